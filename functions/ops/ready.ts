@@ -1,0 +1,47 @@
+/** @module GET /ready — readiness: the store answers (else 503), plus what this instance knows of integrations and jobs. */
+import { defineHttpFunction } from '../../shared/function.ts'
+
+/** A readiness probe must answer within the orchestrator's timeout (compose: 10 s) even when Redis hangs. */
+const STORE_PING_TIMEOUT_MS = 2500
+
+export const readyFunction = defineHttpFunction({
+  name: 'ready',
+  description: 'Readiness probe with per-dependency status.',
+  method: 'GET',
+  path: '/ready',
+  handler: async function ready(c) {
+    const { store, status, inventory, now } = c.var.services
+    const started = now()
+    let storeOk = true
+    let storeError: string | undefined
+    try {
+      await _withTimeout(store.ping(), STORE_PING_TIMEOUT_MS)
+    } catch (error) {
+      storeOk = false
+      storeError = error instanceof Error ? error.message : 'unreachable'
+    }
+    const { integrations, jobs } = status.snapshot()
+    const body = {
+      status: storeOk ? 'ok' : 'unavailable',
+      store: {
+        driver: store.driver,
+        location: store.location,
+        ok: storeOk,
+        latencyMs: now() - started,
+        ...(storeError ? { error: storeError } : {}),
+      },
+      functions: inventory,
+      integrations,
+      jobs,
+    }
+    return c.json(body, storeOk ? 200 : 503)
+  },
+})
+
+function _withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}

@@ -1,0 +1,105 @@
+/** @module The Hono app, built from the registry: request ids, access logs, metrics, body limit, 404/500 boundaries. */
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { HTTPException } from 'hono/http-exception'
+import { requestId } from 'hono/request-id'
+import type { AppEnv, BridgeFunction, HttpFunction, Services } from '../shared/function.ts'
+
+export type CreateAppOptions = {
+  functions: readonly BridgeFunction[]
+  services: Services
+  /** Largest request body accepted; default from BODY_LIMIT_BYTES. */
+  bodyLimitBytes?: number
+}
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/**
+ * @example const app = createApp({ functions, services }); await app.request('/health')
+ */
+export function createApp({
+  functions,
+  services,
+  bodyLimitBytes = services.config.BODY_LIMIT_BYTES,
+}: CreateAppOptions): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+  const { log, metrics, inventory } = services
+
+  app.use('*', requestId({ generator: () => crypto.randomUUID() }))
+  app.use('*', async function observe(c, next) {
+    c.set('services', services)
+    c.set('functionName', 'unmatched')
+    const started = performance.now()
+    await next()
+    const seconds = (performance.now() - started) / 1000
+    const route = c.var.functionName
+    metrics.httpRequests.inc({ route, method: c.req.method, status: String(c.res.status) })
+    metrics.httpDuration.observe({ route, method: c.req.method }, seconds)
+    // The path only: query strings may carry things that do not belong in logs.
+    log.info('request', {
+      requestId: c.var.requestId,
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      route,
+      status: c.res.status,
+      durationMs: Math.round(seconds * 1000),
+    })
+  })
+
+  for (const fn of functions) {
+    if (fn.kind !== 'http') continue
+    const missing = inventory.disabled[fn.name]
+    // Handlers registered in turn on one route run in order, each calling next().
+    app.on(fn.method, fn.path, _nameRoute(fn.name))
+    if (BODY_METHODS.has(fn.method)) app.on(fn.method, fn.path, _limitBody(bodyLimitBytes))
+    app.on(fn.method, fn.path, missing ? _notConfigured(fn, missing) : fn.handler)
+  }
+
+  app.notFound((c) => c.json({ error: 'not_found', message: 'No such route.' }, 404))
+
+  app.onError(function errorBoundary(error, c) {
+    if (error instanceof HTTPException) return error.getResponse()
+    // Details go to the log only; the caller learns nothing about internals.
+    log.error('unhandled error', {
+      requestId: c.var.requestId,
+      route: c.var.functionName,
+      error:
+        error instanceof Error
+          ? { name: error.name, message: error.message, stack: error.stack }
+          : String(error),
+    })
+    return c.json(
+      { error: 'internal_error', message: 'Internal error.', requestId: c.var.requestId },
+      500
+    )
+  })
+
+  return app
+}
+
+// --- Internal helpers ---
+
+function _nameRoute(name: string) {
+  return async function nameRoute(c: import('hono').Context<AppEnv>, next: () => Promise<void>) {
+    c.set('functionName', name)
+    await next()
+  }
+}
+
+function _limitBody(maxSize: number) {
+  return bodyLimit({
+    maxSize,
+    onError: (c) =>
+      c.json({ error: 'payload_too_large', message: `Body larger than ${maxSize} bytes.` }, 413),
+  })
+}
+
+function _notConfigured(fn: HttpFunction, missing: readonly string[]) {
+  // Fail closed: an unconfigured route accepts nothing (e.g. no webhook secret → nothing is trusted).
+  return function notConfigured(c: import('hono').Context<AppEnv>) {
+    return c.json(
+      { error: 'not_configured', message: `${fn.name} is off: missing ${missing.join(', ')}.` },
+      503
+    )
+  }
+}

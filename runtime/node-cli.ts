@@ -1,0 +1,58 @@
+/** @module `npm run job -- <name>`: run one cron function or job once, with the runtime's config and store. */
+import type { BridgeFunction, RunnableFunction, Services } from '../shared/function.ts'
+import { runJob } from '../shared/run-job.ts'
+
+export type JobCommandOptions = {
+  args: readonly string[]
+  functions: readonly BridgeFunction[]
+  services: Services
+  out?: (line: string) => void
+  err?: (line: string) => void
+}
+
+/** Returns the process exit code: 0 success, 1 failure (unknown name, function off, run failed). */
+export async function runJobCommand({
+  args,
+  functions,
+  services,
+  out = (l) => process.stdout.write(`${l}\n`),
+  err = (l) => process.stderr.write(`${l}\n`),
+}: JobCommandOptions): Promise<number> {
+  const runnable = functions.filter((fn): fn is RunnableFunction => fn.kind !== 'http')
+  const [name] = args
+  if (!name || name === '--list') {
+    if (!name) err('usage: npm run job -- <name> | --list')
+    for (const fn of runnable) out(_describe(fn, services))
+    return name ? 0 : 1
+  }
+  const fn = runnable.find((f) => f.name === name)
+  if (!fn) {
+    const known = runnable.map((f) => f.name).join(', ') || 'none'
+    err(`job ${name}: unknown (known: ${known}; see npm run job -- --list)`)
+    return 1
+  }
+  const missing = services.inventory.disabled[fn.name]
+  if (missing) {
+    err(`job ${name}: off, missing ${missing.join(', ')}`)
+    return 1
+  }
+  const result = await runJob(fn, services, { trigger: 'cli' })
+  const took = `${result.durationMs} ms`
+  if (result.outcome === 'ok') {
+    out(`job ${name}: ok in ${took}${result.summary ? ` — ${result.summary}` : ''}`)
+    return 0
+  }
+  if (result.outcome === 'overlap')
+    err(`job ${name}: already running (another process holds its lock)`)
+  else err(`job ${name}: failed in ${took} — ${result.error ?? result.outcome}`)
+  return 1
+}
+
+function _describe(fn: RunnableFunction, services: Services): string {
+  const trigger =
+    fn.kind === 'cron'
+      ? `cron "${fn.schedule}" ${fn.timezone === 'config' ? services.config.TIMEZONE : 'UTC'}`
+      : 'job'
+  const missing = services.inventory.disabled[fn.name]
+  return `${fn.name}\t${trigger}\t${missing ? `off (missing ${missing.join(', ')})` : 'on'}\t${fn.description}`
+}

@@ -1,0 +1,103 @@
+/** @module Node entry point: `npm start` serves HTTP and cron; `npm run job -- <name>` runs one job and exits. */
+import { existsSync } from 'node:fs'
+import { functions } from '../functions/index.ts'
+import { type Config, ConfigError, loadConfig, secretValues } from '../shared/config.ts'
+import type { Services } from '../shared/function.ts'
+import { createLogger } from '../shared/log.ts'
+import { createRedactor } from '../shared/redact.ts'
+import { RegistryError } from '../shared/registry.ts'
+import { createApp } from './app.ts'
+import { runJobCommand } from './node-cli.ts'
+import { startScheduler } from './node-scheduler.ts'
+import { listen } from './node-server.ts'
+import { createNodeStore } from './node-store.ts'
+import { createServices } from './services.ts'
+
+/** Expired entries of stores without native expiry (fs, memory) are swept this often. */
+const SWEEP_INTERVAL_MS = 10 * 60 * 1000
+
+async function main(argv: readonly string[]): Promise<number> {
+  // `.env` fills what the environment does not set (process.loadEnvFile never overrides).
+  if (existsSync('.env')) process.loadEnvFile('.env')
+  const config = loadConfig(process.env)
+  const isJob = argv[0] === 'job'
+  // A one-off job keeps stdout for its summary line: its logs go to stderr.
+  const log = createLogger({
+    level: config.LOG_LEVEL,
+    redactor: createRedactor(secretValues(config)),
+    write: isJob ? (line) => process.stderr.write(`${line}\n`) : undefined,
+  })
+  const services = createServices({
+    config,
+    functions,
+    log,
+    store: (hooks) => createNodeStore(config, hooks),
+  })
+  if (isJob) {
+    try {
+      return await runJobCommand({ args: argv.slice(1), functions, services })
+    } finally {
+      await services.store.dispose()
+    }
+  }
+  return serve(config, services)
+}
+
+async function serve(config: Config, services: Services): Promise<number> {
+  const { log, store, inventory } = services
+  log.info('plane-bridge starting', {
+    store: { driver: store.driver, location: store.location },
+    functions: inventory.enabled,
+  })
+  for (const [name, missing] of Object.entries(inventory.disabled)) {
+    log.warn('function off', { function: name, missing })
+  }
+  const app = createApp({ functions, services })
+  const server = await listen(app, { port: config.PORT })
+  log.info('listening', { port: server.port })
+  const shutdown = new AbortController()
+  const scheduler = startScheduler({ functions, services, signal: shutdown.signal })
+  const sweeper = setInterval(() => {
+    store.sweep().catch((error) => log.warn('store sweep failed', { error: String(error) }))
+  }, SWEEP_INTERVAL_MS)
+  sweeper.unref()
+
+  return new Promise<number>((resolve) => {
+    const stop = async (signal: string) => {
+      log.info('shutting down', { signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS })
+      clearInterval(sweeper)
+      scheduler.stop()
+      shutdown.abort()
+      const [requestsDone, jobsDone] = await Promise.all([
+        server.close(config.SHUTDOWN_TIMEOUT_MS),
+        scheduler.idle(config.SHUTDOWN_TIMEOUT_MS),
+      ])
+      if (!requestsDone || !jobsDone) log.warn('shutdown timed out', { requestsDone, jobsDone })
+      await store.dispose().catch(() => undefined)
+      log.info('stopped')
+      resolve(0)
+    }
+    process.once('SIGTERM', () => void stop('SIGTERM'))
+    process.once('SIGINT', () => void stop('SIGINT'))
+  })
+}
+
+process.on('unhandledRejection', (reason) => {
+  // Never crash on a stray rejection; it is a bug to fix, so it is logged loudly.
+  console.error(
+    JSON.stringify({ level: 'error', msg: 'unhandled rejection', error: String(reason) })
+  )
+})
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof RegistryError) {
+      process.stderr.write(`plane-bridge: ${error.message}\n`)
+    } else {
+      const message = error instanceof Error ? error.message : String(error)
+      process.stderr.write(`plane-bridge: failed to start: ${createRedactor().text(message)}\n`)
+    }
+    process.exit(1)
+  }
+)

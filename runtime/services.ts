@@ -1,0 +1,54 @@
+/** @module Builds the services every function receives, the same way on Node and Workers. */
+
+import { createBridgeMetrics } from '../shared/bridge-metrics.ts'
+import { type Config, secretValues } from '../shared/config.ts'
+import type { BridgeFunction, Services } from '../shared/function.ts'
+import { createLogger, type Logger } from '../shared/log.ts'
+import { createRedactor } from '../shared/redact.ts'
+import { takeInventory, validateRegistry } from '../shared/registry.ts'
+import { createStatusBoard } from '../shared/status.ts'
+import type { Store } from '../shared/store.ts'
+
+export type CreateServicesOptions = {
+  config: Config
+  functions: readonly BridgeFunction[]
+  /** Built by the runtime (drivers are runtime-specific); receives the metrics so store errors are counted. */
+  store: Store | ((hooks: StoreHooks) => Store)
+  log?: Logger
+  now?: () => number
+}
+
+export type StoreHooks = {
+  onError: (operation: string, error: unknown) => void
+  onConnectionError: (error: unknown) => void
+}
+
+export function createServices({
+  config,
+  functions,
+  store,
+  log,
+  now = Date.now,
+}: CreateServicesOptions): Services {
+  validateRegistry(functions)
+  const logger =
+    log ??
+    createLogger({ level: config.LOG_LEVEL, redactor: createRedactor(secretValues(config)), now })
+  const metrics = createBridgeMetrics()
+  const hooks: StoreHooks = {
+    onError: (operation) => metrics.storeErrors.inc({ operation }),
+    onConnectionError: (error) =>
+      logger.warn('store connection error', {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+  }
+  return {
+    config,
+    store: typeof store === 'function' ? store(hooks) : store,
+    log: logger,
+    metrics,
+    status: createStatusBoard(now),
+    inventory: takeInventory(functions, config),
+    now,
+  }
+}

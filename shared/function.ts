@@ -1,0 +1,91 @@
+/** @module What a function is: a name, one trigger (HTTP route, cron, or named job), the settings it needs, its code. */
+import type { Context } from 'hono'
+import type { BridgeMetrics } from './bridge-metrics.ts'
+import type { Config, SettingKey } from './config.ts'
+import type { Logger } from './log.ts'
+import type { StatusBoard } from './status.ts'
+import type { Store } from './store.ts'
+
+/** What every function gets; built once per process (Node) or isolate (Workers). */
+export type Services = {
+  config: Config
+  store: Store
+  log: Logger
+  metrics: BridgeMetrics
+  status: StatusBoard
+  /** Which functions run here and which are off for missing settings. */
+  inventory: FunctionInventory
+  now: () => number
+}
+
+export type FunctionInventory = {
+  enabled: string[]
+  disabled: Record<string, SettingKey[]>
+}
+
+export type AppEnv = {
+  Variables: { services: Services; requestId: string; functionName: string }
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+type FunctionBase = {
+  /** Unique, kebab-case: `plane-webhook`, `poll`, `digest`. */
+  name: string
+  description: string
+  /** Settings without which the function stays off (HTTP: 503 "not configured"; cron: not scheduled). */
+  requires?: readonly SettingKey[]
+}
+
+export type HttpFunction = FunctionBase & {
+  kind: 'http'
+  method: HttpMethod
+  path: string
+  handler: (c: Context<AppEnv>) => Response | Promise<Response>
+}
+
+export type JobContext = Services & {
+  trigger: 'cron' | 'cli' | 'scheduled'
+  /** The schedule slot (ISO minute) a cron run belongs to; null for one-off runs. */
+  slot: string | null
+  /** Aborted when the runtime shuts down: long jobs stop at a safe point. */
+  signal: AbortSignal
+}
+
+/** A job may return a one-line summary (printed by `npm run job`) and counts for the log line. */
+export type JobOutcome = { summary?: string } & Record<string, unknown>
+
+export type JobRun = (ctx: JobContext) => Promise<JobOutcome | undefined>
+
+export type CronFunction = FunctionBase & {
+  kind: 'cron'
+  /** Cron expression (5 fields). */
+  schedule: string
+  /** `UTC` (default) or `config`: read in the TIMEZONE setting. */
+  timezone?: 'UTC' | 'config'
+  /** Upper bound of one run; the running lock expires after it. */
+  maxDurationSeconds?: number
+  run: JobRun
+}
+
+export type JobFunction = FunctionBase & {
+  kind: 'job'
+  maxDurationSeconds?: number
+  run: JobRun
+}
+
+export type BridgeFunction = HttpFunction | CronFunction | JobFunction
+export type RunnableFunction = CronFunction | JobFunction
+
+export const defineHttpFunction = (f: Omit<HttpFunction, 'kind'>): HttpFunction => ({
+  kind: 'http',
+  ...f,
+})
+export const defineCronFunction = (f: Omit<CronFunction, 'kind'>): CronFunction => ({
+  kind: 'cron',
+  ...f,
+})
+export const defineJobFunction = (f: Omit<JobFunction, 'kind'>): JobFunction => ({
+  kind: 'job',
+  ...f,
+})

@@ -1,0 +1,75 @@
+/** @module Structured JSON logs, one line per event, secrets redacted, filtered by LOG_LEVEL. */
+import { createRedactor, type Redactor } from './redact.ts'
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+export type LogFields = Record<string, unknown>
+
+export type Logger = {
+  debug(msg: string, fields?: LogFields): void
+  info(msg: string, fields?: LogFields): void
+  warn(msg: string, fields?: LogFields): void
+  error(msg: string, fields?: LogFields): void
+  /** A logger that adds `bindings` to every line (e.g. `{ fn: 'poll', agent: 'imhotep' }`). */
+  child(bindings: LogFields): Logger
+}
+
+export type LoggerOptions = {
+  level?: LogLevel
+  redactor?: Redactor
+  /** Where lines go; console.log works on Node and Workers alike. */
+  write?: (line: string) => void
+  now?: () => number
+}
+
+const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
+
+/**
+ * @example createLogger({ level: 'info', redactor }).info('request', { status: 200 })
+ * // {"time":"2026-…","level":"info","msg":"request","status":200}
+ */
+export function createLogger({
+  level = 'info',
+  redactor = createRedactor(),
+  write = (line) => console.log(line),
+  now = Date.now,
+}: LoggerOptions = {}): Logger {
+  const threshold = LEVEL_RANK[level]
+  const build = (bindings: LogFields): Logger => {
+    const emit = (lvl: LogLevel, msg: string, fields?: LogFields) => {
+      if (LEVEL_RANK[lvl] < threshold) return
+      const record = {
+        time: new Date(now()).toISOString(),
+        level: lvl,
+        msg: redactor.text(msg),
+        ...(redactor.value({ ...bindings, ...fields }) as LogFields),
+      }
+      write(_safeStringify(record))
+    }
+    return {
+      debug: (msg, fields) => emit('debug', msg, fields),
+      info: (msg, fields) => emit('info', msg, fields),
+      warn: (msg, fields) => emit('warn', msg, fields),
+      error: (msg, fields) => emit('error', msg, fields),
+      child: (more) => build({ ...bindings, ...more }),
+    }
+  }
+  return build({})
+}
+
+/** A logger that drops everything (tests that do not look at logs). */
+export const silentLogger: Logger = createLogger({ write: () => {} })
+
+// --- Internal helpers ---
+
+function _safeStringify(record: LogFields): string {
+  try {
+    return JSON.stringify(record, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))
+  } catch {
+    return JSON.stringify({
+      time: record.time,
+      level: record.level,
+      msg: record.msg,
+      note: 'unserializable fields',
+    })
+  }
+}

@@ -1,0 +1,51 @@
+/** @module Checks the function registry once at start, and sorts functions into on and off by their settings. */
+import { Cron } from 'croner'
+import { type Config, missingSettings } from './config.ts'
+import type { BridgeFunction, FunctionInventory } from './function.ts'
+
+export class RegistryError extends Error {
+  override name = 'RegistryError'
+}
+
+const NAME_PATTERN = /^[a-z][a-z0-9-]*$/
+
+/** Throws on a duplicate name or route, a bad name, path or cron expression: a broken registry must not start. */
+export function validateRegistry(functions: readonly BridgeFunction[]): void {
+  const names = new Set<string>()
+  const routes = new Set<string>()
+  const problems: string[] = []
+  for (const fn of functions) {
+    if (!NAME_PATTERN.test(fn.name)) problems.push(`function name "${fn.name}" must be kebab-case`)
+    if (names.has(fn.name)) problems.push(`duplicate function name "${fn.name}"`)
+    names.add(fn.name)
+    if (fn.kind === 'http') {
+      if (!fn.path.startsWith('/')) problems.push(`${fn.name}: path "${fn.path}" must start with /`)
+      const route = `${fn.method} ${fn.path}`
+      if (routes.has(route)) problems.push(`duplicate route "${route}" (${fn.name})`)
+      routes.add(route)
+    }
+    if (fn.kind === 'cron') {
+      try {
+        new Cron(fn.schedule, { paused: true }).stop()
+      } catch (error) {
+        problems.push(`${fn.name}: invalid cron "${fn.schedule}": ${(error as Error).message}`)
+      }
+    }
+  }
+  if (problems.length > 0)
+    throw new RegistryError(`Invalid function registry:\n- ${problems.join('\n- ')}`)
+}
+
+/** Which functions can run with this config; the others are named with the settings they lack. */
+export function takeInventory(
+  functions: readonly BridgeFunction[],
+  config: Config
+): FunctionInventory {
+  const inventory: FunctionInventory = { enabled: [], disabled: {} }
+  for (const fn of functions) {
+    const missing = missingSettings(config, fn.requires ?? [])
+    if (missing.length === 0) inventory.enabled.push(fn.name)
+    else inventory.disabled[fn.name] = missing
+  }
+  return inventory
+}

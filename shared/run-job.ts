@@ -1,0 +1,97 @@
+/** @module Runs one cron or job function: once per schedule slot across replicas, never overlapping itself, never throwing. */
+import type { JobContext, RunnableFunction, Services } from './function.ts'
+
+export type JobRunResult = {
+  outcome: 'ok' | 'error' | 'skipped' | 'overlap'
+  durationMs: number
+  summary?: string
+  error?: string
+}
+
+export type RunJobOptions = {
+  trigger: JobContext['trigger']
+  /** Schedule slot for cron runs (every replica computes the same one); null runs unconditionally. */
+  slot?: string | null
+  signal?: AbortSignal
+}
+
+/** A slot claim outlives any clock skew between replicas; slots are unique, so it only bounds storage. */
+const SLOT_CLAIM_TTL_S = 6 * 60 * 60
+export const DEFAULT_MAX_DURATION_S = 10 * 60
+
+// In-process guard per runtime: the store lock also covers this, but a second tick must not even reach the store.
+const runningByRuntime = new WeakMap<Services, Set<string>>()
+
+/**
+ * @example const result = await runJob(pollFunction, services, { trigger: 'cron', slot: slotOf(scheduledTime) })
+ */
+export async function runJob(
+  fn: RunnableFunction,
+  services: Services,
+  { trigger, slot = null, signal = new AbortController().signal }: RunJobOptions
+): Promise<JobRunResult> {
+  const { log, metrics, store, status, now } = services
+  const started = now()
+  const finish = (result: Omit<JobRunResult, 'durationMs'>): JobRunResult => {
+    const done: JobRunResult = { ...result, durationMs: now() - started }
+    metrics.jobRuns.inc({ job: fn.name, outcome: done.outcome })
+    if (done.outcome === 'ok' || done.outcome === 'error') {
+      metrics.jobDuration.observe({ job: fn.name }, done.durationMs / 1000)
+      status.job(fn.name, {
+        outcome: done.outcome,
+        durationMs: done.durationMs,
+        ...(done.error ? { error: done.error } : {}),
+      })
+    }
+    const line = { job: fn.name, trigger, slot, outcome: done.outcome, durationMs: done.durationMs }
+    if (done.outcome === 'error') log.error('job failed', { ...line, error: done.error })
+    else if (done.outcome === 'ok') log.info('job run', { ...line, summary: done.summary })
+    else log.debug('job not run', line)
+    return done
+  }
+
+  const running = runningByRuntime.get(services) ?? new Set<string>()
+  runningByRuntime.set(services, running)
+  if (running.has(fn.name)) return finish({ outcome: 'overlap' })
+  running.add(fn.name)
+  try {
+    // Two replicas sharing one store: exactly one takes each slot.
+    if (slot && !(await store.claim(`cron:slot:${fn.name}:${_slotKey(slot)}`, SLOT_CLAIM_TTL_S))) {
+      return finish({ outcome: 'skipped' })
+    }
+    const maxDurationS = fn.maxDurationSeconds ?? DEFAULT_MAX_DURATION_S
+    const lock = await store.lock(`cron:running:${fn.name}`, maxDurationS)
+    if (!lock) return finish({ outcome: 'overlap' })
+    try {
+      const outcome = await fn.run({
+        ...services,
+        log: log.child({ job: fn.name }),
+        trigger,
+        slot,
+        signal,
+      })
+      return finish({ outcome: 'ok', ...(outcome?.summary ? { summary: outcome.summary } : {}) })
+    } finally {
+      await lock.release().catch(() => false)
+    }
+  } catch (error) {
+    return finish({
+      outcome: 'error',
+      error: error instanceof Error ? error.message : String(error),
+    })
+  } finally {
+    running.delete(fn.name)
+  }
+}
+
+/** The slot of a scheduled instant, as every replica computes it: `2026-11-21T06:05:00Z`. */
+export function slotOf(scheduledAt: Date | number): string {
+  return `${new Date(scheduledAt).toISOString().slice(0, 19)}Z`
+}
+
+// --- Internal helpers ---
+
+/** Store keys allow no `:` inside a segment: 2026-11-21T06:05:00Z → 2026-11-21T06-05-00Z. */
+function _slotKey(slot: string): string {
+  return slot.replace(/[^A-Za-z0-9_.-]/g, '-')
+}

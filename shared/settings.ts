@@ -1,0 +1,217 @@
+/** @module Every setting plane-bridge reads: name, zod schema, default, whether it is a secret, and what it is for. */
+import { z } from 'zod'
+
+/** One setting. `doc` and `defaultText` feed the README table, which a test keeps in sync with this list. */
+export type SettingSpec = {
+  schema: z.ZodType
+  doc: string
+  /** Secrets are never echoed in errors or logs. */
+  secret?: boolean
+  /** How the default reads in docs (absent: no default). */
+  defaultText?: string
+}
+
+const optionalText = z.string().trim().min(1).optional()
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine(_isHttpUrl, 'must be an http:// or https:// URL')
+  .transform((s) => s.replace(/\/+$/, ''))
+
+const redisUrl = z
+  .string()
+  .trim()
+  .refine(_isRedisUrl, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/1')
+
+const chatId = z
+  .string()
+  .trim()
+  .regex(
+    /^(-?\d+|@[A-Za-z0-9_]{5,})$/,
+    'must be a numeric chat id (e.g. -1001234567890) or @channel'
+  )
+
+const chatIdList = z
+  .string()
+  .trim()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean)
+  )
+  .pipe(z.array(chatId))
+
+const timezone = z
+  .string()
+  .trim()
+  .refine(_isTimeZone, 'must be an IANA time zone, e.g. Europe/Paris or UTC')
+
+// Telegram: "1-256 characters. Only characters A-Z, a-z, 0-9, _ and - are allowed." (Bot API setWebhook)
+const telegramSecret = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be 1-256 characters of A-Z, a-z, 0-9, _ and -')
+
+const positiveInt = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be an integer between ${min} and ${max}` })
+    .int(`must be an integer between ${min} and ${max}`)
+    .min(min, `must be an integer between ${min} and ${max}`)
+    .max(max, `must be an integer between ${min} and ${max}`)
+
+export const SETTINGS = {
+  PORT: {
+    schema: positiveInt(1, 65535).default(8787),
+    defaultText: '`8787`',
+    doc: 'HTTP port of the Node runtime.',
+  },
+  PUBLIC_URL: {
+    schema: httpUrl.optional(),
+    doc: 'Public base URL of plane-bridge (webhook registration, links in messages).',
+  },
+  PLANE_BASE_URL: {
+    schema: httpUrl.optional(),
+    doc: "Plane's base URL, e.g. `https://work.example.com` (the `/api/v1/` prefix is added).",
+  },
+  PLANE_API_KEY: {
+    schema: optionalText,
+    secret: true,
+    doc: "The bridge's Plane API key (`plane_api_…`, sent as `X-API-Key`).",
+  },
+  PLANE_WORKSPACE_SLUG: {
+    schema: optionalText,
+    doc: 'Slug of the Plane workspace, e.g. `javisi`.',
+  },
+  PLANE_WEBHOOK_SECRET: {
+    schema: optionalText,
+    secret: true,
+    doc: "Secret of Plane's webhook (`plane_wh_…`); without it `/webhooks/plane` answers 503.",
+  },
+  TELEGRAM_BOT_TOKEN: {
+    schema: z
+      .string()
+      .trim()
+      .regex(/^\d+:[A-Za-z0-9_-]+$/, 'must look like 123456:ABC-DEF… (from @BotFather)')
+      .optional(),
+    secret: true,
+    doc: "The bridge's own bot token (never the one OpenClaw uses).",
+  },
+  TELEGRAM_CHAT_ID: {
+    schema: chatId.optional(),
+    doc: 'Chat that receives notifications and the digest.',
+  },
+  TELEGRAM_WEBHOOK_SECRET: {
+    schema: telegramSecret.optional(),
+    secret: true,
+    doc: 'Secret token Telegram sends in `X-Telegram-Bot-Api-Secret-Token`.',
+  },
+  TELEGRAM_ALLOWED_CHAT_IDS: {
+    schema: chatIdList.optional(),
+    defaultText: '`TELEGRAM_CHAT_ID`',
+    doc: 'Comma-separated chats whose `/plane` commands are answered.',
+  },
+  TELEGRAM_API_BASE: {
+    schema: httpUrl.default('https://api.telegram.org'),
+    defaultText: '`https://api.telegram.org`',
+    doc: 'Bot API base URL (a local Bot API server or a test simulator).',
+  },
+  OPENCLAW_HOOKS_URL: {
+    schema: httpUrl.optional(),
+    doc: 'OpenClaw gateway hooks base, e.g. `http://openclaw:18789/hooks`.',
+  },
+  OPENCLAW_HOOKS_TOKEN: {
+    schema: optionalText,
+    secret: true,
+    doc: 'Bearer token of OpenClaw hooks (`hooks.token`, not the gateway token).',
+  },
+  REDIS_URL: {
+    schema: redisUrl.optional(),
+    secret: true,
+    doc: "Redis for the store (keys under `REDIS_KEY_PREFIX:`). Unset: embedded file store in `DATA_DIR`. Never Plane's own Redis DB (Plane flushes it at start).",
+  },
+  REDIS_KEY_PREFIX: {
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 characters of A-Z, a-z, 0-9, _ and -')
+      .default('plane'),
+    defaultText: '`plane`',
+    doc: 'Prefix of every Redis key (`plane:…`).',
+  },
+  DATA_DIR: {
+    schema: z.string().trim().min(1).default('./data'),
+    defaultText: '`./data`',
+    doc: 'Directory of the embedded file store (used when `REDIS_URL` is unset).',
+  },
+  STORE_DRIVER: {
+    schema: z.enum(['auto', 'redis', 'fs', 'memory']).default('auto'),
+    defaultText: '`auto`',
+    doc: '`auto` picks `redis` when `REDIS_URL` is set, else `fs`; `memory` keeps nothing across restarts.',
+  },
+  AGENTS_FILE: {
+    schema: optionalText,
+    doc: 'JSON file listing the agents (id, Plane user, OpenClaw agent id, role).',
+  },
+  TIMEZONE: {
+    schema: timezone.default('UTC'),
+    defaultText: '`UTC`',
+    doc: 'Time zone of schedules such as the daily digest (PROV-01: UTC).',
+  },
+  LOCALE: {
+    schema: z.enum(['fr', 'en']).default('fr'),
+    defaultText: '`fr`',
+    doc: 'Language of messages to the human: `fr` or `en`.',
+  },
+  LOG_LEVEL: {
+    schema: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    defaultText: '`info`',
+    doc: '`debug`, `info`, `warn` or `error`.',
+  },
+  BODY_LIMIT_BYTES: {
+    schema: positiveInt(1024, 64 * 1024 * 1024).default(1024 * 1024),
+    defaultText: '`1048576`',
+    doc: 'Largest accepted request body; larger ones get 413.',
+  },
+  SHUTDOWN_TIMEOUT_MS: {
+    schema: positiveInt(0, 120_000).default(8000),
+    defaultText: '`8000`',
+    doc: 'How long a shutdown waits for in-flight requests and the running job.',
+  },
+} satisfies Record<string, SettingSpec>
+
+export type SettingKey = keyof typeof SETTINGS
+
+/** Every setting name, in documentation order. */
+export const CONFIG_KEYS = Object.keys(SETTINGS) as SettingKey[]
+
+/** Names of the settings whose values must never be shown. */
+export const SECRET_KEYS = CONFIG_KEYS.filter((k) => (SETTINGS[k] as SettingSpec).secret === true)
+
+// --- Internal helpers ---
+
+function _isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s)
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== ''
+  } catch {
+    return false
+  }
+}
+
+function _isRedisUrl(s: string): boolean {
+  try {
+    const u = new URL(s)
+    return (u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname !== ''
+  } catch {
+    return false
+  }
+}
+
+function _isTimeZone(s: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: s })
+    return true
+  } catch {
+    return false
+  }
+}

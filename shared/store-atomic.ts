@@ -1,0 +1,119 @@
+/** @module Atomic store operations: Redis commands (SET NX EX, Lua) or an in-process key mutex (fs, memory). */
+import type { Storage } from 'unstorage'
+import { unwrap, wrap } from './store-envelope.ts'
+
+/** Values come back as opaque markers (the exact stored text) so that a later compare-and-act can match them. */
+export type StoreAtomics = {
+  setIfAbsent(key: string, value: unknown, ttlSeconds: number): Promise<string | null>
+  deleteIfEquals(key: string, marker: string): Promise<boolean>
+  replaceIfEquals(
+    key: string,
+    marker: string,
+    value: unknown,
+    ttlSeconds: number
+  ): Promise<string | null>
+  increment(key: string, ttlSeconds: number): Promise<number>
+}
+
+/** The part of ioredis the store uses. */
+export type RedisLike = {
+  set(key: string, value: string, ...args: Array<string | number>): Promise<string | null>
+  eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>
+  ping(): Promise<string>
+}
+
+// unstorage has no set-if-absent (style-anchors.md B2): these go to Redis directly, under the same prefix.
+const DELETE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`
+const REPLACE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 else return 0 end`
+// EXPIRE … NX needs Redis 7; a script sets the window's TTL on creation on any version.
+const INCREMENT = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n`
+
+export function createRedisAtomics(
+  redis: RedisLike,
+  prefix: string,
+  now: () => number
+): StoreAtomics {
+  const k = (key: string) => `${prefix}:${key}`
+  return {
+    async setIfAbsent(key, value, ttlSeconds) {
+      const marker = JSON.stringify(wrap(value, ttlSeconds, now()))
+      return (await redis.set(k(key), marker, 'EX', ttlSeconds, 'NX')) === 'OK' ? marker : null
+    },
+    async deleteIfEquals(key, marker) {
+      return Number(await redis.eval(DELETE_IF_EQUALS, 1, k(key), marker)) === 1
+    },
+    async replaceIfEquals(key, marker, value, ttlSeconds) {
+      const next = JSON.stringify(wrap(value, ttlSeconds, now()))
+      const ok =
+        Number(await redis.eval(REPLACE_IF_EQUALS, 1, k(key), marker, next, ttlSeconds)) === 1
+      return ok ? next : null
+    },
+    async increment(key, ttlSeconds) {
+      return Number(await redis.eval(INCREMENT, 1, k(key), ttlSeconds))
+    },
+  }
+}
+
+/**
+ * Atomic within this process only: the fs store is for one process (a single container); several replicas need Redis.
+ */
+export function createInProcessAtomics(storage: Storage, now: () => number): StoreAtomics {
+  const exclusive = _keyMutex()
+  const current = async (key: string) => {
+    const raw = await storage.getItem(key)
+    const { value, expired } = unwrap(raw, now())
+    return { raw, live: value !== null && !expired }
+  }
+  return {
+    setIfAbsent: (key, value, ttlSeconds) =>
+      exclusive(key, async () => {
+        if ((await current(key)).live) return null
+        const envelope = wrap(value, ttlSeconds, now())
+        await storage.setItem(key, envelope)
+        return JSON.stringify(envelope)
+      }),
+    deleteIfEquals: (key, marker) =>
+      exclusive(key, async () => {
+        const { raw, live } = await current(key)
+        if (!live || JSON.stringify(raw) !== marker) return false
+        await storage.removeItem(key)
+        return true
+      }),
+    replaceIfEquals: (key, marker, value, ttlSeconds) =>
+      exclusive(key, async () => {
+        const { raw, live } = await current(key)
+        if (!live || JSON.stringify(raw) !== marker) return null
+        const envelope = wrap(value, ttlSeconds, now())
+        await storage.setItem(key, envelope)
+        return JSON.stringify(envelope)
+      }),
+    increment: (key, ttlSeconds) =>
+      exclusive(key, async () => {
+        const { raw, live } = await current(key)
+        const previous = live ? Number((raw as { $v: unknown }).$v) : 0
+        const next = (Number.isFinite(previous) ? previous : 0) + 1
+        const envelope = live
+          ? { $v: next, $e: (raw as { $e: number | null }).$e }
+          : wrap(next, ttlSeconds, now())
+        await storage.setItem(key, envelope)
+        return next
+      }),
+  }
+}
+
+// --- Internal helpers ---
+
+/** Runs callbacks for the same key one after another. */
+function _keyMutex() {
+  const tails = new Map<string, Promise<unknown>>()
+  return function exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = tails.get(key) ?? Promise.resolve()
+    const run = previous.then(fn, fn)
+    const tail = run.catch(() => undefined)
+    tails.set(key, tail)
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key)
+    })
+    return run
+  }
+}

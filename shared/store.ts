@@ -1,0 +1,197 @@
+/** @module The store: a small interface over an unstorage driver, with TTLs that expire on every driver and atomic claims. */
+import { createStorage, type Driver } from 'unstorage'
+import memoryDriver from 'unstorage/drivers/memory'
+import {
+  createInProcessAtomics,
+  createRedisAtomics,
+  type RedisLike,
+  type StoreAtomics,
+} from './store-atomic.ts'
+import { isValidKey, unwrap, wrap } from './store-envelope.ts'
+
+export type StoreDriverName = 'redis' | 'fs' | 'memory' | 'cloudflare-kv'
+
+export type StoreLock = {
+  readonly key: string
+  /** Give the lock up; false when it had already expired and someone else may hold it. */
+  release(): Promise<boolean>
+  /** Push the expiry out while work goes on; false when the lock was lost. */
+  extend(ttlSeconds: number): Promise<boolean>
+}
+
+export type Store = {
+  readonly driver: StoreDriverName
+  /** Where the data lives, without credentials (for /ready and logs). */
+  readonly location: string
+  get<T = unknown>(key: string): Promise<T | null>
+  set(key: string, value: unknown, options?: { ttlSeconds?: number }): Promise<void>
+  has(key: string): Promise<boolean>
+  delete(key: string): Promise<void>
+  /** Keys under a prefix (`'outbox:'`), expired ones left out. */
+  keys(prefix?: string): Promise<string[]>
+  /** Atomically take `key` for `ttlSeconds`: true for exactly one caller until it expires (Redis `SET NX EX`). */
+  claim(key: string, ttlSeconds: number): Promise<boolean>
+  /** A lock with expiry; null when someone else holds it. */
+  lock(key: string, ttlSeconds: number): Promise<StoreLock | null>
+  /** Atomic counter; the TTL is set when the counter is created (a fixed window). */
+  increment(key: string, ttlSeconds: number): Promise<number>
+  /** Throws when the backing store cannot be reached. */
+  ping(): Promise<void>
+  /** Remove expired entries (drivers without native expiry); returns how many. */
+  sweep(): Promise<number>
+  dispose(): Promise<void>
+}
+
+export type CreateStoreOptions = {
+  driver: Driver
+  name: StoreDriverName
+  location: string
+  /** Redis client for atomic operations (the unstorage redis driver's `getInstance()`); in-process otherwise. */
+  redis?: RedisLike
+  /** Redis key prefix used by the driver, so raw commands address the same keys. */
+  redisPrefix?: string
+  /** Called for every failed operation before it is rethrown (metrics, logs). */
+  onError?: (operation: string, error: unknown) => void
+  now?: () => number
+}
+
+/**
+ * @example const store = createStore({ driver: fsLiteDriver({ base: './data' }), name: 'fs', location: './data' })
+ */
+export function createStore({
+  driver,
+  name,
+  location,
+  redis,
+  redisPrefix = 'plane',
+  onError,
+  now = Date.now,
+}: CreateStoreOptions): Store {
+  const storage = createStorage({ driver })
+  const atomics: StoreAtomics = redis
+    ? createRedisAtomics(redis, redisPrefix, now)
+    : createInProcessAtomics(storage, now)
+
+  const guard = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn()
+    } catch (error) {
+      onError?.(operation, error)
+      throw error
+    }
+  }
+  const checkKey = (key: string) => {
+    if (!isValidKey(key)) throw new TypeError(`invalid store key "${key}"`)
+  }
+  const checkTtl = (ttlSeconds: number) => {
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
+      throw new RangeError(`ttlSeconds must be a whole number ≥ 1, got ${ttlSeconds}`)
+    }
+  }
+  const read = async (key: string) => {
+    const { value, expired } = unwrap(await storage.getItem(key), now())
+    if (expired && !redis) await storage.removeItem(key)
+    return expired ? null : value
+  }
+
+  return {
+    driver: name,
+    location,
+    get: <T>(key: string) =>
+      guard('get', async () => {
+        checkKey(key)
+        return (await read(key)) as T | null
+      }),
+    set: (key, value, options) =>
+      guard('set', async () => {
+        checkKey(key)
+        const ttl = options?.ttlSeconds
+        if (ttl !== undefined) checkTtl(ttl)
+        await storage.setItem(key, wrap(value, ttl, now()), ttl ? { ttl } : undefined)
+      }),
+    has: (key) =>
+      guard('has', async () => {
+        checkKey(key)
+        return (await read(key)) !== null
+      }),
+    delete: (key) =>
+      guard('delete', async () => {
+        checkKey(key)
+        await storage.removeItem(key)
+      }),
+    keys: (prefix = '') =>
+      guard('keys', async () => {
+        const all = await storage.getKeys(prefix.replace(/:$/, ''))
+        const live: string[] = []
+        for (const key of all) {
+          if (!key.startsWith(prefix)) continue
+          // Drivers without native expiry still hold expired entries: read to filter (and drop) them.
+          if (redis || (await read(key)) !== null) live.push(key)
+        }
+        return live.sort()
+      }),
+    claim: (key, ttlSeconds) =>
+      guard('claim', async () => {
+        checkKey(key)
+        checkTtl(ttlSeconds)
+        return (await atomics.setIfAbsent(key, true, ttlSeconds)) !== null
+      }),
+    lock: (key, ttlSeconds) =>
+      guard('lock', async () => {
+        checkKey(key)
+        checkTtl(ttlSeconds)
+        const token = crypto.randomUUID()
+        let held = await atomics.setIfAbsent(key, token, ttlSeconds)
+        if (held === null) return null
+        return {
+          key,
+          release: () =>
+            guard('unlock', async () => {
+              const current = held
+              held = null
+              return current !== null && atomics.deleteIfEquals(key, current)
+            }),
+          extend: (ttl: number) =>
+            guard('lock-extend', async () => {
+              checkTtl(ttl)
+              if (held === null) return false
+              held = await atomics.replaceIfEquals(key, held, token, ttl)
+              return held !== null
+            }),
+        }
+      }),
+    increment: (key, ttlSeconds) =>
+      guard('increment', async () => {
+        checkKey(key)
+        checkTtl(ttlSeconds)
+        return atomics.increment(key, ttlSeconds)
+      }),
+    ping: () =>
+      guard('ping', async () => {
+        if (redis) {
+          await redis.ping()
+          return
+        }
+        // A write proves the directory (fs) is there and writable, not just readable.
+        await storage.setItem('health:ping', wrap(now(), 60, now()))
+      }),
+    sweep: () =>
+      guard('sweep', async () => {
+        if (redis) return 0
+        let removed = 0
+        for (const key of await storage.getKeys()) {
+          if (unwrap(await storage.getItem(key), now()).expired) {
+            await storage.removeItem(key)
+            removed++
+          }
+        }
+        return removed
+      }),
+    dispose: () => storage.dispose(),
+  }
+}
+
+/** An in-memory store: tests, and runs that need nothing kept. */
+export function createMemoryStore(options: { now?: () => number } = {}): Store {
+  return createStore({ driver: memoryDriver(), name: 'memory', location: 'memory', ...options })
+}

@@ -1,0 +1,33 @@
+/** Test services: memory store (or the one given), logs captured as parsed JSON lines. */
+import { createServices } from '../../runtime/services.ts'
+import { loadConfig, type RawEnv, secretValues } from '../../shared/config.ts'
+import type { BridgeFunction, Services } from '../../shared/function.ts'
+import { createLogger } from '../../shared/log.ts'
+import { createRedactor } from '../../shared/redact.ts'
+import { createMemoryStore, type Store } from '../../shared/store.ts'
+
+export type TestServices = Services & { logs: Array<Record<string, unknown>>; rawLogs: string[] }
+
+export function makeServices({
+  functions = [],
+  env = {},
+  store,
+}: {
+  functions?: readonly BridgeFunction[]
+  env?: RawEnv
+  store?: Store
+} = {}): TestServices {
+  const config = loadConfig(env)
+  const rawLogs: string[] = []
+  const log = createLogger({
+    level: 'debug',
+    redactor: createRedactor(secretValues(config)),
+    write: (line) => rawLogs.push(line),
+  })
+  const services = createServices({ config, functions, log, store: store ?? createMemoryStore() })
+  return Object.defineProperties(services, {
+    rawLogs: { value: rawLogs },
+    // A getter, so tests see every line written so far.
+    logs: { get: () => rawLogs.map((l) => JSON.parse(l) as Record<string, unknown>) },
+  }) as TestServices
+}

@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest'
+import { functions as registry } from '../../functions/index.ts'
+import { createApp } from '../../runtime/app.ts'
+import { defineHttpFunction } from '../../shared/function.ts'
+import { createMemoryStore, type Store } from '../../shared/store.ts'
+import { makeServices } from '../helpers/services.ts'
+
+const boom = defineHttpFunction({
+  name: 'boom',
+  description: 'throws',
+  method: 'GET',
+  path: '/boom',
+  handler: () => {
+    throw new Error('database password=hunter22 exploded')
+  },
+})
+const echo = defineHttpFunction({
+  name: 'echo',
+  description: 'echoes the body length',
+  method: 'POST',
+  path: '/echo',
+  handler: async (c) => c.json({ bytes: (await c.req.arrayBuffer()).byteLength }),
+})
+const guarded = defineHttpFunction({
+  name: 'guarded',
+  description: 'needs a secret',
+  method: 'POST',
+  path: '/webhooks/guarded',
+  requires: ['PLANE_WEBHOOK_SECRET', 'PLANE_API_KEY'],
+  handler: (c) => c.json({ accepted: true }),
+})
+
+function makeApp(env = {}, store?: Store) {
+  const functions = [...registry, boom, echo, guarded]
+  const services = makeServices({ functions, env, ...(store ? { store } : {}) })
+  return { app: createApp({ functions, services, bodyLimitBytes: 1024 }), services }
+}
+
+describe('runtime app', () => {
+  it('should answer /health without touching the store', async () => {
+    const failing = {
+      ...createMemoryStore(),
+      ping: () => Promise.reject(new Error('down')),
+    } as Store
+    const { app } = makeApp({}, failing)
+    const res = await app.request('/health')
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ status: 'ok' })
+    expect(res.headers.get('X-Request-Id')).toMatch(/^[0-9a-f-]{36}$/)
+  })
+
+  it('should report the store and the functions that are off on /ready', async () => {
+    const { app } = makeApp()
+    const res = await app.request('/ready')
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as {
+      status: string
+      store: unknown
+      functions: { enabled: string[]; disabled: Record<string, string[]> }
+    }
+    expect(body.status).toBe('ok')
+    expect(body.store).toMatchObject({ driver: 'memory', ok: true })
+    expect(body.functions.disabled).toEqual({ guarded: ['PLANE_WEBHOOK_SECRET', 'PLANE_API_KEY'] })
+    expect(body.functions.enabled).toContain('health')
+  })
+
+  it('should answer 503 on /ready when the store is unreachable', async () => {
+    const failing = {
+      ...createMemoryStore(),
+      ping: () => Promise.reject(new Error('ECONNREFUSED')),
+    } as Store
+    const { app } = makeApp({}, failing)
+    const res = await app.request('/ready')
+    expect(res.status).toBe(503)
+    expect(await res.json()).toMatchObject({
+      status: 'unavailable',
+      store: { ok: false, error: 'ECONNREFUSED' },
+    })
+  })
+
+  it('should answer 404 JSON for unknown routes and wrong methods', async () => {
+    const { app } = makeApp()
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['POST', '/health'],
+      ['GET', '/echo'],
+    ] as const) {
+      const res = await app.request(path, { method })
+      expect(res.status).toBe(404)
+      expect(await res.json()).toEqual({ error: 'not_found', message: 'No such route.' })
+    }
+  })
+
+  it('should answer 413 for an oversized body, declared or streamed', async () => {
+    const { app } = makeApp()
+    const small = await app.request('/echo', { method: 'POST', body: 'x'.repeat(1024) })
+    expect(await small.json()).toEqual({ bytes: 1024 })
+    const declared = await app.request('/echo', { method: 'POST', body: 'x'.repeat(1025) })
+    expect(declared.status).toBe(413)
+    expect(await declared.json()).toMatchObject({ error: 'payload_too_large' })
+    const stream = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 4; i++) controller.enqueue(new TextEncoder().encode('y'.repeat(400)))
+        controller.close()
+      },
+    })
+    const streamed = await app.request('/echo', {
+      method: 'POST',
+      body: stream,
+      duplex: 'half',
+    } as RequestInit)
+    expect(streamed.status).toBe(413)
+  })
+
+  it('should answer a thrown error with a generic 500 and log the details, redacted', async () => {
+    const { app, services } = makeApp({ PLANE_API_KEY: 'plane_api_0123456789abcdef' })
+    const res = await app.request('/boom')
+    expect(res.status).toBe(500)
+    const body = (await res.json()) as Record<string, unknown>
+    expect(body).toEqual({
+      error: 'internal_error',
+      message: 'Internal error.',
+      requestId: expect.any(String),
+    })
+    expect(JSON.stringify(body)).not.toContain('exploded')
+    const logged = services.logs.find((l) => l.msg === 'unhandled error')
+    expect(logged).toMatchObject({ requestId: body.requestId, route: 'boom' })
+    expect(JSON.stringify(logged)).toContain('exploded')
+    const again = await app.request('/health')
+    expect(again.status).toBe(200)
+  })
+
+  it('should answer 503 not_configured for a function missing its settings, and 200 once configured', async () => {
+    const off = makeApp()
+    const res = await off.app.request('/webhooks/guarded', { method: 'POST', body: '{}' })
+    expect(res.status).toBe(503)
+    expect(await res.json()).toEqual({
+      error: 'not_configured',
+      message: 'guarded is off: missing PLANE_WEBHOOK_SECRET, PLANE_API_KEY.',
+    })
+    const on = makeApp({
+      PLANE_WEBHOOK_SECRET: 'plane_wh_x1y2z3',
+      PLANE_API_KEY: 'plane_api_abcdef123',
+    })
+    expect((await on.app.request('/webhooks/guarded', { method: 'POST', body: '{}' })).status).toBe(
+      200
+    )
+  })
+
+  it('should expose request counts and durations on /metrics in Prometheus text', async () => {
+    const { app } = makeApp()
+    await app.request('/health')
+    await app.request('/health')
+    await app.request('/nope')
+    await app.request('/boom')
+    const res = await app.request('/metrics')
+    expect(res.headers.get('Content-Type')).toBe('text/plain; version=0.0.4; charset=utf-8')
+    const text = await res.text()
+    expect(text).toContain(
+      'plane_bridge_http_requests_total{route="health",method="GET",status="200"} 2'
+    )
+    expect(text).toContain(
+      'plane_bridge_http_requests_total{route="unmatched",method="GET",status="404"} 1'
+    )
+    expect(text).toContain(
+      'plane_bridge_http_requests_total{route="boom",method="GET",status="500"} 1'
+    )
+    expect(text).toMatch(
+      /plane_bridge_http_request_duration_seconds_bucket\{route="health",method="GET",le="\+Inf"\} 2/
+    )
+    expect(text).toContain('# TYPE plane_bridge_job_runs_total counter')
+    // Every sample line parses as `name{labels} value`.
+    for (const line of text
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))) {
+      expect(line).toMatch(/^[a-z_:]+(\{[^}]*\})? [0-9.e+-]+|\+Inf$/)
+    }
+  })
+
+  it('should log one line per request with its route and status, never the query string', async () => {
+    const { app, services } = makeApp()
+    await app.request('/health?token=abcdef-secret')
+    const line = services.logs.find((l) => l.msg === 'request')
+    expect(line).toMatchObject({ method: 'GET', path: '/health', route: 'health', status: 200 })
+    expect(services.rawLogs.join('\n')).not.toContain('abcdef-secret')
+  })
+})

@@ -1,0 +1,257 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { runJobCommand } from '../../runtime/node-cli.ts'
+import { startScheduler } from '../../runtime/node-scheduler.ts'
+import { createNodeStore } from '../../runtime/node-store.ts'
+import { loadConfig } from '../../shared/config.ts'
+import { type CronFunction, defineCronFunction, defineJobFunction } from '../../shared/function.ts'
+import { runJob } from '../../shared/run-job.ts'
+import { TEST_REDIS_URL } from '../helpers/redis.ts'
+import { makeServices } from '../helpers/services.ts'
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const EVERY_SECOND = '* * * * * *'
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c()
+})
+
+function cron(name: string, run: CronFunction['run'], schedule = EVERY_SECOND): CronFunction {
+  return defineCronFunction({ name, description: name, schedule, run })
+}
+
+describe('runJob', () => {
+  it('should log and count a throwing function, and run it again next time', async () => {
+    let calls = 0
+    const flaky = cron('flaky', async () => {
+      calls++
+      if (calls === 1) throw new Error('Plane said no')
+      return { summary: 'second time lucky' }
+    })
+    const services = makeServices({ functions: [flaky] })
+    const first = await runJob(flaky, services, { trigger: 'cron', slot: '2026-11-21T06:00:00Z' })
+    expect(first).toMatchObject({ outcome: 'error', error: 'Plane said no' })
+    const second = await runJob(flaky, services, { trigger: 'cron', slot: '2026-11-21T06:05:00Z' })
+    expect(second).toMatchObject({ outcome: 'ok', summary: 'second time lucky' })
+    expect(services.logs.find((l) => l.msg === 'job failed')).toMatchObject({
+      job: 'flaky',
+      error: 'Plane said no',
+    })
+    const metrics = services.metrics.registry.render()
+    expect(metrics).toContain('plane_bridge_job_runs_total{job="flaky",outcome="error"} 1')
+    expect(metrics).toContain('plane_bridge_job_runs_total{job="flaky",outcome="ok"} 1')
+    expect(metrics).toContain('plane_bridge_job_duration_seconds_count{job="flaky"} 2')
+    expect(services.status.snapshot().jobs.flaky).toMatchObject({ outcome: 'ok' })
+  })
+
+  it('should not overlap a run with itself', async () => {
+    let release!: () => void
+    const gate = new Promise<void>((r) => {
+      release = r
+    })
+    const slow = cron('slow', async () => {
+      await gate
+      return undefined
+    })
+    const services = makeServices({ functions: [slow] })
+    const first = runJob(slow, services, { trigger: 'cron', slot: '2026-11-21T06:00:00Z' })
+    const second = await runJob(slow, services, { trigger: 'cron', slot: '2026-11-21T06:00:01Z' })
+    expect(second.outcome).toBe('overlap')
+    release()
+    expect((await first).outcome).toBe('ok')
+  })
+
+  it('should run a slot once when two runtimes share one Redis', async () => {
+    const prefix = `test-slot-${process.pid}-${Date.now()}`
+    const config = loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix })
+    let calls = 0
+    const tick = cron('tick', async () => {
+      calls++
+      await sleep(50)
+      return undefined
+    })
+    const a = makeServices({ functions: [tick], store: createNodeStore(config) })
+    const b = makeServices({ functions: [tick], store: createNodeStore(config) })
+    cleanups.push(
+      () => a.store.dispose(),
+      () => b.store.dispose()
+    )
+    const slot = '2026-11-21T06:05:00Z'
+    const results = await Promise.all([
+      runJob(tick, a, { trigger: 'cron', slot }),
+      runJob(tick, b, { trigger: 'cron', slot }),
+    ])
+    expect(results.map((r) => r.outcome).sort()).toEqual(['ok', 'skipped'])
+    expect(calls).toBe(1)
+  })
+})
+
+describe('node scheduler', () => {
+  it('should keep scheduling a function that throws', async () => {
+    let calls = 0
+    const failing = cron('failing', async () => {
+      calls++
+      throw new Error('always')
+    })
+    const services = makeServices({ functions: [failing] })
+    const scheduler = startScheduler({
+      functions: [failing],
+      services,
+      signal: new AbortController().signal,
+    })
+    cleanups.push(() => scheduler.stop())
+    await sleep(2600)
+    scheduler.stop()
+    await scheduler.idle(1000)
+    expect(calls).toBeGreaterThanOrEqual(2)
+    expect(services.metrics.registry.render()).toContain(
+      `plane_bridge_job_runs_total{job="failing",outcome="error"} ${calls}`
+    )
+  })
+
+  it('should not start a run while the previous one is longer than the interval', async () => {
+    let active = 0
+    let maxActive = 0
+    let starts = 0
+    const long = cron('long', async () => {
+      starts++
+      active++
+      maxActive = Math.max(maxActive, active)
+      await sleep(2200)
+      active--
+      return undefined
+    })
+    const services = makeServices({ functions: [long] })
+    const scheduler = startScheduler({
+      functions: [long],
+      services,
+      signal: new AbortController().signal,
+    })
+    cleanups.push(() => scheduler.stop())
+    await sleep(3300)
+    scheduler.stop()
+    expect(await scheduler.idle(3000)).toBe(true)
+    expect(maxActive).toBe(1)
+    expect(starts).toBeLessThanOrEqual(2)
+    expect(services.metrics.registry.render()).toMatch(
+      /plane_bridge_job_runs_total\{job="long",outcome="overlap"\} [1-9]/
+    )
+  })
+
+  it('should run each slot once across two runtimes on one Redis', async () => {
+    const prefix = `test-sched-${process.pid}-${Date.now()}`
+    const config = loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix })
+    const slots: string[] = []
+    const tick = cron('shared-tick', async (ctx) => {
+      slots.push(ctx.slot ?? 'none')
+      return undefined
+    })
+    const runtimes = [0, 1].map(() =>
+      makeServices({ functions: [tick], store: createNodeStore(config) })
+    )
+    const schedulers = runtimes.map((services) =>
+      startScheduler({ functions: [tick], services, signal: new AbortController().signal })
+    )
+    cleanups.push(...runtimes.map((r) => () => r.store.dispose()))
+    await sleep(3200)
+    for (const s of schedulers) s.stop()
+    await Promise.all(schedulers.map((s) => s.idle(1000)))
+    expect(slots.length).toBeGreaterThanOrEqual(2)
+    expect(new Set(slots).size).toBe(slots.length)
+    const skipped = runtimes.map(
+      (r) => /outcome="skipped"\} (\d+)/.exec(r.metrics.registry.render())?.[1] ?? '0'
+    )
+    expect(skipped.map(Number).reduce((x, y) => x + y)).toBeGreaterThanOrEqual(1)
+  })
+
+  it('should not schedule a cron function that is off', async () => {
+    let calls = 0
+    const needy = defineCronFunction({
+      name: 'needy',
+      description: 'needs Plane',
+      schedule: EVERY_SECOND,
+      requires: ['PLANE_API_KEY'],
+      run: async () => {
+        calls++
+        return undefined
+      },
+    })
+    const services = makeServices({ functions: [needy] })
+    const scheduler = startScheduler({
+      functions: [needy],
+      services,
+      signal: new AbortController().signal,
+    })
+    await sleep(1200)
+    scheduler.stop()
+    expect(calls).toBe(0)
+    expect(scheduler.next('needy')).toBeNull()
+  })
+})
+
+describe('npm run job', () => {
+  const ok = defineJobFunction({
+    name: 'hello',
+    description: 'says hello',
+    run: async () => ({ summary: '3 things done' }),
+  })
+  const bad = defineJobFunction({
+    name: 'broken',
+    description: 'fails',
+    run: async () => {
+      throw new Error('cannot reach Plane')
+    },
+  })
+  const off = defineJobFunction({
+    name: 'off',
+    description: 'off',
+    requires: ['TELEGRAM_BOT_TOKEN'],
+    run: async () => undefined,
+  })
+  const functions = [ok, bad, off]
+
+  async function run(args: string[]) {
+    const out: string[] = []
+    const err: string[] = []
+    const services = makeServices({ functions })
+    const code = await runJobCommand({
+      args,
+      functions,
+      services,
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+    })
+    return { code, out, err }
+  }
+
+  it('should exit 0 with a one-line summary on success', async () => {
+    const { code, out } = await run(['hello'])
+    expect(code).toBe(0)
+    expect(out).toHaveLength(1)
+    expect(out[0]).toMatch(/^job hello: ok in \d+ ms — 3 things done$/)
+  })
+
+  it('should exit 1 when the job fails, is unknown, or is off', async () => {
+    expect(await run(['broken'])).toMatchObject({
+      code: 1,
+      err: [expect.stringMatching(/failed .* cannot reach Plane/)],
+    })
+    expect(await run(['nope'])).toMatchObject({
+      code: 1,
+      err: [expect.stringContaining('unknown')],
+    })
+    expect(await run(['off'])).toMatchObject({
+      code: 1,
+      err: ['job off: off, missing TELEGRAM_BOT_TOKEN'],
+    })
+  })
+
+  it('should list jobs with their state', async () => {
+    const { code, out } = await run(['--list'])
+    expect(code).toBe(0)
+    expect(out).toEqual([
+      'hello\tjob\ton\tsays hello',
+      'broken\tjob\ton\tfails',
+      'off\tjob\toff (missing TELEGRAM_BOT_TOKEN)\toff',
+    ])
+  })
+})

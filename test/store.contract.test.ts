@@ -1,0 +1,214 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Redis } from 'ioredis'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createNodeStore, describeRedisUrl } from '../runtime/node-store.ts'
+import { loadConfig } from '../shared/config.ts'
+import { createMemoryStore, type Store } from '../shared/store.ts'
+import { TEST_REDIS_URL } from './helpers/redis.ts'
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+type Harness = { name: string; make: () => Store; cleanup?: () => Promise<void> }
+
+const tmpDirs: string[] = []
+const redisPrefix = `test-${process.pid}-${Date.now()}`
+
+const harnesses: Harness[] = [
+  { name: 'memory', make: () => createMemoryStore() },
+  {
+    name: 'fs',
+    make: () => {
+      const dir = mkdtempSync(join(tmpdir(), 'plane-bridge-store-'))
+      tmpDirs.push(dir)
+      return createNodeStore(loadConfig({ DATA_DIR: dir }))
+    },
+  },
+  {
+    name: 'redis',
+    make: () =>
+      createNodeStore(loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: redisPrefix })),
+    cleanup: async () => {
+      const redis = new Redis(TEST_REDIS_URL)
+      const keys = await redis.keys(`${redisPrefix}:*`)
+      if (keys.length > 0) await redis.del(...keys)
+      await redis.quit()
+    },
+  },
+]
+
+afterAll(() => {
+  for (const dir of tmpDirs) rmSync(dir, { recursive: true, force: true })
+})
+
+describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
+  const store = make()
+  afterAll(async () => {
+    await cleanup?.()
+    await store.dispose()
+  })
+
+  it('should report its driver', () => {
+    expect(store.driver).toBe(name)
+  })
+
+  it('should answer ping', async () => {
+    await expect(store.ping()).resolves.toBeUndefined()
+  })
+
+  it('should round-trip objects, strings, numbers and booleans', async () => {
+    await store.set('rt:obj', { a: 1, b: ['x', { c: null }], s: 'é 🚀 "q"' })
+    await store.set('rt:str', '42')
+    await store.set('rt:num', 42)
+    await store.set('rt:bool', false)
+    expect(await store.get('rt:obj')).toEqual({ a: 1, b: ['x', { c: null }], s: 'é 🚀 "q"' })
+    expect(await store.get('rt:str')).toBe('42')
+    expect(await store.get('rt:num')).toBe(42)
+    expect(await store.get('rt:bool')).toBe(false)
+    expect(await store.has('rt:bool')).toBe(true)
+  })
+
+  it('should answer null for a missing key and forget a deleted one', async () => {
+    expect(await store.get('missing:key')).toBeNull()
+    await store.set('del:me', 1)
+    await store.delete('del:me')
+    expect(await store.get('del:me')).toBeNull()
+    expect(await store.has('del:me')).toBe(false)
+  })
+
+  it('should list keys under a prefix only, sorted', async () => {
+    await store.set('list:b', 2)
+    await store.set('list:a', 1)
+    await store.set('other:c', 3)
+    expect(await store.keys('list:')).toEqual(['list:a', 'list:b'])
+  })
+
+  it('should reject keys that are unsafe on some driver', async () => {
+    await expect(store.set('a/../b', 1)).rejects.toThrow(/invalid store key/)
+    await expect(store.get('a::b')).rejects.toThrow(/invalid store key/)
+    await expect(store.claim('x:..', 5)).rejects.toThrow(/invalid store key/)
+    await expect(store.set('ok:key', 1, { ttlSeconds: 0.5 })).rejects.toThrow(/ttlSeconds/)
+  })
+
+  it('should give one winner to 50 concurrent claims of one key', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => store.claim('claim:race', 30))
+    )
+    expect(results.filter(Boolean)).toHaveLength(1)
+    expect(await store.claim('claim:race', 30)).toBe(false)
+  })
+
+  it('should grant a lock to one holder, and again after release', async () => {
+    const first = await store.lock('lock:a', 30)
+    expect(first).not.toBeNull()
+    expect(await store.lock('lock:a', 30)).toBeNull()
+    expect(await first!.extend(30)).toBe(true)
+    expect(await first!.release()).toBe(true)
+    const second = await store.lock('lock:a', 30)
+    expect(second).not.toBeNull()
+    expect(await first!.release()).toBe(false)
+    expect(await store.lock('lock:a', 30)).toBeNull()
+    await second!.release()
+  })
+
+  it('should count atomically', async () => {
+    const counts = await Promise.all(
+      Array.from({ length: 20 }, () => store.increment('count:n', 30))
+    )
+    expect([...counts].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+  })
+
+  it('should expire values, claims, locks and counters after their TTL', async () => {
+    await store.set('ttl:value', 'v', { ttlSeconds: 1 })
+    await store.set('ttl:keep', 'k')
+    expect(await store.claim('ttl:claim', 1)).toBe(true)
+    const lock = await store.lock('ttl:lock', 1)
+    expect(lock).not.toBeNull()
+    expect(await store.increment('ttl:count', 1)).toBe(1)
+    expect(await store.increment('ttl:count', 1)).toBe(2)
+    expect(await store.get('ttl:value')).toBe('v')
+
+    await sleep(1300)
+
+    expect(await store.get('ttl:value')).toBeNull()
+    expect(await store.has('ttl:value')).toBe(false)
+    expect(await store.keys('ttl:')).toEqual(['ttl:keep'])
+    expect(await store.claim('ttl:claim', 30)).toBe(true)
+    const next = await store.lock('ttl:lock', 30)
+    expect(next).not.toBeNull()
+    // The expired holder must not release (or extend) the new holder's lock.
+    expect(await lock!.release()).toBe(false)
+    expect(await store.lock('ttl:lock', 30)).toBeNull()
+    expect(await store.increment('ttl:count', 1)).toBe(1)
+  })
+})
+
+describe('store: fs specifics', () => {
+  it('should keep data across a restart and sweep expired files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plane-bridge-store-'))
+    tmpDirs.push(dir)
+    let now = 1_000_000
+    const config = loadConfig({ DATA_DIR: dir })
+    const first = createNodeStore(config)
+    await first.set('outbox:1', { text: 'bonjour' })
+    await first.dispose()
+    const second = createNodeStore(config)
+    expect(await second.get('outbox:1')).toEqual({ text: 'bonjour' })
+    const { createStore } = await import('../shared/store.ts')
+    const { default: fsLite } = await import('unstorage/drivers/fs-lite')
+    const clocked = createStore({
+      driver: fsLite({ base: dir }),
+      name: 'fs',
+      location: dir,
+      now: () => now,
+    })
+    await clocked.set('sweep:a', 1, { ttlSeconds: 5 })
+    now += 6000
+    expect(await clocked.sweep()).toBe(1)
+    expect(await clocked.get('outbox:1')).toEqual({ text: 'bonjour' })
+  })
+})
+
+describe('store: redis specifics', () => {
+  it('should keep every key under the configured prefix', async () => {
+    const prefix = `${redisPrefix}-raw`
+    const store = createNodeStore(
+      loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix })
+    )
+    await store.set('jobs:last', { ok: true }, { ttlSeconds: 60 })
+    await store.claim('dedupe:abc', 60)
+    await store.increment('rate:x', 60)
+    const redis = new Redis(TEST_REDIS_URL)
+    try {
+      expect((await redis.keys(`${prefix}:*`)).sort()).toEqual(
+        [`${prefix}:dedupe:abc`, `${prefix}:jobs:last`, `${prefix}:rate:x`].sort()
+      )
+      const ttl = await redis.ttl(`${prefix}:jobs:last`)
+      expect(ttl).toBeGreaterThan(50)
+      expect(ttl).toBeLessThanOrEqual(60)
+      await redis.del(...(await redis.keys(`${prefix}:*`)))
+    } finally {
+      await redis.quit()
+      await store.dispose()
+    }
+  })
+
+  it('should fail fast and report the error when Redis is unreachable', async () => {
+    const errors: string[] = []
+    const store = createNodeStore(loadConfig({ REDIS_URL: 'redis://127.0.0.1:1/0' }), {
+      onError: (operation) => errors.push(operation),
+    })
+    await expect(store.ping()).rejects.toThrow()
+    await expect(store.get('x')).rejects.toThrow()
+    expect(errors).toEqual(['ping', 'get'])
+    await store.dispose()
+  })
+
+  it('should describe a Redis URL without its credentials', () => {
+    expect(describeRedisUrl('redis://user:s3cret-pass@10.0.0.5:6380/2')).toBe(
+      'redis://10.0.0.5:6380/2'
+    )
+    expect(describeRedisUrl('redis://localhost')).toBe('redis://localhost:6379/0')
+  })
+})
