@@ -1,0 +1,92 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+
+const root = new URL('../..', import.meta.url).pathname
+const tsx = join(root, 'node_modules/.bin/tsx')
+const dataDir = mkdtempSync(join(tmpdir(), 'plane-bridge-proc-'))
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address()
+      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
+    })
+  })
+}
+
+/** Start the real entry point with only the given environment (plus PATH/HOME), no inherited settings. */
+function start(env: Record<string, string>, args: string[] = []) {
+  const child = spawn(tsx, [join(root, 'runtime/node.ts'), ...args], {
+    cwd: dataDir,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d) => {
+    stdout += d
+  })
+  child.stderr.on('data', (d) => {
+    stderr += d
+  })
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code))
+  )
+  return { child, exited, out: () => stdout, err: () => stderr }
+}
+
+async function waitFor(check: () => boolean, ms: number) {
+  const until = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out waiting')
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+describe('the Node process', () => {
+  let proc: { child: ChildProcess } | undefined
+  afterAll(() => proc?.child.kill('SIGKILL'))
+
+  it('should start with no settings on the fs store, serve ops routes, and exit 0 on SIGTERM', async () => {
+    const port = await freePort()
+    // Data lands in the working directory's ./data, as for a newcomer's `npm start`.
+    const p = start({ PORT: String(port) })
+    proc = p
+    await waitFor(() => p.out().includes('"msg":"listening"'), 15_000)
+    const base = `http://127.0.0.1:${port}`
+    const health = await fetch(`${base}/health`)
+    expect(health.status).toBe(200)
+    const ready = await fetch(`${base}/ready`)
+    expect(ready.status).toBe(200)
+    expect(await ready.json()).toMatchObject({
+      status: 'ok',
+      store: { driver: 'fs', location: join(dataDir, 'data') },
+    })
+    const metrics = await fetch(`${base}/metrics`)
+    expect(metrics.headers.get('content-type')).toContain('text/plain; version=0.0.4')
+    expect(await metrics.text()).toContain(
+      'plane_bridge_http_requests_total{route="health",method="GET",status="200"} 1'
+    )
+    const stoppedAt = Date.now()
+    p.child.kill('SIGTERM')
+    expect(await p.exited).toBe(0)
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000)
+    expect(p.out()).toContain('"msg":"stopped"')
+  })
+
+  it('should refuse to start with bad settings, naming every bad variable in one message', async () => {
+    const p = start({ PORT: 'abc', REDIS_URL: 'nonsense' })
+    expect(await p.exited).toBe(1)
+    expect(p.err()).toContain('PORT')
+    expect(p.err()).toContain('REDIS_URL')
+    expect(p.err().trim().split('\n')[0]).toBe('plane-bridge: Invalid settings (2):')
+    expect(p.err()).not.toContain('nonsense')
+  })
+})
