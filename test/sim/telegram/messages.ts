@@ -1,0 +1,189 @@
+/** @module Simulated sendMessage / editMessageText with Telegram's validations (§1.4, §1.5, §1.6, §1.7). */
+
+import type { Message, MessageEntity } from '@grammyjs/types'
+import { parseTelegramHtml } from './html-parser.ts'
+import {
+  type Answer,
+  badRequest,
+  type ChatId,
+  describeChat,
+  normalizeChatId,
+  ok,
+  type Params,
+  type SimState,
+  tooManyRequests,
+} from './state.ts'
+
+/** §1.4: "1-4096 characters after entities parsing", counted in UTF-16 code units. */
+export const MESSAGE_LIMIT = 4096
+/** §1.6: callback_data is 1-64 bytes. */
+const CALLBACK_DATA_MAX_BYTES = 64
+const NOT_MODIFIED =
+  'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message'
+const BUTTON_ACTIONS = [
+  'url',
+  'callback_data',
+  'web_app',
+  'login_url',
+  'switch_inline_query',
+  'switch_inline_query_current_chat',
+  'switch_inline_query_chosen_chat',
+  'copy_text',
+  'callback_game',
+  'pay',
+] as const
+
+export function sendMessage(state: SimState, params: Params): Answer {
+  const chat = _checkChat(state, params.chat_id)
+  if (!chat.ok) return chat.answer
+  const content = _parseContent(state, params)
+  if (!content.ok) return content.answer
+  const markupError = _checkReplyMarkup(params.reply_markup)
+  if (markupError) return markupError
+  const key = String(chat.id)
+  const now = state.options.now()
+  const flood = state.options.floodControl
+  const last = state.lastSentAtMs.get(key)
+  if (flood && last !== undefined && now - last < flood.minIntervalMs) {
+    return tooManyRequests(Math.ceil((flood.minIntervalMs - (now - last)) / 1000))
+  }
+  state.lastSentAtMs.set(key, now)
+  const messageId = (state.lastMessageId.get(key) ?? 0) + 1
+  state.lastMessageId.set(key, messageId)
+  const message = {
+    message_id: messageId,
+    date: Math.floor(now / 1000),
+    chat: describeChat(chat.id),
+    from: {
+      id: state.bot.id,
+      is_bot: true,
+      first_name: state.bot.first_name,
+      username: state.bot.username,
+    },
+    text: content.text,
+    ...(content.entities.length > 0 ? { entities: content.entities } : {}),
+    ...(params.reply_markup ? { reply_markup: params.reply_markup } : {}),
+  } as Message.TextMessage
+  state.messages.set(key, [...(state.messages.get(key) ?? []), message])
+  return ok(message)
+}
+
+export function editMessageText(state: SimState, params: Params): Answer {
+  if (params.inline_message_id !== undefined) return badRequest('message to edit not found')
+  const chat = _checkChat(state, params.chat_id)
+  if (!chat.ok) return chat.answer
+  const content = _parseContent(state, params)
+  if (!content.ok) return content.answer
+  const markupError = _checkReplyMarkup(params.reply_markup)
+  if (markupError) return markupError
+  const stored = state.messages.get(String(chat.id)) ?? []
+  const index = stored.findIndex((m) => m.message_id === Number(params.message_id))
+  const current = stored[index]
+  if (!current) return badRequest('message to edit not found')
+  const sameContent =
+    current.text === content.text &&
+    JSON.stringify(current.entities ?? []) === JSON.stringify(content.entities) &&
+    JSON.stringify(current.reply_markup ?? null) === JSON.stringify(params.reply_markup ?? null)
+  if (sameContent) return badRequest(NOT_MODIFIED)
+  const { entities: _old, reply_markup: _oldMarkup, ...rest } = current
+  const edited = {
+    ...rest,
+    text: content.text,
+    edit_date: Math.floor(state.options.now() / 1000),
+    ...(content.entities.length > 0 ? { entities: content.entities } : {}),
+    ...(params.reply_markup ? { reply_markup: params.reply_markup } : {}),
+  } as Message.TextMessage
+  stored[index] = edited
+  return ok(edited)
+}
+
+// --- Internal helpers ---
+
+type ChatCheck = { ok: true; id: ChatId } | { ok: false; answer: Answer }
+
+function _checkChat(state: SimState, raw: unknown): ChatCheck {
+  if (raw === undefined || raw === null || raw === '') {
+    return { ok: false, answer: badRequest('chat_id is empty') }
+  }
+  const id = normalizeChatId(raw)
+  if (id === undefined) return { ok: false, answer: badRequest('chat not found') }
+  const { migratedChats, blockedChats, knownChats } = state.options
+  const migratedTo = migratedChats?.[String(id)]
+  if (migratedTo !== undefined) {
+    const answer = badRequest('group chat was upgraded to a supergroup chat', {
+      migrate_to_chat_id: migratedTo,
+    })
+    return { ok: false, answer }
+  }
+  if (blockedChats?.some((c) => String(c) === String(id))) {
+    const answer: Answer = {
+      ok: false,
+      error_code: 403,
+      description: 'Forbidden: bot was blocked by the user',
+    }
+    return { ok: false, answer }
+  }
+  if (knownChats && !knownChats.some((c) => String(c) === String(id))) {
+    return { ok: false, answer: badRequest('chat not found') }
+  }
+  return { ok: true, id }
+}
+
+type Content = { ok: true; text: string; entities: MessageEntity[] } | { ok: false; answer: Answer }
+
+/** Parse `text` per `parse_mode`, then apply the emptiness and length rules to the parsed text. */
+function _parseContent(state: SimState, params: Params): Content {
+  const raw = params.text
+  if (typeof raw !== 'string' || raw === '') {
+    return { ok: false, answer: badRequest('message text is empty') }
+  }
+  const mode = params.parse_mode
+  let text = raw
+  let entities: MessageEntity[] = []
+  if (mode === 'HTML') {
+    const parsed = parseTelegramHtml(raw, { strictness: state.options.htmlStrictness })
+    if (!parsed.ok)
+      return { ok: false, answer: badRequest(`can't parse entities: ${parsed.error}`) }
+    text = parsed.text
+    entities = parsed.entities
+  } else if (mode !== undefined && mode !== 'MarkdownV2' && mode !== 'Markdown') {
+    return { ok: false, answer: badRequest('unsupported parse_mode') }
+  }
+  if (text.trim() === '') return { ok: false, answer: badRequest('message text is empty') }
+  if (text.length > MESSAGE_LIMIT) return { ok: false, answer: badRequest('message is too long') }
+  return { ok: true, text, entities }
+}
+
+/** Inline keyboards (§1.6): each button has text and exactly one action; callback_data is 1-64 bytes. */
+function _checkReplyMarkup(markup: unknown): Answer | undefined {
+  if (markup === undefined) return undefined
+  if (typeof markup !== 'object' || markup === null) {
+    return badRequest("can't parse reply keyboard markup JSON object")
+  }
+  const rows = (markup as { inline_keyboard?: unknown }).inline_keyboard
+  if (rows === undefined) return undefined
+  if (!Array.isArray(rows) || !rows.every(Array.isArray)) {
+    return badRequest(
+      'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
+    )
+  }
+  for (const button of rows.flat() as Array<Record<string, unknown>>) {
+    if (typeof button?.text !== 'string' || button.text === '') {
+      return badRequest(
+        "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
+      )
+    }
+    const actions = BUTTON_ACTIONS.filter((field) => button[field] !== undefined)
+    if (actions.length !== 1) {
+      return badRequest(
+        "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
+      )
+    }
+    const data = button.callback_data
+    if (data !== undefined) {
+      const bytes = typeof data === 'string' ? new TextEncoder().encode(data).length : 0
+      if (bytes < 1 || bytes > CALLBACK_DATA_MAX_BYTES) return badRequest('BUTTON_DATA_INVALID')
+    }
+  }
+  return undefined
+}
