@@ -1,0 +1,194 @@
+/** @module Telegram HTML for each notification (NOTIF-04): emoji, [Project], who, a link to the task, context. Pure. */
+import { escapeHtml, escapeHtmlAttribute } from '../telegram/html.ts'
+import { TELEGRAM_MESSAGE_LIMIT } from '../telegram/split.ts'
+import { type Locale, phrasesFor, quote } from './i18n.ts'
+import type { TaskNotification } from './policy.ts'
+
+export type ProjectRef = { id: string; name: string; identifier: string | null }
+
+export type MessageContext = {
+  locale: Locale
+  project: ProjectRef | null
+  /** Link to the task in Plane's web UI, or null when Plane's URL is not configured. */
+  taskUrl: string | null
+  /** Display name of a Plane user id (agents by their name, people by display name). */
+  userName: (userId: string) => string
+  /** Who made the change, when known. */
+  actorName: string | null
+  /** Time spent on the task (bridge metadata: Plane CE has no worklogs). */
+  timeSpentMinutes?: number | null
+  /** Open blockers to list under the message. */
+  openBlockers?: readonly string[]
+}
+
+/**
+ * Budgets in characters *after* HTML escaping (escaping can grow a text fivefold: `<` → `&lt;`), so that
+ * title + quote + blockers + context stay well under Telegram's 4096-character limit.
+ */
+const MAX_TITLE_CHARS = 400
+const MAX_NAME_CHARS = 160
+const MAX_QUOTE_CHARS = 1500
+const MAX_BLOCKER_CHARS = 240
+const MAX_BLOCKERS = 5
+
+const EMOJI: Record<TaskNotification['kind'], string> = {
+  'task.completed': '✅',
+  'task.cancelled': '🚫',
+  'task.blocked': '⛔',
+  'task.created': '📝',
+  'task.assigned': '👤',
+  'task.state': '🔄',
+}
+
+/** Plane's canonical work-item page (`:workspaceSlug/browse/:workItem`), or its project route without an identifier. */
+export function buildTaskUrl(
+  planeBaseUrl: string | undefined,
+  workspaceSlug: string | undefined,
+  task: { id: string; projectId: string; sequenceId: number | null },
+  identifier: string | null
+): string | null {
+  if (!planeBaseUrl || !workspaceSlug) return null
+  const base = `${planeBaseUrl.replace(/\/+$/, '')}/${encodeURIComponent(workspaceSlug)}`
+  if (identifier && task.sequenceId !== null)
+    return `${base}/browse/${identifier}-${task.sequenceId}/`
+  return `${base}/projects/${task.projectId}/issues/${task.id}`
+}
+
+export function renderTaskNotification(n: TaskNotification, ctx: MessageContext): string {
+  const p = phrasesFor(ctx.locale)
+  const title = _taskTitle(n, ctx)
+  const who = ctx.actorName ? `<b>${_escapeCut(ctx.actorName, MAX_NAME_CHARS)}</b>` : null
+  const head = `${EMOJI[n.kind]} ${_projectTag(ctx)}`
+  let line: string
+  let quoted: string | null = null
+  switch (n.kind) {
+    case 'task.completed':
+      line = p.completed(who, title)
+      break
+    case 'task.cancelled':
+      line = p.cancelled(who, title)
+      break
+    case 'task.blocked':
+      if (n.blocker?.via === 'comment') {
+        line = p.blockedComment(who, title)
+        quoted = n.blocker.text ?? ''
+      } else if (n.blocker?.via === 'label') {
+        line = p.blockedLabel(title)
+      } else {
+        line = p.blockedState(title, escapeHtml(n.task.state?.name ?? ''))
+      }
+      break
+    case 'task.created':
+      line = p.created(title)
+      break
+    case 'task.assigned':
+      line = p.assigned(title, _names(n.assigned ?? [], ctx))
+      break
+    case 'task.state':
+      line = p.stateChanged(
+        title,
+        escapeHtml(n.from?.name || '?'),
+        escapeHtml(n.task.state?.name ?? '?')
+      )
+      break
+  }
+  const lines = [`${head}${line}`]
+  if (quoted !== null) lines.push(`<blockquote>${_escapeCut(quoted, MAX_QUOTE_CHARS)}</blockquote>`)
+  lines.push(..._context(n, ctx))
+  return _clamp(lines.join('\n'))
+}
+
+export function renderProjectCreated(project: ProjectRef, locale: Locale): string {
+  const name = `<b>${_escapeCut(project.name, MAX_TITLE_CHARS)}</b>${project.identifier ? ` (${escapeHtml(project.identifier)})` : ''}`
+  return `🆕 ${phrasesFor(locale).projectCreated(name)}`
+}
+
+export function renderCycle(
+  action: 'started' | 'completed',
+  cycle: { name: string; startDate: string | null; endDate: string | null },
+  project: ProjectRef | null,
+  locale: Locale
+): string {
+  const p = phrasesFor(locale)
+  const name = quote(locale, _escapeCut(cycle.name, MAX_TITLE_CHARS))
+  const tag = _projectTag({ project })
+  if (action === 'completed') return `🏁 ${tag}${p.cycleCompleted(name)}`
+  const dates = [cycle.startDate, cycle.endDate]
+    .filter(Boolean)
+    .map((d) => _shortDate(d as string, locale))
+  return `🚀 ${tag}${p.cycleStarted(name, dates.join(' → '))}`
+}
+
+export function renderReview(
+  task: { name: string },
+  confidence: number,
+  agentName: string,
+  ctx: Pick<MessageContext, 'locale' | 'project' | 'taskUrl'>
+): string {
+  const p = phrasesFor(ctx.locale)
+  const title = _link(quote(ctx.locale, _escapeCut(task.name, MAX_TITLE_CHARS)), ctx.taskUrl)
+  return `🔍 ${_projectTag(ctx)}${p.review(title, p.formatNumber(confidence), `<b>${_escapeCut(agentName, MAX_NAME_CHARS)}</b>`)}`
+}
+
+// --- Internal helpers ---
+
+function _projectTag(ctx: Pick<MessageContext, 'project'>): string {
+  return ctx.project ? `<b>[${_escapeCut(ctx.project.name, MAX_NAME_CHARS)}]</b> ` : ''
+}
+
+function _taskTitle(n: TaskNotification, ctx: MessageContext): string {
+  return _link(quote(ctx.locale, _escapeCut(n.task.name, MAX_TITLE_CHARS)), ctx.taskUrl)
+}
+
+function _link(inner: string, url: string | null): string {
+  return url ? `<a href="${escapeHtmlAttribute(url)}">${inner}</a>` : inner
+}
+
+function _names(ids: readonly string[], ctx: MessageContext): string {
+  if (ids.length === 0) return phrasesFor(ctx.locale).unassigned
+  return _escapeCut(ids.map((id) => ctx.userName(id)).join(', '), MAX_QUOTE_CHARS / 2)
+}
+
+function _context(n: TaskNotification, ctx: MessageContext): string[] {
+  const p = phrasesFor(ctx.locale)
+  const out: string[] = []
+  if (ctx.timeSpentMinutes && ctx.timeSpentMinutes > 0)
+    out.push(`⏱ ${p.label(p.timeSpent)} ${p.formatDuration(ctx.timeSpentMinutes)}`)
+  if (n.kind !== 'task.assigned')
+    out.push(`👥 ${p.label(p.assignees)} ${_names(n.task.assigneeIds, ctx)}`)
+  const blockers = ctx.openBlockers ?? []
+  if (blockers.length > 0) {
+    const shown = blockers
+      .slice(0, MAX_BLOCKERS)
+      .map((b) => `• ${_escapeCut(b, MAX_BLOCKER_CHARS)}`)
+    if (blockers.length > MAX_BLOCKERS) shown.push(`• … (+${blockers.length - MAX_BLOCKERS})`)
+    out.push(`🚧 ${p.label(p.blockers)}`, ...shown)
+  }
+  return out
+}
+
+/** Escape, then cut at a character (never inside an entity or a surrogate pair) so the result fits `max`. */
+function _escapeCut(text: string, max: number): string {
+  const escaped = escapeHtml(text)
+  if (escaped.length <= max) return escaped
+  let out = ''
+  for (const ch of text) {
+    const piece = escapeHtml(ch)
+    if (out.length + piece.length > max - 1) break
+    out += piece
+  }
+  return `${out}…`
+}
+
+/** Belt and braces: the caps above keep messages far below the limit; never send more than Telegram takes. */
+function _clamp(html: string): string {
+  if (html.length <= TELEGRAM_MESSAGE_LIMIT) return html
+  const lines = html.split('\n')
+  while (lines.length > 1 && lines.join('\n').length > TELEGRAM_MESSAGE_LIMIT) lines.pop()
+  return lines.join('\n')
+}
+
+function _shortDate(isoDate: string, locale: Locale): string {
+  const [y, m, d] = isoDate.slice(0, 10).split('-')
+  return locale === 'en' ? `${y}-${m}-${d}` : `${d}/${m}/${y}`
+}

@@ -1,0 +1,116 @@
+/** @module The durable outbox: every message to Telegram and every agent wake-up is stored before it is sent. */
+import type { Store } from '../store.ts'
+
+export type OutboxChannel = 'telegram' | 'openclaw'
+
+export type OutboxItem = {
+  /** Sortable by creation (time, then a sequence): the sender keeps this order per target. */
+  id: string
+  channel: OutboxChannel
+  /** Telegram chat id or OpenClaw agent id: the unit of ordering and rate limiting. */
+  target: string
+  payload: Record<string, unknown>
+  /** Makes enqueue idempotent (a wake-up once per task, agent and assignment) and keys OpenClaw retries. */
+  dedupeKey: string | null
+  attempts: number
+  /** Not sent before this instant (ms): Retry-After / retry_after, or backoff. */
+  notBefore: number
+  createdAt: number
+  lastError: string | null
+}
+
+export type EnqueueInput = Pick<OutboxItem, 'channel' | 'target' | 'payload'> & {
+  dedupeKey?: string
+}
+
+export type Outbox = {
+  /** Store an item; with a dedupeKey already used within DEDUPE_TTL_S, nothing is stored (`enqueued: false`). */
+  enqueue(input: EnqueueInput): Promise<{ id: string; enqueued: boolean }>
+  /** Every pending item, oldest first. */
+  pending(): Promise<OutboxItem[]>
+  update(item: OutboxItem): Promise<void>
+  /** The item was delivered: forget it. */
+  ack(id: string): Promise<void>
+  /** Give up on an item: it moves to the dead letters that /ready and /metrics show. */
+  bury(item: OutboxItem, reason: string): Promise<void>
+  deadLetters(): Promise<OutboxItem[]>
+  depth(): Promise<{ pending: number; dead: number }>
+}
+
+const ITEM_PREFIX = 'outbox:item:'
+const DEAD_PREFIX = 'outbox:dead:'
+const DEDUPE_PREFIX = 'outbox:dedupe:'
+/** Dedupe keys live long enough to outlast every redelivery and poll of the same change. */
+export const DEDUPE_TTL_S = 30 * 24 * 60 * 60
+/** Dead letters are kept for inspection, then expire. */
+const DEAD_TTL_S = 14 * 24 * 60 * 60
+
+export function createOutbox(store: Store, now: () => number = Date.now): Outbox {
+  let sequence = 0
+  const nextId = () => {
+    sequence = (sequence + 1) % 1_000_000
+    const time = now().toString(36).padStart(10, '0')
+    return `${time}-${sequence.toString(36).padStart(4, '0')}-${crypto.randomUUID().slice(0, 8)}`
+  }
+  const list = async (prefix: string) => {
+    const keys = await store.keys(prefix)
+    const items = await Promise.all(keys.map((k) => store.get<OutboxItem>(k)))
+    return items.filter((i): i is OutboxItem => i !== null).sort((a, b) => (a.id < b.id ? -1 : 1))
+  }
+
+  return {
+    async enqueue({ channel, target, payload, dedupeKey }) {
+      const id = nextId()
+      if (
+        dedupeKey &&
+        !(await store.claim(`${DEDUPE_PREFIX}${await _hash(dedupeKey)}`, DEDUPE_TTL_S))
+      ) {
+        return { id, enqueued: false }
+      }
+      const item: OutboxItem = {
+        id,
+        channel,
+        target,
+        payload,
+        dedupeKey: dedupeKey ?? null,
+        attempts: 0,
+        notBefore: 0,
+        createdAt: now(),
+        lastError: null,
+      }
+      try {
+        await store.set(`${ITEM_PREFIX}${id}`, item)
+      } catch (error) {
+        // Nothing half-written: without the item, the dedupe claim must not block a later retry.
+        if (dedupeKey)
+          await store.delete(`${DEDUPE_PREFIX}${await _hash(dedupeKey)}`).catch(() => undefined)
+        throw error
+      }
+      return { id, enqueued: true }
+    },
+    pending: () => list(ITEM_PREFIX),
+    update: (item) => store.set(`${ITEM_PREFIX}${item.id}`, item),
+    ack: (id) => store.delete(`${ITEM_PREFIX}${id}`),
+    async bury(item, reason) {
+      await store.set(
+        `${DEAD_PREFIX}${item.id}`,
+        { ...item, lastError: reason },
+        { ttlSeconds: DEAD_TTL_S }
+      )
+      await store.delete(`${ITEM_PREFIX}${item.id}`)
+    },
+    deadLetters: () => list(DEAD_PREFIX),
+    async depth() {
+      const [pending, dead] = await Promise.all([store.keys(ITEM_PREFIX), store.keys(DEAD_PREFIX)])
+      return { pending: pending.length, dead: dead.length }
+    },
+  }
+}
+
+// --- Internal helpers ---
+
+/** Dedupe keys hold task and agent ids; a hash keeps store keys short and within the key alphabet. */
+async function _hash(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
+}

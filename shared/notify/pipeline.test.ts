@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest'
+import { makeSnapshot, STATES, USERS } from '../../test/fixtures/tasks.ts'
+import type { CommentEvent } from '../events.ts'
+import { silentLogger } from '../log.ts'
+import { createMemoryStore } from '../store.ts'
+import { createStaticDirectory } from './directory.ts'
+import { createOutbox } from './outbox.ts'
+import { createPipeline } from './pipeline.ts'
+import { createNotifyPolicy } from './policy.ts'
+
+const PROJECT = { id: makeSnapshot().projectId, name: 'Onboarding', identifier: 'ONB' }
+const AGENT = {
+  id: 'thot',
+  name: 'Thot',
+  role: 'member' as const,
+  planeUserId: USERS.thot,
+  openclawAgentId: 'thot',
+}
+const at = (s: number) => new Date(Date.UTC(2026, 10, 21, 6, 0, s)).toISOString()
+
+function setup() {
+  let clock = Date.UTC(2026, 10, 21, 6, 0, 0)
+  const now = () => clock
+  const store = createMemoryStore({ now })
+  const outbox = createOutbox(store, now)
+  const pipeline = createPipeline({
+    store,
+    outbox,
+    directory: createStaticDirectory({
+      projects: [PROJECT],
+      users: { [USERS.imhotep]: 'Imhotep' },
+      agents: [AGENT],
+    }),
+    policy: createNotifyPolicy(),
+    locale: 'fr',
+    log: silentLogger,
+    chatId: '-1001234567890',
+    planeBaseUrl: 'https://work.example.com',
+    workspaceSlug: 'javisi',
+    now,
+  })
+  return { pipeline, outbox, advance: (ms: number) => (clock += ms) }
+}
+
+const comment = (text: string): CommentEvent => ({
+  type: 'comment',
+  taskId: makeSnapshot().id,
+  projectId: PROJECT.id,
+  commentId: 'c1',
+  text,
+  actor: { id: USERS.imhotep, name: 'Imhotep' },
+  source: 'webhook',
+})
+
+describe('event pipeline', () => {
+  it('should turn one edit delivered as 3 deliveries plus a retry into exactly one message', async () => {
+    const { pipeline, outbox, advance } = setup()
+    await pipeline.sightTask(makeSnapshot({ updatedAt: at(0) }), { source: 'poll' })
+    const done = makeSnapshot({ state: STATES.done, completedAt: at(30), updatedAt: at(30) })
+    const actor = { id: USERS.imhotep, name: 'Imhotep' }
+    const results = []
+    for (const field of ['state', 'state_id', 'completed_at', 'state_id']) {
+      results.push(
+        await pipeline.sightTask(done, {
+          source: 'webhook',
+          hint: { field, oldValue: null },
+          actor,
+        })
+      )
+    }
+    expect(results).toEqual(['pending', 'unchanged', 'unchanged', 'unchanged'])
+    expect((await pipeline.flushDue()).enqueued).toBe(0)
+    advance(5_000)
+    expect(await pipeline.flushDue()).toMatchObject({ flushed: 1, enqueued: 1 })
+    const [item] = await outbox.pending()
+    expect(item?.payload.text).toBe(
+      '✅ <b>[Onboarding]</b> <b>Imhotep</b> a complété <a href="https://work.example.com/javisi/browse/ONB-12/">« Configurer Redis »</a>\n👥 Assignée à : Imhotep'
+    )
+    expect(await pipeline.flushDue({ all: true })).toMatchObject({ flushed: 0, enqueued: 0 })
+  })
+
+  it('should ignore a delivery older than what it already knows', async () => {
+    const { pipeline, outbox, advance } = setup()
+    await pipeline.sightTask(makeSnapshot({ state: STATES.done, updatedAt: at(20) }), {
+      source: 'webhook',
+      created: true,
+    })
+    advance(5_000)
+    await pipeline.flushDue()
+    const before = (await outbox.pending()).length
+    const older = makeSnapshot({ state: STATES.inProgress, updatedAt: at(10) })
+    expect(
+      await pipeline.sightTask(older, {
+        source: 'webhook',
+        hint: { field: 'state', oldValue: 'Todo' },
+      })
+    ).toBe('stale')
+    advance(5_000)
+    await pipeline.flushDue()
+    expect((await outbox.pending()).length).toBe(before)
+    expect((await pipeline.snapshot(older.id))?.state).toEqual(STATES.done)
+  })
+
+  it('should wake an agent once when a task is assigned to it, however often it is seen', async () => {
+    const { pipeline, outbox, advance } = setup()
+    await pipeline.sightTask(makeSnapshot({ updatedAt: at(0) }), { source: 'poll' })
+    const assigned = makeSnapshot({ assigneeIds: [USERS.imhotep, USERS.thot], updatedAt: at(9) })
+    await pipeline.sightTask(assigned, {
+      source: 'webhook',
+      hint: { field: 'assignee_ids', oldValue: [USERS.imhotep] },
+    })
+    await pipeline.sightTask(assigned, { source: 'webhook' })
+    advance(5_000)
+    await pipeline.flushDue()
+    await pipeline.sightTask(assigned, { source: 'poll' })
+    advance(5_000)
+    await pipeline.flushDue()
+    const wakes = (await outbox.pending()).filter((i) => i.channel === 'openclaw')
+    expect(wakes).toHaveLength(1)
+    expect(wakes[0]).toMatchObject({ target: 'thot', payload: { agentId: 'thot', deliver: false } })
+    expect(String(wakes[0]?.payload.message)).toContain('ONB-12 « Configurer Redis »')
+    // Minor edits (an assignment) are not for the human by default.
+    expect((await outbox.pending()).filter((i) => i.channel === 'telegram')).toHaveLength(0)
+  })
+
+  it('should wake an agent named by an agent:<id> label', async () => {
+    const { pipeline, outbox, advance } = setup()
+    await pipeline.sightTask(makeSnapshot({ updatedAt: at(0) }), { source: 'poll' })
+    await pipeline.sightTask(makeSnapshot({ labels: ['agent:Thot'], updatedAt: at(3) }), {
+      source: 'poll',
+    })
+    advance(5_000)
+    await pipeline.flushDue()
+    expect((await outbox.pending()).map((i) => i.target)).toEqual(['thot'])
+  })
+
+  it('should notify a ❌ blocker comment and skip an ordinary one', async () => {
+    const { pipeline, outbox, advance } = setup()
+    await pipeline.sightTask(makeSnapshot({ updatedAt: at(0) }), { source: 'poll' })
+    expect(
+      await pipeline.sightComment(comment('⏳ 60% complete - building Docker image'), null)
+    ).toBe(false)
+    expect(await pipeline.sightComment(comment('❌ Failed: docker build exited 1'), null)).toBe(
+      true
+    )
+    advance(5_000)
+    await pipeline.flushDue()
+    const texts = (await outbox.pending()).map((i) => String(i.payload.text))
+    expect(texts).toHaveLength(1)
+    expect(texts[0]).toContain('<b>Imhotep</b> signale un blocage sur')
+    expect(texts[0]).toContain('<blockquote>❌ Failed: docker build exited 1</blockquote>')
+  })
+
+  it('should take a first sighting without history as a baseline, silently', async () => {
+    const { pipeline, outbox, advance } = setup()
+    expect(await pipeline.sightTask(makeSnapshot({ state: STATES.done }), { source: 'poll' })).toBe(
+      'baseline'
+    )
+    advance(5_000)
+    await pipeline.flushDue()
+    expect(await outbox.pending()).toEqual([])
+  })
+})

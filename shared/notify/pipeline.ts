@@ -1,0 +1,197 @@
+/**
+ * @module The one event pipeline: every sighting of a task (webhook, poll, own write) is diffed against the
+ * remembered snapshot; changes wait a short coalescing window in a durable pending entry, then become
+ * notifications and agent wake-ups in the outbox. Whichever source sees a change first wins.
+ */
+import type { Actor, CommentEvent, EventSource, TaskSnapshot } from '../events.ts'
+import type { Logger } from '../log.ts'
+import type { Store } from '../store.ts'
+import { type ChangeHint, diffTask } from './diff.ts'
+import type { Directory } from './directory.ts'
+import type { Locale } from './i18n.ts'
+import { buildTaskUrl } from './messages.ts'
+import type { Outbox } from './outbox.ts'
+import { planFlush } from './plan-flush.ts'
+import { isBlockerComment, type NotifyPolicy } from './policy.ts'
+
+export type PendingChange = {
+  taskId: string
+  /** The task before the window's first change (null: first sighting, see `hint` / `created`). */
+  before: TaskSnapshot | null
+  after: TaskSnapshot
+  created: boolean
+  hint: ChangeHint | null
+  actor: Actor | null
+  /** Blocker comments seen during the window. */
+  comments: Array<{ text: string; actor: Actor | null }>
+  firstAt: number
+  dueAt: number
+  sources: EventSource[]
+}
+
+export type PipelineOptions = {
+  store: Store
+  outbox: Outbox
+  directory: Directory
+  policy: NotifyPolicy
+  locale: Locale
+  log: Logger
+  /** Telegram chat of the human; null: notifications are skipped (agent wake-ups still go out). */
+  chatId: string | null
+  planeBaseUrl?: string
+  workspaceSlug?: string
+  /** Coalescing window: the per-field storm of one edit (makeplane/plane#7249) becomes one message. */
+  coalesceMs?: number
+  now?: () => number
+}
+
+export type SightingResult = 'stale' | 'baseline' | 'unchanged' | 'pending'
+
+export type Pipeline = {
+  /** A task as some source sees it now. */
+  sightTask(
+    task: TaskSnapshot,
+    meta: { source: EventSource; created?: boolean; hint?: ChangeHint | null; actor?: Actor | null }
+  ): Promise<SightingResult>
+  /** A comment; only blocker comments (❌ / ❓) are kept for the task's next message. */
+  sightComment(event: CommentEvent, task: TaskSnapshot | null): Promise<boolean>
+  /** Turn every pending change whose window has closed into outbox items; returns how many were enqueued. */
+  flushDue(options?: {
+    all?: boolean
+  }): Promise<{ flushed: number; enqueued: number; nextDueInMs: number | null }>
+  snapshot(taskId: string): Promise<TaskSnapshot | null>
+}
+
+/** Snapshots outlive any plausible silence of a task; a forgotten one is just a new baseline. */
+const SNAPSHOT_TTL_S = 180 * 24 * 60 * 60
+const TASK_LOCK_TTL_S = 30
+const TASK_LOCK_WAIT_MS = 5_000
+
+export function createPipeline(options: PipelineOptions): Pipeline {
+  const { store, log, coalesceMs = 5_000, now = Date.now } = options
+  const snapshotKey = (id: string) => `task:snapshot:${id}`
+  const pendingKey = (id: string) => `task:pending:${id}`
+
+  const upsertPending = async (
+    previous: TaskSnapshot | null,
+    task: TaskSnapshot,
+    patch: Partial<Pick<PendingChange, 'created' | 'hint' | 'actor'>> & {
+      source: EventSource
+      comment?: PendingChange['comments'][number]
+    }
+  ) => {
+    const existing = await store.get<PendingChange>(pendingKey(task.id))
+    const at = now()
+    const entry: PendingChange = existing
+      ? {
+          ...existing,
+          after: task,
+          actor: patch.actor ?? existing.actor,
+          comments: patch.comment ? [...existing.comments, patch.comment] : existing.comments,
+          sources: [...new Set([...existing.sources, patch.source])],
+        }
+      : {
+          taskId: task.id,
+          before: previous,
+          after: task,
+          created: patch.created ?? false,
+          hint: patch.hint ?? null,
+          actor: patch.actor ?? null,
+          comments: patch.comment ? [patch.comment] : [],
+          firstAt: at,
+          dueAt: at + coalesceMs,
+          sources: [patch.source],
+        }
+    await store.set(pendingKey(task.id), entry)
+  }
+
+  return {
+    sightTask: (task, { source, created = false, hint = null, actor = null }) =>
+      _withTaskLock(store, task.id, async () => {
+        const previous = await store.get<TaskSnapshot>(snapshotKey(task.id))
+        const result = diffTask(previous, task, { created, hint })
+        if (result.status === 'stale') {
+          log.debug('stale sighting ignored', { task: task.id, source, updatedAt: task.updatedAt })
+          return 'stale'
+        }
+        if (result.status === 'changed')
+          await upsertPending(previous, task, { source, created, hint, actor })
+        // The pending entry is written first: a crash in between repeats the change, never loses it.
+        await store.set(snapshotKey(task.id), task, { ttlSeconds: SNAPSHOT_TTL_S })
+        return result.status === 'changed' ? 'pending' : result.status
+      }),
+
+    sightComment: async (event, task) => {
+      const snapshot = task ?? (await store.get<TaskSnapshot>(snapshotKey(event.taskId)))
+      if (!snapshot) return false
+      if (!isBlockerComment(event.text)) return false
+      await _withTaskLock(store, snapshot.id, async () => {
+        const previous = await store.get<TaskSnapshot>(snapshotKey(snapshot.id))
+        await upsertPending(previous ?? snapshot, previous ?? snapshot, {
+          source: event.source,
+          actor: event.actor,
+          comment: { text: event.text, actor: event.actor },
+        })
+      })
+      return true
+    },
+
+    async flushDue({ all = false } = {}) {
+      let flushed = 0
+      let enqueued = 0
+      let nextDueInMs: number | null = null
+      for (const key of await store.keys('task:pending:')) {
+        const peek = await store.get<PendingChange>(key)
+        if (!peek) continue
+        if (!all && peek.dueAt > now()) {
+          const inMs = peek.dueAt - now()
+          nextDueInMs = nextDueInMs === null ? inMs : Math.min(nextDueInMs, inMs)
+          continue
+        }
+        enqueued += await _withTaskLock(store, peek.taskId, async () => {
+          const entry = await store.get<PendingChange>(key)
+          if (!entry) return 0
+          const project = await options.directory.project(entry.after.projectId)
+          const items = await planFlush(entry, {
+            ...options,
+            project,
+            taskUrl: buildTaskUrl(
+              options.planeBaseUrl,
+              options.workspaceSlug,
+              entry.after,
+              project?.identifier ?? null
+            ),
+          })
+          let count = 0
+          // Enqueue before deleting the pending entry; dedupe keys make a repeat after a crash harmless.
+          for (const item of items) if ((await options.outbox.enqueue(item)).enqueued) count++
+          await store.delete(key)
+          flushed++
+          return count
+        })
+      }
+      return { flushed, enqueued, nextDueInMs }
+    },
+
+    snapshot: (taskId) => store.get<TaskSnapshot>(snapshotKey(taskId)),
+  }
+}
+
+// --- Internal helpers ---
+
+/** Deliveries about one task arrive together (one per changed field): handle them one at a time. */
+async function _withTaskLock<T>(store: Store, taskId: string, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + TASK_LOCK_WAIT_MS
+  for (;;) {
+    const lock = await store.lock(`task:lock:${taskId}`, TASK_LOCK_TTL_S)
+    if (lock) {
+      try {
+        return await fn()
+      } finally {
+        await lock.release().catch(() => false)
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`task ${taskId} is locked by another worker`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}

@@ -1,0 +1,157 @@
+/** @module What a closed coalescing window turns into: Telegram messages for the human, wake-ups for agents. */
+import type { TaskChange, TaskSnapshot } from '../events.ts'
+import { diffTask } from './diff.ts'
+import type { AgentRef, Directory } from './directory.ts'
+import { type Locale, phrasesFor } from './i18n.ts'
+import { type ProjectRef, renderTaskNotification } from './messages.ts'
+import type { EnqueueInput } from './outbox.ts'
+import type { PendingChange } from './pipeline.ts'
+import {
+  classifyComment,
+  classifyTaskChanges,
+  filterByPolicy,
+  type NotifyPolicy,
+  type TaskNotification,
+} from './policy.ts'
+
+export type FlushContext = {
+  directory: Directory
+  policy: NotifyPolicy
+  locale: Locale
+  chatId: string | null
+  project: ProjectRef | null
+  taskUrl: string | null
+}
+
+/** OPENCLAW-10: Plane CE has no custom fields, so an `agent:<id>` label also assigns a task to an agent. */
+export const AGENT_LABEL_PREFIX = 'agent:'
+
+export async function planFlush(entry: PendingChange, ctx: FlushContext): Promise<EnqueueInput[]> {
+  const task = entry.after
+  const diff = diffTask(entry.before, task, {
+    created: entry.created && !entry.before,
+    hint: entry.hint,
+  })
+  const changes = diff.status === 'changed' ? diff.changes : []
+  const items = await _messages(entry, changes, ctx)
+  for (const agent of await _newlyAssignedAgents(ctx.directory, changes))
+    items.push(_wake(agent, task, ctx))
+  return items
+}
+
+// --- Internal helpers ---
+
+async function _messages(
+  entry: PendingChange,
+  changes: TaskChange[],
+  ctx: FlushContext
+): Promise<EnqueueInput[]> {
+  const task = entry.after
+  const fromComments = entry.comments
+    .map((c) =>
+      classifyComment(
+        {
+          type: 'comment',
+          taskId: task.id,
+          projectId: task.projectId,
+          commentId: '',
+          text: c.text,
+          actor: c.actor,
+          source: 'webhook',
+        },
+        task
+      )
+    )
+    .filter((n): n is TaskNotification => n !== null)
+  const notifications = [...classifyTaskChanges(task, changes), ...fromComments]
+  const allowed = filterByPolicy(
+    ctx.policy,
+    notifications,
+    task.projectId,
+    ctx.project?.identifier ?? null
+  )
+  const chatId = ctx.chatId
+  if (!chatId || allowed.length === 0) return []
+  const names = await _names(ctx.directory, [
+    ...task.assigneeIds,
+    ...allowed.flatMap((n) => n.assigned ?? []),
+  ])
+  return allowed.map((n, i) => {
+    const actor =
+      n.blocker?.via === 'comment'
+        ? (entry.comments.find((c) => c.text.trim() === n.blocker?.text)?.actor ?? null)
+        : entry.actor
+    const text = renderTaskNotification(n, {
+      locale: ctx.locale,
+      project: ctx.project,
+      taskUrl: ctx.taskUrl,
+      userName: (id) => names.get(id) ?? id,
+      actorName: actor ? (names.get(actor.id) ?? actor.name) : null,
+    })
+    return {
+      channel: 'telegram',
+      target: chatId,
+      payload: {
+        chat_id: chatId,
+        text,
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+      },
+      // The pending entry (task + window start) names the message: a repeated flush enqueues nothing new.
+      dedupeKey: `notify:${task.id}:${entry.firstAt}:${n.kind}:${i}`,
+    }
+  })
+}
+
+async function _newlyAssignedAgents(
+  directory: Directory,
+  changes: readonly TaskChange[]
+): Promise<AgentRef[]> {
+  const agents = new Map<string, AgentRef>()
+  for (const change of changes) {
+    if (change.kind === 'assignees') {
+      for (const userId of change.added) {
+        const agent = await directory.agentByPlaneUser(userId)
+        if (agent) agents.set(agent.id, agent)
+      }
+    }
+    if (change.kind === 'labels') {
+      for (const label of change.added) {
+        if (!label.toLowerCase().startsWith(AGENT_LABEL_PREFIX)) continue
+        const agent = await directory.agentById(label.slice(AGENT_LABEL_PREFIX.length).trim())
+        if (agent) agents.set(agent.id, agent)
+      }
+    }
+  }
+  return [...agents.values()]
+}
+
+function _wake(agent: AgentRef, task: TaskSnapshot, ctx: FlushContext): EnqueueInput {
+  const identifier = ctx.project?.identifier
+  const ref = identifier && task.sequenceId !== null ? `${identifier}-${task.sequenceId}` : task.id
+  const message = phrasesFor(ctx.locale).wake(
+    ref,
+    task.name,
+    ctx.project?.name ?? task.projectId,
+    task.id
+  )
+  return {
+    channel: 'openclaw',
+    target: agent.openclawAgentId,
+    payload: {
+      message,
+      agentId: agent.openclawAgentId,
+      name: 'plane-bridge',
+      wakeMode: 'now',
+      deliver: false,
+    },
+    // OPENCLAW-16: once per (task, agent, assignment); the assignment is identified by the task's version.
+    dedupeKey: `wake:${task.id}:${agent.id}:${task.updatedAt}`,
+  }
+}
+
+async function _names(directory: Directory, ids: string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(ids)]
+  const names = await Promise.all(unique.map((id) => directory.userName(id)))
+  return new Map(unique.map((id, i) => [id, names[i] ?? id]))
+}

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest'
+import { silentLogger } from '../log.ts'
+import { createMemoryStore } from '../store.ts'
+import { createOutbox, type OutboxItem } from './outbox.ts'
+import { createOutboxSender, type DeliveryDecision } from './sender.ts'
+
+class Retryable extends Error {
+  constructor(readonly decision: DeliveryDecision) {
+    super(`failed: ${JSON.stringify(decision)}`)
+  }
+}
+
+function setup({ failures = new Map<string, DeliveryDecision[]>() } = {}) {
+  let clock = Date.UTC(2026, 10, 21, 6, 0, 0)
+  const now = () => clock
+  const store = createMemoryStore({ now })
+  const outbox = createOutbox(store, now)
+  const sent: Array<{ at: number; target: string; text: unknown }> = []
+  const sleeps: number[] = []
+  const sender = createOutboxSender({
+    outbox,
+    store,
+    log: silentLogger,
+    now,
+    sleep: async (ms) => {
+      sleeps.push(ms)
+      clock += ms
+    },
+    maxAttempts: 3,
+    deliver: async (item: OutboxItem) => {
+      const queue = failures.get(String(item.payload.text))
+      const next = queue?.shift()
+      if (next) throw new Retryable(next)
+      sent.push({ at: clock, target: item.target, text: item.payload.text })
+    },
+    classify: (_item, error) => (error instanceof Retryable ? error.decision : { retry: false }),
+  })
+  const enqueue = (target: string, text: string, dedupeKey?: string) =>
+    outbox.enqueue({
+      channel: 'telegram',
+      target,
+      payload: { chat_id: target, text },
+      ...(dedupeKey ? { dedupeKey } : {}),
+    })
+  return { outbox, sender, sent, sleeps, enqueue, advance: (ms: number) => (clock += ms), now }
+}
+
+describe('outbox', () => {
+  it('should store an item once per dedupe key', async () => {
+    const { outbox, enqueue } = setup()
+    expect((await enqueue('42', 'a', 'wake:t1:imhotep:1')).enqueued).toBe(true)
+    expect((await enqueue('42', 'a', 'wake:t1:imhotep:1')).enqueued).toBe(false)
+    expect((await enqueue('42', 'b')).enqueued).toBe(true)
+    expect((await outbox.pending()).map((i) => i.payload.text)).toEqual(['a', 'b'])
+  })
+})
+
+describe('outbox sender', () => {
+  it('should send in order, one message per second per chat, and forget what was sent', async () => {
+    const { sender, sent, sleeps, enqueue, outbox } = setup()
+    await enqueue('42', 'one')
+    await enqueue('42', 'two')
+    await enqueue('7', 'other chat')
+    await enqueue('42', 'three')
+    const report = await sender.drain()
+    expect(report).toMatchObject({
+      ran: true,
+      sent: 4,
+      retried: 0,
+      dead: 0,
+      left: 0,
+      nextDueInMs: null,
+    })
+    expect(sent.map((s) => s.text)).toEqual(['one', 'two', 'other chat', 'three'])
+    const to42 = sent.filter((s) => s.target === '42').map((s) => s.at)
+    expect(to42[1]! - to42[0]!).toBeGreaterThanOrEqual(1000)
+    expect(to42[2]! - to42[1]!).toBeGreaterThanOrEqual(1000)
+    expect(sleeps.every((ms) => ms <= 1000)).toBe(true)
+    expect(await outbox.depth()).toEqual({ pending: 0, dead: 0 })
+  })
+
+  it('should honour retry_after and keep per-chat order behind the waiting message', async () => {
+    const failures = new Map([['first', [{ retry: true, afterMs: 3000 }]]])
+    const { sender, sent, enqueue, advance } = setup({ failures })
+    await enqueue('42', 'first')
+    await enqueue('42', 'second')
+    await enqueue('7', 'elsewhere')
+    const one = await sender.drain()
+    expect(one).toMatchObject({ sent: 1, retried: 1, left: 2 })
+    expect(one.nextDueInMs).toBe(3000)
+    expect(sent.map((s) => s.text)).toEqual(['elsewhere'])
+    advance(2000)
+    expect((await sender.drain()).sent).toBe(0)
+    advance(1000)
+    const three = await sender.drain()
+    expect(three).toMatchObject({ sent: 2, left: 0 })
+    expect(sent.map((s) => s.text)).toEqual(['elsewhere', 'first', 'second'])
+  })
+
+  it('should back off on server errors and bury an item after the last attempt', async () => {
+    const failures = new Map([['doomed', [{ retry: true }, { retry: true }, { retry: true }]]])
+    const { sender, enqueue, advance, outbox } = setup({ failures })
+    await enqueue('42', 'doomed')
+    expect((await sender.drain()).nextDueInMs).toBe(1000)
+    advance(1000)
+    expect((await sender.drain()).nextDueInMs).toBe(5000)
+    advance(5000)
+    expect(await sender.drain()).toMatchObject({ dead: 1, left: 0 })
+    const [dead] = await outbox.deadLetters()
+    expect(dead).toMatchObject({
+      attempts: 3,
+      payload: { text: 'doomed' },
+      lastError: expect.stringContaining('failed'),
+    })
+    expect(await outbox.depth()).toEqual({ pending: 0, dead: 1 })
+  })
+
+  it('should bury at once what cannot succeed (a 400 from Telegram)', async () => {
+    const failures = new Map([['bad html', [{ retry: false }]]])
+    const { sender, enqueue, outbox } = setup({ failures })
+    await enqueue('42', 'bad html')
+    await enqueue('42', 'fine')
+    expect(await sender.drain()).toMatchObject({ dead: 1, sent: 0 })
+    expect(await sender.drain()).toMatchObject({ sent: 1 })
+    expect(await outbox.depth()).toEqual({ pending: 0, dead: 1 })
+  })
+
+  it('should hold a group to 20 messages a minute', async () => {
+    const { sender, sent, enqueue } = setup()
+    for (let i = 0; i < 22; i++) await enqueue('-1001234567890', `m${i}`)
+    const report = await sender.drain()
+    expect(report.sent).toBe(20)
+    expect(report.left).toBe(2)
+    expect(report.nextDueInMs).toBeGreaterThan(0)
+    expect(sent).toHaveLength(20)
+  })
+
+  it('should resend to the new chat when a group became a supergroup', async () => {
+    const failures = new Map([['hello', [{ retry: true, retarget: '-1009999' }]]])
+    const { sender, sent, enqueue } = setup({ failures })
+    await enqueue('-4242', 'hello')
+    await sender.drain()
+    await sender.drain()
+    expect(sent).toMatchObject([{ target: '-1009999', text: 'hello' }])
+  })
+
+  it('should let only one drain run at a time', async () => {
+    const { sender, enqueue } = setup()
+    await enqueue('1', 'a')
+    await enqueue('2', 'b')
+    const [a, b] = await Promise.all([sender.drain(), sender.drain()])
+    expect([a.ran, b.ran].sort()).toEqual([false, true])
+  })
+})

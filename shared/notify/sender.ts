@@ -1,0 +1,218 @@
+/** @module Drains the outbox: per-target order, ≤ 1 message/s per chat and ≤ 20/min per group, retry_after, backoff, dead letters. */
+import type { Logger } from '../log.ts'
+import type { Counter, Gauge } from '../metrics.ts'
+import { sleep as realSleep } from '../retry.ts'
+import type { Store } from '../store.ts'
+import type { Outbox, OutboxItem } from './outbox.ts'
+
+export type DeliveryDecision = {
+  retry: boolean
+  /** Server-given wait (Telegram retry_after, Retry-After) replacing the backoff for this attempt. */
+  afterMs?: number
+  /** Telegram moved the group to a supergroup: send there instead (migrate_to_chat_id). */
+  retarget?: string
+}
+
+export type OutboxSenderOptions = {
+  outbox: Outbox
+  store: Store
+  /** Sends one item; throws on failure. */
+  deliver: (item: OutboxItem) => Promise<void>
+  /** What a delivery error means for the item. */
+  classify: (item: OutboxItem, error: unknown) => DeliveryDecision
+  log: Logger
+  metrics?: { deliveries: Counter; depth: Gauge }
+  now?: () => number
+  sleep?: (ms: number) => Promise<void>
+  maxAttempts?: number
+  /** Delay before retry n (the last one repeats). */
+  backoffMs?: readonly number[]
+  /** Telegram FAQ: "avoid sending more than one message per second" in a chat. */
+  perTargetIntervalMs?: number
+  /** Telegram FAQ: "not … more than 20 messages per minute to the same group". */
+  groupPerMinute?: number
+  /** Longest a drain keeps sending (waiting for a chat's spacing counts). */
+  budgetMs?: number
+}
+
+export type DrainReport = {
+  /** false when another drain (another replica, an earlier call) held the lock. */
+  ran: boolean
+  sent: number
+  retried: number
+  dead: number
+  /** Items still pending after this drain. */
+  left: number
+  /** When the next pending item becomes due (ms from now), or null when nothing waits. */
+  nextDueInMs: number | null
+}
+
+export type OutboxSender = { drain(): Promise<DrainReport> }
+
+const DEFAULT_BACKOFF_MS = [1_000, 5_000, 15_000, 60_000, 300_000, 900_000] as const
+const DRAIN_LOCK_TTL_S = 120
+
+export function createOutboxSender({
+  outbox,
+  store,
+  deliver,
+  classify,
+  log,
+  metrics,
+  now = Date.now,
+  sleep = realSleep,
+  maxAttempts = 8,
+  backoffMs = DEFAULT_BACKOFF_MS,
+  perTargetIntervalMs = 1_000,
+  groupPerMinute = 20,
+  budgetMs = 25_000,
+}: OutboxSenderOptions): OutboxSender {
+  return {
+    drain: async function drainOutbox(): Promise<DrainReport> {
+      const report: DrainReport = {
+        ran: false,
+        sent: 0,
+        retried: 0,
+        dead: 0,
+        left: 0,
+        nextDueInMs: null,
+      }
+      const lock = await store.lock('outbox:drain', DRAIN_LOCK_TTL_S)
+      if (!lock) return report
+      report.ran = true
+      const started = now()
+      // A target whose head item cannot go now holds back its later items: per-chat order is kept.
+      const held = new Set<string>()
+      const due = (at: number) => {
+        const inMs = Math.max(0, at - now())
+        report.nextDueInMs = report.nextDueInMs === null ? inMs : Math.min(report.nextDueInMs, inMs)
+      }
+      try {
+        const items = await outbox.pending()
+        report.left = items.length
+        for (const item of items) {
+          if (held.has(item.target)) continue
+          if (item.notBefore > now()) {
+            held.add(item.target)
+            due(item.notBefore)
+            continue
+          }
+          const wait = (await _lastSent(store, item.target)) + perTargetIntervalMs - now()
+          if (wait > 0) {
+            if (now() - started + wait > budgetMs) {
+              held.add(item.target)
+              due(now() + wait)
+              continue
+            }
+            await sleep(wait)
+          }
+          if (
+            _isGroup(item) &&
+            !(await _withinGroupRate(store, item.target, groupPerMinute, now()))
+          ) {
+            const nextMinute = (Math.floor(now() / 60_000) + 1) * 60_000
+            await outbox.update({ ...item, notBefore: nextMinute })
+            held.add(item.target)
+            due(nextMinute)
+            continue
+          }
+          if (now() - started > budgetMs) break
+          try {
+            await deliver(item)
+            await outbox.ack(item.id)
+            await store.set(`outbox:last:${item.target}`, now(), { ttlSeconds: 60 })
+            report.sent++
+            report.left--
+            metrics?.deliveries.inc({ channel: item.channel, outcome: 'sent' })
+          } catch (error) {
+            held.add(item.target)
+            const outcome = await _onFailure(item, error)
+            if (outcome === 'dead') {
+              report.dead++
+              report.left--
+            } else {
+              report.retried++
+            }
+          }
+        }
+      } finally {
+        await lock.release().catch(() => false)
+        if (metrics) {
+          const depth = await outbox.depth().catch(() => null)
+          if (depth) {
+            metrics.depth.set({ queue: 'pending' }, depth.pending)
+            metrics.depth.set({ queue: 'dead' }, depth.dead)
+          }
+        }
+      }
+      return report
+
+      async function _onFailure(item: OutboxItem, error: unknown): Promise<'retry' | 'dead'> {
+        const decision = classify(item, error)
+        const attempts = item.attempts + 1
+        const message = error instanceof Error ? error.message : String(error)
+        if (decision.retarget) {
+          log.warn('telegram chat migrated; resending to the new chat id', {
+            from: item.target,
+            to: decision.retarget,
+          })
+          await outbox.update({
+            ...item,
+            target: decision.retarget,
+            payload: { ...item.payload, chat_id: decision.retarget },
+            lastError: message,
+          })
+          due(now())
+          return 'retry'
+        }
+        if (!decision.retry || attempts >= maxAttempts) {
+          await outbox.bury({ ...item, attempts }, message)
+          metrics?.deliveries.inc({ channel: item.channel, outcome: 'dead' })
+          log.error('outbox item given up', {
+            id: item.id,
+            channel: item.channel,
+            target: item.target,
+            attempts,
+            error: message,
+          })
+          return 'dead'
+        }
+        const delay =
+          decision.afterMs ?? backoffMs[Math.min(attempts - 1, backoffMs.length - 1)] ?? 60_000
+        const notBefore = now() + delay
+        await outbox.update({ ...item, attempts, notBefore, lastError: message })
+        metrics?.deliveries.inc({ channel: item.channel, outcome: 'retry' })
+        log.warn('outbox delivery failed, will retry', {
+          id: item.id,
+          channel: item.channel,
+          attempts,
+          delayMs: delay,
+          error: message,
+        })
+        due(notBefore)
+        return 'retry'
+      }
+    },
+  }
+}
+
+// --- Internal helpers ---
+
+async function _lastSent(store: Store, target: string): Promise<number> {
+  return (await store.get<number>(`outbox:last:${target}`)) ?? 0
+}
+
+/** Telegram group and supergroup ids are negative; private chats are positive. */
+function _isGroup(item: OutboxItem): boolean {
+  return item.channel === 'telegram' && item.target.startsWith('-')
+}
+
+async function _withinGroupRate(
+  store: Store,
+  target: string,
+  perMinute: number,
+  nowMs: number
+): Promise<boolean> {
+  const minute = Math.floor(nowMs / 60_000)
+  return (await store.increment(`outbox:group:${target}:${minute}`, 120)) <= perMinute
+}
