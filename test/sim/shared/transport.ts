@@ -32,17 +32,22 @@ export function createAppFetch(app: FetchApp, { beforeRequest }: AppFetchOptions
   } satisfies typeof fetch
 }
 
-/** Serve `app` on 127.0.0.1 (port 0 picks a free one). */
+/**
+ * Serve `app` on 127.0.0.1 (port 0 picks a free one). `close()` also drops open connections: a fault that
+ * never answers (`hangNext`) would otherwise keep `server.close()` waiting forever.
+ */
 export function listenApp(app: FetchApp, port = 0): Promise<Listening> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, (info: AddressInfo) => {
       resolve({
         url: `http://127.0.0.1:${info.port}`,
         close: () =>
-          new Promise<void>((done, fail) =>
+          new Promise<void>((done, fail) => {
+            if ('closeAllConnections' in server) server.closeAllConnections()
             server.close((error) => (error ? fail(error) : done()))
-          ),
+          }),
       })
     })
+    server.once('error', reject)
   })
 }

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest'
+import { seededSim } from './test-helpers.ts'
+
+describe('plane sim: fault injection', () => {
+  it('should fail the next n requests with an nginx-style page, then recover', async () => {
+    const { sim, call, admin } = seededSim()
+    sim.faults.failNext(2, 502)
+    const first = await call('GET', '/api/v1/users/me/', { key: admin.apiKey })
+    expect(first.status).toBe(502)
+    expect(first.text).toContain('<title>502 Bad Gateway</title>')
+    expect((await call('GET', '/api/v1/users/me/', { key: admin.apiKey })).status).toBe(502)
+    expect((await call('GET', '/api/v1/users/me/', { key: admin.apiKey })).status).toBe(200)
+    expect(sim.requests.map((r) => r.status)).toEqual([502, 502, 200])
+  })
+
+  it('should answer a 429 storm with Plane’s body and Retry-After, without spending quota', async () => {
+    const { sim, call, admin } = seededSim({ rateLimitPerMinute: 1 })
+    sim.faults.rateLimitStorm(1, 7)
+    const storm = await call('GET', '/api/v1/users/me/', { key: admin.apiKey })
+    expect([storm.status, storm.body, storm.headers.get('Retry-After')]).toEqual([
+      429,
+      { error_code: 5900, error_message: 'RATE_LIMIT_EXCEEDED' },
+      '7',
+    ])
+    expect((await call('GET', '/api/v1/users/me/', { key: admin.apiKey })).status).toBe(200)
+  })
+
+  it('should hang until the client aborts, so client timeouts can be tested', async () => {
+    const { sim, admin } = seededSim()
+    sim.faults.hangNext(1)
+    const started = Date.now()
+    const attempt = sim.fetch(`${sim.baseUrl}/api/v1/users/me/`, {
+      headers: { 'X-API-Key': admin.apiKey },
+      signal: AbortSignal.timeout(50),
+    })
+    await expect(attempt).rejects.toMatchObject({ name: 'TimeoutError' })
+    expect(Date.now() - started).toBeGreaterThanOrEqual(40)
+    const next = await sim.fetch(`${sim.baseUrl}/api/v1/users/me/`, {
+      headers: { 'X-API-Key': admin.apiKey },
+    })
+    expect(next.status).toBe(200)
+  })
+
+  it('should add latency before answering', async () => {
+    const { sim, call, admin } = seededSim()
+    sim.faults.latencyMs = 30
+    const started = Date.now()
+    await call('GET', '/api/v1/users/me/', { key: admin.apiKey })
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25)
+  })
+
+  it('should fail URLs outside baseUrl like a DNS error and serve the same app on a loopback port', async () => {
+    const { sim, admin } = seededSim()
+    await expect(sim.fetch('http://elsewhere.example/api/v1/users/me/')).rejects.toThrow(
+      'fetch failed'
+    )
+    const server = await sim.listen(0)
+    try {
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      const res = await fetch(`${server.url}/api/v1/users/me/`, {
+        headers: { 'X-API-Key': admin.apiKey },
+      })
+      expect(res.status).toBe(200)
+      expect((await res.json()).id).toBe(admin.id)
+    } finally {
+      await server.close()
+    }
+  })
+})

@@ -1,0 +1,85 @@
+/** @module Fault injection in front of the API: latency, proxy errors, hangs and 429 storms. */
+
+import type { MiddlewareHandler } from 'hono'
+
+export type PlaneSimFaults = {
+  /** Added before every response (ms). */
+  latencyMs: number
+  /** The next `n` requests get `status` from the proxy, with an nginx-style HTML body. */
+  failNext(n: number, status?: number): void
+  /** The next `n` requests never answer (until the client aborts): exercises client timeouts. */
+  hangNext(n: number): void
+  /** The next `n` requests answer Plane's 429 body with `Retry-After`. */
+  rateLimitStorm(requests: number, retryAfterS?: number): void
+  /** Forget every pending fault. */
+  clear(): void
+}
+
+const REASONS: Record<number, string> = {
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Temporarily Unavailable',
+  504: 'Gateway Time-out',
+}
+
+function proxyErrorPage(status: number): string {
+  const title = `${status} ${REASONS[status] ?? 'Error'}`
+  return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`
+}
+
+function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
+}
+
+export function createFaults(): { faults: PlaneSimFaults; middleware: MiddlewareHandler } {
+  const pending = { fail: [] as number[], hang: 0, storm: 0, stormRetryAfterS: 60 }
+  const faults: PlaneSimFaults = {
+    latencyMs: 0,
+    failNext: function failNext(n, status = 503) {
+      for (let index = 0; index < n; index++) pending.fail.push(status)
+    },
+    hangNext: function hangNext(n) {
+      pending.hang += n
+    },
+    rateLimitStorm: function rateLimitStorm(requests, retryAfterS = 60) {
+      pending.storm += requests
+      pending.stormRetryAfterS = retryAfterS
+    },
+    clear: function clearFaults() {
+      pending.fail = []
+      pending.hang = 0
+      pending.storm = 0
+    },
+  }
+
+  const middleware: MiddlewareHandler = async function faultInjection(c, next) {
+    const signal = c.req.raw.signal
+    if (faults.latencyMs > 0) await sleepUnlessAborted(faults.latencyMs, signal)
+    if (pending.hang > 0) {
+      pending.hang -= 1
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()))
+      // nginx's 499: the client closed the connection first.
+      return new Response(null, { status: 499 })
+    }
+    const status = pending.fail.shift()
+    if (status !== undefined) {
+      return new Response(proxyErrorPage(status), {
+        status,
+        headers: { 'Content-Type': 'text/html', Server: 'nginx' },
+      })
+    }
+    if (pending.storm > 0) {
+      pending.storm -= 1
+      c.header('Retry-After', String(pending.stormRetryAfterS))
+      return c.json({ error_code: 5900, error_message: 'RATE_LIMIT_EXCEEDED' }, 429)
+    }
+    return next()
+  }
+  return { faults, middleware }
+}

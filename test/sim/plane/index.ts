@@ -1,0 +1,124 @@
+/** @module Plane CE v1.2.3 simulator: wires store, clock, app, seed, web-UI helpers, webhooks and faults. */
+
+import type { Hono } from 'hono'
+import { type Listening, listenApp } from '../shared/transport.ts'
+import type { SimEnv } from './access.ts'
+import { createPlaneApp, type RequestLogEntry } from './app.ts'
+import { createSimClock } from './clock.ts'
+import { createFaults, type PlaneSimFaults } from './faults.ts'
+import { createRateLimiter } from './rate-limit.ts'
+import type { PlaneVersion } from './routes/context.ts'
+import { createSeed, type PlaneSimSeed } from './seed.ts'
+import { createSimFetch } from './sim-fetch.ts'
+import { createStore, type PlaneStore } from './store.ts'
+import type { Webhook } from './types.ts'
+import { createUi, type PlaneSimUi } from './ui.ts'
+import {
+  createWebhookEmitter,
+  type Delivery,
+  type RegisterWebhookInput,
+} from './webhooks/emitter.ts'
+import { createModelActivity } from './webhooks/model-activity.ts'
+
+export { PyFloat, pyDumps, pyFloat } from './py-json.ts'
+export type * from './types.ts'
+
+export type PlaneSimOptions = {
+  /** '1.2' (default): v1 PATCH fires no webhook, no `relations/`. '1.3': both (PR #8792, #8763). */
+  version?: PlaneVersion
+  /** `API_KEY_RATE_LIMIT`, default 60 per minute, sliding window per key. */
+  rateLimitPerMinute?: number
+  /** Clock in ms; default `Date.now` (works with vi fake timers). */
+  now?: () => number
+  /** Origin the in-process `fetch` answers for; default 'http://plane.sim'. */
+  baseUrl?: string
+  workspaceSlug?: string
+  /** How deliveries are POSTed; default `globalThis.fetch`. */
+  webhookFetch?: typeof fetch
+  /** Delay before webhook retry n in ms; default uniform 0–600 s (Celery full jitter). */
+  webhookRetryDelayMs?: (retry: number) => number
+  /** Webhook request timeout; default 30 s. */
+  webhookTimeoutMs?: number
+  /** Shuffle queued deliveries, as concurrent Celery workers may. */
+  reorder?: boolean
+  /** Randomness for retry jitter and reordering. */
+  random?: () => number
+}
+
+export type PlaneSim = {
+  app: Hono<SimEnv>
+  baseUrl: string
+  /** fetch-compatible: routes absolute URLs under `baseUrl` into the app; others fail like DNS errors. */
+  fetch: typeof fetch
+  listen(port?: number): Promise<Listening>
+  requests: RequestLogEntry[]
+  seed: PlaneSimSeed
+  workspaceSlug: string
+  ui: PlaneSimUi
+  webhooks: {
+    register(p: RegisterWebhookInput): Webhook
+    deliveries: Delivery[]
+    settle(): Promise<void>
+    pendingRetries(): number
+  }
+  faults: PlaneSimFaults
+  /** Direct access to the stored rows, for assertions. */
+  state: PlaneStore
+  /** Forget the rate-limit history (e.g. between test phases). */
+  resetRateLimits(): void
+}
+
+export function createPlaneSim(options: PlaneSimOptions = {}): PlaneSim {
+  const {
+    version = '1.2',
+    rateLimitPerMinute = 60,
+    now = () => Date.now(),
+    baseUrl = 'http://plane.sim',
+    workspaceSlug = 'javisi',
+  } = options
+  const store = createStore(workspaceSlug)
+  const clock = createSimClock(now)
+  const limiter = createRateLimiter({ limit: rateLimitPerMinute, now })
+  const emitter = createWebhookEmitter({
+    store,
+    clock,
+    fetch: options.webhookFetch ?? ((input, init) => globalThis.fetch(input, init)),
+    retryDelayMs: options.webhookRetryDelayMs,
+    timeoutMs: options.webhookTimeoutMs,
+    reorder: options.reorder,
+    random: options.random,
+  })
+  const activity = createModelActivity(emitter.enqueue)
+  const { faults, middleware } = createFaults()
+  const requests: RequestLogEntry[] = []
+  const app = createPlaneApp({
+    store,
+    clock,
+    activity,
+    version,
+    baseUrl,
+    limiter,
+    faults: middleware,
+    requests,
+  })
+
+  return {
+    app,
+    baseUrl,
+    fetch: createSimFetch(app, baseUrl),
+    listen: (port) => listenApp(app, port),
+    requests,
+    seed: createSeed(store, clock),
+    workspaceSlug,
+    ui: createUi(store, clock, activity),
+    webhooks: {
+      register: emitter.register,
+      deliveries: emitter.deliveries,
+      settle: emitter.settle,
+      pendingRetries: emitter.pendingRetries,
+    },
+    faults,
+    state: store,
+    resetRateLimits: limiter.reset,
+  }
+}
