@@ -1,0 +1,56 @@
+/** @module `createPlaneClient`: the Plane v1 API client, endpoint groups wired over one transport. */
+
+import { createAttachmentEndpoints } from './attachments.ts'
+import { createCapabilitiesProbe } from './capabilities.ts'
+import type { PlaneEndpointContext } from './endpoints/context.ts'
+import { createProjectSetupEndpoints } from './endpoints/project-setup.ts'
+import { createWorkItemChildEndpoints } from './endpoints/work-item-children.ts'
+import { createWorkItemEndpoints } from './endpoints/work-items.ts'
+import { createWorkspaceEndpoints } from './endpoints/workspace.ts'
+import { createPaginator } from './paginate.ts'
+import { normaliseBaseUrl } from './paths.ts'
+import { createPlaneTransport, type PlaneTransportOptions } from './transport.ts'
+
+export type PlaneClientOptions = PlaneTransportOptions & {
+  /** The workspace every path is scoped to (v1 cannot list workspaces). */
+  workspaceSlug: string
+}
+
+export type PlaneClient = ReturnType<typeof createPlaneClient>
+
+/**
+ * Build a Plane client. Reads, PATCHes and external-id creates retry after 1 s/5 s/15 s on transport
+ * errors, timeouts (30 s), 429 (after Retry-After) and 502/503/504 (OPENCLAW-15); other writes are sent
+ * once. Every request waits for its turn on the key's 1 req/s lane (OPENCLAW-20). Failures are
+ * `PlaneApiError`s whose text never holds the key.
+ * @example
+ * const plane = createPlaneClient({ baseUrl: 'https://work.example', apiKey, workspaceSlug: 'acme' })
+ * const item = await plane.workItems.getByIdentifier('ONB-12', { expand: ['state', 'assignees'] })
+ */
+export function createPlaneClient({ workspaceSlug, ...transportOptions }: PlaneClientOptions) {
+  const transport = createPlaneTransport(transportOptions)
+  const paginator = createPaginator(transport)
+  const context: PlaneEndpointContext = {
+    transport,
+    paginator,
+    workspaceSlug,
+    baseUrl: normaliseBaseUrl(transportOptions.baseUrl),
+  }
+  const children = createWorkItemChildEndpoints(context)
+  return {
+    workspaceSlug,
+    ...createWorkspaceEndpoints(context),
+    ...createProjectSetupEndpoints(context),
+    workItems: createWorkItemEndpoints(context),
+    comments: children.comments,
+    links: children.links,
+    activities: children.activities,
+    relations: children.relations,
+    attachments: createAttachmentEndpoints(context),
+    capabilities: createCapabilitiesProbe(context),
+    /** Escape hatches for routes without a method: same throttle, retries and errors. */
+    request: transport.request,
+    paginate: paginator.paginate,
+    listAll: paginator.listAll,
+  }
+}

@@ -1,0 +1,240 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import {
+  createScriptedFetch,
+  makeApiKey,
+  makeWorkItem,
+  PROJECT_ID,
+  type ScriptedCall,
+  type ScriptedReply,
+} from '../../test/fixtures/plane.ts'
+import { createPlaneClient, type PlaneClientOptions } from './client.ts'
+import { PlaneApiError } from './errors.ts'
+import { resetKeyThrottles } from './throttle.ts'
+import type { PlaneRequestInfo } from './transport.ts'
+
+const API_KEY = makeApiKey('7')
+const START = new Date('2026-03-01T12:00:00Z').getTime()
+
+type Reply = (call: ScriptedCall, index: number) => ScriptedReply
+
+function setup(reply: Reply, options: Partial<PlaneClientOptions> = {}) {
+  const scripted = createScriptedFetch(reply)
+  const requests: PlaneRequestInfo[] = []
+  const client = createPlaneClient({
+    baseUrl: 'https://work.example///',
+    apiKey: API_KEY,
+    workspaceSlug: 'acme',
+    fetch: scripted.fetch,
+    onRequest: (info) => requests.push(info),
+    ...options,
+  })
+  const offsets = () => scripted.calls.map((c) => c.at - START)
+  return { client, calls: scripted.calls, requests, offsets }
+}
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown }
+
+/** Observe a promise without leaving a rejection unhandled while fake time runs. */
+function observe<T>(promise: Promise<T>): Promise<Outcome<T>> {
+  return promise.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error })
+  )
+}
+
+async function failure<T>(outcome: Promise<Outcome<T>>): Promise<PlaneApiError> {
+  const settled = await outcome
+  if (settled.ok) throw new Error('expected the call to fail')
+  expect(settled.error).toBeInstanceOf(PlaneApiError)
+  return settled.error as PlaneApiError
+}
+
+const always = (answer: ScriptedReply) => () => answer
+
+beforeEach(() => {
+  resetKeyThrottles()
+  vi.useFakeTimers()
+  vi.setSystemTime(START)
+})
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('request basics', () => {
+  it('should send the key header to the normalised base URL with a trailing slash', async () => {
+    const { client, calls } = setup(always({ body: { id: 'u1', display_name: 'me' } }))
+    await expect(client.users.me()).resolves.toMatchObject({ id: 'u1' })
+    expect(calls[0]?.url.href).toBe('https://work.example/api/v1/users/me/')
+    expect(calls[0]?.headers.get('x-api-key')).toBe(API_KEY)
+    expect(calls[0]?.headers.get('accept')).toBe('application/json')
+  })
+
+  it('should report every attempt to onRequest with status and duration', async () => {
+    let n = 0
+    const { client, requests } = setup(() => (n++ === 0 ? { status: 502 } : { body: { id: 'u1' } }))
+    const outcome = observe(client.users.me())
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect((await outcome).ok).toBe(true)
+    expect(requests).toEqual([
+      { method: 'GET', path: '/api/v1/users/me/', status: 502, durationMs: 0 },
+      { method: 'GET', path: '/api/v1/users/me/', status: 200, durationMs: 0 },
+    ])
+  })
+})
+
+describe('retries (OPENCLAW-15)', () => {
+  it('should retry a read after 1 s, 5 s and 15 s, then throw unavailable', async () => {
+    const { client, offsets } = setup(always({ status: 503, body: { error: 'down' } }))
+    const outcome = observe(client.users.me())
+    await vi.advanceTimersByTimeAsync(20_999)
+    expect(offsets()).toEqual([0, 1_000, 6_000])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(offsets()).toEqual([0, 1_000, 6_000, 21_000])
+    const error = await failure(outcome)
+    expect(error).toMatchObject({ kind: 'unavailable', status: 503, reason: 'http' })
+  })
+
+  it('should wait for Retry-After instead of the schedule on 429', async () => {
+    let n = 0
+    const { client, offsets } = setup(() =>
+      n++ === 0
+        ? {
+            status: 429,
+            body: { error_code: 5900, error_message: 'RATE_LIMIT_EXCEEDED' },
+            headers: { 'Retry-After': '7' },
+          }
+        : { body: { id: 'u1' } }
+    )
+    const outcome = observe(client.users.me())
+    await vi.advanceTimersByTimeAsync(6_999)
+    expect(offsets()).toEqual([0])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(offsets()).toEqual([0, 7_000])
+    expect(await outcome).toMatchObject({ ok: true, value: { id: 'u1' } })
+  })
+
+  it('should give up on 429 with the wait Plane asked for once retries are spent', async () => {
+    const { client, offsets } = setup(
+      always({ status: 429, body: { error_code: 5900 }, headers: { 'Retry-After': '2' } })
+    )
+    const outcome = observe(client.users.me())
+    await vi.advanceTimersByTimeAsync(6_000)
+    expect(offsets()).toEqual([0, 2_000, 4_000, 6_000])
+    const error = await failure(outcome)
+    expect(error).toMatchObject({ kind: 'rate_limited', status: 429, retryAfterMs: 2_000 })
+  })
+
+  it('should retry timeouts: each attempt is cut at timeoutMs (30 s by default)', async () => {
+    const { client, offsets } = setup(always('hang'))
+    const outcome = observe(client.users.me())
+    await vi.advanceTimersByTimeAsync(30_000 + 1_000 + 30_000 + 5_000 + 30_000 + 15_000 + 30_000)
+    expect(offsets()).toEqual([0, 31_000, 66_000, 111_000])
+    const error = await failure(outcome)
+    expect(error).toMatchObject({ kind: 'unavailable', reason: 'timeout', status: 0 })
+    expect(error.message).toContain('no answer within 30000 ms')
+  })
+
+  it('should retry network errors', async () => {
+    let n = 0
+    const { client, offsets } = setup(() => (n++ < 2 ? 'network-error' : { body: { id: 'u1' } }))
+    const outcome = observe(client.users.me())
+    await vi.advanceTimersByTimeAsync(6_000)
+    expect(offsets()).toEqual([0, 1_000, 6_000])
+    expect((await outcome).ok).toBe(true)
+  })
+
+  it('should not retry 500 (Plane’s deterministic catch-all), 4xx or an unexpected body', async () => {
+    const html = new Response('<!doctype html><title>Plane</title>', {
+      headers: { 'content-type': 'text/html' },
+    })
+    for (const answer of [
+      { status: 500 },
+      { status: 400 },
+      { status: 404 },
+      html,
+    ] as ScriptedReply[]) {
+      resetKeyThrottles()
+      const { client, calls } = setup(always(answer))
+      const outcome = observe(client.users.me())
+      await vi.advanceTimersByTimeAsync(30_000)
+      await failure(outcome)
+      expect(calls).toHaveLength(1)
+    }
+  })
+})
+
+describe('write safety', () => {
+  it('should send a POST without external ids once, even on 503', async () => {
+    const { client, calls } = setup(always({ status: 503 }))
+    const outcome = observe(
+      client.comments.create(PROJECT_ID, 'wi-1', { comment_html: '<p>hi</p>' })
+    )
+    await vi.advanceTimersByTimeAsync(30_000)
+    expect((await failure(outcome)).kind).toBe('unavailable')
+    expect(calls).toHaveLength(1)
+  })
+
+  it('should send a link create once on timeout (a replay would answer 400 "URL already exists")', async () => {
+    const { client, calls } = setup(always('hang'))
+    const outcome = observe(client.links.create(PROJECT_ID, 'wi-1', { url: 'https://x.example' }))
+    await vi.advanceTimersByTimeAsync(120_000)
+    expect((await failure(outcome)).reason).toBe('timeout')
+    expect(calls).toHaveLength(1)
+  })
+
+  it('should retry a PATCH, whose absolute values make a replay harmless', async () => {
+    const item = makeWorkItem({ priority: 'high' })
+    let n = 0
+    const { client, calls } = setup(() => (n++ === 0 ? { status: 504 } : { body: item }))
+    const outcome = observe(client.workItems.update(PROJECT_ID, item.id, { priority: 'high' }))
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(await outcome).toMatchObject({ ok: true, value: { priority: 'high' } })
+    expect(calls.map((c) => [c.method, c.body])).toEqual([
+      ['PATCH', { priority: 'high' }],
+      ['PATCH', { priority: 'high' }],
+    ])
+  })
+
+  it('should resolve a replayed external-id create through the 409 id', async () => {
+    const existing = makeWorkItem({ external_id: 'tg-42', external_source: 'telegram' })
+    const { client, calls } = setup((call, index) => {
+      if (index === 0) return 'hang' // Plane stored it, the answer was lost
+      if (call.method === 'POST')
+        return {
+          status: 409,
+          body: {
+            error: 'Issue with the same external id and external source already exists',
+            id: existing.id,
+          },
+        }
+      return { body: existing }
+    })
+    const outcome = observe(
+      client.workItems.create(PROJECT_ID, {
+        name: 'Guide',
+        external_id: 'tg-42',
+        external_source: 'telegram',
+      })
+    )
+    await vi.advanceTimersByTimeAsync(30_000 + 1_000 + 1_000)
+    expect(await outcome).toMatchObject({ ok: true, value: { id: existing.id } })
+    expect(calls.map((c) => `${c.method} ${c.url.pathname}`)).toEqual([
+      `POST /api/v1/workspaces/acme/projects/${PROJECT_ID}/work-items/`,
+      `POST /api/v1/workspaces/acme/projects/${PROJECT_ID}/work-items/`,
+      `GET /api/v1/workspaces/acme/projects/${PROJECT_ID}/work-items/${existing.id}/`,
+    ])
+  })
+
+  it('should surface a 409 on a create without external ids as a conflict carrying the id', async () => {
+    const { client, calls } = setup(
+      always({
+        status: 409,
+        body: { error: 'Label with the same name already exists in the project', id: 'lbl-1' },
+      })
+    )
+    const error = await failure(observe(client.labels.create(PROJECT_ID, { name: 'docs' })))
+    expect(error).toMatchObject({ kind: 'conflict', existingId: 'lbl-1', status: 409 })
+    expect(calls).toHaveLength(1)
+  })
+})

@@ -1,0 +1,235 @@
+/** @module The one place that speaks HTTP to Plane: API key header, throttle, timeout, retries, typed errors. */
+
+import { ofetch } from 'ofetch'
+import type { z } from 'zod'
+import { createRedactor, type Redactor } from '../redact.ts'
+import {
+  DEFAULT_RETRY_DELAYS_MS,
+  sleep as defaultSleep,
+  parseRetryAfter,
+  type RetryDecision,
+  withRetry,
+} from '../retry.ts'
+import {
+  createPlaneHttpError,
+  createPlaneParseError,
+  createPlaneTransportError,
+  PlaneApiError,
+} from './errors.ts'
+import { hasExternalIds, normaliseBaseUrl, PLANE_API_PREFIX } from './paths.ts'
+import { createKeyThrottle, DEFAULT_MIN_INTERVAL_MS } from './throttle.ts'
+
+/** OPENCLAW-15: 30 s per request. */
+export const DEFAULT_TIMEOUT_MS = 30_000
+
+/** Statuses worth another attempt besides 429: gateway trouble and timeouts. A 500 is Plane's catch-all for
+ * deterministic failures (e.g. an unknown `order_by`), so repeating it only burns quota. */
+const RETRY_STATUSES = new Set([408, 502, 503, 504])
+
+export type PlaneMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE'
+
+export type PlaneQuery = Record<string, string | number | boolean | undefined>
+
+/** One HTTP attempt, for metrics (requests per tick or per agent). `status` is 0 when no answer arrived. */
+export type PlaneRequestInfo = { method: string; path: string; status: number; durationMs: number }
+
+export type PlaneTransportOptions = {
+  /** e.g. `https://work.example`; trailing slashes are ignored. */
+  baseUrl: string
+  apiKey: string
+  timeoutMs?: number
+  retryDelaysMs?: readonly number[]
+  minIntervalMs?: number
+  fetch?: typeof fetch
+  sleep?: (ms: number) => Promise<void>
+  now?: () => number
+  onRequest?: (info: PlaneRequestInfo) => void
+}
+
+export type PlaneRequestOptions = {
+  query?: PlaneQuery
+  body?: unknown
+  /**
+   * May this request be sent again after a failure that might have reached Plane? Defaults: GET yes;
+   * PATCH yes (our PATCH bodies carry absolute values, so a replay writes the same state); POST only when
+   * it carries `external_id`+`external_source` (a replay gets 409 with the id); DELETE no (a replay 404s).
+   */
+  replaySafe?: boolean
+}
+
+export type PlaneTransport = {
+  request<S extends z.ZodType>(
+    method: PlaneMethod,
+    path: string,
+    schema: S,
+    options?: PlaneRequestOptions
+  ): Promise<z.output<S>>
+  /** Multipart POST to a presigned storage URL: no API key, no throttle (it is not Plane's API). */
+  uploadForm(url: string, form: FormData): Promise<void>
+  redactor: Redactor
+}
+
+/**
+ * Build the transport every endpoint uses.
+ * @example const t = createPlaneTransport({ baseUrl, apiKey }); await t.request('GET', '/users/me/', userSchema)
+ */
+export function createPlaneTransport({
+  baseUrl,
+  apiKey,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+  retryDelaysMs = DEFAULT_RETRY_DELAYS_MS,
+  minIntervalMs = DEFAULT_MIN_INTERVAL_MS,
+  fetch: fetchImpl = globalThis.fetch,
+  sleep = defaultSleep,
+  now = Date.now,
+  onRequest,
+}: PlaneTransportOptions): PlaneTransport {
+  const redactor = createRedactor([apiKey])
+  const fetchWithDeadline = _honourAbort(fetchImpl)
+  const base = normaliseBaseUrl(baseUrl)
+  const api = ofetch.create(
+    {
+      baseURL: base,
+      headers: { 'X-API-Key': apiKey, Accept: 'application/json' },
+      retry: false,
+      timeout: timeoutMs,
+      ignoreResponseError: true,
+      responseType: 'text',
+    },
+    { fetch: fetchWithDeadline }
+  )
+  const storage = ofetch.create(
+    { retry: false, timeout: timeoutMs, ignoreResponseError: true, responseType: 'text' },
+    { fetch: fetchWithDeadline }
+  )
+  const acquireSlot = createKeyThrottle({ apiKey, minIntervalMs, now, sleep })
+
+  async function attempt(
+    method: PlaneMethod,
+    path: string,
+    send: () => Promise<Response>
+  ): Promise<{ status: number; data: unknown }> {
+    const startedAt = now()
+    let response: Response
+    try {
+      response = await send()
+    } catch (error) {
+      onRequest?.({ method, path, status: 0, durationMs: now() - startedAt })
+      throw createPlaneTransportError({ method, path, error, timeoutMs }, redactor)
+    }
+    onRequest?.({ method, path, status: response.status, durationMs: now() - startedAt })
+    const data = _parseBody((response as Response & { _data?: unknown })._data)
+    if (response.status >= 200 && response.status < 300) return { status: response.status, data }
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now())
+    throw createPlaneHttpError(
+      { status: response.status, method, path, body: data, retryAfterMs },
+      redactor
+    )
+  }
+
+  function retrying<T>(replaySafe: boolean, run: () => Promise<T>): Promise<T> {
+    return withRetry(run, {
+      delaysMs: replaySafe ? retryDelaysMs : [],
+      classify: classifyPlaneRetry,
+      sleep,
+    })
+  }
+
+  return {
+    redactor,
+    async request(method, path, schema, { query, body, replaySafe } = {}) {
+      const fullPath = `${PLANE_API_PREFIX}${path}`
+      const safe = replaySafe ?? _defaultReplaySafe(method, body)
+      const { status, data } = await retrying(safe, async function planeAttempt() {
+        await acquireSlot()
+        return attempt(method, fullPath, () =>
+          api.raw(fullPath, {
+            method,
+            query: _compactQuery(query),
+            body: body as Record<string, unknown> | undefined,
+          })
+        )
+      })
+      const parsed = schema.safeParse(data)
+      if (parsed.success) return parsed.data
+      const problem = parsed.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; ')
+      throw createPlaneParseError({ status, method, path: fullPath, body: data, problem }, redactor)
+    },
+    async uploadForm(url, form) {
+      const path = _pathOf(url)
+      // A presigned POST to the same key overwrites the same object, so a replay is harmless.
+      await retrying(true, function storageAttempt() {
+        return attempt('POST', path, () => storage.raw(url, { method: 'POST', body: form }))
+      })
+    },
+  }
+}
+
+/** Retry transport failures, timeouts, 429 (after Retry-After when given) and 408/502/503/504. */
+export function classifyPlaneRetry(error: unknown): RetryDecision {
+  if (!(error instanceof PlaneApiError)) return { retry: false }
+  const transient =
+    error.reason === 'timeout' ||
+    error.reason === 'network' ||
+    error.kind === 'rate_limited' ||
+    RETRY_STATUSES.has(error.status)
+  if (!transient) return { retry: false }
+  return error.retryAfterMs === undefined
+    ? { retry: true }
+    : { retry: true, afterMs: error.retryAfterMs }
+}
+
+// --- Internal helpers ---
+
+function _defaultReplaySafe(method: PlaneMethod, body: unknown): boolean {
+  if (method === 'GET' || method === 'PATCH') return true
+  if (method === 'POST') return hasExternalIds(body)
+  return false
+}
+
+function _compactQuery(query: PlaneQuery | undefined): Record<string, string> | undefined {
+  if (!query) return undefined
+  const out: Record<string, string> = {}
+  for (const [key, value] of Object.entries(query))
+    if (value !== undefined) out[key] = String(value)
+  return out
+}
+
+/** Plane answers JSON; anything else (an HTML page from the web app) is kept as text for the error. */
+function _parseBody(text: unknown): unknown {
+  if (typeof text !== 'string' || text === '') return undefined
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
+function _pathOf(url: string): string {
+  try {
+    return new URL(url).pathname
+  } catch {
+    return url
+  }
+}
+
+/**
+ * ofetch enforces its timeout through an AbortSignal; a fetch that ignores the signal (a hung socket
+ * in some runtimes, a test double) would hang forever, so the signal also settles the promise here.
+ */
+function _honourAbort(fetchImpl: typeof fetch): typeof fetch {
+  return function fetchWithDeadline(input: RequestInfo | URL, init?: RequestInit) {
+    const signal = init?.signal
+    const pending = fetchImpl(input, init)
+    if (!signal) return pending
+    return new Promise<Response>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason)
+      if (signal.aborted) return onAbort()
+      signal.addEventListener('abort', onAbort, { once: true })
+      pending.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+    })
+  } as typeof fetch
+}

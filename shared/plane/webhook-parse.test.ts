@@ -1,0 +1,229 @@
+import { describe, expect, expectTypeOf, it } from 'vitest'
+import {
+  makeCommentWebhook,
+  makeCycleWebhook,
+  makeIssueWebhook,
+  makeModuleWebhook,
+  makeProjectWebhook,
+  makeUuid,
+  makeV2Webhook,
+  makeWebhookIssueDataV121,
+  PROJECT_ID,
+  type WebhookOverrides,
+  WORKSPACE_ID,
+} from '../../test/fixtures/plane.ts'
+import { pyDumps } from '../../test/sim/plane/py-json.ts'
+import { parsePlaneWebhook } from './webhook-parse.ts'
+import { type PlaneWebhookEvent, PlaneWebhookParseError } from './webhook-types.ts'
+
+const FACTORIES = {
+  issue: makeIssueWebhook,
+  issue_comment: makeCommentWebhook,
+  project: makeProjectWebhook,
+  cycle: makeCycleWebhook,
+  module: makeModuleWebhook,
+} as const
+
+const MATRIX = Object.keys(FACTORIES).flatMap((event) =>
+  (['created', 'updated', 'deleted'] as const).map((action) => ({
+    event: event as keyof typeof FACTORIES,
+    action,
+  }))
+)
+
+function parseError(input: unknown, headers?: Record<string, string>): PlaneWebhookParseError {
+  try {
+    parsePlaneWebhook(input, headers)
+  } catch (error) {
+    expect(error).toBeInstanceOf(PlaneWebhookParseError)
+    return error as PlaneWebhookParseError
+  }
+  throw new Error('expected a PlaneWebhookParseError')
+}
+
+describe('parsePlaneWebhook (v1)', () => {
+  it.each(MATRIX)('should parse $event.$action', ({ event, action }) => {
+    const payload = FACTORIES[event]({ action } as WebhookOverrides)
+    const parsed = parsePlaneWebhook(JSON.parse(pyDumps(payload)), { 'X-Plane-Delivery': 'd-1' })
+    expect(parsed).toMatchObject({
+      type: `${event}.${action}`,
+      entity: event,
+      action,
+      format: 'v1',
+      webhookId: payload.webhook_id,
+      workspaceId: WORKSPACE_ID,
+      deliveryId: 'd-1',
+      eventId: null,
+      previousAttributes: null,
+    })
+    expect(parsed.data.id).toBe((payload.data as { id: string }).id)
+    if (action === 'deleted')
+      expect(parsed.data).toEqual({ id: (payload.data as { id: string }).id })
+    else expect((parsed.data as { raw: unknown }).raw).toMatchObject(payload.data as object)
+  })
+
+  it('should normalise issue data: nested state, labels, assignees, and the activity', () => {
+    const payload = makeIssueWebhook({
+      action: 'updated',
+      activity: {
+        field: 'state',
+        old_value: 'Todo',
+        new_value: 'In Progress',
+        old_identifier: makeUuid(0xd1),
+        new_identifier: makeUuid(0xd2),
+      },
+    })
+    const event = parsePlaneWebhook(payload)
+    if (event.type !== 'issue.updated') throw new Error(`unexpected ${event.type}`)
+    expect(event.data).toMatchObject({
+      name: 'Write the onboarding guide',
+      project: PROJECT_ID,
+      state: { id: makeUuid(0xd2), name: 'In Progress', group: 'started', color: '#F59E0B' },
+      labels: [{ id: makeUuid(0xe1), name: 'docs', color: '#3B82F6' }],
+      assignees: [{ id: makeUuid(0xc2), display_name: 'agent-writer' }],
+      priority: 'high',
+      target_date: '2026-03-20',
+      description_json: { type: 'doc', content: [{ type: 'paragraph' }] },
+    })
+    expect(event.activity).toEqual({
+      field: 'state',
+      oldValue: 'Todo',
+      newValue: 'In Progress',
+      oldIdentifier: makeUuid(0xd1),
+      newIdentifier: makeUuid(0xd2),
+      actor: expect.objectContaining({ id: makeUuid(0xc1), display_name: 'human' }),
+    })
+  })
+
+  it('should read v1.2.0/1.2.1 `description` as description_json', () => {
+    const event = parsePlaneWebhook({ ...makeIssueWebhook(), data: makeWebhookIssueDataV121() })
+    if (event.type !== 'issue.created') throw new Error(`unexpected ${event.type}`)
+    expect(event.data.raw).not.toHaveProperty('description_json')
+    expect(event.data.description_json).toEqual({ type: 'doc', content: [{ type: 'heading' }] })
+  })
+
+  it('should prefer v1.2.2+ description_json over the `description` copy', () => {
+    const event = parsePlaneWebhook(
+      makeIssueWebhook({
+        data: { description_json: { type: 'doc', v: 2 }, description: { type: 'doc', v: 1 } },
+      })
+    )
+    expect(
+      event.entity === 'issue' && event.action !== 'deleted' && event.data.description_json
+    ).toEqual({ type: 'doc', v: 2 })
+  })
+
+  it('should normalise a comment with its author', () => {
+    const event = parsePlaneWebhook(makeCommentWebhook({ action: 'updated' }))
+    if (event.type !== 'issue_comment.updated') throw new Error(`unexpected ${event.type}`)
+    expect(event.data).toMatchObject({
+      issue: makeUuid(0x1001),
+      actor: makeUuid(0xc2),
+      comment_stripped: 'Done, see the PR',
+      actor_detail: null,
+    })
+  })
+
+  it('should accept raw bytes and raw text', () => {
+    const text = pyDumps(makeProjectWebhook())
+    expect(parsePlaneWebhook(text).type).toBe('project.created')
+    expect(parsePlaneWebhook(new TextEncoder().encode(text)).type).toBe('project.created')
+  })
+
+  it('should accept the older `update` spelling and fall back to the X-Plane-Event header', () => {
+    const { event: _event, ...payload } = makeCycleWebhook()
+    const parsed = parsePlaneWebhook(
+      { ...payload, action: 'update' },
+      new Headers({ 'X-Plane-Event': 'cycle' })
+    )
+    expect(parsed.type).toBe('cycle.updated')
+  })
+
+  it('should narrow by type at compile time', () => {
+    const event = parsePlaneWebhook(makeIssueWebhook())
+    if (event.type === 'issue.created' || event.type === 'issue.updated') {
+      expectTypeOf(event.data.state).toEqualTypeOf<{
+        id: string
+        name: string | null
+        color: string | null
+        group: string | null
+      } | null>()
+    }
+    if (event.action === 'deleted') expectTypeOf(event.data).toEqualTypeOf<{ id: string }>()
+    expectTypeOf(event).toEqualTypeOf<PlaneWebhookEvent>()
+  })
+})
+
+describe('parsePlaneWebhook (v2, best effort)', () => {
+  it('should normalise workitem.updated to issue.updated', () => {
+    const payload = makeV2Webhook()
+    const event = parsePlaneWebhook(payload)
+    if (event.type !== 'issue.updated') throw new Error(`unexpected ${event.type}`)
+    expect(event).toMatchObject({
+      format: 'v2',
+      eventId: payload.event_id,
+      deliveryId: payload.delivery_id,
+      workspaceId: WORKSPACE_ID,
+      previousAttributes: { priority: 'none' },
+      activity: { field: null, actor: expect.objectContaining({ id: makeUuid(0xc1) }) },
+    })
+    expect(event.data.state).toEqual({ id: makeUuid(0xd2), name: null, color: null, group: null })
+    expect(event.data.labels).toEqual([{ id: makeUuid(0xe1), name: null, color: null }])
+    expect(event.data.assignees).toEqual([{ id: makeUuid(0xc2) }])
+  })
+
+  it('should take the id of a v2 delete from entity_id', () => {
+    const event = parsePlaneWebhook(
+      makeV2Webhook({ event: 'workitem.deleted', data: null, entity_id: 'gone-1' })
+    )
+    expect(event).toMatchObject({ type: 'issue.deleted', data: { id: 'gone-1' } })
+  })
+
+  it('should map v2 comment and project events', () => {
+    const comment = makeCommentWebhook().data
+    expect(
+      parsePlaneWebhook(
+        makeV2Webhook({ event: 'workitem_comment.created', entity_type: 'comment', data: comment })
+      ).type
+    ).toBe('issue_comment.created')
+    const project = makeProjectWebhook().data
+    expect(
+      parsePlaneWebhook(
+        makeV2Webhook({ event: 'project.updated', entity_type: 'project', data: project })
+      ).type
+    ).toBe('project.updated')
+  })
+})
+
+describe('parsePlaneWebhook errors', () => {
+  it('should reject text that is not JSON', () => {
+    expect(parseError('{"event": "issue",').reason).toBe('invalid_json')
+  })
+
+  it.each([
+    ['null', null],
+    ['an array', [1, 2]],
+    ['a number', 42],
+  ])('should reject %s as not an envelope', (_name, input) => {
+    expect(parseError(input).reason).toBe('invalid_payload')
+  })
+
+  it('should reject unknown events and actions', () => {
+    expect(parseError({}).reason).toBe('unknown_event')
+    expect(parseError({ ...makeIssueWebhook(), event: 'label' }).reason).toBe('unknown_event')
+    expect(parseError({ ...makeIssueWebhook(), action: 'archived' }).reason).toBe('unknown_event')
+    expect(
+      parseError(makeV2Webhook({ event: 'initiative.created', entity_type: 'initiative' })).reason
+    ).toBe('unknown_event')
+  })
+
+  it('should reject data of the wrong shape, naming the field', () => {
+    const error = parseError(makeIssueWebhook({ data: { id: 42 } }))
+    expect(error.reason).toBe('invalid_payload')
+    expect(error.issues.join(' ')).toContain('id')
+    expect(parseError({ ...makeIssueWebhook(), data: null }).reason).toBe('invalid_payload')
+    expect(parseError({ ...makeIssueWebhook({ action: 'deleted' }), data: {} }).reason).toBe(
+      'invalid_payload'
+    )
+  })
+})

@@ -1,0 +1,85 @@
+/** @module Plane webhook signature check: hex HMAC-SHA256 of the raw body, WebCrypto, constant time, fail closed. */
+
+/** Plane sends plain lowercase hex, no `sha256=` prefix (plane-api.md §7.4). */
+const SIGNATURE_PATTERN = /^[0-9a-f]{64}$/
+
+export type PlaneSignatureVerifier = (
+  rawBody: Uint8Array,
+  signatureHeader: string | null | undefined
+) => Promise<boolean>
+
+/**
+ * Build a verifier for one secret, importing the HMAC key once. An empty secret throws here, at start-up:
+ * a missing secret must be a configuration error, never "verification off" (DESIGN principle 5).
+ * @example const verify = createPlaneSignatureVerifier(config.PLANE_WEBHOOK_SECRET)
+ *          if (!(await verify(raw, c.req.header('x-plane-signature')))) return c.text('forbidden', 401)
+ */
+export function createPlaneSignatureVerifier(secret: string): PlaneSignatureVerifier {
+  if (typeof secret !== 'string' || secret.trim() === '') {
+    throw new Error('Plane webhook secret is empty: refusing to accept unsigned webhooks')
+  }
+  let key: Promise<CryptoKey> | undefined
+  return async function verifyPlaneWebhook(rawBody, signatureHeader) {
+    if (!signatureHeader || !SIGNATURE_PATTERN.test(signatureHeader)) return false
+    key ??= _importKey(secret)
+    return _verify(await key, rawBody, signatureHeader)
+  }
+}
+
+let lastSecret: string | undefined
+let lastKey: Promise<CryptoKey> | undefined
+
+/**
+ * Check `X-Plane-Signature` against the **raw** request bytes. Plane signs Python's `json.dumps` output
+ * (`", "` separators, `\uXXXX` escapes), so a body re-serialized by `JSON.stringify` never matches: hash
+ * the bytes as received. Returns false (never true) for an empty secret, a missing header, or a header
+ * that is not 64 lowercase hex. The comparison is `crypto.subtle.verify`, which is constant time.
+ */
+export async function verifyPlaneSignature(
+  rawBody: Uint8Array,
+  signatureHeader: string | null | undefined,
+  secret: string
+): Promise<boolean> {
+  if (typeof secret !== 'string' || secret.trim() === '') return false
+  if (!signatureHeader || !SIGNATURE_PATTERN.test(signatureHeader)) return false
+  // One cached key: a receiver has one secret, so this imports the key once per process.
+  if (secret !== lastSecret || !lastKey) {
+    lastSecret = secret
+    lastKey = _importKey(secret)
+  }
+  const key = lastKey
+  return _verify(await key, rawBody, signatureHeader)
+}
+
+/** Hex HMAC-SHA256 of a body, as Plane computes it (for simulators and tests). */
+export async function signPlaneBody(rawBody: Uint8Array | string, secret: string): Promise<string> {
+  if (secret.trim() === '') throw new Error('Plane webhook secret is empty: nothing to sign with')
+  const bytes = typeof rawBody === 'string' ? new TextEncoder().encode(rawBody) : rawBody
+  const mac = await crypto.subtle.sign('HMAC', await _importKey(secret), _bufferOf(bytes))
+  return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+// --- Internal helpers ---
+
+function _importKey(secret: string): Promise<CryptoKey> {
+  return crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign', 'verify']
+  )
+}
+
+function _verify(key: CryptoKey, rawBody: Uint8Array, hex: string): Promise<boolean> {
+  const signature = new Uint8Array(32)
+  for (let i = 0; i < 32; i++) signature[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16)
+  return crypto.subtle.verify('HMAC', key, signature, _bufferOf(rawBody))
+}
+
+/** WebCrypto wants an ArrayBuffer-backed view; copy only when the bytes live elsewhere (SharedArrayBuffer). */
+function _bufferOf(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return bytes.buffer instanceof ArrayBuffer
+    ? (bytes as Uint8Array<ArrayBuffer>)
+    : new Uint8Array(bytes)
+}
