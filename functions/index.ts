@@ -1,7 +1,15 @@
 /** @module The registry: every function plane-bridge runs, with its route, schedule or job name. Both runtimes read it. */
 import type { BridgeFunction } from '../shared/function.ts'
+import { notifyFunction } from './notify/notify.ts'
 import { healthFunction } from './ops/health.ts'
 import { metricsFunction } from './ops/metrics.ts'
 import { readyFunction } from './ops/ready.ts'
+import { planeWebhookFunction } from './webhooks/plane.ts'
 
-export const functions: readonly BridgeFunction[] = [healthFunction, readyFunction, metricsFunction]
+export const functions: readonly BridgeFunction[] = [
+  healthFunction,
+  readyFunction,
+  metricsFunction,
+  planeWebhookFunction,
+  notifyFunction,
+]

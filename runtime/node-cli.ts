@@ -1,6 +1,10 @@
 /** @module `npm run job -- <name>`: run one cron function or job once, with the runtime's config and store. */
+import { getBridge } from '../shared/bridge.ts'
 import type { BridgeFunction, RunnableFunction, Services } from '../shared/function.ts'
 import { runJob } from '../shared/run-job.ts'
+
+/** A one-off run delivers what it enqueued before the process exits, within this bound. */
+export const CLI_FLUSH_TIMEOUT_MS = 30_000
 
 export type JobCommandOptions = {
   args: readonly string[]
@@ -37,6 +41,9 @@ export async function runJobCommand({
     return 1
   }
   const result = await runJob(fn, services, { trigger: 'cli' })
+  // Messages and wake-ups the run enqueued go out now; what cannot is kept for the next runtime.
+  const { left } = await getBridge(services).settle(CLI_FLUSH_TIMEOUT_MS)
+  if (left > 0) err(`job ${name}: ${left} outbox item(s) not delivered yet; they stay queued`)
   const took = `${result.durationMs} ms`
   if (result.outcome === 'ok') {
     out(`job ${name}: ok in ${took}${result.summary ? ` — ${result.summary}` : ''}`)

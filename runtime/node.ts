@@ -1,6 +1,7 @@
 /** @module Node entry point: `npm start` serves HTTP and cron; `npm run job -- <name>` runs one job and exits. */
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { functions } from '../functions/index.ts'
+import { type AgentConfig, AgentRegistryError, parseAgentRegistry } from '../shared/agents.ts'
 import { type Config, ConfigError, loadConfig, secretValues } from '../shared/config.ts'
 import type { Services } from '../shared/function.ts'
 import { createLogger } from '../shared/log.ts'
@@ -43,6 +44,13 @@ async function main(argv: readonly string[]): Promise<number> {
   return serve(config, services)
 }
 
+/** The agent registry file, validated; a bad file stops the start with a message naming the entry. */
+function loadAgents(path: string | undefined): AgentConfig[] {
+  if (!path) return []
+  if (!existsSync(path)) throw new AgentRegistryError(`AGENTS_FILE: no file at ${path}`)
+  return parseAgentRegistry(readFileSync(path, 'utf8'), `AGENTS_FILE (${path})`)
+}
+
 async function serve(config: Config, services: Services): Promise<number> {
   const { log, store, inventory } = services
   log.info('plane-bridge starting', {
@@ -68,11 +76,16 @@ async function serve(config: Config, services: Services): Promise<number> {
       clearInterval(sweeper)
       scheduler.stop()
       shutdown.abort()
-      const [requestsDone, jobsDone] = await Promise.all([
+      // Timers (a retry in 30 s) are dropped: what they would do is in the store for the next start.
+      services.background.cancelTimers()
+      const [requestsDone, jobsDone, backgroundDone] = await Promise.all([
         server.close(config.SHUTDOWN_TIMEOUT_MS),
         scheduler.idle(config.SHUTDOWN_TIMEOUT_MS),
+        services.background.idle(config.SHUTDOWN_TIMEOUT_MS),
       ])
-      if (!requestsDone || !jobsDone) log.warn('shutdown timed out', { requestsDone, jobsDone })
+      if (!requestsDone || !jobsDone || !backgroundDone) {
+        log.warn('shutdown timed out', { requestsDone, jobsDone, backgroundDone })
+      }
       await store.dispose().catch(() => undefined)
       log.info('stopped')
       resolve(0)
@@ -92,7 +105,11 @@ process.on('unhandledRejection', (reason) => {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof RegistryError) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof RegistryError ||
+      error instanceof AgentRegistryError
+    ) {
       process.stderr.write(`plane-bridge: ${error.message}\n`)
     } else {
       const message = error instanceof Error ? error.message : String(error)

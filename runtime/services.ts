@@ -1,5 +1,7 @@
 /** @module Builds the services every function receives, the same way on Node and Workers. */
 
+import type { AgentConfig } from '../shared/agents.ts'
+import { createBackground } from '../shared/background.ts'
 import { createBridgeMetrics } from '../shared/bridge-metrics.ts'
 import { type Config, secretValues } from '../shared/config.ts'
 import type { BridgeFunction, Services } from '../shared/function.ts'
@@ -15,6 +17,9 @@ export type CreateServicesOptions = {
   /** Built by the runtime (drivers are runtime-specific); receives the metrics so store errors are counted. */
   store: Store | ((hooks: StoreHooks) => Store)
   log?: Logger
+  agents?: readonly AgentConfig[]
+  /** Workers: `ctx.waitUntil` for background work. */
+  keepAlive?: (promise: Promise<unknown>) => void
   now?: () => number
 }
 
@@ -28,6 +33,8 @@ export function createServices({
   functions,
   store,
   log,
+  agents = [],
+  keepAlive,
   now = Date.now,
 }: CreateServicesOptions): Services {
   validateRegistry(functions)
@@ -49,6 +56,8 @@ export function createServices({
     metrics,
     status: createStatusBoard(now),
     inventory: takeInventory(functions, config),
+    agents,
+    background: createBackground({ log: logger, now, ...(keepAlive ? { keepAlive } : {}) }),
     now,
   }
 }

@@ -1,5 +1,7 @@
 /** @module What a function is: a name, one trigger (HTTP route, cron, or named job), the settings it needs, its code. */
 import type { Context } from 'hono'
+import type { AgentConfig } from './agents.ts'
+import type { Background } from './background.ts'
 import type { BridgeMetrics } from './bridge-metrics.ts'
 import type { Config, SettingKey } from './config.ts'
 import type { Logger } from './log.ts'
@@ -15,6 +17,10 @@ export type Services = {
   status: StatusBoard
   /** Which functions run here and which are off for missing settings. */
   inventory: FunctionInventory
+  /** The agent registry (AGENTS_FILE); empty when none is configured. */
+  agents: readonly AgentConfig[]
+  /** Work that goes on after a response; shutdown waits for it. */
+  background: Background
   now: () => number
 }
 

@@ -1,5 +1,6 @@
 /** @module Every setting plane-bridge reads: name, zod schema, default, whether it is a secret, and what it is for. */
 import { z } from 'zod'
+import { NOTIFICATION_KINDS } from './notify/policy.ts'
 
 /** One setting. `doc` and `defaultText` feed the README table, which a test keeps in sync with this list. */
 export type SettingSpec = {
@@ -166,6 +167,46 @@ export const SETTINGS = {
     schema: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     defaultText: '`info`',
     doc: '`debug`, `info`, `warn` or `error`.',
+  },
+  NOTIFY_EVENTS: {
+    schema: z
+      .string()
+      .trim()
+      .transform((s) =>
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+      )
+      .pipe(z.array(z.enum(NOTIFICATION_KINDS)).min(1))
+      .optional(),
+    defaultText:
+      '`task.completed,task.blocked,project.created,cycle.started,cycle.completed,review.needed`',
+    doc: 'Events the human is told about (NOTIF-05); also `task.cancelled`, `task.created`, `task.assigned`, `task.state`.',
+  },
+  NOTIFY_PROJECTS: {
+    schema: z
+      .string()
+      .trim()
+      .transform((s) =>
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+      )
+      .optional(),
+    defaultText: 'all',
+    doc: 'Comma-separated project identifiers (`ONB`) or ids to notify about.',
+  },
+  NOTIFY_COALESCE_MS: {
+    schema: positiveInt(0, 120_000).default(5000),
+    defaultText: '`5000`',
+    doc: "Window that merges one edit's per-field webhook storm into one message.",
+  },
+  WEBHOOK_RATE_LIMIT_PER_MIN: {
+    schema: positiveInt(1, 100_000).default(100),
+    defaultText: '`100`',
+    doc: 'Requests per minute accepted on `/webhooks/*` from one source (NOTIF-02); more get 429.',
   },
   BODY_LIMIT_BYTES: {
     schema: positiveInt(1024, 64 * 1024 * 1024).default(1024 * 1024),

@@ -1,4 +1,5 @@
 /** @module The durable outbox: every message to Telegram and every agent wake-up is stored before it is sent. */
+import { sha256Hex } from '../hash.ts'
 import type { Store } from '../store.ts'
 
 export type OutboxChannel = 'telegram' | 'openclaw'
@@ -63,7 +64,7 @@ export function createOutbox(store: Store, now: () => number = Date.now): Outbox
       const id = nextId()
       if (
         dedupeKey &&
-        !(await store.claim(`${DEDUPE_PREFIX}${await _hash(dedupeKey)}`, DEDUPE_TTL_S))
+        !(await store.claim(`${DEDUPE_PREFIX}${await sha256Hex(dedupeKey)}`, DEDUPE_TTL_S))
       ) {
         return { id, enqueued: false }
       }
@@ -83,7 +84,7 @@ export function createOutbox(store: Store, now: () => number = Date.now): Outbox
       } catch (error) {
         // Nothing half-written: without the item, the dedupe claim must not block a later retry.
         if (dedupeKey)
-          await store.delete(`${DEDUPE_PREFIX}${await _hash(dedupeKey)}`).catch(() => undefined)
+          await store.delete(`${DEDUPE_PREFIX}${await sha256Hex(dedupeKey)}`).catch(() => undefined)
         throw error
       }
       return { id, enqueued: true }
@@ -105,12 +106,4 @@ export function createOutbox(store: Store, now: () => number = Date.now): Outbox
       return { pending: pending.length, dead: dead.length }
     },
   }
-}
-
-// --- Internal helpers ---
-
-/** Dedupe keys hold task and agent ids; a hash keeps store keys short and within the key alphabet. */
-async function _hash(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
 }

@@ -38,6 +38,8 @@ export type PipelineOptions = {
   log: Logger
   /** Telegram chat of the human; null: notifications are skipped (agent wake-ups still go out). */
   chatId: string | null
+  /** Whether OpenClaw hooks are configured: without them no wake-up is planned. */
+  wakeAgents?: boolean
   planeBaseUrl?: string
   workspaceSlug?: string
   /** Coalescing window: the per-field storm of one edit (makeplane/plane#7249) becomes one message. */

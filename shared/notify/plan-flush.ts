@@ -19,6 +19,7 @@ export type FlushContext = {
   policy: NotifyPolicy
   locale: Locale
   chatId: string | null
+  wakeAgents?: boolean
   project: ProjectRef | null
   taskUrl: string | null
 }

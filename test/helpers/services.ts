@@ -1,5 +1,6 @@
 /** Test services: memory store (or the one given), logs captured as parsed JSON lines. */
 import { createServices } from '../../runtime/services.ts'
+import type { AgentConfig } from '../../shared/agents.ts'
 import { loadConfig, type RawEnv, secretValues } from '../../shared/config.ts'
 import type { BridgeFunction, Services } from '../../shared/function.ts'
 import { createLogger } from '../../shared/log.ts'
@@ -12,10 +13,14 @@ export function makeServices({
   functions = [],
   env = {},
   store,
+  agents = [],
+  now,
 }: {
   functions?: readonly BridgeFunction[]
   env?: RawEnv
   store?: Store
+  agents?: readonly AgentConfig[]
+  now?: () => number
 } = {}): TestServices {
   const config = loadConfig(env)
   const rawLogs: string[] = []
@@ -24,7 +29,14 @@ export function makeServices({
     redactor: createRedactor(secretValues(config)),
     write: (line) => rawLogs.push(line),
   })
-  const services = createServices({ config, functions, log, store: store ?? createMemoryStore() })
+  const services = createServices({
+    config,
+    functions,
+    log,
+    agents,
+    store: store ?? createMemoryStore(now ? { now } : {}),
+    ...(now ? { now } : {}),
+  })
   return Object.defineProperties(services, {
     rawLogs: { value: rawLogs },
     // A getter, so tests see every line written so far.

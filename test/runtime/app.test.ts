@@ -60,7 +60,10 @@ describe('runtime app', () => {
     }
     expect(body.status).toBe('ok')
     expect(body.store).toMatchObject({ driver: 'memory', ok: true })
-    expect(body.functions.disabled).toEqual({ guarded: ['PLANE_WEBHOOK_SECRET', 'PLANE_API_KEY'] })
+    expect(body.functions.disabled).toEqual({
+      'plane-webhook': ['PLANE_WEBHOOK_SECRET'],
+      guarded: ['PLANE_WEBHOOK_SECRET', 'PLANE_API_KEY'],
+    })
     expect(body.functions.enabled).toContain('health')
   })
 

@@ -103,10 +103,12 @@ describe('config', () => {
 describe('README settings table', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
   const section = readme.split(/^## Settings$/m)[1]?.split(/^## /m)[0] ?? ''
-  const rows = [...section.matchAll(/^\| `([A-Z_]+)` \| ([^|]*) \| ([^|]*) \|$/gm)].map((m) => ({
-    key: m[1] as string,
-    default: (m[2] as string).trim(),
-  }))
+  // Cells are read whatever their padding (formatters align tables).
+  const rows = section
+    .split('\n')
+    .map((line) => line.split('|').map((cell) => cell.trim()))
+    .filter((cells) => /^`[A-Z_]+`$/.test(cells[1] ?? ''))
+    .map((cells) => ({ key: (cells[1] as string).slice(1, -1), default: cells[2] ?? '' }))
 
   it('should list exactly the settings of the schema, in order', () => {
     expect(rows.map((r) => r.key)).toEqual(CONFIG_KEYS)

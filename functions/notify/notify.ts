@@ -1,0 +1,25 @@
+/** @module cron every minute — replay stored webhooks left unprocessed, flush closed windows, drain the outbox. */
+
+import { getBridge } from '../../shared/bridge.ts'
+import { defineCronFunction } from '../../shared/function.ts'
+import { replayInbox } from '../webhooks/inbox.ts'
+
+/** A delivery younger than this is still being processed by the request that stored it. */
+const REPLAY_MIN_AGE_MS = 30_000
+
+export const notifyFunction = defineCronFunction({
+  name: 'notify',
+  description: 'Replays stored webhooks, flushes pending notifications and drains the outbox.',
+  schedule: '* * * * *',
+  maxDurationSeconds: 120,
+  run: async function notify(ctx) {
+    const bridge = getBridge(ctx)
+    const replayed = await replayInbox(ctx, bridge, REPLAY_MIN_AGE_MS)
+    const flushed = await bridge.pipeline.flushDue()
+    const drained = await bridge.sender.drain()
+    bridge.kick()
+    return {
+      summary: `${replayed} replayed, ${flushed.enqueued} enqueued, ${drained.sent} sent, ${drained.left} left`,
+    }
+  },
+})

@@ -1,0 +1,107 @@
+/**
+ * @module POST /webhooks/plane — verify the signature over the raw body, dedupe, store, and only then answer 200.
+ * Processing runs after the answer, from the stored copy; the `notify` cron replays what was left.
+ */
+import type { Context } from 'hono'
+import { getBridge } from '../../shared/bridge.ts'
+import { type AppEnv, defineHttpFunction } from '../../shared/function.ts'
+import { sha256Hex } from '../../shared/hash.ts'
+import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
+import {
+  createPlaneSignatureVerifier,
+  type PlaneSignatureVerifier,
+} from '../../shared/plane/webhook-signature.ts'
+import { PlaneWebhookParseError } from '../../shared/plane/webhook-types.ts'
+import { processStoredWebhook, storeWebhook } from './inbox.ts'
+
+/**
+ * Plane gives every retry a new X-Plane-Delivery but identical bytes (plane-api.md §7.5): the body's hash is
+ * the dedupe key. A week outlasts Plane's whole retry schedule (6 attempts, ≤ 600 s apart).
+ */
+export const WEBHOOK_DEDUPE_TTL_S = 7 * 24 * 60 * 60
+
+const verifiers = new Map<string, PlaneSignatureVerifier>()
+
+export const planeWebhookFunction = defineHttpFunction({
+  name: 'plane-webhook',
+  description: 'Receives Plane webhooks (issues, comments, projects, cycles).',
+  method: 'POST',
+  path: '/webhooks/plane',
+  requires: ['PLANE_WEBHOOK_SECRET'],
+  handler: async function planeWebhook(c) {
+    const services = c.var.services
+    const { config, store, log, background } = services
+    const limited = await rateLimit(c, config.WEBHOOK_RATE_LIMIT_PER_MIN)
+    if (limited) return limited
+
+    const raw = new Uint8Array(await c.req.arrayBuffer())
+    const secret = config.PLANE_WEBHOOK_SECRET as string
+    const verify = verifiers.get(secret) ?? _remember(secret)
+    // Fail closed, before any parsing: a body we cannot attribute to Plane is never looked at.
+    if (!(await verify(raw, c.req.header('x-plane-signature')))) {
+      return c.json(
+        { error: 'invalid_signature', message: 'X-Plane-Signature is missing or wrong.' },
+        401
+      )
+    }
+    let event: ReturnType<typeof parsePlaneWebhook>
+    try {
+      event = parsePlaneWebhook(raw, c.req.raw.headers)
+    } catch (error) {
+      if (!(error instanceof PlaneWebhookParseError)) throw error
+      return c.json({ error: 'bad_request', message: error.message }, 400)
+    }
+
+    const hash = await sha256Hex(raw)
+    try {
+      if (!(await store.claim(`webhook:seen:${hash}`, WEBHOOK_DEDUPE_TTL_S))) {
+        return c.json({ status: 'duplicate' }, 200)
+      }
+      const id = await storeWebhook(store, hash, raw, services.now()).catch(
+        async (error: unknown) => {
+          // Nothing half-written: without the stored copy the claim must not swallow Plane's next try.
+          await store.delete(`webhook:seen:${hash}`).catch(() => undefined)
+          throw error
+        }
+      )
+      background.run('plane-webhook', () => processStoredWebhook(services, getBridge(services), id))
+      log.debug('plane webhook stored', { type: event.type, delivery: event.deliveryId, id })
+      return c.json({ status: 'accepted' }, 200)
+    } catch (error) {
+      // Plane does not retry an HTTP error (plane-api.md §7.5); the poll tick reconciles the change later.
+      log.error('plane webhook not stored', {
+        error: error instanceof Error ? error.message : String(error),
+      })
+      return c.json({ error: 'unavailable', message: 'Storage unavailable; not accepted.' }, 503)
+    }
+  },
+})
+
+/** NOTIF-02: at most N requests a minute from one source; the store counts, so replicas share the budget. */
+export async function rateLimit(c: Context<AppEnv>, perMinute: number): Promise<Response | null> {
+  const { store, now } = c.var.services
+  // Behind Caddy the client is the first X-Forwarded-For hop (Caddy 2.6 does not trust incoming XFF).
+  const source = (c.req.header('x-forwarded-for')?.split(',')[0]?.trim() || 'direct').replace(
+    /[^A-Za-z0-9_.@+=-]/g,
+    '_'
+  )
+  const minute = Math.floor(now() / 60_000)
+  try {
+    const count = await store.increment(`webhook:rate:${source}:${minute}`, 120)
+    if (count <= perMinute) return null
+  } catch {
+    return c.json({ error: 'unavailable', message: 'Storage unavailable; not accepted.' }, 503)
+  }
+  const retryAfterS = Math.max(1, Math.ceil(((minute + 1) * 60_000 - now()) / 1000))
+  c.header('Retry-After', String(retryAfterS))
+  return c.json(
+    { error: 'rate_limited', message: `More than ${perMinute} requests a minute.` },
+    429
+  )
+}
+
+function _remember(secret: string): PlaneSignatureVerifier {
+  const verifier = createPlaneSignatureVerifier(secret)
+  verifiers.set(secret, verifier)
+  return verifier
+}

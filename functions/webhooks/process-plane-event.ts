@@ -1,0 +1,162 @@
+/** @module What a verified, stored Plane delivery means: task sightings and comments into the pipeline, projects and cycles straight to messages. */
+import type { Bridge } from '../../shared/bridge.ts'
+import type { Services } from '../../shared/function.ts'
+import { renderCycle, renderProjectCreated } from '../../shared/notify/messages.ts'
+import {
+  createNotifyPolicy,
+  filterByPolicy,
+  type NotificationKind,
+} from '../../shared/notify/policy.ts'
+import type { PlaneWebhookEvent } from '../../shared/plane/webhook-types.ts'
+import {
+  actorFrom,
+  commentText,
+  hintFromActivity,
+  snapshotFromWebhookIssue,
+} from '../../shared/plane-events.ts'
+
+/** A cycle is announced once per transition; the claim outlives any cycle. */
+const CYCLE_ANNOUNCE_TTL_S = 400 * 24 * 60 * 60
+
+export async function processPlaneEvent(
+  event: PlaneWebhookEvent,
+  receivedAt: number,
+  services: Services,
+  bridge: Bridge
+): Promise<string> {
+  const actor = actorFrom(event.activity?.actor)
+  switch (event.type) {
+    case 'issue.created':
+    case 'issue.updated': {
+      const task = snapshotFromWebhookIssue(event.data, receivedAt)
+      if (!task) return 'ignored: issue without project'
+      const result = await bridge.pipeline.sightTask(task, {
+        source: 'webhook',
+        created: event.action === 'created',
+        hint: hintFromActivity(event.activity),
+        actor,
+      })
+      return `issue ${result}`
+    }
+    case 'issue_comment.created':
+    case 'issue_comment.updated': {
+      const comment = event.data
+      if (!comment.issue || !comment.project) return 'ignored: comment without issue'
+      const kept = await bridge.pipeline.sightComment(
+        {
+          type: 'comment',
+          taskId: comment.issue,
+          projectId: comment.project,
+          commentId: comment.id,
+          text: commentText(comment),
+          actor: actor ?? (comment.actor_detail ? actorFrom(comment.actor_detail) : null),
+          source: 'webhook',
+        },
+        null
+      )
+      return kept ? 'comment kept (blocker)' : 'comment skipped'
+    }
+    case 'project.created': {
+      const project = {
+        id: event.data.id,
+        name: event.data.name,
+        identifier: event.data.identifier,
+      }
+      return (await _announce(
+        services,
+        bridge,
+        'project.created',
+        project.id,
+        project.identifier,
+        `project:${project.id}`,
+        () => renderProjectCreated(project, services.config.LOCALE)
+      ))
+        ? 'project announced'
+        : 'project not announced'
+    }
+    case 'cycle.created':
+    case 'cycle.updated': {
+      const cycle = event.data
+      if (!cycle.project) return 'ignored: cycle without project'
+      const transition = _cycleTransition(cycle.start_date, cycle.end_date, services.now())
+      if (!transition) return 'cycle not running'
+      if (
+        !(await services.store.claim(
+          `cycle:announced:${cycle.id}:${transition}`,
+          CYCLE_ANNOUNCE_TTL_S
+        ))
+      ) {
+        return `cycle ${transition} already announced`
+      }
+      const project = await bridge.directory.project(cycle.project)
+      const announced = await _announce(
+        services,
+        bridge,
+        `cycle.${transition}`,
+        cycle.project,
+        project?.identifier ?? null,
+        `cycle:${cycle.id}:${transition}`,
+        () =>
+          renderCycle(
+            transition,
+            { name: cycle.name, startDate: cycle.start_date, endDate: cycle.end_date },
+            project,
+            services.config.LOCALE
+          )
+      )
+      return announced ? `cycle ${transition} announced` : `cycle ${transition} not announced`
+    }
+    default:
+      // Deletes carry only an id (and issue deletes never come, makeplane/plane#8054); modules are not notified.
+      return `ignored: ${event.type}`
+  }
+}
+
+// --- Internal helpers ---
+
+async function _announce(
+  services: Services,
+  bridge: Bridge,
+  kind: NotificationKind,
+  projectId: string,
+  identifier: string | null,
+  dedupeKey: string,
+  render: () => string
+): Promise<boolean> {
+  const { config } = services
+  const chatId = bridge.telegram && config.TELEGRAM_CHAT_ID
+  if (!chatId) return false
+  const policy = createNotifyPolicy({
+    ...(config.NOTIFY_EVENTS ? { kinds: config.NOTIFY_EVENTS } : {}),
+    projects: config.NOTIFY_PROJECTS ?? null,
+  })
+  if (filterByPolicy(policy, [{ kind }], projectId, identifier).length === 0) return false
+  const { enqueued } = await bridge.outbox.enqueue({
+    channel: 'telegram',
+    target: chatId,
+    payload: {
+      chat_id: chatId,
+      text: render(),
+      parse_mode: 'HTML',
+      link_preview_options: { is_disabled: true },
+    },
+    dedupeKey: `notify:${dedupeKey}`,
+  })
+  return enqueued
+}
+
+/** Plane sends no event when a cycle's dates arrive: a cycle write (or the poll) tells where it stands now. */
+function _cycleTransition(
+  start: string | null,
+  end: string | null,
+  nowMs: number
+): 'started' | 'completed' | null {
+  const startMs = start ? Date.parse(start) : Number.NaN
+  const endMs = end ? Date.parse(end) : Number.NaN
+  if (Number.isNaN(startMs) || Number.isNaN(endMs)) return null
+  // A date-only end_date means the whole day.
+  const endOfCycle = end && end.length <= 10 ? endMs + 24 * 60 * 60 * 1000 : endMs
+  if (nowMs >= endOfCycle) return 'completed'
+  if (nowMs >= startMs) return 'started'
+  return null
+}

@@ -1,0 +1,67 @@
+/** @module The agent registry: id ↔ Plane user ↔ OpenClaw agent ↔ own Plane token, validated with errors naming the entry. */
+import { z } from 'zod'
+
+const agentSchema = z.strictObject({
+  id: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a short lowercase id such as "imhotep"'),
+  name: z.string().trim().min(1, 'must not be empty'),
+  role: z.enum(['concierge', 'member']),
+  /** An email (resolved through the workspace members list) or a Plane user id. */
+  planeUser: z.string().trim().min(1, 'must be an email or a Plane user id'),
+  openclawAgentId: z.string().trim().min(1, 'must not be empty'),
+  /** Name of the environment variable holding this agent's own Plane API key (actions attributed to it). */
+  planeTokenEnv: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]*$/, 'must be an environment variable name such as PLANE_TOKEN_IMHOTEP')
+    .optional(),
+  tags: z.array(z.string()).default([]),
+})
+
+const registrySchema = z.strictObject({
+  agents: z.array(agentSchema).min(1, 'must list at least one agent'),
+})
+
+export type AgentConfig = z.output<typeof agentSchema>
+
+export class AgentRegistryError extends Error {
+  override name = 'AgentRegistryError'
+}
+
+/** Parse the registry JSON; every problem is reported, each naming the agent it is about. */
+export function parseAgentRegistry(json: string, source = 'AGENTS_FILE'): AgentConfig[] {
+  let raw: unknown
+  try {
+    raw = JSON.parse(json)
+  } catch (error) {
+    throw new AgentRegistryError(`${source}: not valid JSON (${(error as Error).message})`)
+  }
+  const result = registrySchema.safeParse(raw)
+  if (!result.success) {
+    const entries = Array.isArray((raw as { agents?: unknown })?.agents)
+      ? (raw as { agents: unknown[] }).agents
+      : []
+    const problems = result.error.issues.map((issue) => {
+      const [, index, field] = issue.path
+      if (typeof index !== 'number')
+        return `${issue.path.join('.') || 'registry'}: ${issue.message}`
+      const entry = entries[index] as { id?: unknown } | undefined
+      const who = typeof entry?.id === 'string' ? `agent "${entry.id}"` : `agent #${index + 1}`
+      return `${who}${field !== undefined ? ` ${String(field)}` : ''}: ${issue.message}`
+    })
+    throw new AgentRegistryError(`${source} is invalid:\n- ${problems.join('\n- ')}`)
+  }
+  const agents = result.data.agents
+  const duplicates = (key: 'id' | 'planeUser' | 'openclawAgentId') =>
+    agents.map((a) => a[key].toLowerCase()).filter((v, i, all) => all.indexOf(v) !== i)
+  const problems = (['id', 'planeUser', 'openclawAgentId'] as const).flatMap((key) =>
+    duplicates(key).map((v) => `${key} "${v}" is used by more than one agent`)
+  )
+  if (agents.filter((a) => a.role === 'concierge').length > 1)
+    problems.push('only one agent may be the concierge')
+  if (problems.length > 0)
+    throw new AgentRegistryError(`${source} is invalid:\n- ${problems.join('\n- ')}`)
+  return agents
+}
+
+export function isEmail(value: string): boolean {
+  return /^[^@\s]+@[^@\s]+$/.test(value)
+}

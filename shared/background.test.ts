@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest'
+import { createBackground } from './background.ts'
+import { createLogger, silentLogger } from './log.ts'
+
+describe('background', () => {
+  it('should wait for a delayed task when nothing else runs (timers must get to fire)', async () => {
+    const bg = createBackground({ log: silentLogger })
+    let ran = false
+    bg.later('x', 30, async () => {
+      ran = true
+    })
+    expect(await bg.idle(2000)).toBe(true)
+    expect(ran).toBe(true)
+  })
+
+  it('should keep the earliest of two delayed runs of one name', async () => {
+    const bg = createBackground({ log: silentLogger })
+    const order: string[] = []
+    bg.later('n', 40, async () => void order.push('late'))
+    bg.later('n', 10, async () => void order.push('early'))
+    bg.later('n', 80, async () => void order.push('later still'))
+    await bg.idle(2000)
+    expect(order).toEqual(['early'])
+  })
+
+  it('should log a failing task instead of throwing, and report a timeout', async () => {
+    const lines: string[] = []
+    const bg = createBackground({ log: createLogger({ write: (l) => lines.push(l) }) })
+    bg.run('boom', async () => {
+      throw new Error('nope')
+    })
+    bg.run('slow', () => new Promise((r) => setTimeout(r, 500)))
+    expect(await bg.idle(50)).toBe(false)
+    expect(lines.some((l) => l.includes('"task":"boom"') && l.includes('nope'))).toBe(true)
+    expect(await bg.idle(2000)).toBe(true)
+  })
+
+  it('should drop waiting timers on cancel', async () => {
+    const bg = createBackground({ log: silentLogger })
+    let ran = false
+    bg.later('x', 20, async () => {
+      ran = true
+    })
+    bg.cancelTimers()
+    expect(await bg.idle(200)).toBe(true)
+    expect(ran).toBe(false)
+  })
+})

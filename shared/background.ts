@@ -1,0 +1,76 @@
+/** @module Work that runs after a response (process a stored webhook, drain the outbox), tracked so shutdown can wait. */
+import type { Logger } from './log.ts'
+
+export type Background = {
+  /** Start `task` now without awaiting it; failures are logged, never thrown. */
+  run(name: string, task: () => Promise<unknown>): void
+  /** Run `task` after `delayMs`; a later call for the same name keeps whichever is due first. */
+  later(name: string, delayMs: number, task: () => Promise<unknown>): void
+  /** Resolves true when nothing runs or waits any more (timers included), false after `timeoutMs`. */
+  idle(timeoutMs: number): Promise<boolean>
+  /** Cancel waiting timers (shutdown); running tasks go on. */
+  cancelTimers(): void
+}
+
+export type BackgroundOptions = {
+  log: Logger
+  /** Workers: `ctx.waitUntil`, so the isolate stays alive for the task. */
+  keepAlive?: (promise: Promise<unknown>) => void
+  now?: () => number
+}
+
+export function createBackground({
+  log,
+  keepAlive,
+  now = Date.now,
+}: BackgroundOptions): Background {
+  const running = new Set<Promise<unknown>>()
+  const timers = new Map<
+    string,
+    { at: number; timer: ReturnType<typeof setTimeout>; task: () => Promise<unknown> }
+  >()
+  const run = (name: string, task: () => Promise<unknown>) => {
+    const promise = Promise.resolve()
+      .then(task)
+      .catch((error: unknown) =>
+        log.error('background task failed', {
+          task: name,
+          error: error instanceof Error ? error.message : String(error),
+        })
+      )
+      .finally(() => running.delete(promise))
+    running.add(promise)
+    keepAlive?.(promise)
+  }
+  return {
+    run,
+    later(name, delayMs, task) {
+      const at = now() + Math.max(0, delayMs)
+      const existing = timers.get(name)
+      if (existing && existing.at <= at) return
+      if (existing) clearTimeout(existing.timer)
+      const timer = setTimeout(
+        () => {
+          timers.delete(name)
+          run(name, task)
+        },
+        Math.max(0, delayMs)
+      )
+      timers.set(name, { at, timer, task })
+    },
+    async idle(timeoutMs) {
+      const deadline = now() + timeoutMs
+      while (running.size > 0 || timers.size > 0) {
+        if (now() >= deadline) return false
+        const wait = new Promise((r) => setTimeout(r, Math.min(50, Math.max(1, deadline - now()))))
+        // With nothing running, only a real wait lets the pending timers fire (allSettled([]) would spin).
+        await (running.size > 0 ? Promise.race([Promise.allSettled([...running]), wait]) : wait)
+      }
+      return true
+    },
+    cancelTimers() {
+      for (const { timer } of timers.values()) clearTimeout(timer)
+      timers.clear()
+    },
+  }
+}

@@ -1,0 +1,182 @@
+/** @module The bridge's parts for one runtime, built once from its services: clients, directory, pipeline, outbox, sender. */
+import type { Services } from './function.ts'
+import type { Directory } from './notify/directory.ts'
+import { createOutbox, type Outbox, type OutboxItem } from './notify/outbox.ts'
+import { createPipeline, type Pipeline } from './notify/pipeline.ts'
+import { createNotifyPolicy } from './notify/policy.ts'
+import { createOutboxSender, type DeliveryDecision, type OutboxSender } from './notify/sender.ts'
+import {
+  classifyOpenClawError,
+  createOpenClawClient,
+  type OpenClawClient,
+} from './openclaw/index.ts'
+import { createPlaneClient, type PlaneClient } from './plane/client.ts'
+import { createPlaneDirectory } from './plane-directory.ts'
+import {
+  classifyTelegramError,
+  createTelegramClient,
+  type TelegramClient,
+  TelegramError,
+} from './telegram/index.ts'
+
+export type Bridge = {
+  plane: PlaneClient | null
+  telegram: TelegramClient | null
+  openclaw: OpenClawClient | null
+  directory: Directory & { refresh(): Promise<void> }
+  outbox: Outbox
+  sender: OutboxSender
+  pipeline: Pipeline
+  /** Flush closed coalescing windows and drain the outbox now, in the background; re-arms itself for what is due later. */
+  kick(): void
+  /** The same, awaited (one-off jobs flush what they enqueued before exiting). */
+  settle(timeoutMs: number): Promise<{ left: number }>
+}
+
+const bridges = new WeakMap<Services, Bridge>()
+
+export function getBridge(services: Services): Bridge {
+  let bridge = bridges.get(services)
+  if (!bridge) {
+    bridge = _buildBridge(services)
+    bridges.set(services, bridge)
+  }
+  return bridge
+}
+
+// --- Internal helpers ---
+
+function _buildBridge(services: Services): Bridge {
+  const { config, store, log, metrics, status, background, now } = services
+  const planeRequests = metrics.registry.counter(
+    'plane_bridge_plane_requests_total',
+    'Requests to the Plane API by status class.'
+  )
+  const deliveries = metrics.registry.counter(
+    'plane_bridge_outbox_deliveries_total',
+    'Outbox deliveries by channel and outcome (sent, retry, dead).'
+  )
+  const depth = metrics.registry.gauge(
+    'plane_bridge_outbox_depth',
+    'Outbox items by queue (pending, dead), after the last drain.'
+  )
+
+  const plane =
+    config.PLANE_BASE_URL && config.PLANE_API_KEY && config.PLANE_WORKSPACE_SLUG
+      ? createPlaneClient({
+          baseUrl: config.PLANE_BASE_URL,
+          apiKey: config.PLANE_API_KEY,
+          workspaceSlug: config.PLANE_WORKSPACE_SLUG,
+          onRequest: ({ status: code }) => {
+            planeRequests.inc({ status: code === 0 ? 'none' : `${Math.floor(code / 100)}xx` })
+            status.contact(
+              'plane',
+              code > 0 && code < 500,
+              code === 0 ? 'no answer' : `HTTP ${code}`
+            )
+          },
+        })
+      : null
+  const telegram = config.TELEGRAM_BOT_TOKEN
+    ? createTelegramClient({ token: config.TELEGRAM_BOT_TOKEN, apiBase: config.TELEGRAM_API_BASE })
+    : null
+  const openclaw =
+    config.OPENCLAW_HOOKS_URL && config.OPENCLAW_HOOKS_TOKEN
+      ? createOpenClawClient({
+          hooksUrl: config.OPENCLAW_HOOKS_URL,
+          token: config.OPENCLAW_HOOKS_TOKEN,
+        })
+      : null
+
+  const directory = createPlaneDirectory({ plane, agents: services.agents, log, now })
+  const outbox = createOutbox(store, now)
+  const pipeline = createPipeline({
+    store,
+    outbox,
+    directory,
+    policy: createNotifyPolicy({
+      ...(config.NOTIFY_EVENTS ? { kinds: config.NOTIFY_EVENTS } : {}),
+      projects: config.NOTIFY_PROJECTS ?? null,
+    }),
+    locale: config.LOCALE,
+    log,
+    chatId: telegram && config.TELEGRAM_CHAT_ID ? config.TELEGRAM_CHAT_ID : null,
+    wakeAgents: openclaw !== null,
+    ...(config.PLANE_BASE_URL ? { planeBaseUrl: config.PLANE_BASE_URL } : {}),
+    ...(config.PLANE_WORKSPACE_SLUG ? { workspaceSlug: config.PLANE_WORKSPACE_SLUG } : {}),
+    coalesceMs: config.NOTIFY_COALESCE_MS,
+    now,
+  })
+
+  const deliver = async (item: OutboxItem) => {
+    if (item.channel === 'telegram') {
+      if (!telegram) throw new Error('Telegram is not configured')
+      await telegram.sendMessage(
+        item.payload as unknown as Parameters<TelegramClient['sendMessage']>[0]
+      )
+      status.contact('telegram', true)
+      return
+    }
+    if (!openclaw) throw new Error('OpenClaw hooks are not configured')
+    const key = item.dedupeKey ?? item.id
+    await openclaw.agent(item.payload as unknown as Parameters<OpenClawClient['agent']>[0], {
+      idempotencyKey: key,
+    })
+    status.contact('openclaw', true)
+  }
+  const classify = (item: OutboxItem, error: unknown): DeliveryDecision => {
+    status.contact(item.channel, false, error instanceof Error ? error.message : 'failed')
+    if (error instanceof TelegramError && error.migrateToChatId !== undefined) {
+      return { retry: true, retarget: String(error.migrateToChatId) }
+    }
+    return item.channel === 'telegram' ? classifyTelegramError(error) : classifyOpenClawError(error)
+  }
+  const sender = createOutboxSender({
+    outbox,
+    store,
+    deliver,
+    classify,
+    log,
+    metrics: { deliveries, depth },
+    now,
+  })
+
+  const cycle = async () => {
+    const flushed = await pipeline.flushDue()
+    const drained = await sender.drain()
+    return { flushed, drained }
+  }
+  const kick = () =>
+    background.run('notify', async () => {
+      const { flushed, drained } = await cycle()
+      // Another drain held the lock: it handles what it saw; come back only if something is still waiting.
+      const busyRetry = !drained.ran && (await outbox.depth()).pending > 0 ? 1000 : null
+      const waits = [flushed.nextDueInMs, drained.nextDueInMs, busyRetry].filter(
+        (x): x is number => x !== null
+      )
+      if (waits.length > 0)
+        background.later('notify', Math.max(50, Math.min(...waits)), async () => kick())
+    })
+
+  return {
+    plane,
+    telegram,
+    openclaw,
+    directory,
+    outbox,
+    sender,
+    pipeline,
+    kick,
+    async settle(timeoutMs) {
+      const deadline = now() + timeoutMs
+      for (;;) {
+        await pipeline.flushDue({ all: true })
+        const report = await sender.drain()
+        const left = (await outbox.pending()).length
+        if (left === 0 || now() >= deadline) return { left }
+        const wait = Math.min(report.nextDueInMs ?? 250, Math.max(0, deadline - now()))
+        await new Promise((r) => setTimeout(r, Math.max(50, wait)))
+      }
+    },
+  }
+}

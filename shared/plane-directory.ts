@@ -1,0 +1,112 @@
+/** @module A Directory over the Plane API: projects, member names and agents, cached so messages cost no quota. */
+import type { AgentConfig } from './agents.ts'
+import { isEmail } from './agents.ts'
+import type { Logger } from './log.ts'
+import type { AgentRef, Directory } from './notify/directory.ts'
+import type { ProjectRef } from './notify/messages.ts'
+import type { PlaneClient } from './plane/client.ts'
+
+export type PlaneDirectoryOptions = {
+  plane: PlaneClient | null
+  agents: readonly AgentConfig[]
+  log: Logger
+  now?: () => number
+  /** Members and projects change rarely; a miss refreshes at most once per this interval. */
+  refreshMs?: number
+}
+
+const DEFAULT_REFRESH_MS = 10 * 60 * 1000
+const MISS_REFRESH_MS = 60 * 1000
+
+export function createPlaneDirectory({
+  plane,
+  agents,
+  log,
+  now = Date.now,
+  refreshMs = DEFAULT_REFRESH_MS,
+}: PlaneDirectoryOptions): Directory & { refresh(): Promise<void>; agents(): Promise<AgentRef[]> } {
+  let projects = new Map<string, ProjectRef>()
+  let names = new Map<string, string>()
+  let byEmail = new Map<string, string>()
+  let loadedAt = Number.NEGATIVE_INFINITY
+  let loading: Promise<void> | null = null
+
+  const load = async () => {
+    if (!plane) return
+    try {
+      const [projectList, members] = await Promise.all([
+        plane.projects.list(),
+        plane.members.list(),
+      ])
+      projects = new Map(
+        projectList.map((p) => [p.id, { id: p.id, name: p.name, identifier: p.identifier ?? null }])
+      )
+      names = new Map(members.map((m) => [m.id, _displayName(m)]))
+      byEmail = new Map(
+        members.filter((m) => m.email).map((m) => [String(m.email).toLowerCase(), m.id])
+      )
+      loadedAt = now()
+    } catch (error) {
+      // Messages still go out without names; the next miss tries again.
+      log.warn('plane directory refresh failed', {
+        error: error instanceof Error ? error.message : String(error),
+      })
+      loadedAt = now() - refreshMs + MISS_REFRESH_MS
+    }
+  }
+  const ensure = async (force = false) => {
+    const age = now() - loadedAt
+    if (!force && age < refreshMs) return
+    if (force && age < MISS_REFRESH_MS) return
+    loading ??= load().finally(() => {
+      loading = null
+    })
+    await loading
+  }
+
+  const resolvedAgents = async (): Promise<AgentRef[]> => {
+    await ensure()
+    return agents.flatMap((a) => {
+      const planeUserId = isEmail(a.planeUser)
+        ? byEmail.get(a.planeUser.toLowerCase())
+        : a.planeUser
+      if (!planeUserId) return []
+      return [
+        { id: a.id, name: a.name, role: a.role, planeUserId, openclawAgentId: a.openclawAgentId },
+      ]
+    })
+  }
+
+  return {
+    async project(id) {
+      await ensure()
+      if (!projects.has(id)) await ensure(true)
+      return projects.get(id) ?? null
+    },
+    async userName(id) {
+      const agent = (await resolvedAgents()).find((a) => a.planeUserId === id)
+      if (agent) return agent.name
+      if (!names.has(id)) await ensure(true)
+      return names.get(id) ?? id
+    },
+    agentByPlaneUser: async (id) =>
+      (await resolvedAgents()).find((a) => a.planeUserId === id) ?? null,
+    agentById: async (id) =>
+      (await resolvedAgents()).find((a) => a.id === id.trim().toLowerCase()) ?? null,
+    concierge: async () => (await resolvedAgents()).find((a) => a.role === 'concierge') ?? null,
+    refresh: () => ensure(true),
+    agents: resolvedAgents,
+  }
+}
+
+// --- Internal helpers ---
+
+function _displayName(m: {
+  display_name?: string | null
+  first_name?: string | null
+  last_name?: string | null
+  id: string
+}): string {
+  const full = [m.first_name, m.last_name].filter(Boolean).join(' ').trim()
+  return m.display_name || full || m.id
+}

@@ -1,0 +1,82 @@
+/** @module From Plane's shapes (webhook data, API work items) to the pipeline's normalized snapshots. Pure. */
+import { type Actor, sortedUnique, type TaskSnapshot, toStateGroup } from './events.ts'
+import type { ChangeHint } from './notify/diff.ts'
+import type { PlaneUserLite } from './plane/schemas.ts'
+import type {
+  PlaneWebhookActivity,
+  PlaneWebhookComment,
+  PlaneWebhookIssue,
+} from './plane/webhook-types.ts'
+
+/** A webhook's issue `data`: state, labels and assignees arrive nested (plane-api.md §7.3). */
+export function snapshotFromWebhookIssue(
+  issue: PlaneWebhookIssue,
+  receivedAt: number
+): TaskSnapshot | null {
+  if (!issue.project) return null
+  return {
+    id: issue.id,
+    projectId: issue.project,
+    sequenceId: issue.sequence_id ?? null,
+    name: issue.name,
+    state: issue.state
+      ? { id: issue.state.id, name: issue.state.name ?? '', group: toStateGroup(issue.state.group) }
+      : null,
+    assigneeIds: sortedUnique(issue.assignees.map((a) => a.id)),
+    labels: sortedUnique(issue.labels.map((l) => l.name ?? l.id)),
+    priority: issue.priority ?? 'none',
+    targetDate: issue.target_date ?? null,
+    completedAt: issue.completed_at ?? null,
+    // Without updated_at there is no ordering: the delivery's arrival time stands in.
+    updatedAt: _iso(issue.updated_at) ?? new Date(receivedAt).toISOString(),
+  }
+}
+
+export function hintFromActivity(activity: PlaneWebhookActivity | null): ChangeHint | null {
+  if (!activity?.field) return null
+  return {
+    field: activity.field,
+    oldValue: activity.oldValue,
+    oldIdentifier: activity.oldIdentifier,
+  }
+}
+
+export function actorFrom(user: PlaneUserLite | null | undefined): Actor | null {
+  if (!user) return null
+  const name =
+    user.display_name || [user.first_name, user.last_name].filter(Boolean).join(' ') || user.id
+  return { id: user.id, name }
+}
+
+/** Comment text without HTML, for blocker detection and quoting. */
+export function commentText(comment: PlaneWebhookComment): string {
+  if (comment.comment_stripped) return comment.comment_stripped
+  return _stripHtml(comment.comment_html ?? '')
+}
+
+// --- Internal helpers ---
+
+function _iso(value: string | null | undefined): string | null {
+  if (!value) return null
+  const ms = Date.parse(value)
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString()
+}
+
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  '#39': "'",
+  nbsp: ' ',
+}
+
+function _stripHtml(html: string): string {
+  return html
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|li|h[1-6])>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_, name: string) => ENTITIES[name] ?? '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()
+}

@@ -1,0 +1,135 @@
+/** End-to-end harness: Plane, Telegram and OpenClaw simulators on loopback ports, plane-bridge in process. */
+import { functions } from '../../functions/index.ts'
+import { createApp } from '../../runtime/app.ts'
+import type { AgentConfig } from '../../shared/agents.ts'
+import { getBridge } from '../../shared/bridge.ts'
+import type { RawEnv } from '../../shared/config.ts'
+import type { Store } from '../../shared/store.ts'
+import { makeServices } from '../helpers/services.ts'
+import { createOpenClawSim } from '../sim/openclaw/index.ts'
+import { createPlaneSim, type PlaneSimOptions } from '../sim/plane/index.ts'
+import { createTelegramSim } from '../sim/telegram/index.ts'
+
+export const WEBHOOK_SECRET = 'plane_wh_0123456789abcdef0123456789abcdef'
+export const BOT_TOKEN = '123456:TEST-token_for-the-bridge'
+export const HOOKS_TOKEN = 'openclaw-hooks-token-for-tests'
+export const CHAT_ID = '-1001234567890'
+
+export type E2EOptions = { env?: RawEnv; store?: Store; plane?: PlaneSimOptions }
+
+export async function startE2E({ env = {}, store, plane: planeOptions = {} }: E2EOptions = {}) {
+  // Plane's emitter POSTs deliveries into the in-process app (bound once it exists).
+  let app: ReturnType<typeof createApp> | null = null
+  const webhookFetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    if (!app) throw new TypeError('fetch failed: bridge not started')
+    return app.request(String(input), init ?? {})
+  }) as typeof fetch
+  const plane = createPlaneSim({ webhookRetryDelayMs: () => 0, ...planeOptions, webhookFetch })
+  const telegram = createTelegramSim({ token: BOT_TOKEN })
+  const openclaw = createOpenClawSim({ token: HOOKS_TOKEN })
+  const [planeHttp, telegramHttp, openclawHttp] = await Promise.all([
+    plane.listen(),
+    telegram.listen(),
+    openclaw.listen(),
+  ])
+
+  const bridgeUser = plane.seed.user({
+    email: 'bridge@javisi.local',
+    display_name: 'plane-bridge',
+    role: 20,
+  })
+  const imhotep = plane.seed.user({
+    email: 'imhotep@javisi.local',
+    display_name: 'imhotep',
+    first_name: 'Imhotep',
+  })
+  const thot = plane.seed.user({
+    email: 'thot@javisi.local',
+    display_name: 'thot',
+    first_name: 'Thot',
+  })
+  const project = plane.seed.project({
+    name: 'Onboarding',
+    identifier: 'ONB',
+    creator: bridgeUser.id,
+  })
+  for (const user of [imhotep, thot]) plane.seed.member(project.id, user.id, 15)
+  const states = [...plane.state.states.values()].filter((s) => s.project === project.id)
+  const state = (name: string) => {
+    const found = states.find((s) => s.name === name)
+    if (!found) throw new Error(`no state ${name}`)
+    return found
+  }
+  const agents: AgentConfig[] = [
+    {
+      id: 'imhotep',
+      name: 'Imhotep',
+      role: 'member',
+      planeUser: 'imhotep@javisi.local',
+      openclawAgentId: 'imhotep',
+      tags: [],
+    },
+    {
+      id: 'thot',
+      name: 'Thot',
+      role: 'member',
+      planeUser: 'thot@javisi.local',
+      openclawAgentId: 'thot',
+      tags: [],
+    },
+  ]
+
+  const services = makeServices({
+    functions,
+    agents,
+    ...(store ? { store } : {}),
+    env: {
+      PLANE_BASE_URL: planeHttp.url,
+      PLANE_API_KEY: bridgeUser.apiKey,
+      PLANE_WORKSPACE_SLUG: plane.workspaceSlug,
+      PLANE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+      TELEGRAM_CHAT_ID: CHAT_ID,
+      TELEGRAM_API_BASE: telegramHttp.url,
+      // The OpenClaw sim's listening URL already ends in its hooks path.
+      OPENCLAW_HOOKS_URL: openclawHttp.url,
+      OPENCLAW_HOOKS_TOKEN: HOOKS_TOKEN,
+      NOTIFY_COALESCE_MS: '300',
+      ...env,
+    },
+  })
+  app = createApp({ functions, services })
+  const bridgeUrl = 'http://bridge.test/webhooks/plane'
+  plane.webhooks.register({
+    url: bridgeUrl,
+    secret: WEBHOOK_SECRET,
+    issue: true,
+    issue_comment: true,
+    project: true,
+    cycle: true,
+  })
+
+  return {
+    plane,
+    telegram,
+    openclaw,
+    services,
+    app,
+    bridge: getBridge(services),
+    project,
+    users: { bridge: bridgeUser, imhotep, thot },
+    state,
+    /** Let processing, coalescing windows and the outbox finish. */
+    async settle(timeoutMs = 10_000) {
+      await plane.webhooks.settle()
+      await services.background.idle(timeoutMs)
+      return getBridge(services).settle(timeoutMs)
+    },
+    async stop() {
+      services.background.cancelTimers()
+      await services.background.idle(2000)
+      await Promise.all([planeHttp.close(), telegramHttp.close(), openclawHttp.close()])
+      await services.store.dispose()
+    },
+  }
+}

@@ -1,0 +1,181 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
+import { startE2E, WEBHOOK_SECRET } from './harness.ts'
+
+type E2E = Awaited<ReturnType<typeof startE2E>>
+let e2e: E2E | null = null
+afterEach(async () => {
+  await e2e?.stop()
+  e2e = null
+})
+
+const post = (t: E2E, body: string, headers: Record<string, string>) =>
+  t.app.request('/webhooks/plane', {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', ...headers },
+  })
+
+describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
+  it('should send exactly one message for a completion delivered as 3 deliveries plus a retry', async () => {
+    const t = (e2e = await startE2E())
+    const item = t.plane.seed.workItem(t.project.id, {
+      name: 'Configurer Redis',
+      assignees: [t.users.imhotep.id],
+    })
+    await t.settle()
+    const done = t.state('Done')
+    await t.plane.ui.updateWorkItem(t.users.imhotep.id, item.id, { state_id: done.id })
+    await t.plane.webhooks.settle()
+    const deliveries = t.plane.webhooks.deliveries.filter(
+      (d) => d.event === 'issue' && d.body.includes(done.id)
+    )
+    expect(deliveries).toHaveLength(1)
+    // The same edit as Plane fans it out: one delivery per changed key (state, state_id, completed_at;
+    // makeplane/plane#7249), each carrying the same full data, signed as Plane signs.
+    const first = deliveries[0]!
+    for (const field of ['state', 'completed_at']) {
+      const variant = JSON.parse(first.body) as { activity: Record<string, unknown> }
+      variant.activity = { ...variant.activity, field, old_value: null, new_value: null }
+      const body = JSON.stringify(variant)
+      const res = await post(t, body, {
+        'x-plane-signature': await signPlaneBody(body, WEBHOOK_SECRET),
+      })
+      expect(await res.json()).toEqual({ status: 'accepted' })
+    }
+    // A retry: the same bytes with a new delivery id (plane-api.md §7.5).
+    const retry = await post(t, first.body, {
+      ...first.headers,
+      'x-plane-delivery': crypto.randomUUID(),
+    })
+    expect(await retry.json()).toEqual({ status: 'duplicate' })
+    await t.settle()
+    const sent = t.telegram.callsOf('sendMessage')
+    expect(sent).toHaveLength(1)
+    expect(sent[0]?.params).toMatchObject({ chat_id: '-1001234567890', parse_mode: 'HTML' })
+    expect(String(sent[0]?.params.text)).toContain('a complété')
+    expect(String(sent[0]?.params.text)).toContain('/javisi/browse/ONB-1/')
+  })
+
+  it('should ignore an older delivery arriving after a newer one', async () => {
+    const t = (e2e = await startE2E())
+    const item = t.plane.seed.workItem(t.project.id, { name: 'Docs', assignees: [t.users.thot.id] })
+    await t.plane.ui.updateWorkItem(t.users.thot.id, item.id, {
+      state_id: t.state('In Progress').id,
+    })
+    await t.plane.webhooks.settle()
+    const older = t.plane.webhooks.deliveries.at(-1)!
+    await t.plane.ui.updateWorkItem(t.users.thot.id, item.id, { state_id: t.state('Done').id })
+    await t.settle()
+    const before = t.telegram.callsOf('sendMessage').length
+    // Replay the older state under a new body (as a reordered delivery would be), correctly signed.
+    const parsed = JSON.parse(older.body) as {
+      activity: { field: string }
+      data: { updated_at: string }
+    }
+    parsed.activity.field = 'priority'
+    const body = JSON.stringify(parsed)
+    const res = await post(t, body, {
+      'x-plane-signature': await signPlaneBody(body, WEBHOOK_SECRET),
+      'x-plane-event': 'issue',
+    })
+    expect(res.status).toBe(200)
+    await t.settle()
+    expect(t.telegram.callsOf('sendMessage').length).toBe(before)
+    expect((await t.bridge.pipeline.snapshot(item.id))?.state?.name).toBe('Done')
+  })
+
+  it('should refuse a tampered signature (401) and malformed JSON (400), storing nothing', async () => {
+    const t = (e2e = await startE2E())
+    const body = '{"event": "issue", "action": "created"}'
+    const signature = await signPlaneBody(body, WEBHOOK_SECRET)
+    const tampered = await post(t, body.replace('created', 'updated'), {
+      'x-plane-signature': signature,
+    })
+    expect(tampered.status).toBe(401)
+    expect((await post(t, body, {})).status).toBe(401)
+    const garbage = 'not json at all'
+    const bad = await post(t, garbage, {
+      'x-plane-signature': await signPlaneBody(garbage, WEBHOOK_SECRET),
+    })
+    expect(bad.status).toBe(400)
+    const unknown = '{"event": "sticky", "action": "created", "data": {}}'
+    expect(
+      (
+        await post(t, unknown, {
+          'x-plane-signature': await signPlaneBody(unknown, WEBHOOK_SECRET),
+        })
+      ).status
+    ).toBe(400)
+    expect(await t.services.store.keys('webhook:')).toEqual(
+      expect.not.arrayContaining([expect.stringMatching(/inbox|seen/)])
+    )
+  })
+
+  it('should skip an ordinary agent comment and send one message for a ❌ blocker comment', async () => {
+    const t = (e2e = await startE2E())
+    const item = t.plane.seed.workItem(t.project.id, {
+      name: 'Build image',
+      assignees: [t.users.imhotep.id],
+    })
+    await t.plane.ui.updateWorkItem(t.users.imhotep.id, item.id, { priority: 'high' })
+    await t.settle()
+    const before = t.telegram.callsOf('sendMessage').length
+    await t.plane.ui.addComment(
+      t.users.imhotep.id,
+      item.id,
+      '<p>⏳ 60% complete - building Docker image</p>'
+    )
+    await t.settle()
+    expect(t.telegram.callsOf('sendMessage').length).toBe(before)
+    await t.plane.ui.addComment(
+      t.users.imhotep.id,
+      item.id,
+      '<p>❌ Failed: docker build exited 1</p>'
+    )
+    await t.settle()
+    const sent = t.telegram.callsOf('sendMessage').slice(before)
+    expect(sent).toHaveLength(1)
+    expect(String(sent[0]?.params.text)).toContain('❌ Failed: docker build exited 1')
+  })
+
+  it('should wake an agent once when a task is assigned to it, however often Plane repeats it', async () => {
+    const t = (e2e = await startE2E())
+    const item = t.plane.seed.workItem(t.project.id, {
+      name: 'Rédiger la doc',
+      assignees: [t.users.imhotep.id],
+    })
+    await t.plane.ui.updateWorkItem(t.users.imhotep.id, item.id, { priority: 'low' })
+    await t.settle()
+    await t.plane.ui.updateWorkItem(t.users.imhotep.id, item.id, {
+      assignee_ids: [t.users.imhotep.id, t.users.thot.id],
+    })
+    await t.plane.webhooks.settle()
+    const delivery = t.plane.webhooks.deliveries.at(-1)!
+    await post(t, delivery.body, delivery.headers)
+    await t.settle()
+    const calls = t.openclaw.calls.filter((c) => c.path === '/hooks/agent')
+    expect(calls).toHaveLength(1)
+    expect(calls[0]?.body).toMatchObject({ agentId: 'thot', deliver: false })
+    expect(calls[0]?.idempotencyKey).toMatch(/^wake:/)
+  })
+
+  it('should answer 503 and accept nothing when the webhook secret is not configured', async () => {
+    const t = (e2e = await startE2E({ env: { PLANE_WEBHOOK_SECRET: '' } }))
+    const body = '{"event": "issue"}'
+    const res = await post(t, body, {
+      'x-plane-signature': await signPlaneBody(body, WEBHOOK_SECRET),
+    })
+    expect(res.status).toBe(503)
+    expect(await res.json()).toMatchObject({ error: 'not_configured' })
+  })
+
+  it('should answer 429 past the per-source rate limit', async () => {
+    const t = (e2e = await startE2E({ env: { WEBHOOK_RATE_LIMIT_PER_MIN: '3' } }))
+    const statuses = []
+    for (let i = 0; i < 5; i++)
+      statuses.push((await post(t, '{}', { 'x-forwarded-for': '203.0.113.9' })).status)
+    expect(statuses).toEqual([401, 401, 401, 429, 429])
+    expect((await post(t, '{}', { 'x-forwarded-for': '198.51.100.1' })).status).toBe(401)
+  })
+})
