@@ -1,0 +1,10 @@
+/** @module `npm run bench`: runs every bench in this list, in order; BENCH_QUICK=1 for a short run, BENCH_FILTER=<text> to pick. */
+import { readBenchOptions } from './options.ts'
+import { runtimeBench } from './runtime.bench.ts'
+import { storeBench } from './store.bench.ts'
+import { exitWhenIdle, runSuite } from './suite.ts'
+
+// Listed by hand, not globbed: a new bench file joins the run when it is added here.
+const benches = [runtimeBench, storeBench]
+
+exitWhenIdle(await runSuite(benches, readBenchOptions()))
