@@ -32,6 +32,7 @@ async function main(argv: readonly string[]): Promise<number> {
     config,
     functions,
     log,
+    agents: loadAgents(config.AGENTS_FILE),
     store: (hooks) => createNodeStore(config, hooks),
   })
   if (isJob) {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -79,6 +79,30 @@ describe('the Node process', () => {
     expect(await p.exited).toBe(0)
     expect(Date.now() - stoppedAt).toBeLessThan(10_000)
     expect(p.out()).toContain('"msg":"stopped"')
+  })
+
+  it('should refuse to start with an invalid agent registry, naming the entry', async () => {
+    const file = join(dataDir, 'agents.json')
+    writeFileSync(
+      file,
+      JSON.stringify({
+        agents: [
+          { id: 'imhotep', name: 'Imhotep', role: 'boss', planeUser: 'i@x', openclawAgentId: 'i' },
+        ],
+      })
+    )
+    const p = start({ AGENTS_FILE: file })
+    expect(await p.exited).toBe(1)
+    expect(p.err()).toContain('agent "imhotep" role')
+    const missing = start({ AGENTS_FILE: join(dataDir, 'nope.json') })
+    expect(await missing.exited).toBe(1)
+    expect(missing.err()).toContain('AGENTS_FILE: no file at')
+  })
+
+  it('should load the shipped agent registry example', async () => {
+    const p = start({ AGENTS_FILE: join(root, 'agents.example.json') }, ['job', '--list'])
+    expect(await p.exited).toBe(0)
+    expect(p.out()).toContain('notify')
   })
 
   it('should refuse to start with bad settings, naming every bad variable in one message', async () => {
