@@ -1,4 +1,5 @@
 /** @module GET /ready — readiness: the store answers (else 503), plus what this instance knows of integrations and jobs. */
+import { getBridge } from '../../shared/bridge.ts'
 import { defineHttpFunction } from '../../shared/function.ts'
 
 /** A readiness probe must answer within the orchestrator's timeout (compose: 10 s) even when Redis hangs. */
@@ -21,6 +22,12 @@ export const readyFunction = defineHttpFunction({
       storeError = error instanceof Error ? error.message : 'unreachable'
     }
     const { integrations, jobs } = status.snapshot()
+    // Dead letters are messages given up on: an operator should see them here, not only in logs.
+    const outbox = storeOk
+      ? await _withTimeout(getBridge(c.var.services).outbox.depth(), STORE_PING_TIMEOUT_MS).catch(
+          () => null
+        )
+      : null
     const body = {
       status: storeOk ? 'ok' : 'unavailable',
       store: {
@@ -31,6 +38,7 @@ export const readyFunction = defineHttpFunction({
         ...(storeError ? { error: storeError } : {}),
       },
       functions: inventory,
+      outbox,
       integrations,
       jobs,
     }

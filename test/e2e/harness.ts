@@ -1,6 +1,7 @@
 /** End-to-end harness: Plane, Telegram and OpenClaw simulators on loopback ports, plane-bridge in process. */
 import { functions } from '../../functions/index.ts'
 import { createApp } from '../../runtime/app.ts'
+import type { StoreHooks } from '../../runtime/services.ts'
 import type { AgentConfig } from '../../shared/agents.ts'
 import { getBridge } from '../../shared/bridge.ts'
 import type { RawEnv } from '../../shared/config.ts'
@@ -15,7 +16,11 @@ export const BOT_TOKEN = '123456:TEST-token_for-the-bridge'
 export const HOOKS_TOKEN = 'openclaw-hooks-token-for-tests'
 export const CHAT_ID = '-1001234567890'
 
-export type E2EOptions = { env?: RawEnv; store?: Store; plane?: PlaneSimOptions }
+export type E2EOptions = {
+  env?: RawEnv
+  store?: Store | ((hooks: StoreHooks) => Store)
+  plane?: PlaneSimOptions
+}
 
 export async function startE2E({ env = {}, store, plane: planeOptions = {} }: E2EOptions = {}) {
   // Plane's emitter POSTs deliveries into the in-process app (bound once it exists).

@@ -9,6 +9,12 @@ afterEach(async () => {
   e2e = null
 })
 
+/** Start a bridge with its simulators; stopped after the test. */
+async function start(options?: Parameters<typeof startE2E>[0]): Promise<E2E> {
+  e2e = await startE2E(options)
+  return e2e
+}
+
 const post = (t: E2E, body: string, headers: Record<string, string>) =>
   t.app.request('/webhooks/plane', {
     method: 'POST',
@@ -18,7 +24,7 @@ const post = (t: E2E, body: string, headers: Record<string, string>) =>
 
 describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
   it('should send exactly one message for a completion delivered as 3 deliveries plus a retry', async () => {
-    const t = (e2e = await startE2E())
+    const t = await start()
     const item = t.plane.seed.workItem(t.project.id, {
       name: 'Configurer Redis',
       assignees: [t.users.imhotep.id],
@@ -58,7 +64,7 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
   })
 
   it('should ignore an older delivery arriving after a newer one', async () => {
-    const t = (e2e = await startE2E())
+    const t = await start()
     const item = t.plane.seed.workItem(t.project.id, { name: 'Docs', assignees: [t.users.thot.id] })
     await t.plane.ui.updateWorkItem(t.users.thot.id, item.id, {
       state_id: t.state('In Progress').id,
@@ -86,7 +92,7 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
   })
 
   it('should refuse a tampered signature (401) and malformed JSON (400), storing nothing', async () => {
-    const t = (e2e = await startE2E())
+    const t = await start()
     const body = '{"event": "issue", "action": "created"}'
     const signature = await signPlaneBody(body, WEBHOOK_SECRET)
     const tampered = await post(t, body.replace('created', 'updated'), {
@@ -113,7 +119,7 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
   })
 
   it('should skip an ordinary agent comment and send one message for a ❌ blocker comment', async () => {
-    const t = (e2e = await startE2E())
+    const t = await start()
     const item = t.plane.seed.workItem(t.project.id, {
       name: 'Build image',
       assignees: [t.users.imhotep.id],
@@ -140,7 +146,7 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
   })
 
   it('should wake an agent once when a task is assigned to it, however often Plane repeats it', async () => {
-    const t = (e2e = await startE2E())
+    const t = await start()
     const item = t.plane.seed.workItem(t.project.id, {
       name: 'Rédiger la doc',
       assignees: [t.users.imhotep.id],
@@ -161,7 +167,7 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
   })
 
   it('should answer 503 and accept nothing when the webhook secret is not configured', async () => {
-    const t = (e2e = await startE2E({ env: { PLANE_WEBHOOK_SECRET: '' } }))
+    const t = await start({ env: { PLANE_WEBHOOK_SECRET: '' } })
     const body = '{"event": "issue"}'
     const res = await post(t, body, {
       'x-plane-signature': await signPlaneBody(body, WEBHOOK_SECRET),
@@ -171,7 +177,7 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
   })
 
   it('should answer 429 past the per-source rate limit', async () => {
-    const t = (e2e = await startE2E({ env: { WEBHOOK_RATE_LIMIT_PER_MIN: '3' } }))
+    const t = await start({ env: { WEBHOOK_RATE_LIMIT_PER_MIN: '3' } })
     const statuses = []
     for (let i = 0; i < 5; i++)
       statuses.push((await post(t, '{}', { 'x-forwarded-for': '203.0.113.9' })).status)

@@ -1,5 +1,5 @@
 /** Test services: memory store (or the one given), logs captured as parsed JSON lines. */
-import { createServices } from '../../runtime/services.ts'
+import { createServices, type StoreHooks } from '../../runtime/services.ts'
 import type { AgentConfig } from '../../shared/agents.ts'
 import { loadConfig, type RawEnv, secretValues } from '../../shared/config.ts'
 import type { BridgeFunction, Services } from '../../shared/function.ts'
@@ -18,7 +18,8 @@ export function makeServices({
 }: {
   functions?: readonly BridgeFunction[]
   env?: RawEnv
-  store?: Store
+  /** A store, or a factory that receives the runtime's hooks (store errors counted in /metrics). */
+  store?: Store | ((hooks: StoreHooks) => Store)
   agents?: readonly AgentConfig[]
   now?: () => number
 } = {}): TestServices {

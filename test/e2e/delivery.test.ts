@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { createNodeStore } from '../../runtime/node-store.ts'
+import { loadConfig } from '../../shared/config.ts'
+import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
+import { TEST_REDIS_URL } from '../helpers/redis.ts'
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts'
+import { startE2E, WEBHOOK_SECRET } from './harness.ts'
+
+type E2E = Awaited<ReturnType<typeof startE2E>>
+const running: E2E[] = []
+const dirs: string[] = []
+let proxy: TcpProxy | null = null
+afterEach(async () => {
+  for (const t of running.splice(0)) await t.stop().catch(() => undefined)
+  await proxy?.close()
+  proxy = null
+})
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+})
+
+async function complete(t: E2E, name: string) {
+  const item = t.plane.seed.workItem(t.project.id, { name, assignees: [t.users.imhotep.id] })
+  await t.plane.ui.updateWorkItem(t.users.imhotep.id, item.id, { state_id: t.state('Done').id })
+  await t.plane.webhooks.settle()
+  return item
+}
+
+const delivered = (t: E2E) =>
+  t.telegram
+    .callsOf('sendMessage')
+    .filter((c) => c.status === 200)
+    .map((c) => String(c.params.text))
+
+describe('delivery guarantees (end to end)', () => {
+  it('should wait out a Telegram 429 retry_after and keep the chat order', async () => {
+    const t = await startE2E()
+    running.push(t)
+    t.telegram.faults.rateLimitNext(1, 3)
+    await complete(t, 'Première tâche')
+    await complete(t, 'Seconde tâche')
+    await t.settle(20_000)
+    const calls = t.telegram.callsOf('sendMessage')
+    expect(calls.map((c) => c.status)).toEqual([429, 200, 200])
+    expect(delivered(t)[0]).toContain('Première tâche')
+    expect(delivered(t)[1]).toContain('Seconde tâche')
+  }, 30_000)
+
+  it('should deliver what was in the outbox after a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plane-bridge-e2e-'))
+    dirs.push(dir)
+    const first = await startE2E({ store: createNodeStore(loadConfig({ DATA_DIR: dir })) })
+    running.push(first)
+    first.telegram.faults.failNext(100, 502)
+    await complete(first, 'Survivre au redémarrage')
+    await first.services.background.idle(5000)
+    await first.bridge.settle(1500)
+    expect(await first.bridge.outbox.pending()).toHaveLength(1)
+    expect(delivered(first)).toEqual([])
+    await first.stop()
+    running.splice(running.indexOf(first), 1)
+
+    const second = await startE2E({ store: createNodeStore(loadConfig({ DATA_DIR: dir })) })
+    running.push(second)
+    expect(await second.bridge.outbox.pending()).toHaveLength(1)
+    await second.bridge.settle(15_000)
+    expect(delivered(second)).toHaveLength(1)
+    expect(delivered(second)[0]).toContain('Survivre au redémarrage')
+  }, 30_000)
+
+  it('should answer 503 while Redis is down, keep nothing half-written, and work again when it is back', async () => {
+    const target = new URL(TEST_REDIS_URL)
+    proxy = await startTcpProxy(target.hostname, Number(target.port || 6379))
+    const prefix = `e2e-down-${process.pid}-${Date.now()}`
+    const redisUrl = `redis://127.0.0.1:${proxy.port}${target.pathname || '/0'}`
+    const config = loadConfig({ REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix })
+    const t = await startE2E({ store: (hooks) => createNodeStore(config, hooks) })
+    running.push(t)
+    const body = JSON.stringify({
+      event: 'project',
+      action: 'created',
+      webhook_id: crypto.randomUUID(),
+      workspace_id: crypto.randomUUID(),
+      data: { id: crypto.randomUUID(), name: 'Panne Redis', identifier: 'RED' },
+      activity: { field: null, new_value: null, old_value: null, actor: null },
+    })
+    const headers = {
+      'content-type': 'application/json',
+      'x-plane-signature': await signPlaneBody(body, WEBHOOK_SECRET),
+    }
+    const post = () => t.app.request('/webhooks/plane', { method: 'POST', body, headers })
+
+    await proxy.stop()
+    const down = await post()
+    expect(down.status).toBe(503)
+    expect(await down.json()).toMatchObject({ error: 'unavailable' })
+    expect((await t.app.request('/ready')).status).toBe(503)
+
+    await proxy.start()
+    const until = Date.now() + 10_000
+    while ((await t.app.request('/ready')).status !== 200 && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 200))
+    expect((await t.app.request('/ready')).status).toBe(200)
+    // The refused delivery left no dedupe claim behind: the same bytes are accepted now.
+    const up = await post()
+    expect(await up.json()).toEqual({ status: 'accepted' })
+    await t.settle(10_000)
+    expect(delivered(t).some((text) => text.includes('Panne Redis'))).toBe(true)
+    const metrics = await (await t.app.request('/metrics')).text()
+    expect(metrics).toMatch(/plane_bridge_store_errors_total\{operation="increment"\} [1-9]/)
+  }, 40_000)
+})
