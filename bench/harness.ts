@@ -18,6 +18,12 @@ export type Case = {
   setup?(): Promise<void> | void
   /** One operation; timed individually. */
   run: Operation
+  /**
+   * After each of this case's segments, once its last op ended: waits for work the ops left running (background
+   * processing after a response). Its time counts in the segment's elapsed time, so ops/s is the rate the case
+   * can sustain, and its leftovers never run during another case's segment.
+   */
+  settle?(): Promise<void>
   /** Once, after the last round, even when the bench or this case's setup failed: it must cope with a partial setup. */
   teardown?(): Promise<void> | void
 }
@@ -111,7 +117,12 @@ export async function runBench(bench: Bench, options: BenchOptions): Promise<Ben
   const rssStart = process.memoryUsage.rss()
   const histogram = createLatencyHistogram()
   const segment = (c: Case, durationMs: number) =>
-    measureSegment(c.run, { durationMs, concurrency: bench.concurrency, histogram })
+    measureSegment(c.run, {
+      durationMs,
+      concurrency: bench.concurrency,
+      histogram,
+      settle: c.settle?.bind(c),
+    })
   // Torn down at the end even if their setup failed or skipped: a half-opened server must not outlive the run.
   const attempted: Case[] = []
   const measured: Case[] = []

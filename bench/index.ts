@@ -3,8 +3,9 @@ import { readBenchOptions } from './options.ts'
 import { runtimeBench } from './runtime.bench.ts'
 import { storeBench } from './store.bench.ts'
 import { exitWhenIdle, runSuite } from './suite.ts'
+import { webhookBench } from './webhook.bench.ts'
 
 // Listed by hand, not globbed: a new bench file joins the run when it is added here.
-const benches = [runtimeBench, storeBench]
+const benches = [runtimeBench, storeBench, webhookBench]
 
 exitWhenIdle(await runSuite(benches, readBenchOptions()))

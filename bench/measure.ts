@@ -26,6 +26,8 @@ export type SegmentOptions = {
   /** Loops running the operation at once; each starts its next op as soon as its last one ends. */
   concurrency: number
   histogram: LatencyHistogram
+  /** Runs after the last op, inside the segment: its time counts in `elapsedMs`, not in any op's latency. */
+  settle?: () => Promise<void>
 }
 
 // An op in flight at the deadline may finish; one that hangs this long past it means the case is broken.
@@ -35,7 +37,7 @@ const collectGarbage = _exposeGc()
 
 export async function measureSegment(
   run: Operation,
-  { durationMs, concurrency, histogram }: SegmentOptions
+  { durationMs, concurrency, histogram, settle }: SegmentOptions
 ): Promise<Segment> {
   histogram.reset()
   collectGarbage?.()
@@ -43,7 +45,11 @@ export async function measureSegment(
   const started = performance.now()
   const deadline = started + durationMs
   const loops = Array.from({ length: concurrency }, () => _loop(run, deadline, histogram))
-  const perLoop = await _guardStall(Promise.all(loops), durationMs + STALL_GRACE_MS)
+  const settled = Promise.all(loops).then(async (counts) => {
+    await settle?.()
+    return counts
+  })
+  const perLoop = await _guardStall(settled, durationMs + STALL_GRACE_MS)
   const elapsedMs = performance.now() - started
   const rssUnderLoad = process.memoryUsage.rss()
   collectGarbage?.()

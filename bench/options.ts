@@ -14,7 +14,7 @@ export type BenchOptions = {
   resultsDir: string
 }
 
-// Full: 5 rounds of 1.5 s keep `npm run bench` under 3 minutes with ten cases in all.
+// Full: 5 rounds of 1.5 s keep `npm run bench` under 3 minutes with fourteen cases in all.
 const FULL = { rounds: 5, roundMs: 1500, warmupMs: 1000 }
 // Quick: enough ops for a p99 to exist, short enough for the whole suite to stay under 30 s.
 const QUICK = { rounds: 3, roundMs: 200, warmupMs: 150 }

@@ -45,8 +45,11 @@ export function fsStoreFixture(): SharedFixture<Store> {
   )
 }
 
-/** Skips (CaseSkipped) when no Redis answers; otherwise every key lives under a prefix of its own, deleted at close. */
-export function redisStoreFixture(url = BENCH_REDIS_URL): SharedFixture<Store> {
+/**
+ * Skips (CaseSkipped) when no Redis answers; otherwise every key lives under a prefix of its own, deleted at close.
+ * `label` names the bench in the line that reports the cleanup.
+ */
+export function redisStoreFixture(url = BENCH_REDIS_URL, label = 'store'): SharedFixture<Store> {
   // REDIS_KEY_PREFIX allows 32 characters of [A-Za-z0-9_-]: "bench_<pid>_<6 hex>" fits and never meets real keys.
   const prefix = `bench_${process.pid}_${randomBytes(3).toString('hex')}`
   let admin: Redis | null = null
@@ -61,7 +64,7 @@ export function redisStoreFixture(url = BENCH_REDIS_URL): SharedFixture<Store> {
       await store.dispose()
       if (admin === null) return
       const deleted = await _deleteUnder(admin, `${prefix}:*`)
-      process.stderr.write(`[store] deleted ${deleted} Redis keys under ${prefix}:\n`)
+      process.stderr.write(`[${label}] deleted ${deleted} Redis keys under ${prefix}:\n`)
       await admin.quit()
       admin = null
     }
