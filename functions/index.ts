@@ -4,6 +4,7 @@ import { notifyFunction } from './notify/notify.ts'
 import { healthFunction } from './ops/health.ts'
 import { metricsFunction } from './ops/metrics.ts'
 import { readyFunction } from './ops/ready.ts'
+import { pollFunction } from './poll/poll.ts'
 import { planeWebhookFunction } from './webhooks/plane.ts'
 
 export const functions: readonly BridgeFunction[] = [
@@ -12,4 +13,5 @@ export const functions: readonly BridgeFunction[] = [
   metricsFunction,
   planeWebhookFunction,
   notifyFunction,
+  pollFunction,
 ]

@@ -38,6 +38,8 @@ export function createNodeStore(
     connectTimeout: REDIS_COMMAND_TIMEOUT_MS,
     commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
     maxRetriesPerRequest: 1,
+    // Listing a prefix SCANs the whole database; 10 keys per round trip (the default) is far too chatty.
+    scanCount: 1000,
     retryStrategy: (times: number) => Math.min(times * 200, 2000),
   })
   const redis = unstorageDriver.getInstance?.() as RedisLike & {

@@ -18,6 +18,8 @@ export type CreateServicesOptions = {
   store: Store | ((hooks: StoreHooks) => Store)
   log?: Logger
   agents?: readonly AgentConfig[]
+  /** Agents' own Plane keys by agent id (the runtime reads the variables named by `planeTokenEnv`). */
+  agentTokens?: Readonly<Record<string, string>>
   /** Workers: `ctx.waitUntil` for background work. */
   keepAlive?: (promise: Promise<unknown>) => void
   now?: () => number
@@ -34,6 +36,7 @@ export function createServices({
   store,
   log,
   agents = [],
+  agentTokens = {},
   keepAlive,
   now = Date.now,
 }: CreateServicesOptions): Services {
@@ -57,6 +60,7 @@ export function createServices({
     status: createStatusBoard(now),
     inventory: takeInventory(functions, config),
     agents,
+    agentTokens,
     background: createBackground({ log: logger, now, ...(keepAlive ? { keepAlive } : {}) }),
     now,
   }

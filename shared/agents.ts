@@ -65,3 +65,16 @@ export function parseAgentRegistry(json: string, source = 'AGENTS_FILE'): AgentC
 export function isEmail(value: string): boolean {
   return /^[^@\s]+@[^@\s]+$/.test(value)
 }
+
+/** Each agent's own Plane key, read from the variable its `planeTokenEnv` names (missing ones left out). */
+export function agentTokensFrom(
+  agents: readonly AgentConfig[],
+  env: Record<string, string | undefined>
+): Record<string, string> {
+  const tokens: Record<string, string> = {}
+  for (const agent of agents) {
+    const value = agent.planeTokenEnv ? env[agent.planeTokenEnv]?.trim() : undefined
+    if (value) tokens[agent.id] = value
+  }
+  return tokens
+}

@@ -2,6 +2,7 @@
 import {
   type Counter,
   createMetricsRegistry,
+  type Gauge,
   type Histogram,
   type MetricsRegistry,
 } from './metrics.ts'
@@ -13,6 +14,9 @@ export type BridgeMetrics = {
   jobRuns: Counter
   jobDuration: Histogram
   storeErrors: Counter
+  pollAgentTicks: Counter
+  pollAgentRequests: Gauge
+  pollCycleRequests: Gauge
 }
 
 export function createBridgeMetrics(
@@ -39,6 +43,19 @@ export function createBridgeMetrics(
     storeErrors: registry.counter(
       'plane_bridge_store_errors_total',
       'Failed store operations by operation.'
+    ),
+    pollAgentTicks: registry.counter(
+      'plane_bridge_poll_agent_ticks_total',
+      'Per-agent poll ticks by agent and outcome.'
+    ),
+    // OPENCLAW-20: Plane requests per tick and per agent.
+    pollAgentRequests: registry.gauge(
+      'plane_bridge_poll_agent_plane_requests',
+      "Plane requests made with an agent's own key during its last tick."
+    ),
+    pollCycleRequests: registry.gauge(
+      'plane_bridge_poll_cycle_plane_requests',
+      "Plane requests made with the bridge's key during the last poll cycle (listings shared by all agents)."
     ),
   }
 }

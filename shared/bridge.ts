@@ -11,7 +11,7 @@ import {
   type OpenClawClient,
 } from './openclaw/index.ts'
 import { createPlaneClient, type PlaneClient } from './plane/client.ts'
-import { createPlaneDirectory } from './plane-directory.ts'
+import { createPlaneDirectory, type PlaneDirectory } from './plane-directory.ts'
 import {
   classifyTelegramError,
   createTelegramClient,
@@ -23,7 +23,9 @@ export type Bridge = {
   plane: PlaneClient | null
   telegram: TelegramClient | null
   openclaw: OpenClawClient | null
-  directory: Directory & { refresh(): Promise<void> }
+  directory: PlaneDirectory
+  /** Requests this runtime's bridge key has sent to Plane so far (for per-tick counts). */
+  planeRequestCount(): number
   outbox: Outbox
   sender: OutboxSender
   pipeline: Pipeline
@@ -61,6 +63,7 @@ function _buildBridge(services: Services): Bridge {
     'Outbox items by queue (pending, dead), after the last drain.'
   )
 
+  let requestCount = 0
   const plane =
     config.PLANE_BASE_URL && config.PLANE_API_KEY && config.PLANE_WORKSPACE_SLUG
       ? createPlaneClient({
@@ -68,6 +71,7 @@ function _buildBridge(services: Services): Bridge {
           apiKey: config.PLANE_API_KEY,
           workspaceSlug: config.PLANE_WORKSPACE_SLUG,
           onRequest: ({ status: code }) => {
+            requestCount++
             planeRequests.inc({ status: code === 0 ? 'none' : `${Math.floor(code / 100)}xx` })
             status.contact(
               'plane',
@@ -146,17 +150,34 @@ function _buildBridge(services: Services): Bridge {
     const drained = await sender.drain()
     return { flushed, drained }
   }
-  const kick = () =>
+  // One flush-and-drain at a time: kicks that come while it runs (a burst of webhooks) ask for one more
+  // pass instead of one each, since every pass lists the pending keys and the outbox.
+  let running = false
+  let again = false
+  const kick = (): void => {
+    if (running) {
+      again = true
+      return
+    }
+    running = true
     background.run('notify', async () => {
-      const { flushed, drained } = await cycle()
-      // Another drain held the lock: it handles what it saw; come back only if something is still waiting.
-      const busyRetry = !drained.ran && (await outbox.depth()).pending > 0 ? 1000 : null
-      const waits = [flushed.nextDueInMs, drained.nextDueInMs, busyRetry].filter(
-        (x): x is number => x !== null
-      )
-      if (waits.length > 0)
-        background.later('notify', Math.max(50, Math.min(...waits)), async () => kick())
+      try {
+        do {
+          again = false
+          const { flushed, drained } = await cycle()
+          // Another drain held the lock: it handles what it saw; come back only if something still waits.
+          const busyRetry = !drained.ran && (await outbox.depth()).pending > 0 ? 1000 : null
+          const waits = [flushed.nextDueInMs, drained.nextDueInMs, busyRetry].filter(
+            (x): x is number => x !== null
+          )
+          if (waits.length > 0)
+            background.later('notify', Math.max(50, Math.min(...waits)), async () => kick())
+        } while (again)
+      } finally {
+        running = false
+      }
     })
+  }
 
   return {
     plane,
@@ -167,6 +188,7 @@ function _buildBridge(services: Services): Bridge {
     sender,
     pipeline,
     kick,
+    planeRequestCount: () => requestCount,
     async settle(timeoutMs) {
       const deadline = now() + timeoutMs
       for (;;) {

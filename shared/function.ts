@@ -19,6 +19,8 @@ export type Services = {
   inventory: FunctionInventory
   /** The agent registry (AGENTS_FILE); empty when none is configured. */
   agents: readonly AgentConfig[]
+  /** Each agent's own Plane API key (from the variable its `planeTokenEnv` names), by agent id. */
+  agentTokens: Readonly<Record<string, string>>
   /** Work that goes on after a response; shutdown waits for it. */
   background: Background
   now: () => number

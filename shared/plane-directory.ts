@@ -15,6 +15,13 @@ export type PlaneDirectoryOptions = {
   refreshMs?: number
 }
 
+export type PlaneDirectory = Directory & {
+  refresh(): Promise<void>
+  agents(): Promise<AgentRef[]>
+  /** Every project of the workspace (cached like the rest). */
+  projects(): Promise<ProjectRef[]>
+}
+
 const DEFAULT_REFRESH_MS = 10 * 60 * 1000
 const MISS_REFRESH_MS = 60 * 1000
 
@@ -24,7 +31,7 @@ export function createPlaneDirectory({
   log,
   now = Date.now,
   refreshMs = DEFAULT_REFRESH_MS,
-}: PlaneDirectoryOptions): Directory & { refresh(): Promise<void>; agents(): Promise<AgentRef[]> } {
+}: PlaneDirectoryOptions): PlaneDirectory {
   let projects = new Map<string, ProjectRef>()
   let names = new Map<string, string>()
   let byEmail = new Map<string, string>()
@@ -95,6 +102,10 @@ export function createPlaneDirectory({
       (await resolvedAgents()).find((a) => a.id === id.trim().toLowerCase()) ?? null,
     concierge: async () => (await resolvedAgents()).find((a) => a.role === 'concierge') ?? null,
     refresh: () => ensure(true),
+    async projects() {
+      await ensure()
+      return [...projects.values()]
+    },
     agents: resolvedAgents,
   }
 }

@@ -7,6 +7,7 @@ import type {
   PlaneWebhookComment,
   PlaneWebhookIssue,
 } from './plane/webhook-types.ts'
+import type { PlaneWorkItem } from './plane/work-item-schemas.ts'
 
 /** A webhook's issue `data`: state, labels and assignees arrive nested (plane-api.md §7.3). */
 export function snapshotFromWebhookIssue(
@@ -32,6 +33,41 @@ export function snapshotFromWebhookIssue(
   }
 }
 
+/**
+ * A work item from the API listing, read with `expand=state,labels` so that one request per project gives
+ * state groups and label names (no state/label catalog to keep in sync).
+ */
+export function snapshotFromWorkItem(item: PlaneWorkItem): TaskSnapshot | null {
+  const projectId = _idOf(item.project)
+  const updatedAt = _iso(item.updated_at)
+  if (!projectId || !updatedAt) return null
+  const state = typeof item.state === 'object' && item.state ? item.state : null
+  return {
+    id: item.id,
+    projectId,
+    sequenceId: item.sequence_id ?? null,
+    name: item.name,
+    state: state
+      ? { id: state.id, name: state.name ?? '', group: toStateGroup(state.group) }
+      : null,
+    assigneeIds: sortedUnique(
+      (item.assignees ?? []).map((a) => (typeof a === 'string' ? a : a.id))
+    ),
+    labels: sortedUnique(
+      (item.labels ?? []).map((l) => (typeof l === 'string' ? l : (l.name ?? l.id)))
+    ),
+    priority: item.priority ?? 'none',
+    targetDate: item.target_date ?? null,
+    completedAt: item.completed_at ?? null,
+    updatedAt,
+  }
+}
+
+/** Who last wrote the item (a UUID, or the expanded user). */
+export function updatedByOf(item: PlaneWorkItem): string | null {
+  return _idOf(item.updated_by)
+}
+
 export function hintFromActivity(activity: PlaneWebhookActivity | null): ChangeHint | null {
   if (!activity?.field) return null
   return {
@@ -55,6 +91,12 @@ export function commentText(comment: PlaneWebhookComment): string {
 }
 
 // --- Internal helpers ---
+
+function _idOf(ref: unknown): string | null {
+  if (typeof ref === 'string') return ref
+  if (typeof ref === 'object' && ref && 'id' in ref) return String((ref as { id: unknown }).id)
+  return null
+}
 
 function _iso(value: string | null | undefined): string | null {
   if (!value) return null

@@ -2,9 +2,8 @@
  * @module POST /webhooks/plane — verify the signature over the raw body, dedupe, store, and only then answer 200.
  * Processing runs after the answer, from the stored copy; the `notify` cron replays what was left.
  */
-import type { Context } from 'hono'
 import { getBridge } from '../../shared/bridge.ts'
-import { type AppEnv, defineHttpFunction } from '../../shared/function.ts'
+import { defineHttpFunction } from '../../shared/function.ts'
 import { sha256Hex } from '../../shared/hash.ts'
 import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
 import {
@@ -12,7 +11,9 @@ import {
   type PlaneSignatureVerifier,
 } from '../../shared/plane/webhook-signature.ts'
 import { PlaneWebhookParseError } from '../../shared/plane/webhook-types.ts'
+import { noteWebhookReceived } from '../../shared/poll/webhook-health.ts'
 import { processStoredWebhook, storeWebhook } from './inbox.ts'
+import { rateLimit } from './rate-limit.ts'
 
 /**
  * Plane gives every retry a new X-Plane-Delivery but identical bytes (plane-api.md §7.5): the body's hash is
@@ -64,6 +65,7 @@ export const planeWebhookFunction = defineHttpFunction({
           throw error
         }
       )
+      await noteWebhookReceived(services).catch(() => undefined)
       background.run('plane-webhook', () => processStoredWebhook(services, getBridge(services), id))
       log.debug('plane webhook stored', { type: event.type, delivery: event.deliveryId, id })
       return c.json({ status: 'accepted' }, 200)
@@ -76,29 +78,6 @@ export const planeWebhookFunction = defineHttpFunction({
     }
   },
 })
-
-/** NOTIF-02: at most N requests a minute from one source; the store counts, so replicas share the budget. */
-export async function rateLimit(c: Context<AppEnv>, perMinute: number): Promise<Response | null> {
-  const { store, now } = c.var.services
-  // Behind Caddy the client is the first X-Forwarded-For hop (Caddy 2.6 does not trust incoming XFF).
-  const source = (c.req.header('x-forwarded-for')?.split(',')[0]?.trim() || 'direct').replace(
-    /[^A-Za-z0-9_.@+=-]/g,
-    '_'
-  )
-  const minute = Math.floor(now() / 60_000)
-  try {
-    const count = await store.increment(`webhook:rate:${source}:${minute}`, 120)
-    if (count <= perMinute) return null
-  } catch {
-    return c.json({ error: 'unavailable', message: 'Storage unavailable; not accepted.' }, 503)
-  }
-  const retryAfterS = Math.max(1, Math.ceil(((minute + 1) * 60_000 - now()) / 1000))
-  c.header('Retry-After', String(retryAfterS))
-  return c.json(
-    { error: 'rate_limited', message: `More than ${perMinute} requests a minute.` },
-    429
-  )
-}
 
 function _remember(secret: string): PlaneSignatureVerifier {
   const verifier = createPlaneSignatureVerifier(secret)

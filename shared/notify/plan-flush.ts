@@ -1,5 +1,7 @@
 /** @module What a closed coalescing window turns into: Telegram messages for the human, wake-ups for agents. */
 import type { TaskChange, TaskSnapshot } from '../events.ts'
+import type { Store } from '../store.ts'
+import { forgetAssignment, noteAssignment } from './assignments.ts'
 import { diffTask } from './diff.ts'
 import type { AgentRef, Directory } from './directory.ts'
 import { type Locale, phrasesFor } from './i18n.ts'
@@ -15,6 +17,7 @@ import {
 } from './policy.ts'
 
 export type FlushContext = {
+  store: Store
   directory: Directory
   policy: NotifyPolicy
   locale: Locale
@@ -35,8 +38,13 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
   })
   const changes = diff.status === 'changed' ? diff.changes : []
   const items = await _messages(entry, changes, ctx)
-  for (const agent of await _newlyAssignedAgents(ctx.directory, changes))
-    items.push(_wake(agent, task, ctx))
+  const { added, removed } = await _agentAssignmentChanges(ctx.directory, changes)
+  for (const agent of removed) await forgetAssignment(ctx.store, task.id, agent.id)
+  for (const agent of added) {
+    // Whichever source saw the assignment first (webhook, poll) wakes the agent; the others find it noted.
+    if (!(await noteAssignment(ctx.store, task.id, agent.id))) continue
+    if (ctx.wakeAgents !== false) items.push(buildWake(agent, task, ctx.project, ctx.locale))
+  }
   return items
 }
 
@@ -104,38 +112,49 @@ async function _messages(
   })
 }
 
-async function _newlyAssignedAgents(
+async function _agentAssignmentChanges(
   directory: Directory,
   changes: readonly TaskChange[]
-): Promise<AgentRef[]> {
-  const agents = new Map<string, AgentRef>()
-  for (const change of changes) {
-    if (change.kind === 'assignees') {
-      for (const userId of change.added) {
-        const agent = await directory.agentByPlaneUser(userId)
-        if (agent) agents.set(agent.id, agent)
-      }
-    }
-    if (change.kind === 'labels') {
-      for (const label of change.added) {
-        if (!label.toLowerCase().startsWith(AGENT_LABEL_PREFIX)) continue
-        const agent = await directory.agentById(label.slice(AGENT_LABEL_PREFIX.length).trim())
-        if (agent) agents.set(agent.id, agent)
-      }
+): Promise<{ added: AgentRef[]; removed: AgentRef[] }> {
+  const added = new Map<string, AgentRef>()
+  const removed = new Map<string, AgentRef>()
+  const byUsers = async (ids: readonly string[], into: Map<string, AgentRef>) => {
+    for (const userId of ids) {
+      const agent = await directory.agentByPlaneUser(userId)
+      if (agent) into.set(agent.id, agent)
     }
   }
-  return [...agents.values()]
+  const byLabels = async (labels: readonly string[], into: Map<string, AgentRef>) => {
+    for (const label of labels) {
+      if (!label.toLowerCase().startsWith(AGENT_LABEL_PREFIX)) continue
+      const agent = await directory.agentById(label.slice(AGENT_LABEL_PREFIX.length).trim())
+      if (agent) into.set(agent.id, agent)
+    }
+  }
+  for (const change of changes) {
+    if (change.kind === 'assignees') {
+      await byUsers(change.added, added)
+      await byUsers(change.removed, removed)
+    }
+    if (change.kind === 'labels') {
+      await byLabels(change.added, added)
+      await byLabels(change.removed, removed)
+    }
+  }
+  for (const id of added.keys()) removed.delete(id)
+  return { added: [...added.values()], removed: [...removed.values()] }
 }
 
-function _wake(agent: AgentRef, task: TaskSnapshot, ctx: FlushContext): EnqueueInput {
-  const identifier = ctx.project?.identifier
+/** The OpenClaw hook call that tells an agent a task is theirs (OPENCLAW-16). */
+export function buildWake(
+  agent: AgentRef,
+  task: TaskSnapshot,
+  project: ProjectRef | null,
+  locale: Locale
+): EnqueueInput {
+  const identifier = project?.identifier
   const ref = identifier && task.sequenceId !== null ? `${identifier}-${task.sequenceId}` : task.id
-  const message = phrasesFor(ctx.locale).wake(
-    ref,
-    task.name,
-    ctx.project?.name ?? task.projectId,
-    task.id
-  )
+  const message = phrasesFor(locale).wake(ref, task.name, project?.name ?? task.projectId, task.id)
   return {
     channel: 'openclaw',
     target: agent.openclawAgentId,

@@ -15,18 +15,36 @@ export const WEBHOOK_SECRET = 'plane_wh_0123456789abcdef0123456789abcdef'
 export const BOT_TOKEN = '123456:TEST-token_for-the-bridge'
 export const HOOKS_TOKEN = 'openclaw-hooks-token-for-tests'
 export const CHAT_ID = '-1001234567890'
+export const TELEGRAM_SECRET = 'telegram_webhook-secret-for-tests'
 
 export type E2EOptions = {
   env?: RawEnv
   store?: Store | ((hooks: StoreHooks) => Store)
   plane?: PlaneSimOptions
+  /** The bridge's clock (the simulators keep real time). */
+  now?: () => number
+  /** Give agents their own Plane keys (planeTokenEnv). */
+  agentKeys?: boolean
 }
 
-export async function startE2E({ env = {}, store, plane: planeOptions = {} }: E2EOptions = {}) {
+export async function startE2E({
+  env = {},
+  store,
+  plane: planeOptions = {},
+  now,
+  agentKeys = false,
+}: E2EOptions = {}) {
   // Plane's emitter POSTs deliveries into the in-process app (bound once it exists).
   let app: ReturnType<typeof createApp> | null = null
+  // While held, deliveries are kept (Plane saw a 200) to be replayed later, as a late delivery would arrive.
+  const held: Array<{ url: string; init: RequestInit }> = []
+  const gate = { hold: false }
   const webhookFetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
     if (!app) throw new TypeError('fetch failed: bridge not started')
+    if (gate.hold) {
+      held.push({ url: String(input), init: init ?? {} })
+      return new Response('{}', { status: 200 })
+    }
     return app.request(String(input), init ?? {})
   }) as typeof fetch
   const plane = createPlaneSim({ webhookRetryDelayMs: () => 0, ...planeOptions, webhookFetch })
@@ -87,6 +105,8 @@ export async function startE2E({ env = {}, store, plane: planeOptions = {} }: E2
   const services = makeServices({
     functions,
     agents,
+    ...(now ? { now } : {}),
+    ...(agentKeys ? { agentTokens: { imhotep: imhotep.apiKey, thot: thot.apiKey } } : {}),
     ...(store ? { store } : {}),
     env: {
       PLANE_BASE_URL: planeHttp.url,
@@ -95,6 +115,7 @@ export async function startE2E({ env = {}, store, plane: planeOptions = {} }: E2
       PLANE_WEBHOOK_SECRET: WEBHOOK_SECRET,
       TELEGRAM_BOT_TOKEN: BOT_TOKEN,
       TELEGRAM_CHAT_ID: CHAT_ID,
+      TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
       TELEGRAM_API_BASE: telegramHttp.url,
       // The OpenClaw sim's listening URL already ends in its hooks path.
       OPENCLAW_HOOKS_URL: openclawHttp.url,
@@ -121,9 +142,32 @@ export async function startE2E({ env = {}, store, plane: planeOptions = {} }: E2
     services,
     app,
     bridge: getBridge(services),
+    webhooks: {
+      hold: () => {
+        gate.hold = true
+      },
+      /** Deliver what was held, in order. */
+      async release() {
+        gate.hold = false
+        const statuses: number[] = []
+        for (const { url, init } of held.splice(0))
+          statuses.push((await app!.request(url, init)).status)
+        return statuses
+      },
+    },
     project,
     users: { bridge: bridgeUser, imhotep, thot },
     state,
+    /** POST an Update to /webhooks/telegram as Telegram does (secret header unless told otherwise). */
+    postTelegram(
+      update: Parameters<typeof telegram.postUpdate>[1],
+      { secretToken = TELEGRAM_SECRET }: { secretToken?: string | null } = {}
+    ) {
+      return telegram.postUpdate('http://bridge.test/webhooks/telegram', update, {
+        secretToken,
+        fetch: async (url, init) => (app as ReturnType<typeof createApp>).request(url, init),
+      })
+    },
     /** Let processing, coalescing windows and the outbox finish. */
     async settle(timeoutMs = 10_000) {
       await plane.webhooks.settle()

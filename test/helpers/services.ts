@@ -14,6 +14,7 @@ export function makeServices({
   env = {},
   store,
   agents = [],
+  agentTokens = {},
   now,
 }: {
   functions?: readonly BridgeFunction[]
@@ -21,6 +22,7 @@ export function makeServices({
   /** A store, or a factory that receives the runtime's hooks (store errors counted in /metrics). */
   store?: Store | ((hooks: StoreHooks) => Store)
   agents?: readonly AgentConfig[]
+  agentTokens?: Readonly<Record<string, string>>
   now?: () => number
 } = {}): TestServices {
   const config = loadConfig(env)
@@ -35,6 +37,7 @@ export function makeServices({
     functions,
     log,
     agents,
+    agentTokens,
     store: store ?? createMemoryStore(now ? { now } : {}),
     ...(now ? { now } : {}),
   })

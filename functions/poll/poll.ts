@@ -1,0 +1,24 @@
+/** @module cron every 5 minutes — the poll cycle: shared listings, reconciliation through the pipeline, per-agent ticks. */
+import { getBridge } from '../../shared/bridge.ts'
+import { defineCronFunction } from '../../shared/function.ts'
+import { runPollCycle } from '../../shared/poll/cycle.ts'
+
+export const pollFunction = defineCronFunction({
+  name: 'poll',
+  description:
+    'Polls Plane for changes webhooks missed and for tasks assigned to agents (OPENCLAW-09).',
+  schedule: '*/5 * * * *',
+  maxDurationSeconds: 240,
+  requires: ['PLANE_BASE_URL', 'PLANE_API_KEY', 'PLANE_WORKSPACE_SLUG'],
+  run: async function poll(ctx) {
+    const report = await runPollCycle(ctx, getBridge(ctx))
+    const failed = [
+      ...report.failedProjects.map((p) => `project ${p}`),
+      ...report.failedAgents.map((a) => `agent ${a}`),
+    ]
+    return {
+      summary: `${report.projects} projects, ${report.changed} changed, ${report.pending} to notify, ${report.wakes} wake-ups, ${report.planeRequests} Plane requests${failed.length ? `; failed: ${failed.join(', ')}` : ''}`,
+      ...report,
+    }
+  },
+})

@@ -1,0 +1,128 @@
+/** @module One agent's tick: its token still works, its newly assigned tasks wake it. Isolated: it fails alone. */
+import type { Bridge } from '../bridge.ts'
+import type { TaskSnapshot } from '../events.ts'
+import type { Services } from '../function.ts'
+import { noteAssignment } from '../notify/assignments.ts'
+import type { AgentRef } from '../notify/directory.ts'
+import type { ProjectRef } from '../notify/messages.ts'
+import { buildWake } from '../notify/plan-flush.ts'
+import { createPlaneClient } from '../plane/client.ts'
+import { PlaneApiError } from '../plane/errors.ts'
+import { escapeHtml } from '../telegram/html.ts'
+import { clearAlert, raiseAlert } from './alerts.ts'
+import { checkDependencies } from './dependencies.ts'
+import { isAgentTask, isOpenForAgent } from './my-tasks.ts'
+
+export type AgentTickInput = {
+  agent: AgentRef
+  /** Tasks changed since this agent's checkpoint, as the cycle's shared listing saw them. */
+  tasks: readonly TaskSnapshot[]
+  projects: ReadonlyMap<string, ProjectRef>
+}
+
+export type AgentTickResult = {
+  wakes: number
+  tokenChecked: boolean
+  planeRequests: number
+  /** OPENCLAW-14: tasks waiting for a dependency (re-checked next tick), and tasks blocked by a cancelled one. */
+  waiting: string[]
+  blocked: string[]
+}
+
+/** A permanent failure: the tick is marked failed with this reason until it goes away. */
+export class AgentTickError extends Error {
+  override name = 'AgentTickError'
+}
+
+/** An agent's own key is checked at most this often (users/me costs one request of its 60/min). */
+const TOKEN_CHECK_INTERVAL_S = 60 * 60
+
+export async function runAgentTick(
+  services: Services,
+  bridge: Bridge,
+  input: AgentTickInput
+): Promise<AgentTickResult> {
+  const { agent, tasks, projects } = input
+  const tokenCheck = await _checkToken(services, bridge, agent)
+  let wakes = 0
+  for (const task of tasks) {
+    if (!isAgentTask(task, agent) || !isOpenForAgent(task)) continue
+    // OPENCLAW-16: whichever path notes the assignment first (webhook flush, this tick) wakes the agent.
+    if (!(await noteAssignment(services.store, task.id, agent.id))) continue
+    if (!bridge.openclaw) continue
+    const project = projects.get(task.projectId) ?? null
+    const { enqueued } = await bridge.outbox.enqueue(
+      buildWake(agent, task, project, services.config.LOCALE)
+    )
+    if (enqueued) wakes++
+  }
+  const deps = await checkDependencies(services, bridge, agent, tasks)
+  return {
+    wakes,
+    tokenChecked: tokenCheck.tokenChecked,
+    planeRequests: tokenCheck.planeRequests + deps.planeRequests,
+    waiting: deps.waiting,
+    blocked: deps.blocked,
+  }
+}
+
+// --- Internal helpers ---
+
+/** OPENCLAW-15: a rejected token is permanent — the tick fails with the reason, one alert, no repetition. */
+async function _checkToken(
+  services: Services,
+  bridge: Bridge,
+  agent: AgentRef
+): Promise<{ tokenChecked: boolean; planeRequests: number }> {
+  const token = services.agentTokens[agent.id]
+  const { config, store } = services
+  if (!token || !config.PLANE_BASE_URL || !config.PLANE_WORKSPACE_SLUG)
+    return { tokenChecked: false, planeRequests: 0 }
+  if (await store.has(`poll:token-ok:${agent.id}`)) return { tokenChecked: false, planeRequests: 0 }
+  let requests = 0
+  const client = createPlaneClient({
+    baseUrl: config.PLANE_BASE_URL,
+    apiKey: token,
+    workspaceSlug: config.PLANE_WORKSPACE_SLUG,
+    onRequest: () => {
+      requests++
+    },
+  })
+  try {
+    const me = await client.users.me()
+    if (me.id !== agent.planeUserId) {
+      throw new AgentTickError(
+        `its Plane key belongs to another user (${me.display_name ?? me.id})`
+      )
+    }
+    await store.set(`poll:token-ok:${agent.id}`, true, { ttlSeconds: TOKEN_CHECK_INTERVAL_S })
+    await clearAlert(services, `agent-token:${agent.id}`)
+    return { tokenChecked: true, planeRequests: requests }
+  } catch (error) {
+    const rejected =
+      error instanceof PlaneApiError && (error.kind === 'auth' || error.kind === 'forbidden')
+    if (!rejected && !(error instanceof AgentTickError)) throw error
+    const reason =
+      error instanceof AgentTickError
+        ? error.message
+        : 'its Plane key was rejected (revoked or expired)'
+    const fr = services.config.LOCALE !== 'en'
+    await raiseAlert(services, bridge, {
+      key: `agent-token:${agent.id}`,
+      html: fr
+        ? `⚠️ Agent <b>${escapeHtml(agent.name)}</b> : ${escapeHtml(_fr(reason))}. Ses tâches ne sont plus suivies en son nom.`
+        : `⚠️ Agent <b>${escapeHtml(agent.name)}</b>: ${escapeHtml(reason)}. Its work is no longer attributed to it.`,
+      conciergeText: `plane-bridge: the Plane API key of agent ${agent.id} is not usable (${reason}); regenerate it.`,
+    })
+    throw new AgentTickError(reason)
+  }
+}
+
+function _fr(reason: string): string {
+  if (reason.startsWith('its Plane key was rejected'))
+    return 'sa clé Plane est refusée (révoquée ou expirée)'
+  return reason.replace(
+    'its Plane key belongs to another user',
+    'sa clé Plane appartient à un autre utilisateur'
+  )
+}

@@ -1,0 +1,61 @@
+/** @module Operational alerts to the human (and the Concierge): once per condition, not once per tick. */
+import type { Bridge } from '../bridge.ts'
+import type { Services } from '../function.ts'
+
+/** An alert stays "said" this long while its condition lasts; clearing it lets the next occurrence speak. */
+const ALERT_TTL_S = 24 * 60 * 60
+
+export type AlertOptions = {
+  /** Identifies the condition (`agent-token:imhotep`, `webhooks-silent`). */
+  key: string
+  /** Telegram HTML for the human. */
+  html: string
+  /** Plain text for the Concierge agent (OpenClaw hook); omitted: the Concierge is not told. */
+  conciergeText?: string
+}
+
+/** Raise an alert unless this condition was already reported; returns whether it was sent. */
+export async function raiseAlert(
+  services: Services,
+  bridge: Bridge,
+  { key, html, conciergeText }: AlertOptions
+): Promise<boolean> {
+  if (!(await services.store.claim(`alert:${key}`, ALERT_TTL_S))) return false
+  services.log.warn('alert', { key })
+  const chatId = bridge.telegram && services.config.TELEGRAM_CHAT_ID
+  if (chatId) {
+    await bridge.outbox.enqueue({
+      channel: 'telegram',
+      target: chatId,
+      payload: {
+        chat_id: chatId,
+        text: html,
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+      },
+      dedupeKey: `alert:${key}:${services.now()}`,
+    })
+  }
+  const concierge = conciergeText && bridge.openclaw ? await bridge.directory.concierge() : null
+  if (concierge && conciergeText) {
+    await bridge.outbox.enqueue({
+      channel: 'openclaw',
+      target: concierge.openclawAgentId,
+      payload: {
+        message: conciergeText,
+        agentId: concierge.openclawAgentId,
+        name: 'plane-bridge',
+        wakeMode: 'now',
+        deliver: false,
+      },
+      dedupeKey: `alert:${key}:concierge:${services.now()}`,
+    })
+  }
+  bridge.kick()
+  return true
+}
+
+/** The condition is over: the next time it happens, it is reported again. */
+export async function clearAlert(services: Services, key: string): Promise<void> {
+  await services.store.delete(`alert:${key}`)
+}

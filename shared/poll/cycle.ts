@@ -1,0 +1,157 @@
+/**
+ * @module One poll cycle (OPENCLAW-09): one listing per project shared by every agent, each changed task
+ * through the same pipeline as webhooks (so an API-made change, which fires no webhook in v1.2, still
+ * reaches the human once), then one isolated tick per agent.
+ */
+import type { Bridge } from '../bridge.ts'
+import type { TaskSnapshot } from '../events.ts'
+import type { Services } from '../function.ts'
+import type { ProjectRef } from '../notify/messages.ts'
+import type { SightingResult } from '../notify/pipeline.ts'
+import { snapshotFromWorkItem, updatedByOf } from '../plane-events.ts'
+import { AgentTickError, runAgentTick } from './agent-tick.ts'
+import { DEFAULT_OVERLAP_MS, listProjectChanges } from './listing.ts'
+import { checkWebhookHealth, WEBHOOK_GRACE_MS } from './webhook-health.ts'
+
+export type PollCycleReport = {
+  projects: number
+  changed: number
+  pending: number
+  wakes: number
+  failedProjects: string[]
+  failedAgents: string[]
+  /** Plane requests of the cycle with the bridge's key (listings, directory refreshes). */
+  planeRequests: number
+  truncated: string[]
+}
+
+type Sighting = { task: TaskSnapshot; result: SightingResult; updatedBy: string | null }
+
+const BRIDGE_USER_TTL_S = 24 * 60 * 60
+
+export async function runPollCycle(services: Services, bridge: Bridge): Promise<PollCycleReport> {
+  const { store, log, metrics, status, now } = services
+  const plane = bridge.plane
+  if (!plane) throw new Error('Plane is not configured')
+  const requestsAtStart = bridge.planeRequestCount()
+  const report: PollCycleReport = {
+    projects: 0,
+    changed: 0,
+    pending: 0,
+    wakes: 0,
+    failedProjects: [],
+    failedAgents: [],
+    planeRequests: 0,
+    truncated: [],
+  }
+  const agents = await bridge.directory.agents()
+  const projects = await bridge.directory.projects()
+  const projectMap = new Map<string, ProjectRef>(projects.map((p) => [p.id, p]))
+  const agentSince = await Promise.all(
+    agents.map((a) => store.get<number>(`poll:agent-checkpoint:${a.id}`))
+  )
+  const cycleStart = now()
+
+  const sightings: Sighting[] = []
+  for (const project of projects) {
+    report.projects++
+    try {
+      const checkpoint = await store.get<number>(`poll:checkpoint:${project.id}`)
+      // One listing serves every agent: it reaches back to the oldest checkpoint anyone still needs.
+      const needs = [checkpoint, ...agentSince]
+      const sinceMs = needs.some((x) => x === null) ? null : Math.min(...(needs as number[]))
+      const listing = await listProjectChanges(plane, project.id, { sinceMs })
+      if (listing.truncated) {
+        report.truncated.push(project.identifier ?? project.id)
+        log.warn('poll listing stopped at the page cap', {
+          project: project.id,
+          pages: listing.pages,
+        })
+      }
+      for (const item of [...listing.items].reverse()) {
+        const task = snapshotFromWorkItem(item)
+        if (!task) continue
+        const created = checkpoint !== null && Date.parse(item.created_at ?? '') > checkpoint
+        const result = await bridge.pipeline.sightTask(task, { source: 'poll', created })
+        sightings.push({ task, result, updatedBy: updatedByOf(item) })
+      }
+      if (listing.newestMs !== null)
+        await store.set(
+          `poll:checkpoint:${project.id}`,
+          Math.max(listing.newestMs, checkpoint ?? 0)
+        )
+      status.contact(`project:${project.identifier ?? project.id}`, true)
+    } catch (error) {
+      report.failedProjects.push(project.identifier ?? project.id)
+      status.contact(`project:${project.identifier ?? project.id}`, false, _message(error))
+      log.error('poll listing failed', { project: project.id, error: _message(error) })
+    }
+  }
+  report.changed = sightings.length
+  report.pending = sightings.filter((s) => s.result === 'pending').length
+
+  for (const [i, agent] of agents.entries()) {
+    const since = agentSince[i] ?? null
+    const window = sightings.filter(
+      (s) => since === null || Date.parse(s.task.updatedAt) >= since - DEFAULT_OVERLAP_MS
+    )
+    try {
+      const tick = await runAgentTick(services, bridge, {
+        agent,
+        tasks: window.map((s) => s.task),
+        projects: projectMap,
+      })
+      report.wakes += tick.wakes
+      // Only a tick that saw every project moves its checkpoint: a failed listing is read again next cycle.
+      if (report.failedProjects.length === 0)
+        await store.set(`poll:agent-checkpoint:${agent.id}`, cycleStart)
+      metrics.pollAgentTicks.inc({ agent: agent.id, outcome: 'ok' })
+      metrics.pollAgentRequests.set({ agent: agent.id }, tick.planeRequests)
+      status.contact(`agent:${agent.id}`, true)
+    } catch (error) {
+      report.failedAgents.push(agent.id)
+      metrics.pollAgentTicks.inc({ agent: agent.id, outcome: 'error' })
+      status.contact(`agent:${agent.id}`, false, _message(error))
+      // A permanent failure is alerted once (agent-tick.ts); transient ones are only logged.
+      const log_ = error instanceof AgentTickError ? log.warn : log.error
+      log_('agent tick failed', { agent: agent.id, error: _message(error) })
+    }
+  }
+
+  const bridgeUser = await _bridgeUserId(services, bridge)
+  const agentUsers = new Set(agents.map((a) => a.planeUserId))
+  const missed = sightings.filter(
+    (s) =>
+      s.result === 'pending' &&
+      s.updatedBy !== null &&
+      s.updatedBy !== bridgeUser &&
+      !agentUsers.has(s.updatedBy) &&
+      cycleStart - Date.parse(s.task.updatedAt) > WEBHOOK_GRACE_MS
+  ).length
+  await checkWebhookHealth(services, bridge, missed)
+
+  report.planeRequests = bridge.planeRequestCount() - requestsAtStart
+  metrics.pollCycleRequests.set({}, report.planeRequests)
+  bridge.kick()
+  return report
+}
+
+// --- Internal helpers ---
+
+/** The user behind the bridge's own key: its writes fire no webhook (v1.2), so they are not "missed". */
+async function _bridgeUserId(services: Services, bridge: Bridge): Promise<string | null> {
+  const cached = await services.store.get<string>('poll:bridge-user')
+  if (cached) return cached
+  try {
+    const me = await bridge.plane?.users.me()
+    if (!me) return null
+    await services.store.set('poll:bridge-user', me.id, { ttlSeconds: BRIDGE_USER_TTL_S })
+    return me.id
+  } catch {
+    return null
+  }
+}
+
+function _message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

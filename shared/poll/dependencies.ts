@@ -1,0 +1,127 @@
+/**
+ * @module OPENCLAW-14: an agent's task waits while what blocks it is open; a cancelled dependency blocks it
+ * for good — state moved to Blocked, a comment, the Concierge alerted, once.
+ */
+import type { Bridge } from '../bridge.ts'
+import type { TaskSnapshot } from '../events.ts'
+import type { Services } from '../function.ts'
+import type { AgentRef } from '../notify/directory.ts'
+import { isBlockedName } from '../notify/policy.ts'
+import type { PlaneRelations } from '../plane/work-item-schemas.ts'
+import { snapshotFromWorkItem } from '../plane-events.ts'
+import { escapeHtml } from '../telegram/html.ts'
+import { raiseAlert } from './alerts.ts'
+import { isAgentTask, isOpenForAgent } from './my-tasks.ts'
+
+export type DependencyReport = { waiting: string[]; blocked: string[]; planeRequests: number }
+
+type TaskRef = { id: string; projectId: string }
+
+/** Relation types meaning "this task cannot finish before that one" (v1.3 relations API). */
+const BLOCKING_TYPES = ['blocked_by']
+
+export async function checkDependencies(
+  services: Services,
+  bridge: Bridge,
+  agent: AgentRef,
+  tasks: readonly TaskSnapshot[]
+): Promise<DependencyReport> {
+  const report: DependencyReport = { waiting: [], blocked: [], planeRequests: 0 }
+  const plane = bridge.plane
+  // Relations reach the v1 API only from v1.3.0 (PR #8763); on v1.2 dependencies come from the bridge's
+  // own task metadata, written by the Concierge's create_task tool.
+  if (!plane || !(await plane.capabilities()).relations) return report
+  const { store } = services
+  const waitingKey = `poll:waiting:${agent.id}`
+  const previous = (await store.get<TaskRef[]>(waitingKey)) ?? []
+  const candidates = new Map<string, TaskRef>(previous.map((t) => [t.id, t]))
+  for (const t of tasks)
+    if (isAgentTask(t, agent) && isOpenForAgent(t))
+      candidates.set(t.id, { id: t.id, projectId: t.projectId })
+
+  const waiting: TaskRef[] = []
+  for (const ref of candidates.values()) {
+    const task = await bridge.pipeline.snapshot(ref.id)
+    if (!task || !isOpenForAgent(task)) continue
+    report.planeRequests++
+    const relations = await plane.relations.list(ref.projectId, ref.id)
+    const deps = await Promise.all(
+      _blockers(relations, ref.projectId).map((d) => _depSnapshot(bridge, d, report))
+    )
+    const cancelled = deps.find((d) => d?.state?.group === 'cancelled')
+    if (cancelled) {
+      if (await _block(services, bridge, task, cancelled, report)) report.blocked.push(task.id)
+      continue
+    }
+    if (deps.some((d) => d === null || d.state?.group !== 'completed')) {
+      waiting.push(ref)
+      report.waiting.push(task.id)
+    }
+  }
+  await store.set(waitingKey, waiting)
+  return report
+}
+
+// --- Internal helpers ---
+
+function _blockers(relations: PlaneRelations, projectId: string): TaskRef[] {
+  return BLOCKING_TYPES.flatMap((type) =>
+    (relations[type] ?? []).flatMap((r) => {
+      if (typeof r === 'string') return [{ id: r, projectId }]
+      const id = r.issue_id ?? r.id
+      return id ? [{ id, projectId: r.project_id ?? projectId }] : []
+    })
+  )
+}
+
+async function _depSnapshot(
+  bridge: Bridge,
+  dep: TaskRef,
+  report: DependencyReport
+): Promise<TaskSnapshot | null> {
+  const known = await bridge.pipeline.snapshot(dep.id)
+  if (known) return known
+  report.planeRequests++
+  const item = await bridge.plane?.workItems
+    .get(dep.projectId, dep.id, { expand: ['state'] })
+    .catch(() => null)
+  return item ? snapshotFromWorkItem(item) : null
+}
+
+/** Once per (task, dependency): Blocked state when the project has one, a ❌ comment, one alert. */
+async function _block(
+  services: Services,
+  bridge: Bridge,
+  task: TaskSnapshot,
+  dep: TaskSnapshot,
+  report: DependencyReport
+): Promise<boolean> {
+  const plane = bridge.plane
+  if (
+    !plane ||
+    !(await services.store.claim(`deps:cancelled:${task.id}:${dep.id}`, 365 * 24 * 60 * 60))
+  )
+    return false
+  const fr = services.config.LOCALE !== 'en'
+  const blocked = (await plane.states.list(task.projectId)).find((s) => isBlockedName(s.name))
+  report.planeRequests += 1
+  if (blocked) {
+    await plane.workItems.update(task.projectId, task.id, { state: blocked.id })
+    report.planeRequests++
+  }
+  const text = fr
+    ? `❌ Dépendance annulée : « ${dep.name} ». Cette tâche ne peut plus aboutir telle quelle ; le Concierge est prévenu.`
+    : `❌ Dependency cancelled: “${dep.name}”. This task cannot be finished as planned; the Concierge has been told.`
+  await plane.comments.create(task.projectId, task.id, {
+    comment_html: `<p>${escapeHtml(text)}</p>`,
+  })
+  report.planeRequests++
+  await raiseAlert(services, bridge, {
+    key: `dependency-cancelled:${task.id}`,
+    html: fr
+      ? `⛔ « ${escapeHtml(task.name)} » est bloquée : sa dépendance « ${escapeHtml(dep.name)} » a été annulée.`
+      : `⛔ “${escapeHtml(task.name)}” is blocked: its dependency “${escapeHtml(dep.name)}” was cancelled.`,
+    conciergeText: `plane-bridge: task ${task.id} ("${task.name}") is blocked because its dependency ${dep.id} ("${dep.name}") was cancelled. Re-plan it.`,
+  })
+  return true
+}

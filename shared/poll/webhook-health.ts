@@ -1,0 +1,48 @@
+/** @module Tell the human once when Plane stops delivering webhooks: the poll sees human edits no webhook reported. */
+import type { Bridge } from '../bridge.ts'
+import type { Services } from '../function.ts'
+import { clearAlert, raiseAlert } from './alerts.ts'
+
+/** A webhook normally lands within seconds; an edit older than this that the poll finds first was missed. */
+export const WEBHOOK_GRACE_MS = 2 * 60 * 1000
+/** How long without any delivery, while edits are being missed, before the human is told. */
+export const WEBHOOK_SILENCE_MS = 30 * 60 * 1000
+const LAST_RECEIVED_KEY = 'webhook:last-received'
+const ALERT_KEY = 'webhooks-silent'
+
+/** Called by the webhook route for every accepted delivery. */
+export async function noteWebhookReceived(services: Services): Promise<void> {
+  await services.store.set(LAST_RECEIVED_KEY, services.now(), { ttlSeconds: 30 * 24 * 60 * 60 })
+  await clearAlert(services, ALERT_KEY)
+}
+
+/**
+ * `missedHumanEdits`: edits by people (not agents, not the bridge — API writes fire no webhook in v1.2,
+ * makeplane/plane#6746) older than the grace period that the poll was first to see.
+ */
+export async function checkWebhookHealth(
+  services: Services,
+  bridge: Bridge,
+  missedHumanEdits: number
+): Promise<boolean> {
+  if (missedHumanEdits === 0 || !services.config.PLANE_WEBHOOK_SECRET) return false
+  const lastReceived = (await services.store.get<number>(LAST_RECEIVED_KEY)) ?? 0
+  const silentForMs = services.now() - lastReceived
+  if (silentForMs < WEBHOOK_SILENCE_MS) return false
+  const minutes = lastReceived === 0 ? null : Math.round(silentForMs / 60_000)
+  const fr = services.config.LOCALE !== 'en'
+  const since =
+    minutes === null
+      ? fr
+        ? 'depuis le démarrage'
+        : 'since start'
+      : fr
+        ? `depuis ${minutes} min`
+        : `for ${minutes} min`
+  return raiseAlert(services, bridge, {
+    key: ALERT_KEY,
+    html: fr
+      ? `⚠️ Plane n'envoie plus de webhooks ${since} (${missedHumanEdits} modification(s) vue(s) seulement par le poll). Vérifiez que le webhook est actif dans Plane (Paramètres → Webhooks) : Plane le désactive après des échecs répétés. Les notifications continuent, avec jusqu'à 5 min de retard.`
+      : `⚠️ Plane has sent no webhook ${since} (${missedHumanEdits} change(s) seen only by the poll). Check that the webhook is still active in Plane (Settings → Webhooks): Plane deactivates it after repeated failures. Notifications go on, up to 5 min late.`,
+  })
+}

@@ -1,0 +1,203 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { pollFunction } from '../../functions/poll/poll.ts'
+import { runJobCommand } from '../../runtime/node-cli.ts'
+import { runPollCycle } from '../../shared/poll/cycle.ts'
+import { startE2E } from './harness.ts'
+
+type E2E = Awaited<ReturnType<typeof startE2E>>
+let e2e: E2E | null = null
+afterEach(async () => {
+  await e2e?.stop()
+  e2e = null
+})
+
+async function start(options?: Parameters<typeof startE2E>[0]): Promise<E2E> {
+  e2e = await startE2E(options)
+  return e2e
+}
+
+const listRequests = (t: E2E) =>
+  t.plane.requests.filter(
+    (r) => r.method === 'GET' && /\/projects\/[^/]+\/work-items\/$/.test(r.path)
+  ).length
+const wakes = (t: E2E) => t.openclaw.calls.filter((c) => c.path === '/hooks/agent')
+const sent = (t: E2E) =>
+  t.telegram
+    .callsOf('sendMessage')
+    .filter((c) => c.status === 200)
+    .map((c) => String(c.params.text))
+
+describe('poll ticks (end to end)', () => {
+  it('should wake an agent once for a new assignment, and list each project once per unchanged cycle', async () => {
+    const t = await start()
+    const plane = t.bridge.plane!
+    const item = t.plane.seed.workItem(t.project.id, {
+      name: 'Indexer la doc',
+      state: t.state('Todo').id,
+    })
+    await runPollCycle(t.services, t.bridge)
+    await t.settle()
+    expect(wakes(t)).toHaveLength(0)
+
+    // Assigned through the API: Plane v1.2 fires no webhook for it (makeplane/plane#6746).
+    await plane.workItems.update(t.project.id, item.id, { assignees: [t.users.thot.id] })
+    await runPollCycle(t.services, t.bridge)
+    await t.settle()
+    expect(wakes(t)).toHaveLength(1)
+    expect(wakes(t)[0]?.body).toMatchObject({ agentId: 'thot' })
+
+    const before = listRequests(t)
+    const report = await runPollCycle(t.services, t.bridge)
+    await t.settle()
+    expect(wakes(t)).toHaveLength(1)
+    expect(listRequests(t) - before).toBe(1)
+    expect(report).toMatchObject({ projects: 1, changed: expect.any(Number), pending: 0, wakes: 0 })
+  })
+
+  it('should notify once a completion made through the API, even when a late webhook repeats it', async () => {
+    const t = await start({ plane: { version: '1.3' } })
+    const plane = t.bridge.plane!
+    const item = t.plane.seed.workItem(t.project.id, {
+      name: 'Livrer la v1',
+      state: t.state('In Progress').id,
+      assignees: [t.users.imhotep.id],
+    })
+    await runPollCycle(t.services, t.bridge)
+    await t.settle()
+    t.webhooks.hold()
+    await plane.workItems.update(t.project.id, item.id, { state: t.state('Done').id })
+    await t.plane.webhooks.settle()
+    await runPollCycle(t.services, t.bridge)
+    await t.settle()
+    expect(sent(t)).toHaveLength(1)
+    expect(sent(t)[0]).toContain('« Livrer la v1 »')
+    // v1.3 fired one delivery per changed key; they arrive now, after the poll already told the human.
+    const statuses = await t.webhooks.release()
+    expect(statuses.length).toBeGreaterThan(0)
+    expect(statuses.every((s) => s === 200)).toBe(true)
+    await t.settle()
+    expect(sent(t)).toHaveLength(1)
+  })
+
+  it('should mark an agent whose key was revoked as failed, alert once, and keep the others working', async () => {
+    const t = await start({ agentKeys: true })
+    t.plane.seed.revokeKey(t.users.thot.apiKey)
+    t.plane.seed.workItem(t.project.id, {
+      name: 'Pour Imhotep',
+      state: t.state('Todo').id,
+      assignees: [t.users.imhotep.id],
+    })
+    const first = await runPollCycle(t.services, t.bridge)
+    await t.settle()
+    expect(first.failedAgents).toEqual(['thot'])
+    expect(wakes(t).map((c) => (c.body as { agentId: string }).agentId)).toEqual(['imhotep'])
+    const ready = (await (await t.app.request('/ready')).json()) as {
+      integrations: Record<string, { ok: boolean; detail?: string }>
+    }
+    expect(ready.integrations['agent:thot']).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('rejected'),
+    })
+    expect(ready.integrations['agent:imhotep']).toMatchObject({ ok: true })
+    const alerts = () => sent(t).filter((text) => text.includes('Thot'))
+    expect(alerts()).toHaveLength(1)
+    await runPollCycle(t.services, t.bridge)
+    await t.settle()
+    expect(alerts()).toHaveLength(1)
+  })
+
+  it('should finish a tick through a 429 storm, honouring Retry-After, without error logs', async () => {
+    const t = await start()
+    t.plane.seed.workItem(t.project.id, { name: 'Sous la tempête', state: t.state('Todo').id })
+    await t.bridge.directory.refresh()
+    t.plane.faults.rateLimitStorm(2, 1)
+    const started = Date.now()
+    const report = await runPollCycle(t.services, t.bridge)
+    expect(report.failedProjects).toEqual([])
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000)
+    expect(t.services.logs.filter((l) => l.level === 'error')).toEqual([])
+  }, 30_000)
+
+  it('should run one cycle with npm run job -- poll and exit 0', async () => {
+    const t = await start()
+    const out: string[] = []
+    const code = await runJobCommand({
+      args: ['poll'],
+      functions: [pollFunction],
+      services: t.services,
+      out: (l) => out.push(l),
+      err: () => {},
+    })
+    expect(code).toBe(0)
+    expect(out[0]).toMatch(/^job poll: ok in \d+ ms — 1 projects, \d+ changed/)
+  })
+
+  it('should alert once when Plane stops delivering webhooks for human edits', async () => {
+    let skew = 0
+    const t = await start({ now: () => Date.now() + skew })
+    const item = t.plane.seed.workItem(t.project.id, {
+      name: 'Éditée à la main',
+      state: t.state('Todo').id,
+    })
+    await runPollCycle(t.services, t.bridge)
+    for (const hook of t.plane.state.webhooks.values()) hook.is_active = false
+    const human = t.plane.seed.user({ email: 'moi@javisi.local', display_name: 'moi' })
+    t.plane.seed.member(t.project.id, human.id, 20)
+    // A person edits in the web UI; the deactivated webhook never reports it.
+    await t.plane.ui.updateWorkItem(human.id, item.id, { priority: 'urgent' })
+    skew = 40 * 60 * 1000
+    await runPollCycle(t.services, t.bridge)
+    await t.settle()
+    const alerts = () => sent(t).filter((text) => text.includes('webhook'))
+    expect(alerts()).toHaveLength(1)
+    await t.plane.ui.updateWorkItem(human.id, item.id, { priority: 'low' })
+    skew += 10 * 60 * 1000
+    await runPollCycle(t.services, t.bridge)
+    await t.settle()
+    expect(alerts()).toHaveLength(1)
+  })
+
+  it('should keep a task waiting on an open dependency and block it once when the dependency is cancelled (OPENCLAW-14)', async () => {
+    const t = await start({ plane: { version: '1.3' } })
+    const plane = t.bridge.plane!
+    const blockedState = await plane.states.create(t.project.id, {
+      name: 'Bloqué',
+      group: 'started',
+      color: '#ff0000',
+    })
+    const dep = t.plane.seed.workItem(t.project.id, {
+      name: 'Choisir le nom',
+      state: t.state('Todo').id,
+    })
+    const task = t.plane.seed.workItem(t.project.id, {
+      name: 'Créer le logo',
+      state: t.state('Todo').id,
+      assignees: [t.users.thot.id],
+    })
+    await plane.relations.create(t.project.id, task.id, {
+      relation_type: 'blocked_by',
+      issues: [dep.id],
+    })
+    const first = await runPollCycle(t.services, t.bridge)
+    expect(first.failedAgents).toEqual([])
+    expect(await t.services.store.get('poll:waiting:thot')).toEqual([
+      { id: task.id, projectId: t.project.id },
+    ])
+
+    await plane.workItems.update(t.project.id, dep.id, { state: t.state('Cancelled').id })
+    await runPollCycle(t.services, t.bridge)
+    await t.settle()
+    const after = await plane.workItems.get(t.project.id, task.id)
+    expect(after.state).toBe(blockedState.id)
+    const comments = await plane.comments.list(t.project.id, task.id)
+    expect(comments.map((c) => c.comment_html)).toEqual([
+      expect.stringContaining('❌ Dépendance annulée'),
+    ])
+    const alerts = () => sent(t).filter((text) => text.includes('est bloquée : sa dépendance'))
+    expect(alerts()).toHaveLength(1)
+    await runPollCycle(t.services, t.bridge)
+    await t.settle()
+    expect(alerts()).toHaveLength(1)
+    expect(await plane.comments.list(t.project.id, task.id)).toHaveLength(1)
+  }, 40_000)
+})
