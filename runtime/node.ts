@@ -1,7 +1,12 @@
 /** @module Node entry point: `npm start` serves HTTP and cron; `npm run job -- <name>` runs one job and exits. */
 import { existsSync, readFileSync } from 'node:fs'
 import { functions } from '../functions/index.ts'
-import { type AgentConfig, AgentRegistryError, parseAgentRegistry } from '../shared/agents.ts'
+import {
+  type AgentConfig,
+  AgentRegistryError,
+  agentTokensFrom,
+  parseAgentRegistry,
+} from '../shared/agents.ts'
 import { type Config, ConfigError, loadConfig, secretValues } from '../shared/config.ts'
 import type { Services } from '../shared/function.ts'
 import { createLogger } from '../shared/log.ts'
@@ -23,16 +28,21 @@ async function main(argv: readonly string[]): Promise<number> {
   const config = loadConfig(process.env)
   const isJob = argv[0] === 'job'
   // A one-off job keeps stdout for its summary line: its logs go to stderr.
+  const redactor = createRedactor(secretValues(config))
   const log = createLogger({
     level: config.LOG_LEVEL,
-    redactor: createRedactor(secretValues(config)),
+    redactor,
     write: isJob ? (line) => process.stderr.write(`${line}\n`) : undefined,
   })
+  const agents = loadAgents(config)
+  const agentTokens = agentTokensFrom(agents, process.env)
+  redactor.add(...Object.values(agentTokens))
   const services = createServices({
     config,
     functions,
     log,
-    agents: loadAgents(config.AGENTS_FILE),
+    agents,
+    agentTokens,
     store: (hooks) => createNodeStore(config, hooks),
   })
   if (isJob) {
@@ -45,8 +55,12 @@ async function main(argv: readonly string[]): Promise<number> {
   return serve(config, services)
 }
 
-/** The agent registry file, validated; a bad file stops the start with a message naming the entry. */
-function loadAgents(path: string | undefined): AgentConfig[] {
+/** The agent registry (AGENTS_FILE, else AGENTS_JSON), validated; a bad one stops the start naming the entry. */
+function loadAgents(config: Config): AgentConfig[] {
+  const path = config.AGENTS_FILE
+  if (path && config.AGENTS_JSON)
+    throw new AgentRegistryError('set AGENTS_FILE or AGENTS_JSON, not both')
+  if (config.AGENTS_JSON) return parseAgentRegistry(config.AGENTS_JSON, 'AGENTS_JSON')
   if (!path) return []
   if (!existsSync(path)) throw new AgentRegistryError(`AGENTS_FILE: no file at ${path}`)
   return parseAgentRegistry(readFileSync(path, 'utf8'), `AGENTS_FILE (${path})`)

@@ -149,9 +149,22 @@ export const SETTINGS = {
     defaultText: '`auto`',
     doc: '`auto` picks `redis` when `REDIS_URL` is set, else `fs`; `memory` keeps nothing across restarts.',
   },
+  REDIS_REST_URL: {
+    schema: httpUrl.optional(),
+    doc: 'Workers: Redis over HTTP (Upstash REST protocol) for exact claims; unset: the `STORE` KV binding (best effort).',
+  },
+  REDIS_REST_TOKEN: {
+    schema: optionalText,
+    secret: true,
+    doc: 'Workers: bearer token of `REDIS_REST_URL`.',
+  },
   AGENTS_FILE: {
     schema: optionalText,
     doc: 'JSON file listing the agents (id, Plane user, OpenClaw agent id, role).',
+  },
+  AGENTS_JSON: {
+    schema: optionalText,
+    doc: 'The agent registry itself, as JSON (the content `AGENTS_FILE` would hold): Workers have no files.',
   },
   TIMEZONE: {
     schema: timezone.default('UTC'),

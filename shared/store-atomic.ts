@@ -1,6 +1,6 @@
-/** @module Atomic store operations: Redis commands (SET NX EX, Lua) or an in-process key mutex (fs, memory). */
+/** @module Atomic store operations: Redis commands (SET NX EX, Lua), an in-process key mutex (fs, memory), or best effort over KV. */
 import type { Storage } from 'unstorage'
-import { unwrap, wrap } from './store-envelope.ts'
+import { type Envelope, unwrap, wrap } from './store-envelope.ts'
 
 /** Values come back as opaque markers (the exact stored text) so that a later compare-and-act can match them. */
 export type StoreAtomics = {
@@ -54,11 +54,23 @@ export function createRedisAtomics(
   }
 }
 
+export type InProcessAtomicsOptions = {
+  /** Hand each entry's remaining TTL to the driver, for drivers that expire entries themselves (KV). */
+  passTtl?: boolean
+}
+
 /**
  * Atomic within this process only: the fs store is for one process (a single container); several replicas need Redis.
  */
-export function createInProcessAtomics(storage: Storage, now: () => number): StoreAtomics {
+export function createInProcessAtomics(
+  storage: Storage,
+  now: () => number,
+  { passTtl = false }: InProcessAtomicsOptions = {}
+): StoreAtomics {
   const exclusive = _keyMutex()
+  // The envelope keeps the exact expiry; the driver's own TTL only lets the backend reclaim the entry.
+  const put = (key: string, envelope: Envelope) =>
+    storage.setItem(key, envelope, passTtl ? _ttlOptions(envelope, now()) : undefined)
   const current = async (key: string) => {
     const raw = await storage.getItem(key)
     const { value, expired } = unwrap(raw, now())
@@ -69,7 +81,7 @@ export function createInProcessAtomics(storage: Storage, now: () => number): Sto
       exclusive(key, async () => {
         if ((await current(key)).live) return null
         const envelope = wrap(value, ttlSeconds, now())
-        await storage.setItem(key, envelope)
+        await put(key, envelope)
         return JSON.stringify(envelope)
       }),
     deleteIfEquals: (key, marker) =>
@@ -84,7 +96,7 @@ export function createInProcessAtomics(storage: Storage, now: () => number): Sto
         const { raw, live } = await current(key)
         if (!live || JSON.stringify(raw) !== marker) return null
         const envelope = wrap(value, ttlSeconds, now())
-        await storage.setItem(key, envelope)
+        await put(key, envelope)
         return JSON.stringify(envelope)
       }),
     increment: (key, ttlSeconds) =>
@@ -95,13 +107,31 @@ export function createInProcessAtomics(storage: Storage, now: () => number): Sto
         const envelope = live
           ? { $v: next, $e: (raw as { $e: number | null }).$e }
           : wrap(next, ttlSeconds, now())
-        await storage.setItem(key, envelope)
+        await put(key, envelope)
         return next
       }),
   }
 }
 
+/**
+ * Cloudflare KV, best effort. KV has no compare-and-set, is eventually consistent (a write can take up to
+ * 60 s to be seen in other locations) and accepts one write per second per key. Claims are therefore a
+ * read-then-write: exact within one isolate (the key mutex), best effort across isolates and locations.
+ * Entries get KV's own expiry too (at least 60 s, the KV minimum; the envelope keeps the exact one).
+ * The store keeps locks and counters in the isolate on KV (see createStore). Exact dedupe across isolates
+ * needs the Redis-over-HTTP store (README, "Cloudflare Workers").
+ */
+export function createKvAtomics(storage: Storage, now: () => number): StoreAtomics {
+  return createInProcessAtomics(storage, now, { passTtl: true })
+}
+
 // --- Internal helpers ---
+
+/** What is left of an envelope's TTL, in whole seconds (≥ 1); drivers raise it to their minimum (KV: 60 s). */
+function _ttlOptions(envelope: Envelope, nowMs: number): { ttl: number } | undefined {
+  if (envelope.$e === null) return undefined
+  return { ttl: Math.max(1, Math.ceil((envelope.$e - nowMs) / 1000)) }
+}
 
 /** Runs callbacks for the same key one after another. */
 function _keyMutex() {

@@ -3,13 +3,14 @@ import { createStorage, type Driver } from 'unstorage'
 import memoryDriver from 'unstorage/drivers/memory'
 import {
   createInProcessAtomics,
+  createKvAtomics,
   createRedisAtomics,
   type RedisLike,
   type StoreAtomics,
 } from './store-atomic.ts'
 import { isValidKey, unwrap, wrap } from './store-envelope.ts'
 
-export type StoreDriverName = 'redis' | 'fs' | 'memory' | 'cloudflare-kv'
+export type StoreDriverName = 'redis' | 'redis-http' | 'fs' | 'memory' | 'cloudflare-kv'
 
 export type StoreLock = {
   readonly key: string
@@ -50,6 +51,11 @@ export type CreateStoreOptions = {
   redis?: RedisLike
   /** Redis key prefix used by the driver, so raw commands address the same keys. */
   redisPrefix?: string
+  /**
+   * How claims, locks and counters work without `redis`: `in-process` (fs, memory: one process) or `kv`
+   * (Cloudflare KV: claims best effort across isolates, locks and counters per isolate; see createKvAtomics).
+   */
+  atomics?: 'in-process' | 'kv'
   /** Called for every failed operation before it is rethrown (metrics, logs). */
   onError?: (operation: string, error: unknown) => void
   now?: () => number
@@ -64,13 +70,24 @@ export function createStore({
   location,
   redis,
   redisPrefix = 'plane',
+  atomics: atomicsMode = 'in-process',
   onError,
   now = Date.now,
 }: CreateStoreOptions): Store {
   const storage = createStorage({ driver })
+  const onKv = !redis && atomicsMode === 'kv'
   const atomics: StoreAtomics = redis
     ? createRedisAtomics(redis, redisPrefix, now)
-    : createInProcessAtomics(storage, now)
+    : onKv
+      ? createKvAtomics(storage, now)
+      : createInProcessAtomics(storage, now)
+  // KV takes one write per second per key: hot lock and counter keys would fail (429) in a burst, and
+  // KV could not exclude another isolate anyway, so on KV they live in this isolate only.
+  const local: StoreAtomics = onKv
+    ? createInProcessAtomics(createStorage({ driver: memoryDriver() }), now)
+    : atomics
+  // Redis and KV expire entries themselves: no sweeping, no deleting what a read finds expired.
+  const nativeExpiry = redis !== undefined || onKv
 
   const guard = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
     try {
@@ -90,7 +107,7 @@ export function createStore({
   }
   const read = async (key: string) => {
     const { value, expired } = unwrap(await storage.getItem(key), now())
-    if (expired && !redis) await storage.removeItem(key)
+    if (expired && !nativeExpiry) await storage.removeItem(key)
     return expired ? null : value
   }
 
@@ -141,7 +158,7 @@ export function createStore({
         checkKey(key)
         checkTtl(ttlSeconds)
         const token = crypto.randomUUID()
-        let held = await atomics.setIfAbsent(key, token, ttlSeconds)
+        let held = await local.setIfAbsent(key, token, ttlSeconds)
         if (held === null) return null
         return {
           key,
@@ -149,13 +166,13 @@ export function createStore({
             guard('unlock', async () => {
               const current = held
               held = null
-              return current !== null && atomics.deleteIfEquals(key, current)
+              return current !== null && local.deleteIfEquals(key, current)
             }),
           extend: (ttl: number) =>
             guard('lock-extend', async () => {
               checkTtl(ttl)
               if (held === null) return false
-              held = await atomics.replaceIfEquals(key, held, token, ttl)
+              held = await local.replaceIfEquals(key, held, token, ttl)
               return held !== null
             }),
         }
@@ -164,7 +181,7 @@ export function createStore({
       guard('increment', async () => {
         checkKey(key)
         checkTtl(ttlSeconds)
-        return atomics.increment(key, ttlSeconds)
+        return local.increment(key, ttlSeconds)
       }),
     ping: () =>
       guard('ping', async () => {
@@ -172,12 +189,16 @@ export function createStore({
           await redis.ping()
           return
         }
-        // A write proves the directory (fs) is there and writable, not just readable.
+        // KV: a read (writes are limited and billed). fs: a write proves the directory is writable.
+        if (onKv) {
+          await storage.getItem('health:ping')
+          return
+        }
         await storage.setItem('health:ping', wrap(now(), 60, now()))
       }),
     sweep: () =>
       guard('sweep', async () => {
-        if (redis) return 0
+        if (nativeExpiry) return 0
         let removed = 0
         for (const key of await storage.getKeys()) {
           if (unwrap(await storage.getItem(key), now()).expired) {

@@ -5,8 +5,10 @@ import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createNodeStore, describeRedisUrl } from '../runtime/node-store.ts'
 import { loadConfig } from '../shared/config.ts'
-import { createMemoryStore, type Store } from '../shared/store.ts'
+import { createMemoryStore, createStore, type Store } from '../shared/store.ts'
+import { createRedisHttpClient, redisHttpDriver } from '../shared/store-redis-http.ts'
 import { TEST_REDIS_URL } from './helpers/redis.ts'
+import { startRedisRest } from './helpers/redis-rest.ts'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -14,6 +16,21 @@ type Harness = { name: string; make: () => Store; cleanup?: () => Promise<void> 
 
 const tmpDirs: string[] = []
 const redisPrefix = `test-${process.pid}-${Date.now()}`
+// Workers' strict store: Redis over HTTP (shared/store-redis-http.ts), here in front of the same Redis.
+const redisRest = await startRedisRest()
+const restPrefix = `${redisPrefix}-rest`
+
+/** The store runtime/worker-store.ts builds for REDIS_REST_URL. */
+function makeRedisHttpStore(): Store {
+  const client = createRedisHttpClient({ url: redisRest.url, token: redisRest.token })
+  return createStore({
+    driver: redisHttpDriver({ client, base: restPrefix }),
+    name: 'redis-http',
+    location: redisRest.url,
+    redis: client,
+    redisPrefix: restPrefix,
+  })
+}
 
 const harnesses: Harness[] = [
   { name: 'memory', make: () => createMemoryStore() },
@@ -34,6 +51,17 @@ const harnesses: Harness[] = [
       const keys = await redis.keys(`${redisPrefix}:*`)
       if (keys.length > 0) await redis.del(...keys)
       await redis.quit()
+    },
+  },
+  {
+    name: 'redis-http',
+    make: makeRedisHttpStore,
+    cleanup: async () => {
+      const redis = new Redis(TEST_REDIS_URL)
+      const keys = await redis.keys(`${restPrefix}:*`)
+      if (keys.length > 0) await redis.del(...keys)
+      await redis.quit()
+      await redisRest.close()
     },
   },
 ]

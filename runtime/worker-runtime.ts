@@ -1,0 +1,87 @@
+/** @module The Workers runtime of one isolate: settings from bindings, the same services and app as Node, built once, lazily. */
+import type { Hono } from 'hono'
+import { functions as registry } from '../functions/index.ts'
+import {
+  type AgentConfig,
+  AgentRegistryError,
+  agentTokensFrom,
+  parseAgentRegistry,
+} from '../shared/agents.ts'
+import { type Config, loadConfig, type RawEnv, secretValues } from '../shared/config.ts'
+import type { AppEnv, BridgeFunction, Services } from '../shared/function.ts'
+import { createLogger } from '../shared/log.ts'
+import { createRedactor } from '../shared/redact.ts'
+import { createApp } from './app.ts'
+import { createServices } from './services.ts'
+import { createWorkerStore, type KvNamespaceLike } from './worker-store.ts'
+
+/** What the Worker receives as `env`: vars and secrets are strings, `STORE` is the KV namespace. */
+export type WorkerEnv = { STORE?: KvNamespaceLike } & Record<string, unknown>
+
+export type WorkerRuntime = {
+  functions: readonly BridgeFunction[]
+  services: Services
+  app: Hono<AppEnv>
+}
+
+// `env` is the same object for every event an isolate handles: one runtime per env, built on first use.
+const runtimes = new WeakMap<object, WorkerRuntime>()
+
+/**
+ * The isolate's runtime; throws ConfigError / AgentRegistryError for bad settings (never caches a failure).
+ * @example const { app, services } = getWorkerRuntime(env)
+ */
+export function getWorkerRuntime(
+  env: WorkerEnv,
+  functions: readonly BridgeFunction[] = registry
+): WorkerRuntime {
+  const existing = runtimes.get(env)
+  if (existing && existing.functions === functions) return existing
+  const runtime = createWorkerRuntime(env, functions)
+  runtimes.set(env, runtime)
+  return runtime
+}
+
+export function createWorkerRuntime(
+  env: WorkerEnv,
+  functions: readonly BridgeFunction[] = registry
+): WorkerRuntime {
+  const settings = settingsOf(env)
+  const config = loadConfig(settings)
+  const redactor = createRedactor(secretValues(config))
+  const log = createLogger({ level: config.LOG_LEVEL, redactor })
+  const agents = loadAgents(config)
+  const agentTokens = agentTokensFrom(agents, settings)
+  redactor.add(...Object.values(agentTokens))
+  // No keepAlive: the entry keeps each event alive until the shared background is idle (see worker.ts).
+  const services = createServices({
+    config,
+    functions,
+    log,
+    agents,
+    agentTokens,
+    store: (hooks) => createWorkerStore(config, { kv: env.STORE, onError: hooks.onError }),
+  })
+  return { functions, services, app: createApp({ functions, services }) }
+}
+
+/** The string bindings (vars, secrets): what the same zod config reads on Node from process.env. */
+export function settingsOf(env: WorkerEnv): RawEnv {
+  const settings: RawEnv = {}
+  for (const [key, value] of Object.entries(env)) {
+    if (typeof value === 'string') settings[key] = value
+  }
+  return settings
+}
+
+// --- Internal helpers ---
+
+/** Workers have no files: the registry comes as JSON in AGENTS_JSON. */
+function loadAgents(config: Config): AgentConfig[] {
+  if (config.AGENTS_FILE && !config.AGENTS_JSON) {
+    throw new AgentRegistryError(
+      'AGENTS_FILE cannot be read on Workers: put the registry in AGENTS_JSON'
+    )
+  }
+  return config.AGENTS_JSON ? parseAgentRegistry(config.AGENTS_JSON, 'AGENTS_JSON') : []
+}

@@ -1,0 +1,35 @@
+/** Settings the workers test project binds (vitest.config.ts): stub origins for Plane and Telegram, fast coalescing. */
+
+export const PLANE_ORIGIN = 'https://plane.test'
+export const TELEGRAM_ORIGIN = 'https://telegram.test'
+export const WEBHOOK_SECRET = 'plane_wh_workers0123456789abcdef01234567'
+export const BOT_TOKEN = '654321:WORKERS-token_for-tests'
+export const CHAT_ID = '-1009876543210'
+export const TELEGRAM_SECRET = 'telegram-secret-for-workers-tests'
+
+export const WORKER_TEST_AGENTS = {
+  agents: [
+    {
+      id: 'imhotep',
+      name: 'Imhotep',
+      role: 'member',
+      planeUser: 'imhotep@javisi.local',
+      openclawAgentId: 'imhotep',
+    },
+  ],
+}
+
+export const WORKER_TEST_BINDINGS: Record<string, string> = {
+  PLANE_BASE_URL: PLANE_ORIGIN,
+  PLANE_API_KEY: `plane_api_${'b'.repeat(32)}`,
+  PLANE_WORKSPACE_SLUG: 'javisi',
+  PLANE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+  TELEGRAM_CHAT_ID: CHAT_ID,
+  TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
+  TELEGRAM_API_BASE: TELEGRAM_ORIGIN,
+  AGENTS_JSON: JSON.stringify(WORKER_TEST_AGENTS),
+  // No coalescing wait: the test's event settles as soon as the message is out.
+  NOTIFY_COALESCE_MS: '0',
+  LOG_LEVEL: 'error',
+}

@@ -1,0 +1,84 @@
+/** The store on a real (local) KV namespace: TTLs under KV's 60 s minimum, best-effort claims, per-isolate locks and counters. */
+import { env } from 'cloudflare:test'
+import kvBindingDriver from 'unstorage/drivers/cloudflare-kv-binding'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createWorkerStore } from '../../runtime/worker-store.ts'
+import { loadConfig } from '../../shared/config.ts'
+import { createStore, type Store } from '../../shared/store.ts'
+
+const PREFIX = 'kvtest'
+
+/** A KV store whose clock the test moves (KV's own expiry is ≥ 60 s: only the envelope can expire sooner). */
+function makeKvStore(clock: { ms: number }): Store {
+  return createStore({
+    driver: kvBindingDriver({ binding: env.STORE, base: PREFIX }),
+    name: 'cloudflare-kv',
+    location: 'kv:STORE',
+    atomics: 'kv',
+    now: () => clock.ms,
+  })
+}
+
+async function kvExpirations(prefix: string): Promise<Record<string, number | undefined>> {
+  const { keys } = await env.STORE.list({ prefix: `${PREFIX}:${prefix}` })
+  return Object.fromEntries(keys.map((k) => [k.name, k.expiration]))
+}
+
+afterEach(async () => {
+  const { keys } = await env.STORE.list({ prefix: `${PREFIX}:` })
+  for (const key of keys) await env.STORE.delete(key.name)
+})
+
+describe('store on Cloudflare KV', () => {
+  it('should expire a 5 s value after 5 s although KV keeps it for at least 60 s', async () => {
+    const clock = { ms: Date.now() }
+    const store = makeKvStore(clock)
+    await store.set('ttl:short', { a: 1 }, { ttlSeconds: 5 })
+    expect(await store.get('ttl:short')).toEqual({ a: 1 })
+    const expiration = (await kvExpirations('ttl:'))[`${PREFIX}:ttl:short`]
+    expect(expiration).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) + 59)
+    clock.ms += 5_001
+    expect(await store.get('ttl:short')).toBeNull()
+    expect(await store.has('ttl:short')).toBe(false)
+    expect(await store.keys('ttl:')).toEqual([])
+  })
+
+  it('should give a claim once until it expires, then again', async () => {
+    const clock = { ms: Date.now() }
+    const store = makeKvStore(clock)
+    const results = await Promise.all(Array.from({ length: 20 }, () => store.claim('c:one', 10)))
+    expect(results.filter(Boolean)).toHaveLength(1)
+    // The claim is in KV (best effort across isolates), with KV's own expiry raised to its minimum.
+    const expiration = (await kvExpirations('c:'))[`${PREFIX}:c:one`]
+    expect(expiration).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) + 59)
+    expect(await store.claim('c:one', 10)).toBe(false)
+    clock.ms += 10_001
+    expect(await store.claim('c:one', 10)).toBe(true)
+  })
+
+  it('should keep locks and counters in the isolate, writing nothing to KV', async () => {
+    const clock = { ms: Date.now() }
+    const store = makeKvStore(clock)
+    const lock = await store.lock('l:task', 30)
+    expect(lock).not.toBeNull()
+    expect(await store.lock('l:task', 30)).toBeNull()
+    expect(await lock?.release()).toBe(true)
+    expect(await store.lock('l:task', 30)).not.toBeNull()
+    const counts = await Promise.all(Array.from({ length: 5 }, () => store.increment('n:rate', 60)))
+    expect(counts.sort()).toEqual([1, 2, 3, 4, 5])
+    clock.ms += 60_001
+    expect(await store.increment('n:rate', 60)).toBe(1)
+    expect(await kvExpirations('')).toEqual({})
+  })
+
+  it('should ping with a read and list keys under a prefix only', async () => {
+    const store = createWorkerStore(loadConfig({ REDIS_KEY_PREFIX: PREFIX }), { kv: env.STORE })
+    expect(store.driver).toBe('cloudflare-kv')
+    await expect(store.ping()).resolves.toBeUndefined()
+    await store.set('list:b', 2)
+    await store.set('list:a', 1)
+    await store.set('other:c', 3)
+    expect(await store.keys('list:')).toEqual(['list:a', 'list:b'])
+    expect(await kvExpirations('health:')).toEqual({})
+  })
+})
