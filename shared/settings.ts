@@ -25,15 +25,8 @@ const redisUrl = z
   .trim()
   .refine(_isRedisUrl, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/1')
 
-const chatId = z
-  .string()
-  .trim()
-  .regex(
-    /^(-?\d+|@[A-Za-z0-9_]{5,})$/,
-    'must be a numeric chat id (e.g. -1001234567890) or @channel'
-  )
-
-const chatIdList = z
+/** `a, b,c` → ['a', 'b', 'c'] (empty items dropped). */
+const commaList = z
   .string()
   .trim()
   .transform((s) =>
@@ -42,7 +35,16 @@ const chatIdList = z
       .map((x) => x.trim())
       .filter(Boolean)
   )
-  .pipe(z.array(chatId))
+
+const chatId = z
+  .string()
+  .trim()
+  .regex(
+    /^(-?\d+|@[A-Za-z0-9_]{5,})$/,
+    'must be a numeric chat id (e.g. -1001234567890) or @channel'
+  )
+
+const chatIdList = commaList.pipe(z.array(chatId))
 
 const timezone = z
   .string()
@@ -182,32 +184,13 @@ export const SETTINGS = {
     doc: '`debug`, `info`, `warn` or `error`.',
   },
   NOTIFY_EVENTS: {
-    schema: z
-      .string()
-      .trim()
-      .transform((s) =>
-        s
-          .split(',')
-          .map((x) => x.trim())
-          .filter(Boolean)
-      )
-      .pipe(z.array(z.enum(NOTIFICATION_KINDS)).min(1))
-      .optional(),
+    schema: commaList.pipe(z.array(z.enum(NOTIFICATION_KINDS)).min(1)).optional(),
     defaultText:
       '`task.completed,task.blocked,project.created,cycle.started,cycle.completed,review.needed`',
     doc: 'Events the human is told about (NOTIF-05); also `task.cancelled`, `task.created`, `task.assigned`, `task.state`.',
   },
   NOTIFY_PROJECTS: {
-    schema: z
-      .string()
-      .trim()
-      .transform((s) =>
-        s
-          .split(',')
-          .map((x) => x.trim())
-          .filter(Boolean)
-      )
-      .optional(),
+    schema: commaList.optional(),
     defaultText: 'all',
     doc: 'Comma-separated project identifiers (`ONB`) or ids to notify about.',
   },
@@ -244,18 +227,17 @@ export const SECRET_KEYS = CONFIG_KEYS.filter((k) => (SETTINGS[k] as SettingSpec
 // --- Internal helpers ---
 
 function _isHttpUrl(s: string): boolean {
-  try {
-    const u = new URL(s)
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== ''
-  } catch {
-    return false
-  }
+  return _isUrl(s, ['http:', 'https:'])
 }
 
 function _isRedisUrl(s: string): boolean {
+  return _isUrl(s, ['redis:', 'rediss:'])
+}
+
+function _isUrl(s: string, protocols: readonly string[]): boolean {
   try {
     const u = new URL(s)
-    return (u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname !== ''
+    return protocols.includes(u.protocol) && u.hostname !== ''
   } catch {
     return false
   }

@@ -2,6 +2,7 @@
 import type { Bridge } from '../../shared/bridge.ts'
 import type { Services } from '../../shared/function.ts'
 import { renderCycle, renderProjectCreated } from '../../shared/notify/messages.ts'
+import { telegramMessage } from '../../shared/notify/outbox.ts'
 import {
   createNotifyPolicy,
   filterByPolicy,
@@ -131,17 +132,9 @@ async function _announce(
     projects: config.NOTIFY_PROJECTS ?? null,
   })
   if (filterByPolicy(policy, [{ kind }], projectId, identifier).length === 0) return false
-  const { enqueued } = await bridge.outbox.enqueue({
-    channel: 'telegram',
-    target: chatId,
-    payload: {
-      chat_id: chatId,
-      text: render(),
-      parse_mode: 'HTML',
-      link_preview_options: { is_disabled: true },
-    },
-    dedupeKey: `notify:${dedupeKey}`,
-  })
+  const { enqueued } = await bridge.outbox.enqueue(
+    telegramMessage(chatId, render(), `notify:${dedupeKey}`)
+  )
   return enqueued
 }
 

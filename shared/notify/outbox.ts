@@ -107,3 +107,21 @@ export function createOutbox(store: Store, now: () => number = Date.now): Outbox
     },
   }
 }
+
+/**
+ * A Telegram HTML message as an outbox item. Link previews are off: a task link would otherwise unfold
+ * into a preview of Plane's (VPN-only) login page.
+ */
+export function telegramMessage(chatId: string, html: string, dedupeKey?: string): EnqueueInput {
+  return {
+    channel: 'telegram',
+    target: chatId,
+    payload: {
+      chat_id: chatId,
+      text: html,
+      parse_mode: 'HTML',
+      link_preview_options: { is_disabled: true },
+    },
+    ...(dedupeKey ? { dedupeKey } : {}),
+  }
+}

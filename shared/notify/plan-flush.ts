@@ -6,7 +6,7 @@ import { diffTask } from './diff.ts'
 import type { AgentRef, Directory } from './directory.ts'
 import { type Locale, phrasesFor } from './i18n.ts'
 import { type ProjectRef, renderTaskNotification } from './messages.ts'
-import type { EnqueueInput } from './outbox.ts'
+import { type EnqueueInput, telegramMessage } from './outbox.ts'
 import type { PendingChange } from './pipeline.ts'
 import {
   classifyComment,
@@ -97,18 +97,8 @@ async function _messages(
       userName: (id) => names.get(id) ?? id,
       actorName: actor ? (names.get(actor.id) ?? actor.name) : null,
     })
-    return {
-      channel: 'telegram',
-      target: chatId,
-      payload: {
-        chat_id: chatId,
-        text,
-        parse_mode: 'HTML',
-        link_preview_options: { is_disabled: true },
-      },
-      // The pending entry (task + window start) names the message: a repeated flush enqueues nothing new.
-      dedupeKey: `notify:${task.id}:${entry.firstAt}:${n.kind}:${i}`,
-    }
+    // The pending entry (task + window start) names the message: a repeated flush enqueues nothing new.
+    return telegramMessage(chatId, text, `notify:${task.id}:${entry.firstAt}:${n.kind}:${i}`)
   })
 }
 

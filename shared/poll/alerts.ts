@@ -1,6 +1,7 @@
 /** @module Operational alerts to the human (and the Concierge): once per condition, not once per tick. */
 import type { Bridge } from '../bridge.ts'
 import type { Services } from '../function.ts'
+import { telegramMessage } from '../notify/outbox.ts'
 
 /** An alert stays "said" this long while its condition lasts; clearing it lets the next occurrence speak. */
 const ALERT_TTL_S = 24 * 60 * 60
@@ -24,17 +25,7 @@ export async function raiseAlert(
   services.log.warn('alert', { key })
   const chatId = bridge.telegram && services.config.TELEGRAM_CHAT_ID
   if (chatId) {
-    await bridge.outbox.enqueue({
-      channel: 'telegram',
-      target: chatId,
-      payload: {
-        chat_id: chatId,
-        text: html,
-        parse_mode: 'HTML',
-        link_preview_options: { is_disabled: true },
-      },
-      dedupeKey: `alert:${key}:${services.now()}`,
-    })
+    await bridge.outbox.enqueue(telegramMessage(chatId, html, `alert:${key}:${services.now()}`))
   }
   const concierge = conciergeText && bridge.openclaw ? await bridge.directory.concierge() : null
   if (concierge && conciergeText) {
