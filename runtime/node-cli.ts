@@ -1,6 +1,11 @@
 /** @module `npm run job -- <name>`: run one cron function or job once, with the runtime's config and store. */
 import { getBridge } from '../shared/bridge.ts'
-import type { BridgeFunction, RunnableFunction, Services } from '../shared/function.ts'
+import {
+  type BridgeFunction,
+  type RunnableFunction,
+  type Services,
+  scheduleOf,
+} from '../shared/function.ts'
 import { runJob } from '../shared/run-job.ts'
 
 /** A one-off run delivers what it enqueued before the process exits, within this bound. */
@@ -58,7 +63,7 @@ export async function runJobCommand({
 function _describe(fn: RunnableFunction, services: Services): string {
   const trigger =
     fn.kind === 'cron'
-      ? `cron "${fn.schedule}" ${fn.timezone === 'config' ? services.config.TIMEZONE : 'UTC'}`
+      ? `cron "${scheduleOf(fn, services.config)}" ${fn.timezone === 'config' ? services.config.TIMEZONE : 'UTC'}`
       : 'job'
   const missing = services.inventory.disabled[fn.name]
   return `${fn.name}\t${trigger}\t${missing ? `off (missing ${missing.join(', ')})` : 'on'}\t${fn.description}`

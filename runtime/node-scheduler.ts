@@ -1,6 +1,11 @@
 /** @module Schedules the registry's cron functions with croner: no overlap with itself, one run per slot across replicas. */
 import { Cron } from 'croner'
-import type { BridgeFunction, CronFunction, Services } from '../shared/function.ts'
+import {
+  type BridgeFunction,
+  type CronFunction,
+  type Services,
+  scheduleOf,
+} from '../shared/function.ts'
 import { runJob, slotOf } from '../shared/run-job.ts'
 
 /** A tick may fire a little before its scheduled instant; look this far ahead when naming its slot. */
@@ -34,7 +39,7 @@ export function startScheduler({
   for (const fn of crons) {
     const timezone = fn.timezone === 'config' ? services.config.TIMEZONE : 'UTC'
     const job = new Cron(
-      fn.schedule,
+      scheduleOf(fn, services.config),
       {
         timezone,
         // croner skips a tick while the previous run of this job is still going (style-anchors.md B5.12).
@@ -61,7 +66,7 @@ export function startScheduler({
     jobs.set(fn.name, job)
     services.log.info('scheduled', {
       job: fn.name,
-      schedule: fn.schedule,
+      schedule: scheduleOf(fn, services.config),
       timezone,
       next: job.nextRun()?.toISOString(),
     })

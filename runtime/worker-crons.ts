@@ -40,12 +40,14 @@ export type DueCronOptions = {
   timezone: string
   /** Names of the functions that are on (the others lack settings). */
   enabled: readonly string[]
+  /** A function's schedule with the current settings (a `scheduleSetting` may override the registry's). */
+  scheduleOf?: (fn: CronFunction) => string
 }
 
 /** The cron functions a tick runs: fired by this trigger, on, and due at this minute in their zone. */
 export function dueCronFunctions(
   functions: readonly BridgeFunction[],
-  { cron, scheduledTime, timezone, enabled }: DueCronOptions
+  { cron, scheduledTime, timezone, enabled, scheduleOf = (fn) => fn.schedule }: DueCronOptions
 ): CronFunction[] {
   const minute = new Date(Math.floor(scheduledTime / 60_000) * 60_000)
   return functions.filter(
@@ -53,7 +55,7 @@ export function dueCronFunctions(
       fn.kind === 'cron' &&
       enabled.includes(fn.name) &&
       workerCronOf(fn) === cron &&
-      new Cron(fn.schedule, {
+      new Cron(scheduleOf(fn), {
         timezone: fn.timezone === 'config' ? timezone : 'UTC',
         paused: true,
       }).match(minute)

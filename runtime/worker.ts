@@ -4,6 +4,7 @@
  */
 import { AgentRegistryError } from '../shared/agents.ts'
 import { ConfigError } from '../shared/config.ts'
+import { scheduleOf } from '../shared/function.ts'
 import { createRedactor } from '../shared/redact.ts'
 import { runJob, slotOf } from '../shared/run-job.ts'
 import { dueCronFunctions } from './worker-crons.ts'
@@ -57,6 +58,7 @@ async function scheduled(
     scheduledTime: controller.scheduledTime,
     timezone: services.config.TIMEZONE,
     enabled: services.inventory.enabled,
+    scheduleOf: (fn) => scheduleOf(fn, services.config),
   })
   // The slot is the scheduled instant, so a trigger delivered twice runs each function once (runJob's claim).
   const slot = slotOf(controller.scheduledTime)

@@ -69,6 +69,8 @@ export type CronFunction = FunctionBase & {
   kind: 'cron'
   /** Cron expression (5 fields). */
   schedule: string
+  /** A setting that overrides `schedule` (the registry's value is its default). */
+  scheduleSetting?: SettingKey
   /** `UTC` (default) or `config`: read in the TIMEZONE setting. */
   timezone?: 'UTC' | 'config'
   /** Upper bound of one run; the running lock expires after it. */
@@ -97,3 +99,9 @@ export const defineJobFunction = (f: Omit<JobFunction, 'kind'>): JobFunction => 
   kind: 'job',
   ...f,
 })
+
+/** The schedule a cron function runs on with this config: its setting when it has one, else the registry's. */
+export function scheduleOf(fn: CronFunction, config: Config): string {
+  const override = fn.scheduleSetting ? config[fn.scheduleSetting] : undefined
+  return typeof override === 'string' && override.trim() !== '' ? override : fn.schedule
+}

@@ -1,4 +1,5 @@
 /** @module Every setting plane-bridge reads: name, zod schema, default, whether it is a secret, and what it is for. */
+import { Cron } from 'croner'
 import { z } from 'zod'
 import { NOTIFICATION_KINDS } from './notify/policy.ts'
 
@@ -45,6 +46,11 @@ const chatId = z
   )
 
 const chatIdList = commaList.pipe(z.array(chatId))
+
+const cronExpression = z
+  .string()
+  .trim()
+  .refine(_isCron, 'must be a cron expression, e.g. */5 * * * *')
 
 const timezone = z
   .string()
@@ -183,6 +189,11 @@ export const SETTINGS = {
     defaultText: '`info`',
     doc: '`debug`, `info`, `warn` or `error`.',
   },
+  POLL_SCHEDULE: {
+    schema: cronExpression.default('*/5 * * * *'),
+    defaultText: '`*/5 * * * *`',
+    doc: 'When the poll cycle runs (UTC). On Workers it can only thin out `*/5` unless `wrangler.jsonc` gets a matching trigger.',
+  },
   NOTIFY_EVENTS: {
     schema: commaList.pipe(z.array(z.enum(NOTIFICATION_KINDS)).min(1)).optional(),
     defaultText:
@@ -238,6 +249,15 @@ function _isUrl(s: string, protocols: readonly string[]): boolean {
   try {
     const u = new URL(s)
     return protocols.includes(u.protocol) && u.hostname !== ''
+  } catch {
+    return false
+  }
+}
+
+function _isCron(s: string): boolean {
+  try {
+    new Cron(s, { paused: true }).stop()
+    return true
   } catch {
     return false
   }

@@ -8,6 +8,7 @@ export const pollFunction = defineCronFunction({
   description:
     'Polls Plane for changes webhooks missed and for tasks assigned to agents (OPENCLAW-09).',
   schedule: '*/5 * * * *',
+  scheduleSetting: 'POLL_SCHEDULE',
   maxDurationSeconds: 240,
   requires: ['PLANE_BASE_URL', 'PLANE_API_KEY', 'PLANE_WORKSPACE_SLUG'],
   run: async function poll(ctx) {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { functions } from '../../functions/index.ts'
-import { loadConfig } from '../../shared/config.ts'
-import { defineCronFunction, defineHttpFunction } from '../../shared/function.ts'
+import { dueCronFunctions } from '../../runtime/worker-crons.ts'
+import { ConfigError, loadConfig } from '../../shared/config.ts'
+import { defineCronFunction, defineHttpFunction, scheduleOf } from '../../shared/function.ts'
 import { RegistryError, takeInventory, validateRegistry } from '../../shared/registry.ts'
 
 const http = (name: string, path: string) =>
@@ -59,5 +60,24 @@ describe('function registry', () => {
     expect(
       takeInventory([needy], loadConfig({ PLANE_WEBHOOK_SECRET: 'plane_wh_123456' })).disabled
     ).toEqual({})
+  })
+
+  it('should let a schedule setting override the registry schedule, validated at load', () => {
+    const poll = { ...cron('poll', '*/5 * * * *'), scheduleSetting: 'POLL_SCHEDULE' as const }
+    expect(scheduleOf(poll, loadConfig({}))).toBe('*/5 * * * *')
+    const config = loadConfig({ POLL_SCHEDULE: '*/10 * * * *' })
+    expect(scheduleOf(poll, config)).toBe('*/10 * * * *')
+    expect(() => loadConfig({ POLL_SCHEDULE: 'every five minutes' })).toThrow(ConfigError)
+    // Workers: the */5 trigger fires at :05, but a */10 override is not due then; it is at :10.
+    const due = (minute: number) =>
+      dueCronFunctions([poll], {
+        cron: '*/5 * * * *',
+        scheduledTime: Date.UTC(2026, 10, 21, 6, minute),
+        timezone: 'UTC',
+        enabled: ['poll'],
+        scheduleOf: (fn) => scheduleOf(fn, config),
+      }).map((f) => f.name)
+    expect(due(5)).toEqual([])
+    expect(due(10)).toEqual(['poll'])
   })
 })
