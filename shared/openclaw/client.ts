@@ -68,7 +68,7 @@ export function createOpenClawClient({
   const base = _checkHooksUrl(hooksUrl)
   const redactor = createRedactor([token])
   const $fetch = createFetch({
-    // Resolved per call (tests may stub the global) and called unbound: Workers reject a fetch
+    // Resolved per call (tests may replace the global) and called unbound: Workers reject a fetch
     // invoked with a foreign `this`.
     fetch: (input, init) => (fetchImpl ? fetchImpl(input, init) : globalThis.fetch(input, init)),
   })

@@ -70,7 +70,7 @@ export function createTelegramClient({
   const redactor = createRedactor([token, encodeURIComponent(token)])
   const base = apiBase.replace(/\/+$/, '')
   const $fetch = createFetch({
-    // Resolved per call (tests may stub the global) and called unbound: Workers reject a fetch
+    // Resolved per call (tests may replace the global) and called unbound: Workers reject a fetch
     // invoked with a foreign `this`.
     fetch: (input, init) => (fetchImpl ? fetchImpl(input, init) : globalThis.fetch(input, init)),
   })
