@@ -17,6 +17,9 @@ export type DependencyReport = { waiting: string[]; blocked: string[]; planeRequ
 
 type TaskRef = { id: string; projectId: string }
 
+/** At most this many relations requests per agent per tick; the rest wait for the next tick. */
+export const DEPENDENCY_CHECKS_PER_TICK = 3
+
 /** Relation types meaning "this task cannot finish before that one" (v1.3 relations API). */
 const BLOCKING_TYPES = ['blocked_by']
 
@@ -33,16 +36,25 @@ export async function checkDependencies(
   if (!plane || !(await plane.capabilities()).relations) return report
   const { store } = services
   const waitingKey = `poll:waiting:${agent.id}`
+  // Tasks still to look at: those waiting last tick (and those the budget left over) first.
   const previous = (await store.get<TaskRef[]>(waitingKey)) ?? []
   const candidates = new Map<string, TaskRef>(previous.map((t) => [t.id, t]))
-  for (const t of tasks)
-    if (isAgentTask(t, agent) && isOpenForAgent(t))
+  for (const t of tasks) {
+    // Dependencies matter before an agent starts: tasks in progress are the agent's call already.
+    if (isAgentTask(t, agent) && t.state?.group === 'unstarted')
       candidates.set(t.id, { id: t.id, projectId: t.projectId })
+  }
 
-  const waiting: TaskRef[] = []
+  const carried: TaskRef[] = []
+  let budget = DEPENDENCY_CHECKS_PER_TICK
   for (const ref of candidates.values()) {
     const task = await bridge.pipeline.snapshot(ref.id)
     if (!task || !isOpenForAgent(task)) continue
+    // One relations request per task on the bridge's key (60/min): a backlog drains over several ticks.
+    if (budget-- <= 0) {
+      carried.push(ref)
+      continue
+    }
     report.planeRequests++
     const relations = await plane.relations.list(ref.projectId, ref.id)
     const deps = await Promise.all(
@@ -54,10 +66,11 @@ export async function checkDependencies(
       continue
     }
     if (deps.some((d) => d === null || d.state?.group !== 'completed')) {
-      waiting.push(ref)
+      carried.push(ref)
       report.waiting.push(task.id)
     }
   }
+  const waiting = carried
   await store.set(waitingKey, waiting)
   return report
 }
