@@ -1,11 +1,12 @@
 /** @module `npm run bench`: runs every bench in this list, in order; BENCH_QUICK=1 for a short run, BENCH_FILTER=<text> to pick. */
 import { readBenchOptions } from './options.ts'
+import { pollBench } from './poll.bench.ts'
 import { runtimeBench } from './runtime.bench.ts'
 import { storeBench } from './store.bench.ts'
 import { exitWhenIdle, runSuite } from './suite.ts'
 import { webhookBench } from './webhook.bench.ts'
 
 // Listed by hand, not globbed: a new bench file joins the run when it is added here.
-const benches = [runtimeBench, storeBench, webhookBench]
+const benches = [runtimeBench, storeBench, webhookBench, pollBench]
 
 exitWhenIdle(await runSuite(benches, readBenchOptions()))

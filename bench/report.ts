@@ -5,6 +5,8 @@ import type { BenchReport, CaseResult } from './harness.ts'
 
 export type BenchOutcome =
   | { name: string; status: 'ok'; report: BenchReport; jsonPath: string }
+  /** A bench that is not a ratio against a baseline (table-bench.ts): its own one-line summary. */
+  | { name: string; status: 'table'; summary: string; jsonPath: string }
   | { name: string; status: 'crashed'; error: unknown }
   | { name: string; status: 'filtered' }
 
@@ -34,14 +36,19 @@ export function formatBenchTable(report: BenchReport): string {
     ...report.cases.map((c) => _row(c, '')),
     ...report.skipped.map((s) => [s.name, `skipped: ${s.reason}`]),
   ]
-  return `${header}\n${_table(COLUMNS, rows)}\n`
+  return `${header}\n${formatTable(COLUMNS, rows)}\n`
 }
 
 /** Writes `<dir>/<name>.json` and returns its path. */
-export async function writeBenchJson(report: BenchReport, dir: string): Promise<string> {
+export function writeBenchJson(report: BenchReport, dir: string): Promise<string> {
+  return writeJsonResult(report.name, report, dir)
+}
+
+/** Writes any bench's result as `<dir>/<name>.json` and returns its path. */
+export async function writeJsonResult(name: string, value: unknown, dir: string): Promise<string> {
   await mkdir(dir, { recursive: true })
-  const path = join(dir, `${report.name}.json`)
-  await writeFile(path, `${JSON.stringify(report, null, 2)}\n`)
+  const path = join(dir, `${name}.json`)
+  await writeFile(path, `${JSON.stringify(value, null, 2)}\n`)
   return path
 }
 
@@ -52,6 +59,9 @@ export function formatSummary(outcomes: readonly BenchOutcome[]): string {
       lines.push(`  ${outcome.name}: not run (BENCH_FILTER)`)
     } else if (outcome.status === 'crashed') {
       lines.push(`  ${outcome.name}: CRASHED: ${_describeError(outcome.error)}`)
+    } else if (outcome.status === 'table') {
+      lines.push(`  ${outcome.name}: ${outcome.summary}`)
+      lines.push(`    → ${relative(process.cwd(), outcome.jsonPath)}`)
     } else {
       const ratios = outcome.report.cases.map((c) => `${c.name} ${_ratio(c.ratio)}×`)
       const skipped = outcome.report.skipped.map((s) => `${s.name} skipped`)
@@ -62,25 +72,8 @@ export function formatSummary(outcomes: readonly BenchOutcome[]): string {
   return `${lines.join('\n')}\n`
 }
 
-// --- Internal helpers ---
-
-function _row(c: CaseResult, suffix: string): string[] {
-  const spread = (c.opsPerSecRange.max - c.opsPerSecRange.min) / 2 / c.opsPerSec
-  return [
-    `${c.name}${suffix}`,
-    _count(c.opsPerSec),
-    `${(spread * 100).toFixed(0)}%`,
-    _duration(c.p50Ms),
-    _duration(c.p99Ms),
-    c.heapDeltaBytes === null ? 'n/a' : _bytes(c.heapDeltaBytes),
-    _bytes(c.rssUnderLoadBytes),
-    _ratio(c.ratio),
-    `${_ratio(c.ratioRange.min)}–${_ratio(c.ratioRange.max)}`,
-    _ratio(c.p50Ratio),
-  ]
-}
-
-function _table(columns: readonly string[], rows: readonly string[][]): string {
+/** A plain-text table (header, rule, rows); also used by the benches that print their own (table-bench.ts). */
+export function formatTable(columns: readonly string[], rows: readonly string[][]): string {
   const widths = columns.map((title, i) =>
     Math.max(
       title.length,
@@ -100,6 +93,24 @@ function _table(columns: readonly string[], rows: readonly string[][]): string {
       )
       .join('  ')}`
   return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')
+}
+
+// --- Internal helpers ---
+
+function _row(c: CaseResult, suffix: string): string[] {
+  const spread = (c.opsPerSecRange.max - c.opsPerSecRange.min) / 2 / c.opsPerSec
+  return [
+    `${c.name}${suffix}`,
+    _count(c.opsPerSec),
+    `${(spread * 100).toFixed(0)}%`,
+    _duration(c.p50Ms),
+    _duration(c.p99Ms),
+    c.heapDeltaBytes === null ? 'n/a' : _bytes(c.heapDeltaBytes),
+    _bytes(c.rssUnderLoadBytes),
+    _ratio(c.ratio),
+    `${_ratio(c.ratioRange.min)}–${_ratio(c.ratioRange.max)}`,
+    _ratio(c.p50Ratio),
+  ]
 }
 
 /** Two decimals near 1; two significant digits for tiny ratios (a Map is 10⁴× faster than a disk write). */

@@ -1,15 +1,25 @@
 /** @module Runs a list of benches one after another, reports each, and decides the exit code (1 only if one crashed). */
 import { type Bench, runBench, selectCases } from './harness.ts'
-import type { BenchOptions } from './options.ts'
-import { type BenchOutcome, formatBenchTable, formatSummary, writeBenchJson } from './report.ts'
+import { type BenchOptions, matchesFilter } from './options.ts'
+import {
+  type BenchOutcome,
+  formatBenchTable,
+  formatSummary,
+  writeBenchJson,
+  writeJsonResult,
+} from './report.ts'
+import type { TableBench } from './table-bench.ts'
 
 // Servers and connections are closed by each bench's teardown; this only bounds the run if one is forgotten.
 const EXIT_GRACE_MS = 5000
 
-export async function runSuite(benches: readonly Bench[], options: BenchOptions): Promise<number> {
+export async function runSuite(
+  benches: ReadonlyArray<Bench | TableBench>,
+  options: BenchOptions
+): Promise<number> {
   const outcomes: BenchOutcome[] = []
   for (const bench of benches) {
-    outcomes.push(await _runOne(bench, options))
+    outcomes.push('kind' in bench ? await _runTable(bench, options) : await _runOne(bench, options))
   }
   process.stdout.write(`\n${formatSummary(outcomes)}`)
   return outcomes.some((o) => o.status === 'crashed') ? 1 : 0
@@ -39,6 +49,21 @@ async function _runOne(bench: Bench, options: BenchOptions): Promise<BenchOutcom
     return { name: bench.name, status: 'ok', report, jsonPath }
   } catch (error) {
     // One broken bench must not hide the others' numbers: report it and go on.
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error)
+    process.stderr.write(`[${bench.name}] crashed: ${detail}\n`)
+    return { name: bench.name, status: 'crashed', error }
+  }
+}
+
+/** A table bench is all or nothing: BENCH_FILTER selects it by its name only (it has no cases to pick). */
+async function _runTable(bench: TableBench, options: BenchOptions): Promise<BenchOutcome> {
+  if (!matchesFilter(bench.name, options.filter)) return { name: bench.name, status: 'filtered' }
+  try {
+    const result = await bench.run(options)
+    process.stdout.write(`\n${result.table}`)
+    const jsonPath = await writeJsonResult(bench.name, result.json, options.resultsDir)
+    return { name: bench.name, status: 'table', summary: result.summary, jsonPath }
+  } catch (error) {
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error)
     process.stderr.write(`[${bench.name}] crashed: ${detail}\n`)
     return { name: bench.name, status: 'crashed', error }

@@ -1,0 +1,102 @@
+/**
+ * @module plane-bridge's services and bridge for one poll-bench run: the first n agents of the world registered,
+ * each with its own key, a fresh memory store, and a bridge whose Plane client does not space its requests.
+ *
+ * Why not `getBridge(services)` as it is: its Plane client keeps OPENCLAW-20's 1 request/s per key and takes no
+ * option to change it, so a cycle's wall time would be its request count in seconds and the suite too slow for
+ * BENCH_QUICK. The bridge here is the real one (pipeline, outbox, store) with two parts swapped: a Plane client
+ * built the same way with `minIntervalMs: 0`, and the directory over that client. `throttled: true` keeps the
+ * product's client as it is: the time a cycle takes in production.
+ */
+import { createServices } from '../runtime/services.ts'
+import { type Bridge, getBridge } from '../shared/bridge.ts'
+import { loadConfig } from '../shared/config.ts'
+import type { Services } from '../shared/function.ts'
+import { createLogger } from '../shared/log.ts'
+import { createPlaneClient } from '../shared/plane/client.ts'
+import { createPlaneDirectory } from '../shared/plane-directory.ts'
+import { createMemoryStore } from '../shared/store.ts'
+import type { PollWorld } from './poll-world.ts'
+
+export type PollBridge = {
+  services: Services
+  bridge: Bridge
+  /** Warnings and errors logged so far: a cycle that logs one is not a cycle worth timing. */
+  problems(): string[]
+  dispose(): Promise<void>
+}
+
+/**
+ * Never contacted: wake-ups only have to be enqueued for the tick to count them, and delivering them is the outbox
+ * drain's job (kick), which this bench leaves out. `.invalid` cannot resolve, so nothing can leave by mistake.
+ */
+const OPENCLAW_HOOKS_URL = 'http://openclaw.invalid/hooks'
+
+export function openPollBridge(
+  world: PollWorld,
+  agentCount: number,
+  { throttled = false }: { throttled?: boolean } = {}
+): PollBridge {
+  const agents = world.agents.slice(0, agentCount)
+  const problems: string[] = []
+  const config = loadConfig({
+    PLANE_BASE_URL: world.planeUrl,
+    PLANE_API_KEY: world.bridgeKey,
+    PLANE_WORKSPACE_SLUG: world.sim.workspaceSlug,
+    OPENCLAW_HOOKS_URL,
+    OPENCLAW_HOOKS_TOKEN: 'bench-hooks-token',
+  })
+  const services = createServices({
+    config,
+    functions: [],
+    store: createMemoryStore(),
+    log: createLogger({
+      level: 'warn',
+      write: function keepProblem(line) {
+        problems.push(line)
+      },
+    }),
+    agents,
+    agentTokens: Object.fromEntries(agents.map((a) => [a.id, world.agentKeys[a.id] ?? ''])),
+  })
+  const real = getBridge(services)
+  const bridge = throttled ? { ...real, kick: _noKick } : _unthrottled(services, real)
+  return {
+    services,
+    bridge,
+    problems: () => [...problems],
+    async dispose() {
+      services.background.cancelTimers()
+      await services.background.idle(1000)
+      await services.store.dispose()
+    },
+  }
+}
+
+// --- Internal helpers ---
+
+/**
+ * The real bridge with an unspaced Plane client and a directory over it. The pipeline keeps the real directory,
+ * which it reads only when it flushes, and flushing (kick) is left out.
+ */
+function _unthrottled(services: Services, real: Bridge): Bridge {
+  const { config, agents, log, now } = services
+  let requests = 0
+  const plane = createPlaneClient({
+    baseUrl: config.PLANE_BASE_URL ?? '',
+    apiKey: config.PLANE_API_KEY ?? '',
+    workspaceSlug: config.PLANE_WORKSPACE_SLUG ?? '',
+    minIntervalMs: 0,
+    onRequest: function countRequest() {
+      requests++
+    },
+  })
+  const directory = createPlaneDirectory({ plane, agents, log, now })
+  return { ...real, plane, directory, planeRequestCount: () => requests, kick: _noKick }
+}
+
+/**
+ * The cycle ends with a kick: flush what is due and drain the outbox in the background. Left out, so that the
+ * first cycle's hundreds of wake-ups (1 a second per agent) do not drain into the next cycle's time.
+ */
+function _noKick(): void {}
