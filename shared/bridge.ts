@@ -1,6 +1,5 @@
 /** @module The bridge's parts for one runtime, built once from its services: clients, directory, pipeline, outbox, sender. */
 import type { Services } from './function.ts'
-import type { Directory } from './notify/directory.ts'
 import { createOutbox, type Outbox, type OutboxItem } from './notify/outbox.ts'
 import { createPipeline, type Pipeline } from './notify/pipeline.ts'
 import { createNotifyPolicy } from './notify/policy.ts'
