@@ -1,10 +1,12 @@
 /** @module The registry: every function plane-bridge runs, with its route, schedule or job name. Both runtimes read it. */
 import type { BridgeFunction } from '../shared/function.ts'
+import { digestFunction } from './digest/digest.ts'
 import { notifyFunction } from './notify/notify.ts'
 import { healthFunction } from './ops/health.ts'
 import { metricsFunction } from './ops/metrics.ts'
 import { readyFunction } from './ops/ready.ts'
 import { pollFunction } from './poll/poll.ts'
+import { telegramWebhookFunction } from './telegram/webhook.ts'
 import { planeWebhookFunction } from './webhooks/plane.ts'
 
 export const functions: readonly BridgeFunction[] = [
@@ -14,4 +16,6 @@ export const functions: readonly BridgeFunction[] = [
   planeWebhookFunction,
   notifyFunction,
   pollFunction,
+  telegramWebhookFunction,
+  digestFunction,
 ]

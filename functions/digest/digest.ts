@@ -1,0 +1,77 @@
+/**
+ * @module cron 08:00 in TIMEZONE — the daily digest (NOTIF-08): one message a day to TELEGRAM_CHAT_ID, even with two
+ * replicas or a restart (a per-day claim in the store), covering what happened since the previous digest.
+ */
+import { getBridge } from '../../shared/bridge.ts'
+import { buildDigest } from '../../shared/commands/digest.ts'
+import { renderContextFor } from '../../shared/commands/render-context.ts'
+import { enqueueReply } from '../../shared/commands/send-reply.ts'
+import { createWorkspaceLoader } from '../../shared/commands/workspace-loader.ts'
+import { defineCronFunction } from '../../shared/function.ts'
+
+/** The day's claim outlives the day in every time zone. */
+const SENT_CLAIM_TTL_S = 3 * 24 * 60 * 60
+/** The first digest ever covers the last day. */
+const FIRST_DIGEST_WINDOW_MS = 24 * 60 * 60 * 1000
+const LAST_DIGEST_KEY = 'digest:last'
+
+export const digestFunction = defineCronFunction({
+  name: 'digest',
+  description: 'Sends the daily digest to TELEGRAM_CHAT_ID (once a day).',
+  schedule: '0 8 * * *',
+  timezone: 'config',
+  maxDurationSeconds: 300,
+  requires: [
+    'TELEGRAM_BOT_TOKEN',
+    'TELEGRAM_CHAT_ID',
+    'PLANE_BASE_URL',
+    'PLANE_API_KEY',
+    'PLANE_WORKSPACE_SLUG',
+  ],
+  run: async function digest(ctx) {
+    const { config, store, log } = ctx
+    const now = ctx.now()
+    const render = renderContextFor(config, now)
+    const sentKey = `digest:sent:${render.today}`
+    // Cheap early exit for a second run (CLI, restart): no Plane requests for a digest already sent.
+    if (await store.has(sentKey)) return { summary: `already sent for ${render.today}` }
+
+    const bridge = getBridge(ctx)
+    if (!bridge.plane) throw new Error('Plane is not configured')
+    const loader = createWorkspaceLoader({
+      plane: bridge.plane,
+      store,
+      directory: bridge.directory,
+      agents: ctx.agents,
+      log,
+    })
+    const snapshot = await loader.snapshot()
+    const last = await store.get<{ at: number }>(LAST_DIGEST_KEY)
+    const since = last?.at ?? now - FIRST_DIGEST_WINDOW_MS
+    const { html, quiet } = buildDigest(snapshot, { since }, render)
+
+    // The claim comes after the slow part and right before the enqueue: a run that failed above leaves the
+    // day open for the next try, and of two replicas exactly one gets past this line.
+    if (!(await store.claim(sentKey, SENT_CLAIM_TTL_S))) {
+      return { summary: `already sent for ${render.today}` }
+    }
+    let messages: number
+    try {
+      messages = await enqueueReply(bridge.outbox, {
+        chatId: config.TELEGRAM_CHAT_ID as string,
+        html,
+        dedupeKey: `digest:${render.today}`,
+      })
+    } catch (error) {
+      await store.delete(sentKey).catch(() => undefined)
+      throw error
+    }
+    await store.set(LAST_DIGEST_KEY, { at: now })
+    bridge.kick()
+    return {
+      summary: `digest for ${render.today}: ${messages} message(s)${quiet ? ', quiet day' : ''}`,
+      messages,
+      quiet,
+    }
+  },
+})

@@ -1,0 +1,88 @@
+/** @module After the webhook answered: load the workspace, build the reply, queue it (NOTIF-06). */
+import { getBridge } from '../../shared/bridge.ts'
+import { decodeDrillDown } from '../../shared/commands/callback-data.ts'
+import { matchProject } from '../../shared/commands/match.ts'
+import { commandPhrasesFor } from '../../shared/commands/phrases.ts'
+import { renderContextFor } from '../../shared/commands/render-context.ts'
+import type { CommandReply } from '../../shared/commands/render-parts.ts'
+import {
+  answerCommand,
+  type CommandRequest,
+  needsSnapshot,
+  planCommand,
+  planDrillDown,
+} from '../../shared/commands/route-command.ts'
+import { enqueueReply } from '../../shared/commands/send-reply.ts'
+import type { WorkspaceSnapshot } from '../../shared/commands/snapshot.ts'
+import { getWorkspaceLoader } from '../../shared/commands/workspace-loader.ts'
+import type { Services } from '../../shared/function.ts'
+
+export type CommandTask =
+  | { kind: 'message'; updateId: number; chatId: string; threadId: number | null; args: string[] }
+  | { kind: 'callback'; updateId: number; chatId: string; queryId: string; data: string }
+
+export async function answerCommandTask(services: Services, task: CommandTask): Promise<void> {
+  const { log, config } = services
+  const bridge = getBridge(services)
+  if (task.kind === 'callback') {
+    // §1.6: the client shows a progress bar until the query is answered; the reply itself may take seconds.
+    await bridge.telegram
+      ?.answerCallbackQuery({ callback_query_id: task.queryId })
+      .catch((error: unknown) =>
+        log.warn('answerCallbackQuery failed', {
+          error: error instanceof Error ? error.message : String(error),
+        })
+      )
+  }
+  const drill = task.kind === 'callback' ? decodeDrillDown(task.data) : null
+  if (task.kind === 'callback' && !drill) return
+  const request = drill
+    ? planDrillDown(drill)
+    : planCommand(task.kind === 'message' ? task.args : [])
+
+  const ctx = renderContextFor(config, services.now())
+  let reply: CommandReply
+  try {
+    const snapshot = needsSnapshot(request) ? await _snapshot(services, request) : _EMPTY
+    reply = answerCommand(request, snapshot, ctx)
+  } catch (error) {
+    log.warn('plane command failed', {
+      command: request.kind,
+      error: error instanceof Error ? error.message : String(error),
+    })
+    reply = { html: commandPhrasesFor(config.LOCALE).planeUnavailable, buttons: [] }
+  }
+  await enqueueReply(bridge.outbox, {
+    chatId: task.chatId,
+    html: reply.html,
+    buttons: reply.buttons,
+    threadId: task.kind === 'message' ? task.threadId : null,
+    dedupeKey: `telegram:reply:${task.updateId}`,
+  })
+  bridge.kick()
+}
+
+// --- Internal helpers ---
+
+const _EMPTY: WorkspaceSnapshot = { projects: [], agents: [], reviews: [], timers: [] }
+
+async function _snapshot(services: Services, request: CommandRequest): Promise<WorkspaceSnapshot> {
+  const bridge = getBridge(services)
+  if (!bridge.plane) throw new Error('Plane is not configured')
+  const loader = getWorkspaceLoader(services, { plane: bridge.plane, directory: bridge.directory })
+  const snapshot = await loader.snapshot()
+  // Only a reply about one project shows its cycle: one more (cached) request, not one per project.
+  const matches =
+    request.kind === 'project'
+      ? matchProject(request.query, snapshot.projects)
+      : request.kind === 'project-id'
+        ? snapshot.projects.filter((p) => p.id === request.projectId)
+        : []
+  const [target] = matches
+  if (!target || matches.length !== 1) return snapshot
+  const cycle = await loader.currentCycle(target.id)
+  return {
+    ...snapshot,
+    projects: snapshot.projects.map((p) => (p.id === target.id ? { ...p, cycle } : p)),
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * @module POST /webhooks/telegram — the /plane commands (NOTIF-06). Check the secret in constant time, answer only
+ * allowed chats, run each update_id once, answer 200 at once; the reply is built after and sent through the outbox.
+ */
+import { getBridge } from '../../shared/bridge.ts'
+import { defineHttpFunction, type Services } from '../../shared/function.ts'
+import { getBotUsername } from '../../shared/telegram/bot-username.ts'
+import { parseCommand } from '../../shared/telegram/command.ts'
+import { verifyTelegramSecret } from '../../shared/telegram/secret.ts'
+import { isChatAllowed, readUpdate } from '../../shared/telegram/update.ts'
+import { rateLimit } from '../webhooks/rate-limit.ts'
+import { answerCommandTask, type CommandTask } from './answer-command.ts'
+
+/** Telegram keeps an update for at most 24 h (§1.2): a claim that long sees every redelivery. */
+export const UPDATE_DEDUPE_TTL_S = 24 * 60 * 60
+
+export const telegramWebhookFunction = defineHttpFunction({
+  name: 'telegram-webhook',
+  description: 'Answers the /plane commands sent to the bot on Telegram.',
+  method: 'POST',
+  path: '/webhooks/telegram',
+  requires: [
+    'TELEGRAM_BOT_TOKEN',
+    'TELEGRAM_WEBHOOK_SECRET',
+    // The default of TELEGRAM_ALLOWED_CHAT_IDS: without it no chat could ever be answered.
+    'TELEGRAM_CHAT_ID',
+    'PLANE_BASE_URL',
+    'PLANE_API_KEY',
+    'PLANE_WORKSPACE_SLUG',
+  ],
+  handler: async function telegramWebhook(c) {
+    const services = c.var.services
+    const { config, store, log, background } = services
+    const limited = await rateLimit(c, config.WEBHOOK_RATE_LIMIT_PER_MIN)
+    if (limited) return limited
+    // Fail closed, before reading the body: only Telegram knows the secret given to setWebhook.
+    const secret = c.req.header('x-telegram-bot-api-secret-token')
+    if (!(await verifyTelegramSecret(secret, config.TELEGRAM_WEBHOOK_SECRET ?? ''))) {
+      return c.json({ error: 'invalid_secret', message: 'Secret token missing or wrong.' }, 401)
+    }
+    const count = _counter(services)
+    // Telegram retries any non-2xx and holds the chat's later updates meanwhile (§1.2): what we do not
+    // handle is still acknowledged.
+    const update = readUpdate(await c.req.json().catch(() => null))
+    if (update.kind === 'edited' || update.kind === 'other') {
+      count(update.kind === 'edited' ? 'edited' : 'ignored')
+      return c.json({ status: 'ignored' }, 200)
+    }
+    const allowed = config.TELEGRAM_ALLOWED_CHAT_IDS ?? [config.TELEGRAM_CHAT_ID ?? '']
+    if (!isChatAllowed(update, allowed)) {
+      count('not_allowed')
+      log.info('telegram update from a chat not allowed', { chat: update.chatId })
+      return c.json({ status: 'ignored' }, 200)
+    }
+
+    let task: CommandTask
+    try {
+      if (update.kind === 'message') {
+        const bridge = getBridge(services)
+        if (!bridge.telegram) throw new Error('Telegram is not configured')
+        const command = parseCommand(update.text, await getBotUsername(store, bridge.telegram))
+        if (!command) {
+          count('ignored')
+          return c.json({ status: 'ignored' }, 200)
+        }
+        task = { ...update, args: command.args }
+      } else {
+        task = update
+      }
+      if (!(await store.claim(`telegram:update:${update.updateId}`, UPDATE_DEDUPE_TTL_S))) {
+        count('duplicate')
+        return c.json({ status: 'duplicate' }, 200)
+      }
+    } catch (error) {
+      // A 5xx makes Telegram deliver the update again later: nothing is lost while the store or getMe is down.
+      log.error('telegram update not accepted', {
+        error: error instanceof Error ? error.message : String(error),
+      })
+      return c.json({ error: 'unavailable', message: 'Not accepted; try again.' }, 503)
+    }
+    count(update.kind === 'message' ? 'command' : 'callback')
+    background.run('telegram-command', () => answerCommandTask(services, task))
+    return c.json({ status: 'accepted' }, 200)
+  },
+})
+
+// --- Internal helpers ---
+
+function _counter(services: Services): (outcome: string) => void {
+  const counter = services.metrics.registry.counter(
+    'plane_bridge_telegram_updates_total',
+    'Telegram updates by outcome (command, callback, duplicate, edited, ignored, not_allowed).'
+  )
+  return (outcome) => counter.inc({ outcome })
+}

@@ -1,0 +1,132 @@
+/** @module `/plane agent <name>` (NOTIF-06): an agent's tasks by status, its running timer, its last activity. Pure. */
+import { phrasesFor, quote } from '../notify/i18n.ts'
+import { escapeHtml } from '../telegram/html.ts'
+import { encodeDrillDown } from './callback-data.ts'
+import { matchAgent } from './match.ts'
+import {
+  buttonRows,
+  buttonText,
+  byProjectAndSequence,
+  type CommandReply,
+  escapeName,
+  formatDate,
+  formatDateTime,
+  phrases,
+  type RenderContext,
+  section,
+  taskLine,
+} from './render-parts.ts'
+import { type AgentRecord, allTasks, type TaskView, type WorkspaceSnapshot } from './snapshot.ts'
+
+/** Done tasks are history: only the latest few are listed. */
+export const RECENT_DONE_CAP = 5
+
+export function answerAgentQuery(
+  query: string,
+  snapshot: WorkspaceSnapshot,
+  ctx: RenderContext
+): CommandReply {
+  const p = phrases(ctx)
+  const matches = matchAgent(query, snapshot.agents)
+  const [only] = matches
+  if (only && matches.length === 1) return buildAgentReply(only, snapshot, ctx)
+  const q = escapeName(query)
+  if (matches.length === 0) {
+    const known = snapshot.agents.map((a) => escapeName(a.name)).join(', ')
+    return { html: `${p.agentNotFound(q)}${known ? `\n🤖 ${known}` : ''}`, buttons: [] }
+  }
+  const buttons = matches.map((a) => ({
+    text: buttonText('🤖', a.name),
+    callback_data: encodeDrillDown({ kind: 'agent', agentId: a.id }),
+  }))
+  return {
+    html: [p.agentsMatching(q), ...matches.map((a) => `• <b>${escapeName(a.name)}</b>`)].join('\n'),
+    buttons: buttonRows(buttons),
+  }
+}
+
+export function buildAgentReply(
+  agent: AgentRecord,
+  snapshot: WorkspaceSnapshot,
+  ctx: RenderContext
+): CommandReply {
+  const p = phrases(ctx)
+  const tasks = allTasks(snapshot)
+    .filter((t) => t.agentIds.includes(agent.id))
+    .sort(byProjectAndSequence)
+  const lines = [`🤖 <b>${escapeName(agent.name)}</b> — ${p.tasks(tasks.length)}`]
+  const timer = snapshot.timers.find((t) => t.agentId === agent.id)
+  if (timer) {
+    const minutes = Math.max(0, Math.round((ctx.now - timer.startedAt) / 60_000))
+    const task = `${timer.taskRef ? `${escapeHtml(timer.taskRef)} ` : ''}${quote(ctx.locale, escapeName(timer.taskName))}`
+    lines.push(p.timer(task, phrasesFor(ctx.locale).formatDuration(minutes)))
+  }
+  const latest = _latest(tasks)
+  if (latest?.updatedAt) {
+    const when = formatDateTime(Date.parse(latest.updatedAt), ctx.timeZone, ctx.locale)
+    lines.push(p.lastActivity(when, escapeHtml(latest.ref ?? latest.name)))
+  }
+  if (tasks.length === 0) lines.push('', p.noTasks)
+
+  const line = (t: TaskView) =>
+    taskLine(t, ctx, t.targetDate ? [p.dueOn(formatDate(t.targetDate, ctx.locale))] : [])
+  const open = tasks.filter((t) => t.group !== 'completed' && t.group !== 'cancelled')
+  const done = tasks
+    .filter((t) => t.group === 'completed')
+    .sort((a, b) => _time(b.completedAt) - _time(a.completedAt))
+  lines.push(
+    ...section(
+      '⛔',
+      p.blocked,
+      open.filter((t) => t.blocked).map((t) => taskLine(t, ctx, [escapeName(t.stateName)])),
+      ctx
+    ),
+    ...section(
+      '🔨',
+      p.groups.started,
+      open.filter((t) => !t.blocked && t.group === 'started').map(line),
+      ctx
+    ),
+    ...section(
+      '📋',
+      p.groups.unstarted,
+      open.filter((t) => !t.blocked && t.group === 'unstarted').map(line),
+      ctx
+    ),
+    ...section(
+      '🗂',
+      p.groups.backlog,
+      open.filter((t) => !t.blocked && t.group === 'backlog').map(line),
+      ctx
+    ),
+    ...section(
+      '❔',
+      p.groups.other,
+      open.filter((t) => !t.blocked && t.group === 'other').map(line),
+      ctx
+    ),
+    ...section(
+      '✅',
+      p.groups.completed,
+      done.map((t) => taskLine(t, ctx)),
+      ctx,
+      RECENT_DONE_CAP
+    )
+  )
+  const back = { text: '📊 status', callback_data: encodeDrillDown({ kind: 'status' }) }
+  return { html: lines.join('\n'), buttons: buttonRows([back]) }
+}
+
+// --- Internal helpers ---
+
+function _latest(tasks: readonly TaskView[]): TaskView | null {
+  let best: TaskView | null = null
+  for (const t of tasks) if (t.updatedAt && _time(t.updatedAt) > _time(best?.updatedAt)) best = t
+  return best
+}
+
+/** Plane writes `…:00Z` and `…:00.123456Z` alike: compare instants, never the strings. */
+function _time(iso: string | null | undefined): number {
+  const ms = iso ? Date.parse(iso) : Number.NaN
+  return Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms
+}

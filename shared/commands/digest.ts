@@ -1,0 +1,106 @@
+/**
+ * @module The daily digest (NOTIF-08): completed since the last digest, active blockers, due today and overdue,
+ * load per agent, reviews waiting. A quiet day is one short line, not silence. Pure.
+ */
+import { phrasesFor } from '../notify/i18n.ts'
+import {
+  byProjectAndSequence,
+  escapeName,
+  formatDate,
+  isOverdue,
+  ownerNames,
+  phrases,
+  type RenderContext,
+  section,
+  taskLine,
+} from './render-parts.ts'
+import { allTasks, isOpen, type TaskView, type WorkspaceSnapshot } from './snapshot.ts'
+import { reviewLine } from './status-reply.ts'
+
+export type DigestOptions = {
+  /** Completions after this instant (ms) count: the previous digest, or a day ago for the first one. */
+  since: number
+}
+
+export type Digest = { html: string; quiet: boolean }
+
+export function buildDigest(
+  snapshot: WorkspaceSnapshot,
+  { since }: DigestOptions,
+  ctx: RenderContext
+): Digest {
+  const p = phrases(ctx)
+  const date = formatDate(ctx.today, ctx.locale)
+  const tasks = allTasks(snapshot).sort(byProjectAndSequence)
+  const open = tasks.filter(isOpen)
+  const owner = (t: TaskView) => ownerNames(t, snapshot, ctx)
+  const due = (t: TaskView) => p.dueOn(formatDate(t.targetDate ?? '', ctx.locale))
+
+  const completed = tasks.filter((t) => t.group === 'completed' && _after(t.completedAt, since))
+  const blocked = open.filter((t) => t.blocked)
+  const dueToday = open.filter((t) => t.targetDate === ctx.today)
+  const overdue = open.filter((t) => isOverdue(t, ctx.today))
+  const quiet =
+    completed.length +
+      blocked.length +
+      dueToday.length +
+      overdue.length +
+      snapshot.reviews.length ===
+    0
+  if (quiet) return { html: p.quietDay(date), quiet: true }
+
+  const lines = [
+    p.digestTitle(date),
+    ...section(
+      '✅',
+      p.completedSince,
+      completed.map((t) => taskLine(t, ctx, [owner(t)])),
+      ctx
+    ),
+    ...section(
+      '⛔',
+      p.activeBlockers,
+      blocked.map((t) => taskLine(t, ctx, [owner(t), escapeName(t.stateName)])),
+      ctx
+    ),
+    ...section(
+      '📅',
+      p.dueToday,
+      dueToday.map((t) => taskLine(t, ctx, [owner(t)])),
+      ctx
+    ),
+    ...section(
+      '⏰',
+      p.overdue,
+      overdue.map((t) => taskLine(t, ctx, [owner(t), due(t)])),
+      ctx
+    ),
+    ...section(
+      '🔍',
+      p.reviews,
+      snapshot.reviews.map((r) => reviewLine(r, snapshot, ctx)),
+      ctx
+    ),
+  ]
+  if (snapshot.agents.length > 0) {
+    const label = phrasesFor(ctx.locale).label
+    lines.push('', `👥 <b>${p.load}</b>`)
+    for (const agent of snapshot.agents) {
+      const mine = open.filter((t) => t.agentIds.includes(agent.id))
+      const started = mine.filter((t) => !t.blocked && t.group === 'started').length
+      const stuck = mine.filter((t) => t.blocked).length
+      const todo = mine.length - started - stuck
+      lines.push(
+        `• ${label(`<b>${escapeName(agent.name)}</b>`)} ${p.loadLine(started, todo, stuck)}`
+      )
+    }
+  }
+  return { html: lines.join('\n'), quiet: false }
+}
+
+// --- Internal helpers ---
+
+function _after(iso: string | null, since: number): boolean {
+  const ms = iso ? Date.parse(iso) : Number.NaN
+  return !Number.isNaN(ms) && ms > since
+}

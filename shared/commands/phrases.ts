@@ -1,0 +1,158 @@
+/**
+ * @module The words of /plane replies and of the daily digest (NOTIF-06, NOTIF-08), French by default and English.
+ * Kept beside `notify/i18n.ts` (same `Locale`, same typography) so that file stays one job: notifications.
+ */
+import type { Locale } from '../notify/i18n.ts'
+import type { StateGroup } from './snapshot.ts'
+
+/** Every argument is already HTML-escaped (or markup built from escaped parts). */
+export type CommandPhrases = {
+  groups: Record<StateGroup, string>
+  statusTitle: string
+  noProjects: string
+  tasks(n: number): string
+  inProgress: string
+  blocked: string
+  reviews: string
+  overdue: string
+  dueOn(date: string): string
+  confidence(value: string): string
+  partial: string
+  unassigned: string
+  nobody: string
+  progress(done: number, total: number, percent: number): string
+  currentCycle: string
+  noCycle: string
+  openByAgent: string
+  dueSoon(days: number): string
+  noOpenTasks: string
+  projectNotFound(query: string): string
+  projectsMatching(query: string): string
+  agentNotFound(query: string): string
+  agentsMatching(query: string): string
+  timer(task: string, since: string): string
+  lastActivity(when: string, task: string): string
+  noTasks: string
+  more(n: number): string
+  helpTitle: string
+  helpLines: readonly string[]
+  digestTitle(date: string): string
+  completedSince: string
+  activeBlockers: string
+  dueToday: string
+  load: string
+  loadLine(inProgress: number, todo: number, blocked: number): string
+  quietDay(date: string): string
+  planeUnavailable: string
+}
+
+const fr: CommandPhrases = {
+  groups: {
+    backlog: 'Backlog',
+    unstarted: 'À faire',
+    started: 'En cours',
+    completed: 'Terminées',
+    cancelled: 'Annulées',
+    other: 'Autres',
+  },
+  statusTitle: '📊 <b>État de l’espace de travail</b>',
+  noProjects: 'Aucun projet actif.',
+  tasks: (n) => `${n} tâche${n > 1 ? 's' : ''}`,
+  inProgress: 'En cours',
+  blocked: 'Bloquées',
+  reviews: 'Revues en attente',
+  overdue: 'En retard',
+  dueOn: (date) => `échéance ${date}`,
+  confidence: (value) => `confiance ${value}`,
+  partial: 'liste partielle : trop de tâches pour tout lire',
+  unassigned: 'Non assignées',
+  nobody: 'personne',
+  progress: (done, total, percent) =>
+    `Avancement : ${done}/${total} terminée${done > 1 ? 's' : ''} (${percent} %)`,
+  currentCycle: 'Cycle en cours :',
+  noCycle: 'Pas de cycle en cours.',
+  openByAgent: 'Tâches ouvertes par agent',
+  dueSoon: (days) => `Échéances dans les ${days} jours`,
+  noOpenTasks: 'Aucune tâche ouverte.',
+  projectNotFound: (q) => `Aucun projet ne correspond à « ${q} ».`,
+  projectsMatching: (q) => `Plusieurs projets correspondent à « ${q} » :`,
+  agentNotFound: (q) => `Aucun agent ne correspond à « ${q} ».`,
+  agentsMatching: (q) => `Plusieurs agents correspondent à « ${q} » :`,
+  timer: (task, since) => `⏱ Minuteur en cours : ${task} depuis ${since}`,
+  lastActivity: (when, task) => `🕑 Dernière activité : ${when} (${task})`,
+  noTasks: 'Aucune tâche.',
+  more: (n) => `… et ${n} de plus`,
+  helpTitle: '🤖 <b>Commandes /plane</b>',
+  helpLines: [
+    '/plane status — projets actifs, tâches en cours, blocages, retards',
+    '/plane project &lt;nom&gt; — un projet : avancement, cycle, tâches par agent, échéances',
+    '/plane agent &lt;nom&gt; — les tâches d’un agent et sa dernière activité',
+    '/plane help — cette aide',
+  ],
+  digestTitle: (date) => `☀️ <b>Résumé du ${date}</b>`,
+  completedSince: 'Terminées depuis le dernier résumé',
+  activeBlockers: 'Blocages actifs',
+  dueToday: 'Pour aujourd’hui',
+  load: 'Charge par agent',
+  loadLine: (started, todo, blocked) =>
+    `${started} en cours, ${todo} à faire${blocked > 0 ? `, ${blocked} bloquée${blocked > 1 ? 's' : ''}` : ''}`,
+  quietDay: (date) => `☀️ Résumé du ${date} : journée calme, rien à signaler.`,
+  planeUnavailable: '⚠️ Plane ne répond pas pour l’instant ; réessaie dans une minute.',
+}
+
+const en: CommandPhrases = {
+  groups: {
+    backlog: 'Backlog',
+    unstarted: 'To do',
+    started: 'In progress',
+    completed: 'Done',
+    cancelled: 'Cancelled',
+    other: 'Other',
+  },
+  statusTitle: '📊 <b>Workspace status</b>',
+  noProjects: 'No active projects.',
+  tasks: (n) => `${n} task${n === 1 ? '' : 's'}`,
+  inProgress: 'In progress',
+  blocked: 'Blocked',
+  reviews: 'Reviews waiting',
+  overdue: 'Overdue',
+  dueOn: (date) => `due ${date}`,
+  confidence: (value) => `confidence ${value}`,
+  partial: 'partial list: too many tasks to read them all',
+  unassigned: 'Unassigned',
+  nobody: 'nobody',
+  progress: (done, total, percent) => `Progress: ${done}/${total} done (${percent}%)`,
+  currentCycle: 'Current cycle:',
+  noCycle: 'No current cycle.',
+  openByAgent: 'Open tasks by agent',
+  dueSoon: (days) => `Due within ${days} days`,
+  noOpenTasks: 'No open tasks.',
+  projectNotFound: (q) => `No project matches “${q}”.`,
+  projectsMatching: (q) => `Several projects match “${q}”:`,
+  agentNotFound: (q) => `No agent matches “${q}”.`,
+  agentsMatching: (q) => `Several agents match “${q}”:`,
+  timer: (task, since) => `⏱ Timer running: ${task} for ${since}`,
+  lastActivity: (when, task) => `🕑 Last activity: ${when} (${task})`,
+  noTasks: 'No tasks.',
+  more: (n) => `… and ${n} more`,
+  helpTitle: '🤖 <b>/plane commands</b>',
+  helpLines: [
+    '/plane status — active projects, tasks in progress, blockers, overdue tasks',
+    '/plane project &lt;name&gt; — one project: progress, cycle, tasks by agent, due dates',
+    '/plane agent &lt;name&gt; — an agent’s tasks and last activity',
+    '/plane help — this help',
+  ],
+  digestTitle: (date) => `☀️ <b>Digest for ${date}</b>`,
+  completedSince: 'Completed since the last digest',
+  activeBlockers: 'Active blockers',
+  dueToday: 'Due today',
+  load: 'Load per agent',
+  loadLine: (started, todo, blocked) =>
+    `${started} in progress, ${todo} to do${blocked > 0 ? `, ${blocked} blocked` : ''}`,
+  quietDay: (date) => `☀️ Digest for ${date}: a quiet day, nothing to report.`,
+  planeUnavailable: '⚠️ Plane is not answering right now; try again in a minute.',
+}
+
+export function commandPhrasesFor(locale: Locale): CommandPhrases {
+  return locale === 'en' ? en : fr
+}

@@ -1,0 +1,153 @@
+/** @module `/plane project <name>` (NOTIF-06): progress, current cycle, open tasks by agent, blockers, due soon. Pure. */
+import { quote } from '../notify/i18n.ts'
+import { escapeHtml } from '../telegram/html.ts'
+import { encodeDrillDown } from './callback-data.ts'
+import { matchProject } from './match.ts'
+import {
+  addDays,
+  buttonRows,
+  buttonText,
+  byProjectAndSequence,
+  type CommandReply,
+  escapeName,
+  formatDate,
+  isOverdue,
+  ownerNames,
+  phrases,
+  type RenderContext,
+  section,
+  taskLine,
+} from './render-parts.ts'
+import { isOpen, type ProjectView, type TaskView, type WorkspaceSnapshot } from './snapshot.ts'
+
+/** "Due soon" looks this many days ahead, today included. */
+export const DUE_SOON_DAYS = 3
+
+/** The project the query names, a choice when several match, or "no such project". */
+export function answerProjectQuery(
+  query: string,
+  snapshot: WorkspaceSnapshot,
+  ctx: RenderContext
+): CommandReply {
+  const p = phrases(ctx)
+  const matches = matchProject(query, snapshot.projects)
+  const [only] = matches
+  if (only && matches.length === 1) return buildProjectReply(only, snapshot, ctx)
+  const q = escapeName(query)
+  if (matches.length === 0) return { html: p.projectNotFound(q), buttons: [] }
+  const lines = [
+    p.projectsMatching(q),
+    ...matches.map(
+      (m) => `• <b>${escapeName(m.name)}</b>${m.identifier ? ` (${escapeHtml(m.identifier)})` : ''}`
+    ),
+  ]
+  const buttons = matches.map((m) => ({
+    text: buttonText('📁', m.name),
+    callback_data: encodeDrillDown({ kind: 'project', projectId: m.id }),
+  }))
+  return { html: lines.join('\n'), buttons: buttonRows(buttons) }
+}
+
+export function buildProjectReply(
+  project: ProjectView,
+  snapshot: WorkspaceSnapshot,
+  ctx: RenderContext
+): CommandReply {
+  const p = phrases(ctx)
+  const id = project.identifier ? ` (${escapeHtml(project.identifier)})` : ''
+  const counted = project.tasks.filter((t) => t.group !== 'cancelled')
+  const done = counted.filter((t) => t.group === 'completed').length
+  const percent = counted.length === 0 ? 0 : Math.round((done / counted.length) * 100)
+  const lines = [
+    `📁 <b>${escapeName(project.name)}</b>${id}`,
+    p.progress(done, counted.length, percent),
+  ]
+  lines.push(
+    project.cycle ? `🔄 ${p.currentCycle} ${_cycle(project.cycle, ctx)}` : `🔄 ${p.noCycle}`
+  )
+  if (project.truncated) lines.push(`⚠️ ${p.partial}`)
+
+  const open = project.tasks.filter(isOpen).sort(byProjectAndSequence)
+  if (open.length === 0) lines.push('', p.noOpenTasks)
+  else lines.push('', `👥 <b>${p.openByAgent}</b> (${open.length})`)
+  for (const [owner, tasks] of _byOwner(open, snapshot, ctx)) {
+    lines.push(`<b>${owner}</b> (${tasks.length})`)
+    lines.push(...tasks.map((t) => taskLine(t, ctx, _stateAndDue(t, ctx))))
+  }
+
+  const horizon = addDays(ctx.today, DUE_SOON_DAYS)
+  const owner = (t: TaskView) => ownerNames(t, snapshot, ctx)
+  const due = (t: TaskView) => p.dueOn(formatDate(t.targetDate ?? '', ctx.locale))
+  lines.push(
+    ...section(
+      '⛔',
+      p.blocked,
+      open
+        .filter((t) => t.blocked)
+        .map((t) => taskLine(t, ctx, [owner(t), escapeName(t.stateName)])),
+      ctx
+    ),
+    ...section(
+      '⏰',
+      p.overdue,
+      open.filter((t) => isOverdue(t, ctx.today)).map((t) => taskLine(t, ctx, [owner(t), due(t)])),
+      ctx
+    ),
+    ...section(
+      '📅',
+      p.dueSoon(DUE_SOON_DAYS),
+      open
+        .filter(
+          (t) => t.targetDate !== null && t.targetDate >= ctx.today && t.targetDate <= horizon
+        )
+        .sort((a, b) => (a.targetDate ?? '').localeCompare(b.targetDate ?? ''))
+        .map((t) => taskLine(t, ctx, [owner(t), due(t)])),
+      ctx
+    )
+  )
+  const agentButtons = snapshot.agents
+    .filter((a) => open.some((t) => t.agentIds.includes(a.id)))
+    .map((agent) => ({
+      text: buttonText('🤖', agent.name),
+      callback_data: encodeDrillDown({ kind: 'agent', agentId: agent.id }),
+    }))
+  const back = { text: '📊 status', callback_data: encodeDrillDown({ kind: 'status' }) }
+  return { html: lines.join('\n'), buttons: buttonRows([...agentButtons, back]) }
+}
+
+// --- Internal helpers ---
+
+/** Open tasks under each agent (a task with two agents under both), then people, then "unassigned". */
+function _byOwner(
+  tasks: readonly TaskView[],
+  snapshot: WorkspaceSnapshot,
+  ctx: RenderContext
+): Array<[string, TaskView[]]> {
+  const groups = new Map<string, TaskView[]>()
+  const add = (key: string, task: TaskView) => groups.set(key, [...(groups.get(key) ?? []), task])
+  const unassigned: TaskView[] = []
+  for (const task of tasks) {
+    if (task.agentIds.length > 0) {
+      for (const id of task.agentIds)
+        add(escapeName(snapshot.agents.find((a) => a.id === id)?.name ?? id), task)
+    } else if (task.people.length > 0) {
+      add(ownerNames(task, snapshot, ctx), task)
+    } else unassigned.push(task)
+  }
+  const named = [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))
+  return unassigned.length > 0 ? [...named, [phrases(ctx).unassigned, unassigned]] : named
+}
+
+function _stateAndDue(task: TaskView, ctx: RenderContext): string[] {
+  const extras = [escapeName(task.stateName)]
+  if (task.targetDate) extras.push(phrases(ctx).dueOn(formatDate(task.targetDate, ctx.locale)))
+  return extras
+}
+
+function _cycle(cycle: NonNullable<ProjectView['cycle']>, ctx: RenderContext): string {
+  const dates = [cycle.startDate, cycle.endDate]
+    .filter((d): d is string => Boolean(d))
+    .map((d) => formatDate(d, ctx.locale))
+    .join(' → ')
+  return `${quote(ctx.locale, escapeName(cycle.name))}${dates ? ` (${dates})` : ''}`
+}

@@ -1,0 +1,115 @@
+/** @module `/plane status` (NOTIF-06): active projects with counts per state group, in progress, blockers, reviews, overdue. Pure. */
+import { quote } from '../notify/i18n.ts'
+import { escapeHtml } from '../telegram/html.ts'
+import { encodeDrillDown } from './callback-data.ts'
+import {
+  buttonRows,
+  buttonText,
+  byProjectAndSequence,
+  type CommandReply,
+  escapeName,
+  formatDate,
+  isOverdue,
+  ownerNames,
+  phrases,
+  type RenderContext,
+  section,
+  taskLine,
+} from './render-parts.ts'
+import { allTasks, isOpen, type StateGroup, type WorkspaceSnapshot } from './snapshot.ts'
+
+/** The order counts are read in: what moves first. */
+const GROUP_ORDER: readonly StateGroup[] = [
+  'started',
+  'unstarted',
+  'backlog',
+  'completed',
+  'cancelled',
+  'other',
+]
+
+export function buildStatusReply(snapshot: WorkspaceSnapshot, ctx: RenderContext): CommandReply {
+  const p = phrases(ctx)
+  const lines = [p.statusTitle]
+  if (snapshot.projects.length === 0) lines.push('', p.noProjects)
+  for (const project of snapshot.projects) {
+    const id = project.identifier ? ` (${escapeHtml(project.identifier)})` : ''
+    lines.push('', `📁 <b>${escapeName(project.name)}</b>${id} — ${p.tasks(project.tasks.length)}`)
+    const counts = groupCounts(project.tasks.map((t) => t.group))
+    if (counts) lines.push(counts.map(([group, n]) => `${p.groups[group]} ${n}`).join(' · '))
+    if (project.truncated) lines.push(`⚠️ ${p.partial}`)
+  }
+
+  const tasks = allTasks(snapshot).filter(isOpen).sort(byProjectAndSequence)
+  const owner = (t: (typeof tasks)[number]) => ownerNames(t, snapshot, ctx)
+  lines.push(
+    ...section(
+      '🔨',
+      p.inProgress,
+      tasks
+        .filter((t) => t.group === 'started' && !t.blocked)
+        .map((t) => taskLine(t, ctx, [owner(t)])),
+      ctx
+    ),
+    ...section(
+      '⛔',
+      p.blocked,
+      tasks
+        .filter((t) => t.blocked)
+        .map((t) => taskLine(t, ctx, [owner(t), escapeName(t.stateName)])),
+      ctx
+    ),
+    ...section(
+      '🔍',
+      p.reviews,
+      snapshot.reviews.map((r) => reviewLine(r, snapshot, ctx)),
+      ctx
+    ),
+    ...section(
+      '⏰',
+      p.overdue,
+      tasks
+        .filter((t) => isOverdue(t, ctx.today))
+        .map((t) =>
+          taskLine(t, ctx, [owner(t), p.dueOn(formatDate(t.targetDate ?? '', ctx.locale))])
+        ),
+      ctx
+    )
+  )
+
+  const buttons = [
+    ...snapshot.projects.map((project) => ({
+      text: buttonText('📁', project.name),
+      callback_data: encodeDrillDown({ kind: 'project', projectId: project.id }),
+    })),
+    ...snapshot.agents.map((agent) => ({
+      text: buttonText('🤖', agent.name),
+      callback_data: encodeDrillDown({ kind: 'agent', agentId: agent.id }),
+    })),
+  ]
+  return { html: lines.join('\n'), buttons: buttonRows(buttons) }
+}
+
+/** `[[group, count], …]` in reading order, zero counts left out; null when there are no tasks. */
+export function groupCounts(groups: readonly StateGroup[]): Array<[StateGroup, number]> | null {
+  if (groups.length === 0) return null
+  return GROUP_ORDER.map((g): [StateGroup, number] => [
+    g,
+    groups.filter((x) => x === g).length,
+  ]).filter(([, n]) => n > 0)
+}
+
+/** `• ONB-9 « Title » — Imhotep — confiance 0,55` (review metadata from the bridge). */
+export function reviewLine(
+  review: WorkspaceSnapshot['reviews'][number],
+  snapshot: WorkspaceSnapshot,
+  ctx: RenderContext
+): string {
+  const p = phrases(ctx)
+  const agent = snapshot.agents.find((a) => a.id === review.agentId)?.name ?? review.agentId
+  const number = review.confidence.toLocaleString(ctx.locale === 'en' ? 'en-US' : 'fr-FR', {
+    maximumFractionDigits: 2,
+  })
+  const ref = review.taskRef ? `${escapeHtml(review.taskRef)} ` : ''
+  return `• ${ref}${quote(ctx.locale, escapeName(review.taskName))} — ${escapeName(agent)} — ${p.confidence(number)}`
+}

@@ -1,0 +1,33 @@
+/** @module Read-through cache in the store with a TTL, and one load at a time per key in this process. */
+import type { Logger } from '../log.ts'
+import type { Store } from '../store.ts'
+
+export type StoreCache = <T>(key: string, ttlSeconds: number, load: () => Promise<T>) => Promise<T>
+
+/**
+ * Values are wrapped (`{ v }`) so that a cached `null` (no current cycle) is a hit. A store that fails is
+ * skipped, not fatal: the answer then costs Plane requests, it is not lost.
+ * @example const projects = await cached('cache:plane:projects', 600, () => plane.projects.list())
+ */
+export function createStoreCache({ store, log }: { store: Store; log: Logger }): StoreCache {
+  const inflight = new Map<string, Promise<unknown>>()
+  return async function cached<T>(key: string, ttlSeconds: number, load: () => Promise<T>) {
+    const hit = await store.get<{ v: T }>(key).catch(() => null)
+    if (hit && typeof hit === 'object' && 'v' in hit) return hit.v
+    const pending = inflight.get(key) as Promise<T> | undefined
+    if (pending) return pending
+    const loading = load()
+      .then(async (value) => {
+        await store.set(key, { v: value }, { ttlSeconds }).catch((error: unknown) =>
+          log.warn('cache write failed', {
+            key,
+            error: error instanceof Error ? error.message : String(error),
+          })
+        )
+        return value
+      })
+      .finally(() => inflight.delete(key))
+    inflight.set(key, loading)
+    return loading
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * @module Loads the workspace snapshot for /plane and the digest (NOTIF-06, NOTIF-08) through a store cache, so a
+ * burst of commands costs no extra Plane requests: work items 60 s, projects and cycles 10 min; names and agents
+ * come from the bridge's directory (its own 10-minute cache).
+ */
+import type { AgentConfig } from '../agents.ts'
+import type { Services } from '../function.ts'
+import type { Logger } from '../log.ts'
+import type { Directory } from '../notify/directory.ts'
+import type { PlaneClient } from '../plane/client.ts'
+import type { Store } from '../store.ts'
+import {
+  type AgentRecord,
+  buildWorkspaceSnapshot,
+  type CycleRecord,
+  type ProjectRecord,
+  type TaskRecord,
+  type WorkspaceSnapshot,
+} from './snapshot.ts'
+import { createStoreCache } from './store-cache.ts'
+
+export type WorkspaceLoaderOptions = {
+  plane: PlaneClient
+  store: Store
+  directory: Directory
+  agents: readonly AgentConfig[]
+  log: Logger
+  itemsTtlS?: number
+  listsTtlS?: number
+  /** Each page is one request of the key's 60/min budget (plane-api.md §5). */
+  pageCap?: number
+  perPage?: number
+}
+
+export type WorkspaceLoader = {
+  snapshot(): Promise<WorkspaceSnapshot>
+  /** The running cycle of one project (the first, when Plane reports several). */
+  currentCycle(projectId: string): Promise<CycleRecord | null>
+}
+
+export const ITEMS_TTL_S = 60
+export const LISTS_TTL_S = 10 * 60
+const PAGE_CAP = 5
+const PER_PAGE = 100
+/** Only what the replies use: keeps the cached copy small. */
+const ITEM_FIELDS = [
+  'name',
+  'sequence_id',
+  'state',
+  'assignees',
+  'labels',
+  'target_date',
+  'completed_at',
+  'updated_at',
+] as const
+
+export function createWorkspaceLoader({
+  plane,
+  store,
+  directory,
+  agents,
+  log,
+  itemsTtlS = ITEMS_TTL_S,
+  listsTtlS = LISTS_TTL_S,
+  pageCap = PAGE_CAP,
+  perPage = PER_PAGE,
+}: WorkspaceLoaderOptions): WorkspaceLoader {
+  const cached = createStoreCache({ store, log })
+
+  const projects = () =>
+    cached(
+      'cache:plane:projects',
+      listsTtlS,
+      async (): Promise<ProjectRecord[]> =>
+        (await plane.projects.list()).map((p) => ({
+          id: p.id,
+          name: p.name,
+          identifier: p.identifier ?? null,
+          archived: Boolean(p.archived_at),
+        }))
+    )
+
+  const tasks = (projectId: string) =>
+    cached(`cache:plane:items:${projectId}`, itemsTtlS, async () => {
+      // v1 lists have no filters (plane-api.md §0.6): newest first, and the page cap bounds the cost.
+      const listed = await plane.workItems.listAll(projectId, {
+        orderBy: '-updated_at',
+        perPage,
+        pageCap,
+        fields: ITEM_FIELDS,
+        expand: ['state', 'labels'],
+      })
+      return { tasks: listed.results.map(_taskRecord), truncated: listed.truncated }
+    })
+
+  return {
+    async snapshot() {
+      const list = (await projects()).filter((p) => !p.archived)
+      const lists = await Promise.all(list.map(async (p) => [p.id, await tasks(p.id)] as const))
+      const resolved = await Promise.all(agents.map((a) => directory.agentById(a.id)))
+      const agentRecords: AgentRecord[] = agents.map((a, i) => ({
+        id: a.id,
+        name: a.name,
+        planeUserId: resolved[i]?.planeUserId ?? null,
+      }))
+      const agentUsers = new Set(agentRecords.map((a) => a.planeUserId))
+      const people = new Set(
+        lists
+          .flatMap(([, l]) => l.tasks.flatMap((t) => t.assigneeIds))
+          .filter((id) => !agentUsers.has(id))
+      )
+      const userNames = Object.fromEntries(
+        await Promise.all(
+          [...people].map(async (id) => [id, await directory.userName(id)] as const)
+        )
+      )
+      return buildWorkspaceSnapshot({
+        projects: list,
+        tasks: Object.fromEntries(lists),
+        agents: agentRecords,
+        userNames,
+      })
+    },
+    currentCycle: (projectId) =>
+      cached(`cache:plane:cycle:${projectId}`, listsTtlS, async (): Promise<CycleRecord | null> => {
+        const [cycle] = await plane.cycles.current(projectId)
+        return cycle
+          ? {
+              name: cycle.name,
+              startDate: cycle.start_date ?? null,
+              endDate: cycle.end_date ?? null,
+            }
+          : null
+      }),
+  }
+}
+
+const loaders = new WeakMap<Services, WorkspaceLoader>()
+
+/** One loader per runtime's services, so concurrent commands share in-flight loads. */
+export function getWorkspaceLoader(
+  services: Services,
+  parts: { plane: PlaneClient; directory: Directory }
+): WorkspaceLoader {
+  let loader = loaders.get(services)
+  if (!loader) {
+    loader = createWorkspaceLoader({
+      ...parts,
+      store: services.store,
+      agents: services.agents,
+      log: services.log,
+    })
+    loaders.set(services, loader)
+  }
+  return loader
+}
+
+// --- Internal helpers ---
+
+type ListedItem = {
+  id: string
+  name?: string | null | undefined
+  sequence_id?: number | null | undefined
+  state?: unknown
+  assignees?: ReadonlyArray<string | { id: string }> | null | undefined
+  labels?: ReadonlyArray<string | { name: string }> | null | undefined
+  target_date?: string | null | undefined
+  completed_at?: string | null | undefined
+  updated_at?: string | null | undefined
+}
+
+function _taskRecord(item: ListedItem): TaskRecord {
+  const state = (typeof item.state === 'object' && item.state !== null ? item.state : {}) as {
+    name?: string | null
+    group?: string | null
+  }
+  return {
+    id: item.id,
+    name: item.name ?? '',
+    sequenceId: item.sequence_id ?? null,
+    stateName: state.name ?? '',
+    stateGroup: state.group ?? '',
+    assigneeIds: (item.assignees ?? []).map((a) => (typeof a === 'string' ? a : a.id)),
+    // A label id without its object cannot be named; `expand=labels` gives objects (plane-api.md §3.1).
+    labelNames: (item.labels ?? []).flatMap((l) => (typeof l === 'string' ? [] : [l.name])),
+    targetDate: item.target_date ?? null,
+    completedAt: item.completed_at ?? null,
+    updatedAt: item.updated_at ?? null,
+  }
+}

@@ -1,0 +1,83 @@
+/** @module What an incoming Update is for the /plane commands (§1.1): a new message, a button press, or nothing. Pure. */
+
+export type IncomingUpdate =
+  | {
+      kind: 'message'
+      updateId: number
+      chatId: string
+      chatUsername: string | null
+      messageId: number
+      /** Forum topic to answer in, when the message came from one. */
+      threadId: number | null
+      text: string
+    }
+  | {
+      kind: 'callback'
+      updateId: number
+      chatId: string
+      chatUsername: string | null
+      queryId: string
+      data: string
+    }
+  /** §1.1: edits "may at times be triggered by changes … not actively used": never re-run a command. */
+  | { kind: 'edited'; updateId: number }
+  | { kind: 'other'; updateId: number | null }
+
+type Chat = { id?: unknown; username?: unknown }
+type Msg = {
+  message_id?: unknown
+  message_thread_id?: unknown
+  is_topic_message?: unknown
+  chat?: Chat
+  text?: unknown
+}
+
+/** Reads only the fields the commands use; anything unexpected is `other`, never an exception. */
+export function readUpdate(body: unknown): IncomingUpdate {
+  const update = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>
+  const updateId = Number.isSafeInteger(update.update_id) ? (update.update_id as number) : null
+  if (updateId === null) return { kind: 'other', updateId: null }
+  if (update.edited_message || update.edited_channel_post) return { kind: 'edited', updateId }
+  const message = update.message as Msg | undefined
+  if (message && typeof message.text === 'string') {
+    const chat = _chat(message.chat)
+    if (!chat || typeof message.message_id !== 'number') return { kind: 'other', updateId }
+    const topic = message.is_topic_message === true && typeof message.message_thread_id === 'number'
+    return {
+      kind: 'message',
+      updateId,
+      ...chat,
+      messageId: message.message_id,
+      threadId: topic ? (message.message_thread_id as number) : null,
+      text: message.text,
+    }
+  }
+  const query = update.callback_query as { id?: unknown; data?: unknown; message?: Msg } | undefined
+  if (query && typeof query.id === 'string' && typeof query.data === 'string') {
+    const chat = _chat(query.message?.chat)
+    if (chat) return { kind: 'callback', updateId, ...chat, queryId: query.id, data: query.data }
+  }
+  return { kind: 'other', updateId }
+}
+
+/** Whether a chat may use the commands: its id, or its `@username`, is in the allowed list. */
+export function isChatAllowed(
+  chat: { chatId: string; chatUsername: string | null },
+  allowed: readonly string[]
+): boolean {
+  return allowed.some(
+    (a) =>
+      a === chat.chatId ||
+      (chat.chatUsername !== null && a.toLowerCase() === `@${chat.chatUsername.toLowerCase()}`)
+  )
+}
+
+// --- Internal helpers ---
+
+function _chat(chat: Chat | undefined): { chatId: string; chatUsername: string | null } | null {
+  if (!chat || (typeof chat.id !== 'number' && typeof chat.id !== 'string')) return null
+  return {
+    chatId: String(chat.id),
+    chatUsername: typeof chat.username === 'string' ? chat.username : null,
+  }
+}
