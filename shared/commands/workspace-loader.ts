@@ -7,6 +7,7 @@ import type { AgentConfig } from '../agents.ts'
 import type { Services } from '../function.ts'
 import type { Logger } from '../log.ts'
 import type { Directory } from '../notify/directory.ts'
+import { listReviews } from '../notify/reviews.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import type { Store } from '../store.ts'
 import {
@@ -114,11 +115,23 @@ export function createWorkspaceLoader({
           [...people].map(async (id) => [id, await directory.userName(id)] as const)
         )
       )
+      // OPENCLAW-12: low-confidence reports recorded by the notification pipeline.
+      const identifiers = new Map(list.map((p) => [p.id, p.identifier]))
+      const reviews = (await listReviews(store)).map((r) => {
+        const identifier = identifiers.get(r.projectId)
+        return {
+          taskRef: identifier && r.sequenceId !== null ? `${identifier}-${r.sequenceId}` : null,
+          taskName: r.taskName,
+          agentId: r.agentId,
+          confidence: r.confidence,
+        }
+      })
       return buildWorkspaceSnapshot({
         projects: list,
         tasks: Object.fromEntries(lists),
         agents: agentRecords,
         userNames,
+        reviews,
       })
     },
     currentCycle: (projectId) =>

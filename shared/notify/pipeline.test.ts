@@ -7,6 +7,7 @@ import { createStaticDirectory } from './directory.ts'
 import { createOutbox } from './outbox.ts'
 import { createPipeline } from './pipeline.ts'
 import { createNotifyPolicy } from './policy.ts'
+import { listReviews } from './reviews.ts'
 
 const PROJECT = { id: makeSnapshot().projectId, name: 'Onboarding', identifier: 'ONB' }
 const AGENT = {
@@ -39,7 +40,7 @@ function setup() {
     workspaceSlug: 'javisi',
     now,
   })
-  return { pipeline, outbox, advance: (ms: number) => (clock += ms) }
+  return { pipeline, outbox, store, advance: (ms: number) => (clock += ms) }
 }
 
 const comment = (text: string): CommentEvent => ({
@@ -159,5 +160,28 @@ describe('event pipeline', () => {
     advance(5_000)
     await pipeline.flushDue()
     expect(await outbox.pending()).toEqual([])
+  })
+
+  it('should ask the human for a review when an agent reports a low confidence, and only then', async () => {
+    const { pipeline, outbox, store, advance } = setup()
+    await pipeline.sightTask(makeSnapshot({ updatedAt: at(0) }), { source: 'poll' })
+    // A good report is kept too: it settles an earlier review of the task.
+    expect(await pipeline.sightComment(comment('✅ Terminé, confiance : 0,9'), null)).toBe(true)
+    expect(
+      await pipeline.sightComment(comment('✅ Terminé. confidence: 0.55 — tests partiels'), null)
+    ).toBe(true)
+    advance(5_000)
+    await pipeline.flushDue()
+    const texts = (await outbox.pending()).map((i) => String(i.payload.text))
+    expect(texts).toEqual([
+      '🔍 <b>[Onboarding]</b> Revue demandée pour <a href="https://work.example.com/javisi/browse/ONB-12/">« Configurer Redis »</a> : confiance 0,55 (<b>Imhotep</b>)',
+    ])
+    expect(await listReviews(store)).toMatchObject([
+      { taskName: 'Configurer Redis', confidence: 0.55 },
+    ])
+    await pipeline.sightComment(comment('Corrigé après relecture. confidence: 0.85'), null)
+    advance(5_000)
+    await pipeline.flushDue()
+    expect(await listReviews(store)).toEqual([])
   })
 })

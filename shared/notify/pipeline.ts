@@ -12,7 +12,7 @@ import type { Locale } from './i18n.ts'
 import { buildTaskUrl } from './messages.ts'
 import type { Outbox } from './outbox.ts'
 import { planFlush } from './plan-flush.ts'
-import { isBlockerComment, type NotifyPolicy } from './policy.ts'
+import { isBlockerComment, type NotifyPolicy, parseConfidence } from './policy.ts'
 
 export type PendingChange = {
   taskId: string
@@ -126,7 +126,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     sightComment: async (event, task) => {
       const snapshot = task ?? (await store.get<TaskSnapshot>(snapshotKey(event.taskId)))
       if (!snapshot) return false
-      if (!isBlockerComment(event.text)) return false
+      if (!isBlockerComment(event.text) && parseConfidence(event.text) === null) return false
       await _withTaskLock(store, snapshot.id, async () => {
         const previous = await store.get<TaskSnapshot>(snapshotKey(snapshot.id))
         await upsertPending(previous ?? snapshot, previous ?? snapshot, {

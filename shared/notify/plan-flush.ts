@@ -5,16 +5,19 @@ import { forgetAssignment, noteAssignment } from './assignments.ts'
 import { diffTask } from './diff.ts'
 import type { AgentRef, Directory } from './directory.ts'
 import { type Locale, phrasesFor } from './i18n.ts'
-import { type ProjectRef, renderTaskNotification } from './messages.ts'
+import { type ProjectRef, renderReview, renderTaskNotification } from './messages.ts'
 import { type EnqueueInput, telegramMessage } from './outbox.ts'
 import type { PendingChange } from './pipeline.ts'
 import {
   classifyComment,
   classifyTaskChanges,
   filterByPolicy,
+  isReviewComment,
   type NotifyPolicy,
+  parseConfidence,
   type TaskNotification,
 } from './policy.ts'
+import { recordReview, settleReview } from './reviews.ts'
 
 export type FlushContext = {
   store: Store
@@ -37,7 +40,7 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
     hint: entry.hint,
   })
   const changes = diff.status === 'changed' ? diff.changes : []
-  const items = await _messages(entry, changes, ctx)
+  const items = [...(await _messages(entry, changes, ctx)), ...(await _reviews(entry, ctx))]
   const { added, removed } = await _agentAssignmentChanges(ctx.directory, changes)
   for (const agent of removed) await forgetAssignment(ctx.store, task.id, agent.id)
   for (const agent of added) {
@@ -49,6 +52,50 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
 }
 
 // --- Internal helpers ---
+
+/**
+ * OPENCLAW-12: each low-confidence report of the window asks the human for a review, and stays listed
+ * (/plane status, digest) until a report at or above the threshold, or a week.
+ */
+async function _reviews(entry: PendingChange, ctx: FlushContext): Promise<EnqueueInput[]> {
+  const task = entry.after
+  const out: EnqueueInput[] = []
+  const wanted =
+    ctx.chatId !== null &&
+    filterByPolicy(
+      ctx.policy,
+      [{ kind: 'review.needed' as const }],
+      task.projectId,
+      ctx.project?.identifier ?? null
+    ).length > 0
+  for (const [i, comment] of entry.comments.entries()) {
+    const confidence = parseConfidence(comment.text)
+    if (confidence === null) continue
+    if (!isReviewComment(comment.text)) {
+      await settleReview(ctx.store, task.id)
+      continue
+    }
+    const agent = comment.actor ? await ctx.directory.agentByPlaneUser(comment.actor.id) : null
+    const who = comment.actor ? await ctx.directory.userName(comment.actor.id) : '?'
+    await recordReview(ctx.store, {
+      taskId: task.id,
+      projectId: task.projectId,
+      sequenceId: task.sequenceId,
+      taskName: task.name,
+      agentId: agent?.id ?? who,
+      confidence,
+      at: entry.firstAt,
+    })
+    if (!wanted || !ctx.chatId) continue
+    const text = renderReview(task, confidence, who, {
+      locale: ctx.locale,
+      project: ctx.project,
+      taskUrl: ctx.taskUrl,
+    })
+    out.push(telegramMessage(ctx.chatId, text, `notify:${task.id}:${entry.firstAt}:review:${i}`))
+  }
+  return out
+}
 
 async function _messages(
   entry: PendingChange,

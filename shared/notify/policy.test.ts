@@ -6,6 +6,8 @@ import {
   classifyTaskChanges,
   createNotifyPolicy,
   filterByPolicy,
+  isReviewComment,
+  parseConfidence,
 } from './policy.ts'
 
 const comment = (text: string): CommentEvent => ({
@@ -68,5 +70,17 @@ describe('notification policy', () => {
       'task.state',
     ])
     expect(filterByPolicy(onlyOnb, items, task.projectId, 'OPS')).toEqual([])
+  })
+
+  it('should read a reported confidence and ask for a review below 0.7 (OPENCLAW-12)', () => {
+    expect(parseConfidence('✅ Complété. confidence: 0.55')).toBe(0.55)
+    expect(parseConfidence('Confiance : 0,6 — à relire')).toBe(0.6)
+    expect(parseConfidence('confidence_score=1')).toBe(1)
+    expect(parseConfidence('confidence: 10')).toBeNull()
+    expect(parseConfidence('no score here')).toBeNull()
+    expect(parseConfidence('overconfidence: 0.2')).toBeNull()
+    expect(isReviewComment('confidence: 0.69')).toBe(true)
+    expect(isReviewComment('confidence: 0.7')).toBe(false)
+    expect(isReviewComment('confiance : 0,95')).toBe(false)
   })
 })

@@ -57,6 +57,22 @@ export function isBlockerComment(text: string): boolean {
   return BLOCKER_COMMENT.test(text)
 }
 
+// OPENCLAW-12: an agent reports its confidence in a comment, `confidence: 0.55` or `confiance : 0,55`.
+const CONFIDENCE =
+  /(?<!\p{L})(?:confidence|confiance)(?:[ _-]?score)?\s*[:=]\s*(1(?:[.,]0+)?|0(?:[.,]\d+)?)(?![\d.,]*\d)/iu
+
+/** The confidence an agent reported in a comment (0–1), or null when the comment reports none. */
+export function parseConfidence(text: string): number | null {
+  const match = CONFIDENCE.exec(text)
+  return match?.[1] ? Number(match[1].replace(',', '.')) : null
+}
+
+/** OPENCLAW-12: a reported confidence below the threshold asks for a human review. */
+export function isReviewComment(text: string): boolean {
+  const confidence = parseConfidence(text)
+  return confidence !== null && confidence < REVIEW_CONFIDENCE_THRESHOLD
+}
+
 export function isProjectAllowed(
   policy: NotifyPolicy,
   projectId: string,

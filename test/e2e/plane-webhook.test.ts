@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
-import { startE2E, WEBHOOK_SECRET } from './harness.ts'
+import { CHAT_ID, startE2E, WEBHOOK_SECRET } from './harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null
@@ -183,5 +183,34 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
       statuses.push((await post(t, '{}', { 'x-forwarded-for': '203.0.113.9' })).status)
     expect(statuses).toEqual([401, 401, 401, 429, 429])
     expect((await post(t, '{}', { 'x-forwarded-for': '198.51.100.1' })).status).toBe(401)
+  })
+
+  it('should ask for a review when an agent comments a confidence below 0.7 (OPENCLAW-12)', async () => {
+    const t = await start()
+    const item = t.plane.seed.workItem(t.project.id, { name: 'Logo', assignees: [t.users.thot.id] })
+    await t.plane.ui.updateWorkItem(t.users.thot.id, item.id, { priority: 'high' })
+    await t.settle()
+    const before = t.telegram.callsOf('sendMessage').length
+    await t.plane.ui.addComment(
+      t.users.thot.id,
+      item.id,
+      '<p>✅ Livré. Confiance : 0,55 (polices à valider)</p>'
+    )
+    await t.settle()
+    const texts = t.telegram
+      .callsOf('sendMessage')
+      .slice(before)
+      .map((c) => String(c.params.text))
+    expect(texts).toHaveLength(1)
+    expect(texts[0]).toContain('Revue demandée pour')
+    expect(texts[0]).toContain('confiance 0,55 (<b>Thot</b>)')
+    // The review stays listed for the human in /plane status.
+    // TELEGRAM_ALLOWED_CHAT_IDS defaults to TELEGRAM_CHAT_ID (the group).
+    const update = t.telegram.makeMessageUpdate({ text: '/plane status', chatId: Number(CHAT_ID) })
+    expect(await t.postTelegram(update)).toBe(200)
+    await t.settle()
+    const status = String(t.telegram.callsOf('sendMessage').at(-1)?.params.text)
+    expect(status).toContain('Revues en attente')
+    expect(status).toContain('Logo')
   })
 })
