@@ -1,7 +1,8 @@
-/** @module cron every minute — replay stored webhooks left unprocessed, flush closed windows, drain the outbox. */
+/** @module cron every minute — replay stored webhooks and /plane commands left unanswered, flush closed windows, drain the outbox. */
 
 import { getBridge } from '../../shared/bridge.ts'
 import { defineCronFunction } from '../../shared/function.ts'
+import { replayCommands } from '../telegram/command-inbox.ts'
 import { replayInbox } from '../webhooks/inbox.ts'
 
 /** A delivery younger than this is still being processed by the request that stored it. */
@@ -9,12 +10,15 @@ const REPLAY_MIN_AGE_MS = 30_000
 
 export const notifyFunction = defineCronFunction({
   name: 'notify',
-  description: 'Replays stored webhooks, flushes pending notifications and drains the outbox.',
+  description:
+    'Replays stored webhooks and commands, flushes pending notifications and drains the outbox.',
   schedule: '* * * * *',
   maxDurationSeconds: 120,
   run: async function notify(ctx) {
     const bridge = getBridge(ctx)
-    const replayed = await replayInbox(ctx, bridge, REPLAY_MIN_AGE_MS)
+    const replayed =
+      (await replayInbox(ctx, bridge, REPLAY_MIN_AGE_MS)) +
+      (await replayCommands(ctx, REPLAY_MIN_AGE_MS))
     const flushed = await bridge.pipeline.flushDue()
     const drained = await bridge.sender.drain()
     bridge.kick()

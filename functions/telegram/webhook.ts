@@ -9,7 +9,8 @@ import { parseCommand } from '../../shared/telegram/command.ts'
 import { verifyTelegramSecret } from '../../shared/telegram/secret.ts'
 import { isChatAllowed, readUpdate } from '../../shared/telegram/update.ts'
 import { rateLimit } from '../webhooks/rate-limit.ts'
-import { answerCommandTask, type CommandTask } from './answer-command.ts'
+import type { CommandTask } from './answer-command.ts'
+import { answerStoredCommand, storeCommand } from './command-inbox.ts'
 
 /** Telegram keeps an update for at most 24 h (§1.2): a claim that long sees every redelivery. */
 export const UPDATE_DEDUPE_TTL_S = 24 * 60 * 60
@@ -71,6 +72,11 @@ export const telegramWebhookFunction = defineHttpFunction({
         count('duplicate')
         return c.json({ status: 'duplicate' }, 200)
       }
+      // Stored before the 200: Telegram will not send it again, so a crash must not lose it.
+      await storeCommand(services, task).catch(async (error: unknown) => {
+        await store.delete(`telegram:update:${update.updateId}`).catch(() => undefined)
+        throw error
+      })
     } catch (error) {
       // A 5xx makes Telegram deliver the update again later: nothing is lost while the store or getMe is down.
       log.error('telegram update not accepted', {
@@ -79,7 +85,7 @@ export const telegramWebhookFunction = defineHttpFunction({
       return c.json({ error: 'unavailable', message: 'Not accepted; try again.' }, 503)
     }
     count(update.kind === 'message' ? 'command' : 'callback')
-    background.run('telegram-command', () => answerCommandTask(services, task))
+    background.run('telegram-command', () => answerStoredCommand(services, task))
     return c.json({ status: 'accepted' }, 200)
   },
 })

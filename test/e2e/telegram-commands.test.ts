@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { notifyFunction } from '../../functions/notify/notify.ts'
+import { storeCommand } from '../../functions/telegram/command-inbox.ts'
+import { runJob } from '../../shared/run-job.ts'
 import { parseTelegramHtml } from '../sim/telegram/index.ts'
 import { CHAT_ID, startE2E } from './harness.ts'
 
@@ -214,4 +217,26 @@ describe('/plane commands over Telegram (end to end)', () => {
     expect(calls.at(-1)?.params.reply_markup).toBeDefined()
     expect(calls[0]?.params.reply_markup).toBeUndefined()
   }, 40_000)
+
+  it('should answer a command a crash left unanswered, at the next notify run', async () => {
+    let skew = 0
+    const t = (e2e = await startE2E({
+      env: { TELEGRAM_ALLOWED_CHAT_IDS: `${CHAT_ID},${PRIVATE_CHAT}` },
+      now: () => Date.now() + skew,
+    }))
+    // What the route had stored (and acknowledged) when the process died before answering.
+    await storeCommand(t.services, {
+      kind: 'message',
+      updateId: 4242,
+      chatId: String(PRIVATE_CHAT),
+      threadId: null,
+      args: ['help'],
+    })
+    skew = 60_000
+    const run = await runJob(notifyFunction, t.services, { trigger: 'cli' })
+    expect(run.summary).toMatch(/^1 replayed/)
+    await t.settle()
+    expect(sent(t, PRIVATE_CHAT)).toHaveLength(1)
+    expect(await t.services.store.keys('telegram:inbox:')).toEqual([])
+  })
 })
