@@ -220,10 +220,11 @@ describe('/plane commands over Telegram (end to end)', () => {
 
   it('should answer a command a crash left unanswered, at the next notify run', async () => {
     let skew = 0
-    const t = (e2e = await startE2E({
+    e2e = await startE2E({
       env: { TELEGRAM_ALLOWED_CHAT_IDS: `${CHAT_ID},${PRIVATE_CHAT}` },
       now: () => Date.now() + skew,
-    }))
+    })
+    const t = e2e
     // What the route had stored (and acknowledged) when the process died before answering.
     await storeCommand(t.services, {
       kind: 'message',
