@@ -1,15 +1,9 @@
 /** @module Node entry point: `npm start` serves HTTP and cron; `npm run job -- <name>` runs one job and exits. */
 import { existsSync, readFileSync } from 'node:fs'
 import { functions } from '../functions/index.ts'
-import {
-  type AgentConfig,
-  AgentRegistryError,
-  agentTokensFrom,
-  parseAgentRegistry,
-} from '../shared/agents.ts'
-import { type Config, ConfigError, loadConfig, secretValues } from '../shared/config.ts'
+import { type AgentConfig, AgentRegistryError, parseAgentRegistry } from '../shared/agents.ts'
+import { type Config, ConfigError, loadConfig } from '../shared/config.ts'
 import type { Services } from '../shared/function.ts'
-import { createLogger } from '../shared/log.ts'
 import { createRedactor } from '../shared/redact.ts'
 import { RegistryError } from '../shared/registry.ts'
 import { createApp } from './app.ts'
@@ -17,7 +11,7 @@ import { runJobCommand } from './node-cli.ts'
 import { startScheduler } from './node-scheduler.ts'
 import { listen } from './node-server.ts'
 import { createNodeStore } from './node-store.ts'
-import { createServices } from './services.ts'
+import { createRuntimeServices } from './services.ts'
 
 /** Expired entries of stores without native expiry (fs, memory) are swept this often. */
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000
@@ -27,23 +21,14 @@ async function main(argv: readonly string[]): Promise<number> {
   if (existsSync('.env')) process.loadEnvFile('.env')
   const config = loadConfig(process.env)
   const isJob = argv[0] === 'job'
-  // A one-off job keeps stdout for its summary line: its logs go to stderr.
-  const redactor = createRedactor(secretValues(config))
-  const log = createLogger({
-    level: config.LOG_LEVEL,
-    redactor,
-    write: isJob ? (line) => process.stderr.write(`${line}\n`) : undefined,
-  })
-  const agents = loadAgents(config)
-  const agentTokens = agentTokensFrom(agents, process.env)
-  redactor.add(...Object.values(agentTokens))
-  const services = createServices({
+  const services = createRuntimeServices({
     config,
     functions,
-    log,
-    agents,
-    agentTokens,
+    env: process.env,
+    agents: loadAgents(config),
     store: (hooks) => createNodeStore(config, hooks),
+    // A one-off job keeps stdout for its summary line: its logs go to stderr.
+    ...(isJob ? { write: (line: string) => process.stderr.write(`${line}\n`) } : {}),
   })
   if (isJob) {
     try {

@@ -1,6 +1,6 @@
 /** @module Builds the services every function receives, the same way on Node and Workers. */
 
-import type { AgentConfig } from '../shared/agents.ts'
+import { type AgentConfig, agentTokensFrom } from '../shared/agents.ts'
 import { createBackground } from '../shared/background.ts'
 import { createBridgeMetrics } from '../shared/bridge-metrics.ts'
 import { type Config, secretValues } from '../shared/config.ts'
@@ -64,4 +64,29 @@ export function createServices({
     background: createBackground({ log: logger, now, ...(keepAlive ? { keepAlive } : {}) }),
     now,
   }
+}
+
+export type CreateRuntimeServicesOptions = Omit<CreateServicesOptions, 'log' | 'agentTokens'> & {
+  /** Where agents' own Plane keys are read (the variables their `planeTokenEnv` names). */
+  env: Record<string, string | undefined>
+  /** Where log lines go (default: console). */
+  write?: (line: string) => void
+}
+
+/**
+ * Services as a runtime starts them: a logger that redacts every configured secret and every agent's own
+ * key, agents' keys read from the environment.
+ */
+export function createRuntimeServices({
+  config,
+  env,
+  agents = [],
+  write,
+  ...rest
+}: CreateRuntimeServicesOptions): Services {
+  const redactor = createRedactor(secretValues(config))
+  const agentTokens = agentTokensFrom(agents, env)
+  redactor.add(...Object.values(agentTokens))
+  const log = createLogger({ level: config.LOG_LEVEL, redactor, ...(write ? { write } : {}) })
+  return createServices({ ...rest, config, log, agents, agentTokens })
 }

@@ -1,18 +1,11 @@
 /** @module The Workers runtime of one isolate: settings from bindings, the same services and app as Node, built once, lazily. */
 import type { Hono } from 'hono'
 import { functions as registry } from '../functions/index.ts'
-import {
-  type AgentConfig,
-  AgentRegistryError,
-  agentTokensFrom,
-  parseAgentRegistry,
-} from '../shared/agents.ts'
-import { type Config, loadConfig, type RawEnv, secretValues } from '../shared/config.ts'
+import { type AgentConfig, AgentRegistryError, parseAgentRegistry } from '../shared/agents.ts'
+import { type Config, loadConfig, type RawEnv } from '../shared/config.ts'
 import type { AppEnv, BridgeFunction, Services } from '../shared/function.ts'
-import { createLogger } from '../shared/log.ts'
-import { createRedactor } from '../shared/redact.ts'
 import { createApp } from './app.ts'
-import { createServices } from './services.ts'
+import { createRuntimeServices } from './services.ts'
 import { createWorkerStore, type KvNamespaceLike } from './worker-store.ts'
 
 /** What the Worker receives as `env`: vars and secrets are strings, `STORE` is the KV namespace. */
@@ -48,18 +41,12 @@ export function createWorkerRuntime(
 ): WorkerRuntime {
   const settings = settingsOf(env)
   const config = loadConfig(settings)
-  const redactor = createRedactor(secretValues(config))
-  const log = createLogger({ level: config.LOG_LEVEL, redactor })
-  const agents = loadAgents(config)
-  const agentTokens = agentTokensFrom(agents, settings)
-  redactor.add(...Object.values(agentTokens))
   // No keepAlive: the entry keeps each event alive until the shared background is idle (see worker.ts).
-  const services = createServices({
+  const services = createRuntimeServices({
     config,
     functions,
-    log,
-    agents,
-    agentTokens,
+    env: settings,
+    agents: loadAgents(config),
     store: (hooks) => createWorkerStore(config, { kv: env.STORE, onError: hooks.onError }),
   })
   return { functions, services, app: createApp({ functions, services }) }
