@@ -6,6 +6,7 @@ import { healthFunction } from './ops/health.ts'
 import { metricsFunction } from './ops/metrics.ts'
 import { readyFunction } from './ops/ready.ts'
 import { pollFunction } from './poll/poll.ts'
+import { provisionFunction } from './provision/provision.ts'
 import { telegramWebhookFunction } from './telegram/webhook.ts'
 import { planeWebhookFunction } from './webhooks/plane.ts'
 
@@ -18,4 +19,5 @@ export const functions: readonly BridgeFunction[] = [
   pollFunction,
   telegramWebhookFunction,
   digestFunction,
+  provisionFunction,
 ]

@@ -16,6 +16,13 @@ export async function noteWebhookReceived(services: Services): Promise<void> {
   await clearAlert(services, ALERT_KEY)
 }
 
+/** When the webhook route last accepted a delivery (epoch ms), or null if none in the last 30 days. */
+export async function lastWebhookReceivedAt(
+  services: Pick<Services, 'store'>
+): Promise<number | null> {
+  return (await services.store.get<number>(LAST_RECEIVED_KEY)) ?? null
+}
+
 /**
  * `missedHumanEdits`: edits by people (not agents, not the bridge — API writes fire no webhook in v1.2,
  * makeplane/plane#6746) older than the grace period that the poll was first to see.

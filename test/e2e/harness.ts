@@ -8,7 +8,7 @@ import type { RawEnv } from '../../shared/config.ts'
 import type { Store } from '../../shared/store.ts'
 import { makeServices } from '../helpers/services.ts'
 import { createOpenClawSim } from '../sim/openclaw/index.ts'
-import { createPlaneSim, type PlaneSimOptions } from '../sim/plane/index.ts'
+import { createPlaneSim, type PlaneSim, type PlaneSimOptions } from '../sim/plane/index.ts'
 import { createTelegramSim } from '../sim/telegram/index.ts'
 
 export const WEBHOOK_SECRET = 'plane_wh_0123456789abcdef0123456789abcdef'
@@ -25,6 +25,8 @@ export type E2EOptions = {
   now?: () => number
   /** Give agents their own Plane keys (planeTokenEnv). */
   agentKeys?: boolean
+  /** More agents after imhotep and thot; may seed their Plane users first. */
+  extraAgents?: (plane: PlaneSim) => AgentConfig[]
 }
 
 export async function startE2E({
@@ -33,6 +35,7 @@ export async function startE2E({
   plane: planeOptions = {},
   now,
   agentKeys = false,
+  extraAgents,
 }: E2EOptions = {}) {
   // Plane's emitter POSTs deliveries into the in-process app (bound once it exists).
   let app: ReturnType<typeof createApp> | null = null
@@ -100,6 +103,7 @@ export async function startE2E({
       openclawAgentId: 'thot',
       tags: [],
     },
+    ...(extraAgents?.(plane) ?? []),
   ]
 
   const services = makeServices({

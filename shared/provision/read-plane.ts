@@ -1,0 +1,87 @@
+/** @module The provision job's reads: the bridge's key and role, members, invitations, and each project's set-up. */
+
+import type { AgentConfig } from '../agents.ts'
+import { isEmail } from '../agents.ts'
+import type { PlaneClient } from '../plane/client.ts'
+import { PlaneApiError } from '../plane/errors.ts'
+import { ProvisionError } from './errors.ts'
+import { ROLE_ADMIN, ROLE_MEMBER, resolveAgents } from './plan.ts'
+import type { PlaneFacts, ProjectFacts } from './types.ts'
+
+/**
+ * Read what the planner needs: 3 requests, one more when an agent must be invited, then 3 per project
+ * (members, labels, states). Each goes through the key's 1 req/s lane (OPENCLAW-20).
+ * Throws `ProvisionError` when the bridge's own key cannot provision at all.
+ */
+export async function readPlaneFacts(
+  plane: PlaneClient,
+  agents: readonly AgentConfig[]
+): Promise<PlaneFacts> {
+  const me = await plane.users.me().catch((error: unknown) => {
+    throw _isKind(error, 'auth')
+      ? new ProvisionError(
+          `Plane refuses PLANE_API_KEY (${(error as Error).message}): create a key for the bridge's user in Profile settings → API tokens.`
+        )
+      : error
+  })
+  const who = me.email ?? me.display_name ?? me.id
+  // The members list answers 403 to workspace Guests (plane-api.md §2): that is the role check itself.
+  const members = await plane.members.list().catch((error: unknown) => {
+    throw _isKind(error, 'forbidden')
+      ? _roleError(who, plane.workspaceSlug, 'a Guest (or not a member)')
+      : error
+  })
+  const workspace = members.map((m) => ({ id: m.id, email: m.email ?? null, role: m.role ?? 0 }))
+  const self = workspace.find((m) => m.id === me.id)
+  const role = self?.role ?? 0
+  if (role < ROLE_MEMBER)
+    throw _roleError(who, plane.workspaceSlug, self ? 'a Guest' : 'not a member')
+
+  const toInvite = resolveAgents(agents, workspace).filter(
+    (r) => r.userId === null && isEmail(r.agent.planeUser)
+  )
+  // Invitations need the workspace Admin role; read them only when someone may need one.
+  const invitedEmails =
+    role === ROLE_ADMIN && toInvite.length > 0
+      ? (await plane.invitations.list()).map((i) => i.email)
+      : null
+
+  const projects: ProjectFacts[] = []
+  for (const project of await plane.projects.list()) {
+    if (project.archived_at) continue
+    projects.push(await _readProject(plane, project))
+  }
+  return {
+    bridge: { id: me.id, email: me.email ?? null, role },
+    members: workspace,
+    invitedEmails,
+    projects,
+  }
+}
+
+// --- Internal helpers ---
+
+async function _readProject(
+  plane: PlaneClient,
+  project: { id: string; name: string; identifier: string; is_member?: boolean | null }
+): Promise<ProjectFacts> {
+  const base = { id: project.id, name: project.name, identifier: project.identifier }
+  // A public project the bridge is not in is listed, but its states answer 403: nothing to read there.
+  if (project.is_member === false) {
+    return { ...base, bridgeIsMember: false, memberIds: [], labelNames: [], stateNames: [] }
+  }
+  const memberIds = (await plane.projectMembers.list(project.id)).map((u) => u.id)
+  const labelNames = (await plane.labels.list(project.id)).map((l) => l.name)
+  const stateNames = (await plane.states.list(project.id)).map((s) => s.name)
+  return { ...base, bridgeIsMember: true, memberIds, labelNames, stateNames }
+}
+
+function _isKind(error: unknown, kind: PlaneApiError['kind']): boolean {
+  return error instanceof PlaneApiError && error.kind === kind
+}
+
+function _roleError(who: string, slug: string, what: string): ProvisionError {
+  return new ProvisionError(
+    `the bridge's user ${who} is ${what} in workspace "${slug}": provisioning needs a workspace Member, or Admin to invite agents. Change its role in Workspace settings → Members.`
+  )
+}

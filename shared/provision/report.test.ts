@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest'
+import { planeWebhookItem, WEBHOOK_RECENT_MS } from './plane-webhook.ts'
+import { blockingMessage, buildProvisionReport } from './report.ts'
+import { commandsDiffer, webhookNeedsUpdate } from './telegram-setup.ts'
+import type { ProvisionItem } from './types.ts'
+
+const item = (overrides: Partial<ProvisionItem>): ProvisionItem => ({
+  subject: 'label ONB agent:imhotep',
+  status: 'ok',
+  changed: false,
+  detail: 'exists',
+  ...overrides,
+})
+
+describe('buildProvisionReport', () => {
+  it('should say "no change" when nothing changed and nobody is needed', () => {
+    const report = buildProvisionReport([item({}), item({ subject: 'telegram webhook' })])
+    expect(report.summary).toBe('no change, 2 already fine')
+    expect(report.blocking).toEqual([])
+  })
+
+  it('should count changes, humans and blocking items, problems listed first', () => {
+    const report = buildProvisionReport([
+      item({ changed: true, detail: 'created' }),
+      item({ subject: 'plane webhook', status: 'human', detail: 'create it by hand' }),
+      item({ subject: 'member DES thot', status: 'blocked', detail: 'Plane answered 403' }),
+      item({ subject: 'telegram', status: 'skipped', detail: 'not set up' }),
+    ])
+    expect(report.summary).toBe(
+      '1 changed, 0 already fine, 2 need a human (1 blocks agents), 1 skipped'
+    )
+    expect(report.lines[0]).toBe('[blocked] member DES thot: Plane answered 403')
+    expect(report.lines).toContain('[changed] label ONB agent:imhotep: created')
+    expect(blockingMessage(report)).toContain('member DES thot: Plane answered 403')
+  })
+})
+
+describe('planeWebhookItem', () => {
+  const base = {
+    publicUrl: 'https://hooks.example.com/',
+    secretSet: true,
+    now: 10 * WEBHOOK_RECENT_MS,
+  }
+
+  it('should report a webhook working only with the secret and a recent delivery', () => {
+    expect(planeWebhookItem({ ...base, lastReceivedAt: base.now - 5 * 60_000 })).toMatchObject({
+      status: 'ok',
+      detail: 'working: last signed delivery 5 min ago',
+    })
+    const old = planeWebhookItem({ ...base, lastReceivedAt: base.now - 2 * WEBHOOK_RECENT_MS })
+    expect(old).toMatchObject({ status: 'human', detail: expect.stringContaining('for 14 days') })
+    const noSecret = planeWebhookItem({ ...base, secretSet: false, lastReceivedAt: base.now })
+    expect(noSecret.status).toBe('human')
+    expect(noSecret.detail).toContain('URL https://hooks.example.com/webhooks/plane, events:')
+  })
+})
+
+describe('telegram set-up decisions', () => {
+  const url = 'https://hooks.example.com/webhooks/telegram'
+
+  it('should set the webhook only for another URL or other update kinds', () => {
+    expect(webhookNeedsUpdate({ url }, url)).toBe(false)
+    expect(webhookNeedsUpdate({ url: '' }, url)).toBe(true)
+    expect(webhookNeedsUpdate({ url, allowed_updates: ['message', 'callback_query'] }, url)).toBe(
+      true
+    )
+    const ours = ['callback_query', 'message', 'edited_message']
+    expect(webhookNeedsUpdate({ url, allowed_updates: ours }, url)).toBe(false)
+  })
+
+  it('should set the commands only when they differ', () => {
+    const wanted = [{ command: 'plane', description: 'status' }]
+    expect(commandsDiffer(wanted, wanted)).toBe(false)
+    expect(commandsDiffer([], wanted)).toBe(true)
+    expect(commandsDiffer([{ command: 'plane', description: 'old' }], wanted)).toBe(true)
+  })
+})

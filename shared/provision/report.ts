@@ -1,0 +1,51 @@
+/** @module The provision report: one summary line, one line per item, and what blocks agents. Pure. */
+import type { ProvisionItem } from './types.ts'
+
+export type ProvisionReport = {
+  /** One line: what changed, what was already fine, what needs a human. */
+  summary: string
+  /** One line per item, changes and problems first. */
+  lines: string[]
+  changed: number
+  fine: number
+  human: number
+  /** Items a human must fix before some agent can work (the job then fails). */
+  blocking: ProvisionItem[]
+}
+
+const ORDER: Record<string, number> = { blocked: 0, human: 1, changed: 2, skipped: 3, ok: 4 }
+
+export function buildProvisionReport(items: readonly ProvisionItem[]): ProvisionReport {
+  const changed = items.filter((i) => i.changed).length
+  const fine = items.filter((i) => i.status === 'ok' && !i.changed).length
+  const skipped = items.filter((i) => i.status === 'skipped').length
+  const blocking = items.filter((i) => i.status === 'blocked')
+  const human = items.filter((i) => i.status === 'human').length + blocking.length
+  const parts = [
+    changed === 0 ? 'no change' : `${changed} changed`,
+    `${fine} already fine`,
+    ...(human > 0
+      ? [
+          `${human} need${human === 1 ? 's' : ''} a human${blocking.length > 0 ? ` (${blocking.length} block${blocking.length === 1 ? 's' : ''} agents)` : ''}`,
+        ]
+      : []),
+    ...(skipped > 0 ? [`${skipped} skipped`] : []),
+  ]
+  const lines = [...items]
+    .sort((a, b) => (ORDER[_tag(a)] ?? 9) - (ORDER[_tag(b)] ?? 9))
+    .map((i) => `[${_tag(i)}] ${i.subject}: ${i.detail}`)
+  return { summary: parts.join(', '), lines, changed, fine, human, blocking }
+}
+
+/** The failure text: the summary, then each blocking item with what to do. */
+export function blockingMessage(report: ProvisionReport): string {
+  const what = report.blocking.map((i) => `${i.subject}: ${i.detail}`).join(' | ')
+  return `${report.summary}. Needs a human before agents can work — ${what}`
+}
+
+// --- Internal helpers ---
+
+function _tag(item: ProvisionItem): string {
+  if (item.status === 'ok') return item.changed ? 'changed' : 'ok'
+  return item.status
+}

@@ -1,0 +1,133 @@
+/** @module The bot's webhook and its `/plane` command, set only when Telegram holds something else (NOTIF-06). */
+import type { TelegramClient } from '../telegram/client.ts'
+import type { ProvisionItem } from './types.ts'
+
+/** The updates `/webhooks/telegram` handles; edits are received and ignored there. */
+export const TELEGRAM_ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query'] as const
+
+const COMMAND_DESCRIPTION = {
+  fr: 'status | project <nom> | agent <nom> | help',
+  en: 'status | project <name> | agent <name> | help',
+} as const
+
+export type TelegramSetupOptions = {
+  telegram: TelegramClient | null
+  publicUrl: string | undefined
+  webhookSecret: string | undefined
+  locale: 'fr' | 'en'
+}
+
+type WebhookInfo = {
+  url?: string
+  allowed_updates?: readonly string[]
+  last_error_message?: string
+}
+type BotCommand = { command: string; description: string }
+
+/** Errors from the client are already redacted: the token never reaches these items or the log. */
+export async function setUpTelegram({
+  telegram,
+  publicUrl,
+  webhookSecret,
+  locale,
+}: TelegramSetupOptions): Promise<ProvisionItem[]> {
+  const missing = [
+    telegram ? null : 'TELEGRAM_BOT_TOKEN',
+    publicUrl ? null : 'PUBLIC_URL',
+    webhookSecret ? null : 'TELEGRAM_WEBHOOK_SECRET',
+  ].filter((x): x is string => x !== null)
+  if (!telegram || !publicUrl || !webhookSecret) {
+    return [
+      {
+        subject: 'telegram',
+        status: 'skipped',
+        changed: false,
+        detail: `not set up: ${missing.join(', ')} unset (the /plane commands need it, notifications do not)`,
+      },
+    ]
+  }
+  const url = `${publicUrl.replace(/\/+$/, '')}/webhooks/telegram`
+  const webhook = await _webhookItem(telegram, url, webhookSecret)
+  const commands = await _commandsItem(telegram, [
+    { command: 'plane', description: COMMAND_DESCRIPTION[locale] },
+  ])
+  return [webhook, commands]
+}
+
+/** Set again when the URL differs, or when Telegram reports other update kinds than ours. */
+export function webhookNeedsUpdate(info: WebhookInfo, url: string): boolean {
+  if ((info.url ?? '') !== url) return true
+  const allowed = info.allowed_updates
+  if (!allowed) return false
+  return (
+    allowed.length !== TELEGRAM_ALLOWED_UPDATES.length ||
+    !TELEGRAM_ALLOWED_UPDATES.every((u) => allowed.includes(u))
+  )
+}
+
+export function commandsDiffer(current: readonly BotCommand[], wanted: readonly BotCommand[]) {
+  return (
+    current.length !== wanted.length ||
+    wanted.some(
+      (w, i) => current[i]?.command !== w.command || current[i]?.description !== w.description
+    )
+  )
+}
+
+// --- Internal helpers ---
+
+async function _webhookItem(
+  telegram: TelegramClient,
+  url: string,
+  secret: string
+): Promise<ProvisionItem> {
+  const subject = 'telegram webhook'
+  try {
+    const info = await telegram.getWebhookInfo()
+    if (!webhookNeedsUpdate(info, url)) {
+      // Telegram keeps the secret to itself (getWebhookInfo never returns it): a changed
+      // TELEGRAM_WEBHOOK_SECRET shows up as 401s, fixed by `deleteWebhook` and a new run.
+      return info.last_error_message
+        ? {
+            subject,
+            status: 'human',
+            changed: false,
+            detail: `set to ${url}, but Telegram reports: ${info.last_error_message}`,
+          }
+        : { subject, status: 'ok', changed: false, detail: `set to ${url}` }
+    }
+    await telegram.setWebhook({
+      url,
+      secret_token: secret,
+      allowed_updates: [...TELEGRAM_ALLOWED_UPDATES],
+    })
+    return {
+      subject,
+      status: 'ok',
+      changed: true,
+      detail: `set to ${url}${info.url ? ` (was ${info.url})` : ''}`,
+    }
+  } catch (error) {
+    return { subject, status: 'human', changed: false, detail: `failed: ${_message(error)}` }
+  }
+}
+
+async function _commandsItem(
+  telegram: TelegramClient,
+  wanted: BotCommand[]
+): Promise<ProvisionItem> {
+  const subject = 'telegram commands'
+  try {
+    const current = await telegram.call('getMyCommands')
+    if (!commandsDiffer(current, wanted))
+      return { subject, status: 'ok', changed: false, detail: '/plane registered' }
+    await telegram.setMyCommands({ commands: wanted })
+    return { subject, status: 'ok', changed: true, detail: '/plane registered' }
+  } catch (error) {
+    return { subject, status: 'human', changed: false, detail: `failed: ${_message(error)}` }
+  }
+}
+
+function _message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
