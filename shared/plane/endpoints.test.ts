@@ -1,36 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import {
-  createScriptedFetch,
-  makeApiKey,
-  makeRouteFixture,
-  PROJECT_ID,
-} from '../../test/fixtures/plane.ts'
-import { createPlaneClient } from './client.ts'
+import { makeRouteFixture, PROJECT_ID } from '../../test/fixtures/plane.ts'
+import { makeRoutedClient } from '../../test/fixtures/plane-routed-client.ts'
 
 const { WS, P, route, objects } = makeRouteFixture()
 const { USER, STATE, LABEL, PROJECT, CYCLE, MODULE, INVITE } = objects
 
-function setup() {
-  const scripted = createScriptedFetch(route)
-  const client = createPlaneClient({
-    baseUrl: 'https://work.example',
-    apiKey: makeApiKey('e'),
-    workspaceSlug: 'acme',
-    fetch: scripted.fetch,
-    minIntervalMs: 0,
-  })
-  const last = () => {
-    const call = scripted.calls.at(-1)
-    if (!call) throw new Error('no call')
-    return {
-      method: call.method,
-      path: call.url.pathname,
-      query: Object.fromEntries(call.url.searchParams),
-      body: call.body,
-    }
-  }
-  return { client, last, calls: scripted.calls }
-}
+const setup = () => makeRoutedClient(route)
 
 describe('workspace endpoints', () => {
   it('should map each method to its v1 route', async () => {

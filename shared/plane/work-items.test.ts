@@ -1,38 +1,13 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import {
-  createScriptedFetch,
-  makeApiKey,
-  makeRouteFixture,
-  PROJECT_ID,
-} from '../../test/fixtures/plane.ts'
-import { createPlaneClient } from './client.ts'
+import { makeRouteFixture, PROJECT_ID } from '../../test/fixtures/plane.ts'
+import { makeRoutedClient } from '../../test/fixtures/plane-routed-client.ts'
 import { PlaneUnsupportedError } from './errors.ts'
 import type { PlaneWorkItem, PlaneWorkItemPartial } from './work-item-schemas.ts'
 
 const { WS, P, route, objects } = makeRouteFixture()
 const { ITEM, COMMENT, LINK, ACTIVITY } = objects
 
-function setup() {
-  const scripted = createScriptedFetch(route)
-  const client = createPlaneClient({
-    baseUrl: 'https://work.example',
-    apiKey: makeApiKey('e'),
-    workspaceSlug: 'acme',
-    fetch: scripted.fetch,
-    minIntervalMs: 0,
-  })
-  const last = () => {
-    const call = scripted.calls.at(-1)
-    if (!call) throw new Error('no call')
-    return {
-      method: call.method,
-      path: call.url.pathname,
-      query: Object.fromEntries(call.url.searchParams),
-      body: call.body,
-    }
-  }
-  return { client, last, calls: scripted.calls }
-}
+const setup = () => makeRoutedClient(route)
 
 describe('work item endpoints', () => {
   it('should pass expand and fields (always with id) on get', async () => {
