@@ -4,12 +4,20 @@ import { addActivity } from '../activity-log.ts'
 import { insertComment, serializeComment } from '../comment-ops.ts'
 import { checkChar, checkChoice, type FieldErrors } from '../field-checks.ts'
 import { normalizeDescriptionHtml, stripTags } from '../html.ts'
-import { doesNotExist, errorBody, PlaneHttpError } from '../http-errors.ts'
+import { errorBody, PlaneHttpError } from '../http-errors.ts'
 import { paginate } from '../pagination.ts'
 import { findProjectMember } from '../queries.ts'
 import { type RequestData, readObjectBody } from '../request-body.ts'
 import type { CommentRecord, PlaneStore } from '../store.ts'
-import { noContent, PROJECT, type RouteDeps, type SimApp, type SimContext } from './context.ts'
+import {
+  findWorkItemChild,
+  noContent,
+  PROJECT,
+  type RouteDeps,
+  type SimApp,
+  type SimContext,
+  workItemChildren,
+} from './context.ts'
 import { WORK_ITEM_PREFIXES } from './work-items.ts'
 
 const CONFLICT = 'Work item comment with the same external id and external source already exists'
@@ -17,20 +25,8 @@ const CONFLICT = 'Work item comment with the same external id and external sourc
 export function registerCommentRoutes(app: SimApp, deps: RouteDeps) {
   const { store, clock, guard, activity } = deps
   const ctx = { store, clock }
-  const scoped = (c: SimContext) =>
-    [...store.comments.values()]
-      .filter(
-        (row) =>
-          row.deleted_at === null &&
-          row.project === c.req.param('project_id') &&
-          row.issue === c.req.param('issue_id')
-      )
-      .reverse()
-  const find = (c: SimContext): CommentRecord => {
-    const comment = scoped(c).find((row) => row.id === c.req.param('pk'))
-    if (!comment) throw doesNotExist()
-    return comment
-  }
+  const scoped = (c: SimContext) => workItemChildren(c, store.comments.values())
+  const find = (c: SimContext): CommentRecord => findWorkItemChild(c, store.comments.values())
 
   for (const prefix of WORK_ITEM_PREFIXES) {
     const list = `${PROJECT}/${prefix}/:issue_id/comments/`

@@ -36,3 +36,26 @@ export function requireProject(deps: RouteDeps, c: SimContext): ProjectRecord {
 export function noContent(c: SimContext) {
   return c.body(null, 204)
 }
+
+/** The live rows (comments, links) of the work item in the path, newest first, as Plane lists them. */
+export function workItemChildren<
+  T extends { deleted_at: string | null; project: string; issue: string },
+>(c: SimContext, rows: Iterable<T>): T[] {
+  return [...rows]
+    .filter(
+      (row) =>
+        row.deleted_at === null &&
+        row.project === c.req.param('project_id') &&
+        row.issue === c.req.param('issue_id')
+    )
+    .reverse()
+}
+
+/** The row named by `:pk` among them, or Plane's 404. */
+export function findWorkItemChild<
+  T extends { id: string; deleted_at: string | null; project: string; issue: string },
+>(c: SimContext, rows: Iterable<T>): T {
+  const row = workItemChildren(c, rows).find((r) => r.id === c.req.param('pk'))
+  if (!row) throw doesNotExist()
+  return row
+}

@@ -6,7 +6,15 @@ import { doesNotExist, errorBody, PlaneHttpError } from '../http-errors.ts'
 import { paginate } from '../pagination.ts'
 import { type RequestData, readObjectBody } from '../request-body.ts'
 import type { Link } from '../types.ts'
-import { noContent, PROJECT, type RouteDeps, type SimApp, type SimContext } from './context.ts'
+import {
+  findWorkItemChild,
+  noContent,
+  PROJECT,
+  type RouteDeps,
+  type SimApp,
+  type SimContext,
+  workItemChildren,
+} from './context.ts'
 import { WORK_ITEM_PREFIXES } from './work-items.ts'
 
 // Activities on these fields belong to other feeds and are excluded from the list (§3.3).
@@ -14,20 +22,8 @@ const HIDDEN_ACTIVITY_FIELDS = new Set(['comment', 'vote', 'reaction', 'draft'])
 
 export function registerLinkRoutes(app: SimApp, deps: RouteDeps) {
   const { store, clock, guard } = deps
-  const scoped = (c: SimContext) =>
-    [...store.links.values()]
-      .filter(
-        (row) =>
-          row.deleted_at === null &&
-          row.project === c.req.param('project_id') &&
-          row.issue === c.req.param('issue_id')
-      )
-      .reverse()
-  const find = (c: SimContext): Link => {
-    const link = scoped(c).find((row) => row.id === c.req.param('pk'))
-    if (!link) throw doesNotExist()
-    return link
-  }
+  const scoped = (c: SimContext) => workItemChildren(c, store.links.values())
+  const find = (c: SimContext): Link => findWorkItemChild(c, store.links.values())
 
   for (const prefix of WORK_ITEM_PREFIXES) {
     const list = `${PROJECT}/${prefix}/:issue_id/links/`
