@@ -212,6 +212,26 @@ export function createStore({
   }
 }
 
+/**
+ * Claim `key` (dedupe), then store what it stands for. If storing fails the claim is released: nothing
+ * half-written may swallow the sender's next try. `claimed: false` when the key was already taken.
+ * @example const r = await claimAndWrite(store, `webhook:seen:${hash}`, ttl, () => storeWebhook(...))
+ */
+export async function claimAndWrite<T>(
+  store: Store,
+  key: string,
+  ttlSeconds: number,
+  write: () => Promise<T>
+): Promise<{ claimed: true; value: T } | { claimed: false }> {
+  if (!(await store.claim(key, ttlSeconds))) return { claimed: false }
+  try {
+    return { claimed: true, value: await write() }
+  } catch (error) {
+    await store.delete(key).catch(() => undefined)
+    throw error
+  }
+}
+
 /** An in-memory store: tests, and runs that need nothing kept. */
 export function createMemoryStore(options: { now?: () => number } = {}): Store {
   return createStore({ driver: memoryDriver(), name: 'memory', location: 'memory', ...options })

@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
+import fsLite from 'unstorage/drivers/fs-lite'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createNodeStore, describeRedisUrl } from '../runtime/node-store.ts'
 import { loadConfig } from '../shared/config.ts'
-import { createMemoryStore, createStore, type Store } from '../shared/store.ts'
+import { claimAndWrite, createMemoryStore, createStore, type Store } from '../shared/store.ts'
 import { createRedisHttpClient, redisHttpDriver } from '../shared/store-redis-http.ts'
 import { TEST_REDIS_URL } from './helpers/redis.ts'
 import { startRedisRest } from './helpers/redis-rest.ts'
@@ -127,6 +128,21 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
     expect(await store.claim('claim:race', 30)).toBe(false)
   })
 
+  it('should release a claim whose write failed, and keep one whose write succeeded', async () => {
+    await expect(
+      claimAndWrite(store, 'cw:key', 30, async () => {
+        throw new Error('disk full')
+      })
+    ).rejects.toThrow('disk full')
+    expect(await claimAndWrite(store, 'cw:key', 30, async () => 'stored')).toEqual({
+      claimed: true,
+      value: 'stored',
+    })
+    expect(await claimAndWrite(store, 'cw:key', 30, async () => 'again')).toEqual({
+      claimed: false,
+    })
+  })
+
   it('should grant a lock to one holder, and again after release', async () => {
     const first = await store.lock('lock:a', 30)
     expect(first).not.toBeNull()
@@ -183,8 +199,6 @@ describe('store: fs specifics', () => {
     await first.dispose()
     const second = createNodeStore(config)
     expect(await second.get('outbox:1')).toEqual({ text: 'bonjour' })
-    const { createStore } = await import('../shared/store.ts')
-    const { default: fsLite } = await import('unstorage/drivers/fs-lite')
     const clocked = createStore({
       driver: fsLite({ base: dir }),
       name: 'fs',

@@ -4,6 +4,7 @@
  */
 import { getBridge } from '../../shared/bridge.ts'
 import { defineHttpFunction, type Services } from '../../shared/function.ts'
+import { claimAndWrite } from '../../shared/store.ts'
 import { getBotUsername } from '../../shared/telegram/bot-username.ts'
 import { parseCommand } from '../../shared/telegram/command.ts'
 import { verifyTelegramSecret } from '../../shared/telegram/secret.ts'
@@ -68,15 +69,17 @@ export const telegramWebhookFunction = defineHttpFunction({
       } else {
         task = update
       }
-      if (!(await store.claim(`telegram:update:${update.updateId}`, UPDATE_DEDUPE_TTL_S))) {
+      // Stored before the 200: Telegram will not send it again, so a crash must not lose it.
+      const stored = await claimAndWrite(
+        store,
+        `telegram:update:${update.updateId}`,
+        UPDATE_DEDUPE_TTL_S,
+        () => storeCommand(services, task)
+      )
+      if (!stored.claimed) {
         count('duplicate')
         return c.json({ status: 'duplicate' }, 200)
       }
-      // Stored before the 200: Telegram will not send it again, so a crash must not lose it.
-      await storeCommand(services, task).catch(async (error: unknown) => {
-        await store.delete(`telegram:update:${update.updateId}`).catch(() => undefined)
-        throw error
-      })
     } catch (error) {
       // A 5xx makes Telegram deliver the update again later: nothing is lost while the store or getMe is down.
       log.error('telegram update not accepted', {

@@ -12,6 +12,7 @@ import {
 } from '../../shared/plane/webhook-signature.ts'
 import { PlaneWebhookParseError } from '../../shared/plane/webhook-types.ts'
 import { noteWebhookReceived } from '../../shared/poll/webhook-health.ts'
+import { claimAndWrite } from '../../shared/store.ts'
 import { processStoredWebhook, storeWebhook } from './inbox.ts'
 import { rateLimit } from './rate-limit.ts'
 
@@ -55,16 +56,11 @@ export const planeWebhookFunction = defineHttpFunction({
 
     const hash = await sha256Hex(raw)
     try {
-      if (!(await store.claim(`webhook:seen:${hash}`, WEBHOOK_DEDUPE_TTL_S))) {
-        return c.json({ status: 'duplicate' }, 200)
-      }
-      const id = await storeWebhook(store, hash, raw, services.now()).catch(
-        async (error: unknown) => {
-          // Nothing half-written: without the stored copy the claim must not swallow Plane's next try.
-          await store.delete(`webhook:seen:${hash}`).catch(() => undefined)
-          throw error
-        }
+      const stored = await claimAndWrite(store, `webhook:seen:${hash}`, WEBHOOK_DEDUPE_TTL_S, () =>
+        storeWebhook(store, hash, raw, services.now())
       )
+      if (!stored.claimed) return c.json({ status: 'duplicate' }, 200)
+      const id = stored.value
       await noteWebhookReceived(services).catch(() => undefined)
       background.run('plane-webhook', () => processStoredWebhook(services, getBridge(services), id))
       log.debug('plane webhook stored', { type: event.type, delivery: event.deliveryId, id })

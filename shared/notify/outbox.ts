@@ -1,6 +1,6 @@
 /** @module The durable outbox: every message to Telegram and every agent wake-up is stored before it is sent. */
 import { sha256Hex } from '../hash.ts'
-import type { Store } from '../store.ts'
+import { claimAndWrite, type Store } from '../store.ts'
 
 export type OutboxChannel = 'telegram' | 'openclaw'
 
@@ -62,12 +62,6 @@ export function createOutbox(store: Store, now: () => number = Date.now): Outbox
   return {
     async enqueue({ channel, target, payload, dedupeKey }) {
       const id = nextId()
-      if (
-        dedupeKey &&
-        !(await store.claim(`${DEDUPE_PREFIX}${await sha256Hex(dedupeKey)}`, DEDUPE_TTL_S))
-      ) {
-        return { id, enqueued: false }
-      }
       const item: OutboxItem = {
         id,
         channel,
@@ -79,15 +73,18 @@ export function createOutbox(store: Store, now: () => number = Date.now): Outbox
         createdAt: now(),
         lastError: null,
       }
-      try {
-        await store.set(`${ITEM_PREFIX}${id}`, item)
-      } catch (error) {
-        // Nothing half-written: without the item, the dedupe claim must not block a later retry.
-        if (dedupeKey)
-          await store.delete(`${DEDUPE_PREFIX}${await sha256Hex(dedupeKey)}`).catch(() => undefined)
-        throw error
+      const write = () => store.set(`${ITEM_PREFIX}${id}`, item)
+      if (!dedupeKey) {
+        await write()
+        return { id, enqueued: true }
       }
-      return { id, enqueued: true }
+      const result = await claimAndWrite(
+        store,
+        `${DEDUPE_PREFIX}${await sha256Hex(dedupeKey)}`,
+        DEDUPE_TTL_S,
+        write
+      )
+      return { id, enqueued: result.claimed }
     },
     pending: () => list(ITEM_PREFIX),
     update: (item) => store.set(`${ITEM_PREFIX}${item.id}`, item),
