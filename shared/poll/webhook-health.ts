@@ -10,10 +10,9 @@ export const WEBHOOK_SILENCE_MS = 30 * 60 * 1000
 const LAST_RECEIVED_KEY = 'webhook:last-received'
 const ALERT_KEY = 'webhooks-silent'
 
-/** Called by the webhook route for every accepted delivery. */
+/** Called by the webhook route for every accepted delivery: one write, the poll does the rest. */
 export async function noteWebhookReceived(services: Services): Promise<void> {
   await services.store.set(LAST_RECEIVED_KEY, services.now(), { ttlSeconds: 30 * 24 * 60 * 60 })
-  await clearAlert(services, ALERT_KEY)
 }
 
 /** When the webhook route last accepted a delivery (epoch ms), or null if none in the last 30 days. */
@@ -32,10 +31,15 @@ export async function checkWebhookHealth(
   bridge: Bridge,
   missedHumanEdits: number
 ): Promise<boolean> {
-  if (missedHumanEdits === 0 || !services.config.PLANE_WEBHOOK_SECRET) return false
-  const lastReceived = (await services.store.get<number>(LAST_RECEIVED_KEY)) ?? 0
+  if (!services.config.PLANE_WEBHOOK_SECRET) return false
+  const lastReceived = (await lastWebhookReceivedAt(services)) ?? 0
   const silentForMs = services.now() - lastReceived
-  if (silentForMs < WEBHOOK_SILENCE_MS) return false
+  if (silentForMs < WEBHOOK_SILENCE_MS) {
+    // Deliveries arrive again: the next silence is reported anew.
+    await clearAlert(services, ALERT_KEY)
+    return false
+  }
+  if (missedHumanEdits === 0) return false
   const minutes = lastReceived === 0 ? null : Math.round(silentForMs / 60_000)
   const fr = services.config.LOCALE !== 'en'
   const since =

@@ -155,6 +155,17 @@ describe('poll ticks (end to end)', () => {
     await runPollCycle(t.services, t.bridge)
     await t.settle()
     expect(alerts()).toHaveLength(1)
+    // Deliveries resume: the next cycle clears the alert, so a later silence is reported again.
+    for (const hook of t.plane.state.webhooks.values()) hook.is_active = true
+    await t.plane.ui.updateWorkItem(human.id, item.id, { priority: 'high' })
+    await t.plane.webhooks.settle()
+    await runPollCycle(t.services, t.bridge)
+    for (const hook of t.plane.state.webhooks.values()) hook.is_active = false
+    await t.plane.ui.updateWorkItem(human.id, item.id, { priority: 'medium' })
+    skew += 40 * 60 * 1000
+    await runPollCycle(t.services, t.bridge)
+    await t.settle()
+    expect(alerts()).toHaveLength(2)
   })
 
   it('should keep a task waiting on an open dependency and block it once when the dependency is cancelled (OPENCLAW-14)', async () => {
