@@ -1,4 +1,4 @@
-/** @module Normalized task events: one snapshot shape and one event shape, whatever the source (webhook, poll, own write). */
+/** @module Normalized tasks: one snapshot shape and one change shape, whatever the source (webhook, poll, own write). */
 
 export type StateGroup =
   | 'backlog'
@@ -41,15 +41,6 @@ export type TaskChange =
 export type EventSource = 'webhook' | 'poll' | 'bridge'
 export type Actor = { id: string; name: string }
 
-/** A change to one task, as the pipeline sees it after diffing. */
-export type TaskEvent = {
-  type: 'task'
-  task: TaskSnapshot
-  changes: TaskChange[]
-  actor: Actor | null
-  source: EventSource
-}
-
 /** A comment on a task; blockers are comments starting with ❌ or ❓ (OPENCLAW-05 templates). */
 export type CommentEvent = {
   type: 'comment'
@@ -60,39 +51,6 @@ export type CommentEvent = {
   actor: Actor | null
   source: EventSource
 }
-
-export type ProjectEvent = {
-  type: 'project'
-  action: 'created'
-  project: { id: string; name: string; identifier: string | null }
-  actor: Actor | null
-  source: EventSource
-}
-
-export type CycleEvent = {
-  type: 'cycle'
-  action: 'started' | 'completed'
-  cycle: {
-    id: string
-    name: string
-    projectId: string
-    startDate: string | null
-    endDate: string | null
-  }
-  source: EventSource
-}
-
-/** An agent reported low confidence on a finished task (OPENCLAW-12). */
-export type ReviewEvent = {
-  type: 'review'
-  taskId: string
-  projectId: string
-  confidence: number
-  agentId: string
-  source: EventSource
-}
-
-export type BridgeEvent = TaskEvent | CommentEvent | ProjectEvent | CycleEvent | ReviewEvent
 
 const GROUPS = new Set<StateGroup>([
   'backlog',
