@@ -2,7 +2,7 @@
 import type { Services } from './function.ts'
 import { createOutbox, type Outbox, type OutboxItem } from './notify/outbox.ts'
 import { createPipeline, type Pipeline } from './notify/pipeline.ts'
-import { createNotifyPolicy } from './notify/policy.ts'
+import { createNotifyPolicy, type NotifyPolicy } from './notify/policy.ts'
 import { createOutboxSender, type DeliveryDecision, type OutboxSender } from './notify/sender.ts'
 import {
   classifyOpenClawError,
@@ -28,6 +28,10 @@ export type Bridge = {
   outbox: Outbox
   sender: OutboxSender
   pipeline: Pipeline
+  /** NOTIFY_EVENTS / NOTIFY_PROJECTS, parsed once. */
+  policy: NotifyPolicy
+  /** The human's chat, when Telegram is configured; null otherwise (nothing is sent to people). */
+  chatId: string | null
   /** Flush closed coalescing windows and drain the outbox now, in the background; re-arms itself for what is due later. */
   kick(): void
   /** The same, awaited (one-off jobs flush what they enqueued before exiting). */
@@ -93,17 +97,19 @@ function _buildBridge(services: Services): Bridge {
 
   const directory = createPlaneDirectory({ plane, agents: services.agents, log, now })
   const outbox = createOutbox(store, now)
+  const policy = createNotifyPolicy({
+    ...(config.NOTIFY_EVENTS ? { kinds: config.NOTIFY_EVENTS } : {}),
+    projects: config.NOTIFY_PROJECTS ?? null,
+  })
+  const chatId = telegram && config.TELEGRAM_CHAT_ID ? config.TELEGRAM_CHAT_ID : null
   const pipeline = createPipeline({
     store,
     outbox,
     directory,
-    policy: createNotifyPolicy({
-      ...(config.NOTIFY_EVENTS ? { kinds: config.NOTIFY_EVENTS } : {}),
-      projects: config.NOTIFY_PROJECTS ?? null,
-    }),
+    policy,
     locale: config.LOCALE,
     log,
-    chatId: telegram && config.TELEGRAM_CHAT_ID ? config.TELEGRAM_CHAT_ID : null,
+    chatId,
     wakeAgents: openclaw !== null,
     ...(config.PLANE_BASE_URL ? { planeBaseUrl: config.PLANE_BASE_URL } : {}),
     ...(config.PLANE_WORKSPACE_SLUG ? { workspaceSlug: config.PLANE_WORKSPACE_SLUG } : {}),
@@ -186,6 +192,8 @@ function _buildBridge(services: Services): Bridge {
     outbox,
     sender,
     pipeline,
+    policy,
+    chatId,
     kick,
     planeRequestCount: () => requestCount,
     async settle(timeoutMs) {

@@ -3,11 +3,7 @@ import type { Bridge } from '../../shared/bridge.ts'
 import type { Services } from '../../shared/function.ts'
 import { renderCycle, renderProjectCreated } from '../../shared/notify/messages.ts'
 import { telegramMessage } from '../../shared/notify/outbox.ts'
-import {
-  createNotifyPolicy,
-  filterByPolicy,
-  type NotificationKind,
-} from '../../shared/notify/policy.ts'
+import { filterByPolicy, type NotificationKind } from '../../shared/notify/policy.ts'
 import type { PlaneWebhookEvent } from '../../shared/plane/webhook-types.ts'
 import {
   actorFrom,
@@ -64,7 +60,6 @@ export async function processPlaneEvent(
         identifier: event.data.identifier,
       }
       return (await _announce(
-        services,
         bridge,
         'project.created',
         project.id,
@@ -91,7 +86,6 @@ export async function processPlaneEvent(
       }
       const project = await bridge.directory.project(cycle.project)
       const announced = await _announce(
-        services,
         bridge,
         `cycle.${transition}`,
         cycle.project,
@@ -116,7 +110,6 @@ export async function processPlaneEvent(
 // --- Internal helpers ---
 
 async function _announce(
-  services: Services,
   bridge: Bridge,
   kind: NotificationKind,
   projectId: string,
@@ -124,13 +117,8 @@ async function _announce(
   dedupeKey: string,
   render: () => string
 ): Promise<boolean> {
-  const { config } = services
-  const chatId = bridge.telegram && config.TELEGRAM_CHAT_ID
+  const { chatId, policy } = bridge
   if (!chatId) return false
-  const policy = createNotifyPolicy({
-    ...(config.NOTIFY_EVENTS ? { kinds: config.NOTIFY_EVENTS } : {}),
-    projects: config.NOTIFY_PROJECTS ?? null,
-  })
   if (filterByPolicy(policy, [{ kind }], projectId, identifier).length === 0) return false
   const { enqueued } = await bridge.outbox.enqueue(
     telegramMessage(chatId, render(), `notify:${dedupeKey}`)

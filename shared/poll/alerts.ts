@@ -23,7 +23,7 @@ export async function raiseAlert(
 ): Promise<boolean> {
   if (!(await services.store.claim(`alert:${key}`, ALERT_TTL_S))) return false
   services.log.warn('alert', { key })
-  const chatId = bridge.telegram && services.config.TELEGRAM_CHAT_ID
+  const { chatId } = bridge
   if (chatId) {
     await bridge.outbox.enqueue(telegramMessage(chatId, html, `alert:${key}:${services.now()}`))
   }
