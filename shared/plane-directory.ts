@@ -46,7 +46,15 @@ export function createPlaneDirectory({
         plane.members.list(),
       ])
       projects = new Map(
-        projectList.map((p) => [p.id, { id: p.id, name: p.name, identifier: p.identifier ?? null }])
+        projectList.map((p) => [
+          p.id,
+          {
+            id: p.id,
+            name: p.name,
+            identifier: p.identifier ?? null,
+            archived: Boolean(p.archived_at),
+          },
+        ])
       )
       names = new Map(members.map((m) => [m.id, _displayName(m)]))
       byEmail = new Map(

@@ -4,7 +4,13 @@ import { TELEGRAM_MESSAGE_LIMIT } from '../telegram/split.ts'
 import { type Locale, phrasesFor, quote } from './i18n.ts'
 import type { TaskNotification } from './policy.ts'
 
-export type ProjectRef = { id: string; name: string; identifier: string | null }
+export type ProjectRef = {
+  id: string
+  name: string
+  identifier: string | null
+  /** Archived projects keep their name for messages; Plane hides their work items from lists. */
+  archived?: boolean
+}
 
 export type MessageContext = {
   locale: Locale

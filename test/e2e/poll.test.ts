@@ -54,6 +54,24 @@ describe('poll ticks (end to end)', () => {
     expect(report).toMatchObject({ projects: 1, changed: expect.any(Number), pending: 0, wakes: 0 })
   })
 
+  it('should not list the work items of an archived project', async () => {
+    const t = await start()
+    const old = t.plane.seed.project({
+      name: 'Ancien',
+      identifier: 'OLD',
+      creator: t.users.bridge.id,
+    })
+    const record = t.plane.state.projects.get(old.id)!
+    record.archived_at = new Date().toISOString()
+    await runPollCycle(t.services, t.bridge)
+    // The poll's listings (the capabilities probe reads one item of some project; that is not a listing).
+    const listed = t.plane.requests
+      .filter((r) => r.path.endsWith('/work-items/') && r.query.order_by === '-updated_at')
+      .map((r) => r.path)
+    expect(listed.some((path) => path.includes(old.id))).toBe(false)
+    expect(listed.some((path) => path.includes(t.project.id))).toBe(true)
+  })
+
   it('should notify once a completion made through the API, even when a late webhook repeats it', async () => {
     const t = await start({ plane: { version: '1.3' } })
     const plane = t.bridge.plane!
