@@ -8,6 +8,7 @@ import { renderContextFor } from '../../shared/commands/render-context.ts'
 import { enqueueReply } from '../../shared/commands/send-reply.ts'
 import { createWorkspaceLoader } from '../../shared/commands/workspace-loader.ts'
 import { defineCronFunction } from '../../shared/function.ts'
+import { claimAndWrite } from '../../shared/store.ts'
 
 /** The day's claim outlives the day in every time zone. */
 const SENT_CLAIM_TTL_S = 3 * 24 * 60 * 60
@@ -52,20 +53,15 @@ export const digestFunction = defineCronFunction({
 
     // The claim comes after the slow part and right before the enqueue: a run that failed above leaves the
     // day open for the next try, and of two replicas exactly one gets past this line.
-    if (!(await store.claim(sentKey, SENT_CLAIM_TTL_S))) {
-      return { summary: `already sent for ${render.today}` }
-    }
-    let messages: number
-    try {
-      messages = await enqueueReply(bridge.outbox, {
+    const sent = await claimAndWrite(store, sentKey, SENT_CLAIM_TTL_S, () =>
+      enqueueReply(bridge.outbox, {
         chatId: config.TELEGRAM_CHAT_ID as string,
         html,
         dedupeKey: `digest:${render.today}`,
       })
-    } catch (error) {
-      await store.delete(sentKey).catch(() => undefined)
-      throw error
-    }
+    )
+    if (!sent.claimed) return { summary: `already sent for ${render.today}` }
+    const messages = sent.value
     await store.set(LAST_DIGEST_KEY, { at: now })
     bridge.kick()
     return {
