@@ -1,5 +1,7 @@
 /** @module From Plane's shapes (webhook data, API work items) to the pipeline's normalized snapshots. Pure. */
+
 import { type Actor, sortedUnique, type TaskSnapshot, toStateGroup } from './events.ts'
+import { htmlToText } from './markdown.ts'
 import type { ChangeHint } from './notify/diff.ts'
 import type { PlaneUserLite } from './plane/schemas.ts'
 import type {
@@ -87,7 +89,7 @@ export function actorFrom(user: PlaneUserLite | null | undefined): Actor | null 
 /** Comment text without HTML, for blocker detection and quoting. */
 export function commentText(comment: PlaneWebhookComment): string {
   if (comment.comment_stripped) return comment.comment_stripped
-  return _stripHtml(comment.comment_html ?? '')
+  return htmlToText(comment.comment_html ?? '')
 }
 
 // --- Internal helpers ---
@@ -102,23 +104,4 @@ function _iso(value: string | null | undefined): string | null {
   if (!value) return null
   const ms = Date.parse(value)
   return Number.isNaN(ms) ? null : new Date(ms).toISOString()
-}
-
-const ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  '#39': "'",
-  nbsp: ' ',
-}
-
-function _stripHtml(html: string): string {
-  return html
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/(p|div|li|h[1-6])>/gi, '\n')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_, name: string) => ENTITIES[name] ?? '')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim()
 }

@@ -1,5 +1,6 @@
 /** @module The 3-step attachment flow and the simulated MinIO bucket (plane-api.md §3.4). */
 
+import { ATTACHMENT_MIME_TYPES } from '../../../../shared/plane/mime-types.ts'
 import { addActivity } from '../activity-log.ts'
 import { doesNotExist, errorBody } from '../http-errors.ts'
 import { findProjectMember } from '../queries.ts'
@@ -7,7 +8,6 @@ import { readObjectBody } from '../request-body.ts'
 import type { AttachmentRecord, PlaneStore } from '../store.ts'
 import type { Attachment } from '../types.ts'
 import { noContent, PROJECT, type RouteDeps, type SimApp, type SimContext } from './context.ts'
-import { ATTACHMENT_MIME_TYPES } from './mime-types.ts'
 
 /** `FILE_SIZE_LIMIT` default: 5 MiB. */
 export const ATTACHMENT_SIZE_LIMIT = 5 * 1024 * 1024
