@@ -11,6 +11,8 @@ import {
 } from './openclaw/index.ts'
 import { createPlaneClient, type PlaneClient } from './plane/client.ts'
 import { createPlaneDirectory, type PlaneDirectory } from './plane-directory.ts'
+import { runRecordKey, timeSpentNow } from './runs/records.ts'
+import type { RunRecord } from './runs/types.ts'
 import {
   classifyTelegramError,
   createTelegramClient,
@@ -73,6 +75,7 @@ function _buildBridge(services: Services): Bridge {
           baseUrl: config.PLANE_BASE_URL,
           apiKey: config.PLANE_API_KEY,
           workspaceSlug: config.PLANE_WORKSPACE_SLUG,
+          minIntervalMs: config.PLANE_REQUEST_INTERVAL_MS,
           onRequest: ({ status: code }) => {
             requestCount++
             planeRequests.inc({ status: code === 0 ? 'none' : `${Math.floor(code / 100)}xx` })
@@ -115,6 +118,12 @@ function _buildBridge(services: Services): Bridge {
     ...(config.PLANE_WORKSPACE_SLUG ? { workspaceSlug: config.PLANE_WORKSPACE_SLUG } : {}),
     coalesceMs: config.NOTIFY_COALESCE_MS,
     now,
+    runInfo: async (taskId) => {
+      const record = await store.get<RunRecord>(runRecordKey(taskId))
+      return record
+        ? { timeSpentSeconds: timeSpentNow(record, now()), confidence: record.confidence }
+        : null
+    },
   })
 
   const deliver = async (item: OutboxItem) => {

@@ -11,6 +11,7 @@ import {
   hintFromActivity,
   snapshotFromWebhookIssue,
 } from '../../shared/plane-events.ts'
+import { BRIDGE_EXTERNAL_SOURCE } from '../../shared/runs/records.ts'
 
 /** A cycle is announced once per transition; the claim outlives any cycle. */
 const CYCLE_ANNOUNCE_TTL_S = 400 * 24 * 60 * 60
@@ -39,6 +40,9 @@ export async function processPlaneEvent(
     case 'issue_comment.updated': {
       const comment = event.data
       if (!comment.issue || !comment.project) return 'ignored: comment without issue'
+      // The bridge's own comments (tools, run cards) went into the pipeline when they were written.
+      if (comment.external_source === BRIDGE_EXTERNAL_SOURCE)
+        return 'comment skipped (the bridge wrote it)'
       const kept = await bridge.pipeline.sightComment(
         {
           type: 'comment',

@@ -2,6 +2,24 @@
 
 export type Locale = 'fr' | 'en'
 
+/** What a wake-up says about the task (plain text). */
+export type WakeTask = {
+  ref: string
+  title: string
+  project: string
+  priority: string
+  dueDate: string | null
+  url: string | null
+}
+
+const PRIORITY_FR: Record<string, string> = {
+  urgent: 'urgente',
+  high: 'haute',
+  medium: 'moyenne',
+  low: 'basse',
+  none: 'aucune',
+}
+
 /** Every argument is already HTML-escaped (or is markup built from escaped parts). */
 export type Phrases = {
   completed(who: string | null, task: string): string
@@ -17,8 +35,9 @@ export type Phrases = {
   cycleCompleted(name: string): string
   review(task: string, confidence: string, who: string): string
   /** The wake-up text an agent receives (OPENCLAW-16); plain text, not HTML. */
-  wake(ref: string, title: string, project: string, taskId: string): string
+  wake(task: WakeTask): string
   timeSpent: string
+  confidence: string
   assignees: string
   blockers: string
   unassigned: string
@@ -29,7 +48,7 @@ export type Phrases = {
 }
 
 const fr: Phrases = {
-  completed: (who, task) => (who ? `${who} a complété ${task}` : `${task} est terminée`),
+  completed: (who, task) => (who ? `${who} a terminé ${task}` : `${task} est terminée`),
   cancelled: (who, task) => (who ? `${who} a annulé ${task}` : `${task} est annulée`),
   blockedState: (task, state) => `${task} est bloquée (état : ${state})`,
   blockedLabel: (task) => `${task} est marquée bloquée`,
@@ -43,9 +62,14 @@ const fr: Phrases = {
   cycleCompleted: (name) => `Cycle ${name} terminé`,
   review: (task, confidence, who) =>
     `Revue demandée pour ${task} : confiance ${confidence} (${who})`,
-  wake: (ref, title, project, id) =>
-    `Nouvelle tâche Plane assignée : ${ref} « ${title} » (projet ${project}). Consulte-la avec l'outil plane-bridge get_task_details (id ${id}) ou list_my_tasks, puis démarre-la si elle est prête.`,
+  wake: (t) =>
+    [
+      `Nouvelle tâche Plane pour toi : ${t.ref} « ${t.title} » (projet ${t.project}, priorité ${PRIORITY_FR[t.priority] ?? t.priority}${t.dueDate ? `, échéance ${t.dueDate}` : ''}).`,
+      ...(t.url ? [`Lien : ${t.url}`] : []),
+      `Avec les outils plane-bridge : get_task_details {"task":"${t.ref}"} pour tout lire ; update_task_status {"task":"${t.ref}","status":"in_progress"} pour la démarrer (refusé tant qu'une dépendance n'est pas terminée) ; add_comment pour l'avancement, les erreurs (kind error) et les questions (kind question) ; upload_deliverable pour les livrables ; update_task_status done avec summary et confidence pour finir. list_my_tasks donne toutes tes tâches ouvertes.`,
+    ].join('\n'),
   timeSpent: 'Temps passé',
+  confidence: 'Confiance',
   assignees: 'Assignée à',
   blockers: 'Bloqueurs',
   unassigned: 'personne',
@@ -69,9 +93,14 @@ const en: Phrases = {
   cycleStarted: (name, dates) => `Cycle ${name} started${dates ? ` (${dates})` : ''}`,
   cycleCompleted: (name) => `Cycle ${name} completed`,
   review: (task, confidence, who) => `Review needed for ${task}: confidence ${confidence} (${who})`,
-  wake: (ref, title, project, id) =>
-    `New Plane task assigned to you: ${ref} “${title}” (project ${project}). Read it with the plane-bridge tool get_task_details (id ${id}) or list_my_tasks, then start it when it is ready.`,
+  wake: (t) =>
+    [
+      `New Plane task for you: ${t.ref} “${t.title}” (project ${t.project}, priority ${t.priority}${t.dueDate ? `, due ${t.dueDate}` : ''}).`,
+      ...(t.url ? [`Link: ${t.url}`] : []),
+      `With the plane-bridge tools: get_task_details {"task":"${t.ref}"} to read it all; update_task_status {"task":"${t.ref}","status":"in_progress"} to start it (refused while a dependency is not done); add_comment for progress, errors (kind error) and questions (kind question); upload_deliverable for deliverables; update_task_status done with summary and confidence to finish. list_my_tasks lists all your open tasks.`,
+    ].join('\n'),
   timeSpent: 'Time spent',
+  confidence: 'Confidence',
   assignees: 'Assigned to',
   blockers: 'Blockers',
   unassigned: 'nobody',

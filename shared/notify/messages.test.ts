@@ -30,7 +30,7 @@ describe('notification messages', () => {
       renderTaskNotification({ kind: 'task.completed', task: done }, ctx({ timeSpentMinutes: 80 }))
     ).toBe(
       [
-        '✅ <b>[Onboarding]</b> <b>Imhotep</b> a complété <a href="https://work.example.com/javisi/browse/ONB-12/">« Configurer Redis »</a>',
+        '✅ <b>[Onboarding]</b> <b>Imhotep</b> a terminé <a href="https://work.example.com/javisi/browse/ONB-12/">« Configurer Redis »</a>',
         '⏱ Temps passé : 1 h 20 min',
         '👥 Assignée à : Imhotep',
       ].join('\n')

@@ -23,6 +23,8 @@ export type MessageContext = {
   actorName: string | null
   /** Time spent on the task (bridge metadata: Plane CE has no worklogs). */
   timeSpentMinutes?: number | null
+  /** The agent's reported confidence (0–1), shown on completions. */
+  confidence?: number | null
   /** Open blockers to list under the message. */
   openBlockers?: readonly string[]
 }
@@ -160,6 +162,8 @@ function _context(n: TaskNotification, ctx: MessageContext): string[] {
   const out: string[] = []
   if (ctx.timeSpentMinutes && ctx.timeSpentMinutes > 0)
     out.push(`⏱ ${p.label(p.timeSpent)} ${p.formatDuration(ctx.timeSpentMinutes)}`)
+  if (n.kind === 'task.completed' && typeof ctx.confidence === 'number')
+    out.push(`🎯 ${p.label(p.confidence)} ${p.formatNumber(ctx.confidence)}`)
   if (n.kind !== 'task.assigned')
     out.push(`👥 ${p.label(p.assignees)} ${_names(n.task.assigneeIds, ctx)}`)
   const blockers = ctx.openBlockers ?? []

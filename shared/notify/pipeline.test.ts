@@ -43,11 +43,12 @@ function setup() {
   return { pipeline, outbox, store, advance: (ms: number) => (clock += ms) }
 }
 
-const comment = (text: string): CommentEvent => ({
+let commentSeq = 0
+const comment = (text: string, commentId = `c${++commentSeq}`): CommentEvent => ({
   type: 'comment',
   taskId: makeSnapshot().id,
   projectId: PROJECT.id,
-  commentId: 'c1',
+  commentId,
   text,
   actor: { id: USERS.imhotep, name: 'Imhotep' },
   source: 'webhook',
@@ -75,7 +76,7 @@ describe('event pipeline', () => {
     expect(await pipeline.flushDue()).toMatchObject({ flushed: 1, enqueued: 1 })
     const [item] = await outbox.pending()
     expect(item?.payload.text).toBe(
-      '✅ <b>[Onboarding]</b> <b>Imhotep</b> a complété <a href="https://work.example.com/javisi/browse/ONB-12/">« Configurer Redis »</a>\n👥 Assignée à : Imhotep'
+      '✅ <b>[Onboarding]</b> <b>Imhotep</b> a terminé <a href="https://work.example.com/javisi/browse/ONB-12/">« Configurer Redis »</a>\n👥 Assignée à : Imhotep'
     )
     expect(await pipeline.flushDue({ all: true })).toMatchObject({ flushed: 0, enqueued: 0 })
   })
@@ -183,5 +184,17 @@ describe('event pipeline', () => {
     advance(5_000)
     await pipeline.flushDue()
     expect(await listReviews(store)).toEqual([])
+  })
+
+  it('should count one comment once, whichever source sees it first (tool, webhook echo, edit)', async () => {
+    const { pipeline, outbox, advance } = setup()
+    await pipeline.sightTask(makeSnapshot({ updatedAt: at(0) }), { source: 'poll' })
+    const blocker = comment('❌ Failed: docker build exited 1', 'c-dup')
+    expect(await pipeline.sightComment({ ...blocker, source: 'bridge' }, null)).toBe(true)
+    expect(await pipeline.sightComment(blocker, null)).toBe(false)
+    expect(await pipeline.sightComment({ ...blocker, text: '❌ Failed: edited' }, null)).toBe(false)
+    advance(5_000)
+    await pipeline.flushDue()
+    expect((await outbox.pending()).map((i) => String(i.payload.text))).toHaveLength(1)
   })
 })

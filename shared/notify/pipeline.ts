@@ -11,7 +11,7 @@ import type { Directory } from './directory.ts'
 import type { Locale } from './i18n.ts'
 import { buildTaskUrl } from './messages.ts'
 import type { Outbox } from './outbox.ts'
-import { planFlush } from './plan-flush.ts'
+import { planFlush, type RunInfo } from './plan-flush.ts'
 import { isBlockerComment, type NotifyPolicy, parseConfidence } from './policy.ts'
 
 export type PendingChange = {
@@ -45,6 +45,8 @@ export type PipelineOptions = {
   /** Coalescing window: the per-field storm of one edit (makeplane/plane#7249) becomes one message. */
   coalesceMs?: number
   now?: () => number
+  /** Time spent and confidence of a task, from the bridge's run records (completion messages). */
+  runInfo?: (taskId: string) => Promise<RunInfo | null>
 }
 
 export type SightingResult = 'stale' | 'baseline' | 'unchanged' | 'pending'
@@ -66,6 +68,8 @@ export type Pipeline = {
 
 /** Snapshots outlive any plausible silence of a task; a forgotten one is just a new baseline. */
 const SNAPSHOT_TTL_S = 180 * 24 * 60 * 60
+/** Webhook retries and edits of a comment come within days; a month is plenty. */
+const COMMENT_SEEN_TTL_S = 30 * 24 * 60 * 60
 const TASK_LOCK_TTL_S = 30
 const TASK_LOCK_WAIT_MS = 5_000
 
@@ -73,6 +77,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const { store, log, coalesceMs = 5_000, now = Date.now } = options
   const snapshotKey = (id: string) => `task:snapshot:${id}`
   const pendingKey = (id: string) => `task:pending:${id}`
+  const commentSeenKey = (id: string) => `comment:seen:${id}`
 
   const upsertPending = async (
     previous: TaskSnapshot | null,
@@ -127,15 +132,20 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const snapshot = task ?? (await store.get<TaskSnapshot>(snapshotKey(event.taskId)))
       if (!snapshot) return false
       if (!isBlockerComment(event.text) && parseConfidence(event.text) === null) return false
-      await _withTaskLock(store, snapshot.id, async () => {
+      return _withTaskLock(store, snapshot.id, async () => {
+        // One comment counts once, whichever source saw it first (the tool that wrote it, the webhook
+        // echo, an edit's webhook); the mark is set after the pending entry, so a crash repeats, never loses.
+        const seen = commentSeenKey(event.commentId)
+        if (event.commentId && (await store.has(seen))) return false
         const previous = await store.get<TaskSnapshot>(snapshotKey(snapshot.id))
         await upsertPending(previous ?? snapshot, previous ?? snapshot, {
           source: event.source,
           actor: event.actor,
           comment: { text: event.text, actor: event.actor },
         })
+        if (event.commentId) await store.set(seen, 1, { ttlSeconds: COMMENT_SEEN_TTL_S })
+        return true
       })
-      return true
     },
 
     async flushDue({ all = false } = {}) {

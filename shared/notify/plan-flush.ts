@@ -28,10 +28,16 @@ export type FlushContext = {
   wakeAgents?: boolean
   project: ProjectRef | null
   taskUrl: string | null
+  /** The bridge's run record of a task (time spent, confidence), for completion messages. */
+  runInfo?: (taskId: string) => Promise<RunInfo | null>
 }
+
+export type RunInfo = { timeSpentSeconds: number; confidence: number | null }
 
 /** OPENCLAW-10: Plane CE has no custom fields, so an `agent:<id>` label also assigns a task to an agent. */
 export const AGENT_LABEL_PREFIX = 'agent:'
+/** A task with this label waits for the human's approval before it may start (or wake anyone). */
+export const APPROVAL_LABEL = 'needs-approval'
 
 export async function planFlush(entry: PendingChange, ctx: FlushContext): Promise<EnqueueInput[]> {
   const task = entry.after
@@ -43,10 +49,13 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
   const items = [...(await _messages(entry, changes, ctx)), ...(await _reviews(entry, ctx))]
   const { added, removed } = await _agentAssignmentChanges(ctx.directory, changes)
   for (const agent of removed) await forgetAssignment(ctx.store, task.id, agent.id)
-  for (const agent of added) {
+  // The approval gate: a task held for the human's approval wakes nobody until it is approved.
+  const held = task.labels.some((l) => l.toLowerCase() === APPROVAL_LABEL)
+  for (const agent of held ? [] : added) {
     // Whichever source saw the assignment first (webhook, poll) wakes the agent; the others find it noted.
     if (!(await noteAssignment(ctx.store, task.id, agent.id))) continue
-    if (ctx.wakeAgents !== false) items.push(buildWake(agent, task, ctx.project, ctx.locale))
+    if (ctx.wakeAgents !== false)
+      items.push(buildWake(agent, task, ctx.project, ctx.locale, ctx.taskUrl))
   }
   return items
 }
@@ -128,6 +137,10 @@ async function _messages(
   )
   const chatId = ctx.chatId
   if (!chatId || allowed.length === 0) return []
+  const run =
+    ctx.runInfo && allowed.some((n) => n.kind === 'task.completed')
+      ? await ctx.runInfo(task.id)
+      : null
   const names = await _names(ctx.directory, [
     ...task.assigneeIds,
     ...allowed.flatMap((n) => n.assigned ?? []),
@@ -143,6 +156,9 @@ async function _messages(
       taskUrl: ctx.taskUrl,
       userName: (id) => names.get(id) ?? id,
       actorName: actor ? (names.get(actor.id) ?? actor.name) : null,
+      ...(n.kind === 'task.completed' && run
+        ? { timeSpentMinutes: Math.round(run.timeSpentSeconds / 60), confidence: run.confidence }
+        : {}),
     })
     // The pending entry (task + window start) names the message: a repeated flush enqueues nothing new.
     return telegramMessage(chatId, text, `notify:${task.id}:${entry.firstAt}:${n.kind}:${i}`)
@@ -187,11 +203,19 @@ export function buildWake(
   agent: AgentRef,
   task: TaskSnapshot,
   project: ProjectRef | null,
-  locale: Locale
+  locale: Locale,
+  taskUrl: string | null = null
 ): EnqueueInput {
   const identifier = project?.identifier
   const ref = identifier && task.sequenceId !== null ? `${identifier}-${task.sequenceId}` : task.id
-  const message = phrasesFor(locale).wake(ref, task.name, project?.name ?? task.projectId, task.id)
+  const message = phrasesFor(locale).wake({
+    ref,
+    title: task.name,
+    project: project?.name ?? task.projectId,
+    priority: task.priority,
+    dueDate: task.targetDate,
+    url: taskUrl,
+  })
   return {
     channel: 'openclaw',
     target: agent.openclawAgentId,

@@ -59,7 +59,7 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     const sent = t.telegram.callsOf('sendMessage')
     expect(sent).toHaveLength(1)
     expect(sent[0]?.params).toMatchObject({ chat_id: '-1001234567890', parse_mode: 'HTML' })
-    expect(String(sent[0]?.params.text)).toContain('a complété')
+    expect(String(sent[0]?.params.text)).toContain('a terminé')
     expect(String(sent[0]?.params.text)).toContain('/javisi/browse/ONB-1/')
   })
 

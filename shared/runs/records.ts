@@ -1,0 +1,199 @@
+/**
+ * @module Run records: kept in the store, mirrored into one bridge-owned comment per task (the run card),
+ * rebuilt from that card when the store has lost them. Changes to one task's record are serialised.
+ */
+import type { Logger } from '../log.ts'
+import type { Locale } from '../notify/i18n.ts'
+import type { PlaneClient } from '../plane/client.ts'
+import { PlaneApiError } from '../plane/errors.ts'
+import type { Store } from '../store.ts'
+import { isRunCard, parseRunCard, renderRunCard } from './card.ts'
+import type { RunRecord } from './types.ts'
+
+/** Comments and items the bridge writes carry this `external_source`; webhooks about them are the bridge's own echo. */
+export const BRIDGE_EXTERNAL_SOURCE = 'plane-bridge'
+
+export type TaskKey = { id: string; projectId: string; ref: string | null }
+
+export type RunStore = {
+  /** The stored record, without asking Plane. */
+  peek(taskId: string): Promise<RunRecord | null>
+  /** The record: stored, else rebuilt from the task's run card in Plane, else a fresh one (not saved). */
+  load(task: TaskKey): Promise<RunRecord>
+  /**
+   * Read, change and save one task's record under its lock, then mirror it to the run card. The card's
+   * failure does not undo the change (the store is ahead; the next change writes the card again).
+   */
+  update(
+    task: TaskKey,
+    change: (record: RunRecord) => RunRecord | Promise<RunRecord>,
+    card: { agentName: string | null }
+  ): Promise<RunRecord>
+}
+
+export type RunStoreOptions = {
+  store: Store
+  plane: PlaneClient
+  log: Logger
+  locale: Locale
+  now: () => number
+}
+
+/** Records outlive any task worth asking about; a forgotten one comes back from its card. */
+const RECORD_TTL_S = 400 * 24 * 60 * 60
+const LOCK_TTL_S = 30
+const LOCK_WAIT_MS = 10_000
+
+export const runRecordKey = (taskId: string) => `run:record:${taskId}`
+
+export function emptyRunRecord(task: TaskKey): RunRecord {
+  return {
+    v: 1,
+    taskId: task.id,
+    projectId: task.projectId,
+    ref: task.ref,
+    agentId: null,
+    state: 'pending',
+    startedAt: null,
+    finishedAt: null,
+    timeSpentSeconds: 0,
+    timerStartedAt: null,
+    confidence: null,
+    costEstimate: null,
+    cost: null,
+    sessionId: null,
+    dependencies: [],
+    deliverables: [],
+    lastActivityAt: null,
+    summary: null,
+    cardCommentId: null,
+  }
+}
+
+/** Seconds on the clock now: closed intervals plus a running timer. */
+export function timeSpentNow(record: RunRecord, now: number): number {
+  const running = record.timerStartedAt
+    ? Math.max(0, Math.round((now - Date.parse(record.timerStartedAt)) / 1000))
+    : 0
+  return record.timeSpentSeconds + running
+}
+
+export function createRunStore({ store, plane, log, locale, now }: RunStoreOptions): RunStore {
+  const key = runRecordKey
+
+  const rebuild = async (task: TaskKey): Promise<RunRecord | null> => {
+    const comments = await plane.comments.list(task.projectId, task.id)
+    // The newest card wins if a crash ever left two.
+    for (const comment of [...comments].reverse()) {
+      const html = comment.comment_html ?? ''
+      if (!isRunCard(html)) continue
+      const record = parseRunCard(html)
+      if (record && record.taskId === task.id) return { ...record, cardCommentId: comment.id }
+    }
+    return null
+  }
+
+  const load = async (task: TaskKey): Promise<RunRecord> => {
+    const stored = await store.get<RunRecord>(key(task.id))
+    if (stored) return stored
+    const rebuilt = await rebuild(task)
+    if (rebuilt) {
+      log.info('run record rebuilt from its run card', { task: task.id })
+      await store.set(key(task.id), rebuilt, { ttlSeconds: RECORD_TTL_S })
+      return rebuilt
+    }
+    return emptyRunRecord(task)
+  }
+
+  const writeCard = async (record: RunRecord, agentName: string | null): Promise<RunRecord> => {
+    const html = renderRunCard(record, { locale, agentName, now: now() })
+    if (record.cardCommentId) {
+      try {
+        await plane.comments.update(record.projectId, record.taskId, record.cardCommentId, {
+          comment_html: html,
+        })
+        return record
+      } catch (error) {
+        // Someone deleted the card: write a new one.
+        if (!(error instanceof PlaneApiError && error.kind === 'not_found')) throw error
+      }
+    }
+    const created = await plane.comments.create(record.projectId, record.taskId, {
+      comment_html: html,
+      external_source: BRIDGE_EXTERNAL_SOURCE,
+      external_id: `run-card:${record.taskId}:${crypto.randomUUID()}`,
+    })
+    return { ...record, cardCommentId: created.id }
+  }
+
+  return {
+    peek: (taskId) => store.get<RunRecord>(key(taskId)),
+    load,
+    async update(task, change, { agentName }) {
+      const lock = await _lock(store, `run:lock:${task.id}`)
+      try {
+        const before = await load(task)
+        const changed = await change({ ...before, ref: before.ref ?? task.ref })
+        await store.set(key(task.id), changed, { ttlSeconds: RECORD_TTL_S })
+        let withCard = changed
+        try {
+          withCard = await writeCard(changed, agentName)
+        } catch (error) {
+          log.warn('run card not written', {
+            task: task.id,
+            error: error instanceof Error ? error.message : String(error),
+          })
+        }
+        if (withCard.cardCommentId !== changed.cardCommentId)
+          await store.set(key(task.id), withCard, { ttlSeconds: RECORD_TTL_S })
+        return withCard
+      } finally {
+        await lock.release().catch(() => false)
+      }
+    },
+  }
+}
+
+// --- Internal helpers ---
+
+async function _lock(store: Store, name: string) {
+  const deadline = Date.now() + LOCK_WAIT_MS
+  for (;;) {
+    const lock = await store.lock(name, LOCK_TTL_S)
+    if (lock) return lock
+    if (Date.now() > deadline) throw new Error(`${name} is held by another call`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
+/** OPENCLAW-11: the actual costs of an agent's last finished tasks, newest last. */
+const COST_HISTORY = 10
+const costsKey = (agentId: string) => `run:costs:${agentId}`
+
+export async function recordFinishedCost(
+  store: Store,
+  agentId: string,
+  taskId: string,
+  cost: number
+) {
+  const history =
+    (await store.get<Array<{ taskId: string; cost: number }>>(costsKey(agentId))) ?? []
+  const next = [...history.filter((h) => h.taskId !== taskId), { taskId, cost }].slice(
+    -COST_HISTORY
+  )
+  await store.set(costsKey(agentId), next, { ttlSeconds: RECORD_TTL_S })
+}
+
+/** The median cost of the agent's last 10 finished tasks, or null when none reported a cost. */
+export async function medianFinishedCost(store: Store, agentId: string): Promise<number | null> {
+  const costs = ((await store.get<Array<{ cost: number }>>(costsKey(agentId))) ?? [])
+    .map((h) => h.cost)
+    .sort((a, b) => a - b)
+  if (costs.length === 0) return null
+  const mid = Math.floor(costs.length / 2)
+  const median =
+    costs.length % 2
+      ? (costs[mid] as number)
+      : ((costs[mid - 1] as number) + (costs[mid] as number)) / 2
+  return Math.round(median * 10_000) / 10_000
+}

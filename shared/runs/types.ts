@@ -1,0 +1,56 @@
+/** @module The bridge's record of one task's run: what Plane CE cannot hold (no custom fields, no worklogs). */
+
+/** OPENCLAW-09/15: a run is (task, agent), followed from the wake until it ends. */
+export type RunState = 'pending' | 'active' | 'awaiting' | 'done' | 'cancelled' | 'failed' | 'stale'
+
+export type Deliverable = {
+  /** Plane's attachment (asset) id. */
+  attachmentId: string
+  name: string
+  mimeType: string
+  sizeBytes: number
+  /** Where people open it (the task's attachment link in Plane). */
+  url: string | null
+  description: string | null
+  /** ISO instant. */
+  at: string
+}
+
+/**
+ * One task's metadata, kept in the store (`run:record:<taskId>`) and mirrored into the task's run card
+ * comment in Plane, from which it is rebuilt when the store is empty (DESIGN: Plane is the system of record).
+ */
+export type RunRecord = {
+  /** Format version of the record and of the card's machine line. */
+  v: 1
+  taskId: string
+  projectId: string
+  /** `ONB-12`, when known. */
+  ref: string | null
+  /** The agent whose run this is (registry id), null before anyone took it. */
+  agentId: string | null
+  state: RunState
+  /** ISO instants. */
+  startedAt: string | null
+  finishedAt: string | null
+  /** Closed timer intervals, added up. */
+  timeSpentSeconds: number
+  /** A running timer's start (ISO), or null. */
+  timerStartedAt: string | null
+  /** 0–1; 0.8 by default for tasks the Concierge creates (OPENCLAW-11). */
+  confidence: number | null
+  /** USD. */
+  costEstimate: number | null
+  cost: number | null
+  /** OpenClaw run or session (`openclaw-session-{uuid}`), OPENCLAW-13. */
+  sessionId: string | null
+  /** Refs (`ONB-3`) or ids of the tasks this one waits for; kept here so gating works on Plane v1.2. */
+  dependencies: string[]
+  deliverables: Deliverable[]
+  /** The last tool call or comment of the agent (ISO). */
+  lastActivityAt: string | null
+  /** A short summary given when the task was finished. */
+  summary: string | null
+  /** The Plane comment that carries the card, once written. */
+  cardCommentId: string | null
+}
