@@ -1,5 +1,8 @@
 /** @module The registry: every function plane-bridge runs, with its route, schedule or job name. Both runtimes read it. */
 import type { BridgeFunction } from '../shared/function.ts'
+import { agentTokenFunction } from './bridge/agent-token.ts'
+import { bridgeToolCallFunction, bridgeToolsListFunction } from './bridge/http.ts'
+import { mcpFunctions } from './bridge/mcp.ts'
 import { digestFunction } from './digest/digest.ts'
 import { notifyFunction } from './notify/notify.ts'
 import { healthFunction } from './ops/health.ts'
@@ -20,4 +23,8 @@ export const functions: readonly BridgeFunction[] = [
   telegramWebhookFunction,
   digestFunction,
   provisionFunction,
+  bridgeToolsListFunction,
+  bridgeToolCallFunction,
+  ...mcpFunctions,
+  agentTokenFunction,
 ]

@@ -51,7 +51,12 @@ export function createApp({
     const missing = inventory.disabled[fn.name]
     // Handlers registered in turn on one route run in order, each calling next().
     app.on(fn.method, fn.path, _nameRoute(fn.name))
-    if (BODY_METHODS.has(fn.method)) app.on(fn.method, fn.path, _limitBody(bodyLimitBytes))
+    if (BODY_METHODS.has(fn.method))
+      app.on(
+        fn.method,
+        fn.path,
+        _limitBody(Math.max(bodyLimitBytes, fn.bodyLimitBytes?.(services.config) ?? 0))
+      )
     app.on(fn.method, fn.path, missing ? _notConfigured(fn, missing) : fn.handler)
   }
 

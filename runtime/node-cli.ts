@@ -45,12 +45,13 @@ export async function runJobCommand({
     err(`job ${name}: off, missing ${missing.join(', ')}`)
     return 1
   }
-  const result = await runJob(fn, services, { trigger: 'cli' })
+  const result = await runJob(fn, services, { trigger: 'cli', args: args.slice(1) })
   // Messages and wake-ups the run enqueued go out now; what cannot is kept for the next runtime.
   const { left } = await getBridge(services).settle(CLI_FLUSH_TIMEOUT_MS)
   if (left > 0) err(`job ${name}: ${left} outbox item(s) not delivered yet; they stay queued`)
   const took = `${result.durationMs} ms`
   if (result.outcome === 'ok') {
+    for (const line of result.terminal ?? []) out(line)
     out(`job ${name}: ok in ${took}${result.summary ? ` — ${result.summary}` : ''}`)
     return 0
   }

@@ -13,6 +13,15 @@ const agentSchema = z.strictObject({
     .string()
     .regex(/^[A-Z][A-Z0-9_]*$/, 'must be an environment variable name such as PLANE_TOKEN_IMHOTEP')
     .optional(),
+  /** Hex SHA-256 of this agent's bridge token (`npm run job -- agent-token <id>`), so the file holds no secret. */
+  bridgeTokenSha256: z
+    .string()
+    .regex(
+      /^[0-9a-f]{64}$/i,
+      'must be the 64-hex-digit SHA-256 printed by `npm run job -- agent-token <id>`'
+    )
+    .transform((v) => v.toLowerCase())
+    .optional(),
   tags: z.array(z.string()).default([]),
 })
 
@@ -55,6 +64,9 @@ export function parseAgentRegistry(json: string, source = 'AGENTS_FILE'): AgentC
   const problems = (['id', 'planeUser', 'openclawAgentId'] as const).flatMap((key) =>
     duplicates(key).map((v) => `${key} "${v}" is used by more than one agent`)
   )
+  const digests = agents.flatMap((a) => (a.bridgeTokenSha256 ? [a.bridgeTokenSha256] : []))
+  if (new Set(digests).size !== digests.length)
+    problems.push('bridgeTokenSha256: two agents share one token; give each its own')
   if (agents.filter((a) => a.role === 'concierge').length > 1)
     problems.push('only one agent may be the concierge')
   if (problems.length > 0)

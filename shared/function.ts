@@ -49,6 +49,8 @@ export type HttpFunction = FunctionBase & {
   kind: 'http'
   method: HttpMethod
   path: string
+  /** Largest body this route accepts, when it is not BODY_LIMIT_BYTES (uploads). */
+  bodyLimitBytes?: (config: Config) => number
   handler: (c: Context<AppEnv>) => Response | Promise<Response>
 }
 
@@ -58,10 +60,16 @@ export type JobContext = Services & {
   slot: string | null
   /** Aborted when the runtime shuts down: long jobs stop at a safe point. */
   signal: AbortSignal
+  /** Words after the job's name (`npm run job -- agent-token imhotep`); empty for cron runs. */
+  args: readonly string[]
 }
 
 /** A job may return a one-line summary (printed by `npm run job`) and counts for the log line. */
-export type JobOutcome = { summary?: string } & Record<string, unknown>
+export type JobOutcome = {
+  summary?: string
+  /** Lines for the person at the terminal only (`npm run job`): never logged (a new secret, say). */
+  terminal?: string[]
+} & Record<string, unknown>
 
 export type JobRun = (ctx: JobContext) => Promise<JobOutcome | undefined>
 

@@ -5,6 +5,8 @@ export type JobRunResult = {
   outcome: 'ok' | 'error' | 'skipped' | 'overlap'
   durationMs: number
   summary?: string
+  /** For the terminal only; never logged. */
+  terminal?: string[]
   error?: string
 }
 
@@ -13,6 +15,8 @@ export type RunJobOptions = {
   /** Schedule slot for cron runs (every replica computes the same one); null runs unconditionally. */
   slot?: string | null
   signal?: AbortSignal
+  /** Words after the job's name on the command line. */
+  args?: readonly string[]
 }
 
 /** A slot claim outlives any clock skew between replicas; slots are unique, so it only bounds storage. */
@@ -28,7 +32,7 @@ const runningByRuntime = new WeakMap<Services, Set<string>>()
 export async function runJob(
   fn: RunnableFunction,
   services: Services,
-  { trigger, slot = null, signal = new AbortController().signal }: RunJobOptions
+  { trigger, slot = null, signal = new AbortController().signal, args = [] }: RunJobOptions
 ): Promise<JobRunResult> {
   const { log, metrics, store, status, now } = services
   const started = now()
@@ -69,8 +73,13 @@ export async function runJob(
         trigger,
         slot,
         signal,
+        args,
       })
-      return finish({ outcome: 'ok', ...(outcome?.summary ? { summary: outcome.summary } : {}) })
+      return finish({
+        outcome: 'ok',
+        ...(outcome?.summary ? { summary: outcome.summary } : {}),
+        ...(outcome?.terminal ? { terminal: outcome.terminal } : {}),
+      })
     } finally {
       await lock.release().catch(() => false)
     }

@@ -220,6 +220,21 @@ export const SETTINGS = {
     defaultText: '`1048576`',
     doc: 'Largest accepted request body; larger ones get 413.',
   },
+  PLANE_REQUEST_INTERVAL_MS: {
+    schema: positiveInt(0, 60_000).default(1000),
+    defaultText: '`1000`',
+    doc: "Least time between two Plane requests made with one key (the bridge's, each agent's): OPENCLAW-20's 1 request/s keeps every key under Plane's 60/min. Lower it only against a Plane with a raised `API_KEY_RATE_LIMIT` (or a simulator).",
+  },
+  MCP_ALLOWED_HOSTS: {
+    schema: commaList.optional(),
+    defaultText: "`PUBLIC_URL`'s host and localhost",
+    doc: 'More host names `/mcp` answers to (DNS-rebinding protection), e.g. `plane-bridge` for agents calling it inside the compose network.',
+  },
+  PLANE_UPLOAD_MAX_BYTES: {
+    schema: positiveInt(1024, 1024 * 1024 * 1024).default(5 * 1024 * 1024),
+    defaultText: '`5242880`',
+    doc: "Largest deliverable `upload_deliverable` accepts: keep it equal to Plane's `FILE_SIZE_LIMIT` (5 MiB by default; the compose file raises both to 50 MiB). The tool routes accept bodies this large (base64: a third more).",
+  },
   SHUTDOWN_TIMEOUT_MS: {
     schema: positiveInt(0, 120_000).default(8000),
     defaultText: '`8000`',

@@ -10,12 +10,13 @@ import type { PlaneFacts, ProjectFacts } from './types.ts'
 
 /**
  * Read what the planner needs: 3 requests, one more when an agent must be invited, then 3 per project
- * (members, labels, states). Each goes through the key's 1 req/s lane (OPENCLAW-20).
+ * (members, labels, states; only `projectIds` when given). Each goes through the key's 1 req/s lane (OPENCLAW-20).
  * Throws `ProvisionError` when the bridge's own key cannot provision at all.
  */
 export async function readPlaneFacts(
   plane: PlaneClient,
-  agents: readonly AgentConfig[]
+  agents: readonly AgentConfig[],
+  { projectIds }: { projectIds?: readonly string[] } = {}
 ): Promise<PlaneFacts> {
   const me = await plane.users.me().catch((error: unknown) => {
     throw _isKind(error, 'auth')
@@ -49,6 +50,7 @@ export async function readPlaneFacts(
   const projects: ProjectFacts[] = []
   for (const project of await plane.projects.list()) {
     if (project.archived_at) continue
+    if (projectIds && !projectIds.includes(project.id)) continue
     projects.push(await _readProject(plane, project))
   }
   return {

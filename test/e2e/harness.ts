@@ -1,4 +1,5 @@
 /** End-to-end harness: Plane, Telegram and OpenClaw simulators on loopback ports, plane-bridge in process. */
+import { createHash } from 'node:crypto'
 import { functions } from '../../functions/index.ts'
 import { createApp } from '../../runtime/app.ts'
 import type { StoreHooks } from '../../runtime/services.ts'
@@ -15,6 +16,12 @@ export const WEBHOOK_SECRET = 'plane_wh_0123456789abcdef0123456789abcdef'
 export const BOT_TOKEN = '123456:TEST-token_for-the-bridge'
 export const HOOKS_TOKEN = 'openclaw-hooks-token-for-tests'
 export const CHAT_ID = '-1001234567890'
+/** Each agent's bridge token (`Authorization: Bearer …` on /mcp and /bridge/v1); the registry holds their SHA-256. */
+export const BRIDGE_TOKENS: Readonly<Record<string, string>> = {
+  imhotep: 'pbt_imhotep_0123456789abcdefghijklmnopqrstuv',
+  thot: 'pbt_thot_0123456789abcdefghijklmnopqrstuvwxyz',
+  ra: 'pbt_ra_0123456789abcdefghijklmnopqrstuvwxyz01',
+}
 export const TELEGRAM_SECRET = 'telegram_webhook-secret-for-tests'
 
 export type E2EOptions = {
@@ -27,6 +34,8 @@ export type E2EOptions = {
   agentKeys?: boolean
   /** More agents after imhotep and thot; may seed their Plane users first. */
   extraAgents?: (plane: PlaneSim) => AgentConfig[]
+  /** Add Ra, the Concierge (a workspace admin in Plane, member of ONB). */
+  concierge?: boolean
 }
 
 export async function startE2E({
@@ -36,6 +45,7 @@ export async function startE2E({
   now,
   agentKeys = false,
   extraAgents,
+  concierge = false,
 }: E2EOptions = {}) {
   // Plane's emitter POSTs deliveries into the in-process app (bound once it exists).
   let app: ReturnType<typeof createApp> | null = null
@@ -79,14 +89,18 @@ export async function startE2E({
     identifier: 'ONB',
     creator: bridgeUser.id,
   })
-  for (const user of [imhotep, thot]) plane.seed.member(project.id, user.id, 15)
+  const ra = concierge
+    ? plane.seed.user({ email: 'ra@javisi.local', display_name: 'ra', first_name: 'Ra', role: 20 })
+    : null
+  for (const user of [imhotep, thot, ...(ra ? [ra] : [])])
+    plane.seed.member(project.id, user.id, 15)
   const states = [...plane.state.states.values()].filter((s) => s.project === project.id)
   const state = (name: string) => {
     const found = states.find((s) => s.name === name)
     if (!found) throw new Error(`no state ${name}`)
     return found
   }
-  const agents: AgentConfig[] = [
+  const registry: AgentConfig[] = [
     {
       id: 'imhotep',
       name: 'Imhotep',
@@ -103,14 +117,44 @@ export async function startE2E({
       openclawAgentId: 'thot',
       tags: [],
     },
+    ...(ra
+      ? [
+          {
+            id: 'ra',
+            name: 'Ra',
+            role: 'concierge' as const,
+            planeUser: 'ra@javisi.local',
+            openclawAgentId: 'ra',
+            tags: [],
+          },
+        ]
+      : []),
     ...(extraAgents?.(plane) ?? []),
   ]
+  const agents: AgentConfig[] = registry.map((agent) =>
+    BRIDGE_TOKENS[agent.id] && !agent.bridgeTokenSha256
+      ? {
+          ...agent,
+          bridgeTokenSha256: createHash('sha256')
+            .update(BRIDGE_TOKENS[agent.id] as string)
+            .digest('hex'),
+        }
+      : agent
+  )
 
   const services = makeServices({
     functions,
     agents,
     ...(now ? { now } : {}),
-    ...(agentKeys ? { agentTokens: { imhotep: imhotep.apiKey, thot: thot.apiKey } } : {}),
+    ...(agentKeys
+      ? {
+          agentTokens: {
+            imhotep: imhotep.apiKey,
+            thot: thot.apiKey,
+            ...(ra ? { ra: ra.apiKey } : {}),
+          },
+        }
+      : {}),
     ...(store ? { store } : {}),
     env: {
       PLANE_BASE_URL: planeHttp.url,
@@ -160,7 +204,8 @@ export async function startE2E({
       },
     },
     project,
-    users: { bridge: bridgeUser, imhotep, thot },
+    users: { bridge: bridgeUser, imhotep, thot, ra },
+    bridgeTokens: BRIDGE_TOKENS,
     state,
     /** POST an Update to /webhooks/telegram as Telegram does (secret header unless told otherwise). */
     postTelegram(

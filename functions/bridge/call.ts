@@ -1,0 +1,92 @@
+/** @module One tool call, whichever door it came through: access, input, handler, errors, log line and metric. */
+import type { AgentConfig } from '../../shared/agents.ts'
+import type { Services } from '../../shared/function.ts'
+import { toolContext } from './context.ts'
+import { invalidInput, ToolError, toToolError } from './errors.ts'
+import type { BridgeTool } from './tool.ts'
+
+export type CallOutcome =
+  | { ok: true; output: Record<string, unknown>; text: string }
+  | { ok: false; error: ToolError }
+
+const counters = new WeakMap<Services, ReturnType<Services['metrics']['registry']['counter']>>()
+
+export async function callTool(
+  services: Services,
+  tool: BridgeTool,
+  agent: AgentConfig,
+  rawInput: unknown,
+  door: 'http' | 'mcp'
+): Promise<CallOutcome> {
+  const started = performance.now()
+  const outcome = await _run(services, tool, agent, rawInput)
+  const result = outcome.ok ? 'ok' : outcome.error.code
+  _counter(services).inc({ tool: tool.name, outcome: result })
+  // Who called what and how it ended; never the token, never the input (it may hold a file).
+  services.log.info('tool call', {
+    tool: tool.name,
+    agent: agent.id,
+    door,
+    outcome: result,
+    durationMs: Math.round(performance.now() - started),
+    ...(outcome.ok ? {} : { message: outcome.error.message }),
+  })
+  return outcome
+}
+
+// --- Internal helpers ---
+
+async function _run(
+  services: Services,
+  tool: BridgeTool,
+  agent: AgentConfig,
+  rawInput: unknown
+): Promise<CallOutcome> {
+  try {
+    if (tool.access === 'concierge' && agent.role !== 'concierge') {
+      const concierge = services.agents.find((a) => a.role === 'concierge')
+      throw new ToolError(
+        'forbidden',
+        `Only the Concierge${concierge ? ` (${concierge.name})` : ''} may call ${tool.name}. Ask it to do this for you.`
+      )
+    }
+    const parsed = tool.input.safeParse(rawInput ?? {})
+    if (!parsed.success) throw invalidInput(parsed.error)
+    const ctx = await toolContext(services, agent)
+    const checked = tool.output.safeParse(await tool.handler(parsed.data, ctx))
+    // An output off its schema is our bug, not the caller's: reported as internal.
+    if (!checked.success) throw new Error(`${tool.name} output: ${checked.error.message}`)
+    const output = checked.data as Record<string, unknown>
+    return { ok: true, output, text: tool.summarize(output) }
+  } catch (error) {
+    const known = toToolError(error)
+    if (known) return { ok: false, error: known }
+    services.log.error('tool failed', {
+      tool: tool.name,
+      agent: agent.id,
+      error:
+        error instanceof Error
+          ? { name: error.name, message: error.message, stack: error.stack }
+          : String(error),
+    })
+    return {
+      ok: false,
+      error: new ToolError(
+        'internal_error',
+        `${tool.name} failed inside plane-bridge; the operator can find it in the logs. Try again later.`
+      ),
+    }
+  }
+}
+
+function _counter(services: Services) {
+  let counter = counters.get(services)
+  if (!counter) {
+    counter = services.metrics.registry.counter(
+      'plane_bridge_tool_calls_total',
+      'Agent tool calls by tool and outcome (ok or the error code).'
+    )
+    counters.set(services, counter)
+  }
+  return counter
+}

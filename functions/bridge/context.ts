@@ -1,0 +1,89 @@
+/** @module A tool call's context: the caller resolved to its Plane user, its Plane client, the run store. */
+import type { AgentConfig } from '../../shared/agents.ts'
+import { getBridge } from '../../shared/bridge.ts'
+import type { Services } from '../../shared/function.ts'
+import { createPlaneClient, type PlaneClient } from '../../shared/plane/client.ts'
+import { createRunStore, type RunStore } from '../../shared/runs/records.ts'
+import { ToolError } from './errors.ts'
+import type { ToolContext } from './tool.ts'
+
+type PerServices = { writers: Map<string, PlaneClient>; runs: RunStore }
+const cache = new WeakMap<Services, PerServices>()
+
+export async function toolContext(services: Services, agent: AgentConfig): Promise<ToolContext> {
+  const bridge = getBridge(services)
+  const plane = bridge.plane
+  if (!plane)
+    throw new ToolError('not_configured', 'plane-bridge has no Plane settings (PLANE_BASE_URL…).')
+  const parts = _parts(services, plane)
+  const ref = await bridge.directory.agentById(agent.id)
+  if (!ref) {
+    await bridge.directory.refresh()
+    const again = await bridge.directory.agentById(agent.id)
+    if (!again)
+      throw new ToolError(
+        'not_configured',
+        `Agent "${agent.id}" has no Plane user: ${agent.planeUser} is not a member of the workspace. The operator must invite it and run \`npm run job -- provision\`.`
+      )
+    return _context(services, agent, again, plane, parts)
+  }
+  return _context(services, agent, ref, plane, parts)
+}
+
+// --- Internal helpers ---
+
+function _context(
+  services: Services,
+  agent: AgentConfig,
+  ref: NonNullable<Awaited<ReturnType<ReturnType<typeof getBridge>['directory']['agentById']>>>,
+  plane: PlaneClient,
+  parts: PerServices
+): ToolContext {
+  const own = _writer(services, agent, parts)
+  return {
+    services,
+    bridge: getBridge(services),
+    me: { ...ref, config: agent },
+    plane,
+    writer: own ?? plane,
+    ownKey: own !== null,
+    runs: parts.runs,
+    now: services.now,
+  }
+}
+
+function _parts(services: Services, plane: PlaneClient): PerServices {
+  let parts = cache.get(services)
+  if (!parts) {
+    parts = {
+      writers: new Map(),
+      runs: createRunStore({
+        store: services.store,
+        plane,
+        log: services.log,
+        locale: services.config.LOCALE,
+        now: services.now,
+      }),
+    }
+    cache.set(services, parts)
+  }
+  return parts
+}
+
+/** The agent's own Plane client (its key's own 1 req/s lane, OPENCLAW-20), or null without a key. */
+function _writer(services: Services, agent: AgentConfig, parts: PerServices): PlaneClient | null {
+  const key = services.agentTokens[agent.id]
+  const { PLANE_BASE_URL, PLANE_WORKSPACE_SLUG } = services.config
+  if (!key || !PLANE_BASE_URL || !PLANE_WORKSPACE_SLUG) return null
+  let client = parts.writers.get(agent.id)
+  if (!client) {
+    client = createPlaneClient({
+      baseUrl: PLANE_BASE_URL,
+      apiKey: key,
+      workspaceSlug: PLANE_WORKSPACE_SLUG,
+      minIntervalMs: services.config.PLANE_REQUEST_INTERVAL_MS,
+    })
+    parts.writers.set(agent.id, client)
+  }
+  return client
+}

@@ -1,0 +1,143 @@
+/** @module The HTTP door: `POST /bridge/v1/<tool>` with JSON (or multipart for uploads), `GET /bridge/v1/tools`. */
+import type { Context } from 'hono'
+import { z } from 'zod'
+import type { Config } from '../../shared/config.ts'
+import { type AppEnv, defineHttpFunction } from '../../shared/function.ts'
+import { agentForToken, WWW_AUTHENTICATE } from './auth.ts'
+import { callTool } from './call.ts'
+import { ToolError } from './errors.ts'
+import { bridgeTools, findTool } from './index.ts'
+
+const PLANE_SETTINGS = ['PLANE_BASE_URL', 'PLANE_API_KEY', 'PLANE_WORKSPACE_SLUG'] as const
+
+/** A deliverable travels as base64 in JSON (a third larger) or as multipart: room for either. */
+export function toolBodyLimit(config: Config): number {
+  return Math.ceil((config.PLANE_UPLOAD_MAX_BYTES * 4) / 3) + 64 * 1024
+}
+
+export const bridgeToolsListFunction = defineHttpFunction({
+  name: 'bridge-tools',
+  description: 'Lists the agent tools with their JSON Schemas (bearer token required).',
+  method: 'GET',
+  path: '/bridge/v1/tools',
+  requires: PLANE_SETTINGS,
+  handler: async function listTools(c) {
+    const agent = await agentForToken(c.var.services.agents, c.req.header('authorization'))
+    if (!agent) return _error(c, _unauthorized())
+    return c.json({
+      agent: agent.id,
+      tools: bridgeTools.map((t) => ({
+        name: t.name,
+        title: t.title,
+        description: t.description,
+        concierge_only: t.access === 'concierge',
+        annotations: t.hints,
+        input_schema: z.toJSONSchema(t.input, { io: 'input' }),
+        output_schema: z.toJSONSchema(t.output, { io: 'output' }),
+      })),
+    })
+  },
+})
+
+export const bridgeToolCallFunction = defineHttpFunction({
+  name: 'bridge-tool-call',
+  description: 'Calls one agent tool: JSON input in, JSON output out (bearer token required).',
+  method: 'POST',
+  path: '/bridge/v1/:tool',
+  requires: PLANE_SETTINGS,
+  bodyLimitBytes: toolBodyLimit,
+  handler: async function callToolOverHttp(c) {
+    const services = c.var.services
+    // Authentication first: an unauthenticated caller learns nothing, not even which tools exist.
+    const agent = await agentForToken(services.agents, c.req.header('authorization'))
+    if (!agent) return _error(c, _unauthorized())
+    const name = c.req.param('tool') ?? ''
+    const tool = findTool(name)
+    if (!tool)
+      return _error(
+        c,
+        new ToolError(
+          'not_found',
+          `No tool "${name}". Tools: ${bridgeTools.map((t) => t.name).join(', ')}.`
+        )
+      )
+    const input = await _readInput(c, tool.name)
+    if (input instanceof ToolError) return _error(c, input)
+    const outcome = await callTool(services, tool, agent, input, 'http')
+    return outcome.ok ? c.json(outcome.output, 200) : _error(c, outcome.error)
+  },
+})
+
+// --- Internal helpers ---
+
+function _unauthorized(): ToolError {
+  return new ToolError(
+    'unauthorized',
+    'Missing or unknown bearer token: send Authorization: Bearer <your plane-bridge token>.'
+  )
+}
+
+function _error(c: Context<AppEnv>, error: ToolError): Response {
+  const headers: Record<string, string> =
+    error.code === 'unauthorized' ? { 'WWW-Authenticate': WWW_AUTHENTICATE } : {}
+  const retry = error.details.retry_after_seconds
+  if (typeof retry === 'number') headers['Retry-After'] = String(retry)
+  return c.json(error.toJSON(), error.status, headers)
+}
+
+async function _readInput(c: Context<AppEnv>, tool: string): Promise<unknown | ToolError> {
+  const type = (c.req.header('content-type') ?? '').toLowerCase()
+  if (type.startsWith('multipart/form-data')) {
+    if (tool !== 'upload_deliverable')
+      return new ToolError(
+        'invalid_input',
+        'Only upload_deliverable takes multipart/form-data; send JSON.'
+      )
+    return _multipartUpload(c)
+  }
+  const text = await c.req.text()
+  if (text.trim() === '') return {}
+  if (type && !type.includes('json'))
+    return new ToolError(
+      'invalid_input',
+      `Send the input as application/json (got ${type.split(';')[0]}).`
+    )
+  try {
+    const value: unknown = JSON.parse(text)
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      return new ToolError('invalid_input', 'The input must be a JSON object.')
+    return value
+  } catch {
+    return new ToolError('invalid_input', 'The body is not valid JSON.')
+  }
+}
+
+/** `file` plus the other fields as form fields; the file becomes `content_base64` (and names `filename`). */
+async function _multipartUpload(c: Context<AppEnv>): Promise<unknown | ToolError> {
+  let form: FormData
+  try {
+    form = await c.req.formData()
+  } catch {
+    return new ToolError('invalid_input', 'The multipart body could not be read.')
+  }
+  const file = form.get('file')
+  if (!(file instanceof File))
+    return new ToolError('invalid_input', 'multipart upload: the `file` field is missing.', {
+      fields: [{ field: 'file', message: 'required' }],
+    })
+  const bytes = new Uint8Array(await file.arrayBuffer())
+  let binary = ''
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  const field = (name: string) => {
+    const value = form.get(name)
+    return typeof value === 'string' && value !== '' ? value : undefined
+  }
+  return {
+    task: field('task'),
+    filename: field('filename') ?? file.name,
+    content_base64: btoa(binary),
+    mime_type: field('mime_type') ?? (file.type || undefined),
+    description: field('description'),
+  }
+}

@@ -1,0 +1,27 @@
+/** @module The agent tools (OPENCLAW-01…08): one registry, served over HTTP (`/bridge/v1`) and MCP (`/mcp`). */
+import type { BridgeTool } from './tool.ts'
+import { addComment } from './tools/add-comment.ts'
+import { createProject } from './tools/create-project.ts'
+import { createTask } from './tools/create-task.ts'
+import { getTaskDetails } from './tools/get-task-details.ts'
+import { listMyTasks } from './tools/list-my-tasks.ts'
+import { startTimer, stopTimerTool } from './tools/timers.ts'
+import { updateTaskStatus } from './tools/update-task-status.ts'
+import { uploadDeliverable } from './tools/upload-deliverable.ts'
+
+/** In the order an agent meets them (the skill and `GET /bridge/v1/tools` list them so). */
+export const bridgeTools: readonly BridgeTool[] = [
+  listMyTasks,
+  getTaskDetails,
+  updateTaskStatus,
+  addComment,
+  startTimer,
+  stopTimerTool,
+  uploadDeliverable,
+  createTask,
+  createProject,
+]
+
+export function findTool(name: string): BridgeTool | undefined {
+  return bridgeTools.find((t) => t.name === name)
+}

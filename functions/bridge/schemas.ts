@@ -1,0 +1,54 @@
+/** @module Argument and result pieces several tools share (snake_case: the public contract). */
+import { z } from 'zod'
+
+export const taskArg = z
+  .string()
+  .trim()
+  .min(1, 'name the task by its id or its reference, e.g. ONB-12')
+  .max(64)
+  .describe('The task: its reference such as "ONB-12" (preferred) or its id (UUID).')
+
+export const statusValues = [
+  'backlog',
+  'todo',
+  'in_progress',
+  'blocked',
+  'done',
+  'cancelled',
+] as const
+export const statusOut = z.enum(statusValues)
+
+export const projectOut = z.object({
+  id: z.string(),
+  identifier: z.string().nullable(),
+  name: z.string().nullable(),
+})
+
+export const dependencyOut = z.object({
+  ref: z.string(),
+  title: z.string().nullable(),
+  status: z.union([statusOut, z.literal('unknown')]),
+})
+
+export const deliverableOut = z.object({
+  attachment_id: z.string(),
+  name: z.string(),
+  mime_type: z.string(),
+  size_bytes: z.number(),
+  url: z.string().nullable(),
+  description: z.string().nullable(),
+  at: z.string(),
+})
+
+/** The metadata the bridge keeps for a task (run card), as every tool reports it. */
+export const runOut = z.object({
+  run_state: z.string(),
+  time_spent_seconds: z.number(),
+  timer_running_since: z.string().nullable(),
+  confidence_score: z.number().nullable(),
+  cost_estimate: z.number().nullable(),
+  cost: z.number().nullable(),
+  session_id: z.string().nullable(),
+})
+
+export const PRIORITIES = ['urgent', 'high', 'medium', 'low', 'none'] as const

@@ -1,0 +1,250 @@
+/** @module Shared steps of the tools: find a task by id or reference, check it is the caller's, read back, tell the pipeline. */
+import type { StateGroup, TaskSnapshot } from '../../shared/events.ts'
+import { buildTaskUrl, type ProjectRef } from '../../shared/notify/messages.ts'
+import { AGENT_LABEL_PREFIX } from '../../shared/notify/plan-flush.ts'
+import { isBlockedName } from '../../shared/notify/policy.ts'
+import { PlaneApiError } from '../../shared/plane/errors.ts'
+import type { PlaneWorkItem } from '../../shared/plane/work-item-schemas.ts'
+import { snapshotFromWorkItem } from '../../shared/plane-events.ts'
+import { isAgentTask } from '../../shared/poll/my-tasks.ts'
+import type { RunRecord } from '../../shared/runs/types.ts'
+import { ToolError } from './errors.ts'
+import type { ToolContext } from './tool.ts'
+
+export type LoadedTask = {
+  item: PlaneWorkItem
+  snapshot: TaskSnapshot
+  project: ProjectRef
+  /** `ONB-12`, when the project has an identifier. */
+  ref: string | null
+  key: { id: string; projectId: string; ref: string | null }
+}
+
+/** The five statuses agents speak in; Plane's state groups and a Blocked state map onto them. */
+export type TaskStatus = 'backlog' | 'todo' | 'in_progress' | 'blocked' | 'done' | 'cancelled'
+
+const REF = /^([A-Za-z0-9]{1,12})-(\d{1,9})$/
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const EXPAND = ['state', 'labels'] as const
+
+export function statusOf(state: TaskSnapshot['state']): TaskStatus {
+  if (!state) return 'backlog'
+  if (isBlockedName(state.name) && state.group !== 'completed' && state.group !== 'cancelled')
+    return 'blocked'
+  const byGroup: Partial<Record<StateGroup, TaskStatus>> = {
+    unstarted: 'todo',
+    started: 'in_progress',
+    completed: 'done',
+    cancelled: 'cancelled',
+  }
+  return byGroup[state.group] ?? 'backlog'
+}
+
+/** A task by UUID or reference (`ONB-12`), read with its state and labels. 404 names what was asked. */
+export async function resolveTask(ctx: ToolContext, task: string): Promise<LoadedTask> {
+  const wanted = task.trim()
+  let item: PlaneWorkItem | null = null
+  try {
+    if (REF.test(wanted)) {
+      item = await ctx.plane.workItems.getByIdentifier(wanted, { expand: EXPAND })
+    } else if (UUID.test(wanted)) {
+      item = await _byId(ctx, wanted.toLowerCase())
+    } else {
+      throw new ToolError(
+        'invalid_input',
+        `task: "${wanted}" is neither a task id (UUID) nor a reference such as ONB-12.`,
+        { fields: [{ field: 'task', message: 'expected a UUID or a reference like ONB-12' }] }
+      )
+    }
+  } catch (error) {
+    if (error instanceof PlaneApiError && error.kind === 'not_found') item = null
+    else throw error
+  }
+  if (!item) throw new ToolError('not_found', `No task ${wanted} in this workspace.`)
+  return _loaded(ctx, item)
+}
+
+/** The same task read again (after a write), to check what Plane really holds. */
+export async function rereadTask(
+  ctx: ToolContext,
+  task: Pick<LoadedTask, 'key'>
+): Promise<LoadedTask> {
+  const item = await ctx.plane.workItems.get(task.key.projectId, task.key.id, { expand: EXPAND })
+  return _loaded(ctx, item)
+}
+
+/** An agent changes only its own tasks; the Concierge changes any. 403 says whose task it is. */
+export async function assertMine(ctx: ToolContext, task: LoadedTask): Promise<void> {
+  if (ctx.me.role === 'concierge' || isAgentTask(task.snapshot, ctx.me)) return
+  const owners = await ownersOf(ctx, task.snapshot)
+  const whose =
+    owners.length > 0 ? `it is ${owners.join(' and ')}'s task` : 'it is not assigned to you'
+  throw new ToolError(
+    'forbidden',
+    `You may read ${task.ref ?? task.key.id} but not change it: ${whose}. Ask the Concierge to reassign it if it should be yours.`,
+    { owners }
+  )
+}
+
+/** Names of the agents (or people) a task belongs to: assignees, then `agent:<id>` labels. */
+export async function ownersOf(ctx: ToolContext, snapshot: TaskSnapshot): Promise<string[]> {
+  const names = new Set<string>()
+  for (const id of snapshot.assigneeIds) names.add(await ctx.bridge.directory.userName(id))
+  for (const label of snapshot.labels) {
+    if (!label.toLowerCase().startsWith(AGENT_LABEL_PREFIX)) continue
+    const agent = await ctx.bridge.directory.agentById(label.slice(AGENT_LABEL_PREFIX.length))
+    names.add(agent?.name ?? label.slice(AGENT_LABEL_PREFIX.length))
+  }
+  return [...names]
+}
+
+export function hasLabel(task: LoadedTask, name: string): boolean {
+  return task.snapshot.labels.some((l) => l.toLowerCase() === name.toLowerCase())
+}
+
+export function taskUrl(ctx: ToolContext, task: LoadedTask): string | null {
+  const { PLANE_BASE_URL, PLANE_WORKSPACE_SLUG } = ctx.services.config
+  return buildTaskUrl(PLANE_BASE_URL, PLANE_WORKSPACE_SLUG, task.snapshot, task.project.identifier)
+}
+
+/**
+ * A write through the tools goes into the event pipeline at once (Plane v1.2 fires no webhook for API
+ * writes); the snapshot is the read-back one, so a later poll or webhook of the same version adds nothing.
+ */
+export async function sightWrite(ctx: ToolContext, task: LoadedTask): Promise<void> {
+  await ctx.bridge.pipeline.sightTask(task.snapshot, {
+    source: 'bridge',
+    actor: { id: ctx.me.planeUserId, name: ctx.me.name },
+  })
+  ctx.bridge.kick()
+}
+
+export async function sightComment(
+  ctx: ToolContext,
+  task: LoadedTask,
+  comment: { id: string; text: string }
+): Promise<void> {
+  const kept = await ctx.bridge.pipeline.sightComment(
+    {
+      type: 'comment',
+      taskId: task.key.id,
+      projectId: task.key.projectId,
+      commentId: comment.id,
+      text: comment.text,
+      actor: { id: ctx.me.planeUserId, name: ctx.me.name },
+      source: 'bridge',
+    },
+    task.snapshot
+  )
+  if (kept) ctx.bridge.kick()
+}
+
+export type DependencyStatus = {
+  ref: string
+  id: string | null
+  title: string | null
+  status: TaskStatus | 'unknown'
+}
+
+/**
+ * The tasks this one waits for: the bridge's record (works on v1.2), plus Plane's `blocked_by` relations
+ * where the instance has them (v1.3+). Each with its current status.
+ */
+export async function dependenciesOf(
+  ctx: ToolContext,
+  task: LoadedTask,
+  record: RunRecord,
+  { relations = true }: { relations?: boolean } = {}
+): Promise<DependencyStatus[]> {
+  const seen = new Map<string, DependencyStatus>()
+  for (const dep of record.dependencies) {
+    const found = await resolveTask(ctx, dep).catch((error: unknown) => {
+      if (error instanceof ToolError && error.code === 'not_found') return null
+      throw error
+    })
+    const id = found?.key.id ?? null
+    seen.set(id ?? dep, {
+      ref: found?.ref ?? dep,
+      id,
+      title: found?.snapshot.name ?? null,
+      status: found ? statusOf(found.snapshot.state) : 'unknown',
+    })
+  }
+  const capabilities = relations ? await ctx.plane.capabilities() : { relations: false }
+  if (relations && capabilities.relations) {
+    const related = await ctx.plane.relations.list(task.key.projectId, task.key.id)
+    for (const entry of related.blocked_by ?? []) {
+      const id = typeof entry === 'string' ? entry : (entry.issue_id ?? entry.id ?? null)
+      if (!id || seen.has(id)) continue
+      const projectId =
+        typeof entry === 'string' ? task.key.projectId : (entry.project_id ?? task.key.projectId)
+      const item = await ctx.plane.workItems.get(projectId, id, { expand: EXPAND })
+      const found = await _loaded(ctx, item)
+      seen.set(id, {
+        ref: found.ref ?? id,
+        id,
+        title: found.snapshot.name,
+        status: statusOf(found.snapshot.state),
+      })
+    }
+  }
+  return [...seen.values()]
+}
+
+/** 409 naming every dependency that is not done (OPENCLAW-04/14). */
+export function assertDependenciesDone(
+  task: LoadedTask,
+  deps: readonly DependencyStatus[],
+  action: string
+): void {
+  const open = deps.filter((d) => d.status !== 'done')
+  if (open.length === 0) return
+  const list = open.map((d) => `${d.ref} (${d.status.replace('_', ' ')})`).join(', ')
+  throw new ToolError(
+    'refused',
+    `Cannot ${action} ${task.ref ?? task.key.id}: it depends on ${list}, not done yet. Work on something else, or ask the Concierge.`,
+    { rule: 'dependencies', open_dependencies: open.map((d) => d.ref) }
+  )
+}
+
+// --- Internal helpers ---
+
+async function _byId(ctx: ToolContext, id: string): Promise<PlaneWorkItem | null> {
+  const known =
+    (await ctx.bridge.pipeline.snapshot(id))?.projectId ??
+    (await ctx.runs.peek(id))?.projectId ??
+    null
+  if (known) return ctx.plane.workItems.get(known, id, { expand: EXPAND })
+  // Unknown to the bridge: the id does not say its project, so ask each one.
+  for (const project of await ctx.bridge.directory.projects()) {
+    if (project.archived) continue
+    try {
+      return await ctx.plane.workItems.get(project.id, id, { expand: EXPAND })
+    } catch (error) {
+      if (!(error instanceof PlaneApiError && error.kind === 'not_found')) throw error
+    }
+  }
+  return null
+}
+
+async function _loaded(ctx: ToolContext, item: PlaneWorkItem): Promise<LoadedTask> {
+  const snapshot = snapshotFromWorkItem(item)
+  if (!snapshot)
+    throw new ToolError('plane_error', `Plane returned task ${item.id} without its project.`)
+  const project = (await ctx.bridge.directory.project(snapshot.projectId)) ?? {
+    id: snapshot.projectId,
+    name: snapshot.projectId,
+    identifier: null,
+  }
+  const ref =
+    project.identifier && snapshot.sequenceId !== null
+      ? `${project.identifier}-${snapshot.sequenceId}`
+      : null
+  return {
+    item,
+    snapshot,
+    project,
+    ref,
+    key: { id: snapshot.id, projectId: snapshot.projectId, ref },
+  }
+}

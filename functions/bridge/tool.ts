@@ -1,0 +1,55 @@
+/** @module What a bridge tool is (name, schemas, LLM-facing description, MCP hints, who may call it) and what it gets. */
+import type { z } from 'zod'
+import type { AgentConfig } from '../../shared/agents.ts'
+import type { Bridge } from '../../shared/bridge.ts'
+import type { Services } from '../../shared/function.ts'
+import type { AgentRef } from '../../shared/notify/directory.ts'
+import type { PlaneClient } from '../../shared/plane/client.ts'
+import type { RunStore } from '../../shared/runs/records.ts'
+
+/** The calling agent, resolved from its bearer token. */
+export type Caller = AgentRef & { config: AgentConfig }
+
+export type ToolContext = {
+  services: Services
+  bridge: Bridge
+  me: Caller
+  /** The bridge's own client: reads, and the run card (a bridge-owned comment). */
+  plane: PlaneClient
+  /** Writes on the caller's behalf: its own Plane key when it has one, else the bridge's. */
+  writer: PlaneClient
+  /** Whether `writer` is the caller's own key (Plane shows the agent as the author). */
+  ownKey: boolean
+  runs: RunStore
+  now: () => number
+}
+
+/** MCP tool annotations: without them OpenClaw treats every call as needing approval. */
+export type ToolHints = {
+  readOnlyHint: boolean
+  destructiveHint: boolean
+  idempotentHint: boolean
+  openWorldHint: boolean
+}
+
+export type BridgeTool<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> = {
+  /** snake_case, part of the public contract. */
+  name: string
+  title: string
+  /** For the LLM: what it does, when to use it, what it refuses. */
+  description: string
+  input: I
+  output: O
+  hints: ToolHints
+  /** `concierge`: only the Concierge may call it (OPENCLAW-08). */
+  access: 'agent' | 'concierge'
+  handler: (input: z.output<I>, ctx: ToolContext) => Promise<z.input<O>>
+  /** A one-paragraph readable result for MCP's text content (the JSON follows it). */
+  summarize: (output: z.output<O>) => string
+}
+
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(
+  tool: BridgeTool<I, O>
+): BridgeTool {
+  return tool as unknown as BridgeTool
+}

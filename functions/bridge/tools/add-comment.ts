@@ -1,0 +1,65 @@
+/** @module add_comment (OPENCLAW-05): progress, errors, questions and notes on a task, in Markdown. */
+import { z } from 'zod'
+import { toolPhrases } from '../phrases.ts'
+import { taskArg } from '../schemas.ts'
+import { assertMine, resolveTask } from '../tasks.ts'
+import { defineTool } from '../tool.ts'
+import { postComment, touchRun } from '../writes.ts'
+
+export const addComment = defineTool({
+  name: 'add_comment',
+  title: 'Comment on a task',
+  description:
+    'Adds a comment to one of your tasks, in Markdown (rendered and sanitised for Plane). `kind` picks the template: progress ("⏳ 60 % — …", with `percent`), error ("❌ …") and question ("❓ …") reach the human on Telegram at once as blockers, note is plain. Comment as you go: when you start a step, hit a problem, or need an answer. Refused on tasks that are not yours.',
+  input: z.object({
+    task: taskArg,
+    text: z.string().trim().min(1).max(20_000).describe('The comment, in Markdown.'),
+    kind: z
+      .enum(['progress', 'error', 'question', 'note'])
+      .default('note')
+      .describe('progress, error, question or note (default).'),
+    percent: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .optional()
+      .describe('With kind=progress: how far along you are, 0–100.'),
+  }),
+  output: z.object({
+    task: z.string(),
+    comment_id: z.string(),
+    kind: z.string(),
+    notified_human: z.boolean(),
+  }),
+  hints: {
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: false,
+    openWorldHint: false,
+  },
+  access: 'agent',
+  async handler({ task: name, text, kind, percent }, ctx) {
+    const task = await resolveTask(ctx, name)
+    await assertMine(ctx, task)
+    const p = toolPhrases(ctx.services.config.LOCALE)
+    const body =
+      kind === 'progress'
+        ? p.progress(percent ?? null, text)
+        : kind === 'error'
+          ? `❌ ${text}`
+          : kind === 'question'
+            ? `❓ ${text}`
+            : text
+    const comment = await postComment(ctx, task, body)
+    await touchRun(ctx, task)
+    return {
+      task: task.ref ?? task.key.id,
+      comment_id: comment.id,
+      kind,
+      notified_human: kind === 'error' || kind === 'question',
+    }
+  },
+  summarize: (o) =>
+    `Comment ${o.comment_id} added to ${o.task}${o.notified_human ? '; the human is told.' : '.'}`,
+})

@@ -1,0 +1,85 @@
+/** @module create_project (OPENCLAW-17): the Concierge opens a project, provisioned so tasks can be assigned at once. */
+import { z } from 'zod'
+import { PlaneApiError } from '../../../shared/plane/errors.ts'
+import { applyProvisionPlan } from '../../../shared/provision/apply-plan.ts'
+import { planProvision } from '../../../shared/provision/plan.ts'
+import { readPlaneFacts } from '../../../shared/provision/read-plane.ts'
+import { buildProvisionReport } from '../../../shared/provision/report.ts'
+import { ToolError } from '../errors.ts'
+import { defineTool } from '../tool.ts'
+
+export const createProject = defineTool({
+  name: 'create_project',
+  title: 'Create a project',
+  description:
+    'Concierge only. Creates a Plane project and sets it up as the provision job does (every agent a member, the agent:<id> labels, a Blocked state), so create_task can assign agents right away. `identifier` is the task prefix: 1–12 capital letters or digits, e.g. ONB gives ONB-1, ONB-2…; Plane refuses a name or identifier already taken (the refusal says so).',
+  input: z.object({
+    name: z.string().trim().min(1).max(255).describe('The project name.'),
+    identifier: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z0-9]{1,12}$/, 'must be 1–12 letters or digits, e.g. ONB')
+      .describe('Task prefix, 1–12 letters or digits, e.g. ONB.'),
+    description: z.string().trim().max(10_000).optional().describe('What the project is for.'),
+  }),
+  output: z.object({
+    id: z.string(),
+    name: z.string(),
+    identifier: z.string(),
+    url: z.string().nullable(),
+    provisioned: z.boolean(),
+    setup: z.array(z.string()),
+  }),
+  hints: {
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: false,
+    openWorldHint: false,
+  },
+  access: 'concierge',
+  async handler(input, ctx) {
+    let project: Awaited<ReturnType<typeof ctx.writer.projects.create>>
+    try {
+      project = await ctx.writer.projects.create({
+        name: input.name,
+        identifier: input.identifier,
+        ...(input.description ? { description: input.description } : {}),
+      })
+    } catch (error) {
+      if (error instanceof PlaneApiError && error.kind === 'conflict')
+        throw new ToolError(
+          'refused',
+          `Plane already has a project named "${input.name}" or with identifier ${input.identifier}: choose another, or create tasks in the existing one.`,
+          { rule: 'project_exists' }
+        )
+      throw error
+    }
+    // Read back, then set it up with the bridge's key (the provision job's plan, for this project only).
+    const read = await ctx.plane.projects.get(project.id)
+    if (read.identifier !== input.identifier)
+      throw new ToolError(
+        'plane_error',
+        `Plane created the project but does not show it back as ${input.identifier}.`
+      )
+    await ctx.bridge.directory.refresh()
+    const facts = await readPlaneFacts(ctx.plane, ctx.services.agents, { projectIds: [project.id] })
+    const plan = planProvision(facts, ctx.services.agents, { locale: ctx.services.config.LOCALE })
+    const applied = await applyProvisionPlan(ctx.plane, plan.actions)
+    const report = buildProvisionReport([...plan.items, ...applied])
+    const { PLANE_BASE_URL, PLANE_WORKSPACE_SLUG } = ctx.services.config
+    return {
+      id: project.id,
+      name: read.name,
+      identifier: read.identifier ?? input.identifier,
+      url:
+        PLANE_BASE_URL && PLANE_WORKSPACE_SLUG
+          ? `${PLANE_BASE_URL.replace(/\/+$/, '')}/${PLANE_WORKSPACE_SLUG}/projects/${project.id}/issues/`
+          : null,
+      provisioned: report.blocking.length === 0,
+      setup: report.lines,
+    }
+  },
+  summarize: (o) =>
+    `Project ${o.identifier} "${o.name}" created${o.provisioned ? ' and set up for the agents' : '; set-up needs a human: see `setup`'}.`,
+})

@@ -1,0 +1,257 @@
+/** @module create_task (OPENCLAW-08/11): the Concierge turns a request into an assigned Plane task. */
+import { z } from 'zod'
+import { markdownToHtml } from '../../../shared/markdown.ts'
+import { AGENT_LABEL_PREFIX, APPROVAL_LABEL } from '../../../shared/notify/plan-flush.ts'
+import { PlaneUnsupportedError } from '../../../shared/plane/errors.ts'
+import { ROLE_MEMBER } from '../../../shared/provision/plan.ts'
+import { BRIDGE_EXTERNAL_SOURCE, medianFinishedCost } from '../../../shared/runs/records.ts'
+import { ToolError } from '../errors.ts'
+import { presentRun } from '../present.ts'
+import { PRIORITIES, projectOut, runOut } from '../schemas.ts'
+import { type LoadedTask, rereadTask, resolveTask, taskUrl } from '../tasks.ts'
+import { defineTool, type ToolContext } from '../tool.ts'
+import { stateFor } from '../writes.ts'
+
+/** OPENCLAW-11: a new task's confidence when the Concierge gives none. */
+export const DEFAULT_CONFIDENCE = 0.8
+const LABEL_COLOR = '#6e56cf'
+
+export const createTask = defineTool({
+  name: 'create_task',
+  title: 'Create a task',
+  description:
+    "Concierge only. Creates a task in a Plane project and gives it to an agent: assigns the agent's Plane user and its agent:<id> label, records `dependencies` (task references that must be done before it can start; kept by the bridge so the rule holds on every Plane version), `cost_estimate` (default: the median cost of the agent's last 10 finished tasks, when known) and `confidence` (default 0.8). The agent is woken once. `approval: true` holds the task for the human's approval (label needs-approval) before it can start. `project` is the project's identifier (ONB), name or id; `description` is Markdown; `due_date` is YYYY-MM-DD.",
+  input: z.object({
+    project: z
+      .string()
+      .trim()
+      .min(1)
+      .max(255)
+      .describe('Identifier (e.g. ONB), name or id of the project.'),
+    title: z.string().trim().min(1).max(255).describe('The task title.'),
+    description: z.string().trim().max(50_000).optional().describe('What to do, in Markdown.'),
+    assignee: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .optional()
+      .describe("The agent's id in the registry, e.g. imhotep."),
+    priority: z.enum(PRIORITIES).optional().describe('urgent, high, medium, low or none.'),
+    due_date: z.iso.date('must be a date as YYYY-MM-DD').optional().describe('YYYY-MM-DD.'),
+    dependencies: z
+      .array(z.string().trim().min(1).max(64))
+      .max(20)
+      .default([])
+      .describe('References of the tasks that must be done first, e.g. ["ONB-3"].'),
+    labels: z.array(z.string().trim().min(1).max(255)).max(20).default([]).describe('Label names.'),
+    cost_estimate: z.number().min(0).max(1_000_000).optional().describe('Estimated cost in USD.'),
+    confidence: z.number().min(0).max(1).optional().describe('0 to 1; default 0.8.'),
+    approval: z.boolean().default(false).describe('Hold the task for the human to approve first.'),
+  }),
+  output: z
+    .object({
+      id: z.string(),
+      ref: z.string().nullable(),
+      title: z.string(),
+      project: projectOut,
+      assignee: z.string().nullable(),
+      labels: z.array(z.string()),
+      dependencies: z.array(z.string()),
+      relations: z.enum(['recorded', 'bridge_only', 'none']),
+      approval_pending: z.boolean(),
+      url: z.string().nullable(),
+    })
+    .extend(runOut.shape),
+  hints: {
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: false,
+    openWorldHint: false,
+  },
+  access: 'concierge',
+  async handler(input, ctx) {
+    const project = await _project(ctx, input.project)
+    const agent = input.assignee ? await _agent(ctx, input.assignee) : null
+    const deps: LoadedTask[] = []
+    for (const ref of input.dependencies) {
+      try {
+        deps.push(await resolveTask(ctx, ref))
+      } catch (error) {
+        if (error instanceof ToolError && error.code === 'not_found')
+          throw new ToolError('invalid_input', `dependencies: there is no task ${ref}.`, {
+            fields: [{ field: 'dependencies', message: `no task ${ref}` }],
+          })
+        throw error
+      }
+    }
+    const labelNames = [
+      ...(agent ? [`${AGENT_LABEL_PREFIX}${agent.id}`] : []),
+      ...input.labels,
+      ...(input.approval ? [APPROVAL_LABEL] : []),
+    ]
+    const labelIds = await _labelIds(ctx, project.id, labelNames)
+    // Plane's default state is often Backlog; a task given to an agent is to do.
+    const todo = await stateFor(ctx, project.id, 'todo')
+    const created = await ctx.writer.workItems.create(project.id, {
+      name: input.title,
+      state: todo.id,
+      ...(input.description ? { description_html: markdownToHtml(input.description) } : {}),
+      ...(input.priority ? { priority: input.priority } : {}),
+      ...(input.due_date ? { target_date: input.due_date } : {}),
+      ...(agent ? { assignees: [agent.planeUserId] } : {}),
+      labels: labelIds,
+      external_source: BRIDGE_EXTERNAL_SOURCE,
+      external_id: `task:${crypto.randomUUID()}`,
+    })
+    const identifier = project.identifier
+    const ref0 =
+      identifier && created.sequence_id != null ? `${identifier}-${created.sequence_id}` : null
+    let task = await rereadTask(ctx, { key: { id: created.id, projectId: project.id, ref: ref0 } })
+    if (agent && !task.snapshot.assigneeIds.includes(agent.planeUserId))
+      task = await _fixAssignee(ctx, task, agent)
+
+    let relations: 'recorded' | 'bridge_only' | 'none' = deps.length > 0 ? 'bridge_only' : 'none'
+    if (deps.length > 0) {
+      try {
+        await ctx.writer.relations.create(project.id, task.key.id, {
+          relation_type: 'blocked_by',
+          issues: deps.map((d) => d.key.id),
+        })
+        relations = 'recorded'
+      } catch (error) {
+        if (!(error instanceof PlaneUnsupportedError)) throw error
+      }
+    }
+    const estimate =
+      input.cost_estimate ?? (agent ? await medianFinishedCost(ctx.services.store, agent.id) : null)
+    const record = await ctx.runs.update(
+      task.key,
+      (r) => ({
+        ...r,
+        ref: task.ref,
+        agentId: agent?.id ?? null,
+        dependencies: deps.map((d) => d.ref ?? d.key.id),
+        costEstimate: estimate,
+        confidence: input.confidence ?? DEFAULT_CONFIDENCE,
+        lastActivityAt: new Date(ctx.now()).toISOString(),
+      }),
+      { agentName: agent?.name ?? null }
+    )
+    await ctx.bridge.pipeline.sightTask(task.snapshot, {
+      source: 'bridge',
+      created: true,
+      actor: { id: ctx.me.planeUserId, name: ctx.me.name },
+    })
+    ctx.bridge.kick()
+    return {
+      id: task.key.id,
+      ref: task.ref,
+      title: task.snapshot.name,
+      project: { id: project.id, identifier: project.identifier, name: project.name },
+      assignee: agent?.id ?? null,
+      labels: task.snapshot.labels,
+      dependencies: record.dependencies,
+      relations,
+      approval_pending: input.approval,
+      url: taskUrl(ctx, task),
+      ...presentRun(record, ctx.now()),
+    }
+  },
+  summarize: (o) =>
+    `Created ${o.ref ?? o.id} "${o.title}" in ${o.project.identifier ?? o.project.name}${o.assignee ? `, assigned to ${o.assignee}` : ''}${o.dependencies.length ? `, after ${o.dependencies.join(', ')}` : ''}${o.approval_pending ? ', waiting for approval' : ''}.`,
+})
+
+// --- Internal helpers ---
+
+async function _project(ctx: ToolContext, wanted: string) {
+  const all = (await ctx.bridge.directory.projects()).filter((p) => !p.archived)
+  const key = wanted.toLowerCase()
+  const found =
+    all.find((p) => p.id === wanted) ??
+    all.find((p) => p.identifier?.toLowerCase() === key) ??
+    all.find((p) => p.name.toLowerCase() === key)
+  if (found) return found
+  await ctx.bridge.directory.refresh()
+  const again = (await ctx.bridge.directory.projects()).find(
+    (p) =>
+      !p.archived &&
+      (p.id === wanted || p.identifier?.toLowerCase() === key || p.name.toLowerCase() === key)
+  )
+  if (again) return again
+  const known = all.map((p) => p.identifier ?? p.name).join(', ') || 'none'
+  throw new ToolError(
+    'not_found',
+    `No project "${wanted}". Projects: ${known}. create_project makes a new one.`
+  )
+}
+
+async function _agent(ctx: ToolContext, id: string) {
+  const agent = await ctx.bridge.directory.agentById(id)
+  if (agent) return agent
+  const known = ctx.services.agents.map((a) => a.id)
+  const inRegistry = known.includes(id)
+  throw new ToolError(
+    'invalid_input',
+    inRegistry
+      ? `assignee: agent "${id}" has no Plane user in the workspace yet; the operator must invite it and run provision.`
+      : `assignee: no agent "${id}". Agents: ${known.join(', ')}.`,
+    { fields: [{ field: 'assignee', message: inRegistry ? 'no Plane user' : 'unknown agent' }] }
+  )
+}
+
+/** Label ids by name (case-insensitive), creating the missing ones. */
+async function _labelIds(ctx: ToolContext, projectId: string, names: readonly string[]) {
+  if (names.length === 0) return []
+  const existing = await ctx.plane.labels.list(projectId)
+  const ids: string[] = []
+  for (const name of [...new Set(names)]) {
+    const found = existing.find((l) => l.name?.toLowerCase() === name.toLowerCase())
+    if (found) ids.push(found.id)
+    else
+      ids.push(
+        (
+          await ctx.plane.labels.create(projectId, {
+            name,
+            color: LABEL_COLOR,
+            external_source: BRIDGE_EXTERNAL_SOURCE,
+            external_id: `label:${projectId}:${name.toLowerCase()}`,
+          })
+        ).id
+      )
+  }
+  return ids
+}
+
+/**
+ * Plane drops an assignee who is not a project member, silently (makeplane/plane#9517): make the agent a
+ * member and assign again, or refuse with the fix.
+ */
+async function _fixAssignee(
+  ctx: ToolContext,
+  task: LoadedTask,
+  agent: { id: string; name: string; planeUserId: string }
+): Promise<LoadedTask> {
+  const name = task.ref ?? task.key.id
+  try {
+    await ctx.plane.projectMembers.add(task.key.projectId, {
+      member: agent.planeUserId,
+      role: ROLE_MEMBER,
+    })
+    await ctx.writer.workItems.update(task.key.projectId, task.key.id, {
+      assignees: [...new Set([...task.snapshot.assigneeIds, agent.planeUserId])],
+    })
+  } catch (error) {
+    ctx.services.log.warn('could not make the agent a project member', {
+      task: task.key.id,
+      agent: agent.id,
+      error: error instanceof Error ? error.message : String(error),
+    })
+  }
+  const again = await rereadTask(ctx, task)
+  if (again.snapshot.assigneeIds.includes(agent.planeUserId)) return again
+  throw new ToolError(
+    'refused',
+    `${name} was created but Plane dropped ${agent.name} as assignee: ${agent.name} is not a member of project ${task.project.identifier ?? task.project.name} and the bridge could not add them. Run \`npm run job -- provision\` (or add them in Plane), then assign ${name} again. The label agent:${agent.id} is on the task, so the agent still sees it.`,
+    { rule: 'assignee_dropped', task: name }
+  )
+}

@@ -1,0 +1,209 @@
+/** @module update_task_status (OPENCLAW-04/14/18): move a task through the workflow, enforcing the team's rules. */
+import { z } from 'zod'
+import { APPROVAL_LABEL } from '../../../shared/notify/plan-flush.ts'
+import { recordFinishedCost } from '../../../shared/runs/records.ts'
+import { ToolError } from '../errors.ts'
+import { toolPhrases } from '../phrases.ts'
+import { presentRun } from '../present.ts'
+import { runOut, statusOut, taskArg } from '../schemas.ts'
+import {
+  assertDependenciesDone,
+  assertMine,
+  dependenciesOf,
+  hasLabel,
+  rereadTask,
+  resolveTask,
+  sightWrite,
+  statusOf,
+} from '../tasks.ts'
+import { defineTool } from '../tool.ts'
+import { postComment, stateFor, stopTimer, touchRun } from '../writes.ts'
+
+/** OPENCLAW-18: a task with this label is done only once a deliverable was uploaded. */
+export const DELIVERABLE_LABEL = 'deliverable'
+export const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,127}$/
+
+export const updateTaskStatus = defineTool({
+  name: 'update_task_status',
+  title: 'Update task status',
+  description:
+    "Moves one of your tasks to todo, in_progress, done, blocked or cancelled (the project's state of that kind; blocked: its Blocked state) and comments it in Plane. in_progress also starts your timer; done, blocked and cancelled stop it. Rules, enforced: you may change only your own tasks; starting or finishing is refused while a dependency is not done (the refusal names it); done needs a `summary` and your `confidence` (0 to 1; below 0.7 the human is asked to review), plus an uploaded deliverable when the task has the label `deliverable`; blocked needs a `reason` (the human is told at once); a task labelled needs-approval cannot start before the human approves it. Optional: `cost` in USD, `session_id` (your OpenClaw session).",
+  input: z.object({
+    task: taskArg,
+    status: z
+      .enum(['todo', 'in_progress', 'done', 'blocked', 'cancelled'])
+      .describe('The new status.'),
+    summary: z
+      .string()
+      .trim()
+      .min(1)
+      .max(2000)
+      .optional()
+      .describe('Required for done: what you did, in one or two sentences.'),
+    confidence: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe('Required for done: how sure you are of the result, 0 to 1 (e.g. 0.85).'),
+    cost: z.number().min(0).max(1_000_000).optional().describe('What the work cost, in USD.'),
+    session_id: z
+      .string()
+      .regex(SESSION_ID, 'letters, digits and : . _ - only')
+      .optional()
+      .describe('Your OpenClaw session, e.g. openclaw-session-<uuid>.'),
+    reason: z
+      .string()
+      .trim()
+      .min(1)
+      .max(2000)
+      .optional()
+      .describe('Required for blocked (what you need), optional for cancelled.'),
+  }),
+  output: z
+    .object({
+      task: z.string(),
+      status: statusOut,
+      previous_status: statusOut,
+      state: z.string(),
+      changed: z.boolean(),
+      comment_id: z.string().nullable(),
+    })
+    .extend(runOut.shape),
+  hints: {
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
+  access: 'agent',
+  async handler(input, ctx) {
+    const { status } = input
+    const task = await resolveTask(ctx, input.task)
+    await assertMine(ctx, task)
+    const name = task.ref ?? task.key.id
+    const record = await ctx.runs.load(task.key)
+    const previous = statusOf(task.snapshot.state)
+
+    if (status === 'in_progress' && hasLabel(task, APPROVAL_LABEL))
+      throw new ToolError(
+        'refused',
+        `Cannot start ${name}: it waits for the human's approval (label ${APPROVAL_LABEL}). You will be woken once it is approved.`,
+        { rule: 'approval' }
+      )
+    if (status === 'done') {
+      const missing = [
+        ...(input.summary ? [] : ['a `summary`']),
+        ...(input.confidence === undefined ? ['a `confidence` between 0 and 1'] : []),
+        ...(hasLabel(task, DELIVERABLE_LABEL) && record.deliverables.length === 0
+          ? [
+              'an uploaded deliverable (upload_deliverable), since the task has the label `deliverable`',
+            ]
+          : []),
+      ]
+      if (missing.length > 0)
+        throw new ToolError('refused', `Cannot mark ${name} done without ${missing.join(', ')}.`, {
+          rule: 'completion_criteria',
+          missing,
+        })
+    }
+    if (status === 'blocked' && !input.reason)
+      throw new ToolError('refused', `Say why ${name} is blocked: \`reason\` is required.`, {
+        rule: 'blocked_reason',
+      })
+    if (status === 'in_progress' || status === 'done')
+      assertDependenciesDone(
+        task,
+        await dependenciesOf(ctx, task, record),
+        status === 'done' ? 'finish' : 'start'
+      )
+
+    const target = await stateFor(ctx, task.key.projectId, status)
+    const changed = task.snapshot.state?.id !== target.id
+    let current = task
+    let commentId: string | null = null
+    if (changed) {
+      await ctx.writer.workItems.update(task.key.projectId, task.key.id, { state: target.id })
+      current = await rereadTask(ctx, task)
+      if (current.snapshot.state?.id !== target.id)
+        throw new ToolError(
+          'plane_error',
+          `Plane accepted the change of ${name} to "${target.name}" but did not apply it (it still shows "${current.snapshot.state?.name ?? 'no state'}"). Nothing was recorded; tell the human.`,
+          { rule: 'read_back' }
+        )
+      const text = _comment(ctx, input)
+      if (text) commentId = (await postComment(ctx, current, text)).id
+    }
+    const saved = await touchRun(ctx, current, (r, at) => {
+      const now = ctx.now()
+      const base = { ...r, sessionId: input.session_id ?? r.sessionId, cost: input.cost ?? r.cost }
+      switch (status) {
+        case 'in_progress':
+          return {
+            ...base,
+            state: 'active',
+            startedAt: r.startedAt ?? at,
+            finishedAt: null,
+            timerStartedAt: r.timerStartedAt ?? at,
+          }
+        case 'done':
+          return {
+            ...stopTimer(base, now).record,
+            state: 'done',
+            finishedAt: changed ? at : (r.finishedAt ?? at),
+            summary: input.summary ?? r.summary,
+            confidence: input.confidence ?? r.confidence,
+          }
+        case 'blocked':
+          return { ...stopTimer(base, now).record, state: 'awaiting' }
+        case 'cancelled':
+          return { ...stopTimer(base, now).record, state: 'cancelled', finishedAt: at }
+        default:
+          return { ...stopTimer(base, now).record, state: 'pending' }
+      }
+    })
+    if (status === 'done' && saved.cost !== null && saved.agentId)
+      await recordFinishedCost(ctx.services.store, saved.agentId, task.key.id, saved.cost)
+    if (changed) await sightWrite(ctx, current)
+    return {
+      task: name,
+      status: statusOf(current.snapshot.state),
+      previous_status: previous,
+      state: current.snapshot.state?.name ?? target.name,
+      changed,
+      comment_id: commentId,
+      ...presentRun(saved, ctx.now()),
+    }
+  },
+  summarize: (o) =>
+    o.changed
+      ? `${o.task} is now ${o.status} ("${o.state}", was ${o.previous_status}). Time spent: ${o.time_spent_seconds} s.`
+      : `${o.task} was already ${o.status} ("${o.state}"); nothing changed.`,
+})
+
+// --- Internal helpers ---
+
+function _comment(
+  ctx: Parameters<typeof updateTaskStatus.handler>[1],
+  input: { status: string; summary?: string; confidence?: number; cost?: number; reason?: string }
+): string | null {
+  const p = toolPhrases(ctx.services.config.LOCALE)
+  const who = ctx.me.name
+  switch (input.status) {
+    case 'in_progress':
+      return p.started(who)
+    case 'done':
+      return p.done(
+        who,
+        input.summary ?? '',
+        p.number(input.confidence ?? 0),
+        input.cost === undefined ? null : p.number(input.cost)
+      )
+    case 'blocked':
+      return p.blocked(who, input.reason ?? '')
+    case 'cancelled':
+      return p.cancelled(who, input.reason ?? null)
+    default:
+      return p.backToTodo(who)
+  }
+}

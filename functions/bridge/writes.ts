@@ -1,0 +1,122 @@
+/** @module Writes the tools share: the state for a status, a comment on the caller's behalf, the run record's upkeep. */
+import { markdownToHtml } from '../../shared/markdown.ts'
+import { isBlockedName } from '../../shared/notify/policy.ts'
+import type { PlaneClient } from '../../shared/plane/client.ts'
+import type { PlaneState } from '../../shared/plane/schemas.ts'
+import { BRIDGE_EXTERNAL_SOURCE } from '../../shared/runs/records.ts'
+import type { RunRecord } from '../../shared/runs/types.ts'
+import { ToolError } from './errors.ts'
+import { type LoadedTask, sightComment, type TaskStatus } from './tasks.ts'
+import type { ToolContext } from './tool.ts'
+
+const STATES_TTL_MS = 5 * 60 * 1000
+const stateCache = new WeakMap<PlaneClient, Map<string, { at: number; states: PlaneState[] }>>()
+
+/** The project's state for a status: its group's default (or first), and for `blocked` the Blocked state. */
+export async function stateFor(
+  ctx: ToolContext,
+  projectId: string,
+  status: Exclude<TaskStatus, 'backlog'>
+): Promise<PlaneState> {
+  const states = await _states(ctx, projectId)
+  const group = {
+    todo: 'unstarted',
+    in_progress: 'started',
+    blocked: 'started',
+    done: 'completed',
+    cancelled: 'cancelled',
+  }[status]
+  const candidates = states
+    .filter((s) => (status === 'blocked' ? isBlockedName(s.name) : s.group === group))
+    .filter((s) => status === 'blocked' || !isBlockedName(s.name))
+    .sort(
+      (a, b) =>
+        Number(b.default ?? false) - Number(a.default ?? false) ||
+        (a.sequence ?? 0) - (b.sequence ?? 0)
+    )
+  const found = candidates[0]
+  if (!found) {
+    const fix =
+      status === 'blocked'
+        ? 'The operator can create it with `npm run job -- provision`.'
+        : `Add a state of group "${group}" to the project in Plane.`
+    throw new ToolError(
+      'refused',
+      `The project has no ${status === 'blocked' ? 'Blocked' : `"${group}"`} state. ${fix}`,
+      { rule: 'workflow' }
+    )
+  }
+  return found
+}
+
+/**
+ * A comment from the caller: Markdown → sanitised HTML, written with its own key (or the bridge's, then
+ * beginning with its name), marked as the bridge's so the webhook echo is not counted twice, then seen
+ * by the pipeline (blockers, questions and confidence reports reach the human at once).
+ */
+export async function postComment(
+  ctx: ToolContext,
+  task: LoadedTask,
+  text: string
+): Promise<{ id: string; html: string }> {
+  const body = ctx.ownKey ? text : `**${ctx.me.name}** — ${text}`
+  const html = markdownToHtml(body)
+  const comment = await ctx.writer.comments.create(task.key.projectId, task.key.id, {
+    comment_html: html,
+    external_source: BRIDGE_EXTERNAL_SOURCE,
+    external_id: `comment:${crypto.randomUUID()}`,
+  })
+  await sightComment(ctx, task, { id: comment.id, text })
+  return { id: comment.id, html: comment.comment_html ?? html }
+}
+
+/** Note the caller's activity on the task's run record (and run card), with any other change. */
+export function touchRun(
+  ctx: ToolContext,
+  task: LoadedTask,
+  change: (record: RunRecord, at: string) => RunRecord = (r) => r
+): Promise<RunRecord> {
+  const at = new Date(ctx.now()).toISOString()
+  return ctx.runs.update(
+    task.key,
+    (record) =>
+      change(
+        {
+          ...record,
+          agentId: ctx.me.role === 'concierge' && record.agentId ? record.agentId : ctx.me.id,
+          lastActivityAt: at,
+        },
+        at
+      ),
+    { agentName: ctx.me.name }
+  )
+}
+
+/** Close a running timer into the total; returns the record and the closed interval's length. */
+export function stopTimer(record: RunRecord, now: number): { record: RunRecord; seconds: number } {
+  if (!record.timerStartedAt) return { record, seconds: 0 }
+  const seconds = Math.max(0, Math.round((now - Date.parse(record.timerStartedAt)) / 1000))
+  return {
+    record: {
+      ...record,
+      timerStartedAt: null,
+      timeSpentSeconds: record.timeSpentSeconds + seconds,
+    },
+    seconds,
+  }
+}
+
+// --- Internal helpers ---
+
+async function _states(ctx: ToolContext, projectId: string): Promise<PlaneState[]> {
+  let byProject = stateCache.get(ctx.plane)
+  if (!byProject) {
+    byProject = new Map()
+    stateCache.set(ctx.plane, byProject)
+  }
+  const cached = byProject.get(projectId)
+  if (cached && ctx.now() - cached.at < STATES_TTL_MS) return cached.states
+  const states = await ctx.plane.states.list(projectId)
+  byProject.set(projectId, { at: ctx.now(), states })
+  return states
+}

@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { bridgeTools } from '../../functions/bridge/index.ts'
+import { renderSkill, SKILL_PATH } from '../../functions/bridge/skill.ts'
+
+describe('the OpenClaw skill', () => {
+  const committed = readFileSync(SKILL_PATH, 'utf8')
+
+  it('should be what `npm run skill` renders from the registry (run it after changing a tool)', () => {
+    expect(committed).toBe(renderSkill(bridgeTools))
+  })
+
+  it('should carry the front matter OpenClaw gates on, and name every tool with a curl fallback', () => {
+    const [, front = ''] = /^---\n([\s\S]*?)\n---\n/.exec(committed) ?? []
+    expect(front).toMatch(/^name: plane-bridge$/m)
+    expect(front).toMatch(/^description: .{40,}$/m)
+    const metadata = JSON.parse(/^metadata: (.*)$/m.exec(front)?.[1] ?? 'null')
+    expect(metadata.openclaw).toMatchObject({
+      requires: { env: ['PLANE_BRIDGE_URL', 'PLANE_BRIDGE_TOKEN'] },
+      primaryEnv: 'PLANE_BRIDGE_TOKEN',
+    })
+    for (const tool of bridgeTools) {
+      expect(committed).toContain(`### \`${tool.name}\``)
+      expect(committed).toContain(`$PLANE_BRIDGE_URL/bridge/v1/${tool.name}`)
+    }
+  })
+})

@@ -1,0 +1,234 @@
+/** The rules the agent tools enforce, over the HTTP door (fetch on `/bridge/v1`), on the Plane v1.2 simulator. */
+import { afterEach, describe, expect, it } from 'vitest'
+import { runRecordKey } from '../../shared/runs/records.ts'
+import { callHttp } from '../helpers/bridge-tools.ts'
+import { startE2E } from './harness.ts'
+
+type E2E = Awaited<ReturnType<typeof startE2E>>
+let e2e: E2E | null = null
+afterEach(async () => {
+  await e2e?.stop()
+  e2e = null
+})
+
+async function start(options: Parameters<typeof startE2E>[0] = {}) {
+  e2e = await startE2E({
+    concierge: true,
+    ...options,
+    env: { PLANE_REQUEST_INTERVAL_MS: '0', ...options.env },
+  })
+  const t = e2e
+  const as = (agent: 'imhotep' | 'thot' | 'ra') => (tool: string, input: unknown) =>
+    callHttp(t.app, tool, t.bridgeTokens[agent] as string, input)
+  return { t, ra: as('ra'), imhotep: as('imhotep'), thot: as('thot') }
+}
+
+const sent = (t: E2E) =>
+  t.telegram
+    .callsOf('sendMessage')
+    .filter((c) => c.status === 200)
+    .map((c) => String(c.params.text))
+
+describe('agent tool rules (HTTP door)', () => {
+  it('should refuse create_task to a member and another agent’s task to Thot, naming whose it is', async () => {
+    const { ra, imhotep, thot } = await start()
+    const denied = await imhotep('create_task', { project: 'ONB', title: 'x', assignee: 'imhotep' })
+    expect(denied.status).toBe(403)
+    expect(denied.body).toMatchObject({
+      error: 'forbidden',
+      message: expect.stringContaining('Concierge (Ra)'),
+    })
+
+    const created = await ra('create_task', {
+      project: 'ONB',
+      title: 'Indexer',
+      assignee: 'imhotep',
+    })
+    expect(created.status).toBe(200)
+    const other = await thot('update_task_status', { task: 'ONB-1', status: 'in_progress' })
+    expect(other.status).toBe(403)
+    expect(other.body.message).toContain("Imhotep's task")
+    // Reading is allowed: dependencies need context.
+    const read = await thot('get_task_details', { task: 'ONB-1' })
+    expect(read.status).toBe(200)
+    expect(read.body).toMatchObject({ ref: 'ONB-1', yours: false })
+  })
+
+  it('should refuse to start or finish while a dependency is open, naming it, and allow it once it is done', async () => {
+    const { t, ra, imhotep } = await start()
+    await ra('create_task', { project: 'ONB', title: 'Schéma', assignee: 'thot' })
+    const b = await ra('create_task', {
+      project: 'ONB',
+      title: 'Migration',
+      assignee: 'imhotep',
+      dependencies: ['ONB-1'],
+    })
+    expect(b.body).toMatchObject({
+      ref: 'ONB-2',
+      dependencies: ['ONB-1'],
+      relations: 'bridge_only',
+    })
+    const refused = await imhotep('update_task_status', { task: 'ONB-2', status: 'in_progress' })
+    expect(refused.status).toBe(409)
+    expect(refused.body).toMatchObject({
+      error: 'refused',
+      rule: 'dependencies',
+      open_dependencies: ['ONB-1'],
+    })
+    expect(refused.body.message).toContain('ONB-1 (todo)')
+    const finish = await imhotep('update_task_status', {
+      task: 'ONB-2',
+      status: 'done',
+      summary: 's',
+      confidence: 0.9,
+    })
+    expect(finish.status).toBe(409)
+    // Plane was not touched: the task is still in Todo.
+    const issue = t.plane.state.issues.get(String(b.body.id))!
+    expect(t.plane.state.states.get(String(issue.state))?.group).toBe('unstarted')
+
+    const thot = (tool: string, input: unknown) =>
+      callHttp(t.app, tool, t.bridgeTokens.thot as string, input)
+    expect(
+      (await thot('update_task_status', { task: 'ONB-1', status: 'in_progress' })).status
+    ).toBe(200)
+    const done = await thot('update_task_status', {
+      task: 'ONB-1',
+      status: 'done',
+      summary: 'ok',
+      confidence: 0.8,
+    })
+    expect(done.status).toBe(200)
+    expect(
+      (await imhotep('update_task_status', { task: 'ONB-2', status: 'in_progress' })).status
+    ).toBe(200)
+    const listed = await imhotep('list_my_tasks', {})
+    expect(listed.body.tasks).toMatchObject([
+      { ref: 'ONB-2', dependencies: [{ ref: 'ONB-1', status: 'done' }] },
+    ])
+  })
+
+  it('should refuse done without a confidence, and ask for one review when the confidence is 0.55', async () => {
+    const { t, ra, imhotep } = await start()
+    await ra('create_task', { project: 'ONB', title: 'Sauvegardes', assignee: 'imhotep' })
+    await imhotep('update_task_status', { task: 'ONB-1', status: 'in_progress' })
+    const refused = await imhotep('update_task_status', {
+      task: 'ONB-1',
+      status: 'done',
+      summary: 'fait',
+    })
+    expect(refused.status).toBe(409)
+    expect(refused.body).toMatchObject({ error: 'refused', rule: 'completion_criteria' })
+    expect(refused.body.message).toContain('confidence')
+
+    const done = await imhotep('update_task_status', {
+      task: 'ONB-1',
+      status: 'done',
+      summary: 'Sauvegardes en place, restauration non testée',
+      confidence: 0.55,
+    })
+    expect(done.status).toBe(200)
+    await t.settle()
+    const reviews = sent(t).filter((m) => m.includes('Revue demandée'))
+    expect(reviews).toHaveLength(1)
+    expect(reviews[0]).toContain('confiance 0,55')
+    // The webhook echo of the done comment and a later poll add nothing.
+    await t.settle()
+    expect(sent(t).filter((m) => m.includes('Revue demandée'))).toHaveLength(1)
+  })
+
+  it('should answer 401 to a wrong or missing token, with WWW-Authenticate, and log nothing of it', async () => {
+    const { t } = await start()
+    const wrong = 'pbt_not-a-real-token-0123456789abcdefghijk'
+    const response = await callHttp(t.app, 'list_my_tasks', wrong, {})
+    expect(response.status).toBe(401)
+    expect(response.headers.get('www-authenticate')).toContain('Bearer')
+    expect(response.body).toMatchObject({ error: 'unauthorized' })
+    expect((await callHttp(t.app, 'list_my_tasks', null, {})).status).toBe(401)
+    const mcpPost = (headers: Record<string, string>) =>
+      t.app.request('http://127.0.0.1/mcp', {
+        method: 'POST',
+        headers: {
+          host: '127.0.0.1:8787',
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...headers,
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      })
+    const mcp = await mcpPost({ authorization: `Bearer ${wrong}` })
+    expect(mcp.status).toBe(401)
+    expect(mcp.headers.get('www-authenticate')).toContain('Bearer')
+    // DNS rebinding: a browser page elsewhere, or a Host that is not ours, is refused even with a good token.
+    const good = { authorization: `Bearer ${t.bridgeTokens.imhotep}` }
+    expect((await mcpPost({ ...good, origin: 'https://evil.example' })).status).toBe(403)
+    expect((await mcpPost({ ...good, host: 'evil.example' })).status).toBe(403)
+    const logs = t.services.rawLogs.join('\n')
+    expect(logs).not.toContain(wrong)
+    expect(logs).not.toContain(t.bridgeTokens.imhotep as string)
+  })
+
+  it('should answer clear 400s and 404s: unknown tool, unknown task, bad fields named, malformed JSON', async () => {
+    const { t, imhotep } = await start()
+    const unknownTool = await imhotep('do_everything', {})
+    expect(unknownTool.status).toBe(404)
+    expect(unknownTool.body.message).toContain('list_my_tasks')
+    const unknownTask = await imhotep('get_task_details', { task: 'ONB-999' })
+    expect(unknownTask).toMatchObject({ status: 404, body: { error: 'not_found' } })
+    const bad = await imhotep('update_task_status', {
+      task: 'ONB-1',
+      status: 'finished',
+      confidence: 3,
+    })
+    expect(bad.status).toBe(400)
+    const fields = (bad.body.fields as Array<{ field: string }>).map((f) => f.field).sort()
+    expect(fields).toEqual(['confidence', 'status'])
+    const malformed = await t.app.request('http://bridge.test/bridge/v1/list_my_tasks', {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${t.bridgeTokens.imhotep}`,
+        'content-type': 'application/json',
+      },
+      body: '{"status":',
+    })
+    expect(malformed.status).toBe(400)
+    expect(await malformed.json()).toMatchObject({ error: 'invalid_input' })
+  })
+
+  it('should rebuild time spent, confidence and deliverables from the run card when the store has lost them', async () => {
+    const { t, ra, imhotep } = await start()
+    const created = await ra('create_task', { project: 'ONB', title: 'Doc', assignee: 'imhotep' })
+    await imhotep('update_task_status', { task: 'ONB-1', status: 'in_progress' })
+    await imhotep('upload_deliverable', {
+      task: 'ONB-1',
+      filename: 'notes.txt',
+      content_base64: Buffer.from('hello').toString('base64'),
+    })
+    await imhotep('update_task_status', {
+      task: 'ONB-1',
+      status: 'done',
+      summary: 'Doc écrite',
+      confidence: 0.75,
+      cost: 0.12,
+    })
+    const before = await imhotep('get_task_details', { task: 'ONB-1' })
+
+    await t.services.store.delete(runRecordKey(String(created.body.id)))
+    const after = await imhotep('get_task_details', { task: 'ONB-1' })
+    expect(after.status).toBe(200)
+    for (const field of [
+      'time_spent_seconds',
+      'confidence_score',
+      'cost',
+      'deliverables',
+      'summary',
+      'run_state',
+    ])
+      expect(after.body[field]).toEqual(before.body[field])
+    expect(after.body).toMatchObject({
+      confidence_score: 0.75,
+      run_state: 'done',
+      deliverables: [{ name: 'notes.txt', mime_type: 'text/plain', size_bytes: 5 }],
+    })
+  })
+})
