@@ -1,0 +1,125 @@
+/**
+ * The real OpenClaw (npm `openclaw@2026.9.6` on Node 24) against the running bridge: its MCP client
+ * lists every tool through `/mcp` with an agent's token, refuses a wrong token, and it accepts the skill.
+ */
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bridgeTools } from '../../functions/bridge/index.ts'
+import { startE2E } from '../e2e/harness.ts'
+import { listen } from '../helpers/bridge-tools.ts'
+import { installOpenClaw, type OpenClawInstall } from './install.ts'
+
+const exec = promisify(execFile)
+const SKILL_DIR = resolve(import.meta.dirname, '../../skills/plane-bridge')
+
+let openclaw: OpenClawInstall
+let home: string
+let bridge: { url: string; token: string; stop(): Promise<void> }
+
+/** One OpenClaw command in an isolated HOME; failures carry its output, with the token masked. */
+async function cli(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await exec(openclaw.node, [openclaw.entry, ...args], {
+      cwd: home,
+      env: { PATH: process.env.PATH ?? '', HOME: home, NO_COLOR: '1', ...env },
+      timeout: 120_000,
+      maxBuffer: 16 * 1024 * 1024,
+    })
+    return { ok: true, stdout, stderr }
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; code?: number }
+    return { ok: false, stdout: e.stdout ?? '', stderr: e.stderr ?? '', code: e.code }
+  }
+}
+const masked = (text: string) => text.replaceAll(bridge.token, '<token>')
+
+beforeAll(async () => {
+  openclaw = await installOpenClaw()
+  home = mkdtempSync(join(tmpdir(), 'plane-bridge-openclaw-'))
+  const t = await startE2E({ concierge: true, env: { PLANE_REQUEST_INTERVAL_MS: '0' } })
+  const server = await listen(t.app)
+  bridge = {
+    url: server.url,
+    token: t.bridgeTokens.imhotep as string,
+    stop: async () => {
+      await server.close()
+      await t.stop()
+    },
+  }
+}, 600_000)
+
+afterAll(async () => {
+  await bridge?.stop()
+  if (home) rmSync(home, { recursive: true, force: true })
+})
+
+describe('the real OpenClaw CLI', () => {
+  it('should add /mcp with an agent token and list every tool of the bridge', async () => {
+    const add = await cli([
+      'mcp',
+      'add',
+      'plane-bridge',
+      '--url',
+      `${bridge.url}/mcp`,
+      '--transport',
+      'streamable-http',
+      '--header',
+      `Authorization=Bearer ${bridge.token}`,
+    ])
+    expect(add.ok, masked(add.stderr + add.stdout)).toBe(true)
+    const probe = await cli(['mcp', 'probe', 'plane-bridge', '--json'])
+    expect(probe.ok, masked(probe.stderr)).toBe(true)
+    const report = JSON.parse(probe.stdout) as {
+      servers: Record<string, { tools: number }>
+      tools: string[]
+      diagnostics: unknown[]
+    }
+    expect(report.servers['plane-bridge']?.tools).toBe(bridgeTools.length)
+    expect(report.tools.sort()).toEqual(bridgeTools.map((t) => `plane-bridge__${t.name}`).sort())
+    expect(report.diagnostics).toEqual([])
+  }, 120_000)
+
+  it('should refuse to add the server with a wrong token (the bridge answers 401)', async () => {
+    const add = await cli([
+      'mcp',
+      'add',
+      'impostor',
+      '--url',
+      `${bridge.url}/mcp`,
+      '--transport',
+      'streamable-http',
+      '--header',
+      'Authorization=Bearer pbt_wrong-token',
+    ])
+    expect(add.ok).toBe(false)
+    expect(add.stdout + add.stderr).toContain('MCP probe failed for "impostor"')
+  }, 120_000)
+
+  it('should install the skill, eligible once PLANE_BRIDGE_URL and PLANE_BRIDGE_TOKEN are set', async () => {
+    const install = await cli(['skills', 'install', SKILL_DIR, '--agent', 'main'])
+    expect(install.ok, install.stderr).toBe(true)
+    const info = async (env: Record<string, string>) => {
+      const result = await cli(['skills', 'info', 'plane-bridge', '--agent', 'main', '--json'], env)
+      expect(result.ok, result.stderr).toBe(true)
+      return JSON.parse(result.stdout) as {
+        name: string
+        eligible: boolean
+        primaryEnv: string
+        missing: { env: string[] }
+      }
+    }
+    const without = await info({})
+    expect(without).toMatchObject({
+      name: 'plane-bridge',
+      primaryEnv: 'PLANE_BRIDGE_TOKEN',
+      eligible: false,
+    })
+    expect(without.missing.env).toEqual(['PLANE_BRIDGE_URL', 'PLANE_BRIDGE_TOKEN'])
+    const ready = await info({ PLANE_BRIDGE_URL: bridge.url, PLANE_BRIDGE_TOKEN: bridge.token })
+    expect(ready).toMatchObject({ eligible: true, missing: { env: [] } })
+  }, 120_000)
+})
