@@ -7,6 +7,9 @@ export const BOT_TOKEN = '654321:WORKERS-token_for-tests'
 export const CHAT_ID = '-1009876543210'
 export const TELEGRAM_SECRET = 'telegram-secret-for-workers-tests'
 
+/** Imhotep's bridge token; the registry below holds its SHA-256. */
+export const IMHOTEP_BRIDGE_TOKEN = 'pbt_workers_imhotep_0123456789abcdefghijklmnop'
+
 export const WORKER_TEST_AGENTS = {
   agents: [
     {
@@ -15,6 +18,7 @@ export const WORKER_TEST_AGENTS = {
       role: 'member',
       planeUser: 'imhotep@javisi.local',
       openclawAgentId: 'imhotep',
+      bridgeTokenSha256: 'c127f75415c6a6659572a45f7838c87c414a61a9772b16976eb10ae28b45637f',
     },
   ],
 }
@@ -31,5 +35,7 @@ export const WORKER_TEST_BINDINGS: Record<string, string> = {
   AGENTS_JSON: JSON.stringify(WORKER_TEST_AGENTS),
   // No coalescing wait: the test's event settles as soon as the message is out.
   NOTIFY_COALESCE_MS: '0',
+  // The tests call /mcp as https://bridge.test (DNS-rebinding protection checks Host).
+  MCP_ALLOWED_HOSTS: 'bridge.test',
   LOG_LEVEL: 'error',
 }
