@@ -52,3 +52,16 @@ export const runOut = z.object({
 })
 
 export const PRIORITIES = ['urgent', 'high', 'medium', 'low', 'none'] as const
+
+/** The input of tools that take only a task. */
+export const taskOnly = z.object({ task: taskArg })
+
+/** MCP hints: reads; writes that a repeat leaves as they are; writes that a repeat does again. */
+export const READ_HINTS = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+}
+export const IDEMPOTENT_WRITE_HINTS = { ...READ_HINTS, readOnlyHint: false }
+export const WRITE_HINTS = { ...IDEMPOTENT_WRITE_HINTS, idempotentHint: false }

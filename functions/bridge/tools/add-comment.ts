@@ -1,7 +1,7 @@
 /** @module add_comment (OPENCLAW-05): progress, errors, questions and notes on a task, in Markdown. */
 import { z } from 'zod'
 import { toolPhrases } from '../phrases.ts'
-import { taskArg } from '../schemas.ts'
+import { taskArg, WRITE_HINTS } from '../schemas.ts'
 import { assertMine, resolveTask } from '../tasks.ts'
 import { defineTool } from '../tool.ts'
 import { postComment, touchRun } from '../writes.ts'
@@ -32,12 +32,7 @@ export const addComment = defineTool({
     kind: z.string(),
     notified_human: z.boolean(),
   }),
-  hints: {
-    readOnlyHint: false,
-    destructiveHint: false,
-    idempotentHint: false,
-    openWorldHint: false,
-  },
+  hints: WRITE_HINTS,
   access: 'agent',
   async handler({ task: name, text, kind, percent }, ctx) {
     const task = await resolveTask(ctx, name)

@@ -6,6 +6,7 @@ import { planProvision } from '../../../shared/provision/plan.ts'
 import { readPlaneFacts } from '../../../shared/provision/read-plane.ts'
 import { buildProvisionReport } from '../../../shared/provision/report.ts'
 import { ToolError } from '../errors.ts'
+import { WRITE_HINTS } from '../schemas.ts'
 import { defineTool } from '../tool.ts'
 
 export const createProject = defineTool({
@@ -31,12 +32,7 @@ export const createProject = defineTool({
     provisioned: z.boolean(),
     setup: z.array(z.string()),
   }),
-  hints: {
-    readOnlyHint: false,
-    destructiveHint: false,
-    idempotentHint: false,
-    openWorldHint: false,
-  },
+  hints: WRITE_HINTS,
   access: 'concierge',
   async handler(input, ctx) {
     let project: Awaited<ReturnType<typeof ctx.writer.projects.create>>

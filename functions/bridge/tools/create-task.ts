@@ -7,7 +7,7 @@ import { ROLE_MEMBER } from '../../../shared/provision/plan.ts'
 import { BRIDGE_EXTERNAL_SOURCE, medianFinishedCost } from '../../../shared/runs/records.ts'
 import { ToolError } from '../errors.ts'
 import { presentRun } from '../present.ts'
-import { PRIORITIES, projectOut, runOut } from '../schemas.ts'
+import { PRIORITIES, projectOut, runOut, WRITE_HINTS } from '../schemas.ts'
 import { type LoadedTask, rereadTask, resolveTask, taskUrl } from '../tasks.ts'
 import { defineTool, type ToolContext } from '../tool.ts'
 import { stateFor } from '../writes.ts'
@@ -62,12 +62,7 @@ export const createTask = defineTool({
       url: z.string().nullable(),
     })
     .extend(runOut.shape),
-  hints: {
-    readOnlyHint: false,
-    destructiveHint: false,
-    idempotentHint: false,
-    openWorldHint: false,
-  },
+  hints: WRITE_HINTS,
   access: 'concierge',
   async handler(input, ctx) {
     const project = await _project(ctx, input.project)

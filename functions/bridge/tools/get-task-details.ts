@@ -7,9 +7,10 @@ import {
   deliverableOut,
   dependencyOut,
   projectOut,
+  READ_HINTS,
   runOut,
   statusOut,
-  taskArg,
+  taskOnly,
 } from '../schemas.ts'
 import { dependenciesOf, ownersOf, resolveTask, statusOf, taskUrl } from '../tasks.ts'
 import { defineTool } from '../tool.ts'
@@ -23,7 +24,7 @@ export const getTaskDetails = defineTool({
   title: 'Get task details',
   description:
     "Everything about one task before you work on it: description, the newest 50 comments (as text, with authors), recent activity, links, attachments, dependencies and their status, your run metadata (time spent and any running timer, confidence_score, cost_estimate, cost, session_id, run_state), deliverables already uploaded, and its Plane URL. Any task of the workspace can be read (a dependency's context, say); only your own can be changed. Name the task by its reference (ONB-12) or id.",
-  input: z.object({ task: taskArg }),
+  input: taskOnly,
   output: z
     .object({
       id: z.string(),
@@ -65,7 +66,7 @@ export const getTaskDetails = defineTool({
       summary: z.string().nullable(),
     })
     .extend(runOut.shape),
-  hints: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  hints: READ_HINTS,
   access: 'agent',
   async handler({ task: name }, ctx) {
     const task = await resolveTask(ctx, name)

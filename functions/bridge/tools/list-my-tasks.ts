@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { htmlToText } from '../../../shared/markdown.ts'
 import { snapshotFromWorkItem } from '../../../shared/plane-events.ts'
 import { isAgentTask } from '../../../shared/poll/my-tasks.ts'
-import { dependencyOut, projectOut, statusOut } from '../schemas.ts'
+import { dependencyOut, projectOut, READ_HINTS, statusOut } from '../schemas.ts'
 import { dependenciesOf, type LoadedTask, statusOf, taskUrl } from '../tasks.ts'
 import { defineTool } from '../tool.ts'
 
@@ -38,7 +38,7 @@ export const listMyTasks = defineTool({
       .describe('Which open tasks: todo, in_progress, blocked, or open (all three).'),
   }),
   output: z.object({ agent: z.string(), count: z.number(), tasks: z.array(taskOut) }),
-  hints: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  hints: READ_HINTS,
   access: 'agent',
   async handler({ status }, ctx) {
     const wanted = new Set<string>(status === 'open' ? OPEN : FILTERS[status])

@@ -4,7 +4,7 @@ import type { PlaneClient } from '../../../shared/plane/client.ts'
 import { planePath } from '../../../shared/plane/paths.ts'
 import { formatDuration as formatSeconds } from '../../../shared/runs/card.ts'
 import { timeSpentNow } from '../../../shared/runs/records.ts'
-import { taskArg } from '../schemas.ts'
+import { IDEMPOTENT_WRITE_HINTS, taskOnly } from '../schemas.ts'
 import { assertMine, type LoadedTask, resolveTask } from '../tasks.ts'
 import { defineTool, type ToolContext } from '../tool.ts'
 import { stopTimer, touchRun } from '../writes.ts'
@@ -24,14 +24,9 @@ export const startTimer = defineTool({
   title: 'Start the timer',
   description:
     'Starts timing your work on one of your tasks (update_task_status in_progress also does it). Starting a timer that is already running changes nothing and returns it. Refused on tasks that are not yours.',
-  input: z.object({ task: taskArg }),
+  input: taskOnly,
   output: timerOut,
-  hints: {
-    readOnlyHint: false,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  hints: IDEMPOTENT_WRITE_HINTS,
   access: 'agent',
   async handler({ task: name }, ctx) {
     const task = await resolveTask(ctx, name)
@@ -58,14 +53,9 @@ export const stopTimerTool = defineTool({
   title: 'Stop the timer',
   description:
     "Stops the timer on one of your tasks and returns how long it ran and the task's total time. With no timer running it changes nothing and returns the total. update_task_status done, blocked or cancelled stops it too.",
-  input: z.object({ task: taskArg }),
+  input: taskOnly,
   output: timerOut,
-  hints: {
-    readOnlyHint: false,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  hints: IDEMPOTENT_WRITE_HINTS,
   access: 'agent',
   async handler({ task: name }, ctx) {
     const task = await resolveTask(ctx, name)

@@ -5,7 +5,7 @@ import { recordFinishedCost } from '../../../shared/runs/records.ts'
 import { ToolError } from '../errors.ts'
 import { toolPhrases } from '../phrases.ts'
 import { presentRun } from '../present.ts'
-import { runOut, statusOut, taskArg } from '../schemas.ts'
+import { IDEMPOTENT_WRITE_HINTS, runOut, statusOut, taskArg } from '../schemas.ts'
 import {
   assertDependenciesDone,
   assertMine,
@@ -70,12 +70,7 @@ export const updateTaskStatus = defineTool({
       comment_id: z.string().nullable(),
     })
     .extend(runOut.shape),
-  hints: {
-    readOnlyHint: false,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  hints: IDEMPOTENT_WRITE_HINTS,
   access: 'agent',
   async handler(input, ctx) {
     const { status } = input

@@ -5,7 +5,7 @@ import { BRIDGE_EXTERNAL_SOURCE } from '../../../shared/runs/records.ts'
 import { ToolError } from '../errors.ts'
 import { toolPhrases } from '../phrases.ts'
 import { presentDeliverable } from '../present.ts'
-import { deliverableOut, taskArg } from '../schemas.ts'
+import { deliverableOut, taskArg, WRITE_HINTS } from '../schemas.ts'
 import { assertMine, resolveTask } from '../tasks.ts'
 import { defineTool } from '../tool.ts'
 import { postComment, touchRun } from '../writes.ts'
@@ -39,12 +39,7 @@ export const uploadDeliverable = defineTool({
     description: z.string().trim().max(2000).optional().describe('One line on what the file is.'),
   }),
   output: deliverableOut.extend({ task: z.string(), comment_id: z.string() }),
-  hints: {
-    readOnlyHint: false,
-    destructiveHint: false,
-    idempotentHint: false,
-    openWorldHint: false,
-  },
+  hints: WRITE_HINTS,
   access: 'agent',
   async handler(input, ctx) {
     const max = ctx.services.config.PLANE_UPLOAD_MAX_BYTES
