@@ -231,4 +231,31 @@ describe('agent tool rules (HTTP door)', () => {
       deliverables: [{ name: 'notes.txt', mime_type: 'text/plain', size_bytes: 5 }],
     })
   })
+
+  it('should move a blocked task to the Blocked state and tell the human once, with the reason', async () => {
+    const { t, ra, imhotep } = await start()
+    await t.bridge.plane!.states.create(t.project.id, {
+      name: 'Bloqué',
+      group: 'started',
+      color: '#e5484d',
+    })
+    await ra('create_task', { project: 'ONB', title: 'Certificats', assignee: 'imhotep' })
+    await imhotep('update_task_status', { task: 'ONB-1', status: 'in_progress' })
+    const noReason = await imhotep('update_task_status', { task: 'ONB-1', status: 'blocked' })
+    expect(noReason).toMatchObject({ status: 409, body: { rule: 'blocked_reason' } })
+    const blocked = await imhotep('update_task_status', {
+      task: 'ONB-1',
+      status: 'blocked',
+      reason: 'le DNS du domaine ne répond pas',
+    })
+    expect(blocked.body).toMatchObject({
+      status: 'blocked',
+      state: 'Bloqué',
+      timer_running_since: null,
+    })
+    await t.settle()
+    const messages = sent(t).filter((m) => m.includes('Certificats'))
+    expect(messages).toHaveLength(1)
+    expect(messages[0]).toContain('le DNS du domaine ne répond pas')
+  })
 })
