@@ -258,4 +258,38 @@ describe('agent tool rules (HTTP door)', () => {
     expect(messages).toHaveLength(1)
     expect(messages[0]).toContain('le DNS du domaine ne répond pas')
   })
+
+  it('should make an agent a project member when Plane silently dropped it as assignee (makeplane/plane#9517)', async () => {
+    const { t, ra } = await start({
+      extraAgents: (plane) => {
+        plane.seed.user({
+          email: 'seshat@javisi.local',
+          display_name: 'seshat',
+          first_name: 'Seshat',
+        })
+        return [
+          {
+            id: 'seshat',
+            name: 'Seshat',
+            role: 'member',
+            planeUser: 'seshat@javisi.local',
+            openclawAgentId: 'seshat',
+            tags: [],
+          },
+        ]
+      },
+    })
+    const seshat = [...t.plane.state.users.values()].find((u) => u.email === 'seshat@javisi.local')!
+    const isMember = () =>
+      t.plane.state.projectMembers.some((m) => m.project === t.project.id && m.member === seshat.id)
+    expect(isMember()).toBe(false)
+    const created = await ra('create_task', {
+      project: 'ONB',
+      title: 'Archiver',
+      assignee: 'seshat',
+    })
+    expect(created.status).toBe(200)
+    expect(isMember()).toBe(true)
+    expect(t.plane.state.issues.get(String(created.body.id))?.assignees).toContain(seshat.id)
+  })
 })
