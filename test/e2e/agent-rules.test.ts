@@ -292,4 +292,23 @@ describe('agent tool rules (HTTP door)', () => {
     expect(isMember()).toBe(true)
     expect(t.plane.state.issues.get(String(created.body.id))?.assignees).toContain(seshat.id)
   })
+
+  it('should record dependencies as Plane relations on v1.3 and gate on them too', async () => {
+    const { t, ra, imhotep } = await start({ plane: { version: '1.3' } })
+    await ra('create_task', { project: 'ONB', title: 'Schéma', assignee: 'thot' })
+    const b = await ra('create_task', {
+      project: 'ONB',
+      title: 'Migration',
+      assignee: 'imhotep',
+      dependencies: ['ONB-1'],
+    })
+    expect(b.body).toMatchObject({ relations: 'recorded' })
+    expect(t.plane.state.relations.length).toBeGreaterThan(0)
+    // The bridge's own record lost: Plane's relation still holds the gate.
+    await t.services.store.delete(runRecordKey(String(b.body.id)))
+    const cards = [...t.plane.state.comments.values()].filter((c) => c.issue === b.body.id)
+    for (const card of cards) t.plane.state.comments.delete(card.id)
+    const refused = await imhotep('update_task_status', { task: 'ONB-2', status: 'in_progress' })
+    expect(refused).toMatchObject({ status: 409, body: { open_dependencies: ['ONB-1'] } })
+  })
 })
