@@ -13,7 +13,21 @@ export type StoreAtomics = {
     ttlSeconds: number
   ): Promise<string | null>
   increment(key: string, ttlSeconds: number): Promise<number>
+  /** Sorted index (Redis sorted set): true when the member is new. `onlyIfAbsent` keeps an existing score. */
+  indexAdd(
+    key: string,
+    member: string,
+    score: number,
+    options: { onlyIfAbsent: boolean; ttlSeconds: number | null }
+  ): Promise<boolean>
+  indexRemove(key: string, member: string): Promise<boolean>
+  /** Members with score ≤ maxScore, lowest first, at most `limit`. */
+  indexRange(key: string, maxScore: number, limit: number): Promise<IndexEntry[]>
+  indexScore(key: string, member: string): Promise<number | null>
+  indexSize(key: string): Promise<number>
 }
+
+export type IndexEntry = { member: string; score: number }
 
 /** The part of ioredis the store uses. */
 export type RedisLike = {
@@ -27,6 +41,12 @@ const DELETE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then return r
 const REPLACE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 else return 0 end`
 // EXPIRE … NX needs Redis 7; a script sets the window's TTL on creation on any version.
 const INCREMENT = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n`
+// Sorted sets through EVAL: the same call works over ioredis and the Redis-over-HTTP client.
+const INDEX_ADD = `local n if ARGV[3] == '1' then n = redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1]) else n = redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) end if tonumber(ARGV[4]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[4]) end return n`
+const INDEX_REMOVE = `return redis.call('ZREM', KEYS[1], ARGV[1])`
+const INDEX_RANGE = `return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, ARGV[2])`
+const INDEX_SCORE = `return redis.call('ZSCORE', KEYS[1], ARGV[1])`
+const INDEX_SIZE = `return redis.call('ZCARD', KEYS[1])`
 
 export function createRedisAtomics(
   redis: RedisLike,
@@ -50,6 +70,29 @@ export function createRedisAtomics(
     },
     async increment(key, ttlSeconds) {
       return Number(await redis.eval(INCREMENT, 1, k(key), ttlSeconds))
+    },
+    async indexAdd(key, member, score, { onlyIfAbsent, ttlSeconds }) {
+      const flag = onlyIfAbsent ? '1' : '0'
+      const added = await redis.eval(INDEX_ADD, 1, k(key), member, score, flag, ttlSeconds ?? 0)
+      return Number(added) === 1
+    },
+    async indexRemove(key, member) {
+      return Number(await redis.eval(INDEX_REMOVE, 1, k(key), member)) === 1
+    },
+    async indexRange(key, maxScore, limit) {
+      const max = maxScore === Number.POSITIVE_INFINITY ? '+inf' : maxScore
+      const flat = (await redis.eval(INDEX_RANGE, 1, k(key), max, limit)) as unknown[]
+      const out: IndexEntry[] = []
+      for (let i = 0; i + 1 < flat.length; i += 2)
+        out.push({ member: String(flat[i]), score: Number(flat[i + 1]) })
+      return out
+    },
+    async indexScore(key, member) {
+      const score = await redis.eval(INDEX_SCORE, 1, k(key), member)
+      return score === null || score === undefined || score === false ? null : Number(score)
+    },
+    async indexSize(key) {
+      return Number(await redis.eval(INDEX_SIZE, 1, k(key)))
     },
   }
 }
@@ -110,6 +153,46 @@ export function createInProcessAtomics(
         await put(key, envelope)
         return next
       }),
+    indexAdd: (key, member, score, { onlyIfAbsent, ttlSeconds }) =>
+      exclusive(key, async () => {
+        const members = await readIndex(key)
+        const isNew = !(member in members)
+        if (!isNew && onlyIfAbsent) return false
+        members[member] = score
+        const envelope =
+          ttlSeconds === null
+            ? { $v: members, $e: await expiryOf(key) }
+            : wrap(members, ttlSeconds, now())
+        await put(key, envelope)
+        return isNew
+      }),
+    indexRemove: (key, member) =>
+      exclusive(key, async () => {
+        const members = await readIndex(key)
+        if (!(member in members)) return false
+        delete members[member]
+        if (Object.keys(members).length === 0) await storage.removeItem(key)
+        else await put(key, { $v: members, $e: await expiryOf(key) })
+        return true
+      }),
+    indexRange: async (key, maxScore, limit) =>
+      Object.entries(await readIndex(key))
+        .filter(([, score]) => score <= maxScore)
+        .sort(([a, x], [b, y]) => x - y || (a < b ? -1 : 1))
+        .slice(0, limit)
+        .map(([member, score]) => ({ member, score })),
+    indexScore: async (key, member) => (await readIndex(key))[member] ?? null,
+    indexSize: async (key) => Object.keys(await readIndex(key)).length,
+  }
+
+  /** One entry holds the whole index: fine for the bridge's queues (hundreds of members, not millions). */
+  async function readIndex(key: string): Promise<Record<string, number>> {
+    const { raw, live } = await current(key)
+    if (!live) return Object.create(null)
+    return Object.assign(Object.create(null), (raw as Envelope).$v as Record<string, number>)
+  }
+  async function expiryOf(key: string): Promise<number | null> {
+    return ((await storage.getItem(key)) as Envelope | null)?.$e ?? null
   }
 }
 

@@ -5,10 +5,13 @@ import {
   createInProcessAtomics,
   createKvAtomics,
   createRedisAtomics,
+  type IndexEntry,
   type RedisLike,
   type StoreAtomics,
 } from './store-atomic.ts'
 import { isValidKey, unwrap, wrap } from './store-envelope.ts'
+
+export type { IndexEntry }
 
 export type StoreDriverName = 'redis' | 'redis-http' | 'fs' | 'memory' | 'cloudflare-kv'
 
@@ -30,12 +33,31 @@ export type Store = {
   delete(key: string): Promise<void>
   /** Keys under a prefix (`'outbox:'`), expired ones left out. */
   keys(prefix?: string): Promise<string[]>
-  /** Atomically take `key` for `ttlSeconds`: true for exactly one caller until it expires (Redis `SET NX EX`). */
-  claim(key: string, ttlSeconds: number): Promise<boolean>
+  /**
+   * Atomically take `key` for `ttlSeconds`: true for exactly one caller until it expires (Redis `SET NX EX`).
+   * The key then holds `value` (default `true`), readable with `get`.
+   */
+  claim(key: string, ttlSeconds: number, value?: unknown): Promise<boolean>
   /** A lock with expiry; null when someone else holds it. */
   lock(key: string, ttlSeconds: number): Promise<StoreLock | null>
   /** Atomic counter; the TTL is set when the counter is created (a fixed window). */
   increment(key: string, ttlSeconds: number): Promise<number>
+  /**
+   * A sorted index under `key` (Redis sorted set): queues and deadlines are read by score, never by
+   * listing keys. Adding returns true when the member is new; `onlyIfAbsent` keeps an existing score;
+   * `ttlSeconds` (re)sets the whole index's expiry.
+   */
+  indexAdd(
+    key: string,
+    member: string,
+    score: number,
+    options?: { onlyIfAbsent?: boolean; ttlSeconds?: number }
+  ): Promise<boolean>
+  indexRemove(key: string, member: string): Promise<boolean>
+  /** Members scored ≤ `maxScore` (default: all), lowest first, at most `limit` (default 1,000). */
+  indexRange(key: string, options?: { maxScore?: number; limit?: number }): Promise<IndexEntry[]>
+  indexScore(key: string, member: string): Promise<number | null>
+  indexSize(key: string): Promise<number>
   /** Throws when the backing store cannot be reached. */
   ping(): Promise<void>
   /** Remove expired entries (drivers without native expiry); returns how many. */
@@ -147,11 +169,11 @@ export function createStore({
         }
         return live.sort()
       }),
-    claim: (key, ttlSeconds) =>
+    claim: (key, ttlSeconds, value = true) =>
       guard('claim', async () => {
         checkKey(key)
         checkTtl(ttlSeconds)
-        return (await atomics.setIfAbsent(key, true, ttlSeconds)) !== null
+        return (await atomics.setIfAbsent(key, value, ttlSeconds)) !== null
       }),
     lock: (key, ttlSeconds) =>
       guard('lock', async () => {
@@ -182,6 +204,37 @@ export function createStore({
         checkKey(key)
         checkTtl(ttlSeconds)
         return local.increment(key, ttlSeconds)
+      }),
+    indexAdd: (key, member, score, options = {}) =>
+      guard('index-add', async () => {
+        checkKey(key)
+        if (!Number.isFinite(score))
+          throw new RangeError(`index score must be finite, got ${score}`)
+        if (options.ttlSeconds !== undefined) checkTtl(options.ttlSeconds)
+        return atomics.indexAdd(key, member, score, {
+          onlyIfAbsent: options.onlyIfAbsent ?? false,
+          ttlSeconds: options.ttlSeconds ?? null,
+        })
+      }),
+    indexRemove: (key, member) =>
+      guard('index-remove', async () => {
+        checkKey(key)
+        return atomics.indexRemove(key, member)
+      }),
+    indexRange: (key, { maxScore = Number.POSITIVE_INFINITY, limit = 1_000 } = {}) =>
+      guard('index-range', async () => {
+        checkKey(key)
+        return atomics.indexRange(key, maxScore, limit)
+      }),
+    indexScore: (key, member) =>
+      guard('index-score', async () => {
+        checkKey(key)
+        return atomics.indexScore(key, member)
+      }),
+    indexSize: (key) =>
+      guard('index-size', async () => {
+        checkKey(key)
+        return atomics.indexSize(key)
       }),
     ping: () =>
       guard('ping', async () => {

@@ -128,6 +128,12 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
     expect(await store.claim('claim:race', 30)).toBe(false)
   })
 
+  it('should keep the value a claim was made with', async () => {
+    expect(await store.claim('claim:valued', 30, { attempts: 0 })).toBe(true)
+    expect(await store.claim('claim:valued', 30, { attempts: 9 })).toBe(false)
+    expect(await store.get('claim:valued')).toEqual({ attempts: 0 })
+  })
+
   it('should release a claim whose write failed, and keep one whose write succeeded', async () => {
     await expect(
       claimAndWrite(store, 'cw:key', 30, async () => {
@@ -163,6 +169,46 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
     expect([...counts].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
   })
 
+  it('should keep a sorted index: add, keep a score on request, range by score, remove', async () => {
+    expect(await store.indexAdd('idx:due', 'b', 20)).toBe(true)
+    expect(await store.indexAdd('idx:due', 'a', 10)).toBe(true)
+    expect(await store.indexAdd('idx:due', 'c', 30)).toBe(true)
+    // Re-adding moves the member; onlyIfAbsent leaves it where it is.
+    expect(await store.indexAdd('idx:due', 'c', 5)).toBe(false)
+    expect(await store.indexAdd('idx:due', 'c', 99, { onlyIfAbsent: true })).toBe(false)
+    expect(await store.indexScore('idx:due', 'c')).toBe(5)
+    expect(await store.indexScore('idx:due', 'zz')).toBeNull()
+    expect(await store.indexRange('idx:due', { maxScore: 15 })).toEqual([
+      { member: 'c', score: 5 },
+      { member: 'a', score: 10 },
+    ])
+    expect((await store.indexRange('idx:due', { limit: 2 })).map((e) => e.member)).toEqual([
+      'c',
+      'a',
+    ])
+    expect(await store.indexSize('idx:due')).toBe(3)
+    expect(await store.indexRemove('idx:due', 'a')).toBe(true)
+    expect(await store.indexRemove('idx:due', 'a')).toBe(false)
+    expect((await store.indexRange('idx:due')).map((e) => e.member)).toEqual(['c', 'b'])
+    // Members are any text: ids with colons, unicode.
+    expect(await store.indexAdd('idx:due', 'task:1:agent:é', 1.5)).toBe(true)
+    expect(await store.indexScore('idx:due', 'task:1:agent:é')).toBe(1.5)
+    await store.delete('idx:due')
+    expect(await store.indexSize('idx:due')).toBe(0)
+    expect(await store.indexRange('idx:due')).toEqual([])
+  })
+
+  it('should give one winner to concurrent onlyIfAbsent adds of one member', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        store.indexAdd('idx:race', 'only', i, { onlyIfAbsent: true })
+      )
+    )
+    expect(results.filter(Boolean)).toHaveLength(1)
+    expect(await store.indexSize('idx:race')).toBe(1)
+    await store.delete('idx:race')
+  })
+
   it('should expire values, claims, locks and counters after their TTL', async () => {
     await store.set('ttl:value', 'v', { ttlSeconds: 1 })
     await store.set('ttl:keep', 'k')
@@ -171,6 +217,7 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
     expect(lock).not.toBeNull()
     expect(await store.increment('ttl:count', 1)).toBe(1)
     expect(await store.increment('ttl:count', 1)).toBe(2)
+    await store.indexAdd('ttl:index', 'm', 1, { ttlSeconds: 1 })
     expect(await store.get('ttl:value')).toBe('v')
 
     await sleep(1300)
@@ -185,6 +232,7 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
     expect(await lock!.release()).toBe(false)
     expect(await store.lock('ttl:lock', 30)).toBeNull()
     expect(await store.increment('ttl:count', 1)).toBe(1)
+    expect(await store.indexSize('ttl:index')).toBe(0)
   })
 })
 
