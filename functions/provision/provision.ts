@@ -10,6 +10,7 @@ import { applyProvisionPlan } from '../../shared/provision/apply-plan.ts'
 import { ProvisionBlockedError, ProvisionError } from '../../shared/provision/errors.ts'
 import { planProvision } from '../../shared/provision/plan.ts'
 import { planeWebhookItem } from '../../shared/provision/plane-webhook.ts'
+import { markProjectsProvisioned } from '../../shared/provision/project.ts'
 import { readPlaneFacts } from '../../shared/provision/read-plane.ts'
 import { blockingMessage, buildProvisionReport } from '../../shared/provision/report.ts'
 import { setUpTelegram } from '../../shared/provision/telegram-setup.ts'
@@ -44,6 +45,11 @@ export const provisionFunction = defineJobFunction({
     })
 
     const report = buildProvisionReport([...plan.items, ...applied, ...telegram, webhook])
+    if (report.blocking.length === 0)
+      await markProjectsProvisioned(
+        ctx,
+        facts.projects.map((p) => p.id)
+      )
     for (const line of report.lines) {
       if (line.startsWith('[blocked]') || line.startsWith('[human]')) log.warn(line)
       else log.info(line)

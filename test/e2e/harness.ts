@@ -7,6 +7,7 @@ import type { AgentConfig } from '../../shared/agents.ts'
 import { getBridge } from '../../shared/bridge.ts'
 import type { RawEnv } from '../../shared/config.ts'
 import type { Store } from '../../shared/store.ts'
+import { markProjectsProvisioned } from '../../shared/provision/project.ts'
 import { makeServices } from '../helpers/services.ts'
 import { createOpenClawSim } from '../sim/openclaw/index.ts'
 import { createPlaneSim, type PlaneSim, type PlaneSimOptions } from '../sim/plane/index.ts'
@@ -36,6 +37,11 @@ export type E2EOptions = {
   extraAgents?: (plane: PlaneSim) => AgentConfig[]
   /** Add Ra, the Concierge (a workspace admin in Plane, member of ONB). */
   concierge?: boolean
+  /**
+   * Whether ONB counts as set up by `provision` (default true): the bridge does not set it up on sight.
+   * Set false to watch the bridge set up a project it has never seen.
+   */
+  provisioned?: boolean
 }
 
 export async function startE2E({
@@ -46,6 +52,7 @@ export async function startE2E({
   agentKeys = false,
   extraAgents,
   concierge = false,
+  provisioned = true,
 }: E2EOptions = {}) {
   // Plane's emitter POSTs deliveries into the in-process app (bound once it exists).
   let app: ReturnType<typeof createApp> | null = null
@@ -173,6 +180,7 @@ export async function startE2E({
     },
   })
   app = createApp({ functions, services })
+  if (provisioned) await markProjectsProvisioned(services, [project.id])
   const bridgeUrl = 'http://bridge.test/webhooks/plane'
   plane.webhooks.register({
     url: bridgeUrl,

@@ -1,10 +1,7 @@
 /** @module create_project (OPENCLAW-17): the Concierge opens a project, provisioned so tasks can be assigned at once. */
 import { z } from 'zod'
 import { PlaneApiError } from '../../../shared/plane/errors.ts'
-import { applyProvisionPlan } from '../../../shared/provision/apply-plan.ts'
-import { planProvision } from '../../../shared/provision/plan.ts'
-import { readPlaneFacts } from '../../../shared/provision/read-plane.ts'
-import { buildProvisionReport } from '../../../shared/provision/report.ts'
+import { provisionProject } from '../../../shared/provision/project.ts'
 import { ToolError } from '../errors.ts'
 import { WRITE_HINTS } from '../schemas.ts'
 import { defineTool } from '../tool.ts'
@@ -59,10 +56,7 @@ export const createProject = defineTool({
         `Plane created the project but does not show it back as ${input.identifier}.`
       )
     await ctx.bridge.directory.refresh()
-    const facts = await readPlaneFacts(ctx.plane, ctx.services.agents, { projectIds: [project.id] })
-    const plan = planProvision(facts, ctx.services.agents, { locale: ctx.services.config.LOCALE })
-    const applied = await applyProvisionPlan(ctx.plane, plan.actions)
-    const report = buildProvisionReport([...plan.items, ...applied])
+    const report = await provisionProject(ctx.services, ctx.bridge, project.id)
     const { PLANE_BASE_URL, PLANE_WORKSPACE_SLUG } = ctx.services.config
     return {
       id: project.id,

@@ -1,0 +1,61 @@
+/**
+ * @module A project that appears after provisioning (webhook, poll, the Concierge's create_project) is set
+ * up at once: agents as members (Plane silently drops assignees who are not, makeplane/plane#9517), their
+ * `agent:<id>` labels, the Blocked state. Once per project; a failed set-up is tried again next sighting.
+ */
+import type { Bridge } from '../bridge.ts'
+import type { Services } from '../function.ts'
+import { applyProvisionPlan } from './apply-plan.ts'
+import { planProvision } from './plan.ts'
+import { readPlaneFacts } from './read-plane.ts'
+import { buildProvisionReport, type ProvisionReport } from './report.ts'
+
+const DONE_TTL_S = 400 * 24 * 60 * 60
+/** Until a human lets the bridge in (or accepts an invitation), the poll looks again this often. */
+export const PROJECT_RETRY_S = 5 * 60
+const doneKey = (projectId: string) => `provision:project:${projectId}`
+
+/** Set the project up for the agents now; the report says what changed and what needs a human. */
+export async function provisionProject(
+  services: Services,
+  bridge: Bridge,
+  projectId: string
+): Promise<ProvisionReport> {
+  const plane = bridge.plane
+  if (!plane) throw new Error('Plane is not configured')
+  const facts = await readPlaneFacts(plane, services.agents, { projectIds: [projectId] })
+  const plan = planProvision(facts, services.agents, { locale: services.config.LOCALE })
+  const applied = await applyProvisionPlan(plane, plan.actions)
+  const report = buildProvisionReport([...plan.items, ...applied])
+  // Something blocked (the bridge not in the project yet): look again in a few minutes, not every sighting.
+  await services.store.set(doneKey(projectId), true, {
+    ttlSeconds: report.blocking.length === 0 ? DONE_TTL_S : PROJECT_RETRY_S,
+  })
+  const changed = applied.filter((i) => i.changed).length
+  if (changed > 0)
+    services.log.info('project set up for the agents', { project: projectId, changed })
+  return report
+}
+
+/**
+ * Set the project up unless that was done already. Returns the report when it ran, null when the
+ * project was done before (or there are no agents to set up).
+ */
+export async function ensureProjectProvisioned(
+  services: Services,
+  bridge: Bridge,
+  projectId: string
+): Promise<ProvisionReport | null> {
+  if (services.agents.length === 0 || !bridge.plane) return null
+  if (await services.store.has(doneKey(projectId))) return null
+  return provisionProject(services, bridge, projectId)
+}
+
+/** The provision job covered every project: none of them needs a set-up on sight. */
+export async function markProjectsProvisioned(
+  services: Services,
+  projectIds: readonly string[]
+): Promise<void> {
+  for (const id of projectIds)
+    await services.store.set(doneKey(id), true, { ttlSeconds: DONE_TTL_S })
+}
