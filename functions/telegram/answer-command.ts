@@ -64,7 +64,7 @@ export async function answerCommandTask(services: Services, task: CommandTask): 
 
 // --- Internal helpers ---
 
-const _EMPTY: WorkspaceSnapshot = { projects: [], agents: [], reviews: [], timers: [] }
+const _EMPTY: WorkspaceSnapshot = { projects: [], agents: [], reviews: [], timers: [], runs: [], checkinSeconds: [] }
 
 async function _snapshot(services: Services, request: CommandRequest): Promise<WorkspaceSnapshot> {
   const bridge = getBridge(services)

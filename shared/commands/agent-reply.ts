@@ -1,4 +1,5 @@
 /** @module `/plane agent <name>` (NOTIF-06): an agent's tasks by status, its running timer, its last activity. Pure. */
+
 import { phrasesFor, quote } from '../notify/i18n.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { encodeDrillDown } from './callback-data.ts'
@@ -17,6 +18,7 @@ import {
   taskLine,
 } from './render-parts.ts'
 import { type AgentRecord, allTasks, type TaskView, type WorkspaceSnapshot } from './snapshot.ts'
+import { runLine } from './status-reply.ts'
 
 /** Done tasks are history: only the latest few are listed. */
 export const RECENT_DONE_CAP = 5
@@ -67,6 +69,14 @@ export function buildAgentReply(
     lines.push(p.lastActivity(when, escapeHtml(latest.ref ?? latest.name)))
   }
   if (tasks.length === 0) lines.push('', p.noTasks)
+  lines.push(
+    ...section(
+      '🤖',
+      p.runs,
+      snapshot.runs.filter((r) => r.agentId === agent.id).map((r) => runLine(r, snapshot, ctx)),
+      ctx
+    )
+  )
 
   const line = (t: TaskView) =>
     taskLine(t, ctx, t.targetDate ? [p.dueOn(formatDate(t.targetDate, ctx.locale))] : [])

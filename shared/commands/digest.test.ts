@@ -7,7 +7,7 @@ import {
   renderContext,
 } from '../../test/fixtures/workspace.ts'
 import { expectValidHtml, taskLink as link } from '../../test/helpers/telegram-html.ts'
-import { buildDigest } from './digest.ts'
+import { buildDigest, percentile } from './digest.ts'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
@@ -112,5 +112,52 @@ describe('buildDigest', () => {
     expect(digest.html).toContain(
       '🔍 <b>Reviews waiting</b> (1)\n• “Audit &amp; &lt;sécurité&gt;” — Thot — confidence 0.4'
     )
+  })
+})
+
+describe('buildDigest: agent runs', () => {
+  it('should list runs awaiting for more than 24 h and give the day’s p95 pick-up time', () => {
+    const base = makeWorkspace()
+    const task = (ref: string) => {
+      const found = base.projects.flatMap((p) => p.tasks).find((t) => t.ref === ref)
+      if (!found) throw new Error(ref)
+      return found.id
+    }
+    const digest = buildDigest(
+      {
+        ...base,
+        runs: [
+          { taskId: task('ONB-2'), agentId: 'thot', state: 'awaiting', since: NOW - 30 * 3600_000 },
+          { taskId: task('ONB-1'), agentId: 'imhotep', state: 'awaiting', since: NOW - 3600_000 },
+          {
+            taskId: task('RND-2'),
+            agentId: 'imhotep',
+            state: 'active',
+            since: NOW - 40 * 3600_000,
+          },
+        ],
+        checkinSeconds: [20, 45, 70, 90, 600],
+      },
+      { since: NOW - DAY_MS },
+      renderContext()
+    )
+    const lines = digest.html.split('\n')
+    const at = lines.indexOf('⏳ <b>En attente depuis plus de 24 h</b> (1)')
+    expect(at).toBeGreaterThan(0)
+    expect(lines[at + 1]).toBe(
+      `• ${link('ONB-2')} « Écrire la doc &lt;API&gt; &amp; exemples 📚 » — <b>Thot</b> — attend une réponse, depuis 20/11/2026 02:00`
+    )
+    expect(lines).toContain(
+      '⏱ Prise en main des tâches aujourd’hui : 10 min au 95e centile (5 tâches).'
+    )
+    expectValidHtml(digest.html)
+  })
+
+  it('should take the nearest-rank percentile', () => {
+    expect(percentile([], 0.95)).toBeNull()
+    expect(percentile([5], 0.95)).toBe(5)
+    expect(
+      percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], 0.95)
+    ).toBe(19)
   })
 })

@@ -15,7 +15,7 @@ import {
   taskLine,
 } from './render-parts.ts'
 import { allTasks, isOpen, type TaskView, type WorkspaceSnapshot } from './snapshot.ts'
-import { reviewLine } from './status-reply.ts'
+import { reviewLine, runLine } from './status-reply.ts'
 
 export type DigestOptions = {
   /** Completions after this instant (ms) count: the previous digest, or a day ago for the first one. */
@@ -23,6 +23,9 @@ export type DigestOptions = {
 }
 
 export type Digest = { html: string; quiet: boolean }
+
+/** A run waiting for the human this long is listed in the digest. */
+const AWAITING_LONG_MS = 24 * 60 * 60 * 1000
 
 export function buildDigest(
   snapshot: WorkspaceSnapshot,
@@ -40,12 +43,16 @@ export function buildDigest(
   const blocked = open.filter((t) => t.blocked)
   const dueToday = open.filter((t) => t.targetDate === ctx.today)
   const overdue = open.filter((t) => isOverdue(t, ctx.today))
+  const waitingLong = snapshot.runs.filter(
+    (r) => r.state === 'awaiting' && r.since > 0 && ctx.now - r.since > AWAITING_LONG_MS
+  )
   const quiet =
     completed.length +
       blocked.length +
       dueToday.length +
       overdue.length +
-      snapshot.reviews.length ===
+      snapshot.reviews.length +
+      waitingLong.length ===
     0
   if (quiet) return { html: p.quietDay(date), quiet: true }
 
@@ -81,7 +88,22 @@ export function buildDigest(
       snapshot.reviews.map((r) => reviewLine(r, snapshot, ctx)),
       ctx
     ),
+    ...section(
+      '⏳',
+      p.waitingLong,
+      waitingLong.map((r) => runLine(r, snapshot, ctx)),
+      ctx
+    ),
   ]
+  const p95 = percentile(snapshot.checkinSeconds, 0.95)
+  if (p95 !== null)
+    lines.push(
+      '',
+      p.checkinP95(
+        phrasesFor(ctx.locale).formatDuration(Math.max(1, Math.round(p95 / 60))),
+        snapshot.checkinSeconds.length
+      )
+    )
   if (snapshot.agents.length > 0) {
     const label = phrasesFor(ctx.locale).label
     lines.push('', `👥 <b>${p.load}</b>`)
@@ -96,6 +118,13 @@ export function buildDigest(
     }
   }
   return { html: lines.join('\n'), quiet: false }
+}
+
+/** The q-quantile (nearest rank) of the values, or null when there are none. */
+export function percentile(values: readonly number[], q: number): number | null {
+  if (values.length === 0) return null
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? null
 }
 
 // --- Internal helpers ---

@@ -44,6 +44,13 @@ export type CommandPhrases = {
   loadLine(inProgress: number, todo: number, blocked: number): string
   quietDay(date: string): string
   planeUnavailable: string
+  /** Agent runs (bridge metadata). */
+  runsToWatch: string
+  runs: string
+  runState: Record<'pending' | 'active' | 'awaiting' | 'stale', string>
+  since(when: string): string
+  waitingLong: string
+  checkinP95(duration: string, n: number): string
 }
 
 const fr: CommandPhrases = {
@@ -98,6 +105,18 @@ const fr: CommandPhrases = {
     `${started} en cours, ${todo} à faire${blocked > 0 ? `, ${blocked} bloquée${blocked > 1 ? 's' : ''}` : ''}`,
   quietDay: (date) => `☀️ Résumé du ${date} : journée calme, rien à signaler.`,
   planeUnavailable: '⚠️ Plane ne répond pas pour l’instant ; réessaie dans une minute.',
+  runsToWatch: 'Agents à surveiller',
+  runs: 'Exécutions en cours',
+  runState: {
+    pending: 'réveillé, pas encore de réponse',
+    active: 'au travail',
+    awaiting: 'attend une réponse',
+    stale: 'sans nouvelles',
+  },
+  since: (when) => `depuis ${when}`,
+  waitingLong: 'En attente depuis plus de 24 h',
+  checkinP95: (d, n) =>
+    `⏱ Prise en main des tâches aujourd’hui : ${d} au 95e centile (${n} tâche${n > 1 ? 's' : ''}).`,
 }
 
 const en: CommandPhrases = {
@@ -151,6 +170,18 @@ const en: CommandPhrases = {
     `${started} in progress, ${todo} to do${blocked > 0 ? `, ${blocked} blocked` : ''}`,
   quietDay: (date) => `☀️ Digest for ${date}: a quiet day, nothing to report.`,
   planeUnavailable: '⚠️ Plane is not answering right now; try again in a minute.',
+  runsToWatch: 'Agents to watch',
+  runs: 'Runs under way',
+  runState: {
+    pending: 'woken, no answer yet',
+    active: 'working',
+    awaiting: 'waiting for an answer',
+    stale: 'no news',
+  },
+  since: (when) => `since ${when}`,
+  waitingLong: 'Waiting for more than 24 h',
+  checkinP95: (d, n) =>
+    `⏱ Tasks picked up today: ${d} at the 95th percentile (${n} task${n === 1 ? '' : 's'}).`,
 }
 
 export function commandPhrasesFor(locale: Locale): CommandPhrases {

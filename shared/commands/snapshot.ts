@@ -82,12 +82,24 @@ export type TimerView = {
   startedAt: number
 }
 
+/** An agent's run under way (bridge metadata): woken, working, waiting, or quiet. */
+export type RunView = {
+  taskId: string
+  agentId: string
+  state: 'pending' | 'active' | 'awaiting' | 'stale'
+  /** When the run entered this state (ms). */
+  since: number
+}
+
 export type WorkspaceSnapshot = {
   projects: ProjectView[]
   agents: AgentRecord[]
   /** Bridge metadata; empty until the bridge records it (shown only when present). */
   reviews: ReviewView[]
   timers: TimerView[]
+  runs: RunView[]
+  /** Today's assignment → check-in delays (seconds), for the digest's p95. */
+  checkinSeconds: number[]
 }
 
 export type SnapshotInput = {
@@ -99,6 +111,8 @@ export type SnapshotInput = {
   userNames: Readonly<Record<string, string>>
   reviews?: readonly ReviewView[]
   timers?: readonly TimerView[]
+  runs?: readonly RunView[]
+  checkinSeconds?: readonly number[]
 }
 
 const AGENT_LABEL = /^agent:\s*([A-Za-z0-9_.-]+)$/i
@@ -128,6 +142,8 @@ export function buildWorkspaceSnapshot(input: SnapshotInput): WorkspaceSnapshot 
     agents: [...input.agents],
     reviews: [...(input.reviews ?? [])],
     timers: [...(input.timers ?? [])],
+    runs: [...(input.runs ?? [])],
+    checkinSeconds: [...(input.checkinSeconds ?? [])],
   }
 }
 

@@ -158,3 +158,30 @@ describe('/plane help', () => {
     expectValidHtml(frHelp)
   })
 })
+
+describe('/plane status: agent runs', () => {
+  it('should list runs to watch (woken without answer, quiet, waiting), not those at work', () => {
+    const base = makeWorkspace()
+    const id = (ref: string) =>
+      base.projects.flatMap((p) => p.tasks).find((t) => t.ref === ref)?.id ?? ref
+    const at = Date.parse('2026-11-21T07:15:00Z')
+    const reply = buildStatusReply(
+      {
+        ...base,
+        runs: [
+          { taskId: id('ONB-3'), agentId: 'seshat', state: 'pending', since: at },
+          { taskId: id('ONB-1'), agentId: 'imhotep', state: 'stale', since: at },
+          { taskId: id('RND-1'), agentId: 'imhotep', state: 'active', since: at },
+        ],
+      },
+      fr
+    )
+    const lines = reply.html.split('\n')
+    const start = lines.indexOf('🤖 <b>Agents à surveiller</b> (2)')
+    expect(start).toBeGreaterThan(0)
+    expect(lines.slice(start + 1, start + 3)).toEqual([
+      `• ${link('ONB-3')} « Tests e2e » — <b>Séshat &lt;QA&gt; &amp; co</b> — réveillé, pas encore de réponse, depuis 21/11/2026 07:15`,
+      `• ${link('ONB-1')} « Configurer Redis » — <b>Imhotep</b> — sans nouvelles, depuis 21/11/2026 07:15`,
+    ])
+  })
+})

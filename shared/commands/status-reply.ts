@@ -9,6 +9,7 @@ import {
   type CommandReply,
   escapeName,
   formatDate,
+  formatDateTime,
   isOverdue,
   ownerNames,
   phrases,
@@ -16,7 +17,13 @@ import {
   section,
   taskLine,
 } from './render-parts.ts'
-import { allTasks, isOpen, type StateGroup, type WorkspaceSnapshot } from './snapshot.ts'
+import {
+  allTasks,
+  isOpen,
+  type RunView,
+  type StateGroup,
+  type WorkspaceSnapshot,
+} from './snapshot.ts'
 
 /** The order counts are read in: what moves first. */
 const GROUP_ORDER: readonly StateGroup[] = [
@@ -66,6 +73,12 @@ export function buildStatusReply(snapshot: WorkspaceSnapshot, ctx: RenderContext
       ctx
     ),
     ...section(
+      '🤖',
+      p.runsToWatch,
+      snapshot.runs.filter((r) => r.state !== 'active').map((r) => runLine(r, snapshot, ctx)),
+      ctx
+    ),
+    ...section(
       '⏰',
       p.overdue,
       tasks
@@ -112,4 +125,14 @@ export function reviewLine(
   })
   const ref = review.taskRef ? `${escapeHtml(review.taskRef)} ` : ''
   return `• ${ref}${quote(ctx.locale, escapeName(review.taskName))} — ${escapeName(agent)} — ${p.confidence(number)}`
+}
+
+/** One agent run: its task (linked), its agent, what it is doing and since when. */
+export function runLine(run: RunView, snapshot: WorkspaceSnapshot, ctx: RenderContext): string {
+  const p = phrases(ctx)
+  const agent = snapshot.agents.find((a) => a.id === run.agentId)?.name ?? run.agentId
+  const task = allTasks(snapshot).find((t) => t.id === run.taskId)
+  const state = `${p.runState[run.state]}${run.since ? `, ${p.since(formatDateTime(run.since, ctx.timeZone, ctx.locale))}` : ''}`
+  const extras = [`<b>${escapeName(agent)}</b>`, state]
+  return task ? taskLine(task, ctx, extras) : [`• ${escapeHtml(run.taskId)}`, ...extras].join(' — ')
 }

@@ -9,13 +9,17 @@ import type { Logger } from '../log.ts'
 import type { Directory } from '../notify/directory.ts'
 import { listReviews } from '../notify/reviews.ts'
 import type { PlaneClient } from '../plane/client.ts'
+import { openRunRecords } from '../runs/records.ts'
+import { checkinsKey } from '../runs/tracker.ts'
 import type { Store } from '../store.ts'
 import {
   type AgentRecord,
   buildWorkspaceSnapshot,
   type CycleRecord,
   type ProjectRecord,
+  type RunView,
   type TaskRecord,
+  type TimerView,
   type WorkspaceSnapshot,
 } from './snapshot.ts'
 import { createStoreCache } from './store-cache.ts'
@@ -126,12 +130,46 @@ export function createWorkspaceLoader({
           confidence: r.confidence,
         }
       })
+      // Agent runs under way and their timers (bridge metadata, from the store's index).
+      const open = await openRunRecords(store)
+      const names = new Map(lists.flatMap(([, l]) => l.tasks.map((t) => [t.id, t.name] as const)))
+      const runs: RunView[] = open.flatMap((r) =>
+        r.agentId && r.state !== 'done' && r.state !== 'cancelled' && r.state !== 'failed'
+          ? [
+              {
+                taskId: r.taskId,
+                agentId: r.agentId,
+                state: r.state,
+                since: Date.parse(r.stateSince ?? r.lastActivityAt ?? '') || 0,
+              },
+            ]
+          : []
+      )
+      const timers: TimerView[] = open.flatMap((r) =>
+        r.agentId && r.timerStartedAt
+          ? [
+              {
+                agentId: r.agentId,
+                taskRef: r.ref,
+                taskName: names.get(r.taskId) ?? r.ref ?? r.taskId,
+                startedAt: Date.parse(r.timerStartedAt),
+              },
+            ]
+          : []
+      )
+      const today = new Date().toISOString().slice(0, 10)
+      const checkinSeconds = (await store.indexRange(checkinsKey(today), { limit: 10_000 })).map(
+        (e) => e.score
+      )
       return buildWorkspaceSnapshot({
         projects: list,
         tasks: Object.fromEntries(lists),
         agents: agentRecords,
         userNames,
         reviews,
+        runs,
+        timers,
+        checkinSeconds,
       })
     },
     currentCycle: (projectId) =>
