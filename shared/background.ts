@@ -4,8 +4,16 @@ import type { Logger } from './log.ts'
 export type Background = {
   /** Start `task` now without awaiting it; failures are logged, never thrown. */
   run(name: string, task: () => Promise<unknown>): void
-  /** Run `task` after `delayMs`; a later call for the same name keeps whichever is due first. */
-  later(name: string, delayMs: number, task: () => Promise<unknown>): void
+  /**
+   * Run `task` after `delayMs`; a later call for the same name keeps whichever is due first. A `weak`
+   * timer (a far deadline the cron also catches) neither holds `idle` nor keeps the process alive.
+   */
+  later(
+    name: string,
+    delayMs: number,
+    task: () => Promise<unknown>,
+    options?: { weak?: boolean }
+  ): void
   /** Resolves true when nothing runs or waits any more (timers included), false after `timeoutMs`. */
   idle(timeoutMs: number): Promise<boolean>
   /** Cancel waiting timers (shutdown); running tasks go on. */
@@ -27,7 +35,12 @@ export function createBackground({
   const running = new Set<Promise<unknown>>()
   const timers = new Map<
     string,
-    { at: number; timer: ReturnType<typeof setTimeout>; task: () => Promise<unknown> }
+    {
+      at: number
+      timer: ReturnType<typeof setTimeout>
+      task: () => Promise<unknown>
+      weak: boolean
+    }
   >()
   const run = (name: string, task: () => Promise<unknown>) => {
     const promise = Promise.resolve()
@@ -44,7 +57,7 @@ export function createBackground({
   }
   return {
     run,
-    later(name, delayMs, task) {
+    later(name, delayMs, task, { weak = false } = {}) {
       const at = now() + Math.max(0, delayMs)
       const existing = timers.get(name)
       if (existing && existing.at <= at) return
@@ -56,11 +69,13 @@ export function createBackground({
         },
         Math.max(0, delayMs)
       )
-      timers.set(name, { at, timer, task })
+      if (weak && typeof timer === 'object' && 'unref' in timer) timer.unref()
+      timers.set(name, { at, timer, task, weak })
     },
     async idle(timeoutMs) {
       const deadline = now() + timeoutMs
-      while (running.size > 0 || timers.size > 0) {
+      const strong = () => [...timers.values()].some((t) => !t.weak)
+      while (running.size > 0 || strong()) {
         if (now() >= deadline) return false
         const wait = new Promise((r) => setTimeout(r, Math.min(50, Math.max(1, deadline - now()))))
         // With nothing running, only a real wait lets the pending timers fire (allSettled([]) would spin).

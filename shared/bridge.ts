@@ -11,7 +11,9 @@ import {
 } from './openclaw/index.ts'
 import { createPlaneClient, type PlaneClient } from './plane/client.ts'
 import { createPlaneDirectory, type PlaneDirectory } from './plane-directory.ts'
-import { runRecordKey, timeSpentNow } from './runs/records.ts'
+import { onTaskClosed } from './runs/dependents.ts'
+import { createRunStore, type RunStore, runRecordKey, timeSpentNow } from './runs/records.ts'
+import { createRunTracker, type RunTracker, type WakeMeta } from './runs/tracker.ts'
 import type { RunRecord } from './runs/types.ts'
 import {
   classifyTelegramError,
@@ -34,6 +36,10 @@ export type Bridge = {
   policy: NotifyPolicy
   /** The human's chat, when Telegram is configured; null otherwise (nothing is sent to people). */
   chatId: string | null
+  /** Run records and their cards in Plane; null without Plane settings. */
+  runs: RunStore | null
+  /** Verified wakes, stale runs, stop messages (agent runs). */
+  tracker: RunTracker
   /** Flush closed coalescing windows and drain the outbox now, in the background; re-arms itself for what is due later. */
   kick(): void
   /** The same, awaited (one-off jobs flush what they enqueued before exiting). */
@@ -105,6 +111,26 @@ function _buildBridge(services: Services): Bridge {
     projects: config.NOTIFY_PROJECTS ?? null,
   })
   const chatId = telegram && config.TELEGRAM_CHAT_ID ? config.TELEGRAM_CHAT_ID : null
+  const runs = plane ? createRunStore({ store, plane, log, locale: config.LOCALE, now }) : null
+  const tracker = createRunTracker({
+    store,
+    outbox,
+    runs,
+    directory,
+    snapshot: (taskId) => pipeline.snapshot(taskId),
+    locale: config.LOCALE,
+    chatId,
+    wakeAgents: openclaw !== null,
+    checkinMs: config.WAKE_CHECKIN_SECONDS * 1000,
+    attempts: config.WAKE_ATTEMPTS,
+    staleMs: config.RUN_STALE_MINUTES * 60_000,
+    sessionKeyPrefix: config.OPENCLAW_SESSION_KEY_PREFIX,
+    planeBaseUrl: config.PLANE_BASE_URL,
+    workspaceSlug: config.PLANE_WORKSPACE_SLUG,
+    log,
+    metrics: metrics.registry,
+    now,
+  })
   const pipeline = createPipeline({
     store,
     outbox,
@@ -118,6 +144,10 @@ function _buildBridge(services: Services): Bridge {
     ...(config.PLANE_WORKSPACE_SLUG ? { workspaceSlug: config.PLANE_WORKSPACE_SLUG } : {}),
     coalesceMs: config.NOTIFY_COALESCE_MS,
     now,
+    tracker,
+    onClosed: async (task, group) => {
+      await onTaskClosed(services, self, task, group)
+    },
     runInfo: async (taskId) => {
       const record = await store.get<RunRecord>(runRecordKey(taskId))
       return record
@@ -137,10 +167,20 @@ function _buildBridge(services: Services): Bridge {
     }
     if (!openclaw) throw new Error('OpenClaw hooks are not configured')
     const key = item.dedupeKey ?? item.id
-    await openclaw.agent(item.payload as unknown as Parameters<OpenClawClient['agent']>[0], {
-      idempotencyKey: key,
-    })
+    const admitted = await openclaw.agent(
+      item.payload as unknown as Parameters<OpenClawClient['agent']>[0],
+      { idempotencyKey: key }
+    )
     status.contact('openclaw', true)
+    if (item.meta?.kind === 'wake')
+      await tracker
+        .delivered(item.meta as WakeMeta, admitted.runId ?? null)
+        .catch((error: unknown) =>
+          log.warn('wake admitted but not recorded', {
+            id: item.id,
+            error: error instanceof Error ? error.message : String(error),
+          })
+        )
   }
   const classify = (item: OutboxItem, error: unknown): DeliveryDecision => {
     status.contact(item.channel, false, error instanceof Error ? error.message : 'failed')
@@ -161,8 +201,9 @@ function _buildBridge(services: Services): Bridge {
 
   const cycle = async () => {
     const flushed = await pipeline.flushDue()
+    const deadlines = await tracker.due()
     const drained = await sender.drain()
-    return { flushed, drained }
+    return { flushed, deadlines, drained }
   }
   // One flush-and-drain at a time: kicks that come while it runs (a burst of webhooks) ask for one more
   // pass instead of one each, since every pass lists the pending keys and the outbox.
@@ -178,9 +219,14 @@ function _buildBridge(services: Services): Bridge {
       try {
         do {
           again = false
-          const { flushed, drained } = await cycle()
+          const { flushed, deadlines, drained } = await cycle()
           // Another drain held the lock: it handles what it saw; come back only if something still waits.
           const busyRetry = !drained.ran && (await outbox.depth()).pending > 0 ? 1000 : null
+          // Run deadlines (minutes away) wait on a weak timer: the notify cron catches them too.
+          if (deadlines.nextDueInMs !== null)
+            background.later('runs', Math.max(50, deadlines.nextDueInMs), async () => kick(), {
+              weak: true,
+            })
           const waits = [flushed.nextDueInMs, drained.nextDueInMs, busyRetry].filter(
             (x): x is number => x !== null
           )
@@ -193,7 +239,7 @@ function _buildBridge(services: Services): Bridge {
     })
   }
 
-  return {
+  const self: Bridge = {
     plane,
     telegram,
     openclaw,
@@ -203,12 +249,15 @@ function _buildBridge(services: Services): Bridge {
     pipeline,
     policy,
     chatId,
+    runs,
+    tracker,
     kick,
     planeRequestCount: () => requestCount,
     async settle(timeoutMs) {
       const deadline = now() + timeoutMs
       for (;;) {
         await pipeline.flushDue({ all: true })
+        await tracker.due()
         const report = await sender.drain()
         const left = (await outbox.pending()).length
         if (left === 0 || now() >= deadline) return { left }
@@ -217,4 +266,5 @@ function _buildBridge(services: Services): Bridge {
       }
     },
   }
+  return self
 }

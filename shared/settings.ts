@@ -134,6 +134,30 @@ export const SETTINGS = {
     secret: true,
     doc: 'Bearer token of OpenClaw hooks (`hooks.token`, not the gateway token).',
   },
+  OPENCLAW_SESSION_KEY_PREFIX: {
+    schema: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, :, _ and -')
+      .optional(),
+    defaultText: 'unset: no session key',
+    doc: 'Wake each task in its own OpenClaw session, keyed `<prefix><task ref>` (e.g. `hook:plane:` gives `hook:plane:ONB-3`). Needs `hooks.allowRequestSessionKey: true` and the prefix in `hooks.allowedSessionKeyPrefixes`.',
+  },
+  WAKE_CHECKIN_SECONDS: {
+    schema: positiveInt(10, 86_400).default(120),
+    defaultText: '`120`',
+    doc: 'How long a woken agent has to check in (any tool call on the task, or listing its tasks) before it is woken again.',
+  },
+  WAKE_ATTEMPTS: {
+    schema: positiveInt(1, 10).default(3),
+    defaultText: '`3`',
+    doc: 'Wakes sent for one assignment, in all, before the human and the Concierge are told the agent does not answer.',
+  },
+  RUN_STALE_MINUTES: {
+    schema: positiveInt(1, 10_080).default(30),
+    defaultText: '`30`',
+    doc: 'An active run with no tool call and no comment from its agent for this long becomes `stale` (one message to the human).',
+  },
   REDIS_URL: {
     schema: redisUrl.optional(),
     secret: true,

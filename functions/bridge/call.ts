@@ -3,7 +3,7 @@ import type { AgentConfig } from '../../shared/agents.ts'
 import type { Services } from '../../shared/function.ts'
 import { toolContext } from './context.ts'
 import { invalidInput, ToolError, toToolError } from './errors.ts'
-import type { BridgeTool } from './tool.ts'
+import type { BridgeTool, ToolContext } from './tool.ts'
 
 export type CallOutcome =
   | { ok: true; output: Record<string, unknown>; text: string }
@@ -53,7 +53,14 @@ async function _run(
     const parsed = tool.input.safeParse(rawInput ?? {})
     if (!parsed.success) throw invalidInput(parsed.error)
     const ctx = await toolContext(services, agent)
-    const checked = tool.output.safeParse(await tool.handler(parsed.data, ctx))
+    let result: unknown
+    try {
+      result = await tool.handler(parsed.data, ctx)
+    } finally {
+      // A refused call (a start refused for an open dependency) is an answer to the wake all the same.
+      await _checkIn(ctx)
+    }
+    const checked = tool.output.safeParse(result)
     // An output off its schema is our bug, not the caller's: reported as internal.
     if (!checked.success) throw new Error(`${tool.name} output: ${checked.error.message}`)
     const output = checked.data as Record<string, unknown>
@@ -77,6 +84,20 @@ async function _run(
       ),
     }
   }
+}
+
+/** Each of the caller's own tasks the call worked on checks its run in; a failure here fails nothing. */
+async function _checkIn(ctx: ToolContext): Promise<void> {
+  for (const [taskId, where] of ctx.touched) {
+    await ctx.bridge.tracker.activity(taskId, ctx.me, where).catch((error: unknown) =>
+      ctx.services.log.warn('check-in not recorded', {
+        task: taskId,
+        agent: ctx.me.id,
+        error: error instanceof Error ? error.message : String(error),
+      })
+    )
+  }
+  if (ctx.touched.size > 0) ctx.bridge.kick()
 }
 
 function _counter(services: Services) {

@@ -8,6 +8,7 @@ import { ToolError } from './errors.ts'
 import type { ToolContext } from './tool.ts'
 
 type PerServices = { writers: Map<string, PlaneClient>; runs: RunStore }
+
 const cache = new WeakMap<Services, PerServices>()
 
 export async function toolContext(services: Services, agent: AgentConfig): Promise<ToolContext> {
@@ -49,6 +50,7 @@ function _context(
     ownKey: own !== null,
     runs: parts.runs,
     now: services.now,
+    touched: new Map(),
   }
 }
 
@@ -57,13 +59,16 @@ function _parts(services: Services, plane: PlaneClient): PerServices {
   if (!parts) {
     parts = {
       writers: new Map(),
-      runs: createRunStore({
-        store: services.store,
-        plane,
-        log: services.log,
-        locale: services.config.LOCALE,
-        now: services.now,
-      }),
+      // The bridge's run store: the tracker (wakes, stale runs) and the tools share one record per task.
+      runs:
+        getBridge(services).runs ??
+        createRunStore({
+          store: services.store,
+          plane,
+          log: services.log,
+          locale: services.config.LOCALE,
+          now: services.now,
+        }),
     }
     cache.set(services, parts)
   }

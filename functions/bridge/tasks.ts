@@ -61,7 +61,15 @@ export async function resolveTask(ctx: ToolContext, task: string): Promise<Loade
     else throw error
   }
   if (!item) throw new ToolError('not_found', `No task ${wanted} in this workspace.`)
-  return _loaded(ctx, item)
+  const loaded = await _loaded(ctx, item)
+  noteTouched(ctx, loaded)
+  return loaded
+}
+
+/** The caller worked on this task: if it is its own, the call checks in on its run (agent runs). */
+export function noteTouched(ctx: ToolContext, task: LoadedTask): void {
+  if (isAgentTask(task.snapshot, ctx.me))
+    ctx.touched.set(task.key.id, { projectId: task.key.projectId, ref: task.ref })
 }
 
 /** The same task read again (after a write), to check what Plane really holds. */

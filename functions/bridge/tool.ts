@@ -22,6 +22,8 @@ export type ToolContext = {
   ownKey: boolean
   runs: RunStore
   now: () => number
+  /** The caller's own tasks this call worked on: each counts as the agent checking in on its run. */
+  touched: Map<string, { projectId: string; ref: string | null }>
 }
 
 /** MCP tool annotations: without them OpenClaw treats every call as needing approval. */

@@ -79,15 +79,16 @@ export function touchRun(
   const at = new Date(ctx.now()).toISOString()
   return ctx.runs.update(
     task.key,
-    (record) =>
-      change(
-        {
-          ...record,
-          agentId: ctx.me.role === 'concierge' && record.agentId ? record.agentId : ctx.me.id,
-          lastActivityAt: at,
-        },
+    (record) => {
+      const agentId = ctx.me.role === 'concierge' && record.agentId ? record.agentId : ctx.me.id
+      // The agent's own call checks in a woken (pending) or quiet (stale) run.
+      const wakes =
+        agentId === ctx.me.id && (record.state === 'pending' || record.state === 'stale')
+      return change(
+        { ...record, agentId, lastActivityAt: at, ...(wakes ? { state: 'active' as const } : {}) },
         at
-      ),
+      )
+    },
     { agentName: ctx.me.name }
   )
 }

@@ -11,7 +11,7 @@ const REPLAY_MIN_AGE_MS = 30_000
 export const notifyFunction = defineCronFunction({
   name: 'notify',
   description:
-    'Replays stored webhooks and commands, flushes pending notifications and drains the outbox.',
+    'Replays stored webhooks and commands, flushes pending notifications, acts on run deadlines and drains the outbox.',
   schedule: '* * * * *',
   maxDurationSeconds: 120,
   run: async function notify(ctx) {
@@ -20,10 +20,12 @@ export const notifyFunction = defineCronFunction({
       (await replayInbox(ctx, bridge, REPLAY_MIN_AGE_MS)) +
       (await replayCommands(ctx, REPLAY_MIN_AGE_MS))
     const flushed = await bridge.pipeline.flushDue()
+    // Run deadlines a restart left behind (re-wakes, unanswered agents, stale runs) are acted on here.
+    const deadlines = await bridge.tracker.due()
     const drained = await bridge.sender.drain()
     bridge.kick()
     return {
-      summary: `${replayed} replayed, ${flushed.enqueued} enqueued, ${drained.sent} sent, ${drained.left} left`,
+      summary: `${replayed} replayed, ${flushed.enqueued} enqueued, ${deadlines.handled} deadlines, ${drained.sent} sent, ${drained.left} left`,
     }
   },
 })

@@ -1,7 +1,7 @@
 /** @module What a verified, stored Plane delivery means: task sightings and comments into the pipeline, projects and cycles straight to messages. */
 import type { Bridge } from '../../shared/bridge.ts'
 import type { Services } from '../../shared/function.ts'
-import { renderCycle, renderProjectCreated } from '../../shared/notify/messages.ts'
+import { buildProjectUrl, renderCycle, renderProjectCreated } from '../../shared/notify/messages.ts'
 import { telegramMessage } from '../../shared/notify/outbox.ts'
 import { filterByPolicy, type NotificationKind } from '../../shared/notify/policy.ts'
 import type { PlaneWebhookEvent } from '../../shared/plane/webhook-types.ts'
@@ -11,6 +11,7 @@ import {
   hintFromActivity,
   snapshotFromWebhookIssue,
 } from '../../shared/plane-events.ts'
+import { ensureProjectProvisioned } from '../../shared/provision/project.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from '../../shared/runs/records.ts'
 
 /** A cycle is announced once per transition; the claim outlives any cycle. */
@@ -43,6 +44,10 @@ export async function processPlaneEvent(
       // The bridge's own comments (tools, run cards) went into the pipeline when they were written.
       if (comment.external_source === BRIDGE_EXTERNAL_SOURCE)
         return 'comment skipped (the bridge wrote it)'
+      const author = actor ?? (comment.actor_detail ? actorFrom(comment.actor_detail) : null)
+      // An agent commenting in Plane directly is working on its run all the same.
+      const agent = author ? await bridge.directory.agentByPlaneUser(author.id) : null
+      if (agent) await bridge.tracker.activity(comment.issue, agent, { projectId: comment.project })
       const kept = await bridge.pipeline.sightComment(
         {
           type: 'comment',
@@ -50,7 +55,7 @@ export async function processPlaneEvent(
           projectId: comment.project,
           commentId: comment.id,
           text: commentText(comment),
-          actor: actor ?? (comment.actor_detail ? actorFrom(comment.actor_detail) : null),
+          actor: author,
           source: 'webhook',
         },
         null
@@ -63,13 +68,20 @@ export async function processPlaneEvent(
         name: event.data.name,
         identifier: event.data.identifier,
       }
+      // Set up for the agents before anyone assigns a task in it (makeplane/plane#9517).
+      const setup = await _setUp(services, bridge, project.id)
+      const { PLANE_BASE_URL, PLANE_WORKSPACE_SLUG, LOCALE } = services.config
       return (await _announce(
         bridge,
         'project.created',
         project.id,
         project.identifier,
         `project:${project.id}`,
-        () => renderProjectCreated(project, services.config.LOCALE)
+        () =>
+          renderProjectCreated(project, LOCALE, {
+            url: buildProjectUrl(PLANE_BASE_URL, PLANE_WORKSPACE_SLUG, project.id),
+            setup,
+          })
       ))
         ? 'project announced'
         : 'project not announced'
@@ -112,6 +124,31 @@ export async function processPlaneEvent(
 }
 
 // --- Internal helpers ---
+
+/** The project's set-up for the agents, as the announcement words it; null when there was none to do. */
+async function _setUp(
+  services: Services,
+  bridge: Bridge,
+  projectId: string
+): Promise<{ ready: boolean; detail: string; needsBridge?: string | null } | null> {
+  try {
+    await bridge.directory.refresh()
+    const report = await ensureProjectProvisioned(services, bridge, projectId)
+    if (!report) return null
+    if (report.blocking.length === 0) return { ready: true, detail: report.summary }
+    const outside = report.blocking.some((i) => i.subject.startsWith('project '))
+    const me = outside ? await bridge.plane?.users.me().catch(() => null) : null
+    return {
+      ready: false,
+      detail: report.blocking.map((i) => i.detail).join(' ; '),
+      needsBridge: outside ? (me?.display_name ?? me?.email ?? 'plane-bridge') : null,
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    services.log.warn('new project not set up', { project: projectId, error: message })
+    return { ready: false, detail: `${message}. The poll tries again; or run provision.` }
+  }
+}
 
 async function _announce(
   bridge: Bridge,

@@ -31,6 +31,11 @@ export type Phrases = {
   assigned(task: string, to: string): string
   stateChanged(task: string, from: string, to: string): string
   projectCreated(name: string): string
+  /** Said under "New project" once the bridge set it up for the agents (or could not). */
+  projectReady: string
+  projectNotReady(detail: string): string
+  /** The bridge's user is not in the project: the one step a person must take. */
+  projectNeedsBridge(bridge: string, minutes: number): string
   cycleStarted(name: string, dates: string): string
   cycleCompleted(name: string): string
   review(task: string, confidence: string, who: string): string
@@ -58,6 +63,11 @@ const fr: Phrases = {
   assigned: (task, to) => `${task} est assignée à ${to}`,
   stateChanged: (task, from, to) => `${task} : ${from} → ${to}`,
   projectCreated: (name) => `Nouveau projet : ${name}`,
+  projectReady:
+    'Les agents y sont ajoutés (membres, étiquettes agent:…, état Bloqué) : ils peuvent recevoir des tâches.',
+  projectNotReady: (detail) => `Mise en place pour les agents incomplète : ${detail}`,
+  projectNeedsBridge: (bridge, minutes) =>
+    `Le bridge (${bridge}) n’en est pas membre, donc il ne peut pas y ajouter les agents : ajoutez-le comme administrateur du projet (Paramètres du projet → Membres). Il fera le reste dans les ${minutes} minutes, sans provision.`,
   cycleStarted: (name, dates) => `Cycle ${name} démarré${dates ? ` (${dates})` : ''}`,
   cycleCompleted: (name) => `Cycle ${name} terminé`,
   review: (task, confidence, who) =>
@@ -90,6 +100,11 @@ const en: Phrases = {
   assigned: (task, to) => `${task} is assigned to ${to}`,
   stateChanged: (task, from, to) => `${task}: ${from} → ${to}`,
   projectCreated: (name) => `New project: ${name}`,
+  projectReady:
+    'The agents were added to it (members, agent:… labels, Blocked state): they can be given tasks.',
+  projectNotReady: (detail) => `Set-up for the agents incomplete: ${detail}`,
+  projectNeedsBridge: (bridge, minutes) =>
+    `The bridge (${bridge}) is not a member, so it cannot add the agents: make it an Admin of the project (Project settings → Members). It does the rest within ${minutes} minutes, no provision needed.`,
   cycleStarted: (name, dates) => `Cycle ${name} started${dates ? ` (${dates})` : ''}`,
   cycleCompleted: (name) => `Cycle ${name} completed`,
   review: (task, confidence, who) => `Review needed for ${task}: confidence ${confidence} (${who})`,

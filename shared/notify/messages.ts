@@ -34,6 +34,8 @@ export type MessageContext = {
  * title + quote + blockers + context stay well under Telegram's 4096-character limit.
  */
 const MAX_TITLE_CHARS = 400
+/** How soon the poll sets up a project the bridge was just let into (provision/project.ts). */
+const PROJECT_RETRY_MINUTES = 5
 const MAX_NAME_CHARS = 160
 const MAX_QUOTE_CHARS = 1500
 const MAX_BLOCKER_CHARS = 240
@@ -106,9 +108,41 @@ export function renderTaskNotification(n: TaskNotification, ctx: MessageContext)
   return _clamp(lines.join('\n'))
 }
 
-export function renderProjectCreated(project: ProjectRef, locale: Locale): string {
-  const name = `<b>${_escapeCut(project.name, MAX_TITLE_CHARS)}</b>${project.identifier ? ` (${escapeHtml(project.identifier)})` : ''}`
-  return `🆕 ${phrasesFor(locale).projectCreated(name)}`
+export function renderProjectCreated(
+  project: ProjectRef,
+  locale: Locale,
+  {
+    url = null,
+    setup = null,
+  }: {
+    url?: string | null
+    /** `needsBridge`: the bridge's user (named) must be let into the project first. */
+    setup?: { ready: boolean; detail: string; needsBridge?: string | null } | null
+  } = {}
+): string {
+  const p = phrasesFor(locale)
+  const name = _link(
+    `<b>${_escapeCut(project.name, MAX_TITLE_CHARS)}</b>${project.identifier ? ` (${escapeHtml(project.identifier)})` : ''}`,
+    url
+  )
+  const lines = [`🆕 ${p.projectCreated(name)}`]
+  if (setup?.ready) lines.push(p.projectReady)
+  else if (setup?.needsBridge)
+    lines.push(
+      `⚠️ ${p.projectNeedsBridge(`<b>${_escapeCut(setup.needsBridge, MAX_NAME_CHARS)}</b>`, PROJECT_RETRY_MINUTES)}`
+    )
+  else if (setup) lines.push(`⚠️ ${p.projectNotReady(_escapeCut(setup.detail, MAX_QUOTE_CHARS))}`)
+  return lines.join('\n')
+}
+
+/** Plane's page of a project's work items. */
+export function buildProjectUrl(
+  planeBaseUrl: string | undefined,
+  workspaceSlug: string | undefined,
+  projectId: string
+): string | null {
+  if (!planeBaseUrl || !workspaceSlug) return null
+  return `${planeBaseUrl.replace(/\/+$/, '')}/${encodeURIComponent(workspaceSlug)}/projects/${projectId}/issues/`
 }
 
 export function renderCycle(
@@ -136,6 +170,19 @@ export function renderReview(
   const p = phrasesFor(ctx.locale)
   const title = _link(quote(ctx.locale, _escapeCut(task.name, MAX_TITLE_CHARS)), ctx.taskUrl)
   return `🔍 ${_projectTag(ctx)}${p.review(title, p.formatNumber(confidence), `<b>${_escapeCut(agentName, MAX_NAME_CHARS)}</b>`)}`
+}
+
+/** A task named for the human: project tag, then reference and title linked to Plane (`[Accueil] ONB-3 « … »`). */
+export function renderTaskName(
+  task: { name: string; sequenceId: number | null },
+  ctx: Pick<MessageContext, 'locale' | 'project' | 'taskUrl'>
+): string {
+  const ref =
+    ctx.project?.identifier && task.sequenceId !== null
+      ? `${escapeHtml(ctx.project.identifier)}-${task.sequenceId} `
+      : ''
+  const title = quote(ctx.locale, _escapeCut(task.name, MAX_TITLE_CHARS))
+  return `${_projectTag(ctx)}${_link(`${ref}${title}`, ctx.taskUrl)}`
 }
 
 // --- Internal helpers ---

@@ -18,10 +18,13 @@ export type OutboxItem = {
   notBefore: number
   createdAt: number
   lastError: string | null
+  /** What the sender reports back on delivery (never sent): a wake's task, agent and attempt. */
+  meta?: Record<string, unknown>
 }
 
 export type EnqueueInput = Pick<OutboxItem, 'channel' | 'target' | 'payload'> & {
   dedupeKey?: string
+  meta?: Record<string, unknown>
 }
 
 export type Outbox = {
@@ -60,7 +63,7 @@ export function createOutbox(store: Store, now: () => number = Date.now): Outbox
   }
 
   return {
-    async enqueue({ channel, target, payload, dedupeKey }) {
+    async enqueue({ channel, target, payload, dedupeKey, meta }) {
       const id = nextId()
       const item: OutboxItem = {
         id,
@@ -72,6 +75,7 @@ export function createOutbox(store: Store, now: () => number = Date.now): Outbox
         notBefore: 0,
         createdAt: now(),
         lastError: null,
+        ...(meta ? { meta } : {}),
       }
       const write = () => store.set(`${ITEM_PREFIX}${id}`, item)
       if (!dedupeKey) {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { makeSnapshot, STATES, USERS } from '../../test/fixtures/tasks.ts'
 import type { CommentEvent } from '../events.ts'
 import { silentLogger } from '../log.ts'
+import { createMetricsRegistry } from '../metrics.ts'
+import { createRunTracker } from '../runs/tracker.ts'
 import { createMemoryStore } from '../store.ts'
 import { createStaticDirectory } from './directory.ts'
 import { createOutbox } from './outbox.ts'
@@ -24,14 +26,32 @@ function setup() {
   const now = () => clock
   const store = createMemoryStore({ now })
   const outbox = createOutbox(store, now)
+  const directory = createStaticDirectory({
+    projects: [PROJECT],
+    users: { [USERS.imhotep]: 'Imhotep' },
+    agents: [AGENT],
+  })
+  const tracker = createRunTracker({
+    store,
+    outbox,
+    runs: null,
+    directory,
+    snapshot: (id) => pipeline.snapshot(id),
+    locale: 'fr',
+    chatId: '-1001234567890',
+    wakeAgents: true,
+    checkinMs: 120_000,
+    attempts: 3,
+    staleMs: 30 * 60_000,
+    log: silentLogger,
+    metrics: createMetricsRegistry(),
+    now,
+  })
   const pipeline = createPipeline({
     store,
     outbox,
-    directory: createStaticDirectory({
-      projects: [PROJECT],
-      users: { [USERS.imhotep]: 'Imhotep' },
-      agents: [AGENT],
-    }),
+    directory,
+    tracker,
     policy: createNotifyPolicy(),
     locale: 'fr',
     log: silentLogger,

@@ -5,6 +5,7 @@
  */
 import type { Actor, CommentEvent, EventSource, TaskSnapshot } from '../events.ts'
 import type { Logger } from '../log.ts'
+import type { RunTracker } from '../runs/tracker.ts'
 import type { Store } from '../store.ts'
 import { type ChangeHint, diffTask } from './diff.ts'
 import type { Directory } from './directory.ts'
@@ -47,6 +48,10 @@ export type PipelineOptions = {
   now?: () => number
   /** Time spent and confidence of a task, from the bridge's run records (completion messages). */
   runInfo?: (taskId: string) => Promise<RunInfo | null>
+  /** Agent runs (verified wakes, stop messages); without it no agent is woken. */
+  tracker?: RunTracker
+  /** A task reached done or cancelled: what depends on it is unblocked or blocked. */
+  onClosed?: (task: TaskSnapshot, group: 'completed' | 'cancelled') => Promise<void>
 }
 
 export type SightingResult = 'stale' | 'baseline' | 'unchanged' | 'pending'

@@ -1,10 +1,10 @@
 /** @module What a closed coalescing window turns into: Telegram messages for the human, wake-ups for agents. */
 import type { TaskChange, TaskSnapshot } from '../events.ts'
+import type { RunTracker } from '../runs/tracker.ts'
 import type { Store } from '../store.ts'
-import { forgetAssignment, noteAssignment } from './assignments.ts'
 import { diffTask } from './diff.ts'
 import type { AgentRef, Directory } from './directory.ts'
-import { type Locale, phrasesFor } from './i18n.ts'
+import type { Locale } from './i18n.ts'
 import { type ProjectRef, renderReview, renderTaskNotification } from './messages.ts'
 import { type EnqueueInput, telegramMessage } from './outbox.ts'
 import type { PendingChange } from './pipeline.ts'
@@ -30,6 +30,10 @@ export type FlushContext = {
   taskUrl: string | null
   /** The bridge's run record of a task (time spent, confidence), for completion messages. */
   runInfo?: (taskId: string) => Promise<RunInfo | null>
+  /** Agent runs: verified wakes on assignment, stop messages when a task is taken away. */
+  tracker?: RunTracker
+  /** A task just reached a closed group (done, cancelled): its dependents may be unblocked or blocked. */
+  onClosed?: (task: TaskSnapshot, group: 'completed' | 'cancelled') => Promise<void>
 }
 
 export type RunInfo = { timeSpentSeconds: number; confidence: number | null }
@@ -48,15 +52,31 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
   const changes = diff.status === 'changed' ? diff.changes : []
   const items = [...(await _messages(entry, changes, ctx)), ...(await _reviews(entry, ctx))]
   const { added, removed } = await _agentAssignmentChanges(ctx.directory, changes)
-  for (const agent of removed) await forgetAssignment(ctx.store, task.id, agent.id)
-  // The approval gate: a task held for the human's approval wakes nobody until it is approved.
-  const held = task.labels.some((l) => l.toLowerCase() === APPROVAL_LABEL)
-  for (const agent of held ? [] : added) {
-    // Whichever source saw the assignment first (webhook, poll) wakes the agent; the others find it noted.
-    if (!(await noteAssignment(ctx.store, task.id, agent.id))) continue
-    if (ctx.wakeAgents !== false)
-      items.push(buildWake(agent, task, ctx.project, ctx.locale, ctx.taskUrl))
+  const closedTo = changes.flatMap((c) =>
+    c.kind === 'state' &&
+    (c.to?.group === 'completed' || c.to?.group === 'cancelled') &&
+    c.from?.group !== c.to.group
+      ? [c.to.group]
+      : []
+  )[0]
+  const tracker = ctx.tracker
+  if (tracker) {
+    // Taken away first, so a reassignment's stop message names who has the task now.
+    for (const agent of removed)
+      await tracker.unassigned(
+        task,
+        agent,
+        added.length > 0 ? 'reassigned' : 'unassigned',
+        added[0]
+      )
+    if (closedTo === 'cancelled')
+      for (const agent of await _agentsOf(ctx.directory, task))
+        await tracker.unassigned(task, agent, 'cancelled')
+    // A task held for the human's approval wakes nobody until it is approved (the tracker checks).
+    if (ctx.wakeAgents !== false && !closedTo)
+      for (const agent of added) await tracker.assigned(task, agent)
   }
+  if (closedTo && ctx.onClosed) await ctx.onClosed(task, closedTo)
   return items
 }
 
@@ -165,6 +185,15 @@ async function _messages(
   })
 }
 
+/** The agents a task is given to now: assignees who are agents and `agent:<id>` labels. */
+async function _agentsOf(directory: Directory, task: TaskSnapshot): Promise<AgentRef[]> {
+  const { added } = await _agentAssignmentChanges(directory, [
+    { kind: 'assignees', added: task.assigneeIds, removed: [] },
+    { kind: 'labels', added: task.labels, removed: [] },
+  ])
+  return added
+}
+
 async function _agentAssignmentChanges(
   directory: Directory,
   changes: readonly TaskChange[]
@@ -196,39 +225,6 @@ async function _agentAssignmentChanges(
   }
   for (const id of added.keys()) removed.delete(id)
   return { added: [...added.values()], removed: [...removed.values()] }
-}
-
-/** The OpenClaw hook call that tells an agent a task is theirs (OPENCLAW-16). */
-export function buildWake(
-  agent: AgentRef,
-  task: TaskSnapshot,
-  project: ProjectRef | null,
-  locale: Locale,
-  taskUrl: string | null = null
-): EnqueueInput {
-  const identifier = project?.identifier
-  const ref = identifier && task.sequenceId !== null ? `${identifier}-${task.sequenceId}` : task.id
-  const message = phrasesFor(locale).wake({
-    ref,
-    title: task.name,
-    project: project?.name ?? task.projectId,
-    priority: task.priority,
-    dueDate: task.targetDate,
-    url: taskUrl,
-  })
-  return {
-    channel: 'openclaw',
-    target: agent.openclawAgentId,
-    payload: {
-      message,
-      agentId: agent.openclawAgentId,
-      name: 'plane-bridge',
-      wakeMode: 'now',
-      deliver: false,
-    },
-    // OPENCLAW-16: once per (task, agent, assignment); the assignment is identified by the task's version.
-    dedupeKey: `wake:${task.id}:${agent.id}:${task.updatedAt}`,
-  }
 }
 
 async function _names(directory: Directory, ids: string[]): Promise<Map<string, string>> {

@@ -2,10 +2,8 @@
 import type { Bridge } from '../bridge.ts'
 import type { TaskSnapshot } from '../events.ts'
 import type { Services } from '../function.ts'
-import { noteAssignment } from '../notify/assignments.ts'
 import type { AgentRef } from '../notify/directory.ts'
 import type { ProjectRef } from '../notify/messages.ts'
-import { buildWake } from '../notify/plan-flush.ts'
 import { createPlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
 import { escapeHtml } from '../telegram/html.ts'
@@ -18,6 +16,8 @@ export type AgentTickInput = {
   /** Tasks changed since this agent's checkpoint, as the cycle's shared listing saw them. */
   tasks: readonly TaskSnapshot[]
   projects: ReadonlyMap<string, ProjectRef>
+  /** The agent's first tick on this store (a fresh deploy): started tasks are adopted, not woken. */
+  firstTick?: boolean
 }
 
 export type AgentTickResult = {
@@ -42,19 +42,16 @@ export async function runAgentTick(
   bridge: Bridge,
   input: AgentTickInput
 ): Promise<AgentTickResult> {
-  const { agent, tasks, projects } = input
+  const { agent, tasks } = input
   const tokenCheck = await _checkToken(services, bridge, agent)
   let wakes = 0
   for (const task of tasks) {
     if (!isAgentTask(task, agent) || !isOpenForAgent(task)) continue
-    // OPENCLAW-16: whichever path notes the assignment first (webhook flush, this tick) wakes the agent.
-    if (!(await noteAssignment(services.store, task.id, agent.id))) continue
-    if (!bridge.openclaw) continue
-    const project = projects.get(task.projectId) ?? null
-    const { enqueued } = await bridge.outbox.enqueue(
-      buildWake(agent, task, project, services.config.LOCALE)
-    )
-    if (enqueued) wakes++
+    // OPENCLAW-16: whichever path records the assignment first (webhook flush, this tick) wakes the agent.
+    const outcome = await bridge.tracker.assigned(task, agent, {
+      firstSighting: input.firstTick ?? false,
+    })
+    if (outcome === 'woken') wakes++
   }
   const deps = await checkDependencies(services, bridge, agent, tasks)
   return {

@@ -9,6 +9,7 @@ import type { Services } from '../function.ts'
 import type { ProjectRef } from '../notify/messages.ts'
 import type { SightingResult } from '../notify/pipeline.ts'
 import { snapshotFromWorkItem, updatedByOf } from '../plane-events.ts'
+import { ensureProjectProvisioned } from '../provision/project.ts'
 import { AgentTickError, runAgentTick } from './agent-tick.ts'
 import { DEFAULT_OVERLAP_MS, listProjectChanges } from './listing.ts'
 import { checkWebhookHealth, WEBHOOK_GRACE_MS } from './webhook-health.ts'
@@ -56,6 +57,10 @@ export async function runPollCycle(services: Services, bridge: Bridge): Promise<
   const sightings: Sighting[] = []
   for (const project of projects) {
     report.projects++
+    // A project created since provisioning (its webhook missed) is set up before its tasks are read.
+    await ensureProjectProvisioned(services, bridge, project.id).catch((error: unknown) =>
+      log.warn('new project not set up', { project: project.id, error: _message(error) })
+    )
     try {
       const checkpoint = await store.get<number>(`poll:checkpoint:${project.id}`)
       // One listing serves every agent: it reaches back to the oldest checkpoint anyone still needs.
@@ -101,6 +106,7 @@ export async function runPollCycle(services: Services, bridge: Bridge): Promise<
         agent,
         tasks: window.map((s) => s.task),
         projects: projectMap,
+        firstTick: since === null,
       })
       report.wakes += tick.wakes
       // Only a tick that saw every project moves its checkpoint: a failed listing is read again next cycle.

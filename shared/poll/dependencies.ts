@@ -62,7 +62,8 @@ export async function checkDependencies(
     )
     const cancelled = deps.find((d) => d?.state?.group === 'cancelled')
     if (cancelled) {
-      if (await _block(services, bridge, task, cancelled, report)) report.blocked.push(task.id)
+      if (await blockForCancelledDependency(services, bridge, task, cancelled, report))
+        report.blocked.push(task.id)
       continue
     }
     if (deps.some((d) => d === null || d.state?.group !== 'completed')) {
@@ -102,7 +103,7 @@ async function _depSnapshot(
 }
 
 /** Once per (task, dependency): Blocked state when the project has one, a ❌ comment, one alert. */
-async function _block(
+export async function blockForCancelledDependency(
   services: Services,
   bridge: Bridge,
   task: TaskSnapshot,

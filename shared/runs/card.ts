@@ -9,7 +9,13 @@ import type { RunRecord, RunState } from './types.ts'
 
 export const RUN_CARD_MARKER = 'plane-bridge:run-card:v1'
 
-export type RunCardContext = { locale: 'fr' | 'en'; agentName: string | null; now: number }
+export type RunCardContext = {
+  locale: 'fr' | 'en'
+  agentName: string | null
+  now: number
+  /** Names of the earlier runs' agents, by id. */
+  agentNames?: Readonly<Record<string, string>>
+}
 
 const STATE_WORDS: Record<'fr' | 'en', Record<RunState, string>> = {
   fr: {
@@ -49,6 +55,12 @@ const LABELS = {
     deliverables: 'Livrables',
     summary: 'Résumé',
     last: 'Dernière activité',
+    previous: 'Avant',
+    reasons: {
+      reassigned: 'réassignée',
+      unassigned: 'désassignée',
+      cancelled: 'annulée',
+    } as Record<string, string>,
     footer: 'Tenue à jour par plane-bridge ; ne pas modifier.',
   },
   en: {
@@ -67,6 +79,12 @@ const LABELS = {
     deliverables: 'Deliverables',
     summary: 'Summary',
     last: 'Last activity',
+    previous: 'Before',
+    reasons: {
+      reassigned: 'reassigned',
+      unassigned: 'unassigned',
+      cancelled: 'cancelled',
+    } as Record<string, string>,
     footer: 'Kept up to date by plane-bridge; do not edit.',
   },
 }
@@ -105,6 +123,16 @@ export function renderRunCard(record: RunRecord, ctx: RunCardContext): string {
     )
   if (record.summary) row(l.summary, escapeHtml(record.summary))
   if (record.lastActivityAt) row(l.last, when(record.lastActivityAt))
+  if (record.previous?.length)
+    row(
+      l.previous,
+      record.previous
+        .map(
+          (p) =>
+            `${escapeHtml(ctx.agentNames?.[p.agentId] ?? p.agentId)} (${escapeHtml(STATE_WORDS[ctx.locale][p.state] ?? p.state)}, ${escapeHtml(l.reasons[p.reason] ?? p.reason)} ${when(p.at)})`
+        )
+        .join(' ; ')
+    )
   const machine = `${RUN_CARD_MARKER} ${_encode(JSON.stringify(record))}`
   return `<p><strong>${l.title}</strong></p><ul>${rows.join('')}</ul><p>${l.footer}</p><p><code>${machine}</code></p>`
 }
@@ -172,6 +200,17 @@ const runRecordSchema = z.object({
   lastActivityAt: iso,
   summary: z.string().nullable(),
   cardCommentId: z.string().nullable(),
+  stateSince: iso.optional(),
+  previous: z
+    .array(
+      z.object({
+        agentId: z.string(),
+        state: z.enum(['pending', 'active', 'awaiting', 'done', 'cancelled', 'failed', 'stale']),
+        reason: z.string(),
+        at: z.string(),
+      })
+    )
+    .optional(),
 })
 
 function _encode(text: string): string {

@@ -27,9 +27,27 @@ export type RunStore = {
   update(
     task: TaskKey,
     change: (record: RunRecord) => RunRecord | Promise<RunRecord>,
-    card: { agentName: string | null }
+    card: CardOptions
   ): Promise<RunRecord>
+  /** Open runs (pending, active, awaiting, stale) by task id, oldest state change first. */
+  open(limit?: number): Promise<RunRecord[]>
 }
+
+export type CardOptions = {
+  agentName: string | null
+  /** false: the store only (a read's check-in); the card catches up at the next change. */
+  card?: boolean
+  agentNames?: Readonly<Record<string, string>>
+}
+
+/** Runs still under way: listed in `runs:open` (score: when their state last changed). */
+export const OPEN_RUN_STATES: ReadonlySet<RunRecord['state']> = new Set([
+  'pending',
+  'active',
+  'awaiting',
+  'stale',
+])
+export const OPEN_RUNS_INDEX = 'runs:open'
 
 export type RunStoreOptions = {
   store: Store
@@ -105,8 +123,13 @@ export function createRunStore({ store, plane, log, locale, now }: RunStoreOptio
     return emptyRunRecord(task)
   }
 
-  const writeCard = async (record: RunRecord, agentName: string | null): Promise<RunRecord> => {
-    const html = renderRunCard(record, { locale, agentName, now: now() })
+  const writeCard = async (record: RunRecord, options: CardOptions): Promise<RunRecord> => {
+    const html = renderRunCard(record, {
+      locale,
+      agentName: options.agentName,
+      now: now(),
+      ...(options.agentNames ? { agentNames: options.agentNames } : {}),
+    })
     if (record.cardCommentId) {
       try {
         await plane.comments.update(record.projectId, record.taskId, record.cardCommentId, {
@@ -129,15 +152,23 @@ export function createRunStore({ store, plane, log, locale, now }: RunStoreOptio
   return {
     peek: (taskId) => store.get<RunRecord>(key(taskId)),
     load,
-    async update(task, change, { agentName }) {
+    async update(task, change, options) {
       const lock = await _lock(store, `run:lock:${task.id}`)
       try {
         const before = await load(task)
-        const changed = await change({ ...before, ref: before.ref ?? task.ref })
+        const next = await change({ ...before, ref: before.ref ?? task.ref })
+        const moved = next.state !== before.state || !next.stateSince
+        const changed = moved ? { ...next, stateSince: new Date(now()).toISOString() } : next
         await store.set(key(task.id), changed, { ttlSeconds: RECORD_TTL_S })
+        if (OPEN_RUN_STATES.has(changed.state)) {
+          if (moved) await store.indexAdd(OPEN_RUNS_INDEX, task.id, now())
+        } else if (OPEN_RUN_STATES.has(before.state) || moved) {
+          await store.indexRemove(OPEN_RUNS_INDEX, task.id)
+        }
+        if (options.card === false) return changed
         let withCard = changed
         try {
-          withCard = await writeCard(changed, agentName)
+          withCard = await writeCard(changed, options)
         } catch (error) {
           log.warn('run card not written', {
             task: task.id,
@@ -151,7 +182,15 @@ export function createRunStore({ store, plane, log, locale, now }: RunStoreOptio
         await lock.release().catch(() => false)
       }
     },
+    open: (limit) => openRunRecords(store, limit),
   }
+}
+
+/** Runs under way (pending, active, awaiting, stale), from the `runs:open` index: no key listing. */
+export async function openRunRecords(store: Store, limit = 500): Promise<RunRecord[]> {
+  const entries = await store.indexRange(OPEN_RUNS_INDEX, { limit })
+  const records = await Promise.all(entries.map((e) => store.get<RunRecord>(runRecordKey(e.member))))
+  return records.filter((r): r is RunRecord => r !== null && OPEN_RUN_STATES.has(r.state))
 }
 
 // --- Internal helpers ---

@@ -53,4 +53,17 @@ export type RunRecord = {
   summary: string | null
   /** The Plane comment that carries the card, once written. */
   cardCommentId: string | null
+  /** When `state` last changed (ISO): how long a run has been awaiting or stale. */
+  stateSince?: string | null
+  /** Earlier runs of the task by other agents, oldest first: who, how it ended, why. */
+  previous?: PreviousRun[]
+}
+
+export type PreviousRun = {
+  agentId: string
+  state: RunState
+  /** `reassigned`, `unassigned`, `cancelled`. */
+  reason: string
+  /** ISO instant it ended. */
+  at: string
 }

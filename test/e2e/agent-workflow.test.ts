@@ -131,7 +131,8 @@ describe('an agent works a task through the MCP tools (Plane v1.2 simulator)', (
       confidence_score: 0.8,
       cost_estimate: 0.4,
       time_spent_seconds: 0,
-      run_state: 'pending',
+      // Listing its tasks checked the agent in: the run it was woken for is under way.
+      run_state: 'active',
     })
 
     const started = await call(imhotep, 'update_task_status', {

@@ -4,6 +4,7 @@ import { markdownToHtml } from '../../../shared/markdown.ts'
 import { AGENT_LABEL_PREFIX, APPROVAL_LABEL } from '../../../shared/notify/plan-flush.ts'
 import { PlaneUnsupportedError } from '../../../shared/plane/errors.ts'
 import { ROLE_MEMBER } from '../../../shared/provision/plan.ts'
+import { recordDependent } from '../../../shared/runs/dependents.ts'
 import { BRIDGE_EXTERNAL_SOURCE, medianFinishedCost } from '../../../shared/runs/records.ts'
 import { ToolError } from '../errors.ts'
 import { presentRun } from '../present.ts'
@@ -132,6 +133,9 @@ export const createTask = defineTool({
       }),
       { agentName: agent?.name ?? null }
     )
+    // The reverse link, so finishing (or cancelling) a dependency reaches this task on every Plane version.
+    for (const dep of deps)
+      await recordDependent(ctx.services.store, dep.key.id, task.key.id, ctx.now())
     await ctx.bridge.pipeline.sightTask(task.snapshot, {
       source: 'bridge',
       created: true,

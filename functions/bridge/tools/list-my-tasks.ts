@@ -4,7 +4,7 @@ import { htmlToText } from '../../../shared/markdown.ts'
 import { snapshotFromWorkItem } from '../../../shared/plane-events.ts'
 import { isAgentTask } from '../../../shared/poll/my-tasks.ts'
 import { dependencyOut, projectOut, READ_HINTS, statusOut } from '../schemas.ts'
-import { dependenciesOf, type LoadedTask, statusOf, taskUrl } from '../tasks.ts'
+import { dependenciesOf, type LoadedTask, noteTouched, statusOf, taskUrl } from '../tasks.ts'
 import { defineTool } from '../tool.ts'
 
 const FILTERS = { todo: ['todo'], in_progress: ['in_progress'], blocked: ['blocked'] } as const
@@ -68,6 +68,8 @@ export const listMyTasks = defineTool({
     }
     const tasks = []
     for (const task of mine) {
+      // Listing its open tasks checks the agent in on each of them (agent runs).
+      noteTouched(ctx, task)
       const record = await ctx.runs.peek(task.key.id)
       const deps = record ? await dependenciesOf(ctx, task, record, { relations: false }) : []
       const description = htmlToText(task.item.description_html ?? '')

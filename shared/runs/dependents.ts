@@ -1,0 +1,122 @@
+/**
+ * @module OPENCLAW-14 from the other side: when a task is done, the tasks that waited for it and now wait for
+ * nothing wake their agent ("ONB-5 est débloquée"), once; when it is cancelled, they are blocked. The
+ * dependents come from the bridge's reverse index (written by create_task: works on Plane v1.2) and, on
+ * v1.3+, from Plane's `blocking` relations.
+ */
+import type { Bridge } from '../bridge.ts'
+import type { TaskSnapshot } from '../events.ts'
+import type { Services } from '../function.ts'
+import type { PlaneRelations } from '../plane/work-item-schemas.ts'
+import { snapshotFromWorkItem } from '../plane-events.ts'
+import { blockForCancelledDependency } from '../poll/dependencies.ts'
+import { isOpenForAgent } from '../poll/my-tasks.ts'
+import type { Store } from '../store.ts'
+import { runPhrasesFor } from './phrases.ts'
+
+const dependentsKey = (taskId: string) => `run:dependents:${taskId}`
+const DEPENDENTS_TTL_S = 400 * 24 * 60 * 60
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export function recordDependent(
+  store: Store,
+  dependencyId: string,
+  dependentId: string,
+  now: number
+): Promise<boolean> {
+  return store.indexAdd(dependentsKey(dependencyId), dependentId, now, {
+    ttlSeconds: DEPENDENTS_TTL_S,
+  })
+}
+
+export async function onTaskClosed(
+  services: Services,
+  bridge: Bridge,
+  task: TaskSnapshot,
+  group: 'completed' | 'cancelled'
+): Promise<{ unblocked: string[]; blocked: string[] }> {
+  const out = { unblocked: [] as string[], blocked: [] as string[] }
+  const plane = bridge.plane
+  if (!plane) return out
+  const ids = new Set(
+    (await services.store.indexRange(dependentsKey(task.id))).map((e) => e.member)
+  )
+  if ((await plane.capabilities()).relations) {
+    const relations = await plane.relations.list(task.projectId, task.id)
+    for (const ref of _related(relations, 'blocking', task.projectId)) ids.add(ref.id)
+  }
+  for (const id of ids) {
+    const dependent = await _snapshot(bridge, id, task.projectId)
+    // Started, done or cancelled tasks are past the point where a dependency matters.
+    if (!dependent || !isOpenForAgent(dependent) || dependent.state?.group !== 'unstarted') continue
+    if (group === 'cancelled') {
+      const report = { waiting: [], blocked: [], planeRequests: 0 }
+      if (await blockForCancelledDependency(services, bridge, dependent, task, report))
+        out.blocked.push(id)
+      continue
+    }
+    if (!(await _allDone(bridge, dependent))) continue
+    const say = runPhrasesFor(services.config.LOCALE)
+    const woken = await bridge.tracker.notice(
+      dependent,
+      (ref) => say.unblocked(ref, dependent.name),
+      `unblocked:${dependent.id}`
+    )
+    if (woken > 0) out.unblocked.push(id)
+  }
+  if (out.unblocked.length + out.blocked.length > 0)
+    services.log.info('dependents of a closed task', { task: task.id, group, ...out })
+  return out
+}
+
+// --- Internal helpers ---
+
+/** Every dependency of the task (the bridge's record, Plane's relations) is done. */
+async function _allDone(bridge: Bridge, task: TaskSnapshot): Promise<boolean> {
+  const plane = bridge.plane
+  if (!plane) return false
+  const record = await bridge.runs?.peek(task.id)
+  for (const dep of record?.dependencies ?? []) {
+    const found = UUID.test(dep)
+      ? await _snapshot(bridge, dep, task.projectId)
+      : await plane.workItems
+          .getByIdentifier(dep, { expand: ['state'] })
+          .then(snapshotFromWorkItem)
+          .catch(() => null)
+    if (found?.state?.group !== 'completed') return false
+  }
+  if ((await plane.capabilities()).relations) {
+    const relations = await plane.relations.list(task.projectId, task.id)
+    for (const ref of _related(relations, 'blocked_by', task.projectId)) {
+      const found = await _snapshot(bridge, ref.id, ref.projectId)
+      if (found?.state?.group !== 'completed') return false
+    }
+  }
+  return true
+}
+
+/** The pipeline's snapshot when it is fresh enough to hold the state, else Plane's. */
+async function _snapshot(
+  bridge: Bridge,
+  id: string,
+  projectId: string
+): Promise<TaskSnapshot | null> {
+  const known = await bridge.pipeline.snapshot(id)
+  if (known) return known
+  const item = await bridge.plane?.workItems
+    .get(projectId, id, { expand: ['state'] })
+    .catch(() => null)
+  return item ? snapshotFromWorkItem(item) : null
+}
+
+function _related(
+  relations: PlaneRelations,
+  type: 'blocking' | 'blocked_by',
+  projectId: string
+): Array<{ id: string; projectId: string }> {
+  return (relations[type] ?? []).flatMap((r) => {
+    if (typeof r === 'string') return [{ id: r, projectId }]
+    const id = r.issue_id ?? r.id
+    return id ? [{ id, projectId: r.project_id ?? projectId }] : []
+  })
+}

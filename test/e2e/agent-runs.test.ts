@@ -1,0 +1,294 @@
+/**
+ * Agent runs end to end (Plane v1.2 and OpenClaw simulators, a test clock for the bridge): verified wakes,
+ * stale runs, a reassignment mid-run, a dependency finished, a fresh deploy on a backlog, a new project.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { runPollCycle } from '../../shared/poll/cycle.ts'
+import { runRecordKey } from '../../shared/runs/records.ts'
+import type { RunRecord } from '../../shared/runs/types.ts'
+import { callHttp } from '../helpers/bridge-tools.ts'
+import { startE2E } from './harness.ts'
+
+type E2E = Awaited<ReturnType<typeof startE2E>>
+let e2e: E2E | null = null
+afterEach(async () => {
+  await e2e?.stop()
+  e2e = null
+})
+
+const MINUTE = 60_000
+
+async function start(options: Parameters<typeof startE2E>[0] = {}) {
+  // Real time plus a jump: coalescing windows and retries still come due on their own.
+  let offset = 0
+  e2e = await startE2E({
+    concierge: true,
+    now: () => Date.now() + offset,
+    ...options,
+    env: { PLANE_REQUEST_INTERVAL_MS: '0', ...options.env },
+  })
+  const t = e2e
+  const as = (agent: 'imhotep' | 'thot' | 'ra') => async (tool: string, input: unknown) => {
+    const result = await callHttp(t.app, tool, t.bridgeTokens[agent] as string, input)
+    if (result.status !== 200) throw new Error(`${tool}: ${JSON.stringify(result.body)}`)
+    return result.body as Record<string, unknown> & { id: string }
+  }
+  return {
+    t,
+    ra: as('ra'),
+    imhotep: as('imhotep'),
+    thot: as('thot'),
+    /** Move the bridge's clock on, then let deadlines, windows and the outbox run. */
+    async later(ms: number) {
+      offset += ms
+      await t.settle()
+    },
+  }
+}
+
+/** Wakes OpenClaw answered 2xx (admitted), and every attempt including refused ones. */
+const wakesTo = (t: E2E, agent: string, { admitted = true } = {}) =>
+  t.openclaw.calls.filter(
+    (c) =>
+      c.path === '/hooks/agent' &&
+      (c.body as { agentId?: string }).agentId === agent &&
+      (!admitted || (c.status >= 200 && c.status < 300))
+  )
+const messageOf = (call: { body: unknown }) => String((call.body as { message?: string }).message)
+const sent = (t: E2E) =>
+  t.telegram
+    .callsOf('sendMessage')
+    .filter((c) => c.status === 200)
+    .map((c) => String(c.params.text))
+const record = (t: E2E, taskId: string) => t.services.store.get<RunRecord>(runRecordKey(taskId))
+
+describe('agent runs: verified wakes', () => {
+  it('should wake an agent that never answers exactly 3 times, then tell the human and the Concierge once', async () => {
+    const { t, ra, later } = await start()
+    const task = await ra('create_task', { project: 'ONB', title: 'Indexer', assignee: 'imhotep' })
+    await t.settle()
+    expect(wakesTo(t, 'imhotep')).toHaveLength(1)
+
+    await later(2 * MINUTE + 1000)
+    expect(wakesTo(t, 'imhotep')).toHaveLength(2)
+    expect(messageOf(wakesTo(t, 'imhotep')[1]!)).toMatch(/^Rappel \(2\/3\)/)
+    await later(2 * MINUTE + 1000)
+    expect(wakesTo(t, 'imhotep')).toHaveLength(3)
+    // One Idempotency-Key per (task, agent, attempt).
+    const keys = wakesTo(t, 'imhotep').map((c) => c.idempotencyKey)
+    expect(new Set(keys).size).toBe(3)
+    expect(keys.map((k) => k?.split(':').at(-1))).toEqual(['1', '2', '3'])
+
+    await later(2 * MINUTE + 1000)
+    await later(10 * MINUTE)
+    expect(wakesTo(t, 'imhotep')).toHaveLength(3)
+    const told = sent(t).filter((m) => m.includes('ne répond pas'))
+    expect(told).toHaveLength(1)
+    expect(told[0]).toContain('<b>Imhotep</b> ne répond pas pour')
+    expect(told[0]).toContain('ONB-1 « Indexer »')
+    expect(told[0]).toContain('(3 réveils sans réponse)')
+    const concierge = wakesTo(t, 'ra').map(messageOf)
+    expect(concierge.filter((m) => m.includes('Imhotep ne répond pas pour ONB-1'))).toHaveLength(1)
+    expect((await record(t, task.id))?.state).toBe('pending')
+  })
+
+  it('should stop waking an agent that answers the second wake, and tell nobody', async () => {
+    const { t, ra, thot, later } = await start()
+    const task = await ra('create_task', { project: 'ONB', title: 'Traduire', assignee: 'thot' })
+    await t.settle()
+    await later(2 * MINUTE + 1000)
+    expect(wakesTo(t, 'thot')).toHaveLength(2)
+    await thot('get_task_details', { task: 'ONB-1' })
+    await later(2 * MINUTE + 1000)
+    await later(10 * MINUTE)
+    expect(wakesTo(t, 'thot')).toHaveLength(2)
+    expect(sent(t).filter((m) => m.includes('ne répond pas'))).toEqual([])
+    expect((await record(t, task.id))?.state).toBe('active')
+    // The check-in shows in /metrics.
+    const metrics = await (await t.app.request('http://bridge.test/metrics')).text()
+    expect(metrics).toMatch(/plane_bridge_wake_checkin_seconds_count 1$/m)
+  })
+
+  it('should retry a wake OpenClaw refused (401), deliver it, and make its runId the session', async () => {
+    const { t, ra, later } = await start()
+    t.openclaw.faults.failNext(1, 401)
+    const task = await ra('create_task', { project: 'ONB', title: 'Publier', assignee: 'imhotep' })
+    await t.settle()
+    expect(wakesTo(t, 'imhotep', { admitted: false }).map((c) => c.status)).toEqual([401])
+    expect(wakesTo(t, 'imhotep')).toHaveLength(0)
+
+    await later(2 * MINUTE + 1000)
+    const admitted = wakesTo(t, 'imhotep')
+    expect(admitted).toHaveLength(1)
+    const run = t.openclaw.runs.find((r) => r.idempotencyKey === admitted[0]?.idempotencyKey)
+    expect(run).toBeDefined()
+    expect((await record(t, task.id))?.sessionId).toBe(run?.runId)
+    expect(sent(t).filter((m) => m.includes('ne répond pas'))).toEqual([])
+  })
+})
+
+describe('agent runs: stale, reassigned, unblocked', () => {
+  it('should mark an active run stale after the window, tell the human once, and revive it on a tool call', async () => {
+    const { t, ra, imhotep, later } = await start()
+    const task = await ra('create_task', { project: 'ONB', title: 'Migrer', assignee: 'imhotep' })
+    await imhotep('update_task_status', { task: 'ONB-1', status: 'in_progress' })
+    await t.settle()
+    expect((await record(t, task.id))?.state).toBe('active')
+
+    await later(29 * MINUTE)
+    expect((await record(t, task.id))?.state).toBe('active')
+    await later(2 * MINUTE)
+    expect((await record(t, task.id))?.state).toBe('stale')
+    await later(40 * MINUTE)
+    const stale = sent(t).filter((m) => m.includes('ne donne plus de nouvelles'))
+    expect(stale).toHaveLength(1)
+    expect(stale[0]).toContain('<b>Imhotep</b> ne donne plus de nouvelles sur')
+    const card = [...t.plane.state.comments.values()].find(
+      (c) => c.issue === task.id && String(c.comment_html).includes('Fiche d’exécution')
+    )
+    expect(String(card?.comment_html)).toContain('sans nouvelles')
+
+    await imhotep('add_comment', { task: 'ONB-1', text: 'Migration à 60 %.' })
+    expect((await record(t, task.id))?.state).toBe('active')
+  })
+
+  it('should tell the first agent to stop and wake the second when a task is reassigned mid-run', async () => {
+    const { t, ra, imhotep } = await start()
+    const task = await ra('create_task', { project: 'ONB', title: 'Rédiger', assignee: 'imhotep' })
+    await imhotep('update_task_status', { task: 'ONB-1', status: 'in_progress' })
+    await t.settle()
+    // A person reassigns it in Plane's UI (a webhook).
+    await t.plane.ui.updateWorkItem(t.users.bridge.id, task.id, {
+      assignee_ids: [t.users.thot.id],
+    })
+    await t.settle()
+
+    const stops = wakesTo(t, 'imhotep')
+      .map(messageOf)
+      .filter((m) => m.startsWith('Arrête'))
+    expect(stops).toHaveLength(1)
+    expect(stops[0]).toContain('ONB-1 « Rédiger » : elle a été confiée à Thot')
+    const thotWakes = wakesTo(t, 'thot').map(messageOf)
+    expect(thotWakes).toHaveLength(1)
+    expect(thotWakes[0]).toContain('ONB-1 « Rédiger »')
+
+    const after = await record(t, task.id)
+    expect(after).toMatchObject({ agentId: 'thot', state: 'pending' })
+    expect(after?.previous).toEqual([
+      expect.objectContaining({ agentId: 'imhotep', state: 'cancelled', reason: 'reassigned' }),
+    ])
+    const card = [...t.plane.state.comments.values()].find(
+      (c) => c.issue === task.id && String(c.comment_html).includes('Fiche d’exécution')
+    )
+    expect(String(card?.comment_html)).toMatch(/Avant<\/strong> : Imhotep \(annulée, réassignée/)
+  })
+
+  it('should wake the dependent task’s agent once when its last dependency is done', async () => {
+    // Each agent writes with its own key: the bridge's 60 requests a minute are for the bridge.
+    const { t, ra, imhotep, thot } = await start({ agentKeys: true })
+    await ra('create_task', { project: 'ONB', title: 'Schéma', assignee: 'thot' })
+    await ra('create_task', { project: 'ONB', title: 'Données', assignee: 'thot' })
+    await ra('create_task', {
+      project: 'ONB',
+      title: 'Import',
+      assignee: 'imhotep',
+      dependencies: ['ONB-1', 'ONB-2'],
+    })
+    await t.settle()
+    const unblocked = () =>
+      wakesTo(t, 'imhotep')
+        .map(messageOf)
+        .filter((m) => m.includes('débloquée'))
+    for (const ref of ['ONB-1', 'ONB-2']) {
+      await thot('update_task_status', { task: ref, status: 'in_progress' })
+      await thot('update_task_status', {
+        task: ref,
+        status: 'done',
+        summary: 'Fait.',
+        confidence: 0.9,
+      })
+      await t.settle()
+      expect(unblocked()).toHaveLength(ref === 'ONB-1' ? 0 : 1)
+    }
+    expect(unblocked()[0]).toContain('ONB-3 « Import » est débloquée')
+    // The webhook echo and the next poll see the same completion: still one wake.
+    await runPollCycle(t.services, t.bridge)
+    await t.settle()
+    expect(unblocked()).toHaveLength(1)
+    await imhotep('update_task_status', { task: 'ONB-3', status: 'in_progress' })
+  })
+})
+
+describe('agent runs: deploy and new projects', () => {
+  it('should adopt started tasks and wake each unstarted one once on a fresh deploy', async () => {
+    const { t } = await start()
+    const seed = (name: string, state: string, who: string) =>
+      t.plane.seed.workItem(t.project.id, { name, state: t.state(state).id, assignees: [who] })
+    const started = seed('Déjà en cours', 'In Progress', t.users.imhotep.id)
+    seed('À faire 1', 'Todo', t.users.imhotep.id)
+    seed('À faire 2', 'Todo', t.users.thot.id)
+    seed('Finie', 'Done', t.users.thot.id)
+
+    await runPollCycle(t.services, t.bridge)
+    await t.settle()
+    await runPollCycle(t.services, t.bridge)
+    await t.settle()
+    const all = t.openclaw.calls.filter((c) => c.path === '/hooks/agent').map(messageOf)
+    expect(all).toHaveLength(2)
+    expect(all.some((m) => m.includes('À faire 1'))).toBe(true)
+    expect(all.some((m) => m.includes('À faire 2'))).toBe(true)
+    expect(await record(t, started.id)).toMatchObject({ agentId: 'imhotep', state: 'active' })
+  })
+
+  it('should set up a project created in Plane so that agents can be given its tasks without provision', async () => {
+    const { t, ra } = await start()
+    const membersOf = (projectId: string) =>
+      t.plane.state.projectMembers
+        .filter((m) => m.project === projectId && m.is_active)
+        .map((m) => m.member)
+    // A person creates it in Plane's UI with the bridge as project lead (so it is an Admin there).
+    const project = await t.plane.ui.createProject(t.users.ra!.id, {
+      name: 'Marketing',
+      identifier: 'MKT',
+      project_lead: t.users.bridge.id,
+    })
+    await t.settle()
+    expect(membersOf(project.id)).toEqual(
+      expect.arrayContaining([t.users.imhotep.id, t.users.thot.id])
+    )
+    const labels = [...t.plane.state.labels.values()].filter((l) => l.project === project.id)
+    expect(labels.map((l) => l.name)).toEqual(
+      expect.arrayContaining(['agent:imhotep', 'agent:thot'])
+    )
+    const news = sent(t).filter((m) => m.includes('Nouveau projet'))
+    expect(news).toHaveLength(1)
+    expect(news[0]).toContain('Les agents y sont ajoutés')
+    expect(news[0]).toContain(`/projects/${project.id}/issues/`)
+
+    const created = await ra('create_task', { project: 'MKT', title: 'Annonce', assignee: 'thot' })
+    expect(created).toMatchObject({ assignee: 'thot' })
+    expect(t.plane.state.issues.get(created.id)?.assignees ?? []).toContain(t.users.thot.id)
+  })
+
+  it('should say what to do when the bridge is not in a new project, then set it up once let in', async () => {
+    const { t, later } = await start()
+    const project = await t.plane.ui.createProject(t.users.ra!.id, {
+      name: 'Ventes',
+      identifier: 'VEN',
+    })
+    await t.settle()
+    const news = sent(t).filter((m) => m.includes('Nouveau projet'))
+    expect(news).toHaveLength(1)
+    expect(news[0]).toContain('<b>plane-bridge</b>) n’en est pas membre')
+    expect(news[0]).toContain('sans provision')
+
+    // The person lets the bridge in; the poll finishes the job within minutes.
+    t.plane.seed.member(project.id, t.users.bridge.id, 20)
+    await later(6 * MINUTE)
+    await runPollCycle(t.services, t.bridge)
+    const members = t.plane.state.projectMembers
+      .filter((m) => m.project === project.id && m.is_active)
+      .map((m) => m.member)
+    expect(members).toEqual(expect.arrayContaining([t.users.imhotep.id, t.users.thot.id]))
+  })
+})
