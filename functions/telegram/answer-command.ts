@@ -64,7 +64,14 @@ export async function answerCommandTask(services: Services, task: CommandTask): 
 
 // --- Internal helpers ---
 
-const _EMPTY: WorkspaceSnapshot = { projects: [], agents: [], reviews: [], timers: [], runs: [], checkinSeconds: [] }
+const _EMPTY: WorkspaceSnapshot = {
+  projects: [],
+  agents: [],
+  reviews: [],
+  timers: [],
+  runs: [],
+  checkinSeconds: [],
+}
 
 async function _snapshot(services: Services, request: CommandRequest): Promise<WorkspaceSnapshot> {
   const bridge = getBridge(services)

@@ -189,7 +189,9 @@ export function createRunStore({ store, plane, log, locale, now }: RunStoreOptio
 /** Runs under way (pending, active, awaiting, stale), from the `runs:open` index: no key listing. */
 export async function openRunRecords(store: Store, limit = 500): Promise<RunRecord[]> {
   const entries = await store.indexRange(OPEN_RUNS_INDEX, { limit })
-  const records = await Promise.all(entries.map((e) => store.get<RunRecord>(runRecordKey(e.member))))
+  const records = await Promise.all(
+    entries.map((e) => store.get<RunRecord>(runRecordKey(e.member)))
+  )
   return records.filter((r): r is RunRecord => r !== null && OPEN_RUN_STATES.has(r.state))
 }
 

@@ -71,10 +71,11 @@ function _validateAgent(state: HooksState, body: Record<string, unknown>): strin
   }
   if (channel === 'last') return 'channel "last" is not supported; pass channel and to'
   if (sessionKey !== undefined && !state.allowRequestSessionKey) {
-    return 'sessionKey requires hooks.allowRequestSessionKey'
+    return 'sessionKey is disabled for externally supplied hook payload values; set hooks.allowRequestSessionKey=true to enable'
   }
+  // The texts of openclaw@2026.9.6's gateway (checked against it).
   if (agentId !== undefined && (typeof agentId !== 'string' || !_agentAllowed(state, agentId))) {
-    return 'agentId not allowed'
+    return 'agentId is not allowed by hooks.allowedAgentIds'
   }
   if (wakeMode !== undefined && (typeof wakeMode !== 'string' || !WAKE_MODES.has(wakeMode))) {
     return 'wakeMode must be "now" or "next-heartbeat"'
