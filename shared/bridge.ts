@@ -8,6 +8,7 @@ import {
   classifyOpenClawError,
   createOpenClawClient,
   type OpenClawClient,
+  openClawFailure,
 } from './openclaw/index.ts'
 import { createPlaneClient, type PlaneClient } from './plane/client.ts'
 import { createPlaneDirectory, type PlaneDirectory } from './plane-directory.ts'
@@ -167,20 +168,29 @@ function _buildBridge(services: Services): Bridge {
     }
     if (!openclaw) throw new Error('OpenClaw hooks are not configured')
     const key = item.dedupeKey ?? item.id
-    const admitted = await openclaw.agent(
-      item.payload as unknown as Parameters<OpenClawClient['agent']>[0],
-      { idempotencyKey: key }
-    )
+    const wake = item.meta?.kind === 'wake' ? (item.meta as WakeMeta) : null
+    const admitted = await openclaw
+      .agent(item.payload as unknown as Parameters<OpenClawClient['agent']>[0], {
+        idempotencyKey: key,
+      })
+      .catch(async (error: unknown) => {
+        if (wake)
+          await tracker.undelivered(wake, openClawFailure(error)).catch((e: unknown) =>
+            log.warn('failed wake not recorded', {
+              id: item.id,
+              error: e instanceof Error ? e.message : String(e),
+            })
+          )
+        throw error
+      })
     status.contact('openclaw', true)
-    if (item.meta?.kind === 'wake')
-      await tracker
-        .delivered(item.meta as WakeMeta, admitted.runId ?? null)
-        .catch((error: unknown) =>
-          log.warn('wake admitted but not recorded', {
-            id: item.id,
-            error: error instanceof Error ? error.message : String(error),
-          })
-        )
+    if (wake)
+      await tracker.delivered(wake, admitted.runId ?? null).catch((error: unknown) =>
+        log.warn('wake admitted but not recorded', {
+          id: item.id,
+          error: error instanceof Error ? error.message : String(error),
+        })
+      )
   }
   const classify = (item: OutboxItem, error: unknown): DeliveryDecision => {
     status.contact(item.channel, false, error instanceof Error ? error.message : 'failed')

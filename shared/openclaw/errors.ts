@@ -99,3 +99,21 @@ export function classifyOpenClawError(error: unknown): RetryDecision {
       return { retry: false }
   }
 }
+
+/**
+ * What a failed hooks call says, safe to store and show (no token): an `OpenClawError`'s kind, status and
+ * detail; anything else counts as OpenClaw being unreachable.
+ */
+export function openClawFailure(error: unknown): {
+  kind: OpenClawErrorKind
+  status: number | null
+  detail: string
+} {
+  if (error instanceof OpenClawError)
+    return { kind: error.kind, status: error.status ?? null, detail: error.detail }
+  return {
+    kind: 'unavailable',
+    status: null,
+    detail: error instanceof Error ? error.message : String(error),
+  }
+}

@@ -16,4 +16,5 @@ export {
   OpenClawError,
   type OpenClawErrorInit,
   type OpenClawErrorKind,
+  openClawFailure,
 } from './errors.ts'

@@ -12,7 +12,16 @@ export type RunPhrases = {
   unansweredHuman(agent: string, task: string, attempts: number): string
   unansweredConcierge(agent: string, ref: string, attempts: number): string
   staleHuman(agent: string, task: string, minutes: number): string
+  /** Every wake failed to reach OpenClaw: why, instead of "does not answer". */
+  undeliveredHuman(agent: string, task: string, attempts: number, cause: string): string
+  /** OpenClaw refuses the bridge itself (a setting to fix): no agent can be woken. */
+  refusedHuman(cause: string): string
+  /** The cause of a failed wake, from the OpenClaw error (already escaped text). */
+  cause(failure: WakeFailure): string
 }
+
+/** Why a wake did not reach OpenClaw, as the hooks client reported it. */
+export type WakeFailure = { kind: string; status: number | null; detail: string }
 
 export type StopReason = 'unassigned' | 'reassigned' | 'cancelled'
 
@@ -38,6 +47,17 @@ const fr: RunPhrases = {
     `plane-bridge : l'agent ${agent} ne répond pas pour ${ref} (${n} réveils sans réponse). Vérifie qu'il tourne, ou confie la tâche à un autre agent.`,
   staleHuman: (agent, task, minutes) =>
     `⏳ ${agent} ne donne plus de nouvelles sur ${task} depuis ${minutes} min (aucun appel d'outil ni commentaire).`,
+  undeliveredHuman: (agent, task, n, cause) =>
+    `🔕 ${agent} n'a pas pu être réveillé pour ${task} (${n} essais) : ${cause}.`,
+  refusedHuman: (cause) => `⚠️ Les agents ne peuvent pas être réveillés : ${cause}.`,
+  cause: ({ kind, status, detail }) =>
+    kind === 'auth'
+      ? `OpenClaw refuse le jeton OPENCLAW_HOOKS_TOKEN (${status ?? 401}) ; il doit être égal à hooks.token dans la configuration d'OpenClaw`
+      : kind === 'not_found'
+        ? `OpenClaw répond ${status ?? 404} sur ses hooks ; vérifiez OPENCLAW_HOOKS_URL et hooks.enabled dans sa configuration`
+        : kind === 'bad_request' || kind === 'too_large'
+          ? `OpenClaw refuse le réveil (${status ?? 400} : ${detail})`
+          : `OpenClaw est injoignable (${status ? `${status} : ` : ''}${detail})`,
 }
 
 const en: RunPhrases = {
@@ -62,6 +82,17 @@ const en: RunPhrases = {
     `plane-bridge: agent ${agent} does not answer for ${ref} (${n} wakes unanswered). Check that it runs, or give the task to another agent.`,
   staleHuman: (agent, task, minutes) =>
     `⏳ No news from ${agent} on ${task} for ${minutes} min (no tool call, no comment).`,
+  undeliveredHuman: (agent, task, n, cause) =>
+    `🔕 ${agent} could not be woken for ${task} (${n} tries): ${cause}.`,
+  refusedHuman: (cause) => `⚠️ Agents cannot be woken: ${cause}.`,
+  cause: ({ kind, status, detail }) =>
+    kind === 'auth'
+      ? `OpenClaw refuses the token OPENCLAW_HOOKS_TOKEN (${status ?? 401}); it must equal hooks.token in OpenClaw's configuration`
+      : kind === 'not_found'
+        ? `OpenClaw answers ${status ?? 404} on its hooks; check OPENCLAW_HOOKS_URL and hooks.enabled in its configuration`
+        : kind === 'bad_request' || kind === 'too_large'
+          ? `OpenClaw refuses the wake (${status ?? 400}: ${detail})`
+          : `OpenClaw is unreachable (${status ? `${status}: ` : ''}${detail})`,
 }
 
 export function runPhrasesFor(locale: Locale): RunPhrases {

@@ -15,7 +15,7 @@ import { AGENT_LABEL_PREFIX, APPROVAL_LABEL } from '../notify/plan-flush.ts'
 import { isAgentTask, isOpenForAgent } from '../poll/my-tasks.ts'
 import type { Store } from '../store.ts'
 import { escapeHtml } from '../telegram/html.ts'
-import { runPhrasesFor, type StopReason } from './phrases.ts'
+import { runPhrasesFor, type StopReason, type WakeFailure } from './phrases.ts'
 import { OPEN_RUN_STATES, openRunRecords, type RunStore } from './records.ts'
 import type { RunRecord } from './types.ts'
 
@@ -36,6 +36,10 @@ export type Assignment = {
   adopted: boolean
   /** The human and the Concierge were told the agent does not answer. */
   unanswered: boolean
+  /** Wakes OpenClaw admitted (absent on entries written before it was counted). */
+  admitted?: number
+  /** Why the last wake did not reach OpenClaw, until one does. */
+  lastFailure?: WakeFailure | null
 }
 
 export type RunTrackerOptions = {
@@ -93,6 +97,11 @@ export type RunTracker = {
   ): Promise<void>
   /** A wake OpenClaw admitted; `runId` becomes the task's session. */
   delivered(meta: WakeMeta, runId: string | null): Promise<void>
+  /**
+   * A wake OpenClaw did not take: the cause is kept for the human's message when every attempt fails,
+   * and a refusal of the bridge itself (wrong token, hooks off) is told to the human at once, once a day.
+   */
+  undelivered(meta: WakeMeta, failure: WakeFailure): Promise<void>
   /** Wake the task's agents with a special text (unblocked…), once per `dedupeKey`. */
   notice(task: TaskSnapshot, text: (ref: string) => string, dedupeKey: string): Promise<number>
   /** Act on every deadline that has passed; `nextDueInMs` says when to come back. */
@@ -238,6 +247,8 @@ export function createRunTracker(options: RunTrackerOptions): RunTracker {
       checkedInAt: adopt ? now() : null,
       adopted: adopt,
       unanswered: false,
+      admitted: 0,
+      lastFailure: null,
     }
     if (!(await store.claim(key, ASSIGNMENT_TTL_S, entry))) return 'known'
     const { ref } = await taskRef(task)
@@ -358,9 +369,15 @@ export function createRunTracker(options: RunTrackerOptions): RunTracker {
   }
 
   const delivered: RunTracker['delivered'] = async (meta, runId) => {
-    if (meta.attempt === 1) {
-      const entry = await store.get<Assignment>(assignmentKey(meta.taskId, meta.agentId))
-      if (entry) m.assignToWake.observe({}, (now() - entry.assignedAt) / 1000)
+    const key = assignmentKey(meta.taskId, meta.agentId)
+    const entry = await store.get<Assignment>(key)
+    if (entry) {
+      if ((entry.admitted ?? 0) === 0) m.assignToWake.observe({}, (now() - entry.assignedAt) / 1000)
+      await store.set(
+        key,
+        { ...entry, admitted: (entry.admitted ?? 0) + 1, lastFailure: null },
+        { ttlSeconds: ASSIGNMENT_TTL_S }
+      )
     }
     if (!runId || !runs) return
     const current = await runs.peek(meta.taskId)
@@ -369,6 +386,21 @@ export function createRunTracker(options: RunTrackerOptions): RunTracker {
       agentName: null,
       card: false,
     })
+  }
+
+  const undelivered: RunTracker['undelivered'] = async (meta, failure) => {
+    const key = assignmentKey(meta.taskId, meta.agentId)
+    const entry = await store.get<Assignment>(key)
+    if (entry && (entry.admitted ?? 0) === 0)
+      await store.set(key, { ...entry, lastFailure: failure }, { ttlSeconds: ASSIGNMENT_TTL_S })
+    if (failure.kind === 'auth' || failure.kind === 'not_found') {
+      const day = new Date(now()).toISOString().slice(0, 10)
+      await tellHuman(
+        say.refusedHuman(say.cause(_escaped(failure))),
+        `openclaw-refused:${failure.kind}:${day}`
+      )
+      log.error('OpenClaw refuses the wake-ups', { kind: failure.kind, status: failure.status })
+    }
   }
 
   const notice: RunTracker['notice'] = async (task, text, dedupeKey) => {
@@ -411,15 +443,21 @@ export function createRunTracker(options: RunTrackerOptions): RunTracker {
     }
     const { project, ref, url } = await taskRef(task)
     const name = renderTaskName(task, { locale, project, taskUrl: url })
+    const who = `<b>${escapeHtml(agent.name)}</b>`
+    // No wake ever reached OpenClaw: say why; the Concierge, behind the same OpenClaw, is not tried.
+    const failure = (entry.admitted ?? 0) === 0 ? (entry.lastFailure ?? null) : null
     await tellHuman(
-      say.unansweredHuman(`<b>${escapeHtml(agent.name)}</b>`, name, entry.attempts),
+      failure
+        ? say.undeliveredHuman(who, name, entry.attempts, say.cause(_escaped(failure)))
+        : say.unansweredHuman(who, name, entry.attempts),
       `unanswered:${taskId}:${agentId}:${entry.assignmentId}`
     )
-    await tellConcierge(
-      say.unansweredConcierge(agent.name, ref, entry.attempts),
-      `unanswered:${taskId}:${agentId}:${entry.assignmentId}:concierge`,
-      ref
-    )
+    if (!failure)
+      await tellConcierge(
+        say.unansweredConcierge(agent.name, ref, entry.attempts),
+        `unanswered:${taskId}:${agentId}:${entry.assignmentId}:concierge`,
+        ref
+      )
     await store.set(
       assignmentKey(taskId, agentId),
       { ...entry, unanswered: true },
@@ -481,6 +519,7 @@ export function createRunTracker(options: RunTrackerOptions): RunTracker {
     unassigned,
     activity,
     delivered,
+    undelivered,
     notice,
     async due() {
       await refreshGauge()
@@ -519,6 +558,10 @@ export function createRunTracker(options: RunTrackerOptions): RunTracker {
 }
 
 // --- Internal helpers ---
+
+function _escaped(failure: WakeFailure): WakeFailure {
+  return { ...failure, detail: escapeHtml(failure.detail) }
+}
 
 function _held(task: TaskSnapshot): boolean {
   return task.labels.some((l) => l.toLowerCase() === APPROVAL_LABEL)

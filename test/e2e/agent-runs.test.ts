@@ -124,6 +124,40 @@ describe('agent runs: verified wakes', () => {
     expect(run).toBeDefined()
     expect((await record(t, task.id))?.sessionId).toBe(run?.runId)
     expect(sent(t).filter((m) => m.includes('ne répond pas'))).toEqual([])
+    // A refused token is told to the human when it happens, not only after three attempts.
+    expect(sent(t).filter((m) => m.includes('OPENCLAW_HOOKS_TOKEN'))).toHaveLength(1)
+  })
+
+  it('should report a wrong hooks token as exactly that: at once, then after the last attempt', async () => {
+    const { t, ra, later } = await start({
+      env: { OPENCLAW_HOOKS_TOKEN: 'not-the-hooks-token-0123456789abcdef' },
+    })
+    await ra('create_task', { project: 'ONB', title: 'Publier', assignee: 'imhotep' })
+    await t.settle()
+    const refused = () => sent(t).filter((m) => m.startsWith('⚠️'))
+    expect(refused()).toEqual([
+      "⚠️ Les agents ne peuvent pas être réveillés : OpenClaw refuse le jeton OPENCLAW_HOOKS_TOKEN (401) ; il doit être égal à hooks.token dans la configuration d'OpenClaw.",
+    ])
+    for (let i = 0; i < 3; i++) await later(2 * MINUTE + 1000)
+    const attempts = wakesTo(t, 'imhotep', { admitted: false })
+    expect(attempts).toHaveLength(3)
+    expect(attempts.every((c) => c.status === 401)).toBe(true)
+    const told = sent(t).filter((m) => m.startsWith('🔕'))
+    expect(told).toHaveLength(1)
+    expect(told[0]).toContain("<b>Imhotep</b> n'a pas pu être réveillé pour")
+    expect(told[0]).toContain('(3 essais) : OpenClaw refuse le jeton OPENCLAW_HOOKS_TOKEN (401)')
+    expect(told[0]).not.toContain('ne répond pas')
+    expect(refused()).toHaveLength(1)
+    // Not through the same refusing OpenClaw: the Concierge is not tried.
+    expect(wakesTo(t, 'ra', { admitted: false })).toEqual([])
+    const ready = (await (await t.app.request('http://bridge.test/ready')).json()) as {
+      integrations: Record<string, { ok: boolean; detail?: string }>
+    }
+    expect(ready.integrations.openclaw).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('401 auth'),
+    })
+    expect(JSON.stringify(t.services.logs)).not.toContain('not-the-hooks-token')
   })
 })
 
