@@ -141,7 +141,7 @@ export const SETTINGS = {
       .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, :, _ and -')
       .optional(),
     defaultText: 'unset: no session key',
-    doc: 'Wake each task in its own OpenClaw session, keyed `<prefix><task ref>` (e.g. `hook:plane:` gives `hook:plane:ONB-3`). Needs `hooks.allowRequestSessionKey: true` and the prefix in `hooks.allowedSessionKeyPrefixes`.',
+    doc: 'Wake each task in its own OpenClaw session, keyed `<prefix><task ref>` (e.g. `hook:plane:` gives `hook:plane:ONB-3`). Needs `hooks.allowRequestSessionKey: true` and a `hooks.allowedSessionKeyPrefixes` entry the prefix starts with (OpenClaw requires `hook:` among them).',
   },
   WAKE_CHECKIN_SECONDS: {
     schema: positiveInt(10, 86_400).default(120),

@@ -1,0 +1,208 @@
+/**
+ * The real OpenClaw gateway for tests: `openclaw gateway run` (npm `openclaw@2026.9.6` on Node 24) in a
+ * temporary HOME, on a free loopback port, with hooks on. It has no model here, so every agent run it
+ * admits ends in an error: the hooks API, its tokens and its run ids are real all the same.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { installOpenClaw } from './install.ts'
+
+export type GatewayOptions = {
+  /** The agents OpenClaw knows; all of them may be targeted by hooks (`hooks.allowedAgentIds`). */
+  agents: string[]
+  /** `hooks.allowRequestSessionKey` with the given `hooks.allowedSessionKeyPrefixes`. */
+  sessionKeyPrefixes?: string[]
+}
+
+/** One line of the gateway's hooks log: an agent run it admitted and finished. */
+export type HookRunLog = {
+  runId: string
+  agentId: string
+  sourcePath: string
+  name: string
+  status: string
+  deliver?: boolean
+  logicalSessionKey?: string
+}
+
+export type Gateway = {
+  /** `http://127.0.0.1:<port>/hooks`: OPENCLAW_HOOKS_URL. */
+  hooksUrl: string
+  /** `hooks.token`: OPENCLAW_HOOKS_TOKEN. */
+  hooksToken: string
+  /** Agent runs the gateway logged as finished (it logs each when its turn ends). */
+  hookRuns(): HookRunLog[]
+  /** Wait until a finished run matches, or fail with what the gateway logged. */
+  waitForRun(match: (run: HookRunLog) => boolean, timeoutMs?: number): Promise<HookRunLog>
+  /** What the gateway printed (for failure messages), with the tokens masked. */
+  output(): string
+  stop(): Promise<void>
+}
+
+const READY_TIMEOUT_MS = 120_000
+
+export async function startGateway({
+  agents,
+  sessionKeyPrefixes,
+}: GatewayOptions): Promise<Gateway> {
+  const { node, entry } = await installOpenClaw()
+  const home = mkdtempSync(join(tmpdir(), 'plane-bridge-gateway-'))
+  const port = await _freePort()
+  const hooksToken = `hooks_${randomBytes(24).toString('hex')}`
+  const gatewayToken = `gw_${randomBytes(24).toString('hex')}`
+  const logFile = join(home, 'openclaw.log')
+  mkdirSync(join(home, '.openclaw'), { recursive: true })
+  const config = {
+    gateway: { port, bind: 'loopback', mode: 'local' },
+    logging: { file: logFile },
+    hooks: {
+      enabled: true,
+      token: hooksToken,
+      allowedAgentIds: agents,
+      ...(sessionKeyPrefixes
+        ? { allowRequestSessionKey: true, allowedSessionKeyPrefixes: sessionKeyPrefixes }
+        : {}),
+    },
+    agents: { entries: Object.fromEntries(agents.map((id) => [id, {}])), ownership: 'explicit' },
+  }
+  writeFileSync(join(home, '.openclaw', 'openclaw.json'), JSON.stringify(config, null, 2))
+
+  let printed = ''
+  const child: ChildProcess = spawn(
+    node,
+    [entry, 'gateway', 'run', '--port', String(port), '--auth', 'token', '--token', gatewayToken],
+    {
+      cwd: home,
+      env: { PATH: process.env.PATH ?? '', HOME: home, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: stop() ends the gateway and the helpers it spawns.
+      detached: true,
+    }
+  )
+  const collect = (chunk: Buffer) => {
+    printed = (printed + chunk.toString('utf8')).slice(-20_000)
+  }
+  child.stdout?.on('data', collect)
+  child.stderr?.on('data', collect)
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  const mask = (text: string) =>
+    text.replaceAll(hooksToken, '<hooks-token>').replaceAll(gatewayToken, '<gateway-token>')
+
+  const stop = async () => {
+    if (child.exitCode === null && child.pid) {
+      try {
+        process.kill(-child.pid, 'SIGTERM')
+      } catch {}
+      const done = await Promise.race([exited, _sleep(5000).then(() => 'timeout' as const)])
+      if (done === 'timeout') {
+        try {
+          process.kill(-child.pid, 'SIGKILL')
+        } catch {}
+        await exited
+      }
+    }
+    rmSync(home, { recursive: true, force: true })
+  }
+
+  const hooksUrl = `http://127.0.0.1:${port}/hooks`
+  try {
+    await _waitReady(hooksUrl, hooksToken, exited, () => mask(printed))
+  } catch (error) {
+    await stop()
+    throw error
+  }
+
+  const hookRuns = (): HookRunLog[] => {
+    let text = ''
+    try {
+      text = readFileSync(logFile, 'utf8')
+    } catch {
+      return []
+    }
+    const runs: HookRunLog[] = []
+    for (const line of text.split('\n')) {
+      if (!line.includes('gateway/hooks')) continue
+      try {
+        const record = JSON.parse(line) as Record<string, unknown>
+        const fields = record['1'] as Partial<HookRunLog> | undefined
+        if (fields && typeof fields.runId === 'string') runs.push(fields as HookRunLog)
+      } catch {}
+    }
+    return runs
+  }
+
+  return {
+    hooksUrl,
+    hooksToken,
+    hookRuns,
+    async waitForRun(match, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const found = hookRuns().find(match)
+        if (found) return found
+        if (Date.now() > deadline)
+          throw new Error(
+            `the gateway logged no matching run; it logged ${JSON.stringify(hookRuns())}\n${mask(printed)}`
+          )
+        await _sleep(250)
+      }
+    },
+    output: () => mask(printed),
+    stop,
+  }
+}
+
+// --- Internal helpers ---
+
+/**
+ * Ready when its hooks answer: 400 to an empty body sent with the right token (no run starts, and no
+ * auth failure counts towards its throttle). The gateway takes ~10 s to start.
+ */
+async function _waitReady(
+  hooksUrl: string,
+  hooksToken: string,
+  exited: Promise<number | null>,
+  output: () => string
+): Promise<void> {
+  let code: number | null | undefined
+  void exited.then((c) => {
+    code = c
+  })
+  const deadline = Date.now() + READY_TIMEOUT_MS
+  for (;;) {
+    if (code !== undefined) throw new Error(`openclaw gateway exited (${code}):\n${output()}`)
+    try {
+      const response = await fetch(`${hooksUrl}/agent`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${hooksToken}` },
+        body: '{}',
+        signal: AbortSignal.timeout(2000),
+      })
+      await response.body?.cancel()
+      if (response.status === 400) return
+    } catch {}
+    if (Date.now() > deadline)
+      throw new Error(`openclaw gateway not ready after ${READY_TIMEOUT_MS} ms:\n${output()}`)
+    await _sleep(500)
+  }
+}
+
+function _freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+function _sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
