@@ -186,6 +186,19 @@ describe('agent runs: stale, reassigned, unblocked', () => {
     expect((await record(t, task.id))?.state).toBe('active')
   })
 
+  it('should hold a run awaiting while its question waits, never stale, until the agent goes on', async () => {
+    const { t, ra, imhotep, later } = await start()
+    const task = await ra('create_task', { project: 'ONB', title: 'Choisir', assignee: 'imhotep' })
+    await imhotep('update_task_status', { task: 'ONB-1', status: 'in_progress' })
+    await imhotep('add_comment', { task: 'ONB-1', kind: 'question', text: 'Quelle licence ?' })
+    expect((await record(t, task.id))?.state).toBe('awaiting')
+    await later(45 * MINUTE)
+    expect((await record(t, task.id))?.state).toBe('awaiting')
+    expect(sent(t).filter((m) => m.includes('ne donne plus de nouvelles'))).toEqual([])
+    await imhotep('update_task_status', { task: 'ONB-1', status: 'in_progress' })
+    expect((await record(t, task.id))?.state).toBe('active')
+  })
+
   it('should tell the first agent to stop and wake the second when a task is reassigned mid-run', async () => {
     const { t, ra, imhotep } = await start()
     const task = await ra('create_task', { project: 'ONB', title: 'Rédiger', assignee: 'imhotep' })

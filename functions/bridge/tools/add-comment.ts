@@ -47,7 +47,10 @@ export const addComment = defineTool({
             ? `❓ ${text}`
             : text
     const comment = await postComment(ctx, task, body)
-    await touchRun(ctx, task)
+    // A question waits for the human: the run is awaiting (never stale) until the agent goes on.
+    await touchRun(ctx, task, (r) =>
+      kind === 'question' && r.state === 'active' ? { ...r, state: 'awaiting' } : r
+    )
     return {
       task: task.ref ?? task.key.id,
       comment_id: comment.id,
