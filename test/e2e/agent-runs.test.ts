@@ -3,10 +3,13 @@
  * stale runs, a reassignment mid-run, a dependency finished, a fresh deploy on a backlog, a new project.
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import { functions } from '../../functions/index.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
+import { runJob } from '../../shared/run-job.ts'
 import { runRecordKey } from '../../shared/runs/records.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
 import { callHttp } from '../helpers/bridge-tools.ts'
+import { makeServices } from '../helpers/services.ts'
 import { startE2E } from './harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
@@ -35,6 +38,11 @@ async function start(options: Parameters<typeof startE2E>[0] = {}) {
   }
   return {
     t,
+    now: () => Date.now() + offset,
+    /** Move the bridge's clock on and do nothing else (a process that is not running). */
+    advance(ms: number) {
+      offset += ms
+    },
     ra: as('ra'),
     imhotep: as('imhotep'),
     thot: as('thot'),
@@ -158,6 +166,50 @@ describe('agent runs: verified wakes', () => {
       detail: expect.stringContaining('401 auth'),
     })
     expect(JSON.stringify(t.services.logs)).not.toContain('not-the-hooks-token')
+  })
+})
+
+describe('agent runs: deadlines across a restart', () => {
+  it('should act on a wake deadline the dead process left, from the notify cron of a new one', async () => {
+    const { t, ra, now, advance } = await start()
+    await ra('create_task', { project: 'ONB', title: 'Reprendre', assignee: 'imhotep' })
+    await t.settle()
+    expect(wakesTo(t, 'imhotep')).toHaveLength(1)
+    // The process dies (its timers with it); the check-in window passes while nothing runs.
+    t.services.background.cancelTimers()
+    advance(2 * MINUTE + 1000)
+    const { config } = t.services
+    const fresh = makeServices({
+      functions,
+      agents: t.services.agents,
+      store: t.services.store,
+      now,
+      env: {
+        PLANE_BASE_URL: config.PLANE_BASE_URL,
+        PLANE_API_KEY: config.PLANE_API_KEY,
+        PLANE_WORKSPACE_SLUG: config.PLANE_WORKSPACE_SLUG,
+        PLANE_REQUEST_INTERVAL_MS: '0',
+        TELEGRAM_BOT_TOKEN: config.TELEGRAM_BOT_TOKEN,
+        TELEGRAM_CHAT_ID: config.TELEGRAM_CHAT_ID,
+        TELEGRAM_API_BASE: config.TELEGRAM_API_BASE,
+        OPENCLAW_HOOKS_URL: config.OPENCLAW_HOOKS_URL,
+        OPENCLAW_HOOKS_TOKEN: config.OPENCLAW_HOOKS_TOKEN,
+      },
+    })
+    try {
+      const notify = functions.find((f) => f.name === 'notify')
+      if (!notify || notify.kind === 'http') throw new Error('notify is not registered')
+      const result = await runJob(notify, fresh, { trigger: 'cli' })
+      expect(result).toMatchObject({
+        outcome: 'ok',
+        summary: expect.stringContaining('1 deadlines'),
+      })
+      expect(wakesTo(t, 'imhotep')).toHaveLength(2)
+      expect(messageOf(wakesTo(t, 'imhotep')[1]!)).toMatch(/^Rappel \(2\/3\)/)
+    } finally {
+      fresh.background.cancelTimers()
+      await fresh.background.idle(2000)
+    }
   })
 })
 
