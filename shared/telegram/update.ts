@@ -10,6 +10,10 @@ export type IncomingUpdate =
       /** Forum topic to answer in, when the message came from one. */
       threadId: number | null
       text: string
+      /** The person, as Telegram names them (first and last name, else @username). */
+      fromName: string
+      /** The bot message this one answers (a Telegram reply), if any. */
+      replyToMessageId: number | null
     }
   | {
       kind: 'callback'
@@ -18,14 +22,20 @@ export type IncomingUpdate =
       chatUsername: string | null
       queryId: string
       data: string
+      fromName: string
+      /** The message the pressed button belongs to. */
+      messageId: number | null
     }
   /** §1.1: edits "may at times be triggered by changes … not actively used": never re-run a command. */
   | { kind: 'edited'; updateId: number }
   | { kind: 'other'; updateId: number | null }
 
 type Chat = { id?: unknown; username?: unknown }
+type From = { first_name?: unknown; last_name?: unknown; username?: unknown }
 type Msg = {
   message_id?: unknown
+  from?: From
+  reply_to_message?: { message_id?: unknown }
   message_thread_id?: unknown
   is_topic_message?: unknown
   chat?: Chat
@@ -50,12 +60,28 @@ export function readUpdate(body: unknown): IncomingUpdate {
       messageId: message.message_id,
       threadId: topic ? (message.message_thread_id as number) : null,
       text: message.text,
+      fromName: _name(message.from),
+      replyToMessageId:
+        typeof message.reply_to_message?.message_id === 'number'
+          ? message.reply_to_message.message_id
+          : null,
     }
   }
-  const query = update.callback_query as { id?: unknown; data?: unknown; message?: Msg } | undefined
+  const query = update.callback_query as
+    | { id?: unknown; data?: unknown; message?: Msg; from?: From }
+    | undefined
   if (query && typeof query.id === 'string' && typeof query.data === 'string') {
     const chat = _chat(query.message?.chat)
-    if (chat) return { kind: 'callback', updateId, ...chat, queryId: query.id, data: query.data }
+    if (chat)
+      return {
+        kind: 'callback',
+        updateId,
+        ...chat,
+        queryId: query.id,
+        data: query.data,
+        fromName: _name(query.from),
+        messageId: typeof query.message?.message_id === 'number' ? query.message.message_id : null,
+      }
   }
   return { kind: 'other', updateId }
 }
@@ -73,6 +99,16 @@ export function isChatAllowed(
 }
 
 // --- Internal helpers ---
+
+/** "Ada Lovelace", else "@ada", else "?" (Telegram always sends first_name for people). */
+function _name(from: From | undefined): string {
+  const full = [from?.first_name, from?.last_name]
+    .filter((x): x is string => typeof x === 'string' && x.trim() !== '')
+    .join(' ')
+    .trim()
+  if (full) return full.slice(0, 64)
+  return typeof from?.username === 'string' ? `@${from.username}` : '?'
+}
 
 function _chat(chat: Chat | undefined): { chatId: string; chatUsername: string | null } | null {
   if (!chat || (typeof chat.id !== 'number' && typeof chat.id !== 'string')) return null

@@ -1,0 +1,170 @@
+/**
+ * @module Messages the human can act on (a review, a question, an approval): each is a *card* stored under an
+ * opaque random id. Its buttons carry `x:<id>:<action>` (§1.6: ≤ 64 bytes; nothing anyone could forge into
+ * another task), the sent message's id maps back to the card (a Telegram reply finds it), and the first
+ * action taken is claimed once, so a double press acts once.
+ */
+import { type EnqueueInput, type Outbox, telegramMessage } from '../notify/outbox.ts'
+import type { Store } from '../store.ts'
+
+export type CardKind = 'review' | 'question' | 'approval'
+export type CardAction = 'validate' | 'sendback' | 'answer' | 'approve' | 'refuse'
+
+export type Card = {
+  id: string
+  kind: CardKind
+  chatId: string
+  taskId: string
+  projectId: string
+  /** `ONB-3`, or null when the project has no identifier. */
+  ref: string | null
+  /** The agent the task belongs to (who gets the answer), when known. */
+  agentId: string | null
+  /** The message as sent (HTML): an action edits it into this plus one line. */
+  html: string
+  /** Telegram's id of the sent message, once it is sent. */
+  messageId: number | null
+  createdAt: number
+}
+
+/** Who did what, claimed once per card. */
+export type CardDone = { action: CardAction; by: string; at: number }
+
+/** What a sent message is to the bridge: a card, or the question asking for an action's text. */
+export type MessageLink = { cardId: string; prompt: CardAction | null }
+
+export const CARD_TTL_S = 30 * 24 * 60 * 60
+/** Pending approvals, by creation time: /plane status and the digest list them. */
+export const APPROVALS_INDEX = 'cards:approvals'
+
+const CODES: Record<CardAction, string> = {
+  validate: 'v',
+  sendback: 'b',
+  answer: 'r',
+  approve: 'a',
+  refuse: 'n',
+}
+const ACTIONS = Object.fromEntries(Object.entries(CODES).map(([a, c]) => [c, a])) as Record<
+  string,
+  CardAction
+>
+/** Which actions each kind of card offers, in button order. */
+export const CARD_ACTIONS: Record<CardKind, readonly CardAction[]> = {
+  review: ['validate', 'sendback'],
+  question: ['answer'],
+  approval: ['approve', 'refuse'],
+}
+
+const cardKey = (id: string) => `tg:card:${id}`
+const doneKey = (id: string) => `tg:card:done:${id}`
+const linkKey = (chatId: string, messageId: number) => `tg:msg:${chatId}:${messageId}`
+
+export function encodeCardAction(cardId: string, action: CardAction): string {
+  return `x:${cardId}:${CODES[action]}`
+}
+
+/** Null for anything that is not a card button (drill-down buttons, old or forged data). */
+export function decodeCardAction(data: string): { cardId: string; action: CardAction } | null {
+  const match = /^x:([A-Za-z0-9_-]{16}):([a-z])$/.exec(data)
+  const action = match?.[2] ? ACTIONS[match[2]] : undefined
+  return match?.[1] && action ? { cardId: match[1], action } : null
+}
+
+export function newCardId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12))
+  let binary = ''
+  for (const b of bytes) binary += String.fromCharCode(b)
+  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_')
+}
+
+export type CardStore = {
+  /**
+   * Store a card and enqueue its message with the kind's buttons. With a `dedupeKey` already used (a
+   * repeated flush) nothing is stored: the first card stands.
+   */
+  post(
+    card: Omit<Card, 'id' | 'messageId' | 'createdAt'>,
+    labels: Record<CardAction, string>,
+    dedupeKey: string
+  ): Promise<Card | null>
+  get(id: string): Promise<Card | null>
+  /** The sender reports the message id Telegram gave: replies to it now find the card. */
+  sent(id: string, messageId: number): Promise<void>
+  /** A prompt (ForceReply) was sent for an action: a reply to it carries that action's text. */
+  linkPrompt(chatId: string, messageId: number, cardId: string, action: CardAction): Promise<void>
+  /** What a message the human replied to is, if it is one of ours. */
+  link(chatId: string, messageId: number): Promise<MessageLink | null>
+  /** Claim the card for an action: false when someone acted on it already (then `done()` says who). */
+  claim(id: string, done: CardDone): Promise<boolean>
+  done(id: string): Promise<CardDone | null>
+  /** Approvals still waiting for the human, oldest first. */
+  pendingApprovals(): Promise<Card[]>
+}
+
+export function createCardStore({
+  store,
+  outbox,
+  now,
+}: {
+  store: Store
+  outbox: Outbox
+  now: () => number
+}): CardStore {
+  const ttl = { ttlSeconds: CARD_TTL_S }
+  return {
+    async post(init, labels, dedupeKey) {
+      const card: Card = { ...init, id: newCardId(), messageId: null, createdAt: now() }
+      await store.set(cardKey(card.id), card, ttl)
+      const message = telegramMessage(card.chatId, card.html, dedupeKey)
+      const item: EnqueueInput = {
+        ...message,
+        payload: {
+          ...message.payload,
+          reply_markup: {
+            inline_keyboard: [
+              CARD_ACTIONS[card.kind].map((action) => ({
+                text: labels[action],
+                callback_data: encodeCardAction(card.id, action),
+              })),
+            ],
+          },
+        },
+        meta: { kind: 'card', cardId: card.id },
+      }
+      const { enqueued } = await outbox.enqueue(item)
+      if (!enqueued) {
+        await store.delete(cardKey(card.id))
+        return null
+      }
+      if (card.kind === 'approval') await store.indexAdd(APPROVALS_INDEX, card.id, card.createdAt)
+      return card
+    },
+    get: (id) => store.get<Card>(cardKey(id)),
+    async sent(id, messageId) {
+      const card = await store.get<Card>(cardKey(id))
+      if (!card) return
+      await store.set(cardKey(id), { ...card, messageId }, ttl)
+      await store.set(linkKey(card.chatId, messageId), { cardId: id, prompt: null }, ttl)
+    },
+    async linkPrompt(chatId, messageId, cardId, action) {
+      await store.set(linkKey(chatId, messageId), { cardId, prompt: action }, ttl)
+    },
+    link: (chatId, messageId) => store.get<MessageLink>(linkKey(chatId, messageId)),
+    async claim(id, done) {
+      const claimed = await store.claim(doneKey(id), CARD_TTL_S, done)
+      if (claimed) await store.indexRemove(APPROVALS_INDEX, id)
+      return claimed
+    },
+    done: (id) => store.get<CardDone>(doneKey(id)),
+    async pendingApprovals() {
+      const entries = await store.indexRange(APPROVALS_INDEX, { limit: 100 })
+      const cards: Card[] = []
+      for (const { member } of entries) {
+        const card = await store.get<Card>(cardKey(member))
+        if (card && !(await store.has(doneKey(member)))) cards.push(card)
+        else if (!card) await store.indexRemove(APPROVALS_INDEX, member)
+      }
+      return cards
+    },
+  }
+}
