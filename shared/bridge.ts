@@ -1,4 +1,5 @@
 /** @module The bridge's parts for one runtime, built once from its services: clients, directory, pipeline, outbox, sender. */
+import { type CardAction, type CardStore, createCardStore } from './actions/cards.ts'
 import type { Services } from './function.ts'
 import { createOutbox, type Outbox, type OutboxItem } from './notify/outbox.ts'
 import { createPipeline, type Pipeline } from './notify/pipeline.ts'
@@ -41,6 +42,8 @@ export type Bridge = {
   runs: RunStore | null
   /** Verified wakes, stale runs, stop messages (agent runs). */
   tracker: RunTracker
+  /** Messages the human can act on (reviews, questions, approvals). */
+  cards: CardStore
   /** Flush closed coalescing windows and drain the outbox now, in the background; re-arms itself for what is due later. */
   kick(): void
   /** The same, awaited (one-off jobs flush what they enqueued before exiting). */
@@ -107,6 +110,7 @@ function _buildBridge(services: Services): Bridge {
 
   const directory = createPlaneDirectory({ plane, agents: services.agents, log, now })
   const outbox = createOutbox(store, now)
+  const cards = createCardStore({ store, outbox, now })
   const policy = createNotifyPolicy({
     ...(config.NOTIFY_EVENTS ? { kinds: config.NOTIFY_EVENTS } : {}),
     projects: config.NOTIFY_PROJECTS ?? null,
@@ -146,6 +150,7 @@ function _buildBridge(services: Services): Bridge {
     coalesceMs: config.NOTIFY_COALESCE_MS,
     now,
     tracker,
+    cards,
     onClosed: async (task, group) => {
       await onTaskClosed(services, self, task, group)
     },
@@ -160,10 +165,40 @@ function _buildBridge(services: Services): Bridge {
   const deliver = async (item: OutboxItem) => {
     if (item.channel === 'telegram') {
       if (!telegram) throw new Error('Telegram is not configured')
-      await telegram.sendMessage(
+      const meta = item.meta as { kind?: string; cardId?: string; action?: CardAction } | undefined
+      if (meta?.kind === 'edit') {
+        await telegram
+          .editMessageText(
+            item.payload as unknown as Parameters<TelegramClient['editMessageText']>[0]
+          )
+          // Already showing this text (an edit repeated after a crash): done.
+          .catch((error: unknown) => {
+            if (
+              !(
+                error instanceof TelegramError &&
+                error.description.includes('message is not modified')
+              )
+            )
+              throw error
+          })
+        status.contact('telegram', true)
+        return
+      }
+      const sent = await telegram.sendMessage(
         item.payload as unknown as Parameters<TelegramClient['sendMessage']>[0]
       )
       status.contact('telegram', true)
+      // A card's message (or the prompt asking for an action's text) is found again by its id.
+      if (meta?.cardId && (meta.kind === 'card' || meta.kind === 'prompt'))
+        await (meta.kind === 'card'
+          ? cards.sent(meta.cardId, sent.message_id)
+          : cards.linkPrompt(item.target, sent.message_id, meta.cardId, meta.action ?? 'answer')
+        ).catch((error: unknown) =>
+          log.warn('message sent but not linked to its card', {
+            id: item.id,
+            error: error instanceof Error ? error.message : String(error),
+          })
+        )
       return
     }
     if (!openclaw) throw new Error('OpenClaw hooks are not configured')
@@ -261,6 +296,7 @@ function _buildBridge(services: Services): Bridge {
     chatId,
     runs,
     tracker,
+    cards,
     kick,
     planeRequestCount: () => requestCount,
     async settle(timeoutMs) {

@@ -1,4 +1,5 @@
 /** @module After the webhook answered: load the workspace, build the reply, queue it (NOTIF-06). */
+import { decodeCardAction } from '../../shared/actions/cards.ts'
 import { getBridge } from '../../shared/bridge.ts'
 import { decodeDrillDown } from '../../shared/commands/callback-data.ts'
 import { matchProject } from '../../shared/commands/match.ts'
@@ -16,14 +17,35 @@ import { enqueueReply } from '../../shared/commands/send-reply.ts'
 import type { WorkspaceSnapshot } from '../../shared/commands/snapshot.ts'
 import { getWorkspaceLoader } from '../../shared/commands/workspace-loader.ts'
 import type { Services } from '../../shared/function.ts'
+import { type CardReply, handleCardPress, handleCardReply } from './actions.ts'
 
 export type CommandTask =
   | { kind: 'message'; updateId: number; chatId: string; threadId: number | null; args: string[] }
-  | { kind: 'callback'; updateId: number; chatId: string; queryId: string; data: string }
+  | {
+      kind: 'callback'
+      updateId: number
+      chatId: string
+      queryId: string
+      data: string
+      fromName?: string
+    }
+  | CardReply
 
 export async function answerCommandTask(services: Services, task: CommandTask): Promise<void> {
   const { log, config } = services
   const bridge = getBridge(services)
+  // The human acting on a card: a reply to it or to its prompt, or one of its buttons.
+  if (task.kind === 'reply') return handleCardReply(services, task)
+  const card = task.kind === 'callback' ? decodeCardAction(task.data) : null
+  if (task.kind === 'callback' && card)
+    return handleCardPress(services, {
+      kind: 'callback',
+      updateId: task.updateId,
+      chatId: task.chatId,
+      queryId: task.queryId,
+      fromName: task.fromName ?? '?',
+      ...card,
+    })
   if (task.kind === 'callback') {
     // §1.6: the client shows a progress bar until the query is answered; the reply itself may take seconds.
     await bridge.telegram
@@ -68,6 +90,7 @@ const _EMPTY: WorkspaceSnapshot = {
   projects: [],
   agents: [],
   reviews: [],
+  approvals: [],
   timers: [],
   runs: [],
   checkinSeconds: [],

@@ -61,11 +61,26 @@ export const telegramWebhookFunction = defineHttpFunction({
         const bridge = getBridge(services)
         if (!bridge.telegram) throw new Error('Telegram is not configured')
         const command = parseCommand(update.text, await getBotUsername(store, bridge.telegram))
-        if (!command) {
+        // Not a command: a reply to one of the bridge's cards or prompts is an action's text.
+        const link =
+          !command && update.replyToMessageId !== null
+            ? await bridge.cards.link(update.chatId, update.replyToMessageId)
+            : null
+        if (command) task = { ...update, args: command.args }
+        else if (link)
+          task = {
+            kind: 'reply',
+            updateId: update.updateId,
+            chatId: update.chatId,
+            fromName: update.fromName,
+            cardId: link.cardId,
+            prompt: link.prompt,
+            text: update.text,
+          }
+        else {
           count('ignored')
           return c.json({ status: 'ignored' }, 200)
         }
-        task = { ...update, args: command.args }
       } else {
         task = update
       }
@@ -87,7 +102,7 @@ export const telegramWebhookFunction = defineHttpFunction({
       })
       return c.json({ error: 'unavailable', message: 'Not accepted; try again.' }, 503)
     }
-    count(update.kind === 'message' ? 'command' : 'callback')
+    count(task.kind === 'message' ? 'command' : task.kind === 'reply' ? 'reply' : 'callback')
     background.run('telegram-command', () => answerStoredCommand(services, task))
     return c.json({ status: 'accepted' }, 200)
   },
@@ -98,7 +113,7 @@ export const telegramWebhookFunction = defineHttpFunction({
 function _counter(services: Services): (outcome: string) => void {
   const counter = services.metrics.registry.counter(
     'plane_bridge_telegram_updates_total',
-    'Telegram updates by outcome (command, callback, duplicate, edited, ignored, not_allowed).'
+    'Telegram updates by outcome (command, callback, reply, duplicate, edited, ignored, not_allowed).'
   )
   return (outcome) => counter.inc({ outcome })
 }

@@ -70,6 +70,18 @@ export function decodeCardAction(data: string): { cardId: string; action: CardAc
   return match?.[1] && action ? { cardId: match[1], action } : null
 }
 
+/** Approval cards nobody acted on yet, oldest first (expired ones leave the index). */
+export async function listPendingApprovals(store: Store): Promise<Card[]> {
+  const entries = await store.indexRange(APPROVALS_INDEX, { limit: 100 })
+  const cards: Card[] = []
+  for (const { member } of entries) {
+    const card = await store.get<Card>(cardKey(member))
+    if (!card) await store.indexRemove(APPROVALS_INDEX, member)
+    else if (!(await store.has(doneKey(member)))) cards.push(card)
+  }
+  return cards
+}
+
 export function newCardId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12))
   let binary = ''
@@ -97,6 +109,8 @@ export type CardStore = {
   /** Claim the card for an action: false when someone acted on it already (then `done()` says who). */
   claim(id: string, done: CardDone): Promise<boolean>
   done(id: string): Promise<CardDone | null>
+  /** The claimed action failed: the card may be acted on again. */
+  release(id: string): Promise<void>
   /** Approvals still waiting for the human, oldest first. */
   pendingApprovals(): Promise<Card[]>
 }
@@ -156,15 +170,11 @@ export function createCardStore({
       return claimed
     },
     done: (id) => store.get<CardDone>(doneKey(id)),
-    async pendingApprovals() {
-      const entries = await store.indexRange(APPROVALS_INDEX, { limit: 100 })
-      const cards: Card[] = []
-      for (const { member } of entries) {
-        const card = await store.get<Card>(cardKey(member))
-        if (card && !(await store.has(doneKey(member)))) cards.push(card)
-        else if (!card) await store.indexRemove(APPROVALS_INDEX, member)
-      }
-      return cards
+    async release(id) {
+      await store.delete(doneKey(id))
+      const card = await store.get<Card>(cardKey(id))
+      if (card?.kind === 'approval') await store.indexAdd(APPROVALS_INDEX, id, card.createdAt)
     },
+    pendingApprovals: () => listPendingApprovals(store),
   }
 }

@@ -58,7 +58,8 @@ const fr: ActionPhrases = {
     already: (line) => `Déjà fait : ${line}`.slice(0, 200),
     failed: 'Échec : voir le message.',
   },
-  failed: (ref, detail) => `⚠️ ${ref} : l’action n’a pas pu être faite dans Plane (${detail}). Réessayez.`,
+  failed: (ref, detail) =>
+    `⚠️ ${ref} : l’action n’a pas pu être faite dans Plane (${detail}). Réessayez.`,
   comment: {
     validate: (by) => `✅ Validé par ${by} depuis Telegram.`,
     sendback: (by, reason) => `↩️ Renvoyé par ${by} depuis Telegram : ${reason}`,
@@ -102,7 +103,8 @@ const en: ActionPhrases = {
     already: (line) => `Already done: ${line}`.slice(0, 200),
     failed: 'Failed: see the message.',
   },
-  failed: (ref, detail) => `⚠️ ${ref}: the action could not be done in Plane (${detail}). Try again.`,
+  failed: (ref, detail) =>
+    `⚠️ ${ref}: the action could not be done in Plane (${detail}). Try again.`,
   comment: {
     validate: (by) => `✅ Approved by ${by} from Telegram.`,
     sendback: (by, reason) => `↩️ Sent back by ${by} from Telegram: ${reason}`,

@@ -15,7 +15,7 @@ import {
   taskLine,
 } from './render-parts.ts'
 import { allTasks, isOpen, type TaskView, type WorkspaceSnapshot } from './snapshot.ts'
-import { reviewLine, runLine } from './status-reply.ts'
+import { approvalLine, reviewLine, runLine } from './status-reply.ts'
 
 export type DigestOptions = {
   /** Completions after this instant (ms) count: the previous digest, or a day ago for the first one. */
@@ -52,6 +52,7 @@ export function buildDigest(
       dueToday.length +
       overdue.length +
       snapshot.reviews.length +
+      snapshot.approvals.length +
       waitingLong.length ===
     0
   if (quiet) return { html: p.quietDay(date), quiet: true }
@@ -86,6 +87,12 @@ export function buildDigest(
       '🔍',
       p.reviews,
       snapshot.reviews.map((r) => reviewLine(r, snapshot, ctx)),
+      ctx
+    ),
+    ...section(
+      '🛂',
+      p.approvals,
+      snapshot.approvals.map((a) => approvalLine(a, snapshot, ctx)),
       ctx
     ),
     ...section(

@@ -46,6 +46,7 @@ export type CommandPhrases = {
   planeUnavailable: string
   /** Agent runs (bridge metadata). */
   runsToWatch: string
+  approvals: string
   runs: string
   runState: Record<'pending' | 'active' | 'awaiting' | 'stale', string>
   since(when: string): string
@@ -106,6 +107,7 @@ const fr: CommandPhrases = {
   quietDay: (date) => `☀️ Résumé du ${date} : journée calme, rien à signaler.`,
   planeUnavailable: '⚠️ Plane ne répond pas pour l’instant ; réessaie dans une minute.',
   runsToWatch: 'Agents à surveiller',
+  approvals: 'Approbations en attente',
   runs: 'Exécutions en cours',
   runState: {
     pending: 'réveillé, pas encore de réponse',
@@ -171,6 +173,7 @@ const en: CommandPhrases = {
   quietDay: (date) => `☀️ Digest for ${date}: a quiet day, nothing to report.`,
   planeUnavailable: '⚠️ Plane is not answering right now; try again in a minute.',
   runsToWatch: 'Agents to watch',
+  approvals: 'Approvals waiting',
   runs: 'Runs under way',
   runState: {
     pending: 'woken, no answer yet',

@@ -74,6 +74,15 @@ export type ReviewView = {
   confidence: number
 }
 
+/** A task waiting for the human's approval before its agent may start (bridge metadata). */
+export type ApprovalView = {
+  taskId: string
+  taskRef: string | null
+  agentId: string | null
+  /** When the human was asked (ms). */
+  since: number
+}
+
 /** A running timer (bridge metadata). */
 export type TimerView = {
   agentId: string
@@ -96,6 +105,7 @@ export type WorkspaceSnapshot = {
   agents: AgentRecord[]
   /** Bridge metadata; empty until the bridge records it (shown only when present). */
   reviews: ReviewView[]
+  approvals: ApprovalView[]
   timers: TimerView[]
   runs: RunView[]
   /** Today's assignment → check-in delays (seconds), for the digest's p95. */
@@ -110,6 +120,7 @@ export type SnapshotInput = {
   /** Display names of Plane users (agents are named from the registry). */
   userNames: Readonly<Record<string, string>>
   reviews?: readonly ReviewView[]
+  approvals?: readonly ApprovalView[]
   timers?: readonly TimerView[]
   runs?: readonly RunView[]
   checkinSeconds?: readonly number[]
@@ -141,6 +152,7 @@ export function buildWorkspaceSnapshot(input: SnapshotInput): WorkspaceSnapshot 
     projects,
     agents: [...input.agents],
     reviews: [...(input.reviews ?? [])],
+    approvals: [...(input.approvals ?? [])],
     timers: [...(input.timers ?? [])],
     runs: [...(input.runs ?? [])],
     checkinSeconds: [...(input.checkinSeconds ?? [])],

@@ -18,6 +18,7 @@ import {
   taskLine,
 } from './render-parts.ts'
 import {
+  type ApprovalView,
   allTasks,
   isOpen,
   type RunView,
@@ -73,6 +74,12 @@ export function buildStatusReply(snapshot: WorkspaceSnapshot, ctx: RenderContext
       ctx
     ),
     ...section(
+      '🛂',
+      p.approvals,
+      snapshot.approvals.map((a) => approvalLine(a, snapshot, ctx)),
+      ctx
+    ),
+    ...section(
       '🤖',
       p.runsToWatch,
       snapshot.runs.filter((r) => r.state !== 'active').map((r) => runLine(r, snapshot, ctx)),
@@ -125,6 +132,26 @@ export function reviewLine(
   })
   const ref = review.taskRef ? `${escapeHtml(review.taskRef)} ` : ''
   return `• ${ref}${quote(ctx.locale, escapeName(review.taskName))} — ${escapeName(agent)} — ${p.confidence(number)}`
+}
+
+/** A task waiting for the human's approval: the task (linked), its agent, since when. */
+export function approvalLine(
+  approval: ApprovalView,
+  snapshot: WorkspaceSnapshot,
+  ctx: RenderContext
+): string {
+  const p = phrases(ctx)
+  const agent = approval.agentId
+    ? (snapshot.agents.find((a) => a.id === approval.agentId)?.name ?? approval.agentId)
+    : null
+  const extras = [
+    ...(agent ? [`<b>${escapeName(agent)}</b>`] : []),
+    p.since(formatDateTime(approval.since, ctx.timeZone, ctx.locale)),
+  ]
+  const task = allTasks(snapshot).find((t) => t.id === approval.taskId)
+  return task
+    ? taskLine(task, ctx, extras)
+    : [`• ${escapeHtml(approval.taskRef ?? approval.taskId)}`, ...extras].join(' — ')
 }
 
 /** One agent run: its task (linked), its agent, what it is doing and since when. */

@@ -3,6 +3,8 @@
  * burst of commands costs no extra Plane requests: work items 60 s, projects and cycles 10 min; names and agents
  * come from the bridge's directory (its own 10-minute cache).
  */
+
+import { listPendingApprovals } from '../actions/cards.ts'
 import type { AgentConfig } from '../agents.ts'
 import type { Services } from '../function.ts'
 import type { Logger } from '../log.ts'
@@ -130,6 +132,13 @@ export function createWorkspaceLoader({
           confidence: r.confidence,
         }
       })
+      // Tasks held for the human's approval (the approval cards not acted on yet).
+      const approvals = (await listPendingApprovals(store)).map((card) => ({
+        taskId: card.taskId,
+        taskRef: card.ref,
+        agentId: card.agentId,
+        since: card.createdAt,
+      }))
       // Agent runs under way and their timers (bridge metadata, from the store's index).
       const open = await openRunRecords(store)
       const names = new Map(lists.flatMap(([, l]) => l.tasks.map((t) => [t.id, t.name] as const)))
@@ -167,6 +176,7 @@ export function createWorkspaceLoader({
         agents: agentRecords,
         userNames,
         reviews,
+        approvals,
         runs,
         timers,
         checkinSeconds,

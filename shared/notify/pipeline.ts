@@ -3,6 +3,8 @@
  * remembered snapshot; changes wait a short coalescing window in a durable pending entry, then become
  * notifications and agent wake-ups in the outbox. Whichever source sees a change first wins.
  */
+
+import type { CardStore } from '../actions/cards.ts'
 import type { Actor, CommentEvent, EventSource, TaskSnapshot } from '../events.ts'
 import type { Logger } from '../log.ts'
 import type { RunTracker } from '../runs/tracker.ts'
@@ -52,6 +54,8 @@ export type PipelineOptions = {
   tracker?: RunTracker
   /** A task reached done or cancelled: what depends on it is unblocked or blocked. */
   onClosed?: (task: TaskSnapshot, group: 'completed' | 'cancelled') => Promise<void>
+  /** Reviews, questions and approvals go out as cards the human can act on (buttons, replies). */
+  cards?: CardStore
 }
 
 export type SightingResult = 'stale' | 'baseline' | 'unchanged' | 'pending'

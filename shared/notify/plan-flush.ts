@@ -1,11 +1,20 @@
 /** @module What a closed coalescing window turns into: Telegram messages for the human, wake-ups for agents. */
+
+import type { CardKind, CardStore } from '../actions/cards.ts'
+import { actionPhrasesFor } from '../actions/phrases.ts'
 import type { TaskChange, TaskSnapshot } from '../events.ts'
 import type { RunTracker } from '../runs/tracker.ts'
 import type { Store } from '../store.ts'
+import { escapeHtml } from '../telegram/html.ts'
 import { diffTask } from './diff.ts'
 import type { AgentRef, Directory } from './directory.ts'
 import type { Locale } from './i18n.ts'
-import { type ProjectRef, renderReview, renderTaskNotification } from './messages.ts'
+import {
+  type ProjectRef,
+  renderReview,
+  renderTaskName,
+  renderTaskNotification,
+} from './messages.ts'
 import { type EnqueueInput, telegramMessage } from './outbox.ts'
 import type { PendingChange } from './pipeline.ts'
 import {
@@ -34,6 +43,8 @@ export type FlushContext = {
   tracker?: RunTracker
   /** A task just reached a closed group (done, cancelled): its dependents may be unblocked or blocked. */
   onClosed?: (task: TaskSnapshot, group: 'completed' | 'cancelled') => Promise<void>
+  /** Reviews, questions and approvals as cards the human acts on; without it, plain messages. */
+  cards?: CardStore
 }
 
 export type RunInfo = { timeSpentSeconds: number; confidence: number | null }
@@ -72,9 +83,15 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
     if (closedTo === 'cancelled')
       for (const agent of await _agentsOf(ctx.directory, task))
         await tracker.unassigned(task, agent, 'cancelled')
-    // A task held for the human's approval wakes nobody until it is approved (the tracker checks).
+    // A task held for the human's approval wakes nobody until it is approved (the tracker checks):
+    // the human is asked, once per task. Approved (the label gone): its agents are woken now.
+    const approved = changes.some(
+      (c) => c.kind === 'labels' && c.removed.some((l) => l.toLowerCase() === APPROVAL_LABEL)
+    )
+    const toWake = approved ? await _agentsOf(ctx.directory, task) : added
     if (ctx.wakeAgents !== false && !closedTo)
-      for (const agent of added) await tracker.assigned(task, agent)
+      for (const agent of toWake)
+        if ((await tracker.assigned(task, agent)) === 'held') await _askApproval(task, agent, ctx)
   }
   if (closedTo && ctx.onClosed) await ctx.onClosed(task, closedTo)
   return items
@@ -121,7 +138,9 @@ async function _reviews(entry: PendingChange, ctx: FlushContext): Promise<Enqueu
       project: ctx.project,
       taskUrl: ctx.taskUrl,
     })
-    out.push(telegramMessage(ctx.chatId, text, `notify:${task.id}:${entry.firstAt}:review:${i}`))
+    const dedupeKey = `notify:${task.id}:${entry.firstAt}:review:${i}`
+    if (ctx.cards) await _postCard(ctx, 'review', task, agent?.id ?? null, text, dedupeKey)
+    else out.push(telegramMessage(ctx.chatId, text, dedupeKey))
   }
   return out
 }
@@ -165,7 +184,9 @@ async function _messages(
     ...task.assigneeIds,
     ...allowed.flatMap((n) => n.assigned ?? []),
   ])
-  return allowed.map((n, i) => {
+  const owner = (await _agentsOf(ctx.directory, task))[0] ?? null
+  const out: EnqueueInput[] = []
+  for (const [i, n] of allowed.entries()) {
     const actor =
       n.blocker?.via === 'comment'
         ? (entry.comments.find((c) => c.text.trim() === n.blocker?.text)?.actor ?? null)
@@ -181,8 +202,45 @@ async function _messages(
         : {}),
     })
     // The pending entry (task + window start) names the message: a repeated flush enqueues nothing new.
-    return telegramMessage(chatId, text, `notify:${task.id}:${entry.firstAt}:${n.kind}:${i}`)
+    const dedupeKey = `notify:${task.id}:${entry.firstAt}:${n.kind}:${i}`
+    // A blocker or a question waits for the human: it can be answered from Telegram.
+    if (n.kind === 'task.blocked' && ctx.cards)
+      await _postCard(ctx, 'question', task, owner?.id ?? null, text, dedupeKey)
+    else out.push(telegramMessage(chatId, text, dedupeKey))
+  }
+  return out
+}
+
+async function _postCard(
+  ctx: FlushContext,
+  kind: CardKind,
+  task: TaskSnapshot,
+  agentId: string | null,
+  html: string,
+  dedupeKey: string
+): Promise<void> {
+  if (!ctx.cards || !ctx.chatId) return
+  const ref =
+    ctx.project?.identifier && task.sequenceId !== null
+      ? `${ctx.project.identifier}-${task.sequenceId}`
+      : null
+  await ctx.cards.post(
+    { kind, chatId: ctx.chatId, taskId: task.id, projectId: task.projectId, ref, agentId, html },
+    actionPhrasesFor(ctx.locale).buttons,
+    dedupeKey
+  )
+}
+
+/** The approval card, once per task (its dedupe key): approve wakes the agent, refuse cancels the task. */
+async function _askApproval(task: TaskSnapshot, agent: AgentRef, ctx: FlushContext): Promise<void> {
+  if (!ctx.cards || !ctx.chatId) return
+  const name = renderTaskName(task, {
+    locale: ctx.locale,
+    project: ctx.project,
+    taskUrl: ctx.taskUrl,
   })
+  const html = actionPhrasesFor(ctx.locale).approvalAsk(name, `<b>${escapeHtml(agent.name)}</b>`)
+  await _postCard(ctx, 'approval', task, agent.id, html, `approval:${task.id}`)
 }
 
 /** The agents a task is given to now: assignees who are agents and `agent:<id>` labels. */

@@ -284,7 +284,8 @@ export function createRunTracker(options: RunTrackerOptions): RunTracker {
     const entry = await store.get<Assignment>(key)
     const current = runs ? await runs.peek(task.id) : null
     const mine = current?.agentId === agent.id
-    const underWay = mine ? OPEN_RUN_STATES.has(current.state) : entry !== null
+    // Never woken (held for approval, say): nothing to stop.
+    const underWay = entry !== null && (!mine || OPEN_RUN_STATES.has(current.state))
     let told = false
     if (underWay && options.wakeAgents) {
       const { ref } = await taskRef(task)

@@ -1,10 +1,18 @@
 /** @module list_my_tasks (OPENCLAW-02): the caller's open tasks, most urgent first. */
 import { z } from 'zod'
 import { htmlToText } from '../../../shared/markdown.ts'
+import { APPROVAL_LABEL } from '../../../shared/notify/plan-flush.ts'
 import { snapshotFromWorkItem } from '../../../shared/plane-events.ts'
 import { isAgentTask } from '../../../shared/poll/my-tasks.ts'
 import { dependencyOut, projectOut, READ_HINTS, statusOut } from '../schemas.ts'
-import { dependenciesOf, type LoadedTask, noteTouched, statusOf, taskUrl } from '../tasks.ts'
+import {
+  dependenciesOf,
+  hasLabel,
+  type LoadedTask,
+  noteTouched,
+  statusOf,
+  taskUrl,
+} from '../tasks.ts'
 import { defineTool } from '../tool.ts'
 
 const FILTERS = { todo: ['todo'], in_progress: ['in_progress'], blocked: ['blocked'] } as const
@@ -23,6 +31,8 @@ const taskOut = z.object({
   due_date: z.string().nullable(),
   project: projectOut,
   dependencies: z.array(dependencyOut),
+  /** Labelled needs-approval: wait, do not start it (you are woken once it is approved). */
+  approval_pending: z.boolean(),
   url: z.string().nullable(),
 })
 
@@ -30,7 +40,7 @@ export const listMyTasks = defineTool({
   name: 'list_my_tasks',
   title: 'List my tasks',
   description:
-    'Lists the Plane tasks that are yours (assigned to your Plane user or labelled agent:<your id>) and still open, most urgent first (priority, then due date). Use it when you wake up or finish something, to choose what to do next. `status` narrows the list: todo, in_progress, blocked, or open (default: all three). Each task has its reference (e.g. ONB-12) to pass to the other tools, and its dependencies with their status: do not start a task whose dependencies are not done.',
+    'Lists the Plane tasks that are yours (assigned to your Plane user or labelled agent:<your id>) and still open, most urgent first (priority, then due date). Use it when you wake up or finish something, to choose what to do next. `status` narrows the list: todo, in_progress, blocked, or open (default: all three). Each task has its reference (e.g. ONB-12) to pass to the other tools, and its dependencies with their status: do not start a task whose dependencies are not done, nor one with approval_pending (the human has not approved it yet; you are woken once they do).',
   input: z.object({
     status: z
       .enum(['todo', 'in_progress', 'blocked', 'open'])
@@ -91,6 +101,7 @@ export const listMyTasks = defineTool({
           name: task.project.name,
         },
         dependencies: deps.map(({ ref, title, status: s }) => ({ ref, title, status: s })),
+        approval_pending: hasLabel(task, APPROVAL_LABEL),
         url: taskUrl(ctx, task),
       })
     }

@@ -91,13 +91,21 @@ export function editMessageText(state: SimState, params: Params): Answer {
     text: content.text,
     edit_date: Math.floor(state.options.now() / 1000),
     ...(content.entities.length > 0 ? { entities: content.entities } : {}),
-    ...(params.reply_markup ? { reply_markup: params.reply_markup } : {}),
+    // An empty inline keyboard removes the buttons: the message has no reply_markup any more.
+    ...(params.reply_markup && !_emptyKeyboard(params.reply_markup)
+      ? { reply_markup: params.reply_markup }
+      : {}),
   } as Message.TextMessage
   stored[index] = edited
   return ok(edited)
 }
 
 // --- Internal helpers ---
+
+function _emptyKeyboard(markup: unknown): boolean {
+  const rows = (markup as { inline_keyboard?: unknown[] }).inline_keyboard
+  return Array.isArray(rows) && rows.flat().length === 0
+}
 
 type ChatCheck = { ok: true; id: ChatId } | { ok: false; answer: Answer }
 

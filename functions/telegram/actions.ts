@@ -1,0 +1,300 @@
+/**
+ * @module The human's actions from Telegram, after the webhook answered: a card's button pressed (validate,
+ * send back, answer, approve, refuse) or a reply to a card or to the bridge's prompt. Each one is carried out
+ * in Plane as the bridge (a comment naming the human, the state, the label), reaches the agent as a wake,
+ * and edits the card: its buttons go, a line says who did what and when. A card acts once.
+ */
+import type { Card, CardAction } from '../../shared/actions/cards.ts'
+import { actionPhrasesFor } from '../../shared/actions/phrases.ts'
+import type { AgentConfig } from '../../shared/agents.ts'
+import { getBridge } from '../../shared/bridge.ts'
+import type { Services } from '../../shared/function.ts'
+import { type EnqueueInput, telegramMessage } from '../../shared/notify/outbox.ts'
+import { APPROVAL_LABEL } from '../../shared/notify/plan-flush.ts'
+import { settleReview } from '../../shared/notify/reviews.ts'
+import { OPEN_RUN_STATES } from '../../shared/runs/records.ts'
+import { escapeHtml } from '../../shared/telegram/html.ts'
+import { type LoadedTask, rereadTask, resolveTask, sightWrite } from '../bridge/tasks.ts'
+import type { ToolContext } from '../bridge/tool.ts'
+import { postComment, stateFor } from '../bridge/writes.ts'
+
+export type CardPress = {
+  kind: 'callback'
+  updateId: number
+  chatId: string
+  queryId: string
+  fromName: string
+  cardId: string
+  action: CardAction
+}
+
+export type CardReply = {
+  kind: 'reply'
+  updateId: number
+  chatId: string
+  fromName: string
+  cardId: string
+  /** The action the replied-to message asked text for; null: a reply to the card itself (an answer). */
+  prompt: CardAction | null
+  text: string
+}
+
+/** A prompt is sent again at most this often for one card and action (a double press sends one). */
+const PROMPT_BUCKET_MS = 10 * 60 * 1000
+/** Longest text taken from the human into Plane and the agent's wake. */
+const MAX_TEXT = 4000
+
+/** A button of a card was pressed. */
+export async function handleCardPress(services: Services, press: CardPress): Promise<void> {
+  const bridge = getBridge(services)
+  const say = actionPhrasesFor(services.config.LOCALE)
+  const toast = (text: string) =>
+    bridge.telegram
+      ?.answerCallbackQuery({ callback_query_id: press.queryId, text })
+      .catch((error: unknown) =>
+        services.log.warn('answerCallbackQuery failed', {
+          error: error instanceof Error ? error.message : String(error),
+        })
+      )
+  const card = await bridge.cards.get(press.cardId)
+  if (!card || card.chatId !== press.chatId) {
+    await toast(say.toast.failed)
+    return
+  }
+  const done = await bridge.cards.done(card.id)
+  if (done && !(done.action === 'answer' && press.action === 'answer')) {
+    await toast(say.toast.already(say.doneLine(done.action, done.by, _time(services, done.at))))
+    return
+  }
+  if (press.action === 'sendback' || press.action === 'answer') {
+    await toast(say.toast.replyBelow)
+    await _prompt(services, card, press.action)
+    return
+  }
+  const outcome = await perform(services, card, press.action, press.fromName, null)
+  if (outcome === 'already') {
+    const first = await bridge.cards.done(card.id)
+    await toast(
+      say.toast.already(
+        first ? say.doneLine(first.action, first.by, _time(services, first.at)) : ''
+      )
+    )
+  } else await toast(outcome === 'done' ? say.toast.done : say.toast.failed)
+}
+
+/** A reply to a card (an answer) or to a prompt (the text its action needs). */
+export async function handleCardReply(services: Services, reply: CardReply): Promise<void> {
+  const card = await getBridge(services).cards.get(reply.cardId)
+  if (!card || card.chatId !== reply.chatId) return
+  const action: CardAction = reply.prompt ?? 'answer'
+  await perform(
+    services,
+    card,
+    action,
+    reply.fromName,
+    reply.text.slice(0, MAX_TEXT),
+    reply.updateId
+  )
+}
+
+/**
+ * Carry out an action once: claim the card, write in Plane, wake the agent, edit the card. A failure in
+ * Plane releases the claim (the human may try again) and is said in the chat.
+ */
+export async function perform(
+  services: Services,
+  card: Card,
+  action: CardAction,
+  by: string,
+  text: string | null,
+  replyId?: number
+): Promise<'done' | 'already' | 'failed'> {
+  const bridge = getBridge(services)
+  const { log, now } = services
+  const say = actionPhrasesFor(services.config.LOCALE)
+  const at = now()
+  // Several answers to one question all go through; every other action acts once per card.
+  const claimed = await bridge.cards.claim(card.id, { action, by, at })
+  if (!claimed && action !== 'answer') return 'already'
+  try {
+    const ctx = _humanContext(services, by)
+    const task = await resolveTask(ctx, card.taskId)
+    const ref = task.ref ?? card.ref ?? task.key.id
+    switch (action) {
+      case 'validate':
+        await settleReview(services.store, task.key.id)
+        await postComment(ctx, task, say.comment.validate(by))
+        break
+      case 'sendback': {
+        await postComment(ctx, task, say.comment.sendback(by, text ?? ''))
+        const moved = await _moveTo(ctx, task, 'in_progress')
+        await settleReview(services.store, task.key.id)
+        await _runTo(ctx, moved, 'active')
+        await bridge.tracker.notice(
+          moved.snapshot,
+          (r) => say.wake.sendback(by, r, moved.snapshot.name, text ?? ''),
+          `sendback:${card.id}`
+        )
+        break
+      }
+      case 'answer':
+        await postComment(ctx, task, say.comment.answer(by, text ?? ''))
+        await _runTo(ctx, task, 'active')
+        await bridge.tracker.notice(
+          task.snapshot,
+          (r) => say.wake.answer(by, r, task.snapshot.name, text ?? ''),
+          `answer:${card.id}:${replyId ?? at}`
+        )
+        break
+      case 'approve':
+        await postComment(ctx, task, say.comment.approve(by))
+        // The label's removal, seen by the pipeline, wakes the agent (a verified wake).
+        await _removeLabel(ctx, task, APPROVAL_LABEL)
+        break
+      case 'refuse':
+        await postComment(ctx, task, say.comment.refuse(by))
+        await _moveTo(ctx, task, 'cancelled')
+        break
+    }
+    if (claimed)
+      await _edit(services, card, say.doneLine(action, escapeHtml(by), _time(services, at)))
+    log.info('human action from telegram', { card: card.id, task: task.key.id, action, ref })
+    bridge.kick()
+    return 'done'
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error)
+    if (claimed) await bridge.cards.release(card.id)
+    log.warn('human action failed', { card: card.id, action, error: detail })
+    await bridge.outbox.enqueue(
+      telegramMessage(
+        card.chatId,
+        say.failed(escapeHtml(card.ref ?? card.taskId), escapeHtml(detail.slice(0, 300))),
+        `action-failed:${card.id}:${action}:${at}`
+      )
+    )
+    bridge.kick()
+    return 'failed'
+  }
+}
+
+// --- Internal helpers ---
+
+/** The human acting through the bridge's key: comments are written as they are (they name the human). */
+function _humanContext(services: Services, name: string): ToolContext {
+  const bridge = getBridge(services)
+  if (!bridge.plane || !bridge.runs) throw new Error('Plane is not configured')
+  const config = {
+    id: 'human',
+    name,
+    role: 'concierge',
+    planeUser: '',
+    openclawAgentId: '',
+    tags: [],
+  } as unknown as AgentConfig
+  return {
+    services,
+    bridge,
+    me: { id: 'human', name, role: 'concierge', planeUserId: '', openclawAgentId: '', config },
+    plane: bridge.plane,
+    writer: bridge.plane,
+    ownKey: true,
+    runs: bridge.runs,
+    now: services.now,
+    touched: new Map(),
+  }
+}
+
+async function _moveTo(
+  ctx: ToolContext,
+  task: LoadedTask,
+  status: 'in_progress' | 'cancelled'
+): Promise<LoadedTask> {
+  const target = await stateFor(ctx, task.key.projectId, status)
+  if (task.snapshot.state?.id === target.id) return task
+  await ctx.plane.workItems.update(task.key.projectId, task.key.id, { state: target.id })
+  const after = await rereadTask(ctx, task)
+  if (after.snapshot.state?.id !== target.id)
+    throw new Error(`Plane did not apply the state "${target.name}"`)
+  await sightWrite(ctx, after)
+  return after
+}
+
+async function _removeLabel(ctx: ToolContext, task: LoadedTask, name: string): Promise<void> {
+  const labels = await ctx.plane.labels.list(task.key.projectId)
+  const drop = new Set(labels.filter((l) => l.name.toLowerCase() === name).map((l) => l.id))
+  const current = (task.item.labels ?? []).map((l) => (typeof l === 'string' ? l : l.id))
+  if (!current.some((id) => drop.has(id))) return
+  await ctx.plane.workItems.update(task.key.projectId, task.key.id, {
+    labels: current.filter((id) => !drop.has(id)),
+  })
+  const after = await rereadTask(ctx, task)
+  if (after.snapshot.labels.some((l) => l.toLowerCase() === name))
+    throw new Error(`Plane did not remove the label ${name}`)
+  await sightWrite(ctx, after)
+}
+
+/** The run goes on (an answer, a send-back): awaiting or done becomes active, for its agent. */
+async function _runTo(ctx: ToolContext, task: LoadedTask, state: 'active'): Promise<void> {
+  await ctx.runs.update(
+    task.key,
+    (r) =>
+      r.agentId && (OPEN_RUN_STATES.has(r.state) || r.state === 'done') ? { ...r, state } : r,
+    { agentName: null }
+  )
+}
+
+/** Ask for the text an action needs: a ForceReply message, once per card and action every 10 min. */
+async function _prompt(
+  services: Services,
+  card: Card,
+  action: 'sendback' | 'answer'
+): Promise<void> {
+  const bridge = getBridge(services)
+  const say = actionPhrasesFor(services.config.LOCALE)
+  const base = telegramMessage(
+    card.chatId,
+    say.prompt(action, escapeHtml(card.ref ?? card.taskId)),
+    `prompt:${card.id}:${action}:${Math.floor(services.now() / PROMPT_BUCKET_MS)}`
+  )
+  const item: EnqueueInput = {
+    ...base,
+    payload: {
+      ...base.payload,
+      reply_markup: { force_reply: true, input_field_placeholder: card.ref ?? undefined },
+      ...(card.messageId
+        ? { reply_parameters: { message_id: card.messageId, allow_sending_without_reply: true } }
+        : {}),
+    },
+    meta: { kind: 'prompt', cardId: card.id, action },
+  }
+  await bridge.outbox.enqueue(item)
+  bridge.kick()
+}
+
+/** The card loses its buttons and gains the line saying who did what. */
+async function _edit(services: Services, card: Card, line: string): Promise<void> {
+  if (card.messageId === null) return
+  const bridge = getBridge(services)
+  await bridge.outbox.enqueue({
+    channel: 'telegram',
+    target: card.chatId,
+    payload: {
+      chat_id: card.chatId,
+      message_id: card.messageId,
+      text: `${card.html}\n\n${line}`,
+      parse_mode: 'HTML',
+      link_preview_options: { is_disabled: true },
+      reply_markup: { inline_keyboard: [] },
+    },
+    dedupeKey: `edit:${card.id}`,
+    meta: { kind: 'edit' },
+  })
+}
+
+function _time(services: Services, at: number): string {
+  return new Intl.DateTimeFormat(services.config.LOCALE === 'en' ? 'en-GB' : 'fr-FR', {
+    timeZone: services.config.TIMEZONE,
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(at)
+}

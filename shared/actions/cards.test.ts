@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest'
+import { createOutbox } from '../notify/outbox.ts'
+import { createMemoryStore } from '../store.ts'
+import { createCardStore, decodeCardAction, encodeCardAction, newCardId } from './cards.ts'
+import { actionPhrasesFor } from './phrases.ts'
+
+function setup() {
+  const store = createMemoryStore()
+  const outbox = createOutbox(store, Date.now)
+  const cards = createCardStore({ store, outbox, now: Date.now })
+  const post = (kind: 'review' | 'approval', dedupeKey: string) =>
+    cards.post(
+      {
+        kind,
+        chatId: '-100',
+        taskId: 't1',
+        projectId: 'p1',
+        ref: 'ONB-1',
+        agentId: 'thot',
+        html: 'Approbation demandée',
+      },
+      actionPhrasesFor('fr').buttons,
+      dedupeKey
+    )
+  return { store, outbox, cards, post }
+}
+
+describe('card button data', () => {
+  it('should round-trip, stay within 64 bytes, and refuse anything else', () => {
+    const id = newCardId()
+    expect(id).toMatch(/^[A-Za-z0-9_-]{16}$/)
+    for (const action of ['validate', 'sendback', 'answer', 'approve', 'refuse'] as const) {
+      const data = encodeCardAction(id, action)
+      expect(new TextEncoder().encode(data).length).toBeLessThanOrEqual(64)
+      expect(decodeCardAction(data)).toEqual({ cardId: id, action })
+    }
+    for (const data of ['s', 'p:abc', `x:${id}:z`, `x:${id.slice(1)}:v`, `x:${id}:v:extra`])
+      expect(decodeCardAction(data)).toBeNull()
+  })
+})
+
+describe('card store', () => {
+  it('should enqueue one message with the buttons of its kind, and no second card for the same key', async () => {
+    const { outbox, post } = setup()
+    const card = await post('approval', 'approval:t1')
+    expect(card).not.toBeNull()
+    expect(await post('approval', 'approval:t1')).toBeNull()
+    const [item, ...rest] = await outbox.pending()
+    expect(rest).toEqual([])
+    expect(item?.meta).toEqual({ kind: 'card', cardId: card?.id })
+    expect(item?.payload.reply_markup).toEqual({
+      inline_keyboard: [
+        [
+          { text: '✅ Approuver', callback_data: `x:${card?.id}:a` },
+          { text: '❌ Refuser', callback_data: `x:${card?.id}:n` },
+        ],
+      ],
+    })
+  })
+
+  it('should let one claim through, list the approval until then, and list it again once released', async () => {
+    const { cards, post } = setup()
+    const card = await post('approval', 'approval:t1')
+    if (!card) throw new Error('no card')
+    expect((await cards.pendingApprovals()).map((c) => c.id)).toEqual([card.id])
+    const done = { action: 'approve' as const, by: 'Ada', at: 1 }
+    expect(await cards.claim(card.id, done)).toBe(true)
+    expect(await cards.claim(card.id, { ...done, by: 'Bob' })).toBe(false)
+    expect(await cards.done(card.id)).toEqual(done)
+    expect(await cards.pendingApprovals()).toEqual([])
+    await cards.release(card.id)
+    expect((await cards.pendingApprovals()).map((c) => c.id)).toEqual([card.id])
+  })
+
+  it('should link the sent message and a prompt back to the card', async () => {
+    const { cards, post } = setup()
+    const card = await post('review', 'review:t1')
+    if (!card) throw new Error('no card')
+    await cards.sent(card.id, 42)
+    await cards.linkPrompt('-100', 43, card.id, 'sendback')
+    expect(await cards.link('-100', 42)).toEqual({ cardId: card.id, prompt: null })
+    expect(await cards.link('-100', 43)).toEqual({ cardId: card.id, prompt: 'sendback' })
+    expect(await cards.link('-100', 44)).toBeNull()
+    expect(await cards.link('-200', 42)).toBeNull()
+    expect((await cards.get(card.id))?.messageId).toBe(42)
+  })
+})
