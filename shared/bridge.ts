@@ -157,7 +157,11 @@ function _buildBridge(services: Services): Bridge {
     runInfo: async (taskId) => {
       const record = await store.get<RunRecord>(runRecordKey(taskId))
       return record
-        ? { timeSpentSeconds: timeSpentNow(record, now()), confidence: record.confidence }
+        ? {
+            timeSpentSeconds: timeSpentNow(record, now()),
+            confidence: record.confidence,
+            deliverables: record.deliverables.map((d) => ({ name: d.name, url: d.url })),
+          }
         : null
     },
   })

@@ -15,7 +15,7 @@ describe('/plane agent', () => {
         '🕑 Dernière activité : 21/11/2026 07:30 (ONB-1)',
         '',
         '⛔ <b>Bloquées</b> (1)',
-        `• ${link('RND-2')} « Benchmark » — Todo`,
+        `• ${link('RND-2')} « Benchmark » — À faire`,
         '',
         '🔨 <b>En cours</b> (1)',
         `• ${link('ONB-1')} « Configurer Redis »`,

@@ -1,6 +1,6 @@
 /** @module `/plane agent <name>` (NOTIF-06): an agent's tasks by status, its running timer, its last activity. Pure. */
 
-import { phrasesFor, quote } from '../notify/i18n.ts'
+import { phrasesFor, quote, stateDisplayName } from '../notify/i18n.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { encodeDrillDown } from './callback-data.ts'
 import { matchAgent } from './match.ts'
@@ -88,7 +88,9 @@ export function buildAgentReply(
     ...section(
       '⛔',
       p.blocked,
-      open.filter((t) => t.blocked).map((t) => taskLine(t, ctx, [escapeName(t.stateName)])),
+      open
+        .filter((t) => t.blocked)
+        .map((t) => taskLine(t, ctx, [escapeName(stateDisplayName(t.stateName, ctx.locale))])),
       ctx
     ),
     ...section(

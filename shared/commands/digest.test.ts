@@ -24,7 +24,7 @@ describe('buildDigest', () => {
         '',
         '⛔ <b>Blocages actifs</b> (2)',
         `• ${link('ONB-2')} « Écrire la doc &lt;API&gt; &amp; exemples 📚 » — Thot — Bloqué`,
-        `• ${link('RND-2')} « Benchmark » — Imhotep — Todo`,
+        `• ${link('RND-2')} « Benchmark » — Imhotep — À faire`,
         '',
         '📅 <b>Pour aujourd’hui</b> (1)',
         `• ${link('RND-1')} « Prototype » — Ada`,

@@ -2,7 +2,7 @@
  * @module The daily digest (NOTIF-08): completed since the last digest, active blockers, due today and overdue,
  * load per agent, reviews waiting. A quiet day is one short line, not silence. Pure.
  */
-import { phrasesFor } from '../notify/i18n.ts'
+import { phrasesFor, stateDisplayName } from '../notify/i18n.ts'
 import {
   byProjectAndSequence,
   escapeName,
@@ -68,7 +68,9 @@ export function buildDigest(
     ...section(
       '⛔',
       p.activeBlockers,
-      blocked.map((t) => taskLine(t, ctx, [owner(t), escapeName(t.stateName)])),
+      blocked.map((t) =>
+        taskLine(t, ctx, [owner(t), escapeName(stateDisplayName(t.stateName, ctx.locale))])
+      ),
       ctx
     ),
     ...section(

@@ -1,5 +1,5 @@
 /** @module `/plane project <name>` (NOTIF-06): progress, current cycle, open tasks by agent, blockers, due soon. Pure. */
-import { quote } from '../notify/i18n.ts'
+import { quote, stateDisplayName } from '../notify/i18n.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { encodeDrillDown } from './callback-data.ts'
 import { matchProject } from './match.ts'
@@ -58,9 +58,10 @@ export function buildProjectReply(
   const counted = project.tasks.filter((t) => t.group !== 'cancelled')
   const done = counted.filter((t) => t.group === 'completed').length
   const percent = counted.length === 0 ? 0 : Math.round((done / counted.length) * 100)
+  // An empty project has no progress to show (never "0/0 terminée (0 %)").
   const lines = [
     `📁 <b>${escapeName(project.name)}</b>${id}`,
-    p.progress(done, counted.length, percent),
+    ...(counted.length > 0 ? [p.progress(done, counted.length, percent)] : []),
   ]
   lines.push(
     project.cycle ? `🔄 ${p.currentCycle} ${_cycle(project.cycle, ctx)}` : `🔄 ${p.noCycle}`
@@ -84,7 +85,9 @@ export function buildProjectReply(
       p.blocked,
       open
         .filter((t) => t.blocked)
-        .map((t) => taskLine(t, ctx, [owner(t), escapeName(t.stateName)])),
+        .map((t) =>
+          taskLine(t, ctx, [owner(t), escapeName(stateDisplayName(t.stateName, ctx.locale))])
+        ),
       ctx
     ),
     ...section(
@@ -139,7 +142,7 @@ function _byOwner(
 }
 
 function _stateAndDue(task: TaskView, ctx: RenderContext): string[] {
-  const extras = [escapeName(task.stateName)]
+  const extras = [escapeName(stateDisplayName(task.stateName, ctx.locale))]
   if (task.targetDate) extras.push(phrases(ctx).dueOn(formatDate(task.targetDate, ctx.locale)))
   return extras
 }

@@ -34,7 +34,7 @@ describe('/plane status', () => {
         '',
         '⛔ <b>Bloquées</b> (2)',
         `• ${link('ONB-2')} « Écrire la doc &lt;API&gt; &amp; exemples 📚 » — Thot — Bloqué`,
-        `• ${link('RND-2')} « Benchmark » — Imhotep — Todo`,
+        `• ${link('RND-2')} « Benchmark » — Imhotep — À faire`,
         '',
         '⏰ <b>En retard</b> (1)',
         `• ${link('ONB-3')} « Tests e2e » — Séshat &lt;QA&gt; &amp; co — échéance 20/11/2026`,

@@ -1,5 +1,5 @@
 /** @module `/plane status` (NOTIF-06): active projects with counts per state group, in progress, blockers, reviews, overdue. Pure. */
-import { quote } from '../notify/i18n.ts'
+import { quote, stateDisplayName } from '../notify/i18n.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { encodeDrillDown } from './callback-data.ts'
 import {
@@ -64,7 +64,9 @@ export function buildStatusReply(snapshot: WorkspaceSnapshot, ctx: RenderContext
       p.blocked,
       tasks
         .filter((t) => t.blocked)
-        .map((t) => taskLine(t, ctx, [owner(t), escapeName(t.stateName)])),
+        .map((t) =>
+          taskLine(t, ctx, [owner(t), escapeName(stateDisplayName(t.stateName, ctx.locale))])
+        ),
       ctx
     ),
     ...section(

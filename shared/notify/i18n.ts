@@ -43,6 +43,7 @@ export type Phrases = {
   wake(task: WakeTask): string
   timeSpent: string
   confidence: string
+  deliverables: string
   assignees: string
   blockers: string
   unassigned: string
@@ -80,6 +81,7 @@ const fr: Phrases = {
     ].join('\n'),
   timeSpent: 'Temps passé',
   confidence: 'Confiance',
+  deliverables: 'Livrables',
   assignees: 'Assignée à',
   blockers: 'Bloqueurs',
   unassigned: 'personne',
@@ -116,6 +118,7 @@ const en: Phrases = {
     ].join('\n'),
   timeSpent: 'Time spent',
   confidence: 'Confidence',
+  deliverables: 'Deliverables',
   assignees: 'Assigned to',
   blockers: 'Blockers',
   unassigned: 'nobody',
@@ -132,4 +135,21 @@ export function phrasesFor(locale: Locale): Phrases {
 /** Quotation marks around a task title: « … » in French, “…” in English. */
 export function quote(locale: Locale, inner: string): string {
   return locale === 'en' ? `“${inner}”` : `« ${inner} »`
+}
+
+/** Plane's default state names (and the bridge's Blocked state), as a French speaker reads them. */
+const FRENCH_STATES: Record<string, string> = {
+  backlog: 'Backlog',
+  todo: 'À faire',
+  'in progress': 'En cours',
+  done: 'Terminée',
+  cancelled: 'Annulée',
+  canceled: 'Annulée',
+  blocked: 'Bloquée',
+}
+
+/** A state's name for the human: Plane's English defaults in French when LOCALE=fr; custom names as they are. */
+export function stateDisplayName(name: string, locale: Locale): string {
+  if (locale !== 'fr') return name
+  return FRENCH_STATES[name.trim().toLowerCase()] ?? name
 }

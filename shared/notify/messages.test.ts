@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { makeSnapshot, STATES, USERS } from '../../test/fixtures/tasks.ts'
+import { stateDisplayName } from './i18n.ts'
 import {
   buildTaskUrl,
   type MessageContext,
@@ -30,7 +31,7 @@ describe('notification messages', () => {
       renderTaskNotification({ kind: 'task.completed', task: done }, ctx({ timeSpentMinutes: 80 }))
     ).toBe(
       [
-        '✅ <b>[Onboarding]</b> <b>Imhotep</b> a terminé <a href="https://work.example.com/javisi/browse/ONB-12/">« Configurer Redis »</a>',
+        '✅ <b>[Onboarding]</b> <b>Imhotep</b> a terminé <a href="https://work.example.com/javisi/browse/ONB-12/">ONB-12 « Configurer Redis »</a>',
         '⏱ Temps passé : 1 h 20 min',
         '👥 Assignée à : Imhotep',
       ].join('\n')
@@ -45,7 +46,7 @@ describe('notification messages', () => {
       )
     ).toBe(
       [
-        '✅ <b>[Onboarding]</b> <b>Imhotep</b> completed <a href="https://work.example.com/javisi/browse/ONB-12/">“Configurer Redis”</a>',
+        '✅ <b>[Onboarding]</b> <b>Imhotep</b> completed <a href="https://work.example.com/javisi/browse/ONB-12/">ONB-12 “Configurer Redis”</a>',
         '⏱ Time spent: 45m',
         '👥 Assigned to: Imhotep',
       ].join('\n')
@@ -112,5 +113,33 @@ describe('notification messages', () => {
       'https://work.example.com/javisi/projects/p1/issues/i1'
     )
     expect(buildTaskUrl(undefined, 'javisi', task, 'ONB')).toBeNull()
+  })
+})
+
+describe('completions and state names', () => {
+  it('should link the deliverables of a completion, and name Plane’s default states in French', () => {
+    const done = renderTaskNotification(
+      { kind: 'task.completed', task: makeSnapshot({ state: STATES.done }) },
+      {
+        locale: 'fr',
+        project: { id: 'p', name: 'Onboarding', identifier: 'ONB' },
+        taskUrl: null,
+        userName: (id) => id,
+        actorName: 'Imhotep',
+        confidence: 0.9,
+        deliverables: [
+          { name: 'faq.pdf', url: 'https://work.example.com/a/faq.pdf' },
+          { name: 'notes <v2>.md', url: null },
+        ],
+      }
+    )
+    expect(done).toContain(
+      '📎 Livrables : <a href="https://work.example.com/a/faq.pdf">faq.pdf</a>, notes &lt;v2&gt;.md'
+    )
+    expect(done).toContain('a terminé ONB-12 « Configurer Redis »')
+    expect(stateDisplayName('In Progress', 'fr')).toBe('En cours')
+    expect(stateDisplayName('Todo', 'fr')).toBe('À faire')
+    expect(stateDisplayName('Revue client', 'fr')).toBe('Revue client')
+    expect(stateDisplayName('In Progress', 'en')).toBe('In Progress')
   })
 })

@@ -1,7 +1,7 @@
 /** @module Telegram HTML for each notification (NOTIF-04): emoji, [Project], who, a link to the task, context. Pure. */
 import { escapeHtml, escapeHtmlAttribute } from '../telegram/html.ts'
 import { TELEGRAM_MESSAGE_LIMIT } from '../telegram/split.ts'
-import { type Locale, phrasesFor, quote } from './i18n.ts'
+import { type Locale, phrasesFor, quote, stateDisplayName } from './i18n.ts'
 import type { TaskNotification } from './policy.ts'
 
 export type ProjectRef = {
@@ -25,6 +25,8 @@ export type MessageContext = {
   timeSpentMinutes?: number | null
   /** The agent's reported confidence (0–1), shown on completions. */
   confidence?: number | null
+  /** What the agent delivered (bridge metadata), linked on completions. */
+  deliverables?: readonly { name: string; url: string | null }[]
   /** Open blockers to list under the message. */
   openBlockers?: readonly string[]
 }
@@ -66,7 +68,7 @@ export function buildTaskUrl(
 
 export function renderTaskNotification(n: TaskNotification, ctx: MessageContext): string {
   const p = phrasesFor(ctx.locale)
-  const title = _taskTitle(n, ctx)
+  const title = _taskTitle(n.task, ctx)
   const who = ctx.actorName ? `<b>${_escapeCut(ctx.actorName, MAX_NAME_CHARS)}</b>` : null
   const head = `${EMOJI[n.kind]} ${_projectTag(ctx)}`
   let line: string
@@ -85,7 +87,10 @@ export function renderTaskNotification(n: TaskNotification, ctx: MessageContext)
       } else if (n.blocker?.via === 'label') {
         line = p.blockedLabel(title)
       } else {
-        line = p.blockedState(title, escapeHtml(n.task.state?.name ?? ''))
+        line = p.blockedState(
+          title,
+          escapeHtml(stateDisplayName(n.task.state?.name ?? '', ctx.locale))
+        )
       }
       break
     case 'task.created':
@@ -97,8 +102,8 @@ export function renderTaskNotification(n: TaskNotification, ctx: MessageContext)
     case 'task.state':
       line = p.stateChanged(
         title,
-        escapeHtml(n.from?.name || '?'),
-        escapeHtml(n.task.state?.name ?? '?')
+        escapeHtml(stateDisplayName(n.from?.name || '?', ctx.locale)),
+        escapeHtml(stateDisplayName(n.task.state?.name ?? '?', ctx.locale))
       )
       break
   }
@@ -162,13 +167,13 @@ export function renderCycle(
 }
 
 export function renderReview(
-  task: { name: string },
+  task: { name: string; sequenceId?: number | null },
   confidence: number,
   agentName: string,
   ctx: Pick<MessageContext, 'locale' | 'project' | 'taskUrl'>
 ): string {
   const p = phrasesFor(ctx.locale)
-  const title = _link(quote(ctx.locale, _escapeCut(task.name, MAX_TITLE_CHARS)), ctx.taskUrl)
+  const title = _taskTitle({ name: task.name, sequenceId: task.sequenceId ?? null }, ctx)
   return `🔍 ${_projectTag(ctx)}${p.review(title, p.formatNumber(confidence), `<b>${_escapeCut(agentName, MAX_NAME_CHARS)}</b>`)}`
 }
 
@@ -191,8 +196,16 @@ function _projectTag(ctx: Pick<MessageContext, 'project'>): string {
   return ctx.project ? `<b>[${_escapeCut(ctx.project.name, MAX_NAME_CHARS)}]</b> ` : ''
 }
 
-function _taskTitle(n: TaskNotification, ctx: MessageContext): string {
-  return _link(quote(ctx.locale, _escapeCut(n.task.name, MAX_TITLE_CHARS)), ctx.taskUrl)
+/** `ONB-3 « Title »`, linked to Plane: every message names the task the way Plane and agents do. */
+function _taskTitle(
+  task: { name: string; sequenceId: number | null },
+  ctx: Pick<MessageContext, 'locale' | 'project' | 'taskUrl'>
+): string {
+  const ref =
+    ctx.project?.identifier && task.sequenceId !== null
+      ? `${escapeHtml(ctx.project.identifier)}-${task.sequenceId} `
+      : ''
+  return _link(`${ref}${quote(ctx.locale, _escapeCut(task.name, MAX_TITLE_CHARS))}`, ctx.taskUrl)
 }
 
 function _link(inner: string, url: string | null): string {
@@ -211,6 +224,16 @@ function _context(n: TaskNotification, ctx: MessageContext): string[] {
     out.push(`⏱ ${p.label(p.timeSpent)} ${p.formatDuration(ctx.timeSpentMinutes)}`)
   if (n.kind === 'task.completed' && typeof ctx.confidence === 'number')
     out.push(`🎯 ${p.label(p.confidence)} ${p.formatNumber(ctx.confidence)}`)
+  const delivered = n.kind === 'task.completed' ? (ctx.deliverables ?? []) : []
+  if (delivered.length > 0)
+    out.push(
+      `📎 ${p.label(p.deliverables)} ${delivered
+        .slice(0, MAX_BLOCKERS)
+        .map((d) => _link(_escapeCut(d.name, MAX_NAME_CHARS), d.url))
+        .join(
+          ', '
+        )}${delivered.length > MAX_BLOCKERS ? ` (+${delivered.length - MAX_BLOCKERS})` : ''}`
+    )
   if (n.kind !== 'task.assigned')
     out.push(`👥 ${p.label(p.assignees)} ${_names(n.task.assigneeIds, ctx)}`)
   const blockers = ctx.openBlockers ?? []

@@ -96,7 +96,7 @@ describe('event pipeline', () => {
     expect(await pipeline.flushDue()).toMatchObject({ flushed: 1, enqueued: 1 })
     const [item] = await outbox.pending()
     expect(item?.payload.text).toBe(
-      '✅ <b>[Onboarding]</b> <b>Imhotep</b> a terminé <a href="https://work.example.com/javisi/browse/ONB-12/">« Configurer Redis »</a>\n👥 Assignée à : Imhotep'
+      '✅ <b>[Onboarding]</b> <b>Imhotep</b> a terminé <a href="https://work.example.com/javisi/browse/ONB-12/">ONB-12 « Configurer Redis »</a>\n👥 Assignée à : Imhotep'
     )
     expect(await pipeline.flushDue({ all: true })).toMatchObject({ flushed: 0, enqueued: 0 })
   })
@@ -173,6 +173,24 @@ describe('event pipeline', () => {
     expect(texts[0]).toContain('<blockquote>❌ Failed: docker build exited 1</blockquote>')
   })
 
+  it('should say a move to Blocked and the comment explaining it in one message', async () => {
+    const { pipeline, outbox, advance } = setup()
+    await pipeline.sightTask(makeSnapshot({ updatedAt: at(0) }), { source: 'poll' })
+    await pipeline.sightTask(makeSnapshot({ state: STATES.blocked, updatedAt: at(1) }), {
+      source: 'webhook',
+      actor: { id: USERS.imhotep, name: 'Imhotep' },
+    })
+    await pipeline.sightComment(comment('❌ Bloquée (Imhotep) : le DNS ne répond pas'), null)
+    advance(5_000)
+    await pipeline.flushDue()
+    const texts = (await outbox.pending()).map((i) => String(i.payload.text))
+    expect(texts).toHaveLength(1)
+    expect(texts[0]).toMatch(/^⛔ /)
+    expect(texts[0]).toContain(
+      '<blockquote>❌ Bloquée (Imhotep) : le DNS ne répond pas</blockquote>'
+    )
+  })
+
   it('should take a first sighting without history as a baseline, silently', async () => {
     const { pipeline, outbox, advance } = setup()
     expect(await pipeline.sightTask(makeSnapshot({ state: STATES.done }), { source: 'poll' })).toBe(
@@ -195,7 +213,7 @@ describe('event pipeline', () => {
     await pipeline.flushDue()
     const texts = (await outbox.pending()).map((i) => String(i.payload.text))
     expect(texts).toEqual([
-      '🔍 <b>[Onboarding]</b> Revue demandée pour <a href="https://work.example.com/javisi/browse/ONB-12/">« Configurer Redis »</a> : confiance 0,55 (<b>Imhotep</b>)',
+      '🔍 <b>[Onboarding]</b> Revue demandée pour <a href="https://work.example.com/javisi/browse/ONB-12/">ONB-12 « Configurer Redis »</a> : confiance 0,55 (<b>Imhotep</b>)',
     ])
     expect(await listReviews(store)).toMatchObject([
       { taskName: 'Configurer Redis', confidence: 0.55 },

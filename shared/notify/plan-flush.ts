@@ -47,7 +47,11 @@ export type FlushContext = {
   cards?: CardStore
 }
 
-export type RunInfo = { timeSpentSeconds: number; confidence: number | null }
+export type RunInfo = {
+  timeSpentSeconds: number
+  confidence: number | null
+  deliverables?: readonly { name: string; url: string | null }[]
+}
 
 /** OPENCLAW-10: Plane CE has no custom fields, so an `agent:<id>` label also assigns a task to an agent. */
 export const AGENT_LABEL_PREFIX = 'agent:'
@@ -167,7 +171,13 @@ async function _messages(
       )
     )
     .filter((n): n is TaskNotification => n !== null)
-  const notifications = [...classifyTaskChanges(task, changes), ...fromComments]
+  // One change, one message: a blocker comment says why the task is blocked, so it stands for the
+  // Blocked state or label of the same window instead of a second ⛔.
+  const explained = fromComments.some((n) => n.kind === 'task.blocked')
+  const notifications = [
+    ...classifyTaskChanges(task, changes).filter((n) => !(explained && n.kind === 'task.blocked')),
+    ...fromComments,
+  ]
   const allowed = filterByPolicy(
     ctx.policy,
     notifications,
@@ -198,7 +208,11 @@ async function _messages(
       userName: (id) => names.get(id) ?? id,
       actorName: actor ? (names.get(actor.id) ?? actor.name) : null,
       ...(n.kind === 'task.completed' && run
-        ? { timeSpentMinutes: Math.round(run.timeSpentSeconds / 60), confidence: run.confidence }
+        ? {
+            timeSpentMinutes: Math.round(run.timeSpentSeconds / 60),
+            confidence: run.confidence,
+            deliverables: run.deliverables ?? [],
+          }
         : {}),
     })
     // The pending entry (task + window start) names the message: a repeated flush enqueues nothing new.
