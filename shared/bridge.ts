@@ -23,6 +23,7 @@ import {
   type TelegramClient,
   TelegramError,
 } from './telegram/index.ts'
+import { createProjectTopics, type ProjectTopics } from './telegram/topics.ts'
 
 export type Bridge = {
   plane: PlaneClient | null
@@ -44,6 +45,8 @@ export type Bridge = {
   tracker: RunTracker
   /** Messages the human can act on (reviews, questions, approvals). */
   cards: CardStore
+  /** One forum topic per project (TELEGRAM_TOPICS=per-project); null otherwise. */
+  topics: ProjectTopics | null
   /** Flush closed coalescing windows and drain the outbox now, in the background; re-arms itself for what is due later. */
   kick(): void
   /** The same, awaited (one-off jobs flush what they enqueued before exiting). */
@@ -110,12 +113,35 @@ function _buildBridge(services: Services): Bridge {
 
   const directory = createPlaneDirectory({ plane, agents: services.agents, log, now })
   const outbox = createOutbox(store, now)
+  const chatId = telegram && config.TELEGRAM_CHAT_ID ? config.TELEGRAM_CHAT_ID : null
+  const topics =
+    telegram && chatId && config.TELEGRAM_TOPICS === 'per-project'
+      ? createProjectTopics({
+          store,
+          telegram,
+          chatId,
+          log,
+          projectName: async (id) => {
+            const project = await directory.project(id)
+            return project
+              ? `${project.name}${project.identifier ? ` (${project.identifier})` : ''}`
+              : null
+          },
+        })
+      : null
+  /** A message about a project goes to its topic (TELEGRAM_TOPICS=per-project), unless it names one. */
+  const _inTopic = async (item: OutboxItem): Promise<Record<string, unknown>> => {
+    const projectId = item.meta?.projectId
+    if (!topics || typeof projectId !== 'string') return item.payload
+    if (item.payload.message_thread_id !== undefined || item.target !== chatId) return item.payload
+    const threadId = await topics.threadFor(projectId)
+    return threadId === null ? item.payload : { ...item.payload, message_thread_id: threadId }
+  }
   const cards = createCardStore({ store, outbox, now })
   const policy = createNotifyPolicy({
     ...(config.NOTIFY_EVENTS ? { kinds: config.NOTIFY_EVENTS } : {}),
     projects: config.NOTIFY_PROJECTS ?? null,
   })
-  const chatId = telegram && config.TELEGRAM_CHAT_ID ? config.TELEGRAM_CHAT_ID : null
   const runs = plane ? createRunStore({ store, plane, log, locale: config.LOCALE, now }) : null
   const tracker = createRunTracker({
     store,
@@ -188,9 +214,24 @@ function _buildBridge(services: Services): Bridge {
         status.contact('telegram', true)
         return
       }
-      const sent = await telegram.sendMessage(
-        item.payload as unknown as Parameters<TelegramClient['sendMessage']>[0]
-      )
+      const send = async () =>
+        telegram.sendMessage(
+          (await _inTopic(item)) as unknown as Parameters<TelegramClient['sendMessage']>[0]
+        )
+      const sent = await send().catch(async (error: unknown) => {
+        // The project's topic was deleted in Telegram: make a new one and send there.
+        const projectId = item.meta?.projectId
+        if (
+          topics &&
+          typeof projectId === 'string' &&
+          error instanceof TelegramError &&
+          error.description.includes('message thread not found')
+        ) {
+          await topics.forget(projectId)
+          return send()
+        }
+        throw error
+      })
       status.contact('telegram', true)
       // A card's message (or the prompt asking for an action's text) is found again by its id.
       if (meta?.cardId && (meta.kind === 'card' || meta.kind === 'prompt'))
@@ -301,6 +342,7 @@ function _buildBridge(services: Services): Bridge {
     runs,
     tracker,
     cards,
+    topics,
     kick,
     planeRequestCount: () => requestCount,
     async settle(timeoutMs) {

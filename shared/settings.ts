@@ -120,6 +120,11 @@ export const SETTINGS = {
     defaultText: '`TELEGRAM_CHAT_ID`',
     doc: 'Comma-separated chats whose `/plane` commands are answered.',
   },
+  TELEGRAM_TOPICS: {
+    schema: z.enum(['off', 'per-project']).default('off'),
+    defaultText: '`off`',
+    doc: '`per-project`: in a forum supergroup, each project gets its own topic (created by `provision`, or on its first message) and every message about it goes there; the rest stays in General.',
+  },
   TELEGRAM_API_BASE: {
     schema: httpUrl.default('https://api.telegram.org'),
     defaultText: '`https://api.telegram.org`',

@@ -3,7 +3,7 @@
  * labels, a blocked state, the Telegram webhook and command; says what a human must still do.
  */
 
-import { getBridge } from '../../shared/bridge.ts'
+import { type Bridge, getBridge } from '../../shared/bridge.ts'
 import { defineJobFunction } from '../../shared/function.ts'
 import { lastWebhookReceivedAt } from '../../shared/poll/webhook-health.ts'
 import { applyProvisionPlan } from '../../shared/provision/apply-plan.ts'
@@ -14,6 +14,45 @@ import { markProjectsProvisioned } from '../../shared/provision/project.ts'
 import { readPlaneFacts } from '../../shared/provision/read-plane.ts'
 import { blockingMessage, buildProvisionReport } from '../../shared/provision/report.ts'
 import { setUpTelegram } from '../../shared/provision/telegram-setup.ts'
+import type { ProvisionItem } from '../../shared/provision/types.ts'
+
+/** TELEGRAM_TOPICS=per-project: each project's forum topic, created once (its id kept in the store). */
+async function _topics(
+  bridge: Bridge,
+  projects: readonly { id: string; identifier: string }[]
+): Promise<ProvisionItem[]> {
+  if (!bridge.topics) return []
+  const items: ProvisionItem[] = []
+  for (const project of projects) {
+    const subject = `telegram topic ${project.identifier}`
+    try {
+      const { threadId, created, error } = await bridge.topics.ensure(project.id)
+      items.push(
+        threadId === null
+          ? {
+              subject,
+              status: 'human',
+              changed: false,
+              detail: `no topic (${error ?? 'unknown'}): turn Topics on in the group and let the bot manage topics, or set TELEGRAM_TOPICS=off`,
+            }
+          : {
+              subject,
+              status: 'ok',
+              changed: created,
+              detail: created ? `created (thread ${threadId})` : `exists (thread ${threadId})`,
+            }
+      )
+    } catch (error) {
+      items.push({
+        subject,
+        status: 'human',
+        changed: false,
+        detail: `not created: ${error instanceof Error ? error.message : String(error)}`,
+      })
+    }
+  }
+  return items
+}
 
 export const provisionFunction = defineJobFunction({
   name: 'provision',
@@ -44,7 +83,15 @@ export const provisionFunction = defineJobFunction({
       now: ctx.now(),
     })
 
-    const report = buildProvisionReport([...plan.items, ...applied, ...telegram, webhook])
+    const topics = await _topics(bridge, facts.projects)
+
+    const report = buildProvisionReport([
+      ...plan.items,
+      ...applied,
+      ...telegram,
+      ...topics,
+      webhook,
+    ])
     if (report.blocking.length === 0)
       await markProjectsProvisioned(
         ctx,

@@ -169,7 +169,8 @@ export async function perform(
       telegramMessage(
         card.chatId,
         say.failed(escapeHtml(card.ref ?? card.taskId), escapeHtml(detail.slice(0, 300))),
-        `action-failed:${card.id}:${action}:${at}`
+        `action-failed:${card.id}:${action}:${at}`,
+        card.projectId
       )
     )
     bridge.kick()
@@ -254,7 +255,8 @@ async function _prompt(
   const base = telegramMessage(
     card.chatId,
     say.prompt(action, escapeHtml(card.ref ?? card.taskId)),
-    `prompt:${card.id}:${action}:${Math.floor(services.now() / PROMPT_BUCKET_MS)}`
+    `prompt:${card.id}:${action}:${Math.floor(services.now() / PROMPT_BUCKET_MS)}`,
+    card.projectId
   )
   const item: EnqueueInput = {
     ...base,
@@ -265,7 +267,7 @@ async function _prompt(
         ? { reply_parameters: { message_id: card.messageId, allow_sending_without_reply: true } }
         : {}),
     },
-    meta: { kind: 'prompt', cardId: card.id, action },
+    meta: { kind: 'prompt', cardId: card.id, action, projectId: card.projectId },
   }
   await bridge.outbox.enqueue(item)
   bridge.kick()

@@ -162,7 +162,7 @@ async function _announce(
   if (!chatId) return false
   if (filterByPolicy(policy, [{ kind }], projectId, identifier).length === 0) return false
   const { enqueued } = await bridge.outbox.enqueue(
-    telegramMessage(chatId, render(), `notify:${dedupeKey}`)
+    telegramMessage(chatId, render(), `notify:${dedupeKey}`, projectId)
   )
   return enqueued
 }

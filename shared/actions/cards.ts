@@ -129,7 +129,7 @@ export function createCardStore({
     async post(init, labels, dedupeKey) {
       const card: Card = { ...init, id: newCardId(), messageId: null, createdAt: now() }
       await store.set(cardKey(card.id), card, ttl)
-      const message = telegramMessage(card.chatId, card.html, dedupeKey)
+      const message = telegramMessage(card.chatId, card.html, dedupeKey, card.projectId)
       const item: EnqueueInput = {
         ...message,
         payload: {
@@ -143,7 +143,7 @@ export function createCardStore({
             ],
           },
         },
-        meta: { kind: 'card', cardId: card.id },
+        meta: { kind: 'card', cardId: card.id, projectId: card.projectId },
       }
       const { enqueued } = await outbox.enqueue(item)
       if (!enqueued) {

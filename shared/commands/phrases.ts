@@ -105,7 +105,7 @@ const fr: CommandPhrases = {
   loadLine: (started, todo, blocked) =>
     `${started} en cours, ${todo} à faire${blocked > 0 ? `, ${blocked} bloquée${blocked > 1 ? 's' : ''}` : ''}`,
   quietDay: (date) => `☀️ Résumé du ${date} : journée calme, rien à signaler.`,
-  planeUnavailable: '⚠️ Plane ne répond pas pour l’instant ; réessaie dans une minute.',
+  planeUnavailable: '⚠️ Plane ne répond pas pour l’instant ; réessayez dans une minute.',
   runsToWatch: 'Agents à surveiller',
   approvals: 'Approbations en attente',
   runs: 'Exécutions en cours',

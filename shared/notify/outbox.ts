@@ -113,7 +113,16 @@ export function createOutbox(store: Store, now: () => number = Date.now): Outbox
  * A Telegram HTML message as an outbox item. Link previews are off: a task link would otherwise unfold
  * into a preview of Plane's (VPN-only) login page.
  */
-export function telegramMessage(chatId: string, html: string, dedupeKey?: string): EnqueueInput {
+/**
+ * A message for the human. With `projectId`, it is about that project: with `TELEGRAM_TOPICS=per-project`
+ * the sender puts it in the project's topic.
+ */
+export function telegramMessage(
+  chatId: string,
+  html: string,
+  dedupeKey?: string,
+  projectId?: string | null
+): EnqueueInput {
   return {
     channel: 'telegram',
     target: chatId,
@@ -124,5 +133,6 @@ export function telegramMessage(chatId: string, html: string, dedupeKey?: string
       link_preview_options: { is_disabled: true },
     },
     ...(dedupeKey ? { dedupeKey } : {}),
+    ...(projectId ? { meta: { projectId } } : {}),
   }
 }

@@ -144,7 +144,7 @@ async function _reviews(entry: PendingChange, ctx: FlushContext): Promise<Enqueu
     })
     const dedupeKey = `notify:${task.id}:${entry.firstAt}:review:${i}`
     if (ctx.cards) await _postCard(ctx, 'review', task, agent?.id ?? null, text, dedupeKey)
-    else out.push(telegramMessage(ctx.chatId, text, dedupeKey))
+    else out.push(telegramMessage(ctx.chatId, text, dedupeKey, task.projectId))
   }
   return out
 }
@@ -220,7 +220,7 @@ async function _messages(
     // A blocker or a question waits for the human: it can be answered from Telegram.
     if (n.kind === 'task.blocked' && ctx.cards)
       await _postCard(ctx, 'question', task, owner?.id ?? null, text, dedupeKey)
-    else out.push(telegramMessage(chatId, text, dedupeKey))
+    else out.push(telegramMessage(chatId, text, dedupeKey, task.projectId))
   }
   return out
 }

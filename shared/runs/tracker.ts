@@ -214,8 +214,9 @@ export function createRunTracker(options: RunTrackerOptions): RunTracker {
   })
   const keyOf = (r: RunRecord) => ({ id: r.taskId, projectId: r.projectId, ref: r.ref })
 
-  const tellHuman = async (html: string, dedupeKey: string) => {
-    if (options.chatId) await outbox.enqueue(telegramMessage(options.chatId, html, dedupeKey))
+  const tellHuman = async (html: string, dedupeKey: string, projectId?: string) => {
+    if (options.chatId)
+      await outbox.enqueue(telegramMessage(options.chatId, html, dedupeKey, projectId))
   }
 
   const tellConcierge = async (text: string, dedupeKey: string, ref: string) => {
@@ -451,7 +452,8 @@ export function createRunTracker(options: RunTrackerOptions): RunTracker {
       failure
         ? say.undeliveredHuman(who, name, entry.attempts, say.cause(_escaped(failure)))
         : say.unansweredHuman(who, name, entry.attempts),
-      `unanswered:${taskId}:${agentId}:${entry.assignmentId}`
+      `unanswered:${taskId}:${agentId}:${entry.assignmentId}`,
+      task.projectId
     )
     if (!failure)
       await tellConcierge(
@@ -497,7 +499,8 @@ export function createRunTracker(options: RunTrackerOptions): RunTracker {
           renderTaskName(task, { locale, project, taskUrl: url }),
           Math.round(options.staleMs / 60_000)
         ),
-        `stale:${taskId}:${last}`
+        `stale:${taskId}:${last}`,
+        task.projectId
       )
     }
     await store.indexRemove(DUE_INDEX, member)

@@ -11,7 +11,7 @@ import type { Store } from '../../shared/store.ts'
 import { makeServices } from '../helpers/services.ts'
 import { createOpenClawSim } from '../sim/openclaw/index.ts'
 import { createPlaneSim, type PlaneSim, type PlaneSimOptions } from '../sim/plane/index.ts'
-import { createTelegramSim } from '../sim/telegram/index.ts'
+import { createTelegramSim, type TelegramSimOptions } from '../sim/telegram/index.ts'
 
 export const WEBHOOK_SECRET = 'plane_wh_0123456789abcdef0123456789abcdef'
 export const BOT_TOKEN = '123456:TEST-token_for-the-bridge'
@@ -42,6 +42,8 @@ export type E2EOptions = {
    * Set false to watch the bridge set up a project it has never seen.
    */
   provisioned?: boolean
+  /** Options of the Telegram simulator (forum chats…). */
+  telegram?: Partial<TelegramSimOptions>
 }
 
 export async function startE2E({
@@ -53,6 +55,7 @@ export async function startE2E({
   extraAgents,
   concierge = false,
   provisioned = true,
+  telegram: telegramOptions = {},
 }: E2EOptions = {}) {
   // Plane's emitter POSTs deliveries into the in-process app (bound once it exists).
   let app: ReturnType<typeof createApp> | null = null
@@ -68,7 +71,7 @@ export async function startE2E({
     return app.request(String(input), init ?? {})
   }) as typeof fetch
   const plane = createPlaneSim({ webhookRetryDelayMs: () => 0, ...planeOptions, webhookFetch })
-  const telegram = createTelegramSim({ token: BOT_TOKEN })
+  const telegram = createTelegramSim({ token: BOT_TOKEN, ...telegramOptions })
   const openclaw = createOpenClawSim({ token: HOOKS_TOKEN })
   const [planeHttp, telegramHttp, openclawHttp] = await Promise.all([
     plane.listen(),

@@ -88,3 +88,26 @@ describe('setMyCommands', () => {
     expect((await api('getMyCommands')).body).toEqual({ ok: true, result: commands })
   })
 })
+
+describe('forum topics', () => {
+  it('should create topics only in a forum, and send into an existing topic only', async () => {
+    const forum = -1001111
+    const { sim, api } = setup({ forumChats: [forum] })
+    expect(await api('createForumTopic', { chat_id: -1002222, name: 'ONB' })).toEqual(
+      badRequest('the chat is not a forum')
+    )
+    const created = await api('createForumTopic', { chat_id: forum, name: 'ONB' })
+    const topic = created.body.result as { message_thread_id: number; name: string }
+    expect(topic.name).toBe('ONB')
+    const thread = topic.message_thread_id
+    const sent = await api('sendMessage', { chat_id: forum, text: 'hi', message_thread_id: thread })
+    expect(sent.status).toBe(200)
+    expect(sim.messagesIn(forum)[0]).toMatchObject({
+      message_thread_id: thread,
+      is_topic_message: true,
+    })
+    expect(
+      await api('sendMessage', { chat_id: forum, text: 'hi', message_thread_id: thread + 50 })
+    ).toEqual(badRequest('message thread not found'))
+  })
+})

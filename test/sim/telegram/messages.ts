@@ -41,6 +41,8 @@ export function sendMessage(state: SimState, params: Params): Answer {
   const markupError = _checkReplyMarkup(params.reply_markup)
   if (markupError) return markupError
   const key = String(chat.id)
+  const thread = _checkThread(state, key, params.message_thread_id)
+  if (!thread.ok) return thread.answer
   const now = state.options.now()
   const flood = state.options.floodControl
   const last = state.lastSentAtMs.get(key)
@@ -63,9 +65,31 @@ export function sendMessage(state: SimState, params: Params): Answer {
     text: content.text,
     ...(content.entities.length > 0 ? { entities: content.entities } : {}),
     ...(params.reply_markup ? { reply_markup: params.reply_markup } : {}),
+    ...(thread.id === null ? {} : { message_thread_id: thread.id, is_topic_message: true }),
   } as Message.TextMessage
   state.messages.set(key, [...(state.messages.get(key) ?? []), message])
   return ok(message)
+}
+
+/**
+ * createForumTopic: only in a forum supergroup (`forumChats`); name 1-128 characters. The topic's id is
+ * the id of its creation service message, taken from the chat's message sequence.
+ */
+export function createForumTopic(state: SimState, params: Params): Answer {
+  const chat = _checkChat(state, params.chat_id)
+  if (!chat.ok) return chat.answer
+  const key = String(chat.id)
+  if (!_isForum(state, key)) return badRequest('the chat is not a forum')
+  const name = params.name
+  if (typeof name !== 'string' || name.length < 1 || name.length > 128)
+    return badRequest('TOPIC_TITLE_EMPTY')
+  const id = (state.lastMessageId.get(key) ?? 0) + 1
+  state.lastMessageId.set(key, id)
+  const topics = state.topics.get(key) ?? new Map<number, string>()
+  topics.set(id, name)
+  state.topics.set(key, topics)
+  const iconColor = typeof params.icon_color === 'number' ? params.icon_color : 7322096
+  return ok({ message_thread_id: id, name, icon_color: iconColor })
 }
 
 export function editMessageText(state: SimState, params: Params): Answer {
@@ -101,6 +125,24 @@ export function editMessageText(state: SimState, params: Params): Answer {
 }
 
 // --- Internal helpers ---
+
+function _isForum(state: SimState, key: string): boolean {
+  return (state.options.forumChats ?? []).some((c) => String(c) === key)
+}
+
+/** In a forum, `message_thread_id` must name a topic; elsewhere the sim ignores it. */
+function _checkThread(
+  state: SimState,
+  key: string,
+  raw: unknown
+): { ok: true; id: number | null } | { ok: false; answer: Answer } {
+  if (raw === undefined || raw === null) return { ok: true, id: null }
+  if (!_isForum(state, key)) return { ok: true, id: null }
+  const id = Number(raw)
+  if (!state.topics.get(key)?.has(id))
+    return { ok: false, answer: badRequest('message thread not found') }
+  return { ok: true, id }
+}
 
 function _emptyKeyboard(markup: unknown): boolean {
   const rows = (markup as { inline_keyboard?: unknown[] }).inline_keyboard

@@ -13,7 +13,7 @@ import {
   setMyCommands,
   setWebhook,
 } from './bot-methods.ts'
-import { editMessageText, sendMessage } from './messages.ts'
+import { createForumTopic, editMessageText, sendMessage } from './messages.ts'
 import {
   type Answer,
   type ChatId,
@@ -49,6 +49,8 @@ export type TelegramSimFaults = {
   networkErrorNext(n: number): void
   /** The next `n` calls are answered only after `ms`, and still take effect (a client timeout races it). */
   delayNext(n: number, ms: number): void
+  /** A person deletes every topic of a forum chat: sending to their threads answers "message thread not found". */
+  deleteTopics(chatId: ChatId): void
 }
 
 export type TelegramSim = {
@@ -84,6 +86,7 @@ type Fault =
 const METHODS: Record<string, Method> = {
   sendMessage,
   editMessageText,
+  createForumTopic,
   answerCallbackQuery,
   setWebhook,
   getWebhookInfo,
@@ -238,6 +241,9 @@ export function createTelegramSim(options: TelegramSimOptions): TelegramSim {
         networkFailures += n
       },
       delayNext: (n, ms) => enqueue(n, { kind: 'delay', ms }),
+      deleteTopics: (chatId) => {
+        state.topics.delete(String(chatId))
+      },
     },
     postUpdate,
     deliveries,

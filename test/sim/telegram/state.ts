@@ -17,6 +17,11 @@ export type TelegramSimOptions = {
   blockedChats?: ChatId[]
   /** When given, any other chat answers 400 "chat not found". Default: every chat exists. */
   knownChats?: ChatId[]
+  /**
+   * Supergroups with Topics on, where the bot may manage topics: createForumTopic works there and
+   * `message_thread_id` must name one of their topics. Elsewhere createForumTopic answers 400.
+   */
+  forumChats?: ChatId[]
   /** Per-chat flood control (§1.7), off by default: a send to the same chat sooner answers 429. */
   floodControl?: { minIntervalMs: number }
   /** How strictly `parse_mode: 'HTML'` is checked; see html-parser.ts. */
@@ -57,6 +62,8 @@ export type SimState = {
   /** Callback queries issued by `makeCallbackUpdate`, and whether they were answered. */
   callbackQueries: Map<string, { answered: boolean; answer?: Params }>
   nextUpdateId: number
+  /** Topics created per forum chat key: thread id → name. */
+  topics: Map<string, Map<number, string>>
 }
 
 export const ok = (result: unknown, description?: string): Answer =>
@@ -108,6 +115,7 @@ export function createSimState(options: TelegramSimOptions): SimState {
     commands: new Map(),
     callbackQueries: new Map(),
     nextUpdateId: 100_000,
+    topics: new Map(),
   }
 }
 

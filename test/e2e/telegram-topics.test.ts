@@ -1,0 +1,122 @@
+/**
+ * TELEGRAM_TOPICS=per-project against the Telegram simulator's forum supergroup: provision creates one
+ * topic per project and keeps its id; every message about the project (a completion, a review card, the
+ * prompt after a press) goes to that topic; a deleted topic is made again; a chat that is not a forum
+ * keeps every message in General, none lost.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { functions } from '../../functions/index.ts'
+import { runJob } from '../../shared/run-job.ts'
+import { callHttp } from '../helpers/bridge-tools.ts'
+import { CHAT_ID, startE2E } from './harness.ts'
+
+type E2E = Awaited<ReturnType<typeof startE2E>>
+let e2e: E2E | null = null
+afterEach(async () => {
+  await e2e?.stop()
+  e2e = null
+})
+
+const GROUP = Number(CHAT_ID)
+
+async function start(forum: boolean) {
+  e2e = await startE2E({
+    concierge: true,
+    env: { PLANE_REQUEST_INTERVAL_MS: '0', TELEGRAM_TOPICS: 'per-project' },
+    telegram: forum ? { forumChats: [GROUP] } : {},
+  })
+  const t = e2e
+  const call = (agent: 'imhotep' | 'ra') => async (tool: string, input: unknown) => {
+    const result = await callHttp(t.app, tool, t.bridgeTokens[agent] as string, input)
+    if (result.status !== 200) throw new Error(`${tool}: ${JSON.stringify(result.body)}`)
+    return result.body as Record<string, unknown> & { id: string }
+  }
+  const provision = async () => {
+    const job = functions.find((f) => f.name === 'provision')
+    if (!job || job.kind === 'http') throw new Error('provision is not registered')
+    return runJob(job, t.services, { trigger: 'cli' })
+  }
+  /** Finish ONB-1 with a low confidence: a completion and a review card. */
+  const finishLowConfidence = async () => {
+    await call('ra')('create_task', {
+      project: 'ONB',
+      title: 'Traduire la FAQ',
+      assignee: 'imhotep',
+    })
+    await call('imhotep')('update_task_status', { task: 'ONB-1', status: 'in_progress' })
+    await call('imhotep')('update_task_status', {
+      task: 'ONB-1',
+      status: 'done',
+      summary: 'Traduite',
+      confidence: 0.5,
+    })
+    await t.settle()
+  }
+  return { t, provision, finishLowConfidence }
+}
+
+describe('one Telegram topic per project', () => {
+  it('should create the topic at provision and send every message about the project there', async () => {
+    const { t, provision, finishLowConfidence } = await start(true)
+    const result = await provision()
+    expect(result.outcome).toBe('ok')
+    const created = t.telegram.callsOf('createForumTopic')
+    expect(created).toHaveLength(1)
+    expect(created[0]?.params).toMatchObject({ chat_id: CHAT_ID, name: 'Onboarding (ONB)' })
+    // Again: the id is kept, nothing is created twice.
+    await provision()
+    expect(t.telegram.callsOf('createForumTopic')).toHaveLength(1)
+
+    await finishLowConfidence()
+    const messages = t.telegram.messagesIn(GROUP)
+    const thread = messages.find((m) => m.text.includes('a terminé'))?.message_thread_id
+    expect(thread).toBeGreaterThan(0)
+    const review = messages.find((m) => m.text.includes('Revue demandée'))
+    expect(review?.message_thread_id).toBe(thread)
+
+    // The prompt after a press lands in the same topic.
+    const button = (
+      review?.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] }
+    ).inline_keyboard
+      .flat()
+      .find((b) => b.text === '↩️ Renvoyer')
+    const press = t.telegram.makeCallbackUpdate({
+      data: button?.callback_data ?? '',
+      chatId: GROUP,
+      messageId: review?.message_id ?? 0,
+    })
+    await t.postTelegram(press)
+    await t.settle()
+    const prompt = t.telegram.messagesIn(GROUP).find((m) => m.text.includes('Pourquoi renvoyer'))
+    expect(prompt?.message_thread_id).toBe(thread)
+    expect(await t.bridge.outbox.deadLetters()).toEqual([])
+  })
+
+  it('should make the topic again when it was deleted in Telegram', async () => {
+    const { t, provision, finishLowConfidence } = await start(true)
+    await provision()
+    // Someone deletes the topic: Telegram forgets the thread.
+    t.telegram.faults.deleteTopics(GROUP)
+    await finishLowConfidence()
+    expect(t.telegram.callsOf('createForumTopic')).toHaveLength(2)
+    const completion = t.telegram.messagesIn(GROUP).find((m) => m.text.includes('a terminé'))
+    expect(completion?.message_thread_id).toBeGreaterThan(0)
+    expect(await t.bridge.outbox.deadLetters()).toEqual([])
+  })
+
+  it('should keep messages in General when the chat is not a forum, and say so at provision', async () => {
+    const { t, provision, finishLowConfidence } = await start(false)
+    await provision()
+    const said = t.services.logs
+      .map((l) => String(l.msg))
+      .find((m) => m.includes('telegram topic ONB'))
+    expect(said).toMatch(/^\[human\] telegram topic ONB: no topic \(.*the chat is not a forum\)/)
+    await finishLowConfidence()
+    const messages = t.telegram.messagesIn(GROUP)
+    expect(messages.some((m) => m.text.includes('a terminé'))).toBe(true)
+    expect(messages.every((m) => m.message_thread_id === undefined)).toBe(true)
+    // One refusal from Telegram, then no createForumTopic per message.
+    expect(t.telegram.callsOf('createForumTopic')).toHaveLength(1)
+    expect(await t.bridge.outbox.deadLetters()).toEqual([])
+  })
+})
