@@ -99,8 +99,9 @@ describe('/plane status', () => {
       }),
       fr
     ).html
+    // Linked to Plane like every task line.
     expect(withReview).toContain(
-      '🔍 <b>Revues en attente</b> (1)\n• ONB-1 « Configurer &lt;Redis&gt; » — Imhotep — confiance 0,55'
+      '🔍 <b>Revues en attente</b> (1)\n• <a href="https://work.example.com/javisi/browse/ONB-1/">ONB-1</a> « Configurer Redis » — Imhotep — confiance 0,55'
     )
   })
 

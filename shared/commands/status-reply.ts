@@ -132,8 +132,12 @@ export function reviewLine(
   const number = review.confidence.toLocaleString(ctx.locale === 'en' ? 'en-US' : 'fr-FR', {
     maximumFractionDigits: 2,
   })
+  const extras = [escapeName(agent), p.confidence(number)]
+  // Linked to Plane like every task line, when the task is in the listing.
+  const task = review.taskRef ? allTasks(snapshot).find((t) => t.ref === review.taskRef) : null
+  if (task) return taskLine(task, ctx, extras)
   const ref = review.taskRef ? `${escapeHtml(review.taskRef)} ` : ''
-  return `• ${ref}${quote(ctx.locale, escapeName(review.taskName))} — ${escapeName(agent)} — ${p.confidence(number)}`
+  return [`• ${ref}${quote(ctx.locale, escapeName(review.taskName))}`, ...extras].join(' — ')
 }
 
 /** A task waiting for the human's approval: the task (linked), its agent, since when. */
