@@ -47,7 +47,7 @@ describe('card store', () => {
     expect(await post('approval', 'approval:t1')).toBeNull()
     const [item, ...rest] = await outbox.pending()
     expect(rest).toEqual([])
-    expect(item?.meta).toEqual({ kind: 'card', cardId: card?.id })
+    expect(item?.meta).toEqual({ kind: 'card', cardId: card?.id, projectId: 'p1' })
     expect(item?.payload.reply_markup).toEqual({
       inline_keyboard: [
         [
