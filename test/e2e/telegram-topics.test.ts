@@ -75,11 +75,10 @@ describe('one Telegram topic per project', () => {
     expect(review?.message_thread_id).toBe(thread)
 
     // The prompt after a press lands in the same topic.
-    const button = (
-      review?.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] }
-    ).inline_keyboard
-      .flat()
-      .find((b) => b.text === '↩️ Renvoyer')
+    const keyboard = review?.reply_markup as
+      | { inline_keyboard: { text: string; callback_data: string }[][] }
+      | undefined
+    const button = keyboard?.inline_keyboard.flat().find((b) => b.text === '↩️ Renvoyer')
     const press = t.telegram.makeCallbackUpdate({
       data: button?.callback_data ?? '',
       chatId: GROUP,
