@@ -119,6 +119,7 @@ describe('runtime/Dockerfile', () => {
   it('should pin Node by exact version on every stage', () => {
     expect(dockerfile).toMatch(/^ARG NODE_VERSION=\d+\.\d+\.\d+$/m)
     const froms = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1])
+    expect(froms.length).toBe(3)
     expect(froms.length).toBeGreaterThanOrEqual(2)
     for (const from of froms) expect(from).toMatch(/^node:\$\{NODE_VERSION\}-bookworm-slim$/)
   })
@@ -128,8 +129,8 @@ describe('runtime/Dockerfile', () => {
     expect(last('USER')).toBe('node')
   })
 
-  it('should start node itself (PID 1 gets SIGTERM), never through npm', () => {
-    expect(JSON.parse(last('CMD') ?? '[]')).toEqual(['node', '--import', 'tsx', 'runtime/node.ts'])
+  it('should start node itself on the compiled JavaScript (PID 1 gets SIGTERM; no npm, no tsx)', () => {
+    expect(JSON.parse(last('CMD') ?? '[]')).toEqual(['node', 'dist/runtime/node.js'])
     expect(last('STOPSIGNAL')).toBe('SIGTERM')
   })
 
@@ -140,7 +141,10 @@ describe('runtime/Dockerfile', () => {
     expect(dockerfile).toContain('GET /health ')
   })
 
-  it('should not need a writable /tmp (tsx cache off for read_only: true)', () => {
-    expect(dockerfile).toMatch(/TSX_DISABLE_CACHE=1/)
+  it('should compile in a build stage and ship only its dist/ (no TypeScript loader in production)', () => {
+    expect(dockerfile).toMatch(/^FROM \S+ AS build$/m)
+    expect(dockerfile).toContain('RUN npm run build')
+    expect(dockerfile).toContain('COPY --from=build /app/dist ./dist')
+    expect(dockerfile).not.toMatch(/tsx/)
   })
 })

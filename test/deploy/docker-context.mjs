@@ -2,7 +2,9 @@
 /**
  * Replays runtime/Dockerfile without Docker: builds the context the way `docker build` would (the
  * repository filtered by .dockerignore), copies what the last stage COPYs into an app directory, and
- * prints the image facts a test needs (CMD, ENV, USER, HEALTHCHECK, NODE_VERSION) as JSON.
+ * prints the image facts a test needs (CMD, ENV, USER, HEALTHCHECK, NODE_VERSION) as JSON. A stage that
+ * runs `npm run build` is replayed too: only the files it COPYs, in a temporary directory, with the
+ * repository's node_modules (its `npm ci`), so a file the build needs but the stage forgets fails here.
  *
  * Usage: node test/deploy/docker-context.mjs [--out DIR] [--list]
  *   --out DIR  copy the final stage's files (not node_modules: run `npm ci --omit=dev` there) into DIR
@@ -10,7 +12,18 @@
  * Exits non-zero when the Dockerfile uses a form this replay does not understand, or when the context
  * holds something that must never reach an image (.env, node_modules, tests, .git).
  */
-import { cpSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join, posix } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -108,10 +121,12 @@ function readImageFacts(instructions) {
       const [name, value = ''] = text.split('=')
       args[name] = value
     } else if (keyword === 'FROM') {
-      stages.push({ from: text, copies: [], env: {}, workdir: '/', user: 'root' })
+      const name = /\s+AS\s+(\S+)\s*$/i.exec(text)?.[1] ?? null
+      stages.push({ from: text, name, copies: [], runs: [], env: {}, workdir: '/', user: 'root' })
     } else if (stages.length > 0) {
       const stage = stages[stages.length - 1]
       if (keyword === 'WORKDIR') stage.workdir = text
+      else if (keyword === 'RUN') stage.runs.push(text)
       else if (keyword === 'USER') stage.user = text
       else if (keyword === 'ENV') {
         for (const pair of text.split(/\s+/)) {
@@ -147,7 +162,57 @@ function readImageFacts(instructions) {
   if (!final) fail('no FROM in runtime/Dockerfile')
   if (final.entrypoint) fail('ENTRYPOINT is not replayed; start-prod.sh runs CMD')
   if (!final.cmd) fail('the final stage has no CMD')
-  return { args, final }
+  return { args, final, stages }
+}
+
+/** Copy a stage's COPYs (from the context) under `dir`, as they land under its WORKDIR. */
+function copyFromContext(copy, context, dir) {
+  const copied = []
+  for (const source of copy.sources) {
+    const inContext = context.filter((f) => f === source || f.startsWith(`${source}/`))
+    if (inContext.length === 0) fail(`COPY ${source}: nothing in the build context`)
+    const destIsDir = copy.dest.endsWith('/') || copy.sources.length > 1
+    for (const file of inContext) {
+      const rel = file === source ? posix.basename(file) : file.slice(source.length + 1)
+      const target = destIsDir || file !== source ? posix.join(copy.dest, rel) : copy.dest
+      copied.push(posix.normalize(target))
+      if (dir) {
+        const to = join(dir, target)
+        mkdirSync(dirname(to), { recursive: true })
+        cpSync(join(root, file), to)
+      }
+    }
+  }
+  return copied
+}
+
+/** Replay a build stage: its COPYs in a temp dir, the repository's node_modules, then `npm run build`. */
+function replayBuild(stage, context) {
+  const dir = mkdtempSync(join(tmpdir(), 'plane-bridge-build-'))
+  for (const copy of stage.copies) {
+    if (copy.from) fail(`the build stage copies from ${copy.from}: not replayed`)
+    copyFromContext(copy, context, dir)
+  }
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'))
+  try {
+    execFileSync('npm', ['run', 'build', '--silent'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+  } catch (error) {
+    fail(`the build stage's npm run build failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`)
+  }
+  return dir
+}
+
+function listFiles(dir, prefix = '') {
+  const out = []
+  for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name
+    if (entry.isDirectory()) out.push(...listFiles(dir, rel))
+    else out.push(rel)
+  }
+  return out
 }
 
 function main(argv) {
@@ -162,27 +227,39 @@ function main(argv) {
     process.stdout.write(`${context.join('\n')}\n`)
     return
   }
-  const { args, final } = readImageFacts(parseDockerfile(readFileSync(dockerfilePath, 'utf8')))
+  const { args, final, stages } = readImageFacts(
+    parseDockerfile(readFileSync(dockerfilePath, 'utf8'))
+  )
   const outIndex = argv.indexOf('--out')
   const out = outIndex >= 0 ? argv[outIndex + 1] : undefined
   const copied = []
   for (const copy of final.copies) {
-    if (copy.from) continue // node_modules from the deps stage: the caller runs `npm ci --omit=dev`.
+    if (!copy.from) {
+      copied.push(...copyFromContext(copy, context, out))
+      continue
+    }
+    const stage = stages.find((s) => s.name === copy.from)
+    if (!stage) fail(`COPY --from=${copy.from}: no such stage`)
+    // node_modules from the deps stage: the caller runs `npm ci --omit=dev`.
+    if (stage.runs.some((r) => /\bnpm ci\b.*--omit=dev/.test(r))) continue
+    if (!stage.runs.some((r) => /\bnpm run build\b/.test(r)))
+      fail(`COPY --from=${copy.from}: only a deps stage or a build stage is replayed`)
+    const built = replayBuild(stage, context)
     for (const source of copy.sources) {
-      const inContext = context.filter((f) => f === source || f.startsWith(`${source}/`))
-      if (inContext.length === 0) fail(`COPY ${source}: nothing in the build context`)
-      const destIsDir = copy.dest.endsWith('/') || copy.sources.length > 1
-      for (const file of inContext) {
-        const rel = file === source ? posix.basename(file) : file.slice(source.length + 1)
-        const target = destIsDir || file !== source ? posix.join(copy.dest, rel) : copy.dest
-        copied.push(posix.normalize(target))
+      const rel = posix.relative(stage.workdir, source)
+      const files = listFiles(built).filter((f) => f === rel || f.startsWith(`${rel}/`))
+      if (files.length === 0)
+        fail(`COPY --from=${copy.from} ${source}: the build made nothing there`)
+      for (const file of files) {
+        const target = posix.normalize(posix.join(copy.dest, file.slice(rel.length + 1)))
+        copied.push(target)
         if (out) {
-          const to = join(out, target)
-          mkdirSync(dirname(to), { recursive: true })
-          cpSync(join(root, file), to)
+          mkdirSync(dirname(join(out, target)), { recursive: true })
+          cpSync(join(built, file), join(out, target))
         }
       }
     }
+    rmSync(built, { recursive: true, force: true })
   }
   const nodeVersion = args.NODE_VERSION
   if (!nodeVersion || !/^\d+\.\d+\.\d+$/.test(nodeVersion))

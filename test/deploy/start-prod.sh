@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Replays runtime/Dockerfile without Docker and proves the image would start and stop cleanly:
 #   1. the build context (.dockerignore) → the final stage's files, into a temp app dir;
-#   2. `npm ci --omit=dev` there (prod deps only; tsx must be one of them, vitest must not);
+#   2. `npm ci --omit=dev` there (prod deps only: no tsx, no vitest; the build stage's dist/ is there);
 #   3. the Dockerfile's exact CMD + ENV, no settings but PORT, on the Dockerfile's Node version, as an
 #      unprivileged user that can write nothing but ./data and no TMPDIR/HOME (≈ USER node + read_only);
 #   4. GET /health → 200 within 30 s, then the Dockerfile's HEALTHCHECK command itself → exit 0;
@@ -44,7 +44,8 @@ log "npm ci --omit=dev"
   cat "$work/npm.log" >&2
   die "npm ci --omit=dev failed"
 }
-[[ -d $app/node_modules/tsx ]] || die "tsx is not a production dependency: the image's CMD needs it"
+[[ ! -d $app/node_modules/tsx ]] || die "tsx is a production dependency: production runs compiled JavaScript"
+[[ -f $app/dist/runtime/node.js ]] || die "the build stage left no dist/runtime/node.js"
 [[ ! -d $app/node_modules/vitest ]] || die "dev dependencies were installed (node_modules/vitest)"
 
 # --- 3. Node binary: the Dockerfile's version --------------------------------------------------------------

@@ -113,4 +113,35 @@ describe('the Node process', () => {
     expect(p.err().trim().split('\n')[0]).toBe('plane-bridge: Invalid settings (2):')
     expect(p.err()).not.toContain('nonsense')
   })
+
+  it('should build and run compiled JavaScript with npm start, and stop entirely on SIGTERM to npm', async () => {
+    const port = await freePort()
+    // `npm start` as a newcomer runs it: the build, then node on dist/ (no tsx), from the repository.
+    const child = spawn('npm', ['start', '--silent'], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        PORT: String(port),
+        DATA_DIR: join(dataDir, 'npm-start'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    child.stdout.on('data', (d) => {
+      out += d
+    })
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)))
+    try {
+      await waitFor(() => out.includes('"msg":"listening"'), 90_000)
+      expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200)
+      child.kill('SIGTERM')
+      expect(await exited).toBe(0)
+      // Nothing left behind: the node process went with npm (no orphan still serving).
+      await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow()
+      expect(out).toContain('"msg":"stopped"')
+    } finally {
+      child.kill('SIGKILL')
+    }
+  }, 120_000)
 })
