@@ -5,7 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { createNodeStore } from '../../runtime/node-store.ts'
 import { loadConfig } from '../../shared/config.ts'
 import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
-import { TEST_REDIS_URL } from '../helpers/redis.ts'
+import { dropRedisPrefix, TEST_REDIS_URL } from '../helpers/redis.ts'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts'
 import { startE2E, WEBHOOK_SECRET } from './harness.ts'
 
@@ -13,8 +13,11 @@ type E2E = Awaited<ReturnType<typeof startE2E>>
 const running: E2E[] = []
 const dirs: string[] = []
 let proxy: TcpProxy | null = null
+/** Redis key prefixes a test gave its runtime: dropped once it stopped (nothing lasting in the shared Redis). */
+const dropAfter: string[] = []
 afterEach(async () => {
   for (const t of running.splice(0)) await t.stop().catch(() => undefined)
+  for (const prefix of dropAfter.splice(0)) await dropRedisPrefix(prefix)
   await proxy?.close()
   proxy = null
 })
@@ -79,6 +82,7 @@ describe('delivery guarantees (end to end)', () => {
     const config = loadConfig({ REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix })
     const t = await startE2E({ store: (hooks) => createNodeStore(config, hooks) })
     running.push(t)
+    dropAfter.push(prefix)
     const body = JSON.stringify({
       event: 'project',
       action: 'created',

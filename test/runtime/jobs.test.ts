@@ -5,7 +5,7 @@ import { createNodeStore } from '../../runtime/node-store.ts'
 import { loadConfig } from '../../shared/config.ts'
 import { type CronFunction, defineCronFunction, defineJobFunction } from '../../shared/function.ts'
 import { runJob } from '../../shared/run-job.ts'
-import { TEST_REDIS_URL } from '../helpers/redis.ts'
+import { dropRedisPrefix, TEST_REDIS_URL } from '../helpers/redis.ts'
 import { makeServices } from '../helpers/services.ts'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -73,7 +73,8 @@ describe('runJob', () => {
     const b = makeServices({ functions: [tick], store: createNodeStore(config) })
     cleanups.push(
       () => a.store.dispose(),
-      () => b.store.dispose()
+      () => b.store.dispose(),
+      () => dropRedisPrefix(prefix)
     )
     const slot = '2026-11-21T06:05:00Z'
     const results = await Promise.all([
@@ -151,7 +152,7 @@ describe('node scheduler', () => {
     const schedulers = runtimes.map((services) =>
       startScheduler({ functions: [tick], services, signal: new AbortController().signal })
     )
-    cleanups.push(...runtimes.map((r) => () => r.store.dispose()))
+    cleanups.push(...runtimes.map((r) => () => r.store.dispose()), () => dropRedisPrefix(prefix))
     await sleep(3200)
     for (const s of schedulers) s.stop()
     await Promise.all(schedulers.map((s) => s.idle(1000)))
