@@ -20,6 +20,11 @@ export type PlaneDirectory = Directory & {
   agents(): Promise<AgentRef[]>
   /** Every project of the workspace (cached like the rest). */
   projects(): Promise<ProjectRef[]>
+  /**
+   * The same for a caller that must not mistake a failure for an empty workspace (the poll): throws the
+   * last refresh's error when it failed, instead of answering with stale or no projects.
+   */
+  projectsOrThrow(): Promise<ProjectRef[]>
 }
 
 const DEFAULT_REFRESH_MS = 10 * 60 * 1000
@@ -37,6 +42,8 @@ export function createPlaneDirectory({
   let byEmail = new Map<string, string>()
   let loadedAt = Number.NEGATIVE_INFINITY
   let loading: Promise<void> | null = null
+  /** The last refresh's failure, until one succeeds. */
+  let failure: unknown = null
 
   const load = async () => {
     if (!plane) return
@@ -61,7 +68,9 @@ export function createPlaneDirectory({
         members.filter((m) => m.email).map((m) => [String(m.email).toLowerCase(), m.id])
       )
       loadedAt = now()
+      failure = null
     } catch (error) {
+      failure = error
       // Messages still go out without names; the next miss tries again.
       log.warn('plane directory refresh failed', {
         error: error instanceof Error ? error.message : String(error),
@@ -112,6 +121,11 @@ export function createPlaneDirectory({
     refresh: () => ensure(true),
     async projects() {
       await ensure()
+      return [...projects.values()]
+    },
+    async projectsOrThrow() {
+      await ensure()
+      if (failure) throw failure
       return [...projects.values()]
     },
     agents: resolvedAgents,

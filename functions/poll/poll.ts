@@ -17,9 +17,9 @@ export const pollFunction = defineCronFunction({
       ...report.failedProjects.map((p) => `project ${p}`),
       ...report.failedAgents.map((a) => `agent ${a}`),
     ]
-    return {
-      summary: `${report.projects} projects, ${report.changed} changed, ${report.pending} to notify, ${report.wakes} wake-ups, ${report.planeRequests} Plane requests${failed.length ? `; failed: ${failed.join(', ')}` : ''}`,
-      ...report,
-    }
+    const summary = `${report.projects} projects, ${report.changed} changed, ${report.pending} to notify, ${report.wakes} wake-ups, ${report.planeRequests} Plane requests`
+    // What could be read was handled; a listing or an agent that failed still makes the run a failure.
+    if (failed.length > 0) throw new Error(`${summary}; failed: ${failed.join(', ')}`)
+    return { summary, ...report }
   },
 })

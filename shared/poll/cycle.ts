@@ -47,7 +47,8 @@ export async function runPollCycle(services: Services, bridge: Bridge): Promise<
   }
   const agents = await bridge.directory.agents()
   // Plane hides the work items of archived projects (issue_objects, plane-api.md §3.1): nothing to list.
-  const projects = (await bridge.directory.projects()).filter((p) => !p.archived)
+  // A Plane that refuses the key or does not answer is a failed cycle, never "ok, 0 projects".
+  const projects = (await bridge.directory.projectsOrThrow()).filter((p) => !p.archived)
   const projectMap = new Map<string, ProjectRef>(projects.map((p) => [p.id, p]))
   const agentSince = await Promise.all(
     agents.map((a) => store.get<number>(`poll:agent-checkpoint:${a.id}`))

@@ -150,6 +150,27 @@ describe('poll ticks (end to end)', () => {
     expect(out[0]).toMatch(/^job poll: ok in \d+ ms — 1 projects, \d+ changed/)
   })
 
+  it('should end as an error, never "ok, 0 projects", when Plane refuses the bridge key', async () => {
+    const t = await start()
+    t.plane.seed.revokeKey(t.users.bridge.apiKey)
+    const lines: string[] = []
+    const code = await runJobCommand({
+      args: ['poll'],
+      functions: [pollFunction],
+      services: t.services,
+      out: (l) => lines.push(l),
+      err: (l) => lines.push(l),
+    })
+    expect(code).toBe(1)
+    expect(lines.join('\n')).toMatch(
+      /^job poll: failed .*: 403 auth \(Given API token is not valid\)$/
+    )
+    expect(lines.join('\n')).not.toContain('0 projects')
+    expect(t.services.metrics.registry.render()).toMatch(
+      /plane_bridge_job_runs_total\{job="poll",outcome="error"\} 1/
+    )
+  })
+
   it('should alert once when Plane stops delivering webhooks for human edits', async () => {
     let skew = 0
     const t = await start({ now: () => Date.now() + skew })
