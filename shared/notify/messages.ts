@@ -170,11 +170,16 @@ export function renderReview(
   task: { name: string; sequenceId?: number | null },
   confidence: number,
   agentName: string,
-  ctx: Pick<MessageContext, 'locale' | 'project' | 'taskUrl'>
+  ctx: Pick<MessageContext, 'locale' | 'project' | 'taskUrl'>,
+  /** The agent's report (its summary), quoted so the human can judge before validating. */
+  report?: string | null
 ): string {
   const p = phrasesFor(ctx.locale)
   const title = _taskTitle({ name: task.name, sequenceId: task.sequenceId ?? null }, ctx)
-  return `🔍 ${_projectTag(ctx)}${p.review(title, p.formatNumber(confidence), `<b>${_escapeCut(agentName, MAX_NAME_CHARS)}</b>`)}`
+  const head = `🔍 ${_projectTag(ctx)}${p.review(title, p.formatNumber(confidence), `<b>${_escapeCut(agentName, MAX_NAME_CHARS)}</b>`)}`
+  return report?.trim()
+    ? `${head}\n<blockquote>${_escapeCut(report.trim(), MAX_QUOTE_CHARS)}</blockquote>`
+    : head
 }
 
 /** A task named for the human: project tag, then reference and title linked to Plane (`[Accueil] ONB-3 « … »`). */

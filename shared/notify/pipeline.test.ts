@@ -213,7 +213,7 @@ describe('event pipeline', () => {
     await pipeline.flushDue()
     const texts = (await outbox.pending()).map((i) => String(i.payload.text))
     expect(texts).toEqual([
-      '🔍 <b>[Onboarding]</b> Revue demandée pour <a href="https://work.example.com/javisi/browse/ONB-12/">ONB-12 « Configurer Redis »</a> : confiance 0,55 (<b>Imhotep</b>)',
+      '🔍 <b>[Onboarding]</b> Revue demandée pour <a href="https://work.example.com/javisi/browse/ONB-12/">ONB-12 « Configurer Redis »</a> : confiance 0,55 (<b>Imhotep</b>)\n<blockquote>✅ Terminé. confidence: 0.55 — tests partiels</blockquote>',
     ])
     expect(await listReviews(store)).toMatchObject([
       { taskName: 'Configurer Redis', confidence: 0.55 },

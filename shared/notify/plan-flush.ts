@@ -137,11 +137,13 @@ async function _reviews(entry: PendingChange, ctx: FlushContext): Promise<Enqueu
       at: entry.firstAt,
     })
     if (!wanted || !ctx.chatId) continue
-    const text = renderReview(task, confidence, who, {
-      locale: ctx.locale,
-      project: ctx.project,
-      taskUrl: ctx.taskUrl,
-    })
+    const text = renderReview(
+      task,
+      confidence,
+      who,
+      { locale: ctx.locale, project: ctx.project, taskUrl: ctx.taskUrl },
+      comment.text
+    )
     const dedupeKey = `notify:${task.id}:${entry.firstAt}:review:${i}`
     if (ctx.cards) await _postCard(ctx, 'review', task, agent?.id ?? null, text, dedupeKey)
     else out.push(telegramMessage(ctx.chatId, text, dedupeKey, task.projectId))

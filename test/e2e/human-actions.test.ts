@@ -123,6 +123,8 @@ describe('reviews from Telegram', () => {
     const task = await reviewed(s)
     const review = s.card('Revue')
     expect(review.buttons.map((b) => b.text)).toEqual(['✅ Valider', '↩️ Renvoyer'])
+    // The agent's report is quoted: the human judges before validating.
+    expect(review.text).toContain('FAQ rédigée')
     // Opaque, within Telegram's 64 bytes, naming no task.
     for (const b of review.buttons) {
       expect(new TextEncoder().encode(b.callback_data).length).toBeLessThanOrEqual(64)
