@@ -153,6 +153,25 @@ describe('buildDigest: agent runs', () => {
     expectValidHtml(digest.html)
   })
 
+  it('should list the approvals waiting, even on an otherwise quiet day', () => {
+    const calm = makeWorkspace({ tasks: {} })
+    const digest = buildDigest(
+      {
+        ...calm,
+        approvals: [
+          { taskId: 'gone', taskRef: 'ONB-9', agentId: 'thot', since: NOW - 3 * 3600_000 },
+        ],
+      },
+      { since: NOW - DAY_MS },
+      renderContext()
+    )
+    expect(digest.quiet).toBe(false)
+    expect(digest.html).toContain(
+      '🛂 <b>Approbations en attente</b> (1)\n• ONB-9 — <b>Thot</b> — depuis 21/11/2026 05:00'
+    )
+    expectValidHtml(digest.html)
+  })
+
   it('should take the nearest-rank percentile', () => {
     expect(percentile([], 0.95)).toBeNull()
     expect(percentile([5], 0.95)).toBe(5)
