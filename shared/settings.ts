@@ -80,8 +80,9 @@ export const SETTINGS = {
     doc: 'Public base URL of plane-bridge (webhook registration, links in messages).',
   },
   PLANE_BASE_URL: {
-    schema: httpUrl.optional(),
-    doc: "Plane's base URL, e.g. `https://work.example.com` (the `/api/v1/` prefix is added).",
+    // Pasted from Plane's API docs with its /api/v1 (or /api): requests would go to /api/v1/api/v1/….
+    schema: httpUrl.transform((s) => s.replace(/\/api(?:\/v1)?\/*$/i, '')).optional(),
+    doc: "Plane's base URL, e.g. `https://work.example.com` (the `/api/v1/` prefix is added; a trailing `/api/v1` is dropped).",
   },
   PLANE_API_KEY: {
     schema: optionalText,

@@ -73,6 +73,16 @@ describe('config', () => {
     })
     expect(config.PORT).toBe(8787)
     expect(config.PLANE_BASE_URL).toBe('https://work.example.com')
+    // Pasted with Plane's API prefix: requests would otherwise go to /api/v1/api/v1/….
+    for (const pasted of [
+      'https://work.example.com/api/v1',
+      'https://work.example.com/api/v1/',
+      'https://work.example.com/api',
+    ])
+      expect(loadConfig({ PLANE_BASE_URL: pasted }).PLANE_BASE_URL).toBe('https://work.example.com')
+    expect(loadConfig({ PLANE_BASE_URL: 'https://example.com/plane' }).PLANE_BASE_URL).toBe(
+      'https://example.com/plane'
+    )
     expect(config.TELEGRAM_ALLOWED_CHAT_IDS).toEqual(['-1001234567890', '42'])
     expect(problemsOf({ TELEGRAM_ALLOWED_CHAT_IDS: '42,abc' }).problems[0]?.key).toBe(
       'TELEGRAM_ALLOWED_CHAT_IDS'
