@@ -69,6 +69,8 @@ export type JobOutcome = {
   summary?: string
   /** Lines for the person at the terminal only (`npm run job`): never logged (a new secret, say). */
   terminal?: string[]
+  /** Nothing happened (a minute's notify with nothing to do): logged at debug, not info. */
+  idle?: boolean
 } & Record<string, unknown>
 
 export type JobRun = (ctx: JobContext) => Promise<JobOutcome | undefined>

@@ -8,6 +8,8 @@ export type JobRunResult = {
   /** For the terminal only; never logged. */
   terminal?: string[]
   error?: string
+  /** The run found nothing to do. */
+  idle?: boolean
 }
 
 export type RunJobOptions = {
@@ -49,6 +51,9 @@ export async function runJob(
     }
     const line = { job: fn.name, trigger, slot, outcome: done.outcome, durationMs: done.durationMs }
     if (done.outcome === 'error') log.error('job failed', { ...line, error: done.error })
+    // A run that did nothing (notify, every minute) is not worth 1,440 info lines a day.
+    else if (done.outcome === 'ok' && done.idle)
+      log.debug('job run', { ...line, summary: done.summary })
     else if (done.outcome === 'ok') log.info('job run', { ...line, summary: done.summary })
     else log.debug('job not run', line)
     return done
@@ -79,6 +84,7 @@ export async function runJob(
         outcome: 'ok',
         ...(outcome?.summary ? { summary: outcome.summary } : {}),
         ...(outcome?.terminal ? { terminal: outcome.terminal } : {}),
+        ...(outcome?.idle ? { idle: true } : {}),
       })
     } finally {
       await lock.release().catch(() => false)

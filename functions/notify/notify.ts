@@ -26,6 +26,14 @@ export const notifyFunction = defineCronFunction({
     bridge.kick()
     return {
       summary: `${replayed} replayed, ${flushed.enqueued} enqueued, ${deadlines.handled} deadlines, ${drained.sent} sent, ${drained.left} left`,
+      idle:
+        replayed +
+          flushed.enqueued +
+          deadlines.handled +
+          drained.sent +
+          drained.retried +
+          drained.dead ===
+          0 && drained.left === 0,
     }
   },
 })

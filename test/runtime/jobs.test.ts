@@ -43,6 +43,20 @@ describe('runJob', () => {
     expect(services.status.snapshot().jobs.flaky).toMatchObject({ outcome: 'ok' })
   })
 
+  it('should log a run that did nothing at debug, and one that did something at info', async () => {
+    let work = 0
+    const tick = cron('tick', async () => ({ summary: `${work} sent`, idle: work === 0 }))
+    const services = makeServices({ functions: [tick] })
+    await runJob(tick, services, { trigger: 'cron', slot: '2026-11-21T06:00:00Z' })
+    work = 2
+    await runJob(tick, services, { trigger: 'cron', slot: '2026-11-21T06:01:00Z' })
+    const runs = services.logs.filter((l) => l.msg === 'job run')
+    expect(runs.map((l) => [l.level, l.summary])).toEqual([
+      ['debug', '0 sent'],
+      ['info', '2 sent'],
+    ])
+  })
+
   it('should not overlap a run with itself', async () => {
     let release!: () => void
     const gate = new Promise<void>((r) => {
