@@ -16,6 +16,9 @@ import { checkWebhookHealth, WEBHOOK_GRACE_MS } from './webhook-health.ts'
 
 export type PollCycleReport = {
   projects: number
+  /** Work items the listings returned (what was read, changed or not). */
+  read: number
+  /** Of those, the ones that differ from what the bridge knew (their changes go through the pipeline). */
   changed: number
   pending: number
   wakes: number
@@ -37,6 +40,7 @@ export async function runPollCycle(services: Services, bridge: Bridge): Promise<
   const requestsAtStart = bridge.planeRequestCount()
   const report: PollCycleReport = {
     projects: 0,
+    read: 0,
     changed: 0,
     pending: 0,
     wakes: 0,
@@ -94,8 +98,9 @@ export async function runPollCycle(services: Services, bridge: Bridge): Promise<
       log.error('poll listing failed', { project: project.id, error: _message(error) })
     }
   }
-  report.changed = sightings.length
+  report.read = sightings.length
   report.pending = sightings.filter((s) => s.result === 'pending').length
+  report.changed = report.pending
 
   for (const [i, agent] of agents.entries()) {
     const since = agentSince[i] ?? null
