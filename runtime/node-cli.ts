@@ -29,16 +29,28 @@ export async function runJobCommand({
 }: JobCommandOptions): Promise<number> {
   const runnable = functions.filter((fn): fn is RunnableFunction => fn.kind !== 'http')
   const [name] = args
-  if (!name || name === '--list') {
-    if (!name) err('usage: npm run job -- <name> | --list')
+  const help = args.some((a) => a === '--help' || a === '-h')
+  if (
+    !name ||
+    name === '--list' ||
+    ((name === '--help' || name === '-h' || name === 'help') && args.length <= 1)
+  ) {
+    if (name && name !== '--list') {
+      for (const line of _usage()) out(line)
+    } else if (!name) err('usage: npm run job -- <name> [args] | --list | --help')
     for (const fn of runnable) out(_describe(fn, services))
     return name ? 0 : 1
   }
   const fn = runnable.find((f) => f.name === name)
   if (!fn) {
     const known = runnable.map((f) => f.name).join(', ') || 'none'
-    err(`job ${name}: unknown (known: ${known}; see npm run job -- --list)`)
+    err(`job ${name}: unknown (known: ${known}; see npm run job -- --help)`)
     return 1
+  }
+  // `<name> --help` explains the job and never runs it.
+  if (help) {
+    for (const line of _jobHelp(fn, services)) out(line)
+    return 0
   }
   const missing = services.inventory.disabled[fn.name]
   if (missing) {
@@ -59,6 +71,33 @@ export async function runJobCommand({
     err(`job ${name}: already running (another process holds its lock)`)
   else err(`job ${name}: failed in ${took} — ${result.error ?? result.outcome}`)
   return 1
+}
+
+function _usage(): string[] {
+  return [
+    'usage: npm run job -- <name> [args]   run one cron function or job once, then deliver what it queued',
+    '       npm run job -- <name> --help   what a job does, its schedule and the settings it needs',
+    '       npm run job -- --list          the jobs, one per line (tab-separated)',
+    'exit codes: 0 done, 1 failed (or off, or unknown)',
+    '',
+    'jobs:',
+  ]
+}
+
+function _jobHelp(fn: RunnableFunction, services: Services): string[] {
+  const missing = services.inventory.disabled[fn.name]
+  const when =
+    fn.kind === 'cron'
+      ? `runs on its own: cron "${scheduleOf(fn, services.config)}" (${fn.timezone === 'config' ? services.config.TIMEZONE : 'UTC'}); this runs it once now`
+      : 'a one-off job: runs only when asked'
+  return [
+    `usage: npm run job -- ${fn.name}${fn.usage ? ` ${fn.usage}` : ''}`,
+    '',
+    fn.description,
+    '',
+    when,
+    missing ? `off here: missing ${missing.join(', ')}` : 'on here: every setting it needs is set',
+  ]
 }
 
 function _describe(fn: RunnableFunction, services: Services): string {

@@ -41,6 +41,8 @@ type FunctionBase = {
   /** Unique, kebab-case: `plane-webhook`, `poll`, `digest`. */
   name: string
   description: string
+  /** The words a job takes after its name, for `npm run job -- <name> --help` (`<agent id>`). */
+  usage?: string
   /** Settings without which the function stays off (HTTP: 503 "not configured"; cron: not scheduled). */
   requires?: readonly SettingKey[]
 }

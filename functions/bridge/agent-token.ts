@@ -4,6 +4,7 @@ import { newAgentToken } from './auth.ts'
 
 export const agentTokenFunction = defineJobFunction({
   name: 'agent-token',
+  usage: '<agent id>',
   description:
     'Prints a new bridge token for an agent (npm run job -- agent-token <id>) and the bridgeTokenSha256 to put in its registry entry; the token itself is stored nowhere.',
   run: async function agentToken({ args, agents, config }) {

@@ -57,6 +57,47 @@ describe('runJob', () => {
     ])
   })
 
+  it('should print help for every job, and for one job without running it', async () => {
+    let runs = 0
+    const once = defineJobFunction({
+      name: 'once',
+      usage: '<what>',
+      description: 'Does one thing.',
+      run: async () => {
+        runs++
+        return undefined
+      },
+    })
+    const services = makeServices({ functions: [once] })
+    const command = async (args: string[]) => {
+      const out: string[] = []
+      const code = await runJobCommand({
+        args,
+        functions: [once],
+        services,
+        out: (l) => out.push(l),
+      })
+      return { code, out: out.join('\n') }
+    }
+    const all = await command(['--help'])
+    expect(all.code).toBe(0)
+    expect(all.out).toContain('usage: npm run job -- <name> [args]')
+    expect(all.out).toMatch(/^once\tjob\ton\tDoes one thing\.$/m)
+    const one = await command(['once', '--help'])
+    expect(one).toEqual({
+      code: 0,
+      out: [
+        'usage: npm run job -- once <what>',
+        '',
+        'Does one thing.',
+        '',
+        'a one-off job: runs only when asked',
+        'on here: every setting it needs is set',
+      ].join('\n'),
+    })
+    expect(runs).toBe(0)
+  })
+
   it('should not overlap a run with itself', async () => {
     let release!: () => void
     const gate = new Promise<void>((r) => {
