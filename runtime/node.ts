@@ -5,7 +5,7 @@ import { type AgentConfig, AgentRegistryError, parseAgentRegistry } from '../sha
 import { type Config, ConfigError, loadConfig } from '../shared/config.ts'
 import type { Services } from '../shared/function.ts'
 import { createRedactor } from '../shared/redact.ts'
-import { RegistryError } from '../shared/registry.ts'
+import { outputsOff, RegistryError } from '../shared/registry.ts'
 import { createApp } from './app.ts'
 import { runJobCommand } from './node-cli.ts'
 import { startScheduler } from './node-scheduler.ts'
@@ -60,6 +60,7 @@ async function serve(config: Config, services: Services): Promise<number> {
   for (const [name, missing] of Object.entries(inventory.disabled)) {
     log.warn('function off', { function: name, missing })
   }
+  for (const off of outputsOff(config, services.agents)) log.warn('output off', off)
   const app = createApp({ functions, services })
   const server = await listen(app, { port: config.PORT })
   log.info('listening', { port: server.port })

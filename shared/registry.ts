@@ -49,3 +49,48 @@ export function takeInventory(
   }
   return inventory
 }
+
+/** An output of the bridge that a missing setting turns off, though every function is on. */
+export type OutputOff = { output: string; missing: string[]; effect: string }
+
+/**
+ * What the bridge cannot do with these settings, said at start (functions can all be "on" while agents are
+ * never woken, say): no agent registry, no OpenClaw hooks, no Telegram chat.
+ */
+export function outputsOff(
+  config: Pick<
+    Config,
+    'OPENCLAW_HOOKS_URL' | 'OPENCLAW_HOOKS_TOKEN' | 'TELEGRAM_BOT_TOKEN' | 'TELEGRAM_CHAT_ID'
+  >,
+  agents: readonly unknown[]
+): OutputOff[] {
+  const off: OutputOff[] = []
+  if (agents.length === 0)
+    off.push({
+      output: 'agents',
+      missing: ['AGENTS_FILE (or AGENTS_JSON)'],
+      effect:
+        'no agent can call /mcp or /bridge/v1, nobody is woken, no task is watched as an agent run',
+    })
+  const hooks = [
+    config.OPENCLAW_HOOKS_URL ? null : 'OPENCLAW_HOOKS_URL',
+    config.OPENCLAW_HOOKS_TOKEN ? null : 'OPENCLAW_HOOKS_TOKEN',
+  ].filter((x): x is string => x !== null)
+  if (hooks.length > 0)
+    off.push({
+      output: 'agent wake-ups',
+      missing: hooks,
+      effect: 'agents are never woken: they see new tasks only when they list them themselves',
+    })
+  const telegram = [
+    config.TELEGRAM_BOT_TOKEN ? null : 'TELEGRAM_BOT_TOKEN',
+    config.TELEGRAM_CHAT_ID ? null : 'TELEGRAM_CHAT_ID',
+  ].filter((x): x is string => x !== null)
+  if (telegram.length > 0)
+    off.push({
+      output: 'messages to the human',
+      missing: telegram,
+      effect: 'nothing is sent to Telegram (notifications, alerts, the digest)',
+    })
+  return off
+}

@@ -79,6 +79,13 @@ describe('the Node process', () => {
     expect(await p.exited).toBe(0)
     expect(Date.now() - stoppedAt).toBeLessThan(10_000)
     expect(p.out()).toContain('"msg":"stopped"')
+    // What no setting means is said at start, not discovered later.
+    const off = p
+      .out()
+      .split('\n')
+      .filter((l) => l.includes('"msg":"output off"'))
+      .map((l) => (JSON.parse(l) as { output: string }).output)
+    expect(off).toEqual(['agents', 'agent wake-ups', 'messages to the human'])
   })
 
   it('should refuse to start with an invalid agent registry, naming the entry', async () => {
