@@ -1,5 +1,5 @@
 /** @module The agent registry: id ↔ Plane user ↔ OpenClaw agent ↔ own Plane token, validated with errors naming the entry. */
-import { z } from 'zod'
+import * as z from 'zod'
 
 const agentSchema = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a short lowercase id such as "imhotep"'),

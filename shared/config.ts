@@ -1,5 +1,5 @@
 /** @module One typed config, validated once: every problem reported at once, by name, secrets never echoed. */
-import { z } from 'zod'
+import * as z from 'zod'
 import { CONFIG_KEYS, SECRET_KEYS, SETTINGS, type SettingKey } from './settings.ts'
 
 export { CONFIG_KEYS, SECRET_KEYS, SETTINGS, type SettingKey } from './settings.ts'

@@ -1,6 +1,6 @@
 /** @module Every setting plane-bridge reads: name, zod schema, default, whether it is a secret, and what it is for. */
 import { Cron } from 'croner'
-import { z } from 'zod'
+import * as z from 'zod'
 import { NOTIFICATION_KINDS } from './notify/policy.ts'
 
 /** One setting. `doc` and `defaultText` feed the README table, which a test keeps in sync with this list. */

@@ -1,6 +1,6 @@
 /** @module The HTTP door: `POST /bridge/v1/<tool>` with JSON (or multipart for uploads), `GET /bridge/v1/tools`. */
 import type { Context } from 'hono'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Config } from '../../shared/config.ts'
 import { type AppEnv, defineHttpFunction } from '../../shared/function.ts'
 import { agentForToken, WWW_AUTHENTICATE } from './auth.ts'

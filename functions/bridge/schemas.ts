@@ -1,5 +1,5 @@
 /** @module Argument and result pieces several tools share (snake_case: the public contract). */
-import { z } from 'zod'
+import * as z from 'zod'
 
 export const taskArg = z
   .string()

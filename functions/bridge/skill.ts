@@ -1,5 +1,5 @@
 /** @module The OpenClaw skill (`skills/plane-bridge/SKILL.md`), rendered from the tool registry. Pure. */
-import { z } from 'zod'
+import * as z from 'zod'
 import type { BridgeTool } from './tool.ts'
 
 export const SKILL_PATH = 'skills/plane-bridge/SKILL.md'

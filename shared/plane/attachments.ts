@@ -1,6 +1,6 @@
 /** @module Work item attachments: list, and the three-step presigned upload (plane-api.md §3.4). */
 
-import { z } from 'zod'
+import * as z from 'zod'
 import type { PlaneEndpointContext } from './endpoints/context.ts'
 import { planePath } from './paths.ts'
 import { planeListSchema } from './schema-fields.ts'

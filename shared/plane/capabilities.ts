@@ -13,7 +13,7 @@
  * even with nil UUIDs (an empty workspace), because the URL is resolved before any permission check.
  */
 
-import { z } from 'zod'
+import * as z from 'zod'
 import type { PlaneEndpointContext } from './endpoints/context.ts'
 import { isRouteMissing, PlaneApiError } from './errors.ts'
 import { planePath } from './paths.ts'

@@ -1,6 +1,6 @@
 /** @module Cursor pagination over Plane's list envelope, with a hard page cap (plane-api.md §4). */
 
-import { z } from 'zod'
+import * as z from 'zod'
 import type { PlaneQuery, PlaneTransport } from './transport.ts'
 
 /** A poll tick never reads more than this many pages (each page is one request of the 60/min budget). */

@@ -3,7 +3,7 @@
  * plain lists that also accept a page envelope.
  */
 
-import { z } from 'zod'
+import * as z from 'zod'
 
 export const text = z.string().nullish()
 export const num = z.number().nullish()

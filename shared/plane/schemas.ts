@@ -4,7 +4,7 @@
  * a field breaks nothing.
  */
 
-import { z } from 'zod'
+import * as z from 'zod'
 import { flag, num, ref, text } from './schema-fields.ts'
 
 export const planeUserLiteSchema = z.looseObject({

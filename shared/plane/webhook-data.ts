@@ -4,7 +4,7 @@
  * `label_ids`, `assignee_ids`); both become the same objects here.
  */
 
-import { z } from 'zod'
+import * as z from 'zod'
 import { planeUserLiteSchema } from './schemas.ts'
 import type {
   PlaneWebhookComment,

@@ -4,7 +4,7 @@
  * Cloud/Commercial (`{version:"v2", event:"workitem.updated", event_id, previous_attributes, …}`).
  */
 
-import { z } from 'zod'
+import * as z from 'zod'
 import { planeUserLiteSchema } from './schemas.ts'
 import {
   webhookCommentSchema,

@@ -1,6 +1,6 @@
 /** @module zod schemas for work items and what hangs off them (plane-api.md §3.1, §3.3, §3.4); as tolerant as `schemas.ts`. */
 
-import { z } from 'zod'
+import * as z from 'zod'
 import { flag, num, ref, text } from './schema-fields.ts'
 import { planeLabelSchema, planeStateLiteSchema, planeUserLiteSchema } from './schemas.ts'
 

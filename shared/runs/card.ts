@@ -3,7 +3,7 @@
  * and parsed back by the bridge. Plane's sanitiser (nh3) strips HTML comments and data attributes, so the
  * machine copy is visible text: a last line `plane-bridge:run-card:v1 <base64url JSON>`. Pure.
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import { escapeHtml } from '../telegram/html.ts'
 import type { RunRecord, RunState } from './types.ts'
 

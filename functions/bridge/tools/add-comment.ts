@@ -1,5 +1,5 @@
 /** @module add_comment (OPENCLAW-05): progress, errors, questions and notes on a task, in Markdown. */
-import { z } from 'zod'
+import * as z from 'zod'
 import { toolPhrases } from '../phrases.ts'
 import { taskArg, WRITE_HINTS } from '../schemas.ts'
 import { assertMine, resolveTask } from '../tasks.ts'

@@ -1,5 +1,5 @@
 /** @module create_project (OPENCLAW-17): the Concierge opens a project, provisioned so tasks can be assigned at once. */
-import { z } from 'zod'
+import * as z from 'zod'
 import { PlaneApiError } from '../../../shared/plane/errors.ts'
 import { provisionProject } from '../../../shared/provision/project.ts'
 import { ToolError } from '../errors.ts'

@@ -1,5 +1,5 @@
 /** @module create_task (OPENCLAW-08/11): the Concierge turns a request into an assigned Plane task. */
-import { z } from 'zod'
+import * as z from 'zod'
 import { markdownToHtml } from '../../../shared/markdown.ts'
 import { AGENT_LABEL_PREFIX, APPROVAL_LABEL } from '../../../shared/notify/plan-flush.ts'
 import { PlaneUnsupportedError } from '../../../shared/plane/errors.ts'

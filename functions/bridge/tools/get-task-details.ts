@@ -1,5 +1,5 @@
 /** @module get_task_details (OPENCLAW-03): everything an agent needs before it starts a task. */
-import { z } from 'zod'
+import * as z from 'zod'
 import { htmlToText } from '../../../shared/markdown.ts'
 import { isRunCard } from '../../../shared/runs/card.ts'
 import { presentDeliverable, presentProject, presentRun } from '../present.ts'

@@ -1,5 +1,5 @@
 /** @module list_my_tasks (OPENCLAW-02): the caller's open tasks, most urgent first. */
-import { z } from 'zod'
+import * as z from 'zod'
 import { htmlToText } from '../../../shared/markdown.ts'
 import { APPROVAL_LABEL } from '../../../shared/notify/plan-flush.ts'
 import { snapshotFromWorkItem } from '../../../shared/plane-events.ts'

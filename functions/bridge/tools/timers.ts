@@ -1,5 +1,5 @@
 /** @module start_timer / stop_timer (OPENCLAW-06): time kept by the bridge (Plane CE has no worklogs), also in Plane's worklogs where the instance has them. */
-import { z } from 'zod'
+import * as z from 'zod'
 import type { PlaneClient } from '../../../shared/plane/client.ts'
 import { planePath } from '../../../shared/plane/paths.ts'
 import { formatDuration as formatSeconds } from '../../../shared/runs/card.ts'

@@ -1,5 +1,5 @@
 /** @module update_task_status (OPENCLAW-04/14/18): move a task through the workflow, enforcing the team's rules. */
-import { z } from 'zod'
+import * as z from 'zod'
 import { APPROVAL_LABEL } from '../../../shared/notify/plan-flush.ts'
 import { recordFinishedCost } from '../../../shared/runs/records.ts'
 import { ToolError } from '../errors.ts'

@@ -1,5 +1,5 @@
 /** @module upload_deliverable (OPENCLAW-07/19): a file attached to the task with Plane's three-step upload, then a comment linking it. */
-import { z } from 'zod'
+import * as z from 'zod'
 import { isAllowedAttachmentType, mimeTypeFor } from '../../../shared/plane/mime-types.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from '../../../shared/runs/records.ts'
 import { ToolError } from '../errors.ts'

@@ -1,6 +1,6 @@
 /** @module Endpoints under one work item: comments, links, activities, relations (v1.3.0+). */
 
-import { z } from 'zod'
+import * as z from 'zod'
 import { isRouteMissing, PlaneUnsupportedError } from '../errors.ts'
 import type { PaginateOptions, PlaneListResult } from '../paginate.ts'
 import { planePath } from '../paths.ts'
