@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { silentLogger } from '../log.ts'
+import { createLogger } from '../log.ts'
 import { createMemoryStore } from '../store.ts'
 import { createOutbox, type OutboxItem } from './outbox.ts'
 import { createOutboxSender, type DeliveryDecision } from './sender.ts'
@@ -17,10 +17,11 @@ function setup({ failures = new Map<string, DeliveryDecision[]>() } = {}) {
   const outbox = createOutbox(store, now)
   const sent: Array<{ at: number; target: string; text: unknown }> = []
   const sleeps: number[] = []
+  const logs: Array<Record<string, unknown>> = []
   const sender = createOutboxSender({
     outbox,
     store,
-    log: silentLogger,
+    log: createLogger({ write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>) }),
     now,
     sleep: async (ms) => {
       sleeps.push(ms)
@@ -42,7 +43,16 @@ function setup({ failures = new Map<string, DeliveryDecision[]>() } = {}) {
       payload: { chat_id: target, text },
       ...(dedupeKey ? { dedupeKey } : {}),
     })
-  return { outbox, sender, sent, sleeps, enqueue, advance: (ms: number) => (clock += ms), now }
+  return {
+    outbox,
+    sender,
+    sent,
+    sleeps,
+    logs,
+    enqueue,
+    advance: (ms: number) => (clock += ms),
+    now,
+  }
 }
 
 describe('outbox', () => {
@@ -57,7 +67,7 @@ describe('outbox', () => {
 
 describe('outbox sender', () => {
   it('should send in order, one message per second per chat, and forget what was sent', async () => {
-    const { sender, sent, sleeps, enqueue, outbox } = setup()
+    const { sender, sent, sleeps, logs, enqueue, outbox } = setup()
     await enqueue('42', 'one')
     await enqueue('42', 'two')
     await enqueue('7', 'other chat')
@@ -77,6 +87,15 @@ describe('outbox sender', () => {
     expect(to42[2]! - to42[1]!).toBeGreaterThanOrEqual(1000)
     expect(sleeps.every((ms) => ms <= 1000)).toBe(true)
     expect(await outbox.depth()).toEqual({ pending: 0, dead: 0 })
+    // One info line per message sent, naming the chat, never the text.
+    const lines = logs.filter((l) => l.msg === 'message sent')
+    expect(lines.map((l) => [l.level, l.target])).toEqual([
+      ['info', '42'],
+      ['info', '42'],
+      ['info', '7'],
+      ['info', '42'],
+    ])
+    expect(JSON.stringify(logs)).not.toContain('other chat')
   })
 
   it('should honour retry_after and keep per-chat order behind the waiting message', async () => {

@@ -124,6 +124,13 @@ export function createOutboxSender({
             report.sent++
             report.left--
             metrics?.deliveries.inc({ channel: item.channel, outcome: 'sent' })
+            // One line per message or wake that went out: what and to whom, never its content.
+            log.info(item.channel === 'telegram' ? 'message sent' : 'agent wake delivered', {
+              id: item.id,
+              target: item.target,
+              attempts: item.attempts + 1,
+              ...(typeof item.meta?.kind === 'string' ? { kind: item.meta.kind } : {}),
+            })
           } catch (error) {
             held.add(item.target)
             const outcome = await _onFailure(item, error)
