@@ -62,8 +62,8 @@ async function serve(config: Config, services: Services): Promise<number> {
   }
   for (const off of outputsOff(config, services.agents)) log.warn('output off', off)
   const app = createApp({ functions, services })
-  const server = await listen(app, { port: config.PORT })
-  log.info('listening', { port: server.port })
+  const server = await listen(app, { port: config.PORT, hostname: config.HOST })
+  log.info('listening', { host: config.HOST, port: server.port })
   const shutdown = new AbortController()
   const scheduler = startScheduler({ functions, services, signal: shutdown.signal })
   const sweeper = setInterval(() => {

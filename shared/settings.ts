@@ -75,6 +75,15 @@ export const SETTINGS = {
     defaultText: '`8787`',
     doc: 'HTTP port of the Node runtime.',
   },
+  HOST: {
+    schema: z
+      .string()
+      .trim()
+      .regex(/^[0-9A-Za-z.:_-]{1,253}$/, 'must be an address or host name, e.g. 127.0.0.1')
+      .default('0.0.0.0'),
+    defaultText: '`0.0.0.0`',
+    doc: 'Address the Node runtime listens on: `127.0.0.1` keeps it to this machine (behind a local proxy); the image needs `0.0.0.0`.',
+  },
   PUBLIC_URL: {
     schema: httpUrl.optional(),
     doc: 'Public base URL of plane-bridge (webhook registration, links in messages).',

@@ -130,6 +130,7 @@ describe('the Node process', () => {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
         PORT: String(port),
+        HOST: '127.0.0.1',
         DATA_DIR: join(dataDir, 'npm-start'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -141,6 +142,7 @@ describe('the Node process', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)))
     try {
       await waitFor(() => out.includes('"msg":"listening"'), 90_000)
+      expect(out).toContain(`"msg":"listening","host":"127.0.0.1","port":${port}`)
       expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200)
       child.kill('SIGTERM')
       expect(await exited).toBe(0)
