@@ -1,6 +1,11 @@
-/** @module GET /ready — readiness: the store answers (else 503), plus what this instance knows of integrations and jobs. */
+/**
+ * @module GET /ready — readiness: the store answers (else 503 `unavailable`), plus what this instance knows
+ * of integrations, jobs and the outbox. `degraded` (still 200: restarting would not help) says why: an
+ * integration failing, a job that failed its last run, dead letters.
+ */
 import { getBridge } from '../../shared/bridge.ts'
 import { defineHttpFunction } from '../../shared/function.ts'
+import type { ContactStatus, JobStatus } from '../../shared/status.ts'
 
 /** A readiness probe must answer within the orchestrator's timeout (compose: 10 s) even when Redis hangs. */
 const STORE_PING_TIMEOUT_MS = 2500
@@ -28,8 +33,10 @@ export const readyFunction = defineHttpFunction({
           () => null
         )
       : null
+    const reasons = storeOk ? _degradedBy(integrations, jobs, outbox?.dead ?? 0) : []
     const body = {
-      status: storeOk ? 'ok' : 'unavailable',
+      status: !storeOk ? 'unavailable' : reasons.length > 0 ? 'degraded' : 'ok',
+      ...(reasons.length > 0 ? { reasons } : {}),
       store: {
         driver: store.driver,
         location: store.location,
@@ -45,6 +52,20 @@ export const readyFunction = defineHttpFunction({
     return c.json(body, storeOk ? 200 : 503)
   },
 })
+
+function _degradedBy(
+  integrations: Record<string, ContactStatus>,
+  jobs: Record<string, JobStatus>,
+  dead: number
+): string[] {
+  const reasons: string[] = []
+  for (const [name, contact] of Object.entries(integrations))
+    if (!contact.ok) reasons.push(`${name}: ${contact.detail ?? 'failing'}`)
+  for (const [name, job] of Object.entries(jobs))
+    if (job.outcome === 'error') reasons.push(`job ${name} failed: ${job.error ?? 'error'}`)
+  if (dead > 0) reasons.push(`${dead} dead letter${dead > 1 ? 's' : ''} in the outbox`)
+  return reasons
+}
 
 function _withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined

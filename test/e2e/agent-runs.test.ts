@@ -158,13 +158,21 @@ describe('agent runs: verified wakes', () => {
     expect(refused()).toHaveLength(1)
     // Not through the same refusing OpenClaw: the Concierge is not tried.
     expect(wakesTo(t, 'ra', { admitted: false })).toEqual([])
-    const ready = (await (await t.app.request('http://bridge.test/ready')).json()) as {
+    const response = await t.app.request('http://bridge.test/ready')
+    const ready = (await response.json()) as {
+      status: string
+      reasons: string[]
       integrations: Record<string, { ok: boolean; detail?: string }>
     }
     expect(ready.integrations.openclaw).toMatchObject({
       ok: false,
       detail: expect.stringContaining('401 auth'),
     })
+    // Degraded, not down: the probe answers 200 and says why.
+    expect(response.status).toBe(200)
+    expect(ready.status).toBe('degraded')
+    expect(ready.reasons).toContain(`openclaw: ${ready.integrations.openclaw?.detail}`)
+    expect(ready.reasons.some((r) => /^\d+ dead letters? in the outbox$/.test(r))).toBe(true)
     expect(JSON.stringify(t.services.logs)).not.toContain('not-the-hooks-token')
   })
 })

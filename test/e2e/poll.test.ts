@@ -173,6 +173,14 @@ describe('poll ticks (end to end)', () => {
     expect(t.services.metrics.registry.render()).toMatch(
       /plane_bridge_job_runs_total\{job="poll",outcome="error"\} 1/
     )
+    const ready = (await (await t.app.request('/ready')).json()) as {
+      status: string
+      reasons: string[]
+    }
+    expect(ready.status).toBe('degraded')
+    expect(ready.reasons).toContain(
+      'job poll failed: Plane GET /api/v1/workspaces/javisi/projects/ failed: 403 auth (Given API token is not valid)'
+    )
   })
 
   it('should alert once when Plane stops delivering webhooks for human edits', async () => {
