@@ -4,6 +4,7 @@ import { agentTokenFunction } from './bridge/agent-token.ts'
 import { bridgeToolCallFunction, bridgeToolsListFunction } from './bridge/http.ts'
 import { mcpFunctions } from './bridge/mcp.ts'
 import { digestFunction } from './digest/digest.ts'
+import { deadLettersFunction } from './notify/dead-letters.ts'
 import { notifyFunction } from './notify/notify.ts'
 import { healthFunction } from './ops/health.ts'
 import { metricsFunction } from './ops/metrics.ts'
@@ -27,4 +28,5 @@ export const functions: readonly BridgeFunction[] = [
   bridgeToolCallFunction,
   ...mcpFunctions,
   agentTokenFunction,
+  deadLettersFunction,
 ]

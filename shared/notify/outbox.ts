@@ -38,6 +38,8 @@ export type Outbox = {
   /** Give up on an item: it moves to the dead letters that /ready and /metrics show. */
   bury(item: OutboxItem, reason: string): Promise<void>
   deadLetters(): Promise<OutboxItem[]>
+  /** Send a dead letter again: back to pending with its attempts reset (null when there is no such item). */
+  revive(id: string): Promise<OutboxItem | null>
   depth(): Promise<{ pending: number; dead: number }>
 }
 
@@ -102,6 +104,15 @@ export function createOutbox(store: Store, now: () => number = Date.now): Outbox
       await store.delete(`${ITEM_PREFIX}${item.id}`)
     },
     deadLetters: () => list(DEAD_PREFIX),
+    async revive(id) {
+      const dead = await store.get<OutboxItem>(`${DEAD_PREFIX}${id}`)
+      if (!dead) return null
+      const item: OutboxItem = { ...dead, attempts: 0, notBefore: 0 }
+      // Pending first: a crash in between leaves it in both lists, never in none.
+      await store.set(`${ITEM_PREFIX}${id}`, item)
+      await store.delete(`${DEAD_PREFIX}${id}`)
+      return item
+    },
     async depth() {
       const [pending, dead] = await Promise.all([store.keys(ITEM_PREFIX), store.keys(DEAD_PREFIX)])
       return { pending: pending.length, dead: dead.length }
@@ -110,12 +121,9 @@ export function createOutbox(store: Store, now: () => number = Date.now): Outbox
 }
 
 /**
- * A Telegram HTML message as an outbox item. Link previews are off: a task link would otherwise unfold
- * into a preview of Plane's (VPN-only) login page.
- */
-/**
- * A message for the human. With `projectId`, it is about that project: with `TELEGRAM_TOPICS=per-project`
- * the sender puts it in the project's topic.
+ * A Telegram HTML message for the human, as an outbox item. Link previews are off: a task link would
+ * otherwise unfold into a preview of Plane's (VPN-only) login page. With `projectId`, it is about that
+ * project: with `TELEGRAM_TOPICS=per-project` the sender puts it in the project's topic.
  */
 export function telegramMessage(
   chatId: string,
