@@ -26,6 +26,9 @@ describe('buildDigest', () => {
         `• ${link('ONB-2')} « Écrire la doc &lt;API&gt; &amp; exemples 📚 » — Thot — Bloqué`,
         `• ${link('RND-2')} « Benchmark » — Imhotep — À faire`,
         '',
+        '🔨 <b>En cours ce matin</b> (1)',
+        `• ${link('ONB-1')} « Configurer Redis » — Imhotep`,
+        '',
         '📅 <b>Pour aujourd’hui</b> (1)',
         `• ${link('RND-1')} « Prototype » — Ada`,
         '',
@@ -57,6 +60,9 @@ describe('buildDigest', () => {
       `• ${link('ONB-2')} “Écrire la doc &lt;API&gt; &amp; exemples 📚” — Thot — Bloqué`,
       `• ${link('RND-2')} “Benchmark” — Imhotep — Todo`,
       '',
+      '🔨 <b>Under way this morning</b> (1)',
+      `• ${link('ONB-1')} “Configurer Redis” — Imhotep`,
+      '',
       '📅 <b>Due today</b> (1)',
       `• ${link('RND-1')} “Prototype” — Ada`,
       '',
@@ -68,6 +74,24 @@ describe('buildDigest', () => {
       '• <b>Thot</b>: 0 in progress, 0 to do, 1 blocked',
       '• <b>Séshat &lt;QA&gt; &amp; co</b>: 0 in progress, 1 to do',
     ])
+  })
+
+  it('should forecast the day when work is under way, even with nothing finished (NOTIF-08)', () => {
+    const busy = makeWorkspace({
+      tasks: {
+        [PROJECTS.onb.id]: {
+          tasks: [
+            makeTaskRecord({ name: 'Migrer', stateName: 'In Progress', stateGroup: 'started' }),
+          ],
+          truncated: false,
+        },
+      },
+    })
+    const digest = buildDigest(busy, { since: NOW - DAY_MS }, renderContext())
+    expect(digest.quiet).toBe(false)
+    expect(digest.html).toContain('🔨 <b>En cours ce matin</b> (1)')
+    expect(digest.html).toContain('« Migrer »')
+    expect(digest.html).not.toContain('journée calme')
   })
 
   it('should count only what was completed after the previous digest', () => {
@@ -84,9 +108,7 @@ describe('buildDigest', () => {
     const calm = makeWorkspace({
       tasks: {
         [PROJECTS.onb.id]: {
-          tasks: [
-            makeTaskRecord({ name: 'Calme', stateName: 'In Progress', stateGroup: 'started' }),
-          ],
+          tasks: [makeTaskRecord({ name: 'Calme', stateName: 'Todo', stateGroup: 'unstarted' })],
           truncated: false,
         },
       },

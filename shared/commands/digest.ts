@@ -1,6 +1,7 @@
 /**
- * @module The daily digest (NOTIF-08): completed since the last digest, active blockers, due today and overdue,
- * load per agent, reviews waiting. A quiet day is one short line, not silence. Pure.
+ * @module The daily digest (NOTIF-08): completed since the last digest, active blockers, the day's forecast
+ * (what is under way, what is due today), overdue, reviews and approvals waiting, load per agent. A day with
+ * nothing done, nothing under way and nothing due is one short line, not silence. Pure.
  */
 import { phrasesFor, stateDisplayName } from '../notify/i18n.ts'
 import {
@@ -42,6 +43,10 @@ export function buildDigest(
   const completed = tasks.filter((t) => t.group === 'completed' && _after(t.completedAt, since))
   const blocked = open.filter((t) => t.blocked)
   const dueToday = open.filter((t) => t.targetDate === ctx.today)
+  // The forecast: work in progress makes a day worth a digest even when nothing was finished.
+  const underWay = open.filter(
+    (t) => t.group === 'started' && !t.blocked && t.targetDate !== ctx.today
+  )
   const overdue = open.filter((t) => isOverdue(t, ctx.today))
   const waitingLong = snapshot.runs.filter(
     (r) => r.state === 'awaiting' && r.since > 0 && ctx.now - r.since > AWAITING_LONG_MS
@@ -49,6 +54,7 @@ export function buildDigest(
   const quiet =
     completed.length +
       blocked.length +
+      underWay.length +
       dueToday.length +
       overdue.length +
       snapshot.reviews.length +
@@ -71,6 +77,12 @@ export function buildDigest(
       blocked.map((t) =>
         taskLine(t, ctx, [owner(t), escapeName(stateDisplayName(t.stateName, ctx.locale))])
       ),
+      ctx
+    ),
+    ...section(
+      '🔨',
+      p.underWayToday,
+      underWay.map((t) => taskLine(t, ctx, [owner(t)])),
       ctx
     ),
     ...section(

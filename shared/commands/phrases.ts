@@ -51,6 +51,8 @@ export type CommandPhrases = {
   runState: Record<'pending' | 'active' | 'awaiting' | 'stale', string>
   since(when: string): string
   waitingLong: string
+  /** The digest's forecast: what is being worked on as the day starts. */
+  underWayToday: string
   checkinP95(duration: string, n: number): string
 }
 
@@ -117,6 +119,7 @@ const fr: CommandPhrases = {
   },
   since: (when) => `depuis ${when}`,
   waitingLong: 'En attente depuis plus de 24 h',
+  underWayToday: 'En cours ce matin',
   checkinP95: (d, n) =>
     `⏱ Prise en main des tâches aujourd’hui : ${d} au 95e centile (${n} tâche${n > 1 ? 's' : ''}).`,
 }
@@ -183,6 +186,7 @@ const en: CommandPhrases = {
   },
   since: (when) => `since ${when}`,
   waitingLong: 'Waiting for more than 24 h',
+  underWayToday: 'Under way this morning',
   checkinP95: (d, n) =>
     `⏱ Tasks picked up today: ${d} at the 95th percentile (${n} task${n === 1 ? '' : 's'}).`,
 }
