@@ -72,20 +72,15 @@ export function outputsOff(
       effect:
         'no agent can call /mcp or /bridge/v1, nobody is woken, no task is watched as an agent run',
     })
-  const hooks = [
-    config.OPENCLAW_HOOKS_URL ? null : 'OPENCLAW_HOOKS_URL',
-    config.OPENCLAW_HOOKS_TOKEN ? null : 'OPENCLAW_HOOKS_TOKEN',
-  ].filter((x): x is string => x !== null)
+  const unset = (...keys: Array<keyof typeof config>) => keys.filter((k) => !config[k])
+  const hooks = unset('OPENCLAW_HOOKS_URL', 'OPENCLAW_HOOKS_TOKEN')
   if (hooks.length > 0)
     off.push({
       output: 'agent wake-ups',
       missing: hooks,
       effect: 'agents are never woken: they see new tasks only when they list them themselves',
     })
-  const telegram = [
-    config.TELEGRAM_BOT_TOKEN ? null : 'TELEGRAM_BOT_TOKEN',
-    config.TELEGRAM_CHAT_ID ? null : 'TELEGRAM_CHAT_ID',
-  ].filter((x): x is string => x !== null)
+  const telegram = unset('TELEGRAM_BOT_TOKEN', 'TELEGRAM_CHAT_ID')
   if (telegram.length > 0)
     off.push({
       output: 'messages to the human',

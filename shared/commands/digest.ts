@@ -16,7 +16,7 @@ import {
   taskLine,
 } from './render-parts.ts'
 import { allTasks, isOpen, type TaskView, type WorkspaceSnapshot } from './snapshot.ts'
-import { approvalLine, reviewLine, runLine } from './status-reply.ts'
+import { runLine, waitingForHuman } from './status-reply.ts'
 
 export type DigestOptions = {
   /** Completions after this instant (ms) count: the previous digest, or a day ago for the first one. */
@@ -97,18 +97,7 @@ export function buildDigest(
       overdue.map((t) => taskLine(t, ctx, [owner(t), due(t)])),
       ctx
     ),
-    ...section(
-      '🔍',
-      p.reviews,
-      snapshot.reviews.map((r) => reviewLine(r, snapshot, ctx)),
-      ctx
-    ),
-    ...section(
-      '🛂',
-      p.approvals,
-      snapshot.approvals.map((a) => approvalLine(a, snapshot, ctx)),
-      ctx
-    ),
+    ...waitingForHuman(snapshot, ctx),
     ...section(
       '⏳',
       p.waitingLong,

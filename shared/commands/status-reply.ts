@@ -69,18 +69,7 @@ export function buildStatusReply(snapshot: WorkspaceSnapshot, ctx: RenderContext
         ),
       ctx
     ),
-    ...section(
-      '🔍',
-      p.reviews,
-      snapshot.reviews.map((r) => reviewLine(r, snapshot, ctx)),
-      ctx
-    ),
-    ...section(
-      '🛂',
-      p.approvals,
-      snapshot.approvals.map((a) => approvalLine(a, snapshot, ctx)),
-      ctx
-    ),
+    ...waitingForHuman(snapshot, ctx),
     ...section(
       '🤖',
       p.runsToWatch,
@@ -138,6 +127,25 @@ export function reviewLine(
   if (task) return taskLine(task, ctx, extras)
   const ref = review.taskRef ? `${escapeHtml(review.taskRef)} ` : ''
   return [`• ${ref}${quote(ctx.locale, escapeName(review.taskName))}`, ...extras].join(' — ')
+}
+
+/** What waits for the human: reviews, then approvals (shared by /plane status and the digest). */
+export function waitingForHuman(snapshot: WorkspaceSnapshot, ctx: RenderContext): string[] {
+  const p = phrases(ctx)
+  return [
+    ...section(
+      '🔍',
+      p.reviews,
+      snapshot.reviews.map((r) => reviewLine(r, snapshot, ctx)),
+      ctx
+    ),
+    ...section(
+      '🛂',
+      p.approvals,
+      snapshot.approvals.map((a) => approvalLine(a, snapshot, ctx)),
+      ctx
+    ),
+  ]
 }
 
 /** A task waiting for the human's approval: the task (linked), its agent, since when. */

@@ -187,12 +187,7 @@ export function renderTaskName(
   task: { name: string; sequenceId: number | null },
   ctx: Pick<MessageContext, 'locale' | 'project' | 'taskUrl'>
 ): string {
-  const ref =
-    ctx.project?.identifier && task.sequenceId !== null
-      ? `${escapeHtml(ctx.project.identifier)}-${task.sequenceId} `
-      : ''
-  const title = quote(ctx.locale, _escapeCut(task.name, MAX_TITLE_CHARS))
-  return `${_projectTag(ctx)}${_link(`${ref}${title}`, ctx.taskUrl)}`
+  return `${_projectTag(ctx)}${_taskTitle(task, ctx)}`
 }
 
 // --- Internal helpers ---
