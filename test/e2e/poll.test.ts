@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { pollFunction } from '../../functions/poll/poll.ts'
+import { alertPlaneFailure, pollFunction } from '../../functions/poll/poll.ts'
 import { runJobCommand } from '../../runtime/node-cli.ts'
+import { PlaneApiError } from '../../shared/plane/errors.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
 import { startE2E } from './harness.ts'
 
@@ -181,6 +182,58 @@ describe('poll ticks (end to end)', () => {
     expect(ready.reasons).toContain(
       'job poll failed: Plane GET /api/v1/workspaces/javisi/projects/ failed: 403 auth (Given API token is not valid)'
     )
+    // The human is told once what to do, not at every cycle.
+    await t.settle()
+    const told = () => sent(t).filter((m) => m.includes('PLANE_API_KEY'))
+    expect(told()).toEqual([
+      '⚠️ Plane refuse la clé PLANE_API_KEY (403 : Given API token is not valid) : régénérez-la dans Plane (Profil → Jetons d’API), mettez-la dans les réglages de plane-bridge et redémarrez-le. Rien n’est suivi d’ici là.',
+    ])
+    await runJobCommand({
+      args: ['poll'],
+      functions: [pollFunction],
+      services: t.services,
+      out: () => {},
+      err: () => {},
+    })
+    await t.settle()
+    expect(told()).toHaveLength(1)
+  })
+
+  it('should tell the human when Plane stops answering for two cycles, once', async () => {
+    const t = await start()
+    // What a poll that Plane left unanswered throws (the client's retries spent), cycle after cycle.
+    const failure = new PlaneApiError(
+      'Plane GET /api/v1/workspaces/javisi/projects/ failed: 502 unavailable (Bad Gateway)',
+      {
+        kind: 'unavailable',
+        reason: 'http',
+        status: 502,
+        method: 'GET',
+        path: '/api/v1/workspaces/javisi/projects/',
+        body: 'Bad Gateway',
+      }
+    )
+    const down = () => sent(t).filter((m) => m.includes('Plane ne répond pas'))
+    await alertPlaneFailure(t.services, t.bridge, failure)
+    await t.settle()
+    expect(down()).toEqual([])
+    await alertPlaneFailure(t.services, t.bridge, failure)
+    await t.settle()
+    expect(down()).toEqual([
+      '⚠️ Plane ne répond pas (Plane GET /api/v1/workspaces/javisi/projects/ failed: 502 unavailable (Bad Gateway)) : le suivi est suspendu depuis deux passages. Vérifiez que Plane tourne ; plane-bridge reprendra seul.',
+    ])
+    await alertPlaneFailure(t.services, t.bridge, failure)
+    await t.settle()
+    expect(down()).toHaveLength(1)
+    // Back: the next failure starts counting again.
+    await runJobCommand({
+      args: ['poll'],
+      functions: [pollFunction],
+      services: t.services,
+      out: () => {},
+      err: () => {},
+    })
+    expect(await t.services.store.get('alert:plane-down')).toBeNull()
   })
 
   it('should alert once when Plane stops delivering webhooks for human edits', async () => {
