@@ -5,8 +5,14 @@
  */
 import { getBridge } from '../../shared/bridge.ts'
 import { defineHttpFunction } from '../../shared/function.ts'
+import {
+  lastWebhookReceivedAt,
+  signaturesRejectedSinceAccepted,
+} from '../../shared/poll/webhook-health.ts'
 import type { ContactStatus, JobStatus } from '../../shared/status.ts'
 
+/** Refusals in a row (nothing accepted between) that say "wrong secret" rather than a stray request. */
+const REFUSED_DEGRADE = 3
 /** A readiness probe must answer within the orchestrator's timeout (compose: 10 s) even when Redis hangs. */
 const STORE_PING_TIMEOUT_MS = 2500
 
@@ -33,7 +39,20 @@ export const readyFunction = defineHttpFunction({
           () => null
         )
       : null
+    const webhooks = storeOk
+      ? await _withTimeout(
+          (async () => ({
+            lastReceivedAt: await lastWebhookReceivedAt(c.var.services),
+            refusedSinceAccepted: await signaturesRejectedSinceAccepted(c.var.services),
+          }))(),
+          STORE_PING_TIMEOUT_MS
+        ).catch(() => null)
+      : null
     const reasons = storeOk ? _degradedBy(integrations, jobs, outbox?.dead ?? 0) : []
+    if ((webhooks?.refusedSinceAccepted ?? 0) >= REFUSED_DEGRADE)
+      reasons.push(
+        `${webhooks?.refusedSinceAccepted} Plane deliveries refused for a bad signature since the last accepted one: check PLANE_WEBHOOK_SECRET`
+      )
     const body = {
       status: !storeOk ? 'unavailable' : reasons.length > 0 ? 'degraded' : 'ok',
       ...(reasons.length > 0 ? { reasons } : {}),
@@ -46,6 +65,7 @@ export const readyFunction = defineHttpFunction({
       },
       functions: inventory,
       outbox,
+      webhooks,
       integrations,
       jobs,
     }

@@ -5,7 +5,10 @@
 
 import { type Bridge, getBridge } from '../../shared/bridge.ts'
 import { defineJobFunction } from '../../shared/function.ts'
-import { lastWebhookReceivedAt } from '../../shared/poll/webhook-health.ts'
+import {
+  lastWebhookReceivedAt,
+  signaturesRejectedSinceAccepted,
+} from '../../shared/poll/webhook-health.ts'
 import { applyProvisionPlan } from '../../shared/provision/apply-plan.ts'
 import { ProvisionBlockedError, ProvisionError } from '../../shared/provision/errors.ts'
 import { planProvision } from '../../shared/provision/plan.ts'
@@ -80,6 +83,7 @@ export const provisionFunction = defineJobFunction({
       publicUrl: config.PUBLIC_URL,
       secretSet: Boolean(config.PLANE_WEBHOOK_SECRET),
       lastReceivedAt: await lastWebhookReceivedAt(ctx),
+      refusedSinceAccepted: await signaturesRejectedSinceAccepted(ctx),
       now: ctx.now(),
     })
 

@@ -3,7 +3,7 @@
  * Processing runs after the answer, from the stored copy; the `notify` cron replays what was left.
  */
 import { getBridge } from '../../shared/bridge.ts'
-import { defineHttpFunction } from '../../shared/function.ts'
+import { defineHttpFunction, type Services } from '../../shared/function.ts'
 import { sha256Hex } from '../../shared/hash.ts'
 import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
 import {
@@ -11,7 +11,7 @@ import {
   type PlaneSignatureVerifier,
 } from '../../shared/plane/webhook-signature.ts'
 import { PlaneWebhookParseError } from '../../shared/plane/webhook-types.ts'
-import { noteWebhookReceived } from '../../shared/poll/webhook-health.ts'
+import { noteSignatureRejected, noteWebhookReceived } from '../../shared/poll/webhook-health.ts'
 import { claimAndWrite } from '../../shared/store.ts'
 import { processStoredWebhook, storeWebhook } from './inbox.ts'
 import { rateLimit } from './rate-limit.ts'
@@ -41,6 +41,7 @@ export const planeWebhookFunction = defineHttpFunction({
     const verify = verifiers.get(secret) ?? _remember(secret)
     // Fail closed, before any parsing: a body we cannot attribute to Plane is never looked at.
     if (!(await verify(raw, c.req.header('x-plane-signature')))) {
+      await _signatureRejected(services)
       return c.json(
         { error: 'invalid_signature', message: 'X-Plane-Signature is missing or wrong.' },
         401
@@ -79,4 +80,29 @@ function _remember(secret: string): PlaneSignatureVerifier {
   const verifier = createPlaneSignatureVerifier(secret)
   verifiers.set(secret, verifier)
   return verifier
+}
+
+/** At most one warning a minute per process: junk traffic must not flood the log. */
+const SIGNATURE_WARN_EVERY_MS = 60_000
+let lastSignatureWarnAt = Number.NEGATIVE_INFINITY
+let refusedSinceWarn = 0
+
+/** Counted (metric and store, for /ready and provision) and logged at warn, rate-limited. */
+async function _signatureRejected(services: Services): Promise<void> {
+  services.metrics.registry
+    .counter(
+      'plane_bridge_webhook_signature_rejected_total',
+      'Plane webhook deliveries refused for a missing or wrong X-Plane-Signature.'
+    )
+    .inc({})
+  const count = await noteSignatureRejected(services).catch(() => null)
+  refusedSinceWarn++
+  if (services.now() - lastSignatureWarnAt < SIGNATURE_WARN_EVERY_MS) return
+  services.log.warn('plane webhook refused: bad signature', {
+    refused: refusedSinceWarn,
+    sinceLastAccepted: count,
+    hint: 'check that PLANE_WEBHOOK_SECRET is the secret Plane shows for this webhook',
+  })
+  lastSignatureWarnAt = services.now()
+  refusedSinceWarn = 0
 }

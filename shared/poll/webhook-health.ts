@@ -10,9 +10,28 @@ export const WEBHOOK_SILENCE_MS = 30 * 60 * 1000
 const LAST_RECEIVED_KEY = 'webhook:last-received'
 const ALERT_KEY = 'webhooks-silent'
 
+const REJECTED_KEY = 'webhook:rejected-since-accepted'
+
 /** Called by the webhook route for every accepted delivery: one write, the poll does the rest. */
 export async function noteWebhookReceived(services: Services): Promise<void> {
   await services.store.set(LAST_RECEIVED_KEY, services.now(), { ttlSeconds: 30 * 24 * 60 * 60 })
+  // A delivery with the right signature: the secret is right, earlier refusals were someone else's.
+  await services.store.delete(REJECTED_KEY)
+}
+
+/** A delivery refused for its signature: counted until the next accepted one (a wrong secret shows). */
+export async function noteSignatureRejected(services: Pick<Services, 'store'>): Promise<number> {
+  return services.store.increment(REJECTED_KEY, 7 * 24 * 60 * 60)
+}
+
+/**
+ * Deliveries refused for a bad signature since the last accepted one: when it grows while nothing is
+ * accepted, PLANE_WEBHOOK_SECRET differs from the webhook's secret in Plane.
+ */
+export async function signaturesRejectedSinceAccepted(
+  services: Pick<Services, 'store'>
+): Promise<number> {
+  return (await services.store.get<number>(REJECTED_KEY)) ?? 0
 }
 
 /** When the webhook route last accepted a delivery (epoch ms), or null if none in the last 30 days. */

@@ -9,6 +9,8 @@ export type PlaneWebhookCheck = {
   secretSet: boolean
   /** When `/webhooks/plane` last accepted a signed delivery (`webhook:last-received`), or null. */
   lastReceivedAt: number | null
+  /** Deliveries refused for a bad signature since the last accepted one. */
+  refusedSinceAccepted?: number
   now: number
 }
 
@@ -16,9 +18,18 @@ export function planeWebhookItem({
   publicUrl,
   secretSet,
   lastReceivedAt,
+  refusedSinceAccepted = 0,
   now,
 }: PlaneWebhookCheck): ProvisionItem {
   const subject = 'plane webhook'
+  // Deliveries arrive but none is accepted: the secret is not the webhook's.
+  if (secretSet && refusedSinceAccepted > 0)
+    return {
+      subject,
+      status: 'human',
+      changed: false,
+      detail: `${refusedSinceAccepted} deliveries refused for a bad signature${lastReceivedAt === null ? '' : ` since the last accepted one (${_ago(now - lastReceivedAt)} ago)`}: check PLANE_WEBHOOK_SECRET — it must be the secret Plane showed when the webhook was created (Workspace settings → Webhooks; regenerate it there if lost), then restart plane-bridge.`,
+    }
   const ageMs = lastReceivedAt === null ? null : now - lastReceivedAt
   if (secretSet && ageMs !== null && ageMs <= WEBHOOK_RECENT_MS) {
     return {

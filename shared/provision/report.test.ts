@@ -42,6 +42,18 @@ describe('planeWebhookItem', () => {
     now: 10 * WEBHOOK_RECENT_MS,
   }
 
+  it('should name PLANE_WEBHOOK_SECRET when deliveries arrive but are refused', () => {
+    const refused = planeWebhookItem({
+      ...base,
+      lastReceivedAt: base.now - 3 * 3600_000,
+      refusedSinceAccepted: 4,
+    })
+    expect(refused).toMatchObject({ status: 'human' })
+    expect(refused.detail).toMatch(
+      /^4 deliveries refused for a bad signature since the last accepted one \(3 h ago\): check PLANE_WEBHOOK_SECRET/
+    )
+  })
+
   it('should report a webhook working only with the secret and a recent delivery', () => {
     expect(planeWebhookItem({ ...base, lastReceivedAt: base.now - 5 * 60_000 })).toMatchObject({
       status: 'ok',

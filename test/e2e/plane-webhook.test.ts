@@ -166,6 +166,36 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     expect(calls[0]?.idempotencyKey).toMatch(/^wake:/)
   })
 
+  it('should count, log once and show in /ready deliveries refused for a wrong PLANE_WEBHOOK_SECRET', async () => {
+    const t = await start({ env: { PLANE_WEBHOOK_SECRET: 'plane_wh_not-the-one-plane-has' } })
+    const item = t.plane.seed.workItem(t.project.id, { name: 'Refusée' })
+    // Three edits in Plane: three deliveries, each refused (Plane does not retry an HTTP error).
+    for (const name of ['Refusée 1', 'Refusée 2', 'Refusée 3'])
+      await t.plane.ui.updateWorkItem(t.users.imhotep.id, item.id, { name })
+    await t.plane.webhooks.settle()
+    const refused = t.plane.webhooks.deliveries.filter((d) => d.status === 401).length
+    expect(refused).toBe(3)
+    const metrics = await (await t.app.request('/metrics')).text()
+    expect(metrics).toContain(`plane_bridge_webhook_signature_rejected_total ${refused}`)
+    // Logged at warn, once a minute at most, with what to check.
+    const warned = t.services.logs.filter((l) => l.msg === 'plane webhook refused: bad signature')
+    expect(warned).toHaveLength(1)
+    expect(warned[0]).toMatchObject({
+      level: 'warn',
+      hint: expect.stringContaining('PLANE_WEBHOOK_SECRET'),
+    })
+    const ready = (await (await t.app.request('/ready')).json()) as {
+      status: string
+      reasons: string[]
+      webhooks: { refusedSinceAccepted: number; lastReceivedAt: number | null }
+    }
+    expect(ready.webhooks).toEqual({ refusedSinceAccepted: refused, lastReceivedAt: null })
+    expect(ready.status).toBe('degraded')
+    expect(ready.reasons).toContain(
+      `${refused} Plane deliveries refused for a bad signature since the last accepted one: check PLANE_WEBHOOK_SECRET`
+    )
+  })
+
   it('should answer 503 and accept nothing when the webhook secret is not configured', async () => {
     const t = await start({ env: { PLANE_WEBHOOK_SECRET: '' } })
     const body = '{"event": "issue"}'
