@@ -39,7 +39,8 @@ export function createWorkerRuntime(
   env: WorkerEnv,
   functions: readonly BridgeFunction[] = registry
 ): WorkerRuntime {
-  const settings = settingsOf(env)
+  // Nothing sits in front of a Worker: /ready and /metrics stay closed unless OPS_TOKEN (or OPS_PUBLIC).
+  const settings = { OPS_PUBLIC: 'false', ...settingsOf(env) }
   const config = loadConfig(settings)
   // No keepAlive: the entry keeps each event alive until the shared background is idle (see worker.ts).
   const services = createRuntimeServices({

@@ -75,6 +75,19 @@ export const SETTINGS = {
     defaultText: '`8787`',
     doc: 'HTTP port of the Node runtime.',
   },
+  OPS_TOKEN: {
+    schema: optionalText,
+    secret: true,
+    doc: '`/ready` and `/metrics` then need `Authorization: Bearer <OPS_TOKEN>` (Prometheus: `authorization: { credentials: … }`); `/health` stays open.',
+  },
+  OPS_PUBLIC: {
+    schema: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
+    defaultText: '`true` on Node, `false` on Workers',
+    doc: '`false`: without `OPS_TOKEN`, `/ready` and `/metrics` answer 401 (they list projects, agents and errors). On Workers, where nothing sits in front of them, that is the default.',
+  },
   HOST: {
     schema: z
       .string()

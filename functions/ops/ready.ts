@@ -10,6 +10,7 @@ import {
   signaturesRejectedSinceAccepted,
 } from '../../shared/poll/webhook-health.ts'
 import type { ContactStatus, JobStatus } from '../../shared/status.ts'
+import { opsGuard } from './guard.ts'
 
 /** Refusals in a row (nothing accepted between) that say "wrong secret" rather than a stray request. */
 const REFUSED_DEGRADE = 3
@@ -22,6 +23,8 @@ export const readyFunction = defineHttpFunction({
   method: 'GET',
   path: '/ready',
   handler: async function ready(c) {
+    const refused = await opsGuard(c)
+    if (refused) return refused
     const { store, status, inventory, now } = c.var.services
     const started = now()
     let storeOk = true

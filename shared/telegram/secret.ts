@@ -1,4 +1,5 @@
 /** @module Webhook secret token: format check and constant-time verification (§1.2 setWebhook). */
+import { secretEquals } from '../hash.ts'
 
 /** §1.2: "1-256 characters. Only characters A-Z, a-z, 0-9, _ and - are allowed." */
 const SECRET_TOKEN_PATTERN = /^[A-Za-z0-9_-]{1,256}$/
@@ -18,16 +19,5 @@ export async function verifyTelegramSecret(
   header: string | null | undefined,
   expected: string
 ): Promise<boolean> {
-  if (!expected) return false
-  const [given, wanted] = await Promise.all([_sha256(header ?? ''), _sha256(expected)])
-  // A missing header hashes '' and cannot match: `expected` is non-empty here.
-  let diff = 0
-  for (let i = 0; i < wanted.length; i++) diff |= (given[i] ?? 0) ^ (wanted[i] ?? 0)
-  return diff === 0
-}
-
-// --- Internal helpers ---
-
-async function _sha256(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))
+  return secretEquals(header, expected)
 }

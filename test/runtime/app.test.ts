@@ -67,6 +67,29 @@ describe('runtime app', () => {
     expect(body.functions.enabled).toContain('health')
   })
 
+  it('should keep /ready and /metrics to the bearer of OPS_TOKEN when it is set, /health open', async () => {
+    const token = 'ops-0123456789abcdef0123456789'
+    const { app, services } = makeApp({ OPS_TOKEN: token })
+    expect((await app.request('/health')).status).toBe(200)
+    for (const path of ['/ready', '/metrics']) {
+      const anonymous = await app.request(path)
+      expect(anonymous.status, path).toBe(401)
+      expect(anonymous.headers.get('www-authenticate')).toBe('Bearer')
+      const wrong = await app.request(path, { headers: { authorization: `Bearer ${token}x` } })
+      expect(wrong.status, path).toBe(401)
+      const right = await app.request(path, { headers: { authorization: `Bearer ${token}` } })
+      expect(right.status, path).toBe(200)
+    }
+    expect(JSON.stringify(services.logs)).not.toContain(token)
+    // Closed without a token (the Workers default): the answer says what to set.
+    const closed = makeApp({ OPS_PUBLIC: 'false' }).app
+    const refused = await closed.request('/ready')
+    expect(refused.status).toBe(401)
+    expect(await refused.json()).toMatchObject({
+      message: expect.stringContaining('set OPS_TOKEN'),
+    })
+  })
+
   it('should answer 503 on /ready when the store is unreachable', async () => {
     const failing = {
       ...createMemoryStore(),

@@ -6,6 +6,8 @@ export const WEBHOOK_SECRET = 'plane_wh_workers0123456789abcdef01234567'
 export const BOT_TOKEN = '654321:WORKERS-token_for-tests'
 export const CHAT_ID = '-1009876543210'
 export const TELEGRAM_SECRET = 'telegram-secret-for-workers-tests'
+/** /ready and /metrics are closed on Workers without it. */
+export const OPS_TOKEN = 'ops-token-for-workers-tests-0123456789'
 
 /** Imhotep's bridge token; the registry below holds its SHA-256. */
 export const IMHOTEP_BRIDGE_TOKEN = 'pbt_workers_imhotep_0123456789abcdefghijklmnop'
@@ -33,6 +35,7 @@ export const WORKER_TEST_BINDINGS: Record<string, string> = {
   TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
   TELEGRAM_API_BASE: TELEGRAM_ORIGIN,
   AGENTS_JSON: JSON.stringify(WORKER_TEST_AGENTS),
+  OPS_TOKEN,
   // No coalescing wait: the test's event settles as soon as the message is out.
   NOTIFY_COALESCE_MS: '0',
   // The tests call /mcp as https://bridge.test (DNS-rebinding protection checks Host).

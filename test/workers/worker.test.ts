@@ -13,7 +13,7 @@ import { workerCronOf } from '../../runtime/worker-crons.ts'
 import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
 import { slotOf } from '../../shared/run-job.ts'
 import { makeProjectWebhook } from '../fixtures/plane.ts'
-import { CHAT_ID, WEBHOOK_SECRET } from './bindings.ts'
+import { CHAT_ID, OPS_TOKEN, WEBHOOK_SECRET } from './bindings.ts'
 import { createStubFetch, makeWorkItem, PROJECT, type StubFetch } from './stub-fetch.ts'
 
 /** Keys the KV namespace holds under the store's prefix (REDIS_KEY_PREFIX, default `plane`). */
@@ -44,9 +44,22 @@ describe('worker fetch', () => {
     expect(await res.json()).toEqual({ status: 'ok' })
   })
 
-  it('should report a KV store and every function on in /ready', async () => {
+  it('should report a KV store and every function on in /ready, to the bearer of OPS_TOKEN only', async () => {
     useStubFetch()
-    const res = await SELF.fetch('https://bridge.test/ready')
+    // Nothing sits in front of a Worker: its ops routes list projects and agents, so they are closed.
+    for (const path of ['/ready', '/metrics']) {
+      const anonymous = await SELF.fetch(`https://bridge.test${path}`)
+      expect(anonymous.status, path).toBe(401)
+      const wrong = await SELF.fetch(`https://bridge.test${path}`, {
+        headers: { authorization: 'Bearer not-the-token' },
+      })
+      expect(wrong.status, path).toBe(401)
+      await anonymous.body?.cancel()
+      await wrong.body?.cancel()
+    }
+    const res = await SELF.fetch('https://bridge.test/ready', {
+      headers: { authorization: `Bearer ${OPS_TOKEN}` },
+    })
     const body = (await res.json()) as {
       store: { driver: string }
       functions: { enabled: string[]; disabled: Record<string, string[]> }
@@ -154,7 +167,11 @@ describe('worker scheduled', () => {
     }
     const slot = slotOf(scheduledTime).replace(/:/g, '-')
     expect(await kvKeys(`cron:slot:notify:${slot}`)).toHaveLength(1)
-    const metrics = await (await SELF.fetch('https://bridge.test/metrics')).text()
+    const metrics = await (
+      await SELF.fetch('https://bridge.test/metrics', {
+        headers: { authorization: `Bearer ${OPS_TOKEN}` },
+      })
+    ).text()
     expect(metrics).toMatch(/plane_bridge_job_runs_total\{job="notify",outcome="skipped"\} [1-9]/)
   })
 
