@@ -19,7 +19,10 @@ export type JobCommandOptions = {
   err?: (line: string) => void
 }
 
-/** Returns the process exit code: 0 success, 1 failure (unknown name, function off, run failed). */
+/**
+ * Returns the process exit code: 0 success, 1 failure (unknown name, function off, run failed), 2 done but
+ * a person must still act (provision).
+ */
 export async function runJobCommand({
   args,
   functions,
@@ -65,7 +68,7 @@ export async function runJobCommand({
   if (result.outcome === 'ok') {
     for (const line of result.terminal ?? []) out(line)
     out(`job ${name}: ok in ${took}${result.summary ? ` — ${result.summary}` : ''}`)
-    return 0
+    return result.exitCode ?? 0
   }
   if (result.outcome === 'overlap')
     err(`job ${name}: already running (another process holds its lock)`)
@@ -78,7 +81,7 @@ function _usage(): string[] {
     'usage: npm run job -- <name> [args]   run one cron function or job once, then deliver what it queued',
     '       npm run job -- <name> --help   what a job does, its schedule and the settings it needs',
     '       npm run job -- --list          the jobs, one per line (tab-separated)',
-    'exit codes: 0 done, 1 failed (or off, or unknown)',
+    'exit codes: 0 done, 1 failed (or off, or unknown), 2 done but a person must act (provision)',
     '',
     'jobs:',
   ]

@@ -73,6 +73,8 @@ export type JobOutcome = {
   terminal?: string[]
   /** Nothing happened (a minute's notify with nothing to do): logged at debug, not info. */
   idle?: boolean
+  /** `npm run job` exit code for a run that succeeded: 2 = done, but a person must still act. */
+  exitCode?: 0 | 2
 } & Record<string, unknown>
 
 export type JobRun = (ctx: JobContext) => Promise<JobOutcome | undefined>

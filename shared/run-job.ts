@@ -10,6 +10,8 @@ export type JobRunResult = {
   error?: string
   /** The run found nothing to do. */
   idle?: boolean
+  /** For `npm run job`: 2 when the run succeeded but a person must still act. */
+  exitCode?: 0 | 2
 }
 
 export type RunJobOptions = {
@@ -85,6 +87,7 @@ export async function runJob(
         ...(outcome?.summary ? { summary: outcome.summary } : {}),
         ...(outcome?.terminal ? { terminal: outcome.terminal } : {}),
         ...(outcome?.idle ? { idle: true } : {}),
+        ...(outcome?.exitCode ? { exitCode: outcome.exitCode } : {}),
       })
     } finally {
       await lock.release().catch(() => false)

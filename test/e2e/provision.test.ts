@@ -17,11 +17,11 @@ function agent(id: string, email: string, role: AgentConfig['role'] = 'member'):
 }
 
 /** Run `npm run job -- provision` in process; the exit code and what it printed. */
-async function runProvision(t: E2E) {
+async function runProvision(t: E2E, extra: string[] = []) {
   const out: string[] = []
   const err: string[] = []
   const code = await runJobCommand({
-    args: ['provision'],
+    args: ['provision', ...extra],
     functions,
     services: t.services,
     out: (l) => out.push(l),
@@ -106,9 +106,11 @@ describe.concurrent('provision job (end to end)', () => {
         })
         expect(t.telegram.commands().map((c) => c.command)).toEqual(['plane'])
         // The API create above fired a signed delivery: with the secret set, the webhook is reported working.
-        expect(provisionLog(t)).toContainEqual(
-          expect.stringMatching(/^\[ok\] plane webhook: working: last signed delivery \d+ min ago$/)
+        // The report is printed for the person at the terminal, one readable line per item.
+        expect(first.out).toMatch(
+          /^\[ok\] plane webhook: working: last signed delivery \d+ min ago$/m
         )
+        expect(first.out).toMatch(/^\[changed\] member ONB basquiat: /m)
         expect(t.services.rawLogs.join('\n')).not.toContain(t.users.bridge.apiKey)
 
         // After: the same assignment through the API keeps the agent.
@@ -186,6 +188,26 @@ describe.concurrent('provision job (end to end)', () => {
     SLOW_MS
   )
 
+  it(
+    'should print the plan with --dry-run and write nothing',
+    async () => {
+      await withE2E({ env: { PUBLIC_URL } }, async (t) => {
+        const before = t.plane.requests.length
+        const run = await runProvision(t, ['--dry-run'])
+        expect(writesSince(t, before)).toEqual([])
+        expect(t.telegram.calls.filter((c) => c.method !== 'getMe')).toEqual([])
+        expect(run.out).toContain('[would change] label ONB agent:imhotep: create')
+        expect(run.out).toContain('[would change] state ONB Bloqué: create')
+        expect(run.out).toMatch(
+          /job provision: ok in \d+ ms — dry run, nothing written: 3 change\(s\) planned/
+        )
+        // A second dry run plans the same: nothing was applied.
+        expect((await runProvision(t, ['--dry-run'])).out).toContain('3 change(s) planned')
+      })
+    },
+    SLOW_MS
+  )
+
   it('should fail clearly when the bridge is a workspace Guest', async () => {
     await withE2E({}, async (t) => {
       const row = t.plane.state.workspaceMembers.find((m) => m.member === t.users.bridge.id)!
@@ -204,9 +226,10 @@ describe.concurrent('provision job (end to end)', () => {
     async () => {
       await withE2E({ env: { TELEGRAM_WEBHOOK_SECRET: '' } }, async (t) => {
         const run = await runProvision(t)
-        expect(run.code).toBe(0)
+        // Done, but Plane's webhook is still a person's job (no delivery seen yet): exit 2.
+        expect(run.code).toBe(2)
         expect(t.telegram.calls).toEqual([])
-        expect(provisionLog(t)).toContain(
+        expect(run.out).toContain(
           '[skipped] telegram: not set up: PUBLIC_URL, TELEGRAM_WEBHOOK_SECRET unset (the /plane commands need it, notifications do not)'
         )
         expect(`${run.out}${t.services.rawLogs.join('')}`).not.toContain(
