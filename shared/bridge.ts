@@ -9,6 +9,7 @@ import {
   classifyOpenClawError,
   createOpenClawClient,
   type OpenClawClient,
+  OpenClawError,
   openClawFailure,
 } from './openclaw/index.ts'
 import { createPlaneClient, type PlaneClient } from './plane/client.ts'
@@ -277,7 +278,12 @@ function _buildBridge(services: Services): Bridge {
     if (error instanceof TelegramError && error.migrateToChatId !== undefined) {
       return { retry: true, retarget: String(error.migrateToChatId) }
     }
-    return item.channel === 'telegram' ? classifyTelegramError(error) : classifyOpenClawError(error)
+    const decision =
+      item.channel === 'telegram' ? classifyTelegramError(error) : classifyOpenClawError(error)
+    const rateLimited =
+      (error instanceof TelegramError && error.errorCode === 429) ||
+      (error instanceof OpenClawError && error.kind === 'rate_limited')
+    return rateLimited ? { ...decision, rateLimited: true } : decision
   }
   const sender = createOutboxSender({
     outbox,

@@ -98,6 +98,40 @@ describe('outbox sender', () => {
     expect(JSON.stringify(logs)).not.toContain('other chat')
   })
 
+  it('should not spend an attempt on a rate limit wait, however long the flood lasts', async () => {
+    // maxAttempts is 3: five 429s in a row would dead-letter the message if each counted.
+    const flood = Array.from({ length: 5 }, () => ({
+      retry: true as const,
+      afterMs: 30_000,
+      rateLimited: true,
+    }))
+    const { sender, sent, enqueue, advance, outbox } = setup({
+      failures: new Map([['patience', flood]]),
+    })
+    await enqueue('42', 'patience')
+    for (let i = 0; i < 6; i++) {
+      await sender.drain()
+      advance(30_000)
+    }
+    expect(sent.map((s) => s.text)).toEqual(['patience'])
+    expect(await outbox.depth()).toEqual({ pending: 0, dead: 0 })
+    // A 5xx still counts: three failures and it is given up on.
+    const {
+      sender: other,
+      enqueue: put,
+      advance: wait,
+      outbox: box,
+    } = setup({
+      failures: new Map([['doomed', Array.from({ length: 5 }, () => ({ retry: true as const }))]]),
+    })
+    await put('42', 'doomed')
+    for (let i = 0; i < 6; i++) {
+      await other.drain()
+      wait(20 * 60_000)
+    }
+    expect(await box.depth()).toEqual({ pending: 0, dead: 1 })
+  })
+
   it('should honour retry_after and keep per-chat order behind the waiting message', async () => {
     const failures = new Map([['first', [{ retry: true, afterMs: 3000 }]]])
     const { sender, sent, enqueue, advance } = setup({ failures })

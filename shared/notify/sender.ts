@@ -11,6 +11,11 @@ export type DeliveryDecision = {
   afterMs?: number
   /** Telegram moved the group to a supergroup: send there instead (migrate_to_chat_id). */
   retarget?: string
+  /**
+   * A rate limit (429) said when to come back: waiting it out is not a failed attempt, so a long flood
+   * wait never dead-letters a message (within RATE_LIMITED_FOR_MS of its creation).
+   */
+  rateLimited?: boolean
 }
 
 export type OutboxSenderOptions = {
@@ -51,6 +56,8 @@ export type OutboxSender = { drain(): Promise<DrainReport> }
 
 const DEFAULT_BACKOFF_MS = [1_000, 5_000, 15_000, 60_000, 300_000, 900_000] as const
 const DRAIN_LOCK_TTL_S = 120
+/** Past this age, rate-limit waits count as attempts again: nothing waits in the outbox forever. */
+const RATE_LIMITED_FOR_MS = 24 * 60 * 60 * 1000
 
 export function createOutboxSender({
   outbox,
@@ -156,7 +163,8 @@ export function createOutboxSender({
 
       async function _onFailure(item: OutboxItem, error: unknown): Promise<'retry' | 'dead'> {
         const decision = classify(item, error)
-        const attempts = item.attempts + 1
+        const free = decision.rateLimited === true && now() - item.createdAt < RATE_LIMITED_FOR_MS
+        const attempts = free ? item.attempts : item.attempts + 1
         const message = error instanceof Error ? error.message : String(error)
         if (decision.retarget) {
           log.warn('telegram chat migrated; resending to the new chat id', {
