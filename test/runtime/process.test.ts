@@ -4,6 +4,10 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { createNodeStore } from '../../runtime/node-store.ts'
+import { loadConfig } from '../../shared/config.ts'
+import { createOutbox, telegramMessage } from '../../shared/notify/outbox.ts'
+import { createTelegramSim } from '../sim/telegram/index.ts'
 
 const root = new URL('../..', import.meta.url).pathname
 const tsx = join(root, 'node_modules/.bin/tsx')
@@ -153,4 +157,41 @@ describe('the Node process', () => {
       child.kill('SIGKILL')
     }
   }, 120_000)
+
+  it('should send what a dead process left in the outbox as soon as it starts, before any notify run', async () => {
+    const dir = join(dataDir, 'restart')
+    // The previous process queued a message and died before sending it.
+    const store = createNodeStore(loadConfig({ DATA_DIR: dir }))
+    await createOutbox(store, Date.now).enqueue(
+      telegramMessage('-1001234567890', 'Reprise après un arrêt', 'left-behind')
+    )
+    await store.dispose()
+    const telegram = createTelegramSim({ token: '123:restart-token' })
+    const api = await telegram.listen()
+    const port = await freePort()
+    const p = start({
+      PORT: String(port),
+      DATA_DIR: dir,
+      TELEGRAM_BOT_TOKEN: '123:restart-token',
+      TELEGRAM_CHAT_ID: '-1001234567890',
+      TELEGRAM_API_BASE: api.url,
+    })
+    try {
+      await waitFor(() => p.out().includes('"msg":"message sent"'), 15_000)
+      expect(telegram.messagesIn(-1001234567890).map((m) => m.text)).toEqual([
+        'Reprise après un arrêt',
+      ])
+      // Sent by the start itself, not by the notify cron's next minute.
+      const lines = p.out().split('\n')
+      const sentAt = lines.findIndex((l) => l.includes('"msg":"message sent"'))
+      const cronAt = lines.findIndex(
+        (l) => l.includes('"msg":"job run"') && l.includes('"job":"notify"')
+      )
+      expect(cronAt === -1 || cronAt > sentAt).toBe(true)
+    } finally {
+      p.child.kill('SIGTERM')
+      await p.exited
+      await api.close()
+    }
+  }, 30_000)
 })
