@@ -82,10 +82,9 @@ function _remember(secret: string): PlaneSignatureVerifier {
   return verifier
 }
 
-/** At most one warning a minute per process: junk traffic must not flood the log. */
+/** At most one warning a minute per runtime: junk traffic must not flood the log. */
 const SIGNATURE_WARN_EVERY_MS = 60_000
-let lastSignatureWarnAt = Number.NEGATIVE_INFINITY
-let refusedSinceWarn = 0
+const signatureWarnings = new WeakMap<Services, { lastAt: number; since: number }>()
 
 /** Counted (metric and store, for /ready and provision) and logged at warn, rate-limited. */
 async function _signatureRejected(services: Services): Promise<void> {
@@ -96,13 +95,15 @@ async function _signatureRejected(services: Services): Promise<void> {
     )
     .inc({})
   const count = await noteSignatureRejected(services).catch(() => null)
-  refusedSinceWarn++
-  if (services.now() - lastSignatureWarnAt < SIGNATURE_WARN_EVERY_MS) return
+  const warned = signatureWarnings.get(services) ?? { lastAt: Number.NEGATIVE_INFINITY, since: 0 }
+  signatureWarnings.set(services, warned)
+  warned.since++
+  if (services.now() - warned.lastAt < SIGNATURE_WARN_EVERY_MS) return
   services.log.warn('plane webhook refused: bad signature', {
-    refused: refusedSinceWarn,
+    refused: warned.since,
     sinceLastAccepted: count,
     hint: 'check that PLANE_WEBHOOK_SECRET is the secret Plane shows for this webhook',
   })
-  lastSignatureWarnAt = services.now()
-  refusedSinceWarn = 0
+  warned.lastAt = services.now()
+  warned.since = 0
 }
