@@ -21,6 +21,18 @@ const listRequests = (t: E2E) =>
   t.plane.requests.filter(
     (r) => r.method === 'GET' && /\/projects\/[^/]+\/work-items\/$/.test(r.path)
   ).length
+/** `npm run job -- poll` in process: its exit code and what it printed (stdout and stderr). */
+async function npmRunPoll(t: E2E) {
+  const lines: string[] = []
+  const code = await runJobCommand({
+    args: ['poll'],
+    functions: [pollFunction],
+    services: t.services,
+    out: (l) => lines.push(l),
+    err: (l) => lines.push(l),
+  })
+  return { code, lines }
+}
 const wakes = (t: E2E) => t.openclaw.calls.filter((c) => c.path === '/hooks/agent')
 const sent = (t: E2E) =>
   t.telegram
@@ -141,14 +153,7 @@ describe('poll ticks (end to end)', () => {
 
   it('should run one cycle with npm run job -- poll and exit 0', async () => {
     const t = await start()
-    const out: string[] = []
-    const code = await runJobCommand({
-      args: ['poll'],
-      functions: [pollFunction],
-      services: t.services,
-      out: (l) => out.push(l),
-      err: () => {},
-    })
+    const { code, lines: out } = await npmRunPoll(t)
     expect(code).toBe(0)
     expect(out[0]).toMatch(
       /^job poll: ok in \d+ ms — 1 projects, 0 items read, 0 changed, 0 wake-ups, \d+ Plane requests$/
@@ -158,14 +163,7 @@ describe('poll ticks (end to end)', () => {
   it('should end as an error, never "ok, 0 projects", when Plane refuses the bridge key', async () => {
     const t = await start()
     t.plane.seed.revokeKey(t.users.bridge.apiKey)
-    const lines: string[] = []
-    const code = await runJobCommand({
-      args: ['poll'],
-      functions: [pollFunction],
-      services: t.services,
-      out: (l) => lines.push(l),
-      err: (l) => lines.push(l),
-    })
+    const { code, lines } = await npmRunPoll(t)
     expect(code).toBe(1)
     expect(lines.join('\n')).toMatch(
       /^job poll: failed .*: 403 auth \(Given API token is not valid\)$/
@@ -188,13 +186,7 @@ describe('poll ticks (end to end)', () => {
     expect(told()).toEqual([
       '⚠️ Plane refuse la clé PLANE_API_KEY (403 : Given API token is not valid) : régénérez-la dans Plane (Profil → Jetons d’API), mettez-la dans les réglages de plane-bridge et redémarrez-le. Rien n’est suivi d’ici là.',
     ])
-    await runJobCommand({
-      args: ['poll'],
-      functions: [pollFunction],
-      services: t.services,
-      out: () => {},
-      err: () => {},
-    })
+    await npmRunPoll(t)
     await t.settle()
     expect(told()).toHaveLength(1)
   })
@@ -226,13 +218,7 @@ describe('poll ticks (end to end)', () => {
     await t.settle()
     expect(down()).toHaveLength(1)
     // Back: the next failure starts counting again.
-    await runJobCommand({
-      args: ['poll'],
-      functions: [pollFunction],
-      services: t.services,
-      out: () => {},
-      err: () => {},
-    })
+    await npmRunPoll(t)
     expect(await t.services.store.get('alert:plane-down')).toBeNull()
   })
 
