@@ -85,14 +85,14 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
         added[0]
       )
     if (closedTo === 'cancelled')
-      for (const agent of await _agentsOf(ctx.directory, task))
+      for (const agent of await agentsOfTask(ctx.directory, task))
         await tracker.unassigned(task, agent, 'cancelled')
     // A task held for the human's approval wakes nobody until it is approved (the tracker checks):
     // the human is asked, once per task. Approved (the label gone): its agents are woken now.
     const approved = changes.some(
       (c) => c.kind === 'labels' && c.removed.some((l) => l.toLowerCase() === APPROVAL_LABEL)
     )
-    const toWake = approved ? await _agentsOf(ctx.directory, task) : added
+    const toWake = approved ? await agentsOfTask(ctx.directory, task) : added
     if (ctx.wakeAgents !== false && !closedTo)
       for (const agent of toWake)
         if ((await tracker.assigned(task, agent)) === 'held') await _askApproval(task, agent, ctx)
@@ -196,7 +196,6 @@ async function _messages(
     ...task.assigneeIds,
     ...allowed.flatMap((n) => n.assigned ?? []),
   ])
-  const owner = (await _agentsOf(ctx.directory, task))[0] ?? null
   const out: EnqueueInput[] = []
   for (const [i, n] of allowed.entries()) {
     const actor =
@@ -220,9 +219,10 @@ async function _messages(
     // The pending entry (task + window start) names the message: a repeated flush enqueues nothing new.
     const dedupeKey = `notify:${task.id}:${entry.firstAt}:${n.kind}:${i}`
     // A blocker or a question waits for the human: it can be answered from Telegram.
-    if (n.kind === 'task.blocked' && ctx.cards)
+    if (n.kind === 'task.blocked' && ctx.cards) {
+      const [owner] = await agentsOfTask(ctx.directory, task)
       await _postCard(ctx, 'question', task, owner?.id ?? null, text, dedupeKey)
-    else out.push(telegramMessage(chatId, text, dedupeKey, task.projectId))
+    } else out.push(telegramMessage(chatId, text, dedupeKey, task.projectId))
   }
   return out
 }
@@ -259,8 +259,14 @@ async function _askApproval(task: TaskSnapshot, agent: AgentRef, ctx: FlushConte
   await _postCard(ctx, 'approval', task, agent.id, html, `approval:${task.id}`)
 }
 
+/** What finding a task's agents needs from a directory. */
+export type AgentLookup = Pick<Directory, 'agentByPlaneUser' | 'agentById'>
+
 /** The agents a task is given to now: assignees who are agents and `agent:<id>` labels. */
-async function _agentsOf(directory: Directory, task: TaskSnapshot): Promise<AgentRef[]> {
+export async function agentsOfTask(
+  directory: AgentLookup,
+  task: TaskSnapshot
+): Promise<AgentRef[]> {
   const { added } = await _agentAssignmentChanges(directory, [
     { kind: 'assignees', added: task.assigneeIds, removed: [] },
     { kind: 'labels', added: task.labels, removed: [] },
@@ -269,7 +275,7 @@ async function _agentsOf(directory: Directory, task: TaskSnapshot): Promise<Agen
 }
 
 async function _agentAssignmentChanges(
-  directory: Directory,
+  directory: AgentLookup,
   changes: readonly TaskChange[]
 ): Promise<{ added: AgentRef[]; removed: AgentRef[] }> {
   const added = new Map<string, AgentRef>()

@@ -11,7 +11,7 @@ import type { AgentRef } from '../notify/directory.ts'
 import { type Locale, phrasesFor } from '../notify/i18n.ts'
 import { buildTaskUrl, type ProjectRef, renderTaskName } from '../notify/messages.ts'
 import { type EnqueueInput, type Outbox, telegramMessage } from '../notify/outbox.ts'
-import { AGENT_LABEL_PREFIX, APPROVAL_LABEL } from '../notify/plan-flush.ts'
+import { APPROVAL_LABEL, agentsOfTask } from '../notify/plan-flush.ts'
 import { isAgentTask, isOpenForAgent } from '../poll/my-tasks.ts'
 import type { Store } from '../store.ts'
 import { escapeHtml } from '../telegram/html.ts'
@@ -409,7 +409,7 @@ export function createRunTracker(options: RunTrackerOptions): RunTracker {
     if (!options.wakeAgents) return 0
     const { ref } = await taskRef(task)
     let count = 0
-    for (const agent of await _agentsOf(options.directory, task)) {
+    for (const agent of await agentsOfTask(options.directory, task)) {
       const { enqueued } = await outbox.enqueue(
         agentWake(agent, ref, text(ref), `${dedupeKey}:${agent.id}`)
       )
@@ -590,24 +590,6 @@ function _newRun(r: RunRecord, agentId: string, at: string): RunRecord {
     summary: null,
     previous,
   }
-}
-
-/** The agents a task is given to: assignees who are agents, and `agent:<id>` labels. */
-async function _agentsOf(
-  directory: RunTrackerOptions['directory'],
-  task: TaskSnapshot
-): Promise<AgentRef[]> {
-  const found = new Map<string, AgentRef>()
-  for (const userId of task.assigneeIds) {
-    const agent = await directory.agentByPlaneUser(userId)
-    if (agent) found.set(agent.id, agent)
-  }
-  for (const label of task.labels) {
-    if (!label.toLowerCase().startsWith(AGENT_LABEL_PREFIX)) continue
-    const agent = await directory.agentById(label.slice(AGENT_LABEL_PREFIX.length).trim())
-    if (agent) found.set(agent.id, agent)
-  }
-  return [...found.values()]
 }
 
 function _metrics(registry: MetricsRegistry): {
