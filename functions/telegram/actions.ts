@@ -8,6 +8,7 @@ import type { Card, CardAction } from '../../shared/actions/cards.ts'
 import { actionPhrasesFor } from '../../shared/actions/phrases.ts'
 import type { AgentConfig } from '../../shared/agents.ts'
 import { getBridge } from '../../shared/bridge.ts'
+import { formatTime } from '../../shared/commands/render-parts.ts'
 import type { Services } from '../../shared/function.ts'
 import { type EnqueueInput, telegramMessage } from '../../shared/notify/outbox.ts'
 import { APPROVAL_LABEL } from '../../shared/notify/plan-flush.ts'
@@ -294,9 +295,5 @@ async function _edit(services: Services, card: Card, line: string): Promise<void
 }
 
 function _time(services: Services, at: number): string {
-  return new Intl.DateTimeFormat(services.config.LOCALE === 'en' ? 'en-GB' : 'fr-FR', {
-    timeZone: services.config.TIMEZONE,
-    hour: '2-digit',
-    minute: '2-digit',
-  }).format(at)
+  return formatTime(at, services.config.TIMEZONE)
 }

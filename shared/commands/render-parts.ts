@@ -80,6 +80,12 @@ export function formatDateTime(ms: number, timeZone: string, locale: Locale): st
   return `${formatDate(`${parts.year}-${parts.month}-${parts.day}`, locale)} ${parts.hour}:${parts.minute}`
 }
 
+/** The time of day of an instant in `timeZone`, `HH:MM` (24 h, both locales). */
+export function formatTime(ms: number, timeZone: string): string {
+  const parts = _parts(ms, timeZone)
+  return `${parts.hour}:${parts.minute}`
+}
+
 /** The calendar date of an instant in `timeZone`, `YYYY-MM-DD`. */
 export function localDate(ms: number, timeZone: string): string {
   const parts = _parts(ms, timeZone)
