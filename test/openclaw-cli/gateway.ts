@@ -6,9 +6,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { freePort } from '../helpers/net.ts'
 import { installOpenClaw } from './install.ts'
 
 export type GatewayOptions = {
@@ -51,7 +51,7 @@ export async function startGateway({
 }: GatewayOptions): Promise<Gateway> {
   const { node, entry } = await installOpenClaw()
   const home = mkdtempSync(join(tmpdir(), 'plane-bridge-gateway-'))
-  const port = await _freePort()
+  const port = await freePort()
   const hooksToken = `hooks_${randomBytes(24).toString('hex')}`
   const gatewayToken = `gw_${randomBytes(24).toString('hex')}`
   const logFile = join(home, 'openclaw.log')
@@ -189,18 +189,6 @@ async function _waitReady(
       throw new Error(`openclaw gateway not ready after ${READY_TIMEOUT_MS} ms:\n${output()}`)
     await _sleep(500)
   }
-}
-
-function _freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 function _sleep(ms: number): Promise<void> {

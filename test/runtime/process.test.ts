@@ -1,29 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createNodeStore } from '../../runtime/node-store.ts'
 import { loadConfig } from '../../shared/config.ts'
 import { createOutbox, telegramMessage } from '../../shared/notify/outbox.ts'
+import { freePort } from '../helpers/net.ts'
 import { createTelegramSim } from '../sim/telegram/index.ts'
 
 const root = new URL('../..', import.meta.url).pathname
 const tsx = join(root, 'node_modules/.bin/tsx')
 const dataDir = mkdtempSync(join(tmpdir(), 'plane-bridge-proc-'))
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address()
-      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
 
 /** Start the real entry point with only the given environment (plus PATH/HOME), no inherited settings. */
 function start(env: Record<string, string>, args: string[] = []) {
