@@ -15,7 +15,7 @@ import type { Services } from '../shared/function.ts'
 import { createLogger } from '../shared/log.ts'
 import { createPlaneClient } from '../shared/plane/client.ts'
 import { createPlaneDirectory } from '../shared/plane-directory.ts'
-import { createMemoryStore } from '../shared/store.ts'
+import { createMemoryStore } from '../shared/store/store.ts'
 import type { PollWorld } from './poll-world.ts'
 
 export type PollBridge = {

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { createNodeStore, describeRedisUrl } from '../runtime/node-store.ts'
 import { loadConfig } from '../shared/config.ts'
-import { createMemoryStore, type Store } from '../shared/store.ts'
+import { createMemoryStore, type Store } from '../shared/store/store.ts'
 import { CaseSkipped } from './harness.ts'
 import { type SharedFixture, sharedFixture } from './shared-fixture.ts'
 

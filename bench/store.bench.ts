@@ -2,7 +2,7 @@
  * @module What a Store operation costs on each driver, one operation at a time, against a plain Map: the floor
  * for "put a small JSON value under a key and read it back" without serialization, envelopes or I/O.
  */
-import type { Store } from '../shared/store.ts'
+import type { Store } from '../shared/store/store.ts'
 import { type Case, defineBench } from './harness.ts'
 import type { SharedFixture } from './shared-fixture.ts'
 import { fsStoreFixture, memoryStoreFixture, redisStoreFixture } from './store-fixtures.ts'

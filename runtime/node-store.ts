@@ -4,8 +4,8 @@ import fsLiteDriver from 'unstorage/drivers/fs-lite'
 import memoryDriver from 'unstorage/drivers/memory'
 import redisDriver from 'unstorage/drivers/redis'
 import type { Config } from '../shared/config.ts'
-import { createStore, type Store } from '../shared/store.ts'
-import type { RedisLike } from '../shared/store-atomic.ts'
+import type { RedisLike } from '../shared/store/atomics.ts'
+import { createStore, type Store } from '../shared/store/store.ts'
 
 export type NodeStoreOptions = {
   onError?: (operation: string, error: unknown) => void

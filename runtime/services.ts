@@ -9,7 +9,7 @@ import { createLogger, type Logger } from '../shared/log.ts'
 import { createRedactor } from '../shared/redact.ts'
 import { takeInventory, validateRegistry } from '../shared/registry.ts'
 import { createStatusBoard } from '../shared/status.ts'
-import type { Store } from '../shared/store.ts'
+import type { Store } from '../shared/store/store.ts'
 
 export type CreateServicesOptions = {
   config: Config

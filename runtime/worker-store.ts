@@ -2,8 +2,8 @@
 import kvBindingDriver from 'unstorage/drivers/cloudflare-kv-binding'
 import memoryDriver from 'unstorage/drivers/memory'
 import type { Config } from '../shared/config.ts'
-import { createStore, type Store } from '../shared/store.ts'
-import { createRedisHttpClient, redisHttpDriver } from '../shared/store-redis-http.ts'
+import { createRedisHttpClient, redisHttpDriver } from '../shared/store/redis-http.ts'
+import { createStore, type Store } from '../shared/store/store.ts'
 
 /** The part of a KV namespace binding the unstorage driver uses. */
 export type KvNamespaceLike = {

@@ -6,7 +6,7 @@ import type { BridgeMetrics } from './bridge-metrics.ts'
 import type { Config, SettingKey } from './config.ts'
 import type { Logger } from './log.ts'
 import type { StatusBoard } from './status.ts'
-import type { Store } from './store.ts'
+import type { Store } from './store/store.ts'
 
 /** What every function gets; built once per process (Node) or isolate (Workers). */
 export type Services = {

@@ -1,6 +1,6 @@
 /** Redis over HTTP specifics (the contract suite covers the rest): errors name the command, never the token or URL. */
 import { describe, expect, it } from 'vitest'
-import { createRedisHttpClient, RedisHttpError } from '../shared/store-redis-http.ts'
+import { createRedisHttpClient, RedisHttpError } from '../shared/store/redis-http.ts'
 import { startRedisRest } from './helpers/redis-rest.ts'
 
 describe('Redis over HTTP client', () => {

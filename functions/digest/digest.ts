@@ -8,7 +8,7 @@ import { renderContextFor } from '../../shared/commands/render-context.ts'
 import { enqueueReply } from '../../shared/commands/send-reply.ts'
 import { createWorkspaceLoader } from '../../shared/commands/workspace-loader.ts'
 import { defineCronFunction } from '../../shared/function.ts'
-import { claimAndWrite } from '../../shared/store.ts'
+import { claimAndWrite } from '../../shared/store/store.ts'
 
 /** The day's claim outlives the day in every time zone. */
 const SENT_CLAIM_TTL_S = 3 * 24 * 60 * 60

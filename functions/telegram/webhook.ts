@@ -4,7 +4,7 @@
  */
 import { getBridge } from '../../shared/bridge.ts'
 import { defineHttpFunction, type Services } from '../../shared/function.ts'
-import { claimAndWrite } from '../../shared/store.ts'
+import { claimAndWrite } from '../../shared/store/store.ts'
 import { getBotUsername } from '../../shared/telegram/bot-username.ts'
 import { parseCommand } from '../../shared/telegram/command.ts'
 import { verifyTelegramSecret } from '../../shared/telegram/secret.ts'

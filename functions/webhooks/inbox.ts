@@ -2,7 +2,7 @@
 import type { Bridge } from '../../shared/bridge.ts'
 import type { Services } from '../../shared/function.ts'
 import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
-import type { Store } from '../../shared/store.ts'
+import type { Store } from '../../shared/store/store.ts'
 import { processPlaneEvent } from './process-plane-event.ts'
 
 export type StoredWebhook = { body: string; receivedAt: number; attempts: number }

@@ -12,7 +12,7 @@ import {
 } from '../../shared/plane/webhook-signature.ts'
 import { PlaneWebhookParseError } from '../../shared/plane/webhook-types.ts'
 import { noteSignatureRejected, noteWebhookReceived } from '../../shared/poll/webhook-health.ts'
-import { claimAndWrite } from '../../shared/store.ts'
+import { claimAndWrite } from '../../shared/store/store.ts'
 import { processStoredWebhook, storeWebhook } from './inbox.ts'
 import { rateLimit } from './rate-limit.ts'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createOutbox } from '../notify/outbox.ts'
-import { createMemoryStore } from '../store.ts'
+import { createMemoryStore } from '../store/store.ts'
 import { createCardStore, decodeCardAction, encodeCardAction, newCardId } from './cards.ts'
 import { actionPhrasesFor } from './phrases.ts'
 

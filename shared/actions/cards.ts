@@ -5,7 +5,7 @@
  * action taken is claimed once, so a double press acts once.
  */
 import { type EnqueueInput, type Outbox, telegramMessage } from '../notify/outbox.ts'
-import type { Store } from '../store.ts'
+import type { Store } from '../store/store.ts'
 
 export type CardKind = 'review' | 'question' | 'approval'
 export type CardAction = 'validate' | 'sendback' | 'answer' | 'approve' | 'refuse'

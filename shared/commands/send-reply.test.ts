@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createOutbox } from '../notify/outbox.ts'
-import { createMemoryStore } from '../store.ts'
+import { createMemoryStore } from '../store/store.ts'
 import { enqueueReply } from './send-reply.ts'
 
 const buttons = [[{ text: '📁 Onboarding', callback_data: 's' }]]

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createLogger } from '../log.ts'
-import { createMemoryStore, type Store } from '../store.ts'
+import { createMemoryStore, type Store } from '../store/store.ts'
 import { createStoreCache } from './store-cache.ts'
 
 const log = createLogger({ write: () => undefined })

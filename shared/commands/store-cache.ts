@@ -1,6 +1,6 @@
 /** @module Read-through cache in the store with a TTL, and one load at a time per key in this process. */
 import type { Logger } from '../log.ts'
-import type { Store } from '../store.ts'
+import type { Store } from '../store/store.ts'
 
 export type StoreCache = <T>(key: string, ttlSeconds: number, load: () => Promise<T>) => Promise<T>
 

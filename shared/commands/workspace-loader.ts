@@ -13,7 +13,7 @@ import { listReviews } from '../notify/reviews.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { openRunRecords } from '../runs/records.ts'
 import { checkinsKey } from '../runs/tracker.ts'
-import type { Store } from '../store.ts'
+import type { Store } from '../store/store.ts'
 import {
   type AgentRecord,
   buildWorkspaceSnapshot,

@@ -1,6 +1,6 @@
 /** @module The durable outbox: every message to Telegram and every agent wake-up is stored before it is sent. */
 import { sha256Hex } from '../hash.ts'
-import { claimAndWrite, type Store } from '../store.ts'
+import { claimAndWrite, type Store } from '../store/store.ts'
 
 export type OutboxChannel = 'telegram' | 'openclaw'
 

@@ -1,5 +1,5 @@
 /** @module Reviews waiting for the human (OPENCLAW-12): low-confidence reports, kept until a better one or a week. */
-import type { Store } from '../store.ts'
+import type { Store } from '../store/store.ts'
 
 export type ReviewRecord = {
   taskId: string

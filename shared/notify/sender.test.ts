@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createLogger } from '../log.ts'
-import { createMemoryStore } from '../store.ts'
+import { createMemoryStore } from '../store/store.ts'
 import { createOutbox, type OutboxItem } from './outbox.ts'
 import { createOutboxSender, type DeliveryDecision } from './sender.ts'
 

@@ -2,7 +2,7 @@
 import type { Logger } from '../log.ts'
 import type { Counter, Gauge } from '../metrics.ts'
 import { sleep as realSleep } from '../retry.ts'
-import type { Store } from '../store.ts'
+import type { Store } from '../store/store.ts'
 import type { Outbox, OutboxItem } from './outbox.ts'
 
 export type DeliveryDecision = {

@@ -11,7 +11,7 @@ import type { PlaneRelations } from '../plane/work-item-schemas.ts'
 import { snapshotFromWorkItem } from '../plane-events.ts'
 import { blockForCancelledDependency } from '../poll/dependencies.ts'
 import { isOpenForAgent } from '../poll/my-tasks.ts'
-import type { Store } from '../store.ts'
+import type { Store } from '../store/store.ts'
 import { runPhrasesFor } from './phrases.ts'
 
 const dependentsKey = (taskId: string) => `run:dependents:${taskId}`

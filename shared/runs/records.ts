@@ -6,7 +6,7 @@ import type { Logger } from '../log.ts'
 import type { Locale } from '../notify/i18n.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
-import type { Store } from '../store.ts'
+import type { Store } from '../store/store.ts'
 import { isRunCard, parseRunCard, renderRunCard } from './card.ts'
 import type { RunRecord } from './types.ts'
 

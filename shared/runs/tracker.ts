@@ -13,7 +13,7 @@ import { buildTaskUrl, type ProjectRef, renderTaskName } from '../notify/message
 import { type EnqueueInput, type Outbox, telegramMessage } from '../notify/outbox.ts'
 import { APPROVAL_LABEL, agentsOfTask } from '../notify/plan-flush.ts'
 import { isAgentTask, isOpenForAgent } from '../poll/my-tasks.ts'
-import type { Store } from '../store.ts'
+import type { Store } from '../store/store.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { runPhrasesFor, type StopReason, type WakeFailure } from './phrases.ts'
 import { OPEN_RUN_STATES, openRunRecords, type RunStore } from './records.ts'

@@ -1,5 +1,5 @@
 /** @module The bot's own username (§1.8: `/plane@OurBot` in groups), from getMe, cached in the store for an hour. */
-import type { Store } from '../store.ts'
+import type { Store } from '../store/store.ts'
 import type { TelegramClient } from './client.ts'
 
 export const BOT_USERNAME_TTL_S = 60 * 60

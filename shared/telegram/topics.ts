@@ -5,7 +5,7 @@
  * General: said once in the log, never a lost message.
  */
 import type { Logger } from '../log.ts'
-import type { Store } from '../store.ts'
+import type { Store } from '../store/store.ts'
 import type { TelegramClient } from './client.ts'
 import { TelegramError } from './errors.ts'
 

@@ -5,7 +5,7 @@ import { loadConfig, type RawEnv, secretValues } from '../../shared/config.ts'
 import type { BridgeFunction, Services } from '../../shared/function.ts'
 import { createLogger } from '../../shared/log.ts'
 import { createRedactor } from '../../shared/redact.ts'
-import { createMemoryStore, type Store } from '../../shared/store.ts'
+import { createMemoryStore, type Store } from '../../shared/store/store.ts'
 
 export type TestServices = Services & { logs: Array<Record<string, unknown>>; rawLogs: string[] }
 

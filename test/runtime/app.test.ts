@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { functions as registry } from '../../functions/index.ts'
 import { createApp } from '../../runtime/app.ts'
 import { defineHttpFunction } from '../../shared/function.ts'
-import { createMemoryStore, type Store } from '../../shared/store.ts'
+import { createMemoryStore, type Store } from '../../shared/store/store.ts'
 import { makeServices } from '../helpers/services.ts'
 
 const boom = defineHttpFunction({

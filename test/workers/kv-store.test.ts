@@ -4,7 +4,7 @@ import kvBindingDriver from 'unstorage/drivers/cloudflare-kv-binding'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createWorkerStore } from '../../runtime/worker-store.ts'
 import { loadConfig } from '../../shared/config.ts'
-import { createStore, type Store } from '../../shared/store.ts'
+import { createStore, type Store } from '../../shared/store/store.ts'
 
 const PREFIX = 'kvtest'
 

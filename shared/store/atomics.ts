@@ -1,6 +1,6 @@
 /** @module Atomic store operations: Redis commands (SET NX EX, Lua), an in-process key mutex (fs, memory), or best effort over KV. */
 import type { Storage } from 'unstorage'
-import { type Envelope, unwrap, wrap } from './store-envelope.ts'
+import { type Envelope, unwrap, wrap } from './envelope.ts'
 
 /** Values come back as opaque markers (the exact stored text) so that a later compare-and-act can match them. */
 export type StoreAtomics = {

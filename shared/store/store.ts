@@ -8,8 +8,8 @@ import {
   type IndexEntry,
   type RedisLike,
   type StoreAtomics,
-} from './store-atomic.ts'
-import { isValidKey, unwrap, wrap } from './store-envelope.ts'
+} from './atomics.ts'
+import { isValidKey, unwrap, wrap } from './envelope.ts'
 
 export type { IndexEntry }
 

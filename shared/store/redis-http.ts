@@ -3,7 +3,7 @@
  * without TCP sockets (Cloudflare Workers) get the exact SET NX EX claims and Lua scripts of the Redis store.
  */
 import type { Driver } from 'unstorage'
-import type { RedisLike } from './store-atomic.ts'
+import type { RedisLike } from './atomics.ts'
 
 export type RedisHttpOptions = {
   /** REST endpoint, e.g. `https://eu1-xyz.upstash.io` (no trailing path). */
