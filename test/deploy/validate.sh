@@ -4,7 +4,7 @@
 #   - compose/docker-compose.yml and compose/plane.yml: compose-spec schema + rules (dclint, .dclintrc.json),
 #     warnings are errors;
 #   - the build context runtime/Dockerfile gets (.dockerignore): no secrets, tests or node_modules;
-#   - shellcheck on test/deploy/*.sh.
+#   - shellcheck on test/deploy/*.sh and scripts/backup/*.sh.
 # caddy and shellcheck come from Debian when missing; dclint is the project's pinned devDependency
 # (override with DCLINT=/path/to/dclint).
 set -euo pipefail
@@ -102,6 +102,8 @@ fi
 # --- shell scripts ----------------------------------------------------------------------------------------------
 if command -v shellcheck >/dev/null; then
   if shellcheck test/deploy/*.sh; then ok "shellcheck test/deploy/*.sh"; else ko "shellcheck test/deploy/*.sh"; fi
+  # -x: backup.sh and restore.sh source lib.sh.
+  if shellcheck -x scripts/backup/*.sh; then ok "shellcheck scripts/backup/*.sh"; else ko "shellcheck scripts/backup/*.sh"; fi
 else
   log "shellcheck not installed: skipped"
 fi
