@@ -1,9 +1,9 @@
 /**
  * @module Workers cron triggers from the registry. Cloudflare fires triggers in UTC and numbers days of the
  * week its own way, so each trigger may fire more often than the schedule; at each tick the worker runs the
- * functions whose full schedule matches that minute in their zone, with croner as the Node scheduler does.
+ * functions whose full schedule matches that minute in their zone (shared/cron.ts, read as croner reads it).
  */
-import { Cron } from 'croner'
+import { cronMatches, parseCron } from '../shared/cron.ts'
 import type { BridgeFunction, CronFunction } from '../shared/function.ts'
 
 /** Every IANA zone's UTC offset is a whole number of quarter hours (Asia/Kathmandu +05:45, Pacific/Chatham +12:45). */
@@ -11,7 +11,7 @@ const OFFSET_STEP_MIN = 15
 
 /**
  * The wrangler.jsonc trigger of a cron function:
- * - `UTC`: the schedule as it is, days of the week widened to `*` (croner checks them at the tick);
+ * - `UTC`: the schedule as it is, days of the week widened to `*` (checked at the tick);
  * - `config` (TIMEZONE, DST included): every hour and day, at each UTC minute that can be the schedule's
  *   local minute in some zone; `0 8 * * *` → `*\/15 * * * *`.
  * @example workerCronOf(notifyFunction) // '* * * * *'
@@ -55,10 +55,7 @@ export function dueCronFunctions(
       fn.kind === 'cron' &&
       enabled.includes(fn.name) &&
       workerCronOf(fn) === cron &&
-      new Cron(scheduleOf(fn), {
-        timezone: fn.timezone === 'config' ? timezone : 'UTC',
-        paused: true,
-      }).match(minute)
+      cronMatches(parseCron(scheduleOf(fn)), minute, fn.timezone === 'config' ? timezone : 'UTC')
   )
 }
 

@@ -1,6 +1,6 @@
 /** @module Checks the function registry once at start, and sorts functions into on and off by their settings. */
-import { Cron } from 'croner'
 import { type Config, missingSettings } from './config.ts'
+import { parseCron } from './cron.ts'
 import type { BridgeFunction, FunctionInventory } from './function.ts'
 
 export class RegistryError extends Error {
@@ -26,7 +26,7 @@ export function validateRegistry(functions: readonly BridgeFunction[]): void {
     }
     if (fn.kind === 'cron') {
       try {
-        new Cron(fn.schedule, { paused: true }).stop()
+        parseCron(fn.schedule)
       } catch (error) {
         problems.push(`${fn.name}: invalid cron "${fn.schedule}": ${(error as Error).message}`)
       }

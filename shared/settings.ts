@@ -1,6 +1,6 @@
 /** @module Every setting plane-bridge reads: name, zod schema, default, whether it is a secret, and what it is for. */
-import { Cron } from 'croner'
 import * as z from 'zod'
+import { isCronExpression } from './cron.ts'
 import { NOTIFICATION_KINDS } from './notify/policy.ts'
 
 /** One setting. `doc` and `defaultText` feed the README table, which a test keeps in sync with this list. */
@@ -50,7 +50,7 @@ const chatIdList = commaList.pipe(z.array(chatId))
 const cronExpression = z
   .string()
   .trim()
-  .refine(_isCron, 'must be a cron expression, e.g. */5 * * * *')
+  .refine(isCronExpression, 'must be a cron expression, e.g. */5 * * * *')
 
 const timezone = z
   .string()
@@ -316,15 +316,6 @@ function _isUrl(s: string, protocols: readonly string[]): boolean {
   try {
     const u = new URL(s)
     return protocols.includes(u.protocol) && u.hostname !== ''
-  } catch {
-    return false
-  }
-}
-
-function _isCron(s: string): boolean {
-  try {
-    new Cron(s, { paused: true }).stop()
-    return true
   } catch {
     return false
   }

@@ -12,6 +12,10 @@ const NODE_ONLY = [
   /^@hono\/node-server/,
   /^unstorage\/drivers\/(redis|fs|fs-lite)$/,
 ]
+/** Packages that would run on Workers but only the Node runtime needs: they stay out of the Worker bundle. */
+const NODE_RUNTIME_ONLY = [
+  /^croner$/, // the Node scheduler's timers; matching and validation use shared/cron.ts (~10 KiB gzip)
+]
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(join(root, dir)).flatMap((name) => {
@@ -71,5 +75,16 @@ describe('portability', () => {
         .map((s) => `${file}: ${s}`)
     )
     expect(nodeOnly).toEqual([])
+  })
+
+  it('should keep what only the Node runtime needs out of the Worker bundle', () => {
+    const reached = [...reachableFrom('runtime/worker.ts')]
+    const heavy = reached.flatMap((file) =>
+      importsOf(file)
+        .filter((s) => NODE_RUNTIME_ONLY.some((p) => p.test(s)))
+        .map((s) => `${file}: ${s}`)
+    )
+    expect(heavy).toEqual([])
+    expect(importsOf('runtime/node-scheduler.ts')).toContain('croner')
   })
 })
