@@ -2,7 +2,7 @@
 
 import { type AgentConfig, agentTokensFrom } from '../shared/agents.ts'
 import { createBackground } from '../shared/background.ts'
-import { createBridgeMetrics } from '../shared/bridge-metrics.ts'
+import { type BuildInfo, createBridgeMetrics, type ProcessStats } from '../shared/bridge-metrics.ts'
 import { type Config, secretValues } from '../shared/config.ts'
 import type { BridgeFunction, Services } from '../shared/function.ts'
 import { createLogger, type Logger } from '../shared/log.ts'
@@ -23,6 +23,10 @@ export type CreateServicesOptions = {
   /** Workers: `ctx.waitUntil` for background work. */
   keepAlive?: (promise: Promise<unknown>) => void
   now?: () => number
+  /** Node: the process's memory and CPU for `process_*` in /metrics (Workers have none). */
+  processStats?: () => ProcessStats
+  /** The version running, for `plane_bridge_build_info`. */
+  build?: BuildInfo
 }
 
 export type StoreHooks = {
@@ -39,12 +43,21 @@ export function createServices({
   agentTokens = {},
   keepAlive,
   now = Date.now,
+  processStats,
+  build,
 }: CreateServicesOptions): Services {
   validateRegistry(functions)
   const logger =
     log ??
     createLogger({ level: config.LOG_LEVEL, redactor: createRedactor(secretValues(config)), now })
-  const metrics = createBridgeMetrics()
+  const status = createStatusBoard(now)
+  const metrics = createBridgeMetrics({
+    status,
+    cronJobs: functions.filter((f) => f.kind === 'cron').map((f) => f.name),
+    agents: agents.map((a) => a.id),
+    ...(processStats ? { processStats } : {}),
+    ...(build ? { build } : {}),
+  })
   const hooks: StoreHooks = {
     onError: (operation) => metrics.storeErrors.inc({ operation }),
     onConnectionError: (error) =>
@@ -57,7 +70,7 @@ export function createServices({
     store: typeof store === 'function' ? store(hooks) : store,
     log: logger,
     metrics,
-    status: createStatusBoard(now),
+    status,
     inventory: takeInventory(functions, config),
     agents,
     agentTokens,

@@ -6,6 +6,7 @@ import {
   type Histogram,
   type MetricsRegistry,
 } from './metrics.ts'
+import type { StatusBoard } from './status.ts'
 
 export type BridgeMetrics = {
   registry: MetricsRegistry
@@ -13,16 +14,51 @@ export type BridgeMetrics = {
   httpDuration: Histogram
   jobRuns: Counter
   jobDuration: Histogram
+  /** MONITOR-04: a job that stops succeeding shows as a growing `time() - x`. */
+  jobLastSuccess: Gauge
   storeErrors: Counter
+  /** Set by GET /metrics from a ping of the store at each scrape. */
+  storeUp: Gauge
+  /** Set when a Plane delivery with a valid signature is accepted (and from the store by the poll). */
+  lastWebhook: Gauge
+  /** Human edits the poll found first: with a silent webhook, deliveries are being lost. */
+  webhookMissedEdits: Counter
   pollAgentTicks: Counter
   pollAgentRequests: Gauge
   pollCycleRequests: Gauge
 }
 
-export function createBridgeMetrics(
-  registry: MetricsRegistry = createMetricsRegistry()
-): BridgeMetrics {
-  return {
+/** What the Node runtime reads of its process (absent on Workers: no such numbers there). */
+export type ProcessStats = {
+  residentMemoryBytes: number
+  cpuSecondsTotal: number
+  startTimeSeconds: number
+}
+
+export type BuildInfo = { version: string; node: string }
+
+export type CreateBridgeMetricsOptions = {
+  registry?: MetricsRegistry
+  /** Node: `process_*` metrics, read at each scrape. */
+  processStats?: () => ProcessStats
+  /** `plane_bridge_build_info{version,node} 1`. */
+  build?: BuildInfo
+  /** `plane_bridge_integration_up{integration}`: the last contact with each integration, from /ready's board. */
+  status?: Pick<StatusBoard, 'snapshot'>
+  /** Cron jobs and agents whose failure counters start at 0, so `increase()` sees their first failure. */
+  cronJobs?: readonly string[]
+  agents?: readonly string[]
+}
+
+export function createBridgeMetrics({
+  registry = createMetricsRegistry(),
+  processStats,
+  build,
+  status,
+  cronJobs = [],
+  agents = [],
+}: CreateBridgeMetricsOptions = {}): BridgeMetrics {
+  const metrics: BridgeMetrics = {
     registry,
     httpRequests: registry.counter(
       'plane_bridge_http_requests_total',
@@ -40,9 +76,25 @@ export function createBridgeMetrics(
       'plane_bridge_job_duration_seconds',
       'Duration of job runs by job.'
     ),
+    jobLastSuccess: registry.gauge(
+      'plane_bridge_job_last_success_timestamp_seconds',
+      'When each job last ran successfully in this process (Unix seconds).'
+    ),
     storeErrors: registry.counter(
       'plane_bridge_store_errors_total',
       'Failed store operations by operation.'
+    ),
+    storeUp: registry.gauge(
+      'plane_bridge_store_up',
+      'Whether the store answered a ping during this scrape of /metrics (1) or not (0).'
+    ),
+    lastWebhook: registry.gauge(
+      'plane_bridge_last_webhook_timestamp_seconds',
+      'When a Plane webhook delivery was last accepted (Unix seconds).'
+    ),
+    webhookMissedEdits: registry.counter(
+      'plane_bridge_webhook_missed_edits_total',
+      'Human edits the poll saw before any Plane webhook reported them (older than the 2 min grace).'
     ),
     pollAgentTicks: registry.counter(
       'plane_bridge_poll_agent_ticks_total',
@@ -58,4 +110,99 @@ export function createBridgeMetrics(
       "Plane requests made with the bridge's key during the last poll cycle (listings shared by all agents)."
     ),
   }
+  const lazy = _declareLazyFamilies(registry)
+  // MONITOR-04: the alert rules and the dashboard may only use what /metrics shows before any traffic.
+  metrics.webhookMissedEdits.inc({}, 0)
+  for (const job of cronJobs) metrics.jobRuns.inc({ job, outcome: 'error' }, 0)
+  for (const agent of agents) {
+    lazy.unanswered.inc({ agent }, 0)
+    lazy.stale.inc({ agent }, 0)
+  }
+  if (status)
+    registry.gauge(
+      'plane_bridge_integration_up',
+      'Whether the last call to each integration (plane, telegram, openclaw, project:…, agent:…) succeeded.',
+      () =>
+        Object.entries(status.snapshot().integrations).map(([integration, contact]) => ({
+          labels: { integration },
+          value: contact.ok ? 1 : 0,
+        }))
+    )
+  if (build)
+    registry
+      .gauge(
+        'plane_bridge_build_info',
+        'The running version of plane-bridge and of Node.js (always 1).'
+      )
+      .set({ version: build.version, node: build.node }, 1)
+  if (processStats) _declareProcessFamilies(registry, processStats)
+  return metrics
+}
+
+// --- Internal helpers ---
+
+/**
+ * Families registered where they are recorded (bridge, tracker, routes), on first use: declared here with
+ * the same name, type and help, so their `# TYPE` line is in /metrics from the start.
+ */
+function _declareLazyFamilies(registry: MetricsRegistry): { unanswered: Counter; stale: Counter } {
+  registry.counter(
+    'plane_bridge_plane_requests_total',
+    'Requests to the Plane API by status class.'
+  )
+  registry.counter(
+    'plane_bridge_outbox_deliveries_total',
+    'Outbox deliveries by channel and outcome (sent, retry, dead).'
+  )
+  registry.gauge(
+    'plane_bridge_outbox_depth',
+    'Outbox items by queue (pending, dead), after the last drain.'
+  )
+  registry.counter(
+    'plane_bridge_telegram_updates_total',
+    'Telegram updates by outcome (command, callback, reply, duplicate, edited, ignored, not_allowed).'
+  )
+  registry.counter(
+    'plane_bridge_webhook_signature_rejected_total',
+    'Plane webhook deliveries refused for a missing or wrong X-Plane-Signature.'
+  )
+  registry.counter(
+    'plane_bridge_tool_calls_total',
+    'Agent tool calls by tool and outcome (ok or the error code).'
+  )
+  registry.counter(
+    'plane_bridge_wakes_repeated_total',
+    'Wakes sent again because the agent had not checked in, by agent.'
+  )
+  registry.gauge(
+    'plane_bridge_runs',
+    'Agent runs under way by state (pending: woken, not checked in; active; awaiting; stale).'
+  )
+  return {
+    unanswered: registry.counter(
+      'plane_bridge_wakes_unanswered_total',
+      'Assignments whose every wake went unanswered, by agent (the human and the Concierge were told).'
+    ),
+    stale: registry.counter(
+      'plane_bridge_runs_stale_total',
+      'Active runs that went stale (no tool call, no comment for RUN_STALE_MINUTES), by agent.'
+    ),
+  }
+}
+
+/** The names every Prometheus client library uses, so stock dashboards and rules work unchanged. */
+function _declareProcessFamilies(registry: MetricsRegistry, read: () => ProcessStats): void {
+  registry.gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', () => [
+    { labels: {}, value: read().residentMemoryBytes },
+  ])
+  registry.counter(
+    'process_cpu_seconds_total',
+    'Total user and system CPU time spent in seconds.',
+    () => [{ labels: {}, value: read().cpuSecondsTotal }]
+  )
+  registry.gauge(
+    'process_start_time_seconds',
+    'Start time of the process since the Unix epoch in seconds.',
+    () => [{ labels: {}, value: read().startTimeSeconds }]
+  )
 }

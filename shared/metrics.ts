@@ -7,7 +7,12 @@ export type Gauge = { set(labels: Labels, value: number): void }
 export type Histogram = { observe(labels: Labels, value: number): void }
 
 export type MetricsRegistry = {
-  counter(name: string, help: string): Counter
+  /** `collect` reads a value kept elsewhere (process CPU seconds) at each render. */
+  counter(
+    name: string,
+    help: string,
+    collect?: () => Array<{ labels: Labels; value: number }>
+  ): Counter
   gauge(name: string, help: string, collect?: () => Array<{ labels: Labels; value: number }>): Gauge
   histogram(name: string, help: string, buckets?: readonly number[]): Histogram
   /** Prometheus text format 0.0.4. */
@@ -41,8 +46,9 @@ export function createMetricsRegistry(): MetricsRegistry {
   }
 
   return {
-    counter(name, help) {
+    counter(name, help, collect) {
       const f = family(name, help, 'counter')
+      if (collect) f.collect = collect
       return {
         inc(labels = {}, by = 1) {
           const s = _series(f, labels, () => ({ labels, value: 0 }))

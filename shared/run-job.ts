@@ -43,6 +43,7 @@ export async function runJob(
   const finish = (result: Omit<JobRunResult, 'durationMs'>): JobRunResult => {
     const done: JobRunResult = { ...result, durationMs: now() - started }
     metrics.jobRuns.inc({ job: fn.name, outcome: done.outcome })
+    if (done.outcome === 'ok') metrics.jobLastSuccess.set({ job: fn.name }, now() / 1000)
     if (done.outcome === 'ok' || done.outcome === 'error') {
       metrics.jobDuration.observe({ job: fn.name }, done.durationMs / 1000)
       status.job(fn.name, {

@@ -14,6 +14,8 @@ const REJECTED_KEY = 'webhook:rejected-since-accepted'
 
 /** Called by the webhook route for every accepted delivery: one write, the poll does the rest. */
 export async function noteWebhookReceived(services: Services): Promise<void> {
+  // MONITOR-04: in this process's /metrics at once, whatever the store does.
+  services.metrics.lastWebhook.set({}, services.now() / 1000)
   await services.store.set(LAST_RECEIVED_KEY, services.now(), { ttlSeconds: 30 * 24 * 60 * 60 })
   // A delivery with the right signature: the secret is right, earlier refusals were someone else's.
   await services.store.delete(REJECTED_KEY)
@@ -51,7 +53,11 @@ export async function checkWebhookHealth(
   missedHumanEdits: number
 ): Promise<boolean> {
   if (!services.config.PLANE_WEBHOOK_SECRET) return false
-  const lastReceived = (await lastWebhookReceivedAt(services)) ?? 0
+  services.metrics.webhookMissedEdits.inc({}, missedHumanEdits)
+  const stored = await lastWebhookReceivedAt(services)
+  // Every replica (and a restarted process) shows the last delivery any of them accepted.
+  if (stored !== null) services.metrics.lastWebhook.set({}, stored / 1000)
+  const lastReceived = stored ?? 0
   const silentForMs = services.now() - lastReceived
   if (silentForMs < WEBHOOK_SILENCE_MS) {
     // Deliveries arrive again: the next silence is reported anew.

@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { functions } from '../../functions/index.ts'
+import { createApp } from '../../runtime/app.ts'
+import { nodeBuildInfo, nodeMetricsOptions } from '../../runtime/node-metrics.ts'
+import { createServices } from '../../runtime/services.ts'
+import { getBridge } from '../../shared/bridge.ts'
+import { loadConfig } from '../../shared/config.ts'
+import { defineCronFunction } from '../../shared/function.ts'
+import { createLogger } from '../../shared/log.ts'
+import { checkWebhookHealth, noteWebhookReceived } from '../../shared/poll/webhook-health.ts'
+import { createRedactor } from '../../shared/redact.ts'
+import { runJob } from '../../shared/run-job.ts'
+import { createMemoryStore, type Store } from '../../shared/store/store.ts'
+import { makeServices } from '../helpers/services.ts'
+
+const NOW = Date.UTC(2026, 10, 21, 6, 0, 0)
+const VERSION = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version
+
+/** The app as runtime/node.ts builds it (its metrics options included), on a memory store. */
+function nodeApp(store: Store = createMemoryStore()) {
+  const config = loadConfig({})
+  const services = createServices({
+    config,
+    functions,
+    store,
+    log: createLogger({ level: 'error', redactor: createRedactor(), write: () => undefined }),
+    agents: [],
+    now: () => NOW,
+    ...nodeMetricsOptions(),
+  })
+  return { app: createApp({ functions, services }), services }
+}
+
+async function scrape(app: ReturnType<typeof nodeApp>['app']): Promise<string> {
+  const res = await app.request('/metrics')
+  expect(res.status).toBe(200)
+  return res.text()
+}
+
+describe('node metrics', () => {
+  it('should show the process, the build and the store on a fresh Node app', async () => {
+    const text = await scrape(nodeApp().app)
+    const rss = Number(/^process_resident_memory_bytes (\S+)$/m.exec(text)?.[1])
+    expect(rss).toBeGreaterThan(1024 * 1024)
+    expect(Number(/^process_cpu_seconds_total (\S+)$/m.exec(text)?.[1])).toBeGreaterThan(0)
+    const start = Number(/^process_start_time_seconds (\S+)$/m.exec(text)?.[1])
+    expect(start).toBeGreaterThan(Date.UTC(2020, 0, 1) / 1000)
+    expect(start).toBeLessThanOrEqual(Date.now() / 1000)
+    expect(text).toContain(
+      `plane_bridge_build_info{version="${VERSION}",node="${process.versions.node}"} 1`
+    )
+    expect(text).toContain('plane_bridge_store_up 1')
+    expect(text).toContain('# TYPE process_cpu_seconds_total counter')
+  })
+
+  it('should find the version from dist/runtime as from runtime/, and say unknown elsewhere', () => {
+    expect(nodeBuildInfo('dist/runtime').version).toBe(VERSION)
+    expect(nodeBuildInfo('runtime').version).toBe(VERSION)
+    expect(nodeBuildInfo('/').version).toBe('unknown')
+  })
+
+  it('should have no process metrics where the runtime gives none (Workers)', async () => {
+    const services = makeServices({ functions })
+    const text = await createApp({ functions, services }).request('/metrics')
+    expect(await text.text()).not.toContain('process_resident_memory_bytes')
+  })
+
+  it('should say the store is down when its ping fails', async () => {
+    const store = createMemoryStore()
+    const { app } = nodeApp({ ...store, ping: () => Promise.reject(new Error('ECONNREFUSED')) })
+    expect(await scrape(app)).toContain('plane_bridge_store_up 0')
+  })
+
+  it('should show the last contact with each integration as 1 or 0', async () => {
+    const { app, services } = nodeApp()
+    services.status.contact('plane', false, 'HTTP 502')
+    services.status.contact('telegram', true)
+    const text = await scrape(app)
+    expect(text).toContain('plane_bridge_integration_up{integration="plane"} 0')
+    expect(text).toContain('plane_bridge_integration_up{integration="telegram"} 1')
+    services.status.contact('plane', true)
+    expect(await scrape(app)).toContain('plane_bridge_integration_up{integration="plane"} 1')
+  })
+
+  it("should record a job's last success, not its failures, and count failures from 0", async () => {
+    let fail = false
+    const tick = defineCronFunction({
+      name: 'tick',
+      description: 'tick',
+      schedule: '* * * * *',
+      run: async () => {
+        if (fail) throw new Error('no')
+        return { summary: 'ok' }
+      },
+    })
+    let now = NOW
+    const services = makeServices({ functions: [tick], now: () => now })
+    expect(services.metrics.registry.render()).toContain(
+      'plane_bridge_job_runs_total{job="tick",outcome="error"} 0'
+    )
+    await runJob(tick, services, { trigger: 'cron', slot: null })
+    fail = true
+    now += 60_000
+    await runJob(tick, services, { trigger: 'cron', slot: null })
+    const text = services.metrics.registry.render()
+    expect(text).toContain(
+      `plane_bridge_job_last_success_timestamp_seconds{job="tick"} ${NOW / 1000}`
+    )
+    expect(text).toContain('plane_bridge_job_runs_total{job="tick",outcome="error"} 1')
+  })
+
+  it('should time the last webhook, from the route and from the store, and count missed edits', async () => {
+    let now = NOW
+    const services = makeServices({ env: { PLANE_WEBHOOK_SECRET: 'whsec' }, now: () => now })
+    const render = () => services.metrics.registry.render()
+    expect(render()).toContain('plane_bridge_webhook_missed_edits_total 0')
+    expect(render()).not.toMatch(/^plane_bridge_last_webhook_timestamp_seconds /m)
+    await noteWebhookReceived(services)
+    expect(render()).toContain(`plane_bridge_last_webhook_timestamp_seconds ${NOW / 1000}`)
+
+    // Another replica (same store, fresh metrics) learns it at its next poll.
+    now += 60_000
+    const replica = makeServices({
+      env: { PLANE_WEBHOOK_SECRET: 'whsec' },
+      store: services.store,
+      now: () => now,
+    })
+    await checkWebhookHealth(replica, getBridge(replica), 2)
+    const text = replica.metrics.registry.render()
+    expect(text).toContain(`plane_bridge_last_webhook_timestamp_seconds ${NOW / 1000}`)
+    expect(text).toContain('plane_bridge_webhook_missed_edits_total 2')
+  })
+})
