@@ -60,7 +60,11 @@ export async function runJobCommand({
     err(`job ${name}: off, missing ${missing.join(', ')}`)
     return 1
   }
-  const result = await runJob(fn, services, { trigger: 'cli', args: args.slice(1) })
+  const result = await runJob(fn, services, {
+    trigger: 'cli',
+    args: args.slice(1),
+    progress: out,
+  })
   // Messages and wake-ups the run enqueued go out now; what cannot is kept for the next runtime.
   const { left } = await getBridge(services).settle(CLI_FLUSH_TIMEOUT_MS)
   if (left > 0) err(`job ${name}: ${left} outbox item(s) not delivered yet; they stay queued`)
@@ -70,6 +74,8 @@ export async function runJobCommand({
     out(`job ${name}: ok in ${took}${result.summary ? ` — ${result.summary}` : ''}`)
     return result.exitCode ?? 0
   }
+  // A run that did what it could but failed somewhere still shows its report.
+  for (const line of result.terminal ?? []) out(line)
   if (result.outcome === 'overlap')
     err(`job ${name}: already running (another process holds its lock)`)
   else err(`job ${name}: failed in ${took} — ${result.error ?? result.outcome}`)

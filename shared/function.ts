@@ -64,6 +64,8 @@ export type JobContext = Services & {
   signal: AbortSignal
   /** Words after the job's name (`npm run job -- agent-token imhotep`); empty for cron runs. */
   args: readonly string[]
+  /** A line for the person at the terminal while a long step runs (`npm run job` only; never logged). */
+  progress?: (line: string) => void
 }
 
 /** A job may return a one-line summary (printed by `npm run job`) and counts for the log line. */
@@ -75,6 +77,11 @@ export type JobOutcome = {
   idle?: boolean
   /** `npm run job` exit code for a run that succeeded: 2 = done, but a person must still act. */
   exitCode?: 0 | 2
+  /**
+   * The run did all it could, but something failed: recorded as a failed run (exit 1) with this reason,
+   * and `terminal` is still printed (the provision report, the check lines).
+   */
+  failure?: string
 } & Record<string, unknown>
 
 export type JobRun = (ctx: JobContext) => Promise<JobOutcome | undefined>

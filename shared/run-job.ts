@@ -21,6 +21,8 @@ export type RunJobOptions = {
   signal?: AbortSignal
   /** Words after the job's name on the command line. */
   args?: readonly string[]
+  /** Progress lines of a long step, for the terminal (`npm run job`). */
+  progress?: (line: string) => void
 }
 
 /** A slot claim outlives any clock skew between replicas; slots are unique, so it only bounds storage. */
@@ -36,7 +38,13 @@ const runningByRuntime = new WeakMap<Services, Set<string>>()
 export async function runJob(
   fn: RunnableFunction,
   services: Services,
-  { trigger, slot = null, signal = new AbortController().signal, args = [] }: RunJobOptions
+  {
+    trigger,
+    slot = null,
+    signal = new AbortController().signal,
+    args = [],
+    progress,
+  }: RunJobOptions
 ): Promise<JobRunResult> {
   const { log, metrics, store, status, now } = services
   const started = now()
@@ -82,7 +90,15 @@ export async function runJob(
         slot,
         signal,
         args,
+        ...(progress ? { progress } : {}),
       })
+      if (outcome?.failure)
+        return finish({
+          outcome: 'error',
+          error: outcome.failure,
+          ...(outcome.summary ? { summary: outcome.summary } : {}),
+          ...(outcome.terminal ? { terminal: outcome.terminal } : {}),
+        })
       return finish({
         outcome: 'ok',
         ...(outcome?.summary ? { summary: outcome.summary } : {}),

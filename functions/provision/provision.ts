@@ -1,22 +1,39 @@
 /**
  * @module job `provision` — idempotent workspace set-up (PROV-01..04): agents as project members, `agent:<id>`
- * labels, a blocked state, the Telegram webhook and command; says what a human must still do.
+ * labels, a blocked state, the Telegram webhook and command, the `Onboarding` demo with `--demo`; says what
+ * a human must still do, and goes on past what Plane fails on.
  */
 
-import { type Bridge, getBridge } from '../../shared/bridge.ts'
-import { defineJobFunction } from '../../shared/function.ts'
+import { getBridge } from '../../shared/bridge.ts'
+import { defineJobFunction, type JobContext } from '../../shared/function.ts'
+import type { PlaneClient } from '../../shared/plane/client.ts'
+import type { PlaneProject } from '../../shared/plane/schemas.ts'
 import {
   lastWebhookReceivedAt,
   signaturesRejectedSinceAccepted,
 } from '../../shared/poll/webhook-health.ts'
-import { applyProvisionPlan } from '../../shared/provision/apply-plan.ts'
-import { ProvisionBlockedError, ProvisionError } from '../../shared/provision/errors.ts'
+import { applyProvisionPlan, failedItem } from '../../shared/provision/apply-plan.ts'
+import {
+  createDemoProject,
+  demoPlanLines,
+  ensureDemoTasks,
+  findDemoProject,
+  isDemoProject,
+  notOursItem,
+} from '../../shared/provision/demo.ts'
+import { ProvisionError } from '../../shared/provision/errors.ts'
 import { planProvision } from '../../shared/provision/plan.ts'
 import { planeWebhookItem } from '../../shared/provision/plane-webhook.ts'
+import { createProgress } from '../../shared/provision/progress.ts'
 import { markProjectsProvisioned } from '../../shared/provision/project.ts'
 import { readPlaneFacts } from '../../shared/provision/read-plane.ts'
-import { blockingMessage, buildProvisionReport } from '../../shared/provision/report.ts'
+import {
+  blockingMessage,
+  buildProvisionReport,
+  failedMessage,
+} from '../../shared/provision/report.ts'
 import { setUpTelegram } from '../../shared/provision/telegram-setup.ts'
+import { ensureProjectTopics } from '../../shared/provision/topics.ts'
 import type { ProvisionAction, ProvisionItem } from '../../shared/provision/types.ts'
 
 /** A planned write, named like the item its application reports. */
@@ -33,77 +50,86 @@ function _describe(action: ProvisionAction): string {
   }
 }
 
-/** TELEGRAM_TOPICS=per-project: each project's forum topic, created once (its id kept in the store). */
-async function _topics(
-  bridge: Bridge,
-  projects: readonly { id: string; identifier: string }[]
-): Promise<ProvisionItem[]> {
-  if (!bridge.topics) return []
-  const items: ProvisionItem[] = []
-  for (const project of projects) {
-    const subject = `telegram topic ${project.identifier}`
-    try {
-      const { threadId, created, error } = await bridge.topics.ensure(project.id)
-      items.push(
-        threadId === null
-          ? {
-              subject,
-              status: 'human',
-              changed: false,
-              detail: `no topic (${error ?? 'unknown'}): turn Topics on in the group and let the bot manage topics, or set TELEGRAM_TOPICS=off`,
-            }
-          : {
-              subject,
-              status: 'ok',
-              changed: created,
-              detail: created ? `created (thread ${threadId})` : `exists (thread ${threadId})`,
-            }
-      )
-    } catch (error) {
-      items.push({
-        subject,
-        status: 'human',
-        changed: false,
-        detail: `not created: ${error instanceof Error ? error.message : String(error)}`,
-      })
-    }
-  }
-  return items
+/**
+ * `--demo`, before the set-up so that it covers the new project too: the ONB project --demo made (or makes
+ * now), and the items already settled (created, someone else's ONB).
+ */
+async function _demoProject(
+  plane: PlaneClient,
+  ctx: JobContext
+): Promise<{ project: PlaneProject | null; items: ProvisionItem[] }> {
+  const found = await findDemoProject(plane)
+  if (found)
+    return isDemoProject(found)
+      ? { project: found, items: [] }
+      : { project: null, items: [notOursItem(found)] }
+  const created = await createDemoProject({ plane, locale: ctx.config.LOCALE })
+  return { project: created.project, items: [created.item] }
 }
 
 export const provisionFunction = defineJobFunction({
   name: 'provision',
-  usage: '[--dry-run]',
+  usage: '[--dry-run] [--demo]',
   description:
-    'Idempotent set-up: agents as project members, agent:<id> labels, blocked state, Telegram webhook; reports what needs a human. --dry-run reads and prints the plan, writing nothing. Exit 0 done, 1 failed or blocked, 2 done but a person must act.',
+    'Idempotent set-up: agents as project members, agent:<id> labels, blocked state, Telegram webhook; reports what needs a human. Goes on past what Plane fails on and lists it. --demo also creates, once, the Onboarding demo project (ONB) with three example tasks. --dry-run reads and prints the plan, writing nothing. Exit 0 done, 1 failed or blocked, 2 done but a person must act.',
   requires: ['PLANE_BASE_URL', 'PLANE_API_KEY', 'PLANE_WORKSPACE_SLUG'],
   maxDurationSeconds: 15 * 60,
   run: async function provision(ctx) {
     const { config, log } = ctx
     const bridge = getBridge(ctx)
-    if (!bridge.plane) throw new ProvisionError('the Plane settings are missing')
+    const plane = bridge.plane
+    if (!plane) throw new ProvisionError('the Plane settings are missing')
     if (ctx.agents.length === 0) log.warn('provision: the agent registry is empty (AGENTS_FILE)')
+    const dryRun = ctx.args.includes('--dry-run')
+    const demo = ctx.args.includes('--demo')
+    const progress = createProgress({ out: ctx.progress, now: ctx.now })
 
-    // First what Plane has, then the plan (pure), then the writes, then the report.
-    const facts = await readPlaneFacts(bridge.plane, ctx.agents)
-    const plan = planProvision(facts, ctx.agents, { locale: config.LOCALE })
-    if (ctx.args.includes('--dry-run')) {
+    if (dryRun) {
       // Reads only: what would be written, and what already needs a person.
-      const report = buildProvisionReport(plan.items)
-      const planned = plan.actions.map((a) => `[would change] ${_describe(a)}`)
+      const demoLines = demo ? demoPlanLines(await findDemoProject(plane), config.LOCALE) : []
+      const facts = await readPlaneFacts(plane, ctx.agents, { progress })
+      const plan = planProvision(facts, ctx.agents, { locale: config.LOCALE })
+      const report = buildProvisionReport([...facts.failed, ...plan.items])
+      const planned = [
+        ...plan.actions.map((a) => `[would change] ${_describe(a)}`),
+        ...demoLines.filter((l) => l.startsWith('[would change]')),
+      ]
       return {
         summary: `dry run, nothing written: ${planned.length} change(s) planned; ${report.summary}`,
-        terminal: [...planned, ...report.lines],
+        terminal: [
+          ...planned,
+          ...demoLines.filter((l) => !l.startsWith('[would change]')),
+          ...report.lines,
+        ],
         ...(report.human > 0 ? { exitCode: 2 as const } : {}),
       }
     }
-    const applied = await applyProvisionPlan(bridge.plane, plan.actions)
+
+    // First what Plane has (the key checked first), then the plan (pure), then the writes, then the report.
+    let facts = await readPlaneFacts(plane, ctx.agents, { progress })
+    const demoStart = demo
+      ? await _demoProject(plane, ctx).catch((error: unknown) => ({
+          project: null,
+          items: [failedItem('demo ONB', error)],
+        }))
+      : { project: null, items: [] }
+    // A demo project made just now is set up for the agents like the others.
+    if (demoStart.project && !facts.projects.some((p) => p.id === demoStart.project?.id)) {
+      const more = await readPlaneFacts(plane, ctx.agents, { projectIds: [demoStart.project.id] })
+      facts = {
+        ...facts,
+        projects: [...facts.projects, ...more.projects],
+        failed: [...facts.failed, ...more.failed],
+      }
+    }
+    const plan = planProvision(facts, ctx.agents, { locale: config.LOCALE })
+    const applied = await applyProvisionPlan(plane, plan.actions, { progress })
     const telegram = await setUpTelegram({
       telegram: bridge.telegram,
       publicUrl: config.PUBLIC_URL,
       webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
       locale: config.LOCALE,
-    })
+    }).catch((error: unknown) => [failedItem('telegram', error)])
     const webhook = planeWebhookItem({
       publicUrl: config.PUBLIC_URL,
       secretSet: Boolean(config.PLANE_WEBHOOK_SECRET),
@@ -111,36 +137,53 @@ export const provisionFunction = defineJobFunction({
       refusedSinceAccepted: await signaturesRejectedSinceAccepted(ctx),
       now: ctx.now(),
     })
-
-    const topics = await _topics(bridge, facts.projects)
+    const topics = await ensureProjectTopics(bridge, facts.projects)
+    const demoTasks = demoStart.project
+      ? await ensureDemoTasks({
+          plane,
+          locale: config.LOCALE,
+          projectId: demoStart.project.id,
+          agents: plan.agents,
+          runs: bridge.runs,
+          store: ctx.store,
+          now: ctx.now,
+        }).catch((error: unknown) => [failedItem('demo ONB', error)])
+      : []
 
     const report = buildProvisionReport([
+      ...facts.failed,
       ...plan.items,
       ...applied,
       ...telegram,
       ...topics,
       webhook,
+      ...demoStart.items,
+      ...demoTasks,
     ])
-    if (report.blocking.length === 0)
+    if (report.blocking.length === 0 && report.failed.length === 0)
       await markProjectsProvisioned(
         ctx,
         facts.projects.map((p) => p.id)
       )
     // The report is for the person at the terminal; the log keeps what needs someone.
-    for (const line of report.lines)
-      if (line.startsWith('[blocked]') || line.startsWith('[human]')) log.warn(line)
-    // A blocked item means an agent's assignments would be dropped or never seen: fail, say why.
-    if (report.blocking.length > 0)
-      throw new ProvisionBlockedError(blockingMessage(report), report.blocking)
-    return {
+    for (const line of report.lines) if (/^\[(blocked|human|failed)\]/.test(line)) log.warn(line)
+    const outcome = {
       summary: report.summary,
       terminal: report.lines,
       changed: report.changed,
       fine: report.fine,
       human: report.human,
+      failed: report.failed.length,
       projects: facts.projects.length,
-      // Done, but a person must still act (the webhook to create in Plane, say): exit 2.
-      ...(report.human > 0 ? { exitCode: 2 as const } : {}),
     }
+    // A blocked item means an agent's assignments would be dropped or never seen; a failed one was not
+    // done: fail (exit 1), after everything else was done, and say why.
+    const failures = [
+      ...(report.blocking.length > 0 ? [blockingMessage(report)] : []),
+      ...(report.failed.length > 0 ? [failedMessage(report)] : []),
+    ]
+    if (failures.length > 0) return { ...outcome, failure: failures.join(' — ') }
+    // Done, but a person must still act (the webhook to create in Plane, say): exit 2.
+    return { ...outcome, ...(report.human > 0 ? { exitCode: 2 as const } : {}) }
   },
 })

@@ -1,7 +1,9 @@
 /** @module Applies a provision plan to Plane, one write per action; each outcome becomes a report item. */
 import type { PlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
+import { ProvisionError } from './errors.ts'
 import { BLOCKED_STATE, ROLE_ADMIN } from './plan.ts'
+import type { ProgressStep } from './progress.ts'
 import type { ProvisionAction, ProvisionItem } from './types.ts'
 
 /** Marks what the job created, and makes a replayed create answer 409 with the existing id (createOrResolve). */
@@ -9,23 +11,56 @@ const EXTERNAL_SOURCE = 'plane-bridge'
 const AGENT_LABEL_COLOR = '#6e56cf'
 
 /**
- * Refusals (403, 400) become items naming what a human must do; anything else (Plane down, rate limited
- * beyond the client's retries) stops the run: it is idempotent, so running it again resumes.
+ * Refusals (403, 400, 409) become items naming what a human must do; other failures (a 5xx, no answer,
+ * rate limited beyond the client's retries) become `failed` items and the run goes on with the next
+ * action. Only a refused key (401, or 403 "token not valid") stops at once: nothing else could work.
  */
 export async function applyProvisionPlan(
   plane: PlaneClient,
-  actions: readonly ProvisionAction[]
+  actions: readonly ProvisionAction[],
+  { progress }: { progress?: ProgressStep } = {}
 ): Promise<ProvisionItem[]> {
   const items: ProvisionItem[] = []
-  for (const action of actions) {
+  for (const [index, action] of actions.entries()) {
+    progress?.('changes', index, actions.length)
     try {
       items.push(await _apply(plane, action))
     } catch (error) {
-      if (!(error instanceof PlaneApiError) || !_isRefusal(error)) throw error
-      items.push(_refused(action, error))
+      if (error instanceof PlaneApiError && error.kind === 'auth')
+        throw new ProvisionError(
+          `Plane refused PLANE_API_KEY during the run (${error.message}): create a new key for the bridge's user in Profile settings → API tokens, then run provision again.`
+        )
+      if (error instanceof PlaneApiError && _isRefusal(error))
+        items.push((await _addedMeanwhile(plane, action, error)) ?? _refused(action, error))
+      else items.push(_failed(action, error))
     }
   }
   return items
+}
+
+/** The subject an action's item carries, whatever its outcome. */
+export function subjectOf(action: ProvisionAction): string {
+  switch (action.kind) {
+    case 'invite':
+      return `agent ${action.agentId}`
+    case 'add-member':
+      return `member ${action.project.identifier} ${action.agentId}`
+    case 'create-label':
+      return `label ${action.project.identifier} ${action.name}`
+    case 'create-state':
+      return `state ${action.project.identifier} ${action.name}`
+  }
+}
+
+/** A failure that is not a refusal, said in one line (the client's message holds no key), to retry. */
+export function failedItem(subject: string, error: unknown): ProvisionItem {
+  const what = _failureText(error)
+  return {
+    subject,
+    status: 'failed',
+    changed: false,
+    detail: `${what}; the run went on without it: run provision again`,
+  }
 }
 
 // --- Internal helpers ---
@@ -86,6 +121,30 @@ function _isRefusal(error: PlaneApiError): boolean {
   return error.kind === 'forbidden' || error.kind === 'validation' || error.kind === 'conflict'
 }
 
+/**
+ * Plane answers 400 "The payload is not valid" (the unique project-member row) when the agent became a
+ * member after the read — the set-up on sight of a new project (webhook, poll) can run meanwhile.
+ */
+async function _addedMeanwhile(
+  plane: PlaneClient,
+  action: ProvisionAction,
+  error: PlaneApiError
+): Promise<ProvisionItem | null> {
+  if (action.kind !== 'add-member' || error.status !== 400) return null
+  const members = await plane.projectMembers.list(action.project.id).catch(() => [])
+  if (!members.some((m) => m.id === action.userId)) return null
+  return {
+    subject: subjectOf(action),
+    status: 'ok',
+    changed: false,
+    detail: 'project member (added meanwhile)',
+  }
+}
+
+function _failed(action: ProvisionAction, error: unknown): ProvisionItem {
+  return failedItem(subjectOf(action), error)
+}
+
 function _refused(action: ProvisionAction, error: PlaneApiError): ProvisionItem {
   const plane = `Plane answered ${error.status}`
   switch (action.kind) {
@@ -125,4 +184,17 @@ function _refused(action: ProvisionAction, error: PlaneApiError): ProvisionItem 
         detail: `${plane} (${error.message}): create a state "${action.name}" (group In progress) in Project settings → States; until then a blocked task gets only a comment (OPENCLAW-14).`,
       }
   }
+}
+
+/** A proxy's HTML error page says nothing more than its status: keep Plane's own words only. */
+function _failureText(error: unknown): string {
+  if (!(error instanceof PlaneApiError))
+    return error instanceof Error ? error.message : String(error)
+  if (error.status === 0) return error.message
+  const body = error.body
+  const said =
+    body && typeof body === 'object'
+      ? [body.detail, body.error, body.error_message].find((v) => typeof v === 'string')
+      : undefined
+  return `Plane answered ${error.status} to ${error.method} ${error.path}${said ? ` (${String(said).slice(0, 200)})` : ''}`
 }

@@ -15,7 +15,10 @@ const DONE_TTL_S = 400 * 24 * 60 * 60
 export const PROJECT_RETRY_S = 5 * 60
 const doneKey = (projectId: string) => `provision:project:${projectId}`
 
-/** Set the project up for the agents now; the report says what changed and what needs a human. */
+/**
+ * Set the project up for the agents now; the report says what changed and what needs a human. Throws
+ * when Plane failed on part of it (what could be done is done; the next sighting after a few minutes retries).
+ */
 export async function provisionProject(
   services: Services,
   bridge: Bridge,
@@ -26,11 +29,16 @@ export async function provisionProject(
   const facts = await readPlaneFacts(plane, services.agents, { projectIds: [projectId] })
   const plan = planProvision(facts, services.agents, { locale: services.config.LOCALE })
   const applied = await applyProvisionPlan(plane, plan.actions)
-  const report = buildProvisionReport([...plan.items, ...applied])
-  // Something blocked (the bridge not in the project yet): look again in a few minutes, not every sighting.
+  const report = buildProvisionReport([...facts.failed, ...plan.items, ...applied])
+  // Something blocked (the bridge not in the project yet) or failed (Plane down): look again in a few
+  // minutes, not every sighting.
+  const settled = report.blocking.length === 0 && report.failed.length === 0
   await services.store.set(doneKey(projectId), true, {
-    ttlSeconds: report.blocking.length === 0 ? DONE_TTL_S : PROJECT_RETRY_S,
+    ttlSeconds: settled ? DONE_TTL_S : PROJECT_RETRY_S,
   })
+  // Callers on sight (webhook, poll, create_project) treat a Plane failure as "not set up yet".
+  const failure = report.failed[0]
+  if (failure) throw new Error(`${failure.subject}: ${failure.detail}`)
   const changed = applied.filter((i) => i.changed).length
   if (changed > 0)
     services.log.info('project set up for the agents', { project: projectId, changed })

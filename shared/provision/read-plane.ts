@@ -4,20 +4,32 @@ import type { AgentConfig } from '../agents.ts'
 import { isEmail } from '../agents.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
+import { failedItem } from './apply-plan.ts'
 import { ProvisionError } from './errors.ts'
 import { ROLE_ADMIN, ROLE_MEMBER, resolveAgents } from './plan.ts'
-import type { PlaneFacts, ProjectFacts } from './types.ts'
+import type { ProgressStep } from './progress.ts'
+import type { PlaneFacts, ProjectFacts, ProvisionItem } from './types.ts'
+
+export type ReadPlaneOptions = {
+  /** Only these projects (a project seen for the first time); all non-archived ones otherwise. */
+  projectIds?: readonly string[]
+  progress?: ProgressStep
+}
+
+/** What was read, and the projects Plane failed to answer about (the run goes on without them). */
+export type PlaneFactsRead = PlaneFacts & { failed: ProvisionItem[] }
 
 /**
  * Read what the planner needs: 3 requests, one more when an agent must be invited, then 3 per project
  * (members, labels, states; only `projectIds` when given). Each goes through the key's 1 req/s lane (OPENCLAW-20).
- * Throws `ProvisionError` when the bridge's own key cannot provision at all.
+ * Throws `ProvisionError` when the bridge's own key cannot provision at all; a project whose reads fail
+ * (5xx, no answer) becomes a `failed` item and the others are read all the same.
  */
 export async function readPlaneFacts(
   plane: PlaneClient,
   agents: readonly AgentConfig[],
-  { projectIds }: { projectIds?: readonly string[] } = {}
-): Promise<PlaneFacts> {
+  { projectIds, progress }: ReadPlaneOptions = {}
+): Promise<PlaneFactsRead> {
   const me = await plane.users.me().catch((error: unknown) => {
     throw _isKind(error, 'auth')
       ? new ProvisionError(
@@ -48,16 +60,25 @@ export async function readPlaneFacts(
       : null
 
   const projects: ProjectFacts[] = []
-  for (const project of await plane.projects.list()) {
-    if (project.archived_at) continue
-    if (projectIds && !projectIds.includes(project.id)) continue
-    projects.push(await _readProject(plane, project))
+  const failed: ProvisionItem[] = []
+  const wanted = (await plane.projects.list()).filter(
+    (p) => !p.archived_at && (!projectIds || projectIds.includes(p.id))
+  )
+  for (const [index, project] of wanted.entries()) {
+    progress?.('projects', index, wanted.length)
+    try {
+      projects.push(await _readProject(plane, project))
+    } catch (error) {
+      if (_isKind(error, 'auth')) throw error
+      failed.push(failedItem(`project ${project.identifier}`, error))
+    }
   }
   return {
     bridge: { id: me.id, email: me.email ?? null, role },
     members: workspace,
     invitedEmails,
     projects,
+    failed,
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { planeWebhookItem, WEBHOOK_RECENT_MS } from './plane-webhook.ts'
-import { blockingMessage, buildProvisionReport } from './report.ts'
+import { blockingMessage, buildProvisionReport, failedMessage } from './report.ts'
 import { commandsDiffer, webhookNeedsUpdate } from './telegram-setup.ts'
 import type { ProvisionItem } from './types.ts'
 
@@ -32,6 +32,20 @@ describe('buildProvisionReport', () => {
     expect(report.lines[0]).toBe('[blocked] member DES thot: Plane answered 403')
     expect(report.lines).toContain('[changed] label ONB agent:imhotep: created')
     expect(blockingMessage(report)).toContain('member DES thot: Plane answered 403')
+  })
+})
+
+describe('buildProvisionReport with failed items', () => {
+  it('should list what Plane failed on first, count it, and name it in the failure text', () => {
+    const report = buildProvisionReport([
+      item({ changed: true, detail: 'created' }),
+      item({ subject: 'project DES', status: 'failed', detail: 'Plane answered 500' }),
+    ])
+    expect(report.summary).toBe('1 changed, 0 already fine, 1 failed')
+    expect(report.lines[0]).toBe('[failed] project DES: Plane answered 500')
+    expect(report.failed.map((i) => i.subject)).toEqual(['project DES'])
+    expect(report.blocking).toEqual([])
+    expect(failedMessage(report)).toContain('Plane failed on project DES')
   })
 })
 

@@ -9,17 +9,27 @@ export type ProvisionReport = {
   changed: number
   fine: number
   human: number
+  /** Items Plane failed on: the run went on without them (exit 1; running it again retries them). */
+  failed: ProvisionItem[]
   /** Items a human must fix before some agent can work (the job then fails). */
   blocking: ProvisionItem[]
 }
 
-const ORDER: Record<string, number> = { blocked: 0, human: 1, changed: 2, skipped: 3, ok: 4 }
+const ORDER: Record<string, number> = {
+  failed: 0,
+  blocked: 1,
+  human: 2,
+  changed: 3,
+  skipped: 4,
+  ok: 5,
+}
 
 export function buildProvisionReport(items: readonly ProvisionItem[]): ProvisionReport {
   const changed = items.filter((i) => i.changed).length
   const fine = items.filter((i) => i.status === 'ok' && !i.changed).length
   const skipped = items.filter((i) => i.status === 'skipped').length
   const blocking = items.filter((i) => i.status === 'blocked')
+  const failed = items.filter((i) => i.status === 'failed')
   const human = items.filter((i) => i.status === 'human').length + blocking.length
   const parts = [
     changed === 0 ? 'no change' : `${changed} changed`,
@@ -30,17 +40,24 @@ export function buildProvisionReport(items: readonly ProvisionItem[]): Provision
         ]
       : []),
     ...(skipped > 0 ? [`${skipped} skipped`] : []),
+    ...(failed.length > 0 ? [`${failed.length} failed`] : []),
   ]
   const lines = [...items]
     .sort((a, b) => (ORDER[_tag(a)] ?? 9) - (ORDER[_tag(b)] ?? 9))
     .map((i) => `[${_tag(i)}] ${i.subject}: ${i.detail}`)
-  return { summary: parts.join(', '), lines, changed, fine, human, blocking }
+  return { summary: parts.join(', '), lines, changed, fine, human, failed, blocking }
 }
 
 /** The failure text: the summary, then each blocking item with what to do. */
 export function blockingMessage(report: ProvisionReport): string {
   const what = report.blocking.map((i) => `${i.subject}: ${i.detail}`).join(' | ')
   return `${report.summary}. Needs a human before agents can work — ${what}`
+}
+
+/** The failure text of a run that went past failed items: which ones, then run it again. */
+export function failedMessage(report: ProvisionReport): string {
+  const what = report.failed.map((i) => i.subject).join(', ')
+  return `${report.summary}. Plane failed on ${what} (the lines above say how); everything else was done — run provision again`
 }
 
 // --- Internal helpers ---

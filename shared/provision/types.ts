@@ -51,9 +51,10 @@ export type ProjectRef = { id: string; name: string; identifier: string }
 
 /**
  * How an item ended up. `ok`: already fine or done now; `human`: a person must act, agents still work;
- * `blocked`: a person must act and until then an agent cannot work (the job exits non-zero).
+ * `blocked`: a person must act and until then an agent cannot work (the job exits non-zero); `failed`:
+ * Plane failed on it (5xx, no answer, an unexpected 4xx) — the run went on, and running it again retries.
  */
-export type ProvisionStatus = 'ok' | 'skipped' | 'human' | 'blocked'
+export type ProvisionStatus = 'ok' | 'skipped' | 'human' | 'blocked' | 'failed'
 
 export type ProvisionItem = {
   /** `member ONB imhotep`, `label ONB agent:imhotep`, `telegram webhook`… */

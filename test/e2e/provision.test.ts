@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { functions } from '../../functions/index.ts'
-import { runJobCommand } from '../../runtime/node-cli.ts'
 import type { AgentConfig } from '../../shared/agents.ts'
 import type { PlaneSim } from '../sim/plane/index.ts'
 import { startE2E } from './harness.ts'
+import { planeWritesSince, runJobCli } from './run-cli.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 
@@ -17,25 +16,8 @@ function agent(id: string, email: string, role: AgentConfig['role'] = 'member'):
 }
 
 /** Run `npm run job -- provision` in process; the exit code and what it printed. */
-async function runProvision(t: E2E, extra: string[] = []) {
-  const out: string[] = []
-  const err: string[] = []
-  const code = await runJobCommand({
-    args: ['provision', ...extra],
-    functions,
-    services: t.services,
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-  })
-  return { code, out: out.join('\n'), err: err.join('\n') }
-}
-
-/** Plane writes made with the bridge's key since `from` (an index into the request log). */
-function writesSince(t: E2E, from: number) {
-  return t.plane.requests
-    .slice(from)
-    .filter((r) => r.method !== 'GET' && r.apiKey === t.users.bridge.apiKey)
-}
+const runProvision = (t: E2E, extra: string[] = []) => runJobCli(t, ['provision', ...extra])
+const writesSince = planeWritesSince
 
 async function withE2E(options: Parameters<typeof startE2E>[0], body: (t: E2E) => Promise<void>) {
   const t = await startE2E(options)

@@ -13,6 +13,17 @@ describe('plane sim: fault injection', () => {
     expect(sim.requests.map((r) => r.status)).toEqual([502, 502, 200])
   })
 
+  it('should fail only the requests that match, n times, and leave the others alone', async () => {
+    const { sim, call, admin } = seededSim()
+    sim.faults.failWhen((r) => r.method === 'GET' && r.path.endsWith('/members/'), 1, 500)
+    expect((await call('GET', '/api/v1/users/me/', { key: admin.apiKey })).status).toBe(200)
+    const path = `/api/v1/workspaces/${sim.workspaceSlug}/members/`
+    const members = await call('GET', path, { key: admin.apiKey })
+    expect(members.status).toBe(500)
+    expect(members.text).toContain('<title>500 Internal Server Error</title>')
+    expect((await call('GET', path, { key: admin.apiKey })).status).toBe(200)
+  })
+
   it('should answer a 429 storm with Plane’s body and Retry-After, without spending quota', async () => {
     const { sim, call, admin } = seededSim({ rateLimitPerMinute: 1 })
     sim.faults.rateLimitStorm(1, 7)

@@ -7,6 +7,15 @@ export type PlaneSimFaults = {
   latencyMs: number
   /** The next `n` requests get `status` from the proxy, with an nginx-style HTML body. */
   failNext(n: number, status?: number): void
+  /**
+   * The next `n` requests that `match` (method, path without query) get `status`, as `failNext` does:
+   * one route of one project failing (a Django 500 on it) while the rest of Plane answers.
+   */
+  failWhen(
+    match: (request: { method: string; path: string }) => boolean,
+    n: number,
+    status?: number
+  ): void
   /** The next `n` requests never answer (until the client aborts): exercises client timeouts. */
   hangNext(n: number): void
   /** The next `n` requests answer Plane's 429 body with `Retry-After`. */
@@ -38,11 +47,24 @@ function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 export function createFaults(): { faults: PlaneSimFaults; middleware: MiddlewareHandler } {
-  const pending = { fail: [] as number[], hang: 0, storm: 0, stormRetryAfterS: 60 }
+  const pending = {
+    fail: [] as number[],
+    when: [] as Array<{
+      match: (request: { method: string; path: string }) => boolean
+      left: number
+      status: number
+    }>,
+    hang: 0,
+    storm: 0,
+    stormRetryAfterS: 60,
+  }
   const faults: PlaneSimFaults = {
     latencyMs: 0,
     failNext: function failNext(n, status = 503) {
       for (let index = 0; index < n; index++) pending.fail.push(status)
+    },
+    failWhen: function failWhen(match, n, status = 500) {
+      pending.when.push({ match, left: n, status })
     },
     hangNext: function hangNext(n) {
       pending.hang += n
@@ -53,6 +75,7 @@ export function createFaults(): { faults: PlaneSimFaults; middleware: Middleware
     },
     clear: function clearFaults() {
       pending.fail = []
+      pending.when = []
       pending.hang = 0
       pending.storm = 0
     },
@@ -67,7 +90,10 @@ export function createFaults(): { faults: PlaneSimFaults; middleware: Middleware
       // nginx's 499: the client closed the connection first.
       return new Response(null, { status: 499 })
     }
-    const status = pending.fail.shift()
+    const request = { method: c.req.method, path: new URL(c.req.url).pathname }
+    const targeted = pending.when.find((rule) => rule.left > 0 && rule.match(request))
+    if (targeted) targeted.left -= 1
+    const status = targeted?.status ?? pending.fail.shift()
     if (status !== undefined) {
       return new Response(proxyErrorPage(status), {
         status,

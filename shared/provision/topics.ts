@@ -1,0 +1,41 @@
+/** @module TELEGRAM_TOPICS=per-project: each project's forum topic, as provision items. */
+import type { Bridge } from '../bridge.ts'
+import type { ProvisionItem } from './types.ts'
+
+/** TELEGRAM_TOPICS=per-project: each project's forum topic, created once (its id kept in the store). */
+export async function ensureProjectTopics(
+  bridge: Bridge,
+  projects: readonly { id: string; identifier: string }[]
+): Promise<ProvisionItem[]> {
+  if (!bridge.topics) return []
+  const items: ProvisionItem[] = []
+  for (const project of projects) {
+    const subject = `telegram topic ${project.identifier}`
+    try {
+      const { threadId, created, error } = await bridge.topics.ensure(project.id)
+      items.push(
+        threadId === null
+          ? {
+              subject,
+              status: 'human',
+              changed: false,
+              detail: `no topic (${error ?? 'unknown'}): turn Topics on in the group and let the bot manage topics, or set TELEGRAM_TOPICS=off`,
+            }
+          : {
+              subject,
+              status: 'ok',
+              changed: created,
+              detail: created ? `created (thread ${threadId})` : `exists (thread ${threadId})`,
+            }
+      )
+    } catch (error) {
+      items.push({
+        subject,
+        status: 'human',
+        changed: false,
+        detail: `not created: ${error instanceof Error ? error.message : String(error)}`,
+      })
+    }
+  }
+  return items
+}
