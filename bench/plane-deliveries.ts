@@ -27,6 +27,8 @@ export type DeliveryOptions = {
    * 100,000 a minute; spreading over a few sources keeps a fast machine under it, at one counter write per request.
    */
   sources?: number
+  /** Exact length of every body, in bytes; BODY_BYTES unless set. */
+  bodyBytes?: number
 }
 
 /** The body size Plane sends for an issue with a paragraph or two of description. */
@@ -53,8 +55,9 @@ export async function buildIssueDeliveries({
   issues,
   firstIssue = 0,
   sources = 16,
+  bodyBytes = BODY_BYTES,
 }: DeliveryOptions): Promise<Delivery[]> {
-  const padding = _paddingFor(firstIssue)
+  const padding = _paddingFor(firstIssue, bodyBytes)
   const deliveries: Delivery[] = []
   for (let start = 0; start < count; start += SIGN_BATCH) {
     const batch = Array.from({ length: Math.min(SIGN_BATCH, count - start) }, (_, offset) =>
@@ -63,6 +66,37 @@ export async function buildIssueDeliveries({
     deliveries.push(...(await Promise.all(batch)))
   }
   return deliveries
+}
+
+/**
+ * Bodies for a process that cannot run this TypeScript (the ingest bench's autocannon child): delivery `i` of
+ * `buildIssueDeliveries` is `templates[(i % issues) + issues * (floor(i / issues) % 2)]` with `placeholder`
+ * replaced by `updatedAtFor(i)`; same length, same bytes, signed by the taker.
+ */
+export type IssueBodyTemplates = {
+  templates: string[]
+  issues: number
+  /** Stands where `updated_at` goes: as long as `2026-03-02T09:30:00Z`, found once per body. */
+  placeholder: string
+  /** `updated_at` of delivery i is this plus (firstIssue + i) seconds, written without milliseconds. */
+  firstUpdateMs: number
+  firstIssue: number
+}
+
+export const UPDATED_AT_PLACEHOLDER = '@@@@@UPDATED_AT@@@@@'
+
+export function buildIssueBodyTemplates({
+  issues,
+  firstIssue = 0,
+  bodyBytes = BODY_BYTES,
+}: Pick<DeliveryOptions, 'issues' | 'firstIssue' | 'bodyBytes'>): IssueBodyTemplates {
+  const shape = { issues, firstIssue, padding: _paddingFor(firstIssue, bodyBytes) }
+  // Index i and i + issues cover both priority phases of every work item.
+  const templates = Array.from({ length: 2 * issues }, (_, i) =>
+    _body(i, shape, UPDATED_AT_PLACEHOLDER)
+  )
+  const placeholder = UPDATED_AT_PLACEHOLDER
+  return { templates, issues, placeholder, firstUpdateMs: FIRST_UPDATE_MS, firstIssue }
 }
 
 // --- Internal helpers ---
@@ -91,7 +125,11 @@ async function _delivery(index: number, shape: Shape): Promise<Delivery> {
   }
 }
 
-function _body(index: number, { issues, firstIssue, padding }: Omit<Shape, 'secret'>): string {
+function _body(
+  index: number,
+  { issues, firstIssue, padding }: Pick<Shape, 'issues' | 'firstIssue' | 'padding'>,
+  updatedAtText?: string
+): string {
   const issue = firstIssue + (index % issues)
   // Every pass over the work items flips their priority (two values of one length): each delivery is a change.
   const [before, after] =
@@ -106,7 +144,7 @@ function _body(index: number, { issues, firstIssue, padding }: Omit<Shape, 'secr
         id: makeUuid(0x100000 + issue),
         sequence_id: 10_000 + (issue % 90_000),
         priority: after,
-        updated_at: updatedAt.replace(/\.\d{3}Z$/, 'Z'),
+        updated_at: updatedAtText ?? updatedAt.replace(/\.\d{3}Z$/, 'Z'),
         description_html: padding,
         description_stripped: 'Draft the onboarding guide for new agents.',
       },
@@ -115,13 +153,13 @@ function _body(index: number, { issues, firstIssue, padding }: Omit<Shape, 'secr
   )
 }
 
-/** Description HTML that brings a body to exactly BODY_BYTES: whole paragraphs, then a shorter last one. */
-function _paddingFor(firstIssue: number): string {
+/** Description HTML that brings a body to exactly `bodyBytes`: whole paragraphs, then a shorter last one. */
+function _paddingFor(firstIssue: number, bodyBytes: number): string {
   // pyDumps escapes everything outside ASCII, so a body's string length is its byte length.
-  const bare = _body(0, { issues: 1, firstIssue, sources: 1, padding: '' }).length
-  const room = BODY_BYTES - bare
+  const bare = _body(0, { issues: 1, firstIssue, padding: '' }).length
+  const room = bodyBytes - bare
   const last = room - '<p></p>'.length
-  if (last < 0) throw new Error(`an issue body is already ${bare} bytes, over ${BODY_BYTES}`)
+  if (last < 0) throw new Error(`an issue body is already ${bare} bytes, over ${bodyBytes}`)
   const paragraphs = PARAGRAPH.repeat(Math.floor(last / PARAGRAPH.length))
   const words = PARAGRAPH_TEXT.repeat(2).slice(0, last - paragraphs.length)
   return `${paragraphs}<p>${words}</p>`
