@@ -6,6 +6,7 @@ import { mcpFunctions } from './bridge/mcp.ts'
 import { digestFunction } from './digest/digest.ts'
 import { deadLettersFunction } from './notify/dead-letters.ts'
 import { notifyFunction } from './notify/notify.ts'
+import { checkFunction } from './ops/check.ts'
 import { healthFunction } from './ops/health.ts'
 import { metricsFunction } from './ops/metrics.ts'
 import { readyFunction } from './ops/ready.ts'
@@ -29,4 +30,5 @@ export const functions: readonly BridgeFunction[] = [
   ...mcpFunctions,
   agentTokenFunction,
   deadLettersFunction,
+  checkFunction,
 ]

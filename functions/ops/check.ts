@@ -1,0 +1,86 @@
+/**
+ * @module job `check` (INFRA-02): tries every integration once — Plane, its webhook, Telegram, OpenClaw,
+ * the store, each agent's Plane key — and prints one line each, ✓ or ✗ with what to fix; unset ones are off.
+ */
+import { checkOpenClaw } from '../../shared/check/openclaw.ts'
+import { checkPlane } from '../../shared/check/plane.ts'
+import { checkPlaneWebhook } from '../../shared/check/plane-webhook.ts'
+import { type CheckResult, formatCheckLine, summarizeChecks } from '../../shared/check/result.ts'
+import { checkTelegram } from '../../shared/check/telegram.ts'
+import { defineJobFunction, type JobContext } from '../../shared/function.ts'
+import {
+  lastWebhookReceivedAt,
+  signaturesRejectedSinceAccepted,
+} from '../../shared/poll/webhook-health.ts'
+
+const STORE_PING_TIMEOUT_MS = 2500
+
+export const checkFunction = defineJobFunction({
+  name: 'check',
+  description:
+    'Tries every integration once (Plane: URL, key, workspace and role; Plane webhook seen; Telegram bot and webhook; OpenClaw hooks token; the store; each agent Plane key) and prints one line each, ✓ or ✗ with the fix; unset settings are "off". Writes nothing. Exit 0 all ok, 1 otherwise.',
+  maxDurationSeconds: 2 * 60,
+  run: async function check(ctx) {
+    const { config } = ctx
+    // Independent integrations side by side; the lines keep a fixed order.
+    const [store, plane, telegram, openclaw] = await Promise.all([
+      _store(ctx),
+      checkPlane({ config, agents: ctx.agents, agentTokens: ctx.agentTokens }),
+      checkTelegram({ config, now: ctx.now }),
+      checkOpenClaw({ config }),
+    ])
+    const webhook = checkPlaneWebhook({
+      secretSet: Boolean(config.PLANE_WEBHOOK_SECRET),
+      publicUrl: config.PUBLIC_URL,
+      lastReceivedAt: await lastWebhookReceivedAt(ctx),
+      refusedSinceAccepted: await signaturesRejectedSinceAccepted(ctx),
+      now: ctx.now(),
+    })
+    const [planeApi, ...planeRest] = plane
+    const workspace = planeRest.filter((r) => r.name === 'plane workspace')
+    const results: CheckResult[] = [
+      store,
+      ...(planeApi ? [planeApi] : []),
+      ...workspace,
+      webhook,
+      ...telegram,
+      openclaw,
+      // Each agent's own key last: the longest part.
+      ...planeRest.filter((r) => !workspace.includes(r)),
+    ]
+    const { summary, failed } = summarizeChecks(results)
+    return {
+      summary,
+      terminal: results.map(formatCheckLine),
+      ...(failed.length > 0 ? { failure: `${summary}: ${failed.join(', ')}` } : {}),
+    }
+  },
+})
+
+/** The job already holds a lock in the store; this measures how long a round trip takes. */
+async function _store(ctx: JobContext): Promise<CheckResult> {
+  const { store } = ctx
+  const started = ctx.now()
+  try {
+    await _withTimeout(store.ping(), STORE_PING_TIMEOUT_MS)
+    return {
+      name: 'store',
+      status: 'ok',
+      detail: `${store.driver} at ${store.location} answers in ${ctx.now() - started} ms`,
+    }
+  } catch (error) {
+    return {
+      name: 'store',
+      status: 'fail',
+      detail: `${store.driver} at ${store.location}: ${error instanceof Error ? error.message : String(error)}: check REDIS_URL and that Redis runs`,
+    }
+  }
+}
+
+function _withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest'
+import { checkPlaneWebhook } from './plane-webhook.ts'
+
+const base = {
+  secretSet: true,
+  publicUrl: 'https://hooks.example.com/',
+  lastReceivedAt: null,
+  refusedSinceAccepted: 0,
+  now: Date.parse('2026-06-01T12:00:00Z'),
+}
+
+describe('checkPlaneWebhook', () => {
+  it('should be off without the secret, and say where to look when nothing arrived', () => {
+    expect(checkPlaneWebhook({ ...base, secretSet: false }).status).toBe('off')
+    const none = checkPlaneWebhook(base)
+    expect(none.status).toBe('fail')
+    expect(none.detail).toContain('none yet')
+    expect(none.detail).toContain('https://hooks.example.com/webhooks/plane')
+  })
+
+  it('should name a wrong secret when deliveries are refused for their signature', () => {
+    const refused = checkPlaneWebhook({
+      ...base,
+      lastReceivedAt: base.now - 60_000,
+      refusedSinceAccepted: 4,
+    })
+    expect(refused).toMatchObject({ status: 'fail' })
+    expect(refused.detail).toContain('PLANE_WEBHOOK_SECRET differs')
+  })
+
+  it('should give the last delivery time when it works', () => {
+    const seen = checkPlaneWebhook({ ...base, lastReceivedAt: base.now - 3 * 3_600_000 })
+    expect(seen).toEqual({
+      name: 'plane webhook',
+      status: 'ok',
+      detail: 'last signed delivery 3 h ago (2026-06-01T09:00:00.000Z)',
+    })
+  })
+})

@@ -1,0 +1,39 @@
+/** @module `check` for Plane's webhook: when the last signed delivery arrived, or what to look at. Pure. */
+import { ago, type CheckResult } from './result.ts'
+
+export type PlaneWebhookFacts = {
+  secretSet: boolean
+  publicUrl: string | undefined
+  /** Last delivery the route accepted (epoch ms), from the store; null when none in 30 days. */
+  lastReceivedAt: number | null
+  /** Deliveries refused for their signature since the last accepted one. */
+  refusedSinceAccepted: number
+  now: number
+}
+
+export function checkPlaneWebhook(facts: PlaneWebhookFacts): CheckResult {
+  const name = 'plane webhook'
+  if (!facts.secretSet)
+    return { name, status: 'off', detail: 'off (PLANE_WEBHOOK_SECRET unset: deploy step 6)' }
+  const url = facts.publicUrl
+    ? `${facts.publicUrl.replace(/\/+$/, '')}/webhooks/plane`
+    : 'PUBLIC_URL/webhooks/plane'
+  if (facts.refusedSinceAccepted > 0)
+    return {
+      name,
+      status: 'fail',
+      detail: `${facts.refusedSinceAccepted} deliveries refused for a bad signature since the last accepted one: PLANE_WEBHOOK_SECRET differs from the webhook's secret in Plane`,
+    }
+  if (facts.lastReceivedAt === null)
+    return {
+      name,
+      status: 'fail',
+      detail: `none yet: check PLANE_WEBHOOK_SECRET and that Plane's webhook (Workspace settings → Webhooks) points to ${url} and is active, then edit a work item in Plane`,
+    }
+  const when = new Date(facts.lastReceivedAt).toISOString()
+  return {
+    name,
+    status: 'ok',
+    detail: `last signed delivery ${ago(facts.lastReceivedAt, facts.now)} (${when})`,
+  }
+}

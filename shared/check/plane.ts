@@ -1,0 +1,168 @@
+/** @module `check` for Plane: the base URL answers, the bridge's key is accepted, the workspace and its role, each agent's key. */
+import type { AgentConfig } from '../agents.ts'
+import type { Config } from '../config.ts'
+import { createPlaneClient, type PlaneClient } from '../plane/client.ts'
+import { PlaneApiError } from '../plane/errors.ts'
+import { type CheckResult, offResult } from './result.ts'
+
+/** Tried once: no retries (the check says what is wrong now), and no long wait on a dead host. */
+const CHECK_TIMEOUT_MS = 10_000
+
+export type PlaneCheckOptions = {
+  config: Config
+  agents: readonly AgentConfig[]
+  /** Each agent's own Plane key, by agent id (`planeTokenEnv`). */
+  agentTokens: Readonly<Record<string, string>>
+  fetch?: typeof fetch
+}
+
+const ROLE_NAME: Record<number, string> = { 20: 'Admin', 15: 'Member', 5: 'Guest' }
+
+export async function checkPlane(options: PlaneCheckOptions): Promise<CheckResult[]> {
+  const {
+    PLANE_BASE_URL: baseUrl,
+    PLANE_API_KEY: apiKey,
+    PLANE_WORKSPACE_SLUG: slug,
+  } = options.config
+  if (!baseUrl || !apiKey || !slug) {
+    const missing = Object.entries({
+      PLANE_BASE_URL: baseUrl,
+      PLANE_API_KEY: apiKey,
+      PLANE_WORKSPACE_SLUG: slug,
+    })
+      .filter(([, value]) => !value)
+      .map(([key]) => key)
+    return [offResult('plane', missing)]
+  }
+  const plane = _client(options, apiKey)
+  const host = _host(baseUrl)
+  let me: Awaited<ReturnType<PlaneClient['users']['me']>>
+  try {
+    me = await plane.users.me()
+  } catch (error) {
+    return [{ name: 'plane', status: 'fail', detail: _meFailure(error, host, 'PLANE_API_KEY') }]
+  }
+  const who = me.email ?? me.display_name ?? me.id
+  const results: CheckResult[] = [
+    {
+      name: 'plane',
+      status: 'ok',
+      detail: `${host} answers; PLANE_API_KEY accepted (user ${who})`,
+    },
+  ]
+  results.push(await _workspace(plane, slug, me.id, who))
+  results.push(...(await _agentKeys(options, host)))
+  return results
+}
+
+// --- Internal helpers ---
+
+function _client(options: PlaneCheckOptions, apiKey: string): PlaneClient {
+  const { config } = options
+  return createPlaneClient({
+    baseUrl: config.PLANE_BASE_URL as string,
+    apiKey,
+    workspaceSlug: config.PLANE_WORKSPACE_SLUG as string,
+    minIntervalMs: config.PLANE_REQUEST_INTERVAL_MS,
+    retryDelaysMs: [],
+    timeoutMs: CHECK_TIMEOUT_MS,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  })
+}
+
+/** The members list is the role check itself: Guests, non-members and unknown slugs all get 403 (plane-api.md §2, §3.3). */
+async function _workspace(
+  plane: PlaneClient,
+  slug: string,
+  myId: string,
+  who: string
+): Promise<CheckResult> {
+  const name = 'plane workspace'
+  try {
+    const members = await plane.members.list()
+    const role = members.find((m) => m.id === myId)?.role ?? 0
+    if (role < 15)
+      return {
+        name,
+        status: 'fail',
+        detail: `"${slug}" found, but ${who} is ${ROLE_NAME[role] ?? 'not a member'} there: make it Admin in Workspace settings → Members`,
+      }
+    return {
+      name,
+      status: 'ok',
+      detail: `"${slug}" found; ${who} is ${ROLE_NAME[role]}${role < 20 ? ' (Admin is needed to invite agents)' : ''}, ${members.length} members`,
+    }
+  } catch (error) {
+    if (error instanceof PlaneApiError && error.kind === 'forbidden')
+      return {
+        name,
+        status: 'fail',
+        detail: `"${slug}" answers 403: check PLANE_WORKSPACE_SLUG (the word after the host in Plane's URLs), or the key is ${who}'s, who is a Guest or not a member there: make it Admin in Workspace settings → Members`,
+      }
+    return { name, status: 'fail', detail: _text(error) }
+  }
+}
+
+/** Each agent's own key (`planeTokenEnv`): accepted, and the agent's own user. */
+async function _agentKeys(options: PlaneCheckOptions, host: string): Promise<CheckResult[]> {
+  const withKey = options.agents.filter((a) => options.agentTokens[a.id])
+  if (withKey.length === 0)
+    return [
+      {
+        name: 'plane agent keys',
+        status: 'off',
+        detail: 'off (no agent has a planeTokenEnv key set)',
+      },
+    ]
+  const results: CheckResult[] = []
+  for (const agent of withKey) {
+    const name = `plane key ${agent.id}`
+    const variable = agent.planeTokenEnv ?? 'its planeTokenEnv variable'
+    try {
+      const me = await _client(options, options.agentTokens[agent.id] as string).users.me()
+      const own =
+        me.id === agent.planeUser || me.email?.toLowerCase() === agent.planeUser.toLowerCase()
+      results.push(
+        own
+          ? { name, status: 'ok', detail: `accepted (user ${me.email ?? me.id})` }
+          : {
+              name,
+              status: 'fail',
+              detail: `${variable} belongs to ${me.email ?? me.id}, not ${agent.planeUser}: create a key as ${agent.planeUser}`,
+            }
+      )
+    } catch (error) {
+      results.push({ name, status: 'fail', detail: _meFailure(error, host, variable) })
+    }
+  }
+  return results
+}
+
+function _meFailure(error: unknown, host: string, variable: string): string {
+  if (!(error instanceof PlaneApiError)) return _text(error)
+  switch (error.kind) {
+    case 'auth':
+      return `${variable} refused (HTTP ${error.status}): regenerate ${variable} — a new key for that user in Plane, Profile settings → API tokens`
+    case 'unavailable':
+      return error.status === 0
+        ? `no answer from ${host} (${error.reason}): check PLANE_BASE_URL and that Plane runs`
+        : `${host} answers ${error.status}: Plane is down or starting`
+    case 'not_found':
+    case 'invalid_response':
+      return `${host} answers, but not as Plane's API (${error.status}): PLANE_BASE_URL is the address of Plane's web app, without /api`
+    default:
+      return _text(error)
+  }
+}
+
+function _host(url: string): string {
+  try {
+    return new URL(url).host
+  } catch {
+    return 'PLANE_BASE_URL'
+  }
+}
+
+function _text(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

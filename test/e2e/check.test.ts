@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest'
+import { BOT_TOKEN, HOOKS_TOKEN, startE2E, TELEGRAM_SECRET, WEBHOOK_SECRET } from './harness.ts'
+import { runJobCli } from './run-cli.ts'
+
+type E2E = Awaited<ReturnType<typeof startE2E>>
+
+// The Plane requests wait for their key's 1 req/s lane (OPENCLAW-20).
+const SLOW_MS = 60_000
+const PUBLIC_URL = 'https://hooks.example.com'
+
+async function withE2E(options: Parameters<typeof startE2E>[0], body: (t: E2E) => Promise<void>) {
+  const t = await startE2E(options)
+  try {
+    await body(t)
+  } finally {
+    await t.stop()
+  }
+}
+
+const check = (t: E2E) => runJobCli(t, ['check'])
+
+/** Everything in place: Telegram holds our webhook, Plane delivered a signed webhook. */
+async function setUpEverything(t: E2E) {
+  await t.bridge.telegram?.setWebhook({
+    url: `${PUBLIC_URL}/webhooks/telegram`,
+    secret_token: TELEGRAM_SECRET,
+  })
+  // An API create fires a signed delivery into the bridge (plane-api.md §0.1).
+  await t.bridge.plane?.workItems.create(t.project.id, { name: 'Bonjour' })
+  await t.settle()
+}
+
+describe.concurrent('check job (end to end)', () => {
+  it(
+    'should say ✓ for every integration, each agent key included, exit 0, and print no secret',
+    async () => {
+      await withE2E({ env: { PUBLIC_URL }, agentKeys: true }, async (t) => {
+        await setUpEverything(t)
+        const run = await check(t)
+        expect(run.err).toBe('')
+        expect(run.code).toBe(0)
+        const lines = run.out.split('\n')
+        expect(lines.filter((l) => !l.startsWith('✓'))).toEqual([
+          expect.stringMatching(/^job check: ok in \d+ ms — 9 ok, 0 failed, 0 off$/),
+        ])
+        expect(run.out).toMatch(
+          /^✓ plane: 127\.0\.0\.1:\d+ answers; PLANE_API_KEY accepted \(user bridge@javisi\.local\)$/m
+        )
+        expect(run.out).toContain('✓ plane workspace: "javisi" found; bridge@javisi.local is Admin')
+        expect(run.out).toMatch(/^✓ plane webhook: last signed delivery 0 min ago/m)
+        expect(run.out).toContain(`✓ telegram webhook: ${PUBLIC_URL}/webhooks/telegram, 0 pending`)
+        expect(run.out).toMatch(/^✓ openclaw: .*OPENCLAW_HOOKS_TOKEN accepted/m)
+        expect(run.out).toContain('✓ plane key thot: accepted (user thot@javisi.local)')
+        expect(run.out).toMatch(/^✓ store: \w+ at .* answers in \d+ ms$/m)
+        // The probe woke nobody.
+        expect(t.openclaw.wakes).toEqual([])
+        const printed = `${run.out}${run.err}${t.services.rawLogs.join('')}`
+        for (const secret of [
+          t.users.bridge.apiKey,
+          t.users.thot.apiKey,
+          BOT_TOKEN,
+          HOOKS_TOKEN,
+          TELEGRAM_SECRET,
+          WEBHOOK_SECRET,
+        ])
+          expect(printed).not.toContain(secret)
+      })
+    },
+    SLOW_MS
+  )
+
+  it(
+    'should say ✗ with the fix when Plane refuses the key and Telegram holds another webhook URL, and exit 1',
+    async () => {
+      await withE2E({ env: { PUBLIC_URL } }, async (t) => {
+        await t.bridge.telegram?.setWebhook({ url: 'https://old.example.com/hook' })
+        t.plane.seed.revokeKey(t.users.bridge.apiKey)
+        const run = await check(t)
+        expect(run.code).toBe(1)
+        expect(run.out).toContain(
+          '✗ plane: PLANE_API_KEY refused (HTTP 403): regenerate PLANE_API_KEY — a new key for that user in Plane, Profile settings → API tokens'
+        )
+        expect(run.out).toContain(
+          `✗ telegram webhook: Telegram holds https://old.example.com/hook, expected ${PUBLIC_URL}/webhooks/telegram: run npm run job -- provision (it sets it), or fix PUBLIC_URL`
+        )
+        expect(run.out).toMatch(/^✗ plane webhook: none yet: check PLANE_WEBHOOK_SECRET/m)
+        expect(run.err).toMatch(
+          /^job check: failed in \d+ ms — \d+ ok, 3 failed, \d+ off: plane, plane webhook, telegram webhook$/
+        )
+      })
+    },
+    SLOW_MS
+  )
+
+  it(
+    'should report unset settings as off, not as failures',
+    async () => {
+      await withE2E(
+        {
+          env: {
+            TELEGRAM_BOT_TOKEN: '',
+            OPENCLAW_HOOKS_URL: '',
+            OPENCLAW_HOOKS_TOKEN: '',
+            PLANE_WEBHOOK_SECRET: '',
+          },
+        },
+        async (t) => {
+          const run = await check(t)
+          expect(run.out).toContain('– telegram: off (TELEGRAM_BOT_TOKEN unset)')
+          expect(run.out).toContain(
+            '– openclaw: off (OPENCLAW_HOOKS_URL, OPENCLAW_HOOKS_TOKEN unset)'
+          )
+          expect(run.out).toContain('– plane webhook: off (PLANE_WEBHOOK_SECRET unset')
+          expect(run.out).toContain('– plane agent keys: off')
+          expect(run.code).toBe(0)
+        }
+      )
+    },
+    SLOW_MS
+  )
+})
