@@ -6,6 +6,8 @@ import fsLite from 'unstorage/drivers/fs-lite'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createNodeStore, describeRedisUrl } from '../runtime/node-store.ts'
 import { loadConfig } from '../shared/config.ts'
+import { createKeyedLock } from '../shared/store/keyed-lock.ts'
+import { createStoreQueue } from '../shared/store/queue.ts'
 import { createRedisHttpClient, redisHttpDriver } from '../shared/store/redis-http.ts'
 import { claimAndWrite, createMemoryStore, createStore, type Store } from '../shared/store/store.ts'
 import { TEST_REDIS_URL } from './helpers/redis.ts'
@@ -207,6 +209,70 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
     expect(results.filter(Boolean)).toHaveLength(1)
     expect(await store.indexSize('idx:race')).toBe(1)
     await store.delete('idx:race')
+  })
+
+  it('should keep a queue: items listed from the index in score order, due ones only, removed cleanly', async () => {
+    const queue = createStoreQueue<{ text: string }>({
+      store,
+      index: 'index:q-test',
+      itemPrefix: 'q:test:',
+    })
+    const at = Date.now()
+    await queue.put('b', { text: 'second' }, at + 10)
+    await queue.put('a', { text: 'first' }, at)
+    await queue.put('later', { text: 'later' }, at + 60_000)
+    expect((await queue.range({ maxScore: at + 10 })).map((e) => e.value.text)).toEqual([
+      'first',
+      'second',
+    ])
+    await queue.update('a', { text: 'first, again' }, at + 20)
+    expect((await queue.range({ maxScore: at + 20 })).map((e) => e.id)).toEqual(['b', 'a'])
+    expect(await queue.get('a')).toEqual({ text: 'first, again' })
+    expect(await queue.size()).toBe(3)
+    for (const id of ['a', 'b', 'later']) await queue.remove(id)
+    expect(await queue.size()).toBe(0)
+    expect(await queue.range()).toEqual([])
+    expect(await store.keys('q:')).toEqual([])
+  })
+
+  it('should drop an index entry whose item is gone once it is past the grace, not before', async () => {
+    const queue = createStoreQueue<string>({
+      store,
+      index: 'index:q-dangling',
+      itemPrefix: 'q:dangling:',
+      danglingGraceMs: 60_000,
+    })
+    // What a crash between the index write and the item write leaves behind.
+    await store.indexAdd('index:q-dangling', 'fresh', Date.now())
+    await store.indexAdd('index:q-dangling', 'old', Date.now() - 120_000)
+    expect(await queue.range()).toEqual([])
+    expect((await store.indexRange('index:q-dangling')).map((e) => e.member)).toEqual(['fresh'])
+    await store.delete('index:q-dangling')
+  })
+
+  it('should run calls on one key one at a time, in order, and calls on other keys alongside', async () => {
+    const lock = createKeyedLock({ store, ttlSeconds: 30, waitMs: 5_000 })
+    const events: string[] = []
+    const slow = (name: string, ms: number) => async () => {
+      events.push(`${name}:start`)
+      await sleep(ms)
+      events.push(`${name}:end`)
+      return name
+    }
+    const results = await Promise.all([
+      lock.run('k:one', slow('a', 30)),
+      lock.run('k:one', slow('b', 1)),
+      lock.run('k:two', slow('c', 1)),
+    ])
+    expect(results).toEqual(['a', 'b', 'c'])
+    // b waits for a; c (another key) does not.
+    expect(events.indexOf('b:start')).toBeGreaterThan(events.indexOf('a:end'))
+    expect(events.indexOf('c:end')).toBeLessThan(events.indexOf('a:end'))
+    // A failing call does not poison the key for the next one.
+    await expect(lock.run('k:one', async () => Promise.reject(new Error('boom')))).rejects.toThrow(
+      'boom'
+    )
+    expect(await lock.run('k:one', async () => 'after')).toBe('after')
   })
 
   it('should expire values, claims, locks and counters after their TTL', async () => {

@@ -1,0 +1,95 @@
+/**
+ * @module A durable queue in the store: one entry per item plus a sorted index (Redis sorted set) scored by due
+ * time, so a drain reads what is due without listing keys — its cost never grows with the size of the database.
+ */
+import type { Store } from './store.ts'
+
+export type QueueEntry<T> = { id: string; value: T; score: number }
+
+export type StoreQueueOptions = {
+  store: Store
+  /**
+   * The sorted index's key (`index:outbox:telegram`). Never a prefix of the items' keys: the fs driver maps
+   * `:` to folders, and one name cannot be a file and a folder.
+   */
+  index: string
+  /** Where items live: `<itemPrefix><id>`. */
+  itemPrefix: string
+  /** Items expire after this long (the index entry of an expired item is dropped when next read). */
+  ttlSeconds?: number
+  /**
+   * An index entry whose item is missing is left alone while its score is younger than this: `put` writes the
+   * index first, so a reader may see the entry a moment before the item.
+   */
+  danglingGraceMs?: number
+  now?: () => number
+}
+
+export type StoreQueue<T> = {
+  readonly index: string
+  /**
+   * A new item at `score` (ms, its creation time or later). The index entry is written first: a crash in
+   * between leaves an entry without item (dropped once older than the grace), never an item no drain would
+   * ever list. An item written again with an older score goes through `update` (item first).
+   */
+  put(id: string, value: T, score: number): Promise<void>
+  /** Rewrite an item and move it to `score` (retries, backoff). */
+  update(id: string, value: T, score: number): Promise<void>
+  get(id: string): Promise<T | null>
+  /** The item first, then its index entry: a crash in between leaves an entry that the next read drops. */
+  remove(id: string): Promise<void>
+  /** Items due at `maxScore` or earlier (default: all), lowest score first, at most `limit`. */
+  range(options?: { maxScore?: number; limit?: number }): Promise<Array<QueueEntry<T>>>
+  /** How many entries the index holds (entries of items that expired moments ago included until read). */
+  size(): Promise<number>
+}
+
+const DEFAULT_DANGLING_GRACE_MS = 60_000
+const DEFAULT_LIMIT = 1_000
+
+export function createStoreQueue<T>({
+  store,
+  index,
+  itemPrefix,
+  ttlSeconds,
+  danglingGraceMs = DEFAULT_DANGLING_GRACE_MS,
+  now = Date.now,
+}: StoreQueueOptions): StoreQueue<T> {
+  const key = (id: string) => `${itemPrefix}${id}`
+  const write = (id: string, value: T) =>
+    store.set(key(id), value, ttlSeconds === undefined ? undefined : { ttlSeconds })
+  return {
+    index,
+    async put(id, value, score) {
+      await store.indexAdd(index, id, score)
+      await write(id, value)
+    },
+    async update(id, value, score) {
+      await write(id, value)
+      await store.indexAdd(index, id, score)
+    },
+    get: (id) => store.get<T>(key(id)),
+    async remove(id) {
+      await store.delete(key(id))
+      await store.indexRemove(index, id)
+    },
+    async range({ maxScore, limit = DEFAULT_LIMIT } = {}) {
+      const entries = await store.indexRange(index, {
+        ...(maxScore === undefined ? {} : { maxScore }),
+        limit,
+      })
+      const values = await Promise.all(entries.map((e) => store.get<T>(key(e.member))))
+      const out: Array<QueueEntry<T>> = []
+      const dangling: string[] = []
+      entries.forEach((entry, i) => {
+        const value = values[i]
+        if (value !== null && value !== undefined)
+          out.push({ id: entry.member, value, score: entry.score })
+        else if (entry.score < now() - danglingGraceMs) dangling.push(entry.member)
+      })
+      await Promise.all(dangling.map((id) => store.indexRemove(index, id)))
+      return out
+    },
+    size: () => store.indexSize(index),
+  }
+}
