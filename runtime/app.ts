@@ -1,8 +1,10 @@
 /** @module The Hono app, built from the registry: request ids, access logs, metrics, body limit, 404/500 boundaries. */
+
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
+import { clientAddress } from '../shared/client-address.ts'
 import type { AppEnv, BridgeFunction, HttpFunction, Services } from '../shared/function.ts'
 
 export type CreateAppOptions = {
@@ -43,6 +45,7 @@ export function createApp({
       route,
       status: c.res.status,
       durationMs: Math.round(seconds * 1000),
+      client: clientAddress(c, services.config.TRUSTED_PROXIES ?? []) ?? undefined,
     })
   })
 

@@ -1,10 +1,21 @@
 /** @module The bridge's parts for one runtime, built once from its services: clients, directory, pipeline, outbox, sender. */
 import { type CardAction, type CardStore, createCardStore } from './actions/cards.ts'
 import type { Services } from './function.ts'
-import { createOutbox, type Outbox, type OutboxItem } from './notify/outbox.ts'
+import {
+  createOutbox,
+  OUTBOX_CHANNELS,
+  type Outbox,
+  type OutboxChannel,
+  type OutboxItem,
+} from './notify/outbox.ts'
 import { createPipeline, type Pipeline } from './notify/pipeline.ts'
 import { createNotifyPolicy, type NotifyPolicy } from './notify/policy.ts'
-import { createOutboxSender, type DeliveryDecision, type OutboxSender } from './notify/sender.ts'
+import {
+  createOutboxSender,
+  type DeliveryDecision,
+  type DrainReport,
+  type OutboxSender,
+} from './notify/sender.ts'
 import {
   classifyOpenClawError,
   createOpenClawClient,
@@ -285,55 +296,81 @@ function _buildBridge(services: Services): Bridge {
       (error instanceof OpenClawError && error.kind === 'rate_limited')
     return rateLimited ? { ...decision, rateLimited: true } : decision
   }
-  const sender = createOutboxSender({
-    outbox,
-    store,
-    deliver,
-    classify,
-    log,
-    metrics: { deliveries, depth },
-    now,
-  })
+  const senders = Object.fromEntries(
+    OUTBOX_CHANNELS.map((channel) => [
+      channel,
+      createOutboxSender({
+        outbox,
+        channel,
+        store,
+        deliver,
+        classify,
+        log,
+        metrics: { deliveries, depth },
+        now,
+      }),
+    ])
+  ) as Record<OutboxChannel, OutboxSender>
+  /** Both lanes at once (the notify cron, settle); a kick drains each lane on its own. */
+  const sender: OutboxSender = {
+    drain: async function drainBothLanes() {
+      const [a, b] = await Promise.all(OUTBOX_CHANNELS.map((c) => senders[c].drain()))
+      return _mergeDrainReports(a as DrainReport, b as DrainReport)
+    },
+  }
 
-  const cycle = async () => {
+  // Each step runs once at a time: kicks that come while it runs (a burst of webhooks) ask for one more
+  // pass instead of one each. Flushing and each lane's drain are separate steps, so a chat waiting for its
+  // one-message-a-second spacing never holds up an agent's wake-up (issue 14).
+  const step = (name: string, pass: () => Promise<void>): (() => void) => {
+    let running = false
+    let again = false
+    const start = (): void => {
+      if (running) {
+        again = true
+        return
+      }
+      running = true
+      background.run(name, async () => {
+        try {
+          do {
+            again = false
+            await pass()
+          } while (again)
+        } finally {
+          running = false
+        }
+      })
+    }
+    return start
+  }
+  const drainLane = Object.fromEntries(
+    OUTBOX_CHANNELS.map((channel) => {
+      const name = `drain-${channel}`
+      const start = step(name, async () => {
+        const drained = await senders[channel].drain()
+        // Another process holds the lane: it handles what it saw; come back while something waits here.
+        const busyRetry =
+          !drained.ran && (await outbox.pending(channel, { limit: 1 })).length > 0 ? 1000 : null
+        const wait = drained.nextDueInMs ?? busyRetry
+        if (wait !== null) background.later(name, Math.max(50, wait), async () => start())
+      })
+      return [channel, start]
+    })
+  ) as Record<OutboxChannel, () => void>
+  const flush = step('notify', async () => {
     const flushed = await pipeline.flushDue()
     const deadlines = await tracker.due()
-    const drained = await sender.drain()
-    return { flushed, deadlines, drained }
-  }
-  // One flush-and-drain at a time: kicks that come while it runs (a burst of webhooks) ask for one more
-  // pass instead of one each, since every pass lists the pending keys and the outbox.
-  let running = false
-  let again = false
-  const kick = (): void => {
-    if (running) {
-      again = true
-      return
-    }
-    running = true
-    background.run('notify', async () => {
-      try {
-        do {
-          again = false
-          const { flushed, deadlines, drained } = await cycle()
-          // Another drain held the lock: it handles what it saw; come back only if something still waits.
-          const busyRetry = !drained.ran && (await outbox.depth()).pending > 0 ? 1000 : null
-          // Run deadlines (minutes away) wait on a weak timer: the notify cron catches them too.
-          if (deadlines.nextDueInMs !== null)
-            background.later('runs', Math.max(50, deadlines.nextDueInMs), async () => kick(), {
-              weak: true,
-            })
-          const waits = [flushed.nextDueInMs, drained.nextDueInMs, busyRetry].filter(
-            (x): x is number => x !== null
-          )
-          if (waits.length > 0)
-            background.later('notify', Math.max(50, Math.min(...waits)), async () => kick())
-        } while (again)
-      } finally {
-        running = false
-      }
-    })
-  }
+    for (const channel of OUTBOX_CHANNELS) drainLane[channel]()
+    // Run deadlines (minutes away) wait on a weak timer: the notify cron catches them too.
+    if (deadlines.nextDueInMs !== null)
+      background.later('runs', Math.max(50, deadlines.nextDueInMs), async () => kick(), {
+        weak: true,
+      })
+    if (flushed.nextDueInMs !== null)
+      background.later('notify', Math.max(50, flushed.nextDueInMs), async () => kick())
+  })
+  const kick = (): void => flush()
 
   const self: Bridge = {
     plane,
@@ -365,4 +402,16 @@ function _buildBridge(services: Services): Bridge {
     },
   }
   return self
+}
+
+function _mergeDrainReports(a: DrainReport, b: DrainReport): DrainReport {
+  const due = [a.nextDueInMs, b.nextDueInMs].filter((x): x is number => x !== null)
+  return {
+    ran: a.ran || b.ran,
+    sent: a.sent + b.sent,
+    retried: a.retried + b.retried,
+    dead: a.dead + b.dead,
+    left: a.left + b.left,
+    nextDueInMs: due.length > 0 ? Math.min(...due) : null,
+  }
 }

@@ -263,9 +263,14 @@ export const SETTINGS = {
     doc: "Window that merges one edit's per-field webhook storm into one message.",
   },
   WEBHOOK_RATE_LIMIT_PER_MIN: {
-    schema: positiveInt(1, 100_000).default(100),
-    defaultText: '`100`',
-    doc: 'Requests per minute accepted on `/webhooks/*` from one source (NOTIF-02); more get 429.',
+    schema: positiveInt(0, 100_000).default(600),
+    defaultText: '`600`',
+    doc: 'Verified requests per minute accepted on each `/webhooks/*` route (NOTIF-02); more get 429. Counted after the signature check, so junk traffic never spends it. `0` turns it off (when a proxy in front limits instead).',
+  },
+  TRUSTED_PROXIES: {
+    schema: commaList.optional(),
+    defaultText: 'none',
+    doc: "Addresses (or IPv4 CIDR blocks) of the reverse proxies in front, e.g. Caddy's: only from these is `X-Forwarded-For` believed, for the client address in logs. On Workers the address is `CF-Connecting-IP`.",
   },
   BODY_LIMIT_BYTES: {
     schema: positiveInt(1024, 64 * 1024 * 1024).default(1024 * 1024),

@@ -4,7 +4,6 @@
  */
 import { getBridge } from '../../shared/bridge.ts'
 import { defineHttpFunction, type Services } from '../../shared/function.ts'
-import { claimAndWrite } from '../../shared/store/store.ts'
 import { getBotUsername } from '../../shared/telegram/bot-username.ts'
 import { parseCommand } from '../../shared/telegram/command.ts'
 import { verifyTelegramSecret } from '../../shared/telegram/secret.ts'
@@ -33,13 +32,14 @@ export const telegramWebhookFunction = defineHttpFunction({
   handler: async function telegramWebhook(c) {
     const services = c.var.services
     const { config, store, log, background } = services
-    const limited = await rateLimit(c, config.WEBHOOK_RATE_LIMIT_PER_MIN)
-    if (limited) return limited
     // Fail closed, before reading the body: only Telegram knows the secret given to setWebhook.
     const secret = c.req.header('x-telegram-bot-api-secret-token')
     if (!(await verifyTelegramSecret(secret, config.TELEGRAM_WEBHOOK_SECRET ?? ''))) {
       return c.json({ error: 'invalid_secret', message: 'Secret token missing or wrong.' }, 401)
     }
+    // Counted after the secret: forged requests never spend Telegram's budget.
+    const limited = await rateLimit(c, config.WEBHOOK_RATE_LIMIT_PER_MIN)
+    if (limited) return limited
     const count = _counter(services)
     // Telegram retries any non-2xx and holds the chat's later updates meanwhile (§1.2): what we do not
     // handle is still acknowledged.
@@ -84,14 +84,11 @@ export const telegramWebhookFunction = defineHttpFunction({
       } else {
         task = update
       }
-      // Stored before the 200: Telegram will not send it again, so a crash must not lose it.
-      const stored = await claimAndWrite(
-        store,
-        `telegram:update:${update.updateId}`,
-        UPDATE_DEDUPE_TTL_S,
-        () => storeCommand(services, task)
-      )
-      if (!stored.claimed) {
+      // Stored before the 200 (Telegram will not send it again), and before the dedupe claim: a crash between
+      // claim and store lost the update. A duplicate's copy stays in the inbox: answering it again is harmless
+      // (the reply dedupes on update_id, a card acts once), and the first copy may have died with a process.
+      await storeCommand(services, task)
+      if (!(await store.claim(`telegram:update:${update.updateId}`, UPDATE_DEDUPE_TTL_S))) {
         count('duplicate')
         return c.json({ status: 'duplicate' }, 200)
       }

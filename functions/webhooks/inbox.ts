@@ -2,25 +2,48 @@
 import type { Bridge } from '../../shared/bridge.ts'
 import type { Services } from '../../shared/function.ts'
 import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
+import { createStoreQueue, type StoreQueue } from '../../shared/store/queue.ts'
 import type { Store } from '../../shared/store/store.ts'
 import { processPlaneEvent } from './process-plane-event.ts'
 
-export type StoredWebhook = { body: string; receivedAt: number; attempts: number }
+export type StoredWebhook = {
+  body: string
+  receivedAt: number
+  attempts: number
+  /** X-Plane-Event, for a body that names its event only in the header. */
+  event?: string
+}
 
-const INBOX_PREFIX = 'webhook:inbox:'
 /** A stored delivery that keeps failing is dropped after this many tries (the poll reconciles its change). */
 const MAX_INBOX_ATTEMPTS = 10
 const INBOX_TTL_S = 7 * 24 * 60 * 60
+
+/** Deliveries by arrival time: processing and replay read the index, never a listing of keys. */
+export function webhookInbox(store: Store, now: () => number): StoreQueue<StoredWebhook> {
+  return createStoreQueue<StoredWebhook>({
+    store,
+    index: 'index:webhook-inbox',
+    itemPrefix: 'webhook:inbox:',
+    ttlSeconds: INBOX_TTL_S,
+    now,
+  })
+}
 
 export async function storeWebhook(
   store: Store,
   hash: string,
   raw: Uint8Array,
-  receivedAt: number
+  receivedAt: number,
+  event?: string
 ): Promise<string> {
   const id = `${receivedAt.toString(36).padStart(10, '0')}-${hash.slice(0, 16)}`
-  const entry: StoredWebhook = { body: new TextDecoder().decode(raw), receivedAt, attempts: 0 }
-  await store.set(`${INBOX_PREFIX}${id}`, entry, { ttlSeconds: INBOX_TTL_S })
+  const entry: StoredWebhook = {
+    body: new TextDecoder().decode(raw),
+    receivedAt,
+    attempts: 0,
+    ...(event ? { event } : {}),
+  }
+  await webhookInbox(store, () => receivedAt).put(id, entry, receivedAt)
   return id
 }
 
@@ -31,28 +54,28 @@ export async function processStoredWebhook(
   id: string
 ): Promise<void> {
   const { store, log } = services
-  const key = `${INBOX_PREFIX}${id}`
-  const entry = await store.get<StoredWebhook>(key)
+  const inbox = webhookInbox(store, services.now)
+  const entry = await inbox.get(id)
   if (!entry) return
   try {
     const outcome = await processPlaneEvent(
-      parsePlaneWebhook(entry.body),
+      parsePlaneWebhook(entry.body, entry.event ? { 'x-plane-event': entry.event } : undefined),
       entry.receivedAt,
       services,
       bridge
     )
-    await store.delete(key)
+    await inbox.remove(id)
     log.info('plane webhook processed', { id, outcome })
     bridge.kick()
   } catch (error) {
     const attempts = entry.attempts + 1
     const message = error instanceof Error ? error.message : String(error)
     if (attempts >= MAX_INBOX_ATTEMPTS) {
-      await store.delete(key)
+      await inbox.remove(id)
       log.error('plane webhook dropped after repeated failures', { id, attempts, error: message })
       return
     }
-    await store.set(key, { ...entry, attempts }, { ttlSeconds: INBOX_TTL_S })
+    await inbox.update(id, { ...entry, attempts }, entry.receivedAt)
     log.warn('plane webhook processing failed, will retry', { id, attempts, error: message })
   }
 }
@@ -64,10 +87,9 @@ export async function replayInbox(
   minAgeMs: number
 ): Promise<number> {
   let replayed = 0
-  for (const key of await services.store.keys(INBOX_PREFIX)) {
-    const entry = await services.store.get<StoredWebhook>(key)
-    if (!entry || services.now() - entry.receivedAt < minAgeMs) continue
-    await processStoredWebhook(services, bridge, key.slice(INBOX_PREFIX.length))
+  const inbox = webhookInbox(services.store, services.now)
+  for (const { id } of await inbox.range({ maxScore: services.now() - minAgeMs })) {
+    await processStoredWebhook(services, bridge, id)
     replayed++
   }
   return replayed

@@ -3,6 +3,7 @@
  * Processing runs after the answer, from the stored copy; the `notify` cron replays what was left.
  */
 import { getBridge } from '../../shared/bridge.ts'
+import { clientAddress } from '../../shared/client-address.ts'
 import { defineHttpFunction, type Services } from '../../shared/function.ts'
 import { sha256Hex } from '../../shared/hash.ts'
 import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
@@ -12,8 +13,7 @@ import {
 } from '../../shared/plane/webhook-signature.ts'
 import { PlaneWebhookParseError } from '../../shared/plane/webhook-types.ts'
 import { noteSignatureRejected, noteWebhookReceived } from '../../shared/poll/webhook-health.ts'
-import { claimAndWrite } from '../../shared/store/store.ts'
-import { processStoredWebhook, storeWebhook } from './inbox.ts'
+import { processStoredWebhook, storeWebhook, webhookInbox } from './inbox.ts'
 import { rateLimit } from './rate-limit.ts'
 
 /**
@@ -33,15 +33,12 @@ export const planeWebhookFunction = defineHttpFunction({
   handler: async function planeWebhook(c) {
     const services = c.var.services
     const { config, store, log, background } = services
-    const limited = await rateLimit(c, config.WEBHOOK_RATE_LIMIT_PER_MIN)
-    if (limited) return limited
-
     const raw = new Uint8Array(await c.req.arrayBuffer())
     const secret = config.PLANE_WEBHOOK_SECRET as string
     const verify = verifiers.get(secret) ?? _remember(secret)
     // Fail closed, before any parsing: a body we cannot attribute to Plane is never looked at.
     if (!(await verify(raw, c.req.header('x-plane-signature')))) {
-      await _signatureRejected(services)
+      await _signatureRejected(services, clientAddress(c, config.TRUSTED_PROXIES ?? []))
       return c.json(
         { error: 'invalid_signature', message: 'X-Plane-Signature is missing or wrong.' },
         401
@@ -54,14 +51,18 @@ export const planeWebhookFunction = defineHttpFunction({
       if (!(error instanceof PlaneWebhookParseError)) throw error
       return c.json({ error: 'bad_request', message: error.message }, 400)
     }
+    const limited = await rateLimit(c, config.WEBHOOK_RATE_LIMIT_PER_MIN)
+    if (limited) return limited
 
     const hash = await sha256Hex(raw)
     try {
-      const stored = await claimAndWrite(store, `webhook:seen:${hash}`, WEBHOOK_DEDUPE_TTL_S, () =>
-        storeWebhook(store, hash, raw, services.now())
-      )
-      if (!stored.claimed) return c.json({ status: 'duplicate' }, 200)
-      const id = stored.value
+      // Stored first, claimed after: a crash in between leaves a copy the notify cron replays (and Plane,
+      // which got no answer, sends again); the other order lost the delivery (claimed, never stored).
+      const id = await storeWebhook(store, hash, raw, services.now(), c.req.header('x-plane-event'))
+      if (!(await store.claim(`webhook:seen:${hash}`, WEBHOOK_DEDUPE_TTL_S))) {
+        await webhookInbox(store, services.now).remove(id)
+        return c.json({ status: 'duplicate' }, 200)
+      }
       await noteWebhookReceived(services).catch(() => undefined)
       background.run('plane-webhook', () => processStoredWebhook(services, getBridge(services), id))
       log.debug('plane webhook stored', { type: event.type, delivery: event.deliveryId, id })
@@ -87,7 +88,7 @@ const SIGNATURE_WARN_EVERY_MS = 60_000
 const signatureWarnings = new WeakMap<Services, { lastAt: number; since: number }>()
 
 /** Counted (metric and store, for /ready and provision) and logged at warn, rate-limited. */
-async function _signatureRejected(services: Services): Promise<void> {
+async function _signatureRejected(services: Services, from: string | null): Promise<void> {
   services.metrics.registry
     .counter(
       'plane_bridge_webhook_signature_rejected_total',
@@ -102,6 +103,7 @@ async function _signatureRejected(services: Services): Promise<void> {
   services.log.warn('plane webhook refused: bad signature', {
     refused: warned.since,
     sinceLastAccepted: count,
+    from: from ?? 'unknown',
     hint: 'check that PLANE_WEBHOOK_SECRET is the secret Plane shows for this webhook',
   })
   warned.lastAt = services.now()

@@ -1,18 +1,18 @@
-/** @module Per-source rate limit of the public webhook routes (NOTIF-02), counted in the store so replicas share it. */
+/**
+ * @module Rate limit of the public webhook routes (NOTIF-02): verified requests per minute and route, counted in
+ * the store so replicas share the budget. It runs after the signature or secret check: junk traffic is refused
+ * with 401 and never spends the budget of the real sender (Plane never retries a 429: plane-api.md §7.5).
+ */
 import type { Context } from 'hono'
 import type { AppEnv } from '../../shared/function.ts'
 
-/** NOTIF-02: at most N requests a minute from one source; the store counts, so replicas share the budget. */
+/** null when the request may go on; a 429 (or 503 when the store cannot count) otherwise. `0` turns it off. */
 export async function rateLimit(c: Context<AppEnv>, perMinute: number): Promise<Response | null> {
+  if (perMinute === 0) return null
   const { store, now } = c.var.services
-  // Behind Caddy the client is the first X-Forwarded-For hop (Caddy 2.6 does not trust incoming XFF).
-  const source = (c.req.header('x-forwarded-for')?.split(',')[0]?.trim() || 'direct').replace(
-    /[^A-Za-z0-9_.@+=-]/g,
-    '_'
-  )
   const minute = Math.floor(now() / 60_000)
   try {
-    const count = await store.increment(`webhook:rate:${source}:${minute}`, 120)
+    const count = await store.increment(`webhook:rate:${c.var.functionName}:${minute}`, 120)
     if (count <= perMinute) return null
   } catch {
     return c.json({ error: 'unavailable', message: 'Storage unavailable; not accepted.' }, 503)

@@ -1,6 +1,7 @@
 /** @module The durable outbox: every message to Telegram and every agent wake-up is stored before it is sent. */
 import { sha256Hex } from '../hash.ts'
-import { claimAndWrite, type Store } from '../store/store.ts'
+import { createStoreQueue, type StoreQueue } from '../store/queue.ts'
+import type { Store } from '../store/store.ts'
 
 export type OutboxChannel = 'telegram' | 'openclaw'
 
@@ -28,24 +29,35 @@ export type EnqueueInput = Pick<OutboxItem, 'channel' | 'target' | 'payload'> & 
 }
 
 export type Outbox = {
-  /** Store an item; with a dedupeKey already used within DEDUPE_TTL_S, nothing is stored (`enqueued: false`). */
+  /**
+   * Store an item; with a dedupeKey already used within DEDUPE_TTL_S, nothing is kept (`enqueued: false`).
+   * The item is written before its dedupe claim (a crash in between can repeat a message, never lose one),
+   * and the claim names the item, so the sender can tell the one owner from a concurrent twin.
+   */
   enqueue(input: EnqueueInput): Promise<{ id: string; enqueued: boolean }>
-  /** Every pending item, oldest first. */
-  pending(): Promise<OutboxItem[]>
+  /** Pending items of one lane (or both), oldest first (at most `limit` per lane, default 1,000). */
+  pending(channel?: OutboxChannel, options?: { limit?: number }): Promise<OutboxItem[]>
   update(item: OutboxItem): Promise<void>
-  /** The item was delivered: forget it. */
-  ack(id: string): Promise<void>
+  /** The item was delivered: forget it (and any dead copy a crash in the middle of `bury` left). */
+  ack(item: OutboxItem): Promise<void>
   /** Give up on an item: it moves to the dead letters that /ready and /metrics show. */
   bury(item: OutboxItem, reason: string): Promise<void>
   deadLetters(): Promise<OutboxItem[]>
   /** Send a dead letter again: back to pending with its attempts reset (null when there is no such item). */
   revive(id: string): Promise<OutboxItem | null>
   depth(): Promise<{ pending: number; dead: number }>
+  /**
+   * Whether this item may go out: true unless its dedupe claim names another item (a twin enqueued
+   * concurrently, or after a crash). Claims the key for the item when nobody holds it.
+   */
+  owns(item: OutboxItem): Promise<boolean>
 }
 
+export const OUTBOX_CHANNELS: readonly OutboxChannel[] = ['telegram', 'openclaw']
 const ITEM_PREFIX = 'outbox:item:'
 const DEAD_PREFIX = 'outbox:dead:'
 const DEDUPE_PREFIX = 'outbox:dedupe:'
+const DEAD_INDEX = 'index:outbox:dead'
 /** Dedupe keys live long enough to outlast every redelivery and poll of the same change. */
 export const DEDUPE_TTL_S = 30 * 24 * 60 * 60
 /** Dead letters are kept for inspection, then expire. */
@@ -58,13 +70,30 @@ export function createOutbox(store: Store, now: () => number = Date.now): Outbox
     const time = now().toString(36).padStart(10, '0')
     return `${time}-${sequence.toString(36).padStart(4, '0')}-${crypto.randomUUID().slice(0, 8)}`
   }
-  const list = async (prefix: string) => {
-    const keys = await store.keys(prefix)
-    const items = await Promise.all(keys.map((k) => store.get<OutboxItem>(k)))
-    return items.filter((i): i is OutboxItem => i !== null).sort((a, b) => (a.id < b.id ? -1 : 1))
-  }
+  // One due-time index per channel: wake-ups never wait behind a slow Telegram chat (issue 14).
+  const lanes = Object.fromEntries(
+    OUTBOX_CHANNELS.map((channel) => [
+      channel,
+      createStoreQueue<OutboxItem>({
+        store,
+        index: `index:outbox:${channel}`,
+        itemPrefix: ITEM_PREFIX,
+        now,
+      }),
+    ])
+  ) as Record<OutboxChannel, StoreQueue<OutboxItem>>
+  const dead = createStoreQueue<OutboxItem>({
+    store,
+    index: DEAD_INDEX,
+    itemPrefix: DEAD_PREFIX,
+    ttlSeconds: DEAD_TTL_S,
+    now,
+  })
+  const dedupeKeyOf = async (item: Pick<OutboxItem, 'dedupeKey'>) =>
+    item.dedupeKey ? `${DEDUPE_PREFIX}${await sha256Hex(item.dedupeKey)}` : null
+  const byId = (a: OutboxItem, b: OutboxItem) => (a.id < b.id ? -1 : 1)
 
-  return {
+  const outbox: Outbox = {
     async enqueue({ channel, target, payload, dedupeKey, meta }) {
       const id = nextId()
       const item: OutboxItem = {
@@ -79,45 +108,69 @@ export function createOutbox(store: Store, now: () => number = Date.now): Outbox
         lastError: null,
         ...(meta ? { meta } : {}),
       }
-      const write = () => store.set(`${ITEM_PREFIX}${id}`, item)
-      if (!dedupeKey) {
-        await write()
-        return { id, enqueued: true }
-      }
-      const result = await claimAndWrite(
-        store,
-        `${DEDUPE_PREFIX}${await sha256Hex(dedupeKey)}`,
-        DEDUPE_TTL_S,
-        write
-      )
-      return { id, enqueued: result.claimed }
+      await lanes[channel].put(id, item, item.createdAt)
+      const claimKey = await dedupeKeyOf(item)
+      if (!claimKey) return { id, enqueued: true }
+      if (await store.claim(claimKey, DEDUPE_TTL_S, id)) return { id, enqueued: true }
+      // Someone enqueued it before: drop this copy (if that fails, the sender's owns() check drops it).
+      await lanes[channel].remove(id)
+      return { id, enqueued: false }
     },
-    pending: () => list(ITEM_PREFIX),
-    update: (item) => store.set(`${ITEM_PREFIX}${item.id}`, item),
-    ack: (id) => store.delete(`${ITEM_PREFIX}${id}`),
+    async pending(channel, { limit } = {}) {
+      const lists = await Promise.all(
+        (channel ? [channel] : OUTBOX_CHANNELS).map((c) =>
+          lanes[c].range(limit === undefined ? {} : { limit })
+        )
+      )
+      return lists
+        .flat()
+        .map((e) => e.value)
+        .sort(byId)
+    },
+    // Scored by creation: a lane is read in order, so a chat whose head item waits holds its later ones.
+    update: (item) => lanes[item.channel].update(item.id, item, item.createdAt),
+    async ack(item) {
+      await lanes[item.channel].remove(item.id)
+      if (item.attempts > 0 || item.lastError !== null || item.notBefore > 0)
+        await dead.remove(item.id)
+    },
     async bury(item, reason) {
-      await store.set(
-        `${DEAD_PREFIX}${item.id}`,
-        { ...item, lastError: reason },
-        { ttlSeconds: DEAD_TTL_S }
-      )
-      await store.delete(`${ITEM_PREFIX}${item.id}`)
+      // Dead first: a crash in between leaves it in both lists (ack clears the dead copy), never in none.
+      await dead.put(item.id, { ...item, lastError: reason }, now())
+      await lanes[item.channel].remove(item.id)
     },
-    deadLetters: () => list(DEAD_PREFIX),
+    deadLetters: async () => (await dead.range()).map((e) => e.value).sort(byId),
     async revive(id) {
-      const dead = await store.get<OutboxItem>(`${DEAD_PREFIX}${id}`)
-      if (!dead) return null
-      const item: OutboxItem = { ...dead, attempts: 0, notBefore: 0 }
-      // Pending first: a crash in between leaves it in both lists, never in none.
-      await store.set(`${ITEM_PREFIX}${id}`, item)
-      await store.delete(`${DEAD_PREFIX}${id}`)
+      const found = await dead.get(id)
+      if (!found) return null
+      const item: OutboxItem = { ...found, attempts: 0, notBefore: 0 }
+      // Pending first (the item, then its index entry: its old score is past the dangling grace), so a crash
+      // in between leaves it in both lists, never in none.
+      await lanes[item.channel].update(id, item, item.createdAt)
+      await dead.remove(id)
       return item
     },
     async depth() {
-      const [pending, dead] = await Promise.all([store.keys(ITEM_PREFIX), store.keys(DEAD_PREFIX)])
-      return { pending: pending.length, dead: dead.length }
+      // Dead letters expire after DEAD_TTL_S; their index entries are dropped on read.
+      await dead.range({ maxScore: now() - DEAD_TTL_S * 1000 })
+      const [telegram, openclaw, buried] = await Promise.all([
+        lanes.telegram.size(),
+        lanes.openclaw.size(),
+        dead.size(),
+      ])
+      return { pending: telegram + openclaw, dead: buried }
+    },
+    async owns(item) {
+      const claimKey = await dedupeKeyOf(item)
+      if (!claimKey) return true
+      let owner = await store.get<unknown>(claimKey)
+      if (owner === null && (await store.claim(claimKey, DEDUPE_TTL_S, item.id))) return true
+      owner ??= await store.get<unknown>(claimKey)
+      // `true`: a claim written before claims named their item (an upgrade): that item is the owner.
+      return owner === item.id || owner === true || owner === null
     },
   }
+  return outbox
 }
 
 /**

@@ -8,6 +8,8 @@ import type { CardStore } from '../actions/cards.ts'
 import type { Actor, CommentEvent, EventSource, TaskSnapshot } from '../events.ts'
 import type { Logger } from '../log.ts'
 import type { RunTracker } from '../runs/tracker.ts'
+import { createKeyedLock } from '../store/keyed-lock.ts'
+import { createStoreQueue } from '../store/queue.ts'
 import type { Store } from '../store/store.ts'
 import { type ChangeHint, diffTask } from './diff.ts'
 import type { Directory } from './directory.ts'
@@ -85,8 +87,22 @@ const TASK_LOCK_WAIT_MS = 5_000
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { store, log, coalesceMs = 5_000, now = Date.now } = options
   const snapshotKey = (id: string) => `task:snapshot:${id}`
-  const pendingKey = (id: string) => `task:pending:${id}`
   const commentSeenKey = (id: string) => `comment:seen:${id}`
+  // Pending changes by due time: a flush reads what is due, never a listing of keys (issue 14).
+  const pending = createStoreQueue<PendingChange>({
+    store,
+    index: 'index:task-pending',
+    itemPrefix: 'task:pending:',
+    now,
+  })
+  // Deliveries about one task arrive together (one per changed field): one at a time, no polling.
+  const taskLock = createKeyedLock({
+    store,
+    ttlSeconds: TASK_LOCK_TTL_S,
+    waitMs: TASK_LOCK_WAIT_MS,
+  })
+  const withTaskLock = <T>(taskId: string, fn: () => Promise<T>) =>
+    taskLock.run(`task:lock:${taskId}`, fn)
 
   const upsertPending = async (
     previous: TaskSnapshot | null,
@@ -96,7 +112,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       comment?: PendingChange['comments'][number]
     }
   ) => {
-    const existing = await store.get<PendingChange>(pendingKey(task.id))
+    const existing = await pending.get(task.id)
     const at = now()
     const entry: PendingChange = existing
       ? {
@@ -118,12 +134,15 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           dueAt: at + coalesceMs,
           sources: [patch.source],
         }
-    await store.set(pendingKey(task.id), entry)
+    // A new entry: its index entry first (a crash then leaves an entry the next flush drops, never a change
+    // no flush lists); an existing one keeps its index entry and due time.
+    if (existing) await pending.update(task.id, entry, entry.dueAt)
+    else await pending.put(task.id, entry, entry.dueAt)
   }
 
   return {
     sightTask: (task, { source, created = false, hint = null, actor = null }) =>
-      _withTaskLock(store, task.id, async () => {
+      withTaskLock(task.id, async () => {
         const previous = await store.get<TaskSnapshot>(snapshotKey(task.id))
         const result = diffTask(previous, task, { created, hint })
         if (result.status === 'stale') {
@@ -141,7 +160,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const snapshot = task ?? (await store.get<TaskSnapshot>(snapshotKey(event.taskId)))
       if (!snapshot) return false
       if (!isBlockerComment(event.text) && parseConfidence(event.text) === null) return false
-      return _withTaskLock(store, snapshot.id, async () => {
+      return withTaskLock(snapshot.id, async () => {
         // One comment counts once, whichever source saw it first (the tool that wrote it, the webhook
         // echo, an edit's webhook); the mark is set after the pending entry, so a crash repeats, never loses.
         const seen = commentSeenKey(event.commentId)
@@ -161,16 +180,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       let flushed = 0
       let enqueued = 0
       let nextDueInMs: number | null = null
-      for (const key of await store.keys('task:pending:')) {
-        const peek = await store.get<PendingChange>(key)
-        if (!peek) continue
-        if (!all && peek.dueAt > now()) {
-          const inMs = peek.dueAt - now()
-          nextDueInMs = nextDueInMs === null ? inMs : Math.min(nextDueInMs, inMs)
-          continue
-        }
-        enqueued += await _withTaskLock(store, peek.taskId, async () => {
-          const entry = await store.get<PendingChange>(key)
+      const due = await pending.range(all ? {} : { maxScore: now() })
+      for (const { id: taskId } of due) {
+        enqueued += await withTaskLock(taskId, async () => {
+          const entry = await pending.get(taskId)
           if (!entry) return 0
           const project = await options.directory.project(entry.after.projectId)
           const items = await planFlush(entry, {
@@ -186,33 +199,18 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           let count = 0
           // Enqueue before deleting the pending entry; dedupe keys make a repeat after a crash harmless.
           for (const item of items) if ((await options.outbox.enqueue(item)).enqueued) count++
-          await store.delete(key)
+          await pending.remove(taskId)
           flushed++
           return count
         })
+      }
+      if (!all) {
+        const [next] = await store.indexRange(pending.index, { limit: 1 })
+        if (next) nextDueInMs = Math.max(0, next.score - now())
       }
       return { flushed, enqueued, nextDueInMs }
     },
 
     snapshot: (taskId) => store.get<TaskSnapshot>(snapshotKey(taskId)),
-  }
-}
-
-// --- Internal helpers ---
-
-/** Deliveries about one task arrive together (one per changed field): handle them one at a time. */
-async function _withTaskLock<T>(store: Store, taskId: string, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + TASK_LOCK_WAIT_MS
-  for (;;) {
-    const lock = await store.lock(`task:lock:${taskId}`, TASK_LOCK_TTL_S)
-    if (lock) {
-      try {
-        return await fn()
-      } finally {
-        await lock.release().catch(() => false)
-      }
-    }
-    if (Date.now() > deadline) throw new Error(`task ${taskId} is locked by another worker`)
-    await new Promise((r) => setTimeout(r, 25))
   }
 }

@@ -1,4 +1,5 @@
 /** @module Reviews waiting for the human (OPENCLAW-12): low-confidence reports, kept until a better one or a week. */
+import { createStoreQueue } from '../store/queue.ts'
 import type { Store } from '../store/store.ts'
 
 export type ReviewRecord = {
@@ -14,21 +15,27 @@ export type ReviewRecord = {
 
 /** A review nobody acted on for a week is stale; the digest and /plane status stop listing it. */
 const REVIEW_TTL_S = 7 * 24 * 60 * 60
-const PREFIX = 'review:'
+
+/** Reviews by the time they were asked: listed from the index, never from a listing of keys. */
+const reviews = (store: Store) =>
+  createStoreQueue<ReviewRecord>({
+    store,
+    index: 'index:reviews',
+    itemPrefix: 'review:',
+    ttlSeconds: REVIEW_TTL_S,
+  })
 
 export async function recordReview(store: Store, review: ReviewRecord): Promise<void> {
-  await store.set(`${PREFIX}${review.taskId}`, review, { ttlSeconds: REVIEW_TTL_S })
+  await reviews(store).update(review.taskId, review, review.at)
 }
 
 /** A later report at or above the threshold settles the task's review. */
 export async function settleReview(store: Store, taskId: string): Promise<void> {
-  await store.delete(`${PREFIX}${taskId}`)
+  await reviews(store).remove(taskId)
 }
 
 export async function listReviews(store: Store): Promise<ReviewRecord[]> {
-  const keys = await store.keys(PREFIX)
-  const reviews = await Promise.all(keys.map((k) => store.get<ReviewRecord>(k)))
-  return reviews
-    .filter((r): r is ReviewRecord => r !== null)
+  return (await reviews(store).range())
+    .map((e) => e.value)
     .sort((a, b) => a.confidence - b.confidence)
 }

@@ -20,6 +20,7 @@ function setup({ failures = new Map<string, DeliveryDecision[]>() } = {}) {
   const logs: Array<Record<string, unknown>> = []
   const sender = createOutboxSender({
     outbox,
+    channel: 'telegram',
     store,
     log: createLogger({ write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>) }),
     now,

@@ -3,7 +3,7 @@ import type { Logger } from '../log.ts'
 import type { Counter, Gauge } from '../metrics.ts'
 import { sleep as realSleep } from '../retry.ts'
 import type { Store } from '../store/store.ts'
-import type { Outbox, OutboxItem } from './outbox.ts'
+import type { Outbox, OutboxChannel, OutboxItem } from './outbox.ts'
 
 export type DeliveryDecision = {
   retry: boolean
@@ -20,6 +20,8 @@ export type DeliveryDecision = {
 
 export type OutboxSenderOptions = {
   outbox: Outbox
+  /** The lane this sender drains: wake-ups and Telegram messages never wait for each other. */
+  channel: OutboxChannel
   store: Store
   /** Sends one item; throws on failure. */
   deliver: (item: OutboxItem) => Promise<void>
@@ -55,12 +57,18 @@ export type DrainReport = {
 export type OutboxSender = { drain(): Promise<DrainReport> }
 
 const DEFAULT_BACKOFF_MS = [1_000, 5_000, 15_000, 60_000, 300_000, 900_000] as const
-const DRAIN_LOCK_TTL_S = 120
+/**
+ * Short, and kept alive by a heartbeat while the drain runs: a process that dies holding it blocks the lane
+ * for at most this long, so a new process resumes sending within seconds (issue 14: within 5 s).
+ */
+export const DRAIN_LOCK_TTL_S = 4
+const DRAIN_HEARTBEAT_MS = 1_000
 /** Past this age, rate-limit waits count as attempts again: nothing waits in the outbox forever. */
 const RATE_LIMITED_FOR_MS = 24 * 60 * 60 * 1000
 
 export function createOutboxSender({
   outbox,
+  channel,
   store,
   deliver,
   classify,
@@ -84,9 +92,18 @@ export function createOutboxSender({
         left: 0,
         nextDueInMs: null,
       }
-      const lock = await store.lock('outbox:drain', DRAIN_LOCK_TTL_S)
+      const lock = await store.lock(`outbox:drain:${channel}`, DRAIN_LOCK_TTL_S)
       if (!lock) return report
       report.ran = true
+      let lockLost = false
+      const heartbeat = setInterval(() => {
+        lock.extend(DRAIN_LOCK_TTL_S).then(
+          (held) => {
+            if (!held) lockLost = true
+          },
+          () => undefined
+        )
+      }, DRAIN_HEARTBEAT_MS)
       const started = now()
       // A target whose head item cannot go now holds back its later items: per-chat order is kept.
       const held = new Set<string>()
@@ -95,9 +112,11 @@ export function createOutboxSender({
         report.nextDueInMs = report.nextDueInMs === null ? inMs : Math.min(report.nextDueInMs, inMs)
       }
       try {
-        const items = await outbox.pending()
+        const items = await outbox.pending(channel)
         report.left = items.length
         for (const item of items) {
+          // Another process took the lane over (this one stalled past the lock's expiry): stop sending.
+          if (lockLost) break
           if (held.has(item.target)) continue
           if (item.notBefore > now()) {
             held.add(item.target)
@@ -124,20 +143,15 @@ export function createOutboxSender({
             continue
           }
           if (now() - started > budgetMs) break
+          // A twin of this item (same dedupe key, enqueued concurrently or around a crash) owns the key.
+          if (item.dedupeKey && !(await outbox.owns(item))) {
+            await outbox.ack(item)
+            report.left--
+            log.info('duplicate outbox item dropped', { id: item.id, target: item.target })
+            continue
+          }
           try {
             await deliver(item)
-            await outbox.ack(item.id)
-            await store.set(`outbox:last:${item.target}`, now(), { ttlSeconds: 60 })
-            report.sent++
-            report.left--
-            metrics?.deliveries.inc({ channel: item.channel, outcome: 'sent' })
-            // One line per message or wake that went out: what and to whom, never its content.
-            log.info(item.channel === 'telegram' ? 'message sent' : 'agent wake delivered', {
-              id: item.id,
-              target: item.target,
-              attempts: item.attempts + 1,
-              ...(typeof item.meta?.kind === 'string' ? { kind: item.meta.kind } : {}),
-            })
           } catch (error) {
             held.add(item.target)
             const outcome = await _onFailure(item, error)
@@ -147,9 +161,33 @@ export function createOutboxSender({
             } else {
               report.retried++
             }
+            continue
+          }
+          report.sent++
+          report.left--
+          metrics?.deliveries.inc({ channel: item.channel, outcome: 'sent' })
+          // One line per message or wake that went out: what and to whom, never its content.
+          log.info(item.channel === 'telegram' ? 'message sent' : 'agent wake delivered', {
+            id: item.id,
+            target: item.target,
+            attempts: item.attempts + 1,
+            ...(typeof item.meta?.kind === 'string' ? { kind: item.meta.kind } : {}),
+          })
+          // Delivered: a failure from here on is bookkeeping, never a failed delivery (no dead letter). If the
+          // ack fails, the item goes out once more on the next drain: the documented duplicate window.
+          try {
+            await outbox.ack(item)
+            await store.set(`outbox:last:${item.target}`, now(), { ttlSeconds: 60 })
+          } catch (error) {
+            held.add(item.target)
+            log.warn('delivered, but the outbox could not record it', {
+              id: item.id,
+              error: error instanceof Error ? error.message : String(error),
+            })
           }
         }
       } finally {
+        clearInterval(heartbeat)
         await lock.release().catch(() => false)
         if (metrics) {
           const depth = await outbox.depth().catch(() => null)

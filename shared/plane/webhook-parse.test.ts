@@ -217,6 +217,17 @@ describe('parsePlaneWebhook errors', () => {
     ).toBe('unknown_event')
   })
 
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+    'should reject the event or action name %s (no prototype lookup)',
+    (name) => {
+      expect(parseError({ ...makeIssueWebhook(), event: name }).reason).toBe('unknown_event')
+      expect(parseError({ ...makeIssueWebhook(), action: name }).reason).toBe('unknown_event')
+      expect(
+        parseError(makeV2Webhook({ event: `${name}.created`, entity_type: name })).reason
+      ).toBe('unknown_event')
+    }
+  )
+
   it('should reject data of the wrong shape, naming the field', () => {
     const error = parseError(makeIssueWebhook({ data: { id: 42 } }))
     expect(error.reason).toBe('invalid_payload')

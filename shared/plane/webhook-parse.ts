@@ -107,7 +107,7 @@ export function parsePlaneWebhook(
   const eventName = body.event ?? _header(headers, 'x-plane-event') ?? ''
   const [entityName = '', actionFromEvent] = isV2 ? _splitV2(eventName) : [eventName, undefined]
   const entity =
-    ENTITY_ALIASES[entityName] ?? (isV2 ? ENTITY_ALIASES[body.entity_type ?? ''] : undefined)
+    _own(ENTITY_ALIASES, entityName) ?? (isV2 ? _own(ENTITY_ALIASES, body.entity_type) : undefined)
   const action = _action(actionFromEvent ?? body.action ?? '')
   if (!entity || !action) {
     throw new PlaneWebhookParseError(
@@ -167,7 +167,15 @@ function _splitV2(event: string): [string, string | undefined] {
 function _action(value: string): PlaneWebhookAction | undefined {
   if ((PLANE_WEBHOOK_ACTIONS as readonly string[]).includes(value))
     return value as PlaneWebhookAction
-  return ACTION_ALIASES[value]
+  return _own(ACTION_ALIASES, value)
+}
+
+/** A table lookup that never reaches Object.prototype: `__proto__` or `constructor` is an unknown event. */
+function _own<T>(
+  table: Readonly<Record<string, T>>,
+  name: string | null | undefined
+): T | undefined {
+  return name && Object.hasOwn(table, name) ? table[name] : undefined
 }
 
 /** v1 `activity`; a v2 body without one still says who acted through its top-level `actor`. */

@@ -2,10 +2,12 @@
  * @module Run records: kept in the store, mirrored into one bridge-owned comment per task (the run card),
  * rebuilt from that card when the store has lost them. Changes to one task's record are serialised.
  */
+
 import type { Logger } from '../log.ts'
 import type { Locale } from '../notify/i18n.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
+import { createKeyedLock } from '../store/keyed-lock.ts'
 import type { Store } from '../store/store.ts'
 import { isRunCard, parseRunCard, renderRunCard } from './card.ts'
 import type { RunRecord } from './types.ts'
@@ -98,6 +100,7 @@ export function timeSpentNow(record: RunRecord, now: number): number {
 
 export function createRunStore({ store, plane, log, locale, now }: RunStoreOptions): RunStore {
   const key = runRecordKey
+  const taskLock = createKeyedLock({ store, ttlSeconds: LOCK_TTL_S, waitMs: LOCK_WAIT_MS })
 
   const rebuild = async (task: TaskKey): Promise<RunRecord | null> => {
     const comments = await plane.comments.list(task.projectId, task.id)
@@ -152,9 +155,8 @@ export function createRunStore({ store, plane, log, locale, now }: RunStoreOptio
   return {
     peek: (taskId) => store.get<RunRecord>(key(taskId)),
     load,
-    async update(task, change, options) {
-      const lock = await _lock(store, `run:lock:${task.id}`)
-      try {
+    update: (task, change, options) =>
+      taskLock.run(`run:lock:${task.id}`, async () => {
         const before = await load(task)
         const next = await change({ ...before, ref: before.ref ?? task.ref })
         const moved = next.state !== before.state || !next.stateSince
@@ -178,10 +180,7 @@ export function createRunStore({ store, plane, log, locale, now }: RunStoreOptio
         if (withCard.cardCommentId !== changed.cardCommentId)
           await store.set(key(task.id), withCard, { ttlSeconds: RECORD_TTL_S })
         return withCard
-      } finally {
-        await lock.release().catch(() => false)
-      }
-    },
+      }),
     open: (limit) => openRunRecords(store, limit),
   }
 }
@@ -196,16 +195,6 @@ export async function openRunRecords(store: Store, limit = 500): Promise<RunReco
 }
 
 // --- Internal helpers ---
-
-async function _lock(store: Store, name: string) {
-  const deadline = Date.now() + LOCK_WAIT_MS
-  for (;;) {
-    const lock = await store.lock(name, LOCK_TTL_S)
-    if (lock) return lock
-    if (Date.now() > deadline) throw new Error(`${name} is held by another call`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
-}
 
 /** OPENCLAW-11: the actual costs of an agent's last finished tasks, newest last. */
 const COST_HISTORY = 10

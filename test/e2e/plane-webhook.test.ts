@@ -206,14 +206,56 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     expect(await res.json()).toMatchObject({ error: 'not_configured' })
   })
 
-  it('should answer 429 past the per-source rate limit', async () => {
+  it('should count only verified deliveries against the rate limit: junk never makes the next real delivery a 429', async () => {
     const t = await start({ env: { WEBHOOK_RATE_LIMIT_PER_MIN: '3' } })
-    const statuses = []
-    for (let i = 0; i < 5; i++)
-      statuses.push((await post(t, '{}', { 'x-forwarded-for': '203.0.113.9' })).status)
-    expect(statuses).toEqual([401, 401, 401, 429, 429])
+    const signed = async (n: number) => {
+      const body = `{"event": "project", "action": "deleted", "data": {"id": "00000000-0000-4000-8000-00000000000${n}"}}`
+      return post(t, body, { 'x-plane-signature': await signPlaneBody(body, WEBHOOK_SECRET) })
+    }
+    const junk = []
+    for (let i = 0; i < 10; i++)
+      junk.push((await post(t, '{}', { 'x-forwarded-for': '203.0.113.9' })).status)
+    expect(junk).toEqual(Array(10).fill(401))
+    const real = []
+    for (let n = 1; n <= 4; n++) real.push((await signed(n)).status)
+    expect(real).toEqual([200, 200, 200, 429])
+    const limited = await signed(5)
+    expect(limited.status).toBe(429)
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
+    // Anyone's X-Forwarded-For changes nothing: the budget is the route's.
     expect((await post(t, '{}', { 'x-forwarded-for': '198.51.100.1' })).status).toBe(401)
   })
+
+  it('should not limit at all with WEBHOOK_RATE_LIMIT_PER_MIN=0', async () => {
+    const t = await start({ env: { WEBHOOK_RATE_LIMIT_PER_MIN: '0' } })
+    const statuses = []
+    for (let n = 1; n <= 5; n++) {
+      const body = `{"event": "project", "action": "deleted", "data": {"id": "00000000-0000-4000-8000-0000000000${n}0"}}`
+      statuses.push(
+        (await post(t, body, { 'x-plane-signature': await signPlaneBody(body, WEBHOOK_SECRET) }))
+          .status
+      )
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200])
+  })
+
+  it.each([
+    '{"action": "updated", "data": {}}',
+    '{"event": "__proto__", "action": "updated", "data": {}}',
+    '{"event": "constructor", "action": "updated", "data": {}}',
+    '{"event": "issue", "action": "__proto__", "data": {}}',
+  ])(
+    'should answer 400 to a signed body it cannot process, before accepting it: %s',
+    async (body) => {
+      const t = await start()
+      const res = await post(t, body, {
+        'x-plane-signature': await signPlaneBody(body, WEBHOOK_SECRET),
+      })
+      expect(res.status).toBe(400)
+      expect(await res.json()).toMatchObject({ error: 'bad_request' })
+      expect(await t.services.store.indexSize('index:webhook-inbox')).toBe(0)
+    }
+  )
 
   it('should ask for a review when an agent comments a confidence below 0.7 (OPENCLAW-12)', async () => {
     const t = await start()
