@@ -12,10 +12,12 @@ import { describeRedisUrl } from '../runtime/node-store.ts'
 export const INGEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0'
 
 /**
- * The inbox as functions/webhooks/inbox.ts keeps it: one entry per delivery at `webhook:inbox:<id>` and, once it
- * is a queue (shared/store/queue.ts), an index at `webhook:inbox` (a sorted set on Redis). Both are read.
+ * The inbox as functions/webhooks/inbox.ts keeps it: one entry per delivery at `webhook:inbox:<id>` and its index
+ * at `index:webhook-inbox` (shared/store/queue.ts: a sorted set on Redis, one envelope file on fs). An older
+ * layout without the index is read from its entries.
  */
-const INBOX_INDEX = 'webhook:inbox'
+const INBOX_INDEX = 'index:webhook-inbox'
+const INBOX_ENTRIES = 'webhook:inbox'
 
 const PROBE_TIMEOUT_MS = 1000
 /** Keys per Lua call: ~20 ms of Redis time each, short enough for other clients of the same Redis. */
@@ -103,7 +105,10 @@ export async function redisInboxSize(client: Redis, prefix: string): Promise<num
   if (type === 'list') return client.llen(index)
   if (type === 'hash') return client.hlen(index)
   let count = 0
-  for await (const keys of client.scanStream({ match: `${index}:*`, count: 1000 })) {
+  for await (const keys of client.scanStream({
+    match: `${prefix}:${INBOX_ENTRIES}:*`,
+    count: 1000,
+  })) {
     count += (keys as string[]).length
   }
   return count
@@ -111,15 +116,16 @@ export async function redisInboxSize(client: Redis, prefix: string): Promise<num
 
 /**
  * Deliveries waiting in an fs-backed server's inbox (unstorage's fs driver: `a:b:c` is the file `a/b/c`): the
- * members of the index when `webhook/inbox` is the index's file (an envelope `{ $v: { member: score } }`), else
- * the entry files under the `webhook/inbox/` folder; null when neither layout is there.
+ * members of the index file `index/webhook-inbox` (an envelope `{ $v: { member: score } }`), else the entry files
+ * under the `webhook/inbox/` folder; null when the index file is caught mid-write.
  */
 export async function fsInboxSize(dataDir: string): Promise<number | null> {
   const path = join(dataDir, ...INBOX_INDEX.split(':'))
   const info = await stat(path).catch(() => null)
-  if (info === null) return 0
-  if (info.isDirectory()) {
-    const entries = await readdir(path, { recursive: true, withFileTypes: true })
+  if (info === null) {
+    const folder = join(dataDir, ...INBOX_ENTRIES.split(':'))
+    if (!(await stat(folder).catch(() => null))?.isDirectory()) return 0
+    const entries = await readdir(folder, { recursive: true, withFileTypes: true })
     return entries.filter((e) => e.isFile()).length
   }
   try {
