@@ -134,6 +134,33 @@ describe('planning and workspace objects against the simulator', () => {
     expect((await client.modules.list(project.id)).map((m) => m.name)).toEqual(['Docs'])
   })
 
+  it('should read one cycle with its counts as they are now', async () => {
+    const { sim, client, project } = setup()
+    const cycle = sim.seed.cycle(project.id, {
+      name: 'Sprint',
+      start_date: '2026-11-23T00:00:00Z',
+      end_date: '2026-12-06T23:59:00Z',
+    })
+    const done = [...sim.state.states.values()].find(
+      (s) => s.project === project.id && s.group === 'completed'
+    )
+    const items = [
+      sim.seed.workItem(project.id, { name: 'A', state: done?.id ?? null }),
+      sim.seed.workItem(project.id, { name: 'B' }),
+    ]
+    sim.seed.cycleItems(
+      cycle.id,
+      items.map((i) => i.id)
+    )
+    expect(await client.cycles.get(project.id, cycle.id)).toMatchObject({
+      name: 'Sprint',
+      start_date: '2026-11-23T00:00:00Z',
+      total_issues: 2,
+      completed_issues: 1,
+      cancelled_issues: 0,
+    })
+  })
+
   it('should create states and labels, add project members and invite people', async () => {
     const { sim, client, project } = setup()
     const review = await client.states.create(project.id, {

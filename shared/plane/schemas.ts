@@ -97,10 +97,16 @@ export const planeCycleSchema = z.looseObject({
   id: z.string(),
   name: z.string(),
   description: text,
+  /** Date-times in v1.2 (the project's day boundaries, in UTC); plain dates on older servers. */
   start_date: text,
   end_date: text,
+  timezone: text,
   owned_by: ref(planeUserLiteSchema),
   status: text,
+  /** Count annotations of list and detail reads (absent from a create's answer). */
+  total_issues: num,
+  completed_issues: num,
+  cancelled_issues: num,
   project: text,
   workspace: text,
   archived_at: text,

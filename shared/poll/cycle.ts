@@ -1,7 +1,7 @@
 /**
  * @module One poll cycle (OPENCLAW-09): one listing per project shared by every agent, each changed task
  * through the same pipeline as webhooks (so an API-made change, which fires no webhook in v1.2, still
- * reaches the human once), then one isolated tick per agent.
+ * reaches the human once), then one isolated tick per agent, then the cycles that started or ended.
  */
 import type { Bridge } from '../bridge.ts'
 import type { TaskSnapshot } from '../events.ts'
@@ -11,6 +11,7 @@ import type { SightingResult } from '../notify/pipeline.ts'
 import { snapshotFromWorkItem, updatedByOf } from '../plane-events.ts'
 import { ensureProjectProvisioned } from '../provision/project.ts'
 import { AgentTickError, runAgentTick } from './agent-tick.ts'
+import { announceCycleTransitions } from './cycle-announcements.ts'
 import { DEFAULT_OVERLAP_MS, listProjectChanges } from './listing.ts'
 import { checkWebhookHealth, WEBHOOK_GRACE_MS } from './webhook-health.ts'
 
@@ -27,6 +28,8 @@ export type PollCycleReport = {
   /** Plane requests of the cycle with the bridge's key (listings, directory refreshes). */
   planeRequests: number
   truncated: string[]
+  /** Cycle starts and ends told to the human this cycle (cycle-announcements.ts). */
+  cyclesAnnounced: number
 }
 
 type Sighting = { task: TaskSnapshot; result: SightingResult; updatedBy: string | null }
@@ -48,6 +51,7 @@ export async function runPollCycle(services: Services, bridge: Bridge): Promise<
     failedAgents: [],
     planeRequests: 0,
     truncated: [],
+    cyclesAnnounced: 0,
   }
   const agents = await bridge.directory.agents()
   // Plane hides the work items of archived projects (issue_objects, plane-api.md §3.1): nothing to list.
@@ -142,6 +146,8 @@ export async function runPollCycle(services: Services, bridge: Bridge): Promise<
       cycleStart - Date.parse(s.task.updatedAt) > WEBHOOK_GRACE_MS
   ).length
   await checkWebhookHealth(services, bridge, missed)
+  // Plane sends nothing when a cycle's date arrives: the poll tells the human (a failure only logs).
+  report.cyclesAnnounced = (await announceCycleTransitions(services, bridge, projects)).announced
 
   report.planeRequests = bridge.planeRequestCount() - requestsAtStart
   metrics.pollCycleRequests.set({}, report.planeRequests)

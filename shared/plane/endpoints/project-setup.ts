@@ -84,6 +84,10 @@ export function createProjectSetupEndpoints(context: PlaneEndpointContext) {
       const query = { cycle_view: view }
       return (await paginator.listAll(under(projectId, 'cycles'), query, planeCycleSchema)).results
     },
+    /** One cycle with its counts (`total_issues`, `completed_issues`…), as they are now. */
+    get: async function getCycle(projectId: string, cycleId: string): Promise<PlaneCycle> {
+      return transport.request('GET', under(projectId, 'cycles', cycleId), planeCycleSchema)
+    },
     /** The running cycle(s): one request, not paginated (plane-api.md §2). */
     current: async function listCurrentCycles(projectId: string): Promise<PlaneCycle[]> {
       return transport.request(

@@ -113,6 +113,15 @@ export function createSeed(store: PlaneStore, clock: SimClock) {
       return serializeCycle(store, insertCycle(ctx, projectId, p, owner))
     },
 
+    /** Work items put in a cycle, as the web UI's "Add to cycle" does (one cycle per item: it moves). */
+    cycleItems(cycleId: Uuid, issueIds: readonly Uuid[]): void {
+      for (const issue of issueIds) {
+        for (const row of store.cycleIssues)
+          if (row.issue === issue && row.deleted_at === null) row.deleted_at = clock.stamp()
+        store.cycleIssues.push({ id: crypto.randomUUID(), cycle: cycleId, issue, deleted_at: null })
+      }
+    },
+
     module(projectId: Uuid, p: Partial<Module> & { name: string }): Module {
       const owner = store.projects.get(projectId)?.created_by ?? ''
       return serializeModule(store, insertModule(ctx, projectId, p, owner))
