@@ -1,6 +1,6 @@
 /** @module The Workers runtime of one isolate: settings from bindings, the same services and app as Node, built once, lazily. */
 import type { Hono } from 'hono'
-import { functions as registry } from '../functions/index.ts'
+import { servedFunctions as registry } from '../functions/served.ts'
 import { type AgentConfig, AgentRegistryError, parseAgentRegistry } from '../shared/agents.ts'
 import { type Config, loadConfig, type RawEnv } from '../shared/config.ts'
 import type { AppEnv, BridgeFunction, Services } from '../shared/function.ts'

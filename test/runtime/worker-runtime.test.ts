@@ -1,5 +1,7 @@
 /** The Workers runtime's set-up, on Node: settings from bindings, AGENTS_JSON, store selection, bad settings answered 500. */
 import { describe, expect, it, vi } from 'vitest'
+import { functions } from '../../functions/index.ts'
+import { servedFunctions } from '../../functions/served.ts'
 import worker from '../../runtime/worker.ts'
 import { createWorkerRuntime, settingsOf } from '../../runtime/worker-runtime.ts'
 import { createWorkerStore } from '../../runtime/worker-store.ts'
@@ -13,6 +15,18 @@ const AGENTS_JSON = JSON.stringify({
 })
 
 describe('worker runtime', () => {
+  it('should serve every route and cron of the registry, and leave out only the one-off jobs', () => {
+    const runtime = createWorkerRuntime({ STORE_DRIVER: 'memory', LOG_LEVEL: 'error' })
+    expect(runtime.functions).toBe(servedFunctions)
+    expect(servedFunctions).toEqual(functions.filter((fn) => fn.kind !== 'job'))
+    expect(functions.filter((fn) => fn.kind === 'job').map((fn) => fn.name)).toEqual([
+      'provision',
+      'agent-token',
+      'dead-letters',
+      'check',
+    ])
+  })
+
   it('should read only the string bindings as settings', () => {
     expect(settingsOf({ STORE: { get: vi.fn() } as never, LOCALE: 'en', N: 3 })).toEqual({
       LOCALE: 'en',
