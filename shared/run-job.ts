@@ -1,5 +1,6 @@
 /** @module Runs one cron or job function: once per schedule slot across replicas, never overlapping itself, never throwing. */
 import type { JobContext, RunnableFunction, Services } from './function.ts'
+import { recordJobRun } from './job-runs.ts'
 
 export type JobRunResult = {
   outcome: 'ok' | 'error' | 'skipped' | 'overlap'
@@ -48,6 +49,8 @@ export async function runJob(
 ): Promise<JobRunResult> {
   const { log, metrics, store, status, now } = services
   const started = now()
+  // Written at the end of a run that ran (ok or error), awaited before runJob returns.
+  let recording: Promise<void> | null = null
   const finish = (result: Omit<JobRunResult, 'durationMs'>): JobRunResult => {
     const done: JobRunResult = { ...result, durationMs: now() - started }
     metrics.jobRuns.inc({ job: fn.name, outcome: done.outcome })
@@ -59,6 +62,19 @@ export async function runJob(
         durationMs: done.durationMs,
         ...(done.error ? { error: done.error } : {}),
       })
+      // In the store too: a run from `npm run job` or another replica shows in every /ready.
+      recording = recordJobRun(services, fn.name, {
+        outcome: done.outcome,
+        trigger,
+        startedMs: started,
+        endedMs: started + done.durationMs,
+        ...(done.error ? { error: done.error } : {}),
+      }).catch((error: unknown) =>
+        log.warn('job run not recorded', {
+          job: fn.name,
+          error: error instanceof Error ? error.message : String(error),
+        })
+      )
     }
     const line = { job: fn.name, trigger, slot, outcome: done.outcome, durationMs: done.durationMs }
     if (done.outcome === 'error') log.error('job failed', { ...line, error: done.error })
@@ -116,6 +132,7 @@ export async function runJob(
     })
   } finally {
     running.delete(fn.name)
+    await recording
   }
 }
 

@@ -1,10 +1,12 @@
 /**
  * @module GET /ready — readiness: the store answers (else 503 `unavailable`), plus what this instance knows
- * of integrations, jobs and the outbox. `degraded` (still 200: restarting would not help) says why: an
- * integration failing, a job that failed its last run, dead letters.
+ * of integrations and the outbox, and the last run of each job wherever it ran (CLI, cron, any replica:
+ * the store's records). `degraded` (still 200: restarting would not help) says why: an integration
+ * failing, a job that failed its last run, dead letters.
  */
 import { getBridge } from '../../shared/bridge.ts'
-import { defineHttpFunction } from '../../shared/function.ts'
+import { defineHttpFunction, type FunctionInventory } from '../../shared/function.ts'
+import { type JobRunRecord, lastJobRuns } from '../../shared/job-runs.ts'
 import {
   lastWebhookReceivedAt,
   signaturesRejectedSinceAccepted,
@@ -35,7 +37,16 @@ export const readyFunction = defineHttpFunction({
       storeOk = false
       storeError = error instanceof Error ? error.message : 'unreachable'
     }
-    const { integrations, jobs } = status.snapshot()
+    const snapshot = status.snapshot()
+    const { integrations } = snapshot
+    // Runs recorded in the store (this process, other replicas, `npm run job`), the latest of each job.
+    const recorded = storeOk
+      ? await _withTimeout(
+          lastJobRuns(store, _functionNames(inventory)),
+          STORE_PING_TIMEOUT_MS
+        ).catch(() => ({}))
+      : {}
+    const jobs = _latestRuns(snapshot.jobs, recorded)
     // Dead letters are messages given up on: an operator should see them here, not only in logs.
     const outbox = storeOk
       ? await _withTimeout(getBridge(c.var.services).outbox.depth(), STORE_PING_TIMEOUT_MS).catch(
@@ -75,6 +86,23 @@ export const readyFunction = defineHttpFunction({
     return c.json(body, storeOk ? 200 : 503)
   },
 })
+
+function _functionNames(inventory: FunctionInventory): string[] {
+  return [...inventory.enabled, ...Object.keys(inventory.disabled)]
+}
+
+/** Per job, whichever last run ended later: the one this process saw, or the one in the store. */
+function _latestRuns(
+  local: Record<string, JobStatus>,
+  recorded: Record<string, JobRunRecord>
+): Record<string, JobStatus | JobRunRecord> {
+  const out: Record<string, JobStatus | JobRunRecord> = { ...recorded }
+  for (const [name, run] of Object.entries(local)) {
+    const stored = out[name]
+    if (!stored || Date.parse(run.at) > Date.parse(stored.at)) out[name] = run
+  }
+  return out
+}
 
 function _degradedBy(
   integrations: Record<string, ContactStatus>,

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { readyFunction } from '../../functions/ops/ready.ts'
+import { createApp } from '../../runtime/app.ts'
 import { runJobCommand } from '../../runtime/node-cli.ts'
 import { startScheduler } from '../../runtime/node-scheduler.ts'
 import { createNodeStore } from '../../runtime/node-store.ts'
@@ -138,6 +140,69 @@ describe('runJob', () => {
     ])
     expect(results.map((r) => r.outcome).sort()).toEqual(['ok', 'skipped'])
     expect(calls).toBe(1)
+  })
+})
+
+describe('job runs in /ready', () => {
+  it('should show in /ready of a server on the same Redis a run made with npm run job', async () => {
+    const prefix = `tjr-${process.pid}-${Date.now() % 1e8}`
+    const env = {
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      PLANE_API_KEY: 'plane_api_key_for_the_job_runs_test',
+    }
+    const config = loadConfig(env)
+    let fail = true
+    const sync = defineJobFunction({
+      name: 'sync-once',
+      description: 'Syncs once.',
+      run: async () => {
+        if (fail) throw new Error(`Plane refused ${config.PLANE_API_KEY}\nstack line`)
+        return { summary: 'synced' }
+      },
+    })
+    const functions = [sync, readyFunction]
+    // Two processes: the server (its app answers /ready) and the terminal running the job.
+    const server = makeServices({ functions, env, store: createNodeStore(config) })
+    const cli = makeServices({ functions, env, store: createNodeStore(config) })
+    cleanups.push(
+      () => server.store.dispose(),
+      () => cli.store.dispose(),
+      () => dropRedisPrefix(prefix)
+    )
+    const app = createApp({ functions, services: server })
+    const ready = async () =>
+      (await (await app.request('/ready')).json()) as {
+        status: string
+        reasons?: string[]
+        jobs: Record<string, Record<string, unknown>>
+      }
+    const npmRunJob = () =>
+      runJobCommand({ args: ['sync-once'], functions, services: cli, out: () => {}, err: () => {} })
+
+    expect((await ready()).jobs['sync-once']).toBeUndefined()
+    expect(await npmRunJob()).toBe(1)
+    const failed = await ready()
+    expect(failed.jobs['sync-once']).toMatchObject({
+      outcome: 'error',
+      trigger: 'cli',
+      error: 'Plane refused [redacted]',
+    })
+    expect(failed.status).toBe('degraded')
+    expect(failed.reasons).toContain('job sync-once failed: Plane refused [redacted]')
+    expect(JSON.stringify(failed)).not.toContain(config.PLANE_API_KEY)
+
+    fail = false
+    expect(await npmRunJob()).toBe(0)
+    const ok = await ready()
+    expect(ok.status).toBe('ok')
+    const run = ok.jobs['sync-once']
+    expect(run).toMatchObject({ outcome: 'ok', trigger: 'cli' })
+    expect(run?.error).toBeUndefined()
+    expect(Date.parse(String(run?.at))).toBeGreaterThanOrEqual(Date.parse(String(run?.startedAt)))
+    expect(run?.durationMs).toBe(Date.parse(String(run?.at)) - Date.parse(String(run?.startedAt)))
+    // The server never ran it itself: what it shows came from the store.
+    expect(server.status.snapshot().jobs['sync-once']).toBeUndefined()
   })
 })
 

@@ -1,0 +1,68 @@
+/**
+ * @module The last run of each job, kept in the store: `npm run job -- <name>` and cron runs of every
+ * replica show in /ready, not only those of the process that answers it. One write per run, no secrets.
+ */
+import { type Config, secretValues } from './config.ts'
+import type { JobContext } from './function.ts'
+import { createRedactor } from './redact.ts'
+import type { JobStatus } from './status.ts'
+import type { Store } from './store/store.ts'
+
+/** What /ready shows of a job's last run, wherever it ran. */
+export type JobRunRecord = JobStatus & {
+  outcome: 'ok' | 'error'
+  /** When the run began (`at` is when it ended). */
+  startedAt: string
+  trigger: JobContext['trigger']
+}
+
+/** Long enough for a monthly job to show its last run; a job never run again fades out. */
+const JOB_RUN_TTL_S = 45 * 24 * 60 * 60
+/** An error summary, not a stack: enough to know where to look. */
+const MAX_ERROR_CHARS = 300
+
+const keyOf = (job: string) => `job:last-run:${job}`
+
+/** Record a finished run (one store write): its outcome, times and the error's first words, redacted. */
+export async function recordJobRun(
+  { store, config }: { store: Store; config: Config },
+  job: string,
+  run: {
+    outcome: 'ok' | 'error'
+    trigger: JobContext['trigger']
+    startedMs: number
+    endedMs: number
+    error?: string
+  }
+): Promise<void> {
+  const record: JobRunRecord = {
+    outcome: run.outcome,
+    trigger: run.trigger,
+    startedAt: new Date(run.startedMs).toISOString(),
+    at: new Date(run.endedMs).toISOString(),
+    durationMs: run.endedMs - run.startedMs,
+    ...(run.error ? { error: _summary(run.error, config) } : {}),
+  }
+  await store.set(keyOf(job), record, { ttlSeconds: JOB_RUN_TTL_S })
+}
+
+/** The recorded last run of each named job that has one (one read per name, no key scan). */
+export async function lastJobRuns(
+  store: Store,
+  jobs: readonly string[]
+): Promise<Record<string, JobRunRecord>> {
+  const records = await Promise.all(jobs.map((job) => store.get<JobRunRecord>(keyOf(job))))
+  const out: Record<string, JobRunRecord> = {}
+  for (const [i, job] of jobs.entries()) {
+    const record = records[i]
+    if (record) out[job] = record
+  }
+  return out
+}
+
+// --- Internal helpers ---
+
+function _summary(error: string, config: Config): string {
+  const text = createRedactor(secretValues(config)).text(error.split('\n')[0] ?? '')
+  return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS - 1)}…` : text
+}
