@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { stringify } from 'yaml'
+import { ALERTS_FILE, ALERTS_TEST_FILE, dashboardExpressions } from './promql.ts'
+
+/** promtool ships with Debian's `prometheus` package; .ci/run installs it. Missing is a failure. */
+function promtool(...args: string[]): { status: number | null; output: string } {
+  const run = spawnSync('promtool', args, { encoding: 'utf8' })
+  if (run.error)
+    throw new Error(`promtool could not run (apt-get install prometheus): ${run.error.message}`)
+  return { status: run.status, output: `${run.stdout}${run.stderr}` }
+}
+
+describe('monitoring/alerts.yml', () => {
+  it('should pass promtool check rules', () => {
+    const { status, output } = promtool('check', 'rules', ALERTS_FILE)
+    expect(output).toMatch(/SUCCESS: \d+ rules found/)
+    expect(status, output).toBe(0)
+  })
+
+  it('should pass its unit tests (promtool test rules)', () => {
+    const { status, output } = promtool('test', 'rules', ALERTS_TEST_FILE)
+    expect(status, output).toBe(0)
+    expect(output).toContain('SUCCESS')
+  })
+
+  it('should fail promtool on a broken rule (the check is not vacuous)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plane-bridge-rules-'))
+    try {
+      const file = join(dir, 'broken.yml')
+      writeFileSync(
+        file,
+        stringify({ groups: [{ name: 'x', rules: [{ alert: 'X', expr: 'sum(' }] }] })
+      )
+      expect(promtool('check', 'rules', file).status).not.toBe(0)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('monitoring/grafana-dashboard.json queries', () => {
+  it('should all be valid PromQL (checked by promtool as recording rules)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plane-bridge-dashboard-'))
+    try {
+      const rules = dashboardExpressions().map(({ expr }, i) => ({
+        record: `dashboard:query_${i}`,
+        // Grafana's variables, as Grafana substitutes them.
+        expr: expr.replaceAll('$__rate_interval', '5m').replaceAll('$instance', '.*'),
+      }))
+      const file = join(dir, 'dashboard-queries.yml')
+      writeFileSync(file, stringify({ groups: [{ name: 'dashboard', rules }] }))
+      const { status, output } = promtool('check', 'rules', file)
+      expect(status, output).toBe(0)
+      expect(output).toContain(`SUCCESS: ${rules.length} rules found`)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
