@@ -32,6 +32,15 @@ export default defineConfig({
             miniflare: { bindings: WORKER_TEST_BINDINGS, kvNamespaces: ['STORE'] },
           }),
         ],
+        // As wrangler.jsonc's `alias`, so the tests run the Worker that deploys.
+        resolve: {
+          alias: {
+            '@modelcontextprotocol/server/_shims': new URL(
+              './runtime/worker-mcp-shims.ts',
+              import.meta.url
+            ).pathname,
+          },
+        },
         test: { name: 'workers', include: ['test/workers/**/*.test.ts'] },
       },
     ],
