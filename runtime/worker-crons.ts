@@ -17,7 +17,9 @@ const OFFSET_STEP_MIN = 15
  * @example workerCronOf(notifyFunction) // '* * * * *'
  */
 export function workerCronOf(fn: CronFunction): string {
-  const fields = fn.schedule.trim().split(/\s+/)
+  const all = fn.schedule.trim().split(/\s+/)
+  // A seconds field (croner's sixth, first) has no meaning for a trigger that fires at most once a minute.
+  const fields = all.length > 5 ? all.slice(1) : all
   const [minute = '*', hour = '*', dayOfMonth = '*', month = '*', dayOfWeek = '*'] = fields
   // Day of month and day of week restricted together mean either (cron's OR): widen both then.
   const days = dayOfWeek === '*' ? dayOfMonth : '*'

@@ -91,11 +91,21 @@ describe('cron', () => {
   it('should name the faulty field', () => {
     expect(() => parseCron('0 25 * * *')).toThrow(CronSyntaxError)
     expect(() => parseCron('0 25 * * *')).toThrow(/hour/)
-    expect(() => parseCron('* * * * * *')).toThrow(/5 fields/)
+    expect(() => parseCron('* * * * * * *')).toThrow(/5 fields/)
+    expect(() => parseCron('60 * * * * *')).toThrow(/second/)
+  })
+
+  it("should take croner's leading seconds field, which the Node scheduler honours and minutes ignore", () => {
+    expect(isCronExpression('*/10 * * * * *')).toBe(true)
+    expect(() => new Cron('*/10 * * * * *', { paused: true })).not.toThrow()
+    // A Worker fires at most once a minute: there the minute fields decide.
+    const schedule = parseCron('30 0 8 * * *')
+    expect(cronMatches(schedule, new Date('2026-01-05T08:00:00Z'), 'UTC')).toBe(true)
+    expect(cronMatches(schedule, new Date('2026-01-05T08:01:00Z'), 'UTC')).toBe(false)
   })
 
   it('should refuse the extensions croner reads but the Worker triggers cannot express', () => {
-    for (const extension of ['0 0 * * * *', '@daily', '0 0 L * *', '0 0 ? * 1', '0 0 * * 5#2']) {
+    for (const extension of ['@daily', '0 0 L * *', '0 0 ? * 1', '0 0 * * 5#2']) {
       expect(isCronExpression(extension), extension).toBe(false)
     }
   })

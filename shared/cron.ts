@@ -1,7 +1,9 @@
 /**
  * @module Cron expressions for both runtimes: parse (validate) one, and tell whether a minute matches it in a
  * time zone. Five fields, the classic syntax croner reads the same way (numbers, `*`, ranges, steps, lists,
- * month and weekday names, 7 = Sunday; day of month and day of week both restricted: either matches).
+ * month and weekday names, 7 = Sunday; day of month and day of week both restricted: either matches), or six
+ * with croner's leading seconds field: the Node scheduler honours it; minutes are the finest a Worker's cron
+ * trigger fires at, so there (and in `cronMatches`) seconds are ignored.
  * The Node scheduler times its runs with croner; the Worker and the settings need only this (no croner there:
  * it would be ~10 KiB gzip of the Worker bundle).
  */
@@ -47,6 +49,7 @@ const FIELDS: readonly FieldSpec[] = [
   { label: 'month', min: 1, max: 12, names: MONTH_NAMES },
   { label: 'day of week', min: 0, max: 7, names: DAY_NAMES },
 ]
+const SECONDS: FieldSpec = { label: 'second', min: 0, max: 59 }
 const ITEM = /^(\*|[0-9a-z]+(?:-[0-9a-z]+)?)(?:\/([0-9]+))?$/
 
 /**
@@ -54,11 +57,13 @@ const ITEM = /^(\*|[0-9a-z]+(?:-[0-9a-z]+)?)(?:\/([0-9]+))?$/
  * @example parseCron('*\/5 * * * *').minutes.has(10) // true
  */
 export function parseCron(expression: string): CronSchedule {
-  const fields = expression.trim().toLowerCase().split(/\s+/)
-  if (fields.length !== FIELDS.length)
+  const all = expression.trim().toLowerCase().split(/\s+/)
+  if (all.length !== FIELDS.length && all.length !== FIELDS.length + 1)
     throw new CronSyntaxError(
-      `expected 5 fields (minute hour day month weekday), got ${fields.length}`
+      `expected 5 fields (minute hour day month weekday), or 6 with seconds first, got ${all.length}`
     )
+  if (all.length > FIELDS.length) _field(all[0] ?? '', SECONDS)
+  const fields = all.slice(all.length - FIELDS.length)
   const [minutes, hours, daysOfMonth, months, weekdays] = FIELDS.map((spec, i) =>
     _field(fields[i] ?? '', spec)
   ) as [Set<number>, Set<number>, Set<number>, Set<number>, Set<number>]
