@@ -44,7 +44,15 @@ export type E2EOptions = {
   provisioned?: boolean
   /** Options of the Telegram simulator (forum chats…). */
   telegram?: Partial<TelegramSimOptions>
+  /**
+   * Whether the bridge's process still runs (default: always). A Plane delivery that finds it dead, or during
+   * which it died, gets no HTTP answer: a transport error, which Plane retries (the fault harness).
+   */
+  alive?: () => boolean
 }
+
+/** A new runtime on the same simulators: what a restart after a crash starts (test/faults/). */
+export type RestartOptions = Pick<E2EOptions, 'env' | 'store' | 'now' | 'alive'>
 
 export async function startE2E({
   env = {},
@@ -56,19 +64,23 @@ export async function startE2E({
   concierge = false,
   provisioned = true,
   telegram: telegramOptions = {},
+  alive,
 }: E2EOptions = {}) {
-  // Plane's emitter POSTs deliveries into the in-process app (bound once it exists).
-  let app: ReturnType<typeof createApp> | null = null
+  // Plane's emitter POSTs deliveries into the in-process app of the runtime started last.
+  let current: { app: ReturnType<typeof createApp>; alive: () => boolean } | null = null
   // While held, deliveries are kept (Plane saw a 200) to be replayed later, as a late delivery would arrive.
   const held: Array<{ url: string; init: RequestInit }> = []
   const gate = { hold: false }
   const webhookFetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    if (!app) throw new TypeError('fetch failed: bridge not started')
+    const runtime = current
+    if (!runtime?.alive()) throw new TypeError('fetch failed: connection refused')
     if (gate.hold) {
       held.push({ url: String(input), init: init ?? {} })
       return new Response('{}', { status: 200 })
     }
-    return app.request(String(input), init ?? {})
+    const response = await runtime.app.request(String(input), init ?? {})
+    if (!runtime.alive()) throw new TypeError('fetch failed: socket hang up')
+    return response
   }) as typeof fetch
   const plane = createPlaneSim({ webhookRetryDelayMs: () => 0, ...planeOptions, webhookFetch })
   const telegram = createTelegramSim({ token: BOT_TOKEN, ...telegramOptions })
@@ -152,11 +164,64 @@ export async function startE2E({
       : agent
   )
 
+  const bridgeUrl = 'http://bridge.test/webhooks/plane'
+  plane.webhooks.register({
+    url: bridgeUrl,
+    secret: WEBHOOK_SECRET,
+    issue: true,
+    issue_comment: true,
+    project: true,
+    cycle: true,
+  })
+  const sims = { plane, telegram, openclaw, planeHttp, telegramHttp, openclawHttp }
+  const users = { bridge: bridgeUser, imhotep, thot, ra }
+  const world = { sims, users, project, agents, state, agentKeys, held, gate }
+  const started = await _startRuntime(world, { env, store, now, alive }, (runtime) => {
+    current = runtime
+  })
+  if (provisioned) await markProjectsProvisioned(started.services, [project.id])
+  return started
+}
+
+type World = {
+  sims: {
+    plane: PlaneSim
+    telegram: ReturnType<typeof createTelegramSim>
+    openclaw: ReturnType<typeof createOpenClawSim>
+    planeHttp: { url: string; close(): Promise<void> }
+    telegramHttp: { url: string; close(): Promise<void> }
+    openclawHttp: { url: string; close(): Promise<void> }
+  }
+  users: {
+    bridge: ReturnType<PlaneSim['seed']['user']>
+    imhotep: ReturnType<PlaneSim['seed']['user']>
+    thot: ReturnType<PlaneSim['seed']['user']>
+    ra: ReturnType<PlaneSim['seed']['user']> | null
+  }
+  project: ReturnType<PlaneSim['seed']['project']>
+  agents: AgentConfig[]
+  state: (name: string) => { id: string; name: string }
+  agentKeys: boolean
+  held: Array<{ url: string; init: RequestInit }>
+  gate: { hold: boolean }
+}
+
+type Bind = (runtime: { app: ReturnType<typeof createApp>; alive: () => boolean }) => void
+
+/** Services, bridge and app on the world's simulators; Plane's deliveries go to this runtime from now on. */
+async function _startRuntime(
+  world: World,
+  { env = {}, store, now, alive = () => true }: RestartOptions,
+  bind: Bind
+) {
+  const { plane, telegram, openclaw, planeHttp, telegramHttp, openclawHttp } = world.sims
+  const { imhotep, thot, ra } = world.users
+  const { project, agents, state, held, gate } = world
   const services = makeServices({
     functions,
     agents,
     ...(now ? { now } : {}),
-    ...(agentKeys
+    ...(world.agentKeys
       ? {
           agentTokens: {
             imhotep: imhotep.apiKey,
@@ -168,7 +233,7 @@ export async function startE2E({
     ...(store ? { store } : {}),
     env: {
       PLANE_BASE_URL: planeHttp.url,
-      PLANE_API_KEY: bridgeUser.apiKey,
+      PLANE_API_KEY: world.users.bridge.apiKey,
       PLANE_WORKSPACE_SLUG: plane.workspaceSlug,
       PLANE_WEBHOOK_SECRET: WEBHOOK_SECRET,
       TELEGRAM_BOT_TOKEN: BOT_TOKEN,
@@ -182,19 +247,10 @@ export async function startE2E({
       ...env,
     },
   })
-  app = createApp({ functions, services })
-  if (provisioned) await markProjectsProvisioned(services, [project.id])
-  const bridgeUrl = 'http://bridge.test/webhooks/plane'
-  plane.webhooks.register({
-    url: bridgeUrl,
-    secret: WEBHOOK_SECRET,
-    issue: true,
-    issue_comment: true,
-    project: true,
-    cycle: true,
-  })
+  const app = createApp({ functions, services })
+  bind({ app, alive })
 
-  return {
+  const runtime = {
     plane,
     telegram,
     openclaw,
@@ -210,12 +266,12 @@ export async function startE2E({
         gate.hold = false
         const statuses: number[] = []
         for (const { url, init } of held.splice(0))
-          statuses.push((await app!.request(url, init)).status)
+          statuses.push((await app.request(url, init)).status)
         return statuses
       },
     },
     project,
-    users: { bridge: bridgeUser, imhotep, thot, ra },
+    users: world.users,
     bridgeTokens: BRIDGE_TOKENS,
     state,
     /** POST an Update to /webhooks/telegram as Telegram does (secret header unless told otherwise). */
@@ -225,7 +281,7 @@ export async function startE2E({
     ) {
       return telegram.postUpdate('http://bridge.test/webhooks/telegram', update, {
         secretToken,
-        fetch: async (url, init) => (app as ReturnType<typeof createApp>).request(url, init),
+        fetch: async (url, init) => app.request(url, init),
       })
     },
     /** Let processing, coalescing windows and the outbox finish. */
@@ -234,6 +290,11 @@ export async function startE2E({
       await services.background.idle(timeoutMs)
       return getBridge(services).settle(timeoutMs)
     },
+    /** Stop this runtime's timers and wait for its background work, leaving the simulators and the store. */
+    async halt(timeoutMs = 2000) {
+      services.background.cancelTimers()
+      await services.background.idle(timeoutMs)
+    },
     async stop() {
       services.background.cancelTimers()
       await services.background.idle(2000)
@@ -241,4 +302,19 @@ export async function startE2E({
       await services.store.dispose()
     },
   }
+  worlds.set(runtime, { world, bind })
+  return runtime
+}
+
+export type E2E = Awaited<ReturnType<typeof _startRuntime>>
+const worlds = new WeakMap<object, { world: World; bind: Bind }>()
+
+/**
+ * A new runtime (services, bridge, app) on the simulators of `previous` and the store given, as a restart
+ * after a crash starts one; Plane's deliveries go to it from now on. `halt` the previous one first.
+ */
+export function restartE2E(previous: E2E, options: RestartOptions): Promise<E2E> {
+  const found = worlds.get(previous)
+  if (!found) throw new Error('not a runtime started by startE2E')
+  return _startRuntime(found.world, options, found.bind)
 }

@@ -1,0 +1,131 @@
+/**
+ * @module One run of a flow under at most one store fault, then recovery as production does it, then what reached
+ * the outside world. A `kill` fault stops the runtime and starts a new one on the same store.
+ */
+import { notifyFunction } from '../../functions/notify/notify.ts'
+import { pollFunction } from '../../functions/poll/poll.ts'
+import { runJob } from '../../shared/run-job.ts'
+import { createMemoryStore } from '../../shared/store/store.ts'
+import { CHAT_ID, type E2E, restartE2E, startE2E } from '../e2e/harness.ts'
+import { createFaultyStore, type FaultMode, type StoreOp } from './faulty-store.ts'
+import { checkIn, type Flow, PRIVATE_CHAT } from './flows.ts'
+
+export const FAULT_ENV = {
+  PLANE_REQUEST_INTERVAL_MS: '0',
+  NOTIFY_COALESCE_MS: '20',
+  TELEGRAM_ALLOWED_CHAT_IDS: `${CHAT_ID},${PRIVATE_CHAT}`,
+  WAKE_CHECKIN_SECONDS: '120',
+}
+const CHECKIN_MS = Number(FAULT_ENV.WAKE_CHECKIN_SECONDS) * 1000
+/** Plane retries a delivery that got no answer this long after (by the shared clock), never in real time. */
+const PLANE_RETRY_MS = 30_000
+/** The time a restart takes: the dead process's 4 s drain lock has expired by then. */
+const RESTART_MS = 5_000
+/** How long the runtime may take to finish its background work after the trigger (real time). */
+const SETTLE_MS = 10_000
+
+export type CaseResult = {
+  /** Store operations from the trigger until the flow settled (before recovery). */
+  ops: StoreOp[]
+  /** The failed operation (null without a plan, or when the run had fewer operations than `at`). */
+  hit: StoreOp | null
+  /** Broken promises, in words; empty when the run kept them all. */
+  problems: string[]
+}
+
+/** The bridge's clock, the store's and Plane's: real time plus what the test skipped (a restart, a minute). */
+function sharedClock() {
+  let skip = 0
+  return {
+    now: () => Date.now() + skip,
+    advance(ms: number) {
+      skip += ms
+    },
+  }
+}
+
+/** Let the runtime finish what the trigger started: Plane's deliveries, background work, the outbox. */
+async function letRun(t: E2E) {
+  await t.plane.webhooks.settle()
+  await t.services.background.idle(SETTLE_MS)
+  await t.bridge.settle(SETTLE_MS).catch(() => undefined)
+  await t.services.background.idle(SETTLE_MS)
+}
+
+async function cron(t: E2E, fn: typeof notifyFunction | typeof pollFunction, problems: string[]) {
+  const run = await runJob(fn, t.services, { trigger: 'cron' })
+  if (run.outcome !== 'ok') problems.push(`${fn.name} cron: ${run.outcome} ${run.error ?? ''}`)
+}
+
+export async function runCase(
+  flow: Flow,
+  plan: { mode: FaultMode; at: number } | null
+): Promise<CaseResult> {
+  const clock = sharedClock()
+  const shared = createMemoryStore({ now: clock.now })
+  const first = createFaultyStore(shared)
+  let t = await startE2E({
+    store: first,
+    now: clock.now,
+    alive: () => !first.dead,
+    plane: { now: clock.now, webhookRetryDelayMs: () => PLANE_RETRY_MS },
+    env: FAULT_ENV,
+  })
+  const problems: string[] = []
+  try {
+    const subject = await flow.setup(t)
+    first.arm(plan ?? undefined)
+    let alive = () => !first.dead
+    let done = await flow.trigger(t, subject, alive).catch(() => false)
+    await letRun(t)
+    const ops = [...first.ops]
+    const hit = first.hit
+    first.arm()
+
+    if (first.dead) {
+      // The process is gone: its timers with it. A new one starts on the same store and kicks its outbox.
+      await t.halt()
+      clock.advance(RESTART_MS)
+      const second = createFaultyStore(shared)
+      t = await restartE2E(t, {
+        store: second,
+        now: clock.now,
+        alive: () => !second.dead,
+        env: FAULT_ENV,
+      })
+      alive = () => !second.dead
+      t.bridge.kick()
+    }
+    // The failed call's sender tries again (Telegram and agents; Plane only after a transport error, below).
+    for (let i = 0; !done && flow.resend && i < 3; i++)
+      done = await flow.resend(t, subject, alive).catch(() => false)
+    if (!done) problems.push('the sender never got a success')
+    await letRun(t)
+    await checkIn(t, subject)
+    // A minute later: Plane's retries are due, the notify cron replays stored deliveries, the poll reconciles.
+    clock.advance(60_000)
+    await t.plane.webhooks.settle()
+    await cron(t, notifyFunction, problems)
+    await cron(t, pollFunction, problems)
+    await letRun(t)
+    await checkIn(t, subject)
+    // Past the wake's check-in deadline: a wake that never went out is sent by the deadline.
+    clock.advance(CHECKIN_MS)
+    await cron(t, notifyFunction, problems)
+    await letRun(t)
+
+    const { deliveries, runs } = flow.outcome(t, subject)
+    if (deliveries === 0) problems.push('lost: never delivered')
+    if (deliveries > 2) problems.push(`delivered ${deliveries} times`)
+    if (runs !== null && runs !== 1) problems.push(`${runs} OpenClaw runs admitted for the task`)
+    const dead = await t.bridge.outbox.deadLetters()
+    if (dead.length > 0)
+      problems.push(`dead-lettered: ${dead.map((d) => `${d.channel} (${d.lastError})`).join('; ')}`)
+    const pending = await t.bridge.outbox.pending()
+    if (pending.length > 0)
+      problems.push(`left pending: ${pending.map((p) => `${p.channel} ${p.id}`).join('; ')}`)
+    return { ops, hit, problems }
+  } finally {
+    await t.stop()
+  }
+}
