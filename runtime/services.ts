@@ -2,6 +2,7 @@
 
 import { type AgentConfig, agentTokensFrom } from '../shared/agents.ts'
 import { createBackground } from '../shared/background.ts'
+import { type Bridge, buildBridge } from '../shared/bridge.ts'
 import { type BuildInfo, createBridgeMetrics, type ProcessStats } from '../shared/bridge-metrics.ts'
 import { type Config, secretValues } from '../shared/config.ts'
 import type { BridgeFunction, Services } from '../shared/function.ts'
@@ -65,7 +66,8 @@ export function createServices({
         error: error instanceof Error ? error.message : String(error),
       }),
   }
-  return {
+  let bridge: Bridge | undefined
+  const services: Services = {
     config,
     store: typeof store === 'function' ? store(hooks) : store,
     log: logger,
@@ -76,7 +78,13 @@ export function createServices({
     agentTokens,
     background: createBackground({ log: logger, now, ...(keepAlive ? { keepAlive } : {}) }),
     now,
+    // Built on first use, once: a copy of these services (a job's context) reads the same instance.
+    get bridge() {
+      bridge ??= buildBridge(services)
+      return bridge
+    },
   }
+  return services
 }
 
 export type CreateRuntimeServicesOptions = Omit<CreateServicesOptions, 'log' | 'agentTokens'> & {

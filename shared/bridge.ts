@@ -23,6 +23,7 @@ import {
   OpenClawError,
   openClawFailure,
 } from './openclaw/index.ts'
+import { CAPABILITIES_MAX_AGE_MS, type PlaneCapabilities } from './plane/capabilities.ts'
 import { createPlaneClient, type PlaneClient } from './plane/client.ts'
 import { createPlaneDirectory, type PlaneDirectory } from './plane-directory.ts'
 import { onTaskClosed } from './runs/dependents.ts'
@@ -65,20 +66,19 @@ export type Bridge = {
   settle(timeoutMs: number): Promise<{ left: number }>
 }
 
-const bridges = new WeakMap<Services, Bridge>()
+/** Shortest time between two passes of one step (flush, a lane's drain) under a stream of kicks. */
+const STEP_GAP_MS = 100
 
+/** Plane's capabilities (relations, worklogs…), shared by every process on the store for an hour. */
+const CAPABILITIES_KEY = 'plane:capabilities'
+
+/** The runtime's bridge (one per runtime: see `Services.bridge`). */
 export function getBridge(services: Services): Bridge {
-  let bridge = bridges.get(services)
-  if (!bridge) {
-    bridge = _buildBridge(services)
-    bridges.set(services, bridge)
-  }
-  return bridge
+  return services.bridge
 }
 
-// --- Internal helpers ---
-
-function _buildBridge(services: Services): Bridge {
+/** Builds the parts once; runtime/services.ts calls it on first use of `services.bridge`. */
+export function buildBridge(services: Services): Bridge {
   const { config, store, log, metrics, status, background, now } = services
   const planeRequests = metrics.registry.counter(
     'plane_bridge_plane_requests_total',
@@ -101,6 +101,14 @@ function _buildBridge(services: Services): Bridge {
           apiKey: config.PLANE_API_KEY,
           workspaceSlug: config.PLANE_WORKSPACE_SLUG,
           minIntervalMs: config.PLANE_REQUEST_INTERVAL_MS,
+          // Kept in the store: a `npm run job` process or a Workers isolate probes no more than a long-lived one.
+          capabilitiesCache: {
+            read: () => store.get<PlaneCapabilities>(CAPABILITIES_KEY),
+            write: (value) =>
+              store.set(CAPABILITIES_KEY, value, {
+                ttlSeconds: CAPABILITIES_MAX_AGE_MS / 1000,
+              }),
+          },
           onRequest: ({ status: code }) => {
             requestCount++
             planeRequests.inc({ status: code === 0 ? 'none' : `${Math.floor(code / 100)}xx` })
@@ -124,7 +132,8 @@ function _buildBridge(services: Services): Bridge {
       : null
 
   const directory = createPlaneDirectory({ plane, agents: services.agents, log, now })
-  const outbox = createOutbox(store, now)
+  let onEnqueue: (channel: OutboxChannel) => void = () => undefined
+  const outbox = createOutbox(store, now, (channel) => onEnqueue(channel))
   const chatId = telegram && config.TELEGRAM_CHAT_ID ? config.TELEGRAM_CHAT_ID : null
   const topics =
     telegram && chatId && config.TELEGRAM_TOPICS === 'per-project'
@@ -320,25 +329,34 @@ function _buildBridge(services: Services): Bridge {
   }
 
   // Each step runs once at a time: kicks that come while it runs (a burst of webhooks) ask for one more
-  // pass instead of one each. Flushing and each lane's drain are separate steps, so a chat waiting for its
-  // one-message-a-second spacing never holds up an agent's wake-up (issue 14).
+  // pass instead of one each, and passes start at most every STEP_GAP_MS, so a steady stream of deliveries
+  // costs a few passes a second, not one per delivery. Flushing and each lane's drain are separate steps: a
+  // chat waiting for its one-message-a-second spacing never holds up an agent's wake-up (issue 14).
   const step = (name: string, pass: () => Promise<void>): (() => void) => {
     let running = false
     let again = false
+    let lastStart = Number.NEGATIVE_INFINITY
     const start = (): void => {
       if (running) {
         again = true
         return
       }
+      const wait = lastStart + STEP_GAP_MS - now()
+      if (wait > 0) {
+        background.later(`${name}-gap`, wait, async () => start())
+        return
+      }
       running = true
+      lastStart = now()
       background.run(name, async () => {
         try {
-          do {
-            again = false
-            await pass()
-          } while (again)
+          await pass()
         } finally {
           running = false
+          if (again) {
+            again = false
+            start()
+          }
         }
       })
     }
@@ -358,10 +376,11 @@ function _buildBridge(services: Services): Bridge {
       return [channel, start]
     })
   ) as Record<OutboxChannel, () => void>
+  // Whatever enqueues (a flush, a wake, a command's reply, a card) wakes the lane it wrote to.
+  onEnqueue = (channel) => drainLane[channel]()
   const flush = step('notify', async () => {
     const flushed = await pipeline.flushDue()
     const deadlines = await tracker.due()
-    for (const channel of OUTBOX_CHANNELS) drainLane[channel]()
     // Run deadlines (minutes away) wait on a weak timer: the notify cron catches them too.
     if (deadlines.nextDueInMs !== null)
       background.later('runs', Math.max(50, deadlines.nextDueInMs), async () => kick(), {
@@ -370,7 +389,14 @@ function _buildBridge(services: Services): Bridge {
     if (flushed.nextDueInMs !== null)
       background.later('notify', Math.max(50, flushed.nextDueInMs), async () => kick())
   })
-  const kick = (): void => flush()
+  const kickLanes = () => {
+    for (const channel of OUTBOX_CHANNELS) drainLane[channel]()
+  }
+  /** Flush what is due and drain both lanes (a new process's first kick sends what the last one left). */
+  const kick = (): void => {
+    flush()
+    kickLanes()
+  }
 
   const self: Bridge = {
     plane,

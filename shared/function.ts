@@ -1,7 +1,9 @@
 /** @module What a function is: a name, one trigger (HTTP route, cron, or named job), the settings it needs, its code. */
+
 import type { Context } from 'hono'
 import type { AgentConfig } from './agents.ts'
 import type { Background } from './background.ts'
+import type { Bridge } from './bridge.ts'
 import type { BridgeMetrics } from './bridge-metrics.ts'
 import type { Config, SettingKey } from './config.ts'
 import type { Logger } from './log.ts'
@@ -24,6 +26,12 @@ export type Services = {
   /** Work that goes on after a response; shutdown waits for it. */
   background: Background
   now: () => number
+  /**
+   * The runtime's parts (Plane, Telegram and OpenClaw clients with their throttles, directory, pipeline,
+   * outbox, senders, run tracker), built once on first use and shared by HTTP handlers and every cron or job
+   * run: a job's context is a copy of these services, and the copy carries the same bridge (issue 14).
+   */
+  readonly bridge: Bridge
 }
 
 export type FunctionInventory = {

@@ -9,7 +9,8 @@ import type { ToolContext } from './tool.ts'
 
 type PerServices = { writers: Map<string, PlaneClient>; runs: RunStore }
 
-const cache = new WeakMap<Services, PerServices>()
+/** Keyed on the runtime's bridge, which every copy of its services shares. */
+const cache = new WeakMap<object, PerServices>()
 
 export async function toolContext(services: Services, agent: AgentConfig): Promise<ToolContext> {
   const bridge = getBridge(services)
@@ -55,7 +56,7 @@ function _context(
 }
 
 function _parts(services: Services, plane: PlaneClient): PerServices {
-  let parts = cache.get(services)
+  let parts = cache.get(services.bridge)
   if (!parts) {
     parts = {
       writers: new Map(),
@@ -70,7 +71,7 @@ function _parts(services: Services, plane: PlaneClient): PerServices {
           now: services.now,
         }),
     }
-    cache.set(services, parts)
+    cache.set(services.bridge, parts)
   }
   return parts
 }

@@ -196,14 +196,15 @@ export function createWorkspaceLoader({
   }
 }
 
-const loaders = new WeakMap<Services, WorkspaceLoader>()
+/** Keyed on the runtime's bridge: a job's copy of the services shares the runtime's loader. */
+const loaders = new WeakMap<object, WorkspaceLoader>()
 
-/** One loader per runtime's services, so concurrent commands share in-flight loads. */
+/** One loader per runtime, so concurrent commands and every digest run share in-flight loads. */
 export function getWorkspaceLoader(
   services: Services,
   parts: { plane: PlaneClient; directory: Directory }
 ): WorkspaceLoader {
-  let loader = loaders.get(services)
+  let loader = loaders.get(services.bridge)
   if (!loader) {
     loader = createWorkspaceLoader({
       ...parts,
@@ -211,7 +212,7 @@ export function getWorkspaceLoader(
       agents: services.agents,
       log: services.log,
     })
-    loaders.set(services, loader)
+    loaders.set(services.bridge, loader)
   }
   return loader
 }

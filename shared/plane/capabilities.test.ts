@@ -8,7 +8,8 @@ import {
   type ScriptedCall,
   type ScriptedReply,
 } from '../../test/fixtures/plane.ts'
-import { createPlaneClient } from './client.ts'
+import type { PlaneCapabilities } from './capabilities.ts'
+import { createPlaneClient, type PlaneClientOptions } from './client.ts'
 
 const ITEM = makeWorkItem({ id: 'wi-1' })
 const PAGE_NOT_FOUND: ScriptedReply = { status: 404, body: { error: 'Page not found.' } }
@@ -22,7 +23,10 @@ type Instance = {
 }
 
 /** `instance` is read on every request, so a test can change the answers between probes. */
-function setup(instance: Instance = {}) {
+function setup(
+  instance: Instance = {},
+  extra: Pick<PlaneClientOptions, 'capabilitiesCache' | 'now'> = {}
+) {
   const scripted = createScriptedFetch((call: ScriptedCall) => {
     const path = call.url.pathname
     if (path.endsWith('/relations/')) return instance.relations ?? PAGE_NOT_FOUND
@@ -42,11 +46,38 @@ function setup(instance: Instance = {}) {
     fetch: scripted.fetch,
     minIntervalMs: 0,
     retryDelaysMs: [],
+    ...extra,
   })
   return { client, calls: scripted.calls }
 }
 
 describe('capabilities', () => {
+  it('should probe once for every client sharing a cache, and again after an hour', async () => {
+    let clock = Date.UTC(2026, 10, 23, 9, 0, 0)
+    let kept: PlaneCapabilities | null = null
+    const capabilitiesCache = {
+      read: async () => kept,
+      write: async (value: PlaneCapabilities) => {
+        kept = value
+      },
+    }
+    const v13 = { relations: { body: makePage([]) } }
+    const first = setup(v13, { capabilitiesCache, now: () => clock })
+    expect((await first.client.capabilities()).relations).toBe(true)
+    expect(first.calls).toHaveLength(5)
+    // A fresh process (a job, a Workers isolate) finds the answer in the cache: no request.
+    const second = setup(v13, { capabilitiesCache, now: () => clock })
+    expect((await second.client.capabilities()).relations).toBe(true)
+    expect(second.calls).toHaveLength(0)
+    await second.client.capabilities()
+    expect(second.calls).toHaveLength(0)
+    // An hour later the memory copy is stale; the cache (the store expires it) is empty: probe again.
+    clock += 60 * 60 * 1000
+    kept = null
+    await second.client.capabilities()
+    expect(second.calls).toHaveLength(5)
+  })
+
   it('should report a CE v1.2 instance as having none, in 5 requests', async () => {
     const { client, calls } = setup()
     expect(await client.capabilities()).toEqual({

@@ -1,8 +1,9 @@
 /**
  * @module Capability probe: which optional Plane endpoints this instance has (CE vs Pro, v1.2 vs v1.3).
  *
- * Cost: at most 5 requests of the key's rate-limit budget, once per client (the answer is cached;
- * `refresh: true` probes again, a failed probe is not cached):
+ * Cost: at most 5 requests of the key's rate-limit budget an hour (the answer is kept an hour in memory and,
+ * with a `cache`, an hour in the store, so a fresh process or Workers isolate does not probe again; an
+ * upgrade to v1.3 is seen within two hours at most; `refresh: true` probes now; a failed probe is not kept):
  *   1. `GET projects/?per_page=1`            a project to probe under (skipped requests below use a nil UUID)
  *   2. `GET …/work-items/?per_page=1`        a real work item, whose keys also hint the description field
  *   3. `GET …/work-items/{id}/relations/`    v1.3.0+ (PR #8763)
@@ -37,15 +38,34 @@ export type PlaneCapabilities = {
 
 export type CapabilitiesOptions = { refresh?: boolean }
 
+/** Where an answer outlives the process (the store, with its own expiry). */
+export type CapabilitiesCache = {
+  read(): Promise<PlaneCapabilities | null>
+  write(capabilities: PlaneCapabilities): Promise<void>
+}
+
+export type CapabilitiesProbeOptions = {
+  cache?: CapabilitiesCache
+  /** How long an answer is trusted before Plane is probed again. */
+  maxAgeMs?: number
+  now?: () => number
+}
+
+/** An hour: a Plane upgrade is noticed within the hour, at 5 requests an hour at most. */
+export const CAPABILITIES_MAX_AGE_MS = 60 * 60 * 1000
+
 const NIL_UUID = '00000000-0000-0000-0000-000000000000'
 
 const firstIdPageSchema = z.looseObject({
   results: z.array(z.looseObject({ id: z.string() })),
 })
 
-export function createCapabilitiesProbe(context: PlaneEndpointContext) {
+export function createCapabilitiesProbe(
+  context: PlaneEndpointContext,
+  { cache, maxAgeMs = CAPABILITIES_MAX_AGE_MS, now = Date.now }: CapabilitiesProbeOptions = {}
+) {
   const { transport, workspaceSlug: slug } = context
-  let cached: Promise<PlaneCapabilities> | undefined
+  let cached: { at: number; answer: Promise<PlaneCapabilities> } | undefined
 
   async function routeExists(path: string): Promise<boolean> {
     try {
@@ -94,18 +114,29 @@ export function createCapabilitiesProbe(context: PlaneEndpointContext) {
     }
   }
 
+  async function stored(refresh: boolean): Promise<PlaneCapabilities> {
+    if (!refresh) {
+      const kept = await cache?.read().catch(() => null)
+      if (kept) return kept
+    }
+    const fresh = await probe()
+    // A store that cannot keep it costs a probe next time, nothing more.
+    await cache?.write(fresh).catch(() => undefined)
+    return fresh
+  }
+
   return function capabilities({
     refresh = false,
   }: CapabilitiesOptions = {}): Promise<PlaneCapabilities> {
-    if (refresh || !cached) {
-      const attempt = probe()
+    if (refresh || !cached || now() - cached.at >= maxAgeMs) {
+      const attempt = { at: now(), answer: stored(refresh) }
       cached = attempt
       // A probe that failed (rate limit, outage) must not be remembered as the answer.
-      attempt.catch(() => {
+      attempt.answer.catch(() => {
         if (cached === attempt) cached = undefined
       })
     }
-    return cached
+    return cached.answer
   }
 }
 

@@ -1,7 +1,7 @@
 /** @module `createPlaneClient`: the Plane v1 API client, endpoint groups wired over one transport. */
 
 import { createAttachmentEndpoints } from './attachments.ts'
-import { createCapabilitiesProbe } from './capabilities.ts'
+import { type CapabilitiesCache, createCapabilitiesProbe } from './capabilities.ts'
 import type { PlaneEndpointContext } from './endpoints/context.ts'
 import { createProjectSetupEndpoints } from './endpoints/project-setup.ts'
 import { createWorkItemChildEndpoints } from './endpoints/work-item-children.ts'
@@ -14,6 +14,8 @@ import { createPlaneTransport, type PlaneTransportOptions } from './transport.ts
 export type PlaneClientOptions = PlaneTransportOptions & {
   /** The workspace every path is scoped to (v1 cannot list workspaces). */
   workspaceSlug: string
+  /** Where capabilities outlive this client (the store): a fresh process costs no probe within the hour. */
+  capabilitiesCache?: CapabilitiesCache
 }
 
 export type PlaneClient = ReturnType<typeof createPlaneClient>
@@ -27,7 +29,11 @@ export type PlaneClient = ReturnType<typeof createPlaneClient>
  * const plane = createPlaneClient({ baseUrl: 'https://work.example', apiKey, workspaceSlug: 'acme' })
  * const item = await plane.workItems.getByIdentifier('ONB-12', { expand: ['state', 'assignees'] })
  */
-export function createPlaneClient({ workspaceSlug, ...transportOptions }: PlaneClientOptions) {
+export function createPlaneClient({
+  workspaceSlug,
+  capabilitiesCache,
+  ...transportOptions
+}: PlaneClientOptions) {
   const transport = createPlaneTransport(transportOptions)
   const paginator = createPaginator(transport)
   const context: PlaneEndpointContext = {
@@ -47,7 +53,10 @@ export function createPlaneClient({ workspaceSlug, ...transportOptions }: PlaneC
     activities: children.activities,
     relations: children.relations,
     attachments: createAttachmentEndpoints(context),
-    capabilities: createCapabilitiesProbe(context),
+    capabilities: createCapabilitiesProbe(context, {
+      ...(capabilitiesCache ? { cache: capabilitiesCache } : {}),
+      ...(transportOptions.now ? { now: transportOptions.now } : {}),
+    }),
     /** Escape hatches for routes without a method: same throttle, retries and errors. */
     request: transport.request,
     paginate: paginator.paginate,

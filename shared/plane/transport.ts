@@ -79,7 +79,9 @@ export function createPlaneTransport({
   timeoutMs = DEFAULT_TIMEOUT_MS,
   retryDelaysMs = DEFAULT_RETRY_DELAYS_MS,
   minIntervalMs = DEFAULT_MIN_INTERVAL_MS,
-  fetch: fetchImpl = globalThis.fetch,
+  // Looked up at each request: a runtime lives long (one bridge per runtime), and a fetch installed later
+  // (instrumentation, a test's stub) must be the one used.
+  fetch: fetchImpl = (input, init) => globalThis.fetch(input, init),
   sleep = defaultSleep,
   now = Date.now,
   onRequest,

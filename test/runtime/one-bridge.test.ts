@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest'
+import { getBridge } from '../../shared/bridge.ts'
+import { defineCronFunction, type JobContext } from '../../shared/function.ts'
+import { runJob } from '../../shared/run-job.ts'
+import { makeServices } from '../helpers/services.ts'
+
+describe('one bridge per runtime', () => {
+  it('should hand every cron run the bridge the HTTP handlers use: one Plane client, one throttle', async () => {
+    const seen: JobContext[] = []
+    const tick = defineCronFunction({
+      name: 'tick',
+      description: 'Remembers its context.',
+      schedule: '* * * * *',
+      run: async function tick(ctx) {
+        seen.push(ctx)
+        return { summary: 'ok' }
+      },
+    })
+    const services = makeServices({
+      functions: [tick],
+      env: {
+        PLANE_BASE_URL: 'https://plane.example',
+        PLANE_API_KEY: 'plane_api_0123456789abcdef0123456789abcdef',
+        PLANE_WORKSPACE_SLUG: 'acme',
+      },
+    })
+    const httpBridge = getBridge(services)
+    await runJob(tick, services, { trigger: 'cron', slot: '2026-11-23T10:00' })
+    await runJob(tick, services, { trigger: 'cron', slot: '2026-11-23T10:01' })
+    expect(seen).toHaveLength(2)
+    // Each run gets its own context (its logger, slot, signal)…
+    expect(seen[0]).not.toBe(seen[1])
+    // …and the runtime's one bridge, with its one Plane client (and so one 1 req/s lane on the key).
+    for (const ctx of seen) {
+      expect(getBridge(ctx)).toBe(httpBridge)
+      expect(getBridge(ctx).plane).toBe(httpBridge.plane)
+    }
+    expect(httpBridge.plane).not.toBeNull()
+  })
+})
