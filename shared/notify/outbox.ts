@@ -63,7 +63,12 @@ export const DEDUPE_TTL_S = 30 * 24 * 60 * 60
 /** Dead letters are kept for inspection, then expire. */
 const DEAD_TTL_S = 14 * 24 * 60 * 60
 
-export function createOutbox(store: Store, now: () => number = Date.now): Outbox {
+export function createOutbox(
+  store: Store,
+  now: () => number = Date.now,
+  /** Told after an item is stored (the bridge starts that lane's drain). */
+  onEnqueue?: (channel: OutboxChannel) => void
+): Outbox {
   let sequence = 0
   const nextId = () => {
     sequence = (sequence + 1) % 1_000_000
@@ -110,8 +115,10 @@ export function createOutbox(store: Store, now: () => number = Date.now): Outbox
       }
       await lanes[channel].put(id, item, item.createdAt)
       const claimKey = await dedupeKeyOf(item)
-      if (!claimKey) return { id, enqueued: true }
-      if (await store.claim(claimKey, DEDUPE_TTL_S, id)) return { id, enqueued: true }
+      if (!claimKey || (await store.claim(claimKey, DEDUPE_TTL_S, id))) {
+        onEnqueue?.(channel)
+        return { id, enqueued: true }
+      }
       // Someone enqueued it before: drop this copy (if that fails, the sender's owns() check drops it).
       await lanes[channel].remove(id)
       return { id, enqueued: false }
@@ -148,6 +155,7 @@ export function createOutbox(store: Store, now: () => number = Date.now): Outbox
       // in between leaves it in both lists, never in none.
       await lanes[item.channel].update(id, item, item.createdAt)
       await dead.remove(id)
+      onEnqueue?.(item.channel)
       return item
     },
     async depth() {

@@ -45,6 +45,7 @@ function setup({ failures = new Map<string, DeliveryDecision[]>() } = {}) {
       ...(dedupeKey ? { dedupeKey } : {}),
     })
   return {
+    store,
     outbox,
     sender,
     sent,
@@ -198,11 +199,32 @@ describe('outbox sender', () => {
     expect(sent).toMatchObject([{ target: '-1009999', text: 'hello' }])
   })
 
-  it('should let only one drain run at a time', async () => {
-    const { sender, enqueue } = setup()
+  it('should run drains of one process one after the other, and turn away another process while one runs', async () => {
+    const { store, outbox, sender, sent, enqueue } = setup()
     await enqueue('1', 'a')
     await enqueue('2', 'b')
+    // Another process on the same store: its own sender, same lane, same lock.
+    let release: () => void = () => undefined
+    const held = new Promise<void>((r) => {
+      release = r
+    })
+    const other = createOutboxSender({
+      outbox,
+      channel: 'telegram',
+      store,
+      log: createLogger({ write: () => undefined }),
+      deliver: async () => held,
+      classify: () => ({ retry: true }),
+    })
+    const first = other.drain()
+    await new Promise((r) => setTimeout(r, 20))
+    expect((await sender.drain()).ran).toBe(false)
+    release()
+    await first
+    // In one process, a second drain waits for the first, then looks again (finding what is left).
     const [a, b] = await Promise.all([sender.drain(), sender.drain()])
-    expect([a.ran, b.ran].sort()).toEqual([false, true])
+    expect([a.ran, b.ran]).toEqual([true, true])
+    expect(a.left + b.left).toBe(0)
+    expect(sent).toHaveLength(0)
   })
 })

@@ -82,170 +82,183 @@ export function createOutboxSender({
   groupPerMinute = 20,
   budgetMs = 25_000,
 }: OutboxSenderOptions): OutboxSender {
+  let depthKnown = false
+  // Drains of this lane in this process run one after the other (a cron's drain waits for the one an enqueue
+  // started, then looks again): the store lock only ever turns away another process.
+  let tail: Promise<unknown> = Promise.resolve()
   return {
-    drain: async function drainOutbox(): Promise<DrainReport> {
-      const report: DrainReport = {
-        ran: false,
-        sent: 0,
-        retried: 0,
-        dead: 0,
-        left: 0,
-        nextDueInMs: null,
-      }
-      const lock = await store.lock(`outbox:drain:${channel}`, DRAIN_LOCK_TTL_S)
-      if (!lock) return report
-      report.ran = true
-      let lockLost = false
-      const heartbeat = setInterval(() => {
-        lock.extend(DRAIN_LOCK_TTL_S).then(
-          (held) => {
-            if (!held) lockLost = true
-          },
-          () => undefined
-        )
-      }, DRAIN_HEARTBEAT_MS)
-      const started = now()
-      // A target whose head item cannot go now holds back its later items: per-chat order is kept.
-      const held = new Set<string>()
-      const due = (at: number) => {
-        const inMs = Math.max(0, at - now())
-        report.nextDueInMs = report.nextDueInMs === null ? inMs : Math.min(report.nextDueInMs, inMs)
-      }
-      try {
-        const items = await outbox.pending(channel)
-        report.left = items.length
-        for (const item of items) {
-          // Another process took the lane over (this one stalled past the lock's expiry): stop sending.
-          if (lockLost) break
-          if (held.has(item.target)) continue
-          if (item.notBefore > now()) {
-            held.add(item.target)
-            due(item.notBefore)
-            continue
-          }
-          const wait = (await _lastSent(store, item.target)) + perTargetIntervalMs - now()
-          if (wait > 0) {
-            if (now() - started + wait > budgetMs) {
-              held.add(item.target)
-              due(now() + wait)
-              continue
-            }
-            await sleep(wait)
-          }
-          if (
-            _isGroup(item) &&
-            !(await _withinGroupRate(store, item.target, groupPerMinute, now()))
-          ) {
-            const nextMinute = (Math.floor(now() / 60_000) + 1) * 60_000
-            await outbox.update({ ...item, notBefore: nextMinute })
-            held.add(item.target)
-            due(nextMinute)
-            continue
-          }
-          if (now() - started > budgetMs) break
-          // A twin of this item (same dedupe key, enqueued concurrently or around a crash) owns the key.
-          if (item.dedupeKey && !(await outbox.owns(item))) {
-            await outbox.ack(item)
-            report.left--
-            log.info('duplicate outbox item dropped', { id: item.id, target: item.target })
-            continue
-          }
-          try {
-            await deliver(item)
-          } catch (error) {
-            held.add(item.target)
-            const outcome = await _onFailure(item, error)
-            if (outcome === 'dead') {
-              report.dead++
-              report.left--
-            } else {
-              report.retried++
-            }
-            continue
-          }
-          report.sent++
-          report.left--
-          metrics?.deliveries.inc({ channel: item.channel, outcome: 'sent' })
-          // One line per message or wake that went out: what and to whom, never its content.
-          log.info(item.channel === 'telegram' ? 'message sent' : 'agent wake delivered', {
-            id: item.id,
-            target: item.target,
-            attempts: item.attempts + 1,
-            ...(typeof item.meta?.kind === 'string' ? { kind: item.meta.kind } : {}),
-          })
-          // Delivered: a failure from here on is bookkeeping, never a failed delivery (no dead letter). If the
-          // ack fails, the item goes out once more on the next drain: the documented duplicate window.
-          try {
-            await outbox.ack(item)
-            await store.set(`outbox:last:${item.target}`, now(), { ttlSeconds: 60 })
-          } catch (error) {
-            held.add(item.target)
-            log.warn('delivered, but the outbox could not record it', {
-              id: item.id,
-              error: error instanceof Error ? error.message : String(error),
-            })
-          }
-        }
-      } finally {
-        clearInterval(heartbeat)
-        await lock.release().catch(() => false)
-        if (metrics) {
-          const depth = await outbox.depth().catch(() => null)
-          if (depth) {
-            metrics.depth.set({ queue: 'pending' }, depth.pending)
-            metrics.depth.set({ queue: 'dead' }, depth.dead)
-          }
-        }
-      }
-      return report
+    drain(): Promise<DrainReport> {
+      const next = tail.then(drainOutbox, drainOutbox)
+      tail = next.catch(() => undefined)
+      return next
+    },
+  }
 
-      async function _onFailure(item: OutboxItem, error: unknown): Promise<'retry' | 'dead'> {
-        const decision = classify(item, error)
-        const free = decision.rateLimited === true && now() - item.createdAt < RATE_LIMITED_FOR_MS
-        const attempts = free ? item.attempts : item.attempts + 1
-        const message = error instanceof Error ? error.message : String(error)
-        if (decision.retarget) {
-          log.warn('telegram chat migrated; resending to the new chat id', {
-            from: item.target,
-            to: decision.retarget,
-          })
-          await outbox.update({
-            ...item,
-            target: decision.retarget,
-            payload: { ...item.payload, chat_id: decision.retarget },
-            lastError: message,
-          })
-          due(now())
-          return 'retry'
+  async function drainOutbox(): Promise<DrainReport> {
+    const report: DrainReport = {
+      ran: false,
+      sent: 0,
+      retried: 0,
+      dead: 0,
+      left: 0,
+      nextDueInMs: null,
+    }
+    const lock = await store.lock(`outbox:drain:${channel}`, DRAIN_LOCK_TTL_S)
+    if (!lock) return report
+    report.ran = true
+    let lockLost = false
+    const heartbeat = setInterval(() => {
+      lock.extend(DRAIN_LOCK_TTL_S).then(
+        (held) => {
+          if (!held) lockLost = true
+        },
+        () => undefined
+      )
+    }, DRAIN_HEARTBEAT_MS)
+    const started = now()
+    // A target whose head item cannot go now holds back its later items: per-chat order is kept.
+    const held = new Set<string>()
+    const due = (at: number) => {
+      const inMs = Math.max(0, at - now())
+      report.nextDueInMs = report.nextDueInMs === null ? inMs : Math.min(report.nextDueInMs, inMs)
+    }
+    try {
+      const items = await outbox.pending(channel)
+      report.left = items.length
+      for (const item of items) {
+        // Another process took the lane over (this one stalled past the lock's expiry): stop sending.
+        if (lockLost) break
+        if (held.has(item.target)) continue
+        if (item.notBefore > now()) {
+          held.add(item.target)
+          due(item.notBefore)
+          continue
         }
-        if (!decision.retry || attempts >= maxAttempts) {
-          await outbox.bury({ ...item, attempts }, message)
-          metrics?.deliveries.inc({ channel: item.channel, outcome: 'dead' })
-          log.error('outbox item given up', {
-            id: item.id,
-            channel: item.channel,
-            target: item.target,
-            attempts,
-            error: message,
-          })
-          return 'dead'
+        const wait = (await _lastSent(store, item.target)) + perTargetIntervalMs - now()
+        if (wait > 0) {
+          if (now() - started + wait > budgetMs) {
+            held.add(item.target)
+            due(now() + wait)
+            continue
+          }
+          await sleep(wait)
         }
-        const delay =
-          decision.afterMs ?? backoffMs[Math.min(attempts - 1, backoffMs.length - 1)] ?? 60_000
-        const notBefore = now() + delay
-        await outbox.update({ ...item, attempts, notBefore, lastError: message })
-        metrics?.deliveries.inc({ channel: item.channel, outcome: 'retry' })
-        log.warn('outbox delivery failed, will retry', {
+        if (
+          _isGroup(item) &&
+          !(await _withinGroupRate(store, item.target, groupPerMinute, now()))
+        ) {
+          const nextMinute = (Math.floor(now() / 60_000) + 1) * 60_000
+          await outbox.update({ ...item, notBefore: nextMinute })
+          held.add(item.target)
+          due(nextMinute)
+          continue
+        }
+        if (now() - started > budgetMs) break
+        // A twin of this item (same dedupe key, enqueued concurrently or around a crash) owns the key.
+        if (item.dedupeKey && !(await outbox.owns(item))) {
+          await outbox.ack(item)
+          report.left--
+          log.info('duplicate outbox item dropped', { id: item.id, target: item.target })
+          continue
+        }
+        try {
+          await deliver(item)
+        } catch (error) {
+          held.add(item.target)
+          const outcome = await _onFailure(item, error)
+          if (outcome === 'dead') {
+            report.dead++
+            report.left--
+          } else {
+            report.retried++
+          }
+          continue
+        }
+        report.sent++
+        report.left--
+        metrics?.deliveries.inc({ channel: item.channel, outcome: 'sent' })
+        // One line per message or wake that went out: what and to whom, never its content.
+        log.info(item.channel === 'telegram' ? 'message sent' : 'agent wake delivered', {
           id: item.id,
-          channel: item.channel,
-          attempts,
-          delayMs: delay,
-          error: message,
+          target: item.target,
+          attempts: item.attempts + 1,
+          ...(typeof item.meta?.kind === 'string' ? { kind: item.meta.kind } : {}),
         })
-        due(notBefore)
+        // Delivered: a failure from here on is bookkeeping, never a failed delivery (no dead letter). If the
+        // ack fails, the item goes out once more on the next drain: the documented duplicate window.
+        try {
+          await outbox.ack(item)
+          await store.set(`outbox:last:${item.target}`, now(), { ttlSeconds: 60 })
+        } catch (error) {
+          held.add(item.target)
+          log.warn('delivered, but the outbox could not record it', {
+            id: item.id,
+            error: error instanceof Error ? error.message : String(error),
+          })
+        }
+      }
+    } finally {
+      clearInterval(heartbeat)
+      await lock.release().catch(() => false)
+      // The gauge moves only when this drain moved something (and once at start): an idle lane costs no reads.
+      const moved = report.sent + report.retried + report.dead > 0 || !depthKnown
+      if (metrics && moved) {
+        depthKnown = true
+        const depth = await outbox.depth().catch(() => null)
+        if (depth) {
+          metrics.depth.set({ queue: 'pending' }, depth.pending)
+          metrics.depth.set({ queue: 'dead' }, depth.dead)
+        }
+      }
+    }
+    return report
+
+    async function _onFailure(item: OutboxItem, error: unknown): Promise<'retry' | 'dead'> {
+      const decision = classify(item, error)
+      const free = decision.rateLimited === true && now() - item.createdAt < RATE_LIMITED_FOR_MS
+      const attempts = free ? item.attempts : item.attempts + 1
+      const message = error instanceof Error ? error.message : String(error)
+      if (decision.retarget) {
+        log.warn('telegram chat migrated; resending to the new chat id', {
+          from: item.target,
+          to: decision.retarget,
+        })
+        await outbox.update({
+          ...item,
+          target: decision.retarget,
+          payload: { ...item.payload, chat_id: decision.retarget },
+          lastError: message,
+        })
+        due(now())
         return 'retry'
       }
-    },
+      if (!decision.retry || attempts >= maxAttempts) {
+        await outbox.bury({ ...item, attempts }, message)
+        metrics?.deliveries.inc({ channel: item.channel, outcome: 'dead' })
+        log.error('outbox item given up', {
+          id: item.id,
+          channel: item.channel,
+          target: item.target,
+          attempts,
+          error: message,
+        })
+        return 'dead'
+      }
+      const delay =
+        decision.afterMs ?? backoffMs[Math.min(attempts - 1, backoffMs.length - 1)] ?? 60_000
+      const notBefore = now() + delay
+      await outbox.update({ ...item, attempts, notBefore, lastError: message })
+      metrics?.deliveries.inc({ channel: item.channel, outcome: 'retry' })
+      log.warn('outbox delivery failed, will retry', {
+        id: item.id,
+        channel: item.channel,
+        attempts,
+        delayMs: delay,
+        error: message,
+      })
+      due(notBefore)
+      return 'retry'
+    }
   }
 }
 

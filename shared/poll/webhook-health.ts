@@ -16,10 +16,24 @@ const REJECTED_KEY = 'webhook:rejected-since-accepted'
 export async function noteWebhookReceived(services: Services): Promise<void> {
   // MONITOR-04: in this process's /metrics at once, whatever the store does.
   services.metrics.lastWebhook.set({}, services.now() / 1000)
-  await services.store.set(LAST_RECEIVED_KEY, services.now(), { ttlSeconds: 30 * 24 * 60 * 60 })
-  // A delivery with the right signature: the secret is right, earlier refusals were someone else's.
-  await services.store.delete(REJECTED_KEY)
+  // The store is told at most every NOTE_EVERY_MS per store: two writes per delivery were a third of the
+  // request path's store work under load, for a time read at minute scale (/ready, the poll's silence check).
+  const last = lastNoted.get(services.store) ?? Number.NEGATIVE_INFINITY
+  if (services.now() - last < NOTE_EVERY_MS) return
+  lastNoted.set(services.store, services.now())
+  try {
+    await services.store.set(LAST_RECEIVED_KEY, services.now(), { ttlSeconds: 30 * 24 * 60 * 60 })
+    // A delivery with the right signature: the secret is right, earlier refusals were someone else's.
+    await services.store.delete(REJECTED_KEY)
+  } catch (error) {
+    lastNoted.delete(services.store)
+    throw error
+  }
 }
+
+/** How often an accepted delivery is written down (per store object, i.e. per runtime). */
+const NOTE_EVERY_MS = 5_000
+const lastNoted = new WeakMap<object, number>()
 
 /** A delivery refused for its signature: counted until the next accepted one (a wrong secret shows). */
 export async function noteSignatureRejected(services: Pick<Services, 'store'>): Promise<number> {
