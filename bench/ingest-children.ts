@@ -58,15 +58,18 @@ export async function startServer({
   cwd,
   port,
   pinned,
+  nodeArgs = [],
 }: {
   label: string
   script: string
+  /** Node's own flags, before the script (the production ones, from `npm start`). */
+  nodeArgs?: readonly string[]
   env: Record<string, string>
   cwd: string
   port: number
   pinned: boolean
 }): Promise<ServerProcess> {
-  const child = _spawnPinned(pinned ? SERVER_CORE : null, [script], {
+  const child = _spawnPinned(pinned ? SERVER_CORE : null, [...nodeArgs, script], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env, HOST: '127.0.0.1', PORT: String(port) },
   })

@@ -5,7 +5,7 @@
  * temp dir. plane-bridge gets only webhook settings: no Plane, Telegram or OpenClaw, so nothing leaves the machine.
  */
 import { execFile } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { SETTINGS } from '../shared/settings.ts'
@@ -14,6 +14,15 @@ import { type ServerProcess, startServer } from './ingest-children.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const BUILT_ENTRY = fileURLToPath(new URL('../dist/runtime/node.js', import.meta.url))
+
+/** Node's flags as `npm start` runs the service (`exec node <flags> dist/runtime/node.js`). */
+function productionNodeFlags(): string[] {
+  const packageJson = fileURLToPath(new URL('../package.json', import.meta.url))
+  const start = (JSON.parse(readFileSync(packageJson, 'utf8')) as { scripts: { start: string } })
+    .scripts.start
+  const words = start.split(/\s+/)
+  return words.slice(words.indexOf('node') + 1).filter((w) => w.startsWith('--'))
+}
 const BARE_SCRIPT = fileURLToPath(new URL('./ingest-bare.mjs', import.meta.url))
 /** The setting's ceiling, used only when this version of plane-bridge cannot turn the limit off with 0. */
 const RATE_LIMIT_CEILING = '100000'
@@ -71,6 +80,7 @@ export async function startBridgeServer(
   return startServer({
     label,
     script: BUILT_ENTRY,
+    nodeArgs: productionNodeFlags(),
     env: { ...bridgeEnv(secret, store), NODE_ENV: 'production' },
     cwd,
     port: await freePort(),
