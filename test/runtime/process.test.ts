@@ -6,7 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createNodeStore } from '../../runtime/node-store.ts'
 import { loadConfig } from '../../shared/config.ts'
 import { createOutbox, telegramMessage } from '../../shared/notify/outbox.ts'
+import { DRAIN_LOCK_TTL_S } from '../../shared/notify/sender.ts'
 import { freePort } from '../helpers/net.ts'
+import { dropRedisPrefix, TEST_REDIS_URL } from '../helpers/redis.ts'
 import { createTelegramSim } from '../sim/telegram/index.ts'
 
 const root = new URL('../..', import.meta.url).pathname
@@ -183,4 +185,50 @@ describe('the Node process', () => {
       await api.close()
     }
   }, 30_000)
+
+  it("should resume sending within seconds when the dead process still held the lane's drain lock (Redis)", async () => {
+    const prefix = `proc-lock-${process.pid}-${Date.now()}`
+    const config = loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix })
+    const store = createNodeStore(config)
+    const telegram = createTelegramSim({ token: '123:lock-token' })
+    const api = await telegram.listen()
+    let p: ReturnType<typeof start> | null = null
+    try {
+      // The previous process queued a message, took the lane's lock to send it, and died holding it.
+      await createOutbox(store, Date.now).enqueue(
+        telegramMessage('-1001234567890', 'Reprise malgré le verrou', 'left-locked')
+      )
+      expect(await store.lock('outbox:drain:telegram', DRAIN_LOCK_TTL_S)).not.toBeNull()
+      p = start({
+        PORT: String(await freePort()),
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_KEY_PREFIX: prefix,
+        TELEGRAM_BOT_TOKEN: '123:lock-token',
+        TELEGRAM_CHAT_ID: '-1001234567890',
+        TELEGRAM_API_BASE: api.url,
+      })
+      const proc = p
+      // The lock expires after DRAIN_LOCK_TTL_S (4 s) and the new process retries a held lane every second;
+      // a 120 s lock (as before) would fail here. No tight timing is asserted: only that it went out before
+      // the notify cron's first run, so the start's own retries sent it.
+      await waitFor(() => proc.out().includes('"msg":"message sent"'), 20_000)
+      expect(telegram.messagesIn(-1001234567890).map((m) => m.text)).toEqual([
+        'Reprise malgré le verrou',
+      ])
+      const lines = proc.out().split('\n')
+      const sentAt = lines.findIndex((l) => l.includes('"msg":"message sent"'))
+      const cronAt = lines.findIndex(
+        (l) => l.includes('"msg":"job run"') && l.includes('"job":"notify"')
+      )
+      expect(cronAt === -1 || cronAt > sentAt).toBe(true)
+    } finally {
+      if (p) {
+        p.child.kill('SIGTERM')
+        await p.exited
+      }
+      await api.close()
+      await store.dispose()
+      await dropRedisPrefix(prefix)
+    }
+  }, 40_000)
 })
