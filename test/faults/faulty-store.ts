@@ -18,9 +18,13 @@ export type FaultyStore = Store & {
   readonly hit: StoreOp | null
   /** True once the process died (`kill` mode): every operation throws. */
   readonly dead: boolean
-  /** Count from zero again; with a plan, fail operation `at` (1-based) that way. */
-  arm(plan?: { mode: FaultMode; at: number }): void
+  /** Count from zero again; with a plan, fail operation `at` (1-based), or the first that `match`es, that way. */
+  arm(plan?: FaultPlan): void
 }
+
+export type FaultPlan =
+  | { mode: FaultMode; at: number }
+  | { mode: FaultMode; match: (op: StoreOp) => boolean }
 
 export class InjectedFault extends Error {
   constructor(
@@ -37,7 +41,7 @@ export class InjectedFault extends Error {
  */
 export function createFaultyStore(inner: Store): FaultyStore {
   let ops: StoreOp[] = []
-  let plan: { mode: FaultMode; at: number } | null = null
+  let plan: FaultPlan | null = null
   let hit: StoreOp | null = null
   let dead = false
 
@@ -46,7 +50,7 @@ export function createFaultyStore(inner: Store): FaultyStore {
     if (dead) throw new Error(`store used after the process died: ${name} ${key}`)
     const op: StoreOp = { n: ops.length + 1, name, key }
     ops.push(op)
-    if (plan && op.n === plan.at) {
+    if (plan && ('at' in plan ? op.n === plan.at : plan.match(op))) {
       const mode = plan.mode
       plan = null
       hit = op

@@ -18,7 +18,7 @@ export type Subject = { taskId: string; name: string; ref: string; update?: Upda
 
 /** What reached the outside world for one flow. */
 export type Outcome = {
-  /** Messages for the human (or the reply) accepted by Telegram, or wake calls OpenClaw answered 2xx. */
+  /** Messages for the human (or the reply) Telegram accepted, or calls to OpenClaw's /hooks/agent for the wake. */
   deliveries: number
   /** OpenClaw runs admitted for the task (distinct Idempotency-Keys); null for flows without a wake. */
   runs: number | null
@@ -98,8 +98,9 @@ export const assignmentToWake: Flow = {
   outcome(t, s) {
     const wakeKey = (key: string | undefined) => key?.startsWith(`wake:${s.taskId}:`) === true
     return {
+      // Every call for the task, refused ones included: OpenClaw dedupes, but each call is a delivery.
       deliveries: t.openclaw.calls.filter(
-        (c) => c.path === '/hooks/agent' && c.status < 300 && wakeKey(c.idempotencyKey)
+        (c) => c.path === '/hooks/agent' && wakeKey(c.idempotencyKey)
       ).length,
       runs: t.openclaw.runs.filter((r) => wakeKey(r.idempotencyKey)).length,
     }

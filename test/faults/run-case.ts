@@ -5,9 +5,10 @@
 import { notifyFunction } from '../../functions/notify/notify.ts'
 import { pollFunction } from '../../functions/poll/poll.ts'
 import { runJob } from '../../shared/run-job.ts'
+import { createStoreQueue } from '../../shared/store/queue.ts'
 import { createMemoryStore } from '../../shared/store/store.ts'
 import { CHAT_ID, type E2E, restartE2E, startE2E } from '../e2e/harness.ts'
-import { createFaultyStore, type FaultMode, type StoreOp } from './faulty-store.ts'
+import { createFaultyStore, type FaultPlan, type StoreOp } from './faulty-store.ts'
 import { checkIn, type Flow, PRIVATE_CHAT } from './flows.ts'
 
 export const FAULT_ENV = {
@@ -21,6 +22,12 @@ const CHECKIN_MS = Number(FAULT_ENV.WAKE_CHECKIN_SECONDS) * 1000
 const PLANE_RETRY_MS = 30_000
 /** The time a restart takes: the dead process's 4 s drain lock has expired by then. */
 const RESTART_MS = 5_000
+/** What came in and waits to be processed: empty once the flow is recovered (an index entry without item aside). */
+const INBOUND_QUEUES = [
+  ['index:webhook-inbox', 'webhook:inbox:'],
+  ['index:telegram-inbox', 'telegram:inbox:'],
+  ['index:task-pending', 'task:pending:'],
+] as const
 /** How long the runtime may take to finish its background work after the trigger (real time). */
 const SETTLE_MS = 10_000
 
@@ -31,6 +38,8 @@ export type CaseResult = {
   hit: StoreOp | null
   /** Broken promises, in words; empty when the run kept them all. */
   problems: string[]
+  /** How many times the flow's message or wake reached Telegram or OpenClaw. */
+  deliveries: number
 }
 
 /** The bridge's clock, the store's and Plane's: real time plus what the test skipped (a restart, a minute). */
@@ -57,9 +66,17 @@ async function cron(t: E2E, fn: typeof notifyFunction | typeof pollFunction, pro
   if (run.outcome !== 'ok') problems.push(`${fn.name} cron: ${run.outcome} ${run.error ?? ''}`)
 }
 
+export type CaseOptions = {
+  /** Recover as production does (default). Off, the run shows what the fault alone left: the self-checks. */
+  recover?: boolean
+  /** Done to the world just before the trigger (the self-checks break a promise on purpose). */
+  sabotage?: (t: E2E) => Promise<void> | void
+}
+
 export async function runCase(
   flow: Flow,
-  plan: { mode: FaultMode; at: number } | null
+  plan: FaultPlan | null,
+  { recover = true, sabotage }: CaseOptions = {}
 ): Promise<CaseResult> {
   const clock = sharedClock()
   const shared = createMemoryStore({ now: clock.now })
@@ -74,6 +91,7 @@ export async function runCase(
   const problems: string[] = []
   try {
     const subject = await flow.setup(t)
+    await sabotage?.(t)
     first.arm(plan ?? undefined)
     let alive = () => !first.dead
     let done = await flow.trigger(t, subject, alive).catch(() => false)
@@ -82,7 +100,7 @@ export async function runCase(
     const hit = first.hit
     first.arm()
 
-    if (first.dead) {
+    if (first.dead && recover) {
       // The process is gone: its timers with it. A new one starts on the same store and kicks its outbox.
       await t.halt()
       clock.advance(RESTART_MS)
@@ -96,35 +114,44 @@ export async function runCase(
       alive = () => !second.dead
       t.bridge.kick()
     }
-    // The failed call's sender tries again (Telegram and agents; Plane only after a transport error, below).
-    for (let i = 0; !done && flow.resend && i < 3; i++)
-      done = await flow.resend(t, subject, alive).catch(() => false)
-    if (!done) problems.push('the sender never got a success')
-    await letRun(t)
-    await checkIn(t, subject)
-    // A minute later: Plane's retries are due, the notify cron replays stored deliveries, the poll reconciles.
-    clock.advance(60_000)
-    await t.plane.webhooks.settle()
-    await cron(t, notifyFunction, problems)
-    await cron(t, pollFunction, problems)
-    await letRun(t)
-    await checkIn(t, subject)
-    // Past the wake's check-in deadline: a wake that never went out is sent by the deadline.
-    clock.advance(CHECKIN_MS)
-    await cron(t, notifyFunction, problems)
-    await letRun(t)
+    if (recover) {
+      // The failed call's sender tries again (Telegram, agents; Plane only after a transport error, below).
+      for (let i = 0; !done && flow.resend && i < 3; i++)
+        done = await flow.resend(t, subject, alive).catch(() => false)
+      if (!done) problems.push('the sender never got a success')
+      await letRun(t)
+      await checkIn(t, subject)
+      // A minute later: Plane's retries are due, the notify cron replays stored deliveries, the poll reconciles.
+      clock.advance(60_000)
+      await t.plane.webhooks.settle()
+      await cron(t, notifyFunction, problems)
+      await cron(t, pollFunction, problems)
+      await letRun(t)
+      await checkIn(t, subject)
+      // Past the wake's check-in deadline: a wake that never went out is sent by the deadline.
+      clock.advance(CHECKIN_MS)
+      await cron(t, notifyFunction, problems)
+      await letRun(t)
+    }
 
     const { deliveries, runs } = flow.outcome(t, subject)
     if (deliveries === 0) problems.push('lost: never delivered')
     if (deliveries > 2) problems.push(`delivered ${deliveries} times`)
     if (runs !== null && runs !== 1) problems.push(`${runs} OpenClaw runs admitted for the task`)
+    // Without recovery a dead process has no outbox to read: what reached the world is all there is.
+    if (first.dead && !recover)
+      return { ops, hit, deliveries, problems: [...problems, 'the process died'] }
     const dead = await t.bridge.outbox.deadLetters()
     if (dead.length > 0)
       problems.push(`dead-lettered: ${dead.map((d) => `${d.channel} (${d.lastError})`).join('; ')}`)
     const pending = await t.bridge.outbox.pending()
     if (pending.length > 0)
       problems.push(`left pending: ${pending.map((p) => `${p.channel} ${p.id}`).join('; ')}`)
-    return { ops, hit, problems }
+    for (const [index, itemPrefix] of INBOUND_QUEUES) {
+      const left = await createStoreQueue({ store: shared, index, itemPrefix }).range()
+      if (left.length > 0) problems.push(`left in ${index}: ${left.map((e) => e.id).join(', ')}`)
+    }
+    return { ops, hit, deliveries, problems }
   } finally {
     await t.stop()
   }
