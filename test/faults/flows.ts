@@ -33,6 +33,11 @@ export type Flow = {
   /** The sender tries again on the runtime running now; undefined when only Plane's own retries apply. */
   resend?: (t: E2E, s: Subject, alive: () => boolean) => Promise<boolean>
   outcome(t: E2E, s: Subject): Outcome
+  /**
+   * Its sender's own retries and the notify cron deliver it: it must not wait for the poll (≤ 5 min). False for
+   * webhooks, which Plane never re-sends after an HTTP error.
+   */
+  beforePoll: boolean
 }
 
 const okMessages = (t: E2E, match: (text: string, chat: string) => boolean) =>
@@ -78,10 +83,12 @@ export const webhookToNotification: Flow = {
     return true
   },
   outcome: (t, s) => ({ deliveries: okMessages(t, (text) => text.includes(s.name)), runs: null }),
+  beforePoll: false,
 }
 
 export const assignmentToWake: Flow = {
   name: 'assignment → wake',
+  beforePoll: false,
   async setup(t) {
     const name = 'Indexer la doc'
     const item = t.plane.seed.workItem(t.project.id, { name, state: t.state('Todo').id })
@@ -110,6 +117,7 @@ export const assignmentToWake: Flow = {
 export const toolWriteToNotification: Flow = {
   name: 'tool write → notification',
   setup: (t) => startedTask(t, 'Configurer Redis'),
+  beforePoll: true,
   trigger: (t, s, alive) => tool(t, 'update_task_status', done(s), alive),
   resend: (t, s, alive) => tool(t, 'update_task_status', done(s), alive),
   outcome: (t, s) => ({ deliveries: okMessages(t, (text) => text.includes(s.name)), runs: null }),
@@ -119,6 +127,7 @@ const done = (s: Subject) => ({ task: s.ref, status: 'done', summary: 'Fait.', c
 
 export const commandToReply: Flow = {
   name: 'command → reply',
+  beforePoll: true,
   async setup(t) {
     const subject = await startedTask(t, 'Traduire la FAQ')
     return { ...subject, update: t.telegram.makeMessageUpdate({ text: '/plane status' }) }

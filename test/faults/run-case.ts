@@ -125,6 +125,11 @@ export async function runCase(
       clock.advance(60_000)
       await t.plane.webhooks.settle()
       await cron(t, notifyFunction, problems)
+      await letRun(t)
+      if (flow.beforePoll && flow.outcome(t, subject).deliveries === 0)
+        problems.push(
+          'delivered only after the poll (the sender’s retry and the notify cron did not)'
+        )
       await cron(t, pollFunction, problems)
       await letRun(t)
       await checkIn(t, subject)

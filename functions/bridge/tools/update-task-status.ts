@@ -159,7 +159,9 @@ export const updateTaskStatus = defineTool({
     })
     if (status === 'done' && saved.cost !== null && saved.agentId)
       await recordFinishedCost(ctx.services.store, saved.agentId, task.key.id, saved.cost)
-    if (changed) await sightWrite(ctx, current)
+    // Unchanged too: a repeat of a call that failed after Plane took the change (a store fault, a crash) is
+    // this change's only sighting before the poll; the pipeline ignores what it has already seen.
+    await sightWrite(ctx, current)
     return {
       task: name,
       status: statusOf(current.snapshot.state),
