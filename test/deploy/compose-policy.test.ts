@@ -130,7 +130,18 @@ describe('runtime/Dockerfile', () => {
   })
 
   it('should start node itself on the compiled JavaScript (PID 1 gets SIGTERM; no npm, no tsx)', () => {
-    expect(JSON.parse(last('CMD') ?? '[]')).toEqual(['node', 'dist/runtime/node.js'])
+    const cmd = JSON.parse(last('CMD') ?? '[]') as string[]
+    expect(cmd[0]).toBe('node')
+    expect(cmd.at(-1)).toBe('dist/runtime/node.js')
+    // Between them only Node's own flags, the same `npm start` runs with.
+    const flags = cmd.slice(1, -1)
+    expect(flags.every((f) => f.startsWith('--'))).toBe(true)
+    const start = (
+      JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
+        scripts: { start: string }
+      }
+    ).scripts.start
+    expect(start).toBe(`exec ${cmd.join(' ')}`)
     expect(last('STOPSIGNAL')).toBe('SIGTERM')
   })
 
