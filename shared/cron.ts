@@ -8,6 +8,8 @@
  * it would be ~10 KiB gzip of the Worker bundle).
  */
 
+import { zonedParts } from './time-zone.ts'
+
 export class CronSyntaxError extends Error {
   override readonly name = 'CronSyntaxError'
 }
@@ -94,7 +96,7 @@ export function isCronExpression(expression: string): boolean {
  * @example cronMatches(parseCron('0 8 * * *'), new Date('2025-01-06T07:00:00Z'), 'Europe/Paris') // true
  */
 export function cronMatches(schedule: CronSchedule, date: Date, timeZone = 'UTC'): boolean {
-  const t = _localTime(date, timeZone)
+  const t = zonedParts(date.getTime(), timeZone)
   if (!schedule.minutes.has(t.minute) || !schedule.hours.has(t.hour)) return false
   if (!schedule.months.has(t.month)) return false
   const dom = schedule.daysOfMonth.has(t.day)
@@ -136,33 +138,4 @@ function _value(text: string, spec: FieldSpec): number {
   if (!Number.isInteger(value) || value < spec.min || value > spec.max)
     throw new CronSyntaxError(`${spec.label}: "${text}" is not in ${spec.min}-${spec.max}`)
   return value
-}
-
-type LocalTime = { minute: number; hour: number; day: number; month: number; weekday: number }
-
-const formatters = new Map<string, Intl.DateTimeFormat>()
-
-function _localTime(date: Date, timeZone: string): LocalTime {
-  let format = formatters.get(timeZone)
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      weekday: 'short',
-    })
-    formatters.set(timeZone, format)
-  }
-  const parts: Record<string, string> = {}
-  for (const part of format.formatToParts(date)) parts[part.type] = part.value
-  return {
-    minute: Number(parts.minute),
-    hour: Number(parts.hour),
-    day: Number(parts.day),
-    month: Number(parts.month),
-    weekday: DAY_NAMES.indexOf((parts.weekday ?? '').toLowerCase()),
-  }
 }

@@ -2,6 +2,7 @@
 import { type Locale, quote } from '../notify/i18n.ts'
 import { buildTaskUrl } from '../notify/messages.ts'
 import { escapeHtml, escapeHtmlAttribute } from '../telegram/html.ts'
+import { type ZonedParts, zonedParts } from '../time-zone.ts'
 import { type CommandPhrases, commandPhrasesFor } from './phrases.ts'
 import type { TaskView, WorkspaceSnapshot } from './snapshot.ts'
 
@@ -122,17 +123,19 @@ function _link(inner: string, url: string | null): string {
   return url ? `<a href="${escapeHtmlAttribute(url)}">${inner}</a>` : inner
 }
 
-function _parts(ms: number, timeZone: string): Record<string, string> {
-  const format = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  })
-  return Object.fromEntries(format.formatToParts(ms).map((p) => [p.type, p.value]))
+/** The zone's wall clock as two-digit strings (four for the year). */
+function _parts(ms: number, timeZone: string): Record<keyof ZonedParts, string> {
+  const p = zonedParts(ms, timeZone)
+  const two = (n: number) => String(n).padStart(2, '0')
+  return {
+    year: String(p.year).padStart(4, '0'),
+    month: two(p.month),
+    day: two(p.day),
+    hour: two(p.hour),
+    minute: two(p.minute),
+    second: two(p.second),
+    weekday: String(p.weekday),
+  }
 }
 
 /** A button under a reply; `callback_data` is 1-64 bytes (§1.6). */

@@ -3,6 +3,7 @@
  * poll works it out from its dates. Pure.
  */
 import { addDays, localDate } from '../commands/render-parts.ts'
+import { zoneOffsetMs } from '../time-zone.ts'
 
 /** What the bridge keeps of a cycle between two reads of the list. */
 export type CycleDates = {
@@ -66,43 +67,11 @@ export function cycleDay(date: string, timeZone: string): string {
 /** The instant `YYYY-MM-DD` 00:00 begins in `timeZone` (Europe/Paris: 23:00 or 22:00 UTC the day before). */
 export function zonedMidnightMs(isoDate: string, timeZone: string): number {
   const asUtc = Date.parse(`${isoDate}T00:00:00Z`)
-  let ms = asUtc - _offsetMs(asUtc, timeZone)
+  let ms = asUtc - zoneOffsetMs(asUtc, timeZone)
   // Across a DST change the offset at the result differs from the first guess's: one correction settles it.
-  const offset = _offsetMs(ms, timeZone)
+  const offset = zoneOffsetMs(ms, timeZone)
   if (asUtc - offset !== ms) ms = asUtc - offset
   return ms
 }
 
 // --- Internal helpers ---
-
-const formatters = new Map<string, Intl.DateTimeFormat>()
-
-/** How far `timeZone`'s wall clock is ahead of UTC at an instant (ms). */
-function _offsetMs(ms: number, timeZone: string): number {
-  let format = formatters.get(timeZone)
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-    formatters.set(timeZone, format)
-  }
-  const parts: Record<string, number> = {}
-  for (const part of format.formatToParts(ms))
-    if (part.type !== 'literal') parts[part.type] = Number(part.value)
-  const wall = Date.UTC(
-    parts.year ?? 1970,
-    (parts.month ?? 1) - 1,
-    parts.day ?? 1,
-    parts.hour ?? 0,
-    parts.minute ?? 0,
-    parts.second ?? 0
-  )
-  return wall - (ms - (((ms % 1000) + 1000) % 1000))
-}
