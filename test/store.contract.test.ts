@@ -3,14 +3,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import fsLite from 'unstorage/drivers/fs-lite'
+import unstorageRedis from 'unstorage/drivers/redis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createNodeStore, describeRedisUrl } from '../runtime/node-store.ts'
 import { loadConfig } from '../shared/config.ts'
+import type { RedisLike } from '../shared/store/atomics.ts'
 import { createKeyedLock } from '../shared/store/keyed-lock.ts'
 import { createStoreQueue } from '../shared/store/queue.ts'
 import { createRedisHttpClient, redisHttpDriver } from '../shared/store/redis-http.ts'
 import { claimAndWrite, createMemoryStore, createStore, type Store } from '../shared/store/store.ts'
-import { TEST_REDIS_URL } from './helpers/redis.ts'
+import { dropRedisPrefix, TEST_REDIS_URL } from './helpers/redis.ts'
 import { startRedisRest } from './helpers/redis-rest.ts'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -345,6 +347,67 @@ describe('store: redis specifics', () => {
       expect(ttl).toBeLessThanOrEqual(60)
       await redis.del(...(await redis.keys(`${prefix}:*`)))
     } finally {
+      await redis.quit()
+      await store.dispose()
+    }
+  })
+
+  it('should read what the unstorage Redis driver wrote, and write what it reads (one data format)', async () => {
+    // Stores written before the native Redis store existed went through unstorage's driver.
+    const prefix = `${redisPrefix}-c`
+    const ioredis = new Redis(TEST_REDIS_URL)
+    const before = createStore({
+      driver: unstorageRedis({ base: prefix, url: TEST_REDIS_URL }),
+      name: 'redis',
+      location: 'test',
+      // ioredis's overloaded `set` is wider than the structural type; the old node-store cast it the same way.
+      redis: ioredis as unknown as RedisLike,
+      redisPrefix: prefix,
+    })
+    const after = createNodeStore(
+      loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix })
+    )
+    try {
+      await before.set('task:snapshot:t1', { id: 't1', state: 'Todo' }, { ttlSeconds: 60 })
+      await before.set('plain:number', 7)
+      await before.claim('webhook:seen:h1', 60, 'item-1')
+      await before.increment('rate:r1', 60)
+      await before.indexAdd('index:outbox:telegram', 'm1', 1000)
+      expect(await after.get('task:snapshot:t1')).toEqual({ id: 't1', state: 'Todo' })
+      expect(await after.get('plain:number')).toBe(7)
+      expect(await after.get('webhook:seen:h1')).toBe('item-1')
+      expect(await after.claim('webhook:seen:h1', 60)).toBe(false)
+      expect(await after.increment('rate:r1', 60)).toBe(2)
+      expect(await after.indexRange('index:outbox:telegram')).toEqual([
+        { member: 'm1', score: 1000 },
+      ])
+      await after.set('task:snapshot:t2', { id: 't2' }, { ttlSeconds: 60 })
+      expect(await before.get('task:snapshot:t2')).toEqual({ id: 't2' })
+      expect(await after.keys('task:snapshot:')).toEqual(['task:snapshot:t1', 'task:snapshot:t2'])
+    } finally {
+      await dropRedisPrefix(prefix)
+      await before.dispose()
+      await after.dispose()
+      await ioredis.quit()
+    }
+  })
+
+  it('should run its scripts again after Redis forgot them (a restart, SCRIPT FLUSH)', async () => {
+    const prefix = `${redisPrefix}-ns`
+    const store = createNodeStore(
+      loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix })
+    )
+    const redis = new Redis(TEST_REDIS_URL)
+    try {
+      const lock = await store.lock('lock:a', 30)
+      expect(await lock?.extend(30)).toBe(true)
+      await redis.script('FLUSH')
+      expect(await lock?.release()).toBe(true)
+      await redis.script('FLUSH')
+      expect(await store.increment('count:a', 30)).toBe(1)
+      expect(await store.get('lock:a')).toBeNull()
+    } finally {
+      await dropRedisPrefix(prefix)
       await redis.quit()
       await store.dispose()
     }

@@ -37,10 +37,10 @@ export type RedisLike = {
 }
 
 // unstorage has no set-if-absent (style-anchors.md B2): these go to Redis directly, under the same prefix.
-const DELETE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`
-const REPLACE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 else return 0 end`
+export const DELETE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`
+export const REPLACE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 else return 0 end`
 // EXPIRE … NX needs Redis 7; a script sets the window's TTL on creation on any version.
-const INCREMENT = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n`
+export const INCREMENT = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n`
 // Sorted sets through EVAL: the same call works over ioredis and the Redis-over-HTTP client.
 const INDEX_ADD = `local n if ARGV[3] == '1' then n = redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1]) else n = redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) end if tonumber(ARGV[4]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[4]) end return n`
 const INDEX_REMOVE = `return redis.call('ZREM', KEYS[1], ARGV[1])`

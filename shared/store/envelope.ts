@@ -22,6 +22,32 @@ export function isValidKey(key: string): boolean {
   return KEY_PATTERN.test(key) && !key.split(':').some((s) => s === '.' || s === '..')
 }
 
+/** Runs a store operation, telling `onError` (metrics, logs) of a failure before it is rethrown. */
+export function reportingErrors(onError?: (operation: string, error: unknown) => void) {
+  return async function guard<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn()
+    } catch (error) {
+      onError?.(operation, error)
+      throw error
+    }
+  }
+}
+
+export function assertKey(key: string): void {
+  if (!isValidKey(key)) throw new TypeError(`invalid store key "${key}"`)
+}
+
+export function assertTtl(ttlSeconds: number): void {
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1)
+    throw new RangeError(`ttlSeconds must be a whole number ≥ 1, got ${ttlSeconds}`)
+}
+
+/** SCAN's MATCH is a glob: a key holding `*`, `?` or `[` must match itself only. */
+export function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&')
+}
+
 const KEY_PATTERN = /^[A-Za-z0-9_.@+=-]+(:[A-Za-z0-9_.@+=-]+)*$/
 
 function _isEnvelope(raw: unknown): raw is Envelope {

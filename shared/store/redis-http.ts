@@ -4,6 +4,7 @@
  */
 import type { Driver } from 'unstorage'
 import type { RedisLike } from './atomics.ts'
+import { escapeGlob } from './envelope.ts'
 
 export type RedisHttpOptions = {
   /** REST endpoint, e.g. `https://eu1-xyz.upstash.io` (no trailing path). */
@@ -85,7 +86,7 @@ export function redisHttpDriver({
   const prefix = base.replace(/:+$/, '')
   const k = (key: string) => (key ? `${prefix}:${key}` : prefix)
   // unstorage hands getKeys/clear a base with a trailing `:` (`outbox:item:`).
-  const pattern = (keyBase: string) => `${_escapeGlob(k(keyBase.replace(/:+$/, '')))}:*`
+  const pattern = (keyBase: string) => `${escapeGlob(k(keyBase.replace(/:+$/, '')))}:*`
   const scan = async (pattern: string) => {
     const keys: string[] = []
     let cursor = '0'
@@ -125,11 +126,4 @@ export function redisHttpDriver({
       if (keys.length > 0) await client.command(['DEL', ...keys])
     },
   }
-}
-
-// --- Internal helpers ---
-
-/** SCAN's MATCH is a glob: a key holding `*`, `?` or `[` must match itself only. */
-function _escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, '\\$&')
 }

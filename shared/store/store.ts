@@ -9,7 +9,7 @@ import {
   type RedisLike,
   type StoreAtomics,
 } from './atomics.ts'
-import { isValidKey, unwrap, wrap } from './envelope.ts'
+import { assertKey, assertTtl, reportingErrors, unwrap, wrap } from './envelope.ts'
 
 export type { IndexEntry }
 
@@ -111,22 +111,7 @@ export function createStore({
   // Redis and KV expire entries themselves: no sweeping, no deleting what a read finds expired.
   const nativeExpiry = redis !== undefined || onKv
 
-  const guard = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn()
-    } catch (error) {
-      onError?.(operation, error)
-      throw error
-    }
-  }
-  const checkKey = (key: string) => {
-    if (!isValidKey(key)) throw new TypeError(`invalid store key "${key}"`)
-  }
-  const checkTtl = (ttlSeconds: number) => {
-    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
-      throw new RangeError(`ttlSeconds must be a whole number ≥ 1, got ${ttlSeconds}`)
-    }
-  }
+  const guard = reportingErrors(onError)
   const read = async (key: string) => {
     const { value, expired } = unwrap(await storage.getItem(key), now())
     if (expired && !nativeExpiry) await storage.removeItem(key)
@@ -138,24 +123,24 @@ export function createStore({
     location,
     get: <T>(key: string) =>
       guard('get', async () => {
-        checkKey(key)
+        assertKey(key)
         return (await read(key)) as T | null
       }),
     set: (key, value, options) =>
       guard('set', async () => {
-        checkKey(key)
+        assertKey(key)
         const ttl = options?.ttlSeconds
-        if (ttl !== undefined) checkTtl(ttl)
+        if (ttl !== undefined) assertTtl(ttl)
         await storage.setItem(key, wrap(value, ttl, now()), ttl ? { ttl } : undefined)
       }),
     has: (key) =>
       guard('has', async () => {
-        checkKey(key)
+        assertKey(key)
         return (await read(key)) !== null
       }),
     delete: (key) =>
       guard('delete', async () => {
-        checkKey(key)
+        assertKey(key)
         await storage.removeItem(key)
       }),
     keys: (prefix = '') =>
@@ -171,14 +156,14 @@ export function createStore({
       }),
     claim: (key, ttlSeconds, value = true) =>
       guard('claim', async () => {
-        checkKey(key)
-        checkTtl(ttlSeconds)
+        assertKey(key)
+        assertTtl(ttlSeconds)
         return (await atomics.setIfAbsent(key, value, ttlSeconds)) !== null
       }),
     lock: (key, ttlSeconds) =>
       guard('lock', async () => {
-        checkKey(key)
-        checkTtl(ttlSeconds)
+        assertKey(key)
+        assertTtl(ttlSeconds)
         const token = crypto.randomUUID()
         let held = await local.setIfAbsent(key, token, ttlSeconds)
         if (held === null) return null
@@ -192,7 +177,7 @@ export function createStore({
             }),
           extend: (ttl: number) =>
             guard('lock-extend', async () => {
-              checkTtl(ttl)
+              assertTtl(ttl)
               if (held === null) return false
               held = await local.replaceIfEquals(key, held, token, ttl)
               return held !== null
@@ -201,16 +186,16 @@ export function createStore({
       }),
     increment: (key, ttlSeconds) =>
       guard('increment', async () => {
-        checkKey(key)
-        checkTtl(ttlSeconds)
+        assertKey(key)
+        assertTtl(ttlSeconds)
         return local.increment(key, ttlSeconds)
       }),
     indexAdd: (key, member, score, options = {}) =>
       guard('index-add', async () => {
-        checkKey(key)
+        assertKey(key)
         if (!Number.isFinite(score))
           throw new RangeError(`index score must be finite, got ${score}`)
-        if (options.ttlSeconds !== undefined) checkTtl(options.ttlSeconds)
+        if (options.ttlSeconds !== undefined) assertTtl(options.ttlSeconds)
         return atomics.indexAdd(key, member, score, {
           onlyIfAbsent: options.onlyIfAbsent ?? false,
           ttlSeconds: options.ttlSeconds ?? null,
@@ -218,22 +203,22 @@ export function createStore({
       }),
     indexRemove: (key, member) =>
       guard('index-remove', async () => {
-        checkKey(key)
+        assertKey(key)
         return atomics.indexRemove(key, member)
       }),
     indexRange: (key, { maxScore = Number.POSITIVE_INFINITY, limit = 1_000 } = {}) =>
       guard('index-range', async () => {
-        checkKey(key)
+        assertKey(key)
         return atomics.indexRange(key, maxScore, limit)
       }),
     indexScore: (key, member) =>
       guard('index-score', async () => {
-        checkKey(key)
+        assertKey(key)
         return atomics.indexScore(key, member)
       }),
     indexSize: (key) =>
       guard('index-size', async () => {
-        checkKey(key)
+        assertKey(key)
         return atomics.indexSize(key)
       }),
     ping: () =>
