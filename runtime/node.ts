@@ -9,6 +9,7 @@ import { createRedactor } from '../shared/redact.ts'
 import { outputsOff, RegistryError } from '../shared/registry.ts'
 import { createApp } from './app.ts'
 import { runJobCommand } from './node-cli.ts'
+import { nodeHashing } from './node-hashing.ts'
 import { nodeMetricsOptions } from './node-metrics.ts'
 import { startScheduler } from './node-scheduler.ts'
 import { listen } from './node-server.ts'
@@ -29,6 +30,7 @@ async function main(argv: readonly string[]): Promise<number> {
     env: process.env,
     agents: loadAgents(config),
     store: (hooks) => createNodeStore(config, hooks),
+    hashing: nodeHashing,
     ...nodeMetricsOptions(),
     // A one-off job keeps stdout for its summary line: its logs go to stderr.
     ...(isJob ? { write: (line: string) => process.stderr.write(`${line}\n`) } : {}),

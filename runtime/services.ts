@@ -6,6 +6,7 @@ import { type Bridge, buildBridge } from '../shared/bridge.ts'
 import { type BuildInfo, createBridgeMetrics, type ProcessStats } from '../shared/bridge-metrics.ts'
 import { type Config, secretValues } from '../shared/config.ts'
 import type { BridgeFunction, Services } from '../shared/function.ts'
+import { type Hashing, webCryptoHashing } from '../shared/hash.ts'
 import { createLogger, type Logger } from '../shared/log.ts'
 import { createRedactor } from '../shared/redact.ts'
 import { takeInventory, validateRegistry } from '../shared/registry.ts'
@@ -28,6 +29,8 @@ export type CreateServicesOptions = {
   processStats?: () => ProcessStats
   /** The version running, for `plane_bridge_build_info`. */
   build?: BuildInfo
+  /** Digests and MACs (default WebCrypto; the Node runtime hands in node:crypto's). */
+  hashing?: Hashing
 }
 
 export type StoreHooks = {
@@ -46,6 +49,7 @@ export function createServices({
   now = Date.now,
   processStats,
   build,
+  hashing = webCryptoHashing,
 }: CreateServicesOptions): Services {
   validateRegistry(functions)
   const logger =
@@ -78,6 +82,7 @@ export function createServices({
     agentTokens,
     background: createBackground({ log: logger, now, ...(keepAlive ? { keepAlive } : {}) }),
     now,
+    hashing,
     // Built on first use, once: a copy of these services (a job's context) reads the same instance.
     get bridge() {
       bridge ??= buildBridge(services)

@@ -6,6 +6,7 @@ import type { Background } from './background.ts'
 import type { Bridge } from './bridge.ts'
 import type { BridgeMetrics } from './bridge-metrics.ts'
 import type { Config, SettingKey } from './config.ts'
+import type { Hashing } from './hash.ts'
 import type { Logger } from './log.ts'
 import type { StatusBoard } from './status.ts'
 import type { Store } from './store/store.ts'
@@ -26,6 +27,8 @@ export type Services = {
   /** Work that goes on after a response; shutdown waits for it. */
   background: Background
   now: () => number
+  /** SHA-256 and HMAC: WebCrypto, or the Node runtime's synchronous node:crypto. */
+  hashing: Hashing
   /**
    * The runtime's parts (Plane, Telegram and OpenClaw clients with their throttles, directory, pipeline,
    * outbox, senders, run tracker), built once on first use and shared by HTTP handlers and every cron or job

@@ -5,7 +5,6 @@
 import { getBridge } from '../../shared/bridge.ts'
 import { clientAddress } from '../../shared/client-address.ts'
 import { defineHttpFunction, type Services } from '../../shared/function.ts'
-import { sha256Hex } from '../../shared/hash.ts'
 import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
 import {
   createPlaneSignatureVerifier,
@@ -22,7 +21,8 @@ import { rateLimit } from './rate-limit.ts'
  */
 export const WEBHOOK_DEDUPE_TTL_S = 7 * 24 * 60 * 60
 
-const verifiers = new Map<string, PlaneSignatureVerifier>()
+/** One verifier (key prepared once) per runtime and secret. */
+const verifiers = new WeakMap<Services, { secret: string; verify: PlaneSignatureVerifier }>()
 
 export const planeWebhookFunction = defineHttpFunction({
   name: 'plane-webhook',
@@ -35,7 +35,7 @@ export const planeWebhookFunction = defineHttpFunction({
     const { config, store, log, background } = services
     const raw = new Uint8Array(await c.req.arrayBuffer())
     const secret = config.PLANE_WEBHOOK_SECRET as string
-    const verify = verifiers.get(secret) ?? _remember(secret)
+    const verify = _verifier(services, secret)
     // Fail closed, before any parsing: a body we cannot attribute to Plane is never looked at.
     if (!(await verify(raw, c.req.header('x-plane-signature')))) {
       await _signatureRejected(services, clientAddress(c, config.TRUSTED_PROXIES ?? []))
@@ -54,7 +54,7 @@ export const planeWebhookFunction = defineHttpFunction({
     const limited = await rateLimit(c, config.WEBHOOK_RATE_LIMIT_PER_MIN)
     if (limited) return limited
 
-    const hash = await sha256Hex(raw)
+    const hash = await services.hashing.sha256Hex(raw)
     try {
       // Stored first, claimed after: a crash in between leaves a copy the notify cron replays (and Plane,
       // which got no answer, sends again); the other order lost the delivery (claimed, never stored).
@@ -77,10 +77,12 @@ export const planeWebhookFunction = defineHttpFunction({
   },
 })
 
-function _remember(secret: string): PlaneSignatureVerifier {
-  const verifier = createPlaneSignatureVerifier(secret)
-  verifiers.set(secret, verifier)
-  return verifier
+function _verifier(services: Services, secret: string): PlaneSignatureVerifier {
+  const known = verifiers.get(services)
+  if (known?.secret === secret) return known.verify
+  const verify = createPlaneSignatureVerifier(secret, services.hashing)
+  verifiers.set(services, { secret, verify })
+  return verify
 }
 
 /** At most one warning a minute per runtime: junk traffic must not flood the log. */

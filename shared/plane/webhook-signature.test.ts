@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { nodeHashing } from '../../runtime/node-hashing.ts'
 import { makeIssueWebhook } from '../../test/fixtures/plane.ts'
 import { pyDumps, pyFloat } from '../../test/sim/plane/py-json.ts'
+import { sha256Hex, webCryptoHashing } from '../hash.ts'
 import {
   createPlaneSignatureVerifier,
   signPlaneBody,
@@ -93,11 +95,27 @@ describe('createPlaneSignatureVerifier', () => {
     expect(() => createPlaneSignatureVerifier('  ')).toThrow(/secret is empty/)
   })
 
-  it('should verify repeatedly with its cached key', async () => {
-    const verify = createPlaneSignatureVerifier(SECRET)
+  // The Node runtime checks with node:crypto, Workers with WebCrypto: both must agree with CPython.
+  it.each([
+    ['WebCrypto', webCryptoHashing],
+    ['node:crypto', nodeHashing],
+  ])('should verify repeatedly with its cached key (%s)', async (_name, hashing) => {
+    const verify = createPlaneSignatureVerifier(SECRET, hashing)
     expect(await verify(encode(PYTHON_BODY), PYTHON_SIGNATURE)).toBe(true)
     expect(await verify(encode(PYTHON_BODY), PYTHON_SIGNATURE)).toBe(true)
     expect(await verify(encode(`${PYTHON_BODY} `), PYTHON_SIGNATURE)).toBe(false)
     expect(await verify(encode(PYTHON_BODY), null)).toBe(false)
+    expect(await verify(encode(PYTHON_BODY), PYTHON_SIGNATURE.toUpperCase())).toBe(false)
+    expect(
+      await createPlaneSignatureVerifier(`${SECRET}x`, hashing)(
+        encode(PYTHON_BODY),
+        PYTHON_SIGNATURE
+      )
+    ).toBe(false)
+    const body = encode(PYTHON_BODY)
+    expect(await hashing.sha256Hex(body)).toBe(await sha256Hex(body))
+    expect(await hashing.sha256Hex('abc')).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
+    )
   })
 })

@@ -1,4 +1,5 @@
-/** @module Plane webhook signature check: hex HMAC-SHA256 of the raw body, WebCrypto, constant time, fail closed. */
+/** @module Plane webhook signature check: hex HMAC-SHA256 of the raw body, constant time, fail closed. */
+import { type Hashing, webCryptoHashing } from '../hash.ts'
 
 /** Plane sends plain lowercase hex, no `sha256=` prefix (plane-api.md §7.4). */
 const SIGNATURE_PATTERN = /^[0-9a-f]{64}$/
@@ -14,15 +15,17 @@ export type PlaneSignatureVerifier = (
  * @example const verify = createPlaneSignatureVerifier(config.PLANE_WEBHOOK_SECRET)
  *          if (!(await verify(raw, c.req.header('x-plane-signature')))) return c.text('forbidden', 401)
  */
-export function createPlaneSignatureVerifier(secret: string): PlaneSignatureVerifier {
+export function createPlaneSignatureVerifier(
+  secret: string,
+  hashing: Hashing = webCryptoHashing
+): PlaneSignatureVerifier {
   if (typeof secret !== 'string' || secret.trim() === '') {
     throw new Error('Plane webhook secret is empty: refusing to accept unsigned webhooks')
   }
-  let key: Promise<CryptoKey> | undefined
+  const check = hashing.hmacSha256Verifier(secret)
   return async function verifyPlaneWebhook(rawBody, signatureHeader) {
     if (!signatureHeader || !SIGNATURE_PATTERN.test(signatureHeader)) return false
-    key ??= _importKey(secret)
-    return _verify(await key, rawBody, signatureHeader)
+    return check(rawBody, _bytesOfHex(signatureHeader))
   }
 }
 
@@ -72,9 +75,14 @@ function _importKey(secret: string): Promise<CryptoKey> {
 }
 
 function _verify(key: CryptoKey, rawBody: Uint8Array, hex: string): Promise<boolean> {
-  const signature = new Uint8Array(32)
-  for (let i = 0; i < 32; i++) signature[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16)
-  return crypto.subtle.verify('HMAC', key, signature, _bufferOf(rawBody))
+  return crypto.subtle.verify('HMAC', key, _bytesOfHex(hex), _bufferOf(rawBody))
+}
+
+/** 64 hex digits (checked by SIGNATURE_PATTERN) as 32 bytes. */
+function _bytesOfHex(hex: string): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(32)
+  for (let i = 0; i < 32; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16)
+  return bytes
 }
 
 /** WebCrypto wants an ArrayBuffer-backed view; copy only when the bytes live elsewhere (SharedArrayBuffer). */
