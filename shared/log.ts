@@ -11,6 +11,8 @@ export type Logger = {
   error(msg: string, fields?: LogFields): void
   /** A logger that adds `bindings` to every line (e.g. `{ fn: 'poll', agent: 'imhotep' }`). */
   child(bindings: LogFields): Logger
+  /** Whether a line at `level` would be written: hot paths skip building fields nobody reads. */
+  enabled(level: LogLevel): boolean
 }
 
 export type LoggerOptions = {
@@ -51,6 +53,7 @@ export function createLogger({
       warn: (msg, fields) => emit('warn', msg, fields),
       error: (msg, fields) => emit('error', msg, fields),
       child: (more) => build({ ...bindings, ...more }),
+      enabled: (lvl) => LEVEL_RANK[lvl] >= threshold,
     }
   }
   return build({})
