@@ -2,6 +2,7 @@
 import type { Bridge } from '../../shared/bridge.ts'
 import type { Services } from '../../shared/function.ts'
 import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
+import type { PlaneWebhookEvent } from '../../shared/plane/webhook-types.ts'
 import { createStoreQueue, type StoreQueue } from '../../shared/store/queue.ts'
 import type { Store } from '../../shared/store/store.ts'
 import { processPlaneEvent } from './process-plane-event.ts'
@@ -32,40 +33,37 @@ export function webhookInbox(store: Store, now: () => number): StoreQueue<Stored
 export async function storeWebhook(
   store: Store,
   hash: string,
-  raw: Uint8Array,
+  body: string,
   receivedAt: number,
   event?: string
-): Promise<string> {
+): Promise<{ id: string; entry: StoredWebhook }> {
   const id = `${receivedAt.toString(36).padStart(10, '0')}-${hash.slice(0, 16)}`
-  const entry: StoredWebhook = {
-    body: new TextDecoder().decode(raw),
-    receivedAt,
-    attempts: 0,
-    ...(event ? { event } : {}),
-  }
+  const entry: StoredWebhook = { body, receivedAt, attempts: 0, ...(event ? { event } : {}) }
   await webhookInbox(store, () => receivedAt).put(id, entry, receivedAt)
-  return id
+  return { id, entry }
 }
 
-/** Process one stored delivery; it leaves the inbox only once the pipeline has what it carries. */
+/**
+ * Process one stored delivery; it leaves the inbox only once the pipeline has what it carries. The route
+ * hands over the entry it has just stored and the event it has parsed (`given`); replays read the store.
+ */
 export async function processStoredWebhook(
   services: Services,
   bridge: Bridge,
-  id: string
+  id: string,
+  given?: { entry: StoredWebhook; event: PlaneWebhookEvent }
 ): Promise<void> {
   const { store, log } = services
   const inbox = webhookInbox(store, services.now)
-  const entry = await inbox.get(id)
+  const entry = given?.entry ?? (await inbox.get(id))
   if (!entry) return
   try {
-    const outcome = await processPlaneEvent(
-      parsePlaneWebhook(entry.body, entry.event ? { 'x-plane-event': entry.event } : undefined),
-      entry.receivedAt,
-      services,
-      bridge
-    )
+    const event =
+      given?.event ??
+      parsePlaneWebhook(entry.body, entry.event ? { 'x-plane-event': entry.event } : undefined)
+    const outcome = await processPlaneEvent(event, entry.receivedAt, services, bridge)
     await inbox.remove(id)
-    log.info('plane webhook processed', { id, outcome })
+    if (log.enabled('info')) log.info('plane webhook processed', { id, outcome })
     bridge.kick()
   } catch (error) {
     const attempts = entry.attempts + 1

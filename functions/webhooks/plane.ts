@@ -21,6 +21,8 @@ import { rateLimit } from './rate-limit.ts'
  */
 export const WEBHOOK_DEDUPE_TTL_S = 7 * 24 * 60 * 60
 
+const _utf8 = new TextDecoder()
+
 /** One verifier (key prepared once) per runtime and secret. */
 const verifiers = new WeakMap<Services, { secret: string; verify: PlaneSignatureVerifier }>()
 
@@ -44,9 +46,11 @@ export const planeWebhookFunction = defineHttpFunction({
         401
       )
     }
+    // Decoded once: the same text is parsed here, stored, and handed to processing.
+    const body = _utf8.decode(raw)
     let event: ReturnType<typeof parsePlaneWebhook>
     try {
-      event = parsePlaneWebhook(raw, c.req.raw.headers)
+      event = parsePlaneWebhook(body, c.req.raw.headers)
     } catch (error) {
       if (!(error instanceof PlaneWebhookParseError)) throw error
       return c.json({ error: 'bad_request', message: error.message }, 400)
@@ -58,13 +62,22 @@ export const planeWebhookFunction = defineHttpFunction({
     try {
       // Stored first, claimed after: a crash in between leaves a copy the notify cron replays (and Plane,
       // which got no answer, sends again); the other order lost the delivery (claimed, never stored).
-      const id = await storeWebhook(store, hash, raw, services.now(), c.req.header('x-plane-event'))
+      const { id, entry } = await storeWebhook(
+        store,
+        hash,
+        body,
+        services.now(),
+        c.req.header('x-plane-event')
+      )
       if (!(await store.claim(`webhook:seen:${hash}`, WEBHOOK_DEDUPE_TTL_S))) {
         await webhookInbox(store, services.now).remove(id)
         return c.json({ status: 'duplicate' }, 200)
       }
       await noteWebhookReceived(services).catch(() => undefined)
-      background.run('plane-webhook', () => processStoredWebhook(services, getBridge(services), id))
+      // The stored copy is for replay after a crash; this process goes on with what it has already parsed.
+      background.run('plane-webhook', () =>
+        processStoredWebhook(services, getBridge(services), id, { entry, event })
+      )
       log.debug('plane webhook stored', { type: event.type, delivery: event.deliveryId, id })
       return c.json({ status: 'accepted' }, 200)
     } catch (error) {
