@@ -60,6 +60,8 @@ export const planeWebhookFunction = defineHttpFunction({
 
     const hash = await services.hashing.sha256Hex(raw)
     try {
+      // A retry Plane already delivered costs one read (it was five writes and deletes).
+      if (await store.has(`webhook:seen:${hash}`)) return c.json({ status: 'duplicate' }, 200)
       // Stored first, claimed after: a crash in between leaves a copy the notify cron replays (and Plane,
       // which got no answer, sends again); the other order lost the delivery (claimed, never stored).
       const { id, entry } = await storeWebhook(
