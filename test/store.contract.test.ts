@@ -329,6 +329,51 @@ describe('store: fs specifics', () => {
 })
 
 describe('store: redis specifics', () => {
+  it('should pass the store lock along a burst on one key and let another replica in after', async () => {
+    const prefix = `${redisPrefix}-kl`
+    const config = loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix })
+    const real = createNodeStore(config)
+    const other = createNodeStore(config)
+    let taken = 0
+    let released = 0
+    const counting: Store = {
+      ...real,
+      lock: async (key, ttl) => {
+        const lock = await real.lock(key, ttl)
+        if (!lock) return null
+        taken++
+        return {
+          ...lock,
+          release: () => {
+            released++
+            return lock.release()
+          },
+        }
+      },
+    }
+    try {
+      const lock = createKeyedLock({ store: counting, ttlSeconds: 30, waitMs: 5_000 })
+      const order: number[] = []
+      await Promise.all(
+        [1, 2, 3, 4].map((n) => lock.run('task:lock:burst', async () => void order.push(n)))
+      )
+      expect(order).toEqual([1, 2, 3, 4])
+      // One lock for the four calls queued together, released once the queue is empty.
+      expect({ taken, released }).toEqual({ taken: 1, released: 1 })
+      // Another replica finds the key free at once.
+      const theirs = await other.lock('task:lock:burst', 30)
+      expect(theirs).not.toBeNull()
+      await theirs?.release()
+      // A call alone takes and releases its own.
+      await lock.run('task:lock:burst', async () => undefined)
+      expect({ taken, released }).toEqual({ taken: 2, released: 2 })
+    } finally {
+      await real.dispose()
+      await other.dispose()
+      await dropRedisPrefix(prefix)
+    }
+  })
+
   it('should keep every key under the configured prefix', async () => {
     const prefix = `${redisPrefix}-raw`
     const store = createNodeStore(

@@ -1,9 +1,10 @@
 /**
  * @module Work on one key (a task) one call at a time, without polling: calls in this process queue behind each
  * other on a promise chain; the store lock only keeps other replicas out, so it is taken only on a store that
- * several processes share (Redis). Replaces the 25 ms sleep-and-retry loops (issue 14).
+ * several processes share (Redis), and passed from one queued call to the next for up to a second. Replaces
+ * the 25 ms sleep-and-retry loops (issue 14).
  */
-import type { Store } from './store.ts'
+import type { Store, StoreLock } from './store.ts'
 
 export type KeyedLockOptions = {
   store: Store
@@ -20,10 +21,24 @@ export type KeyedLock = {
   run<T>(key: string, fn: () => Promise<T>): Promise<T>
 }
 
-/** Calls queued in this process, per store: every part built on the same store shares the same order. */
-const chainsByStore = new WeakMap<Store, Map<string, Promise<unknown>>>()
+/** Per store, so that every part built on the same store shares the same order and the same held locks. */
+type KeyState = {
+  /** The tail of each key's queue of calls in this process. */
+  chains: Map<string, Promise<unknown>>
+  /** Calls queued or running per key. */
+  queued: Map<string, number>
+  /** A store lock the last call left to the next one queued behind it, and when it was taken. */
+  held: Map<string, { lock: StoreLock; takenAt: number }>
+}
+const statesByStore = new WeakMap<Store, KeyState>()
 /** Backoff while another replica holds a key (only then: never within one process). */
 const REPLICA_BACKOFF_MS = [10, 25, 50, 100, 200] as const
+/**
+ * How long a store lock may pass from one queued call to the next before it is released and taken again: a
+ * burst on one task costs one lock and one release instead of two commands per call, and another replica
+ * waits at most this long (plus one call) for its turn, well inside its `waitMs`.
+ */
+const HANDOVER_MS = 1_000
 
 export function createKeyedLock({
   store,
@@ -32,30 +47,62 @@ export function createKeyedLock({
   now = Date.now,
   sleep = (ms) => new Promise((r) => setTimeout(r, ms)),
 }: KeyedLockOptions): KeyedLock {
-  const chains = chainsByStore.get(store) ?? new Map<string, Promise<unknown>>()
-  chainsByStore.set(store, chains)
+  const state = statesByStore.get(store) ?? {
+    chains: new Map(),
+    queued: new Map(),
+    held: new Map(),
+  }
+  statesByStore.set(store, state)
+  const { chains, queued, held } = state
   // fs and memory serve one process; KV keeps locks in the isolate: the chain is the whole lock there.
   const shared = store.driver === 'redis' || store.driver === 'redis-http'
 
-  const holdAcrossReplicas = async <T>(key: string, fn: () => Promise<T>): Promise<T> => {
-    if (!shared) return fn()
+  const acquire = async (key: string): Promise<StoreLock> => {
+    const left = held.get(key)
+    held.delete(key)
+    if (left && now() - left.takenAt < HANDOVER_MS) return left.lock
+    if (left) await left.lock.release().catch(() => false)
     const deadline = now() + waitMs
     for (let attempt = 0; ; attempt++) {
       const lock = await store.lock(key, ttlSeconds)
       if (lock) {
-        try {
-          return await fn()
-        } finally {
-          await lock.release().catch(() => false)
-        }
+        lockTakenAt.set(lock, now())
+        return lock
       }
       if (now() > deadline) throw new Error(`${key} is held by another replica`)
       await sleep(REPLICA_BACKOFF_MS[Math.min(attempt, REPLICA_BACKOFF_MS.length - 1)] as number)
     }
   }
 
+  /** Kept for the next call queued on the key while still fresh; released otherwise. */
+  const handOver = async (key: string, lock: StoreLock): Promise<void> => {
+    const takenAt = lockTakenAt.get(lock) ?? Number.NEGATIVE_INFINITY
+    if ((queued.get(key) ?? 0) > 1 && now() - takenAt < HANDOVER_MS) {
+      held.set(key, { lock, takenAt })
+      return
+    }
+    await lock.release().catch(() => false)
+  }
+
+  const holdAcrossReplicas = async <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      if (!shared) return await fn()
+      const lock = await acquire(key)
+      try {
+        return await fn()
+      } finally {
+        await handOver(key, lock)
+      }
+    } finally {
+      const left = (queued.get(key) ?? 1) - 1
+      if (left > 0) queued.set(key, left)
+      else queued.delete(key)
+    }
+  }
+
   return {
     run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+      queued.set(key, (queued.get(key) ?? 0) + 1)
       const previous = chains.get(key) ?? Promise.resolve()
       const result = previous.then(
         () => holdAcrossReplicas(key, fn),
@@ -70,3 +117,6 @@ export function createKeyedLock({
     },
   }
 }
+
+/** When each store lock this process holds was taken (the handover keeps a lock only while it is fresh). */
+const lockTakenAt = new WeakMap<StoreLock, number>()
