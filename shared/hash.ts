@@ -27,7 +27,7 @@ export const webCryptoHashing: Hashing = {
         ['verify']
       )
       // crypto.subtle.verify compares in constant time.
-      return crypto.subtle.verify('HMAC', await key, _bufferOf(mac), _bufferOf(data))
+      return crypto.subtle.verify('HMAC', await key, bufferOf(mac), bufferOf(data))
     }
   },
 }
@@ -36,7 +36,7 @@ export async function sha256Hex(data: Uint8Array | string): Promise<string> {
   // A copy typed over a plain ArrayBuffer, as WebCrypto's BufferSource wants.
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : new Uint8Array(data)
   const digest = await crypto.subtle.digest('SHA-256', bytes)
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
+  return hexOf(digest)
 }
 
 /**
@@ -56,10 +56,13 @@ export async function secretEquals(
   return diff === 0
 }
 
-// --- Internal helpers ---
+/** Bytes (a digest, a MAC) as lowercase hex. */
+export function hexOf(bytes: ArrayBuffer | Uint8Array): string {
+  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('')
+}
 
 /** WebCrypto wants an ArrayBuffer-backed view; copy only when the bytes live elsewhere (SharedArrayBuffer). */
-function _bufferOf(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+export function bufferOf(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return bytes.buffer instanceof ArrayBuffer
     ? (bytes as Uint8Array<ArrayBuffer>)
     : new Uint8Array(bytes)

@@ -1,5 +1,5 @@
 /** @module Plane webhook signature check: hex HMAC-SHA256 of the raw body, constant time, fail closed. */
-import { type Hashing, webCryptoHashing } from '../hash.ts'
+import { bufferOf, type Hashing, hexOf, webCryptoHashing } from '../hash.ts'
 
 /** Plane sends plain lowercase hex, no `sha256=` prefix (plane-api.md §7.4). */
 const SIGNATURE_PATTERN = /^[0-9a-f]{64}$/
@@ -29,8 +29,8 @@ export function createPlaneSignatureVerifier(
   }
 }
 
-let lastSecret: string | undefined
-let lastKey: Promise<CryptoKey> | undefined
+/** The last secret's verifier: a receiver has one secret, so its key is imported once per process. */
+let last: { secret: string; verify: PlaneSignatureVerifier } | undefined
 
 /**
  * Check `X-Plane-Signature` against the **raw** request bytes. Plane signs Python's `json.dumps` output
@@ -44,22 +44,16 @@ export async function verifyPlaneSignature(
   secret: string
 ): Promise<boolean> {
   if (typeof secret !== 'string' || secret.trim() === '') return false
-  if (!signatureHeader || !SIGNATURE_PATTERN.test(signatureHeader)) return false
-  // One cached key: a receiver has one secret, so this imports the key once per process.
-  if (secret !== lastSecret || !lastKey) {
-    lastSecret = secret
-    lastKey = _importKey(secret)
-  }
-  const key = lastKey
-  return _verify(await key, rawBody, signatureHeader)
+  if (last?.secret !== secret) last = { secret, verify: createPlaneSignatureVerifier(secret) }
+  return last.verify(rawBody, signatureHeader)
 }
 
 /** Hex HMAC-SHA256 of a body, as Plane computes it (for simulators and tests). */
 export async function signPlaneBody(rawBody: Uint8Array | string, secret: string): Promise<string> {
   if (secret.trim() === '') throw new Error('Plane webhook secret is empty: nothing to sign with')
   const bytes = typeof rawBody === 'string' ? new TextEncoder().encode(rawBody) : rawBody
-  const mac = await crypto.subtle.sign('HMAC', await _importKey(secret), _bufferOf(bytes))
-  return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, '0')).join('')
+  const mac = await crypto.subtle.sign('HMAC', await _importKey(secret), bufferOf(bytes))
+  return hexOf(mac)
 }
 
 // --- Internal helpers ---
@@ -70,12 +64,8 @@ function _importKey(secret: string): Promise<CryptoKey> {
     new TextEncoder().encode(secret),
     { name: 'HMAC', hash: 'SHA-256' },
     false,
-    ['sign', 'verify']
+    ['sign']
   )
-}
-
-function _verify(key: CryptoKey, rawBody: Uint8Array, hex: string): Promise<boolean> {
-  return crypto.subtle.verify('HMAC', key, _bytesOfHex(hex), _bufferOf(rawBody))
 }
 
 /** 64 hex digits (checked by SIGNATURE_PATTERN) as 32 bytes. */
@@ -83,11 +73,4 @@ function _bytesOfHex(hex: string): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(32)
   for (let i = 0; i < 32; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16)
   return bytes
-}
-
-/** WebCrypto wants an ArrayBuffer-backed view; copy only when the bytes live elsewhere (SharedArrayBuffer). */
-function _bufferOf(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  return bytes.buffer instanceof ArrayBuffer
-    ? (bytes as Uint8Array<ArrayBuffer>)
-    : new Uint8Array(bytes)
 }

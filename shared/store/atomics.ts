@@ -42,7 +42,7 @@ export const REPLACE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then 
 // EXPIRE … NX needs Redis 7; a script sets the window's TTL on creation on any version.
 export const INCREMENT = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n`
 // Sorted sets through EVAL: the same call works over ioredis and the Redis-over-HTTP client.
-const INDEX_ADD = `local n if ARGV[3] == '1' then n = redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1]) else n = redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) end if tonumber(ARGV[4]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[4]) end return n`
+export const INDEX_ADD = `local n if ARGV[3] == '1' then n = redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1]) else n = redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) end if tonumber(ARGV[4]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[4]) end return n`
 const INDEX_REMOVE = `return redis.call('ZREM', KEYS[1], ARGV[1])`
 const INDEX_RANGE = `return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, ARGV[2])`
 const INDEX_SCORE = `return redis.call('ZSCORE', KEYS[1], ARGV[1])`

@@ -43,6 +43,10 @@ export function assertTtl(ttlSeconds: number): void {
     throw new RangeError(`ttlSeconds must be a whole number ≥ 1, got ${ttlSeconds}`)
 }
 
+export function assertScore(score: number): void {
+  if (!Number.isFinite(score)) throw new RangeError(`index score must be finite, got ${score}`)
+}
+
 /** SCAN's MATCH is a glob: a key holding `*`, `?` or `[` must match itself only. */
 export function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&')

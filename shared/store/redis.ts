@@ -7,8 +7,17 @@
  * key normalisation, mount lookup and `destr` parsing around each ioredis call took ~18 % of the server's CPU
  * under load (issue 14's profile). Sorted sets go out as ZADD/ZRANGEBYSCORE, not EVAL of a script text.
  */
-import { DELETE_IF_EQUALS, INCREMENT, REPLACE_IF_EQUALS } from './atomics.ts'
-import { assertKey, assertTtl, escapeGlob, reportingErrors, unwrap, wrap } from './envelope.ts'
+import { hexOf } from '../hash.ts'
+import { DELETE_IF_EQUALS, INCREMENT, INDEX_ADD, REPLACE_IF_EQUALS } from './atomics.ts'
+import {
+  assertKey,
+  assertScore,
+  assertTtl,
+  escapeGlob,
+  reportingErrors,
+  unwrap,
+  wrap,
+} from './envelope.ts'
 import type { IndexEntry, Store, StoreLock } from './store.ts'
 
 /**
@@ -33,7 +42,6 @@ export type RedisStoreOptions = {
   sha1?: (text: string) => Promise<string>
 }
 
-const INDEX_ADD_WITH_TTL = `local n if ARGV[3] == '1' then n = redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1]) else n = redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) end redis.call('EXPIRE', KEYS[1], ARGV[4]) return n`
 const SCAN_COUNT = 1000
 
 /**
@@ -144,16 +152,12 @@ export function createRedisStore({
     indexAdd: (key, member, score, { onlyIfAbsent = false, ttlSeconds } = {}) =>
       guard('index-add', async () => {
         assertKey(key)
-        if (!Number.isFinite(score))
-          throw new RangeError(`index score must be finite, got ${score}`)
+        assertScore(score)
         if (ttlSeconds !== undefined) {
+          // Member and expiry in one step: the shared script (atomics.ts) sets the TTL when one is given.
           assertTtl(ttlSeconds)
           const flag = onlyIfAbsent ? '1' : '0'
-          const added = await script(
-            INDEX_ADD_WITH_TTL,
-            [k(key)],
-            [member, score, flag, ttlSeconds]
-          )
+          const added = await script(INDEX_ADD, [k(key)], [member, score, flag, ttlSeconds])
           return Number(added) === 1
         }
         const added = onlyIfAbsent
@@ -235,7 +239,7 @@ function _scripts(client: RedisClient, sha1: (text: string) => Promise<string>) 
 
 async function _sha1Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-1', new TextEncoder().encode(text))
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
+  return hexOf(digest)
 }
 
 /** What unstorage stored: JSON text; anything else (a bare string) as it is. */

@@ -9,7 +9,7 @@ import {
   type RedisLike,
   type StoreAtomics,
 } from './atomics.ts'
-import { assertKey, assertTtl, reportingErrors, unwrap, wrap } from './envelope.ts'
+import { assertKey, assertScore, assertTtl, reportingErrors, unwrap, wrap } from './envelope.ts'
 
 export type { IndexEntry }
 
@@ -193,8 +193,7 @@ export function createStore({
     indexAdd: (key, member, score, options = {}) =>
       guard('index-add', async () => {
         assertKey(key)
-        if (!Number.isFinite(score))
-          throw new RangeError(`index score must be finite, got ${score}`)
+        assertScore(score)
         if (options.ttlSeconds !== undefined) assertTtl(options.ttlSeconds)
         return atomics.indexAdd(key, member, score, {
           onlyIfAbsent: options.onlyIfAbsent ?? false,
