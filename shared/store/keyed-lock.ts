@@ -27,9 +27,11 @@ type KeyState = {
   chains: Map<string, Promise<unknown>>
   /** Calls queued or running per key. */
   queued: Map<string, number>
-  /** A store lock the last call left to the next one queued behind it, and when it was taken. */
-  held: Map<string, { lock: StoreLock; takenAt: number }>
+  /** A store lock the last call left to the next one queued behind it. */
+  held: Map<string, HeldLock>
 }
+/** A store lock and when it was taken (the handover keeps it only while it is fresh). */
+type HeldLock = { lock: StoreLock; takenAt: number }
 const statesByStore = new WeakMap<Store, KeyState>()
 /** Backoff while another replica holds a key (only then: never within one process). */
 const REPLICA_BACKOFF_MS = [10, 25, 50, 100, 200] as const
@@ -57,41 +59,34 @@ export function createKeyedLock({
   // fs and memory serve one process; KV keeps locks in the isolate: the chain is the whole lock there.
   const shared = store.driver === 'redis' || store.driver === 'redis-http'
 
-  const acquire = async (key: string): Promise<StoreLock> => {
+  const acquire = async (key: string): Promise<HeldLock> => {
     const left = held.get(key)
     held.delete(key)
-    if (left && now() - left.takenAt < HANDOVER_MS) return left.lock
+    if (left && now() - left.takenAt < HANDOVER_MS) return left
     if (left) await left.lock.release().catch(() => false)
     const deadline = now() + waitMs
     for (let attempt = 0; ; attempt++) {
       const lock = await store.lock(key, ttlSeconds)
-      if (lock) {
-        lockTakenAt.set(lock, now())
-        return lock
-      }
+      if (lock) return { lock, takenAt: now() }
       if (now() > deadline) throw new Error(`${key} is held by another replica`)
       await sleep(REPLICA_BACKOFF_MS[Math.min(attempt, REPLICA_BACKOFF_MS.length - 1)] as number)
     }
   }
 
   /** Kept for the next call queued on the key while still fresh; released otherwise. */
-  const handOver = async (key: string, lock: StoreLock): Promise<void> => {
-    const takenAt = lockTakenAt.get(lock) ?? Number.NEGATIVE_INFINITY
-    if ((queued.get(key) ?? 0) > 1 && now() - takenAt < HANDOVER_MS) {
-      held.set(key, { lock, takenAt })
-      return
-    }
-    await lock.release().catch(() => false)
+  const handOver = async (key: string, mine: HeldLock): Promise<void> => {
+    if ((queued.get(key) ?? 0) > 1 && now() - mine.takenAt < HANDOVER_MS) held.set(key, mine)
+    else await mine.lock.release().catch(() => false)
   }
 
   const holdAcrossReplicas = async <T>(key: string, fn: () => Promise<T>): Promise<T> => {
     try {
       if (!shared) return await fn()
-      const lock = await acquire(key)
+      const mine = await acquire(key)
       try {
         return await fn()
       } finally {
-        await handOver(key, lock)
+        await handOver(key, mine)
       }
     } finally {
       const left = (queued.get(key) ?? 1) - 1
@@ -117,6 +112,3 @@ export function createKeyedLock({
     },
   }
 }
-
-/** When each store lock this process holds was taken (the handover keeps a lock only while it is fresh). */
-const lockTakenAt = new WeakMap<StoreLock, number>()
