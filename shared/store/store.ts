@@ -10,6 +10,7 @@ import {
   type StoreAtomics,
 } from './atomics.ts'
 import { assertKey, assertScore, assertTtl, reportingErrors, unwrap, wrap } from './envelope.ts'
+import { createLocalStore } from './local.ts'
 
 export type { IndexEntry }
 
@@ -270,6 +271,8 @@ export async function claimAndWrite<T>(
 }
 
 /** An in-memory store: tests, and runs that need nothing kept. */
-export function createMemoryStore(options: { now?: () => number } = {}): Store {
-  return createStore({ driver: memoryDriver(), name: 'memory', location: 'memory', ...options })
+export function createMemoryStore(
+  options: { now?: () => number; onError?: (operation: string, error: unknown) => void } = {}
+): Store {
+  return createLocalStore({ name: 'memory', location: 'memory', ...options })
 }

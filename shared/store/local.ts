@@ -1,0 +1,342 @@
+/**
+ * @module The local store (memory, and fs with a journal): every operation works on this process's memory, so
+ * claims, locks and counters are exact without a mutex; with a journal each change is also appended to it, and a
+ * change's promise settles once the batch holding it is written.
+ */
+
+import { assertKey, assertScore, assertTtl, reportingErrors } from './envelope.ts'
+import {
+  applyRecord,
+  createLocalState,
+  isExpired,
+  type JournalRecord,
+  type LocalState,
+  type SortedIndex,
+  snapshotRecords,
+} from './local-state.ts'
+import type { Store, StoreDriverName, StoreLock } from './store.ts'
+
+/** Where a local store keeps its changes (runtime/node-journal.ts: a file in DATA_DIR). */
+export type StoreJournal = {
+  /** What the journal held when it was opened, oldest first. */
+  load(): Iterable<JournalRecord>
+  /**
+   * What other processes appended since the last call; `reset` when the journal was rewritten (compacted) by
+   * another process: the state is then rebuilt from `records` alone. Null when nothing changed.
+   */
+  poll(): { reset: boolean; records: readonly JournalRecord[] } | null
+  /** Write a batch; false when the journal was rewritten meanwhile (poll, then append again). Throws on I/O errors. */
+  append(records: readonly JournalRecord[]): boolean
+  /** Rewrite the journal as `snapshot()` when it has grown enough (the journal decides; it may skip). */
+  compact(snapshot: () => Iterable<JournalRecord>): void
+  /** Throws when the journal cannot be written. */
+  check(): void
+  close(): void
+  /** How a batch is scheduled after the changes of this turn of the event loop (Node: setImmediate). */
+  schedule(flush: () => void): void
+}
+
+export type LocalStoreOptions = {
+  name: StoreDriverName
+  location: string
+  journal?: StoreJournal
+  now?: () => number
+  onError?: (operation: string, error: unknown) => void
+}
+
+const RESOLVED = Promise.resolve()
+// A rewrite by another process between our poll and our append is rare; three in a row means something is wrong.
+const APPEND_ATTEMPTS = 3
+
+/**
+ * @example const store = createLocalStore({ name: 'memory', location: 'memory' })
+ */
+export function createLocalStore({
+  name,
+  location,
+  journal,
+  now = Date.now,
+  onError,
+}: LocalStoreOptions): Store {
+  let state: LocalState = createLocalState()
+  if (journal) for (const record of journal.load()) applyRecord(state, record)
+  /** Applied here, not yet written: kept until a write succeeds, so a failed write is retried by the next one. */
+  let pending: JournalRecord[] = []
+  let waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = []
+  let scheduled = false
+  const guard = reportingErrors(onError)
+
+  /** Take in what other processes wrote (a CLI job beside the service). */
+  const refresh = () => {
+    const polled = journal?.poll()
+    if (!polled) return
+    if (polled.reset) state = createLocalState()
+    for (const record of polled.records) applyRecord(state, record)
+    // Our unwritten changes will land after theirs: apply them again on top.
+    for (const record of pending) applyRecord(state, record)
+  }
+
+  const commit = (records: readonly JournalRecord[]): Promise<void> => {
+    for (const record of records) applyRecord(state, record)
+    if (!journal || records.length === 0) return RESOLVED
+    pending.push(...records)
+    return new Promise<void>((resolve, reject) => {
+      waiters.push({ resolve, reject })
+      if (scheduled) return
+      scheduled = true
+      journal.schedule(flush)
+    })
+  }
+
+  const writePending = (target: StoreJournal) => {
+    for (let attempt = 1; ; attempt++) {
+      refresh()
+      if (target.append(pending)) break
+      if (attempt >= APPEND_ATTEMPTS)
+        throw new Error('the store journal was rewritten during every write attempt')
+    }
+    pending = []
+    try {
+      target.compact(() => snapshotRecords(state, now()))
+    } catch (error) {
+      // The batch is written: a failed compaction only leaves the journal longer.
+      onError?.('compact', error)
+    }
+  }
+
+  function flush() {
+    scheduled = false
+    const settled = waiters
+    waiters = []
+    if (!journal || pending.length === 0) {
+      for (const waiter of settled) waiter.resolve()
+      return
+    }
+    try {
+      writePending(journal)
+      for (const waiter of settled) waiter.resolve()
+    } catch (error) {
+      for (const waiter of settled) waiter.reject(error)
+    }
+  }
+
+  const liveValue = (key: string) => {
+    const value = state.values.get(key)
+    if (value === undefined) return null
+    if (!isExpired(value.expiresAt, now())) return value
+    // Expired entries are dropped from memory only: the journal's copy goes at the next compaction.
+    state.values.delete(key)
+    return null
+  }
+  const liveIndex = (key: string) => {
+    const index = state.indexes.get(key)
+    if (index === undefined) return null
+    if (!isExpired(index.expiresAt, now())) return index
+    state.indexes.delete(key)
+    return null
+  }
+  const isLive = (key: string) => liveValue(key) !== null || liveIndex(key) !== null
+
+  /**
+   * The index at `key` for an index operation. An expired index is deleted in the journal first (replaying its
+   * members under a new one would revive them); a value written as `{ member: score }` by the unstorage-based
+   * store of earlier versions becomes an index; any other value is refused, as Redis refuses ZADD on a string.
+   */
+  const indexAt = (key: string): { index: SortedIndex | null; records: JournalRecord[] } => {
+    const existing = state.indexes.get(key)
+    if (existing && isExpired(existing.expiresAt, now())) {
+      state.indexes.delete(key)
+      return { index: null, records: [['d', key]] }
+    }
+    if (existing) return { index: existing, records: [] }
+    const value = liveValue(key)
+    if (value === null) return { index: null, records: [] }
+    const members = _legacyIndex(value.json)
+    if (members === null) throw new TypeError(`store key "${key}" holds a value, not an index`)
+    const records: JournalRecord[] = [['d', key]]
+    for (const [member, score] of Object.entries(members)) records.push(['z', key, member, score])
+    if (value.expiresAt !== 0) records.push(['e', key, value.expiresAt])
+    return { index: null, records }
+  }
+  /** The index after any conversion `indexAt` asked for has been applied. */
+  const readIndex = async (key: string) => {
+    const { index, records } = indexAt(key)
+    if (records.length === 0) return index
+    await commit(records)
+    return liveIndex(key)
+  }
+
+  const expiryOf = (ttlSeconds: number | undefined) => (ttlSeconds ? now() + ttlSeconds * 1000 : 0)
+
+  return {
+    driver: name,
+    location,
+    get: <T>(key: string) =>
+      guard('get', async () => {
+        assertKey(key)
+        refresh()
+        const value = liveValue(key)
+        return value === null ? null : (JSON.parse(value.json) as T)
+      }),
+    set: (key, value, options) =>
+      guard('set', async () => {
+        assertKey(key)
+        const ttl = options?.ttlSeconds
+        if (ttl !== undefined) assertTtl(ttl)
+        refresh()
+        await commit([['s', key, JSON.stringify(value) ?? 'null', expiryOf(ttl)]])
+      }),
+    has: (key) =>
+      guard('has', async () => {
+        assertKey(key)
+        refresh()
+        return isLive(key)
+      }),
+    delete: (key) =>
+      guard('delete', async () => {
+        assertKey(key)
+        refresh()
+        if (state.values.has(key) || state.indexes.has(key)) await commit([['d', key]])
+      }),
+    keys: (prefix = '') =>
+      guard('keys', async () => {
+        refresh()
+        const live: string[] = []
+        for (const key of [...state.values.keys(), ...state.indexes.keys()]) {
+          if (key.startsWith(prefix) && isLive(key)) live.push(key)
+        }
+        return live.sort()
+      }),
+    claim: (key, ttlSeconds, value = true) =>
+      guard('claim', async () => {
+        assertKey(key)
+        assertTtl(ttlSeconds)
+        refresh()
+        if (isLive(key)) return false
+        await commit([['s', key, JSON.stringify(value) ?? 'true', expiryOf(ttlSeconds)]])
+        return true
+      }),
+    lock: (key, ttlSeconds) =>
+      guard('lock', async () => {
+        assertKey(key)
+        assertTtl(ttlSeconds)
+        refresh()
+        if (isLive(key)) return null
+        const token = JSON.stringify(crypto.randomUUID())
+        await commit([['s', key, token, expiryOf(ttlSeconds)]])
+        return _localLock(key, token)
+      }),
+    increment: (key, ttlSeconds) =>
+      guard('increment', async () => {
+        assertKey(key)
+        assertTtl(ttlSeconds)
+        refresh()
+        const current = liveValue(key)
+        const previous = current === null ? 0 : Number(JSON.parse(current.json))
+        const next = (Number.isFinite(previous) ? previous : 0) + 1
+        // A fixed window: the expiry is set when the counter is created, never pushed out.
+        const expiresAt = current === null ? expiryOf(ttlSeconds) : current.expiresAt
+        await commit([['s', key, String(next), expiresAt]])
+        return next
+      }),
+    indexAdd: (key, member, score, options = {}) =>
+      guard('index-add', async () => {
+        assertKey(key)
+        assertScore(score)
+        if (options.ttlSeconds !== undefined) assertTtl(options.ttlSeconds)
+        refresh()
+        const { index, records } = indexAt(key)
+        const existing = index?.score(member) ?? null
+        if (existing === null || (existing !== score && !options.onlyIfAbsent))
+          records.push(['z', key, member, score])
+        // As the Redis script: the expiry is (re)set even when NX kept the old score.
+        if (options.ttlSeconds !== undefined) records.push(['e', key, expiryOf(options.ttlSeconds)])
+        await commit(records)
+        return existing === null
+      }),
+    indexRemove: (key, member) =>
+      guard('index-remove', async () => {
+        assertKey(key)
+        refresh()
+        const index = await readIndex(key)
+        if (index === null || index.score(member) === null) return false
+        await commit([['r', key, member]])
+        return true
+      }),
+    indexRange: (key, { maxScore = Number.POSITIVE_INFINITY, limit = 1_000 } = {}) =>
+      guard('index-range', async () => {
+        assertKey(key)
+        refresh()
+        return (await readIndex(key))?.range(maxScore, limit) ?? []
+      }),
+    indexScore: (key, member) =>
+      guard('index-score', async () => {
+        assertKey(key)
+        refresh()
+        return (await readIndex(key))?.score(member) ?? null
+      }),
+    indexSize: (key) =>
+      guard('index-size', async () => {
+        assertKey(key)
+        refresh()
+        return (await readIndex(key))?.size ?? 0
+      }),
+    ping: () =>
+      guard('ping', async () => {
+        if (!journal) return
+        journal.check()
+        // A batch a failed write left behind is tried again now: /ready reports the store as it really is.
+        if (pending.length > 0) writePending(journal)
+      }),
+    sweep: () =>
+      guard('sweep', async () => {
+        const nowMs = now()
+        let removed = 0
+        for (const [key, value] of state.values) {
+          if (isExpired(value.expiresAt, nowMs) && state.values.delete(key)) removed++
+        }
+        for (const [key, index] of state.indexes) {
+          if (isExpired(index.expiresAt, nowMs) && state.indexes.delete(key)) removed++
+        }
+        return removed
+      }),
+    dispose: async () => {
+      if (!journal) return
+      flush()
+      journal.close()
+    },
+  }
+
+  function _localLock(key: string, token: string): StoreLock {
+    let held = true
+    const stillHeld = () => held && liveValue(key)?.json === token
+    return {
+      key,
+      release: () =>
+        guard('unlock', async () => {
+          refresh()
+          const mine = stillHeld()
+          held = false
+          if (mine) await commit([['d', key]])
+          return mine
+        }),
+      extend: (ttlSeconds: number) =>
+        guard('lock-extend', async () => {
+          assertTtl(ttlSeconds)
+          refresh()
+          held = stillHeld()
+          if (held) await commit([['s', key, token, expiryOf(ttlSeconds)]])
+          return held
+        }),
+    }
+  }
+}
+
+/** `{ member: score }` as the unstorage-based store kept an index, or null for any other value. */
+function _legacyIndex(json: string): Record<string, number> | null {
+  const value: unknown = JSON.parse(json)
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null
+  const members = value as Record<string, unknown>
+  for (const score of Object.values(members)) if (!Number.isFinite(score)) return null
+  return members as Record<string, number>
+}
