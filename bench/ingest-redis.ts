@@ -4,20 +4,32 @@
  * read from its store's layout as functions/webhooks/inbox.ts writes it.
  */
 import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
-import { describeRedisUrl } from '../runtime/node-store.ts'
+import { JOURNAL_FILE } from '../runtime/node-journal.ts'
+import { createNodeStore, describeRedisUrl } from '../runtime/node-store.ts'
+import { loadConfig } from '../shared/config.ts'
+import type { Store } from '../shared/store/store.ts'
 
 export const INGEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0'
 
 /**
  * The inbox as functions/webhooks/inbox.ts keeps it: one entry per delivery at `webhook:inbox:<id>` and its index
- * at `index:webhook-inbox` (shared/store/queue.ts: a sorted set on Redis, one envelope file on fs). An older
- * layout without the index is read from its entries.
+ * at `index:webhook-inbox` (shared/store/queue.ts: a sorted set on Redis, in the journal on fs). Earlier layouts
+ * (one file per key, with or without the index file) are read from their files.
  */
 const INBOX_INDEX = 'index:webhook-inbox'
 const INBOX_ENTRIES = 'webhook:inbox'
+
+const journalReaders = new Map<string, Store>()
+
+/** Close the stores fsInboxSize opened (before the data directories are removed). */
+export async function closeJournalReaders(): Promise<void> {
+  for (const reader of journalReaders.values()) await reader.dispose()
+  journalReaders.clear()
+}
 
 const PROBE_TIMEOUT_MS = 1000
 /** Keys per Lua call: ~20 ms of Redis time each, short enough for other clients of the same Redis. */
@@ -120,6 +132,16 @@ export async function redisInboxSize(client: Redis, prefix: string): Promise<num
  * under the `webhook/inbox/` folder; null when the index file is caught mid-write.
  */
 export async function fsInboxSize(dataDir: string): Promise<number | null> {
+  // The journal (runtime/node-journal.ts): read by a store of our own on the same directory, as a CLI job reads
+  // it, kept open so that each call reads only what the server appended since.
+  if (existsSync(join(dataDir, JOURNAL_FILE))) {
+    let reader = journalReaders.get(dataDir)
+    if (reader === undefined) {
+      reader = createNodeStore(loadConfig({ STORE_DRIVER: 'fs', DATA_DIR: dataDir }))
+      journalReaders.set(dataDir, reader)
+    }
+    return reader.indexSize(INBOX_INDEX)
+  }
   const path = join(dataDir, ...INBOX_INDEX.split(':'))
   const info = await stat(path).catch(() => null)
   if (info === null) {

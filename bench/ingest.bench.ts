@@ -15,6 +15,7 @@ import { computeRatios, type Live, liveCase, SPECS } from './ingest-cases.ts'
 import { detectPinning, killAllChildren, runLoad, type ServerProcess } from './ingest-children.ts'
 import {
   benchPrefix,
+  closeJournalReaders,
   connectAdmin,
   deletePrefix,
   fillUnrelatedKeys,
@@ -262,6 +263,7 @@ async function _teardown(
     }
     await admin.quit()
   }
+  await closeJournalReaders()
   await rm(root, { recursive: true, force: true })
 }
 

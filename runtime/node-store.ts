@@ -2,16 +2,18 @@
 import { createHash } from 'node:crypto'
 import { resolve } from 'node:path'
 import { Redis } from 'ioredis'
-import fsLiteDriver from 'unstorage/drivers/fs-lite'
-import memoryDriver from 'unstorage/drivers/memory'
 import type { Config } from '../shared/config.ts'
+import { createLocalStore } from '../shared/store/local.ts'
 import { createRedisStore } from '../shared/store/redis.ts'
-import { createStore, type Store } from '../shared/store/store.ts'
+import { createMemoryStore, type Store } from '../shared/store/store.ts'
+import { openFileJournal } from './node-journal.ts'
 
 export type NodeStoreOptions = {
   onError?: (operation: string, error: unknown) => void
   /** Redis connection trouble, reported at most once per REDIS_ERROR_REPORT_INTERVAL_MS. */
   onConnectionError?: (error: unknown) => void
+  /** The fs store's notices: files of the earlier layout imported, damaged journal lines skipped. */
+  onNotice?: (message: string, fields: Record<string, unknown>) => void
 }
 
 const REDIS_ERROR_REPORT_INTERVAL_MS = 30_000
@@ -21,16 +23,15 @@ const REDIS_COMMAND_TIMEOUT_MS = 3000
 
 export function createNodeStore(
   config: Config,
-  { onError, onConnectionError }: NodeStoreOptions = {}
+  { onError, onConnectionError, onNotice }: NodeStoreOptions = {}
 ): Store {
   const driver =
     config.STORE_DRIVER === 'auto' ? (config.REDIS_URL ? 'redis' : 'fs') : config.STORE_DRIVER
-  if (driver === 'memory') {
-    return createStore({ driver: memoryDriver(), name: 'memory', location: 'memory', onError })
-  }
+  if (driver === 'memory') return createMemoryStore({ onError })
   if (driver === 'fs') {
-    const base = resolve(config.DATA_DIR)
-    return createStore({ driver: fsLiteDriver({ base }), name: 'fs', location: base, onError })
+    const dir = resolve(config.DATA_DIR)
+    const journal = openFileJournal({ dir, ...(onNotice ? { onNotice } : {}) })
+    return createLocalStore({ name: 'fs', location: dir, journal, onError })
   }
   if (!config.REDIS_URL) throw new Error('STORE_DRIVER=redis needs REDIS_URL')
   const client = new Redis(config.REDIS_URL, {

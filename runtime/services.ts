@@ -36,6 +36,8 @@ export type CreateServicesOptions = {
 export type StoreHooks = {
   onError: (operation: string, error: unknown) => void
   onConnectionError: (error: unknown) => void
+  /** Something the operator should know about the store, not an error (files imported, damaged lines skipped). */
+  onNotice: (message: string, fields: Record<string, unknown>) => void
 }
 
 export function createServices({
@@ -69,6 +71,7 @@ export function createServices({
       logger.warn('store connection error', {
         error: error instanceof Error ? error.message : String(error),
       }),
+    onNotice: (message, fields) => logger.warn(message, fields),
   }
   let bridge: Bridge | undefined
   const services: Services = {

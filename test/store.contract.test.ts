@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
-import fsLite from 'unstorage/drivers/fs-lite'
 import unstorageRedis from 'unstorage/drivers/redis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createNodeStore, describeRedisUrl } from '../runtime/node-store.ts'
@@ -301,30 +300,6 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
     expect(await store.lock('ttl:lock', 30)).toBeNull()
     expect(await store.increment('ttl:count', 1)).toBe(1)
     expect(await store.indexSize('ttl:index')).toBe(0)
-  })
-})
-
-describe('store: fs specifics', () => {
-  it('should keep data across a restart and sweep expired files', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'plane-bridge-store-'))
-    tmpDirs.push(dir)
-    let now = 1_000_000
-    const config = loadConfig({ DATA_DIR: dir })
-    const first = createNodeStore(config)
-    await first.set('outbox:1', { text: 'bonjour' })
-    await first.dispose()
-    const second = createNodeStore(config)
-    expect(await second.get('outbox:1')).toEqual({ text: 'bonjour' })
-    const clocked = createStore({
-      driver: fsLite({ base: dir }),
-      name: 'fs',
-      location: dir,
-      now: () => now,
-    })
-    await clocked.set('sweep:a', 1, { ttlSeconds: 5 })
-    now += 6000
-    expect(await clocked.sweep()).toBe(1)
-    expect(await clocked.get('outbox:1')).toEqual({ text: 'bonjour' })
   })
 })
 

@@ -1,0 +1,243 @@
+/**
+ * @module The fs store's journal: one append-only file, `DATA_DIR/store.journal`, one JSON line per batch of changes,
+ * read whole at start, tailed by every process that opens it (a CLI job beside the service), rewritten from the live
+ * state when it has grown (compaction).
+ */
+import { randomBytes } from 'node:crypto'
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs'
+import { join } from 'node:path'
+import type { StoreJournal } from '../shared/store/local.ts'
+import { isJournalRecord, type JournalRecord } from '../shared/store/local-state.ts'
+import { importUnstorageFiles } from './node-journal-import.ts'
+
+export const JOURNAL_FILE = 'store.journal'
+const COMPACTING_FILE = 'store.journal.compacting'
+// A compaction takes milliseconds: a marker this old was left by a process that died in the middle of one.
+const STALE_COMPACTING_MS = 60_000
+const COMPACT_MIN_BYTES = 8 * 1024 * 1024
+// Rewrite once the file is this many times what the last rewrite left: amortised, each byte is copied ~1/3 times.
+const COMPACT_GROWTH = 4
+// Snapshot lines stay readable: a few hundred KB each at most.
+const SNAPSHOT_RECORDS_PER_LINE = 500
+
+export type FileJournalOptions = {
+  dir: string
+  /** Below this size the journal is never rewritten. */
+  compactMinBytes?: number
+  /** Damaged lines skipped at open, files imported from an earlier layout: said once, never fatal. */
+  onNotice?: (message: string, fields: Record<string, unknown>) => void
+}
+
+/**
+ * Each batch is written as `\n{"w":writer,"r":[records]}\n` in one `write` on a file opened with O_APPEND, so the
+ * batches of several processes never interleave; the leading newline ends a line a crashed writer left half
+ * written (skipped as damaged on reading). A process skips its own lines when tailing: it applied them already.
+ */
+export function openFileJournal({
+  dir,
+  compactMinBytes = COMPACT_MIN_BYTES,
+  onNotice,
+}: FileJournalOptions): StoreJournal {
+  mkdirSync(dir, { recursive: true })
+  const path = join(dir, JOURNAL_FILE)
+  if (!existsSync(path)) {
+    const imported = importUnstorageFiles(dir, path, _encodeLines)
+    if (imported)
+      onNotice?.('store: files of the earlier layout imported into the journal', imported)
+  }
+  const writer = randomBytes(6).toString('base64url')
+  const ownPrefix = `{"w":${JSON.stringify(writer)},`
+  let fd = openSync(path, 'a+')
+  /** Bytes of the file taken in; `carry` is the start of a line whose end is not written yet. */
+  let offset = 0
+  let carry = ''
+  /** Records of others that a compaction copied over: handed out by the next poll. */
+  let copied: JournalRecord[] = []
+  /** After a rewrite by another process, own lines may be missing from our state: apply them too. */
+  let applyOwn = false
+  let rewrittenSize = 0
+
+  const readRange = (from: number, to: number): string => {
+    if (to <= from) return ''
+    const buffer = Buffer.allocUnsafe(to - from)
+    let done = 0
+    while (done < buffer.length) {
+      const n = readSync(fd, buffer, done, buffer.length - done, from + done)
+      if (n === 0) break
+      done += n
+    }
+    return buffer.toString('utf8', 0, done)
+  }
+
+  /** Complete lines of `text` as records; the incomplete end is kept in `carry`. */
+  const takeLines = (
+    text: string,
+    skipOwn: boolean
+  ): { records: JournalRecord[]; damaged: number } => {
+    const all = carry + text
+    const end = all.lastIndexOf('\n')
+    carry = end === -1 ? all : all.slice(end + 1)
+    return _parseLines(end === -1 ? '' : all.slice(0, end), skipOwn ? ownPrefix : null)
+  }
+
+  const readAll = () => {
+    carry = ''
+    const size = fstatSync(fd).size
+    const parsed = takeLines(readRange(0, size), false)
+    offset = size
+    return parsed
+  }
+
+  const reopen = () => {
+    closeSync(fd)
+    fd = openSync(path, 'a+')
+    copied = []
+    applyOwn = true
+    return readAll().records
+  }
+
+  return {
+    load() {
+      const { records, damaged } = readAll()
+      if (damaged > 0)
+        onNotice?.('store: damaged journal lines skipped (a write cut short)', { damaged, path })
+      return records
+    },
+    poll() {
+      const stat = fstatSync(fd)
+      // Rewritten by another process's compaction (our file is unlinked), or cut by hand: read it afresh.
+      if (stat.nlink === 0 || stat.size < offset) return { reset: true, records: reopen() }
+      const records = copied
+      copied = []
+      if (stat.size > offset) {
+        const text = readRange(offset, stat.size)
+        offset = stat.size
+        records.push(...takeLines(text, !applyOwn).records)
+      }
+      return records.length > 0 ? { reset: false, records } : null
+    },
+    append(records) {
+      const bytes = Buffer.from(_encodeLines(writer, records))
+      _writeAll(fd, bytes)
+      const stat = fstatSync(fd)
+      if (stat.nlink === 0) return false
+      // Nothing of anyone else's before ours since the last poll: no need to read our own bytes back.
+      if (stat.size === offset + bytes.length && carry === '') offset = stat.size
+      return true
+    },
+    compact(snapshot) {
+      const size = fstatSync(fd).size
+      if (size < Math.max(compactMinBytes, rewrittenSize * COMPACT_GROWTH)) return
+      const marker = join(dir, COMPACTING_FILE)
+      if (!_takeMarker(marker)) return
+      const tmp = `${path}.${writer}.tmp`
+      try {
+        // The snapshot is everything up to `offset` minus a half line: the caller polled just before.
+        const from = offset - Buffer.byteLength(carry)
+        const out = openSync(tmp, 'w')
+        try {
+          _writeAll(out, Buffer.from(_encodeLines(writer, snapshot())))
+          fsyncSync(out)
+        } finally {
+          closeSync(out)
+        }
+        renameSync(tmp, path)
+        const next = openSync(path, 'a+')
+        // What others appended after our last poll, up to its last whole line: a writer whose batch is cut here
+        // sees its file unlinked after writing and writes it again into the new one.
+        const tail = readRange(from, fstatSync(fd).size)
+        const whole = tail.slice(0, tail.lastIndexOf('\n') + 1)
+        if (whole.length > 0) _writeAll(next, Buffer.from(whole))
+        copied.push(..._parseLines(whole, ownPrefix).records)
+        closeSync(fd)
+        fd = next
+        offset = fstatSync(fd).size
+        carry = ''
+        rewrittenSize = offset
+      } finally {
+        rmSync(tmp, { force: true })
+        rmSync(marker, { force: true })
+      }
+    },
+    check() {
+      accessSync(dir, constants.W_OK)
+      fstatSync(fd)
+    },
+    close() {
+      closeSync(fd)
+    },
+    schedule(flush) {
+      setImmediate(flush)
+    },
+  }
+}
+
+/** Batches as journal lines: `\n{"w":writer,"r":[…]}\n`, a few hundred records a line at most. */
+function _encodeLines(writer: string, records: Iterable<JournalRecord>): string {
+  const lines: string[] = []
+  let batch: JournalRecord[] = []
+  const put = () => lines.push(`\n${JSON.stringify({ w: writer, r: batch })}\n`)
+  for (const record of records) {
+    batch.push(record)
+    if (batch.length >= SNAPSHOT_RECORDS_PER_LINE) {
+      put()
+      batch = []
+    }
+  }
+  if (batch.length > 0) put()
+  return lines.join('')
+}
+
+function _parseLines(
+  text: string,
+  skipPrefix: string | null
+): { records: JournalRecord[]; damaged: number } {
+  const records: JournalRecord[] = []
+  let damaged = 0
+  for (const line of text.split('\n')) {
+    if (line === '' || (skipPrefix !== null && line.startsWith(skipPrefix))) continue
+    try {
+      const batch = JSON.parse(line) as { r?: unknown }
+      if (!Array.isArray(batch.r)) throw new TypeError('no records')
+      for (const record of batch.r) if (isJournalRecord(record)) records.push(record)
+    } catch {
+      damaged++
+    }
+  }
+  return { records, damaged }
+}
+
+function _writeAll(fd: number, bytes: Buffer): void {
+  let done = 0
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done)
+}
+
+/** Create the compaction marker; false when another process holds a fresh one. */
+function _takeMarker(marker: string): boolean {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      closeSync(openSync(marker, 'wx'))
+      return true
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      const age = Date.now() - (statSync(marker, { throwIfNoEntry: false })?.mtimeMs ?? 0)
+      if (age < STALE_COMPACTING_MS) return false
+      rmSync(marker, { force: true })
+    }
+  }
+  return false
+}
