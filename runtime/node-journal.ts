@@ -33,6 +33,11 @@ const COMPACT_MIN_BYTES = 8 * 1024 * 1024
 const COMPACT_GROWTH = 4
 // Snapshot lines stay readable: a few hundred KB each at most.
 const SNAPSHOT_RECORDS_PER_LINE = 500
+/** The last line a compaction writes into the file it replaced: whoever reads it opens the new one. */
+const MOVED_LINE = '{"moved":true}'
+// A file deleted or cut by hand shows only in fstat, looked at this often (not at every operation).
+const STAT_INTERVAL_MS = 1000
+const READ_CHUNK_BYTES = 64 * 1024
 
 export type FileJournalOptions = {
   dir: string
@@ -70,6 +75,21 @@ export function openFileJournal({
   /** After a rewrite by another process, own lines may be missing from our state: apply them too. */
   let applyOwn = false
   let rewrittenSize = 0
+  let statAt = Date.now()
+  const chunk = Buffer.allocUnsafe(READ_CHUNK_BYTES)
+
+  /** What was appended past `offset`: one read() finding nothing when nobody else writes. */
+  const readNew = (): string => {
+    const parts: Buffer[] = []
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, offset)
+      if (n === 0) break
+      parts.push(Buffer.from(chunk.subarray(0, n)))
+      offset += n
+      if (n < chunk.length) break
+    }
+    return parts.length === 0 ? '' : Buffer.concat(parts).toString('utf8')
+  }
 
   const readRange = (from: number, to: number): string => {
     if (to <= from) return ''
@@ -84,10 +104,7 @@ export function openFileJournal({
   }
 
   /** Complete lines of `text` as records; the incomplete end is kept in `carry`. */
-  const takeLines = (
-    text: string,
-    skipOwn: boolean
-  ): { records: JournalRecord[]; damaged: number } => {
+  const takeLines = (text: string, skipOwn: boolean): ParsedLines => {
     const all = carry + text
     const end = all.lastIndexOf('\n')
     carry = end === -1 ? all : all.slice(end + 1)
@@ -118,30 +135,33 @@ export function openFileJournal({
       return records
     },
     poll() {
-      const stat = fstatSync(fd)
-      // Rewritten by another process's compaction (our file is unlinked), or cut by hand: read it afresh.
-      if (stat.nlink === 0 || stat.size < offset) return { reset: true, records: reopen() }
+      const nowMs = Date.now()
+      if (nowMs - statAt >= STAT_INTERVAL_MS) {
+        statAt = nowMs
+        const stat = fstatSync(fd)
+        if (stat.nlink === 0 || stat.size < offset) return { reset: true, records: reopen() }
+      }
       const records = copied
       copied = []
-      if (stat.size > offset) {
-        const text = readRange(offset, stat.size)
-        offset = stat.size
-        records.push(...takeLines(text, !applyOwn).records)
+      const text = readNew()
+      if (text !== '') {
+        const taken = takeLines(text, !applyOwn)
+        // Rewritten by another process's compaction: read the new file afresh.
+        if (taken.moved) return { reset: true, records: reopen() }
+        records.push(...taken.records)
       }
       return records.length > 0 ? { reset: false, records } : null
     },
     append(records) {
-      const bytes = Buffer.from(_encodeLines(writer, records))
-      _writeAll(fd, bytes)
+      const length = _writeText(fd, _encodeLines(writer, records))
       const stat = fstatSync(fd)
       if (stat.nlink === 0) return false
       // Nothing of anyone else's before ours since the last poll: no need to read our own bytes back.
-      if (stat.size === offset + bytes.length && carry === '') offset = stat.size
+      if (stat.size === offset + length && carry === '') offset = stat.size
       return true
     },
     compact(snapshot) {
-      const size = fstatSync(fd).size
-      if (size < Math.max(compactMinBytes, rewrittenSize * COMPACT_GROWTH)) return
+      if (offset < Math.max(compactMinBytes, rewrittenSize * COMPACT_GROWTH)) return
       const marker = join(dir, COMPACTING_FILE)
       if (!_takeMarker(marker)) return
       const tmp = `${path}.${writer}.tmp`
@@ -150,7 +170,7 @@ export function openFileJournal({
         const from = offset - Buffer.byteLength(carry)
         const out = openSync(tmp, 'w')
         try {
-          _writeAll(out, Buffer.from(_encodeLines(writer, snapshot())))
+          _writeText(out, _encodeLines(writer, snapshot()))
           fsyncSync(out)
         } finally {
           closeSync(out)
@@ -161,8 +181,9 @@ export function openFileJournal({
         // sees its file unlinked after writing and writes it again into the new one.
         const tail = readRange(from, fstatSync(fd).size)
         const whole = tail.slice(0, tail.lastIndexOf('\n') + 1)
-        if (whole.length > 0) _writeAll(next, Buffer.from(whole))
+        if (whole.length > 0) _writeText(next, whole)
         copied.push(..._parseLines(whole, ownPrefix).records)
+        _writeText(fd, `\n${MOVED_LINE}\n`)
         closeSync(fd)
         fd = next
         offset = fstatSync(fd).size
@@ -202,13 +223,14 @@ function _encodeLines(writer: string, records: Iterable<JournalRecord>): string 
   return lines.join('')
 }
 
-function _parseLines(
-  text: string,
-  skipPrefix: string | null
-): { records: JournalRecord[]; damaged: number } {
+type ParsedLines = { records: JournalRecord[]; damaged: number; moved: boolean }
+
+/** Records of whole lines, up to a moved line (`moved`: the file was replaced, what follows is not read). */
+function _parseLines(text: string, skipPrefix: string | null): ParsedLines {
   const records: JournalRecord[] = []
   let damaged = 0
   for (const line of text.split('\n')) {
+    if (line === MOVED_LINE) return { records, damaged, moved: true }
     if (line === '' || (skipPrefix !== null && line.startsWith(skipPrefix))) continue
     try {
       const batch = JSON.parse(line) as { r?: unknown }
@@ -218,12 +240,21 @@ function _parseLines(
       damaged++
     }
   }
-  return { records, damaged }
+  return { records, damaged, moved: false }
 }
 
-function _writeAll(fd: number, bytes: Buffer): void {
-  let done = 0
-  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done)
+/**
+ * One `write()` of a string: Node encodes it into a short-lived native buffer, where a `Buffer` per batch would
+ * be external memory waiting for a GC (RSS grew by megabytes a second under load). A short write (a full disk)
+ * leaves a damaged line, skipped on reading, and is an error here.
+ * @returns the bytes written
+ */
+function _writeText(fd: number, text: string): number {
+  const length = Buffer.byteLength(text)
+  const written = writeSync(fd, text)
+  if (written !== length)
+    throw new Error(`short write to the store journal: ${written} of ${length} bytes`)
+  return length
 }
 
 /** Create the compaction marker; false when another process holds a fresh one. */

@@ -202,7 +202,7 @@ export const SETTINGS = {
   DATA_DIR: {
     schema: z.string().trim().min(1).default('./data'),
     defaultText: '`./data`',
-    doc: 'Directory of the embedded file store (used when `REDIS_URL` is unset).',
+    doc: 'Directory of the embedded file store (used when `REDIS_URL` is unset): one journal file, `store.journal`.',
   },
   STORE_DRIVER: {
     schema: z.enum(['auto', 'redis', 'fs', 'memory']).default('auto'),
