@@ -1,5 +1,6 @@
 /**
- * @module POST /webhooks/plane — verify the signature over the raw body, dedupe, store, and only then answer 200.
+ * @module POST /webhooks/plane — verify the signature over the raw body, limit, dedupe, parse, store, and only then
+ * answer 200.
  * Processing runs after the answer, from the stored copy; the `notify` cron replays what was left.
  */
 import { getBridge } from '../../shared/bridge.ts'
@@ -46,6 +47,18 @@ export const planeWebhookFunction = defineHttpFunction({
         401
       )
     }
+    const limited = await rateLimit(c, config.WEBHOOK_RATE_LIMIT_PER_MIN)
+    if (limited) return limited
+
+    const hash = await services.hashing.sha256Hex(raw)
+    let known: boolean
+    try {
+      // A retry Plane already delivered costs one read, and no parsing: it was parsed when it was accepted.
+      known = await store.has(`webhook:seen:${hash}`)
+    } catch (error) {
+      return _unavailable(services, error)
+    }
+    if (known) return c.json({ status: 'duplicate' }, 200)
     // Decoded once: the same text is parsed here, stored, and handed to processing.
     const body = _utf8.decode(raw)
     let event: ReturnType<typeof parsePlaneWebhook>
@@ -55,13 +68,7 @@ export const planeWebhookFunction = defineHttpFunction({
       if (!(error instanceof PlaneWebhookParseError)) throw error
       return c.json({ error: 'bad_request', message: error.message }, 400)
     }
-    const limited = await rateLimit(c, config.WEBHOOK_RATE_LIMIT_PER_MIN)
-    if (limited) return limited
-
-    const hash = await services.hashing.sha256Hex(raw)
     try {
-      // A retry Plane already delivered costs one read (it was five writes and deletes).
-      if (await store.has(`webhook:seen:${hash}`)) return c.json({ status: 'duplicate' }, 200)
       // Stored first, claimed after: a crash in between leaves a copy the notify cron replays (and Plane,
       // which got no answer, sends again); the other order lost the delivery (claimed, never stored).
       const { id, entry } = await storeWebhook(
@@ -83,14 +90,21 @@ export const planeWebhookFunction = defineHttpFunction({
       log.debug('plane webhook stored', { type: event.type, delivery: event.deliveryId, id })
       return c.json({ status: 'accepted' }, 200)
     } catch (error) {
-      // Plane does not retry an HTTP error (plane-api.md §7.5); the poll tick reconciles the change later.
-      log.error('plane webhook not stored', {
-        error: error instanceof Error ? error.message : String(error),
-      })
-      return c.json({ error: 'unavailable', message: 'Storage unavailable; not accepted.' }, 503)
+      return _unavailable(services, error)
     }
   },
 })
+
+/** Plane does not retry an HTTP error (plane-api.md §7.5); the poll tick reconciles the change later. */
+function _unavailable(services: Services, error: unknown): Response {
+  services.log.error('plane webhook not stored', {
+    error: error instanceof Error ? error.message : String(error),
+  })
+  return Response.json(
+    { error: 'unavailable', message: 'Storage unavailable; not accepted.' },
+    { status: 503 }
+  )
+}
 
 function _verifier(services: Services, secret: string): PlaneSignatureVerifier {
   const known = verifiers.get(services)
