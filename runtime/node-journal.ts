@@ -244,8 +244,7 @@ function _parseLines(text: string, skipPrefix: string | null): ParsedLines {
 }
 
 /**
- * One `write()` of a string: Node encodes it into a short-lived native buffer, where a `Buffer` per batch would
- * be external memory waiting for a GC (RSS grew by megabytes a second under load). A short write (a full disk)
+ * One `write()` of a string (Node encodes it into a native buffer freed at once). A short write (a full disk)
  * leaves a damaged line, skipped on reading, and is an error here.
  * @returns the bytes written
  */

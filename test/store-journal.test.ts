@@ -34,6 +34,15 @@ function openStore(dir: string): Store {
   return createNodeStore(loadConfig({ DATA_DIR: dir }))
 }
 
+/** A store whose journal is rewritten from `compactMinBytes` on (8 MiB by default: too much for a test). */
+function openCompacting(dir: string, compactMinBytes: number): Store {
+  return createLocalStore({
+    name: 'fs',
+    location: dir,
+    journal: openFileJournal({ dir, compactMinBytes }),
+  })
+}
+
 function journalBytes(dir: string): number {
   return statSync(join(dir, JOURNAL_FILE)).size
 }
@@ -165,12 +174,7 @@ describe('fs store journal', () => {
 
   it('should rewrite a grown journal from the live state, and a job that has it open should go on', async () => {
     const dir = freshDir()
-    const open = () =>
-      createLocalStore({
-        name: 'fs',
-        location: dir,
-        journal: openFileJournal({ dir, compactMinBytes: 64 * 1024 }),
-      })
+    const open = () => openCompacting(dir, 64 * 1024)
     const service = open()
     const job = open()
     const body = 'x'.repeat(1000)
@@ -200,12 +204,7 @@ describe('fs store journal', () => {
 
   it('should go on in the new journal when another process rewrote it while the job had it open', async () => {
     const dir = freshDir()
-    const open = () =>
-      createLocalStore({
-        name: 'fs',
-        location: dir,
-        journal: openFileJournal({ dir, compactMinBytes: 16 * 1024 }),
-      })
+    const open = () => openCompacting(dir, 16 * 1024)
     const job = open()
     await job.set('job:first', 1)
     const service = open()
