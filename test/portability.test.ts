@@ -29,7 +29,9 @@ function importsOf(file: string): string[] {
   const text = readFileSync(join(root, file), 'utf8')
   const specifiers = text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]/g)
   const bare = text.matchAll(/(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g)
-  return [...specifiers, ...bare].map((m) => m[1] as string)
+  // Loaded on demand (`require('ioredis')`, `import('…')`): still a dependency of the file.
+  const lazy = text.matchAll(/\b(?:require|import)\(\s*['"]([^'"]+)['"]\s*\)/g)
+  return [...specifiers, ...bare, ...lazy].map((m) => m[1] as string)
 }
 
 /** Every project file the Worker entry reaches through relative imports. */
