@@ -276,6 +276,8 @@ describe('fs store journal', () => {
       { member: '7', score: 70 },
       { member: '8', score: 80 },
     ])
+    expect(await store.indexAdd('outbox:due', '8', 1, { onlyIfAbsent: true })).toBe(false)
+    expect(await store.indexScore('outbox:due', '8')).toBe(80)
     expect(await store.indexAdd('outbox:due', '9', 90)).toBe(true)
     expect(await store.increment('webhook:rate', 60)).toBe(2)
     expect(notices[0]).toMatchObject({ keys: 3, skipped: 0 })

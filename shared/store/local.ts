@@ -245,8 +245,15 @@ export function createLocalStore({
         assertScore(score)
         if (options.ttlSeconds !== undefined) assertTtl(options.ttlSeconds)
         refresh()
-        const { index, records } = indexAt(key)
+        let { index, records: first } = indexAt(key)
+        // A conversion (or the delete of an expired index) is written first; the usual path never yields here,
+        // so concurrent adds of one member stay atomic.
+        if (first.length > 0) {
+          await commit(first)
+          index = liveIndex(key)
+        }
         const existing = index?.score(member) ?? null
+        const records: JournalRecord[] = []
         if (existing === null || (existing !== score && !options.onlyIfAbsent))
           records.push(['z', key, member, score])
         // As the Redis script: the expiry is (re)set even when NX kept the old score.
