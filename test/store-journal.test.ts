@@ -99,6 +99,31 @@ describe('fs store journal', () => {
     await second.dispose()
   })
 
+  it('should keep a new index under the key of an expired one that a read or a sweep already dropped', async () => {
+    const dir = freshDir()
+    let now = 1_000_000
+    const open = () =>
+      createLocalStore({
+        name: 'fs',
+        location: dir,
+        journal: openFileJournal({ dir }),
+        now: () => now,
+      })
+    const first = open()
+    await first.indexAdd('dependents:a', 'old', 1, { ttlSeconds: 5 })
+    await first.indexAdd('dependents:b', 'old', 1, { ttlSeconds: 5 })
+    now += 6000
+    expect(await first.has('dependents:a')).toBe(false)
+    expect(await first.sweep()).toBe(1)
+    await first.indexAdd('dependents:a', 'new', 2)
+    await first.indexAdd('dependents:b', 'new', 2)
+    await first.dispose()
+    const second = open()
+    expect(await second.indexRange('dependents:a')).toEqual([{ member: 'new', score: 2 }])
+    expect(await second.indexRange('dependents:b')).toEqual([{ member: 'new', score: 2 }])
+    await second.dispose()
+  })
+
   it('should sweep expired entries from memory and leave the rest', async () => {
     const dir = freshDir()
     let now = 1_000_000

@@ -138,19 +138,14 @@ export function createLocalStore({
   const isLive = (key: string) => liveValue(key) !== null || liveIndex(key) !== null
 
   /**
-   * The index at `key` for an index operation. An expired index is deleted in the journal first (replaying its
-   * members under a new one would revive them); a value written as `{ member: score }` by the unstorage-based
-   * store of earlier versions becomes an index; any other value is refused, as Redis refuses ZADD on a string.
+   * The live index at `key`, and what must be written before using it: a value written as `{ member: score }` by
+   * the unstorage-based store of earlier versions becomes an index; any other value is refused, as Redis refuses
+   * ZADD on a string.
    */
   const indexAt = (key: string): { index: SortedIndex | null; records: JournalRecord[] } => {
-    const existing = state.indexes.get(key)
-    if (existing && isExpired(existing.expiresAt, now())) {
-      state.indexes.delete(key)
-      return { index: null, records: [['d', key]] }
-    }
-    if (existing) return { index: existing, records: [] }
-    const value = liveValue(key)
-    if (value === null) return { index: null, records: [] }
+    const index = liveIndex(key)
+    const value = index === null ? liveValue(key) : null
+    if (value === null) return { index, records: [] }
     const members = _legacyIndex(value.json)
     if (members === null) throw new TypeError(`store key "${key}" holds a value, not an index`)
     const records: JournalRecord[] = [['d', key]]
@@ -158,12 +153,10 @@ export function createLocalStore({
     if (value.expiresAt !== 0) records.push(['e', key, value.expiresAt])
     return { index: null, records }
   }
-  /** The index after any conversion `indexAt` asked for has been applied. */
-  const readIndex = async (key: string) => {
+  /** The index at `key` once a conversion `indexAt` asked for is written; without one, at once (no yield). */
+  const readIndex = (key: string): SortedIndex | null | Promise<SortedIndex | null> => {
     const { index, records } = indexAt(key)
-    if (records.length === 0) return index
-    await commit(records)
-    return liveIndex(key)
+    return records.length === 0 ? index : commit(records).then(() => liveIndex(key))
   }
 
   const expiryOf = (ttlSeconds: number | undefined) => (ttlSeconds ? now() + ttlSeconds * 1000 : 0)
@@ -245,15 +238,13 @@ export function createLocalStore({
         assertScore(score)
         if (options.ttlSeconds !== undefined) assertTtl(options.ttlSeconds)
         refresh()
-        let { index, records: first } = indexAt(key)
-        // A conversion (or the delete of an expired index) is written first; the usual path never yields here,
-        // so concurrent adds of one member stay atomic.
-        if (first.length > 0) {
-          await commit(first)
-          index = liveIndex(key)
-        }
+        // Without a conversion to write this never yields: concurrent adds of one member stay atomic.
+        const found = readIndex(key)
+        const index = found instanceof Promise ? await found : found
         const existing = index?.score(member) ?? null
-        const records: JournalRecord[] = []
+        // A new index starts with a delete in the journal: an earlier one under this key that expired (and was
+        // dropped from memory without a record) must not come back with it on replay.
+        const records: JournalRecord[] = index === null ? [['d', key]] : []
         if (existing === null || (existing !== score && !options.onlyIfAbsent))
           records.push(['z', key, member, score])
         // As the Redis script: the expiry is (re)set even when NX kept the old score.
