@@ -78,7 +78,7 @@ export function openFileJournal({
   let statAt = Date.now()
   const chunk = Buffer.allocUnsafe(READ_CHUNK_BYTES)
 
-  /** What was appended past `offset`: one read() finding nothing when nobody else writes. */
+  /** What was appended past `offset` (taken in): one read() finding nothing when nobody else writes. */
   const readNew = (): string => {
     const parts: Buffer[] = []
     for (;;) {
@@ -91,18 +91,6 @@ export function openFileJournal({
     return parts.length === 0 ? '' : Buffer.concat(parts).toString('utf8')
   }
 
-  const readRange = (from: number, to: number): string => {
-    if (to <= from) return ''
-    const buffer = Buffer.allocUnsafe(to - from)
-    let done = 0
-    while (done < buffer.length) {
-      const n = readSync(fd, buffer, done, buffer.length - done, from + done)
-      if (n === 0) break
-      done += n
-    }
-    return buffer.toString('utf8', 0, done)
-  }
-
   /** Complete lines of `text` as records; the incomplete end is kept in `carry`. */
   const takeLines = (text: string, skipOwn: boolean): ParsedLines => {
     const all = carry + text
@@ -113,10 +101,8 @@ export function openFileJournal({
 
   const readAll = () => {
     carry = ''
-    const size = fstatSync(fd).size
-    const parsed = takeLines(readRange(0, size), false)
-    offset = size
-    return parsed
+    offset = 0
+    return takeLines(readNew(), false)
   }
 
   const reopen = () => {
@@ -179,7 +165,8 @@ export function openFileJournal({
         const next = openSync(path, 'a+')
         // What others appended after our last poll, up to its last whole line: a writer whose batch is cut here
         // sees its file unlinked after writing and writes it again into the new one.
-        const tail = readRange(from, fstatSync(fd).size)
+        offset = from
+        const tail = readNew()
         const whole = tail.slice(0, tail.lastIndexOf('\n') + 1)
         if (whole.length > 0) _writeText(next, whole)
         copied.push(..._parseLines(whole, ownPrefix).records)
