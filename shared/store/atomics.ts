@@ -1,4 +1,4 @@
-/** @module Atomic store operations: Redis commands (SET NX EX, Lua), an in-process key mutex (fs, memory), or best effort over KV. */
+/** @module Atomic store operations over unstorage drivers: Redis commands (SET NX EX, Lua), an in-process key mutex, or best effort over KV. */
 import type { Storage } from 'unstorage'
 import { type Envelope, unwrap, wrap } from './envelope.ts'
 
@@ -103,7 +103,7 @@ export type InProcessAtomicsOptions = {
 }
 
 /**
- * Atomic within this process only: the fs store is for one process (a single container); several replicas need Redis.
+ * Atomic within this process only (an unstorage driver without compare-and-set); several replicas need Redis.
  */
 export function createInProcessAtomics(
   storage: Storage,

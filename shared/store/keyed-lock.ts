@@ -56,7 +56,8 @@ export function createKeyedLock({
   }
   statesByStore.set(store, state)
   const { chains, queued, held } = state
-  // fs and memory serve one process; KV keeps locks in the isolate: the chain is the whole lock there.
+  // Memory serves one process, and fs claims between processes are best effort; KV keeps locks in the isolate.
+  // In all three the chain is the whole lock.
   const shared = store.driver === 'redis' || store.driver === 'redis-http'
 
   const acquire = async (key: string): Promise<HeldLock> => {

@@ -9,8 +9,8 @@ export type QueueEntry<T> = { id: string; value: T; score: number }
 export type StoreQueueOptions = {
   store: Store
   /**
-   * The sorted index's key (`index:outbox:telegram`). Never a prefix of the items' keys: the fs driver maps
-   * `:` to folders, and one name cannot be a file and a folder.
+   * The sorted index's key (`index:outbox:telegram`). Never a prefix of the items' keys: unstorage's fs
+   * driver (the layout earlier versions wrote) maps `:` to folders, and one name cannot be a file and a folder.
    */
   index: string
   /** Where items live: `<itemPrefix><id>`. */

@@ -1,4 +1,8 @@
-/** @module The store: a small interface over an unstorage driver, with TTLs that expire on every driver and atomic claims. */
+/**
+ * @module The store: a small interface, and its implementation over an unstorage driver (Cloudflare KV, Redis over
+ * HTTP) with TTLs that expire on every driver and atomic claims. Memory and fs are the local store (local.ts),
+ * Redis the native one (redis.ts).
+ */
 import { createStorage, type Driver } from 'unstorage'
 import memoryDriver from 'unstorage/drivers/memory'
 import {
@@ -75,7 +79,7 @@ export type CreateStoreOptions = {
   /** Redis key prefix used by the driver, so raw commands address the same keys. */
   redisPrefix?: string
   /**
-   * How claims, locks and counters work without `redis`: `in-process` (fs, memory: one process) or `kv`
+   * How claims, locks and counters work without `redis`: `in-process` (one process) or `kv`
    * (Cloudflare KV: claims best effort across isolates, locks and counters per isolate; see createKvAtomics).
    */
   atomics?: 'in-process' | 'kv'
@@ -85,7 +89,7 @@ export type CreateStoreOptions = {
 }
 
 /**
- * @example const store = createStore({ driver: fsLiteDriver({ base: './data' }), name: 'fs', location: './data' })
+ * @example const store = createStore({ driver: kvBindingDriver({ binding }), name: 'cloudflare-kv', location: 'STORE', atomics: 'kv' })
  */
 export function createStore({
   driver,
@@ -227,7 +231,7 @@ export function createStore({
           await redis.ping()
           return
         }
-        // KV: a read (writes are limited and billed). fs: a write proves the directory is writable.
+        // KV: a read (writes are limited and billed). Other drivers: a write proves they take writes.
         if (onKv) {
           await storage.getItem('health:ping')
           return
