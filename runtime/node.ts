@@ -7,6 +7,7 @@ import { type Config, ConfigError, loadConfig } from '../shared/config.ts'
 import type { Services } from '../shared/function.ts'
 import { createRedactor } from '../shared/redact.ts'
 import { outputsOff, RegistryError } from '../shared/registry.ts'
+import { releaseHeldLocks } from '../shared/store/keyed-lock.ts'
 import { createApp } from './app.ts'
 import { runJobCommand } from './node-cli.ts'
 import { nodeHashing } from './node-hashing.ts'
@@ -39,6 +40,7 @@ async function main(argv: readonly string[]): Promise<number> {
     try {
       return await runJobCommand({ args: argv.slice(1), functions, services })
     } finally {
+      await releaseHeldLocks(services.store)
       await services.store.dispose()
     }
   }
@@ -95,6 +97,8 @@ async function serve(config: Config, services: Services): Promise<number> {
       if (!requestsDone || !jobsDone || !backgroundDone) {
         log.warn('shutdown timed out', { requestsDone, jobsDone, backgroundDone })
       }
+      // Task locks kept between calls go now, not at their TTL: a replica or the next start has them at once.
+      await releaseHeldLocks(store)
       await store.dispose().catch(() => undefined)
       log.info('stopped')
       resolve(0)

@@ -198,6 +198,9 @@ export function buildBridge(services: Services): Bridge {
     now,
     tracker,
     cards,
+    // Only the Node runtime builds this driver, and it releases held locks when it stops (runtime/node.ts); a
+    // Workers isolate (Redis over HTTP) may be dropped with its timers, leaving a lock to its TTL.
+    lingerLocks: store.driver === 'redis',
     onClosed: async (task, group) => {
       await onTaskClosed(services, self, task, group)
     },

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createNodeStore, describeRedisUrl } from '../runtime/node-store.ts'
 import { loadConfig } from '../shared/config.ts'
 import type { RedisLike } from '../shared/store/atomics.ts'
-import { createKeyedLock } from '../shared/store/keyed-lock.ts'
+import { createKeyedLock, releaseHeldLocks } from '../shared/store/keyed-lock.ts'
 import { createStoreQueue } from '../shared/store/queue.ts'
 import { createRedisHttpClient, redisHttpDriver } from '../shared/store/redis-http.ts'
 import { claimAndWrite, createMemoryStore, createStore, type Store } from '../shared/store/store.ts'
@@ -342,6 +342,43 @@ describe('store: redis specifics', () => {
       // A call alone takes and releases its own.
       await lock.run('task:lock:burst', async () => undefined)
       expect({ taken, released }).toEqual({ taken: 2, released: 2 })
+    } finally {
+      await real.dispose()
+      await other.dispose()
+      await dropRedisPrefix(prefix)
+    }
+  })
+
+  it('should keep a lingering lock and its memo for its second, and let it go then or when told', async () => {
+    const prefix = `${redisPrefix}-linger`
+    const config = loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix })
+    const real = createNodeStore(config)
+    const other = createNodeStore(config)
+    const key = 'task:lock:linger'
+    try {
+      const lock = createKeyedLock({ store: real, ttlSeconds: 30, waitMs: 5_000, linger: true })
+      await lock.run(key, async (memo) => void memo.set('snapshot', 1))
+      // Kept with nothing queued: another replica waits, the next call here finds what the last one left.
+      expect(await other.lock(key, 30)).toBeNull()
+      expect(await lock.run(key, async (memo) => memo.get('snapshot'))).toBe(1)
+      // A failed call leaves the store in a state nobody knows: the memo is emptied.
+      const failing = lock.run(key, async (memo) => {
+        memo.set('pending', 2)
+        throw new Error('boom')
+      })
+      await expect(failing).rejects.toThrow('boom')
+      expect(await lock.run(key, async (memo) => memo.size)).toBe(0)
+      // Its second over, the timer lets it go.
+      await sleep(1_100)
+      const theirs = await other.lock(key, 30)
+      expect(theirs).not.toBeNull()
+      await theirs?.release()
+      // A new lock starts with an empty memo; a process that stops releases at once what it keeps.
+      expect(await lock.run(key, async (memo) => memo.size)).toBe(0)
+      expect(await releaseHeldLocks(real)).toBe(1)
+      const after = await other.lock(key, 30)
+      expect(after).not.toBeNull()
+      await after?.release()
     } finally {
       await real.dispose()
       await other.dispose()

@@ -8,7 +8,7 @@ import type { CardStore } from '../actions/cards.ts'
 import type { Actor, CommentEvent, EventSource, TaskSnapshot } from '../events.ts'
 import type { Logger } from '../log.ts'
 import type { RunTracker } from '../runs/tracker.ts'
-import { createKeyedLock } from '../store/keyed-lock.ts'
+import { createKeyedLock, type LockMemo } from '../store/keyed-lock.ts'
 import { createStoreQueue } from '../store/queue.ts'
 import type { Store } from '../store/store.ts'
 import { type ChangeHint, diffTask } from './diff.ts'
@@ -58,6 +58,12 @@ export type PipelineOptions = {
   onClosed?: (task: TaskSnapshot, group: 'completed' | 'cancelled') => Promise<void>
   /** Reviews, questions and approvals go out as cards the human can act on (buttons, replies). */
   cards?: CardStore
+  /**
+   * Keep a task's store lock for up to a second after its last call, and its snapshot and pending change in
+   * memory meanwhile (`createKeyedLock`'s `linger`): for a long-lived process on Redis, which releases them
+   * when it stops.
+   */
+  lingerLocks?: boolean
 }
 
 export type SightingResult = 'stale' | 'baseline' | 'unchanged' | 'pending'
@@ -102,11 +108,24 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     store,
     ttlSeconds: TASK_LOCK_TTL_S,
     waitMs: TASK_LOCK_WAIT_MS,
+    linger: options.lingerLocks ?? false,
   })
-  const withTaskLock = <T>(taskId: string, fn: () => Promise<T>) =>
+  const withTaskLock = <T>(taskId: string, fn: (memo: LockMemo) => Promise<T>) =>
     taskLock.run(`task:lock:${taskId}`, fn)
+  // Under the task's lock, what the last call read or wrote is still what the store holds (see LockMemo).
+  const remembered = async <T>(memo: LockMemo, key: string, read: () => Promise<T | null>) => {
+    if (memo.has(key)) return memo.get(key) as T | null
+    const value = await read()
+    memo.set(key, value)
+    return value
+  }
+  const readSnapshot = (memo: LockMemo, taskId: string) =>
+    remembered(memo, snapshotKey(taskId), () => store.get<TaskSnapshot>(snapshotKey(taskId)))
+  const readPending = (memo: LockMemo, taskId: string) =>
+    remembered(memo, pending.key(taskId), () => pending.get(taskId))
 
   const upsertPending = async (
+    memo: LockMemo,
     previous: TaskSnapshot | null,
     task: TaskSnapshot,
     patch: Partial<Pick<PendingChange, 'created' | 'hint' | 'actor'>> & {
@@ -114,7 +133,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       comment?: PendingChange['comments'][number]
     }
   ) => {
-    const existing = await pending.get(task.id)
+    const existing = await readPending(memo, task.id)
     const at = now()
     const entry: PendingChange = existing
       ? {
@@ -137,24 +156,26 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           sources: [patch.source],
         }
     // A new entry: its index entry first (a crash then leaves an entry the next flush drops, never a change
-    // no flush lists); an existing one keeps its index entry and due time.
-    if (existing) await pending.update(task.id, entry, entry.dueAt)
+    // no flush lists); an existing one keeps its index entry and due time, so only the item is written.
+    if (existing) await pending.rewrite(task.id, entry)
     else await pending.put(task.id, entry, entry.dueAt)
+    memo.set(pending.key(task.id), entry)
   }
 
   return {
     sightTask: (task, { source, created = false, hint = null, actor = null }) =>
-      withTaskLock(task.id, async () => {
-        const previous = await store.get<TaskSnapshot>(snapshotKey(task.id))
+      withTaskLock(task.id, async (memo) => {
+        const previous = await readSnapshot(memo, task.id)
         const result = diffTask(previous, task, { created, hint })
         if (result.status === 'stale') {
           log.debug('stale sighting ignored', { task: task.id, source, updatedAt: task.updatedAt })
           return 'stale'
         }
         if (result.status === 'changed')
-          await upsertPending(previous, task, { source, created, hint, actor })
+          await upsertPending(memo, previous, task, { source, created, hint, actor })
         // The pending entry is written first: a crash in between repeats the change, never loses it.
         await store.set(snapshotKey(task.id), task, { ttlSeconds: SNAPSHOT_TTL_S })
+        memo.set(snapshotKey(task.id), task)
         return result.status === 'changed' ? 'pending' : result.status
       }),
 
@@ -162,13 +183,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const snapshot = task ?? (await store.get<TaskSnapshot>(snapshotKey(event.taskId)))
       if (!snapshot) return false
       if (!isBlockerComment(event.text) && parseConfidence(event.text) === null) return false
-      return withTaskLock(snapshot.id, async () => {
+      return withTaskLock(snapshot.id, async (memo) => {
         // One comment counts once, whichever source saw it first (the tool that wrote it, the webhook
         // echo, an edit's webhook); the mark is set after the pending entry, so a crash repeats, never loses.
         const seen = commentSeenKey(event.commentId)
         if (event.commentId && (await store.has(seen))) return false
-        const previous = await store.get<TaskSnapshot>(snapshotKey(snapshot.id))
-        await upsertPending(previous ?? snapshot, previous ?? snapshot, {
+        const previous = await readSnapshot(memo, snapshot.id)
+        await upsertPending(memo, previous ?? snapshot, previous ?? snapshot, {
           source: event.source,
           actor: event.actor,
           comment: { text: event.text, actor: event.actor },
@@ -182,10 +203,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       let flushed = 0
       let enqueued = 0
       let nextDueInMs: number | null = null
-      const due = await pending.range(all ? {} : { maxScore: now() })
+      const startedAt = now()
+      const due = await pending.range(all ? {} : { maxScore: startedAt })
       for (const { id: taskId } of due) {
-        enqueued += await withTaskLock(taskId, async () => {
-          const entry = await pending.get(taskId)
+        enqueued += await withTaskLock(taskId, async (memo) => {
+          const entry = await readPending(memo, taskId)
           if (!entry) return 0
           const project = await options.directory.project(entry.after.projectId)
           const items = await planFlush(entry, {
@@ -202,14 +224,17 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           // Enqueue before deleting the pending entry; dedupe keys make a repeat after a crash harmless.
           for (const item of items) if ((await options.outbox.enqueue(item)).enqueued) count++
           await pending.remove(taskId)
+          memo.set(pending.key(taskId), null)
           flushed++
           return count
         })
       }
       if (!all) {
-        // Entries whose item is missing (a crash between index and item) are skipped: counted as due, they
-        // re-armed the flush every 50 ms until their minute of grace was over (the fault harness saw it).
-        const [next] = await pending.range({ limit: NEXT_DUE_LOOKAHEAD })
+        // Entries due when this pass started were flushed by it, or have no item (a crash between index and
+        // item): counted as due, those re-armed the flush every 50 ms until their minute of grace was over (the
+        // fault harness saw it). The index alone tells the next due time; its items are read when due.
+        const ahead = await store.indexRange(pending.index, { limit: NEXT_DUE_LOOKAHEAD })
+        const next = ahead.find((e) => e.score > startedAt)
         if (next) nextDueInMs = Math.max(0, next.score - now())
       }
       return { flushed, enqueued, nextDueInMs }

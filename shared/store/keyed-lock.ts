@@ -3,6 +3,11 @@
  * other on a promise chain; the store lock only keeps other replicas out, so it is taken only on a store that
  * several processes share (Redis), and passed from one queued call to the next for up to a second. Replaces
  * the 25 ms sleep-and-retry loops (issue 14).
+ *
+ * With `linger`, the store lock is also kept after the last queued call, until that second is over: a task seen
+ * again within it (Plane sends one delivery per changed field; a busy task, one every few ms under load) costs no
+ * lock and no release, and what the calls read and wrote under it can be kept in the lock's memo, since no other
+ * process can write those keys meanwhile.
  */
 import type { Store, StoreLock } from './store.ts'
 
@@ -12,13 +17,26 @@ export type KeyedLockOptions = {
   ttlSeconds: number
   /** Longest a call waits for another replica to let the key go, then it fails. */
   waitMs: number
+  /**
+   * Keep the store lock after the last queued call until its handover window closes (a timer releases it), and
+   * with it the memo. Only for a long-lived process that releases what it holds when it stops
+   * (`releaseHeldLocks`): a lock left behind by a crash holds its key until its TTL.
+   */
+  linger?: boolean
   now?: () => number
   sleep?: (ms: number) => Promise<void>
 }
 
+/**
+ * What the calls on one key remember while this process holds that key's store lock without a break (store keys
+ * to the values last read or written under it). A call that fails clears it; a new lock starts with an empty one;
+ * a store whose chain is the whole lock gives every call an empty one. Values are shared: never mutate them.
+ */
+export type LockMemo = Map<string, unknown>
+
 export type KeyedLock = {
   /** Run `fn` holding `key`: after the calls queued before it in this process, and alone across replicas. */
-  run<T>(key: string, fn: () => Promise<T>): Promise<T>
+  run<T>(key: string, fn: (memo: LockMemo) => Promise<T>): Promise<T>
 }
 
 /** Per store, so that every part built on the same store shares the same order and the same held locks. */
@@ -31,7 +49,13 @@ type KeyState = {
   held: Map<string, HeldLock>
 }
 /** A store lock and when it was taken (the handover keeps it only while it is fresh). */
-type HeldLock = { lock: StoreLock; takenAt: number }
+type HeldLock = {
+  lock: StoreLock
+  takenAt: number
+  memo: LockMemo
+  /** Releases a lingering lock when its window closes. */
+  timer?: ReturnType<typeof setTimeout>
+}
 const statesByStore = new WeakMap<Store, KeyState>()
 /** Backoff while another replica holds a key (only then: never within one process). */
 const REPLICA_BACKOFF_MS = [10, 25, 50, 100, 200] as const
@@ -46,6 +70,7 @@ export function createKeyedLock({
   store,
   ttlSeconds,
   waitMs,
+  linger = false,
   now = Date.now,
   sleep = (ms) => new Promise((r) => setTimeout(r, ms)),
 }: KeyedLockOptions): KeyedLock {
@@ -63,12 +88,15 @@ export function createKeyedLock({
   const acquire = async (key: string): Promise<HeldLock> => {
     const left = held.get(key)
     held.delete(key)
-    if (left && now() - left.takenAt < HANDOVER_MS) return left
-    if (left) await left.lock.release().catch(() => false)
+    if (left) {
+      clearTimeout(left.timer)
+      if (now() - left.takenAt < HANDOVER_MS) return left
+      await left.lock.release().catch(() => false)
+    }
     const deadline = now() + waitMs
     for (let attempt = 0; ; attempt++) {
       const lock = await store.lock(key, ttlSeconds)
-      if (lock) return { lock, takenAt: now() }
+      if (lock) return { lock, takenAt: now(), memo: new Map() }
       if (now() > deadline) throw new Error(`${key} is held by another replica`)
       await sleep(REPLICA_BACKOFF_MS[Math.min(attempt, REPLICA_BACKOFF_MS.length - 1)] as number)
     }
@@ -76,16 +104,33 @@ export function createKeyedLock({
 
   /** Kept for the next call queued on the key while still fresh; released otherwise. */
   const handOver = async (key: string, mine: HeldLock): Promise<void> => {
-    if ((queued.get(key) ?? 0) > 1 && now() - mine.takenAt < HANDOVER_MS) held.set(key, mine)
-    else await mine.lock.release().catch(() => false)
+    const left = HANDOVER_MS - (now() - mine.takenAt)
+    if (left > 0 && (queued.get(key) ?? 0) > 1) held.set(key, mine)
+    else if (left > 0 && linger) {
+      held.set(key, mine)
+      mine.timer = setTimeout(() => {
+        if (held.get(key) !== mine) return
+        held.delete(key)
+        void mine.lock.release().catch(() => false)
+      }, left)
+      // Never what keeps a process alive; a process that stops releases it first (releaseHeldLocks).
+      ;(mine.timer as { unref?: () => void }).unref?.()
+    } else await mine.lock.release().catch(() => false)
   }
 
-  const holdAcrossReplicas = async <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+  const holdAcrossReplicas = async <T>(
+    key: string,
+    fn: (memo: LockMemo) => Promise<T>
+  ): Promise<T> => {
     try {
-      if (!shared) return await fn()
+      if (!shared) return await fn(new Map())
       const mine = await acquire(key)
       try {
-        return await fn()
+        return await fn(mine.memo)
+      } catch (error) {
+        // What a failed call left in the store is unknown: read it again.
+        mine.memo.clear()
+        throw error
       } finally {
         await handOver(key, mine)
       }
@@ -97,7 +142,7 @@ export function createKeyedLock({
   }
 
   return {
-    run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    run<T>(key: string, fn: (memo: LockMemo) => Promise<T>): Promise<T> {
       queued.set(key, (queued.get(key) ?? 0) + 1)
       const previous = chains.get(key) ?? Promise.resolve()
       const result = previous.then(
@@ -112,4 +157,18 @@ export function createKeyedLock({
       return result
     },
   }
+}
+
+/**
+ * Release every store lock the keyed locks on `store` keep between calls (lingering or handed over), for a process
+ * that is about to stop: another replica then has the keys at once instead of after their TTL.
+ */
+export async function releaseHeldLocks(store: Store): Promise<number> {
+  const state = statesByStore.get(store)
+  if (!state) return 0
+  const locks = [...state.held.values()]
+  state.held.clear()
+  for (const held of locks) clearTimeout(held.timer)
+  await Promise.all(locks.map((held) => held.lock.release().catch(() => false)))
+  return locks.length
 }

@@ -27,6 +27,8 @@ export type StoreQueueOptions = {
 
 export type StoreQueue<T> = {
   readonly index: string
+  /** The store key of item `id`. */
+  key(id: string): string
   /**
    * A new item at `score` (ms, its creation time or later). The index entry is written first: a crash in
    * between leaves an entry without item (dropped once older than the grace), never an item no drain would
@@ -35,6 +37,8 @@ export type StoreQueue<T> = {
   put(id: string, value: T, score: number): Promise<void>
   /** Rewrite an item and move it to `score` (retries, backoff). */
   update(id: string, value: T, score: number): Promise<void>
+  /** Rewrite an item that is in the index already, keeping its score: one write. */
+  rewrite(id: string, value: T): Promise<void>
   get(id: string): Promise<T | null>
   /** The item first, then its index entry: a crash in between leaves an entry that the next read drops. */
   remove(id: string): Promise<void>
@@ -60,6 +64,7 @@ export function createStoreQueue<T>({
     store.set(key(id), value, ttlSeconds === undefined ? undefined : { ttlSeconds })
   return {
     index,
+    key,
     async put(id, value, score) {
       await store.indexAdd(index, id, score)
       await write(id, value)
@@ -68,6 +73,7 @@ export function createStoreQueue<T>({
       await write(id, value)
       await store.indexAdd(index, id, score)
     },
+    rewrite: (id, value) => write(id, value),
     get: (id) => store.get<T>(key(id)),
     async remove(id) {
       await store.delete(key(id))
