@@ -1,7 +1,9 @@
 /**
  * @module POST /webhooks/plane — verify the signature over the raw body, limit, dedupe, parse, store, and only then
  * answer 200.
- * Processing runs after the answer, from the stored copy; the `notify` cron replays what was left.
+ * A work item's delivery is processed before the answer: the pending change and snapshot it leaves are its stored
+ * copy. Any other event (or one whose processing failed) is stored in the inbox and processed after the answer;
+ * the `notify` cron replays what was left.
  */
 import { getBridge } from '../../shared/bridge.ts'
 import { clientAddress } from '../../shared/client-address.ts'
@@ -11,9 +13,10 @@ import {
   createPlaneSignatureVerifier,
   type PlaneSignatureVerifier,
 } from '../../shared/plane/webhook-signature.ts'
-import { PlaneWebhookParseError } from '../../shared/plane/webhook-types.ts'
+import { type PlaneWebhookEvent, PlaneWebhookParseError } from '../../shared/plane/webhook-types.ts'
 import { noteSignatureRejected, noteWebhookReceived } from '../../shared/poll/webhook-health.ts'
 import { processStoredWebhook, storeWebhook, webhookInbox } from './inbox.ts'
+import { processPlaneEvent } from './process-plane-event.ts'
 import { rateLimit } from './rate-limit.ts'
 
 /**
@@ -36,6 +39,7 @@ export const planeWebhookFunction = defineHttpFunction({
   handler: async function planeWebhook(c) {
     const services = c.var.services
     const { config, store, log, background } = services
+    const receivedAt = services.now()
     const raw = new Uint8Array(await c.req.arrayBuffer())
     const secret = config.PLANE_WEBHOOK_SECRET as string
     const verify = _verifier(services, secret)
@@ -68,6 +72,9 @@ export const planeWebhookFunction = defineHttpFunction({
       if (!(error instanceof PlaneWebhookParseError)) throw error
       return c.json({ error: 'bad_request', message: error.message }, 400)
     }
+    if (await _processInRequest(services, hash, event, receivedAt)) {
+      return c.json({ status: 'accepted' }, 200)
+    }
     try {
       // Stored first, claimed after: a crash in between leaves a copy the notify cron replays (and Plane,
       // which got no answer, sends again); the other order lost the delivery (claimed, never stored).
@@ -75,7 +82,7 @@ export const planeWebhookFunction = defineHttpFunction({
         store,
         hash,
         body,
-        services.now(),
+        receivedAt,
         c.req.header('x-plane-event')
       )
       if (!(await store.claim(`webhook:seen:${hash}`, WEBHOOK_DEDUPE_TTL_S))) {
@@ -94,6 +101,48 @@ export const planeWebhookFunction = defineHttpFunction({
     }
   },
 })
+
+/**
+ * A work item's sighting touches only the store (snapshot, pending change), so it is processed here, before the
+ * answer: no inbox entry to write, read and delete, no second pass. The change is stored once this returns true;
+ * the dedupe mark comes after it, so a crash in between makes Plane's resend (no answer: a transport error) a
+ * sighting the diff finds unchanged. False: not processed (another event type, or a failure, logged), and the
+ * caller stores the delivery in the inbox as for any other event, to be processed again.
+ */
+async function _processInRequest(
+  services: Services,
+  hash: string,
+  event: PlaneWebhookEvent,
+  receivedAt: number
+): Promise<boolean> {
+  if (event.type !== 'issue.created' && event.type !== 'issue.updated') return false
+  const { log } = services
+  const bridge = getBridge(services)
+  let outcome: string
+  try {
+    outcome = await processPlaneEvent(event, receivedAt, services, bridge)
+  } catch (error) {
+    log.warn('plane webhook not processed in the request, queued in the inbox', {
+      type: event.type,
+      delivery: event.deliveryId,
+      error: error instanceof Error ? error.message : String(error),
+    })
+    return false
+  }
+  try {
+    await services.store.claim(`webhook:seen:${hash}`, WEBHOOK_DEDUPE_TTL_S)
+  } catch (error) {
+    // Processed and stored all the same; without the mark, a resend is diffed against the new snapshot.
+    log.warn('plane webhook processed, dedupe mark not written', {
+      delivery: event.deliveryId,
+      error: error instanceof Error ? error.message : String(error),
+    })
+  }
+  await noteWebhookReceived(services).catch(() => undefined)
+  if (log.enabled('info')) log.info('plane webhook processed', { type: event.type, outcome })
+  bridge.kick()
+  return true
+}
 
 /** Plane does not retry an HTTP error (plane-api.md §7.5); the poll tick reconciles the change later. */
 function _unavailable(services: Services, error: unknown): Response {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
+import { createMemoryStore, type Store } from '../../shared/store/store.ts'
 import { CHAT_ID, startE2E, WEBHOOK_SECRET } from './harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
@@ -61,6 +62,50 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     expect(sent[0]?.params).toMatchObject({ chat_id: '-1001234567890', parse_mode: 'HTML' })
     expect(String(sent[0]?.params.text)).toContain('a terminé')
     expect(String(sent[0]?.params.text)).toContain('/javisi/browse/ONB-1/')
+  })
+
+  it('should process a work item delivery before answering, and queue it in the inbox when that fails', async () => {
+    const real = createMemoryStore()
+    let failSnapshotReads = 0
+    let inboxWrites = 0
+    const store: Store = {
+      ...real,
+      get: async (key) => {
+        if (key.startsWith('task:snapshot:') && failSnapshotReads > 0) {
+          failSnapshotReads--
+          throw new Error('store unavailable')
+        }
+        return real.get(key)
+      },
+      set: async (key, value, options) => {
+        if (key.startsWith('webhook:inbox:')) inboxWrites++
+        return real.set(key, value, options)
+      },
+    }
+    const t = await start({ store })
+    const item = t.plane.seed.workItem(t.project.id, {
+      name: 'Docs',
+      assignees: [t.users.imhotep.id],
+    })
+    // Processed in the request: the change is pending once Plane has its answer, and no inbox entry is written.
+    await t.plane.ui.updateWorkItem(t.users.imhotep.id, item.id, { priority: 'high' })
+    await t.plane.webhooks.settle()
+    expect(t.plane.webhooks.deliveries.at(-1)?.status).toBe(200)
+    expect((await t.bridge.pipeline.snapshot(item.id))?.priority).toBe('high')
+    expect(await real.indexSize('index:task-pending')).toBe(1)
+    expect(inboxWrites).toBe(0)
+    await t.settle()
+    // Its processing fails: stored in the inbox, accepted all the same, and processed after the answer.
+    failSnapshotReads = 1
+    await t.plane.ui.updateWorkItem(t.users.imhotep.id, item.id, { state_id: t.state('Done').id })
+    await t.plane.webhooks.settle()
+    expect(t.plane.webhooks.deliveries.at(-1)?.status).toBe(200)
+    expect(inboxWrites).toBe(1)
+    await t.settle()
+    expect((await t.bridge.pipeline.snapshot(item.id))?.state?.name).toBe('Done')
+    expect(await real.indexSize('index:webhook-inbox')).toBe(0)
+    const texts = t.telegram.callsOf('sendMessage').map((c) => String(c.params.text))
+    expect(texts.filter((text) => text.includes('a terminé'))).toHaveLength(1)
   })
 
   it('should ignore an older delivery arriving after a newer one', async () => {
