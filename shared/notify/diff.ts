@@ -32,12 +32,24 @@ export function diffTask(
     return { status: 'stale' }
   if (!previous) {
     if (created) return { status: 'changed', changes: _creationChanges(next) }
-    const rebuilt = hint ? _rebuildFromHint(next, hint) : null
+    const rebuilt = snapshotBeforeHint(next, hint)
     if (!rebuilt) return { status: 'baseline' }
     previous = rebuilt
   }
   const changes = _compare(previous, next)
   return changes.length > 0 ? { status: 'changed', changes } : { status: 'unchanged' }
+}
+
+/**
+ * What a first sighting is diffed against: the task as it was before the delivery's change, rebuilt from its
+ * hint; null when the hint cannot tell (then the sighting is a baseline). A pending change starts from it, so
+ * that a later sighting in the same window is compared with it rather than rebuilt from the first hint again.
+ */
+export function snapshotBeforeHint(
+  next: TaskSnapshot,
+  hint: ChangeHint | null
+): TaskSnapshot | null {
+  return hint ? _rebuildFromHint(next, hint) : null
 }
 
 // --- Internal helpers ---

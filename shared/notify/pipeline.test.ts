@@ -191,6 +191,23 @@ describe('event pipeline', () => {
     )
   })
 
+  it('should keep a change that follows a first sighting in the same window', async () => {
+    const { pipeline, outbox, advance } = setup()
+    // The first delivery about a task is a priority change (its old value in the hint), the next one, 2 s later,
+    // its completion: the window's message must say both happened, not only what the first hint rebuilt.
+    const raised = makeSnapshot({ priority: 'high', updatedAt: at(0) })
+    const hint = { field: 'priority', oldValue: 'medium' }
+    expect(await pipeline.sightTask(raised, { source: 'webhook', hint })).toBe('pending')
+    advance(2_000)
+    const done = makeSnapshot({ priority: 'high', state: STATES.done, updatedAt: at(2) })
+    const closing = { source: 'webhook' as const, hint: { field: 'state', oldValue: null } }
+    expect(await pipeline.sightTask(done, closing)).toBe('pending')
+    advance(5_000)
+    expect(await pipeline.flushDue()).toMatchObject({ flushed: 1, enqueued: 1 })
+    const [item] = await outbox.pending()
+    expect(item?.payload.text).toContain('« Configurer Redis »</a> est terminée')
+  })
+
   it('should take a first sighting without history as a baseline, silently', async () => {
     const { pipeline, outbox, advance } = setup()
     expect(await pipeline.sightTask(makeSnapshot({ state: STATES.done }), { source: 'poll' })).toBe(

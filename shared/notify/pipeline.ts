@@ -11,7 +11,7 @@ import type { RunTracker } from '../runs/tracker.ts'
 import { createKeyedLock, type LockMemo } from '../store/keyed-lock.ts'
 import { createStoreQueue } from '../store/queue.ts'
 import type { Store } from '../store/store.ts'
-import { type ChangeHint, diffTask } from './diff.ts'
+import { type ChangeHint, diffTask, snapshotBeforeHint } from './diff.ts'
 import type { Directory } from './directory.ts'
 import type { Locale } from './i18n.ts'
 import { buildTaskUrl } from './messages.ts'
@@ -171,8 +171,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           log.debug('stale sighting ignored', { task: task.id, source, updatedAt: task.updatedAt })
           return 'stale'
         }
+        // A first sighting's window starts from the task as its hint rebuilt it: a change that follows in the
+        // same window (the completion after a first priority change) is diffed against that, not lost.
+        const before = previous ?? (created ? null : snapshotBeforeHint(task, hint))
         if (result.status === 'changed')
-          await upsertPending(memo, previous, task, { source, created, hint, actor })
+          await upsertPending(memo, before, task, { source, created, hint, actor })
         // The pending entry is written first: a crash in between repeats the change, never loses it.
         await store.set(snapshotKey(task.id), task, { ttlSeconds: SNAPSHOT_TTL_S })
         memo.set(snapshotKey(task.id), task)
