@@ -125,8 +125,19 @@ type Family = {
   collect?: () => Array<{ labels: Labels; value: number }>
 }
 
+/** One series per set of labels, whatever their order; every request updates two, so the key is built plainly. */
 function _series(f: Family, labels: Labels, make: () => Series): Series {
-  const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)))
+  const names = Object.keys(labels)
+  // Insertion sort: two or three names, and Array.prototype.sort allocates a work area on every call.
+  for (let i = 1; i < names.length; i++) {
+    const name = names[i] as string
+    let j = i - 1
+    for (; j >= 0 && (names[j] as string) > name; j--) names[j + 1] = names[j] as string
+    names[j + 1] = name
+  }
+  let key = ''
+  for (const name of names)
+    key += `${JSON.stringify(name)}:${JSON.stringify(String(labels[name]))},`
   let s = f.series.get(key)
   if (!s) {
     s = make()
