@@ -22,7 +22,7 @@ export const bridgeToolsListFunction = defineHttpFunction({
   path: '/bridge/v1/tools',
   requires: PLANE_SETTINGS,
   handler: async function listTools(c) {
-    const agent = await agentForToken(c.var.services.agents, c.req.header('authorization'))
+    const agent = await agentForToken(c.get('services').agents, c.req.header('authorization'))
     if (!agent) return _error(c, _unauthorized())
     return c.json({
       agent: agent.id,
@@ -47,7 +47,7 @@ export const bridgeToolCallFunction = defineHttpFunction({
   requires: PLANE_SETTINGS,
   bodyLimitBytes: toolBodyLimit,
   handler: async function callToolOverHttp(c) {
-    const services = c.var.services
+    const services = c.get('services')
     // Authentication first: an unauthenticated caller learns nothing, not even which tools exist.
     const agent = await agentForToken(services.agents, c.req.header('authorization'))
     if (!agent) return _error(c, _unauthorized())

@@ -25,7 +25,7 @@ export const mcpFunctions = [mcpFunction('POST'), mcpFunction('GET'), mcpFunctio
 // --- Internal helpers ---
 
 async function serveMcp(c: Context<AppEnv>): Promise<Response> {
-  const services = c.var.services
+  const services = c.get('services')
   // The SDK loads on the first /mcp request (a dynamic import: bundled all the same on Workers).
   const door = (await import('./mcp-door.ts')).mcpDoor(services)
   for (const guard of door.guards) {

@@ -5,7 +5,7 @@ import { secretEquals } from '../../shared/hash.ts'
 
 /** Null when the request may go on; else the 401 to answer (never saying what the token is). */
 export async function opsGuard(c: Context<AppEnv>): Promise<Response | null> {
-  const { OPS_TOKEN, OPS_PUBLIC } = c.var.services.config
+  const { OPS_TOKEN, OPS_PUBLIC } = c.get('services').config
   if (!OPS_TOKEN) {
     if (OPS_PUBLIC) return null
     return c.json(

@@ -14,7 +14,7 @@ export const metricsFunction = defineHttpFunction({
   handler: async function metrics(c) {
     const refused = await opsGuard(c)
     if (refused) return refused
-    const { store, metrics } = c.var.services
+    const { store, metrics } = c.get('services')
     // MONITOR-04: the store's reachability, as /ready sees it, for the "store unreachable" alert.
     metrics.storeUp.set({}, (await _pings(store.ping(), STORE_PING_TIMEOUT_MS)) ? 1 : 0)
     return c.body(metrics.registry.render(), 200, {

@@ -27,7 +27,7 @@ export const readyFunction = defineHttpFunction({
   handler: async function ready(c) {
     const refused = await opsGuard(c)
     if (refused) return refused
-    const { store, status, inventory, now } = c.var.services
+    const { store, status, inventory, now } = c.get('services')
     const started = now()
     let storeOk = true
     let storeError: string | undefined
@@ -49,15 +49,15 @@ export const readyFunction = defineHttpFunction({
     const jobs = _latestRuns(snapshot.jobs, recorded)
     // Dead letters are messages given up on: an operator should see them here, not only in logs.
     const outbox = storeOk
-      ? await _withTimeout(getBridge(c.var.services).outbox.depth(), STORE_PING_TIMEOUT_MS).catch(
+      ? await _withTimeout(getBridge(c.get('services')).outbox.depth(), STORE_PING_TIMEOUT_MS).catch(
           () => null
         )
       : null
     const webhooks = storeOk
       ? await _withTimeout(
           (async () => ({
-            lastReceivedAt: await lastWebhookReceivedAt(c.var.services),
-            refusedSinceAccepted: await signaturesRejectedSinceAccepted(c.var.services),
+            lastReceivedAt: await lastWebhookReceivedAt(c.get('services')),
+            refusedSinceAccepted: await signaturesRejectedSinceAccepted(c.get('services')),
           }))(),
           STORE_PING_TIMEOUT_MS
         ).catch(() => null)

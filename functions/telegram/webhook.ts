@@ -30,7 +30,7 @@ export const telegramWebhookFunction = defineHttpFunction({
     'PLANE_WORKSPACE_SLUG',
   ],
   handler: async function telegramWebhook(c) {
-    const services = c.var.services
+    const services = c.get('services')
     const { config, store, log, background } = services
     // Fail closed, before reading the body: only Telegram knows the secret given to setWebhook.
     const secret = c.req.header('x-telegram-bot-api-secret-token')

@@ -37,7 +37,7 @@ export const planeWebhookFunction = defineHttpFunction({
   path: '/webhooks/plane',
   requires: ['PLANE_WEBHOOK_SECRET'],
   handler: async function planeWebhook(c) {
-    const services = c.var.services
+    const services = c.get('services')
     const { config, store, log, background } = services
     const receivedAt = services.now()
     const raw = new Uint8Array(await c.req.arrayBuffer())

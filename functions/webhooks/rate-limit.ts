@@ -9,10 +9,10 @@ import type { AppEnv } from '../../shared/function.ts'
 /** null when the request may go on; a 429 (or 503 when the store cannot count) otherwise. `0` turns it off. */
 export async function rateLimit(c: Context<AppEnv>, perMinute: number): Promise<Response | null> {
   if (perMinute === 0) return null
-  const { store, now } = c.var.services
+  const { store, now } = c.get('services')
   const minute = Math.floor(now() / 60_000)
   try {
-    const count = await store.increment(`webhook:rate:${c.var.functionName}:${minute}`, 120)
+    const count = await store.increment(`webhook:rate:${c.get('functionName')}:${minute}`, 120)
     if (count <= perMinute) return null
   } catch {
     return c.json({ error: 'unavailable', message: 'Storage unavailable; not accepted.' }, 503)

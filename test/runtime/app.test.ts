@@ -47,6 +47,11 @@ describe('runtime app', () => {
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ status: 'ok' })
     expect(res.headers.get('X-Request-Id')).toMatch(/^[0-9a-f-]{36}$/)
+    // A caller's own id is kept when it is a plain token, replaced otherwise.
+    const kept = await app.request('/health', { headers: { 'X-Request-Id': 'caddy-4f2a=' } })
+    expect(kept.headers.get('X-Request-Id')).toBe('caddy-4f2a=')
+    const odd = await app.request('/health', { headers: { 'X-Request-Id': 'a b<script>' } })
+    expect(odd.headers.get('X-Request-Id')).toMatch(/^[0-9a-f-]{36}$/)
   })
 
   it('should report the store and the functions that are off on /ready', async () => {
