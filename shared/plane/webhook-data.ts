@@ -16,6 +16,12 @@ import type {
   PlaneWebhookStateRef,
 } from './webhook-types.ts'
 
+/**
+ * What a schema gives; the parser adds `raw`, the decoded data itself: copying every key Plane sends (a loose
+ * object) for a field nothing on the hot path reads was the largest allocation of parsing an issue delivery.
+ */
+type WithoutRaw<T> = Omit<T, 'raw'>
+
 const text = z.string().nullish()
 const num = z.number().nullish()
 /** A foreign key as a UUID or as a nested object with an id. */
@@ -25,7 +31,7 @@ const stateRefSchema = z.looseObject({ id: z.string(), name: text, color: text, 
 const labelRefSchema = z.looseObject({ id: z.string(), name: text, color: text })
 
 export const webhookIssueSchema = z
-  .looseObject({
+  .object({
     id: z.string(),
     name: z.string(),
     sequence_id: num,
@@ -59,7 +65,7 @@ export const webhookIssueSchema = z
     updated_by: idRef,
   })
   .transform(
-    (d): PlaneWebhookIssue => ({
+    (d): WithoutRaw<PlaneWebhookIssue> => ({
       id: d.id,
       name: d.name,
       sequence_id: d.sequence_id ?? null,
@@ -88,12 +94,11 @@ export const webhookIssueSchema = z
       updated_at: d.updated_at ?? null,
       created_by: _idOf(d.created_by) ?? null,
       updated_by: _idOf(d.updated_by) ?? null,
-      raw: d,
     })
   )
 
 export const webhookCommentSchema = z
-  .looseObject({
+  .object({
     id: z.string(),
     issue: idRef,
     issue_id: text,
@@ -112,7 +117,7 @@ export const webhookCommentSchema = z
     updated_at: text,
   })
   .transform(
-    (d): PlaneWebhookComment => ({
+    (d): WithoutRaw<PlaneWebhookComment> => ({
       id: d.id,
       issue: _idOf(d.issue) ?? d.issue_id ?? null,
       project: _idOf(d.project) ?? d.project_id ?? null,
@@ -126,12 +131,11 @@ export const webhookCommentSchema = z
       external_source: d.external_source ?? null,
       created_at: d.created_at ?? null,
       updated_at: d.updated_at ?? null,
-      raw: d,
     })
   )
 
 export const webhookProjectSchema = z
-  .looseObject({
+  .object({
     id: z.string(),
     name: z.string(),
     identifier: text,
@@ -143,7 +147,7 @@ export const webhookProjectSchema = z
     updated_at: text,
   })
   .transform(
-    (d): PlaneWebhookProject => ({
+    (d): WithoutRaw<PlaneWebhookProject> => ({
       id: d.id,
       name: d.name,
       identifier: d.identifier ?? null,
@@ -153,12 +157,11 @@ export const webhookProjectSchema = z
       workspace: _idOf(d.workspace) ?? null,
       created_at: d.created_at ?? null,
       updated_at: d.updated_at ?? null,
-      raw: d,
     })
   )
 
 export const webhookCycleSchema = z
-  .looseObject({
+  .object({
     id: z.string(),
     name: z.string(),
     project: idRef,
@@ -168,19 +171,18 @@ export const webhookCycleSchema = z
     archived_at: text,
   })
   .transform(
-    (d): PlaneWebhookCycle => ({
+    (d): WithoutRaw<PlaneWebhookCycle> => ({
       id: d.id,
       name: d.name,
       project: _idOf(d.project) ?? d.project_id ?? null,
       start_date: d.start_date ?? null,
       end_date: d.end_date ?? null,
       archived_at: d.archived_at ?? null,
-      raw: d,
     })
   )
 
 export const webhookModuleSchema = z
-  .looseObject({
+  .object({
     id: z.string(),
     name: z.string(),
     project: idRef,
@@ -191,7 +193,7 @@ export const webhookModuleSchema = z
     archived_at: text,
   })
   .transform(
-    (d): PlaneWebhookModule => ({
+    (d): WithoutRaw<PlaneWebhookModule> => ({
       id: d.id,
       name: d.name,
       project: _idOf(d.project) ?? d.project_id ?? null,
@@ -199,7 +201,6 @@ export const webhookModuleSchema = z
       start_date: d.start_date ?? null,
       target_date: d.target_date ?? null,
       archived_at: d.archived_at ?? null,
-      raw: d,
     })
   )
 

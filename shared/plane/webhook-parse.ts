@@ -141,7 +141,8 @@ export function parsePlaneWebhook(
     eventId: body.event_id ?? null,
     activity: _activity(body.activity, body.actor),
     previousAttributes: body.previous_attributes ?? null,
-    data: data.data,
+    // Every key Plane sent, as it sent it (the schemas keep only the fields they normalise).
+    data: action === 'deleted' ? data.data : { ...data.data, raw: dataInput },
   }
   // The pairing of entity, action and data shape is enforced by the schema choice above.
   return event as PlaneWebhookEvent
