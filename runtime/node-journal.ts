@@ -156,7 +156,7 @@ export function openFileJournal({
         const from = offset - Buffer.byteLength(carry)
         const out = openSync(tmp, 'w')
         try {
-          _writeText(out, _encodeLines(writer, snapshot()))
+          _writeLines(out, writer, snapshot())
           fsyncSync(out)
         } finally {
           closeSync(out)
@@ -196,18 +196,37 @@ export function openFileJournal({
 
 /** Batches as journal lines: `\n{"w":writer,"r":[…]}\n`, a few hundred records a line at most. */
 function _encodeLines(writer: string, records: Iterable<JournalRecord>): string {
-  const lines: string[] = []
+  return [..._lines(writer, records)].join('')
+}
+
+/** One `\n{"w":writer,"r":[...]}\n` line per SNAPSHOT_RECORDS_PER_LINE records. */
+function* _lines(writer: string, records: Iterable<JournalRecord>): Generator<string> {
   let batch: JournalRecord[] = []
-  const put = () => lines.push(`\n${JSON.stringify({ w: writer, r: batch })}\n`)
   for (const record of records) {
     batch.push(record)
-    if (batch.length >= SNAPSHOT_RECORDS_PER_LINE) {
-      put()
-      batch = []
-    }
+    if (batch.length < SNAPSHOT_RECORDS_PER_LINE) continue
+    yield `\n${JSON.stringify({ w: writer, r: batch })}\n`
+    batch = []
   }
-  if (batch.length > 0) put()
-  return lines.join('')
+  if (batch.length > 0) yield `\n${JSON.stringify({ w: writer, r: batch })}\n`
+}
+
+/** What a rewrite holds in memory at most before writing: the snapshot is never one string (it was 3× the state). */
+const REWRITE_CHUNK_BYTES = 256 * 1024
+
+/** `_encodeLines` written as it is encoded, a chunk at a time. */
+function _writeLines(fd: number, writer: string, records: Iterable<JournalRecord>): void {
+  let chunk: string[] = []
+  let size = 0
+  for (const line of _lines(writer, records)) {
+    chunk.push(line)
+    size += line.length
+    if (size < REWRITE_CHUNK_BYTES) continue
+    _writeText(fd, chunk.join(''))
+    chunk = []
+    size = 0
+  }
+  if (chunk.length > 0) _writeText(fd, chunk.join(''))
 }
 
 type ParsedLines = { records: JournalRecord[]; damaged: number; moved: boolean }

@@ -209,6 +209,23 @@ describe('fs store journal', () => {
     await reopened.dispose()
   })
 
+  it('should rewrite a live state larger than one write chunk (256 KiB) whole', async () => {
+    const dir = freshDir()
+    const service = openCompacting(dir, 64 * 1024)
+    const body = (round: number) => `${round}`.padEnd(1000, 'y')
+    // 400 values of 1 KB live, each written four times: rewrites happen with more than 256 KiB to copy.
+    for (let round = 0; round < 4; round++) {
+      for (let i = 0; i < 400; i++) await service.set(`v:${i}`, { body: body(round) })
+    }
+    const size = journalBytes(dir)
+    expect(size).toBeLessThan(4 * 400 * 1000)
+    await service.dispose()
+    const reopened = openCompacting(dir, 64 * 1024)
+    expect((await reopened.keys('v:')).length).toBe(400)
+    for (const i of [0, 199, 399]) expect(await reopened.get(`v:${i}`)).toEqual({ body: body(3) })
+    await reopened.dispose()
+  })
+
   it('should go on in the new journal when another process rewrote it while the job had it open', async () => {
     const dir = freshDir()
     const open = () => openCompacting(dir, 16 * 1024)
