@@ -141,7 +141,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           after: task,
           actor: patch.actor ?? existing.actor,
           comments: patch.comment ? [...existing.comments, patch.comment] : existing.comments,
-          sources: [...new Set([...existing.sources, patch.source])],
+          sources: existing.sources.includes(patch.source)
+            ? existing.sources
+            : [...existing.sources, patch.source],
         }
       : {
           taskId: task.id,
