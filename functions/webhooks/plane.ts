@@ -117,12 +117,13 @@ async function _processInRequest(
 ): Promise<boolean> {
   if (event.type !== 'issue.created' && event.type !== 'issue.updated') return false
   const { log } = services
-  const bridge = getBridge(services)
+  let bridge: ReturnType<typeof getBridge>
   let outcome: string
   try {
+    bridge = getBridge(services)
     outcome = await processPlaneEvent(event, receivedAt, services, bridge)
   } catch (error) {
-    log.warn('plane webhook not processed in the request, queued in the inbox', {
+    log.warn('plane webhook not processed in the request; storing it in the inbox', {
       type: event.type,
       delivery: event.deliveryId,
       error: error instanceof Error ? error.message : String(error),
