@@ -6,7 +6,7 @@ import { notifyFunction } from '../../functions/notify/notify.ts'
 import { pollFunction } from '../../functions/poll/poll.ts'
 import { runJob } from '../../shared/run-job.ts'
 import { createStoreQueue } from '../../shared/store/queue.ts'
-import { createMemoryStore } from '../../shared/store/store.ts'
+import { createMemoryStore, type Store } from '../../shared/store/store.ts'
 import { CHAT_ID, type E2E, restartE2E, startE2E } from '../e2e/harness.ts'
 import { createFaultyStore, type FaultPlan, type StoreOp } from './faulty-store.ts'
 import { checkIn, type Flow, PRIVATE_CHAT } from './flows.ts'
@@ -71,15 +71,17 @@ export type CaseOptions = {
   recover?: boolean
   /** Done to the world just before the trigger (the self-checks break a promise on purpose). */
   sabotage?: (t: E2E) => Promise<void> | void
+  /** The store both runtimes share (default: a memory store on the shared clock); the case disposes it. */
+  store?: () => Store
 }
 
 export async function runCase(
   flow: Flow,
   plan: FaultPlan | null,
-  { recover = true, sabotage }: CaseOptions = {}
+  { recover = true, sabotage, store }: CaseOptions = {}
 ): Promise<CaseResult> {
   const clock = sharedClock()
-  const shared = createMemoryStore({ now: clock.now })
+  const shared = store?.() ?? createMemoryStore({ now: clock.now })
   const first = createFaultyStore(shared)
   let t = await startE2E({
     store: first,

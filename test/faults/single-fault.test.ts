@@ -7,6 +7,9 @@
  * sweep happened not to reach (interleavings vary) is failed by name.
  */
 import { describe, expect, it } from 'vitest'
+import { createNodeStore } from '../../runtime/node-store.ts'
+import { loadConfig } from '../../shared/config.ts'
+import { dropRedisPrefix, TEST_REDIS_URL } from '../helpers/redis.ts'
 import type { FaultMode, StoreOp } from './faulty-store.ts'
 import { commandToReply, FLOWS, type Flow, webhookToNotification } from './flows.ts'
 import { type CaseResult, runCase } from './run-case.ts'
@@ -102,6 +105,48 @@ describe('exactly once under any single store fault', () => {
       () => everyFault(flow),
       600_000
     )
+})
+
+/**
+ * On Redis the pipeline keeps a task's lock for up to a second and remembers its snapshot and pending change
+ * meanwhile (shared/store/keyed-lock.ts): every Redis operation of the webhook flow fails once in turn. `throw` only:
+ * a killed process's lingering lock holds its task for the lock's TTL (30 s) in real time, which the shared clock
+ * cannot skip; that window is the crash's, and the README says so.
+ */
+describe('exactly once under any single store fault, on Redis', () => {
+  it('should deliver webhook → notification once whichever Redis operation fails', async () => {
+    const prefixes: string[] = []
+    const redis = () => {
+      const prefix = `faults-${process.pid}-${Date.now()}-${prefixes.length}`
+      prefixes.push(prefix)
+      return createNodeStore(loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix }))
+    }
+    try {
+      const clean = await runCase(webhookToNotification, null, { store: redis })
+      expect(clean.problems).toEqual([])
+      // The sighting and the flush find the task's lock still held by the baseline poll, and its snapshot and
+      // pending change in the memo: the sweep below fails the writes that memo must follow.
+      const keys = clean.ops.map((o) => `${o.name} ${o.key}`)
+      expect(keys.filter((k) => k.startsWith('lock task:lock:'))).toEqual([])
+      expect(keys.filter((k) => k.startsWith('get task:snapshot:'))).toEqual([])
+      expect(keys.filter((k) => k.startsWith('set task:snapshot:'))).toHaveLength(1)
+      const runs = Array.from(
+        { length: clean.ops.length },
+        (_, i) => () =>
+          runCase(webhookToNotification, { mode: 'throw', at: i + 1 }, { store: redis })
+      )
+      const results = await pool(runs, CONCURRENCY)
+      const failures = results.flatMap((r, i) =>
+        r.problems.length > 0 ? [`k=${i + 1} | ${describeOp(r)} | ${r.problems.join('; ')}`] : []
+      )
+      console.log(
+        `webhook → notification on Redis: ${clean.ops.length} store operations, ${results.filter((r) => r.hit).length} hit, ${failures.length} failures`
+      )
+      expect(failures, failures.join('\n')).toEqual([])
+    } finally {
+      for (const prefix of prefixes) await dropRedisPrefix(prefix)
+    }
+  }, 300_000)
 })
 
 /** The harness must be able to fail: each promise broken on purpose is reported. */
