@@ -49,9 +49,10 @@ export const readyFunction = defineHttpFunction({
     const jobs = _latestRuns(snapshot.jobs, recorded)
     // Dead letters are messages given up on: an operator should see them here, not only in logs.
     const outbox = storeOk
-      ? await _withTimeout(getBridge(c.get('services')).outbox.depth(), STORE_PING_TIMEOUT_MS).catch(
-          () => null
-        )
+      ? await _withTimeout(
+          getBridge(c.get('services')).outbox.depth(),
+          STORE_PING_TIMEOUT_MS
+        ).catch(() => null)
       : null
     const webhooks = storeOk
       ? await _withTimeout(
