@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createNodeStore, describeRedisUrl } from '../runtime/node-store.ts'
 import { loadConfig } from '../shared/config.ts'
 import type { RedisLike } from '../shared/store/atomics.ts'
-import { createKeyedLock, releaseHeldLocks } from '../shared/store/keyed-lock.ts'
+import { createKeyedLock, KeyHeldError, releaseHeldLocks } from '../shared/store/keyed-lock.ts'
 import { createStoreQueue } from '../shared/store/queue.ts'
 import { createRedisHttpClient, redisHttpDriver } from '../shared/store/redis-http.ts'
 import { claimAndWrite, createMemoryStore, createStore, type Store } from '../shared/store/store.ts'
@@ -372,6 +372,12 @@ describe('store: redis specifics', () => {
       await sleep(1_100)
       const theirs = await other.lock(key, 30)
       expect(theirs).not.toBeNull()
+      // Held elsewhere: a caller with other work asks once (waitMs 0) and is told at once.
+      const asked = Date.now()
+      await expect(lock.run(key, async () => 'ran', { waitMs: 0 })).rejects.toBeInstanceOf(
+        KeyHeldError
+      )
+      expect(Date.now() - asked).toBeLessThan(1_000)
       await theirs?.release()
       // A new lock starts with an empty memo; a process that stops releases at once what it keeps.
       expect(await lock.run(key, async (memo) => memo.size)).toBe(0)

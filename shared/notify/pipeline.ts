@@ -8,7 +8,7 @@ import type { CardStore } from '../actions/cards.ts'
 import type { Actor, CommentEvent, EventSource, TaskSnapshot } from '../events.ts'
 import type { Logger } from '../log.ts'
 import type { RunTracker } from '../runs/tracker.ts'
-import { createKeyedLock, type LockMemo } from '../store/keyed-lock.ts'
+import { createKeyedLock, KeyHeldError, type LockMemo } from '../store/keyed-lock.ts'
 import { createStoreQueue } from '../store/queue.ts'
 import type { Store } from '../store/store.ts'
 import { type ChangeHint, diffTask, snapshotBeforeHint } from './diff.ts'
@@ -89,6 +89,8 @@ const SNAPSHOT_TTL_S = 180 * 24 * 60 * 60
 const COMMENT_SEEN_TTL_S = 30 * 24 * 60 * 60
 const TASK_LOCK_TTL_S = 30
 const TASK_LOCK_WAIT_MS = 5_000
+/** When the flush comes back for a task another process held (a lingering lock is kept ≤ 1 s). */
+const HELD_RETRY_MS = 1_000
 /** Pending entries read to find the next due one past any left without their item (the cron catches the rest). */
 const NEXT_DUE_LOOKAHEAD = 16
 
@@ -110,8 +112,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     waitMs: TASK_LOCK_WAIT_MS,
     linger: options.lingerLocks ?? false,
   })
-  const withTaskLock = <T>(taskId: string, fn: (memo: LockMemo) => Promise<T>) =>
-    taskLock.run(`task:lock:${taskId}`, fn)
+  const withTaskLock = <T>(
+    taskId: string,
+    fn: (memo: LockMemo) => Promise<T>,
+    options?: { waitMs?: number }
+  ) => taskLock.run(`task:lock:${taskId}`, fn, options)
   // Under the task's lock, what the last call read or wrote is still what the store holds (see LockMemo).
   const remembered = async <T>(memo: LockMemo, key: string, read: () => Promise<T | null>) => {
     if (memo.has(key)) return memo.get(key) as T | null
@@ -210,29 +215,46 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       let nextDueInMs: number | null = null
       const startedAt = now()
       const due = await pending.range(all ? {} : { maxScore: startedAt })
+      let held = 0
       for (const { id: taskId } of due) {
-        enqueued += await withTaskLock(taskId, async (memo) => {
-          const entry = await readPending(memo, taskId)
-          if (!entry) return 0
-          const project = await options.directory.project(entry.after.projectId)
-          const items = await planFlush(entry, {
-            ...options,
-            project,
-            taskUrl: buildTaskUrl(
-              options.planeBaseUrl,
-              options.workspaceSlug,
-              entry.after,
-              project?.identifier ?? null
-            ),
-          })
-          let count = 0
-          // Enqueue before deleting the pending entry; dedupe keys make a repeat after a crash harmless.
-          for (const item of items) if ((await options.outbox.enqueue(item)).enqueued) count++
-          await pending.remove(taskId)
-          memo.set(pending.key(taskId), null)
-          flushed++
-          return count
-        })
+        // A task another process holds (a replica at work, or one that died holding it, until the lock's TTL)
+        // is skipped, not waited for: the others' messages do not queue behind it.
+        const flushOne = withTaskLock(
+          taskId,
+          async (memo) => {
+            const entry = await readPending(memo, taskId)
+            if (!entry) return 0
+            const project = await options.directory.project(entry.after.projectId)
+            const items = await planFlush(entry, {
+              ...options,
+              project,
+              taskUrl: buildTaskUrl(
+                options.planeBaseUrl,
+                options.workspaceSlug,
+                entry.after,
+                project?.identifier ?? null
+              ),
+            })
+            let count = 0
+            // Enqueue before deleting the pending entry; dedupe keys make a repeat after a crash harmless.
+            for (const item of items) if ((await options.outbox.enqueue(item)).enqueued) count++
+            await pending.remove(taskId)
+            memo.set(pending.key(taskId), null)
+            flushed++
+            return count
+          },
+          { waitMs: 0 }
+        )
+        try {
+          enqueued += await flushOne
+        } catch (error) {
+          if (!(error instanceof KeyHeldError)) throw error
+          held++
+        }
+      }
+      if (held > 0) {
+        log.info('pending changes of tasks held elsewhere: flushed later', { held })
+        nextDueInMs = HELD_RETRY_MS
       }
       if (!all) {
         // Entries due when this pass started were flushed by it, or have no item (a crash between index and
@@ -240,7 +262,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         // fault harness saw it). The index alone tells the next due time; its items are read when due.
         const ahead = await store.indexRange(pending.index, { limit: NEXT_DUE_LOOKAHEAD })
         const next = ahead.find((e) => e.score > startedAt)
-        if (next) nextDueInMs = Math.max(0, next.score - now())
+        if (next)
+          nextDueInMs = Math.min(
+            nextDueInMs ?? Number.POSITIVE_INFINITY,
+            Math.max(0, next.score - now())
+          )
       }
       return { flushed, enqueued, nextDueInMs }
     },

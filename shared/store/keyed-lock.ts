@@ -35,8 +35,20 @@ export type KeyedLockOptions = {
 export type LockMemo = Map<string, unknown>
 
 export type KeyedLock = {
-  /** Run `fn` holding `key`: after the calls queued before it in this process, and alone across replicas. */
-  run<T>(key: string, fn: (memo: LockMemo) => Promise<T>): Promise<T>
+  /**
+   * Run `fn` holding `key`: after the calls queued before it in this process, and alone across replicas. Throws
+   * `KeyHeldError` when another replica still holds the key after `waitMs` (the lock's, or this call's: 0 tries
+   * once, for a caller with other work to do meanwhile).
+   */
+  run<T>(key: string, fn: (memo: LockMemo) => Promise<T>, options?: { waitMs?: number }): Promise<T>
+}
+
+/** Another replica (or a process that died holding it, until its TTL) has the key. */
+export class KeyHeldError extends Error {
+  override name = 'KeyHeldError'
+  constructor(readonly key: string) {
+    super(`${key} is held by another replica`)
+  }
 }
 
 /** Per store, so that every part built on the same store shares the same order and the same held locks. */
@@ -85,7 +97,7 @@ export function createKeyedLock({
   // In all three the chain is the whole lock.
   const shared = store.driver === 'redis' || store.driver === 'redis-http'
 
-  const acquire = async (key: string): Promise<HeldLock> => {
+  const acquire = async (key: string, wait: number): Promise<HeldLock> => {
     const left = held.get(key)
     held.delete(key)
     if (left) {
@@ -93,11 +105,11 @@ export function createKeyedLock({
       if (now() - left.takenAt < HANDOVER_MS) return left
       await left.lock.release().catch(() => false)
     }
-    const deadline = now() + waitMs
+    const deadline = now() + wait
     for (let attempt = 0; ; attempt++) {
       const lock = await store.lock(key, ttlSeconds)
       if (lock) return { lock, takenAt: now(), memo: new Map() }
-      if (now() > deadline) throw new Error(`${key} is held by another replica`)
+      if (now() >= deadline) throw new KeyHeldError(key)
       await sleep(REPLICA_BACKOFF_MS[Math.min(attempt, REPLICA_BACKOFF_MS.length - 1)] as number)
     }
   }
@@ -120,11 +132,12 @@ export function createKeyedLock({
 
   const holdAcrossReplicas = async <T>(
     key: string,
-    fn: (memo: LockMemo) => Promise<T>
+    fn: (memo: LockMemo) => Promise<T>,
+    wait: number
   ): Promise<T> => {
     try {
       if (!shared) return await fn(new Map())
-      const mine = await acquire(key)
+      const mine = await acquire(key, wait)
       try {
         return await fn(mine.memo)
       } catch (error) {
@@ -142,12 +155,17 @@ export function createKeyedLock({
   }
 
   return {
-    run<T>(key: string, fn: (memo: LockMemo) => Promise<T>): Promise<T> {
+    run<T>(
+      key: string,
+      fn: (memo: LockMemo) => Promise<T>,
+      options: { waitMs?: number } = {}
+    ): Promise<T> {
+      const wait = options.waitMs ?? waitMs
       queued.set(key, (queued.get(key) ?? 0) + 1)
       const previous = chains.get(key) ?? Promise.resolve()
       const result = previous.then(
-        () => holdAcrossReplicas(key, fn),
-        () => holdAcrossReplicas(key, fn)
+        () => holdAcrossReplicas(key, fn, wait),
+        () => holdAcrossReplicas(key, fn, wait)
       )
       const tail = result.catch(() => undefined)
       chains.set(key, tail)

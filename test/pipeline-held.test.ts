@@ -1,0 +1,73 @@
+/**
+ * The pipeline's flush on Redis when another process holds a task's lock (a replica at work, or one that died
+ * holding it, until the lock's TTL): the other tasks' changes go out, the held one comes back a second later.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { createNodeStore } from '../runtime/node-store.ts'
+import { loadConfig } from '../shared/config.ts'
+import { silentLogger } from '../shared/log.ts'
+import { createStaticDirectory } from '../shared/notify/directory.ts'
+import { createOutbox } from '../shared/notify/outbox.ts'
+import { createPipeline } from '../shared/notify/pipeline.ts'
+import { createNotifyPolicy } from '../shared/notify/policy.ts'
+import type { Store } from '../shared/store/store.ts'
+import { makeSnapshot, STATES } from './fixtures/tasks.ts'
+import { dropRedisPrefix, TEST_REDIS_URL } from './helpers/redis.ts'
+
+const prefix = `test-held-${process.pid}-${Date.now()}`
+const stores: Store[] = []
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.dispose()
+  await dropRedisPrefix(prefix)
+})
+
+const open = () => {
+  const store = createNodeStore(loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix }))
+  stores.push(store)
+  return store
+}
+
+describe('pipeline flush on Redis', () => {
+  it('should flush the other tasks and come back for one another process holds', async () => {
+    let clock = Date.UTC(2026, 10, 21, 6, 0, 0)
+    const now = () => clock
+    const store = open()
+    const other = open()
+    const outbox = createOutbox(store, now)
+    const project = { id: makeSnapshot().projectId, name: 'Onboarding', identifier: 'ONB' }
+    const pipeline = createPipeline({
+      store,
+      outbox,
+      directory: createStaticDirectory({ projects: [project], users: {}, agents: [] }),
+      policy: createNotifyPolicy(),
+      locale: 'fr',
+      log: silentLogger,
+      chatId: '-1001234567890',
+      now,
+    })
+    const held = makeSnapshot({ id: '00000000-0000-4000-8000-00000000c0a1', name: 'Tenue' })
+    const free = makeSnapshot({ id: '00000000-0000-4000-8000-00000000c0a2', name: 'Libre' })
+    for (const task of [held, free]) {
+      await pipeline.sightTask(task, { source: 'poll' })
+      const done = { ...task, state: STATES.done, updatedAt: '2026-11-21T06:00:30.000Z' }
+      expect(await pipeline.sightTask(done, { source: 'webhook' })).toBe('pending')
+    }
+    clock += 5_000
+    const theirs = await other.lock(`task:lock:${held.id}`, 30)
+    expect(theirs).not.toBeNull()
+    const asked = Date.now()
+    const first = await pipeline.flushDue()
+    // Not the 5 s a sighting waits for a replica: the flush asks once and goes on.
+    expect(Date.now() - asked).toBeLessThan(2_000)
+    expect(first).toMatchObject({ flushed: 1, enqueued: 1, nextDueInMs: 1_000 })
+    expect((await outbox.pending()).map((i) => String(i.payload.text))).toEqual([
+      expect.stringContaining('Libre'),
+    ])
+    await theirs?.release()
+    expect(await pipeline.flushDue()).toMatchObject({ flushed: 1, enqueued: 1 })
+    expect((await outbox.pending()).map((i) => String(i.payload.text))).toEqual([
+      expect.stringContaining('Libre'),
+      expect.stringContaining('Tenue'),
+    ])
+  })
+})
