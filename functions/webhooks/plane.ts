@@ -16,7 +16,7 @@ import {
 import { type PlaneWebhookEvent, PlaneWebhookParseError } from '../../shared/plane/webhook-types.ts'
 import { noteSignatureRejected, noteWebhookReceived } from '../../shared/poll/webhook-health.ts'
 import { processStoredWebhook, storeWebhook, webhookInbox } from './inbox.ts'
-import { processPlaneEvent } from './process-plane-event.ts'
+import { processesInStoreOnly, processPlaneEvent } from './process-plane-event.ts'
 import { rateLimit } from './rate-limit.ts'
 
 /**
@@ -115,7 +115,7 @@ async function _processInRequest(
   event: PlaneWebhookEvent,
   receivedAt: number
 ): Promise<boolean> {
-  if (event.type !== 'issue.created' && event.type !== 'issue.updated') return false
+  if (!processesInStoreOnly(event)) return false
   const { log } = services
   let bridge: ReturnType<typeof getBridge>
   let outcome: string
