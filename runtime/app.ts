@@ -97,12 +97,12 @@ export function createApp({
 // --- Internal helpers ---
 
 function _limitBody(maxSize: number) {
-  const tooLarge = (c: import('hono').Context<AppEnv>) =>
+  const tooLarge = (c: Context<AppEnv>) =>
     c.json({ error: 'payload_too_large', message: `Body larger than ${maxSize} bytes.` }, 413)
   const streamed = bodyLimit({ maxSize, onError: tooLarge })
   /** `run` (the route's function) once the body is known to fit; 413 otherwise. */
   return async function limitBody(
-    c: import('hono').Context<AppEnv>,
+    c: Context<AppEnv>,
     run: () => Response | Promise<Response>
   ): Promise<Response | undefined> {
     // A declared length is checked from the header alone (the HTTP parser delivers exactly that many bytes):
@@ -122,7 +122,7 @@ function _limitBody(maxSize: number) {
 
 function _notConfigured(fn: HttpFunction, missing: readonly string[]) {
   // Fail closed: an unconfigured route accepts nothing (e.g. no webhook secret → nothing is trusted).
-  return function notConfigured(c: import('hono').Context<AppEnv>) {
+  return function notConfigured(c: Context<AppEnv>) {
     return c.json(
       { error: 'not_configured', message: `${fn.name} is off: missing ${missing.join(', ')}.` },
       503

@@ -136,8 +136,7 @@ function _series(f: Family, labels: Labels, make: () => Series): Series {
     names[j + 1] = name
   }
   let key = ''
-  for (const name of names)
-    key += `${JSON.stringify(name)}:${JSON.stringify(String(labels[name]))},`
+  for (const name of names) key += `${JSON.stringify(name)}:${JSON.stringify(labels[name])},`
   let s = f.series.get(key)
   if (!s) {
     s = make()

@@ -114,7 +114,7 @@ export function createKeyedLock({
     }
   }
 
-  /** Kept for the next call queued on the key while still fresh; released otherwise. */
+  /** Kept while still fresh for the next call queued on the key, or with `linger` until the window closes. */
   const handOver = async (key: string, mine: HeldLock): Promise<void> => {
     const left = HANDOVER_MS - (now() - mine.takenAt)
     if (left > 0 && (queued.get(key) ?? 0) > 1) held.set(key, mine)
