@@ -32,7 +32,7 @@ export type DrainResult = {
 export type Memory = {
   /** VmRSS one second after the server answered, before any request. */
   startBytes: number
-  /** VmRSS after the warm-up and its drain, one second later, before the timed rounds: the idle figure. */
+  /** VmRSS at rest after the warm-up (every server idle for at least 30 s), before the timed rounds: the idle figure. */
   idleBytes: number | null
   /** VmRSS after the last round and its drain. */
   afterBytes: number | null

@@ -51,8 +51,14 @@ const TIMING = {
   quick: { warmupSec: 2, rounds: 2, roundSec: 2, drainLimitMs: 30_000, stallMs: 5000 },
 }
 const DRAIN_POLL_MS = 50
-/** A server is read "idle" this long after it answered or after its warm-up drained. */
-const IDLE_SETTLE_MS = 1000
+/** A server's `start` RSS is read this long after it first answered. */
+const START_SETTLE_MS = 1000
+/**
+ * Its `idle` RSS, this long after the last warm-up: V8 keeps the heap a burst grew until its memory reducer
+ * runs, 8 s or more after allocation slows (`--gc-memory-reducer-start-delay-ms`; seen by hand 10–20 s), so a
+ * reading 1 s after the load is the load's tail, not the process at rest.
+ */
+const IDLE_SETTLE_MS = 30_000
 export const ingestBench = defineTableBench({ name: 'ingest', run: runIngestBench })
 
 async function runIngestBench(options: BenchOptions): Promise<TableBenchResult> {
@@ -149,7 +155,7 @@ async function runIngestBench(options: BenchOptions): Promise<TableBenchResult> 
         live.store === null
           ? await startBareServer(SECRET, start)
           : await startBridgeServer(spec.name, { ...start, store: live.store })
-      await sleep(IDLE_SETTLE_MS)
+      await sleep(START_SETTLE_MS)
       const memory = await live.server.memory()
       live.outcome.memory = {
         startBytes: memory.rssBytes,
@@ -161,9 +167,10 @@ async function runIngestBench(options: BenchOptions): Promise<TableBenchResult> 
       if (spec.bodies === 'duplicate') await _postOnce(live.server.origin, duplicate)
     }
     const active = lives.filter((l) => l.server !== null)
+    for (const live of active) await segment(live, timing.warmupSec, 'warm-up')
+    // Every server has been at rest at least this long (the first ones longer).
+    await sleep(IDLE_SETTLE_MS)
     for (const live of active) {
-      await segment(live, timing.warmupSec, 'warm-up')
-      await sleep(IDLE_SETTLE_MS)
       const memory = await (live.server as ServerProcess).memory()
       if (live.outcome.memory) live.outcome.memory.idleBytes = memory.rssBytes
     }

@@ -126,7 +126,7 @@ describe('compose/.env.example', () => {
   })
 
   it('should keep commented out the settings docker-compose.yml fixes', () => {
-    const fixed = Object.keys(bridge?.environment ?? {}).filter((k) => k !== 'NODE_OPTIONS')
+    const fixed = Object.keys(bridge?.environment ?? {})
     expect(fixed.sort()).toEqual(['DATA_DIR', 'PORT'])
     for (const key of fixed) {
       const line = appLines.find((l) => l.key === key)
