@@ -1,6 +1,7 @@
 /**
- * The pipeline's flush on Redis when another process holds a task's lock (a replica at work, or one that died
- * holding it, until the lock's TTL): the other tasks' changes go out, the held one comes back a second later.
+ * The pipeline on Redis when another process holds a task's lock (a replica at work, or one that died holding
+ * it, until its lease lapses): the flush sends the other tasks' changes and comes back for the held one a second
+ * later; a dead process's lingering locks hold up a sighting no longer than their lease.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { createNodeStore } from '../runtime/node-store.ts'
@@ -69,5 +70,31 @@ describe('pipeline flush on Redis', () => {
       expect.stringContaining('Libre'),
       expect.stringContaining('Tenue'),
     ])
+  })
+
+  it("should let a sighting through once a dead process's lease lapses, not after a 30 s lock", async () => {
+    const dead = open()
+    const alive = open()
+    const build = (store: Store) =>
+      createPipeline({
+        store,
+        outbox: createOutbox(store),
+        directory: createStaticDirectory({ projects: [], users: {}, agents: [] }),
+        policy: createNotifyPolicy(),
+        locale: 'fr',
+        log: silentLogger,
+        chatId: null,
+        lingerLocks: true,
+      })
+    const task = makeSnapshot({ id: '00000000-0000-4000-8000-00000000c0a3', name: 'Orpheline' })
+    expect(await build(dead).sightTask(task, { source: 'poll' })).toBe('baseline')
+    // The process dies with the task's lock lingering: nothing it does reaches Redis any more.
+    const lockKey = `task:lock:${task.id}`
+    expect(await alive.lock(lockKey, 30)).toBeNull()
+    await dead.dispose()
+    stores.splice(stores.indexOf(dead), 1)
+    // The next process's sighting waits out the lease (4 s) inside its 5 s, instead of failing to the inbox.
+    const done = { ...task, state: STATES.done, updatedAt: '2026-11-21T06:00:30.000Z' }
+    expect(await build(alive).sightTask(done, { source: 'webhook' })).toBe('pending')
   })
 })

@@ -392,6 +392,59 @@ describe('store: redis specifics', () => {
     }
   })
 
+  it("should renew a running call's lease, and tell when a renewal finds the lock gone", async () => {
+    const prefix = `${redisPrefix}-lease`
+    const config = loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix })
+    const real = createNodeStore(config)
+    const other = createNodeStore(config)
+    const key = 'task:lock:lease'
+    const lost: string[] = []
+    try {
+      const lock = createKeyedLock({
+        store: real,
+        ttlSeconds: 1,
+        waitMs: 5_000,
+        linger: true,
+        renewMs: 200,
+        onLost: (k) => lost.push(k),
+      })
+      // A call running past its 1 s lease keeps the key: renewed, not lapsed.
+      let during: Awaited<ReturnType<Store['lock']>> = null
+      await lock.run(key, async (memo) => {
+        memo.set('snapshot', 1)
+        await sleep(1_600)
+        during = await other.lock(key, 30)
+      })
+      expect(during).toBeNull()
+      expect(lost).toEqual([])
+      // Past its handover second when the call ended, the lock was let go at once.
+      const free = await other.lock(key, 30)
+      expect(free).not.toBeNull()
+      await free?.release()
+      // Taken from under a running call (here by hand; in life, a process stalled past its lease): the renewal
+      // says so, and what the call remembered is dropped, since the other holder may have written meanwhile.
+      let theirs: Awaited<ReturnType<Store['lock']>> = null
+      await lock.run(key, async (memo) => {
+        memo.set('snapshot', 2)
+        await other.delete(key)
+        theirs = await other.lock(key, 30)
+        await sleep(600)
+      })
+      expect(theirs).not.toBeNull()
+      expect(lost).toEqual([key])
+      await expect(lock.run(key, async () => 'ran', { waitMs: 0 })).rejects.toBeInstanceOf(
+        KeyHeldError
+      )
+      await (theirs as Awaited<ReturnType<Store['lock']>>)?.release()
+      expect(await lock.run(key, async (memo) => memo.size)).toBe(0)
+      await releaseHeldLocks(real)
+    } finally {
+      await real.dispose()
+      await other.dispose()
+      await dropRedisPrefix(prefix)
+    }
+  })
+
   it('should keep every key under the configured prefix', async () => {
     const prefix = `${redisPrefix}-raw`
     const store = createNodeStore(

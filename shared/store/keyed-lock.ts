@@ -8,12 +8,18 @@
  * again within it (Plane sends one delivery per changed field; a busy task, one every few ms under load) costs no
  * lock and no release, and what the calls read and wrote under it can be kept in the lock's memo, since no other
  * process can write those keys meanwhile.
+ *
+ * With `renewMs`, the store lock is a lease: a call renews it that often while it runs, so `ttlSeconds` can be a
+ * few seconds, which is all a key stays held after its process dies (a crash, a kill), however long calls take.
  */
 import type { Store, StoreLock } from './store.ts'
 
 export type KeyedLockOptions = {
   store: Store
-  /** The store lock's expiry: longest one call may hold the key if its process dies. */
+  /**
+   * The store lock's expiry: how long the key stays held after its process dies. Without `renewMs`, also the
+   * longest one call may run before another replica may take the key.
+   */
   ttlSeconds: number
   /** Longest a call waits for another replica to let the key go, then it fails. */
   waitMs: number
@@ -23,6 +29,16 @@ export type KeyedLockOptions = {
    * (`releaseHeldLocks`): a lock left behind by a crash holds its key until its TTL.
    */
   linger?: boolean
+  /**
+   * Renew the store lock of every call still running after this long, and as often after (a timer per keyed lock,
+   * running while calls do): for a long-lived process, whose timers fire between requests.
+   */
+  renewMs?: number
+  /**
+   * A renewal found the lock gone (the process stalled past `ttlSeconds`, or the key was deleted): another replica
+   * may have written the key's data meanwhile. The call goes on; its memo is emptied and its lock not kept.
+   */
+  onLost?: (key: string) => void
   now?: () => number
   sleep?: (ms: number) => Promise<void>
 }
@@ -62,8 +78,13 @@ type KeyState = {
 }
 /** A store lock and when it was taken (the handover keeps it only while it is fresh). */
 type HeldLock = {
+  key: string
   lock: StoreLock
   takenAt: number
+  /** When the lock was taken or last renewed. */
+  renewedAt: number
+  /** A renewal found it gone. */
+  lost: boolean
   memo: LockMemo
   /** Releases a lingering lock when its window closes. */
   timer?: ReturnType<typeof setTimeout>
@@ -83,6 +104,8 @@ export function createKeyedLock({
   ttlSeconds,
   waitMs,
   linger = false,
+  renewMs,
+  onLost,
   now = Date.now,
   sleep = (ms) => new Promise((r) => setTimeout(r, ms)),
 }: KeyedLockOptions): KeyedLock {
@@ -96,19 +119,54 @@ export function createKeyedLock({
   // Memory serves one process, and fs claims between processes are best effort; KV keeps locks in the isolate.
   // In all three the chain is the whole lock.
   const shared = store.driver === 'redis' || store.driver === 'redis-http'
+  // Store locks whose call is running, renewed by one timer while there are any.
+  const running = new Set<HeldLock>()
+  let renewer: ReturnType<typeof setInterval> | null = null
+
+  const renewDue = () => {
+    const at = now()
+    for (const mine of running) {
+      if (mine.lost || at - mine.renewedAt < (renewMs ?? 0)) continue
+      mine.renewedAt = at
+      mine.lock.extend(ttlSeconds).then(
+        (kept) => {
+          if (kept || mine.lost) return
+          mine.lost = true
+          onLost?.(mine.key)
+        },
+        // The store did not answer: the next tick tries again, and the lease tells if it lapsed meanwhile.
+        () => undefined
+      )
+    }
+    if (running.size === 0 && renewer) {
+      clearInterval(renewer)
+      renewer = null
+    }
+  }
+  const track = (mine: HeldLock) => {
+    if (renewMs === undefined) return
+    running.add(mine)
+    if (renewer) return
+    renewer = setInterval(renewDue, renewMs)
+    // Never what keeps a process alive.
+    ;(renewer as { unref?: () => void }).unref?.()
+  }
 
   const acquire = async (key: string, wait: number): Promise<HeldLock> => {
     const left = held.get(key)
     held.delete(key)
     if (left) {
       clearTimeout(left.timer)
-      if (now() - left.takenAt < HANDOVER_MS) return left
+      if (!left.lost && now() - left.takenAt < HANDOVER_MS) return left
       await left.lock.release().catch(() => false)
     }
     const deadline = now() + wait
     for (let attempt = 0; ; attempt++) {
       const lock = await store.lock(key, ttlSeconds)
-      if (lock) return { lock, takenAt: now(), memo: new Map() }
+      if (lock) {
+        const at = now()
+        return { key, lock, takenAt: at, renewedAt: at, lost: false, memo: new Map() }
+      }
       if (now() >= deadline) throw new KeyHeldError(key)
       await sleep(REPLICA_BACKOFF_MS[Math.min(attempt, REPLICA_BACKOFF_MS.length - 1)] as number)
     }
@@ -116,7 +174,9 @@ export function createKeyedLock({
 
   /** Kept while still fresh for the next call queued on the key, or with `linger` until the window closes. */
   const handOver = async (key: string, mine: HeldLock): Promise<void> => {
-    const left = HANDOVER_MS - (now() - mine.takenAt)
+    // A lost lock's memo may be stale: nothing of it is kept.
+    if (mine.lost) mine.memo.clear()
+    const left = mine.lost ? 0 : HANDOVER_MS - (now() - mine.takenAt)
     if (left > 0 && (queued.get(key) ?? 0) > 1) held.set(key, mine)
     else if (left > 0 && linger) {
       held.set(key, mine)
@@ -138,6 +198,7 @@ export function createKeyedLock({
     try {
       if (!shared) return await fn(new Map())
       const mine = await acquire(key, wait)
+      track(mine)
       try {
         return await fn(mine.memo)
       } catch (error) {
@@ -145,6 +206,7 @@ export function createKeyedLock({
         mine.memo.clear()
         throw error
       } finally {
+        running.delete(mine)
         await handOver(key, mine)
       }
     } finally {
