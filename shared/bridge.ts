@@ -163,7 +163,17 @@ export function buildBridge(services: Services): Bridge {
     ...(config.NOTIFY_EVENTS ? { kinds: config.NOTIFY_EVENTS } : {}),
     projects: config.NOTIFY_PROJECTS ?? null,
   })
-  const runs = plane ? createRunStore({ store, plane, log, locale: config.LOCALE, now }) : null
+  // Leased locks, as the pipeline's below: only the Node runtime builds the Redis driver.
+  const runs = plane
+    ? createRunStore({
+        store,
+        plane,
+        log,
+        locale: config.LOCALE,
+        now,
+        leaseLocks: store.driver === 'redis',
+      })
+    : null
   const tracker = createRunTracker({
     store,
     outbox,

@@ -69,6 +69,7 @@ function _parts(services: Services, plane: PlaneClient): PerServices {
           log: services.log,
           locale: services.config.LOCALE,
           now: services.now,
+          leaseLocks: services.store.driver === 'redis',
         }),
     }
     cache.set(services.bridge, parts)

@@ -1,7 +1,7 @@
 /**
- * The pipeline on Redis when another process holds a task's lock (a replica at work, or one that died holding
- * it, until its lease lapses): the flush sends the other tasks' changes and comes back for the held one a second
- * later; a dead process's lingering locks hold up a sighting no longer than their lease.
+ * Task locks on Redis held by another process (a replica at work, or one that died holding them, until their
+ * lease lapses): the pipeline's flush sends the other tasks' changes and comes back for the held one a second
+ * later; a dead process's locks hold up a sighting or a run record's update no longer than their lease.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { createNodeStore } from '../runtime/node-store.ts'
@@ -11,6 +11,8 @@ import { createStaticDirectory } from '../shared/notify/directory.ts'
 import { createOutbox } from '../shared/notify/outbox.ts'
 import { createPipeline } from '../shared/notify/pipeline.ts'
 import { createNotifyPolicy } from '../shared/notify/policy.ts'
+import type { PlaneClient } from '../shared/plane/client.ts'
+import { createRunStore, emptyRunRecord, runRecordKey } from '../shared/runs/records.ts'
 import type { Store } from '../shared/store/store.ts'
 import { makeSnapshot, STATES } from './fixtures/tasks.ts'
 import { dropRedisPrefix, TEST_REDIS_URL } from './helpers/redis.ts'
@@ -96,5 +98,53 @@ describe('pipeline flush on Redis', () => {
     // The next process's sighting waits out the lease (4 s) inside its 5 s, instead of failing to the inbox.
     const done = { ...task, state: STATES.done, updatedAt: '2026-11-21T06:00:30.000Z' }
     expect(await build(alive).sightTask(done, { source: 'webhook' })).toBe('pending')
+  })
+})
+
+describe('run records on Redis', () => {
+  it('should let an update through once a process that died mid-update loses its lease', async () => {
+    const dead = open()
+    const alive = open()
+    // The record is stored and no card is written: nothing here asks Plane.
+    const noPlane = {} as PlaneClient
+    const build = (store: Store) =>
+      createRunStore({
+        store,
+        plane: noPlane,
+        log: silentLogger,
+        locale: 'fr',
+        now: Date.now,
+        leaseLocks: true,
+      })
+    const task = { id: '00000000-0000-4000-8000-00000000c0a4', projectId: 'p', ref: 'ONB-4' }
+    await alive.set(runRecordKey(task.id), emptyRunRecord(task), { ttlSeconds: 600 })
+    let resume = () => {}
+    const paused = new Promise<void>((resolve) => {
+      resume = resolve
+    })
+    let entered = () => {}
+    const inside = new Promise<void>((resolve) => {
+      entered = resolve
+    })
+    const stuck = build(dead).update(
+      task,
+      async (record) => {
+        entered()
+        await paused
+        return record
+      },
+      { agentName: null, card: false }
+    )
+    await inside
+    // Dies mid-update: its renewals no longer reach Redis.
+    await dead.dispose()
+    stores.splice(stores.indexOf(dead), 1)
+    const saved = await build(alive).update(task, (record) => ({ ...record, state: 'active' }), {
+      agentName: null,
+      card: false,
+    })
+    expect(saved.state).toBe('active')
+    resume()
+    await expect(stuck).rejects.toThrow()
   })
 })
