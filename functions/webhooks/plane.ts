@@ -21,9 +21,12 @@ import { rateLimit } from './rate-limit.ts'
 
 /**
  * Plane gives every retry a new X-Plane-Delivery but identical bytes (plane-api.md §7.5): the body's hash is
- * the dedupe key. A week outlasts Plane's whole retry schedule (6 attempts, ≤ 600 s apart).
+ * the dedupe key. A day outlasts Plane's whole retry schedule (6 attempts, ≤ 600 s apart: under an hour). A
+ * copy later still (Plane's worker down for days, its retries queued) is processed again and changes nothing:
+ * the diff finds the task's change stale or unchanged, comments and announcements keep their own claims.
+ * Kept a week, these claims were most of the fs store's memory (one per delivery, ~210 bytes each).
  */
-export const WEBHOOK_DEDUPE_TTL_S = 7 * 24 * 60 * 60
+export const WEBHOOK_DEDUPE_TTL_S = 24 * 60 * 60
 
 const _utf8 = new TextDecoder()
 

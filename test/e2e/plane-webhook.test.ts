@@ -64,6 +64,35 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     expect(String(sent[0]?.params.text)).toContain('/javisi/browse/ONB-1/')
   })
 
+  it('should answer a retry duplicate for a day, and change nothing with a copy that comes later', async () => {
+    // Real time, moved ahead by hand: the coalescing window and the outbox's spacing still elapse.
+    let ahead = 0
+    const now = () => Date.now() + ahead
+    const t = await start({ store: createMemoryStore({ now }), now })
+    const item = t.plane.seed.workItem(t.project.id, {
+      name: 'Configurer Redis',
+      assignees: [t.users.imhotep.id],
+    })
+    await t.settle()
+    const done = t.state('Done')
+    await t.plane.ui.updateWorkItem(t.users.imhotep.id, item.id, { state_id: done.id })
+    await t.settle()
+    expect(t.telegram.callsOf('sendMessage')).toHaveLength(1)
+    const [first] = t.plane.webhooks.deliveries.filter(
+      (d) => d.event === 'issue' && d.body.includes(done.id)
+    )
+    const resend = () =>
+      post(t, first!.body, { ...first!.headers, 'x-plane-delivery': crypto.randomUUID() })
+    // Plane's last retry comes within the hour (6 attempts, ≤ 600 s apart): still a duplicate at 23 h.
+    ahead += 23 * 60 * 60 * 1000
+    expect(await (await resend()).json()).toEqual({ status: 'duplicate' })
+    // Past the day the claim is gone: the copy is processed again, and the diff finds nothing new.
+    ahead += 2 * 60 * 60 * 1000
+    expect(await (await resend()).json()).toEqual({ status: 'accepted' })
+    await t.settle()
+    expect(t.telegram.callsOf('sendMessage')).toHaveLength(1)
+  })
+
   it('should process a work item delivery before answering, and queue it in the inbox when that fails', async () => {
     const real = createMemoryStore()
     let failSnapshotReads = 0
