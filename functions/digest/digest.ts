@@ -1,6 +1,7 @@
 /**
  * @module cron 08:00 in TIMEZONE — the daily digest (NOTIF-08): one message a day to TELEGRAM_CHAT_ID, even with two
- * replicas or a restart (a per-day claim in the store), covering what happened since the previous digest.
+ * replicas or a restart (a per-day claim in the store), covering what happened since the previous digest. Tried
+ * again every quarter hour until 11:45 while the day's has not gone out (Plane down at 08:00, a restart).
  */
 import { getBridge } from '../../shared/bridge.ts'
 import { buildDigest } from '../../shared/commands/digest.ts'
@@ -18,8 +19,11 @@ const LAST_DIGEST_KEY = 'digest:last'
 
 export const digestFunction = defineCronFunction({
   name: 'digest',
-  description: 'Sends the daily digest to TELEGRAM_CHAT_ID (once a day).',
-  schedule: '0 8 * * *',
+  description:
+    'Sends the daily digest to TELEGRAM_CHAT_ID (once a day: at 08:00, again each quarter hour until noon if it failed).',
+  // 08:00, and the quarter hours after it until 11:45: a run that failed (Plane down, a crash, a restart at
+  // 08:00) leaves the day open, and the next tick sends it; once sent, a tick costs one store read.
+  schedule: '*/15 8-11 * * *',
   timezone: 'config',
   maxDurationSeconds: 300,
   requires: [
@@ -35,7 +39,7 @@ export const digestFunction = defineCronFunction({
     const render = renderContextFor(config, now)
     const sentKey = `digest:sent:${render.today}`
     // Cheap early exit for a second run (CLI, restart): no Plane requests for a digest already sent.
-    if (await store.has(sentKey)) return { summary: `already sent for ${render.today}` }
+    if (await store.has(sentKey)) return { summary: `already sent for ${render.today}`, idle: true }
 
     const bridge = getBridge(ctx)
     if (!bridge.plane) throw new Error('Plane is not configured')

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { functions } from '../../functions/index.ts'
 import { runJobCommand } from '../../runtime/node-cli.ts'
+import { cronMatches, parseCron } from '../../shared/cron.ts'
 import type { Services } from '../../shared/function.ts'
 import { runJob } from '../../shared/run-job.ts'
 import { makeServices } from '../helpers/services.ts'
@@ -114,8 +115,32 @@ describe('daily digest (end to end)', () => {
     await replica.background.idle(2000)
   })
 
-  it('should be scheduled at 08:00 in TIMEZONE', () => {
+  it('should run at 08:00 in TIMEZONE and each quarter hour until noon, sending once when 08:00 failed', async () => {
     const digest = functions.find((f) => f.name === 'digest')
-    expect(digest).toMatchObject({ kind: 'cron', schedule: '0 8 * * *', timezone: 'config' })
+    if (!digest || digest.kind !== 'cron') throw new Error('digest is not a cron function')
+    expect(digest.timezone).toBe('config')
+    const schedule = parseCron(digest.schedule)
+    const at = (hhmm: string) => cronMatches(schedule, new Date(`2026-11-23T${hhmm}:00Z`), 'UTC')
+    expect(['08:00', '08:15', '10:30', '11:45'].map(at)).toEqual([true, true, true, true])
+    expect(['07:45', '08:05', '12:00', '20:00'].map(at)).toEqual([false, false, false, false])
+
+    const t = await start()
+    // Plane down at 08:00: the run fails and leaves the day open.
+    t.plane.faults.failNext(10_000, 500)
+    const slot = (hhmm: string) => ({ trigger: 'cron' as const, slot: `2026-11-23T${hhmm}:00Z` })
+    expect((await runJob(digest, t.services, slot('08:00'))).outcome).toBe('error')
+    t.plane.faults.clear()
+    expect(await runJob(digest, t.services, slot('08:15'))).toMatchObject({
+      outcome: 'ok',
+      summary: expect.stringMatching(/^digest for /),
+    })
+    // Sent: the later ticks cost one store read and log nothing at info.
+    expect(await runJob(digest, t.services, slot('08:30'))).toMatchObject({
+      outcome: 'ok',
+      summary: expect.stringContaining('already sent'),
+      idle: true,
+    })
+    await t.settle()
+    expect(digests(t)).toHaveLength(1)
   })
 })

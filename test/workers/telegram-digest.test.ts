@@ -87,13 +87,16 @@ describe('digest on Workers', () => {
     await waitOnExecutionContext(ctx)
   }
 
-  it('should send the digest at 08:00 in TIMEZONE (UTC here) and not at 08:15', async () => {
+  it('should send the digest at 08:00 in TIMEZONE (UTC here), not before, and not again at 08:15', async () => {
     const stub = useStubFetch()
-    await tick(Date.UTC(2026, 10, 23, 8, 15))
+    await tick(Date.UTC(2026, 10, 23, 7, 45))
     expect(sentMessages(stub)).toEqual([])
     await tick(Date.UTC(2026, 10, 23, 8, 0))
     const sent = sentMessages(stub)
     expect(sent).toHaveLength(1)
     expect(sent[0]?.chat_id).toBe(CHAT_ID)
+    // The quarter hours until noon are the day's retries: once sent, they send nothing.
+    await tick(Date.UTC(2026, 10, 23, 8, 15))
+    expect(sentMessages(stub)).toHaveLength(1)
   })
 })
