@@ -117,7 +117,7 @@ describe('daily digest (end to end)', () => {
 
   it('should run at 08:00 in TIMEZONE and each quarter hour until noon, sending once when 08:00 failed', async () => {
     const digest = functions.find((f) => f.name === 'digest')
-    if (!digest || digest.kind !== 'cron') throw new Error('digest is not a cron function')
+    if (digest?.kind !== 'cron') throw new Error('digest is not a cron function')
     expect(digest.timezone).toBe('config')
     const schedule = parseCron(digest.schedule)
     const at = (hhmm: string) => cronMatches(schedule, new Date(`2026-11-23T${hhmm}:00Z`), 'UTC')
