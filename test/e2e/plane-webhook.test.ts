@@ -23,16 +23,22 @@ const post = (t: E2E, body: string, headers: Record<string, string>) =>
     headers: { 'content-type': 'application/json', ...headers },
   })
 
+/** A task assigned to Imhotep, seen once, then moved to Done in Plane's web UI; Done's state. */
+async function completeInPlane(t: E2E) {
+  const item = t.plane.seed.workItem(t.project.id, {
+    name: 'Configurer Redis',
+    assignees: [t.users.imhotep.id],
+  })
+  await t.settle()
+  const done = t.state('Done')
+  await t.plane.ui.updateWorkItem(t.users.imhotep.id, item.id, { state_id: done.id })
+  return done
+}
+
 describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
   it('should send exactly one message for a completion delivered as 3 deliveries plus a retry', async () => {
     const t = await start()
-    const item = t.plane.seed.workItem(t.project.id, {
-      name: 'Configurer Redis',
-      assignees: [t.users.imhotep.id],
-    })
-    await t.settle()
-    const done = t.state('Done')
-    await t.plane.ui.updateWorkItem(t.users.imhotep.id, item.id, { state_id: done.id })
+    const done = await completeInPlane(t)
     await t.plane.webhooks.settle()
     const deliveries = t.plane.webhooks.deliveries.filter(
       (d) => d.event === 'issue' && d.body.includes(done.id)
@@ -69,13 +75,7 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     let ahead = 0
     const now = () => Date.now() + ahead
     const t = await start({ store: createMemoryStore({ now }), now })
-    const item = t.plane.seed.workItem(t.project.id, {
-      name: 'Configurer Redis',
-      assignees: [t.users.imhotep.id],
-    })
-    await t.settle()
-    const done = t.state('Done')
-    await t.plane.ui.updateWorkItem(t.users.imhotep.id, item.id, { state_id: done.id })
+    const done = await completeInPlane(t)
     await t.settle()
     expect(t.telegram.callsOf('sendMessage')).toHaveLength(1)
     const [first] = t.plane.webhooks.deliveries.filter(
