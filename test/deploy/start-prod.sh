@@ -10,6 +10,8 @@
 # Env: START_PROD_NODE=system uses the node on PATH instead of the Dockerfile's NODE_VERSION (fetched once
 # with npm as the pinned `node@<version>` package into START_PROD_CACHE, default /tmp/plane-bridge-ci-cache).
 set -euo pipefail
+# A command that fails outside a `|| die` would end the script without a word (set -e): say which line.
+trap 'printf "start-prod: FAIL: line %s exited %s\n" "$LINENO" "$?" >&2' ERR
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cache=${START_PROD_CACHE:-/tmp/plane-bridge-ci-cache}
