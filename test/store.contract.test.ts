@@ -402,17 +402,18 @@ describe('store: redis specifics', () => {
     try {
       const lock = createKeyedLock({
         store: real,
-        ttlSeconds: 1,
+        ttlSeconds: 2,
         waitMs: 5_000,
         linger: true,
         renewMs: 200,
         onLost: (k) => lost.push(k),
       })
-      // A call running past its 1 s lease keeps the key: renewed, not lapsed.
+      // A call running past its 2 s lease keeps the key: renewed, not lapsed (with 1.6 s to spare for a loaded
+      // machine's timers).
       let during: Awaited<ReturnType<Store['lock']>> = null
       await lock.run(key, async (memo) => {
         memo.set('snapshot', 1)
-        await sleep(1_600)
+        await sleep(3_000)
         during = await other.lock(key, 30)
       })
       expect(during).toBeNull()
@@ -428,7 +429,7 @@ describe('store: redis specifics', () => {
         memo.set('snapshot', 2)
         await other.delete(key)
         theirs = await other.lock(key, 30)
-        await sleep(600)
+        await sleep(1_000)
       })
       expect(theirs).not.toBeNull()
       expect(lost).toEqual([key])

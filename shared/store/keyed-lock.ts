@@ -85,6 +85,11 @@ type HeldLock = {
   renewedAt: number
   /** A renewal found it gone. */
   lost: boolean
+  /**
+   * The renewal in flight: the store lock compares its last value, so a second renewal or a release sent before
+   * this one answers would compare a stale one (and fail, or leave the key held).
+   */
+  renewing?: Promise<void>
   memo: LockMemo
   /** Releases a lingering lock when its window closes. */
   timer?: ReturnType<typeof setTimeout>
@@ -126,16 +131,19 @@ export function createKeyedLock({
   const renewDue = () => {
     const at = now()
     for (const mine of running) {
-      if (mine.lost || at - mine.renewedAt < (renewMs ?? 0)) continue
+      if (mine.lost || mine.renewing || at - mine.renewedAt < (renewMs ?? 0)) continue
       mine.renewedAt = at
-      mine.lock.extend(ttlSeconds).then(
+      mine.renewing = mine.lock.extend(ttlSeconds).then(
         (kept) => {
+          mine.renewing = undefined
           if (kept || mine.lost) return
           mine.lost = true
           onLost?.(mine.key)
         },
         // The store did not answer: the next tick tries again, and the lease tells if it lapsed meanwhile.
-        () => undefined
+        () => {
+          mine.renewing = undefined
+        }
       )
     }
     if (running.size === 0 && renewer) {
@@ -174,6 +182,8 @@ export function createKeyedLock({
 
   /** Kept while still fresh for the next call queued on the key, or with `linger` until the window closes. */
   const handOver = async (key: string, mine: HeldLock): Promise<void> => {
+    // A renewal sent while the call ran answers first: then the release compares the lock's current value.
+    if (mine.renewing) await mine.renewing
     // A lost lock's memo may be stale: nothing of it is kept.
     if (mine.lost) mine.memo.clear()
     const left = mine.lost ? 0 : HANDOVER_MS - (now() - mine.takenAt)
