@@ -163,17 +163,7 @@ export function buildBridge(services: Services): Bridge {
     ...(config.NOTIFY_EVENTS ? { kinds: config.NOTIFY_EVENTS } : {}),
     projects: config.NOTIFY_PROJECTS ?? null,
   })
-  // Leased locks, as the pipeline's below: only the Node runtime builds the Redis driver.
-  const runs = plane
-    ? createRunStore({
-        store,
-        plane,
-        log,
-        locale: config.LOCALE,
-        now,
-        leaseLocks: store.driver === 'redis',
-      })
-    : null
+  const runs = plane ? createRunStore({ store, plane, log, locale: config.LOCALE, now }) : null
   const tracker = createRunTracker({
     store,
     outbox,

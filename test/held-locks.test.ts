@@ -114,7 +114,6 @@ describe('run records on Redis', () => {
         log: silentLogger,
         locale: 'fr',
         now: Date.now,
-        leaseLocks: true,
       })
     const task = { id: '00000000-0000-4000-8000-00000000c0a4', projectId: 'p', ref: 'ONB-4' }
     await alive.set(runRecordKey(task.id), emptyRunRecord(task), { ttlSeconds: 600 })

@@ -402,10 +402,10 @@ describe('store: redis specifics', () => {
     try {
       const lock = createKeyedLock({
         store: real,
-        ttlSeconds: 2,
+        ttlSeconds: 30,
         waitMs: 5_000,
         linger: true,
-        renewMs: 200,
+        lease: { seconds: 2, renewMs: 200 },
         onLost: (k) => lost.push(k),
       })
       // A call running past its 2 s lease keeps the key: renewed, not lapsed (with 1.6 s to spare for a loaded

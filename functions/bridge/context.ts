@@ -69,7 +69,6 @@ function _parts(services: Services, plane: PlaneClient): PerServices {
           log: services.log,
           locale: services.config.LOCALE,
           now: services.now,
-          leaseLocks: services.store.driver === 'redis',
         }),
     }
     cache.set(services.bridge, parts)

@@ -60,9 +60,8 @@ export type PipelineOptions = {
   cards?: CardStore
   /**
    * Keep a task's store lock for up to a second after its last call, and its snapshot and pending change in
-   * memory meanwhile (`createKeyedLock`'s `linger`); hold it as a 4 s lease that running calls renew every
-   * second, so a process that dies holding tasks keeps them ≤ 4 s: for a long-lived process on Redis, which
-   * releases them when it stops.
+   * memory meanwhile (`createKeyedLock`'s `linger`): for a long-lived process on Redis, which releases them
+   * when it stops (and holds them as leases, so a crash keeps them ≤ 4 s).
    */
   lingerLocks?: boolean
 }
@@ -89,9 +88,6 @@ const SNAPSHOT_TTL_S = 180 * 24 * 60 * 60
 /** Webhook retries and edits of a comment come within days; a month is plenty. */
 const COMMENT_SEEN_TTL_S = 30 * 24 * 60 * 60
 const TASK_LOCK_TTL_S = 30
-/** With `lingerLocks`: the lease, renewed every second while a call runs; shorter than a sighting's wait. */
-const TASK_LEASE_S = 4
-const TASK_LEASE_RENEW_MS = 1_000
 const TASK_LOCK_WAIT_MS = 5_000
 /** When the flush comes back for a task another process held (a lingering lock is kept ≤ 1 s). */
 const HELD_RETRY_MS = 1_000
@@ -110,13 +106,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     now,
   })
   // Deliveries about one task arrive together (one per changed field): one at a time, no polling.
-  const lease = options.lingerLocks ?? false
   const taskLock = createKeyedLock({
     store,
-    ttlSeconds: lease ? TASK_LEASE_S : TASK_LOCK_TTL_S,
+    ttlSeconds: TASK_LOCK_TTL_S,
     waitMs: TASK_LOCK_WAIT_MS,
-    linger: lease,
-    ...(lease ? { renewMs: TASK_LEASE_RENEW_MS } : {}),
+    linger: options.lingerLocks ?? false,
     onLost: (key) =>
       log.warn('task lock lost while a call held it (the process stalled past its lease)', { key }),
   })

@@ -57,18 +57,11 @@ export type RunStoreOptions = {
   log: Logger
   locale: Locale
   now: () => number
-  /**
-   * Hold a task's store lock as a 4 s lease renewed every second while a call runs, so that a process that dies
-   * holding it keeps it ≤ 4 s instead of 30: for a long-lived process on Redis (its timers fire between calls).
-   */
-  leaseLocks?: boolean
 }
 
 /** Records outlive any task worth asking about; a forgotten one comes back from its card. */
 const RECORD_TTL_S = 400 * 24 * 60 * 60
 const LOCK_TTL_S = 30
-const LOCK_LEASE_S = 4
-const LOCK_LEASE_RENEW_MS = 1_000
 const LOCK_WAIT_MS = 10_000
 
 export const runRecordKey = (taskId: string) => `run:record:${taskId}`
@@ -105,20 +98,12 @@ export function timeSpentNow(record: RunRecord, now: number): number {
   return record.timeSpentSeconds + running
 }
 
-export function createRunStore({
-  store,
-  plane,
-  log,
-  locale,
-  now,
-  leaseLocks = false,
-}: RunStoreOptions): RunStore {
+export function createRunStore({ store, plane, log, locale, now }: RunStoreOptions): RunStore {
   const key = runRecordKey
   const taskLock = createKeyedLock({
     store,
-    ttlSeconds: leaseLocks ? LOCK_LEASE_S : LOCK_TTL_S,
+    ttlSeconds: LOCK_TTL_S,
     waitMs: LOCK_WAIT_MS,
-    ...(leaseLocks ? { renewMs: LOCK_LEASE_RENEW_MS } : {}),
     onLost: (lockKey) =>
       log.warn('run record lock lost while a call held it (the process stalled past its lease)', {
         key: lockKey,

@@ -9,15 +9,16 @@
  * lock and no release, and what the calls read and wrote under it can be kept in the lock's memo, since no other
  * process can write those keys meanwhile.
  *
- * With `renewMs`, the store lock is a lease: a call renews it that often while it runs, so `ttlSeconds` can be a
- * few seconds, which is all a key stays held after its process dies (a crash, a kill), however long calls take.
+ * On Redis (the Node runtime's driver: its timers fire between requests) the store lock is a lease: a few seconds,
+ * renewed while a call runs, which is all a key stays held after its process dies (a crash, a kill), however long
+ * calls take. Redis over HTTP (a Workers isolate, dropped with its timers) keeps `ttlSeconds`.
  */
 import type { Store, StoreLock } from './store.ts'
 
 export type KeyedLockOptions = {
   store: Store
   /**
-   * The store lock's expiry: how long the key stays held after its process dies. Without `renewMs`, also the
+   * The store lock's expiry when it is not a lease: how long the key stays held after its process dies, and the
    * longest one call may run before another replica may take the key.
    */
   ttlSeconds: number
@@ -30,10 +31,10 @@ export type KeyedLockOptions = {
    */
   linger?: boolean
   /**
-   * Renew the store lock of every call still running after this long, and as often after (a timer per keyed lock,
-   * running while calls do): for a long-lived process, whose timers fire between requests.
+   * The lease: its length, and how long a call runs before its lock is renewed, and as often after (a timer per
+   * keyed lock, running while calls do). Default: `LOCK_LEASE` on Redis, none elsewhere.
    */
-  renewMs?: number
+  lease?: LockLease | null
   /**
    * A renewal found the lock gone (the process stalled past `ttlSeconds`, or the key was deleted): another replica
    * may have written the key's data meanwhile. The call goes on; its memo is emptied and its lock not kept.
@@ -49,6 +50,10 @@ export type KeyedLockOptions = {
  * a store whose chain is the whole lock gives every call an empty one. Values are shared: never mutate them.
  */
 export type LockMemo = Map<string, unknown>
+
+export type LockLease = { seconds: number; renewMs: number }
+/** Shorter than a call's wait for a key (5 s and more), so a dead process's key is free before the wait ends. */
+export const LOCK_LEASE: LockLease = { seconds: 4, renewMs: 1_000 }
 
 export type KeyedLock = {
   /**
@@ -109,7 +114,7 @@ export function createKeyedLock({
   ttlSeconds,
   waitMs,
   linger = false,
-  renewMs,
+  lease = store.driver === 'redis' ? LOCK_LEASE : null,
   onLost,
   now = Date.now,
   sleep = (ms) => new Promise((r) => setTimeout(r, ms)),
@@ -124,6 +129,7 @@ export function createKeyedLock({
   // Memory serves one process, and fs claims between processes are best effort; KV keeps locks in the isolate.
   // In all three the chain is the whole lock.
   const shared = store.driver === 'redis' || store.driver === 'redis-http'
+  const lockSeconds = lease ? lease.seconds : ttlSeconds
   // Store locks whose call is running, renewed by one timer while there are any.
   const running = new Set<HeldLock>()
   let renewer: ReturnType<typeof setInterval> | null = null
@@ -131,9 +137,9 @@ export function createKeyedLock({
   const renewDue = () => {
     const at = now()
     for (const mine of running) {
-      if (mine.lost || mine.renewing || at - mine.renewedAt < (renewMs ?? 0)) continue
+      if (mine.lost || mine.renewing || at - mine.renewedAt < (lease?.renewMs ?? 0)) continue
       mine.renewedAt = at
-      mine.renewing = mine.lock.extend(ttlSeconds).then(
+      mine.renewing = mine.lock.extend(lockSeconds).then(
         (kept) => {
           mine.renewing = undefined
           if (kept || mine.lost) return
@@ -152,10 +158,10 @@ export function createKeyedLock({
     }
   }
   const track = (mine: HeldLock) => {
-    if (renewMs === undefined) return
+    if (!lease) return
     running.add(mine)
     if (renewer) return
-    renewer = setInterval(renewDue, renewMs)
+    renewer = setInterval(renewDue, lease.renewMs)
     // Never what keeps a process alive.
     ;(renewer as { unref?: () => void }).unref?.()
   }
@@ -170,7 +176,7 @@ export function createKeyedLock({
     }
     const deadline = now() + wait
     for (let attempt = 0; ; attempt++) {
-      const lock = await store.lock(key, ttlSeconds)
+      const lock = await store.lock(key, lockSeconds)
       if (lock) {
         const at = now()
         return { key, lock, takenAt: at, renewedAt: at, lost: false, memo: new Map() }
