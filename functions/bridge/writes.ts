@@ -53,18 +53,22 @@ export async function stateFor(
  * A comment from the caller: Markdown → sanitised HTML, written with its own key (or the bridge's, then
  * beginning with its name), marked as the bridge's so the webhook echo is not counted twice, then seen
  * by the pipeline (blockers, questions and confidence reports reach the human at once).
+ *
+ * `externalId` makes the comment one of a kind: Plane answers a second create with the same id 409 and the
+ * existing comment, which is returned instead (a repeat of a call that died after writing it). Default: a new id.
  */
 export async function postComment(
   ctx: ToolContext,
   task: LoadedTask,
-  text: string
+  text: string,
+  { externalId = `comment:${crypto.randomUUID()}` }: { externalId?: string } = {}
 ): Promise<{ id: string; html: string }> {
   const body = ctx.ownKey ? text : `**${ctx.me.name}** — ${text}`
   const html = markdownToHtml(body)
   const comment = await ctx.writer.comments.create(task.key.projectId, task.key.id, {
     comment_html: html,
     external_source: BRIDGE_EXTERNAL_SOURCE,
-    external_id: `comment:${crypto.randomUUID()}`,
+    external_id: externalId,
   })
   await sightComment(ctx, task, { id: comment.id, text })
   return { id: comment.id, html: comment.comment_html ?? html }

@@ -1,5 +1,6 @@
 /** The rules the agent tools enforce, over the HTTP door (fetch on `/bridge/v1`), on the Plane v1.2 simulator. */
 import { afterEach, describe, expect, it } from 'vitest'
+import { RUN_CARD_MARKER } from '../../shared/runs/card.ts'
 import { runRecordKey } from '../../shared/runs/records.ts'
 import { callHttp } from '../helpers/bridge-tools.ts'
 import { startE2E } from './harness.ts'
@@ -257,6 +258,39 @@ describe('agent tool rules (HTTP door)', () => {
     const messages = sent(t).filter((m) => m.includes('Certificats'))
     expect(messages).toHaveLength(1)
     expect(messages[0]).toContain('le DNS du domaine ne répond pas')
+  })
+
+  it('should write a status change’s comment once when the call is repeated after Plane took the change without it', async () => {
+    const { t, ra, imhotep } = await start()
+    const created = await ra('create_task', { project: 'ONB', title: 'Index', assignee: 'imhotep' })
+    const taskId = String(created.body.id)
+    const finish = { task: 'ONB-1', status: 'done', summary: 'Index reconstruit.', confidence: 0.9 }
+    const summaries = () =>
+      [...t.plane.state.comments.values()].filter(
+        (c) =>
+          c.issue === taskId &&
+          !c.deleted_at &&
+          c.comment_html.includes('Index reconstruit.') &&
+          !c.comment_html.includes(RUN_CARD_MARKER)
+      )
+    // Plane takes the state, then answers the comment 500 (not retried: Plane's catch-all for deterministic
+    // failures): the call fails after the change, as one that died there would.
+    t.plane.faults.failWhen((r) => r.method === 'POST' && r.path.endsWith('/comments/'), 100, 500)
+    const failed = await imhotep('update_task_status', finish)
+    expect(failed.status).toBe(503)
+    expect(t.plane.state.issues.get(taskId)?.state).toBe(t.state('Done').id)
+    expect(summaries()).toHaveLength(0)
+    t.plane.faults.clear()
+
+    // The agent tries again: the task is already Done, and the summary is written now.
+    const again = await imhotep('update_task_status', finish)
+    expect(again.status).toBe(200)
+    expect(again.body).toMatchObject({ changed: false, comment_id: expect.any(String) })
+    expect(summaries()).toHaveLength(1)
+    // Once recorded, a repeat is a no-op.
+    const repeat = await imhotep('update_task_status', finish)
+    expect(repeat.body).toMatchObject({ changed: false, comment_id: null })
+    expect(summaries()).toHaveLength(1)
   })
 
   it('should make an agent a project member when Plane silently dropped it as assignee (makeplane/plane#9517)', async () => {

@@ -22,6 +22,8 @@ export type Outcome = {
   deliveries: number
   /** OpenClaw runs admitted for the task (distinct Idempotency-Keys); null for flows without a wake. */
   runs: number | null
+  /** The Plane comments the flow's write leaves (a tool's own comment on the task): exactly one; null: none due. */
+  comments: number | null
 }
 
 export type Flow = {
@@ -82,7 +84,11 @@ export const webhookToNotification: Flow = {
     await t.plane.webhooks.settle()
     return true
   },
-  outcome: (t, s) => ({ deliveries: okMessages(t, (text) => text.includes(s.name)), runs: null }),
+  outcome: (t, s) => ({
+    deliveries: okMessages(t, (text) => text.includes(s.name)),
+    runs: null,
+    comments: null,
+  }),
   beforePoll: false,
 }
 
@@ -110,6 +116,7 @@ export const assignmentToWake: Flow = {
         (c) => c.path === '/hooks/agent' && wakeKey(c.idempotencyKey)
       ).length,
       runs: t.openclaw.runs.filter((r) => wakeKey(r.idempotencyKey)).length,
+      comments: null,
     }
   },
 }
@@ -120,10 +127,24 @@ export const toolWriteToNotification: Flow = {
   beforePoll: true,
   trigger: (t, s, alive) => tool(t, 'update_task_status', done(s), alive),
   resend: (t, s, alive) => tool(t, 'update_task_status', done(s), alive),
-  outcome: (t, s) => ({ deliveries: okMessages(t, (text) => text.includes(s.name)), runs: null }),
+  outcome: (t, s) => ({
+    deliveries: okMessages(t, (text) => text.includes(s.name)),
+    runs: null,
+    // The agent's summary, in the comment the tool writes with the change (the run's card shows it too).
+    comments: [...t.plane.state.comments.values()].filter(
+      (c) =>
+        c.issue === s.taskId &&
+        !c.deleted_at &&
+        c.comment_html.includes(SUMMARY) &&
+        !c.comment_html.includes(RUN_CARD_MARK)
+    ).length,
+  }),
 }
 
-const done = (s: Subject) => ({ task: s.ref, status: 'done', summary: 'Fait.', confidence: 0.9 })
+/** The machine line of a run's card (shared/runs/card.ts). */
+const RUN_CARD_MARK = 'plane-bridge:run-card:v1'
+const SUMMARY = 'Tests relus, tout passe.'
+const done = (s: Subject) => ({ task: s.ref, status: 'done', summary: SUMMARY, confidence: 0.9 })
 
 export const commandToReply: Flow = {
   name: 'command → reply',
@@ -137,6 +158,7 @@ export const commandToReply: Flow = {
   outcome: (t) => ({
     deliveries: okMessages(t, (_, chat) => chat === String(PRIVATE_CHAT)),
     runs: null,
+    comments: null,
   }),
 }
 

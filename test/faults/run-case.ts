@@ -141,9 +141,13 @@ export async function runCase(
       await letRun(t)
     }
 
-    const { deliveries, runs } = flow.outcome(t, subject)
+    const { deliveries, runs, comments } = flow.outcome(t, subject)
     if (deliveries === 0) problems.push('lost: never delivered')
     if (deliveries > 2) problems.push(`delivered ${deliveries} times`)
+    // A comment is one of a kind (its external id): once, never once more.
+    if (comments === 0) problems.push('its Plane comment lost')
+    if (comments !== null && comments > 1)
+      problems.push(`its Plane comment written ${comments} times`)
     if (runs !== null && runs !== 1) problems.push(`${runs} OpenClaw runs admitted for the task`)
     // Without recovery a dead process has no outbox to read: what reached the world is all there is.
     if (first.dead && !recover)

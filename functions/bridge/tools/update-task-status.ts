@@ -2,6 +2,7 @@
 import * as z from 'zod'
 import { APPROVAL_LABEL } from '../../../shared/notify/plan-flush.ts'
 import { recordFinishedCost } from '../../../shared/runs/records.ts'
+import type { RunState } from '../../../shared/runs/types.ts'
 import { ToolError } from '../errors.ts'
 import { toolPhrases } from '../phrases.ts'
 import { presentRun } from '../present.ts'
@@ -16,8 +17,17 @@ import {
   sightWrite,
   statusOf,
 } from '../tasks.ts'
-import { defineTool } from '../tool.ts'
+import { defineTool, type ToolContext } from '../tool.ts'
 import { postComment, stateFor, stopTimer, touchRun } from '../writes.ts'
+
+/** The run record's state once a status is recorded (the `touchRun` below). */
+const RECORDED_STATE: Record<string, RunState> = {
+  todo: 'pending',
+  in_progress: 'active',
+  done: 'done',
+  blocked: 'awaiting',
+  cancelled: 'cancelled',
+}
 
 /** OPENCLAW-18: a task with this label is done only once a deliverable was uploaded. */
 export const DELIVERABLE_LABEL = 'deliverable'
@@ -115,6 +125,12 @@ export const updateTaskStatus = defineTool({
 
     const target = await stateFor(ctx, task.key.projectId, status)
     const changed = task.snapshot.state?.id !== target.id
+    // Unchanged, with a run record that does not show the status yet: Plane took the change, from an earlier
+    // call that failed or died before its comment or its record (or from a person in Plane). The comment is
+    // written now, under the id that call chose, so it is there once whichever step the call reached.
+    const lagging = !changed && record.state !== RECORDED_STATE[status]
+    const externalId =
+      changed || lagging ? await _statusCommentId(ctx, task.key.id, status, changed) : null
     let current = task
     let commentId: string | null = null
     if (changed) {
@@ -126,8 +142,10 @@ export const updateTaskStatus = defineTool({
           `Plane accepted the change of ${name} to "${target.name}" but did not apply it (it still shows "${current.snapshot.state?.name ?? 'no state'}"). Nothing was recorded; tell the human.`,
           { rule: 'read_back' }
         )
+    }
+    if (externalId) {
       const text = _comment(ctx, input)
-      if (text) commentId = (await postComment(ctx, current, text)).id
+      if (text) commentId = (await postComment(ctx, current, text, { externalId })).id
     }
     const saved = await touchRun(ctx, current, (r, at) => {
       const now = ctx.now()
@@ -179,6 +197,31 @@ export const updateTaskStatus = defineTool({
 })
 
 // --- Internal helpers ---
+
+/** The external id of a status change's comment, chosen before Plane is asked for the change. */
+type StatusComment = { status: string; externalId: string }
+const statusCommentKey = (taskId: string) => `task:status-comment:${taskId}`
+/** Long past any repeat of the call: an agent tries again within minutes. */
+const STATUS_COMMENT_TTL_S = 24 * 60 * 60
+
+/**
+ * A new change gets a new id, kept before Plane is asked for the change; a repeat finds the id of the call that
+ * made the change (a person's change in Plane finds none, and gets one).
+ */
+async function _statusCommentId(
+  ctx: ToolContext,
+  taskId: string,
+  status: string,
+  changed: boolean
+): Promise<string> {
+  const { store } = ctx.services
+  const key = statusCommentKey(taskId)
+  const earlier = changed ? null : await store.get<StatusComment>(key)
+  if (earlier?.status === status) return earlier.externalId
+  const chosen: StatusComment = { status, externalId: `status:${crypto.randomUUID()}` }
+  await store.set(key, chosen, { ttlSeconds: STATUS_COMMENT_TTL_S })
+  return chosen.externalId
+}
 
 function _comment(
   ctx: Parameters<typeof updateTaskStatus.handler>[1],
