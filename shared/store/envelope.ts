@@ -57,3 +57,16 @@ const KEY_PATTERN = /^[A-Za-z0-9_.@+=-]+(:[A-Za-z0-9_.@+=-]+)*$/
 function _isEnvelope(raw: unknown): raw is Envelope {
   return typeof raw === 'object' && raw !== null && '$v' in raw && '$e' in raw
 }
+
+/**
+ * One lock's operations in the order they were called, each after the last one settled: a release sent while a
+ * heartbeat's extension is unanswered compares the value that extension wrote, not the one it replaced.
+ */
+export function inCallOrder(): <T>(operation: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve()
+  return (operation) => {
+    const next = tail.then(operation, operation)
+    tail = next.catch(() => undefined)
+    return next
+  }
+}

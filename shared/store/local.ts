@@ -4,7 +4,7 @@
  * change's promise settles once the batch holding it is written.
  */
 
-import { assertKey, assertScore, assertTtl, reportingErrors } from './envelope.ts'
+import { assertKey, assertScore, assertTtl, inCallOrder, reportingErrors } from './envelope.ts'
 import {
   applyRecord,
   createLocalState,
@@ -319,24 +319,29 @@ export function createLocalStore({
   function _localLock(key: string, token: string): StoreLock {
     let held = true
     const stillHeld = () => held && liveValue(key)?.json === token
+    const queue = inCallOrder()
     return {
       key,
       release: () =>
-        guard('unlock', async () => {
-          refresh()
-          const mine = stillHeld()
-          held = false
-          if (mine) await commit([['d', key]])
-          return mine
-        }),
+        queue(() =>
+          guard('unlock', async () => {
+            refresh()
+            const mine = stillHeld()
+            held = false
+            if (mine) await commit([['d', key]])
+            return mine
+          })
+        ),
       extend: (ttlSeconds: number) =>
-        guard('lock-extend', async () => {
-          assertTtl(ttlSeconds)
-          refresh()
-          held = stillHeld()
-          if (held) await commit([['s', key, token, expiryOf(ttlSeconds)]])
-          return held
-        }),
+        queue(() =>
+          guard('lock-extend', async () => {
+            assertTtl(ttlSeconds)
+            refresh()
+            held = stillHeld()
+            if (held) await commit([['s', key, token, expiryOf(ttlSeconds)]])
+            return held
+          })
+        ),
     }
   }
 }

@@ -14,6 +14,7 @@ import {
   assertScore,
   assertTtl,
   escapeGlob,
+  inCallOrder,
   reportingErrors,
   unwrap,
   wrap,
@@ -122,24 +123,30 @@ export function createRedisStore({
         const token = crypto.randomUUID()
         let held = await setIfAbsent(key, token, ttlSeconds)
         if (held === null) return null
+        const queue = inCallOrder()
         const lock: StoreLock = {
           key,
           release: () =>
-            guard('unlock', async () => {
-              const current = held
-              held = null
-              if (current === null) return false
-              return Number(await script(DELETE_IF_EQUALS, [k(key)], [current])) === 1
-            }),
+            queue(() =>
+              guard('unlock', async () => {
+                const current = held
+                held = null
+                if (current === null) return false
+                return Number(await script(DELETE_IF_EQUALS, [k(key)], [current])) === 1
+              })
+            ),
           extend: (ttl: number) =>
-            guard('lock-extend', async () => {
-              assertTtl(ttl)
-              if (held === null) return false
-              const next = JSON.stringify(wrap(token, ttl, now()))
-              const ok = Number(await script(REPLACE_IF_EQUALS, [k(key)], [held, next, ttl])) === 1
-              held = ok ? next : null
-              return ok
-            }),
+            queue(() =>
+              guard('lock-extend', async () => {
+                assertTtl(ttl)
+                if (held === null) return false
+                const next = JSON.stringify(wrap(token, ttl, now()))
+                const ok =
+                  Number(await script(REPLACE_IF_EQUALS, [k(key)], [held, next, ttl])) === 1
+                held = ok ? next : null
+                return ok
+              })
+            ),
         }
         return lock
       }),

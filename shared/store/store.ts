@@ -13,7 +13,15 @@ import {
   type RedisLike,
   type StoreAtomics,
 } from './atomics.ts'
-import { assertKey, assertScore, assertTtl, reportingErrors, unwrap, wrap } from './envelope.ts'
+import {
+  assertKey,
+  assertScore,
+  assertTtl,
+  inCallOrder,
+  reportingErrors,
+  unwrap,
+  wrap,
+} from './envelope.ts'
 import { createLocalStore } from './local.ts'
 
 export type { IndexEntry }
@@ -172,21 +180,26 @@ export function createStore({
         const token = crypto.randomUUID()
         let held = await local.setIfAbsent(key, token, ttlSeconds)
         if (held === null) return null
+        const queue = inCallOrder()
         return {
           key,
           release: () =>
-            guard('unlock', async () => {
-              const current = held
-              held = null
-              return current !== null && local.deleteIfEquals(key, current)
-            }),
+            queue(() =>
+              guard('unlock', async () => {
+                const current = held
+                held = null
+                return current !== null && local.deleteIfEquals(key, current)
+              })
+            ),
           extend: (ttl: number) =>
-            guard('lock-extend', async () => {
-              assertTtl(ttl)
-              if (held === null) return false
-              held = await local.replaceIfEquals(key, held, token, ttl)
-              return held !== null
-            }),
+            queue(() =>
+              guard('lock-extend', async () => {
+                assertTtl(ttl)
+                if (held === null) return false
+                held = await local.replaceIfEquals(key, held, token, ttl)
+                return held !== null
+              })
+            ),
         }
       }),
     increment: (key, ttlSeconds) =>
