@@ -1,6 +1,7 @@
 /** @module Runs one cron or job function: once per schedule slot across replicas, never overlapping itself, never throwing. */
 import type { JobContext, RunnableFunction, Services } from './function.ts'
 import { recordJobRun } from './job-runs.ts'
+import { keepLease, LOCK_LEASE } from './store/lease.ts'
 
 export type JobRunResult = {
   outcome: 'ok' | 'error' | 'skipped' | 'overlap'
@@ -96,8 +97,22 @@ export async function runJob(
       return finish({ outcome: 'skipped' })
     }
     const maxDurationS = fn.maxDurationSeconds ?? DEFAULT_MAX_DURATION_S
-    const lock = await store.lock(`cron:running:${fn.name}`, maxDurationS)
+    // A lease renewed while the run goes on, up to its longest: a process that dies running the job keeps the
+    // next run (its own, once restarted) out for one lease, not for the job's whole maximum.
+    const lock = await store.lock(
+      `cron:running:${fn.name}`,
+      Math.min(LOCK_LEASE.seconds, maxDurationS)
+    )
     if (!lock) return finish({ outcome: 'overlap' })
+    const lease = keepLease(lock, LOCK_LEASE, {
+      untilMs: started + maxDurationS * 1000,
+      now,
+      onLost: () =>
+        log.warn('job lock lost', {
+          job: fn.name,
+          effect: 'another process may run this job at the same time',
+        }),
+    })
     try {
       const outcome = await fn.run({
         ...services,
@@ -123,6 +138,7 @@ export async function runJob(
         ...(outcome?.exitCode ? { exitCode: outcome.exitCode } : {}),
       })
     } finally {
+      lease.stop()
       await lock.release().catch(() => false)
     }
   } catch (error) {

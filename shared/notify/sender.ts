@@ -2,6 +2,7 @@
 import type { Logger } from '../log.ts'
 import type { Counter, Gauge } from '../metrics.ts'
 import { sleep as realSleep } from '../retry.ts'
+import { keepLease } from '../store/lease.ts'
 import type { Store } from '../store/store.ts'
 import type { Outbox, OutboxChannel, OutboxItem } from './outbox.ts'
 
@@ -106,15 +107,7 @@ export function createOutboxSender({
     const lock = await store.lock(`outbox:drain:${channel}`, DRAIN_LOCK_TTL_S)
     if (!lock) return report
     report.ran = true
-    let lockLost = false
-    const heartbeat = setInterval(() => {
-      lock.extend(DRAIN_LOCK_TTL_S).then(
-        (held) => {
-          if (!held) lockLost = true
-        },
-        () => undefined
-      )
-    }, DRAIN_HEARTBEAT_MS)
+    const heartbeat = keepLease(lock, { seconds: DRAIN_LOCK_TTL_S, renewMs: DRAIN_HEARTBEAT_MS })
     const started = now()
     // A target whose head item cannot go now holds back its later items: per-chat order is kept.
     const held = new Set<string>()
@@ -127,7 +120,7 @@ export function createOutboxSender({
       report.left = items.length
       for (const item of items) {
         // Another process took the lane over (this one stalled past the lock's expiry): stop sending.
-        if (lockLost) break
+        if (heartbeat.lost) break
         if (held.has(item.target)) continue
         if (item.notBefore > now()) {
           held.add(item.target)
@@ -198,7 +191,7 @@ export function createOutboxSender({
         }
       }
     } finally {
-      clearInterval(heartbeat)
+      heartbeat.stop()
       await lock.release().catch(() => false)
       // The gauge moves only when this drain moved something (and once at start): an idle lane costs no reads.
       const moved = report.sent + report.retried + report.dead > 0 || !depthKnown

@@ -13,7 +13,10 @@
  * renewed while a call runs, which is all a key stays held after its process dies (a crash, a kill), however long
  * calls take. Redis over HTTP (a Workers isolate, dropped with its timers) keeps `ttlSeconds`.
  */
+import { LOCK_LEASE, type LockLease } from './lease.ts'
 import type { Store, StoreLock } from './store.ts'
+
+export { LOCK_LEASE, type LockLease }
 
 export type KeyedLockOptions = {
   store: Store
@@ -50,10 +53,6 @@ export type KeyedLockOptions = {
  * a store whose chain is the whole lock gives every call an empty one. Values are shared: never mutate them.
  */
 export type LockMemo = Map<string, unknown>
-
-export type LockLease = { seconds: number; renewMs: number }
-/** Shorter than a call's wait for a key (5 s and more), so a dead process's key is free before the wait ends. */
-export const LOCK_LEASE: LockLease = { seconds: 4, renewMs: 1_000 }
 
 export type KeyedLock = {
   /**

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
 import { readyFunction } from '../../functions/ops/ready.ts'
 import { createApp } from '../../runtime/app.ts'
@@ -7,6 +8,7 @@ import { createNodeStore } from '../../runtime/node-store.ts'
 import { loadConfig } from '../../shared/config.ts'
 import { type CronFunction, defineCronFunction, defineJobFunction } from '../../shared/function.ts'
 import { runJob } from '../../shared/run-job.ts'
+import { LOCK_LEASE } from '../../shared/store/lease.ts'
 import { dropRedisPrefix, TEST_REDIS_URL } from '../helpers/redis.ts'
 import { makeServices } from '../helpers/services.ts'
 
@@ -141,6 +143,56 @@ describe('runJob', () => {
     expect(results.map((r) => r.outcome).sort()).toEqual(['ok', 'skipped'])
     expect(calls).toBe(1)
   })
+
+  it('should hold a running job as a lease: kept past it while the run goes on, lapsed soon after its process is gone', async () => {
+    const prefix = `test-lease-${process.pid}-${Date.now()}`
+    const config = loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix })
+    const redis = new Redis(TEST_REDIS_URL)
+    let release!: () => void
+    const gate = new Promise<void>((r) => {
+      release = r
+    })
+    const long = defineCronFunction({
+      name: 'long',
+      description: 'Takes its time.',
+      schedule: EVERY_SECOND,
+      maxDurationSeconds: 240,
+      run: async () => {
+        await gate
+        return undefined
+      },
+    })
+    const dying = makeServices({ functions: [long], store: createNodeStore(config) })
+    const next = makeServices({ functions: [long], store: createNodeStore(config) })
+    cleanups.push(
+      () => release(),
+      () => next.store.dispose(),
+      () => redis.quit(),
+      () => dropRedisPrefix(prefix)
+    )
+    const first = runJob(long, dying, { trigger: 'cron', slot: '2026-11-21T06:00:00Z' })
+    await sleep(100)
+    const key = `${prefix}:cron:running:long`
+    // The lease, not the job's 240 s.
+    expect(await redis.pttl(key)).toBeGreaterThan(0)
+    expect(await redis.pttl(key)).toBeLessThanOrEqual(LOCK_LEASE.seconds * 1000)
+    // Past one lease the run still holds it: renewed.
+    await sleep(LOCK_LEASE.seconds * 1000 + 1_000)
+    expect(
+      await runJob(long, next, { trigger: 'cron', slot: '2026-11-21T06:00:05Z' })
+    ).toMatchObject({ outcome: 'overlap' })
+    // Its process is gone (its store with it): nothing renews the lease, and the next run gets in once it lapses.
+    await dying.store.dispose()
+    let outcome = ''
+    for (let i = 0; i < 20 && outcome !== 'ok'; i++) {
+      await sleep(500)
+      release()
+      outcome = (await runJob(long, next, { trigger: 'cron', slot: `2026-11-21T06:01:${10 + i}Z` }))
+        .outcome
+    }
+    expect(outcome).toBe('ok')
+    await first
+  }, 20_000)
 })
 
 describe('job runs in /ready', () => {
