@@ -25,6 +25,11 @@ export type PlaneDirectory = Directory & {
    * last refresh's error when it failed, instead of answering with stale or no projects.
    */
   projectsOrThrow(): Promise<ProjectRef[]>
+  /**
+   * `agentById` for a caller that must not mistake a failure for an agent Plane does not know (a tool call):
+   * throws the last refresh's error when it failed and the agent is not among those known.
+   */
+  agentByIdOrThrow(id: string): Promise<AgentRef | null>
 }
 
 const DEFAULT_REFRESH_MS = 10 * 60 * 1000
@@ -101,6 +106,9 @@ export function createPlaneDirectory({
     })
   }
 
+  const agentById = async (id: string) =>
+    (await resolvedAgents()).find((a) => a.id === id.trim().toLowerCase()) ?? null
+
   return {
     async project(id) {
       await ensure()
@@ -115,8 +123,12 @@ export function createPlaneDirectory({
     },
     agentByPlaneUser: async (id) =>
       (await resolvedAgents()).find((a) => a.planeUserId === id) ?? null,
-    agentById: async (id) =>
-      (await resolvedAgents()).find((a) => a.id === id.trim().toLowerCase()) ?? null,
+    agentById: (id) => agentById(id),
+    async agentByIdOrThrow(id) {
+      const found = await agentById(id)
+      if (!found && failure) throw failure
+      return found
+    },
     concierge: async () => (await resolvedAgents()).find((a) => a.role === 'concierge') ?? null,
     refresh: () => ensure(true),
     async projects() {

@@ -21,7 +21,8 @@ export async function toolContext(services: Services, agent: AgentConfig): Promi
   const ref = await bridge.directory.agentById(agent.id)
   if (!ref) {
     await bridge.directory.refresh()
-    const again = await bridge.directory.agentById(agent.id)
+    // A Plane that refuses the key or does not answer is that failure, not an agent missing from the workspace.
+    const again = await bridge.directory.agentByIdOrThrow(agent.id)
     if (!again)
       throw new ToolError(
         'not_configured',

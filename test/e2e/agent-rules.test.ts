@@ -260,6 +260,18 @@ describe('agent tool rules (HTTP door)', () => {
     expect(messages[0]).toContain('le DNS du domaine ne répond pas')
   })
 
+  it('should say that Plane failed, not that the agent is no member, when the workspace cannot be read', async () => {
+    const { t, imhotep } = await start()
+    // The members listing fails (a Django 500, not retried) the first time the bridge needs it.
+    t.plane.faults.failWhen((r) => r.method === 'GET' && r.path.endsWith('/members/'), 100, 500)
+    const call = await imhotep('list_my_tasks', {})
+    expect(call.status).toBe(503)
+    expect(call.body).toMatchObject({ error: 'plane_unavailable' })
+    expect(call.body.message).toContain('/members/')
+    expect(call.body.message).not.toContain('not a member')
+    t.plane.faults.clear()
+  })
+
   it('should write a status change’s comment once when the call is repeated after Plane took the change without it', async () => {
     const { t, ra, imhotep } = await start()
     const created = await ra('create_task', { project: 'ONB', title: 'Index', assignee: 'imhotep' })
