@@ -192,7 +192,7 @@ describe('runJob', () => {
     }
     expect(outcome).toBe('ok')
     await first
-  }, 20_000)
+  }, 30_000)
 })
 
 describe('job runs in /ready', () => {
