@@ -193,7 +193,9 @@ export const updateTaskStatus = defineTool({
   summarize: (o) =>
     o.changed
       ? `${o.task} is now ${o.status} ("${o.state}", was ${o.previous_status}). Time spent: ${o.time_spent_seconds} s.`
-      : `${o.task} was already ${o.status} ("${o.state}"); nothing changed.`,
+      : o.comment_id
+        ? `${o.task} was already ${o.status} ("${o.state}"); its comment is written now.`
+        : `${o.task} was already ${o.status} ("${o.state}"); nothing changed.`,
 })
 
 // --- Internal helpers ---
