@@ -318,29 +318,43 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
 })
 
 describe('store: redis specifics', () => {
-  it('should pass the store lock along a burst on one key and let another replica in after', async () => {
-    const prefix = `${redisPrefix}-kl`
+  /** Two stores on one Redis prefix, as two replicas see it; both disposed and the prefix dropped after `fn`. */
+  const twoReplicas = async (
+    name: string,
+    fn: (real: Store, other: Store) => Promise<void>
+  ): Promise<void> => {
+    const prefix = `${redisPrefix}-${name}`
     const config = loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix })
     const real = createNodeStore(config)
     const other = createNodeStore(config)
-    let taken = 0
-    let released = 0
-    const counting: Store = {
-      ...real,
-      lock: async (key, ttl) => {
-        const lock = await real.lock(key, ttl)
-        if (!lock) return null
-        taken++
-        return {
-          ...lock,
-          release: () => {
-            released++
-            return lock.release()
-          },
-        }
-      },
-    }
     try {
+      await fn(real, other)
+    } finally {
+      await real.dispose()
+      await other.dispose()
+      await dropRedisPrefix(prefix)
+    }
+  }
+
+  it('should pass the store lock along a burst on one key and let another replica in after', async () => {
+    await twoReplicas('kl', async (real, other) => {
+      let taken = 0
+      let released = 0
+      const counting: Store = {
+        ...real,
+        lock: async (key, ttl) => {
+          const lock = await real.lock(key, ttl)
+          if (!lock) return null
+          taken++
+          return {
+            ...lock,
+            release: () => {
+              released++
+              return lock.release()
+            },
+          }
+        },
+      }
       const lock = createKeyedLock({ store: counting, ttlSeconds: 30, waitMs: 5_000 })
       const order: number[] = []
       await Promise.all(
@@ -356,20 +370,12 @@ describe('store: redis specifics', () => {
       // A call alone takes and releases its own.
       await lock.run('task:lock:burst', async () => undefined)
       expect({ taken, released }).toEqual({ taken: 2, released: 2 })
-    } finally {
-      await real.dispose()
-      await other.dispose()
-      await dropRedisPrefix(prefix)
-    }
+    })
   })
 
   it('should keep a lingering lock and its memo for its second, and let it go then or when told', async () => {
-    const prefix = `${redisPrefix}-linger`
-    const config = loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix })
-    const real = createNodeStore(config)
-    const other = createNodeStore(config)
-    const key = 'task:lock:linger'
-    try {
+    await twoReplicas('linger', async (real, other) => {
+      const key = 'task:lock:linger'
       const lock = createKeyedLock({ store: real, ttlSeconds: 30, waitMs: 5_000, linger: true })
       await lock.run(key, async (memo) => void memo.set('snapshot', 1))
       // Kept with nothing queued: another replica waits, the next call here finds what the last one left.
@@ -399,21 +405,13 @@ describe('store: redis specifics', () => {
       const after = await other.lock(key, 30)
       expect(after).not.toBeNull()
       await after?.release()
-    } finally {
-      await real.dispose()
-      await other.dispose()
-      await dropRedisPrefix(prefix)
-    }
+    })
   })
 
   it("should renew a running call's lease, and tell when a renewal finds the lock gone", async () => {
-    const prefix = `${redisPrefix}-lease`
-    const config = loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix })
-    const real = createNodeStore(config)
-    const other = createNodeStore(config)
-    const key = 'task:lock:lease'
-    const lost: string[] = []
-    try {
+    await twoReplicas('lease', async (real, other) => {
+      const key = 'task:lock:lease'
+      const lost: string[] = []
       const lock = createKeyedLock({
         store: real,
         ttlSeconds: 30,
@@ -453,11 +451,7 @@ describe('store: redis specifics', () => {
       await (theirs as Awaited<ReturnType<Store['lock']>>)?.release()
       expect(await lock.run(key, async (memo) => memo.size)).toBe(0)
       await releaseHeldLocks(real)
-    } finally {
-      await real.dispose()
-      await other.dispose()
-      await dropRedisPrefix(prefix)
-    }
+    })
   })
 
   it('should keep every key under the configured prefix', async () => {
