@@ -2,7 +2,7 @@
 import type { Logger } from '../log.ts'
 import type { Counter, Gauge } from '../metrics.ts'
 import { sleep as realSleep } from '../retry.ts'
-import { keepLease } from '../store/lease.ts'
+import { keepLease, LOCK_LEASE } from '../store/lease.ts'
 import type { Store } from '../store/store.ts'
 import type { Outbox, OutboxChannel, OutboxItem } from './outbox.ts'
 
@@ -62,8 +62,7 @@ const DEFAULT_BACKOFF_MS = [1_000, 5_000, 15_000, 60_000, 300_000, 900_000] as c
  * Short, and kept alive by a heartbeat while the drain runs: a process that dies holding it blocks the lane
  * for at most this long, so a new process resumes sending within seconds (issue 14: within 5 s).
  */
-export const DRAIN_LOCK_TTL_S = 4
-const DRAIN_HEARTBEAT_MS = 1_000
+export const DRAIN_LOCK_TTL_S = LOCK_LEASE.seconds
 /** Past this age, rate-limit waits count as attempts again: nothing waits in the outbox forever. */
 const RATE_LIMITED_FOR_MS = 24 * 60 * 60 * 1000
 
@@ -107,7 +106,7 @@ export function createOutboxSender({
     const lock = await store.lock(`outbox:drain:${channel}`, DRAIN_LOCK_TTL_S)
     if (!lock) return report
     report.ran = true
-    const heartbeat = keepLease(lock, { seconds: DRAIN_LOCK_TTL_S, renewMs: DRAIN_HEARTBEAT_MS })
+    const heartbeat = keepLease(lock, LOCK_LEASE)
     const started = now()
     // A target whose head item cannot go now holds back its later items: per-chat order is kept.
     const held = new Set<string>()

@@ -89,10 +89,7 @@ type HeldLock = {
   renewedAt: number
   /** A renewal found it gone. */
   lost: boolean
-  /**
-   * The renewal in flight: the store lock compares its last value, so a second renewal or a release sent before
-   * this one answers would compare a stale one (and fail, or leave the key held).
-   */
+  /** The renewal in flight: one at a time, and the handover waits for it to know whether the lock was lost. */
   renewing?: Promise<void>
   memo: LockMemo
   /** Releases a lingering lock when its window closes. */
@@ -187,7 +184,7 @@ export function createKeyedLock({
 
   /** Kept while still fresh for the next call queued on the key, or with `linger` until the window closes. */
   const handOver = async (key: string, mine: HeldLock): Promise<void> => {
-    // A renewal sent while the call ran answers first: then the release compares the lock's current value.
+    // A renewal sent while the call ran answers first: it may have found the lock gone.
     if (mine.renewing) await mine.renewing
     // A lost lock's memo may be stale: nothing of it is kept.
     if (mine.lost) mine.memo.clear()
