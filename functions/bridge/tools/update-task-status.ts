@@ -20,14 +20,15 @@ import {
 import { defineTool, type ToolContext } from '../tool.ts'
 import { postComment, stateFor, stopTimer, touchRun } from '../writes.ts'
 
-/** The run record's state once a status is recorded (the `touchRun` below). */
-const RECORDED_STATE: Record<string, RunState> = {
-  todo: 'pending',
-  in_progress: 'active',
-  done: 'done',
-  blocked: 'awaiting',
-  cancelled: 'cancelled',
-}
+/** The run record's state for each status: what the `touchRun` below writes, and how a repeat sees it is done. */
+const RECORDED_STATE: Record<'todo' | 'in_progress' | 'done' | 'blocked' | 'cancelled', RunState> =
+  {
+    todo: 'pending',
+    in_progress: 'active',
+    done: 'done',
+    blocked: 'awaiting',
+    cancelled: 'cancelled',
+  }
 
 /** OPENCLAW-18: a task with this label is done only once a deliverable was uploaded. */
 export const DELIVERABLE_LABEL = 'deliverable'
@@ -149,12 +150,16 @@ export const updateTaskStatus = defineTool({
     }
     const saved = await touchRun(ctx, current, (r, at) => {
       const now = ctx.now()
-      const base = { ...r, sessionId: input.session_id ?? r.sessionId, cost: input.cost ?? r.cost }
+      const base = {
+        ...r,
+        state: RECORDED_STATE[status],
+        sessionId: input.session_id ?? r.sessionId,
+        cost: input.cost ?? r.cost,
+      }
       switch (status) {
         case 'in_progress':
           return {
             ...base,
-            state: 'active',
             startedAt: r.startedAt ?? at,
             finishedAt: null,
             timerStartedAt: r.timerStartedAt ?? at,
@@ -162,17 +167,16 @@ export const updateTaskStatus = defineTool({
         case 'done':
           return {
             ...stopTimer(base, now).record,
-            state: 'done',
             finishedAt: changed ? at : (r.finishedAt ?? at),
             summary: input.summary ?? r.summary,
             confidence: input.confidence ?? r.confidence,
           }
         case 'blocked':
-          return { ...stopTimer(base, now).record, state: 'awaiting' }
+          return stopTimer(base, now).record
         case 'cancelled':
-          return { ...stopTimer(base, now).record, state: 'cancelled', finishedAt: at }
+          return { ...stopTimer(base, now).record, finishedAt: at }
         default:
-          return { ...stopTimer(base, now).record, state: 'pending' }
+          return stopTimer(base, now).record
       }
     })
     if (status === 'done' && saved.cost !== null && saved.agentId)
