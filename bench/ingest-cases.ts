@@ -12,6 +12,8 @@ export const DISTINCT_REDIS = 'plane-bridge distinct, redis'
 
 export type Spec = {
   name: string
+  /** `bare`: the baseline; `floor`: the least durable ingest (no goal: a reference); `bridge`: plane-bridge. */
+  server: 'bare' | 'floor' | 'bridge'
   store: 'redis' | 'fs' | null
   bodies: 'distinct' | 'duplicate'
   unrelatedKeys: number
@@ -19,9 +21,18 @@ export type Spec = {
 }
 
 export const SPECS: readonly Spec[] = [
-  { name: BASELINE, store: null, bodies: 'distinct', unrelatedKeys: 0, goal: null },
+  { name: BASELINE, server: 'bare', store: null, bodies: 'distinct', unrelatedKeys: 0, goal: null },
+  {
+    name: 'floor: parse + 1 Redis write',
+    server: 'floor',
+    store: 'redis',
+    bodies: 'distinct',
+    unrelatedKeys: 0,
+    goal: null,
+  },
   {
     name: DISTINCT_REDIS,
+    server: 'bridge',
     store: 'redis',
     bodies: 'distinct',
     unrelatedKeys: 0,
@@ -29,6 +40,7 @@ export const SPECS: readonly Spec[] = [
   },
   {
     name: 'plane-bridge duplicates, redis',
+    server: 'bridge',
     store: 'redis',
     bodies: 'duplicate',
     unrelatedKeys: 0,
@@ -36,6 +48,7 @@ export const SPECS: readonly Spec[] = [
   },
   {
     name: 'plane-bridge distinct, fs',
+    server: 'bridge',
     store: 'fs',
     bodies: 'distinct',
     unrelatedKeys: 0,
@@ -43,6 +56,7 @@ export const SPECS: readonly Spec[] = [
   },
   {
     name: 'plane-bridge distinct, redis + 500k keys',
+    server: 'bridge',
     store: 'redis',
     bodies: 'distinct',
     unrelatedKeys: UNRELATED_KEYS,
@@ -65,7 +79,8 @@ export function liveCase(spec: Spec): Live {
     outcome: {
       name: spec.name,
       goal: spec.goal,
-      bridge: spec.store !== null,
+      bridge: spec.server === 'bridge',
+      reference: spec.server === 'floor',
       rounds: [],
       ratios: [],
       goalRatios: [],

@@ -46,6 +46,8 @@ export type CaseOutcome = {
   goal: { min: number; against: string; label: string } | null
   /** Whether p99 ≤ 20 ms and the RSS goals apply (plane-bridge cases). */
   bridge: boolean
+  /** A reference with no goal of its own (the floor), still named in the summary with its ratio. */
+  reference?: boolean
   rounds: RoundResult[]
   /** Per round: this case's req/s ÷ the baseline's in the same round. */
   ratios: number[]
@@ -117,11 +119,12 @@ export function formatIngestTable(header: string, cases: readonly CaseOutcome[])
 /** One line per case for the suite's summary: ratio and verdicts, or why there are none. */
 export function ingestSummary(cases: readonly CaseOutcome[]): string {
   const parts = cases
-    .filter((c) => c.goal !== null || c.skipped !== undefined)
+    .filter((c) => c.goal !== null || c.reference || c.skipped !== undefined)
     .map((c) => {
       if (c.skipped !== undefined) return `${c.name} skipped`
       const s = summarize(c)
       if (s.failures > 0) return `${c.name} INVALID (${s.failures} failed)`
+      if (c.goal === null) return `${c.name} ${_ratio(s.ratio)}× base, p99 ${s.p99Ms} ms`
       return `${c.name} ${_ratio(s.goalRatio)}× ${c.goal?.label} ${_goalMark(c, s)}`
     })
   return parts.join('; ')

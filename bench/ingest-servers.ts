@@ -1,6 +1,7 @@
 /**
  * @module The servers of the ingest bench, each a process of its own run with plain `node` (no tsx loader, whose
- * memory production does not pay): the bare HMAC floor (`ingest-bare.mjs`) and plane-bridge's production build
+ * memory production does not pay): the bare HMAC baseline (`ingest-bare.mjs`), the floor of durable ingest on Redis
+ * (`ingest-floor.mjs`) and plane-bridge's production build
  * (`npm run build`, then `node dist/runtime/node.js`) on Redis under a throwaway prefix or on the fs store in a
  * temp dir. plane-bridge gets only webhook settings: no Plane, Telegram or OpenClaw, so nothing leaves the machine.
  */
@@ -24,6 +25,7 @@ function productionNodeFlags(): string[] {
   return words.slice(words.indexOf('node') + 1).filter((w) => w.startsWith('--'))
 }
 const BARE_SCRIPT = fileURLToPath(new URL('./ingest-bare.mjs', import.meta.url))
+const FLOOR_SCRIPT = fileURLToPath(new URL('./ingest-floor.mjs', import.meta.url))
 /** The setting's ceiling, used only when this version of plane-bridge cannot turn the limit off with 0. */
 const RATE_LIMIT_CEILING = '100000'
 
@@ -58,6 +60,26 @@ export async function startBareServer(
     label: 'bare hono',
     script: BARE_SCRIPT,
     env: { PLANE_WEBHOOK_SECRET: secret, NODE_ENV: 'production' },
+    cwd,
+    port: await freePort(),
+    pinned,
+  })
+}
+
+/** The floor of durable ingest (`ingest-floor.mjs`) on Redis, under the given prefix. */
+export async function startFloorServer(
+  secret: string,
+  { url, prefix, cwd, pinned }: { url: string; prefix: string; cwd: string; pinned: boolean }
+): Promise<ServerProcess> {
+  return startServer({
+    label: 'floor',
+    script: FLOOR_SCRIPT,
+    env: {
+      PLANE_WEBHOOK_SECRET: secret,
+      REDIS_URL: url,
+      REDIS_KEY_PREFIX: prefix,
+      NODE_ENV: 'production',
+    },
     cwd,
     port: await freePort(),
     pinned,

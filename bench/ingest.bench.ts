@@ -1,7 +1,8 @@
 /**
  * @module Webhook ingest measured from outside (issue 14): each server in a process of its own pinned to core 0,
  * autocannon in another pinned to core 1, 50 connections, ~2.9 KB signed Plane deliveries. A bare Hono POST+HMAC
- * app is the baseline; plane-bridge's production build runs with distinct deliveries and duplicates on Redis,
+ * app is the baseline; the same app plus a parse and one atomic Redis write (`ingest-floor.mjs`) is the floor of any
+ * receiver that keeps a delivery before answering; plane-bridge's production build runs with distinct deliveries and duplicates on Redis,
  * distinct on the fs store, and distinct on Redis with 500k unrelated keys in the database. Per case: req/s,
  * p50/p99, failed answers, RSS idle and under load, and the time the inbox takes to drain after the load.
  */
@@ -35,6 +36,7 @@ import {
   rateLimitSetting,
   startBareServer,
   startBridgeServer,
+  startFloorServer,
 } from './ingest-servers.ts'
 import type { BenchOptions } from './options.ts'
 import { buildIssueBodyTemplates, buildIssueDeliveries } from './plane-deliveries.ts'
@@ -127,7 +129,8 @@ async function runIngestBench(options: BenchOptions): Promise<TableBenchResult> 
       const serverCpuShare = ((await server.cpuSeconds()) - cpuBefore) / result.durationSec
       const load: RoundResult = { ...result, serverCpuShare }
       live.nextIndex += load.built
-      const drain = spec.store === null ? null : await _waitDrained(() => inboxSize(live), timing)
+      const drain =
+        spec.server === 'bridge' ? await _waitDrained(() => inboxSize(live), timing) : null
       say(`${spec.name} ${tag}: ${_describe(load, drain)}`)
       const error = failuresOf(load) > 0 ? server.lastError() : null
       if (error) say(`${spec.name}: the server's last error: ${error}`)
@@ -154,7 +157,9 @@ async function runIngestBench(options: BenchOptions): Promise<TableBenchResult> 
       live.server =
         live.store === null
           ? await startBareServer(SECRET, start)
-          : await startBridgeServer(spec.name, { ...start, store: live.store })
+          : spec.server === 'floor' && live.store.driver === 'redis'
+            ? await startFloorServer(SECRET, { ...start, ...live.store })
+            : await startBridgeServer(spec.name, { ...start, store: live.store })
       await sleep(START_SETTLE_MS)
       const memory = await live.server.memory()
       live.outcome.memory = {
