@@ -24,6 +24,28 @@ describe('plane sim: fault injection', () => {
     expect((await call('GET', path, { key: admin.apiKey })).status).toBe(200)
   })
 
+  it('should carry out a request and still answer 500 when failing after the write', async () => {
+    const { sim, call, admin, projectPath } = seededSim()
+    sim.faults.failAfterWhen((r) => r.method === 'POST' && r.path.endsWith('/labels/'), 1)
+    const failed = await call('POST', `${projectPath}/labels/`, {
+      key: admin.apiKey,
+      body: { name: 'urgent' },
+    })
+    expect([failed.status, failed.body]).toEqual([
+      500,
+      { error: 'Something went wrong please try again later' },
+    ])
+    const labels = await call('GET', `${projectPath}/labels/`, { key: admin.apiKey })
+    expect(
+      (labels.body as { results: Array<{ name: string }> }).results.map((l) => l.name)
+    ).toContain('urgent')
+    const next = await call('POST', `${projectPath}/labels/`, {
+      key: admin.apiKey,
+      body: { name: 'later' },
+    })
+    expect(next.status).toBe(201)
+  })
+
   it('should answer a 429 storm with Plane’s body and Retry-After, without spending quota', async () => {
     const { sim, call, admin } = seededSim({ rateLimitPerMinute: 1 })
     sim.faults.rateLimitStorm(1, 7)

@@ -16,6 +16,12 @@ export type PlaneSimFaults = {
     n: number,
     status?: number
   ): void
+  /**
+   * The next `n` requests that `match` are carried out (written), then answered with Plane's catch-all 500 body:
+   * what Plane does when a step after the save fails (its `issue_activity.delay` with the broker down), so the
+   * caller cannot tell a write that happened from one that did not.
+   */
+  failAfterWhen(match: (request: { method: string; path: string }) => boolean, n: number): void
   /** The next `n` requests never answer (until the client aborts): exercises client timeouts. */
   hangNext(n: number): void
   /** The next `n` requests answer Plane's 429 body with `Retry-After`. */
@@ -54,6 +60,10 @@ export function createFaults(): { faults: PlaneSimFaults; middleware: Middleware
       left: number
       status: number
     }>,
+    after: [] as Array<{
+      match: (request: { method: string; path: string }) => boolean
+      left: number
+    }>,
     hang: 0,
     storm: 0,
     stormRetryAfterS: 60,
@@ -66,6 +76,9 @@ export function createFaults(): { faults: PlaneSimFaults; middleware: Middleware
     failWhen: function failWhen(match, n, status = 500) {
       pending.when.push({ match, left: n, status })
     },
+    failAfterWhen: function failAfterWhen(match, n) {
+      pending.after.push({ match, left: n })
+    },
     hangNext: function hangNext(n) {
       pending.hang += n
     },
@@ -76,6 +89,7 @@ export function createFaults(): { faults: PlaneSimFaults; middleware: Middleware
     clear: function clearFaults() {
       pending.fail = []
       pending.when = []
+      pending.after = []
       pending.hang = 0
       pending.storm = 0
     },
@@ -105,7 +119,11 @@ export function createFaults(): { faults: PlaneSimFaults; middleware: Middleware
       c.header('Retry-After', String(pending.stormRetryAfterS))
       return c.json({ error_code: 5900, error_message: 'RATE_LIMIT_EXCEEDED' }, 429)
     }
-    return next()
+    const after = pending.after.find((rule) => rule.left > 0 && rule.match(request))
+    if (!after) return next()
+    after.left -= 1
+    await next()
+    c.res = c.json({ error: 'Something went wrong please try again later' }, 500)
   }
   return { faults, middleware }
 }
