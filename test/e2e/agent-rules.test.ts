@@ -305,6 +305,44 @@ describe('agent tool rules (HTTP door)', () => {
     expect(summaries()).toHaveLength(1)
   })
 
+  it('should write a comment once when the agent repeats a call whose answer it lost, and tell the human once', async () => {
+    const { t, ra, imhotep } = await start()
+    const created = await ra('create_task', {
+      project: 'ONB',
+      title: 'Licence',
+      assignee: 'imhotep',
+    })
+    const taskId = String(created.body.id)
+    const question = { task: 'ONB-1', kind: 'question', text: 'MIT ou Apache ?' }
+    const written = (text: string) =>
+      [...t.plane.state.comments.values()].filter(
+        (c) => c.issue === taskId && !c.deleted_at && c.comment_html.includes(text)
+      )
+    // Plane saves the comment, then fails (its activity task cannot reach the broker) and answers 500, which
+    // is not retried: the agent is told the call failed and, as it should, calls again.
+    t.plane.faults.failAfterWhen((r) => r.method === 'POST' && r.path.endsWith('/comments/'), 1)
+    const failed = await imhotep('add_comment', question)
+    expect(failed.status).toBe(503)
+    expect(written('MIT ou Apache ?')).toHaveLength(1)
+
+    const again = await imhotep('add_comment', question)
+    expect(again.status).toBe(200)
+    const first = written('MIT ou Apache ?')
+    expect(first).toHaveLength(1)
+    expect(again.body).toMatchObject({ comment_id: first[0]?.id, notified_human: true })
+    const third = await imhotep('add_comment', question)
+    expect(third.body.comment_id).toBe(first[0]?.id)
+    expect(written('MIT ou Apache ?')).toHaveLength(1)
+    await t.settle()
+    expect(sent(t).filter((text) => text.includes('MIT ou Apache ?'))).toHaveLength(1)
+
+    // Another comment, or the same one from another kind, is a new comment.
+    const note = await imhotep('add_comment', { ...question, kind: 'note' })
+    expect(note.status).toBe(200)
+    expect(note.body.comment_id).not.toBe(first[0]?.id)
+    expect(written('MIT ou Apache ?')).toHaveLength(2)
+  })
+
   it('should make an agent a project member when Plane silently dropped it as assignee (makeplane/plane#9517)', async () => {
     const { t, ra } = await start({
       extraAgents: (plane) => {
