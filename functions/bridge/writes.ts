@@ -50,6 +50,32 @@ export async function stateFor(
 }
 
 /**
+ * A tool call repeated this soon, with the same arguments, by the same caller, is the same call again: its answer
+ * was lost (Plane saved the object, then answered 500; the connection dropped) and the caller retried. Long enough
+ * for any retry, short enough that the same request made on purpose later is carried out again.
+ */
+export const REPEAT_WINDOW_S = 10 * 60
+
+/**
+ * The external id of what a call creates, chosen before Plane is asked and kept for the window under
+ * `tool:repeat:<tool>:<hash of caller and what>`: a repeat gets the first call's id, so Plane answers 409 with the
+ * object already written (or writes it, if the first call never got that far). `what`: the call's arguments as
+ * they identify it (the task and the rendered text of a comment; the whole input of a task to create).
+ */
+export async function repeatableExternalId(
+  ctx: ToolContext,
+  tool: string,
+  what: string,
+  prefix: string
+): Promise<string> {
+  const { store, hashing } = ctx.services
+  const key = `tool:repeat:${tool}:${await hashing.sha256Hex(`${ctx.me.id}\n${what}`)}`
+  const fresh = `${prefix}:${crypto.randomUUID()}`
+  if (await store.claim(key, REPEAT_WINDOW_S, fresh)) return fresh
+  return (await store.get<string>(key)) ?? fresh
+}
+
+/**
  * A comment from the caller: Markdown → sanitised HTML, written with its own key (or the bridge's, then
  * beginning with its name), marked as the bridge's so the webhook echo is not counted twice, then seen
  * by the pipeline (blockers, questions and confidence reports reach the human at once).

@@ -343,6 +343,45 @@ describe('agent tool rules (HTTP door)', () => {
     expect(written('MIT ou Apache ?')).toHaveLength(2)
   })
 
+  it('should create one task when the Concierge repeats a create_task whose answer it lost, and wake once', async () => {
+    const { t, ra } = await start()
+    const dep = await ra('create_task', { project: 'ONB', title: 'Schéma', assignee: 'thot' })
+    const input = {
+      project: 'ONB',
+      title: 'Migrer la base',
+      assignee: 'imhotep',
+      dependencies: [String(dep.body.ref)],
+    }
+    const named = () =>
+      [...t.plane.state.issues.values()].filter((i) => i.name === 'Migrer la base' && !i.deleted_at)
+    const wakes = () =>
+      t.openclaw.calls.filter(
+        (c) =>
+          c.path === '/hooks/agent' &&
+          (c.body as { agentId?: string }).agentId === 'imhotep' &&
+          String((c.body as { message?: string }).message).includes('Migrer la base')
+      )
+    // Plane saves the work item, then answers 500 (not retried): the Concierge is told it failed.
+    t.plane.faults.failAfterWhen((r) => r.method === 'POST' && r.path.endsWith('/work-items/'), 1)
+    const failed = await ra('create_task', input)
+    expect(failed.status).toBe(503)
+    expect(named()).toHaveLength(1)
+
+    const again = await ra('create_task', input)
+    expect(again.status).toBe(200)
+    expect(named()).toHaveLength(1)
+    expect(again.body).toMatchObject({ id: named()[0]?.id, dependencies: [dep.body.ref] })
+    const third = await ra('create_task', input)
+    expect(third.body.id).toBe(named()[0]?.id)
+    await t.settle()
+    expect(named()).toHaveLength(1)
+    expect(wakes()).toHaveLength(1)
+
+    // Another title is another task.
+    const other = await ra('create_task', { ...input, title: 'Migrer la base (2)' })
+    expect(other.body.id).not.toBe(named()[0]?.id)
+  })
+
   it('should make an agent a project member when Plane silently dropped it as assignee (makeplane/plane#9517)', async () => {
     const { t, ra } = await start({
       extraAgents: (plane) => {

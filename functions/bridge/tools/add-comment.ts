@@ -3,15 +3,8 @@ import * as z from 'zod'
 import { toolPhrases } from '../phrases.ts'
 import { taskArg, WRITE_HINTS } from '../schemas.ts'
 import { assertMine, resolveTask } from '../tasks.ts'
-import { defineTool, type ToolContext } from '../tool.ts'
-import { postComment, touchRun } from '../writes.ts'
-
-/**
- * The same comment from the same agent on the same task this soon is the same call again: its answer was lost
- * (Plane failed after saving it, the agent's connection dropped) and the agent retried. Long enough for any retry,
- * short enough that a note repeated on purpose later is written again.
- */
-export const COMMENT_REPEAT_WINDOW_S = 10 * 60
+import { defineTool } from '../tool.ts'
+import { postComment, repeatableExternalId, touchRun } from '../writes.ts'
 
 export const addComment = defineTool({
   name: 'add_comment',
@@ -53,7 +46,13 @@ export const addComment = defineTool({
           : kind === 'question'
             ? `❓ ${text}`
             : text
-    const externalId = await _commentId(ctx, task.key.id, body)
+    // A retry of a call whose answer was lost gets the first call's comment, not a second one.
+    const externalId = await repeatableExternalId(
+      ctx,
+      'add_comment',
+      `${task.key.id}\n${body}`,
+      'comment'
+    )
     const comment = await postComment(ctx, task, body, { externalId })
     // A question waits for the human: the run is awaiting (never stale) until the agent goes on.
     await touchRun(ctx, task, (r) =>
@@ -69,18 +68,3 @@ export const addComment = defineTool({
   summarize: (o) =>
     `Comment ${o.comment_id} added to ${o.task}${o.notified_human ? '; the human is told.' : '.'}`,
 })
-
-// --- Internal helpers ---
-
-/**
- * The comment's external id, chosen before Plane is asked: a repeat within the window gets the first call's, so
- * Plane answers 409 with the comment already written (or writes it, if the first call never got that far).
- */
-async function _commentId(ctx: ToolContext, taskId: string, body: string): Promise<string> {
-  const { store, hashing } = ctx.services
-  const digest = await hashing.sha256Hex(`${ctx.me.id}\n${body}`)
-  const key = `task:comment-repeat:${taskId}:${digest}`
-  const fresh = `comment:${crypto.randomUUID()}`
-  if (await store.claim(key, COMMENT_REPEAT_WINDOW_S, fresh)) return fresh
-  return (await store.get<string>(key)) ?? fresh
-}

@@ -11,7 +11,7 @@ import { presentRun } from '../present.ts'
 import { PRIORITIES, projectOut, runOut, WRITE_HINTS } from '../schemas.ts'
 import { type LoadedTask, rereadTask, resolveTask, taskUrl } from '../tasks.ts'
 import { defineTool, type ToolContext } from '../tool.ts'
-import { stateFor } from '../writes.ts'
+import { repeatableExternalId, stateFor } from '../writes.ts'
 
 /** OPENCLAW-11: a new task's confidence when the Concierge gives none. */
 export const DEFAULT_CONFIDENCE = 0.8
@@ -21,7 +21,7 @@ export const createTask = defineTool({
   name: 'create_task',
   title: 'Create a task',
   description:
-    "Concierge only. Creates a task in a Plane project and gives it to an agent: assigns the agent's Plane user and its agent:<id> label, records `dependencies` (task references that must be done before it can start; kept by the bridge so the rule holds on every Plane version), `cost_estimate` (default: the median cost of the agent's last 10 finished tasks, when known) and `confidence` (default 0.8). The agent is woken once. `approval: true` holds the task for the human's approval (label needs-approval) before it can start. `project` is the project's identifier (ONB), name or id; `description` is Markdown; `due_date` is YYYY-MM-DD.",
+    "Concierge only. Creates a task in a Plane project and gives it to an agent: assigns the agent's Plane user and its agent:<id> label, records `dependencies` (task references that must be done before it can start; kept by the bridge so the rule holds on every Plane version), `cost_estimate` (default: the median cost of the agent's last 10 finished tasks, when known) and `confidence` (default 0.8). The agent is woken once. `approval: true` holds the task for the human's approval (label needs-approval) before it can start. The same call again within 10 minutes returns the task it created instead of a second one. `project` is the project's identifier (ONB), name or id; `description` is Markdown; `due_date` is YYYY-MM-DD.",
   input: z.object({
     project: z
       .string()
@@ -88,6 +88,8 @@ export const createTask = defineTool({
     const labelIds = await _labelIds(ctx, project.id, labelNames)
     // Plane's default state is often Backlog; a task given to an agent is to do.
     const todo = await stateFor(ctx, project.id, 'todo')
+    // A retry of a call whose answer was lost gets the first call's task, not a second one.
+    const externalId = await repeatableExternalId(ctx, 'create_task', JSON.stringify(input), 'task')
     const created = await ctx.writer.workItems.create(project.id, {
       name: input.title,
       state: todo.id,
@@ -97,7 +99,7 @@ export const createTask = defineTool({
       ...(agent ? { assignees: [agent.planeUserId] } : {}),
       labels: labelIds,
       external_source: BRIDGE_EXTERNAL_SOURCE,
-      external_id: `task:${crypto.randomUUID()}`,
+      external_id: externalId,
     })
     const identifier = project.identifier
     const ref0 =
