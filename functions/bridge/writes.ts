@@ -58,21 +58,21 @@ export const REPEAT_WINDOW_S = 10 * 60
 
 /**
  * The external id of what a call creates, chosen before Plane is asked and kept for the window under
- * `tool:repeat:<tool>:<hash of caller and what>`: a repeat gets the first call's id, so Plane answers 409 with the
- * object already written (or writes it, if the first call never got that far). `what`: the call's arguments as
- * they identify it (the task and the rendered text of a comment; the whole input of a task to create).
+ * `tool:repeat:<tool>:<hash of caller and what>`: a repeat gets the first call's id (and `repeat: true`), so Plane
+ * answers 409 with the object already written (or writes it, if the first call never got that far). `what`: the
+ * call's arguments as they identify it (the task and the rendered text of a comment; the whole input of a task).
  */
 export async function repeatableExternalId(
   ctx: ToolContext,
   tool: string,
   what: string,
   prefix: string
-): Promise<string> {
+): Promise<{ externalId: string; repeat: boolean }> {
   const { store, hashing } = ctx.services
   const key = `tool:repeat:${tool}:${await hashing.sha256Hex(`${ctx.me.id}\n${what}`)}`
   const fresh = `${prefix}:${crypto.randomUUID()}`
-  if (await store.claim(key, REPEAT_WINDOW_S, fresh)) return fresh
-  return (await store.get<string>(key)) ?? fresh
+  if (await store.claim(key, REPEAT_WINDOW_S, fresh)) return { externalId: fresh, repeat: false }
+  return { externalId: (await store.get<string>(key)) ?? fresh, repeat: true }
 }
 
 /**

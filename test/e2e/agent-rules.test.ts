@@ -382,6 +382,49 @@ describe('agent tool rules (HTTP door)', () => {
     expect(other.body.id).not.toBe(named()[0]?.id)
   })
 
+  it('should create and set up a project, refuse a taken identifier, and finish a repeat whose answer was lost', async () => {
+    // Setting up two projects (and the webhook's own pass at each) takes more than Plane's 60 requests a minute
+    // per key, which would only add a minute of Retry-After here.
+    const { t, ra } = await start({ plane: { rateLimitPerMinute: 1000 } })
+    const projects = (identifier: string) =>
+      [...t.plane.state.projects.values()].filter((p) => p.identifier === identifier)
+    const setUp = (projectId: string) => {
+      const members = t.plane.state.projectMembers
+        .filter((m) => m.project === projectId && m.is_active)
+        .map((m) => m.member)
+      const labels = [...t.plane.state.labels.values()]
+        .filter((l) => l.project === projectId && !l.deleted_at)
+        .map((l) => l.name)
+      return { members, labels }
+    }
+    const created = await ra('create_project', { name: 'Marketing', identifier: 'mkt' })
+    expect(created.status).toBe(200)
+    expect(created.body).toMatchObject({ identifier: 'MKT', name: 'Marketing', provisioned: true })
+    expect(setUp(String(created.body.id))).toMatchObject({
+      members: expect.arrayContaining([t.users.imhotep.id, t.users.thot.id]),
+      labels: expect.arrayContaining(['agent:imhotep', 'agent:thot']),
+    })
+
+    // Someone else's project (here: the one just made, asked for again under another name) is refused.
+    const taken = await ra('create_project', { name: 'Autre', identifier: 'MKT' })
+    expect(taken.status).toBe(409)
+    expect(taken.body).toMatchObject({ error: 'refused', message: expect.stringContaining('MKT') })
+
+    // Plane creates the project, then answers 500: the Concierge is told it failed and asks again.
+    t.plane.faults.failAfterWhen((r) => r.method === 'POST' && r.path.endsWith('/projects/'), 1)
+    const input = { name: 'Ventes', identifier: 'VEN', description: 'Le pipeline commercial.' }
+    const failed = await ra('create_project', input)
+    expect(failed.status).toBe(503)
+    expect(projects('VEN')).toHaveLength(1)
+    const again = await ra('create_project', input)
+    expect(again.status).toBe(200)
+    expect(projects('VEN')).toHaveLength(1)
+    expect(again.body).toMatchObject({ id: projects('VEN')[0]?.id, provisioned: true })
+    expect(setUp(String(again.body.id)).labels).toEqual(
+      expect.arrayContaining(['agent:imhotep', 'agent:thot'])
+    )
+  })
+
   it('should make an agent a project member when Plane silently dropped it as assignee (makeplane/plane#9517)', async () => {
     const { t, ra } = await start({
       extraAgents: (plane) => {

@@ -47,7 +47,7 @@ export const addComment = defineTool({
             ? `❓ ${text}`
             : text
     // A retry of a call whose answer was lost gets the first call's comment, not a second one.
-    const externalId = await repeatableExternalId(
+    const { externalId } = await repeatableExternalId(
       ctx,
       'add_comment',
       `${task.key.id}\n${body}`,

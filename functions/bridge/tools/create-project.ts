@@ -4,13 +4,14 @@ import { PlaneApiError } from '../../../shared/plane/errors.ts'
 import { provisionProject } from '../../../shared/provision/project.ts'
 import { ToolError } from '../errors.ts'
 import { WRITE_HINTS } from '../schemas.ts'
-import { defineTool } from '../tool.ts'
+import { defineTool, type ToolContext } from '../tool.ts'
+import { repeatableExternalId } from '../writes.ts'
 
 export const createProject = defineTool({
   name: 'create_project',
   title: 'Create a project',
   description:
-    'Concierge only. Creates a Plane project and sets it up as the provision job does (every agent a member, the agent:<id> labels, a Blocked state), so create_task can assign agents right away. `identifier` is the task prefix: 1–12 capital letters or digits, e.g. ONB gives ONB-1, ONB-2…; Plane refuses a name or identifier already taken (the refusal says so).',
+    'Concierge only. Creates a Plane project and sets it up as the provision job does (every agent a member, the agent:<id> labels, a Blocked state), so create_task can assign agents right away. `identifier` is the task prefix: 1–12 capital letters or digits, e.g. ONB gives ONB-1, ONB-2…; Plane refuses a name or identifier already taken (the refusal says so); the same call again within 10 minutes, after a failure, returns the project it created and finishes its set-up.',
   input: z.object({
     name: z.string().trim().min(1).max(255).describe('The project name.'),
     identifier: z
@@ -32,7 +33,14 @@ export const createProject = defineTool({
   hints: WRITE_HINTS,
   access: 'concierge',
   async handler(input, ctx) {
-    let project: Awaited<ReturnType<typeof ctx.writer.projects.create>>
+    // Plane keeps no external id on projects: a repeat is known by the call itself, made within the window.
+    const { repeat } = await repeatableExternalId(
+      ctx,
+      'create_project',
+      JSON.stringify(input),
+      'project'
+    )
+    let project: { id: string }
     try {
       project = await ctx.writer.projects.create({
         name: input.name,
@@ -40,13 +48,17 @@ export const createProject = defineTool({
         ...(input.description ? { description: input.description } : {}),
       })
     } catch (error) {
-      if (error instanceof PlaneApiError && error.kind === 'conflict')
+      if (!(error instanceof PlaneApiError && error.kind === 'conflict')) throw error
+      // The same call again, whose first try created the project and then failed (Plane's answer lost, or its
+      // set-up): that project, set up now, rather than "choose another name".
+      const earlier = repeat ? await _sameProject(ctx, input.name, input.identifier) : null
+      if (!earlier)
         throw new ToolError(
           'refused',
           `Plane already has a project named "${input.name}" or with identifier ${input.identifier}: choose another, or create tasks in the existing one.`,
           { rule: 'project_exists' }
         )
-      throw error
+      project = earlier
     }
     // Read back, then set it up with the bridge's key (the provision job's plan, for this project only).
     const read = await ctx.plane.projects.get(project.id)
@@ -73,3 +85,17 @@ export const createProject = defineTool({
   summarize: (o) =>
     `Project ${o.identifier} "${o.name}" created${o.provisioned ? ' and set up for the agents' : '; set-up needs a human: see `setup`'}.`,
 })
+
+// --- Internal helpers ---
+
+async function _sameProject(
+  ctx: ToolContext,
+  name: string,
+  identifier: string
+): Promise<{ id: string } | null> {
+  // Listed with the key that created it: the bridge may not be a member yet (the first try's set-up failed).
+  const projects = await ctx.writer.projects.list()
+  return (
+    projects.find((p) => !p.archived_at && p.identifier === identifier && p.name === name) ?? null
+  )
+}

@@ -89,7 +89,12 @@ export const createTask = defineTool({
     // Plane's default state is often Backlog; a task given to an agent is to do.
     const todo = await stateFor(ctx, project.id, 'todo')
     // A retry of a call whose answer was lost gets the first call's task, not a second one.
-    const externalId = await repeatableExternalId(ctx, 'create_task', JSON.stringify(input), 'task')
+    const { externalId } = await repeatableExternalId(
+      ctx,
+      'create_task',
+      JSON.stringify(input),
+      'task'
+    )
     const created = await ctx.writer.workItems.create(project.id, {
       name: input.title,
       state: todo.id,
