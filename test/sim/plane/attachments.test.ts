@@ -43,6 +43,35 @@ describe('plane sim: attachment upload flow (§3.4)', () => {
     expect(await file.text()).toBe('hello')
   })
 
+  it('should answer 409 with the first asset id for an external id already used on the work item', async () => {
+    const { sim, admin, project, projectPath } = seededSim()
+    const item = sim.seed.workItem(project.id, { name: 'x' })
+    const other = sim.seed.workItem(project.id, { name: 'y' })
+    const headers = { 'X-API-Key': admin.apiKey, 'Content-Type': 'application/json' }
+    const meta = (workItem: string) =>
+      sim.fetch(`${sim.baseUrl}${projectPath}/work-items/${workItem}/attachments/`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          name: 'log.txt',
+          type: 'text/plain',
+          size: 5,
+          external_id: 'deliverable:1',
+          external_source: 'plane-bridge',
+        }),
+      })
+    const first = await meta(item.id)
+    expect(first.status).toBe(200)
+    const { asset_id } = await first.json()
+    const again = await meta(item.id)
+    expect([again.status, await again.json()]).toEqual([
+      409,
+      { error: 'Issue with the same external id and external source already exists', id: asset_id },
+    ])
+    // Per work item: the same external id on another one is another attachment.
+    expect((await meta(other.id)).status).toBe(200)
+  })
+
   it('should reject a file placed before the fields, an oversized file and a bad MIME type', async () => {
     const { sim, call, admin, project, projectPath } = seededSim()
     const item = sim.seed.workItem(project.id, { name: 'x' })

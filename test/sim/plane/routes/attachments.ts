@@ -56,6 +56,23 @@ export function registerAttachmentRoutes(app: SimApp, deps: RouteDeps) {
       if (typeof type !== 'string' || !ATTACHMENT_MIME_TYPES.has(type)) {
         throw errorBody(400, 'Invalid file type.', { status: false })
       }
+      // An external id already used on this work item's attachments (deleted or not, as Plane's query has it).
+      if (data.external_id && data.external_source) {
+        const taken = [...store.attachments.values()].find(
+          (row) =>
+            row.project === issue.project &&
+            row.issue === issue.id &&
+            row.entity_type === 'ISSUE_ATTACHMENT' &&
+            row.external_id === data.external_id &&
+            row.external_source === data.external_source
+        )
+        if (taken)
+          throw errorBody(
+            409,
+            'Issue with the same external id and external source already exists',
+            { id: taken.id }
+          )
+      }
       const sizeLimit = Math.min(Number(size), ATTACHMENT_SIZE_LIMIT)
       const key = `${store.workspace.id}/${crypto.randomUUID().replaceAll('-', '')}-${String(name)}`
       const at = clock.stamp()
