@@ -425,6 +425,60 @@ describe('agent tool rules (HTTP door)', () => {
     )
   })
 
+  it('should attach a deliverable once when the agent repeats an upload whose answer it lost', async () => {
+    const { t, ra, imhotep } = await start()
+    const created = await ra('create_task', {
+      project: 'ONB',
+      title: 'Rapport',
+      assignee: 'imhotep',
+    })
+    const taskId = String(created.body.id)
+    const upload = {
+      task: 'ONB-1',
+      filename: 'rapport.md',
+      content_base64: Buffer.from('# Rapport\n').toString('base64'),
+    }
+    const attached = () =>
+      [...t.plane.state.attachments.values()].filter(
+        (a) => a.issue === taskId && a.is_uploaded && !a.deleted_at
+      )
+    const linked = () =>
+      [...t.plane.state.comments.values()].filter(
+        (c) =>
+          c.issue === taskId &&
+          !c.deleted_at &&
+          c.comment_html.includes('rapport.md') &&
+          !c.comment_html.includes(RUN_CARD_MARKER)
+      )
+    // Plane marks the upload done (step 3), then answers 500: the file is there, the call failed.
+    t.plane.faults.failAfterWhen((r) => r.method === 'PATCH' && r.path.includes('/attachments/'), 1)
+    expect((await imhotep('upload_deliverable', upload)).status).toBe(503)
+    expect(attached()).toHaveLength(1)
+    const again = await imhotep('upload_deliverable', upload)
+    expect(again.status).toBe(200)
+    expect(attached()).toHaveLength(1)
+    expect(again.body).toMatchObject({ attachment_id: attached()[0]?.id })
+    expect(linked()).toHaveLength(1)
+
+    // Its link comment saved, then a 500: the repeat returns that comment, not a second one.
+    t.plane.faults.failAfterWhen((r) => r.method === 'POST' && r.path.endsWith('/comments/'), 1)
+    const second = { ...upload, filename: 'annexe.md' }
+    expect((await imhotep('upload_deliverable', second)).status).toBe(503)
+    const repeat = await imhotep('upload_deliverable', second)
+    expect(repeat.status).toBe(200)
+    expect(attached()).toHaveLength(2)
+    const annexLinks = [...t.plane.state.comments.values()].filter(
+      (c) =>
+        c.issue === taskId &&
+        !c.deleted_at &&
+        c.comment_html.includes('annexe.md') &&
+        !c.comment_html.includes(RUN_CARD_MARKER)
+    )
+    expect(annexLinks.map((c) => c.id)).toEqual([repeat.body.comment_id])
+    const details = await imhotep('get_task_details', { task: 'ONB-1' })
+    expect(details.body.deliverables).toHaveLength(2)
+  })
+
   it('should make an agent a project member when Plane silently dropped it as assignee (makeplane/plane#9517)', async () => {
     const { t, ra } = await start({
       extraAgents: (plane) => {

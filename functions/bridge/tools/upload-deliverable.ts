@@ -1,14 +1,16 @@
 /** @module upload_deliverable (OPENCLAW-07/19): a file attached to the task with Plane's three-step upload, then a comment linking it. */
 import * as z from 'zod'
+import type { UploadedAttachment } from '../../../shared/plane/attachments.ts'
+import { PlaneApiError } from '../../../shared/plane/errors.ts'
 import { isAllowedAttachmentType, mimeTypeFor } from '../../../shared/plane/mime-types.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from '../../../shared/runs/records.ts'
 import { ToolError } from '../errors.ts'
 import { toolPhrases } from '../phrases.ts'
 import { presentDeliverable } from '../present.ts'
 import { deliverableOut, taskArg, WRITE_HINTS } from '../schemas.ts'
-import { assertMine, resolveTask } from '../tasks.ts'
-import { defineTool } from '../tool.ts'
-import { postComment, touchRun } from '../writes.ts'
+import { assertMine, type LoadedTask, resolveTask } from '../tasks.ts'
+import { defineTool, type ToolContext } from '../tool.ts'
+import { postComment, repeatableExternalId, touchRun } from '../writes.ts'
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 
@@ -16,7 +18,7 @@ export const uploadDeliverable = defineTool({
   name: 'upload_deliverable',
   title: 'Upload a deliverable',
   description:
-    "Attaches a file you produced to one of your tasks in Plane (report, document, image, archive…) and comments a link to it, so the human finds it. Give `filename` and the bytes as `content_base64` (over HTTP you may instead POST multipart/form-data with a `file` field). The type is taken from `mime_type` or the file's extension and must be one Plane accepts; the size limit is Plane's (5 MiB unless the deployment raised it). Upload deliverables before marking a task with the label `deliverable` done.",
+    "Attaches a file you produced to one of your tasks in Plane (report, document, image, archive…) and comments a link to it, so the human finds it. Give `filename` and the bytes as `content_base64` (over HTTP you may instead POST multipart/form-data with a `file` field). The type is taken from `mime_type` or the file's extension and must be one Plane accepts; the size limit is Plane's (5 MiB unless the deployment raised it). Upload deliverables before marking a task with the label `deliverable` done. The same file again within 10 minutes returns the first upload instead of a second copy.",
   input: z.object({
     task: taskArg,
     filename: z
@@ -65,13 +67,29 @@ export const uploadDeliverable = defineTool({
       )
     const task = await resolveTask(ctx, input.task)
     await assertMine(ctx, task)
-    const uploaded = await ctx.writer.attachments.upload(task.key.projectId, task.key.id, {
-      name: input.filename,
-      type,
-      data: bytes,
-      external_source: BRIDGE_EXTERNAL_SOURCE,
-      external_id: `deliverable:${crypto.randomUUID()}`,
-    })
+    // A retry of a call whose answer was lost finds the file the first try attached, instead of a second copy.
+    const call = await repeatableExternalId(
+      ctx,
+      'upload_deliverable',
+      [task.key.id, input.filename, type, await ctx.services.hashing.sha256Hex(bytes)].join('\n'),
+      'deliverable'
+    )
+    const upload = (externalId: string) =>
+      ctx.writer.attachments.upload(task.key.projectId, task.key.id, {
+        name: input.filename,
+        type,
+        data: bytes,
+        external_source: BRIDGE_EXTERNAL_SOURCE,
+        external_id: externalId,
+      })
+    let uploaded = call.repeat ? await _attachedEarlier(ctx, task, call.externalId, bytes) : null
+    try {
+      uploaded ??= await upload(call.externalId)
+    } catch (error) {
+      if (!(call.repeat && error instanceof PlaneApiError && error.kind === 'conflict')) throw error
+      // The first try's metadata is in Plane but its bytes never arrived (it is not listed): a new asset.
+      uploaded = await upload(`deliverable:${crypto.randomUUID()}`)
+    }
     // Read back: until step 3 took, Plane does not list the attachment.
     const listed = await ctx.plane.attachments.list(task.key.projectId, task.key.id)
     if (!listed.some((a) => a.id === uploaded.id))
@@ -82,10 +100,12 @@ export const uploadDeliverable = defineTool({
       )
     const url = _absolute(ctx.services.config.PLANE_BASE_URL, uploaded.assetUrl)
     const p = toolPhrases(ctx.services.config.LOCALE)
+    // One link comment per attachment, whichever try writes it.
     const comment = await postComment(
       ctx,
       task,
-      p.deliverable(input.filename, url, input.description ?? null)
+      p.deliverable(input.filename, url, input.description ?? null),
+      { externalId: `deliverable:${uploaded.id}:comment` }
     )
     const at = new Date(ctx.now()).toISOString()
     const deliverable = {
@@ -97,14 +117,19 @@ export const uploadDeliverable = defineTool({
       description: input.description ?? null,
       at,
     }
-    await touchRun(ctx, task, (r) => ({
-      ...r,
-      deliverables: [...r.deliverables.filter((d) => d.attachmentId !== uploaded.id), deliverable],
-    }))
+    const record = await touchRun(ctx, task, (r) => {
+      const earlier = r.deliverables.find((d) => d.attachmentId === deliverable.attachmentId)
+      const kept = { ...deliverable, url: deliverable.url ?? earlier?.url ?? null }
+      return {
+        ...r,
+        deliverables: [...r.deliverables.filter((d) => d !== earlier), kept],
+      }
+    })
+    const kept = record.deliverables.find((d) => d.attachmentId === deliverable.attachmentId)
     return {
       task: task.ref ?? task.key.id,
       comment_id: comment.id,
-      ...presentDeliverable(deliverable),
+      ...presentDeliverable(kept ?? deliverable),
     }
   },
   summarize: (o) =>
@@ -112,6 +137,28 @@ export const uploadDeliverable = defineTool({
 })
 
 // --- Internal helpers ---
+
+/** The attachment an earlier try of this call uploaded (listed, so all three steps took), if any. */
+async function _attachedEarlier(
+  ctx: ToolContext,
+  task: LoadedTask,
+  externalId: string,
+  bytes: Uint8Array
+): Promise<UploadedAttachment | null> {
+  const listed = await ctx.plane.attachments.list(task.key.projectId, task.key.id)
+  const found = listed.find(
+    (a) => a.external_id === externalId && a.external_source === BRIDGE_EXTERNAL_SOURCE
+  )
+  if (!found) return null
+  return {
+    id: found.id,
+    name: found.attributes?.name ?? '',
+    type: found.attributes?.type ?? '',
+    size: found.attributes?.size ?? bytes.byteLength,
+    assetUrl: found.asset_url ?? null,
+    attachment: found,
+  }
+}
 
 function _decode(base64: string): Uint8Array {
   const clean = base64.replace(/\s+/g, '')
