@@ -67,12 +67,15 @@ export async function repeatableExternalId(
   tool: string,
   what: string,
   prefix: string
-): Promise<{ externalId: string; repeat: boolean }> {
+): Promise<{ externalId: string; repeat: boolean; forget(): Promise<void> }> {
   const { store, hashing } = ctx.services
   const key = `tool:repeat:${tool}:${await hashing.sha256Hex(`${ctx.me.id}\n${what}`)}`
   const fresh = `${prefix}:${crypto.randomUUID()}`
-  if (await store.claim(key, REPEAT_WINDOW_S, fresh)) return { externalId: fresh, repeat: false }
-  return { externalId: (await store.get<string>(key)) ?? fresh, repeat: true }
+  /** For a call refused before it wrote anything: the same call again is then a new one, not a repeat. */
+  const forget = () => store.delete(key)
+  if (await store.claim(key, REPEAT_WINDOW_S, fresh))
+    return { externalId: fresh, repeat: false, forget }
+  return { externalId: (await store.get<string>(key)) ?? fresh, repeat: true, forget }
 }
 
 /**

@@ -382,7 +382,7 @@ describe('agent tool rules (HTTP door)', () => {
     expect(other.body.id).not.toBe(named()[0]?.id)
   })
 
-  it('should create and set up a project, refuse a taken identifier, and finish a repeat whose answer was lost', async () => {
+  it('should create and set up a project, refuse someone else’s even when asked twice, and finish a repeat whose answer was lost', async () => {
     // Setting up two projects (and the webhook's own pass at each) takes more than Plane's 60 requests a minute
     // per key, which would only add a minute of Retry-After here.
     const { t, ra } = await start({ plane: { rateLimitPerMinute: 1000 } })
@@ -409,6 +409,13 @@ describe('agent tool rules (HTTP door)', () => {
     const taken = await ra('create_project', { name: 'Autre', identifier: 'MKT' })
     expect(taken.status).toBe(409)
     expect(taken.body).toMatchObject({ error: 'refused', message: expect.stringContaining('MKT') })
+    // A person's project, asked for again word for word: refused both times, never taken over as a repeat.
+    await t.plane.ui.createProject(t.users.ra!.id, { name: 'Support', identifier: 'SUP' })
+    for (let i = 0; i < 2; i++) {
+      const theirs = await ra('create_project', { name: 'Support', identifier: 'SUP' })
+      expect(theirs.status).toBe(409)
+      expect(theirs.body).toMatchObject({ error: 'refused' })
+    }
 
     // Plane creates the project, then answers 500: the Concierge is told it failed and asks again.
     t.plane.faults.failAfterWhen((r) => r.method === 'POST' && r.path.endsWith('/projects/'), 1)

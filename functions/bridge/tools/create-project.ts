@@ -34,12 +34,7 @@ export const createProject = defineTool({
   access: 'concierge',
   async handler(input, ctx) {
     // Plane keeps no external id on projects: a repeat is known by the call itself, made within the window.
-    const { repeat } = await repeatableExternalId(
-      ctx,
-      'create_project',
-      JSON.stringify(input),
-      'project'
-    )
+    const call = await repeatableExternalId(ctx, 'create_project', JSON.stringify(input), 'project')
     let project: { id: string }
     try {
       project = await ctx.writer.projects.create({
@@ -51,13 +46,16 @@ export const createProject = defineTool({
       if (!(error instanceof PlaneApiError && error.kind === 'conflict')) throw error
       // The same call again, whose first try created the project and then failed (Plane's answer lost, or its
       // set-up): that project, set up now, rather than "choose another name".
-      const earlier = repeat ? await _sameProject(ctx, input.name, input.identifier) : null
-      if (!earlier)
+      const earlier = call.repeat ? await _sameProject(ctx, input.name, input.identifier) : null
+      if (!earlier) {
+        // Someone else's project: asking again is not a repeat of a call that made it.
+        await call.forget().catch(() => undefined)
         throw new ToolError(
           'refused',
           `Plane already has a project named "${input.name}" or with identifier ${input.identifier}: choose another, or create tasks in the existing one.`,
           { rule: 'project_exists' }
         )
+      }
       project = earlier
     }
     // Read back, then set it up with the bridge's key (the provision job's plan, for this project only).
