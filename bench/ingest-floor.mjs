@@ -15,8 +15,8 @@ import { createHash } from 'node:crypto'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { Redis } from 'ioredis'
+import { createSignatureCheck } from './ingest-hmac.mjs'
 
-const SIGNATURE_PATTERN = /^[0-9a-f]{64}$/
 const KEY_TTL_S = 3600
 const INGEST_SCRIPT = `
 if redis.call('SET', KEYS[1], '1', 'EX', ARGV[2], 'NX') then
@@ -29,13 +29,7 @@ const secret = process.env.PLANE_WEBHOOK_SECRET
 const prefix = process.env.REDIS_KEY_PREFIX
 if (!secret) throw new Error('PLANE_WEBHOOK_SECRET is required')
 if (!prefix) throw new Error('REDIS_KEY_PREFIX is required')
-const key = await crypto.subtle.importKey(
-  'raw',
-  new TextEncoder().encode(secret),
-  { name: 'HMAC', hash: 'SHA-256' },
-  false,
-  ['verify']
-)
+const signedBody = await createSignatureCheck(secret)
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0', {
   enableAutoPipelining: true,
   lazyConnect: true,
@@ -47,15 +41,8 @@ const utf8 = new TextDecoder()
 const app = new Hono()
 app.get('/health', (c) => c.json({ status: 'ok' }))
 app.post('/webhooks/plane', async function floorWebhook(c) {
-  const raw = new Uint8Array(await c.req.arrayBuffer())
-  const hex = c.req.header('x-plane-signature')
-  if (
-    !hex ||
-    !SIGNATURE_PATTERN.test(hex) ||
-    !(await crypto.subtle.verify('HMAC', key, bytes(hex), raw))
-  ) {
-    return c.json({ error: 'invalid_signature' }, 401)
-  }
+  const raw = await signedBody(c)
+  if (!raw) return c.json({ error: 'invalid_signature' }, 401)
   const hash = createHash('sha256').update(raw).digest('hex')
   const text = utf8.decode(raw)
   try {
@@ -79,10 +66,4 @@ const server = serve({
 })
 for (const signal of ['SIGTERM', 'SIGINT']) {
   process.once(signal, () => server.close(() => redis.quit().catch(() => redis.disconnect())))
-}
-
-function bytes(hex) {
-  const out = new Uint8Array(hex.length / 2)
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16)
-  return out
 }
