@@ -114,7 +114,7 @@ export function renderSkill(tools: readonly BridgeTool[]): string {
     '',
     'Without MCP, every tool is also `POST $PLANE_BRIDGE_URL/bridge/v1/<tool>` with the input as JSON (curl examples below); `GET $PLANE_BRIDGE_URL/bridge/v1/tools` lists them with their JSON Schemas.',
     '',
-    'Errors come back as `{"error": code, "message": …}` (over MCP: a result with `isError`): `invalid_input` (400, every bad field named), `unauthorized` (401), `forbidden` (403), `not_found` (404), `refused` (409, a rule said no: read the message), `plane_error` (502) / `plane_unavailable` (503, try again later). Never report work as recorded when a tool failed.',
+    'Errors come back as `{"error": code, "message": …}` (over MCP: a result with `isError`): `invalid_input` (400, every bad field named), `unauthorized` (401), `forbidden` (403), `not_found` (404), `refused` (409, a rule said no: read the message), `plane_error` (502) / `plane_unavailable` (503, try again later). Never report work as recorded when a tool failed. Calling a write tool again with the same arguments is safe: within 10 minutes a repeat returns what the first call wrote (a comment, task, file or project Plane saved before the error) instead of writing it twice, so after a failure or a lost answer, repeat the call as it was.',
     '',
     '## Tools',
     '',
