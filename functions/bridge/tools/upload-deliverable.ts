@@ -1,6 +1,5 @@
 /** @module upload_deliverable (OPENCLAW-07/19): a file attached to the task with Plane's three-step upload, then a comment linking it. */
 import * as z from 'zod'
-import type { UploadedAttachment } from '../../../shared/plane/attachments.ts'
 import { PlaneApiError } from '../../../shared/plane/errors.ts'
 import { isAllowedAttachmentType, mimeTypeFor } from '../../../shared/plane/mime-types.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from '../../../shared/runs/records.ts'
@@ -67,37 +66,15 @@ export const uploadDeliverable = defineTool({
       )
     const task = await resolveTask(ctx, input.task)
     await assertMine(ctx, task)
-    // A retry of a call whose answer was lost finds the file the first try attached, instead of a second copy.
     const call = await repeatableExternalId(
       ctx,
       'upload_deliverable',
       [task.key.id, input.filename, type, await ctx.services.hashing.sha256Hex(bytes)].join('\n'),
       'deliverable'
     )
-    const upload = (externalId: string) =>
-      ctx.writer.attachments.upload(task.key.projectId, task.key.id, {
-        name: input.filename,
-        type,
-        data: bytes,
-        external_source: BRIDGE_EXTERNAL_SOURCE,
-        external_id: externalId,
-      })
-    let uploaded = call.repeat ? await _attachedEarlier(ctx, task, call.externalId, bytes) : null
-    try {
-      uploaded ??= await upload(call.externalId)
-    } catch (error) {
-      if (!(call.repeat && error instanceof PlaneApiError && error.kind === 'conflict')) throw error
-      // The first try's metadata is in Plane but its bytes never arrived (it is not listed): a new asset.
-      uploaded = await upload(`deliverable:${crypto.randomUUID()}`)
-    }
-    // Read back: until step 3 took, Plane does not list the attachment.
-    const listed = await ctx.plane.attachments.list(task.key.projectId, task.key.id)
-    if (!listed.some((a) => a.id === uploaded.id))
-      throw new ToolError(
-        'plane_error',
-        `Plane took ${input.filename} but does not list it on ${task.ref ?? task.key.id} (upload not confirmed). Try again.`,
-        { rule: 'read_back' }
-      )
+    // An earlier try that got all three steps through is listed with its external id: that file, not a copy.
+    const earlier = call.repeat ? await _listedWith(ctx, task, call.externalId) : null
+    const uploaded = earlier ?? (await _upload(ctx, task, { ...input, type, bytes }, call))
     const url = _absolute(ctx.services.config.PLANE_BASE_URL, uploaded.assetUrl)
     const p = toolPhrases(ctx.services.config.LOCALE)
     // One link comment per attachment, whichever try writes it.
@@ -117,19 +94,17 @@ export const uploadDeliverable = defineTool({
       description: input.description ?? null,
       at,
     }
-    const record = await touchRun(ctx, task, (r) => {
-      const earlier = r.deliverables.find((d) => d.attachmentId === deliverable.attachmentId)
-      const kept = { ...deliverable, url: deliverable.url ?? earlier?.url ?? null }
-      return {
-        ...r,
-        deliverables: [...r.deliverables.filter((d) => d !== earlier), kept],
-      }
+    let kept = deliverable
+    await touchRun(ctx, task, (r) => {
+      const before = r.deliverables.find((d) => d.attachmentId === uploaded.id)
+      // A repeat's listing may lack the URL the first try recorded.
+      kept = { ...deliverable, url: deliverable.url ?? before?.url ?? null }
+      return { ...r, deliverables: [...r.deliverables.filter((d) => d !== before), kept] }
     })
-    const kept = record.deliverables.find((d) => d.attachmentId === deliverable.attachmentId)
     return {
       task: task.ref ?? task.key.id,
       comment_id: comment.id,
-      ...presentDeliverable(kept ?? deliverable),
+      ...presentDeliverable(kept),
     }
   },
   summarize: (o) =>
@@ -138,26 +113,52 @@ export const uploadDeliverable = defineTool({
 
 // --- Internal helpers ---
 
+type Attached = { id: string; assetUrl: string | null }
+
 /** The attachment an earlier try of this call uploaded (listed, so all three steps took), if any. */
-async function _attachedEarlier(
+async function _listedWith(
   ctx: ToolContext,
   task: LoadedTask,
-  externalId: string,
-  bytes: Uint8Array
-): Promise<UploadedAttachment | null> {
+  externalId: string
+): Promise<Attached | null> {
   const listed = await ctx.plane.attachments.list(task.key.projectId, task.key.id)
   const found = listed.find(
     (a) => a.external_id === externalId && a.external_source === BRIDGE_EXTERNAL_SOURCE
   )
-  if (!found) return null
-  return {
-    id: found.id,
-    name: found.attributes?.name ?? '',
-    type: found.attributes?.type ?? '',
-    size: found.attributes?.size ?? bytes.byteLength,
-    assetUrl: found.asset_url ?? null,
-    attachment: found,
+  return found ? { id: found.id, assetUrl: found.asset_url ?? null } : null
+}
+
+/** Plane's three-step upload under the call's external id, then read back: until step 3 took, it is not listed. */
+async function _upload(
+  ctx: ToolContext,
+  task: LoadedTask,
+  file: { filename: string; type: string; bytes: Uint8Array },
+  call: { externalId: string; repeat: boolean }
+): Promise<Attached> {
+  const upload = (externalId: string) =>
+    ctx.writer.attachments.upload(task.key.projectId, task.key.id, {
+      name: file.filename,
+      type: file.type,
+      data: file.bytes,
+      external_source: BRIDGE_EXTERNAL_SOURCE,
+      external_id: externalId,
+    })
+  let uploaded: Attached
+  try {
+    uploaded = await upload(call.externalId)
+  } catch (error) {
+    if (!(call.repeat && error instanceof PlaneApiError && error.kind === 'conflict')) throw error
+    // The first try's metadata is in Plane but its bytes never arrived (it is not listed): a new asset.
+    uploaded = await upload(`deliverable:${crypto.randomUUID()}`)
   }
+  const listed = await ctx.plane.attachments.list(task.key.projectId, task.key.id)
+  if (!listed.some((a) => a.id === uploaded.id))
+    throw new ToolError(
+      'plane_error',
+      `Plane took ${file.filename} but does not list it on ${task.ref ?? task.key.id} (upload not confirmed). Try again.`,
+      { rule: 'read_back' }
+    )
+  return uploaded
 }
 
 function _decode(base64: string): Uint8Array {
