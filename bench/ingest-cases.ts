@@ -13,7 +13,7 @@ export const DISTINCT_REDIS = 'plane-bridge distinct, redis'
 export type Spec = {
   name: string
   /** `bare`: the baseline; `floor`: the least durable ingest (no goal: a reference); `bridge`: plane-bridge. */
-  server: 'bare' | 'floor' | 'bridge'
+  server: CaseOutcome['server']
   store: 'redis' | 'fs' | null
   bodies: 'distinct' | 'duplicate'
   unrelatedKeys: number
@@ -79,8 +79,7 @@ export function liveCase(spec: Spec): Live {
     outcome: {
       name: spec.name,
       goal: spec.goal,
-      bridge: spec.server === 'bridge',
-      reference: spec.server === 'floor',
+      server: spec.server,
       rounds: [],
       ratios: [],
       goalRatios: [],

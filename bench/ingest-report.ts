@@ -44,10 +44,11 @@ export type CaseOutcome = {
   name: string
   /** The ratio goal: at least `min` × the req/s of case `against` (shown as `label`) in the same round. */
   goal: { min: number; against: string; label: string } | null
-  /** Whether p99 ≤ 20 ms and the RSS goals apply (plane-bridge cases). */
-  bridge: boolean
-  /** A reference with no goal of its own (the floor), still named in the summary with its ratio. */
-  reference?: boolean
+  /**
+   * `bridge`: plane-bridge, held to p99 ≤ 20 ms and the RSS goals; `floor`: a reference with no goal of its own,
+   * still named in the summary with its ratio; `bare`: the baseline.
+   */
+  server: 'bare' | 'floor' | 'bridge'
   rounds: RoundResult[]
   /** Per round: this case's req/s ÷ the baseline's in the same round. */
   ratios: number[]
@@ -119,7 +120,7 @@ export function formatIngestTable(header: string, cases: readonly CaseOutcome[])
 /** One line per case for the suite's summary: ratio and verdicts, or why there are none. */
 export function ingestSummary(cases: readonly CaseOutcome[]): string {
   const parts = cases
-    .filter((c) => c.goal !== null || c.reference || c.skipped !== undefined)
+    .filter((c) => c.goal !== null || c.server === 'floor' || c.skipped !== undefined)
     .map((c) => {
       if (c.skipped !== undefined) return `${c.name} skipped`
       const s = summarize(c)
@@ -144,7 +145,7 @@ function _row(c: CaseOutcome, s: Summary): string[] {
     c.goal === null
       ? ''
       : `${invalid ? 'INVALID' : _ratio(s.goalRatio)} ≥ ${c.goal.min}× ${c.goal.label} ${_goalMark(c, s)}`
-  const p99 = c.bridge ? (invalid ? '✗' : _mark(s.p99Ms <= GOALS.p99Ms)) : ''
+  const p99 = c.server === 'bridge' ? (invalid ? '✗' : _mark(s.p99Ms <= GOALS.p99Ms)) : ''
   return [
     c.name,
     _count(s.reqPerSec),
@@ -157,8 +158,8 @@ function _row(c: CaseOutcome, s: Summary): string[] {
     goal,
     p99,
     _memory(c.memory),
-    c.bridge ? _rssGoals(c.memory) : '',
-    c.bridge ? _drains(c.drains) : '',
+    c.server === 'bridge' ? _rssGoals(c.memory) : '',
+    c.server === 'bridge' ? _drains(c.drains) : '',
   ]
 }
 
