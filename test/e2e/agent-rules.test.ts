@@ -24,6 +24,25 @@ async function start(options: Parameters<typeof startE2E>[0] = {}) {
   return { t, ra: as('ra'), imhotep: as('imhotep'), thot: as('thot') }
 }
 
+/** Comments on a task that contain `text`, the run card (a bridge-owned comment) left out. */
+const commentsWith = (t: E2E, taskId: string, text: string) =>
+  [...t.plane.state.comments.values()].filter(
+    (c) =>
+      c.issue === taskId &&
+      !c.deleted_at &&
+      c.comment_html.includes(text) &&
+      !c.comment_html.includes(RUN_CARD_MARKER)
+  )
+
+/** A task in ONB for Imhotep, created by the Concierge: its id. */
+async function imhotepTask(
+  ra: (tool: string, input: unknown) => Promise<{ body: Record<string, unknown> }>,
+  title: string
+) {
+  const created = await ra('create_task', { project: 'ONB', title, assignee: 'imhotep' })
+  return String(created.body.id)
+}
+
 const sent = (t: E2E) =>
   t.telegram
     .callsOf('sendMessage')
@@ -274,17 +293,9 @@ describe('agent tool rules (HTTP door)', () => {
 
   it('should write a status change’s comment once when the call is repeated after Plane took the change without it', async () => {
     const { t, ra, imhotep } = await start()
-    const created = await ra('create_task', { project: 'ONB', title: 'Index', assignee: 'imhotep' })
-    const taskId = String(created.body.id)
+    const taskId = await imhotepTask(ra, 'Index')
     const finish = { task: 'ONB-1', status: 'done', summary: 'Index reconstruit.', confidence: 0.9 }
-    const summaries = () =>
-      [...t.plane.state.comments.values()].filter(
-        (c) =>
-          c.issue === taskId &&
-          !c.deleted_at &&
-          c.comment_html.includes('Index reconstruit.') &&
-          !c.comment_html.includes(RUN_CARD_MARKER)
-      )
+    const summaries = () => commentsWith(t, taskId, 'Index reconstruit.')
     // Plane takes the state, then answers the comment 500 (not retried: Plane's catch-all for deterministic
     // failures): the call fails after the change, as one that died there would.
     t.plane.faults.failWhen((r) => r.method === 'POST' && r.path.endsWith('/comments/'), 100, 500)
@@ -307,17 +318,9 @@ describe('agent tool rules (HTTP door)', () => {
 
   it('should write a comment once when the agent repeats a call whose answer it lost, and tell the human once', async () => {
     const { t, ra, imhotep } = await start()
-    const created = await ra('create_task', {
-      project: 'ONB',
-      title: 'Licence',
-      assignee: 'imhotep',
-    })
-    const taskId = String(created.body.id)
+    const taskId = await imhotepTask(ra, 'Licence')
     const question = { task: 'ONB-1', kind: 'question', text: 'MIT ou Apache ?' }
-    const written = (text: string) =>
-      [...t.plane.state.comments.values()].filter(
-        (c) => c.issue === taskId && !c.deleted_at && c.comment_html.includes(text)
-      )
+    const written = (text: string) => commentsWith(t, taskId, text)
     // Plane saves the comment, then fails (its activity task cannot reach the broker) and answers 500, which
     // is not retried: the agent is told the call failed and, as it should, calls again.
     t.plane.faults.failAfterWhen((r) => r.method === 'POST' && r.path.endsWith('/comments/'), 1)
@@ -434,12 +437,7 @@ describe('agent tool rules (HTTP door)', () => {
 
   it('should attach a deliverable once when the agent repeats an upload whose answer it lost', async () => {
     const { t, ra, imhotep } = await start()
-    const created = await ra('create_task', {
-      project: 'ONB',
-      title: 'Rapport',
-      assignee: 'imhotep',
-    })
-    const taskId = String(created.body.id)
+    const taskId = await imhotepTask(ra, 'Rapport')
     const upload = {
       task: 'ONB-1',
       filename: 'rapport.md',
@@ -449,14 +447,7 @@ describe('agent tool rules (HTTP door)', () => {
       [...t.plane.state.attachments.values()].filter(
         (a) => a.issue === taskId && a.is_uploaded && !a.deleted_at
       )
-    const linked = () =>
-      [...t.plane.state.comments.values()].filter(
-        (c) =>
-          c.issue === taskId &&
-          !c.deleted_at &&
-          c.comment_html.includes('rapport.md') &&
-          !c.comment_html.includes(RUN_CARD_MARKER)
-      )
+    const linked = () => commentsWith(t, taskId, 'rapport.md')
     // Plane marks the upload done (step 3), then answers 500: the file is there, the call failed.
     t.plane.faults.failAfterWhen((r) => r.method === 'PATCH' && r.path.includes('/attachments/'), 1)
     expect((await imhotep('upload_deliverable', upload)).status).toBe(503)
@@ -474,13 +465,7 @@ describe('agent tool rules (HTTP door)', () => {
     const repeat = await imhotep('upload_deliverable', second)
     expect(repeat.status).toBe(200)
     expect(attached()).toHaveLength(2)
-    const annexLinks = [...t.plane.state.comments.values()].filter(
-      (c) =>
-        c.issue === taskId &&
-        !c.deleted_at &&
-        c.comment_html.includes('annexe.md') &&
-        !c.comment_html.includes(RUN_CARD_MARKER)
-    )
+    const annexLinks = commentsWith(t, taskId, 'annexe.md')
     expect(annexLinks.map((c) => c.id)).toEqual([repeat.body.comment_id])
     const details = await imhotep('get_task_details', { task: 'ONB-1' })
     expect(details.body.deliverables).toHaveLength(2)
