@@ -13,6 +13,7 @@ import { createLogger } from '../shared/log.ts'
 import type { Store } from '../shared/store/store.ts'
 import { type BackgroundGate, gateBackground } from './background-gate.ts'
 import { type LoopbackServer, serveOnLoopback } from './http-load.ts'
+import { createSignatureCheck } from './ingest-hmac.mjs'
 import { type SharedFixture, sharedFixture } from './shared-fixture.ts'
 import { median } from './stats.ts'
 
@@ -20,7 +21,6 @@ import { median } from './stats.ts'
 const RATE_LIMIT_PER_MIN = '100000'
 // What the runtime's SIGTERM handling allows in-flight work by default (SHUTDOWN_TIMEOUT_MS).
 const DRAIN_TIMEOUT_MS = 8000
-const SIGNATURE_PATTERN = /^[0-9a-f]{64}$/
 
 /** The floor: read the raw body, verify the hex HMAC-SHA256 (WebCrypto, constant time), answer 200. */
 export function bareWebhookServer(secret: string): SharedFixture<LoopbackServer> {
@@ -108,36 +108,15 @@ export function bridgeWebhookServer({
 // --- Internal helpers ---
 
 async function _createBareApp(secret: string): Promise<Hono<AppEnv>> {
-  // Imported once, as plane-bridge's verifier does: per-request cost is the HMAC itself.
-  const key = await crypto.subtle.importKey(
-    'raw',
-    new TextEncoder().encode(secret),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['verify']
-  )
+  // The ingest bench's check (key imported once, constant-time verify): per-request cost is the HMAC itself.
+  const signedBody = await createSignatureCheck(secret)
   // Typed AppEnv only so the runtime's listen() accepts it; no middleware sets or reads those variables.
   const app = new Hono<AppEnv>()
   app.post('/webhooks/plane', async function bareWebhook(c) {
-    const raw = new Uint8Array(await c.req.arrayBuffer())
-    const hex = c.req.header('x-plane-signature')
-    // crypto.subtle.verify compares in constant time; a string compare of hex digests would not.
-    if (
-      !hex ||
-      !SIGNATURE_PATTERN.test(hex) ||
-      !(await crypto.subtle.verify('HMAC', key, _bytes(hex), raw))
-    ) {
-      return c.json({ error: 'invalid_signature' }, 401)
-    }
+    if (!(await signedBody(c))) return c.json({ error: 'invalid_signature' }, 401)
     return c.json({ status: 'accepted' }, 200)
   })
   return app
-}
-
-function _bytes(hex: string): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(hex.length / 2)
-  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16)
-  return bytes
 }
 
 async function _settle(label: string, gate: BackgroundGate, lags: number[]): Promise<void> {
