@@ -118,11 +118,18 @@ export function taskUrl(ctx: ToolContext, task: LoadedTask): string | null {
 /**
  * A write through the tools goes into the event pipeline at once (Plane v1.2 fires no webhook for API
  * writes); the snapshot is the read-back one, so a later poll or webhook of the same version adds nothing.
+ * `before` is the task as read before the write: the change is told even if the bridge had never seen the task
+ * (issue 28: a task started before the deploy, finished through the tools before any poll).
  */
-export async function sightWrite(ctx: ToolContext, task: LoadedTask): Promise<void> {
+export async function sightWrite(
+  ctx: ToolContext,
+  task: LoadedTask,
+  before: LoadedTask | null
+): Promise<void> {
   await ctx.bridge.pipeline.sightTask(task.snapshot, {
     source: 'bridge',
     actor: { id: ctx.me.planeUserId, name: ctx.me.name },
+    before: before?.snapshot ?? null,
   })
   ctx.bridge.kick()
 }

@@ -217,7 +217,7 @@ async function _moveTo(
   const after = await rereadTask(ctx, task)
   if (after.snapshot.state?.id !== target.id)
     throw new Error(`Plane did not apply the state "${target.name}"`)
-  await sightWrite(ctx, after)
+  await sightWrite(ctx, after, task)
   return after
 }
 
@@ -232,7 +232,7 @@ async function _removeLabel(ctx: ToolContext, task: LoadedTask, name: string): P
   const after = await rereadTask(ctx, task)
   if (after.snapshot.labels.some((l) => l.toLowerCase() === name))
     throw new Error(`Plane did not remove the label ${name}`)
-  await sightWrite(ctx, after)
+  await sightWrite(ctx, after, task)
 }
 
 /** The run goes on (an answer, a send-back): awaiting or done becomes active, for its agent. */

@@ -69,10 +69,20 @@ export type PipelineOptions = {
 export type SightingResult = 'stale' | 'baseline' | 'unchanged' | 'pending'
 
 export type Pipeline = {
-  /** A task as some source sees it now. */
+  /**
+   * A task as some source sees it now. `before`: the task as the bridge read it just before writing it (its
+   * tools, the human's Telegram actions): the write is a change even on a first sighting, where a mere read
+   * would only be a baseline (issue 28).
+   */
   sightTask(
     task: TaskSnapshot,
-    meta: { source: EventSource; created?: boolean; hint?: ChangeHint | null; actor?: Actor | null }
+    meta: {
+      source: EventSource
+      created?: boolean
+      hint?: ChangeHint | null
+      actor?: Actor | null
+      before?: TaskSnapshot | null
+    }
   ): Promise<SightingResult>
   /** A comment; only blocker comments (❌ / ❓) are kept for the task's next message. */
   sightComment(event: CommentEvent, task: TaskSnapshot | null): Promise<boolean>
@@ -145,6 +155,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const entry: PendingChange = existing
       ? {
           ...existing,
+          // A window opened by a comment on a task the bridge did not know yet has no `before`: the first
+          // sighting of the task itself supplies it (a tool's status comment is written before its change).
+          before: existing.before ?? (existing.created ? null : previous),
           after: task,
           actor: patch.actor ?? existing.actor,
           comments: patch.comment ? [...existing.comments, patch.comment] : existing.comments,
@@ -172,9 +185,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   }
 
   return {
-    sightTask: (task, { source, created = false, hint = null, actor = null }) =>
+    sightTask: (
+      task,
+      { source, created = false, hint = null, actor = null, before: read = null }
+    ) =>
       withTaskLock(task.id, async (memo) => {
-        const previous = await readSnapshot(memo, task.id)
+        // What the bridge last knew of the task; failing that, what its own write started from.
+        const previous = (await readSnapshot(memo, task.id)) ?? read
         const result = diffTask(previous, task, { created, hint })
         if (result.status === 'stale') {
           log.debug('stale sighting ignored', { task: task.id, source, updatedAt: task.updatedAt })
@@ -200,8 +217,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         // echo, an edit's webhook); the mark is set after the pending entry, so a crash repeats, never loses.
         const seen = commentSeenKey(event.commentId)
         if (event.commentId && (await store.has(seen))) return false
+        // Unknown so far: the comment opens the window without a `before` (the task's state as it is now
+        // would hide the change the same call is making, issue 28).
         const previous = await readSnapshot(memo, snapshot.id)
-        await upsertPending(memo, previous ?? snapshot, previous ?? snapshot, {
+        await upsertPending(memo, previous, previous ?? snapshot, {
           source: event.source,
           actor: event.actor,
           comment: { text: event.text, actor: event.actor },

@@ -12,6 +12,7 @@ import {
   assertMine,
   dependenciesOf,
   hasLabel,
+  type LoadedTask,
   rereadTask,
   resolveTask,
   sightWrite,
@@ -182,8 +183,10 @@ export const updateTaskStatus = defineTool({
     if (status === 'done' && saved.cost !== null && saved.agentId)
       await recordFinishedCost(ctx.services.store, saved.agentId, task.key.id, saved.cost)
     // Unchanged too: a repeat of a call that failed after Plane took the change (a store fault, a crash) is
-    // this change's only sighting before the poll; the pipeline ignores what it has already seen.
-    await sightWrite(ctx, current)
+    // this change's only sighting before the poll; the pipeline ignores what it has already seen. Such a repeat
+    // measures the change from the state its run record still shows, so a bridge that never saw the task tells
+    // it all the same.
+    await sightWrite(ctx, current, lagging ? _beforeLaggingChange(task) : task)
     return {
       task: name,
       status: statusOf(current.snapshot.state),
@@ -227,6 +230,14 @@ async function _statusCommentId(
   const chosen: StatusComment = { status, externalId: `status:${crypto.randomUUID()}` }
   await store.set(key, chosen, { ttlSeconds: STATUS_COMMENT_TTL_S })
   return chosen.externalId
+}
+
+/**
+ * The task as it was before a change Plane already holds but the bridge never recorded: its state is unknown
+ * (only that it was another one), as a webhook hint rebuilds it.
+ */
+function _beforeLaggingChange(task: LoadedTask): LoadedTask {
+  return { ...task, snapshot: { ...task.snapshot, state: { id: '', name: '', group: 'unknown' } } }
 }
 
 function _comment(

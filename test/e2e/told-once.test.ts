@@ -1,0 +1,108 @@
+/**
+ * A change the bridge writes is a change, seen before or not (issue 28): on a fresh store, an agent finishes a
+ * task that was already in progress when the bridge was deployed, through the tools alone; the human hears of
+ * it once and the task waiting for it is released once, whether or not a poll happened to run first.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { runPollCycle } from '../../shared/poll/cycle.ts'
+import { callHttp } from '../helpers/bridge-tools.ts'
+import { startE2E } from './harness.ts'
+
+type E2E = Awaited<ReturnType<typeof startE2E>>
+let e2e: E2E | null = null
+afterEach(async () => {
+  await e2e?.stop()
+  e2e = null
+})
+
+async function start() {
+  e2e = await startE2E({
+    concierge: true,
+    agentKeys: true,
+    env: { PLANE_REQUEST_INTERVAL_MS: '0' },
+  })
+  const t = e2e
+  const as = (agent: 'imhotep' | 'thot' | 'ra') => async (tool: string, input: unknown) => {
+    const result = await callHttp(t.app, tool, t.bridgeTokens[agent] as string, input)
+    if (result.status !== 200) throw new Error(`${tool}: ${JSON.stringify(result.body)}`)
+    return result.body as Record<string, unknown> & { id: string; ref: string }
+  }
+  return { t, ra: as('ra'), imhotep: as('imhotep') }
+}
+
+const sent = (t: E2E) =>
+  t.telegram
+    .callsOf('sendMessage')
+    .filter((c) => c.status === 200)
+    .map((c) => String(c.params.text))
+const wakesOf = (t: E2E, agent: string) =>
+  t.openclaw.calls
+    .filter(
+      (c) =>
+        c.path === '/hooks/agent' &&
+        (c.body as { agentId?: string }).agentId === agent &&
+        c.status >= 200 &&
+        c.status < 300
+    )
+    .map((c) => String((c.body as { message?: string }).message))
+
+describe('a completion made through the tools on a task the bridge never saw', () => {
+  it('should tell the human once, with the confidence and the deliverable, and release the dependent once', async () => {
+    const { t, ra, imhotep } = await start()
+    // In progress before the deploy: no webhook, no poll has listed it.
+    const onb1 = t.plane.seed.workItem(t.project.id, {
+      name: 'Rédiger la FAQ',
+      state: t.state('In Progress').id,
+      assignees: [t.users.imhotep.id],
+    })
+    const onb5 = await ra('create_task', {
+      project: 'ONB',
+      title: 'Traduire la FAQ',
+      assignee: 'thot',
+      dependencies: ['ONB-1'],
+    })
+    await t.settle()
+    expect(wakesOf(t, 'thot')).toHaveLength(1)
+
+    const mine = await imhotep('list_my_tasks', {})
+    expect(mine).toMatchObject({ count: 1, tasks: [{ ref: 'ONB-1', status: 'in_progress' }] })
+    await imhotep('start_timer', { task: 'ONB-1' })
+    await imhotep('add_comment', { task: 'ONB-1', text: 'Première version prête.' })
+    await imhotep('upload_deliverable', {
+      task: 'ONB-1',
+      filename: 'faq.md',
+      content_base64: Buffer.from('# FAQ\n').toString('base64'),
+    })
+    await imhotep('stop_timer', { task: 'ONB-1' })
+    const done = await imhotep('update_task_status', {
+      task: 'ONB-1',
+      status: 'done',
+      summary: 'FAQ rédigée',
+      confidence: 0.9,
+    })
+    expect(done).toMatchObject({ changed: true, previous_status: 'in_progress', status: 'done' })
+    await t.settle()
+
+    const completions = sent(t).filter((m) => m.includes('a terminé'))
+    expect(completions).toHaveLength(1)
+    expect(completions[0]).toContain('Rédiger la FAQ')
+    expect(completions[0]).toContain('Confiance : 0,9')
+    expect(completions[0]).toContain('faq.md')
+    const released = () => wakesOf(t, 'thot').filter((m) => m.includes('débloquée'))
+    expect(released()).toHaveLength(1)
+    expect(released()[0]).toContain(`${onb5.ref} « Traduire la FAQ » est débloquée`)
+    expect(wakesOf(t, 'thot')).toHaveLength(2)
+
+    // A poll and the same call again see nothing new.
+    await runPollCycle(t.services, t.bridge)
+    await imhotep('update_task_status', {
+      task: onb1.id,
+      status: 'done',
+      summary: 'FAQ rédigée',
+      confidence: 0.9,
+    })
+    await t.settle()
+    expect(sent(t).filter((m) => m.includes('a terminé'))).toHaveLength(1)
+    expect(released()).toHaveLength(1)
+  })
+})
