@@ -9,8 +9,8 @@ const ALERT_TTL_S = 24 * 60 * 60
 export type AlertOptions = {
   /** Identifies the condition (`agent-token:imhotep`, `webhooks-silent`). */
   key: string
-  /** Telegram HTML for the human. */
-  html: string
+  /** Telegram HTML for the human; omitted: the human is told another way (the pipeline) or not at all. */
+  html?: string
   /** Plain text for the Concierge agent (OpenClaw hook); omitted: the Concierge is not told. */
   conciergeText?: string
 }
@@ -24,7 +24,7 @@ export async function raiseAlert(
   if (!(await services.store.claim(`alert:${key}`, ALERT_TTL_S))) return false
   services.log.warn('alert', { key })
   const { chatId } = bridge
-  if (chatId) {
+  if (chatId && html) {
     await bridge.outbox.enqueue(telegramMessage(chatId, html, `alert:${key}:${services.now()}`))
   }
   const concierge = conciergeText && bridge.openclaw ? await bridge.directory.concierge() : null

@@ -9,6 +9,7 @@ import type { AgentRef } from '../notify/directory.ts'
 import { isBlockedName } from '../notify/policy.ts'
 import type { PlaneRelations } from '../plane/work-item-schemas.ts'
 import { snapshotFromWorkItem } from '../plane-events.ts'
+import { BRIDGE_EXTERNAL_SOURCE } from '../runs/records.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { raiseAlert } from './alerts.ts'
 import { isAgentTask, isOpenForAgent } from './my-tasks.ts'
@@ -102,7 +103,11 @@ async function _depSnapshot(
   return item ? snapshotFromWorkItem(item) : null
 }
 
-/** Once per (task, dependency): Blocked state when the project has one, a ❌ comment, one alert. */
+/**
+ * Once per (task, dependency): a ❌ comment and the Blocked state when the project has one, both seen by the
+ * pipeline as the bridge's own writes, so the human hears of it once — one "blocked" message quoting the comment,
+ * whatever order the echo and the poll come in (issue 28) — and the Concierge is asked to re-plan.
+ */
 export async function blockForCancelledDependency(
   services: Services,
   bridge: Bridge,
@@ -117,25 +122,44 @@ export async function blockForCancelledDependency(
   )
     return false
   const fr = services.config.LOCALE !== 'en'
-  const blocked = (await plane.states.list(task.projectId)).find((s) => isBlockedName(s.name))
-  report.planeRequests += 1
-  if (blocked) {
-    await plane.workItems.update(task.projectId, task.id, { state: blocked.id })
-    report.planeRequests++
-  }
   const text = fr
     ? `❌ Dépendance annulée : « ${dep.name} ». Cette tâche ne peut plus aboutir telle quelle ; le Concierge est prévenu.`
     : `❌ Dependency cancelled: “${dep.name}”. This task cannot be finished as planned; the Concierge has been told.`
-  await plane.comments.create(task.projectId, task.id, {
+  // Marked as the bridge's (its echo is skipped) and one of a kind (a repeat after a crash finds it: 409).
+  const comment = await plane.comments.create(task.projectId, task.id, {
     comment_html: `<p>${escapeHtml(text)}</p>`,
+    external_source: BRIDGE_EXTERNAL_SOURCE,
+    external_id: `deps-cancelled:${task.id}:${dep.id}`,
   })
   report.planeRequests++
+  const author = typeof comment.actor === 'string' ? comment.actor : (comment.actor?.id ?? null)
+  const actor = author ? { id: author, name: await bridge.directory.userName(author) } : null
+  await bridge.pipeline.sightComment(
+    {
+      type: 'comment',
+      taskId: task.id,
+      projectId: task.projectId,
+      commentId: comment.id,
+      text,
+      actor,
+      source: 'bridge',
+    },
+    task
+  )
+  const blocked = (await plane.states.list(task.projectId)).find((s) => isBlockedName(s.name))
+  report.planeRequests++
+  if (blocked && task.state?.id !== blocked.id) {
+    await plane.workItems.update(task.projectId, task.id, { state: blocked.id })
+    // Read back as the tools do: the snapshot names its state and labels.
+    const item = await plane.workItems.get(task.projectId, task.id, { expand: ['state', 'labels'] })
+    report.planeRequests += 2
+    const after = snapshotFromWorkItem(item)
+    if (after) await bridge.pipeline.sightTask(after, { source: 'bridge', actor, before: task })
+  }
   await raiseAlert(services, bridge, {
     key: `dependency-cancelled:${task.id}`,
-    html: fr
-      ? `⛔ « ${escapeHtml(task.name)} » est bloquée : sa dépendance « ${escapeHtml(dep.name)} » a été annulée.`
-      : `⛔ “${escapeHtml(task.name)}” is blocked: its dependency “${escapeHtml(dep.name)}” was cancelled.`,
     conciergeText: `plane-bridge: task ${task.id} ("${task.name}") is blocked because its dependency ${dep.id} ("${dep.name}") was cancelled. Re-plan it.`,
   })
+  bridge.kick()
   return true
 }

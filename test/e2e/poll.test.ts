@@ -298,8 +298,10 @@ describe('poll ticks (end to end)', () => {
     expect(comments.map((c) => c.comment_html)).toEqual([
       expect.stringContaining('❌ Dépendance annulée'),
     ])
-    const alerts = () => sent(t).filter((text) => text.includes('est bloquée : sa dépendance'))
+    // One message: the move to Blocked and the comment that explains it (issue 28: it was three).
+    const alerts = () => sent(t).filter((text) => text.includes('Créer le logo'))
     expect(alerts()).toHaveLength(1)
+    expect(alerts()[0]).toContain('❌ Dépendance annulée : « Choisir le nom »')
     await runPollCycle(t.services, t.bridge)
     await t.settle()
     expect(alerts()).toHaveLength(1)
