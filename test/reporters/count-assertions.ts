@@ -1,0 +1,12 @@
+/** Each test's `expect` calls go into its meta, so the timing report can say how many assertions the suite makes. */
+import { afterEach, expect } from 'vitest'
+
+declare module 'vitest' {
+  interface TaskMeta {
+    assertions?: number
+  }
+}
+
+afterEach((context) => {
+  context.task.meta.assertions = expect.getState().assertionCalls
+})

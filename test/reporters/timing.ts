@@ -1,0 +1,61 @@
+/**
+ * The suite's timing report (issue 29): after the run, the slowest files and tests, and how many tests and
+ * assertions ran, printed after vitest's own summary and written to `.cache/test-timings.json` (gitignored).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { relative, resolve } from 'node:path'
+import type { Reporter, TestModule } from 'vitest/node'
+
+const SHOWN = 15
+const OUT = resolve(import.meta.dirname, '../../.cache/test-timings.json')
+
+type Timed = { name: string; seconds: number; tests?: number }
+
+export default class TimingReporter implements Reporter {
+  private started = Date.now()
+
+  onTestRunStart(): void {
+    this.started = Date.now()
+  }
+
+  onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
+    const root = resolve(import.meta.dirname, '../..')
+    const files: Timed[] = []
+    const tests: Timed[] = []
+    let assertions = 0
+    for (const module of modules) {
+      const file = `${relative(root, module.moduleId)} [${module.project.name}]`
+      let count = 0
+      for (const test of module.children.allTests()) {
+        count++
+        assertions += test.meta().assertions ?? 0
+        tests.push({ name: `${file} > ${test.fullName}`, seconds: _s(test.diagnostic()?.duration) })
+      }
+      files.push({ name: file, seconds: _s(module.diagnostic().duration), tests: count })
+    }
+    const slowest = (list: Timed[]) =>
+      [...list].sort((a, b) => b.seconds - a.seconds).slice(0, SHOWN)
+    const wall = (Date.now() - this.started) / 1000
+    const lines = [
+      '',
+      `Timing: ${modules.length} files, ${tests.length} tests, ${assertions} assertions, ${wall.toFixed(0)} s wall`,
+      `Slowest ${SHOWN} files (s, tests):`,
+      ...slowest(files).map(
+        (f) => `  ${f.seconds.toFixed(1).padStart(6)} ${String(f.tests).padStart(4)}  ${f.name}`
+      ),
+      `Slowest ${SHOWN} tests (s):`,
+      ...slowest(tests).map((t) => `  ${t.seconds.toFixed(1).padStart(6)}  ${t.name}`),
+      '',
+    ]
+    process.stdout.write(`${lines.join('\n')}\n`)
+    mkdirSync(resolve(OUT, '..'), { recursive: true })
+    writeFileSync(
+      OUT,
+      `${JSON.stringify({ wallSeconds: wall, counts: { files: files.length, tests: tests.length, assertions }, files, tests }, null, 1)}\n`
+    )
+  }
+}
+
+function _s(ms: number | undefined): number {
+  return (ms ?? 0) / 1000
+}
