@@ -10,6 +10,7 @@ import { type Hashing, webCryptoHashing } from '../shared/hash.ts'
 import { createLogger, type Logger } from '../shared/log.ts'
 import { createRedactor } from '../shared/redact.ts'
 import { takeInventory, validateRegistry } from '../shared/registry.ts'
+import { sleep as realSleep } from '../shared/retry.ts'
 import { createStatusBoard } from '../shared/status.ts'
 import type { Store } from '../shared/store/store.ts'
 
@@ -25,6 +26,8 @@ export type CreateServicesOptions = {
   /** Workers: `ctx.waitUntil` for background work. */
   keepAlive?: (promise: Promise<unknown>) => void
   now?: () => number
+  /** How waits are made (default: real time); a test's virtual clock advances instead. */
+  sleep?: (ms: number) => Promise<void>
   /** Node: the process's memory and CPU for `process_*` in /metrics (Workers have none). */
   processStats?: () => ProcessStats
   /** The version running, for `plane_bridge_build_info`. */
@@ -49,6 +52,7 @@ export function createServices({
   agentTokens = {},
   keepAlive,
   now = Date.now,
+  sleep = realSleep,
   processStats,
   build,
   hashing = webCryptoHashing,
@@ -85,6 +89,7 @@ export function createServices({
     agentTokens,
     background: createBackground({ log: logger, now, ...(keepAlive ? { keepAlive } : {}) }),
     now,
+    sleep,
     hashing,
     // Built on first use, once: a copy of these services (a job's context) reads the same instance.
     get bridge() {

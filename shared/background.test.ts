@@ -13,6 +13,23 @@ describe('background', () => {
     expect(ran).toBe(true)
   })
 
+  it('should wait only for work already started when told to leave timers be', async () => {
+    const bg = createBackground({ log: silentLogger })
+    let ran = false
+    let finished = false
+    bg.later('far', 60_000, async () => {
+      ran = true
+    })
+    bg.run('now', () =>
+      new Promise<void>((r) => setTimeout(r, 30)).then(() => void (finished = true))
+    )
+    expect(await bg.idle(2000, { timers: false })).toBe(true)
+    expect(finished).toBe(true)
+    expect(ran).toBe(false)
+    expect(await bg.idle(50)).toBe(false)
+    bg.cancelTimers()
+  })
+
   it('should keep the earliest of two delayed runs of one name', async () => {
     const bg = createBackground({ log: silentLogger })
     const order: string[] = []

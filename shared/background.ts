@@ -14,8 +14,11 @@ export type Background = {
     task: () => Promise<unknown>,
     options?: { weak?: boolean }
   ): void
-  /** Resolves true when nothing runs or waits any more (timers included), false after `timeoutMs`. */
-  idle(timeoutMs: number): Promise<boolean>
+  /**
+   * Resolves true when nothing runs or waits any more (timers included, unless `timers: false`: then only work
+   * already started counts), false after `timeoutMs`.
+   */
+  idle(timeoutMs: number, options?: { timers?: boolean }): Promise<boolean>
   /** Cancel waiting timers (shutdown); running tasks go on. */
   cancelTimers(): void
 }
@@ -72,9 +75,9 @@ export function createBackground({
       if (weak && typeof timer === 'object' && 'unref' in timer) timer.unref()
       timers.set(name, { at, timer, task, weak })
     },
-    async idle(timeoutMs) {
+    async idle(timeoutMs, { timers: waitTimers = true } = {}) {
       const deadline = now() + timeoutMs
-      const strong = () => [...timers.values()].some((t) => !t.weak)
+      const strong = () => waitTimers && [...timers.values()].some((t) => !t.weak)
       while (running.size > 0 || strong()) {
         if (now() >= deadline) return false
         const wait = new Promise((r) => setTimeout(r, Math.min(50, Math.max(1, deadline - now()))))

@@ -79,7 +79,7 @@ export function getBridge(services: Services): Bridge {
 
 /** Builds the parts once; runtime/services.ts calls it on first use of `services.bridge`. */
 export function buildBridge(services: Services): Bridge {
-  const { config, store, log, metrics, status, background, now } = services
+  const { config, store, log, metrics, status, background, now, sleep } = services
   const planeRequests = metrics.registry.counter(
     'plane_bridge_plane_requests_total',
     'Requests to the Plane API by status class.'
@@ -101,6 +101,7 @@ export function buildBridge(services: Services): Bridge {
           apiKey: config.PLANE_API_KEY,
           workspaceSlug: config.PLANE_WORKSPACE_SLUG,
           minIntervalMs: config.PLANE_REQUEST_INTERVAL_MS,
+          sleep,
           // Kept in the store: a `npm run job` process or a Workers isolate probes no more than a long-lived one.
           capabilitiesCache: {
             read: () => store.get<PlaneCapabilities>(CAPABILITIES_KEY),
@@ -320,6 +321,7 @@ export function buildBridge(services: Services): Bridge {
         log,
         metrics: { deliveries, depth },
         now,
+        sleep,
       }),
     ])
   ) as Record<OutboxChannel, OutboxSender>

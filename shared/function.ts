@@ -27,6 +27,11 @@ export type Services = {
   /** Work that goes on after a response; shutdown waits for it. */
   background: Background
   now: () => number
+  /**
+   * How the runtime waits out time (the sender's per-chat spacing, Plane's pacing and `Retry-After`): real time,
+   * or a test's virtual clock, so that a test injects time instead of sleeping (issue 29).
+   */
+  sleep: (ms: number) => Promise<void>
   /** SHA-256 and HMAC: WebCrypto, or the Node runtime's synchronous node:crypto. */
   hashing: Hashing
   /**

@@ -31,6 +31,8 @@ export type E2EOptions = {
   plane?: PlaneSimOptions
   /** The bridge's clock (the simulators keep real time). */
   now?: () => number
+  /** How the bridge waits (default: real time); a virtual clock's sleep advances it instead. */
+  sleep?: (ms: number) => Promise<void>
   /** Give agents their own Plane keys (planeTokenEnv). */
   agentKeys?: boolean
   /** More agents after imhotep and thot; may seed their Plane users first. */
@@ -52,13 +54,17 @@ export type E2EOptions = {
 }
 
 /** A new runtime on the same simulators: what a restart after a crash starts (test/faults/). */
-export type RestartOptions = Pick<E2EOptions, 'env' | 'store' | 'now' | 'alive'>
+export type RestartOptions = Pick<E2EOptions, 'env' | 'store' | 'now' | 'sleep' | 'alive'>
+
+/** What becomes of one Plane delivery: handed to the bridge, kept for later, lost (Plane saw a 200), or sent twice. */
+export type DeliveryRoute = 'deliver' | 'hold' | 'drop' | 'duplicate'
 
 export async function startE2E({
   env = {},
   store,
   plane: planeOptions = {},
   now,
+  sleep,
   agentKeys = false,
   extraAgents,
   concierge = false,
@@ -70,14 +76,17 @@ export async function startE2E({
   let current: { app: ReturnType<typeof createApp>; alive: () => boolean } | null = null
   // While held, deliveries are kept (Plane saw a 200) to be replayed later, as a late delivery would arrive.
   const held: Array<{ url: string; init: RequestInit }> = []
-  const gate = { hold: false }
+  const gate: { hold: boolean; route: (() => DeliveryRoute) | null } = { hold: false, route: null }
   const webhookFetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const runtime = current
     if (!runtime?.alive()) throw new TypeError('fetch failed: connection refused')
-    if (gate.hold) {
+    const route = gate.hold ? 'hold' : (gate.route?.() ?? 'deliver')
+    if (route === 'hold') {
       held.push({ url: String(input), init: init ?? {} })
       return new Response('{}', { status: 200 })
     }
+    if (route === 'drop') return new Response('{}', { status: 200 })
+    if (route === 'duplicate') await runtime.app.request(String(input), init ?? {})
     const response = await runtime.app.request(String(input), init ?? {})
     if (!runtime.alive()) throw new TypeError('fetch failed: socket hang up')
     return response
@@ -176,7 +185,7 @@ export async function startE2E({
   const sims = { plane, telegram, openclaw, planeHttp, telegramHttp, openclawHttp }
   const users = { bridge: bridgeUser, imhotep, thot, ra }
   const world = { sims, users, project, agents, state, agentKeys, held, gate }
-  const started = await _startRuntime(world, { env, store, now, alive }, (runtime) => {
+  const started = await _startRuntime(world, { env, store, now, sleep, alive }, (runtime) => {
     current = runtime
   })
   if (provisioned) await markProjectsProvisioned(started.services, [project.id])
@@ -203,7 +212,7 @@ type World = {
   state: (name: string) => { id: string; name: string }
   agentKeys: boolean
   held: Array<{ url: string; init: RequestInit }>
-  gate: { hold: boolean }
+  gate: { hold: boolean; route: (() => DeliveryRoute) | null }
 }
 
 type Bind = (runtime: { app: ReturnType<typeof createApp>; alive: () => boolean }) => void
@@ -211,7 +220,7 @@ type Bind = (runtime: { app: ReturnType<typeof createApp>; alive: () => boolean 
 /** Services, bridge and app on the world's simulators; Plane's deliveries go to this runtime from now on. */
 async function _startRuntime(
   world: World,
-  { env = {}, store, now, alive = () => true }: RestartOptions,
+  { env = {}, store, now, sleep, alive = () => true }: RestartOptions,
   bind: Bind
 ) {
   const { plane, telegram, openclaw, planeHttp, telegramHttp, openclawHttp } = world.sims
@@ -221,6 +230,7 @@ async function _startRuntime(
     functions,
     agents,
     ...(now ? { now } : {}),
+    ...(sleep ? { sleep } : {}),
     ...(world.agentKeys
       ? {
           agentTokens: {
@@ -261,14 +271,21 @@ async function _startRuntime(
       hold: () => {
         gate.hold = true
       },
-      /** Deliver what was held, in order. */
-      async release() {
+      /** Decide each delivery's fate from now on (null: deliver them all). */
+      route(route: (() => DeliveryRoute) | null) {
+        gate.route = route
+      },
+      /** Deliver what was held, in order (or newest first: deliveries overtaking each other). */
+      async release({ reverse = false }: { reverse?: boolean } = {}) {
         gate.hold = false
         const statuses: number[] = []
-        for (const { url, init } of held.splice(0))
+        const due = held.splice(0)
+        for (const { url, init } of reverse ? due.reverse() : due)
           statuses.push((await app.request(url, init)).status)
         return statuses
       },
+      /** Deliveries held so far and not yet released. */
+      heldCount: () => held.length,
     },
     project,
     users: world.users,
@@ -317,4 +334,14 @@ export function restartE2E(previous: E2E, options: RestartOptions): Promise<E2E>
   const found = worlds.get(previous)
   if (!found) throw new Error('not a runtime started by startE2E')
   return _startRuntime(found.world, options, found.bind)
+}
+
+/**
+ * Another runtime on the simulators of `previous` and the store given, which Plane's deliveries do not reach:
+ * what `npm run job -- poll` started next to the server is (its own clients, pipeline and outbox lanes).
+ */
+export function sideRuntime(previous: E2E, options: RestartOptions): Promise<E2E> {
+  const found = worlds.get(previous)
+  if (!found) throw new Error('not a runtime started by startE2E')
+  return _startRuntime(found.world, options, () => undefined)
 }

@@ -16,6 +16,7 @@ export function makeServices({
   agents = [],
   agentTokens = {},
   now,
+  sleep,
 }: {
   functions?: readonly BridgeFunction[]
   env?: RawEnv
@@ -24,6 +25,8 @@ export function makeServices({
   agents?: readonly AgentConfig[]
   agentTokens?: Readonly<Record<string, string>>
   now?: () => number
+  /** How the runtime waits (default: real time): a virtual clock's, to inject time instead of sleeping. */
+  sleep?: (ms: number) => Promise<void>
 } = {}): TestServices {
   const config = loadConfig(env)
   const rawLogs: string[] = []
@@ -40,6 +43,7 @@ export function makeServices({
     agentTokens,
     store: store ?? createMemoryStore(now ? { now } : {}),
     ...(now ? { now } : {}),
+    ...(sleep ? { sleep } : {}),
   })
   return Object.defineProperties(services, {
     rawLogs: { value: rawLogs },

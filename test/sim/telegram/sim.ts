@@ -31,7 +31,8 @@ import {
   makeMessageUpdate,
 } from './updates.ts'
 
-export type TelegramSimCall = { method: string; params: Params; status: number }
+/** One Bot API call as received: method, parameters, the status answered, and when (`Date.now()`). */
+export type TelegramSimCall = { method: string; params: Params; status: number; at: number }
 
 export type PostUpdateOptions = {
   /** Header value to send; defaults to the secret of the webhook set via setWebhook, `null` sends none. */
@@ -143,7 +144,7 @@ export function createTelegramSim(options: TelegramSimOptions): TelegramSim {
     const name = METHOD_BY_LOWER.get(requested.toLowerCase())
     const params = await _readParams(c.req.raw)
     const record = (status: number) =>
-      calls.push({ method: name ?? requested, params: params ?? {}, status })
+      calls.push({ method: name ?? requested, params: params ?? {}, status, at: Date.now() })
     if (!name) {
       record(404)
       return c.json(_notFound(), 404)
