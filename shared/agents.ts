@@ -1,6 +1,16 @@
 /** @module The agent registry: id ↔ Plane user ↔ OpenClaw agent ↔ own Plane token, validated with errors naming the entry. */
 import * as z from 'zod'
 
+/** An agent as the other parts name it: who it is in the registry, in Plane and in OpenClaw. */
+export type AgentRef = {
+  /** Short id (`imhotep`). */
+  id: string
+  name: string
+  role: 'concierge' | 'member'
+  planeUserId: string
+  openclawAgentId: string
+}
+
 const agentSchema = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a short lowercase id such as "imhotep"'),
   name: z.string().trim().min(1, 'must not be empty'),

@@ -26,6 +26,7 @@ import {
 import { CAPABILITIES_MAX_AGE_MS, type PlaneCapabilities } from './plane/capabilities.ts'
 import { createPlaneClient, type PlaneClient } from './plane/client.ts'
 import { createPlaneDirectory, type PlaneDirectory } from './plane-directory.ts'
+import { syncAgentLabels } from './runs/agent-labels.ts'
 import { onTaskClosed } from './runs/dependents.ts'
 import { createRunStore, type RunStore, runRecordKey, timeSpentNow } from './runs/records.ts'
 import { createRunTracker, type RunTracker, type WakeMeta } from './runs/tracker.ts'
@@ -164,7 +165,16 @@ export function buildBridge(services: Services): Bridge {
     ...(config.NOTIFY_EVENTS ? { kinds: config.NOTIFY_EVENTS } : {}),
     projects: config.NOTIFY_PROJECTS ?? null,
   })
-  const runs = plane ? createRunStore({ store, plane, log, locale: config.LOCALE, now }) : null
+  const runs = plane
+    ? createRunStore({
+        store,
+        plane,
+        nameOf: async (id) => (await directory.agentById(id))?.name ?? null,
+        log,
+        locale: config.LOCALE,
+        now,
+      })
+    : null
   const tracker = createRunTracker({
     store,
     outbox,
@@ -205,6 +215,7 @@ export function buildBridge(services: Services): Bridge {
     onClosed: async (task, group) => {
       await onTaskClosed(services, self, task, group)
     },
+    ...(plane ? { syncAgentLabels: (task, change) => syncAgentLabels(plane, task, change) } : {}),
     runInfo: async (taskId) => {
       const record = await store.get<RunRecord>(runRecordKey(taskId))
       return record

@@ -1,13 +1,12 @@
 /** @module Shared steps of the tools: find a task by id or reference, check it is the caller's, read back, tell the pipeline. */
 import type { StateGroup, TaskSnapshot } from '../../shared/events.ts'
 import { buildTaskUrl, type ProjectRef } from '../../shared/notify/messages.ts'
-import { AGENT_LABEL_PREFIX } from '../../shared/notify/plan-flush.ts'
 import { isBlockedName } from '../../shared/notify/policy.ts'
 import { PlaneApiError } from '../../shared/plane/errors.ts'
 import type { PlaneWorkItem } from '../../shared/plane/work-item-schemas.ts'
 import { snapshotFromWorkItem } from '../../shared/plane-events.ts'
-import { isAgentTask } from '../../shared/poll/my-tasks.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
+import { AGENT_LABEL_PREFIX, isAgentTask } from '../../shared/task-vocabulary.ts'
 import { ToolError } from './errors.ts'
 import type { ToolContext } from './tool.ts'
 
@@ -41,7 +40,11 @@ export function statusOf(state: TaskSnapshot['state']): TaskStatus {
 }
 
 /** A task by UUID or reference (`ONB-12`), read with its state and labels. 404 names what was asked. */
-export async function resolveTask(ctx: ToolContext, task: string): Promise<LoadedTask> {
+export async function resolveTask(
+  ctx: ToolContext,
+  task: string,
+  { touch = true }: { touch?: boolean } = {}
+): Promise<LoadedTask> {
   const wanted = task.trim()
   let item: PlaneWorkItem | null = null
   try {
@@ -62,14 +65,19 @@ export async function resolveTask(ctx: ToolContext, task: string): Promise<Loade
   }
   if (!item) throw new ToolError('not_found', `No task ${wanted} in this workspace.`)
   const loaded = await _loaded(ctx, item)
-  noteTouched(ctx, loaded)
+  // The task the call is about checks its run in; one only looked at (a dependency) does not.
+  if (touch) noteTouched(ctx, loaded)
   return loaded
 }
 
 /** The caller worked on this task: if it is its own, the call checks in on its run (agent runs). */
 export function noteTouched(ctx: ToolContext, task: LoadedTask): void {
   if (isAgentTask(task.snapshot, ctx.me))
-    ctx.touched.set(task.key.id, { projectId: task.key.projectId, ref: task.ref })
+    ctx.touched.set(task.key.id, {
+      projectId: task.key.projectId,
+      ref: task.ref,
+      task: task.snapshot,
+    })
 }
 
 /** The same task read again (after a write), to check what Plane really holds. */
@@ -173,7 +181,7 @@ export async function dependenciesOf(
 ): Promise<DependencyStatus[]> {
   const seen = new Map<string, DependencyStatus>()
   for (const dep of record.dependencies) {
-    const found = await resolveTask(ctx, dep).catch((error: unknown) => {
+    const found = await resolveTask(ctx, dep, { touch: false }).catch((error: unknown) => {
       if (error instanceof ToolError && error.code === 'not_found') return null
       throw error
     })

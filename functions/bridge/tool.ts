@@ -2,6 +2,7 @@
 import type { z } from 'zod'
 import type { AgentConfig } from '../../shared/agents.ts'
 import type { Bridge } from '../../shared/bridge.ts'
+import type { TaskSnapshot } from '../../shared/events.ts'
 import type { Services } from '../../shared/function.ts'
 import type { AgentRef } from '../../shared/notify/directory.ts'
 import type { PlaneClient } from '../../shared/plane/client.ts'
@@ -23,7 +24,7 @@ export type ToolContext = {
   runs: RunStore
   now: () => number
   /** The caller's own tasks this call worked on: each counts as the agent checking in on its run. */
-  touched: Map<string, { projectId: string; ref: string | null }>
+  touched: Map<string, { projectId: string; ref: string | null; task: TaskSnapshot }>
 }
 
 /** MCP tool annotations: without them OpenClaw treats every call as needing approval. */

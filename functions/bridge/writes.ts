@@ -5,6 +5,7 @@ import type { PlaneClient } from '../../shared/plane/client.ts'
 import type { PlaneState } from '../../shared/plane/schemas.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from '../../shared/runs/records.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
+import { agentsOfTask, isAgentTask } from '../../shared/task-vocabulary.ts'
 import { ToolError } from './errors.ts'
 import { type LoadedTask, sightComment, type TaskStatus } from './tasks.ts'
 import type { ToolContext } from './tool.ts'
@@ -104,16 +105,20 @@ export async function postComment(
 }
 
 /** Note the caller's activity on the task's run record (and run card), with any other change. */
-export function touchRun(
+export async function touchRun(
   ctx: ToolContext,
   task: LoadedTask,
   change: (record: RunRecord, at: string) => RunRecord = (r) => r
 ): Promise<RunRecord> {
   const at = new Date(ctx.now()).toISOString()
+  // The run is its agent's: the Concierge (or the human) acting on someone's task leaves it theirs.
+  const owner = isAgentTask(task.snapshot, ctx.me)
+    ? ctx.me.id
+    : ((await agentsOfTask(ctx.bridge.directory, task.snapshot))[0]?.id ?? null)
   return ctx.runs.update(
     task.key,
     (record) => {
-      const agentId = ctx.me.role === 'concierge' && record.agentId ? record.agentId : ctx.me.id
+      const agentId = ctx.me.role === 'concierge' ? (record.agentId ?? owner) : ctx.me.id
       // The agent's own call checks in a woken (pending) or quiet (stale) run.
       const wakes =
         agentId === ctx.me.id && (record.state === 'pending' || record.state === 'stale')

@@ -1,15 +1,23 @@
 /** @module What a verified, stored Plane delivery means: task sightings and comments into the pipeline, projects and cycles straight to messages. */
 import type { Bridge } from '../../shared/bridge.ts'
+import type { TaskSnapshot } from '../../shared/events.ts'
 import type { Services } from '../../shared/function.ts'
 import { buildProjectUrl, renderCycle, renderProjectCreated } from '../../shared/notify/messages.ts'
 import { telegramMessage } from '../../shared/notify/outbox.ts'
-import { filterByPolicy, type NotificationKind } from '../../shared/notify/policy.ts'
+import {
+  filterByPolicy,
+  isBlockerComment,
+  type NotificationKind,
+  parseConfidence,
+} from '../../shared/notify/policy.ts'
+import { PlaneApiError } from '../../shared/plane/errors.ts'
 import type { PlaneWebhookEvent } from '../../shared/plane/webhook-types.ts'
 import {
   actorFrom,
   commentText,
   hintFromActivity,
   snapshotFromWebhookIssue,
+  snapshotFromWorkItem,
 } from '../../shared/plane-events.ts'
 import { ensureProjectProvisioned } from '../../shared/provision/project.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from '../../shared/runs/records.ts'
@@ -56,17 +64,18 @@ export async function processPlaneEvent(
       // An agent commenting in Plane directly is working on its run all the same.
       const agent = author ? await bridge.directory.agentByPlaneUser(author.id) : null
       if (agent) await bridge.tracker.activity(comment.issue, agent, { projectId: comment.project })
+      const text = commentText(comment)
       const kept = await bridge.pipeline.sightComment(
         {
           type: 'comment',
           taskId: comment.issue,
           projectId: comment.project,
           commentId: comment.id,
-          text: commentText(comment),
+          text,
           actor: author,
           source: 'webhook',
         },
-        null
+        await _taskOfTellingComment(bridge, comment.project, comment.issue, text)
       )
       return kept ? 'comment kept (blocker)' : 'comment skipped'
     }
@@ -189,4 +198,27 @@ function _cycleTransition(
   if (nowMs >= endOfCycle) return 'completed'
   if (nowMs >= startMs) return 'started'
   return null
+}
+
+/**
+ * A question or a blocker (❓ ❌) or a confidence report on a task the bridge has not seen yet is told all the
+ * same (issue 28): the task is read from Plane for the message. Other comments need nothing.
+ */
+async function _taskOfTellingComment(
+  bridge: Bridge,
+  projectId: string,
+  taskId: string,
+  text: string
+): Promise<TaskSnapshot | null> {
+  if (!isBlockerComment(text) && parseConfidence(text) === null) return null
+  if (!bridge.plane || (await bridge.pipeline.snapshot(taskId))) return null
+  try {
+    return snapshotFromWorkItem(
+      await bridge.plane.workItems.get(projectId, taskId, { expand: ['state', 'labels'] })
+    )
+  } catch (error) {
+    // Deleted since: nothing to tell. Anything else fails the delivery, which the inbox replays.
+    if (error instanceof PlaneApiError && error.kind === 'not_found') return null
+    throw error
+  }
 }

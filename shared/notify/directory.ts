@@ -1,14 +1,8 @@
 /** @module What the pipeline needs to know to word a message: projects, people's names, which users are agents. */
+import type { AgentRef } from '../agents.ts'
 import type { ProjectRef } from './messages.ts'
 
-export type AgentRef = {
-  /** Short id (`imhotep`). */
-  id: string
-  name: string
-  role: 'concierge' | 'member'
-  planeUserId: string
-  openclawAgentId: string
-}
+export type { AgentRef }
 
 export type Directory = {
   project(projectId: string): Promise<ProjectRef | null>

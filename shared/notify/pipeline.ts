@@ -16,7 +16,7 @@ import type { Directory } from './directory.ts'
 import type { Locale } from './i18n.ts'
 import { buildTaskUrl } from './messages.ts'
 import type { Outbox } from './outbox.ts'
-import { planFlush, type RunInfo } from './plan-flush.ts'
+import { type FlushContext, planFlush, type RunInfo } from './plan-flush.ts'
 import { isBlockerComment, type NotifyPolicy, parseConfidence } from './policy.ts'
 
 export type PendingChange = {
@@ -56,6 +56,8 @@ export type PipelineOptions = {
   tracker?: RunTracker
   /** A task reached done or cancelled: what depends on it is unblocked or blocked. */
   onClosed?: (task: TaskSnapshot, group: 'completed' | 'cancelled') => Promise<void>
+  /** OPENCLAW-10: agent labels follow the assignees a person set (plan-flush.ts). */
+  syncAgentLabels?: FlushContext['syncAgentLabels']
   /** Reviews, questions and approvals go out as cards the human can act on (buttons, replies). */
   cards?: CardStore
   /**
@@ -246,7 +248,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
             const entry = await readPending(memo, taskId)
             if (!entry) return 0
             const project = await options.directory.project(entry.after.projectId)
-            const items = await planFlush(entry, {
+            const { items, snapshot } = await planFlush(entry, {
               ...options,
               project,
               taskUrl: buildTaskUrl(
@@ -256,6 +258,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
                 project?.identifier ?? null
               ),
             })
+            // The flush wrote the task itself (its agent labels): that version is what the bridge knows now.
+            if (snapshot !== entry.after) {
+              await store.set(snapshotKey(taskId), snapshot, { ttlSeconds: SNAPSHOT_TTL_S })
+              memo.set(snapshotKey(taskId), snapshot)
+            }
             let count = 0
             // Enqueue before deleting the pending entry; dedupe keys make a repeat after a crash harmless.
             for (const item of items) if ((await options.outbox.enqueue(item)).enqueued) count++

@@ -5,6 +5,7 @@ import { actionPhrasesFor } from '../actions/phrases.ts'
 import type { TaskChange, TaskSnapshot } from '../events.ts'
 import type { RunTracker } from '../runs/tracker.ts'
 import type { Store } from '../store/store.ts'
+import { APPROVAL_LABEL, agentsOfTask, isOpenForAgent } from '../task-vocabulary.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { diffTask } from './diff.ts'
 import type { AgentRef, Directory } from './directory.ts'
@@ -45,6 +46,14 @@ export type FlushContext = {
   onClosed?: (task: TaskSnapshot, group: 'completed' | 'cancelled') => Promise<void>
   /** Reviews, questions and approvals as cards the human acts on; without it, plain messages. */
   cards?: CardStore
+  /**
+   * OPENCLAW-10: make the task's `agent:<id>` labels follow an assignee change; the task as Plane holds it after,
+   * or null when nothing was written. Without it, labels stay as they are.
+   */
+  syncAgentLabels?: (
+    task: TaskSnapshot,
+    change: { assigned: readonly AgentRef[]; unassigned: readonly AgentRef[] }
+  ) => Promise<TaskSnapshot | null>
 }
 
 export type RunInfo = {
@@ -53,20 +62,36 @@ export type RunInfo = {
   deliverables?: readonly { name: string; url: string | null }[]
 }
 
-/** OPENCLAW-10: Plane CE has no custom fields, so an `agent:<id>` label also assigns a task to an agent. */
-export const AGENT_LABEL_PREFIX = 'agent:'
-/** A task with this label waits for the human's approval before it may start (or wake anyone). */
-export const APPROVAL_LABEL = 'needs-approval'
+/** What a closed window comes to: messages and wakes to send, and the task as it now stands in Plane. */
+export type FlushPlan = {
+  items: EnqueueInput[]
+  /** `entry.after`, or the task after the flush's own write (its agent labels following its assignees). */
+  snapshot: TaskSnapshot
+}
 
-export async function planFlush(entry: PendingChange, ctx: FlushContext): Promise<EnqueueInput[]> {
-  const task = entry.after
+export async function planFlush(entry: PendingChange, ctx: FlushContext): Promise<FlushPlan> {
+  let task = entry.after
   const diff = diffTask(entry.before, task, {
     created: entry.created && !entry.before,
     hint: entry.hint,
   })
   const changes = diff.status === 'changed' ? diff.changes : []
   const items = [...(await _messages(entry, changes, ctx)), ...(await _reviews(entry, ctx))]
-  const { added, removed } = await _agentAssignmentChanges(ctx.directory, changes)
+  // OPENCLAW-10: the agent labels follow the assignees a person set, before anyone is woken or stopped.
+  const assignees = changes.find((c) => c.kind === 'assignees')
+  if (assignees?.kind === 'assignees' && ctx.syncAgentLabels) {
+    const synced = await ctx.syncAgentLabels(task, {
+      assigned: await _agentsOf(ctx.directory, assignees.added),
+      unassigned: await _agentsOf(ctx.directory, assignees.removed),
+    })
+    if (synced) task = synced
+  }
+  // Who holds the task before and after the window (a task seen for the first time by a read: unknown).
+  const known = entry.before !== null || entry.created
+  const had = entry.before ? await agentsOfTask(ctx.directory, entry.before) : []
+  const has = await agentsOfTask(ctx.directory, task)
+  const added = known ? has.filter((a) => !had.some((b) => b.id === a.id)) : []
+  const removed = known ? had.filter((a) => !has.some((b) => b.id === a.id)) : []
   const closedTo = changes.flatMap((c) =>
     c.kind === 'state' &&
     (c.to?.group === 'completed' || c.to?.group === 'cancelled') &&
@@ -85,20 +110,24 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
         added[0]
       )
     if (closedTo === 'cancelled')
-      for (const agent of await agentsOfTask(ctx.directory, task))
-        await tracker.unassigned(task, agent, 'cancelled')
+      for (const agent of has) await tracker.unassigned(task, agent, 'cancelled')
     // A task held for the human's approval wakes nobody until it is approved (the tracker checks):
-    // the human is asked, once per task. Approved (the label gone): its agents are woken now.
+    // the human is asked, once per task. Approved (the label gone), or opened to its agents (out of the
+    // backlog, reopened): its agents are woken now. Only a task open to its agent wakes it (OPENCLAW-02: a
+    // backlog or finished task is not theirs to pick up); the tracker's claim makes each assignment one wake.
     const approved = changes.some(
       (c) => c.kind === 'labels' && c.removed.some((l) => l.toLowerCase() === APPROVAL_LABEL)
     )
-    const toWake = approved ? await agentsOfTask(ctx.directory, task) : added
-    if (ctx.wakeAgents !== false && !closedTo)
+    const opened = changes.some(
+      (c) => c.kind === 'state' && !isOpenForAgent({ state: c.from }) && isOpenForAgent(task)
+    )
+    const toWake = approved || opened ? has : added
+    if (ctx.wakeAgents !== false && !closedTo && isOpenForAgent(task))
       for (const agent of toWake)
         if ((await tracker.assigned(task, agent)) === 'held') await _askApproval(task, agent, ctx)
   }
   if (closedTo && ctx.onClosed) await ctx.onClosed(task, closedTo)
-  return items
+  return { items, snapshot: task }
 }
 
 // --- Internal helpers ---
@@ -259,52 +288,9 @@ async function _askApproval(task: TaskSnapshot, agent: AgentRef, ctx: FlushConte
   await _postCard(ctx, 'approval', task, agent.id, html, `approval:${task.id}`)
 }
 
-/** What finding a task's agents needs from a directory. */
-export type AgentLookup = Pick<Directory, 'agentByPlaneUser' | 'agentById'>
-
-/** The agents a task is given to now: assignees who are agents and `agent:<id>` labels. */
-export async function agentsOfTask(
-  directory: AgentLookup,
-  task: TaskSnapshot
-): Promise<AgentRef[]> {
-  const { added } = await _agentAssignmentChanges(directory, [
-    { kind: 'assignees', added: task.assigneeIds, removed: [] },
-    { kind: 'labels', added: task.labels, removed: [] },
-  ])
-  return added
-}
-
-async function _agentAssignmentChanges(
-  directory: AgentLookup,
-  changes: readonly TaskChange[]
-): Promise<{ added: AgentRef[]; removed: AgentRef[] }> {
-  const added = new Map<string, AgentRef>()
-  const removed = new Map<string, AgentRef>()
-  const byUsers = async (ids: readonly string[], into: Map<string, AgentRef>) => {
-    for (const userId of ids) {
-      const agent = await directory.agentByPlaneUser(userId)
-      if (agent) into.set(agent.id, agent)
-    }
-  }
-  const byLabels = async (labels: readonly string[], into: Map<string, AgentRef>) => {
-    for (const label of labels) {
-      if (!label.toLowerCase().startsWith(AGENT_LABEL_PREFIX)) continue
-      const agent = await directory.agentById(label.slice(AGENT_LABEL_PREFIX.length).trim())
-      if (agent) into.set(agent.id, agent)
-    }
-  }
-  for (const change of changes) {
-    if (change.kind === 'assignees') {
-      await byUsers(change.added, added)
-      await byUsers(change.removed, removed)
-    }
-    if (change.kind === 'labels') {
-      await byLabels(change.added, added)
-      await byLabels(change.removed, removed)
-    }
-  }
-  for (const id of added.keys()) removed.delete(id)
-  return { added: [...added.values()], removed: [...removed.values()] }
+async function _agentsOf(directory: Directory, userIds: readonly string[]): Promise<AgentRef[]> {
+  const found = await Promise.all(userIds.map((id) => directory.agentByPlaneUser(id)))
+  return found.filter((a): a is AgentRef => a !== null)
 }
 
 async function _names(directory: Directory, ids: string[]): Promise<Map<string, string>> {

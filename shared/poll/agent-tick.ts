@@ -6,18 +6,21 @@ import type { AgentRef } from '../notify/directory.ts'
 import type { ProjectRef } from '../notify/messages.ts'
 import { createPlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
+import { isAgentTask, isOpenForAgent } from '../task-vocabulary.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { clearAlert, raiseAlert } from './alerts.ts'
 import { checkDependencies } from './dependencies.ts'
-import { isAgentTask, isOpenForAgent } from './my-tasks.ts'
 
 export type AgentTickInput = {
   agent: AgentRef
   /** Tasks changed since this agent's checkpoint, as the cycle's shared listing saw them. */
   tasks: readonly TaskSnapshot[]
   projects: ReadonlyMap<string, ProjectRef>
-  /** The agent's first tick on this store (a fresh deploy): started tasks are adopted, not woken. */
-  firstTick?: boolean
+  /**
+   * Tasks this cycle saw for the first time, by reading them (a fresh deploy's backlog, a task never seen before):
+   * started ones are adopted, not woken. A task the bridge already knew (a webhook, a tool's write) is not.
+   */
+  firstSeen?: ReadonlySet<string>
 }
 
 export type AgentTickResult = {
@@ -49,7 +52,7 @@ export async function runAgentTick(
     if (!isAgentTask(task, agent) || !isOpenForAgent(task)) continue
     // OPENCLAW-16: whichever path records the assignment first (webhook flush, this tick) wakes the agent.
     const outcome = await bridge.tracker.assigned(task, agent, {
-      firstSighting: input.firstTick ?? false,
+      firstSighting: input.firstSeen?.has(task.id) ?? false,
     })
     if (outcome === 'woken') wakes++
   }

@@ -106,6 +106,8 @@ export async function runPollCycle(services: Services, bridge: Bridge): Promise<
   report.pending = sightings.filter((s) => s.result === 'pending').length
   report.changed = report.pending
 
+  // First sightings by this read: a started one is a deploy's backlog (adopted), whatever tick sees it first.
+  const firstSeen = new Set(sightings.filter((s) => s.result === 'baseline').map((s) => s.task.id))
   for (const [i, agent] of agents.entries()) {
     const since = agentSince[i] ?? null
     const window = sightings.filter(
@@ -116,7 +118,7 @@ export async function runPollCycle(services: Services, bridge: Bridge): Promise<
         agent,
         tasks: window.map((s) => s.task),
         projects: projectMap,
-        firstTick: since === null,
+        firstSeen,
       })
       report.wakes += tick.wakes
       // Only a tick that saw every project moves its checkpoint: a failed listing is read again next cycle.

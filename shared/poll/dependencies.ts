@@ -10,9 +10,9 @@ import { isBlockedName } from '../notify/policy.ts'
 import type { PlaneRelations } from '../plane/work-item-schemas.ts'
 import { snapshotFromWorkItem } from '../plane-events.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from '../runs/records.ts'
+import { isAgentTask, isOpenForAgent } from '../task-vocabulary.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { raiseAlert } from './alerts.ts'
-import { isAgentTask, isOpenForAgent } from './my-tasks.ts'
 
 export type DependencyReport = { waiting: string[]; blocked: string[]; planeRequests: number }
 

@@ -1,7 +1,8 @@
 /** @module list_my_tasks (OPENCLAW-02, OPENCLAW-10): an agent's open tasks, by assignment or `agent:<id>` label. Pure. */
+
+import type { AgentRef } from '../agents.ts'
 import type { StateGroup, TaskSnapshot } from '../events.ts'
-import type { AgentRef } from '../notify/directory.ts'
-import { AGENT_LABEL_PREFIX } from '../notify/plan-flush.ts'
+import { isAgentTask, isOpenForAgent } from '../task-vocabulary.ts'
 
 export type MyTaskStatus = 'todo' | 'in_progress'
 
@@ -21,16 +22,6 @@ export type MyTask = {
 const STATUS_BY_GROUP: Partial<Record<StateGroup, MyTaskStatus>> = {
   unstarted: 'todo',
   started: 'in_progress',
-}
-
-export function isAgentTask(task: TaskSnapshot, agent: AgentRef): boolean {
-  if (task.assigneeIds.includes(agent.planeUserId)) return true
-  // Plane CE has no custom fields (OPENCLAW-10's agent_id): the `agent:<id>` label stands in for it.
-  return task.labels.some((l) => l.toLowerCase() === `${AGENT_LABEL_PREFIX}${agent.id}`)
-}
-
-export function isOpenForAgent(task: TaskSnapshot): boolean {
-  return task.state !== null && STATUS_BY_GROUP[task.state.group] !== undefined
 }
 
 export type MyTasksContext = {

@@ -10,8 +10,8 @@ import type { Services } from '../function.ts'
 import type { PlaneRelations } from '../plane/work-item-schemas.ts'
 import { snapshotFromWorkItem } from '../plane-events.ts'
 import { blockForCancelledDependency } from '../poll/dependencies.ts'
-import { isOpenForAgent } from '../poll/my-tasks.ts'
 import type { Store } from '../store/store.ts'
+import { isOpenForAgent } from '../task-vocabulary.ts'
 import { runPhrasesFor } from './phrases.ts'
 
 const dependentsKey = (taskId: string) => `run:dependents:${taskId}`
@@ -95,16 +95,18 @@ async function _allDone(bridge: Bridge, task: TaskSnapshot): Promise<boolean> {
   return true
 }
 
-/** The pipeline's snapshot when it is fresh enough to hold the state, else Plane's. */
+/**
+ * The task as Plane holds it now: what the bridge last saw may be a silent change behind (v1.2 API writes fire
+ * nothing), and releasing or blocking a task on a stale state is a wrong message (issue 28). One request per
+ * dependent and dependency, on completions and cancellations only.
+ */
 async function _snapshot(
   bridge: Bridge,
   id: string,
   projectId: string
 ): Promise<TaskSnapshot | null> {
-  const known = await bridge.pipeline.snapshot(id)
-  if (known) return known
   const item = await bridge.plane?.workItems
-    .get(projectId, id, { expand: ['state'] })
+    .get(projectId, id, { expand: ['state', 'labels'] })
     .catch(() => null)
   return item ? snapshotFromWorkItem(item) : null
 }

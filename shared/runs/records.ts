@@ -37,7 +37,10 @@ export type RunStore = {
 
 export type CardOptions = {
   agentName: string | null
-  /** false: the store only (a read's check-in); the card catches up at the next change. */
+  /**
+   * false: the store only (a heartbeat: activity time, session id), the card catching up at the next change;
+   * a change of the run's agent or state is written to the card all the same.
+   */
   card?: boolean
   agentNames?: Readonly<Record<string, string>>
 }
@@ -54,6 +57,8 @@ export const OPEN_RUNS_INDEX = 'runs:open'
 export type RunStoreOptions = {
   store: Store
   plane: PlaneClient
+  /** An agent's display name by id (the registry's), for the card: its agent and those before it. */
+  nameOf?: (agentId: string) => Promise<string | null>
   log: Logger
   locale: Locale
   now: () => number
@@ -98,7 +103,14 @@ export function timeSpentNow(record: RunRecord, now: number): number {
   return record.timeSpentSeconds + running
 }
 
-export function createRunStore({ store, plane, log, locale, now }: RunStoreOptions): RunStore {
+export function createRunStore({
+  store,
+  plane,
+  nameOf,
+  log,
+  locale,
+  now,
+}: RunStoreOptions): RunStore {
   const key = runRecordKey
   const taskLock = createKeyedLock({
     store,
@@ -135,11 +147,17 @@ export function createRunStore({ store, plane, log, locale, now }: RunStoreOptio
   }
 
   const writeCard = async (record: RunRecord, options: CardOptions): Promise<RunRecord> => {
+    // Every agent the card names, by its name: whichever call writes it, the card reads the same.
+    const ids = [
+      ...new Set([record.agentId, ...(record.previous ?? []).map((p) => p.agentId)]),
+    ].filter((id): id is string => typeof id === 'string')
+    const names: Record<string, string> = {}
+    for (const id of ids) names[id] = (await nameOf?.(id)) ?? id
     const html = renderRunCard(record, {
       locale,
-      agentName: options.agentName,
+      agentName: options.agentName ?? (record.agentId ? (names[record.agentId] ?? null) : null),
       now: now(),
-      ...(options.agentNames ? { agentNames: options.agentNames } : {}),
+      agentNames: { ...names, ...options.agentNames },
     })
     if (record.cardCommentId) {
       try {
@@ -175,7 +193,10 @@ export function createRunStore({ store, plane, log, locale, now }: RunStoreOptio
         } else if (OPEN_RUN_STATES.has(before.state) || moved) {
           await store.indexRemove(OPEN_RUNS_INDEX, task.id)
         }
-        if (options.card === false) return changed
+        // The card always shows who holds the run and in what state (the record is rebuilt from it): only a
+        // heartbeat (activity time, session id, a timer) may stay in the store until the next change.
+        const shown = changed.state !== before.state || changed.agentId !== before.agentId
+        if (options.card === false && !shown) return changed
         let withCard = changed
         try {
           withCard = await writeCard(changed, options)

@@ -11,9 +11,8 @@ import type { AgentRef } from '../notify/directory.ts'
 import { type Locale, phrasesFor } from '../notify/i18n.ts'
 import { buildTaskUrl, type ProjectRef, renderTaskName } from '../notify/messages.ts'
 import { type EnqueueInput, type Outbox, telegramMessage } from '../notify/outbox.ts'
-import { APPROVAL_LABEL, agentsOfTask } from '../notify/plan-flush.ts'
-import { isAgentTask, isOpenForAgent } from '../poll/my-tasks.ts'
 import type { Store } from '../store/store.ts'
+import { APPROVAL_LABEL, agentsOfTask, isAgentTask, isOpenForAgent } from '../task-vocabulary.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { runPhrasesFor, type StopReason, type WakeFailure } from './phrases.ts'
 import { OPEN_RUN_STATES, openRunRecords, type RunStore } from './records.ts'
@@ -93,7 +92,7 @@ export type RunTracker = {
   activity(
     taskId: string,
     agent: AgentRef,
-    options?: { projectId?: string; ref?: string | null }
+    options?: { projectId?: string; ref?: string | null; task?: TaskSnapshot }
   ): Promise<void>
   /** A wake OpenClaw admitted; `runId` becomes the task's session. */
   delivered(meta: WakeMeta, runId: string | null): Promise<void>
@@ -335,6 +334,27 @@ export function createRunTracker(options: RunTrackerOptions): RunTracker {
     const key = assignmentKey(taskId, agent.id)
     const entry = await store.get<Assignment>(key)
     const at = now()
+    // The agent found its task before any wake reached it (it listed it, or called a tool on it): the
+    // assignment is taken as checked in, so no wake follows for it (none while it waits for approval).
+    if (!entry) {
+      const task = (await options.snapshot(taskId)) ?? where.task ?? null
+      if (task && isAgentTask(task, agent) && isOpenForAgent(task) && !_held(task))
+        await store.claim(key, ASSIGNMENT_TTL_S, {
+          taskId,
+          projectId: task.projectId,
+          agentId: agent.id,
+          assignmentId: at.toString(36),
+          assignedAt: at,
+          attempts: 0,
+          firstWakeAt: null,
+          lastWakeAt: null,
+          checkedInAt: at,
+          adopted: true,
+          unanswered: false,
+          admitted: 0,
+          lastFailure: null,
+        } satisfies Assignment)
+    }
     if (entry && entry.checkedInAt === null) {
       await store.set(key, { ...entry, checkedInAt: at }, { ttlSeconds: ASSIGNMENT_TTL_S })
       await store.indexRemove(DUE_INDEX, wakeMember(taskId, agent.id))

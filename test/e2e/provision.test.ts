@@ -101,6 +101,8 @@ describe.concurrent('provision job (end to end)', () => {
           assignees: [basquiat.id],
         })
         expect(kept.assignees).toEqual([basquiat.id])
+        // Its delivery's flush gives it the agent:basquiat label (OPENCLAW-10), a write of its own.
+        await t.settle()
 
         // Second run: nothing to write, nothing to ask.
         const from = t.plane.requests.length

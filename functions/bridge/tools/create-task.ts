@@ -1,27 +1,26 @@
 /** @module create_task (OPENCLAW-08/11): the Concierge turns a request into an assigned Plane task. */
 import * as z from 'zod'
 import { markdownToHtml } from '../../../shared/markdown.ts'
-import { AGENT_LABEL_PREFIX, APPROVAL_LABEL } from '../../../shared/notify/plan-flush.ts'
 import { PlaneUnsupportedError } from '../../../shared/plane/errors.ts'
 import { ROLE_MEMBER } from '../../../shared/provision/plan.ts'
+import { labelIdsFor } from '../../../shared/runs/agent-labels.ts'
 import { recordDependent } from '../../../shared/runs/dependents.ts'
 import { BRIDGE_EXTERNAL_SOURCE, medianFinishedCost } from '../../../shared/runs/records.ts'
+import { AGENT_LABEL_PREFIX, APPROVAL_LABEL } from '../../../shared/task-vocabulary.ts'
 import { ToolError } from '../errors.ts'
 import { presentRun } from '../present.ts'
 import { PRIORITIES, projectOut, runOut, WRITE_HINTS } from '../schemas.ts'
-import { type LoadedTask, rereadTask, resolveTask, taskUrl } from '../tasks.ts'
+import { type LoadedTask, rereadTask, resolveTask, statusOf, taskUrl } from '../tasks.ts'
 import { defineTool, type ToolContext } from '../tool.ts'
 import { repeatableExternalId, stateFor } from '../writes.ts'
 
 /** OPENCLAW-11: a new task's confidence when the Concierge gives none. */
 export const DEFAULT_CONFIDENCE = 0.8
-const LABEL_COLOR = '#6e56cf'
-
 export const createTask = defineTool({
   name: 'create_task',
   title: 'Create a task',
   description:
-    "Concierge only. Creates a task in a Plane project and gives it to an agent: assigns the agent's Plane user and its agent:<id> label, records `dependencies` (task references that must be done before it can start; kept by the bridge so the rule holds on every Plane version), `cost_estimate` (default: the median cost of the agent's last 10 finished tasks, when known) and `confidence` (default 0.8). The agent is woken once. `approval: true` holds the task for the human's approval (label needs-approval) before it can start. The same call again within 10 minutes returns the task it created instead of a second one. `project` is the project's identifier (ONB), name or id; `description` is Markdown; `due_date` is YYYY-MM-DD.",
+    "Concierge only. Creates a task in a Plane project and gives it to an agent: assigns the agent's Plane user and its agent:<id> label, records `dependencies` (task references that must be done before it can start; kept by the bridge so the rule holds on every Plane version; a cancelled task is refused as a dependency), `cost_estimate` (default: the median cost of the agent's last 10 finished tasks, when known) and `confidence` (default 0.8). The agent is woken once. `approval: true` holds the task for the human's approval (label needs-approval) before it can start. The same call again within 10 minutes returns the task it created instead of a second one. `project` is the project's identifier (ONB), name or id; `description` is Markdown; `due_date` is YYYY-MM-DD.",
   input: z.object({
     project: z
       .string()
@@ -71,7 +70,7 @@ export const createTask = defineTool({
     const deps: LoadedTask[] = []
     for (const ref of input.dependencies) {
       try {
-        deps.push(await resolveTask(ctx, ref))
+        deps.push(await resolveTask(ctx, ref, { touch: false }))
       } catch (error) {
         if (error instanceof ToolError && error.code === 'not_found')
           throw new ToolError('invalid_input', `dependencies: there is no task ${ref}.`, {
@@ -80,12 +79,20 @@ export const createTask = defineTool({
         throw error
       }
     }
+    // A cancelled task is never done: a task waiting for it would wait forever (OPENCLAW-14).
+    const cancelled = deps.filter((d) => statusOf(d.snapshot.state) === 'cancelled')
+    if (cancelled.length > 0)
+      throw new ToolError(
+        'refused',
+        `Cannot make the task depend on ${cancelled.map((d) => d.ref ?? d.key.id).join(', ')}: cancelled, it will never be done. Leave it out, or reopen it first.`,
+        { rule: 'dependencies', cancelled_dependencies: cancelled.map((d) => d.ref ?? d.key.id) }
+      )
     const labelNames = [
       ...(agent ? [`${AGENT_LABEL_PREFIX}${agent.id}`] : []),
       ...input.labels,
       ...(input.approval ? [APPROVAL_LABEL] : []),
     ]
-    const labelIds = await _labelIds(ctx, project.id, labelNames)
+    const labelIds = await labelIdsFor(ctx.plane, project.id, labelNames)
     // Plane's default state is often Backlog; a task given to an agent is to do.
     const todo = await stateFor(ctx, project.id, 'todo')
     // A retry of a call whose answer was lost gets the first call's task, not a second one.
@@ -206,28 +213,6 @@ async function _agent(ctx: ToolContext, id: string) {
 }
 
 /** Label ids by name (case-insensitive), creating the missing ones. */
-async function _labelIds(ctx: ToolContext, projectId: string, names: readonly string[]) {
-  if (names.length === 0) return []
-  const existing = await ctx.plane.labels.list(projectId)
-  const ids: string[] = []
-  for (const name of [...new Set(names)]) {
-    const found = existing.find((l) => l.name?.toLowerCase() === name.toLowerCase())
-    if (found) ids.push(found.id)
-    else
-      ids.push(
-        (
-          await ctx.plane.labels.create(projectId, {
-            name,
-            color: LABEL_COLOR,
-            external_source: BRIDGE_EXTERNAL_SOURCE,
-            external_id: `label:${projectId}:${name.toLowerCase()}`,
-          })
-        ).id
-      )
-  }
-  return ids
-}
-
 /**
  * Plane drops an assignee who is not a project member, silently (makeplane/plane#9517): make the agent a
  * member and assign again, or refuse with the fix.

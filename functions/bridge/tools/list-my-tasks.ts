@@ -1,9 +1,8 @@
 /** @module list_my_tasks (OPENCLAW-02): the caller's open tasks, most urgent first. */
 import * as z from 'zod'
 import { htmlToText } from '../../../shared/markdown.ts'
-import { APPROVAL_LABEL } from '../../../shared/notify/plan-flush.ts'
 import { snapshotFromWorkItem } from '../../../shared/plane-events.ts'
-import { isAgentTask } from '../../../shared/poll/my-tasks.ts'
+import { APPROVAL_LABEL, isAgentTask } from '../../../shared/task-vocabulary.ts'
 import { dependencyOut, projectOut, READ_HINTS, statusOut } from '../schemas.ts'
 import {
   dependenciesOf,

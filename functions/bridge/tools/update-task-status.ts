@@ -1,8 +1,8 @@
 /** @module update_task_status (OPENCLAW-04/14/18): move a task through the workflow, enforcing the team's rules. */
 import * as z from 'zod'
-import { APPROVAL_LABEL } from '../../../shared/notify/plan-flush.ts'
 import { recordFinishedCost } from '../../../shared/runs/records.ts'
 import type { RunState } from '../../../shared/runs/types.ts'
+import { APPROVAL_LABEL } from '../../../shared/task-vocabulary.ts'
 import { ToolError } from '../errors.ts'
 import { toolPhrases } from '../phrases.ts'
 import { presentRun } from '../present.ts'
@@ -131,8 +131,9 @@ export const updateTaskStatus = defineTool({
     // call that failed or died before its comment or its record (or from a person in Plane). The comment is
     // written now, under the id that call chose, so it is there once whichever step the call reached.
     const lagging = !changed && record.state !== RECORDED_STATE[status]
-    const externalId =
+    const comment =
       changed || lagging ? await _statusCommentId(ctx, task.key.id, status, changed) : null
+    const externalId = comment?.externalId ?? null
     let current = task
     let commentId: string | null = null
     if (changed) {
@@ -184,9 +185,10 @@ export const updateTaskStatus = defineTool({
       await recordFinishedCost(ctx.services.store, saved.agentId, task.key.id, saved.cost)
     // Unchanged too: a repeat of a call that failed after Plane took the change (a store fault, a crash) is
     // this change's only sighting before the poll; the pipeline ignores what it has already seen. Such a repeat
-    // measures the change from the state its run record still shows, so a bridge that never saw the task tells
-    // it all the same.
-    await sightWrite(ctx, current, lagging ? _beforeLaggingChange(task) : task)
+    // (its earlier call chose the comment's id) measures the change from an earlier state, so a bridge that
+    // never saw the task tells it all the same; a task that was already so (a person, before the deploy) is not
+    // a change.
+    await sightWrite(ctx, current, comment?.repeat ? _beforeLaggingChange(task) : task)
     return {
       task: name,
       status: statusOf(current.snapshot.state),
@@ -222,14 +224,14 @@ async function _statusCommentId(
   taskId: string,
   status: string,
   changed: boolean
-): Promise<string> {
+): Promise<{ externalId: string; repeat: boolean }> {
   const { store } = ctx.services
   const key = statusCommentKey(taskId)
   const earlier = changed ? null : await store.get<StatusComment>(key)
-  if (earlier?.status === status) return earlier.externalId
+  if (earlier?.status === status) return { externalId: earlier.externalId, repeat: true }
   const chosen: StatusComment = { status, externalId: `status:${crypto.randomUUID()}` }
   await store.set(key, chosen, { ttlSeconds: STATUS_COMMENT_TTL_S })
-  return chosen.externalId
+  return { externalId: chosen.externalId, repeat: false }
 }
 
 /**
