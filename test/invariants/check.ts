@@ -1,0 +1,149 @@
+/**
+ * The invariants at quiescence (issue 28): what the human heard, which agents were woken and released, and
+ * whether the bridge's answers agree with Plane, against the model's expectations. Returns the violations.
+ */
+import { parseRunCard } from '../../shared/runs/card.ts'
+import { runRecordKey } from '../../shared/runs/records.ts'
+import type { RunRecord } from '../../shared/runs/types.ts'
+import { CHAT_ID } from '../e2e/harness.ts'
+import { callHttp } from '../helpers/bridge-tools.ts'
+import { AGENT_IDS, OPEN_GROUPS as OPEN, type Truth } from './model.ts'
+import type { Scenario } from './scenario.ts'
+import type { World } from './world.ts'
+
+type Kind = 'completion' | 'blocked' | 'review' | 'approval' | 'prompt' | 'other'
+
+function classify(text: string): Kind {
+  if (/a terminé |est terminée/.test(text)) return 'completion'
+  if (/est bloquée \(état|signale un blocage|Blocage signalé|est marquée bloquée/.test(text))
+    return 'blocked'
+  if (text.includes('Revue demandée')) return 'review'
+  if (text.includes('Approbation demandée')) return 'approval'
+  if (text.startsWith('↩️ Pourquoi renvoyer')) return 'prompt'
+  return 'other'
+}
+
+const STATUS_OF: Record<Truth['group'], string> = {
+  backlog: 'backlog',
+  unstarted: 'todo',
+  started: 'in_progress',
+  completed: 'done',
+  cancelled: 'cancelled',
+  unknown: 'backlog',
+}
+
+export async function checkInvariants(world: World, scenario: Scenario): Promise<string[]> {
+  const t = world.t
+  const { model, truth } = scenario
+  const violations: string[] = []
+  const bySeq = new Map([...model.tasks.values()].map((m) => [String(m.seq), m]))
+
+  // 1. The human: each transition the policy names told exactly once, nothing else.
+  const heard = new Map<string, number>()
+  for (const call of t.telegram.callsOf('sendMessage')) {
+    if (call.status !== 200 || String(call.params.chat_id) !== CHAT_ID) continue
+    const text = String(call.params.text)
+    const kind = classify(text)
+    if (kind === 'prompt') continue
+    const seq = /ONB-(\d+) «/.exec(text)?.[1]
+    const task = seq ? bySeq.get(seq) : undefined
+    if (kind === 'other' || !task) {
+      violations.push(`unexpected message: ${text.slice(0, 160)}`)
+      continue
+    }
+    const key = `${kind}:${task.id}`
+    heard.set(key, (heard.get(key) ?? 0) + 1)
+  }
+  const expectations: Array<[Kind, Map<string, number>]> = [
+    ['completion', model.expected.completions],
+    ['blocked', model.expected.blocked],
+    ['review', model.expected.reviews],
+    ['approval', model.expected.approvals],
+  ]
+  for (const task of model.tasks.values())
+    for (const [kind, expected] of expectations) {
+      const want = expected.get(task.id) ?? 0
+      const got = heard.get(`${kind}:${task.id}`) ?? 0
+      if (want !== got)
+        violations.push(`ONB-${task.seq}: ${kind} told ${got} times, expected ${want}`)
+    }
+
+  // 2. The agents: one wake per assignment (none adopted, none while waiting for approval), one release.
+  const calls = t.openclaw.calls
+  const admitted = calls
+    .map((c, i) => ({ ...c, index: i }))
+    .filter((c) => c.path === '/hooks/agent' && c.status >= 200 && c.status < 300)
+  const keys = new Set<string>()
+  const distinct = admitted.filter((c) => {
+    const key = c.idempotencyKey ?? `${c.index}`
+    if (keys.has(key)) return false
+    keys.add(key)
+    return true
+  })
+  for (const task of model.tasks.values()) {
+    for (const agent of AGENT_IDS) {
+      const wakes = distinct.filter((c) =>
+        c.idempotencyKey?.startsWith(`wake:${task.id}:${agent}:`)
+      )
+      for (const wake of wakes)
+        if (!wake.idempotencyKey?.endsWith(':1'))
+          violations.push(`ONB-${task.seq}: ${agent} woken again (${wake.idempotencyKey})`)
+      const episodes = model.episodesOf(task, agent)
+      const now = truth(task)
+      for (const [i, episode] of episodes.entries()) {
+        const last = i === episodes.length - 1
+        const end = episodes[i + 1]?.startCall ?? Number.POSITIVE_INFINITY
+        const inside = wakes.filter((w) => w.index >= episode.startCall && w.index < end).length
+        const what = `${agent} woken ${inside} times in assignment ${i + 1}`
+        // Never twice; never for a task adopted at deploy or never open to it (waiting for approval).
+        if (inside > 1) violations.push(`ONB-${task.seq}: ${what}`)
+        else if (inside > 0 && (episode.adoptable || !episode.worthy))
+          violations.push(
+            `ONB-${task.seq}: ${what}, expected none (${episode.adoptable ? 'adopted' : 'never open to it'})`
+          )
+        // Never left unaware of a task it holds open: woken, unless it already works on it.
+        const holds = last && now.agents.includes(agent) && OPEN.has(now.group) && !now.approval
+        if (holds && inside === 0 && !episode.adoptable && !episode.checkedIn)
+          violations.push(
+            `ONB-${task.seq}: ${what}, expected 1 (it holds the task, open, and never called a tool on it)`
+          )
+      }
+      if (episodes.length === 0 && wakes.length > 0)
+        violations.push(`ONB-${task.seq}: ${agent} woken although never assigned`)
+    }
+    const released = distinct.filter((c) => c.idempotencyKey?.startsWith(`unblocked:${task.id}:`))
+    const want = model.expected.released.get(task.id) ?? 0
+    if (released.length !== want)
+      violations.push(`ONB-${task.seq}: released ${released.length} times, expected ${want}`)
+  }
+
+  // 3. The bridge's answers agree with Plane.
+  for (const task of model.tasks.values()) {
+    const details = await callHttp(t.app, 'get_task_details', t.bridgeTokens.ra as string, {
+      task: `ONB-${task.seq}`,
+    })
+    const now = truth(task)
+    const want = now.state === 'Bloqué' ? 'blocked' : STATUS_OF[now.group]
+    if (details.status !== 200)
+      violations.push(`ONB-${task.seq}: get_task_details ${details.status}`)
+    else if (details.body.status !== want)
+      violations.push(
+        `ONB-${task.seq}: get_task_details says ${details.body.status}, Plane ${want}`
+      )
+    const card = [...world.plane.state.comments.values()].find(
+      (c) =>
+        c.issue === task.id &&
+        !c.deleted_at &&
+        String(c.comment_html).includes('plane-bridge:run-card')
+    )
+    const record = await t.services.store.get<RunRecord>(runRecordKey(task.id))
+    if (card && record) {
+      const shown = parseRunCard(String(card.comment_html))
+      if (shown && (shown.state !== record.state || shown.agentId !== record.agentId))
+        violations.push(
+          `ONB-${task.seq}: run card shows ${shown.agentId}/${shown.state}, the record ${record.agentId}/${record.state}`
+        )
+    }
+  }
+  return violations
+}

@@ -1,0 +1,231 @@
+/**
+ * What a person and the agents should hear, worked out from what really happened (Plane's rows before and after
+ * each step) and from how the bridge could have seen it: its own writes, a webhook, a poll. The expectations here
+ * are the promises of issue 28, stated once; the scenario feeds this model and compares it with the simulators.
+ *
+ * The scenario never changes a task again before the bridge could have seen its last change on its own (the
+ * poll after a silent change, the release after a held one, and the coalescing window's flush): each change
+ * is then told on its own, so "exactly once" is exact, not "at least".
+ */
+import type { StateName } from './world.ts'
+
+export type AgentId = 'imhotep' | 'thot' | 'ra'
+export const AGENT_IDS: readonly AgentId[] = ['imhotep', 'thot', 'ra']
+
+/** A task as Plane holds it, in the words the invariants need. */
+export type Truth = {
+  state: StateName
+  group: 'backlog' | 'unstarted' | 'started' | 'completed' | 'cancelled' | 'unknown'
+  agents: AgentId[]
+  approval: boolean
+}
+
+/** How the bridge comes to see a change. */
+export type SeenBy = 'write' | 'webhook' | 'poll'
+
+type Episode = {
+  /** OpenClaw calls made before the episode began: later wakes for this task and agent belong to it. */
+  startCall: number
+  /** The bridge saw the agent hold the task, open and not waiting for approval. */
+  worthy: boolean
+  /** Taken over from the deploy's backlog: started, held by this agent, first seen by the first poll. */
+  adoptable: boolean
+  /** The agent called a tool on the task (or listed it) during the episode: it knows of it, woken or not. */
+  checkedIn: boolean
+}
+
+export type TaskModel = {
+  id: string
+  seq: number
+  name: string
+  /** The bridge holds a snapshot of the task (an issue sighting happened). */
+  known: boolean
+  /** A change of the task's fields not yet seen: its webhook held back, or nothing told the bridge (a poll will). */
+  unseen: null | { by: 'held' | 'silent'; before: Truth }
+  /** A ❓/❌ comment whose webhook is held back. */
+  heldComments: number
+  /** A coalescing window may be open: the next change waits for the flush. */
+  window: boolean
+  /** Dependencies recorded by create_task (task ids). */
+  deps: string[]
+  /** Agents told "débloquée" so far (expected). */
+  releasedTo: Set<AgentId>
+  episodes: Map<AgentId, Episode[]>
+}
+
+export type Expected = {
+  completions: Map<string, number>
+  blocked: Map<string, number>
+  reviews: Map<string, number>
+  approvals: Map<string, number>
+  released: Map<string, number>
+}
+
+export const OPEN_GROUPS = new Set(['unstarted', 'started'])
+
+export function createModel() {
+  const tasks = new Map<string, TaskModel>()
+  const expected: Expected = {
+    completions: new Map(),
+    blocked: new Map(),
+    reviews: new Map(),
+    approvals: new Map(),
+    released: new Map(),
+  }
+  /** Completions seen since the last flush: their dependents are looked at when it comes. */
+  let closedSinceFlush: string[] = []
+  const bump = (map: Map<string, number>, id: string, by = 1) =>
+    map.set(id, (map.get(id) ?? 0) + by)
+
+  const episodesOf = (task: TaskModel, agent: AgentId) => {
+    const list = task.episodes.get(agent) ?? []
+    task.episodes.set(agent, list)
+    return list
+  }
+
+  /** The bridge sees the task as `after` (its change from `before` told or not): who is to be woken, asked. */
+  const sawHolders = (task: TaskModel, after: Truth, { adopt }: { adopt: boolean }) => {
+    for (const agent of after.agents) {
+      const current = episodesOf(task, agent).at(-1)
+      if (!current) continue
+      if (adopt && after.group === 'started' && !current.worthy) current.adoptable = true
+      else if (OPEN_GROUPS.has(after.group) && !after.approval) current.worthy = true
+    }
+  }
+
+  return {
+    tasks,
+    expected,
+
+    add(
+      task: Omit<TaskModel, 'releasedTo' | 'episodes' | 'heldComments'>,
+      holders: Truth,
+      call: number
+    ) {
+      const model: TaskModel = {
+        ...task,
+        heldComments: 0,
+        releasedTo: new Set(),
+        episodes: new Map(),
+      }
+      tasks.set(task.id, model)
+      for (const agent of holders.agents)
+        episodesOf(model, agent).push({
+          startCall: call,
+          worthy: false,
+          adoptable: false,
+          checkedIn: false,
+        })
+      return model
+    },
+
+    /** Whether a change of `task` now would be told on its own (the rule that keeps "exactly once" exact). */
+    canChange(task: TaskModel): boolean {
+      return task.unseen === null && task.heldComments === 0 && !task.window
+    },
+
+    /** Agents gained and lost in Plane by a step: episodes begin. */
+    holdersChanged(task: TaskModel, before: Truth, after: Truth, call: number) {
+      for (const agent of after.agents)
+        if (!before.agents.includes(agent))
+          episodesOf(task, agent).push({
+            startCall: call,
+            worthy: false,
+            adoptable: false,
+            checkedIn: false,
+          })
+    },
+
+    /**
+     * The bridge sees a change of the task's fields. A first sighting by a read (a poll) of a task it never
+     * knew adopts it silently; its own write and a webhook's hint are changes all the same.
+     */
+    seeChange(task: TaskModel, before: Truth, after: Truth, by: SeenBy, created = false) {
+      const told = task.known || by !== 'poll' || created
+      // Whatever the bridge had not seen of the task, it sees now.
+      task.unseen = null
+      task.known = true
+      task.window = true
+      if (told) {
+        if (after.group === 'completed' && before.group !== 'completed') {
+          bump(expected.completions, task.id)
+          closedSinceFlush.push(task.id)
+        }
+        if (after.state === 'Bloqué' && before.state !== 'Bloqué') bump(expected.blocked, task.id)
+        // Held for approval and given to an agent: the human is asked (once per task).
+        if (
+          after.approval &&
+          after.agents.some((a) => !before.agents.includes(a) || created) &&
+          !(after.group === 'completed' || after.group === 'cancelled')
+        )
+          expected.approvals.set(task.id, 1)
+      }
+      sawHolders(task, after, { adopt: false })
+    },
+
+    /** Blocker comments (❓ ❌) and confidence reports the bridge sees, in their task's window. */
+    seeComments(
+      task: TaskModel,
+      comments: readonly { blocker: boolean; confidence: number | null }[],
+      { mergesWithBlockedState }: { mergesWithBlockedState: boolean }
+    ) {
+      const blockers = comments.filter((c) => c.blocker).length
+      // A blocker comment stands for the blocked state of its window: one message, not two.
+      if (blockers > 0) bump(expected.blocked, task.id, blockers - (mergesWithBlockedState ? 1 : 0))
+      for (const c of comments)
+        if (c.confidence !== null && c.confidence < 0.7) bump(expected.reviews, task.id)
+      if (comments.some((c) => c.blocker || c.confidence !== null)) task.window = true
+    },
+
+    /**
+     * A poll lists every task: unseen changes of known tasks are seen and told; a task seen for the first time
+     * by this read is adopted as it is (started: its agents are not woken), then the agents tick.
+     */
+    poll(current: (task: TaskModel) => Truth) {
+      for (const task of tasks.values()) {
+        const truth = current(task)
+        const firstSight = !task.known
+        if (task.unseen && !firstSight) this.seeChange(task, task.unseen.before, truth, 'poll')
+        task.unseen = null
+        task.known = true
+        sawHolders(task, truth, { adopt: firstSight })
+      }
+    },
+
+    /**
+     * Windows close: each completion seen releases the tasks that waited for it and for nothing else, once per
+     * agent (their truth now, as the bridge reads Plane then).
+     */
+    flush(current: (task: TaskModel) => Truth) {
+      for (const closed of closedSinceFlush) {
+        for (const dependent of tasks.values()) {
+          if (!dependent.deps.includes(closed)) continue
+          const truth = current(dependent)
+          if (truth.group !== 'unstarted') continue
+          const allDone = dependent.deps.every((d) => {
+            const dep = tasks.get(d)
+            return dep !== undefined && current(dep).group === 'completed'
+          })
+          if (!allDone) continue
+          for (const agent of truth.agents) {
+            if (dependent.releasedTo.has(agent)) continue
+            dependent.releasedTo.add(agent)
+            bump(expected.released, dependent.id)
+          }
+        }
+      }
+      closedSinceFlush = []
+      for (const task of tasks.values()) task.window = false
+    },
+
+    /** The agent worked on the task through the tools (refused calls count): it checked in. */
+    checkedIn(task: TaskModel, agent: AgentId) {
+      const current = episodesOf(task, agent).at(-1)
+      if (current) current.checkedIn = true
+    },
+
+    episodesOf,
+  }
+}
+
+export type Model = ReturnType<typeof createModel>

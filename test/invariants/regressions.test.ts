@@ -1,0 +1,150 @@
+/**
+ * The scenarios the random search found broken (issue 28), kept as they were shrunk: each is one rule of "told
+ * once" that the bridge did not keep, now a fixed case that runs on every `npm test` (memory store).
+ */
+import { describe, it } from 'vitest'
+import { playScenario, type ScenarioInput } from './play.ts'
+
+const CASES: Array<[string, ScenarioInput]> = [
+  [
+    'an agent finishes, through the tools, a task started before the deploy that no poll has seen',
+    {
+      version: '1.2',
+      tasks: [{ state: 'In Progress', assignee: 'imhotep' }],
+      steps: [
+        { op: 'read', agent: 'imhotep', task: null },
+        {
+          op: 'status',
+          agent: 'imhotep',
+          task: 0,
+          status: 'done',
+          confidence: 0.9,
+          echo: 'deliver',
+        },
+      ],
+    },
+  ],
+  [
+    'a backlog task given to an agent in Plane wakes nobody',
+    {
+      version: '1.2',
+      tasks: [{ state: 'Backlog', assignee: 'imhotep' }],
+      steps: [
+        { op: 'uiAssign', task: 0, assignee: 'thot', delivery: 'deliver' },
+        { op: 'create', assignee: 'imhotep', deps: [], approval: false, echo: 'deliver' },
+      ],
+    },
+  ],
+  [
+    'a task a person started after the deploy is not adopted as backlog by the first poll',
+    {
+      version: '1.2',
+      tasks: [{ state: 'Backlog', assignee: 'imhotep' }],
+      steps: [{ op: 'uiState', task: 0, state: 'In Progress', delivery: 'deliver' }],
+    },
+  ],
+  [
+    'the Concierge commenting on an agent’s task leaves the run the agent’s',
+    {
+      version: '1.2',
+      tasks: [{ state: 'Backlog', assignee: 'imhotep' }],
+      steps: [
+        { op: 'comment', agent: 'ra', task: 0, kind: 'note', echo: 'deliver' },
+        { op: 'uiState', task: 0, state: 'Bloqué', delivery: 'deliver' },
+      ],
+    },
+  ],
+  [
+    'a question asked in Plane on a task the bridge never saw is told',
+    {
+      version: '1.2',
+      tasks: [{ state: 'Backlog', assignee: 'imhotep' }],
+      steps: [{ op: 'uiComment', task: 0, question: true, delivery: 'deliver' }],
+    },
+  ],
+  [
+    'done again on a task done before the deploy is not a completion',
+    {
+      version: '1.2',
+      tasks: [
+        { state: 'Done', assignee: 'thot' },
+        { state: 'Backlog', assignee: 'imhotep' },
+      ],
+      steps: [
+        { op: 'status', agent: 'thot', task: 0, status: 'done', confidence: 0.5, echo: 'deliver' },
+      ],
+    },
+  ],
+  [
+    'a cancelled task is refused as a dependency (v1.3)',
+    {
+      version: '1.3',
+      tasks: [{ state: 'Backlog', assignee: 'imhotep' }],
+      steps: [
+        { op: 'apiState', task: 0, state: 'Cancelled', delivery: 'deliver' },
+        { op: 'create', assignee: 'imhotep', deps: [0], approval: false, echo: 'deliver' },
+      ],
+    },
+  ],
+  [
+    'a dependent moved silently is blocked on its state in Plane, told once',
+    {
+      version: '1.2',
+      tasks: [
+        { state: 'Backlog', assignee: 'imhotep' },
+        { state: 'Backlog', assignee: 'thot' },
+      ],
+      steps: [
+        { op: 'create', assignee: 'imhotep', deps: [9], approval: false, echo: 'deliver' },
+        { op: 'timer' },
+        {
+          op: 'status',
+          agent: 'thot',
+          task: 1,
+          status: 'cancelled',
+          confidence: 0.5,
+          echo: 'deliver',
+        },
+        { op: 'apiState', task: 17, state: 'Backlog', delivery: 'deliver' },
+        { op: 'timer' },
+      ],
+    },
+  ],
+  [
+    'an assignee removed in Plane takes its agent label with it: one wake, one stop',
+    {
+      version: '1.2',
+      tasks: [
+        { state: 'Backlog', assignee: 'imhotep' },
+        { state: 'Backlog', assignee: 'imhotep' },
+      ],
+      steps: [
+        { op: 'create', assignee: 'imhotep', deps: [], approval: false, echo: 'deliver' },
+        { op: 'timer' },
+        { op: 'uiAssign', task: 8, assignee: null, delivery: 'deliver' },
+        { op: 'timer' },
+        { op: 'read', agent: 'imhotep', task: 0 },
+      ],
+    },
+  ],
+  [
+    'reading a task checks its agent in on that task only, not on its dependencies',
+    {
+      version: '1.2',
+      tasks: [
+        { state: 'Backlog', assignee: 'thot' },
+        { state: 'Backlog', assignee: 'imhotep' },
+      ],
+      steps: [
+        { op: 'apiState', task: 0, state: 'Todo', delivery: 'deliver' },
+        { op: 'create', assignee: 'imhotep', deps: [0], approval: false, echo: 'deliver' },
+        { op: 'read', agent: 'thot', task: 2 },
+      ],
+    },
+  ],
+]
+
+describe('told once: the cases the random search shrank', () => {
+  for (const [name, scenario] of CASES)
+    it(`should hold when ${name}`, () => playScenario('memory', scenario))
+})

@@ -1,0 +1,639 @@
+/**
+ * The steps of a "told once" scenario (issue 28), as fast-check draws them, and how each is played against the
+ * world: tool calls by agents, a person's edits in Plane's web UI, another client's API writes, webhooks delivered,
+ * held back, lost or sent twice, polls here and in another process, restarts, the coalescing window's flush, and
+ * the human's presses on Telegram cards. Each step feeds the model with what really changed in Plane.
+ */
+import fc from 'fast-check'
+import { runPollCycle } from '../../shared/poll/cycle.ts'
+import type { DeliveryRoute } from '../e2e/harness.ts'
+import { CHAT_ID } from '../e2e/harness.ts'
+import { callHttp } from '../helpers/bridge-tools.ts'
+import {
+  type AgentId,
+  createModel,
+  OPEN_GROUPS,
+  type SeenBy,
+  type TaskModel,
+  type Truth,
+} from './model.ts'
+import { STATE_NAMES, type StateName, WINDOW_MS, type World } from './world.ts'
+
+type Delivery = DeliveryRoute
+type Status = 'todo' | 'in_progress' | 'done' | 'blocked' | 'cancelled'
+
+export type Step =
+  | {
+      op: 'status'
+      agent: AgentId
+      task: number
+      status: Status
+      confidence: number
+      echo: Delivery
+    }
+  | {
+      op: 'comment'
+      agent: AgentId
+      task: number
+      kind: 'note' | 'progress' | 'question' | 'error'
+      echo: Delivery
+    }
+  | { op: 'read'; agent: AgentId; task: number | null }
+  | {
+      op: 'create'
+      assignee: 'imhotep' | 'thot' | null
+      deps: number[]
+      approval: boolean
+      echo: Delivery
+    }
+  | { op: 'uiState'; task: number; state: StateName; delivery: Delivery }
+  | { op: 'uiAssign'; task: number; assignee: 'imhotep' | 'thot' | null; delivery: Delivery }
+  | { op: 'uiComment'; task: number; question: boolean; delivery: Delivery }
+  | { op: 'apiState'; task: number; state: StateName; delivery: Delivery }
+  | { op: 'release'; reverse: boolean }
+  | { op: 'poll'; where: 'here' | 'job' }
+  | { op: 'restart' }
+  | { op: 'timer' }
+  | { op: 'press'; card: number; action: 'approve' | 'refuse' | 'validate' | 'sendback' }
+
+const delivery = fc.constantFrom<Delivery>('deliver', 'deliver', 'hold', 'drop', 'duplicate')
+const agent = fc.constantFrom<AgentId>('imhotep', 'imhotep', 'thot', 'thot', 'ra')
+const taskIndex = fc.nat({ max: 20 })
+const holder = fc.constantFrom<'imhotep' | 'thot' | null>('imhotep', 'thot', null)
+
+export const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      op: fc.constant('status' as const),
+      agent,
+      task: taskIndex,
+      status: fc.constantFrom<Status>(
+        'in_progress',
+        'in_progress',
+        'done',
+        'done',
+        'blocked',
+        'todo',
+        'cancelled'
+      ),
+      confidence: fc.constantFrom(0.5, 0.9),
+      echo: delivery,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('comment' as const),
+      agent,
+      task: taskIndex,
+      kind: fc.constantFrom(
+        'note' as const,
+        'progress' as const,
+        'question' as const,
+        'error' as const
+      ),
+      echo: delivery,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('read' as const),
+      agent,
+      task: fc.option(taskIndex, { nil: null }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('create' as const),
+      assignee: holder,
+      deps: fc.array(taskIndex, { maxLength: 2 }),
+      approval: fc.boolean(),
+      echo: delivery,
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('uiState' as const),
+      task: taskIndex,
+      state: fc.constantFrom(...STATE_NAMES),
+      delivery,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('uiAssign' as const),
+      task: taskIndex,
+      assignee: holder,
+      delivery,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('uiComment' as const),
+      task: taskIndex,
+      question: fc.boolean(),
+      delivery,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('apiState' as const),
+      task: taskIndex,
+      state: fc.constantFrom(...STATE_NAMES),
+      delivery,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ op: fc.constant('release' as const), reverse: fc.boolean() }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('poll' as const),
+      where: fc.constantFrom('here' as const, 'here' as const, 'job' as const),
+    }),
+  },
+  { weight: 1, arbitrary: fc.constant({ op: 'restart' as const }) },
+  { weight: 4, arbitrary: fc.constant({ op: 'timer' as const }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('press' as const),
+      card: fc.nat({ max: 10 }),
+      action: fc.constantFrom(
+        'approve' as const,
+        'refuse' as const,
+        'validate' as const,
+        'sendback' as const
+      ),
+    }),
+  }
+)
+
+const STATUS_COMMENTS: Record<string, string> = {
+  note: 'Une note.',
+  progress: 'Étape franchie.',
+  question: 'Quel format pour le livrable ?',
+  error: 'La compilation échoue.',
+}
+
+const BLOCKER = /^\s*(❌|❓)/u
+const CONFIDENCE = /(?:confidence|confiance)\s*[:=]\s*(1(?:[.,]0+)?|0(?:[.,]\d+)?)/iu
+
+/** Plays steps against a world and keeps the model of what should be heard. */
+export function createScenario(world: World) {
+  const model = createModel()
+  const { plane } = world
+  const t = () => world.t
+  const projectId = t().project.id
+  const byUser = new Map<string, AgentId>([
+    [t().users.imhotep.id, 'imhotep'],
+    [t().users.thot.id, 'thot'],
+    ...(t().users.ra ? [[t().users.ra?.id as string, 'ra' as AgentId] as const] : []),
+  ])
+  const userOf = { imhotep: t().users.imhotep.id, thot: t().users.thot.id }
+  const order: string[] = []
+  const log: string[] = []
+  /** Tasks the step itself changed (and told the model about); any other change is the bridge's own doing. */
+  const accounted = new Set<string>()
+  const lastTruth = new Map<string, Truth>()
+  const lastComments = new Map<string, Set<string>>()
+
+  const truth = (task: Pick<TaskModel, 'id'>): Truth => {
+    const row = plane.state.issues.get(task.id)
+    if (!row) throw new Error(`no task ${task.id} in Plane`)
+    const state = plane.state.states.get(String(row.state))
+    const labels = (row.labels ?? []).map((id) => plane.state.labels.get(String(id))?.name ?? '')
+    const agents = new Set<AgentId>()
+    for (const user of row.assignees ?? []) {
+      const a = byUser.get(String(user))
+      if (a) agents.add(a)
+    }
+    for (const label of labels)
+      if (label.startsWith('agent:')) agents.add(label.slice('agent:'.length) as AgentId)
+    return {
+      state: (state?.name ?? 'Backlog') as StateName,
+      group: (state?.group ?? 'unknown') as Truth['group'],
+      agents: [...agents].sort(),
+      approval: labels.some((l) => l.toLowerCase() === 'needs-approval'),
+    }
+  }
+  const commentsOf = (taskId: string) =>
+    [...plane.state.comments.values()].filter((c) => c.issue === taskId && !c.deleted_at)
+  const openclawCalls = () => t().openclaw.calls.length
+
+  // Seeded tasks: in Plane before the bridge was deployed.
+  for (const row of [...plane.state.issues.values()].filter((r) => r.project === projectId)) {
+    const task = model.add(
+      {
+        id: row.id,
+        seq: Number(row.sequence_id),
+        name: row.name,
+        known: false,
+        unseen: null,
+        window: false,
+        deps: [],
+      },
+      truth({ id: row.id }),
+      0
+    )
+    order.push(task.id)
+  }
+
+  const pick = (index: number): TaskModel | null => {
+    if (order.length === 0) return null
+    return model.tasks.get(order[index % order.length] as string) ?? null
+  }
+  /** Let what the step started finish: Plane's deliveries, the bridge's background work (not its timers). */
+  const quiet = async () => {
+    await plane.webhooks.settle()
+    await t().services.background.idle(10_000, { timers: false })
+  }
+  const withRoute = async <T>(route: Delivery, fn: () => Promise<T>): Promise<T> => {
+    t().webhooks.route(() => route)
+    try {
+      const result = await fn()
+      await quiet()
+      return result
+    } finally {
+      t().webhooks.route(null)
+    }
+  }
+  const flush = async () => {
+    world.advance(WINDOW_MS + 1)
+    t().bridge.kick()
+    await quiet()
+    model.flush(truth)
+  }
+
+  /** Comments a step added, as the bridge classifies them. */
+  const newComments = (taskId: string, before: Set<string>) =>
+    commentsOf(taskId)
+      .filter((c) => !before.has(c.id))
+      .filter((c) => !String(c.comment_html).includes('plane-bridge:run-card'))
+      .map((c) => {
+        const text = String(c.comment_stripped ?? '').replace(/^\S+ — /, '')
+        const match = CONFIDENCE.exec(text)
+        return {
+          blocker: BLOCKER.test(text),
+          confidence: match?.[1] ? Number(match[1].replace(',', '.')) : null,
+        }
+      })
+
+  /** A change of the task made by the step `by` saw (or will see): the model learns it. */
+  const changed = (
+    task: TaskModel,
+    before: Truth,
+    after: Truth,
+    call: number,
+    seen: SeenBy | 'held' | 'silent'
+  ) => {
+    accounted.add(task.id)
+    model.holdersChanged(task, before, after, call)
+    const same =
+      before.state === after.state &&
+      before.agents.join() === after.agents.join() &&
+      before.approval === after.approval
+    if (same) return
+    if (seen === 'held' || seen === 'silent') task.unseen = { by: seen, before }
+    else model.seeChange(task, before, after, seen)
+  }
+
+  /**
+   * Changes no step made: the bridge's own (a dependent moved to Blocked with a ❌ comment when its dependency
+   * is cancelled). They went through its pipeline as its writes: told once, like a tool's.
+   */
+  const sweep = (call: number) => {
+    for (const task of model.tasks.values()) {
+      const now = truth(task)
+      const seen = new Set(commentsOf(task.id).map((c) => c.id))
+      const last = lastTruth.get(task.id)
+      if (last && !accounted.has(task.id)) {
+        const same =
+          last.state === now.state &&
+          last.agents.join() === now.agents.join() &&
+          last.approval === now.approval
+        const comments = newComments(task.id, lastComments.get(task.id) ?? new Set())
+        if (!same) changed(task, last, now, call, 'write')
+        if (!same || comments.some((c) => c.blocker))
+          model.seeComments(task, comments, {
+            mergesWithBlockedState: now.state === 'Bloqué' && last.state !== 'Bloqué',
+          })
+      }
+      lastTruth.set(task.id, now)
+      lastComments.set(task.id, seen)
+    }
+  }
+
+  const tool = (who: AgentId, name: string, input: unknown) =>
+    callHttp(t().app, name, t().bridgeTokens[who] as string, input)
+
+  const run = async (step: Step): Promise<boolean> => {
+    switch (step.op) {
+      case 'status':
+      case 'comment': {
+        const task = pick(step.task)
+        if (!task || !model.canChange(task)) return false
+        const before = truth(task)
+        const had = new Set(commentsOf(task.id).map((c) => c.id))
+        const call = openclawCalls()
+        const input =
+          step.op === 'status'
+            ? {
+                task: `ONB-${task.seq}`,
+                status: step.status,
+                ...(step.status === 'done'
+                  ? { summary: 'Fait.', confidence: step.confidence }
+                  : {}),
+                ...(step.status === 'blocked' ? { reason: 'Il manque l’accès.' } : {}),
+              }
+            : {
+                task: `ONB-${task.seq}`,
+                kind: step.kind,
+                text: STATUS_COMMENTS[step.kind],
+                ...(step.kind === 'progress' ? { percent: 50 } : {}),
+              }
+        model.checkedIn(task, step.agent)
+        const answer = await withRoute(step.echo, () =>
+          tool(step.agent, step.op === 'status' ? 'update_task_status' : 'add_comment', input)
+        )
+        // A status call that went through sighted the task, changed or not: the bridge knows it now.
+        if (step.op === 'status' && answer.status === 200) task.known = true
+        const after = truth(task)
+        const comments = newComments(task.id, had)
+        changed(task, before, after, call, 'write')
+        model.seeComments(task, comments, {
+          mergesWithBlockedState: after.state === 'Bloqué' && before.state !== 'Bloqué',
+        })
+        return true
+      }
+      case 'read': {
+        const task = step.task === null ? null : pick(step.task)
+        if (task) {
+          model.checkedIn(task, step.agent)
+          await tool(step.agent, 'get_task_details', { task: `ONB-${task.seq}` })
+        } else {
+          // Listing checks the agent in on each open task it holds.
+          for (const listed of model.tasks.values()) {
+            const now = truth(listed)
+            if (now.agents.includes(step.agent) && OPEN_GROUPS.has(now.group))
+              model.checkedIn(listed, step.agent)
+          }
+          await tool(step.agent, 'list_my_tasks', {})
+        }
+        await quiet()
+        return true
+      }
+      case 'create': {
+        const deps = [
+          ...new Set(step.deps.map((i) => pick(i)).filter((d): d is TaskModel => d !== null)),
+        ]
+        const call = openclawCalls()
+        const name = `Créée ${order.length + 1}`
+        const result = await withRoute(step.echo, () =>
+          tool('ra', 'create_task', {
+            project: 'ONB',
+            title: name,
+            ...(step.assignee ? { assignee: step.assignee } : {}),
+            ...(deps.length > 0 ? { dependencies: deps.map((d) => `ONB-${d.seq}`) } : {}),
+            ...(step.approval ? { approval: true } : {}),
+          })
+        )
+        // A cancelled dependency is refused (409): nothing was created.
+        if (result.status === 409) return false
+        if (result.status !== 200) throw new Error(`create_task: ${JSON.stringify(result.body)}`)
+        const id = String(result.body.id)
+        const row = plane.state.issues.get(id)
+        const task = model.add(
+          {
+            id,
+            seq: Number(row?.sequence_id),
+            name,
+            known: true,
+            unseen: null,
+            window: true,
+            deps: deps.map((d) => d.id),
+          },
+          { state: 'Backlog', group: 'backlog', agents: [], approval: false },
+          call
+        )
+        order.push(id)
+        accounted.add(id)
+        const after = truth(task)
+        model.holdersChanged(task, { ...after, agents: [] }, after, call)
+        model.seeChange(
+          task,
+          { state: after.state, group: after.group, agents: [], approval: false },
+          after,
+          'write',
+          true
+        )
+        return true
+      }
+      case 'uiState':
+      case 'uiAssign':
+      case 'apiState': {
+        const task = pick(step.task)
+        if (!task || !model.canChange(task)) return false
+        const before = truth(task)
+        const call = openclawCalls()
+        await withRoute(step.delivery, async () => {
+          if (step.op === 'uiState')
+            await plane.ui.updateWorkItem(world.ada.id, task.id, {
+              state_id: world.stateId(step.state),
+            })
+          else if (step.op === 'uiAssign')
+            await plane.ui.updateWorkItem(world.ada.id, task.id, {
+              assignee_ids: step.assignee ? [userOf[step.assignee]] : [],
+            })
+          else {
+            const response = await plane.fetch(
+              `${plane.baseUrl}/api/v1/workspaces/${plane.workspaceSlug}/projects/${projectId}/work-items/${task.id}/`,
+              {
+                method: 'PATCH',
+                headers: { 'X-API-Key': world.ada.apiKey, 'content-type': 'application/json' },
+                body: JSON.stringify({ state: world.stateId(step.state) }),
+              }
+            )
+            if (response.status !== 200)
+              throw new Error(`API write: ${response.status} ${await response.text()}`)
+          }
+        })
+        const after = truth(task)
+        // v1.2 fires no webhook for an API write (makeplane/plane#8792 came with v1.3).
+        const silent = step.op === 'apiState' && world.version === '1.2'
+        const seen =
+          silent || step.delivery === 'drop'
+            ? 'silent'
+            : step.delivery === 'hold'
+              ? 'held'
+              : 'webhook'
+        changed(task, before, after, call, seen)
+        return true
+      }
+      case 'uiComment': {
+        const task = pick(step.task)
+        if (!task || (step.question && !model.canChange(task))) return false
+        accounted.add(task.id)
+        const text = step.question ? '❓ Faut-il traduire aussi les annexes ?' : 'Vu, merci.'
+        await withRoute(step.delivery, () =>
+          plane.ui.addComment(world.ada.id, task.id, `<p>${text}</p>`)
+        )
+        if (!step.question) return true
+        if (step.delivery === 'hold') task.heldComments++
+        else if (step.delivery !== 'drop')
+          model.seeComments(task, [{ blocker: true, confidence: null }], {
+            mergesWithBlockedState: false,
+          })
+        return true
+      }
+      case 'release': {
+        const heldTasks = [...model.tasks.values()].filter(
+          (m) => m.unseen?.by === 'held' || m.heldComments > 0
+        )
+        await t().webhooks.release({ reverse: step.reverse })
+        await quiet()
+        for (const task of heldTasks) {
+          if (task.unseen?.by === 'held') {
+            const { before } = task.unseen
+            task.unseen = null
+            model.seeChange(task, before, truth(task), 'webhook')
+          }
+          if (task.heldComments > 0) {
+            model.seeComments(
+              task,
+              Array.from({ length: task.heldComments }, () => ({
+                blocker: true,
+                confidence: null,
+              })),
+              { mergesWithBlockedState: false }
+            )
+            task.heldComments = 0
+          }
+        }
+        return true
+      }
+      case 'poll': {
+        if (step.where === 'here') {
+          await runPollCycle(t().services, t().bridge)
+          await quiet()
+          model.poll(truth)
+        } else {
+          await world.inOtherProcess(async (other) => {
+            await runPollCycle(other.services, other.bridge)
+          })
+          await quiet()
+          model.poll(truth)
+          // The job flushes every window before it exits (its outbox too).
+          model.flush(truth)
+        }
+        return true
+      }
+      case 'restart':
+        await world.restart()
+        return true
+      case 'timer':
+        await flush()
+        return true
+      case 'press': {
+        const cards = t()
+          .telegram.messagesIn(Number(CHAT_ID))
+          .map((m) => ({
+            id: m.message_id,
+            text: m.text,
+            buttons: (
+              (m.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] })
+                ?.inline_keyboard ?? []
+            ).flat(),
+          }))
+          .filter((c) => c.buttons.length > 0)
+        const card = cards[step.card % Math.max(1, cards.length)]
+        const button = card?.buttons.find((b) => b.callback_data.endsWith(`:${step.action}`))
+        const seq = /ONB-(\d+) «/.exec(card?.text ?? '')?.[1]
+        const task = [...model.tasks.values()].find((m) => String(m.seq) === seq)
+        if (!card || !button || !task || !model.canChange(task)) return false
+        const before = truth(task)
+        const had = new Set(commentsOf(task.id).map((c) => c.id))
+        const call = openclawCalls()
+        const update = t().telegram.makeCallbackUpdate({
+          data: button.callback_data,
+          chatId: Number(CHAT_ID),
+          messageId: card.id,
+        })
+        await t().postTelegram(update)
+        await quiet()
+        if (step.action === 'sendback') {
+          const prompt = t()
+            .telegram.messagesIn(Number(CHAT_ID))
+            .find((m) => m.text.includes(`Pourquoi renvoyer ONB-${task.seq}`))
+          if (prompt) {
+            await t().postTelegram(
+              t().telegram.makeMessageUpdate({
+                text: 'À reprendre.',
+                chatId: Number(CHAT_ID),
+                replyToMessageId: prompt.message_id,
+              })
+            )
+            await quiet()
+          }
+        }
+        const after = truth(task)
+        changed(task, before, after, call, 'write')
+        model.seeComments(task, newComments(task.id, had), { mergesWithBlockedState: false })
+        return true
+      }
+    }
+  }
+
+  return {
+    model,
+    truth,
+    order,
+    log,
+    async play(step: Step) {
+      const call = openclawCalls()
+      accounted.clear()
+      const played = await run(step)
+      log.push(`${played ? '' : '(skipped) '}${JSON.stringify(step)}`)
+      sweep(call)
+    },
+    /** Quiescence: late deliveries arrive, a poll reconciles, every window closes, the outbox empties. */
+    async settle() {
+      for (const step of [
+        { op: 'release', reverse: false },
+        { op: 'poll', where: 'here' },
+        { op: 'timer' },
+      ] as const) {
+        const call = openclawCalls()
+        accounted.clear()
+        await run(step)
+        sweep(call)
+      }
+      // Windows opened by the flush itself (a dependent blocked when its dependency was cancelled) close too.
+      for (let i = 0; i < 50; i++) {
+        const left = await t().bridge.outbox.pending()
+        const windows = await t().services.store.indexSize('index:task-pending')
+        if (left.length === 0 && windows === 0) break
+        const due =
+          Math.min(...left.map((item) => item.notBefore), world.now() + WINDOW_MS) - world.now()
+        world.advance(Math.max(1_000, due + 1))
+        t().bridge.kick()
+        await quiet()
+        const call = openclawCalls()
+        accounted.clear()
+        model.flush(truth)
+        sweep(call)
+      }
+    },
+  }
+}
+
+export type Scenario = ReturnType<typeof createScenario>
