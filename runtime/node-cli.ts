@@ -67,6 +67,8 @@ export async function runJobCommand({
   })
   // Messages and wake-ups the run enqueued go out now; what cannot is kept for the next runtime.
   const { left } = await getBridge(services).settle(CLI_FLUSH_TIMEOUT_MS)
+  // What it last heard from each integration, for the server's /ready.
+  await services.status.flush()
   if (left > 0) err(`job ${name}: ${left} outbox item(s) not delivered yet; they stay queued`)
   const took = `${result.durationMs} ms`
   if (result.outcome === 'ok') {

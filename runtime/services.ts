@@ -5,6 +5,7 @@ import { createBackground } from '../shared/background.ts'
 import { type Bridge, buildBridge } from '../shared/bridge.ts'
 import { type BuildInfo, createBridgeMetrics, type ProcessStats } from '../shared/bridge-metrics.ts'
 import { type Config, secretValues } from '../shared/config.ts'
+import { persistContact } from '../shared/contacts.ts'
 import type { BridgeFunction, Services } from '../shared/function.ts'
 import { type Hashing, webCryptoHashing } from '../shared/hash.ts'
 import { createLogger, type Logger } from '../shared/log.ts'
@@ -61,7 +62,14 @@ export function createServices({
   const logger =
     log ??
     createLogger({ level: config.LOG_LEVEL, redactor: createRedactor(secretValues(config)), now })
-  const status = createStatusBoard(now)
+  let services: Services | null = null
+  // Contacts go to the store too (once a minute per integration, or when one starts or stops failing), so that
+  // a wake `npm run job -- poll` delivered shows in the server's /ready (issue 28).
+  const status = createStatusBoard({
+    now,
+    persist: (integration, contact) =>
+      services ? persistContact(services.store, integration, contact) : Promise.resolve(),
+  })
   const metrics = createBridgeMetrics({
     status,
     cronJobs: functions.filter((f) => f.kind === 'cron').map((f) => f.name),
@@ -78,7 +86,7 @@ export function createServices({
     onNotice: (message, fields) => logger.warn(message, fields),
   }
   let bridge: Bridge | undefined
-  const services: Services = {
+  const built: Services = {
     config,
     store: typeof store === 'function' ? store(hooks) : store,
     log: logger,
@@ -93,11 +101,12 @@ export function createServices({
     hashing,
     // Built on first use, once: a copy of these services (a job's context) reads the same instance.
     get bridge() {
-      bridge ??= buildBridge(services)
+      bridge ??= buildBridge(built)
       return bridge
     },
   }
-  return services
+  services = built
+  return built
 }
 
 export type CreateRuntimeServicesOptions = Omit<CreateServicesOptions, 'log' | 'agentTokens'> & {

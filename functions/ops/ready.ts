@@ -5,6 +5,7 @@
  * failing, a job that failed its last run, dead letters.
  */
 import { getBridge } from '../../shared/bridge.ts'
+import { storedContacts } from '../../shared/contacts.ts'
 import { defineHttpFunction, type FunctionInventory } from '../../shared/function.ts'
 import { type JobRunRecord, lastJobRuns } from '../../shared/job-runs.ts'
 import {
@@ -38,15 +39,21 @@ export const readyFunction = defineHttpFunction({
       storeError = error instanceof Error ? error.message : 'unreachable'
     }
     const snapshot = status.snapshot()
-    const { integrations } = snapshot
+    // Contacts recorded in the store (this process, other replicas, `npm run job`), the latest of each.
+    const storedContactsNow = storeOk
+      ? await _withTimeout(storedContacts(store), STORE_PING_TIMEOUT_MS).catch(
+          (): Record<string, ContactStatus> => ({})
+        )
+      : {}
+    const integrations = _latest(snapshot.integrations, storedContactsNow)
     // Runs recorded in the store (this process, other replicas, `npm run job`), the latest of each job.
     const recorded = storeOk
       ? await _withTimeout(
           lastJobRuns(store, _functionNames(inventory)),
           STORE_PING_TIMEOUT_MS
-        ).catch(() => ({}))
+        ).catch((): Record<string, JobRunRecord> => ({}))
       : {}
-    const jobs = _latestRuns(snapshot.jobs, recorded)
+    const jobs = _latest(snapshot.jobs, recorded)
     // Dead letters are messages given up on: an operator should see them here, not only in logs.
     const outbox = storeOk
       ? await _withTimeout(
@@ -92,12 +99,12 @@ function _functionNames(inventory: FunctionInventory): string[] {
   return [...inventory.enabled, ...Object.keys(inventory.disabled)]
 }
 
-/** Per job, whichever last run ended later: the one this process saw, or the one in the store. */
-function _latestRuns(
-  local: Record<string, JobStatus>,
-  recorded: Record<string, JobRunRecord>
-): Record<string, JobStatus | JobRunRecord> {
-  const out: Record<string, JobStatus | JobRunRecord> = { ...recorded }
+/** Per job or integration, whichever is later: what this process saw, or what the store holds. */
+function _latest<L extends { at: string }, R extends { at: string }>(
+  local: Record<string, L>,
+  recorded: Record<string, R>
+): Record<string, L | R> {
+  const out: Record<string, L | R> = { ...recorded }
   for (const [name, run] of Object.entries(local)) {
     const stored = out[name]
     if (!stored || Date.parse(run.at) > Date.parse(stored.at)) out[name] = run

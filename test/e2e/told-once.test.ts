@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
 import { callHttp } from '../helpers/bridge-tools.ts'
-import { startE2E } from './harness.ts'
+import { sideRuntime, startE2E } from './harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null
@@ -104,5 +104,37 @@ describe('a completion made through the tools on a task the bridge never saw', (
     await t.settle()
     expect(sent(t).filter((m) => m.includes('a terminé'))).toHaveLength(1)
     expect(released()).toHaveLength(1)
+  })
+})
+
+describe("the server's /ready and another process's contacts", () => {
+  it('should show the wake a poll job delivered, with the time it was made', async () => {
+    const { t } = await start()
+    t.plane.seed.workItem(t.project.id, {
+      name: 'Indexer la doc',
+      state: t.state('Todo').id,
+      assignees: [t.users.thot.id],
+    })
+    const ready = async () =>
+      (await (await t.app.request('http://bridge.test/ready')).json()) as {
+        integrations: Record<string, { ok: boolean; at: string }>
+      }
+    expect((await ready()).integrations.openclaw).toBeUndefined()
+
+    // `npm run job -- poll` next to the server: its own runtime on the same store.
+    const job = await sideRuntime(t, {
+      env: { PLANE_REQUEST_INTERVAL_MS: '0' },
+      store: t.services.store,
+    })
+    await runPollCycle(job.services, job.bridge)
+    await job.bridge.settle(5_000)
+    await job.services.status.flush()
+    await job.halt()
+    expect(t.openclaw.calls.filter((c) => c.path === '/hooks/agent')).toHaveLength(1)
+
+    const { integrations } = await ready()
+    expect(integrations.openclaw).toMatchObject({ ok: true })
+    expect(integrations['agent:thot']).toMatchObject({ ok: true })
+    expect(integrations.plane).toMatchObject({ ok: true })
   })
 })

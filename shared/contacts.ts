@@ -1,0 +1,33 @@
+/**
+ * @module The last contact with each integration, kept in the store as the jobs' last runs are (issue 28): a wake
+ * `npm run job -- poll` delivered, a Plane call another replica made, show in every process's /ready. The status
+ * board writes through here at most once a minute per integration, and at once when it starts or stops failing.
+ */
+import type { ContactStatus } from './status.ts'
+import type { Store } from './store/store.ts'
+
+/** An integration not heard of for this long fades out of /ready. */
+const CONTACT_TTL_S = 45 * 24 * 60 * 60
+const INDEX = 'status:contacts'
+const keyOf = (integration: string) => `status:contact:${integration}`
+
+export async function persistContact(
+  store: Store,
+  integration: string,
+  status: ContactStatus
+): Promise<void> {
+  await store.set(keyOf(integration), status, { ttlSeconds: CONTACT_TTL_S })
+  await store.indexAdd(INDEX, integration, Date.parse(status.at), { ttlSeconds: CONTACT_TTL_S })
+}
+
+/** Every integration's last contact recorded in the store (one index read, one read each). */
+export async function storedContacts(store: Store): Promise<Record<string, ContactStatus>> {
+  const names = (await store.indexRange(INDEX)).map((e) => e.member)
+  const found = await Promise.all(names.map((name) => store.get<ContactStatus>(keyOf(name))))
+  const out: Record<string, ContactStatus> = {}
+  for (const [i, name] of names.entries()) {
+    const status = found[i]
+    if (status) out[name] = status
+  }
+  return out
+}
