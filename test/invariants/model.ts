@@ -140,10 +140,19 @@ export function createModel() {
      * The bridge sees a change of the task's fields. A first sighting by a read (a poll) of a task it never
      * knew adopts it silently; its own write and a webhook's hint are changes all the same.
      */
-    seeChange(task: TaskModel, before: Truth, after: Truth, by: SeenBy, created = false) {
+    seeChange(task: TaskModel, before: Truth, after: Truth, by: SeenBy, created = false, call = 0) {
       const told = task.known || by !== 'poll' || created
       // Whatever the bridge had not seen of the task, it sees now.
       task.unseen = null
+      // A cancelled task's runs are over (its agents told to stop); reopened, it is a new assignment.
+      if (told && before.group === 'cancelled' && OPEN_GROUPS.has(after.group))
+        for (const agent of after.agents)
+          episodesOf(task, agent).push({
+            startCall: call,
+            worthy: false,
+            adoptable: false,
+            checkedIn: false,
+          })
       task.known = true
       task.window = true
       if (told) {
@@ -181,11 +190,12 @@ export function createModel() {
      * A poll lists every task: unseen changes of known tasks are seen and told; a task seen for the first time
      * by this read is adopted as it is (started: its agents are not woken), then the agents tick.
      */
-    poll(current: (task: TaskModel) => Truth) {
+    poll(current: (task: TaskModel) => Truth, call = 0) {
       for (const task of tasks.values()) {
         const truth = current(task)
         const firstSight = !task.known
-        if (task.unseen && !firstSight) this.seeChange(task, task.unseen.before, truth, 'poll')
+        if (task.unseen && !firstSight)
+          this.seeChange(task, task.unseen.before, truth, 'poll', false, call)
         task.unseen = null
         task.known = true
         sawHolders(task, truth, { adopt: firstSight })

@@ -142,6 +142,19 @@ const CASES: Array<[string, ScenarioInput]> = [
       ],
     },
   ],
+  [
+    'a task cancelled, then reopened, wakes its agent again (a new assignment)',
+    {
+      version: '1.2',
+      tasks: [{ state: 'In Progress', assignee: 'imhotep' }],
+      steps: [
+        { op: 'poll', where: 'here' },
+        { op: 'uiState', task: 0, state: 'Cancelled', delivery: 'deliver' },
+        { op: 'timer' },
+        { op: 'apiState', task: 0, state: 'In Progress', delivery: 'deliver' },
+      ],
+    },
+  ],
 ]
 
 describe('told once: the cases the random search shrank', () => {

@@ -205,6 +205,8 @@ export function createScenario(world: World) {
   /** Tasks the step itself changed (and told the model about); any other change is the bridge's own doing. */
   const accounted = new Set<string>()
   const lastTruth = new Map<string, Truth>()
+  /** OpenClaw calls made before the current step began: what the step wakes comes after. */
+  let stepStart = 0
   const lastComments = new Map<string, Set<string>>()
 
   const truth = (task: Pick<TaskModel, 'id'>): Truth => {
@@ -304,7 +306,7 @@ export function createScenario(world: World) {
       before.approval === after.approval
     if (same) return
     if (seen === 'held' || seen === 'silent') task.unseen = { by: seen, before }
-    else model.seeChange(task, before, after, seen)
+    else model.seeChange(task, before, after, seen, false, call)
   }
 
   /**
@@ -370,6 +372,8 @@ export function createScenario(world: World) {
         const after = truth(task)
         const comments = newComments(task.id, had)
         changed(task, before, after, call, 'write')
+        // The call checks its agent in on the task as it is after it (a task it reopened is a new assignment).
+        model.checkedIn(task, step.agent)
         model.seeComments(task, comments, {
           mergesWithBlockedState: after.state === 'Bloqué' && before.state !== 'Bloqué',
         })
@@ -505,7 +509,7 @@ export function createScenario(world: World) {
           if (task.unseen?.by === 'held') {
             const { before } = task.unseen
             task.unseen = null
-            model.seeChange(task, before, truth(task), 'webhook')
+            model.seeChange(task, before, truth(task), 'webhook', false, stepStart)
           }
           if (task.heldComments > 0) {
             model.seeComments(
@@ -525,13 +529,13 @@ export function createScenario(world: World) {
         if (step.where === 'here') {
           await runPollCycle(t().services, t().bridge)
           await quiet()
-          model.poll(truth)
+          model.poll(truth, stepStart)
         } else {
           await world.inOtherProcess(async (other) => {
             await runPollCycle(other.services, other.bridge)
           })
           await quiet()
-          model.poll(truth)
+          model.poll(truth, stepStart)
           // The job flushes every window before it exits (its outbox too).
           model.flush(truth)
         }
@@ -600,6 +604,7 @@ export function createScenario(world: World) {
     log,
     async play(step: Step) {
       const call = openclawCalls()
+      stepStart = call
       accounted.clear()
       const played = await run(step)
       log.push(`${played ? '' : '(skipped) '}${JSON.stringify(step)}`)
@@ -613,6 +618,7 @@ export function createScenario(world: World) {
         { op: 'timer' },
       ] as const) {
         const call = openclawCalls()
+        stepStart = call
         accounted.clear()
         await run(step)
         sweep(call)
@@ -624,10 +630,11 @@ export function createScenario(world: World) {
         if (left.length === 0 && windows === 0) break
         const due =
           Math.min(...left.map((item) => item.notBefore), world.now() + WINDOW_MS) - world.now()
+        const call = openclawCalls()
+        stepStart = call
         world.advance(Math.max(1_000, due + 1))
         t().bridge.kick()
         await quiet()
-        const call = openclawCalls()
         accounted.clear()
         model.flush(truth)
         sweep(call)
