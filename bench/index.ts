@@ -5,9 +5,10 @@ import { pollBench } from './poll.bench.ts'
 import { runtimeBench } from './runtime.bench.ts'
 import { storeBench } from './store.bench.ts'
 import { exitWhenIdle, runSuite } from './suite.ts'
+import { tellingBench } from './telling.bench.ts'
 import { webhookBench } from './webhook.bench.ts'
 
 // Listed by hand, not globbed: a new bench file joins the run when it is added here.
-const benches = [runtimeBench, storeBench, webhookBench, ingestBench, pollBench]
+const benches = [runtimeBench, storeBench, webhookBench, ingestBench, pollBench, tellingBench]
 
 exitWhenIdle(await runSuite(benches, readBenchOptions()))

@@ -19,7 +19,6 @@ async function start() {
   e2e = await startE2E({
     concierge: true,
     agentKeys: true,
-    env: { PLANE_REQUEST_INTERVAL_MS: '0' },
   })
   const t = e2e
   const as = (agent: 'imhotep' | 'thot' | 'ra') => async (tool: string, input: unknown) => {
@@ -123,7 +122,6 @@ describe("the server's /ready and another process's contacts", () => {
 
     // `npm run job -- poll` next to the server: its own runtime on the same store.
     const job = await sideRuntime(t, {
-      env: { PLANE_REQUEST_INTERVAL_MS: '0' },
       store: t.services.store,
     })
     await runPollCycle(job.services, job.bridge)
@@ -136,5 +134,46 @@ describe("the server's /ready and another process's contacts", () => {
     expect(integrations.openclaw).toMatchObject({ ok: true })
     expect(integrations['agent:thot']).toMatchObject({ ok: true })
     expect(integrations.plane).toMatchObject({ ok: true })
+  })
+})
+
+describe('how soon a person hears of a change', () => {
+  it('should tell a change made through a tool as soon as its window closes, not before', async () => {
+    // The bridge's clock: real time plus jumps; the chat's spacing moves it too (time injected, not slept).
+    let offset = 0
+    const now = () => Date.now() + offset
+    e2e = await startE2E({
+      agentKeys: true,
+      now,
+      sleep: async (ms) => {
+        offset += ms
+      },
+      env: { NOTIFY_COALESCE_MS: '60000' },
+    })
+    const t = e2e
+    t.plane.seed.workItem(t.project.id, {
+      name: 'Mesurer',
+      state: t.state('In Progress').id,
+      assignees: [t.users.imhotep.id],
+    })
+    const done = await callHttp(t.app, 'update_task_status', t.bridgeTokens.imhotep as string, {
+      task: 'ONB-1',
+      status: 'done',
+      summary: 'Fait.',
+      confidence: 0.9,
+    })
+    expect(done.status).toBe(200)
+    const told = () => sent(t).filter((m) => m.includes('a terminé')).length
+    // What the notify step does when its timer fires: flush the windows that are due, send what they gave.
+    const tick = async (ms: number) => {
+      offset += ms
+      await t.services.background.idle(5_000, { timers: false })
+      await t.bridge.pipeline.flushDue()
+      await t.bridge.sender.drain()
+    }
+    await tick(59_000)
+    expect(told()).toBe(0)
+    await tick(1_001)
+    expect(told()).toBe(1)
   })
 })
