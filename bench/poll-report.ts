@@ -18,9 +18,9 @@ export type PollCycleRow = {
   wallMs: number
   /** User + system CPU of this process during that cycle: the bridge and the simulator serving it. */
   cpuMs: number
-  /** The same cycle with the product's client (1 request/s per key, OPENCLAW-20); null when not run (quick). */
+  /** The same cycle with the product's client (Plane's window, 60 requests/min per key); null when not run (quick). */
   throttledWallMs: number | null
-  /** Least time 1 request/s puts between the bridge key's first and last request. */
+  /** Least time that window puts between the bridge key's first and last request. */
   throttleFloorS: number
   changed: number
   pending: number
@@ -37,7 +37,7 @@ const COLUMNS = [
   'agent-key req',
   'wall',
   'CPU',
-  'wall at 1 req/s',
+  'wall in window',
   'changed',
   'pending',
   'wakes',

@@ -3,7 +3,9 @@
  * users `<id>@javisi.local`, members of every project, each with its own key) and N projects × M work items spread
  * over the past weeks, as a workspace that has been in use for a while looks.
  */
+
 import type { AgentConfig } from '../shared/agents.ts'
+import { UNLIMITED_RATE } from '../shared/plane/budget.ts'
 import { createPlaneClient, type PlaneClient } from '../shared/plane/client.ts'
 import { createPlaneSim, type PlaneSim, type Project } from '../test/sim/plane/index.ts'
 
@@ -161,7 +163,7 @@ function _agentConfig(name: string): AgentConfig {
 
 /** The person's own client, unthrottled: its writes are set-up between cycles, not part of what is measured. */
 function _apiClient(baseUrl: string, apiKey: string, workspaceSlug: string): PlaneClient {
-  return createPlaneClient({ baseUrl, apiKey, workspaceSlug, minIntervalMs: 0 })
+  return createPlaneClient({ baseUrl, apiKey, workspaceSlug, rateLimit: UNLIMITED_RATE })
 }
 
 function _stateId(sim: PlaneSim, projectId: string, name: string): string {

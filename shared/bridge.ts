@@ -101,7 +101,9 @@ export function buildBridge(services: Services): Bridge {
           baseUrl: config.PLANE_BASE_URL,
           apiKey: config.PLANE_API_KEY,
           workspaceSlug: config.PLANE_WORKSPACE_SLUG,
-          minIntervalMs: config.PLANE_REQUEST_INTERVAL_MS,
+          rateLimit: config.PLANE_API_RATE_LIMIT,
+          // One clock for the window and its waits: a test's virtual clock moves both.
+          now,
           sleep,
           // Kept in the store: a `npm run job` process or a Workers isolate probes no more than a long-lived one.
           capabilitiesCache: {

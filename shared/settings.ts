@@ -2,6 +2,7 @@
 import * as z from 'zod'
 import { isCronExpression } from './cron.ts'
 import { NOTIFICATION_KINDS } from './notify/policy.ts'
+import { DEFAULT_RATE_LIMIT, parseRateLimit } from './plane/budget.ts'
 
 /** One setting. `doc` and `defaultText` feed the README table, which a test keeps in sync with this list. */
 export type SettingSpec = {
@@ -61,6 +62,22 @@ const timezone = z
 const telegramSecret = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be 1-256 characters of A-Z, a-z, 0-9, _ and -')
+
+// Plane's own format for API_KEY_RATE_LIMIT (DRF's parse_rate): `60/minute`, `100/min`, `3600/hour`.
+const rateLimit = z
+  .string()
+  .trim()
+  .transform((text, ctx) => {
+    const parsed = parseRateLimit(text)
+    if (!parsed) {
+      ctx.addIssue({
+        code: 'custom',
+        message: "must read like Plane's API_KEY_RATE_LIMIT, e.g. 60/minute",
+      })
+      return z.NEVER
+    }
+    return parsed
+  })
 
 const positiveInt = (min: number, max: number) =>
   z.coerce
@@ -277,10 +294,10 @@ export const SETTINGS = {
     defaultText: '`1048576`',
     doc: 'Largest accepted request body; larger ones get 413.',
   },
-  PLANE_REQUEST_INTERVAL_MS: {
-    schema: positiveInt(0, 60_000).default(1000),
-    defaultText: '`1000`',
-    doc: "Least time between two Plane requests made with one key (the bridge's, each agent's): OPENCLAW-20's 1 request/s keeps every key under Plane's 60/min. Lower it only against a Plane with a raised `API_KEY_RATE_LIMIT` (or a simulator).",
+  PLANE_API_RATE_LIMIT: {
+    schema: rateLimit.default(DEFAULT_RATE_LIMIT),
+    defaultText: '`60/minute`',
+    doc: "Plane's `API_KEY_RATE_LIMIT` (its default: 60/minute, a sliding window per key): each key the bridge uses (its own, each agent's) sends at once while the window has room and never more than this; a person's action goes first, then an agent's tool call, then background work. Set it to what Plane is set to.",
   },
   MCP_ALLOWED_HOSTS: {
     schema: commaList.optional(),

@@ -14,7 +14,8 @@ const cache = new WeakMap<object, PerServices>()
 
 export async function toolContext(services: Services, agent: AgentConfig): Promise<ToolContext> {
   const bridge = getBridge(services)
-  const plane = bridge.plane
+  // An agent's tool call waits before background work (polls, run cards) when the key's window is full.
+  const plane = bridge.plane?.withPriority('agent')
   if (!plane)
     throw new ToolError('not_configured', 'plane-bridge has no Plane settings (PLANE_BASE_URL…).')
   const parts = _parts(services, plane)
@@ -77,7 +78,7 @@ function _parts(services: Services, plane: PlaneClient): PerServices {
   return parts
 }
 
-/** The agent's own Plane client (its key's own 1 req/s lane, OPENCLAW-20), or null without a key. */
+/** The agent's own Plane client (its key's own window, as Plane counts it), or null without a key. */
 function _writer(services: Services, agent: AgentConfig, parts: PerServices): PlaneClient | null {
   const key = services.agentTokens[agent.id]
   const { PLANE_BASE_URL, PLANE_WORKSPACE_SLUG } = services.config
@@ -88,7 +89,10 @@ function _writer(services: Services, agent: AgentConfig, parts: PerServices): Pl
       baseUrl: PLANE_BASE_URL,
       apiKey: key,
       workspaceSlug: PLANE_WORKSPACE_SLUG,
-      minIntervalMs: services.config.PLANE_REQUEST_INTERVAL_MS,
+      rateLimit: services.config.PLANE_API_RATE_LIMIT,
+      priority: 'agent',
+      now: services.now,
+      sleep: services.sleep,
     })
     parts.writers.set(agent.id, client)
   }

@@ -197,8 +197,9 @@ function _humanContext(services: Services, name: string): ToolContext {
     services,
     bridge,
     me: { id: 'human', name, role: 'concierge', planeUserId: '', openclawAgentId: '', config },
-    plane: bridge.plane,
-    writer: bridge.plane,
+    // A person's action goes first when the key's window is full (issue 32).
+    plane: bridge.plane.withPriority('human'),
+    writer: bridge.plane.withPriority('human'),
     ownKey: true,
     runs: bridge.runs,
     now: services.now,

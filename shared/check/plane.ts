@@ -63,7 +63,7 @@ function _client(options: PlaneCheckOptions, apiKey: string): PlaneClient {
     baseUrl: config.PLANE_BASE_URL as string,
     apiKey,
     workspaceSlug: config.PLANE_WORKSPACE_SLUG as string,
-    minIntervalMs: config.PLANE_REQUEST_INTERVAL_MS,
+    rateLimit: config.PLANE_API_RATE_LIMIT,
     retryDelaysMs: [],
     timeoutMs: CHECK_TIMEOUT_MS,
     ...(options.fetch ? { fetch: options.fetch } : {}),

@@ -6,8 +6,8 @@ import {
   type ScriptedCall,
   type ScriptedReply,
 } from '../../test/fixtures/plane.ts'
+import { resetKeyBudgets, UNLIMITED_RATE } from './budget.ts'
 import { createPlaneClient } from './client.ts'
-import { resetKeyThrottles } from './throttle.ts'
 
 const API_KEY = makeApiKey('f')
 const BASE = `/api/v1/workspaces/acme/projects/${PROJECT_ID}/work-items/wi-1/attachments/`
@@ -28,7 +28,7 @@ function setup(reply: (call: ScriptedCall, index: number) => ScriptedReply) {
     apiKey: API_KEY,
     workspaceSlug: 'acme',
     fetch: scripted.fetch,
-    minIntervalMs: 0,
+    rateLimit: UNLIMITED_RATE,
   })
   return { client, calls: scripted.calls }
 }
@@ -48,7 +48,7 @@ function ticket(url = 'https://work.example/uploads') {
 }
 
 beforeEach(() => {
-  resetKeyThrottles()
+  resetKeyBudgets()
 })
 
 afterEach(() => {

@@ -8,6 +8,7 @@ import {
   type ScriptedCall,
   type ScriptedReply,
 } from '../../test/fixtures/plane.ts'
+import { UNLIMITED_RATE } from './budget.ts'
 import type { PlaneCapabilities } from './capabilities.ts'
 import { createPlaneClient, type PlaneClientOptions } from './client.ts'
 
@@ -44,7 +45,7 @@ function setup(
     apiKey: makeApiKey('c'),
     workspaceSlug: 'acme',
     fetch: scripted.fetch,
-    minIntervalMs: 0,
+    rateLimit: UNLIMITED_RATE,
     retryDelaysMs: [],
     ...extra,
   })

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { createPlaneSim, type PlaneSimOptions } from '../../test/sim/plane/index.ts'
+import { resetKeyBudgets, UNLIMITED_RATE } from './budget.ts'
 import { createPlaneClient } from './client.ts'
 import { PlaneUnsupportedError } from './errors.ts'
-import { resetKeyThrottles } from './throttle.ts'
 import { parsePlaneWebhook } from './webhook-parse.ts'
 import { verifyPlaneSignature } from './webhook-signature.ts'
 
 /** Project ONB with one work item, an admin client and an agent member. */
 function setup(simOptions: PlaneSimOptions = {}) {
-  resetKeyThrottles()
+  resetKeyBudgets()
   const sim = createPlaneSim(simOptions)
   const admin = sim.seed.user({ role: 20, display_name: 'ada' })
   const agent = sim.seed.user({ display_name: 'agent-writer' })
@@ -20,7 +20,7 @@ function setup(simOptions: PlaneSimOptions = {}) {
     apiKey: admin.apiKey,
     workspaceSlug: sim.workspaceSlug,
     fetch: sim.fetch,
-    minIntervalMs: 0,
+    rateLimit: UNLIMITED_RATE,
   })
   return { sim, client, admin, agent, project, item }
 }

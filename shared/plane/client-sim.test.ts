@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createPlaneSim, type PlaneSimOptions } from '../../test/sim/plane/index.ts'
+import { resetKeyBudgets, UNLIMITED_RATE } from './budget.ts'
 import { createPlaneClient, type PlaneClientOptions } from './client.ts'
 import { PlaneApiError } from './errors.ts'
-import { resetKeyThrottles } from './throttle.ts'
 import { parsePlaneWebhook } from './webhook-parse.ts'
 import { verifyPlaneSignature } from './webhook-signature.ts'
 
 /** A workspace with an admin (project creator), an agent member, an outsider, and project ONB. */
 function setup(simOptions: PlaneSimOptions = {}, clientOptions: Partial<PlaneClientOptions> = {}) {
-  resetKeyThrottles()
+  resetKeyBudgets()
   const sim = createPlaneSim(simOptions)
   const admin = sim.seed.user({ role: 20, first_name: 'Ada', display_name: 'ada' })
   const agent = sim.seed.user({ first_name: 'Writer', display_name: 'agent-writer' })
@@ -21,7 +21,7 @@ function setup(simOptions: PlaneSimOptions = {}, clientOptions: Partial<PlaneCli
       apiKey,
       workspaceSlug: sim.workspaceSlug,
       fetch: sim.fetch,
-      minIntervalMs: 0,
+      rateLimit: UNLIMITED_RATE,
       ...clientOptions,
       ...extra,
     })
@@ -159,15 +159,31 @@ describe('client against the Plane simulator', () => {
     expect(sim.requests.map((r) => r.status)).toEqual([499, 502, 429, 200])
   })
 
-  it('should wait out a real 429 from the sliding window, spacing requests 1 s apart', async () => {
+  it('should keep within Plane’s sliding window when its limit is the one Plane has: no 429', async () => {
     vi.useFakeTimers()
     const { sim, admin, connect } = setup({ rateLimitPerMinute: 3 })
-    const client = connect(admin.apiKey, { minIntervalMs: 1_000 })
+    const client = connect(admin.apiKey, { rateLimit: { requests: 3, windowMs: 60_000 } })
     const all = Promise.all([1, 2, 3, 4].map(() => client.users.me()))
     await vi.advanceTimersByTimeAsync(61_000)
     await all
+    expect(sim.requests.map((r) => r.status)).toEqual([200, 200, 200, 200])
+    // Three at once, the fourth when the first has left the window.
+    const at = sim.requests.map((r) => r.at)
+    expect(at[2]).toBe(at[0])
+    expect((at[3] ?? 0) - (at[0] ?? 0)).toBeGreaterThanOrEqual(60_000)
+  })
+
+  it('should wait out a real 429 (another client spent the key) once, by its Retry-After', async () => {
+    vi.useFakeTimers()
+    const { sim, admin, connect } = setup({ rateLimitPerMinute: 3 })
+    const client = connect(admin.apiKey, { rateLimit: { requests: 60, windowMs: 60_000 } })
+    const all = Promise.all([1, 2, 3, 4].map(() => client.users.me()))
+    await vi.advanceTimersByTimeAsync(61_000)
+    await all
+    // Four at once (the client's window has room); Plane refuses one, which is sent again once, after Retry-After.
     const statuses = sim.requests.map((r) => r.status)
-    expect(statuses.slice(0, 4)).toEqual([200, 200, 200, 429])
+    expect(statuses).toHaveLength(5)
+    expect(statuses.filter((s) => s === 429)).toHaveLength(1)
     expect(statuses.at(-1)).toBe(200)
   })
 

@@ -1,6 +1,7 @@
 /** @module `createPlaneClient`: the Plane v1 API client, endpoint groups wired over one transport. */
 
 import { createAttachmentEndpoints } from './attachments.ts'
+import type { RequestPriority } from './budget.ts'
 import { type CapabilitiesCache, createCapabilitiesProbe } from './capabilities.ts'
 import type { PlaneEndpointContext } from './endpoints/context.ts'
 import { createProjectSetupEndpoints } from './endpoints/project-setup.ts'
@@ -18,22 +19,48 @@ export type PlaneClientOptions = PlaneTransportOptions & {
   capabilitiesCache?: CapabilitiesCache
 }
 
-export type PlaneClient = ReturnType<typeof createPlaneClient>
+/** The endpoint groups over one transport (one priority). */
+type PlaneEndpoints = ReturnType<typeof _endpoints>
+
+export interface PlaneClient extends PlaneEndpoints {
+  /**
+   * The same client whose requests wait with another priority when the key's window is full (issue 32): a
+   * person's action (`human`), an agent's tool call (`agent`), background work (the default). One window.
+   */
+  withPriority(priority: RequestPriority): PlaneClient
+}
 
 /**
  * Build a Plane client. Reads, PATCHes and external-id creates retry after 1 s/5 s/15 s on transport
  * errors, timeouts (30 s), 429 (after Retry-After) and 502/503/504 (OPENCLAW-15); other writes are sent
- * once. Every request waits for its turn on the key's 1 req/s lane (OPENCLAW-20). Failures are
+ * once. Every request starts within the key's sliding window, as Plane counts it (budget.ts). Failures are
  * `PlaneApiError`s whose text never holds the key.
  * @example
  * const plane = createPlaneClient({ baseUrl: 'https://work.example', apiKey, workspaceSlug: 'acme' })
  * const item = await plane.workItems.getByIdentifier('ONB-12', { expand: ['state', 'assignees'] })
  */
-export function createPlaneClient({
-  workspaceSlug,
-  capabilitiesCache,
-  ...transportOptions
-}: PlaneClientOptions) {
+export function createPlaneClient(options: PlaneClientOptions): PlaneClient {
+  const views = new Map<RequestPriority, PlaneClient>()
+  const own = options.priority ?? 'background'
+  const client: PlaneClient = {
+    ..._endpoints(options),
+    withPriority(priority) {
+      if (priority === own) return client
+      let view = views.get(priority)
+      if (!view) {
+        view = createPlaneClient({ ...options, priority })
+        views.set(priority, view)
+      }
+      return view
+    },
+  }
+  return client
+}
+
+// --- Internal helpers ---
+
+function _endpoints(options: PlaneClientOptions) {
+  const { workspaceSlug, capabilitiesCache, ...transportOptions } = options
   const transport = createPlaneTransport(transportOptions)
   const paginator = createPaginator(transport)
   const context: PlaneEndpointContext = {
@@ -57,7 +84,7 @@ export function createPlaneClient({
       ...(capabilitiesCache ? { cache: capabilitiesCache } : {}),
       ...(transportOptions.now ? { now: transportOptions.now } : {}),
     }),
-    /** Escape hatches for routes without a method: same throttle, retries and errors. */
+    /** Escape hatches for routes without a method: same budget, retries and errors. */
     request: transport.request,
     paginate: paginator.paginate,
     listAll: paginator.listAll,

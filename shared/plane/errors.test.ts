@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createScriptedFetch, makeApiKey, type ScriptedReply } from '../../test/fixtures/plane.ts'
+import { resetKeyBudgets } from './budget.ts'
 import { createPlaneClient } from './client.ts'
 import {
   classifyPlaneStatus,
@@ -8,7 +9,6 @@ import {
   type PlaneErrorKind,
   type PlaneErrorReason,
 } from './errors.ts'
-import { resetKeyThrottles } from './throttle.ts'
 import type { PlaneRequestInfo } from './transport.ts'
 
 const API_KEY = makeApiKey('9')
@@ -134,7 +134,7 @@ const CASES: Case[] = [
 ]
 
 beforeEach(() => {
-  resetKeyThrottles()
+  resetKeyBudgets()
   vi.useFakeTimers()
 })
 

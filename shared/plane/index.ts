@@ -1,6 +1,7 @@
 /** @module Plane: API client, schemas, errors, webhook verification and parsing. */
 
 export * from './attachments.ts'
+export * from './budget.ts'
 export * from './capabilities.ts'
 export * from './client.ts'
 export * from './endpoints/project-setup.ts'
@@ -12,7 +13,6 @@ export * from './paginate.ts'
 export * from './paths.ts'
 export { planeListSchema } from './schema-fields.ts'
 export * from './schemas.ts'
-export * from './throttle.ts'
 export * from './transport.ts'
 export * from './webhook-data.ts'
 export * from './webhook-parse.ts'

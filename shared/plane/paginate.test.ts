@@ -8,6 +8,7 @@ import {
   type ScriptedCall,
   type ScriptedReply,
 } from '../../test/fixtures/plane.ts'
+import { UNLIMITED_RATE } from './budget.ts'
 import { createPlaneClient } from './client.ts'
 import { planeProjectSchema } from './schemas.ts'
 
@@ -18,7 +19,7 @@ function setup(reply: (call: ScriptedCall, index: number) => ScriptedReply) {
     apiKey: makeApiKey('p'),
     workspaceSlug: 'acme',
     fetch: scripted.fetch,
-    minIntervalMs: 0,
+    rateLimit: UNLIMITED_RATE,
   })
   return { client, calls: scripted.calls }
 }

@@ -7,9 +7,9 @@ import {
   type ScriptedCall,
   type ScriptedReply,
 } from '../../test/fixtures/plane.ts'
+import { resetKeyBudgets } from './budget.ts'
 import { createPlaneClient, type PlaneClientOptions } from './client.ts'
 import { PlaneApiError } from './errors.ts'
-import { resetKeyThrottles } from './throttle.ts'
 import type { PlaneRequestInfo } from './transport.ts'
 
 const API_KEY = makeApiKey('7')
@@ -52,7 +52,7 @@ async function failure<T>(outcome: Promise<Outcome<T>>): Promise<PlaneApiError> 
 const always = (answer: ScriptedReply) => () => answer
 
 beforeEach(() => {
-  resetKeyThrottles()
+  resetKeyBudgets()
   vi.useFakeTimers()
   vi.setSystemTime(START)
 })
@@ -154,7 +154,7 @@ describe('retries (OPENCLAW-15)', () => {
       { status: 404 },
       html,
     ] as ScriptedReply[]) {
-      resetKeyThrottles()
+      resetKeyBudgets()
       const { client, calls } = setup(always(answer))
       const outcome = observe(client.users.me())
       await vi.advanceTimersByTimeAsync(30_000)

@@ -1,4 +1,4 @@
-/** @module The one place that speaks HTTP to Plane: API key header, throttle, timeout, retries, typed errors. */
+/** @module The one place that speaks HTTP to Plane: API key header, the key's budget, timeout, retries, typed errors. */
 
 import { ofetch } from 'ofetch'
 import type { z } from 'zod'
@@ -10,6 +10,7 @@ import {
   type RetryDecision,
   withRetry,
 } from '../retry.ts'
+import { createKeyBudget, type RateLimit, type RequestPriority } from './budget.ts'
 import {
   createPlaneHttpError,
   createPlaneParseError,
@@ -17,7 +18,6 @@ import {
   PlaneApiError,
 } from './errors.ts'
 import { hasExternalIds, normaliseBaseUrl, PLANE_API_PREFIX } from './paths.ts'
-import { createKeyThrottle, DEFAULT_MIN_INTERVAL_MS } from './throttle.ts'
 
 /** OPENCLAW-15: 30 s per request. */
 export const DEFAULT_TIMEOUT_MS = 30_000
@@ -39,7 +39,10 @@ export type PlaneTransportOptions = {
   apiKey: string
   timeoutMs?: number
   retryDelaysMs?: readonly number[]
-  minIntervalMs?: number
+  /** Plane's `API_KEY_RATE_LIMIT` for this key (default 60/minute): the client's sliding window. */
+  rateLimit?: RateLimit
+  /** Whose requests these are, when the key's window is full: a person's, an agent's, or background work. */
+  priority?: RequestPriority
   fetch?: typeof fetch
   sleep?: (ms: number) => Promise<void>
   now?: () => number
@@ -64,7 +67,7 @@ export type PlaneTransport = {
     schema: S,
     options?: PlaneRequestOptions
   ): Promise<z.output<S>>
-  /** Multipart POST to a presigned storage URL: no API key, no throttle (it is not Plane's API). */
+  /** Multipart POST to a presigned storage URL: no API key, no budget (it is not Plane's API). */
   uploadForm(url: string, form: FormData): Promise<void>
   redactor: Redactor
 }
@@ -78,7 +81,8 @@ export function createPlaneTransport({
   apiKey,
   timeoutMs = DEFAULT_TIMEOUT_MS,
   retryDelaysMs = DEFAULT_RETRY_DELAYS_MS,
-  minIntervalMs = DEFAULT_MIN_INTERVAL_MS,
+  rateLimit,
+  priority = 'background',
   // Looked up at each request: a runtime lives long (one bridge per runtime), and a fetch installed later
   // (instrumentation, a test's stub) must be the one used.
   fetch: fetchImpl = (input, init) => globalThis.fetch(input, init),
@@ -104,7 +108,7 @@ export function createPlaneTransport({
     { retry: false, timeout: timeoutMs, ignoreResponseError: true, responseType: 'text' },
     { fetch: fetchWithDeadline }
   )
-  const acquireSlot = createKeyThrottle({ apiKey, minIntervalMs, now, sleep })
+  const budget = createKeyBudget({ apiKey, ...(rateLimit ? { limit: rateLimit } : {}), now, sleep })
 
   async function attempt(
     method: PlaneMethod,
@@ -120,9 +124,14 @@ export function createPlaneTransport({
       throw createPlaneTransportError({ method, path, error, timeoutMs }, redactor)
     }
     onRequest?.({ method, path, status: response.status, durationMs: now() - startedAt })
+    // Plane's count of the key's window, which other clients of the key spend too.
+    const remaining = response.headers.get('x-ratelimit-remaining')
+    if (remaining !== null) budget.observe(Number(remaining))
     const data = _parseBody((response as Response & { _data?: unknown })._data)
     if (response.status >= 200 && response.status < 300) return { status: response.status, data }
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now())
+    // Over Plane's limit all the same (another client): nothing more starts before its Retry-After.
+    if (response.status === 429) budget.refused(retryAfterMs ?? 1_000)
     throw createPlaneHttpError(
       { status: response.status, method, path, body: data, retryAfterMs },
       redactor
@@ -143,7 +152,7 @@ export function createPlaneTransport({
       const fullPath = `${PLANE_API_PREFIX}${path}`
       const safe = replaySafe ?? _defaultReplaySafe(method, body)
       const { status, data } = await retrying(safe, async function planeAttempt() {
-        await acquireSlot()
+        await budget.acquire(priority)
         return attempt(method, fullPath, () =>
           api.raw(fullPath, {
             method,

@@ -84,7 +84,7 @@ async function _checkToken(
     baseUrl: config.PLANE_BASE_URL,
     apiKey: token,
     workspaceSlug: config.PLANE_WORKSPACE_SLUG,
-    minIntervalMs: config.PLANE_REQUEST_INTERVAL_MS,
+    rateLimit: config.PLANE_API_RATE_LIMIT,
     onRequest: () => {
       requests++
     },

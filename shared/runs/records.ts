@@ -39,7 +39,7 @@ export type CardOptions = {
   agentName: string | null
   /**
    * false: the store only (a heartbeat: activity time, session id), the card catching up at the next change;
-   * a change of the run's agent or state is written to the card all the same.
+   * a change of the run's agent or state is written to a card that exists all the same.
    */
   card?: boolean
   agentNames?: Readonly<Record<string, string>>
@@ -193,10 +193,12 @@ export function createRunStore({
         } else if (OPEN_RUN_STATES.has(before.state) || moved) {
           await store.indexRemove(OPEN_RUNS_INDEX, task.id)
         }
-        // The card always shows who holds the run and in what state (the record is rebuilt from it): only a
-        // heartbeat (activity time, session id, a timer) may stay in the store until the next change.
+        // A card, once written, always shows who holds the run and in what state (the record is rebuilt from it):
+        // only a heartbeat (activity time, session id) stays in the store until the next change. A run the tracker
+        // starts (a wake, a deploy's adoption) writes no card of its own: a first cycle of hundreds of wakes would
+        // spend the key's window on them.
         const shown = changed.state !== before.state || changed.agentId !== before.agentId
-        if (options.card === false && !shown) return changed
+        if (options.card === false && !(shown && changed.cardCommentId)) return changed
         let withCard = changed
         try {
           withCard = await writeCard(changed, options)

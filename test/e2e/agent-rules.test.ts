@@ -16,7 +16,7 @@ async function start(options: Parameters<typeof startE2E>[0] = {}) {
   e2e = await startE2E({
     concierge: true,
     ...options,
-    env: { PLANE_REQUEST_INTERVAL_MS: '0', ...options.env },
+    env: { ...options.env },
   })
   const t = e2e
   const as = (agent: 'imhotep' | 'thot' | 'ra') => (tool: string, input: unknown) =>
@@ -387,8 +387,11 @@ describe('agent tool rules (HTTP door)', () => {
 
   it('should create and set up a project, refuse someone else’s even when asked twice, and finish a repeat whose answer was lost', async () => {
     // Setting up two projects (and the webhook's own pass at each) takes more than Plane's 60 requests a minute
-    // per key, which would only add a minute of Retry-After here.
-    const { t, ra } = await start({ plane: { rateLimitPerMinute: 1000 } })
+    // per key, which would only add a minute of waiting for the window here: a Plane with a raised limit.
+    const { t, ra } = await start({
+      plane: { rateLimitPerMinute: 1000 },
+      env: { PLANE_API_RATE_LIMIT: '1000/minute' },
+    })
     const projects = (identifier: string) =>
       [...t.plane.state.projects.values()].filter((p) => p.identifier === identifier)
     const setUp = (projectId: string) => {

@@ -28,7 +28,7 @@ async function start(options: Parameters<typeof startE2E>[0] = {}) {
     concierge: true,
     now: () => Date.now() + offset,
     ...options,
-    env: { PLANE_REQUEST_INTERVAL_MS: '0', ...options.env },
+    env: { ...options.env },
   })
   const t = e2e
   const as = (agent: 'imhotep' | 'thot' | 'ra') => async (tool: string, input: unknown) => {
@@ -196,7 +196,6 @@ describe('agent runs: deadlines across a restart', () => {
         PLANE_BASE_URL: config.PLANE_BASE_URL,
         PLANE_API_KEY: config.PLANE_API_KEY,
         PLANE_WORKSPACE_SLUG: config.PLANE_WORKSPACE_SLUG,
-        PLANE_REQUEST_INTERVAL_MS: '0',
         TELEGRAM_BOT_TOKEN: config.TELEGRAM_BOT_TOKEN,
         TELEGRAM_CHAT_ID: config.TELEGRAM_CHAT_ID,
         TELEGRAM_API_BASE: config.TELEGRAM_API_BASE,

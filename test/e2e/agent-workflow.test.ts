@@ -26,7 +26,6 @@ async function start(now: () => number) {
     concierge: true,
     agentKeys: true,
     now,
-    env: { PLANE_REQUEST_INTERVAL_MS: '0' },
   })
   const server = await listen(t.app)
   cleanups.push(

@@ -35,7 +35,7 @@ async function start(
   e2e = await startE2E({
     now: clock.now,
     plane: { now: clock.now },
-    env: { TIMEZONE: 'Europe/Paris', PLANE_REQUEST_INTERVAL_MS: '0', ...env },
+    env: { TIMEZONE: 'Europe/Paris', ...env },
     ...(store ? { store } : {}),
   })
   return e2e

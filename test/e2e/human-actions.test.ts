@@ -22,7 +22,7 @@ const GROUP = Number(CHAT_ID)
 const STRANGER = -100999
 
 async function start() {
-  e2e = await startE2E({ concierge: true, env: { PLANE_REQUEST_INTERVAL_MS: '0' } })
+  e2e = await startE2E({ concierge: true })
   const t = e2e
   const as = (agent: 'imhotep' | 'thot' | 'ra') => async (tool: string, input: unknown) => {
     const result = await callHttp(t.app, tool, t.bridgeTokens[agent] as string, input)

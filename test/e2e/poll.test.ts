@@ -227,7 +227,6 @@ describe('poll ticks (end to end)', () => {
     // Not a test of request spacing: four polls an hour apart (cycle lists too) stay well within the timeout.
     const t = await start({
       now: () => Date.now() + skew,
-      env: { PLANE_REQUEST_INTERVAL_MS: '0' },
     })
     const item = t.plane.seed.workItem(t.project.id, {
       name: 'Éditée à la main',

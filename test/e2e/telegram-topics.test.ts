@@ -22,7 +22,7 @@ const GROUP = Number(CHAT_ID)
 async function start(forum: boolean) {
   e2e = await startE2E({
     concierge: true,
-    env: { PLANE_REQUEST_INTERVAL_MS: '0', TELEGRAM_TOPICS: 'per-project' },
+    env: { TELEGRAM_TOPICS: 'per-project' },
     telegram: forum ? { forumChats: [GROUP] } : {},
   })
   const t = e2e

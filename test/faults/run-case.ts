@@ -12,7 +12,6 @@ import { createFaultyStore, type FaultPlan, type StoreOp } from './faulty-store.
 import { checkIn, type Flow, PRIVATE_CHAT } from './flows.ts'
 
 export const FAULT_ENV = {
-  PLANE_REQUEST_INTERVAL_MS: '0',
   NOTIFY_COALESCE_MS: '20',
   TELEGRAM_ALLOWED_CHAT_IDS: `${CHAT_ID},${PRIVATE_CHAT}`,
   WAKE_CHECKIN_SECONDS: '120',

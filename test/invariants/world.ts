@@ -30,7 +30,6 @@ export const WINDOW_MS = 10_000
 
 /** Settings that keep run deadlines (re-wakes, stale runs) out of the scenario's minutes. */
 const ENV = {
-  PLANE_REQUEST_INTERVAL_MS: '0',
   NOTIFY_COALESCE_MS: String(WINDOW_MS),
   WAKE_CHECKIN_SECONDS: '86400',
   RUN_STALE_MINUTES: '10080',

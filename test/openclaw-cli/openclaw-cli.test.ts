@@ -40,7 +40,7 @@ const masked = (text: string) => text.replaceAll(bridge.token, '<token>')
 beforeAll(async () => {
   openclaw = await installOpenClaw()
   home = mkdtempSync(join(tmpdir(), 'plane-bridge-openclaw-'))
-  const t = await startE2E({ concierge: true, env: { PLANE_REQUEST_INTERVAL_MS: '0' } })
+  const t = await startE2E({ concierge: true })
   const server = await listen(t.app)
   bridge = {
     url: server.url,

@@ -31,7 +31,6 @@ async function bridgeOn(hooksToken: string) {
   const t = await startE2E({
     concierge: true,
     env: {
-      PLANE_REQUEST_INTERVAL_MS: '0',
       OPENCLAW_HOOKS_URL: gateway.hooksUrl,
       OPENCLAW_HOOKS_TOKEN: hooksToken,
       OPENCLAW_SESSION_KEY_PREFIX: SESSION_PREFIX,

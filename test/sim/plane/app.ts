@@ -20,6 +20,8 @@ export type RequestLogEntry = {
   query: Record<string, string>
   apiKey?: string
   status: number
+  /** When it arrived, on the simulator's clock (ms). */
+  at: number
 }
 
 export type CreateAppOptions = Omit<RouteDeps, 'guard'> & {
@@ -39,6 +41,7 @@ export function createPlaneApp(options: CreateAppOptions): Hono<SimEnv> {
   const deps: RouteDeps = { ...options, guard }
 
   app.use('*', async function logRequest(c, next) {
+    const at = options.clock.nowMs()
     await next()
     const apiKey = c.req.header('x-api-key')
     options.requests.push({
@@ -47,6 +50,7 @@ export function createPlaneApp(options: CreateAppOptions): Hono<SimEnv> {
       query: { ...c.req.query() },
       ...(apiKey ? { apiKey } : {}),
       status: c.res.status,
+      at,
     })
   })
   app.use('*', options.faults)

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest'
+import {
+  createKeyBudget,
+  fingerprintApiKey,
+  parseRateLimit,
+  type RequestPriority,
+} from './budget.ts'
+
+/** A virtual clock: `sleep` moves it, so a minute's window passes in no time. */
+function clock() {
+  let t = 1_000_000
+  return {
+    now: () => t,
+    sleep: async (ms: number) => {
+      t += ms
+    },
+    advance: (ms: number) => {
+      t += ms
+    },
+  }
+}
+
+let keys = 0
+const key = () => `plane_api_budget_test_${process.pid}_${++keys}_0123456789abcdef`
+
+describe('createKeyBudget: Plane’s sliding window per key (issue 32)', () => {
+  it('should start the first 60 requests at once, then one each time the oldest leaves the window', async () => {
+    const c = clock()
+    const budget = createKeyBudget({ apiKey: key(), ...c })
+    const start = c.now()
+    await Promise.all(Array.from({ length: 60 }, () => budget.acquire('background')))
+    expect(c.now()).toBe(start)
+    expect(budget.state().inWindow).toBe(60)
+    // The 61st waits for the first to be more than 60 s old, as DRF's history check counts.
+    await budget.acquire('background')
+    expect(c.now() - start).toBeGreaterThan(60_000)
+    expect(c.now() - start).toBeLessThanOrEqual(60_002)
+    expect(budget.state().inWindow).toBe(1)
+  })
+
+  it('should serve a person, then an agent, then background work when the window frees up', async () => {
+    const c = clock()
+    const budget = createKeyBudget({ apiKey: key(), limit: { requests: 2, windowMs: 1_000 }, ...c })
+    await budget.acquire('background')
+    await budget.acquire('background')
+    const order: RequestPriority[] = []
+    const wait = (p: RequestPriority) => budget.acquire(p).then(() => void order.push(p))
+    await Promise.all([wait('background'), wait('agent'), wait('human'), wait('background')])
+    expect(order).toEqual(['human', 'agent', 'background', 'background'])
+  })
+
+  it('should share one window between clients built with the same key, and not with another key', async () => {
+    const c = clock()
+    const apiKey = key()
+    const limit = { requests: 3, windowMs: 60_000 }
+    const a = createKeyBudget({ apiKey, limit, ...c })
+    const b = createKeyBudget({ apiKey, limit, ...c })
+    const other = createKeyBudget({ apiKey: key(), limit, ...c })
+    await a.acquire('agent')
+    await b.acquire('agent')
+    await other.acquire('agent')
+    expect(a.state().inWindow).toBe(2)
+    expect(other.state().inWindow).toBe(1)
+  })
+
+  it('should count what another client spent, from X-RateLimit-Remaining', async () => {
+    const c = clock()
+    const budget = createKeyBudget({
+      apiKey: key(),
+      limit: { requests: 10, windowMs: 60_000 },
+      ...c,
+    })
+    await budget.acquire('background')
+    // Plane says 2 left after ours: 7 came from elsewhere (a poll job on the same key).
+    budget.observe(2)
+    expect(budget.state().inWindow).toBe(8)
+    // An answer that lags ours (requests in flight) adds nothing.
+    budget.observe(9)
+    expect(budget.state().inWindow).toBe(8)
+  })
+
+  it('should start nothing until a 429’s Retry-After has passed', async () => {
+    const c = clock()
+    const budget = createKeyBudget({ apiKey: key(), ...c })
+    budget.refused(30_000)
+    const before = c.now()
+    await budget.acquire('human')
+    expect(c.now() - before).toBeGreaterThanOrEqual(30_000)
+  })
+})
+
+describe('parseRateLimit: Plane’s API_KEY_RATE_LIMIT format (DRF parse_rate)', () => {
+  it('should read the number and the period’s first letter', () => {
+    expect(parseRateLimit('60/minute')).toEqual({ requests: 60, windowMs: 60_000 })
+    expect(parseRateLimit('100/min')).toEqual({ requests: 100, windowMs: 60_000 })
+    expect(parseRateLimit('2/second')).toEqual({ requests: 2, windowMs: 1_000 })
+    expect(parseRateLimit('3600/hour')).toEqual({ requests: 3600, windowMs: 3_600_000 })
+    expect(parseRateLimit('60')).toBeNull()
+    expect(parseRateLimit('0/minute')).toBeNull()
+    expect(parseRateLimit('sixty/minute')).toBeNull()
+  })
+})
+
+describe('fingerprintApiKey', () => {
+  it('should be 16 hex digits, stable, and never contain the key', () => {
+    const k = key()
+    expect(fingerprintApiKey(k)).toMatch(/^[0-9a-f]{16}$/)
+    expect(fingerprintApiKey(k)).not.toContain(k)
+    expect(fingerprintApiKey(k)).toBe(fingerprintApiKey(`${k}`))
+    expect(fingerprintApiKey(k)).not.toBe(fingerprintApiKey(key()))
+  })
+})

@@ -1,0 +1,181 @@
+/**
+ * @module Plane's budget per API key, counted the way Plane counts it (issue 32): DRF's `SimpleRateThrottle`
+ * (`ApiKeyRateThrottle`, `API_KEY_RATE_LIMIT`, default 60/minute) keeps the timestamps of the key's accepted
+ * requests over the last minute and refuses one more when the window is full (plane-api.md §5). So the client keeps
+ * the same sliding window: it sends at once while the window has room, and waits for the oldest request to leave it
+ * when not. Waiting requests go by priority (a person's action, then an agent's tool call, then background work:
+ * polls, run cards, reconciliation), so a poll never makes an agent or the human wait behind it. Plane's own
+ * `X-RateLimit-Remaining` says when another client spends the same key (a `npm run job` process, another replica):
+ * the window takes their requests into account; a 429 closes it for its `Retry-After`.
+ *
+ * One budget per key and process, shared by every client built with the key (the FNV fingerprint keeps raw keys
+ * out of the map).
+ */
+import { sleep as defaultSleep } from '../retry.ts'
+
+/** Who is waiting: served in this order when the window has room for one more. */
+export type RequestPriority = 'human' | 'agent' | 'background'
+const ORDER: readonly RequestPriority[] = ['human', 'agent', 'background']
+
+/** Plane's default `API_KEY_RATE_LIMIT`. */
+export const DEFAULT_RATE_LIMIT = { requests: 60, windowMs: 60_000 } as const
+
+export type RateLimit = { requests: number; windowMs: number }
+
+/** No window at all: for simulators and benches that measure the bridge, not Plane's limit. */
+export const UNLIMITED_RATE: RateLimit = { requests: Number.POSITIVE_INFINITY, windowMs: 60_000 }
+
+export type KeyBudgetOptions = {
+  apiKey: string
+  limit?: RateLimit
+  now?: () => number
+  sleep?: (ms: number) => Promise<void>
+}
+
+export type KeyBudget = {
+  /** Resolves when a request of this priority may start now (its start is counted). */
+  acquire(priority: RequestPriority): Promise<void>
+  /** What Plane's answer said of the key's window: `X-RateLimit-Remaining` after this request. */
+  observe(remaining: number | null): void
+  /** Plane refused the key (429): nothing starts before `retryAfterMs` has passed. */
+  refused(retryAfterMs: number): void
+  /** Requests started in the current window, and waiters (for tests and metrics). */
+  state(): { inWindow: number; waiting: number }
+}
+
+type Waiter = { resolve: () => void }
+type Lane = {
+  limit: RateLimit
+  /** Start times in the window, oldest first: ours, and others' seen through X-RateLimit-Remaining. */
+  starts: number[]
+  queues: Record<RequestPriority, Waiter[]>
+  closedUntil: number
+  pumping: boolean
+}
+
+const LANES = new Map<string, Lane>()
+
+export function createKeyBudget({
+  apiKey,
+  limit = DEFAULT_RATE_LIMIT,
+  now = Date.now,
+  sleep = defaultSleep,
+}: KeyBudgetOptions): KeyBudget {
+  const id = `${fingerprintApiKey(apiKey)}:${limit.requests}/${limit.windowMs}`
+  let lane = LANES.get(id)
+  if (!lane) {
+    lane = {
+      limit,
+      starts: [],
+      queues: { human: [], agent: [], background: [] },
+      closedUntil: 0,
+      pumping: false,
+    }
+    LANES.set(id, lane)
+  }
+  const self = lane
+  const expire = () => {
+    const since = now() - self.limit.windowMs
+    while (self.starts.length > 0 && (self.starts[0] as number) <= since) self.starts.shift()
+  }
+  const next = (): Waiter | undefined => {
+    for (const priority of ORDER) {
+      const waiter = self.queues[priority].shift()
+      if (waiter) return waiter
+    }
+    return undefined
+  }
+  const waiting = () => ORDER.reduce((n, p) => n + self.queues[p].length, 0)
+  /** Grant whoever waits, best priority first, while the window has room; else wait for the oldest to leave. */
+  const pump = async () => {
+    if (self.pumping) return
+    self.pumping = true
+    try {
+      while (waiting() > 0) {
+        expire()
+        const closedFor = self.closedUntil - now()
+        if (closedFor > 0) {
+          await sleep(closedFor)
+          continue
+        }
+        if (self.starts.length < self.limit.requests) {
+          self.starts.push(now())
+          next()?.resolve()
+          continue
+        }
+        const oldest = self.starts[0] as number
+        await sleep(Math.max(1, oldest + self.limit.windowMs - now() + 1))
+      }
+    } finally {
+      self.pumping = false
+    }
+  }
+  return {
+    acquire(priority) {
+      if (self.limit.requests === Number.POSITIVE_INFINITY && self.closedUntil <= now())
+        return Promise.resolve()
+      expire()
+      // Room now and nobody ahead: start at once (the common case costs no promise hop through the pump).
+      if (
+        waiting() === 0 &&
+        self.closedUntil <= now() &&
+        self.starts.length < self.limit.requests
+      ) {
+        self.starts.push(now())
+        return Promise.resolve()
+      }
+      return new Promise<void>((resolve) => {
+        self.queues[priority].push({ resolve })
+        void pump()
+      })
+    },
+    observe(remaining) {
+      if (remaining === null || !Number.isFinite(remaining)) return
+      if (!Number.isFinite(self.limit.requests)) return
+      expire()
+      // Plane counted more in its window than this process started: another client spends the key too.
+      const others =
+        Math.min(self.limit.requests, self.limit.requests - remaining) - self.starts.length
+      for (let i = 0; i < others; i++) self.starts.push(now())
+    },
+    refused(retryAfterMs) {
+      self.closedUntil = Math.max(self.closedUntil, now() + Math.max(0, retryAfterMs))
+    },
+    state: () => {
+      expire()
+      return { inWindow: self.starts.length, waiting: waiting() }
+    },
+  }
+}
+
+/** `60/minute`, `100/min`, `2/second`, `3600/hour`, as Plane's `API_KEY_RATE_LIMIT` reads (DRF's `parse_rate`). */
+export function parseRateLimit(text: string): RateLimit | null {
+  const match = /^\s*(\d+)\s*\/\s*(s|sec|second|m|min|minute|h|hour|d|day)\s*$/i.exec(text)
+  if (!match) return null
+  const requests = Number(match[1])
+  if (!Number.isInteger(requests) || requests < 1) return null
+  const unit = (match[2] as string).toLowerCase()[0]
+  const windowMs = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
+    unit as 's' | 'm' | 'h' | 'd'
+  ]
+  return { requests, windowMs }
+}
+
+/**
+ * A 64-bit FNV-1a fingerprint of the key. Synchronous on purpose: the queue position must be fixed at call
+ * time (an async digest would let later callers overtake). It is not a security boundary (the client
+ * holds the key anyway); it keeps raw keys out of a module-level map that a debug dump could print.
+ */
+export function fingerprintApiKey(apiKey: string): string {
+  let hash = 0xcbf29ce484222325n
+  for (const byte of new TextEncoder().encode(apiKey)) {
+    hash ^= BigInt(byte)
+    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn
+  }
+  return hash.toString(16).padStart(16, '0')
+}
+
+/** Forget every key's window (tests that move the clock backwards between cases). */
+export function resetKeyBudgets(): void {
+  LANES.clear()
+}
