@@ -23,11 +23,14 @@ export default class TimingReporter implements Reporter {
     const files: Timed[] = []
     const tests: Timed[] = []
     let assertions = 0
+    // A test that neither passed, failed nor was skipped never ran: its worker died under it.
+    const unfinished: string[] = []
     for (const module of modules) {
       const file = `${relative(root, module.moduleId)} [${module.project.name}]`
       let count = 0
       for (const test of module.children.allTests()) {
         count++
+        if (test.result().state === 'pending') unfinished.push(`${file} > ${test.fullName}`)
         assertions += test.meta().assertions ?? 0
         tests.push({ name: `${file} > ${test.fullName}`, seconds: _s(test.diagnostic()?.duration) })
       }
@@ -45,6 +48,12 @@ export default class TimingReporter implements Reporter {
       ),
       `Slowest ${SHOWN} tests (s):`,
       ...slowest(tests).map((t) => `  ${t.seconds.toFixed(1).padStart(6)}  ${t.name}`),
+      ...(unfinished.length > 0
+        ? [
+            `Never finished (${unfinished.length}):`,
+            ...unfinished.slice(0, SHOWN).map((n) => `  ${n}`),
+          ]
+        : []),
       '',
     ]
     process.stdout.write(`${lines.join('\n')}\n`)

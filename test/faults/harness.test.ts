@@ -1,0 +1,36 @@
+/** The fault harness must be able to fail: each promise broken on purpose is reported (issue 14). */
+import { describe, expect, it } from 'vitest'
+import { commandToReply, type Flow, webhookToNotification } from './flows.ts'
+import { runCase } from './run-case.ts'
+
+/** The harness must be able to fail: each promise broken on purpose is reported. */
+describe('the fault harness itself', () => {
+  const at = async (flow: Flow, op: RegExp) => {
+    const clean = await runCase(flow, null)
+    const found = clean.ops.find((o) => op.test(`${o.name} ${o.key}`))
+    if (!found) throw new Error(`${flow.name} has no operation ${op}`)
+    return found.n
+  }
+
+  it('should report a loss when a refused webhook is not reconciled (no recovery)', async () => {
+    // The dedupe read fails: 503 before anything is stored, and Plane never re-sends after an HTTP answer.
+    const k = await at(webhookToNotification, /^has webhook:seen:/)
+    const r = await runCase(webhookToNotification, { mode: 'throw', at: k }, { recover: false })
+    expect(r.hit?.name).toBe('has')
+    expect(r.problems).toContain('lost: never delivered')
+  })
+
+  it('should report a dead letter and a third delivery', async () => {
+    const dead = await runCase(webhookToNotification, null, {
+      sabotage: (t) => t.telegram.faults.failNext(1, 400),
+    })
+    expect(dead.problems.some((p) => p.startsWith('dead-lettered: telegram'))).toBe(true)
+    const thrice = await runCase(commandToReply, null, {
+      sabotage: async (t) => {
+        for (let i = 0; i < 2; i++)
+          await t.postTelegram(t.telegram.makeMessageUpdate({ text: '/plane status' }))
+      },
+    })
+    expect(thrice.problems).toContain('delivered 3 times')
+  })
+})
