@@ -20,9 +20,10 @@ describe('background', () => {
     bg.later('far', 60_000, async () => {
       ran = true
     })
-    bg.run('now', () =>
-      new Promise<void>((r) => setTimeout(r, 30)).then(() => void (finished = true))
-    )
+    bg.run('now', async () => {
+      await new Promise<void>((r) => setTimeout(r, 30))
+      finished = true
+    })
     expect(await bg.idle(2000, { timers: false })).toBe(true)
     expect(finished).toBe(true)
     expect(ran).toBe(false)
