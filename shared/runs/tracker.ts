@@ -235,21 +235,7 @@ export function createRunTracker(options: RunTrackerOptions): RunTracker {
       await store.indexAdd(DUE_INDEX, wakeMember(task.id, agent.id), now() + options.checkinMs, {
         onlyIfAbsent: true,
       })
-    const entry: Assignment = {
-      taskId: task.id,
-      projectId: task.projectId,
-      agentId: agent.id,
-      assignmentId: now().toString(36),
-      assignedAt: now(),
-      attempts: 0,
-      firstWakeAt: null,
-      lastWakeAt: null,
-      checkedInAt: adopt ? now() : null,
-      adopted: adopt,
-      unanswered: false,
-      admitted: 0,
-      lastFailure: null,
-    }
+    const entry = _newAssignment(task, agent.id, now(), adopt)
     if (!(await store.claim(key, ASSIGNMENT_TTL_S, entry))) return 'known'
     const { ref } = await taskRef(task)
     if (adopt) {
@@ -339,21 +325,7 @@ export function createRunTracker(options: RunTrackerOptions): RunTracker {
     if (!entry) {
       const task = (await options.snapshot(taskId)) ?? where.task ?? null
       if (task && isAgentTask(task, agent) && isOpenForAgent(task) && !_held(task))
-        await store.claim(key, ASSIGNMENT_TTL_S, {
-          taskId,
-          projectId: task.projectId,
-          agentId: agent.id,
-          assignmentId: at.toString(36),
-          assignedAt: at,
-          attempts: 0,
-          firstWakeAt: null,
-          lastWakeAt: null,
-          checkedInAt: at,
-          adopted: true,
-          unanswered: false,
-          admitted: 0,
-          lastFailure: null,
-        } satisfies Assignment)
+        await store.claim(key, ASSIGNMENT_TTL_S, _newAssignment(task, agent.id, at, true))
     }
     if (entry && entry.checkedInAt === null) {
       await store.set(key, { ...entry, checkedInAt: at }, { ttlSeconds: ASSIGNMENT_TTL_S })
@@ -648,5 +620,29 @@ function _metrics(registry: MetricsRegistry): {
       'plane_bridge_runs',
       'Agent runs under way by state (pending: woken, not checked in; active; awaiting; stale).'
     ),
+  }
+}
+
+/** A new assignment of a task to an agent: to be woken, or adopted (checked in already, never woken). */
+function _newAssignment(
+  task: Pick<TaskSnapshot, 'id' | 'projectId'>,
+  agentId: string,
+  at: number,
+  adopted: boolean
+): Assignment {
+  return {
+    taskId: task.id,
+    projectId: task.projectId,
+    agentId,
+    assignmentId: at.toString(36),
+    assignedAt: at,
+    attempts: 0,
+    firstWakeAt: null,
+    lastWakeAt: null,
+    checkedInAt: adopted ? at : null,
+    adopted,
+    unanswered: false,
+    admitted: 0,
+    lastFailure: null,
   }
 }

@@ -9,6 +9,7 @@ import { listReviews } from '../../shared/notify/reviews.ts'
 import { runRecordKey } from '../../shared/runs/records.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
 import { callHttp } from '../helpers/bridge-tools.ts'
+import { chatCards } from '../helpers/telegram-cards.ts'
 import { CHAT_ID, startE2E } from './harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
@@ -35,16 +36,7 @@ async function start() {
       if (status !== 200) throw new Error(`${tool}: ${JSON.stringify(body)}`)
       return body
     }
-  /** The bot's messages in the group now (after edits), with their buttons' data. */
-  const cards = () =>
-    t.telegram.messagesIn(GROUP).map((m) => ({
-      id: m.message_id,
-      text: m.text,
-      buttons: (
-        (m.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] })
-          ?.inline_keyboard ?? []
-      ).flat(),
-    }))
+  const cards = () => chatCards(t.telegram, GROUP)
   const card = (includes: string) => {
     const found = cards().find((c) => c.text.includes(includes))
     if (!found) throw new Error(`no message with "${includes}" in ${JSON.stringify(cards())}`)

@@ -9,6 +9,7 @@ import { runPollCycle } from '../../shared/poll/cycle.ts'
 import type { DeliveryRoute } from '../e2e/harness.ts'
 import { CHAT_ID } from '../e2e/harness.ts'
 import { callHttp } from '../helpers/bridge-tools.ts'
+import { chatCards } from '../helpers/telegram-cards.ts'
 import {
   type AgentId,
   createModel,
@@ -548,17 +549,7 @@ export function createScenario(world: World) {
         await flush()
         return true
       case 'press': {
-        const cards = t()
-          .telegram.messagesIn(Number(CHAT_ID))
-          .map((m) => ({
-            id: m.message_id,
-            text: m.text,
-            buttons: (
-              (m.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] })
-                ?.inline_keyboard ?? []
-            ).flat(),
-          }))
-          .filter((c) => c.buttons.length > 0)
+        const cards = chatCards(t().telegram, Number(CHAT_ID)).filter((c) => c.buttons.length > 0)
         const card = cards[step.card % Math.max(1, cards.length)]
         const button = card?.buttons.find((b) => b.callback_data.endsWith(`:${step.action}`))
         const seq = /ONB-(\d+) «/.exec(card?.text ?? '')?.[1]
