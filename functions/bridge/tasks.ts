@@ -132,12 +132,23 @@ export function taskUrl(ctx: ToolContext, task: LoadedTask): string | null {
 export async function sightWrite(
   ctx: ToolContext,
   task: LoadedTask,
-  before: LoadedTask | null
+  before: LoadedTask | null,
+  comments: ReadonlyArray<{ id: string; text: string }> = []
 ): Promise<void> {
+  const actor = { id: ctx.me.planeUserId, name: ctx.me.name }
   await ctx.bridge.pipeline.sightTask(task.snapshot, {
     source: 'bridge',
-    actor: { id: ctx.me.planeUserId, name: ctx.me.name },
+    actor,
     before: before?.snapshot ?? null,
+    comments: comments.map((c) => ({
+      type: 'comment' as const,
+      taskId: task.key.id,
+      projectId: task.key.projectId,
+      commentId: c.id,
+      text: c.text,
+      actor,
+      source: 'bridge' as const,
+    })),
   })
   ctx.bridge.kick()
 }

@@ -91,8 +91,15 @@ export async function postComment(
   ctx: ToolContext,
   task: LoadedTask,
   text: string,
-  { externalId = `comment:${crypto.randomUUID()}` }: { externalId?: string } = {}
-): Promise<{ id: string; html: string }> {
+  {
+    externalId = `comment:${crypto.randomUUID()}`,
+    sight = true,
+  }: {
+    externalId?: string
+    /** false: the caller hands the comment to the pipeline with the change it explains (sightWrite). */
+    sight?: boolean
+  } = {}
+): Promise<{ id: string; html: string; text: string }> {
   const body = ctx.ownKey ? text : `**${ctx.me.name}** — ${text}`
   const html = markdownToHtml(body)
   const comment = await ctx.writer.comments.create(task.key.projectId, task.key.id, {
@@ -100,8 +107,8 @@ export async function postComment(
     external_source: BRIDGE_EXTERNAL_SOURCE,
     external_id: externalId,
   })
-  await sightComment(ctx, task, { id: comment.id, text })
-  return { id: comment.id, html: comment.comment_html ?? html }
+  if (sight) await sightComment(ctx, task, { id: comment.id, text })
+  return { id: comment.id, html: comment.comment_html ?? html, text }
 }
 
 /** Note the caller's activity on the task's run record (and run card), with any other change. */

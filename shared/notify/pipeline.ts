@@ -84,6 +84,8 @@ export type Pipeline = {
       hint?: ChangeHint | null
       actor?: Actor | null
       before?: TaskSnapshot | null
+      /** Comments the same write made (a status change's ❌ or confidence): told with the change, once. */
+      comments?: readonly CommentEvent[]
     }
   ): Promise<SightingResult>
   /** A comment; only blocker comments (❌ / ❓) are kept for the task's next message. */
@@ -110,6 +112,21 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const { store, log, coalesceMs = 5_000, now = Date.now } = options
   const snapshotKey = (id: string) => `task:snapshot:${id}`
   const commentSeenKey = (id: string) => `comment:seen:${id}`
+  /** Blocker comments and confidence reports not counted yet (one comment counts once, whoever saw it first). */
+  const _unseenTelling = async (comments: readonly CommentEvent[]) => {
+    const out: CommentEvent[] = []
+    for (const c of comments) {
+      if (!isBlockerComment(c.text) && parseConfidence(c.text) === null) continue
+      if (c.commentId && (await store.has(commentSeenKey(c.commentId)))) continue
+      out.push(c)
+    }
+    return out
+  }
+  const _markSeen = async (comments: readonly CommentEvent[]) => {
+    for (const c of comments)
+      if (c.commentId)
+        await store.set(commentSeenKey(c.commentId), 1, { ttlSeconds: COMMENT_SEEN_TTL_S })
+  }
   // Pending changes by due time: a flush reads what is due, never a listing of keys (issue 14).
   const pending = createStoreQueue<PendingChange>({
     store,
@@ -149,7 +166,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     task: TaskSnapshot,
     patch: Partial<Pick<PendingChange, 'created' | 'hint' | 'actor'>> & {
       source: EventSource
-      comment?: PendingChange['comments'][number]
+      comments?: PendingChange['comments']
     }
   ) => {
     const existing = await readPending(memo, task.id)
@@ -162,7 +179,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           before: existing.before ?? (existing.created ? null : previous),
           after: task,
           actor: patch.actor ?? existing.actor,
-          comments: patch.comment ? [...existing.comments, patch.comment] : existing.comments,
+          comments: [...existing.comments, ...(patch.comments ?? [])],
           sources: existing.sources.includes(patch.source)
             ? existing.sources
             : [...existing.sources, patch.source],
@@ -174,7 +191,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           created: patch.created ?? false,
           hint: patch.hint ?? null,
           actor: patch.actor ?? null,
-          comments: patch.comment ? [patch.comment] : [],
+          comments: [...(patch.comments ?? [])],
           firstAt: at,
           dueAt: at + coalesceMs,
           sources: [patch.source],
@@ -189,7 +206,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   return {
     sightTask: (
       task,
-      { source, created = false, hint = null, actor = null, before: read = null }
+      { source, created = false, hint = null, actor = null, before: read = null, comments = [] }
     ) =>
       withTaskLock(task.id, async (memo) => {
         // What the bridge last knew of the task; failing that, what its own write started from.
@@ -202,12 +219,22 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         // A first sighting's window starts from the task as its hint rebuilt it: a change that follows in the
         // same window (the completion after a first priority change) is diffed against that, not lost.
         const before = previous ?? (created ? null : snapshotBeforeHint(task, hint))
-        if (result.status === 'changed')
-          await upsertPending(memo, before, task, { source, created, hint, actor })
+        // The comment that says why (a tool's ❌ or its confidence) joins the change in the same window, under
+        // the same lock: a slow step between the two (a run card waiting for Plane's window) cannot split them.
+        const telling = await _unseenTelling(comments)
+        if (result.status === 'changed' || telling.length > 0)
+          await upsertPending(memo, result.status === 'changed' ? before : previous, task, {
+            source,
+            created,
+            hint,
+            actor,
+            comments: telling.map((c) => ({ text: c.text, actor: c.actor })),
+          })
         // The pending entry is written first: a crash in between repeats the change, never loses it.
         await store.set(snapshotKey(task.id), task, { ttlSeconds: SNAPSHOT_TTL_S })
         memo.set(snapshotKey(task.id), task)
-        return result.status === 'changed' ? 'pending' : result.status
+        await _markSeen(telling)
+        return result.status === 'changed' || telling.length > 0 ? 'pending' : result.status
       }),
 
     sightComment: async (event, task) => {
@@ -217,17 +244,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       return withTaskLock(snapshot.id, async (memo) => {
         // One comment counts once, whichever source saw it first (the tool that wrote it, the webhook
         // echo, an edit's webhook); the mark is set after the pending entry, so a crash repeats, never loses.
-        const seen = commentSeenKey(event.commentId)
-        if (event.commentId && (await store.has(seen))) return false
+        if ((await _unseenTelling([event])).length === 0) return false
         // Unknown so far: the comment opens the window without a `before` (the task's state as it is now
         // would hide the change the same call is making, issue 28).
         const previous = await readSnapshot(memo, snapshot.id)
         await upsertPending(memo, previous, previous ?? snapshot, {
           source: event.source,
           actor: event.actor,
-          comment: { text: event.text, actor: event.actor },
+          comments: [{ text: event.text, actor: event.actor }],
         })
-        if (event.commentId) await store.set(seen, 1, { ttlSeconds: COMMENT_SEEN_TTL_S })
+        await _markSeen([event])
         return true
       })
     },

@@ -177,3 +177,46 @@ describe('how soon a person hears of a change', () => {
     expect(told()).toBe(1)
   })
 })
+
+describe('one change, one message, however slow Plane is between its parts', () => {
+  it('should tell a move to Blocked and its reason together even when the run card waits for Plane', async () => {
+    let offset = 0
+    e2e = await startE2E({
+      now: () => Date.now() + offset,
+      env: { NOTIFY_COALESCE_MS: '5000' },
+    })
+    const t = e2e
+    await t.bridge.plane?.states.create(t.project.id, {
+      name: 'Bloqué',
+      group: 'started',
+      color: '#e5484d',
+    })
+    t.plane.seed.workItem(t.project.id, {
+      name: 'Migrer',
+      state: t.state('In Progress').id,
+      assignees: [t.users.imhotep.id],
+    })
+    // The run card is written after the ❌ comment and before the change is handed to the pipeline: Plane
+    // answers it only after the window has long closed.
+    let commentPosts = 0
+    const card = t.plane.faults.holdWhen(
+      (r) => r.method === 'POST' && r.path.endsWith('/comments/') && commentPosts++ === 1
+    )
+    const call = callHttp(t.app, 'update_task_status', t.bridgeTokens.imhotep as string, {
+      task: 'ONB-1',
+      status: 'blocked',
+      reason: 'Il manque l’accès à la base.',
+    })
+    await card.reached
+    offset += 60_000
+    await t.bridge.pipeline.flushDue()
+    await t.bridge.sender.drain()
+    card.release()
+    expect((await call).status).toBe(200)
+    await t.bridge.pipeline.flushDue({ all: true })
+    await t.bridge.sender.drain()
+    const told = sent(t).filter((m) => m.includes('Migrer'))
+    expect(told).toHaveLength(1)
+    expect(told[0]).toContain('Il manque l’accès à la base.')
+  })
+})

@@ -135,7 +135,7 @@ export const updateTaskStatus = defineTool({
       changed || lagging ? await _statusCommentId(ctx, task.key.id, status, changed) : null
     const externalId = comment?.externalId ?? null
     let current = task
-    let commentId: string | null = null
+    let written: { id: string; text: string } | null = null
     if (changed) {
       await ctx.writer.workItems.update(task.key.projectId, task.key.id, { state: target.id })
       current = await rereadTask(ctx, task)
@@ -148,7 +148,8 @@ export const updateTaskStatus = defineTool({
     }
     if (externalId) {
       const text = _comment(ctx, input)
-      if (text) commentId = (await postComment(ctx, current, text, { externalId })).id
+      // Told with the change it explains, in one window (sightWrite below), however long the steps between take.
+      if (text) written = await postComment(ctx, current, text, { externalId, sight: false })
     }
     const saved = await touchRun(ctx, current, (r, at) => {
       const now = ctx.now()
@@ -188,14 +189,19 @@ export const updateTaskStatus = defineTool({
     // (its earlier call chose the comment's id) measures the change from an earlier state, so a bridge that
     // never saw the task tells it all the same; a task that was already so (a person, before the deploy) is not
     // a change.
-    await sightWrite(ctx, current, comment?.repeat ? _beforeLaggingChange(task) : task)
+    await sightWrite(
+      ctx,
+      current,
+      comment?.repeat ? _beforeLaggingChange(task) : task,
+      written ? [written] : []
+    )
     return {
       task: name,
       status: statusOf(current.snapshot.state),
       previous_status: previous,
       state: current.snapshot.state?.name ?? target.name,
       changed,
-      comment_id: commentId,
+      comment_id: written?.id ?? null,
       ...presentRun(saved, ctx.now()),
     }
   },

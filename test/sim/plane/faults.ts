@@ -24,6 +24,14 @@ export type PlaneSimFaults = {
   failAfterWhen(match: (request: { method: string; path: string }) => boolean, n: number): void
   /** The next `n` requests never answer (until the client aborts): exercises client timeouts. */
   hangNext(n: number): void
+  /**
+   * The next request that `match`es waits, unanswered, until `release()`: a slow Plane at one chosen step, to see
+   * what the bridge does meanwhile. `reached` resolves when that request has arrived.
+   */
+  holdWhen(match: (request: { method: string; path: string }) => boolean): {
+    reached: Promise<void>
+    release(): void
+  }
   /** The next `n` requests answer Plane's 429 body with `Retry-After`. */
   rateLimitStorm(requests: number, retryAfterS?: number): void
   /** Forget every pending fault. */
@@ -65,6 +73,11 @@ export function createFaults(): { faults: PlaneSimFaults; middleware: Middleware
       left: number
     }>,
     hang: 0,
+    holds: [] as Array<{
+      match: (request: { method: string; path: string }) => boolean
+      arrived: () => void
+      released: Promise<void>
+    }>,
     storm: 0,
     stormRetryAfterS: 60,
   }
@@ -82,6 +95,18 @@ export function createFaults(): { faults: PlaneSimFaults; middleware: Middleware
     hangNext: function hangNext(n) {
       pending.hang += n
     },
+    holdWhen: function holdWhen(match) {
+      let arrived = () => undefined as void
+      let release = () => undefined as void
+      const reached = new Promise<void>((resolve) => {
+        arrived = resolve
+      })
+      const released = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      pending.holds.push({ match, arrived, released })
+      return { reached, release }
+    },
     rateLimitStorm: function rateLimitStorm(requests, retryAfterS = 60) {
       pending.storm += requests
       pending.stormRetryAfterS = retryAfterS
@@ -91,6 +116,7 @@ export function createFaults(): { faults: PlaneSimFaults; middleware: Middleware
       pending.when = []
       pending.after = []
       pending.hang = 0
+      pending.holds = []
       pending.storm = 0
     },
   }
@@ -105,6 +131,12 @@ export function createFaults(): { faults: PlaneSimFaults; middleware: Middleware
       return new Response(null, { status: 499 })
     }
     const request = { method: c.req.method, path: new URL(c.req.url).pathname }
+    const hold = pending.holds.findIndex((h) => h.match(request))
+    if (hold >= 0) {
+      const [held] = pending.holds.splice(hold, 1)
+      held?.arrived()
+      await held?.released
+    }
     const targeted = pending.when.find((rule) => rule.left > 0 && rule.match(request))
     if (targeted) targeted.left -= 1
     const status = targeted?.status ?? pending.fail.shift()
