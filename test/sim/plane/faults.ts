@@ -96,8 +96,8 @@ export function createFaults(): { faults: PlaneSimFaults; middleware: Middleware
       pending.hang += n
     },
     holdWhen: function holdWhen(match) {
-      let arrived = () => undefined as void
-      let release = () => undefined as void
+      let arrived: () => void = () => undefined
+      let release: () => void = () => undefined
       const reached = new Promise<void>((resolve) => {
         arrived = resolve
       })
