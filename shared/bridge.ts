@@ -1,6 +1,7 @@
 /** @module The bridge's parts for one runtime, built once from its services: clients, directory, pipeline, outbox, sender. */
 import { type CardAction, type CardStore, createCardStore } from './actions/cards.ts'
 import type { Services } from './function.ts'
+import { createWorkItemIndex, type WorkItemIndex } from './index/work-items.ts'
 import {
   createOutbox,
   OUTBOX_CHANNELS,
@@ -31,6 +32,7 @@ import { onTaskClosed } from './runs/dependents.ts'
 import { createRunStore, type RunStore, runRecordKey, timeSpentNow } from './runs/records.ts'
 import { createRunTracker, type RunTracker, type WakeMeta } from './runs/tracker.ts'
 import type { RunRecord } from './runs/types.ts'
+import { agentsOfTask } from './task-vocabulary.ts'
 import {
   classifyTelegramError,
   createTelegramClient,
@@ -61,6 +63,8 @@ export type Bridge = {
   cards: CardStore
   /** One forum topic per project (TELEGRAM_TOPICS=per-project); null otherwise. */
   topics: ProjectTopics | null
+  /** The index of work items the tools read (issue 32). */
+  index: WorkItemIndex
   /** Flush closed coalescing windows and drain the outbox now, in the background; re-arms itself for what is due later. */
   kick(): void
   /** The same, awaited (one-off jobs flush what they enqueued before exiting). */
@@ -196,6 +200,11 @@ export function buildBridge(services: Services): Bridge {
     metrics: metrics.registry,
     now,
   })
+  // Issue 32: what the bridge sees of every task, for tools that answer without listing Plane.
+  const index = createWorkItemIndex({
+    store,
+    holders: async (task) => (await agentsOfTask(directory, task)).map((a) => a.id),
+  })
   const pipeline = createPipeline({
     store,
     outbox,
@@ -211,6 +220,7 @@ export function buildBridge(services: Services): Bridge {
     now,
     tracker,
     cards,
+    index,
     // Only the Node runtime builds this driver, and it releases held locks when it stops (runtime/node.ts); a
     // Workers isolate (Redis over HTTP) may be dropped with its timers, leaving a lock to its TTL.
     lingerLocks: store.driver === 'redis',
@@ -430,6 +440,7 @@ export function buildBridge(services: Services): Bridge {
     tracker,
     cards,
     topics,
+    index,
     kick,
     planeRequestCount: () => requestCount,
     async settle(timeoutMs) {

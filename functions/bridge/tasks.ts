@@ -71,7 +71,10 @@ export async function resolveTask(
 }
 
 /** The caller worked on this task: if it is its own, the call checks in on its run (agent runs). */
-export function noteTouched(ctx: ToolContext, task: LoadedTask): void {
+export function noteTouched(
+  ctx: ToolContext,
+  task: Pick<LoadedTask, 'snapshot' | 'key' | 'ref'>
+): void {
   if (isAgentTask(task.snapshot, ctx.me))
     ctx.touched.set(task.key.id, {
       projectId: task.key.projectId,
@@ -118,7 +121,10 @@ export function hasLabel(task: LoadedTask, name: string): boolean {
   return task.snapshot.labels.some((l) => l.toLowerCase() === name.toLowerCase())
 }
 
-export function taskUrl(ctx: ToolContext, task: LoadedTask): string | null {
+export function taskUrl(
+  ctx: ToolContext,
+  task: Pick<LoadedTask, 'snapshot' | 'project'>
+): string | null {
   const { PLANE_BASE_URL, PLANE_WORKSPACE_SLUG } = ctx.services.config
   return buildTaskUrl(PLANE_BASE_URL, PLANE_WORKSPACE_SLUG, task.snapshot, task.project.identifier)
 }
@@ -140,6 +146,7 @@ export async function sightWrite(
     source: 'bridge',
     actor,
     before: before?.snapshot ?? null,
+    description: task.item.description_html ?? null,
     comments: comments.map((c) => ({
       type: 'comment' as const,
       taskId: task.key.id,
@@ -186,7 +193,7 @@ export type DependencyStatus = {
  */
 export async function dependenciesOf(
   ctx: ToolContext,
-  task: LoadedTask,
+  task: Pick<LoadedTask, 'key'>,
   record: RunRecord,
   { relations = true }: { relations?: boolean } = {}
 ): Promise<DependencyStatus[]> {

@@ -50,6 +50,7 @@ export async function processPlaneEvent(
         created: event.action === 'created',
         hint: hintFromActivity(event.activity),
         actor,
+        description: event.data.description_html ?? null,
       })
       return `issue ${result}`
     }

@@ -6,6 +6,7 @@
 
 import type { CardStore } from '../actions/cards.ts'
 import type { Actor, CommentEvent, EventSource, TaskSnapshot } from '../events.ts'
+import type { WorkItemIndex } from '../index/work-items.ts'
 import type { Logger } from '../log.ts'
 import type { RunTracker } from '../runs/tracker.ts'
 import { createKeyedLock, KeyHeldError, type LockMemo } from '../store/keyed-lock.ts'
@@ -58,6 +59,8 @@ export type PipelineOptions = {
   onClosed?: (task: TaskSnapshot, group: 'completed' | 'cancelled') => Promise<void>
   /** OPENCLAW-10: agent labels follow the assignees a person set (plan-flush.ts). */
   syncAgentLabels?: FlushContext['syncAgentLabels']
+  /** The index of work items (issue 32), told of every version of a task the pipeline stores. */
+  index?: Pick<WorkItemIndex, 'saw'>
   /** Reviews, questions and approvals go out as cards the human can act on (buttons, replies). */
   cards?: CardStore
   /**
@@ -86,6 +89,8 @@ export type Pipeline = {
       before?: TaskSnapshot | null
       /** Comments the same write made (a status change's ❌ or confidence): told with the change, once. */
       comments?: readonly CommentEvent[]
+      /** The task's description as the sighting carried it (for the index); undefined: not carried. */
+      description?: string | null
     }
   ): Promise<SightingResult>
   /** A comment; only blocker comments (❌ / ❓) are kept for the task's next message. */
@@ -206,7 +211,15 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   return {
     sightTask: (
       task,
-      { source, created = false, hint = null, actor = null, before: read = null, comments = [] }
+      {
+        source,
+        created = false,
+        hint = null,
+        actor = null,
+        before: read = null,
+        comments = [],
+        description,
+      }
     ) =>
       withTaskLock(task.id, async (memo) => {
         // What the bridge last knew of the task; failing that, what its own write started from.
@@ -233,6 +246,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         // The pending entry is written first: a crash in between repeats the change, never loses it.
         await store.set(snapshotKey(task.id), task, { ttlSeconds: SNAPSHOT_TTL_S })
         memo.set(snapshotKey(task.id), task)
+        // The index follows the version just stored, under the same lock (one writer per task at a time).
+        await options.index?.saw(task, description)
         await _markSeen(telling)
         return result.status === 'changed' || telling.length > 0 ? 'pending' : result.status
       }),
@@ -288,6 +303,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
             if (snapshot !== entry.after) {
               await store.set(snapshotKey(taskId), snapshot, { ttlSeconds: SNAPSHOT_TTL_S })
               memo.set(snapshotKey(taskId), snapshot)
+              await options.index?.saw(snapshot)
             }
             let count = 0
             // Enqueue before deleting the pending entry; dedupe keys make a repeat after a crash harmless.

@@ -6,7 +6,7 @@ import type { AgentRef } from '../notify/directory.ts'
 import type { ProjectRef } from '../notify/messages.ts'
 import { createPlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
-import { isAgentTask, isOpenForAgent } from '../task-vocabulary.ts'
+import { agentsOfTask, isAgentTask, isOpenForAgent } from '../task-vocabulary.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { clearAlert, raiseAlert } from './alerts.ts'
 import { checkDependencies } from './dependencies.ts'
@@ -126,4 +126,14 @@ function _fr(reason: string): string {
     'its Plane key belongs to another user',
     'sa clé Plane appartient à un autre utilisateur'
   )
+}
+
+/**
+ * A task first seen by a read that is already under way (a deploy's backlog) is adopted by its agents: a run
+ * without a wake. The poll's tick does it for the tasks of its cycle; a tool's listing calls this for its own.
+ */
+export async function adoptBacklog(bridge: Bridge, task: TaskSnapshot): Promise<void> {
+  if (task.state?.group !== 'started') return
+  for (const agent of await agentsOfTask(bridge.directory, task))
+    await bridge.tracker.assigned(task, agent, { firstSighting: true })
 }

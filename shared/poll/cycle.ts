@@ -87,7 +87,11 @@ export async function runPollCycle(services: Services, bridge: Bridge): Promise<
         const task = snapshotFromWorkItem(item)
         if (!task) continue
         const created = checkpoint !== null && Date.parse(item.created_at ?? '') > checkpoint
-        const result = await bridge.pipeline.sightTask(task, { source: 'poll', created })
+        const result = await bridge.pipeline.sightTask(task, {
+          source: 'poll',
+          created,
+          description: item.description_html ?? null,
+        })
         sightings.push({ task, result, updatedBy: updatedByOf(item) })
       }
       if (listing.newestMs !== null)
@@ -95,6 +99,8 @@ export async function runPollCycle(services: Services, bridge: Bridge): Promise<
           `poll:checkpoint:${project.id}`,
           Math.max(listing.newestMs, checkpoint ?? 0)
         )
+      // Read back to its checkpoint: the index holds the project as of this cycle (issue 32).
+      if (!listing.truncated) await bridge.index.listed(project.id, cycleStart)
       status.contact(`project:${project.identifier ?? project.id}`, true)
     } catch (error) {
       report.failedProjects.push(project.identifier ?? project.id)

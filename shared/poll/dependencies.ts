@@ -154,7 +154,13 @@ export async function blockForCancelledDependency(
     const item = await plane.workItems.get(task.projectId, task.id, { expand: ['state', 'labels'] })
     report.planeRequests += 2
     const after = snapshotFromWorkItem(item)
-    if (after) await bridge.pipeline.sightTask(after, { source: 'bridge', actor, before: task })
+    if (after)
+      await bridge.pipeline.sightTask(after, {
+        source: 'bridge',
+        actor,
+        before: task,
+        description: item.description_html ?? null,
+      })
   }
   await raiseAlert(services, bridge, {
     key: `dependency-cancelled:${task.id}`,

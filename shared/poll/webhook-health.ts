@@ -58,6 +58,15 @@ export async function lastWebhookReceivedAt(
 }
 
 /**
+ * Whether Plane's webhooks are known to be failing: the poll found people's edits no delivery reported, for longer
+ * than WEBHOOK_SILENCE_MS (the alert it raised is still standing). The index of work items then trusts no listing
+ * older than the call (issue 32).
+ */
+export async function webhooksSilent(store: Pick<Services['store'], 'has'>): Promise<boolean> {
+  return store.has(`alert:${ALERT_KEY}`)
+}
+
+/**
  * `missedHumanEdits`: edits by people (not agents, not the bridge — API writes fire no webhook in v1.2,
  * makeplane/plane#6746) older than the grace period that the poll was first to see.
  */

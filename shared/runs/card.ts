@@ -186,6 +186,7 @@ const runRecordSchema = z.object({
   cost: z.number().min(0).nullable(),
   sessionId: z.string().nullable(),
   dependencies: z.array(z.string()),
+  dependencyIds: z.array(z.string()).optional(),
   deliverables: z.array(
     z.object({
       attachmentId: z.string(),

@@ -84,12 +84,16 @@ export function createModel() {
   }
 
   /** The bridge sees the task as `after` (its change from `before` told or not): who is to be woken, asked. */
-  const sawHolders = (task: TaskModel, after: Truth, { adopt }: { adopt: boolean }) => {
+  const sawHolders = (
+    task: TaskModel,
+    after: Truth,
+    { adopt, wakes = true }: { adopt: boolean; wakes?: boolean }
+  ) => {
     for (const agent of after.agents) {
       const current = episodesOf(task, agent).at(-1)
       if (!current) continue
       if (adopt && after.group === 'started' && !current.worthy) current.adoptable = true
-      else if (OPEN_GROUPS.has(after.group) && !after.approval) current.worthy = true
+      else if (wakes && OPEN_GROUPS.has(after.group) && !after.approval) current.worthy = true
     }
   }
 
@@ -199,6 +203,22 @@ export function createModel() {
         task.unseen = null
         task.known = true
         sawHolders(task, truth, { adopt: firstSight })
+      }
+    },
+
+    /**
+     * A tool's listing of stale projects (list_my_tasks, issue 32's index): it sees every task as a poll does and
+     * adopts a deploy's backlog the same way, but wakes nobody by itself (no agent tick).
+     */
+    listed(current: (task: TaskModel) => Truth, call = 0) {
+      for (const task of tasks.values()) {
+        const truth = current(task)
+        const firstSight = !task.known
+        if (task.unseen && !firstSight)
+          this.seeChange(task, task.unseen.before, truth, 'poll', false, call)
+        task.unseen = null
+        task.known = true
+        if (firstSight) sawHolders(task, truth, { adopt: true, wakes: false })
       }
     },
 

@@ -155,6 +155,27 @@ const CASES: Array<[string, ScenarioInput]> = [
       ],
     },
   ],
+  [
+    'a deploy’s backlog first seen by an agent’s listing (the index) is adopted as the poll would adopt it',
+    {
+      version: '1.2',
+      tasks: [
+        { state: 'In Progress', assignee: 'imhotep' },
+        { state: 'Backlog', assignee: 'imhotep' },
+      ],
+      steps: [
+        { op: 'read', agent: 'ra', task: null },
+        {
+          op: 'status',
+          agent: 'thot',
+          task: 0,
+          status: 'in_progress',
+          confidence: 0.5,
+          echo: 'deliver',
+        },
+      ],
+    },
+  ],
 ]
 
 describe('told once: the cases the random search shrank', () => {

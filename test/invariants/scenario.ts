@@ -5,6 +5,7 @@
  * the human's presses on Telegram cards. Each step feeds the model with what really changed in Plane.
  */
 import fc from 'fast-check'
+import { INDEX_FRESH_MS } from '../../shared/index/freshen.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
 import type { DeliveryRoute } from '../e2e/harness.ts'
 import { CHAT_ID } from '../e2e/harness.ts'
@@ -208,6 +209,8 @@ export function createScenario(world: World) {
   const lastTruth = new Map<string, Truth>()
   /** OpenClaw calls made before the current step began: what the step wakes comes after. */
   let stepStart = 0
+  /** When the projects were last listed (a poll, or a tool's listing of a stale index). */
+  let listedAt: number | null = null
   const lastComments = new Map<string, Set<string>>()
 
   const truth = (task: Pick<TaskModel, 'id'>): Truth => {
@@ -386,13 +389,20 @@ export function createScenario(world: World) {
           model.checkedIn(task, step.agent)
           await tool(step.agent, 'get_task_details', { task: `ONB-${task.seq}` })
         } else {
+          // A stale index is brought up to date first: the listing sees every task, as a poll does.
+          const stale = listedAt === null || world.now() - listedAt > INDEX_FRESH_MS
+          const startedAt = world.now()
+          await tool(step.agent, 'list_my_tasks', {})
+          if (stale) {
+            model.listed(truth, stepStart)
+            listedAt = startedAt
+          }
           // Listing checks the agent in on each open task it holds.
           for (const listed of model.tasks.values()) {
             const now = truth(listed)
             if (now.agents.includes(step.agent) && OPEN_GROUPS.has(now.group))
               model.checkedIn(listed, step.agent)
           }
-          await tool(step.agent, 'list_my_tasks', {})
         }
         await quiet()
         return true
@@ -528,10 +538,12 @@ export function createScenario(world: World) {
       }
       case 'poll': {
         if (step.where === 'here') {
+          listedAt = world.now()
           await runPollCycle(t().services, t().bridge)
           await quiet()
           model.poll(truth, stepStart)
         } else {
+          listedAt = world.now()
           await world.inOtherProcess(async (other) => {
             await runPollCycle(other.services, other.bridge)
           })

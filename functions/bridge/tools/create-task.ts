@@ -141,6 +141,7 @@ export const createTask = defineTool({
         ref: task.ref,
         agentId: agent?.id ?? null,
         dependencies: deps.map((d) => d.ref ?? d.key.id),
+        dependencyIds: deps.map((d) => d.key.id),
         costEstimate: estimate,
         confidence: input.confidence ?? DEFAULT_CONFIDENCE,
         lastActivityAt: new Date(ctx.now()).toISOString(),
@@ -153,6 +154,7 @@ export const createTask = defineTool({
     await ctx.bridge.pipeline.sightTask(task.snapshot, {
       source: 'bridge',
       created: true,
+      description: task.item.description_html ?? null,
       actor: { id: ctx.me.planeUserId, name: ctx.me.name },
     })
     ctx.bridge.kick()

@@ -1,23 +1,21 @@
-/** @module list_my_tasks (OPENCLAW-02): the caller's open tasks, most urgent first. */
+/**
+ * @module list_my_tasks (OPENCLAW-02): the caller's open tasks, most urgent first, read from the index of work
+ * items (issue 32): no Plane request when every project is fresh, one incremental listing per stale one, never a
+ * listing of every work item of every project.
+ */
 import * as z from 'zod'
-import { htmlToText } from '../../../shared/markdown.ts'
-import { snapshotFromWorkItem } from '../../../shared/plane-events.ts'
-import { APPROVAL_LABEL, isAgentTask } from '../../../shared/task-vocabulary.ts'
+import type { TaskSnapshot } from '../../../shared/events.ts'
+import { freshenProjects } from '../../../shared/index/freshen.ts'
+import { adoptBacklog } from '../../../shared/poll/agent-tick.ts'
+import { webhooksSilent } from '../../../shared/poll/webhook-health.ts'
+import { agentsOfTask, isOpenForAgent, waitsForApproval } from '../../../shared/task-vocabulary.ts'
 import { dependencyOut, projectOut, READ_HINTS, statusOut } from '../schemas.ts'
-import {
-  dependenciesOf,
-  hasLabel,
-  type LoadedTask,
-  noteTouched,
-  statusOf,
-  taskUrl,
-} from '../tasks.ts'
-import { defineTool } from '../tool.ts'
+import { dependenciesOf, type LoadedTask, noteTouched, statusOf, taskUrl } from '../tasks.ts'
+import { defineTool, type ToolContext } from '../tool.ts'
 
 const FILTERS = { todo: ['todo'], in_progress: ['in_progress'], blocked: ['blocked'] } as const
 const OPEN = new Set(['todo', 'in_progress', 'blocked'])
 const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, medium: 2, low: 3, none: 4 }
-const MAX_DESCRIPTION_CHARS = 2000
 
 const taskOut = z.object({
   id: z.string(),
@@ -39,68 +37,66 @@ export const listMyTasks = defineTool({
   name: 'list_my_tasks',
   title: 'List my tasks',
   description:
-    'Lists the Plane tasks that are yours (assigned to your Plane user or labelled agent:<your id>) and still open, most urgent first (priority, then due date). Use it when you wake up or finish something, to choose what to do next. `status` narrows the list: todo, in_progress, blocked, or open (default: all three). Each task has its reference (e.g. ONB-12) to pass to the other tools, and its dependencies with their status: do not start a task whose dependencies are not done, nor one with approval_pending (the human has not approved it yet; you are woken once they do).',
+    'Lists the Plane tasks that are yours (assigned to your Plane user or labelled agent:<your id>) and still open, most urgent first (priority, then due date). Use it when you wake up or finish something, to choose what to do next. `status` narrows the list: todo, in_progress, blocked, or open (default: all three). Each task has its reference (e.g. ONB-12) to pass to the other tools, and its dependencies with their status: do not start a task whose dependencies are not done, nor one with approval_pending (the human has not approved it yet; you are woken once they do). `as_of` says how fresh the list is (what changed in Plane since may not be in it; get_task_details reads the task itself).',
   input: z.object({
     status: z
       .enum(['todo', 'in_progress', 'blocked', 'open'])
       .default('open')
       .describe('Which open tasks: todo, in_progress, blocked, or open (all three).'),
   }),
-  output: z.object({ agent: z.string(), count: z.number(), tasks: z.array(taskOut) }),
+  output: z.object({
+    agent: z.string(),
+    count: z.number(),
+    tasks: z.array(taskOut),
+    as_of: z.string().describe('The oldest listing of Plane the answer stands on (ISO time).'),
+  }),
   hints: READ_HINTS,
   access: 'agent',
   async handler({ status }, ctx) {
     const wanted = new Set<string>(status === 'open' ? OPEN : FILTERS[status])
-    const mine: LoadedTask[] = []
-    for (const project of await ctx.bridge.directory.projects()) {
-      if (project.archived) continue
-      const { results } = await ctx.plane.workItems.listAll(project.id, {
-        expand: ['state', 'labels'],
-        orderBy: '-updated_at',
-      })
-      for (const item of results) {
-        const snapshot = snapshotFromWorkItem(item)
-        if (!snapshot || !isAgentTask(snapshot, ctx.me)) continue
-        if (!wanted.has(statusOf(snapshot.state))) continue
-        const ref =
-          project.identifier && snapshot.sequenceId !== null
-            ? `${project.identifier}-${snapshot.sequenceId}`
-            : null
-        mine.push({
-          item,
-          snapshot,
-          project,
-          ref,
-          key: { id: item.id, projectId: project.id, ref },
-        })
-      }
-    }
+    const { bridge, services } = ctx
+    const projects = (await bridge.directory.projects()).filter((p) => !p.archived)
+    const { asOf } = await freshenProjects(
+      {
+        plane: ctx.plane,
+        store: services.store,
+        index: bridge.index,
+        pipeline: bridge.pipeline,
+        webhooksLive: async () =>
+          Boolean(services.config.PLANE_WEBHOOK_SECRET) && !(await webhooksSilent(services.store)),
+        firstSeen: (task) => adoptBacklog(bridge, task),
+        now: ctx.now,
+      },
+      projects.map((p) => p.id)
+    )
+    const byId = new Map(projects.map((p) => [p.id, p]))
     const tasks = []
-    for (const task of mine) {
+    for (const id of await bridge.index.openTasks(ctx.me.id)) {
+      const snapshot = await bridge.pipeline.snapshot(id)
+      const project = snapshot ? byId.get(snapshot.projectId) : undefined
+      if (!snapshot || !project || !isOpenForAgent(snapshot)) continue
+      if (!(await agentsOfTask(bridge.directory, snapshot)).some((a) => a.id === ctx.me.id))
+        continue
+      if (!wanted.has(statusOf(snapshot.state))) continue
+      const ref =
+        project.identifier && snapshot.sequenceId !== null
+          ? `${project.identifier}-${snapshot.sequenceId}`
+          : null
+      const task = { snapshot, project, ref, key: { id, projectId: project.id, ref } }
       // Listing its open tasks checks the agent in on each of them (agent runs).
       noteTouched(ctx, task)
-      const record = await ctx.runs.peek(task.key.id)
-      const deps = record ? await dependenciesOf(ctx, task, record, { relations: false }) : []
-      const description = htmlToText(task.item.description_html ?? '')
       tasks.push({
-        id: task.key.id,
-        ref: task.ref,
-        title: task.snapshot.name,
-        description:
-          description.length > MAX_DESCRIPTION_CHARS
-            ? `${description.slice(0, MAX_DESCRIPTION_CHARS)}… (get_task_details has the rest)`
-            : description,
-        status: statusOf(task.snapshot.state),
-        state: task.snapshot.state?.name ?? null,
-        priority: task.snapshot.priority,
-        due_date: task.snapshot.targetDate,
-        project: {
-          id: task.project.id,
-          identifier: task.project.identifier,
-          name: task.project.name,
-        },
-        dependencies: deps.map(({ ref, title, status: s }) => ({ ref, title, status: s })),
-        approval_pending: hasLabel(task, APPROVAL_LABEL),
+        id,
+        ref,
+        title: snapshot.name,
+        description: (await bridge.index.description(id)) ?? '',
+        status: statusOf(snapshot.state),
+        state: snapshot.state?.name ?? null,
+        priority: snapshot.priority,
+        due_date: snapshot.targetDate,
+        project: { id: project.id, identifier: project.identifier, name: project.name },
+        dependencies: await _dependencies(ctx, task),
+        approval_pending: waitsForApproval(snapshot),
         url: taskUrl(ctx, task),
       })
     }
@@ -110,7 +106,7 @@ export const listMyTasks = defineTool({
         (a.due_date ?? '9999').localeCompare(b.due_date ?? '9999') ||
         (a.ref ?? a.id).localeCompare(b.ref ?? b.id, 'en', { numeric: true })
     )
-    return { agent: ctx.me.id, count: tasks.length, tasks }
+    return { agent: ctx.me.id, count: tasks.length, tasks, as_of: asOf }
   },
   summarize: ({ count, tasks }) =>
     count === 0
@@ -119,3 +115,31 @@ export const listMyTasks = defineTool({
           .map((t) => `${t.ref ?? t.id} "${t.title}" (${t.status}, ${t.priority})`)
           .join('; ')}.`,
 })
+
+// --- Internal helpers ---
+
+type IndexedTask = Pick<LoadedTask, 'snapshot' | 'project' | 'ref' | 'key'>
+
+/**
+ * Its dependencies with their status, from the index when the run record names them by id (every task the
+ * Concierge created since issue 32); an older record's references are looked up in Plane, as before.
+ */
+async function _dependencies(ctx: ToolContext, task: IndexedTask) {
+  const record = await ctx.runs.peek(task.key.id)
+  if (!record || record.dependencies.length === 0) return []
+  const ids = record.dependencyIds
+  if (!ids || ids.length !== record.dependencies.length) {
+    const deps = await dependenciesOf(ctx, task, record, { relations: false })
+    return deps.map(({ ref, title, status }) => ({ ref, title, status }))
+  }
+  const out = []
+  for (const [i, id] of ids.entries()) {
+    const dep: TaskSnapshot | null = await ctx.bridge.pipeline.snapshot(id)
+    out.push({
+      ref: record.dependencies[i] ?? id,
+      title: dep?.name ?? null,
+      status: dep ? statusOf(dep.state) : ('unknown' as const),
+    })
+  }
+  return out
+}

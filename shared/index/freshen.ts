@@ -1,0 +1,109 @@
+/**
+ * @module Bring the index up to date before a read (issue 32): a project listed within the poll interval, with
+ * webhooks arriving, is fresh and costs nothing; a stale one gets one incremental listing (newest first, back to
+ * what the bridge last read, never a full re-listing), its items through the pipeline as a poll's would go, so a
+ * change webhooks missed is told as the poll would tell it. Concurrent reads of one process share one listing.
+ */
+import type { TaskSnapshot } from '../events.ts'
+import type { SightingResult } from '../notify/pipeline.ts'
+import type { PlaneClient } from '../plane/client.ts'
+import { snapshotFromWorkItem } from '../plane-events.ts'
+import { listProjectChanges } from '../poll/listing.ts'
+import type { Store } from '../store/store.ts'
+import type { WorkItemIndex } from './work-items.ts'
+
+/** The default poll interval (5 min) and a minute's slack: a project listed since is fresh. */
+export const INDEX_FRESH_MS = 6 * 60_000
+
+export type FreshenParts = {
+  plane: PlaneClient
+  store: Pick<Store, 'get' | 'has'>
+  index: Pick<WorkItemIndex, 'listed' | 'listedAt'>
+  pipeline: {
+    sightTask(
+      task: TaskSnapshot,
+      meta: { source: 'poll'; description?: string | null }
+    ): Promise<SightingResult>
+  }
+  /** Whether webhooks report edits as they happen (configured, and not known to be silent). */
+  webhooksLive(): Promise<boolean>
+  /**
+   * A task this listing saw for the first time: a deploy's backlog already under way is adopted by its agents (no
+   * wake), as the poll's first sight adopts it, whichever read comes first.
+   */
+  firstSeen(task: TaskSnapshot): Promise<void>
+  now(): number
+}
+
+export type Freshness = {
+  /** The oldest listing the answer stands on (ISO): what changed since may not be in it. */
+  asOf: string
+  /** Plane requests the freshening made. */
+  requests: number
+}
+
+const inFlight = new WeakMap<object, Map<string, Promise<number>>>()
+
+/** Make each project fresh enough to answer from the index; returns how fresh the answer is. */
+export async function freshenProjects(
+  parts: FreshenParts,
+  projectIds: readonly string[]
+): Promise<Freshness> {
+  const live = await parts.webhooksLive()
+  let oldest = parts.now()
+  let requests = 0
+  for (const projectId of projectIds) {
+    const listedAt = await parts.index.listedAt(projectId)
+    if (live && listedAt !== null && parts.now() - listedAt <= INDEX_FRESH_MS) {
+      oldest = Math.min(oldest, listedAt)
+      continue
+    }
+    const { at, pages } = await _listOnce(parts, projectId, listedAt)
+    requests += pages
+    oldest = Math.min(oldest, at)
+  }
+  return { asOf: new Date(oldest).toISOString(), requests }
+}
+
+// --- Internal helpers ---
+
+/** One listing per project at a time in this process: ten agents asking at once share it. */
+async function _listOnce(
+  parts: FreshenParts,
+  projectId: string,
+  listedAt: number | null
+): Promise<{ at: number; pages: number }> {
+  let running = inFlight.get(parts.index)
+  if (!running) {
+    running = new Map()
+    inFlight.set(parts.index, running)
+  }
+  const pending = running.get(projectId)
+  if (pending) return { at: await pending, pages: 0 }
+  const startedAt = parts.now()
+  let pages = 0
+  const listing = (async () => {
+    // Back to what the bridge last read of the project: the poll's checkpoint, or the last listing.
+    const checkpoint = await parts.store.get<number>(`poll:checkpoint:${projectId}`)
+    const sinceMs = listedAt === null ? null : Math.min(checkpoint ?? listedAt, listedAt)
+    const result = await listProjectChanges(parts.plane, projectId, { sinceMs })
+    pages = result.pages
+    for (const item of [...result.items].reverse()) {
+      const task = snapshotFromWorkItem(item)
+      if (!task) continue
+      const seen = await parts.pipeline.sightTask(task, {
+        source: 'poll',
+        description: item.description_html ?? null,
+      })
+      if (seen === 'baseline') await parts.firstSeen(task)
+    }
+    if (!result.truncated) await parts.index.listed(projectId, startedAt)
+    return startedAt
+  })()
+  running.set(projectId, listing)
+  try {
+    return { at: await listing, pages }
+  } finally {
+    running.delete(projectId)
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * @module The index of work items (issue 32): what the bridge already knows of every task, fed by everything it sees
+ * (webhooks, poll listings, its own writes, all through the pipeline's sightings), so that `list_my_tasks` answers
+ * from the store instead of listing every work item of every project.
+ *
+ * The item itself is the pipeline's snapshot of the task (state, assignees, labels, priority, due date, sequence id,
+ * name, updated_at). On top of it, per agent, the set of its open tasks (`index:open:<agent>`), and per open task its
+ * description (`index:desc:<task>`, the only part a snapshot lacks); finished tasks, the bulk of a workspace months
+ * old, cost a snapshot and nothing more. Per project, when it was last listed (`index:listed:<project>`): a project
+ * listed within the poll interval, with webhooks arriving, is fresh. It all lives in the store, so every replica and
+ * the Worker read the same index, and an empty store is rebuilt by the next listing.
+ */
+import type { TaskSnapshot } from '../events.ts'
+import { htmlToText } from '../markdown.ts'
+import type { Store } from '../store/store.ts'
+import { isOpenForAgent } from '../task-vocabulary.ts'
+
+/** What `list_my_tasks` gives of a description; `get_task_details` has the rest. */
+export const INDEXED_DESCRIPTION_CHARS = 2000
+/** As long as the snapshots the index stands on (a forgotten entry is rebuilt by the next listing). */
+const INDEX_TTL_S = 180 * 24 * 60 * 60
+
+export type WorkItemIndexOptions = {
+  store: Store
+  /** The agents a task is given to now (assignees who are agents, `agent:<id>` labels). */
+  holders(task: TaskSnapshot): Promise<string[]>
+}
+
+export type WorkItemIndex = {
+  /**
+   * The pipeline stored this version of the task: its agents' open sets follow. `descriptionHtml`: the task's
+   * description when the sighting carried it (undefined: keep the one known).
+   */
+  saw(task: TaskSnapshot, descriptionHtml?: string | null): Promise<void>
+  /** The ids of an agent's open tasks as the index holds them. */
+  openTasks(agentId: string): Promise<string[]>
+  /** The indexed description of an open task (text, cut), or null. */
+  description(taskId: string): Promise<string | null>
+  /** A listing of the project's work items reached back to its checkpoint at `atMs`. */
+  listed(projectId: string, atMs: number): Promise<void>
+  /** When the project was last listed (ms), or null when never (an empty store). */
+  listedAt(projectId: string): Promise<number | null>
+}
+
+export function createWorkItemIndex({ store, holders }: WorkItemIndexOptions): WorkItemIndex {
+  const openKey = (agentId: string) => `index:open:${agentId}`
+  const heldKey = (taskId: string) => `index:held:${taskId}`
+  const descKey = (taskId: string) => `index:desc:${taskId}`
+  const listedKey = (projectId: string) => `index:listed:${projectId}`
+
+  return {
+    async saw(task, descriptionHtml) {
+      const now = isOpenForAgent(task) ? await holders(task) : []
+      const before = (await store.get<string[]>(heldKey(task.id))) ?? []
+      // Finished and unassigned tasks (most of a workspace) cost this one read.
+      if (now.length === 0 && before.length === 0) return
+      for (const agent of before)
+        if (!now.includes(agent)) await store.indexRemove(openKey(agent), task.id)
+      for (const agent of now)
+        await store.indexAdd(openKey(agent), task.id, Date.parse(task.updatedAt) || 0, {
+          ttlSeconds: INDEX_TTL_S,
+        })
+      if (now.length === 0) {
+        await store.delete(heldKey(task.id))
+        await store.delete(descKey(task.id))
+        return
+      }
+      if (now.join() !== before.join())
+        await store.set(heldKey(task.id), now, { ttlSeconds: INDEX_TTL_S })
+      if (descriptionHtml !== undefined)
+        await store.set(descKey(task.id), _excerpt(descriptionHtml ?? ''), {
+          ttlSeconds: INDEX_TTL_S,
+        })
+    },
+    openTasks: async (agentId) =>
+      (await store.indexRange(openKey(agentId))).map((entry) => entry.member),
+    description: (taskId) => store.get<string>(descKey(taskId)),
+    listed: (projectId, atMs) => store.set(listedKey(projectId), atMs, { ttlSeconds: INDEX_TTL_S }),
+    listedAt: (projectId) => store.get<number>(listedKey(projectId)),
+  }
+}
+
+// --- Internal helpers ---
+
+function _excerpt(html: string): string {
+  const text = htmlToText(html)
+  return text.length > INDEXED_DESCRIPTION_CHARS
+    ? `${text.slice(0, INDEXED_DESCRIPTION_CHARS)}… (get_task_details has the rest)`
+    : text
+}
