@@ -72,15 +72,10 @@ export async function handleCardPress(services: Services, press: CardPress): Pro
     await _prompt(services, card, press.action)
     return
   }
-  const outcome = await perform(services, card, press.action, press.fromName, null)
-  if (outcome === 'already') {
-    const first = await bridge.cards.done(card.id)
-    await toast(
-      say.toast.already(
-        first ? say.doneLine(first.action, first.by, _time(services, first.at)) : ''
-      )
-    )
-  } else await toast(outcome === 'done' ? say.toast.done : say.toast.failed)
+  // Answered at once (Telegram shows a spinner until then, and a late answer fails, issue 32): what Plane does
+  // next shows on the card, edited once it is done, or as a message when it fails.
+  await toast(say.toast.working)
+  await perform(services, card, press.action, press.fromName, null)
 }
 
 /** A reply to a card (an answer) or to a prompt (the text its action needs). */

@@ -12,7 +12,13 @@ export type ActionPhrases = {
   /** The line an acted-on message gains, its buttons gone: "✅ Validé par Ada à 10:32". */
   doneLine(action: CardAction, by: string, time: string): string
   /** answerCallbackQuery text (≤ 200 characters, plain). */
-  toast: { done: string; replyBelow: string; already(line: string): string; failed: string }
+  toast: {
+    /** The press is taken: Plane is being asked (the card is edited once it has answered). */
+    working: string
+    replyBelow: string
+    already(line: string): string
+    failed: string
+  }
   /** The action could not be carried out in Plane: said in the chat, with the cause. */
   failed(ref: string, detail: string): string
   /** Comments in Plane (Markdown). */
@@ -53,7 +59,7 @@ const fr: ActionPhrases = {
       refuse: `❌ Refusé par ${by} à ${time}`,
     })[action],
   toast: {
-    done: 'C’est fait.',
+    working: '⏳ En cours…',
     replyBelow: 'Répondez au message qui suit.',
     already: (line) => `Déjà fait : ${line}`.slice(0, 200),
     failed: 'Échec : voir le message.',
@@ -98,7 +104,7 @@ const en: ActionPhrases = {
       refuse: `❌ Refused by ${by} at ${time}`,
     })[action],
   toast: {
-    done: 'Done.',
+    working: '⏳ Working on it…',
     replyBelow: 'Reply to the next message.',
     already: (line) => `Already done: ${line}`.slice(0, 200),
     failed: 'Failed: see the message.',

@@ -4,7 +4,7 @@
  * shows the card, the press, Plane's comment and state, the agent's wake and the edited card. A double
  * press acts once; chats not allowed act on nothing.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { listReviews } from '../../shared/notify/reviews.ts'
 import { runRecordKey } from '../../shared/runs/records.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
@@ -125,7 +125,7 @@ describe('reviews from Telegram', () => {
     expect(await listReviews(s.t.services.store)).toHaveLength(1)
 
     const answer = await s.press(review.id, '✅ Valider')
-    expect(answer).toMatchObject({ text: 'C’est fait.' })
+    expect(answer).toMatchObject({ text: '⏳ En cours…' })
     expect(
       s.comments(task.id).filter((c) => c.includes('Validé par Ada depuis Telegram'))
     ).toHaveLength(1)
@@ -315,6 +315,42 @@ describe('the approval gate', () => {
     ).toHaveLength(1)
     expect(s.wakes('thot')).toEqual([])
     expect(s.cards().find((c) => c.id === ask.id)?.text).toMatch(/❌ Refusé par Ada à/)
+  })
+})
+
+describe('a press while Plane is slow (issue 32)', () => {
+  it('should answer the press at once, and edit the card once Plane has done the action', async () => {
+    const s = await start()
+    const task = await s.ra('create_task', {
+      project: 'ONB',
+      title: 'Purger les journaux',
+      assignee: 'thot',
+      approval: true,
+    })
+    await s.t.settle()
+    const ask = s.card('Approbation demandée')
+    // Plane keeps the approval's comment waiting: the press must not.
+    const slow = s.t.plane.faults.holdWhen(
+      (r) => r.method === 'POST' && r.path.includes(`/work-items/${task.id}/comments/`)
+    )
+    const button = ask.buttons.find((b) => b.text === '✅ Approuver')
+    const update = s.t.telegram.makeCallbackUpdate({
+      data: button?.callback_data ?? '',
+      chatId: GROUP,
+      messageId: ask.id,
+    })
+    expect(await s.t.postTelegram(update)).toBe(200)
+    await slow.reached
+    const queryId = update.callback_query?.id ?? ''
+    await vi.waitFor(() => expect(s.t.telegram.callbackAnswer(queryId)).toBeDefined(), {
+      timeout: 1_000,
+    })
+    expect(s.t.telegram.callbackAnswer(queryId)).toMatchObject({ text: '⏳ En cours…' })
+    expect(s.cards().find((c) => c.id === ask.id)?.text).not.toMatch(/Approuvé par/)
+    slow.release()
+    await s.t.settle()
+    expect(s.cards().find((c) => c.id === ask.id)?.text).toMatch(/✅ Approuvé par Ada à/)
+    expect(s.wakes('thot')).toHaveLength(1)
   })
 })
 
