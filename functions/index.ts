@@ -1,6 +1,7 @@
 /** @module The registry: every function plane-bridge runs, with its route, schedule or job name. Node reads it all; the Worker reads functions/served.ts. */
 import type { BridgeFunction } from '../shared/function.ts'
 import { agentTokenFunction } from './bridge/agent-token.ts'
+import { openclawConfigFunction } from './bridge/openclaw-config.ts'
 import { deadLettersFunction } from './notify/dead-letters.ts'
 import { checkFunction } from './ops/check.ts'
 import { provisionFunction } from './provision/provision.ts'
@@ -11,6 +12,7 @@ export const functions: readonly BridgeFunction[] = [
   // One-off jobs: `npm run job -- <name>` on Node (README, Cloudflare Workers: the exceptions).
   provisionFunction,
   agentTokenFunction,
+  openclawConfigFunction,
   deadLettersFunction,
   checkFunction,
 ]

@@ -1,6 +1,7 @@
 /** @module job `agent-token <id>`: a new bridge token for an agent, shown once, with the registry line that accepts it. */
 import { defineJobFunction } from '../../shared/function.ts'
 import { newAgentToken } from './auth.ts'
+import { tokenVariableOf } from './openclaw-config.ts'
 
 export const agentTokenFunction = defineJobFunction({
   name: 'agent-token',
@@ -18,11 +19,11 @@ export const agentTokenFunction = defineJobFunction({
     return {
       summary: `new token for ${agent.id}: put bridgeTokenSha256 in the registry, give the token to the agent`,
       terminal: [
-        `Token for ${agent.name} (${agent.id}), shown once — give it to the agent as PLANE_BRIDGE_TOKEN:`,
+        `Token for ${agent.name} (${agent.id}), shown once — in a gateway shared by several agents, as ${tokenVariableOf(agent.id)} in its environment (npm run job -- openclaw-config); on the agent's own machine, as PLANE_BRIDGE_TOKEN:`,
         `  ${token}`,
         `In ${config.AGENTS_FILE ?? 'the agent registry'}, in the entry of "${agent.id}":`,
         `  "bridgeTokenSha256": "${sha256}"`,
-        'Then restart plane-bridge. OpenClaw, on the agent side:',
+        'Then restart plane-bridge. OpenClaw on the agent’s own machine:',
         `  openclaw mcp add plane-bridge --url ${base}/mcp --transport streamable-http --header "Authorization=Bearer <the token>"`,
       ],
     }

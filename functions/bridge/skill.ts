@@ -4,11 +4,15 @@ import type { BridgeTool } from './tool.ts'
 
 export const SKILL_PATH = 'skills/plane-bridge/SKILL.md'
 
+/**
+ * Only the bridge's URL is required: who the agent is travels in its MCP server's header, one server per agent in
+ * a shared gateway (issue 31). A token in the skill's env would be the gateway's one environment, the same for
+ * every agent running at that moment (openclaw@2026.9.6 sets skill env in its process environment).
+ */
 const METADATA = {
   openclaw: {
     emoji: '🛩️',
-    requires: { env: ['PLANE_BRIDGE_URL', 'PLANE_BRIDGE_TOKEN'] },
-    primaryEnv: 'PLANE_BRIDGE_TOKEN',
+    requires: { env: ['PLANE_BRIDGE_URL'] },
   },
 }
 
@@ -61,7 +65,7 @@ export function renderSkill(tools: readonly BridgeTool[]): string {
     '',
     '# plane-bridge',
     '',
-    `Your tasks live in Plane; plane-bridge is how you read and update them. It knows who you are from your token (\`PLANE_BRIDGE_TOKEN\`), lets you change only your own tasks, and tells the human on Telegram what matters (completions, blockers, questions, low confidence). Tools: ${names}.`,
+    `Your tasks live in Plane; plane-bridge is how you read and update them. It knows who you are from the token your MCP server carries (\`plane-bridge-<your id>\` in a gateway shared by several agents, \`plane-bridge\` on a machine of your own: call the tools of yours, never another agent's), lets you change only your own tasks, and tells the human on Telegram what matters (completions, blockers, questions, low confidence). Tools: ${names}.`,
     '',
     '## Workflow',
     '',
@@ -86,7 +90,9 @@ export function renderSkill(tools: readonly BridgeTool[]): string {
     '',
     '## Connect',
     '',
-    'MCP (preferred), in OpenClaw:',
+    'In a gateway that hosts several agents, each agent has its own MCP server with its own token, and is denied the others’: the operator generates that configuration with `npm run job -- openclaw-config` on plane-bridge. Your tools are then `plane-bridge-<your id>__<tool>`.',
+    '',
+    'On a machine of your own (one agent, one environment), in OpenClaw:',
     '',
     '```bash',
     'openclaw mcp add plane-bridge --url "$PLANE_BRIDGE_URL/mcp" --transport streamable-http --header "Authorization=Bearer $PLANE_BRIDGE_TOKEN"',
@@ -112,7 +118,7 @@ export function renderSkill(tools: readonly BridgeTool[]): string {
     ),
     '```',
     '',
-    'Without MCP, every tool is also `POST $PLANE_BRIDGE_URL/bridge/v1/<tool>` with the input as JSON (curl examples below); `GET $PLANE_BRIDGE_URL/bridge/v1/tools` lists them with their JSON Schemas.',
+    'Without MCP, on a machine of your own, every tool is also `POST $PLANE_BRIDGE_URL/bridge/v1/<tool>` with the input as JSON and your token in `PLANE_BRIDGE_TOKEN` (curl examples below); `GET $PLANE_BRIDGE_URL/bridge/v1/tools` lists them with their JSON Schemas. In a shared gateway use the MCP tools: its environment is every agent’s.',
     '',
     'Errors come back as `{"error": code, "message": …}` (over MCP: a result with `isError`): `invalid_input` (400, every bad field named), `unauthorized` (401), `forbidden` (403), `not_found` (404), `refused` (409, a rule said no: read the message), `plane_error` (502) / `plane_unavailable` (503, try again later). Never report work as recorded when a tool failed. Calling a write tool again with the same arguments is safe: within 10 minutes a repeat returns what the first call wrote (a comment, task, file or project Plane saved before the error) instead of writing it twice, so after a failure or a lost answer, repeat the call as it was.',
     '',

@@ -15,9 +15,10 @@ describe('the OpenClaw skill', () => {
     expect(front).toMatch(/^name: plane-bridge$/m)
     expect(front).toMatch(/^description: .{40,}$/m)
     const metadata = JSON.parse(/^metadata: (.*)$/m.exec(front)?.[1] ?? 'null')
-    expect(metadata.openclaw).toMatchObject({
-      requires: { env: ['PLANE_BRIDGE_URL', 'PLANE_BRIDGE_TOKEN'] },
-      primaryEnv: 'PLANE_BRIDGE_TOKEN',
+    // Only the URL: who the agent is travels in its MCP server's header (one gateway, many agents, issue 31).
+    expect(metadata.openclaw).toEqual({
+      emoji: expect.any(String),
+      requires: { env: ['PLANE_BRIDGE_URL'] },
     })
     for (const tool of bridgeTools) {
       expect(committed).toContain(`### \`${tool.name}\``)

@@ -3,7 +3,7 @@
  * temporary HOME, on a free loopback port, with hooks on. It has no model here, so every agent run it
  * admits ends in an error: the hooks API, its tokens and its run ids are real all the same.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -16,7 +16,17 @@ export type GatewayOptions = {
   agents: string[]
   /** `hooks.allowRequestSessionKey` with the given `hooks.allowedSessionKeyPrefixes`. */
   sessionKeyPrefixes?: string[]
+  /**
+   * More configuration, merged over the base one key by key (`hooks` and `agents.entries` one level deeper): what
+   * `npm run job -- openclaw-config` prints, a model provider. `${VAR}`s are left for OpenClaw to fill from `env`.
+   */
+  config?: Record<string, unknown>
+  /** The gateway's environment besides PATH and HOME (the tokens a config refers to). */
+  env?: Record<string, string>
 }
+
+/** What the CLI printed, run with the gateway's HOME and environment. */
+export type CliResult = { ok: boolean; stdout: string; stderr: string }
 
 /** One line of the gateway's hooks log: an agent run it admitted and finished. */
 export type HookRunLog = {
@@ -40,6 +50,8 @@ export type Gateway = {
   waitForRun(match: (run: HookRunLog) => boolean, timeoutMs?: number): Promise<HookRunLog>
   /** What the gateway printed (for failure messages), with the tokens masked. */
   output(): string
+  /** `openclaw <args>` with the gateway's HOME, configuration and environment (`config validate`, `skills`). */
+  cli(args: string[], env?: Record<string, string>): Promise<CliResult>
   stop(): Promise<void>
 }
 
@@ -48,6 +60,8 @@ const READY_TIMEOUT_MS = 120_000
 export async function startGateway({
   agents,
   sessionKeyPrefixes,
+  config: extra = {},
+  env = {},
 }: GatewayOptions): Promise<Gateway> {
   const { node, entry } = await installOpenClaw()
   const home = mkdtempSync(join(tmpdir(), 'plane-bridge-gateway-'))
@@ -56,7 +70,7 @@ export async function startGateway({
   const gatewayToken = `gw_${randomBytes(24).toString('hex')}`
   const logFile = join(home, 'openclaw.log')
   mkdirSync(join(home, '.openclaw'), { recursive: true })
-  const config = {
+  const base = {
     gateway: { port, bind: 'loopback', mode: 'local' },
     logging: { file: logFile },
     hooks: {
@@ -69,7 +83,15 @@ export async function startGateway({
     },
     agents: { entries: Object.fromEntries(agents.map((id) => [id, {}])), ownership: 'explicit' },
   }
+  const config = _merge(base, extra)
   writeFileSync(join(home, '.openclaw', 'openclaw.json'), JSON.stringify(config, null, 2))
+  const childEnv = {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    NO_COLOR: '1',
+    OPENCLAW_HOOKS_TOKEN: hooksToken,
+    ...env,
+  }
 
   let printed = ''
   const child: ChildProcess = spawn(
@@ -77,7 +99,7 @@ export async function startGateway({
     [entry, 'gateway', 'run', '--port', String(port), '--auth', 'token', '--token', gatewayToken],
     {
       cwd: home,
-      env: { PATH: process.env.PATH ?? '', HOME: home, NO_COLOR: '1' },
+      env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group: stop() ends the gateway and the helpers it spawns.
       detached: true,
@@ -152,8 +174,41 @@ export async function startGateway({
       }
     },
     output: () => mask(printed),
+    cli: (args, more = {}) =>
+      new Promise<CliResult>((resolve) => {
+        execFile(
+          node,
+          [entry, ...args],
+          {
+            cwd: home,
+            env: { ...childEnv, ...more },
+            timeout: 120_000,
+            maxBuffer: 8 * 1024 * 1024,
+          },
+          (error, stdout, stderr) =>
+            resolve({ ok: !error, stdout: mask(String(stdout)), stderr: mask(String(stderr)) })
+        )
+      }),
     stop,
   }
+}
+
+/** `extra` over `base`, key by key; `hooks` and `agents` (with its `entries`) are merged one level deeper. */
+function _merge(
+  base: Record<string, unknown>,
+  extra: Record<string, unknown>
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base, ...extra }
+  const obj = (v: unknown) => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {})
+  if (extra.hooks) out.hooks = { ...obj(base.hooks), ...obj(extra.hooks) }
+  if (extra.agents) {
+    const agents = { ...obj(base.agents), ...obj(extra.agents) }
+    const entries = { ...obj(obj(base.agents).entries) }
+    for (const [id, entry] of Object.entries(obj(obj(extra.agents).entries)))
+      entries[id] = { ...obj(entries[id]), ...obj(entry) }
+    out.agents = { ...agents, entries }
+  }
+  return out
 }
 
 // --- Internal helpers ---

@@ -22,6 +22,7 @@ describe('worker runtime', () => {
     expect(functions.filter((fn) => fn.kind === 'job').map((fn) => fn.name)).toEqual([
       'provision',
       'agent-token',
+      'openclaw-config',
       'dead-letters',
       'check',
     ])

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest'
+import type { AgentConfig } from '../../shared/agents.ts'
+import { loadConfig } from '../../shared/config.ts'
+import { openclawConfigFunction, renderOpenClawConfig } from './openclaw-config.ts'
+
+const agent = (id: string, role: AgentConfig['role'] = 'member'): AgentConfig => ({
+  id,
+  name: id,
+  role,
+  planeUser: `${id}@javisi.local`,
+  openclawAgentId: id,
+  tags: [],
+})
+const AGENTS = [agent('concierge', 'concierge'), agent('imhotep'), agent('thot')]
+
+describe('openclaw-config (issue 31): one gateway, one identity per agent', () => {
+  it('should give each agent its own server and token variable, and deny it the others', () => {
+    const config = renderOpenClawConfig({ agents: AGENTS, bridgeUrl: 'http://plane-bridge:8787/' })
+    // OpenClaw's own ${VAR} substitution: the token stays out of the file.
+    const reference = (name: string) => `Bearer \${${name}}`
+    expect(config.mcp.servers['plane-bridge-imhotep']).toEqual({
+      url: 'http://plane-bridge:8787/mcp',
+      transport: 'streamable-http',
+      headers: { Authorization: reference('PLANE_BRIDGE_TOKEN_IMHOTEP') },
+    })
+    expect(Object.keys(config.mcp.servers)).toHaveLength(3)
+    expect(config.agents.entries.imhotep?.tools.deny.sort()).toEqual([
+      'plane-bridge-concierge__*',
+      'plane-bridge-thot__*',
+    ])
+    expect(config.hooks).toMatchObject({
+      enabled: true,
+      token: `\${OPENCLAW_HOOKS_TOKEN}`,
+      allowedAgentIds: ['concierge', 'imhotep', 'thot'],
+    })
+    expect(config.hooks.allowRequestSessionKey).toBeUndefined()
+  })
+
+  it('should allow hook session keys when the bridge sends them', () => {
+    const config = renderOpenClawConfig({
+      agents: AGENTS,
+      bridgeUrl: 'http://b',
+      sessionKeyPrefix: 'hook:plane:',
+    })
+    expect(config.hooks).toMatchObject({
+      allowRequestSessionKey: true,
+      allowedSessionKeyPrefixes: ['hook:'],
+    })
+  })
+
+  it('should print the fragment and the variables to set, and say what is missing', async () => {
+    const run = async (args: string[], env = {}, agents = AGENTS) =>
+      (await openclawConfigFunction.run({ args, agents, config: loadConfig(env) } as never)) ?? {}
+    await expect(run([], {}, [])).rejects.toThrow(/registry is empty/)
+    await expect(run([])).rejects.toThrow(/--url/)
+    const printed = await run([], { PUBLIC_URL: 'https://hooks.example.com' })
+    const text = (printed.terminal ?? []).join('\n')
+    expect(text).toContain('"url": "https://hooks.example.com/mcp"')
+    expect(text).toContain(
+      'PLANE_BRIDGE_TOKEN_THOT=<the token of: npm run job -- agent-token thot>'
+    )
+    const json = await run(['--json', '--url', 'http://plane-bridge:8787'])
+    expect(JSON.parse((json.terminal ?? []).join('\n')).mcp.servers).toHaveProperty(
+      'plane-bridge-concierge'
+    )
+  })
+})

@@ -1,0 +1,128 @@
+/**
+ * One OpenClaw gateway for every agent (issue 31), with the real `openclaw@2026.9.6`: the configuration that
+ * `npm run job -- openclaw-config` prints passes `openclaw config validate`, the gateway starts with it, and each
+ * agent, woken through the gateway's hooks, runs a real turn (a stub model stands in for the LLM) that calls
+ * `list_my_tasks` through its own MCP server: the bridge sees three distinct agents, each offered its own server's
+ * tools only. The skill is eligible for each agent under that gateway.
+ */
+import { resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import {
+  renderOpenClawConfig,
+  serverNameOf,
+  tokenVariableOf,
+} from '../../functions/bridge/openclaw-config.ts'
+import { type E2E, startE2E } from '../e2e/harness.ts'
+import { listen } from '../helpers/bridge-tools.ts'
+import { type Gateway, startGateway } from './gateway.ts'
+import { type StubModel, startStubModel } from './stub-model.ts'
+
+const SKILL_DIR = resolve(import.meta.dirname, '../../skills/plane-bridge')
+const AGENTS = ['imhotep', 'thot', 'ra']
+
+let t: E2E
+let bridge: { url: string; close(): Promise<void> }
+let model: StubModel
+let gateway: Gateway
+
+beforeAll(async () => {
+  t = await startE2E({ concierge: true })
+  bridge = await listen(t.app)
+  model = await startStubModel('__list_my_tasks')
+  const generated = renderOpenClawConfig({ agents: t.services.agents, bridgeUrl: bridge.url })
+  gateway = await startGateway({
+    agents: AGENTS,
+    config: {
+      ...generated,
+      agents: { ...generated.agents, defaults: { model: 'stub/stub' } },
+      models: { providers: { stub: model.provider } },
+      // Every tool offered by name (not behind tool_search), so the stub can call the MCP one.
+      tools: { toolSearch: false },
+    },
+    env: {
+      PLANE_BRIDGE_URL: bridge.url,
+      ...Object.fromEntries(
+        AGENTS.map((id) => [tokenVariableOf(id), t.bridgeTokens[id] as string])
+      ),
+    },
+  })
+}, 600_000)
+
+afterAll(async () => {
+  await gateway?.stop()
+  await model?.close()
+  await bridge?.close()
+  await t?.stop()
+})
+
+describe('one OpenClaw gateway for every agent (issue 31)', () => {
+  it('should hold a configuration openclaw validates, with tokens by reference only', async () => {
+    const validate = await gateway.cli(['config', 'validate', '--json'])
+    expect(validate.ok, `${validate.stdout}\n${validate.stderr}`).toBe(true)
+    const generated = JSON.stringify(
+      renderOpenClawConfig({ agents: t.services.agents, bridgeUrl: bridge.url })
+    )
+    for (const id of AGENTS) expect(generated).not.toContain(t.bridgeTokens[id] as string)
+    expect(generated).toContain(`\${${tokenVariableOf('imhotep')}}`)
+  })
+
+  it('should let each agent reach the bridge as itself, and offer it only its own server', async () => {
+    for (const agentId of AGENTS) {
+      const response = await fetch(`${gateway.hooksUrl}/agent`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${gateway.hooksToken}`,
+        },
+        body: JSON.stringify({
+          agentId,
+          message: 'Liste tes tâches Plane.',
+          name: 'one-gateway-test',
+          deliver: false,
+        }),
+      })
+      expect(response.status, await response.text()).toBe(200)
+    }
+    const callers = () =>
+      new Set(
+        t.services.logs
+          .filter((l) => l.msg === 'tool call' && l.tool === 'list_my_tasks' && l.outcome === 'ok')
+          .map((l) => String(l.agent))
+      )
+    await vi.waitFor(() => expect([...callers()].sort()).toEqual([...AGENTS].sort()), {
+      timeout: 120_000,
+      interval: 500,
+    })
+    // Each turn saw one plane-bridge server: its own (the others are denied to it).
+    expect(model.offered).toHaveLength(AGENTS.length)
+    for (const names of model.offered) {
+      const servers = new Set(
+        names.filter((n) => n.startsWith('plane-bridge-')).map((n) => n.split('__')[0])
+      )
+      expect(servers.size).toBe(1)
+    }
+    const seen = model.offered.map((names) => names.find((n) => n.endsWith('__list_my_tasks')))
+    expect(seen.sort()).toEqual(AGENTS.map((id) => `${serverNameOf(id)}__list_my_tasks`).sort())
+  }, 180_000)
+
+  it('should find the skill eligible for every agent of the gateway', async () => {
+    for (const agentId of AGENTS) {
+      const install = await gateway.cli(['skills', 'install', SKILL_DIR, '--agent', agentId])
+      expect(install.ok, install.stderr).toBe(true)
+      const info = await gateway.cli([
+        'skills',
+        'info',
+        'plane-bridge',
+        '--agent',
+        agentId,
+        '--json',
+      ])
+      expect(info.ok, info.stderr).toBe(true)
+      expect(JSON.parse(info.stdout)).toMatchObject({
+        name: 'plane-bridge',
+        eligible: true,
+        missing: { env: [] },
+      })
+    }
+  }, 180_000)
+})
