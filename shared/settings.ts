@@ -4,7 +4,7 @@ import { isCronExpression } from './cron.ts'
 import { NOTIFICATION_KINDS } from './notify/policy.ts'
 import { DEFAULT_RATE_LIMIT, parseRateLimit } from './plane/budget.ts'
 
-/** One setting. `doc` and `defaultText` feed the README table, which a test keeps in sync with this list. */
+/** One setting. `doc` and `defaultText` feed the docs/settings.md table, which a test keeps in sync with this list. */
 export type SettingSpec = {
   schema: z.ZodType
   doc: string
@@ -136,6 +136,11 @@ export const SETTINGS = {
     schema: optionalText,
     secret: true,
     doc: "Secret of Plane's webhook (`plane_wh_…`); without it `/webhooks/plane` answers 503.",
+  },
+  PLANE_WEBHOOK_URL: {
+    schema: httpUrl.optional(),
+    defaultText: '`PUBLIC_URL`/webhooks/plane',
+    doc: "The URL Plane posts its webhook to, as `provision` and `check` tell you to register it and check it against the rules of the Plane that runs. On Plane v1.3.1 it can stay inside the host: `http://plane-bridge.internal:8787/webhooks/plane` with `WEBHOOK_ALLOWED_HOSTS=plane-bridge.internal` on Plane's api and worker (Deploy: Plane's webhook inside the host).",
   },
   TELEGRAM_BOT_TOKEN: {
     schema: z

@@ -8,6 +8,7 @@ import { checkPlaneWebhook } from '../../shared/check/plane-webhook.ts'
 import { type CheckResult, formatCheckLine, summarizeChecks } from '../../shared/check/result.ts'
 import { checkTelegram } from '../../shared/check/telegram.ts'
 import { defineJobFunction, type JobContext } from '../../shared/function.ts'
+import { adviseOnWebhookTarget, webhookTargetOf } from '../../shared/plane/release.ts'
 import {
   lastWebhookReceivedAt,
   signaturesRejectedSinceAccepted,
@@ -29,9 +30,11 @@ export const checkFunction = defineJobFunction({
       checkTelegram({ config, now: ctx.now }),
       checkOpenClaw({ config }),
     ])
+    const url = webhookTargetOf(config)
     const webhook = checkPlaneWebhook({
       secretSet: Boolean(config.PLANE_WEBHOOK_SECRET),
-      publicUrl: config.PUBLIC_URL,
+      url,
+      ...(url ? { advice: await adviseOnWebhookTarget(config, url) } : {}),
       lastReceivedAt: await lastWebhookReceivedAt(ctx),
       refusedSinceAccepted: await signaturesRejectedSinceAccepted(ctx),
       now: ctx.now(),

@@ -7,6 +7,7 @@
 import { getBridge } from '../../shared/bridge.ts'
 import { defineJobFunction, type JobContext } from '../../shared/function.ts'
 import type { PlaneClient } from '../../shared/plane/client.ts'
+import { adviseOnWebhookTarget, webhookTargetOf } from '../../shared/plane/release.ts'
 import type { PlaneProject } from '../../shared/plane/schemas.ts'
 import {
   lastWebhookReceivedAt,
@@ -130,8 +131,10 @@ export const provisionFunction = defineJobFunction({
       webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
       locale: config.LOCALE,
     }).catch((error: unknown) => [failedItem('telegram', error)])
+    const url = webhookTargetOf(config)
     const webhook = planeWebhookItem({
-      publicUrl: config.PUBLIC_URL,
+      url,
+      ...(url ? { advice: await adviseOnWebhookTarget(config, url) } : {}),
       secretSet: Boolean(config.PLANE_WEBHOOK_SECRET),
       lastReceivedAt: await lastWebhookReceivedAt(ctx),
       refusedSinceAccepted: await signaturesRejectedSinceAccepted(ctx),

@@ -3,7 +3,7 @@ import { checkPlaneWebhook } from './plane-webhook.ts'
 
 const base = {
   secretSet: true,
-  publicUrl: 'https://hooks.example.com/',
+  url: 'https://hooks.example.com/webhooks/plane',
   lastReceivedAt: null,
   refusedSinceAccepted: 0,
   now: Date.parse('2026-06-01T12:00:00Z'),

@@ -1,9 +1,13 @@
 /** @module `check` for Plane's webhook: when the last signed delivery arrived, or what to look at. Pure. */
+import type { WebhookTargetAdvice } from '../plane/webhook-target.ts'
 import { ago, type CheckResult } from './result.ts'
 
 export type PlaneWebhookFacts = {
   secretSet: boolean
-  publicUrl: string | undefined
+  /** The URL Plane is to post to (PLANE_WEBHOOK_URL, else PUBLIC_URL/webhooks/plane), when known. */
+  url: string | null
+  /** Whether the running Plane takes that URL, and the fix when not (webhook-target.ts). */
+  advice?: WebhookTargetAdvice
   /** Last delivery the route accepted (epoch ms), from the store; null when none in 30 days. */
   lastReceivedAt: number | null
   /** Deliveries refused for their signature since the last accepted one. */
@@ -15,9 +19,8 @@ export function checkPlaneWebhook(facts: PlaneWebhookFacts): CheckResult {
   const name = 'plane webhook'
   if (!facts.secretSet)
     return { name, status: 'off', detail: 'off (PLANE_WEBHOOK_SECRET unset: deploy step 6)' }
-  const url = facts.publicUrl
-    ? `${facts.publicUrl.replace(/\/+$/, '')}/webhooks/plane`
-    : 'PUBLIC_URL/webhooks/plane'
+  const url = facts.url ?? 'PUBLIC_URL/webhooks/plane'
+  const advice = facts.advice?.lines.length ? ` ${facts.advice.lines.join(' ')}` : ''
   if (facts.refusedSinceAccepted > 0)
     return {
       name,
@@ -28,7 +31,7 @@ export function checkPlaneWebhook(facts: PlaneWebhookFacts): CheckResult {
     return {
       name,
       status: 'fail',
-      detail: `none yet: check PLANE_WEBHOOK_SECRET and that Plane's webhook (Workspace settings → Webhooks) points to ${url} and is active, then edit a work item in Plane`,
+      detail: `none yet: check PLANE_WEBHOOK_SECRET and that Plane's webhook (Workspace settings → Webhooks) points to ${url} and is active, then edit a work item in Plane.${advice}`,
     }
   const when = new Date(facts.lastReceivedAt).toISOString()
   return {

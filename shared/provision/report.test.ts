@@ -51,7 +51,7 @@ describe('buildProvisionReport with failed items', () => {
 
 describe('planeWebhookItem', () => {
   const base = {
-    publicUrl: 'https://hooks.example.com/',
+    url: 'https://hooks.example.com/webhooks/plane',
     secretSet: true,
     now: 10 * WEBHOOK_RECENT_MS,
   }

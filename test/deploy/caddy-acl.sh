@@ -66,27 +66,36 @@ cat >"$work/Caddyfile" <<EOF
 import $repo/caddy/Caddyfile
 EOF
 mkdir -p "$work/xdg-data" "$work/xdg-config"
-env -i PATH="$PATH" HOME="$work" XDG_DATA_HOME="$work/xdg-data" XDG_CONFIG_HOME="$work/xdg-config" \
-  PLANE_DOMAIN="http://work.test:$port" PLANE_BRIDGE_DOMAIN="http://hooks.test:$port" \
-  CADDY_VPN_CIDR="$vpn_ip/32" CADDY_FRONTEND_CIDR="$frontend_ip/32" \
-  PLANE_BRIDGE_UPSTREAM="127.0.0.1:$(port_of bridge)" PLANE_WEB_UPSTREAM="127.0.0.1:$(port_of web)" \
-  PLANE_SPACE_UPSTREAM="127.0.0.1:$(port_of space)" PLANE_ADMIN_UPSTREAM="127.0.0.1:$(port_of admin)" \
-  PLANE_LIVE_UPSTREAM="127.0.0.1:$(port_of live)" PLANE_API_UPSTREAM="127.0.0.1:$(port_of api)" \
-  PLANE_MINIO_UPSTREAM="127.0.0.1:$(port_of minio)" PLANE_BUCKET=uploads \
-  PLANE_FILE_SIZE_LIMIT=5242880 PLANE_BRIDGE_WEBHOOK_MAX_BODY=1MB \
-  caddy run --config "$work/Caddyfile" --adapter caddyfile >"$work/caddy.log" 2>&1 &
-pids+=($!)
-caddy_pid=$!
-up=''
-for _ in $(seq 1 $((wait_s * 10))); do
-  kill -0 "$caddy_pid" 2>/dev/null || break
-  if curl -s -o /dev/null -m 1 "http://127.0.0.1:$port/"; then
-    up=1
-    break
+caddy_pid=''
+# start_caddy [VAR=value...]: (re)starts Caddy on $port with the test's environment plus the given variables.
+start_caddy() {
+  if [[ -n $caddy_pid ]]; then
+    kill -TERM "$caddy_pid" 2>/dev/null || true
+    wait "$caddy_pid" 2>/dev/null || true
   fi
-  sleep 0.1
-done
-[[ -n $up ]] || die "caddy did not listen on 127.0.0.1:$port: $(tail -n 20 "$work/caddy.log")"
+  env -i PATH="$PATH" HOME="$work" XDG_DATA_HOME="$work/xdg-data" XDG_CONFIG_HOME="$work/xdg-config" \
+    PLANE_DOMAIN="http://work.test:$port" PLANE_BRIDGE_DOMAIN="http://hooks.test:$port" \
+    CADDY_VPN_CIDR="$vpn_ip/32" CADDY_FRONTEND_CIDR="$frontend_ip/32" \
+    PLANE_BRIDGE_UPSTREAM="127.0.0.1:$(port_of bridge)" PLANE_WEB_UPSTREAM="127.0.0.1:$(port_of web)" \
+    PLANE_SPACE_UPSTREAM="127.0.0.1:$(port_of space)" PLANE_ADMIN_UPSTREAM="127.0.0.1:$(port_of admin)" \
+    PLANE_LIVE_UPSTREAM="127.0.0.1:$(port_of live)" PLANE_API_UPSTREAM="127.0.0.1:$(port_of api)" \
+    PLANE_MINIO_UPSTREAM="127.0.0.1:$(port_of minio)" PLANE_BUCKET=uploads \
+    PLANE_FILE_SIZE_LIMIT=5242880 PLANE_BRIDGE_WEBHOOK_MAX_BODY=1MB "$@" \
+    caddy run --config "$work/Caddyfile" --adapter caddyfile >"$work/caddy.log" 2>&1 &
+  caddy_pid=$!
+  pids+=("$caddy_pid")
+  local up=''
+  for _ in $(seq 1 $((wait_s * 10))); do
+    kill -0 "$caddy_pid" 2>/dev/null || break
+    if curl -s -o /dev/null -m 1 "http://127.0.0.1:$port/"; then
+      up=1
+      break
+    fi
+    sleep 0.1
+  done
+  [[ -n $up ]] || die "caddy did not listen on 127.0.0.1:$port: $(tail -n 20 "$work/caddy.log")"
+}
+start_caddy
 log "caddy on 127.0.0.1:$port, ACL = $vpn_ip/32 (VPN) + $frontend_ip/32 (frontend)"
 
 # --- assertions ----------------------------------------------------------------------------------------------
@@ -208,6 +217,25 @@ for src in "$vpn_ip" "$frontend_ip"; do
   expect "$src" work POST /uploads/a.png 200 minio --data-binary "@$work/big"
 done
 
+kill -0 "$caddy_pid" 2>/dev/null || die "caddy exited during the test: $(tail -n 20 "$work/caddy.log")"
+
+# The switch for Plane v1.3.1's webhook inside the host (docs/deploy.md, "Plane's webhook inside the
+# host"): only Telegram's webhook stays public; Plane's is refused from outside and still reaches the bridge
+# from inside.
+start_caddy PLANE_BRIDGE_PUBLIC_WEBHOOKS=/webhooks/telegram
+log "caddy restarted with PLANE_BRIDGE_PUBLIC_WEBHOOKS=/webhooks/telegram"
+for src in "${outside_ips[@]}"; do
+  for site in work hooks; do
+    expect "$src" "$site" POST /webhooks/telegram 200 bridge "${json[@]}"
+    expect "$src" "$site" POST /webhooks/plane 403 - "${json[@]}"
+    expect "$src" "$site" POST /WEBHOOKS/plane 403 - "${json[@]}"
+  done
+  expect "$src" hooks GET /health 403 -
+done
+for src in "$vpn_ip" "$frontend_ip"; do
+  expect "$src" hooks POST /webhooks/plane 200 bridge "${json[@]}"
+  expect "$src" hooks POST /webhooks/telegram 200 bridge "${json[@]}"
+done
 kill -0 "$caddy_pid" 2>/dev/null || die "caddy exited during the test: $(tail -n 20 "$work/caddy.log")"
 if ((failed > 0)); then
   log "caddy log tail:"

@@ -13,7 +13,7 @@ type Service = {
   cap_add?: string[]
   security_opt?: string[]
   restart?: string
-  networks?: string[]
+  networks?: string[] | Record<string, { aliases?: string[] }>
   healthcheck?: { test?: unknown; interval?: string; timeout?: string; retries?: number }
   logging?: { driver?: string; options?: Record<string, string> }
   deploy?: { resources?: { limits?: { cpus?: string; memory?: string } } }
@@ -100,7 +100,9 @@ describe('compose files', () => {
   it('should run plane-bridge read-only on the frontend, backend and egress networks', () => {
     const bridge = files['docker-compose.yml'].services['plane-bridge']
     expect(bridge?.read_only).toBe(true)
-    expect(bridge?.networks).toEqual(['frontend', 'backend', 'egress'])
+    expect(Object.keys(bridge?.networks ?? {})).toEqual(['frontend', 'backend', 'egress'])
+    // Plane v1.3.1's api and worker post the webhook to this dotted name on egress (a bare name is refused).
+    expect(bridge?.networks).toMatchObject({ egress: { aliases: ['plane-bridge.internal'] } })
   })
 
   it('should pin MinIO to a dated release', () => {

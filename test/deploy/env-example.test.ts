@@ -172,9 +172,13 @@ describe('compose/plane.env.example', () => {
       expect(line.value, `${line.key} must be empty in the example`).toBe('')
       expect(required.has(line.key), `plane.yml must write \${${line.key}:?…}`).toBe(true)
     }
-    // The only other empty value is optional: MinIO needs no S3 region.
+    // The only other empty values are optional: v1.3.1's webhook allowlists; MinIO needs no S3 region.
     const empty = planeEnvExample.filter((l) => l.value === '' && !l.doc.includes('Secret.'))
-    expect(empty.map((l) => l.key)).toEqual(['PLANE_S3_REGION'])
+    expect(empty.map((l) => l.key)).toEqual([
+      'PLANE_WEBHOOK_ALLOWED_HOSTS',
+      'PLANE_WEBHOOK_ALLOWED_IPS',
+      'PLANE_S3_REGION',
+    ])
   })
 
   it('should put Plane on a Redis DB index of its own: Plane FLUSHDBs it at every start', () => {
@@ -200,12 +204,12 @@ describe('compose/plane.env.example', () => {
 })
 
 describe('caddy/Caddyfile', () => {
-  it('should document every variable it reads in the README Deploy section', () => {
+  it('should document every variable it reads in docs/deploy.md', () => {
     const caddyfile = read('caddy/Caddyfile')
     const names = new Set([...caddyfile.matchAll(/\{\$([A-Z0-9_]+)/g)].map((m) => m[1]))
     expect(names.size).toBeGreaterThan(5)
-    const doc = read('README.md').split(/^## Deploy$/m)[1] ?? ''
-    for (const name of names) expect(doc, `${name} in README, Deploy`).toContain(`\`${name}\``)
+    const doc = read('docs/deploy.md').split(/^# Deploy$/m)[1] ?? ''
+    for (const name of names) expect(doc, `${name} in docs/deploy.md`).toContain(`\`${name}\``)
   })
 
   it('should proxy to services the compose files define', () => {

@@ -59,6 +59,10 @@ export type RestartOptions = Pick<E2EOptions, 'env' | 'store' | 'now' | 'sleep' 
 /** What becomes of one Plane delivery: handed to the bridge, kept for later, lost (Plane saw a 200), or sent twice. */
 export type DeliveryRoute = 'deliver' | 'hold' | 'drop' | 'duplicate'
 
+/** The Plane version the suites run on unless a test says otherwise (vitest.config.ts runs them on both). */
+export const SIM_PLANE_VERSION: '1.2' | '1.3' =
+  process.env.PLANE_SIM_VERSION === '1.3' ? '1.3' : '1.2'
+
 export async function startE2E({
   env = {},
   store,
@@ -91,7 +95,12 @@ export async function startE2E({
     if (!runtime.alive()) throw new TypeError('fetch failed: socket hang up')
     return response
   }) as typeof fetch
-  const plane = createPlaneSim({ webhookRetryDelayMs: () => 0, ...planeOptions, webhookFetch })
+  const plane = createPlaneSim({
+    webhookRetryDelayMs: () => 0,
+    version: SIM_PLANE_VERSION,
+    ...planeOptions,
+    webhookFetch,
+  })
   const telegram = createTelegramSim({ token: BOT_TOKEN, ...telegramOptions })
   const openclaw = createOpenClawSim({ token: HOOKS_TOKEN })
   const [planeHttp, telegramHttp, openclawHttp] = await Promise.all([

@@ -19,6 +19,12 @@ import {
   type RegisterWebhookInput,
 } from './webhooks/emitter.ts'
 import { createModelActivity } from './webhooks/model-activity.ts'
+import {
+  checkWebhookUrl,
+  deliverableWebhookUrl,
+  type PlaneRelease,
+  type WebhookUrlPolicy,
+} from './webhooks/url-rules.ts'
 
 export { PyFloat, pyDumps, pyFloat } from './py-json.ts'
 export type * from './types.ts'
@@ -26,6 +32,18 @@ export type * from './types.ts'
 export type PlaneSimOptions = {
   /** '1.2' (default): v1 PATCH fires no webhook, no `relations/`. '1.3': both (PR #8792, #8763). */
   version?: PlaneVersion
+  /**
+   * The release, for the rules on webhook URLs (webhooks/url-rules.ts); default 1.2.3 for version 1.2, 1.3.1 for
+   * version 1.3.
+   */
+  release?: PlaneRelease
+  /** v1.3.1's WEBHOOK_ALLOWED_HOSTS, WEBHOOK_ALLOWED_IPS, WEBHOOK_DISALLOWED_DOMAINS (plane.env). */
+  webhookEnv?: { allowedHosts?: string[]; allowedIps?: string[]; disallowedDomains?: string[] }
+  /**
+   * The simulator's DNS (name → addresses) for webhook URLs; a name not listed resolves to a public address,
+   * except names only a private network knows (`.internal`, `.local`, `.lan`, `.home.arpa`), which do not resolve.
+   */
+  dns?: Record<string, string[]>
   /** `API_KEY_RATE_LIMIT`, default 60 per minute, sliding window per key. */
   rateLimitPerMinute?: number
   /** Clock in ms; default `Date.now` (works with vi fake timers). */
@@ -58,6 +76,8 @@ export type PlaneSim = {
   webhooks: {
     register(p: RegisterWebhookInput): Webhook
     deliveries: Delivery[]
+    /** Deliveries v1.3.1 dropped at send time because their URL failed its check. */
+    refusedAtDelivery: Array<{ url: string; event: string }>
     settle(): Promise<void>
     pendingRetries(): number
   }
@@ -66,6 +86,8 @@ export type PlaneSim = {
   state: PlaneStore
   /** Forget the rate-limit history (e.g. between test phases). */
   resetRateLimits(): void
+  /** Set `API_KEY_RATE_LIMIT` (requests per minute per key) from now on. */
+  setRateLimit(perMinute: number): void
 }
 
 export function createPlaneSim(options: PlaneSimOptions = {}): PlaneSim {
@@ -78,6 +100,19 @@ export function createPlaneSim(options: PlaneSimOptions = {}): PlaneSim {
   } = options
   const store = createStore(workspaceSlug)
   const clock = createSimClock(now)
+  const release: PlaneRelease = options.release ?? (version === '1.3' ? '1.3.1' : '1.2.3')
+  // `localhost` is loopback; a public-looking name (the tests' hosts) is some public address unless `dns` says
+  // otherwise; a private network's name does not resolve from here.
+  const dns: Record<string, string[]> = { localhost: ['127.0.0.1'], ...options.dns }
+  const resolveName = (host: string) =>
+    dns[host] ??
+    (/\.(internal|local|lan|home\.arpa|localdomain)$/.test(host) ? null : ['93.184.215.14'])
+  const urlPolicy = (requestHost: string): WebhookUrlPolicy => ({
+    release,
+    requestHost,
+    ...options.webhookEnv,
+    resolve: resolveName,
+  })
   const limiter = createRateLimiter({ limit: rateLimitPerMinute, now })
   const emitter = createWebhookEmitter({
     store,
@@ -87,15 +122,17 @@ export function createPlaneSim(options: PlaneSimOptions = {}): PlaneSim {
     timeoutMs: options.webhookTimeoutMs,
     reorder: options.reorder,
     random: options.random,
+    deliverable: (url) => deliverableWebhookUrl(url, urlPolicy(new URL(baseUrl).hostname)),
   })
   const activity = createModelActivity(emitter.enqueue)
-  const { faults, middleware } = createFaults()
+  const { faults, middleware } = createFaults({ deliverQueued: () => emitter.settle() })
   const requests: RequestLogEntry[] = []
   const app = createPlaneApp({
     store,
     clock,
     activity,
     version,
+    release,
     baseUrl,
     limiter,
     faults: middleware,
@@ -110,15 +147,20 @@ export function createPlaneSim(options: PlaneSimOptions = {}): PlaneSim {
     requests,
     seed: createSeed(store, clock),
     workspaceSlug,
-    ui: createUi(store, clock, activity),
+    ui: createUi(store, clock, activity, {
+      webhookUrl: (url, requestHost) => checkWebhookUrl(url, urlPolicy(requestHost)),
+      register: emitter.register,
+    }),
     webhooks: {
       register: emitter.register,
       deliveries: emitter.deliveries,
+      refusedAtDelivery: emitter.refusedAtDelivery,
       settle: emitter.settle,
       pendingRetries: emitter.pendingRetries,
     },
     faults,
     state: store,
     resetRateLimits: limiter.reset,
+    setRateLimit: limiter.setLimit,
   }
 }

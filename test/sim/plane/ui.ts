@@ -8,8 +8,10 @@ import { insertProject, serializeProject } from './project-ops.ts'
 import { liveIssue } from './queries.ts'
 import { workItemView } from './serialize.ts'
 import type { IssueRecord, PlaneStore } from './store.ts'
-import type { Comment, Project, Uuid, WorkItem } from './types.ts'
+import type { Comment, Project, Uuid, Webhook, WorkItem } from './types.ts'
+import type { RegisterWebhookInput } from './webhooks/emitter.ts'
 import type { ModelActivity } from './webhooks/model-activity.ts'
+import type { WebhookUrlVerdict } from './webhooks/url-rules.ts'
 import { validateWorkItemInput } from './work-item-input.ts'
 import { insertWorkItem, softDeleteWorkItem, updateWorkItem } from './work-item-ops.ts'
 
@@ -74,7 +76,18 @@ function webSnapshot(store: PlaneStore, issue: IssueRecord): Record<string, unkn
   }
 }
 
-export function createUi(store: PlaneStore, clock: SimClock, activity: ModelActivity) {
+/** What the web UI's webhook form needs from the simulator: the URL rules of its release, and the save. */
+export type UiWebhooks = {
+  webhookUrl(url: string, requestHost: string): WebhookUrlVerdict
+  register(input: RegisterWebhookInput): Webhook
+}
+
+export function createUi(
+  store: PlaneStore,
+  clock: SimClock,
+  activity: ModelActivity,
+  webhooks?: UiWebhooks
+) {
   const ctx = { store, clock }
   const toModelKeys = (patch: Record<string, unknown>) =>
     Object.fromEntries(
@@ -147,6 +160,21 @@ export function createUi(store: PlaneStore, clock: SimClock, activity: ModelActi
       const project = insertProject(store, clock, input, actorId)
       activity.created('project', project.id, actorId)
       return serializeProject(store, project, actorId)
+    },
+
+    /**
+     * Workspace settings → Webhooks → Create (`POST /api/workspaces/<slug>/webhooks/`, the web session): the URL
+     * checked by the release's rules; 201 with the webhook, or 400 with DRF's body. `requestHost`: the host the
+     * browser reached Plane on (its own domain is refused as a target).
+     */
+    createWebhook(
+      input: RegisterWebhookInput,
+      requestHost: string
+    ): { status: 201; webhook: Webhook } | { status: 400; body: Record<string, unknown> } {
+      if (!webhooks) throw new Error('this simulator has no webhook form')
+      const verdict = webhooks.webhookUrl(input.url, requestHost)
+      if (!verdict.ok) return { status: 400, body: verdict.body }
+      return { status: 201, webhook: webhooks.register(input) }
     },
 
     async deleteProject(actorId: Uuid, projectId: Uuid): Promise<void> {

@@ -16,6 +16,8 @@ export type RouteDeps = {
   guard: ReturnType<typeof createGuard>
   activity: ModelActivity
   version: PlaneVersion
+  /** The exact release (`1.3.1`), for /api/instances/ and the webhook URL rules. */
+  release: string
   baseUrl: string
 }
 

@@ -38,6 +38,11 @@ export type WebhookEmitterOptions = {
   /** Shuffle each batch of queued jobs: Celery workers deliver concurrently, in no fixed order. */
   reorder?: boolean
   random?: () => number
+  /**
+   * v1.3.1 validates the URL again at each delivery (DNS rebinding): a refused one is dropped, with no log, no retry
+   * and no deactivation (`webhook_task.py`: `except Exception: log_exception; return`).
+   */
+  deliverable?: (url: string) => boolean
 }
 
 export type RegisterWebhookInput = {
@@ -63,6 +68,8 @@ export function createWebhookEmitter(options: WebhookEmitterOptions) {
   } = options
   const retryDelayMs = options.retryDelayMs ?? (() => Math.floor(random() * MAX_RETRY_DELAY_MS))
   const deliveries: Delivery[] = []
+  /** Deliveries v1.3.1 dropped because their URL failed its check at send time. */
+  const refusedAtDelivery: Array<{ url: string; event: string }> = []
   const jobs: ActivityJob[] = []
   const inflight = new Set<Promise<void>>()
   const retries = new Set<{
@@ -122,6 +129,10 @@ export function createWebhookEmitter(options: WebhookEmitterOptions) {
   }
 
   async function attempt(task: SendTask, number: number): Promise<void> {
+    if (options.deliverable && !options.deliverable(task.webhook.url)) {
+      refusedAtDelivery.push({ url: task.webhook.url, event: task.event })
+      return
+    }
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
       'User-Agent': 'Autopilot',
@@ -225,7 +236,7 @@ export function createWebhookEmitter(options: WebhookEmitterOptions) {
     return retries.size
   }
 
-  return { enqueue, register, deliveries, settle, pendingRetries }
+  return { enqueue, register, deliveries, refusedAtDelivery, settle, pendingRetries }
 }
 
 export type WebhookEmitter = ReturnType<typeof createWebhookEmitter>
