@@ -191,6 +191,40 @@ describe('event pipeline', () => {
     )
   })
 
+  it('should hold a change its own write is still making until the write is done, however long', async () => {
+    const { pipeline, outbox, advance } = setup()
+    await pipeline.sightTask(makeSnapshot({ updatedAt: at(0) }), { source: 'poll' })
+    const mark = await pipeline.writing(makeSnapshot().id)
+    // Plane v1.3's echo of the state arrives first; the comment that says why is minutes away.
+    await pipeline.sightTask(makeSnapshot({ state: STATES.blocked, updatedAt: at(1) }), {
+      source: 'webhook',
+      actor: { id: USERS.imhotep, name: 'Imhotep' },
+    })
+    advance(60_000)
+    expect(await pipeline.flushDue()).toMatchObject({ enqueued: 0, nextDueInMs: 1_000 })
+    await pipeline.sightComment(comment('❌ Bloquée (Imhotep) : le DNS ne répond pas'), null)
+    await mark.done()
+    await pipeline.flushDue()
+    const texts = (await outbox.pending()).map((i) => String(i.payload.text))
+    expect(texts).toHaveLength(1)
+    expect(texts[0]).toContain('le DNS ne répond pas')
+  })
+
+  it('should tell the change as it stands once the mark of a write that never ended expires', async () => {
+    const { pipeline, outbox, advance } = setup()
+    await pipeline.sightTask(makeSnapshot({ updatedAt: at(0) }), { source: 'poll' })
+    await pipeline.writing(makeSnapshot().id)
+    await pipeline.sightTask(makeSnapshot({ state: STATES.blocked, updatedAt: at(1) }), {
+      source: 'webhook',
+      actor: { id: USERS.imhotep, name: 'Imhotep' },
+    })
+    advance(119_000)
+    expect((await pipeline.flushDue()).enqueued).toBe(0)
+    advance(1_000)
+    expect((await pipeline.flushDue()).enqueued).toBe(1)
+    expect(await outbox.pending()).toHaveLength(1)
+  })
+
   it('should keep a change that follows a first sighting in the same window', async () => {
     const { pipeline, outbox, advance } = setup()
     // The first delivery about a task is a priority change (its old value in the hint), the next one, 2 s later,

@@ -95,6 +95,13 @@ export type Pipeline = {
   ): Promise<SightingResult>
   /** A comment; only blocker comments (❌ / ❓) are kept for the task's next message. */
   sightComment(event: CommentEvent, task: TaskSnapshot | null): Promise<boolean>
+  /**
+   * The bridge is writing this task in several requests (a state, then the comment that says why): until
+   * `done`, its pending change is not flushed, so an echo of the first part (Plane v1.3 fires webhooks for API
+   * writes) waits for the rest however slow Plane is between them. The mark expires on its own (a process that
+   * died mid-write) after `WRITING_TTL_S`; the change is then told as it stands.
+   */
+  writing(taskId: string): Promise<{ done(): Promise<void> }>
   /** Turn every pending change whose window has closed into outbox items; returns how many were enqueued. */
   flushDue(options?: {
     all?: boolean
@@ -110,6 +117,8 @@ const TASK_LOCK_TTL_S = 30
 const TASK_LOCK_WAIT_MS = 5_000
 /** When the flush comes back for a task another process held (a lingering lock is kept ≤ 1 s). */
 const HELD_RETRY_MS = 1_000
+/** A write of the bridge's own in several requests outlasts this only if its process died (Plane's timeouts are 30 s). */
+const WRITING_TTL_S = 120
 /** Pending entries read to find the next due one past any left without their item (the cron catches the rest). */
 const NEXT_DUE_LOOKAHEAD = 16
 
@@ -117,6 +126,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const { store, log, coalesceMs = 5_000, now = Date.now } = options
   const snapshotKey = (id: string) => `task:snapshot:${id}`
   const commentSeenKey = (id: string) => `comment:seen:${id}`
+  /** The last write of the task that began and has not ended: its id, until it ends or expires. */
+  const writingKey = (id: string) => `task:writing:${id}`
   /** Blocker comments and confidence reports not counted yet (one comment counts once, whoever saw it first). */
   const _unseenTelling = async (comments: readonly CommentEvent[]) => {
     const out: CommentEvent[] = []
@@ -273,6 +284,21 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       })
     },
 
+    async writing(taskId) {
+      // One mark per task, the latest write's: a write repeated after its process died (the agent's retry)
+      // replaces the dead one's mark and clears it when done, rather than waiting for it to expire.
+      const id = crypto.randomUUID()
+      await store.set(writingKey(taskId), id, { ttlSeconds: WRITING_TTL_S })
+      const clear = async () => {
+        if ((await store.get<string>(writingKey(taskId))) === id)
+          await store.delete(writingKey(taskId))
+      }
+      return {
+        // Tried twice: a mark left behind holds the task's message back until it expires.
+        done: () => clear().catch(() => clear()),
+      }
+    },
+
     async flushDue({ all = false } = {}) {
       let flushed = 0
       let enqueued = 0
@@ -281,6 +307,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const due = await pending.range(all ? {} : { maxScore: startedAt })
       let held = 0
       for (const { id: taskId } of due) {
+        // The bridge is still writing the rest of this change: told with it, once the write is done.
+        if (await store.has(writingKey(taskId))) {
+          held++
+          continue
+        }
         // A task another process holds (a replica at work, or one that died holding it, until the lock's TTL)
         // is skipped, not waited for: the others' messages do not queue behind it.
         const flushOne = withTaskLock(
@@ -323,7 +354,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         }
       }
       if (held > 0) {
-        log.info('pending changes of tasks held elsewhere: flushed later', { held })
+        log.info('pending changes of tasks held elsewhere or still being written: flushed later', {
+          held,
+        })
         nextDueInMs = HELD_RETRY_MS
       }
       if (!all) {

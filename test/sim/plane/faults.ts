@@ -5,6 +5,11 @@ import type { MiddlewareHandler } from 'hono'
 export type PlaneSimFaults = {
   /** Added before every response (ms). */
   latencyMs: number
+  /**
+   * A write is answered only once the webhooks it fired have been delivered: Celery's worker faster than the
+   * api's response (v1.3 fires webhooks for API writes), so the caller hears its own change from the webhook first.
+   */
+  echoesBeforeAnswer: boolean
   /** The next `n` requests get `status` from the proxy, with an nginx-style HTML body. */
   failNext(n: number, status?: number): void
   /**
@@ -60,7 +65,10 @@ function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
   })
 }
 
-export function createFaults(): { faults: PlaneSimFaults; middleware: MiddlewareHandler } {
+export function createFaults({ deliverQueued }: { deliverQueued: () => Promise<void> }): {
+  faults: PlaneSimFaults
+  middleware: MiddlewareHandler
+} {
   const pending = {
     fail: [] as number[],
     when: [] as Array<{
@@ -83,6 +91,7 @@ export function createFaults(): { faults: PlaneSimFaults; middleware: Middleware
   }
   const faults: PlaneSimFaults = {
     latencyMs: 0,
+    echoesBeforeAnswer: false,
     failNext: function failNext(n, status = 503) {
       for (let index = 0; index < n; index++) pending.fail.push(status)
     },
@@ -152,7 +161,11 @@ export function createFaults(): { faults: PlaneSimFaults; middleware: Middleware
       return c.json({ error_code: 5900, error_message: 'RATE_LIMIT_EXCEEDED' }, 429)
     }
     const after = pending.after.find((rule) => rule.left > 0 && rule.match(request))
-    if (!after) return next()
+    if (!after) {
+      await next()
+      if (faults.echoesBeforeAnswer && request.method !== 'GET') await deliverQueued()
+      return
+    }
     after.left -= 1
     await next()
     c.res = c.json({ error: 'Something went wrong please try again later' }, 500)
