@@ -4,6 +4,8 @@ import {
   fingerprintApiKey,
   parseRateLimit,
   type RequestPriority,
+  UNLIMITED_RATE,
+  windowCeiling,
 } from './budget.ts'
 
 /** A virtual clock: `sleep` moves it, so a minute's window passes in no time. */
@@ -20,6 +22,27 @@ function clock() {
   }
 }
 
+/** A virtual clock whose sleeps wait until `run()`, which then lets every sleep pass in order. */
+function heldClock() {
+  const start = 1_000_000
+  let t = start
+  const sleeping: Array<{ ms: number; wake: () => void }> = []
+  return {
+    start,
+    now: () => t,
+    sleep: (ms: number) => new Promise<void>((wake) => sleeping.push({ ms, wake })),
+    async run() {
+      for (let turns = 0; turns < 1_000; turns++) {
+        await new Promise((resolve) => setImmediate(resolve))
+        const next = sleeping.shift()
+        if (!next) return
+        t += next.ms
+        next.wake()
+      }
+    },
+  }
+}
+
 let keys = 0
 const key = () => `plane_api_budget_test_${process.pid}_${++keys}_0123456789abcdef`
 
@@ -28,25 +51,74 @@ describe('createKeyBudget: Plane’s sliding window per key (issue 32)', () => {
     const c = clock()
     const budget = createKeyBudget({ apiKey: key(), ...c })
     const start = c.now()
-    await Promise.all(Array.from({ length: 60 }, () => budget.acquire('background')))
+    await Promise.all(Array.from({ length: 60 }, () => budget.acquire('human')))
     expect(c.now()).toBe(start)
     expect(budget.state().inWindow).toBe(60)
     // The 61st waits for the first to be more than 60 s old, as DRF's history check counts.
-    await budget.acquire('background')
+    await budget.acquire('human')
     expect(c.now() - start).toBeGreaterThan(60_000)
     expect(c.now() - start).toBeLessThanOrEqual(60_002)
     expect(budget.state().inWindow).toBe(1)
   })
 
   it('should serve a person, then an agent, then background work when the window frees up', async () => {
-    const c = clock()
+    const c = heldClock()
     const budget = createKeyBudget({ apiKey: key(), limit: { requests: 2, windowMs: 1_000 }, ...c })
-    await budget.acquire('background')
-    await budget.acquire('background')
+    await budget.acquire('human')
+    await budget.acquire('human')
     const order: RequestPriority[] = []
     const wait = (p: RequestPriority) => budget.acquire(p).then(() => void order.push(p))
-    await Promise.all([wait('background'), wait('agent'), wait('human'), wait('background')])
+    const all = Promise.all([wait('background'), wait('agent'), wait('human'), wait('background')])
+    await c.run()
+    await all
     expect(order).toEqual(['human', 'agent', 'background', 'background'])
+  })
+
+  it('should keep a third of the window from background work, and a twentieth for people alone', async () => {
+    const c = heldClock()
+    const budget = createKeyBudget({ apiKey: key(), ...c })
+    const order: string[] = []
+    const background = Array.from({ length: 50 }, (_, i) =>
+      budget.acquire('background').then(() => void order.push(`background ${i + 1}`))
+    )
+    await Promise.resolve()
+    expect(budget.state()).toEqual({ inWindow: 40, waiting: 10 })
+    // An agent's tool call starts at once although background work waits: it never waits for the window to empty.
+    const agents = Array.from({ length: 17 }, () => budget.acquire('agent'))
+    expect(budget.state()).toEqual({ inWindow: 57, waiting: 10 })
+    const people = Array.from({ length: 3 }, () => budget.acquire('human'))
+    expect(budget.state()).toEqual({ inWindow: 60, waiting: 10 })
+    await Promise.all([...agents, ...people])
+    expect(c.now()).toBe(c.start)
+    // Full: the next agent waits for the window, and goes before the background work still waiting.
+    const late = budget.acquire('agent').then(() => void order.push('agent'))
+    await c.run()
+    await Promise.all([...background, late])
+    expect(order.slice(40)).toEqual([
+      'agent',
+      ...Array.from({ length: 10 }, (_, i) => `background ${i + 41}`),
+    ])
+    expect(c.now() - c.start).toBeGreaterThan(60_000)
+    expect(budget.state().waiting).toBe(0)
+  })
+
+  it('should let every priority send on a tiny limit, and put no ceiling on an unlimited key', async () => {
+    // 1/second: no share to keep; a ceiling of 0 would leave background work waiting for ever.
+    expect(
+      ['human', 'agent', 'background'].map((p) => windowCeiling(p as RequestPriority, 1))
+    ).toEqual([1, 1, 1])
+    expect(windowCeiling('background', 60)).toBe(40)
+    expect(windowCeiling('agent', 60)).toBe(57)
+    expect(windowCeiling('background', Number.POSITIVE_INFINITY)).toBe(Number.POSITIVE_INFINITY)
+    const c = clock()
+    const start = c.now()
+    const tiny = createKeyBudget({ apiKey: key(), limit: { requests: 1, windowMs: 1_000 }, ...c })
+    for (let i = 0; i < 3; i++) await tiny.acquire('background')
+    expect(c.now() - start).toBeGreaterThanOrEqual(2_000)
+    const unlimited = createKeyBudget({ apiKey: key(), limit: UNLIMITED_RATE, ...c })
+    const at = c.now()
+    await Promise.all(Array.from({ length: 500 }, () => unlimited.acquire('background')))
+    expect(c.now()).toBe(at)
   })
 
   it('should share one window between clients built with the same key, and not with another key', async () => {

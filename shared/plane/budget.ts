@@ -4,7 +4,9 @@
  * requests over the last minute and refuses one more when the window is full (plane-api.md §5). So the client keeps
  * the same sliding window: it sends at once while the window has room, and waits for the oldest request to leave it
  * when not. Waiting requests go by priority (a person's action, then an agent's tool call, then background work:
- * polls, run cards, reconciliation), so a poll never makes an agent or the human wait behind it. Plane's own
+ * polls, run cards, reconciliation), and background work never fills the window: a third of it is kept for people
+ * and agents (and a twentieth of it for people alone), so a poll or a burst of run cards never makes an agent or the
+ * human wait a minute for the window to empty (the agents bench measured 60 s waits before, issue 32). Plane's own
  * `X-RateLimit-Remaining` says when another client spends the same key (a `npm run job` process, another replica):
  * the window takes their requests into account; a 429 closes it for its `Retry-After`.
  *
@@ -16,6 +18,15 @@ import { sleep as defaultSleep } from '../retry.ts'
 /** Who is waiting: served in this order when the window has room for one more. */
 export type RequestPriority = 'human' | 'agent' | 'background'
 const ORDER: readonly RequestPriority[] = ['human', 'agent', 'background']
+
+/** How many requests of a window each priority may have started in it (the rest is kept for the ones above). */
+export function windowCeiling(priority: RequestPriority, requests: number): number {
+  // Every priority may send at least one request per window (a limit of 1/second has no share to keep), and
+  // an unlimited key has no ceiling (∞ − ∞ would be NaN: nothing would ever be sent).
+  if (priority === 'human' || !Number.isFinite(requests)) return requests
+  const kept = priority === 'agent' ? Math.ceil(requests / 20) : Math.ceil(requests / 3)
+  return Math.max(1, requests - kept)
+}
 
 /** Plane's default `API_KEY_RATE_LIMIT`. */
 export const DEFAULT_RATE_LIMIT = { requests: 60, windowMs: 60_000 } as const
@@ -78,13 +89,10 @@ export function createKeyBudget({
     const since = now() - self.limit.windowMs
     while (self.starts.length > 0 && (self.starts[0] as number) <= since) self.starts.shift()
   }
-  const next = (): Waiter | undefined => {
-    for (const priority of ORDER) {
-      const waiter = self.queues[priority].shift()
-      if (waiter) return waiter
-    }
-    return undefined
-  }
+  /** The best priority with someone waiting. */
+  const first = (): RequestPriority | undefined => ORDER.find((p) => self.queues[p].length > 0)
+  const room = (priority: RequestPriority) =>
+    self.starts.length < windowCeiling(priority, self.limit.requests)
   const waiting = () => ORDER.reduce((n, p) => n + self.queues[p].length, 0)
   /** Grant whoever waits, best priority first, while the window has room; else wait for the oldest to leave. */
   const pump = async () => {
@@ -98,9 +106,11 @@ export function createKeyBudget({
           await sleep(closedFor)
           continue
         }
-        if (self.starts.length < self.limit.requests) {
+        const priority = first() as RequestPriority
+        // Lower priorities have lower ceilings: when the best one waiting has no room, nobody has.
+        if (room(priority)) {
           self.starts.push(now())
-          next()?.resolve()
+          self.queues[priority].shift()?.resolve()
           continue
         }
         const oldest = self.starts[0] as number
@@ -115,12 +125,12 @@ export function createKeyBudget({
       if (self.limit.requests === Number.POSITIVE_INFINITY && self.closedUntil <= now())
         return Promise.resolve()
       expire()
-      // Room now and nobody ahead: start at once (the common case costs no promise hop through the pump).
-      if (
-        waiting() === 0 &&
-        self.closedUntil <= now() &&
-        self.starts.length < self.limit.requests
-      ) {
+      // Room for its priority and nobody ahead of it: start at once, even while lower priorities wait (and the
+      // common case costs no promise hop through the pump).
+      const ahead = ORDER.slice(0, ORDER.indexOf(priority) + 1).some(
+        (p) => self.queues[p].length > 0
+      )
+      if (!ahead && self.closedUntil <= now() && room(priority)) {
         self.starts.push(now())
         return Promise.resolve()
       }

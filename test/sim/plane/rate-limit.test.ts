@@ -85,4 +85,13 @@ describe('createRateLimiter', () => {
     const limiter = createRateLimiter({ limit: 60, now: () => 1_234_567 })
     expect(limiter.check('k')).toEqual({ allowed: true, remaining: 59, resetS: 1294 })
   })
+
+  it('should apply a new limit from the next request on (a bench seeds unthrottled, then measures)', () => {
+    const limiter = createRateLimiter({ limit: 1000, now: () => 5_000 })
+    for (let i = 0; i < 5; i++) expect(limiter.check('k').allowed).toBe(true)
+    limiter.setLimit(5)
+    expect(limiter.check('k')).toMatchObject({ allowed: false })
+    limiter.setLimit(6)
+    expect(limiter.check('k')).toMatchObject({ allowed: true, remaining: 0 })
+  })
 })

@@ -14,6 +14,8 @@ export type RateLimiterOptions = {
 export type RateLimiter = {
   check(key: string): RateDecision
   reset(): void
+  /** Change `API_KEY_RATE_LIMIT` from now on (a bench seeds unthrottled, then measures with Plane's limit). */
+  setLimit(limit: number): void
 }
 
 /**
@@ -23,12 +25,13 @@ export type RateLimiter = {
  * left after this one) and `X-RateLimit-Reset` = `int(now + 60)`, not a true reset time.
  */
 export function createRateLimiter({
-  limit,
+  limit: initialLimit,
   windowMs = 60_000,
   now,
 }: RateLimiterOptions): RateLimiter {
   // Newest first, like DRF's history list.
   const histories = new Map<string, number[]>()
+  let limit = initialLimit
 
   return {
     check: function checkRateLimit(key) {
@@ -52,6 +55,9 @@ export function createRateLimiter({
     },
     reset: function resetRateLimits() {
       histories.clear()
+    },
+    setLimit: function setRateLimit(next) {
+      limit = next
     },
   }
 }
