@@ -9,7 +9,7 @@ import { servedFunctions } from './served.ts'
 
 export const functions: readonly BridgeFunction[] = [
   ...servedFunctions,
-  // One-off jobs: `npm run job -- <name>` on Node (README, Cloudflare Workers: the exceptions).
+  // One-off jobs: `npm run job -- <name>` on Node (docs/workers.md: the exceptions).
   provisionFunction,
   agentTokenFunction,
   openclawConfigFunction,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # INFRA-05: one backup of Plane = its database (pg_dump -Fc) + its uploads directory (tar.gz) + a manifest
-# and SHA256SUMS, written to a hidden .partial directory and renamed only when complete. README: "Deploy ›
-# Backups and restore".
+# and SHA256SUMS, written to a hidden .partial directory and renamed only when complete. See docs/deploy.md,
+# "Backups and restore".
 set -euo pipefail
 prog=backup.sh
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

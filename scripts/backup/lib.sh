@@ -13,7 +13,7 @@ need() {
   local tool
   for tool in "$@"; do
     command -v "$tool" >/dev/null ||
-      die "$tool not found on PATH (pg_dump, pg_restore, psql: apt-get install postgresql-client; or run this script in a postgres image, see README \"Backups and restore\")"
+      die "$tool not found on PATH (pg_dump, pg_restore, psql: apt-get install postgresql-client; or run this script in a postgres image, see docs/deploy.md, \"Backups and restore\")"
   done
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # INFRA-05: restores a backup made by backup.sh — checksums first, then the database into a fresh one
-# (pg_restore in one transaction) and the uploads into an empty directory. README: "Deploy › Backups
+# (pg_restore in one transaction) and the uploads into an empty directory. See docs/deploy.md, "Backups
 # and restore".
 set -euo pipefail
 prog=restore.sh

@@ -202,7 +202,7 @@ export function createInProcessAtomics(
  * read-then-write: exact within one isolate (the key mutex), best effort across isolates and locations.
  * Entries get KV's own expiry too (at least 60 s, the KV minimum; the envelope keeps the exact one).
  * The store keeps locks and counters in the isolate on KV (see createStore). Exact dedupe across isolates
- * needs the Redis-over-HTTP store (README, "Cloudflare Workers").
+ * needs the Redis-over-HTTP store (docs/workers.md).
  */
 export function createKvAtomics(storage: Storage, now: () => number): StoreAtomics {
   return createInProcessAtomics(storage, now, { passTtl: true })

@@ -110,9 +110,9 @@ describe('config', () => {
   })
 })
 
-describe('README settings table', () => {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
-  const section = readme.split(/^## Settings$/m)[1]?.split(/^## /m)[0] ?? ''
+describe('docs/settings.md settings table', () => {
+  const page = readFileSync(new URL('../../docs/settings.md', import.meta.url), 'utf8')
+  const section = page.split(/^# Settings$/m)[1]?.split(/^#{1,2} /m)[0] ?? ''
   // Cells are read whatever their padding (formatters align tables).
   const rows = section
     .split('\n')
