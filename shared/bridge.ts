@@ -29,7 +29,13 @@ import { createPlaneClient, type PlaneClient } from './plane/client.ts'
 import { createPlaneDirectory, type PlaneDirectory } from './plane-directory.ts'
 import { syncAgentLabels } from './runs/agent-labels.ts'
 import { onTaskClosed } from './runs/dependents.ts'
-import { createRunStore, type RunStore, runRecordKey, timeSpentNow } from './runs/records.ts'
+import {
+  CARDS_DUE_INDEX,
+  createRunStore,
+  type RunStore,
+  runRecordKey,
+  timeSpentNow,
+} from './runs/records.ts'
 import { createRunTracker, type RunTracker, type WakeMeta } from './runs/tracker.ts'
 import type { RunRecord } from './runs/types.ts'
 import { agentsOfTask } from './task-vocabulary.ts'
@@ -139,7 +145,14 @@ export function buildBridge(services: Services): Bridge {
         })
       : null
 
-  const directory = createPlaneDirectory({ plane, agents: services.agents, log, now })
+  // The directory (members, projects) is read by tool calls and human actions, which wait for a load in flight:
+  // it loads at an agent's priority, or a poll's refresh would hold them behind its background share.
+  const directory = createPlaneDirectory({
+    plane: plane?.withPriority('agent') ?? null,
+    agents: services.agents,
+    log,
+    now,
+  })
   let onEnqueue: (channel: OutboxChannel) => void = () => undefined
   const outbox = createOutbox(store, now, (channel) => onEnqueue(channel))
   const chatId = telegram && config.TELEGRAM_CHAT_ID ? config.TELEGRAM_CHAT_ID : null
@@ -179,6 +192,12 @@ export function buildBridge(services: Services): Bridge {
         log,
         locale: config.LOCALE,
         now,
+        // Cards are written by the flush step once their coalescing delay has passed.
+        // A weak timer: cards are no one's wait (the notify cron writes what a stopping process left).
+        onCardMarked: (dueInMs) =>
+          background.later('cards', Math.max(50, dueInMs), async () => writeCards(), {
+            weak: true,
+          }),
       })
     : null
   const tracker = createRunTracker({
@@ -227,7 +246,14 @@ export function buildBridge(services: Services): Bridge {
     onClosed: async (task, group) => {
       await onTaskClosed(services, self, task, group)
     },
-    ...(plane ? { syncAgentLabels: (task, change) => syncAgentLabels(plane, task, change) } : {}),
+    // What the flush reads and writes in Plane (agent labels) holds the change's message: an agent's priority,
+    // ahead of polls and run cards.
+    ...(plane
+      ? {
+          syncAgentLabels: (task, change) =>
+            syncAgentLabels(plane.withPriority('agent'), task, change),
+        }
+      : {}),
     runInfo: async (taskId) => {
       const record = await store.get<RunRecord>(runRecordKey(taskId))
       return record
@@ -417,6 +443,16 @@ export function buildBridge(services: Services): Bridge {
     if (flushed.nextDueInMs !== null)
       background.later('notify', Math.max(50, flushed.nextDueInMs), async () => kick())
   })
+  // Run cards are a step of their own: writing one waits for the bridge key's background share of the window,
+  // which must never hold a completion's message or an approval's wake behind it (the agents bench, issue 32).
+  const writeCards = step('cards', async () => {
+    if (!runs) return
+    const { nextDueInMs } = await runs.flushCards()
+    if (nextDueInMs !== null)
+      background.later('cards', Math.max(50, nextDueInMs), async () => writeCards(), {
+        weak: true,
+      })
+  })
   const kickLanes = () => {
     for (const channel of OUTBOX_CHANNELS) drainLane[channel]()
   }
@@ -424,6 +460,7 @@ export function buildBridge(services: Services): Bridge {
   const kick = (): void => {
     flush()
     kickLanes()
+    writeCards()
   }
 
   const self: Bridge = {
@@ -448,9 +485,12 @@ export function buildBridge(services: Services): Bridge {
       for (;;) {
         await pipeline.flushDue({ all: true })
         await tracker.due()
+        await runs?.flushCards({ all: true })
         const report = await sender.drain()
         const left = (await outbox.pending()).length
-        if (left === 0 || now() >= deadline) return { left }
+        // A card another pass is writing stays marked until it is written.
+        const cards = runs ? await store.indexSize(CARDS_DUE_INDEX) : 0
+        if ((left === 0 && cards === 0) || now() >= deadline) return { left }
         const wait = Math.min(report.nextDueInMs ?? 250, Math.max(0, deadline - now()))
         await new Promise((r) => setTimeout(r, Math.max(50, wait)))
       }

@@ -1,8 +1,10 @@
 /** @module One tool call, whichever door it came through: access, input, handler, errors, log line and metric. */
+
 import type { AgentConfig } from '../../shared/agents.ts'
 import type { Services } from '../../shared/function.ts'
 import { toolContext } from './context.ts'
 import { invalidInput, ToolError, toToolError } from './errors.ts'
+import { readerOf } from './tasks.ts'
 import type { BridgeTool, ToolContext } from './tool.ts'
 
 export type CallOutcome =
@@ -89,13 +91,15 @@ async function _run(
 /** Each of the caller's own tasks the call worked on checks its run in; a failure here fails nothing. */
 async function _checkIn(ctx: ToolContext): Promise<void> {
   for (const [taskId, where] of ctx.touched) {
-    await ctx.bridge.tracker.activity(taskId, ctx.me, where).catch((error: unknown) =>
-      ctx.services.log.warn('check-in not recorded', {
-        task: taskId,
-        agent: ctx.me.id,
-        error: error instanceof Error ? error.message : String(error),
-      })
-    )
+    await ctx.bridge.tracker
+      .activity(taskId, ctx.me, { ...where, via: readerOf(ctx) })
+      .catch((error: unknown) =>
+        ctx.services.log.warn('check-in not recorded', {
+          task: taskId,
+          agent: ctx.me.id,
+          error: error instanceof Error ? error.message : String(error),
+        })
+      )
   }
   if (ctx.touched.size > 0) ctx.bridge.kick()
 }

@@ -1,7 +1,9 @@
 /** @module Shared steps of the tools: find a task by id or reference, check it is the caller's, read back, tell the pipeline. */
+
 import type { StateGroup, TaskSnapshot } from '../../shared/events.ts'
 import { buildTaskUrl, type ProjectRef } from '../../shared/notify/messages.ts'
 import { isBlockedName } from '../../shared/notify/policy.ts'
+import type { PlaneClient } from '../../shared/plane/client.ts'
 import { PlaneApiError } from '../../shared/plane/errors.ts'
 import type { PlaneWorkItem } from '../../shared/plane/work-item-schemas.ts'
 import { snapshotFromWorkItem } from '../../shared/plane-events.ts'
@@ -49,7 +51,9 @@ export async function resolveTask(
   let item: PlaneWorkItem | null = null
   try {
     if (REF.test(wanted)) {
-      item = await ctx.plane.workItems.getByIdentifier(wanted, { expand: EXPAND })
+      item = await readTask(ctx, (plane) =>
+        plane.workItems.getByIdentifier(wanted, { expand: EXPAND })
+      )
     } else if (UUID.test(wanted)) {
       item = await _byId(ctx, wanted.toLowerCase())
     } else {
@@ -73,14 +77,18 @@ export async function resolveTask(
 /** The caller worked on this task: if it is its own, the call checks in on its run (agent runs). */
 export function noteTouched(
   ctx: ToolContext,
-  task: Pick<LoadedTask, 'snapshot' | 'key' | 'ref'>
+  task: Pick<LoadedTask, 'snapshot' | 'key' | 'ref'>,
+  { listed = false }: { listed?: boolean } = {}
 ): void {
-  if (isAgentTask(task.snapshot, ctx.me))
-    ctx.touched.set(task.key.id, {
-      projectId: task.key.projectId,
-      ref: task.ref,
-      task: task.snapshot,
-    })
+  if (!isAgentTask(task.snapshot, ctx.me)) return
+  // A task the call acted on stays so, whatever else the call listed.
+  const before = ctx.touched.get(task.key.id)
+  ctx.touched.set(task.key.id, {
+    projectId: task.key.projectId,
+    ref: task.ref,
+    task: task.snapshot,
+    ...(listed && (!before || before.listed) ? { listed: true } : {}),
+  })
 }
 
 /** The same task read again (after a write), to check what Plane really holds. */
@@ -88,8 +96,38 @@ export async function rereadTask(
   ctx: ToolContext,
   task: Pick<LoadedTask, 'key'>
 ): Promise<LoadedTask> {
-  const item = await ctx.plane.workItems.get(task.key.projectId, task.key.id, { expand: EXPAND })
+  const item = await readTask(ctx, (plane) =>
+    plane.workItems.get(task.key.projectId, task.key.id, { expand: EXPAND })
+  )
   return _loaded(ctx, item)
+}
+
+/**
+ * A read about one task, with the caller's own key when it has one (its own window, as Plane counts it: ten
+ * agents' reads do not queue on the bridge key, issue 32), else the bridge's. A key that may not see the task
+ * (its user is not a member of the project: 403, or Plane's 404) reads it again with the bridge's.
+ */
+export async function readTask<T>(
+  ctx: ToolContext,
+  read: (plane: PlaneClient) => Promise<T>
+): Promise<T> {
+  const reader = readerOf(ctx)
+  if (reader === ctx.plane) return read(ctx.plane)
+  try {
+    return await read(reader)
+  } catch (error) {
+    if (
+      error instanceof PlaneApiError &&
+      (error.kind === 'not_found' || error.kind === 'forbidden')
+    )
+      return read(ctx.plane)
+    throw error
+  }
+}
+
+/** The client for one task's reads that cannot fall back (a run card to rebuild from): `readTask`'s first. */
+export function readerOf(ctx: ToolContext): PlaneClient {
+  return ctx.ownKey ? ctx.writer : ctx.plane
 }
 
 /** An agent changes only its own tasks; the Concierge changes any. 403 says whose task it is. */
@@ -160,6 +198,31 @@ export async function sightWrite(
   ctx.bridge.kick()
 }
 
+/**
+ * Run a write of several requests on one task (a state, then its comment) with the task marked as being
+ * written: its pending change waits for the whole write before it is told (pipeline `writing`). The mark goes
+ * whatever happens; a failed write leaves what Plane took to be told as it stands.
+ */
+export async function whileWriting<T>(
+  ctx: ToolContext,
+  taskId: string,
+  write: () => Promise<T>
+): Promise<T> {
+  const mark = await ctx.bridge.pipeline.writing(taskId)
+  try {
+    return await write()
+  } finally {
+    // A mark left behind expires on its own; the write's own outcome is what the caller must hear.
+    await mark.done().catch((error: unknown) =>
+      ctx.services.log.warn('could not clear a task’s write mark (it expires on its own)', {
+        task: taskId,
+        error: String(error),
+      })
+    )
+    ctx.bridge.kick()
+  }
+}
+
 export async function sightComment(
   ctx: ToolContext,
   task: LoadedTask,
@@ -213,13 +276,17 @@ export async function dependenciesOf(
   }
   const capabilities = relations ? await ctx.plane.capabilities() : { relations: false }
   if (relations && capabilities.relations) {
-    const related = await ctx.plane.relations.list(task.key.projectId, task.key.id)
+    const related = await readTask(ctx, (plane) =>
+      plane.relations.list(task.key.projectId, task.key.id)
+    )
     for (const entry of related.blocked_by ?? []) {
       const id = typeof entry === 'string' ? entry : (entry.issue_id ?? entry.id ?? null)
       if (!id || seen.has(id)) continue
       const projectId =
         typeof entry === 'string' ? task.key.projectId : (entry.project_id ?? task.key.projectId)
-      const item = await ctx.plane.workItems.get(projectId, id, { expand: EXPAND })
+      const item = await readTask(ctx, (plane) =>
+        plane.workItems.get(projectId, id, { expand: EXPAND })
+      )
       const found = await _loaded(ctx, item)
       seen.set(id, {
         ref: found.ref ?? id,
@@ -255,7 +322,7 @@ async function _byId(ctx: ToolContext, id: string): Promise<PlaneWorkItem | null
     (await ctx.bridge.pipeline.snapshot(id))?.projectId ??
     (await ctx.runs.peek(id))?.projectId ??
     null
-  if (known) return ctx.plane.workItems.get(known, id, { expand: EXPAND })
+  if (known) return readTask(ctx, (plane) => plane.workItems.get(known, id, { expand: EXPAND }))
   // Unknown to the bridge: the id does not say its project, so ask each one.
   for (const project of await ctx.bridge.directory.projects()) {
     if (project.archived) continue

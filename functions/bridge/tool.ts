@@ -24,7 +24,16 @@ export type ToolContext = {
   runs: RunStore
   now: () => number
   /** The caller's own tasks this call worked on: each counts as the agent checking in on its run. */
-  touched: Map<string, { projectId: string; ref: string | null; task: TaskSnapshot }>
+  touched: Map<
+    string,
+    {
+      projectId: string
+      ref: string | null
+      task: TaskSnapshot
+      /** Only seen in the agent's list (list_my_tasks): checked in, no run card of its own. */
+      listed?: boolean
+    }
+  >
 }
 
 /** MCP tool annotations: without them OpenClaw treats every call as needing approval. */

@@ -7,7 +7,7 @@ import { BRIDGE_EXTERNAL_SOURCE } from '../../shared/runs/records.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
 import { agentsOfTask, isAgentTask } from '../../shared/task-vocabulary.ts'
 import { ToolError } from './errors.ts'
-import { type LoadedTask, sightComment, type TaskStatus } from './tasks.ts'
+import { type LoadedTask, readerOf, sightComment, type TaskStatus } from './tasks.ts'
 import type { ToolContext } from './tool.ts'
 
 const STATES_TTL_MS = 5 * 60 * 1000
@@ -134,7 +134,7 @@ export async function touchRun(
         at
       )
     },
-    { agentName: ctx.me.name }
+    { agentName: ctx.me.name, via: readerOf(ctx) }
   )
 }
 

@@ -23,13 +23,17 @@ export const notifyFunction = defineCronFunction({
     // Run deadlines a restart left behind (re-wakes, unanswered agents, stale runs) are acted on here.
     const deadlines = await bridge.tracker.due()
     const drained = await bridge.sender.drain()
+    // Run cards a process marked and did not write (a CLI job, a restart): after the messages, which they
+    // must not hold up.
+    const cards = bridge.runs ? (await bridge.runs.flushCards()).written : 0
     bridge.kick()
     return {
-      summary: `${replayed} replayed, ${flushed.enqueued} enqueued, ${deadlines.handled} deadlines, ${drained.sent} sent, ${drained.left} left`,
+      summary: `${replayed} replayed, ${flushed.enqueued} enqueued, ${deadlines.handled} deadlines, ${cards} run cards, ${drained.sent} sent, ${drained.left} left`,
       idle:
         replayed +
           flushed.enqueued +
           deadlines.handled +
+          cards +
           drained.sent +
           drained.retried +
           drained.dead ===

@@ -36,7 +36,7 @@ export async function onTaskClosed(
   group: 'completed' | 'cancelled'
 ): Promise<{ unblocked: string[]; blocked: string[] }> {
   const out = { unblocked: [] as string[], blocked: [] as string[] }
-  const plane = bridge.plane
+  const plane = _reader(bridge)
   if (!plane) return out
   const ids = new Set(
     (await services.store.indexRange(dependentsKey(task.id))).map((e) => e.member)
@@ -71,9 +71,14 @@ export async function onTaskClosed(
 
 // --- Internal helpers ---
 
+/** A completion's message and its dependents' wakes wait on these reads: an agent's priority (issue 32). */
+function _reader(bridge: Bridge) {
+  return bridge.plane?.withPriority('agent') ?? null
+}
+
 /** Every dependency of the task (the bridge's record, Plane's relations) is done. */
 async function _allDone(bridge: Bridge, task: TaskSnapshot): Promise<boolean> {
-  const plane = bridge.plane
+  const plane = _reader(bridge)
   if (!plane) return false
   const record = await bridge.runs?.peek(task.id)
   for (const dep of record?.dependencies ?? []) {
@@ -105,8 +110,8 @@ async function _snapshot(
   id: string,
   projectId: string
 ): Promise<TaskSnapshot | null> {
-  const item = await bridge.plane?.workItems
-    .get(projectId, id, { expand: ['state', 'labels'] })
+  const item = await _reader(bridge)
+    ?.workItems.get(projectId, id, { expand: ['state', 'labels'] })
     .catch(() => null)
   return item ? snapshotFromWorkItem(item) : null
 }

@@ -20,17 +20,26 @@ export type TaskKey = { id: string; projectId: string; ref: string | null }
 export type RunStore = {
   /** The stored record, without asking Plane. */
   peek(taskId: string): Promise<RunRecord | null>
-  /** The record: stored, else rebuilt from the task's run card in Plane, else a fresh one (not saved). */
-  load(task: TaskKey): Promise<RunRecord>
   /**
-   * Read, change and save one task's record under its lock, then mirror it to the run card. The card's
-   * failure does not undo the change (the store is ahead; the next change writes the card again).
+   * The record: stored, else rebuilt from the task's run card in Plane (read with `via`, the caller's client at
+   * its priority; default the run store's own), else a fresh one (not saved).
+   */
+  load(task: TaskKey, via?: PlaneClient): Promise<RunRecord>
+  /**
+   * Read, change and save one task's record under its lock, and mark its run card to be written (`flushCards`):
+   * the caller never waits for Plane on the card's account. The card's failure does not undo the change (the
+   * store is ahead; the card is written again).
    */
   update(
     task: TaskKey,
     change: (record: RunRecord) => RunRecord | Promise<RunRecord>,
     card: CardOptions
   ): Promise<RunRecord>
+  /**
+   * Write the cards marked since their coalescing delay (`all`: every marked one), with the bridge key at
+   * background priority; returns how many were written and when the next one is due (null: none marked).
+   */
+  flushCards(options?: { all?: boolean }): Promise<{ written: number; nextDueInMs: number | null }>
   /** Open runs (pending, active, awaiting, stale) by task id, oldest state change first. */
   open(limit?: number): Promise<RunRecord[]>
 }
@@ -43,6 +52,13 @@ export type CardOptions = {
    */
   card?: boolean
   agentNames?: Readonly<Record<string, string>>
+  /**
+   * Where to read the task's comments when the store has no record (the card to rebuild it from): the caller's
+   * client, at its priority. Default: the run store's own (background).
+   */
+  via?: PlaneClient
+  /** A task the caller has just created: it has no card to rebuild a record from. */
+  created?: boolean
 }
 
 /** Runs still under way: listed in `runs:open` (score: when their state last changed). */
@@ -62,6 +78,8 @@ export type RunStoreOptions = {
   log: Logger
   locale: Locale
   now: () => number
+  /** A card was marked to be written: wake whatever calls `flushCards` (the bridge's background). */
+  onCardMarked?: (dueInMs: number) => void
 }
 
 /** Records outlive any task worth asking about; a forgotten one comes back from its card. */
@@ -70,6 +88,22 @@ const LOCK_TTL_S = 30
 const LOCK_WAIT_MS = 10_000
 
 export const runRecordKey = (taskId: string) => `run:record:${taskId}`
+/**
+ * Tasks whose card is to be written (score: when). A working session's calls a second apart make one card
+ * write, not one each: the card is for people reading Plane, the record in the store is what the bridge uses.
+ */
+export const CARDS_DUE_INDEX = 'runs:cards:due'
+export const CARD_DELAY_MS = 5_000
+/** A card Plane refused to take (429, 5xx, down): tried again this much later. */
+const CARD_RETRY_MS = 30_000
+const CARDS_PER_FLUSH = 50
+/** The latest mark of a task's card: a flush clears it only if no change came while it wrote. */
+const cardMarkKey = (taskId: string) => `run:card-mark:${taskId}`
+type CardMark = { id: string; names: Record<string, string> }
+const cardLockKey = (taskId: string) => `run:card-lock:${taskId}`
+/** Longer than a card's write can take (Plane's 30 s timeout, a wait for the key's window). */
+const CARD_LOCK_TTL_S = 120
+const CARD_BUSY_MS = 1_000
 
 export function emptyRunRecord(task: TaskKey): RunRecord {
   return {
@@ -110,6 +144,7 @@ export function createRunStore({
   log,
   locale,
   now,
+  onCardMarked,
 }: RunStoreOptions): RunStore {
   const key = runRecordKey
   const taskLock = createKeyedLock({
@@ -122,8 +157,8 @@ export function createRunStore({
       }),
   })
 
-  const rebuild = async (task: TaskKey): Promise<RunRecord | null> => {
-    const comments = await plane.comments.list(task.projectId, task.id)
+  const rebuild = async (task: TaskKey, via: PlaneClient): Promise<RunRecord | null> => {
+    const comments = await via.comments.list(task.projectId, task.id)
     // The newest card wins if a crash ever left two.
     for (const comment of [...comments].reverse()) {
       const html = comment.comment_html ?? ''
@@ -134,10 +169,10 @@ export function createRunStore({
     return null
   }
 
-  const load = async (task: TaskKey): Promise<RunRecord> => {
+  const load = async (task: TaskKey, via: PlaneClient = plane): Promise<RunRecord> => {
     const stored = await store.get<RunRecord>(key(task.id))
     if (stored) return stored
-    const rebuilt = await rebuild(task)
+    const rebuilt = await rebuild(task, via)
     if (rebuilt) {
       log.info('run record rebuilt from its run card', { task: task.id })
       await store.set(key(task.id), rebuilt, { ttlSeconds: RECORD_TTL_S })
@@ -146,18 +181,18 @@ export function createRunStore({
     return emptyRunRecord(task)
   }
 
-  const writeCard = async (record: RunRecord, options: CardOptions): Promise<RunRecord> => {
+  const writeCard = async (record: RunRecord, mark: CardMark): Promise<RunRecord> => {
     // Every agent the card names, by its name: whichever call writes it, the card reads the same.
     const ids = [
       ...new Set([record.agentId, ...(record.previous ?? []).map((p) => p.agentId)]),
     ].filter((id): id is string => typeof id === 'string')
     const names: Record<string, string> = {}
-    for (const id of ids) names[id] = (await nameOf?.(id)) ?? id
+    for (const id of ids) names[id] = (await nameOf?.(id)) ?? mark.names[id] ?? id
     const html = renderRunCard(record, {
       locale,
-      agentName: options.agentName ?? (record.agentId ? (names[record.agentId] ?? null) : null),
+      agentName: record.agentId ? (names[record.agentId] ?? null) : null,
       now: now(),
-      agentNames: { ...names, ...options.agentNames },
+      agentNames: names,
     })
     if (record.cardCommentId) {
       try {
@@ -173,17 +208,89 @@ export function createRunStore({
     const created = await plane.comments.create(record.projectId, record.taskId, {
       comment_html: html,
       external_source: BRIDGE_EXTERNAL_SOURCE,
-      external_id: `run-card:${record.taskId}:${crypto.randomUUID()}`,
+      // The mark's id: two processes writing the same mark (or a retry after a crash) make one card (Plane
+      // answers the second create 409 with the first).
+      external_id: `run-card:${record.taskId}:${mark.id}`,
     })
     return { ...record, cardCommentId: created.id }
   }
 
+  /** Mark the task's card to be written, with the names the caller knows; the earliest due time stands. */
+  const markCard = async (record: RunRecord, options: CardOptions): Promise<void> => {
+    const names: Record<string, string> = { ...options.agentNames }
+    if (options.agentName && record.agentId) names[record.agentId] = options.agentName
+    const previous = await store.get<CardMark>(cardMarkKey(record.taskId))
+    const mark: CardMark = { id: crypto.randomUUID(), names: { ...previous?.names, ...names } }
+    await store.set(cardMarkKey(record.taskId), mark, { ttlSeconds: RECORD_TTL_S })
+    await store.indexAdd(CARDS_DUE_INDEX, record.taskId, now() + CARD_DELAY_MS, {
+      onlyIfAbsent: true,
+    })
+    onCardMarked?.(CARD_DELAY_MS)
+  }
+
+  /**
+   * Write one marked card from the record as it stands. No lock is held while Plane is asked (a tool call's
+   * update never waits for a card); the mark is cleared only if no change came meanwhile, else written again.
+   */
+  const writeMarked = async (taskId: string): Promise<boolean> => {
+    // One writer per card at a time, in any process: two writes in flight could land in either order and leave
+    // the older content on the card. A card being written stays marked; it is looked at again a second later.
+    const writing = await store.lock(cardLockKey(taskId), CARD_LOCK_TTL_S)
+    if (!writing) {
+      await store.indexAdd(CARDS_DUE_INDEX, taskId, now() + CARD_BUSY_MS)
+      return false
+    }
+    try {
+      return await _writeMarked(taskId)
+    } finally {
+      await writing.release().catch(() => undefined)
+    }
+  }
+
+  const _writeMarked = async (taskId: string): Promise<boolean> => {
+    const mark = await store.get<CardMark>(cardMarkKey(taskId))
+    const record = await store.get<RunRecord>(key(taskId))
+    if (!mark || !record) {
+      await store.indexRemove(CARDS_DUE_INDEX, taskId)
+      return false
+    }
+    let written: RunRecord
+    try {
+      written = await writeCard(record, mark)
+    } catch (error) {
+      log.warn('run card not written (tried again later)', {
+        task: taskId,
+        error: error instanceof Error ? error.message : String(error),
+      })
+      await store.indexAdd(CARDS_DUE_INDEX, taskId, now() + CARD_RETRY_MS)
+      return false
+    }
+    await taskLock.run(`run:lock:${taskId}`, async () => {
+      if (written.cardCommentId !== record.cardCommentId) {
+        const current = await store.get<RunRecord>(key(taskId))
+        if (current)
+          await store.set(
+            key(taskId),
+            { ...current, cardCommentId: written.cardCommentId },
+            { ttlSeconds: RECORD_TTL_S }
+          )
+      }
+      if ((await store.get<CardMark>(cardMarkKey(taskId)))?.id !== mark.id) return
+      await store.delete(cardMarkKey(taskId))
+      await store.indexRemove(CARDS_DUE_INDEX, taskId)
+    })
+    return true
+  }
+
   return {
     peek: (taskId) => store.get<RunRecord>(key(taskId)),
-    load,
+    load: (task, via) => load(task, via ?? plane),
     update: (task, change, options) =>
       taskLock.run(`run:lock:${task.id}`, async () => {
-        const before = await load(task)
+        const stored = options.created ? await store.get<RunRecord>(key(task.id)) : null
+        const before = options.created
+          ? (stored ?? emptyRunRecord(task))
+          : await load(task, options.via ?? plane)
         const next = await change({ ...before, ref: before.ref ?? task.ref })
         const moved = next.state !== before.state || !next.stateSince
         const changed = moved ? { ...next, stateSince: new Date(now()).toISOString() } : next
@@ -199,19 +306,21 @@ export function createRunStore({
         // spend the key's window on them.
         const shown = changed.state !== before.state || changed.agentId !== before.agentId
         if (options.card === false && !(shown && changed.cardCommentId)) return changed
-        let withCard = changed
-        try {
-          withCard = await writeCard(changed, options)
-        } catch (error) {
-          log.warn('run card not written', {
-            task: task.id,
-            error: error instanceof Error ? error.message : String(error),
-          })
-        }
-        if (withCard.cardCommentId !== changed.cardCommentId)
-          await store.set(key(task.id), withCard, { ttlSeconds: RECORD_TTL_S })
-        return withCard
+        await markCard(changed, options)
+        return changed
       }),
+    flushCards: async ({ all = false } = {}) => {
+      const due = await store.indexRange(CARDS_DUE_INDEX, {
+        ...(all ? {} : { maxScore: now() }),
+        limit: CARDS_PER_FLUSH,
+      })
+      let written = 0
+      for (const { member: taskId } of due) {
+        if (await writeMarked(taskId)) written++
+      }
+      const [next] = await store.indexRange(CARDS_DUE_INDEX, { limit: 1 })
+      return { written, nextDueInMs: next ? Math.max(0, next.score - now()) : null }
+    },
     open: (limit) => openRunRecords(store, limit),
   }
 }

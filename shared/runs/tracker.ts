@@ -11,7 +11,8 @@ import type { AgentRef } from '../notify/directory.ts'
 import { type Locale, phrasesFor } from '../notify/i18n.ts'
 import { buildTaskUrl, type ProjectRef, renderTaskName } from '../notify/messages.ts'
 import { type EnqueueInput, type Outbox, telegramMessage } from '../notify/outbox.ts'
-import type { Store } from '../store/store.ts'
+import type { PlaneClient } from '../plane/client.ts'
+import type { Store, StoreLock } from '../store/store.ts'
 import { APPROVAL_LABEL, agentsOfTask, isAgentTask, isOpenForAgent } from '../task-vocabulary.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { runPhrasesFor, type StopReason, type WakeFailure } from './phrases.ts'
@@ -92,7 +93,18 @@ export type RunTracker = {
   activity(
     taskId: string,
     agent: AgentRef,
-    options?: { projectId?: string; ref?: string | null; task?: TaskSnapshot }
+    options?: {
+      projectId?: string
+      ref?: string | null
+      task?: TaskSnapshot
+      /** The caller's Plane client, if the record must be rebuilt from the task's run card. */
+      via?: PlaneClient
+      /**
+       * The agent only saw the task in its list: the run is checked in (active) without a card of its own, and
+       * an active run's heartbeat is written at most once a minute (ten agents listing twenty tasks each).
+       */
+      listed?: boolean
+    }
   ): Promise<void>
   /** A wake OpenClaw admitted; `runId` becomes the task's session. */
   delivered(meta: WakeMeta, runId: string | null): Promise<void>
@@ -113,6 +125,10 @@ export type RunTracker = {
 export type WakeMeta = { kind: 'wake'; taskId: string; agentId: string; attempt: number }
 
 export const DUE_INDEX = 'runs:due'
+/** A listing's heartbeat on an active run is written at most this often (a run goes stale after minutes). */
+const LISTED_HEARTBEAT_MS = 60_000
+/** Longer than handling one deadline takes (a wake enqueued, a message, a run record). */
+const DUE_LOCK_TTL_S = 60
 const ASSIGNMENT_TTL_S = 365 * 24 * 60 * 60
 const CHECKINS_TTL_S = 8 * 24 * 60 * 60
 const DUE_BATCH = 200
@@ -351,13 +367,19 @@ export function createRunTracker(options: RunTrackerOptions): RunTracker {
     const starts = (r: RunRecord | null) =>
       r === null ||
       ((r.agentId ?? agent.id) === agent.id && (r.state === 'pending' || r.state === 'stale'))
+    const lastBeat = Date.parse(stored?.lastActivityAt ?? '') || 0
+    if (where.listed && stored && !starts(stored) && at - lastBeat < LISTED_HEARTBEAT_MS) return
     await runs.update(
       { id: taskId, projectId, ref: stored?.ref ?? where.ref ?? null },
       (r) =>
         starts(r)
           ? { ...r, lastActivityAt: iso, agentId: agent.id, state: 'active' }
           : { ...r, lastActivityAt: iso },
-      { agentName: agent.name, card: starts(stored) }
+      {
+        agentName: agent.name,
+        card: starts(stored) && !where.listed,
+        ...(where.via ? { via: where.via } : {}),
+      }
     )
     await store.indexAdd(DUE_INDEX, staleMember(taskId), at + options.staleMs)
   }
@@ -523,7 +545,15 @@ export function createRunTracker(options: RunTrackerOptions): RunTracker {
       const entries = await store.indexRange(DUE_INDEX, { maxScore: now(), limit: DUE_BATCH })
       for (const { member } of entries) {
         const [kind, taskId, agentId] = member.split('|')
+        // Two passes at once (a process's flush and the notify cron, two replicas) would both act on a deadline
+        // they both read as due: the second sending reminder 3/3 right after 2/3. One pass per deadline, and only
+        // while it is still due (the other pass may have moved it on).
+        let lock: StoreLock | null = null
         try {
+          lock = await store.lock(`runs:due:lock:${member.replaceAll('|', ':')}`, DUE_LOCK_TTL_S)
+          if (!lock) continue
+          const score = await store.indexScore(DUE_INDEX, member)
+          if (score === null || score > now()) continue
           if (kind === 'wake' && taskId && agentId) await wakeDue(taskId, agentId)
           else if (kind === 'stale' && taskId) await staleDue(taskId)
           else await store.indexRemove(DUE_INDEX, member)
@@ -534,6 +564,8 @@ export function createRunTracker(options: RunTrackerOptions): RunTracker {
             member,
             error: error instanceof Error ? error.message : String(error),
           })
+        } finally {
+          await lock?.release().catch(() => undefined)
         }
       }
       const [next] = await store.indexRange(DUE_INDEX, { limit: 1 })

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { RUN_CARD_MARKER } from '../../shared/runs/card.ts'
 import { runRecordKey } from '../../shared/runs/records.ts'
 import { callHttp } from '../helpers/bridge-tools.ts'
-import { startE2E } from './harness.ts'
+import { SIM_PLANE_VERSION, startE2E } from './harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null
@@ -86,7 +86,8 @@ describe('agent tool rules (HTTP door)', () => {
     expect(b.body).toMatchObject({
       ref: 'ONB-2',
       dependencies: ['ONB-1'],
-      relations: 'bridge_only',
+      // v1.3 has relations in its API: the dependency is recorded in Plane as well.
+      relations: SIM_PLANE_VERSION === '1.3' ? 'recorded' : 'bridge_only',
     })
     const refused = await imhotep('update_task_status', { task: 'ONB-2', status: 'in_progress' })
     expect(refused.status).toBe(409)
@@ -232,6 +233,8 @@ describe('agent tool rules (HTTP door)', () => {
       cost: 0.12,
     })
     const before = await imhotep('get_task_details', { task: 'ONB-1' })
+    // The card follows the record within its coalescing delay (runs:cards:due); settled, it holds all of it.
+    await t.settle()
 
     await t.services.store.delete(runRecordKey(String(created.body.id)))
     const after = await imhotep('get_task_details', { task: 'ONB-1' })

@@ -28,6 +28,8 @@ async function start(options: Parameters<typeof startE2E>[0] = {}) {
     concierge: true,
     now: () => Date.now() + offset,
     ...options,
+    // Plane's throttle counts on the same clock: a jump frees its window as it frees the bridge's.
+    plane: { now: () => Date.now() + offset, ...options.plane },
     env: { ...options.env },
   })
   const t = e2e
@@ -207,10 +209,9 @@ describe('agent runs: deadlines across a restart', () => {
       const notify = functions.find((f) => f.name === 'notify')
       if (!notify || notify.kind === 'http') throw new Error('notify is not registered')
       const result = await runJob(notify, fresh, { trigger: 'cli' })
-      expect(result).toMatchObject({
-        outcome: 'ok',
-        summary: expect.stringContaining('1 deadlines'),
-      })
+      expect(result).toMatchObject({ outcome: 'ok' })
+      // The cron's pass or the new process's first flush, whichever comes first: the reminder goes once.
+      await fresh.background.idle(2000)
       expect(wakesTo(t, 'imhotep')).toHaveLength(2)
       expect(messageOf(wakesTo(t, 'imhotep')[1]!)).toMatch(/^Rappel \(2\/3\)/)
     } finally {
@@ -291,7 +292,7 @@ describe('agent runs: stale, reassigned, unblocked', () => {
 
   it('should wake the dependent task’s agent once when its last dependency is done', async () => {
     // Each agent writes with its own key: the bridge's 60 requests a minute are for the bridge.
-    const { t, ra, imhotep, thot } = await start({ agentKeys: true })
+    const { t, ra, imhotep, thot, advance } = await start({ agentKeys: true })
     await ra('create_task', { project: 'ONB', title: 'Schéma', assignee: 'thot' })
     await ra('create_task', { project: 'ONB', title: 'Données', assignee: 'thot' })
     await ra('create_task', {
@@ -321,6 +322,9 @@ describe('agent runs: stale, reassigned, unblocked', () => {
     await runPollCycle(t.services, t.bridge)
     await t.settle()
     expect(unblocked()).toHaveLength(1)
+    // A minute later the agent starts it. (The session above spends the bridge's whole minute on v1.3, where
+    // each write comes back as a webhook and each gate reads Plane's relations.)
+    advance(60_000)
     await imhotep('update_task_status', { task: 'ONB-3', status: 'in_progress' })
   })
 })

@@ -7,8 +7,10 @@
 import { createHash } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { AgentConfig } from '../../shared/agents.ts'
+import { createKeyBudget } from '../../shared/plane/budget.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
 import { callHttp } from '../helpers/bridge-tools.ts'
+import { virtualClock } from '../helpers/clock.ts'
 import type { PlaneSim } from '../sim/plane/index.ts'
 import { startE2E } from './harness.ts'
 
@@ -79,7 +81,15 @@ const tokens = (t: E2E, agent: string) => t.bridgeTokens[agent] ?? tokenOf(agent
 
 describe('list_my_tasks from the index (issue 32)', () => {
   it('should answer a storm of ten agents after a deploy with one listing per project and no 429, then with no Plane request', async () => {
-    e2e = await startE2E({ extraAgents: moreAgents })
+    // Plane's window on a clock the waits move: the run cards the check-ins marked are written at settle, in the
+    // background share of the bridge key's window, without the test waiting a real minute for it.
+    const clock = virtualClock()
+    e2e = await startE2E({
+      extraAgents: moreAgents,
+      now: clock.now,
+      sleep: clock.sleep,
+      plane: { now: clock.now },
+    })
     const t = e2e
     const { open } = monthsOfHistory(t)
     const agents = ['imhotep', 'thot', ...NAMES]
@@ -101,8 +111,14 @@ describe('list_my_tasks from the index (issue 32)', () => {
     )
     expect(listings.length).toBeLessThanOrEqual(4)
 
-    // The index is fresh now: the same calls ask Plane nothing (their first check-ins wrote run cards).
+    // A listing checks each task's run in without a run card: twenty cards would spend the bridge key's window
+    // on tasks the agents have only seen.
     await t.settle()
+    const cards = t.plane.requests
+      .slice(before)
+      .filter((r) => r.method === 'POST' && r.path.endsWith('/comments/'))
+    expect(cards).toEqual([])
+    // The index is fresh now: the same calls ask Plane nothing.
     const quiet = t.plane.requests.length
     const again = await Promise.all(
       agents.map((a) => callHttp(t.app, 'list_my_tasks', tokens(t, a), {}))
@@ -115,7 +131,8 @@ describe('list_my_tasks from the index (issue 32)', () => {
 
   it('should see a task given to an agent through the API (no webhook on v1.2) once the index is stale', async () => {
     let offset = 0
-    e2e = await startE2E({ now: () => Date.now() + offset })
+    // v1.2: an API write fires no webhook (v1.3 would tell the bridge at once).
+    e2e = await startE2E({ now: () => Date.now() + offset, plane: { version: '1.2' } })
     const t = e2e
     await runPollCycle(t.services, t.bridge)
     const first = await callHttp(t.app, 'list_my_tasks', t.bridgeTokens.thot as string, {})
@@ -132,5 +149,61 @@ describe('list_my_tasks from the index (issue 32)', () => {
     offset += 7 * 60_000
     const stale = await callHttp(t.app, 'list_my_tasks', t.bridgeTokens.thot as string, {})
     expect(stale.body).toMatchObject({ count: 1, tasks: [{ title: 'Relire', status: 'todo' }] })
+  })
+})
+
+describe('Plane’s budget shared by a poll and a tool call (issue 32)', () => {
+  it('should answer a tool call while a poll waits for the bridge key’s window, ahead of it', async () => {
+    // Sleeps are held while `holding`: the poll stays parked on the full window, as it would for a real minute.
+    const clock = virtualClock()
+    let holding = true
+    const parked: Array<() => void> = []
+    const sleep = (ms: number) =>
+      holding
+        ? new Promise<void>((resolve) =>
+            parked.push(() => {
+              clock.advance(ms)
+              resolve()
+            })
+          )
+        : clock.sleep(ms)
+    e2e = await startE2E({ now: clock.now, sleep, plane: { now: clock.now } })
+    const t = e2e
+    const task = t.plane.seed.workItem(t.project.id, {
+      name: 'Relire la charte',
+      state: t.state('In Progress').id,
+      assignees: [t.users.imhotep.id],
+    })
+    const plane = t.bridge.plane
+    if (!plane) throw new Error('no Plane client')
+    // Background work spends its share of the window (40 of 60): the 41st of these and the poll's first request
+    // wait for the window to slide.
+    const filling = Promise.all(Array.from({ length: 41 }, () => plane.projects.list()))
+    // The bridge key's window as every client of the key shares it (budget.ts: one lane per key).
+    const window = createKeyBudget({ apiKey: t.users.bridge.apiKey, now: clock.now })
+    await expect.poll(() => window.state()).toEqual({ inWindow: 40, waiting: 1 })
+    const poll = runPollCycle(t.services, t.bridge)
+    // The poll's listing waits too (its directory refresh, read at an agent's priority, went through).
+    await expect.poll(() => window.state().waiting).toBeGreaterThan(1)
+    const before = t.plane.requests.length
+
+    const details = await callHttp(t.app, 'get_task_details', t.bridgeTokens.imhotep as string, {
+      task: `ONB-${task.sequence_id}`,
+    })
+    expect(details.status).toBe(200)
+    const during = t.plane.requests.slice(before)
+    // The call went ahead of the poll: the window did not slide (no sleep was let go), the poll's listing and
+    // the 41st request still wait, and every request Plane got meanwhile was the bridge key's, none refused.
+    expect(parked).toHaveLength(1)
+    expect(window.state().waiting).toBeGreaterThan(0)
+    expect(during.some((r) => r.path.endsWith(`/work-items/${task.id}/comments/`))).toBe(true)
+    expect(during.every((r) => r.apiKey === t.users.bridge.apiKey && r.status !== 429)).toBe(true)
+
+    holding = false
+    for (const wake of parked.splice(0)) wake()
+    await filling
+    const report = await poll
+    expect(report.failedProjects).toEqual([])
+    expect(t.plane.requests.filter((r) => r.status === 429)).toEqual([])
   })
 })

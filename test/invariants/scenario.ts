@@ -4,9 +4,11 @@
  * held back, lost or sent twice, polls here and in another process, restarts, the coalescing window's flush, and
  * the human's presses on Telegram cards. Each step feeds the model with what really changed in Plane.
  */
+
 import fc from 'fast-check'
 import { INDEX_FRESH_MS } from '../../shared/index/freshen.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
+import { CARDS_DUE_INDEX } from '../../shared/runs/records.ts'
 import type { DeliveryRoute } from '../e2e/harness.ts'
 import { CHAT_ID } from '../e2e/harness.ts'
 import { callHttp } from '../helpers/bridge-tools.ts'
@@ -626,11 +628,13 @@ export function createScenario(world: World) {
         await run(step)
         sweep(call)
       }
-      // Windows opened by the flush itself (a dependent blocked when its dependency was cancelled) close too.
+      // Windows opened by the flush itself (a dependent blocked when its dependency was cancelled) close too, and
+      // run cards marked by the last changes are written (their coalescing delay).
       for (let i = 0; i < 50; i++) {
         const left = await t().bridge.outbox.pending()
         const windows = await t().services.store.indexSize('index:task-pending')
-        if (left.length === 0 && windows === 0) break
+        const cards = await t().services.store.indexSize(CARDS_DUE_INDEX)
+        if (left.length === 0 && windows === 0 && cards === 0) break
         const due =
           Math.min(...left.map((item) => item.notBefore), world.now() + WINDOW_MS) - world.now()
         const call = openclawCalls()

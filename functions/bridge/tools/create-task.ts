@@ -146,7 +146,7 @@ export const createTask = defineTool({
         confidence: input.confidence ?? DEFAULT_CONFIDENCE,
         lastActivityAt: new Date(ctx.now()).toISOString(),
       }),
-      { agentName: agent?.name ?? null }
+      { agentName: agent?.name ?? null, created: true }
     )
     // The reverse link, so finishing (or cancelling) a dependency reaches this task on every Plane version.
     for (const dep of deps)

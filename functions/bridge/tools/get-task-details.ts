@@ -12,7 +12,15 @@ import {
   statusOut,
   taskOnly,
 } from '../schemas.ts'
-import { dependenciesOf, ownersOf, resolveTask, statusOf, taskUrl } from '../tasks.ts'
+import {
+  dependenciesOf,
+  ownersOf,
+  readerOf,
+  readTask,
+  resolveTask,
+  statusOf,
+  taskUrl,
+} from '../tasks.ts'
 import { defineTool } from '../tool.ts'
 
 const MAX_COMMENTS = 50
@@ -71,11 +79,11 @@ export const getTaskDetails = defineTool({
   async handler({ task: name }, ctx) {
     const task = await resolveTask(ctx, name)
     const { projectId, id } = task.key
-    const record = await ctx.runs.load(task.key)
-    const comments = await ctx.plane.comments.list(projectId, id)
-    const activity = await ctx.plane.activities.list(projectId, id)
-    const links = await ctx.plane.links.list(projectId, id)
-    const attachments = await ctx.plane.attachments.list(projectId, id)
+    const record = await ctx.runs.load(task.key, readerOf(ctx))
+    const comments = await readTask(ctx, (plane) => plane.comments.list(projectId, id))
+    const activity = await readTask(ctx, (plane) => plane.activities.list(projectId, id))
+    const links = await readTask(ctx, (plane) => plane.links.list(projectId, id))
+    const attachments = await readTask(ctx, (plane) => plane.attachments.list(projectId, id))
     const deps = await dependenciesOf(ctx, task, record)
     const userName = (u: unknown) =>
       typeof u === 'string'

@@ -84,7 +84,7 @@ export const listMyTasks = defineTool({
           : null
       const task = { snapshot, project, ref, key: { id, projectId: project.id, ref } }
       // Listing its open tasks checks the agent in on each of them (agent runs).
-      noteTouched(ctx, task)
+      noteTouched(ctx, task, { listed: true })
       tasks.push({
         id,
         ref,

@@ -13,10 +13,12 @@ import {
   dependenciesOf,
   hasLabel,
   type LoadedTask,
+  readerOf,
   rereadTask,
   resolveTask,
   sightWrite,
   statusOf,
+  whileWriting,
 } from '../tasks.ts'
 import { defineTool, type ToolContext } from '../tool.ts'
 import { postComment, stateFor, stopTimer, touchRun } from '../writes.ts'
@@ -89,7 +91,7 @@ export const updateTaskStatus = defineTool({
     const task = await resolveTask(ctx, input.task)
     await assertMine(ctx, task)
     const name = task.ref ?? task.key.id
-    const record = await ctx.runs.load(task.key)
+    const record = await ctx.runs.load(task.key, readerOf(ctx))
     const previous = statusOf(task.snapshot.state)
 
     if (status === 'in_progress' && hasLabel(task, APPROVAL_LABEL))
@@ -134,67 +136,72 @@ export const updateTaskStatus = defineTool({
     const comment =
       changed || lagging ? await _statusCommentId(ctx, task.key.id, status, changed) : null
     const externalId = comment?.externalId ?? null
-    let current = task
-    let written: { id: string; text: string } | null = null
-    if (changed) {
-      await ctx.writer.workItems.update(task.key.projectId, task.key.id, { state: target.id })
-      current = await rereadTask(ctx, task)
-      if (current.snapshot.state?.id !== target.id)
-        throw new ToolError(
-          'plane_error',
-          `Plane accepted the change of ${name} to "${target.name}" but did not apply it (it still shows "${current.snapshot.state?.name ?? 'no state'}"). Nothing was recorded; tell the human.`,
-          { rule: 'read_back' }
-        )
-    }
-    if (externalId) {
-      const text = _comment(ctx, input)
-      // Told with the change it explains, in one window (sightWrite below), however long the steps between take.
-      if (text) written = await postComment(ctx, current, text, { externalId, sight: false })
-    }
-    const saved = await touchRun(ctx, current, (r, at) => {
-      const now = ctx.now()
-      const base = {
-        ...r,
-        state: RECORDED_STATE[status],
-        sessionId: input.session_id ?? r.sessionId,
-        cost: input.cost ?? r.cost,
+    // A state and the comment that says why are two requests: the change is told with both (Plane v1.3 sends
+    // the state's webhook back before the comment exists).
+    const { current, written, saved } = await whileWriting(ctx, task.key.id, async () => {
+      let current = task
+      let written: { id: string; text: string } | null = null
+      if (changed) {
+        await ctx.writer.workItems.update(task.key.projectId, task.key.id, { state: target.id })
+        current = await rereadTask(ctx, task)
+        if (current.snapshot.state?.id !== target.id)
+          throw new ToolError(
+            'plane_error',
+            `Plane accepted the change of ${name} to "${target.name}" but did not apply it (it still shows "${current.snapshot.state?.name ?? 'no state'}"). Nothing was recorded; tell the human.`,
+            { rule: 'read_back' }
+          )
       }
-      switch (status) {
-        case 'in_progress':
-          return {
-            ...base,
-            startedAt: r.startedAt ?? at,
-            finishedAt: null,
-            timerStartedAt: r.timerStartedAt ?? at,
-          }
-        case 'done':
-          return {
-            ...stopTimer(base, now).record,
-            finishedAt: changed ? at : (r.finishedAt ?? at),
-            summary: input.summary ?? r.summary,
-            confidence: input.confidence ?? r.confidence,
-          }
-        case 'blocked':
-          return stopTimer(base, now).record
-        case 'cancelled':
-          return { ...stopTimer(base, now).record, finishedAt: at }
-        default:
-          return stopTimer(base, now).record
+      if (externalId) {
+        const text = _comment(ctx, input)
+        // Told with the change it explains, in one window (sightWrite below), however long the steps between take.
+        if (text) written = await postComment(ctx, current, text, { externalId, sight: false })
       }
+      const saved = await touchRun(ctx, current, (r, at) => {
+        const now = ctx.now()
+        const base = {
+          ...r,
+          state: RECORDED_STATE[status],
+          sessionId: input.session_id ?? r.sessionId,
+          cost: input.cost ?? r.cost,
+        }
+        switch (status) {
+          case 'in_progress':
+            return {
+              ...base,
+              startedAt: r.startedAt ?? at,
+              finishedAt: null,
+              timerStartedAt: r.timerStartedAt ?? at,
+            }
+          case 'done':
+            return {
+              ...stopTimer(base, now).record,
+              finishedAt: changed ? at : (r.finishedAt ?? at),
+              summary: input.summary ?? r.summary,
+              confidence: input.confidence ?? r.confidence,
+            }
+          case 'blocked':
+            return stopTimer(base, now).record
+          case 'cancelled':
+            return { ...stopTimer(base, now).record, finishedAt: at }
+          default:
+            return stopTimer(base, now).record
+        }
+      })
+      if (status === 'done' && saved.cost !== null && saved.agentId)
+        await recordFinishedCost(ctx.services.store, saved.agentId, task.key.id, saved.cost)
+      // Unchanged too: a repeat of a call that failed after Plane took the change (a store fault, a crash) is
+      // this change's only sighting before the poll; the pipeline ignores what it has already seen. Such a repeat
+      // (its earlier call chose the comment's id) measures the change from an earlier state, so a bridge that
+      // never saw the task tells it all the same; a task that was already so (a person, before the deploy) is not
+      // a change.
+      await sightWrite(
+        ctx,
+        current,
+        comment?.repeat ? _beforeLaggingChange(task) : task,
+        written ? [written] : []
+      )
+      return { current, written, saved }
     })
-    if (status === 'done' && saved.cost !== null && saved.agentId)
-      await recordFinishedCost(ctx.services.store, saved.agentId, task.key.id, saved.cost)
-    // Unchanged too: a repeat of a call that failed after Plane took the change (a store fault, a crash) is
-    // this change's only sighting before the poll; the pipeline ignores what it has already seen. Such a repeat
-    // (its earlier call chose the comment's id) measures the change from an earlier state, so a bridge that
-    // never saw the task tells it all the same; a task that was already so (a person, before the deploy) is not
-    // a change.
-    await sightWrite(
-      ctx,
-      current,
-      comment?.repeat ? _beforeLaggingChange(task) : task,
-      written ? [written] : []
-    )
     return {
       task: name,
       status: statusOf(current.snapshot.state),

@@ -7,7 +7,7 @@ import { ToolError } from '../errors.ts'
 import { toolPhrases } from '../phrases.ts'
 import { presentDeliverable } from '../present.ts'
 import { deliverableOut, taskArg, WRITE_HINTS } from '../schemas.ts'
-import { assertMine, type LoadedTask, resolveTask } from '../tasks.ts'
+import { assertMine, type LoadedTask, readTask, resolveTask } from '../tasks.ts'
 import { defineTool, type ToolContext } from '../tool.ts'
 import { postComment, repeatableExternalId, touchRun } from '../writes.ts'
 
@@ -121,7 +121,9 @@ async function _listedWith(
   task: LoadedTask,
   externalId: string
 ): Promise<Attached | null> {
-  const listed = await ctx.plane.attachments.list(task.key.projectId, task.key.id)
+  const listed = await readTask(ctx, (plane) =>
+    plane.attachments.list(task.key.projectId, task.key.id)
+  )
   const found = listed.find(
     (a) => a.external_id === externalId && a.external_source === BRIDGE_EXTERNAL_SOURCE
   )
@@ -151,7 +153,9 @@ async function _upload(
     // The first try's metadata is in Plane but its bytes never arrived (it is not listed): a new asset.
     uploaded = await upload(`deliverable:${crypto.randomUUID()}`)
   }
-  const listed = await ctx.plane.attachments.list(task.key.projectId, task.key.id)
+  const listed = await readTask(ctx, (plane) =>
+    plane.attachments.list(task.key.projectId, task.key.id)
+  )
   if (!listed.some((a) => a.id === uploaded.id))
     throw new ToolError(
       'plane_error',

@@ -1,0 +1,174 @@
+/**
+ * Run cards written after the fact (issue 32): a record's update is the store's alone; its card is marked and
+ * written by `flushCards` once its coalescing delay has passed, one write for a burst of changes, with the mark
+ * kept when a change comes during the write or Plane refuses it.
+ */
+import { describe, expect, it } from 'vitest'
+import { createPlaneSim } from '../../test/sim/plane/index.ts'
+import { silentLogger } from '../log.ts'
+import { UNLIMITED_RATE } from '../plane/budget.ts'
+import { createPlaneClient } from '../plane/client.ts'
+import { createMemoryStore } from '../store/store.ts'
+import { parseRunCard } from './card.ts'
+import { CARD_DELAY_MS, CARDS_DUE_INDEX, createRunStore } from './records.ts'
+
+function setup() {
+  let clock = Date.UTC(2026, 10, 25, 8, 0, 0)
+  const now = () => clock
+  const sim = createPlaneSim({ now })
+  const admin = sim.seed.user({ role: 20, display_name: 'bridge' })
+  const project = sim.seed.project({ name: 'Onboarding', identifier: 'ONB', creator: admin.id })
+  const item = sim.seed.workItem(project.id, { name: 'Rédiger la FAQ' })
+  const plane = createPlaneClient({
+    baseUrl: sim.baseUrl,
+    apiKey: admin.apiKey,
+    workspaceSlug: sim.workspaceSlug,
+    fetch: sim.fetch,
+    rateLimit: UNLIMITED_RATE,
+    now,
+  })
+  const store = createMemoryStore({ now })
+  const marked: number[] = []
+  const runs = createRunStore({
+    store,
+    plane,
+    nameOf: async (id) => (id === 'imhotep' ? 'Imhotep' : null),
+    log: silentLogger,
+    locale: 'fr',
+    now,
+    onCardMarked: (ms) => marked.push(ms),
+  })
+  const task = { id: item.id, projectId: project.id, ref: 'ONB-1' }
+  const comments = () =>
+    [...sim.state.comments.values()].filter((c) => c.issue === item.id && !c.deleted_at)
+  const writes = () =>
+    sim.requests.filter((r) => r.method !== 'GET' && r.path.includes('/comments/'))
+  return {
+    sim,
+    store,
+    runs,
+    task,
+    marked,
+    comments,
+    writes,
+    advance: (ms: number) => {
+      clock += ms
+    },
+  }
+}
+
+describe('run cards, written after the fact', () => {
+  it('should write one card for a burst of changes once the delay has passed, then patch it', async () => {
+    const { runs, task, marked, comments, writes, advance } = setup()
+    await runs.update(task, (r) => ({ ...r, agentId: 'imhotep', state: 'active' }), {
+      agentName: 'Imhotep',
+      created: true,
+    })
+    for (let i = 1; i <= 3; i++)
+      await runs.update(task, (r) => ({ ...r, timeSpentSeconds: i * 60 }), { agentName: 'Imhotep' })
+    // The updates asked Plane nothing: the card waits for its delay.
+    expect(writes()).toEqual([])
+    expect(marked).toEqual([CARD_DELAY_MS, CARD_DELAY_MS, CARD_DELAY_MS, CARD_DELAY_MS])
+    expect(await runs.flushCards()).toEqual({ written: 0, nextDueInMs: CARD_DELAY_MS })
+
+    advance(CARD_DELAY_MS)
+    expect(await runs.flushCards()).toEqual({ written: 1, nextDueInMs: null })
+    expect(writes().map((r) => r.method)).toEqual(['POST'])
+    const [card] = comments()
+    expect(parseRunCard(card?.comment_html ?? '')).toMatchObject({
+      agentId: 'imhotep',
+      state: 'active',
+      timeSpentSeconds: 180,
+    })
+    expect((await runs.peek(task.id))?.cardCommentId).toBe(card?.id)
+
+    await runs.update(task, (r) => ({ ...r, state: 'done' }), { agentName: 'Imhotep' })
+    advance(CARD_DELAY_MS)
+    await runs.flushCards()
+    expect(writes().map((r) => r.method)).toEqual(['POST', 'PATCH'])
+    expect(comments()).toHaveLength(1)
+    expect(parseRunCard(comments()[0]?.comment_html ?? '')?.state).toBe('done')
+  })
+
+  it('should leave a heartbeat in the store only', async () => {
+    const { runs, task, writes, advance } = setup()
+    await runs.update(task, (r) => ({ ...r, agentId: 'imhotep', state: 'active' }), {
+      agentName: 'Imhotep',
+      created: true,
+    })
+    advance(CARD_DELAY_MS)
+    await runs.flushCards()
+    await runs.update(task, (r) => ({ ...r, sessionId: 'run-1' }), { agentName: null, card: false })
+    advance(CARD_DELAY_MS)
+    expect(await runs.flushCards()).toEqual({ written: 0, nextDueInMs: null })
+    expect(writes()).toHaveLength(1)
+  })
+
+  it('should keep the mark when Plane refuses the card, and write it on a later flush', async () => {
+    const { sim, store, runs, task, comments, advance } = setup()
+    await runs.update(task, (r) => ({ ...r, agentId: 'imhotep', state: 'active' }), {
+      agentName: 'Imhotep',
+      created: true,
+    })
+    sim.faults.failWhen((r) => r.method === 'POST' && r.path.includes('/comments/'), 1, 400)
+    advance(CARD_DELAY_MS)
+    expect(await runs.flushCards()).toEqual({ written: 0, nextDueInMs: 30_000 })
+    expect(comments()).toEqual([])
+    expect(await store.indexSize(CARDS_DUE_INDEX)).toBe(1)
+    advance(30_000)
+    expect((await runs.flushCards()).written).toBe(1)
+    expect(comments()).toHaveLength(1)
+    expect(await store.indexSize(CARDS_DUE_INDEX)).toBe(0)
+  })
+
+  it('should write the card again when the record changed while it was being written', async () => {
+    const { sim, runs, task, comments, advance } = setup()
+    await runs.update(task, (r) => ({ ...r, agentId: 'imhotep', state: 'active' }), {
+      agentName: 'Imhotep',
+      created: true,
+    })
+    advance(CARD_DELAY_MS)
+    const held = sim.faults.holdWhen((r) => r.method === 'POST' && r.path.includes('/comments/'))
+    const flushing = runs.flushCards()
+    await held.reached
+    // The agent's call goes on while Plane is slow: it waits for no card.
+    await runs.update(task, (r) => ({ ...r, state: 'done' }), { agentName: 'Imhotep' })
+    held.release()
+    expect((await flushing).written).toBe(1)
+    expect(parseRunCard(comments()[0]?.comment_html ?? '')?.state).toBe('active')
+    // Still marked: the next flush writes the change that came during the first write, on the same card.
+    expect((await runs.flushCards({ all: true })).written).toBe(1)
+    expect(comments()).toHaveLength(1)
+    expect(parseRunCard(comments()[0]?.comment_html ?? '')?.state).toBe('done')
+  })
+
+  it('should rebuild a lost record from the card through the caller’s client', async () => {
+    const { store, runs, task, advance, sim } = setup()
+    await runs.update(
+      task,
+      (r) => ({ ...r, agentId: 'imhotep', state: 'active', confidence: 0.8 }),
+      {
+        agentName: 'Imhotep',
+        created: true,
+      }
+    )
+    advance(CARD_DELAY_MS)
+    await runs.flushCards()
+    await store.delete(`run:record:${task.id}`)
+    const agent = sim.seed.user({ display_name: 'imhotep' })
+    sim.seed.member(task.projectId, agent.id, 15)
+    const via = createPlaneClient({
+      baseUrl: sim.baseUrl,
+      apiKey: agent.apiKey,
+      workspaceSlug: sim.workspaceSlug,
+      fetch: sim.fetch,
+      rateLimit: UNLIMITED_RATE,
+    })
+    const before = sim.requests.length
+    const record = await runs.update(task, (r) => r, { agentName: 'Imhotep', via })
+    expect(record).toMatchObject({ agentId: 'imhotep', state: 'active', confidence: 0.8 })
+    expect(sim.requests.slice(before).map((r) => [r.method, r.apiKey])).toEqual([
+      ['GET', agent.apiKey],
+    ])
+  })
+})
