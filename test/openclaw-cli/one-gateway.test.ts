@@ -64,7 +64,8 @@ describe('one OpenClaw gateway for every agent (issue 31)', () => {
     )
     for (const id of AGENTS) expect(generated).not.toContain(t.bridgeTokens[id] as string)
     expect(generated).toContain(`\${${tokenVariableOf('imhotep')}}`)
-  })
+    // One `openclaw` CLI run on Node 24: seconds alone, more while the rest of the suite loads both cores.
+  }, 90_000)
 
   it('should let each agent reach the bridge as itself, and offer it only its own server', async () => {
     for (const agentId of AGENTS) {

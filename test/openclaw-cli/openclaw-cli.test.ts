@@ -81,7 +81,7 @@ describe('the real OpenClaw CLI', () => {
     expect(report.servers['plane-bridge']?.tools).toBe(bridgeTools.length)
     expect(report.tools.sort()).toEqual(bridgeTools.map((t) => `plane-bridge__${t.name}`).sort())
     expect(report.diagnostics).toEqual([])
-  }, 120_000)
+  }, 240_000)
 
   it('should refuse to add the server with a wrong token (the bridge answers 401)', async () => {
     const add = await cli([
