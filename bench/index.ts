@@ -1,4 +1,5 @@
 /** @module `npm run bench`: runs every bench in this list, in order; BENCH_QUICK=1 for a short run, BENCH_FILTER=<text> to pick. */
+import { agentsBench } from './agents.bench.ts'
 import { ingestBench } from './ingest.bench.ts'
 import { readBenchOptions } from './options.ts'
 import { pollBench } from './poll.bench.ts'
@@ -9,6 +10,14 @@ import { tellingBench } from './telling.bench.ts'
 import { webhookBench } from './webhook.bench.ts'
 
 // Listed by hand, not globbed: a new bench file joins the run when it is added here.
-const benches = [runtimeBench, storeBench, webhookBench, ingestBench, pollBench, tellingBench]
+const benches = [
+  runtimeBench,
+  storeBench,
+  webhookBench,
+  ingestBench,
+  pollBench,
+  tellingBench,
+  agentsBench,
+]
 
 exitWhenIdle(await runSuite(benches, readBenchOptions()))

@@ -14,10 +14,10 @@ import { freePort } from '../test/helpers/net.ts'
 import { type ServerProcess, startServer } from './ingest-children.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const BUILT_ENTRY = fileURLToPath(new URL('../dist/runtime/node.js', import.meta.url))
+export const BUILT_ENTRY = fileURLToPath(new URL('../dist/runtime/node.js', import.meta.url))
 
 /** Node's flags as `npm start` runs the service (`exec node <flags> dist/runtime/node.js`). */
-function productionNodeFlags(): string[] {
+export function productionNodeFlags(): string[] {
   const packageJson = fileURLToPath(new URL('../package.json', import.meta.url))
   const start = (JSON.parse(readFileSync(packageJson, 'utf8')) as { scripts: { start: string } })
     .scripts.start

@@ -17,6 +17,8 @@ export type PollWorldOptions = {
 
 export type PollWorld = {
   sim: PlaneSim
+  /** The workspace's projects, in seeding order. */
+  projects: readonly Project[]
   /** Loopback origin of the simulator (what PLANE_BASE_URL would be). */
   planeUrl: string
   bridgeKey: string
@@ -48,6 +50,13 @@ const PROJECT_NAMES = [
   ['Onboarding', 'ONB'],
   ['Operations', 'OPS'],
   ['Research', 'RND'],
+  ['Marketing', 'MKT'],
+  ['Finance', 'FIN'],
+  ['Legal', 'LEG'],
+  ['Support', 'SUP'],
+  ['Design', 'DSN'],
+  ['Infrastructure', 'INF'],
+  ['Sales', 'SAL'],
 ] as const
 /**
  * Time between two seeded updates. The poll re-reads 2 minutes before its checkpoint (listing.ts): items seeded in
@@ -126,6 +135,7 @@ export async function openPollWorld(options: PollWorldOptions): Promise<PollWorl
     const personApi = _apiClient(listening.url, person.apiKey, sim.workspaceSlug)
     return {
       sim,
+      projects,
       planeUrl: listening.url,
       bridgeKey: bridge.apiKey,
       agents,

@@ -1,0 +1,150 @@
+/**
+ * @module The agents bench's processes: plane-bridge's production build as `npm start` runs it (its own process, so
+ * its RSS is its own), and `npm run job -- <name>` next to it on the same store, each with the settings a deployment
+ * of ten agents and a Concierge has: every agent's bridge token (by SHA-256 in AGENTS_FILE) and Plane key
+ * (`planeTokenEnv`), Plane, Telegram and OpenClaw pointed at the simulators on loopback, the store on Redis under a
+ * throwaway prefix (or the embedded fs store in a temp dir).
+ */
+import { execFile } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import type { AgentConfig } from '../shared/agents.ts'
+import { type ServerProcess, startServer } from './ingest-children.ts'
+import { BUILT_ENTRY, productionNodeFlags } from './ingest-servers.ts'
+
+export type AgentsStore =
+  | { driver: 'redis'; url: string; prefix: string }
+  | { driver: 'fs'; dataDir: string }
+
+export type AgentsDeployment = {
+  /** Loopback origins of the simulators (OpenClaw's includes its hooks path). */
+  planeUrl: string
+  telegramUrl: string
+  openclawHooksUrl: string
+  workspaceSlug: string
+  bridgeKey: string
+  /** Registry entries, the Concierge included; tokens and keys are added here. */
+  agents: readonly AgentConfig[]
+  /** Each agent's Plane key, by agent id. */
+  planeKeys: Readonly<Record<string, string>>
+  store: AgentsStore
+  /** An empty temp dir: the processes' working directory (no `.env` of the checkout) and AGENTS_FILE's home. */
+  dir: string
+  port: number
+}
+
+export const BENCH_WEBHOOK_SECRET = `plane_wh_${randomBytes(16).toString('hex')}`
+export const BENCH_BOT_TOKEN = '123456:BENCH-token_for-the-bridge'
+export const BENCH_TELEGRAM_SECRET = 'telegram_webhook-secret-for-the-bench'
+export const BENCH_HOOKS_TOKEN = 'openclaw-hooks-token-for-the-bench'
+/** A private chat: every card and message of the run goes there (the human is alone with the bridge). */
+export const BENCH_CHAT_ID = '4242'
+
+/** Each agent's bridge token (random per run); AGENTS_FILE holds their SHA-256 only. */
+export function bridgeTokens(agents: readonly AgentConfig[]): Record<string, string> {
+  return Object.fromEntries(
+    agents.map((a) => [a.id, `pbt_${a.id}_${randomBytes(12).toString('hex')}`])
+  )
+}
+
+/** Writes AGENTS_FILE and returns the environment every process of the deployment shares. */
+export async function deploymentEnv(
+  deployment: AgentsDeployment,
+  tokens: Readonly<Record<string, string>>
+): Promise<Record<string, string>> {
+  const agentsFile = join(deployment.dir, 'agents.json')
+  const entries = deployment.agents.map((agent) => ({
+    ...agent,
+    planeTokenEnv: _keyVariable(agent.id),
+    bridgeTokenSha256: createHash('sha256')
+      .update(tokens[agent.id] ?? '')
+      .digest('hex'),
+  }))
+  await writeFile(agentsFile, JSON.stringify({ agents: entries }, null, 2))
+  const store: Record<string, string> =
+    deployment.store.driver === 'redis'
+      ? {
+          STORE_DRIVER: 'redis',
+          REDIS_URL: deployment.store.url,
+          REDIS_KEY_PREFIX: deployment.store.prefix,
+        }
+      : { STORE_DRIVER: 'fs', DATA_DIR: deployment.store.dataDir }
+  return {
+    ...store,
+    ...Object.fromEntries(
+      deployment.agents.map((a) => [_keyVariable(a.id), deployment.planeKeys[a.id] ?? ''])
+    ),
+    AGENTS_FILE: agentsFile,
+    PLANE_BASE_URL: deployment.planeUrl,
+    PLANE_API_KEY: deployment.bridgeKey,
+    PLANE_WORKSPACE_SLUG: deployment.workspaceSlug,
+    PLANE_WEBHOOK_SECRET: BENCH_WEBHOOK_SECRET,
+    PUBLIC_URL: `http://127.0.0.1:${deployment.port}`,
+    TELEGRAM_BOT_TOKEN: BENCH_BOT_TOKEN,
+    TELEGRAM_CHAT_ID: BENCH_CHAT_ID,
+    TELEGRAM_WEBHOOK_SECRET: BENCH_TELEGRAM_SECRET,
+    TELEGRAM_API_BASE: deployment.telegramUrl,
+    OPENCLAW_HOOKS_URL: deployment.openclawHooksUrl,
+    OPENCLAW_HOOKS_TOKEN: BENCH_HOOKS_TOKEN,
+    LOG_LEVEL: 'warn',
+    SHUTDOWN_TIMEOUT_MS: '3000',
+    NODE_ENV: 'production',
+  }
+}
+
+/** The server, as `npm start` runs it. */
+export function startBridge(
+  deployment: AgentsDeployment,
+  env: Record<string, string>
+): Promise<ServerProcess> {
+  return startServer({
+    label: 'plane-bridge',
+    script: BUILT_ENTRY,
+    nodeArgs: productionNodeFlags(),
+    env,
+    cwd: deployment.dir,
+    port: deployment.port,
+    pinned: false,
+  })
+}
+
+/**
+ * `npm run job -- <args>` (the built CLI) on the same settings: its output and duration. A failed exit throws, unless
+ * its output says the job ran and left only steps for a human (provision's Telegram webhook needs HTTPS, Plane's
+ * webhook a URL Plane accepts: the bench registers its own on the simulator).
+ */
+export async function runJob(
+  deployment: AgentsDeployment,
+  env: Record<string, string>,
+  args: readonly string[]
+): Promise<{ ms: number; out: string }> {
+  const started = performance.now()
+  try {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [BUILT_ENTRY, 'job', ...args],
+      {
+        cwd: deployment.dir,
+        env: { PATH: process.env.PATH ?? '', ...env },
+        maxBuffer: 16 * 1024 * 1024,
+        timeout: 15 * 60_000,
+      }
+    )
+    return { ms: performance.now() - started, out: `${stdout}${stderr}` }
+  } catch (error) {
+    const output = error as { stdout?: string; stderr?: string; code?: number }
+    const said = `${output.stdout ?? ''}${output.stderr ?? ''}`
+    if (/: ok in .* need a human/.test(said)) return { ms: performance.now() - started, out: said }
+    throw new Error(
+      `npm run job -- ${args.join(' ')} failed (exit ${output.code ?? '?'}):\n${output.stdout ?? ''}${output.stderr ?? String(error)}`
+    )
+  }
+}
+
+// --- Internal helpers ---
+
+function _keyVariable(agentId: string): string {
+  return `PLANE_KEY_${agentId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`
+}
