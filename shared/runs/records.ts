@@ -304,8 +304,15 @@ export function createRunStore({
         // only a heartbeat (activity time, session id) stays in the store until the next change. A run the tracker
         // starts (a wake, a deploy's adoption) writes no card of its own: a first cycle of hundreds of wakes would
         // spend the key's window on them.
+        // A card still to be written (marked, perhaps being created right now, its comment id not back yet) counts
+        // as written: the change marks it again, or the write in flight would clear the mark and leave the card
+        // showing the state before this one.
         const shown = changed.state !== before.state || changed.agentId !== before.agentId
-        if (options.card === false && !(shown && changed.cardCommentId)) return changed
+        if (
+          options.card === false &&
+          !(shown && (changed.cardCommentId || (await store.has(cardMarkKey(task.id)))))
+        )
+          return changed
         await markCard(changed, options)
         return changed
       }),

@@ -7,6 +7,25 @@ import { playScenario, type ScenarioInput } from './play.ts'
 
 const CASES: Array<[string, ScenarioInput]> = [
   [
+    'a run card being created when the task is reopened is written again with the reopened state',
+    {
+      version: '1.2',
+      tasks: [
+        { state: 'Backlog', assignee: 'imhotep' },
+        { state: 'Todo', assignee: 'imhotep' },
+        { state: 'Backlog', assignee: 'imhotep' },
+        { state: 'Backlog', assignee: 'imhotep' },
+      ],
+      steps: [
+        { op: 'poll', where: 'here' },
+        { op: 'uiState', task: 13, state: 'Cancelled', delivery: 'deliver' },
+        { op: 'timer' },
+        { op: 'uiState', task: 5, state: 'Todo', delivery: 'deliver' },
+        { op: 'timer' },
+      ],
+    },
+  ],
+  [
     'an agent finishes, through the tools, a task started before the deploy that no poll has seen',
     {
       version: '1.2',
