@@ -2,14 +2,14 @@
  * @module plane-bridge's services and bridge for one poll-bench run: the first n agents of the world registered,
  * each with its own key, a fresh memory store, and a bridge whose Plane client does not space its requests.
  *
- * Why not `getBridge(services)` as it is: its Plane client keeps Plane's window of 60 requests a minute per key,
+ * Why not `services.bridge` as it is: its Plane client keeps Plane's window of 60 requests a minute per key,
  * so a first cycle of thousands of tasks would wait minutes and the suite be too slow for BENCH_QUICK. The bridge here is the real one (pipeline, outbox, store) with two parts swapped: a Plane client
  * built the same way with `rateLimit: UNLIMITED_RATE`, and the directory over that client. `throttled: true` keeps the
  * product's client as it is: the time a cycle takes in production.
  */
 
 import { createServices } from '../runtime/services.ts'
-import { type Bridge, getBridge } from '../shared/bridge.ts'
+import type { Bridge } from '../shared/bridge.ts'
 import { loadConfig } from '../shared/config.ts'
 import type { Services } from '../shared/function.ts'
 import { createLogger } from '../shared/log.ts'
@@ -63,7 +63,7 @@ export function openPollBridge(
     agents,
     agentTokens: Object.fromEntries(agents.map((a) => [a.id, world.agentKeys[a.id] ?? ''])),
   })
-  const real = getBridge(services)
+  const real = services.bridge
   const bridge = throttled ? { ...real, kick: _noKick } : _unthrottled(services, real)
   return {
     services,

@@ -1,5 +1,4 @@
 /** @module `npm run job -- <name>`: run one cron function or job once, with the runtime's config and store. */
-import { getBridge } from '../shared/bridge.ts'
 import {
   type BridgeFunction,
   type RunnableFunction,
@@ -66,7 +65,7 @@ export async function runJobCommand({
     progress: out,
   })
   // Messages and wake-ups the run enqueued go out now; what cannot is kept for the next runtime.
-  const { left } = await getBridge(services).settle(CLI_FLUSH_TIMEOUT_MS)
+  const { left } = await services.bridge.settle(CLI_FLUSH_TIMEOUT_MS)
   // What it last heard from each integration, for the server's /ready.
   await services.status.flush()
   if (left > 0) err(`job ${name}: ${left} outbox item(s) not delivered yet; they stay queued`)

@@ -2,7 +2,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { functions } from '../functions/index.ts'
 import { type AgentConfig, AgentRegistryError, parseAgentRegistry } from '../shared/agents.ts'
-import { getBridge } from '../shared/bridge.ts'
 import { type Config, ConfigError, loadConfig } from '../shared/config.ts'
 import type { Services } from '../shared/function.ts'
 import { createRedactor } from '../shared/redact.ts'
@@ -75,7 +74,7 @@ async function serve(config: Config, services: Services): Promise<number> {
   const scheduler = startScheduler({ functions, services, signal: shutdown.signal })
   // What a stopped (or crashed) process left in the outbox and the pending windows goes out now, not at
   // the next notify minute.
-  getBridge(services).kick()
+  services.bridge.kick()
   const sweeper = setInterval(() => {
     store.sweep().catch((error) => log.warn('store sweep failed', { error: String(error) }))
   }, SWEEP_INTERVAL_MS)

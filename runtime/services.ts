@@ -2,7 +2,7 @@
 
 import { type AgentConfig, agentTokensFrom } from '../shared/agents.ts'
 import { createBackground } from '../shared/background.ts'
-import { type Bridge, buildBridge } from '../shared/bridge.ts'
+import type { Bridge } from '../shared/bridge.ts'
 import { type BuildInfo, createBridgeMetrics, type ProcessStats } from '../shared/bridge-metrics.ts'
 import { type Config, secretValues } from '../shared/config.ts'
 import { persistContact } from '../shared/contacts.ts'
@@ -14,6 +14,7 @@ import { takeInventory, validateRegistry } from '../shared/registry.ts'
 import { sleep as realSleep } from '../shared/retry.ts'
 import { createStatusBoard } from '../shared/status.ts'
 import type { Store } from '../shared/store/store.ts'
+import { buildBridge } from './bridge.ts'
 
 export type CreateServicesOptions = {
   config: Config

@@ -69,3 +69,11 @@ export function toStateGroup(group: string | null | undefined): StateGroup {
 export function sortedUnique(values: Iterable<string>): string[] {
   return [...new Set(values)].sort()
 }
+
+/** The delivery's `activity` (v1 webhooks): which key changed and its previous value. */
+export type ChangeHint = {
+  field: string | null
+  oldValue: unknown
+  /** For state changes, the previous state's UUID (the value is its name). */
+  oldIdentifier?: string | null
+}

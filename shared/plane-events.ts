@@ -1,8 +1,8 @@
 /** @module From Plane's shapes (webhook data, API work items) to the pipeline's normalized snapshots. Pure. */
 
+import type { ChangeHint } from './events.ts'
 import { type Actor, sortedUnique, type TaskSnapshot, toStateGroup } from './events.ts'
 import { htmlToText } from './markdown.ts'
-import type { ChangeHint } from './notify/diff.ts'
 import type { PlaneUserLite } from './plane/schemas.ts'
 import type {
   PlaneWebhookActivity,

@@ -1,6 +1,6 @@
 /** @module A tool call's context: the caller resolved to its Plane user, its Plane client, the run store. */
 import type { AgentConfig } from '../../shared/agents.ts'
-import { getBridge } from '../../shared/bridge.ts'
+import type { Bridge } from '../../shared/bridge.ts'
 import type { Services } from '../../shared/function.ts'
 import { createPlaneClient, type PlaneClient } from '../../shared/plane/client.ts'
 import { createRunStore, type RunStore } from '../../shared/runs/records.ts'
@@ -13,7 +13,7 @@ type PerServices = { writers: Map<string, PlaneClient>; runs: RunStore }
 const cache = new WeakMap<object, PerServices>()
 
 export async function toolContext(services: Services, agent: AgentConfig): Promise<ToolContext> {
-  const bridge = getBridge(services)
+  const bridge = services.bridge
   // An agent's tool call waits before background work (polls, run cards) when the key's window is full.
   const plane = bridge.plane?.withPriority('agent')
   if (!plane)
@@ -39,14 +39,14 @@ export async function toolContext(services: Services, agent: AgentConfig): Promi
 function _context(
   services: Services,
   agent: AgentConfig,
-  ref: NonNullable<Awaited<ReturnType<ReturnType<typeof getBridge>['directory']['agentById']>>>,
+  ref: NonNullable<Awaited<ReturnType<Bridge['directory']['agentById']>>>,
   plane: PlaneClient,
   parts: PerServices
 ): ToolContext {
   const own = _writer(services, agent, parts)
   return {
     services,
-    bridge: getBridge(services),
+    bridge: services.bridge,
     me: { ...ref, config: agent },
     plane,
     writer: own ?? plane,
@@ -64,7 +64,7 @@ function _parts(services: Services, plane: PlaneClient): PerServices {
       writers: new Map(),
       // The bridge's run store: the tracker (wakes, stale runs) and the tools share one record per task.
       runs:
-        getBridge(services).runs ??
+        services.bridge.runs ??
         createRunStore({
           store: services.store,
           plane,

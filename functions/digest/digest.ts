@@ -3,7 +3,6 @@
  * replicas or a restart (a per-day claim in the store), covering what happened since the previous digest. Tried
  * again every quarter hour until 11:45 while the day's has not gone out (Plane down at 08:00, a restart).
  */
-import { getBridge } from '../../shared/bridge.ts'
 import { buildDigest } from '../../shared/commands/digest.ts'
 import { renderContextFor } from '../../shared/commands/render-context.ts'
 import { enqueueReply } from '../../shared/commands/send-reply.ts'
@@ -41,7 +40,7 @@ export const digestFunction = defineCronFunction({
     // Cheap early exit for a second run (CLI, restart): no Plane requests for a digest already sent.
     if (await store.has(sentKey)) return { summary: `already sent for ${render.today}`, idle: true }
 
-    const bridge = getBridge(ctx)
+    const bridge = ctx.bridge
     if (!bridge.plane) throw new Error('Plane is not configured')
     const loader = createWorkspaceLoader({
       plane: bridge.plane,

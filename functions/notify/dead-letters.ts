@@ -1,5 +1,4 @@
 /** @module job `dead-letters [--retry [id]]`: what the outbox gave up on, and sending it again. */
-import { getBridge } from '../../shared/bridge.ts'
 import { defineJobFunction } from '../../shared/function.ts'
 import type { OutboxItem } from '../../shared/notify/outbox.ts'
 
@@ -9,7 +8,7 @@ export const deadLettersFunction = defineJobFunction({
   description:
     'Lists the messages and wake-ups the outbox gave up on (id, channel, target, attempts, last error); --retry sends them all again, --retry <id> one.',
   run: async function deadLetters(ctx) {
-    const { outbox } = getBridge(ctx)
+    const { outbox } = ctx.bridge
     const dead = await outbox.deadLetters()
     const at = ctx.args.indexOf('--retry')
     if (at < 0) {

@@ -1,6 +1,5 @@
 /** @module cron every minute — replay stored webhooks and /plane commands left unanswered, flush closed windows, drain the outbox. */
 
-import { getBridge } from '../../shared/bridge.ts'
 import { defineCronFunction } from '../../shared/function.ts'
 import { replayCommands } from '../telegram/command-inbox.ts'
 import { replayInbox } from '../webhooks/inbox.ts'
@@ -15,7 +14,7 @@ export const notifyFunction = defineCronFunction({
   schedule: '* * * * *',
   maxDurationSeconds: 120,
   run: async function notify(ctx) {
-    const bridge = getBridge(ctx)
+    const bridge = ctx.bridge
     const replayed =
       (await replayInbox(ctx, bridge, REPLAY_MIN_AGE_MS)) +
       (await replayCommands(ctx, REPLAY_MIN_AGE_MS))

@@ -4,7 +4,6 @@
  * the store's records). `degraded` (still 200: restarting would not help) says why: an integration
  * failing, a job that failed its last run, dead letters.
  */
-import { getBridge } from '../../shared/bridge.ts'
 import { storedContacts } from '../../shared/contacts.ts'
 import { defineHttpFunction, type FunctionInventory } from '../../shared/function.ts'
 import { type JobRunRecord, lastJobRuns } from '../../shared/job-runs.ts'
@@ -56,10 +55,9 @@ export const readyFunction = defineHttpFunction({
     const jobs = _latest(snapshot.jobs, recorded)
     // Dead letters are messages given up on: an operator should see them here, not only in logs.
     const outbox = storeOk
-      ? await _withTimeout(
-          getBridge(c.get('services')).outbox.depth(),
-          STORE_PING_TIMEOUT_MS
-        ).catch(() => null)
+      ? await _withTimeout(c.get('services').bridge.outbox.depth(), STORE_PING_TIMEOUT_MS).catch(
+          () => null
+        )
       : null
     const webhooks = storeOk
       ? await _withTimeout(

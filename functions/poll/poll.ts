@@ -1,5 +1,5 @@
 /** @module cron every 5 minutes — the poll cycle: shared listings, reconciliation through the pipeline, per-agent ticks. */
-import { type Bridge, getBridge } from '../../shared/bridge.ts'
+import type { Bridge } from '../../shared/bridge.ts'
 import { defineCronFunction, type Services } from '../../shared/function.ts'
 import { PlaneApiError } from '../../shared/plane/errors.ts'
 import { clearAlert, raiseAlert } from '../../shared/poll/alerts.ts'
@@ -21,7 +21,7 @@ export const pollFunction = defineCronFunction({
   maxDurationSeconds: 240,
   requires: ['PLANE_BASE_URL', 'PLANE_API_KEY', 'PLANE_WORKSPACE_SLUG'],
   run: async function poll(ctx) {
-    const bridge = getBridge(ctx)
+    const bridge = ctx.bridge
     const report = await runPollCycle(ctx, bridge).catch(async (error: unknown) => {
       await alertPlaneFailure(ctx, bridge, error)
       throw error

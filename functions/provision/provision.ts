@@ -4,7 +4,6 @@
  * a human must still do, and goes on past what Plane fails on.
  */
 
-import { getBridge } from '../../shared/bridge.ts'
 import { defineJobFunction, type JobContext } from '../../shared/function.ts'
 import type { PlaneClient } from '../../shared/plane/client.ts'
 import { adviseOnWebhookTarget, webhookTargetOf } from '../../shared/plane/release.ts'
@@ -77,7 +76,7 @@ export const provisionFunction = defineJobFunction({
   maxDurationSeconds: 15 * 60,
   run: async function provision(ctx) {
     const { config, log } = ctx
-    const bridge = getBridge(ctx)
+    const bridge = ctx.bridge
     const plane = bridge.plane
     if (!plane) throw new ProvisionError('the Plane settings are missing')
     if (ctx.agents.length === 0) log.warn('provision: the agent registry is empty (AGENTS_FILE)')

@@ -7,7 +7,6 @@
 import type { Card, CardAction } from '../../shared/actions/cards.ts'
 import { actionPhrasesFor } from '../../shared/actions/phrases.ts'
 import type { AgentConfig } from '../../shared/agents.ts'
-import { getBridge } from '../../shared/bridge.ts'
 import { formatTime } from '../../shared/commands/render-parts.ts'
 import type { Services } from '../../shared/function.ts'
 import { type EnqueueInput, telegramMessage } from '../../shared/notify/outbox.ts'
@@ -47,7 +46,7 @@ const MAX_TEXT = 4000
 
 /** A button of a card was pressed. */
 export async function handleCardPress(services: Services, press: CardPress): Promise<void> {
-  const bridge = getBridge(services)
+  const bridge = services.bridge
   const say = actionPhrasesFor(services.config.LOCALE)
   const toast = (text: string) =>
     bridge.telegram
@@ -80,7 +79,7 @@ export async function handleCardPress(services: Services, press: CardPress): Pro
 
 /** A reply to a card (an answer) or to a prompt (the text its action needs). */
 export async function handleCardReply(services: Services, reply: CardReply): Promise<void> {
-  const card = await getBridge(services).cards.get(reply.cardId)
+  const card = await services.bridge.cards.get(reply.cardId)
   if (!card || card.chatId !== reply.chatId) return
   const action: CardAction = reply.prompt ?? 'answer'
   await perform(
@@ -105,7 +104,7 @@ export async function perform(
   text: string | null,
   replyId?: number
 ): Promise<'done' | 'already' | 'failed'> {
-  const bridge = getBridge(services)
+  const bridge = services.bridge
   const { log, now } = services
   const say = actionPhrasesFor(services.config.LOCALE)
   const at = now()
@@ -178,7 +177,7 @@ export async function perform(
 
 /** The human acting through the bridge's key: comments are written as they are (they name the human). */
 function _humanContext(services: Services, name: string): ToolContext {
-  const bridge = getBridge(services)
+  const bridge = services.bridge
   if (!bridge.plane || !bridge.runs) throw new Error('Plane is not configured')
   const config = {
     id: 'human',
@@ -247,7 +246,7 @@ async function _prompt(
   card: Card,
   action: 'sendback' | 'answer'
 ): Promise<void> {
-  const bridge = getBridge(services)
+  const bridge = services.bridge
   const say = actionPhrasesFor(services.config.LOCALE)
   const base = telegramMessage(
     card.chatId,
@@ -273,7 +272,7 @@ async function _prompt(
 /** The card loses its buttons and gains the line saying who did what. */
 async function _edit(services: Services, card: Card, line: string): Promise<void> {
   if (card.messageId === null) return
-  const bridge = getBridge(services)
+  const bridge = services.bridge
   await bridge.outbox.enqueue({
     channel: 'telegram',
     target: card.chatId,

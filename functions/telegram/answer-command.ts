@@ -1,6 +1,5 @@
 /** @module After the webhook answered: load the workspace, build the reply, queue it (NOTIF-06). */
 import { decodeCardAction } from '../../shared/actions/cards.ts'
-import { getBridge } from '../../shared/bridge.ts'
 import { decodeDrillDown } from '../../shared/commands/callback-data.ts'
 import { matchProject } from '../../shared/commands/match.ts'
 import { commandPhrasesFor } from '../../shared/commands/phrases.ts'
@@ -33,7 +32,7 @@ export type CommandTask =
 
 export async function answerCommandTask(services: Services, task: CommandTask): Promise<void> {
   const { log, config } = services
-  const bridge = getBridge(services)
+  const bridge = services.bridge
   // The human acting on a card: a reply to it or to its prompt, or one of its buttons.
   if (task.kind === 'reply') return handleCardReply(services, task)
   const card = task.kind === 'callback' ? decodeCardAction(task.data) : null
@@ -97,7 +96,7 @@ const _EMPTY: WorkspaceSnapshot = {
 }
 
 async function _snapshot(services: Services, request: CommandRequest): Promise<WorkspaceSnapshot> {
-  const bridge = getBridge(services)
+  const bridge = services.bridge
   if (!bridge.plane) throw new Error('Plane is not configured')
   const loader = getWorkspaceLoader(services, { plane: bridge.plane, directory: bridge.directory })
   const snapshot = await loader.snapshot()

@@ -2,7 +2,6 @@
  * @module POST /webhooks/telegram — the /plane commands (NOTIF-06). Check the secret in constant time, answer only
  * allowed chats, run each update_id once, answer 200 at once; the reply is built after and sent through the outbox.
  */
-import { getBridge } from '../../shared/bridge.ts'
 import { defineHttpFunction, type Services } from '../../shared/function.ts'
 import { getBotUsername } from '../../shared/telegram/bot-username.ts'
 import { parseCommand } from '../../shared/telegram/command.ts'
@@ -58,7 +57,7 @@ export const telegramWebhookFunction = defineHttpFunction({
     let task: CommandTask
     try {
       if (update.kind === 'message') {
-        const bridge = getBridge(services)
+        const bridge = services.bridge
         if (!bridge.telegram) throw new Error('Telegram is not configured')
         const command = parseCommand(update.text, await getBotUsername(store, bridge.telegram))
         // Not a command: a reply to one of the bridge's cards or prompts is an action's text.

@@ -5,7 +5,7 @@
  * copy. Any other event (or one whose processing failed) is stored in the inbox and processed after the answer;
  * the `notify` cron replays what was left.
  */
-import { getBridge } from '../../shared/bridge.ts'
+import type { Bridge } from '../../shared/bridge.ts'
 import { clientAddress } from '../../shared/client-address.ts'
 import { defineHttpFunction, type Services } from '../../shared/function.ts'
 import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
@@ -95,7 +95,7 @@ export const planeWebhookFunction = defineHttpFunction({
       await noteWebhookReceived(services).catch(() => undefined)
       // The stored copy is for replay after a crash; this process goes on with what it has already parsed.
       background.run('plane-webhook', () =>
-        processStoredWebhook(services, getBridge(services), id, { entry, event })
+        processStoredWebhook(services, services.bridge, id, { entry, event })
       )
       log.debug('plane webhook stored', { type: event.type, delivery: event.deliveryId, id })
       return c.json({ status: 'accepted' }, 200)
@@ -120,10 +120,10 @@ async function _processInRequest(
 ): Promise<boolean> {
   if (!processesInStoreOnly(event)) return false
   const { log } = services
-  let bridge: ReturnType<typeof getBridge>
+  let bridge: Bridge
   let outcome: string
   try {
-    bridge = getBridge(services)
+    bridge = services.bridge
     outcome = await processPlaneEvent(event, receivedAt, services, bridge)
   } catch (error) {
     log.warn('plane webhook not processed in the request; storing it in the inbox', {

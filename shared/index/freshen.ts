@@ -7,8 +7,8 @@
 import type { TaskSnapshot } from '../events.ts'
 import type { SightingResult } from '../notify/pipeline.ts'
 import type { PlaneClient } from '../plane/client.ts'
+import { listProjectChanges } from '../plane/listing.ts'
 import { snapshotFromWorkItem } from '../plane-events.ts'
-import { listProjectChanges } from '../poll/listing.ts'
 import type { Store } from '../store/store.ts'
 import type { WorkItemIndex } from './work-items.ts'
 

@@ -1,13 +1,7 @@
 /** @module diffTask: what changed between two sightings of a task, and what to do with a stale or first sighting. */
-import type { StateRef, TaskChange, TaskSnapshot } from '../events.ts'
+import type { ChangeHint, StateRef, TaskChange, TaskSnapshot } from '../events.ts'
 
-/** The delivery's `activity` (v1 webhooks): which key changed and its previous value. */
-export type ChangeHint = {
-  field: string | null
-  oldValue: unknown
-  /** For state changes, the previous state's UUID (the value is its name). */
-  oldIdentifier?: string | null
-}
+export type { ChangeHint }
 
 export type DiffResult =
   /** Older than what we already know (webhooks arrive out of order): ignore, keep the snapshot. */

@@ -17,23 +17,10 @@ import type { Directory } from './directory.ts'
 import type { Locale } from './i18n.ts'
 import { buildTaskUrl } from './messages.ts'
 import type { Outbox } from './outbox.ts'
-import { type FlushContext, planFlush, type RunInfo } from './plan-flush.ts'
+import { type FlushContext, type PendingChange, planFlush, type RunInfo } from './plan-flush.ts'
 import { isBlockerComment, type NotifyPolicy, parseConfidence } from './policy.ts'
 
-export type PendingChange = {
-  taskId: string
-  /** The task before the window's first change (null: first sighting, see `hint` / `created`). */
-  before: TaskSnapshot | null
-  after: TaskSnapshot
-  created: boolean
-  hint: ChangeHint | null
-  actor: Actor | null
-  /** Blocker comments seen during the window. */
-  comments: Array<{ text: string; actor: Actor | null }>
-  firstAt: number
-  dueAt: number
-  sources: EventSource[]
-}
+export type { PendingChange }
 
 export type PipelineOptions = {
   store: Store

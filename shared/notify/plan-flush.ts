@@ -2,12 +2,12 @@
 
 import type { CardKind, CardStore } from '../actions/cards.ts'
 import { actionPhrasesFor } from '../actions/phrases.ts'
-import type { TaskChange, TaskSnapshot } from '../events.ts'
+import type { Actor, EventSource, TaskChange, TaskSnapshot } from '../events.ts'
 import type { RunTracker } from '../runs/tracker.ts'
 import type { Store } from '../store/store.ts'
 import { APPROVAL_LABEL, agentsOfTask, isOpenForAgent } from '../task-vocabulary.ts'
 import { escapeHtml } from '../telegram/html.ts'
-import { diffTask } from './diff.ts'
+import { type ChangeHint, diffTask } from './diff.ts'
 import type { AgentRef, Directory } from './directory.ts'
 import type { Locale } from './i18n.ts'
 import {
@@ -17,7 +17,6 @@ import {
   renderTaskNotification,
 } from './messages.ts'
 import { type EnqueueInput, telegramMessage } from './outbox.ts'
-import type { PendingChange } from './pipeline.ts'
 import {
   classifyComment,
   classifyTaskChanges,
@@ -28,6 +27,22 @@ import {
   type TaskNotification,
 } from './policy.ts'
 import { recordReview, settleReview } from './reviews.ts'
+
+/** A task's change waiting for its coalescing window to close (the pipeline's queue entry). */
+export type PendingChange = {
+  taskId: string
+  /** The task before the window's first change (null: first sighting, see `hint` / `created`). */
+  before: TaskSnapshot | null
+  after: TaskSnapshot
+  created: boolean
+  hint: ChangeHint | null
+  actor: Actor | null
+  /** Blocker comments seen during the window. */
+  comments: Array<{ text: string; actor: Actor | null }>
+  firstAt: number
+  dueAt: number
+  sources: EventSource[]
+}
 
 export type FlushContext = {
   store: Store

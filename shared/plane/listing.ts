@@ -1,6 +1,6 @@
 /** @module One listing per project per cycle: newest first, stopping at the checkpoint (v1 lists have no filters). */
-import type { PlaneClient } from '../plane/client.ts'
-import type { PlaneWorkItem } from '../plane/work-item-schemas.ts'
+import type { PlaneClient } from './client.ts'
+import type { PlaneWorkItem } from './work-item-schemas.ts'
 
 export type ListingOptions = {
   /** Oldest instant anyone still needs (ms); null: list everything (first cycle), within the page cap. */

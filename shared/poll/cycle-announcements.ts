@@ -6,17 +6,17 @@
 import type { Bridge } from '../bridge.ts'
 import { localDate } from '../commands/render-parts.ts'
 import type { Services } from '../function.ts'
-import {
-  buildCycleUrl,
-  type CycleAnnouncement,
-  type CycleCounts,
-  renderCycleAnnouncement,
-} from '../notify/cycle-messages.ts'
 import type { ProjectRef } from '../notify/messages.ts'
 import { telegramMessage } from '../notify/outbox.ts'
 import { isProjectAllowed } from '../notify/policy.ts'
 import { PlaneApiError } from '../plane/errors.ts'
 import type { PlaneCycle } from '../plane/schemas.ts'
+import {
+  buildCycleUrl,
+  type CycleAnnouncement,
+  type CycleCounts,
+  renderCycleAnnouncement,
+} from './cycle-messages.ts'
 import {
   type CycleDates,
   cycleDay,

@@ -8,11 +8,11 @@ import type { TaskSnapshot } from '../events.ts'
 import type { Services } from '../function.ts'
 import type { ProjectRef } from '../notify/messages.ts'
 import type { SightingResult } from '../notify/pipeline.ts'
+import { DEFAULT_OVERLAP_MS, listProjectChanges } from '../plane/listing.ts'
 import { snapshotFromWorkItem, updatedByOf } from '../plane-events.ts'
 import { ensureProjectProvisioned } from '../provision/project.ts'
 import { AgentTickError, runAgentTick } from './agent-tick.ts'
 import { announceCycleTransitions } from './cycle-announcements.ts'
-import { DEFAULT_OVERLAP_MS, listProjectChanges } from './listing.ts'
 import { checkWebhookHealth, WEBHOOK_GRACE_MS } from './webhook-health.ts'
 
 export type PollCycleReport = {

@@ -4,15 +4,33 @@
  * dependents come from the bridge's reverse index (written by create_task: works on Plane v1.2) and, on
  * v1.3+, from Plane's `blocking` relations.
  */
-import type { Bridge } from '../bridge.ts'
 import type { TaskSnapshot } from '../events.ts'
-import type { Services } from '../function.ts'
+import type { Logger } from '../log.ts'
+import type { Locale } from '../notify/i18n.ts'
+import type { PlaneClient } from '../plane/client.ts'
 import type { PlaneRelations } from '../plane/work-item-schemas.ts'
 import { snapshotFromWorkItem } from '../plane-events.ts'
-import { blockForCancelledDependency } from '../poll/dependencies.ts'
 import type { Store } from '../store/store.ts'
 import { isOpenForAgent } from '../task-vocabulary.ts'
 import { runPhrasesFor } from './phrases.ts'
+import type { RunStore } from './records.ts'
+import type { RunTracker } from './tracker.ts'
+
+/** What releasing and blocking dependents uses. */
+export type DependentsParts = {
+  store: Store
+  log: Logger
+  locale: Locale
+  /**
+   * Plane as these reads should reach it: a completion's message and its dependents' wakes wait on them, so the
+   * composition root hands in the bridge key at an agent's priority (issue 32). Null without Plane settings.
+   */
+  plane: PlaneClient | null
+  runs: Pick<RunStore, 'peek'> | null
+  tracker: Pick<RunTracker, 'notice'>
+  /** Blocks a dependent whose dependency was cancelled, once (the poll's rule: poll/dependencies.ts). */
+  blockForCancelled(dependent: TaskSnapshot, dependency: TaskSnapshot): Promise<boolean>
+}
 
 const dependentsKey = (taskId: string) => `run:dependents:${taskId}`
 const DEPENDENTS_TTL_S = 400 * 24 * 60 * 60
@@ -30,34 +48,29 @@ export function recordDependent(
 }
 
 export async function onTaskClosed(
-  services: Services,
-  bridge: Bridge,
+  parts: DependentsParts,
   task: TaskSnapshot,
   group: 'completed' | 'cancelled'
 ): Promise<{ unblocked: string[]; blocked: string[] }> {
   const out = { unblocked: [] as string[], blocked: [] as string[] }
-  const plane = _reader(bridge)
+  const { plane } = parts
   if (!plane) return out
-  const ids = new Set(
-    (await services.store.indexRange(dependentsKey(task.id))).map((e) => e.member)
-  )
+  const ids = new Set((await parts.store.indexRange(dependentsKey(task.id))).map((e) => e.member))
   if ((await plane.capabilities()).relations) {
     const relations = await plane.relations.list(task.projectId, task.id)
     for (const ref of _related(relations, 'blocking', task.projectId)) ids.add(ref.id)
   }
   for (const id of ids) {
-    const dependent = await _snapshot(bridge, id, task.projectId)
+    const dependent = await _snapshot(plane, id, task.projectId)
     // Started, done or cancelled tasks are past the point where a dependency matters.
     if (!dependent || !isOpenForAgent(dependent) || dependent.state?.group !== 'unstarted') continue
     if (group === 'cancelled') {
-      const report = { waiting: [], blocked: [], planeRequests: 0 }
-      if (await blockForCancelledDependency(services, bridge, dependent, task, report))
-        out.blocked.push(id)
+      if (await parts.blockForCancelled(dependent, task)) out.blocked.push(id)
       continue
     }
-    if (!(await _allDone(bridge, dependent))) continue
-    const say = runPhrasesFor(services.config.LOCALE)
-    const woken = await bridge.tracker.notice(
+    if (!(await _allDone(plane, parts.runs, dependent))) continue
+    const say = runPhrasesFor(parts.locale)
+    const woken = await parts.tracker.notice(
       dependent,
       (ref) => say.unblocked(ref, dependent.name),
       `unblocked:${dependent.id}`
@@ -65,25 +78,22 @@ export async function onTaskClosed(
     if (woken > 0) out.unblocked.push(id)
   }
   if (out.unblocked.length + out.blocked.length > 0)
-    services.log.info('dependents of a closed task', { task: task.id, group, ...out })
+    parts.log.info('dependents of a closed task', { task: task.id, group, ...out })
   return out
 }
 
 // --- Internal helpers ---
 
-/** A completion's message and its dependents' wakes wait on these reads: an agent's priority (issue 32). */
-function _reader(bridge: Bridge) {
-  return bridge.plane?.withPriority('agent') ?? null
-}
-
 /** Every dependency of the task (the bridge's record, Plane's relations) is done. */
-async function _allDone(bridge: Bridge, task: TaskSnapshot): Promise<boolean> {
-  const plane = _reader(bridge)
-  if (!plane) return false
-  const record = await bridge.runs?.peek(task.id)
+async function _allDone(
+  plane: PlaneClient,
+  runs: DependentsParts['runs'],
+  task: TaskSnapshot
+): Promise<boolean> {
+  const record = await runs?.peek(task.id)
   for (const dep of record?.dependencies ?? []) {
     const found = UUID.test(dep)
-      ? await _snapshot(bridge, dep, task.projectId)
+      ? await _snapshot(plane, dep, task.projectId)
       : await plane.workItems
           .getByIdentifier(dep, { expand: ['state'] })
           .then(snapshotFromWorkItem)
@@ -93,7 +103,7 @@ async function _allDone(bridge: Bridge, task: TaskSnapshot): Promise<boolean> {
   if ((await plane.capabilities()).relations) {
     const relations = await plane.relations.list(task.projectId, task.id)
     for (const ref of _related(relations, 'blocked_by', task.projectId)) {
-      const found = await _snapshot(bridge, ref.id, ref.projectId)
+      const found = await _snapshot(plane, ref.id, ref.projectId)
       if (found?.state?.group !== 'completed') return false
     }
   }
@@ -106,12 +116,12 @@ async function _allDone(bridge: Bridge, task: TaskSnapshot): Promise<boolean> {
  * dependent and dependency, on completions and cancellations only.
  */
 async function _snapshot(
-  bridge: Bridge,
+  plane: PlaneClient,
   id: string,
   projectId: string
 ): Promise<TaskSnapshot | null> {
-  const item = await _reader(bridge)
-    ?.workItems.get(projectId, id, { expand: ['state', 'labels'] })
+  const item = await plane.workItems
+    .get(projectId, id, { expand: ['state', 'labels'] })
     .catch(() => null)
   return item ? snapshotFromWorkItem(item) : null
 }

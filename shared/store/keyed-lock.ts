@@ -14,7 +14,7 @@
  * calls take. Redis over HTTP (a Workers isolate, dropped with its timers) keeps `ttlSeconds`.
  */
 import { LOCK_LEASE, type LockLease } from './lease.ts'
-import type { Store, StoreLock } from './store.ts'
+import type { Store, StoreLock } from './types.ts'
 
 export { LOCK_LEASE, type LockLease }
 

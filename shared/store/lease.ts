@@ -2,7 +2,7 @@
  * @module A store lock held as a lease: a short expiry that a heartbeat renews while its holder works, so a process
  * that dies holding it (a crash, a kill) keeps others out for one lease, not for the longest the work may take.
  */
-import type { StoreLock } from './store.ts'
+import type { StoreLock } from './types.ts'
 
 export type LockLease = { seconds: number; renewMs: number }
 

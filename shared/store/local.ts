@@ -14,7 +14,7 @@ import {
   type SortedIndex,
   snapshotRecords,
 } from './local-state.ts'
-import type { Store, StoreDriverName, StoreLock } from './store.ts'
+import type { Store, StoreDriverName, StoreLock } from './types.ts'
 
 /** Where a local store keeps its changes (runtime/node-journal.ts: a file in DATA_DIR). */
 export type StoreJournal = {

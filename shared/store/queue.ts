@@ -2,7 +2,7 @@
  * @module A durable queue in the store: one entry per item plus a sorted index (Redis sorted set) scored by due
  * time, so a drain reads what is due without listing keys — its cost never grows with the size of the database.
  */
-import type { Store } from './store.ts'
+import type { Store } from './types.ts'
 
 export type QueueEntry<T> = { id: string; value: T; score: number }
 

@@ -19,7 +19,7 @@ import {
   unwrap,
   wrap,
 } from './envelope.ts'
-import type { IndexEntry, Store, StoreLock } from './store.ts'
+import type { IndexEntry, Store, StoreLock } from './types.ts'
 
 /**
  * The part of an ioredis client this store uses (structural, so `shared/` imports no Node-only package). Built

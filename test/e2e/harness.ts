@@ -4,7 +4,6 @@ import { functions } from '../../functions/index.ts'
 import { createApp } from '../../runtime/app.ts'
 import type { StoreHooks } from '../../runtime/services.ts'
 import type { AgentConfig } from '../../shared/agents.ts'
-import { getBridge } from '../../shared/bridge.ts'
 import type { RawEnv } from '../../shared/config.ts'
 import { markProjectsProvisioned } from '../../shared/provision/project.ts'
 import type { Store } from '../../shared/store/store.ts'
@@ -275,7 +274,7 @@ async function _startRuntime(
     openclaw,
     services,
     app,
-    bridge: getBridge(services),
+    bridge: services.bridge,
     webhooks: {
       hold: () => {
         gate.hold = true
@@ -314,7 +313,7 @@ async function _startRuntime(
     async settle(timeoutMs = 10_000) {
       await plane.webhooks.settle()
       await services.background.idle(timeoutMs)
-      return getBridge(services).settle(timeoutMs)
+      return services.bridge.settle(timeoutMs)
     },
     /** Stop this runtime's timers and wait for its background work, leaving the simulators and the store. */
     async halt(timeoutMs = 2000) {

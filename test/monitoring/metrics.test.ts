@@ -4,7 +4,6 @@ import { functions } from '../../functions/index.ts'
 import { createApp } from '../../runtime/app.ts'
 import { nodeBuildInfo, nodeMetricsOptions } from '../../runtime/node-metrics.ts'
 import { createServices } from '../../runtime/services.ts'
-import { getBridge } from '../../shared/bridge.ts'
 import { loadConfig } from '../../shared/config.ts'
 import { defineCronFunction } from '../../shared/function.ts'
 import { createLogger } from '../../shared/log.ts'
@@ -126,7 +125,7 @@ describe('node metrics', () => {
       store: services.store,
       now: () => now,
     })
-    await checkWebhookHealth(replica, getBridge(replica), 2)
+    await checkWebhookHealth(replica, replica.bridge, 2)
     const text = replica.metrics.registry.render()
     expect(text).toContain(`plane_bridge_last_webhook_timestamp_seconds ${NOW / 1000}`)
     expect(text).toContain('plane_bridge_webhook_missed_edits_total 2')

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { getBridge } from '../../shared/bridge.ts'
 import { defineCronFunction, type JobContext } from '../../shared/function.ts'
 import { runJob } from '../../shared/run-job.ts'
 import { makeServices } from '../helpers/services.ts'
@@ -24,7 +23,7 @@ describe('one bridge per runtime', () => {
         PLANE_WORKSPACE_SLUG: 'acme',
       },
     })
-    const httpBridge = getBridge(services)
+    const httpBridge = services.bridge
     await runJob(tick, services, { trigger: 'cron', slot: '2026-11-23T10:00' })
     await runJob(tick, services, { trigger: 'cron', slot: '2026-11-23T10:01' })
     expect(seen).toHaveLength(2)
@@ -32,8 +31,8 @@ describe('one bridge per runtime', () => {
     expect(seen[0]).not.toBe(seen[1])
     // …and the runtime's one bridge, with its one Plane client (and so one 1 req/s lane on the key).
     for (const ctx of seen) {
-      expect(getBridge(ctx)).toBe(httpBridge)
-      expect(getBridge(ctx).plane).toBe(httpBridge.plane)
+      expect(ctx.bridge).toBe(httpBridge)
+      expect(ctx.bridge.plane).toBe(httpBridge.plane)
     }
     expect(httpBridge.plane).not.toBeNull()
   })

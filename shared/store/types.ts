@@ -1,0 +1,59 @@
+/**
+ * @module The store's interface and its types: what every part of the bridge is written against. The drivers
+ * (local.ts for memory and fs, store.ts over unstorage, redis.ts) implement it; nothing here imports them.
+ */
+import type { IndexEntry } from './atomics.ts'
+
+export type { IndexEntry }
+
+export type StoreDriverName = 'redis' | 'redis-http' | 'fs' | 'memory' | 'cloudflare-kv'
+
+export type StoreLock = {
+  readonly key: string
+  /** Give the lock up; false when it had already expired and someone else may hold it. */
+  release(): Promise<boolean>
+  /** Push the expiry out while work goes on; false when the lock was lost. */
+  extend(ttlSeconds: number): Promise<boolean>
+}
+
+export type Store = {
+  readonly driver: StoreDriverName
+  /** Where the data lives, without credentials (for /ready and logs). */
+  readonly location: string
+  get<T = unknown>(key: string): Promise<T | null>
+  set(key: string, value: unknown, options?: { ttlSeconds?: number }): Promise<void>
+  has(key: string): Promise<boolean>
+  delete(key: string): Promise<void>
+  /** Keys under a prefix (`'outbox:'`), expired ones left out. */
+  keys(prefix?: string): Promise<string[]>
+  /**
+   * Atomically take `key` for `ttlSeconds`: true for exactly one caller until it expires (Redis `SET NX EX`).
+   * The key then holds `value` (default `true`), readable with `get`.
+   */
+  claim(key: string, ttlSeconds: number, value?: unknown): Promise<boolean>
+  /** A lock with expiry; null when someone else holds it. */
+  lock(key: string, ttlSeconds: number): Promise<StoreLock | null>
+  /** Atomic counter; the TTL is set when the counter is created (a fixed window). */
+  increment(key: string, ttlSeconds: number): Promise<number>
+  /**
+   * A sorted index under `key` (Redis sorted set): queues and deadlines are read by score, never by
+   * listing keys. Adding returns true when the member is new; `onlyIfAbsent` keeps an existing score;
+   * `ttlSeconds` (re)sets the whole index's expiry.
+   */
+  indexAdd(
+    key: string,
+    member: string,
+    score: number,
+    options?: { onlyIfAbsent?: boolean; ttlSeconds?: number }
+  ): Promise<boolean>
+  indexRemove(key: string, member: string): Promise<boolean>
+  /** Members scored ≤ `maxScore` (default: all), lowest first, at most `limit` (default 1,000). */
+  indexRange(key: string, options?: { maxScore?: number; limit?: number }): Promise<IndexEntry[]>
+  indexScore(key: string, member: string): Promise<number | null>
+  indexSize(key: string): Promise<number>
+  /** Throws when the backing store cannot be reached. */
+  ping(): Promise<void>
+  /** Remove expired entries (drivers without native expiry); returns how many. */
+  sweep(): Promise<number>
+  dispose(): Promise<void>
+}

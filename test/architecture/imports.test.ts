@@ -1,0 +1,78 @@
+/** Issue 30: the house's structure held by a test — no circles, no import back up the layers, one composition root. */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import {
+  findCircles,
+  findUpwardImports,
+  type ImportGraph,
+  LAYERS,
+  layerOf,
+  readImportGraph,
+} from './imports.ts'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const graph = readImportGraph(ROOT, ['shared', 'functions', 'runtime'])
+
+describe('the import graph', () => {
+  it('should read every product module and the imports it makes', () => {
+    expect(graph.size).toBeGreaterThan(150)
+    // A type-only import counts: it ties the modules as much as a value import.
+    expect(graph.get('shared/notify/pipeline.ts')).toContain('shared/runs/tracker.ts')
+    expect(graph.get('runtime/services.ts')).toContain('runtime/bridge.ts')
+  })
+
+  it('should place every module in a layer', () => {
+    expect([...graph.keys()].filter((file) => layerOf(file) === null)).toEqual([])
+  })
+
+  it('should have no circle', () => {
+    expect(findCircles(graph)).toEqual([])
+  })
+
+  it('should have no import that runs back up the layers', () => {
+    expect(findUpwardImports(graph)).toEqual([])
+  })
+
+  it('should keep the composition root to itself: nothing outside runtime/ imports it', () => {
+    const intoRuntime = [...graph].flatMap(([from, targets]) =>
+      from.startsWith('runtime/') ? [] : targets.filter((t) => t.startsWith('runtime/'))
+    )
+    expect(intoRuntime).toEqual([])
+  })
+
+  it('should give the parts no way to look each other up: shared/bridge.ts holds interfaces only', () => {
+    const source = readFileSync(join(ROOT, 'shared/bridge.ts'), 'utf8')
+    const imports = source.match(/^import .*$/gm) ?? []
+    expect(imports.length).toBeGreaterThan(0)
+    // Types only: a value import or an exported function would mean the contract builds or finds parts again.
+    expect(imports.filter((line) => !line.startsWith('import type '))).toEqual([])
+    expect(source).not.toMatch(/^export (async )?function|^export const|WeakMap/m)
+  })
+})
+
+describe('the checks themselves', () => {
+  const sample: ImportGraph = new Map([
+    ['shared/store/store.ts', ['shared/store/local.ts']],
+    ['shared/store/local.ts', ['shared/store/store.ts']],
+    ['shared/notify/pipeline.ts', ['shared/poll/cycle.ts', 'shared/log.ts']],
+    ['shared/poll/cycle.ts', ['shared/notify/pipeline.ts']],
+    ['shared/log.ts', []],
+    ['shared/events.ts', ['shared/events.ts']],
+  ])
+
+  it('should find each circle, and a module importing itself', () => {
+    expect(findCircles(sample)).toEqual([
+      ['shared/events.ts'],
+      ['shared/notify/pipeline.ts', 'shared/poll/cycle.ts'],
+      ['shared/store/local.ts', 'shared/store/store.ts'],
+    ])
+  })
+
+  it('should name an import from a part up to a feature', () => {
+    expect(findUpwardImports(sample)).toEqual([
+      `shared/notify/pipeline.ts (${LAYERS[2]?.name}) → shared/poll/cycle.ts (${LAYERS[4]?.name})`,
+    ])
+  })
+})

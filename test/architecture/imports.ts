@@ -1,0 +1,164 @@
+/**
+ * The product's import graph, read with TypeScript's own pre-processor (static, type-only, re-exports and dynamic
+ * imports alike), and the two rules issue 30 set on it: no circles, and no import that runs back up the layers.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
+import ts from 'typescript'
+
+export type ImportGraph = ReadonlyMap<string, readonly string[]>
+
+/**
+ * The layers, lowest first: a module imports from its own layer or a lower one. Paths are read in order; the
+ * first prefix that matches a file gives its layer.
+ */
+export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> = [
+  {
+    name: 'base (no part of the bridge: words, events, text, time, logs, the agent registry)',
+    paths: [
+      'shared/events.ts',
+      'shared/task-vocabulary.ts',
+      'shared/agents.ts',
+      'shared/markdown.ts',
+      'shared/log.ts',
+      'shared/redact.ts',
+      'shared/hash.ts',
+      'shared/retry.ts',
+      'shared/cron.ts',
+      'shared/time-zone.ts',
+      'shared/http-errors.ts',
+      'shared/client-address.ts',
+      'shared/metrics.ts',
+    ],
+  },
+  {
+    name: 'store and clients (the store, Plane, Telegram, OpenClaw)',
+    paths: [
+      'shared/store/',
+      'shared/plane/',
+      'shared/plane-events.ts',
+      'shared/telegram/',
+      'shared/openclaw/',
+    ],
+  },
+  {
+    name: 'parts (pipeline, outbox, runs, cards, index, directory, status) and the settings',
+    paths: [
+      'shared/notify/',
+      'shared/runs/',
+      'shared/actions/',
+      'shared/index/',
+      'shared/plane-directory.ts',
+      'shared/status.ts',
+      'shared/contacts.ts',
+      'shared/bridge-metrics.ts',
+      'shared/background.ts',
+      'shared/settings.ts',
+      'shared/config.ts',
+    ],
+  },
+  {
+    name: 'contract (what a function is and receives: Services, the parts as interfaces)',
+    paths: ['shared/function.ts', 'shared/bridge.ts'],
+  },
+  {
+    name: 'features (the work of jobs and commands, on the contract)',
+    paths: [
+      'shared/poll/',
+      'shared/provision/',
+      'shared/commands/',
+      'shared/check/',
+      'shared/registry.ts',
+      'shared/run-job.ts',
+      'shared/job-runs.ts',
+    ],
+  },
+  { name: 'functions (one file per route, cron or job)', paths: ['functions/'] },
+  {
+    name: 'runtime (the composition roots: Node, Workers, the CLI job runner)',
+    paths: ['runtime/'],
+  },
+]
+
+/** The layer of a file (its index in LAYERS), or null for a file no layer names (a test reports those). */
+export function layerOf(file: string): number | null {
+  const index = LAYERS.findIndex((layer) => layer.paths.some((p) => file.startsWith(p)))
+  return index === -1 ? null : index
+}
+
+/** Every product module under `dirs` (tests and declaration files left out) with the modules it imports. */
+export function readImportGraph(root: string, dirs: readonly string[]): ImportGraph {
+  const files: string[] = []
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name)
+      if (statSync(path).isDirectory()) walk(path)
+      else if (/\.ts$/.test(name) && !/\.(test|d)\.ts$/.test(name)) files.push(path)
+    }
+  }
+  for (const dir of dirs) walk(join(root, dir))
+  const graph = new Map<string, string[]>()
+  for (const file of files) {
+    const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true)
+    const targets = importedFiles
+      .map((f) => f.fileName)
+      .filter((name) => name.startsWith('.'))
+      .map((name) => relative(root, resolve(dirname(file), name)))
+    graph.set(relative(root, file), [...new Set(targets)].sort())
+  }
+  return graph
+}
+
+/** The circles of the graph (strongly connected components of more than one module, or a module importing itself). */
+export function findCircles(graph: ImportGraph): string[][] {
+  let counter = 0
+  const index = new Map<string, number>()
+  const low = new Map<string, number>()
+  const stack: string[] = []
+  const onStack = new Set<string>()
+  const circles: string[][] = []
+  const visit = (v: string): void => {
+    index.set(v, counter)
+    low.set(v, counter)
+    counter++
+    stack.push(v)
+    onStack.add(v)
+    for (const w of graph.get(v) ?? []) {
+      if (!graph.has(w)) continue
+      if (!index.has(w)) {
+        visit(w)
+        low.set(v, Math.min(low.get(v) as number, low.get(w) as number))
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) as number, index.get(w) as number))
+    }
+    if (low.get(v) !== index.get(v)) return
+    const component: string[] = []
+    let w: string
+    do {
+      w = stack.pop() as string
+      onStack.delete(w)
+      component.push(w)
+    } while (w !== v)
+    if (component.length > 1 || (graph.get(v) ?? []).includes(v)) circles.push(component.sort())
+  }
+  for (const v of [...graph.keys()].sort()) if (!index.has(v)) visit(v)
+  return circles
+}
+
+/** Imports from a lower layer to a higher one, as `from (layer) → to (layer)` lines. */
+export function findUpwardImports(
+  graph: ImportGraph,
+  layer: (file: string) => number | null = layerOf
+): string[] {
+  const out: string[] = []
+  for (const [from, targets] of graph) {
+    const own = layer(from)
+    for (const to of targets) {
+      const theirs = layer(to)
+      if (own !== null && theirs !== null && theirs > own)
+        out.push(
+          `${from} (${LAYERS[own]?.name ?? own}) → ${to} (${LAYERS[theirs]?.name ?? theirs})`
+        )
+    }
+  }
+  return out.sort()
+}
