@@ -1,0 +1,161 @@
+/**
+ * @module Assignments: an agent given a task is woken (or, on a deploy's first sighting of a started task, its
+ * run adopted without a wake); an agent that loses it is told to stop and its run cancelled; a task's agents
+ * are woken with a special text (unblocked…).
+ */
+
+import { agentsOfTask } from '../task-vocabulary.ts'
+import { OPEN_RUN_STATES } from './records.ts'
+import {
+  ASSIGNMENT_TTL_S,
+  type Assignment,
+  assignmentKey,
+  DUE_INDEX,
+  isHeld,
+  keyOf,
+  newAssignment,
+  type RunTracker,
+  recordKey,
+  staleMember,
+  type TrackerKit,
+  wakeMember,
+} from './tracker-kit.ts'
+import type { RunRecord } from './types.ts'
+import type { RunWakes } from './wakes.ts'
+
+export function createAssignments(
+  { options, say }: TrackerKit,
+  { taskRef, agentWake, sendWake }: RunWakes
+): Pick<RunTracker, 'assigned' | 'unassigned' | 'notice'> {
+  const { store, outbox, runs, log, now } = options
+
+  const assigned: RunTracker['assigned'] = async (task, agent, { firstSighting = false } = {}) => {
+    if (!options.wakeAgents) return 'off'
+    const key = assignmentKey(task.id, agent.id)
+    const adopt = firstSighting && task.state?.group === 'started'
+    // Held for the human's approval: nothing is recorded, so the approval's sighting wakes the agent.
+    if (!adopt && isHeld(task)) return 'held'
+    // The deadline goes in first: whatever happens next, it comes due and is checked against the store.
+    if (!adopt)
+      await store.indexAdd(DUE_INDEX, wakeMember(task.id, agent.id), now() + options.checkinMs, {
+        onlyIfAbsent: true,
+      })
+    const entry = newAssignment(task, agent.id, now(), adopt)
+    if (!(await store.claim(key, ASSIGNMENT_TTL_S, entry))) return 'known'
+    const { ref } = await taskRef(task)
+    if (adopt) {
+      await runs?.update(
+        recordKey({ ...task, ref }),
+        (r) =>
+          OPEN_RUN_STATES.has(r.state) && r.agentId === agent.id
+            ? r
+            : {
+                ...r,
+                agentId: agent.id,
+                state: 'active',
+                lastActivityAt: r.lastActivityAt ?? new Date(now()).toISOString(),
+              },
+        { agentName: agent.name, card: false }
+      )
+      await store.indexAdd(DUE_INDEX, staleMember(task.id), now() + options.staleMs)
+      log.info('run adopted', { task: task.id, agent: agent.id })
+      return 'adopted'
+    }
+    await runs?.update(
+      recordKey({ ...task, ref }),
+      (r) => _newRun(r, agent.id, new Date(now()).toISOString()),
+      { agentName: agent.name, card: false }
+    )
+    await sendWake(entry, task, agent)
+    return 'woken'
+  }
+
+  const unassigned: RunTracker['unassigned'] = async (task, agent, reason, to = null) => {
+    const key = assignmentKey(task.id, agent.id)
+    const entry = await store.get<Assignment>(key)
+    const current = runs ? await runs.peek(task.id) : null
+    const mine = current?.agentId === agent.id
+    // Never woken (held for approval, say): nothing to stop.
+    const underWay = entry !== null && (!mine || OPEN_RUN_STATES.has(current.state))
+    let told = false
+    if (underWay && options.wakeAgents) {
+      const { ref } = await taskRef(task)
+      await outbox.enqueue(
+        agentWake(
+          agent,
+          ref,
+          say.stop(ref, task.name, reason, to?.name ?? null),
+          `stop:${task.id}:${agent.id}:${entry?.assignmentId ?? task.updatedAt}`
+        )
+      )
+      told = true
+      log.info('agent told to stop', { task: task.id, agent: agent.id, reason })
+    }
+    if (runs && mine && current && OPEN_RUN_STATES.has(current.state)) {
+      const at = new Date(now()).toISOString()
+      await runs.update(
+        keyOf(current),
+        (r) =>
+          r.agentId !== agent.id || !OPEN_RUN_STATES.has(r.state)
+            ? r
+            : {
+                ...r,
+                state: 'cancelled',
+                finishedAt: at,
+                timerStartedAt: null,
+                timeSpentSeconds:
+                  r.timeSpentSeconds +
+                  (r.timerStartedAt
+                    ? Math.max(0, Math.round((now() - Date.parse(r.timerStartedAt)) / 1000))
+                    : 0),
+                previous: [
+                  ...(r.previous ?? []),
+                  { agentId: agent.id, state: 'cancelled', reason, at },
+                ],
+              },
+        { agentName: agent.name, agentNames: { [agent.id]: agent.name } }
+      )
+    }
+    await store.indexRemove(DUE_INDEX, wakeMember(task.id, agent.id))
+    await store.delete(key)
+    return told
+  }
+
+  const notice: RunTracker['notice'] = async (task, text, dedupeKey) => {
+    if (!options.wakeAgents) return 0
+    const { ref } = await taskRef(task)
+    let count = 0
+    for (const agent of await agentsOfTask(options.directory, task)) {
+      const { enqueued } = await outbox.enqueue(
+        agentWake(agent, ref, text(ref), `${dedupeKey}:${agent.id}`)
+      )
+      if (enqueued) count++
+    }
+    return count
+  }
+
+  return { assigned, unassigned, notice }
+}
+
+// --- Internal helpers ---
+
+/** A new run for this agent; a previous agent's open run is closed as reassigned. */
+function _newRun(r: RunRecord, agentId: string, at: string): RunRecord {
+  if (r.agentId === agentId && OPEN_RUN_STATES.has(r.state)) return r
+  const previous =
+    r.agentId && r.agentId !== agentId && OPEN_RUN_STATES.has(r.state)
+      ? [
+          ...(r.previous ?? []),
+          { agentId: r.agentId, state: 'cancelled' as const, reason: 'reassigned', at },
+        ]
+      : (r.previous ?? [])
+  return {
+    ...r,
+    agentId,
+    state: 'pending',
+    startedAt: null,
+    finishedAt: null,
+    summary: null,
+    previous,
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * @module Deadlines and re-wakes (OPENCLAW-09, 15): every deadline in `runs:due` handled once when it passes —
+ * an agent that has not checked in is woken again, then, out of attempts, the human and the Concierge are told;
+ * an active run's stale deadline goes to stale.ts. The `notify` cron catches what a restart left.
+ */
+import { renderTaskName } from '../notify/messages.ts'
+import type { StoreLock } from '../store/store.ts'
+import { isAgentTask, isOpenForAgent } from '../task-vocabulary.ts'
+import { escapeHtml } from '../telegram/html.ts'
+import { openRunRecords } from './records.ts'
+import {
+  ASSIGNMENT_TTL_S,
+  type Assignment,
+  assignmentKey,
+  DUE_INDEX,
+  escapedFailure,
+  isHeld,
+  type RunTracker,
+  type TrackerKit,
+  wakeMember,
+} from './tracker-kit.ts'
+import type { RunWakes } from './wakes.ts'
+
+/** Longer than handling one deadline takes (a wake enqueued, a message, a run record). */
+const DUE_LOCK_TTL_S = 60
+const DUE_BATCH = 200
+const GAUGE_EVERY_MS = 30_000
+
+export function createDeadlines(
+  kit: TrackerKit,
+  { taskRef, sendWake, tellHuman, tellConcierge }: RunWakes,
+  { assigned }: Pick<RunTracker, 'assigned'>,
+  { staleDue }: { staleDue(taskId: string): Promise<void> }
+): Pick<RunTracker, 'due' | 'waiting'> {
+  const { options, m, say } = kit
+  const { store, log, now, locale } = options
+
+  /** A wake deadline: checked in → done; still assigned → wake again or, out of attempts, tell people. */
+  const wakeDue = async (taskId: string, agentId: string) => {
+    const member = wakeMember(taskId, agentId)
+    const agent = await options.directory.agentById(agentId)
+    const task = await options.snapshot(taskId)
+    const entry = await store.get<Assignment>(assignmentKey(taskId, agentId))
+    const stillMine = agent && task && isAgentTask(task, agent) && isOpenForAgent(task)
+    if (!agent || !task || !stillMine || isHeld(task)) {
+      await store.indexRemove(DUE_INDEX, member)
+      return
+    }
+    if (!entry) {
+      // The assignment was never recorded (a crash after its deadline was set): record it now.
+      await store.indexRemove(DUE_INDEX, member)
+      await assigned(task, agent)
+      return
+    }
+    if (entry.checkedInAt !== null || entry.unanswered) {
+      await store.indexRemove(DUE_INDEX, member)
+      return
+    }
+    if (entry.attempts < options.attempts) {
+      await sendWake(entry, task, agent)
+      return
+    }
+    const { project, ref, url } = await taskRef(task)
+    const name = renderTaskName(task, { locale, project, taskUrl: url })
+    const who = `<b>${escapeHtml(agent.name)}</b>`
+    // No wake ever reached OpenClaw: say why; the Concierge, behind the same OpenClaw, is not tried.
+    const failure = (entry.admitted ?? 0) === 0 ? (entry.lastFailure ?? null) : null
+    await tellHuman(
+      failure
+        ? say.undeliveredHuman(who, name, entry.attempts, say.cause(escapedFailure(failure)))
+        : say.unansweredHuman(who, name, entry.attempts),
+      `unanswered:${taskId}:${agentId}:${entry.assignmentId}`,
+      task.projectId
+    )
+    if (!failure)
+      await tellConcierge(
+        say.unansweredConcierge(agent.name, ref, entry.attempts),
+        `unanswered:${taskId}:${agentId}:${entry.assignmentId}:concierge`,
+        ref
+      )
+    await store.set(
+      assignmentKey(taskId, agentId),
+      { ...entry, unanswered: true },
+      { ttlSeconds: ASSIGNMENT_TTL_S }
+    )
+    await store.indexRemove(DUE_INDEX, member)
+    m.unanswered.inc({ agent: agentId })
+    log.warn('agent does not answer', { task: taskId, agent: agentId, attempts: entry.attempts })
+  }
+
+  /** `plane_bridge_runs{state}`: open runs by state, counted from the index at most every 30 s. */
+  let gaugeAt = Number.NEGATIVE_INFINITY
+  const refreshGauge = async () => {
+    if (now() - gaugeAt < GAUGE_EVERY_MS) return
+    gaugeAt = now()
+    const counts: Record<string, number> = { pending: 0, active: 0, awaiting: 0, stale: 0 }
+    for (const r of await openRunRecords(store)) counts[r.state] = (counts[r.state] ?? 0) + 1
+    for (const [state, n] of Object.entries(counts)) m.runs.set({ state }, n)
+  }
+
+  return {
+    async due() {
+      await refreshGauge()
+      let handled = 0
+      const entries = await store.indexRange(DUE_INDEX, { maxScore: now(), limit: DUE_BATCH })
+      for (const { member } of entries) {
+        const [kind, taskId, agentId] = member.split('|')
+        // Two passes at once (a process's flush and the notify cron, two replicas) would both act on a deadline
+        // they both read as due: the second sending reminder 3/3 right after 2/3. One pass per deadline, and only
+        // while it is still due (the other pass may have moved it on).
+        let lock: StoreLock | null = null
+        try {
+          lock = await store.lock(`runs:due:lock:${member.replaceAll('|', ':')}`, DUE_LOCK_TTL_S)
+          if (!lock) continue
+          const score = await store.indexScore(DUE_INDEX, member)
+          if (score === null || score > now()) continue
+          if (kind === 'wake' && taskId && agentId) await wakeDue(taskId, agentId)
+          else if (kind === 'stale' && taskId) await staleDue(taskId)
+          else await store.indexRemove(DUE_INDEX, member)
+          handled++
+        } catch (error) {
+          // One broken deadline must not hold the others: it stays and is tried again next pass.
+          log.error('run deadline failed', {
+            member,
+            error: error instanceof Error ? error.message : String(error),
+          })
+        } finally {
+          await lock?.release().catch(() => undefined)
+        }
+      }
+      const [next] = await store.indexRange(DUE_INDEX, { limit: 1 })
+      return { handled, nextDueInMs: next ? Math.max(0, next.score - now()) : null }
+    },
+    async waiting() {
+      const entries = await store.indexRange(DUE_INDEX, { limit: DUE_BATCH })
+      const out: Assignment[] = []
+      for (const { member } of entries) {
+        const [kind, taskId, agentId] = member.split('|')
+        if (kind !== 'wake' || !taskId || !agentId) continue
+        const entry = await store.get<Assignment>(assignmentKey(taskId, agentId))
+        if (entry && entry.checkedInAt === null && !entry.unanswered) out.push(entry)
+      }
+      return out
+    },
+  }
+}

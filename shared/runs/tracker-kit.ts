@@ -1,0 +1,223 @@
+/**
+ * @module What the run tracker's parts share: its options, the assignment record and its keys in the store,
+ * the deadlines index, the metrics and the phrases. Each part (wakes, assignments, check-ins, stale runs,
+ * deadlines) is built from this kit by tracker.ts.
+ */
+import type { TaskSnapshot } from '../events.ts'
+import type { Logger } from '../log.ts'
+import type { Counter, Gauge, Histogram, MetricsRegistry } from '../metrics.ts'
+import type { AgentRef } from '../notify/directory.ts'
+import type { Locale } from '../notify/i18n.ts'
+import type { ProjectRef } from '../notify/messages.ts'
+import type { Outbox } from '../notify/outbox.ts'
+import type { PlaneClient } from '../plane/client.ts'
+import type { Store } from '../store/store.ts'
+import { APPROVAL_LABEL } from '../task-vocabulary.ts'
+import { escapeHtml } from '../telegram/html.ts'
+import { type RunPhrases, runPhrasesFor, type StopReason, type WakeFailure } from './phrases.ts'
+import type { RunStore } from './records.ts'
+import type { RunRecord } from './types.ts'
+
+/** One agent's assignment to one task, from its first wake until it is unassigned. */
+export type Assignment = {
+  taskId: string
+  projectId: string
+  agentId: string
+  /** Names this assignment in wake idempotency keys: a later re-assignment is a new one. */
+  assignmentId: string
+  assignedAt: number
+  /** Wakes enqueued so far. */
+  attempts: number
+  firstWakeAt: number | null
+  lastWakeAt: number | null
+  checkedInAt: number | null
+  /** Taken over from a deploy's backlog (already started): never woken. */
+  adopted: boolean
+  /** The human and the Concierge were told the agent does not answer. */
+  unanswered: boolean
+  /** Wakes OpenClaw admitted (absent on entries written before it was counted). */
+  admitted?: number
+  /** Why the last wake did not reach OpenClaw, until one does. */
+  lastFailure?: WakeFailure | null
+}
+
+export type RunTrackerOptions = {
+  store: Store
+  outbox: Outbox
+  /** Null without Plane: records and cards are not kept, wakes still are verified. */
+  runs: RunStore | null
+  directory: {
+    project(id: string): Promise<ProjectRef | null>
+    agentById(id: string): Promise<AgentRef | null>
+    agentByPlaneUser(userId: string): Promise<AgentRef | null>
+    concierge(): Promise<AgentRef | null>
+  }
+  /** The last snapshot the pipeline holds of a task. */
+  snapshot(taskId: string): Promise<TaskSnapshot | null>
+  locale: Locale
+  chatId: string | null
+  /** Whether OpenClaw hooks are configured: without them nothing is woken or verified. */
+  wakeAgents: boolean
+  checkinMs: number
+  attempts: number
+  staleMs: number
+  sessionKeyPrefix?: string | undefined
+  planeBaseUrl?: string | undefined
+  workspaceSlug?: string | undefined
+  log: Logger
+  metrics: MetricsRegistry
+  now: () => number
+}
+
+/** Carried on wake outbox items (never sent): what the sender reports back when OpenClaw admits it. */
+export type WakeMeta = { kind: 'wake'; taskId: string; agentId: string; attempt: number }
+
+export type AssignOutcome = 'woken' | 'adopted' | 'known' | 'held' | 'off'
+
+export type RunTracker = {
+  /**
+   * An agent is assigned to a task (a webhook's change, a poll's sighting). New: a verified wake, or on
+   * a first sighting of an already started task (a fresh deploy), adoption without a wake.
+   */
+  assigned(
+    task: TaskSnapshot,
+    agent: AgentRef,
+    options?: { firstSighting?: boolean }
+  ): Promise<AssignOutcome>
+  /** The agent no longer has the task: told to stop if its run was under way, the run cancelled. */
+  unassigned(
+    task: TaskSnapshot,
+    agent: AgentRef,
+    reason: StopReason,
+    to?: AgentRef | null
+  ): Promise<boolean>
+  /** The agent did something on the task (a tool call, a comment, a listing): checked in, not stale. */
+  activity(
+    taskId: string,
+    agent: AgentRef,
+    options?: {
+      projectId?: string
+      ref?: string | null
+      task?: TaskSnapshot
+      /** The caller's Plane client, if the record must be rebuilt from the task's run card. */
+      via?: PlaneClient
+      /**
+       * The agent only saw the task in its list: the run is checked in (active) without a card of its own, and
+       * an active run's heartbeat is written at most once a minute (ten agents listing twenty tasks each).
+       */
+      listed?: boolean
+    }
+  ): Promise<void>
+  /** A wake OpenClaw admitted; `runId` becomes the task's session. */
+  delivered(meta: WakeMeta, runId: string | null): Promise<void>
+  /**
+   * A wake OpenClaw did not take: the cause is kept for the human's message when every attempt fails,
+   * and a refusal of the bridge itself (wrong token, hooks off) is told to the human at once, once a day.
+   */
+  undelivered(meta: WakeMeta, failure: WakeFailure): Promise<void>
+  /** Wake the task's agents with a special text (unblocked…), once per `dedupeKey`. */
+  notice(task: TaskSnapshot, text: (ref: string) => string, dedupeKey: string): Promise<number>
+  /** Act on every deadline that has passed; `nextDueInMs` says when to come back. */
+  due(): Promise<{ handled: number; nextDueInMs: number | null }>
+  /** Assignments waiting for a check-in, with their agent: `/plane agent`, `/plane status`. */
+  waiting(): Promise<Assignment[]>
+}
+
+/** Deadlines of wakes (`wake|task|agent`) and of active runs going stale (`stale|task`), scored by due time. */
+export const DUE_INDEX = 'runs:due'
+export const ASSIGNMENT_TTL_S = 365 * 24 * 60 * 60
+
+export const assignmentKey = (taskId: string, agentId: string) => `run:assign:${taskId}:${agentId}`
+export const wakeMember = (taskId: string, agentId: string) => `wake|${taskId}|${agentId}`
+export const staleMember = (taskId: string) => `stale|${taskId}`
+
+export type RunMetrics = {
+  assignToWake: Histogram
+  wakeToCheckin: Histogram
+  unanswered: Counter
+  rewakes: Counter
+  stale: Counter
+  runs: Gauge
+}
+
+export type TrackerKit = {
+  options: RunTrackerOptions
+  m: RunMetrics
+  say: RunPhrases
+}
+
+export function createTrackerKit(options: RunTrackerOptions): TrackerKit {
+  return { options, m: runMetrics(options.metrics), say: runPhrasesFor(options.locale) }
+}
+
+/** A run record's key, from a task or a snapshot. */
+export const recordKey = (task: { id: string; projectId: string; ref?: string | null }) => ({
+  id: task.id,
+  projectId: task.projectId,
+  ref: task.ref ?? null,
+})
+export const keyOf = (r: RunRecord) => ({ id: r.taskId, projectId: r.projectId, ref: r.ref })
+
+export function escapedFailure(failure: WakeFailure): WakeFailure {
+  return { ...failure, detail: escapeHtml(failure.detail) }
+}
+
+export function isHeld(task: TaskSnapshot): boolean {
+  return task.labels.some((l) => l.toLowerCase() === APPROVAL_LABEL)
+}
+
+/** A new assignment of a task to an agent: to be woken, or adopted (checked in already, never woken). */
+export function newAssignment(
+  task: Pick<TaskSnapshot, 'id' | 'projectId'>,
+  agentId: string,
+  at: number,
+  adopted: boolean
+): Assignment {
+  return {
+    taskId: task.id,
+    projectId: task.projectId,
+    agentId,
+    assignmentId: at.toString(36),
+    assignedAt: at,
+    attempts: 0,
+    firstWakeAt: null,
+    lastWakeAt: null,
+    checkedInAt: adopted ? at : null,
+    adopted,
+    unanswered: false,
+    admitted: 0,
+    lastFailure: null,
+  }
+}
+
+export function runMetrics(registry: MetricsRegistry): RunMetrics {
+  const buckets = [1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600] as const
+  return {
+    assignToWake: registry.histogram(
+      'plane_bridge_wake_sent_seconds',
+      'Time from an assignment being seen to its first wake being admitted by OpenClaw.',
+      buckets
+    ),
+    wakeToCheckin: registry.histogram(
+      'plane_bridge_wake_checkin_seconds',
+      "Time from an assignment's first wake to the agent's check-in (its first tool call on the task).",
+      buckets
+    ),
+    unanswered: registry.counter(
+      'plane_bridge_wakes_unanswered_total',
+      'Assignments whose every wake went unanswered, by agent (the human and the Concierge were told).'
+    ),
+    rewakes: registry.counter(
+      'plane_bridge_wakes_repeated_total',
+      'Wakes sent again because the agent had not checked in, by agent.'
+    ),
+    stale: registry.counter(
+      'plane_bridge_runs_stale_total',
+      'Active runs that went stale (no tool call, no comment for RUN_STALE_MINUTES), by agent.'
+    ),
+    runs: registry.gauge(
+      'plane_bridge_runs',
+      'Agent runs under way by state (pending: woken, not checked in; active; awaiting; stale).'
+    ),
+  }
+}
