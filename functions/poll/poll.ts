@@ -26,8 +26,8 @@ export const pollFunction = defineCronFunction({
       await alertPlaneFailure(ctx, bridge, error)
       throw error
     })
-    await clearAlert(ctx, KEY_ALERT)
-    await clearAlert(ctx, DOWN_ALERT)
+    await clearAlert(ctx.store, KEY_ALERT)
+    await clearAlert(ctx.store, DOWN_ALERT)
     await ctx.store.delete(DOWN_COUNT)
     const failed = [
       ...report.failedProjects.map((p) => `project ${p}`),
@@ -48,21 +48,27 @@ export async function alertPlaneFailure(services: Services, bridge: Bridge, erro
     // "Plane GET /… failed: 403 auth (Given API token is not valid)" → "403 : Given API token is not valid"
     const said = /\(([^)]*)\)$/.exec(error.message)?.[1]
     const detail = escapeHtml(said ? `${error.status} : ${said}` : String(error.status))
-    await raiseAlert(services, bridge, {
-      key: KEY_ALERT,
-      html: fr
-        ? `⚠️ Plane refuse la clé PLANE_API_KEY (${detail}) : régénérez-la dans Plane (Profil → Jetons d’API), mettez-la dans les réglages de plane-bridge et redémarrez-le. Rien n’est suivi d’ici là.`
-        : `⚠️ Plane refuses the PLANE_API_KEY key (${detail}): regenerate it in Plane (Profile → API tokens), put it in plane-bridge's settings and restart it. Nothing is followed until then.`,
-    })
+    await raiseAlert(
+      { ...services, ...bridge },
+      {
+        key: KEY_ALERT,
+        html: fr
+          ? `⚠️ Plane refuse la clé PLANE_API_KEY (${detail}) : régénérez-la dans Plane (Profil → Jetons d’API), mettez-la dans les réglages de plane-bridge et redémarrez-le. Rien n’est suivi d’ici là.`
+          : `⚠️ Plane refuses the PLANE_API_KEY key (${detail}): regenerate it in Plane (Profile → API tokens), put it in plane-bridge's settings and restart it. Nothing is followed until then.`,
+      }
+    )
     return
   }
   if (error.kind !== 'unavailable') return
   const failures = await services.store.increment(DOWN_COUNT, 24 * 60 * 60)
   if (failures < 2) return
-  await raiseAlert(services, bridge, {
-    key: DOWN_ALERT,
-    html: fr
-      ? `⚠️ Plane ne répond pas (${escapeHtml(error.message)}) : le suivi est suspendu depuis deux passages. Vérifiez que Plane tourne ; plane-bridge reprendra seul.`
-      : `⚠️ Plane does not answer (${escapeHtml(error.message)}): following has been paused for two cycles. Check that Plane runs; plane-bridge resumes on its own.`,
-  })
+  await raiseAlert(
+    { ...services, ...bridge },
+    {
+      key: DOWN_ALERT,
+      html: fr
+        ? `⚠️ Plane ne répond pas (${escapeHtml(error.message)}) : le suivi est suspendu depuis deux passages. Vérifiez que Plane tourne ; plane-bridge reprendra seul.`
+        : `⚠️ Plane does not answer (${escapeHtml(error.message)}): following has been paused for two cycles. Check that Plane runs; plane-bridge resumes on its own.`,
+    }
+  )
 }

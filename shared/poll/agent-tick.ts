@@ -97,7 +97,7 @@ async function _checkToken(
       )
     }
     await store.set(`poll:token-ok:${agent.id}`, true, { ttlSeconds: TOKEN_CHECK_INTERVAL_S })
-    await clearAlert(services, `agent-token:${agent.id}`)
+    await clearAlert(services.store, `agent-token:${agent.id}`)
     return { tokenChecked: true, planeRequests: requests }
   } catch (error) {
     const rejected =
@@ -108,13 +108,16 @@ async function _checkToken(
         ? error.message
         : 'its Plane key was rejected (revoked or expired)'
     const fr = services.config.LOCALE !== 'en'
-    await raiseAlert(services, bridge, {
-      key: `agent-token:${agent.id}`,
-      html: fr
-        ? `⚠️ Agent <b>${escapeHtml(agent.name)}</b> : ${escapeHtml(_fr(reason))}. Ses tâches ne sont plus suivies en son nom.`
-        : `⚠️ Agent <b>${escapeHtml(agent.name)}</b>: ${escapeHtml(reason)}. Its work is no longer attributed to it.`,
-      conciergeText: `plane-bridge: the Plane API key of agent ${agent.id} is not usable (${reason}); regenerate it.`,
-    })
+    await raiseAlert(
+      { ...services, ...bridge },
+      {
+        key: `agent-token:${agent.id}`,
+        html: fr
+          ? `⚠️ Agent <b>${escapeHtml(agent.name)}</b> : ${escapeHtml(_fr(reason))}. Ses tâches ne sont plus suivies en son nom.`
+          : `⚠️ Agent <b>${escapeHtml(agent.name)}</b>: ${escapeHtml(reason)}. Its work is no longer attributed to it.`,
+        conciergeText: `plane-bridge: the Plane API key of agent ${agent.id} is not usable (${reason}); regenerate it.`,
+      }
+    )
     throw new AgentTickError(reason)
   }
 }

@@ -2,6 +2,7 @@
 import type { Bridge } from '../bridge.ts'
 import type { Services } from '../function.ts'
 import { telegramMessage } from '../notify/outbox.ts'
+import type { Store } from '../store/store.ts'
 
 /** An alert stays "said" this long while its condition lasts; clearing it lets the next occurrence speak. */
 const ALERT_TTL_S = 24 * 60 * 60
@@ -15,21 +16,26 @@ export type AlertOptions = {
   conciergeText?: string
 }
 
+/** What raising an alert uses: the store (once per condition), the outbox, who to tell, and a kick to send now. */
+export type AlertParts = Pick<Services, 'store' | 'log' | 'now'> &
+  Pick<Bridge, 'outbox' | 'chatId' | 'openclaw' | 'kick'> & {
+    directory: Pick<Bridge['directory'], 'concierge'>
+  }
+
 /** Raise an alert unless this condition was already reported; returns whether it was sent. */
 export async function raiseAlert(
-  services: Services,
-  bridge: Bridge,
+  parts: AlertParts,
   { key, html, conciergeText }: AlertOptions
 ): Promise<boolean> {
-  if (!(await services.store.claim(`alert:${key}`, ALERT_TTL_S))) return false
-  services.log.warn('alert', { key })
-  const { chatId } = bridge
+  const { store, log, now, outbox, chatId } = parts
+  if (!(await store.claim(`alert:${key}`, ALERT_TTL_S))) return false
+  log.warn('alert', { key })
   if (chatId && html) {
-    await bridge.outbox.enqueue(telegramMessage(chatId, html, `alert:${key}:${services.now()}`))
+    await outbox.enqueue(telegramMessage(chatId, html, `alert:${key}:${now()}`))
   }
-  const concierge = conciergeText && bridge.openclaw ? await bridge.directory.concierge() : null
+  const concierge = conciergeText && parts.openclaw ? await parts.directory.concierge() : null
   if (concierge && conciergeText) {
-    await bridge.outbox.enqueue({
+    await outbox.enqueue({
       channel: 'openclaw',
       target: concierge.openclawAgentId,
       payload: {
@@ -39,14 +45,14 @@ export async function raiseAlert(
         wakeMode: 'now',
         deliver: false,
       },
-      dedupeKey: `alert:${key}:concierge:${services.now()}`,
+      dedupeKey: `alert:${key}:concierge:${now()}`,
     })
   }
-  bridge.kick()
+  parts.kick()
   return true
 }
 
 /** The condition is over: the next time it happens, it is reported again. */
-export async function clearAlert(services: Services, key: string): Promise<void> {
-  await services.store.delete(`alert:${key}`)
+export async function clearAlert(store: Store, key: string): Promise<void> {
+  await store.delete(`alert:${key}`)
 }

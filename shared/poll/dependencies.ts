@@ -162,10 +162,13 @@ export async function blockForCancelledDependency(
         description: item.description_html ?? null,
       })
   }
-  await raiseAlert(services, bridge, {
-    key: `dependency-cancelled:${task.id}`,
-    conciergeText: `plane-bridge: task ${task.id} ("${task.name}") is blocked because its dependency ${dep.id} ("${dep.name}") was cancelled. Re-plan it.`,
-  })
+  await raiseAlert(
+    { ...services, ...bridge },
+    {
+      key: `dependency-cancelled:${task.id}`,
+      conciergeText: `plane-bridge: task ${task.id} ("${task.name}") is blocked because its dependency ${dep.id} ("${dep.name}") was cancelled. Re-plan it.`,
+    }
+  )
   bridge.kick()
   return true
 }

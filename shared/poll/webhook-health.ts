@@ -84,7 +84,7 @@ export async function checkWebhookHealth(
   const silentForMs = services.now() - lastReceived
   if (silentForMs < WEBHOOK_SILENCE_MS) {
     // Deliveries arrive again: the next silence is reported anew.
-    await clearAlert(services, ALERT_KEY)
+    await clearAlert(services.store, ALERT_KEY)
     return false
   }
   if (missedHumanEdits === 0) return false
@@ -98,10 +98,13 @@ export async function checkWebhookHealth(
       : fr
         ? `depuis ${minutes} min`
         : `for ${minutes} min`
-  return raiseAlert(services, bridge, {
-    key: ALERT_KEY,
-    html: fr
-      ? `⚠️ Plane n'envoie plus de webhooks ${since} (${missedHumanEdits} modification(s) vue(s) seulement par le poll). Vérifiez que le webhook est actif dans Plane (Paramètres → Webhooks) : Plane le désactive après des échecs répétés. Les notifications continuent, avec jusqu'à 5 min de retard.`
-      : `⚠️ Plane has sent no webhook ${since} (${missedHumanEdits} change(s) seen only by the poll). Check that the webhook is still active in Plane (Settings → Webhooks): Plane deactivates it after repeated failures. Notifications go on, up to 5 min late.`,
-  })
+  return raiseAlert(
+    { ...services, ...bridge },
+    {
+      key: ALERT_KEY,
+      html: fr
+        ? `⚠️ Plane n'envoie plus de webhooks ${since} (${missedHumanEdits} modification(s) vue(s) seulement par le poll). Vérifiez que le webhook est actif dans Plane (Paramètres → Webhooks) : Plane le désactive après des échecs répétés. Les notifications continuent, avec jusqu'à 5 min de retard.`
+        : `⚠️ Plane has sent no webhook ${since} (${missedHumanEdits} change(s) seen only by the poll). Check that the webhook is still active in Plane (Settings → Webhooks): Plane deactivates it after repeated failures. Notifications go on, up to 5 min late.`,
+    }
+  )
 }
