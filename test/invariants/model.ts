@@ -41,7 +41,9 @@ export type TaskModel = {
   /** The bridge holds a snapshot of the task (an issue sighting happened). */
   known: boolean
   /** A change of the task's fields not yet seen: its webhook held back, or nothing told the bridge (a poll will). */
-  unseen: null | { by: 'held' | 'silent'; before: Truth }
+  unseen: null | { by: 'held' | 'silent'; before: Truth; since: number }
+  /** When each agent last called a tool on the task (the model's clock: `stamp()`). */
+  touched: Map<AgentId, number>
   /** A ❓/❌ comment whose webhook is held back. */
   heldComments: number
   /** A coalescing window may be open: the next change waits for the flush. */
@@ -74,6 +76,9 @@ export function createModel() {
   }
   /** Completions seen since the last flush: their dependents are looked at when it comes. */
   let closedSinceFlush: string[] = []
+  /** Orders Plane's changes and the agents' tool calls: a call after a change saw the task as it changed. */
+  let clock = 0
+  const stamp = () => ++clock
   const bump = (map: Map<string, number>, id: string, by = 1) =>
     map.set(id, (map.get(id) ?? 0) + by)
 
@@ -100,9 +105,10 @@ export function createModel() {
   return {
     tasks,
     expected,
+    stamp,
 
     add(
-      task: Omit<TaskModel, 'releasedTo' | 'episodes' | 'heldComments'>,
+      task: Omit<TaskModel, 'releasedTo' | 'episodes' | 'heldComments' | 'touched'>,
       holders: Truth,
       call: number
     ) {
@@ -111,6 +117,7 @@ export function createModel() {
         heldComments: 0,
         releasedTo: new Set(),
         episodes: new Map(),
+        touched: new Map(),
       }
       tasks.set(task.id, model)
       for (const agent of holders.agents)
@@ -146,16 +153,19 @@ export function createModel() {
      */
     seeChange(task: TaskModel, before: Truth, after: Truth, by: SeenBy, created = false, call = 0) {
       const told = task.known || by !== 'poll' || created
+      // When Plane changed it: an agent that called a tool on the task since then saw it as it is now.
+      const since = task.unseen?.since ?? stamp()
       // Whatever the bridge had not seen of the task, it sees now.
       task.unseen = null
-      // A cancelled task's runs are over (its agents told to stop); reopened, it is a new assignment.
+      // A cancelled task's runs are over (its agents told to stop); reopened, it is a new assignment, which an
+      // agent that read the reopened task before the bridge heard of the reopening already knows of.
       if (told && before.group === 'cancelled' && OPEN_GROUPS.has(after.group))
         for (const agent of after.agents)
           episodesOf(task, agent).push({
             startCall: call,
             worthy: false,
             adoptable: false,
-            checkedIn: false,
+            checkedIn: (task.touched.get(agent) ?? 0) > since,
           })
       task.known = true
       task.window = true
@@ -248,10 +258,11 @@ export function createModel() {
       for (const task of tasks.values()) task.window = false
     },
 
-    /** The agent worked on the task through the tools (refused calls count): it checked in. */
+    /** The agent worked on the task through the tools (refused calls count): it checked in, on the task as it is. */
     checkedIn(task: TaskModel, agent: AgentId) {
       const current = episodesOf(task, agent).at(-1)
       if (current) current.checkedIn = true
+      task.touched.set(agent, stamp())
     },
 
     episodesOf,

@@ -7,6 +7,24 @@ import { playScenario, type ScenarioInput } from './play.ts'
 
 const CASES: Array<[string, ScenarioInput]> = [
   [
+    'an agent reads a task reopened in Plane before the bridge hears of the reopening: no wake is owed',
+    {
+      version: '1.2',
+      tasks: [
+        { state: 'Backlog', assignee: 'imhotep' },
+        { state: 'Backlog', assignee: 'imhotep' },
+        { state: 'Cancelled', assignee: 'imhotep' },
+        { state: 'Backlog', assignee: 'imhotep' },
+      ],
+      steps: [
+        { op: 'uiState', task: 14, state: 'Todo', delivery: 'hold' },
+        { op: 'create', assignee: 'imhotep', deps: [], approval: false, echo: 'deliver' },
+        { op: 'read', agent: 'imhotep', task: 17 },
+        { op: 'restart' },
+      ],
+    },
+  ],
+  [
     'a run card being created when the task is reopened is written again with the reopened state',
     {
       version: '1.2',

@@ -311,7 +311,8 @@ export function createScenario(world: World) {
       before.agents.join() === after.agents.join() &&
       before.approval === after.approval
     if (same) return
-    if (seen === 'held' || seen === 'silent') task.unseen = { by: seen, before }
+    if (seen === 'held' || seen === 'silent')
+      task.unseen = { by: seen, before, since: model.stamp() }
     else model.seeChange(task, before, after, seen, false, call)
   }
 
@@ -520,9 +521,8 @@ export function createScenario(world: World) {
         await quiet()
         for (const task of heldTasks) {
           if (task.unseen?.by === 'held') {
-            const { before } = task.unseen
-            task.unseen = null
-            model.seeChange(task, before, truth(task), 'webhook', false, stepStart)
+            // seeChange reads when the change was made (unseen.since) and clears it.
+            model.seeChange(task, task.unseen.before, truth(task), 'webhook', false, stepStart)
           }
           if (task.heldComments > 0) {
             model.seeComments(
