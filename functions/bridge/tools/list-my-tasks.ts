@@ -70,36 +70,43 @@ export const listMyTasks = defineTool({
       projects.map((p) => p.id)
     )
     const byId = new Map(projects.map((p) => [p.id, p]))
-    const tasks = []
-    for (const id of await bridge.index.openTasks(ctx.me.id)) {
-      const snapshot = await bridge.pipeline.snapshot(id)
-      const project = snapshot ? byId.get(snapshot.projectId) : undefined
-      if (!snapshot || !project || !isOpenForAgent(snapshot)) continue
-      if (!(await agentsOfTask(bridge.directory, snapshot)).some((a) => a.id === ctx.me.id))
-        continue
-      if (!wanted.has(statusOf(snapshot.state))) continue
-      const ref =
-        project.identifier && snapshot.sequenceId !== null
-          ? `${project.identifier}-${snapshot.sequenceId}`
-          : null
-      const task = { snapshot, project, ref, key: { id, projectId: project.id, ref } }
-      // Listing its open tasks checks the agent in on each of them (agent runs).
-      noteTouched(ctx, task, { listed: true })
-      tasks.push({
-        id,
-        ref,
-        title: snapshot.name,
-        description: (await bridge.index.description(id)) ?? '',
-        status: statusOf(snapshot.state),
-        state: snapshot.state?.name ?? null,
-        priority: snapshot.priority,
-        due_date: snapshot.targetDate,
-        project: { id: project.id, identifier: project.identifier, name: project.name },
-        dependencies: await _dependencies(ctx, task),
-        approval_pending: waitsForApproval(snapshot),
-        url: taskUrl(ctx, task),
+    // Every task's reads at once: each is a few store reads (on Redis, one pipeline for the whole list).
+    const rows = await Promise.all(
+      (await bridge.index.openTasks(ctx.me.id)).map(async (id) => {
+        const snapshot = await bridge.pipeline.snapshot(id)
+        const project = snapshot ? byId.get(snapshot.projectId) : undefined
+        if (!snapshot || !project || !isOpenForAgent(snapshot)) return null
+        if (!(await agentsOfTask(bridge.directory, snapshot)).some((a) => a.id === ctx.me.id))
+          return null
+        if (!wanted.has(statusOf(snapshot.state))) return null
+        const ref =
+          project.identifier && snapshot.sequenceId !== null
+            ? `${project.identifier}-${snapshot.sequenceId}`
+            : null
+        const task = { snapshot, project, ref, key: { id, projectId: project.id, ref } }
+        // Listing its open tasks checks the agent in on each of them (agent runs).
+        noteTouched(ctx, task, { listed: true })
+        const [description, dependencies] = await Promise.all([
+          bridge.index.description(id),
+          _dependencies(ctx, task),
+        ])
+        return {
+          id,
+          ref,
+          title: snapshot.name,
+          description: description ?? '',
+          status: statusOf(snapshot.state),
+          state: snapshot.state?.name ?? null,
+          priority: snapshot.priority,
+          due_date: snapshot.targetDate,
+          project: { id: project.id, identifier: project.identifier, name: project.name },
+          dependencies,
+          approval_pending: waitsForApproval(snapshot),
+          url: taskUrl(ctx, task),
+        }
       })
-    }
+    )
+    const tasks = rows.filter((row) => row !== null)
     tasks.sort(
       (a, b) =>
         (PRIORITY_RANK[a.priority] ?? 5) - (PRIORITY_RANK[b.priority] ?? 5) ||
@@ -132,14 +139,14 @@ async function _dependencies(ctx: ToolContext, task: IndexedTask) {
     const deps = await dependenciesOf(ctx, task, record, { relations: false })
     return deps.map(({ ref, title, status }) => ({ ref, title, status }))
   }
-  const out = []
-  for (const [i, id] of ids.entries()) {
-    const dep: TaskSnapshot | null = await ctx.bridge.pipeline.snapshot(id)
-    out.push({
-      ref: record.dependencies[i] ?? id,
-      title: dep?.name ?? null,
-      status: dep ? statusOf(dep.state) : ('unknown' as const),
+  return Promise.all(
+    ids.map(async (id, i) => {
+      const dep: TaskSnapshot | null = await ctx.bridge.pipeline.snapshot(id)
+      return {
+        ref: record.dependencies[i] ?? id,
+        title: dep?.name ?? null,
+        status: dep ? statusOf(dep.state) : ('unknown' as const),
+      }
     })
-  }
-  return out
+  )
 }
