@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
 import { defineConfig } from 'vitest/config'
+import LongFilesFirst from './test/reporters/sequencer.ts'
 import { WORKER_TEST_BINDINGS } from './test/workers/bindings.ts'
 
 // Two projects: `node` (everything on Node, the Node runtime) and `workers` (the real functions on workerd,
@@ -19,6 +20,8 @@ export default defineConfig({
     maxWorkers: workers,
     reporters: ['default', './test/reporters/timing.ts'],
     setupFiles: ['./test/reporters/count-assertions.ts'],
+    // The long files first, on a fresh clone too (test/reporters/sequencer.ts).
+    sequence: { sequencer: LongFilesFirst },
     restoreMocks: true,
     testTimeout: 20_000,
     hookTimeout: 20_000,
