@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createNodeStore } from '../../runtime/node-store.ts'
 import { loadConfig } from '../../shared/config.ts'
@@ -12,17 +13,23 @@ import { dropRedisPrefix, TEST_REDIS_URL } from '../helpers/redis.ts'
 import { createTelegramSim } from '../sim/telegram/index.ts'
 
 const root = new URL('../..', import.meta.url).pathname
-const tsx = join(root, 'node_modules/.bin/tsx')
+// node with tsx's loader, not the `tsx` command: that one is a second process relaying signals, which under load
+// could relay the SIGTERM before it heard that the bridge handles it, and kill it (exit 143).
+const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href
 const dataDir = mkdtempSync(join(tmpdir(), 'plane-bridge-proc-'))
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 
 /** Start the real entry point with only the given environment (plus PATH/HOME), no inherited settings. */
 function start(env: Record<string, string>, args: string[] = []) {
-  const child = spawn(tsx, [join(root, 'runtime/node.ts'), ...args], {
-    cwd: dataDir,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    ['--import', tsxLoader, join(root, 'runtime/node.ts'), ...args],
+    {
+      cwd: dataDir,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }
+  )
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (d) => {
