@@ -220,11 +220,7 @@ export function buildBridge(services: Services): Bridge {
           runs,
           tracker,
           blockForCancelled: (dependent, dependency) =>
-            blockForCancelledDependency(services, self, dependent, dependency, {
-              waiting: [],
-              blocked: [],
-              planeRequests: 0,
-            }),
+            blockForCancelledDependency({ ...services, ...self }, dependent, dependency),
         },
         task,
         group

@@ -56,7 +56,7 @@ export async function runAgentTick(
     })
     if (outcome === 'woken') wakes++
   }
-  const deps = await checkDependencies(services, bridge, agent, tasks)
+  const deps = await checkDependencies({ ...services, ...bridge }, agent, tasks)
   return {
     wakes,
     tokenChecked: tokenCheck.tokenChecked,

@@ -12,7 +12,14 @@ import { snapshotFromWorkItem } from '../plane-events.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from '../runs/records.ts'
 import { isAgentTask, isOpenForAgent } from '../task-vocabulary.ts'
 import { escapeHtml } from '../telegram/html.ts'
-import { raiseAlert } from './alerts.ts'
+import { type AlertParts, raiseAlert } from './alerts.ts'
+
+/** What checking and blocking on dependencies use: Plane, the pipeline, names, the locale, and an alert's parts. */
+export type DependencyParts = AlertParts &
+  Pick<Services, 'config'> &
+  Pick<Bridge, 'plane' | 'pipeline'> & {
+    directory: Pick<Bridge['directory'], 'concierge' | 'userName'>
+  }
 
 export type DependencyReport = { waiting: string[]; blocked: string[]; planeRequests: number }
 
@@ -25,17 +32,15 @@ export const DEPENDENCY_CHECKS_PER_TICK = 3
 const BLOCKING_TYPES = ['blocked_by']
 
 export async function checkDependencies(
-  services: Services,
-  bridge: Bridge,
+  parts: DependencyParts,
   agent: AgentRef,
   tasks: readonly TaskSnapshot[]
 ): Promise<DependencyReport> {
   const report: DependencyReport = { waiting: [], blocked: [], planeRequests: 0 }
-  const plane = bridge.plane
+  const { plane, pipeline, store } = parts
   // Relations reach the v1 API only from v1.3.0 (PR #8763); on v1.2 dependencies come from the bridge's
   // own task metadata, written by the Concierge's create_task tool.
   if (!plane || !(await plane.capabilities()).relations) return report
-  const { store } = services
   const waitingKey = `poll:waiting:${agent.id}`
   // Tasks still to look at: those waiting last tick (and those the budget left over) first.
   const previous = (await store.get<TaskRef[]>(waitingKey)) ?? []
@@ -49,7 +54,7 @@ export async function checkDependencies(
   const carried: TaskRef[] = []
   let budget = DEPENDENCY_CHECKS_PER_TICK
   for (const ref of candidates.values()) {
-    const task = await bridge.pipeline.snapshot(ref.id)
+    const task = await pipeline.snapshot(ref.id)
     if (!task || !isOpenForAgent(task)) continue
     // One relations request per task on the bridge's key (60/min): a backlog drains over several ticks.
     if (budget-- <= 0) {
@@ -59,11 +64,11 @@ export async function checkDependencies(
     report.planeRequests++
     const relations = await plane.relations.list(ref.projectId, ref.id)
     const deps = await Promise.all(
-      _blockers(relations, ref.projectId).map((d) => _depSnapshot(bridge, d, report))
+      _blockers(relations, ref.projectId).map((d) => _depSnapshot(parts, d, report))
     )
     const cancelled = deps.find((d) => d?.state?.group === 'cancelled')
     if (cancelled) {
-      if (await blockForCancelledDependency(services, bridge, task, cancelled, report))
+      if (await blockForCancelledDependency(parts, task, cancelled, report))
         report.blocked.push(task.id)
       continue
     }
@@ -90,14 +95,14 @@ function _blockers(relations: PlaneRelations, projectId: string): TaskRef[] {
 }
 
 async function _depSnapshot(
-  bridge: Bridge,
+  { plane, pipeline }: Pick<DependencyParts, 'plane' | 'pipeline'>,
   dep: TaskRef,
   report: DependencyReport
 ): Promise<TaskSnapshot | null> {
-  const known = await bridge.pipeline.snapshot(dep.id)
+  const known = await pipeline.snapshot(dep.id)
   if (known) return known
   report.planeRequests++
-  const item = await bridge.plane?.workItems
+  const item = await plane?.workItems
     .get(dep.projectId, dep.id, { expand: ['state'] })
     .catch(() => null)
   return item ? snapshotFromWorkItem(item) : null
@@ -109,19 +114,18 @@ async function _depSnapshot(
  * whatever order the echo and the poll come in (issue 28) — and the Concierge is asked to re-plan.
  */
 export async function blockForCancelledDependency(
-  services: Services,
-  bridge: Bridge,
+  parts: DependencyParts,
   task: TaskSnapshot,
   dep: TaskSnapshot,
-  report: DependencyReport
+  report: DependencyReport = { waiting: [], blocked: [], planeRequests: 0 }
 ): Promise<boolean> {
-  const plane = bridge.plane
+  const { plane, pipeline, directory } = parts
   if (
     !plane ||
-    !(await services.store.claim(`deps:cancelled:${task.id}:${dep.id}`, 365 * 24 * 60 * 60))
+    !(await parts.store.claim(`deps:cancelled:${task.id}:${dep.id}`, 365 * 24 * 60 * 60))
   )
     return false
-  const fr = services.config.LOCALE !== 'en'
+  const fr = parts.config.LOCALE !== 'en'
   const text = fr
     ? `❌ Dépendance annulée : « ${dep.name} ». Cette tâche ne peut plus aboutir telle quelle ; le Concierge est prévenu.`
     : `❌ Dependency cancelled: “${dep.name}”. This task cannot be finished as planned; the Concierge has been told.`
@@ -133,8 +137,8 @@ export async function blockForCancelledDependency(
   })
   report.planeRequests++
   const author = typeof comment.actor === 'string' ? comment.actor : (comment.actor?.id ?? null)
-  const actor = author ? { id: author, name: await bridge.directory.userName(author) } : null
-  await bridge.pipeline.sightComment(
+  const actor = author ? { id: author, name: await directory.userName(author) } : null
+  await pipeline.sightComment(
     {
       type: 'comment',
       taskId: task.id,
@@ -155,20 +159,17 @@ export async function blockForCancelledDependency(
     report.planeRequests += 2
     const after = snapshotFromWorkItem(item)
     if (after)
-      await bridge.pipeline.sightTask(after, {
+      await pipeline.sightTask(after, {
         source: 'bridge',
         actor,
         before: task,
         description: item.description_html ?? null,
       })
   }
-  await raiseAlert(
-    { ...services, ...bridge },
-    {
-      key: `dependency-cancelled:${task.id}`,
-      conciergeText: `plane-bridge: task ${task.id} ("${task.name}") is blocked because its dependency ${dep.id} ("${dep.name}") was cancelled. Re-plan it.`,
-    }
-  )
-  bridge.kick()
+  await raiseAlert(parts, {
+    key: `dependency-cancelled:${task.id}`,
+    conciergeText: `plane-bridge: task ${task.id} ("${task.name}") is blocked because its dependency ${dep.id} ("${dep.name}") was cancelled. Re-plan it.`,
+  })
+  parts.kick()
   return true
 }
