@@ -10,7 +10,14 @@ class Retryable extends Error {
   }
 }
 
-function setup({ failures = new Map<string, DeliveryDecision[]>() } = {}) {
+function setup({
+  failures = new Map<string, DeliveryDecision[]>(),
+  afterDelivery,
+}: {
+  failures?: Map<string, DeliveryDecision[]>
+  /** Called after each delivery (to enqueue while a drain runs). */
+  afterDelivery?: (item: OutboxItem) => Promise<void>
+} = {}) {
   let clock = Date.UTC(2026, 10, 21, 6, 0, 0)
   const now = () => clock
   const store = createMemoryStore({ now })
@@ -34,6 +41,7 @@ function setup({ failures = new Map<string, DeliveryDecision[]>() } = {}) {
       const next = queue?.shift()
       if (next) throw new Retryable(next)
       sent.push({ at: clock, target: item.target, text: item.payload.text })
+      await afterDelivery?.(item)
     },
     classify: (_item, error) => (error instanceof Retryable ? error.decision : { retry: false }),
   })
@@ -83,7 +91,8 @@ describe('outbox sender', () => {
       left: 0,
       nextDueInMs: null,
     })
-    expect(sent.map((s) => s.text)).toEqual(['one', 'two', 'other chat', 'three'])
+    // Chat 42 keeps its order a second apart; chat 7 does not wait behind it.
+    expect(sent.map((s) => s.text)).toEqual(['one', 'other chat', 'two', 'three'])
     const to42 = sent.filter((s) => s.target === '42').map((s) => s.at)
     expect(to42[1]! - to42[0]!).toBeGreaterThanOrEqual(1000)
     expect(to42[2]! - to42[1]!).toBeGreaterThanOrEqual(1000)
@@ -93,11 +102,37 @@ describe('outbox sender', () => {
     const lines = logs.filter((l) => l.msg === 'message sent')
     expect(lines.map((l) => [l.level, l.target])).toEqual([
       ['info', '42'],
-      ['info', '42'],
       ['info', '7'],
+      ['info', '42'],
       ['info', '42'],
     ])
     expect(JSON.stringify(logs)).not.toContain('other chat')
+  })
+
+  it("should not hold another target's item behind one target's backlog, even one enqueued mid-drain", async () => {
+    // An agent's backlog of wakes (a deploy's first poll) and, while it drains, another agent's wake (an approval):
+    // the latter goes out within a second, not after the whole backlog (the agents bench, issue 32).
+    let enqueued = false
+    const { sender, sent, enqueue } = setup({
+      // The first backlog wake has gone out: the approval's wake arrives now, while the drain runs.
+      afterDelivery: async () => {
+        if (enqueued) return
+        enqueued = true
+        await enqueue('imhotep', 'approved')
+      },
+    })
+    for (let i = 1; i <= 10; i++) await enqueue('osiris', `backlog ${i}`)
+    const drained = sender.drain()
+    const report = await drained
+    expect(report).toMatchObject({ sent: 11, left: 0, nextDueInMs: null })
+    const order = sent.map((s) => s.text)
+    expect(order.indexOf('approved')).toBeLessThanOrEqual(2)
+    expect(order.filter((t) => String(t).startsWith('backlog'))).toEqual(
+      Array.from({ length: 10 }, (_, i) => `backlog ${i + 1}`)
+    )
+    const toOsiris = sent.filter((s) => s.target === 'osiris').map((s) => s.at)
+    for (let i = 1; i < toOsiris.length; i++)
+      expect(toOsiris[i]! - toOsiris[i - 1]!).toBeGreaterThanOrEqual(1000)
   })
 
   it('should not spend an attempt on a rate limit wait, however long the flood lasts', async () => {

@@ -115,78 +115,99 @@ export function createOutboxSender({
       report.nextDueInMs = report.nextDueInMs === null ? inMs : Math.min(report.nextDueInMs, inMs)
     }
     try {
-      const items = await outbox.pending(channel)
-      report.left = items.length
-      for (const item of items) {
-        // Another process took the lane over (this one stalled past the lock's expiry): stop sending.
-        if (heartbeat.lost) break
-        if (held.has(item.target)) continue
-        if (item.notBefore > now()) {
-          held.add(item.target)
-          due(item.notBefore)
-          continue
+      // Rounds: each sends what may go now, at most the next item of a target whose spacing has passed, then
+      // waits for the nearest spacing and looks again (items enqueued meanwhile included). One agent's backlog of
+      // wakes (a deploy's first poll) goes out a second apart without holding another agent's wake behind it.
+      for (let spacingMs: number | null = 0; spacingMs !== null; ) {
+        if (spacingMs > 0) {
+          const before = now()
+          await sleep(spacingMs)
+          // A clock that did not move (a test's sleep that only records) would spin: come back when it is due.
+          if (now() === before) {
+            due(before + spacingMs)
+            break
+          }
         }
-        const wait = (await _lastSent(store, item.target)) + perTargetIntervalMs - now()
-        if (wait > 0) {
-          if (now() - started + wait > budgetMs) {
+        spacingMs = null
+        // Targets waiting for their spacing this round (their later items wait too).
+        const spaced = new Set<string>()
+        const items = await outbox.pending(channel)
+        report.left = items.length
+        for (const item of items) {
+          // Another process took the lane over (this one stalled past the lock's expiry): stop sending.
+          if (heartbeat.lost) break
+          if (held.has(item.target) || spaced.has(item.target)) continue
+          if (item.notBefore > now()) {
             held.add(item.target)
-            due(now() + wait)
+            due(item.notBefore)
             continue
           }
-          await sleep(wait)
-        }
-        if (
-          _isGroup(item) &&
-          !(await _withinGroupRate(store, item.target, groupPerMinute, now()))
-        ) {
-          const nextMinute = (Math.floor(now() / 60_000) + 1) * 60_000
-          await outbox.update({ ...item, notBefore: nextMinute })
-          held.add(item.target)
-          due(nextMinute)
-          continue
-        }
-        if (now() - started > budgetMs) break
-        // A twin of this item (same dedupe key, enqueued concurrently or around a crash) owns the key.
-        if (item.dedupeKey && !(await outbox.owns(item))) {
-          await outbox.ack(item)
-          report.left--
-          log.info('duplicate outbox item dropped', { id: item.id, target: item.target })
-          continue
-        }
-        try {
-          await deliver(item)
-        } catch (error) {
-          held.add(item.target)
-          const outcome = await _onFailure(item, error)
-          if (outcome === 'dead') {
-            report.dead++
-            report.left--
-          } else {
-            report.retried++
+          const wait = (await _lastSent(store, item.target)) + perTargetIntervalMs - now()
+          if (wait > 0) {
+            spaced.add(item.target)
+            if (now() - started + wait > budgetMs) due(now() + wait)
+            else spacingMs = spacingMs === null ? wait : Math.min(spacingMs, wait)
+            continue
           }
-          continue
-        }
-        report.sent++
-        report.left--
-        metrics?.deliveries.inc({ channel: item.channel, outcome: 'sent' })
-        // One line per message or wake that went out: what and to whom, never its content.
-        log.info(item.channel === 'telegram' ? 'message sent' : 'agent wake delivered', {
-          id: item.id,
-          target: item.target,
-          attempts: item.attempts + 1,
-          ...(typeof item.meta?.kind === 'string' ? { kind: item.meta.kind } : {}),
-        })
-        // Delivered: a failure from here on is bookkeeping, never a failed delivery (no dead letter). If the
-        // ack fails, the item goes out once more on the next drain: the documented duplicate window.
-        try {
-          await outbox.ack(item)
-          await store.set(`outbox:last:${item.target}`, now(), { ttlSeconds: 60 })
-        } catch (error) {
-          held.add(item.target)
-          log.warn('delivered, but the outbox could not record it', {
+          if (
+            _isGroup(item) &&
+            !(await _withinGroupRate(store, item.target, groupPerMinute, now()))
+          ) {
+            const nextMinute = (Math.floor(now() / 60_000) + 1) * 60_000
+            await outbox.update({ ...item, notBefore: nextMinute })
+            held.add(item.target)
+            due(nextMinute)
+            continue
+          }
+          if (now() - started > budgetMs) break
+          // A twin of this item (same dedupe key, enqueued concurrently or around a crash) owns the key.
+          if (item.dedupeKey && !(await outbox.owns(item))) {
+            await outbox.ack(item)
+            report.left--
+            log.info('duplicate outbox item dropped', { id: item.id, target: item.target })
+            continue
+          }
+          try {
+            await deliver(item)
+          } catch (error) {
+            held.add(item.target)
+            const outcome = await _onFailure(item, error)
+            if (outcome === 'dead') {
+              report.dead++
+              report.left--
+            } else {
+              report.retried++
+            }
+            continue
+          }
+          report.sent++
+          report.left--
+          metrics?.deliveries.inc({ channel: item.channel, outcome: 'sent' })
+          // One line per message or wake that went out: what and to whom, never its content.
+          log.info(item.channel === 'telegram' ? 'message sent' : 'agent wake delivered', {
             id: item.id,
-            error: error instanceof Error ? error.message : String(error),
+            target: item.target,
+            attempts: item.attempts + 1,
+            ...(typeof item.meta?.kind === 'string' ? { kind: item.meta.kind } : {}),
           })
+          // Delivered: a failure from here on is bookkeeping, never a failed delivery (no dead letter). If the
+          // ack fails, the item goes out once more on the next drain: the documented duplicate window.
+          try {
+            await outbox.ack(item)
+            await store.set(`outbox:last:${item.target}`, now(), { ttlSeconds: 60 })
+          } catch (error) {
+            held.add(item.target)
+            log.warn('delivered, but the outbox could not record it', {
+              id: item.id,
+              error: error instanceof Error ? error.message : String(error),
+            })
+          }
+        }
+        if (heartbeat.lost) break
+        if (now() - started > budgetMs) {
+          // Out of time: what waits for its spacing is the next drain's, as soon as it is due.
+          if (spacingMs !== null) due(now() + spacingMs)
+          break
         }
       }
     } finally {
