@@ -191,6 +191,32 @@ describe('event pipeline', () => {
     )
   })
 
+  it('should flush a change it is asked to expedite at once, and leave the others to their window', async () => {
+    const { pipeline, outbox } = setup()
+    await pipeline.sightTask(makeSnapshot({ updatedAt: at(0) }), { source: 'poll' })
+    const other = makeSnapshot({ id: 'task-other', updatedAt: at(0) })
+    await pipeline.sightTask(other, { source: 'poll' })
+    // The approval's label removed by the bridge (a human's press): the agent should start now.
+    const assigned = makeSnapshot({ assigneeIds: [USERS.imhotep, USERS.thot], updatedAt: at(1) })
+    await pipeline.sightTask(assigned, { source: 'bridge' })
+    await pipeline.sightTask(
+      { ...other, assigneeIds: [USERS.thot], updatedAt: at(1) },
+      {
+        source: 'webhook',
+      }
+    )
+    await pipeline.expedite(assigned.id)
+    // No time has passed: only the expedited task is due.
+    expect(await pipeline.flushDue()).toMatchObject({ flushed: 1 })
+    const wakes = (await outbox.pending()).filter((i) => i.channel === 'openclaw')
+    expect(wakes.map((w) => String(w.payload.message))).toEqual([
+      expect.stringContaining('ONB-12 « Configurer Redis »'),
+    ])
+    // Nothing pending: nothing to expedite, nothing flushed.
+    await pipeline.expedite('task-unknown')
+    expect(await pipeline.flushDue()).toMatchObject({ flushed: 0 })
+  })
+
   it('should hold a change its own write is still making until the write is done, however long', async () => {
     const { pipeline, outbox, advance } = setup()
     await pipeline.sightTask(makeSnapshot({ updatedAt: at(0) }), { source: 'poll' })

@@ -89,6 +89,11 @@ export type Pipeline = {
    * died mid-write) after `WRITING_TTL_S`; the change is then told as it stands.
    */
   writing(taskId: string): Promise<{ done(): Promise<void> }>
+  /**
+   * The task's pending change is due now, not when its coalescing window closes: a write of the bridge's own that
+   * a person or an agent waits on (an approval's wake), with nothing else to join it. No pending change: nothing.
+   */
+  expedite(taskId: string): Promise<void>
   /** Turn every pending change whose window has closed into outbox items; returns how many were enqueued. */
   flushDue(options?: {
     all?: boolean
@@ -285,6 +290,17 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         done: () => clear().catch(() => clear()),
       }
     },
+
+    expedite: (taskId) =>
+      withTaskLock(taskId, async (memo) => {
+        const entry = await readPending(memo, taskId)
+        if (!entry) return
+        const at = now()
+        if (entry.dueAt <= at) return
+        const due = { ...entry, dueAt: at }
+        await pending.update(taskId, due, at)
+        memo.set(pending.key(taskId), due)
+      }),
 
     async flushDue({ all = false } = {}) {
       let flushed = 0

@@ -22,8 +22,8 @@ afterEach(async () => {
 const GROUP = Number(CHAT_ID)
 const STRANGER = -100999
 
-async function start() {
-  e2e = await startE2E({ concierge: true })
+async function start(env: Record<string, string> = {}) {
+  e2e = await startE2E({ concierge: true, env })
   const t = e2e
   const as = (agent: 'imhotep' | 'thot' | 'ra') => async (tool: string, input: unknown) => {
     const result = await callHttp(t.app, tool, t.bridgeTokens[agent] as string, input)
@@ -296,6 +296,31 @@ describe('the approval gate', () => {
     expect(
       (await s.thot('update_task_status', { task: 'ONB-1', status: 'in_progress' })).status
     ).toBe(200)
+  })
+
+  it("should wake the approved task's agent at once, not when the coalescing window closes (issue 32)", async () => {
+    // A minute-long window and no settle: only the bridge's own kicks after the press.
+    const s = await start({ NOTIFY_COALESCE_MS: '20000' })
+    await s.ra('create_task', {
+      project: 'ONB',
+      title: 'Purger les journaux',
+      assignee: 'thot',
+      approval: true,
+    })
+    // The window's timer is background work settle would wait out: bounded, the card is out by then.
+    await s.t.settle(2_000)
+    const ask = s.card('Approbation demandée')
+    const button = ask.buttons.find((b) => b.text === '✅ Approuver')
+    const update = s.t.telegram.makeCallbackUpdate({
+      data: button?.callback_data ?? '',
+      chatId: GROUP,
+      messageId: ask.id,
+    })
+    expect(await s.t.postTelegram(update)).toBe(200)
+    await vi.waitFor(() => expect(s.wakes('thot')).toHaveLength(1), {
+      timeout: 10_000,
+      interval: 50,
+    })
   })
 
   it('should cancel a refused task with a comment and wake nobody', async () => {
