@@ -153,7 +153,7 @@ export async function runPollCycle(services: Services, bridge: Bridge): Promise<
       !agentUsers.has(s.updatedBy) &&
       cycleStart - Date.parse(s.task.updatedAt) > WEBHOOK_GRACE_MS
   ).length
-  await checkWebhookHealth(services, bridge, missed)
+  await checkWebhookHealth({ ...services, ...bridge }, missed)
   // Plane sends nothing when a cycle's date arrives: the poll tells the human (a failure only logs).
   report.cyclesAnnounced = (await announceCycleTransitions(services, bridge, projects)).announced
 

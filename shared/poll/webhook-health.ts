@@ -1,7 +1,9 @@
 /** @module Tell the human once when Plane stops delivering webhooks: the poll sees human edits no webhook reported. */
-import type { Bridge } from '../bridge.ts'
 import type { Services } from '../function.ts'
-import { clearAlert, raiseAlert } from './alerts.ts'
+import { type AlertParts, clearAlert, raiseAlert } from './alerts.ts'
+
+/** What the poll's webhook check uses: the settings, the metrics, and an alert's parts. */
+export type WebhookHealthParts = AlertParts & Pick<Services, 'config' | 'metrics'>
 
 /** A webhook normally lands within seconds; an edit older than this that the poll finds first was missed. */
 export const WEBHOOK_GRACE_MS = 2 * 60 * 1000
@@ -71,8 +73,7 @@ export async function webhooksSilent(store: Pick<Services['store'], 'has'>): Pro
  * makeplane/plane#6746) older than the grace period that the poll was first to see.
  */
 export async function checkWebhookHealth(
-  services: Services,
-  bridge: Bridge,
+  services: WebhookHealthParts,
   missedHumanEdits: number
 ): Promise<boolean> {
   if (!services.config.PLANE_WEBHOOK_SECRET) return false
@@ -98,13 +99,10 @@ export async function checkWebhookHealth(
       : fr
         ? `depuis ${minutes} min`
         : `for ${minutes} min`
-  return raiseAlert(
-    { ...services, ...bridge },
-    {
-      key: ALERT_KEY,
-      html: fr
-        ? `⚠️ Plane n'envoie plus de webhooks ${since} (${missedHumanEdits} modification(s) vue(s) seulement par le poll). Vérifiez que le webhook est actif dans Plane (Paramètres → Webhooks) : Plane le désactive après des échecs répétés. Les notifications continuent, avec jusqu'à 5 min de retard.`
-        : `⚠️ Plane has sent no webhook ${since} (${missedHumanEdits} change(s) seen only by the poll). Check that the webhook is still active in Plane (Settings → Webhooks): Plane deactivates it after repeated failures. Notifications go on, up to 5 min late.`,
-    }
-  )
+  return raiseAlert(services, {
+    key: ALERT_KEY,
+    html: fr
+      ? `⚠️ Plane n'envoie plus de webhooks ${since} (${missedHumanEdits} modification(s) vue(s) seulement par le poll). Vérifiez que le webhook est actif dans Plane (Paramètres → Webhooks) : Plane le désactive après des échecs répétés. Les notifications continuent, avec jusqu'à 5 min de retard.`
+      : `⚠️ Plane has sent no webhook ${since} (${missedHumanEdits} change(s) seen only by the poll). Check that the webhook is still active in Plane (Settings → Webhooks): Plane deactivates it after repeated failures. Notifications go on, up to 5 min late.`,
+  })
 }

@@ -125,7 +125,7 @@ describe('node metrics', () => {
       store: services.store,
       now: () => now,
     })
-    await checkWebhookHealth(replica, replica.bridge, 2)
+    await checkWebhookHealth({ ...replica, ...replica.bridge }, 2)
     const text = replica.metrics.registry.render()
     expect(text).toContain(`plane_bridge_last_webhook_timestamp_seconds ${NOW / 1000}`)
     expect(text).toContain('plane_bridge_webhook_missed_edits_total 2')
