@@ -9,7 +9,12 @@ import { PlaneApiError } from '../plane/errors.ts'
 import { agentsOfTask, isAgentTask, isOpenForAgent } from '../task-vocabulary.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { clearAlert, raiseAlert } from './alerts.ts'
-import { checkDependencies } from './dependencies.ts'
+import { checkDependencies, type DependencyParts } from './dependencies.ts'
+
+/** What an agent's tick uses: its dependency checks' parts, the agents' own keys, the run tracker. */
+export type AgentTickParts = DependencyParts &
+  Pick<Services, 'agentTokens'> &
+  Pick<Bridge, 'tracker'>
 
 export type AgentTickInput = {
   agent: AgentRef
@@ -41,22 +46,21 @@ export class AgentTickError extends Error {
 const TOKEN_CHECK_INTERVAL_S = 60 * 60
 
 export async function runAgentTick(
-  services: Services,
-  bridge: Bridge,
+  parts: AgentTickParts,
   input: AgentTickInput
 ): Promise<AgentTickResult> {
   const { agent, tasks } = input
-  const tokenCheck = await _checkToken(services, bridge, agent)
+  const tokenCheck = await _checkToken(parts, agent)
   let wakes = 0
   for (const task of tasks) {
     if (!isAgentTask(task, agent) || !isOpenForAgent(task)) continue
     // OPENCLAW-16: whichever path records the assignment first (webhook flush, this tick) wakes the agent.
-    const outcome = await bridge.tracker.assigned(task, agent, {
+    const outcome = await parts.tracker.assigned(task, agent, {
       firstSighting: input.firstSeen?.has(task.id) ?? false,
     })
     if (outcome === 'woken') wakes++
   }
-  const deps = await checkDependencies({ ...services, ...bridge }, agent, tasks)
+  const deps = await checkDependencies(parts, agent, tasks)
   return {
     wakes,
     tokenChecked: tokenCheck.tokenChecked,
@@ -70,12 +74,11 @@ export async function runAgentTick(
 
 /** OPENCLAW-15: a rejected token is permanent — the tick fails with the reason, one alert, no repetition. */
 async function _checkToken(
-  services: Services,
-  bridge: Bridge,
+  parts: AgentTickParts,
   agent: AgentRef
 ): Promise<{ tokenChecked: boolean; planeRequests: number }> {
-  const token = services.agentTokens[agent.id]
-  const { config, store } = services
+  const token = parts.agentTokens[agent.id]
+  const { config, store } = parts
   if (!token || !config.PLANE_BASE_URL || !config.PLANE_WORKSPACE_SLUG)
     return { tokenChecked: false, planeRequests: 0 }
   if (await store.has(`poll:token-ok:${agent.id}`)) return { tokenChecked: false, planeRequests: 0 }
@@ -97,7 +100,7 @@ async function _checkToken(
       )
     }
     await store.set(`poll:token-ok:${agent.id}`, true, { ttlSeconds: TOKEN_CHECK_INTERVAL_S })
-    await clearAlert(services.store, `agent-token:${agent.id}`)
+    await clearAlert(store, `agent-token:${agent.id}`)
     return { tokenChecked: true, planeRequests: requests }
   } catch (error) {
     const rejected =
@@ -107,17 +110,14 @@ async function _checkToken(
       error instanceof AgentTickError
         ? error.message
         : 'its Plane key was rejected (revoked or expired)'
-    const fr = services.config.LOCALE !== 'en'
-    await raiseAlert(
-      { ...services, ...bridge },
-      {
-        key: `agent-token:${agent.id}`,
-        html: fr
-          ? `⚠️ Agent <b>${escapeHtml(agent.name)}</b> : ${escapeHtml(_fr(reason))}. Ses tâches ne sont plus suivies en son nom.`
-          : `⚠️ Agent <b>${escapeHtml(agent.name)}</b>: ${escapeHtml(reason)}. Its work is no longer attributed to it.`,
-        conciergeText: `plane-bridge: the Plane API key of agent ${agent.id} is not usable (${reason}); regenerate it.`,
-      }
-    )
+    const fr = config.LOCALE !== 'en'
+    await raiseAlert(parts, {
+      key: `agent-token:${agent.id}`,
+      html: fr
+        ? `⚠️ Agent <b>${escapeHtml(agent.name)}</b> : ${escapeHtml(_fr(reason))}. Ses tâches ne sont plus suivies en son nom.`
+        : `⚠️ Agent <b>${escapeHtml(agent.name)}</b>: ${escapeHtml(reason)}. Its work is no longer attributed to it.`,
+      conciergeText: `plane-bridge: the Plane API key of agent ${agent.id} is not usable (${reason}); regenerate it.`,
+    })
     throw new AgentTickError(reason)
   }
 }
@@ -135,8 +135,11 @@ function _fr(reason: string): string {
  * A task first seen by a read that is already under way (a deploy's backlog) is adopted by its agents: a run
  * without a wake. The poll's tick does it for the tasks of its cycle; a tool's listing calls this for its own.
  */
-export async function adoptBacklog(bridge: Bridge, task: TaskSnapshot): Promise<void> {
+export async function adoptBacklog(
+  { directory, tracker }: Pick<Bridge, 'directory' | 'tracker'>,
+  task: TaskSnapshot
+): Promise<void> {
   if (task.state?.group !== 'started') return
-  for (const agent of await agentsOfTask(bridge.directory, task))
-    await bridge.tracker.assigned(task, agent, { firstSighting: true })
+  for (const agent of await agentsOfTask(directory, task))
+    await tracker.assigned(task, agent, { firstSighting: true })
 }

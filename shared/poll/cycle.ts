@@ -114,13 +114,14 @@ export async function runPollCycle(services: Services, bridge: Bridge): Promise<
 
   // First sightings by this read: a started one is a deploy's backlog (adopted), whatever tick sees it first.
   const firstSeen = new Set(sightings.filter((s) => s.result === 'baseline').map((s) => s.task.id))
+  const parts = { ...services, ...bridge }
   for (const [i, agent] of agents.entries()) {
     const since = agentSince[i] ?? null
     const window = sightings.filter(
       (s) => since === null || Date.parse(s.task.updatedAt) >= since - DEFAULT_OVERLAP_MS
     )
     try {
-      const tick = await runAgentTick(services, bridge, {
+      const tick = await runAgentTick(parts, {
         agent,
         tasks: window.map((s) => s.task),
         projects: projectMap,
