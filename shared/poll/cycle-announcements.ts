@@ -36,24 +36,27 @@ type CycleList = { fetchedAt: number; cycles: CycleDates[] }
 
 export type CycleAnnouncementsReport = { announced: number; failedProjects: string[] }
 
+/** What announcing cycles uses: the store, the clock, the settings, Plane, the policy, the outbox, the chat. */
+export type CycleAnnouncementParts = Pick<Services, 'store' | 'log' | 'now' | 'config'> &
+  Pick<Bridge, 'plane' | 'policy' | 'outbox' | 'chatId'>
+
 /** Announce every cycle that started or ended since the last poll, once per cycle and transition. */
 export async function announceCycleTransitions(
-  services: Services,
-  bridge: Bridge,
+  parts: CycleAnnouncementParts,
   projects: readonly ProjectRef[]
 ): Promise<CycleAnnouncementsReport> {
   const report: CycleAnnouncementsReport = { announced: 0, failedProjects: [] }
-  const { chatId, policy, plane } = bridge
+  const { chatId, policy, plane } = parts
   // Nobody to tell, or told nothing about cycles: not one request to Plane.
   if (!chatId || !plane) return report
   if (!policy.kinds.has('cycle.started') && !policy.kinds.has('cycle.completed')) return report
   for (const project of projects) {
     if (!isProjectAllowed(policy, project.id, project.identifier)) continue
     try {
-      report.announced += await _announceProject(services, bridge, project, chatId)
+      report.announced += await _announceProject(parts, project, chatId)
     } catch (error) {
       report.failedProjects.push(project.identifier ?? project.id)
-      services.log.warn('cycle announcements failed', {
+      parts.log.warn('cycle announcements failed', {
         project: project.id,
         error: error instanceof Error ? error.message : String(error),
       })
@@ -65,17 +68,15 @@ export async function announceCycleTransitions(
 // --- Internal helpers ---
 
 async function _announceProject(
-  services: Services,
-  bridge: Bridge,
+  parts: CycleAnnouncementParts,
   project: ProjectRef,
   chatId: string
 ): Promise<number> {
-  const { store, now, config } = services
-  const plane = bridge.plane
+  const { store, now, config, plane } = parts
   if (!plane) return 0
   const listKey = `poll:cycles:${project.id}`
   const timing = { timeZone: config.TIMEZONE, windowMs: CYCLE_ANNOUNCE_WINDOW_MS }
-  const list = await _cycleList(services, bridge, project.id, listKey)
+  const list = await _cycleList(parts, project.id, listKey)
   let announced = 0
   let stale = false
   // In the order they happened: the end of one sprint before the start of the next.
@@ -87,7 +88,7 @@ async function _announceProject(
     .filter((d): d is { listed: CycleDates; due: DueTransition } => d.due !== null)
     .sort((a, b) => a.due.atMs - b.due.atMs)
   for (const { listed, due } of dues) {
-    if (!bridge.policy.kinds.has(`cycle.${due.transition}`)) continue
+    if (!parts.policy.kinds.has(`cycle.${due.transition}`)) continue
     const doneKey = `poll:cycle-announced:${listed.id}:${due.transition}`
     if (await store.get<number>(doneKey)) continue
     // Read again: the dates may have moved since the hourly list, and the counts are the ones of now.
@@ -115,7 +116,7 @@ async function _announceProject(
     )
     // Enqueue first, then record: a crash in between enqueues again next poll, and the outbox's dedupe
     // (shared with the cycle webhook's announcement) drops the copy — never a lost announcement.
-    const { enqueued } = await bridge.outbox.enqueue(
+    const { enqueued } = await parts.outbox.enqueue(
       telegramMessage(chatId, html, `notify:cycle:${listed.id}:${due.transition}`, project.id)
     )
     await store.set(doneKey, now(), { ttlSeconds: ANNOUNCED_TTL_S })
@@ -128,16 +129,14 @@ async function _announceProject(
 
 /** The project's cycles from the store, or from Plane when the stored list is an hour old. */
 async function _cycleList(
-  services: Services,
-  bridge: Bridge,
+  { store, now, config, plane }: CycleAnnouncementParts,
   projectId: string,
   listKey: string
 ): Promise<CycleList> {
-  const { store, now, config } = services
   const stored = await store.get<CycleList>(listKey)
   if (stored && now() - stored.fetchedAt < CYCLE_LIST_REFRESH_MS) return stored
   // `incomplete`: running, upcoming and draft cycles, not years of finished ones (plane-api.md §2).
-  const listed = (await bridge.plane?.cycles.list(projectId, { view: 'incomplete' })) ?? []
+  const listed = (await plane?.cycles.list(projectId, { view: 'incomplete' })) ?? []
   const cycles = listed.filter((c) => !c.archived_at).map(_datesOf)
   // A cycle that ended since the last read is no longer "incomplete": kept until its end is announced.
   const ids = new Set(cycles.map((c) => c.id))

@@ -156,7 +156,9 @@ export async function runPollCycle(services: Services, bridge: Bridge): Promise<
   ).length
   await checkWebhookHealth({ ...services, ...bridge }, missed)
   // Plane sends nothing when a cycle's date arrives: the poll tells the human (a failure only logs).
-  report.cyclesAnnounced = (await announceCycleTransitions(services, bridge, projects)).announced
+  report.cyclesAnnounced = (
+    await announceCycleTransitions({ ...services, ...bridge }, projects)
+  ).announced
 
   report.planeRequests = bridge.planeRequestCount() - requestsAtStart
   metrics.pollCycleRequests.set({}, report.planeRequests)
