@@ -151,7 +151,7 @@ async function _setUp(
 ): Promise<{ ready: boolean; detail: string; needsBridge?: string | null } | null> {
   try {
     await bridge.directory.refresh()
-    const report = await ensureProjectProvisioned(services, bridge, projectId)
+    const report = await ensureProjectProvisioned({ ...services, ...bridge }, projectId)
     if (!report) return null
     if (report.blocking.length === 0) return { ready: true, detail: report.summary }
     const outside = report.blocking.some((i) => i.subject.startsWith('project '))

@@ -67,7 +67,7 @@ export async function runPollCycle(services: Services, bridge: Bridge): Promise<
   for (const project of projects) {
     report.projects++
     // A project created since provisioning (its webhook missed) is set up before its tasks are read.
-    await ensureProjectProvisioned(services, bridge, project.id).catch((error: unknown) =>
+    await ensureProjectProvisioned({ ...services, ...bridge }, project.id).catch((error: unknown) =>
       log.warn('new project not set up', { project: project.id, error: _message(error) })
     )
     try {

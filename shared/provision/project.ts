@@ -15,16 +15,19 @@ const DONE_TTL_S = 400 * 24 * 60 * 60
 export const PROJECT_RETRY_S = 5 * 60
 const doneKey = (projectId: string) => `provision:project:${projectId}`
 
+/** What setting a project up uses: the agents, the locale, the store, a log, and Plane. */
+export type ProjectSetupParts = Pick<Services, 'agents' | 'config' | 'store' | 'log'> &
+  Pick<Bridge, 'plane'>
+
 /**
  * Set the project up for the agents now; the report says what changed and what needs a human. Throws
  * when Plane failed on part of it (what could be done is done; the next sighting after a few minutes retries).
  */
 export async function provisionProject(
-  services: Services,
-  bridge: Bridge,
+  services: ProjectSetupParts,
   projectId: string
 ): Promise<ProvisionReport> {
-  const plane = bridge.plane
+  const { plane } = services
   if (!plane) throw new Error('Plane is not configured')
   const facts = await readPlaneFacts(plane, services.agents, { projectIds: [projectId] })
   const plan = planProvision(facts, services.agents, { locale: services.config.LOCALE })
@@ -50,18 +53,17 @@ export async function provisionProject(
  * project was done before (or there are no agents to set up).
  */
 export async function ensureProjectProvisioned(
-  services: Services,
-  bridge: Bridge,
+  services: ProjectSetupParts,
   projectId: string
 ): Promise<ProvisionReport | null> {
-  if (services.agents.length === 0 || !bridge.plane) return null
+  if (services.agents.length === 0 || !services.plane) return null
   if (await services.store.has(doneKey(projectId))) return null
-  return provisionProject(services, bridge, projectId)
+  return provisionProject(services, projectId)
 }
 
 /** The provision job covered every project: none of them needs a set-up on sight. */
 export async function markProjectsProvisioned(
-  services: Services,
+  services: Pick<Services, 'store'>,
   projectIds: readonly string[]
 ): Promise<void> {
   for (const id of projectIds)

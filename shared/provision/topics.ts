@@ -4,7 +4,7 @@ import type { ProvisionItem } from './types.ts'
 
 /** TELEGRAM_TOPICS=per-project: each project's forum topic, created once (its id kept in the store). */
 export async function ensureProjectTopics(
-  bridge: Bridge,
+  bridge: Pick<Bridge, 'topics'>,
   projects: readonly { id: string; identifier: string }[]
 ): Promise<ProvisionItem[]> {
   if (!bridge.topics) return []

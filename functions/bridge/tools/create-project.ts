@@ -66,7 +66,7 @@ export const createProject = defineTool({
         `Plane created the project but does not show it back as ${input.identifier}.`
       )
     await ctx.bridge.directory.refresh()
-    const report = await provisionProject(ctx.services, ctx.bridge, project.id)
+    const report = await provisionProject({ ...ctx.services, ...ctx.bridge }, project.id)
     const { PLANE_BASE_URL, PLANE_WORKSPACE_SLUG } = ctx.services.config
     return {
       id: project.id,
