@@ -79,6 +79,8 @@ export function buildBridge(services: Services): Bridge {
           apiKey: config.PLANE_API_KEY,
           workspaceSlug: config.PLANE_WORKSPACE_SLUG,
           rateLimit: config.PLANE_API_RATE_LIMIT,
+          // The key's window counted with every process on the store (a `npm run job`, other replicas).
+          sharedWindow: store,
           // One clock for the window and its waits: a test's virtual clock moves both.
           now,
           sleep,

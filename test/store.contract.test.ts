@@ -226,6 +226,41 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
     await store.delete('idx:race')
   })
 
+  it('should keep a sliding window: a start per take up to its ceiling, then the wait until the oldest leaves', async () => {
+    const t0 = Date.now()
+    const take = (at: number, ceiling = 3) =>
+      store.windowTake('window:key', { nowMs: t0 + at, windowMs: 10_000, ceiling })
+    expect(await take(0)).toEqual({ taken: true, count: 1, waitMs: 0 })
+    expect(await take(1_000)).toEqual({ taken: true, count: 2, waitMs: 0 })
+    expect(await take(2_000)).toEqual({ taken: true, count: 3, waitMs: 0 })
+    // Full: nothing recorded, and the oldest start (t0) leaves at t0 + 10 s.
+    expect(await take(3_000)).toEqual({ taken: false, count: 3, waitMs: 7_000 })
+    expect(await take(9_999)).toEqual({ taken: false, count: 3, waitMs: 1 })
+    // A start exactly one window old has left it (Plane's throttle drops history ≤ now − duration).
+    expect(await take(10_000)).toEqual({ taken: true, count: 3, waitMs: 0 })
+    // A lower ceiling (a lower priority's share) sees the same starts.
+    expect(await take(10_001, 2)).toEqual({ taken: false, count: 3, waitMs: 999 })
+    await expect(
+      store.windowTake('window:key', { nowMs: t0, windowMs: 10_000, ceiling: 0 })
+    ).rejects.toThrow(/ceiling/)
+    await expect(
+      store.windowTake('window:key', { nowMs: t0, windowMs: 0.5, ceiling: 1 })
+    ).rejects.toThrow(/span/)
+    await store.delete('window:key')
+  })
+
+  it('should never let concurrent takes pass the ceiling', async () => {
+    const nowMs = Date.now()
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        store.windowTake('window:race', { nowMs, windowMs: 10_000, ceiling: 20 })
+      )
+    )
+    expect(results.filter((r) => r.taken)).toHaveLength(20)
+    expect(Math.max(...results.map((r) => r.count))).toBe(20)
+    await store.delete('window:race')
+  })
+
   it('should keep a queue: items listed from the index in score order, due ones only, removed cleanly', async () => {
     const queue = createStoreQueue<{ text: string }>({
       store,
@@ -451,6 +486,24 @@ describe('store: redis specifics', () => {
       await (theirs as Awaited<ReturnType<Store['lock']>>)?.release()
       expect(await lock.run(key, async (memo) => memo.size)).toBe(0)
       await releaseHeldLocks(real)
+    })
+  })
+
+  it('should share one sliding window between replicas: together they never pass its ceiling', async () => {
+    await twoReplicas('window', async (real, other) => {
+      const nowMs = Date.now()
+      const options = { nowMs, windowMs: 10_000, ceiling: 40 }
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => (i % 2 ? real : other)).flatMap((replica) => [
+          replica.windowTake('window:shared', options),
+          replica.windowTake('window:shared', options),
+        ])
+      )
+      expect(results.filter((r) => r.taken)).toHaveLength(40)
+      expect(await real.windowTake('window:shared', options)).toMatchObject({
+        taken: false,
+        count: 40,
+      })
     })
   })
 

@@ -90,6 +90,7 @@ function _writer(services: Services, agent: AgentConfig, parts: PerServices): Pl
       apiKey: key,
       workspaceSlug: PLANE_WORKSPACE_SLUG,
       rateLimit: services.config.PLANE_API_RATE_LIMIT,
+      sharedWindow: services.store,
       priority: 'agent',
       now: services.now,
       sleep: services.sleep,

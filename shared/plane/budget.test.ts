@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest'
+import { createMemoryStore } from '../store/store.ts'
 import {
   createKeyBudget,
   fingerprintApiKey,
   parseRateLimit,
   type RequestPriority,
+  type SharedWindow,
   UNLIMITED_RATE,
   windowCeiling,
 } from './budget.ts'
@@ -149,6 +151,57 @@ describe('createKeyBudget: Plane’s sliding window per key (issue 32)', () => {
     // An answer that lags ours (requests in flight) adds nothing.
     budget.observe(9)
     expect(budget.state().inWindow).toBe(8)
+  })
+
+  it('should count every process on one store in one window: together they never pass the limit', async () => {
+    const c = clock()
+    const store = createMemoryStore({ now: c.now })
+    // Two processes on one store: two views of it (each its own lanes), one window in the store.
+    const process = (): SharedWindow => ({ windowTake: (k, o) => store.windowTake(k, o) })
+    const apiKey = key()
+    const server = createKeyBudget({ apiKey, shared: process(), ...c })
+    const job = createKeyBudget({ apiKey, shared: process(), ...c })
+    const start = c.now()
+    await Promise.all(Array.from({ length: 30 }, () => server.acquire('agent')))
+    // The job's poll sees the server's 30: background work stops at its 40, not at 40 of its own.
+    await Promise.all(Array.from({ length: 10 }, () => job.acquire('background')))
+    expect(c.now()).toBe(start)
+    const late = job.acquire('background')
+    // A person's action still starts at once: the rest of the window is kept for it.
+    await server.acquire('human')
+    expect(c.now()).toBe(start)
+    await late
+    expect(c.now() - start).toBeGreaterThan(60_000)
+    expect(job.state().inWindow).toBe(1)
+    // Without the store, the job would have counted only its own 10 and started at once.
+    const alone = createKeyBudget({ apiKey, ...c })
+    const before = c.now()
+    await alone.acquire('background')
+    expect(c.now()).toBe(before)
+  })
+
+  it('should go on with its own window when the shared one cannot be reached', async () => {
+    const c = clock()
+    let calls = 0
+    const broken: SharedWindow = {
+      windowTake: async () => {
+        calls++
+        throw new Error('store down')
+      },
+    }
+    const budget = createKeyBudget({
+      apiKey: key(),
+      limit: { requests: 3, windowMs: 60_000 },
+      shared: broken,
+      ...c,
+    })
+    const start = c.now()
+    await Promise.all(Array.from({ length: 3 }, () => budget.acquire('human')))
+    expect(c.now()).toBe(start)
+    expect(calls).toBe(3)
+    // This process's window still holds: the fourth waits for the first to leave it.
+    await budget.acquire('human')
+    expect(c.now() - start).toBeGreaterThan(60_000)
   })
 
   it('should start nothing until a 429’s Retry-After has passed', async () => {

@@ -7,13 +7,18 @@
  * polls, run cards, reconciliation), and background work never fills the window: a third of it is kept for people
  * and agents (and a twentieth of it for people alone), so a poll or a burst of run cards never makes an agent or the
  * human wait a minute for the window to empty (the agents bench measured 60 s waits before, issue 32). Plane's own
- * `X-RateLimit-Remaining` says when another client spends the same key (a `npm run job` process, another replica):
- * the window takes their requests into account; a 429 closes it for its `Retry-After`.
+ * `X-RateLimit-Remaining` says when another client spends the same key: the window takes their requests into
+ * account; a 429 closes it for its `Retry-After`.
  *
- * One budget per key and process, shared by every client built with the key (the FNV fingerprint keeps raw keys
- * out of the map).
+ * One budget per key and store, shared by every client of this process built with the key (the FNV fingerprint
+ * keeps raw keys out of the map). With a shared window (the store), every process on the store counts its starts
+ * in the same window, as Plane does: the server, a `npm run job -- poll` beside it and other replicas together
+ * never start more than the limit in a minute. Before, each counted its own and learnt of the others only from
+ * Plane's answers, too late: the agents bench saw a 429 in its hour and a person's action waiting 43 s for its
+ * `Retry-After`. A store that fails leaves this process's own window in charge (no request waits on the store).
  */
 import { sleep as defaultSleep } from '../retry.ts'
+import type { Store } from '../store/types.ts'
 
 /** Who is waiting: served in this order when the window has room for one more. */
 export type RequestPriority = 'human' | 'agent' | 'background'
@@ -36,9 +41,14 @@ export type RateLimit = { requests: number; windowMs: number }
 /** No window at all: for simulators and benches that measure the bridge, not Plane's limit. */
 export const UNLIMITED_RATE: RateLimit = { requests: Number.POSITIVE_INFINITY, windowMs: 60_000 }
 
+/** Where a key's window is kept for every process on the store (the store's atomic sliding window). */
+export type SharedWindow = Pick<Store, 'windowTake'>
+
 export type KeyBudgetOptions = {
   apiKey: string
   limit?: RateLimit
+  /** The key's window as every process on the store counts it; this process's own alone without it. */
+  shared?: SharedWindow
   now?: () => number
   sleep?: (ms: number) => Promise<void>
 }
@@ -64,16 +74,26 @@ type Lane = {
   pumping: boolean
 }
 
-const LANES = new Map<string, Lane>()
+/** Lanes by shared window (one per store: a test process holds many runtimes), then by key and limit. */
+let LANES = new WeakMap<object, Map<string, Lane>>()
+const UNSHARED = {}
 
 export function createKeyBudget({
   apiKey,
   limit = DEFAULT_RATE_LIMIT,
+  shared,
   now = Date.now,
   sleep = defaultSleep,
 }: KeyBudgetOptions): KeyBudget {
-  const id = `${fingerprintApiKey(apiKey)}:${limit.requests}/${limit.windowMs}`
-  let lane = LANES.get(id)
+  const fingerprint = fingerprintApiKey(apiKey)
+  const id = `${fingerprint}:${limit.requests}/${limit.windowMs}`
+  const sharedKey = `plane:window:${fingerprint}`
+  let lanes = LANES.get(shared ?? UNSHARED)
+  if (!lanes) {
+    lanes = new Map()
+    LANES.set(shared ?? UNSHARED, lanes)
+  }
+  let lane = lanes.get(id)
   if (!lane) {
     lane = {
       limit,
@@ -82,7 +102,7 @@ export function createKeyBudget({
       closedUntil: 0,
       pumping: false,
     }
-    LANES.set(id, lane)
+    lanes.set(id, lane)
   }
   const self = lane
   const expire = () => {
@@ -94,6 +114,24 @@ export function createKeyBudget({
   const room = (priority: RequestPriority) =>
     self.starts.length < windowCeiling(priority, self.limit.requests)
   const waiting = () => ORDER.reduce((n, p) => n + self.queues[p].length, 0)
+  /**
+   * Take a start in the shared window at this priority's ceiling: 0 when taken (or when there is no shared window,
+   * or the store failed: this process's window alone then), else how long until its oldest start leaves.
+   */
+  const takeShared = async (priority: RequestPriority): Promise<number> => {
+    if (!shared) return 0
+    try {
+      const ceiling = windowCeiling(priority, self.limit.requests)
+      const took = await shared.windowTake(sharedKey, {
+        nowMs: now(),
+        windowMs: self.limit.windowMs,
+        ceiling,
+      })
+      return took.taken ? 0 : Math.max(1, took.waitMs + 1)
+    } catch {
+      return 0
+    }
+  }
   /** Grant whoever waits, best priority first, while the window has room; else wait for the oldest to leave. */
   const pump = async () => {
     if (self.pumping) return
@@ -109,6 +147,12 @@ export function createKeyBudget({
         const priority = first() as RequestPriority
         // Lower priorities have lower ceilings: when the best one waiting has no room, nobody has.
         if (room(priority)) {
+          const wait = await takeShared(priority)
+          if (wait > 0) {
+            await sleep(wait)
+            continue
+          }
+          // Only the pump takes from the queues: the one it took a start for is still first in its own.
           self.starts.push(now())
           self.queues[priority].shift()?.resolve()
           continue
@@ -130,14 +174,22 @@ export function createKeyBudget({
       const ahead = ORDER.slice(0, ORDER.indexOf(priority) + 1).some(
         (p) => self.queues[p].length > 0
       )
+      const queue = () =>
+        new Promise<void>((resolve) => {
+          self.queues[priority].push({ resolve })
+          void pump()
+        })
       if (!ahead && self.closedUntil <= now() && room(priority)) {
-        self.starts.push(now())
-        return Promise.resolve()
+        if (!shared) {
+          self.starts.push(now())
+          return Promise.resolve()
+        }
+        return takeShared(priority).then((wait) => {
+          if (wait > 0) return queue()
+          self.starts.push(now())
+        })
       }
-      return new Promise<void>((resolve) => {
-        self.queues[priority].push({ resolve })
-        void pump()
-      })
+      return queue()
     },
     observe(remaining) {
       if (remaining === null || !Number.isFinite(remaining)) return
@@ -187,5 +239,5 @@ export function fingerprintApiKey(apiKey: string): string {
 
 /** Forget every key's window (tests that move the clock backwards between cases). */
 export function resetKeyBudgets(): void {
-  LANES.clear()
+  LANES = new WeakMap()
 }

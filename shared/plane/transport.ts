@@ -10,7 +10,12 @@ import {
   type RetryDecision,
   withRetry,
 } from '../retry.ts'
-import { createKeyBudget, type RateLimit, type RequestPriority } from './budget.ts'
+import {
+  createKeyBudget,
+  type RateLimit,
+  type RequestPriority,
+  type SharedWindow,
+} from './budget.ts'
 import {
   createPlaneHttpError,
   createPlaneParseError,
@@ -43,6 +48,8 @@ export type PlaneTransportOptions = {
   rateLimit?: RateLimit
   /** Whose requests these are, when the key's window is full: a person's, an agent's, or background work. */
   priority?: RequestPriority
+  /** The key's window as every process on the store counts it (the store); this process's alone without it. */
+  sharedWindow?: SharedWindow
   fetch?: typeof fetch
   sleep?: (ms: number) => Promise<void>
   now?: () => number
@@ -83,6 +90,7 @@ export function createPlaneTransport({
   retryDelaysMs = DEFAULT_RETRY_DELAYS_MS,
   rateLimit,
   priority = 'background',
+  sharedWindow,
   // Looked up at each request: a runtime lives long (one bridge per runtime), and a fetch installed later
   // (instrumentation, a test's stub) must be the one used.
   fetch: fetchImpl = (input, init) => globalThis.fetch(input, init),
@@ -108,7 +116,13 @@ export function createPlaneTransport({
     { retry: false, timeout: timeoutMs, ignoreResponseError: true, responseType: 'text' },
     { fetch: fetchWithDeadline }
   )
-  const budget = createKeyBudget({ apiKey, ...(rateLimit ? { limit: rateLimit } : {}), now, sleep })
+  const budget = createKeyBudget({
+    apiKey,
+    ...(rateLimit ? { limit: rateLimit } : {}),
+    ...(sharedWindow ? { shared: sharedWindow } : {}),
+    now,
+    sleep,
+  })
 
   async function attempt(
     method: PlaneMethod,

@@ -88,6 +88,7 @@ async function _checkToken(
     apiKey: token,
     workspaceSlug: config.PLANE_WORKSPACE_SLUG,
     rateLimit: config.PLANE_API_RATE_LIMIT,
+    sharedWindow: store,
     onRequest: () => {
       requests++
     },

@@ -1,6 +1,7 @@
 /** @module Atomic store operations over unstorage drivers: Redis commands (SET NX EX, Lua), an in-process key mutex, or best effort over KV. */
 import type { Storage } from 'unstorage'
 import { type Envelope, unwrap, wrap } from './envelope.ts'
+import type { WindowTake, WindowTakeOptions } from './types.ts'
 
 /** Values come back as opaque markers (the exact stored text) so that a later compare-and-act can match them. */
 export type StoreAtomics = {
@@ -25,6 +26,7 @@ export type StoreAtomics = {
   indexRange(key: string, maxScore: number, limit: number): Promise<IndexEntry[]>
   indexScore(key: string, member: string): Promise<number | null>
   indexSize(key: string): Promise<number>
+  windowTake(key: string, options: WindowTakeOptions): Promise<WindowTake>
 }
 
 export type IndexEntry = { member: string; score: number }
@@ -47,6 +49,29 @@ const INDEX_REMOVE = `return redis.call('ZREM', KEYS[1], ARGV[1])`
 const INDEX_RANGE = `return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, ARGV[2])`
 const INDEX_SCORE = `return redis.call('ZSCORE', KEYS[1], ARGV[1])`
 const INDEX_SIZE = `return redis.call('ZCARD', KEYS[1])`
+// A sliding window in a sorted set (member: a unique start, score: its time): the old starts go, one is added
+// while the window has room. ARGV: now, span (ms), ceiling, member. Returns {taken, count, wait (ms, as text)}.
+export const WINDOW_TAKE = `local now = tonumber(ARGV[1]) local span = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - span)
+local n = redis.call('ZCARD', KEYS[1])
+if n < tonumber(ARGV[3]) then
+  redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], span)
+  return {1, n + 1, '0'}
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {0, n, tostring(tonumber(oldest[2]) + span - now)}`
+
+/** A start's member in a window: unique across processes, its time first for whoever reads the set by hand. */
+export function windowMember(nowMs: number): string {
+  return `${nowMs}:${crypto.randomUUID()}`
+}
+
+/** What the window script answered, typed. */
+export function parseWindowTake(reply: unknown): WindowTake {
+  const [taken, count, wait] = reply as [unknown, unknown, unknown]
+  return { taken: Number(taken) === 1, count: Number(count), waitMs: Math.max(0, Number(wait)) }
+}
 
 export function createRedisAtomics(
   redis: RedisLike,
@@ -93,6 +118,12 @@ export function createRedisAtomics(
     },
     async indexSize(key) {
       return Number(await redis.eval(INDEX_SIZE, 1, k(key)))
+    },
+    async windowTake(key, { nowMs, windowMs, ceiling }) {
+      const member = windowMember(nowMs)
+      return parseWindowTake(
+        await redis.eval(WINDOW_TAKE, 1, k(key), nowMs, windowMs, ceiling, member)
+      )
     },
   }
 }
@@ -183,6 +214,24 @@ export function createInProcessAtomics(
         .map(([member, score]) => ({ member, score })),
     indexScore: async (key, member) => (await readIndex(key))[member] ?? null,
     indexSize: async (key) => Object.keys(await readIndex(key)).length,
+    windowTake: (key, { nowMs, windowMs, ceiling }) =>
+      exclusive(key, async () => {
+        const live = Object.entries(await readIndex(key)).filter(
+          ([, score]) => score > nowMs - windowMs
+        )
+        if (live.length >= ceiling) {
+          const oldest = Math.min(...live.map(([, score]) => score))
+          return {
+            taken: false,
+            count: live.length,
+            waitMs: Math.max(0, oldest + windowMs - nowMs),
+          }
+        }
+        const members = Object.assign(Object.create(null), Object.fromEntries(live))
+        members[windowMember(nowMs)] = nowMs
+        await put(key, wrap(members, Math.ceil(windowMs / 1000), now()))
+        return { taken: true, count: live.length + 1, waitMs: 0 }
+      }),
   }
 
   /** One entry holds the whole index: fine for the bridge's queues (hundreds of members, not millions). */

@@ -47,6 +47,23 @@ export function assertScore(score: number): void {
   if (!Number.isFinite(score)) throw new RangeError(`index score must be finite, got ${score}`)
 }
 
+/** A window's clock, span (whole milliseconds, as Redis's PEXPIRE takes) and ceiling (whole starts, at least one). */
+export function assertWindow({
+  nowMs,
+  windowMs,
+  ceiling,
+}: {
+  nowMs: number
+  windowMs: number
+  ceiling: number
+}): void {
+  if (!Number.isFinite(nowMs)) throw new RangeError(`window clock must be finite, got ${nowMs}`)
+  if (!Number.isInteger(windowMs) || windowMs < 1)
+    throw new RangeError(`window span must be a whole number of milliseconds ≥ 1, got ${windowMs}`)
+  if (!Number.isInteger(ceiling) || ceiling < 1)
+    throw new RangeError(`window ceiling must be a whole number ≥ 1, got ${ceiling}`)
+}
+
 /** SCAN's MATCH is a glob: a key holding `*`, `?` or `[` must match itself only. */
 export function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&')

@@ -4,7 +4,15 @@
  * change's promise settles once the batch holding it is written.
  */
 
-import { assertKey, assertScore, assertTtl, inCallOrder, reportingErrors } from './envelope.ts'
+import { windowMember } from './atomics.ts'
+import {
+  assertKey,
+  assertScore,
+  assertTtl,
+  assertWindow,
+  inCallOrder,
+  reportingErrors,
+} from './envelope.ts'
 import {
   applyRecord,
   createLocalState,
@@ -289,6 +297,30 @@ export function createLocalStore({
         assertKey(key)
         refresh()
         return (await readIndex(key))?.size ?? 0
+      }),
+    windowTake: (key, options) =>
+      guard('window-take', async () => {
+        assertKey(key)
+        assertWindow(options)
+        refresh()
+        const { nowMs, windowMs, ceiling } = options
+        const found = readIndex(key)
+        const index = found instanceof Promise ? await found : found
+        const gone = index?.range(nowMs - windowMs, Number.POSITIVE_INFINITY) ?? []
+        const count = (index?.size ?? 0) - gone.length
+        // As the Redis script: the starts that left the window go, whether or not one is taken.
+        const records: JournalRecord[] = gone.map(({ member }) => ['r', key, member] as const)
+        if (index !== null && count >= ceiling) {
+          const oldest = index.range(Number.POSITIVE_INFINITY, gone.length + 1)[gone.length]
+          await commit(records)
+          const waitMs = Math.max(0, (oldest?.score ?? nowMs) + windowMs - nowMs)
+          return { taken: false, count, waitMs }
+        }
+        // A new index starts with a delete in the journal, as in indexAdd.
+        if (index === null) records.push(['d', key])
+        records.push(['z', key, windowMember(nowMs), nowMs], ['e', key, nowMs + windowMs])
+        await commit(records)
+        return { taken: true, count: count + 1, waitMs: 0 }
       }),
     ping: () =>
       guard('ping', async () => {

@@ -8,11 +8,20 @@
  * under load (issue 14's profile). Sorted sets go out as ZADD/ZRANGEBYSCORE, not EVAL of a script text.
  */
 import { hexOf } from '../hash.ts'
-import { DELETE_IF_EQUALS, INCREMENT, INDEX_ADD, REPLACE_IF_EQUALS } from './atomics.ts'
+import {
+  DELETE_IF_EQUALS,
+  INCREMENT,
+  INDEX_ADD,
+  parseWindowTake,
+  REPLACE_IF_EQUALS,
+  WINDOW_TAKE,
+  windowMember,
+} from './atomics.ts'
 import {
   assertKey,
   assertScore,
   assertTtl,
+  assertWindow,
   escapeGlob,
   inCallOrder,
   reportingErrors,
@@ -206,6 +215,14 @@ export function createRedisStore({
       guard('index-size', async () => {
         assertKey(key)
         return Number(await client.call('ZCARD', k(key)))
+      }),
+    windowTake: (key, options) =>
+      guard('window-take', async () => {
+        assertKey(key)
+        assertWindow(options)
+        const { nowMs, windowMs, ceiling } = options
+        const args = [nowMs, windowMs, ceiling, windowMember(nowMs)]
+        return parseWindowTake(await script(WINDOW_TAKE, [k(key)], args))
       }),
     ping: () =>
       guard('ping', async () => {

@@ -17,6 +17,7 @@ import {
   assertKey,
   assertScore,
   assertTtl,
+  assertWindow,
   inCallOrder,
   reportingErrors,
   unwrap,
@@ -187,6 +188,13 @@ export function createStore({
       guard('index-size', async () => {
         assertKey(key)
         return atomics.indexSize(key)
+      }),
+    windowTake: (key, options) =>
+      guard('window-take', async () => {
+        assertKey(key)
+        assertWindow(options)
+        // On KV, in this isolate: a shared window would write its key at every request (KV takes one a second).
+        return local.windowTake(key, options)
       }),
     ping: () =>
       guard('ping', async () => {

@@ -8,6 +8,9 @@ export type { IndexEntry }
 
 export type StoreDriverName = 'redis' | 'redis-http' | 'fs' | 'memory' | 'cloudflare-kv'
 
+export type WindowTakeOptions = { nowMs: number; windowMs: number; ceiling: number }
+export type WindowTake = { taken: boolean; count: number; waitMs: number }
+
 export type StoreLock = {
   readonly key: string
   /** Give the lock up; false when it had already expired and someone else may hold it. */
@@ -51,6 +54,13 @@ export type Store = {
   indexRange(key: string, options?: { maxScore?: number; limit?: number }): Promise<IndexEntry[]>
   indexScore(key: string, member: string): Promise<number | null>
   indexSize(key: string): Promise<number>
+  /**
+   * A sliding window of starts under `key`, shared by every process on the store (Plane's rate limit per API key,
+   * issue 32): drops the starts older than `windowMs` before `nowMs`, then records one at `nowMs` when fewer than
+   * `ceiling` are left, atomically. `count`: the starts in the window after the call; `waitMs`: when none was
+   * taken, how long until the oldest leaves it.
+   */
+  windowTake(key: string, options: WindowTakeOptions): Promise<WindowTake>
   /** Throws when the backing store cannot be reached. */
   ping(): Promise<void>
   /** Remove expired entries (drivers without native expiry); returns how many. */

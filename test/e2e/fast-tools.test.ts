@@ -179,8 +179,13 @@ describe('Plane’s budget shared by a poll and a tool call (issue 32)', () => {
     // Background work spends its share of the window (40 of 60): the 41st of these and the poll's first request
     // wait for the window to slide.
     const filling = Promise.all(Array.from({ length: 41 }, () => plane.projects.list()))
-    // The bridge key's window as every client of the key shares it (budget.ts: one lane per key).
-    const window = createKeyBudget({ apiKey: t.users.bridge.apiKey, now: clock.now })
+    // The bridge key's window as every client of the key on this store shares it (budget.ts: one lane per key
+    // and store).
+    const window = createKeyBudget({
+      apiKey: t.users.bridge.apiKey,
+      shared: t.services.store,
+      now: clock.now,
+    })
     await expect.poll(() => window.state()).toEqual({ inWindow: 40, waiting: 1 })
     const poll = runPollCycle(t.services, t.bridge)
     // The poll's listing waits too (its directory refresh, read at an agent's priority, went through).

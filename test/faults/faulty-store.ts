@@ -102,6 +102,7 @@ export function createFaultyStore(inner: Store): FaultyStore {
     indexScore: (key, member) =>
       run('index-score', `${key} ${member}`, () => inner.indexScore(key, member)),
     indexSize: (key) => run('index-size', key, () => inner.indexSize(key)),
+    windowTake: (key, options) => run('window-take', key, () => inner.windowTake(key, options)),
     ping: () => run('ping', '', () => inner.ping()),
     sweep: () => run('sweep', '', () => inner.sweep()),
     // Not an operation of the flow: the test closes the shared store once, after the last runtime.
