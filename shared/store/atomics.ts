@@ -1,7 +1,9 @@
 /** @module Atomic store operations over unstorage drivers: Redis commands (SET NX EX, Lua), an in-process key mutex, or best effort over KV. */
 import type { Storage } from 'unstorage'
 import { type Envelope, unwrap, wrap } from './envelope.ts'
-import type { WindowTake, WindowTakeOptions } from './types.ts'
+import type { IndexEntry, WindowTake, WindowTakeOptions } from './types.ts'
+
+export type { IndexEntry }
 
 /** Values come back as opaque markers (the exact stored text) so that a later compare-and-act can match them. */
 export type StoreAtomics = {
@@ -28,8 +30,6 @@ export type StoreAtomics = {
   indexSize(key: string): Promise<number>
   windowTake(key: string, options: WindowTakeOptions): Promise<WindowTake>
 }
-
-export type IndexEntry = { member: string; score: number }
 
 /** The part of ioredis the store uses. */
 export type RedisLike = {

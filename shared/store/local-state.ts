@@ -3,7 +3,7 @@
  * process's memory, changed only by journal records, so that replaying a journal rebuilds exactly the same state.
  */
 
-import type { IndexEntry } from './atomics.ts'
+import type { IndexEntry } from './types.ts'
 
 /**
  * One change. Expiries are epoch milliseconds, 0 for none. `s` sets a value, `d` deletes a key (value or index),

@@ -2,9 +2,8 @@
  * @module The store's interface and its types: what every part of the bridge is written against. The drivers
  * (local.ts for memory and fs, store.ts over unstorage, redis.ts) implement it; nothing here imports them.
  */
-import type { IndexEntry } from './atomics.ts'
-
-export type { IndexEntry }
+/** A member of a sorted index and its score. */
+export type IndexEntry = { member: string; score: number }
 
 export type StoreDriverName = 'redis' | 'redis-http' | 'fs' | 'memory' | 'cloudflare-kv'
 
