@@ -142,7 +142,7 @@ async function _measureCycle(
   const logStart = world.sim.requests.length
   const cpuStart = process.cpuUsage()
   const started = performance.now()
-  const report = await runPollCycle(run.services, run.bridge)
+  const report = await runPollCycle({ ...run.services, ...run.bridge })
   const wallMs = performance.now() - started
   const cpu = process.cpuUsage(cpuStart)
   const requests = world.sim.requests.slice(logStart)

@@ -1,8 +1,7 @@
 /** @module cron every 5 minutes — the poll cycle: shared listings, reconciliation through the pipeline, per-agent ticks. */
-import type { Bridge } from '../../shared/bridge.ts'
 import { defineCronFunction, type Services } from '../../shared/function.ts'
 import { PlaneApiError } from '../../shared/plane/errors.ts'
-import { clearAlert, raiseAlert } from '../../shared/poll/alerts.ts'
+import { type AlertParts, clearAlert, raiseAlert } from '../../shared/poll/alerts.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
 import { escapeHtml } from '../../shared/telegram/html.ts'
 
@@ -21,9 +20,9 @@ export const pollFunction = defineCronFunction({
   maxDurationSeconds: 240,
   requires: ['PLANE_BASE_URL', 'PLANE_API_KEY', 'PLANE_WORKSPACE_SLUG'],
   run: async function poll(ctx) {
-    const bridge = ctx.bridge
-    const report = await runPollCycle(ctx, bridge).catch(async (error: unknown) => {
-      await alertPlaneFailure(ctx, bridge, error)
+    const parts = { ...ctx, ...ctx.bridge }
+    const report = await runPollCycle(parts).catch(async (error: unknown) => {
+      await alertPlaneFailure(parts, error)
       throw error
     })
     await clearAlert(ctx.store, KEY_ALERT)
@@ -41,34 +40,31 @@ export const pollFunction = defineCronFunction({
 })
 
 /** One alert per condition, saying what to do: a rejected key at once, Plane down from the 2nd cycle. */
-export async function alertPlaneFailure(services: Services, bridge: Bridge, error: unknown) {
+export async function alertPlaneFailure(
+  parts: AlertParts & Pick<Services, 'config'>,
+  error: unknown
+) {
   if (!(error instanceof PlaneApiError)) return
-  const fr = services.config.LOCALE !== 'en'
+  const fr = parts.config.LOCALE !== 'en'
   if (error.kind === 'auth' || error.kind === 'forbidden') {
     // "Plane GET /… failed: 403 auth (Given API token is not valid)" → "403 : Given API token is not valid"
     const said = /\(([^)]*)\)$/.exec(error.message)?.[1]
     const detail = escapeHtml(said ? `${error.status} : ${said}` : String(error.status))
-    await raiseAlert(
-      { ...services, ...bridge },
-      {
-        key: KEY_ALERT,
-        html: fr
-          ? `⚠️ Plane refuse la clé PLANE_API_KEY (${detail}) : régénérez-la dans Plane (Profil → Jetons d’API), mettez-la dans les réglages de plane-bridge et redémarrez-le. Rien n’est suivi d’ici là.`
-          : `⚠️ Plane refuses the PLANE_API_KEY key (${detail}): regenerate it in Plane (Profile → API tokens), put it in plane-bridge's settings and restart it. Nothing is followed until then.`,
-      }
-    )
+    await raiseAlert(parts, {
+      key: KEY_ALERT,
+      html: fr
+        ? `⚠️ Plane refuse la clé PLANE_API_KEY (${detail}) : régénérez-la dans Plane (Profil → Jetons d’API), mettez-la dans les réglages de plane-bridge et redémarrez-le. Rien n’est suivi d’ici là.`
+        : `⚠️ Plane refuses the PLANE_API_KEY key (${detail}): regenerate it in Plane (Profile → API tokens), put it in plane-bridge's settings and restart it. Nothing is followed until then.`,
+    })
     return
   }
   if (error.kind !== 'unavailable') return
-  const failures = await services.store.increment(DOWN_COUNT, 24 * 60 * 60)
+  const failures = await parts.store.increment(DOWN_COUNT, 24 * 60 * 60)
   if (failures < 2) return
-  await raiseAlert(
-    { ...services, ...bridge },
-    {
-      key: DOWN_ALERT,
-      html: fr
-        ? `⚠️ Plane ne répond pas (${escapeHtml(error.message)}) : le suivi est suspendu depuis deux passages. Vérifiez que Plane tourne ; plane-bridge reprendra seul.`
-        : `⚠️ Plane does not answer (${escapeHtml(error.message)}): following has been paused for two cycles. Check that Plane runs; plane-bridge resumes on its own.`,
-    }
-  )
+  await raiseAlert(parts, {
+    key: DOWN_ALERT,
+    html: fr
+      ? `⚠️ Plane ne répond pas (${escapeHtml(error.message)}) : le suivi est suspendu depuis deux passages. Vérifiez que Plane tourne ; plane-bridge reprendra seul.`
+      : `⚠️ Plane does not answer (${escapeHtml(error.message)}): following has been paused for two cycles. Check that Plane runs; plane-bridge resumes on its own.`,
+  })
 }

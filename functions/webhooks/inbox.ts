@@ -1,11 +1,10 @@
 /** @module The webhook inbox: deliveries are stored before they are acknowledged, processed after, replayed if left. */
 import type { Bridge } from '../../shared/bridge.ts'
-import type { Services } from '../../shared/function.ts'
 import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
 import type { PlaneWebhookEvent } from '../../shared/plane/webhook-types.ts'
 import { createStoreQueue, type StoreQueue } from '../../shared/store/queue.ts'
 import type { Store } from '../../shared/store/store.ts'
-import { processPlaneEvent } from './process-plane-event.ts'
+import { type EventBridge, type EventServices, processPlaneEvent } from './process-plane-event.ts'
 
 export type StoredWebhook = {
   body: string
@@ -43,13 +42,16 @@ export async function storeWebhook(
   return { id, entry }
 }
 
+/** What processing a stored delivery uses: processing's parts, and a kick to send what it queued. */
+export type InboxBridge = EventBridge & Pick<Bridge, 'kick'>
+
 /**
  * Process one stored delivery; it leaves the inbox only once the pipeline has what it carries. The route
  * hands over the entry it has just stored and the event it has parsed (`given`); replays read the store.
  */
 export async function processStoredWebhook(
-  services: Services,
-  bridge: Bridge,
+  services: EventServices,
+  bridge: InboxBridge,
   id: string,
   given?: { entry: StoredWebhook; event: PlaneWebhookEvent }
 ): Promise<void> {
@@ -80,8 +82,8 @@ export async function processStoredWebhook(
 
 /** Stored deliveries older than `minAgeMs` (their first processing died with a process, or failed). */
 export async function replayInbox(
-  services: Services,
-  bridge: Bridge,
+  services: EventServices,
+  bridge: InboxBridge,
   minAgeMs: number
 ): Promise<number> {
   let replayed = 0

@@ -22,6 +22,14 @@ import {
 import { ensureProjectProvisioned } from '../../shared/provision/project.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from '../../shared/runs/records.ts'
 
+/** What processing a delivery uses: the settings, the clock, the store, the log, the registry of agents… */
+export type EventServices = Pick<Services, 'config' | 'now' | 'store' | 'log' | 'agents'>
+/** …and the parts: the pipeline, who is who, runs, Plane (new projects, unseen tasks), the outbox and the policy. */
+export type EventBridge = Pick<
+  Bridge,
+  'pipeline' | 'directory' | 'tracker' | 'plane' | 'outbox' | 'chatId' | 'policy'
+>
+
 /** A cycle is announced once per transition; the claim outlives any cycle. */
 const CYCLE_ANNOUNCE_TTL_S = 400 * 24 * 60 * 60
 
@@ -36,8 +44,8 @@ export function processesInStoreOnly(event: PlaneWebhookEvent): boolean {
 export async function processPlaneEvent(
   event: PlaneWebhookEvent,
   receivedAt: number,
-  services: Services,
-  bridge: Bridge
+  services: EventServices,
+  bridge: EventBridge
 ): Promise<string> {
   const actor = actorFrom(event.activity?.actor)
   switch (event.type) {
@@ -145,8 +153,8 @@ export async function processPlaneEvent(
 
 /** The project's set-up for the agents, as the announcement words it; null when there was none to do. */
 async function _setUp(
-  services: Services,
-  bridge: Bridge,
+  services: EventServices,
+  bridge: EventBridge,
   projectId: string
 ): Promise<{ ready: boolean; detail: string; needsBridge?: string | null } | null> {
   try {
@@ -169,7 +177,7 @@ async function _setUp(
 }
 
 async function _announce(
-  bridge: Bridge,
+  bridge: EventBridge,
   kind: NotificationKind,
   projectId: string,
   identifier: string | null,
@@ -206,7 +214,7 @@ function _cycleTransition(
  * same (issue 28): the task is read from Plane for the message. Other comments need nothing.
  */
 async function _taskOfTellingComment(
-  bridge: Bridge,
+  bridge: EventBridge,
   projectId: string,
   taskId: string,
   text: string

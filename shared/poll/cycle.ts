@@ -10,10 +10,10 @@ import type { ProjectRef } from '../notify/messages.ts'
 import type { SightingResult } from '../notify/pipeline.ts'
 import { DEFAULT_OVERLAP_MS, listProjectChanges } from '../plane/listing.ts'
 import { snapshotFromWorkItem, updatedByOf } from '../plane-events.ts'
-import { ensureProjectProvisioned } from '../provision/project.ts'
-import { AgentTickError, runAgentTick } from './agent-tick.ts'
-import { announceCycleTransitions } from './cycle-announcements.ts'
-import { checkWebhookHealth, WEBHOOK_GRACE_MS } from './webhook-health.ts'
+import { ensureProjectProvisioned, type ProjectSetupParts } from '../provision/project.ts'
+import { AgentTickError, type AgentTickParts, runAgentTick } from './agent-tick.ts'
+import { announceCycleTransitions, type CycleAnnouncementParts } from './cycle-announcements.ts'
+import { checkWebhookHealth, WEBHOOK_GRACE_MS, type WebhookHealthParts } from './webhook-health.ts'
 
 export type PollCycleReport = {
   projects: number
@@ -32,15 +32,23 @@ export type PollCycleReport = {
   cyclesAnnounced: number
 }
 
+/** What a cycle uses itself, and what its steps use (a project's set-up, the ticks, webhook health, cycles). */
+export type PollCycleParts = Pick<Services, 'store' | 'log' | 'metrics' | 'status' | 'now'> &
+  Pick<Bridge, 'plane' | 'planeRequestCount' | 'directory' | 'pipeline' | 'index' | 'kick'> &
+  ProjectSetupParts &
+  AgentTickParts &
+  WebhookHealthParts &
+  CycleAnnouncementParts
+
 type Sighting = { task: TaskSnapshot; result: SightingResult; updatedBy: string | null }
 
 const BRIDGE_USER_TTL_S = 24 * 60 * 60
 
-export async function runPollCycle(services: Services, bridge: Bridge): Promise<PollCycleReport> {
-  const { store, log, metrics, status, now } = services
-  const plane = bridge.plane
+/** @example const report = await runPollCycle({ ...services, ...bridge }) */
+export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleReport> {
+  const { store, log, metrics, status, now, plane } = parts
   if (!plane) throw new Error('Plane is not configured')
-  const requestsAtStart = bridge.planeRequestCount()
+  const requestsAtStart = parts.planeRequestCount()
   const report: PollCycleReport = {
     projects: 0,
     read: 0,
@@ -53,10 +61,10 @@ export async function runPollCycle(services: Services, bridge: Bridge): Promise<
     truncated: [],
     cyclesAnnounced: 0,
   }
-  const agents = await bridge.directory.agents()
+  const agents = await parts.directory.agents()
   // Plane hides the work items of archived projects (issue_objects, plane-api.md §3.1): nothing to list.
   // A Plane that refuses the key or does not answer is a failed cycle, never "ok, 0 projects".
-  const projects = (await bridge.directory.projectsOrThrow()).filter((p) => !p.archived)
+  const projects = (await parts.directory.projectsOrThrow()).filter((p) => !p.archived)
   const projectMap = new Map<string, ProjectRef>(projects.map((p) => [p.id, p]))
   const agentSince = await Promise.all(
     agents.map((a) => store.get<number>(`poll:agent-checkpoint:${a.id}`))
@@ -67,7 +75,7 @@ export async function runPollCycle(services: Services, bridge: Bridge): Promise<
   for (const project of projects) {
     report.projects++
     // A project created since provisioning (its webhook missed) is set up before its tasks are read.
-    await ensureProjectProvisioned({ ...services, ...bridge }, project.id).catch((error: unknown) =>
+    await ensureProjectProvisioned(parts, project.id).catch((error: unknown) =>
       log.warn('new project not set up', { project: project.id, error: _message(error) })
     )
     try {
@@ -87,7 +95,7 @@ export async function runPollCycle(services: Services, bridge: Bridge): Promise<
         const task = snapshotFromWorkItem(item)
         if (!task) continue
         const created = checkpoint !== null && Date.parse(item.created_at ?? '') > checkpoint
-        const result = await bridge.pipeline.sightTask(task, {
+        const result = await parts.pipeline.sightTask(task, {
           source: 'poll',
           created,
           description: item.description_html ?? null,
@@ -100,7 +108,7 @@ export async function runPollCycle(services: Services, bridge: Bridge): Promise<
           Math.max(listing.newestMs, checkpoint ?? 0)
         )
       // Read back to its checkpoint: the index holds the project as of this cycle (issue 32).
-      if (!listing.truncated) await bridge.index.listed(project.id, cycleStart)
+      if (!listing.truncated) await parts.index.listed(project.id, cycleStart)
       status.contact(`project:${project.identifier ?? project.id}`, true)
     } catch (error) {
       report.failedProjects.push(project.identifier ?? project.id)
@@ -114,7 +122,6 @@ export async function runPollCycle(services: Services, bridge: Bridge): Promise<
 
   // First sightings by this read: a started one is a deploy's backlog (adopted), whatever tick sees it first.
   const firstSeen = new Set(sightings.filter((s) => s.result === 'baseline').map((s) => s.task.id))
-  const parts = { ...services, ...bridge }
   for (const [i, agent] of agents.entries()) {
     const since = agentSince[i] ?? null
     const window = sightings.filter(
@@ -144,7 +151,7 @@ export async function runPollCycle(services: Services, bridge: Bridge): Promise<
     }
   }
 
-  const bridgeUser = await _bridgeUserId(services, bridge)
+  const bridgeUser = await _bridgeUserId(parts)
   const agentUsers = new Set(agents.map((a) => a.planeUserId))
   const missed = sightings.filter(
     (s) =>
@@ -154,28 +161,29 @@ export async function runPollCycle(services: Services, bridge: Bridge): Promise<
       !agentUsers.has(s.updatedBy) &&
       cycleStart - Date.parse(s.task.updatedAt) > WEBHOOK_GRACE_MS
   ).length
-  await checkWebhookHealth({ ...services, ...bridge }, missed)
+  await checkWebhookHealth(parts, missed)
   // Plane sends nothing when a cycle's date arrives: the poll tells the human (a failure only logs).
-  report.cyclesAnnounced = (
-    await announceCycleTransitions({ ...services, ...bridge }, projects)
-  ).announced
+  report.cyclesAnnounced = (await announceCycleTransitions(parts, projects)).announced
 
-  report.planeRequests = bridge.planeRequestCount() - requestsAtStart
+  report.planeRequests = parts.planeRequestCount() - requestsAtStart
   metrics.pollCycleRequests.set({}, report.planeRequests)
-  bridge.kick()
+  parts.kick()
   return report
 }
 
 // --- Internal helpers ---
 
 /** The user behind the bridge's own key: its writes fire no webhook (v1.2), so they are not "missed". */
-async function _bridgeUserId(services: Services, bridge: Bridge): Promise<string | null> {
-  const cached = await services.store.get<string>('poll:bridge-user')
+async function _bridgeUserId({
+  store,
+  plane,
+}: Pick<PollCycleParts, 'store' | 'plane'>): Promise<string | null> {
+  const cached = await store.get<string>('poll:bridge-user')
   if (cached) return cached
   try {
-    const me = await bridge.plane?.users.me()
+    const me = await plane?.users.me()
     if (!me) return null
-    await services.store.set('poll:bridge-user', me.id, { ttlSeconds: BRIDGE_USER_TTL_S })
+    await store.set('poll:bridge-user', me.id, { ttlSeconds: BRIDGE_USER_TTL_S })
     return me.id
   } catch {
     return null

@@ -319,7 +319,7 @@ describe('agent runs: stale, reassigned, unblocked', () => {
     }
     expect(unblocked()[0]).toContain('ONB-3 « Import » est débloquée')
     // The webhook echo and the next poll see the same completion: still one wake.
-    await runPollCycle(t.services, t.bridge)
+    await runPollCycle({ ...t.services, ...t.bridge })
     await t.settle()
     expect(unblocked()).toHaveLength(1)
     // A minute later the agent starts it. (The session above spends the bridge's whole minute on v1.3, where
@@ -339,9 +339,9 @@ describe('agent runs: deploy and new projects', () => {
     seed('À faire 2', 'Todo', t.users.thot.id)
     seed('Finie', 'Done', t.users.thot.id)
 
-    await runPollCycle(t.services, t.bridge)
+    await runPollCycle({ ...t.services, ...t.bridge })
     await t.settle()
-    await runPollCycle(t.services, t.bridge)
+    await runPollCycle({ ...t.services, ...t.bridge })
     await t.settle()
     const all = t.openclaw.calls.filter((c) => c.path === '/hooks/agent').map(messageOf)
     expect(all).toHaveLength(2)
@@ -395,7 +395,7 @@ describe('agent runs: deploy and new projects', () => {
     // The person lets the bridge in; the poll finishes the job within minutes.
     t.plane.seed.member(project.id, t.users.bridge.id, 20)
     await later(6 * MINUTE)
-    await runPollCycle(t.services, t.bridge)
+    await runPollCycle({ ...t.services, ...t.bridge })
     const members = t.plane.state.projectMembers
       .filter((m) => m.project === project.id && m.is_active)
       .map((m) => m.member)

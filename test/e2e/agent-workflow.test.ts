@@ -216,7 +216,7 @@ describe('an agent works a task through the MCP tools (Plane v1.2 simulator)', (
     expect(completions[0]).toContain('Temps passé : 25 min')
     expect(completions[0]).toContain('Confiance : 0,9')
     const before = sent(t).length
-    await runPollCycle(t.services, t.bridge)
+    await runPollCycle({ ...t.services, ...t.bridge })
     await t.settle()
     expect(sent(t)).toHaveLength(before)
     expect(wakes(t)).toHaveLength(1)

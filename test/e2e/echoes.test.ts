@@ -96,12 +96,12 @@ async function session(echo: Echo): Promise<{ transcript: Transcript; echoes: nu
   await t.settle()
   if (echo === 'late') {
     // Everything was told and a poll ran before the first echo comes back.
-    await runPollCycle(t.services, t.bridge)
+    await runPollCycle({ ...t.services, ...t.bridge })
     await t.settle()
     await t.webhooks.release()
     await t.settle()
   }
-  await runPollCycle(t.services, t.bridge)
+  await runPollCycle({ ...t.services, ...t.bridge })
   await t.settle()
 
   const transcript = {

@@ -134,7 +134,7 @@ describe('list_my_tasks from the index (issue 32)', () => {
     // v1.2: an API write fires no webhook (v1.3 would tell the bridge at once).
     e2e = await startE2E({ now: () => Date.now() + offset, plane: { version: '1.2' } })
     const t = e2e
-    await runPollCycle(t.services, t.bridge)
+    await runPollCycle({ ...t.services, ...t.bridge })
     const first = await callHttp(t.app, 'list_my_tasks', t.bridgeTokens.thot as string, {})
     expect(first.body.count).toBe(0)
     // Another client assigns a task to Thot through the API: Plane v1.2 tells nobody.
@@ -187,7 +187,7 @@ describe('Plane’s budget shared by a poll and a tool call (issue 32)', () => {
       now: clock.now,
     })
     await expect.poll(() => window.state()).toEqual({ inWindow: 40, waiting: 1 })
-    const poll = runPollCycle(t.services, t.bridge)
+    const poll = runPollCycle({ ...t.services, ...t.bridge })
     // The poll's listing waits too (its directory refresh, read at an agent's priority, went through).
     await expect.poll(() => window.state().waiting).toBeGreaterThan(1)
     const before = t.plane.requests.length

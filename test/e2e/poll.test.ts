@@ -48,19 +48,19 @@ describe('poll ticks (end to end)', () => {
       name: 'Indexer la doc',
       state: t.state('Todo').id,
     })
-    await runPollCycle(t.services, t.bridge)
+    await runPollCycle({ ...t.services, ...t.bridge })
     await t.settle()
     expect(wakes(t)).toHaveLength(0)
 
     // Assigned through the API: Plane v1.2 fires no webhook for it (makeplane/plane#6746).
     await plane.workItems.update(t.project.id, item.id, { assignees: [t.users.thot.id] })
-    await runPollCycle(t.services, t.bridge)
+    await runPollCycle({ ...t.services, ...t.bridge })
     await t.settle()
     expect(wakes(t)).toHaveLength(1)
     expect(wakes(t)[0]?.body).toMatchObject({ agentId: 'thot' })
 
     const before = listRequests(t)
-    const report = await runPollCycle(t.services, t.bridge)
+    const report = await runPollCycle({ ...t.services, ...t.bridge })
     await t.settle()
     expect(wakes(t)).toHaveLength(1)
     expect(listRequests(t) - before).toBe(1)
@@ -78,7 +78,7 @@ describe('poll ticks (end to end)', () => {
     })
     const record = t.plane.state.projects.get(old.id)!
     record.archived_at = new Date().toISOString()
-    await runPollCycle(t.services, t.bridge)
+    await runPollCycle({ ...t.services, ...t.bridge })
     // The poll's listings (the capabilities probe reads one item of some project; that is not a listing).
     const listed = t.plane.requests
       .filter((r) => r.path.endsWith('/work-items/') && r.query.order_by === '-updated_at')
@@ -95,12 +95,12 @@ describe('poll ticks (end to end)', () => {
       state: t.state('In Progress').id,
       assignees: [t.users.imhotep.id],
     })
-    await runPollCycle(t.services, t.bridge)
+    await runPollCycle({ ...t.services, ...t.bridge })
     await t.settle()
     t.webhooks.hold()
     await plane.workItems.update(t.project.id, item.id, { state: t.state('Done').id })
     await t.plane.webhooks.settle()
-    await runPollCycle(t.services, t.bridge)
+    await runPollCycle({ ...t.services, ...t.bridge })
     await t.settle()
     expect(sent(t)).toHaveLength(1)
     expect(sent(t)[0]).toContain('« Livrer la v1 »')
@@ -120,7 +120,7 @@ describe('poll ticks (end to end)', () => {
       state: t.state('Todo').id,
       assignees: [t.users.imhotep.id],
     })
-    const first = await runPollCycle(t.services, t.bridge)
+    const first = await runPollCycle({ ...t.services, ...t.bridge })
     await t.settle()
     expect(first.failedAgents).toEqual(['thot'])
     expect(wakes(t).map((c) => (c.body as { agentId: string }).agentId)).toEqual(['imhotep'])
@@ -134,7 +134,7 @@ describe('poll ticks (end to end)', () => {
     expect(ready.integrations['agent:imhotep']).toMatchObject({ ok: true })
     const alerts = () => sent(t).filter((text) => text.includes('Thot'))
     expect(alerts()).toHaveLength(1)
-    await runPollCycle(t.services, t.bridge)
+    await runPollCycle({ ...t.services, ...t.bridge })
     await t.settle()
     expect(alerts()).toHaveLength(1)
   })
@@ -145,7 +145,7 @@ describe('poll ticks (end to end)', () => {
     await t.bridge.directory.refresh()
     t.plane.faults.rateLimitStorm(2, 1)
     const started = Date.now()
-    const report = await runPollCycle(t.services, t.bridge)
+    const report = await runPollCycle({ ...t.services, ...t.bridge })
     expect(report.failedProjects).toEqual([])
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000)
     expect(t.services.logs.filter((l) => l.level === 'error')).toEqual([])
@@ -206,15 +206,15 @@ describe('poll ticks (end to end)', () => {
       }
     )
     const down = () => sent(t).filter((m) => m.includes('Plane ne répond pas'))
-    await alertPlaneFailure(t.services, t.bridge, failure)
+    await alertPlaneFailure({ ...t.services, ...t.bridge }, failure)
     await t.settle()
     expect(down()).toEqual([])
-    await alertPlaneFailure(t.services, t.bridge, failure)
+    await alertPlaneFailure({ ...t.services, ...t.bridge }, failure)
     await t.settle()
     expect(down()).toEqual([
       '⚠️ Plane ne répond pas (Plane GET /api/v1/workspaces/javisi/projects/ failed: 502 unavailable (Bad Gateway)) : le suivi est suspendu depuis deux passages. Vérifiez que Plane tourne ; plane-bridge reprendra seul.',
     ])
-    await alertPlaneFailure(t.services, t.bridge, failure)
+    await alertPlaneFailure({ ...t.services, ...t.bridge }, failure)
     await t.settle()
     expect(down()).toHaveLength(1)
     // Back: the next failure starts counting again.
@@ -232,31 +232,31 @@ describe('poll ticks (end to end)', () => {
       name: 'Éditée à la main',
       state: t.state('Todo').id,
     })
-    await runPollCycle(t.services, t.bridge)
+    await runPollCycle({ ...t.services, ...t.bridge })
     for (const hook of t.plane.state.webhooks.values()) hook.is_active = false
     const human = t.plane.seed.user({ email: 'moi@javisi.local', display_name: 'moi' })
     t.plane.seed.member(t.project.id, human.id, 20)
     // A person edits in the web UI; the deactivated webhook never reports it.
     await t.plane.ui.updateWorkItem(human.id, item.id, { priority: 'urgent' })
     skew = 40 * 60 * 1000
-    await runPollCycle(t.services, t.bridge)
+    await runPollCycle({ ...t.services, ...t.bridge })
     await t.settle()
     const alerts = () => sent(t).filter((text) => text.includes('webhook'))
     expect(alerts()).toHaveLength(1)
     await t.plane.ui.updateWorkItem(human.id, item.id, { priority: 'low' })
     skew += 10 * 60 * 1000
-    await runPollCycle(t.services, t.bridge)
+    await runPollCycle({ ...t.services, ...t.bridge })
     await t.settle()
     expect(alerts()).toHaveLength(1)
     // Deliveries resume: the next cycle clears the alert, so a later silence is reported again.
     for (const hook of t.plane.state.webhooks.values()) hook.is_active = true
     await t.plane.ui.updateWorkItem(human.id, item.id, { priority: 'high' })
     await t.plane.webhooks.settle()
-    await runPollCycle(t.services, t.bridge)
+    await runPollCycle({ ...t.services, ...t.bridge })
     for (const hook of t.plane.state.webhooks.values()) hook.is_active = false
     await t.plane.ui.updateWorkItem(human.id, item.id, { priority: 'medium' })
     skew += 40 * 60 * 1000
-    await runPollCycle(t.services, t.bridge)
+    await runPollCycle({ ...t.services, ...t.bridge })
     await t.settle()
     expect(alerts()).toHaveLength(2)
   })
@@ -282,14 +282,14 @@ describe('poll ticks (end to end)', () => {
       relation_type: 'blocked_by',
       issues: [dep.id],
     })
-    const first = await runPollCycle(t.services, t.bridge)
+    const first = await runPollCycle({ ...t.services, ...t.bridge })
     expect(first.failedAgents).toEqual([])
     expect(await t.services.store.get('poll:waiting:thot')).toEqual([
       { id: task.id, projectId: t.project.id },
     ])
 
     await plane.workItems.update(t.project.id, dep.id, { state: t.state('Cancelled').id })
-    await runPollCycle(t.services, t.bridge)
+    await runPollCycle({ ...t.services, ...t.bridge })
     await t.settle()
     const after = await plane.workItems.get(t.project.id, task.id)
     expect(after.state).toBe(blockedState.id)
@@ -303,7 +303,7 @@ describe('poll ticks (end to end)', () => {
     const alerts = () => sent(t).filter((text) => text.includes('Créer le logo'))
     expect(alerts()).toHaveLength(1)
     expect(alerts()[0]).toContain('❌ Dépendance annulée : « Choisir le nom »')
-    await runPollCycle(t.services, t.bridge)
+    await runPollCycle({ ...t.services, ...t.bridge })
     await t.settle()
     expect(alerts()).toHaveLength(1)
     expect(await said()).toHaveLength(1)

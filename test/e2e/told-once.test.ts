@@ -93,7 +93,7 @@ describe('a completion made through the tools on a task the bridge never saw', (
     expect(wakesOf(t, 'thot')).toHaveLength(2)
 
     // A poll and the same call again see nothing new.
-    await runPollCycle(t.services, t.bridge)
+    await runPollCycle({ ...t.services, ...t.bridge })
     await imhotep('update_task_status', {
       task: onb1.id,
       status: 'done',
@@ -124,7 +124,7 @@ describe("the server's /ready and another process's contacts", () => {
     const job = await sideRuntime(t, {
       store: t.services.store,
     })
-    await runPollCycle(job.services, job.bridge)
+    await runPollCycle({ ...job.services, ...job.bridge })
     await job.bridge.settle(5_000)
     await job.services.status.flush()
     await job.halt()

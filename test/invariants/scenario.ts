@@ -541,13 +541,13 @@ export function createScenario(world: World) {
       case 'poll': {
         if (step.where === 'here') {
           listedAt = world.now()
-          await runPollCycle(t().services, t().bridge)
+          await runPollCycle({ ...t().services, ...t().bridge })
           await quiet()
           model.poll(truth, stepStart)
         } else {
           listedAt = world.now()
           await world.inOtherProcess(async (other) => {
-            await runPollCycle(other.services, other.bridge)
+            await runPollCycle({ ...other.services, ...other.bridge })
           })
           await quiet()
           model.poll(truth, stepStart)
