@@ -221,6 +221,8 @@ export function buildBridge(services: Services): Bridge {
           plane: plane?.withPriority('agent') ?? null,
           runs,
           tracker,
+          directory,
+          told: (taskId) => self.pipeline.told(taskId),
           blockForCancelled: (dependent, dependency) =>
             blockForCancelledDependency({ ...services, ...self }, dependent, dependency),
         },

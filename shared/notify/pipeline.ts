@@ -99,6 +99,11 @@ export type Pipeline = {
     all?: boolean
   }): Promise<{ flushed: number; enqueued: number; nextDueInMs: number | null }>
   snapshot(taskId: string): Promise<TaskSnapshot | null>
+  /**
+   * The task as the bridge last told of it: where its pending change starts when one waits (null for a task
+   * created in that window), else its last sighting; null when the bridge never saw it.
+   */
+  told(taskId: string): Promise<TaskSnapshot | null>
 }
 
 /** Snapshots outlive any plausible silence of a task; a forgotten one is just a new baseline. */
@@ -378,5 +383,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     },
 
     snapshot: (taskId) => store.get<TaskSnapshot>(snapshotKey(taskId)),
+    told: async (taskId) => {
+      const entry = await pending.get(taskId)
+      return entry ? entry.before : store.get<TaskSnapshot>(snapshotKey(taskId))
+    },
   }
 }

@@ -4,6 +4,8 @@
  * dependents come from the bridge's reverse index (written by create_task: works on Plane v1.2) and, on
  * v1.3+, from Plane's `blocking` relations.
  */
+
+import type { AgentRef } from '../agents.ts'
 import type { TaskSnapshot } from '../events.ts'
 import type { Logger } from '../log.ts'
 import type { Locale } from '../notify/i18n.ts'
@@ -11,7 +13,7 @@ import type { PlaneClient } from '../plane/client.ts'
 import type { PlaneRelations } from '../plane/work-item-schemas.ts'
 import { snapshotFromWorkItem } from '../plane-events.ts'
 import type { Store } from '../store/store.ts'
-import { isOpenForAgent } from '../task-vocabulary.ts'
+import { AGENT_LABEL_PREFIX, isOpenForAgent } from '../task-vocabulary.ts'
 import { runPhrasesFor } from './phrases.ts'
 import type { RunStore } from './records.ts'
 import type { RunTracker } from './tracker.ts'
@@ -28,6 +30,9 @@ export type DependentsParts = {
   plane: PlaneClient | null
   runs: Pick<RunStore, 'peek'> | null
   tracker: Pick<RunTracker, 'notice'>
+  /** The task as the bridge last told of it (Pipeline.told): whose assignee a person has taken off since. */
+  told(taskId: string): Promise<TaskSnapshot | null>
+  directory: { agentByPlaneUser(userId: string): Promise<AgentRef | null> }
   /** Blocks a dependent whose dependency was cancelled, once (the poll's rule: poll/dependencies.ts). */
   blockForCancelled(dependent: TaskSnapshot, dependency: TaskSnapshot): Promise<boolean>
 }
@@ -71,7 +76,7 @@ export async function onTaskClosed(
     if (!(await _allDone(plane, parts.runs, dependent))) continue
     const say = runPhrasesFor(parts.locale)
     const woken = await parts.tracker.notice(
-      dependent,
+      await _labelsFollowingAssignees(parts, dependent),
       (ref) => say.unblocked(ref, dependent.name),
       `unblocked:${dependent.id}`
     )
@@ -83,6 +88,28 @@ export async function onTaskClosed(
 }
 
 // --- Internal helpers ---
+
+/**
+ * The dependent as it will be once its own change is told: an agent a person took off the task since the bridge
+ * last told of it keeps its `agent:<id>` label only until that change's flush removes it (labels follow
+ * assignees, agent-labels.ts), so it is not released here, then told to stop. The invariant test found it
+ * (`PROPERTY_RUNS=1000 PROPERTY_SEED=-496978871`): the dependency's window flushed before the dependent's.
+ */
+async function _labelsFollowingAssignees(
+  parts: Pick<DependentsParts, 'told' | 'directory'>,
+  dependent: TaskSnapshot
+): Promise<TaskSnapshot> {
+  const told = await parts.told(dependent.id)
+  const gone = (told?.assigneeIds ?? []).filter((id) => !dependent.assigneeIds.includes(id))
+  if (gone.length === 0) return dependent
+  const leaving = new Set<string>()
+  for (const userId of gone) {
+    const agent = await parts.directory.agentByPlaneUser(userId)
+    if (agent) leaving.add(`${AGENT_LABEL_PREFIX}${agent.id}`.toLowerCase())
+  }
+  if (leaving.size === 0) return dependent
+  return { ...dependent, labels: dependent.labels.filter((l) => !leaving.has(l.toLowerCase())) }
+}
 
 /** Every dependency of the task (the bridge's record, Plane's relations) is done. */
 async function _allDone(

@@ -213,6 +213,20 @@ const CASES: Array<[string, ScenarioInput]> = [
       ],
     },
   ],
+  [
+    'a person takes the agent off a dependent while its dependency closes: the label left behind releases nobody',
+    {
+      version: '1.3',
+      tasks: [{ state: 'Backlog', assignee: 'imhotep' }],
+      steps: [
+        { op: 'apiState', task: 0, state: 'Done', delivery: 'hold' },
+        { op: 'create', assignee: 'imhotep', deps: [0], approval: false, echo: 'deliver' },
+        { op: 'timer' },
+        { op: 'uiAssign', task: 3, assignee: null, delivery: 'drop' },
+        { op: 'apiState', task: 0, state: 'Backlog', delivery: 'deliver' },
+      ],
+    },
+  ],
 ]
 
 describe('told once: the cases the random search shrank', () => {
