@@ -87,7 +87,9 @@ export function createKeyBudget({
 }: KeyBudgetOptions): KeyBudget {
   const fingerprint = fingerprintApiKey(apiKey)
   const id = `${fingerprint}:${limit.requests}/${limit.windowMs}`
-  const sharedKey = `plane:window:${fingerprint}`
+  // The limit is in the key as in the lane's id: a window counted under another setting (a bench's unthrottled
+  // set-up, a changed API_KEY_RATE_LIMIT) is not this one.
+  const sharedKey = `plane:window:${fingerprint}:${limit.requests}-${limit.windowMs}`
   let lanes = LANES.get(shared ?? UNSHARED)
   if (!lanes) {
     lanes = new Map()
