@@ -46,64 +46,74 @@ const wakesOf = (t: E2E, agent: string) =>
     .map((c) => String((c.body as { message?: string }).message))
 
 describe('a completion made through the tools on a task the bridge never saw', () => {
-  it('should tell the human once, with the confidence and the deliverable, and release the dependent once', async () => {
-    const { t, ra, imhotep } = await start()
-    // In progress before the deploy: no webhook, no poll has listed it.
-    const onb1 = t.plane.seed.workItem(t.project.id, {
-      name: 'Rédiger la FAQ',
-      state: t.state('In Progress').id,
-      assignees: [t.users.imhotep.id],
-    })
-    const onb5 = await ra('create_task', {
-      project: 'ONB',
-      title: 'Traduire la FAQ',
-      assignee: 'thot',
-      dependencies: ['ONB-1'],
-    })
-    await t.settle()
-    expect(wakesOf(t, 'thot')).toHaveLength(1)
+  // Listing first reads the task into the bridge's index, and so into the pipeline; an agent that goes from its
+  // wake straight to the work (the wake names the task) writes to a task the bridge has never read at all.
+  it.each([
+    { how: 'after listing its tasks', lists: true },
+    { how: 'straight from its wake, without listing', lists: false },
+  ])(
+    'should tell the human once, with the confidence and the deliverable, and release the dependent once ($how)',
+    async ({ lists }) => {
+      const { t, ra, imhotep } = await start()
+      // In progress before the deploy: no webhook, no poll has listed it.
+      const onb1 = t.plane.seed.workItem(t.project.id, {
+        name: 'Rédiger la FAQ',
+        state: t.state('In Progress').id,
+        assignees: [t.users.imhotep.id],
+      })
+      const onb5 = await ra('create_task', {
+        project: 'ONB',
+        title: 'Traduire la FAQ',
+        assignee: 'thot',
+        dependencies: ['ONB-1'],
+      })
+      await t.settle()
+      expect(wakesOf(t, 'thot')).toHaveLength(1)
 
-    const mine = await imhotep('list_my_tasks', {})
-    expect(mine).toMatchObject({ count: 1, tasks: [{ ref: 'ONB-1', status: 'in_progress' }] })
-    await imhotep('start_timer', { task: 'ONB-1' })
-    await imhotep('add_comment', { task: 'ONB-1', text: 'Première version prête.' })
-    await imhotep('upload_deliverable', {
-      task: 'ONB-1',
-      filename: 'faq.md',
-      content_base64: Buffer.from('# FAQ\n').toString('base64'),
-    })
-    await imhotep('stop_timer', { task: 'ONB-1' })
-    const done = await imhotep('update_task_status', {
-      task: 'ONB-1',
-      status: 'done',
-      summary: 'FAQ rédigée',
-      confidence: 0.9,
-    })
-    expect(done).toMatchObject({ changed: true, previous_status: 'in_progress', status: 'done' })
-    await t.settle()
+      if (lists) {
+        const mine = await imhotep('list_my_tasks', {})
+        expect(mine).toMatchObject({ count: 1, tasks: [{ ref: 'ONB-1', status: 'in_progress' }] })
+      }
+      await imhotep('start_timer', { task: 'ONB-1' })
+      await imhotep('add_comment', { task: 'ONB-1', text: 'Première version prête.' })
+      await imhotep('upload_deliverable', {
+        task: 'ONB-1',
+        filename: 'faq.md',
+        content_base64: Buffer.from('# FAQ\n').toString('base64'),
+      })
+      await imhotep('stop_timer', { task: 'ONB-1' })
+      const done = await imhotep('update_task_status', {
+        task: 'ONB-1',
+        status: 'done',
+        summary: 'FAQ rédigée',
+        confidence: 0.9,
+      })
+      expect(done).toMatchObject({ changed: true, previous_status: 'in_progress', status: 'done' })
+      await t.settle()
 
-    const completions = sent(t).filter((m) => m.includes('a terminé'))
-    expect(completions).toHaveLength(1)
-    expect(completions[0]).toContain('Rédiger la FAQ')
-    expect(completions[0]).toContain('Confiance : 0,9')
-    expect(completions[0]).toContain('faq.md')
-    const released = () => wakesOf(t, 'thot').filter((m) => m.includes('débloquée'))
-    expect(released()).toHaveLength(1)
-    expect(released()[0]).toContain(`${onb5.ref} « Traduire la FAQ » est débloquée`)
-    expect(wakesOf(t, 'thot')).toHaveLength(2)
+      const completions = sent(t).filter((m) => m.includes('a terminé'))
+      expect(completions).toHaveLength(1)
+      expect(completions[0]).toContain('Rédiger la FAQ')
+      expect(completions[0]).toContain('Confiance : 0,9')
+      expect(completions[0]).toContain('faq.md')
+      const released = () => wakesOf(t, 'thot').filter((m) => m.includes('débloquée'))
+      expect(released()).toHaveLength(1)
+      expect(released()[0]).toContain(`${onb5.ref} « Traduire la FAQ » est débloquée`)
+      expect(wakesOf(t, 'thot')).toHaveLength(2)
 
-    // A poll and the same call again see nothing new.
-    await runPollCycle({ ...t.services, ...t.bridge })
-    await imhotep('update_task_status', {
-      task: onb1.id,
-      status: 'done',
-      summary: 'FAQ rédigée',
-      confidence: 0.9,
-    })
-    await t.settle()
-    expect(sent(t).filter((m) => m.includes('a terminé'))).toHaveLength(1)
-    expect(released()).toHaveLength(1)
-  })
+      // A poll and the same call again see nothing new.
+      await runPollCycle({ ...t.services, ...t.bridge })
+      await imhotep('update_task_status', {
+        task: onb1.id,
+        status: 'done',
+        summary: 'FAQ rédigée',
+        confidence: 0.9,
+      })
+      await t.settle()
+      expect(sent(t).filter((m) => m.includes('a terminé'))).toHaveLength(1)
+      expect(released()).toHaveLength(1)
+    }
+  )
 })
 
 describe("the server's /ready and another process's contacts", () => {
