@@ -33,6 +33,16 @@ export function windowCeiling(priority: RequestPriority, requests: number): numb
   return Math.max(1, requests - kept)
 }
 
+/**
+ * How much longer than Plane a start stays in our window: a second a minute. Plane stamps a request when it
+ * handles it, some ms after we started it (this process's event loop, the network, Plane's own queue), so a
+ * request sent the instant our oldest start left the window could reach a Plane whose oldest has not: at a full
+ * window the agents bench saw that 429, and its `Retry-After` held a person's action for 47 s.
+ */
+export function lateness(windowMs: number): number {
+  return Math.ceil(Math.min(1_000, windowMs / 60))
+}
+
 /** Plane's default `API_KEY_RATE_LIMIT`. */
 export const DEFAULT_RATE_LIMIT = { requests: 60, windowMs: 60_000 } as const
 
@@ -107,8 +117,10 @@ export function createKeyBudget({
     lanes.set(id, lane)
   }
   const self = lane
+  /** How long a start counts here: Plane's window and our lateness (whole ms, as the store's window takes them). */
+  const span = Math.ceil(self.limit.windowMs) + lateness(self.limit.windowMs)
   const expire = () => {
-    const since = now() - self.limit.windowMs
+    const since = now() - span
     while (self.starts.length > 0 && (self.starts[0] as number) <= since) self.starts.shift()
   }
   /** The best priority with someone waiting. */
@@ -126,7 +138,7 @@ export function createKeyBudget({
       const ceiling = windowCeiling(priority, self.limit.requests)
       const took = await shared.windowTake(sharedKey, {
         nowMs: now(),
-        windowMs: self.limit.windowMs,
+        windowMs: span,
         ceiling,
       })
       return took.taken ? 0 : Math.max(1, took.waitMs + 1)
@@ -160,7 +172,7 @@ export function createKeyBudget({
           continue
         }
         const oldest = self.starts[0] as number
-        await sleep(Math.max(1, oldest + self.limit.windowMs - now() + 1))
+        await sleep(Math.max(1, oldest + span - now() + 1))
       }
     } finally {
       self.pumping = false

@@ -167,7 +167,7 @@ describe('client against the Plane simulator', () => {
       rateLimit: { requests: 3, windowMs: 60_000 },
     }).withPriority('human')
     const all = Promise.all([1, 2, 3, 4].map(() => client.users.me()))
-    await vi.advanceTimersByTimeAsync(61_000)
+    await vi.advanceTimersByTimeAsync(62_000)
     await all
     expect(sim.requests.map((r) => r.status)).toEqual([200, 200, 200, 200])
     // Three at once, the fourth when the first has left the window.
@@ -181,7 +181,7 @@ describe('client against the Plane simulator', () => {
     const { sim, admin, connect } = setup({ rateLimitPerMinute: 3 })
     const client = connect(admin.apiKey, { rateLimit: { requests: 60, windowMs: 60_000 } })
     const all = Promise.all([1, 2, 3, 4].map(() => client.users.me()))
-    await vi.advanceTimersByTimeAsync(61_000)
+    await vi.advanceTimersByTimeAsync(62_000)
     await all
     // Four at once (the client's window has room); Plane refuses one, which is sent again once, after Retry-After.
     const statuses = sim.requests.map((r) => r.status)
