@@ -182,6 +182,35 @@ describe('createKeyBudget: Plane’s sliding window per key (issue 32)', () => {
     expect(c.now()).toBe(before)
   })
 
+  it('should not take Plane’s count for starts of its own when the window is shared', async () => {
+    const c = clock()
+    const store = createMemoryStore({ now: c.now })
+    const apiKey = key()
+    const job = createKeyBudget({
+      apiKey,
+      shared: { windowTake: (k, o) => store.windowTake(k, o) },
+      ...c,
+    })
+    const server = createKeyBudget({
+      apiKey,
+      shared: { windowTake: (k, o) => store.windowTake(k, o) },
+      ...c,
+    })
+    const start = c.now()
+    await Promise.all(Array.from({ length: 40 }, () => job.acquire('background')))
+    // 50 s later an answer to the server says Plane holds 40: the job's, which the store has at their times.
+    c.advance(50_000)
+    server.observe(20)
+    expect(server.state().inWindow).toBe(0)
+    // Once they have left the window, the server's agents start at once: Plane's 40 were not taken for starts
+    // made 50 s later (they would have held the window until a minute after the answer).
+    c.advance(12_000)
+    const before = c.now()
+    await Promise.all(Array.from({ length: 30 }, () => server.acquire('agent')))
+    expect(c.now()).toBe(before)
+    expect(c.now() - start).toBeLessThan(70_000)
+  })
+
   it('should go on with its own window when the shared one cannot be reached', async () => {
     const c = clock()
     let calls = 0

@@ -208,6 +208,11 @@ export function createKeyBudget({
     observe(remaining) {
       if (remaining === null || !Number.isFinite(remaining)) return
       if (!Number.isFinite(self.limit.requests)) return
+      // The shared window already holds every bridge process's starts, at their times. Plane's count says neither
+      // whose nor when: taken as starts made now, it filled this process's window for a whole minute whenever a
+      // poll job spent the key, and a person's action waited 45 s (agents bench). A client outside the bridge
+      // spending the key is met by its 429 and Retry-After instead.
+      if (shared) return
       expire()
       // Plane counted more in its window than this process started: another client spends the key too.
       const others =
