@@ -21,11 +21,17 @@ export type OutboxItem = {
   lastError: string | null
   /** What the sender reports back on delivery (never sent): a wake's task, agent and attempt. */
   meta?: Record<string, unknown>
+  /**
+   * Sent after the target's other items (a deploy's backlog of wakes, found by reading, not by a change): what a
+   * person or a change asks for now does not wait behind a hundred of them, one a second.
+   */
+  bulk?: true
 }
 
 export type EnqueueInput = Pick<OutboxItem, 'channel' | 'target' | 'payload'> & {
   dedupeKey?: string
   meta?: Record<string, unknown>
+  bulk?: boolean
 }
 
 export type Outbox = {
@@ -99,7 +105,7 @@ export function createOutbox(
   const byId = (a: OutboxItem, b: OutboxItem) => (a.id < b.id ? -1 : 1)
 
   const outbox: Outbox = {
-    async enqueue({ channel, target, payload, dedupeKey, meta }) {
+    async enqueue({ channel, target, payload, dedupeKey, meta, bulk }) {
       const id = nextId()
       const item: OutboxItem = {
         id,
@@ -112,6 +118,7 @@ export function createOutbox(
         createdAt: now(),
         lastError: null,
         ...(meta ? { meta } : {}),
+        ...(bulk ? { bulk: true as const } : {}),
       }
       await lanes[channel].put(id, item, item.createdAt)
       const claimKey = await dedupeKeyOf(item)

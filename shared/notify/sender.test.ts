@@ -135,6 +135,37 @@ describe('outbox sender', () => {
       expect(toOsiris[i]! - toOsiris[i - 1]!).toBeGreaterThanOrEqual(1000)
   })
 
+  it("should send what a change asks for before the same target's backlog, enqueued mid-drain too", async () => {
+    // The same agent's backlog of wakes (bulk: found by a deploy's first poll) and, while it drains, its wake for
+    // a task a person just approved: it goes next, not after the hundred of them (the agents bench, issue 32).
+    let enqueued = false
+    const { sender, sent, outbox } = setup({
+      afterDelivery: async () => {
+        if (enqueued) return
+        enqueued = true
+        await outbox.enqueue({
+          channel: 'telegram',
+          target: 'osiris',
+          payload: { text: 'approved' },
+        })
+      },
+    })
+    for (let i = 1; i <= 10; i++)
+      await outbox.enqueue({
+        channel: 'telegram',
+        target: 'osiris',
+        payload: { text: `backlog ${i}` },
+        bulk: true,
+      })
+    const report = await sender.drain()
+    expect(report).toMatchObject({ sent: 11, left: 0 })
+    expect(sent.map((s) => s.text)).toEqual([
+      'backlog 1',
+      'approved',
+      ...Array.from({ length: 9 }, (_, i) => `backlog ${i + 2}`),
+    ])
+  })
+
   it('should not spend an attempt on a rate limit wait, however long the flood lasts', async () => {
     // maxAttempts is 3: five 429s in a row would dead-letter the message if each counted.
     const flood = Array.from({ length: 5 }, () => ({

@@ -40,7 +40,11 @@ export function createAssignments(
       await store.indexAdd(DUE_INDEX, wakeMember(task.id, agent.id), now() + options.checkinMs, {
         onlyIfAbsent: true,
       })
-    const entry = newAssignment(task, agent.id, now(), adopt)
+    // Found by a read (a deploy's backlog), not a change: its wakes wait behind what a change asks for now.
+    const entry = {
+      ...newAssignment(task, agent.id, now(), adopt),
+      ...(firstSighting ? { backlog: true } : {}),
+    }
     if (!(await store.claim(key, ASSIGNMENT_TTL_S, entry))) return 'known'
     const { ref } = await taskRef(task)
     if (adopt) {

@@ -33,6 +33,8 @@ export type Assignment = {
   checkedInAt: number | null
   /** Taken over from a deploy's backlog (already started): never woken. */
   adopted: boolean
+  /** Found by reading (a deploy's backlog not yet started), not by a change: its wakes go after the agent's others. */
+  backlog?: boolean
   /** The human and the Concierge were told the agent does not answer. */
   unanswered: boolean
   /** Wakes OpenClaw admitted (absent on entries written before it was counted). */

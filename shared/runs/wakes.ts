@@ -71,8 +71,8 @@ export function createRunWakes({ options, m, say }: TrackerKit) {
       url,
     })
     const message = attempt > 1 ? `${say.reminder(attempt, options.attempts)}\n${text}` : text
-    await outbox.enqueue(
-      agentWake(
+    await outbox.enqueue({
+      ...agentWake(
         agent,
         ref,
         message,
@@ -83,8 +83,9 @@ export function createRunWakes({ options, m, say }: TrackerKit) {
           agentId: agent.id,
           attempt,
         }
-      )
-    )
+      ),
+      ...(entry.backlog ? { bulk: true } : {}),
+    })
     const at = now()
     const next: Assignment = {
       ...entry,

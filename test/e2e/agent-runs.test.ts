@@ -350,6 +350,28 @@ describe('agent runs: deploy and new projects', () => {
     expect(await record(t, started.id)).toMatchObject({ agentId: 'imhotep', state: 'active' })
   })
 
+  it("should wake an agent for a task given now before its deploy's backlog, not after it", async () => {
+    const { t, ra } = await start()
+    for (let i = 1; i <= 6; i++)
+      t.plane.seed.workItem(t.project.id, {
+        name: `Arriéré ${i}`,
+        state: t.state('Todo').id,
+        assignees: [t.users.imhotep.id],
+      })
+    // The first poll finds six tasks to do: six wakes for Imhotep, a second apart (the backlog).
+    await runPollCycle({ ...t.services, ...t.bridge })
+    await ra('create_task', {
+      project: 'ONB',
+      title: 'Urgent : relire le contrat',
+      assignee: 'imhotep',
+    })
+    await t.settle()
+    const order = wakesTo(t, 'imhotep').map(messageOf)
+    expect(order).toHaveLength(7)
+    // At most the backlog's first wake went before it (it may have been on its way already).
+    expect(order.findIndex((m) => m.includes('Urgent : relire le contrat'))).toBeLessThanOrEqual(1)
+  })
+
   it('should set up a project created in Plane so that agents can be given its tasks without provision', async () => {
     const { t, ra } = await start()
     const membersOf = (projectId: string) =>
