@@ -22,7 +22,16 @@ afterEach(async () => {
 
 /** Plane with its throttle (60/minute per key), and two processes of the bridge on one Redis, sharing or not. */
 function world(shareThroughStore: boolean) {
-  const clock = virtualClock()
+  const virtual = virtualClock()
+  // A wait for the window moves the clock on only once what was started has reached Plane: a request already on
+  // its way is stamped when it was sent, as on a real clock, not after another process's jump.
+  const clock = {
+    now: virtual.now,
+    sleep: async (ms: number) => {
+      await new Promise((resolve) => setTimeout(resolve, 25))
+      await virtual.sleep(ms)
+    },
+  }
   const sim = createPlaneSim({ now: clock.now, rateLimitPerMinute: 60 })
   const bridge = sim.seed.user({ role: 20, display_name: 'plane-bridge' })
   sim.seed.project({ name: 'Onboarding', identifier: 'ONB', creator: bridge.id })
