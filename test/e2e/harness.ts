@@ -309,8 +309,11 @@ async function _startRuntime(
         fetch: async (url, init) => app.request(url, init),
       })
     },
-    /** Let processing, coalescing windows and the outbox finish. */
-    async settle(timeoutMs = 10_000) {
+    /**
+     * Let processing, coalescing windows and the outbox finish. It returns once idle: the bound is only for work
+     * that never ends, so it is generous (a button's action took over 10 s once on two loaded cores).
+     */
+    async settle(timeoutMs = 30_000) {
       await plane.webhooks.settle()
       await services.background.idle(timeoutMs)
       return services.bridge.settle(timeoutMs)
