@@ -66,6 +66,14 @@ const DEDUPE_PREFIX = 'outbox:dedupe:'
 const DEAD_INDEX = 'index:outbox:dead'
 /** Dedupe keys live long enough to outlast every redelivery and poll of the same change. */
 export const DEDUPE_TTL_S = 30 * 24 * 60 * 60
+/**
+ * A bulk item's place in its lane's index: a day after its creation, so a drain's read (the first 1,000 items)
+ * reaches what a change asks for now before a deploy's backlog, however long (the agents bench: an approval's wake
+ * waited 9 s behind 1,000 older backlog wakes). An index entry left without its item goes after the day's grace.
+ */
+const BULK_SCORE_OFFSET_MS = 24 * 60 * 60 * 1000
+const scoreOf = (item: Pick<OutboxItem, 'createdAt' | 'bulk'>) =>
+  item.bulk ? item.createdAt + BULK_SCORE_OFFSET_MS : item.createdAt
 /** Dead letters are kept for inspection, then expire. */
 const DEAD_TTL_S = 14 * 24 * 60 * 60
 
@@ -120,7 +128,7 @@ export function createOutbox(
         ...(meta ? { meta } : {}),
         ...(bulk ? { bulk: true as const } : {}),
       }
-      await lanes[channel].put(id, item, item.createdAt)
+      await lanes[channel].put(id, item, scoreOf(item))
       const claimKey = await dedupeKeyOf(item)
       if (!claimKey || (await store.claim(claimKey, DEDUPE_TTL_S, id))) {
         onEnqueue?.(channel)
@@ -142,7 +150,7 @@ export function createOutbox(
         .sort(byId)
     },
     // Scored by creation: a lane is read in order, so a chat whose head item waits holds its later ones.
-    update: (item) => lanes[item.channel].update(item.id, item, item.createdAt),
+    update: (item) => lanes[item.channel].update(item.id, item, scoreOf(item)),
     async ack(item) {
       await lanes[item.channel].remove(item.id)
       if (item.attempts > 0 || item.lastError !== null || item.notBefore > 0)
@@ -160,7 +168,7 @@ export function createOutbox(
       const item: OutboxItem = { ...found, attempts: 0, notBefore: 0 }
       // Pending first (the item, then its index entry: its old score is past the dangling grace), so a crash
       // in between leaves it in both lists, never in none.
-      await lanes[item.channel].update(id, item, item.createdAt)
+      await lanes[item.channel].update(id, item, scoreOf(item))
       await dead.remove(id)
       onEnqueue?.(item.channel)
       return item

@@ -166,6 +166,21 @@ describe('outbox sender', () => {
     ])
   })
 
+  it('should list what a change asks for ahead of a backlog longer than one read', async () => {
+    const { outbox } = setup()
+    for (let i = 1; i <= 5; i++)
+      await outbox.enqueue({
+        channel: 'telegram',
+        target: 'osiris',
+        payload: { text: `backlog ${i}` },
+        bulk: true,
+      })
+    await outbox.enqueue({ channel: 'telegram', target: 'osiris', payload: { text: 'approved' } })
+    // A drain reads at most so many items (1,000): the newest, not bulk, is among them.
+    const read = await outbox.pending('telegram', { limit: 3 })
+    expect(read.map((item) => item.payload.text)).toContain('approved')
+  })
+
   it('should not spend an attempt on a rate limit wait, however long the flood lasts', async () => {
     // maxAttempts is 3: five 429s in a row would dead-letter the message if each counted.
     const flood = Array.from({ length: 5 }, () => ({
