@@ -10,7 +10,6 @@ import {
   type OutboxChannel,
   type OutboxItem,
 } from '../shared/notify/outbox.ts'
-import { createPipeline, type Pipeline } from '../shared/notify/pipeline.ts'
 import { createNotifyPolicy, type NotifyPolicy } from '../shared/notify/policy.ts'
 import {
   createOutboxSender,
@@ -25,6 +24,7 @@ import {
   OpenClawError,
   openClawFailure,
 } from '../shared/openclaw/index.ts'
+import { createPipeline, type Pipeline } from '../shared/pipeline/pipeline.ts'
 import { CAPABILITIES_MAX_AGE_MS, type PlaneCapabilities } from '../shared/plane/capabilities.ts'
 import { createPlaneClient, type PlaneClient } from '../shared/plane/client.ts'
 import { createPlaneDirectory, type PlaneDirectory } from '../shared/plane-directory.ts'

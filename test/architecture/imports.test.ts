@@ -19,7 +19,7 @@ describe('the import graph', () => {
   it('should read every product module and the imports it makes', () => {
     expect(graph.size).toBeGreaterThan(150)
     // A type-only import counts: it ties the modules as much as a value import.
-    expect(graph.get('shared/notify/pipeline.ts')).toContain('shared/runs/tracker.ts')
+    expect(graph.get('shared/pipeline/pipeline.ts')).toContain('shared/runs/tracker.ts')
     expect(graph.get('runtime/services.ts')).toContain('runtime/bridge.ts')
   })
 
@@ -29,6 +29,21 @@ describe('the import graph', () => {
 
   it('should have no circle', () => {
     expect(findCircles(graph)).toEqual([])
+  })
+
+  it('should have no circle between folders either (notify, runs, actions and index below the pipeline)', () => {
+    // A folder of shared/ or functions/ (or a top-level file), and runtime/ as one.
+    const folderOf = (file: string) =>
+      file.startsWith('runtime/') ? 'runtime' : file.split('/').slice(0, 2).join('/')
+    const folders = new Map<string, string[]>()
+    for (const [from, targets] of graph) {
+      const own = folderOf(from)
+      const edges = new Set([...(folders.get(own) ?? []), ...targets.map(folderOf)])
+      edges.delete(own)
+      folders.set(own, [...edges])
+    }
+    expect(folders.size).toBeGreaterThan(40)
+    expect(findCircles(folders)).toEqual([])
   })
 
   it('should have no import that runs back up the layers', () => {
@@ -56,8 +71,8 @@ describe('the checks themselves', () => {
   const sample: ImportGraph = new Map([
     ['shared/store/store.ts', ['shared/store/local.ts']],
     ['shared/store/local.ts', ['shared/store/store.ts']],
-    ['shared/notify/pipeline.ts', ['shared/poll/cycle.ts', 'shared/log.ts']],
-    ['shared/poll/cycle.ts', ['shared/notify/pipeline.ts']],
+    ['shared/pipeline/pipeline.ts', ['shared/poll/cycle.ts', 'shared/log.ts']],
+    ['shared/poll/cycle.ts', ['shared/pipeline/pipeline.ts']],
     ['shared/log.ts', []],
     ['shared/events.ts', ['shared/events.ts']],
   ])
@@ -65,14 +80,14 @@ describe('the checks themselves', () => {
   it('should find each circle, and a module importing itself', () => {
     expect(findCircles(sample)).toEqual([
       ['shared/events.ts'],
-      ['shared/notify/pipeline.ts', 'shared/poll/cycle.ts'],
+      ['shared/pipeline/pipeline.ts', 'shared/poll/cycle.ts'],
       ['shared/store/local.ts', 'shared/store/store.ts'],
     ])
   })
 
   it('should name an import from a part up to a feature', () => {
     expect(findUpwardImports(sample)).toEqual([
-      `shared/notify/pipeline.ts (${LAYERS[2]?.name}) → shared/poll/cycle.ts (${LAYERS[4]?.name})`,
+      `shared/pipeline/pipeline.ts (${LAYERS[2]?.name}) → shared/poll/cycle.ts (${LAYERS[4]?.name})`,
     ])
   })
 })

@@ -45,6 +45,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
     name: 'parts (pipeline, outbox, runs, cards, index, directory, status) and the settings',
     paths: [
       'shared/notify/',
+      'shared/pipeline/',
       'shared/runs/',
       'shared/actions/',
       'shared/index/',

@@ -6,7 +6,7 @@
  */
 
 import fc from 'fast-check'
-import { INDEX_FRESH_MS } from '../../shared/index/freshen.ts'
+import { INDEX_FRESH_MS } from '../../shared/pipeline/freshen.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
 import { CARDS_DUE_INDEX } from '../../shared/runs/records.ts'
 import type { DeliveryRoute } from '../e2e/harness.ts'

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod'
 import type { TaskSnapshot } from '../../../shared/events.ts'
-import { freshenProjects } from '../../../shared/index/freshen.ts'
+import { freshenProjects } from '../../../shared/pipeline/freshen.ts'
 import { adoptBacklog } from '../../../shared/poll/agent-tick.ts'
 import { webhooksSilent } from '../../../shared/poll/webhook-health.ts'
 import { agentsOfTask, isOpenForAgent, waitsForApproval } from '../../../shared/task-vocabulary.ts'

@@ -3,13 +3,13 @@ import { makeSnapshot, STATES, USERS } from '../../test/fixtures/tasks.ts'
 import type { CommentEvent } from '../events.ts'
 import { silentLogger } from '../log.ts'
 import { createMetricsRegistry } from '../metrics.ts'
+import { createStaticDirectory } from '../notify/directory.ts'
+import { createOutbox } from '../notify/outbox.ts'
+import { createNotifyPolicy } from '../notify/policy.ts'
+import { listReviews } from '../notify/reviews.ts'
 import { createRunTracker } from '../runs/tracker.ts'
 import { createMemoryStore } from '../store/store.ts'
-import { createStaticDirectory } from './directory.ts'
-import { createOutbox } from './outbox.ts'
 import { createPipeline } from './pipeline.ts'
-import { createNotifyPolicy } from './policy.ts'
-import { listReviews } from './reviews.ts'
 
 const PROJECT = { id: makeSnapshot().projectId, name: 'Onboarding', identifier: 'ONB' }
 const AGENT = {

@@ -5,12 +5,12 @@
  * change webhooks missed is told as the poll would tell it. Concurrent reads of one process share one listing.
  */
 import type { TaskSnapshot } from '../events.ts'
-import type { SightingResult } from '../notify/pipeline.ts'
+import type { WorkItemIndex } from '../index/work-items.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { listProjectChanges } from '../plane/listing.ts'
 import { snapshotFromWorkItem } from '../plane-events.ts'
 import type { Store } from '../store/store.ts'
-import type { WorkItemIndex } from './work-items.ts'
+import type { SightingResult } from './pipeline.ts'
 
 /** The default poll interval (5 min) and a minute's slack: a project listed since is fresh. */
 export const INDEX_FRESH_MS = 6 * 60_000

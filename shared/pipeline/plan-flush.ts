@@ -3,20 +3,16 @@
 import type { CardKind, CardStore } from '../actions/cards.ts'
 import { actionPhrasesFor } from '../actions/phrases.ts'
 import type { Actor, EventSource, TaskChange, TaskSnapshot } from '../events.ts'
-import type { RunTracker } from '../runs/tracker.ts'
-import type { Store } from '../store/store.ts'
-import { APPROVAL_LABEL, agentsOfTask, isOpenForAgent } from '../task-vocabulary.ts'
-import { escapeHtml } from '../telegram/html.ts'
-import { type ChangeHint, diffTask } from './diff.ts'
-import type { AgentRef, Directory } from './directory.ts'
-import type { Locale } from './i18n.ts'
+import { type ChangeHint, diffTask } from '../notify/diff.ts'
+import type { AgentRef, Directory } from '../notify/directory.ts'
+import type { Locale } from '../notify/i18n.ts'
 import {
   type ProjectRef,
   renderReview,
   renderTaskName,
   renderTaskNotification,
-} from './messages.ts'
-import { type EnqueueInput, telegramMessage } from './outbox.ts'
+} from '../notify/messages.ts'
+import { type EnqueueInput, telegramMessage } from '../notify/outbox.ts'
 import {
   classifyComment,
   classifyTaskChanges,
@@ -25,8 +21,12 @@ import {
   type NotifyPolicy,
   parseConfidence,
   type TaskNotification,
-} from './policy.ts'
-import { recordReview, settleReview } from './reviews.ts'
+} from '../notify/policy.ts'
+import { recordReview, settleReview } from '../notify/reviews.ts'
+import type { RunTracker } from '../runs/tracker.ts'
+import type { Store } from '../store/store.ts'
+import { APPROVAL_LABEL, agentsOfTask, isOpenForAgent } from '../task-vocabulary.ts'
+import { escapeHtml } from '../telegram/html.ts'
 
 /** A task's change waiting for its coalescing window to close (the pipeline's queue entry). */
 export type PendingChange = {
