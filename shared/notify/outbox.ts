@@ -41,7 +41,10 @@ export type Outbox = {
    * and the claim names the item, so the sender can tell the one owner from a concurrent twin.
    */
   enqueue(input: EnqueueInput): Promise<{ id: string; enqueued: boolean }>
-  /** Pending items of one lane (or both), oldest first (at most `limit` per lane, default 1,000). */
+  /**
+   * Pending items of one lane (or both) in the order they go: oldest first, bulk items after all the others (at
+   * most `limit` per lane, default 1,000, read in that order too).
+   */
   pending(channel?: OutboxChannel, options?: { limit?: number }): Promise<OutboxItem[]>
   update(item: OutboxItem): Promise<void>
   /** The item was delivered: forget it (and any dead copy a crash in the middle of `bury` left). */
@@ -110,7 +113,9 @@ export function createOutbox(
   })
   const dedupeKeyOf = async (item: Pick<OutboxItem, 'dedupeKey'>) =>
     item.dedupeKey ? `${DEDUPE_PREFIX}${await sha256Hex(item.dedupeKey)}` : null
-  const byId = (a: OutboxItem, b: OutboxItem) => (a.id < b.id ? -1 : 1)
+  /** The order items go in: bulk ones after the others, each by creation (ids sort by time). */
+  const inSendingOrder = (a: OutboxItem, b: OutboxItem) =>
+    Number(a.bulk === true) - Number(b.bulk === true) || (a.id < b.id ? -1 : 1)
 
   const outbox: Outbox = {
     async enqueue({ channel, target, payload, dedupeKey, meta, bulk }) {
@@ -147,7 +152,7 @@ export function createOutbox(
       return lists
         .flat()
         .map((e) => e.value)
-        .sort(byId)
+        .sort(inSendingOrder)
     },
     // Scored by creation: a lane is read in order, so a chat whose head item waits holds its later ones.
     update: (item) => lanes[item.channel].update(item.id, item, scoreOf(item)),
@@ -161,7 +166,7 @@ export function createOutbox(
       await dead.put(item.id, { ...item, lastError: reason }, now())
       await lanes[item.channel].remove(item.id)
     },
-    deadLetters: async () => (await dead.range()).map((e) => e.value).sort(byId),
+    deadLetters: async () => (await dead.range()).map((e) => e.value).sort(inSendingOrder),
     async revive(id) {
       const found = await dead.get(id)
       if (!found) return null

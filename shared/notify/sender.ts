@@ -131,8 +131,8 @@ export function createOutboxSender({
         spacingMs = null
         // Targets waiting for their spacing this round (their later items wait too).
         const spaced = new Set<string>()
-        // A target's bulk items (a deploy's backlog of wakes) after its others: each keeps its own order.
-        const items = _bulkLast(await outbox.pending(channel))
+        // In sending order: a target's bulk items (a deploy's backlog of wakes) after its others.
+        const items = await outbox.pending(channel)
         report.left = items.length
         for (const item of items) {
           // Another process took the lane over (this one stalled past the lock's expiry): stop sending.
@@ -295,10 +295,4 @@ async function _withinGroupRate(
 ): Promise<boolean> {
   const minute = Math.floor(nowMs / 60_000)
   return (await store.increment(`outbox:group:${target}:${minute}`, 120)) <= perMinute
-}
-
-/** The items with every bulk one moved after the others, both in the order they came. */
-function _bulkLast(items: OutboxItem[]): OutboxItem[] {
-  if (!items.some((item) => item.bulk)) return items
-  return [...items.filter((item) => !item.bulk), ...items.filter((item) => item.bulk)]
 }
