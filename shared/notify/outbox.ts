@@ -45,7 +45,14 @@ export type Outbox = {
    * Pending items of one lane (or both) in the order they go: oldest first, bulk items after all the others (at
    * most `limit` per lane, default 1,000, read in that order too).
    */
-  pending(channel?: OutboxChannel, options?: { limit?: number }): Promise<OutboxItem[]>
+  pending(
+    channel?: OutboxChannel,
+    options?: {
+      limit?: number
+      /** Items already read and not written since (a drain, under its lane's lock): not read again. */
+      known?: Map<string, OutboxItem>
+    }
+  ): Promise<OutboxItem[]>
   update(item: OutboxItem): Promise<void>
   /** The item was delivered: forget it (and any dead copy a crash in the middle of `bury` left). */
   ack(item: OutboxItem): Promise<void>
@@ -143,10 +150,10 @@ export function createOutbox(
       await lanes[channel].remove(id)
       return { id, enqueued: false }
     },
-    async pending(channel, { limit } = {}) {
+    async pending(channel, { limit, known } = {}) {
       const lists = await Promise.all(
         (channel ? [channel] : OUTBOX_CHANNELS).map((c) =>
-          lanes[c].range(limit === undefined ? {} : { limit })
+          lanes[c].range(limit === undefined ? {} : { limit }, known)
         )
       )
       return lists

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createLogger } from '../log.ts'
 import { createMemoryStore } from '../store/store.ts'
 import { createOutbox, type OutboxItem } from './outbox.ts'
@@ -107,6 +107,18 @@ describe('outbox sender', () => {
       ['info', '42'],
     ])
     expect(JSON.stringify(logs)).not.toContain('other chat')
+  })
+
+  it('should read each item of a backlog once in a drain, not again at every round', async () => {
+    const { sender, sent, enqueue, store } = setup()
+    for (let i = 1; i <= 10; i++) await enqueue('42', `backlog ${i}`)
+    const get = vi.spyOn(store, 'get')
+    const report = await sender.drain()
+    expect(report).toMatchObject({ sent: 10, left: 0 })
+    expect(sent).toHaveLength(10)
+    // Ten rounds, a second apart: each item read once (the first round), not 10 + 9 + … + 1 times.
+    const itemReads = get.mock.calls.filter(([key]) => String(key).startsWith('outbox:item:'))
+    expect(itemReads).toHaveLength(10)
   })
 
   it("should not hold another target's item behind one target's backlog, even one enqueued mid-drain", async () => {

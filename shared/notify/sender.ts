@@ -110,6 +110,9 @@ export function createOutboxSender({
     const started = now()
     // A target whose head item cannot go now holds back its later items: per-chat order is kept.
     const held = new Set<string>()
+    // Items read in an earlier round and not written since: under the lane's lock nobody else writes them, so a
+    // round reads only what is new (a backlog of a thousand wakes was read again every second).
+    const known = new Map<string, OutboxItem>()
     const due = (at: number) => {
       const inMs = Math.max(0, at - now())
       report.nextDueInMs = report.nextDueInMs === null ? inMs : Math.min(report.nextDueInMs, inMs)
@@ -132,7 +135,7 @@ export function createOutboxSender({
         // Targets waiting for their spacing this round (their later items wait too).
         const spaced = new Set<string>()
         // In sending order: a target's bulk items (a deploy's backlog of wakes) after its others.
-        const items = await outbox.pending(channel)
+        const items = await outbox.pending(channel, { known })
         report.left = items.length
         for (const item of items) {
           // Another process took the lane over (this one stalled past the lock's expiry): stop sending.
@@ -156,6 +159,7 @@ export function createOutboxSender({
           ) {
             const nextMinute = (Math.floor(now() / 60_000) + 1) * 60_000
             await outbox.update({ ...item, notBefore: nextMinute })
+            known.delete(item.id)
             held.add(item.target)
             due(nextMinute)
             continue
@@ -172,6 +176,7 @@ export function createOutboxSender({
             await deliver(item)
           } catch (error) {
             held.add(item.target)
+            known.delete(item.id)
             const outcome = await _onFailure(item, error)
             if (outcome === 'dead') {
               report.dead++

@@ -42,8 +42,15 @@ export type StoreQueue<T> = {
   get(id: string): Promise<T | null>
   /** The item first, then its index entry: a crash in between leaves an entry that the next read drops. */
   remove(id: string): Promise<void>
-  /** Items due at `maxScore` or earlier (default: all), lowest score first, at most `limit`. */
-  range(options?: { maxScore?: number; limit?: number }): Promise<Array<QueueEntry<T>>>
+  /**
+   * Items due at `maxScore` or earlier (default: all), lowest score first, at most `limit`. With `known`, an
+   * entry whose item it holds is not read again (a reader that alone writes these items, between its reads), and
+   * `known` is left holding exactly what was returned.
+   */
+  range(
+    options?: { maxScore?: number; limit?: number },
+    known?: Map<string, T>
+  ): Promise<Array<QueueEntry<T>>>
   /** How many entries the index holds (entries of items that expired moments ago included until read). */
   size(): Promise<number>
 }
@@ -79,19 +86,23 @@ export function createStoreQueue<T>({
       await store.delete(key(id))
       await store.indexRemove(index, id)
     },
-    async range({ maxScore, limit = DEFAULT_LIMIT } = {}) {
+    async range({ maxScore, limit = DEFAULT_LIMIT } = {}, known) {
       const entries = await store.indexRange(index, {
         ...(maxScore === undefined ? {} : { maxScore }),
         limit,
       })
-      const values = await Promise.all(entries.map((e) => store.get<T>(key(e.member))))
+      const values = await Promise.all(
+        entries.map((e) => known?.get(e.member) ?? store.get<T>(key(e.member)))
+      )
+      known?.clear()
       const out: Array<QueueEntry<T>> = []
       const dangling: string[] = []
       entries.forEach((entry, i) => {
         const value = values[i]
-        if (value !== null && value !== undefined)
+        if (value !== null && value !== undefined) {
           out.push({ id: entry.member, value, score: entry.score })
-        else if (entry.score < now() - danglingGraceMs) dangling.push(entry.member)
+          known?.set(entry.member, value)
+        } else if (entry.score < now() - danglingGraceMs) dangling.push(entry.member)
       })
       await Promise.all(dangling.map((id) => store.indexRemove(index, id)))
       return out
