@@ -40,6 +40,20 @@ export async function labelIdsFor(
   return ids
 }
 
+export type AssigneeChange = { assigned: readonly AgentRef[]; unassigned: readonly AgentRef[] }
+
+/** The labels once they follow an assignee change: an agent unassigned loses its label, one assigned gains it. */
+export function labelsFollowing(
+  labels: readonly string[],
+  { assigned, unassigned }: AssigneeChange
+): string[] {
+  const label = (agent: AgentRef) => `${AGENT_LABEL_PREFIX}${agent.id}`.toLowerCase()
+  const drop = new Set(unassigned.map(label))
+  const kept = labels.filter((l) => !drop.has(l.toLowerCase()))
+  const have = new Set(kept.map((l) => l.toLowerCase()))
+  return [...kept, ...assigned.map(label).filter((l) => !have.has(l))]
+}
+
 /**
  * The task's labels made to follow an assignee change: returns the task as Plane holds it after, or null when its
  * labels already agree (nothing written).
@@ -47,13 +61,9 @@ export async function labelIdsFor(
 export async function syncAgentLabels(
   plane: PlaneClient,
   task: TaskSnapshot,
-  { assigned, unassigned }: { assigned: readonly AgentRef[]; unassigned: readonly AgentRef[] }
+  change: AssigneeChange
 ): Promise<TaskSnapshot | null> {
-  const label = (agent: AgentRef) => `${AGENT_LABEL_PREFIX}${agent.id}`.toLowerCase()
-  const drop = new Set(unassigned.map(label))
-  const kept = task.labels.filter((l) => !drop.has(l.toLowerCase()))
-  const have = new Set(kept.map((l) => l.toLowerCase()))
-  const wanted = [...kept, ...assigned.map(label).filter((l) => !have.has(l))]
+  const wanted = labelsFollowing(task.labels, change)
   if (wanted.length === task.labels.length && wanted.every((l) => task.labels.includes(l)))
     return null
   await plane.workItems.update(task.projectId, task.id, {

@@ -13,7 +13,8 @@ import type { PlaneClient } from '../plane/client.ts'
 import type { PlaneRelations } from '../plane/work-item-schemas.ts'
 import { snapshotFromWorkItem } from '../plane-events.ts'
 import type { Store } from '../store/store.ts'
-import { AGENT_LABEL_PREFIX, isOpenForAgent } from '../task-vocabulary.ts'
+import { isOpenForAgent } from '../task-vocabulary.ts'
+import { labelsFollowing } from './agent-labels.ts'
 import { runPhrasesFor } from './phrases.ts'
 import type { RunStore } from './records.ts'
 import type { RunTracker } from './tracker.ts'
@@ -91,8 +92,8 @@ export async function onTaskClosed(
 
 /**
  * The dependent as it will be once its own change is told: an agent a person took off the task since the bridge
- * last told of it keeps its `agent:<id>` label only until that change's flush removes it (labels follow
- * assignees, agent-labels.ts), so it is not released here, then told to stop. The invariant test found it
+ * last told of it keeps its `agent:<id>` label only until that change's flush removes it (the same rule,
+ * agent-labels.ts), so it is not released here, then told to stop. The invariant test found it
  * (`PROPERTY_RUNS=1000 PROPERTY_SEED=-496978871`): the dependency's window flushed before the dependent's.
  */
 async function _labelsFollowingAssignees(
@@ -101,14 +102,13 @@ async function _labelsFollowingAssignees(
 ): Promise<TaskSnapshot> {
   const told = await parts.told(dependent.id)
   const gone = (told?.assigneeIds ?? []).filter((id) => !dependent.assigneeIds.includes(id))
-  if (gone.length === 0) return dependent
-  const leaving = new Set<string>()
+  const unassigned: AgentRef[] = []
   for (const userId of gone) {
     const agent = await parts.directory.agentByPlaneUser(userId)
-    if (agent) leaving.add(`${AGENT_LABEL_PREFIX}${agent.id}`.toLowerCase())
+    if (agent) unassigned.push(agent)
   }
-  if (leaving.size === 0) return dependent
-  return { ...dependent, labels: dependent.labels.filter((l) => !leaving.has(l.toLowerCase())) }
+  if (unassigned.length === 0) return dependent
+  return { ...dependent, labels: labelsFollowing(dependent.labels, { assigned: [], unassigned }) }
 }
 
 /** Every dependency of the task (the bridge's record, Plane's relations) is done. */
