@@ -41,10 +41,7 @@ export function createAssignments(
         onlyIfAbsent: true,
       })
     // Found by a read (a deploy's backlog), not a change: its wakes wait behind what a change asks for now.
-    const entry = {
-      ...newAssignment(task, agent.id, now(), adopt),
-      ...(firstSighting ? { backlog: true } : {}),
-    }
+    const entry = newAssignment(task, agent.id, now(), adopt, firstSighting)
     if (!(await store.claim(key, ASSIGNMENT_TTL_S, entry))) return 'known'
     const { ref } = await taskRef(task)
     if (adopt) {

@@ -173,7 +173,9 @@ export function newAssignment(
   task: Pick<TaskSnapshot, 'id' | 'projectId'>,
   agentId: string,
   at: number,
-  adopted: boolean
+  adopted: boolean,
+  /** Found by reading (a deploy's backlog), not by a change. */
+  backlog = false
 ): Assignment {
   return {
     taskId: task.id,
@@ -186,6 +188,7 @@ export function newAssignment(
     lastWakeAt: null,
     checkedInAt: adopted ? at : null,
     adopted,
+    ...(backlog ? { backlog: true } : {}),
     unanswered: false,
     admitted: 0,
     lastFailure: null,

@@ -1,4 +1,5 @@
 /** @module How values sit in the store: an envelope carrying the expiry, so TTLs hold on drivers that ignore them. */
+import type { WindowTakeOptions } from './types.ts'
 
 // unstorage's memory and fs drivers ignore `ttl` (toolchain.md §3): the expiry travels with the value.
 export type Envelope = { $v: unknown; $e: number | null }
@@ -48,15 +49,7 @@ export function assertScore(score: number): void {
 }
 
 /** A window's clock, span (whole milliseconds, as Redis's PEXPIRE takes) and ceiling (whole starts, at least one). */
-export function assertWindow({
-  nowMs,
-  windowMs,
-  ceiling,
-}: {
-  nowMs: number
-  windowMs: number
-  ceiling: number
-}): void {
+export function assertWindow({ nowMs, windowMs, ceiling }: WindowTakeOptions): void {
   if (!Number.isFinite(nowMs)) throw new RangeError(`window clock must be finite, got ${nowMs}`)
   if (!Number.isInteger(windowMs) || windowMs < 1)
     throw new RangeError(`window span must be a whole number of milliseconds ≥ 1, got ${windowMs}`)
