@@ -42,13 +42,18 @@ async function start(env: Record<string, string> = {}) {
     if (!found) throw new Error(`no message with "${includes}" in ${JSON.stringify(cards())}`)
     return found
   }
-  /** Press a button of a message, as Ada in the group (or another chat); the query's answer. */
-  const press = async (messageId: number, label: string, chatId = GROUP) => {
+  /** Press a button of a message, as Ada in the group (or another chat), and go on at once; the update sent. */
+  const tap = async (messageId: number, label: string, chatId = GROUP) => {
     const message = cards().find((c) => c.id === messageId)
     const button = message?.buttons.find((b) => b.text === label)
     if (!button) throw new Error(`no button ${label} on ${JSON.stringify(message)}`)
     const update = t.telegram.makeCallbackUpdate({ data: button.callback_data, chatId, messageId })
     expect(await t.postTelegram(update)).toBe(200)
+    return update
+  }
+  /** Press a button and let the bridge finish what it started; the query's answer. */
+  const press = async (messageId: number, label: string, chatId = GROUP) => {
+    const update = await tap(messageId, label, chatId)
     await t.settle()
     return t.telegram.callbackAnswer(update.callback_query?.id ?? '')
   }
@@ -82,6 +87,7 @@ async function start(env: Record<string, string> = {}) {
     thot: as('thot'),
     cards,
     card,
+    tap,
     press,
     reply,
     comments,
@@ -310,13 +316,7 @@ describe('the approval gate', () => {
     // The window's timer is background work settle would wait out: bounded, the card is out by then.
     await s.t.settle(2_000)
     const ask = s.card('Approbation demandée')
-    const button = ask.buttons.find((b) => b.text === '✅ Approuver')
-    const update = s.t.telegram.makeCallbackUpdate({
-      data: button?.callback_data ?? '',
-      chatId: GROUP,
-      messageId: ask.id,
-    })
-    expect(await s.t.postTelegram(update)).toBe(200)
+    await s.tap(ask.id, '✅ Approuver')
     await vi.waitFor(() => expect(s.wakes('thot')).toHaveLength(1), {
       timeout: 10_000,
       interval: 50,
@@ -358,13 +358,7 @@ describe('a press while Plane is slow (issue 32)', () => {
     const slow = s.t.plane.faults.holdWhen(
       (r) => r.method === 'POST' && r.path.includes(`/work-items/${task.id}/comments/`)
     )
-    const button = ask.buttons.find((b) => b.text === '✅ Approuver')
-    const update = s.t.telegram.makeCallbackUpdate({
-      data: button?.callback_data ?? '',
-      chatId: GROUP,
-      messageId: ask.id,
-    })
-    expect(await s.t.postTelegram(update)).toBe(200)
+    const update = await s.tap(ask.id, '✅ Approuver')
     await slow.reached
     const queryId = update.callback_query?.id ?? ''
     await vi.waitFor(() => expect(s.t.telegram.callbackAnswer(queryId)).toBeDefined(), {
