@@ -29,6 +29,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
       'shared/http-errors.ts',
       'shared/client-address.ts',
       'shared/metrics.ts',
+      'shared/uploads/',
     ],
   },
   {
