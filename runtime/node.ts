@@ -13,6 +13,7 @@ import { nodeHashing } from './node-hashing.ts'
 import { nodeMetricsOptions } from './node-metrics.ts'
 import { startScheduler } from './node-scheduler.ts'
 import { listen } from './node-server.ts'
+import { createNodeSpool, nodeUploadBudgetBytes } from './node-spool.ts'
 import { createNodeStore } from './node-store.ts'
 import { createRuntimeServices } from './services.ts'
 
@@ -31,6 +32,8 @@ async function main(argv: readonly string[]): Promise<number> {
     agents: loadAgents(config),
     store: (hooks) => createNodeStore(config, hooks),
     hashing: nodeHashing,
+    spool: createNodeSpool({ dataDir: config.DATA_DIR }),
+    uploadBudgetBytes: nodeUploadBudgetBytes(),
     ...nodeMetricsOptions(),
     // A one-off job keeps stdout for its summary line: its logs go to stderr.
     ...(isJob ? { write: (line: string) => process.stderr.write(`${line}\n`) } : {}),

@@ -10,6 +10,8 @@ import type { Hashing } from './hash.ts'
 import type { Logger } from './log.ts'
 import type { StatusBoard } from './status.ts'
 import type { Store } from './store/store.ts'
+import type { UploadBudget } from './uploads/budget.ts'
+import type { FileSpool } from './uploads/spool.ts'
 
 /** What every function gets; built once per process (Node) or isolate (Workers). */
 export type Services = {
@@ -34,6 +36,10 @@ export type Services = {
   sleep: (ms: number) => Promise<void>
   /** SHA-256 and HMAC: WebCrypto, or the Node runtime's synchronous node:crypto. */
   hashing: Hashing
+  /** Where multipart uploads wait for Plane's storage: DATA_DIR on Node, memory on Workers. */
+  spool: FileSpool
+  /** The bytes of JSON upload bodies this process holds at once (UPLOAD_MEMORY_BUDGET_BYTES). */
+  uploadBudget: UploadBudget
   /**
    * The runtime's parts (Plane, Telegram and OpenClaw clients with their throttles, directory, pipeline,
    * outbox, senders, run tracker), built once on first use and shared by HTTP handlers and every cron or job

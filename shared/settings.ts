@@ -312,7 +312,13 @@ export const SETTINGS = {
   PLANE_UPLOAD_MAX_BYTES: {
     schema: positiveInt(1024, 1024 * 1024 * 1024).default(5 * 1024 * 1024),
     defaultText: '`5242880`',
-    doc: "Largest deliverable `upload_deliverable` accepts: keep it equal to Plane's `FILE_SIZE_LIMIT` (5 MiB by default; the compose file raises both to 50 MiB). The tool routes accept bodies this large (base64: a third more).",
+    doc: "Largest deliverable `upload_deliverable` accepts: keep it equal to Plane's `FILE_SIZE_LIMIT` (5 MiB by default; the compose file raises both to 50 MiB). The tool routes accept bodies this large (base64: a third more); multipart uploads are streamed through `DATA_DIR/uploads/`, never held in memory.",
+  },
+  UPLOAD_MEMORY_BUDGET_BYTES: {
+    schema: positiveInt(1024 * 1024, 1024 * 1024 * 1024).optional(),
+    defaultText:
+      'a sixth of the heap (Node: ~28 MiB under `--max-old-space-size=160`); 16 MiB on Workers',
+    doc: "Bytes of JSON upload bodies (`upload_deliverable`'s `content_base64`, over HTTP or MCP) held in memory at once; each costs about four times its size while it is decoded and sent. A body that does not fit now gets 503 with `Retry-After`; one larger than the whole budget gets 413. Multipart uploads are spooled to `DATA_DIR` and never count. See [deploy.md, Memory](deploy.md#memory).",
   },
   SHUTDOWN_TIMEOUT_MS: {
     schema: positiveInt(0, 120_000).default(8000),
