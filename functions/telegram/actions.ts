@@ -199,6 +199,7 @@ function _humanContext(services: Services, name: string): ToolContext {
     ownKey: true,
     runs: bridge.runs,
     now: services.now,
+    upload: null,
     touched: new Map(),
   }
 }

@@ -187,7 +187,11 @@ export function createPlaneTransport({
       const path = _pathOf(url)
       // A presigned POST to the same key overwrites the same object, so a replay is harmless.
       await retrying(true, function storageAttempt() {
-        return attempt('POST', path, () => storage.raw(url, { method: 'POST', body: form }))
+        // `redirect: 'error'`: fetch keeps a copy of a body it may have to send again after a redirect, so a
+        // 50 MiB file read from disk was held whole in memory; a presigned POST is never redirected.
+        return attempt('POST', path, () =>
+          storage.raw(url, { method: 'POST', body: form, redirect: 'error' })
+        )
       })
     },
   }

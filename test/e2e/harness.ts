@@ -1,4 +1,5 @@
 /** End-to-end harness: Plane, Telegram and OpenClaw simulators on loopback ports, plane-bridge in process. */
+import type { FileSpool } from '../../shared/uploads/spool.ts'
 import { createHash } from 'node:crypto'
 import { functions } from '../../functions/index.ts'
 import { createApp } from '../../runtime/app.ts'
@@ -50,10 +51,12 @@ export type E2EOptions = {
    * which it died, gets no HTTP answer: a transport error, which Plane retries (the fault harness).
    */
   alive?: () => boolean
+  /** Where multipart uploads wait (default: memory). */
+  spool?: FileSpool
 }
 
 /** A new runtime on the same simulators: what a restart after a crash starts (test/faults/). */
-export type RestartOptions = Pick<E2EOptions, 'env' | 'store' | 'now' | 'sleep' | 'alive'>
+export type RestartOptions = Pick<E2EOptions, 'env' | 'store' | 'now' | 'sleep' | 'alive' | 'spool'>
 
 /** What becomes of one Plane delivery: handed to the bridge, kept for later, lost (Plane saw a 200), or sent twice. */
 export type DeliveryRoute = 'deliver' | 'hold' | 'drop' | 'duplicate'
@@ -74,6 +77,7 @@ export async function startE2E({
   provisioned = true,
   telegram: telegramOptions = {},
   alive,
+  spool,
 }: E2EOptions = {}) {
   // Plane's emitter POSTs deliveries into the in-process app of the runtime started last.
   let current: { app: ReturnType<typeof createApp>; alive: () => boolean } | null = null
@@ -193,7 +197,7 @@ export async function startE2E({
   const sims = { plane, telegram, openclaw, planeHttp, telegramHttp, openclawHttp }
   const users = { bridge: bridgeUser, imhotep, thot, ra }
   const world = { sims, users, project, agents, state, agentKeys, held, gate }
-  const started = await _startRuntime(world, { env, store, now, sleep, alive }, (runtime) => {
+  const started = await _startRuntime(world, { env, store, now, sleep, alive, spool }, (runtime) => {
     current = runtime
   })
   if (provisioned) await markProjectsProvisioned(started.services, [project.id])
@@ -228,7 +232,7 @@ type Bind = (runtime: { app: ReturnType<typeof createApp>; alive: () => boolean 
 /** Services, bridge and app on the world's simulators; Plane's deliveries go to this runtime from now on. */
 async function _startRuntime(
   world: World,
-  { env = {}, store, now, sleep, alive = () => true }: RestartOptions,
+  { env = {}, store, now, sleep, alive = () => true, spool }: RestartOptions,
   bind: Bind
 ) {
   const { plane, telegram, openclaw, planeHttp, telegramHttp, openclawHttp } = world.sims
@@ -237,6 +241,7 @@ async function _startRuntime(
   const services = makeServices({
     functions,
     agents,
+    ...(spool ? { spool } : {}),
     ...(now ? { now } : {}),
     ...(sleep ? { sleep } : {}),
     ...(world.agentKeys

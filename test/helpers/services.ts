@@ -1,4 +1,5 @@
 /** Test services: memory store (or the one given), logs captured as parsed JSON lines. */
+import type { FileSpool } from '../../shared/uploads/spool.ts'
 import { createServices, type StoreHooks } from '../../runtime/services.ts'
 import type { AgentConfig } from '../../shared/agents.ts'
 import { loadConfig, type RawEnv, secretValues } from '../../shared/config.ts'
@@ -17,6 +18,7 @@ export function makeServices({
   agentTokens = {},
   now,
   sleep,
+  spool,
 }: {
   functions?: readonly BridgeFunction[]
   env?: RawEnv
@@ -27,6 +29,8 @@ export function makeServices({
   now?: () => number
   /** How the runtime waits (default: real time): a virtual clock's, to inject time instead of sleeping. */
   sleep?: (ms: number) => Promise<void>
+  /** Where multipart uploads wait (default: memory); the Node runtime's spools to DATA_DIR. */
+  spool?: FileSpool
 } = {}): TestServices {
   const config = loadConfig(env)
   const rawLogs: string[] = []
@@ -44,6 +48,7 @@ export function makeServices({
     store: store ?? createMemoryStore(now ? { now } : {}),
     ...(now ? { now } : {}),
     ...(sleep ? { sleep } : {}),
+    ...(spool ? { spool } : {}),
   })
   return Object.defineProperties(services, {
     rawLogs: { value: rawLogs },
