@@ -48,6 +48,7 @@ import {
   TelegramError,
 } from '../shared/telegram/index.ts'
 import { createProjectTopics, type ProjectTopics } from '../shared/telegram/topics.ts'
+import { createRejectionNotes } from '../shared/webhook-rejections.ts'
 
 /** Shortest time between two passes of one step (flush, a lane's drain) under a stream of kicks. */
 const STEP_GAP_MS = 100
@@ -462,6 +463,7 @@ export function buildBridge(services: Services): Bridge {
     cards,
     topics,
     index,
+    webhookRejections: createRejectionNotes({ store, now }),
     kick,
     planeRequestCount: () => requestCount,
     async settle(timeoutMs) {

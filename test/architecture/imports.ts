@@ -52,6 +52,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
       'shared/index/',
       'shared/plane-directory.ts',
       'shared/status.ts',
+      'shared/webhook-rejections.ts',
       'shared/contacts.ts',
       'shared/bridge-metrics.ts',
       'shared/background.ts',

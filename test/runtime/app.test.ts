@@ -171,7 +171,9 @@ describe('runtime app', () => {
         controller.close()
       },
     })
-    const answered = app.request('/head', { method: 'POST', body, duplex: 'half' } as RequestInit)
+    const answered = Promise.resolve(
+      app.request('/head', { method: 'POST', body, duplex: 'half' } as RequestInit)
+    )
     const first = await Promise.race([
       answered.then(async (res) => (await res.json()) as { first: number }),
       new Promise<null>((resolve) => setTimeout(() => resolve(null), 5000)),
