@@ -86,10 +86,10 @@ export function createNodeSpool({ dataDir, now = Date.now }: NodeSpoolOptions): 
 }
 
 /**
- * UPLOAD_MEMORY_BUDGET_BYTES's default: a sixth of the heap's limit (~28 MiB under the image's 160 MB old
+ * UPLOAD_MEMORY_BUDGET_BYTES's default: an eighth of the heap's limit (~21 MiB under the image's 160 MB old
  * generation). A JSON upload holds about four times its body while it is parsed, decoded and sent, so the budget
- * full costs about two thirds of the heap at worst, beside the bridge's own ~50 MB (bench/README.md, uploads).
+ * full costs about half the heap at worst, beside the bridge's own ~50 MB (bench/README.md, `bounded`).
  */
 export function nodeUploadBudgetBytes(): number {
-  return Math.floor(getHeapStatistics().heap_size_limit / 6)
+  return Math.floor(getHeapStatistics().heap_size_limit / 8)
 }

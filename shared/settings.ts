@@ -317,7 +317,7 @@ export const SETTINGS = {
   UPLOAD_MEMORY_BUDGET_BYTES: {
     schema: positiveInt(1024 * 1024, 1024 * 1024 * 1024).optional(),
     defaultText:
-      'a sixth of the heap (Node: ~28 MiB under `--max-old-space-size=160`); 16 MiB on Workers',
+      'an eighth of the heap (Node: ~21 MiB under `--max-old-space-size=160`); 16 MiB on Workers',
     doc: "Bytes of JSON upload bodies (`upload_deliverable`'s `content_base64`, over HTTP or MCP) held in memory at once; each costs about four times its size while it is decoded and sent. A body that does not fit now gets 503 with `Retry-After`; one larger than the whole budget gets 413. Multipart uploads are spooled to `DATA_DIR` and never count. See [deploy.md, Memory](deploy.md#memory).",
   },
   SHUTDOWN_TIMEOUT_MS: {
