@@ -174,9 +174,9 @@ describe('parsePlaneWebhook (v2, best effort)', () => {
 
   it('should take the id of a v2 delete from entity_id', () => {
     const event = parsePlaneWebhook(
-      makeV2Webhook({ event: 'workitem.deleted', data: null, entity_id: 'gone-1' })
+      makeV2Webhook({ event: 'workitem.deleted', data: null, entity_id: makeUuid(0x901) })
     )
-    expect(event).toMatchObject({ type: 'issue.deleted', data: { id: 'gone-1' } })
+    expect(event).toMatchObject({ type: 'issue.deleted', data: { id: makeUuid(0x901) } })
   })
 
   it('should map v2 comment and project events', () => {
