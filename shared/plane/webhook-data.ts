@@ -57,10 +57,10 @@ const idRef = z
   .nullish()
   .transform((ref, ctx) => _checkedId(typeof ref === 'object' && ref ? ref.id : ref, ctx))
 
-/** A UserLite as Plane nests it (assignees, actors), kept to the fields the bridge reads, each cut. */
-export const webhookUserSchema = z
+/** A UserLite as Plane nests it (assignees, actors), kept to the fields the bridge reads, each cut; id unchecked. */
+const userObjectSchema = z
   .looseObject({
-    id: planeIdSchema,
+    id: z.string(),
     first_name: text,
     last_name: text,
     email: text,
@@ -76,8 +76,13 @@ export const webhookUserSchema = z
     })
   )
 
-const stateRefSchema = z.looseObject({ id: planeIdSchema, name: text, color: text, group: text })
-const labelRefSchema = z.looseObject({ id: planeIdSchema, name: text, color: text })
+/** A UserLite as Plane nests it, its id checked. */
+export const webhookUserSchema = userObjectSchema.transform(_checkedRef)
+/** A user as an id or a UserLite (an actor, an assignee), its id checked. */
+export const webhookUserRefSchema = z.union([z.string(), userObjectSchema]).transform(_checkedRef)
+
+const stateRefSchema = z.looseObject({ id: z.string(), name: text, color: text, group: text })
+const labelRefSchema = z.looseObject({ id: z.string(), name: text, color: text })
 const list = <T extends z.ZodType>(item: T) =>
   z.array(item).max(LIST_MAX_ITEMS, `more than ${LIST_MAX_ITEMS} items: not a Plane work item`)
 
@@ -90,12 +95,12 @@ export const webhookIssueSchema = z
     project_id: optionalId,
     workspace: idRef,
     workspace_id: optionalId,
-    state: z.union([planeIdSchema, stateRefSchema]).nullish(),
+    state: z.union([z.string(), stateRefSchema]).transform(_checkedRef).nullish(),
     state_id: optionalId,
     priority: short,
-    labels: list(z.union([planeIdSchema, labelRefSchema])).nullish(),
+    labels: list(z.union([z.string(), labelRefSchema]).transform(_checkedRef)).nullish(),
     label_ids: list(planeIdSchema).nullish(),
-    assignees: list(z.union([planeIdSchema, webhookUserSchema])).nullish(),
+    assignees: list(webhookUserRefSchema).nullish(),
     assignee_ids: list(planeIdSchema).nullish(),
     description_json: z.unknown().optional(),
     description: z.unknown().optional(),
@@ -160,7 +165,7 @@ export const webhookCommentSchema = z
     comment_html: text,
     comment_stripped: text,
     access: short,
-    actor: z.union([planeIdSchema, webhookUserSchema]).nullish(),
+    actor: webhookUserRefSchema.nullish(),
     actor_detail: webhookUserSchema.nullish(),
     external_id: short,
     external_source: short,
@@ -260,6 +265,20 @@ export const webhookDeletedSchema = z
   .transform((d) => ({ id: d.id }))
 
 // --- Internal helpers ---
+
+/** A reference as an id or an object carrying one, its id checked and lower-cased; a junk id refuses the delivery. */
+function _checkedRef<T extends string | { id: string }>(ref: T, ctx: z.RefinementCtx): T {
+  const id = typeof ref === 'string' ? ref : ref.id
+  if (!isPlaneId(id)) {
+    ctx.addIssue({ code: 'custom', message: 'must be a Plane id (a UUID)' })
+    return z.NEVER
+  }
+  return (
+    typeof ref === 'string'
+      ? id.toLowerCase()
+      : { ...(ref as { id: string }), id: id.toLowerCase() }
+  ) as T
+}
 
 /** `id` checked as a Plane id (lower-cased); null for none. A junk id is an issue on the delivery: it is refused. */
 function _checkedId(id: string | null | undefined, ctx: z.RefinementCtx): string | null {

@@ -12,7 +12,6 @@ import {
   isPlaneId,
   LIST_MAX_ITEMS,
   PLANE_NAME_MAX_CHARS,
-  planeIdSchema,
   type TextLimits,
 } from './limits.ts'
 import {
@@ -22,7 +21,7 @@ import {
   webhookIssueSchema,
   webhookModuleSchema,
   webhookProjectSchema,
-  webhookUserSchema,
+  webhookUserRefSchema,
 } from './webhook-data.ts'
 import {
   PLANE_WEBHOOK_ACTIONS,
@@ -39,7 +38,7 @@ export type PlaneWebhookHeaders =
 
 const text = z.string().nullish()
 /** Who acted: a UserLite or its id; a junk id refuses the delivery (it becomes the actor of a stored change). */
-const actorSchema = z.union([webhookUserSchema, planeIdSchema]).nullish()
+const actorSchema = webhookUserRefSchema.nullish()
 
 const activitySchema = z.looseObject({
   field: text,
