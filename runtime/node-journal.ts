@@ -126,7 +126,8 @@ export function openFileJournal({
         end !== -1 && end < n;
         end = chunk.indexOf(10, start)
       ) {
-        if (!skipping) {
+        if (!skipping && size + end - start > MAX_LINE_BYTES) counts.oversized++
+        else if (!skipping) {
           const piece = chunk.subarray(start, end)
           const line = (size === 0 ? piece : Buffer.concat([...parts, piece])).toString('utf8')
           const parsed = _parseLine(line)
