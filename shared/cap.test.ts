@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { CUT_MARK, capOptional, capText } from './cap.ts'
+import { CUT_MARK, capText } from './cap.ts'
 
 describe('capText', () => {
   it('should keep a text of the limit or less whole', () => {
     expect(capText('abcd', 4)).toBe('abcd')
-    expect(capOptional(null, 4)).toBeNull()
   })
 
   it('should cut a longer text to the limit, ending with the mark', () => {

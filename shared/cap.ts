@@ -15,8 +15,3 @@ export function capText(text: string, maxChars: number, mark = CUT_MARK): string
   if (end > 0 && last >= 0xd800 && last <= 0xdbff) end--
   return `${text.slice(0, end)}${mark}`
 }
-
-/** `capText` for a value that may be absent. */
-export function capOptional(text: string | null, maxChars: number): string | null {
-  return text === null ? null : capText(text, maxChars)
-}
