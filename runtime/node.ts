@@ -14,7 +14,7 @@ import { nodeMetricsOptions } from './node-metrics.ts'
 import { startScheduler } from './node-scheduler.ts'
 import { listen } from './node-server.ts'
 import { createNodeSpool, nodeUploadBudgetBytes } from './node-spool.ts'
-import { createNodeStore } from './node-store.ts'
+import { createNodeStore, StoreStartError } from './node-store.ts'
 import { createRuntimeServices } from './services.ts'
 
 /** Expired entries of stores without native expiry (fs, memory) are swept this often. */
@@ -123,7 +123,8 @@ main(process.argv.slice(2)).then(
     if (
       error instanceof ConfigError ||
       error instanceof RegistryError ||
-      error instanceof AgentRegistryError
+      error instanceof AgentRegistryError ||
+      error instanceof StoreStartError
     ) {
       process.stderr.write(`plane-bridge: ${error.message}\n`)
     } else {

@@ -3,6 +3,7 @@ import * as z from 'zod'
 import { isCronExpression } from './cron.ts'
 import { NOTIFICATION_KINDS } from './notify/policy.ts'
 import { DEFAULT_RATE_LIMIT, parseRateLimit } from './plane/budget.ts'
+import { DEFAULT_TEXT_LIMITS } from './plane/limits.ts'
 
 /** One setting. `doc` and `defaultText` feed the docs/settings.md table, which a test keeps in sync with this list. */
 export type SettingSpec = {
@@ -298,6 +299,16 @@ export const SETTINGS = {
     schema: positiveInt(1024, 64 * 1024 * 1024).default(1024 * 1024),
     defaultText: '`1048576`',
     doc: 'Largest accepted request body; larger ones get 413.',
+  },
+  DESCRIPTION_MAX_CHARS: {
+    schema: positiveInt(2000, 1_000_000).default(DEFAULT_TEXT_LIMITS.descriptionMaxChars),
+    defaultText: '`100000`',
+    doc: 'Longest task or project description kept from a Plane webhook (longer ones are cut, ending with `…`; Plane keeps the whole text, `get_task_details` reads it there). Agents write up to 50,000 characters of Markdown (`create_task`).',
+  },
+  COMMENT_MAX_CHARS: {
+    schema: positiveInt(2000, 1_000_000).default(DEFAULT_TEXT_LIMITS.commentMaxChars),
+    defaultText: '`20000`',
+    doc: "Longest comment kept from a Plane webhook (longer ones are cut, ending with `…`), as long as `add_comment` lets agents write. Names are cut to Plane's own 255 characters, and ids that are not Plane's (UUIDs) are refused.",
   },
   PLANE_API_RATE_LIMIT: {
     schema: rateLimit.default(DEFAULT_RATE_LIMIT),

@@ -8,7 +8,8 @@
 import type { Bridge } from '../../shared/bridge.ts'
 import { clientAddress } from '../../shared/client-address.ts'
 import { defineHttpFunction, type Services } from '../../shared/function.ts'
-import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
+import { textLimitsOf } from '../../shared/plane/limits.ts'
+import { encodeStoredWebhook, parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
 import {
   createPlaneSignatureVerifier,
   isPlaneSignatureShaped,
@@ -54,15 +55,16 @@ export const planeWebhookFunction = defineHttpFunction({
         401
       )
     }
-    // Decoded and parsed before anything is written: a signed body that is not a delivery costs no store write
-    // (the rate limit's counter included).
-    const body = _utf8.decode(raw)
+    // Parsed before anything is written: a signed body that is not a delivery, or that carries a junk id, costs
+    // no store write (the rate limit's counter included).
     let event: ReturnType<typeof parsePlaneWebhook>
     try {
-      event = parsePlaneWebhook(body, c.req.raw.headers)
+      // Every id checked, every text cut (webhook-data.ts): a junk id is refused here, before anything is stored.
+      event = parsePlaneWebhook(_utf8.decode(raw), c.req.raw.headers, textLimitsOf(config))
     } catch (error) {
       if (!(error instanceof PlaneWebhookParseError)) throw error
-      return c.json({ error: 'bad_request', message: error.message }, 400)
+      const detail = error.issues.length > 0 ? ` (${error.issues.join('; ')})` : ''
+      return c.json({ error: 'bad_request', message: `${error.message}${detail}` }, 400)
     }
     const limited = await rateLimit(c, config.WEBHOOK_RATE_LIMIT_PER_MIN)
     if (limited) return limited
@@ -82,14 +84,9 @@ export const planeWebhookFunction = defineHttpFunction({
     }
     try {
       // Stored first, claimed after: a crash in between leaves a copy the notify cron replays (and Plane,
-      // which got no answer, sends again); the other order lost the delivery (claimed, never stored).
-      const { id, entry } = await storeWebhook(
-        store,
-        hash,
-        body,
-        receivedAt,
-        c.req.header('x-plane-event')
-      )
+      // which got no answer, sends again); the other order lost the delivery (claimed, never stored). The copy is
+      // the bounded event, not the body as received (up to BODY_LIMIT_BYTES).
+      const { id, entry } = await storeWebhook(store, hash, encodeStoredWebhook(event), receivedAt)
       if (!(await store.claim(`webhook:seen:${hash}`, WEBHOOK_DEDUPE_TTL_S))) {
         await webhookInbox(store, services.now).remove(id)
         return c.json({ status: 'duplicate' }, 200)

@@ -168,7 +168,9 @@ describe('write safety', () => {
   it('should send a POST without external ids once, even on 503', async () => {
     const { client, calls } = setup(always({ status: 503 }))
     const outcome = observe(
-      client.comments.create(PROJECT_ID, 'wi-1', { comment_html: '<p>hi</p>' })
+      client.comments.create(PROJECT_ID, '00000000-0000-4000-8000-0000000000e1', {
+        comment_html: '<p>hi</p>',
+      })
     )
     await vi.advanceTimersByTimeAsync(30_000)
     expect((await failure(outcome)).kind).toBe('unavailable')
@@ -177,7 +179,11 @@ describe('write safety', () => {
 
   it('should send a link create once on timeout (a replay would answer 400 "URL already exists")', async () => {
     const { client, calls } = setup(always('hang'))
-    const outcome = observe(client.links.create(PROJECT_ID, 'wi-1', { url: 'https://x.example' }))
+    const outcome = observe(
+      client.links.create(PROJECT_ID, '00000000-0000-4000-8000-0000000000e1', {
+        url: 'https://x.example',
+      })
+    )
     await vi.advanceTimersByTimeAsync(120_000)
     expect((await failure(outcome)).reason).toBe('timeout')
     expect(calls).toHaveLength(1)

@@ -14,12 +14,13 @@ export type ImportGraph = ReadonlyMap<string, readonly string[]>
  */
 export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> = [
   {
-    name: 'base (no part of the bridge: words, events, text, time, logs, the agent registry)',
+    name: 'base (no part of the bridge: words, events, text and its cutting, time, logs, the agent registry)',
     paths: [
       'shared/events.ts',
       'shared/task-vocabulary.ts',
       'shared/agents.ts',
       'shared/markdown.ts',
+      'shared/cap.ts',
       'shared/log.ts',
       'shared/redact.ts',
       'shared/hash.ts',
