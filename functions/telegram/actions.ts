@@ -162,10 +162,8 @@ export async function perform(
         break
       case 'approve':
         await postComment(ctx, task, say.comment.approve(by))
-        // The label's removal, seen by the pipeline, wakes the agent (a verified wake): at once, not after the
-        // coalescing window (the agents bench, issue 32: the human pressed, the agent should start now).
+        // The label's removal, seen by the pipeline as the bridge's own write, wakes the agent at once.
         await _removeLabel(ctx, task, APPROVAL_LABEL)
-        await bridge.pipeline.expedite(task.key.id)
         break
       case 'refuse':
         await postComment(ctx, task, say.comment.refuse(by))

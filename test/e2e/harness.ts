@@ -1,5 +1,5 @@
 /** End-to-end harness: Plane, Telegram and OpenClaw simulators on loopback ports, plane-bridge in process. */
-import type { FileSpool } from '../../shared/uploads/spool.ts'
+
 import { createHash } from 'node:crypto'
 import { functions } from '../../functions/index.ts'
 import { createApp } from '../../runtime/app.ts'
@@ -8,6 +8,7 @@ import type { AgentConfig } from '../../shared/agents.ts'
 import type { RawEnv } from '../../shared/config.ts'
 import { markProjectsProvisioned } from '../../shared/provision/project.ts'
 import type { Store } from '../../shared/store/store.ts'
+import type { FileSpool } from '../../shared/uploads/spool.ts'
 import { makeServices } from '../helpers/services.ts'
 import { createOpenClawSim } from '../sim/openclaw/index.ts'
 import { createPlaneSim, type PlaneSim, type PlaneSimOptions } from '../sim/plane/index.ts'
@@ -197,9 +198,13 @@ export async function startE2E({
   const sims = { plane, telegram, openclaw, planeHttp, telegramHttp, openclawHttp }
   const users = { bridge: bridgeUser, imhotep, thot, ra }
   const world = { sims, users, project, agents, state, agentKeys, held, gate }
-  const started = await _startRuntime(world, { env, store, now, sleep, alive, spool }, (runtime) => {
-    current = runtime
-  })
+  const started = await _startRuntime(
+    world,
+    { env, store, now, sleep, alive, spool },
+    (runtime) => {
+      current = runtime
+    }
+  )
   if (provisioned) await markProjectsProvisioned(started.services, [project.id])
   return started
 }

@@ -1,5 +1,5 @@
 /** Test services: memory store (or the one given), logs captured as parsed JSON lines. */
-import type { FileSpool } from '../../shared/uploads/spool.ts'
+
 import { createServices, type StoreHooks } from '../../runtime/services.ts'
 import type { AgentConfig } from '../../shared/agents.ts'
 import { loadConfig, type RawEnv, secretValues } from '../../shared/config.ts'
@@ -7,6 +7,7 @@ import type { BridgeFunction, Services } from '../../shared/function.ts'
 import { createLogger } from '../../shared/log.ts'
 import { createRedactor } from '../../shared/redact.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
+import type { FileSpool } from '../../shared/uploads/spool.ts'
 
 export type TestServices = Services & { logs: Array<Record<string, unknown>>; rawLogs: string[] }
 
