@@ -13,7 +13,7 @@ import { nodeHashing } from './node-hashing.ts'
 import { nodeMetricsOptions } from './node-metrics.ts'
 import { startScheduler } from './node-scheduler.ts'
 import { listen } from './node-server.ts'
-import { createNodeStore } from './node-store.ts'
+import { createNodeStore, StoreUnreachableError, waitForStore } from './node-store.ts'
 import { createRuntimeServices } from './services.ts'
 
 /** Expired entries of stores without native expiry (fs, memory) are swept this often. */
@@ -37,10 +37,16 @@ async function main(argv: readonly string[]): Promise<number> {
   })
   if (isJob) {
     try {
-      return await runJobCommand({ args: argv.slice(1), functions, services })
+      return await runJobCommand({
+        args: argv.slice(1),
+        functions,
+        services,
+        waitForStore: () => waitForStore(services.store),
+      })
     } finally {
-      await releaseHeldLocks(services.store)
-      await services.store.dispose()
+      // A store that never answered has nothing to release: the exit code and the job's line say it all.
+      await releaseHeldLocks(services.store).catch(() => 0)
+      await services.store.dispose().catch(() => undefined)
     }
   }
   return serve(config, services)
@@ -67,8 +73,15 @@ async function serve(config: Config, services: Services): Promise<number> {
     log.warn('function off', { function: name, missing })
   }
   for (const off of outputsOff(config, services.agents)) log.warn('output off', off)
+  // A configured store that does not answer stops the start (deploy step 5), naming REDIS_URL: a service that
+  // answers /health while it can keep nothing is worse than one that is restarted until Redis is there.
+  await waitForStore(store)
   const app = createApp({ functions, services })
-  const server = await listen(app, { port: config.PORT, hostname: config.HOST })
+  const server = await listen(app, { port: config.PORT, hostname: config.HOST }).catch(
+    (error: unknown) => {
+      throw new StartError(_listenFailure(error, config))
+    }
+  )
   log.info('listening', { host: config.HOST, port: server.port })
   const shutdown = new AbortController()
   const scheduler = startScheduler({ functions, services, signal: shutdown.signal })
@@ -107,6 +120,23 @@ async function serve(config: Config, services: Services): Promise<number> {
   })
 }
 
+/** A start that cannot go on, said in one line that names the setting to change. */
+class StartError extends Error {
+  override name = 'StartError'
+}
+
+function _listenFailure(error: unknown, config: Config): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code
+  const where = `${config.HOST}:${config.PORT}`
+  if (code === 'EADDRINUSE')
+    return `PORT: ${where} is already in use (another process listens there): stop it, or set PORT to a free port`
+  if (code === 'EACCES')
+    return `PORT: ${where} needs privileges this user lacks (ports below 1024): set PORT to 1024 or above (8787 by default)`
+  if (code === 'EADDRNOTAVAIL')
+    return `HOST: ${config.HOST} is not an address of this machine: set HOST to 0.0.0.0, 127.0.0.1 or one of its addresses`
+  return `PORT: cannot listen on ${where} (${error instanceof Error ? error.message : String(error)})`
+}
+
 process.on('unhandledRejection', (reason) => {
   // Never crash on a stray rejection; it is a bug to fix, so it is logged loudly.
   console.error(
@@ -120,7 +150,9 @@ main(process.argv.slice(2)).then(
     if (
       error instanceof ConfigError ||
       error instanceof RegistryError ||
-      error instanceof AgentRegistryError
+      error instanceof AgentRegistryError ||
+      error instanceof StoreUnreachableError ||
+      error instanceof StartError
     ) {
       process.stderr.write(`plane-bridge: ${error.message}\n`)
     } else {

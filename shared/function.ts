@@ -118,6 +118,11 @@ export type CronFunction = FunctionBase & {
 export type JobFunction = FunctionBase & {
   kind: 'job'
   maxDurationSeconds?: number
+  /**
+   * `false`: the job runs without the store, and without the running lock (it writes nothing there): `check`
+   * must say what is wrong when Redis is down, and `agent-token` or `openclaw-config` need only the registry.
+   */
+  needsStore?: false
   run: JobRun
 }
 

@@ -21,6 +21,8 @@ export const checkFunction = defineJobFunction({
   description:
     'Tries every integration once (Plane: URL, key, workspace and role; Plane webhook seen; Telegram bot and webhook; OpenClaw hooks token; the store; each agent Plane key) and prints one line each, ✓ or ✗ with the fix; unset settings are "off". Writes nothing. Exit 0 all ok, 1 otherwise.',
   maxDurationSeconds: 2 * 60,
+  // It must run, and say so, when the store is what is broken (issue 36): no lock, store reads may fail.
+  needsStore: false,
   run: async function check(ctx) {
     const { config } = ctx
     // Independent integrations side by side; the lines keep a fixed order.
@@ -35,8 +37,9 @@ export const checkFunction = defineJobFunction({
       secretSet: Boolean(config.PLANE_WEBHOOK_SECRET),
       url,
       ...(url ? { advice: await adviseOnWebhookTarget(config, url) } : {}),
-      lastReceivedAt: await lastWebhookReceivedAt(ctx),
-      refusedSinceAccepted: await signaturesRejectedSinceAccepted(ctx),
+      // Read from the store: unknown (none yet) when it does not answer, which its own line says.
+      lastReceivedAt: await lastWebhookReceivedAt(ctx).catch(() => null),
+      refusedSinceAccepted: await signaturesRejectedSinceAccepted(ctx).catch(() => 0),
       now: ctx.now(),
     })
     const [planeApi, ...planeRest] = plane
@@ -72,10 +75,15 @@ async function _store(ctx: JobContext): Promise<CheckResult> {
       detail: `${store.driver} at ${store.location} answers in ${ctx.now() - started} ms`,
     }
   } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    // The Node store's failures already name the setting and the fix (runtime/node-store.ts).
+    const named = /\b(REDIS_URL|DATA_DIR|STORE_DRIVER|REDIS_REST_URL)\b/.test(message)
     return {
       name: 'store',
       status: 'fail',
-      detail: `${store.driver} at ${store.location}: ${error instanceof Error ? error.message : String(error)}: check REDIS_URL and that Redis runs`,
+      detail: named
+        ? message
+        : `${store.driver} at ${store.location}: ${message}: check REDIS_URL and that Redis runs`,
     }
   }
 }

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -122,6 +124,57 @@ describe('the Node process', () => {
     expect(p.err().trim().split('\n')[0]).toBe('plane-bridge: Invalid settings (2):')
     expect(p.err()).not.toContain('nonsense')
   })
+
+  it('should refuse to start when the configured Redis does not answer, in one line naming REDIS_URL', async () => {
+    const closed = await freePort()
+    const p = start({
+      PORT: String(await freePort()),
+      STORE_DRIVER: 'redis',
+      REDIS_URL: `redis://127.0.0.1:${closed}/0`,
+    })
+    expect(await p.exited).toBe(1)
+    expect(p.out()).not.toContain('"msg":"listening"')
+    const last = p.err().trim().split('\n').at(-1)
+    expect(last).toMatch(
+      new RegExp(
+        `^plane-bridge: REDIS_URL: no Redis answered within \\d+ s at redis://127\\.0\\.0\\.1:${closed}/0 \\(connect ECONNREFUSED`
+      )
+    )
+    expect(p.err()).not.toContain('failed to start')
+  }, 30_000)
+
+  it('should refuse to start when PORT is taken, naming PORT', async () => {
+    const port = await freePort()
+    const taken = createServer().listen(port, '127.0.0.1')
+    await once(taken, 'listening')
+    try {
+      const p = start({ PORT: String(port), HOST: '127.0.0.1' })
+      expect(await p.exited).toBe(1)
+      expect(p.err().trim().split('\n').at(-1)).toBe(
+        `plane-bridge: PORT: 127.0.0.1:${port} is already in use (another process listens there): stop it, or set PORT to a free port`
+      )
+    } finally {
+      taken.close()
+    }
+  }, 30_000)
+
+  it('should run check with the store down: ✗ store naming REDIS_URL, the other lines, exit 1, no crash', async () => {
+    const closed = await freePort()
+    const p = start({ REDIS_URL: `redis://127.0.0.1:${closed}/0` }, ['job', 'check'])
+    expect(await p.exited).toBe(1)
+    expect(p.out()).toContain(
+      `✗ store: REDIS_URL: no Redis answered at redis://127.0.0.1:${closed}/0 (connect ECONNREFUSED`
+    )
+    expect(p.out()).toContain(
+      '– plane: off (PLANE_BASE_URL, PLANE_API_KEY, PLANE_WORKSPACE_SLUG unset)'
+    )
+    expect(p.err()).toMatch(/^job check: failed in \d+ ms — 0 ok, 1 failed, \d+ off: store$/m)
+    expect(p.err()).not.toContain('failed to start')
+    // A job that needs the store says so in one line, before doing anything.
+    const poll = start({ REDIS_URL: `redis://127.0.0.1:${closed}/0` }, ['job', 'notify'])
+    expect(await poll.exited).toBe(1)
+    expect(poll.err()).toMatch(/^job notify: not run — REDIS_URL: no Redis answered within/m)
+  }, 60_000)
 
   it('should build and run compiled JavaScript with npm start, and stop entirely on SIGTERM to npm', async () => {
     const port = await freePort()
