@@ -27,6 +27,7 @@ import {
 import { createPipeline, type Pipeline } from '../shared/pipeline/pipeline.ts'
 import { CAPABILITIES_MAX_AGE_MS, type PlaneCapabilities } from '../shared/plane/capabilities.ts'
 import { createPlaneClient, type PlaneClient } from '../shared/plane/client.ts'
+import { diagnosePlaneFailure } from '../shared/plane/diagnose.ts'
 import { createPlaneDirectory, type PlaneDirectory } from '../shared/plane-directory.ts'
 import { blockForCancelledDependency } from '../shared/poll/dependencies.ts'
 import { syncAgentLabels } from '../shared/runs/agent-labels.ts'
@@ -92,13 +93,24 @@ export function buildBridge(services: Services): Bridge {
                 ttlSeconds: CAPABILITIES_MAX_AGE_MS / 1000,
               }),
           },
-          onRequest: ({ status: code }) => {
+          onRequest: ({ status: code, error }) => {
             requestCount++
             planeRequests.inc({ status: code === 0 ? 'none' : `${Math.floor(code / 100)}xx` })
+            // A refused key or an unknown workspace is a failure that names its fix (issue 36), not "HTTP 403, ok";
+            // a 404 on one task, or a 403 on a project the bridge is not admin of, is Plane answering.
+            const diagnosis = error
+              ? diagnosePlaneFailure(error, { slug: config.PLANE_WORKSPACE_SLUG })
+              : null
+            const failing =
+              code === 0 ||
+              code >= 500 ||
+              diagnosis?.cause === 'key' ||
+              diagnosis?.cause === 'workspace' ||
+              diagnosis?.cause === 'url'
             status.contact(
               'plane',
-              code > 0 && code < 500,
-              code === 0 ? 'no answer' : `HTTP ${code}`
+              !failing,
+              failing && diagnosis ? diagnosis.detail : code === 0 ? 'no answer' : `HTTP ${code}`
             )
           },
         })

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { functions } from '../functions/index.ts'
 import { type AgentConfig, AgentRegistryError, parseAgentRegistry } from '../shared/agents.ts'
+import { probeAtStart } from '../shared/check/start-probe.ts'
 import { type Config, ConfigError, loadConfig } from '../shared/config.ts'
 import type { Services } from '../shared/function.ts'
 import { createRedactor } from '../shared/redact.ts'
@@ -88,6 +89,8 @@ async function serve(config: Config, services: Services): Promise<number> {
   // What a stopped (or crashed) process left in the outbox and the pending windows goes out now, not at
   // the next notify minute.
   services.bridge.kick()
+  // Plane's key and workspace, Telegram's token: tried once now, without holding the start (issue 36).
+  services.background.run('start probe', () => probeAtStart({ ...services, ...services.bridge }))
   const sweeper = setInterval(() => {
     store.sweep().catch((error) => log.warn('store sweep failed', { error: String(error) }))
   }, SWEEP_INTERVAL_MS)

@@ -44,6 +44,11 @@ export type CommandPhrases = {
   loadLine(inProgress: number, todo: number, blocked: number): string
   quietDay(date: string): string
   planeUnavailable: string
+  /** Plane refused the bridge: which setting, and the fix (issue 36); never "try again in a minute". */
+  planeKeyRefused(status: number): string
+  planeWorkspaceUnknown(slug: string, status: number): string
+  /** No answer at PLANE_BASE_URL, or something else than Plane's API there. */
+  planeUrlWrong(host: string): string
   /** Agent runs (bridge metadata). */
   runsToWatch: string
   approvals: string
@@ -108,6 +113,12 @@ const fr: CommandPhrases = {
     `${started} en cours, ${todo} à faire${blocked > 0 ? `, ${blocked} bloquée${blocked > 1 ? 's' : ''}` : ''}`,
   quietDay: (date) => `☀️ Résumé du ${date} : journée calme, rien à signaler.`,
   planeUnavailable: '⚠️ Plane ne répond pas pour l’instant ; réessayez dans une minute.',
+  planeKeyRefused: (status) =>
+    `🔑 Plane refuse la clé du bridge (PLANE_API_KEY, HTTP ${status}) : régénérez-la dans Plane (Profil → Jetons d’API), mettez-la dans les réglages de plane-bridge et redémarrez-le.`,
+  planeWorkspaceUnknown: (slug, status) =>
+    `🔑 Plane ne connaît pas l’espace de travail « ${slug} » pour la clé du bridge (HTTP ${status}) : corrigez PLANE_WORKSPACE_SLUG (le mot après l’hôte dans les adresses de Plane) ou faites du compte de la clé un membre Admin de cet espace, puis redémarrez plane-bridge.`,
+  planeUrlWrong: (host) =>
+    `⚠️ Plane ne répond pas à l’adresse configurée (${host}) : vérifiez PLANE_BASE_URL (l’adresse de l’application web de Plane, sans /api) et que Plane tourne.`,
   runsToWatch: 'Agents à surveiller',
   approvals: 'Approbations en attente',
   runs: 'Exécutions en cours',
@@ -175,6 +186,12 @@ const en: CommandPhrases = {
     `${started} in progress, ${todo} to do${blocked > 0 ? `, ${blocked} blocked` : ''}`,
   quietDay: (date) => `☀️ Digest for ${date}: a quiet day, nothing to report.`,
   planeUnavailable: '⚠️ Plane is not answering right now; try again in a minute.',
+  planeKeyRefused: (status) =>
+    `🔑 Plane refuses the bridge's key (PLANE_API_KEY, HTTP ${status}): regenerate it in Plane (Profile → API tokens), put it in plane-bridge's settings and restart it.`,
+  planeWorkspaceUnknown: (slug, status) =>
+    `🔑 Plane does not know the workspace "${slug}" for the bridge's key (HTTP ${status}): fix PLANE_WORKSPACE_SLUG (the word after the host in Plane's URLs) or make the key's user an Admin member there, then restart plane-bridge.`,
+  planeUrlWrong: (host) =>
+    `⚠️ Plane does not answer at the configured address (${host}): check PLANE_BASE_URL (Plane's web app address, without /api) and that Plane runs.`,
   runsToWatch: 'Agents to watch',
   approvals: 'Approvals waiting',
   runs: 'Runs under way',

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { alertPlaneFailure, pollFunction } from '../../functions/poll/poll.ts'
+import { pollFunction } from '../../functions/poll/poll.ts'
 import { runJobCommand } from '../../runtime/node-cli.ts'
 import { PlaneApiError } from '../../shared/plane/errors.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
+import { alertPlaneFailure } from '../../shared/poll/plane-alerts.ts'
 import { startE2E } from './harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>

@@ -12,6 +12,7 @@ import { createOutbox, telegramMessage } from '../../shared/notify/outbox.ts'
 import { DRAIN_LOCK_TTL_S } from '../../shared/notify/sender.ts'
 import { freePort } from '../helpers/net.ts'
 import { dropRedisPrefix, TEST_REDIS_URL } from '../helpers/redis.ts'
+import { createPlaneSim } from '../sim/plane/index.ts'
 import { createTelegramSim } from '../sim/telegram/index.ts'
 
 const root = new URL('../..', import.meta.url).pathname
@@ -175,6 +176,35 @@ describe('the Node process', () => {
     expect(await poll.exited).toBe(1)
     expect(poll.err()).toMatch(/^job notify: not run — REDIS_URL: no Redis answered within/m)
   }, 60_000)
+
+  it('should try Plane key at start and say a refused one at once, without stopping the start', async () => {
+    const plane = createPlaneSim({ version: '1.2' })
+    const http = await plane.listen()
+    const bridge = plane.seed.user({ role: 20 })
+    plane.seed.revokeKey(bridge.apiKey)
+    const port = await freePort()
+    const p = start({
+      PORT: String(port),
+      DATA_DIR: join(dataDir, 'probe'),
+      PLANE_BASE_URL: http.url,
+      PLANE_API_KEY: bridge.apiKey,
+      PLANE_WORKSPACE_SLUG: plane.workspaceSlug,
+    })
+    try {
+      await waitFor(() => p.out().includes('"msg":"plane refuses the bridge"'), 15_000)
+      expect(p.out()).toContain('"setting":"PLANE_API_KEY"')
+      const ready = (await (await fetch(`http://127.0.0.1:${port}/ready`)).json()) as {
+        integrations: Record<string, { ok: boolean; detail: string }>
+      }
+      expect(ready.integrations.plane).toMatchObject({ ok: false })
+      expect(ready.integrations.plane?.detail).toContain('PLANE_API_KEY refused (HTTP 403)')
+      expect(p.out()).not.toContain(bridge.apiKey)
+    } finally {
+      p.child.kill('SIGTERM')
+      await p.exited
+      await http.close()
+    }
+  }, 30_000)
 
   it('should build and run compiled JavaScript with npm start, and stop entirely on SIGTERM to npm', async () => {
     const port = await freePort()
