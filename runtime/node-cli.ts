@@ -73,10 +73,12 @@ export async function runJobCommand({
       return 1
     }
   }
+  // With --json, stdout holds the job's JSON alone: the summary, progress and notices go to stderr (issue 36).
+  const say = args.includes('--json') ? err : out
   const result = await runJob(fn, services, {
     trigger: 'cli',
     args: args.slice(1),
-    progress: out,
+    progress: say,
   })
   // Messages and wake-ups the run enqueued go out now; what cannot is kept for the next runtime. A job that
   // runs without the store (`check` while Redis is down) has nothing to deliver and must still print its lines.
@@ -87,7 +89,7 @@ export async function runJobCommand({
   const took = `${result.durationMs} ms`
   if (result.outcome === 'ok') {
     for (const line of result.terminal ?? []) out(line)
-    out(`job ${name}: ok in ${took}${result.summary ? ` — ${result.summary}` : ''}`)
+    say(`job ${name}: ok in ${took}${result.summary ? ` — ${result.summary}` : ''}`)
     return result.exitCode ?? 0
   }
   // A run that did what it could but failed somewhere still shows its report.

@@ -79,6 +79,7 @@ export function renderOpenClawConfig({
 export const openclawConfigFunction = defineJobFunction({
   name: 'openclaw-config',
   usage: '[--url <plane-bridge URL>] [--json]',
+  needsStore: false,
   description:
     'Prints the OpenClaw gateway configuration for the registry’s agents in one gateway: hooks allowlist, one MCP server per agent with its own token by reference, each agent denied the others’ servers (npm run job -- openclaw-config). Writes nothing.',
   run: async function openclawConfig({ args, agents, config }) {

@@ -117,6 +117,20 @@ describe('the Node process', () => {
     expect(p.out()).toContain('notify')
   })
 
+  it('should print only JSON on stdout for openclaw-config --json, logs and summary on stderr', async () => {
+    const p = start({ AGENTS_FILE: join(root, 'agents.example.json') }, [
+      'job',
+      'openclaw-config',
+      '--json',
+      '--url',
+      'http://plane-bridge:8787',
+    ])
+    expect(await p.exited).toBe(0)
+    const config = JSON.parse(p.out()) as { mcp: { servers: Record<string, unknown> } }
+    expect(Object.keys(config.mcp.servers).length).toBeGreaterThan(1)
+    expect(p.err()).toMatch(/^job openclaw-config: ok in \d+ ms — \d+ agents$/m)
+  })
+
   it('should refuse to start with bad settings, naming every bad variable in one message', async () => {
     const p = start({ PORT: 'abc', REDIS_URL: 'nonsense' })
     expect(await p.exited).toBe(1)
