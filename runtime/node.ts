@@ -12,6 +12,7 @@ import { createApp } from './app.ts'
 import { runJobCommand } from './node-cli.ts'
 import { nodeHashing } from './node-hashing.ts'
 import { nodeMetricsOptions } from './node-metrics.ts'
+import { nodeAgentRegistryFile } from './node-registry-file.ts'
 import { startScheduler } from './node-scheduler.ts'
 import { listen } from './node-server.ts'
 import { createNodeStore, StoreUnreachableError, waitForStore } from './node-store.ts'
@@ -30,6 +31,7 @@ async function main(argv: readonly string[]): Promise<number> {
     functions,
     env: process.env,
     agents: loadAgents(config),
+    agentRegistryFile: config.AGENTS_FILE ? nodeAgentRegistryFile(config.AGENTS_FILE) : null,
     store: (hooks) => createNodeStore(config, hooks),
     hashing: nodeHashing,
     ...nodeMetricsOptions(),

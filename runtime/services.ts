@@ -1,6 +1,6 @@
 /** @module Builds the services every function receives, the same way on Node and Workers. */
 
-import { type AgentConfig, agentTokensFrom } from '../shared/agents.ts'
+import { type AgentConfig, type AgentRegistryFile, agentTokensFrom } from '../shared/agents.ts'
 import { createBackground } from '../shared/background.ts'
 import type { Bridge } from '../shared/bridge.ts'
 import { type BuildInfo, createBridgeMetrics, type ProcessStats } from '../shared/bridge-metrics.ts'
@@ -36,6 +36,8 @@ export type CreateServicesOptions = {
   build?: BuildInfo
   /** Digests and MACs (default WebCrypto; the Node runtime hands in node:crypto's). */
   hashing?: Hashing
+  /** AGENTS_FILE as the agent-token job rewrites it (Node). */
+  agentRegistryFile?: AgentRegistryFile | null
 }
 
 export type StoreHooks = {
@@ -58,6 +60,7 @@ export function createServices({
   processStats,
   build,
   hashing = webCryptoHashing,
+  agentRegistryFile = null,
 }: CreateServicesOptions): Services {
   validateRegistry(functions)
   const logger =
@@ -96,6 +99,7 @@ export function createServices({
     inventory: takeInventory(functions, config),
     agents,
     agentTokens,
+    agentRegistryFile,
     background: createBackground({ log: logger, now, ...(keepAlive ? { keepAlive } : {}) }),
     now,
     sleep,
