@@ -1,6 +1,7 @@
 /** @module The composition root's parts: clients, directory, pipeline, outbox, senders, run tracker, built once per runtime from its services. */
 import { type CardAction, type CardStore, createCardStore } from '../shared/actions/cards.ts'
 import type { Bridge } from '../shared/bridge.ts'
+import { workItemsCacheKey } from '../shared/commands/workspace-loader.ts'
 import type { Services } from '../shared/function.ts'
 import { createWorkItemIndex, type WorkItemIndex } from '../shared/index/work-items.ts'
 import {
@@ -201,10 +202,18 @@ export function buildBridge(services: Services): Bridge {
     now,
   })
   // Issue 32: what the bridge sees of every task, for tools that answer without listing Plane.
-  const index = createWorkItemIndex({
+  const indexed = createWorkItemIndex({
     store,
     holders: async (task) => (await agentsOfTask(directory, task)).map((a) => a.id),
   })
+  // Every version the pipeline stores also retires its project's cached listing (/plane, the digest).
+  const index: WorkItemIndex = {
+    ...indexed,
+    saw: async (task, description) => {
+      await indexed.saw(task, description)
+      await store.delete(workItemsCacheKey(task.projectId))
+    },
+  }
   const pipeline = createPipeline({
     store,
     outbox,
