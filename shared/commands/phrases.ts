@@ -27,6 +27,13 @@ export type CommandPhrases = {
   dueSoon(days: number): string
   noOpenTasks: string
   projectNotFound(query: string): string
+  /** Under "no such project": the projects there are. */
+  knownProjects: string
+  /** The drill-down button back to /plane status. */
+  backToStatus: string
+  /** An agent of the registry Plane does not list in the workspace (an invitation not accepted yet). */
+  notInWorkspace: string
+  notInWorkspaceShort: string
   projectsMatching(query: string): string
   agentNotFound(query: string): string
   agentsMatching(query: string): string
@@ -83,13 +90,18 @@ const fr: CommandPhrases = {
   unassigned: 'Non assignées',
   nobody: 'personne',
   progress: (done, total, percent) =>
-    `Avancement : ${done}/${total} terminée${done > 1 ? 's' : ''} (${percent} %)`,
+    `Avancement : ${done} tâche${done > 1 ? 's' : ''} terminée${done > 1 ? 's' : ''} sur ${total} (${percent} %)`,
   currentCycle: 'Cycle en cours :',
   noCycle: 'Pas de cycle en cours.',
   openByAgent: 'Tâches ouvertes par agent',
   dueSoon: (days) => `Échéances dans les ${days} jours`,
   noOpenTasks: 'Aucune tâche ouverte.',
   projectNotFound: (q) => `Aucun projet ne correspond à « ${q} ».`,
+  knownProjects: 'Projets :',
+  backToStatus: '📊 État',
+  notInWorkspace:
+    'pas encore membre de l’espace de travail Plane (invitation en attente ?) : aucune tâche ne peut lui être confiée. Acceptez l’invitation, puis relancez provision.',
+  notInWorkspaceShort: 'pas encore dans l’espace de travail Plane (invitation en attente ?)',
   projectsMatching: (q) => `Plusieurs projets correspondent à « ${q} » :`,
   agentNotFound: (q) => `Aucun agent ne correspond à « ${q} ».`,
   agentsMatching: (q) => `Plusieurs agents correspondent à « ${q} » :`,
@@ -156,13 +168,18 @@ const en: CommandPhrases = {
   partial: 'partial list: too many tasks to read them all',
   unassigned: 'Unassigned',
   nobody: 'nobody',
-  progress: (done, total, percent) => `Progress: ${done}/${total} done (${percent}%)`,
+  progress: (done, total, percent) => `Progress: ${done} of ${total} done (${percent}%)`,
   currentCycle: 'Current cycle:',
   noCycle: 'No current cycle.',
   openByAgent: 'Open tasks by agent',
   dueSoon: (days) => `Due within ${days} days`,
   noOpenTasks: 'No open tasks.',
   projectNotFound: (q) => `No project matches “${q}”.`,
+  knownProjects: 'Projects:',
+  backToStatus: '📊 Status',
+  notInWorkspace:
+    'not a member of the Plane workspace yet (invitation pending?): no task can be given to it. Accept the invitation, then run provision again.',
+  notInWorkspaceShort: 'not in the Plane workspace yet (invitation pending?)',
   projectsMatching: (q) => `Several projects match “${q}”:`,
   agentNotFound: (q) => `No agent matches “${q}”.`,
   agentsMatching: (q) => `Several agents match “${q}”:`,

@@ -195,7 +195,9 @@ describe('/plane commands over Telegram (end to end)', () => {
     const texts = sent(t).map((c) => String(c.params.text))
     expect(texts).toHaveLength(3)
     const project = texts.find((x) => x.startsWith('📁'))
-    expect(project).toMatch(/^📁 <b>Onboarding<\/b> \(ONB\)\nAvancement : 0\/2 terminée \(0 %\)/)
+    expect(project).toMatch(
+      /^📁 <b>Onboarding<\/b> \(ONB\)\nAvancement : 0 tâche terminée sur 2 \(0 %\)/
+    )
     expect(project).toContain('🔄 Cycle en cours : « Sprint 1 »')
     expect(project).toContain('<b>Imhotep</b> (1)')
     const agent = texts.find((x) => x.startsWith('🤖 <b>Thot'))
