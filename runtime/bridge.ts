@@ -265,6 +265,7 @@ export function buildBridge(services: Services): Bridge {
         ? {
             timeSpentSeconds: timeSpentNow(record, now()),
             confidence: record.confidence,
+            summary: record.summary,
             deliverables: record.deliverables.map((d) => ({ name: d.name, url: d.url })),
           }
         : null
