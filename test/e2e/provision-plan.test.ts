@@ -21,9 +21,7 @@ const items = (out: string) =>
   out
     .split('\n')
     .filter((l) => l.startsWith('['))
-    .map((l) =>
-      l.replace(/^\[would change\]/, '[changed]').replace(/^(\[[^\]]+\] .+?): .*$/, '$1')
-    )
+    .map((l) => l.replace(/^\[would change\]/, '[changed]').replace(/^(\[[^\]]+\] .+?): .*$/, '$1'))
     .sort()
 
 describe.concurrent('provision --dry-run plans the run (issue 36)', () => {
