@@ -1,6 +1,7 @@
 /** @module Runs one cron or job function: once per schedule slot across replicas, never overlapping itself, never throwing. */
 import type { JobContext, JobOutcome, RunnableFunction, Services } from './function.ts'
 import { recordJobRun } from './job-runs.ts'
+import { diagnosePlaneFailure } from './plane/diagnose.ts'
 import { keepLease, LOCK_LEASE } from './store/lease.ts'
 
 export type JobRunResult = {
@@ -131,10 +132,7 @@ export async function runJob(
       await lock.release().catch(() => false)
     }
   } catch (error) {
-    return finish({
-      outcome: 'error',
-      error: error instanceof Error ? error.message : String(error),
-    })
+    return finish({ outcome: 'error', error: _failureText(error, services) })
   } finally {
     running.delete(fn.name)
     await recording
@@ -147,6 +145,18 @@ export function slotOf(scheduledAt: Date | number): string {
 }
 
 // --- Internal helpers ---
+
+/**
+ * What failed, and for a Plane failure that a setting explains, which one and the fix (issue 36): the job CLI,
+ * the log and /ready then say "PLANE_API_KEY refused …: regenerate PLANE_API_KEY", not only Plane's 403.
+ */
+function _failureText(error: unknown, services: Services): string {
+  const message = error instanceof Error ? error.message : String(error)
+  const diagnosis = diagnosePlaneFailure(error, { slug: services.config.PLANE_WORKSPACE_SLUG })
+  return diagnosis.setting && !message.includes(diagnosis.setting)
+    ? `${message} — ${diagnosis.detail}`
+    : message
+}
 
 /** What a run returned, as the result `finish` records: a `failure` is a failed run that still shows its lines. */
 function _outcome(outcome: JobOutcome | undefined): Omit<JobRunResult, 'durationMs'> {
