@@ -45,6 +45,29 @@ export class StoreStartError extends Error {
 // Fail fast when Redis is down: /ready must answer 503 and webhooks 503 within seconds, not queue forever.
 const REDIS_COMMAND_TIMEOUT_MS = 3000
 
+/** How long a start (or a job) waits for a configured store to answer before it stops, naming the setting. */
+export const STORE_START_WAIT_MS = 5000
+
+/** The store cannot be used as configured: the message names the setting, what was tried and the fix. */
+export class StoreUnreachableError extends Error {
+  override name = 'StoreUnreachableError'
+  constructor(
+    message: string,
+    /** For Redis: where it was tried and why it failed, to say it again with how long it was tried. */
+    readonly redis?: { location: string; why: string }
+  ) {
+    super(message)
+  }
+}
+
+function _redisUnreachable(location: string, why: string, waitedMs?: number) {
+  const within = waitedMs === undefined ? '' : ` within ${Math.round(waitedMs / 1000)} s`
+  return new StoreUnreachableError(
+    `REDIS_URL: no Redis answered${within} at ${location} (${why}): start Redis there or fix REDIS_URL (unset, the embedded file store in DATA_DIR is used)`,
+    { location, why }
+  )
+}
+
 export function createNodeStore(
   config: Config,
   {
@@ -58,7 +81,10 @@ export function createNodeStore(
     config.STORE_DRIVER === 'auto' ? (config.REDIS_URL ? 'redis' : 'fs') : config.STORE_DRIVER
   if (driver === 'memory') return createMemoryStore({ onError })
   if (driver === 'fs') return _fsStore(config, heapLimitBytes, onError, onNotice)
-  if (!config.REDIS_URL) throw new Error('STORE_DRIVER=redis needs REDIS_URL')
+  if (!config.REDIS_URL)
+    throw new StoreUnreachableError(
+      'STORE_DRIVER=redis needs REDIS_URL: set it (redis://host:6379/<db>), or set STORE_DRIVER=auto for the embedded file store in DATA_DIR'
+    )
   const { Redis } = require('ioredis') as typeof import('ioredis')
   const client = new Redis(config.REDIS_URL, {
     connectTimeout: REDIS_COMMAND_TIMEOUT_MS,
@@ -70,19 +96,69 @@ export function createNodeStore(
   })
   // ioredis prints unhandled 'error' events itself; route them to our logger instead, without flooding it.
   let lastReportMs = 0
+  // The connection's own reason (ECONNREFUSED, ENOTFOUND, NOAUTH…), which a failed command does not carry.
+  let lastConnectionError: unknown = null
+  client.on('ready', () => {
+    lastConnectionError = null
+  })
   client.on('error', (error) => {
+    lastConnectionError = error
     const nowMs = Date.now()
     if (nowMs - lastReportMs < REDIS_ERROR_REPORT_INTERVAL_MS) return
     lastReportMs = nowMs
     onConnectionError?.(error)
   })
-  return createRedisStore({
+  const location = describeRedisUrl(config.REDIS_URL)
+  const store = createRedisStore({
     client,
     prefix: config.REDIS_KEY_PREFIX,
-    location: describeRedisUrl(config.REDIS_URL),
+    location,
     onError,
     sha1: (text) => Promise.resolve(createHash('sha1').update(text).digest('hex')),
   })
+  // A failed ping says which setting to fix and what was tried, not ioredis's "max retries per request" (issue 36):
+  // /ready, `check` and the start all show this text.
+  const ping = store.ping
+  store.ping = async () => {
+    try {
+      await ping()
+    } catch (error) {
+      const why = lastConnectionError ? _reason(lastConnectionError) : _reason(error)
+      throw _redisUnreachable(location, why)
+    }
+  }
+  return store
+}
+
+/**
+ * Pings the store until it answers or `waitMs` passes (Redis may be coming up next to us); throws the last
+ * failure, which names the setting. The start and every job but `check` call it before doing anything.
+ */
+export async function waitForStore(
+  store: Store,
+  {
+    waitMs = STORE_START_WAIT_MS,
+    retryEveryMs = 500,
+  }: { waitMs?: number; retryEveryMs?: number } = {}
+): Promise<void> {
+  const until = Date.now() + waitMs
+  for (;;) {
+    try {
+      await store.ping()
+      return
+    } catch (error) {
+      if (Date.now() + retryEveryMs > until) {
+        throw error instanceof StoreUnreachableError && error.redis
+          ? _redisUnreachable(error.redis.location, error.redis.why, waitMs)
+          : error
+      }
+      await new Promise((r) => setTimeout(r, retryEveryMs))
+    }
+  }
+}
+
+function _reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }
 
 /**
@@ -96,7 +172,14 @@ function _fsStore(
   onNotice: NodeStoreOptions['onNotice']
 ): Store {
   const dir = resolve(config.DATA_DIR)
-  const journal = openFileJournal({ dir, ...(onNotice ? { onNotice } : {}) })
+  let journal: ReturnType<typeof openFileJournal>
+  try {
+    journal = openFileJournal({ dir, ...(onNotice ? { onNotice } : {}) })
+  } catch (error) {
+    throw new StoreUnreachableError(
+      `DATA_DIR: the file store cannot open ${dir} (${_reason(error)}): make that directory writable by this user, or set DATA_DIR to one that is`
+    )
+  }
   const maxLoadBytes = Math.floor(heapLimitBytes * FS_LOAD_SHARE_OF_HEAP)
   try {
     return createLocalStore({

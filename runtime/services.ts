@@ -1,6 +1,6 @@
 /** @module Builds the services every function receives, the same way on Node and Workers. */
 
-import { type AgentConfig, agentTokensFrom } from '../shared/agents.ts'
+import { type AgentConfig, type AgentRegistryFile, agentTokensFrom } from '../shared/agents.ts'
 import { createBackground } from '../shared/background.ts'
 import type { Bridge } from '../shared/bridge.ts'
 import { type BuildInfo, createBridgeMetrics, type ProcessStats } from '../shared/bridge-metrics.ts'
@@ -42,6 +42,8 @@ export type CreateServicesOptions = {
   spool?: FileSpool
   /** UPLOAD_MEMORY_BUDGET_BYTES when unset: the Node runtime sizes it from the heap. */
   uploadBudgetBytes?: number
+  /** AGENTS_FILE as the agent-token job rewrites it (Node). */
+  agentRegistryFile?: AgentRegistryFile | null
 }
 
 /** The upload budget where the runtime gives none: a Worker's isolate has 128 MB. */
@@ -69,6 +71,7 @@ export function createServices({
   hashing = webCryptoHashing,
   spool = createMemorySpool(),
   uploadBudgetBytes = DEFAULT_UPLOAD_BUDGET_BYTES,
+  agentRegistryFile = null,
 }: CreateServicesOptions): Services {
   validateRegistry(functions)
   const logger =
@@ -107,6 +110,7 @@ export function createServices({
     inventory: takeInventory(functions, config),
     agents,
     agentTokens,
+    agentRegistryFile,
     background: createBackground({ log: logger, now, ...(keepAlive ? { keepAlive } : {}) }),
     now,
     sleep,

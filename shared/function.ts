@@ -1,7 +1,7 @@
 /** @module What a function is: a name, one trigger (HTTP route, cron, or named job), the settings it needs, its code. */
 
 import type { Context } from 'hono'
-import type { AgentConfig } from './agents.ts'
+import type { AgentConfig, AgentRegistryFile } from './agents.ts'
 import type { Background } from './background.ts'
 import type { Bridge } from './bridge.ts'
 import type { BridgeMetrics } from './bridge-metrics.ts'
@@ -26,6 +26,8 @@ export type Services = {
   agents: readonly AgentConfig[]
   /** Each agent's own Plane API key (from the variable its `planeTokenEnv` names), by agent id. */
   agentTokens: Readonly<Record<string, string>>
+  /** AGENTS_FILE, for the job that writes tokens' digests into it (Node only; null on Workers or with AGENTS_JSON). */
+  agentRegistryFile: AgentRegistryFile | null
   /** Work that goes on after a response; shutdown waits for it. */
   background: Background
   now: () => number
@@ -124,6 +126,11 @@ export type CronFunction = FunctionBase & {
 export type JobFunction = FunctionBase & {
   kind: 'job'
   maxDurationSeconds?: number
+  /**
+   * `false`: the job runs without the store, and without the running lock (it writes nothing there): `check`
+   * must say what is wrong when Redis is down, and `agent-token` or `openclaw-config` need only the registry.
+   */
+  needsStore?: false
   run: JobRun
 }
 

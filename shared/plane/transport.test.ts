@@ -77,7 +77,14 @@ describe('request basics', () => {
     await vi.advanceTimersByTimeAsync(1_000)
     expect((await outcome).ok).toBe(true)
     expect(requests).toEqual([
-      { method: 'GET', path: '/api/v1/users/me/', status: 502, durationMs: 0 },
+      {
+        method: 'GET',
+        path: '/api/v1/users/me/',
+        status: 502,
+        durationMs: 0,
+        // The failure itself, for what it says about the settings (issue 36).
+        error: expect.objectContaining({ kind: 'unavailable', status: 502 }),
+      },
       { method: 'GET', path: '/api/v1/users/me/', status: 200, durationMs: 0 },
     ])
   })

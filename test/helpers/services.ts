@@ -1,7 +1,7 @@
 /** Test services: memory store (or the one given), logs captured as parsed JSON lines. */
 
 import { createServices, type StoreHooks } from '../../runtime/services.ts'
-import type { AgentConfig } from '../../shared/agents.ts'
+import type { AgentConfig, AgentRegistryFile } from '../../shared/agents.ts'
 import { loadConfig, type RawEnv, secretValues } from '../../shared/config.ts'
 import type { BridgeFunction, Services } from '../../shared/function.ts'
 import { createLogger } from '../../shared/log.ts'
@@ -17,6 +17,7 @@ export function makeServices({
   store,
   agents = [],
   agentTokens = {},
+  agentRegistryFile = null,
   now,
   sleep,
   spool,
@@ -27,6 +28,7 @@ export function makeServices({
   store?: Store | ((hooks: StoreHooks) => Store)
   agents?: readonly AgentConfig[]
   agentTokens?: Readonly<Record<string, string>>
+  agentRegistryFile?: AgentRegistryFile | null
   now?: () => number
   /** How the runtime waits (default: real time): a virtual clock's, to inject time instead of sleeping. */
   sleep?: (ms: number) => Promise<void>
@@ -46,6 +48,7 @@ export function makeServices({
     log,
     agents,
     agentTokens,
+    agentRegistryFile,
     store: store ?? createMemoryStore(now ? { now } : {}),
     ...(now ? { now } : {}),
     ...(sleep ? { sleep } : {}),
