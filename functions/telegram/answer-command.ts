@@ -123,7 +123,12 @@ const _EMPTY: WorkspaceSnapshot = {
 async function _snapshot(services: Services, request: CommandRequest): Promise<WorkspaceSnapshot> {
   const bridge = services.bridge
   if (!bridge.plane) throw new Error('Plane is not configured')
-  const loader = getWorkspaceLoader(services, { plane: bridge.plane, directory: bridge.directory })
+  // A person waits on this answer: its reads go first when the key's window is full (issue 39), and the loader's
+  // loads are its own (a poll's or the digest's load in flight is not waited on).
+  const loader = getWorkspaceLoader(services, {
+    plane: bridge.plane.withPriority('human'),
+    directory: bridge.directory,
+  })
   const snapshot = await loader.snapshot()
   // Only a reply about one project shows its cycle: one more (cached) request, not one per project.
   const matches =

@@ -4,8 +4,9 @@
  * flight share one Plane request; another agent's call is not held by it.
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import { createKeyBudget, DEFAULT_RATE_LIMIT, windowCeiling } from '../../shared/plane/budget.ts'
 import { callHttp, type HttpCall } from '../helpers/bridge-tools.ts'
-import { startE2E } from './harness.ts'
+import { CHAT_ID, startE2E } from './harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null
@@ -85,5 +86,42 @@ describe('fair shares between agents (issue 39)', () => {
     expect((await details()).comments.map((c) => c.text)).toEqual([
       expect.stringContaining('Spec lue, je commence.'),
     ])
+  })
+
+  it('should answer /plane status without waiting when background work has filled its share of the window', async () => {
+    const waits: number[] = []
+    let offset = 0
+    e2e = await startE2E({
+      // Every wait for the key's window is recorded, and moves the bridge's clock instead of sleeping.
+      now: () => Date.now() + offset,
+      sleep: async (ms) => {
+        waits.push(ms)
+        offset += ms
+      },
+    })
+    const t = e2e
+    t.plane.seed.workItem(t.project.id, {
+      name: 'Configurer Redis',
+      state: t.state('In Progress').id,
+      assignees: [t.users.imhotep.id],
+    })
+    // A poll beside the server (another process on the same store) has started all it may of the bridge key's
+    // window: what is left is the share kept for people and agents.
+    const poll = createKeyBudget({
+      apiKey: t.users.bridge.apiKey,
+      limit: DEFAULT_RATE_LIMIT,
+      shared: t.services.store,
+      now: t.services.now,
+    })
+    for (let i = 0; i < windowCeiling('background', DEFAULT_RATE_LIMIT.requests); i++)
+      await poll.acquire('background')
+    const update = t.telegram.makeMessageUpdate({ text: '/plane status', chatId: Number(CHAT_ID) })
+    expect(await t.postTelegram(update)).toBe(200)
+    await t.services.background.idle(10_000, { timers: false })
+    await t.bridge.sender.drain()
+    const replies = t.telegram.callsOf('sendMessage').filter((c) => c.status === 200)
+    expect(replies.map((c) => String(c.params.text)).join('\n')).toContain('Configurer Redis')
+    // The reply's reads went first: not one of them waited for the window.
+    expect(waits.filter((ms) => ms >= 1000)).toEqual([])
   })
 })
