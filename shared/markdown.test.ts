@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { htmlToText, markdownToHtml } from './markdown.ts'
+import { htmlToText } from './html-text.ts'
+import { markdownToHtml } from './markdown.ts'
 
 describe('markdownToHtml', () => {
   it('should render the common subset: paragraphs, breaks, headings, lists, quotes, code, emphasis, links', () => {
@@ -34,24 +35,6 @@ describe('markdownToHtml', () => {
   it('should give non-empty HTML for any non-blank input (Plane rejects empty HTML)', () => {
     for (const input of ['x', '   y', '-', '#', '>', '```'])
       expect(markdownToHtml(input).length).toBeGreaterThan(0)
-  })
-})
-
-describe('htmlToText', () => {
-  it('should turn Plane HTML into text: blocks and breaks as lines, list items, links with their URL, entities', () => {
-    expect(
-      htmlToText(
-        '<p>Voir <a href="https://a.example/x">la doc</a> &amp; <a href="https://b.example">https://b.example</a></p><ul><li>un</li><li>deux</li></ul><p>l&#39;été&nbsp;&#x2014; fin<br>ligne</p>'
-      )
-    ).toBe(
-      "Voir la doc (https://a.example/x) & https://b.example\n\n- un\n- deux\nl'été — fin\nligne"
-    )
-  })
-
-  it('should drop comments, scripts and styles, and tidy whitespace', () => {
-    expect(
-      htmlToText('<!-- x --><style>p{}</style><p>  a  </p>\n\n\n\n<p>b</p><script>x()</script>')
-    ).toBe('a\n\nb')
   })
 
   it('should read back what markdownToHtml wrote', () => {

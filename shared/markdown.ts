@@ -3,16 +3,6 @@
  * that is not that subset is escaped, so raw HTML in an agent's text shows as text. Pure.
  */
 
-const ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' ',
-  '#39': "'",
-}
-
 /** Markdown (paragraphs, headings, lists, quotes, code, bold, italic, links) → HTML Plane keeps. Never empty for non-blank input. */
 export function markdownToHtml(markdown: string): string {
   const lines = markdown.replace(/\r\n?/g, '\n').split('\n')
@@ -95,29 +85,6 @@ export function markdownToHtml(markdown: string): string {
   return out.join('')
 }
 
-/** Plane HTML → plain text for agents: blocks and `<br>` as newlines, list items as "- ", links as "text (url)". */
-export function htmlToText(html: string): string {
-  return html
-    .replace(/<!--[\s\S]*?-->/g, '')
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, '')
-    .replace(
-      /<a\b[^>]*\bhref\s*=\s*("([^"]*)"|'([^']*)')[^>]*>([\s\S]*?)<\/a>/gi,
-      (_, _q, dq: string | undefined, sq: string | undefined, inner: string) => {
-        const href = _decode(dq ?? sq ?? '')
-        const text = inner.replace(/<[^>]*>/g, '')
-        return _decode(text).trim() === href || !href ? text : `${text} (${href})`
-      }
-    )
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<li\b[^>]*>/gi, '\n- ')
-    .replace(/<\/(p|div|h[1-6]|blockquote|pre|ul|ol|tr)>/gi, '\n')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+|#39);/gi, (m, name: string) => _entity(m, name))
-    .replace(/[ \t]+\n/g, '\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim()
-}
-
 // --- Internal helpers ---
 
 function _escape(text: string): string {
@@ -163,19 +130,4 @@ function _styled(text: string): string {
 
 function _safeUrl(url: string): boolean {
   return /^(https?:\/\/|mailto:)/i.test(url)
-}
-
-function _decode(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+|#39);/gi, (m, name: string) => _entity(m, name))
-}
-
-function _entity(match: string, name: string): string {
-  if (name[0] === '#') {
-    const code =
-      name[1] === 'x' || name[1] === 'X'
-        ? Number.parseInt(name.slice(2), 16)
-        : Number(name.slice(1))
-    return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : match
-  }
-  return ENTITIES[name.toLowerCase()] ?? match
 }

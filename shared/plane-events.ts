@@ -2,7 +2,7 @@
 
 import type { ChangeHint } from './events.ts'
 import { type Actor, sortedUnique, type TaskSnapshot, toStateGroup } from './events.ts'
-import { htmlToText } from './markdown.ts'
+import { htmlToText } from './html-text.ts'
 import type { PlaneUserLite } from './plane/schemas.ts'
 import type {
   PlaneWebhookActivity,
