@@ -37,6 +37,39 @@ describe('markdownToHtml', () => {
       expect(markdownToHtml(input).length).toBeGreaterThan(0)
   })
 
+  it('should keep its readings of edge cases: closing #s, emphasis next to delimiters, nested brackets, bare URLs', () => {
+    const cases: Array<[string, string]> = [
+      ['# Titre ##', '<h1>Titre</h1>'],
+      ['####### x', '<p>####### x</p>'],
+      ['#\tA # b #  ', '<h1>A # b</h1>'],
+      ['*a**', '<p><em>a*</em></p>'],
+      ['**a **b** c**', '<p><strong>a **b</strong> c**</p>'],
+      ['__x__ _y_ snake_case_name', '<p><strong>x</strong> <em>y</em> snake_case_name</p>'],
+      ['[a [b](https://x.example)', '<p><a href="https://x.example">a [b</a></p>'],
+      ['[x](mailto:a@b.c) [y](ftp://z)', '<p><a href="mailto:a@b.c">x</a> [y](ftp://z)</p>'],
+      [
+        'http://a et (https://x.example/a).',
+        '<p>http://a et (<a href="https://x.example/a">https://x.example/a</a>).</p>',
+      ],
+      ['  3) trois', '<ol><li>trois</li></ol>'],
+      ['1234567890. dix', '<p>1234567890. dix</p>'],
+      ['>sans espace', '<blockquote><p>sans espace</p></blockquote>'],
+      // `.` of the old expressions stops at U+2028: such a line is a paragraph, not a heading or an item.
+      ['# a\u2028b', '<p># a\u2028b</p>'],
+      ['- a\u2028b', '<p>- a\u2028b</p>'],
+    ]
+    for (const [markdown, html] of cases) expect(markdownToHtml(markdown)).toBe(html)
+  })
+
+  it("should keep links in their order next to a bare URL, and the text's own private-use characters as they are", () => {
+    expect(markdownToHtml('voir http://ab.cd[x](https://y.example) fin')).toBe(
+      '<p>voir <a href="http://ab.cd">http://ab.cd</a><a href="https://y.example">x</a> fin</p>'
+    )
+    expect(markdownToHtml('a \uE000 [l](https://l.example) \uE0000\uE000')).toBe(
+      '<p>a \uE000 <a href="https://l.example">l</a> \uE0000\uE000</p>'
+    )
+  })
+
   it('should read back what markdownToHtml wrote', () => {
     expect(htmlToText(markdownToHtml('⏳ 60 % — **Image** construite\n\n- a\n- b'))).toBe(
       '⏳ 60 % — Image construite\n\n- a\n- b'
