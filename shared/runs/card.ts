@@ -148,10 +148,7 @@ export function parseRunCard(html: string): RunRecord | null {
   // The payload runs to the next tag; Plane may wrap or break it, so keep only base64url characters.
   const rest = html.slice(at + RUN_CARD_MARKER.length)
   const end = rest.search(/<\/(code|p)>/i)
-  const payload = (end < 0 ? rest : rest.slice(0, end)).replace(
-    /<[^>]*>|&[a-z#0-9]+;|[^A-Za-z0-9_-]/gi,
-    ''
-  )
+  const payload = _base64urlCharacters(end < 0 ? rest : rest.slice(0, end))
   try {
     const parsed = runRecordSchema.safeParse(JSON.parse(_decode(payload)))
     return parsed.success ? (parsed.data as RunRecord) : null
@@ -213,6 +210,53 @@ const runRecordSchema = z.object({
     )
     .optional(),
 })
+
+/**
+ * The base64url characters of `html` outside its tags and entities, what `/<[^>]*>|&[a-z#0-9]+;|[^\w-]/gi`
+ * removed, in one pass: that expression read to the end from every `<` without a `>` (quadratic in a
+ * comment anyone can write; issue 38).
+ */
+function _base64urlCharacters(html: string): string {
+  let out = ''
+  let run = 0
+  // Once a `<` has no `>` after it, no later `<` has one either.
+  let closes = true
+  let i = 0
+  while (i < html.length) {
+    const code = html.charCodeAt(i)
+    if (_isBase64url(code)) {
+      i++
+      continue
+    }
+    out += html.slice(run, i)
+    const close = code === 0x3c && closes ? html.indexOf('>', i + 1) : -1
+    if (code === 0x3c && close < 0) closes = false
+    if (close >= 0) i = close + 1
+    else if (code === 0x26) i = _entityEnd(html, i)
+    else i++
+    run = i
+  }
+  return out + html.slice(run)
+}
+
+/** Past `&name;` at `at`, or past the `&` alone when no entity starts there (its name stays as text). */
+function _entityEnd(html: string, at: number): number {
+  let j = at + 1
+  while (j < html.length && (_isAlnum(html.charCodeAt(j)) || html.charCodeAt(j) === 0x23)) j++
+  return j > at + 1 && html.charCodeAt(j) === 0x3b ? j + 1 : at + 1
+}
+
+function _isAlnum(code: number): boolean {
+  return (
+    (code >= 0x30 && code <= 0x39) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x61 && code <= 0x7a)
+  )
+}
+
+function _isBase64url(code: number): boolean {
+  return _isAlnum(code) || code === 0x5f || code === 0x2d
+}
 
 function _encode(text: string): string {
   const bytes = new TextEncoder().encode(text)
