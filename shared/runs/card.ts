@@ -147,7 +147,7 @@ export function parseRunCard(html: string): RunRecord | null {
   if (at < 0) return null
   // The payload runs to the next tag; Plane may wrap or break it, so keep only base64url characters.
   const rest = html.slice(at + RUN_CARD_MARKER.length)
-  const end = rest.search(/<\/(code|p)>/i)
+  const end = _firstEndTag(rest)
   const payload = _base64urlCharacters(end < 0 ? rest : rest.slice(0, end))
   try {
     const parsed = runRecordSchema.safeParse(JSON.parse(_decode(payload)))
@@ -210,6 +210,15 @@ const runRecordSchema = z.object({
     )
     .optional(),
 })
+
+/** Where the first `</code>` or `</p>` (any case) starts, or -1. */
+function _firstEndTag(html: string): number {
+  for (let at = html.indexOf('</'); at >= 0; at = html.indexOf('</', at + 2)) {
+    const name = html.slice(at + 2, at + 7).toLowerCase()
+    if (name === 'code>' || name.startsWith('p>')) return at
+  }
+  return -1
+}
 
 /**
  * The base64url characters of `html` outside its tags and entities, what `/<[^>]*>|&[a-z#0-9]+;|[^\w-]/gi`
