@@ -14,11 +14,25 @@ const URL_TAIL = new Set([...'.,;:!?\'"'].map((c) => c.charCodeAt(0)))
 
 /** HTML-escapes text for an element or a double-quoted attribute. */
 export function escapeMarkdownText(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
+  let out = ''
+  let from = 0
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    const entity =
+      code === 0x26
+        ? '&amp;'
+        : code === 0x3c
+          ? '&lt;'
+          : code === 0x3e
+            ? '&gt;'
+            : code === 0x22
+              ? '&quot;'
+              : null
+    if (entity === null) continue
+    out += text.slice(from, i) + entity
+    from = i + 1
+  }
+  return from === 0 ? text : out + text.slice(from)
 }
 
 /** Inline Markdown on one line: code spans first (their content is literal), then links, bold, italic. */
@@ -45,7 +59,8 @@ export function renderInline(text: string): string {
 // --- Internal helpers ---
 
 function _styled(text: string): string {
-  if (text === '') return ''
+  // Most pieces of a line hold nothing to style: escaping is all they need.
+  if (!_mayStyle(text)) return escapeMarkdownText(text)
   const found: string[] = []
   const linked = _bareUrls(_links(text, found), found)
   const links = linked.links
@@ -107,11 +122,6 @@ function _keepOwnPlaceholders(text: string, links: string[]): string {
 function _bareUrls(s: string, links: readonly string[]): { s: string; links: string[] } {
   const ordered: string[] = []
   let taken = 0
-  const copy = (text: string) => {
-    for (let at = text.indexOf(LINK); at >= 0; at = text.indexOf(LINK, at + 1))
-      ordered.push(links[taken++] ?? '')
-    return text
-  }
   let out = ''
   let from = 0
   let pos = 0
@@ -133,11 +143,23 @@ function _bareUrls(s: string, links: readonly string[]): { s: string; links: str
     while (last > runStart && URL_TAIL.has(s.charCodeAt(last))) last--
     if (last <= runStart) continue
     const url = s.slice(at, last + 1)
-    out += `${copy(s.slice(from, at))}${LINK}`
+    const before = s.slice(from, at)
+    taken = _moveLinks(before, links, taken, ordered)
+    out += `${before}${LINK}`
     ordered.push(`<a href="${escapeMarkdownText(url)}">${escapeMarkdownText(url)}</a>`)
     from = pos = last + 1
   }
-  return { s: out + copy(s.slice(from)), links: ordered }
+  const rest = s.slice(from)
+  _moveLinks(rest, links, taken, ordered)
+  return { s: out + rest, links: ordered }
+}
+
+/** Moves to `to` the links of the placeholders in `text`, from `links[taken]` on; returns how many are taken. */
+function _moveLinks(text: string, links: readonly string[], taken: number, to: string[]): number {
+  let n = taken
+  for (let at = text.indexOf(LINK); at >= 0; at = text.indexOf(LINK, at + 1))
+    to.push(links[n++] ?? '')
+  return n
 }
 
 /** `**bold**` (or `__bold__`): opened before a non-space, closed by the first delimiter after a non-space. */
@@ -145,17 +167,6 @@ function _strong(s: string, delimiter: '**' | '__'): string {
   let out = ''
   let from = 0
   let pos = 0
-  // The first closing delimiter at or after some position; queries only move forward, so this is found once.
-  let closer = -1
-  let closerFrom = Number.POSITIVE_INFINITY
-  const closerAt = (min: number): number => {
-    if (closerFrom <= min && (closer < 0 || closer >= min)) return closer
-    let q = s.indexOf(delimiter, min)
-    while (q >= 0 && isSpace(s.charCodeAt(q - 1))) q = s.indexOf(delimiter, q + 1)
-    closerFrom = min
-    closer = q
-    return q
-  }
   for (;;) {
     const open = s.indexOf(delimiter, pos)
     if (open < 0) break
@@ -164,8 +175,10 @@ function _strong(s: string, delimiter: '**' | '__'): string {
       pos = open + 1
       continue
     }
-    const close = closerAt(open + 3)
-    // No closer after this opening: none after a later one either.
+    // The first delimiter after a non-space closes. The search ends where the next one starts (past it), so
+    // no character is searched twice; with no closer here there is none for a later opening either.
+    let close = s.indexOf(delimiter, open + 3)
+    while (close >= 0 && isSpace(s.charCodeAt(close - 1))) close = s.indexOf(delimiter, close + 1)
     if (close < 0) break
     out += `${s.slice(from, open)}<strong>${s.slice(open + 2, close)}</strong>`
     from = pos = close + 2
@@ -209,6 +222,16 @@ function _em(s: string, mark: number): string {
 function _closes(s: string, at: number, mark: number): boolean {
   const after = s.charCodeAt(at + 1)
   return mark === 0x2a ? after !== 0x2a : !isWordChar(after)
+}
+
+function _mayStyle(text: string): boolean {
+  return (
+    text.includes('[') ||
+    text.includes('http') ||
+    text.includes('*') ||
+    text.includes('_') ||
+    text.includes(LINK)
+  )
 }
 
 function _putLinks(s: string, links: string[]): string {

@@ -15,19 +15,20 @@ export function markdownToHtml(markdown: string): string {
   let quote: string[] = []
 
   const flushParagraph = () => {
-    if (paragraph.length > 0) out.push(`<p>${paragraph.map(renderInline).join('<br>')}</p>`)
+    if (paragraph.length > 0) _pushLines(out, '<p>', paragraph, '</p>')
     paragraph = []
   }
   const flushList = () => {
-    if (list)
-      out.push(
-        `<${list.tag}>${list.items.map((i) => `<li>${renderInline(i)}</li>`).join('')}</${list.tag}>`
-      )
+    if (list) {
+      // Pieces straight into `out`, joined once: no string built per item and then copied again.
+      out.push(list.tag === 'ul' ? '<ul>' : '<ol>')
+      for (const item of list.items) out.push('<li>', renderInline(item), '</li>')
+      out.push(list.tag === 'ul' ? '</ul>' : '</ol>')
+    }
     list = null
   }
   const flushQuote = () => {
-    if (quote.length > 0)
-      out.push(`<blockquote><p>${quote.map(renderInline).join('<br>')}</p></blockquote>`)
+    if (quote.length > 0) _pushLines(out, '<blockquote><p>', quote, '</p></blockquote>')
     quote = []
   }
   const flushAll = () => {
@@ -47,7 +48,7 @@ export function markdownToHtml(markdown: string): string {
       out.push(`<pre><code>${escapeMarkdownText(code.join('\n'))}</code></pre>`)
       continue
     }
-    if (line.trim() === '') {
+    if (skipSpaces(line, 0) === line.length) {
       flushAll()
       continue
     }
@@ -86,10 +87,17 @@ export function markdownToHtml(markdown: string): string {
 // Each reads one line as the expression in its comment did (same captures), in one pass. `.` in those
 // expressions stops at U+2028/U+2029, which a line split on `\n` may still hold: such a line is not that block.
 
+/** `open`, the lines rendered and separated by `<br>`, `close`, as pieces of `out`. */
+function _pushLines(out: string[], open: string, lines: readonly string[], close: string): void {
+  out.push(open)
+  for (const [i, line] of lines.entries()) out.push(i === 0 ? '' : '<br>', renderInline(line))
+  out.push(close)
+}
+
 /** `^\s*(```|~~~)`: the fence that opens (and will close) a code block. */
 function _fence(line: string): '```' | '~~~' | null {
-  const start = line.trimStart()
-  return start.startsWith('```') ? '```' : start.startsWith('~~~') ? '~~~' : null
+  const start = skipSpaces(line, 0)
+  return line.startsWith('```', start) ? '```' : line.startsWith('~~~', start) ? '~~~' : null
 }
 
 /**
