@@ -42,38 +42,41 @@ export function htmlToText(html: string): string {
   const out: string[] = []
   // An open link: its URL and where its text starts in `out` (links do not nest: an inner <a> is ignored).
   let link: { href: string; from: number } | null = null
+  // Text runs from `text` to the next `<` that opens markup; a `<` that opens none stays in the run.
+  let text = 0
   let i = 0
-  while (i < html.length) {
+  for (;;) {
     const lt = html.indexOf('<', i)
-    const textEnd = lt < 0 ? html.length : lt
-    if (textEnd > i) out.push(decodeEntities(html.slice(i, textEnd)))
     if (lt < 0) break
     const c1 = html.charCodeAt(lt + 1)
-    if (isAsciiLetter(c1) || (c1 === 0x2f && isAsciiLetter(html.charCodeAt(lt + 2)))) {
-      const tag = _readTag(html, lt)
-      // A tag cut off by the end of the HTML is no tag (the standard drops it).
-      if (tag === null) break
-      i = tag.next
-      if (!tag.end && RAW_TEXT.has(tag.name)) {
-        i = _rawTextEnd(html, i, tag.name)
-        continue
-      }
-      if (tag.name === 'a') {
-        if (!tag.end && link === null && tag.href) link = { href: tag.href, from: out.length }
-        else if (tag.end && link !== null) {
-          // Each part of `out` belongs to at most one link: joining it here keeps the pass linear.
-          const text = out.slice(link.from).join('')
-          if (text.trim() !== link.href) out.push(` (${link.href})`)
-          link = null
-        }
-        continue
-      }
-      // A link's text is its words only: tags inside it add no line breaks.
-      if (link === null) out.push(_tagText(tag))
+    const opensTag = isAsciiLetter(c1) || (c1 === 0x2f && isAsciiLetter(html.charCodeAt(lt + 2)))
+    if (!opensTag && !_opensMarkup(html, lt, c1)) {
+      i = lt + 1
       continue
     }
-    i = _skipMarkup(html, lt, c1, out)
+    if (lt > text) out.push(decodeEntities(html.slice(text, lt)))
+    if (!opensTag) {
+      i = text = _markupEnd(html, lt, c1)
+      continue
+    }
+    const tag = _readTag(html, lt)
+    // A tag cut off by the end of the HTML is no tag (the standard drops it).
+    if (tag === null) return _tidy(out.join(''))
+    i = text = !tag.end && RAW_TEXT.has(tag.name) ? _rawTextEnd(html, tag.next, tag.name) : tag.next
+    if (tag.name === 'a') {
+      if (!tag.end && link === null && tag.href) link = { href: tag.href, from: out.length }
+      else if (tag.end && link !== null) {
+        // Each part of `out` belongs to at most one link: joining it here keeps the pass linear.
+        const words = out.slice(link.from).join('')
+        if (words.trim() !== link.href) out.push(` (${link.href})`)
+        link = null
+      }
+    } else if (link === null) {
+      // A link's text is its words only: tags inside it add no line breaks.
+      out.push(_tagText(tag))
+    }
   }
+  if (text < html.length) out.push(decodeEntities(html.slice(text)))
   return _tidy(out.join(''))
 }
 
@@ -107,25 +110,17 @@ function _tagText(tag: Tag): string {
   return tag.name === 'li' ? '\n- ' : ''
 }
 
-/**
- * `<` that does not open a tag: a comment, `<!…>`, `<?…>`, `</…>` not followed by a letter (all dropped), or
- * a plain `<` (text). Returns where the text goes on.
- */
-function _skipMarkup(html: string, lt: number, c1: number, out: string[]): number {
-  if (html.startsWith('<!--', lt)) {
-    const close = html.indexOf('-->', lt + 4)
-    return close < 0 ? html.length : close + 3
-  }
-  if (c1 === 0x21 || c1 === 0x3f || c1 === 0x2f) {
-    if (c1 === 0x2f && lt + 2 >= html.length) {
-      out.push('</')
-      return html.length
-    }
-    const close = html.indexOf('>', lt + 2)
-    return close < 0 ? html.length : close + 1
-  }
-  out.push('<')
-  return lt + 1
+/** Whether `<` at `lt` opens a comment, `<!…>`, `<?…>` or `</…>` (dropped); else it is text, as `</` at the end. */
+function _opensMarkup(html: string, lt: number, c1: number): boolean {
+  return c1 === 0x21 || c1 === 0x3f || (c1 === 0x2f && lt + 2 < html.length)
+}
+
+/** Where the text goes on after the comment or other markup that is not a tag at `lt`. */
+function _markupEnd(html: string, lt: number, c1: number): number {
+  const comment = c1 === 0x21 && html.startsWith('<!--', lt)
+  const close = comment ? html.indexOf('-->', lt + 4) : html.indexOf('>', lt + 2)
+  if (close < 0) return html.length
+  return close + (comment ? 3 : 1)
 }
 
 /** The tag at `lt` (`<name …>` or `</name …>`), attributes read with their quotes; null when the HTML ends first. */

@@ -14,6 +14,9 @@ const URL_TAIL = new Set([...'.,;:!?\'"'].map((c) => c.charCodeAt(0)))
 
 /** HTML-escapes text for an element or a double-quoted attribute. */
 export function escapeMarkdownText(text: string): string {
+  // Most text has nothing to escape: four native searches are much faster than the loop below.
+  if (!text.includes('&') && !text.includes('<') && !text.includes('>') && !text.includes('"'))
+    return text
   let out = ''
   let from = 0
   for (let i = 0; i < text.length; i++) {
