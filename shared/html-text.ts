@@ -15,25 +15,8 @@ const ENTITIES: Record<string, string> = {
   nbsp: ' ',
 }
 
-/** End tags after which text goes on at a new line. */
-const BLOCK_ENDS = new Set([
-  'p',
-  'div',
-  'h1',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-  'blockquote',
-  'pre',
-  'ul',
-  'ol',
-  'tr',
-])
-
-/** Elements whose content is not text for a reader: dropped up to their end tag (or the end of the HTML). */
-const RAW_TEXT = new Set(['script', 'style'])
+/** End tags after which text goes on at a new line (asked of names of 10 characters at most). */
+const BLOCK_END = /^(p|div|h[1-6]|blockquote|pre|ul|ol|tr)$/
 
 type Tag = { end: boolean; name: string; href: string | null; next: number }
 
@@ -62,7 +45,9 @@ export function htmlToText(html: string): string {
     const tag = _readTag(html, lt)
     // A tag cut off by the end of the HTML is no tag (the standard drops it).
     if (tag === null) return _tidy(out.join(''))
-    i = text = !tag.end && RAW_TEXT.has(tag.name) ? _rawTextEnd(html, tag.next, tag.name) : tag.next
+    // Script and style hold no text for a reader: dropped up to their end tag (or the end of the HTML).
+    const raw = !tag.end && (tag.name === 'script' || tag.name === 'style')
+    i = text = raw ? _rawTextEnd(html, tag.next, tag.name) : tag.next
     if (tag.name === 'a') {
       if (!tag.end && link === null && tag.href) link = { href: tag.href, from: out.length }
       else if (tag.end && link !== null) {
@@ -73,7 +58,9 @@ export function htmlToText(html: string): string {
       }
     } else if (link === null) {
       // A link's text is its words only: tags inside it add no line breaks.
-      out.push(_tagText(tag))
+      const name = tag.name
+      if (tag.end ? name.length < 11 && BLOCK_END.test(name) : name === 'br') out.push('\n')
+      else if (!tag.end && name === 'li') out.push('\n- ')
     }
   }
   if (text < html.length) out.push(decodeEntities(html.slice(text)))
@@ -89,7 +76,7 @@ export function decodeEntities(text: string): string {
   while (at >= 0) {
     // The candidate name runs over [A-Za-z0-9#]; none of those is `&`, so skipping past it never skips an entity.
     let j = at + 1
-    while (j < text.length && _isEntityChar(text.charCodeAt(j))) j++
+    while (j < text.length && isEntityNameChar(text.charCodeAt(j))) j++
     if (j > at + 1 && text.charCodeAt(j) === 0x3b) {
       const decoded = _entity(text.slice(at + 1, j))
       if (decoded !== null) {
@@ -103,12 +90,6 @@ export function decodeEntities(text: string): string {
 }
 
 // --- Internal helpers ---
-
-function _tagText(tag: Tag): string {
-  if (tag.end) return BLOCK_ENDS.has(tag.name) ? '\n' : ''
-  if (tag.name === 'br') return '\n'
-  return tag.name === 'li' ? '\n- ' : ''
-}
 
 /** Whether `<` at `lt` opens a comment, `<!…>`, `<?…>` or `</…>` (dropped); else it is text, as `</` at the end. */
 function _opensMarkup(html: string, lt: number, c1: number): boolean {
@@ -190,29 +171,21 @@ function _tidy(text: string): string {
   return kept.join('\n').trim()
 }
 
+/** A name the decoder knows: `#x` and hex digits, `#` and digits, or letters (matched on at most 32 characters). */
+const ENTITY_NAME = /^#(?:x[\da-f]+|\d+)$|^[a-z]+$/i
+
 function _entity(name: string): string | null {
-  if (name.charCodeAt(0) === 0x23) {
-    const hex = name[1] === 'x' || name[1] === 'X'
-    const digits = name.slice(hex ? 2 : 1)
-    if (digits === '' || !_allOf(digits, hex ? _isHexDigit : isDigit)) return null
-    const code = hex ? Number.parseInt(digits, 16) : Number(digits)
-    return code > 0 && code < 0x110000 ? String.fromCodePoint(code) : null
-  }
-  if (!_allOf(name, isAsciiLetter)) return null
-  return ENTITIES[name.toLowerCase()] ?? null
+  // Longer names are none of those Plane writes; a longer number is out of range (or padded with zeros).
+  if (name.length > 32 || !ENTITY_NAME.test(name)) return null
+  if (name[0] !== '#') return ENTITIES[name.toLowerCase()] ?? null
+  const code =
+    name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1))
+  return code > 0 && code < 0x110000 ? String.fromCodePoint(code) : null
 }
 
-function _allOf(text: string, test: (code: number) => boolean): boolean {
-  for (let i = 0; i < text.length; i++) if (!test(text.charCodeAt(i))) return false
-  return true
-}
-
-function _isEntityChar(code: number): boolean {
+/** A character of an entity's name or number: `[A-Za-z0-9#]`. */
+export function isEntityNameChar(code: number): boolean {
   return isAsciiLetter(code) || isDigit(code) || code === 0x23
-}
-
-function _isHexDigit(code: number): boolean {
-  return isDigit(code) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66)
 }
 
 /** Space characters of HTML's tokenizer (tab, LF, FF, CR, space). */

@@ -7,31 +7,17 @@ import { isSpace, isWordChar } from './text-scan.ts'
 
 /** Stands for a rendered link while the text around it is escaped and styled (a private-use character). */
 const LINK = '\uE000'
-const LINK_CODE = 0xe000
-
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }
 /** Characters a bare URL may not end with (they end a sentence more often than a URL). */
-const URL_TAIL = new Set([...'.,;:!?\'"'].map((c) => c.charCodeAt(0)))
+const URL_TAIL = '.,;:!?\'"'
 
 /** HTML-escapes text for an element or a double-quoted attribute. */
 export function escapeMarkdownText(text: string): string {
-  // Most text has nothing to escape: four native searches are much faster than the loop below.
-  if (!text.includes('&') && !text.includes('<') && !text.includes('>') && !text.includes('"'))
-    return text
   let out = ''
   let from = 0
   for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i)
-    const entity =
-      code === 0x26
-        ? '&amp;'
-        : code === 0x3c
-          ? '&lt;'
-          : code === 0x3e
-            ? '&gt;'
-            : code === 0x22
-              ? '&quot;'
-              : null
-    if (entity === null) continue
+    const entity = ESCAPES[text[i] as string]
+    if (entity === undefined) continue
     out += text.slice(from, i) + entity
     from = i + 1
   }
@@ -47,7 +33,7 @@ export function renderInline(text: string): string {
     // A code span is a backtick, at least one other character, and the next backtick.
     const open = text.indexOf('`', pos)
     if (open < 0) break
-    if (text.charCodeAt(open + 1) === 0x60) {
+    if (text[open + 1] === '`') {
       pos = open + 1
       continue
     }
@@ -63,21 +49,18 @@ export function renderInline(text: string): string {
 
 function _styled(text: string): string {
   // Most pieces of a line hold nothing to style: escaping is all they need.
-  if (!_mayStyle(text)) return escapeMarkdownText(text)
-  const found: string[] = []
-  const linked = _bareUrls(_links(text, found), found)
-  const links = linked.links
-  let s = escapeMarkdownText(linked.s)
-  s = _strong(s, '**')
-  s = _strong(s, '__')
-  s = _em(s, 0x2a)
-  s = _em(s, 0x5f)
-  return _putLinks(s, links)
+  if (!['[', 'http', '*', '_'].some((mark) => text.includes(mark))) return escapeMarkdownText(text)
+  const links: string[] = []
+  // The text's own U+E000 would read as a placeholder: it shows as U+FFFD.
+  let s = escapeMarkdownText(_links(text.replaceAll(LINK, '\uFFFD'), links))
+  s = _em(_em(_strong(_strong(s, '**'), '__'), 0x2a), 0x5f)
+  let n = 0
+  return links.length === 0 ? s : s.replaceAll(LINK, () => links[n++] ?? '')
 }
 
 /**
- * `[label](url)` → a placeholder for the link (when the URL is http(s) or mailto), else left as written.
- * The text's own placeholder characters are kept as placeholders for themselves, so the order holds.
+ * `[label](url)` → a placeholder for the link (when the URL is http(s) or mailto), else left as written; the
+ * text between links gets its bare URLs. `links` receives both kinds in the order of their placeholders.
  */
 function _links(text: string, links: string[]): string {
   let out = ''
@@ -93,38 +76,32 @@ function _links(text: string, links: string[]): string {
     if (close < 0) break
     // Every `[` before `close` shares it: when this one fails, they all do, so the search goes on after it.
     pos = close + 1
-    if (close === open + 1 || text.charCodeAt(close + 1) !== 0x28) continue
+    if (close === open + 1 || text[close + 1] !== '(') continue
     const urlStart = close + 2
     if (urlStart < runFrom || urlStart > runEnd) {
-      runFrom = urlStart
-      runEnd = urlStart
-      while (runEnd < text.length && !_endsLinkUrl(text.charCodeAt(runEnd))) runEnd++
+      runFrom = runEnd = urlStart
+      while (runEnd < text.length && text[runEnd] !== ')' && !isSpace(text.charCodeAt(runEnd)))
+        runEnd++
     }
-    if (runEnd === urlStart || text.charCodeAt(runEnd) !== 0x29) continue
+    if (runEnd === urlStart || text[runEnd] !== ')') continue
     pos = runEnd + 1
     const url = text.slice(urlStart, runEnd)
-    if (!_isSafeUrl(url)) continue
-    const label = text.slice(open + 1, close)
-    out += _keepOwnPlaceholders(text.slice(from, open), links) + LINK
-    links.push(`<a href="${escapeMarkdownText(url)}">${escapeMarkdownText(label)}</a>`)
+    // On 8 characters at most: the longest prefix it looks for.
+    if (!/^(https?:\/\/|mailto:)/i.test(url.slice(0, 8))) continue
+    out += _bareUrls(text.slice(from, open), from > 0, links) + LINK
+    links.push(
+      `<a href="${escapeMarkdownText(url)}">${escapeMarkdownText(text.slice(open + 1, close))}</a>`
+    )
     from = pos
   }
-  return out + _keepOwnPlaceholders(text.slice(from), links)
-}
-
-function _keepOwnPlaceholders(text: string, links: string[]): string {
-  for (let at = text.indexOf(LINK); at >= 0; at = text.indexOf(LINK, at + 1)) links.push(LINK)
-  return text
+  return out + _bareUrls(text.slice(from), from > 0, links)
 }
 
 /**
- * `http(s)://…` after the start, a space or `(` → a link placeholder. The URL runs to a space, `<>()` or a
- * placeholder, minus a trailing `.,;:!?'"`, and has at least two characters after `//`. Returns the links of
- * both kinds in the order of their placeholders.
+ * `http(s)://…` after the start, a space or `(` → a link placeholder. The URL runs to a space or `<>()`, minus a
+ * trailing `.,;:!?'"`, and has at least two characters after `//`. After a link, the piece has no start.
  */
-function _bareUrls(s: string, links: readonly string[]): { s: string; links: string[] } {
-  const ordered: string[] = []
-  let taken = 0
+function _bareUrls(s: string, afterLink: boolean, links: string[]): string {
   let out = ''
   let from = 0
   let pos = 0
@@ -133,39 +110,27 @@ function _bareUrls(s: string, links: readonly string[]): { s: string; links: str
     if (at < 0) break
     pos = at + 1
     // The character before is the URL's lead, unless a URL already took it.
-    if (at > 0 && (at - 1 < from || !_leadsUrl(s.charCodeAt(at - 1)))) continue
+    if (at > 0 ? at - 1 < from || !(s[at - 1] === '(' || isSpace(s.charCodeAt(at - 1))) : afterLink)
+      continue
     const runStart = s.startsWith('https://', at)
       ? at + 8
       : s.startsWith('http://', at)
         ? at + 7
         : -1
     if (runStart < 0) continue
-    let runEnd = runStart
-    while (runEnd < s.length && _inUrl(s.charCodeAt(runEnd))) runEnd++
-    let last = runEnd - 1
-    while (last > runStart && URL_TAIL.has(s.charCodeAt(last))) last--
+    let last = runStart
+    while (last < s.length && !'<>()'.includes(s[last] as string) && !isSpace(s.charCodeAt(last)))
+      last++
+    while (--last > runStart && URL_TAIL.includes(s[last] as string));
     if (last <= runStart) continue
-    const url = s.slice(at, last + 1)
-    const before = s.slice(from, at)
-    taken = _moveLinks(before, links, taken, ordered)
-    out += `${before}${LINK}`
-    ordered.push(`<a href="${escapeMarkdownText(url)}">${escapeMarkdownText(url)}</a>`)
+    const url = escapeMarkdownText(s.slice(at, last + 1))
+    out += s.slice(from, at) + LINK
+    links.push(`<a href="${url}">${url}</a>`)
     from = pos = last + 1
   }
-  const rest = s.slice(from)
-  _moveLinks(rest, links, taken, ordered)
-  return { s: out + rest, links: ordered }
+  return out + s.slice(from)
 }
 
-/** Moves to `to` the links of the placeholders in `text`, from `links[taken]` on; returns how many are taken. */
-function _moveLinks(text: string, links: readonly string[], taken: number, to: string[]): number {
-  let n = taken
-  for (let at = text.indexOf(LINK); at >= 0; at = text.indexOf(LINK, at + 1))
-    to.push(links[n++] ?? '')
-  return n
-}
-
-/** `**bold**` (or `__bold__`): opened before a non-space, closed by the first delimiter after a non-space. */
 function _strong(s: string, delimiter: '**' | '__'): string {
   let out = ''
   let from = 0
@@ -188,12 +153,6 @@ function _strong(s: string, delimiter: '**' | '__'): string {
   }
   return out + s.slice(from)
 }
-
-/**
- * `*italic*` (or `_italic_`) as `(^|[^*\w])\*(?=\S)([^*]*?\S)\*(?!\*)` read it: opened after a non-word
- * character, the text up to the next delimiter, closed by a delimiter not followed by another (for `_`: by no
- * word character). The text may end with the delimiter itself when two follow each other (`*a**` → `<em>a*</em>`).
- */
 function _em(s: string, mark: number): string {
   const char = String.fromCharCode(mark)
   let out = ''
@@ -220,55 +179,7 @@ function _em(s: string, mark: number): string {
   }
   return out + s.slice(from)
 }
-
-/** Whether the delimiter at `at` may close: `*` not followed by `*`, `_` not followed by a word character. */
 function _closes(s: string, at: number, mark: number): boolean {
   const after = s.charCodeAt(at + 1)
   return mark === 0x2a ? after !== 0x2a : !isWordChar(after)
-}
-
-function _mayStyle(text: string): boolean {
-  return (
-    text.includes('[') ||
-    text.includes('http') ||
-    text.includes('*') ||
-    text.includes('_') ||
-    text.includes(LINK)
-  )
-}
-
-function _putLinks(s: string, links: string[]): string {
-  if (links.length === 0) return s
-  let out = ''
-  let from = 0
-  let n = 0
-  for (let at = s.indexOf(LINK); at >= 0; at = s.indexOf(LINK, at + 1)) {
-    out += s.slice(from, at) + (links[n++] ?? '')
-    from = at + 1
-  }
-  return out + s.slice(from)
-}
-
-function _isSafeUrl(url: string): boolean {
-  const head = url.slice(0, 8).toLowerCase()
-  return head.startsWith('http://') || head.startsWith('https://') || head.startsWith('mailto:')
-}
-
-function _endsLinkUrl(code: number): boolean {
-  return code === 0x29 || isSpace(code)
-}
-
-function _leadsUrl(code: number): boolean {
-  return code === 0x28 || isSpace(code)
-}
-
-function _inUrl(code: number): boolean {
-  return !(
-    isSpace(code) ||
-    code === 0x3c ||
-    code === 0x3e ||
-    code === 0x28 ||
-    code === 0x29 ||
-    code === LINK_CODE
-  )
 }

@@ -61,12 +61,13 @@ describe('markdownToHtml', () => {
     for (const [markdown, html] of cases) expect(markdownToHtml(markdown)).toBe(html)
   })
 
-  it("should keep links in their order next to a bare URL, and the text's own private-use characters as they are", () => {
+  it("should keep links in their order next to a bare URL, and show the text's own U+E000 as U+FFFD", () => {
     expect(markdownToHtml('voir http://ab.cd[x](https://y.example) fin')).toBe(
       '<p>voir <a href="http://ab.cd">http://ab.cd</a><a href="https://y.example">x</a> fin</p>'
     )
+    // U+E000 stands for a link while a line is rendered; the old code made the text's own `\uE0000\uE000` a link.
     expect(markdownToHtml('a \uE000 [l](https://l.example) \uE0000\uE000')).toBe(
-      '<p>a \uE000 <a href="https://l.example">l</a> \uE0000\uE000</p>'
+      '<p>a \uFFFD <a href="https://l.example">l</a> \uFFFD0\uFFFD</p>'
     )
   })
 

@@ -4,7 +4,7 @@
  * scans, never a backtracking regular expression (issue 38: linear in the text's length). Pure.
  */
 import { escapeMarkdownText, renderInline } from './markdown-inline.ts'
-import { isDigit, isLineTerminator, isSpace, skipSpaces } from './text-scan.ts'
+import { isDigit, isSpace, skipSpaces } from './text-scan.ts'
 
 /** Markdown (paragraphs, headings, lists, quotes, code, bold, italic, links) → HTML Plane keeps. Never empty for non-blank input. */
 export function markdownToHtml(markdown: string): string {
@@ -149,7 +149,7 @@ function _quoted(line: string): string | null {
   return _hasLineTerminator(text) ? null : text
 }
 
+/** `\n` and `\r` never reach a line (it was split on them): U+2028 and U+2029 are what `.` refuses. */
 function _hasLineTerminator(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (isLineTerminator(text.charCodeAt(i))) return true
-  return false
+  return text.includes('\u2028') || text.includes('\u2029')
 }

@@ -3,35 +3,19 @@
  * text from outside (issue 38): each answers for one UTF-16 code unit in constant time. Pure.
  */
 
+/** `\s` beyond ASCII, asked of one character at a time (bounded: never a regex over outside text). */
+const UNICODE_SPACE = /\s/
+
 /** `\s`: WhiteSpace and LineTerminator of ECMAScript, the set `String.prototype.trim` also removes. */
 export function isSpace(code: number): boolean {
-  if (code < 0x80) return code === 0x20 || (code >= 0x09 && code <= 0x0d)
-  return (
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000 ||
-    code === 0xfeff
-  )
-}
-
-/** What `.` does not match without the `s` flag: the end of a line. */
-export function isLineTerminator(code: number): boolean {
-  return code === 0x0a || code === 0x0d || code === 0x2028 || code === 0x2029
+  return code < 0x80
+    ? code === 0x20 || (code >= 0x09 && code <= 0x0d)
+    : UNICODE_SPACE.test(String.fromCharCode(code))
 }
 
 /** `\w` without the `u` flag: ASCII letters, digits and `_`. */
 export function isWordChar(code: number): boolean {
-  return (
-    (code >= 0x30 && code <= 0x39) ||
-    (code >= 0x41 && code <= 0x5a) ||
-    (code >= 0x61 && code <= 0x7a) ||
-    code === 0x5f
-  )
+  return code === 0x5f || isAsciiLetter(code) || isDigit(code)
 }
 
 /** `\d`: ASCII digits only, with or without the `u` flag. */
@@ -40,7 +24,7 @@ export function isDigit(code: number): boolean {
 }
 
 export function isAsciiLetter(code: number): boolean {
-  return (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)
+  return (code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a
 }
 
 /** Index of the first code unit at or after `from` that is not `\s` (the length when there is none). */

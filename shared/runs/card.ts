@@ -4,7 +4,9 @@
  * machine copy is visible text: a last line `plane-bridge:run-card:v1 <base64url JSON>`. Pure.
  */
 import * as z from 'zod'
+import { isEntityNameChar } from '../html-text.ts'
 import { escapeHtml } from '../telegram/html.ts'
+import { isWordChar } from '../text-scan.ts'
 import type { RunRecord, RunState } from './types.ts'
 
 export const RUN_CARD_MARKER = 'plane-bridge:run-card:v1'
@@ -233,38 +235,25 @@ function _base64urlCharacters(html: string): string {
   let i = 0
   while (i < html.length) {
     const code = html.charCodeAt(i)
-    if (_isBase64url(code)) {
+    if (isWordChar(code) || code === 0x2d) {
       i++
       continue
     }
     out += html.slice(run, i)
-    const close = code === 0x3c && closes ? html.indexOf('>', i + 1) : -1
-    if (code === 0x3c && close < 0) closes = false
-    if (close >= 0) i = close + 1
-    else if (code === 0x26) i = _entityEnd(html, i)
-    else i++
-    run = i
+    let next = i + 1
+    if (code === 0x3c && closes) {
+      const close = html.indexOf('>', next)
+      closes = close >= 0
+      if (closes) next = close + 1
+    } else if (code === 0x26) {
+      // `&name;` goes; an `&` that starts none goes alone, and the name stays.
+      let j = next
+      while (isEntityNameChar(html.charCodeAt(j))) j++
+      if (j > next && html[j] === ';') next = j + 1
+    }
+    i = run = next
   }
   return out + html.slice(run)
-}
-
-/** Past `&name;` at `at`, or past the `&` alone when no entity starts there (its name stays as text). */
-function _entityEnd(html: string, at: number): number {
-  let j = at + 1
-  while (j < html.length && (_isAlnum(html.charCodeAt(j)) || html.charCodeAt(j) === 0x23)) j++
-  return j > at + 1 && html.charCodeAt(j) === 0x3b ? j + 1 : at + 1
-}
-
-function _isAlnum(code: number): boolean {
-  return (
-    (code >= 0x30 && code <= 0x39) ||
-    (code >= 0x41 && code <= 0x5a) ||
-    (code >= 0x61 && code <= 0x7a)
-  )
-}
-
-function _isBase64url(code: number): boolean {
-  return _isAlnum(code) || code === 0x5f || code === 0x2d
 }
 
 function _encode(text: string): string {
