@@ -48,7 +48,7 @@ export async function alertPlaneFailure(
   const fr = parts.config.LOCALE !== 'en'
   if (error.kind === 'auth' || error.kind === 'forbidden') {
     // "Plane GET /… failed: 403 auth (Given API token is not valid)" → "403 : Given API token is not valid"
-    const said = _lastParenthesis(error.message)
+    const said = /\(([^)]*)\)$/.exec(error.message)?.[1]
     const detail = escapeHtml(said ? `${error.status} : ${said}` : String(error.status))
     await raiseAlert(parts, {
       key: KEY_ALERT,
@@ -67,14 +67,4 @@ export async function alertPlaneFailure(
       ? `⚠️ Plane ne répond pas (${escapeHtml(error.message)}) : le suivi est suspendu depuis deux passages. Vérifiez que Plane tourne ; plane-bridge reprendra seul.`
       : `⚠️ Plane does not answer (${escapeHtml(error.message)}): following has been paused for two cycles. Check that Plane runs; plane-bridge resumes on its own.`,
   })
-}
-
-/**
- * What `/\(([^)]*)\)$/` captured: the text in the parentheses that end `text`. Read from the end, since that
- * expression re-read the text from every `(` (Plane's detail is in it, though cut at 200 characters).
- */
-function _lastParenthesis(text: string): string | undefined {
-  if (text.length < 2 || !text.endsWith(')')) return undefined
-  const open = text.indexOf('(', text.lastIndexOf(')', text.length - 2) + 1)
-  return open < 0 ? undefined : text.slice(open + 1, -1)
 }

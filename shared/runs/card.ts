@@ -4,7 +4,7 @@
  * machine copy is visible text: a last line `plane-bridge:run-card:v1 <base64url JSON>`. Pure.
  */
 import * as z from 'zod'
-import { isEntityNameChar } from '../html-text.ts'
+import { htmlToText } from '../html-text.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { isWordChar } from '../text-scan.ts'
 import type { RunRecord, RunState } from './types.ts'
@@ -222,38 +222,18 @@ function _firstEndTag(html: string): number {
   return -1
 }
 
-/**
- * The base64url characters of `html` outside its tags and entities, what `/<[^>]*>|&[a-z#0-9]+;|[^\w-]/gi`
- * removed, in one pass: that expression read to the end from every `<` without a `>` (quadratic in a
- * comment anyone can write; issue 38).
- */
+/** The base64url characters of the payload's HTML, read as text (tags, comments and entities read once, linearly). */
 function _base64urlCharacters(html: string): string {
+  const text = htmlToText(html)
   let out = ''
   let run = 0
-  // Once a `<` has no `>` after it, no later `<` has one either.
-  let closes = true
-  let i = 0
-  while (i < html.length) {
-    const code = html.charCodeAt(i)
-    if (isWordChar(code) || code === 0x2d) {
-      i++
-      continue
-    }
-    out += html.slice(run, i)
-    let next = i + 1
-    if (code === 0x3c && closes) {
-      const close = html.indexOf('>', next)
-      closes = close >= 0
-      if (closes) next = close + 1
-    } else if (code === 0x26) {
-      // `&name;` goes; an `&` that starts none goes alone, and the name stays.
-      let j = next
-      while (isEntityNameChar(html.charCodeAt(j))) j++
-      if (j > next && html[j] === ';') next = j + 1
-    }
-    i = run = next
+  for (let i = 0; i <= text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (isWordChar(code) || code === 0x2d) continue
+    out += text.slice(run, i)
+    run = i + 1
   }
-  return out + html.slice(run)
+  return out
 }
 
 function _encode(text: string): string {
