@@ -3,7 +3,9 @@
  * scan that only moves forward (issue 38: linear in the line's length, where the regular expressions it
  * replaces backtracked on runs of `[`, `*` or `_`), with the output those expressions gave. Pure.
  */
-import { isSpace, isWordChar } from './text-scan.ts'
+import { isWordChar } from './text-scan.ts'
+
+// `c.trim()` is '' for a space character: `\s` and trim share one set (text-scan.ts).
 
 /** Stands for a rendered link while the text around it is escaped and styled (a private-use character). */
 const LINK = '\uE000'
@@ -48,12 +50,10 @@ export function renderInline(text: string): string {
 // --- Internal helpers ---
 
 function _styled(text: string): string {
-  // Most pieces of a line hold nothing to style: escaping is all they need.
-  if (!['[', 'http', '*', '_'].some((mark) => text.includes(mark))) return escapeMarkdownText(text)
   const links: string[] = []
   // The text's own U+E000 would read as a placeholder: it shows as U+FFFD.
   let s = escapeMarkdownText(_links(text.replaceAll(LINK, '\uFFFD'), links))
-  s = _em(_em(_strong(_strong(s, '**'), '__'), 0x2a), 0x5f)
+  s = _em(_em(_strong(_strong(s, '**'), '__'), '*'), '_')
   let n = 0
   return links.length === 0 ? s : s.replaceAll(LINK, () => links[n++] ?? '')
 }
@@ -80,8 +80,7 @@ function _links(text: string, links: string[]): string {
     const urlStart = close + 2
     if (urlStart < runFrom || urlStart > runEnd) {
       runFrom = runEnd = urlStart
-      while (runEnd < text.length && text[runEnd] !== ')' && !isSpace(text.charCodeAt(runEnd)))
-        runEnd++
+      while (runEnd < text.length && text[runEnd] !== ')' && text[runEnd]?.trim()) runEnd++
     }
     if (runEnd === urlStart || text[runEnd] !== ')') continue
     pos = runEnd + 1
@@ -110,8 +109,7 @@ function _bareUrls(s: string, afterLink: boolean, links: string[]): string {
     if (at < 0) break
     pos = at + 1
     // The character before is the URL's lead, unless a URL already took it.
-    if (at > 0 ? at - 1 < from || !(s[at - 1] === '(' || isSpace(s.charCodeAt(at - 1))) : afterLink)
-      continue
+    if (at > 0 ? at - 1 < from || (s[at - 1] !== '(' && s[at - 1]?.trim()) : afterLink) continue
     const runStart = s.startsWith('https://', at)
       ? at + 8
       : s.startsWith('http://', at)
@@ -119,8 +117,7 @@ function _bareUrls(s: string, afterLink: boolean, links: string[]): string {
         : -1
     if (runStart < 0) continue
     let last = runStart
-    while (last < s.length && !'<>()'.includes(s[last] as string) && !isSpace(s.charCodeAt(last)))
-      last++
+    while (last < s.length && !'<>()'.includes(s[last] as string) && s[last]?.trim()) last++
     while (--last > runStart && URL_TAIL.includes(s[last] as string));
     if (last <= runStart) continue
     const url = escapeMarkdownText(s.slice(at, last + 1))
@@ -131,6 +128,7 @@ function _bareUrls(s: string, afterLink: boolean, links: string[]): string {
   return out + s.slice(from)
 }
 
+/** `**bold**` (or `__bold__`): opened before a non-space, closed by the first delimiter after a non-space. */
 function _strong(s: string, delimiter: '**' | '__'): string {
   let out = ''
   let from = 0
@@ -138,48 +136,51 @@ function _strong(s: string, delimiter: '**' | '__'): string {
   for (;;) {
     const open = s.indexOf(delimiter, pos)
     if (open < 0) break
-    const first = s.charCodeAt(open + 2)
-    if (Number.isNaN(first) || isSpace(first)) {
+    // Opened before a non-space (`trim` empties a space, as `\S` refuses it).
+    if (!s[open + 2]?.trim()) {
       pos = open + 1
       continue
     }
     // The first delimiter after a non-space closes. The search ends where the next one starts (past it), so
     // no character is searched twice; with no closer here there is none for a later opening either.
     let close = s.indexOf(delimiter, open + 3)
-    while (close >= 0 && isSpace(s.charCodeAt(close - 1))) close = s.indexOf(delimiter, close + 1)
+    while (close >= 0 && !s[close - 1]?.trim()) close = s.indexOf(delimiter, close + 1)
     if (close < 0) break
     out += `${s.slice(from, open)}<strong>${s.slice(open + 2, close)}</strong>`
     from = pos = close + 2
   }
   return out + s.slice(from)
 }
-function _em(s: string, mark: number): string {
-  const char = String.fromCharCode(mark)
+
+/**
+ * `*italic*` (or `_italic_`) as `(^|[^*\w])\*(?=\S)([^*]*?\S)\*(?!\*)` read it: opened after a non-word
+ * character, the text up to the next delimiter, closed by a delimiter not followed by another (for `_`: by no
+ * word character). The text may end with the delimiter itself when two follow each other (`*a**` → `<em>a*</em>`).
+ */
+function _em(s: string, mark: '*' | '_'): string {
   let out = ''
   let from = 0
   let pos = 0
   for (;;) {
-    const open = s.indexOf(char, pos)
+    const open = s.indexOf(mark, pos)
     if (open < 0) break
     pos = open + 1
-    if (open > 0) {
-      const lead = s.charCodeAt(open - 1)
-      if (open - 1 < from || isWordChar(lead) || lead === mark) continue
-    }
-    const first = s.charCodeAt(open + 1)
-    if (Number.isNaN(first) || isSpace(first)) continue
-    const next = s.indexOf(char, open + 1)
+    if (open > 0 && (open - 1 < from || s[open - 1] === mark || isWordChar(s.charCodeAt(open - 1))))
+      continue
+    if (!s[open + 1]?.trim()) continue
+    const next = s.indexOf(mark, open + 1)
     if (next < 0) break
     let close = -1
-    if (next >= open + 2 && !isSpace(s.charCodeAt(next - 1)) && _closes(s, next, mark)) close = next
-    else if (s.charCodeAt(next + 1) === mark && _closes(s, next + 1, mark)) close = next + 1
+    if (next >= open + 2 && s[next - 1]?.trim() && _closes(s, next, mark)) close = next
+    else if (s[next + 1] === mark && _closes(s, next + 1, mark)) close = next + 1
     if (close < 0) continue
     out += `${s.slice(from, open)}<em>${s.slice(open + 1, close)}</em>`
     from = pos = close + 1
   }
   return out + s.slice(from)
 }
-function _closes(s: string, at: number, mark: number): boolean {
-  const after = s.charCodeAt(at + 1)
-  return mark === 0x2a ? after !== 0x2a : !isWordChar(after)
+
+/** Whether the delimiter at `at` may close: `*` not followed by `*`, `_` not followed by a word character. */
+function _closes(s: string, at: number, mark: '*' | '_'): boolean {
+  return mark === '*' ? s[at + 1] !== '*' : !isWordChar(s.charCodeAt(at + 1))
 }

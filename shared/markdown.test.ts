@@ -54,9 +54,9 @@ describe('markdownToHtml', () => {
       ['  3) trois', '<ol><li>trois</li></ol>'],
       ['1234567890. dix', '<p>1234567890. dix</p>'],
       ['>sans espace', '<blockquote><p>sans espace</p></blockquote>'],
-      // `.` of the old expressions stops at U+2028: such a line is a paragraph, not a heading or an item.
-      ['# a\u2028b', '<p># a\u2028b</p>'],
-      ['- a\u2028b', '<p>- a\u2028b</p>'],
+      // U+2028 is text (the old expressions' `.` refused it, and such a line was a paragraph).
+      ['# a\u2028b', '<h1>a\u2028b</h1>'],
+      ['- a\u2028b', '<ul><li>a\u2028b</li></ul>'],
     ]
     for (const [markdown, html] of cases) expect(markdownToHtml(markdown)).toBe(html)
   })

@@ -15,7 +15,7 @@ export function markdownToHtml(markdown: string): string {
   let quote: string[] = []
 
   const flushParagraph = () => {
-    if (paragraph.length > 0) _pushLines(out, '<p>', paragraph, '</p>')
+    if (paragraph.length > 0) out.push(`<p>${paragraph.map(renderInline).join('<br>')}</p>`)
     paragraph = []
   }
   const flushList = () => {
@@ -28,7 +28,8 @@ export function markdownToHtml(markdown: string): string {
     list = null
   }
   const flushQuote = () => {
-    if (quote.length > 0) _pushLines(out, '<blockquote><p>', quote, '</p></blockquote>')
+    if (quote.length > 0)
+      out.push(`<blockquote><p>${quote.map(renderInline).join('<br>')}</p></blockquote>`)
     quote = []
   }
   const flushAll = () => {
@@ -48,7 +49,7 @@ export function markdownToHtml(markdown: string): string {
       out.push(`<pre><code>${escapeMarkdownText(code.join('\n'))}</code></pre>`)
       continue
     }
-    if (skipSpaces(line, 0) === line.length) {
+    if (!line.trim()) {
       flushAll()
       continue
     }
@@ -87,17 +88,10 @@ export function markdownToHtml(markdown: string): string {
 // Each reads one line as the expression in its comment did (same captures), in one pass. `.` in those
 // expressions stops at U+2028/U+2029, which a line split on `\n` may still hold: such a line is not that block.
 
-/** `open`, the lines rendered and separated by `<br>`, `close`, as pieces of `out`. */
-function _pushLines(out: string[], open: string, lines: readonly string[], close: string): void {
-  out.push(open)
-  for (const [i, line] of lines.entries()) out.push(i === 0 ? '' : '<br>', renderInline(line))
-  out.push(close)
-}
-
 /** `^\s*(```|~~~)`: the fence that opens (and will close) a code block. */
 function _fence(line: string): '```' | '~~~' | null {
-  const start = skipSpaces(line, 0)
-  return line.startsWith('```', start) ? '```' : line.startsWith('~~~', start) ? '~~~' : null
+  const start = line.trimStart()
+  return start.startsWith('```') ? '```' : start.startsWith('~~~') ? '~~~' : null
 }
 
 /**
@@ -114,7 +108,7 @@ function _heading(line: string): { hashes: number; text: string } | null {
   while (end > start && line.charCodeAt(end - 1) === 0x23) end--
   while (end > start && isSpace(line.charCodeAt(end - 1))) end--
   const text = line.slice(start, end)
-  return _hasLineTerminator(text) ? null : { hashes, text }
+  return { hashes, text }
 }
 
 /** `^\s*[-*+]\s+(.*)$` (a bullet) or `^\s*\d{1,9}[.)]\s+(.*)$` (numbered). */
@@ -137,7 +131,7 @@ function _listItem(line: string): { tag: 'ul' | 'ol'; text: string } | null {
   const textStart = skipSpaces(line, marker)
   if (textStart === marker) return null
   const text = line.slice(textStart)
-  return _hasLineTerminator(text) ? null : { tag, text }
+  return { tag, text }
 }
 
 /** `^\s*>\s?(.*)$`: a quoted line, without its `>` and the one space after it. */
@@ -145,11 +139,6 @@ function _quoted(line: string): string | null {
   const start = skipSpaces(line, 0)
   if (line.charCodeAt(start) !== 0x3e) return null
   const textStart = isSpace(line.charCodeAt(start + 1)) ? start + 2 : start + 1
-  const text = line.slice(textStart)
-  return _hasLineTerminator(text) ? null : text
+  return line.slice(textStart)
 }
 
-/** `\n` and `\r` never reach a line (it was split on them): U+2028 and U+2029 are what `.` refuses. */
-function _hasLineTerminator(text: string): boolean {
-  return text.includes('\u2028') || text.includes('\u2029')
-}

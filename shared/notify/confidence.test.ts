@@ -24,8 +24,16 @@ describe('parseConfidence', () => {
     expect(parseConfidence('confidence: 0.5.5 puis confiance = 0,3')).toBe(0.3)
   })
 
-  it('should see a letter outside the BMP before the keyword as a letter, as the u flag does', () => {
-    expect(parseConfidence('\u{1D400}confidence: 0.2')).toBeNull()
+  it('should see a letter just before the keyword as part of a longer word, one code unit back', () => {
+    expect(parseConfidence('éconfidence: 0.2')).toBeNull()
+    // A letter outside the BMP is two code units, neither a letter: the old lookbehind saw the letter.
+    expect(parseConfidence('\u{1D400}confidence: 0.2')).toBe(0.2)
     expect(parseConfidence('\u{1F600}confidence: 0.2')).toBe(0.2)
+  })
+
+  it('should read the words before the value within 40 characters', () => {
+    expect(parseConfidence(`confidence score${' '.repeat(23)}: 0.4`)).toBe(0.4)
+    expect(parseConfidence(`confidence score${' '.repeat(24)}: 0.4`)).toBeNull()
+    expect(parseConfidence(`confidence:${' '.repeat(100)}0.4`)).toBe(0.4)
   })
 })

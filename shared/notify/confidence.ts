@@ -12,8 +12,8 @@ const LETTER = /^\p{L}$/u
 /** The confidence an agent reported in a comment (0–1), or null when the comment reports none. */
 export function parseConfidence(text: string): number | null {
   for (let at = 0; at < text.length; at++) {
-    // Only `c` and `C` give 0x63 here: a report starts at one of them.
-    if ((text.charCodeAt(at) | 0x20) !== 0x63) continue
+    // A report starts with `co` in any case (only `c`, `C` give 0x63 here, and `o`, `O` 0x6f).
+    if ((text.charCodeAt(at) | 0x20) !== 0x63 || (text.charCodeAt(at + 1) | 0x20) !== 0x6f) continue
     const number = _readAt(text, at)
     if (number !== null) return Number(number.replace(',', '.'))
   }
@@ -22,21 +22,23 @@ export function parseConfidence(text: string): number | null {
 
 // --- Internal helpers ---
 
+/**
+ * The words up to the value, on a window of 40 characters (a keyword, " score", the `:` or `=` and spaces around
+ * it), lowercased first as the `iu` flags fold these words (`ſ` is an `s`). `İ`, the one character that lowercases
+ * to two, matches none of them: a match never holds it, so its length is the original's.
+ */
+const HEAD = /^confi(?:dence|ance)(?:[ _-]?score)?\s*[:=]/
+
 /** The number a report starting at `at` gives, or null when none starts there. */
 function _readAt(text: string, at: number): string | null {
-  // Folded as the `iu` flags fold these words: ASCII case, and `ſ` is an `s`. 16 characters hold the longest
-  // keyword and " score"; a character that lowercases to two (`İ`) matches none of them, so offsets hold.
-  const head = text
-    .slice(at, at + 16)
-    .toLowerCase()
-    .replaceAll('ſ', 's')
-  let i = head.startsWith('confidence') ? 10 : head.startsWith('confiance') ? 9 : 0
-  if (i === 0 || _letterBefore(text, at)) return null
-  if (head.startsWith('score', i)) i += 5
-  else if (' _-'.includes(head[i] ?? 'x') && head.startsWith('score', i + 1)) i += 6
-  i = skipSpaces(text, at + i)
-  if (text[i] !== ':' && text[i] !== '=') return null
-  const start = skipSpaces(text, i + 1)
+  const head = HEAD.exec(
+    text
+      .slice(at, at + 40)
+      .toLowerCase()
+      .replaceAll('ſ', 's')
+  )
+  if (!head || _letterBefore(text, at)) return null
+  const start = skipSpaces(text, at + head[0].length)
   const zero = text[start] === '0'
   if (!zero && text[start] !== '1') return null
   // `1` may go on with `.0…`, `0` with `.d…` (`.` or `,`).
@@ -56,8 +58,6 @@ function _readAt(text: string, at: number): string | null {
 }
 
 function _letterBefore(text: string, at: number): boolean {
-  // The code point before, read as the `u` flag reads it: a surrogate pair is one character.
-  const before = text.codePointAt(at - 1) ?? 0
-  const paired = before >= 0xdc00 && before <= 0xdfff && /[\ud800-\udbff]/.test(text[at - 2] ?? '')
-  return at > 0 && LETTER.test(paired ? text.slice(at - 2, at) : (text[at - 1] as string))
+  // One code unit: a letter outside the BMP before the keyword is not seen as one (the old lookbehind saw it).
+  return LETTER.test(text[at - 1] ?? '')
 }
