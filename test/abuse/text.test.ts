@@ -16,7 +16,7 @@ import { meterWork, RegexOnLongTextError } from './work-meter.ts'
 
 const KIB = 1024
 const SIZES = [KIB, 32 * KIB, 1024 * KIB] as const
-/** Characters touched per character of input: the scanners measure 2–74 (escaping writes up to 6 per character). */
+/** Characters touched per character of input: the scanners measure 1–63 (escaping writes up to 6 per character). */
 const WORK_PER_CHAR = 128
 /** A linear scanner's work per character is the same at every size; this leaves room for constant overheads. */
 const GROWTH_ALLOWED = 1.25
