@@ -1,5 +1,6 @@
 /** @module `npm run bench`: runs every bench in this list, in order; BENCH_QUICK=1 for a short run, BENCH_FILTER=<text> to pick. */
 import { agentsBench } from './agents.bench.ts'
+import { boundedBench } from './bounded.bench.ts'
 import { ingestBench } from './ingest.bench.ts'
 import { readBenchOptions } from './options.ts'
 import { pollBench } from './poll.bench.ts'
@@ -19,6 +20,7 @@ const benches = [
   pollBench,
   tellingBench,
   textBench,
+  boundedBench,
   agentsBench,
 ]
 

@@ -13,6 +13,8 @@ export type PollWorldOptions = {
   agents: number
   projects: number
   tasksPerProject: number
+  /** Plane's FILE_SIZE_LIMIT (default 5 MiB): the upload benches raise it as the compose file does. */
+  fileSizeLimitBytes?: number
 }
 
 export type PollWorld = {
@@ -92,6 +94,7 @@ export async function openPollWorld(options: PollWorldOptions): Promise<PollWorl
   let pinnedAt: number | null = oldest
   const sim = createPlaneSim({
     rateLimitPerMinute: RATE_LIMIT_PER_MINUTE,
+    ...(options.fileSizeLimitBytes ? { fileSizeLimitBytes: options.fileSizeLimitBytes } : {}),
     now: function simNow() {
       return pinnedAt ?? Date.now()
     },

@@ -1,7 +1,6 @@
 /** @module The Hono app, built from the registry: request ids, access logs, metrics, body limit, 404/500 boundaries. */
 
 import type { Context } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 // PatternRouter (hono/tiny): one small router for a dozen routes; SmartRouter's two routers cost ~2 KiB gzip on Workers.
 import { Hono } from 'hono/tiny'
@@ -99,24 +98,42 @@ export function createApp({
 function _limitBody(maxSize: number) {
   const tooLarge = (c: Context<AppEnv>) =>
     c.json({ error: 'payload_too_large', message: `Body larger than ${maxSize} bytes.` }, 413)
-  const streamed = bodyLimit({ maxSize, onError: tooLarge })
-  /** `run` (the route's function) once the body is known to fit; 413 otherwise. */
+  /** `run` (the route's function) while the body fits; 413 as soon as it does not. */
   return async function limitBody(
     c: Context<AppEnv>,
     run: () => Response | Promise<Response>
-  ): Promise<Response | undefined> {
-    // A declared length is checked from the header alone (the HTTP parser delivers exactly that many bytes):
-    // Hono's bodyLimit reads `c.req.raw.body`, which on Node turns every request into a web stream.
+  ): Promise<Response> {
+    // A declared length is checked from the header alone (the HTTP parser delivers exactly that many bytes).
     const length = c.req.header('content-length')
     if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
       if (Number.parseInt(length, 10) > maxSize) return tooLarge(c)
       return run()
     }
-    let response: Response | undefined
-    const refused = await streamed(c, async () => {
-      response = await run()
-    })
-    return refused ?? response
+    const body = c.req.raw.body
+    if (!body) return run()
+    // An undeclared length is counted as the route reads it, and cut past the limit. (Hono's bodyLimit reads such
+    // a body whole into memory before the route runs: up to the upload routes' 67 MB, per request.)
+    let size = 0
+    let exceeded = false
+    const counted = body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          size += chunk.byteLength
+          if (size <= maxSize) return controller.enqueue(chunk)
+          exceeded = true
+          controller.error(new Error(`Body larger than ${maxSize} bytes.`))
+        },
+      })
+    )
+    c.req.raw = new Request(c.req.raw, { body: counted, duplex: 'half' } as RequestInit)
+    try {
+      const response = await run()
+      // Whatever the route made of a cut body (an error it caught, an "ignored"), the answer is 413.
+      return exceeded ? tooLarge(c) : response
+    } catch (error) {
+      if (exceeded) return tooLarge(c)
+      throw error
+    }
   }
 }
 

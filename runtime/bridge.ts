@@ -1,6 +1,7 @@
 /** @module The composition root's parts: clients, directory, pipeline, outbox, senders, run tracker, built once per runtime from its services. */
 import { type CardAction, type CardStore, createCardStore } from '../shared/actions/cards.ts'
 import type { Bridge } from '../shared/bridge.ts'
+import { workItemsCacheKey } from '../shared/commands/workspace-loader.ts'
 import type { Services } from '../shared/function.ts'
 import { createWorkItemIndex, type WorkItemIndex } from '../shared/index/work-items.ts'
 import {
@@ -27,6 +28,7 @@ import {
 import { createPipeline, type Pipeline } from '../shared/pipeline/pipeline.ts'
 import { CAPABILITIES_MAX_AGE_MS, type PlaneCapabilities } from '../shared/plane/capabilities.ts'
 import { createPlaneClient, type PlaneClient } from '../shared/plane/client.ts'
+import { diagnosePlaneFailure } from '../shared/plane/diagnose.ts'
 import { createPlaneDirectory, type PlaneDirectory } from '../shared/plane-directory.ts'
 import { blockForCancelledDependency } from '../shared/poll/dependencies.ts'
 import { syncAgentLabels } from '../shared/runs/agent-labels.ts'
@@ -48,6 +50,7 @@ import {
   TelegramError,
 } from '../shared/telegram/index.ts'
 import { createProjectTopics, type ProjectTopics } from '../shared/telegram/topics.ts'
+import { createRejectionNotes } from '../shared/webhook-rejections.ts'
 
 /** Shortest time between two passes of one step (flush, a lane's drain) under a stream of kicks. */
 const STEP_GAP_MS = 100
@@ -92,13 +95,24 @@ export function buildBridge(services: Services): Bridge {
                 ttlSeconds: CAPABILITIES_MAX_AGE_MS / 1000,
               }),
           },
-          onRequest: ({ status: code }) => {
+          onRequest: ({ status: code, error }) => {
             requestCount++
             planeRequests.inc({ status: code === 0 ? 'none' : `${Math.floor(code / 100)}xx` })
+            // A refused key or an unknown workspace is a failure that names its fix (issue 36), not "HTTP 403, ok";
+            // a 404 on one task, or a 403 on a project the bridge is not admin of, is Plane answering.
+            const diagnosis = error
+              ? diagnosePlaneFailure(error, { slug: config.PLANE_WORKSPACE_SLUG })
+              : null
+            const failing =
+              code === 0 ||
+              code >= 500 ||
+              diagnosis?.cause === 'key' ||
+              diagnosis?.cause === 'workspace' ||
+              diagnosis?.cause === 'url'
             status.contact(
               'plane',
-              code > 0 && code < 500,
-              code === 0 ? 'no answer' : `HTTP ${code}`
+              !failing,
+              failing && diagnosis ? diagnosis.detail : code === 0 ? 'no answer' : `HTTP ${code}`
             )
           },
         })
@@ -189,10 +203,18 @@ export function buildBridge(services: Services): Bridge {
     now,
   })
   // Issue 32: what the bridge sees of every task, for tools that answer without listing Plane.
-  const index = createWorkItemIndex({
+  const indexed = createWorkItemIndex({
     store,
     holders: async (task) => (await agentsOfTask(directory, task)).map((a) => a.id),
   })
+  // Every version the pipeline stores also retires its project's cached listing (/plane, the digest).
+  const index: WorkItemIndex = {
+    ...indexed,
+    saw: async (task, description) => {
+      await indexed.saw(task, description)
+      await store.delete(workItemsCacheKey(task.projectId))
+    },
+  }
   const pipeline = createPipeline({
     store,
     outbox,
@@ -244,6 +266,7 @@ export function buildBridge(services: Services): Bridge {
         ? {
             timeSpentSeconds: timeSpentNow(record, now()),
             confidence: record.confidence,
+            summary: record.summary,
             deliverables: record.deliverables.map((d) => ({ name: d.name, url: d.url })),
           }
         : null
@@ -462,6 +485,7 @@ export function buildBridge(services: Services): Bridge {
     cards,
     topics,
     index,
+    webhookRejections: createRejectionNotes({ store, now }),
     kick,
     planeRequestCount: () => requestCount,
     async settle(timeoutMs) {

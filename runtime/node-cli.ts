@@ -16,6 +16,11 @@ export type JobCommandOptions = {
   services: Services
   out?: (line: string) => void
   err?: (line: string) => void
+  /**
+   * Resolves once the store answers, else throws an error that names the setting (node-store.ts): a job that
+   * needs the store says so in one line instead of failing half-way. Jobs with `needsStore: false` skip it.
+   */
+  waitForStore?: () => Promise<void>
 }
 
 /**
@@ -28,6 +33,7 @@ export async function runJobCommand({
   services,
   out = (l) => process.stdout.write(`${l}\n`),
   err = (l) => process.stderr.write(`${l}\n`),
+  waitForStore,
 }: JobCommandOptions): Promise<number> {
   const runnable = functions.filter((fn): fn is RunnableFunction => fn.kind !== 'http')
   const [name] = args
@@ -59,20 +65,31 @@ export async function runJobCommand({
     err(`job ${name}: off, missing ${missing.join(', ')}`)
     return 1
   }
+  if (!(fn.kind === 'job' && fn.needsStore === false) && waitForStore) {
+    try {
+      await waitForStore()
+    } catch (error) {
+      err(`job ${name}: not run — ${error instanceof Error ? error.message : String(error)}`)
+      return 1
+    }
+  }
+  // With --json, stdout holds the job's JSON alone: the summary, progress and notices go to stderr (issue 36).
+  const say = args.includes('--json') ? err : out
   const result = await runJob(fn, services, {
     trigger: 'cli',
     args: args.slice(1),
-    progress: out,
+    progress: say,
   })
-  // Messages and wake-ups the run enqueued go out now; what cannot is kept for the next runtime.
-  const { left } = await services.bridge.settle(CLI_FLUSH_TIMEOUT_MS)
+  // Messages and wake-ups the run enqueued go out now; what cannot is kept for the next runtime. A job that
+  // runs without the store (`check` while Redis is down) has nothing to deliver and must still print its lines.
+  const { left } = await services.bridge.settle(CLI_FLUSH_TIMEOUT_MS).catch(() => ({ left: 0 }))
   // What it last heard from each integration, for the server's /ready.
   await services.status.flush()
   if (left > 0) err(`job ${name}: ${left} outbox item(s) not delivered yet; they stay queued`)
   const took = `${result.durationMs} ms`
   if (result.outcome === 'ok') {
     for (const line of result.terminal ?? []) out(line)
-    out(`job ${name}: ok in ${took}${result.summary ? ` — ${result.summary}` : ''}`)
+    say(`job ${name}: ok in ${took}${result.summary ? ` — ${result.summary}` : ''}`)
     return result.exitCode ?? 0
   }
   // A run that did what it could but failed somewhere still shows its report.

@@ -1,7 +1,7 @@
 /**
  * @module The fs store's journal: one append-only file, `DATA_DIR/store.journal`, one JSON line per batch of changes,
- * read whole at start, tailed by every process that opens it (a CLI job beside the service), rewritten from the live
- * state when it has grown (compaction).
+ * read line by line at start (never whole: issue 38), tailed by every process that opens it (a CLI job beside the
+ * service), rewritten from the live state when it has grown (compaction).
  */
 import { randomBytes } from 'node:crypto'
 import {
@@ -31,8 +31,15 @@ const STALE_COMPACTING_MS = 60_000
 const COMPACT_MIN_BYTES = 8 * 1024 * 1024
 // Rewrite once the file is this many times what the last rewrite left: amortised, each byte is copied ~1/3 times.
 const COMPACT_GROWTH = 4
-// Snapshot lines stay readable: a few hundred KB each at most.
+// Snapshot lines stay readable: a few hundred records, about a MiB at most (a record past it is a line of its own).
 const SNAPSHOT_RECORDS_PER_LINE = 500
+const LINE_TARGET_BYTES = 1024 * 1024
+/**
+ * A line longer than this is not read: skipped as damaged, with a notice, as a line a crash cut short. The store
+ * never writes one (values are ≤ MAX_VALUE_CHARS, 4 Mi characters, ≤ 12 MiB as a line; batches are split at a
+ * MiB); an earlier version could (a 900 KB name in 500 records), and reading it would take the heap it cannot give.
+ */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024
 /** The last line a compaction writes into the file it replaced: whoever reads it opens the new one. */
 const MOVED_LINE = '{"moved":true}'
 // A file deleted or cut by hand shows only in fstat, looked at this often (not at every operation).
@@ -99,10 +106,56 @@ export function openFileJournal({
     return _parseLines(end === -1 ? '' : all.slice(0, end), skipOwn ? ownPrefix : null)
   }
 
-  const readAll = () => {
-    carry = ''
+  /**
+   * The file's records from its start, one line at a time (the heap holds one line, never the file), a line over
+   * MAX_LINE_BYTES skipped unread; leaves `offset` at the end and the unfinished last line in `carry`.
+   */
+  function* readFromStart(counts: ReadCounts): Generator<JournalRecord> {
     offset = 0
-    return takeLines(readNew(), false)
+    carry = ''
+    let parts: Buffer[] = []
+    let size = 0
+    let skipping = false
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, offset)
+      if (n === 0) break
+      offset += n
+      let start = 0
+      for (
+        let end = chunk.indexOf(10, start);
+        end !== -1 && end < n;
+        end = chunk.indexOf(10, start)
+      ) {
+        if (!skipping && size + end - start > MAX_LINE_BYTES) counts.oversized++
+        else if (!skipping) {
+          const piece = chunk.subarray(start, end)
+          const line = (size === 0 ? piece : Buffer.concat([...parts, piece])).toString('utf8')
+          const parsed = _parseLine(line)
+          // The file was replaced after it was opened: what follows is not read (the next poll reopens).
+          if (parsed === 'moved') {
+            counts.moved = true
+            return
+          }
+          if (parsed === 'damaged') counts.damaged++
+          else yield* parsed
+        }
+        parts = []
+        size = 0
+        skipping = false
+        start = end + 1
+      }
+      if (skipping || start >= n) continue
+      if (size + n - start > MAX_LINE_BYTES) {
+        counts.oversized++
+        skipping = true
+        parts = []
+        size = 0
+      } else {
+        parts.push(Buffer.from(chunk.subarray(start, n)))
+        size += n - start
+      }
+    }
+    carry = skipping ? '' : Buffer.concat(parts).toString('utf8')
   }
 
   const reopen = () => {
@@ -110,15 +163,24 @@ export function openFileJournal({
     fd = openSync(path, 'a+')
     copied = []
     applyOwn = true
-    return readAll().records
+    const counts = { damaged: 0, oversized: 0, moved: false }
+    return [...readFromStart(counts)]
   }
 
   return {
-    load() {
-      const { records, damaged } = readAll()
-      if (damaged > 0)
-        onNotice?.('store: damaged journal lines skipped (a write cut short)', { damaged, path })
-      return records
+    *load() {
+      const counts = { damaged: 0, oversized: 0, moved: false }
+      yield* readFromStart(counts)
+      if (counts.damaged > 0)
+        onNotice?.('store: damaged journal lines skipped (a write cut short)', {
+          damaged: counts.damaged,
+          path,
+        })
+      if (counts.oversized > 0)
+        onNotice?.(
+          `store: journal lines over ${MAX_LINE_BYTES} bytes skipped unread, as damaged (written by an earlier version without size limits); what they held is lost, Plane still has what matters`,
+          { oversized: counts.oversized, path }
+        )
     },
     poll() {
       const nowMs = Date.now()
@@ -199,16 +261,24 @@ function _encodeLines(writer: string, records: Iterable<JournalRecord>): string 
   return [..._lines(writer, records)].join('')
 }
 
-/** One `\n{"w":writer,"r":[...]}\n` line per SNAPSHOT_RECORDS_PER_LINE records. */
+/** One `\n{"w":writer,"r":[...]}\n` line per SNAPSHOT_RECORDS_PER_LINE records or LINE_TARGET_BYTES, whichever first. */
 function* _lines(writer: string, records: Iterable<JournalRecord>): Generator<string> {
   let batch: JournalRecord[] = []
+  let size = 0
   for (const record of records) {
     batch.push(record)
-    if (batch.length < SNAPSHOT_RECORDS_PER_LINE) continue
+    size += _recordChars(record)
+    if (batch.length < SNAPSHOT_RECORDS_PER_LINE && size < LINE_TARGET_BYTES) continue
     yield `\n${JSON.stringify({ w: writer, r: batch })}\n`
     batch = []
+    size = 0
   }
   if (batch.length > 0) yield `\n${JSON.stringify({ w: writer, r: batch })}\n`
+}
+
+/** About a record's length as a line (its strings; numbers and punctuation are a few dozen characters). */
+function _recordChars(record: JournalRecord): number {
+  return record[1].length + (typeof record[2] === 'string' ? record[2].length : 0) + 32
 }
 
 /** What a rewrite holds in memory at most before writing: the snapshot is never one string (it was 3× the state). */
@@ -230,21 +300,31 @@ function _writeLines(fd: number, writer: string, records: Iterable<JournalRecord
 }
 
 type ParsedLines = { records: JournalRecord[]; damaged: number; moved: boolean }
+type ReadCounts = { damaged: number; oversized: number; moved: boolean }
+
+/** One line's records; `moved` for the line a compaction leaves in the file it replaced. */
+function _parseLine(line: string): JournalRecord[] | 'moved' | 'damaged' {
+  if (line === MOVED_LINE) return 'moved'
+  if (line === '') return []
+  try {
+    const batch = JSON.parse(line) as { r?: unknown }
+    if (!Array.isArray(batch.r)) return 'damaged'
+    return batch.r.filter(isJournalRecord)
+  } catch {
+    return 'damaged'
+  }
+}
 
 /** Records of whole lines, up to a moved line (`moved`: the file was replaced, what follows is not read). */
 function _parseLines(text: string, skipPrefix: string | null): ParsedLines {
   const records: JournalRecord[] = []
   let damaged = 0
   for (const line of text.split('\n')) {
-    if (line === MOVED_LINE) return { records, damaged, moved: true }
-    if (line === '' || (skipPrefix !== null && line.startsWith(skipPrefix))) continue
-    try {
-      const batch = JSON.parse(line) as { r?: unknown }
-      if (!Array.isArray(batch.r)) throw new TypeError('no records')
-      for (const record of batch.r) if (isJournalRecord(record)) records.push(record)
-    } catch {
-      damaged++
-    }
+    if (skipPrefix !== null && line.startsWith(skipPrefix)) continue
+    const parsed = line.length > MAX_LINE_BYTES ? 'damaged' : _parseLine(line)
+    if (parsed === 'moved') return { records, damaged, moved: true }
+    if (parsed === 'damaged') damaged++
+    else for (const record of parsed) records.push(record)
   }
   return { records, damaged, moved: false }
 }

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { functions } from '../functions/index.ts'
 import { type AgentConfig, AgentRegistryError, parseAgentRegistry } from '../shared/agents.ts'
+import { probeAtStart } from '../shared/check/start-probe.ts'
 import { type Config, ConfigError, loadConfig } from '../shared/config.ts'
 import type { Services } from '../shared/function.ts'
 import { createRedactor } from '../shared/redact.ts'
@@ -11,9 +12,16 @@ import { createApp } from './app.ts'
 import { runJobCommand } from './node-cli.ts'
 import { nodeHashing } from './node-hashing.ts'
 import { nodeMetricsOptions } from './node-metrics.ts'
+import { nodeAgentRegistryFile } from './node-registry-file.ts'
 import { startScheduler } from './node-scheduler.ts'
 import { listen } from './node-server.ts'
-import { createNodeStore } from './node-store.ts'
+import { createNodeSpool, nodeUploadBudgetBytes } from './node-spool.ts'
+import {
+  createNodeStore,
+  StoreStartError,
+  StoreUnreachableError,
+  waitForStore,
+} from './node-store.ts'
 import { createRuntimeServices } from './services.ts'
 
 /** Expired entries of stores without native expiry (fs, memory) are swept this often. */
@@ -29,18 +37,27 @@ async function main(argv: readonly string[]): Promise<number> {
     functions,
     env: process.env,
     agents: loadAgents(config),
+    agentRegistryFile: config.AGENTS_FILE ? nodeAgentRegistryFile(config.AGENTS_FILE) : null,
     store: (hooks) => createNodeStore(config, hooks),
     hashing: nodeHashing,
+    spool: createNodeSpool({ dataDir: config.DATA_DIR }),
+    uploadBudgetBytes: nodeUploadBudgetBytes(),
     ...nodeMetricsOptions(),
     // A one-off job keeps stdout for its summary line: its logs go to stderr.
     ...(isJob ? { write: (line: string) => process.stderr.write(`${line}\n`) } : {}),
   })
   if (isJob) {
     try {
-      return await runJobCommand({ args: argv.slice(1), functions, services })
+      return await runJobCommand({
+        args: argv.slice(1),
+        functions,
+        services,
+        waitForStore: () => waitForStore(services.store),
+      })
     } finally {
-      await releaseHeldLocks(services.store)
-      await services.store.dispose()
+      // A store that never answered has nothing to release: the exit code and the job's line say it all.
+      await releaseHeldLocks(services.store).catch(() => 0)
+      await services.store.dispose().catch(() => undefined)
     }
   }
   return serve(config, services)
@@ -67,14 +84,23 @@ async function serve(config: Config, services: Services): Promise<number> {
     log.warn('function off', { function: name, missing })
   }
   for (const off of outputsOff(config, services.agents)) log.warn('output off', off)
+  // A configured store that does not answer stops the start (deploy step 5), naming REDIS_URL: a service that
+  // answers /health while it can keep nothing is worse than one that is restarted until Redis is there.
+  await waitForStore(store)
   const app = createApp({ functions, services })
-  const server = await listen(app, { port: config.PORT, hostname: config.HOST })
+  const server = await listen(app, { port: config.PORT, hostname: config.HOST }).catch(
+    (error: unknown) => {
+      throw new StartError(_listenFailure(error, config))
+    }
+  )
   log.info('listening', { host: config.HOST, port: server.port })
   const shutdown = new AbortController()
   const scheduler = startScheduler({ functions, services, signal: shutdown.signal })
   // What a stopped (or crashed) process left in the outbox and the pending windows goes out now, not at
   // the next notify minute.
   services.bridge.kick()
+  // Plane's key and workspace, Telegram's token: tried once now, without holding the start (issue 36).
+  services.background.run('start probe', () => probeAtStart({ ...services, ...services.bridge }))
   const sweeper = setInterval(() => {
     store.sweep().catch((error) => log.warn('store sweep failed', { error: String(error) }))
   }, SWEEP_INTERVAL_MS)
@@ -107,6 +133,23 @@ async function serve(config: Config, services: Services): Promise<number> {
   })
 }
 
+/** A start that cannot go on, said in one line that names the setting to change. */
+class StartError extends Error {
+  override name = 'StartError'
+}
+
+function _listenFailure(error: unknown, config: Config): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code
+  const where = `${config.HOST}:${config.PORT}`
+  if (code === 'EADDRINUSE')
+    return `PORT: ${where} is already in use (another process listens there): stop it, or set PORT to a free port`
+  if (code === 'EACCES')
+    return `PORT: ${where} needs privileges this user lacks (ports below 1024): set PORT to 1024 or above (8787 by default)`
+  if (code === 'EADDRNOTAVAIL')
+    return `HOST: ${config.HOST} is not an address of this machine: set HOST to 0.0.0.0, 127.0.0.1 or one of its addresses`
+  return `PORT: cannot listen on ${where} (${error instanceof Error ? error.message : String(error)})`
+}
+
 process.on('unhandledRejection', (reason) => {
   // Never crash on a stray rejection; it is a bug to fix, so it is logged loudly.
   console.error(
@@ -120,7 +163,10 @@ main(process.argv.slice(2)).then(
     if (
       error instanceof ConfigError ||
       error instanceof RegistryError ||
-      error instanceof AgentRegistryError
+      error instanceof AgentRegistryError ||
+      error instanceof StoreStartError ||
+      error instanceof StoreUnreachableError ||
+      error instanceof StartError
     ) {
       process.stderr.write(`plane-bridge: ${error.message}\n`)
     } else {

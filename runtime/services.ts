@@ -1,6 +1,6 @@
 /** @module Builds the services every function receives, the same way on Node and Workers. */
 
-import { type AgentConfig, agentTokensFrom } from '../shared/agents.ts'
+import { type AgentConfig, type AgentRegistryFile, agentTokensFrom } from '../shared/agents.ts'
 import { createBackground } from '../shared/background.ts'
 import type { Bridge } from '../shared/bridge.ts'
 import { type BuildInfo, createBridgeMetrics, type ProcessStats } from '../shared/bridge-metrics.ts'
@@ -14,6 +14,8 @@ import { takeInventory, validateRegistry } from '../shared/registry.ts'
 import { sleep as realSleep } from '../shared/retry.ts'
 import { createStatusBoard } from '../shared/status.ts'
 import type { Store } from '../shared/store/store.ts'
+import { createUploadBudget } from '../shared/uploads/budget.ts'
+import { createMemorySpool, type FileSpool } from '../shared/uploads/spool.ts'
 import { buildBridge } from './bridge.ts'
 
 export type CreateServicesOptions = {
@@ -36,7 +38,16 @@ export type CreateServicesOptions = {
   build?: BuildInfo
   /** Digests and MACs (default WebCrypto; the Node runtime hands in node:crypto's). */
   hashing?: Hashing
+  /** Where multipart uploads wait (default: memory; the Node runtime spools to DATA_DIR). */
+  spool?: FileSpool
+  /** UPLOAD_MEMORY_BUDGET_BYTES when unset: the Node runtime sizes it from the heap. */
+  uploadBudgetBytes?: number
+  /** AGENTS_FILE as the agent-token job rewrites it (Node). */
+  agentRegistryFile?: AgentRegistryFile | null
 }
+
+/** The upload budget where the runtime gives none: a Worker's isolate has 128 MB. */
+const DEFAULT_UPLOAD_BUDGET_BYTES = 16 * 1024 * 1024
 
 export type StoreHooks = {
   onError: (operation: string, error: unknown) => void
@@ -58,6 +69,9 @@ export function createServices({
   processStats,
   build,
   hashing = webCryptoHashing,
+  spool = createMemorySpool(),
+  uploadBudgetBytes = DEFAULT_UPLOAD_BUDGET_BYTES,
+  agentRegistryFile = null,
 }: CreateServicesOptions): Services {
   validateRegistry(functions)
   const logger =
@@ -96,10 +110,13 @@ export function createServices({
     inventory: takeInventory(functions, config),
     agents,
     agentTokens,
+    agentRegistryFile,
     background: createBackground({ log: logger, now, ...(keepAlive ? { keepAlive } : {}) }),
     now,
     sleep,
     hashing,
+    spool,
+    uploadBudget: createUploadBudget(config.UPLOAD_MEMORY_BUDGET_BYTES ?? uploadBudgetBytes),
     // Built on first use, once: a copy of these services (a job's context) reads the same instance.
     get bridge() {
       bridge ??= buildBridge(built)

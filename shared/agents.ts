@@ -84,6 +84,33 @@ export function parseAgentRegistry(json: string, source = 'AGENTS_FILE'): AgentC
   return agents
 }
 
+/** The registry file (AGENTS_FILE) as a job may rewrite it: the Node runtime's, absent on Workers and with AGENTS_JSON. */
+export type AgentRegistryFile = {
+  /** As resolved from AGENTS_FILE (relative paths are from the working directory). */
+  path: string
+  read(): Promise<string>
+  /** Replace the content (atomically); the previous content is kept next to it, at the path returned. */
+  replace(text: string): Promise<{ backup: string }>
+}
+
+/**
+ * The registry's JSON with these `bridgeTokenSha256` set, everything else as it was (issue 36: ten agents in one
+ * step). Throws when the result would not be a valid registry.
+ */
+export function withBridgeTokenHashes(
+  json: string,
+  hashes: Readonly<Record<string, string>>
+): string {
+  const raw = JSON.parse(json) as { agents: Array<Record<string, unknown>> }
+  for (const entry of raw.agents) {
+    const digest = typeof entry.id === 'string' ? hashes[entry.id] : undefined
+    if (digest) entry.bridgeTokenSha256 = digest
+  }
+  const text = `${JSON.stringify(raw, null, 2)}\n`
+  parseAgentRegistry(text)
+  return text
+}
+
 export function isEmail(value: string): boolean {
   return /^[^@\s]+@[^@\s]+$/.test(value)
 }

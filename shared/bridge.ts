@@ -16,6 +16,7 @@ import type { RunStore } from './runs/records.ts'
 import type { RunTracker } from './runs/tracker.ts'
 import type { TelegramClient } from './telegram/index.ts'
 import type { ProjectTopics } from './telegram/topics.ts'
+import type { RejectionNotes } from './webhook-rejections.ts'
 
 export type Bridge = {
   plane: PlaneClient | null
@@ -41,6 +42,8 @@ export type Bridge = {
   topics: ProjectTopics | null
   /** The index of work items the tools read (issue 32). */
   index: WorkItemIndex
+  /** Plane deliveries refused for their signature, counted here and written down once a minute. */
+  webhookRejections: RejectionNotes
   /** Flush closed coalescing windows and drain the outbox now, in the background; re-arms itself for what is due later. */
   kick(): void
   /** The same, awaited (one-off jobs flush what they enqueued before exiting). */

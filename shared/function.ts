@@ -1,7 +1,7 @@
 /** @module What a function is: a name, one trigger (HTTP route, cron, or named job), the settings it needs, its code. */
 
 import type { Context } from 'hono'
-import type { AgentConfig } from './agents.ts'
+import type { AgentConfig, AgentRegistryFile } from './agents.ts'
 import type { Background } from './background.ts'
 import type { Bridge } from './bridge.ts'
 import type { BridgeMetrics } from './bridge-metrics.ts'
@@ -10,6 +10,8 @@ import type { Hashing } from './hash.ts'
 import type { Logger } from './log.ts'
 import type { StatusBoard } from './status.ts'
 import type { Store } from './store/store.ts'
+import type { UploadBudget } from './uploads/budget.ts'
+import type { FileSpool } from './uploads/spool.ts'
 
 /** What every function gets; built once per process (Node) or isolate (Workers). */
 export type Services = {
@@ -24,6 +26,8 @@ export type Services = {
   agents: readonly AgentConfig[]
   /** Each agent's own Plane API key (from the variable its `planeTokenEnv` names), by agent id. */
   agentTokens: Readonly<Record<string, string>>
+  /** AGENTS_FILE, for the job that writes tokens' digests into it (Node only; null on Workers or with AGENTS_JSON). */
+  agentRegistryFile: AgentRegistryFile | null
   /** Work that goes on after a response; shutdown waits for it. */
   background: Background
   now: () => number
@@ -34,6 +38,10 @@ export type Services = {
   sleep: (ms: number) => Promise<void>
   /** SHA-256 and HMAC: WebCrypto, or the Node runtime's synchronous node:crypto. */
   hashing: Hashing
+  /** Where multipart uploads wait for Plane's storage: DATA_DIR on Node, memory on Workers. */
+  spool: FileSpool
+  /** The bytes of JSON upload bodies this process holds at once (UPLOAD_MEMORY_BUDGET_BYTES). */
+  uploadBudget: UploadBudget
   /**
    * The runtime's parts (Plane, Telegram and OpenClaw clients with their throttles, directory, pipeline,
    * outbox, senders, run tracker), built once on first use and shared by HTTP handlers and every cron or job
@@ -118,6 +126,11 @@ export type CronFunction = FunctionBase & {
 export type JobFunction = FunctionBase & {
   kind: 'job'
   maxDurationSeconds?: number
+  /**
+   * `false`: the job runs without the store, and without the running lock (it writes nothing there): `check`
+   * must say what is wrong when Redis is down, and `agent-token` or `openclaw-config` need only the registry.
+   */
+  needsStore?: false
   run: JobRun
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createLogger } from './log.ts'
+import { createLogger, LOG_LINE_MAX_CHARS, LOG_STRING_MAX_CHARS } from './log.ts'
 
 describe('createLogger', () => {
   const capture = (level: 'debug' | 'info' | 'warn' | 'error') => {
@@ -35,5 +35,49 @@ describe('createLogger', () => {
     const record = JSON.parse(lines[0] ?? '{}')
     expect(record.fn).toBe('poll')
     expect(JSON.stringify(record)).not.toContain('abc.def')
+  })
+
+  it('should cut a long string field, at any depth and in the message, saying how long it was', () => {
+    const { log, lines } = capture('info')
+    const huge = 'x'.repeat(900_000)
+    log.info(`name ${huge}`, { error: huge, nested: { name: huge }, list: [huge], short: 'kept' })
+    const line = lines[0] ?? ''
+    expect(line.length).toBeLessThan(5 * LOG_STRING_MAX_CHARS)
+    const record = JSON.parse(line)
+    for (const value of [record.msg, record.error, record.nested.name, record.list[0]]) {
+      expect(value.length).toBeLessThanOrEqual(LOG_STRING_MAX_CHARS)
+      expect(value).toMatch(/… \[cut: 90000\d characters in all\]$/)
+    }
+    expect(record.short).toBe('kept')
+  })
+
+  it('should keep a string of the limit whole, and redact a secret before cutting', () => {
+    const lines: string[] = []
+    const log = createLogger({
+      write: (line) => lines.push(line),
+      redactor: {
+        text: (s) => s.replaceAll('s3cret', '[redacted]'),
+        value: (v) => JSON.parse(JSON.stringify(v).replaceAll('s3cret', '[redacted]')),
+        add: () => {},
+      },
+    })
+    const exact = 'y'.repeat(LOG_STRING_MAX_CHARS)
+    log.info('m', { exact, secret: `s3cret${'z'.repeat(10_000)}` })
+    const record = JSON.parse(lines[0] ?? '{}')
+    expect(record.exact).toBe(exact)
+    expect(record.secret.startsWith('[redacted]z')).toBe(true)
+  })
+
+  it('should drop the fields of a line still too long, keeping its message', () => {
+    const { log, lines } = capture('info')
+    const fields = Object.fromEntries(
+      Array.from({ length: 2000 }, (_, i) => [`k${i}`, 'v'.repeat(100)])
+    )
+    log.warn('many fields', fields)
+    const record = JSON.parse(lines[0] ?? '{}')
+    expect(lines[0]?.length).toBeLessThanOrEqual(LOG_LINE_MAX_CHARS)
+    expect(record).toMatchObject({ level: 'warn', msg: 'many fields' })
+    expect(record.k0).toBeUndefined()
+    expect(record.note).toMatch(/fields dropped/)
   })
 })

@@ -1,4 +1,5 @@
-/** @module Structured JSON logs, one line per event, secrets redacted, filtered by LOG_LEVEL. */
+/** @module Structured JSON logs, one line per event, secrets redacted, long values cut, filtered by LOG_LEVEL. */
+import { capText } from './cap.ts'
 import { createRedactor, type Redactor } from './redact.ts'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
@@ -24,6 +25,15 @@ export type LoggerOptions = {
 }
 
 const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
+
+/**
+ * A string in a log line (the message, or any field at any depth) longer than this is cut, saying how long it was:
+ * one hostile value (a 900 KB task name in an error message) must not make a multi-MB line that log shippers drop
+ * or choke on. A few KB keeps every useful error message and stack whole.
+ */
+export const LOG_STRING_MAX_CHARS = 4096
+/** A line still longer than this (thousands of short fields) keeps its time, level and message only. */
+export const LOG_LINE_MAX_CHARS = 64 * 1024
 
 /**
  * @example createLogger({ level: 'info', redactor }).info('request', { status: 200 })
@@ -65,14 +75,27 @@ export const silentLogger: Logger = createLogger({ write: () => {} })
 // --- Internal helpers ---
 
 function _safeStringify(record: LogFields): string {
+  let line: string
   try {
-    return JSON.stringify(record, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))
+    line = JSON.stringify(record, _replacer)
   } catch {
-    return JSON.stringify({
-      time: record.time,
-      level: record.level,
-      msg: record.msg,
-      note: 'unserializable fields',
-    })
+    return _bare(record, 'unserializable fields')
   }
+  return line.length <= LOG_LINE_MAX_CHARS
+    ? line
+    : _bare(record, `fields dropped: the line had ${line.length} characters`)
+}
+
+function _replacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString()
+  if (typeof value === 'string' && value.length > LOG_STRING_MAX_CHARS)
+    return capText(value, LOG_STRING_MAX_CHARS, `… [cut: ${value.length} characters in all]`)
+  return value
+}
+
+function _bare(record: LogFields, note: string): string {
+  return JSON.stringify(
+    { time: record.time, level: record.level, msg: record.msg, note },
+    _replacer
+  )
 }

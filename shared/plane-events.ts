@@ -1,7 +1,16 @@
 /** @module From Plane's shapes (webhook data, API work items) to the pipeline's normalized snapshots. Pure. */
 
+import { capText } from './cap.ts'
 import type { ChangeHint } from './events.ts'
 import { type Actor, sortedUnique, type TaskSnapshot, toStateGroup } from './events.ts'
+import { htmlToText } from './markdown.ts'
+import {
+  capShort,
+  capShortOrNull,
+  isPlaneId,
+  LIST_MAX_ITEMS,
+  PLANE_NAME_MAX_CHARS,
+} from './plane/limits.ts'
 import { htmlToText } from './html-text.ts'
 import type { PlaneUserLite } from './plane/schemas.ts'
 import type {
@@ -37,30 +46,43 @@ export function snapshotFromWebhookIssue(
 
 /**
  * A work item from the API listing, read with `expand=state,labels` so that one request per project gives
- * state groups and label names (no state/label catalog to keep in sync).
+ * state groups and label names (no state/label catalog to keep in sync). Bounded as a webhook's data is
+ * (webhook-data.ts), since this is what the index and the pipeline store: null for an item whose id or project is
+ * not a Plane id (it never reaches a store key or a Plane URL), names cut to Plane's 255 characters, lists to
+ * `LIST_MAX_ITEMS` (Plane's own lists are never that long), ids in them that are not Plane's dropped.
  */
 export function snapshotFromWorkItem(item: PlaneWorkItem): TaskSnapshot | null {
   const projectId = _idOf(item.project)
   const updatedAt = _iso(item.updated_at)
-  if (!projectId || !updatedAt) return null
+  if (!isPlaneId(item.id) || !isPlaneId(projectId) || !updatedAt) return null
   const state = typeof item.state === 'object' && item.state ? item.state : null
   return {
-    id: item.id,
-    projectId,
+    id: item.id.toLowerCase(),
+    projectId: projectId.toLowerCase(),
     sequenceId: item.sequence_id ?? null,
-    name: item.name,
-    state: state
-      ? { id: state.id, name: state.name ?? '', group: toStateGroup(state.group) }
-      : null,
+    name: capText(item.name, PLANE_NAME_MAX_CHARS),
+    state:
+      state && isPlaneId(state.id)
+        ? {
+            id: state.id.toLowerCase(),
+            name: capText(state.name ?? '', PLANE_NAME_MAX_CHARS),
+            group: toStateGroup(state.group),
+          }
+        : null,
     assigneeIds: sortedUnique(
-      (item.assignees ?? []).map((a) => (typeof a === 'string' ? a : a.id))
+      _firstItems(item.assignees)
+        .map((a) => (typeof a === 'string' ? a : a.id))
+        .filter(isPlaneId)
+        .map((id) => id.toLowerCase())
     ),
     labels: sortedUnique(
-      (item.labels ?? []).map((l) => (typeof l === 'string' ? l : (l.name ?? l.id)))
+      _firstItems(item.labels).map((l) =>
+        capText(typeof l === 'string' ? l : (l.name ?? l.id), PLANE_NAME_MAX_CHARS)
+      )
     ),
-    priority: item.priority ?? 'none',
-    targetDate: item.target_date ?? null,
-    completedAt: item.completed_at ?? null,
+    priority: capShort(item.priority ?? 'none'),
+    targetDate: capShortOrNull(item.target_date),
+    completedAt: capShortOrNull(item.completed_at),
     updatedAt,
   }
 }
@@ -83,7 +105,7 @@ export function actorFrom(user: PlaneUserLite | null | undefined): Actor | null 
   if (!user) return null
   const name =
     user.display_name || [user.first_name, user.last_name].filter(Boolean).join(' ') || user.id
-  return { id: user.id, name }
+  return { id: user.id, name: capText(name, PLANE_NAME_MAX_CHARS) }
 }
 
 /** Comment text without HTML, for blocker detection and quoting. */
@@ -98,6 +120,10 @@ function _idOf(ref: unknown): string | null {
   if (typeof ref === 'string') return ref
   if (typeof ref === 'object' && ref && 'id' in ref) return String((ref as { id: unknown }).id)
   return null
+}
+
+function _firstItems<T>(list: readonly T[] | null | undefined): readonly T[] {
+  return (list ?? []).slice(0, LIST_MAX_ITEMS)
 }
 
 function _iso(value: string | null | undefined): string | null {

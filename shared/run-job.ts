@@ -1,6 +1,7 @@
 /** @module Runs one cron or job function: once per schedule slot across replicas, never overlapping itself, never throwing. */
-import type { JobContext, RunnableFunction, Services } from './function.ts'
+import type { JobContext, JobOutcome, RunnableFunction, Services } from './function.ts'
 import { recordJobRun } from './job-runs.ts'
+import { diagnosePlaneFailure } from './plane/diagnose.ts'
 import { keepLease, LOCK_LEASE } from './store/lease.ts'
 
 export type JobRunResult = {
@@ -97,6 +98,17 @@ export async function runJob(
       return finish({ outcome: 'skipped' })
     }
     const maxDurationS = fn.maxDurationSeconds ?? DEFAULT_MAX_DURATION_S
+    const context = () => ({
+      ...services,
+      log: log.child({ job: fn.name }),
+      trigger,
+      slot,
+      signal,
+      args,
+      ...(progress ? { progress } : {}),
+    })
+    if (fn.kind === 'job' && fn.needsStore === false)
+      return finish(_outcome(await fn.run(context())))
     // A lease renewed while the run goes on, up to its longest: a process that dies running the job keeps the
     // next run (its own, once restarted) out for one lease, not for the job's whole maximum.
     const lock = await store.lock(
@@ -114,38 +126,13 @@ export async function runJob(
         }),
     })
     try {
-      const outcome = await fn.run({
-        ...services,
-        log: log.child({ job: fn.name }),
-        trigger,
-        slot,
-        signal,
-        args,
-        ...(progress ? { progress } : {}),
-      })
-      if (outcome?.failure)
-        return finish({
-          outcome: 'error',
-          error: outcome.failure,
-          ...(outcome.summary ? { summary: outcome.summary } : {}),
-          ...(outcome.terminal ? { terminal: outcome.terminal } : {}),
-        })
-      return finish({
-        outcome: 'ok',
-        ...(outcome?.summary ? { summary: outcome.summary } : {}),
-        ...(outcome?.terminal ? { terminal: outcome.terminal } : {}),
-        ...(outcome?.idle ? { idle: true } : {}),
-        ...(outcome?.exitCode ? { exitCode: outcome.exitCode } : {}),
-      })
+      return finish(_outcome(await fn.run(context())))
     } finally {
       lease.stop()
       await lock.release().catch(() => false)
     }
   } catch (error) {
-    return finish({
-      outcome: 'error',
-      error: error instanceof Error ? error.message : String(error),
-    })
+    return finish({ outcome: 'error', error: _failureText(error, services) })
   } finally {
     running.delete(fn.name)
     await recording
@@ -158,6 +145,36 @@ export function slotOf(scheduledAt: Date | number): string {
 }
 
 // --- Internal helpers ---
+
+/**
+ * What failed, and for a Plane failure that a setting explains, which one and the fix (issue 36): the job CLI,
+ * the log and /ready then say "PLANE_API_KEY refused …: regenerate PLANE_API_KEY", not only Plane's 403.
+ */
+function _failureText(error: unknown, services: Services): string {
+  const message = error instanceof Error ? error.message : String(error)
+  const diagnosis = diagnosePlaneFailure(error, { slug: services.config.PLANE_WORKSPACE_SLUG })
+  return diagnosis.setting && !message.includes(diagnosis.setting)
+    ? `${message} — ${diagnosis.detail}`
+    : message
+}
+
+/** What a run returned, as the result `finish` records: a `failure` is a failed run that still shows its lines. */
+function _outcome(outcome: JobOutcome | undefined): Omit<JobRunResult, 'durationMs'> {
+  if (outcome?.failure)
+    return {
+      outcome: 'error',
+      error: outcome.failure,
+      ...(outcome.summary ? { summary: outcome.summary } : {}),
+      ...(outcome.terminal ? { terminal: outcome.terminal } : {}),
+    }
+  return {
+    outcome: 'ok',
+    ...(outcome?.summary ? { summary: outcome.summary } : {}),
+    ...(outcome?.terminal ? { terminal: outcome.terminal } : {}),
+    ...(outcome?.idle ? { idle: true } : {}),
+    ...(outcome?.exitCode ? { exitCode: outcome.exitCode } : {}),
+  }
+}
 
 /** Store keys allow no `:` inside a segment: 2026-11-21T06:05:00Z → 2026-11-21T06-05-00Z. */
 function _slotKey(slot: string): string {

@@ -3,6 +3,7 @@ import * as z from 'zod'
 import { isCronExpression } from './cron.ts'
 import { NOTIFICATION_KINDS } from './notify/policy.ts'
 import { DEFAULT_RATE_LIMIT, parseRateLimit } from './plane/budget.ts'
+import { DEFAULT_TEXT_LIMITS } from './plane/limits.ts'
 
 /** One setting. `doc` and `defaultText` feed the docs/settings.md table, which a test keeps in sync with this list. */
 export type SettingSpec = {
@@ -121,7 +122,7 @@ export const SETTINGS = {
   PLANE_BASE_URL: {
     // Pasted from Plane's API docs with its /api/v1 (or /api): requests would go to /api/v1/api/v1/….
     schema: httpUrl.transform((s) => s.replace(/\/api(?:\/v1)?\/*$/i, '')).optional(),
-    doc: "Plane's base URL, e.g. `https://work.example.com` (the `/api/v1/` prefix is added; a trailing `/api/v1` is dropped).",
+    doc: "Plane's web address as this host reaches it, e.g. `https://work.example.com`: the bridge adds `/api/v1/`, so a trailing `/api` or `/api/v1` (pasted from Plane's API docs) is dropped. No answer there, or something other than Plane's API, is reported naming `PLANE_BASE_URL`.",
   },
   PLANE_API_KEY: {
     schema: optionalText,
@@ -140,7 +141,7 @@ export const SETTINGS = {
   PLANE_WEBHOOK_URL: {
     schema: httpUrl.optional(),
     defaultText: '`PUBLIC_URL`/webhooks/plane',
-    doc: "The URL Plane posts its webhook to, as `provision` and `check` tell you to register it and check it against the rules of the Plane that runs. On Plane v1.3.1 it can stay inside the host: `http://plane-bridge.internal:8787/webhooks/plane` with `WEBHOOK_ALLOWED_HOSTS=plane-bridge.internal` on Plane's api and worker (Deploy: Plane's webhook inside the host).",
+    doc: "The URL Plane posts its webhook to, as `provision` and `check` tell you to register it and check it against the rules of the Plane that runs. On Plane v1.3.1 it can stay inside the host: `http://plane-bridge.internal:8787/webhooks/plane` with `WEBHOOK_ALLOWED_HOSTS=plane-bridge.internal` on Plane's api and worker ([Deploy: Plane's webhook inside the host](deploy.md#planes-webhook-inside-the-host-plane-v131)).",
   },
   TELEGRAM_BOT_TOKEN: {
     schema: z
@@ -153,7 +154,7 @@ export const SETTINGS = {
   },
   TELEGRAM_CHAT_ID: {
     schema: chatId.optional(),
-    doc: 'Chat that receives notifications and the digest.',
+    doc: "Chat that receives notifications, alerts and the digest: a user's id (`123456789`), a group's (`-1001234567890`), or `@channelname` for a public channel (the bot an admin of it). Find an id by writing to the bot, then `getUpdates` shows `message.chat.id`. With `TELEGRAM_BOT_TOKEN` set and this unset, nothing reaches the human: `check` fails.",
   },
   TELEGRAM_WEBHOOK_SECRET: {
     schema: telegramSecret.optional(),
@@ -224,16 +225,16 @@ export const SETTINGS = {
   DATA_DIR: {
     schema: z.string().trim().min(1).default('./data'),
     defaultText: '`./data`',
-    doc: 'Directory of the embedded file store (used when `REDIS_URL` is unset): one journal file, `store.journal`.',
+    doc: 'Directory of the embedded file store (used when `REDIS_URL` is unset): one journal file, `store.journal`. A relative path is from the working directory; created if missing, and a directory that cannot be written stops the start, naming `DATA_DIR`.',
   },
   STORE_DRIVER: {
     schema: z.enum(['auto', 'redis', 'fs', 'memory']).default('auto'),
     defaultText: '`auto`',
-    doc: '`auto` picks `redis` when `REDIS_URL` is set, else `fs`; `memory` keeps nothing across restarts.',
+    doc: "Which store keeps the bridge's state. `redis`: the Redis at `REDIS_URL` (required), shared by replicas and `npm run job`. `fs`: the embedded file store in `DATA_DIR`, one process at a time. `auto` picks `redis` when `REDIS_URL` is set, else `fs`. `memory` keeps nothing across restarts (tests). A configured Redis that does not answer within 5 s stops the start, naming `REDIS_URL`; the bridge never falls back to another store.",
   },
   REDIS_REST_URL: {
     schema: httpUrl.optional(),
-    doc: 'Workers: Redis over HTTP (Upstash REST protocol) for exact claims; unset: the `STORE` KV binding (best effort).',
+    doc: 'Workers: Redis over HTTP (Upstash REST protocol) for exact claims; unset: the `STORE` KV binding (best effort, see [Cloudflare Workers](workers.md)).',
   },
   REDIS_REST_TOKEN: {
     schema: optionalText,
@@ -242,11 +243,11 @@ export const SETTINGS = {
   },
   AGENTS_FILE: {
     schema: optionalText,
-    doc: 'JSON file listing the agents (id, Plane user, OpenClaw agent id, role).',
+    doc: 'The agent registry: a JSON file `{"agents": [...]}` (copy `agents.example.json`); a relative path is from the working directory. Each agent: `id` (short, lowercase: `imhotep`), `name` (how messages name it), `role` (`member` or `concierge`, one at most), `planeUser` (its Plane account\'s email, or user id), `openclawAgentId`, `tags`; optional `planeTokenEnv` (the name of the variable holding the agent\'s own Plane key, e.g. `PLANE_TOKEN_IMHOTEP`: its actions are then its own in Plane) and `bridgeTokenSha256` (the SHA-256 of its bridge token, written by `npm run job -- agent-token --all`; the file holds no secret). A bad entry stops the start, naming it.',
   },
   AGENTS_JSON: {
     schema: optionalText,
-    doc: 'The agent registry itself, as JSON (the content `AGENTS_FILE` would hold): Workers have no files.',
+    doc: 'The agent registry itself, as JSON (what `AGENTS_FILE` would hold): Workers have no files. Node reads it when `AGENTS_FILE` is unset.',
   },
   TIMEZONE: {
     schema: timezone.default('UTC'),
@@ -299,6 +300,16 @@ export const SETTINGS = {
     defaultText: '`1048576`',
     doc: 'Largest accepted request body; larger ones get 413.',
   },
+  DESCRIPTION_MAX_CHARS: {
+    schema: positiveInt(2000, 1_000_000).default(DEFAULT_TEXT_LIMITS.descriptionMaxChars),
+    defaultText: '`100000`',
+    doc: 'Longest task or project description kept from a Plane webhook (longer ones are cut, ending with `…`; Plane keeps the whole text, `get_task_details` reads it there). Agents write up to 50,000 characters of Markdown (`create_task`).',
+  },
+  COMMENT_MAX_CHARS: {
+    schema: positiveInt(2000, 1_000_000).default(DEFAULT_TEXT_LIMITS.commentMaxChars),
+    defaultText: '`20000`',
+    doc: "Longest comment kept from a Plane webhook (longer ones are cut, ending with `…`), as long as `add_comment` lets agents write. Names are cut to Plane's own 255 characters, and ids that are not Plane's (UUIDs) are refused.",
+  },
   PLANE_API_RATE_LIMIT: {
     schema: rateLimit.default(DEFAULT_RATE_LIMIT),
     defaultText: '`60/minute`',
@@ -312,7 +323,13 @@ export const SETTINGS = {
   PLANE_UPLOAD_MAX_BYTES: {
     schema: positiveInt(1024, 1024 * 1024 * 1024).default(5 * 1024 * 1024),
     defaultText: '`5242880`',
-    doc: "Largest deliverable `upload_deliverable` accepts: keep it equal to Plane's `FILE_SIZE_LIMIT` (5 MiB by default; the compose file raises both to 50 MiB). The tool routes accept bodies this large (base64: a third more).",
+    doc: "Largest deliverable `upload_deliverable` accepts: keep it equal to Plane's `FILE_SIZE_LIMIT` (5 MiB by default; the compose file raises both to 50 MiB). The tool routes accept bodies this large (base64: a third more); multipart uploads are streamed through `DATA_DIR/uploads/`, never held in memory.",
+  },
+  UPLOAD_MEMORY_BUDGET_BYTES: {
+    schema: positiveInt(1024 * 1024, 1024 * 1024 * 1024).optional(),
+    defaultText:
+      'an eighth of the heap (Node: ~21 MiB under `--max-old-space-size=160`); 16 MiB on Workers',
+    doc: "Bytes of JSON upload bodies (`upload_deliverable`'s `content_base64`, over HTTP or MCP) held in memory at once; each costs about four times its size while it is decoded and sent. A body that does not fit now gets 503 with `Retry-After`; one larger than the whole budget gets 413. Multipart uploads are spooled to `DATA_DIR` and never count. See [deploy.md, Memory](deploy.md#memory).",
   },
   SHUTDOWN_TIMEOUT_MS: {
     schema: positiveInt(0, 120_000).default(8000),

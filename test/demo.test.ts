@@ -24,9 +24,10 @@ describe('runDemo', () => {
       /^\[imhotep → bridge\] update_task_status .*"status":"done".*"confidence":0\.6/,
       /^\[bridge → imhotep\] status done \(was in_progress\), time spent 25 min$/,
       /^\[bridge → Telegram\] sends message #\d+:$/,
-      /Revue demandée pour ONB-1 « Configurer Redis » : confiance 0,6/,
-      /^ {4}buttons: \[✅ Valider\] \[↩️ Renvoyer\]$/,
+      // One completion, one message: the review's question and buttons on it (issue 36).
       /Imhotep a terminé ONB-1 « Configurer Redis »/,
+      /🔍 Revue demandée : confiance sous 0,7/,
+      /^ {4}buttons: \[✅ Valider\] \[↩️ Renvoyer\]$/,
       /^\[human\] presses "✅ Valider" on message #\d+$/,
       /^\[bridge → Telegram\] answers the press: "⏳ En cours…"$/,
       /^\[bridge → Telegram\] edits message #\d+:$/,

@@ -2,6 +2,7 @@
 
 import type { AgentConfig } from '../../shared/agents.ts'
 import type { Services } from '../../shared/function.ts'
+import type { HeldFile } from '../../shared/uploads/spool.ts'
 import { toolContext } from './context.ts'
 import { invalidInput, ToolError, toToolError } from './errors.ts'
 import { readerOf } from './tasks.ts'
@@ -11,6 +12,9 @@ export type CallOutcome =
   | { ok: true; output: Record<string, unknown>; text: string }
   | { ok: false; error: ToolError }
 
+/** What a door hands a call besides its JSON input: the file of a multipart upload, held until the call ends. */
+export type CallExtras = { upload?: HeldFile | null }
+
 const counters = new WeakMap<Services, ReturnType<Services['metrics']['registry']['counter']>>()
 
 export async function callTool(
@@ -18,10 +22,11 @@ export async function callTool(
   tool: BridgeTool,
   agent: AgentConfig,
   rawInput: unknown,
-  door: 'http' | 'mcp'
+  door: 'http' | 'mcp',
+  extras: CallExtras = {}
 ): Promise<CallOutcome> {
   const started = performance.now()
-  const outcome = await _run(services, tool, agent, rawInput)
+  const outcome = await _run(services, tool, agent, rawInput, extras)
   const result = outcome.ok ? 'ok' : outcome.error.code
   _counter(services).inc({ tool: tool.name, outcome: result })
   // Who called what and how it ended; never the token, never the input (it may hold a file).
@@ -42,7 +47,8 @@ async function _run(
   services: Services,
   tool: BridgeTool,
   agent: AgentConfig,
-  rawInput: unknown
+  rawInput: unknown,
+  extras: CallExtras
 ): Promise<CallOutcome> {
   try {
     if (tool.access === 'concierge' && agent.role !== 'concierge') {
@@ -54,7 +60,7 @@ async function _run(
     }
     const parsed = tool.input.safeParse(rawInput ?? {})
     if (!parsed.success) throw invalidInput(parsed.error)
-    const ctx = await toolContext(services, agent)
+    const ctx = { ...(await toolContext(services, agent)), upload: extras.upload ?? null }
     let result: unknown
     try {
       result = await tool.handler(parsed.data, ctx)

@@ -53,6 +53,7 @@ function _context(
     ownKey: own !== null,
     runs: parts.runs,
     now: services.now,
+    upload: null,
     touched: new Map(),
   }
 }

@@ -12,6 +12,7 @@ export type ToolErrorCode =
   | 'not_configured'
   | 'plane_error'
   | 'plane_unavailable'
+  | 'busy'
   | 'internal_error'
 
 const STATUS: Record<ToolErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 500 | 502 | 503> = {
@@ -24,6 +25,7 @@ const STATUS: Record<ToolErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 500 | 50
   not_configured: 503,
   plane_error: 502,
   plane_unavailable: 503,
+  busy: 503,
   internal_error: 500,
 }
 

@@ -3,10 +3,13 @@ import type { Context } from 'hono'
 import * as z from 'zod'
 import type { Config } from '../../shared/config.ts'
 import { type AppEnv, defineHttpFunction } from '../../shared/function.ts'
+import type { HeldFile } from '../../shared/uploads/spool.ts'
 import { agentForToken, WWW_AUTHENTICATE } from './auth.ts'
+import { readBodyInBudget } from './body.ts'
 import { callTool } from './call.ts'
 import { ToolError } from './errors.ts'
 import { bridgeTools, findTool } from './index.ts'
+import { readUploadForm } from './upload-form.ts'
 
 const PLANE_SETTINGS = ['PLANE_BASE_URL', 'PLANE_API_KEY', 'PLANE_WORKSPACE_SLUG'] as const
 
@@ -61,10 +64,16 @@ export const bridgeToolCallFunction = defineHttpFunction({
           `No tool "${name}". Tools: ${bridgeTools.map((t) => t.name).join(', ')}.`
         )
       )
-    const input = await _readInput(c, tool.name)
-    if (input instanceof ToolError) return _error(c, input)
-    const outcome = await callTool(services, tool, agent, input, 'http')
-    return outcome.ok ? c.json(outcome.output, 200) : _error(c, outcome.error)
+    const read = await _readInput(c, tool.name)
+    if (read instanceof ToolError) return _error(c, read)
+    try {
+      const outcome = await callTool(services, tool, agent, read.input, 'http', {
+        upload: read.file,
+      })
+      return outcome.ok ? c.json(outcome.output, 200) : _error(c, outcome.error)
+    } finally {
+      await read.release()
+    }
   },
 })
 
@@ -85,7 +94,13 @@ function _error(c: Context<AppEnv>, error: ToolError): Response {
   return c.json(error.toJSON(), error.status, headers)
 }
 
-async function _readInput(c: Context<AppEnv>, tool: string): Promise<unknown | ToolError> {
+type ReadInput = { input: unknown; file: HeldFile | null; release: () => void | Promise<void> }
+
+/**
+ * The call's input: multipart (upload_deliverable's file spooled, never held whole) or JSON, whose large bodies
+ * (a base64 file) are admitted by the upload budget before they are read.
+ */
+async function _readInput(c: Context<AppEnv>, tool: string): Promise<ReadInput | ToolError> {
   const type = (c.req.header('content-type') ?? '').toLowerCase()
   if (type.startsWith('multipart/form-data')) {
     if (tool !== 'upload_deliverable')
@@ -93,51 +108,32 @@ async function _readInput(c: Context<AppEnv>, tool: string): Promise<unknown | T
         'invalid_input',
         'Only upload_deliverable takes multipart/form-data; send JSON.'
       )
-    return _multipartUpload(c)
+    const form = await readUploadForm(c)
+    if (form instanceof ToolError) return form
+    return {
+      input: form.input,
+      file: form.file,
+      release: () => form.file.release(),
+    }
   }
-  const text = await c.req.text()
-  if (text.trim() === '') return {}
   if (type && !type.includes('json'))
     return new ToolError(
       'invalid_input',
       `Send the input as application/json (got ${type.split(';')[0]}).`
     )
+  const body = await readBodyInBudget(c, c.get('services').uploadBudget)
+  if (body instanceof ToolError) return body
+  const held = { input: {}, file: null, release: body.release }
+  if (body.text.trim() === '') return held
   try {
-    const value: unknown = JSON.parse(text)
-    if (typeof value !== 'object' || value === null || Array.isArray(value))
+    const value: unknown = JSON.parse(body.text)
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      body.release()
       return new ToolError('invalid_input', 'The input must be a JSON object.')
-    return value
+    }
+    return { ...held, input: value }
   } catch {
+    body.release()
     return new ToolError('invalid_input', 'The body is not valid JSON.')
-  }
-}
-
-/** `file` plus the other fields as form fields; the file becomes `content_base64` (and names `filename`). */
-async function _multipartUpload(c: Context<AppEnv>): Promise<unknown | ToolError> {
-  let form: FormData
-  try {
-    form = await c.req.formData()
-  } catch {
-    return new ToolError('invalid_input', 'The multipart body could not be read.')
-  }
-  const file = form.get('file')
-  if (!(file instanceof File))
-    return new ToolError('invalid_input', 'multipart upload: the `file` field is missing.', {
-      fields: [{ field: 'file', message: 'required' }],
-    })
-  const bytes = new Uint8Array(await file.arrayBuffer())
-  let binary = ''
-  for (let i = 0; i < bytes.length; i += 0x8000)
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
-  const field = (name: string) => {
-    const value = form.get(name)
-    return typeof value === 'string' && value !== '' ? value : undefined
-  }
-  return {
-    task: field('task'),
-    filename: field('filename') ?? file.name,
-    content_base64: btoa(binary),
-    mime_type: field('mime_type') ?? (file.type || undefined),
-    description: field('description'),
   }
 }

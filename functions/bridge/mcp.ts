@@ -6,6 +6,8 @@
 import type { Context } from 'hono'
 import { type AppEnv, defineHttpFunction, type HttpMethod } from '../../shared/function.ts'
 import { agentForToken, WWW_AUTHENTICATE } from './auth.ts'
+import { readBodyInBudget } from './body.ts'
+import { ToolError } from './errors.ts'
 import { toolBodyLimit } from './http.ts'
 
 function mcpFunction(method: HttpMethod) {
@@ -51,8 +53,52 @@ async function serveMcp(c: Context<AppEnv>): Promise<Response> {
       401,
       { 'WWW-Authenticate': WWW_AUTHENTICATE }
     )
-  return door.handler.fetch(c.req.raw, {
+  const authInfo = {
     // The SDK passes this to the factory; the token itself goes no further than the check above.
-    authInfo: { token: `agent:${agent.id}`, clientId: agent.id, scopes: [] },
+    token: `agent:${agent.id}`,
+    clientId: agent.id,
+    scopes: [],
+  }
+  if (c.req.method !== 'POST') return door.handler.fetch(c.req.raw, { authInfo })
+  // A tool call may carry a base64 file: its body is admitted by the upload budget before it is read.
+  const body = await readBodyInBudget(c, services.uploadBudget)
+  if (body instanceof ToolError) return _refused(c, body)
+  const request = new Request(c.req.raw.url, {
+    method: 'POST',
+    headers: c.req.raw.headers,
+    body: body.text,
   })
+  let response: Response
+  try {
+    response = await door.handler.fetch(request, { authInfo })
+  } catch (error) {
+    body.release()
+    throw error
+  }
+  return _releaseWhenSent(response, body.release)
+}
+
+/** A refused body as JSON-RPC, with the HTTP status and Retry-After the budget gave. */
+function _refused(c: Context<AppEnv>, error: ToolError): Response {
+  const retry = error.details.retry_after_seconds
+  return c.json(
+    {
+      jsonrpc: '2.0',
+      error: { code: -32000, message: `${error.code}: ${error.message}` },
+      id: null,
+    },
+    error.status,
+    typeof retry === 'number' ? { 'Retry-After': String(retry) } : {}
+  )
+}
+
+/** The SDK may answer with a stream the call writes into later: the body's bytes stay counted until it ends. */
+function _releaseWhenSent(response: Response, release: () => void): Response {
+  if (!response.body) {
+    release()
+    return response
+  }
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>({ flush: release })
+  response.body.pipeTo(writable).catch(release)
+  return new Response(readable, response)
 }

@@ -56,9 +56,7 @@ describe('openclaw-config (issue 31): one gateway, one identity per agent', () =
     const printed = await run([], { PUBLIC_URL: 'https://hooks.example.com' })
     const text = (printed.terminal ?? []).join('\n')
     expect(text).toContain('"url": "https://hooks.example.com/mcp"')
-    expect(text).toContain(
-      'PLANE_BRIDGE_TOKEN_THOT=<the token of: npm run job -- agent-token thot>'
-    )
+    expect(text).toContain('PLANE_BRIDGE_TOKEN_THOT=<printed by npm run job -- agent-token --all>')
     const json = await run(['--json', '--url', 'http://plane-bridge:8787'])
     expect(JSON.parse((json.terminal ?? []).join('\n')).mcp.servers).toHaveProperty(
       'plane-bridge-concierge'

@@ -79,6 +79,7 @@ export function renderOpenClawConfig({
 export const openclawConfigFunction = defineJobFunction({
   name: 'openclaw-config',
   usage: '[--url <plane-bridge URL>] [--json]',
+  needsStore: false,
   description:
     'Prints the OpenClaw gateway configuration for the registry’s agents in one gateway: hooks allowlist, one MCP server per agent with its own token by reference, each agent denied the others’ servers (npm run job -- openclaw-config). Writes nothing.',
   run: async function openclawConfig({ args, agents, config }) {
@@ -107,7 +108,7 @@ export const openclawConfigFunction = defineJobFunction({
         '// In the gateway’s environment or ~/.openclaw/.env (never in a file you commit):',
         '//   OPENCLAW_HOOKS_TOKEN=<plane-bridge’s OPENCLAW_HOOKS_TOKEN>',
         ...agents.map(
-          (a) => `//   ${tokenVariableOf(a.id)}=<the token of: npm run job -- agent-token ${a.id}>`
+          (a) => `//   ${tokenVariableOf(a.id)}=<printed by npm run job -- agent-token --all>`
         ),
         '// Then, for each agent: openclaw skills install ./skills/plane-bridge --agent <its OpenClaw id>',
         '// and openclaw mcp probe plane-bridge-<id> --json to see its tools.',

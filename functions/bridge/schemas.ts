@@ -1,12 +1,29 @@
 /** @module Argument and result pieces several tools share (snake_case: the public contract). */
 import * as z from 'zod'
+import { isPlaneId } from '../../shared/plane/limits.ts'
 
-export const taskArg = z
+/** A task's reference: its project's identifier (Plane: ≤ 12 characters) and its sequence number. */
+export const TASK_REF = /^([A-Za-z0-9]{1,12})-(\d{1,9})$/
+
+/** Whether `task` names a task the way Plane can look it up: a reference (`ONB-12`) or a Plane id (UUID). */
+export function isTaskName(task: string): boolean {
+  return TASK_REF.test(task) || isPlaneId(task)
+}
+
+/**
+ * A task by reference or id, checked before anything else (issue 38): `NaN`, `undefined` or a 200 KB string is
+ * invalid_input, never a store key or a Plane URL segment.
+ */
+export const taskName = z
   .string()
   .trim()
   .min(1, 'name the task by its id or its reference, e.g. ONB-12')
   .max(64)
-  .describe('The task: its reference such as "ONB-12" (preferred) or its id (UUID).')
+  .refine(isTaskName, 'expected a task id (UUID) or a reference like ONB-12')
+
+export const taskArg = taskName.describe(
+  'The task: its reference such as "ONB-12" (preferred) or its id (UUID).'
+)
 
 export const statusValues = [
   'backlog',

@@ -120,7 +120,7 @@ export function renderSkill(tools: readonly BridgeTool[]): string {
     '',
     'Without MCP, on a machine of your own, every tool is also `POST $PLANE_BRIDGE_URL/bridge/v1/<tool>` with the input as JSON and your token in `PLANE_BRIDGE_TOKEN` (curl examples below); `GET $PLANE_BRIDGE_URL/bridge/v1/tools` lists them with their JSON Schemas. In a shared gateway use the MCP tools: its environment is every agent’s.',
     '',
-    'Errors come back as `{"error": code, "message": …}` (over MCP: a result with `isError`): `invalid_input` (400, every bad field named), `unauthorized` (401), `forbidden` (403), `not_found` (404), `refused` (409, a rule said no: read the message), `plane_error` (502) / `plane_unavailable` (503, try again later). Never report work as recorded when a tool failed. Calling a write tool again with the same arguments is safe: within 10 minutes a repeat returns what the first call wrote (a comment, task, file or project Plane saved before the error) instead of writing it twice, so after a failure or a lost answer, repeat the call as it was.',
+    'Errors come back as `{"error": code, "message": …}` (over MCP: a result with `isError`): `invalid_input` (400, every bad field named), `unauthorized` (401), `forbidden` (403), `not_found` (404), `refused` (409, a rule said no: read the message), `payload_too_large` (413), `plane_error` (502) / `plane_unavailable` (503, try again later), `busy` (503: the bridge holds other uploads; retry after `retry_after_seconds`, or send the file as multipart). Never report work as recorded when a tool failed. Calling a write tool again with the same arguments is safe: within 10 minutes a repeat returns what the first call wrote (a comment, task, file or project Plane saved before the error) instead of writing it twice, so after a failure or a lost answer, repeat the call as it was.',
     '',
     '## Tools',
     '',
@@ -147,10 +147,17 @@ function _tool(tool: BridgeTool): string[] {
     '',
     '```bash',
     `curl -sS -X POST "$PLANE_BRIDGE_URL/bridge/v1/${tool.name}" -H "Authorization: Bearer $PLANE_BRIDGE_TOKEN" -H 'Content-Type: application/json' -d '${example}'`,
+    ...(tool.name === 'upload_deliverable' ? MULTIPART_EXAMPLE : []),
     '```',
     '',
   ]
 }
+
+/** Large files go as multipart: streamed to disk by the bridge, where a base64 body is held in memory. */
+const MULTIPART_EXAMPLE = [
+  '# a file over a few MiB: multipart, the file as it is (no base64)',
+  `curl -sS -X POST "$PLANE_BRIDGE_URL/bridge/v1/upload_deliverable" -H "Authorization: Bearer $PLANE_BRIDGE_TOKEN" -F task=ONB-12 -F file=@report.pdf`,
+]
 
 function _type(s: JsonSchema): string {
   if (s.enum) return s.enum.map((v) => `\`${String(v)}\``).join(' \\| ')

@@ -5,11 +5,13 @@ import { buildTaskUrl, type ProjectRef } from '../../shared/notify/messages.ts'
 import { isBlockedName } from '../../shared/notify/policy.ts'
 import type { PlaneClient } from '../../shared/plane/client.ts'
 import { PlaneApiError } from '../../shared/plane/errors.ts'
+import { isPlaneId } from '../../shared/plane/limits.ts'
 import type { PlaneWorkItem } from '../../shared/plane/work-item-schemas.ts'
 import { snapshotFromWorkItem } from '../../shared/plane-events.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
 import { AGENT_LABEL_PREFIX, isAgentTask } from '../../shared/task-vocabulary.ts'
 import { ToolError } from './errors.ts'
+import { TASK_REF } from './schemas.ts'
 import type { ToolContext } from './tool.ts'
 
 export type LoadedTask = {
@@ -24,8 +26,6 @@ export type LoadedTask = {
 /** The five statuses agents speak in; Plane's state groups and a Blocked state map onto them. */
 export type TaskStatus = 'backlog' | 'todo' | 'in_progress' | 'blocked' | 'done' | 'cancelled'
 
-const REF = /^([A-Za-z0-9]{1,12})-(\d{1,9})$/
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const EXPAND = ['state', 'labels'] as const
 
 export function statusOf(state: TaskSnapshot['state']): TaskStatus {
@@ -50,11 +50,11 @@ export async function resolveTask(
   const wanted = task.trim()
   let item: PlaneWorkItem | null = null
   try {
-    if (REF.test(wanted)) {
+    if (TASK_REF.test(wanted)) {
       item = await readTask(ctx, (plane) =>
         plane.workItems.getByIdentifier(wanted, { expand: EXPAND })
       )
-    } else if (UUID.test(wanted)) {
+    } else if (isPlaneId(wanted)) {
       item = await _byId(ctx, wanted.toLowerCase())
     } else {
       throw new ToolError(

@@ -7,6 +7,7 @@ import type { Services } from '../../shared/function.ts'
 import type { AgentRef } from '../../shared/notify/directory.ts'
 import type { PlaneClient } from '../../shared/plane/client.ts'
 import type { RunStore } from '../../shared/runs/records.ts'
+import type { HeldFile } from '../../shared/uploads/spool.ts'
 
 /** The calling agent, resolved from its bearer token. */
 export type Caller = AgentRef & { config: AgentConfig }
@@ -23,6 +24,8 @@ export type ToolContext = {
   ownKey: boolean
   runs: RunStore
   now: () => number
+  /** The file a multipart upload brought (spooled), for upload_deliverable; null for JSON calls. */
+  upload: HeldFile | null
   /** The caller's own tasks this call worked on: each counts as the agent checking in on its run. */
   touched: Map<
     string,

@@ -21,22 +21,29 @@ export const checkFunction = defineJobFunction({
   description:
     'Tries every integration once (Plane: URL, key, workspace and role; Plane webhook seen; Telegram bot and webhook; OpenClaw hooks token; the store; each agent Plane key) and prints one line each, ✓ or ✗ with the fix; unset settings are "off". Writes nothing. Exit 0 all ok, 1 otherwise.',
   maxDurationSeconds: 2 * 60,
+  // It must run, and say so, when the store is what is broken (issue 36): no lock, store reads may fail.
+  needsStore: false,
   run: async function check(ctx) {
     const { config } = ctx
     // Independent integrations side by side; the lines keep a fixed order.
+    // Each integration gives a line whatever happens: an unexpected throw is its ✗, never a crash (issue 36).
     const [store, plane, telegram, openclaw] = await Promise.all([
       _store(ctx),
-      checkPlane({ config, agents: ctx.agents, agentTokens: ctx.agentTokens }),
-      checkTelegram({ config, now: ctx.now }),
-      checkOpenClaw({ config }),
+      _lines('plane', () =>
+        checkPlane({ config, agents: ctx.agents, agentTokens: ctx.agentTokens })
+      ),
+      _lines('telegram', () => checkTelegram({ config, now: ctx.now })),
+      _lines('openclaw', async () => [await checkOpenClaw({ config })]),
     ])
     const url = webhookTargetOf(config)
+    const advice = url ? await adviseOnWebhookTarget(config, url).catch(() => undefined) : undefined
     const webhook = checkPlaneWebhook({
       secretSet: Boolean(config.PLANE_WEBHOOK_SECRET),
       url,
-      ...(url ? { advice: await adviseOnWebhookTarget(config, url) } : {}),
-      lastReceivedAt: await lastWebhookReceivedAt(ctx),
-      refusedSinceAccepted: await signaturesRejectedSinceAccepted(ctx),
+      ...(advice ? { advice } : {}),
+      // Read from the store: unknown (none yet) when it does not answer, which its own line says.
+      lastReceivedAt: await lastWebhookReceivedAt(ctx).catch(() => null),
+      refusedSinceAccepted: await signaturesRejectedSinceAccepted(ctx).catch(() => 0),
       now: ctx.now(),
     })
     const [planeApi, ...planeRest] = plane
@@ -47,7 +54,7 @@ export const checkFunction = defineJobFunction({
       ...workspace,
       webhook,
       ...telegram,
-      openclaw,
+      ...openclaw,
       // Each agent's own key last: the longest part.
       ...planeRest.filter((r) => !workspace.includes(r)),
     ]
@@ -60,7 +67,16 @@ export const checkFunction = defineJobFunction({
   },
 })
 
-/** The job already holds a lock in the store; this measures how long a round trip takes. */
+async function _lines(name: string, run: () => Promise<CheckResult[]>): Promise<CheckResult[]> {
+  try {
+    return await run()
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    return [{ name, status: 'fail', detail: `the check itself failed: ${message}` }]
+  }
+}
+
+/** Whether the store answers, and how fast; its failure names the setting (runtime/node-store.ts). */
 async function _store(ctx: JobContext): Promise<CheckResult> {
   const { store } = ctx
   const started = ctx.now()
@@ -72,10 +88,15 @@ async function _store(ctx: JobContext): Promise<CheckResult> {
       detail: `${store.driver} at ${store.location} answers in ${ctx.now() - started} ms`,
     }
   } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    // The Node store's failures already name the setting and the fix (runtime/node-store.ts).
+    const named = /\b(REDIS_URL|DATA_DIR|STORE_DRIVER|REDIS_REST_URL)\b/.test(message)
     return {
       name: 'store',
       status: 'fail',
-      detail: `${store.driver} at ${store.location}: ${error instanceof Error ? error.message : String(error)}: check REDIS_URL and that Redis runs`,
+      detail: named
+        ? message
+        : `${store.driver} at ${store.location}: ${message}: check REDIS_URL and that Redis runs`,
     }
   }
 }

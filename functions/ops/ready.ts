@@ -63,7 +63,10 @@ export const readyFunction = defineHttpFunction({
       ? await _withTimeout(
           (async () => ({
             lastReceivedAt: await lastWebhookReceivedAt(c.get('services')),
-            refusedSinceAccepted: await signaturesRejectedSinceAccepted(c.get('services')),
+            refusedSinceAccepted: await signaturesRejectedSinceAccepted(
+              c.get('services'),
+              c.get('services').bridge.webhookRejections
+            ),
           }))(),
           STORE_PING_TIMEOUT_MS
         ).catch(() => null)

@@ -12,14 +12,14 @@ import {
   lastWebhookReceivedAt,
   signaturesRejectedSinceAccepted,
 } from '../../shared/poll/webhook-health.ts'
-import { applyProvisionPlan, failedItem } from '../../shared/provision/apply-plan.ts'
+import { applyProvisionPlan, failedItem, plannedItem } from '../../shared/provision/apply-plan.ts'
 import {
   createDemoProject,
-  demoPlanLines,
   ensureDemoTasks,
   findDemoProject,
   isDemoProject,
   notOursItem,
+  planDemo,
 } from '../../shared/provision/demo.ts'
 import { ProvisionError } from '../../shared/provision/errors.ts'
 import { planProvision } from '../../shared/provision/plan.ts'
@@ -34,21 +34,7 @@ import {
 } from '../../shared/provision/report.ts'
 import { setUpTelegram } from '../../shared/provision/telegram-setup.ts'
 import { ensureProjectTopics } from '../../shared/provision/topics.ts'
-import type { ProvisionAction, ProvisionItem } from '../../shared/provision/types.ts'
-
-/** A planned write, named like the item its application reports. */
-function _describe(action: ProvisionAction): string {
-  switch (action.kind) {
-    case 'invite':
-      return `agent ${action.agentId}: invite ${action.email} to the workspace`
-    case 'add-member':
-      return `member ${action.project.identifier} ${action.agentId}: add to the project`
-    case 'create-label':
-      return `label ${action.project.identifier} ${action.name}: create`
-    case 'create-state':
-      return `state ${action.project.identifier} ${action.name}: create`
-  }
-}
+import type { ProvisionItem } from '../../shared/provision/types.ts'
 
 /**
  * `--demo`, before the set-up so that it covers the new project too: the ONB project --demo made (or makes
@@ -84,26 +70,7 @@ export const provisionFunction = defineJobFunction({
     const demo = ctx.args.includes('--demo')
     const progress = createProgress({ out: ctx.progress, now: ctx.now })
 
-    if (dryRun) {
-      // Reads only: what would be written, and what already needs a person.
-      const demoLines = demo ? demoPlanLines(await findDemoProject(plane), config.LOCALE) : []
-      const facts = await readPlaneFacts(plane, ctx.agents, { progress })
-      const plan = planProvision(facts, ctx.agents, { locale: config.LOCALE })
-      const report = buildProvisionReport([...facts.failed, ...plan.items])
-      const planned = [
-        ...plan.actions.map((a) => `[would change] ${_describe(a)}`),
-        ...demoLines.filter((l) => l.startsWith('[would change]')),
-      ]
-      return {
-        summary: `dry run, nothing written: ${planned.length} change(s) planned; ${report.summary}`,
-        terminal: [
-          ...planned,
-          ...demoLines.filter((l) => !l.startsWith('[would change]')),
-          ...report.lines,
-        ],
-        ...(report.human > 0 ? { exitCode: 2 as const } : {}),
-      }
-    }
+    if (dryRun) return _dryRun(ctx, plane, { demo, progress })
 
     // First what Plane has (the key checked first), then the plan (pure), then the writes, then the report.
     let facts = await readPlaneFacts(plane, ctx.agents, { progress })
@@ -130,15 +97,7 @@ export const provisionFunction = defineJobFunction({
       webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
       locale: config.LOCALE,
     }).catch((error: unknown) => [failedItem('telegram', error)])
-    const url = webhookTargetOf(config)
-    const webhook = planeWebhookItem({
-      url,
-      ...(url ? { advice: await adviseOnWebhookTarget(config, url) } : {}),
-      secretSet: Boolean(config.PLANE_WEBHOOK_SECRET),
-      lastReceivedAt: await lastWebhookReceivedAt(ctx),
-      refusedSinceAccepted: await signaturesRejectedSinceAccepted(ctx),
-      now: ctx.now(),
-    })
+    const webhook = await _webhookItem(ctx)
     const topics = await ensureProjectTopics(bridge, facts.projects)
     const demoTasks = demoStart.project
       ? await ensureDemoTasks({
@@ -167,8 +126,10 @@ export const provisionFunction = defineJobFunction({
         ctx,
         facts.projects.map((p) => p.id)
       )
-    // The report is for the person at the terminal; the log keeps what needs someone.
-    for (const line of report.lines) if (/^\[(blocked|human|failed)\]/.test(line)) log.warn(line)
+    // The report is for the person at the terminal, each line once (issue 36); a scheduled or remote run has no
+    // terminal, so its log keeps what needs someone.
+    if (ctx.trigger !== 'cli')
+      for (const line of report.lines) if (/^\[(blocked|human|failed)\]/.test(line)) log.warn(line)
     const outcome = {
       summary: report.summary,
       terminal: report.lines,
@@ -189,3 +150,66 @@ export const provisionFunction = defineJobFunction({
     return { ...outcome, ...(report.human > 0 ? { exitCode: 2 as const } : {}) }
   },
 })
+
+// --- Internal helpers ---
+
+/** Plane's webhook as both runs report it (Plane CE has no API for it: a person's job, checked by deliveries). */
+async function _webhookItem(ctx: JobContext): Promise<ProvisionItem> {
+  const url = webhookTargetOf(ctx.config)
+  return planeWebhookItem({
+    url,
+    ...(url ? { advice: await adviseOnWebhookTarget(ctx.config, url) } : {}),
+    secretSet: Boolean(ctx.config.PLANE_WEBHOOK_SECRET),
+    lastReceivedAt: await lastWebhookReceivedAt(ctx),
+    refusedSinceAccepted: await signaturesRejectedSinceAccepted(ctx),
+    now: ctx.now(),
+  })
+}
+
+/**
+ * `--dry-run` (issue 36): reads only, and reports the items the run would, with the same statuses and count — each
+ * write as `[would change]`, an invitation as the `[blocked]` it makes, the Telegram set-up, the topics, Plane's
+ * webhook, the demo and the set-up of the project it would create.
+ */
+async function _dryRun(
+  ctx: JobContext,
+  plane: PlaneClient,
+  { demo, progress }: { demo: boolean; progress: ReturnType<typeof createProgress> }
+) {
+  const { config, bridge } = ctx
+  const read = await readPlaneFacts(plane, ctx.agents, { progress })
+  const demoPlan = demo
+    ? await planDemo(plane, { locale: config.LOCALE, bridgeUserId: read.bridge.id }).catch(
+        (error: unknown) => ({ items: [failedItem('demo ONB', error)], newProject: null })
+      )
+    : { items: [], newProject: null }
+  const facts = demoPlan.newProject
+    ? { ...read, projects: [...read.projects, demoPlan.newProject] }
+    : read
+  const plan = planProvision(facts, ctx.agents, { locale: config.LOCALE })
+  const telegram = await setUpTelegram({
+    telegram: bridge.telegram,
+    publicUrl: config.PUBLIC_URL,
+    webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
+    locale: config.LOCALE,
+    dryRun: true,
+  }).catch((error: unknown) => [failedItem('telegram', error)])
+  const report = buildProvisionReport(
+    [
+      ...facts.failed,
+      ...plan.items,
+      ...plan.actions.map(plannedItem),
+      ...telegram,
+      ...(await ensureProjectTopics(bridge, facts.projects, { dryRun: true })),
+      await _webhookItem(ctx),
+      ...demoPlan.items,
+    ],
+    { dryRun: true }
+  )
+  return {
+    summary: `dry run, nothing written: ${report.summary}`,
+    terminal: report.lines,
+    // Nothing failed (nothing was tried); a person will have to act: exit 2, as a run that is done but waits.
+    ...(report.human > 0 ? { exitCode: 2 as const } : {}),
+  }
+}

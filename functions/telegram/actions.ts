@@ -4,7 +4,7 @@
  * in Plane as the bridge (a comment naming the human, the state, the label), reaches the agent as a wake,
  * and edits the card: its buttons go, a line says who did what and when. A card acts once.
  */
-import type { Card, CardAction } from '../../shared/actions/cards.ts'
+import { CARD_ACTIONS, type Card, type CardAction } from '../../shared/actions/cards.ts'
 import { actionPhrasesFor } from '../../shared/actions/phrases.ts'
 import type { AgentConfig } from '../../shared/agents.ts'
 import { formatTime } from '../../shared/commands/render-parts.ts'
@@ -61,6 +61,16 @@ export async function handleCardPress(services: Services, press: CardPress): Pro
     await toast(say.toast.failed)
     return
   }
+  // A Telegram client can send any callback data for a message it sees: only the card's own buttons act.
+  if (!CARD_ACTIONS[card.kind].includes(press.action)) {
+    services.log.warn('card button refused: not one this card offers', {
+      card: card.id,
+      kind: card.kind,
+      action: press.action,
+    })
+    await toast(say.toast.unknownButton)
+    return
+  }
   const done = await bridge.cards.done(card.id)
   if (done && !(done.action === 'answer' && press.action === 'answer')) {
     await toast(say.toast.already(say.doneLine(done.action, done.by, _time(services, done.at))))
@@ -82,6 +92,15 @@ export async function handleCardReply(services: Services, reply: CardReply): Pro
   const card = await services.bridge.cards.get(reply.cardId)
   if (!card || card.chatId !== reply.chatId) return
   const action: CardAction = reply.prompt ?? 'answer'
+  // A prompt the bridge sent for this card names one of its actions; anything else changes nothing.
+  if (reply.prompt && !CARD_ACTIONS[card.kind].includes(reply.prompt)) {
+    services.log.warn('card reply refused: not an action this card offers', {
+      card: card.id,
+      kind: card.kind,
+      action: reply.prompt,
+    })
+    return
+  }
   await perform(
     services,
     card,
@@ -143,10 +162,8 @@ export async function perform(
         break
       case 'approve':
         await postComment(ctx, task, say.comment.approve(by))
-        // The label's removal, seen by the pipeline, wakes the agent (a verified wake): at once, not after the
-        // coalescing window (the agents bench, issue 32: the human pressed, the agent should start now).
+        // The label's removal, seen by the pipeline as the bridge's own write, wakes the agent at once.
         await _removeLabel(ctx, task, APPROVAL_LABEL)
-        await bridge.pipeline.expedite(task.key.id)
         break
       case 'refuse':
         await postComment(ctx, task, say.comment.refuse(by))
@@ -199,6 +216,7 @@ function _humanContext(services: Services, name: string): ToolContext {
     ownKey: true,
     runs: bridge.runs,
     now: services.now,
+    upload: null,
     touched: new Map(),
   }
 }

@@ -16,6 +16,9 @@ import { enqueueReply } from '../../shared/commands/send-reply.ts'
 import type { WorkspaceSnapshot } from '../../shared/commands/snapshot.ts'
 import { getWorkspaceLoader } from '../../shared/commands/workspace-loader.ts'
 import type { Services } from '../../shared/function.ts'
+import { diagnosePlaneFailure } from '../../shared/plane/diagnose.ts'
+import { PlaneApiError } from '../../shared/plane/errors.ts'
+import { escapeHtml } from '../../shared/telegram/html.ts'
 import { type CardReply, handleCardPress, handleCardReply } from './actions.ts'
 
 export type CommandTask =
@@ -71,7 +74,7 @@ export async function answerCommandTask(services: Services, task: CommandTask): 
       command: request.kind,
       error: error instanceof Error ? error.message : String(error),
     })
-    reply = { html: commandPhrasesFor(config.LOCALE).planeUnavailable, buttons: [] }
+    reply = { html: _failureReply(error, config), buttons: [] }
   }
   await enqueueReply(bridge.outbox, {
     chatId: task.chatId,
@@ -84,6 +87,28 @@ export async function answerCommandTask(services: Services, task: CommandTask): 
 }
 
 // --- Internal helpers ---
+
+/** A refused key or an unknown workspace names the setting to fix; only Plane down says "try again" (issue 36). */
+function _failureReply(error: unknown, config: Services['config']): string {
+  const phrases = commandPhrasesFor(config.LOCALE)
+  const slug = config.PLANE_WORKSPACE_SLUG ?? ''
+  const diagnosis = diagnosePlaneFailure(error, { slug })
+  const status = error instanceof PlaneApiError ? error.status : 0
+  if (diagnosis.cause === 'key') return phrases.planeKeyRefused(status)
+  if (diagnosis.cause === 'workspace')
+    return phrases.planeWorkspaceUnknown(escapeHtml(slug), status)
+  if (diagnosis.cause === 'url')
+    return phrases.planeUrlWrong(escapeHtml(_host(config.PLANE_BASE_URL)))
+  return phrases.planeUnavailable
+}
+
+function _host(url: string | undefined): string {
+  try {
+    return new URL(url ?? '').host
+  } catch {
+    return 'PLANE_BASE_URL'
+  }
+}
 
 const _EMPTY: WorkspaceSnapshot = {
   projects: [],

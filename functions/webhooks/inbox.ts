@@ -1,5 +1,6 @@
 /** @module The webhook inbox: deliveries are stored before they are acknowledged, processed after, replayed if left. */
 import type { Bridge } from '../../shared/bridge.ts'
+import { textLimitsOf } from '../../shared/plane/limits.ts'
 import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
 import type { PlaneWebhookEvent } from '../../shared/plane/webhook-types.ts'
 import { createStoreQueue, type StoreQueue } from '../../shared/store/queue.ts'
@@ -7,6 +8,7 @@ import type { Store } from '../../shared/store/store.ts'
 import { type EventBridge, type EventServices, processPlaneEvent } from './process-plane-event.ts'
 
 export type StoredWebhook = {
+  /** The bounded event as `encodeStoredWebhook` wrote it (earlier versions: the body as Plane sent it). */
   body: string
   receivedAt: number
   attempts: number
@@ -62,7 +64,11 @@ export async function processStoredWebhook(
   try {
     const event =
       given?.event ??
-      parsePlaneWebhook(entry.body, entry.event ? { 'x-plane-event': entry.event } : undefined)
+      parsePlaneWebhook(
+        entry.body,
+        entry.event ? { 'x-plane-event': entry.event } : undefined,
+        textLimitsOf(services.config)
+      )
     const outcome = await processPlaneEvent(event, entry.receivedAt, services, bridge)
     await inbox.remove(id)
     if (log.enabled('info')) log.info('plane webhook processed', { id, outcome })

@@ -8,13 +8,16 @@
 import type { Bridge } from '../../shared/bridge.ts'
 import { clientAddress } from '../../shared/client-address.ts'
 import { defineHttpFunction, type Services } from '../../shared/function.ts'
-import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
+import { textLimitsOf } from '../../shared/plane/limits.ts'
+import { encodeStoredWebhook, parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
 import {
   createPlaneSignatureVerifier,
+  isPlaneSignatureShaped,
   type PlaneSignatureVerifier,
 } from '../../shared/plane/webhook-signature.ts'
 import { type PlaneWebhookEvent, PlaneWebhookParseError } from '../../shared/plane/webhook-types.ts'
-import { noteSignatureRejected, noteWebhookReceived } from '../../shared/poll/webhook-health.ts'
+import { noteWebhookReceived } from '../../shared/poll/webhook-health.ts'
+import type { RejectionNotes } from '../../shared/webhook-rejections.ts'
 import { processStoredWebhook, storeWebhook, webhookInbox } from './inbox.ts'
 import { processesInStoreOnly, processPlaneEvent } from './process-plane-event.ts'
 import { rateLimit } from './rate-limit.ts'
@@ -30,9 +33,6 @@ export const WEBHOOK_DEDUPE_TTL_S = 24 * 60 * 60
 
 const _utf8 = new TextDecoder()
 
-/** One verifier (key prepared once) per runtime and secret. */
-const verifiers = new WeakMap<Services, { secret: string; verify: PlaneSignatureVerifier }>()
-
 export const planeWebhookFunction = defineHttpFunction({
   name: 'plane-webhook',
   description: 'Receives Plane webhooks (issues, comments, projects, cycles).',
@@ -43,51 +43,50 @@ export const planeWebhookFunction = defineHttpFunction({
     const services = c.get('services')
     const { config, store, log, background } = services
     const receivedAt = services.now()
-    const raw = new Uint8Array(await c.req.arrayBuffer())
-    const secret = config.PLANE_WEBHOOK_SECRET as string
-    const verify = _verifier(services, secret)
-    // Fail closed, before any parsing: a body we cannot attribute to Plane is never looked at.
-    if (!(await verify(raw, c.req.header('x-plane-signature')))) {
-      await _signatureRejected(services, clientAddress(c, config.TRUSTED_PROXIES ?? []))
+    const door = _door(services, config.PLANE_WEBHOOK_SECRET as string)
+    // Fail closed, before any parsing, and before the body is even read when there is no signature to check:
+    // junk without one costs neither memory nor a store write.
+    const signature = c.req.header('x-plane-signature')
+    const raw = isPlaneSignatureShaped(signature) ? new Uint8Array(await c.req.arrayBuffer()) : null
+    if (!raw || !(await door.verify(raw, signature))) {
+      await _signatureRejected(services, door, clientAddress(c, config.TRUSTED_PROXIES ?? []))
       return c.json(
         { error: 'invalid_signature', message: 'X-Plane-Signature is missing or wrong.' },
         401
       )
     }
+    // Parsed before anything is written: a signed body that is not a delivery, or that carries a junk id, costs
+    // no store write (the rate limit's counter included).
+    let event: ReturnType<typeof parsePlaneWebhook>
+    try {
+      // Every id checked, every text cut (webhook-data.ts): a junk id is refused here, before anything is stored.
+      event = parsePlaneWebhook(_utf8.decode(raw), c.req.raw.headers, textLimitsOf(config))
+    } catch (error) {
+      if (!(error instanceof PlaneWebhookParseError)) throw error
+      const detail = error.issues.length > 0 ? ` (${error.issues.join('; ')})` : ''
+      return c.json({ error: 'bad_request', message: `${error.message}${detail}` }, 400)
+    }
     const limited = await rateLimit(c, config.WEBHOOK_RATE_LIMIT_PER_MIN)
     if (limited) return limited
+    door.rejections.clear()
 
     const hash = await services.hashing.sha256Hex(raw)
     let known: boolean
     try {
-      // A retry Plane already delivered costs one read, and no parsing: it was parsed when it was accepted.
+      // A retry Plane already delivered costs one read, and no processing: it was processed when it was accepted.
       known = await store.has(`webhook:seen:${hash}`)
     } catch (error) {
       return _unavailable(services, error)
     }
     if (known) return c.json({ status: 'duplicate' }, 200)
-    // Decoded once: the same text is parsed here, stored, and handed to processing.
-    const body = _utf8.decode(raw)
-    let event: ReturnType<typeof parsePlaneWebhook>
-    try {
-      event = parsePlaneWebhook(body, c.req.raw.headers)
-    } catch (error) {
-      if (!(error instanceof PlaneWebhookParseError)) throw error
-      return c.json({ error: 'bad_request', message: error.message }, 400)
-    }
     if (await _processInRequest(services, hash, event, receivedAt)) {
       return c.json({ status: 'accepted' }, 200)
     }
     try {
       // Stored first, claimed after: a crash in between leaves a copy the notify cron replays (and Plane,
-      // which got no answer, sends again); the other order lost the delivery (claimed, never stored).
-      const { id, entry } = await storeWebhook(
-        store,
-        hash,
-        body,
-        receivedAt,
-        c.req.header('x-plane-event')
-      )
+      // which got no answer, sends again); the other order lost the delivery (claimed, never stored). The copy is
+      // the bounded event, not the body as received (up to BODY_LIMIT_BYTES).
+      const { id, entry } = await storeWebhook(store, hash, encodeStoredWebhook(event), receivedAt)
       if (!(await store.claim(`webhook:seen:${hash}`, WEBHOOK_DEDUPE_TTL_S))) {
         await webhookInbox(store, services.now).remove(id)
         return c.json({ status: 'duplicate' }, 200)
@@ -159,34 +158,50 @@ function _unavailable(services: Services, error: unknown): Response {
   )
 }
 
-function _verifier(services: Services, secret: string): PlaneSignatureVerifier {
-  const known = verifiers.get(services)
-  if (known?.secret === secret) return known.verify
-  const verify = createPlaneSignatureVerifier(secret, services.hashing)
-  verifiers.set(services, { secret, verify })
-  return verify
+/** What the route keeps per runtime: the verifier (its key prepared once), its warnings paced. */
+type PlaneWebhookDoor = {
+  secret: string
+  verify: PlaneSignatureVerifier
+  rejections: RejectionNotes
+  warned: { lastAt: number; since: number }
+}
+
+const doors = new WeakMap<Services, PlaneWebhookDoor>()
+
+function _door(services: Services, secret: string): PlaneWebhookDoor {
+  const known = doors.get(services)
+  if (known?.secret === secret) return known
+  const door = {
+    secret,
+    verify: createPlaneSignatureVerifier(secret, services.hashing),
+    rejections: services.bridge.webhookRejections,
+    warned: { lastAt: Number.NEGATIVE_INFINITY, since: 0 },
+  }
+  doors.set(services, door)
+  return door
 }
 
 /** At most one warning a minute per runtime: junk traffic must not flood the log. */
 const SIGNATURE_WARN_EVERY_MS = 60_000
-const signatureWarnings = new WeakMap<Services, { lastAt: number; since: number }>()
 
-/** Counted (metric and store, for /ready and provision) and logged at warn, rate-limited. */
-async function _signatureRejected(services: Services, from: string | null): Promise<void> {
+/** Counted (metric at once; the store at most once a minute, for /ready and provision) and logged, paced. */
+async function _signatureRejected(
+  services: Services,
+  door: PlaneWebhookDoor,
+  from: string | null
+): Promise<void> {
   services.metrics.registry
     .counter(
       'plane_bridge_webhook_signature_rejected_total',
       'Plane webhook deliveries refused for a missing or wrong X-Plane-Signature.'
     )
     .inc({})
-  const count = await noteSignatureRejected(services).catch(() => null)
-  const warned = signatureWarnings.get(services) ?? { lastAt: Number.NEGATIVE_INFINITY, since: 0 }
-  signatureWarnings.set(services, warned)
+  await door.rejections.note().catch(() => undefined)
+  const warned = door.warned
   warned.since++
   if (services.now() - warned.lastAt < SIGNATURE_WARN_EVERY_MS) return
   services.log.warn('plane webhook refused: bad signature', {
     refused: warned.since,
-    sinceLastAccepted: count,
     from: from ?? 'unknown',
     hint: 'check that PLANE_WEBHOOK_SECRET is the secret Plane shows for this webhook',
   })

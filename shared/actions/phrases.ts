@@ -18,6 +18,8 @@ export type ActionPhrases = {
     replyBelow: string
     already(line: string): string
     failed: string
+    /** A button this card never offered (forged or stale callback data): nothing is done. */
+    unknownButton: string
   }
   /** The action could not be carried out in Plane: said in the chat, with the cause. */
   failed(ref: string, detail: string): string
@@ -63,6 +65,7 @@ const fr: ActionPhrases = {
     replyBelow: 'Répondez au message qui suit.',
     already: (line) => `Déjà fait : ${line}`.slice(0, 200),
     failed: 'Échec : voir le message.',
+    unknownButton: 'Bouton inconnu pour cette carte : rien n’a été fait.',
   },
   failed: (ref, detail) =>
     `⚠️ ${ref} : l’action n’a pas pu être faite dans Plane (${detail}). Réessayez.`,
@@ -108,6 +111,7 @@ const en: ActionPhrases = {
     replyBelow: 'Reply to the next message.',
     already: (line) => `Already done: ${line}`.slice(0, 200),
     failed: 'Failed: see the message.',
+    unknownButton: 'Unknown button for this card: nothing was done.',
   },
   failed: (ref, detail) =>
     `⚠️ ${ref}: the action could not be done in Plane (${detail}). Try again.`,

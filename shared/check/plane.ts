@@ -2,7 +2,7 @@
 import type { AgentConfig } from '../agents.ts'
 import type { Config } from '../config.ts'
 import { createPlaneClient, type PlaneClient } from '../plane/client.ts'
-import { PlaneApiError } from '../plane/errors.ts'
+import { diagnosePlaneFailure } from '../plane/diagnose.ts'
 import { type CheckResult, offResult } from './result.ts'
 
 /** Tried once: no retries (the check says what is wrong now), and no long wait on a dead host. */
@@ -50,7 +50,7 @@ export async function checkPlane(options: PlaneCheckOptions): Promise<CheckResul
       detail: `${host} answers; PLANE_API_KEY accepted (user ${who})`,
     },
   ]
-  results.push(await _workspace(plane, slug, me.id, who))
+  results.push(await _workspace(plane, { slug, host }, me.id, who))
   results.push(...(await _agentKeys(options, host)))
   return results
 }
@@ -73,7 +73,7 @@ function _client(options: PlaneCheckOptions, apiKey: string): PlaneClient {
 /** The members list is the role check itself: Guests, non-members and unknown slugs all get 403 (plane-api.md §2, §3.3). */
 async function _workspace(
   plane: PlaneClient,
-  slug: string,
+  { slug, host }: { slug: string; host: string },
   myId: string,
   who: string
 ): Promise<CheckResult> {
@@ -93,13 +93,7 @@ async function _workspace(
       detail: `"${slug}" found; ${who} is ${ROLE_NAME[role]}${role < 20 ? ' (Admin is needed to invite agents)' : ''}, ${members.length} members`,
     }
   } catch (error) {
-    if (error instanceof PlaneApiError && error.kind === 'forbidden')
-      return {
-        name,
-        status: 'fail',
-        detail: `"${slug}" answers 403: check PLANE_WORKSPACE_SLUG (the word after the host in Plane's URLs), or the key is ${who}'s, who is a Guest or not a member there: make it Admin in Workspace settings → Members`,
-      }
-    return { name, status: 'fail', detail: _text(error) }
+    return { name, status: 'fail', detail: diagnosePlaneFailure(error, { slug, host }).detail }
   }
 }
 
@@ -139,20 +133,7 @@ async function _agentKeys(options: PlaneCheckOptions, host: string): Promise<Che
 }
 
 function _meFailure(error: unknown, host: string, variable: string): string {
-  if (!(error instanceof PlaneApiError)) return _text(error)
-  switch (error.kind) {
-    case 'auth':
-      return `${variable} refused (HTTP ${error.status}): regenerate ${variable} — a new key for that user in Plane, Profile settings → API tokens`
-    case 'unavailable':
-      return error.status === 0
-        ? `no answer from ${host} (${error.reason}): check PLANE_BASE_URL and that Plane runs`
-        : `${host} answers ${error.status}: Plane is down or starting`
-    case 'not_found':
-    case 'invalid_response':
-      return `${host} answers, but not as Plane's API (${error.status}): PLANE_BASE_URL is the address of Plane's web app, without /api`
-    default:
-      return _text(error)
-  }
+  return diagnosePlaneFailure(error, { keyVariable: variable, host }).detail
 }
 
 function _host(url: string): string {
@@ -161,8 +142,4 @@ function _host(url: string): string {
   } catch {
     return 'PLANE_BASE_URL'
   }
-}
-
-function _text(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

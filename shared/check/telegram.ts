@@ -15,6 +15,7 @@ export async function checkTelegram({
   fetch,
 }: TelegramCheckOptions): Promise<CheckResult[]> {
   if (!config.TELEGRAM_BOT_TOKEN) return [offResult('telegram', ['TELEGRAM_BOT_TOKEN'])]
+  const chat = checkTelegramChat(config)
   const telegram = createTelegramClient({
     token: config.TELEGRAM_BOT_TOKEN,
     apiBase: config.TELEGRAM_API_BASE,
@@ -25,6 +26,7 @@ export async function checkTelegram({
     const bot = await telegram.getMe()
     const results: CheckResult[] = [
       { name: 'telegram', status: 'ok', detail: `bot @${bot.username} answers` },
+      chat,
     ]
     results.push(await _webhook(telegram, config, now()))
     return results
@@ -38,7 +40,31 @@ export async function checkTelegram({
           ? 'TELEGRAM_BOT_TOKEN refused (401): copy the bot token from @BotFather again (/mybots → API Token)'
           : `${_text(error)}: check that this machine reaches ${_host(config.TELEGRAM_API_BASE)}`,
       },
+      chat,
     ]
+  }
+}
+
+/**
+ * With a bot token, the chat is what reaches the human: unset, nothing does (notifications, alerts, the digest,
+ * the /plane replies' default chat), so it is a failure, not "off" (issue 36).
+ */
+export function checkTelegramChat(
+  config: Pick<Config, 'TELEGRAM_CHAT_ID' | 'TELEGRAM_ALLOWED_CHAT_IDS'>
+): CheckResult {
+  const name = 'telegram chat'
+  if (!config.TELEGRAM_CHAT_ID)
+    return {
+      name,
+      status: 'fail',
+      detail:
+        "TELEGRAM_CHAT_ID unset: nothing reaches the human (notifications, alerts, the digest): set it to the chat's id (write to the bot, then getUpdates shows message.chat.id; a group's starts with -100) or @name for a public channel",
+    }
+  const allowed = config.TELEGRAM_ALLOWED_CHAT_IDS ?? []
+  return {
+    name,
+    status: 'ok',
+    detail: `messages go to ${config.TELEGRAM_CHAT_ID}; /plane answered in ${allowed.length > 0 ? allowed.join(', ') : config.TELEGRAM_CHAT_ID}`,
   }
 }
 

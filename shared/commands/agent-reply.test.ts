@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { AGENTS, makeWorkspace, NOW, renderContext } from '../../test/fixtures/workspace.ts'
 import { expectValidHtml, taskLink as link } from '../../test/helpers/telegram-html.ts'
-import { answerAgentQuery } from './agent-reply.ts'
+import { answerAgentQuery, buildAgentReply } from './agent-reply.ts'
 
 const fr = renderContext()
 const en = renderContext({ locale: 'en' })
@@ -12,7 +12,7 @@ describe('/plane agent', () => {
     expect(reply.html).toBe(
       [
         '🤖 <b>Imhotep</b> — 3 tâches',
-        '🕑 Dernière activité : 21/11/2026 07:30 (ONB-1)',
+        '🕑 Dernière activité : 21/11/2026 07:30 (UTC) (ONB-1)',
         '',
         '⛔ <b>Bloquées</b> (1)',
         `• ${link('RND-2')} « Benchmark » — À faire`,
@@ -32,7 +32,7 @@ describe('/plane agent', () => {
     expect(reply.html).toBe(
       [
         '🤖 <b>Séshat &lt;QA&gt; &amp; co</b> — 1 task',
-        '🕑 Last activity: 2026-11-20 10:00 (ONB-3)',
+        '🕑 Last activity: 2026-11-20 10:00 (UTC) (ONB-3)',
         '',
         '📋 <b>To do</b> (1)',
         `• ${link('ONB-3')} “Tests e2e” — due 2026-11-20`,
@@ -59,8 +59,27 @@ describe('/plane agent', () => {
     expect(reply.html.split('\n').slice(0, 3)).toEqual([
       '🤖 <b>Thot</b> — 1 tâche',
       '⏱ Minuteur en cours : ONB-2 « Doc &lt;API&gt; » depuis 1 h 25 min',
-      '🕑 Dernière activité : 20/11/2026 11:00 (ONB-2)',
+      // The zone is said: the human may be elsewhere (issue 36).
+      '🕑 Dernière activité : 20/11/2026 11:00 (Europe/Paris) (ONB-2)',
     ])
+  })
+
+  it('should say an agent is not in the workspace yet, not "0 tâche / Aucune tâche" (issue 36)', () => {
+    const snapshot = makeWorkspace({
+      agents: [...AGENTS, { id: 'r2d2', name: 'R2D2', planeUserId: null }],
+    })
+    const reply = buildAgentReply({ id: 'r2d2', name: 'R2D2', planeUserId: null }, snapshot, fr)
+    expect(reply.html).toBe(
+      '🤖 <b>R2D2</b> — pas encore membre de l’espace de travail Plane (invitation en attente ?) : aucune tâche ne peut lui être confiée. Acceptez l’invitation, puis relancez provision.'
+    )
+    expect(reply.buttons.flat().map((b) => b.text)).toEqual(['📊 État'])
+    expect(
+      buildAgentReply(
+        { id: 'r2d2', name: 'R2D2', planeUserId: null },
+        snapshot,
+        en
+      ).buttons.flat()[0]?.text
+    ).toBe('📊 Status')
   })
 
   it('should list several agents, or name the known ones when none matches', () => {

@@ -56,7 +56,11 @@ export function buildAgentReply(
   const tasks = allTasks(snapshot)
     .filter((t) => t.agentIds.includes(agent.id))
     .sort(byProjectAndSequence)
-  const lines = [`🤖 <b>${escapeName(agent.name)}</b> — ${p.tasks(tasks.length)}`]
+  // Not in the workspace (an invitation not accepted yet): say so, not "0 tâche / Aucune tâche" (issue 36).
+  const outside = agent.planeUserId === null && tasks.length === 0
+  const lines = [
+    `🤖 <b>${escapeName(agent.name)}</b> — ${outside ? p.notInWorkspace : p.tasks(tasks.length)}`,
+  ]
   const timer = snapshot.timers.find((t) => t.agentId === agent.id)
   if (timer) {
     const minutes = Math.max(0, Math.round((ctx.now - timer.startedAt) / 60_000))
@@ -65,10 +69,11 @@ export function buildAgentReply(
   }
   const latest = _latest(tasks)
   if (latest?.updatedAt) {
-    const when = formatDateTime(Date.parse(latest.updatedAt), ctx.timeZone, ctx.locale)
+    // With its zone: the human may not be where the bridge's TIMEZONE is (issue 36).
+    const when = `${formatDateTime(Date.parse(latest.updatedAt), ctx.timeZone, ctx.locale)} (${ctx.timeZone})`
     lines.push(p.lastActivity(when, escapeHtml(latest.ref ?? latest.name)))
   }
-  if (tasks.length === 0) lines.push('', p.noTasks)
+  if (tasks.length === 0 && !outside) lines.push('', p.noTasks)
   lines.push(
     ...section(
       '🤖',
@@ -125,7 +130,7 @@ export function buildAgentReply(
       RECENT_DONE_CAP
     )
   )
-  const back = { text: '📊 status', callback_data: encodeDrillDown({ kind: 'status' }) }
+  const back = { text: p.backToStatus, callback_data: encodeDrillDown({ kind: 'status' }) }
   return { html: lines.join('\n'), buttons: buttonRows([back]) }
 }
 

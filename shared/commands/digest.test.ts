@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  AGENTS,
   makeTaskRecord,
   makeWorkspace,
   NOW,
@@ -92,6 +93,16 @@ describe('buildDigest', () => {
     expect(digest.html).toContain('🔨 <b>En cours ce matin</b> (1)')
     expect(digest.html).toContain('« Migrer »')
     expect(digest.html).not.toContain('journée calme')
+  })
+
+  it('should say an agent is not in the Plane workspace yet instead of an empty load (issue 36)', () => {
+    const snapshot = makeWorkspace({
+      agents: [...AGENTS, { id: 'r2d2', name: 'R2D2', planeUserId: null }],
+    })
+    const digest = buildDigest(snapshot, { since: NOW - DAY_MS }, renderContext())
+    expect(digest.html.split('\n')).toContain(
+      '• <b>R2D2</b> : pas encore dans l’espace de travail Plane (invitation en attente ?)'
+    )
   })
 
   it('should count only what was completed after the previous digest', () => {

@@ -122,9 +122,11 @@ export function buildDigest(
       const started = mine.filter((t) => !t.blocked && t.group === 'started').length
       const stuck = mine.filter((t) => t.blocked).length
       const todo = mine.length - started - stuck
-      lines.push(
-        `• ${label(`<b>${escapeName(agent.name)}</b>`)} ${p.loadLine(started, todo, stuck)}`
-      )
+      const load =
+        agent.planeUserId === null && mine.length === 0
+          ? p.notInWorkspaceShort
+          : p.loadLine(started, todo, stuck)
+      lines.push(`• ${label(`<b>${escapeName(agent.name)}</b>`)} ${load}`)
     }
   }
   return { html: lines.join('\n'), quiet: false }

@@ -27,6 +27,13 @@ export type CommandPhrases = {
   dueSoon(days: number): string
   noOpenTasks: string
   projectNotFound(query: string): string
+  /** Under "no such project": the projects there are. */
+  knownProjects: string
+  /** The drill-down button back to /plane status. */
+  backToStatus: string
+  /** An agent of the registry Plane does not list in the workspace (an invitation not accepted yet). */
+  notInWorkspace: string
+  notInWorkspaceShort: string
   projectsMatching(query: string): string
   agentNotFound(query: string): string
   agentsMatching(query: string): string
@@ -44,6 +51,11 @@ export type CommandPhrases = {
   loadLine(inProgress: number, todo: number, blocked: number): string
   quietDay(date: string): string
   planeUnavailable: string
+  /** Plane refused the bridge: which setting, and the fix (issue 36); never "try again in a minute". */
+  planeKeyRefused(status: number): string
+  planeWorkspaceUnknown(slug: string, status: number): string
+  /** No answer at PLANE_BASE_URL, or something else than Plane's API there. */
+  planeUrlWrong(host: string): string
   /** Agent runs (bridge metadata). */
   runsToWatch: string
   approvals: string
@@ -78,13 +90,18 @@ const fr: CommandPhrases = {
   unassigned: 'Non assignées',
   nobody: 'personne',
   progress: (done, total, percent) =>
-    `Avancement : ${done}/${total} terminée${done > 1 ? 's' : ''} (${percent} %)`,
+    `Avancement : ${done} tâche${done > 1 ? 's' : ''} terminée${done > 1 ? 's' : ''} sur ${total} (${percent} %)`,
   currentCycle: 'Cycle en cours :',
   noCycle: 'Pas de cycle en cours.',
   openByAgent: 'Tâches ouvertes par agent',
   dueSoon: (days) => `Échéances dans les ${days} jours`,
   noOpenTasks: 'Aucune tâche ouverte.',
   projectNotFound: (q) => `Aucun projet ne correspond à « ${q} ».`,
+  knownProjects: 'Projets :',
+  backToStatus: '📊 État',
+  notInWorkspace:
+    'pas encore membre de l’espace de travail Plane (invitation en attente ?) : aucune tâche ne peut lui être confiée. Acceptez l’invitation, puis relancez provision.',
+  notInWorkspaceShort: 'pas encore dans l’espace de travail Plane (invitation en attente ?)',
   projectsMatching: (q) => `Plusieurs projets correspondent à « ${q} » :`,
   agentNotFound: (q) => `Aucun agent ne correspond à « ${q} ».`,
   agentsMatching: (q) => `Plusieurs agents correspondent à « ${q} » :`,
@@ -108,6 +125,12 @@ const fr: CommandPhrases = {
     `${started} en cours, ${todo} à faire${blocked > 0 ? `, ${blocked} bloquée${blocked > 1 ? 's' : ''}` : ''}`,
   quietDay: (date) => `☀️ Résumé du ${date} : journée calme, rien à signaler.`,
   planeUnavailable: '⚠️ Plane ne répond pas pour l’instant ; réessayez dans une minute.',
+  planeKeyRefused: (status) =>
+    `🔑 Plane refuse la clé du bridge (PLANE_API_KEY, HTTP ${status}) : régénérez-la dans Plane (Profil → Jetons d’API), mettez-la dans les réglages de plane-bridge et redémarrez-le.`,
+  planeWorkspaceUnknown: (slug, status) =>
+    `🔑 Plane ne connaît pas l’espace de travail « ${slug} » pour la clé du bridge (HTTP ${status}) : corrigez PLANE_WORKSPACE_SLUG (le mot après l’hôte dans les adresses de Plane) ou faites du compte de la clé un membre Admin de cet espace, puis redémarrez plane-bridge.`,
+  planeUrlWrong: (host) =>
+    `⚠️ Plane ne répond pas à l’adresse configurée (${host}) : vérifiez PLANE_BASE_URL (l’adresse de l’application web de Plane, sans /api) et que Plane tourne.`,
   runsToWatch: 'Agents à surveiller',
   approvals: 'Approbations en attente',
   runs: 'Exécutions en cours',
@@ -145,13 +168,18 @@ const en: CommandPhrases = {
   partial: 'partial list: too many tasks to read them all',
   unassigned: 'Unassigned',
   nobody: 'nobody',
-  progress: (done, total, percent) => `Progress: ${done}/${total} done (${percent}%)`,
+  progress: (done, total, percent) => `Progress: ${done} of ${total} done (${percent}%)`,
   currentCycle: 'Current cycle:',
   noCycle: 'No current cycle.',
   openByAgent: 'Open tasks by agent',
   dueSoon: (days) => `Due within ${days} days`,
   noOpenTasks: 'No open tasks.',
   projectNotFound: (q) => `No project matches “${q}”.`,
+  knownProjects: 'Projects:',
+  backToStatus: '📊 Status',
+  notInWorkspace:
+    'not a member of the Plane workspace yet (invitation pending?): no task can be given to it. Accept the invitation, then run provision again.',
+  notInWorkspaceShort: 'not in the Plane workspace yet (invitation pending?)',
   projectsMatching: (q) => `Several projects match “${q}”:`,
   agentNotFound: (q) => `No agent matches “${q}”.`,
   agentsMatching: (q) => `Several agents match “${q}”:`,
@@ -175,6 +203,12 @@ const en: CommandPhrases = {
     `${started} in progress, ${todo} to do${blocked > 0 ? `, ${blocked} blocked` : ''}`,
   quietDay: (date) => `☀️ Digest for ${date}: a quiet day, nothing to report.`,
   planeUnavailable: '⚠️ Plane is not answering right now; try again in a minute.',
+  planeKeyRefused: (status) =>
+    `🔑 Plane refuses the bridge's key (PLANE_API_KEY, HTTP ${status}): regenerate it in Plane (Profile → API tokens), put it in plane-bridge's settings and restart it.`,
+  planeWorkspaceUnknown: (slug, status) =>
+    `🔑 Plane does not know the workspace "${slug}" for the bridge's key (HTTP ${status}): fix PLANE_WORKSPACE_SLUG (the word after the host in Plane's URLs) or make the key's user an Admin member there, then restart plane-bridge.`,
+  planeUrlWrong: (host) =>
+    `⚠️ Plane does not answer at the configured address (${host}): check PLANE_BASE_URL (Plane's web app address, without /api) and that Plane runs.`,
   runsToWatch: 'Agents to watch',
   approvals: 'Approvals waiting',
   runs: 'Runs under way',

@@ -12,7 +12,7 @@ describe('/plane project', () => {
     expect(reply.html).toBe(
       [
         '📁 <b>Onboarding</b> (ONB)',
-        'Avancement : 1/5 terminée (20 %)',
+        'Avancement : 1 tâche terminée sur 5 (20 %)',
         '🔄 Cycle en cours : « Sprint 1 » (16/11/2026 → 29/11/2026)',
         '',
         '👥 <b>Tâches ouvertes par agent</b> (4)',
@@ -48,7 +48,7 @@ describe('/plane project', () => {
     const reply = answerProjectQuery('ONB', makeWorkspace({ cycles: {} }), en)
     expect(reply.html.split('\n').slice(0, 5)).toEqual([
       '📁 <b>Onboarding</b> (ONB)',
-      'Progress: 1/5 done (20%)',
+      'Progress: 1 of 5 done (20%)',
       '🔄 No current cycle.',
       '',
       '👥 <b>Open tasks by agent</b> (4)',
@@ -75,12 +75,17 @@ describe('/plane project', () => {
       `p:${PROJECTS.onb.id}`,
       `p:${PROJECTS.rnd.id}`,
     ])
-    // Archived projects are not offered.
+    // None matches: the projects there are, with their buttons (issue 36); archived ones are not offered.
     expect(answerProjectQuery('ancien', makeWorkspace(), en).html).toBe(
-      'No project matches “ancien”.'
+      'No project matches “ancien”.\n\nProjects:\n• <b>Onboarding</b> (ONB)\n• <b>R&amp;D &lt;Labs&gt; 🚀</b> (RND)'
     )
-    expect(answerProjectQuery('<x>', makeWorkspace(), fr).html).toBe(
-      'Aucun projet ne correspond à « &lt;x&gt; ».'
+    const none = answerProjectQuery('<x>', makeWorkspace(), fr)
+    expect(none.html).toBe(
+      'Aucun projet ne correspond à « &lt;x&gt; ».\n\nProjets :\n• <b>Onboarding</b> (ONB)\n• <b>R&amp;D &lt;Labs&gt; 🚀</b> (RND)'
     )
+    expect(none.buttons.flat().map((b) => b.callback_data)).toEqual([
+      `p:${PROJECTS.onb.id}`,
+      `p:${PROJECTS.rnd.id}`,
+    ])
   })
 })

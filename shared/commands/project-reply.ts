@@ -34,18 +34,17 @@ export function answerProjectQuery(
   const [only] = matches
   if (only && matches.length === 1) return buildProjectReply(only, snapshot, ctx)
   const q = escapeName(query)
-  if (matches.length === 0) return { html: p.projectNotFound(q), buttons: [] }
-  const lines = [
-    p.projectsMatching(q),
-    ...matches.map(
-      (m) => `• <b>${escapeName(m.name)}</b>${m.identifier ? ` (${escapeHtml(m.identifier)})` : ''}`
-    ),
-  ]
-  const buttons = matches.map((m) => ({
-    text: buttonText('📁', m.name),
-    callback_data: encodeDrillDown({ kind: 'project', projectId: m.id }),
-  }))
-  return { html: lines.join('\n'), buttons: buttonRows(buttons) }
+  // Not found: the projects there are, as text and as buttons, so the next tap is the right one.
+  if (matches.length === 0) {
+    const known = snapshot.projects
+    const html = [
+      p.projectNotFound(q),
+      ...(known.length > 0 ? ['', p.knownProjects, ...known.map(_projectItem)] : []),
+    ].join('\n')
+    return { html, buttons: buttonRows(known.map(_projectButton)) }
+  }
+  const lines = [p.projectsMatching(q), ...matches.map(_projectItem)]
+  return { html: lines.join('\n'), buttons: buttonRows(matches.map(_projectButton)) }
 }
 
 export function buildProjectReply(
@@ -114,11 +113,22 @@ export function buildProjectReply(
       text: buttonText('🤖', agent.name),
       callback_data: encodeDrillDown({ kind: 'agent', agentId: agent.id }),
     }))
-  const back = { text: '📊 status', callback_data: encodeDrillDown({ kind: 'status' }) }
+  const back = { text: p.backToStatus, callback_data: encodeDrillDown({ kind: 'status' }) }
   return { html: lines.join('\n'), buttons: buttonRows([...agentButtons, back]) }
 }
 
 // --- Internal helpers ---
+
+function _projectItem(m: ProjectView): string {
+  return `• <b>${escapeName(m.name)}</b>${m.identifier ? ` (${escapeHtml(m.identifier)})` : ''}`
+}
+
+function _projectButton(m: ProjectView) {
+  return {
+    text: buttonText('📁', m.name),
+    callback_data: encodeDrillDown({ kind: 'project', projectId: m.id }),
+  }
+}
 
 /** Open tasks under each agent (a task with two agents under both), then people, then "unassigned". */
 function _byOwner(

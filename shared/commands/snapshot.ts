@@ -159,7 +159,7 @@ export function buildWorkspaceSnapshot(input: SnapshotInput): WorkspaceSnapshot 
   }
 }
 
-export function isOpen(task: TaskView): boolean {
+export function isOpen(task: Pick<TaskView, 'group'>): boolean {
   return task.group !== 'completed' && task.group !== 'cancelled'
 }
 

@@ -23,12 +23,21 @@ import {
   isOpen,
   type RunView,
   type StateGroup,
+  type TaskView,
   type WorkspaceSnapshot,
 } from './snapshot.ts'
 
+/** Where a task is counted: an open blocked task is blocked, not in progress (issue 36), else its state group. */
+export type CountBucket = StateGroup | 'blocked'
+
+export function bucketOf(task: Pick<TaskView, 'group' | 'blocked'>): CountBucket {
+  return task.blocked && isOpen(task) ? 'blocked' : task.group
+}
+
 /** The order counts are read in: what moves first. */
-const GROUP_ORDER: readonly StateGroup[] = [
+const GROUP_ORDER: readonly CountBucket[] = [
   'started',
+  'blocked',
   'unstarted',
   'backlog',
   'completed',
@@ -43,8 +52,13 @@ export function buildStatusReply(snapshot: WorkspaceSnapshot, ctx: RenderContext
   for (const project of snapshot.projects) {
     const id = project.identifier ? ` (${escapeHtml(project.identifier)})` : ''
     lines.push('', `📁 <b>${escapeName(project.name)}</b>${id} — ${p.tasks(project.tasks.length)}`)
-    const counts = groupCounts(project.tasks.map((t) => t.group))
-    if (counts) lines.push(counts.map(([group, n]) => `${p.groups[group]} ${n}`).join(' · '))
+    const counts = groupCounts(project.tasks.map(bucketOf))
+    if (counts)
+      lines.push(
+        counts
+          .map(([group, n]) => `${group === 'blocked' ? p.blocked : p.groups[group]} ${n}`)
+          .join(' · ')
+      )
     if (project.truncated) lines.push(`⚠️ ${p.partial}`)
   }
 
@@ -101,10 +115,10 @@ export function buildStatusReply(snapshot: WorkspaceSnapshot, ctx: RenderContext
   return { html: lines.join('\n'), buttons: buttonRows(buttons) }
 }
 
-/** `[[group, count], …]` in reading order, zero counts left out; null when there are no tasks. */
-export function groupCounts(groups: readonly StateGroup[]): Array<[StateGroup, number]> | null {
+/** `[[bucket, count], …]` in reading order, zero counts left out; null when there are no tasks. */
+export function groupCounts(groups: readonly CountBucket[]): Array<[CountBucket, number]> | null {
   if (groups.length === 0) return null
-  return GROUP_ORDER.map((g): [StateGroup, number] => [
+  return GROUP_ORDER.map((g): [CountBucket, number] => [
     g,
     groups.filter((x) => x === g).length,
   ]).filter(([, n]) => n > 0)

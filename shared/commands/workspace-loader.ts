@@ -46,6 +46,13 @@ export type WorkspaceLoader = {
 }
 
 export const ITEMS_TTL_S = 60
+
+/**
+ * A project's cached listing. The pipeline drops it whenever it stores a new version of one of its tasks (a webhook,
+ * a poll, the bridge's own write): /plane then never answers from a listing older than what the human was told
+ * (issue 36: status and project disagreed for up to a minute).
+ */
+export const workItemsCacheKey = (projectId: string) => `cache:plane:items:${projectId}`
 export const LISTS_TTL_S = 10 * 60
 const PAGE_CAP = 5
 const PER_PAGE = 100
@@ -88,7 +95,7 @@ export function createWorkspaceLoader({
     )
 
   const tasks = (projectId: string) =>
-    cached(`cache:plane:items:${projectId}`, itemsTtlS, async () => {
+    cached(workItemsCacheKey(projectId), itemsTtlS, async () => {
       // v1 lists have no filters (plane-api.md §0.6): newest first, and the page cap bounds the cost.
       const listed = await plane.workItems.listAll(projectId, {
         orderBy: '-updated_at',

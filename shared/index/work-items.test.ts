@@ -65,4 +65,17 @@ describe('the index of work items (issue 32)', () => {
     await index.listed('p1', 1_700_000_000_000)
     expect(await index.listedAt('p1')).toBe(1_700_000_000_000)
   })
+
+  it('should never make a task whose id is not a Plane id an open task, and drop one stored before (issue 38)', async () => {
+    const { store, index } = setUp()
+    for (const junk of ['NaN', 'undefined', 'x'.repeat(200_000)])
+      await index.saw(makeSnapshot({ id: junk, assigneeIds: [USERS.imhotep], state: STATES.todo }))
+    expect(await store.indexRange('index:open:imhotep')).toEqual([])
+    // What an earlier version let in: read past and removed, the real task kept.
+    const task = makeSnapshot({ assigneeIds: [USERS.imhotep], state: STATES.todo })
+    await index.saw(task)
+    await store.indexAdd('index:open:imhotep', 'undefined', 0)
+    expect(await index.openTasks('imhotep')).toEqual([task.id])
+    expect((await store.indexRange('index:open:imhotep')).map((e) => e.member)).toEqual([task.id])
+  })
 })

@@ -11,6 +11,8 @@
  * the Worker read the same index, and an empty store is rebuilt by the next listing.
  */
 import type { TaskSnapshot } from '../events.ts'
+import { htmlToText } from '../markdown.ts'
+import { isPlaneId } from '../plane/limits.ts'
 import { htmlToText } from '../html-text.ts'
 import type { Store } from '../store/store.ts'
 import { isOpenForAgent } from '../task-vocabulary.ts'
@@ -50,6 +52,9 @@ export function createWorkItemIndex({ store, holders }: WorkItemIndexOptions): W
 
   return {
     async saw(task, descriptionHtml) {
+      // Snapshots are bounded where they are made (plane-events.ts); a task id that is not Plane's never becomes an
+      // agent's open task, whoever passed it (it would be read back as a Plane URL segment).
+      if (!isPlaneId(task.id)) return
       const now = isOpenForAgent(task) ? await holders(task) : []
       const before = (await store.get<string[]>(heldKey(task.id))) ?? []
       // Finished and unassigned tasks (most of a workspace) cost this one read.
@@ -72,8 +77,15 @@ export function createWorkItemIndex({ store, holders }: WorkItemIndexOptions): W
           ttlSeconds: INDEX_TTL_S,
         })
     },
-    openTasks: async (agentId) =>
-      (await store.indexRange(openKey(agentId))).map((entry) => entry.member),
+    async openTasks(agentId) {
+      const ids: string[] = []
+      for (const { member } of await store.indexRange(openKey(agentId))) {
+        if (isPlaneId(member)) ids.push(member)
+        // Written before ids were checked (issue 38: `NaN`, `undefined`): gone, never asked of Plane.
+        else await store.indexRemove(openKey(agentId), member)
+      }
+      return ids
+    },
     description: (taskId) => store.get<string>(descKey(taskId)),
     listed: (projectId, atMs) => store.set(listedKey(projectId), atMs, { ttlSeconds: INDEX_TTL_S }),
     listedAt: (projectId) => store.get<number>(listedKey(projectId)),

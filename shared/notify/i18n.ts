@@ -39,6 +39,8 @@ export type Phrases = {
   cycleStarted(name: string, dates: string): string
   cycleCompleted(name: string): string
   review(task: string, confidence: string, who: string): string
+  /** Under a completion whose confidence asks for a review: one message, the review's buttons on it (issue 36). */
+  reviewOnCompletion(threshold: string): string
   /** The wake-up text an agent receives (OPENCLAW-16); plain text, not HTML. */
   wake(task: WakeTask): string
   timeSpent: string
@@ -73,6 +75,8 @@ const fr: Phrases = {
   cycleCompleted: (name) => `Cycle ${name} terminé`,
   review: (task, confidence, who) =>
     `Revue demandée pour ${task} : confiance ${confidence} (${who})`,
+  reviewOnCompletion: (threshold) =>
+    `🔍 Revue demandée : confiance sous ${threshold}. Validez, ou renvoyez avec ce qui manque.`,
   wake: (t) =>
     [
       `Nouvelle tâche Plane pour toi : ${t.ref} « ${t.title} » (projet ${t.project}, priorité ${PRIORITY_FR[t.priority] ?? t.priority}${t.dueDate ? `, échéance ${t.dueDate}` : ''}).`,
@@ -110,6 +114,8 @@ const en: Phrases = {
   cycleStarted: (name, dates) => `Cycle ${name} started${dates ? ` (${dates})` : ''}`,
   cycleCompleted: (name) => `Cycle ${name} completed`,
   review: (task, confidence, who) => `Review needed for ${task}: confidence ${confidence} (${who})`,
+  reviewOnCompletion: (threshold) =>
+    `🔍 Review needed: confidence below ${threshold}. Validate, or send it back with what is missing.`,
   wake: (t) =>
     [
       `New Plane task for you: ${t.ref} “${t.title}” (project ${t.project}, priority ${t.priority}${t.dueDate ? `, due ${t.dueDate}` : ''}).`,

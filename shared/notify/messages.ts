@@ -25,6 +25,8 @@ export type MessageContext = {
   timeSpentMinutes?: number | null
   /** The agent's reported confidence (0–1), shown on completions. */
   confidence?: number | null
+  /** The agent's summary of a completion, quoted (on a completion that asks for a review). */
+  summary?: string | null
   /** What the agent delivered (bridge metadata), linked on completions. */
   deliverables?: readonly { name: string; url: string | null }[]
   /** Open blockers to list under the message. */
@@ -76,6 +78,7 @@ export function renderTaskNotification(n: TaskNotification, ctx: MessageContext)
   switch (n.kind) {
     case 'task.completed':
       line = p.completed(who, title)
+      if (ctx.summary?.trim()) quoted = ctx.summary.trim()
       break
     case 'task.cancelled':
       line = p.cancelled(who, title)

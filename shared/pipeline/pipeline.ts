@@ -185,6 +185,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   ) => {
     const existing = await readPending(memo, task.id)
     const at = now()
+    // A write of the bridge's own (a tool, a person's action from Telegram), read back, is one whole change: due
+    // now, not after the window that merges Plane's per-field webhook storm (issue 39: a Concierge's assignment
+    // woke its agent after ~7 s). A write in several requests is held by its `writing` mark until it is whole;
+    // Plane's echo of it finds the snapshot already moved and tells nothing.
+    const dueAt = patch.source === 'bridge' ? at : at + coalesceMs
     const entry: PendingChange = existing
       ? {
           ...existing,
@@ -197,6 +202,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           sources: existing.sources.includes(patch.source)
             ? existing.sources
             : [...existing.sources, patch.source],
+          dueAt: Math.min(existing.dueAt, dueAt),
         }
       : {
           taskId: task.id,
@@ -207,14 +213,27 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           actor: patch.actor ?? null,
           comments: [...(patch.comments ?? [])],
           firstAt: at,
-          dueAt: at + coalesceMs,
+          dueAt,
           sources: [patch.source],
         }
     // A new entry: its index entry first (a crash then leaves an entry the next flush drops, never a change
-    // no flush lists); an existing one keeps its index entry and due time, so only the item is written.
-    if (existing) await pending.rewrite(task.id, entry)
+    // no flush lists); an existing one keeps its index entry and due time, so only the item is written, unless a
+    // write of the bridge's own made it due sooner.
+    if (existing && entry.dueAt < existing.dueAt) await pending.update(task.id, entry, entry.dueAt)
+    else if (existing) await pending.rewrite(task.id, entry)
     else await pending.put(task.id, entry, entry.dueAt)
     memo.set(pending.key(task.id), entry)
+  }
+
+  /** The task's pending change, if any, due now rather than when its window closes (under the task's lock). */
+  const dueNow = async (memo: LockMemo, taskId: string) => {
+    const entry = await readPending(memo, taskId)
+    if (!entry) return
+    const at = now()
+    if (entry.dueAt <= at) return
+    const due = { ...entry, dueAt: at }
+    await pending.update(taskId, due, at)
+    memo.set(pending.key(taskId), due)
   }
 
   return {
@@ -252,6 +271,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
             actor,
             comments: telling.map((c) => ({ text: c.text, actor: c.actor })),
           })
+        // Plane's echo of this very write came first (v1.3 fires webhooks for API writes) and opened the window:
+        // the write is whole all the same, its change due now.
+        else if (source === 'bridge') await dueNow(memo, task.id)
         // The pending entry is written first: a crash in between repeats the change, never loses it.
         await store.set(snapshotKey(task.id), task, { ttlSeconds: SNAPSHOT_TTL_S })
         memo.set(snapshotKey(task.id), task)
@@ -297,16 +319,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       }
     },
 
-    expedite: (taskId) =>
-      withTaskLock(taskId, async (memo) => {
-        const entry = await readPending(memo, taskId)
-        if (!entry) return
-        const at = now()
-        if (entry.dueAt <= at) return
-        const due = { ...entry, dueAt: at }
-        await pending.update(taskId, due, at)
-        memo.set(pending.key(taskId), due)
-      }),
+    expedite: (taskId) => withTaskLock(taskId, (memo) => dueNow(memo, taskId)),
 
     async flushDue({ all = false } = {}) {
       let flushed = 0

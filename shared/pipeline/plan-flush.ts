@@ -6,7 +6,7 @@ import type { Actor, EventSource, TaskChange, TaskSnapshot } from '../events.ts'
 import { parseConfidence } from '../notify/confidence.ts'
 import { type ChangeHint, diffTask } from '../notify/diff.ts'
 import type { AgentRef, Directory } from '../notify/directory.ts'
-import type { Locale } from '../notify/i18n.ts'
+import { type Locale, phrasesFor } from '../notify/i18n.ts'
 import {
   type ProjectRef,
   renderReview,
@@ -74,6 +74,8 @@ export type FlushContext = {
 export type RunInfo = {
   timeSpentSeconds: number
   confidence: number | null
+  /** The agent's summary when it finished the task. */
+  summary?: string | null
   deliverables?: readonly { name: string; url: string | null }[]
 }
 
@@ -91,7 +93,17 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
     hint: entry.hint,
   })
   const changes = diff.status === 'changed' ? diff.changes : []
-  const items = [...(await _messages(entry, changes, ctx)), ...(await _reviews(entry, ctx))]
+  // One completion, one message (issue 36): when the same window reports a low confidence, the completion carries
+  // the review's buttons instead of a second message repeating it.
+  const held: HeldCompletion = { html: null, dedupeKey: null }
+  const reviewing = _reviewWanted(entry, ctx)
+  const items = [
+    ...(await _messages(entry, changes, ctx, reviewing ? held : null)),
+    ...(await _reviews(entry, ctx, held)),
+  ]
+  // Kept back for a review that did not come to a card after all: sent on its own, as before.
+  if (held.html && held.dedupeKey && ctx.chatId)
+    items.push(telegramMessage(ctx.chatId, held.html, held.dedupeKey, task.projectId))
   // OPENCLAW-10: the agent labels follow the assignees a person set, before anyone is woken or stopped.
   const assignees = changes.find((c) => c.kind === 'assignees')
   if (assignees?.kind === 'assignees' && ctx.syncAgentLabels) {
@@ -147,11 +159,33 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
 
 // --- Internal helpers ---
 
+/** A completion message kept back to become the review card of the same window. */
+type HeldCompletion = { html: string | null; dedupeKey: string | null }
+
+/** The window holds a low-confidence report the human is to review on a card. */
+function _reviewWanted(entry: PendingChange, ctx: FlushContext): boolean {
+  return (
+    ctx.cards !== undefined &&
+    ctx.chatId !== null &&
+    entry.comments.some((c) => isReviewComment(c.text)) &&
+    filterByPolicy(
+      ctx.policy,
+      [{ kind: 'review.needed' as const }],
+      entry.after.projectId,
+      ctx.project?.identifier ?? null
+    ).length > 0
+  )
+}
+
 /**
  * OPENCLAW-12: each low-confidence report of the window asks the human for a review, and stays listed
  * (/plane status, digest) until a report at or above the threshold, or a week.
  */
-async function _reviews(entry: PendingChange, ctx: FlushContext): Promise<EnqueueInput[]> {
+async function _reviews(
+  entry: PendingChange,
+  ctx: FlushContext,
+  held: HeldCompletion
+): Promise<EnqueueInput[]> {
   const task = entry.after
   const out: EnqueueInput[] = []
   const wanted =
@@ -181,6 +215,14 @@ async function _reviews(entry: PendingChange, ctx: FlushContext): Promise<Enqueu
       at: entry.firstAt,
     })
     if (!wanted || !ctx.chatId) continue
+    if (held.html && held.dedupeKey) {
+      // The completion of this window, with the review's question and buttons: the report is already in it.
+      const threshold = phrasesFor(ctx.locale).formatNumber(REVIEW_CONFIDENCE_THRESHOLD)
+      const html = `${held.html}\n${phrasesFor(ctx.locale).reviewOnCompletion(threshold)}`
+      await _postCard(ctx, 'review', task, agent?.id ?? null, html, held.dedupeKey)
+      held.html = null
+      continue
+    }
     const text = renderReview(
       task,
       confidence,
@@ -198,7 +240,9 @@ async function _reviews(entry: PendingChange, ctx: FlushContext): Promise<Enqueu
 async function _messages(
   entry: PendingChange,
   changes: TaskChange[],
-  ctx: FlushContext
+  ctx: FlushContext,
+  /** Set: a completion is kept here for the review card instead of being sent on its own. */
+  held: HeldCompletion | null
 ): Promise<EnqueueInput[]> {
   const task = entry.after
   const fromComments = entry.comments
@@ -257,13 +301,17 @@ async function _messages(
             timeSpentMinutes: Math.round(run.timeSpentSeconds / 60),
             confidence: run.confidence,
             deliverables: run.deliverables ?? [],
+            ...(held ? { summary: run.summary ?? null } : {}),
           }
         : {}),
     })
     // The pending entry (task + window start) names the message: a repeated flush enqueues nothing new.
     const dedupeKey = `notify:${task.id}:${entry.firstAt}:${n.kind}:${i}`
     // A blocker or a question waits for the human: it can be answered from Telegram.
-    if (n.kind === 'task.blocked' && ctx.cards) {
+    if (n.kind === 'task.completed' && held && !held.html) {
+      held.html = text
+      held.dedupeKey = dedupeKey
+    } else if (n.kind === 'task.blocked' && ctx.cards) {
       const [owner] = await agentsOfTask(ctx.directory, task)
       await _postCard(ctx, 'question', task, owner?.id ?? null, text, dedupeKey)
     } else out.push(telegramMessage(chatId, text, dedupeKey, task.projectId))

@@ -10,7 +10,7 @@ import { resetKeyBudgets, UNLIMITED_RATE } from './budget.ts'
 import { createPlaneClient } from './client.ts'
 
 const API_KEY = makeApiKey('f')
-const BASE = `/api/v1/workspaces/acme/projects/${PROJECT_ID}/work-items/wi-1/attachments/`
+const BASE = `/api/v1/workspaces/acme/projects/${PROJECT_ID}/work-items/00000000-0000-4000-8000-0000000000e1/attachments/`
 const FIELDS = {
   'Content-Type': 'text/plain',
   key: 'ws/asset-1-notes.txt',
@@ -43,7 +43,8 @@ function ticket(url = 'https://work.example/uploads') {
       asset: 'ws/asset-1-notes.txt',
       is_uploaded: false,
     },
-    asset_url: '/api/assets/v2/workspaces/acme/projects/p/issues/wi-1/attachments/asset-1/',
+    asset_url:
+      '/api/assets/v2/workspaces/acme/projects/p/issues/00000000-0000-4000-8000-0000000000e1/attachments/asset-1/',
   }
 }
 
@@ -62,11 +63,15 @@ describe('attachments.upload', () => {
       if (call.url.pathname === '/uploads') return { status: 204 }
       return { status: 204 }
     })
-    const uploaded = await client.attachments.upload(PROJECT_ID, 'wi-1', {
-      name: 'notes.txt',
-      type: 'text/plain',
-      data: new TextEncoder().encode('hello'),
-    })
+    const uploaded = await client.attachments.upload(
+      PROJECT_ID,
+      '00000000-0000-4000-8000-0000000000e1',
+      {
+        name: 'notes.txt',
+        type: 'text/plain',
+        data: new TextEncoder().encode('hello'),
+      }
+    )
     expect(uploaded).toMatchObject({
       id: 'asset-1',
       name: 'notes.txt',
@@ -99,7 +104,7 @@ describe('attachments.upload', () => {
         ? { body: ticket('/uploads') }
         : { status: 204 }
     )
-    await client.attachments.upload(PROJECT_ID, 'wi-1', {
+    await client.attachments.upload(PROJECT_ID, '00000000-0000-4000-8000-0000000000e1', {
       name: 'a.txt',
       type: 'text/plain',
       data: new Blob(['a']),
@@ -116,7 +121,7 @@ describe('attachments.upload', () => {
         return uploads++ === 0 ? { status: 503 } : { status: 204 }
       return { status: 204 }
     })
-    const done = client.attachments.upload(PROJECT_ID, 'wi-1', {
+    const done = client.attachments.upload(PROJECT_ID, '00000000-0000-4000-8000-0000000000e1', {
       name: 'a.txt',
       type: 'text/plain',
       data: new Blob(['a']),
@@ -132,7 +137,11 @@ describe('attachments.upload', () => {
 
     const failing = setup(() => ({ status: 503 }))
     const outcome = failing.client.attachments
-      .upload(PROJECT_ID, 'wi-1', { name: 'a.txt', type: 'text/plain', data: new Blob(['a']) })
+      .upload(PROJECT_ID, '00000000-0000-4000-8000-0000000000e1', {
+        name: 'a.txt',
+        type: 'text/plain',
+        data: new Blob(['a']),
+      })
       .catch((error: unknown) => error)
     await vi.advanceTimersByTimeAsync(30_000)
     expect(await outcome).toMatchObject({ kind: 'unavailable', status: 503 })
@@ -141,6 +150,8 @@ describe('attachments.upload', () => {
 
   it('should list uploaded attachments as a plain list', async () => {
     const { client } = setup(() => ({ body: [ticket().attachment] }))
-    expect(await client.attachments.list(PROJECT_ID, 'wi-1')).toEqual([ticket().attachment])
+    expect(
+      await client.attachments.list(PROJECT_ID, '00000000-0000-4000-8000-0000000000e1')
+    ).toEqual([ticket().attachment])
   })
 })

@@ -62,7 +62,13 @@ export function createAttachmentEndpoints(context: PlaneEndpointContext) {
     workItemId: string,
     { name, type, data, external_id, external_source }: AttachmentUploadInput
   ): Promise<UploadedAttachment> {
-    const blob = data instanceof Blob ? data : new Blob([data as BlobPart], { type })
+    // A Blob keeps its bytes where they are (a spooled file stays on disk): only its type is set.
+    const blob =
+      data instanceof Blob
+        ? data.type === type
+          ? data
+          : data.slice(0, data.size, type)
+        : new Blob([data as BlobPart], { type })
     const metadata = {
       name,
       type,

@@ -12,7 +12,7 @@ import { UNLIMITED_RATE } from './budget.ts'
 import type { PlaneCapabilities } from './capabilities.ts'
 import { createPlaneClient, type PlaneClientOptions } from './client.ts'
 
-const ITEM = makeWorkItem({ id: 'wi-1' })
+const ITEM = makeWorkItem({ id: '00000000-0000-4000-8000-0000000000e1' })
 const PAGE_NOT_FOUND: ScriptedReply = { status: 404, body: { error: 'Page not found.' } }
 
 type Instance = {
@@ -90,8 +90,8 @@ describe('capabilities', () => {
     expect(calls.map((c) => c.url.pathname.replace('/api/v1/workspaces/acme', ''))).toEqual([
       '/projects/',
       `/projects/${PROJECT_ID}/work-items/`,
-      `/projects/${PROJECT_ID}/work-items/wi-1/relations/`,
-      `/projects/${PROJECT_ID}/work-items/wi-1/worklogs/`,
+      `/projects/${PROJECT_ID}/work-items/00000000-0000-4000-8000-0000000000e1/relations/`,
+      `/projects/${PROJECT_ID}/work-items/00000000-0000-4000-8000-0000000000e1/worklogs/`,
       `/projects/${PROJECT_ID}/work-item-types/`,
     ])
     expect(calls[0]?.url.searchParams.get('per_page')).toBe('1')

@@ -1,5 +1,8 @@
 /** @module Plane v1 URL building: encoded segments and the trailing slash Django requires on every route. */
 
+import { capText } from '../cap.ts'
+import { isPlaneId } from './limits.ts'
+
 /** Everything under `/api/v1/` (plane-api.md §2). */
 export const PLANE_API_PREFIX = '/api/v1'
 
@@ -10,6 +13,16 @@ export const PLANE_API_PREFIX = '/api/v1'
  */
 export function planePath(...segments: ReadonlyArray<string>): string {
   return `/${segments.map(_encodeSegment).join('/')}/`
+}
+
+/**
+ * A project's or work item's id as a path segment. Plane's URL converter matches only UUIDs (a junk id gets its
+ * 404 "no URL matched"), so anything else is refused here, before a request is spent on it: an id from outside that
+ * slipped past its check (`work-items/undefined/comments/`, issue 38) is a bug to see, not a request to send.
+ */
+export function planeIdSegment(id: string): string {
+  if (isPlaneId(id)) return id
+  throw new TypeError(`Not a Plane id: ${JSON.stringify(capText(String(id), 64))}`)
 }
 
 /** Strip trailing slashes so `https://work.example/` and `https://work.example` give the same URLs. */

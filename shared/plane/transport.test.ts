@@ -77,7 +77,14 @@ describe('request basics', () => {
     await vi.advanceTimersByTimeAsync(1_000)
     expect((await outcome).ok).toBe(true)
     expect(requests).toEqual([
-      { method: 'GET', path: '/api/v1/users/me/', status: 502, durationMs: 0 },
+      {
+        method: 'GET',
+        path: '/api/v1/users/me/',
+        status: 502,
+        durationMs: 0,
+        // The failure itself, for what it says about the settings (issue 36).
+        error: expect.objectContaining({ kind: 'unavailable', status: 502 }),
+      },
       { method: 'GET', path: '/api/v1/users/me/', status: 200, durationMs: 0 },
     ])
   })
@@ -168,7 +175,9 @@ describe('write safety', () => {
   it('should send a POST without external ids once, even on 503', async () => {
     const { client, calls } = setup(always({ status: 503 }))
     const outcome = observe(
-      client.comments.create(PROJECT_ID, 'wi-1', { comment_html: '<p>hi</p>' })
+      client.comments.create(PROJECT_ID, '00000000-0000-4000-8000-0000000000e1', {
+        comment_html: '<p>hi</p>',
+      })
     )
     await vi.advanceTimersByTimeAsync(30_000)
     expect((await failure(outcome)).kind).toBe('unavailable')
@@ -177,7 +186,11 @@ describe('write safety', () => {
 
   it('should send a link create once on timeout (a replay would answer 400 "URL already exists")', async () => {
     const { client, calls } = setup(always('hang'))
-    const outcome = observe(client.links.create(PROJECT_ID, 'wi-1', { url: 'https://x.example' }))
+    const outcome = observe(
+      client.links.create(PROJECT_ID, '00000000-0000-4000-8000-0000000000e1', {
+        url: 'https://x.example',
+      })
+    )
     await vi.advanceTimersByTimeAsync(120_000)
     expect((await failure(outcome)).reason).toBe('timeout')
     expect(calls).toHaveLength(1)

@@ -36,7 +36,14 @@ export type PlaneMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE'
 export type PlaneQuery = Record<string, string | number | boolean | undefined>
 
 /** One HTTP attempt, for metrics (requests per tick or per agent). `status` is 0 when no answer arrived. */
-export type PlaneRequestInfo = { method: string; path: string; status: number; durationMs: number }
+export type PlaneRequestInfo = {
+  method: string
+  path: string
+  status: number
+  durationMs: number
+  /** The failure (no answer, or an error status), for what it says about the settings (diagnose.ts). */
+  error?: PlaneApiError
+}
 
 export type PlaneTransportOptions = {
   /** e.g. `https://work.example`; trailing slashes are ignored. */
@@ -133,23 +140,29 @@ export function createPlaneTransport({
     let response: Response
     try {
       response = await send()
-    } catch (error) {
-      onRequest?.({ method, path, status: 0, durationMs: now() - startedAt })
-      throw createPlaneTransportError({ method, path, error, timeoutMs }, redactor)
+    } catch (cause) {
+      const error = createPlaneTransportError({ method, path, error: cause, timeoutMs }, redactor)
+      onRequest?.({ method, path, status: 0, durationMs: now() - startedAt, error })
+      throw error
     }
-    onRequest?.({ method, path, status: response.status, durationMs: now() - startedAt })
+    const durationMs = now() - startedAt
     // Plane's count of the key's window, which other clients of the key spend too.
     const remaining = response.headers.get('x-ratelimit-remaining')
     if (remaining !== null) budget.observe(Number(remaining))
     const data = _parseBody((response as Response & { _data?: unknown })._data)
-    if (response.status >= 200 && response.status < 300) return { status: response.status, data }
+    if (response.status >= 200 && response.status < 300) {
+      onRequest?.({ method, path, status: response.status, durationMs })
+      return { status: response.status, data }
+    }
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now())
     // Over Plane's limit all the same (another client): nothing more starts before its Retry-After.
     if (response.status === 429) budget.refused(retryAfterMs ?? 1_000)
-    throw createPlaneHttpError(
+    const error = createPlaneHttpError(
       { status: response.status, method, path, body: data, retryAfterMs },
       redactor
     )
+    onRequest?.({ method, path, status: response.status, durationMs, error })
+    throw error
   }
 
   function retrying<T>(replaySafe: boolean, run: () => Promise<T>): Promise<T> {
@@ -187,7 +200,11 @@ export function createPlaneTransport({
       const path = _pathOf(url)
       // A presigned POST to the same key overwrites the same object, so a replay is harmless.
       await retrying(true, function storageAttempt() {
-        return attempt('POST', path, () => storage.raw(url, { method: 'POST', body: form }))
+        // `redirect: 'error'`: fetch keeps a copy of a body it may have to send again after a redirect, so a
+        // 50 MiB file read from disk was held whole in memory; a presigned POST is never redirected.
+        return attempt('POST', path, () =>
+          storage.raw(url, { method: 'POST', body: form, redirect: 'error' })
+        )
       })
     },
   }

@@ -5,6 +5,7 @@ import {
   makeIssueWebhook,
   makeModuleWebhook,
   makeProjectWebhook,
+  makeUserLite,
   makeUuid,
   makeV2Webhook,
   makeWebhookIssueDataV121,
@@ -13,7 +14,8 @@ import {
   WORKSPACE_ID,
 } from '../../test/fixtures/plane.ts'
 import { pyDumps } from '../../test/sim/plane/py-json.ts'
-import { parsePlaneWebhook } from './webhook-parse.ts'
+import { DEFAULT_TEXT_LIMITS, LIST_MAX_ITEMS } from './limits.ts'
+import { encodeStoredWebhook, parsePlaneWebhook } from './webhook-parse.ts'
 import { type PlaneWebhookEvent, PlaneWebhookParseError } from './webhook-types.ts'
 
 const FACTORIES = {
@@ -174,9 +176,9 @@ describe('parsePlaneWebhook (v2, best effort)', () => {
 
   it('should take the id of a v2 delete from entity_id', () => {
     const event = parsePlaneWebhook(
-      makeV2Webhook({ event: 'workitem.deleted', data: null, entity_id: 'gone-1' })
+      makeV2Webhook({ event: 'workitem.deleted', data: null, entity_id: makeUuid(0x901) })
     )
-    expect(event).toMatchObject({ type: 'issue.deleted', data: { id: 'gone-1' } })
+    expect(event).toMatchObject({ type: 'issue.deleted', data: { id: makeUuid(0x901) } })
   })
 
   it('should map v2 comment and project events', () => {
@@ -236,5 +238,131 @@ describe('parsePlaneWebhook errors', () => {
     expect(parseError({ ...makeIssueWebhook({ action: 'deleted' }), data: {} }).reason).toBe(
       'invalid_payload'
     )
+  })
+})
+
+describe('parsePlaneWebhook bounds (issue 38)', () => {
+  const JUNK_IDS = ['NaN', 'undefined', 'x'.repeat(200_000), `${makeUuid(7)}x`, '../x']
+  const huge = (n: number) => 'a'.repeat(n)
+
+  it('should cut names to 255 characters and long text to the limits given, ending with …', () => {
+    const event = parsePlaneWebhook(
+      makeIssueWebhook({
+        action: 'updated',
+        data: {
+          name: huge(900_000),
+          description_html: `<p>${huge(300_000)}</p>`,
+          description_stripped: huge(300_000),
+          priority: huge(10_000),
+          state: { id: makeUuid(0xd1), name: huge(10_000), color: '#fff', group: 'started' },
+          labels: [{ id: makeUuid(0xe1), name: huge(10_000), color: null }],
+          assignees: [makeUserLite({ id: makeUuid(0xc2), display_name: huge(10_000) })],
+        },
+        activity: { field: 'name', old_value: huge(900_000), new_value: null, actor: null },
+      }),
+      undefined,
+      { descriptionMaxChars: 5000, commentMaxChars: 3000 }
+    )
+    if (event.type !== 'issue.updated') throw new Error(event.type)
+    const { data } = event
+    expect(data.name).toHaveLength(255)
+    expect(data.name.endsWith('…')).toBe(true)
+    expect(data.description_html).toHaveLength(5000)
+    expect(data.description_stripped).toHaveLength(5000)
+    expect(data.priority).toHaveLength(255)
+    expect(data.state?.name).toHaveLength(255)
+    expect(data.labels[0]?.name).toHaveLength(255)
+    expect(data.assignees[0]?.display_name).toHaveLength(255)
+    expect(String(event.activity?.oldValue)).toHaveLength(255)
+    const comment = parsePlaneWebhook(
+      makeCommentWebhook({ data: { comment_html: huge(50_000), comment_stripped: huge(50_000) } }),
+      undefined,
+      { descriptionMaxChars: 5000, commentMaxChars: 3000 }
+    )
+    if (comment.type !== 'issue_comment.created') throw new Error(comment.type)
+    expect(comment.data.comment_html).toHaveLength(3000)
+    expect(comment.data.comment_stripped).toHaveLength(3000)
+  })
+
+  it.each(JUNK_IDS.map((id) => [id.length > 40 ? `${id.slice(0, 12)}… (${id.length})` : id, id]))(
+    'should refuse the id %s wherever a delivery carries one, naming the field',
+    (_name, id) => {
+      const refused = (input: unknown, field: string) => {
+        const error = parseError(input)
+        expect(error.reason).toBe('invalid_payload')
+        expect(error.issues.join(' ')).toContain(field)
+        expect(error.issues.join(' ')).toContain('Plane id')
+      }
+      refused(makeIssueWebhook({ data: { id } }), 'id')
+      refused(makeIssueWebhook({ data: { project: id } }), 'project')
+      refused(
+        makeIssueWebhook({ data: { state: { id, name: 'Todo', group: 'unstarted' } } }),
+        'state'
+      )
+      refused(makeIssueWebhook({ data: { assignees: [{ id }] } }), 'assignees')
+      refused(makeIssueWebhook({ data: { labels: [id] } }), 'labels')
+      refused(makeIssueWebhook({ activity: { field: 'name', actor: { id } } }), 'actor')
+      refused(makeCommentWebhook({ data: { id } }), 'id')
+      refused(makeCommentWebhook({ data: { issue: id } }), 'issue')
+      refused(makeProjectWebhook({ data: { id } }), 'id')
+      refused(makeCycleWebhook({ data: { id } }), 'id')
+      refused({ ...makeIssueWebhook({ action: 'deleted' }), data: { id } }, 'id')
+    }
+  )
+
+  it('should refuse a list of labels or assignees longer than any Plane work item has', () => {
+    const ids = Array.from({ length: LIST_MAX_ITEMS + 1 }, (_, i) => makeUuid(0x9000 + i))
+    expect(parseError(makeIssueWebhook({ data: { labels: ids } })).issues.join(' ')).toContain(
+      'labels'
+    )
+    expect(parseError(makeIssueWebhook({ data: { assignees: ids } })).issues.join(' ')).toContain(
+      'assignees'
+    )
+    const atLimit = parsePlaneWebhook(makeIssueWebhook({ data: { labels: ids.slice(1) } }))
+    expect((atLimit.data as { labels: unknown[] }).labels).toHaveLength(LIST_MAX_ITEMS)
+  })
+
+  it('should keep of an activity only what the diff reads: no junk identifier, ids only in a list', () => {
+    const event = parsePlaneWebhook(
+      makeIssueWebhook({
+        action: 'updated',
+        activity: {
+          field: 'assignees',
+          old_value: [makeUuid(0xc3), 'NaN', { id: makeUuid(0xc4) }, { deep: { er: 1 } }],
+          new_value: { any: 'object' },
+          old_identifier: 'x'.repeat(1000),
+          new_identifier: makeUuid(0xc5),
+          actor: null,
+        },
+      })
+    )
+    expect(event.activity).toMatchObject({
+      oldValue: [makeUuid(0xc3), makeUuid(0xc4)],
+      newValue: null,
+      oldIdentifier: null,
+      newIdentifier: makeUuid(0xc5),
+    })
+  })
+
+  it.each(MATRIX)(
+    'should store $event.$action as a bounded copy that parses back into the same event',
+    ({ event, action }) => {
+      const parsed = parsePlaneWebhook(FACTORIES[event]({ action } as WebhookOverrides), {
+        'x-plane-delivery': 'd-1',
+      })
+      const stored = encodeStoredWebhook(parsed)
+      const again = parsePlaneWebhook(stored)
+      const { raw: _raw, description_json: _json, ...data } = parsed.data as Record<string, unknown>
+      expect(again).toMatchObject({ ...parsed, data })
+      expect(stored).not.toContain('description_json')
+    }
+  )
+
+  it('should store a bounded copy of a delivery whatever its size', () => {
+    const body = makeCommentWebhook({
+      data: { comment_html: 'c'.repeat(900_000), extra: 'e'.repeat(900_000) },
+    })
+    const stored = encodeStoredWebhook(parsePlaneWebhook(body))
+    expect(stored.length).toBeLessThan(2 * DEFAULT_TEXT_LIMITS.commentMaxChars + 2000)
   })
 })

@@ -5,7 +5,15 @@
  */
 
 import * as z from 'zod'
-import { planeUserLiteSchema } from './schemas.ts'
+import { capText } from '../cap.ts'
+import {
+  capShortOrNull,
+  DEFAULT_TEXT_LIMITS,
+  isPlaneId,
+  LIST_MAX_ITEMS,
+  PLANE_NAME_MAX_CHARS,
+  type TextLimits,
+} from './limits.ts'
 import {
   webhookCommentSchema,
   webhookCycleSchema,
@@ -13,6 +21,7 @@ import {
   webhookIssueSchema,
   webhookModuleSchema,
   webhookProjectSchema,
+  webhookUserRefSchema,
 } from './webhook-data.ts'
 import {
   PLANE_WEBHOOK_ACTIONS,
@@ -28,12 +37,14 @@ export type PlaneWebhookHeaders =
   | Record<string, string | readonly string[] | null | undefined>
 
 const text = z.string().nullish()
+/** Who acted: a UserLite or its id; a junk id refuses the delivery (it becomes the actor of a stored change). */
+const actorSchema = webhookUserRefSchema.nullish()
 
 const activitySchema = z.looseObject({
   field: text,
   new_value: z.unknown().optional(),
   old_value: z.unknown().optional(),
-  actor: z.union([planeUserLiteSchema, z.string()]).nullish(),
+  actor: actorSchema,
   old_identifier: text,
   new_identifier: text,
 })
@@ -52,8 +63,11 @@ const envelopeSchema = z.looseObject({
   entity_id: text,
   entity_type: text,
   previous_attributes: z.record(z.string(), z.unknown()).nullish(),
-  actor: z.union([planeUserLiteSchema, z.string()]).nullish(),
+  actor: actorSchema,
 })
+
+/** Keys of v2 `previous_attributes` kept (a work item has ~30). */
+const PREVIOUS_ATTRIBUTES_MAX_KEYS = 64
 
 /** v2 entity names (and a few spellings seen across Plane versions) → the v1 names CE uses. */
 const ENTITY_ALIASES: Readonly<Record<string, PlaneWebhookEntity>> = {
@@ -87,12 +101,14 @@ const DATA_SCHEMAS = {
 
 /**
  * Parse and normalise a webhook body (already parsed JSON, or its raw text/bytes). Verify the signature
- * over the raw bytes first: this function trusts its input. Throws `PlaneWebhookParseError`.
+ * over the raw bytes first: this function trusts its input's origin, not its sizes: every id is checked, every
+ * text cut (webhook-data.ts; descriptions and comments to `limits`). Throws `PlaneWebhookParseError`.
  * @example const event = parsePlaneWebhook(JSON.parse(text), c.req.raw.headers)
  */
 export function parsePlaneWebhook(
   rawJson: unknown,
-  headers?: PlaneWebhookHeaders
+  headers?: PlaneWebhookHeaders,
+  limits: TextLimits = DEFAULT_TEXT_LIMITS
 ): PlaneWebhookEvent {
   const envelope = envelopeSchema.safeParse(_decode(rawJson))
   if (!envelope.success) {
@@ -135,20 +151,65 @@ export function parsePlaneWebhook(
     entity,
     action,
     format: isV2 ? 'v2' : 'v1',
-    webhookId: body.webhook_id ?? null,
-    workspaceId: body.workspace_id ?? null,
-    deliveryId: body.delivery_id ?? _header(headers, 'x-plane-delivery') ?? null,
-    eventId: body.event_id ?? null,
+    // Envelope strings go to logs only; cut all the same.
+    webhookId: capShortOrNull(body.webhook_id),
+    workspaceId: capShortOrNull(body.workspace_id),
+    deliveryId: capShortOrNull(body.delivery_id ?? _header(headers, 'x-plane-delivery')),
+    eventId: capShortOrNull(body.event_id),
     activity: _activity(body.activity, body.actor),
-    previousAttributes: body.previous_attributes ?? null,
-    // Every key Plane sent, as it sent it (the schemas keep only the fields they normalise).
-    data: action === 'deleted' ? data.data : { ...data.data, raw: dataInput },
+    previousAttributes: _previousAttributes(body.previous_attributes),
+    // Every key Plane sent, as it sent it (the schemas keep only the fields they normalise). In this process only:
+    // what is stored is `encodeStoredWebhook`'s bounded copy.
+    data: action === 'deleted' ? data.data : { ..._capLongText(data.data, limits), raw: dataInput },
   }
   // The pairing of entity, action and data shape is enforced by the schema choice above.
   return event as PlaneWebhookEvent
 }
 
+/**
+ * The delivery as the inbox keeps it: a v1 envelope of the normalised, bounded event, which parses back into the
+ * same event (but `raw` and the rich-text `description_json`, which nothing reads). The body as received could be
+ * `BODY_LIMIT_BYTES` of text the bridge then held for days while its processing failed (principle 10).
+ */
+export function encodeStoredWebhook(event: PlaneWebhookEvent): string {
+  const { raw: _raw, description_json: _json, ...data } = event.data as Record<string, unknown>
+  const a = event.activity
+  return JSON.stringify({
+    event: event.entity,
+    action: event.action,
+    webhook_id: event.webhookId,
+    workspace_id: event.workspaceId,
+    delivery_id: event.deliveryId,
+    event_id: event.eventId,
+    data,
+    activity: a
+      ? {
+          field: a.field,
+          new_value: a.newValue,
+          old_value: a.oldValue,
+          actor: a.actor,
+          old_identifier: a.oldIdentifier,
+          new_identifier: a.newIdentifier,
+        }
+      : null,
+    ...(event.previousAttributes ? { previous_attributes: event.previousAttributes } : {}),
+  })
+}
+
 // --- Internal helpers ---
+
+/** Descriptions and comments cut to the settings' lengths: shown and excerpted, never decided on. */
+function _capLongText(data: object, { descriptionMaxChars, commentMaxChars }: TextLimits): object {
+  const d = data as Record<string, unknown>
+  const out = { ...d }
+  const cap = (key: string, max: number) => {
+    if (typeof d[key] === 'string') out[key] = capText(d[key], max)
+  }
+  for (const key of ['description_html', 'description_stripped', 'description'])
+    cap(key, descriptionMaxChars)
+  for (const key of ['comment_html', 'comment_stripped']) cap(key, commentMaxChars)
+  return out
+}
 
 function _decode(raw: unknown): unknown {
   if (typeof raw !== 'string' && !(raw instanceof Uint8Array)) return raw
@@ -187,13 +248,46 @@ function _activity(
   const actor = a?.actor ?? v2Actor
   if (!a && !actor) return null
   return {
-    field: a?.field ?? null,
-    oldValue: a?.old_value ?? null,
-    newValue: a?.new_value ?? null,
+    field: capShortOrNull(a?.field),
+    oldValue: _hintValue(a?.old_value),
+    newValue: _hintValue(a?.new_value),
     actor: actor ? (typeof actor === 'string' ? { id: actor } : actor) : null,
-    oldIdentifier: a?.old_identifier ?? null,
-    newIdentifier: a?.new_identifier ?? null,
+    // A hint, not a key: one that is not a Plane id is dropped, and the delivery kept.
+    oldIdentifier: _idOrNull(a?.old_identifier),
+    newIdentifier: _idOrNull(a?.new_identifier),
   }
+}
+
+function _idOrNull(value: string | null | undefined): string | null {
+  return isPlaneId(value) ? value.toLowerCase() : null
+}
+
+/**
+ * An activity's value, as the diff reads it (diff.ts `_rebuildFromHint`): a name, a priority or a date (a string,
+ * cut), a list of ids (Plane ids only, `LIST_MAX_ITEMS` at most). Anything else (a whole old description, an object)
+ * is nothing the diff uses: null.
+ */
+function _hintValue(value: unknown): unknown {
+  if (value === undefined || value === null) return null
+  if (typeof value === 'string') return capText(value, PLANE_NAME_MAX_CHARS)
+  if (typeof value === 'number' || typeof value === 'boolean') return value
+  if (!Array.isArray(value)) return null
+  const ids: string[] = []
+  for (const item of value.slice(0, LIST_MAX_ITEMS)) {
+    const id = typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : item
+    if (isPlaneId(id)) ids.push(id.toLowerCase())
+  }
+  return ids
+}
+
+function _previousAttributes(
+  attributes: Record<string, unknown> | null | undefined
+): Record<string, unknown> | null {
+  if (!attributes) return null
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(attributes).slice(0, PREVIOUS_ATTRIBUTES_MAX_KEYS))
+    out[capText(key, PLANE_NAME_MAX_CHARS)] = _hintValue(value)
+  return out
 }
 
 function _hasId(data: unknown): boolean {

@@ -4,6 +4,11 @@ import { bufferOf, type Hashing, hexOf, webCryptoHashing } from '../hash.ts'
 /** Plane sends plain lowercase hex, no `sha256=` prefix (plane-api.md §7.4). */
 const SIGNATURE_PATTERN = /^[0-9a-f]{64}$/
 
+/** Whether a header could be Plane's signature at all: checked before the body is read, so junk costs no read. */
+export function isPlaneSignatureShaped(header: string | null | undefined): header is string {
+  return typeof header === 'string' && SIGNATURE_PATTERN.test(header)
+}
+
 export type PlaneSignatureVerifier = (
   rawBody: Uint8Array,
   signatureHeader: string | null | undefined
@@ -24,7 +29,7 @@ export function createPlaneSignatureVerifier(
   }
   const check = hashing.hmacSha256Verifier(secret)
   return async function verifyPlaneWebhook(rawBody, signatureHeader) {
-    if (!signatureHeader || !SIGNATURE_PATTERN.test(signatureHeader)) return false
+    if (!isPlaneSignatureShaped(signatureHeader)) return false
     return check(rawBody, _bytesOfHex(signatureHeader))
   }
 }

@@ -14,7 +14,10 @@ export type PlaneWebhookEntity = (typeof PLANE_WEBHOOK_ENTITIES)[number]
 export const PLANE_WEBHOOK_ACTIONS = ['created', 'updated', 'deleted'] as const
 export type PlaneWebhookAction = (typeof PLANE_WEBHOOK_ACTIONS)[number]
 
-/** v1 `activity`: which top-level key changed (one delivery per key, makeplane/plane#7249) and who did it. */
+/**
+ * v1 `activity`: which top-level key changed (one delivery per key, makeplane/plane#7249) and who did it. Values are
+ * kept as the diff reads them (a cut string, a list of Plane ids, else null), identifiers only when Plane ids.
+ */
 export type PlaneWebhookActivity = {
   field: string | null
   oldValue: unknown
@@ -75,7 +78,7 @@ export type PlaneWebhookIssue = {
   updated_at: string | null
   created_by: string | null
   updated_by: string | null
-  /** The payload as received, for keys not normalised here. */
+  /** The payload as received, for keys not normalised here: in this process only, never stored (issue 38). */
   raw: Record<string, unknown>
 }
 

@@ -1,5 +1,6 @@
 /** @module Tell the human once when Plane stops delivering webhooks: the poll sees human edits no webhook reported. */
 import type { Services } from '../function.ts'
+import { REJECTED_KEY, type RejectionNotes } from '../webhook-rejections.ts'
 import { type AlertParts, clearAlert, raiseAlert } from './alerts.ts'
 
 /** What the poll's webhook check uses: the settings, the metrics, and an alert's parts. */
@@ -11,8 +12,6 @@ export const WEBHOOK_GRACE_MS = 2 * 60 * 1000
 export const WEBHOOK_SILENCE_MS = 30 * 60 * 1000
 const LAST_RECEIVED_KEY = 'webhook:last-received'
 const ALERT_KEY = 'webhooks-silent'
-
-const REJECTED_KEY = 'webhook:rejected-since-accepted'
 
 /** Called by the webhook route for every accepted delivery: one write, the poll does the rest. */
 export async function noteWebhookReceived(services: Services): Promise<void> {
@@ -37,19 +36,16 @@ export async function noteWebhookReceived(services: Services): Promise<void> {
 const NOTE_EVERY_MS = 5_000
 const lastNoted = new WeakMap<object, number>()
 
-/** A delivery refused for its signature: counted until the next accepted one (a wrong secret shows). */
-export async function noteSignatureRejected(services: Pick<Services, 'store'>): Promise<number> {
-  return services.store.increment(REJECTED_KEY, 7 * 24 * 60 * 60)
-}
-
 /**
  * Deliveries refused for a bad signature since the last accepted one: when it grows while nothing is
  * accepted, PLANE_WEBHOOK_SECRET differs from the webhook's secret in Plane.
  */
 export async function signaturesRejectedSinceAccepted(
-  services: Pick<Services, 'store'>
+  services: Pick<Services, 'store'>,
+  notes?: Pick<RejectionNotes, 'pending'>
 ): Promise<number> {
-  return (await services.store.get<number>(REJECTED_KEY)) ?? 0
+  // What this process refused since its last write counts too (written down once a minute).
+  return ((await services.store.get<number>(REJECTED_KEY)) ?? 0) + (notes?.pending() ?? 0)
 }
 
 /** When the webhook route last accepted a delivery (epoch ms), or null if none in the last 30 days. */

@@ -52,6 +52,34 @@ export function subjectOf(action: ProvisionAction): string {
   }
 }
 
+/**
+ * `--dry-run`: the item this action's application reports when Plane accepts it, in the conditional (issue 36: the
+ * plan lists what the run will, with the same status — an invitation blocks its agent until it is accepted).
+ */
+export function plannedItem(action: ProvisionAction): ProvisionItem {
+  const subject = subjectOf(action)
+  switch (action.kind) {
+    case 'invite':
+      return {
+        subject,
+        status: 'blocked',
+        changed: true,
+        detail: `${action.email} is not a workspace member: would be invited as Member. Accept the invitation, then run provision again.`,
+      }
+    case 'add-member':
+      return {
+        subject,
+        status: 'ok',
+        changed: true,
+        detail: `add as ${action.role === ROLE_ADMIN ? 'Admin (AUTH-01: the Concierge)' : 'Member'}`,
+      }
+    case 'create-label':
+      return { subject, status: 'ok', changed: true, detail: 'create' }
+    case 'create-state':
+      return { subject, status: 'ok', changed: true, detail: 'create (group started)' }
+  }
+}
+
 /** A failure that is not a refusal, said in one line (the client's message holds no key), to retry. */
 export function failedItem(subject: string, error: unknown): ProvisionItem {
   const what = _failureText(error)

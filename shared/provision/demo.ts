@@ -18,7 +18,7 @@ import {
   type DemoTask,
   demoContent,
 } from './demo-content.ts'
-import type { ProvisionItem, ResolvedAgent } from './types.ts'
+import type { ProjectFacts, ProvisionItem, ResolvedAgent } from './types.ts'
 
 const SUBJECT = `demo ${DEMO_IDENTIFIER}`
 const LABEL_COLOR = '#6e56cf'
@@ -51,18 +51,70 @@ export function isDemoProject(project: PlaneProject): boolean {
   )
 }
 
-/** `--dry-run --demo`: what would be created, or why nothing would. */
-export function demoPlanLines(found: PlaneProject | null, locale: 'fr' | 'en'): string[] {
-  if (found && !isDemoProject(found)) return [`[skipped] ${SUBJECT}: ${_notOurs(found)}`]
-  const tasks = demoContent(locale).tasks.map(
-    (t) => `[would change] ${SUBJECT}: create task "${t.name}" (unless it exists)`
-  )
-  return found
-    ? tasks
-    : [
-        `[would change] ${SUBJECT}: create project "${DEMO_PROJECT_NAME}" (${DEMO_IDENTIFIER})`,
-        ...tasks,
-      ]
+/** The states Plane gives a new project (Triage is hidden from the lists): what the plan of a new ONB starts from. */
+const NEW_PROJECT_STATES = ['Backlog', 'Todo', 'In Progress', 'Done', 'Cancelled']
+
+/**
+ * `--dry-run --demo` (issue 36: the plan is the run): the items the run would report about the demo — the project,
+ * its missing tasks — and, when ONB would be created, its facts as the set-up will find them, so that its members,
+ * labels and state are planned like any project's. Reads only.
+ */
+export async function planDemo(
+  plane: PlaneClient,
+  { locale, bridgeUserId }: { locale: 'fr' | 'en'; bridgeUserId: string }
+): Promise<{ items: ProvisionItem[]; newProject: ProjectFacts | null }> {
+  const found = await findDemoProject(plane)
+  if (found && !isDemoProject(found)) return { items: [notOursItem(found)], newProject: null }
+  const tasks = demoContent(locale).tasks
+  const create = (task: DemoTask): ProvisionItem => ({
+    subject: `${SUBJECT} task`,
+    status: 'ok',
+    changed: true,
+    detail: `create "${task.name}"`,
+  })
+  if (!found)
+    return {
+      items: [
+        {
+          subject: SUBJECT,
+          status: 'ok',
+          changed: true,
+          detail: `create project "${DEMO_PROJECT_NAME}" (${DEMO_IDENTIFIER})`,
+        },
+        ...tasks.map(create),
+      ],
+      newProject: {
+        id: `new:${DEMO_IDENTIFIER}`,
+        name: DEMO_PROJECT_NAME,
+        identifier: DEMO_IDENTIFIER,
+        // Its creator, the bridge, is its Admin.
+        bridgeIsMember: true,
+        memberIds: [bridgeUserId],
+        labelNames: [],
+        stateNames: NEW_PROJECT_STATES,
+      },
+    }
+  const missing: DemoTask[] = []
+  for (const task of tasks) {
+    const existing = await plane.workItems.findByExternalId(found.id, {
+      externalId: task.externalId,
+      externalSource: BRIDGE_EXTERNAL_SOURCE,
+    })
+    if (!existing) missing.push(task)
+  }
+  if (missing.length === 0)
+    return {
+      items: [
+        {
+          subject: SUBJECT,
+          status: 'ok',
+          changed: false,
+          detail: `already there with its ${tasks.length} example tasks: nothing created`,
+        },
+      ],
+      newProject: null,
+    }
+  return { items: missing.map(create), newProject: null }
 }
 
 /** Create the project when there is no ONB; the item says what happened. */

@@ -31,7 +31,10 @@ describe('buildProvisionReport', () => {
     )
     expect(report.lines[0]).toBe('[blocked] member DES thot: Plane answered 403')
     expect(report.lines).toContain('[changed] label ONB agent:imhotep: created')
-    expect(blockingMessage(report)).toContain('member DES thot: Plane answered 403')
+    // The fix is in the [blocked] line; the failure text names what blocks, not the fix again (issue 36).
+    expect(blockingMessage(report)).toBe(
+      '1 changed, 0 already fine, 2 need a human (1 blocks agents), 1 skipped. Needs a human before agents can work: member DES thot (the [blocked] lines say what to do)'
+    )
   })
 })
 

@@ -24,7 +24,14 @@ const ORDER: Record<string, number> = {
   ok: 5,
 }
 
-export function buildProvisionReport(items: readonly ProvisionItem[]): ProvisionReport {
+/**
+ * `dryRun`: the items are what the run would report (issue 36: same items, same count); their changes are tagged
+ * `[would change]`.
+ */
+export function buildProvisionReport(
+  items: readonly ProvisionItem[],
+  { dryRun = false }: { dryRun?: boolean } = {}
+): ProvisionReport {
   const changed = items.filter((i) => i.changed).length
   const fine = items.filter((i) => i.status === 'ok' && !i.changed).length
   const skipped = items.filter((i) => i.status === 'skipped').length
@@ -32,7 +39,13 @@ export function buildProvisionReport(items: readonly ProvisionItem[]): Provision
   const failed = items.filter((i) => i.status === 'failed')
   const human = items.filter((i) => i.status === 'human').length + blocking.length
   const parts = [
-    changed === 0 ? 'no change' : `${changed} changed`,
+    dryRun
+      ? changed === 0
+        ? 'nothing would change'
+        : `${changed} would change`
+      : changed === 0
+        ? 'no change'
+        : `${changed} changed`,
     `${fine} already fine`,
     ...(human > 0
       ? [
@@ -44,14 +57,20 @@ export function buildProvisionReport(items: readonly ProvisionItem[]): Provision
   ]
   const lines = [...items]
     .sort((a, b) => (ORDER[_tag(a)] ?? 9) - (ORDER[_tag(b)] ?? 9))
-    .map((i) => `[${_tag(i)}] ${i.subject}: ${i.detail}`)
+    .map((i) => {
+      const tag = _tag(i)
+      return `[${dryRun && tag === 'changed' ? 'would change' : tag}] ${i.subject}: ${i.detail}`
+    })
   return { summary: parts.join(', '), lines, changed, fine, human, failed, blocking }
 }
 
-/** The failure text: the summary, then each blocking item with what to do. */
+/**
+ * The failure text: the summary and what blocks, by subject. The `[blocked]` lines above say what to do, each
+ * once (issue 36: the real run printed them three times).
+ */
 export function blockingMessage(report: ProvisionReport): string {
-  const what = report.blocking.map((i) => `${i.subject}: ${i.detail}`).join(' | ')
-  return `${report.summary}. Needs a human before agents can work — ${what}`
+  const what = report.blocking.map((i) => i.subject).join(', ')
+  return `${report.summary}. Needs a human before agents can work: ${what} (the [blocked] lines say what to do)`
 }
 
 /** The failure text of a run that went past failed items: which ones, then run it again. */

@@ -15,6 +15,8 @@ export type TelegramSetupOptions = {
   publicUrl: string | undefined
   webhookSecret: string | undefined
   locale: 'fr' | 'en'
+  /** `provision --dry-run`: read what Telegram holds, say what would be set, set nothing. */
+  dryRun?: boolean
 }
 
 type WebhookInfo = {
@@ -30,6 +32,7 @@ export async function setUpTelegram({
   publicUrl,
   webhookSecret,
   locale,
+  dryRun = false,
 }: TelegramSetupOptions): Promise<ProvisionItem[]> {
   const missing = [
     telegram ? null : 'TELEGRAM_BOT_TOKEN',
@@ -47,10 +50,12 @@ export async function setUpTelegram({
     ]
   }
   const url = `${publicUrl.replace(/\/+$/, '')}/webhooks/telegram`
-  const webhook = await _webhookItem(telegram, url, webhookSecret)
-  const commands = await _commandsItem(telegram, [
-    { command: 'plane', description: COMMAND_DESCRIPTION[locale] },
-  ])
+  const webhook = await _webhookItem(telegram, url, webhookSecret, dryRun)
+  const commands = await _commandsItem(
+    telegram,
+    [{ command: 'plane', description: COMMAND_DESCRIPTION[locale] }],
+    dryRun
+  )
   return [webhook, commands]
 }
 
@@ -79,7 +84,8 @@ export function commandsDiffer(current: readonly BotCommand[], wanted: readonly 
 async function _webhookItem(
   telegram: TelegramClient,
   url: string,
-  secret: string
+  secret: string,
+  dryRun: boolean
 ): Promise<ProvisionItem> {
   const subject = 'telegram webhook'
   try {
@@ -96,6 +102,13 @@ async function _webhookItem(
           }
         : { subject, status: 'ok', changed: false, detail: `set to ${url}` }
     }
+    if (dryRun)
+      return {
+        subject,
+        status: 'ok',
+        changed: true,
+        detail: `set to ${url}${info.url ? ` (now ${info.url})` : ''}`,
+      }
     await telegram.setWebhook({
       url,
       secret_token: secret,
@@ -114,13 +127,15 @@ async function _webhookItem(
 
 async function _commandsItem(
   telegram: TelegramClient,
-  wanted: BotCommand[]
+  wanted: BotCommand[],
+  dryRun: boolean
 ): Promise<ProvisionItem> {
   const subject = 'telegram commands'
   try {
     const current = await telegram.call('getMyCommands')
     if (!commandsDiffer(current, wanted))
       return { subject, status: 'ok', changed: false, detail: '/plane registered' }
+    if (dryRun) return { subject, status: 'ok', changed: true, detail: 'register /plane' }
     await telegram.setMyCommands({ commands: wanted })
     return { subject, status: 'ok', changed: true, detail: '/plane registered' }
   } catch (error) {

@@ -5,12 +5,22 @@ import type { ProvisionItem } from './types.ts'
 /** TELEGRAM_TOPICS=per-project: each project's forum topic, created once (its id kept in the store). */
 export async function ensureProjectTopics(
   bridge: Pick<Bridge, 'topics'>,
-  projects: readonly { id: string; identifier: string }[]
+  projects: readonly { id: string; identifier: string }[],
+  { dryRun = false }: { dryRun?: boolean } = {}
 ): Promise<ProvisionItem[]> {
   if (!bridge.topics) return []
   const items: ProvisionItem[] = []
   for (const project of projects) {
     const subject = `telegram topic ${project.identifier}`
+    if (dryRun) {
+      const known = await bridge.topics.known(project.id)
+      items.push(
+        known === null
+          ? { subject, status: 'ok', changed: true, detail: 'create' }
+          : { subject, status: 'ok', changed: false, detail: `exists (thread ${known})` }
+      )
+      continue
+    }
     try {
       const { threadId, created, error } = await bridge.topics.ensure(project.id)
       items.push(

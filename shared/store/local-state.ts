@@ -21,15 +21,54 @@ export type StoredValue = { json: string; expiresAt: number }
 export type LocalState = {
   values: Map<string, StoredValue>
   indexes: Map<string, SortedIndex>
+  /**
+   * What the state takes in the heap, estimated (`valueBytes`, `SortedIndex.bytes`): kept up to date by every
+   * change, so that the fs store can refuse to load, or to grow past, what its heap can hold (principle 10).
+   */
+  bytes: number
 }
 
+/**
+ * A value's heap cost beyond its key's and its JSON's characters: the Map entry, the `{ json, expiresAt }` object,
+ * two string headers. Measured on Node 22 (100,000 of each, after a GC): a dedupe claim (a 77-character key, `true`)
+ * takes ~216 bytes in all, estimated 241; a 330-character snapshot ~600, estimated 510.
+ */
+const VALUE_OVERHEAD_BYTES = 160
+/** An index member's beyond its characters: its `{ member, score }` entry, its slot, its score Map entry (a UUID member: ~150 bytes measured, 132 estimated). */
+const MEMBER_OVERHEAD_BYTES = 96
+/** An index's own: its object, its two collections, its key's Map entry. */
+const INDEX_OVERHEAD_BYTES = 160
+
 export function createLocalState(): LocalState {
-  return { values: new Map(), indexes: new Map() }
+  return { values: new Map(), indexes: new Map(), bytes: 0 }
+}
+
+/** The estimated heap cost of a value under `key`. */
+export function valueBytes(key: string, value: StoredValue): number {
+  return key.length + value.json.length + VALUE_OVERHEAD_BYTES
+}
+
+/** Remove the value at `key` (if any), keeping `bytes` right. */
+export function dropValue(state: LocalState, key: string): void {
+  const value = state.values.get(key)
+  if (value === undefined) return
+  state.values.delete(key)
+  state.bytes -= valueBytes(key, value)
+}
+
+/** Remove the index at `key` (if any), keeping `bytes` right. */
+export function dropIndex(state: LocalState, key: string): void {
+  const index = state.indexes.get(key)
+  if (index === undefined) return
+  state.indexes.delete(key)
+  state.bytes -= key.length + index.bytes
 }
 
 /** Members ordered by score, then by member (as Redis orders a sorted set), with a score lookup. */
 export class SortedIndex {
   expiresAt = 0
+  /** Estimated heap cost of the index and its members (its key's characters aside). */
+  bytes = INDEX_OVERHEAD_BYTES
   readonly #scores = new Map<string, number>()
   readonly #order: IndexEntry[] = []
 
@@ -48,6 +87,7 @@ export class SortedIndex {
     if (previous !== undefined) this.#order.splice(this.#find(previous, member), 1)
     this.#order.splice(this.#find(score, member), 0, { member, score })
     this.#scores.set(member, score)
+    if (previous === undefined) this.bytes += member.length + MEMBER_OVERHEAD_BYTES
     return previous === undefined
   }
 
@@ -56,6 +96,7 @@ export class SortedIndex {
     if (score === undefined) return false
     this.#order.splice(this.#find(score, member), 1)
     this.#scores.delete(member)
+    this.bytes -= member.length + MEMBER_OVERHEAD_BYTES
     return true
   }
 
@@ -91,30 +132,39 @@ export class SortedIndex {
 /** Apply one record. Records are facts already decided: applying never fails and never decides. */
 export function applyRecord(state: LocalState, record: JournalRecord): void {
   switch (record[0]) {
-    case 's':
-      state.indexes.delete(record[1])
-      state.values.set(record[1], { json: record[2], expiresAt: record[3] })
+    case 's': {
+      dropIndex(state, record[1])
+      dropValue(state, record[1])
+      const value = { json: record[2], expiresAt: record[3] }
+      state.values.set(record[1], value)
+      state.bytes += valueBytes(record[1], value)
       return
+    }
     case 'd':
-      state.values.delete(record[1])
-      state.indexes.delete(record[1])
+      dropValue(state, record[1])
+      dropIndex(state, record[1])
       return
     case 'z': {
       let index = state.indexes.get(record[1])
       if (index === undefined) {
-        state.values.delete(record[1])
+        dropValue(state, record[1])
         index = new SortedIndex()
         state.indexes.set(record[1], index)
+        state.bytes += record[1].length + index.bytes
       }
+      const before = index.bytes
       index.add(record[2], record[3])
+      state.bytes += index.bytes - before
       return
     }
     case 'r': {
       const index = state.indexes.get(record[1])
       if (index === undefined) return
+      const before = index.bytes
       index.remove(record[2])
+      state.bytes += index.bytes - before
       // An empty index is gone, as a Redis sorted set is.
-      if (index.size === 0) state.indexes.delete(record[1])
+      if (index.size === 0) dropIndex(state, record[1])
       return
     }
     case 'e': {
@@ -122,6 +172,21 @@ export function applyRecord(state: LocalState, record: JournalRecord): void {
       if (index) index.expiresAt = record[2]
       return
     }
+  }
+}
+
+/**
+ * Apply `record` as replaying a journal at `nowMs` should: a value or an index expiry already past removes the key
+ * (the entry would be dropped at its first read anyway), so a journal's dead entries never take the loading heap.
+ */
+export function replayRecord(state: LocalState, record: JournalRecord, nowMs: number): void {
+  if (record[0] === 's' && isExpired(record[3], nowMs)) {
+    dropValue(state, record[1])
+    dropIndex(state, record[1])
+  } else if (record[0] === 'e' && isExpired(record[2], nowMs)) {
+    dropIndex(state, record[1])
+  } else {
+    applyRecord(state, record)
   }
 }
 

@@ -16,9 +16,12 @@ import {
 import {
   applyRecord,
   createLocalState,
+  dropIndex,
+  dropValue,
   isExpired,
   type JournalRecord,
   type LocalState,
+  replayRecord,
   type SortedIndex,
   snapshotRecords,
 } from './local-state.ts'
@@ -26,7 +29,7 @@ import type { Store, StoreDriverName, StoreLock } from './types.ts'
 
 /** Where a local store keeps its changes (runtime/node-journal.ts: a file in DATA_DIR). */
 export type StoreJournal = {
-  /** What the journal held when it was opened, oldest first. */
+  /** What the journal held when it was opened, oldest first: read as it is iterated, never held whole. */
   load(): Iterable<JournalRecord>
   /**
    * What other processes appended since the last call; `reset` when the journal was rewritten (compacted) by
@@ -50,6 +53,36 @@ export type LocalStoreOptions = {
   journal?: StoreJournal
   now?: () => number
   onError?: (operation: string, error: unknown) => void
+  /**
+   * The live data (estimated heap bytes, `LocalState.bytes`) past which a write that adds is refused with
+   * `StoreTooLargeError`, until expired entries or deletes make room: what the heap can hold, so that the store
+   * always loads again (runtime/node-store.ts picks it from the heap). Unset: no limit.
+   */
+  maxLiveBytes?: number
+  /** Loading the journal stops with `StoreTooLargeError` once the live data passes this. Unset: no limit. */
+  maxLoadBytes?: number
+}
+
+/**
+ * The largest value (its JSON) a local store keeps. A journal line longer than the journal reads is skipped as
+ * damaged (runtime/node-journal.ts); no value the bridge writes comes near it once text from outside is cut.
+ */
+export const MAX_VALUE_CHARS = 4 * 1024 * 1024
+
+/** The store's live data would not fit the heap it was given: at load (the start is refused) or at a write. */
+export class StoreTooLargeError extends Error {
+  override readonly name = 'StoreTooLargeError'
+  constructor(
+    readonly phase: 'load' | 'write',
+    readonly liveBytes: number,
+    readonly limitBytes: number
+  ) {
+    super(
+      phase === 'load'
+        ? `the store's live data passes ${_mb(limitBytes)} (what this heap can hold) while loading`
+        : `the store holds ${_mb(liveBytes)} of live data, its limit is ${_mb(limitBytes)}: the write is refused until entries expire`
+    )
+  }
 }
 
 const RESOLVED = Promise.resolve()
@@ -65,9 +98,19 @@ export function createLocalStore({
   journal,
   now = Date.now,
   onError,
+  maxLiveBytes = Number.POSITIVE_INFINITY,
+  maxLoadBytes = Number.POSITIVE_INFINITY,
 }: LocalStoreOptions): Store {
   let state: LocalState = createLocalState()
-  if (journal) for (const record of journal.load()) applyRecord(state, record)
+  if (journal) {
+    // Record by record as the journal reads them: the heap holds the live state and one line, never the file.
+    const loadedAt = now()
+    for (const record of journal.load()) {
+      replayRecord(state, record, loadedAt)
+      if (state.bytes > maxLoadBytes)
+        throw new StoreTooLargeError('load', state.bytes, maxLoadBytes)
+    }
+  }
   /** Applied here, not yet written: kept until a write succeeds, so a failed write is retried by the next one. */
   let pending: JournalRecord[] = []
   let waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = []
@@ -95,7 +138,36 @@ export function createLocalStore({
     for (const record of pending) applyRecord(state, record)
   }
 
+  /** Refuse a write that cannot be read back, or that adds to a state already past its limit. */
+  const assertRoom = (records: readonly JournalRecord[]) => {
+    for (const record of records)
+      if (record[0] === 's' && record[2].length > MAX_VALUE_CHARS)
+        throw new RangeError(
+          `store value at "${record[1]}" is ${record[2].length} characters; the limit is ${MAX_VALUE_CHARS}`
+        )
+    if (state.bytes <= maxLiveBytes) return
+    if (!records.some((r) => r[0] === 's' || r[0] === 'z')) return
+    dropExpired(now())
+    if (state.bytes > maxLiveBytes) throw new StoreTooLargeError('write', state.bytes, maxLiveBytes)
+  }
+
+  const dropExpired = (nowMs: number) => {
+    let removed = 0
+    for (const [key, value] of state.values) {
+      if (!isExpired(value.expiresAt, nowMs)) continue
+      dropValue(state, key)
+      removed++
+    }
+    for (const [key, index] of state.indexes) {
+      if (!isExpired(index.expiresAt, nowMs)) continue
+      dropIndex(state, key)
+      removed++
+    }
+    return removed
+  }
+
   const commit = (records: readonly JournalRecord[]): Promise<void> => {
+    assertRoom(records)
     for (const record of records) applyRecord(state, record)
     if (!journal || records.length === 0) return RESOLVED
     pending.push(...records)
@@ -144,14 +216,14 @@ export function createLocalStore({
     if (value === undefined) return null
     if (!isExpired(value.expiresAt, now())) return value
     // Expired entries are dropped from memory only: the journal's copy goes at the next compaction.
-    state.values.delete(key)
+    dropValue(state, key)
     return null
   }
   const liveIndex = (key: string) => {
     const index = state.indexes.get(key)
     if (index === undefined) return null
     if (!isExpired(index.expiresAt, now())) return index
-    state.indexes.delete(key)
+    dropIndex(state, key)
     return null
   }
   const isLive = (key: string) => liveValue(key) !== null || liveIndex(key) !== null
@@ -329,18 +401,7 @@ export function createLocalStore({
         // A batch a failed write left behind is tried again now: /ready reports the store as it really is.
         if (pending.length > 0) writePending(journal)
       }),
-    sweep: () =>
-      guard('sweep', async () => {
-        const nowMs = now()
-        let removed = 0
-        for (const [key, value] of state.values) {
-          if (isExpired(value.expiresAt, nowMs) && state.values.delete(key)) removed++
-        }
-        for (const [key, index] of state.indexes) {
-          if (isExpired(index.expiresAt, nowMs) && state.indexes.delete(key)) removed++
-        }
-        return removed
-      }),
+    sweep: () => guard('sweep', async () => dropExpired(now())),
     dispose: async () => {
       if (!journal) return
       flush()
@@ -385,4 +446,8 @@ function _legacyIndex(json: string): Record<string, number> | null {
   const members = value as Record<string, unknown>
   for (const score of Object.values(members)) if (!Number.isFinite(score)) return null
   return members as Record<string, number>
+}
+
+function _mb(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`
 }

@@ -12,6 +12,8 @@ import { TelegramError } from './errors.ts'
 export type ProjectTopics = {
   /** The project's thread in the chat, created when missing; null when topics cannot be used. */
   threadFor(projectId: string): Promise<number | null>
+  /** The project's thread when one was made, without creating it (`provision --dry-run`). */
+  known(projectId: string): Promise<number | null>
   /** The topic is gone (deleted in Telegram): the next message creates it again. */
   forget(projectId: string): Promise<void>
   /** Create the project's topic now if it has none (provision): whether it was created. */
@@ -77,6 +79,7 @@ export function createProjectTopics({
       return (await ensure(projectId)).threadId
     },
     ensure,
+    known: (projectId) => store.get<number>(topicKey(chatId, projectId)),
     forget: (projectId) => store.delete(topicKey(chatId, projectId)),
   }
 }

@@ -14,7 +14,7 @@ export type ImportGraph = ReadonlyMap<string, readonly string[]>
  */
 export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> = [
   {
-    name: 'base (no part of the bridge: words, events, text, time, logs, the agent registry)',
+    name: 'base (no part of the bridge: words, events, text and its cutting, time, logs, the agent registry)',
     paths: [
       'shared/events.ts',
       'shared/task-vocabulary.ts',
@@ -23,6 +23,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
       'shared/markdown-inline.ts',
       'shared/html-text.ts',
       'shared/text-scan.ts',
+      'shared/cap.ts',
       'shared/log.ts',
       'shared/redact.ts',
       'shared/hash.ts',
@@ -32,6 +33,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
       'shared/http-errors.ts',
       'shared/client-address.ts',
       'shared/metrics.ts',
+      'shared/uploads/',
     ],
   },
   {
@@ -54,6 +56,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
       'shared/index/',
       'shared/plane-directory.ts',
       'shared/status.ts',
+      'shared/webhook-rejections.ts',
       'shared/contacts.ts',
       'shared/bridge-metrics.ts',
       'shared/background.ts',

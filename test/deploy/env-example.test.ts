@@ -146,6 +146,41 @@ describe('compose/.env.example', () => {
   })
 })
 
+describe('.env.example (npm start on a host, issue 36)', () => {
+  const host = parseEnvExample(read('.env.example'))
+  const hostApp = host.filter((l) => l.section === 'app')
+
+  it('should list every setting of shared/settings.ts, each once, like the compose one', () => {
+    expect([...keysIn(hostApp)].sort()).toEqual([...CONFIG_KEYS].sort())
+    expect(keysIn(host.filter((l) => l.section === 'agent-tokens')).sort()).toEqual(
+      keysIn(section('agent-tokens')).sort()
+    )
+    expect([...new Set(host.map((l) => l.section))]).toEqual(['app', 'agent-tokens'])
+  })
+
+  it('should leave every secret empty', () => {
+    for (const line of host.filter((l) => (SECRET_KEYS as string[]).includes(l.key)))
+      if (!line.commented) expect(line.value, `${line.key} must be empty`).toBe('')
+    for (const line of host.filter((l) => l.section === 'agent-tokens')) expect(line.value).toBe('')
+  })
+
+  it('should be a valid configuration that runs with nothing else installed: the file store, on this machine', () => {
+    const env = Object.fromEntries(host.filter((l) => !l.commented).map((l) => [l.key, l.value]))
+    const config = loadConfig(env)
+    expect(config.REDIS_URL).toBeUndefined()
+    expect(config.STORE_DRIVER).toBe('auto')
+    expect(config.DATA_DIR).toBe('./data')
+    expect(config.HOST).toBe('127.0.0.1')
+    expect(config.AGENTS_FILE).toBe('./agents.json')
+  })
+
+  it('should be named in the README, next to the compose one', () => {
+    const readme = read('README.md')
+    expect(readme).toContain('cp .env.example .env')
+    expect(readme).toContain('compose/.env.example')
+  })
+})
+
 describe('compose/plane.env.example', () => {
   const keys = keysIn(planeEnvExample)
 

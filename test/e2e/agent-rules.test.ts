@@ -152,7 +152,11 @@ describe('agent tool rules (HTTP door)', () => {
     await t.settle()
     const reviews = sent(t).filter((m) => m.includes('Revue demandée'))
     expect(reviews).toHaveLength(1)
-    expect(reviews[0]).toContain('confiance 0,55')
+    // One completion, one message: the review's question sits on the completion, the confidence said once.
+    expect(sent(t)).toHaveLength(1)
+    expect(reviews[0]).toContain('Confiance : 0,55')
+    expect(reviews[0]?.match(/0,55/g)).toHaveLength(1)
+    expect(reviews[0]).toContain('Sauvegardes en place, restauration non testée')
     // The webhook echo of the done comment and a later poll add nothing.
     await t.settle()
     expect(sent(t).filter((m) => m.includes('Revue demandée'))).toHaveLength(1)

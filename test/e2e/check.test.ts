@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { BOT_TOKEN, HOOKS_TOKEN, startE2E, TELEGRAM_SECRET, WEBHOOK_SECRET } from './harness.ts'
+import {
+  BOT_TOKEN,
+  CHAT_ID,
+  HOOKS_TOKEN,
+  startE2E,
+  TELEGRAM_SECRET,
+  WEBHOOK_SECRET,
+} from './harness.ts'
 import { runJobCli } from './run-cli.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
@@ -41,7 +48,7 @@ describe.concurrent('check job (end to end)', () => {
         expect(run.code).toBe(0)
         const lines = run.out.split('\n')
         expect(lines.filter((l) => !l.startsWith('✓'))).toEqual([
-          expect.stringMatching(/^job check: ok in \d+ ms — 9 ok, 0 failed, 0 off$/),
+          expect.stringMatching(/^job check: ok in \d+ ms — 10 ok, 0 failed, 0 off$/),
         ])
         expect(run.out).toMatch(
           /^✓ plane: 127\.0\.0\.1:\d+ answers; PLANE_API_KEY accepted \(user bridge@javisi\.local\)$/m
@@ -49,6 +56,7 @@ describe.concurrent('check job (end to end)', () => {
         expect(run.out).toContain('✓ plane workspace: "javisi" found; bridge@javisi.local is Admin')
         expect(run.out).toMatch(/^✓ plane webhook: last signed delivery 0 min ago/m)
         expect(run.out).toContain(`✓ telegram webhook: ${PUBLIC_URL}/webhooks/telegram, 0 pending`)
+        expect(run.out).toContain(`✓ telegram chat: messages go to ${CHAT_ID}`)
         expect(run.out).toMatch(/^✓ openclaw: .*OPENCLAW_HOOKS_TOKEN accepted/m)
         expect(run.out).toContain('✓ plane key thot: accepted (user thot@javisi.local)')
         expect(run.out).toMatch(/^✓ store: \w+ at .* answers in \d+ ms$/m)
@@ -87,6 +95,21 @@ describe.concurrent('check job (end to end)', () => {
         expect(run.err).toMatch(
           /^job check: failed in \d+ ms — \d+ ok, 3 failed, \d+ off: plane, plane webhook, telegram webhook$/
         )
+      })
+    },
+    SLOW_MS
+  )
+
+  it(
+    'should fail, with the fix, when the bot token is set and TELEGRAM_CHAT_ID is not (nothing reaches the human)',
+    async () => {
+      await withE2E({ env: { TELEGRAM_CHAT_ID: '' } }, async (t) => {
+        const run = await check(t)
+        expect(run.code).toBe(1)
+        expect(run.out).toMatch(
+          /^✗ telegram chat: TELEGRAM_CHAT_ID unset: nothing reaches the human \(notifications, alerts, the digest\): set it to the chat's id/m
+        )
+        expect(run.err).toMatch(/^job check: failed in .*: .*telegram chat$/m)
       })
     },
     SLOW_MS

@@ -1,4 +1,5 @@
 /** End-to-end harness: Plane, Telegram and OpenClaw simulators on loopback ports, plane-bridge in process. */
+
 import { createHash } from 'node:crypto'
 import { functions } from '../../functions/index.ts'
 import { createApp } from '../../runtime/app.ts'
@@ -7,6 +8,7 @@ import type { AgentConfig } from '../../shared/agents.ts'
 import type { RawEnv } from '../../shared/config.ts'
 import { markProjectsProvisioned } from '../../shared/provision/project.ts'
 import type { Store } from '../../shared/store/store.ts'
+import type { FileSpool } from '../../shared/uploads/spool.ts'
 import { makeServices } from '../helpers/services.ts'
 import { createOpenClawSim } from '../sim/openclaw/index.ts'
 import { createPlaneSim, type PlaneSim, type PlaneSimOptions } from '../sim/plane/index.ts'
@@ -50,10 +52,12 @@ export type E2EOptions = {
    * which it died, gets no HTTP answer: a transport error, which Plane retries (the fault harness).
    */
   alive?: () => boolean
+  /** Where multipart uploads wait (default: memory). */
+  spool?: FileSpool
 }
 
 /** A new runtime on the same simulators: what a restart after a crash starts (test/faults/). */
-export type RestartOptions = Pick<E2EOptions, 'env' | 'store' | 'now' | 'sleep' | 'alive'>
+export type RestartOptions = Pick<E2EOptions, 'env' | 'store' | 'now' | 'sleep' | 'alive' | 'spool'>
 
 /** What becomes of one Plane delivery: handed to the bridge, kept for later, lost (Plane saw a 200), or sent twice. */
 export type DeliveryRoute = 'deliver' | 'hold' | 'drop' | 'duplicate'
@@ -74,6 +78,7 @@ export async function startE2E({
   provisioned = true,
   telegram: telegramOptions = {},
   alive,
+  spool,
 }: E2EOptions = {}) {
   // Plane's emitter POSTs deliveries into the in-process app of the runtime started last.
   let current: { app: ReturnType<typeof createApp>; alive: () => boolean } | null = null
@@ -193,9 +198,13 @@ export async function startE2E({
   const sims = { plane, telegram, openclaw, planeHttp, telegramHttp, openclawHttp }
   const users = { bridge: bridgeUser, imhotep, thot, ra }
   const world = { sims, users, project, agents, state, agentKeys, held, gate }
-  const started = await _startRuntime(world, { env, store, now, sleep, alive }, (runtime) => {
-    current = runtime
-  })
+  const started = await _startRuntime(
+    world,
+    { env, store, now, sleep, alive, spool },
+    (runtime) => {
+      current = runtime
+    }
+  )
   if (provisioned) await markProjectsProvisioned(started.services, [project.id])
   return started
 }
@@ -228,7 +237,7 @@ type Bind = (runtime: { app: ReturnType<typeof createApp>; alive: () => boolean 
 /** Services, bridge and app on the world's simulators; Plane's deliveries go to this runtime from now on. */
 async function _startRuntime(
   world: World,
-  { env = {}, store, now, sleep, alive = () => true }: RestartOptions,
+  { env = {}, store, now, sleep, alive = () => true, spool }: RestartOptions,
   bind: Bind
 ) {
   const { plane, telegram, openclaw, planeHttp, telegramHttp, openclawHttp } = world.sims
@@ -237,6 +246,7 @@ async function _startRuntime(
   const services = makeServices({
     functions,
     agents,
+    ...(spool ? { spool } : {}),
     ...(now ? { now } : {}),
     ...(sleep ? { sleep } : {}),
     ...(world.agentKeys

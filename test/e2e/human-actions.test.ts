@@ -224,6 +224,42 @@ describe('questions from Telegram', () => {
     expect(edited?.text).toMatch(/💬 Répondu par Ada à \d\d:\d\d$/)
   })
 
+  it('should refuse a button the card never offered (a forged "refuse" on a question): nothing changes (issue 38)', async () => {
+    const s = await start()
+    const task = await s.ra('create_task', {
+      project: 'ONB',
+      title: 'Choisir la licence',
+      assignee: 'imhotep',
+    })
+    await s.imhotep('update_task_status', { task: 'ONB-1', status: 'in_progress' })
+    await s.imhotep('add_comment', { task: 'ONB-1', kind: 'question', text: 'MIT ou Apache ?' })
+    await s.t.settle()
+    const question = s.card('MIT ou Apache')
+    const answer = question.buttons[0]?.callback_data as string
+    // The question's own button with the approval card's "refuse" code in place of its own.
+    const forged = answer.replace(/:[a-z]$/, ':n')
+    expect(forged).not.toBe(answer)
+    const commentsBefore = s.comments(task.id)
+    const wakesBefore = s.wakes('imhotep').length
+    const update = s.t.telegram.makeCallbackUpdate({
+      data: forged,
+      chatId: GROUP,
+      messageId: question.id,
+    })
+    expect(await s.t.postTelegram(update)).toBe(200)
+    await s.t.settle()
+    expect(s.t.telegram.callbackAnswer(update.callback_query?.id ?? '')).toMatchObject({
+      text: 'Bouton inconnu pour cette carte : rien n’a été fait.',
+    })
+    expect(s.stateOf(task.id)).toBe('In Progress')
+    expect(s.comments(task.id)).toEqual(commentsBefore)
+    expect(s.wakes('imhotep')).toHaveLength(wakesBefore)
+    expect(s.cards().find((c) => c.id === question.id)?.buttons).toEqual(question.buttons)
+    expect(
+      s.t.services.logs.some((l) => l.msg === 'card button refused: not one this card offers')
+    ).toBe(true)
+  })
+
   it('should ask for the answer when 💬 Répondre is pressed, and take the reply to that prompt', async () => {
     const s = await start()
     await s.t.bridge.plane!.states.create(s.t.project.id, {

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { alertPlaneFailure, pollFunction } from '../../functions/poll/poll.ts'
+import { pollFunction } from '../../functions/poll/poll.ts'
 import { runJobCommand } from '../../runtime/node-cli.ts'
 import { PlaneApiError } from '../../shared/plane/errors.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
+import { alertPlaneFailure } from '../../shared/poll/plane-alerts.ts'
 import { startE2E } from './harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
@@ -165,8 +166,9 @@ describe('poll ticks (end to end)', () => {
     t.plane.seed.revokeKey(t.users.bridge.apiKey)
     const { code, lines } = await npmRunPoll(t)
     expect(code).toBe(1)
+    // Plane's answer, then the setting and its fix (issue 36).
     expect(lines.join('\n')).toMatch(
-      /^job poll: failed .*: 403 auth \(Given API token is not valid\)$/
+      /^job poll: failed .*: 403 auth \(Given API token is not valid\) — PLANE_API_KEY refused \(HTTP 403\): regenerate PLANE_API_KEY — a new key for that user in Plane, Profile settings → API tokens$/
     )
     expect(lines.join('\n')).not.toContain('0 projects')
     expect(t.services.metrics.registry.render()).toMatch(
@@ -178,7 +180,7 @@ describe('poll ticks (end to end)', () => {
     }
     expect(ready.status).toBe('degraded')
     expect(ready.reasons).toContain(
-      'job poll failed: Plane GET /api/v1/workspaces/javisi/projects/ failed: 403 auth (Given API token is not valid)'
+      'job poll failed: Plane GET /api/v1/workspaces/javisi/projects/ failed: 403 auth (Given API token is not valid) — PLANE_API_KEY refused (HTTP 403): regenerate PLANE_API_KEY — a new key for that user in Plane, Profile settings → API tokens'
     )
     // The human is told once what to do, not at every cycle.
     await t.settle()

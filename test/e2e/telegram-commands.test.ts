@@ -148,6 +148,38 @@ describe('/plane commands over Telegram (end to end)', () => {
     expect(t.plane.requests.length).toBe(before.all)
   })
 
+  it('should answer status and project from the same data at once after a change, not a minute later (issue 36)', async () => {
+    const t = await start()
+    await t.postTelegram(t.telegram.makeMessageUpdate({ text: '/plane status' }))
+    await t.settle()
+    // The listing is now cached; a person makes a task overdue and blocked in Plane's UI (webhooks follow).
+    const [task] = [...t.plane.state.issues.values()].filter((i) => i.name === 'Configurer Redis')
+    if (!task) throw new Error('no task')
+    const blocked = t.plane.seed.label(t.project.id, { name: 'blocked' })
+    await t.plane.ui.updateWorkItem(t.users.thot.id, task.id, {
+      target_date: '2020-01-01',
+      label_ids: [blocked.id],
+    })
+    await t.settle()
+    const before = sent(t).length
+    await t.postTelegram(t.telegram.makeMessageUpdate({ text: '/plane status' }))
+    await t.settle()
+    await t.postTelegram(t.telegram.makeMessageUpdate({ text: '/plane project onb' }))
+    await t.settle()
+    const [status, project] = sent(t)
+      .slice(before)
+      .map((c) => String(c.params.text))
+    const line = (text: string | undefined, heading: string) =>
+      text?.split('\n\n').find((part) => part.includes(heading)) ?? ''
+    for (const reply of [status, project]) {
+      expect(line(reply, '⛔')).toContain('« Configurer Redis »')
+      expect(line(reply, '⏰')).toContain('« Configurer Redis »')
+    }
+    // Counted once, as blocked: "En cours" is what is really under way.
+    expect(status).toContain('📁 <b>Onboarding</b> (ONB) — 2 tâches\nEn cours 1 · Bloquées 1')
+    expect(line(status, '🔨')).not.toContain('Configurer Redis')
+  })
+
   it('should answer /plane project and /plane agent, accents and case ignored', async () => {
     const t = await start()
     t.plane.seed.cycle(t.project.id, {
@@ -163,7 +195,9 @@ describe('/plane commands over Telegram (end to end)', () => {
     const texts = sent(t).map((c) => String(c.params.text))
     expect(texts).toHaveLength(3)
     const project = texts.find((x) => x.startsWith('📁'))
-    expect(project).toMatch(/^📁 <b>Onboarding<\/b> \(ONB\)\nAvancement : 0\/2 terminée \(0 %\)/)
+    expect(project).toMatch(
+      /^📁 <b>Onboarding<\/b> \(ONB\)\nAvancement : 0 tâche terminée sur 2 \(0 %\)/
+    )
     expect(project).toContain('🔄 Cycle en cours : « Sprint 1 »')
     expect(project).toContain('<b>Imhotep</b> (1)')
     const agent = texts.find((x) => x.startsWith('🤖 <b>Thot'))

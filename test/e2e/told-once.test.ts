@@ -148,7 +148,7 @@ describe("the server's /ready and another process's contacts", () => {
 })
 
 describe('how soon a person hears of a change', () => {
-  it('should tell a change made through a tool as soon as its window closes, not before', async () => {
+  it('should tell a change made through a tool at once, without waiting out its window (issue 39)', async () => {
     // The bridge's clock: real time plus jumps; the chat's spacing moves it too (time injected, not slept).
     let offset = 0
     const now = () => Date.now() + offset
@@ -181,6 +181,66 @@ describe('how soon a person hears of a change', () => {
       await t.bridge.pipeline.flushDue()
       await t.bridge.sender.drain()
     }
+    // Not a second of the 60 s window has passed: a write the bridge made and read back is a whole change.
+    await tick(0)
+    expect(told()).toBe(1)
+    // Plane's echo of the write (v1.3 sends one) and the window's end tell nothing more.
+    await t.plane.webhooks.settle()
+    await tick(60_001)
+    expect(told()).toBe(1)
+  })
+
+  it('should wake the agent of a task the Concierge creates for it at once, not after the window (issue 39)', async () => {
+    let offset = 0
+    e2e = await startE2E({
+      concierge: true,
+      now: () => Date.now() + offset,
+      sleep: async (ms) => {
+        offset += ms
+      },
+      env: { NOTIFY_COALESCE_MS: '60000' },
+    })
+    const t = e2e
+    const created = await callHttp(t.app, 'create_task', t.bridgeTokens.ra as string, {
+      project: 'ONB',
+      title: 'Indexer les PDF',
+      assignee: 'thot',
+    })
+    expect(created.status).toBe(200)
+    // No time passes: what the background does after the answer (flush what is due, drain the lanes).
+    await t.services.background.idle(5_000, { timers: false })
+    await t.bridge.pipeline.flushDue()
+    await t.bridge.sender.drain()
+    expect(wakesOf(t, 'thot')).toHaveLength(1)
+  })
+
+  it('should still hold a change seen only in a webhook for its window, to merge Plane’s per-field storm', async () => {
+    let offset = 0
+    const now = () => Date.now() + offset
+    e2e = await startE2E({
+      now,
+      sleep: async (ms) => {
+        offset += ms
+      },
+      env: { NOTIFY_COALESCE_MS: '60000' },
+    })
+    const t = e2e
+    const item = t.plane.seed.workItem(t.project.id, {
+      name: 'Mesurer',
+      state: t.state('In Progress').id,
+      assignees: [t.users.imhotep.id],
+    })
+    const told = () => sent(t).filter((m) => m.includes('a terminé')).length
+    const tick = async (ms: number) => {
+      offset += ms
+      await t.services.background.idle(5_000, { timers: false })
+      await t.bridge.pipeline.flushDue()
+      await t.bridge.sender.drain()
+    }
+    // The bridge has seen the task (its baseline); then a person moves it to Done in Plane's web UI.
+    await t.settle()
+    await t.plane.ui.updateWorkItem(t.users.imhotep.id, item.id, { state_id: t.state('Done').id })
+    await t.plane.webhooks.settle()
     await tick(59_000)
     expect(told()).toBe(0)
     await tick(1_001)

@@ -1,11 +1,13 @@
 /** Test services: memory store (or the one given), logs captured as parsed JSON lines. */
+
 import { createServices, type StoreHooks } from '../../runtime/services.ts'
-import type { AgentConfig } from '../../shared/agents.ts'
+import type { AgentConfig, AgentRegistryFile } from '../../shared/agents.ts'
 import { loadConfig, type RawEnv, secretValues } from '../../shared/config.ts'
 import type { BridgeFunction, Services } from '../../shared/function.ts'
 import { createLogger } from '../../shared/log.ts'
 import { createRedactor } from '../../shared/redact.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
+import type { FileSpool } from '../../shared/uploads/spool.ts'
 
 export type TestServices = Services & { logs: Array<Record<string, unknown>>; rawLogs: string[] }
 
@@ -15,8 +17,10 @@ export function makeServices({
   store,
   agents = [],
   agentTokens = {},
+  agentRegistryFile = null,
   now,
   sleep,
+  spool,
 }: {
   functions?: readonly BridgeFunction[]
   env?: RawEnv
@@ -24,9 +28,12 @@ export function makeServices({
   store?: Store | ((hooks: StoreHooks) => Store)
   agents?: readonly AgentConfig[]
   agentTokens?: Readonly<Record<string, string>>
+  agentRegistryFile?: AgentRegistryFile | null
   now?: () => number
   /** How the runtime waits (default: real time): a virtual clock's, to inject time instead of sleeping. */
   sleep?: (ms: number) => Promise<void>
+  /** Where multipart uploads wait (default: memory); the Node runtime's spools to DATA_DIR. */
+  spool?: FileSpool
 } = {}): TestServices {
   const config = loadConfig(env)
   const rawLogs: string[] = []
@@ -41,9 +48,11 @@ export function makeServices({
     log,
     agents,
     agentTokens,
+    agentRegistryFile,
     store: store ?? createMemoryStore(now ? { now } : {}),
     ...(now ? { now } : {}),
     ...(sleep ? { sleep } : {}),
+    ...(spool ? { spool } : {}),
   })
   return Object.defineProperties(services, {
     rawLogs: { value: rawLogs },

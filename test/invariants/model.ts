@@ -76,6 +76,24 @@ export function createModel() {
   }
   /** Completions seen since the last flush: their dependents are looked at when it comes. */
   let closedSinceFlush: string[] = []
+  /** The tasks that waited for `closed` and for nothing else are released, once per agent (their truth now). */
+  const release = (closed: string, current: (task: TaskModel) => Truth) => {
+    for (const dependent of tasks.values()) {
+      if (!dependent.deps.includes(closed)) continue
+      const truth = current(dependent)
+      if (truth.group !== 'unstarted') continue
+      const allDone = dependent.deps.every((d) => {
+        const dep = tasks.get(d)
+        return dep !== undefined && current(dep).group === 'completed'
+      })
+      if (!allDone) continue
+      for (const agent of truth.agents) {
+        if (dependent.releasedTo.has(agent)) continue
+        dependent.releasedTo.add(agent)
+        bump(expected.released, dependent.id)
+      }
+    }
+  }
   /** Orders Plane's changes and the agents' tool calls: a call after a change saw the task as it changed. */
   let clock = 0
   const stamp = () => ++clock
@@ -151,7 +169,15 @@ export function createModel() {
      * The bridge sees a change of the task's fields. A first sighting by a read (a poll) of a task it never
      * knew adopts it silently; its own write and a webhook's hint are changes all the same.
      */
-    seeChange(task: TaskModel, before: Truth, after: Truth, by: SeenBy, created = false, call = 0) {
+    seeChange(
+      task: TaskModel,
+      before: Truth,
+      after: Truth,
+      by: SeenBy,
+      created = false,
+      call = 0,
+      current?: (task: TaskModel) => Truth
+    ) {
       const told = task.known || by !== 'poll' || created
       // When Plane changed it: an agent that called a tool on the task since then saw it as it is now.
       const since = task.unseen?.since ?? stamp()
@@ -184,6 +210,15 @@ export function createModel() {
           expected.approvals.set(task.id, 1)
       }
       sawHolders(task, after, { adopt: false })
+      // Issue 39: a write of the bridge's own, read back, is told at once: its window closes now, and a completion
+      // releases what waited for it now, not when a window would have closed.
+      if (by === 'write' && current) {
+        task.window = false
+        if (closedSinceFlush.includes(task.id)) {
+          release(task.id, current)
+          closedSinceFlush = closedSinceFlush.filter((id) => id !== task.id)
+        }
+      }
     },
 
     /** Blocker comments (❓ ❌) and confidence reports the bridge sees, in their task's window. */
@@ -237,23 +272,7 @@ export function createModel() {
      * agent (their truth now, as the bridge reads Plane then).
      */
     flush(current: (task: TaskModel) => Truth) {
-      for (const closed of closedSinceFlush) {
-        for (const dependent of tasks.values()) {
-          if (!dependent.deps.includes(closed)) continue
-          const truth = current(dependent)
-          if (truth.group !== 'unstarted') continue
-          const allDone = dependent.deps.every((d) => {
-            const dep = tasks.get(d)
-            return dep !== undefined && current(dep).group === 'completed'
-          })
-          if (!allDone) continue
-          for (const agent of truth.agents) {
-            if (dependent.releasedTo.has(agent)) continue
-            dependent.releasedTo.add(agent)
-            bump(expected.released, dependent.id)
-          }
-        }
-      }
+      for (const closed of closedSinceFlush) release(closed, current)
       closedSinceFlush = []
       for (const task of tasks.values()) task.window = false
     },

@@ -264,6 +264,10 @@ export function createScenario(world: World) {
   const quiet = async () => {
     await plane.webhooks.settle()
     await t().services.background.idle(10_000, { timers: false })
+    // What the next kick does within STEP_GAP_MS in real time (the clock here moves only when a step moves it):
+    // the bridge's own writes are due at once (issue 39); windows Plane's webhooks opened are not due yet.
+    await t().bridge.pipeline.flushDue()
+    await t().services.background.idle(10_000, { timers: false })
   }
   const withRoute = async <T>(route: Delivery, fn: () => Promise<T>): Promise<T> => {
     t().webhooks.route(() => route)
@@ -313,7 +317,7 @@ export function createScenario(world: World) {
     if (same) return
     if (seen === 'held' || seen === 'silent')
       task.unseen = { by: seen, before, since: model.stamp() }
-    else model.seeChange(task, before, after, seen, false, call)
+    else model.seeChange(task, before, after, seen, false, call, truth)
   }
 
   /**
@@ -452,7 +456,9 @@ export function createScenario(world: World) {
           { state: after.state, group: after.group, agents: [], approval: false },
           after,
           'write',
-          true
+          true,
+          call,
+          truth
         )
         return true
       }

@@ -21,6 +21,19 @@ const echo = defineHttpFunction({
   path: '/echo',
   handler: async (c) => c.json({ bytes: (await c.req.arrayBuffer()).byteLength }),
 })
+/** Answers with the first chunk of the body, before the rest has arrived. */
+const head = defineHttpFunction({
+  name: 'head',
+  description: 'the first chunk of the body',
+  method: 'POST',
+  path: '/head',
+  handler: async (c) => {
+    const reader = (c.req.raw.body as ReadableStream<Uint8Array>).getReader()
+    const first = await reader.read()
+    await reader.cancel()
+    return c.json({ first: first.value?.byteLength ?? 0 })
+  },
+})
 const guarded = defineHttpFunction({
   name: 'guarded',
   description: 'needs a secret',
@@ -31,7 +44,7 @@ const guarded = defineHttpFunction({
 })
 
 function makeApp(env = {}, store?: Store) {
-  const functions = [...registry, boom, echo, guarded]
+  const functions = [...registry, boom, echo, head, guarded]
   const services = makeServices({ functions, env, ...(store ? { store } : {}) })
   return { app: createApp({ functions, services, bodyLimitBytes: 1024 }), services }
 }
@@ -141,6 +154,32 @@ describe('runtime app', () => {
       duplex: 'half',
     } as RequestInit)
     expect(streamed.status).toBe(413)
+  })
+
+  it('should hand a streamed body to the route as it arrives, never held whole first (issue 38)', async () => {
+    const { app } = makeApp()
+    let sendRest: () => void = () => undefined
+    const rest = new Promise<void>((resolve) => {
+      sendRest = resolve
+    })
+    // The second chunk comes only after the answer: a limiter that reads the body whole first never answers.
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(new Uint8Array(300))
+        await rest
+        controller.enqueue(new Uint8Array(300))
+        controller.close()
+      },
+    })
+    const answered = Promise.resolve(
+      app.request('/head', { method: 'POST', body, duplex: 'half' } as RequestInit)
+    )
+    const first = await Promise.race([
+      answered.then(async (res) => (await res.json()) as { first: number }),
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), 5000)),
+    ])
+    sendRest()
+    expect(first).toEqual({ first: 300 })
   })
 
   it('should answer a thrown error with a generic 500 and log the details, redacted', async () => {

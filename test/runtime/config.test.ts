@@ -118,10 +118,23 @@ describe('docs/settings.md settings table', () => {
     .split('\n')
     .map((line) => line.split('|').map((cell) => cell.trim()))
     .filter((cells) => /^`[A-Z_]+`$/.test(cells[1] ?? ''))
-    .map((cells) => ({ key: (cells[1] as string).slice(1, -1), default: cells[2] ?? '' }))
+    .map((cells) => ({
+      key: (cells[1] as string).slice(1, -1),
+      default: cells[2] ?? '',
+      meaning: cells.slice(3, -1).join('|'),
+    }))
 
   it('should list exactly the settings of the schema, in order', () => {
     expect(rows.map((r) => r.key)).toEqual(CONFIG_KEYS)
+  })
+
+  it('should give each meaning as the schema says it, secrets marked 🔒 (defined once, issue 36)', () => {
+    for (const row of rows) {
+      const spec = SETTINGS[row.key as keyof typeof SETTINGS] as { doc: string; secret?: boolean }
+      expect(`${row.key}: ${row.meaning}`).toBe(
+        `${row.key}: ${spec.secret ? '🔒 ' : ''}${spec.doc}`
+      )
+    }
   })
 
   it('should show each default as the schema has it', () => {

@@ -418,6 +418,32 @@ describe('npm run job', () => {
     })
   })
 
+  it('should keep stdout to the JSON alone with --json: summary and progress go to stderr (issue 36)', async () => {
+    const json = defineJobFunction({
+      name: 'json',
+      description: 'prints JSON',
+      run: async ({ args, progress }) => {
+        progress?.('halfway…')
+        return {
+          summary: '2 agents',
+          terminal: args.includes('--json') ? ['{"agents": 2}'] : ['agents: 2'],
+        }
+      },
+    })
+    const out: string[] = []
+    const err: string[] = []
+    const code = await runJobCommand({
+      args: ['json', '--json'],
+      functions: [json],
+      services: makeServices({ functions: [json] }),
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+    })
+    expect(code).toBe(0)
+    expect(JSON.parse(out.join('\n'))).toEqual({ agents: 2 })
+    expect(err).toEqual(['halfway…', expect.stringMatching(/^job json: ok in \d+ ms — 2 agents$/)])
+  })
+
   it('should list jobs with their state', async () => {
     const { code, out } = await run(['--list'])
     expect(code).toBe(0)

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -10,6 +12,7 @@ import { createOutbox, telegramMessage } from '../../shared/notify/outbox.ts'
 import { DRAIN_LOCK_TTL_S } from '../../shared/notify/sender.ts'
 import { freePort } from '../helpers/net.ts'
 import { dropRedisPrefix, TEST_REDIS_URL } from '../helpers/redis.ts'
+import { createPlaneSim } from '../sim/plane/index.ts'
 import { createTelegramSim } from '../sim/telegram/index.ts'
 
 const root = new URL('../..', import.meta.url).pathname
@@ -114,6 +117,20 @@ describe('the Node process', () => {
     expect(p.out()).toContain('notify')
   })
 
+  it('should print only JSON on stdout for openclaw-config --json, logs and summary on stderr', async () => {
+    const p = start({ AGENTS_FILE: join(root, 'agents.example.json') }, [
+      'job',
+      'openclaw-config',
+      '--json',
+      '--url',
+      'http://plane-bridge:8787',
+    ])
+    expect(await p.exited).toBe(0)
+    const config = JSON.parse(p.out()) as { mcp: { servers: Record<string, unknown> } }
+    expect(Object.keys(config.mcp.servers).length).toBeGreaterThan(1)
+    expect(p.err()).toMatch(/^job openclaw-config: ok in \d+ ms — \d+ agents$/m)
+  })
+
   it('should refuse to start with bad settings, naming every bad variable in one message', async () => {
     const p = start({ PORT: 'abc', REDIS_URL: 'nonsense' })
     expect(await p.exited).toBe(1)
@@ -122,6 +139,86 @@ describe('the Node process', () => {
     expect(p.err().trim().split('\n')[0]).toBe('plane-bridge: Invalid settings (2):')
     expect(p.err()).not.toContain('nonsense')
   })
+
+  it('should refuse to start when the configured Redis does not answer, in one line naming REDIS_URL', async () => {
+    const closed = await freePort()
+    const p = start({
+      PORT: String(await freePort()),
+      STORE_DRIVER: 'redis',
+      REDIS_URL: `redis://127.0.0.1:${closed}/0`,
+    })
+    expect(await p.exited).toBe(1)
+    expect(p.out()).not.toContain('"msg":"listening"')
+    const last = p.err().trim().split('\n').at(-1)
+    expect(last).toMatch(
+      new RegExp(
+        `^plane-bridge: REDIS_URL: no Redis answered within \\d+ s at redis://127\\.0\\.0\\.1:${closed}/0 \\(connect ECONNREFUSED`
+      )
+    )
+    expect(p.err()).not.toContain('failed to start')
+  }, 30_000)
+
+  it('should refuse to start when PORT is taken, naming PORT', async () => {
+    const port = await freePort()
+    const taken = createServer().listen(port, '127.0.0.1')
+    await once(taken, 'listening')
+    try {
+      const p = start({ PORT: String(port), HOST: '127.0.0.1' })
+      expect(await p.exited).toBe(1)
+      expect(p.err().trim().split('\n').at(-1)).toBe(
+        `plane-bridge: PORT: 127.0.0.1:${port} is already in use (another process listens there): stop it, or set PORT to a free port`
+      )
+    } finally {
+      taken.close()
+    }
+  }, 30_000)
+
+  it('should run check with the store down: ✗ store naming REDIS_URL, the other lines, exit 1, no crash', async () => {
+    const closed = await freePort()
+    const p = start({ REDIS_URL: `redis://127.0.0.1:${closed}/0` }, ['job', 'check'])
+    expect(await p.exited).toBe(1)
+    expect(p.out()).toContain(
+      `✗ store: REDIS_URL: no Redis answered at redis://127.0.0.1:${closed}/0 (connect ECONNREFUSED`
+    )
+    expect(p.out()).toContain(
+      '– plane: off (PLANE_BASE_URL, PLANE_API_KEY, PLANE_WORKSPACE_SLUG unset)'
+    )
+    expect(p.err()).toMatch(/^job check: failed in \d+ ms — 0 ok, 1 failed, \d+ off: store$/m)
+    expect(p.err()).not.toContain('failed to start')
+    // A job that needs the store says so in one line, before doing anything.
+    const poll = start({ REDIS_URL: `redis://127.0.0.1:${closed}/0` }, ['job', 'notify'])
+    expect(await poll.exited).toBe(1)
+    expect(poll.err()).toMatch(/^job notify: not run — REDIS_URL: no Redis answered within/m)
+  }, 60_000)
+
+  it('should try Plane key at start and say a refused one at once, without stopping the start', async () => {
+    const plane = createPlaneSim({ version: '1.2' })
+    const http = await plane.listen()
+    const bridge = plane.seed.user({ role: 20 })
+    plane.seed.revokeKey(bridge.apiKey)
+    const port = await freePort()
+    const p = start({
+      PORT: String(port),
+      DATA_DIR: join(dataDir, 'probe'),
+      PLANE_BASE_URL: http.url,
+      PLANE_API_KEY: bridge.apiKey,
+      PLANE_WORKSPACE_SLUG: plane.workspaceSlug,
+    })
+    try {
+      await waitFor(() => p.out().includes('"msg":"plane refuses the bridge"'), 15_000)
+      expect(p.out()).toContain('"setting":"PLANE_API_KEY"')
+      const ready = (await (await fetch(`http://127.0.0.1:${port}/ready`)).json()) as {
+        integrations: Record<string, { ok: boolean; detail: string }>
+      }
+      expect(ready.integrations.plane).toMatchObject({ ok: false })
+      expect(ready.integrations.plane?.detail).toContain('PLANE_API_KEY refused (HTTP 403)')
+      expect(p.out()).not.toContain(bridge.apiKey)
+    } finally {
+      p.child.kill('SIGTERM')
+      await p.exited
+      await http.close()
+    }
+  }, 30_000)
 
   it('should build and run compiled JavaScript with npm start, and stop entirely on SIGTERM to npm', async () => {
     const port = await freePort()

@@ -7,7 +7,12 @@ import { bridgeTools } from '../../functions/bridge/index.ts'
 import { IMHOTEP_BRIDGE_TOKEN } from './bindings.ts'
 import { createStubFetch, makeWorkItem } from './stub-fetch.ts'
 
-const TODO = { id: 'st-todo', name: 'Todo', group: 'unstarted', color: '#3A3A3A' }
+const TODO = {
+  id: '00000000-0000-4000-8000-0000000000d2',
+  name: 'Todo',
+  group: 'unstarted',
+  color: '#3A3A3A',
+}
 
 function useStubFetch() {
   const stub = createStubFetch([

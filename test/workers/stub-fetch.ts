@@ -59,7 +59,12 @@ export function makeWorkItem(overrides: Record<string, unknown> = {}): Record<st
     priority: 'none',
     project: PROJECT.id,
     workspace: PROJECT.workspace,
-    state: { id: 'st-done', name: 'Done', group: 'completed', color: '#16A34A' },
+    state: {
+      id: '00000000-0000-4000-8000-0000000000d5',
+      name: 'Done',
+      group: 'completed',
+      color: '#16A34A',
+    },
     labels: [],
     assignees: [MEMBER.id],
     created_at: '2026-03-01T10:00:00Z',

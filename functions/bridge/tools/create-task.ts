@@ -9,7 +9,7 @@ import { BRIDGE_EXTERNAL_SOURCE, medianFinishedCost } from '../../../shared/runs
 import { AGENT_LABEL_PREFIX, APPROVAL_LABEL } from '../../../shared/task-vocabulary.ts'
 import { ToolError } from '../errors.ts'
 import { presentRun } from '../present.ts'
-import { PRIORITIES, projectOut, runOut, WRITE_HINTS } from '../schemas.ts'
+import { PRIORITIES, projectOut, runOut, taskName, WRITE_HINTS } from '../schemas.ts'
 import { type LoadedTask, rereadTask, resolveTask, statusOf, taskUrl } from '../tasks.ts'
 import { defineTool, type ToolContext } from '../tool.ts'
 import { repeatableExternalId, stateFor } from '../writes.ts'
@@ -34,12 +34,13 @@ export const createTask = defineTool({
       .string()
       .trim()
       .toLowerCase()
+      .max(64)
       .optional()
       .describe("The agent's id in the registry, e.g. imhotep."),
     priority: z.enum(PRIORITIES).optional().describe('urgent, high, medium, low or none.'),
     due_date: z.iso.date('must be a date as YYYY-MM-DD').optional().describe('YYYY-MM-DD.'),
     dependencies: z
-      .array(z.string().trim().min(1).max(64))
+      .array(taskName)
       .max(20)
       .default([])
       .describe('References of the tasks that must be done first, e.g. ["ONB-3"].'),

@@ -3,6 +3,8 @@ import * as z from 'zod'
 import { PlaneApiError } from '../../../shared/plane/errors.ts'
 import { isAllowedAttachmentType, mimeTypeFor } from '../../../shared/plane/mime-types.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from '../../../shared/runs/records.ts'
+import { decodeBase64 } from '../../../shared/uploads/base64.ts'
+import { type HeldFile, heldBytes } from '../../../shared/uploads/spool.ts'
 import { ToolError } from '../errors.ts'
 import { toolPhrases } from '../phrases.ts'
 import { presentDeliverable } from '../present.ts'
@@ -11,13 +13,11 @@ import { assertMine, type LoadedTask, readTask, resolveTask } from '../tasks.ts'
 import { defineTool, type ToolContext } from '../tool.ts'
 import { postComment, repeatableExternalId, touchRun } from '../writes.ts'
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
-
 export const uploadDeliverable = defineTool({
   name: 'upload_deliverable',
   title: 'Upload a deliverable',
   description:
-    "Attaches a file you produced to one of your tasks in Plane (report, document, image, archive…) and comments a link to it, so the human finds it. Give `filename` and the bytes as `content_base64` (over HTTP you may instead POST multipart/form-data with a `file` field). The type is taken from `mime_type` or the file's extension and must be one Plane accepts; the size limit is Plane's (5 MiB unless the deployment raised it). Upload deliverables before marking a task with the label `deliverable` done. The same file again within 10 minutes returns the first upload instead of a second copy.",
+    "Attaches a file you produced to one of your tasks in Plane (report, document, image, archive…) and comments a link to it, so the human finds it. Give `filename` and the bytes as `content_base64`; for a file over a few MiB, POST it over HTTP as multipart/form-data with a `file` field instead (streamed to disk; a large base64 body may be refused with 503 while other uploads are in memory, or 413 when larger than the bridge holds). The type is taken from `mime_type` or the file's extension and must be one Plane accepts; the size limit is Plane's (5 MiB unless the deployment raised it). Upload deliverables before marking a task with the label `deliverable` done. The same file again within 10 minutes returns the first upload instead of a second copy.",
   input: z.object({
     task: taskArg,
     filename: z
@@ -30,7 +30,13 @@ export const uploadDeliverable = defineTool({
         'must be a file name, without / or \\'
       )
       .describe('File name with its extension, e.g. report.pdf.'),
-    content_base64: z.string().min(1, 'the file is empty').describe('The file, base64-encoded.'),
+    content_base64: z
+      .string()
+      .min(1, 'the file is empty')
+      .optional()
+      .describe(
+        'The file, base64-encoded. Required, except over HTTP as multipart/form-data, where the file is the `file` field.'
+      ),
     mime_type: z
       .string()
       .trim()
@@ -43,68 +49,14 @@ export const uploadDeliverable = defineTool({
   hints: WRITE_HINTS,
   access: 'agent',
   async handler(input, ctx) {
-    const max = ctx.services.config.PLANE_UPLOAD_MAX_BYTES
-    const bytes = _decode(input.content_base64)
-    if (bytes.byteLength > max)
-      throw new ToolError(
-        'payload_too_large',
-        `${input.filename} is ${bytes.byteLength} bytes; Plane accepts at most ${max} (PLANE_UPLOAD_MAX_BYTES). Compress or split it.`,
-        { max_bytes: max }
-      )
-    const type = (input.mime_type || mimeTypeFor(input.filename) || '').toLowerCase()
-    if (!type)
-      throw new ToolError(
-        'invalid_input',
-        `Cannot tell the type of ${input.filename}: give \`mime_type\` (e.g. application/pdf).`,
-        { fields: [{ field: 'mime_type', message: 'required for this file name' }] }
-      )
-    if (!isAllowedAttachmentType(type))
-      throw new ToolError(
-        'invalid_input',
-        `Plane does not accept files of type ${type}. Convert it (PDF, text, Markdown, image, ZIP…) and upload again.`,
-        { fields: [{ field: 'mime_type', message: `${type} is not in Plane's allowed types` }] }
-      )
-    const task = await resolveTask(ctx, input.task)
-    await assertMine(ctx, task)
-    const call = await repeatableExternalId(
-      ctx,
-      'upload_deliverable',
-      [task.key.id, input.filename, type, await ctx.services.hashing.sha256Hex(bytes)].join('\n'),
-      'deliverable'
-    )
-    // An earlier try that got all three steps through is listed with its external id: that file, not a copy.
-    const earlier = call.repeat ? await _listedWith(ctx, task, call.externalId) : null
-    const uploaded = earlier ?? (await _upload(ctx, task, { ...input, type, bytes }, call))
-    const url = _absolute(ctx.services.config.PLANE_BASE_URL, uploaded.assetUrl)
-    const p = toolPhrases(ctx.services.config.LOCALE)
-    // One link comment per attachment, whichever try writes it.
-    const comment = await postComment(
-      ctx,
-      task,
-      p.deliverable(input.filename, url, input.description ?? null),
-      { externalId: `deliverable:${uploaded.id}:comment` }
-    )
-    const at = new Date(ctx.now()).toISOString()
-    const deliverable = {
-      attachmentId: uploaded.id,
-      name: input.filename,
-      mimeType: type,
-      sizeBytes: bytes.byteLength,
-      url,
-      description: input.description ?? null,
-      at,
-    }
-    let kept = deliverable
-    await touchRun(ctx, task, (r) => {
-      const before = r.deliverables.find((d) => d.attachmentId === uploaded.id)
-      // A repeat's listing may lack the URL the first try recorded.
-      kept = { ...deliverable, url: deliverable.url ?? before?.url ?? null }
-      return { ...r, deliverables: [...r.deliverables.filter((d) => d !== before), kept] }
-    })
-    return {
-      task: task.ref ?? task.key.id,
-      comment_id: comment.id,
-      ...presentDeliverable(kept),
+    // What is cheap to refuse goes first: the type before the file is decoded.
+    const type = _typeOf(input)
+    const file = await _fileOf(input.content_base64, ctx)
+    try {
+      return await _attach(input, type, file, ctx)
+    } finally {
+      // A multipart file belongs to the door that spooled it; bytes decoded here are ours to drop.
+      if (file !== ctx.upload) await file.release()
     }
   },
   summarize: (o) =>
@@ -112,6 +64,83 @@ export const uploadDeliverable = defineTool({
 })
 
 // --- Internal helpers ---
+
+type UploadInput = {
+  task: string
+  filename: string
+  mime_type?: string | undefined
+  description?: string | undefined
+}
+
+/** The file's MIME type: given, or from its extension; one Plane accepts. */
+function _typeOf(input: UploadInput): string {
+  const type = (input.mime_type || mimeTypeFor(input.filename) || '').toLowerCase()
+  if (!type)
+    throw new ToolError(
+      'invalid_input',
+      `Cannot tell the type of ${input.filename}: give \`mime_type\` (e.g. application/pdf).`,
+      { fields: [{ field: 'mime_type', message: 'required for this file name' }] }
+    )
+  if (!isAllowedAttachmentType(type))
+    throw new ToolError(
+      'invalid_input',
+      `Plane does not accept files of type ${type}. Convert it (PDF, text, Markdown, image, ZIP…) and upload again.`,
+      { fields: [{ field: 'mime_type', message: `${type} is not in Plane's allowed types` }] }
+    )
+  return type
+}
+
+async function _attach(input: UploadInput, type: string, file: HeldFile, ctx: ToolContext) {
+  const max = ctx.services.config.PLANE_UPLOAD_MAX_BYTES
+  if (file.size > max) throw _tooLarge(input.filename, file.size, max)
+  if (file.size === 0)
+    throw new ToolError('invalid_input', 'The file is empty.', {
+      fields: [{ field: 'content_base64', message: 'the file is empty' }],
+    })
+  const task = await resolveTask(ctx, input.task)
+  await assertMine(ctx, task)
+  const call = await repeatableExternalId(
+    ctx,
+    'upload_deliverable',
+    [task.key.id, input.filename, type, file.sha256Hex].join('\n'),
+    'deliverable'
+  )
+  // An earlier try that got all three steps through is listed with its external id: that file, not a copy.
+  const earlier = call.repeat ? await _listedWith(ctx, task, call.externalId) : null
+  const uploaded =
+    earlier ?? (await _upload(ctx, task, { filename: input.filename, type, blob: file.blob }, call))
+  const url = _absolute(ctx.services.config.PLANE_BASE_URL, uploaded.assetUrl)
+  const p = toolPhrases(ctx.services.config.LOCALE)
+  // One link comment per attachment, whichever try writes it.
+  const comment = await postComment(
+    ctx,
+    task,
+    p.deliverable(input.filename, url, input.description ?? null),
+    { externalId: `deliverable:${uploaded.id}:comment` }
+  )
+  const at = new Date(ctx.now()).toISOString()
+  const deliverable = {
+    attachmentId: uploaded.id,
+    name: input.filename,
+    mimeType: type,
+    sizeBytes: file.size,
+    url,
+    description: input.description ?? null,
+    at,
+  }
+  let kept = deliverable
+  await touchRun(ctx, task, (r) => {
+    const before = r.deliverables.find((d) => d.attachmentId === uploaded.id)
+    // A repeat's listing may lack the URL the first try recorded.
+    kept = { ...deliverable, url: deliverable.url ?? before?.url ?? null }
+    return { ...r, deliverables: [...r.deliverables.filter((d) => d !== before), kept] }
+  })
+  return {
+    task: task.ref ?? task.key.id,
+    comment_id: comment.id,
+    ...presentDeliverable(kept),
+  }
+}
 
 type Attached = { id: string; assetUrl: string | null }
 
@@ -134,14 +163,14 @@ async function _listedWith(
 async function _upload(
   ctx: ToolContext,
   task: LoadedTask,
-  file: { filename: string; type: string; bytes: Uint8Array },
+  file: { filename: string; type: string; blob: Blob },
   call: { externalId: string; repeat: boolean }
 ): Promise<Attached> {
   const upload = (externalId: string) =>
     ctx.writer.attachments.upload(task.key.projectId, task.key.id, {
       name: file.filename,
       type: file.type,
-      data: file.bytes,
+      data: file.blob,
       external_source: BRIDGE_EXTERNAL_SOURCE,
       external_id: externalId,
     })
@@ -165,20 +194,39 @@ async function _upload(
   return uploaded
 }
 
-function _decode(base64: string): Uint8Array {
-  const clean = base64.replace(/\s+/g, '')
-  if (!BASE64.test(clean) || clean.length % 4 === 1)
+/** The file to attach: the door's multipart file, or `content_base64` decoded (its size checked before decoding). */
+async function _fileOf(base64: string | undefined, ctx: ToolContext): Promise<HeldFile> {
+  if (ctx.upload) {
+    if (base64 !== undefined)
+      throw new ToolError(
+        'invalid_input',
+        'Send the file once: as the multipart `file` field or as `content_base64`, not both.',
+        { fields: [{ field: 'content_base64', message: 'not with a multipart file' }] }
+      )
+    return ctx.upload
+  }
+  if (base64 === undefined)
+    throw new ToolError('invalid_input', 'Invalid input — content_base64: required.', {
+      fields: [{ field: 'content_base64', message: 'required' }],
+    })
+  const max = ctx.services.config.PLANE_UPLOAD_MAX_BYTES
+  // Four characters make three bytes (spaces aside): a file over the limit is refused before it is decoded.
+  const atLeast = Math.floor((base64.length * 3) / 4) - 2 - Math.ceil(base64.length / 76) * 2
+  if (atLeast > max) throw _tooLarge('The file', atLeast, max)
+  const bytes = await decodeBase64(base64)
+  if (!bytes)
     throw new ToolError('invalid_input', 'content_base64 is not valid base64.', {
       fields: [{ field: 'content_base64', message: 'not valid base64' }],
     })
-  const binary = atob(clean)
-  const bytes = new Uint8Array(binary.length)
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
-  if (bytes.byteLength === 0)
-    throw new ToolError('invalid_input', 'The file is empty.', {
-      fields: [{ field: 'content_base64', message: 'the file is empty' }],
-    })
-  return bytes
+  return heldBytes(bytes, await ctx.services.hashing.sha256Hex(bytes))
+}
+
+function _tooLarge(name: string, size: number, max: number): ToolError {
+  return new ToolError(
+    'payload_too_large',
+    `${name} is ${size} bytes; Plane accepts at most ${max} (PLANE_UPLOAD_MAX_BYTES). Compress or split it.`,
+    { max_bytes: max }
+  )
 }
 
 function _absolute(base: string | undefined, url: string | null): string | null {

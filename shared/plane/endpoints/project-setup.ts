@@ -1,6 +1,6 @@
 /** @module Per-project configuration endpoints: states, labels, cycles, modules. */
 
-import { planePath } from '../paths.ts'
+import { planeIdSegment, planePath } from '../paths.ts'
 import { planeListSchema } from '../schema-fields.ts'
 import {
   type PlaneCycle,
@@ -43,7 +43,7 @@ export type CycleView = 'all' | 'current' | 'upcoming' | 'completed' | 'draft' |
 export function createProjectSetupEndpoints(context: PlaneEndpointContext) {
   const { transport, paginator, workspaceSlug: slug } = context
   const under = (projectId: string, ...rest: string[]) =>
-    planePath('workspaces', slug, 'projects', projectId, ...rest)
+    planePath('workspaces', slug, 'projects', planeIdSegment(projectId), ...rest)
 
   const states = {
     /** Triage states are hidden by Plane. */

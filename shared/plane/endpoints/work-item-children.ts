@@ -3,7 +3,7 @@
 import * as z from 'zod'
 import { isRouteMissing, PlaneUnsupportedError } from '../errors.ts'
 import type { PaginateOptions, PlaneListResult } from '../paginate.ts'
-import { planePath } from '../paths.ts'
+import { planeIdSegment, planePath } from '../paths.ts'
 import {
   type PlaneActivity,
   type PlaneComment,
@@ -44,7 +44,15 @@ const RELATIONS_SINCE = 'work item relations need Plane v1.3.0 or later (makepla
 export function createWorkItemChildEndpoints(context: PlaneEndpointContext) {
   const { transport, paginator, workspaceSlug: slug } = context
   const under = (projectId: string, workItemId: string, ...rest: string[]) =>
-    planePath('workspaces', slug, 'projects', projectId, 'work-items', workItemId, ...rest)
+    planePath(
+      'workspaces',
+      slug,
+      'projects',
+      planeIdSegment(projectId),
+      'work-items',
+      planeIdSegment(workItemId),
+      ...rest
+    )
 
   const comments = {
     list: async function listComments(

@@ -2,7 +2,7 @@
 
 import { PlaneApiError } from '../errors.ts'
 import type { PaginateOptions, PlaneListResult, PlanePage } from '../paginate.ts'
-import { joinList, planePath } from '../paths.ts'
+import { joinList, planeIdSegment, planePath } from '../paths.ts'
 import type { PlaneQuery } from '../transport.ts'
 import {
   type PlaneWorkItem,
@@ -78,9 +78,16 @@ export type WorkItemSearchOptions = {
 export function createWorkItemEndpoints(context: PlaneEndpointContext) {
   const { transport, paginator, workspaceSlug: slug } = context
   const listPath = (projectId: string) =>
-    planePath('workspaces', slug, 'projects', projectId, 'work-items')
+    planePath('workspaces', slug, 'projects', planeIdSegment(projectId), 'work-items')
   const itemPath = (projectId: string, id: string) =>
-    planePath('workspaces', slug, 'projects', projectId, 'work-items', id)
+    planePath(
+      'workspaces',
+      slug,
+      'projects',
+      planeIdSegment(projectId),
+      'work-items',
+      planeIdSegment(id)
+    )
 
   async function list<O extends WorkItemListOptions>(
     projectId: string,

@@ -1,6 +1,6 @@
 /** @module Workspace-level endpoints: me, members, invitations, projects and project members. */
 
-import { planePath } from '../paths.ts'
+import { planeIdSegment, planePath } from '../paths.ts'
 import { planeListSchema } from '../schema-fields.ts'
 import {
   type PlaneInvitation,
@@ -39,9 +39,9 @@ export type InvitationCreateInput = { email: string; role: PlaneRole }
 export function createWorkspaceEndpoints(context: PlaneEndpointContext) {
   const { transport, paginator, workspaceSlug: slug } = context
   const projectsPath = planePath('workspaces', slug, 'projects')
-  const projectPath = (id: string) => planePath('workspaces', slug, 'projects', id)
+  const projectPath = (id: string) => planePath('workspaces', slug, 'projects', planeIdSegment(id))
   const membersPath = (projectId: string) =>
-    planePath('workspaces', slug, 'projects', projectId, 'members')
+    planePath('workspaces', slug, 'projects', planeIdSegment(projectId), 'members')
 
   const users = {
     /** The key's own user; also the cheapest authenticated readiness check (plane-api.md §8). */

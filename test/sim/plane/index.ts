@@ -7,6 +7,7 @@ import { createPlaneApp, type RequestLogEntry } from './app.ts'
 import { createSimClock } from './clock.ts'
 import { createFaults, type PlaneSimFaults } from './faults.ts'
 import { createRateLimiter } from './rate-limit.ts'
+import { ATTACHMENT_SIZE_LIMIT } from './routes/attachments.ts'
 import type { PlaneVersion } from './routes/context.ts'
 import { createSeed, type PlaneSimSeed } from './seed.ts'
 import { createSimFetch } from './sim-fetch.ts'
@@ -46,6 +47,8 @@ export type PlaneSimOptions = {
   dns?: Record<string, string[]>
   /** `API_KEY_RATE_LIMIT`, default 60 per minute, sliding window per key. */
   rateLimitPerMinute?: number
+  /** `FILE_SIZE_LIMIT`: the largest attachment (default 5 MiB); deployments raise it (the compose file: 50 MiB). */
+  fileSizeLimitBytes?: number
   /** Clock in ms; default `Date.now` (works with vi fake timers). */
   now?: () => number
   /** Origin the in-process `fetch` answers for; default 'http://plane.sim'. */
@@ -134,6 +137,7 @@ export function createPlaneSim(options: PlaneSimOptions = {}): PlaneSim {
     version,
     release,
     baseUrl,
+    fileSizeLimitBytes: options.fileSizeLimitBytes ?? ATTACHMENT_SIZE_LIMIT,
     limiter,
     faults: middleware,
     requests,

@@ -9,7 +9,7 @@ import type { AttachmentRecord, PlaneStore } from '../store.ts'
 import type { Attachment } from '../types.ts'
 import { noContent, PROJECT, type RouteDeps, type SimApp, type SimContext } from './context.ts'
 
-/** `FILE_SIZE_LIMIT` default: 5 MiB. */
+/** `FILE_SIZE_LIMIT` default: 5 MiB (PlaneSimOptions.fileSizeLimitBytes moves it). */
 export const ATTACHMENT_SIZE_LIMIT = 5 * 1024 * 1024
 /** `AWS_S3_BUCKET_NAME` in the compose file. */
 export const BUCKET = 'uploads'
@@ -21,7 +21,7 @@ const ATTACHMENT_PATHS = [
 ]
 
 export function registerAttachmentRoutes(app: SimApp, deps: RouteDeps) {
-  const { store, clock, guard } = deps
+  const { store, clock, guard, fileSizeLimitBytes } = deps
   const blobs = new Map<string, { bytes: ArrayBuffer; type: string }>()
 
   // user_has_issue_permission: the issue's creator, or any active project member.
@@ -73,7 +73,7 @@ export function registerAttachmentRoutes(app: SimApp, deps: RouteDeps) {
             { id: taken.id }
           )
       }
-      const sizeLimit = Math.min(Number(size), ATTACHMENT_SIZE_LIMIT)
+      const sizeLimit = Math.min(Number(size), fileSizeLimitBytes)
       const key = `${store.workspace.id}/${crypto.randomUUID().replaceAll('-', '')}-${String(name)}`
       const at = clock.stamp()
       const asset: AttachmentRecord = {
@@ -186,6 +186,14 @@ function registerBucket(
   blobs: Map<string, { bytes: ArrayBuffer; type: string }>
 ) {
   app.post(`/${BUCKET}`, async function bucketPost(c) {
+    // S3 (and MinIO) refuse a POST whose length is not declared (sent chunked): a client streaming a form must
+    // know its size. In process (app.request) a body has neither header, as it never went over a wire.
+    if (c.req.header('transfer-encoding')?.toLowerCase().includes('chunked'))
+      return s3Error(
+        411,
+        'MissingContentLength',
+        'You must provide the Content-Length HTTP header.'
+      )
     const form = await c.req.raw.formData().catch(() => undefined)
     const fields = new Map<string, string>()
     let file: File | undefined

@@ -19,6 +19,8 @@ export type RouteDeps = {
   /** The exact release (`1.3.1`), for /api/instances/ and the webhook URL rules. */
   release: string
   baseUrl: string
+  /** `FILE_SIZE_LIMIT` (default ATTACHMENT_SIZE_LIMIT). */
+  fileSizeLimitBytes: number
 }
 
 export type SimApp = Hono<SimEnv>

@@ -1,0 +1,91 @@
+/**
+ * @module The tool routes' bodies under the upload budget: a large JSON body (a base64 file) is admitted before it is
+ * read when its length is declared, and as it is read otherwise; a body that does not fit is refused, never read
+ * whole. Multipart files go to the spool instead (./upload-form.ts).
+ */
+import type { Context } from 'hono'
+import type { AppEnv } from '../../shared/function.ts'
+import {
+  BUSY_RETRY_AFTER_S,
+  budgetRefusal,
+  LARGE_BODY_BYTES,
+  type UploadBudget,
+} from '../../shared/uploads/budget.ts'
+import { ToolError } from './errors.ts'
+
+/** A body read whole, its bytes counted in the budget until `release`. */
+export type HeldBody = { text: string; release: () => void }
+
+/**
+ * Reads the request's body as text. Small bodies are never counted; a declared length over LARGE_BODY_BYTES takes
+ * its bytes before anything is read, an undeclared one takes them chunk by chunk once it passes that size.
+ */
+export async function readBodyInBudget(
+  c: Context<AppEnv>,
+  budget: UploadBudget
+): Promise<HeldBody | ToolError> {
+  const declared = _declaredLength(c)
+  const releases: Array<() => void> = []
+  const release = () => {
+    for (const give of releases.splice(0)) give()
+  }
+  const take = (bytes: number): ToolError | null => {
+    const taken = budget.take(bytes)
+    if (taken.ok) {
+      releases.push(taken.release)
+      return null
+    }
+    release()
+    return _refusal(budget, taken.reason)
+  }
+  if (declared !== null && declared > LARGE_BODY_BYTES) {
+    const refused = take(declared)
+    if (refused) return refused
+  }
+  const body = c.req.raw.body
+  if (!body) return { text: '', release }
+  const reader = body.getReader()
+  const decoder = new TextDecoder()
+  const pieces: string[] = []
+  let read = 0
+  // Bytes of an undeclared length taken so far: none below LARGE_BODY_BYTES, then all of them.
+  let counted = 0
+  try {
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (done) break
+      read += value.byteLength
+      if (declared === null && read > LARGE_BODY_BYTES) {
+        const refused = take(read - counted)
+        counted = read
+        if (refused) {
+          await reader.cancel().catch(() => undefined)
+          return refused
+        }
+      }
+      // Decoded as it comes: the chunks are dropped as soon as they are text.
+      pieces.push(decoder.decode(value, { stream: true }))
+    }
+    pieces.push(decoder.decode())
+  } catch (error) {
+    release()
+    throw error
+  } finally {
+    reader.releaseLock()
+  }
+  return { text: pieces.join(''), release }
+}
+
+function _declaredLength(c: Context<AppEnv>): number | null {
+  const length = c.req.header('content-length')
+  if (length === undefined || c.req.header('transfer-encoding') !== undefined) return null
+  const n = Number.parseInt(length, 10)
+  return Number.isFinite(n) && n >= 0 ? n : null
+}
+
+function _refusal(budget: UploadBudget, reason: 'busy' | 'too_large'): ToolError {
+  const { message } = budgetRefusal(budget, reason)
+  return reason === 'busy'
+    ? new ToolError('busy', message, { retry_after_seconds: BUSY_RETRY_AFTER_S })
+    : new ToolError('payload_too_large', message, { max_bytes: budget.limitBytes })
+}

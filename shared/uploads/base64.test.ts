@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { decodeBase64 } from './base64.ts'
+
+describe('decodeBase64', () => {
+  it('should decode what Buffer encodes, standard and URL-safe, with and without padding', async () => {
+    for (let n = 0; n < 70; n++) {
+      const bytes = randomBytes(n)
+      for (const text of [
+        bytes.toString('base64'),
+        bytes.toString('base64url'),
+        bytes.toString('base64').replace(/=+$/, ''),
+      ]) {
+        const decoded = await decodeBase64(text)
+        expect(Buffer.from(decoded as Uint8Array).equals(bytes)).toBe(true)
+      }
+    }
+  })
+
+  it('should skip line breaks and spaces (MIME wraps at 76 characters)', async () => {
+    const bytes = randomBytes(300)
+    const wrapped = (bytes.toString('base64').match(/.{1,76}/g) ?? []).join('\r\n')
+    expect(Buffer.from((await decodeBase64(` ${wrapped}\n`)) as Uint8Array).equals(bytes)).toBe(
+      true
+    )
+  })
+
+  it('should refuse what is not base64: another character, padding inside, a lone character, too much padding', async () => {
+    for (const bad of ['ab$c', 'ab=c', 'a', 'YQ===', 'YWJj\u00e9', 'Y=Q='])
+      expect(await decodeBase64(bad)).toBeNull()
+  })
+
+  it('should let other work run between slices of a large text', async () => {
+    const text = randomBytes(3 * 1024 * 1024).toString('base64')
+    let pauses = 0
+    const decoded = await decodeBase64(text, {
+      pause: async () => {
+        pauses++
+      },
+    })
+    expect(decoded?.length).toBe(3 * 1024 * 1024)
+    // Two passes over four slices of 1 Mi characters.
+    expect(pauses).toBe(6)
+  })
+})

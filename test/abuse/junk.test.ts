@@ -1,0 +1,117 @@
+/**
+ * Issue 38: junk costs neither memory nor storage. A Plane delivery without a signature is refused before its body
+ * is read; refusals are counted in memory and written down at most once a minute; a signed body that is not a
+ * delivery writes nothing, the rate limit's counter included.
+ */
+import { describe, expect, it } from 'vitest'
+import { functions } from '../../functions/index.ts'
+import { createApp } from '../../runtime/app.ts'
+import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
+import { createMemoryStore } from '../../shared/store/store.ts'
+import { REJECTIONS_WRITE_EVERY_MS } from '../../shared/webhook-rejections.ts'
+import { createFaultyStore } from '../faults/faulty-store.ts'
+import { makeServices } from '../helpers/services.ts'
+
+const SECRET = 'plane_wh_0123456789abcdef0123456789abcdef'
+const READS = new Set(['get', 'has', 'getMany', 'ping', 'keys', 'scan', 'list'])
+
+function start() {
+  let clock = Date.UTC(2026, 10, 25, 9, 0, 0)
+  const store = createFaultyStore(createMemoryStore({ now: () => clock }))
+  const services = makeServices({
+    functions,
+    store,
+    now: () => clock,
+    env: { PLANE_WEBHOOK_SECRET: SECRET },
+  })
+  const app = createApp({ functions, services })
+  const writes = () => store.ops.filter((op) => !READS.has(op.name))
+  return {
+    app,
+    store,
+    writes,
+    advance: (ms: number) => {
+      clock += ms
+    },
+  }
+}
+
+/** A body of `chunks` × 64 KiB that counts how much of it was pulled. */
+function countedBody(chunks: number) {
+  const seen = { pulled: 0 }
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (seen.pulled++ >= chunks) controller.close()
+      else controller.enqueue(new Uint8Array(64 * 1024).fill(123))
+    },
+  })
+  return { body, seen }
+}
+
+describe('junk on /webhooks/plane (issue 38)', () => {
+  it('should refuse a delivery without a signature, or with one that cannot be, before reading its body', async () => {
+    const { app } = start()
+    for (const signature of [null, 'sha256=abc', 'z'.repeat(64)]) {
+      const { body, seen } = countedBody(1000)
+      const response = await app.request('/webhooks/plane', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(signature ? { 'x-plane-signature': signature } : {}),
+        },
+        body,
+        duplex: 'half',
+      } as RequestInit)
+      expect(response.status).toBe(401)
+      // A stream fills its queue when made (and the route's limiter's pipe, one chunk more); of the 64 MB offered,
+      // nothing past that is read.
+      expect(seen.pulled).toBeLessThanOrEqual(3)
+    }
+  })
+
+  it('should write the store at most once a minute for 2,200 refused deliveries, and still count them all', async () => {
+    const { app, store, writes, advance } = start()
+    store.arm()
+    const body = JSON.stringify({ event: 'issue', action: 'updated', data: { id: 'x' } })
+    for (let i = 0; i < 2200; i++) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' }
+      if (i % 2 === 1) headers['x-plane-signature'] = await signPlaneBody(body, 'not-the-secret')
+      const response = await app.request('/webhooks/plane', { method: 'POST', headers, body })
+      expect(response.status).toBe(401)
+    }
+    expect(writes().map((op) => op.key)).toEqual(['webhook:rejected-since-accepted'])
+    const ready = async () =>
+      (
+        (await (await app.request('/ready')).json()) as {
+          webhooks: { refusedSinceAccepted: number }
+        }
+      ).webhooks.refusedSinceAccepted
+    expect(await ready()).toBe(2200)
+    // A minute later, the next refusal writes what was counted meanwhile (/ready's own ping writes aside).
+    advance(REJECTIONS_WRITE_EVERY_MS)
+    store.arm()
+    await app.request('/webhooks/plane', { method: 'POST', body })
+    expect(writes().map((op) => op.key)).toEqual(['webhook:rejected-since-accepted'])
+    expect(await store.get('webhook:rejected-since-accepted')).toBe(2201)
+    expect(await ready()).toBe(2201)
+    const metrics = await (await app.request('/metrics')).text()
+    expect(metrics).toContain('plane_bridge_webhook_signature_rejected_total 2201')
+  })
+
+  it('should write nothing for a signed body that is not a delivery, the rate limit included', async () => {
+    const { app, store, writes } = start()
+    store.arm()
+    for (const body of ['{"event": ', '[]', '{"event": "issue", "action": "updated"}']) {
+      const response = await app.request('/webhooks/plane', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-plane-signature': await signPlaneBody(body, SECRET),
+        },
+        body,
+      })
+      expect(response.status).toBe(400)
+    }
+    expect(writes()).toEqual([])
+  })
+})
