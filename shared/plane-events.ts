@@ -3,7 +3,7 @@
 import { capText } from './cap.ts'
 import type { ChangeHint } from './events.ts'
 import { type Actor, sortedUnique, type TaskSnapshot, toStateGroup } from './events.ts'
-import { htmlToText } from './markdown.ts'
+import { htmlToText } from './html-text.ts'
 import {
   capShort,
   capShortOrNull,
@@ -11,7 +11,6 @@ import {
   LIST_MAX_ITEMS,
   PLANE_NAME_MAX_CHARS,
 } from './plane/limits.ts'
-import { htmlToText } from './html-text.ts'
 import type { PlaneUserLite } from './plane/schemas.ts'
 import type {
   PlaneWebhookActivity,

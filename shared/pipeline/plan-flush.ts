@@ -20,6 +20,7 @@ import {
   filterByPolicy,
   isReviewComment,
   type NotifyPolicy,
+  REVIEW_CONFIDENCE_THRESHOLD,
   type TaskNotification,
 } from '../notify/policy.ts'
 import { recordReview, settleReview } from '../notify/reviews.ts'
