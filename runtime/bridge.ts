@@ -1,8 +1,10 @@
 /** @module The composition root's parts: clients, directory, pipeline, outbox, senders, run tracker, built once per runtime from its services. */
 import { type CardAction, type CardStore, createCardStore } from '../shared/actions/cards.ts'
 import type { Bridge } from '../shared/bridge.ts'
+import { createCallGate } from '../shared/call-gate.ts'
 import { workItemsCacheKey } from '../shared/commands/workspace-loader.ts'
 import type { Services } from '../shared/function.ts'
+import { createTaskReads } from '../shared/index/task-reads.ts'
 import { createWorkItemIndex, type WorkItemIndex } from '../shared/index/work-items.ts'
 import {
   createOutbox,
@@ -215,7 +217,9 @@ export function buildBridge(services: Services): Bridge {
       await store.delete(workItemsCacheKey(task.projectId))
     },
   }
+  const taskReads = createTaskReads({ now })
   const pipeline = createPipeline({
+    taskReads,
     store,
     outbox,
     directory,
@@ -486,6 +490,11 @@ export function buildBridge(services: Services): Bridge {
     topics,
     index,
     webhookRejections: createRejectionNotes({ store, now }),
+    taskReads,
+    toolGate: createCallGate({
+      maxInFlight: config.AGENT_CALLS_IN_FLIGHT,
+      maxWaitMs: config.AGENT_CALL_WAIT_MS,
+    }),
     kick,
     planeRequestCount: () => requestCount,
     async settle(timeoutMs) {

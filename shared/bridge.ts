@@ -4,6 +4,8 @@
  * or looks them up, and no part imports this module (test/architecture/imports.test.ts).
  */
 import type { CardStore } from './actions/cards.ts'
+import type { CallGate } from './call-gate.ts'
+import type { TaskReads } from './index/task-reads.ts'
 import type { WorkItemIndex } from './index/work-items.ts'
 import type { Outbox } from './notify/outbox.ts'
 import type { NotifyPolicy } from './notify/policy.ts'
@@ -44,6 +46,10 @@ export type Bridge = {
   index: WorkItemIndex
   /** Plane deliveries refused for their signature, counted here and written down once a minute. */
   webhookRejections: RejectionNotes
+  /** Each agent's tool calls in flight, capped (AGENT_CALLS_IN_FLIGHT). */
+  toolGate: CallGate
+  /** A task's comments, activity, links and attachments as tools last read them, shared and kept briefly. */
+  taskReads: TaskReads
   /** Flush closed coalescing windows and drain the outbox now, in the background; re-arms itself for what is due later. */
   kick(): void
   /** The same, awaited (one-off jobs flush what they enqueued before exiting). */

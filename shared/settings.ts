@@ -331,6 +331,16 @@ export const SETTINGS = {
       'an eighth of the heap (Node: ~21 MiB under `--max-old-space-size=160`); 16 MiB on Workers',
     doc: "Bytes of JSON upload bodies (`upload_deliverable`'s `content_base64`, over HTTP or MCP) held in memory at once; each costs about four times its size while it is decoded and sent. A body that does not fit now gets 503 with `Retry-After`; one larger than the whole budget gets 413. Multipart uploads are spooled to `DATA_DIR` and never count. See [deploy.md, Memory](deploy.md#memory).",
   },
+  AGENT_CALLS_IN_FLIGHT: {
+    schema: positiveInt(1, 100).default(4),
+    defaultText: '`4`',
+    doc: "Tool calls one agent may have running at once (HTTP and MCP together). More wait up to `AGENT_CALL_WAIT_MS` for a slot, then get 429 with `Retry-After`; other agents are never held by one agent's burst.",
+  },
+  AGENT_CALL_WAIT_MS: {
+    schema: positiveInt(0, 60_000).default(2000),
+    defaultText: '`2000`',
+    doc: 'How long a call past `AGENT_CALLS_IN_FLIGHT` waits for a slot before it is refused (429); `0` refuses at once.',
+  },
   SHUTDOWN_TIMEOUT_MS: {
     schema: positiveInt(0, 120_000).default(8000),
     defaultText: '`8000`',

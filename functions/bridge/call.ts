@@ -50,6 +50,9 @@ async function _run(
   rawInput: unknown,
   extras: CallExtras
 ): Promise<CallOutcome> {
+  // One agent's burst waits on its own slots, never on another agent's (issue 39).
+  const gate = await services.bridge.toolGate.enter(agent.id)
+  if (!gate.ok) return { ok: false, error: _tooMany(services, agent, gate) }
   try {
     if (tool.access === 'concierge' && agent.role !== 'concierge') {
       const concierge = services.agents.find((a) => a.role === 'concierge')
@@ -91,7 +94,22 @@ async function _run(
         `${tool.name} failed inside plane-bridge; the operator can find it in the logs. Try again later.`
       ),
     }
+  } finally {
+    gate.leave()
   }
+}
+
+function _tooMany(
+  services: Services,
+  agent: AgentConfig,
+  refused: { inFlight: number; queued: number; retryAfterS: number }
+): ToolError {
+  const cap = services.config.AGENT_CALLS_IN_FLIGHT
+  return new ToolError(
+    'rate_limited',
+    `Too many calls at once: ${agent.name} already has ${refused.inFlight} tool calls running and ${refused.queued} waiting (at most ${cap} run at once, AGENT_CALLS_IN_FLIGHT). Wait for their answers, then call again in ${refused.retryAfterS} s; read a task once rather than many times in parallel.`,
+    { retry_after_seconds: refused.retryAfterS }
+  )
 }
 
 /**

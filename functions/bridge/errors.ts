@@ -13,9 +13,10 @@ export type ToolErrorCode =
   | 'plane_error'
   | 'plane_unavailable'
   | 'busy'
+  | 'rate_limited'
   | 'internal_error'
 
-const STATUS: Record<ToolErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 500 | 502 | 503> = {
+const STATUS: Record<ToolErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 502 | 503> = {
   invalid_input: 400,
   unauthorized: 401,
   forbidden: 403,
@@ -26,6 +27,7 @@ const STATUS: Record<ToolErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 500 | 50
   plane_error: 502,
   plane_unavailable: 503,
   busy: 503,
+  rate_limited: 429,
   internal_error: 500,
 }
 

@@ -6,6 +6,7 @@
 
 import type { CardStore } from '../actions/cards.ts'
 import type { Actor, CommentEvent, EventSource, TaskSnapshot } from '../events.ts'
+import type { TaskReads } from '../index/task-reads.ts'
 import type { WorkItemIndex } from '../index/work-items.ts'
 import type { Logger } from '../log.ts'
 import { parseConfidence } from '../notify/confidence.ts'
@@ -49,6 +50,8 @@ export type PipelineOptions = {
   syncAgentLabels?: FlushContext['syncAgentLabels']
   /** The index of work items (issue 32), told of every version of a task the pipeline stores. */
   index?: Pick<WorkItemIndex, 'saw'>
+  /** Reads of a task's parts kept for tools (issue 39): any sighting of the task or of a comment on it forgets them. */
+  taskReads?: Pick<TaskReads, 'forget'>
   /** Reviews, questions and approvals go out as cards the human can act on (buttons, replies). */
   cards?: CardStore
   /**
@@ -250,6 +253,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       }
     ) =>
       withTaskLock(task.id, async (memo) => {
+        options.taskReads?.forget(task.id)
         // What the bridge last knew of the task; failing that, what its own write started from.
         const previous = (await readSnapshot(memo, task.id)) ?? read
         const result = diffTask(previous, task, { created, hint })
@@ -284,6 +288,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       }),
 
     sightComment: async (event, task) => {
+      // Any comment: what tools keep of the task's comments is old now, whether or not it is told.
+      options.taskReads?.forget(event.taskId)
       const snapshot = task ?? (await store.get<TaskSnapshot>(snapshotKey(event.taskId)))
       if (!snapshot) return false
       if (!isBlockerComment(event.text) && parseConfidence(event.text) === null) return false

@@ -1,6 +1,7 @@
 /** @module get_task_details (OPENCLAW-03): everything an agent needs before it starts a task. */
 import * as z from 'zod'
 import { htmlToText } from '../../../shared/html-text.ts'
+import type { PlaneClient } from '../../../shared/plane/client.ts'
 import { isRunCard } from '../../../shared/runs/card.ts'
 import { presentDeliverable, presentProject, presentRun } from '../present.ts'
 import {
@@ -80,10 +81,15 @@ export const getTaskDetails = defineTool({
     const task = await resolveTask(ctx, name)
     const { projectId, id } = task.key
     const record = await ctx.runs.load(task.key, readerOf(ctx))
-    const comments = await readTask(ctx, (plane) => plane.comments.list(projectId, id))
-    const activity = await readTask(ctx, (plane) => plane.activities.list(projectId, id))
-    const links = await readTask(ctx, (plane) => plane.links.list(projectId, id))
-    const attachments = await readTask(ctx, (plane) => plane.attachments.list(projectId, id))
+    // Shared with the same reads in flight or just made (issue 39), forgotten when the task changes; in parallel.
+    const shared = <T>(part: string, read: (plane: PlaneClient) => Promise<T>) =>
+      ctx.bridge.taskReads.read(id, part, () => readTask(ctx, read))
+    const [comments, activity, links, attachments] = await Promise.all([
+      shared('comments', (plane) => plane.comments.list(projectId, id)),
+      shared('activity', (plane) => plane.activities.list(projectId, id)),
+      shared('links', (plane) => plane.links.list(projectId, id)),
+      shared('attachments', (plane) => plane.attachments.list(projectId, id)),
+    ])
     const deps = await dependenciesOf(ctx, task, record)
     const userName = (u: unknown) =>
       typeof u === 'string'
