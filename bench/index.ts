@@ -8,6 +8,7 @@ import { runtimeBench } from './runtime.bench.ts'
 import { storeBench } from './store.bench.ts'
 import { exitWhenIdle, runSuite } from './suite.ts'
 import { tellingBench } from './telling.bench.ts'
+import { textBench } from './text.bench.ts'
 import { webhookBench } from './webhook.bench.ts'
 
 // Listed by hand, not globbed: a new bench file joins the run when it is added here.
@@ -18,6 +19,7 @@ const benches = [
   ingestBench,
   pollBench,
   tellingBench,
+  textBench,
   boundedBench,
   agentsBench,
 ]

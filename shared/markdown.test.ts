@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { htmlToText, markdownToHtml } from './markdown.ts'
+import { htmlToText } from './html-text.ts'
+import { markdownToHtml } from './markdown.ts'
 
 describe('markdownToHtml', () => {
   it('should render the common subset: paragraphs, breaks, headings, lists, quotes, code, emphasis, links', () => {
@@ -35,23 +36,39 @@ describe('markdownToHtml', () => {
     for (const input of ['x', '   y', '-', '#', '>', '```'])
       expect(markdownToHtml(input).length).toBeGreaterThan(0)
   })
-})
 
-describe('htmlToText', () => {
-  it('should turn Plane HTML into text: blocks and breaks as lines, list items, links with their URL, entities', () => {
-    expect(
-      htmlToText(
-        '<p>Voir <a href="https://a.example/x">la doc</a> &amp; <a href="https://b.example">https://b.example</a></p><ul><li>un</li><li>deux</li></ul><p>l&#39;été&nbsp;&#x2014; fin<br>ligne</p>'
-      )
-    ).toBe(
-      "Voir la doc (https://a.example/x) & https://b.example\n\n- un\n- deux\nl'été — fin\nligne"
-    )
+  it('should keep its readings of edge cases: closing #s, emphasis next to delimiters, nested brackets, bare URLs', () => {
+    const cases: Array<[string, string]> = [
+      ['# Titre ##', '<h1>Titre</h1>'],
+      ['####### x', '<p>####### x</p>'],
+      ['#\tA # b #  ', '<h1>A # b</h1>'],
+      ['*a**', '<p><em>a*</em></p>'],
+      ['**a **b** c**', '<p><strong>a **b</strong> c**</p>'],
+      ['__x__ _y_ snake_case_name', '<p><strong>x</strong> <em>y</em> snake_case_name</p>'],
+      ['[a [b](https://x.example)', '<p><a href="https://x.example">a [b</a></p>'],
+      ['[x](mailto:a@b.c) [y](ftp://z)', '<p><a href="mailto:a@b.c">x</a> [y](ftp://z)</p>'],
+      [
+        'http://a et (https://x.example/a).',
+        '<p>http://a et (<a href="https://x.example/a">https://x.example/a</a>).</p>',
+      ],
+      ['  3) trois', '<ol><li>trois</li></ol>'],
+      ['1234567890. dix', '<p>1234567890. dix</p>'],
+      ['>sans espace', '<blockquote><p>sans espace</p></blockquote>'],
+      // U+2028 is text (the old expressions' `.` refused it, and such a line was a paragraph).
+      ['# a\u2028b', '<h1>a\u2028b</h1>'],
+      ['- a\u2028b', '<ul><li>a\u2028b</li></ul>'],
+    ]
+    for (const [markdown, html] of cases) expect(markdownToHtml(markdown)).toBe(html)
   })
 
-  it('should drop comments, scripts and styles, and tidy whitespace', () => {
-    expect(
-      htmlToText('<!-- x --><style>p{}</style><p>  a  </p>\n\n\n\n<p>b</p><script>x()</script>')
-    ).toBe('a\n\nb')
+  it("should keep links in their order next to a bare URL, and show the text's own U+E000 as U+FFFD", () => {
+    expect(markdownToHtml('voir http://ab.cd[x](https://y.example) fin')).toBe(
+      '<p>voir <a href="http://ab.cd">http://ab.cd</a><a href="https://y.example">x</a> fin</p>'
+    )
+    // U+E000 stands for a link while a line is rendered; the old code made the text's own `\uE0000\uE000` a link.
+    expect(markdownToHtml('a \uE000 [l](https://l.example) \uE0000\uE000')).toBe(
+      '<p>a \uFFFD <a href="https://l.example">l</a> \uFFFD0\uFFFD</p>'
+    )
   })
 
   it('should read back what markdownToHtml wrote', () => {

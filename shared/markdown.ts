@@ -1,40 +1,35 @@
 /**
- * @module Agents write Markdown, Plane keeps HTML (sanitised by nh3): a safe subset both ways. Everything
- * that is not that subset is escaped, so raw HTML in an agent's text shows as text. Pure.
+ * @module Agents write Markdown, Plane keeps HTML (sanitised by nh3): the safe subset Plane keeps. Everything
+ * that is not that subset is escaped, so raw HTML in an agent's text shows as text. Each line is read by index
+ * scans, never a backtracking regular expression (issue 38: linear in the text's length). Pure.
  */
-
-const ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' ',
-  '#39': "'",
-}
+import { escapeMarkdownText, renderInline } from './markdown-inline.ts'
+import { isDigit, isSpace, skipSpaces } from './text-scan.ts'
 
 /** Markdown (paragraphs, headings, lists, quotes, code, bold, italic, links) → HTML Plane keeps. Never empty for non-blank input. */
 export function markdownToHtml(markdown: string): string {
-  const lines = markdown.replace(/\r\n?/g, '\n').split('\n')
+  const lines = markdown.replaceAll('\r\n', '\n').replaceAll('\r', '\n').split('\n')
   const out: string[] = []
   let paragraph: string[] = []
   let list: { tag: 'ul' | 'ol'; items: string[] } | null = null
   let quote: string[] = []
 
   const flushParagraph = () => {
-    if (paragraph.length > 0) out.push(`<p>${paragraph.map(_inline).join('<br>')}</p>`)
+    if (paragraph.length > 0) out.push(`<p>${paragraph.map(renderInline).join('<br>')}</p>`)
     paragraph = []
   }
   const flushList = () => {
-    if (list)
-      out.push(
-        `<${list.tag}>${list.items.map((i) => `<li>${_inline(i)}</li>`).join('')}</${list.tag}>`
-      )
+    if (list) {
+      // Pieces straight into `out`, joined once: no string built per item and then copied again.
+      out.push(list.tag === 'ul' ? '<ul>' : '<ol>')
+      for (const item of list.items) out.push('<li>', renderInline(item), '</li>')
+      out.push(list.tag === 'ul' ? '</ul>' : '</ol>')
+    }
     list = null
   }
   const flushQuote = () => {
     if (quote.length > 0)
-      out.push(`<blockquote><p>${quote.map(_inline).join('<br>')}</p></blockquote>`)
+      out.push(`<blockquote><p>${quote.map(renderInline).join('<br>')}</p></blockquote>`)
     quote = []
   }
   const flushAll = () => {
@@ -45,46 +40,40 @@ export function markdownToHtml(markdown: string): string {
 
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string
-    const fence = /^\s*(```|~~~)/.exec(line)
+    const fence = _fence(line)
     if (fence) {
       flushAll()
       const code: string[] = []
-      for (
-        i++;
-        i < lines.length && !(lines[i] as string).trimStart().startsWith(fence[1] as string);
-        i++
-      )
+      for (i++; i < lines.length && !(lines[i] as string).trimStart().startsWith(fence); i++)
         code.push(lines[i] as string)
-      out.push(`<pre><code>${_escape(code.join('\n'))}</code></pre>`)
+      out.push(`<pre><code>${escapeMarkdownText(code.join('\n'))}</code></pre>`)
       continue
     }
-    if (line.trim() === '') {
+    if (!line.trim()) {
       flushAll()
       continue
     }
-    const heading = /^(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line)
+    const heading = _heading(line)
     if (heading) {
       flushAll()
-      const level = Math.min(3, (heading[1] as string).length)
-      out.push(`<h${level}>${_inline(heading[2] as string)}</h${level}>`)
+      const level = Math.min(3, heading.hashes)
+      out.push(`<h${level}>${renderInline(heading.text)}</h${level}>`)
       continue
     }
-    const bullet = /^\s*[-*+]\s+(.*)$/.exec(line)
-    const ordered = /^\s*\d{1,9}[.)]\s+(.*)$/.exec(line)
-    if (bullet || ordered) {
+    const item = _listItem(line)
+    if (item) {
       flushParagraph()
       flushQuote()
-      const tag = bullet ? 'ul' : 'ol'
-      if (list && list.tag !== tag) flushList()
-      list ??= { tag, items: [] }
-      list.items.push(((bullet ?? ordered) as RegExpExecArray)[1] as string)
+      if (list && list.tag !== item.tag) flushList()
+      list ??= { tag: item.tag, items: [] }
+      list.items.push(item.text)
       continue
     }
-    const quoted = /^\s*>\s?(.*)$/.exec(line)
-    if (quoted) {
+    const quoted = _quoted(line)
+    if (quoted !== null) {
       flushParagraph()
       flushList()
-      quote.push(quoted[1] as string)
+      quote.push(quoted)
       continue
     }
     if (list) flushList()
@@ -95,87 +84,61 @@ export function markdownToHtml(markdown: string): string {
   return out.join('')
 }
 
-/** Plane HTML → plain text for agents: blocks and `<br>` as newlines, list items as "- ", links as "text (url)". */
-export function htmlToText(html: string): string {
-  return html
-    .replace(/<!--[\s\S]*?-->/g, '')
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, '')
-    .replace(
-      /<a\b[^>]*\bhref\s*=\s*("([^"]*)"|'([^']*)')[^>]*>([\s\S]*?)<\/a>/gi,
-      (_, _q, dq: string | undefined, sq: string | undefined, inner: string) => {
-        const href = _decode(dq ?? sq ?? '')
-        const text = inner.replace(/<[^>]*>/g, '')
-        return _decode(text).trim() === href || !href ? text : `${text} (${href})`
-      }
-    )
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<li\b[^>]*>/gi, '\n- ')
-    .replace(/<\/(p|div|h[1-6]|blockquote|pre|ul|ol|tr)>/gi, '\n')
-    .replace(/<[^>]*>/g, '')
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+|#39);/gi, (m, name: string) => _entity(m, name))
-    .replace(/[ \t]+\n/g, '\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim()
-}
-
 // --- Internal helpers ---
+// Each reads one line as the expression in its comment did (same captures), in one pass. `.` in those
+// expressions stops at U+2028/U+2029, which a line split on `\n` may still hold: such a line is not that block.
 
-function _escape(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
+/** `^\s*(```|~~~)`: the fence that opens (and will close) a code block. */
+function _fence(line: string): '```' | '~~~' | null {
+  const start = line.trimStart()
+  return start.startsWith('```') ? '```' : start.startsWith('~~~') ? '~~~' : null
 }
 
-/** Inline Markdown on one line: code spans first (their content is literal), then links, bold, italic. */
-function _inline(text: string): string {
-  const parts = text.split(/(`[^`]+`)/)
-  return parts
-    .map((part, i) => (i % 2 === 1 ? `<code>${_escape(part.slice(1, -1))}</code>` : _styled(part)))
-    .join('')
+/**
+ * `^(#{1,6})\s+(.*?)\s*#*\s*$`: one to six `#`, space, the title, and optional closing `#`s. The title is
+ * what is left once the spaces after the `#`s and the longest tail of spaces, `#`s and spaces are cut.
+ */
+function _heading(line: string): { hashes: number; text: string } | null {
+  let hashes = 0
+  while (line.charCodeAt(hashes) === 0x23) hashes++
+  if (hashes === 0 || hashes > 6 || !isSpace(line.charCodeAt(hashes))) return null
+  const start = skipSpaces(line, hashes)
+  let end = line.length
+  while (end > start && isSpace(line.charCodeAt(end - 1))) end--
+  while (end > start && line.charCodeAt(end - 1) === 0x23) end--
+  while (end > start && isSpace(line.charCodeAt(end - 1))) end--
+  const text = line.slice(start, end)
+  return { hashes, text }
 }
 
-/** Placeholder for links already rendered, while the rest is escaped and styled (a private-use character). */
-const MARK = '\uE000'
-
-function _styled(text: string): string {
-  const links: string[] = []
-  const keep = (html: string) => `${MARK}${links.push(html) - 1}${MARK}`
-  let s = text.replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (whole, label: string, url: string) =>
-    _safeUrl(url) ? keep(`<a href="${_escape(url)}">${_escape(label)}</a>`) : whole
-  )
-  s = s.replace(
-    /(^|[\s(])(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/g,
-    (_, lead: string, url: string) =>
-      `${lead}${keep(`<a href="${_escape(url)}">${_escape(url)}</a>`)}`
-  )
-  s = _escape(s)
-    .replace(/\*\*(?=\S)([\s\S]*?\S)\*\*/g, '<strong>$1</strong>')
-    .replace(/__(?=\S)([\s\S]*?\S)__/g, '<strong>$1</strong>')
-    .replace(/(^|[^*\w])\*(?=\S)([^*]*?\S)\*(?!\*)/g, '$1<em>$2</em>')
-    .replace(/(^|[^_\w])_(?=\S)([^_]*?\S)_(?![_\w])/g, '$1<em>$2</em>')
-  return s.replace(
-    new RegExp(`${MARK}(\\d+)${MARK}`, 'g'),
-    (_, n: string) => links[Number(n)] ?? ''
-  )
-}
-
-function _safeUrl(url: string): boolean {
-  return /^(https?:\/\/|mailto:)/i.test(url)
-}
-
-function _decode(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+|#39);/gi, (m, name: string) => _entity(m, name))
-}
-
-function _entity(match: string, name: string): string {
-  if (name[0] === '#') {
-    const code =
-      name[1] === 'x' || name[1] === 'X'
-        ? Number.parseInt(name.slice(2), 16)
-        : Number(name.slice(1))
-    return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : match
+/** `^\s*[-*+]\s+(.*)$` (a bullet) or `^\s*\d{1,9}[.)]\s+(.*)$` (numbered). */
+function _listItem(line: string): { tag: 'ul' | 'ol'; text: string } | null {
+  const start = skipSpaces(line, 0)
+  const first = line.charCodeAt(start)
+  let marker = start
+  let tag: 'ul' | 'ol'
+  if (first === 0x2d || first === 0x2a || first === 0x2b) {
+    tag = 'ul'
+    marker = start + 1
+  } else {
+    while (isDigit(line.charCodeAt(marker))) marker++
+    const digits = marker - start
+    const after = line.charCodeAt(marker)
+    if (digits < 1 || digits > 9 || (after !== 0x2e && after !== 0x29)) return null
+    tag = 'ol'
+    marker++
   }
-  return ENTITIES[name.toLowerCase()] ?? match
+  const textStart = skipSpaces(line, marker)
+  if (textStart === marker) return null
+  const text = line.slice(textStart)
+  return { tag, text }
 }
+
+/** `^\s*>\s?(.*)$`: a quoted line, without its `>` and the one space after it. */
+function _quoted(line: string): string | null {
+  const start = skipSpaces(line, 0)
+  if (line.charCodeAt(start) !== 0x3e) return null
+  const textStart = isSpace(line.charCodeAt(start + 1)) ? start + 2 : start + 1
+  return line.slice(textStart)
+}
+

@@ -3,7 +3,7 @@
 import { capText } from './cap.ts'
 import type { ChangeHint } from './events.ts'
 import { type Actor, sortedUnique, type TaskSnapshot, toStateGroup } from './events.ts'
-import { htmlToText } from './markdown.ts'
+import { htmlToText } from './html-text.ts'
 import {
   capShort,
   capShortOrNull,

@@ -2,13 +2,13 @@
 import type { Bridge } from '../../shared/bridge.ts'
 import type { TaskSnapshot } from '../../shared/events.ts'
 import type { Services } from '../../shared/function.ts'
+import { parseConfidence } from '../../shared/notify/confidence.ts'
 import { buildProjectUrl, renderCycle, renderProjectCreated } from '../../shared/notify/messages.ts'
 import { telegramMessage } from '../../shared/notify/outbox.ts'
 import {
   filterByPolicy,
   isBlockerComment,
   type NotificationKind,
-  parseConfidence,
 } from '../../shared/notify/policy.ts'
 import { PlaneApiError } from '../../shared/plane/errors.ts'
 import type { PlaneWebhookEvent } from '../../shared/plane/webhook-types.ts'

@@ -11,7 +11,7 @@
  * the Worker read the same index, and an empty store is rebuilt by the next listing.
  */
 import type { TaskSnapshot } from '../events.ts'
-import { htmlToText } from '../markdown.ts'
+import { htmlToText } from '../html-text.ts'
 import { isPlaneId } from '../plane/limits.ts'
 import type { Store } from '../store/store.ts'
 import { isOpenForAgent } from '../task-vocabulary.ts'

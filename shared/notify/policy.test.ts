@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { makeSnapshot, STATES, USERS } from '../../test/fixtures/tasks.ts'
 import type { CommentEvent } from '../events.ts'
+import { parseConfidence } from './confidence.ts'
 import {
   classifyComment,
   classifyTaskChanges,
   createNotifyPolicy,
   filterByPolicy,
   isReviewComment,
-  parseConfidence,
 } from './policy.ts'
 
 const comment = (text: string): CommentEvent => ({

@@ -1,5 +1,6 @@
 /** @module The notification policy (NOTIF-05): which events reach the human, for which projects. Pure. */
 import type { CommentEvent, StateRef, TaskChange, TaskSnapshot } from '../events.ts'
+import { parseConfidence } from './confidence.ts'
 
 export const NOTIFICATION_KINDS = [
   'task.completed',
@@ -55,16 +56,6 @@ export function isBlockedName(name: string): boolean {
 
 export function isBlockerComment(text: string): boolean {
   return BLOCKER_COMMENT.test(text)
-}
-
-// OPENCLAW-12: an agent reports its confidence in a comment, `confidence: 0.55` or `confiance : 0,55`.
-const CONFIDENCE =
-  /(?<!\p{L})(?:confidence|confiance)(?:[ _-]?score)?\s*[:=]\s*(1(?:[.,]0+)?|0(?:[.,]\d+)?)(?![\d.,]*\d)/iu
-
-/** The confidence an agent reported in a comment (0–1), or null when the comment reports none. */
-export function parseConfidence(text: string): number | null {
-  const match = CONFIDENCE.exec(text)
-  return match?.[1] ? Number(match[1].replace(',', '.')) : null
 }
 
 /** OPENCLAW-12: a reported confidence below the threshold asks for a human review. */

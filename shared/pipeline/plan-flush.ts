@@ -3,6 +3,7 @@
 import type { CardKind, CardStore } from '../actions/cards.ts'
 import { actionPhrasesFor } from '../actions/phrases.ts'
 import type { Actor, EventSource, TaskChange, TaskSnapshot } from '../events.ts'
+import { parseConfidence } from '../notify/confidence.ts'
 import { type ChangeHint, diffTask } from '../notify/diff.ts'
 import type { AgentRef, Directory } from '../notify/directory.ts'
 import { type Locale, phrasesFor } from '../notify/i18n.ts'
@@ -19,7 +20,6 @@ import {
   filterByPolicy,
   isReviewComment,
   type NotifyPolicy,
-  parseConfidence,
   REVIEW_CONFIDENCE_THRESHOLD,
   type TaskNotification,
 } from '../notify/policy.ts'

@@ -4,7 +4,9 @@
  * machine copy is visible text: a last line `plane-bridge:run-card:v1 <base64url JSON>`. Pure.
  */
 import * as z from 'zod'
+import { htmlToText } from '../html-text.ts'
 import { escapeHtml } from '../telegram/html.ts'
+import { isWordChar } from '../text-scan.ts'
 import type { RunRecord, RunState } from './types.ts'
 
 export const RUN_CARD_MARKER = 'plane-bridge:run-card:v1'
@@ -147,11 +149,8 @@ export function parseRunCard(html: string): RunRecord | null {
   if (at < 0) return null
   // The payload runs to the next tag; Plane may wrap or break it, so keep only base64url characters.
   const rest = html.slice(at + RUN_CARD_MARKER.length)
-  const end = rest.search(/<\/(code|p)>/i)
-  const payload = (end < 0 ? rest : rest.slice(0, end)).replace(
-    /<[^>]*>|&[a-z#0-9]+;|[^A-Za-z0-9_-]/gi,
-    ''
-  )
+  const end = _firstEndTag(rest)
+  const payload = _base64urlCharacters(end < 0 ? rest : rest.slice(0, end))
   try {
     const parsed = runRecordSchema.safeParse(JSON.parse(_decode(payload)))
     return parsed.success ? (parsed.data as RunRecord) : null
@@ -214,6 +213,29 @@ const runRecordSchema = z.object({
     .optional(),
 })
 
+/** Where the first `</code>` or `</p>` (any case) starts, or -1. */
+function _firstEndTag(html: string): number {
+  for (let at = html.indexOf('</'); at >= 0; at = html.indexOf('</', at + 2)) {
+    const name = html.slice(at + 2, at + 7).toLowerCase()
+    if (name === 'code>' || name.startsWith('p>')) return at
+  }
+  return -1
+}
+
+/** The base64url characters of the payload's HTML, read as text (tags, comments and entities read once, linearly). */
+function _base64urlCharacters(html: string): string {
+  const text = htmlToText(html)
+  let out = ''
+  let run = 0
+  for (let i = 0; i <= text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (isWordChar(code) || code === 0x2d) continue
+    out += text.slice(run, i)
+    run = i + 1
+  }
+  return out
+}
+
 function _encode(text: string): string {
   const bytes = new TextEncoder().encode(text)
   let binary = ''
@@ -225,5 +247,8 @@ function _encode(text: string): string {
 function _decode(base64url: string): string {
   const base64 = base64url.replaceAll('-', '+').replaceAll('_', '/')
   const binary = atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4))
-  return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))
+  // A loop, not Uint8Array.from(binary, mapFn): that calls a function per byte of a comment anyone can write.
+  const bytes = new Uint8Array(binary.length)
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+  return new TextDecoder().decode(bytes)
 }

@@ -1,6 +1,6 @@
 /** @module get_task_details (OPENCLAW-03): everything an agent needs before it starts a task. */
 import * as z from 'zod'
-import { htmlToText } from '../../../shared/markdown.ts'
+import { htmlToText } from '../../../shared/html-text.ts'
 import type { PlaneClient } from '../../../shared/plane/client.ts'
 import { isRunCard } from '../../../shared/runs/card.ts'
 import { presentDeliverable, presentProject, presentRun } from '../present.ts'
