@@ -119,12 +119,37 @@ export async function blockForCancelledDependency(
   dep: TaskSnapshot,
   report: DependencyReport = { waiting: [], blocked: [], planeRequests: 0 }
 ): Promise<boolean> {
-  const { plane, pipeline, directory } = parts
+  const { plane, pipeline } = parts
   if (
     !plane ||
     !(await parts.store.claim(`deps:cancelled:${task.id}:${dep.id}`, 365 * 24 * 60 * 60))
   )
     return false
+  // The comment and the move to Blocked are one change told in one message: the task is marked as being written
+  // until both are in (a write of the bridge's own is due at once, issue 39; a flush between the two would tell
+  // them apart).
+  const mark = await pipeline.writing(task.id)
+  try {
+    await _blockWithComment(parts, task, dep, report)
+  } finally {
+    await mark.done()
+  }
+  await raiseAlert(parts, {
+    key: `dependency-cancelled:${task.id}`,
+    conciergeText: `plane-bridge: task ${task.id} ("${task.name}") is blocked because its dependency ${dep.id} ("${dep.name}") was cancelled. Re-plan it.`,
+  })
+  parts.kick()
+  return true
+}
+
+async function _blockWithComment(
+  parts: DependencyParts,
+  task: TaskSnapshot,
+  dep: TaskSnapshot,
+  report: DependencyReport
+): Promise<void> {
+  const { plane, pipeline, directory } = parts
+  if (!plane) return
   const fr = parts.config.LOCALE !== 'en'
   const text = fr
     ? `❌ Dépendance annulée : « ${dep.name} ». Cette tâche ne peut plus aboutir telle quelle ; le Concierge est prévenu.`
@@ -166,10 +191,4 @@ export async function blockForCancelledDependency(
         description: item.description_html ?? null,
       })
   }
-  await raiseAlert(parts, {
-    key: `dependency-cancelled:${task.id}`,
-    conciergeText: `plane-bridge: task ${task.id} ("${task.name}") is blocked because its dependency ${dep.id} ("${dep.name}") was cancelled. Re-plan it.`,
-  })
-  parts.kick()
-  return true
 }
