@@ -33,7 +33,7 @@ import { createPlaneClient, type PlaneClient } from '../shared/plane/client.ts'
 import { diagnosePlaneFailure } from '../shared/plane/diagnose.ts'
 import { createPlaneDirectory, type PlaneDirectory } from '../shared/plane-directory.ts'
 import { blockForCancelledDependency } from '../shared/poll/dependencies.ts'
-import { syncAgentLabels } from '../shared/runs/agent-labels.ts'
+import { createProjectLabels, syncAgentLabels } from '../shared/runs/agent-labels.ts'
 import { onTaskClosed } from '../shared/runs/dependents.ts'
 import {
   CARDS_DUE_INDEX,
@@ -218,6 +218,7 @@ export function buildBridge(services: Services): Bridge {
     },
   }
   const taskReads = createTaskReads({ now })
+  const labels = createProjectLabels({ now })
   const pipeline = createPipeline({
     taskReads,
     store,
@@ -261,7 +262,7 @@ export function buildBridge(services: Services): Bridge {
     ...(plane
       ? {
           syncAgentLabels: (task, change) =>
-            syncAgentLabels(plane.withPriority('agent'), task, change),
+            syncAgentLabels(plane.withPriority('agent'), task, change, labels),
         }
       : {}),
     runInfo: async (taskId) => {
@@ -491,6 +492,7 @@ export function buildBridge(services: Services): Bridge {
     index,
     webhookRejections: createRejectionNotes({ store, now }),
     taskReads,
+    labels,
     toolGate: createCallGate({
       maxInFlight: config.AGENT_CALLS_IN_FLIGHT,
       maxWaitMs: config.AGENT_CALL_WAIT_MS,

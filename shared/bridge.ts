@@ -14,6 +14,7 @@ import type { OpenClawClient } from './openclaw/index.ts'
 import type { Pipeline } from './pipeline/pipeline.ts'
 import type { PlaneClient } from './plane/client.ts'
 import type { PlaneDirectory } from './plane-directory.ts'
+import type { ProjectLabels } from './runs/agent-labels.ts'
 import type { RunStore } from './runs/records.ts'
 import type { RunTracker } from './runs/tracker.ts'
 import type { TelegramClient } from './telegram/index.ts'
@@ -50,6 +51,8 @@ export type Bridge = {
   toolGate: CallGate
   /** A task's comments, activity, links and attachments as tools last read them, shared and kept briefly. */
   taskReads: TaskReads
+  /** Each project's labels as last listed (30 min), for the label writes of tools, actions and agent labels. */
+  labels: ProjectLabels
   /** Flush closed coalescing windows and drain the outbox now, in the background; re-arms itself for what is due later. */
   kick(): void
   /** The same, awaited (one-off jobs flush what they enqueued before exiting). */

@@ -237,7 +237,7 @@ async function _moveTo(
 }
 
 async function _removeLabel(ctx: ToolContext, task: LoadedTask, name: string): Promise<void> {
-  const labels = await ctx.plane.labels.list(task.key.projectId)
+  const labels = await ctx.bridge.labels.list(ctx.plane, task.key.projectId)
   const drop = new Set(labels.filter((l) => l.name.toLowerCase() === name).map((l) => l.id))
   const current = (task.item.labels ?? []).map((l) => (typeof l === 'string' ? l : l.id))
   if (!current.some((id) => drop.has(id))) return

@@ -3,7 +3,7 @@ import * as z from 'zod'
 import { markdownToHtml } from '../../../shared/markdown.ts'
 import { PlaneUnsupportedError } from '../../../shared/plane/errors.ts'
 import { ROLE_MEMBER } from '../../../shared/provision/plan.ts'
-import { labelIdsFor } from '../../../shared/runs/agent-labels.ts'
+import { labelIdsFor, withKeptLabels } from '../../../shared/runs/agent-labels.ts'
 import { recordDependent } from '../../../shared/runs/dependents.ts'
 import { BRIDGE_EXTERNAL_SOURCE, medianFinishedCost } from '../../../shared/runs/records.ts'
 import { AGENT_LABEL_PREFIX, APPROVAL_LABEL } from '../../../shared/task-vocabulary.ts'
@@ -93,7 +93,6 @@ export const createTask = defineTool({
       ...input.labels,
       ...(input.approval ? [APPROVAL_LABEL] : []),
     ]
-    const labelIds = await labelIdsFor(ctx.plane, project.id, labelNames)
     // Plane's default state is often Backlog; a task given to an agent is to do.
     const todo = await stateFor(ctx, project.id, 'todo')
     // A retry of a call whose answer was lost gets the first call's task, not a second one.
@@ -103,17 +102,21 @@ export const createTask = defineTool({
       JSON.stringify(input),
       'task'
     )
-    const created = await ctx.writer.workItems.create(project.id, {
-      name: input.title,
-      state: todo.id,
-      ...(input.description ? { description_html: markdownToHtml(input.description) } : {}),
-      ...(input.priority ? { priority: input.priority } : {}),
-      ...(input.due_date ? { target_date: input.due_date } : {}),
-      ...(agent ? { assignees: [agent.planeUserId] } : {}),
-      labels: labelIds,
-      external_source: BRIDGE_EXTERNAL_SOURCE,
-      external_id: externalId,
-    })
+    // The project's labels as kept (issue 39): listed again only for a name they lack or a label Plane refuses.
+    const labels = ctx.bridge.labels
+    const created = await withKeptLabels(labels, project.id, async () =>
+      ctx.writer.workItems.create(project.id, {
+        name: input.title,
+        state: todo.id,
+        ...(input.description ? { description_html: markdownToHtml(input.description) } : {}),
+        ...(input.priority ? { priority: input.priority } : {}),
+        ...(input.due_date ? { target_date: input.due_date } : {}),
+        ...(agent ? { assignees: [agent.planeUserId] } : {}),
+        labels: await labelIdsFor(ctx.plane, project.id, labelNames, labels),
+        external_source: BRIDGE_EXTERNAL_SOURCE,
+        external_id: externalId,
+      })
+    )
     const identifier = project.identifier
     const ref0 =
       identifier && created.sequence_id != null ? `${identifier}-${created.sequence_id}` : null
