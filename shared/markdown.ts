@@ -141,4 +141,3 @@ function _quoted(line: string): string | null {
   const textStart = isSpace(line.charCodeAt(start + 1)) ? start + 2 : start + 1
   return line.slice(textStart)
 }
-

@@ -109,6 +109,20 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
     expect(await store.has('del:me')).toBe(false)
   })
 
+  it('should read several keys at once, in their order, missing and expired ones null', async () => {
+    await store.set('many:a', { n: 1 })
+    await store.set('many:b', 'two')
+    await store.set('many:gone', 3, { ttlSeconds: 1 })
+    await store.delete('many:gone')
+    expect(await store.getMany(['many:b', 'many:missing', 'many:a', 'many:gone'])).toEqual([
+      'two',
+      null,
+      { n: 1 },
+      null,
+    ])
+    expect(await store.getMany([])).toEqual([])
+  })
+
   it('should list keys under a prefix only, sorted', async () => {
     await store.set('list:b', 2)
     await store.set('list:a', 1)

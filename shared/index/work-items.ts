@@ -37,6 +37,8 @@ export type WorkItemIndex = {
   openTasks(agentId: string): Promise<string[]>
   /** The indexed description of an open task (text, cut), or null. */
   description(taskId: string): Promise<string | null>
+  /** Several open tasks' descriptions in one read, in their order. */
+  descriptions(taskIds: readonly string[]): Promise<Array<string | null>>
   /** A listing of the project's work items reached back to its checkpoint at `atMs`. */
   listed(projectId: string, atMs: number): Promise<void>
   /** When the project was last listed (ms), or null when never (an empty store). */
@@ -86,6 +88,7 @@ export function createWorkItemIndex({ store, holders }: WorkItemIndexOptions): W
       return ids
     },
     description: (taskId) => store.get<string>(descKey(taskId)),
+    descriptions: (taskIds) => store.getMany<string>(taskIds.map(descKey)),
     listed: (projectId, atMs) => store.set(listedKey(projectId), atMs, { ttlSeconds: INDEX_TTL_S }),
     listedAt: (projectId) => store.get<number>(listedKey(projectId)),
   }

@@ -103,6 +103,8 @@ export type Pipeline = {
     all?: boolean
   }): Promise<{ flushed: number; enqueued: number; nextDueInMs: number | null }>
   snapshot(taskId: string): Promise<TaskSnapshot | null>
+  /** Several tasks' snapshots in one read, in their order (a listing of an agent's open tasks). */
+  snapshots(taskIds: readonly string[]): Promise<Array<TaskSnapshot | null>>
   /**
    * The task as the bridge last told of it: where its pending change starts when one waits (null for a task
    * created in that window), else its last sighting; null when the bridge never saw it.
@@ -403,6 +405,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     },
 
     snapshot: (taskId) => store.get<TaskSnapshot>(snapshotKey(taskId)),
+    snapshots: (taskIds) => store.getMany<TaskSnapshot>(taskIds.map(snapshotKey)),
     told: async (taskId) => {
       const entry = await pending.get(taskId)
       return entry ? entry.before : store.get<TaskSnapshot>(snapshotKey(taskId))

@@ -24,6 +24,8 @@ import type { RunWakes } from './wakes.ts'
 /** A listing's heartbeat on an active run is written at most this often (a run goes stale after minutes). */
 const LISTED_HEARTBEAT_MS = 60_000
 const CHECKINS_TTL_S = 8 * 24 * 60 * 60
+/** Listings remembered at most before the old ones are dropped (ten agents × a few hundred open tasks). */
+const LISTED_MEMO_MAX = 10_000
 
 /** The day's check-in delays (seconds), for the digest's p95. */
 export const checkinsKey = (day: string) => `runs:checkins:${day}`
@@ -34,7 +36,31 @@ export function createCheckins(
 ): Pick<RunTracker, 'activity' | 'delivered' | 'undelivered'> {
   const { store, runs, log, now } = options
 
+  /**
+   * Listings this process has checked in, by agent and task, with the version of the task they listed: a listing
+   * within LISTED_HEARTBEAT_MS of the last of the same version has nothing to write (its check-in and heartbeat are
+   * in), so it reads nothing either. 250 open tasks cost two reads each per listing (issue 39). A new version (an
+   * assignment, a change of state) is checked in anew.
+   */
+  const listedAt = new Map<string, number>()
   const activity: RunTracker['activity'] = async (taskId, agent, where = {}) => {
+    const seen = where.listed
+      ? `${agent.id}|${taskId}|${where.task?.updatedAt ?? ''}|${where.task?.assigneeIds.join(',') ?? ''}`
+      : null
+    if (
+      seen !== null &&
+      now() - (listedAt.get(seen) ?? Number.NEGATIVE_INFINITY) < LISTED_HEARTBEAT_MS
+    )
+      return
+    await _activity(taskId, agent, where)
+    if (seen === null) return
+    listedAt.set(seen, now())
+    // Bounded: entries older than the heartbeat are of no use any more.
+    if (listedAt.size > LISTED_MEMO_MAX)
+      for (const [key, at] of listedAt) if (now() - at >= LISTED_HEARTBEAT_MS) listedAt.delete(key)
+  }
+
+  const _activity: RunTracker['activity'] = async (taskId, agent, where = {}) => {
     const key = assignmentKey(taskId, agent.id)
     const entry = await store.get<Assignment>(key)
     const at = now()

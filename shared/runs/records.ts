@@ -20,6 +20,8 @@ export type TaskKey = { id: string; projectId: string; ref: string | null }
 export type RunStore = {
   /** The stored record, without asking Plane. */
   peek(taskId: string): Promise<RunRecord | null>
+  /** Several tasks' records as stored, in one read, in their order. */
+  peekMany(taskIds: readonly string[]): Promise<Array<RunRecord | null>>
   /**
    * The record: stored, else rebuilt from the task's run card in Plane (read with `via`, the caller's client at
    * its priority; default the run store's own), else a fresh one (not saved).
@@ -284,6 +286,7 @@ export function createRunStore({
 
   return {
     peek: (taskId) => store.get<RunRecord>(key(taskId)),
+    peekMany: (taskIds) => store.getMany<RunRecord>(taskIds.map(key)),
     load: (task, via) => load(task, via ?? plane),
     update: (task, change, options) =>
       taskLock.run(`run:lock:${task.id}`, async () => {

@@ -262,6 +262,15 @@ export function createLocalStore({
         const value = liveValue(key)
         return value === null ? null : (JSON.parse(value.json) as T)
       }),
+    getMany: <T>(keys: readonly string[]) =>
+      guard('getMany', async () => {
+        for (const key of keys) assertKey(key)
+        refresh()
+        return keys.map((key) => {
+          const value = liveValue(key)
+          return value === null ? null : (JSON.parse(value.json) as T)
+        })
+      }),
     set: (key, value, options) =>
       guard('set', async () => {
         assertKey(key)

@@ -85,6 +85,14 @@ export function createRedisStore({
     driver: 'redis',
     location,
     get: <T>(key: string) => guard('get', async () => (await read(key)) as T | null),
+    getMany: <T>(keys: readonly string[]) =>
+      guard('getMany', async () => {
+        if (keys.length === 0) return []
+        for (const key of keys) assertKey(key)
+        const texts = (await client.call('MGET', ...keys.map(k))) as Array<string | null>
+        const at = now()
+        return texts.map((text) => unwrap(_parse(text), at).value as T | null)
+      }),
     set: (key, value, options) =>
       guard('set', async () => {
         assertKey(key)

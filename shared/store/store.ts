@@ -90,6 +90,11 @@ export function createStore({
         assertKey(key)
         return (await read(key)) as T | null
       }),
+    getMany: <T>(keys: readonly string[]) =>
+      guard('getMany', async () => {
+        for (const key of keys) assertKey(key)
+        return (await Promise.all(keys.map(read))) as Array<T | null>
+      }),
     set: (key, value, options) =>
       guard('set', async () => {
         assertKey(key)

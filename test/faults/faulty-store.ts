@@ -83,6 +83,8 @@ export function createFaultyStore(inner: Store): FaultyStore {
       plan = next ?? null
     },
     get: <T>(key: string) => run('get', key, () => inner.get<T>(key)),
+    getMany: <T>(keys: readonly string[]) =>
+      run('getMany', keys[0] ?? '', () => inner.getMany<T>(keys)),
     set: (key, value, options) => run('set', key, () => inner.set(key, value, options)),
     has: (key) => run('has', key, () => inner.has(key)),
     delete: (key) => run('delete', key, () => inner.delete(key)),
