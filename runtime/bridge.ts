@@ -14,6 +14,7 @@ import {
   type OutboxItem,
 } from '../shared/notify/outbox.ts'
 import { createNotifyPolicy, type NotifyPolicy } from '../shared/notify/policy.ts'
+import { createAgentQuota } from '../shared/notify/quota.ts'
 import {
   createOutboxSender,
   type DeliveryDecision,
@@ -185,7 +186,15 @@ export function buildBridge(services: Services): Bridge {
           }),
       })
     : null
+  // What one agent may send the human on its own (issue 39): the pipeline and the run tracker share it.
+  const quota = createAgentQuota({
+    store,
+    perWindow: config.AGENT_MESSAGES_PER_WINDOW,
+    windowMs: config.AGENT_MESSAGES_WINDOW_S * 1000,
+    now,
+  })
   const tracker = createRunTracker({
+    quota,
     store,
     outbox,
     runs,
@@ -221,6 +230,7 @@ export function buildBridge(services: Services): Bridge {
   const labels = createProjectLabels({ now })
   const pipeline = createPipeline({
     taskReads,
+    quota,
     store,
     outbox,
     directory,
@@ -278,10 +288,38 @@ export function buildBridge(services: Services): Bridge {
     },
   })
 
+  /** An agent's grouped message (issue 39), built when its window ends from what was held meanwhile. */
+  const _sendGrouped = async (item: OutboxItem) => {
+    if (!telegram) throw new Error('Telegram is not configured')
+    const { grouped: agentId, agent_name: agentName } = item.payload as {
+      grouped: string
+      agent_name: string
+    }
+    const group = await quota.take(agentId, agentName, config.LOCALE === 'en' ? 'en' : 'fr')
+    if (!group) return
+    await telegram.sendMessage(
+      (await _inTopic({
+        ...item,
+        payload: {
+          chat_id: item.target,
+          text: group.html,
+          parse_mode: 'HTML',
+          link_preview_options: { is_disabled: true },
+        },
+      })) as unknown as Parameters<TelegramClient['sendMessage']>[0]
+    )
+    status.contact('telegram', true)
+    // Sent: what it carried is done (a crash before this line sends them once more, in the next group).
+    await quota.sent(agentId, group.members)
+  }
   const deliver = async (item: OutboxItem) => {
     if (item.channel === 'telegram') {
       if (!telegram) throw new Error('Telegram is not configured')
       const meta = item.meta as { kind?: string; cardId?: string; action?: CardAction } | undefined
+      if (meta?.kind === 'grouped') {
+        await _sendGrouped(item)
+        return
+      }
       if (meta?.kind === 'edit') {
         await telegram
           .editMessageText(
@@ -510,8 +548,15 @@ export function buildBridge(services: Services): Bridge {
         // A card another pass is writing stays marked until it is written.
         const cards = runs ? await store.indexSize(CARDS_DUE_INDEX) : 0
         if ((left === 0 && cards === 0) || now() >= deadline) return { left }
-        const wait = Math.min(report.nextDueInMs ?? 250, Math.max(0, deadline - now()))
-        await new Promise((r) => setTimeout(r, Math.max(50, wait)))
+        const wait = Math.max(
+          50,
+          Math.min(report.nextDueInMs ?? 250, Math.max(0, deadline - now()))
+        )
+        // On the injected clock (a test's virtual time moves on instead of sleeping); a sleep that moved nothing
+        // (one that only records) falls back to real time, or this loop would spin.
+        const before = now()
+        await sleep(wait)
+        if (now() === before) await new Promise((r) => setTimeout(r, wait))
       }
     },
   }

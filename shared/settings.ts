@@ -341,6 +341,16 @@ export const SETTINGS = {
     defaultText: '`2000`',
     doc: 'How long a call past `AGENT_CALLS_IN_FLIGHT` waits for a slot before it is refused (429); `0` refuses at once.',
   },
+  AGENT_MESSAGES_PER_WINDOW: {
+    schema: positiveInt(1, 1000).default(5),
+    defaultText: '`5`',
+    doc: "Messages about one agent's changes that reach the human on their own in `AGENT_MESSAGES_WINDOW_S`; past them, the agent's messages wait and go together in one message at the end of the window, which counts them and links their tasks (nothing is dropped). Review and approval cards are never held.",
+  },
+  AGENT_MESSAGES_WINDOW_S: {
+    schema: positiveInt(10, 3600).default(120),
+    defaultText: '`120`',
+    doc: 'The window of `AGENT_MESSAGES_PER_WINDOW`, in seconds.',
+  },
   SHUTDOWN_TIMEOUT_MS: {
     schema: positiveInt(0, 120_000).default(8000),
     defaultText: '`8000`',

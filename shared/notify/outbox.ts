@@ -26,12 +26,16 @@ export type OutboxItem = {
    * person or a change asks for now does not wait behind a hundred of them, one a second.
    */
   bulk?: true
+  /** Made to go at `notBefore` (an agent's grouped message, at the end of its window): placed in its lane there. */
+  scheduled?: true
 }
 
 export type EnqueueInput = Pick<OutboxItem, 'channel' | 'target' | 'payload'> & {
   dedupeKey?: string
   meta?: Record<string, unknown>
   bulk?: boolean
+  /** Not sent before this instant (ms), and placed in the lane at it: what enqueues after it goes after it. */
+  notBefore?: number
 }
 
 export type Outbox = {
@@ -82,8 +86,12 @@ export const DEDUPE_TTL_S = 30 * 24 * 60 * 60
  * waited 9 s behind 1,000 older backlog wakes). An index entry left without its item goes after the day's grace.
  */
 const BULK_SCORE_OFFSET_MS = 24 * 60 * 60 * 1000
-const scoreOf = (item: Pick<OutboxItem, 'createdAt' | 'bulk'>) =>
-  item.bulk ? item.createdAt + BULK_SCORE_OFFSET_MS : item.createdAt
+const scoreOf = (item: Pick<OutboxItem, 'createdAt' | 'bulk' | 'scheduled' | 'notBefore'>) =>
+  item.bulk
+    ? item.createdAt + BULK_SCORE_OFFSET_MS
+    : item.scheduled
+      ? Math.max(item.createdAt, item.notBefore)
+      : item.createdAt
 /** Dead letters are kept for inspection, then expire. */
 const DEAD_TTL_S = 14 * 24 * 60 * 60
 
@@ -125,7 +133,7 @@ export function createOutbox(
     Number(a.bulk === true) - Number(b.bulk === true) || (a.id < b.id ? -1 : 1)
 
   const outbox: Outbox = {
-    async enqueue({ channel, target, payload, dedupeKey, meta, bulk }) {
+    async enqueue({ channel, target, payload, dedupeKey, meta, bulk, notBefore }) {
       const id = nextId()
       const item: OutboxItem = {
         id,
@@ -134,11 +142,12 @@ export function createOutbox(
         payload,
         dedupeKey: dedupeKey ?? null,
         attempts: 0,
-        notBefore: 0,
+        notBefore: notBefore ?? 0,
         createdAt: now(),
         lastError: null,
         ...(meta ? { meta } : {}),
         ...(bulk ? { bulk: true as const } : {}),
+        ...(notBefore ? { scheduled: true as const } : {}),
       }
       await lanes[channel].put(id, item, scoreOf(item))
       const claimKey = await dedupeKeyOf(item)

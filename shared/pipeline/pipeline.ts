@@ -16,6 +16,7 @@ import type { Locale } from '../notify/i18n.ts'
 import { buildTaskUrl } from '../notify/messages.ts'
 import type { Outbox } from '../notify/outbox.ts'
 import { isBlockerComment, type NotifyPolicy } from '../notify/policy.ts'
+import type { AgentQuota } from '../notify/quota.ts'
 import type { RunTracker } from '../runs/tracker.ts'
 import { createKeyedLock, KeyHeldError, type LockMemo } from '../store/keyed-lock.ts'
 import { createStoreQueue } from '../store/queue.ts'
@@ -54,6 +55,8 @@ export type PipelineOptions = {
   taskReads?: Pick<TaskReads, 'forget'>
   /** Reviews, questions and approvals go out as cards the human can act on (buttons, replies). */
   cards?: CardStore
+  /** What one agent may send the human on its own; the rest is grouped (issue 39). */
+  quota?: AgentQuota
   /**
    * Keep a task's store lock for up to a second after its last call, and its snapshot and pending change in
    * memory meanwhile (`createKeyedLock`'s `linger`): for a long-lived process on Redis, which releases them

@@ -23,6 +23,7 @@ import {
   REVIEW_CONFIDENCE_THRESHOLD,
   type TaskNotification,
 } from '../notify/policy.ts'
+import type { AgentQuota } from '../notify/quota.ts'
 import { recordReview, settleReview } from '../notify/reviews.ts'
 import type { RunTracker } from '../runs/tracker.ts'
 import type { Store } from '../store/store.ts'
@@ -62,6 +63,8 @@ export type FlushContext = {
   onClosed?: (task: TaskSnapshot, group: 'completed' | 'cancelled') => Promise<void>
   /** Reviews, questions and approvals as cards the human acts on; without it, plain messages. */
   cards?: CardStore
+  /** What one agent may send the human on its own (issue 39); the rest goes in its grouped message. */
+  quota?: AgentQuota
   /**
    * OPENCLAW-10: make the task's `agent:<id>` labels follow an assignee change; the task as Plane holds it after,
    * or null when nothing was written. Without it, labels stay as they are.
@@ -308,6 +311,13 @@ async function _messages(
     })
     // The pending entry (task + window start) names the message: a repeated flush enqueues nothing new.
     const dedupeKey = `notify:${task.id}:${entry.firstAt}:${n.kind}:${i}`
+    // An agent past its share of the human's attention: the message waits for its grouped one (issue 39).
+    const forReview = n.kind === 'task.completed' && held !== null
+    const grouped = forReview ? null : await _overQuota(ctx, actor, chatId, dedupeKey, text)
+    if (grouped) {
+      out.push(grouped)
+      continue
+    }
     // A blocker or a question waits for the human: it can be answered from Telegram.
     if (n.kind === 'task.completed' && held && !held.html) {
       held.html = text
@@ -318,6 +328,24 @@ async function _messages(
     } else out.push(telegramMessage(chatId, text, dedupeKey, task.projectId))
   }
   return out
+}
+
+/**
+ * When the change's actor is an agent past its quota: the message is held for the agent's grouped message, and the
+ * item that sends that group is returned (null: the message goes on its own). A completion kept for its review
+ * card is never held: the card carries buttons.
+ */
+async function _overQuota(
+  ctx: FlushContext,
+  actor: { id: string } | null,
+  chatId: string,
+  dedupeKey: string,
+  html: string
+): Promise<EnqueueInput | null> {
+  if (!ctx.quota || !actor) return null
+  const agent = await ctx.directory.agentByPlaneUser(actor.id)
+  if (!agent || (await ctx.quota.admit(agent.id))) return null
+  return ctx.quota.hold({ agentId: agent.id, agentName: agent.name, chatId, dedupeKey, html })
 }
 
 async function _postCard(

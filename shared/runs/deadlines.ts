@@ -70,7 +70,8 @@ export function createDeadlines(
         ? say.undeliveredHuman(who, name, entry.attempts, say.cause(escapedFailure(failure)))
         : say.unansweredHuman(who, name, entry.attempts),
       `unanswered:${taskId}:${agentId}:${entry.assignmentId}`,
-      task.projectId
+      task.projectId,
+      agent
     )
     if (!failure)
       await tellConcierge(

@@ -42,7 +42,8 @@ export function createStaleRuns(
           Math.round(options.staleMs / 60_000)
         ),
         `stale:${taskId}:${last}`,
-        task.projectId
+        task.projectId,
+        agent ? { id: agent.id, name: agent.name } : undefined
       )
     }
     await store.indexRemove(DUE_INDEX, member)

@@ -10,6 +10,7 @@ import type { AgentRef } from '../notify/directory.ts'
 import type { Locale } from '../notify/i18n.ts'
 import type { ProjectRef } from '../notify/messages.ts'
 import type { Outbox } from '../notify/outbox.ts'
+import type { AgentQuota } from '../notify/quota.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import type { Store } from '../store/store.ts'
 import { APPROVAL_LABEL } from '../task-vocabulary.ts'
@@ -58,6 +59,8 @@ export type RunTrackerOptions = {
   snapshot(taskId: string): Promise<TaskSnapshot | null>
   locale: Locale
   chatId: string | null
+  /** What one agent may send the human on its own (issue 39): its unanswered and stale runs past it are grouped. */
+  quota?: AgentQuota
   /** Whether OpenClaw hooks are configured: without them nothing is woken or verified. */
   wakeAgents: boolean
   checkinMs: number

@@ -100,9 +100,29 @@ export function createRunWakes({ options, m, say }: TrackerKit) {
     return next
   }
 
-  const tellHuman = async (html: string, dedupeKey: string, projectId?: string) => {
-    if (options.chatId)
-      await outbox.enqueue(telegramMessage(options.chatId, html, dedupeKey, projectId))
+  /** `agent`: the message is about that agent's run, and counts in its share of the human's attention. */
+  const tellHuman = async (
+    html: string,
+    dedupeKey: string,
+    projectId?: string,
+    agent?: { id: string; name: string }
+  ) => {
+    const chatId = options.chatId
+    if (!chatId) return
+    // A deploy's backlog of wakes nobody answered: past the agent's share, one grouped message, not one a task.
+    if (agent && options.quota && !(await options.quota.admit(agent.id))) {
+      await outbox.enqueue(
+        await options.quota.hold({
+          agentId: agent.id,
+          agentName: agent.name,
+          chatId,
+          dedupeKey,
+          html,
+        })
+      )
+      return
+    }
+    await outbox.enqueue(telegramMessage(chatId, html, dedupeKey, projectId))
   }
 
   const tellConcierge = async (text: string, dedupeKey: string, ref: string) => {

@@ -102,6 +102,27 @@ describe('agent runs: verified wakes', () => {
     expect((await record(t, task.id))?.state).toBe('pending')
   })
 
+  it('should tell the human of an agent’s unanswered wakes past its share in one grouped message (issue 39)', async () => {
+    const { t, ra, later, advance } = await start({
+      env: { AGENT_MESSAGES_PER_WINDOW: '2' },
+      // The chat's and the agent's one-a-second spacing moves the clock instead of waiting 18 wakes out.
+      sleep: async (ms) => advance(ms),
+    })
+    for (let i = 1; i <= 6; i++)
+      await ra('create_task', { project: 'ONB', title: `Tâche ${i}`, assignee: 'imhotep' })
+    await t.settle()
+    // Three wakes each, two minutes apart; then the window of the last alert ends.
+    for (let i = 0; i < 4; i++) await later(2 * MINUTE + 1000)
+    await later(3 * MINUTE)
+    const alerts = sent(t).filter((m) => m.includes('ne répond pas'))
+    const grouped = alerts.filter((m) => m.startsWith('📦'))
+    // Two on their own, the other four in one message that counts them.
+    expect(alerts.length - grouped.length).toBe(2)
+    expect(grouped).toHaveLength(1)
+    expect(grouped[0]).toContain('<b>Imhotep</b> : 4 messages de plus')
+    for (let i = 1; i <= 6; i++) expect(alerts.some((m) => m.includes(`« Tâche ${i} »`))).toBe(true)
+  })
+
   it('should stop waking an agent that answers the second wake, and tell nobody', async () => {
     const { t, ra, thot, later } = await start()
     const task = await ra('create_task', { project: 'ONB', title: 'Traduire', assignee: 'thot' })

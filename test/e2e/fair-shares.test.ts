@@ -124,4 +124,65 @@ describe('fair shares between agents (issue 39)', () => {
     // The reply's reads went first: not one of them waited for the window.
     expect(waits.filter((ms) => ms >= 1000)).toEqual([])
   })
+
+  it('should group one agent’s messages past its share: 60 errors in a minute, at most 10 messages, each counted', async () => {
+    let offset = 0
+    e2e = await startE2E({
+      concierge: true,
+      agentKeys: true,
+      // Plane's throttle is not what this test is about (the simulator's clock is real time, the bridge's virtual).
+      plane: { rateLimitPerMinute: 1_000_000 },
+      env: { PLANE_API_RATE_LIMIT: '1000000/minute' },
+      now: () => Date.now() + offset,
+      sleep: async (ms) => {
+        offset += ms
+      },
+    })
+    const t = e2e
+    for (let i = 1; i <= 3; i++)
+      await callHttp(t.app, 'create_task', t.bridgeTokens.ra as string, {
+        project: 'ONB',
+        title: `Tâche ${i}`,
+        assignee: 'imhotep',
+      })
+    await t.services.background.idle(5_000, { timers: false })
+    await t.bridge.sender.drain()
+    const before = t.telegram.callsOf('sendMessage').filter((c) => c.status === 200).length
+    // 60 errors, a second apart, over the three tasks.
+    for (let i = 0; i < 60; i++) {
+      const said = await callHttp(t.app, 'add_comment', t.bridgeTokens.imhotep as string, {
+        task: `ONB-${(i % 3) + 1}`,
+        kind: 'error',
+        text: `Échec n°${i + 1}`,
+      })
+      if (said.status !== 200) throw new Error(JSON.stringify(said.body))
+      offset += 1_000
+      await t.services.background.idle(5_000, { timers: false })
+    }
+    // The window's end: the grouped message goes (what the lane's timer does then, on the bridge's clock).
+    offset += 120_000
+    for (let round = 0; round < 3; round++) {
+      await t.services.background.idle(5_000, { timers: false })
+      await t.bridge.pipeline.flushDue()
+      await t.bridge.sender.drain()
+    }
+    const messages = t.telegram
+      .callsOf('sendMessage')
+      .filter((c) => c.status === 200)
+      .slice(before)
+      .map((c) => String(c.params.text))
+    expect(messages.length).toBeLessThanOrEqual(10)
+    const grouped = messages.filter((m) => m.startsWith('📦'))
+    expect(grouped.length).toBeGreaterThan(0)
+    // Every error is in a message: on its own, or counted (and shown) in a grouped one.
+    const alone = messages.filter((m) => !m.startsWith('📦')).length
+    const counted = grouped
+      .map((m) => Number(/ : (\d+) messages? de plus/.exec(m)?.[1] ?? 0))
+      .reduce((a, b) => a + b, 0)
+    expect(alone + counted).toBe(60)
+    for (let i = 1; i <= 60; i++)
+      expect(messages.some((m) => m.includes(`Échec n°${i}`) || /et \d+ autres?/.test(m))).toBe(
+        true
+      )
+  })
 })

@@ -42,9 +42,15 @@ export async function checkInvariants(world: World, scenario: Scenario): Promise
 
   // 1. The human: each transition the policy names told exactly once, nothing else.
   const heard = new Map<string, number>()
-  for (const call of t.telegram.callsOf('sendMessage')) {
-    if (call.status !== 200 || String(call.params.chat_id) !== CHAT_ID) continue
-    const text = String(call.params.text)
+  // An agent's grouped message (issue 39) carries several messages, each in a paragraph of its own: each is told.
+  const texts = t.telegram
+    .callsOf('sendMessage')
+    .filter((call) => call.status === 200 && String(call.params.chat_id) === CHAT_ID)
+    .flatMap((call) => {
+      const text = String(call.params.text)
+      return text.startsWith('📦') ? text.split('\n\n').slice(1) : [text]
+    })
+  for (const text of texts) {
     const kinds = classify(text)
     if (kinds.includes('prompt')) continue
     const seq = /ONB-(\d+) «/.exec(text)?.[1]

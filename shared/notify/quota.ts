@@ -1,0 +1,130 @@
+/**
+ * @module What one agent may send the human (issue 39): past a few messages in a few minutes, the rest wait and go
+ * together in one message at the end of the window, which counts them and links their tasks. Nothing is dropped:
+ * each held message is kept (by its dedupe key, so a flush repeated after a crash holds it once) until the grouped
+ * message that carries it is sent. 60 `error` comments from one agent were 40 Telegram messages in 45 s.
+ */
+import type { Store } from '../store/store.ts'
+import { escapeHtml } from '../telegram/html.ts'
+import type { EnqueueInput } from './outbox.ts'
+
+export type AgentQuotaOptions = {
+  store: Store
+  /** Messages of one agent sent on their own in a window; the rest are grouped. */
+  perWindow: number
+  windowMs: number
+  now?: () => number
+}
+
+/** The grouped message of one agent, as the Telegram lane sends it. */
+export type HeldGroup = { html: string; members: string[]; count: number }
+
+export type AgentQuota = {
+  /** One more message of this agent: true while it may go on its own in the current window. */
+  admit(agentId: string): Promise<boolean>
+  /**
+   * Keep a message for the agent's grouped message; returns the outbox item that sends the group when the window
+   * ends (one per agent and window: its dedupe key makes a second enqueue a no-op).
+   */
+  hold(held: {
+    agentId: string
+    agentName: string
+    chatId: string
+    dedupeKey: string
+    html: string
+  }): Promise<EnqueueInput>
+  /** What the agent's grouped message says now (null: nothing held), and the members it carries. */
+  take(agentId: string, agentName: string, locale: 'fr' | 'en'): Promise<HeldGroup | null>
+  /** The grouped message carrying these members was sent: they are done. */
+  sent(agentId: string, members: readonly string[]): Promise<void>
+}
+
+/** A held message is kept at most this long (the group goes at the end of its window, minutes later). */
+const HELD_TTL_S = 7 * 24 * 60 * 60
+/** Room kept under Telegram's 4,096 characters for the header and the closing line. */
+const GROUP_TEXT_MAX = 3600
+const heldKey = (dedupeKey: string) => `notify:held:${dedupeKey}`
+const heldIndex = (agentId: string) => `notify:held:agent:${agentId}`
+
+export function createAgentQuota({
+  store,
+  perWindow,
+  windowMs,
+  now = Date.now,
+}: AgentQuotaOptions): AgentQuota {
+  const windowS = Math.max(1, Math.ceil(windowMs / 1000))
+  /**
+   * The agent's current window: it opens with the first message after the last one closed (a claim, so replicas
+   * agree on it) and lasts `windowMs`. A window anchored on the agent's own first message, not on the clock, never
+   * lets twice the share through across a boundary.
+   */
+  const windowOf = async (agentId: string): Promise<number> => {
+    const key = `notify:quota:window:${agentId}`
+    await store.claim(key, windowS, now())
+    return (await store.get<number>(key)) ?? now()
+  }
+  return {
+    async admit(agentId) {
+      const start = await windowOf(agentId)
+      const count = await store.increment(`notify:quota:${agentId}:${start}`, windowS * 2)
+      return count <= perWindow
+    },
+    async hold({ agentId, agentName, chatId, dedupeKey, html }) {
+      await store.set(heldKey(dedupeKey), html, { ttlSeconds: HELD_TTL_S })
+      await store.indexAdd(heldIndex(agentId), dedupeKey, now(), { ttlSeconds: HELD_TTL_S })
+      const windowEnd = (await windowOf(agentId)) + windowMs
+      return {
+        channel: 'telegram',
+        target: chatId,
+        payload: { chat_id: chatId, grouped: agentId, agent_name: agentName },
+        dedupeKey: `notify:grouped:${agentId}:${windowEnd}`,
+        meta: { kind: 'grouped', agentId },
+        notBefore: windowEnd,
+      }
+    },
+    async take(agentId, agentName, locale) {
+      const entries = await store.indexRange(heldIndex(agentId))
+      if (entries.length === 0) return null
+      const members = entries.map((e) => e.member)
+      const htmls = await store.getMany<string>(members.map(heldKey))
+      const kept = members.flatMap((member, i) => {
+        const html = htmls[i]
+        return typeof html === 'string' ? [{ member, html }] : []
+      })
+      // Every held message is counted, and shown while the text has room; the rest are named by their count.
+      const shown: string[] = []
+      let length = 0
+      for (const { html } of kept) {
+        if (length + html.length > GROUP_TEXT_MAX) break
+        shown.push(html)
+        length += html.length + 2
+      }
+      const more = kept.length - shown.length
+      const name = escapeHtml(agentName)
+      const header =
+        locale === 'en'
+          ? `📦 <b>${name}</b>: ${kept.length} more message${kept.length > 1 ? 's' : ''} grouped (at most a few a window are sent on their own)`
+          : `📦 <b>${name}</b> : ${kept.length} message${kept.length > 1 ? 's' : ''} de plus, regroupé${kept.length > 1 ? 's' : ''} (quelques-uns seulement partent seuls par fenêtre)`
+      const tail =
+        more === 0
+          ? []
+          : [
+              locale === 'en'
+                ? `… and ${more} more, in Plane on their tasks.`
+                : `… et ${more} autre${more > 1 ? 's' : ''}, dans Plane sur leurs tâches.`,
+            ]
+      return {
+        html: [header, ...shown, ...tail].join('\n\n'),
+        // Members with their text gone (expired) are done too.
+        members,
+        count: kept.length,
+      }
+    },
+    async sent(agentId, members) {
+      for (const member of members) {
+        await store.indexRemove(heldIndex(agentId), member)
+        await store.delete(heldKey(member))
+      }
+    },
+  }
+}
