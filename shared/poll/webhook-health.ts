@@ -32,6 +32,33 @@ export async function noteWebhookReceived(services: Services): Promise<void> {
   }
 }
 
+/**
+ * The route gave a delivery no answer (the store did not take it): Plane retries it for up to an hour, so until then
+ * a change the poll sees first is no sign of a switched-off webhook. Kept in memory first (the store is what failed)
+ * and written down with the next accepted delivery or poll.
+ */
+export function noteWebhookWithheld(services: Pick<Services, 'store' | 'now'>): void {
+  withheld.set(services.store, services.now())
+}
+
+/** When this runtime, or any process on the store, last withheld a delivery's answer (epoch ms), or null. */
+export async function lastWebhookWithheldAt(
+  services: Pick<Services, 'store'>
+): Promise<number | null> {
+  const here = withheld.get(services.store) ?? null
+  const stored = await services.store.get<number>(WITHHELD_KEY).catch(() => null)
+  if (here !== null && (stored === null || here > stored)) {
+    await services.store
+      .set(WITHHELD_KEY, here, { ttlSeconds: 2 * 24 * 60 * 60 })
+      .catch(() => undefined)
+    return here
+  }
+  return stored
+}
+
+const WITHHELD_KEY = 'webhook:last-withheld'
+const withheld = new WeakMap<object, number>()
+
 /** How often an accepted delivery is written down (per store object, i.e. per runtime). */
 const NOTE_EVERY_MS = 5_000
 const lastNoted = new WeakMap<object, number>()
