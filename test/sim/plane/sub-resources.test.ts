@@ -27,6 +27,40 @@ describe('plane sim: comments, links and activities', () => {
     expect(legacy.body.total_count).toBe(2)
   })
 
+  it("should move the work item's updated_at, and nothing else, when a comment is created, edited or deleted", async () => {
+    const { sim, call, admin, member, project, projectPath } = seededSim()
+    const item = sim.seed.workItem(project.id, { name: 'x', created_by: admin.id })
+    const path = `${projectPath}/work-items/${item.id}/comments/`
+    const row = () => sim.state.issues.get(item.id)!
+    const seen: string[] = [row().updated_at]
+    const created = await call('POST', path, { key: member.apiKey, body: { comment_html: 'a' } })
+    seen.push(row().updated_at)
+    await call('PATCH', `${path}${created.body.id}/`, {
+      key: member.apiKey,
+      body: { comment_html: '<p>b</p>' },
+    })
+    seen.push(row().updated_at)
+    await call('DELETE', `${path}${created.body.id}/`, { key: member.apiKey })
+    seen.push(row().updated_at)
+    const web = await sim.ui.addComment(admin.id, item.id, '<p>c</p>')
+    seen.push(row().updated_at)
+    await sim.ui.deleteComment(admin.id, web.id)
+    seen.push(row().updated_at)
+    // issue_activity saves updated_at alone: each step is later than the one before, updated_by untouched.
+    expect([...seen].sort()).toEqual(seen)
+    expect(new Set(seen).size).toBe(seen.length)
+    expect(row().updated_by).toBeNull()
+    // A listing by -updated_at puts the commented task first; no `issue` webhook came of it.
+    const other = sim.seed.workItem(project.id, { name: 'y' })
+    await sim.ui.addComment(admin.id, item.id, '<p>d</p>')
+    const list = await call('GET', `${projectPath}/work-items/?order_by=-updated_at`, {
+      key: admin.apiKey,
+    })
+    expect(list.body.results.map((w: { id: string }) => w.id)).toEqual([item.id, other.id])
+    await sim.webhooks.settle()
+    expect(sim.webhooks.deliveries.filter((d) => d.event === 'issue')).toEqual([])
+  })
+
   it('should answer 409 with the id for a duplicate comment external id', async () => {
     const { sim, call, admin, project, projectPath } = seededSim()
     const item = sim.seed.workItem(project.id, { name: 'x' })
