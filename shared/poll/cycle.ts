@@ -1,17 +1,20 @@
 /**
  * @module One poll cycle (OPENCLAW-09): one listing per project shared by every agent, each changed task
  * through the same pipeline as webhooks (so an API-made change, which fires no webhook in v1.2, still
- * reaches the human once), then one isolated tick per agent, then the cycles that started or ended.
+ * reaches the human once), then one isolated tick per agent, the comments of the tasks that matter that no delivery
+ * brought (comments.ts), then the cycles that started or ended.
  */
 import type { Bridge } from '../bridge.ts'
 import type { TaskSnapshot } from '../events.ts'
 import type { Services } from '../function.ts'
 import type { ProjectRef } from '../notify/messages.ts'
 import type { SightingResult } from '../pipeline/pipeline.ts'
+import { textLimitsOf } from '../plane/limits.ts'
 import { DEFAULT_OVERLAP_MS, listProjectChanges } from '../plane/listing.ts'
 import { snapshotFromWorkItem, updatedByOf } from '../plane-events.ts'
 import { ensureProjectProvisioned, type ProjectSetupParts } from '../provision/project.ts'
 import { AgentTickError, type AgentTickParts, runAgentTick } from './agent-tick.ts'
+import { type CommentCatchUpParts, catchUpComments } from './comments.ts'
 import { announceCycleTransitions, type CycleAnnouncementParts } from './cycle-announcements.ts'
 import { checkWebhookHealth, WEBHOOK_GRACE_MS, type WebhookHealthParts } from './webhook-health.ts'
 
@@ -30,6 +33,9 @@ export type PollCycleReport = {
   truncated: string[]
   /** Cycle starts and ends told to the human this cycle (cycle-announcements.ts). */
   cyclesAnnounced: number
+  /** Tasks whose comments were read to catch up what no delivery brought (comments.ts), and comments put through. */
+  commentsRead: number
+  commentsSeen: number
 }
 
 /** What a cycle uses itself, and what its steps use (a project's set-up, the ticks, webhook health, cycles). */
@@ -38,7 +44,8 @@ export type PollCycleParts = Pick<Services, 'store' | 'log' | 'metrics' | 'statu
   ProjectSetupParts &
   AgentTickParts &
   WebhookHealthParts &
-  CycleAnnouncementParts
+  CycleAnnouncementParts &
+  Omit<CommentCatchUpParts, 'commentMaxChars'>
 
 type Sighting = { task: TaskSnapshot; result: SightingResult; updatedBy: string | null }
 
@@ -60,6 +67,8 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
     planeRequests: 0,
     truncated: [],
     cyclesAnnounced: 0,
+    commentsRead: 0,
+    commentsSeen: 0,
   }
   const agents = await parts.directory.agents()
   // Plane hides the work items of archived projects (issue_objects, plane-api.md §3.1): nothing to list.
@@ -72,6 +81,7 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
   const cycleStart = now()
 
   const sightings: Sighting[] = []
+  const previousCheckpoints = new Map<string, number | null>()
   for (const project of projects) {
     report.projects++
     // A project created since provisioning (its webhook missed) is set up before its tasks are read.
@@ -80,6 +90,7 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
     )
     try {
       const checkpoint = await store.get<number>(`poll:checkpoint:${project.id}`)
+      previousCheckpoints.set(project.id, checkpoint)
       // One listing serves every agent: it reaches back to the oldest checkpoint anyone still needs.
       const needs = [checkpoint, ...agentSince]
       const sinceMs = needs.some((x) => x === null) ? null : Math.min(...(needs as number[]))
@@ -150,6 +161,18 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
       log_('agent tick failed', { agent: agent.id, error: _message(error) })
     }
   }
+
+  // Comments no delivery brought (a delivery lost, the webhook switched off): read for the tasks that matter.
+  const comments = await catchUpComments(
+    { ...parts, commentMaxChars: textLimitsOf(parts.config).commentMaxChars },
+    { agents, listed: sightings.map((s) => s.task), previousCheckpoints, cycleStart },
+    { graceMs: WEBHOOK_GRACE_MS }
+  ).catch((error: unknown) => {
+    log.error('comments not caught up', { error: _message(error) })
+    return null
+  })
+  report.commentsRead = comments?.read ?? 0
+  report.commentsSeen = comments?.seen ?? 0
 
   const bridgeUser = await _bridgeUserId(parts)
   const agentUsers = new Set(agents.map((a) => a.planeUserId))
