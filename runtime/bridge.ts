@@ -1,6 +1,7 @@
 /** @module The composition root's parts: clients, directory, pipeline, outbox, senders, run tracker, built once per runtime from its services. */
 import { type CardAction, type CardStore, createCardStore } from '../shared/actions/cards.ts'
 import type { Bridge } from '../shared/bridge.ts'
+import type { TaskSnapshot } from '../shared/events.ts'
 import type { Services } from '../shared/function.ts'
 import { createWorkItemIndex, type WorkItemIndex } from '../shared/index/work-items.ts'
 import {
@@ -24,6 +25,7 @@ import {
   OpenClawError,
   openClawFailure,
 } from '../shared/openclaw/index.ts'
+import { forgetDeletedTask } from '../shared/pipeline/deleted.ts'
 import { createPipeline, type Pipeline } from '../shared/pipeline/pipeline.ts'
 import { CAPABILITIES_MAX_AGE_MS, type PlaneCapabilities } from '../shared/plane/capabilities.ts'
 import { createPlaneClient, type PlaneClient } from '../shared/plane/client.ts'
@@ -215,18 +217,7 @@ export function buildBridge(services: Services): Bridge {
     lingerLocks: store.driver === 'redis',
     onClosed: async (task, group) => {
       await onTaskClosed(
-        {
-          store,
-          log,
-          locale: config.LOCALE,
-          plane: plane?.withPriority('agent') ?? null,
-          runs,
-          tracker,
-          directory,
-          told: (taskId) => self.pipeline.told(taskId),
-          blockForCancelled: (dependent, dependency) =>
-            blockForCancelledDependency({ ...services, ...self }, dependent, dependency),
-        },
+        { ...dependentsParts, store, log, locale: config.LOCALE, runs },
         task,
         group
       )
@@ -448,6 +439,16 @@ export function buildBridge(services: Services): Bridge {
     writeCards()
   }
 
+  // The dependents' side of a closed or deleted task: the poll's blocking rule, Plane at an agent's priority.
+  const dependentsParts = {
+    plane: plane?.withPriority('agent') ?? null,
+    tracker,
+    directory,
+    told: (taskId: string) => self.pipeline.told(taskId),
+    blockForCancelled: (dependent: TaskSnapshot, dependency: TaskSnapshot) =>
+      blockForCancelledDependency({ ...services, ...self }, dependent, dependency),
+  }
+
   const self: Bridge = {
     plane,
     telegram,
@@ -464,6 +465,29 @@ export function buildBridge(services: Services): Bridge {
     topics,
     index,
     webhookRejections: createRejectionNotes({ store, now }),
+    async taskDeleted(taskId) {
+      const report = await forgetDeletedTask(
+        {
+          store,
+          log,
+          locale: config.LOCALE,
+          chatId,
+          outbox,
+          planeBaseUrl: config.PLANE_BASE_URL,
+          workspaceSlug: config.PLANE_WORKSPACE_SLUG,
+          pipeline,
+          index,
+          tracker,
+          runs,
+          cards,
+          directory,
+          dependents: dependentsParts,
+        },
+        taskId
+      )
+      if (report) kick()
+      return report !== null
+    },
     kick,
     planeRequestCount: () => requestCount,
     async settle(timeoutMs) {

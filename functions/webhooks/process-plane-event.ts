@@ -19,7 +19,7 @@ export type EventServices = Pick<Services, 'config' | 'now' | 'store' | 'log' | 
 /** …and the parts: the pipeline, who is who, runs, Plane (new projects, unseen tasks), the outbox and the policy. */
 export type EventBridge = Pick<
   Bridge,
-  'pipeline' | 'directory' | 'tracker' | 'plane' | 'outbox' | 'chatId' | 'policy'
+  'pipeline' | 'directory' | 'tracker' | 'plane' | 'outbox' | 'chatId' | 'policy' | 'taskDeleted'
 >
 
 /** A cycle is announced once per transition; the claim outlives any cycle. */
@@ -27,7 +27,8 @@ const CYCLE_ANNOUNCE_TTL_S = 400 * 24 * 60 * 60
 
 /**
  * Whether processing `event` only reads and writes the store (a work item's sighting), never Plane: such a delivery
- * can be processed before the webhook is answered. Comments may look up agents, projects and cycles call Plane.
+ * can be processed before the webhook is answered. Comments may look up agents, projects and cycles call Plane, and
+ * so may a deletion (its dependents).
  */
 export function processesInStoreOnly(event: PlaneWebhookEvent): boolean {
   return event.type === 'issue.created' || event.type === 'issue.updated'
@@ -126,8 +127,13 @@ export async function processPlaneEvent(
       )
       return announced ? `cycle ${transition} announced` : `cycle ${transition} not announced`
     }
+    case 'issue.deleted':
+      // Plane sends none today (makeplane/plane#8054; PR #8055 unmerged): the poll and a 404 find deletions too.
+      return (await bridge.taskDeleted(event.data.id))
+        ? 'issue deleted: forgotten'
+        : 'issue deleted: unknown'
     default:
-      // Deletes carry only an id (and issue deletes never come, makeplane/plane#8054); modules are not notified.
+      // Other deletes carry only an id (comments, cycles, modules: nothing to undo); modules are not notified.
       return `ignored: ${event.type}`
   }
 }

@@ -20,6 +20,7 @@ import { DEFAULT_OVERLAP_MS } from '../plane/listing.ts'
 import type { PlaneComment } from '../plane/work-item-schemas.ts'
 import { actorFrom } from '../plane-events.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from '../runs/records.ts'
+import { tasksThatMatter } from './matter.ts'
 
 /** What catching comments up uses; `commentMaxChars`: COMMENT_MAX_CHARS, as deliveries are cut. */
 export type CommentCatchUpParts = Pick<Services, 'store' | 'log' | 'now'> &
@@ -64,7 +65,7 @@ export async function catchUpComments(
   const { store, log, plane } = parts
   const report: CommentCatchUpReport = { read: 0, missed: 0, seen: 0, left: 0 }
   if (!plane) return report
-  const matter = await _tasksThatMatter(parts, input.agents)
+  const matter = await tasksThatMatter(parts, input.agents)
   for (const task of input.listed) {
     if (!matter.has(task.id)) continue
     const updatedMs = Date.parse(task.updatedAt)
@@ -123,17 +124,6 @@ export async function catchUpComments(
 }
 
 // --- Internal helpers ---
-
-/** An agent's open task (the index), a task with a card nobody acted on. */
-async function _tasksThatMatter(
-  parts: Pick<CommentCatchUpParts, 'index' | 'cards'>,
-  agents: readonly AgentRef[]
-): Promise<Set<string>> {
-  const ids = new Set<string>()
-  for (const agent of agents) for (const id of await parts.index.openTasks(agent.id)) ids.add(id)
-  for (const card of await parts.cards.open()) ids.add(card.taskId)
-  return ids
-}
 
 /** The comment through the same path as a delivery's; null for the bridge's own. `person`: not an agent's. */
 async function _sight(

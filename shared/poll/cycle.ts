@@ -2,7 +2,7 @@
  * @module One poll cycle (OPENCLAW-09): one listing per project shared by every agent, each changed task
  * through the same pipeline as webhooks (so an API-made change, which fires no webhook in v1.2, still
  * reaches the human once), then one isolated tick per agent, the comments of the tasks that matter that no delivery
- * brought (comments.ts), then the cycles that started or ended.
+ * brought (comments.ts), the deleted ones (deletions.ts), then the cycles that started or ended.
  */
 import type { Bridge } from '../bridge.ts'
 import type { TaskSnapshot } from '../events.ts'
@@ -16,6 +16,7 @@ import { ensureProjectProvisioned, type ProjectSetupParts } from '../provision/p
 import { AgentTickError, type AgentTickParts, runAgentTick } from './agent-tick.ts'
 import { type CommentCatchUpParts, catchUpComments } from './comments.ts'
 import { announceCycleTransitions, type CycleAnnouncementParts } from './cycle-announcements.ts'
+import { type DeletionCheckParts, findDeletedTasks } from './deletions.ts'
 import { checkWebhookHealth, WEBHOOK_GRACE_MS, type WebhookHealthParts } from './webhook-health.ts'
 
 export type PollCycleReport = {
@@ -36,6 +37,8 @@ export type PollCycleReport = {
   /** Tasks whose comments were read to catch up what no delivery brought (comments.ts), and comments put through. */
   commentsRead: number
   commentsSeen: number
+  /** Tasks that matter found deleted in Plane this cycle, and forgotten (deletions.ts). */
+  deleted: string[]
 }
 
 /** What a cycle uses itself, and what its steps use (a project's set-up, the ticks, webhook health, cycles). */
@@ -45,7 +48,8 @@ export type PollCycleParts = Pick<Services, 'store' | 'log' | 'metrics' | 'statu
   AgentTickParts &
   WebhookHealthParts &
   CycleAnnouncementParts &
-  Omit<CommentCatchUpParts, 'commentMaxChars'>
+  Omit<CommentCatchUpParts, 'commentMaxChars'> &
+  DeletionCheckParts
 
 type Sighting = { task: TaskSnapshot; result: SightingResult; updatedBy: string | null }
 
@@ -69,6 +73,7 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
     cyclesAnnounced: 0,
     commentsRead: 0,
     commentsSeen: 0,
+    deleted: [],
   }
   const agents = await parts.directory.agents()
   // Plane hides the work items of archived projects (issue_objects, plane-api.md §3.1): nothing to list.
@@ -82,6 +87,7 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
 
   const sightings: Sighting[] = []
   const previousCheckpoints = new Map<string, number | null>()
+  const allIds = new Map<string, ReadonlySet<string> | null>()
   for (const project of projects) {
     report.projects++
     // A project created since provisioning (its webhook missed) is set up before its tasks are read.
@@ -120,6 +126,7 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
         )
       // Read back to its checkpoint: the index holds the project as of this cycle (issue 32).
       if (!listing.truncated) await parts.index.listed(project.id, cycleStart)
+      allIds.set(project.id, listing.allIds)
       status.contact(`project:${project.identifier ?? project.id}`, true)
     } catch (error) {
       report.failedProjects.push(project.identifier ?? project.id)
@@ -173,6 +180,13 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
   })
   report.commentsRead = comments?.read ?? 0
   report.commentsSeen = comments?.seen ?? 0
+
+  // Deleted tasks: Plane sends no webhook for them (makeplane/plane#8054).
+  const deletions = await findDeletedTasks(parts, { agents, allIds }).catch((error: unknown) => {
+    log.error('deleted tasks not looked for', { error: _message(error) })
+    return null
+  })
+  report.deleted = deletions?.deleted ?? []
 
   const bridgeUser = await _bridgeUserId(parts)
   const agentUsers = new Set(agents.map((a) => a.planeUserId))

@@ -200,6 +200,35 @@ describe('plane sim: cycles, modules, relations, invitations', () => {
     expect(reverse.body).toMatchObject({ blocking: [], blocked_by: [a.id] })
   })
 
+  it("should soft-delete a deleted work item's relations, from either side, and its comments", async () => {
+    const { sim, call, admin, project, projectPath } = seededSim({ version: '1.3' })
+    const a = sim.seed.workItem(project.id, { name: 'a', created_by: admin.id })
+    const b = sim.seed.workItem(project.id, { name: 'b', created_by: admin.id })
+    await call('POST', `${projectPath}/work-items/${a.id}/relations/`, {
+      key: admin.apiKey,
+      body: { relation_type: 'blocking', issues: [b.id] },
+    })
+    await call('POST', `${projectPath}/work-items/${a.id}/comments/`, {
+      key: admin.apiKey,
+      body: { comment_html: '<p>x</p>' },
+    })
+    expect(
+      (await call('DELETE', `${projectPath}/work-items/${a.id}/`, { key: admin.apiKey })).status
+    ).toBe(204)
+    // soft_delete_related_objects: b no longer waits for a; a's comments are gone with it.
+    const reverse = await call('GET', `${projectPath}/work-items/${b.id}/relations/`, {
+      key: admin.apiKey,
+    })
+    expect(reverse.body).toMatchObject({ blocked_by: [] })
+    expect(
+      (await call('GET', `${projectPath}/work-items/${a.id}/comments/`, { key: admin.apiKey })).body
+        .total_count
+    ).toBe(0)
+    expect(
+      (await call('GET', `${projectPath}/work-items/${a.id}/`, { key: admin.apiKey })).status
+    ).toBe(404)
+  })
+
   it('should serve invitations unpaginated and unthrottled to workspace admins only', async () => {
     const { call, admin, member } = seededSim({ now: () => 0, rateLimitPerMinute: 1 })
     const path = '/api/v1/workspaces/javisi/invitations/'
