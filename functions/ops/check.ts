@@ -12,7 +12,9 @@ import { adviseOnWebhookTarget, webhookTargetOf } from '../../shared/plane/relea
 import {
   lastWebhookReceivedAt,
   signaturesRejectedSinceAccepted,
+  webhookOffSince,
 } from '../../shared/poll/webhook-health.ts'
+import { webhookOffSteps, webhookSettingsUrl } from '../../shared/poll/webhook-off.ts'
 
 const STORE_PING_TIMEOUT_MS = 2500
 
@@ -37,6 +39,11 @@ export const checkFunction = defineJobFunction({
       ...(url ? { advice: await adviseOnWebhookTarget(config, url) } : {}),
       lastReceivedAt: await lastWebhookReceivedAt(ctx),
       refusedSinceAccepted: await signaturesRejectedSinceAccepted(ctx),
+      offSince: await webhookOffSince(ctx),
+      steps: webhookOffSteps({
+        settingsUrl: webhookSettingsUrl(config.PLANE_BASE_URL, config.PLANE_WORKSPACE_SLUG),
+        webhookUrl: url,
+      }),
       now: ctx.now(),
     })
     const [planeApi, ...planeRest] = plane

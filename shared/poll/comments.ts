@@ -43,6 +43,8 @@ export type CommentCatchUpReport = {
   read: number
   /** Comments that no delivery had brought, from people (not the bridge, not an agent), older than the grace. */
   missed: number
+  /** When the oldest of those was written or edited (epoch ms), or null. */
+  missedOldestAt: number | null
   /** Comments put through the pipeline this cycle (told or not). */
   seen: number
   /** Tasks still waiting for a read (the cap), read next cycle. */
@@ -63,7 +65,13 @@ export async function catchUpComments(
   { graceMs }: { graceMs: number }
 ): Promise<CommentCatchUpReport> {
   const { store, log, plane } = parts
-  const report: CommentCatchUpReport = { read: 0, missed: 0, seen: 0, left: 0 }
+  const report: CommentCatchUpReport = {
+    read: 0,
+    missed: 0,
+    missedOldestAt: null,
+    seen: 0,
+    left: 0,
+  }
   if (!plane) return report
   const matter = await tasksThatMatter(parts, input.agents)
   for (const task of input.listed) {
@@ -106,8 +114,10 @@ export async function catchUpComments(
           seen.person &&
           input.cycleStart - at > graceMs &&
           !(await commentHeard(store, comment.id))
-        )
+        ) {
           report.missed++
+          report.missedOldestAt = Math.min(report.missedOldestAt ?? at, at)
+        }
       }
       await store.set(checkpointKey(taskId), newest, { ttlSeconds: CHECKPOINT_TTL_S })
       await store.indexRemove(DUE_INDEX, member)

@@ -190,15 +190,23 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
 
   const bridgeUser = await _bridgeUserId(parts)
   const agentUsers = new Set(agents.map((a) => a.planeUserId))
-  const missed = sightings.filter(
+  const missedEdits = sightings.filter(
     (s) =>
       s.result === 'pending' &&
       s.updatedBy !== null &&
       s.updatedBy !== bridgeUser &&
       !agentUsers.has(s.updatedBy) &&
       cycleStart - Date.parse(s.task.updatedAt) > WEBHOOK_GRACE_MS
-  ).length
-  await checkWebhookHealth(parts, missed)
+  )
+  const oldest = [
+    ...missedEdits.map((s) => Date.parse(s.task.updatedAt)),
+    ...(comments?.missedOldestAt != null ? [comments.missedOldestAt] : []),
+  ]
+  await checkWebhookHealth(parts, {
+    edits: missedEdits.length,
+    comments: comments?.missed ?? 0,
+    oldestAt: oldest.length > 0 ? Math.min(...oldest) : null,
+  })
   // Plane sends nothing when a cycle's date arrives: the poll tells the human (a failure only logs).
   report.cyclesAnnounced = (await announceCycleTransitions(parts, projects)).announced
 

@@ -225,8 +225,10 @@ describe('poll ticks (end to end)', () => {
   it('should alert once when Plane stops delivering webhooks for human edits', async () => {
     let skew = 0
     // Not a test of request spacing: four polls an hour apart (cycle lists too) stay well within the timeout.
+    // Plane's clock and the bridge's move together: a delivery's arrival is compared with an edit's time.
     const t = await start({
       now: () => Date.now() + skew,
+      plane: { now: () => Date.now() + skew },
     })
     const item = t.plane.seed.workItem(t.project.id, {
       name: 'Éditée à la main',
