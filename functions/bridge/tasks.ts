@@ -84,7 +84,17 @@ export function noteTouched(
   task: Pick<LoadedTask, 'snapshot' | 'key' | 'ref'>,
   { listed = false }: { listed?: boolean } = {}
 ): void {
-  if (!isAgentTask(task.snapshot, ctx.me)) return
+  if (!isAgentTask(task.snapshot, ctx.me)) {
+    // Not its task: a call on it still answers a mention of the agent there (issue 37), and touches no run.
+    if (!ctx.touched.has(task.key.id))
+      ctx.touched.set(task.key.id, {
+        projectId: task.key.projectId,
+        ref: task.ref,
+        task: task.snapshot,
+        notMine: true,
+      })
+    return
+  }
   // A task the call acted on stays so, whatever else the call listed.
   const before = ctx.touched.get(task.key.id)
   ctx.touched.set(task.key.id, {

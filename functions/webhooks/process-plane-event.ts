@@ -66,6 +66,7 @@ export async function processPlaneEvent(
           taskId: comment.issue,
           projectId: comment.project,
           text: commentText(comment),
+          html: comment.comment_html,
           externalSource: comment.external_source,
           author: actor ?? (comment.actor_detail ? actorFrom(comment.actor_detail) : null),
           source: 'webhook',

@@ -1,13 +1,14 @@
 /**
  * @module A comment from Plane, whichever way it came (a webhook, or the poll catching comments up, issue 37): its
- * author's activity on the run, and what it tells (a blocker, a question, a confidence report) into the pipeline,
- * once whichever way brings it first.
+ * author's activity on the run, what it tells (a blocker, a question, a confidence report) into the pipeline, and
+ * the agents it mentions woken — each once, whichever way brings it first.
  */
 import type { Actor, EventSource, TaskSnapshot } from '../events.ts'
-import type { Directory } from '../notify/directory.ts'
+import type { AgentRef, Directory } from '../notify/directory.ts'
 import { isBlockerComment, parseConfidence } from '../notify/policy.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
+import { mentionedUserIds } from '../plane/mentions.ts'
 import { snapshotFromWorkItem } from '../plane-events.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from '../runs/records.ts'
 import type { RunTracker } from '../runs/tracker.ts'
@@ -21,6 +22,8 @@ export type PlaneCommentSighting = {
   projectId: string
   /** Plain text (HTML stripped). */
   text: string
+  /** The comment's HTML as Plane holds it: where its mentions are. */
+  html: string | null
   /** `external_source`: the bridge's own comments say `plane-bridge`. */
   externalSource: string | null
   author: Actor | null
@@ -32,7 +35,7 @@ export type PlaneCommentParts = {
   store: Store
   pipeline: Pick<Pipeline, 'sightComment' | 'snapshot'>
   directory: Pick<Directory, 'agentByPlaneUser'>
-  tracker: Pick<RunTracker, 'activity'>
+  tracker: Pick<RunTracker, 'activity' | 'mentioned'>
   plane: PlaneClient | null
 }
 
@@ -56,6 +59,10 @@ export async function sightPlaneComment(
   // An agent commenting in Plane directly is working on its run all the same.
   const agent = author ? await parts.directory.agentByPlaneUser(author.id) : null
   if (agent) await parts.tracker.activity(comment.taskId, agent, { projectId: comment.projectId })
+  const mentioned = await _mentionedAgents(parts, comment, agent?.id ?? null)
+  const telling = isBlockerComment(comment.text) || parseConfidence(comment.text) !== null
+  const task =
+    telling || mentioned.length > 0 ? await _taskOf(parts, comment.projectId, comment.taskId) : null
   const kept = await parts.pipeline.sightComment(
     {
       type: 'comment',
@@ -66,8 +73,16 @@ export async function sightPlaneComment(
       actor: author,
       source: comment.source,
     },
-    await _taskOfTellingComment(parts, comment.projectId, comment.taskId, comment.text)
+    telling ? task : null
   )
+  // Issue 37: each agent the comment mentions is woken with it, once per comment (an edit wakes no one twice).
+  if (task)
+    for (const mentionedAgent of mentioned)
+      await parts.tracker.mentioned(task, mentionedAgent, {
+        commentId: comment.id,
+        text: comment.text,
+        author: author?.name ?? '?',
+      })
   if (comment.source === 'webhook')
     await parts.store.set(heardKey(comment.id), 1, { ttlSeconds: HEARD_TTL_S })
   return kept ? 'comment kept (blocker)' : 'comment skipped'
@@ -75,18 +90,32 @@ export async function sightPlaneComment(
 
 // --- Internal helpers ---
 
+/** The agents the comment mentions, its author aside. */
+async function _mentionedAgents(
+  parts: Pick<PlaneCommentParts, 'directory'>,
+  comment: PlaneCommentSighting,
+  authorAgentId: string | null
+): Promise<AgentRef[]> {
+  const agents: AgentRef[] = []
+  for (const userId of mentionedUserIds(comment.html)) {
+    const agent = await parts.directory.agentByPlaneUser(userId)
+    if (agent && agent.id !== authorAgentId && !agents.some((a) => a.id === agent.id))
+      agents.push(agent)
+  }
+  return agents
+}
+
 /**
- * A question or a blocker (❓ ❌) or a confidence report on a task the bridge has not seen yet is told all the
- * same (issue 28): the task is read from Plane for the message. Other comments need nothing.
+ * The task a telling comment (a question, a blocker, a confidence report: issue 28) or a mention is about: as the
+ * bridge last saw it, else read from Plane for the message or the wake.
  */
-async function _taskOfTellingComment(
+async function _taskOf(
   parts: Pick<PlaneCommentParts, 'pipeline' | 'plane'>,
   projectId: string,
-  taskId: string,
-  text: string
+  taskId: string
 ): Promise<TaskSnapshot | null> {
-  if (!isBlockerComment(text) && parseConfidence(text) === null) return null
-  if (!parts.plane || (await parts.pipeline.snapshot(taskId))) return null
+  const known = await parts.pipeline.snapshot(taskId)
+  if (known || !parts.plane) return known
   try {
     return snapshotFromWorkItem(
       await parts.plane.workItems.get(projectId, taskId, { expand: ['state', 'labels'] })

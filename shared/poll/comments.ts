@@ -164,6 +164,7 @@ async function _sight(
       comment.comment_stripped ?? htmlToText(comment.comment_html ?? ''),
       parts.commentMaxChars
     ),
+    html: comment.comment_html ?? null,
     externalSource: comment.external_source ?? null,
     author,
     source: 'poll',

@@ -20,12 +20,25 @@ export type RunPhrases = {
   refusedHuman(cause: string): string
   /** A task was deleted in Plane while agents worked on it; they were told to stop (issue 37). */
   deletedHuman(task: string, agents: string): string
+  /** A comment mentions the agent (issue 37): plain text, with the comment and the task's link. */
+  mention(m: MentionWake): string
+  /** Every wake for a mention went unanswered. */
+  mentionUnansweredHuman(agent: string, author: string, task: string, attempts: number): string
   /** The cause of a failed wake, from the OpenClaw error (already escaped text). */
   cause(failure: WakeFailure): string
 }
 
 /** Why a wake did not reach OpenClaw, as the hooks client reported it. */
 export type WakeFailure = { kind: string; status: number | null; detail: string }
+
+/** What a mention's wake says. */
+export type MentionWake = {
+  ref: string
+  title: string
+  url: string | null
+  author: string
+  text: string
+}
 
 export type StopReason = 'unassigned' | 'reassigned' | 'cancelled' | 'deleted'
 
@@ -58,6 +71,14 @@ const fr: RunPhrases = {
   undeliveredHuman: (agent, task, n, cause) =>
     `🔕 ${agent} n'a pas pu être réveillé pour ${task} (${n} essais) : ${cause}.`,
   refusedHuman: (cause) => `⚠️ Les agents ne peuvent pas être réveillés : ${cause}.`,
+  mention: ({ ref, title, url, author, text }) =>
+    [
+      `💬 ${author} te mentionne sur ${ref} « ${title} »${url ? ` (${url})` : ''} :`,
+      `« ${text} »`,
+      `Réponds par un commentaire sur la tâche : add_comment {"task":"${ref}","text":"…"} (kind "question" si tu as besoin de l'humain). Lis la tâche d'abord si besoin (get_task_details). Si elle n'est pas à toi, n'y change rien d'autre.`,
+    ].join('\n'),
+  mentionUnansweredHuman: (agent, author, task, n) =>
+    `🔕 ${agent} ne répond pas à la mention de ${author} sur ${task} (${n} réveils sans réponse).`,
   deletedHuman: (task, agents) =>
     `🗑 ${task} a été supprimée dans Plane alors que ${agents} y travaillai${agents.includes(' et ') ? 'en' : ''}t : arrêt demandé, exécution annulée.`,
   cause: ({ kind, status, detail }) =>
@@ -99,6 +120,14 @@ const en: RunPhrases = {
   undeliveredHuman: (agent, task, n, cause) =>
     `🔕 ${agent} could not be woken for ${task} (${n} tries): ${cause}.`,
   refusedHuman: (cause) => `⚠️ Agents cannot be woken: ${cause}.`,
+  mention: ({ ref, title, url, author, text }) =>
+    [
+      `💬 ${author} mentions you on ${ref} “${title}”${url ? ` (${url})` : ''}:`,
+      `“${text}”`,
+      `Answer with a comment on the task: add_comment {"task":"${ref}","text":"…"} (kind "question" if you need the human). Read the task first if you need to (get_task_details). If it is not yours, change nothing else on it.`,
+    ].join('\n'),
+  mentionUnansweredHuman: (agent, author, task, n) =>
+    `🔕 ${agent} does not answer ${author}'s mention on ${task} (${n} wakes unanswered).`,
   deletedHuman: (task, agents) =>
     `🗑 ${task} was deleted in Plane while ${agents} worked on it: told to stop, run cancelled.`,
   cause: ({ kind, status, detail }) =>
