@@ -121,8 +121,8 @@ export const WEBHOOK_RETRY_HORIZON_MS = 60 * 60 * 1000
 /**
  * Tell the human once when Plane's webhook is switched off (issue 37). After its 6th failed attempt at a delivery
  * Plane sets the webhook's `is_active=False` and mails its creator (plane-api.md §7.5); from then on the bridge hears
- * only its polls. That shows within one poll: changes the poll found first, and no delivery at all since the oldest
- * of them. A delivery lost among others (a network blip) is not it: others arrive after. Nor is a delivery whose
+ * only its polls. That shows within one poll: changes the poll found first (two at least), and no delivery at all
+ * since the oldest of them. A delivery lost among others (a network blip) is not it: others arrive after. Nor is a delivery whose
  * answer the bridge withheld within the last hour: Plane is still retrying it. Said once; the state stands
  * (`webhook:off-since`: `webhooksSilent`, the `plane_bridge_webhook_off` gauge, `/ready`, `npm run job -- check`)
  * until a delivery is accepted again. True when the human was told now.
@@ -182,8 +182,14 @@ const OFF_SINCE_KEY = 'webhook:off-since'
 /** Longer than any silence worth a standing alert; a later one is noticed again. */
 const OFF_SINCE_TTL_S = 30 * 24 * 60 * 60
 
-/** Changes no delivery brought, and no delivery since the oldest of them. */
+/**
+ * Changes no delivery brought, two at least, and no delivery since the oldest of them. One alone is no proof: a
+ * single delivery lost (a proxy's 502 while plane-bridge restarts is final for Plane too) looks the same until a
+ * second change shows whether deliveries still come.
+ */
 function _switchedOff(missed: MissedByWebhooks, lastReceived: number): boolean {
-  if (missed.edits + missed.comments === 0 || missed.oldestAt === null) return false
+  if (missed.edits + missed.comments < MIN_MISSED || missed.oldestAt === null) return false
   return lastReceived < missed.oldestAt
 }
+
+const MIN_MISSED = 2

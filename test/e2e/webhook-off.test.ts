@@ -145,4 +145,22 @@ describe('a webhook Plane switched off (issue 37)', () => {
     expect(offMessages(t)).toEqual([])
     expect(gauge(t)).toBe('0')
   })
+
+  it('should not call one lost delivery a switched-off webhook', async () => {
+    const { t, human, poll } = await start()
+    const item = t.plane.seed.workItem(t.project.id, {
+      name: 'Perdue une fois',
+      assignees: [t.users.thot.id],
+      state: t.state('In Progress').id,
+    })
+    await poll()
+    // A proxy answered for the bridge (a 502 while it restarted): Plane took the delivery as delivered.
+    t.webhooks.route(() => 'drop')
+    await t.plane.ui.updateWorkItem(human.id, item.id, { priority: 'high' })
+    await t.plane.webhooks.settle()
+    t.webhooks.route(null)
+    await poll()
+    expect(offMessages(t)).toEqual([])
+    expect(gauge(t)).toBe('0')
+  })
 })
