@@ -80,8 +80,9 @@ export async function catchUpComments(
     const checkpoint = await store.get<number>(checkpointKey(task.id))
     if (checkpoint === null) {
       // Comments from the previous poll on; a project's first cycle (an empty store) reads none: its past is not news.
+      // Plane's clock throughout (its listing's times, its comments'), never the bridge's.
       const from = input.previousCheckpoints.get(task.projectId) ?? null
-      await store.set(checkpointKey(task.id), from ?? input.cycleStart, {
+      await store.set(checkpointKey(task.id), from ?? updatedMs, {
         ttlSeconds: CHECKPOINT_TTL_S,
       })
       if (from === null) continue
