@@ -10,6 +10,7 @@ import { createRedactor } from '../shared/redact.ts'
 import { runJob, slotOf } from '../shared/run-job.ts'
 import { dueCronFunctions } from './worker-crons.ts'
 import { getWorkerRuntime, type WorkerEnv, type WorkerRuntime } from './worker-runtime.ts'
+import { outlastCaller } from './worker-withheld.ts'
 
 /** The parts of the Workers `ExecutionContext` and `ScheduledController` used here. */
 export type WorkerExecutionContext = { waitUntil(promise: Promise<unknown>): void }
@@ -51,24 +52,6 @@ async function fetch(
   } finally {
     keepAliveUntilIdle(runtime, ctx)
   }
-}
-
-/** Plane's `requests.post(…, timeout=30)` (plane-api.md §7.3), and a margin. */
-const CALLER_TIMEOUT_MS = 35_000
-
-/**
- * A Worker cannot drop a connection: whatever it returns or throws, the platform answers with an HTTP status, which
- * Plane takes as final (a thrown error is a 500). What it can do is answer later than Plane waits: Plane's request
- * times out at 30 s, a `requests.ReadTimeout`, and Plane retries it. A request waiting on a timer costs no CPU time,
- * and Workers set no wall-clock limit on a request while its caller is connected (Plane hangs up at 30 s).
- */
-async function outlastCaller(started: number): Promise<Response> {
-  const left = CALLER_TIMEOUT_MS - (Date.now() - started)
-  if (left > 0) await new Promise((resolve) => setTimeout(resolve, left))
-  return Response.json(
-    { error: 'unavailable', message: 'Storage unavailable; not accepted.' },
-    { status: 503 }
-  )
 }
 
 async function scheduled(
