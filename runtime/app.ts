@@ -6,6 +6,7 @@ import { HTTPException } from 'hono/http-exception'
 import { Hono } from 'hono/tiny'
 import { clientAddress } from '../shared/client-address.ts'
 import type { AppEnv, BridgeFunction, HttpFunction, Services } from '../shared/function.ts'
+import { AnswerWithheld } from '../shared/http-errors.ts'
 
 export type CreateAppOptions = {
   functions: readonly BridgeFunction[]
@@ -75,6 +76,8 @@ export function createApp({
 
   app.onError(function errorBoundary(error, c) {
     if (error instanceof HTTPException) return error.getResponse()
+    // No answer at all: the runtime's server drops the connection (node-server.ts, worker.ts).
+    if (error instanceof AnswerWithheld) throw error
     // Details go to the log only; the caller learns nothing about internals.
     log.error('unhandled error', {
       requestId: c.get('requestId'),

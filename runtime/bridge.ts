@@ -3,6 +3,7 @@ import { type CardAction, type CardStore, createCardStore } from '../shared/acti
 import type { Bridge } from '../shared/bridge.ts'
 import { createCallGate } from '../shared/call-gate.ts'
 import { workItemsCacheKey } from '../shared/commands/workspace-loader.ts'
+import type { TaskSnapshot } from '../shared/events.ts'
 import type { Services } from '../shared/function.ts'
 import { createTaskReads } from '../shared/index/task-reads.ts'
 import { createWorkItemIndex, type WorkItemIndex } from '../shared/index/work-items.ts'
@@ -28,6 +29,7 @@ import {
   OpenClawError,
   openClawFailure,
 } from '../shared/openclaw/index.ts'
+import { forgetDeletedTask } from '../shared/pipeline/deleted.ts'
 import { createPipeline, type Pipeline } from '../shared/pipeline/pipeline.ts'
 import { CAPABILITIES_MAX_AGE_MS, type PlaneCapabilities } from '../shared/plane/capabilities.ts'
 import { createPlaneClient, type PlaneClient } from '../shared/plane/client.ts'
@@ -251,18 +253,7 @@ export function buildBridge(services: Services): Bridge {
     lingerLocks: store.driver === 'redis',
     onClosed: async (task, group) => {
       await onTaskClosed(
-        {
-          store,
-          log,
-          locale: config.LOCALE,
-          plane: plane?.withPriority('agent') ?? null,
-          runs,
-          tracker,
-          directory,
-          told: (taskId) => self.pipeline.told(taskId),
-          blockForCancelled: (dependent, dependency) =>
-            blockForCancelledDependency({ ...services, ...self }, dependent, dependency),
-        },
+        { ...dependentsParts, store, log, locale: config.LOCALE, runs },
         task,
         group
       )
@@ -513,6 +504,16 @@ export function buildBridge(services: Services): Bridge {
     writeCards()
   }
 
+  // The dependents' side of a closed or deleted task: the poll's blocking rule, Plane at an agent's priority.
+  const dependentsParts = {
+    plane: plane?.withPriority('agent') ?? null,
+    tracker,
+    directory,
+    told: (taskId: string) => self.pipeline.told(taskId),
+    blockForCancelled: (dependent: TaskSnapshot, dependency: TaskSnapshot) =>
+      blockForCancelledDependency({ ...services, ...self }, dependent, dependency),
+  }
+
   const self: Bridge = {
     plane,
     telegram,
@@ -535,6 +536,29 @@ export function buildBridge(services: Services): Bridge {
       maxInFlight: config.AGENT_CALLS_IN_FLIGHT,
       maxWaitMs: config.AGENT_CALL_WAIT_MS,
     }),
+    async taskDeleted(taskId) {
+      const report = await forgetDeletedTask(
+        {
+          store,
+          log,
+          locale: config.LOCALE,
+          chatId,
+          outbox,
+          planeBaseUrl: config.PLANE_BASE_URL,
+          workspaceSlug: config.PLANE_WORKSPACE_SLUG,
+          pipeline,
+          index,
+          tracker,
+          runs,
+          cards,
+          directory,
+          dependents: dependentsParts,
+        },
+        taskId
+      )
+      if (report) kick()
+      return report !== null
+    },
     kick,
     planeRequestCount: () => requestCount,
     async settle(timeoutMs) {

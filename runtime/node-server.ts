@@ -1,8 +1,13 @@
-/** @module Serves the Hono app on Node and closes it gracefully: stop accepting, let in-flight requests finish. */
+/**
+ * @module Serves the Hono app on Node and closes it gracefully: stop accepting, let in-flight requests finish. A
+ * route that withholds its answer has its connection dropped.
+ */
 import type { Server } from 'node:http'
+import type { Socket } from 'node:net'
 import { serve } from '@hono/node-server'
 import type { Hono } from 'hono'
 import type { AppEnv } from '../shared/function.ts'
+import { AnswerWithheld } from '../shared/http-errors.ts'
 
 export type NodeServer = {
   port: number
@@ -15,7 +20,11 @@ export function listen(
   { port, hostname = '0.0.0.0' }: { port: number; hostname?: string }
 ) {
   return new Promise<NodeServer>((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname }) as Server
+    const server = serve({
+      fetch: (request, env) => _serve(app, request, env),
+      port,
+      hostname,
+    }) as Server
     server.once('error', reject)
     server.once('listening', () => {
       server.off('error', reject)
@@ -26,6 +35,26 @@ export function listen(
       })
     })
   })
+}
+
+/**
+ * The app's answer; none at all when a route withheld it (AnswerWithheld): the socket is destroyed, which the
+ * caller sees as a reset connection (Plane's worker: a `requests.ConnectionError`, retried). @hono/node-server
+ * passes the request's `incoming` message as the app's env.
+ */
+async function _serve(
+  app: Hono<AppEnv>,
+  request: Request,
+  env: { incoming?: { socket: Socket | null } } | undefined
+): Promise<Response> {
+  try {
+    return await app.fetch(request, env)
+  } catch (error) {
+    if (!(error instanceof AnswerWithheld)) throw error
+    env?.incoming?.socket?.destroy()
+    // Never written: the socket is gone.
+    return new Response(null, { status: 500 })
+  }
 }
 
 function _close(server: Server, timeoutMs: number): Promise<boolean> {

@@ -5,10 +5,12 @@
 import { AgentRegistryError } from '../shared/agents.ts'
 import { ConfigError } from '../shared/config.ts'
 import { scheduleOf } from '../shared/function.ts'
+import { AnswerWithheld } from '../shared/http-errors.ts'
 import { createRedactor } from '../shared/redact.ts'
 import { runJob, slotOf } from '../shared/run-job.ts'
 import { dueCronFunctions } from './worker-crons.ts'
 import { getWorkerRuntime, type WorkerEnv, type WorkerRuntime } from './worker-runtime.ts'
+import { outlastCaller } from './worker-withheld.ts'
 
 /** The parts of the Workers `ExecutionContext` and `ScheduledController` used here. */
 export type WorkerExecutionContext = { waitUntil(promise: Promise<unknown>): void }
@@ -41,9 +43,15 @@ async function fetch(
   } catch (error) {
     return misconfigured(error)
   }
-  const response = await runtime.app.fetch(request)
-  keepAliveUntilIdle(runtime, ctx)
-  return response
+  const started = Date.now()
+  try {
+    return await runtime.app.fetch(request)
+  } catch (error) {
+    if (!(error instanceof AnswerWithheld)) throw error
+    return outlastCaller(started)
+  } finally {
+    keepAliveUntilIdle(runtime, ctx)
+  }
 }
 
 async function scheduled(

@@ -23,6 +23,8 @@ export type BridgeMetrics = {
   lastWebhook: Gauge
   /** Human edits the poll found first: with a silent webhook, deliveries are being lost. */
   webhookMissedEdits: Counter
+  /** 1 while the bridge holds Plane's webhook for switched off (issue 37), else 0. */
+  webhookOff: Gauge
   pollAgentTicks: Counter
   pollAgentRequests: Gauge
   pollCycleRequests: Gauge
@@ -96,6 +98,10 @@ export function createBridgeMetrics({
       'plane_bridge_webhook_missed_edits_total',
       'Human edits the poll saw before any Plane webhook reported them (older than the 2 min grace).'
     ),
+    webhookOff: registry.gauge(
+      'plane_bridge_webhook_off',
+      "1 while Plane's webhook looks switched off: the poll found changes no delivery brought, and no delivery came since."
+    ),
     pollAgentTicks: registry.counter(
       'plane_bridge_poll_agent_ticks_total',
       'Per-agent poll ticks by agent and outcome.'
@@ -113,6 +119,7 @@ export function createBridgeMetrics({
   const lazy = _declareLazyFamilies(registry)
   // MONITOR-04: the alert rules and the dashboard may only use what /metrics shows before any traffic.
   metrics.webhookMissedEdits.inc({}, 0)
+  metrics.webhookOff.set({}, 0)
   for (const job of cronJobs) metrics.jobRuns.inc({ job, outcome: 'error' }, 0)
   for (const agent of agents) {
     lazy.unanswered.inc({ agent }, 0)
@@ -165,6 +172,10 @@ function _declareLazyFamilies(registry: MetricsRegistry): { unanswered: Counter;
   registry.counter(
     'plane_bridge_webhook_signature_rejected_total',
     'Plane webhook deliveries refused for a missing or wrong X-Plane-Signature.'
+  )
+  registry.counter(
+    'plane_bridge_webhook_withheld_total',
+    'Plane deliveries given no answer because the store did not take them (Plane sends them again).'
   )
   registry.counter(
     'plane_bridge_tool_calls_total',

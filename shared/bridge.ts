@@ -53,6 +53,11 @@ export type Bridge = {
   taskReads: TaskReads
   /** Each project's labels as last listed (30 min), for the label writes of tools, actions and agent labels. */
   labels: ProjectLabels
+  /**
+   * A task Plane no longer has (issue 37: deleted, from a delivery, the poll or a 404): forgotten, its agents told to
+   * stop, its runs closed, its dependents released (shared/pipeline/deleted.ts). False: unknown, or handled already.
+   */
+  taskDeleted(taskId: string): Promise<boolean>
   /** Flush closed coalescing windows and drain the outbox now, in the background; re-arms itself for what is due later. */
   kick(): void
   /** The same, awaited (one-off jobs flush what they enqueued before exiting). */

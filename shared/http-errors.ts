@@ -1,4 +1,7 @@
-/** @module Errors from fetch/ofetch made safe to keep: no URL (it may hold a token), no original objects. */
+/**
+ * @module Errors from fetch/ofetch made safe to keep (no URL, which may hold a token, no original objects), and the
+ * error a route throws to give no answer at all.
+ */
 
 /** Whether an error (or its cause chain) is an abort by our own timeout (ofetch / AbortSignal.timeout). */
 export function isTimeoutError(error: unknown): boolean {
@@ -39,4 +42,16 @@ export function redactErrorChain(
 /** ofetch prefixes `[POST] "<url>": <no response> `; the URL is noise (and secret) here. */
 function _stripOfetchPrefix(message: string): string {
   return message.replace(/^\[[A-Z]+\] "[^"]*": (?:<no response> )?/, '')
+}
+
+/**
+ * Thrown by a route that must not answer at all: the runtime drops the connection (Node) or outlasts the caller's
+ * timeout (Workers), so the sender sees a transport error. Plane resends a webhook only after one (plane-api.md
+ * §7.5: any HTTP status, 5xx included, is final), so a delivery the bridge could not keep gets no answer.
+ */
+export class AnswerWithheld extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'AnswerWithheld'
+  }
 }

@@ -67,7 +67,11 @@ export async function resolveTask(
     if (error instanceof PlaneApiError && error.kind === 'not_found') item = null
     else throw error
   }
-  if (!item) throw new ToolError('not_found', `No task ${wanted} in this workspace.`)
+  if (!item) {
+    // A task the bridge knew, which Plane no longer has: deleted (issue 37), and forgotten now.
+    await _forgetIfKnown(ctx, wanted)
+    throw new ToolError('not_found', `No task ${wanted} in this workspace.`)
+  }
   const loaded = await _loaded(ctx, item)
   // The task the call is about checks its run in; one only looked at (a dependency) does not.
   if (touch) noteTouched(ctx, loaded)
@@ -80,7 +84,17 @@ export function noteTouched(
   task: Pick<LoadedTask, 'snapshot' | 'key' | 'ref'>,
   { listed = false }: { listed?: boolean } = {}
 ): void {
-  if (!isAgentTask(task.snapshot, ctx.me)) return
+  if (!isAgentTask(task.snapshot, ctx.me)) {
+    // Not its task: a call on it still answers a mention of the agent there (issue 37), and touches no run.
+    if (!ctx.touched.has(task.key.id))
+      ctx.touched.set(task.key.id, {
+        projectId: task.key.projectId,
+        ref: task.ref,
+        task: task.snapshot,
+        notMine: true,
+      })
+    return
+  }
   // A task the call acted on stays so, whatever else the call listed.
   const before = ctx.touched.get(task.key.id)
   ctx.touched.set(task.key.id, {
@@ -266,12 +280,13 @@ export async function dependenciesOf(
       if (error instanceof ToolError && error.code === 'not_found') return null
       throw error
     })
-    const id = found?.key.id ?? null
-    seen.set(id ?? dep, {
-      ref: found?.ref ?? dep,
-      id,
-      title: found?.snapshot.name ?? null,
-      status: found ? statusOf(found.snapshot.state) : 'unknown',
+    // Deleted in Plane (issue 37): it can never be done, so it no longer holds this task back.
+    if (!found) continue
+    seen.set(found.key.id, {
+      ref: found.ref ?? dep,
+      id: found.key.id,
+      title: found.snapshot.name,
+      status: statusOf(found.snapshot.state),
     })
   }
   const capabilities = relations ? await ctx.plane.capabilities() : { relations: false }
@@ -316,6 +331,38 @@ export function assertDependenciesDone(
 }
 
 // --- Internal helpers ---
+
+/**
+ * Plane answered 404 for `wanted`: if the bridge knew that task (its id, or a reference to one of the caller's open
+ * tasks), it was deleted, and what it held (a run, deadlines, the caller's list) is dropped. A failure here leaves
+ * it to the poll; the caller hears "not found" all the same.
+ */
+async function _forgetIfKnown(ctx: ToolContext, wanted: string): Promise<void> {
+  try {
+    const ref = wanted.toUpperCase()
+    const id = isPlaneId(wanted) ? wanted.toLowerCase() : await _openTaskByRef(ctx, ref)
+    if (id && (await ctx.bridge.pipeline.snapshot(id))) await ctx.bridge.taskDeleted(id)
+  } catch (error) {
+    ctx.services.log.warn('a task Plane no longer has was not forgotten (the poll will)', {
+      task: wanted,
+      error: error instanceof Error ? error.message : String(error),
+    })
+  }
+}
+
+/** The caller's open task with this reference (`ONB-12`), from the index: the only refs an agent is given. */
+async function _openTaskByRef(ctx: ToolContext, ref: string): Promise<string | null> {
+  const dash = ref.lastIndexOf('-')
+  const identifier = ref.slice(0, dash)
+  const sequence = Number(ref.slice(dash + 1))
+  for (const id of await ctx.bridge.index.openTasks(ctx.me.id)) {
+    const snapshot = await ctx.bridge.pipeline.snapshot(id)
+    if (snapshot?.sequenceId !== sequence) continue
+    const project = await ctx.bridge.directory.project(snapshot.projectId)
+    if (project?.identifier?.toUpperCase() === identifier) return id
+  }
+  return null
+}
 
 async function _byId(ctx: ToolContext, id: string): Promise<PlaneWorkItem | null> {
   const known =

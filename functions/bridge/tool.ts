@@ -35,6 +35,8 @@ export type ToolContext = {
       task: TaskSnapshot
       /** Only seen in the agent's list (list_my_tasks): checked in, no run card of its own. */
       listed?: boolean
+      /** Not the caller's task: only a mention of it there is answered (issue 37). */
+      notMine?: boolean
     }
   >
 }

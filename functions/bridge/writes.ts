@@ -94,14 +94,17 @@ export async function postComment(
   {
     externalId = `comment:${crypto.randomUUID()}`,
     sight = true,
+    finishHtml = (html) => html,
   }: {
     externalId?: string
     /** false: the caller hands the comment to the pipeline with the change it explains (sightWrite). */
     sight?: boolean
+    /** The HTML as rendered from the Markdown, finished (an agent's @mentions made Plane's). */
+    finishHtml?: (html: string) => string
   } = {}
 ): Promise<{ id: string; html: string; text: string }> {
   const body = ctx.ownKey ? text : `**${ctx.me.name}** — ${text}`
-  const html = markdownToHtml(body)
+  const html = finishHtml(markdownToHtml(body))
   const comment = await ctx.writer.comments.create(task.key.projectId, task.key.id, {
     comment_html: html,
     external_source: BRIDGE_EXTERNAL_SOURCE,

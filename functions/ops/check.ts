@@ -12,7 +12,9 @@ import { adviseOnWebhookTarget, webhookTargetOf } from '../../shared/plane/relea
 import {
   lastWebhookReceivedAt,
   signaturesRejectedSinceAccepted,
+  webhookOffSince,
 } from '../../shared/poll/webhook-health.ts'
+import { webhookOffSteps, webhookSettingsUrl } from '../../shared/poll/webhook-off.ts'
 
 const STORE_PING_TIMEOUT_MS = 2500
 
@@ -44,6 +46,11 @@ export const checkFunction = defineJobFunction({
       // Read from the store: unknown (none yet) when it does not answer, which its own line says.
       lastReceivedAt: await lastWebhookReceivedAt(ctx).catch(() => null),
       refusedSinceAccepted: await signaturesRejectedSinceAccepted(ctx).catch(() => 0),
+      offSince: await webhookOffSince(ctx).catch(() => null),
+      steps: webhookOffSteps({
+        settingsUrl: webhookSettingsUrl(config.PLANE_BASE_URL, config.PLANE_WORKSPACE_SLUG),
+        webhookUrl: url,
+      }),
       now: ctx.now(),
     })
     const [planeApi, ...planeRest] = plane

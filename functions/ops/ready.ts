@@ -7,10 +7,13 @@
 import { storedContacts } from '../../shared/contacts.ts'
 import { defineHttpFunction, type FunctionInventory } from '../../shared/function.ts'
 import { type JobRunRecord, lastJobRuns } from '../../shared/job-runs.ts'
+import { webhookTargetOf } from '../../shared/plane/release.ts'
 import {
   lastWebhookReceivedAt,
   signaturesRejectedSinceAccepted,
+  webhookOffSince,
 } from '../../shared/poll/webhook-health.ts'
+import { webhookOffSteps, webhookSettingsUrl } from '../../shared/poll/webhook-off.ts'
 import type { ContactStatus, JobStatus } from '../../shared/status.ts'
 import { opsGuard } from './guard.ts'
 
@@ -67,6 +70,8 @@ export const readyFunction = defineHttpFunction({
               c.get('services'),
               c.get('services').bridge.webhookRejections
             ),
+            // Issue 37: Plane switched its webhook off (the poll found changes no delivery brought).
+            offSince: await webhookOffSince(c.get('services')),
           }))(),
           STORE_PING_TIMEOUT_MS
         ).catch(() => null)
@@ -76,6 +81,17 @@ export const readyFunction = defineHttpFunction({
       reasons.push(
         `${webhooks?.refusedSinceAccepted} Plane deliveries refused for a bad signature since the last accepted one: check PLANE_WEBHOOK_SECRET`
       )
+    if (webhooks?.offSince != null) {
+      const { config } = c.get('services')
+      reasons.push(
+        `Plane's webhook looks switched off since ${new Date(webhooks.offSince).toISOString()} (changes seen only by the poll): ${webhookOffSteps(
+          {
+            settingsUrl: webhookSettingsUrl(config.PLANE_BASE_URL, config.PLANE_WORKSPACE_SLUG),
+            webhookUrl: webhookTargetOf(config),
+          }
+        )}`
+      )
+    }
     const body = {
       status: !storeOk ? 'unavailable' : reasons.length > 0 ? 'degraded' : 'ok',
       ...(reasons.length > 0 ? { reasons } : {}),

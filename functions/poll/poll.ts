@@ -22,7 +22,9 @@ export const pollFunction = defineCronFunction({
       ...report.failedProjects.map((p) => `project ${p}`),
       ...report.failedAgents.map((a) => `agent ${a}`),
     ]
-    const summary = `${report.projects} projects, ${report.read} items read, ${report.changed} changed, ${report.wakes} wake-ups, ${report.planeRequests} Plane requests`
+    const comments = report.commentsRead > 0 ? `, ${report.commentsRead} tasks' comments read` : ''
+    const deleted = report.deleted.length > 0 ? `, ${report.deleted.length} deleted in Plane` : ''
+    const summary = `${report.projects} projects, ${report.read} items read, ${report.changed} changed, ${report.wakes} wake-ups${comments}${deleted}, ${report.planeRequests} Plane requests`
     // What could be read was handled; a listing or an agent that failed still makes the run a failure.
     if (failed.length > 0) throw new Error(`${summary}; failed: ${failed.join(', ')}`)
     return { summary, ...report }

@@ -1,6 +1,6 @@
 /**
  * @module POST /webhooks/plane — verify the signature over the raw body, limit, dedupe, parse, store, and only then
- * answer 200.
+ * answer 200; a delivery the store does not take gets no answer at all, so that Plane sends it again.
  * A work item's delivery is processed before the answer: the pending change and snapshot it leaves are its stored
  * copy. Any other event (or one whose processing failed) is stored in the inbox and processed after the answer;
  * the `notify` cron replays what was left.
@@ -8,6 +8,7 @@
 import type { Bridge } from '../../shared/bridge.ts'
 import { clientAddress } from '../../shared/client-address.ts'
 import { defineHttpFunction, type Services } from '../../shared/function.ts'
+import { AnswerWithheld } from '../../shared/http-errors.ts'
 import { textLimitsOf } from '../../shared/plane/limits.ts'
 import { encodeStoredWebhook, parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
 import {
@@ -16,7 +17,7 @@ import {
   type PlaneSignatureVerifier,
 } from '../../shared/plane/webhook-signature.ts'
 import { type PlaneWebhookEvent, PlaneWebhookParseError } from '../../shared/plane/webhook-types.ts'
-import { noteWebhookReceived } from '../../shared/poll/webhook-health.ts'
+import { noteWebhookReceived, noteWebhookWithheld } from '../../shared/poll/webhook-health.ts'
 import type { RejectionNotes } from '../../shared/webhook-rejections.ts'
 import { processStoredWebhook, storeWebhook, webhookInbox } from './inbox.ts'
 import { processesInStoreOnly, processPlaneEvent } from './process-plane-event.ts'
@@ -41,7 +42,7 @@ export const planeWebhookFunction = defineHttpFunction({
   requires: ['PLANE_WEBHOOK_SECRET'],
   handler: async function planeWebhook(c) {
     const services = c.get('services')
-    const { config, store, log, background } = services
+    const { config } = services
     const receivedAt = services.now()
     const door = _door(services, config.PLANE_WEBHOOK_SECRET as string)
     // Fail closed, before any parsing, and before the body is even read when there is no signature to check:
@@ -66,43 +67,82 @@ export const planeWebhookFunction = defineHttpFunction({
       const detail = error.issues.length > 0 ? ` (${error.issues.join('; ')})` : ''
       return c.json({ error: 'bad_request', message: `${error.message}${detail}` }, 400)
     }
-    const limited = await rateLimit(c, config.WEBHOOK_RATE_LIMIT_PER_MIN)
+    // A store that cannot count lets a signed delivery through: a 503 would be final (Plane never retries one).
+    const limited = await rateLimit(c, config.WEBHOOK_RATE_LIMIT_PER_MIN, { uncounted: 'pass' })
     if (limited) return limited
     door.rejections.clear()
 
     const hash = await services.hashing.sha256Hex(raw)
-    let known: boolean
-    try {
-      // A retry Plane already delivered costs one read, and no processing: it was processed when it was accepted.
-      known = await store.has(`webhook:seen:${hash}`)
-    } catch (error) {
-      return _unavailable(services, error)
-    }
-    if (known) return c.json({ status: 'duplicate' }, 200)
-    if (await _processInRequest(services, hash, event, receivedAt)) {
-      return c.json({ status: 'accepted' }, 200)
-    }
-    try {
-      // Stored first, claimed after: a crash in between leaves a copy the notify cron replays (and Plane,
-      // which got no answer, sends again); the other order lost the delivery (claimed, never stored). The copy is
-      // the bounded event, not the body as received (up to BODY_LIMIT_BYTES).
-      const { id, entry } = await storeWebhook(store, hash, encodeStoredWebhook(event), receivedAt)
-      if (!(await store.claim(`webhook:seen:${hash}`, WEBHOOK_DEDUPE_TTL_S))) {
-        await webhookInbox(store, services.now).remove(id)
-        return c.json({ status: 'duplicate' }, 200)
-      }
-      await noteWebhookReceived(services).catch(() => undefined)
-      // The stored copy is for replay after a crash; this process goes on with what it has already parsed.
-      background.run('plane-webhook', () =>
-        processStoredWebhook(services, services.bridge, id, { entry, event })
-      )
-      log.debug('plane webhook stored', { type: event.type, delivery: event.deliveryId, id })
-      return c.json({ status: 'accepted' }, 200)
-    } catch (error) {
-      return _unavailable(services, error)
-    }
+    // A delivery the bridge cannot keep is one Plane must send again, and Plane resends only after a transport
+    // error: the store is tried again for a while, then the answer is withheld (the connection dropped).
+    const kept = await _keepTrying(services, receivedAt, () =>
+      _keep(services, hash, event, receivedAt)
+    )
+    return c.json({ status: kept }, 200)
   },
 })
+
+/**
+ * How long a delivery waits for the store before it is given no answer: well within Plane's 30 s timeout
+ * (`requests.post(…, timeout=30)`, plane-api.md §7.3), a Redis command's own 3 s timeout included.
+ */
+export const WEBHOOK_KEEP_TRYING_MS = 20_000
+/** The waits between two tries (the last one repeated): a blip costs a quarter of a second, an outage 20 s. */
+const KEEP_TRYING_WAITS_MS = [250, 500, 1000, 2000, 4000, 8000] as const
+
+/**
+ * The delivery is a duplicate, or stored (processed, or in the inbox) and marked seen; throws when the store fails.
+ * Each try starts over: what an earlier try wrote is written again under the same keys (the inbox entry's id is
+ * the arrival time and the body's hash), and the pipeline finds a change it already holds unchanged.
+ */
+async function _keep(
+  services: Services,
+  hash: string,
+  event: PlaneWebhookEvent,
+  receivedAt: number
+): Promise<'accepted' | 'duplicate'> {
+  const { store, log, background } = services
+  // A retry Plane already delivered costs one read, and no processing: it was processed when it was accepted.
+  if (await store.has(`webhook:seen:${hash}`)) return 'duplicate'
+  if (await _processInRequest(services, hash, event, receivedAt)) return 'accepted'
+  // Stored first, claimed after: a crash in between leaves a copy the notify cron replays (and Plane, which got
+  // no answer, sends again); the other order lost the delivery (claimed, never stored). The copy is the bounded
+  // event, not the body as received (up to BODY_LIMIT_BYTES).
+  const { id, entry } = await storeWebhook(store, hash, encodeStoredWebhook(event), receivedAt)
+  if (!(await store.claim(`webhook:seen:${hash}`, WEBHOOK_DEDUPE_TTL_S))) {
+    await webhookInbox(store, services.now).remove(id)
+    return 'duplicate'
+  }
+  await noteWebhookReceived(services).catch(() => undefined)
+  // The stored copy is for replay after a crash; this process goes on with what it has already parsed.
+  background.run('plane-webhook', () =>
+    processStoredWebhook(services, services.bridge, id, { entry, event })
+  )
+  log.debug('plane webhook stored', { type: event.type, delivery: event.deliveryId, id })
+  return 'accepted'
+}
+
+/** `keep` until it succeeds, for up to WEBHOOK_KEEP_TRYING_MS since the delivery arrived; then no answer. */
+async function _keepTrying<T>(
+  services: Services,
+  receivedAt: number,
+  keep: () => Promise<T>
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await keep()
+    } catch (error) {
+      const wait = KEEP_TRYING_WAITS_MS[Math.min(attempt, KEEP_TRYING_WAITS_MS.length - 1)] ?? 0
+      if (services.now() + wait - receivedAt > WEBHOOK_KEEP_TRYING_MS)
+        _withhold(services, error, attempt + 1)
+      services.log.warn('plane webhook not stored yet; trying again', {
+        attempt: attempt + 1,
+        error: error instanceof Error ? error.message : String(error),
+      })
+      await services.sleep(wait)
+    }
+  }
+}
 
 /**
  * A work item's sighting touches only the store (snapshot, pending change), so it is processed here, before the
@@ -147,15 +187,24 @@ async function _processInRequest(
   return true
 }
 
-/** Plane does not retry an HTTP error (plane-api.md §7.5); the poll tick reconciles the change later. */
-function _unavailable(services: Services, error: unknown): Response {
-  services.log.error('plane webhook not stored', {
+/**
+ * The store did not take the delivery in time: no answer at all. Any HTTP status is final for Plane (plane-api.md
+ * §7.5), a 503 included, so a 503 lost the delivery (a comment, which the poll does not list, for good); a dropped
+ * connection is a `requests.RequestException`, retried up to 5 times, 0–600 s apart.
+ */
+function _withhold(services: Services, error: unknown, attempts: number): never {
+  services.metrics.registry
+    .counter(
+      'plane_bridge_webhook_withheld_total',
+      'Plane deliveries given no answer because the store did not take them (Plane sends them again).'
+    )
+    .inc({})
+  noteWebhookWithheld(services)
+  services.log.error('plane webhook not stored: no answer, so that Plane sends it again', {
+    attempts,
     error: error instanceof Error ? error.message : String(error),
   })
-  return Response.json(
-    { error: 'unavailable', message: 'Storage unavailable; not accepted.' },
-    { status: 503 }
-  )
+  throw new AnswerWithheld('plane webhook not stored; the answer is withheld so that Plane retries')
 }
 
 /** What the route keeps per runtime: the verifier (its key prepared once), its warnings paced. */

@@ -1,33 +1,26 @@
 /** @module What a verified, stored Plane delivery means: task sightings and comments into the pipeline, projects and cycles straight to messages. */
 import type { Bridge } from '../../shared/bridge.ts'
-import type { TaskSnapshot } from '../../shared/events.ts'
 import type { Services } from '../../shared/function.ts'
 import { parseConfidence } from '../../shared/notify/confidence.ts'
 import { buildProjectUrl, renderCycle, renderProjectCreated } from '../../shared/notify/messages.ts'
 import { telegramMessage } from '../../shared/notify/outbox.ts'
-import {
-  filterByPolicy,
-  isBlockerComment,
-  type NotificationKind,
-} from '../../shared/notify/policy.ts'
-import { PlaneApiError } from '../../shared/plane/errors.ts'
+import { filterByPolicy, type NotificationKind } from '../../shared/notify/policy.ts'
+import { sightPlaneComment } from '../../shared/pipeline/plane-comment.ts'
 import type { PlaneWebhookEvent } from '../../shared/plane/webhook-types.ts'
 import {
   actorFrom,
   commentText,
   hintFromActivity,
   snapshotFromWebhookIssue,
-  snapshotFromWorkItem,
 } from '../../shared/plane-events.ts'
 import { ensureProjectProvisioned } from '../../shared/provision/project.ts'
-import { BRIDGE_EXTERNAL_SOURCE } from '../../shared/runs/records.ts'
 
 /** What processing a delivery uses: the settings, the clock, the store, the log, the registry of agents… */
 export type EventServices = Pick<Services, 'config' | 'now' | 'store' | 'log' | 'agents'>
 /** …and the parts: the pipeline, who is who, runs, Plane (new projects, unseen tasks), the outbox and the policy. */
 export type EventBridge = Pick<
   Bridge,
-  'pipeline' | 'directory' | 'tracker' | 'plane' | 'outbox' | 'chatId' | 'policy'
+  'pipeline' | 'directory' | 'tracker' | 'plane' | 'outbox' | 'chatId' | 'policy' | 'taskDeleted'
 >
 
 /** A cycle is announced once per transition; the claim outlives any cycle. */
@@ -35,7 +28,8 @@ const CYCLE_ANNOUNCE_TTL_S = 400 * 24 * 60 * 60
 
 /**
  * Whether processing `event` only reads and writes the store (a work item's sighting), never Plane: such a delivery
- * can be processed before the webhook is answered. Comments may look up agents, projects and cycles call Plane.
+ * can be processed before the webhook is answered. Comments may look up agents, projects and cycles call Plane, and
+ * so may a deletion (its dependents).
  */
 export function processesInStoreOnly(event: PlaneWebhookEvent): boolean {
   return event.type === 'issue.created' || event.type === 'issue.updated'
@@ -66,27 +60,19 @@ export async function processPlaneEvent(
     case 'issue_comment.updated': {
       const comment = event.data
       if (!comment.issue || !comment.project) return 'ignored: comment without issue'
-      // The bridge's own comments (tools, run cards) went into the pipeline when they were written.
-      if (comment.external_source === BRIDGE_EXTERNAL_SOURCE)
-        return 'comment skipped (the bridge wrote it)'
-      const author = actor ?? (comment.actor_detail ? actorFrom(comment.actor_detail) : null)
-      // An agent commenting in Plane directly is working on its run all the same.
-      const agent = author ? await bridge.directory.agentByPlaneUser(author.id) : null
-      if (agent) await bridge.tracker.activity(comment.issue, agent, { projectId: comment.project })
-      const text = commentText(comment)
-      const kept = await bridge.pipeline.sightComment(
+      return sightPlaneComment(
+        { ...bridge, store: services.store },
         {
-          type: 'comment',
+          id: comment.id,
           taskId: comment.issue,
           projectId: comment.project,
-          commentId: comment.id,
-          text,
-          actor: author,
+          text: commentText(comment),
+          html: comment.comment_html,
+          externalSource: comment.external_source,
+          author: actor ?? (comment.actor_detail ? actorFrom(comment.actor_detail) : null),
           source: 'webhook',
-        },
-        await _taskOfTellingComment(bridge, comment.project, comment.issue, text)
+        }
       )
-      return kept ? 'comment kept (blocker)' : 'comment skipped'
     }
     case 'project.created': {
       const project = {
@@ -143,8 +129,13 @@ export async function processPlaneEvent(
       )
       return announced ? `cycle ${transition} announced` : `cycle ${transition} not announced`
     }
+    case 'issue.deleted':
+      // Plane sends none today (makeplane/plane#8054; PR #8055 unmerged): the poll and a 404 find deletions too.
+      return (await bridge.taskDeleted(event.data.id))
+        ? 'issue deleted: forgotten'
+        : 'issue deleted: unknown'
     default:
-      // Deletes carry only an id (and issue deletes never come, makeplane/plane#8054); modules are not notified.
+      // Other deletes carry only an id (comments, cycles, modules: nothing to undo); modules are not notified.
       return `ignored: ${event.type}`
   }
 }
@@ -207,27 +198,4 @@ function _cycleTransition(
   if (nowMs >= endOfCycle) return 'completed'
   if (nowMs >= startMs) return 'started'
   return null
-}
-
-/**
- * A question or a blocker (❓ ❌) or a confidence report on a task the bridge has not seen yet is told all the
- * same (issue 28): the task is read from Plane for the message. Other comments need nothing.
- */
-async function _taskOfTellingComment(
-  bridge: EventBridge,
-  projectId: string,
-  taskId: string,
-  text: string
-): Promise<TaskSnapshot | null> {
-  if (!isBlockerComment(text) && parseConfidence(text) === null) return null
-  if (!bridge.plane || (await bridge.pipeline.snapshot(taskId))) return null
-  try {
-    return snapshotFromWorkItem(
-      await bridge.plane.workItems.get(projectId, taskId, { expand: ['state', 'labels'] })
-    )
-  } catch (error) {
-    // Deleted since: nothing to tell. Anything else fails the delivery, which the inbox replays.
-    if (error instanceof PlaneApiError && error.kind === 'not_found') return null
-    throw error
-  }
 }

@@ -6,8 +6,16 @@
 import type { Context } from 'hono'
 import type { AppEnv } from '../../shared/function.ts'
 
-/** null when the request may go on; a 429 (or 503 when the store cannot count) otherwise. `0` turns it off. */
-export async function rateLimit(c: Context<AppEnv>, perMinute: number): Promise<Response | null> {
+/**
+ * null when the request may go on; a 429 otherwise. When the store cannot count, a 503 (`uncounted: 'refuse'`, for
+ * a sender that retries any error: Telegram), or the request goes on (`'pass'`, for Plane, which never retries an
+ * HTTP answer: the route then tries to store it, and withholds the answer if it cannot). `0` turns it off.
+ */
+export async function rateLimit(
+  c: Context<AppEnv>,
+  perMinute: number,
+  { uncounted = 'refuse' }: { uncounted?: 'refuse' | 'pass' } = {}
+): Promise<Response | null> {
   if (perMinute === 0) return null
   const { store, now } = c.get('services')
   const minute = Math.floor(now() / 60_000)
@@ -15,6 +23,7 @@ export async function rateLimit(c: Context<AppEnv>, perMinute: number): Promise<
     const count = await store.increment(`webhook:rate:${c.get('functionName')}:${minute}`, 120)
     if (count <= perMinute) return null
   } catch {
+    if (uncounted === 'pass') return null
     return c.json({ error: 'unavailable', message: 'Storage unavailable; not accepted.' }, 503)
   }
   const retryAfterS = Math.max(1, Math.ceil(((minute + 1) * 60_000 - now()) / 1000))

@@ -84,4 +84,21 @@ describe('card store', () => {
     expect(await cards.link('-200', 42)).toBeNull()
     expect((await cards.get(card.id))?.messageId).toBe(42)
   })
+
+  it("should list cards of every kind until someone acts on them, and close a deleted task's", async () => {
+    const { cards, post } = setup()
+    const review = await post('review', 'review:t1')
+    const approval = await post('approval', 'approval:t1')
+    expect((await cards.open()).map((c) => c.id)).toEqual([review?.id, approval?.id])
+    expect(await cards.claim(review?.id ?? '', { action: 'validate', by: 'Gilles', at: 1 })).toBe(
+      true
+    )
+    expect((await cards.open()).map((c) => c.id)).toEqual([approval?.id])
+    await cards.release(review?.id ?? '')
+    expect((await cards.open()).map((c) => c.id).sort()).toEqual([review?.id, approval?.id].sort())
+    expect(await cards.closeTask('t1')).toBe(2)
+    expect(await cards.open()).toEqual([])
+    expect(await cards.pendingApprovals()).toEqual([])
+    expect((await cards.done(approval?.id ?? ''))?.action).toBe('closed')
+  })
 })

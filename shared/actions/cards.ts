@@ -27,8 +27,8 @@ export type Card = {
   createdAt: number
 }
 
-/** Who did what, claimed once per card. */
-export type CardDone = { action: CardAction; by: string; at: number }
+/** Who did what, claimed once per card; `closed`: the task was deleted in Plane, nobody can act on it any more. */
+export type CardDone = { action: CardAction | 'closed'; by: string; at: number }
 
 /** What a sent message is to the bridge: a card, or the question asking for an action's text. */
 export type MessageLink = { cardId: string; prompt: CardAction | null }
@@ -36,6 +36,11 @@ export type MessageLink = { cardId: string; prompt: CardAction | null }
 export const CARD_TTL_S = 30 * 24 * 60 * 60
 /** Pending approvals, by creation time: /plane status and the digest list them. */
 export const APPROVALS_INDEX = 'cards:approvals'
+/**
+ * Every card nobody acted on yet (any kind), by creation time: its task is one the poll catches comments up for (a
+ * person may answer a question in Plane rather than on Telegram), and a task deleted in Plane closes it.
+ */
+export const OPEN_CARDS_INDEX = 'cards:open'
 
 const CODES: Record<CardAction, string> = {
   validate: 'v',
@@ -82,6 +87,18 @@ export async function listPendingApprovals(store: Store): Promise<Card[]> {
   return cards
 }
 
+/** Cards of any kind nobody acted on yet, oldest first (expired ones leave the index). */
+export async function listOpenCards(store: Store, limit = 500): Promise<Card[]> {
+  const cards: Card[] = []
+  for (const { member } of await store.indexRange(OPEN_CARDS_INDEX, { limit })) {
+    const card = await store.get<Card>(cardKey(member))
+    if (!card) await store.indexRemove(OPEN_CARDS_INDEX, member)
+    else if (!(await store.has(doneKey(member)))) cards.push(card)
+    else await store.indexRemove(OPEN_CARDS_INDEX, member)
+  }
+  return cards
+}
+
 export function newCardId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12))
   let binary = ''
@@ -113,6 +130,10 @@ export type CardStore = {
   release(id: string): Promise<void>
   /** Approvals still waiting for the human, oldest first. */
   pendingApprovals(): Promise<Card[]>
+  /** Cards of every kind nobody acted on yet, oldest first (at most `limit`). */
+  open(limit?: number): Promise<Card[]>
+  /** The task is gone (deleted in Plane): its cards leave the open lists; a press on one finds it closed. */
+  closeTask(taskId: string): Promise<number>
 }
 
 export function createCardStore({
@@ -151,6 +172,7 @@ export function createCardStore({
         return null
       }
       if (card.kind === 'approval') await store.indexAdd(APPROVALS_INDEX, card.id, card.createdAt)
+      await store.indexAdd(OPEN_CARDS_INDEX, card.id, card.createdAt, ttl)
       return card
     },
     get: (id) => store.get<Card>(cardKey(id)),
@@ -166,7 +188,10 @@ export function createCardStore({
     link: (chatId, messageId) => store.get<MessageLink>(linkKey(chatId, messageId)),
     async claim(id, done) {
       const claimed = await store.claim(doneKey(id), CARD_TTL_S, done)
-      if (claimed) await store.indexRemove(APPROVALS_INDEX, id)
+      if (claimed) {
+        await store.indexRemove(APPROVALS_INDEX, id)
+        await store.indexRemove(OPEN_CARDS_INDEX, id)
+      }
       return claimed
     },
     done: (id) => store.get<CardDone>(doneKey(id)),
@@ -174,7 +199,24 @@ export function createCardStore({
       await store.delete(doneKey(id))
       const card = await store.get<Card>(cardKey(id))
       if (card?.kind === 'approval') await store.indexAdd(APPROVALS_INDEX, id, card.createdAt)
+      if (card) await store.indexAdd(OPEN_CARDS_INDEX, id, card.createdAt, ttl)
     },
     pendingApprovals: () => listPendingApprovals(store),
+    open: (limit) => listOpenCards(store, limit),
+    async closeTask(taskId) {
+      let closed = 0
+      for (const card of await listOpenCards(store)) {
+        if (card.taskId !== taskId) continue
+        await store.claim(doneKey(card.id), CARD_TTL_S, {
+          action: 'closed',
+          by: 'plane',
+          at: now(),
+        })
+        await store.indexRemove(APPROVALS_INDEX, card.id)
+        await store.indexRemove(OPEN_CARDS_INDEX, card.id)
+        closed++
+      }
+      return closed
+    },
   }
 }

@@ -10,7 +10,7 @@ export type ActionPhrases = {
   /** ForceReply prompt for the text an action needs (send back: the reason; answer: the answer). */
   prompt(action: 'sendback' | 'answer', ref: string): string
   /** The line an acted-on message gains, its buttons gone: "✅ Validé par Ada à 10:32". */
-  doneLine(action: CardAction, by: string, time: string): string
+  doneLine(action: CardAction | 'closed', by: string, time: string): string
   /** answerCallbackQuery text (≤ 200 characters, plain). */
   toast: {
     /** The press is taken: Plane is being asked (the card is edited once it has answered). */
@@ -59,6 +59,7 @@ const fr: ActionPhrases = {
       answer: `💬 Répondu par ${by} à ${time}`,
       approve: `✅ Approuvé par ${by} à ${time}`,
       refuse: `❌ Refusé par ${by} à ${time}`,
+      closed: `🗑 Tâche supprimée dans Plane (${time})`,
     })[action],
   toast: {
     working: '⏳ En cours…',
@@ -105,6 +106,7 @@ const en: ActionPhrases = {
       answer: `💬 Answered by ${by} at ${time}`,
       approve: `✅ Approved by ${by} at ${time}`,
       refuse: `❌ Refused by ${by} at ${time}`,
+      closed: `🗑 Task deleted in Plane (${time})`,
     })[action],
   toast: {
     working: '⏳ Working on it…',

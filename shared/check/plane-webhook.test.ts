@@ -36,4 +36,17 @@ describe('checkPlaneWebhook', () => {
       detail: 'last signed delivery 3 h ago (2026-06-01T09:00:00.000Z)',
     })
   })
+
+  it('should say Plane switched the webhook off, and how to switch it on, whenever it last delivered', () => {
+    const off = checkPlaneWebhook({
+      ...base,
+      lastReceivedAt: base.now - 3 * 3_600_000,
+      offSince: base.now - 20 * 60_000,
+      steps: 'open https://plane.example.com/javisi/settings/webhooks and switch the row of … on',
+    })
+    expect(off.status).toBe('fail')
+    expect(off.detail).toBe(
+      'switched off in Plane 20 min ago (the poll found changes no delivery brought): open https://plane.example.com/javisi/settings/webhooks and switch the row of … on'
+    )
+  })
 })

@@ -12,6 +12,9 @@ export type PlaneWebhookFacts = {
   lastReceivedAt: number | null
   /** Deliveries refused for their signature since the last accepted one. */
   refusedSinceAccepted: number
+  /** Since when the poll holds Plane's webhook for switched off (issue 37), or null; and how to switch it on. */
+  offSince?: number | null
+  steps?: string
   now: number
 }
 
@@ -26,6 +29,12 @@ export function checkPlaneWebhook(facts: PlaneWebhookFacts): CheckResult {
       name,
       status: 'fail',
       detail: `${facts.refusedSinceAccepted} deliveries refused for a bad signature since the last accepted one: PLANE_WEBHOOK_SECRET differs from the webhook's secret in Plane`,
+    }
+  if (facts.offSince != null)
+    return {
+      name,
+      status: 'fail',
+      detail: `switched off in Plane ${ago(facts.offSince, facts.now)} (the poll found changes no delivery brought): ${facts.steps ?? 'switch it on again in Plane → Workspace settings → Webhooks'}`,
     }
   if (facts.lastReceivedAt === null)
     return {

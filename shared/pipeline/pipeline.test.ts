@@ -313,3 +313,41 @@ describe('event pipeline', () => {
     expect((await outbox.pending()).map((i) => String(i.payload.text))).toHaveLength(1)
   })
 })
+
+describe('pipeline: a task deleted in Plane (issue 37)', () => {
+  it('should drop its snapshot and waiting change, ignore sightings read before, and take it back when newer', async () => {
+    const { pipeline, store, advance } = setup()
+    const task = makeSnapshot({ updatedAt: at(0) })
+    await pipeline.sightTask(task, { source: 'poll' })
+    await pipeline.sightTask(
+      { ...task, state: STATES.done, updatedAt: at(1) },
+      { source: 'webhook' }
+    )
+    advance(10_000)
+    const last = await pipeline.forget(task.id)
+    expect(last?.state).toEqual(STATES.done)
+    expect(await pipeline.snapshot(task.id)).toBeNull()
+    expect(await store.indexSize('index:task-pending')).toBe(0)
+    // Until settled, the deletion is handed out again (a crash in the middle finishes it next time).
+    expect((await pipeline.forget(task.id))?.id).toBe(task.id)
+    await pipeline.settleForgotten(task.id)
+    expect(await pipeline.forget(task.id)).toBeNull()
+    // A delivery held back, a listing read before the deletion: not news.
+    expect(
+      await pipeline.sightTask(
+        { ...task, priority: 'urgent', updatedAt: at(5) },
+        { source: 'webhook' }
+      )
+    ).toBe('stale')
+    expect(await pipeline.snapshot(task.id)).toBeNull()
+    // A version newer than the deletion: Plane has the task again (restored), seen afresh.
+    const back = { ...task, updatedAt: new Date(Date.UTC(2026, 10, 21, 6, 1, 0)).toISOString() }
+    expect(await pipeline.sightTask(back, { source: 'poll' })).toBe('baseline')
+    expect((await pipeline.snapshot(task.id))?.updatedAt).toBe(back.updatedAt)
+  })
+
+  it('should not know a task it never saw', async () => {
+    const { pipeline } = setup()
+    expect(await pipeline.forget(makeSnapshot().id)).toBeNull()
+  })
+})

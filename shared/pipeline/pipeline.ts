@@ -113,7 +113,21 @@ export type Pipeline = {
    * created in that window), else its last sighting; null when the bridge never saw it.
    */
   told(taskId: string): Promise<TaskSnapshot | null>
+  /**
+   * The task is gone from Plane (issue 37: deleted; or archived, which Plane's reads hide alike). Its snapshot and
+   * any change still waiting to be told are dropped (the deletion is the news), and from now on a sighting of it no
+   * newer than the deletion is ignored: a delivery held back, a listing read just before. The task as last known
+   * is kept with the mark (`task:deleted:<id>`, a week): the first call returns it, and so does every call until
+   * `settleForgotten`, so that what a deletion entails is done again after a crash. Null: the bridge never knew the
+   * task, or has settled its deletion already.
+   */
+  forget(taskId: string): Promise<TaskSnapshot | null>
+  /** What a deletion entails is done: `forget` returns null from now on. */
+  settleForgotten(taskId: string): Promise<void>
 }
+
+/** A task the bridge knows to be deleted in Plane (`Pipeline.forget`). */
+export type ForgottenTask = { at: number; snapshot: TaskSnapshot; settled: boolean }
 
 /** Snapshots outlive any plausible silence of a task; a forgotten one is just a new baseline. */
 const SNAPSHOT_TTL_S = 180 * 24 * 60 * 60
@@ -125,6 +139,8 @@ const TASK_LOCK_WAIT_MS = 5_000
 const HELD_RETRY_MS = 1_000
 /** A write of the bridge's own in several requests outlasts this only if its process died (Plane's timeouts are 30 s). */
 const WRITING_TTL_S = 120
+/** Past Plane's last retry (an hour) and any delivery held back; a task Plane restores moves past it anyway. */
+const FORGOTTEN_TTL_S = 7 * 24 * 60 * 60
 /** Pending entries read to find the next due one past any left without their item (the cron catches the rest). */
 const NEXT_DUE_LOOKAHEAD = 16
 
@@ -134,6 +150,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const commentSeenKey = (id: string) => `comment:seen:${id}`
   /** The last write of the task that began and has not ended: its id, until it ends or expires. */
   const writingKey = (id: string) => `task:writing:${id}`
+  const forgottenKey = (id: string) => `task:deleted:${id}`
   /** Blocker comments and confidence reports not counted yet (one comment counts once, whoever saw it first). */
   const _unseenTelling = async (comments: readonly CommentEvent[]) => {
     const out: CommentEvent[] = []
@@ -259,6 +276,19 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     ) =>
       withTaskLock(task.id, async (memo) => {
         options.taskReads?.forget(task.id)
+        // Deleted in Plane: what was read before the deletion is not news. A version newer than the deletion is
+        // the task back (Plane restored it: unarchived), seen afresh.
+        const forgotten = await remembered(memo, forgottenKey(task.id), () =>
+          store.get<ForgottenTask>(forgottenKey(task.id))
+        )
+        if (forgotten) {
+          if (Date.parse(task.updatedAt) <= forgotten.at) {
+            log.debug('sighting of a deleted task ignored', { task: task.id, source })
+            return 'stale'
+          }
+          await store.delete(forgottenKey(task.id))
+          memo.set(forgottenKey(task.id), null)
+        }
         // What the bridge last knew of the task; failing that, what its own write started from.
         const previous = (await readSnapshot(memo, task.id)) ?? read
         const result = diffTask(previous, task, { created, hint })
@@ -406,6 +436,33 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       }
       return { flushed, enqueued, nextDueInMs }
     },
+
+    forget: (taskId) =>
+      withTaskLock(taskId, async (memo) => {
+        const known = await store.get<ForgottenTask>(forgottenKey(taskId))
+        if (known) return known.settled ? null : known.snapshot
+        const entry = await readPending(memo, taskId)
+        const last = (await readSnapshot(memo, taskId)) ?? entry?.after ?? null
+        if (!last) return null
+        const forgotten: ForgottenTask = { at: now(), snapshot: last, settled: false }
+        // The mark first: a crash after it leaves a deletion `forget` returns again, never a task half dropped.
+        await store.set(forgottenKey(taskId), forgotten, { ttlSeconds: FORGOTTEN_TTL_S })
+        memo.set(forgottenKey(taskId), forgotten)
+        if (entry) await pending.remove(taskId)
+        memo.set(pending.key(taskId), null)
+        await store.delete(snapshotKey(taskId))
+        memo.set(snapshotKey(taskId), null)
+        return last
+      }),
+
+    settleForgotten: (taskId) =>
+      withTaskLock(taskId, async (memo) => {
+        const known = await store.get<ForgottenTask>(forgottenKey(taskId))
+        if (!known || known.settled) return
+        const settled = { ...known, settled: true }
+        await store.set(forgottenKey(taskId), settled, { ttlSeconds: FORGOTTEN_TTL_S })
+        memo.set(forgottenKey(taskId), settled)
+      }),
 
     snapshot: (taskId) => store.get<TaskSnapshot>(snapshotKey(taskId)),
     snapshots: (taskIds) => store.getMany<TaskSnapshot>(taskIds.map(snapshotKey)),

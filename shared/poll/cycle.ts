@@ -1,18 +1,22 @@
 /**
  * @module One poll cycle (OPENCLAW-09): one listing per project shared by every agent, each changed task
  * through the same pipeline as webhooks (so an API-made change, which fires no webhook in v1.2, still
- * reaches the human once), then one isolated tick per agent, then the cycles that started or ended.
+ * reaches the human once), then one isolated tick per agent, the comments of the tasks that matter that no delivery
+ * brought (comments.ts), the deleted ones (deletions.ts), then the cycles that started or ended.
  */
 import type { Bridge } from '../bridge.ts'
 import type { TaskSnapshot } from '../events.ts'
 import type { Services } from '../function.ts'
 import type { ProjectRef } from '../notify/messages.ts'
 import type { SightingResult } from '../pipeline/pipeline.ts'
+import { textLimitsOf } from '../plane/limits.ts'
 import { DEFAULT_OVERLAP_MS, listProjectChanges } from '../plane/listing.ts'
 import { snapshotFromWorkItem, updatedByOf } from '../plane-events.ts'
 import { ensureProjectProvisioned, type ProjectSetupParts } from '../provision/project.ts'
 import { AgentTickError, type AgentTickParts, runAgentTick } from './agent-tick.ts'
+import { type CommentCatchUpParts, catchUpComments } from './comments.ts'
 import { announceCycleTransitions, type CycleAnnouncementParts } from './cycle-announcements.ts'
+import { type DeletionCheckParts, findDeletedTasks } from './deletions.ts'
 import { checkWebhookHealth, WEBHOOK_GRACE_MS, type WebhookHealthParts } from './webhook-health.ts'
 
 export type PollCycleReport = {
@@ -30,6 +34,11 @@ export type PollCycleReport = {
   truncated: string[]
   /** Cycle starts and ends told to the human this cycle (cycle-announcements.ts). */
   cyclesAnnounced: number
+  /** Tasks whose comments were read to catch up what no delivery brought (comments.ts), and comments put through. */
+  commentsRead: number
+  commentsSeen: number
+  /** Tasks that matter found deleted in Plane this cycle, and forgotten (deletions.ts). */
+  deleted: string[]
 }
 
 /** What a cycle uses itself, and what its steps use (a project's set-up, the ticks, webhook health, cycles). */
@@ -38,7 +47,9 @@ export type PollCycleParts = Pick<Services, 'store' | 'log' | 'metrics' | 'statu
   ProjectSetupParts &
   AgentTickParts &
   WebhookHealthParts &
-  CycleAnnouncementParts
+  CycleAnnouncementParts &
+  Omit<CommentCatchUpParts, 'commentMaxChars'> &
+  DeletionCheckParts
 
 type Sighting = { task: TaskSnapshot; result: SightingResult; updatedBy: string | null }
 
@@ -60,6 +71,9 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
     planeRequests: 0,
     truncated: [],
     cyclesAnnounced: 0,
+    commentsRead: 0,
+    commentsSeen: 0,
+    deleted: [],
   }
   const agents = await parts.directory.agents()
   // Plane hides the work items of archived projects (issue_objects, plane-api.md §3.1): nothing to list.
@@ -72,6 +86,8 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
   const cycleStart = now()
 
   const sightings: Sighting[] = []
+  const previousCheckpoints = new Map<string, number | null>()
+  const allIds = new Map<string, ReadonlySet<string> | null>()
   for (const project of projects) {
     report.projects++
     // A project created since provisioning (its webhook missed) is set up before its tasks are read.
@@ -80,6 +96,7 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
     )
     try {
       const checkpoint = await store.get<number>(`poll:checkpoint:${project.id}`)
+      previousCheckpoints.set(project.id, checkpoint)
       // One listing serves every agent: it reaches back to the oldest checkpoint anyone still needs.
       const needs = [checkpoint, ...agentSince]
       const sinceMs = needs.some((x) => x === null) ? null : Math.min(...(needs as number[]))
@@ -109,6 +126,7 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
         )
       // Read back to its checkpoint: the index holds the project as of this cycle (issue 32).
       if (!listing.truncated) await parts.index.listed(project.id, cycleStart)
+      allIds.set(project.id, listing.allIds)
       status.contact(`project:${project.identifier ?? project.id}`, true)
     } catch (error) {
       report.failedProjects.push(project.identifier ?? project.id)
@@ -151,17 +169,44 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
     }
   }
 
+  // Comments no delivery brought (a delivery lost, the webhook switched off): read for the tasks that matter.
+  const comments = await catchUpComments(
+    { ...parts, commentMaxChars: textLimitsOf(parts.config).commentMaxChars },
+    { agents, listed: sightings.map((s) => s.task), previousCheckpoints, cycleStart },
+    { graceMs: WEBHOOK_GRACE_MS }
+  ).catch((error: unknown) => {
+    log.error('comments not caught up', { error: _message(error) })
+    return null
+  })
+  report.commentsRead = comments?.read ?? 0
+  report.commentsSeen = comments?.seen ?? 0
+
+  // Deleted tasks: Plane sends no webhook for them (makeplane/plane#8054).
+  const deletions = await findDeletedTasks(parts, { agents, allIds }).catch((error: unknown) => {
+    log.error('deleted tasks not looked for', { error: _message(error) })
+    return null
+  })
+  report.deleted = deletions?.deleted ?? []
+
   const bridgeUser = await _bridgeUserId(parts)
   const agentUsers = new Set(agents.map((a) => a.planeUserId))
-  const missed = sightings.filter(
+  const missedEdits = sightings.filter(
     (s) =>
       s.result === 'pending' &&
       s.updatedBy !== null &&
       s.updatedBy !== bridgeUser &&
       !agentUsers.has(s.updatedBy) &&
       cycleStart - Date.parse(s.task.updatedAt) > WEBHOOK_GRACE_MS
-  ).length
-  await checkWebhookHealth(parts, missed)
+  )
+  const oldest = [
+    ...missedEdits.map((s) => Date.parse(s.task.updatedAt)),
+    ...(comments?.missedOldestAt != null ? [comments.missedOldestAt] : []),
+  ]
+  await checkWebhookHealth(parts, {
+    edits: missedEdits.length,
+    comments: comments?.missed ?? 0,
+    oldestAt: oldest.length > 0 ? Math.min(...oldest) : null,
+  })
   // Plane sends nothing when a cycle's date arrives: the poll tells the human (a failure only logs).
   report.cyclesAnnounced = (await announceCycleTransitions(parts, projects)).announced
 

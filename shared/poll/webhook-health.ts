@@ -1,15 +1,18 @@
-/** @module Tell the human once when Plane stops delivering webhooks: the poll sees human edits no webhook reported. */
+/**
+ * @module Tell the human once when Plane's webhook is switched off: the poll sees changes no delivery brought (issue
+ * 37). Also what the webhook route notes for it: deliveries accepted, answers withheld.
+ */
 import type { Services } from '../function.ts'
+import { webhookTargetOf } from '../plane/release.ts'
 import { REJECTED_KEY, type RejectionNotes } from '../webhook-rejections.ts'
 import { type AlertParts, clearAlert, raiseAlert } from './alerts.ts'
+import { webhookOffMessage, webhookSettingsUrl } from './webhook-off.ts'
 
 /** What the poll's webhook check uses: the settings, the metrics, and an alert's parts. */
 export type WebhookHealthParts = AlertParts & Pick<Services, 'config' | 'metrics'>
 
 /** A webhook normally lands within seconds; an edit older than this that the poll finds first was missed. */
 export const WEBHOOK_GRACE_MS = 2 * 60 * 1000
-/** How long without any delivery, while edits are being missed, before the human is told. */
-export const WEBHOOK_SILENCE_MS = 30 * 60 * 1000
 const LAST_RECEIVED_KEY = 'webhook:last-received'
 const ALERT_KEY = 'webhooks-silent'
 
@@ -31,6 +34,33 @@ export async function noteWebhookReceived(services: Services): Promise<void> {
     throw error
   }
 }
+
+/**
+ * The route gave a delivery no answer (the store did not take it): Plane retries it for up to an hour, so until then
+ * a change the poll sees first is no sign of a switched-off webhook. Kept in memory first (the store is what failed)
+ * and written down with the next accepted delivery or poll.
+ */
+export function noteWebhookWithheld(services: Pick<Services, 'store' | 'now'>): void {
+  withheld.set(services.store, services.now())
+}
+
+/** When this runtime, or any process on the store, last withheld a delivery's answer (epoch ms), or null. */
+export async function lastWebhookWithheldAt(
+  services: Pick<Services, 'store'>
+): Promise<number | null> {
+  const here = withheld.get(services.store) ?? null
+  const stored = await services.store.get<number>(WITHHELD_KEY).catch(() => null)
+  if (here !== null && (stored === null || here > stored)) {
+    await services.store
+      .set(WITHHELD_KEY, here, { ttlSeconds: 2 * 24 * 60 * 60 })
+      .catch(() => undefined)
+    return here
+  }
+  return stored
+}
+
+const WITHHELD_KEY = 'webhook:last-withheld'
+const withheld = new WeakMap<object, number>()
 
 /** How often an accepted delivery is written down (per store object, i.e. per runtime). */
 const NOTE_EVERY_MS = 5_000
@@ -56,49 +86,110 @@ export async function lastWebhookReceivedAt(
 }
 
 /**
- * Whether Plane's webhooks are known to be failing: the poll found people's edits no delivery reported, for longer
- * than WEBHOOK_SILENCE_MS (the alert it raised is still standing). The index of work items then trusts no listing
- * older than the call (issue 32).
+ * Whether Plane's webhook is known to be switched off (or failing): the poll found changes no delivery brought, and
+ * no delivery since (the alert it raised is still standing). The index of work items then trusts no listing older
+ * than the call (issue 32).
  */
 export async function webhooksSilent(store: Pick<Services['store'], 'has'>): Promise<boolean> {
-  return store.has(`alert:${ALERT_KEY}`)
+  return store.has(OFF_SINCE_KEY)
+}
+
+/** Since when (epoch ms) the bridge holds Plane's webhook for switched off, or null. */
+export async function webhookOffSince(services: Pick<Services, 'store'>): Promise<number | null> {
+  return (await services.store.get<number>(OFF_SINCE_KEY)) ?? null
+}
+
+/** What the poll saw that no delivery brought, older than WEBHOOK_GRACE_MS (webhooks land within seconds). */
+export type MissedByWebhooks = {
+  /**
+   * Edits by people (not agents, not the bridge: API writes fire no webhook in v1.2, makeplane/plane#6746) that the
+   * poll was first to see.
+   */
+  edits: number
+  /** Comments by people the poll caught up that no delivery had brought (comments fire webhooks in every version). */
+  comments: number
+  /** When the oldest of them was made (epoch ms); null when there are none. */
+  oldestAt: number | null
 }
 
 /**
- * `missedHumanEdits`: edits by people (not agents, not the bridge — API writes fire no webhook in v1.2,
- * makeplane/plane#6746) older than the grace period that the poll was first to see.
+ * Plane retries a delivery that got no answer up to 5 times, each within 600 s (plane-api.md §7.5): for this long
+ * after the bridge withheld an answer (its store down), a change the poll sees first may still be on its way.
+ */
+export const WEBHOOK_RETRY_HORIZON_MS = 60 * 60 * 1000
+
+/**
+ * Tell the human once when Plane's webhook is switched off (issue 37). After its 6th failed attempt at a delivery
+ * Plane sets the webhook's `is_active=False` and mails its creator (plane-api.md §7.5); from then on the bridge hears
+ * only its polls. That shows within one poll: changes the poll found first (two at least), and no delivery at all
+ * since the oldest of them. A delivery lost among others (a network blip) is not it: others arrive after. Nor is a delivery whose
+ * answer the bridge withheld within the last hour: Plane is still retrying it. Said once; the state stands
+ * (`webhook:off-since`: `webhooksSilent`, the `plane_bridge_webhook_off` gauge, `/ready`, `npm run job -- check`)
+ * until a delivery is accepted again. True when the human was told now.
  */
 export async function checkWebhookHealth(
   services: WebhookHealthParts,
-  missedHumanEdits: number
+  missed: MissedByWebhooks
 ): Promise<boolean> {
   if (!services.config.PLANE_WEBHOOK_SECRET) return false
-  services.metrics.webhookMissedEdits.inc({}, missedHumanEdits)
+  const { store, metrics, now } = services
+  metrics.webhookMissedEdits.inc({}, missed.edits)
   const stored = await lastWebhookReceivedAt(services)
   // Every replica (and a restarted process) shows the last delivery any of them accepted.
-  if (stored !== null) services.metrics.lastWebhook.set({}, stored / 1000)
-  const lastReceived = stored ?? 0
-  const silentForMs = services.now() - lastReceived
-  if (silentForMs < WEBHOOK_SILENCE_MS) {
-    // Deliveries arrive again: the next silence is reported anew.
-    await clearAlert(services.store, ALERT_KEY)
+  if (stored !== null) metrics.lastWebhook.set({}, stored / 1000)
+  const lastReceived = stored ?? Number.NEGATIVE_INFINITY
+  const offSince = await webhookOffSince(services)
+  if (offSince !== null) {
+    const back = lastReceived >= offSince
+    if (back) {
+      // Deliveries arrive again: the next time it is switched off is reported anew.
+      await clearAlert(store, ALERT_KEY)
+      await store.delete(OFF_SINCE_KEY)
+    }
+    metrics.webhookOff.set({}, back ? 0 : 1)
     return false
   }
-  if (missedHumanEdits === 0) return false
-  const minutes = lastReceived === 0 ? null : Math.round(silentForMs / 60_000)
-  const fr = services.config.LOCALE !== 'en'
-  const since =
-    minutes === null
-      ? fr
-        ? 'depuis le démarrage'
-        : 'since start'
-      : fr
-        ? `depuis ${minutes} min`
-        : `for ${minutes} min`
-  return raiseAlert(services, {
-    key: ALERT_KEY,
-    html: fr
-      ? `⚠️ Plane n'envoie plus de webhooks ${since} (${missedHumanEdits} modification(s) vue(s) seulement par le poll). Vérifiez que le webhook est actif dans Plane (Paramètres → Webhooks) : Plane le désactive après des échecs répétés. Les notifications continuent, avec jusqu'à 5 min de retard.`
-      : `⚠️ Plane has sent no webhook ${since} (${missedHumanEdits} change(s) seen only by the poll). Check that the webhook is still active in Plane (Settings → Webhooks): Plane deactivates it after repeated failures. Notifications go on, up to 5 min late.`,
+  metrics.webhookOff.set({}, 0)
+  if (!_switchedOff(missed, lastReceived)) return false
+  // Plane is still retrying a delivery the bridge gave no answer: not switched off (yet).
+  const withheldAt = await lastWebhookWithheldAt(services)
+  if (withheldAt !== null && now() - withheldAt < WEBHOOK_RETRY_HORIZON_MS) return false
+  services.log.warn('Plane webhook switched off: changes seen only by the poll', {
+    edits: missed.edits,
+    comments: missed.comments,
+    lastReceived: stored,
   })
+  const { PLANE_BASE_URL, PLANE_WORKSPACE_SLUG, LOCALE } = services.config
+  // Told first, then marked: a crash in between tells it at the next poll, once (the alert's claim).
+  const told = await raiseAlert(services, {
+    key: ALERT_KEY,
+    html: webhookOffMessage(LOCALE, {
+      lastReceivedAt: stored,
+      now: now(),
+      missed: missed.edits + missed.comments,
+      settingsUrl: webhookSettingsUrl(PLANE_BASE_URL, PLANE_WORKSPACE_SLUG),
+      webhookUrl: webhookTargetOf(services.config),
+    }),
+  })
+  await store.set(OFF_SINCE_KEY, now(), { ttlSeconds: OFF_SINCE_TTL_S })
+  metrics.webhookOff.set({}, 1)
+  return told
 }
+
+// --- Internal helpers ---
+
+const OFF_SINCE_KEY = 'webhook:off-since'
+/** Longer than any silence worth a standing alert; a later one is noticed again. */
+const OFF_SINCE_TTL_S = 30 * 24 * 60 * 60
+
+/**
+ * Changes no delivery brought, two at least, and no delivery since the oldest of them. One alone is no proof: a
+ * single delivery lost (a proxy's 502 while plane-bridge restarts is final for Plane too) looks the same until a
+ * second change shows whether deliveries still come.
+ */
+function _switchedOff(missed: MissedByWebhooks, lastReceived: number): boolean {
+  if (missed.edits + missed.comments < MIN_MISSED || missed.oldestAt === null) return false
+  return lastReceived < missed.oldestAt
+}
+
+const MIN_MISSED = 2

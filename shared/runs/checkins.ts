@@ -4,6 +4,7 @@
  * kept for the human) is recorded on the assignment.
  */
 import { isAgentTask, isOpenForAgent } from '../task-vocabulary.ts'
+import type { RunMentions } from './mentions.ts'
 import {
   ASSIGNMENT_TTL_S,
   type Assignment,
@@ -32,7 +33,8 @@ export const checkinsKey = (day: string) => `runs:checkins:${day}`
 
 export function createCheckins(
   { options, m, say }: TrackerKit,
-  { tellHuman }: RunWakes
+  { tellHuman }: RunWakes,
+  mentions: Pick<RunMentions, 'answered'>
 ): Pick<RunTracker, 'activity' | 'delivered' | 'undelivered'> {
   const { store, runs, log, now } = options
 
@@ -61,6 +63,9 @@ export function createCheckins(
   }
 
   const _activity: RunTracker['activity'] = async (taskId, agent, where = {}) => {
+    // Any call on the task answers a mention of the agent there (issue 37).
+    await mentions.answered(taskId, agent)
+    if (where.notMine) return
     const key = assignmentKey(taskId, agent.id)
     const entry = await store.get<Assignment>(key)
     const at = now()

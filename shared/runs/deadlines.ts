@@ -7,6 +7,7 @@ import { renderTaskName } from '../notify/messages.ts'
 import type { StoreLock } from '../store/store.ts'
 import { isAgentTask, isOpenForAgent } from '../task-vocabulary.ts'
 import { escapeHtml } from '../telegram/html.ts'
+import type { RunMentions } from './mentions.ts'
 import { openRunRecords } from './records.ts'
 import {
   ASSIGNMENT_TTL_S,
@@ -30,7 +31,8 @@ export function createDeadlines(
   kit: TrackerKit,
   { taskRef, sendWake, tellHuman, tellConcierge }: RunWakes,
   { assigned }: Pick<RunTracker, 'assigned'>,
-  { staleDue }: { staleDue(taskId: string): Promise<void> }
+  { staleDue }: { staleDue(taskId: string): Promise<void> },
+  mentions: Pick<RunMentions, 'due'>
 ): Pick<RunTracker, 'due' | 'waiting'> {
   const { options, m, say } = kit
   const { store, log, now, locale } = options
@@ -117,6 +119,7 @@ export function createDeadlines(
           if (score === null || score > now()) continue
           if (kind === 'wake' && taskId && agentId) await wakeDue(taskId, agentId)
           else if (kind === 'stale' && taskId) await staleDue(taskId)
+          else if (kind === 'mention' && taskId && agentId) await mentions.due(taskId, agentId)
           else await store.indexRemove(DUE_INDEX, member)
           handled++
         } catch (error) {

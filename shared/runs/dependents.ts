@@ -10,6 +10,7 @@ import type { TaskSnapshot } from '../events.ts'
 import type { Logger } from '../log.ts'
 import type { Locale } from '../notify/i18n.ts'
 import type { PlaneClient } from '../plane/client.ts'
+import { PlaneApiError } from '../plane/errors.ts'
 import type { PlaneRelations } from '../plane/work-item-schemas.ts'
 import { snapshotFromWorkItem } from '../plane-events.ts'
 import type { Store } from '../store/store.ts'
@@ -69,7 +70,13 @@ export async function onTaskClosed(
   for (const id of ids) {
     const dependent = await _snapshot(plane, id, task.projectId)
     // Started, done or cancelled tasks are past the point where a dependency matters.
-    if (!dependent || !isOpenForAgent(dependent) || dependent.state?.group !== 'unstarted') continue
+    if (
+      !dependent ||
+      dependent === 'gone' ||
+      !isOpenForAgent(dependent) ||
+      dependent.state?.group !== 'unstarted'
+    )
+      continue
     if (group === 'cancelled') {
       if (await parts.blockForCancelled(dependent, task)) out.blocked.push(id)
       continue
@@ -85,6 +92,58 @@ export async function onTaskClosed(
   }
   if (out.unblocked.length + out.blocked.length > 0)
     parts.log.info('dependents of a closed task', { task: task.id, group, ...out })
+  return out
+}
+
+/**
+ * A task deleted in Plane (issue 37) was a dependency of others: it is dropped from their run records (so the
+ * tools' start/done gate no longer waits for it), and a dependent it alone held back wakes its agent, once (the
+ * same claim as a release by completion).
+ */
+export async function onTaskDeleted(
+  parts: Omit<DependentsParts, 'runs'> & { runs: Pick<RunStore, 'peek' | 'update'> | null },
+  task: TaskSnapshot,
+  ref: string | null
+): Promise<{ unblocked: string[] }> {
+  const out = { unblocked: [] as string[] }
+  const { plane, runs } = parts
+  const ids = (await parts.store.indexRange(dependentsKey(task.id))).map((e) => e.member)
+  for (const id of ids) {
+    const record = await runs?.peek(id)
+    const names = new Set([task.id, ...(ref ? [ref] : [])])
+    if (record && runs && record.dependencies.some((d) => names.has(d)))
+      await runs.update(
+        { id: record.taskId, projectId: record.projectId, ref: record.ref },
+        (r) => ({
+          ...r,
+          dependencies: r.dependencies.filter((d) => !names.has(d)),
+          ...(r.dependencyIds
+            ? { dependencyIds: r.dependencyIds.filter((d) => d !== task.id) }
+            : {}),
+        }),
+        { agentName: null, card: false }
+      )
+    if (!plane) continue
+    const dependent = await _snapshot(plane, id, record?.projectId ?? task.projectId)
+    if (
+      !dependent ||
+      dependent === 'gone' ||
+      !isOpenForAgent(dependent) ||
+      dependent.state?.group !== 'unstarted'
+    )
+      continue
+    if (!(await _allDone(plane, runs, dependent))) continue
+    const say = runPhrasesFor(parts.locale)
+    const woken = await parts.tracker.notice(
+      await _labelsFollowingAssignees(parts, dependent),
+      (dependentRef) => say.unblockedByDeletion(dependentRef, dependent.name, ref ?? task.name),
+      `unblocked:${dependent.id}`
+    )
+    if (woken > 0) out.unblocked.push(id)
+  }
+  await parts.store.delete(dependentsKey(task.id))
+  if (out.unblocked.length > 0)
+    parts.log.info('dependents of a deleted task released', { task: task.id, ...out })
   return out
 }
 
@@ -111,7 +170,10 @@ async function _labelsFollowingAssignees(
   return { ...dependent, labels: labelsFollowing(dependent.labels, { assigned: [], unassigned }) }
 }
 
-/** Every dependency of the task (the bridge's record, Plane's relations) is done. */
+/**
+ * Every dependency of the task (the bridge's record, Plane's relations) is done; one deleted in Plane (404) holds
+ * nothing back any more (issue 37).
+ */
 async function _allDone(
   plane: PlaneClient,
   runs: DependentsParts['runs'],
@@ -124,13 +186,17 @@ async function _allDone(
       : await plane.workItems
           .getByIdentifier(dep, { expand: ['state'] })
           .then(snapshotFromWorkItem)
-          .catch(() => null)
+          .catch((error: unknown) =>
+            error instanceof PlaneApiError && error.kind === 'not_found' ? ('gone' as const) : null
+          )
+    if (found === 'gone') continue
     if (found?.state?.group !== 'completed') return false
   }
   if ((await plane.capabilities()).relations) {
     const relations = await plane.relations.list(task.projectId, task.id)
     for (const ref of _related(relations, 'blocked_by', task.projectId)) {
       const found = await _snapshot(plane, ref.id, ref.projectId)
+      if (found === 'gone') continue
       if (found?.state?.group !== 'completed') return false
     }
   }
@@ -140,16 +206,19 @@ async function _allDone(
 /**
  * The task as Plane holds it now: what the bridge last saw may be a silent change behind (v1.2 API writes fire
  * nothing), and releasing or blocking a task on a stale state is a wrong message (issue 28). One request per
- * dependent and dependency, on completions and cancellations only.
+ * dependent and dependency, on completions and cancellations only. `gone`: Plane answers 404 (deleted, issue 37).
  */
 async function _snapshot(
   plane: PlaneClient,
   id: string,
   projectId: string
-): Promise<TaskSnapshot | null> {
+): Promise<TaskSnapshot | 'gone' | null> {
   const item = await plane.workItems
     .get(projectId, id, { expand: ['state', 'labels'] })
-    .catch(() => null)
+    .catch((error: unknown) =>
+      error instanceof PlaneApiError && error.kind === 'not_found' ? ('gone' as const) : null
+    )
+  if (item === 'gone') return 'gone'
   return item ? snapshotFromWorkItem(item) : null
 }
 

@@ -9,6 +9,8 @@ export type RunPhrases = {
   stop(ref: string, title: string, reason: StopReason, to: string | null): string
   /** Its last open dependency is done: the agent may start. */
   unblocked(ref: string, title: string): string
+  /** The dependency that held it back was deleted in Plane: the agent may start (issue 37). */
+  unblockedByDeletion(ref: string, title: string, dependency: string): string
   unansweredHuman(agent: string, task: string, attempts: number): string
   unansweredConcierge(agent: string, ref: string, attempts: number): string
   staleHuman(agent: string, task: string, minutes: number): string
@@ -16,6 +18,12 @@ export type RunPhrases = {
   undeliveredHuman(agent: string, task: string, attempts: number, cause: string): string
   /** OpenClaw refuses the bridge itself (a setting to fix): no agent can be woken. */
   refusedHuman(cause: string): string
+  /** A task was deleted in Plane while agents worked on it; they were told to stop (issue 37). */
+  deletedHuman(task: string, agents: string): string
+  /** A comment mentions the agent (issue 37): plain text, with the comment and the task's link. */
+  mention(m: MentionWake): string
+  /** Every wake for a mention went unanswered. */
+  mentionUnansweredHuman(agent: string, author: string, task: string, attempts: number): string
   /** The cause of a failed wake, from the OpenClaw error (already escaped text). */
   cause(failure: WakeFailure): string
 }
@@ -23,7 +31,16 @@ export type RunPhrases = {
 /** Why a wake did not reach OpenClaw, as the hooks client reported it. */
 export type WakeFailure = { kind: string; status: number | null; detail: string }
 
-export type StopReason = 'unassigned' | 'reassigned' | 'cancelled'
+/** What a mention's wake says. */
+export type MentionWake = {
+  ref: string
+  title: string
+  url: string | null
+  author: string
+  text: string
+}
+
+export type StopReason = 'unassigned' | 'reassigned' | 'cancelled' | 'deleted'
 
 const fr: RunPhrases = {
   reminder: (attempt, of) =>
@@ -33,14 +50,18 @@ const fr: RunPhrases = {
       `Arrête de travailler sur ${ref} « ${title} » : ${
         reason === 'cancelled'
           ? 'elle a été annulée'
-          : reason === 'reassigned'
-            ? `elle a été confiée à ${to ?? 'quelqu’un d’autre'}`
-            : 'elle ne t’est plus assignée'
+          : reason === 'deleted'
+            ? 'elle a été supprimée dans Plane'
+            : reason === 'reassigned'
+              ? `elle a été confiée à ${to ?? 'quelqu’un d’autre'}`
+              : 'elle ne t’est plus assignée'
       }.`,
       "N'écris plus rien sur cette tâche et arrête son chrono s'il tourne (stop_timer). Aucune réponse n'est attendue.",
     ].join('\n'),
   unblocked: (ref, title) =>
     `${ref} « ${title} » est débloquée : sa dernière dépendance est terminée. Tu peux la démarrer (update_task_status {"task":"${ref}","status":"in_progress"}).`,
+  unblockedByDeletion: (ref, title, dependency) =>
+    `${ref} « ${title} » est débloquée : sa dépendance ${dependency} a été supprimée dans Plane. Tu peux la démarrer (update_task_status {"task":"${ref}","status":"in_progress"}).`,
   unansweredHuman: (agent, task, n) =>
     `🔕 ${agent} ne répond pas pour ${task} (${n} réveils sans réponse).`,
   unansweredConcierge: (agent, ref, n) =>
@@ -50,6 +71,16 @@ const fr: RunPhrases = {
   undeliveredHuman: (agent, task, n, cause) =>
     `🔕 ${agent} n'a pas pu être réveillé pour ${task} (${n} essais) : ${cause}.`,
   refusedHuman: (cause) => `⚠️ Les agents ne peuvent pas être réveillés : ${cause}.`,
+  mention: ({ ref, title, url, author, text }) =>
+    [
+      `💬 ${author} te mentionne sur ${ref} « ${title} »${url ? ` (${url})` : ''} :`,
+      `« ${text} »`,
+      `Réponds par un commentaire sur la tâche : add_comment {"task":"${ref}","text":"…"} (kind "question" si tu as besoin de l'humain). Lis la tâche d'abord si besoin (get_task_details). Si elle n'est pas à toi, n'y change rien d'autre.`,
+    ].join('\n'),
+  mentionUnansweredHuman: (agent, author, task, n) =>
+    `🔕 ${agent} ne répond pas à la mention de ${author} sur ${task} (${n} réveils sans réponse).`,
+  deletedHuman: (task, agents) =>
+    `🗑 ${task} a été supprimée dans Plane alors que ${agents} y travaillai${agents.includes(' et ') ? 'en' : ''}t : arrêt demandé, exécution annulée.`,
   cause: ({ kind, status, detail }) =>
     kind === 'auth'
       ? `OpenClaw refuse le jeton OPENCLAW_HOOKS_TOKEN (${status ?? 401}) ; il doit être égal à hooks.token dans la configuration d'OpenClaw`
@@ -68,14 +99,18 @@ const en: RunPhrases = {
       `Stop working on ${ref} “${title}”: ${
         reason === 'cancelled'
           ? 'it was cancelled'
-          : reason === 'reassigned'
-            ? `it was given to ${to ?? 'someone else'}`
-            : 'it is no longer assigned to you'
+          : reason === 'deleted'
+            ? 'it was deleted in Plane'
+            : reason === 'reassigned'
+              ? `it was given to ${to ?? 'someone else'}`
+              : 'it is no longer assigned to you'
       }.`,
       'Write nothing more on this task and stop its timer if it runs (stop_timer). No answer is expected.',
     ].join('\n'),
   unblocked: (ref, title) =>
     `${ref} “${title}” is unblocked: its last dependency is done. You may start it (update_task_status {"task":"${ref}","status":"in_progress"}).`,
+  unblockedByDeletion: (ref, title, dependency) =>
+    `${ref} “${title}” is unblocked: its dependency ${dependency} was deleted in Plane. You may start it (update_task_status {"task":"${ref}","status":"in_progress"}).`,
   unansweredHuman: (agent, task, n) =>
     `🔕 ${agent} does not answer for ${task} (${n} wakes unanswered).`,
   unansweredConcierge: (agent, ref, n) =>
@@ -85,6 +120,16 @@ const en: RunPhrases = {
   undeliveredHuman: (agent, task, n, cause) =>
     `🔕 ${agent} could not be woken for ${task} (${n} tries): ${cause}.`,
   refusedHuman: (cause) => `⚠️ Agents cannot be woken: ${cause}.`,
+  mention: ({ ref, title, url, author, text }) =>
+    [
+      `💬 ${author} mentions you on ${ref} “${title}”${url ? ` (${url})` : ''}:`,
+      `“${text}”`,
+      `Answer with a comment on the task: add_comment {"task":"${ref}","text":"…"} (kind "question" if you need the human). Read the task first if you need to (get_task_details). If it is not yours, change nothing else on it.`,
+    ].join('\n'),
+  mentionUnansweredHuman: (agent, author, task, n) =>
+    `🔕 ${agent} does not answer ${author}'s mention on ${task} (${n} wakes unanswered).`,
+  deletedHuman: (task, agents) =>
+    `🗑 ${task} was deleted in Plane while ${agents} worked on it: told to stop, run cancelled.`,
   cause: ({ kind, status, detail }) =>
     kind === 'auth'
       ? `OpenClaw refuses the token OPENCLAW_HOOKS_TOKEN (${status ?? 401}); it must equal hooks.token in OpenClaw's configuration`

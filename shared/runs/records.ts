@@ -44,6 +44,8 @@ export type RunStore = {
   flushCards(options?: { all?: boolean }): Promise<{ written: number; nextDueInMs: number | null }>
   /** Open runs (pending, active, awaiting, stale) by task id, oldest state change first. */
   open(limit?: number): Promise<RunRecord[]>
+  /** The task is gone from Plane: its card is no longer written (a write already under way may still land). */
+  dropCard(taskId: string): Promise<void>
 }
 
 export type CardOptions = {
@@ -332,6 +334,10 @@ export function createRunStore({
       return { written, nextDueInMs: next ? Math.max(0, next.score - now()) : null }
     },
     open: (limit) => openRunRecords(store, limit),
+    async dropCard(taskId) {
+      await store.indexRemove(CARDS_DUE_INDEX, taskId)
+      await store.delete(cardMarkKey(taskId))
+    },
   }
 }
 

@@ -111,6 +111,8 @@ export type RunTracker = {
        * an active run's heartbeat is written at most once a minute (ten agents listing twenty tasks each).
        */
       listed?: boolean
+      /** Not the agent's task (it was mentioned there): a mention is answered, no run is touched. */
+      notMine?: boolean
     }
   ): Promise<void>
   /** A wake OpenClaw admitted; `runId` becomes the task's session. */
@@ -122,6 +124,17 @@ export type RunTracker = {
   undelivered(meta: WakeMeta, failure: WakeFailure): Promise<void>
   /** Wake the task's agents with a special text (unblocked…), once per `dedupeKey`. */
   notice(task: TaskSnapshot, text: (ref: string) => string, dedupeKey: string): Promise<number>
+  /**
+   * A comment mentions the agent (issue 37): a verified wake with the comment and the task's link, once per comment
+   * and agent (mentions.ts).
+   */
+  mentioned(
+    task: TaskSnapshot,
+    agent: AgentRef,
+    mention: { commentId: string; text: string; author: string }
+  ): Promise<'woken' | 'known' | 'off'>
+  /** Whether the agent has a mention on the task it has not answered (it may comment on a task not its own). */
+  mentionPending(taskId: string, agentId: string): Promise<boolean>
   /** Act on every deadline that has passed; `nextDueInMs` says when to come back. */
   due(): Promise<{ handled: number; nextDueInMs: number | null }>
   /** Assignments waiting for a check-in, with their agent: `/plane agent`, `/plane status`. */

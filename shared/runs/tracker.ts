@@ -7,6 +7,7 @@
 import { createAssignments } from './assignments.ts'
 import { createCheckins } from './checkins.ts'
 import { createDeadlines } from './deadlines.ts'
+import { createMentions } from './mentions.ts'
 import { createStaleRuns } from './stale.ts'
 import { createTrackerKit, type RunTracker, type RunTrackerOptions } from './tracker-kit.ts'
 import { createRunWakes } from './wakes.ts'
@@ -30,8 +31,15 @@ export function createRunTracker(options: RunTrackerOptions): RunTracker {
   const kit = createTrackerKit(options)
   const wakes = createRunWakes(kit)
   const assignments = createAssignments(kit, wakes)
-  const checkins = createCheckins(kit, wakes)
+  const mentions = createMentions(kit, wakes)
+  const checkins = createCheckins(kit, wakes, mentions)
   const stale = createStaleRuns(kit, wakes)
-  const deadlines = createDeadlines(kit, wakes, assignments, stale)
-  return { ...assignments, ...checkins, ...deadlines }
+  const deadlines = createDeadlines(kit, wakes, assignments, stale, mentions)
+  return {
+    ...assignments,
+    ...checkins,
+    ...deadlines,
+    mentioned: mentions.mentioned,
+    mentionPending: mentions.pending,
+  }
 }

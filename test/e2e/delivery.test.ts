@@ -4,10 +4,10 @@ import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { createNodeStore } from '../../runtime/node-store.ts'
 import { loadConfig } from '../../shared/config.ts'
-import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
+import { virtualClock } from '../helpers/clock.ts'
 import { dropRedisPrefix, TEST_REDIS_URL } from '../helpers/redis.ts'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts'
-import { startE2E, WEBHOOK_SECRET } from './harness.ts'
+import { startE2E } from './harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 const running: E2E[] = []
@@ -74,33 +74,32 @@ describe('delivery guarantees (end to end)', () => {
     expect(delivered(second)[0]).toContain('Survivre au redémarrage')
   }, 30_000)
 
-  it('should answer 503 while Redis is down, keep nothing half-written, and work again when it is back', async () => {
+  it('should give Plane no answer while Redis is down, keep nothing half-written, and tell the change once after its retry', async () => {
     const target = new URL(TEST_REDIS_URL)
     proxy = await startTcpProxy(target.hostname, Number(target.port || 6379))
     const prefix = `e2e-down-${process.pid}-${Date.now()}`
     const redisUrl = `redis://127.0.0.1:${proxy.port}${target.pathname || '/0'}`
     const config = loadConfig({ REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix })
-    const t = await startE2E({ store: (hooks) => createNodeStore(config, hooks) })
+    // The route's waits for the store move this clock, as does Plane's retry delay: nothing sleeps 20 s.
+    const clock = virtualClock()
+    const retryMs = 120_000
+    const t = await startE2E({
+      store: (hooks) => createNodeStore(config, hooks),
+      now: clock.now,
+      sleep: clock.sleep,
+      plane: { now: clock.now, webhookRetryDelayMs: () => retryMs },
+    })
     running.push(t)
     dropAfter.push(prefix)
-    const body = JSON.stringify({
-      event: 'project',
-      action: 'created',
-      webhook_id: crypto.randomUUID(),
-      workspace_id: crypto.randomUUID(),
-      data: { id: crypto.randomUUID(), name: 'Panne Redis', identifier: 'RED' },
-      activity: { field: null, new_value: null, old_value: null, actor: null },
-    })
-    const headers = {
-      'content-type': 'application/json',
-      'x-plane-signature': await signPlaneBody(body, WEBHOOK_SECRET),
-    }
-    const post = () => t.app.request('/webhooks/plane', { method: 'POST', body, headers })
 
     await proxy.stop()
-    const down = await post()
-    expect(down.status).toBe(503)
-    expect(await down.json()).toMatchObject({ error: 'unavailable' })
+    await t.plane.ui.createProject(t.users.bridge.id, { name: 'Panne Redis', identifier: 'RED' })
+    await t.plane.webhooks.settle()
+    const [first] = t.plane.webhooks.deliveries
+    // No answer (a 503 would be final for Plane): a transport error, which Plane retries.
+    expect(first?.status).toBeUndefined()
+    expect(first?.error).toBeDefined()
+    expect(t.plane.webhooks.pendingRetries()).toBe(1)
     expect((await t.app.request('/ready')).status).toBe(503)
 
     await proxy.start()
@@ -108,12 +107,16 @@ describe('delivery guarantees (end to end)', () => {
     while ((await t.app.request('/ready')).status !== 200 && Date.now() < until)
       await new Promise((r) => setTimeout(r, 200))
     expect((await t.app.request('/ready')).status).toBe(200)
-    // The refused delivery left no dedupe claim behind: the same bytes are accepted now.
-    const up = await post()
-    expect(await up.json()).toEqual({ status: 'accepted' })
+    // Plane's retry: the same bytes, accepted now (the withheld try left no dedupe claim behind).
+    clock.advance(retryMs + 1)
     await t.settle(10_000)
-    expect(delivered(t).some((text) => text.includes('Panne Redis'))).toBe(true)
+    expect(t.plane.webhooks.deliveries.map((d) => [d.attempt, d.status])).toEqual([
+      [1, undefined],
+      [2, 200],
+    ])
+    expect(delivered(t).filter((text) => text.includes('Panne Redis'))).toHaveLength(1)
     const metrics = await (await t.app.request('/metrics')).text()
-    expect(metrics).toMatch(/plane_bridge_store_errors_total\{operation="increment"\} [1-9]/)
+    expect(metrics).toMatch(/plane_bridge_store_errors_total\{operation="has"\} [1-9]/)
+    expect(metrics).toMatch(/plane_bridge_webhook_withheld_total 1/)
   }, 40_000)
 })

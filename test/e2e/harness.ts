@@ -59,8 +59,13 @@ export type E2EOptions = {
 /** A new runtime on the same simulators: what a restart after a crash starts (test/faults/). */
 export type RestartOptions = Pick<E2EOptions, 'env' | 'store' | 'now' | 'sleep' | 'alive' | 'spool'>
 
-/** What becomes of one Plane delivery: handed to the bridge, kept for later, lost (Plane saw a 200), or sent twice. */
-export type DeliveryRoute = 'deliver' | 'hold' | 'drop' | 'duplicate'
+/**
+ * What becomes of one Plane delivery: handed to the bridge, kept for later, lost (Plane saw a 200), or sent twice;
+ * or a transport error on its first attempt, which Plane retries with the same body (plane-api.md §7.5): `refuse`,
+ * the connection refused before the bridge saw it; `reset`, the bridge processed it and the connection dropped
+ * before its answer.
+ */
+export type DeliveryRoute = 'deliver' | 'hold' | 'drop' | 'duplicate' | 'refuse' | 'reset'
 
 /** The Plane version the suites run on unless a test says otherwise (vitest.config.ts runs them on both). */
 export const SIM_PLANE_VERSION: '1.2' | '1.3' =
@@ -85,10 +90,24 @@ export async function startE2E({
   // While held, deliveries are kept (Plane saw a 200) to be replayed later, as a late delivery would arrive.
   const held: Array<{ url: string; init: RequestInit }> = []
   const gate: { hold: boolean; route: (() => DeliveryRoute) | null } = { hold: false, route: null }
+  // Bodies whose first attempt failed on purpose (`refuse`, `reset`): Plane's retry of them goes through.
+  const failedOnce = new Set<string>()
   const webhookFetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const runtime = current
     if (!runtime?.alive()) throw new TypeError('fetch failed: connection refused')
-    const route = gate.hold ? 'hold' : (gate.route?.() ?? 'deliver')
+    const chosen = gate.hold ? 'hold' : (gate.route?.() ?? 'deliver')
+    const body = String(init?.body ?? '')
+    const retried = (chosen === 'refuse' || chosen === 'reset') && failedOnce.has(body)
+    const route = retried ? 'deliver' : chosen
+    if (route === 'refuse') {
+      failedOnce.add(body)
+      throw new TypeError('fetch failed: connection refused')
+    }
+    if (route === 'reset') {
+      failedOnce.add(body)
+      await Promise.resolve(runtime.app.request(String(input), init ?? {})).catch(() => undefined)
+      throw new TypeError('fetch failed: socket hang up')
+    }
     if (route === 'hold') {
       held.push({ url: String(input), init: init ?? {} })
       return new Response('{}', { status: 200 })

@@ -263,9 +263,13 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     const ready = (await (await t.app.request('/ready')).json()) as {
       status: string
       reasons: string[]
-      webhooks: { refusedSinceAccepted: number; lastReceivedAt: number | null }
+      webhooks: { refusedSinceAccepted: number; lastReceivedAt: number | null; offSince: null }
     }
-    expect(ready.webhooks).toEqual({ refusedSinceAccepted: refused, lastReceivedAt: null })
+    expect(ready.webhooks).toEqual({
+      refusedSinceAccepted: refused,
+      lastReceivedAt: null,
+      offSince: null,
+    })
     expect(ready.status).toBe('degraded')
     expect(ready.reasons).toContain(
       `${refused} Plane deliveries refused for a bad signature since the last accepted one: check PLANE_WEBHOOK_SECRET`

@@ -227,19 +227,27 @@ describe('poll ticks (end to end)', () => {
   it('should alert once when Plane stops delivering webhooks for human edits', async () => {
     let skew = 0
     // Not a test of request spacing: four polls an hour apart (cycle lists too) stay well within the timeout.
+    // Plane's clock and the bridge's move together: a delivery's arrival is compared with an edit's time.
     const t = await start({
       now: () => Date.now() + skew,
+      plane: { now: () => Date.now() + skew },
     })
     const item = t.plane.seed.workItem(t.project.id, {
       name: 'Éditée à la main',
+      state: t.state('Todo').id,
+    })
+    const other = t.plane.seed.workItem(t.project.id, {
+      name: 'Éditée aussi',
       state: t.state('Todo').id,
     })
     await runPollCycle({ ...t.services, ...t.bridge })
     for (const hook of t.plane.state.webhooks.values()) hook.is_active = false
     const human = t.plane.seed.user({ email: 'moi@javisi.local', display_name: 'moi' })
     t.plane.seed.member(t.project.id, human.id, 20)
-    // A person edits in the web UI; the deactivated webhook never reports it.
+    // A person edits two tasks in the web UI; the deactivated webhook reports neither (one alone could be a
+    // single lost delivery).
     await t.plane.ui.updateWorkItem(human.id, item.id, { priority: 'urgent' })
+    await t.plane.ui.updateWorkItem(human.id, other.id, { priority: 'urgent' })
     skew = 40 * 60 * 1000
     await runPollCycle({ ...t.services, ...t.bridge })
     await t.settle()
@@ -257,6 +265,7 @@ describe('poll ticks (end to end)', () => {
     await runPollCycle({ ...t.services, ...t.bridge })
     for (const hook of t.plane.state.webhooks.values()) hook.is_active = false
     await t.plane.ui.updateWorkItem(human.id, item.id, { priority: 'medium' })
+    await t.plane.ui.updateWorkItem(human.id, other.id, { priority: 'medium' })
     skew += 40 * 60 * 1000
     await runPollCycle({ ...t.services, ...t.bridge })
     await t.settle()

@@ -12,12 +12,20 @@ describe('the fault harness itself', () => {
     return found.n
   }
 
-  it('should report a loss when a refused webhook is not reconciled (no recovery)', async () => {
-    // The dedupe read fails: 503 before anything is stored, and Plane never re-sends after an HTTP answer.
+  it('should report a loss when a delivery Plane took as delivered never reached the bridge (no recovery)', async () => {
+    // Plane saw an answer (a proxy's), so it never re-sends; only the poll, not run here, would reconcile.
+    const r = await runCase(webhookToNotification, null, {
+      recover: false,
+      sabotage: (t) => t.webhooks.route(() => 'drop'),
+    })
+    expect(r.problems).toContain('lost: never delivered')
+  })
+
+  it('should recover a delivery whose store read fails once, with no poll: the route tries the store again', async () => {
     const k = await at(webhookToNotification, /^has webhook:seen:/)
     const r = await runCase(webhookToNotification, { mode: 'throw', at: k }, { recover: false })
     expect(r.hit?.name).toBe('has')
-    expect(r.problems).toContain('lost: never delivered')
+    expect(r.problems).toEqual([])
   })
 
   it('should report a dead letter and a third delivery', async () => {

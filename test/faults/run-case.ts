@@ -49,6 +49,10 @@ function sharedClock() {
     advance(ms: number) {
       skip += ms
     },
+    /** The bridge's waits move the clock (a webhook trying the store again, the outbox's spacing). */
+    sleep: async (ms: number) => {
+      skip += Math.max(0, ms)
+    },
   }
 }
 
@@ -85,6 +89,7 @@ export async function runCase(
   let t = await startE2E({
     store: first,
     now: clock.now,
+    sleep: clock.sleep,
     alive: () => !first.dead,
     plane: { now: clock.now, webhookRetryDelayMs: () => PLANE_RETRY_MS },
     env: FAULT_ENV,
@@ -109,6 +114,7 @@ export async function runCase(
       t = await restartE2E(t, {
         store: second,
         now: clock.now,
+        sleep: clock.sleep,
         alive: () => !second.dead,
         env: FAULT_ENV,
       })

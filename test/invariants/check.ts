@@ -3,7 +3,8 @@
  * whether the bridge's answers agree with Plane, against the model's expectations. Returns the violations.
  */
 import { parseRunCard } from '../../shared/runs/card.ts'
-import { runRecordKey } from '../../shared/runs/records.ts'
+import { OPEN_RUN_STATES, runRecordKey } from '../../shared/runs/records.ts'
+import { DUE_INDEX } from '../../shared/runs/tracker.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
 import { CHAT_ID } from '../e2e/harness.ts'
 import { callHttp } from '../helpers/bridge-tools.ts'
@@ -11,10 +12,21 @@ import { AGENT_IDS, OPEN_GROUPS as OPEN, type Truth } from './model.ts'
 import type { Scenario } from './scenario.ts'
 import type { World } from './world.ts'
 
-type Kind = 'completion' | 'blocked' | 'review' | 'approval' | 'prompt' | 'other'
+type Kind =
+  | 'completion'
+  | 'blocked'
+  | 'review'
+  | 'approval'
+  | 'prompt'
+  | 'deleted'
+  | 'alert'
+  | 'other'
 
 /** What a message tells; a completion that asks for a review tells both, in one message (issue 36). */
 function classify(text: string): Kind[] {
+  // An operational alert, not a task's news: lost deliveries may well look like a switched-off webhook.
+  if (text.includes('désactivé le webhook')) return ['alert']
+  if (/supprimée dans Plane alors que/.test(text)) return ['deleted']
   if (/a terminé |est terminée/.test(text))
     return text.includes('Revue demandée') ? ['completion', 'review'] : ['completion']
   if (/est bloquée \(état|signale un blocage|Blocage signalé|est marquée bloquée/.test(text))
@@ -52,7 +64,7 @@ export async function checkInvariants(world: World, scenario: Scenario): Promise
     })
   for (const text of texts) {
     const kinds = classify(text)
-    if (kinds.includes('prompt')) continue
+    if (kinds.includes('prompt') || kinds.includes('alert')) continue
     const seq = /ONB-(\d+) «/.exec(text)?.[1]
     const task = seq ? bySeq.get(seq) : undefined
     if (kinds.includes('other') || !task) {
@@ -70,6 +82,12 @@ export async function checkInvariants(world: World, scenario: Scenario): Promise
     ['review', model.expected.reviews],
     ['approval', model.expected.approvals],
   ]
+  for (const task of model.tasks.values()) {
+    // Told when an agent was working on a deleted task: at most once, and only for a task deleted in Plane.
+    const deletedTold = heard.get(`deleted:${task.id}`) ?? 0
+    if (deletedTold > (task.deleted?.noticed ? 1 : 0))
+      violations.push(`ONB-${task.seq}: deletion told ${deletedTold} times`)
+  }
   for (const task of model.tasks.values())
     for (const [kind, expected] of expectations) {
       const want = expected.get(task.id) ?? 0
@@ -112,7 +130,12 @@ export async function checkInvariants(world: World, scenario: Scenario): Promise
             `ONB-${task.seq}: ${what}, expected none (${episode.adoptable ? 'adopted' : 'never open to it'})`
           )
         // Never left unaware of a task it holds open: woken, unless it already works on it.
-        const holds = last && now.agents.includes(agent) && OPEN.has(now.group) && !now.approval
+        const holds =
+          last &&
+          task.deleted === null &&
+          now.agents.includes(agent) &&
+          OPEN.has(now.group) &&
+          !now.approval
         if (holds && inside === 0 && !episode.adoptable && !episode.checkedIn)
           violations.push(
             `ONB-${task.seq}: ${what}, expected 1 (it holds the task, open, and never called a tool on it)`
@@ -127,8 +150,22 @@ export async function checkInvariants(world: World, scenario: Scenario): Promise
       violations.push(`ONB-${task.seq}: released ${released.length} times, expected ${want}`)
   }
 
-  // 3. The bridge's answers agree with Plane.
+  // 3. The bridge's answers agree with Plane; a deleted task it noticed holds nothing any more (issue 37).
+  const due = (await t.services.store.indexRange(DUE_INDEX)).map((d) => d.member)
   for (const task of model.tasks.values()) {
+    if (!task.deleted) continue
+    if (!task.deleted.noticed) continue
+    for (const agent of AGENT_IDS)
+      if ((await t.bridge.index.openTasks(agent)).includes(task.id))
+        violations.push(`ONB-${task.seq}: deleted, still in ${agent}'s open tasks`)
+    const record = await t.services.store.get<RunRecord>(runRecordKey(task.id))
+    if (record && OPEN_RUN_STATES.has(record.state))
+      violations.push(`ONB-${task.seq}: deleted, its run still ${record.state}`)
+    if (due.some((member) => member.includes(task.id)))
+      violations.push(`ONB-${task.seq}: deleted, a deadline left in runs:due`)
+  }
+  for (const task of model.tasks.values()) {
+    if (task.deleted) continue
     const details = await callHttp(t.app, 'get_task_details', t.bridgeTokens.ra as string, {
       task: `ONB-${task.seq}`,
     })

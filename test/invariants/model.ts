@@ -46,6 +46,13 @@ export type TaskModel = {
   touched: Map<AgentId, number>
   /** A ❓/❌ comment whose webhook is held back. */
   heldComments: number
+  /**
+   * A ❓/❌ comment whose delivery was lost (Plane saw an answer): the next poll catches it up if the task matters
+   * then (an agent's open task, a card waiting), and a poll ran before it (a project's first poll reads none).
+   */
+  droppedComments: number
+  /** Deleted in Plane (no webhook, makeplane/plane#8054); `noticed` once the bridge forgot it. */
+  deleted: null | { noticed: boolean }
   /** A coalescing window may be open: the next change waits for the flush. */
   window: boolean
   /** Dependencies recorded by create_task (task ids). */
@@ -76,15 +83,24 @@ export function createModel() {
   }
   /** Completions seen since the last flush: their dependents are looked at when it comes. */
   let closedSinceFlush: string[] = []
-  /** The tasks that waited for `closed` and for nothing else are released, once per agent (their truth now). */
+  /** Orders Plane's changes and the agents' tool calls: a call after a change saw the task as it changed. */
+  let clock = 0
+  const stamp = () => ++clock
+  const bump = (map: Map<string, number>, id: string, by = 1) =>
+    map.set(id, (map.get(id) ?? 0) + by)
+
+  /**
+   * `closed` is done (or deleted): each task that waited for it, and now for nothing (its dependencies done or
+   * deleted: Plane answers 404 for those), is released once per agent holding it, if not started yet.
+   */
   const release = (closed: string, current: (task: TaskModel) => Truth) => {
     for (const dependent of tasks.values()) {
-      if (!dependent.deps.includes(closed)) continue
+      if (!dependent.deps.includes(closed) || dependent.deleted) continue
       const truth = current(dependent)
       if (truth.group !== 'unstarted') continue
       const allDone = dependent.deps.every((d) => {
         const dep = tasks.get(d)
-        return dep !== undefined && current(dep).group === 'completed'
+        return dep !== undefined && (dep.deleted !== null || current(dep).group === 'completed')
       })
       if (!allDone) continue
       for (const agent of truth.agents) {
@@ -94,11 +110,6 @@ export function createModel() {
       }
     }
   }
-  /** Orders Plane's changes and the agents' tool calls: a call after a change saw the task as it changed. */
-  let clock = 0
-  const stamp = () => ++clock
-  const bump = (map: Map<string, number>, id: string, by = 1) =>
-    map.set(id, (map.get(id) ?? 0) + by)
 
   const episodesOf = (task: TaskModel, agent: AgentId) => {
     const list = task.episodes.get(agent) ?? []
@@ -126,13 +137,18 @@ export function createModel() {
     stamp,
 
     add(
-      task: Omit<TaskModel, 'releasedTo' | 'episodes' | 'heldComments' | 'touched'>,
+      task: Omit<
+        TaskModel,
+        'releasedTo' | 'episodes' | 'heldComments' | 'droppedComments' | 'deleted' | 'touched'
+      >,
       holders: Truth,
       call: number
     ) {
       const model: TaskModel = {
         ...task,
         heldComments: 0,
+        droppedComments: 0,
+        deleted: null,
         releasedTo: new Set(),
         episodes: new Map(),
         touched: new Map(),
@@ -150,7 +166,13 @@ export function createModel() {
 
     /** Whether a change of `task` now would be told on its own (the rule that keeps "exactly once" exact). */
     canChange(task: TaskModel): boolean {
-      return task.unseen === null && task.heldComments === 0 && !task.window
+      return (
+        task.unseen === null &&
+        task.heldComments === 0 &&
+        task.droppedComments === 0 &&
+        !task.window &&
+        task.deleted === null
+      )
     },
 
     /** Agents gained and lost in Plane by a step: episodes begin. */
@@ -241,6 +263,8 @@ export function createModel() {
      */
     poll(current: (task: TaskModel) => Truth, call = 0) {
       for (const task of tasks.values()) {
+        // Gone from Plane's listings.
+        if (task.deleted) continue
         const truth = current(task)
         const firstSight = !task.known
         if (task.unseen && !firstSight)
@@ -257,6 +281,7 @@ export function createModel() {
      */
     listed(current: (task: TaskModel) => Truth, call = 0) {
       for (const task of tasks.values()) {
+        if (task.deleted) continue
         const truth = current(task)
         const firstSight = !task.known
         if (task.unseen && !firstSight)
@@ -275,6 +300,21 @@ export function createModel() {
       for (const closed of closedSinceFlush) release(closed, current)
       closedSinceFlush = []
       for (const task of tasks.values()) task.window = false
+    },
+
+    /** The task was deleted in Plane. */
+    deleted(task: TaskModel) {
+      task.deleted = { noticed: false }
+    },
+
+    /**
+     * The bridge noticed the deletion (it forgot the task): the tasks that waited for it and for nothing else
+     * (a dependency deleted in Plane holds nothing back) are released, once per agent.
+     */
+    deletionNoticed(task: TaskModel, current: (task: TaskModel) => Truth) {
+      if (!task.deleted || task.deleted.noticed) return
+      task.deleted.noticed = true
+      release(task.id, current)
     },
 
     /** The agent worked on the task through the tools (refused calls count): it checked in, on the task as it is. */

@@ -8,6 +8,7 @@
 import fc from 'fast-check'
 import { INDEX_FRESH_MS } from '../../shared/pipeline/freshen.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
+import { tasksThatMatter } from '../../shared/poll/matter.ts'
 import { CARDS_DUE_INDEX } from '../../shared/runs/records.ts'
 import type { DeliveryRoute } from '../e2e/harness.ts'
 import { CHAT_ID } from '../e2e/harness.ts'
@@ -54,13 +55,22 @@ export type Step =
   | { op: 'uiAssign'; task: number; assignee: 'imhotep' | 'thot' | null; delivery: Delivery }
   | { op: 'uiComment'; task: number; question: boolean; delivery: Delivery }
   | { op: 'apiState'; task: number; state: StateName; delivery: Delivery }
+  | { op: 'delete'; task: number; via: 'ui' | 'api' }
   | { op: 'release'; reverse: boolean }
   | { op: 'poll'; where: 'here' | 'job' }
   | { op: 'restart' }
   | { op: 'timer' }
   | { op: 'press'; card: number; action: 'approve' | 'refuse' | 'validate' | 'sendback' }
 
-const delivery = fc.constantFrom<Delivery>('deliver', 'deliver', 'hold', 'drop', 'duplicate')
+const delivery = fc.constantFrom<Delivery>(
+  'deliver',
+  'deliver',
+  'hold',
+  'drop',
+  'duplicate',
+  'refuse',
+  'reset'
+)
 const agent = fc.constantFrom<AgentId>('imhotep', 'imhotep', 'thot', 'thot', 'ra')
 const taskIndex = fc.nat({ max: 20 })
 const holder = fc.constantFrom<'imhotep' | 'thot' | null>('imhotep', 'thot', null)
@@ -137,7 +147,7 @@ export const stepArb: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   {
-    weight: 1,
+    weight: 2,
     arbitrary: fc.record({
       op: fc.constant('uiComment' as const),
       task: taskIndex,
@@ -152,6 +162,14 @@ export const stepArb: fc.Arbitrary<Step> = fc.oneof(
       task: taskIndex,
       state: fc.constantFrom(...STATE_NAMES),
       delivery,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('delete' as const),
+      task: taskIndex,
+      via: fc.constantFrom('ui' as const, 'api' as const),
     }),
   },
   {
@@ -346,6 +364,45 @@ export function createScenario(world: World) {
     }
   }
 
+  /** A poll ran before (a project's first poll reads no task's comments: its past is not news). */
+  let polled = false
+  /**
+   * What a poll caught up (issue 37): a lost ❓ comment on a task that matters is told then (once, whichever way
+   * brings it), and a deleted task that matters is forgotten. Which tasks matter is the bridge's own view (its index
+   * of agents' open tasks, its open cards), read after the poll as its catch-up read it.
+   */
+  const caughtUp = async () => {
+    const matter = await tasksThatMatter(t().bridge, await t().bridge.directory.agents())
+    for (const task of model.tasks.values()) {
+      if (task.droppedComments > 0) {
+        if (polled && matter.has(task.id))
+          model.seeComments(
+            task,
+            Array.from({ length: task.droppedComments }, () => ({
+              blocker: true,
+              confidence: null,
+            })),
+            { mergesWithBlockedState: false }
+          )
+        task.droppedComments = 0
+      }
+    }
+    await noticed()
+  }
+  /**
+   * Deletions the bridge noticed (the poll; a tool that read a deleted dependency and got Plane's 404): the tasks
+   * that waited for them are released.
+   */
+  const noticed = async () => {
+    for (const task of model.tasks.values())
+      if (
+        task.deleted &&
+        !task.deleted.noticed &&
+        (await t().services.store.has(`task:deleted:${task.id}`))
+      )
+        model.deletionNoticed(task, truth)
+  }
+
   const tool = (who: AgentId, name: string, input: unknown) =>
     callHttp(t().app, name, t().bridgeTokens[who] as string, input)
 
@@ -391,7 +448,9 @@ export function createScenario(world: World) {
         return true
       }
       case 'read': {
-        const task = step.task === null ? null : pick(step.task)
+        const picked = step.task === null ? null : pick(step.task)
+        const task = picked?.deleted ? null : picked
+        if (step.task !== null && !task) return false
         if (task) {
           model.checkedIn(task, step.agent)
           await tool(step.agent, 'get_task_details', { task: `ONB-${task.seq}` })
@@ -416,7 +475,11 @@ export function createScenario(world: World) {
       }
       case 'create': {
         const deps = [
-          ...new Set(step.deps.map((i) => pick(i)).filter((d): d is TaskModel => d !== null)),
+          ...new Set(
+            step.deps
+              .map((i) => pick(i))
+              .filter((d): d is TaskModel => d !== null && d.deleted === null)
+          ),
         ]
         const call = openclawCalls()
         const name = `Créée ${order.length + 1}`
@@ -505,7 +568,7 @@ export function createScenario(world: World) {
       }
       case 'uiComment': {
         const task = pick(step.task)
-        if (!task || (step.question && !model.canChange(task))) return false
+        if (!task || task.deleted || (step.question && !model.canChange(task))) return false
         accounted.add(task.id)
         const text = step.question ? '❓ Faut-il traduire aussi les annexes ?' : 'Vu, merci.'
         await withRoute(step.delivery, () =>
@@ -513,10 +576,29 @@ export function createScenario(world: World) {
         )
         if (!step.question) return true
         if (step.delivery === 'hold') task.heldComments++
-        else if (step.delivery !== 'drop')
+        else if (step.delivery === 'drop') task.droppedComments++
+        else
           model.seeComments(task, [{ blocker: true, confidence: null }], {
             mergesWithBlockedState: false,
           })
+        return true
+      }
+      case 'delete': {
+        const task = pick(step.task)
+        if (!task || !model.canChange(task)) return false
+        accounted.add(task.id)
+        // No webhook either way (makeplane/plane#8054): the poll or a 404 notices it.
+        if (step.via === 'ui') await plane.ui.deleteWorkItem(world.ada.id, task.id)
+        else {
+          const response = await plane.fetch(
+            `${plane.baseUrl}/api/v1/workspaces/${plane.workspaceSlug}/projects/${projectId}/work-items/${task.id}/`,
+            { method: 'DELETE', headers: { 'X-API-Key': world.ada.apiKey } }
+          )
+          if (response.status !== 204)
+            throw new Error(`API delete: ${response.status} ${await response.text()}`)
+        }
+        await quiet()
+        model.deleted(task)
         return true
       }
       case 'release': {
@@ -545,21 +627,18 @@ export function createScenario(world: World) {
         return true
       }
       case 'poll': {
-        if (step.where === 'here') {
-          listedAt = world.now()
-          await runPollCycle({ ...t().services, ...t().bridge })
-          await quiet()
-          model.poll(truth, stepStart)
-        } else {
-          listedAt = world.now()
+        listedAt = world.now()
+        if (step.where === 'here') await runPollCycle({ ...t().services, ...t().bridge })
+        else
           await world.inOtherProcess(async (other) => {
             await runPollCycle({ ...other.services, ...other.bridge })
           })
-          await quiet()
-          model.poll(truth, stepStart)
-          // The job flushes every window before it exits (its outbox too).
-          model.flush(truth)
-        }
+        await quiet()
+        await caughtUp()
+        model.poll(truth, stepStart)
+        // The job flushes every window before it exits (its outbox too).
+        if (step.where === 'job') model.flush(truth)
+        polled = true
         return true
       }
       case 'restart':
@@ -619,6 +698,7 @@ export function createScenario(world: World) {
       accounted.clear()
       const played = await run(step)
       log.push(`${played ? '' : '(skipped) '}${JSON.stringify(step)}`)
+      await noticed()
       sweep(call)
     },
     /** Quiescence: late deliveries arrive, a poll reconciles, every window closes, the outbox empties. */

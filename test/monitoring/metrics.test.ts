@@ -125,9 +125,14 @@ describe('node metrics', () => {
       store: services.store,
       now: () => now,
     })
-    await checkWebhookHealth({ ...replica, ...replica.bridge }, 2)
+    await checkWebhookHealth(
+      { ...replica, ...replica.bridge },
+      { edits: 2, comments: 0, oldestAt: NOW - 5 * 60_000 }
+    )
     const text = replica.metrics.registry.render()
     expect(text).toContain(`plane_bridge_last_webhook_timestamp_seconds ${NOW / 1000}`)
     expect(text).toContain('plane_bridge_webhook_missed_edits_total 2')
+    // Edits older than the last delivery were only lost among others: the webhook is on.
+    expect(text).toContain('plane_bridge_webhook_off 0')
   })
 })

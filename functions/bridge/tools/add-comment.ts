@@ -1,5 +1,9 @@
 /** @module add_comment (OPENCLAW-05): progress, errors, questions and notes on a task, in Markdown. */
 import * as z from 'zod'
+import { htmlToText } from '../../../shared/html-text.ts'
+import { mentionedUserIds } from '../../../shared/plane/mentions.ts'
+import { isAgentTask } from '../../../shared/task-vocabulary.ts'
+import { withAgentMentions } from '../mentions.ts'
 import { toolPhrases } from '../phrases.ts'
 import { taskArg, WRITE_HINTS } from '../schemas.ts'
 import { assertMine, resolveTask } from '../tasks.ts'
@@ -10,7 +14,7 @@ export const addComment = defineTool({
   name: 'add_comment',
   title: 'Comment on a task',
   description:
-    'Adds a comment to one of your tasks, in Markdown (rendered and sanitised for Plane). `kind` picks the template: progress ("⏳ 60 % — …", with `percent`), error ("❌ …") and question ("❓ …") reach the human on Telegram at once as blockers, note is plain. Comment as you go: when you start a step, hit a problem, or need an answer. Calling again with the same comment within 10 minutes returns the first one instead of writing it twice. Refused on tasks that are not yours.',
+    'Adds a comment to one of your tasks, in Markdown (rendered and sanitised for Plane). `kind` picks the template: progress ("⏳ 60 % — …", with `percent`), error ("❌ …") and question ("❓ …") reach the human on Telegram at once as blockers, note is plain. Comment as you go: when you start a step, hit a problem, or need an answer. `@id` or `@Name` of another agent (e.g. `@thot`) mentions it in Plane and wakes it with your comment. Calling again with the same comment within 10 minutes returns the first one instead of writing it twice. Refused on tasks that are not yours, except one where you were mentioned: answer there.',
   input: z.object({
     task: taskArg,
     text: z.string().trim().min(1).max(20_000).describe('The comment, in Markdown.'),
@@ -36,7 +40,10 @@ export const addComment = defineTool({
   access: 'agent',
   async handler({ task: name, text, kind, percent }, ctx) {
     const task = await resolveTask(ctx, name)
-    await assertMine(ctx, task)
+    // Issue 37: an agent mentioned on a task not its own may answer there, and only comment.
+    const mine = isAgentTask(task.snapshot, ctx.me) || ctx.me.role === 'concierge'
+    if (!mine && !(await ctx.bridge.tracker.mentionPending(task.key.id, ctx.me.id)))
+      await assertMine(ctx, task)
     const p = toolPhrases(ctx.services.config.LOCALE)
     const body =
       kind === 'progress'
@@ -53,11 +60,28 @@ export const addComment = defineTool({
       `${task.key.id}\n${body}`,
       'comment'
     )
-    const comment = await postComment(ctx, task, body, { externalId })
-    // A question waits for the human: the run is awaiting (never stale) until the agent goes on.
-    await touchRun(ctx, task, (r) =>
-      kind === 'question' && r.state === 'active' ? { ...r, state: 'awaiting' } : r
-    )
+    // `@thot` makes Plane's mention of that agent, who is woken with the comment (issue 37).
+    const agents = await ctx.bridge.directory.agents()
+    const mentions = withAgentMentions(body, agents)
+    const comment = await postComment(ctx, task, mentions.markdown, {
+      externalId,
+      finishHtml: mentions.finish,
+    })
+    for (const userId of mentionedUserIds(comment.html)) {
+      const agent = agents.find((a) => a.planeUserId === userId)
+      if (agent && agent.id !== ctx.me.id)
+        await ctx.bridge.tracker.mentioned(task.snapshot, agent, {
+          commentId: comment.id,
+          text: htmlToText(comment.html),
+          author: ctx.me.name,
+        })
+    }
+    // A question waits for the human: the run is awaiting (never stale) until the agent goes on. An answer on a
+    // task not the agent's own leaves that task's run alone.
+    if (mine)
+      await touchRun(ctx, task, (r) =>
+        kind === 'question' && r.state === 'active' ? { ...r, state: 'awaiting' } : r
+      )
     return {
       task: task.ref ?? task.key.id,
       comment_id: comment.id,

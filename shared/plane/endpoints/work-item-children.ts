@@ -55,12 +55,14 @@ export function createWorkItemChildEndpoints(context: PlaneEndpointContext) {
     )
 
   const comments = {
+    /** Newest first, always (the view orders by its URL kwargs, so `order_by` is not honoured). */
     list: async function listComments(
       projectId: string,
-      workItemId: string
+      workItemId: string,
+      options?: PaginateOptions
     ): Promise<PlaneComment[]> {
       const path = under(projectId, workItemId, 'comments')
-      return (await paginator.listAll(path, {}, planeCommentSchema)).results
+      return (await paginator.listAll(path, {}, planeCommentSchema, options)).results
     },
     /** Sent once, unless it carries `external_id`+`external_source` (then replayed and resolved on 409). */
     create: async function createComment(

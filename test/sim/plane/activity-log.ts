@@ -1,7 +1,7 @@
 /** @module `IssueActivity` rows as `issue_activities_task` writes them (plane-api.md §3.3 "Activity"). */
 
 import type { SimClock } from './clock.ts'
-import type { IssueRecord, PlaneStore } from './store.ts'
+import type { CommentRecord, IssueRecord, PlaneStore } from './store.ts'
 import type { Activity, Uuid } from './types.ts'
 
 type ActivityInput = Partial<Activity> & Pick<Activity, 'verb' | 'issue' | 'project'>
@@ -35,6 +35,56 @@ export function addActivity(
   }
   store.activities.push(row)
   return row
+}
+
+/**
+ * An activity about something under a work item (a comment created, edited or deleted; a link; an attachment), as
+ * `issue_activity` (bgtasks/issue_activities_task.py, v1.2.2 and v1.3.1 alike) records it: its first step saves the
+ * work item with `updated_at = timezone.now()` (`save(update_fields=["updated_at"])`: `updated_by` and every other
+ * column unchanged, and no webhook, since no `model_activity` runs). So a comment moves its task's `updated_at`, and
+ * a listing by `-updated_at` shows the task. Plane runs it on Celery a moment after the request; here, at once.
+ * After the work item's own save (created, updated) the same step only moves `updated_at` again by that moment, which
+ * is not reproduced.
+ */
+export function addChildActivity(
+  store: PlaneStore,
+  clock: SimClock,
+  actor: Uuid,
+  input: ActivityInput
+): Activity {
+  const row = addActivity(store, clock, actor, input)
+  if (input.issue) touchIssue(store, clock, input.issue)
+  return row
+}
+
+/** `issue_activity`'s first step alone; `Issue.objects` (the soft-delete manager): a deleted work item is not touched. */
+function touchIssue(store: PlaneStore, clock: SimClock, issueId: Uuid): void {
+  const issue = store.issues.get(issueId)
+  if (issue && issue.deleted_at === null) issue.updated_at = clock.stamp()
+}
+
+/** `comment.activity.updated` / `.deleted`: a row (for an edit, only when the HTML changed), the task touched anyway. */
+export function recordCommentActivity(
+  store: PlaneStore,
+  clock: SimClock,
+  actor: Uuid,
+  comment: CommentRecord,
+  verb: 'updated' | 'deleted',
+  { changed = true }: { changed?: boolean } = {}
+): void {
+  if (!comment.issue) return
+  if (!changed) {
+    touchIssue(store, clock, comment.issue)
+    return
+  }
+  addChildActivity(store, clock, actor, {
+    verb,
+    field: 'comment',
+    issue: comment.issue,
+    project: comment.project,
+    issue_comment: comment.id,
+    comment: verb === 'updated' ? 'updated a comment' : 'deleted the comment',
+  })
 }
 
 const SCALAR_FIELDS: ReadonlyArray<[keyof IssueRecord, string]> = [

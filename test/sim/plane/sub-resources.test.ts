@@ -27,6 +27,40 @@ describe('plane sim: comments, links and activities', () => {
     expect(legacy.body.total_count).toBe(2)
   })
 
+  it("should move the work item's updated_at, and nothing else, when a comment is created, edited or deleted", async () => {
+    const { sim, call, admin, member, project, projectPath } = seededSim()
+    const item = sim.seed.workItem(project.id, { name: 'x', created_by: admin.id })
+    const path = `${projectPath}/work-items/${item.id}/comments/`
+    const row = () => sim.state.issues.get(item.id)!
+    const seen: string[] = [row().updated_at]
+    const created = await call('POST', path, { key: member.apiKey, body: { comment_html: 'a' } })
+    seen.push(row().updated_at)
+    await call('PATCH', `${path}${created.body.id}/`, {
+      key: member.apiKey,
+      body: { comment_html: '<p>b</p>' },
+    })
+    seen.push(row().updated_at)
+    await call('DELETE', `${path}${created.body.id}/`, { key: member.apiKey })
+    seen.push(row().updated_at)
+    const web = await sim.ui.addComment(admin.id, item.id, '<p>c</p>')
+    seen.push(row().updated_at)
+    await sim.ui.deleteComment(admin.id, web.id)
+    seen.push(row().updated_at)
+    // issue_activity saves updated_at alone: each step is later than the one before, updated_by untouched.
+    expect([...seen].sort()).toEqual(seen)
+    expect(new Set(seen).size).toBe(seen.length)
+    expect(row().updated_by).toBeNull()
+    // A listing by -updated_at puts the commented task first; no `issue` webhook came of it.
+    const other = sim.seed.workItem(project.id, { name: 'y' })
+    await sim.ui.addComment(admin.id, item.id, '<p>d</p>')
+    const list = await call('GET', `${projectPath}/work-items/?order_by=-updated_at`, {
+      key: admin.apiKey,
+    })
+    expect(list.body.results.map((w: { id: string }) => w.id)).toEqual([item.id, other.id])
+    await sim.webhooks.settle()
+    expect(sim.webhooks.deliveries.filter((d) => d.event === 'issue')).toEqual([])
+  })
+
   it('should answer 409 with the id for a duplicate comment external id', async () => {
     const { sim, call, admin, project, projectPath } = seededSim()
     const item = sim.seed.workItem(project.id, { name: 'x' })
@@ -164,6 +198,35 @@ describe('plane sim: cycles, modules, relations, invitations', () => {
       key: next.admin.apiKey,
     })
     expect(reverse.body).toMatchObject({ blocking: [], blocked_by: [a.id] })
+  })
+
+  it("should soft-delete a deleted work item's relations, from either side, and its comments", async () => {
+    const { sim, call, admin, project, projectPath } = seededSim({ version: '1.3' })
+    const a = sim.seed.workItem(project.id, { name: 'a', created_by: admin.id })
+    const b = sim.seed.workItem(project.id, { name: 'b', created_by: admin.id })
+    await call('POST', `${projectPath}/work-items/${a.id}/relations/`, {
+      key: admin.apiKey,
+      body: { relation_type: 'blocking', issues: [b.id] },
+    })
+    await call('POST', `${projectPath}/work-items/${a.id}/comments/`, {
+      key: admin.apiKey,
+      body: { comment_html: '<p>x</p>' },
+    })
+    expect(
+      (await call('DELETE', `${projectPath}/work-items/${a.id}/`, { key: admin.apiKey })).status
+    ).toBe(204)
+    // soft_delete_related_objects: b no longer waits for a; a's comments are gone with it.
+    const reverse = await call('GET', `${projectPath}/work-items/${b.id}/relations/`, {
+      key: admin.apiKey,
+    })
+    expect(reverse.body).toMatchObject({ blocked_by: [] })
+    expect(
+      (await call('GET', `${projectPath}/work-items/${a.id}/comments/`, { key: admin.apiKey })).body
+        .total_count
+    ).toBe(0)
+    expect(
+      (await call('GET', `${projectPath}/work-items/${a.id}/`, { key: admin.apiKey })).status
+    ).toBe(404)
   })
 
   it('should serve invitations unpaginated and unthrottled to workspace admins only', async () => {

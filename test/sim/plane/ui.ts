@@ -1,5 +1,6 @@
 /** @module Web-UI mutations: the session-API paths that *do* fire webhooks, with web keys (§7.2). */
 
+import { addChildActivity, recordCommentActivity } from './activity-log.ts'
 import type { SimClock } from './clock.ts'
 import { insertComment, serializeComment } from './comment-ops.ts'
 import type { NewProjectInput } from './factories.ts'
@@ -135,6 +136,15 @@ export function createUi(
         { comment_html: commentHtml },
         actorId
       )
+      // The web app's comment view (app/views/issue/comment.py) runs `issue_activity` too: the task is touched.
+      addChildActivity(store, clock, actorId, {
+        verb: 'created',
+        field: 'comment',
+        issue: issue.id,
+        project: issue.project,
+        issue_comment: comment.id,
+        comment: 'created a comment',
+      })
       activity.created('issue_comment', comment.id, actorId)
       return serializeComment(comment)
     },
@@ -147,6 +157,9 @@ export function createUi(
       comment.edited_at = clock.stamp()
       comment.updated_at = comment.edited_at
       comment.updated_by = actorId
+      recordCommentActivity(store, clock, actorId, comment, 'updated', {
+        changed: previous.comment_html !== commentHtml,
+      })
       activity.updated(
         'issue_comment',
         comment.id,
@@ -154,6 +167,14 @@ export function createUi(
         { comment_html: commentHtml },
         previous
       )
+    },
+
+    /** `comment.activity.deleted`: the task touched, no webhook (§7.2). */
+    async deleteComment(actorId: Uuid, commentId: Uuid): Promise<void> {
+      const comment = store.comments.get(commentId)
+      if (!comment || comment.deleted_at !== null) throw doesNotExist()
+      comment.deleted_at = clock.stamp()
+      recordCommentActivity(store, clock, actorId, comment, 'deleted')
     },
 
     async createProject(actorId: Uuid, input: NewProjectInput): Promise<Project> {

@@ -113,11 +113,28 @@ export function updateWorkItem(
   return issue
 }
 
-/** Soft delete (`deleted_at`); the row stays for `Issue.all_objects` but disappears everywhere else. */
+/**
+ * Soft delete (`deleted_at`); the row stays for `Issue.all_objects` but disappears everywhere else. `SoftDeleteModel
+ * .delete` also queues `soft_delete_related_objects` (bgtasks/deletion_task.py), which soft-deletes every row that
+ * points at the item with a CASCADE key: its comments, links, attachments, cycle and module memberships, and its
+ * relations from either side (a task it blocked no longer lists it in `blocked_by`). Celery does it a moment later;
+ * here, at once.
+ */
 export function softDeleteWorkItem(ctx: WriteContext, issueId: Uuid, actorId: Uuid) {
   const issue = liveIssue(ctx.store, issueId)
   if (!issue) return
-  issue.deleted_at = ctx.clock.stamp()
+  const at = ctx.clock.stamp()
+  issue.deleted_at = at
+  const { store } = ctx
+  const rows: Array<{ deleted_at: string | null }> = [
+    ...[...store.comments.values()].filter((r) => r.issue === issueId),
+    ...[...store.links.values()].filter((r) => r.issue === issueId),
+    ...[...store.attachments.values()].filter((r) => r.issue === issueId),
+    ...store.cycleIssues.filter((r) => r.issue === issueId),
+    ...store.moduleIssues.filter((r) => r.issue === issueId),
+    ...store.relations.filter((r) => r.issue === issueId || r.related_issue === issueId),
+  ]
+  for (const row of rows) row.deleted_at ??= at
   addActivity(ctx.store, ctx.clock, actorId, {
     verb: 'deleted',
     issue: issue.id,

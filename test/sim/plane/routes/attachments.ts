@@ -1,7 +1,7 @@
 /** @module The 3-step attachment flow and the simulated MinIO bucket (plane-api.md §3.4). */
 
 import { ATTACHMENT_MIME_TYPES } from '../../../../shared/plane/mime-types.ts'
-import { addActivity } from '../activity-log.ts'
+import { addChildActivity } from '../activity-log.ts'
 import { doesNotExist, errorBody } from '../http-errors.ts'
 import { findProjectMember } from '../queries.ts'
 import { readObjectBody } from '../request-body.ts'
@@ -141,7 +141,7 @@ export function registerAttachmentRoutes(app: SimApp, deps: RouteDeps) {
       const asset = assetOf(c)
       if (!asset.is_uploaded) {
         asset.is_uploaded = true
-        addActivity(store, clock, c.get('user').id, {
+        addChildActivity(store, clock, c.get('user').id, {
           verb: 'created',
           field: 'attachment',
           issue: issue.id,

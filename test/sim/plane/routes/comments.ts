@@ -1,6 +1,6 @@
 /** @module Work-item comments (plane-api.md §3.3 "Comment"): v1 POST/PATCH fire `issue_comment` (§7.2). */
 
-import { addActivity } from '../activity-log.ts'
+import { addChildActivity, recordCommentActivity } from '../activity-log.ts'
 import { insertComment, serializeComment } from '../comment-ops.ts'
 import { checkChar, checkChoice, type FieldErrors } from '../field-checks.ts'
 import { normalizeDescriptionHtml, stripTags } from '../html.ts'
@@ -58,7 +58,7 @@ export function registerCommentRoutes(app: SimApp, deps: RouteDeps) {
         { comment_html: '<p></p>', ...input },
         user.id
       )
-      addActivity(store, clock, user.id, {
+      addChildActivity(store, clock, user.id, {
         verb: 'created',
         field: 'comment',
         issue: issueId,
@@ -91,13 +91,19 @@ export function registerCommentRoutes(app: SimApp, deps: RouteDeps) {
         comment.edited_at = at
         comment.comment_stripped = stripTags(comment.comment_html)
       }
+      // `issue_activity(type="comment.activity.updated")`: a row only when the HTML changed, the task touched anyway.
+      recordCommentActivity(store, clock, c.get('user').id, comment, 'updated', {
+        changed: previous.comment_html !== comment.comment_html,
+      })
       activity.updated('issue_comment', comment.id, c.get('user').id, data, previous)
       return c.json(serializeComment(comment))
     })
 
-    // §7.2: comment deletes never fire a webhook.
+    // §7.2: comment deletes never fire a webhook; `issue_activity` still touches the task.
     app.delete(detail, guard('project-lite'), function deleteComment(c) {
-      find(c).deleted_at = clock.stamp()
+      const comment = find(c)
+      comment.deleted_at = clock.stamp()
+      recordCommentActivity(store, clock, c.get('user').id, comment, 'deleted')
       return noContent(c)
     })
   }

@@ -1,6 +1,6 @@
 /** @module Work-item links and activities (plane-api.md §3.3 "Link", "Activity"); neither fires webhooks. */
 
-import { addActivity } from '../activity-log.ts'
+import { addChildActivity } from '../activity-log.ts'
 import { checkChar, type FieldErrors, REQUIRED } from '../field-checks.ts'
 import { doesNotExist, errorBody, PlaneHttpError } from '../http-errors.ts'
 import { paginate } from '../pagination.ts'
@@ -60,7 +60,7 @@ export function registerLinkRoutes(app: SimApp, deps: RouteDeps) {
         issue: issueId,
       }
       store.links.set(link.id, link)
-      addActivity(store, clock, user.id, {
+      addChildActivity(store, clock, user.id, {
         verb: 'created',
         field: 'link',
         issue: issueId,

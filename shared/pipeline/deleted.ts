@@ -1,0 +1,122 @@
+/**
+ * @module A task deleted in Plane (issue 37). Plane sends no webhook for it (makeplane/plane#8054, open; the fix,
+ * PR #8055, unmerged), so the bridge learns it from an `issue.deleted` delivery if one ever comes, from the poll (a
+ * task that matters missing from its project's listing, then 404), or from a 404 when a tool reads it. Whichever
+ * comes first: the task leaves the index and the pipeline, its agents are told to stop and their runs closed
+ * (`cancelled`, reason `deleted`), its deadlines and run card are dropped, its cards closed, the tasks that waited
+ * for it released, and the human told when an agent was working on it. Each step can be done again: a crash in the
+ * middle leaves the deletion to be finished by the next call.
+ */
+import type { CardStore } from '../actions/cards.ts'
+import type { WorkItemIndex } from '../index/work-items.ts'
+import type { Logger } from '../log.ts'
+import type { AgentRef } from '../notify/directory.ts'
+import type { Locale } from '../notify/i18n.ts'
+import { renderTaskName } from '../notify/messages.ts'
+import { type Outbox, telegramMessage } from '../notify/outbox.ts'
+import { settleReview } from '../notify/reviews.ts'
+import { type DependentsParts, onTaskDeleted } from '../runs/dependents.ts'
+import { runPhrasesFor } from '../runs/phrases.ts'
+import { OPEN_RUN_STATES, type RunStore } from '../runs/records.ts'
+import type { RunTracker } from '../runs/tracker.ts'
+import { DUE_INDEX, staleMember } from '../runs/tracker-kit.ts'
+import type { Store } from '../store/store.ts'
+import { agentsOfTask } from '../task-vocabulary.ts'
+import { escapeHtml } from '../telegram/html.ts'
+import type { Pipeline } from './pipeline.ts'
+
+/** What forgetting a deleted task uses. */
+export type DeletedTaskParts = {
+  store: Store
+  log: Logger
+  locale: Locale
+  chatId: string | null
+  outbox: Outbox
+  planeBaseUrl?: string | undefined
+  workspaceSlug?: string | undefined
+  pipeline: Pick<Pipeline, 'forget' | 'settleForgotten'>
+  index: Pick<WorkItemIndex, 'forget'>
+  tracker: Pick<RunTracker, 'unassigned'>
+  runs: Pick<RunStore, 'peek' | 'update' | 'dropCard'> | null
+  cards: Pick<CardStore, 'closeTask'>
+  directory: DependentsParts['directory'] & {
+    agentById(id: string): Promise<AgentRef | null>
+    project(id: string): Promise<{ id: string; name: string; identifier: string | null } | null>
+  }
+  /** The dependents' side (dependents.ts), minus what is given above. */
+  dependents: Omit<DependentsParts, 'runs' | 'store' | 'log' | 'locale'>
+}
+
+export type DeletedTaskReport = {
+  /** Agents told to stop. */
+  stopped: string[]
+  /** Agents whose run was under way (the human was told). */
+  working: string[]
+  unblocked: string[]
+}
+
+/**
+ * Forget a task Plane no longer has. Null: the bridge never knew the task, or its deletion was handled already.
+ * @example await forgetDeletedTask(parts, taskId) // from the poll, a webhook, a tool's 404
+ */
+export async function forgetDeletedTask(
+  parts: DeletedTaskParts,
+  taskId: string
+): Promise<DeletedTaskReport | null> {
+  const task = await parts.pipeline.forget(taskId)
+  if (!task) return null
+  const { store, directory, runs, log } = parts
+  const project = await directory.project(task.projectId)
+  const ref =
+    project?.identifier && task.sequenceId !== null
+      ? `${project.identifier}-${task.sequenceId}`
+      : null
+  const record = runs ? await runs.peek(taskId) : null
+  const runAgent =
+    record?.agentId && OPEN_RUN_STATES.has(record.state)
+      ? await directory.agentById(record.agentId)
+      : null
+  const holders = await agentsOfTask(directory, task)
+  const agents = [
+    ...holders,
+    ...(runAgent && !holders.some((a) => a.id === runAgent.id) ? [runAgent] : []),
+  ]
+  const report: DeletedTaskReport = { stopped: [], working: [], unblocked: [] }
+  for (const agent of agents) {
+    // A run under way (or a wake not answered yet) gets its stop wake; its run ends cancelled, reason deleted.
+    if (await parts.tracker.unassigned(task, agent, 'deleted')) report.stopped.push(agent.id)
+  }
+  // Working on it: checked in (a tool call on it) since its wake; a pending run's agent has not started yet.
+  const working = runAgent && record?.state !== 'pending' ? runAgent : null
+  if (working) report.working.push(working.id)
+  await store.indexRemove(DUE_INDEX, staleMember(taskId))
+  await runs?.dropCard(taskId)
+  await parts.index.forget(
+    taskId,
+    agents.map((a) => a.id)
+  )
+  await parts.cards.closeTask(taskId)
+  await settleReview(store, taskId)
+  report.unblocked = (
+    await onTaskDeleted({ ...parts.dependents, store, log, locale: parts.locale, runs }, task, ref)
+  ).unblocked
+  if (working && parts.chatId) {
+    const say = runPhrasesFor(parts.locale)
+    const name = renderTaskName(task, {
+      locale: parts.locale,
+      project: project ?? null,
+      taskUrl: null,
+    })
+    await parts.outbox.enqueue(
+      telegramMessage(
+        parts.chatId,
+        say.deletedHuman(name, `<b>${escapeHtml(working.name)}</b>`),
+        `deleted:${taskId}`,
+        task.projectId
+      )
+    )
+  }
+  await parts.pipeline.settleForgotten(taskId)
+  log.info('task deleted in Plane: forgotten', { task: taskId, ...report })
+  return report
+}

@@ -1,0 +1,183 @@
+/**
+ * @module The poll catches comments up (issue 37): Plane resends no delivery it took as answered, sends nothing while
+ * its webhook is switched off, and its lists have no filter, so a comment no delivery brought is found here. Which
+ * tasks have new comments costs nothing: every comment created, edited or deleted moves its task's `updated_at`
+ * (`issue_activity` in bgtasks/issue_activities_task.py saves it first thing, v1.2.2 and v1.3.1 alike), so the cycle's
+ * own listing by `-updated_at` shows them. Of those, the tasks that matter — an agent's open task, a task with a card
+ * the human has not acted on — have their comments read, one request each, at most COMMENT_READS_PER_CYCLE a cycle
+ * (the rest wait in `poll:comments:due` for the next one), and each comment goes through the same path as a
+ * delivery's: told once, whichever brings it first.
+ */
+import type { Bridge } from '../bridge.ts'
+import { capText } from '../cap.ts'
+import type { TaskSnapshot } from '../events.ts'
+import type { Services } from '../function.ts'
+import { htmlToText } from '../html-text.ts'
+import type { AgentRef } from '../notify/directory.ts'
+import { commentHeard, sightPlaneComment } from '../pipeline/plane-comment.ts'
+import { isPlaneId } from '../plane/limits.ts'
+import { DEFAULT_OVERLAP_MS } from '../plane/listing.ts'
+import type { PlaneComment } from '../plane/work-item-schemas.ts'
+import { actorFrom } from '../plane-events.ts'
+import { BRIDGE_EXTERNAL_SOURCE } from '../runs/records.ts'
+import { tasksThatMatter } from './matter.ts'
+
+/** What catching comments up uses; `commentMaxChars`: COMMENT_MAX_CHARS, as deliveries are cut. */
+export type CommentCatchUpParts = Pick<Services, 'store' | 'log' | 'now'> &
+  Pick<Bridge, 'plane' | 'index' | 'cards' | 'pipeline' | 'directory' | 'tracker'> & {
+    commentMaxChars: number
+  }
+
+export type CommentCatchUpInput = {
+  agents: readonly AgentRef[]
+  /** What the cycle's listings returned, as snapshots (their `updatedAt` moved by any comment since). */
+  listed: readonly TaskSnapshot[]
+  /** Each project's checkpoint before this cycle (ms; null on its first cycle): where a task's comments start. */
+  previousCheckpoints: ReadonlyMap<string, number | null>
+  /** When the cycle started (ms). */
+  cycleStart: number
+}
+
+export type CommentCatchUpReport = {
+  /** Tasks whose comments were read (one request each). */
+  read: number
+  /** Comments that no delivery had brought, from people (not the bridge, not an agent), older than the grace. */
+  missed: number
+  /** When the oldest of those was written or edited (epoch ms), or null. */
+  missedOldestAt: number | null
+  /** Comments put through the pipeline this cycle (told or not). */
+  seen: number
+  /** Tasks still waiting for a read (the cap), read next cycle. */
+  left: number
+}
+
+/** Comment reads per cycle: one request each, the background's share of the key's window spent on them. */
+export const COMMENT_READS_PER_CYCLE = 30
+/** A task's comments are read up to this many pages of 100 (newest first). */
+const COMMENT_PAGE_CAP = 2
+const DUE_INDEX = 'poll:comments:due'
+const checkpointKey = (taskId: string) => `poll:comments:${taskId}`
+const CHECKPOINT_TTL_S = 180 * 24 * 60 * 60
+
+export async function catchUpComments(
+  parts: CommentCatchUpParts,
+  input: CommentCatchUpInput,
+  { graceMs }: { graceMs: number }
+): Promise<CommentCatchUpReport> {
+  const { store, log, plane } = parts
+  const report: CommentCatchUpReport = {
+    read: 0,
+    missed: 0,
+    missedOldestAt: null,
+    seen: 0,
+    left: 0,
+  }
+  if (!plane) return report
+  const matter = await tasksThatMatter(parts, input.agents)
+  for (const task of input.listed) {
+    if (!matter.has(task.id)) continue
+    const updatedMs = Date.parse(task.updatedAt)
+    const checkpoint = await store.get<number>(checkpointKey(task.id))
+    if (checkpoint === null) {
+      // Comments from the previous poll on; a project's first cycle (an empty store) reads none: its past is not news.
+      // Plane's clock throughout (its listing's times, its comments'), never the bridge's.
+      const from = input.previousCheckpoints.get(task.projectId) ?? null
+      await store.set(checkpointKey(task.id), from ?? updatedMs, {
+        ttlSeconds: CHECKPOINT_TTL_S,
+      })
+      if (from === null) continue
+    } else if (updatedMs <= checkpoint) continue
+    await store.indexAdd(DUE_INDEX, `${task.projectId}|${task.id}`, updatedMs)
+  }
+  const due = await store.indexRange(DUE_INDEX, { limit: COMMENT_READS_PER_CYCLE })
+  for (const { member } of due) {
+    const [projectId, taskId] = member.split('|')
+    if (!projectId || !taskId) {
+      await store.indexRemove(DUE_INDEX, member)
+      continue
+    }
+    try {
+      const comments = await plane.comments.list(projectId, taskId, {
+        perPage: 100,
+        pageCap: COMMENT_PAGE_CAP,
+      })
+      report.read++
+      const since = ((await store.get<number>(checkpointKey(taskId))) ?? 0) - DEFAULT_OVERLAP_MS
+      let newest = since + DEFAULT_OVERLAP_MS
+      for (const comment of [...comments].reverse()) {
+        const at = _changedAt(comment)
+        if (at === null || at <= since) continue
+        newest = Math.max(newest, at)
+        const seen = await _sight(parts, comment, projectId, taskId)
+        if (!seen) continue
+        report.seen++
+        if (
+          seen.person &&
+          input.cycleStart - at > graceMs &&
+          !(await commentHeard(store, comment.id))
+        ) {
+          report.missed++
+          report.missedOldestAt = Math.min(report.missedOldestAt ?? at, at)
+        }
+      }
+      await store.set(checkpointKey(taskId), newest, { ttlSeconds: CHECKPOINT_TTL_S })
+      await store.indexRemove(DUE_INDEX, member)
+    } catch (error) {
+      // Read again next cycle; the others go on.
+      log.warn('comments not caught up', {
+        task: taskId,
+        error: error instanceof Error ? error.message : String(error),
+      })
+    }
+  }
+  report.left = await store.indexSize(DUE_INDEX)
+  return report
+}
+
+// --- Internal helpers ---
+
+/** The comment through the same path as a delivery's; null for the bridge's own. `person`: not an agent's. */
+async function _sight(
+  parts: CommentCatchUpParts,
+  comment: PlaneComment,
+  projectId: string,
+  taskId: string
+): Promise<{ person: boolean } | null> {
+  // An id is a store key: what is not Plane's never becomes one (issue 38).
+  if (comment.external_source === BRIDGE_EXTERNAL_SOURCE || !isPlaneId(comment.id)) return null
+  const givenId =
+    typeof comment.actor === 'string'
+      ? comment.actor
+      : (comment.actor?.id ?? comment.created_by ?? null)
+  const authorId = isPlaneId(givenId) ? givenId : null
+  const author =
+    typeof comment.actor === 'object' && comment.actor
+      ? actorFrom(comment.actor)
+      : authorId
+        ? { id: authorId, name: await parts.directory.userName(authorId) }
+        : null
+  await sightPlaneComment(parts, {
+    id: comment.id,
+    taskId,
+    projectId,
+    // Cut as a delivery's comment is (webhook-data.ts): shown and excerpted, never decided on past that.
+    text: capText(
+      comment.comment_stripped ?? htmlToText(comment.comment_html ?? ''),
+      parts.commentMaxChars
+    ),
+    html: comment.comment_html ?? null,
+    externalSource: comment.external_source ?? null,
+    author,
+    source: 'poll',
+  })
+  const agent = authorId ? await parts.directory.agentByPlaneUser(authorId) : null
+  return { person: agent === null }
+}
+
+/** When the comment was written or last edited (ms). */
+function _changedAt(comment: PlaneComment): number | null {
+  const times = [comment.created_at, comment.updated_at, comment.edited_at]
+    .map((t) => (t ? Date.parse(t) : Number.NaN))
+    .filter((t) => !Number.isNaN(t))
+  return times.length > 0 ? Math.max(...times) : null
+}
