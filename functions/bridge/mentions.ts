@@ -6,9 +6,9 @@
 import type { AgentRef } from '../../shared/agents.ts'
 import { mentionHtml } from '../../shared/plane/mentions.ts'
 
-/** Private-use characters around a mention's number: Markdown leaves them alone, and agents never type them. */
-const OPEN = '\uE000'
-const CLOSE = '\uE001'
+/** Private-use characters around a mention's number: Markdown leaves them alone (U+E000 is its own link marker). */
+const OPEN = '\uE010'
+const CLOSE = '\uE011'
 
 export type AgentMentions = {
   /** The Markdown with each mention replaced by a marker. */

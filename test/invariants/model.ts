@@ -68,6 +68,11 @@ export type Expected = {
   reviews: Map<string, number>
   approvals: Map<string, number>
   released: Map<string, number>
+  /**
+   * Lost ❓/❌ comments on a task that did not matter at the poll after the loss: a later poll may still tell them,
+   * once, when the task has come to matter and the comment is within its listing's overlap (shared/poll/comments.ts).
+   */
+  lateBlocked: Map<string, number>
 }
 
 export const OPEN_GROUPS = new Set(['unstarted', 'started'])
@@ -80,6 +85,7 @@ export function createModel() {
     reviews: new Map(),
     approvals: new Map(),
     released: new Map(),
+    lateBlocked: new Map(),
   }
   /** Completions seen since the last flush: their dependents are looked at when it comes. */
   let closedSinceFlush: string[] = []

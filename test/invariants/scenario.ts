@@ -384,6 +384,11 @@ export function createScenario(world: World) {
             })),
             { mergesWithBlockedState: false }
           )
+        else
+          model.expected.lateBlocked.set(
+            task.id,
+            (model.expected.lateBlocked.get(task.id) ?? 0) + task.droppedComments
+          )
         task.droppedComments = 0
       }
     }
