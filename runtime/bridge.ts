@@ -553,6 +553,7 @@ export function buildBridge(services: Services): Bridge {
           cards,
           directory,
           dependents: dependentsParts,
+          now,
         },
         taskId
       )

@@ -19,7 +19,7 @@ import { type DependentsParts, onTaskDeleted } from '../runs/dependents.ts'
 import { runPhrasesFor } from '../runs/phrases.ts'
 import { OPEN_RUN_STATES, type RunStore } from '../runs/records.ts'
 import type { RunTracker } from '../runs/tracker.ts'
-import { DUE_INDEX, staleMember } from '../runs/tracker-kit.ts'
+import { DUE_INDEX, keyOf, staleMember } from '../runs/tracker-kit.ts'
 import type { Store } from '../store/store.ts'
 import { agentsOfTask } from '../task-vocabulary.ts'
 import { escapeHtml } from '../telegram/html.ts'
@@ -45,6 +45,7 @@ export type DeletedTaskParts = {
   }
   /** The dependents' side (dependents.ts), minus what is given above. */
   dependents: Omit<DependentsParts, 'runs' | 'store' | 'log' | 'locale'>
+  now: () => number
 }
 
 export type DeletedTaskReport = {
@@ -85,6 +86,18 @@ export async function forgetDeletedTask(
   for (const agent of agents) {
     // A run under way (or a wake not answered yet) gets its stop wake; its run ends cancelled, reason deleted.
     if (await parts.tracker.unassigned(task, agent, 'deleted')) report.stopped.push(agent.id)
+  }
+  // A run nobody held (a task the Concierge created for no agent): closed all the same, nothing of it stays open.
+  if (runs && record && record.agentId === null && OPEN_RUN_STATES.has(record.state)) {
+    const at = new Date(parts.now()).toISOString()
+    await runs.update(
+      keyOf(record),
+      (r) =>
+        r.agentId !== null || !OPEN_RUN_STATES.has(r.state)
+          ? r
+          : { ...r, state: 'cancelled', finishedAt: at, timerStartedAt: null },
+      { agentName: null, card: false }
+    )
   }
   // Working on it: checked in (a tool call on it) since its wake; a pending run's agent has not started yet.
   const working = runAgent && record?.state !== 'pending' ? runAgent : null
