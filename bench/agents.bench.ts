@@ -189,6 +189,7 @@ async function runAgentsBench(options: BenchOptions): Promise<TableBenchResult> 
       tooMany,
       routes,
       hourRequests: hourRequests.length,
+      projects: PROJECTS,
       firstPollMs: firstPoll.ms,
       memory: { start: memoryAtStart, after: memoryAfter },
       serverError: server.lastError(),

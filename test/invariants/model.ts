@@ -73,6 +73,12 @@ export type Expected = {
    * once, when the task has come to matter and the comment is within its listing's overlap (shared/poll/comments.ts).
    */
   lateBlocked: Map<string, number>
+  /**
+   * Releases a deletion owed to agents: the bridge reads the dependent from Plane when it handles the deletion,
+   * which may come after a person took the agent off it (it then owes that agent nothing). Lenient only for an
+   * agent that no longer holds the dependent at the end.
+   */
+  releasedByDeletion: Map<string, AgentId[]>
 }
 
 export const OPEN_GROUPS = new Set(['unstarted', 'started'])
@@ -86,6 +92,7 @@ export function createModel() {
     approvals: new Map(),
     released: new Map(),
     lateBlocked: new Map(),
+    releasedByDeletion: new Map(),
   }
   /** Completions seen since the last flush: their dependents are looked at when it comes. */
   let closedSinceFlush: string[] = []
@@ -99,7 +106,11 @@ export function createModel() {
    * `closed` is done (or deleted): each task that waited for it, and now for nothing (its dependencies done or
    * deleted: Plane answers 404 for those), is released once per agent holding it, if not started yet.
    */
-  const release = (closed: string, current: (task: TaskModel) => Truth) => {
+  const release = (
+    closed: string,
+    current: (task: TaskModel) => Truth,
+    { byDeletion = false }: { byDeletion?: boolean } = {}
+  ) => {
     for (const dependent of tasks.values()) {
       if (!dependent.deps.includes(closed) || dependent.deleted) continue
       const truth = current(dependent)
@@ -113,6 +124,10 @@ export function createModel() {
         if (dependent.releasedTo.has(agent)) continue
         dependent.releasedTo.add(agent)
         bump(expected.released, dependent.id)
+        if (byDeletion) {
+          const agents = expected.releasedByDeletion.get(dependent.id) ?? []
+          expected.releasedByDeletion.set(dependent.id, [...agents, agent])
+        }
       }
     }
   }
@@ -320,7 +335,7 @@ export function createModel() {
     deletionNoticed(task: TaskModel, current: (task: TaskModel) => Truth) {
       if (!task.deleted || task.deleted.noticed) return
       task.deleted.noticed = true
-      release(task.id, current)
+      release(task.id, current, { byDeletion: true })
     },
 
     /** The agent worked on the task through the tools (refused calls count): it checked in, on the task as it is. */
