@@ -1,6 +1,13 @@
-import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { decodeBase64 } from './base64.ts'
+
+/** Random bytes as a Buffer (Node's global, for its base64 encoders: the reference to decode against). */
+function randomBytes(n: number): Buffer {
+  const bytes = new Uint8Array(n)
+  // getRandomValues fills at most 64 KiB a call.
+  for (let at = 0; at < n; at += 65_536) crypto.getRandomValues(bytes.subarray(at, at + 65_536))
+  return Buffer.from(bytes)
+}
 
 describe('decodeBase64', () => {
   it('should decode what Buffer encodes, standard and URL-safe, with and without padding', async () => {
