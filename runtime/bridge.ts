@@ -58,7 +58,7 @@ import { createProjectTopics, type ProjectTopics } from '../shared/telegram/topi
 import { createRejectionNotes } from '../shared/webhook-rejections.ts'
 
 /** Shortest time between two passes of one step (flush, a lane's drain) under a stream of kicks. */
-const STEP_GAP_MS = 100
+export const STEP_GAP_MS = 100
 
 /** Plane's capabilities (relations, worklogs…), shared by every process on the store for an hour. */
 const CAPABILITIES_KEY = 'plane:capabilities'
