@@ -1,6 +1,7 @@
 /** @module `npm run bench`: runs every bench in this list, in order; BENCH_QUICK=1 for a short run, BENCH_FILTER=<text> to pick. */
 import { agentsBench } from './agents.bench.ts'
 import { boundedBench } from './bounded.bench.ts'
+import { deployBench } from './deploy.bench.ts'
 import { ingestBench } from './ingest.bench.ts'
 import { readBenchOptions } from './options.ts'
 import { pollBench } from './poll.bench.ts'
@@ -21,6 +22,7 @@ const benches = [
   tellingBench,
   textBench,
   boundedBench,
+  deployBench,
   agentsBench,
 ]
 
