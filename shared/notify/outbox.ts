@@ -129,8 +129,14 @@ export function createOutbox(
   const dedupeKeyOf = async (item: Pick<OutboxItem, 'dedupeKey'>) =>
     item.dedupeKey ? `${DEDUPE_PREFIX}${await sha256Hex(item.dedupeKey)}` : null
   /** The order items go in: bulk ones after the others, each by creation (ids sort by time). */
+  // Bulk items after all the others; a scheduled item (an agent's grouped message) at its time, so what is
+  // enqueued before it is due goes first instead of waiting behind it (it held a chat for its two minutes).
+  const placeOf = (item: OutboxItem) =>
+    item.scheduled ? Math.max(item.createdAt, item.notBefore) : item.createdAt
   const inSendingOrder = (a: OutboxItem, b: OutboxItem) =>
-    Number(a.bulk === true) - Number(b.bulk === true) || (a.id < b.id ? -1 : 1)
+    Number(a.bulk === true) - Number(b.bulk === true) ||
+    placeOf(a) - placeOf(b) ||
+    (a.id < b.id ? -1 : 1)
 
   const outbox: Outbox = {
     async enqueue({ channel, target, payload, dedupeKey, meta, bulk, notBefore }) {

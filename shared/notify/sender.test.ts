@@ -76,6 +76,31 @@ describe('outbox', () => {
 })
 
 describe('outbox sender', () => {
+  it('should send what is enqueued before a scheduled item is due without waiting behind it (issue 39)', async () => {
+    const { outbox, sender, sent, enqueue, advance, now } = setup()
+    await enqueue('42', 'first')
+    // An agent's grouped message, due at the end of its window.
+    await outbox.enqueue({
+      channel: 'telegram',
+      target: '42',
+      payload: { chat_id: '42', text: 'grouped' },
+      notBefore: now() + 120_000,
+      dedupeKey: 'notify:grouped:imhotep:1',
+    })
+    advance(10)
+    await enqueue('42', 'a reply asked meanwhile')
+    expect((await outbox.pending()).map((i) => i.payload.text)).toEqual([
+      'first',
+      'a reply asked meanwhile',
+      'grouped',
+    ])
+    await sender.drain()
+    expect(sent.map((s) => s.text)).toEqual(['first', 'a reply asked meanwhile'])
+    advance(120_000)
+    await sender.drain()
+    expect(sent.map((s) => s.text)).toEqual(['first', 'a reply asked meanwhile', 'grouped'])
+  })
+
   it('should send in order, one message per second per chat, and forget what was sent', async () => {
     const { sender, sent, sleeps, logs, enqueue, outbox } = setup()
     await enqueue('42', 'one')
