@@ -90,7 +90,7 @@ export async function catchUpComments(
     await store.indexAdd(DUE_INDEX, `${task.projectId}|${task.id}`, updatedMs)
   }
   const due = await store.indexRange(DUE_INDEX, { limit: COMMENT_READS_PER_CYCLE })
-  for (const { member } of due) {
+  for (const { member, score } of due) {
     const [projectId, taskId] = member.split('|')
     if (!projectId || !taskId) {
       await store.indexRemove(DUE_INDEX, member)
@@ -103,7 +103,10 @@ export async function catchUpComments(
       })
       report.read++
       const since = ((await store.get<number>(checkpointKey(taskId))) ?? 0) - DEFAULT_OVERLAP_MS
-      let newest = since + DEFAULT_OVERLAP_MS
+      // The listing's `updated_at` that queued the read, too: Plane moves it a moment after the comment's own time
+      // (issue_activity runs on Celery after the request), and every comment up to it is in this later read. A
+      // checkpoint at the newest comment alone would queue the same task again at every cycle.
+      let newest = Math.max(since + DEFAULT_OVERLAP_MS, score)
       for (const comment of [...comments].reverse()) {
         const at = _changedAt(comment)
         if (at === null || at <= since) continue
