@@ -168,6 +168,7 @@ async function runAgentsBench(options: BenchOptions): Promise<TableBenchResult> 
       tokens,
       world.projects[0]?.identifier ?? ''
     )
+    const listAloneMs = await _listAlone(server.origin, tokens.imhotep ?? '')
 
     const keyNames = new Map<string, string>([
       [world.bridgeKey, 'bridge'],
@@ -185,6 +186,7 @@ async function runAgentsBench(options: BenchOptions): Promise<TableBenchResult> 
       plan,
       hour,
       alone,
+      listAloneMs,
       keyMinutes,
       tooMany,
       routes,
@@ -325,6 +327,25 @@ async function _requestsAlone(
     confidence: 0.9,
   })
   return counts
+}
+
+/**
+ * list_my_tasks of one agent, twenty times one after the other with nothing else going on: the listing's own cost
+ * over HTTP, beside the hour's figure (which shares the event loop and two cores with ten agents and Plane).
+ */
+async function _listAlone(origin: string, token: string): Promise<number[]> {
+  const times: number[] = []
+  for (let i = 0; i < 20; i++) {
+    const started = performance.now()
+    const response = await fetch(`${origin}/bridge/v1/list_my_tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: '{}',
+    })
+    await response.arrayBuffer()
+    times.push(performance.now() - started)
+  }
+  return times
 }
 
 /**

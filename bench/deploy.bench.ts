@@ -151,7 +151,11 @@ async function _whileJob(
   let done = false
   const running = job().then(
     () => true,
-    () => false
+    (error: unknown) => {
+      // check fails here on purpose; anything else is said, so the table is read for what it is.
+      _progress(`deploy: ${step} failed: ${String(error).split('\n').slice(0, 4).join(' | ')}`)
+      return false
+    }
   )
   void running.then(() => {
     done = true
