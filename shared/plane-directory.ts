@@ -93,9 +93,19 @@ export function createPlaneDirectory({
     await loading
   }
 
-  const resolvedAgents = async (): Promise<AgentRef[]> => {
+  /**
+   * The agents with their Plane user, resolved once per members' list: a listing of 250 tasks asks who holds each
+   * of them, and resolving the registry (and matching its emails) on every question was ~2 ms of it (issue 39).
+   */
+  let resolved: {
+    from: Map<string, string>
+    list: AgentRef[]
+    byUser: Map<string, AgentRef>
+  } | null = null
+  const resolve = async () => {
     await ensure()
-    return agents.flatMap((a) => {
+    if (resolved?.from === byEmail) return resolved
+    const list = agents.flatMap((a) => {
       const planeUserId = isEmail(a.planeUser)
         ? byEmail.get(a.planeUser.toLowerCase())
         : a.planeUser
@@ -104,10 +114,20 @@ export function createPlaneDirectory({
         { id: a.id, name: a.name, role: a.role, planeUserId, openclawAgentId: a.openclawAgentId },
       ]
     })
+    const byUser = new Map<string, AgentRef>()
+    // The first agent of a Plane user, as a search of the list finds it.
+    for (const agent of list)
+      if (!byUser.has(agent.planeUserId)) byUser.set(agent.planeUserId, agent)
+    resolved = { from: byEmail, list, byUser }
+    return resolved
   }
+  // A copy each time: callers may keep or change what they get.
+  const resolvedAgents = async (): Promise<AgentRef[]> => [...(await resolve()).list]
 
-  const agentById = async (id: string) =>
-    (await resolvedAgents()).find((a) => a.id === id.trim().toLowerCase()) ?? null
+  const agentById = async (id: string) => {
+    const wanted = id.trim().toLowerCase()
+    return (await resolve()).list.find((a) => a.id === wanted) ?? null
+  }
 
   return {
     async project(id) {
@@ -116,20 +136,19 @@ export function createPlaneDirectory({
       return projects.get(id) ?? null
     },
     async userName(id) {
-      const agent = (await resolvedAgents()).find((a) => a.planeUserId === id)
+      const agent = (await resolve()).byUser.get(id)
       if (agent) return agent.name
       if (!names.has(id)) await ensure(true)
       return names.get(id) ?? id
     },
-    agentByPlaneUser: async (id) =>
-      (await resolvedAgents()).find((a) => a.planeUserId === id) ?? null,
+    agentByPlaneUser: async (id) => (await resolve()).byUser.get(id) ?? null,
     agentById: (id) => agentById(id),
     async agentByIdOrThrow(id) {
       const found = await agentById(id)
       if (!found && failure) throw failure
       return found
     },
-    concierge: async () => (await resolvedAgents()).find((a) => a.role === 'concierge') ?? null,
+    concierge: async () => (await resolve()).list.find((a) => a.role === 'concierge') ?? null,
     refresh: () => ensure(true),
     async projects() {
       await ensure()

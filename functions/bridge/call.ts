@@ -9,7 +9,7 @@ import { readerOf } from './tasks.ts'
 import type { BridgeTool, ToolContext } from './tool.ts'
 
 export type CallOutcome =
-  | { ok: true; output: Record<string, unknown>; text: string }
+  | { ok: true; output: Record<string, unknown> }
   | { ok: false; error: ToolError }
 
 /** What a door hands a call besides its JSON input: the file of a multipart upload, held until the call ends. */
@@ -75,7 +75,8 @@ async function _run(
     // An output off its schema is our bug, not the caller's: reported as internal.
     if (!checked.success) throw new Error(`${tool.name} output: ${checked.error.message}`)
     const output = checked.data as Record<string, unknown>
-    return { ok: true, output, text: tool.summarize(output) }
+    // The sentence for a model (tool.summarize) is the MCP door's to make: the HTTP door sends JSON alone.
+    return { ok: true, output }
   } catch (error) {
     const known = toToolError(error)
     if (known) return { ok: false, error: known }

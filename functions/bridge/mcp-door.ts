@@ -78,7 +78,10 @@ function _server(services: Services, agent: AgentConfig | null): McpServer {
           }
         return {
           content: [
-            { type: 'text' as const, text: `${outcome.text}\n\n${JSON.stringify(outcome.output)}` },
+            {
+              type: 'text' as const,
+              text: `${tool.summarize(outcome.output)}\n\n${JSON.stringify(outcome.output)}`,
+            },
           ],
           structuredContent: outcome.output,
         }

@@ -129,6 +129,41 @@ describe('agent tool rules (HTTP door)', () => {
     ])
   })
 
+  it('should list the open tasks by priority, then due date, then reference in numeric order', async () => {
+    const { t, imhotep } = await start()
+    const seed = (name: string, over: Record<string, unknown> = {}) =>
+      t.plane.seed.workItem(t.project.id, {
+        name,
+        assignees: [t.users.imhotep.id],
+        state: t.state('Todo').id,
+        priority: 'low',
+        ...over,
+      })
+    // ONB-1 … ONB-11: the low ones differ by reference alone, ONB-2 before ONB-10 (numbers, not text).
+    for (let n = 1; n <= 11; n++) {
+      if (n === 3) seed('Urgente', { priority: 'urgent' })
+      else if (n === 4) seed('Haute, le 2', { priority: 'high', target_date: '2026-12-02' })
+      else if (n === 5) seed('Haute, le 1er', { priority: 'high', target_date: '2026-12-01' })
+      else if (n === 6) seed('Finie', { priority: 'urgent', state: t.state('Done').id })
+      else seed(`Basse ${n}`)
+    }
+    const listed = await imhotep('list_my_tasks', {})
+    expect(listed.status).toBe(200)
+    const refs = (listed.body.tasks as Array<{ ref: string }>).map((task) => task.ref)
+    expect(refs).toEqual([
+      'ONB-3',
+      'ONB-5',
+      'ONB-4',
+      'ONB-1',
+      'ONB-2',
+      'ONB-7',
+      'ONB-8',
+      'ONB-9',
+      'ONB-10',
+      'ONB-11',
+    ])
+  })
+
   it('should refuse done without a confidence, and ask for one review when the confidence is 0.55', async () => {
     const { t, ra, imhotep } = await start()
     await ra('create_task', { project: 'ONB', title: 'Sauvegardes', assignee: 'imhotep' })
