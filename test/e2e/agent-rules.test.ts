@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { RUN_CARD_MARKER } from '../../shared/runs/card.ts'
 import { runRecordKey } from '../../shared/runs/records.ts'
+import { assignmentKey as runAssignmentKey } from '../../shared/runs/tracker-kit.ts'
 import { callHttp } from '../helpers/bridge-tools.ts'
 import { SIM_PLANE_VERSION, startE2E } from './harness.ts'
 
@@ -162,6 +163,42 @@ describe('agent tool rules (HTTP door)', () => {
       'ONB-10',
       'ONB-11',
     ])
+  })
+
+  it('should return the 50 most urgent of 60 open tasks with the total, all on asking, and check every one in', async () => {
+    const { t, imhotep } = await start()
+    const ids: string[] = []
+    for (let n = 1; n <= 60; n++)
+      ids.push(
+        t.plane.seed.workItem(t.project.id, {
+          name: `Tâche ${n}`,
+          assignees: [t.users.imhotep.id],
+          state: t.state('Todo').id,
+          priority: n === 60 ? 'urgent' : 'low',
+        }).id
+      )
+    const commentReads = () =>
+      t.plane.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/comments/')).length
+    const before = commentReads()
+    const page = await imhotep('list_my_tasks', {})
+    expect(page.status).toBe(200)
+    // Sixty runs to start, none recorded yet: their run cards are looked for after the answer, not before it.
+    expect(commentReads() - before).toBe(0)
+    expect(page.body).toMatchObject({ count: 50, total: 60 })
+    const refs = (page.body.tasks as Array<{ ref: string }>).map((task) => task.ref)
+    expect(refs.slice(0, 3)).toEqual(['ONB-60', 'ONB-1', 'ONB-2'])
+    expect(refs.at(-1)).toBe('ONB-49')
+    // Counted, so checked in: the ten beyond the page are the agent's as much as the fifty it read.
+    for (const id of [ids[50], ids[58]])
+      expect(
+        await t.services.store.get<{ checkedInAt: number | null }>(
+          runAssignmentKey(id as string, 'imhotep')
+        )
+      ).toMatchObject({ checkedInAt: expect.any(Number) })
+    const all = await imhotep('list_my_tasks', { limit: 250 })
+    expect(all.body).toMatchObject({ count: 60, total: 60 })
+    for (const limit of [0, 251, 2.5])
+      expect((await imhotep('list_my_tasks', { limit })).status).toBe(400)
   })
 
   it('should refuse done without a confidence, and ask for one review when the confidence is 0.55', async () => {

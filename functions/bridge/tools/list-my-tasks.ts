@@ -38,26 +38,38 @@ const taskOut = z.object({
   url: z.string().nullable(),
 })
 
+/** Tasks in one answer unless `limit` says otherwise: enough to choose from, not a whole backlog in a model's context. */
+export const LIST_DEFAULT_LIMIT = 50
+/** The most one answer holds (a cap on what one call may cost the bridge and the caller). */
+export const LIST_MAX_LIMIT = 250
+
 export const listMyTasks = defineTool({
   name: 'list_my_tasks',
   title: 'List my tasks',
-  description:
-    'Lists the Plane tasks that are yours (assigned to your Plane user or labelled agent:<your id>) and still open, most urgent first (priority, then due date). Use it when you wake up or finish something, to choose what to do next. `status` narrows the list: todo, in_progress, blocked, or open (default: all three). Each task has its reference (e.g. ONB-12) to pass to the other tools, and its dependencies with their status: do not start a task whose dependencies are not done, nor one with approval_pending (the human has not approved it yet; you are woken once they do). `as_of` says how fresh the list is (what changed in Plane since may not be in it; get_task_details reads the task itself).',
+  description: `Lists the Plane tasks that are yours (assigned to your Plane user or labelled agent:<your id>) and still open, most urgent first (priority, then due date). Use it when you wake up or finish something, to choose what to do next. \`status\` narrows the list: todo, in_progress, blocked, or open (default: all three). The ${LIST_DEFAULT_LIMIT} most urgent come back (\`limit\`, at most ${LIST_MAX_LIMIT}); \`total\` counts them all. Each task has its reference (e.g. ONB-12) to pass to the other tools, and its dependencies with their status: do not start a task whose dependencies are not done, nor one with approval_pending (the human has not approved it yet; you are woken once they do). \`as_of\` says how fresh the list is (what changed in Plane since may not be in it; get_task_details reads the task itself).`,
   input: z.object({
     status: z
       .enum(['todo', 'in_progress', 'blocked', 'open'])
       .default('open')
       .describe('Which open tasks: todo, in_progress, blocked, or open (all three).'),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(LIST_MAX_LIMIT)
+      .default(LIST_DEFAULT_LIMIT)
+      .describe(`How many of the most urgent to return (default ${LIST_DEFAULT_LIMIT}).`),
   }),
   output: z.object({
     agent: z.string(),
-    count: z.number(),
+    count: z.number().describe('Tasks in this answer.'),
+    total: z.number().describe('Your open tasks of that status, listed here or not.'),
     tasks: z.array(taskOut),
     as_of: z.string().describe('The oldest listing of Plane the answer stands on (ISO time).'),
   }),
   hints: READ_HINTS,
   access: 'agent',
-  async handler({ status }, ctx) {
+  async handler({ status, limit }, ctx) {
     const wanted = new Set<string>(status === 'open' ? OPEN : FILTERS[status])
     const { bridge, services } = ctx
     const projects = (await bridge.directory.projects()).filter((p) => !p.archived)
@@ -76,15 +88,12 @@ export const listMyTasks = defineTool({
     )
     const byId = new Map(projects.map((p) => [p.id, p]))
     const ids = await bridge.index.openTasks(ctx.me.id)
-    // Every open task's snapshot, description and run record in three reads (one MGET each on Redis), not three
-    // reads a task: 250 open tasks were 750 round trips a listing (issue 39).
-    const [snapshots, descriptions, records] = await Promise.all([
-      bridge.pipeline.snapshots(ids),
-      bridge.index.descriptions(ids),
-      ctx.runs.peekMany(ids),
-    ])
+    // Every open task's snapshot in one read (one MGET on Redis): what the order needs. Descriptions and run
+    // records only for the page returned (issue 39: 250 open tasks were 750 round trips a listing, then three
+    // reads of 250).
+    const snapshots = await bridge.pipeline.snapshots(ids)
     const mine = await Promise.all(
-      ids.map(async (id, i) => {
+      ids.map(async (id, i): Promise<IndexedTask | null> => {
         const snapshot = snapshots[i] ?? null
         const project = snapshot ? byId.get(snapshot.projectId) : undefined
         if (!snapshot || !project || !isOpenForAgent(snapshot)) return null
@@ -95,23 +104,36 @@ export const listMyTasks = defineTool({
           project.identifier && snapshot.sequenceId !== null
             ? `${project.identifier}-${snapshot.sequenceId}`
             : null
-        return {
-          task: { snapshot, project, ref, key: { id, projectId: project.id, ref } },
-          description: descriptions[i] ?? null,
-          record: records[i] ?? null,
-        }
+        return { snapshot, project, ref, key: { id, projectId: project.id, ref } }
       })
     )
-    const listed = mine.filter((row) => row !== null)
-    const dependencies = await _dependencies(ctx, listed)
-    const rows = listed.map(({ task, description }, i) => {
-      noteTouched(ctx, task, { listed: true })
+    const open = mine.filter((task) => task !== null)
+    // A listing checks in every open task it counts, listed on this page or not: the agent knows it has them,
+    // and no wake follows for them (as when every one was returned).
+    for (const task of open) noteTouched(ctx, task, { listed: true })
+    open.sort(
+      (a, b) =>
+        (PRIORITY_RANK[a.snapshot.priority] ?? 5) - (PRIORITY_RANK[b.snapshot.priority] ?? 5) ||
+        _byCodeUnits(a.snapshot.targetDate ?? '9999', b.snapshot.targetDate ?? '9999') ||
+        REFERENCES.compare(a.ref ?? a.key.id, b.ref ?? b.key.id)
+    )
+    const page = open.slice(0, limit)
+    const pageIds = page.map((task) => task.key.id)
+    const [descriptions, records] = await Promise.all([
+      bridge.index.descriptions(pageIds),
+      ctx.runs.peekMany(pageIds),
+    ])
+    const dependencies = await _dependencies(
+      ctx,
+      page.map((task, i) => ({ task, record: records[i] ?? null }))
+    )
+    const tasks = page.map((task, i) => {
       const { snapshot, project, ref, key } = task
       return {
         id: key.id,
         ref,
         title: snapshot.name,
-        description: description ?? '',
+        description: descriptions[i] ?? '',
         status: statusOf(snapshot.state),
         state: snapshot.state?.name ?? null,
         priority: snapshot.priority,
@@ -122,19 +144,12 @@ export const listMyTasks = defineTool({
         url: taskUrl(ctx, task),
       }
     })
-    const tasks = rows.filter((row) => row !== null)
-    tasks.sort(
-      (a, b) =>
-        (PRIORITY_RANK[a.priority] ?? 5) - (PRIORITY_RANK[b.priority] ?? 5) ||
-        _byCodeUnits(a.due_date ?? '9999', b.due_date ?? '9999') ||
-        REFERENCES.compare(a.ref ?? a.id, b.ref ?? b.id)
-    )
-    return { agent: ctx.me.id, count: tasks.length, tasks, as_of: asOf }
+    return { agent: ctx.me.id, count: tasks.length, total: open.length, tasks, as_of: asOf }
   },
-  summarize: ({ count, tasks }) =>
-    count === 0
+  summarize: ({ count, total, tasks }) =>
+    total === 0
       ? 'You have no open task.'
-      : `You have ${count} open task${count > 1 ? 's' : ''}: ${tasks
+      : `You have ${total} open task${total > 1 ? 's' : ''}${count < total ? `; the ${count} most urgent` : ''}: ${tasks
           .map((t) => `${t.ref ?? t.id} "${t.title}" (${t.status}, ${t.priority})`)
           .join('; ')}.`,
 })
