@@ -25,12 +25,16 @@ export default class TimingReporter implements Reporter {
     let assertions = 0
     // A test that neither passed, failed nor was skipped never ran: its worker died under it.
     const unfinished: string[] = []
+    const failed: string[] = []
     for (const module of modules) {
       const file = `${relative(root, module.moduleId)} [${module.project.name}]`
       let count = 0
       for (const test of module.children.allTests()) {
         count++
-        if (test.result().state === 'pending') unfinished.push(`${file} > ${test.fullName}`)
+        const result = test.result()
+        if (result.state === 'pending') unfinished.push(`${file} > ${test.fullName}`)
+        if (result.state === 'failed')
+          failed.push(_failure(`${file} > ${test.fullName}`, result.errors))
         assertions += test.meta().assertions ?? 0
         tests.push({ name: `${file} > ${test.fullName}`, seconds: _s(test.diagnostic()?.duration) })
       }
@@ -54,6 +58,9 @@ export default class TimingReporter implements Reporter {
             ...unfinished.slice(0, SHOWN).map((n) => `  ${n}`),
           ]
         : []),
+      // vitest's own account of the failures goes to stderr, and a CI log has been seen without it: the first
+      // lines of each error again here (a property test's seed and path among them), so the log can be replayed.
+      ...(failed.length > 0 ? [`Failed (${failed.length}):`, ...failed] : []),
       '',
     ]
     process.stdout.write(`${lines.join('\n')}\n`)
@@ -63,6 +70,17 @@ export default class TimingReporter implements Reporter {
       `${JSON.stringify({ wallSeconds: wall, counts: { files: files.length, tests: tests.length, assertions }, files, tests }, null, 1)}\n`
     )
   }
+}
+
+const FAILURE_LINES = 30
+
+function _failure(
+  name: string,
+  errors: ReadonlyArray<{ message?: string; stack?: string }> | undefined
+): string {
+  const text = (errors ?? []).map((e) => e.stack ?? e.message ?? '').join('\n')
+  const lines = text.split('\n').slice(0, FAILURE_LINES)
+  return [`  ${name}`, ...lines.map((line) => `    ${line}`)].join('\n')
 }
 
 function _s(ms: number | undefined): number {
