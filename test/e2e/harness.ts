@@ -347,10 +347,13 @@ async function _startRuntime(
       await services.background.idle(timeoutMs)
       return services.bridge.settle(timeoutMs)
     },
-    /** Stop this runtime's timers and wait for its background work, leaving the simulators and the store. */
+    /**
+     * Stop this runtime's timers and wait for its background work, leaving the simulators and the store. False when
+     * work still ran after `timeoutMs`.
+     */
     async halt(timeoutMs = 2000) {
       services.background.cancelTimers()
-      await services.background.idle(timeoutMs)
+      return services.background.idle(timeoutMs)
     },
     async stop() {
       services.background.cancelTimers()

@@ -63,6 +63,9 @@ export type Step =
   | { op: 'timer' }
   | { op: 'press'; card: number; action: 'approve' | 'refuse' | 'validate' | 'sendback' }
 
+/** How long a step waits for the bridge's background work before calling it stuck (real time; a loaded CI is slow). */
+const IDLE_WITHIN_MS = 120_000
+
 const delivery = fc.constantFrom<Delivery>(
   'deliver',
   'deliver',
@@ -280,19 +283,28 @@ export function createScenario(world: World) {
     return model.tasks.get(order[index % order.length] as string) ?? null
   }
   /** Let what the step started finish: Plane's deliveries, the bridge's background work (not its timers). */
+  /**
+   * The bridge's background work done, however long it takes in real time: on a loaded machine (CI running every
+   * file at once) a drain outlasted a 10 s wait, the next step moved the clock past its lock's lease while it still
+   * sent, and a poll job's drain sent the same message again: the test's clock, not the bridge, told it twice.
+   */
+  const idle = async () => {
+    if (!(await t().services.background.idle(IDLE_WITHIN_MS, { timers: false })))
+      throw new Error(`the bridge's background work still ran after ${IDLE_WITHIN_MS / 1000} s`)
+  }
   const quiet = async () => {
     await plane.webhooks.settle()
-    await t().services.background.idle(10_000, { timers: false })
+    await idle()
     // What the next kick does within STEP_GAP_MS in real time (the clock here moves only when a step moves it):
     // the bridge's own writes are due at once (issue 39); windows Plane's webhooks opened are not due yet. A lane
     // whose drain started less than STEP_GAP_MS ago waits for a timer this does not wait for: the clock moves on
     // past the gap (a tenth of a second, far from a 5 s window) and the lanes are kicked, so what was enqueued goes
     // out within its step, as it would in real time.
     await t().bridge.pipeline.flushDue()
-    await t().services.background.idle(10_000, { timers: false })
+    await idle()
     world.advance(STEP_GAP_MS + 1)
     t().bridge.kick()
-    await t().services.background.idle(10_000, { timers: false })
+    await idle()
   }
   const withRoute = async <T>(route: Delivery, fn: () => Promise<T>): Promise<T> => {
     t().webhooks.route(() => route)

@@ -54,6 +54,9 @@ export type World = {
   close(): Promise<void>
 }
 
+/** How long a process being stopped may take to finish its background work (real time; a loaded CI is slow). */
+const STOP_WITHIN_MS = 120_000
+
 export async function createWorld({
   store: kind,
   version,
@@ -121,7 +124,12 @@ export async function createWorld({
     })
   const runtimeOptions = (): RestartOptions => ({ env: ENV, now, sleep, store: newStore() })
   const stopProcess = async (runtime: E2E) => {
-    await runtime.halt()
+    // Its locks are released next, as a dead process's expire: work of it still running then (a drain, on a loaded
+    // machine past a 2 s wait) would send beside the next holder of its lane, a twin no real exit makes.
+    if (!(await runtime.halt(STOP_WITHIN_MS)))
+      throw new Error(
+        `a stopped runtime's background work still ran after ${STOP_WITHIN_MS / 1000} s`
+      )
     await releaseHeldLocks(runtime.services.store)
     if (!memory) await runtime.services.store.dispose()
   }
