@@ -30,6 +30,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
       'shared/retry.ts',
       'shared/cron.ts',
       'shared/time-zone.ts',
+      'shared/errors.ts',
       'shared/http-errors.ts',
       'shared/client-address.ts',
       'shared/metrics.ts',
