@@ -7,6 +7,7 @@
  */
 import type { Bridge } from '../../shared/bridge.ts'
 import { clientAddress } from '../../shared/client-address.ts'
+import { errorMessage } from '../../shared/errors.ts'
 import { defineHttpFunction, type Services } from '../../shared/function.ts'
 import { AnswerWithheld } from '../../shared/http-errors.ts'
 import { textLimitsOf } from '../../shared/plane/limits.ts'
@@ -137,7 +138,7 @@ async function _keepTrying<T>(
         _withhold(services, error, attempt + 1)
       services.log.warn('plane webhook not stored yet; trying again', {
         attempt: attempt + 1,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       })
       await services.sleep(wait)
     }
@@ -168,7 +169,7 @@ async function _processInRequest(
     log.warn('plane webhook not processed in the request; storing it in the inbox', {
       type: event.type,
       delivery: event.deliveryId,
-      error: error instanceof Error ? error.message : String(error),
+      error: errorMessage(error),
     })
     return false
   }
@@ -178,7 +179,7 @@ async function _processInRequest(
     // Processed and stored all the same; without the mark, a resend is diffed against the new snapshot.
     log.warn('plane webhook processed, dedupe mark not written', {
       delivery: event.deliveryId,
-      error: error instanceof Error ? error.message : String(error),
+      error: errorMessage(error),
     })
   }
   await noteWebhookReceived(services).catch(() => undefined)
@@ -202,7 +203,7 @@ function _withhold(services: Services, error: unknown, attempts: number): never 
   noteWebhookWithheld(services)
   services.log.error('plane webhook not stored: no answer, so that Plane sends it again', {
     attempts,
-    error: error instanceof Error ? error.message : String(error),
+    error: errorMessage(error),
   })
   throw new AnswerWithheld('plane webhook not stored; the answer is withheld so that Plane retries')
 }

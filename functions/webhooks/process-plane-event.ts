@@ -1,5 +1,6 @@
 /** @module What a verified, stored Plane delivery means: task sightings and comments into the pipeline, projects and cycles straight to messages. */
 import type { Bridge } from '../../shared/bridge.ts'
+import { errorMessage } from '../../shared/errors.ts'
 import type { Services } from '../../shared/function.ts'
 import { parseConfidence } from '../../shared/notify/confidence.ts'
 import { buildProjectUrl, renderCycle, renderProjectCreated } from '../../shared/notify/messages.ts'
@@ -161,7 +162,7 @@ async function _setUp(
       needsBridge: outside ? (me?.display_name ?? me?.email ?? 'plane-bridge') : null,
     }
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
+    const message = errorMessage(error)
     services.log.warn('new project not set up', { project: projectId, error: message })
     return { ready: false, detail: `${message}. The poll tries again; or run provision.` }
   }

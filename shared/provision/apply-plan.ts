@@ -1,4 +1,5 @@
 /** @module Applies a provision plan to Plane, one write per action; each outcome becomes a report item. */
+import { errorMessage } from '../errors.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
 import { ProvisionError } from './errors.ts'
@@ -216,8 +217,7 @@ function _refused(action: ProvisionAction, error: PlaneApiError): ProvisionItem 
 
 /** A proxy's HTML error page says nothing more than its status: keep Plane's own words only. */
 function _failureText(error: unknown): string {
-  if (!(error instanceof PlaneApiError))
-    return error instanceof Error ? error.message : String(error)
+  if (!(error instanceof PlaneApiError)) return errorMessage(error)
   if (error.status === 0) return error.message
   const body = error.body
   const said =
