@@ -7,7 +7,7 @@
  */
 import type { Bridge } from '../../shared/bridge.ts'
 import { clientAddress } from '../../shared/client-address.ts'
-import { errorMessage } from '../../shared/errors.ts'
+import { bestEffort, errorMessage } from '../../shared/errors.ts'
 import { defineHttpFunction, type Services } from '../../shared/function.ts'
 import { AnswerWithheld } from '../../shared/http-errors.ts'
 import { textLimitsOf } from '../../shared/plane/limits.ts'
@@ -114,7 +114,8 @@ async function _keep(
     await webhookInbox(store, services.now).remove(id)
     return 'duplicate'
   }
-  await noteWebhookReceived(services).catch(() => undefined)
+  // Unnoted, the poll may take a quiet hour for a switched-off webhook: logged, never a refusal.
+  await bestEffort(log, 'plane webhook receipt note', () => noteWebhookReceived(services))
   // The stored copy is for replay after a crash; this process goes on with what it has already parsed.
   background.run('plane-webhook', () =>
     processStoredWebhook(services, services.bridge, id, { entry, event })
@@ -182,7 +183,7 @@ async function _processInRequest(
       error: errorMessage(error),
     })
   }
-  await noteWebhookReceived(services).catch(() => undefined)
+  await bestEffort(log, 'plane webhook receipt note', () => noteWebhookReceived(services))
   if (log.enabled('info')) log.info('plane webhook processed', { type: event.type, outcome })
   bridge.kick()
   return true
@@ -246,6 +247,7 @@ async function _signatureRejected(
       'Plane webhook deliveries refused for a missing or wrong X-Plane-Signature.'
     )
     .inc({})
+  // Kept in memory, written with the next note (webhook-rejections.ts); counted above already.
   await door.rejections.note().catch(() => undefined)
   const warned = door.warned
   warned.since++

@@ -223,7 +223,8 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
 async function _bridgeUserId({
   store,
   plane,
-}: Pick<PollCycleParts, 'store' | 'plane'>): Promise<string | null> {
+  log,
+}: Pick<PollCycleParts, 'store' | 'plane' | 'log'>): Promise<string | null> {
   const cached = await store.get<string>('poll:bridge-user')
   if (cached) return cached
   try {
@@ -231,7 +232,9 @@ async function _bridgeUserId({
     if (!me) return null
     await store.set('poll:bridge-user', me.id, { ttlSeconds: BRIDGE_USER_TTL_S })
     return me.id
-  } catch {
+  } catch (error) {
+    // Unknown this cycle: the bridge's own writes may count as missed edits until it is read.
+    log.warn('bridge user not read', { error: errorMessage(error) })
     return null
   }
 }
