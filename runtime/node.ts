@@ -125,6 +125,7 @@ async function serve(config: Config, services: Services): Promise<number> {
       }
       // Task locks kept between calls go now, not at their TTL: a replica or the next start has them at once.
       await releaseHeldLocks(store)
+      // Stopping either way: a store that will not close cleanly is dropped with the process.
       await store.dispose().catch(() => undefined)
       log.info('stopped')
       resolve(0)

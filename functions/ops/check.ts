@@ -39,6 +39,7 @@ export const checkFunction = defineJobFunction({
       _lines('openclaw', async () => [await checkOpenClaw({ config })]),
     ])
     const url = webhookTargetOf(config)
+    // Advice only: Plane's release is unknown while Plane is down, which its own line says.
     const advice = url ? await adviseOnWebhookTarget(config, url).catch(() => undefined) : undefined
     const webhook = checkPlaneWebhook({
       secretSet: Boolean(config.PLANE_WEBHOOK_SECRET),

@@ -107,6 +107,7 @@ function _host(url: string | undefined): string {
   try {
     return new URL(url ?? '').host
   } catch {
+    // Not a URL: the reply names the setting instead.
     return 'PLANE_BASE_URL'
   }
 }

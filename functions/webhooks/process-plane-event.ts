@@ -155,6 +155,7 @@ async function _setUp(
     if (!report) return null
     if (report.blocking.length === 0) return { ready: true, detail: report.summary }
     const outside = report.blocking.some((i) => i.subject.startsWith('project '))
+    // Only the name the message asks the human to add: without it, "plane-bridge" says enough.
     const me = outside ? await bridge.plane?.users.me().catch(() => null) : null
     return {
       ready: false,

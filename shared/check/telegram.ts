@@ -113,6 +113,7 @@ function _host(url: string | undefined): string {
   try {
     return new URL(url ?? 'https://api.telegram.org').host
   } catch {
+    // Not a URL: the line names the API instead.
     return 'the Telegram API'
   }
 }

@@ -160,6 +160,7 @@ async function _addedMeanwhile(
   error: PlaneApiError
 ): Promise<ProvisionItem | null> {
   if (action.kind !== 'add-member' || error.status !== 400) return null
+  // Unread: the original failure is reported as it is.
   const members = await plane.projectMembers.list(action.project.id).catch(() => [])
   if (!members.some((m) => m.id === action.userId)) return null
   return {

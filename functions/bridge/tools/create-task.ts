@@ -134,6 +134,7 @@ export const createTask = defineTool({
         })
         relations = 'recorded'
       } catch (error) {
+        // Plane v1.2 has no relations: the bridge's record alone holds them ('bridge_only').
         if (!(error instanceof PlaneUnsupportedError)) throw error
       }
     }
