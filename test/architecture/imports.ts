@@ -118,6 +118,22 @@ export function readImportGraph(root: string, dirs: readonly string[]): ImportGr
   return graph
 }
 
+/** Product modules under `dirs` (tests and declaration files left out) whose text matches `pattern`, sorted. */
+export function filesMatching(root: string, dirs: readonly string[], pattern: RegExp): string[] {
+  const found: string[] = []
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name)
+      if (statSync(path).isDirectory()) walk(path)
+      else if (/\.ts$/.test(name) && !/\.(test|d)\.ts$/.test(name)) {
+        if (pattern.test(readFileSync(path, 'utf8'))) found.push(relative(root, path))
+      }
+    }
+  }
+  for (const dir of dirs) walk(join(root, dir))
+  return found.sort()
+}
+
 /** The circles of the graph (strongly connected components of more than one module, or a module importing itself). */
 export function findCircles(graph: ImportGraph): string[][] {
   let counter = 0
