@@ -3,6 +3,7 @@ import { type CardAction, type CardStore, createCardStore } from '../shared/acti
 import type { Bridge } from '../shared/bridge.ts'
 import { createCallGate } from '../shared/call-gate.ts'
 import { workItemsCacheKey } from '../shared/commands/workspace-loader.ts'
+import { errorMessage } from '../shared/errors.ts'
 import type { TaskSnapshot } from '../shared/events.ts'
 import type { Services } from '../shared/function.ts'
 import { createTaskReads } from '../shared/index/task-reads.ts'
@@ -357,7 +358,7 @@ export function buildBridge(services: Services): Bridge {
         ).catch((error: unknown) =>
           log.warn('message sent but not linked to its card', {
             id: item.id,
-            error: error instanceof Error ? error.message : String(error),
+            error: errorMessage(error),
           })
         )
       return
@@ -374,7 +375,7 @@ export function buildBridge(services: Services): Bridge {
           await tracker.undelivered(wake, openClawFailure(error)).catch((e: unknown) =>
             log.warn('failed wake not recorded', {
               id: item.id,
-              error: e instanceof Error ? e.message : String(e),
+              error: errorMessage(e),
             })
           )
         throw error
@@ -384,7 +385,7 @@ export function buildBridge(services: Services): Bridge {
       await tracker.delivered(wake, admitted.runId ?? null).catch((error: unknown) =>
         log.warn('wake admitted but not recorded', {
           id: item.id,
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         })
       )
   }

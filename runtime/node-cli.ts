@@ -1,4 +1,5 @@
 /** @module `npm run job -- <name>`: run one cron function or job once, with the runtime's config and store. */
+import { errorMessage } from '../shared/errors.ts'
 import {
   type BridgeFunction,
   type RunnableFunction,
@@ -69,7 +70,7 @@ export async function runJobCommand({
     try {
       await waitForStore()
     } catch (error) {
-      err(`job ${name}: not run — ${error instanceof Error ? error.message : String(error)}`)
+      err(`job ${name}: not run — ${errorMessage(error)}`)
       return 1
     }
   }

@@ -69,6 +69,7 @@ function _recordOf(key: string, text: string, nowMs: number): JournalRecord | 'e
   try {
     parsed = JSON.parse(text)
   } catch {
+    // Not one of our files: left as it is, not imported.
     return null
   }
   if (typeof parsed !== 'object' || parsed === null || !('$v' in parsed)) return null

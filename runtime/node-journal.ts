@@ -311,6 +311,7 @@ function _parseLine(line: string): JournalRecord[] | 'moved' | 'damaged' {
     if (!Array.isArray(batch.r)) return 'damaged'
     return batch.r.filter(isJournalRecord)
   } catch {
+    // A line a crash cut short: counted and told by the reader (onNotice).
     return 'damaged'
   }
 }

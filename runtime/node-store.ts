@@ -4,6 +4,7 @@ import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import { getHeapStatistics } from 'node:v8'
 import type { Config } from '../shared/config.ts'
+import { errorMessage } from '../shared/errors.ts'
 import { createLocalStore, StoreTooLargeError } from '../shared/store/local.ts'
 import { createRedisStore } from '../shared/store/redis.ts'
 import { createMemoryStore, type Store } from '../shared/store/store.ts'
@@ -123,7 +124,7 @@ export function createNodeStore(
     try {
       await ping()
     } catch (error) {
-      const why = lastConnectionError ? _reason(lastConnectionError) : _reason(error)
+      const why = lastConnectionError ? errorMessage(lastConnectionError) : errorMessage(error)
       throw _redisUnreachable(location, why)
     }
   }
@@ -157,10 +158,6 @@ export async function waitForStore(
   }
 }
 
-function _reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
 /**
  * The embedded store, its live data held to what the heap can load (principle 10: it always starts). A journal
  * that holds more is refused in one line naming DATA_DIR and what to do, never a crash loop at the heap's limit.
@@ -177,7 +174,7 @@ function _fsStore(
     journal = openFileJournal({ dir, ...(onNotice ? { onNotice } : {}) })
   } catch (error) {
     throw new StoreUnreachableError(
-      `DATA_DIR: the file store cannot open ${dir} (${_reason(error)}): make that directory writable by this user, or set DATA_DIR to one that is`
+      `DATA_DIR: the file store cannot open ${dir} (${errorMessage(error)}): make that directory writable by this user, or set DATA_DIR to one that is`
     )
   }
   const maxLoadBytes = Math.floor(heapLimitBytes * FS_LOAD_SHARE_OF_HEAP)

@@ -4,6 +4,7 @@ import { functions } from '../functions/index.ts'
 import { type AgentConfig, AgentRegistryError, parseAgentRegistry } from '../shared/agents.ts'
 import { probeAtStart } from '../shared/check/start-probe.ts'
 import { type Config, ConfigError, loadConfig } from '../shared/config.ts'
+import { errorMessage } from '../shared/errors.ts'
 import type { Services } from '../shared/function.ts'
 import { createRedactor } from '../shared/redact.ts'
 import { outputsOff, RegistryError } from '../shared/registry.ts'
@@ -124,6 +125,7 @@ async function serve(config: Config, services: Services): Promise<number> {
       }
       // Task locks kept between calls go now, not at their TTL: a replica or the next start has them at once.
       await releaseHeldLocks(store)
+      // Stopping either way: a store that will not close cleanly is dropped with the process.
       await store.dispose().catch(() => undefined)
       log.info('stopped')
       resolve(0)
@@ -147,7 +149,7 @@ function _listenFailure(error: unknown, config: Config): string {
     return `PORT: ${where} needs privileges this user lacks (ports below 1024): set PORT to 1024 or above (8787 by default)`
   if (code === 'EADDRNOTAVAIL')
     return `HOST: ${config.HOST} is not an address of this machine: set HOST to 0.0.0.0, 127.0.0.1 or one of its addresses`
-  return `PORT: cannot listen on ${where} (${error instanceof Error ? error.message : String(error)})`
+  return `PORT: cannot listen on ${where} (${errorMessage(error)})`
 }
 
 process.on('unhandledRejection', (reason) => {
@@ -170,7 +172,7 @@ main(process.argv.slice(2)).then(
     ) {
       process.stderr.write(`plane-bridge: ${error.message}\n`)
     } else {
-      const message = error instanceof Error ? error.message : String(error)
+      const message = errorMessage(error)
       process.stderr.write(`plane-bridge: failed to start: ${createRedactor().text(message)}\n`)
     }
     process.exit(1)

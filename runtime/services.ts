@@ -6,6 +6,7 @@ import type { Bridge } from '../shared/bridge.ts'
 import { type BuildInfo, createBridgeMetrics, type ProcessStats } from '../shared/bridge-metrics.ts'
 import { type Config, secretValues } from '../shared/config.ts'
 import { persistContact } from '../shared/contacts.ts'
+import { errorMessage } from '../shared/errors.ts'
 import type { BridgeFunction, Services } from '../shared/function.ts'
 import { type Hashing, webCryptoHashing } from '../shared/hash.ts'
 import { createLogger, type Logger } from '../shared/log.ts'
@@ -96,7 +97,7 @@ export function createServices({
     onError: (operation) => metrics.storeErrors.inc({ operation }),
     onConnectionError: (error) =>
       logger.warn('store connection error', {
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       }),
     onNotice: (message, fields) => logger.warn(message, fields),
   }

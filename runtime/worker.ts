@@ -4,6 +4,7 @@
  */
 import { AgentRegistryError } from '../shared/agents.ts'
 import { ConfigError } from '../shared/config.ts'
+import { errorMessage } from '../shared/errors.ts'
 import { scheduleOf } from '../shared/function.ts'
 import { AnswerWithheld } from '../shared/http-errors.ts'
 import { createRedactor } from '../shared/redact.ts'
@@ -79,7 +80,7 @@ async function scheduled(
 /** Bad settings: Node refuses to start; a Worker answers 500 and logs why (never a secret's value). */
 function misconfigured(error: unknown): Response {
   const known = error instanceof ConfigError || error instanceof AgentRegistryError
-  const message = error instanceof Error ? error.message : String(error)
+  const message = errorMessage(error)
   console.error(
     JSON.stringify({
       level: 'error',

@@ -3,6 +3,7 @@
  * Plane to a button pressed on Telegram, printed as the human and the agent see it. Nothing real is reached.
  */
 import { pathToFileURL } from 'node:url'
+import { errorMessage } from '../shared/errors.ts'
 import { CHAT_ID, type E2E, SIM_PLANE_VERSION, startE2E } from '../test/e2e/harness.ts'
 import { callHttp } from '../test/helpers/bridge-tools.ts'
 import { type ChatCard, chatCards } from '../test/helpers/telegram-cards.ts'
@@ -288,6 +289,6 @@ const direct =
   process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href
 if (direct)
   runDemo().catch((error: unknown) => {
-    process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.stderr.write(`demo failed: ${errorMessage(error)}\n`)
     process.exitCode = 1
   })

@@ -1,4 +1,5 @@
 /** @module Work that runs after a response (process a stored webhook, drain the outbox), tracked so shutdown can wait. */
+import { errorMessage } from './errors.ts'
 import type { Logger } from './log.ts'
 
 export type Background = {
@@ -51,7 +52,7 @@ export function createBackground({
       .catch((error: unknown) =>
         log.error('background task failed', {
           task: name,
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         })
       )
       .finally(() => running.delete(promise))

@@ -82,6 +82,7 @@ function _urlPassword(url: string): string | undefined {
   try {
     return decodeURIComponent(new URL(url).password) || undefined
   } catch {
+    // Not a URL (validation says so, once): no password in it to redact.
     return undefined
   }
 }

@@ -87,6 +87,7 @@ export function isCronExpression(expression: string): boolean {
     parseCron(expression)
     return true
   } catch {
+    // The question asked: parseCron's message is for callers that want it (registry.ts).
     return false
   }
 }

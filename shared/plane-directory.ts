@@ -1,6 +1,7 @@
 /** @module A Directory over the Plane API: projects, member names and agents, cached so messages cost no quota. */
 import type { AgentConfig } from './agents.ts'
 import { isEmail } from './agents.ts'
+import { errorMessage } from './errors.ts'
 import type { Logger } from './log.ts'
 import type { AgentRef, Directory } from './notify/directory.ts'
 import type { ProjectRef } from './notify/messages.ts'
@@ -78,7 +79,7 @@ export function createPlaneDirectory({
       failure = error
       // Messages still go out without names; the next miss tries again.
       log.warn('plane directory refresh failed', {
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       })
       loadedAt = now() - refreshMs + MISS_REFRESH_MS
     }

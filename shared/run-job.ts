@@ -1,4 +1,5 @@
 /** @module Runs one cron or job function: once per schedule slot across replicas, never overlapping itself, never throwing. */
+import { errorMessage } from './errors.ts'
 import type { JobContext, JobOutcome, RunnableFunction, Services } from './function.ts'
 import { recordJobRun } from './job-runs.ts'
 import { diagnosePlaneFailure } from './plane/diagnose.ts'
@@ -74,7 +75,7 @@ export async function runJob(
       }).catch((error: unknown) =>
         log.warn('job run not recorded', {
           job: fn.name,
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         })
       )
     }
@@ -151,7 +152,7 @@ export function slotOf(scheduledAt: Date | number): string {
  * the log and /ready then say "PLANE_API_KEY refused …: regenerate PLANE_API_KEY", not only Plane's 403.
  */
 function _failureText(error: unknown, services: Services): string {
-  const message = error instanceof Error ? error.message : String(error)
+  const message = errorMessage(error)
   const diagnosis = diagnosePlaneFailure(error, { slug: services.config.PLANE_WORKSPACE_SLUG })
   return diagnosis.setting && !message.includes(diagnosis.setting)
     ? `${message} — ${diagnosis.detail}`

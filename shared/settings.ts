@@ -381,6 +381,7 @@ function _isUrl(s: string, protocols: readonly string[]): boolean {
     const u = new URL(s)
     return protocols.includes(u.protocol) && u.hostname !== ''
   } catch {
+    // Not a URL: the schema's own message names the setting.
     return false
   }
 }
@@ -390,6 +391,7 @@ function _isTimeZone(s: string): boolean {
     new Intl.DateTimeFormat('en', { timeZone: s })
     return true
   } catch {
+    // Intl throws on an unknown zone: that is the answer, the schema's message names the setting.
     return false
   }
 }

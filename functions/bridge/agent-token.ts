@@ -4,6 +4,7 @@
  * tokens printed once as the gateway's environment lines. An agent that has a token keeps it unless `--rotate`.
  */
 import { type AgentConfig, withBridgeTokenHashes } from '../../shared/agents.ts'
+import { errorMessage } from '../../shared/errors.ts'
 import { defineJobFunction, type JobContext, type JobOutcome } from '../../shared/function.ts'
 import { newAgentToken } from './auth.ts'
 import { tokenVariableOf } from './openclaw-config.ts'
@@ -73,7 +74,7 @@ async function _written(ctx: JobContext, made: Made[], keptLine: string): Promis
     const { backup } = await file.replace(withBridgeTokenHashes(await file.read(), hashes))
     where = `AGENTS_FILE (${file.path}): ${made.length} bridgeTokenSha256 written${keptLine ? `, ${keptLine}` : ''}; the previous file is ${backup}.`
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error)
+    const why = errorMessage(error)
     return {
       summary: `${made.length} tokens made, registry not written`,
       failure: `the registry was not written (${why}): paste the bridgeTokenSha256 lines printed above into each agent's entry`,

@@ -1,6 +1,7 @@
 /** @module One tool call, whichever door it came through: access, input, handler, errors, log line and metric. */
 
 import type { AgentConfig } from '../../shared/agents.ts'
+import { errorMessage } from '../../shared/errors.ts'
 import type { Services } from '../../shared/function.ts'
 import type { HeldFile } from '../../shared/uploads/spool.ts'
 import { toolContext } from './context.ts'
@@ -127,7 +128,7 @@ async function _checkIn(ctx: ToolContext): Promise<void> {
           ctx.services.log.warn('check-in not recorded', {
             task: taskId,
             agent: ctx.me.id,
-            error: error instanceof Error ? error.message : String(error),
+            error: errorMessage(error),
           })
         )
     )

@@ -99,6 +99,7 @@ function _releaseWhenSent(response: Response, release: () => void): Response {
     return response
   }
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>({ flush: release })
+  // The client left before the end: nothing to tell anyone, only the body's hold to give back.
   response.body.pipeTo(writable).catch(release)
   return new Response(readable, response)
 }

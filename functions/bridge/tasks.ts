@@ -1,5 +1,6 @@
 /** @module Shared steps of the tools: find a task by id or reference, check it is the caller's, read back, tell the pipeline. */
 
+import { errorMessage } from '../../shared/errors.ts'
 import type { StateGroup, TaskSnapshot } from '../../shared/events.ts'
 import { buildTaskUrl, type ProjectRef } from '../../shared/notify/messages.ts'
 import { isBlockedName } from '../../shared/notify/policy.ts'
@@ -345,7 +346,7 @@ async function _forgetIfKnown(ctx: ToolContext, wanted: string): Promise<void> {
   } catch (error) {
     ctx.services.log.warn('a task Plane no longer has was not forgotten (the poll will)', {
       task: wanted,
-      error: error instanceof Error ? error.message : String(error),
+      error: errorMessage(error),
     })
   }
 }

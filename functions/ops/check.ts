@@ -7,6 +7,7 @@ import { checkPlane } from '../../shared/check/plane.ts'
 import { checkPlaneWebhook } from '../../shared/check/plane-webhook.ts'
 import { type CheckResult, formatCheckLine, summarizeChecks } from '../../shared/check/result.ts'
 import { checkTelegram } from '../../shared/check/telegram.ts'
+import { errorMessage } from '../../shared/errors.ts'
 import { defineJobFunction, type JobContext } from '../../shared/function.ts'
 import { adviseOnWebhookTarget, webhookTargetOf } from '../../shared/plane/release.ts'
 import {
@@ -38,6 +39,7 @@ export const checkFunction = defineJobFunction({
       _lines('openclaw', async () => [await checkOpenClaw({ config })]),
     ])
     const url = webhookTargetOf(config)
+    // Advice only: Plane's release is unknown while Plane is down, which its own line says.
     const advice = url ? await adviseOnWebhookTarget(config, url).catch(() => undefined) : undefined
     const webhook = checkPlaneWebhook({
       secretSet: Boolean(config.PLANE_WEBHOOK_SECRET),
@@ -78,7 +80,7 @@ async function _lines(name: string, run: () => Promise<CheckResult[]>): Promise<
   try {
     return await run()
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
+    const message = errorMessage(error)
     return [{ name, status: 'fail', detail: `the check itself failed: ${message}` }]
   }
 }
@@ -95,7 +97,7 @@ async function _store(ctx: JobContext): Promise<CheckResult> {
       detail: `${store.driver} at ${store.location} answers in ${ctx.now() - started} ms`,
     }
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
+    const message = errorMessage(error)
     // The Node store's failures already name the setting and the fix (runtime/node-store.ts).
     const named = /\b(REDIS_URL|DATA_DIR|STORE_DRIVER|REDIS_REST_URL)\b/.test(message)
     return {

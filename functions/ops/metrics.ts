@@ -33,6 +33,7 @@ async function _pings(ping: Promise<void>, timeoutMs: number): Promise<boolean> 
   try {
     return await Promise.race([ping.then(() => true), timeout])
   } catch {
+    // The answer is the gauge (store_up 0); the store counts its failure (store_errors_total).
     return false
   } finally {
     clearTimeout(timer)

@@ -42,6 +42,8 @@ export const readyFunction = defineHttpFunction({
     }
     const snapshot = status.snapshot()
     // Contacts recorded in the store (this process, other replicas, `npm run job`), the latest of each.
+    // Each read below falls back to nothing when slow or failing: /ready answers in time
+    // (a failing store counts it in store_errors_total).
     const storedContactsNow = storeOk
       ? await _withTimeout(storedContacts(store), STORE_PING_TIMEOUT_MS).catch(
           (): Record<string, ContactStatus> => ({})

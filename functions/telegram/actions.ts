@@ -8,6 +8,7 @@ import { CARD_ACTIONS, type Card, type CardAction } from '../../shared/actions/c
 import { actionPhrasesFor } from '../../shared/actions/phrases.ts'
 import type { AgentConfig } from '../../shared/agents.ts'
 import { formatTime } from '../../shared/commands/render-parts.ts'
+import { errorMessage } from '../../shared/errors.ts'
 import type { Services } from '../../shared/function.ts'
 import { type EnqueueInput, telegramMessage } from '../../shared/notify/outbox.ts'
 import { settleReview } from '../../shared/notify/reviews.ts'
@@ -53,7 +54,7 @@ export async function handleCardPress(services: Services, press: CardPress): Pro
       ?.answerCallbackQuery({ callback_query_id: press.queryId, text })
       .catch((error: unknown) =>
         services.log.warn('answerCallbackQuery failed', {
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         })
       )
   const card = await bridge.cards.get(press.cardId)
@@ -176,7 +177,7 @@ export async function perform(
     bridge.kick()
     return 'done'
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error)
+    const detail = errorMessage(error)
     if (claimed) await bridge.cards.release(card.id)
     log.warn('human action failed', { card: card.id, action, error: detail })
     await bridge.outbox.enqueue(

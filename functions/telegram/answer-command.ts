@@ -15,6 +15,7 @@ import {
 import { enqueueReply } from '../../shared/commands/send-reply.ts'
 import type { WorkspaceSnapshot } from '../../shared/commands/snapshot.ts'
 import { getWorkspaceLoader } from '../../shared/commands/workspace-loader.ts'
+import { errorMessage } from '../../shared/errors.ts'
 import type { Services } from '../../shared/function.ts'
 import { diagnosePlaneFailure } from '../../shared/plane/diagnose.ts'
 import { PlaneApiError } from '../../shared/plane/errors.ts'
@@ -54,7 +55,7 @@ export async function answerCommandTask(services: Services, task: CommandTask): 
       ?.answerCallbackQuery({ callback_query_id: task.queryId })
       .catch((error: unknown) =>
         log.warn('answerCallbackQuery failed', {
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         })
       )
   }
@@ -72,7 +73,7 @@ export async function answerCommandTask(services: Services, task: CommandTask): 
   } catch (error) {
     log.warn('plane command failed', {
       command: request.kind,
-      error: error instanceof Error ? error.message : String(error),
+      error: errorMessage(error),
     })
     reply = { html: _failureReply(error, config), buttons: [] }
   }
@@ -106,6 +107,7 @@ function _host(url: string | undefined): string {
   try {
     return new URL(url ?? '').host
   } catch {
+    // Not a URL: the reply names the setting instead.
     return 'PLANE_BASE_URL'
   }
 }

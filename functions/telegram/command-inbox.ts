@@ -1,4 +1,5 @@
 /** @module Accepted /plane commands are stored before Telegram gets its 200, answered after, replayed if left. */
+import { errorMessage } from '../../shared/errors.ts'
 import type { Services } from '../../shared/function.ts'
 import { createStoreQueue } from '../../shared/store/queue.ts'
 import { answerCommandTask, type CommandTask } from './answer-command.ts'
@@ -40,7 +41,7 @@ export async function replayCommands(services: Services, minAgeMs: number): Prom
     } catch (error) {
       services.log.warn('telegram command replay failed', {
         update: entry.task.updateId,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       })
     }
   }

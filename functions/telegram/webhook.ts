@@ -2,6 +2,7 @@
  * @module POST /webhooks/telegram — the /plane commands (NOTIF-06). Check the secret in constant time, answer only
  * allowed chats, run each update_id once, answer 200 at once; the reply is built after and sent through the outbox.
  */
+import { errorMessage } from '../../shared/errors.ts'
 import { defineHttpFunction, type Services } from '../../shared/function.ts'
 import { getBotUsername } from '../../shared/telegram/bot-username.ts'
 import { parseCommand } from '../../shared/telegram/command.ts'
@@ -94,7 +95,7 @@ export const telegramWebhookFunction = defineHttpFunction({
     } catch (error) {
       // A 5xx makes Telegram deliver the update again later: nothing is lost while the store or getMe is down.
       log.error('telegram update not accepted', {
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       })
       return c.json({ error: 'unavailable', message: 'Not accepted; try again.' }, 503)
     }

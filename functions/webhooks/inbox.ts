@@ -1,5 +1,6 @@
 /** @module The webhook inbox: deliveries are stored before they are acknowledged, processed after, replayed if left. */
 import type { Bridge } from '../../shared/bridge.ts'
+import { errorMessage } from '../../shared/errors.ts'
 import { textLimitsOf } from '../../shared/plane/limits.ts'
 import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
 import type { PlaneWebhookEvent } from '../../shared/plane/webhook-types.ts'
@@ -75,7 +76,7 @@ export async function processStoredWebhook(
     bridge.kick()
   } catch (error) {
     const attempts = entry.attempts + 1
-    const message = error instanceof Error ? error.message : String(error)
+    const message = errorMessage(error)
     if (attempts >= MAX_INBOX_ATTEMPTS) {
       await inbox.remove(id)
       log.error('plane webhook dropped after repeated failures', { id, attempts, error: message })

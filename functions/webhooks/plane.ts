@@ -7,6 +7,7 @@
  */
 import type { Bridge } from '../../shared/bridge.ts'
 import { clientAddress } from '../../shared/client-address.ts'
+import { bestEffort, errorMessage } from '../../shared/errors.ts'
 import { defineHttpFunction, type Services } from '../../shared/function.ts'
 import { AnswerWithheld } from '../../shared/http-errors.ts'
 import { textLimitsOf } from '../../shared/plane/limits.ts'
@@ -113,7 +114,8 @@ async function _keep(
     await webhookInbox(store, services.now).remove(id)
     return 'duplicate'
   }
-  await noteWebhookReceived(services).catch(() => undefined)
+  // Unnoted, the poll may take a quiet hour for a switched-off webhook: logged, never a refusal.
+  await bestEffort(log, 'plane webhook receipt note', () => noteWebhookReceived(services))
   // The stored copy is for replay after a crash; this process goes on with what it has already parsed.
   background.run('plane-webhook', () =>
     processStoredWebhook(services, services.bridge, id, { entry, event })
@@ -137,7 +139,7 @@ async function _keepTrying<T>(
         _withhold(services, error, attempt + 1)
       services.log.warn('plane webhook not stored yet; trying again', {
         attempt: attempt + 1,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       })
       await services.sleep(wait)
     }
@@ -168,7 +170,7 @@ async function _processInRequest(
     log.warn('plane webhook not processed in the request; storing it in the inbox', {
       type: event.type,
       delivery: event.deliveryId,
-      error: error instanceof Error ? error.message : String(error),
+      error: errorMessage(error),
     })
     return false
   }
@@ -178,10 +180,10 @@ async function _processInRequest(
     // Processed and stored all the same; without the mark, a resend is diffed against the new snapshot.
     log.warn('plane webhook processed, dedupe mark not written', {
       delivery: event.deliveryId,
-      error: error instanceof Error ? error.message : String(error),
+      error: errorMessage(error),
     })
   }
-  await noteWebhookReceived(services).catch(() => undefined)
+  await bestEffort(log, 'plane webhook receipt note', () => noteWebhookReceived(services))
   if (log.enabled('info')) log.info('plane webhook processed', { type: event.type, outcome })
   bridge.kick()
   return true
@@ -202,7 +204,7 @@ function _withhold(services: Services, error: unknown, attempts: number): never 
   noteWebhookWithheld(services)
   services.log.error('plane webhook not stored: no answer, so that Plane sends it again', {
     attempts,
-    error: error instanceof Error ? error.message : String(error),
+    error: errorMessage(error),
   })
   throw new AnswerWithheld('plane webhook not stored; the answer is withheld so that Plane retries')
 }
@@ -245,6 +247,7 @@ async function _signatureRejected(
       'Plane webhook deliveries refused for a missing or wrong X-Plane-Signature.'
     )
     .inc({})
+  // Kept in memory, written with the next note (webhook-rejections.ts); counted above already.
   await door.rejections.note().catch(() => undefined)
   const warned = door.warned
   warned.since++

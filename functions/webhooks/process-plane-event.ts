@@ -1,5 +1,6 @@
 /** @module What a verified, stored Plane delivery means: task sightings and comments into the pipeline, projects and cycles straight to messages. */
 import type { Bridge } from '../../shared/bridge.ts'
+import { errorMessage } from '../../shared/errors.ts'
 import type { Services } from '../../shared/function.ts'
 import { parseConfidence } from '../../shared/notify/confidence.ts'
 import { buildProjectUrl, renderCycle, renderProjectCreated } from '../../shared/notify/messages.ts'
@@ -154,6 +155,7 @@ async function _setUp(
     if (!report) return null
     if (report.blocking.length === 0) return { ready: true, detail: report.summary }
     const outside = report.blocking.some((i) => i.subject.startsWith('project '))
+    // Only the name the message asks the human to add: without it, "plane-bridge" says enough.
     const me = outside ? await bridge.plane?.users.me().catch(() => null) : null
     return {
       ready: false,
@@ -161,7 +163,7 @@ async function _setUp(
       needsBridge: outside ? (me?.display_name ?? me?.email ?? 'plane-bridge') : null,
     }
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
+    const message = errorMessage(error)
     services.log.warn('new project not set up', { project: projectId, error: message })
     return { ready: false, detail: `${message}. The poll tries again; or run provision.` }
   }

@@ -23,6 +23,7 @@ export async function rateLimit(
     const count = await store.increment(`webhook:rate:${c.get('functionName')}:${minute}`, 120)
     if (count <= perMinute) return null
   } catch {
+    // Counted by the store (store_errors_total); the caller chose what an uncounted request gets.
     if (uncounted === 'pass') return null
     return c.json({ error: 'unavailable', message: 'Storage unavailable; not accepted.' }, 503)
   }

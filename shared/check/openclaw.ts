@@ -69,6 +69,7 @@ function _where(hooksUrl: string): string {
     const url = new URL(hooksUrl)
     return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
   } catch {
+    // Not a URL: the line names the setting instead.
     return 'OPENCLAW_HOOKS_URL'
   }
 }

@@ -140,6 +140,7 @@ function _host(url: string): string {
   try {
     return new URL(url).host
   } catch {
+    // Not a URL: the line names the setting instead.
     return 'PLANE_BASE_URL'
   }
 }

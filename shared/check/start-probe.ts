@@ -5,6 +5,7 @@
  * down does not stop anything: it is logged, and the poll says it if it lasts.
  */
 import type { Bridge } from '../bridge.ts'
+import { errorMessage } from '../errors.ts'
 import type { Services } from '../function.ts'
 import { diagnosePlaneFailure } from '../plane/diagnose.ts'
 import { alertPlaneFailure, clearPlaneAlerts } from '../poll/plane-alerts.ts'
@@ -64,7 +65,7 @@ async function _telegram(parts: StartProbeParts): Promise<StartProbeReport['tele
     const refused = error instanceof TelegramError && error.errorCode === 401
     const detail = refused
       ? 'TELEGRAM_BOT_TOKEN refused (401): copy the bot token from @BotFather again (/mybots → API Token)'
-      : `${error instanceof Error ? error.message : String(error)}: check TELEGRAM_API_BASE and that this machine reaches it`
+      : `${errorMessage(error)}: check TELEGRAM_API_BASE and that this machine reaches it`
     status.contact('telegram', false, detail)
     if (refused)
       log.error('telegram refuses the bridge', { setting: 'TELEGRAM_BOT_TOKEN', fix: detail })

@@ -1,5 +1,6 @@
 /** @module `check` for Telegram: the bot token (`getMe`) and the webhook Telegram holds (`getWebhookInfo`). */
 import type { Config } from '../config.ts'
+import { errorMessage } from '../errors.ts'
 import { createTelegramClient, type TelegramClient, TelegramError } from '../telegram/index.ts'
 import { ago, type CheckResult, offResult } from './result.ts'
 
@@ -38,7 +39,7 @@ export async function checkTelegram({
         status: 'fail',
         detail: refused
           ? 'TELEGRAM_BOT_TOKEN refused (401): copy the bot token from @BotFather again (/mybots → API Token)'
-          : `${_text(error)}: check that this machine reaches ${_host(config.TELEGRAM_API_BASE)}`,
+          : `${errorMessage(error)}: check that this machine reaches ${_host(config.TELEGRAM_API_BASE)}`,
       },
       chat,
     ]
@@ -112,10 +113,7 @@ function _host(url: string | undefined): string {
   try {
     return new URL(url ?? 'https://api.telegram.org').host
   } catch {
+    // Not a URL: the line names the API instead.
     return 'the Telegram API'
   }
-}
-
-function _text(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

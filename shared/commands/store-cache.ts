@@ -1,4 +1,5 @@
 /** @module Read-through cache in the store with a TTL, and one load at a time per key in this process. */
+import { errorMessage } from '../errors.ts'
 import type { Logger } from '../log.ts'
 import type { Store } from '../store/store.ts'
 
@@ -21,7 +22,7 @@ export function createStoreCache({ store, log }: { store: Store; log: Logger }):
         await store.set(key, { v: value }, { ttlSeconds }).catch((error: unknown) =>
           log.warn('cache write failed', {
             key,
-            error: error instanceof Error ? error.message : String(error),
+            error: errorMessage(error),
           })
         )
         return value

@@ -1,4 +1,5 @@
 /** @module Drains the outbox: per-target order, ≤ 1 message/s per chat and ≤ 20/min per group, retry_after, backoff, dead letters. */
+import { errorMessage } from '../errors.ts'
 import type { Logger } from '../log.ts'
 import type { Counter, Gauge } from '../metrics.ts'
 import { sleep as realSleep } from '../retry.ts'
@@ -205,7 +206,7 @@ export function createOutboxSender({
             held.add(item.target)
             log.warn('delivered, but the outbox could not record it', {
               id: item.id,
-              error: error instanceof Error ? error.message : String(error),
+              error: errorMessage(error),
             })
           }
         }
@@ -236,7 +237,7 @@ export function createOutboxSender({
       const decision = classify(item, error)
       const free = decision.rateLimited === true && now() - item.createdAt < RATE_LIMITED_FOR_MS
       const attempts = free ? item.attempts : item.attempts + 1
-      const message = error instanceof Error ? error.message : String(error)
+      const message = errorMessage(error)
       if (decision.retarget) {
         log.warn('telegram chat migrated; resending to the new chat id', {
           from: item.target,

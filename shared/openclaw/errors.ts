@@ -1,5 +1,6 @@
 /** @module Typed OpenClaw hooks errors (§4.5 status codes) and their retry classification. */
 
+import { errorMessage } from '../errors.ts'
 import type { RetryDecision } from '../retry.ts'
 
 /**
@@ -114,6 +115,6 @@ export function openClawFailure(error: unknown): {
   return {
     kind: 'unavailable',
     status: null,
-    detail: error instanceof Error ? error.message : String(error),
+    detail: errorMessage(error),
   }
 }

@@ -2,6 +2,7 @@
  * @module What a Plane failure means for the operator: which setting to fix and how (issue 36). One reading for
  * `check`, `/ready`, the start's probe, the poll's alert and the human's replies, so they never disagree. Pure.
  */
+import { errorMessage } from '../errors.ts'
 import { PlaneApiError } from './errors.ts'
 
 /** The setting a failure points at; null when Plane is merely down or busy (nothing to change, wait). */
@@ -37,7 +38,7 @@ export function diagnosePlaneFailure(
       cause: 'other',
       setting: null,
       transient: true,
-      detail: error instanceof Error ? error.message : String(error),
+      detail: errorMessage(error),
     }
   const workspaceLevel = WORKSPACE_LEVEL.exec(error.path)
   const inner = workspaceLevel?.[1] ?? ''

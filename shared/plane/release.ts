@@ -22,6 +22,7 @@ export async function detectPlaneRelease(
     const version = body.instance?.current_version
     return typeof version === 'string' && /^v?\d+\.\d+\.\d+/.test(version) ? version : null
   } catch {
+    // Unreachable or not JSON: the release is unknown; the advice holds for every release.
     return null
   }
 }
@@ -44,6 +45,8 @@ export async function adviseOnWebhookTarget(
   let planeHost: string | null = null
   try {
     planeHost = config.PLANE_BASE_URL ? new URL(config.PLANE_BASE_URL).hostname : null
-  } catch {}
+  } catch {
+    // Not a URL (the check's Plane line says so): no host to compare the webhook's with.
+  }
   return adviseWebhookTarget({ url, planeHost, release })
 }

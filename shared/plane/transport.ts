@@ -246,6 +246,7 @@ function _parseBody(text: unknown): unknown {
   try {
     return JSON.parse(text)
   } catch {
+    // Not JSON (a proxy's HTML page): kept as text for the error.
     return text
   }
 }
@@ -254,6 +255,7 @@ function _pathOf(url: string): string {
   try {
     return new URL(url).pathname
   } catch {
+    // Already a path: it is what the logs show.
     return url
   }
 }

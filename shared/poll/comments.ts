@@ -10,6 +10,7 @@
  */
 import type { Bridge } from '../bridge.ts'
 import { capText } from '../cap.ts'
+import { errorMessage } from '../errors.ts'
 import type { TaskSnapshot } from '../events.ts'
 import type { Services } from '../function.ts'
 import { htmlToText } from '../html-text.ts'
@@ -129,7 +130,7 @@ export async function catchUpComments(
       // Read again next cycle; the others go on.
       log.warn('comments not caught up', {
         task: taskId,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       })
     }
   }

@@ -5,6 +5,7 @@
  */
 import type { Bridge } from '../bridge.ts'
 import { localDate } from '../commands/render-parts.ts'
+import { errorMessage } from '../errors.ts'
 import type { Services } from '../function.ts'
 import type { ProjectRef } from '../notify/messages.ts'
 import { telegramMessage } from '../notify/outbox.ts'
@@ -58,7 +59,7 @@ export async function announceCycleTransitions(
       report.failedProjects.push(project.identifier ?? project.id)
       parts.log.warn('cycle announcements failed', {
         project: project.id,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       })
     }
   }

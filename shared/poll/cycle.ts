@@ -5,6 +5,7 @@
  * brought (comments.ts), the deleted ones (deletions.ts), then the cycles that started or ended.
  */
 import type { Bridge } from '../bridge.ts'
+import { errorMessage } from '../errors.ts'
 import type { TaskSnapshot } from '../events.ts'
 import type { Services } from '../function.ts'
 import type { ProjectRef } from '../notify/messages.ts'
@@ -92,7 +93,7 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
     report.projects++
     // A project created since provisioning (its webhook missed) is set up before its tasks are read.
     await ensureProjectProvisioned(parts, project.id).catch((error: unknown) =>
-      log.warn('new project not set up', { project: project.id, error: _message(error) })
+      log.warn('new project not set up', { project: project.id, error: errorMessage(error) })
     )
     try {
       const checkpoint = await store.get<number>(`poll:checkpoint:${project.id}`)
@@ -130,8 +131,8 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
       status.contact(`project:${project.identifier ?? project.id}`, true)
     } catch (error) {
       report.failedProjects.push(project.identifier ?? project.id)
-      status.contact(`project:${project.identifier ?? project.id}`, false, _message(error))
-      log.error('poll listing failed', { project: project.id, error: _message(error) })
+      status.contact(`project:${project.identifier ?? project.id}`, false, errorMessage(error))
+      log.error('poll listing failed', { project: project.id, error: errorMessage(error) })
     }
   }
   report.read = sightings.length
@@ -162,10 +163,10 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
     } catch (error) {
       report.failedAgents.push(agent.id)
       metrics.pollAgentTicks.inc({ agent: agent.id, outcome: 'error' })
-      status.contact(`agent:${agent.id}`, false, _message(error))
+      status.contact(`agent:${agent.id}`, false, errorMessage(error))
       // A permanent failure is alerted once (agent-tick.ts); transient ones are only logged.
       const log_ = error instanceof AgentTickError ? log.warn : log.error
-      log_('agent tick failed', { agent: agent.id, error: _message(error) })
+      log_('agent tick failed', { agent: agent.id, error: errorMessage(error) })
     }
   }
 
@@ -175,7 +176,7 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
     { agents, listed: sightings.map((s) => s.task), previousCheckpoints, cycleStart },
     { graceMs: WEBHOOK_GRACE_MS }
   ).catch((error: unknown) => {
-    log.error('comments not caught up', { error: _message(error) })
+    log.error('comments not caught up', { error: errorMessage(error) })
     return null
   })
   report.commentsRead = comments?.read ?? 0
@@ -183,7 +184,7 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
 
   // Deleted tasks: Plane sends no webhook for them (makeplane/plane#8054).
   const deletions = await findDeletedTasks(parts, { agents, allIds }).catch((error: unknown) => {
-    log.error('deleted tasks not looked for', { error: _message(error) })
+    log.error('deleted tasks not looked for', { error: errorMessage(error) })
     return null
   })
   report.deleted = deletions?.deleted ?? []
@@ -222,7 +223,8 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
 async function _bridgeUserId({
   store,
   plane,
-}: Pick<PollCycleParts, 'store' | 'plane'>): Promise<string | null> {
+  log,
+}: Pick<PollCycleParts, 'store' | 'plane' | 'log'>): Promise<string | null> {
   const cached = await store.get<string>('poll:bridge-user')
   if (cached) return cached
   try {
@@ -230,11 +232,9 @@ async function _bridgeUserId({
     if (!me) return null
     await store.set('poll:bridge-user', me.id, { ttlSeconds: BRIDGE_USER_TTL_S })
     return me.id
-  } catch {
+  } catch (error) {
+    // Unknown this cycle: the bridge's own writes may count as missed edits until it is read.
+    log.warn('bridge user not read', { error: errorMessage(error) })
     return null
   }
-}
-
-function _message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

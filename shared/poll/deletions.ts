@@ -7,6 +7,7 @@
  * forget it (Bridge.taskDeleted); a task still there (read before its creation reached the listing) is left alone.
  */
 import type { Bridge } from '../bridge.ts'
+import { errorMessage } from '../errors.ts'
 import type { Services } from '../function.ts'
 import type { AgentRef } from '../notify/directory.ts'
 import { PlaneApiError } from '../plane/errors.ts'
@@ -78,7 +79,7 @@ export async function findDeletedTasks(
       // Looked for again next cycle; the other projects go on.
       log.warn('deleted tasks not looked for', {
         project: projectId,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       })
     }
   }

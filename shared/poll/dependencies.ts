@@ -102,6 +102,7 @@ async function _depSnapshot(
   const known = await pipeline.snapshot(dep.id)
   if (known) return known
   report.planeRequests++
+  // Unread (Plane's client counts the failure): not taken as cancelled; read again next cycle.
   const item = await plane?.workItems
     .get(dep.projectId, dep.id, { expand: ['state'] })
     .catch(() => null)

@@ -1,4 +1,5 @@
 /** @module Applies a provision plan to Plane, one write per action; each outcome becomes a report item. */
+import { errorMessage } from '../errors.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
 import { ProvisionError } from './errors.ts'
@@ -159,6 +160,7 @@ async function _addedMeanwhile(
   error: PlaneApiError
 ): Promise<ProvisionItem | null> {
   if (action.kind !== 'add-member' || error.status !== 400) return null
+  // Unread: the original failure is reported as it is.
   const members = await plane.projectMembers.list(action.project.id).catch(() => [])
   if (!members.some((m) => m.id === action.userId)) return null
   return {
@@ -216,8 +218,7 @@ function _refused(action: ProvisionAction, error: PlaneApiError): ProvisionItem 
 
 /** A proxy's HTML error page says nothing more than its status: keep Plane's own words only. */
 function _failureText(error: unknown): string {
-  if (!(error instanceof PlaneApiError))
-    return error instanceof Error ? error.message : String(error)
+  if (!(error instanceof PlaneApiError)) return errorMessage(error)
   if (error.status === 0) return error.message
   const body = error.body
   const said =

@@ -292,6 +292,7 @@ async function _recordDependency(
       issues: [first.id],
     })
   } catch (error) {
+    // Plane v1.2 has no relations: the run record below holds the dependency alone.
     if (!(error instanceof PlaneUnsupportedError)) throw error
   }
   await runs?.update(

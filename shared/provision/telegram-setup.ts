@@ -1,4 +1,5 @@
 /** @module The bot's webhook and its `/plane` command, set only when Telegram holds something else (NOTIF-06). */
+import { errorMessage } from '../errors.ts'
 import type { TelegramClient } from '../telegram/client.ts'
 import type { ProvisionItem } from './types.ts'
 
@@ -121,7 +122,7 @@ async function _webhookItem(
       detail: `set to ${url}${info.url ? ` (was ${info.url})` : ''}`,
     }
   } catch (error) {
-    return { subject, status: 'human', changed: false, detail: `failed: ${_message(error)}` }
+    return { subject, status: 'human', changed: false, detail: `failed: ${errorMessage(error)}` }
   }
 }
 
@@ -139,10 +140,6 @@ async function _commandsItem(
     await telegram.setMyCommands({ commands: wanted })
     return { subject, status: 'ok', changed: true, detail: '/plane registered' }
   } catch (error) {
-    return { subject, status: 'human', changed: false, detail: `failed: ${_message(error)}` }
+    return { subject, status: 'human', changed: false, detail: `failed: ${errorMessage(error)}` }
   }
-}
-
-function _message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

@@ -1,5 +1,6 @@
 /** @module TELEGRAM_TOPICS=per-project: each project's forum topic, as provision items. */
 import type { Bridge } from '../bridge.ts'
+import { errorMessage } from '../errors.ts'
 import type { ProvisionItem } from './types.ts'
 
 /** TELEGRAM_TOPICS=per-project: each project's forum topic, created once (its id kept in the store). */
@@ -43,7 +44,7 @@ export async function ensureProjectTopics(
         subject,
         status: 'human',
         changed: false,
-        detail: `not created: ${error instanceof Error ? error.message : String(error)}`,
+        detail: `not created: ${errorMessage(error)}`,
       })
     }
   }

@@ -155,6 +155,7 @@ export function parseRunCard(html: string): RunRecord | null {
     const parsed = runRecordSchema.safeParse(JSON.parse(_decode(payload)))
     return parsed.success ? (parsed.data as RunRecord) : null
   } catch {
+    // A card edited by hand or cut holds no record: a rebuild reads an older card or starts afresh.
     return null
   }
 }

@@ -3,6 +3,7 @@
  * an agent that has not checked in is woken again, then, out of attempts, the human and the Concierge are told;
  * an active run's stale deadline goes to stale.ts. The `notify` cron catches what a restart left.
  */
+import { errorMessage } from '../errors.ts'
 import { renderTaskName } from '../notify/messages.ts'
 import type { StoreLock } from '../store/store.ts'
 import { isAgentTask, isOpenForAgent } from '../task-vocabulary.ts'
@@ -126,7 +127,7 @@ export function createDeadlines(
           // One broken deadline must not hold the others: it stays and is tried again next pass.
           log.error('run deadline failed', {
             member,
-            error: error instanceof Error ? error.message : String(error),
+            error: errorMessage(error),
           })
         } finally {
           await lock?.release().catch(() => undefined)

@@ -186,6 +186,7 @@ async function _allDone(
       : await plane.workItems
           .getByIdentifier(dep, { expand: ['state'] })
           .then(snapshotFromWorkItem)
+          // Unread (Plane's client counts the failure): not done, nothing released on a guess.
           .catch((error: unknown) =>
             error instanceof PlaneApiError && error.kind === 'not_found' ? ('gone' as const) : null
           )
@@ -215,6 +216,7 @@ async function _snapshot(
 ): Promise<TaskSnapshot | 'gone' | null> {
   const item = await plane.workItems
     .get(projectId, id, { expand: ['state', 'labels'] })
+    // null when unread (Plane's client counts the failure): callers skip the task, never guess.
     .catch((error: unknown) =>
       error instanceof PlaneApiError && error.kind === 'not_found' ? ('gone' as const) : null
     )

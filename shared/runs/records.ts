@@ -3,6 +3,7 @@
  * rebuilt from that card when the store has lost them. Changes to one task's record are serialised.
  */
 
+import { errorMessage } from '../errors.ts'
 import type { Logger } from '../log.ts'
 import type { Locale } from '../notify/i18n.ts'
 import type { PlaneClient } from '../plane/client.ts'
@@ -264,7 +265,7 @@ export function createRunStore({
     } catch (error) {
       log.warn('run card not written (tried again later)', {
         task: taskId,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       })
       await store.indexAdd(CARDS_DUE_INDEX, taskId, now() + CARD_RETRY_MS)
       return false

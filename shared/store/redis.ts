@@ -280,6 +280,7 @@ function _parse(text: string | null): unknown {
   try {
     return JSON.parse(text)
   } catch {
+    // A value written as plain text (by hand, or an earlier version): read as it is.
     return text
   }
 }

@@ -126,6 +126,7 @@ function _parseJson(text: string): unknown {
   try {
     return JSON.parse(text)
   } catch {
+    // Not JSON (a proxy's page): the caller reports the HTTP status instead.
     return undefined
   }
 }

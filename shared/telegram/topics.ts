@@ -4,6 +4,7 @@
  * there. A chat that is not a forum, or a bot without the right to manage topics, leaves messages in
  * General: said once in the log, never a lost message.
  */
+import { errorMessage } from '../errors.ts'
 import type { Logger } from '../log.ts'
 import type { Store } from '../store/store.ts'
 import type { TelegramClient } from './client.ts'
@@ -64,7 +65,7 @@ export function createProjectTopics({
       const final =
         error instanceof TelegramError &&
         (error.description.includes('not a forum') || error.description.includes('rights'))
-      const detail = error instanceof Error ? error.message : String(error)
+      const detail = errorMessage(error)
       if (final) {
         await store.set(unusableKey, detail, { ttlSeconds: UNUSABLE_TTL_S })
         log.warn('telegram topics cannot be used; messages stay in General', { error: detail })

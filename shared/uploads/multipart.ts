@@ -255,6 +255,7 @@ function _decodeExtended(value: string): string | null {
   try {
     return decodeURIComponent(value.slice(quote + 2))
   } catch {
+    // A malformed filename* is ignored, as RFC 6266 says; the plain filename stands.
     return null
   }
 }

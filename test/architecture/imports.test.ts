@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import {
+  filesMatching,
   findCircles,
   findUpwardImports,
   type ImportGraph,
@@ -64,6 +65,23 @@ describe('the import graph', () => {
     // Types only: a value import or an exported function would mean the contract builds or finds parts again.
     expect(imports.filter((line) => !line.startsWith('import type '))).toEqual([])
     expect(source).not.toMatch(/^export (async )?function|^export const|WeakMap/m)
+  })
+})
+
+describe('errors at one boundary (issue 40)', () => {
+  it("should write an error's text in one place, errorMessage in shared/errors.ts", () => {
+    // `error instanceof Error ? error.message : String(error)`, whatever the variable's name.
+    const copies = filesMatching(
+      ROOT,
+      ['shared', 'functions', 'runtime', 'scripts'],
+      /\b(\w+) instanceof Error \? \1\.message : String\(\1\)/
+    )
+    // The helper itself: the pattern does find the expression.
+    expect(copies).toContain('shared/errors.ts')
+    expect(
+      copies.length,
+      `use errorMessage() from shared/errors.ts in: ${copies}`
+    ).toBeLessThanOrEqual(2)
   })
 })
 

@@ -30,6 +30,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
       'shared/retry.ts',
       'shared/cron.ts',
       'shared/time-zone.ts',
+      'shared/errors.ts',
       'shared/http-errors.ts',
       'shared/client-address.ts',
       'shared/metrics.ts',
@@ -115,6 +116,22 @@ export function readImportGraph(root: string, dirs: readonly string[]): ImportGr
     graph.set(relative(root, file), [...new Set(targets)].sort())
   }
   return graph
+}
+
+/** Product modules under `dirs` (tests and declaration files left out) whose text matches `pattern`, sorted. */
+export function filesMatching(root: string, dirs: readonly string[], pattern: RegExp): string[] {
+  const found: string[] = []
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name)
+      if (statSync(path).isDirectory()) walk(path)
+      else if (/\.ts$/.test(name) && !/\.(test|d)\.ts$/.test(name)) {
+        if (pattern.test(readFileSync(path, 'utf8'))) found.push(relative(root, path))
+      }
+    }
+  }
+  for (const dir of dirs) walk(join(root, dir))
+  return found.sort()
 }
 
 /** The circles of the graph (strongly connected components of more than one module, or a module importing itself). */

@@ -137,6 +137,30 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     expect(texts.filter((text) => text.includes('a terminé'))).toHaveLength(1)
   })
 
+  it('should accept a delivery whose receipt the store cannot note, and say so in the log', async () => {
+    const real = createMemoryStore()
+    const store: Store = {
+      ...real,
+      set: async (key, value, options) => {
+        if (key === 'webhook:last-received') throw new Error('store unavailable')
+        return real.set(key, value, options)
+      },
+    }
+    const t = await start({ store })
+    const item = t.plane.seed.workItem(t.project.id, {
+      name: 'Docs',
+      assignees: [t.users.imhotep.id],
+    })
+    await t.plane.ui.updateWorkItem(t.users.imhotep.id, item.id, { priority: 'high' })
+    await t.plane.webhooks.settle()
+    expect(t.plane.webhooks.deliveries.at(-1)?.status).toBe(200)
+    expect((await t.bridge.pipeline.snapshot(item.id))?.priority).toBe('high')
+    // Unnoted, the poll could take the quiet for a switched-off webhook (issue 40: no silent catch).
+    expect(t.services.logs.filter((l) => l.msg === 'plane webhook receipt note failed')).toEqual([
+      expect.objectContaining({ level: 'warn', error: 'store unavailable' }),
+    ])
+  })
+
   it('should ignore an older delivery arriving after a newer one', async () => {
     const t = await start()
     const item = t.plane.seed.workItem(t.project.id, { name: 'Docs', assignees: [t.users.thot.id] })

@@ -70,6 +70,20 @@ describe('poll ticks (end to end)', () => {
     expect(report.read).toBeGreaterThanOrEqual(1)
   })
 
+  it('should log, not swallow, a bridge user Plane would not name, and read it at the next cycle', async () => {
+    const t = await start()
+    await t.services.store.delete('poll:bridge-user')
+    t.plane.faults.failWhen((r) => r.method === 'GET' && r.path.endsWith('/users/me/'), 100, 400)
+    await runPollCycle({ ...t.services, ...t.bridge })
+    expect(t.services.logs.filter((l) => l.msg === 'bridge user not read')).toEqual([
+      expect.objectContaining({ level: 'warn' }),
+    ])
+    t.plane.faults.clear()
+    await runPollCycle({ ...t.services, ...t.bridge })
+    expect(await t.services.store.get('poll:bridge-user')).toBe(t.users.bridge.id)
+    expect(t.services.logs.filter((l) => l.msg === 'bridge user not read')).toHaveLength(1)
+  })
+
   it('should not list the work items of an archived project', async () => {
     const t = await start()
     const old = t.plane.seed.project({

@@ -1,5 +1,6 @@
 /** @module create_task (OPENCLAW-08/11): the Concierge turns a request into an assigned Plane task. */
 import * as z from 'zod'
+import { errorMessage } from '../../../shared/errors.ts'
 import { markdownToHtml } from '../../../shared/markdown.ts'
 import { PlaneUnsupportedError } from '../../../shared/plane/errors.ts'
 import { ROLE_MEMBER } from '../../../shared/provision/plan.ts'
@@ -133,6 +134,7 @@ export const createTask = defineTool({
         })
         relations = 'recorded'
       } catch (error) {
+        // Plane v1.2 has no relations: the bridge's record alone holds them ('bridge_only').
         if (!(error instanceof PlaneUnsupportedError)) throw error
       }
     }
@@ -241,7 +243,7 @@ async function _fixAssignee(
     ctx.services.log.warn('could not make the agent a project member', {
       task: task.key.id,
       agent: agent.id,
-      error: error instanceof Error ? error.message : String(error),
+      error: errorMessage(error),
     })
   }
   const again = await rereadTask(ctx, task)
