@@ -2,7 +2,6 @@
 import type { Bridge } from '../../shared/bridge.ts'
 import { errorMessage } from '../../shared/errors.ts'
 import type { Services } from '../../shared/function.ts'
-import { parseConfidence } from '../../shared/notify/confidence.ts'
 import { buildProjectUrl, renderCycle, renderProjectCreated } from '../../shared/notify/messages.ts'
 import { telegramMessage } from '../../shared/notify/outbox.ts'
 import { filterByPolicy, type NotificationKind } from '../../shared/notify/policy.ts'

@@ -9,7 +9,6 @@ import {
   createInProcessAtomics,
   createKvAtomics,
   createRedisAtomics,
-  type IndexEntry,
   type RedisLike,
   type StoreAtomics,
 } from './atomics.ts'

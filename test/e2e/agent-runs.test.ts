@@ -121,7 +121,8 @@ describe('agent runs: verified wakes', () => {
     expect(grouped).toHaveLength(1)
     expect(grouped[0]).toContain('<b>Imhotep</b> : 4 messages de plus')
     for (let i = 1; i <= 6; i++) expect(alerts.some((m) => m.includes(`« Tâche ${i} »`))).toBe(true)
-  })
+    // Eighteen wakes and fifteen minutes of settling: ~3 s alone, past 20 s when the whole suite shares two cores.
+  }, 90_000)
 
   it('should stop waking an agent that answers the second wake, and tell nobody', async () => {
     const { t, ra, thot, later } = await start()

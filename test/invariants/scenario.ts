@@ -6,7 +6,7 @@
  */
 
 import fc from 'fast-check'
-import { STEP_GAP_MS } from '../../runtime/bridge.ts'
+import { STEP_GAP_MS } from '../../runtime/scheduler.ts'
 import { INDEX_FRESH_MS } from '../../shared/pipeline/freshen.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
 import { tasksThatMatter } from '../../shared/poll/matter.ts'

@@ -1,0 +1,205 @@
+/**
+ * @module When the composition root's steps run (issue 40: out of the root): flushing what is due, each outbox lane's
+ * drain and the run cards, each once at a time and at most every STEP_GAP_MS under a stream of kicks; and `settle`,
+ * which runs them all until nothing waits, on the injected clock.
+ */
+import type { Background } from '../shared/background.ts'
+import type { Bridge } from '../shared/bridge.ts'
+import type { Logger } from '../shared/log.ts'
+import type { Counter, Gauge } from '../shared/metrics.ts'
+import { OUTBOX_CHANNELS, type Outbox, type OutboxChannel } from '../shared/notify/outbox.ts'
+import {
+  createOutboxSender,
+  type DrainReport,
+  type OutboxSender,
+  type OutboxSenderOptions,
+} from '../shared/notify/sender.ts'
+import type { Pipeline } from '../shared/pipeline/pipeline.ts'
+import { CARDS_DUE_INDEX, type RunStore } from '../shared/runs/records.ts'
+import type { RunTracker } from '../shared/runs/tracker.ts'
+import type { Store } from '../shared/store/store.ts'
+
+/** Shortest time between two passes of one step (flush, a lane's drain) under a stream of kicks. */
+export const STEP_GAP_MS = 100
+
+export type SchedulerOptions = Pick<OutboxSenderOptions, 'deliver' | 'classify'> & {
+  outbox: Outbox
+  store: Store
+  pipeline: Pick<Pipeline, 'flushDue'>
+  tracker: Pick<RunTracker, 'due'>
+  runs: Pick<RunStore, 'flushCards'> | null
+  background: Background
+  log: Logger
+  metrics: { deliveries: Counter; depth: Gauge }
+  now: () => number
+  sleep: (ms: number) => Promise<void>
+}
+
+export type Scheduler = {
+  /** Flush what is due and drain both lanes (a new process's first kick sends what the last one left). */
+  kick(): void
+  /** One lane's drain, soon (what enqueues calls it). */
+  drainLane(channel: OutboxChannel): void
+  /** The run cards' step, soon. */
+  writeCards(): void
+  /** Both lanes at once (the notify cron, settle). */
+  sender: OutboxSender
+  settle: Bridge['settle']
+}
+
+export function createScheduler({
+  outbox,
+  store,
+  deliver,
+  classify,
+  pipeline,
+  tracker,
+  runs,
+  background,
+  log,
+  metrics,
+  now,
+  sleep,
+}: SchedulerOptions): Scheduler {
+  const senders = Object.fromEntries(
+    OUTBOX_CHANNELS.map((channel) => [
+      channel,
+      createOutboxSender({
+        outbox,
+        channel,
+        store,
+        deliver,
+        classify,
+        log,
+        metrics,
+        now,
+        sleep,
+      }),
+    ])
+  ) as Record<OutboxChannel, OutboxSender>
+  /** Both lanes at once (the notify cron, settle); a kick drains each lane on its own. */
+  const sender: OutboxSender = {
+    drain: async function drainBothLanes() {
+      const [a, b] = await Promise.all(OUTBOX_CHANNELS.map((c) => senders[c].drain()))
+      return _mergeDrainReports(a as DrainReport, b as DrainReport)
+    },
+  }
+
+  // Each step runs once at a time: kicks that come while it runs (a burst of webhooks) ask for one more
+  // pass instead of one each, and passes start at most every STEP_GAP_MS, so a steady stream of deliveries
+  // costs a few passes a second, not one per delivery. Flushing and each lane's drain are separate steps: a
+  // chat waiting for its one-message-a-second spacing never holds up an agent's wake-up (issue 14).
+  const step = (name: string, pass: () => Promise<void>): (() => void) => {
+    let running = false
+    let again = false
+    let lastStart = Number.NEGATIVE_INFINITY
+    const start = (): void => {
+      if (running) {
+        again = true
+        return
+      }
+      const wait = lastStart + STEP_GAP_MS - now()
+      if (wait > 0) {
+        background.later(`${name}-gap`, wait, async () => start())
+        return
+      }
+      running = true
+      lastStart = now()
+      background.run(name, async () => {
+        try {
+          await pass()
+        } finally {
+          running = false
+          if (again) {
+            again = false
+            start()
+          }
+        }
+      })
+    }
+    return start
+  }
+  const drainLane = Object.fromEntries(
+    OUTBOX_CHANNELS.map((channel) => {
+      const name = `drain-${channel}`
+      const start = step(name, async () => {
+        const drained = await senders[channel].drain()
+        // Another process holds the lane: it handles what it saw; come back while something waits here.
+        const busyRetry =
+          !drained.ran && (await outbox.pending(channel, { limit: 1 })).length > 0 ? 1000 : null
+        const wait = drained.nextDueInMs ?? busyRetry
+        if (wait !== null) background.later(name, Math.max(50, wait), async () => start())
+      })
+      return [channel, start]
+    })
+  ) as Record<OutboxChannel, () => void>
+  const flush = step('notify', async () => {
+    const flushed = await pipeline.flushDue()
+    const deadlines = await tracker.due()
+    // Run deadlines (minutes away) wait on a weak timer: the notify cron catches them too.
+    if (deadlines.nextDueInMs !== null)
+      background.later('runs', Math.max(50, deadlines.nextDueInMs), async () => kick(), {
+        weak: true,
+      })
+    if (flushed.nextDueInMs !== null)
+      background.later('notify', Math.max(50, flushed.nextDueInMs), async () => kick())
+  })
+  // Run cards are a step of their own: writing one waits for the bridge key's background share of the window,
+  // which must never hold a completion's message or an approval's wake behind it (the agents bench, issue 32).
+  const writeCards = step('cards', async () => {
+    if (!runs) return
+    const { nextDueInMs } = await runs.flushCards()
+    if (nextDueInMs !== null)
+      background.later('cards', Math.max(50, nextDueInMs), async () => writeCards(), {
+        weak: true,
+      })
+  })
+  const kickLanes = () => {
+    for (const channel of OUTBOX_CHANNELS) drainLane[channel]()
+  }
+  /** Flush what is due and drain both lanes (a new process's first kick sends what the last one left). */
+  const kick = (): void => {
+    flush()
+    kickLanes()
+    writeCards()
+  }
+
+  const settle: Bridge['settle'] = async function settle(timeoutMs) {
+    const deadline = now() + timeoutMs
+    for (;;) {
+      await pipeline.flushDue({ all: true })
+      await tracker.due()
+      await runs?.flushCards({ all: true })
+      const report = await sender.drain()
+      const left = (await outbox.pending()).length
+      // A card another pass is writing stays marked until it is written.
+      const cards = runs ? await store.indexSize(CARDS_DUE_INDEX) : 0
+      if ((left === 0 && cards === 0) || now() >= deadline) return { left }
+      const wait = Math.max(50, Math.min(report.nextDueInMs ?? 250, Math.max(0, deadline - now())))
+      // On the injected clock (a test's virtual time moves on instead of sleeping); a sleep that moved nothing
+      // (one that only records) falls back to real time, or this loop would spin.
+      const before = now()
+      await sleep(wait)
+      if (now() === before) await new Promise((r) => setTimeout(r, wait))
+    }
+  }
+  return {
+    kick,
+    drainLane: (channel) => drainLane[channel](),
+    writeCards,
+    sender,
+    settle,
+  }
+}
+
+function _mergeDrainReports(a: DrainReport, b: DrainReport): DrainReport {
+  const due = [a.nextDueInMs, b.nextDueInMs].filter((x): x is number => x !== null)
+  return {
+    ran: a.ran || b.ran,
+    sent: a.sent + b.sent,
+    retried: a.retried + b.retried,
+    dead: a.dead + b.dead,
+    left: a.left + b.left,
+    nextDueInMs: due.length > 0 ? Math.min(...due) : null,
+  }
+}
