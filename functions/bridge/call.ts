@@ -16,7 +16,6 @@ export type CallOutcome =
 /** What a door hands a call besides its JSON input: the file of a multipart upload, held until the call ends. */
 export type CallExtras = { upload?: HeldFile | null }
 
-const counters = new WeakMap<Services, ReturnType<Services['metrics']['registry']['counter']>>()
 
 export async function callTool(
   services: Services,
@@ -136,14 +135,10 @@ async function _checkIn(ctx: ToolContext): Promise<void> {
   if (ctx.touched.size > 0) ctx.bridge.kick()
 }
 
+/** The registry keeps one family per name: asking again returns the same series, no cache of our own needed. */
 function _counter(services: Services) {
-  let counter = counters.get(services)
-  if (!counter) {
-    counter = services.metrics.registry.counter(
-      'plane_bridge_tool_calls_total',
-      'Agent tool calls by tool and outcome (ok or the error code).'
-    )
-    counters.set(services, counter)
-  }
-  return counter
+  return services.metrics.registry.counter(
+    'plane_bridge_tool_calls_total',
+    'Agent tool calls by tool and outcome (ok or the error code).'
+  )
 }
