@@ -41,6 +41,7 @@ export default defineConfig({
             'functions/**/*.test.ts',
             'shared/**/*.test.ts',
             'runtime/**/*.test.ts',
+            'sim/**/*.test.ts',
           ],
           exclude: ['test/workers/**', '**/node_modules/**'],
           environment: 'node',
@@ -48,7 +49,7 @@ export default defineConfig({
       },
       {
         // The e2e suites again on Plane v1.3 (API writes fire webhooks, relations in the API): the harness's
-        // default version (test/e2e/harness.ts); tests that name a version keep it.
+        // default version (sim/e2e/harness.ts); tests that name a version keep it.
         extends: true,
         test: {
           name: 'e2e-plane-1.3',
