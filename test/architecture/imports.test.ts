@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import {
   findCircles,
-  findImportsOfTests,
+  findImportsInto,
   findUpwardImports,
   type ImportGraph,
   LAYERS,
@@ -84,7 +84,12 @@ describe('product code and the tests', () => {
   })
 
   it('should import nothing from test/: functions, shared, runtime, scripts and sim stand without the tests', () => {
-    expect(findImportsOfTests(product)).toEqual([])
+    expect(findImportsInto(product, 'test')).toEqual([])
+  })
+
+  it('should keep the simulators and the benches out of the production build (functions, shared, runtime)', () => {
+    // tsc compiles what the build's files import, wherever it lies: an import of sim/ would put it in dist/.
+    expect([...findImportsInto(graph, 'sim'), ...findImportsInto(graph, 'bench')]).toEqual([])
   })
 })
 
@@ -108,13 +113,14 @@ describe('the checks themselves', () => {
 
   it('should name an import of test/ by product code, and only that', () => {
     expect(
-      findImportsOfTests(
+      findImportsInto(
         new Map([
           ['scripts/demo.ts', ['test/e2e/harness.ts', 'sim/e2e/harness.ts']],
           ['sim/e2e/harness.ts', ['test/helpers/services.ts', 'functions/index.ts']],
           ['shared/log.ts', ['shared/redact.ts']],
           ['runtime/node.ts', ['tests-elsewhere/x.ts']],
-        ])
+        ]),
+        'test'
       )
     ).toEqual([
       'scripts/demo.ts → test/e2e/harness.ts',

@@ -181,11 +181,14 @@ export function findUpwardImports(
   return out.sort()
 }
 
-/** Imports of test/ by the modules of `graph`, as `from → to` lines: a test may import test/, product code may not. */
-export function findImportsOfTests(graph: ImportGraph): string[] {
+/**
+ * Imports of the top-level folder `dir` by the modules of `graph`, as `from → to` lines: of test/ by product code
+ * (a test may import test/, product code may not), of sim/ by what the production build compiles.
+ */
+export function findImportsInto(graph: ImportGraph, dir: string): string[] {
   const out: string[] = []
   for (const [from, targets] of graph)
     for (const to of targets)
-      if (to === 'test' || to.startsWith('test/')) out.push(`${from} → ${to}`)
+      if (to === dir || to.startsWith(`${dir}/`)) out.push(`${from} → ${to}`)
   return out.sort()
 }
