@@ -19,6 +19,10 @@ const workers = Number(process.env.TEST_WORKERS) || Math.max(4, availableParalle
 // because every test builds its own runtime (runtime/: the composition root), module-level state is keyed by
 // those objects (WeakMaps) or reset by the tests that use it (resetKeyBudgets), and no test mocks a module or
 // stubs a global. A test that needs a fresh module graph must say so with its own project.
+// The Node projects' Redis (issue 40): the one at REDIS_URL when it answers, else a throwaway redis-server for
+// the run, else one line saying how to get one (test/setup/redis.ts). Not on the `workers` project: workerd
+// uses no Redis, and a root-level globalSetup would reach it through `extends`.
+const nodeGlobalSetup = ['./test/setup/redis.ts']
 
 export default defineConfig({
   test: {
@@ -36,11 +40,13 @@ export default defineConfig({
         test: {
           name: 'node',
           isolate: false,
+          globalSetup: nodeGlobalSetup,
           include: [
             'test/**/*.test.ts',
             'functions/**/*.test.ts',
             'shared/**/*.test.ts',
             'runtime/**/*.test.ts',
+            'sim/**/*.test.ts',
           ],
           exclude: ['test/workers/**', '**/node_modules/**'],
           environment: 'node',
@@ -48,11 +54,12 @@ export default defineConfig({
       },
       {
         // The e2e suites again on Plane v1.3 (API writes fire webhooks, relations in the API): the harness's
-        // default version (test/e2e/harness.ts); tests that name a version keep it.
+        // default version (sim/e2e/harness.ts); tests that name a version keep it.
         extends: true,
         test: {
           name: 'e2e-plane-1.3',
           isolate: false,
+          globalSetup: nodeGlobalSetup,
           include: ['test/e2e/**/*.test.ts'],
           exclude: ['test/e2e/echoes.test.ts', 'test/e2e/webhook-target.test.ts'],
           environment: 'node',

@@ -9,8 +9,8 @@
  * dependencies are done (otherwise it waits for the "débloquée" wake).
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { createOpenClawSim } from '../test/sim/openclaw/index.ts'
-import type { createTelegramSim } from '../test/sim/telegram/index.ts'
+import type { createOpenClawSim } from '../sim/openclaw/index.ts'
+import type { createTelegramSim } from '../sim/telegram/index.ts'
 import { BENCH_CHAT_ID, BENCH_TELEGRAM_SECRET } from './agents-processes.ts'
 
 export type HourPlan = {

@@ -16,9 +16,9 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { AgentConfig } from '../shared/agents.ts'
+import { createOpenClawSim } from '../sim/openclaw/index.ts'
+import { createTelegramSim } from '../sim/telegram/index.ts'
 import { freePort } from '../test/helpers/net.ts'
-import { createOpenClawSim } from '../test/sim/openclaw/index.ts'
-import { createTelegramSim } from '../test/sim/telegram/index.ts'
 import { type HourPlan, playHour } from './agents-hour.ts'
 import {
   type AgentsDeployment,

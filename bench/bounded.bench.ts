@@ -13,9 +13,9 @@ import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { signPlaneBody } from '../shared/plane/webhook-signature.ts'
+import { createOpenClawSim } from '../sim/openclaw/index.ts'
+import { createTelegramSim } from '../sim/telegram/index.ts'
 import { freePort } from '../test/helpers/net.ts'
-import { createOpenClawSim } from '../test/sim/openclaw/index.ts'
-import { createTelegramSim } from '../test/sim/telegram/index.ts'
 import {
   type AgentsDeployment,
   BENCH_BOT_TOKEN,

@@ -13,9 +13,9 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { AgentConfig } from '../shared/agents.ts'
+import { createOpenClawSim } from '../sim/openclaw/index.ts'
+import { createTelegramSim, type TelegramSim } from '../sim/telegram/index.ts'
 import { freePort } from '../test/helpers/net.ts'
-import { createOpenClawSim } from '../test/sim/openclaw/index.ts'
-import { createTelegramSim, type TelegramSim } from '../test/sim/telegram/index.ts'
 import {
   type AgentsDeployment,
   BENCH_BOT_TOKEN,

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto'
 import { signPlaneBody } from '../shared/plane/webhook-signature.ts'
+import { pyDumps } from '../sim/plane/py-json.ts'
 import { makeIssueWebhook, makeUuid } from '../test/fixtures/plane.ts'
-import { pyDumps } from '../test/sim/plane/py-json.ts'
 
 /** One POST as Plane's worker makes it: the exact body bytes (ASCII) and the headers that go with them. */
 export type Delivery = { body: string; headers: Readonly<Record<string, string>> }

@@ -7,7 +7,7 @@
 import type { AgentConfig } from '../shared/agents.ts'
 import { UNLIMITED_RATE } from '../shared/plane/budget.ts'
 import { createPlaneClient, type PlaneClient } from '../shared/plane/client.ts'
-import { createPlaneSim, type PlaneSim, type Project } from '../test/sim/plane/index.ts'
+import { createPlaneSim, type PlaneSim, type Project } from '../sim/plane/index.ts'
 
 export type PollWorldOptions = {
   agents: number

@@ -11,8 +11,8 @@
  */
 import { availableParallelism, loadavg } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { type E2E, startE2E } from '../test/e2e/harness.ts'
-import { callHttp } from '../test/helpers/bridge-tools.ts'
+import { callHttp } from '../sim/e2e/bridge-tools.ts'
+import { type E2E, startE2E } from '../sim/e2e/harness.ts'
 import type { BenchOptions } from './options.ts'
 import { formatTable } from './report.ts'
 import { defineTableBench, type TableBenchResult } from './table-bench.ts'

@@ -30,7 +30,6 @@ import { createRejectionNotes } from '../shared/webhook-rejections.ts'
 import { createDelivery } from './delivery.ts'
 import { createScheduler } from './scheduler.ts'
 
-
 /** Plane's capabilities (relations, worklogs…), shared by every process on the store for an hour. */
 const CAPABILITIES_KEY = 'plane:capabilities'
 

@@ -2,7 +2,7 @@ import { request } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { defineHttpFunction } from '../shared/function.ts'
 import { AnswerWithheld } from '../shared/http-errors.ts'
-import { makeServices } from '../test/helpers/services.ts'
+import { makeServices } from '../sim/e2e/services.ts'
 import { createApp } from './app.ts'
 import { listen, type NodeServer } from './node-server.ts'
 

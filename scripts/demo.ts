@@ -1,12 +1,12 @@
 /**
- * `npm run demo` (issue 30): the bridge between the simulators of test/ on loopback, one task from its assignment in
+ * `npm run demo` (issue 30): the bridge between the simulators of sim/ on loopback, one task from its assignment in
  * Plane to a button pressed on Telegram, printed as the human and the agent see it. Nothing real is reached.
  */
 import { pathToFileURL } from 'node:url'
 import { errorMessage } from '../shared/errors.ts'
-import { CHAT_ID, type E2E, SIM_PLANE_VERSION, startE2E } from '../test/e2e/harness.ts'
-import { callHttp } from '../test/helpers/bridge-tools.ts'
-import { type ChatCard, chatCards } from '../test/helpers/telegram-cards.ts'
+import { callHttp } from '../sim/e2e/bridge-tools.ts'
+import { CHAT_ID, type E2E, SIM_PLANE_VERSION, startE2E } from '../sim/e2e/harness.ts'
+import { type ChatCard, chatCards } from '../sim/e2e/telegram-cards.ts'
 
 export type DemoOptions = {
   /** Where each printed line goes (default: stdout). */

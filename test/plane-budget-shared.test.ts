@@ -9,9 +9,9 @@ import { loadConfig } from '../shared/config.ts'
 import { resetKeyBudgets } from '../shared/plane/budget.ts'
 import { createPlaneClient, type PlaneClient } from '../shared/plane/client.ts'
 import type { Store } from '../shared/store/store.ts'
+import { createPlaneSim } from '../sim/plane/index.ts'
 import { virtualClock } from './helpers/clock.ts'
 import { dropRedisPrefix, TEST_REDIS_URL } from './helpers/redis.ts'
-import { createPlaneSim } from './sim/plane/index.ts'
 
 const prefixes: string[] = []
 const stores: Store[] = []

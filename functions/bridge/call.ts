@@ -16,7 +16,6 @@ export type CallOutcome =
 /** What a door hands a call besides its JSON input: the file of a multipart upload, held until the call ends. */
 export type CallExtras = { upload?: HeldFile | null }
 
-
 export async function callTool(
   services: Services,
   tool: BridgeTool,

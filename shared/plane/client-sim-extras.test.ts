@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createPlaneSim, type PlaneSimOptions } from '../../test/sim/plane/index.ts'
+import { createPlaneSim, type PlaneSimOptions } from '../../sim/plane/index.ts'
 import { resetKeyBudgets, UNLIMITED_RATE } from './budget.ts'
 import { createPlaneClient } from './client.ts'
 import { PlaneUnsupportedError } from './errors.ts'

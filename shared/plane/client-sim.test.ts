@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createPlaneSim, type PlaneSimOptions } from '../../test/sim/plane/index.ts'
+import { createPlaneSim, type PlaneSimOptions } from '../../sim/plane/index.ts'
 import { resetKeyBudgets, UNLIMITED_RATE } from './budget.ts'
 import { createPlaneClient, type PlaneClientOptions } from './client.ts'
 import { PlaneApiError } from './errors.ts'

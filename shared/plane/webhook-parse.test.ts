@@ -1,4 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
+import { pyDumps } from '../../sim/plane/py-json.ts'
 import {
   makeCommentWebhook,
   makeCycleWebhook,
@@ -13,7 +14,6 @@ import {
   type WebhookOverrides,
   WORKSPACE_ID,
 } from '../../test/fixtures/plane.ts'
-import { pyDumps } from '../../test/sim/plane/py-json.ts'
 import { DEFAULT_TEXT_LIMITS, LIST_MAX_ITEMS } from './limits.ts'
 import { encodeStoredWebhook, parsePlaneWebhook } from './webhook-parse.ts'
 import { type PlaneWebhookEvent, PlaneWebhookParseError } from './webhook-types.ts'

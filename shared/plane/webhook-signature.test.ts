@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { nodeHashing } from '../../runtime/node-hashing.ts'
+import { pyDumps, pyFloat } from '../../sim/plane/py-json.ts'
 import { makeIssueWebhook } from '../../test/fixtures/plane.ts'
-import { pyDumps, pyFloat } from '../../test/sim/plane/py-json.ts'
 import { sha256Hex, webCryptoHashing } from '../hash.ts'
 import {
   createPlaneSignatureVerifier,

@@ -4,7 +4,7 @@
  * kept when a change comes during the write or Plane refuses it.
  */
 import { describe, expect, it } from 'vitest'
-import { createPlaneSim } from '../../test/sim/plane/index.ts'
+import { createPlaneSim } from '../../sim/plane/index.ts'
 import { silentLogger } from '../log.ts'
 import { UNLIMITED_RATE } from '../plane/budget.ts'
 import { createPlaneClient } from '../plane/client.ts'

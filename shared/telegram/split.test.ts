@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseTelegramHtml } from '../../test/sim/telegram/index.ts'
+import { parseTelegramHtml } from '../../sim/telegram/index.ts'
 import { escapeHtml, escapeHtmlAttribute } from './html.ts'
 import { splitMessage, TELEGRAM_MESSAGE_LIMIT } from './split.ts'
 

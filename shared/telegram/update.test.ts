@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createTelegramSim } from '../../test/sim/telegram/index.ts'
+import { createTelegramSim } from '../../sim/telegram/index.ts'
 import { isChatAllowed, readUpdate } from './update.ts'
 
 const sim = createTelegramSim({ token: '1:abc' })

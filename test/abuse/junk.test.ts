@@ -9,8 +9,8 @@ import { createApp } from '../../runtime/app.ts'
 import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
 import { createMemoryStore } from '../../shared/store/store.ts'
 import { REJECTIONS_WRITE_EVERY_MS } from '../../shared/webhook-rejections.ts'
+import { makeServices } from '../../sim/e2e/services.ts'
 import { createFaultyStore } from '../faults/faulty-store.ts'
-import { makeServices } from '../helpers/services.ts'
 
 const SECRET = 'plane_wh_0123456789abcdef0123456789abcdef'
 const READS = new Set(['get', 'has', 'getMany', 'ping', 'keys', 'scan', 'list'])

@@ -13,9 +13,9 @@ import type { TaskSnapshot } from '../../shared/events.ts'
 import { LIST_MAX_ITEMS, PLANE_NAME_MAX_CHARS } from '../../shared/plane/limits.ts'
 import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
 import { snapshotFromWorkItem } from '../../shared/plane-events.ts'
-import { startE2E, WEBHOOK_SECRET } from '../e2e/harness.ts'
+import { callHttp } from '../../sim/e2e/bridge-tools.ts'
+import { startE2E, WEBHOOK_SECRET } from '../../sim/e2e/harness.ts'
 import { makeIssueWebhook, makeUuid, makeWorkItem } from '../fixtures/plane.ts'
-import { callHttp } from '../helpers/bridge-tools.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null

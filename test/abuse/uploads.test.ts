@@ -10,8 +10,8 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createNodeSpool, SPOOL_DIR } from '../../runtime/node-spool.ts'
 import type { FileSpool } from '../../shared/uploads/spool.ts'
-import { SIM_PLANE_VERSION, startE2E } from '../e2e/harness.ts'
-import { callHttp, listen } from '../helpers/bridge-tools.ts'
+import { callHttp, listen } from '../../sim/e2e/bridge-tools.ts'
+import { SIM_PLANE_VERSION, startE2E } from '../../sim/e2e/harness.ts'
 
 const MIB = 1024 * 1024
 type E2E = Awaited<ReturnType<typeof startE2E>>

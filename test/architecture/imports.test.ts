@@ -1,4 +1,7 @@
-/** Issue 30: the house's structure held by a test — no circles, no import back up the layers, one composition root. */
+/**
+ * Issue 30: the house's structure held by a test — no circles, no import back up the layers, one composition root.
+ * Issue 40: no product code (scripts and simulators included) imports the tests.
+ */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -6,10 +9,12 @@ import { describe, expect, it } from 'vitest'
 import {
   filesMatching,
   findCircles,
+  findImportsInto,
   findUpwardImports,
   type ImportGraph,
   LAYERS,
   layerOf,
+  PRODUCT_DIRS,
   readImportGraph,
 } from './imports.ts'
 
@@ -85,6 +90,27 @@ describe('errors at one boundary (issue 40)', () => {
   })
 })
 
+describe('product code and the tests', () => {
+  const product = readImportGraph(ROOT, PRODUCT_DIRS)
+
+  it('should read the scripts and the simulators as well as the product', () => {
+    expect(product.get('scripts/demo.ts')).toContain('sim/e2e/harness.ts')
+    expect(product.get('sim/e2e/harness.ts')).toContain('sim/plane/index.ts')
+    expect(product.has('scripts/build-if-stale.mjs')).toBe(true)
+    // Tests sit next to the code they prove and may import test/: they are not product code.
+    expect(product.has('shared/notify/policy.test.ts')).toBe(false)
+  })
+
+  it('should import nothing from test/: functions, shared, runtime, scripts and sim stand without the tests', () => {
+    expect(findImportsInto(product, 'test')).toEqual([])
+  })
+
+  it('should keep the simulators and the benches out of the production build (functions, shared, runtime)', () => {
+    // tsc compiles what the build's files import, wherever it lies: an import of sim/ would put it in dist/.
+    expect([...findImportsInto(graph, 'sim'), ...findImportsInto(graph, 'bench')]).toEqual([])
+  })
+})
+
 describe('the checks themselves', () => {
   const sample: ImportGraph = new Map([
     ['shared/store/store.ts', ['shared/store/local.ts']],
@@ -100,6 +126,23 @@ describe('the checks themselves', () => {
       ['shared/events.ts'],
       ['shared/pipeline/pipeline.ts', 'shared/poll/cycle.ts'],
       ['shared/store/local.ts', 'shared/store/store.ts'],
+    ])
+  })
+
+  it('should name an import of test/ by product code, and only that', () => {
+    expect(
+      findImportsInto(
+        new Map([
+          ['scripts/demo.ts', ['test/e2e/harness.ts', 'sim/e2e/harness.ts']],
+          ['sim/e2e/harness.ts', ['test/helpers/services.ts', 'functions/index.ts']],
+          ['shared/log.ts', ['shared/redact.ts']],
+          ['runtime/node.ts', ['tests-elsewhere/x.ts']],
+        ]),
+        'test'
+      )
+    ).toEqual([
+      'scripts/demo.ts → test/e2e/harness.ts',
+      'sim/e2e/harness.ts → test/helpers/services.ts',
     ])
   })
 

@@ -1,6 +1,7 @@
 /**
  * The product's import graph, read with TypeScript's own pre-processor (static, type-only, re-exports and dynamic
- * imports alike), and the two rules issue 30 set on it: no circles, and no import that runs back up the layers.
+ * imports alike), the two rules issue 30 set on it (no circles, no import that runs back up the layers), and
+ * issue 40's: product code does not import the tests.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -95,14 +96,23 @@ export function layerOf(file: string): number | null {
   return index === -1 ? null : index
 }
 
-/** Every product module under `dirs` (tests and declaration files left out) with the modules it imports. */
+/**
+ * The folders of product code: what runs in production, the scripts run beside it, and the simulators `npm run
+ * demo` and the benchmarks run on. None of them may import from test/ (issue 40).
+ */
+export const PRODUCT_DIRS: readonly string[] = ['functions', 'shared', 'runtime', 'scripts', 'sim']
+
+/**
+ * Every module under `dirs` (TypeScript and `.mjs`; tests and declaration files left out) with the modules it
+ * imports.
+ */
 export function readImportGraph(root: string, dirs: readonly string[]): ImportGraph {
   const files: string[] = []
   const walk = (dir: string) => {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name)
       if (statSync(path).isDirectory()) walk(path)
-      else if (/\.ts$/.test(name) && !/\.(test|d)\.ts$/.test(name)) files.push(path)
+      else if (/\.(ts|mjs)$/.test(name) && !/\.(test|d)\.ts$/.test(name)) files.push(path)
     }
   }
   for (const dir of dirs) walk(join(root, dir))
@@ -185,5 +195,17 @@ export function findUpwardImports(
         )
     }
   }
+  return out.sort()
+}
+
+/**
+ * Imports of the top-level folder `dir` by the modules of `graph`, as `from → to` lines: of test/ by product code
+ * (a test may import test/, product code may not), of sim/ by what the production build compiles.
+ */
+export function findImportsInto(graph: ImportGraph, dir: string): string[] {
+  const out: string[] = []
+  for (const [from, targets] of graph)
+    for (const to of targets)
+      if (to === dir || to.startsWith(`${dir}/`)) out.push(`${from} → ${to}`)
   return out.sort()
 }

@@ -8,7 +8,7 @@ import { nodeAgentRegistryFile } from '../../runtime/node-registry-file.ts'
 import { type AgentConfig, parseAgentRegistry } from '../../shared/agents.ts'
 import { sha256Hex } from '../../shared/hash.ts'
 import { runJob } from '../../shared/run-job.ts'
-import { makeServices } from '../helpers/services.ts'
+import { makeServices } from '../../sim/e2e/services.ts'
 
 const agent = (id: string, digest?: string): AgentConfig => ({
   id,

@@ -10,7 +10,7 @@
  *   --out DIR  copy the final stage's files (not node_modules: run `npm ci --omit=dev` there) into DIR
  *   --list     print the context's file list instead of the JSON facts
  * Exits non-zero when the Dockerfile uses a form this replay does not understand, or when the context
- * holds something that must never reach an image (.env, node_modules, tests, .git).
+ * holds something that must never reach an image (.env, node_modules, tests, simulators, benches, .git).
  */
 import { execFileSync } from 'node:child_process'
 import {
@@ -219,7 +219,7 @@ function main(argv) {
   const rules = parseDockerignore(readFileSync(join(root, '.dockerignore'), 'utf8'))
   const context = listContext(rules)
   const forbidden = context.filter((f) =>
-    /(^|\/)(\.env($|\.)|node_modules\/|\.git\/)|\.test\.ts$|^test\/|^data\//.test(f)
+    /(^|\/)(\.env($|\.)|node_modules\/|\.git\/)|\.test\.ts$|^(test|sim|bench)\/|^data\//.test(f)
   )
   if (forbidden.length > 0)
     fail(`the build context holds files it must not: ${forbidden.join(', ')}`)

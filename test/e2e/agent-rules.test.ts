@@ -3,8 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { RUN_CARD_MARKER } from '../../shared/runs/card.ts'
 import { runRecordKey } from '../../shared/runs/records.ts'
 import { assignmentKey as runAssignmentKey } from '../../shared/runs/tracker-kit.ts'
-import { callHttp } from '../helpers/bridge-tools.ts'
-import { SIM_PLANE_VERSION, startE2E } from './harness.ts'
+import { callHttp } from '../../sim/e2e/bridge-tools.ts'
+import { SIM_PLANE_VERSION, startE2E } from '../../sim/e2e/harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null

@@ -8,9 +8,9 @@ import { runPollCycle } from '../../shared/poll/cycle.ts'
 import { runJob } from '../../shared/run-job.ts'
 import { runRecordKey } from '../../shared/runs/records.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
-import { callHttp } from '../helpers/bridge-tools.ts'
-import { makeServices } from '../helpers/services.ts'
-import { startE2E } from './harness.ts'
+import { callHttp } from '../../sim/e2e/bridge-tools.ts'
+import { startE2E } from '../../sim/e2e/harness.ts'
+import { makeServices } from '../../sim/e2e/services.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null

@@ -6,8 +6,8 @@ import type { Client } from '@modelcontextprotocol/client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { bridgeTools } from '../../functions/bridge/index.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
-import { listen, mcpClient } from '../helpers/bridge-tools.ts'
-import { startE2E } from './harness.ts'
+import { listen, mcpClient } from '../../sim/e2e/bridge-tools.ts'
+import { startE2E } from '../../sim/e2e/harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 const cleanups: Array<() => Promise<unknown>> = []

@@ -6,7 +6,7 @@ import {
   startE2E,
   TELEGRAM_SECRET,
   WEBHOOK_SECRET,
-} from './harness.ts'
+} from '../../sim/e2e/harness.ts'
 import { runJobCli } from './run-cli.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>

@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
+import { type E2E, startE2E } from '../../sim/e2e/harness.ts'
 import { virtualClock } from '../helpers/clock.ts'
-import { type E2E, startE2E } from './harness.ts'
 
 let e2e: E2E | null = null
 afterEach(async () => {

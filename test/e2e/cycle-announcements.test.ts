@@ -3,7 +3,7 @@ import { pollFunction } from '../../functions/poll/poll.ts'
 import { CYCLE_LIST_REFRESH_MS } from '../../shared/poll/cycle-announcements.ts'
 import { runJob } from '../../shared/run-job.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
-import { startE2E } from './harness.ts'
+import { startE2E } from '../../sim/e2e/harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { functions } from '../../functions/index.ts'
 import { runJobCommand } from '../../runtime/node-cli.ts'
 import { telegramMessage } from '../../shared/notify/outbox.ts'
-import { CHAT_ID, startE2E } from './harness.ts'
+import { CHAT_ID, startE2E } from '../../sim/e2e/harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null

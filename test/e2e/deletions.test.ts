@@ -10,9 +10,9 @@ import { runPollCycle } from '../../shared/poll/cycle.ts'
 import { runRecordKey } from '../../shared/runs/records.ts'
 import { DUE_INDEX } from '../../shared/runs/tracker.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
-import { callHttp } from '../helpers/bridge-tools.ts'
+import { callHttp } from '../../sim/e2e/bridge-tools.ts'
+import { type E2E, startE2E, WEBHOOK_SECRET } from '../../sim/e2e/harness.ts'
 import { virtualClock } from '../helpers/clock.ts'
-import { type E2E, startE2E, WEBHOOK_SECRET } from './harness.ts'
 
 let e2e: E2E | null = null
 afterEach(async () => {

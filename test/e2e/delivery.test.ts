@@ -4,10 +4,10 @@ import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { createNodeStore } from '../../runtime/node-store.ts'
 import { loadConfig } from '../../shared/config.ts'
+import { startE2E } from '../../sim/e2e/harness.ts'
 import { virtualClock } from '../helpers/clock.ts'
 import { dropRedisPrefix, TEST_REDIS_URL } from '../helpers/redis.ts'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts'
-import { startE2E } from './harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 const running: E2E[] = []

@@ -14,9 +14,9 @@ import { createNodeStore, waitForStore } from '../../runtime/node-store.ts'
 import { parseAgentRegistry } from '../../shared/agents.ts'
 import { probeAtStart } from '../../shared/check/start-probe.ts'
 import { loadConfig } from '../../shared/config.ts'
+import { CHAT_ID, startE2E } from '../../sim/e2e/harness.ts'
+import { makeServices } from '../../sim/e2e/services.ts'
 import { freePort } from '../helpers/net.ts'
-import { makeServices } from '../helpers/services.ts'
-import { CHAT_ID, startE2E } from './harness.ts'
 import { runJobCli } from './run-cli.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>

@@ -4,8 +4,8 @@ import { runJobCommand } from '../../runtime/node-cli.ts'
 import { cronMatches, parseCron } from '../../shared/cron.ts'
 import type { Services } from '../../shared/function.ts'
 import { runJob } from '../../shared/run-job.ts'
-import { makeServices } from '../helpers/services.ts'
-import { BOT_TOKEN, CHAT_ID, startE2E } from './harness.ts'
+import { BOT_TOKEN, CHAT_ID, startE2E } from '../../sim/e2e/harness.ts'
+import { makeServices } from '../../sim/e2e/services.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null

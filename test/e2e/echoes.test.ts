@@ -7,10 +7,10 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
-import { callHttp } from '../helpers/bridge-tools.ts'
+import { callHttp } from '../../sim/e2e/bridge-tools.ts'
+import { CHAT_ID, startE2E } from '../../sim/e2e/harness.ts'
+import { chatCards } from '../../sim/e2e/telegram-cards.ts'
 import { virtualClock } from '../helpers/clock.ts'
-import { chatCards } from '../helpers/telegram-cards.ts'
-import { CHAT_ID, startE2E } from './harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null

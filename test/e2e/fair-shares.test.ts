@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { createKeyBudget, DEFAULT_RATE_LIMIT, windowCeiling } from '../../shared/plane/budget.ts'
-import { callHttp, type HttpCall } from '../helpers/bridge-tools.ts'
-import { CHAT_ID, startE2E } from './harness.ts'
+import { callHttp, type HttpCall } from '../../sim/e2e/bridge-tools.ts'
+import { CHAT_ID, startE2E } from '../../sim/e2e/harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null

@@ -9,10 +9,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { AgentConfig } from '../../shared/agents.ts'
 import { createKeyBudget } from '../../shared/plane/budget.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
-import { callHttp } from '../helpers/bridge-tools.ts'
+import { callHttp } from '../../sim/e2e/bridge-tools.ts'
+import { startE2E } from '../../sim/e2e/harness.ts'
+import type { PlaneSim } from '../../sim/plane/index.ts'
 import { virtualClock } from '../helpers/clock.ts'
-import type { PlaneSim } from '../sim/plane/index.ts'
-import { startE2E } from './harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null

@@ -8,9 +8,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { listReviews } from '../../shared/notify/reviews.ts'
 import { runRecordKey } from '../../shared/runs/records.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
-import { callHttp } from '../helpers/bridge-tools.ts'
-import { chatCards } from '../helpers/telegram-cards.ts'
-import { CHAT_ID, startE2E } from './harness.ts'
+import { callHttp } from '../../sim/e2e/bridge-tools.ts'
+import { CHAT_ID, startE2E } from '../../sim/e2e/harness.ts'
+import { chatCards } from '../../sim/e2e/telegram-cards.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null

@@ -7,9 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { mentionHtml } from '../../shared/plane/mentions.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from '../../shared/runs/records.ts'
-import { callHttp } from '../helpers/bridge-tools.ts'
+import { callHttp } from '../../sim/e2e/bridge-tools.ts'
+import { type E2E, startE2E } from '../../sim/e2e/harness.ts'
 import { virtualClock } from '../helpers/clock.ts'
-import { type E2E, startE2E } from './harness.ts'
 
 let e2e: E2E | null = null
 afterEach(async () => {

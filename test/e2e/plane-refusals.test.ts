@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { probeAtStart } from '../../shared/check/start-probe.ts'
 import { createMemoryStore } from '../../shared/store/store.ts'
-import { CHAT_ID, restartE2E, startE2E } from './harness.ts'
+import { CHAT_ID, restartE2E, startE2E } from '../../sim/e2e/harness.ts'
 import { runJobCli } from './run-cli.ts'
 
 // Issue 36, point 2: a refused key or an unknown workspace is said at once, everywhere, with the setting to fix.

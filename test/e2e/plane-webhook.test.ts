@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
-import { CHAT_ID, startE2E, WEBHOOK_SECRET } from './harness.ts'
+import { CHAT_ID, startE2E, WEBHOOK_SECRET } from '../../sim/e2e/harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null

@@ -4,7 +4,7 @@ import { runJobCommand } from '../../runtime/node-cli.ts'
 import { PlaneApiError } from '../../shared/plane/errors.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
 import { alertPlaneFailure } from '../../shared/poll/plane-alerts.ts'
-import { startE2E } from './harness.ts'
+import { startE2E } from '../../sim/e2e/harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { startE2E } from './harness.ts'
+import { startE2E } from '../../sim/e2e/harness.ts'
 import { planeWritesSince, runJobCli } from './run-cli.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { AgentConfig } from '../../shared/agents.ts'
-import type { PlaneSim } from '../sim/plane/index.ts'
-import { startE2E } from './harness.ts'
+import { startE2E } from '../../sim/e2e/harness.ts'
+import type { PlaneSim } from '../../sim/plane/index.ts'
 import { planeWritesSince, runJobCli } from './run-cli.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>

@@ -1,7 +1,7 @@
 /** `npm run job -- <args>` in process, against an end-to-end harness: the exit code and what it printed. */
 import { functions } from '../../functions/index.ts'
 import { runJobCommand } from '../../runtime/node-cli.ts'
-import type { startE2E } from './harness.ts'
+import type { startE2E } from '../../sim/e2e/harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 

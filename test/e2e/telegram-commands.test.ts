@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { notifyFunction } from '../../functions/notify/notify.ts'
 import { storeCommand } from '../../functions/telegram/command-inbox.ts'
 import { runJob } from '../../shared/run-job.ts'
-import { parseTelegramHtml } from '../sim/telegram/index.ts'
-import { CHAT_ID, startE2E } from './harness.ts'
+import { CHAT_ID, startE2E } from '../../sim/e2e/harness.ts'
+import { parseTelegramHtml } from '../../sim/telegram/index.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null

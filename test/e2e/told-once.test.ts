@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
-import { callHttp } from '../helpers/bridge-tools.ts'
-import { sideRuntime, startE2E } from './harness.ts'
+import { callHttp } from '../../sim/e2e/bridge-tools.ts'
+import { sideRuntime, startE2E } from '../../sim/e2e/harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null

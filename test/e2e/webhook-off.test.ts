@@ -8,8 +8,8 @@ import { checkFunction } from '../../functions/ops/check.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
 import { noteWebhookWithheld } from '../../shared/poll/webhook-health.ts'
 import { runJob } from '../../shared/run-job.ts'
+import { type E2E, startE2E } from '../../sim/e2e/harness.ts'
 import { virtualClock } from '../helpers/clock.ts'
-import { type E2E, startE2E } from './harness.ts'
 
 let e2e: E2E | null = null
 afterEach(async () => {

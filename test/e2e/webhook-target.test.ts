@@ -4,8 +4,8 @@
  * flow), and refused on v1.2.3 with no way around it (the public hooks host explained).
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import type { PlaneSimOptions } from '../sim/plane/index.ts'
-import { startE2E, WEBHOOK_SECRET } from './harness.ts'
+import { startE2E, WEBHOOK_SECRET } from '../../sim/e2e/harness.ts'
+import type { PlaneSimOptions } from '../../sim/plane/index.ts'
 import { runJobCli } from './run-cli.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>

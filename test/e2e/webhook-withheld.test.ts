@@ -4,8 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
+import { startE2E } from '../../sim/e2e/harness.ts'
 import { virtualClock } from '../helpers/clock.ts'
-import { startE2E } from './harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null

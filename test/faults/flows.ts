@@ -7,8 +7,8 @@
 import type { Update } from '@grammyjs/types'
 import { pollFunction } from '../../functions/poll/poll.ts'
 import { runJob } from '../../shared/run-job.ts'
-import type { E2E } from '../e2e/harness.ts'
-import { callHttp } from '../helpers/bridge-tools.ts'
+import { callHttp } from '../../sim/e2e/bridge-tools.ts'
+import type { E2E } from '../../sim/e2e/harness.ts'
 
 /** The human's private chat (the Telegram sim's default human), allowed next to the group. */
 export const PRIVATE_CHAT = 1001

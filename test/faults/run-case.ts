@@ -7,7 +7,7 @@ import { pollFunction } from '../../functions/poll/poll.ts'
 import { runJob } from '../../shared/run-job.ts'
 import { createStoreQueue } from '../../shared/store/queue.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
-import { CHAT_ID, type E2E, restartE2E, startE2E } from '../e2e/harness.ts'
+import { CHAT_ID, type E2E, restartE2E, startE2E } from '../../sim/e2e/harness.ts'
 import { createFaultyStore, type FaultPlan, type StoreOp } from './faulty-store.ts'
 import { checkIn, type Flow, PRIVATE_CHAT } from './flows.ts'
 

@@ -1,5 +1,10 @@
-/** The Redis the tests use: REDIS_URL (set by .ci/run) or the machine's 127.0.0.1:6379. Never skipped. */
-export const TEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0'
+import { wantedRedisUrl } from '../setup/redis-plan.ts'
+
+/**
+ * The Redis the tests use: REDIS_URL as test/setup/redis.ts left it (.ci/run's, the machine's 127.0.0.1:6379, or
+ * a throwaway redis-server it started for the run). Never skipped.
+ */
+export const TEST_REDIS_URL = wantedRedisUrl(process.env)
 
 /**
  * Delete every key under `prefix:` in the test Redis (SCAN, not KEYS): a test that gives a runtime its own

@@ -1,6 +1,6 @@
 /** Assertions on Telegram HTML shared by the reply and digest tests. */
 import { expect } from 'vitest'
-import { parseTelegramHtml } from '../sim/telegram/index.ts'
+import { parseTelegramHtml } from '../../sim/telegram/index.ts'
 
 /** A task reference as the replies link it (fixtures use https://work.example.com and workspace javisi). */
 export const taskLink = (ref: string) =>

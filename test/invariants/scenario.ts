@@ -11,10 +11,10 @@ import { INDEX_FRESH_MS } from '../../shared/pipeline/freshen.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
 import { tasksThatMatter } from '../../shared/poll/matter.ts'
 import { CARDS_DUE_INDEX } from '../../shared/runs/records.ts'
-import type { DeliveryRoute } from '../e2e/harness.ts'
-import { CHAT_ID } from '../e2e/harness.ts'
-import { callHttp } from '../helpers/bridge-tools.ts'
-import { chatCards } from '../helpers/telegram-cards.ts'
+import { callHttp } from '../../sim/e2e/bridge-tools.ts'
+import type { DeliveryRoute } from '../../sim/e2e/harness.ts'
+import { CHAT_ID } from '../../sim/e2e/harness.ts'
+import { chatCards } from '../../sim/e2e/telegram-cards.ts'
 import {
   type AgentId,
   createModel,

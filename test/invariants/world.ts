@@ -9,9 +9,15 @@ import { createNodeStore } from '../../runtime/node-store.ts'
 import { loadConfig } from '../../shared/config.ts'
 import { releaseHeldLocks } from '../../shared/store/keyed-lock.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
-import { type E2E, type RestartOptions, restartE2E, sideRuntime, startE2E } from '../e2e/harness.ts'
+import {
+  type E2E,
+  type RestartOptions,
+  restartE2E,
+  sideRuntime,
+  startE2E,
+} from '../../sim/e2e/harness.ts'
+import type { PlaneSim } from '../../sim/plane/index.ts'
 import { dropRedisPrefix, TEST_REDIS_URL } from '../helpers/redis.ts'
-import type { PlaneSim } from '../sim/plane/index.ts'
 
 export type StoreKind = 'memory' | 'redis'
 export type PlaneVersion = '1.2' | '1.3'

@@ -11,7 +11,7 @@ import { checkWebhookHealth, noteWebhookReceived } from '../../shared/poll/webho
 import { createRedactor } from '../../shared/redact.ts'
 import { runJob } from '../../shared/run-job.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
-import { makeServices } from '../helpers/services.ts'
+import { makeServices } from '../../sim/e2e/services.ts'
 
 const NOW = Date.UTC(2026, 10, 21, 6, 0, 0)
 const VERSION = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version

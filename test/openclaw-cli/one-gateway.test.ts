@@ -12,8 +12,8 @@ import {
   serverNameOf,
   tokenVariableOf,
 } from '../../functions/bridge/openclaw-config.ts'
-import { type E2E, startE2E } from '../e2e/harness.ts'
-import { listen } from '../helpers/bridge-tools.ts'
+import { listen } from '../../sim/e2e/bridge-tools.ts'
+import { type E2E, startE2E } from '../../sim/e2e/harness.ts'
 import { type Gateway, startGateway } from './gateway.ts'
 import { type StubModel, startStubModel } from './stub-model.ts'
 

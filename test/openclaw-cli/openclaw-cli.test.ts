@@ -9,8 +9,8 @@ import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bridgeTools } from '../../functions/bridge/index.ts'
-import { startE2E } from '../e2e/harness.ts'
-import { listen } from '../helpers/bridge-tools.ts'
+import { listen } from '../../sim/e2e/bridge-tools.ts'
+import { startE2E } from '../../sim/e2e/harness.ts'
 import { installOpenClaw, type OpenClawInstall } from './install.ts'
 
 const exec = promisify(execFile)

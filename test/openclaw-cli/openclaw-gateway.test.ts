@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runRecordKey } from '../../shared/runs/records.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
-import { startE2E } from '../e2e/harness.ts'
-import { callHttp } from '../helpers/bridge-tools.ts'
+import { callHttp } from '../../sim/e2e/bridge-tools.ts'
+import { startE2E } from '../../sim/e2e/harness.ts'
 import { type Gateway, startGateway } from './gateway.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/

@@ -3,7 +3,7 @@ import { functions as registry } from '../../functions/index.ts'
 import { createApp } from '../../runtime/app.ts'
 import { defineHttpFunction } from '../../shared/function.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
-import { makeServices } from '../helpers/services.ts'
+import { makeServices } from '../../sim/e2e/services.ts'
 
 const boom = defineHttpFunction({
   name: 'boom',

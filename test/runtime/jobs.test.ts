@@ -9,8 +9,8 @@ import { loadConfig } from '../../shared/config.ts'
 import { type CronFunction, defineCronFunction, defineJobFunction } from '../../shared/function.ts'
 import { runJob } from '../../shared/run-job.ts'
 import { LOCK_LEASE } from '../../shared/store/lease.ts'
+import { makeServices } from '../../sim/e2e/services.ts'
 import { dropRedisPrefix, TEST_REDIS_URL } from '../helpers/redis.ts'
-import { makeServices } from '../helpers/services.ts'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const EVERY_SECOND = '* * * * * *'

@@ -6,8 +6,8 @@ import { functions } from '../../functions/index.ts'
 import { createApp } from '../../runtime/app.ts'
 import { createNodeStore, StoreUnreachableError, waitForStore } from '../../runtime/node-store.ts'
 import { loadConfig } from '../../shared/config.ts'
+import { makeServices } from '../../sim/e2e/services.ts'
 import { freePort } from '../helpers/net.ts'
-import { makeServices } from '../helpers/services.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'plane-bridge-node-store-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { defineCronFunction, type JobContext } from '../../shared/function.ts'
 import { runJob } from '../../shared/run-job.ts'
-import { makeServices } from '../helpers/services.ts'
+import { makeServices } from '../../sim/e2e/services.ts'
 
 describe('one bridge per runtime', () => {
   it('should hand every cron run the bridge the HTTP handlers use: one Plane client, one throttle', async () => {

@@ -10,10 +10,10 @@ import { createNodeStore } from '../../runtime/node-store.ts'
 import { loadConfig } from '../../shared/config.ts'
 import { createOutbox, telegramMessage } from '../../shared/notify/outbox.ts'
 import { DRAIN_LOCK_TTL_S } from '../../shared/notify/sender.ts'
+import { createPlaneSim } from '../../sim/plane/index.ts'
+import { createTelegramSim } from '../../sim/telegram/index.ts'
 import { freePort } from '../helpers/net.ts'
 import { dropRedisPrefix, TEST_REDIS_URL } from '../helpers/redis.ts'
-import { createPlaneSim } from '../sim/plane/index.ts'
-import { createTelegramSim } from '../sim/telegram/index.ts'
 
 const root = new URL('../..', import.meta.url).pathname
 // node with tsx's loader, not the `tsx` command: that one is a second process relaying signals, which under load

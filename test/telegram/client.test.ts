@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { withRetry } from '../../shared/retry.ts'
 import { createTelegramClient, type TelegramCallLog } from '../../shared/telegram/client.ts'
 import { classifyTelegramError, TelegramError } from '../../shared/telegram/errors.ts'
-import { createTelegramSim } from '../sim/telegram/index.ts'
+import { createTelegramSim } from '../../sim/telegram/index.ts'
 
 const TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw'
 const TOKEN_SECRET_PART = 'AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw'

@@ -1,6 +1,6 @@
 /** @module The 3-step attachment flow and the simulated MinIO bucket (plane-api.md §3.4). */
 
-import { ATTACHMENT_MIME_TYPES } from '../../../../shared/plane/mime-types.ts'
+import { ATTACHMENT_MIME_TYPES } from '../../../shared/plane/mime-types.ts'
 import { addChildActivity } from '../activity-log.ts'
 import { doesNotExist, errorBody } from '../http-errors.ts'
 import { findProjectMember } from '../queries.ts'
