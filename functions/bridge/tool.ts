@@ -27,18 +27,18 @@ export type ToolContext = {
   /** The file a multipart upload brought (spooled), for upload_deliverable; null for JSON calls. */
   upload: HeldFile | null
   /** The caller's own tasks this call worked on: each counts as the agent checking in on its run. */
-  touched: Map<
-    string,
-    {
-      projectId: string
-      ref: string | null
-      task: TaskSnapshot
-      /** Only seen in the agent's list (list_my_tasks): checked in, no run card of its own. */
-      listed?: boolean
-      /** Not the caller's task: only a mention of it there is answered (issue 37). */
-      notMine?: boolean
-    }
-  >
+  touched: Map<string, TouchedTask>
+}
+
+/** A task a call worked on, by id in `touched`. */
+export type TouchedTask = {
+  projectId: string
+  ref: string | null
+  task: TaskSnapshot
+  /** Only seen in the agent's list (list_my_tasks): checked in after the answer, no run card of its own. */
+  listed?: boolean
+  /** Not the caller's task: only a mention of it there is answered (issue 37). */
+  notMine?: boolean
 }
 
 /** MCP tool annotations: without them OpenClaw treats every call as needing approval. */

@@ -1,5 +1,5 @@
 /** The rules the agent tools enforce, over the HTTP door (fetch on `/bridge/v1`), on the Plane v1.2 simulator. */
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { RUN_CARD_MARKER } from '../../shared/runs/card.ts'
 import { runRecordKey } from '../../shared/runs/records.ts'
 import { assignmentKey as runAssignmentKey } from '../../shared/runs/tracker-kit.ts'
@@ -188,13 +188,16 @@ describe('agent tool rules (HTTP door)', () => {
     const refs = (page.body.tasks as Array<{ ref: string }>).map((task) => task.ref)
     expect(refs.slice(0, 3)).toEqual(['ONB-60', 'ONB-1', 'ONB-2'])
     expect(refs.at(-1)).toBe('ONB-49')
-    // Counted, so checked in: the ten beyond the page are the agent's as much as the fifty it read.
+    // Counted, so checked in (just after the answer): the ten beyond the page are the agent's as much as the
+    // fifty it read.
     for (const id of [ids[50], ids[58]])
-      expect(
-        await t.services.store.get<{ checkedInAt: number | null }>(
-          runAssignmentKey(id as string, 'imhotep')
-        )
-      ).toMatchObject({ checkedInAt: expect.any(Number) })
+      await vi.waitFor(async () =>
+        expect(
+          await t.services.store.get<{ checkedInAt: number | null }>(
+            runAssignmentKey(id as string, 'imhotep')
+          )
+        ).toMatchObject({ checkedInAt: expect.any(Number) })
+      )
     const all = await imhotep('list_my_tasks', { limit: 250 })
     expect(all.body).toMatchObject({ count: 60, total: 60 })
     for (const limit of [0, 251, 2.5])
