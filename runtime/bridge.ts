@@ -173,7 +173,6 @@ export function buildBridge(services: Services): Bridge {
     sessionKeyPrefix: config.OPENCLAW_SESSION_KEY_PREFIX,
     planeBaseUrl: config.PLANE_BASE_URL,
     workspaceSlug: config.PLANE_WORKSPACE_SLUG,
-    defer: (name, work) => background.run(name, work),
     log,
     metrics: metrics.registry,
     now,

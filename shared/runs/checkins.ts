@@ -102,29 +102,19 @@ export function createCheckins(
       ((r.agentId ?? agent.id) === agent.id && (r.state === 'pending' || r.state === 'stale'))
     const lastBeat = Date.parse(stored?.lastActivityAt ?? '') || 0
     if (where.listed && stored && !starts(stored) && at - lastBeat < LISTED_HEARTBEAT_MS) return
-    const activate = async (via: typeof where.via) => {
-      await runs.update(
-        { id: taskId, projectId, ref: stored?.ref ?? where.ref ?? null },
-        (r) =>
-          starts(r)
-            ? { ...r, lastActivityAt: iso, agentId: agent.id, state: 'active' }
-            : { ...r, lastActivityAt: iso },
-        {
-          agentName: agent.name,
-          card: starts(stored) && !where.listed,
-          ...(via ? { via } : {}),
-        }
-      )
-      await store.indexAdd(DUE_INDEX, staleMember(taskId), at + options.staleMs)
-    }
-    // No record yet: making one reads the task's run card in Plane. A listing of sixty new tasks waited on sixty
-    // reads (a minute of Plane's throttle); they go on after the answer, on the bridge's own key. Lost with the
-    // process, the next listing or any call on the task does it again.
-    if (where.listed && stored === null && options.defer) {
-      options.defer(`run-activation:${taskId}`, () => activate(undefined))
-      return
-    }
-    await activate(where.via)
+    await runs.update(
+      { id: taskId, projectId, ref: stored?.ref ?? where.ref ?? null },
+      (r) =>
+        starts(r)
+          ? { ...r, lastActivityAt: iso, agentId: agent.id, state: 'active' }
+          : { ...r, lastActivityAt: iso },
+      {
+        agentName: agent.name,
+        card: starts(stored) && !where.listed,
+        ...(where.via ? { via: where.via } : {}),
+      }
+    )
+    await store.indexAdd(DUE_INDEX, staleMember(taskId), at + options.staleMs)
   }
 
   const delivered: RunTracker['delivered'] = async (meta, runId) => {

@@ -69,12 +69,6 @@ export type RunTrackerOptions = {
   sessionKeyPrefix?: string | undefined
   planeBaseUrl?: string | undefined
   workspaceSlug?: string | undefined
-  /**
-   * Where a listing's run activation goes when the task has no record yet (issue 39): finding one may read the
-   * task's comments in Plane (its run card), and the agent's listing does not wait on N reads for N new tasks.
-   * Without it, the listing waits (tests that want every step inline).
-   */
-  defer?: (name: string, work: () => Promise<unknown>) => void
   log: Logger
   metrics: MetricsRegistry
   now: () => number
