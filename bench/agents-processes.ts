@@ -13,6 +13,7 @@ import { promisify } from 'node:util'
 import type { AgentConfig } from '../shared/agents.ts'
 import { type ServerProcess, startServer } from './ingest-children.ts'
 import { BUILT_ENTRY, productionNodeFlags } from './ingest-servers.ts'
+import type { PollWorld } from './poll-world.ts'
 
 export type AgentsStore =
   | { driver: 'redis'; url: string; prefix: string }
@@ -147,4 +148,27 @@ export async function runJob(
 
 function _keyVariable(agentId: string): string {
   return `PLANE_KEY_${agentId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`
+}
+
+/** Ra, the Concierge: a Plane admin who is a member of every project of the world, and its registry entry. */
+export function seedConcierge(world: Pick<PollWorld, 'sim' | 'projects'>): {
+  ra: { id: string; apiKey: string }
+  concierge: AgentConfig
+} {
+  const ra = world.sim.seed.user({
+    email: 'ra@javisi.local',
+    display_name: 'ra',
+    first_name: 'Ra',
+    role: 20,
+  })
+  for (const project of world.projects) world.sim.seed.member(project.id, ra.id, 15)
+  const concierge: AgentConfig = {
+    id: 'ra',
+    name: 'Ra',
+    role: 'concierge',
+    planeUser: 'ra@javisi.local',
+    openclawAgentId: 'ra',
+    tags: [],
+  }
+  return { ra, concierge }
 }

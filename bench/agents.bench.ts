@@ -15,7 +15,6 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { AgentConfig } from '../shared/agents.ts'
 import { createOpenClawSim } from '../sim/openclaw/index.ts'
 import { createTelegramSim } from '../sim/telegram/index.ts'
 import { freePort } from '../test/helpers/net.ts'
@@ -29,6 +28,7 @@ import {
   bridgeTokens,
   deploymentEnv,
   runJob,
+  seedConcierge,
   startBridge,
 } from './agents-processes.ts'
 import { agentsReport, type KeyMinute } from './agents-report.ts'
@@ -81,21 +81,7 @@ async function runAgentsBench(options: BenchOptions): Promise<TableBenchResult> 
   _progress(`agents: seeding ${PROJECTS} × ${tasksPerProject} work items`)
   const world = await openPollWorld({ agents: 10, projects: PROJECTS, tasksPerProject })
   world.sim.setRateLimit(UNTHROTTLED)
-  const ra = world.sim.seed.user({
-    email: 'ra@javisi.local',
-    display_name: 'ra',
-    first_name: 'Ra',
-    role: 20,
-  })
-  for (const project of world.projects) world.sim.seed.member(project.id, ra.id, 15)
-  const concierge: AgentConfig = {
-    id: 'ra',
-    name: 'Ra',
-    role: 'concierge',
-    planeUser: 'ra@javisi.local',
-    openclawAgentId: 'ra',
-    tags: [],
-  }
+  const { ra, concierge } = seedConcierge(world)
   const agents = [...world.agents, concierge]
   const telegram = createTelegramSim({ token: BENCH_BOT_TOKEN })
   const openclaw = createOpenClawSim({ token: BENCH_HOOKS_TOKEN })

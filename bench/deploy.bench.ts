@@ -12,7 +12,6 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { AgentConfig } from '../shared/agents.ts'
 import { createOpenClawSim } from '../sim/openclaw/index.ts'
 import { createTelegramSim, type TelegramSim } from '../sim/telegram/index.ts'
 import { freePort } from '../test/helpers/net.ts'
@@ -26,6 +25,7 @@ import {
   bridgeTokens,
   deploymentEnv,
   runJob,
+  seedConcierge,
   startBridge,
 } from './agents-processes.ts'
 import type { ServerProcess } from './ingest-children.ts'
@@ -58,21 +58,7 @@ async function runDeployBench(options: BenchOptions): Promise<TableBenchResult> 
   const tasksPerProject = options.quick ? 300 : 1500
   _progress(`deploy: seeding 2 × ${tasksPerProject} work items`)
   const world = await openPollWorld({ agents: 10, projects: 2, tasksPerProject })
-  const ra = world.sim.seed.user({
-    email: 'ra@javisi.local',
-    display_name: 'ra',
-    first_name: 'Ra',
-    role: 20,
-  })
-  for (const project of world.projects) world.sim.seed.member(project.id, ra.id, 15)
-  const concierge: AgentConfig = {
-    id: 'ra',
-    name: 'Ra',
-    role: 'concierge',
-    planeUser: 'ra@javisi.local',
-    openclawAgentId: 'ra',
-    tags: [],
-  }
+  const { ra, concierge } = seedConcierge(world)
   const agents = [...world.agents, concierge]
   const telegram = createTelegramSim({ token: BENCH_BOT_TOKEN })
   const openclaw = createOpenClawSim({ token: BENCH_HOOKS_TOKEN })
