@@ -6,8 +6,11 @@ import { actionPhrasesFor } from './phrases.ts'
 
 function setup() {
   const store = createMemoryStore()
-  const outbox = createOutbox(store, Date.now)
-  const cards = createCardStore({ store, outbox, now: Date.now })
+  // A clock that moves between posts: cards are listed by creation time, and two in the same millisecond tie.
+  let clock = Date.now()
+  const now = () => ++clock
+  const outbox = createOutbox(store, now)
+  const cards = createCardStore({ store, outbox, now })
   const post = (kind: 'review' | 'approval', dedupeKey: string) =>
     cards.post(
       {
