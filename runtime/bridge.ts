@@ -2,7 +2,7 @@
 import { createCardStore } from '../shared/actions/cards.ts'
 import type { Bridge } from '../shared/bridge.ts'
 import { createCallGate } from '../shared/call-gate.ts'
-import { workItemsCacheKey } from '../shared/commands/workspace-loader.ts'
+import { createWorkspaceLoader, noteTaskChanged } from '../shared/commands/workspace-loader.ts'
 import type { TaskSnapshot } from '../shared/events.ts'
 import type { Services } from '../shared/function.ts'
 import { createTaskReads } from '../shared/index/task-reads.ts'
@@ -12,7 +12,7 @@ import { createNotifyPolicy } from '../shared/notify/policy.ts'
 import { createAgentQuota } from '../shared/notify/quota.ts'
 import { createOpenClawClient } from '../shared/openclaw/index.ts'
 import { forgetDeletedTask } from '../shared/pipeline/deleted.ts'
-import { createPipeline } from '../shared/pipeline/pipeline.ts'
+import { createPipeline, taskSnapshotKey } from '../shared/pipeline/pipeline.ts'
 import { CAPABILITIES_MAX_AGE_MS, type PlaneCapabilities } from '../shared/plane/capabilities.ts'
 import { createPlaneClient } from '../shared/plane/client.ts'
 import { diagnosePlaneFailure } from '../shared/plane/diagnose.ts'
@@ -182,12 +182,12 @@ export function buildBridge(services: Services): Bridge {
     store,
     holders: async (task) => (await agentsOfTask(directory, task)).map((a) => a.id),
   })
-  // Every version the pipeline stores also retires its project's cached listing (/plane, the digest).
+  // Every version the pipeline stores is laid over its project's cached listing (/plane, the digest).
   const index: WorkItemIndex = {
     ...indexed,
     saw: async (task, description) => {
       await indexed.saw(task, description)
-      await store.delete(workItemsCacheKey(task.projectId))
+      await noteTaskChanged(store, task, now())
     },
   }
   const taskReads = createTaskReads({ now })
@@ -281,8 +281,22 @@ export function buildBridge(services: Services): Bridge {
       blockForCancelledDependency({ ...services, ...self }, dependent, dependency),
   }
 
+  // What a person's /plane command reads (issue 39: at the human's priority, its loads its own).
+  const workspace = plane
+    ? createWorkspaceLoader({
+        plane: plane.withPriority('human'),
+        store,
+        directory,
+        agents: services.agents,
+        log,
+        now,
+        latest: (ids) => store.getMany<TaskSnapshot>(ids.map(taskSnapshotKey)),
+      })
+    : null
+
   const self: Bridge = {
     plane,
+    workspace,
     telegram,
     openclaw,
     directory,
@@ -304,6 +318,7 @@ export function buildBridge(services: Services): Bridge {
       maxWaitMs: config.AGENT_CALL_WAIT_MS,
     }),
     async taskDeleted(taskId) {
+      const known = await pipeline.snapshot(taskId)
       const report = await forgetDeletedTask(
         {
           store,
@@ -324,8 +339,11 @@ export function buildBridge(services: Services): Bridge {
         },
         taskId
       )
-      if (report) kick()
-      return report !== null
+      if (!report) return false
+      // Out of /plane's cached listing too.
+      if (known) await noteTaskChanged(store, known, now())
+      kick()
+      return true
     },
     kick,
     planeRequestCount: () => requestCount,

@@ -5,6 +5,7 @@
  */
 import type { CardStore } from './actions/cards.ts'
 import type { CallGate } from './call-gate.ts'
+import type { WorkspaceLoader } from './commands/workspace-loader.ts'
 import type { TaskReads } from './index/task-reads.ts'
 import type { WorkItemIndex } from './index/work-items.ts'
 import type { Outbox } from './notify/outbox.ts'
@@ -23,6 +24,8 @@ import type { RejectionNotes } from './webhook-rejections.ts'
 
 export type Bridge = {
   plane: PlaneClient | null
+  /** The workspace as /plane commands read it, at the human's priority; null without Plane. */
+  workspace: WorkspaceLoader | null
   telegram: TelegramClient | null
   openclaw: OpenClawClient | null
   directory: PlaneDirectory

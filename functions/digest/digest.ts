@@ -7,7 +7,9 @@ import { buildDigest } from '../../shared/commands/digest.ts'
 import { renderContextFor } from '../../shared/commands/render-context.ts'
 import { enqueueReply } from '../../shared/commands/send-reply.ts'
 import { createWorkspaceLoader } from '../../shared/commands/workspace-loader.ts'
+import type { TaskSnapshot } from '../../shared/events.ts'
 import { defineCronFunction } from '../../shared/function.ts'
+import { taskSnapshotKey } from '../../shared/pipeline/pipeline.ts'
 import { claimAndWrite } from '../../shared/store/store.ts'
 
 /** The day's claim outlives the day in every time zone. */
@@ -48,6 +50,8 @@ export const digestFunction = defineCronFunction({
       directory: bridge.directory,
       agents: ctx.agents,
       log,
+      now: ctx.now,
+      latest: (ids) => store.getMany<TaskSnapshot>(ids.map(taskSnapshotKey)),
     })
     const snapshot = await loader.snapshot()
     const last = await store.get<{ at: number }>(LAST_DIGEST_KEY)

@@ -14,7 +14,6 @@ import {
 } from '../../shared/commands/route-command.ts'
 import { enqueueReply } from '../../shared/commands/send-reply.ts'
 import type { WorkspaceSnapshot } from '../../shared/commands/snapshot.ts'
-import { getWorkspaceLoader } from '../../shared/commands/workspace-loader.ts'
 import { errorMessage } from '../../shared/errors.ts'
 import type { Services } from '../../shared/function.ts'
 import { diagnosePlaneFailure } from '../../shared/plane/diagnose.ts'
@@ -123,14 +122,10 @@ const _EMPTY: WorkspaceSnapshot = {
 }
 
 async function _snapshot(services: Services, request: CommandRequest): Promise<WorkspaceSnapshot> {
-  const bridge = services.bridge
-  if (!bridge.plane) throw new Error('Plane is not configured')
   // A person waits on this answer: its reads go first when the key's window is full (issue 39), and the loader's
   // loads are its own (a poll's or the digest's load in flight is not waited on).
-  const loader = getWorkspaceLoader(services, {
-    plane: bridge.plane.withPriority('human'),
-    directory: bridge.directory,
-  })
+  const loader = services.bridge.workspace
+  if (!loader) throw new Error('Plane is not configured')
   const snapshot = await loader.snapshot()
   // Only a reply about one project shows its cycle: one more (cached) request, not one per project.
   const matches =

@@ -2,11 +2,17 @@
  * @module Loads the workspace snapshot for /plane and the digest (NOTIF-06, NOTIF-08) through a store cache, so a
  * burst of commands costs no extra Plane requests: work items 60 s, projects and cycles 10 min; names and agents
  * come from the bridge's directory (its own 10-minute cache).
+ *
+ * A cached listing is never older than what the human was told (issue 36): every version of a task the pipeline
+ * stores is noted in its project's changed set (`noteTaskChanged`), and a listing read back takes the tasks changed
+ * since it was made from the pipeline's snapshots. A poll storing thousands of versions thus costs /plane no new
+ * listing (issue 39: each version used to retire the listing, and /plane listed the workspace again in a window the
+ * poll kept full); only a listing with more changes since than a listing's worth is made again.
  */
 
 import { listPendingApprovals } from '../actions/cards.ts'
 import type { AgentConfig } from '../agents.ts'
-import type { Services } from '../function.ts'
+import type { TaskSnapshot } from '../events.ts'
 import type { Logger } from '../log.ts'
 import type { Directory } from '../notify/directory.ts'
 import { listReviews } from '../notify/reviews.ts'
@@ -32,6 +38,9 @@ export type WorkspaceLoaderOptions = {
   directory: Directory
   agents: readonly AgentConfig[]
   log: Logger
+  /** The pipeline's latest snapshots of these tasks, in their order (null: unknown or forgotten). */
+  latest(taskIds: readonly string[]): Promise<Array<TaskSnapshot | null>>
+  now?: () => number
   itemsTtlS?: number
   listsTtlS?: number
   /** Each page is one request of the key's 60/min budget (plane-api.md §5). */
@@ -47,12 +56,26 @@ export type WorkspaceLoader = {
 
 export const ITEMS_TTL_S = 60
 
-/**
- * A project's cached listing. The pipeline drops it whenever it stores a new version of one of its tasks (a webhook,
- * a poll, the bridge's own write): /plane then never answers from a listing older than what the human was told
- * (issue 36: status and project disagreed for up to a minute).
- */
+/** A project's cached listing (the newest work items first), laid over with the changes noted since it was made. */
 export const workItemsCacheKey = (projectId: string) => `cache:plane:items:${projectId}`
+/** Tasks of a project whose version the pipeline stored, scored by minus when (the newest first). */
+const changedKey = (projectId: string) => `cache:plane:changed:${projectId}`
+/** As long as any cached listing made before a change can still be read (a listing lives ITEMS_TTL_S). */
+const CHANGED_TTL_S = 3 * 60
+/** More changes than this since a listing and it is made again (as many as one listing holds). */
+const CHANGED_CAP = 500
+
+/** The pipeline stored a version of this task at `atMs`: a cached listing of its project takes it from there. */
+export async function noteTaskChanged(
+  store: Store,
+  task: TaskSnapshot,
+  atMs: number
+): Promise<void> {
+  await store.indexAdd(changedKey(task.projectId), task.id, -atMs, { ttlSeconds: CHANGED_TTL_S })
+}
+
+/** A cached listing: the records, and when it was made (the changes noted since then are laid over it). */
+type Listing = { tasks: TaskRecord[]; truncated: boolean; listedAt?: number }
 export const LISTS_TTL_S = 10 * 60
 const PAGE_CAP = 5
 const PER_PAGE = 100
@@ -74,6 +97,8 @@ export function createWorkspaceLoader({
   directory,
   agents,
   log,
+  latest,
+  now = Date.now,
   itemsTtlS = ITEMS_TTL_S,
   listsTtlS = LISTS_TTL_S,
   pageCap = PAGE_CAP,
@@ -94,18 +119,42 @@ export function createWorkspaceLoader({
         }))
     )
 
-  const tasks = (projectId: string) =>
-    cached(workItemsCacheKey(projectId), itemsTtlS, async () => {
-      // v1 lists have no filters (plane-api.md §0.6): newest first, and the page cap bounds the cost.
-      const listed = await plane.workItems.listAll(projectId, {
-        orderBy: '-updated_at',
-        perPage,
-        pageCap,
-        fields: ITEM_FIELDS,
-        expand: ['state', 'labels'],
-      })
-      return { tasks: listed.results.map(_taskRecord), truncated: listed.truncated }
+  const list = async (projectId: string): Promise<Listing> => {
+    // Before the request: a change stored while the listing is under way is laid over it too.
+    const listedAt = now()
+    // v1 lists have no filters (plane-api.md §0.6): newest first, and the page cap bounds the cost.
+    const listed = await plane.workItems.listAll(projectId, {
+      orderBy: '-updated_at',
+      perPage,
+      pageCap,
+      fields: ITEM_FIELDS,
+      expand: ['state', 'labels'],
     })
+    return { tasks: listed.results.map(_taskRecord), truncated: listed.truncated, listedAt }
+  }
+  const tasks = async (projectId: string): Promise<Listing> => {
+    const key = workItemsCacheKey(projectId)
+    const listing = await cached(key, itemsTtlS, () => list(projectId))
+    // A listing older than the changed set's memory (or from before the set existed) cannot be brought up to date.
+    if (
+      listing.listedAt === undefined ||
+      now() - listing.listedAt > (CHANGED_TTL_S - itemsTtlS) * 1000
+    ) {
+      await store.delete(key)
+      return cached(key, itemsTtlS, () => list(projectId))
+    }
+    const changed = await store.indexRange(changedKey(projectId), {
+      maxScore: -listing.listedAt,
+      limit: CHANGED_CAP + 1,
+    })
+    if (changed.length === 0) return listing
+    if (changed.length > CHANGED_CAP) {
+      await store.delete(key)
+      return cached(key, itemsTtlS, () => list(projectId))
+    }
+    const ids = changed.map((c) => c.member)
+    return _laidOver(listing, ids, await latest(ids))
+  }
 
   return {
     async snapshot() {
@@ -203,28 +252,51 @@ export function createWorkspaceLoader({
   }
 }
 
-/** Keyed on the runtime's bridge: a job's copy of the services shares the runtime's loader. */
-const loaders = new WeakMap<object, WorkspaceLoader>()
+// --- Internal helpers ---
 
-/** One loader per runtime, so concurrent commands and every digest run share in-flight loads. */
-export function getWorkspaceLoader(
-  services: Services,
-  parts: { plane: PlaneClient; directory: Directory }
-): WorkspaceLoader {
-  let loader = loaders.get(services.bridge)
-  if (!loader) {
-    loader = createWorkspaceLoader({
-      ...parts,
-      store: services.store,
-      agents: services.agents,
-      log: services.log,
-    })
-    loaders.set(services.bridge, loader)
+/**
+ * The listing with the tasks changed since it was made: each newer snapshot replaces its record or joins the
+ * listing; a task the pipeline forgot (deleted in Plane) leaves it.
+ */
+function _laidOver(
+  listing: Listing,
+  ids: readonly string[],
+  snapshots: ReadonlyArray<TaskSnapshot | null>
+): Listing {
+  const records = new Map(listing.tasks.map((t) => [t.id, t]))
+  for (const [i, snapshot] of snapshots.entries()) {
+    if (!snapshot) {
+      records.delete(ids[i] as string)
+      continue
+    }
+    const listed = records.get(snapshot.id)
+    if (listed?.updatedAt && listed.updatedAt > snapshot.updatedAt) continue
+    records.set(snapshot.id, _snapshotRecord(snapshot))
   }
-  return loader
+  const tasks = [...records.values()].sort((a, b) =>
+    (b.updatedAt ?? '') < (a.updatedAt ?? '')
+      ? -1
+      : (b.updatedAt ?? '') > (a.updatedAt ?? '')
+        ? 1
+        : 0
+  )
+  return { ...listing, tasks }
 }
 
-// --- Internal helpers ---
+function _snapshotRecord(task: TaskSnapshot): TaskRecord {
+  return {
+    id: task.id,
+    name: task.name,
+    sequenceId: task.sequenceId,
+    stateName: task.state?.name ?? '',
+    stateGroup: task.state?.group ?? '',
+    assigneeIds: [...task.assigneeIds],
+    labelNames: [...task.labels],
+    targetDate: task.targetDate,
+    completedAt: task.completedAt,
+    updatedAt: task.updatedAt,
+  }
+}
 
 type ListedItem = {
   id: string

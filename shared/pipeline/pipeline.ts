@@ -144,9 +144,12 @@ const FORGOTTEN_TTL_S = 7 * 24 * 60 * 60
 /** Pending entries read to find the next due one past any left without their item (the cron catches the rest). */
 const NEXT_DUE_LOOKAHEAD = 16
 
+/** Where the pipeline keeps a task's snapshot (what /plane lays over a cached listing reads them by). */
+export const taskSnapshotKey = (id: string) => `task:snapshot:${id}`
+
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { store, log, coalesceMs = 5_000, now = Date.now } = options
-  const snapshotKey = (id: string) => `task:snapshot:${id}`
+  const snapshotKey = taskSnapshotKey
   const commentSeenKey = (id: string) => `comment:seen:${id}`
   /** The last write of the task that began and has not ended: its id, until it ends or expires. */
   const writingKey = (id: string) => `task:writing:${id}`

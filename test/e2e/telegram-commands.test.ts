@@ -162,6 +162,10 @@ describe('/plane commands over Telegram (end to end)', () => {
     })
     await t.settle()
     const before = sent(t).length
+    const listings = () =>
+      t.plane.requests.filter((r) => r.method === 'GET' && /\/work-items\/(\?|$)/.test(r.path))
+        .length
+    const listed = listings()
     await t.postTelegram(t.telegram.makeMessageUpdate({ text: '/plane status' }))
     await t.settle()
     await t.postTelegram(t.telegram.makeMessageUpdate({ text: '/plane project onb' }))
@@ -178,6 +182,8 @@ describe('/plane commands over Telegram (end to end)', () => {
     // Counted once, as blocked: "En cours" is what is really under way.
     expect(status).toContain('📁 <b>Onboarding</b> (ONB) — 2 tâches\nEn cours 1 · Bloquées 1')
     expect(line(status, '🔨')).not.toContain('Configurer Redis')
+    // The change was laid over the cached listing: no new listing of the project (issue 39).
+    expect(listings()).toBe(listed)
   })
 
   it('should answer /plane project and /plane agent, accents and case ignored', async () => {

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest'
+import type { TaskSnapshot } from '../events.ts'
+import { createLogger } from '../log.ts'
+import type { Directory } from '../notify/directory.ts'
+import type { PlaneClient } from '../plane/client.ts'
+import { createMemoryStore } from '../store/store.ts'
+import { createWorkspaceLoader, noteTaskChanged } from './workspace-loader.ts'
+
+const PROJECT = 'p1'
+const item = (id: string, state: string, updated: string) => ({
+  id,
+  name: `Tâche ${id}`,
+  sequence_id: Number(id.slice(1)),
+  state: { name: state, group: state === 'Terminé' ? 'completed' : 'started' },
+  assignees: [],
+  labels: [],
+  target_date: null,
+  completed_at: null,
+  updated_at: updated,
+})
+const snapshot = (id: string, state: string, updated: string): TaskSnapshot => ({
+  id,
+  projectId: PROJECT,
+  sequenceId: Number(id.slice(1)),
+  name: `Tâche ${id}`,
+  state: { id: 's', name: state, group: state === 'Terminé' ? 'completed' : 'started' },
+  assigneeIds: [],
+  labels: [],
+  priority: 'none',
+  targetDate: null,
+  completedAt: null,
+  updatedAt: updated,
+})
+
+function setup(listed: Array<ReturnType<typeof item>>) {
+  const store = createMemoryStore()
+  const snapshots = new Map<string, TaskSnapshot>()
+  let clock = Date.parse('2026-11-26T10:00:00Z')
+  const calls = { listings: 0 }
+  const plane = {
+    projects: { list: async () => [{ id: PROJECT, name: 'Onboarding', identifier: 'ONB' }] },
+    workItems: {
+      listAll: async () => {
+        calls.listings++
+        return { results: listed, truncated: false }
+      },
+    },
+  } as unknown as PlaneClient
+  const directory = {
+    agentById: async () => null,
+    userName: async (id: string) => id,
+  } as unknown as Directory
+  const loader = createWorkspaceLoader({
+    plane,
+    store,
+    directory,
+    agents: [],
+    log: createLogger({ level: 'error' }),
+    now: () => clock,
+    latest: async (ids) => ids.map((id) => snapshots.get(id) ?? null),
+  })
+  const states = async () =>
+    Object.fromEntries(
+      ((await loader.snapshot()).projects[0]?.tasks ?? []).map((t) => [t.id, t.stateName])
+    )
+  /** The pipeline stores a version (or, with null, forgets the task). */
+  const change = async (id: string, next: TaskSnapshot | null, was?: TaskSnapshot) => {
+    clock += 1000
+    if (next) snapshots.set(id, next)
+    else snapshots.delete(id)
+    await noteTaskChanged(store, next ?? (was as TaskSnapshot), clock)
+  }
+  return { loader, calls, change, states, tick: (ms: number) => (clock += ms) }
+}
+
+describe('the workspace loader laying changes over a cached listing (issues 36, 39)', () => {
+  it('should show a change stored after the listing without listing the project again', async () => {
+    const t = setup([
+      item('t1', 'En cours', '2026-11-26T09:00:00Z'),
+      item('t2', 'En cours', '2026-11-26T08:00:00Z'),
+    ])
+    expect(await t.states()).toEqual({ t1: 'En cours', t2: 'En cours' })
+    await t.change('t2', snapshot('t2', 'Terminé', '2026-11-26T10:00:01Z'))
+    await t.change('t3', snapshot('t3', 'En cours', '2026-11-26T10:00:02Z'))
+    expect(await t.states()).toEqual({ t1: 'En cours', t2: 'Terminé', t3: 'En cours' })
+    expect(t.calls.listings).toBe(1)
+  })
+
+  it('should drop a task the pipeline forgot, and keep a listed version newer than a stored one', async () => {
+    const t = setup([
+      item('t1', 'Terminé', '2026-11-26T09:30:00Z'),
+      item('t2', 'En cours', '2026-11-26T08:00:00Z'),
+    ])
+    await t.states()
+    await t.change('t1', snapshot('t1', 'En cours', '2026-11-26T09:00:00Z'))
+    await t.change('t2', null, snapshot('t2', 'En cours', '2026-11-26T08:00:00Z'))
+    expect(await t.states()).toEqual({ t1: 'Terminé' })
+    expect(t.calls.listings).toBe(1)
+  })
+
+  it('should list again when more changed since the listing than a listing holds, or when older than the changes kept', async () => {
+    const t = setup([item('t1', 'En cours', '2026-11-26T09:00:00Z')])
+    await t.states()
+    for (let i = 0; i < 501; i++)
+      await t.change(`t${i + 2}`, snapshot(`t${i + 2}`, 'En cours', '2026-11-26T10:00:00Z'))
+    await t.states()
+    expect(t.calls.listings).toBe(2)
+    // The store's own expiry runs on real time; the loader's guard on the injected clock.
+    t.tick(121_000)
+    await t.states()
+    expect(t.calls.listings).toBe(3)
+  })
+})
