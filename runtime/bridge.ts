@@ -5,6 +5,7 @@ import { createCallGate } from '../shared/call-gate.ts'
 import { createWorkspaceLoader, noteTaskChanged } from '../shared/commands/workspace-loader.ts'
 import type { TaskSnapshot } from '../shared/events.ts'
 import type { Services } from '../shared/function.ts'
+import { createProjectStates } from '../shared/index/project-states.ts'
 import { createTaskReads } from '../shared/index/task-reads.ts'
 import { createWorkItemIndex, type WorkItemIndex } from '../shared/index/work-items.ts'
 import { createOutbox, type OutboxChannel } from '../shared/notify/outbox.ts'
@@ -13,6 +14,8 @@ import { createAgentQuota } from '../shared/notify/quota.ts'
 import { createOpenClawClient } from '../shared/openclaw/index.ts'
 import { forgetDeletedTask } from '../shared/pipeline/deleted.ts'
 import { createPipeline, taskSnapshotKey } from '../shared/pipeline/pipeline.ts'
+import { createAgentWriters } from '../shared/plane/agent-writers.ts'
+import { createKeyLanes } from '../shared/plane/budget.ts'
 import { CAPABILITIES_MAX_AGE_MS, type PlaneCapabilities } from '../shared/plane/capabilities.ts'
 import { createPlaneClient } from '../shared/plane/client.ts'
 import { diagnosePlaneFailure } from '../shared/plane/diagnose.ts'
@@ -50,6 +53,8 @@ export function buildBridge(services: Services): Bridge {
   )
 
   let requestCount = 0
+  // Every Plane client of this runtime counts its key's window in these: the bridge's, each agent's own.
+  const planeLanes = createKeyLanes()
   const plane =
     config.PLANE_BASE_URL && config.PLANE_API_KEY && config.PLANE_WORKSPACE_SLUG
       ? createPlaneClient({
@@ -59,6 +64,7 @@ export function buildBridge(services: Services): Bridge {
           rateLimit: config.PLANE_API_RATE_LIMIT,
           // The key's window counted with every process on the store (a `npm run job`, other replicas).
           sharedWindow: store,
+          lanes: planeLanes,
           // One clock for the window and its waits: a test's virtual clock moves both.
           now,
           sleep,
@@ -92,6 +98,16 @@ export function buildBridge(services: Services): Bridge {
           },
         })
       : null
+  const agentWriters = createAgentWriters({
+    agentTokens: services.agentTokens,
+    baseUrl: config.PLANE_BASE_URL,
+    workspaceSlug: config.PLANE_WORKSPACE_SLUG,
+    rateLimit: config.PLANE_API_RATE_LIMIT,
+    sharedWindow: store,
+    lanes: planeLanes,
+    now,
+    sleep,
+  })
   const telegram = config.TELEGRAM_BOT_TOKEN
     ? createTelegramClient({ token: config.TELEGRAM_BOT_TOKEN, apiBase: config.TELEGRAM_API_BASE })
     : null
@@ -296,6 +312,8 @@ export function buildBridge(services: Services): Bridge {
 
   const self: Bridge = {
     plane,
+    planeLanes,
+    agentWriters,
     workspace,
     telegram,
     openclaw,
@@ -313,6 +331,7 @@ export function buildBridge(services: Services): Bridge {
     webhookRejections: createRejectionNotes({ store, now }),
     taskReads,
     labels,
+    projectStates: createProjectStates({ now }),
     toolGate: createCallGate({
       maxInFlight: config.AGENT_CALLS_IN_FLIGHT,
       maxWaitMs: config.AGENT_CALL_WAIT_MS,

@@ -6,6 +6,7 @@
 import type { CardStore } from './actions/cards.ts'
 import type { CallGate } from './call-gate.ts'
 import type { WorkspaceLoader } from './commands/workspace-loader.ts'
+import type { ProjectStates } from './index/project-states.ts'
 import type { TaskReads } from './index/task-reads.ts'
 import type { WorkItemIndex } from './index/work-items.ts'
 import type { Outbox } from './notify/outbox.ts'
@@ -13,6 +14,8 @@ import type { NotifyPolicy } from './notify/policy.ts'
 import type { OutboxSender } from './notify/sender.ts'
 import type { OpenClawClient } from './openclaw/index.ts'
 import type { Pipeline } from './pipeline/pipeline.ts'
+import type { AgentWriters } from './plane/agent-writers.ts'
+import type { KeyLanes } from './plane/budget.ts'
 import type { PlaneClient } from './plane/client.ts'
 import type { PlaneDirectory } from './plane-directory.ts'
 import type { ProjectLabels } from './runs/agent-labels.ts'
@@ -29,6 +32,10 @@ export type Bridge = {
   telegram: TelegramClient | null
   openclaw: OpenClawClient | null
   directory: PlaneDirectory
+  /** The runtime's Plane key windows: every client it builds counts one window per key (issue 32). */
+  planeLanes: KeyLanes
+  /** Each agent's own Plane client, for writes on its behalf (built from AGENTS and their keys). */
+  agentWriters: AgentWriters
   /** Requests this runtime's bridge key has sent to Plane so far (for per-tick counts). */
   planeRequestCount(): number
   outbox: Outbox
@@ -56,6 +63,8 @@ export type Bridge = {
   taskReads: TaskReads
   /** Each project's labels as last listed (30 min), for the label writes of tools, actions and agent labels. */
   labels: ProjectLabels
+  /** Each project's states as last listed (5 min), for the state a status change moves a task to. */
+  projectStates: ProjectStates
   /**
    * A task Plane no longer has (issue 37: deleted, from a delivery, the poll or a 404): forgotten, its agents told to
    * stop, its runs closed, its dependents released (shared/pipeline/deleted.ts). False: unknown, or handled already.
