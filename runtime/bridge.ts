@@ -19,6 +19,7 @@ import { createKeyLanes } from '../shared/plane/budget.ts'
 import { CAPABILITIES_MAX_AGE_MS, type PlaneCapabilities } from '../shared/plane/capabilities.ts'
 import { createPlaneClient } from '../shared/plane/client.ts'
 import { diagnosePlaneFailure } from '../shared/plane/diagnose.ts'
+import { createPlaneWebhookDoor } from '../shared/plane/webhook-door.ts'
 import { createPlaneDirectory } from '../shared/plane-directory.ts'
 import { blockForCancelledDependency } from '../shared/poll/dependencies.ts'
 import { createProjectLabels, syncAgentLabels } from '../shared/runs/agent-labels.ts'
@@ -29,6 +30,7 @@ import type { RunRecord } from '../shared/runs/types.ts'
 import { agentsOfTask } from '../shared/task-vocabulary.ts'
 import { createTelegramClient } from '../shared/telegram/index.ts'
 import { createProjectTopics } from '../shared/telegram/topics.ts'
+import { createWebhookNotes } from '../shared/webhook-notes.ts'
 import { createRejectionNotes } from '../shared/webhook-rejections.ts'
 import { createDelivery } from './delivery.ts'
 import { createScheduler } from './scheduler.ts'
@@ -329,6 +331,15 @@ export function buildBridge(services: Services): Bridge {
     topics,
     index,
     webhookRejections: createRejectionNotes({ store, now }),
+    webhookNotes: createWebhookNotes({ store, now }),
+    // A secret of spaces is no secret: the route refuses every delivery then (functions/webhooks/plane.ts).
+    planeWebhook: config.PLANE_WEBHOOK_SECRET?.trim()
+      ? createPlaneWebhookDoor({
+          secret: config.PLANE_WEBHOOK_SECRET,
+          hashing: services.hashing,
+          now,
+        })
+      : null,
     taskReads,
     labels,
     projectStates: createProjectStates({ now }),

@@ -17,12 +17,14 @@ import type { Pipeline } from './pipeline/pipeline.ts'
 import type { AgentWriters } from './plane/agent-writers.ts'
 import type { KeyLanes } from './plane/budget.ts'
 import type { PlaneClient } from './plane/client.ts'
+import type { PlaneWebhookDoor } from './plane/webhook-door.ts'
 import type { PlaneDirectory } from './plane-directory.ts'
 import type { ProjectLabels } from './runs/agent-labels.ts'
 import type { RunStore } from './runs/records.ts'
 import type { RunTracker } from './runs/tracker.ts'
 import type { TelegramClient } from './telegram/index.ts'
 import type { ProjectTopics } from './telegram/topics.ts'
+import type { WebhookNotes } from './webhook-notes.ts'
 import type { RejectionNotes } from './webhook-rejections.ts'
 
 export type Bridge = {
@@ -57,6 +59,10 @@ export type Bridge = {
   index: WorkItemIndex
   /** Plane deliveries refused for their signature, counted here and written down once a minute. */
   webhookRejections: RejectionNotes
+  /** The Plane webhook's signature verifier and its paced warnings; null without PLANE_WEBHOOK_SECRET. */
+  planeWebhook: PlaneWebhookDoor | null
+  /** Plane deliveries accepted (written at most every 5 s) and answers withheld, for the poll's webhook check. */
+  webhookNotes: WebhookNotes
   /** Each agent's tool calls in flight, capped (AGENT_CALLS_IN_FLIGHT). */
   toolGate: CallGate
   /** A task's comments, activity, links and attachments as tools last read them, shared and kept briefly. */

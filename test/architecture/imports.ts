@@ -59,6 +59,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
       'shared/plane-directory.ts',
       'shared/status.ts',
       'shared/webhook-rejections.ts',
+      'shared/webhook-notes.ts',
       'shared/call-gate.ts',
       'shared/contacts.ts',
       'shared/bridge-metrics.ts',
