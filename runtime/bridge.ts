@@ -13,6 +13,7 @@ import { createNotifyPolicy } from '../shared/notify/policy.ts'
 import { createAgentQuota } from '../shared/notify/quota.ts'
 import { createOpenClawClient } from '../shared/openclaw/index.ts'
 import { forgetDeletedTask } from '../shared/pipeline/deleted.ts'
+import { createFreshener } from '../shared/pipeline/freshen.ts'
 import { createPipeline, taskSnapshotKey } from '../shared/pipeline/pipeline.ts'
 import { createAgentWriters } from '../shared/plane/agent-writers.ts'
 import { createKeyLanes } from '../shared/plane/budget.ts'
@@ -330,6 +331,7 @@ export function buildBridge(services: Services): Bridge {
     cards,
     topics,
     index,
+    freshener: createFreshener(),
     webhookRejections: createRejectionNotes({ store, now }),
     webhookNotes: createWebhookNotes({ store, now }),
     // A secret of spaces is no secret: the route refuses every delivery then (functions/webhooks/plane.ts).

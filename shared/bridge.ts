@@ -13,6 +13,7 @@ import type { Outbox } from './notify/outbox.ts'
 import type { NotifyPolicy } from './notify/policy.ts'
 import type { OutboxSender } from './notify/sender.ts'
 import type { OpenClawClient } from './openclaw/index.ts'
+import type { Freshener } from './pipeline/freshen.ts'
 import type { Pipeline } from './pipeline/pipeline.ts'
 import type { AgentWriters } from './plane/agent-writers.ts'
 import type { KeyLanes } from './plane/budget.ts'
@@ -57,6 +58,8 @@ export type Bridge = {
   topics: ProjectTopics | null
   /** The index of work items the tools read (issue 32). */
   index: WorkItemIndex
+  /** The index brought up to date before a tool's read (one listing per project at a time, issue 32). */
+  freshener: Freshener
   /** Plane deliveries refused for their signature, counted here and written down once a minute. */
   webhookRejections: RejectionNotes
   /** The Plane webhook's signature verifier and its paced warnings; null without PLANE_WEBHOOK_SECRET. */

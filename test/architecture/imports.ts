@@ -64,6 +64,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
       'shared/contacts.ts',
       'shared/bridge-metrics.ts',
       'shared/background.ts',
+      'shared/running-jobs.ts',
       'shared/settings.ts',
       'shared/config.ts',
     ],
