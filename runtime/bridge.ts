@@ -1,6 +1,6 @@
 /** @module The composition root's parts: clients, directory, pipeline, outbox, senders, run tracker, built once per runtime from its services. */
 import { createCardStore } from '../shared/actions/cards.ts'
-import type { Bridge } from '../shared/bridge.ts'
+import type { Bridge, McpDoor } from '../shared/bridge.ts'
 import { createCallGate } from '../shared/call-gate.ts'
 import { createWorkspaceLoader, noteTaskChanged } from '../shared/commands/workspace-loader.ts'
 import type { TaskSnapshot } from '../shared/events.ts'
@@ -313,6 +313,8 @@ export function buildBridge(services: Services): Bridge {
       })
     : null
 
+  // The MCP SDK (~10 MB) loads on the first /mcp request, a dynamic import (bundled all the same on Workers).
+  let mcpDoor: Promise<McpDoor> | undefined
   const self: Bridge = {
     plane,
     planeLanes,
@@ -345,6 +347,16 @@ export function buildBridge(services: Services): Bridge {
     taskReads,
     labels,
     projectStates: createProjectStates({ now }),
+    mcpDoor() {
+      mcpDoor ??= import('../functions/bridge/mcp-door.ts')
+        .then((door) => door.createMcpDoor(services))
+        .catch((error: unknown) => {
+          // A failed load or build is tried again at the next request.
+          mcpDoor = undefined
+          throw error
+        })
+      return mcpDoor
+    },
     toolGate: createCallGate({
       maxInFlight: config.AGENT_CALLS_IN_FLIGHT,
       maxWaitMs: config.AGENT_CALL_WAIT_MS,

@@ -3,6 +3,7 @@
  * interfaces only. The composition root (runtime/bridge.ts) builds them once per runtime; nothing here builds
  * or looks them up, and no part imports this module (test/architecture/imports.test.ts).
  */
+import type { MiddlewareHandler } from 'hono'
 import type { CardStore } from './actions/cards.ts'
 import type { CallGate } from './call-gate.ts'
 import type { WorkspaceLoader } from './commands/workspace-loader.ts'
@@ -27,6 +28,17 @@ import type { TelegramClient } from './telegram/index.ts'
 import type { ProjectTopics } from './telegram/topics.ts'
 import type { WebhookNotes } from './webhook-notes.ts'
 import type { RejectionNotes } from './webhook-rejections.ts'
+
+/** The `/mcp` door (functions/bridge/mcp-door.ts): the MCP SDK's handler and the Host/Origin guards. */
+export type McpDoor = {
+  handler: {
+    fetch(
+      request: Request,
+      options: { authInfo: { token: string; clientId: string; scopes: string[] } }
+    ): Promise<Response>
+  }
+  guards: MiddlewareHandler[]
+}
 
 export type Bridge = {
   plane: PlaneClient | null
@@ -66,6 +78,8 @@ export type Bridge = {
   planeWebhook: PlaneWebhookDoor | null
   /** Plane deliveries accepted (written at most every 5 s) and answers withheld, for the poll's webhook check. */
   webhookNotes: WebhookNotes
+  /** The `/mcp` door, built on the first call (the MCP SDK weighs ~10 MB) and kept for the runtime. */
+  mcpDoor(): Promise<McpDoor>
   /** Each agent's tool calls in flight, capped (AGENT_CALLS_IN_FLIGHT). */
   toolGate: CallGate
   /** A task's comments, activity, links and attachments as tools last read them, shared and kept briefly. */
