@@ -10,7 +10,6 @@
  * it) is what a cycle takes in production.
  */
 import { availableParallelism, loadavg } from 'node:os'
-import { resetKeyBudgets } from '../shared/plane/budget.ts'
 import { runPollCycle } from '../shared/poll/cycle.ts'
 import type { BenchOptions } from './options.ts'
 import { openPollBridge, type PollBridge } from './poll-bridge.ts'
@@ -111,9 +110,6 @@ async function _measurePass(
       for (const cycle of CYCLES) {
         // Set-up, before the clock starts: a person assigns a task to the first agent (in every registry) by API.
         if (cycle === 'one changed') await world.changeOneTask(await _firstAgentUser(run))
-        // Production cycles are minutes apart: the key's window is empty when one starts. Back to back, the first
-        // requests would wait for the previous cycle's to leave it, a minute that is the bench's, not the cycle's.
-        if (throttled) resetKeyBudgets()
         _progress(`${label}: ${cycle} cycle`)
         rows.push(await _measureCycle(world, run, cycle, agents))
       }

@@ -1,10 +1,11 @@
 /** @module The composition root's parts: clients, directory, pipeline, outbox, senders, run tracker, built once per runtime from its services. */
 import { createCardStore } from '../shared/actions/cards.ts'
-import type { Bridge } from '../shared/bridge.ts'
+import type { Bridge, McpDoor } from '../shared/bridge.ts'
 import { createCallGate } from '../shared/call-gate.ts'
 import { createWorkspaceLoader, noteTaskChanged } from '../shared/commands/workspace-loader.ts'
 import type { TaskSnapshot } from '../shared/events.ts'
 import type { Services } from '../shared/function.ts'
+import { createProjectStates } from '../shared/index/project-states.ts'
 import { createTaskReads } from '../shared/index/task-reads.ts'
 import { createWorkItemIndex, type WorkItemIndex } from '../shared/index/work-items.ts'
 import { createOutbox, type OutboxChannel } from '../shared/notify/outbox.ts'
@@ -12,10 +13,14 @@ import { createNotifyPolicy } from '../shared/notify/policy.ts'
 import { createAgentQuota } from '../shared/notify/quota.ts'
 import { createOpenClawClient } from '../shared/openclaw/index.ts'
 import { forgetDeletedTask } from '../shared/pipeline/deleted.ts'
+import { createFreshener } from '../shared/pipeline/freshen.ts'
 import { createPipeline, taskSnapshotKey } from '../shared/pipeline/pipeline.ts'
+import { createAgentWriters } from '../shared/plane/agent-writers.ts'
+import { createKeyLanes } from '../shared/plane/budget.ts'
 import { CAPABILITIES_MAX_AGE_MS, type PlaneCapabilities } from '../shared/plane/capabilities.ts'
 import { createPlaneClient } from '../shared/plane/client.ts'
 import { diagnosePlaneFailure } from '../shared/plane/diagnose.ts'
+import { createPlaneWebhookDoor } from '../shared/plane/webhook-door.ts'
 import { createPlaneDirectory } from '../shared/plane-directory.ts'
 import { blockForCancelledDependency } from '../shared/poll/dependencies.ts'
 import { createProjectLabels, syncAgentLabels } from '../shared/runs/agent-labels.ts'
@@ -26,6 +31,7 @@ import type { RunRecord } from '../shared/runs/types.ts'
 import { agentsOfTask } from '../shared/task-vocabulary.ts'
 import { createTelegramClient } from '../shared/telegram/index.ts'
 import { createProjectTopics } from '../shared/telegram/topics.ts'
+import { createWebhookNotes } from '../shared/webhook-notes.ts'
 import { createRejectionNotes } from '../shared/webhook-rejections.ts'
 import { createDelivery } from './delivery.ts'
 import { createScheduler } from './scheduler.ts'
@@ -50,6 +56,8 @@ export function buildBridge(services: Services): Bridge {
   )
 
   let requestCount = 0
+  // Every Plane client of this runtime counts its key's window in these: the bridge's, each agent's own.
+  const planeLanes = createKeyLanes()
   const plane =
     config.PLANE_BASE_URL && config.PLANE_API_KEY && config.PLANE_WORKSPACE_SLUG
       ? createPlaneClient({
@@ -59,6 +67,7 @@ export function buildBridge(services: Services): Bridge {
           rateLimit: config.PLANE_API_RATE_LIMIT,
           // The key's window counted with every process on the store (a `npm run job`, other replicas).
           sharedWindow: store,
+          lanes: planeLanes,
           // One clock for the window and its waits: a test's virtual clock moves both.
           now,
           sleep,
@@ -92,6 +101,16 @@ export function buildBridge(services: Services): Bridge {
           },
         })
       : null
+  const agentWriters = createAgentWriters({
+    agentTokens: services.agentTokens,
+    baseUrl: config.PLANE_BASE_URL,
+    workspaceSlug: config.PLANE_WORKSPACE_SLUG,
+    rateLimit: config.PLANE_API_RATE_LIMIT,
+    sharedWindow: store,
+    lanes: planeLanes,
+    now,
+    sleep,
+  })
   const telegram = config.TELEGRAM_BOT_TOKEN
     ? createTelegramClient({ token: config.TELEGRAM_BOT_TOKEN, apiBase: config.TELEGRAM_API_BASE })
     : null
@@ -294,8 +313,12 @@ export function buildBridge(services: Services): Bridge {
       })
     : null
 
+  // The MCP SDK (~10 MB) loads on the first /mcp request, a dynamic import (bundled all the same on Workers).
+  let mcpDoor: Promise<McpDoor> | undefined
   const self: Bridge = {
     plane,
+    planeLanes,
+    agentWriters,
     workspace,
     telegram,
     openclaw,
@@ -310,9 +333,30 @@ export function buildBridge(services: Services): Bridge {
     cards,
     topics,
     index,
+    freshener: createFreshener(),
     webhookRejections: createRejectionNotes({ store, now }),
+    webhookNotes: createWebhookNotes({ store, now }),
+    // A secret of spaces is no secret: the route refuses every delivery then (functions/webhooks/plane.ts).
+    planeWebhook: config.PLANE_WEBHOOK_SECRET?.trim()
+      ? createPlaneWebhookDoor({
+          secret: config.PLANE_WEBHOOK_SECRET,
+          hashing: services.hashing,
+          now,
+        })
+      : null,
     taskReads,
     labels,
+    projectStates: createProjectStates({ now }),
+    mcpDoor() {
+      mcpDoor ??= import('../functions/bridge/mcp-door.ts')
+        .then((door) => door.createMcpDoor(services))
+        .catch((error: unknown) => {
+          // A failed load or build is tried again at the next request.
+          mcpDoor = undefined
+          throw error
+        })
+      return mcpDoor
+    },
     toolGate: createCallGate({
       maxInFlight: config.AGENT_CALLS_IN_FLIGHT,
       maxWaitMs: config.AGENT_CALL_WAIT_MS,

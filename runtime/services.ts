@@ -13,6 +13,7 @@ import { createLogger, type Logger } from '../shared/log.ts'
 import { createRedactor } from '../shared/redact.ts'
 import { takeInventory, validateRegistry } from '../shared/registry.ts'
 import { sleep as realSleep } from '../shared/retry.ts'
+import { createRunningJobs } from '../shared/running-jobs.ts'
 import { createStatusBoard } from '../shared/status.ts'
 import type { Store } from '../shared/store/store.ts'
 import { createUploadBudget } from '../shared/uploads/budget.ts'
@@ -118,6 +119,7 @@ export function createServices({
     hashing,
     spool,
     uploadBudget: createUploadBudget(config.UPLOAD_MEMORY_BUDGET_BYTES ?? uploadBudgetBytes),
+    runningJobs: createRunningJobs(),
     // Built on first use, once: a copy of these services (a job's context) reads the same instance.
     get bridge() {
       bridge ??= buildBridge(built)

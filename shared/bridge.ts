@@ -3,24 +3,42 @@
  * interfaces only. The composition root (runtime/bridge.ts) builds them once per runtime; nothing here builds
  * or looks them up, and no part imports this module (test/architecture/imports.test.ts).
  */
+import type { MiddlewareHandler } from 'hono'
 import type { CardStore } from './actions/cards.ts'
 import type { CallGate } from './call-gate.ts'
 import type { WorkspaceLoader } from './commands/workspace-loader.ts'
+import type { ProjectStates } from './index/project-states.ts'
 import type { TaskReads } from './index/task-reads.ts'
 import type { WorkItemIndex } from './index/work-items.ts'
 import type { Outbox } from './notify/outbox.ts'
 import type { NotifyPolicy } from './notify/policy.ts'
 import type { OutboxSender } from './notify/sender.ts'
 import type { OpenClawClient } from './openclaw/index.ts'
+import type { Freshener } from './pipeline/freshen.ts'
 import type { Pipeline } from './pipeline/pipeline.ts'
+import type { AgentWriters } from './plane/agent-writers.ts'
+import type { KeyLanes } from './plane/budget.ts'
 import type { PlaneClient } from './plane/client.ts'
+import type { PlaneWebhookDoor } from './plane/webhook-door.ts'
 import type { PlaneDirectory } from './plane-directory.ts'
 import type { ProjectLabels } from './runs/agent-labels.ts'
 import type { RunStore } from './runs/records.ts'
 import type { RunTracker } from './runs/tracker.ts'
 import type { TelegramClient } from './telegram/index.ts'
 import type { ProjectTopics } from './telegram/topics.ts'
+import type { WebhookNotes } from './webhook-notes.ts'
 import type { RejectionNotes } from './webhook-rejections.ts'
+
+/** The `/mcp` door (functions/bridge/mcp-door.ts): the MCP SDK's handler and the Host/Origin guards. */
+export type McpDoor = {
+  handler: {
+    fetch(
+      request: Request,
+      options: { authInfo: { token: string; clientId: string; scopes: string[] } }
+    ): Promise<Response>
+  }
+  guards: MiddlewareHandler[]
+}
 
 export type Bridge = {
   plane: PlaneClient | null
@@ -29,6 +47,10 @@ export type Bridge = {
   telegram: TelegramClient | null
   openclaw: OpenClawClient | null
   directory: PlaneDirectory
+  /** The runtime's Plane key windows: every client it builds counts one window per key (issue 32). */
+  planeLanes: KeyLanes
+  /** Each agent's own Plane client, for writes on its behalf (built from AGENTS and their keys). */
+  agentWriters: AgentWriters
   /** Requests this runtime's bridge key has sent to Plane so far (for per-tick counts). */
   planeRequestCount(): number
   outbox: Outbox
@@ -48,14 +70,24 @@ export type Bridge = {
   topics: ProjectTopics | null
   /** The index of work items the tools read (issue 32). */
   index: WorkItemIndex
+  /** The index brought up to date before a tool's read (one listing per project at a time, issue 32). */
+  freshener: Freshener
   /** Plane deliveries refused for their signature, counted here and written down once a minute. */
   webhookRejections: RejectionNotes
+  /** The Plane webhook's signature verifier and its paced warnings; null without PLANE_WEBHOOK_SECRET. */
+  planeWebhook: PlaneWebhookDoor | null
+  /** Plane deliveries accepted (written at most every 5 s) and answers withheld, for the poll's webhook check. */
+  webhookNotes: WebhookNotes
+  /** The `/mcp` door, built on the first call (the MCP SDK weighs ~10 MB) and kept for the runtime. */
+  mcpDoor(): Promise<McpDoor>
   /** Each agent's tool calls in flight, capped (AGENT_CALLS_IN_FLIGHT). */
   toolGate: CallGate
   /** A task's comments, activity, links and attachments as tools last read them, shared and kept briefly. */
   taskReads: TaskReads
   /** Each project's labels as last listed (30 min), for the label writes of tools, actions and agent labels. */
   labels: ProjectLabels
+  /** Each project's states as last listed (5 min), for the state a status change moves a task to. */
+  projectStates: ProjectStates
   /**
    * A task Plane no longer has (issue 37: deleted, from a delivery, the poll or a 404): forgotten, its agents told to
    * stop, its runs closed, its dependents released (shared/pipeline/deleted.ts). False: unknown, or handled already.

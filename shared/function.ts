@@ -8,6 +8,7 @@ import type { BridgeMetrics } from './bridge-metrics.ts'
 import type { Config, SettingKey } from './config.ts'
 import type { Hashing } from './hash.ts'
 import type { Logger } from './log.ts'
+import type { RunningJobs } from './running-jobs.ts'
 import type { StatusBoard } from './status.ts'
 import type { Store } from './store/store.ts'
 import type { UploadBudget } from './uploads/budget.ts'
@@ -42,6 +43,8 @@ export type Services = {
   spool: FileSpool
   /** The bytes of JSON upload bodies this process holds at once (UPLOAD_MEMORY_BUDGET_BYTES). */
   uploadBudget: UploadBudget
+  /** The cron and job functions running in this runtime (run-job.ts: a run never overlaps itself). */
+  runningJobs: RunningJobs
   /**
    * The runtime's parts (Plane, Telegram and OpenClaw clients with their throttles, directory, pipeline,
    * outbox, senders, run tracker), built once on first use and shared by HTTP handlers and every cron or job

@@ -33,9 +33,6 @@ export type RunJobOptions = {
 const SLOT_CLAIM_TTL_S = 6 * 60 * 60
 export const DEFAULT_MAX_DURATION_S = 10 * 60
 
-// In-process guard per runtime: the store lock also covers this, but a second tick must not even reach the store.
-const runningByRuntime = new WeakMap<Services, Set<string>>()
-
 /**
  * @example const result = await runJob(pollFunction, services, { trigger: 'cron', slot: slotOf(scheduledTime) })
  */
@@ -89,10 +86,8 @@ export async function runJob(
     return done
   }
 
-  const running = runningByRuntime.get(services) ?? new Set<string>()
-  runningByRuntime.set(services, running)
-  if (running.has(fn.name)) return finish({ outcome: 'overlap' })
-  running.add(fn.name)
+  // In-process guard per runtime: the store lock also covers this, but a second tick must not even reach the store.
+  if (!services.runningJobs.start(fn.name)) return finish({ outcome: 'overlap' })
   try {
     // Two replicas sharing one store: exactly one takes each slot.
     if (slot && !(await store.claim(`cron:slot:${fn.name}:${_slotKey(slot)}`, SLOT_CLAIM_TTL_S))) {
@@ -135,7 +130,7 @@ export async function runJob(
   } catch (error) {
     return finish({ outcome: 'error', error: _failureText(error, services) })
   } finally {
-    running.delete(fn.name)
+    services.runningJobs.end(fn.name)
     await recording
   }
 }

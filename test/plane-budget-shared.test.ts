@@ -6,7 +6,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createNodeStore } from '../runtime/node-store.ts'
 import { loadConfig } from '../shared/config.ts'
-import { resetKeyBudgets } from '../shared/plane/budget.ts'
 import { createPlaneClient, type PlaneClient } from '../shared/plane/client.ts'
 import type { Store } from '../shared/store/store.ts'
 import { createPlaneSim } from '../sim/plane/index.ts'
@@ -40,9 +39,8 @@ function world(shareThroughStore: boolean) {
   const prefix = `tb-${process.pid}-${Date.now() % 1e9}-${shareThroughStore ? 1 : 0}`
   prefixes.push(prefix)
   const config = loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix })
-  /** One process: its own lanes (module state, forgotten as a new process starts), its own store connection. */
+  /** One process: its own lanes (a new client's own, as a new process's), its own store connection. */
   const bridgeProcess = (): PlaneClient => {
-    resetKeyBudgets()
     const store = createNodeStore(config)
     stores.push(store)
     return createPlaneClient({

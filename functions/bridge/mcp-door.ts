@@ -1,11 +1,12 @@
 /**
  * @module The MCP SDK side of `/mcp`, loaded on the first `/mcp` request: the SDK (and its schemas) weigh about
- * 10 MB of a Node process's memory, which a bridge whose agents use the HTTP door never pays.
+ * 10 MB of a Node process's memory, which a bridge whose agents use the HTTP door never pays. The composition root
+ * builds the door once, on that first request (`bridge.mcpDoor()`, runtime/bridge.ts).
  */
 import { hostHeaderValidation, originValidation } from '@modelcontextprotocol/hono'
 import { createMcpHandler, McpServer } from '@modelcontextprotocol/server'
-import type { MiddlewareHandler } from 'hono'
 import type { AgentConfig } from '../../shared/agents.ts'
+import type { McpDoor } from '../../shared/bridge.ts'
 import type { Services } from '../../shared/function.ts'
 import { callTool } from './call.ts'
 import { toolBodyLimit } from './http.ts'
@@ -16,17 +17,8 @@ const INSTRUCTIONS =
   'plane-bridge: your tasks in Plane. Start with list_my_tasks, read one with get_task_details, then update_task_status in_progress, comment progress with add_comment, upload_deliverable, and finish with update_task_status done (summary + confidence). Name tasks by reference, e.g. ONB-12.'
 const LOCALHOST = ['localhost', '127.0.0.1', '[::1]']
 
-export type McpDoor = {
-  handler: ReturnType<typeof createMcpHandler>
-  guards: MiddlewareHandler[]
-}
-
-/** Keyed on the runtime's bridge: one door per runtime. */
-const doors = new WeakMap<object, McpDoor>()
-
-export function mcpDoor(services: Services): McpDoor {
-  let door = doors.get(services.bridge)
-  if (door) return door
+/** The SDK's handler and the Host/Origin guards, for one runtime (the root calls this once). */
+export function createMcpDoor(services: Services): McpDoor {
   const publicHost = services.config.PUBLIC_URL
     ? new URL(services.config.PUBLIC_URL).hostname
     : null
@@ -47,9 +39,7 @@ export function mcpDoor(services: Services): McpDoor {
       onerror: (error) => services.log.warn('mcp request rejected', { error: error.message }),
     }
   )
-  door = { handler, guards: [hostHeaderValidation(hosts), originValidation(hosts)] }
-  doors.set(services.bridge, door)
-  return door
+  return { handler, guards: [hostHeaderValidation(hosts), originValidation(hosts)] }
 }
 
 /** One server per request (stateless): every tool, each call made as the authenticated agent. */

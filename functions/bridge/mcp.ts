@@ -28,8 +28,8 @@ export const mcpFunctions = [mcpFunction('POST'), mcpFunction('GET'), mcpFunctio
 
 async function serveMcp(c: Context<AppEnv>): Promise<Response> {
   const services = c.get('services')
-  // The SDK loads on the first /mcp request (a dynamic import: bundled all the same on Workers).
-  const door = (await import('./mcp-door.ts')).mcpDoor(services)
+  // The runtime's door: the SDK loads on the first /mcp request (runtime/bridge.ts).
+  const door = await services.bridge.mcpDoor()
   for (const guard of door.guards) {
     let passed = false
     const refused = await guard(c as unknown as Context, async () => {

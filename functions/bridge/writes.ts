@@ -1,7 +1,6 @@
 /** @module Writes the tools share: the state for a status, a comment on the caller's behalf, the run record's upkeep. */
 import { markdownToHtml } from '../../shared/markdown.ts'
 import { isBlockedName } from '../../shared/notify/policy.ts'
-import type { PlaneClient } from '../../shared/plane/client.ts'
 import type { PlaneState } from '../../shared/plane/schemas.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from '../../shared/runs/records.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
@@ -10,16 +9,14 @@ import { ToolError } from './errors.ts'
 import { type LoadedTask, readerOf, sightComment, type TaskStatus } from './tasks.ts'
 import type { ToolContext } from './tool.ts'
 
-const STATES_TTL_MS = 5 * 60 * 1000
-const stateCache = new WeakMap<PlaneClient, Map<string, { at: number; states: PlaneState[] }>>()
-
 /** The project's state for a status: its group's default (or first), and for `blocked` the Blocked state. */
 export async function stateFor(
   ctx: ToolContext,
   projectId: string,
   status: Exclude<TaskStatus, 'backlog'>
 ): Promise<PlaneState> {
-  const states = await _states(ctx, projectId)
+  // Listed at most every 5 minutes per project (the bridge's projectStates part).
+  const states = await ctx.bridge.projectStates.list(ctx.plane, projectId)
   const group = {
     todo: 'unstarted',
     in_progress: 'started',
@@ -153,19 +150,4 @@ export function stopTimer(record: RunRecord, now: number): { record: RunRecord; 
     },
     seconds,
   }
-}
-
-// --- Internal helpers ---
-
-async function _states(ctx: ToolContext, projectId: string): Promise<PlaneState[]> {
-  let byProject = stateCache.get(ctx.plane)
-  if (!byProject) {
-    byProject = new Map()
-    stateCache.set(ctx.plane, byProject)
-  }
-  const cached = byProject.get(projectId)
-  if (cached && ctx.now() - cached.at < STATES_TTL_MS) return cached.states
-  const states = await ctx.plane.states.list(projectId)
-  byProject.set(projectId, { at: ctx.now(), states })
-  return states
 }

@@ -11,15 +11,11 @@ import { bestEffort, errorMessage } from '../../shared/errors.ts'
 import { defineHttpFunction, type Services } from '../../shared/function.ts'
 import { AnswerWithheld } from '../../shared/http-errors.ts'
 import { textLimitsOf } from '../../shared/plane/limits.ts'
+import type { PlaneWebhookDoor } from '../../shared/plane/webhook-door.ts'
 import { encodeStoredWebhook, parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
-import {
-  createPlaneSignatureVerifier,
-  isPlaneSignatureShaped,
-  type PlaneSignatureVerifier,
-} from '../../shared/plane/webhook-signature.ts'
+import { isPlaneSignatureShaped } from '../../shared/plane/webhook-signature.ts'
 import { type PlaneWebhookEvent, PlaneWebhookParseError } from '../../shared/plane/webhook-types.ts'
-import { noteWebhookReceived, noteWebhookWithheld } from '../../shared/poll/webhook-health.ts'
-import type { RejectionNotes } from '../../shared/webhook-rejections.ts'
+import { noteWebhookReceived } from '../../shared/poll/webhook-health.ts'
 import { processStoredWebhook, storeWebhook, webhookInbox } from './inbox.ts'
 import { processesInStoreOnly, processPlaneEvent } from './process-plane-event.ts'
 import { rateLimit } from './rate-limit.ts'
@@ -45,7 +41,7 @@ export const planeWebhookFunction = defineHttpFunction({
     const services = c.get('services')
     const { config } = services
     const receivedAt = services.now()
-    const door = _door(services, config.PLANE_WEBHOOK_SECRET as string)
+    const door = _door(services)
     // Fail closed, before any parsing, and before the body is even read when there is no signature to check:
     // junk without one costs neither memory nor a store write.
     const signature = c.req.header('x-plane-signature')
@@ -71,7 +67,7 @@ export const planeWebhookFunction = defineHttpFunction({
     // A store that cannot count lets a signed delivery through: a 503 would be final (Plane never retries one).
     const limited = await rateLimit(c, config.WEBHOOK_RATE_LIMIT_PER_MIN, { uncounted: 'pass' })
     if (limited) return limited
-    door.rejections.clear()
+    services.bridge.webhookRejections.clear()
 
     const hash = await services.hashing.sha256Hex(raw)
     // A delivery the bridge cannot keep is one Plane must send again, and Plane resends only after a transport
@@ -201,7 +197,8 @@ function _withhold(services: Services, error: unknown, attempts: number): never 
       'Plane deliveries given no answer because the store did not take them (Plane sends them again).'
     )
     .inc({})
-  noteWebhookWithheld(services)
+  // Plane retries it for up to an hour: until then the poll's webhook check does not call the webhook off.
+  services.bridge.webhookNotes.withheld()
   services.log.error('plane webhook not stored: no answer, so that Plane sends it again', {
     attempts,
     error: errorMessage(error),
@@ -209,31 +206,13 @@ function _withhold(services: Services, error: unknown, attempts: number): never 
   throw new AnswerWithheld('plane webhook not stored; the answer is withheld so that Plane retries')
 }
 
-/** What the route keeps per runtime: the verifier (its key prepared once), its warnings paced. */
-type PlaneWebhookDoor = {
-  secret: string
-  verify: PlaneSignatureVerifier
-  rejections: RejectionNotes
-  warned: { lastAt: number; since: number }
-}
-
-const doors = new WeakMap<Services, PlaneWebhookDoor>()
-
-function _door(services: Services, secret: string): PlaneWebhookDoor {
-  const known = doors.get(services)
-  if (known?.secret === secret) return known
-  const door = {
-    secret,
-    verify: createPlaneSignatureVerifier(secret, services.hashing),
-    rejections: services.bridge.webhookRejections,
-    warned: { lastAt: Number.NEGATIVE_INFINITY, since: 0 },
-  }
-  doors.set(services, door)
+/** The verifier the root built from PLANE_WEBHOOK_SECRET (the route `requires` it: it runs only when set). */
+function _door(services: Services): PlaneWebhookDoor {
+  const door = services.bridge.planeWebhook
+  // A secret of spaces only: refused as the verifier refuses it, at the first delivery.
+  if (!door) throw new Error('Plane webhook secret is empty: refusing to accept unsigned webhooks')
   return door
 }
-
-/** At most one warning a minute per runtime: junk traffic must not flood the log. */
-const SIGNATURE_WARN_EVERY_MS = 60_000
 
 /** Counted (metric at once; the store at most once a minute, for /ready and provision) and logged, paced. */
 async function _signatureRejected(
@@ -248,15 +227,13 @@ async function _signatureRejected(
     )
     .inc({})
   // Kept in memory, written with the next note (webhook-rejections.ts); counted above already.
-  await door.rejections.note().catch(() => undefined)
-  const warned = door.warned
-  warned.since++
-  if (services.now() - warned.lastAt < SIGNATURE_WARN_EVERY_MS) return
+  await services.bridge.webhookRejections.note().catch(() => undefined)
+  // At most one warning a minute per runtime: junk traffic must not flood the log.
+  const refused = door.refused()
+  if (refused === null) return
   services.log.warn('plane webhook refused: bad signature', {
-    refused: warned.since,
+    refused,
     from: from ?? 'unknown',
     hint: 'check that PLANE_WEBHOOK_SECRET is the secret Plane shows for this webhook',
   })
-  warned.lastAt = services.now()
-  warned.since = 0
 }

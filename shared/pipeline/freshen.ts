@@ -42,12 +42,28 @@ export type Freshness = {
   requests: number
 }
 
-const inFlight = new WeakMap<object, Map<string, Promise<number>>>()
+/** A runtime's freshening: its listings in flight are its own state (one per project at a time). */
+export type Freshener = {
+  /** Make each project fresh enough to answer from the index; returns how fresh the answer is. */
+  freshen(parts: FreshenParts, projectIds: readonly string[]): Promise<Freshness>
+}
 
-/** Make each project fresh enough to answer from the index; returns how fresh the answer is. */
-export async function freshenProjects(
+/** Built once per runtime (the composition root): ten agents asking at once share one listing per project. */
+export function createFreshener(): Freshener {
+  const running = new Map<string, Promise<number>>()
+  return {
+    freshen: function freshenProjects(parts, projectIds) {
+      return _freshenProjects(parts, projectIds, running)
+    },
+  }
+}
+
+// --- Internal helpers ---
+
+async function _freshenProjects(
   parts: FreshenParts,
-  projectIds: readonly string[]
+  projectIds: readonly string[],
+  running: Map<string, Promise<number>>
 ): Promise<Freshness> {
   const live = await parts.webhooksLive()
   let oldest = parts.now()
@@ -58,26 +74,20 @@ export async function freshenProjects(
       oldest = Math.min(oldest, listedAt)
       continue
     }
-    const { at, pages } = await _listOnce(parts, projectId, listedAt)
+    const { at, pages } = await _listOnce(parts, projectId, listedAt, running)
     requests += pages
     oldest = Math.min(oldest, at)
   }
   return { asOf: new Date(oldest).toISOString(), requests }
 }
 
-// --- Internal helpers ---
-
 /** One listing per project at a time in this process: ten agents asking at once share it. */
 async function _listOnce(
   parts: FreshenParts,
   projectId: string,
-  listedAt: number | null
+  listedAt: number | null,
+  running: Map<string, Promise<number>>
 ): Promise<{ at: number; pages: number }> {
-  let running = inFlight.get(parts.index)
-  if (!running) {
-    running = new Map()
-    inFlight.set(parts.index, running)
-  }
   const pending = running.get(projectId)
   if (pending) return { at: await pending, pages: 0 }
   const startedAt = parts.now()

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   createScriptedFetch,
   makeApiKey,
@@ -6,7 +6,7 @@ import {
   type ScriptedCall,
   type ScriptedReply,
 } from '../../test/fixtures/plane.ts'
-import { resetKeyBudgets, UNLIMITED_RATE } from './budget.ts'
+import { UNLIMITED_RATE } from './budget.ts'
 import { createPlaneClient } from './client.ts'
 
 const API_KEY = makeApiKey('f')
@@ -47,10 +47,6 @@ function ticket(url = 'https://work.example/uploads') {
       '/api/assets/v2/workspaces/acme/projects/p/issues/00000000-0000-4000-8000-0000000000e1/attachments/asset-1/',
   }
 }
-
-beforeEach(() => {
-  resetKeyBudgets()
-})
 
 afterEach(() => {
   vi.useRealTimers()

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createMemoryStore } from '../store/store.ts'
 import {
   createKeyBudget,
+  createKeyLanes,
   fingerprintApiKey,
   lateness,
   parseRateLimit,
@@ -125,18 +126,23 @@ describe('createKeyBudget: Plane’s sliding window per key (issue 32)', () => {
     expect(c.now()).toBe(at)
   })
 
-  it('should share one window between clients built with the same key, and not with another key', async () => {
+  it('should share one window between clients built with the same key and lanes, and not with another key', async () => {
     const c = clock()
     const apiKey = key()
     const limit = { requests: 3, windowMs: 60_000 }
-    const a = createKeyBudget({ apiKey, limit, ...c })
-    const b = createKeyBudget({ apiKey, limit, ...c })
-    const other = createKeyBudget({ apiKey: key(), limit, ...c })
+    // One runtime's lanes (the composition root builds them once).
+    const lanes = createKeyLanes()
+    const a = createKeyBudget({ apiKey, limit, lanes, ...c })
+    const b = createKeyBudget({ apiKey, limit, lanes, ...c })
+    const other = createKeyBudget({ apiKey: key(), limit, lanes, ...c })
+    // Another runtime in the same process: its own lanes, its own window.
+    const elsewhere = createKeyBudget({ apiKey, limit, ...c })
     await a.acquire('agent')
     await b.acquire('agent')
     await other.acquire('agent')
     expect(a.state().inWindow).toBe(2)
     expect(other.state().inWindow).toBe(1)
+    expect(elsewhere.state().inWindow).toBe(0)
   })
 
   it('should count what another client spent, from X-RateLimit-Remaining', async () => {

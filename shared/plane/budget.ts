@@ -10,8 +10,8 @@
  * `X-RateLimit-Remaining` says when another client spends the same key: the window takes their requests into
  * account; a 429 closes it for its `Retry-After`.
  *
- * One budget per key and store, shared by every client of this process built with the key (the FNV fingerprint
- * keeps raw keys out of the map). With a shared window (the store), every process on the store counts its starts
+ * One budget per key and runtime, shared by every client the runtime builds with the key and its lanes (the FNV
+ * fingerprint keeps raw keys out of the map; the lanes are a part the composition root builds). With a shared window (the store), every process on the store counts its starts
  * in the same window, as Plane does: the server, a `npm run job -- poll` beside it and other replicas together
  * never start more than the limit in a minute. Before, each counted its own and learnt of the others only from
  * Plane's answers, too late: the agents bench saw a 429 in its hour and a person's action waiting 43 s for its
@@ -59,6 +59,8 @@ export type KeyBudgetOptions = {
   limit?: RateLimit
   /** The key's window as every process on the store counts it; this process's own alone without it. */
   shared?: SharedWindow
+  /** The runtime's lanes, shared by its clients of one key (default: this budget's own). */
+  lanes?: KeyLanes
   now?: () => number
   sleep?: (ms: number) => Promise<void>
 }
@@ -75,7 +77,8 @@ export type KeyBudget = {
 }
 
 type Waiter = { resolve: () => void }
-type Lane = {
+/** One key's window in this runtime: its starts and its waiters. */
+export type Lane = {
   limit: RateLimit
   /** Start times in the window, oldest first: ours, and others' seen through X-RateLimit-Remaining. */
   starts: number[]
@@ -84,14 +87,37 @@ type Lane = {
   pumping: boolean
 }
 
-/** Lanes by shared window (one per store: a test process holds many runtimes), then by key and limit. */
-let LANES = new WeakMap<object, Map<string, Lane>>()
-const UNSHARED = {}
+/**
+ * One runtime's windows, a lane per key and limit: every budget built with the same lanes and key counts one window
+ * (the bridge's client and its priority views, an agent's writer and the poll's check of its key).
+ */
+export type KeyLanes = { laneFor(id: string, limit: RateLimit): Lane }
+
+export function createKeyLanes(): KeyLanes {
+  const lanes = new Map<string, Lane>()
+  return {
+    laneFor(id, limit) {
+      let lane = lanes.get(id)
+      if (!lane) {
+        lane = {
+          limit,
+          starts: [],
+          queues: { human: [], agent: [], background: [] },
+          closedUntil: 0,
+          pumping: false,
+        }
+        lanes.set(id, lane)
+      }
+      return lane
+    },
+  }
+}
 
 export function createKeyBudget({
   apiKey,
   limit = DEFAULT_RATE_LIMIT,
   shared,
+  lanes = createKeyLanes(),
   now = Date.now,
   sleep = defaultSleep,
 }: KeyBudgetOptions): KeyBudget {
@@ -100,23 +126,7 @@ export function createKeyBudget({
   // The limit is in the key as in the lane's id: a window counted under another setting (a bench's unthrottled
   // set-up, a changed API_KEY_RATE_LIMIT) is not this one.
   const sharedKey = `plane:window:${fingerprint}:${limit.requests}-${limit.windowMs}`
-  let lanes = LANES.get(shared ?? UNSHARED)
-  if (!lanes) {
-    lanes = new Map()
-    LANES.set(shared ?? UNSHARED, lanes)
-  }
-  let lane = lanes.get(id)
-  if (!lane) {
-    lane = {
-      limit,
-      starts: [],
-      queues: { human: [], agent: [], background: [] },
-      closedUntil: 0,
-      pumping: false,
-    }
-    lanes.set(id, lane)
-  }
-  const self = lane
+  const self = lanes.laneFor(id, limit)
   /** How long a start counts here: Plane's window and our lateness (whole ms, as the store's window takes them). */
   const span = Math.ceil(self.limit.windowMs) + lateness(self.limit.windowMs)
   const expire = () => {
@@ -254,9 +264,4 @@ export function fingerprintApiKey(apiKey: string): string {
     hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn
   }
   return hash.toString(16).padStart(16, '0')
-}
-
-/** Forget every key's window (tests that move the clock backwards between cases). */
-export function resetKeyBudgets(): void {
-  LANES = new WeakMap()
 }

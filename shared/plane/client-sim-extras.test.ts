@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createPlaneSim, type PlaneSimOptions } from '../../sim/plane/index.ts'
-import { resetKeyBudgets, UNLIMITED_RATE } from './budget.ts'
+import { UNLIMITED_RATE } from './budget.ts'
 import { createPlaneClient } from './client.ts'
 import { PlaneUnsupportedError } from './errors.ts'
 import { parsePlaneWebhook } from './webhook-parse.ts'
@@ -8,7 +8,6 @@ import { verifyPlaneSignature } from './webhook-signature.ts'
 
 /** Project ONB with one work item, an admin client and an agent member. */
 function setup(simOptions: PlaneSimOptions = {}) {
-  resetKeyBudgets()
   const sim = createPlaneSim(simOptions)
   const admin = sim.seed.user({ role: 20, display_name: 'ada' })
   const agent = sim.seed.user({ display_name: 'agent-writer' })

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createPlaneSim, type PlaneSimOptions } from '../../sim/plane/index.ts'
-import { resetKeyBudgets, UNLIMITED_RATE } from './budget.ts'
+import { UNLIMITED_RATE } from './budget.ts'
 import { createPlaneClient, type PlaneClientOptions } from './client.ts'
 import { PlaneApiError } from './errors.ts'
 import { parsePlaneWebhook } from './webhook-parse.ts'
@@ -8,7 +8,6 @@ import { verifyPlaneSignature } from './webhook-signature.ts'
 
 /** A workspace with an admin (project creator), an agent member, an outsider, and project ONB. */
 function setup(simOptions: PlaneSimOptions = {}, clientOptions: Partial<PlaneClientOptions> = {}) {
-  resetKeyBudgets()
   const sim = createPlaneSim(simOptions)
   const admin = sim.seed.user({ role: 20, first_name: 'Ada', display_name: 'ada' })
   const agent = sim.seed.user({ first_name: 'Writer', display_name: 'agent-writer' })

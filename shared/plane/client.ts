@@ -1,7 +1,7 @@
 /** @module `createPlaneClient`: the Plane v1 API client, endpoint groups wired over one transport. */
 
 import { createAttachmentEndpoints } from './attachments.ts'
-import type { RequestPriority } from './budget.ts'
+import { createKeyLanes, type RequestPriority } from './budget.ts'
 import { type CapabilitiesCache, createCapabilitiesProbe } from './capabilities.ts'
 import type { PlaneEndpointContext } from './endpoints/context.ts'
 import { createProjectSetupEndpoints } from './endpoints/project-setup.ts'
@@ -39,7 +39,9 @@ export interface PlaneClient extends PlaneEndpoints {
  * const plane = createPlaneClient({ baseUrl: 'https://work.example', apiKey, workspaceSlug: 'acme' })
  * const item = await plane.workItems.getByIdentifier('ONB-12', { expand: ['state', 'assignees'] })
  */
-export function createPlaneClient(options: PlaneClientOptions): PlaneClient {
+export function createPlaneClient(given: PlaneClientOptions): PlaneClient {
+  // Its priority views count the same window: one set of lanes for them all, the runtime's when it gives one.
+  const options = given.lanes ? given : { ...given, lanes: createKeyLanes() }
   const views = new Map<RequestPriority, PlaneClient>()
   const own = options.priority ?? 'background'
   const client: PlaneClient = {

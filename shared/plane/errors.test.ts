@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createScriptedFetch, makeApiKey, type ScriptedReply } from '../../test/fixtures/plane.ts'
-import { resetKeyBudgets } from './budget.ts'
 import { createPlaneClient } from './client.ts'
 import {
   classifyPlaneStatus,
@@ -134,7 +133,6 @@ const CASES: Case[] = [
 ]
 
 beforeEach(() => {
-  resetKeyBudgets()
   vi.useFakeTimers()
 })
 

@@ -7,7 +7,6 @@ import {
   type ScriptedCall,
   type ScriptedReply,
 } from '../../test/fixtures/plane.ts'
-import { resetKeyBudgets } from './budget.ts'
 import { createPlaneClient, type PlaneClientOptions } from './client.ts'
 import { PlaneApiError } from './errors.ts'
 import type { PlaneRequestInfo } from './transport.ts'
@@ -52,7 +51,6 @@ async function failure<T>(outcome: Promise<Outcome<T>>): Promise<PlaneApiError> 
 const always = (answer: ScriptedReply) => () => answer
 
 beforeEach(() => {
-  resetKeyBudgets()
   vi.useFakeTimers()
   vi.setSystemTime(START)
 })
@@ -161,7 +159,6 @@ describe('retries (OPENCLAW-15)', () => {
       { status: 404 },
       html,
     ] as ScriptedReply[]) {
-      resetKeyBudgets()
       const { client, calls } = setup(always(answer))
       const outcome = observe(client.users.me())
       await vi.advanceTimersByTimeAsync(30_000)

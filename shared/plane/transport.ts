@@ -12,6 +12,7 @@ import {
 } from '../retry.ts'
 import {
   createKeyBudget,
+  type KeyLanes,
   type RateLimit,
   type RequestPriority,
   type SharedWindow,
@@ -57,6 +58,8 @@ export type PlaneTransportOptions = {
   priority?: RequestPriority
   /** The key's window as every process on the store counts it (the store); this process's alone without it. */
   sharedWindow?: SharedWindow
+  /** The runtime's key windows (createKeyLanes), shared by its clients; this transport's own without them. */
+  lanes?: KeyLanes
   fetch?: typeof fetch
   sleep?: (ms: number) => Promise<void>
   now?: () => number
@@ -98,6 +101,7 @@ export function createPlaneTransport({
   rateLimit,
   priority = 'background',
   sharedWindow,
+  lanes,
   // Looked up at each request: a runtime lives long (one bridge per runtime), and a fetch installed later
   // (instrumentation, a test's stub) must be the one used.
   fetch: fetchImpl = (input, init) => globalThis.fetch(input, init),
@@ -127,6 +131,7 @@ export function createPlaneTransport({
     apiKey,
     ...(rateLimit ? { limit: rateLimit } : {}),
     ...(sharedWindow ? { shared: sharedWindow } : {}),
+    ...(lanes ? { lanes } : {}),
     now,
     sleep,
   })

@@ -2,69 +2,31 @@
  * @module Tell the human once when Plane's webhook is switched off: the poll sees changes no delivery brought (issue
  * 37). Also what the webhook route notes for it: deliveries accepted, answers withheld.
  */
+import type { Bridge } from '../bridge.ts'
 import type { Services } from '../function.ts'
 import { webhookTargetOf } from '../plane/release.ts'
+import { LAST_RECEIVED_KEY } from '../webhook-notes.ts'
 import { REJECTED_KEY, type RejectionNotes } from '../webhook-rejections.ts'
 import { type AlertParts, clearAlert, raiseAlert } from './alerts.ts'
 import { webhookOffMessage, webhookSettingsUrl } from './webhook-off.ts'
 
 /** What the poll's webhook check uses: the settings, the metrics, and an alert's parts. */
-export type WebhookHealthParts = AlertParts & Pick<Services, 'config' | 'metrics'>
+export type WebhookHealthParts = AlertParts &
+  Pick<Services, 'config' | 'metrics'> &
+  Pick<Bridge, 'webhookNotes'>
 
 /** A webhook normally lands within seconds; an edit older than this that the poll finds first was missed. */
 export const WEBHOOK_GRACE_MS = 2 * 60 * 1000
-const LAST_RECEIVED_KEY = 'webhook:last-received'
 const ALERT_KEY = 'webhooks-silent'
 
-/** Called by the webhook route for every accepted delivery: one write, the poll does the rest. */
-export async function noteWebhookReceived(services: Services): Promise<void> {
+/** Called by the webhook route for every accepted delivery: the gauge at once, the store through the notes. */
+export async function noteWebhookReceived(
+  services: Pick<Services, 'metrics' | 'now' | 'bridge'>
+): Promise<void> {
   // MONITOR-04: in this process's /metrics at once, whatever the store does.
   services.metrics.lastWebhook.set({}, services.now() / 1000)
-  // The store is told at most every NOTE_EVERY_MS per store: two writes per delivery were a third of the
-  // request path's store work under load, for a time read at minute scale (/ready, the poll's silence check).
-  const last = lastNoted.get(services.store) ?? Number.NEGATIVE_INFINITY
-  if (services.now() - last < NOTE_EVERY_MS) return
-  lastNoted.set(services.store, services.now())
-  try {
-    await services.store.set(LAST_RECEIVED_KEY, services.now(), { ttlSeconds: 30 * 24 * 60 * 60 })
-    // A delivery with the right signature: the secret is right, earlier refusals were someone else's.
-    await services.store.delete(REJECTED_KEY)
-  } catch (error) {
-    lastNoted.delete(services.store)
-    throw error
-  }
+  await services.bridge.webhookNotes.received()
 }
-
-/**
- * The route gave a delivery no answer (the store did not take it): Plane retries it for up to an hour, so until then
- * a change the poll sees first is no sign of a switched-off webhook. Kept in memory first (the store is what failed)
- * and written down with the next accepted delivery or poll.
- */
-export function noteWebhookWithheld(services: Pick<Services, 'store' | 'now'>): void {
-  withheld.set(services.store, services.now())
-}
-
-/** When this runtime, or any process on the store, last withheld a delivery's answer (epoch ms), or null. */
-export async function lastWebhookWithheldAt(
-  services: Pick<Services, 'store'>
-): Promise<number | null> {
-  const here = withheld.get(services.store) ?? null
-  const stored = await services.store.get<number>(WITHHELD_KEY).catch(() => null)
-  if (here !== null && (stored === null || here > stored)) {
-    await services.store
-      .set(WITHHELD_KEY, here, { ttlSeconds: 2 * 24 * 60 * 60 })
-      .catch(() => undefined)
-    return here
-  }
-  return stored
-}
-
-const WITHHELD_KEY = 'webhook:last-withheld'
-const withheld = new WeakMap<object, number>()
-
-/** How often an accepted delivery is written down (per store object, i.e. per runtime). */
-const NOTE_EVERY_MS = 5_000
-const lastNoted = new WeakMap<object, number>()
 
 /**
  * Deliveries refused for a bad signature since the last accepted one: when it grows while nothing is
@@ -152,7 +114,7 @@ export async function checkWebhookHealth(
   metrics.webhookOff.set({}, 0)
   if (!_switchedOff(missed, lastReceived)) return false
   // Plane is still retrying a delivery the bridge gave no answer: not switched off (yet).
-  const withheldAt = await lastWebhookWithheldAt(services)
+  const withheldAt = await services.webhookNotes.lastWithheldAt()
   if (withheldAt !== null && now() - withheldAt < WEBHOOK_RETRY_HORIZON_MS) return false
   services.log.warn('Plane webhook switched off: changes seen only by the poll', {
     edits: missed.edits,

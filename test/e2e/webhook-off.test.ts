@@ -6,7 +6,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { checkFunction } from '../../functions/ops/check.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
-import { noteWebhookWithheld } from '../../shared/poll/webhook-health.ts'
 import { runJob } from '../../shared/run-job.ts'
 import { type E2E, startE2E } from '../../sim/e2e/harness.ts'
 import { virtualClock } from '../helpers/clock.ts'
@@ -140,7 +139,7 @@ describe('a webhook Plane switched off (issue 37)', () => {
     await t.plane.webhooks.settle()
     back()
     // The store was down: the bridge withheld answers, and Plane's retries may still be coming.
-    noteWebhookWithheld(t.services)
+    t.bridge.webhookNotes.withheld()
     await poll()
     expect(offMessages(t)).toEqual([])
     expect(gauge(t)).toBe('0')

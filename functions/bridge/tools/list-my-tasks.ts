@@ -4,7 +4,6 @@
  * listing of every work item of every project.
  */
 import * as z from 'zod'
-import { freshenProjects } from '../../../shared/pipeline/freshen.ts'
 import { adoptBacklog } from '../../../shared/poll/agent-tick.ts'
 import { webhooksSilent } from '../../../shared/poll/webhook-health.ts'
 import type { RunRecord } from '../../../shared/runs/types.ts'
@@ -73,7 +72,8 @@ export const listMyTasks = defineTool({
     const wanted = new Set<string>(status === 'open' ? OPEN : FILTERS[status])
     const { bridge, services } = ctx
     const projects = (await bridge.directory.projects()).filter((p) => !p.archived)
-    const { asOf } = await freshenProjects(
+    // The runtime's freshener: concurrent calls share one listing per project.
+    const { asOf } = await bridge.freshener.freshen(
       {
         plane: ctx.plane,
         store: services.store,

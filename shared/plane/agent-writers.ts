@@ -1,0 +1,44 @@
+/**
+ * @module Each agent's own Plane client, for the writes the tools make on its behalf (Plane shows the agent as the
+ * author): one per agent with a key, built once in the composition root from the agents' settings.
+ */
+import type { KeyLanes, RateLimit, SharedWindow } from './budget.ts'
+import { createPlaneClient, type PlaneClient } from './client.ts'
+
+export type AgentWriters = {
+  /** The agent's own client (its key's window, at an agent's priority), or null: no key, or no Plane settings. */
+  writerFor(agentId: string): PlaneClient | null
+}
+
+export type AgentWritersOptions = {
+  /** Agents' own Plane keys by agent id. */
+  agentTokens: Readonly<Record<string, string>>
+  baseUrl: string | undefined
+  workspaceSlug: string | undefined
+  rateLimit: RateLimit
+  /** Each key's window as every process on the store counts it. */
+  sharedWindow: SharedWindow
+  /** The runtime's key windows: the poll's check of an agent's key counts in the same one. */
+  lanes: KeyLanes
+  now: () => number
+  sleep: (ms: number) => Promise<void>
+}
+
+export function createAgentWriters({
+  agentTokens,
+  baseUrl,
+  workspaceSlug,
+  ...client
+}: AgentWritersOptions): AgentWriters {
+  const writers = new Map<string, PlaneClient>()
+  if (baseUrl && workspaceSlug)
+    for (const [agentId, apiKey] of Object.entries(agentTokens))
+      if (apiKey)
+        writers.set(
+          agentId,
+          createPlaneClient({ ...client, baseUrl, apiKey, workspaceSlug, priority: 'agent' })
+        )
+  return {
+    writerFor: (agentId) => writers.get(agentId) ?? null,
+  }
+}
