@@ -20,7 +20,7 @@ import {
   writeSync,
 } from 'node:fs'
 import { join } from 'node:path'
-import type { StoreJournal } from '../shared/store/local.ts'
+import type { StoreJournal } from '../shared/store/local-journaled.ts'
 import { isJournalRecord, type JournalRecord } from '../shared/store/local-state.ts'
 import { importUnstorageFiles } from './node-journal-import.ts'
 

@@ -9,7 +9,6 @@ import { PlaneApiError } from '../../shared/plane/errors.ts'
 import { isPlaneId } from '../../shared/plane/limits.ts'
 import type { PlaneWorkItem } from '../../shared/plane/work-item-schemas.ts'
 import { snapshotFromWorkItem } from '../../shared/plane-events.ts'
-import type { RunRecord } from '../../shared/runs/types.ts'
 import { AGENT_LABEL_PREFIX, isAgentTask } from '../../shared/task-vocabulary.ts'
 import { ToolError } from './errors.ts'
 import { TASK_REF } from './schemas.ts'
@@ -27,7 +26,8 @@ export type LoadedTask = {
 /** The five statuses agents speak in; Plane's state groups and a Blocked state map onto them. */
 export type TaskStatus = 'backlog' | 'todo' | 'in_progress' | 'blocked' | 'done' | 'cancelled'
 
-const EXPAND = ['state', 'labels'] as const
+/** What every read of a task expands: its state and labels (the snapshot is built from them). */
+export const TASK_EXPAND = ['state', 'labels'] as const
 
 export function statusOf(state: TaskSnapshot['state']): TaskStatus {
   if (!state) return 'backlog'
@@ -53,7 +53,7 @@ export async function resolveTask(
   try {
     if (TASK_REF.test(wanted)) {
       item = await readTask(ctx, (plane) =>
-        plane.workItems.getByIdentifier(wanted, { expand: EXPAND })
+        plane.workItems.getByIdentifier(wanted, { expand: TASK_EXPAND })
       )
     } else if (isPlaneId(wanted)) {
       item = await _byId(ctx, wanted.toLowerCase())
@@ -73,7 +73,7 @@ export async function resolveTask(
     await _forgetIfKnown(ctx, wanted)
     throw new ToolError('not_found', `No task ${wanted} in this workspace.`)
   }
-  const loaded = await _loaded(ctx, item)
+  const loaded = await loadTask(ctx, item)
   // The task the call is about checks its run in; one only looked at (a dependency) does not.
   if (touch) noteTouched(ctx, loaded)
   return loaded
@@ -112,9 +112,9 @@ export async function rereadTask(
   task: Pick<LoadedTask, 'key'>
 ): Promise<LoadedTask> {
   const item = await readTask(ctx, (plane) =>
-    plane.workItems.get(task.key.projectId, task.key.id, { expand: EXPAND })
+    plane.workItems.get(task.key.projectId, task.key.id, { expand: TASK_EXPAND })
   )
-  return _loaded(ctx, item)
+  return loadTask(ctx, item)
 }
 
 /**
@@ -258,77 +258,27 @@ export async function sightComment(
   if (kept) ctx.bridge.kick()
 }
 
-export type DependencyStatus = {
-  ref: string
-  id: string | null
-  title: string | null
-  status: TaskStatus | 'unknown'
-}
-
-/**
- * The tasks this one waits for: the bridge's record (works on v1.2), plus Plane's `blocked_by` relations
- * where the instance has them (v1.3+). Each with its current status.
- */
-export async function dependenciesOf(
-  ctx: ToolContext,
-  task: Pick<LoadedTask, 'key'>,
-  record: RunRecord,
-  { relations = true }: { relations?: boolean } = {}
-): Promise<DependencyStatus[]> {
-  const seen = new Map<string, DependencyStatus>()
-  for (const dep of record.dependencies) {
-    const found = await resolveTask(ctx, dep, { touch: false }).catch((error: unknown) => {
-      if (error instanceof ToolError && error.code === 'not_found') return null
-      throw error
-    })
-    // Deleted in Plane (issue 37): it can never be done, so it no longer holds this task back.
-    if (!found) continue
-    seen.set(found.key.id, {
-      ref: found.ref ?? dep,
-      id: found.key.id,
-      title: found.snapshot.name,
-      status: statusOf(found.snapshot.state),
-    })
+/** A work item read from Plane, as the tools use it: its snapshot, project and reference. */
+export async function loadTask(ctx: ToolContext, item: PlaneWorkItem): Promise<LoadedTask> {
+  const snapshot = snapshotFromWorkItem(item)
+  if (!snapshot)
+    throw new ToolError('plane_error', `Plane returned task ${item.id} without its project.`)
+  const project = (await ctx.bridge.directory.project(snapshot.projectId)) ?? {
+    id: snapshot.projectId,
+    name: snapshot.projectId,
+    identifier: null,
   }
-  const capabilities = relations ? await ctx.plane.capabilities() : { relations: false }
-  if (relations && capabilities.relations) {
-    const related = await readTask(ctx, (plane) =>
-      plane.relations.list(task.key.projectId, task.key.id)
-    )
-    for (const entry of related.blocked_by ?? []) {
-      const id = typeof entry === 'string' ? entry : (entry.issue_id ?? entry.id ?? null)
-      if (!id || seen.has(id)) continue
-      const projectId =
-        typeof entry === 'string' ? task.key.projectId : (entry.project_id ?? task.key.projectId)
-      const item = await readTask(ctx, (plane) =>
-        plane.workItems.get(projectId, id, { expand: EXPAND })
-      )
-      const found = await _loaded(ctx, item)
-      seen.set(id, {
-        ref: found.ref ?? id,
-        id,
-        title: found.snapshot.name,
-        status: statusOf(found.snapshot.state),
-      })
-    }
+  const ref =
+    project.identifier && snapshot.sequenceId !== null
+      ? `${project.identifier}-${snapshot.sequenceId}`
+      : null
+  return {
+    item,
+    snapshot,
+    project,
+    ref,
+    key: { id: snapshot.id, projectId: snapshot.projectId, ref },
   }
-  return [...seen.values()]
-}
-
-/** 409 naming every dependency that is not done (OPENCLAW-04/14). */
-export function assertDependenciesDone(
-  task: LoadedTask,
-  deps: readonly DependencyStatus[],
-  action: string
-): void {
-  const open = deps.filter((d) => d.status !== 'done')
-  if (open.length === 0) return
-  const list = open.map((d) => `${d.ref} (${d.status.replace('_', ' ')})`).join(', ')
-  throw new ToolError(
-    'refused',
-    `Cannot ${action} ${task.ref ?? task.key.id}: it depends on ${list}, not done yet. Work on something else, or ask the Concierge.`,
-    { rule: 'dependencies', open_dependencies: open.map((d) => d.ref) }
-  )
 }
 
 // --- Internal helpers ---
@@ -370,37 +320,16 @@ async function _byId(ctx: ToolContext, id: string): Promise<PlaneWorkItem | null
     (await ctx.bridge.pipeline.snapshot(id))?.projectId ??
     (await ctx.runs.peek(id))?.projectId ??
     null
-  if (known) return readTask(ctx, (plane) => plane.workItems.get(known, id, { expand: EXPAND }))
+  if (known)
+    return readTask(ctx, (plane) => plane.workItems.get(known, id, { expand: TASK_EXPAND }))
   // Unknown to the bridge: the id does not say its project, so ask each one.
   for (const project of await ctx.bridge.directory.projects()) {
     if (project.archived) continue
     try {
-      return await ctx.plane.workItems.get(project.id, id, { expand: EXPAND })
+      return await ctx.plane.workItems.get(project.id, id, { expand: TASK_EXPAND })
     } catch (error) {
       if (!(error instanceof PlaneApiError && error.kind === 'not_found')) throw error
     }
   }
   return null
-}
-
-async function _loaded(ctx: ToolContext, item: PlaneWorkItem): Promise<LoadedTask> {
-  const snapshot = snapshotFromWorkItem(item)
-  if (!snapshot)
-    throw new ToolError('plane_error', `Plane returned task ${item.id} without its project.`)
-  const project = (await ctx.bridge.directory.project(snapshot.projectId)) ?? {
-    id: snapshot.projectId,
-    name: snapshot.projectId,
-    identifier: null,
-  }
-  const ref =
-    project.identifier && snapshot.sequenceId !== null
-      ? `${project.identifier}-${snapshot.sequenceId}`
-      : null
-  return {
-    item,
-    snapshot,
-    project,
-    ref,
-    key: { id: snapshot.id, projectId: snapshot.projectId, ref },
-  }
 }

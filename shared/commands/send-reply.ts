@@ -24,7 +24,7 @@ export async function enqueueReply(
     // The buttons go under the last chunk, where the reading ends.
     const markup =
       i === chunks.length - 1 && buttons.length > 0
-        ? { reply_markup: { inline_keyboard: buttons } }
+        ? { reply_markup: { inline_keyboard: buttons.map((row) => [...row]) } }
         : {}
     const item = telegramMessage(chatId, text, `${dedupeKey}:${i}`)
     const result = await outbox.enqueue({

@@ -2,6 +2,7 @@
 import { sha256Hex } from '../hash.ts'
 import { createStoreQueue, type StoreQueue } from '../store/queue.ts'
 import type { Store } from '../store/store.ts'
+import type { OutboxMessage, TelegramMessage } from './outbox-message.ts'
 
 export type OutboxChannel = 'telegram' | 'openclaw'
 
@@ -11,6 +12,7 @@ export type OutboxItem = {
   channel: OutboxChannel
   /** Telegram chat id or OpenClaw agent id: the unit of ordering and rate limiting. */
   target: string
+  /** As stored (by this version or an older one): delivery reads it back with `readOutboxMessage`. */
   payload: Record<string, unknown>
   /** Makes enqueue idempotent (a wake-up once per task, agent and assignment) and keys OpenClaw retries. */
   dedupeKey: string | null
@@ -30,9 +32,11 @@ export type OutboxItem = {
   scheduled?: true
 }
 
-export type EnqueueInput = Pick<OutboxItem, 'channel' | 'target' | 'payload'> & {
+/** A message to store, with how it is deduplicated and when it goes. */
+export type EnqueueInput = OutboxMessage & EnqueueOptions
+
+export type EnqueueOptions = {
   dedupeKey?: string
-  meta?: Record<string, unknown>
   bulk?: boolean
   /** Not sent before this instant (ms), and placed in the lane at it: what enqueues after it goes after it. */
   notBefore?: number
@@ -233,7 +237,7 @@ export function telegramMessage(
   html: string,
   dedupeKey?: string,
   projectId?: string | null
-): EnqueueInput {
+): TelegramMessage & EnqueueOptions {
   return {
     channel: 'telegram',
     target: chatId,

@@ -183,7 +183,7 @@ describe('outbox sender', () => {
         await outbox.enqueue({
           channel: 'telegram',
           target: 'osiris',
-          payload: { text: 'approved' },
+          payload: { chat_id: 'osiris', text: 'approved' },
         })
       },
     })
@@ -191,7 +191,7 @@ describe('outbox sender', () => {
       await outbox.enqueue({
         channel: 'telegram',
         target: 'osiris',
-        payload: { text: `backlog ${i}` },
+        payload: { chat_id: 'osiris', text: `backlog ${i}` },
         bulk: true,
       })
     const report = await sender.drain()
@@ -209,10 +209,14 @@ describe('outbox sender', () => {
       await outbox.enqueue({
         channel: 'telegram',
         target: 'osiris',
-        payload: { text: `backlog ${i}` },
+        payload: { chat_id: 'osiris', text: `backlog ${i}` },
         bulk: true,
       })
-    await outbox.enqueue({ channel: 'telegram', target: 'osiris', payload: { text: 'approved' } })
+    await outbox.enqueue({
+      channel: 'telegram',
+      target: 'osiris',
+      payload: { chat_id: 'osiris', text: 'approved' },
+    })
     // A drain reads at most so many items (1,000): the newest, not bulk, is among them.
     const read = await outbox.pending('telegram', { limit: 3 })
     expect(read.map((item) => item.payload.text)).toContain('approved')

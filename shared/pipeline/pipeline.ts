@@ -19,8 +19,8 @@ import { isBlockerComment, type NotifyPolicy } from '../notify/policy.ts'
 import type { AgentQuota } from '../notify/quota.ts'
 import type { RunTracker } from '../runs/tracker.ts'
 import { createKeyedLock, KeyHeldError, type LockMemo } from '../store/keyed-lock.ts'
-import { createStoreQueue } from '../store/queue.ts'
 import type { Store } from '../store/store.ts'
+import { createPendingChanges, remembered } from './pending-changes.ts'
 import { type FlushContext, type PendingChange, planFlush, type RunInfo } from './plan-flush.ts'
 
 export type { PendingChange }
@@ -131,8 +131,6 @@ export type ForgottenTask = { at: number; snapshot: TaskSnapshot; settled: boole
 
 /** Snapshots outlive any plausible silence of a task; a forgotten one is just a new baseline. */
 const SNAPSHOT_TTL_S = 180 * 24 * 60 * 60
-/** Webhook retries and edits of a comment come within days; a month is plenty. */
-const COMMENT_SEEN_TTL_S = 30 * 24 * 60 * 60
 const TASK_LOCK_TTL_S = 30
 const TASK_LOCK_WAIT_MS = 5_000
 /** When the flush comes back for a task another process held (a lingering lock is kept ≤ 1 s). */
@@ -150,32 +148,10 @@ export const taskSnapshotKey = (id: string) => `task:snapshot:${id}`
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { store, log, coalesceMs = 5_000, now = Date.now } = options
   const snapshotKey = taskSnapshotKey
-  const commentSeenKey = (id: string) => `comment:seen:${id}`
   /** The last write of the task that began and has not ended: its id, until it ends or expires. */
   const writingKey = (id: string) => `task:writing:${id}`
   const forgottenKey = (id: string) => `task:deleted:${id}`
-  /** Blocker comments and confidence reports not counted yet (one comment counts once, whoever saw it first). */
-  const _unseenTelling = async (comments: readonly CommentEvent[]) => {
-    const out: CommentEvent[] = []
-    for (const c of comments) {
-      if (!isBlockerComment(c.text) && parseConfidence(c.text) === null) continue
-      if (c.commentId && (await store.has(commentSeenKey(c.commentId)))) continue
-      out.push(c)
-    }
-    return out
-  }
-  const _markSeen = async (comments: readonly CommentEvent[]) => {
-    for (const c of comments)
-      if (c.commentId)
-        await store.set(commentSeenKey(c.commentId), 1, { ttlSeconds: COMMENT_SEEN_TTL_S })
-  }
-  // Pending changes by due time: a flush reads what is due, never a listing of keys (issue 14).
-  const pending = createStoreQueue<PendingChange>({
-    store,
-    index: 'index:task-pending',
-    itemPrefix: 'task:pending:',
-    now,
-  })
+  const pending = createPendingChanges({ store, now, coalesceMs })
   // Deliveries about one task arrive together (one per changed field): one at a time, no polling.
   const taskLock = createKeyedLock({
     store,
@@ -190,79 +166,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     fn: (memo: LockMemo) => Promise<T>,
     options?: { waitMs?: number }
   ) => taskLock.run(`task:lock:${taskId}`, fn, options)
-  // Under the task's lock, what the last call read or wrote is still what the store holds (see LockMemo).
-  const remembered = async <T>(memo: LockMemo, key: string, read: () => Promise<T | null>) => {
-    if (memo.has(key)) return memo.get(key) as T | null
-    const value = await read()
-    memo.set(key, value)
-    return value
-  }
   const readSnapshot = (memo: LockMemo, taskId: string) =>
     remembered(memo, snapshotKey(taskId), () => store.get<TaskSnapshot>(snapshotKey(taskId)))
-  const readPending = (memo: LockMemo, taskId: string) =>
-    remembered(memo, pending.key(taskId), () => pending.get(taskId))
-
-  const upsertPending = async (
-    memo: LockMemo,
-    previous: TaskSnapshot | null,
-    task: TaskSnapshot,
-    patch: Partial<Pick<PendingChange, 'created' | 'hint' | 'actor'>> & {
-      source: EventSource
-      comments?: PendingChange['comments']
-    }
-  ) => {
-    const existing = await readPending(memo, task.id)
-    const at = now()
-    // A write of the bridge's own (a tool, a person's action from Telegram), read back, is one whole change: due
-    // now, not after the window that merges Plane's per-field webhook storm (issue 39: a Concierge's assignment
-    // woke its agent after ~7 s). A write in several requests is held by its `writing` mark until it is whole;
-    // Plane's echo of it finds the snapshot already moved and tells nothing.
-    const dueAt = patch.source === 'bridge' ? at : at + coalesceMs
-    const entry: PendingChange = existing
-      ? {
-          ...existing,
-          // A window opened by a comment on a task the bridge did not know yet has no `before`: the first
-          // sighting of the task itself supplies it (a tool's status comment is written before its change).
-          before: existing.before ?? (existing.created ? null : previous),
-          after: task,
-          actor: patch.actor ?? existing.actor,
-          comments: [...existing.comments, ...(patch.comments ?? [])],
-          sources: existing.sources.includes(patch.source)
-            ? existing.sources
-            : [...existing.sources, patch.source],
-          dueAt: Math.min(existing.dueAt, dueAt),
-        }
-      : {
-          taskId: task.id,
-          before: previous,
-          after: task,
-          created: patch.created ?? false,
-          hint: patch.hint ?? null,
-          actor: patch.actor ?? null,
-          comments: [...(patch.comments ?? [])],
-          firstAt: at,
-          dueAt,
-          sources: [patch.source],
-        }
-    // A new entry: its index entry first (a crash then leaves an entry the next flush drops, never a change
-    // no flush lists); an existing one keeps its index entry and due time, so only the item is written, unless a
-    // write of the bridge's own made it due sooner.
-    if (existing && entry.dueAt < existing.dueAt) await pending.update(task.id, entry, entry.dueAt)
-    else if (existing) await pending.rewrite(task.id, entry)
-    else await pending.put(task.id, entry, entry.dueAt)
-    memo.set(pending.key(task.id), entry)
-  }
-
-  /** The task's pending change, if any, due now rather than when its window closes (under the task's lock). */
-  const dueNow = async (memo: LockMemo, taskId: string) => {
-    const entry = await readPending(memo, taskId)
-    if (!entry) return
-    const at = now()
-    if (entry.dueAt <= at) return
-    const due = { ...entry, dueAt: at }
-    await pending.update(taskId, due, at)
-    memo.set(pending.key(taskId), due)
-  }
+  const { read: readPending, upsert: upsertPending, dueNow, unseenTelling, markSeen } = pending
 
   return {
     sightTask: (
@@ -304,7 +210,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         const before = previous ?? (created ? null : snapshotBeforeHint(task, hint))
         // The comment that says why (a tool's ❌ or its confidence) joins the change in the same window, under
         // the same lock: a slow step between the two (a run card waiting for Plane's window) cannot split them.
-        const telling = await _unseenTelling(comments)
+        const telling = await unseenTelling(comments)
         if (result.status === 'changed' || telling.length > 0)
           await upsertPending(memo, result.status === 'changed' ? before : previous, task, {
             source,
@@ -321,7 +227,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         memo.set(snapshotKey(task.id), task)
         // The index follows the version just stored, under the same lock (one writer per task at a time).
         await options.index?.saw(task, description)
-        await _markSeen(telling)
+        await markSeen(telling)
         return result.status === 'changed' || telling.length > 0 ? 'pending' : result.status
       }),
 
@@ -334,7 +240,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       return withTaskLock(snapshot.id, async (memo) => {
         // One comment counts once, whichever source saw it first (the tool that wrote it, the webhook
         // echo, an edit's webhook); the mark is set after the pending entry, so a crash repeats, never loses.
-        if ((await _unseenTelling([event])).length === 0) return false
+        if ((await unseenTelling([event])).length === 0) return false
         // Unknown so far: the comment opens the window without a `before` (the task's state as it is now
         // would hide the change the same call is making, issue 28).
         const previous = await readSnapshot(memo, snapshot.id)
@@ -343,7 +249,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           actor: event.actor,
           comments: [{ text: event.text, actor: event.actor }],
         })
-        await _markSeen([event])
+        await markSeen([event])
         return true
       })
     },
@@ -370,7 +276,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       let enqueued = 0
       let nextDueInMs: number | null = null
       const startedAt = now()
-      const due = await pending.range(all ? {} : { maxScore: startedAt })
+      const due = await pending.queue.range(all ? {} : { maxScore: startedAt })
       let held = 0
       for (const { id: taskId } of due) {
         // The bridge is still writing the rest of this change: told with it, once the write is done.
@@ -405,8 +311,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
             let count = 0
             // Enqueue before deleting the pending entry; dedupe keys make a repeat after a crash harmless.
             for (const item of items) if ((await options.outbox.enqueue(item)).enqueued) count++
-            await pending.remove(taskId)
-            memo.set(pending.key(taskId), null)
+            await pending.remove(memo, taskId)
             flushed++
             return count
           },
@@ -429,7 +334,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         // Entries due when this pass started were flushed by it, or have no item (a crash between index and
         // item): counted as due, those re-armed the flush every 50 ms until their minute of grace was over (the
         // fault harness saw it). The index alone tells the next due time; its items are read when due.
-        const ahead = await store.indexRange(pending.index, { limit: NEXT_DUE_LOOKAHEAD })
+        const ahead = await store.indexRange(pending.queue.index, { limit: NEXT_DUE_LOOKAHEAD })
         const next = ahead.find((e) => e.score > startedAt)
         if (next)
           nextDueInMs = Math.min(
@@ -451,8 +356,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         // The mark first: a crash after it leaves a deletion `forget` returns again, never a task half dropped.
         await store.set(forgottenKey(taskId), forgotten, { ttlSeconds: FORGOTTEN_TTL_S })
         memo.set(forgottenKey(taskId), forgotten)
-        if (entry) await pending.remove(taskId)
-        memo.set(pending.key(taskId), null)
+        if (entry) await pending.remove(memo, taskId)
+        else memo.set(pending.queue.key(taskId), null)
         await store.delete(snapshotKey(taskId))
         memo.set(snapshotKey(taskId), null)
         return last
@@ -470,7 +375,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     snapshot: (taskId) => store.get<TaskSnapshot>(snapshotKey(taskId)),
     snapshots: (taskIds) => store.getMany<TaskSnapshot>(taskIds.map(snapshotKey)),
     told: async (taskId) => {
-      const entry = await pending.get(taskId)
+      const entry = await pending.queue.get(taskId)
       return entry ? entry.before : store.get<TaskSnapshot>(snapshotKey(taskId))
     },
   }

@@ -10,6 +10,7 @@ import type { AgentRef } from '../notify/directory.ts'
 import type { Locale } from '../notify/i18n.ts'
 import type { ProjectRef } from '../notify/messages.ts'
 import type { Outbox } from '../notify/outbox.ts'
+import type { WakeMeta } from '../notify/outbox-message.ts'
 import type { AgentQuota } from '../notify/quota.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import type { Store } from '../store/store.ts'
@@ -75,7 +76,7 @@ export type RunTrackerOptions = {
 }
 
 /** Carried on wake outbox items (never sent): what the sender reports back when OpenClaw admits it. */
-export type WakeMeta = { kind: 'wake'; taskId: string; agentId: string; attempt: number }
+export type { WakeMeta }
 
 export type AssignOutcome = 'woken' | 'adopted' | 'known' | 'held' | 'off'
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createLocalStore, type StoreJournal } from './local.ts'
+import { createLocalStore } from './local.ts'
+import type { StoreJournal } from './local-journaled.ts'
 import type { JournalRecord } from './local-state.ts'
 
 /** A journal in memory whose appends fail while `failing` is set, as a full disk would. */

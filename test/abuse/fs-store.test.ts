@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { JOURNAL_FILE, MAX_LINE_BYTES } from '../../runtime/node-journal.ts'
 import { createNodeStore, StoreStartError } from '../../runtime/node-store.ts'
 import { loadConfig } from '../../shared/config.ts'
-import { StoreTooLargeError } from '../../shared/store/local.ts'
+import { StoreTooLargeError } from '../../shared/store/local-journaled.ts'
 
 const dirs: string[] = []
 afterAll(() => {

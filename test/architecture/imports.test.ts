@@ -1,15 +1,17 @@
 /**
  * Issue 30: the house's structure held by a test — no circles, no import back up the layers, one composition root.
- * Issue 40: no product code (scripts and simulators included) imports the tests.
+ * Issue 40: no product code (scripts and simulators included) imports the tests, and no product file passes 400 lines.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import {
+  countLines,
   filesMatching,
   findCircles,
   findImportsInto,
+  findLongFiles,
   findUpwardImports,
   type ImportGraph,
   LAYERS,
@@ -144,6 +146,23 @@ describe('product code and the tests', () => {
   })
 })
 
+describe('file length (issue 40)', () => {
+  /** One job per file: a module past this is two modules (STYLE.md). */
+  const MAX_LINES = 400
+
+  it('should keep every product file under functions/, shared/ and runtime/ to 400 lines', () => {
+    const counts = countLines(ROOT, ['functions', 'shared', 'runtime'])
+    // It does read them: the tests beside them are left out, the modules counted as `wc -l` does.
+    expect(counts.size).toBeGreaterThan(150)
+    expect(counts.has('shared/notify/outbox.ts')).toBe(true)
+    expect(counts.has('shared/notify/sender.test.ts')).toBe(false)
+    expect(
+      findLongFiles(counts, MAX_LINES),
+      `split these along a seam (a sibling module with its own @module comment)`
+    ).toEqual([])
+  })
+})
+
 describe('the checks themselves', () => {
   const sample: ImportGraph = new Map([
     ['shared/store/store.ts', ['shared/store/local.ts']],
@@ -176,6 +195,19 @@ describe('the checks themselves', () => {
     ).toEqual([
       'scripts/demo.ts → test/e2e/harness.ts',
       'sim/e2e/harness.ts → test/helpers/services.ts',
+    ])
+  })
+
+  it('should name each file over the limit, longest first, and no file at it', () => {
+    const counts = new Map([
+      ['shared/store/local.ts', 462],
+      ['shared/pipeline/pipeline.ts', 477],
+      ['functions/bridge/tasks.ts', 400],
+      ['shared/log.ts', 40],
+    ])
+    expect(findLongFiles(counts, 400)).toEqual([
+      'shared/pipeline/pipeline.ts (477 lines)',
+      'shared/store/local.ts (462 lines)',
     ])
   })
 

@@ -146,6 +146,31 @@ export function filesMatching(root: string, dirs: readonly string[], pattern: Re
   return found.sort()
 }
 
+/** The product modules under `dirs` (tests and declaration files left out) with their length in lines, as `wc -l`. */
+export function countLines(root: string, dirs: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>()
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name)
+      if (statSync(path).isDirectory()) walk(path)
+      else if (/\.ts$/.test(name) && !/\.(test|d)\.ts$/.test(name)) {
+        const text = readFileSync(path, 'utf8')
+        counts.set(relative(root, path), text.split('\n').length - (text.endsWith('\n') ? 1 : 0))
+      }
+    }
+  }
+  for (const dir of dirs) walk(join(root, dir))
+  return counts
+}
+
+/** The files longer than `maxLines`, as `file (n lines)`, longest first. */
+export function findLongFiles(counts: ReadonlyMap<string, number>, maxLines: number): string[] {
+  return [...counts]
+    .filter(([, lines]) => lines > maxLines)
+    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
+    .map(([file, lines]) => `${file} (${lines} lines)`)
+}
+
 /** The circles of the graph (strongly connected components of more than one module, or a module importing itself). */
 export function findCircles(graph: ImportGraph): string[][] {
   let counter = 0

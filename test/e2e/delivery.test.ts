@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { createNodeStore } from '../../runtime/node-store.ts'
 import { loadConfig } from '../../shared/config.ts'
-import { startE2E } from '../../sim/e2e/harness.ts'
+import { CHAT_ID, startE2E } from '../../sim/e2e/harness.ts'
 import { virtualClock } from '../helpers/clock.ts'
 import { dropRedisPrefix, TEST_REDIS_URL } from '../helpers/redis.ts'
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts'
@@ -51,6 +51,44 @@ describe('delivery guarantees (end to end)', () => {
     expect(delivered(t)[0]).toContain('Première tâche')
     expect(delivered(t)[1]).toContain('Seconde tâche')
   }, 30_000)
+
+  it('should send an item stored before its message was typed, and bury one no message reads, saying why (issue 40)', async () => {
+    const t = await startE2E()
+    running.push(t)
+    const stored = {
+      channel: 'telegram' as const,
+      target: CHAT_ID,
+      dedupeKey: null,
+      attempts: 0,
+      notBefore: 0,
+      createdAt: Date.now(),
+      lastError: null,
+    }
+    // Written as an earlier version wrote them: a plain message, and a grouped message that names no agent.
+    await t.bridge.outbox.update({
+      ...stored,
+      id: '000000000a-0001-olditem1',
+      payload: { chat_id: CHAT_ID, text: 'Ancien message', parse_mode: 'HTML' },
+    })
+    await t.bridge.outbox.update({
+      ...stored,
+      id: '000000000a-0002-olditem2',
+      payload: { chat_id: CHAT_ID, text: 'Groupé' },
+      meta: { kind: 'grouped' },
+    })
+    t.bridge.kick()
+    await t.settle()
+    expect(delivered(t)).toEqual(['Ancien message'])
+    const dead = await t.bridge.outbox.deadLetters()
+    expect(dead).toMatchObject([
+      {
+        id: '000000000a-0002-olditem2',
+        attempts: 1,
+        lastError: "unreadable outbox item: an agent's grouped message without its agent",
+      },
+    ])
+    expect(await t.bridge.outbox.depth()).toEqual({ pending: 0, dead: 1 })
+  })
 
   it('should deliver what was in the outbox after a restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'plane-bridge-e2e-'))

@@ -3,6 +3,7 @@ import * as z from 'zod'
 import { htmlToText } from '../../../shared/html-text.ts'
 import type { PlaneClient } from '../../../shared/plane/client.ts'
 import { isRunCard } from '../../../shared/runs/card.ts'
+import { dependenciesOf } from '../dependencies.ts'
 import { presentDeliverable, presentProject, presentRun } from '../present.ts'
 import {
   deliverableOut,
@@ -13,15 +14,7 @@ import {
   statusOut,
   taskOnly,
 } from '../schemas.ts'
-import {
-  dependenciesOf,
-  ownersOf,
-  readerOf,
-  readTask,
-  resolveTask,
-  statusOf,
-  taskUrl,
-} from '../tasks.ts'
+import { ownersOf, readerOf, readTask, resolveTask, statusOf, taskUrl } from '../tasks.ts'
 import { defineTool } from '../tool.ts'
 
 const MAX_COMMENTS = 50

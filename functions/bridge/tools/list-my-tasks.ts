@@ -8,8 +8,9 @@ import { adoptBacklog } from '../../../shared/poll/agent-tick.ts'
 import { webhooksSilent } from '../../../shared/poll/webhook-health.ts'
 import type { RunRecord } from '../../../shared/runs/types.ts'
 import { agentsOfTask, isOpenForAgent, waitsForApproval } from '../../../shared/task-vocabulary.ts'
+import { dependenciesOf } from '../dependencies.ts'
 import { dependencyOut, projectOut, READ_HINTS, statusOut } from '../schemas.ts'
-import { dependenciesOf, type LoadedTask, noteTouched, statusOf, taskUrl } from '../tasks.ts'
+import { type LoadedTask, noteTouched, statusOf, taskUrl } from '../tasks.ts'
 import { defineTool, type ToolContext } from '../tool.ts'
 
 const FILTERS = { todo: ['todo'], in_progress: ['in_progress'], blocked: ['blocked'] } as const

@@ -3,14 +3,13 @@ import * as z from 'zod'
 import { recordFinishedCost } from '../../../shared/runs/records.ts'
 import type { RunState } from '../../../shared/runs/types.ts'
 import { APPROVAL_LABEL } from '../../../shared/task-vocabulary.ts'
+import { assertDependenciesDone, dependenciesOf } from '../dependencies.ts'
 import { ToolError } from '../errors.ts'
 import { toolPhrases } from '../phrases.ts'
 import { presentRun } from '../present.ts'
 import { IDEMPOTENT_WRITE_HINTS, runOut, statusOut, taskArg } from '../schemas.ts'
 import {
-  assertDependenciesDone,
   assertMine,
-  dependenciesOf,
   hasLabel,
   type LoadedTask,
   readerOf,

@@ -1,0 +1,236 @@
+/**
+ * @module The local store's state and its journal: what this process holds in memory, the changes of each turn of
+ * the event loop written to the journal in one batch, and what other processes appended taken in once a turn.
+ */
+
+import {
+  applyRecord,
+  createLocalState,
+  dropIndex,
+  dropValue,
+  isExpired,
+  type JournalRecord,
+  type LocalState,
+  replayRecord,
+  snapshotRecords,
+} from './local-state.ts'
+
+/** Where a local store keeps its changes (runtime/node-journal.ts: a file in DATA_DIR). */
+export type StoreJournal = {
+  /** What the journal held when it was opened, oldest first: read as it is iterated, never held whole. */
+  load(): Iterable<JournalRecord>
+  /**
+   * What other processes appended since the last call; `reset` when the journal was rewritten (compacted) by
+   * another process: the state is then rebuilt from `records` alone. Null when nothing changed.
+   */
+  poll(): { reset: boolean; records: readonly JournalRecord[] } | null
+  /** Write a batch; false when the journal was rewritten meanwhile (poll, then append again). Throws on I/O errors. */
+  append(records: readonly JournalRecord[]): boolean
+  /** Rewrite the journal as `snapshot()` when it has grown enough (the journal decides; it may skip). */
+  compact(snapshot: () => Iterable<JournalRecord>): void
+  /** Throws when the journal cannot be written. */
+  check(): void
+  close(): void
+  /** How a batch is scheduled after the changes of this turn of the event loop (Node: setImmediate). */
+  schedule(flush: () => void): void
+}
+
+/**
+ * The largest value (its JSON) a local store keeps. A journal line longer than the journal reads is skipped as
+ * damaged (runtime/node-journal.ts); no value the bridge writes comes near it once text from outside is cut.
+ */
+export const MAX_VALUE_CHARS = 4 * 1024 * 1024
+
+/** The store's live data would not fit the heap it was given: at load (the start is refused) or at a write. */
+export class StoreTooLargeError extends Error {
+  override readonly name = 'StoreTooLargeError'
+  constructor(
+    readonly phase: 'load' | 'write',
+    readonly liveBytes: number,
+    readonly limitBytes: number
+  ) {
+    super(
+      phase === 'load'
+        ? `the store's live data passes ${_mb(limitBytes)} (what this heap can hold) while loading`
+        : `the store holds ${_mb(liveBytes)} of live data, its limit is ${_mb(limitBytes)}: the write is refused until entries expire`
+    )
+  }
+}
+
+export type JournaledStateOptions = {
+  journal?: StoreJournal | undefined
+  now: () => number
+  onError?: ((operation: string, error: unknown) => void) | undefined
+  /** Past this (estimated heap bytes), a write that adds is refused with `StoreTooLargeError`. */
+  maxLiveBytes: number
+  /** Loading the journal stops with `StoreTooLargeError` once the live data passes this. */
+  maxLoadBytes: number
+}
+
+export type JournaledState = ReturnType<typeof createJournaledState>
+
+const RESOLVED = Promise.resolve()
+// A rewrite by another process between our poll and our append is rare; three in a row means something is wrong.
+const APPEND_ATTEMPTS = 3
+
+/** The state as the journal left it (loaded record by record), and how changes reach both. */
+export function createJournaledState({
+  journal,
+  now,
+  onError,
+  maxLiveBytes,
+  maxLoadBytes,
+}: JournaledStateOptions) {
+  let state: LocalState = createLocalState()
+  if (journal) {
+    // Record by record as the journal reads them: the heap holds the live state and one line, never the file.
+    const loadedAt = now()
+    for (const record of journal.load()) {
+      replayRecord(state, record, loadedAt)
+      if (state.bytes > maxLoadBytes)
+        throw new StoreTooLargeError('load', state.bytes, maxLoadBytes)
+    }
+  }
+  /** Applied here, not yet written: kept until a write succeeds, so a failed write is retried by the next one. */
+  let pending: JournalRecord[] = []
+  let waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = []
+  let scheduled = false
+
+  /** Whether the journal was read in this turn of the event loop. */
+  let refreshed = false
+  /**
+   * Take in what other processes wrote (a CLI job beside the service): once per turn of the event loop, since
+   * one read() per operation was ~5 % of the server's core under load, and appends landing within one turn are
+   * as if they had come a moment later.
+   */
+  const refresh = () => {
+    if (!journal || refreshed) return
+    refreshed = true
+    journal.schedule(() => {
+      refreshed = false
+    })
+    const polled = journal.poll()
+    if (!polled) return
+    if (polled.reset) state = createLocalState()
+    for (const record of polled.records) applyRecord(state, record)
+    // Our unwritten changes will land after theirs: apply them again on top.
+    for (const record of pending) applyRecord(state, record)
+  }
+
+  /** Refuse a write that cannot be read back, or that adds to a state already past its limit. */
+  const assertRoom = (records: readonly JournalRecord[]) => {
+    for (const record of records)
+      if (record[0] === 's' && record[2].length > MAX_VALUE_CHARS)
+        throw new RangeError(
+          `store value at "${record[1]}" is ${record[2].length} characters; the limit is ${MAX_VALUE_CHARS}`
+        )
+    if (state.bytes <= maxLiveBytes) return
+    if (!records.some((r) => r[0] === 's' || r[0] === 'z')) return
+    dropExpired(now())
+    if (state.bytes > maxLiveBytes) throw new StoreTooLargeError('write', state.bytes, maxLiveBytes)
+  }
+
+  const dropExpired = (nowMs: number) => {
+    let removed = 0
+    for (const [key, value] of state.values) {
+      if (!isExpired(value.expiresAt, nowMs)) continue
+      dropValue(state, key)
+      removed++
+    }
+    for (const [key, index] of state.indexes) {
+      if (!isExpired(index.expiresAt, nowMs)) continue
+      dropIndex(state, key)
+      removed++
+    }
+    return removed
+  }
+
+  const commit = (records: readonly JournalRecord[]): Promise<void> => {
+    assertRoom(records)
+    for (const record of records) applyRecord(state, record)
+    if (!journal || records.length === 0) return RESOLVED
+    pending.push(...records)
+    return new Promise<void>((resolve, reject) => {
+      waiters.push({ resolve, reject })
+      if (scheduled) return
+      scheduled = true
+      journal.schedule(flush)
+    })
+  }
+
+  const writePending = (target: StoreJournal) => {
+    for (let attempt = 1; ; attempt++) {
+      refresh()
+      if (target.append(pending)) break
+      if (attempt >= APPEND_ATTEMPTS)
+        throw new Error('the store journal was rewritten during every write attempt')
+    }
+    pending = []
+    try {
+      target.compact(() => snapshotRecords(state, now()))
+    } catch (error) {
+      // The batch is written: a failed compaction only leaves the journal longer.
+      onError?.('compact', error)
+    }
+  }
+
+  function flush() {
+    scheduled = false
+    const settled = waiters
+    waiters = []
+    if (!journal || pending.length === 0) {
+      for (const waiter of settled) waiter.resolve()
+      return
+    }
+    try {
+      writePending(journal)
+      for (const waiter of settled) waiter.resolve()
+    } catch (error) {
+      for (const waiter of settled) waiter.reject(error)
+    }
+  }
+
+  const liveValue = (key: string) => {
+    const value = state.values.get(key)
+    if (value === undefined) return null
+    if (!isExpired(value.expiresAt, now())) return value
+    // Expired entries are dropped from memory only: the journal's copy goes at the next compaction.
+    dropValue(state, key)
+    return null
+  }
+  const liveIndex = (key: string) => {
+    const index = state.indexes.get(key)
+    if (index === undefined) return null
+    if (!isExpired(index.expiresAt, now())) return index
+    dropIndex(state, key)
+    return null
+  }
+  const isLive = (key: string) => liveValue(key) !== null || liveIndex(key) !== null
+
+  /** A batch a failed write left behind is tried again now (the store's ping). */
+  const retryPending = () => {
+    if (journal && pending.length > 0) writePending(journal)
+  }
+  const close = () => {
+    if (!journal) return
+    flush()
+    journal.close()
+  }
+
+  return {
+    /** The state now: replaced when another process rewrote the journal (read it again after `refresh`). */
+    current: () => state,
+    refresh,
+    commit,
+    dropExpired,
+    liveValue,
+    liveIndex,
+    isLive,
+    retryPending,
+    close,
+  }
+}
+
+function _mb(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`
+}
