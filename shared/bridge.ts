@@ -6,7 +6,6 @@
 import type { MiddlewareHandler } from 'hono'
 import type { CardStore } from './actions/cards.ts'
 import type { CallGate } from './call-gate.ts'
-import type { WorkspaceLoader } from './commands/workspace-loader.ts'
 import type { ProjectStates } from './index/project-states.ts'
 import type { TaskReads } from './index/task-reads.ts'
 import type { WorkItemIndex } from './index/work-items.ts'
@@ -28,6 +27,7 @@ import type { TelegramClient } from './telegram/index.ts'
 import type { ProjectTopics } from './telegram/topics.ts'
 import type { WebhookNotes } from './webhook-notes.ts'
 import type { RejectionNotes } from './webhook-rejections.ts'
+import type { WorkspaceLoader } from './workspace/workspace-loader.ts'
 
 /** The `/mcp` door (functions/bridge/mcp-door.ts): the MCP SDK's handler and the Host/Origin guards. */
 export type McpDoor = {

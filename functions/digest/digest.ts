@@ -6,11 +6,11 @@
 import { buildDigest } from '../../shared/commands/digest.ts'
 import { renderContextFor } from '../../shared/commands/render-context.ts'
 import { enqueueReply } from '../../shared/commands/send-reply.ts'
-import { createWorkspaceLoader } from '../../shared/commands/workspace-loader.ts'
 import type { TaskSnapshot } from '../../shared/events.ts'
 import { defineCronFunction } from '../../shared/function.ts'
 import { taskSnapshotKey } from '../../shared/pipeline/pipeline.ts'
 import { claimAndWrite } from '../../shared/store/store.ts'
+import { createWorkspaceLoader } from '../../shared/workspace/workspace-loader.ts'
 
 /** The day's claim outlives the day in every time zone. */
 const SENT_CLAIM_TTL_S = 3 * 24 * 60 * 60

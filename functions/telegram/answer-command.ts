@@ -13,12 +13,12 @@ import {
   planDrillDown,
 } from '../../shared/commands/route-command.ts'
 import { enqueueReply } from '../../shared/commands/send-reply.ts'
-import type { WorkspaceSnapshot } from '../../shared/commands/snapshot.ts'
 import { errorMessage } from '../../shared/errors.ts'
 import type { Services } from '../../shared/function.ts'
 import { diagnosePlaneFailure } from '../../shared/plane/diagnose.ts'
 import { PlaneApiError } from '../../shared/plane/errors.ts'
 import { escapeHtml } from '../../shared/telegram/html.ts'
+import type { WorkspaceSnapshot } from '../../shared/workspace/snapshot.ts'
 import { type CardReply, handleCardPress, handleCardReply } from './actions.ts'
 
 export type CommandTask =

@@ -2,6 +2,12 @@
 
 import { phrasesFor, quote, stateDisplayName } from '../notify/i18n.ts'
 import { escapeHtml } from '../telegram/html.ts'
+import {
+  type AgentRecord,
+  allTasks,
+  type TaskView,
+  type WorkspaceSnapshot,
+} from '../workspace/snapshot.ts'
 import { encodeDrillDown } from './callback-data.ts'
 import { matchAgent } from './match.ts'
 import {
@@ -17,7 +23,6 @@ import {
   section,
   taskLine,
 } from './render-parts.ts'
-import { type AgentRecord, allTasks, type TaskView, type WorkspaceSnapshot } from './snapshot.ts'
 import { runLine } from './status-reply.ts'
 
 /** Done tasks are history: only the latest few are listed. */

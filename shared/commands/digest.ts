@@ -4,6 +4,7 @@
  * nothing done, nothing under way and nothing due is one short line, not silence. Pure.
  */
 import { phrasesFor, stateDisplayName } from '../notify/i18n.ts'
+import { allTasks, isOpen, type TaskView, type WorkspaceSnapshot } from '../workspace/snapshot.ts'
 import {
   byProjectAndSequence,
   escapeName,
@@ -15,7 +16,6 @@ import {
   section,
   taskLine,
 } from './render-parts.ts'
-import { allTasks, isOpen, type TaskView, type WorkspaceSnapshot } from './snapshot.ts'
 import { runLine, waitingForHuman } from './status-reply.ts'
 
 export type DigestOptions = {

@@ -1,6 +1,12 @@
 /** @module `/plane project <name>` (NOTIF-06): progress, current cycle, open tasks by agent, blockers, due soon. Pure. */
 import { quote, stateDisplayName } from '../notify/i18n.ts'
 import { escapeHtml } from '../telegram/html.ts'
+import {
+  isOpen,
+  type ProjectView,
+  type TaskView,
+  type WorkspaceSnapshot,
+} from '../workspace/snapshot.ts'
 import { encodeDrillDown } from './callback-data.ts'
 import { matchProject } from './match.ts'
 import {
@@ -18,7 +24,6 @@ import {
   section,
   taskLine,
 } from './render-parts.ts'
-import { isOpen, type ProjectView, type TaskView, type WorkspaceSnapshot } from './snapshot.ts'
 
 /** "Due soon" looks this many days ahead, today included. */
 export const DUE_SOON_DAYS = 3

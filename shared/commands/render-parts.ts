@@ -3,8 +3,8 @@ import { type Locale, quote } from '../notify/i18n.ts'
 import { buildTaskUrl } from '../notify/messages.ts'
 import { escapeHtml, escapeHtmlAttribute } from '../telegram/html.ts'
 import { type ZonedParts, zonedParts } from '../time-zone.ts'
+import type { TaskView, WorkspaceSnapshot } from '../workspace/snapshot.ts'
 import { type CommandPhrases, commandPhrasesFor } from './phrases.ts'
-import type { TaskView, WorkspaceSnapshot } from './snapshot.ts'
 
 export type RenderContext = {
   locale: Locale

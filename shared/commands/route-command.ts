@@ -1,11 +1,11 @@
 /** @module What `/plane …` and the drill-down buttons ask for, and the reply each gets (NOTIF-06). Pure. */
 
+import type { WorkspaceSnapshot } from '../workspace/snapshot.ts'
 import { answerAgentQuery, buildAgentReply } from './agent-reply.ts'
 import type { DrillDown } from './callback-data.ts'
 import { buildHelpReply } from './help-reply.ts'
 import { answerProjectQuery, buildProjectReply } from './project-reply.ts'
 import type { CommandReply, RenderContext } from './render-parts.ts'
-import type { WorkspaceSnapshot } from './snapshot.ts'
 import { buildStatusReply } from './status-reply.ts'
 
 export type CommandRequest =

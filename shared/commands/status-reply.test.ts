@@ -8,8 +8,8 @@ import {
 } from '../../test/fixtures/workspace.ts'
 import { expectValidHtml, taskLink as link } from '../../test/helpers/telegram-html.ts'
 import { splitMessage, TELEGRAM_MESSAGE_LIMIT } from '../telegram/split.ts'
+import { buildWorkspaceSnapshot } from '../workspace/snapshot.ts'
 import { buildHelpReply } from './help-reply.ts'
-import { buildWorkspaceSnapshot } from './snapshot.ts'
 import { buildStatusReply } from './status-reply.ts'
 
 const fr = renderContext()

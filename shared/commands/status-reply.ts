@@ -1,6 +1,15 @@
 /** @module `/plane status` (NOTIF-06): active projects with counts per state group, in progress, blockers, reviews, overdue. Pure. */
 import { quote, stateDisplayName } from '../notify/i18n.ts'
 import { escapeHtml } from '../telegram/html.ts'
+import {
+  type ApprovalView,
+  allTasks,
+  isOpen,
+  type RunView,
+  type StateGroup,
+  type TaskView,
+  type WorkspaceSnapshot,
+} from '../workspace/snapshot.ts'
 import { encodeDrillDown } from './callback-data.ts'
 import {
   buttonRows,
@@ -17,15 +26,6 @@ import {
   section,
   taskLine,
 } from './render-parts.ts'
-import {
-  type ApprovalView,
-  allTasks,
-  isOpen,
-  type RunView,
-  type StateGroup,
-  type TaskView,
-  type WorkspaceSnapshot,
-} from './snapshot.ts'
 
 /** Where a task is counted: an open blocked task is blocked, not in progress (issue 36), else its state group. */
 export type CountBucket = StateGroup | 'blocked'

@@ -56,6 +56,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
       'shared/runs/',
       'shared/actions/',
       'shared/index/',
+      'shared/workspace/',
       'shared/plane-directory.ts',
       'shared/status.ts',
       'shared/webhook-rejections.ts',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { AGENTS, makeWorkspace, PLANE_USERS, PROJECTS } from '../../test/fixtures/workspace.ts'
-import { foldName, matchAgent, matchProject } from './match.ts'
+import { foldName, matchAgent, matchProject } from '../commands/match.ts'
 import { allTasks, buildWorkspaceSnapshot } from './snapshot.ts'
 
 describe('buildWorkspaceSnapshot', () => {
