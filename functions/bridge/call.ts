@@ -135,7 +135,18 @@ async function _checkIn(ctx: ToolContext): Promise<void> {
   const listed = touched.filter(([, where]) => where.listed)
   if (listed.length > 0)
     ctx.services.background.run(`listing-checkins:${ctx.me.id}`, async () => {
-      await Promise.all(listed.map(one))
+      await ctx.bridge.tracker
+        .listed(
+          ctx.me,
+          listed.map(([taskId, where]) => ({ taskId, ...where })),
+          readerOf(ctx)
+        )
+        .catch((error: unknown) =>
+          ctx.services.log.warn('listing check-ins not recorded', {
+            agent: ctx.me.id,
+            error: errorMessage(error),
+          })
+        )
       ctx.bridge.kick()
     })
   await Promise.all(worked.map(one))

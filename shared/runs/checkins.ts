@@ -3,6 +3,7 @@
  * and keeps its run from going stale; OpenClaw's answer to a wake (admitted: the run's session; refused: why,
  * kept for the human) is recorded on the assignment.
  */
+import { errorMessage } from '../errors.ts'
 import { isAgentTask, isOpenForAgent } from '../task-vocabulary.ts'
 import type { RunMentions } from './mentions.ts'
 import {
@@ -13,6 +14,7 @@ import {
   escapedFailure,
   isHeld,
   keyOf,
+  type ListedTask,
   newAssignment,
   type RunTracker,
   staleMember,
@@ -22,8 +24,13 @@ import {
 import type { RunRecord } from './types.ts'
 import type { RunWakes } from './wakes.ts'
 
-/** A listing's heartbeat on an active run is written at most this often (a run goes stale after minutes). */
-const LISTED_HEARTBEAT_MS = 60_000
+/**
+ * A listing's heartbeat on an active run is written at most every sixth of the stale window (5 minutes of the default
+ * 30), and at most once a minute: enough to keep a listed run from going stale, not a write per task and listing
+ * (issue 39: 250 listed tasks were 250 record updates a minute per agent).
+ */
+const LISTED_HEARTBEAT_MIN_MS = 60_000
+const LISTED_HEARTBEAT_SHARE = 6
 const CHECKINS_TTL_S = 8 * 24 * 60 * 60
 /** Listings remembered at most before the old ones are dropped (ten agents × a few hundred open tasks). */
 const LISTED_MEMO_MAX = 10_000
@@ -34,33 +41,77 @@ export const checkinsKey = (day: string) => `runs:checkins:${day}`
 export function createCheckins(
   { options, m, say }: TrackerKit,
   { tellHuman }: RunWakes,
-  mentions: Pick<RunMentions, 'answered'>
-): Pick<RunTracker, 'activity' | 'delivered' | 'undelivered'> {
+  mentions: Pick<RunMentions, 'answered' | 'pendingMany'>
+): Pick<RunTracker, 'activity' | 'listed' | 'delivered' | 'undelivered'> {
   const { store, runs, log, now } = options
+  const listedHeartbeatMs = Math.max(
+    LISTED_HEARTBEAT_MIN_MS,
+    options.staleMs / LISTED_HEARTBEAT_SHARE
+  )
 
   /**
    * Listings this process has checked in, by agent and task, with the version of the task they listed: a listing
-   * within LISTED_HEARTBEAT_MS of the last of the same version has nothing to write (its check-in and heartbeat are
-   * in), so it reads nothing either. 250 open tasks cost two reads each per listing (issue 39). A new version (an
-   * assignment, a change of state) is checked in anew.
+   * within a heartbeat of the last of the same version has nothing to write (its check-in and heartbeat are
+   * in), so it reads nothing either. A new version (an assignment, a change of state) is checked in anew. Marked
+   * when the check-in starts, so that a listing coming while it runs does not repeat it.
    */
   const listedAt = new Map<string, number>()
-  const activity: RunTracker['activity'] = async (taskId, agent, where = {}) => {
-    const seen = where.listed
-      ? `${agent.id}|${taskId}|${where.task?.updatedAt ?? ''}|${where.task?.assigneeIds.join(',') ?? ''}`
-      : null
-    if (
-      seen !== null &&
-      now() - (listedAt.get(seen) ?? Number.NEGATIVE_INFINITY) < LISTED_HEARTBEAT_MS
+  const _seen = (agentId: string, item: ListedTask) =>
+    `${agentId}|${item.taskId}|${item.task.updatedAt}|${item.task.assigneeIds.join(',')}`
+
+  const listed: RunTracker['listed'] = async (agent, tasks, via) => {
+    const at = now()
+    const due = tasks.filter(
+      (item) =>
+        at - (listedAt.get(_seen(agent.id, item)) ?? Number.NEGATIVE_INFINITY) >= listedHeartbeatMs
     )
-      return
-    await _activity(taskId, agent, where)
-    if (seen === null) return
-    listedAt.set(seen, now())
+    if (due.length === 0) return
+    for (const item of due) listedAt.set(_seen(agent.id, item), at)
     // Bounded: entries older than the heartbeat are of no use any more.
     if (listedAt.size > LISTED_MEMO_MAX)
-      for (const [key, at] of listedAt) if (now() - at >= LISTED_HEARTBEAT_MS) listedAt.delete(key)
+      for (const [key, when] of listedAt) if (at - when >= listedHeartbeatMs) listedAt.delete(key)
+    const ids = due.map((item) => item.taskId)
+    const [mentioned, entries, records] = await Promise.all([
+      mentions.pendingMany(ids, agent.id),
+      store.getMany<Assignment>(ids.map((id) => assignmentKey(id, agent.id))),
+      runs ? runs.peekMany(ids) : Promise.resolve(ids.map(() => null)),
+    ])
+    // Checked in already, no mention to answer, and (with run records) a run under way whose heartbeat is recent:
+    // what `activity` would read, it would leave as it is.
+    const quiet = (i: number) => {
+      const entry = entries[i] ?? null
+      const record = records[i] ?? null
+      return (
+        !mentioned[i] &&
+        entry !== null &&
+        entry.checkedInAt !== null &&
+        (!runs ||
+          (record !== null &&
+            !_starts(record, agent.id) &&
+            at - (Date.parse(record.lastActivityAt ?? '') || 0) < listedHeartbeatMs))
+      )
+    }
+    // The others each touch only their own keys: together, as `activity` for each would have been.
+    await Promise.all(
+      due.map(async (item, i) => {
+        if (quiet(i)) return
+        try {
+          await _activity(item.taskId, agent, { ...item, listed: true, ...(via ? { via } : {}) })
+        } catch (error) {
+          // Not checked in: the next listing tries again; the others go on.
+          listedAt.delete(_seen(agent.id, item))
+          log.warn('check-in not recorded', {
+            task: item.taskId,
+            agent: agent.id,
+            error: errorMessage(error),
+          })
+        }
+      })
+    )
   }
+
+  const activity: RunTracker['activity'] = (taskId, agent, where = {}) =>
+    _activity(taskId, agent, where)
 
   const _activity: RunTracker['activity'] = async (taskId, agent, where = {}) => {
     // Any call on the task answers a mention of the agent there (issue 37).
@@ -97,11 +148,9 @@ export function createCheckins(
     if (!projectId) return
     const iso = new Date(at).toISOString()
     // A change of state writes the card (people see the run start); a mere heartbeat stays in the store.
-    const starts = (r: RunRecord | null) =>
-      r === null ||
-      ((r.agentId ?? agent.id) === agent.id && (r.state === 'pending' || r.state === 'stale'))
+    const starts = (r: RunRecord | null) => _starts(r, agent.id)
     const lastBeat = Date.parse(stored?.lastActivityAt ?? '') || 0
-    if (where.listed && stored && !starts(stored) && at - lastBeat < LISTED_HEARTBEAT_MS) return
+    if (where.listed && stored && !starts(stored) && at - lastBeat < listedHeartbeatMs) return
     await runs.update(
       { id: taskId, projectId, ref: stored?.ref ?? where.ref ?? null },
       (r) =>
@@ -152,5 +201,13 @@ export function createCheckins(
     }
   }
 
-  return { activity, delivered, undelivered }
+  return { activity, listed, delivered, undelivered }
+}
+
+/** The run starts with this call (no record, or one pending or stale of the agent's). */
+function _starts(r: RunRecord | null, agentId: string): boolean {
+  return (
+    r === null ||
+    ((r.agentId ?? agentId) === agentId && (r.state === 'pending' || r.state === 'stale'))
+  )
 }

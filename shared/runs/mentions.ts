@@ -32,6 +32,8 @@ export type RunMentions = {
   due(taskId: string, agentId: string): Promise<void>
   /** Whether the agent has a mention on this task it has not answered yet (it may then comment on it). */
   pending(taskId: string, agentId: string): Promise<boolean>
+  /** The same for several tasks, in one read. */
+  pendingMany(taskIds: readonly string[], agentId: string): Promise<boolean[]>
 }
 
 type MentionEntry = Mention & {
@@ -145,5 +147,7 @@ export function createMentions(
     },
 
     pending: (taskId, agentId) => store.has(entryKey(taskId, agentId)),
+    pendingMany: async (taskIds, agentId) =>
+      (await store.getMany(taskIds.map((id) => entryKey(id, agentId)))).map((e) => e !== null),
   }
 }

@@ -345,9 +345,8 @@ export function createRunStore({
 /** Runs under way (pending, active, awaiting, stale), from the `runs:open` index: no key listing. */
 export async function openRunRecords(store: Store, limit = 500): Promise<RunRecord[]> {
   const entries = await store.indexRange(OPEN_RUNS_INDEX, { limit })
-  const records = await Promise.all(
-    entries.map((e) => store.get<RunRecord>(runRecordKey(e.member)))
-  )
+  // One read for all of them (one MGET on Redis): 2,500 open runs (ten agents' listings) were 2,500 round trips.
+  const records = await store.getMany<RunRecord>(entries.map((e) => runRecordKey(e.member)))
   return records.filter((r): r is RunRecord => r !== null && OPEN_RUN_STATES.has(r.state))
 }
 

@@ -80,6 +80,14 @@ export type { WakeMeta }
 
 export type AssignOutcome = 'woken' | 'adopted' | 'known' | 'held' | 'off'
 
+/** A task an agent listed: where it is, and its version as listed. */
+export type ListedTask = {
+  taskId: string
+  projectId: string
+  ref: string | null
+  task: TaskSnapshot
+}
+
 export type RunTracker = {
   /**
    * An agent is assigned to a task (a webhook's change, a poll's sighting). New: a verified wake, or on
@@ -116,6 +124,12 @@ export type RunTracker = {
       notMine?: boolean
     }
   ): Promise<void>
+  /**
+   * The agent listed these tasks of its own (list_my_tasks): each checked in as `activity` with `listed` would,
+   * but read together (three reads for the lot) and written only where something changes: at 250 open tasks a
+   * listing once a minute was 750 reads one by one, in the background beside the agents' calls (issue 39).
+   */
+  listed(agent: AgentRef, tasks: ReadonlyArray<ListedTask>, via?: PlaneClient): Promise<void>
   /** A wake OpenClaw admitted; `runId` becomes the task's session. */
   delivered(meta: WakeMeta, runId: string | null): Promise<void>
   /**

@@ -3,8 +3,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { RUN_CARD_MARKER } from '../../shared/runs/card.ts'
 import { runRecordKey } from '../../shared/runs/records.ts'
 import { assignmentKey as runAssignmentKey } from '../../shared/runs/tracker-kit.ts'
+import { createMemoryStore, type Store } from '../../shared/store/store.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
 import { SIM_PLANE_VERSION, startE2E } from '../../sim/e2e/harness.ts'
+import { virtualClock } from '../helpers/clock.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null
@@ -202,6 +204,61 @@ describe('agent tool rules (HTTP door)', () => {
     expect(all.body).toMatchObject({ count: 60, total: 60 })
     for (const limit of [0, 251, 2.5])
       expect((await imhotep('list_my_tasks', { limit })).status).toBe(400)
+  })
+
+  it("should check a listing's tasks in without a read or a write per task while their runs are under way (issue 39)", async () => {
+    const clock = virtualClock()
+    const memory = createMemoryStore()
+    // Reads of one task's run, assignment or mention at a time, and writes of run records.
+    const ops = { taskReads: 0, runWrites: 0 }
+    const store: Store = {
+      ...memory,
+      get: (key) => {
+        if (key.startsWith('run:')) ops.taskReads++
+        return memory.get(key)
+      },
+      set: (key, value, options) => {
+        if (key.startsWith('run:record:')) ops.runWrites++
+        return memory.set(key, value, options)
+      },
+    }
+    const { t, imhotep } = await start({
+      store,
+      now: clock.now,
+      sleep: clock.sleep,
+      plane: { now: clock.now },
+    })
+    for (let n = 1; n <= 60; n++)
+      t.plane.seed.workItem(t.project.id, {
+        name: `Tâche ${n}`,
+        assignees: [t.users.imhotep.id],
+        state: t.state('Todo').id,
+      })
+    expect((await imhotep('list_my_tasks', { limit: 250 })).body).toMatchObject({ total: 60 })
+    await t.settle()
+    const runs = async () =>
+      (
+        await store.getMany<{ state: string; lastActivityAt: string | null }>(
+          [...t.plane.state.issues.keys()].map((id) => runRecordKey(id))
+        )
+      ).filter((r) => r !== null)
+    expect((await runs()).map((r) => r.state)).toEqual(Array(60).fill('active'))
+    // Two minutes on, the same listing twice at once: the check-ins are read together (one read of many keys) and
+    // write nothing (each heartbeat is recent enough: a sixth of RUN_STALE_MINUTES). Before: three reads and one
+    // heartbeat per task, each listing.
+    clock.advance(2 * 60_000)
+    ops.taskReads = 0
+    ops.runWrites = 0
+    await Promise.all([imhotep('list_my_tasks', {}), imhotep('list_my_tasks', {})])
+    await t.settle()
+    expect(ops).toEqual({ taskReads: 0, runWrites: 0 })
+    // Past the heartbeat, a listing keeps every run from going stale, once.
+    clock.advance(5 * 60_000)
+    await Promise.all([imhotep('list_my_tasks', {}), imhotep('list_my_tasks', {})])
+    await t.settle()
+    expect(ops.runWrites).toBe(60)
+    const beat = new Date(clock.now() - 60_000).toISOString()
+    for (const run of await runs()) expect(run.lastActivityAt! > beat).toBe(true)
   })
 
   it('should refuse done without a confidence, and ask for one review when the confidence is 0.55', async () => {
