@@ -113,8 +113,8 @@ export function agentsReport(f: AgentsFigures): TableBenchResult {
       held: f.tooMany === 0,
     },
     {
-      figure: 'list_my_tasks alone, 20 in a row (p50 / p99)',
-      measured: `${_ms(percentile(f.listAloneMs, 0.5))} / ${_ms(percentile(f.listAloneMs, 0.99))}`,
+      figure: `list_my_tasks alone, ${f.listAloneMs.length} in a row (p50 / p99 / max)`,
+      measured: `${_ms(percentile(f.listAloneMs, 0.5))} / ${_ms(percentile(f.listAloneMs, 0.99))} / ${_ms(Math.max(...f.listAloneMs))}`,
       goal: `≤ ${_ms(GOAL_P99_MS.list_my_tasks ?? 0)}`,
       held: percentile(f.listAloneMs, 0.99) <= (GOAL_P99_MS.list_my_tasks ?? 0),
     },
@@ -212,6 +212,7 @@ export function agentsReport(f: AgentsFigures): TableBenchResult {
       environment: f.environment,
       goals,
       alone: f.alone,
+      listAloneMs: f.listAloneMs.map((ms) => Math.round(ms * 10) / 10),
       keyMinutes: f.keyMinutes,
       routes: f.routes,
       tooMany: f.tooMany,
