@@ -101,8 +101,6 @@ describe('parts built in the composition root (issue 40)', () => {
       'Intl formatters by time zone: values of the platform, not parts of a runtime',
     'runtime/worker-runtime.ts':
       "the isolate's memo of its runtime: a Worker has no start hook, its module scope is the isolate's",
-    'shared/store/keyed-lock.ts':
-      'left for now: the per-store lock state is shared by the pipeline and the run store (to be built with the store)',
   }
 
   it('should declare no module-level Map or WeakMap in functions, shared or runtime, but those allowed', () => {
