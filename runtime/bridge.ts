@@ -27,6 +27,7 @@ import { onTaskClosed } from '../shared/runs/dependents.ts'
 import { createRunStore, runRecordKey, timeSpentNow } from '../shared/runs/records.ts'
 import { createRunTracker } from '../shared/runs/tracker.ts'
 import type { RunRecord } from '../shared/runs/types.ts'
+import { createKeyedLocks } from '../shared/store/keyed-lock.ts'
 import { agentsOfTask } from '../shared/task-vocabulary.ts'
 import { createTelegramClient } from '../shared/telegram/index.ts'
 import { createProjectTopics } from '../shared/telegram/topics.ts'
@@ -153,9 +154,11 @@ export function buildBridge(services: Services): Bridge {
     ...(config.NOTIFY_EVENTS ? { kinds: config.NOTIFY_EVENTS } : {}),
     projects: config.NOTIFY_PROJECTS ?? null,
   })
+  const locks = createKeyedLocks({ store })
   const runs = plane
     ? createRunStore({
         store,
+        locks,
         plane,
         nameOf: async (id) => (await directory.agentById(id))?.name ?? null,
         log,
@@ -215,6 +218,7 @@ export function buildBridge(services: Services): Bridge {
     taskReads,
     quota,
     store,
+    locks,
     outbox,
     directory,
     policy,
@@ -229,9 +233,7 @@ export function buildBridge(services: Services): Bridge {
     tracker,
     cards,
     index,
-    // Only the Node runtime builds this driver, and it releases held locks when it stops (runtime/node.ts); a
-    // Workers isolate (Redis over HTTP) may be dropped with its timers, leaving a lock to its TTL.
-    lingerLocks: store.driver === 'redis',
+    lingerLocks: store.driver === 'redis', // Node's driver: node.ts releases held locks at its stop
     onClosed: async (task, group) => {
       await onTaskClosed(
         { ...dependentsParts, store, log, locale: config.LOCALE, runs },
@@ -326,6 +328,7 @@ export function buildBridge(services: Services): Bridge {
     outbox,
     sender,
     pipeline,
+    locks,
     policy,
     chatId,
     runs,

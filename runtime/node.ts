@@ -8,7 +8,6 @@ import { errorMessage } from '../shared/errors.ts'
 import type { Services } from '../shared/function.ts'
 import { createRedactor } from '../shared/redact.ts'
 import { outputsOff, RegistryError } from '../shared/registry.ts'
-import { releaseHeldLocks } from '../shared/store/keyed-lock.ts'
 import { createApp } from './app.ts'
 import { runJobCommand } from './node-cli.ts'
 import { nodeHashing } from './node-hashing.ts'
@@ -57,11 +56,19 @@ async function main(argv: readonly string[]): Promise<number> {
       })
     } finally {
       // A store that never answered has nothing to release: the exit code and the job's line say it all.
-      await releaseHeldLocks(services.store).catch(() => 0)
+      await _releaseHeldLocks(services).catch(() => 0)
       await services.store.dispose().catch(() => undefined)
     }
   }
   return serve(config, services)
+}
+
+/**
+ * Task locks kept between calls go now, not at their TTL: a replica or the next start has them at once. The
+ * bridge is built on first use: a job that never used it builds it here, holding nothing (a failure rejects).
+ */
+async function _releaseHeldLocks(services: Services): Promise<number> {
+  return services.bridge.locks.releaseHeld()
 }
 
 /** The agent registry (AGENTS_FILE, else AGENTS_JSON), validated; a bad one stops the start naming the entry. */
@@ -124,7 +131,7 @@ async function serve(config: Config, services: Services): Promise<number> {
         log.warn('shutdown timed out', { requestsDone, jobsDone, backgroundDone })
       }
       // Task locks kept between calls go now, not at their TTL: a replica or the next start has them at once.
-      await releaseHeldLocks(store)
+      await _releaseHeldLocks(services)
       // Stopping either way: a store that will not close cleanly is dropped with the process.
       await store.dispose().catch(() => undefined)
       log.info('stopped')

@@ -23,6 +23,7 @@ import type { PlaneDirectory } from './plane-directory.ts'
 import type { ProjectLabels } from './runs/agent-labels.ts'
 import type { RunStore } from './runs/records.ts'
 import type { RunTracker } from './runs/tracker.ts'
+import type { KeyedLocks } from './store/keyed-lock.ts'
 import type { TelegramClient } from './telegram/index.ts'
 import type { ProjectTopics } from './telegram/topics.ts'
 import type { WebhookNotes } from './webhook-notes.ts'
@@ -56,6 +57,8 @@ export type Bridge = {
   outbox: Outbox
   sender: OutboxSender
   pipeline: Pipeline
+  /** The keyed locks on the store (tasks, run records): a process that stops releases the store locks they keep. */
+  locks: KeyedLocks
   /** NOTIFY_EVENTS / NOTIFY_PROJECTS, parsed once. */
   policy: NotifyPolicy
   /** The human's chat, when Telegram is configured; null otherwise (nothing is sent to people). */

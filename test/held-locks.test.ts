@@ -13,6 +13,7 @@ import { createNotifyPolicy } from '../shared/notify/policy.ts'
 import { createPipeline } from '../shared/pipeline/pipeline.ts'
 import type { PlaneClient } from '../shared/plane/client.ts'
 import { createRunStore, emptyRunRecord, runRecordKey } from '../shared/runs/records.ts'
+import { createKeyedLocks } from '../shared/store/keyed-lock.ts'
 import type { Store } from '../shared/store/store.ts'
 import { makeSnapshot, STATES } from './fixtures/tasks.ts'
 import { dropRedisPrefix, TEST_REDIS_URL } from './helpers/redis.ts'
@@ -40,6 +41,7 @@ describe('pipeline flush on Redis', () => {
     const project = { id: makeSnapshot().projectId, name: 'Onboarding', identifier: 'ONB' }
     const pipeline = createPipeline({
       store,
+      locks: createKeyedLocks({ store }),
       outbox,
       directory: createStaticDirectory({ projects: [project], users: {}, agents: [] }),
       policy: createNotifyPolicy(),
@@ -80,6 +82,7 @@ describe('pipeline flush on Redis', () => {
     const build = (store: Store) =>
       createPipeline({
         store,
+        locks: createKeyedLocks({ store }),
         outbox: createOutbox(store),
         directory: createStaticDirectory({ projects: [], users: {}, agents: [] }),
         policy: createNotifyPolicy(),
@@ -110,6 +113,7 @@ describe('run records on Redis', () => {
     const build = (store: Store) =>
       createRunStore({
         store,
+        locks: createKeyedLocks({ store }),
         plane: noPlane,
         log: silentLogger,
         locale: 'fr',

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createNodeStore, describeRedisUrl } from '../runtime/node-store.ts'
 import { loadConfig } from '../shared/config.ts'
 import type { RedisLike } from '../shared/store/atomics.ts'
-import { createKeyedLock, KeyHeldError, releaseHeldLocks } from '../shared/store/keyed-lock.ts'
+import { createKeyedLocks, KeyHeldError } from '../shared/store/keyed-lock.ts'
 import { createStoreQueue } from '../shared/store/queue.ts'
 import { createRedisHttpClient, redisHttpDriver } from '../shared/store/redis-http.ts'
 import { claimAndWrite, createMemoryStore, createStore, type Store } from '../shared/store/store.ts'
@@ -315,7 +315,7 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
   })
 
   it('should run calls on one key one at a time, in order, and calls on other keys alongside', async () => {
-    const lock = createKeyedLock({ store, ttlSeconds: 30, waitMs: 5_000 })
+    const lock = createKeyedLocks({ store }).lock({ ttlSeconds: 30, waitMs: 5_000 })
     const events: string[] = []
     const slow = (name: string, ms: number) => async () => {
       events.push(`${name}:start`)
@@ -337,6 +337,23 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
       'boom'
     )
     expect(await lock.run('k:one', async () => 'after')).toBe('after')
+  })
+
+  it("should queue one key's calls behind each other across the locks of one table", async () => {
+    // The pipeline's task lock and the run store's lock are two locks of the table the bridge builds.
+    const locks = createKeyedLocks({ store })
+    const first = locks.lock({ ttlSeconds: 30, waitMs: 5_000 })
+    const second = locks.lock({ ttlSeconds: 10, waitMs: 1_000 })
+    const events: string[] = []
+    await Promise.all([
+      first.run('k:shared', async () => {
+        events.push('a:start')
+        await sleep(30)
+        events.push('a:end')
+      }),
+      second.run('k:shared', async () => void events.push('b')),
+    ])
+    expect(events).toEqual(['a:start', 'a:end', 'b'])
   })
 
   it('should expire values, claims, locks and counters after their TTL', async () => {
@@ -404,7 +421,7 @@ describe('store: redis specifics', () => {
           }
         },
       }
-      const lock = createKeyedLock({ store: counting, ttlSeconds: 30, waitMs: 5_000 })
+      const lock = createKeyedLocks({ store: counting }).lock({ ttlSeconds: 30, waitMs: 5_000 })
       const order: number[] = []
       await Promise.all(
         [1, 2, 3, 4].map((n) => lock.run('task:lock:burst', async () => void order.push(n)))
@@ -425,7 +442,8 @@ describe('store: redis specifics', () => {
   it('should keep a lingering lock and its memo for its second, and let it go then or when told', async () => {
     await twoReplicas('linger', async (real, other) => {
       const key = 'task:lock:linger'
-      const lock = createKeyedLock({ store: real, ttlSeconds: 30, waitMs: 5_000, linger: true })
+      const locks = createKeyedLocks({ store: real })
+      const lock = locks.lock({ ttlSeconds: 30, waitMs: 5_000, linger: true })
       await lock.run(key, async (memo) => void memo.set('snapshot', 1))
       // Kept with nothing queued: another replica waits, the next call here finds what the last one left.
       expect(await other.lock(key, 30)).toBeNull()
@@ -450,7 +468,9 @@ describe('store: redis specifics', () => {
       await theirs?.release()
       // A new lock starts with an empty memo; a process that stops releases at once what it keeps.
       expect(await lock.run(key, async (memo) => memo.size)).toBe(0)
-      expect(await releaseHeldLocks(real)).toBe(1)
+      // Another table on the same store (another process's) holds none of them.
+      expect(await createKeyedLocks({ store: real }).releaseHeld()).toBe(0)
+      expect(await locks.releaseHeld()).toBe(1)
       const after = await other.lock(key, 30)
       expect(after).not.toBeNull()
       await after?.release()
@@ -461,8 +481,8 @@ describe('store: redis specifics', () => {
     await twoReplicas('lease', async (real, other) => {
       const key = 'task:lock:lease'
       const lost: string[] = []
-      const lock = createKeyedLock({
-        store: real,
+      const locks = createKeyedLocks({ store: real })
+      const lock = locks.lock({
         ttlSeconds: 30,
         waitMs: 5_000,
         linger: true,
@@ -499,7 +519,7 @@ describe('store: redis specifics', () => {
       )
       await (theirs as Awaited<ReturnType<Store['lock']>>)?.release()
       expect(await lock.run(key, async (memo) => memo.size)).toBe(0)
-      await releaseHeldLocks(real)
+      await locks.releaseHeld()
     })
   })
 

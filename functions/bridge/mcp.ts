@@ -32,7 +32,7 @@ async function serveMcp(c: Context<AppEnv>): Promise<Response> {
   const door = await services.bridge.mcpDoor()
   for (const guard of door.guards) {
     let passed = false
-    const refused = await guard(c as unknown as Context, async () => {
+    const refused = await guard(c, async () => {
       passed = true
     })
     if (!passed)

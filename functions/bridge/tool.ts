@@ -49,7 +49,8 @@ export type ToolHints = {
   openWorldHint: boolean
 }
 
-export type BridgeTool<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> = {
+/** A tool as it is written: its handler and summary know its schemas' types. */
+export type ToolDefinition<I extends z.ZodObject, O extends z.ZodObject> = {
   /** snake_case, part of the public contract. */
   name: string
   title: string
@@ -65,8 +66,26 @@ export type BridgeTool<I extends z.ZodObject = z.ZodObject, O extends z.ZodObjec
   summarize: (output: z.output<O>) => string
 }
 
+/**
+ * A tool as the registry and the doors hold it, whatever its schemas: its handler and summary take what they are
+ * given as unknown and check it against the tool's own schemas (`defineTool`), so erasing the types trusts nothing.
+ */
+export type BridgeTool = Omit<ToolDefinition<z.ZodObject, z.ZodObject>, 'handler' | 'summarize'> & {
+  handler: (input: unknown, ctx: ToolContext) => Promise<unknown>
+  summarize: (output: unknown) => string
+}
+
+/**
+ * The tool, its schemas' types erased for the registry. A door parses a call's input before the handler and its
+ * output before the summary; they are parsed again here, which costs little (small objects; a file's base64 is
+ * checked for its length only) and is exact while the schemas only trim, default and refine (no transforms).
+ */
 export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(
-  tool: BridgeTool<I, O>
+  tool: ToolDefinition<I, O>
 ): BridgeTool {
-  return tool as unknown as BridgeTool
+  return {
+    ...tool,
+    handler: (input, ctx) => tool.handler(tool.input.parse(input), ctx),
+    summarize: (output) => tool.summarize(tool.output.parse(output)),
+  }
 }

@@ -8,6 +8,7 @@ import { createOutbox } from '../notify/outbox.ts'
 import { createNotifyPolicy } from '../notify/policy.ts'
 import { listReviews } from '../notify/reviews.ts'
 import { createRunTracker } from '../runs/tracker.ts'
+import { createKeyedLocks } from '../store/keyed-lock.ts'
 import { createMemoryStore } from '../store/store.ts'
 import { createPipeline } from './pipeline.ts'
 
@@ -49,6 +50,7 @@ function setup() {
   })
   const pipeline = createPipeline({
     store,
+    locks: createKeyedLocks({ store }),
     outbox,
     directory,
     tracker,

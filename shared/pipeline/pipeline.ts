@@ -18,7 +18,7 @@ import type { Outbox } from '../notify/outbox.ts'
 import { isBlockerComment, type NotifyPolicy } from '../notify/policy.ts'
 import type { AgentQuota } from '../notify/quota.ts'
 import type { RunTracker } from '../runs/tracker.ts'
-import { createKeyedLock, KeyHeldError, type LockMemo } from '../store/keyed-lock.ts'
+import { type KeyedLocks, KeyHeldError, type LockMemo } from '../store/keyed-lock.ts'
 import type { Store } from '../store/store.ts'
 import { createPendingChanges, remembered } from './pending-changes.ts'
 import { type FlushContext, type PendingChange, planFlush, type RunInfo } from './plan-flush.ts'
@@ -27,6 +27,8 @@ export type { PendingChange }
 
 export type PipelineOptions = {
   store: Store
+  /** The keyed locks on `store`, shared with the run store (task locks are kept between calls, then released). */
+  locks: KeyedLocks
   outbox: Outbox
   directory: Directory
   policy: NotifyPolicy
@@ -59,8 +61,9 @@ export type PipelineOptions = {
   quota?: AgentQuota
   /**
    * Keep a task's store lock for up to a second after its last call, and its snapshot and pending change in
-   * memory meanwhile (`createKeyedLock`'s `linger`): for a long-lived process on Redis, which releases them
-   * when it stops (and holds them as leases, so a crash keeps them ≤ 4 s).
+   * memory meanwhile (`KeyedLocks.lock`'s `linger`): for a long-lived process on Redis, which releases them
+   * when it stops (and holds them as leases, so a crash keeps them ≤ 4 s); not for a Workers isolate (Redis over
+   * HTTP), which may be dropped with its timers, leaving a lock to its TTL.
    */
   lingerLocks?: boolean
 }
@@ -153,8 +156,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const forgottenKey = (id: string) => `task:deleted:${id}`
   const pending = createPendingChanges({ store, now, coalesceMs })
   // Deliveries about one task arrive together (one per changed field): one at a time, no polling.
-  const taskLock = createKeyedLock({
-    store,
+  const taskLock = options.locks.lock({
     ttlSeconds: TASK_LOCK_TTL_S,
     waitMs: TASK_LOCK_WAIT_MS,
     linger: options.lingerLocks ?? false,

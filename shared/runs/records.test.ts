@@ -8,6 +8,7 @@ import { createPlaneSim } from '../../sim/plane/index.ts'
 import { silentLogger } from '../log.ts'
 import { UNLIMITED_RATE } from '../plane/budget.ts'
 import { createPlaneClient } from '../plane/client.ts'
+import { createKeyedLocks } from '../store/keyed-lock.ts'
 import { createMemoryStore } from '../store/store.ts'
 import { parseRunCard } from './card.ts'
 import { CARD_DELAY_MS, CARDS_DUE_INDEX, createRunStore } from './records.ts'
@@ -31,6 +32,7 @@ function setup() {
   const marked: number[] = []
   const runs = createRunStore({
     store,
+    locks: createKeyedLocks({ store }),
     plane,
     nameOf: async (id) => (id === 'imhotep' ? 'Imhotep' : null),
     log: silentLogger,

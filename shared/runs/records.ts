@@ -8,7 +8,7 @@ import type { Logger } from '../log.ts'
 import type { Locale } from '../notify/i18n.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
-import { createKeyedLock } from '../store/keyed-lock.ts'
+import type { KeyedLocks } from '../store/keyed-lock.ts'
 import type { Store } from '../store/store.ts'
 import { isRunCard, parseRunCard, renderRunCard } from './card.ts'
 import type { RunRecord } from './types.ts'
@@ -77,6 +77,8 @@ export const OPEN_RUNS_INDEX = 'runs:open'
 
 export type RunStoreOptions = {
   store: Store
+  /** The keyed locks on `store`, shared with the pipeline (one record's updates go one at a time). */
+  locks: KeyedLocks
   plane: PlaneClient
   /** An agent's display name by id (the registry's), for the card: its agent and those before it. */
   nameOf?: (agentId: string) => Promise<string | null>
@@ -144,6 +146,7 @@ export function timeSpentNow(record: RunRecord, now: number): number {
 
 export function createRunStore({
   store,
+  locks,
   plane,
   nameOf,
   log,
@@ -152,8 +155,7 @@ export function createRunStore({
   onCardMarked,
 }: RunStoreOptions): RunStore {
   const key = runRecordKey
-  const taskLock = createKeyedLock({
-    store,
+  const taskLock = locks.lock({
     ttlSeconds: LOCK_TTL_S,
     waitMs: LOCK_WAIT_MS,
     onLost: (lockKey) =>

@@ -18,8 +18,26 @@ import type { Store, StoreLock } from './types.ts'
 
 export { LOCK_LEASE, type LockLease }
 
-export type KeyedLockOptions = {
+export type KeyedLocksOptions = {
   store: Store
+}
+
+/**
+ * The keyed locks on one store, built once with it by the composition root (runtime/bridge.ts): every lock it
+ * makes shares one order per key and one set of store locks kept between calls, which the process releases when
+ * it stops.
+ */
+export type KeyedLocks = {
+  /** A lock on the table's keys, with its own expiry, wait and renewals. */
+  lock(options: KeyedLockOptions): KeyedLock
+  /**
+   * Release every store lock the table's locks keep between calls (lingering or handed over), for a process that
+   * is about to stop: another replica then has the keys at once instead of after their TTL. Returns how many.
+   */
+  releaseHeld(): Promise<number>
+}
+
+export type KeyedLockOptions = {
   /**
    * The store lock's expiry when it is not a lease: how long the key stays held after its process dies, and the
    * longest one call may run before another replica may take the key.
@@ -30,7 +48,7 @@ export type KeyedLockOptions = {
   /**
    * Keep the store lock after the last queued call until its handover window closes (a timer releases it), and
    * with it the memo. Only for a long-lived process that releases what it holds when it stops
-   * (`releaseHeldLocks`): a lock left behind by a crash holds its key until its TTL.
+   * (`KeyedLocks.releaseHeld`): a lock left behind by a crash holds its key until its TTL.
    */
   linger?: boolean
   /**
@@ -71,7 +89,7 @@ export class KeyHeldError extends Error {
   }
 }
 
-/** Per store, so that every part built on the same store shares the same order and the same held locks. */
+/** Per table, so that every part given the same table shares the same order and the same held locks. */
 type KeyState = {
   /** The tail of each key's queue of calls in this process. */
   chains: Map<string, Promise<unknown>>
@@ -95,7 +113,6 @@ type HeldLock = {
   /** Releases a lingering lock when its window closes. */
   timer?: ReturnType<typeof setTimeout>
 }
-const statesByStore = new WeakMap<Store, KeyState>()
 /** Backoff while another replica holds a key (only then: never within one process). */
 const REPLICA_BACKOFF_MS = [10, 25, 50, 100, 200] as const
 /**
@@ -105,23 +122,33 @@ const REPLICA_BACKOFF_MS = [10, 25, 50, 100, 200] as const
  */
 const HANDOVER_MS = 1_000
 
-export function createKeyedLock({
-  store,
-  ttlSeconds,
-  waitMs,
-  linger = false,
-  lease = store.driver === 'redis' ? LOCK_LEASE : null,
-  onLost,
-  now = Date.now,
-  sleep = (ms) => new Promise((r) => setTimeout(r, ms)),
-}: KeyedLockOptions): KeyedLock {
-  const state = statesByStore.get(store) ?? {
-    chains: new Map(),
-    queued: new Map(),
-    held: new Map(),
+export function createKeyedLocks({ store }: KeyedLocksOptions): KeyedLocks {
+  const state: KeyState = { chains: new Map(), queued: new Map(), held: new Map() }
+  return {
+    lock: (options) => _createKeyedLock(store, state, options),
+    async releaseHeld() {
+      const locks = [...state.held.values()]
+      state.held.clear()
+      for (const held of locks) clearTimeout(held.timer)
+      await Promise.all(locks.map((held) => held.lock.release().catch(() => false)))
+      return locks.length
+    },
   }
-  statesByStore.set(store, state)
-  const { chains, queued, held } = state
+}
+
+function _createKeyedLock(
+  store: Store,
+  { chains, queued, held }: KeyState,
+  {
+    ttlSeconds,
+    waitMs,
+    linger = false,
+    lease = store.driver === 'redis' ? LOCK_LEASE : null,
+    onLost,
+    now = Date.now,
+    sleep = (ms) => new Promise((r) => setTimeout(r, ms)),
+  }: KeyedLockOptions
+): KeyedLock {
   // Memory serves one process, and fs claims between processes are best effort; KV keeps locks in the isolate.
   // In all three the chain is the whole lock.
   const shared = store.driver === 'redis' || store.driver === 'redis-http'
@@ -197,7 +224,7 @@ export function createKeyedLock({
         held.delete(key)
         void mine.lock.release().catch(() => false)
       }, left)
-      // Never what keeps a process alive; a process that stops releases it first (releaseHeldLocks).
+      // Never what keeps a process alive; a process that stops releases it first (`releaseHeld`).
       ;(mine.timer as { unref?: () => void }).unref?.()
     } else await mine.lock.release().catch(() => false)
   }
@@ -249,18 +276,4 @@ export function createKeyedLock({
       return result
     },
   }
-}
-
-/**
- * Release every store lock the keyed locks on `store` keep between calls (lingering or handed over), for a process
- * that is about to stop: another replica then has the keys at once instead of after their TTL.
- */
-export async function releaseHeldLocks(store: Store): Promise<number> {
-  const state = statesByStore.get(store)
-  if (!state) return 0
-  const locks = [...state.held.values()]
-  state.held.clear()
-  for (const held of locks) clearTimeout(held.timer)
-  await Promise.all(locks.map((held) => held.lock.release().catch(() => false)))
-  return locks.length
 }

@@ -7,7 +7,6 @@
 import { randomUUID } from 'node:crypto'
 import { createNodeStore } from '../../runtime/node-store.ts'
 import { loadConfig } from '../../shared/config.ts'
-import { releaseHeldLocks } from '../../shared/store/keyed-lock.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
 import {
   type E2E,
@@ -136,7 +135,7 @@ export async function createWorld({
       throw new Error(
         `a stopped runtime's background work still ran after ${STOP_WITHIN_MS / 1000} s`
       )
-    await releaseHeldLocks(runtime.services.store)
+    await runtime.bridge.locks.releaseHeld()
     if (!memory) await runtime.services.store.dispose()
   }
 
