@@ -121,36 +121,34 @@ function _tooMany(
  */
 async function _checkIn(ctx: ToolContext): Promise<void> {
   const one = ([taskId, where]: [string, TouchedTask]) =>
-    ctx.bridge.tracker
-      .activity(taskId, ctx.me, { ...where, via: readerOf(ctx) })
-      .catch((error: unknown) =>
-        ctx.services.log.warn('check-in not recorded', {
-          task: taskId,
-          agent: ctx.me.id,
-          error: errorMessage(error),
-        })
-      )
+    ctx.tracker.activity(taskId, ctx.me, { ...where, via: readerOf(ctx) }).catch((error: unknown) =>
+      ctx.log.warn('check-in not recorded', {
+        task: taskId,
+        agent: ctx.me.id,
+        error: errorMessage(error),
+      })
+    )
   const touched = [...ctx.touched]
   const worked = touched.filter(([, where]) => !where.listed)
   const listed = touched.filter(([, where]) => where.listed)
   if (listed.length > 0)
-    ctx.services.background.run(`listing-checkins:${ctx.me.id}`, async () => {
-      await ctx.bridge.tracker
+    ctx.background.run(`listing-checkins:${ctx.me.id}`, async () => {
+      await ctx.tracker
         .listed(
           ctx.me,
           listed.map(([taskId, where]) => ({ taskId, ...where })),
           readerOf(ctx)
         )
         .catch((error: unknown) =>
-          ctx.services.log.warn('listing check-ins not recorded', {
+          ctx.log.warn('listing check-ins not recorded', {
             agent: ctx.me.id,
             error: errorMessage(error),
           })
         )
-      ctx.bridge.kick()
+      ctx.kick()
     })
   await Promise.all(worked.map(one))
-  if (worked.length > 0) ctx.bridge.kick()
+  if (worked.length > 0) ctx.kick()
 }
 
 /** The registry keeps one family per name: asking again returns the same series, no cache of our own needed. */

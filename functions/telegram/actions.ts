@@ -6,7 +6,6 @@
  */
 import { CARD_ACTIONS, type Card, type CardAction } from '../../shared/actions/cards.ts'
 import { actionPhrasesFor } from '../../shared/actions/phrases.ts'
-import type { AgentConfig } from '../../shared/agents.ts'
 import { formatTime } from '../../shared/commands/render-parts.ts'
 import { errorMessage } from '../../shared/errors.ts'
 import type { Services } from '../../shared/function.ts'
@@ -15,8 +14,8 @@ import { settleReview } from '../../shared/notify/reviews.ts'
 import { OPEN_RUN_STATES } from '../../shared/runs/records.ts'
 import { APPROVAL_LABEL } from '../../shared/task-vocabulary.ts'
 import { escapeHtml } from '../../shared/telegram/html.ts'
+import type { TaskContext } from '../bridge/task-context.ts'
 import { type LoadedTask, rereadTask, resolveTask, sightWrite } from '../bridge/tasks.ts'
-import type { ToolContext } from '../bridge/tool.ts'
 import { postComment, stateFor } from '../bridge/writes.ts'
 
 export type CardPress = {
@@ -195,35 +194,35 @@ export async function perform(
 
 // --- Internal helpers ---
 
-/** The human acting through the bridge's key: comments are written as they are (they name the human). */
-function _humanContext(services: Services, name: string): ToolContext {
-  const bridge = services.bridge
-  if (!bridge.plane || !bridge.runs) throw new Error('Plane is not configured')
-  const config = {
-    id: 'human',
-    name,
-    role: 'concierge',
-    planeUser: '',
-    openclawAgentId: '',
-    tags: [],
-  } as unknown as AgentConfig
+/** The human acting through the bridge's key, at a person's priority: comments name them in their own words. */
+function _humanContext(services: Services, name: string): TaskContext {
+  const parts = services.bridge
+  if (!parts.plane || !parts.runs) throw new Error('Plane is not configured')
+  // A person's action goes first when the key's window is full (issue 32).
+  const plane = parts.plane.withPriority('human')
+  const { directory, pipeline, index, projectStates, labels } = parts
   return {
-    services,
-    bridge,
-    me: { id: 'human', name, role: 'concierge', planeUserId: '', openclawAgentId: '', config },
-    // A person's action goes first when the key's window is full (issue 32).
-    plane: bridge.plane.withPriority('human'),
-    writer: bridge.plane.withPriority('human'),
-    ownKey: true,
-    runs: bridge.runs,
+    config: services.config,
+    log: services.log,
     now: services.now,
-    upload: null,
+    directory,
+    pipeline,
+    index,
+    projectStates,
+    labels,
+    taskDeleted: (taskId) => parts.taskDeleted(taskId),
+    kick: () => parts.kick(),
+    actor: { kind: 'human', name },
+    plane,
+    writer: plane,
+    ownKey: false,
+    runs: parts.runs,
     touched: new Map(),
   }
 }
 
 async function _moveTo(
-  ctx: ToolContext,
+  ctx: TaskContext,
   task: LoadedTask,
   status: 'in_progress' | 'cancelled'
 ): Promise<LoadedTask> {
@@ -237,8 +236,8 @@ async function _moveTo(
   return after
 }
 
-async function _removeLabel(ctx: ToolContext, task: LoadedTask, name: string): Promise<void> {
-  const labels = await ctx.bridge.labels.list(ctx.plane, task.key.projectId)
+async function _removeLabel(ctx: TaskContext, task: LoadedTask, name: string): Promise<void> {
+  const labels = await ctx.labels.list(ctx.plane, task.key.projectId)
   const drop = new Set(labels.filter((l) => l.name.toLowerCase() === name).map((l) => l.id))
   const current = (task.item.labels ?? []).map((l) => (typeof l === 'string' ? l : l.id))
   if (!current.some((id) => drop.has(id))) return
@@ -252,7 +251,7 @@ async function _removeLabel(ctx: ToolContext, task: LoadedTask, name: string): P
 }
 
 /** The run goes on (an answer, a send-back): awaiting or done becomes active, for its agent. */
-async function _runTo(ctx: ToolContext, task: LoadedTask, state: 'active'): Promise<void> {
+async function _runTo(ctx: TaskContext, task: LoadedTask, state: 'active'): Promise<void> {
   await ctx.runs.update(
     task.key,
     (r) =>
