@@ -6,10 +6,16 @@ import type { PlaneClient } from '../../shared/plane/client.ts'
 import type { RunStore } from '../../shared/runs/records.ts'
 import { ToolError } from './errors.ts'
 import type { Caller } from './task-context.ts'
-import type { ToolContext } from './tool.ts'
+import type { ToolContext, ToolParts } from './tool.ts'
 
-export async function toolContext(services: Services, agent: AgentConfig): Promise<ToolContext> {
-  const parts = services.bridge
+/** The parts a tool call reads (call.ts, context.ts): the tools' own, the clients a call is made with, its gate. */
+export type CallParts = ToolParts & Pick<Bridge, 'plane' | 'runs' | 'agentWriters' | 'toolGate'>
+
+export async function toolContext(
+  services: Services,
+  parts: CallParts,
+  agent: AgentConfig
+): Promise<ToolContext> {
   // An agent's tool call waits before background work (polls, run cards) when the key's window is full.
   const plane = parts.plane?.withPriority('agent')
   // The bridge builds its run store with its Plane client: one goes with the other.
@@ -35,7 +41,7 @@ export async function toolContext(services: Services, agent: AgentConfig): Promi
 
 function _context(
   services: Services,
-  parts: Bridge,
+  parts: CallParts,
   me: Caller,
   plane: PlaneClient,
   runs: RunStore
