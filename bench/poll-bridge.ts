@@ -8,6 +8,7 @@
  * product's client as it is: the time a cycle takes in production.
  */
 
+import { createRoot } from '../runtime/root.ts'
 import { createServices } from '../runtime/services.ts'
 import type { Bridge } from '../shared/bridge.ts'
 import { loadConfig } from '../shared/config.ts'
@@ -63,7 +64,7 @@ export function openPollBridge(
     agents,
     agentTokens: Object.fromEntries(agents.map((a) => [a.id, world.agentKeys[a.id] ?? ''])),
   })
-  const real = services.bridge
+  const real = createRoot(services).parts()
   const bridge = throttled ? { ...real, kick: _noKick } : _unthrottled(services, real)
   return {
     services,

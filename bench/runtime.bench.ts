@@ -8,6 +8,7 @@
 import { Hono } from 'hono'
 import { functions } from '../functions/index.ts'
 import { createApp } from '../runtime/app.ts'
+import { createRoot } from '../runtime/root.ts'
 import { createServices } from '../runtime/services.ts'
 import { loadConfig } from '../shared/config.ts'
 import type { AppEnv } from '../shared/function.ts'
@@ -49,7 +50,7 @@ async function openBridgeServer(): Promise<LoopbackServer> {
   const log = createLogger({ level: 'info', write: function discard() {} })
   const store = createMemoryStore()
   const services = createServices({ config, functions, log, store })
-  const server = await serveOnLoopback(createApp({ functions, services }))
+  const server = await serveOnLoopback(createApp({ functions, root: createRoot(services) }))
   return {
     origin: server.origin,
     close: async () => {

@@ -6,6 +6,7 @@
 import { Hono } from 'hono'
 import { functions } from '../functions/index.ts'
 import { createApp } from '../runtime/app.ts'
+import { createRoot } from '../runtime/root.ts'
 import { createServices } from '../runtime/services.ts'
 import { loadConfig } from '../shared/config.ts'
 import type { AppEnv } from '../shared/function.ts'
@@ -79,7 +80,7 @@ export function bridgeWebhookServer({
         const opened = gateBackground(services.background)
         services.background = opened.background
         gate = opened
-        const server = await serveOnLoopback(createApp({ functions, services }))
+        const server = await serveOnLoopback(createApp({ functions, root: createRoot(services) }))
         return {
           ...server,
           room: () => opened.room(backlog),

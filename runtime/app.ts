@@ -5,12 +5,13 @@ import { HTTPException } from 'hono/http-exception'
 // PatternRouter (hono/tiny): one small router for a dozen routes; SmartRouter's two routers cost ~2 KiB gzip on Workers.
 import { Hono } from 'hono/tiny'
 import { clientAddress } from '../shared/client-address.ts'
-import type { AppEnv, BridgeFunction, HttpFunction, Services } from '../shared/function.ts'
+import type { AppEnv, BridgeFunction, HttpFunction, Root } from '../shared/function.ts'
 import { AnswerWithheld } from '../shared/http-errors.ts'
 
 export type CreateAppOptions = {
   functions: readonly BridgeFunction[]
-  services: Services
+  /** The runtime's services and parts: each routed request gets both (`c.var.services`, `c.var.parts`). */
+  root: Root
   /** Largest request body accepted; default from BODY_LIMIT_BYTES. */
   bodyLimitBytes?: number
 }
@@ -18,13 +19,14 @@ export type CreateAppOptions = {
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 /**
- * @example const app = createApp({ functions, services }); await app.request('/health')
+ * @example const app = createApp({ functions, root }); await app.request('/health')
  */
 export function createApp({
   functions,
-  services,
-  bodyLimitBytes = services.config.BODY_LIMIT_BYTES,
+  root,
+  bodyLimitBytes = root.services.config.BODY_LIMIT_BYTES,
 }: CreateAppOptions): Hono<AppEnv> {
+  const { services } = root
   const app = new Hono<AppEnv>()
   const { log, metrics, inventory } = services
 
@@ -68,6 +70,8 @@ export function createApp({
     const name = fn.name
     app.on(fn.method, fn.path, async function route(c: Context<AppEnv>) {
       c.set('functionName', name)
+      // The runtime's parts, built on its first routed request (the Node runtime builds them at start).
+      c.set('parts', root.parts())
       return limit ? limit(c, () => handler(c)) : handler(c)
     })
   }

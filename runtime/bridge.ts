@@ -40,7 +40,7 @@ import { createScheduler } from './scheduler.ts'
 /** Plane's capabilities (relations, worklogs…), shared by every process on the store for an hour. */
 const CAPABILITIES_KEY = 'plane:capabilities'
 
-/** Builds the parts once; createServices (runtime/services.ts) calls it on first use of `services.bridge`. */
+/** Builds the parts; createRoot (runtime/root.ts) calls it once per runtime, on first need. */
 export function buildBridge(services: Services): Bridge {
   const { config, store, log, metrics, status, background, now, sleep } = services
   const planeRequests = metrics.registry.counter(
@@ -352,7 +352,7 @@ export function buildBridge(services: Services): Bridge {
     projectStates: createProjectStates({ now }),
     mcpDoor() {
       mcpDoor ??= import('../functions/bridge/mcp-door.ts')
-        .then((door) => door.createMcpDoor(services))
+        .then((door) => door.createMcpDoor(services, self))
         .catch((error: unknown) => {
           // A failed load or build is tried again at the next request.
           mcpDoor = undefined

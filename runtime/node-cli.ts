@@ -2,6 +2,7 @@
 import { errorMessage } from '../shared/errors.ts'
 import {
   type BridgeFunction,
+  type Root,
   type RunnableFunction,
   type Services,
   scheduleOf,
@@ -14,7 +15,7 @@ export const CLI_FLUSH_TIMEOUT_MS = 30_000
 export type JobCommandOptions = {
   args: readonly string[]
   functions: readonly BridgeFunction[]
-  services: Services
+  root: Root
   out?: (line: string) => void
   err?: (line: string) => void
   /**
@@ -31,11 +32,12 @@ export type JobCommandOptions = {
 export async function runJobCommand({
   args,
   functions,
-  services,
+  root,
   out = (l) => process.stdout.write(`${l}\n`),
   err = (l) => process.stderr.write(`${l}\n`),
   waitForStore,
 }: JobCommandOptions): Promise<number> {
+  const { services } = root
   const runnable = functions.filter((fn): fn is RunnableFunction => fn.kind !== 'http')
   const [name] = args
   const help = args.some((a) => a === '--help' || a === '-h')
@@ -76,14 +78,20 @@ export async function runJobCommand({
   }
   // With --json, stdout holds the job's JSON alone: the summary, progress and notices go to stderr (issue 36).
   const say = args.includes('--json') ? err : out
-  const result = await runJob(fn, services, {
+  const result = await runJob(fn, root, {
     trigger: 'cli',
     args: args.slice(1),
     progress: say,
   })
   // Messages and wake-ups the run enqueued go out now; what cannot is kept for the next runtime. A job that
   // runs without the store (`check` while Redis is down) has nothing to deliver and must still print its lines.
-  const { left } = await services.bridge.settle(CLI_FLUSH_TIMEOUT_MS).catch(() => ({ left: 0 }))
+  // A job that declares no parts built none (runJob) and enqueued nothing: there is nothing to settle.
+  const { left } = fn.parts?.length
+    ? await root
+        .parts()
+        .settle(CLI_FLUSH_TIMEOUT_MS)
+        .catch(() => ({ left: 0 }))
+    : { left: 0 }
   // What it last heard from each integration, for the server's /ready.
   await services.status.flush()
   if (left > 0) err(`job ${name}: ${left} outbox item(s) not delivered yet; they stay queued`)

@@ -3,7 +3,7 @@ import { Cron } from 'croner'
 import {
   type BridgeFunction,
   type CronFunction,
-  type Services,
+  type Root,
   scheduleOf,
 } from '../shared/function.ts'
 import { runJob, slotOf } from '../shared/run-job.ts'
@@ -21,16 +21,13 @@ export type NodeScheduler = {
 
 export type StartSchedulerOptions = {
   functions: readonly BridgeFunction[]
-  services: Services
+  root: Root
   /** Aborted at shutdown; passed to every run. */
   signal: AbortSignal
 }
 
-export function startScheduler({
-  functions,
-  services,
-  signal,
-}: StartSchedulerOptions): NodeScheduler {
+export function startScheduler({ functions, root, signal }: StartSchedulerOptions): NodeScheduler {
+  const { services } = root
   const inFlight = new Set<Promise<unknown>>()
   const jobs = new Map<string, Cron>()
   const crons = functions.filter(
@@ -54,7 +51,7 @@ export function startScheduler({
         // The slot is the scheduled instant (not "now"), so replicas agree even when their ticks fire apart.
         const scheduledAt = self.previousRuns(1, new Date(services.now() + SLOT_TOLERANCE_MS))[0]
         const slot = slotOf(scheduledAt ?? services.now())
-        const run = runJob(fn, services, { trigger: 'cron', slot, signal })
+        const run = runJob(fn, root, { trigger: 'cron', slot, signal })
         inFlight.add(run)
         try {
           await run

@@ -48,7 +48,10 @@ describe('node server', () => {
   it('should drop the connection, with no HTTP answer, when a route withholds its answer', async () => {
     const functions = [silent, ok]
     const services = makeServices({ functions })
-    server = await listen(createApp({ functions, services }), { port: 0, hostname: '127.0.0.1' })
+    server = await listen(createApp({ functions, root: services.root }), {
+      port: 0,
+      hostname: '127.0.0.1',
+    })
     // A reset connection is a requests.ConnectionError for Plane's worker: a transport error it retries.
     expect(await post(server.port, '/silent')).toEqual({ error: 'ECONNRESET' })
     // The server goes on serving.

@@ -5,7 +5,7 @@ import { type AgentConfig, AgentRegistryError, parseAgentRegistry } from '../sha
 import { probeAtStart } from '../shared/check/start-probe.ts'
 import { type Config, ConfigError, loadConfig } from '../shared/config.ts'
 import { errorMessage } from '../shared/errors.ts'
-import type { Services } from '../shared/function.ts'
+import type { Root } from '../shared/function.ts'
 import { createRedactor } from '../shared/redact.ts'
 import { outputsOff, RegistryError } from '../shared/registry.ts'
 import { createApp } from './app.ts'
@@ -22,6 +22,7 @@ import {
   StoreUnreachableError,
   waitForStore,
 } from './node-store.ts'
+import { createRoot } from './root.ts'
 import { createRuntimeServices } from './services.ts'
 
 /** Expired entries of stores without native expiry (fs, memory) are swept this often. */
@@ -46,29 +47,31 @@ async function main(argv: readonly string[]): Promise<number> {
     // A one-off job keeps stdout for its summary line: its logs go to stderr.
     ...(isJob ? { write: (line: string) => process.stderr.write(`${line}\n`) } : {}),
   })
+  // The runtime's one root: its parts are built at the start of the server, and for a job only if it declares any.
+  const root = createRoot(services)
   if (isJob) {
     try {
       return await runJobCommand({
         args: argv.slice(1),
         functions,
-        services,
+        root,
         waitForStore: () => waitForStore(services.store),
       })
     } finally {
       // A store that never answered has nothing to release: the exit code and the job's line say it all.
-      await _releaseHeldLocks(services).catch(() => 0)
+      await _releaseHeldLocks(root).catch(() => 0)
       await services.store.dispose().catch(() => undefined)
     }
   }
-  return serve(config, services)
+  return serve(config, root)
 }
 
 /**
  * Task locks kept between calls go now, not at their TTL: a replica or the next start has them at once. The
  * bridge is built on first use: a job that never used it builds it here, holding nothing (a failure rejects).
  */
-async function _releaseHeldLocks(services: Services): Promise<number> {
-  return services.bridge.locks.releaseHeld()
+async function _releaseHeldLocks(root: Root): Promise<number> {
+  return root.parts().locks.releaseHeld()
 }
 
 /** The agent registry (AGENTS_FILE, else AGENTS_JSON), validated; a bad one stops the start naming the entry. */
@@ -82,7 +85,8 @@ function loadAgents(config: Config): AgentConfig[] {
   return parseAgentRegistry(readFileSync(path, 'utf8'), `AGENTS_FILE (${path})`)
 }
 
-async function serve(config: Config, services: Services): Promise<number> {
+async function serve(config: Config, root: Root): Promise<number> {
+  const { services } = root
   const { log, store, inventory } = services
   log.info('plane-bridge starting', {
     store: { driver: store.driver, location: store.location },
@@ -95,7 +99,7 @@ async function serve(config: Config, services: Services): Promise<number> {
   // A configured store that does not answer stops the start (deploy step 5), naming REDIS_URL: a service that
   // answers /health while it can keep nothing is worse than one that is restarted until Redis is there.
   await waitForStore(store)
-  const app = createApp({ functions, services })
+  const app = createApp({ functions, root })
   const server = await listen(app, { port: config.PORT, hostname: config.HOST }).catch(
     (error: unknown) => {
       throw new StartError(_listenFailure(error, config))
@@ -103,12 +107,13 @@ async function serve(config: Config, services: Services): Promise<number> {
   )
   log.info('listening', { host: config.HOST, port: server.port })
   const shutdown = new AbortController()
-  const scheduler = startScheduler({ functions, services, signal: shutdown.signal })
+  const scheduler = startScheduler({ functions, root, signal: shutdown.signal })
   // What a stopped (or crashed) process left in the outbox and the pending windows goes out now, not at
   // the next notify minute.
-  services.bridge.kick()
+  const parts = root.parts()
+  parts.kick()
   // Plane's key and workspace, Telegram's token: tried once now, without holding the start (issue 36).
-  services.background.run('start probe', () => probeAtStart({ ...services, ...services.bridge }))
+  services.background.run('start probe', () => probeAtStart({ ...services, ...parts }))
   const sweeper = setInterval(() => {
     store.sweep().catch((error) => log.warn('store sweep failed', { error: String(error) }))
   }, SWEEP_INTERVAL_MS)
@@ -131,7 +136,7 @@ async function serve(config: Config, services: Services): Promise<number> {
         log.warn('shutdown timed out', { requestsDone, jobsDone, backgroundDone })
       }
       // Task locks kept between calls go now, not at their TTL: a replica or the next start has them at once.
-      await _releaseHeldLocks(services)
+      await _releaseHeldLocks(root)
       // Stopping either way: a store that will not close cleanly is dropped with the process.
       await store.dispose().catch(() => undefined)
       log.info('stopped')

@@ -2,7 +2,6 @@
 
 import { type AgentConfig, type AgentRegistryFile, agentTokensFrom } from '../shared/agents.ts'
 import { createBackground } from '../shared/background.ts'
-import type { Bridge } from '../shared/bridge.ts'
 import { type BuildInfo, createBridgeMetrics, type ProcessStats } from '../shared/bridge-metrics.ts'
 import { type Config, secretValues } from '../shared/config.ts'
 import { persistContact } from '../shared/contacts.ts'
@@ -18,7 +17,6 @@ import { createStatusBoard } from '../shared/status.ts'
 import type { Store } from '../shared/store/store.ts'
 import { createUploadBudget } from '../shared/uploads/budget.ts'
 import { createMemorySpool, type FileSpool } from '../shared/uploads/spool.ts'
-import { buildBridge } from './bridge.ts'
 
 export type CreateServicesOptions = {
   config: Config
@@ -102,7 +100,6 @@ export function createServices({
       }),
     onNotice: (message, fields) => logger.warn(message, fields),
   }
-  let bridge: Bridge | undefined
   const built: Services = {
     config,
     store: typeof store === 'function' ? store(hooks) : store,
@@ -120,11 +117,6 @@ export function createServices({
     spool,
     uploadBudget: createUploadBudget(config.UPLOAD_MEMORY_BUDGET_BYTES ?? uploadBudgetBytes),
     runningJobs: createRunningJobs(),
-    // Built on first use, once: a copy of these services (a job's context) reads the same instance.
-    get bridge() {
-      bridge ??= buildBridge(built)
-      return bridge
-    },
   }
   services = built
   return built

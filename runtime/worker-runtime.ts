@@ -3,8 +3,9 @@ import type { Hono } from 'hono'
 import { servedFunctions as registry } from '../functions/served.ts'
 import { type AgentConfig, AgentRegistryError, parseAgentRegistry } from '../shared/agents.ts'
 import { type Config, loadConfig, type RawEnv } from '../shared/config.ts'
-import type { AppEnv, BridgeFunction, Services } from '../shared/function.ts'
+import type { AppEnv, BridgeFunction, Root, Services } from '../shared/function.ts'
 import { createApp } from './app.ts'
+import { createRoot } from './root.ts'
 import { createRuntimeServices } from './services.ts'
 import { createWorkerStore, type KvNamespaceLike } from './worker-store.ts'
 
@@ -14,6 +15,8 @@ export type WorkerEnv = { STORE?: KvNamespaceLike } & Record<string, unknown>
 export type WorkerRuntime = {
   functions: readonly BridgeFunction[]
   services: Services
+  /** The services and the parts, built on first need (a cron tick that declares none builds none). */
+  root: Root
   app: Hono<AppEnv>
 }
 
@@ -53,7 +56,8 @@ export function createWorkerRuntime(
     agents: loadAgents(config),
     store: (hooks) => createWorkerStore(config, { kv: env.STORE, onError: hooks.onError }),
   })
-  return { functions, services, app: createApp({ functions, services }) }
+  const root = createRoot(services)
+  return { functions, services, root, app: createApp({ functions, root }) }
 }
 
 /** The string bindings (vars, secrets): what the same zod config reads on Node from process.env. */

@@ -61,7 +61,7 @@ async function scheduled(
   ctx: WorkerExecutionContext
 ): Promise<void> {
   const runtime = getWorkerRuntime(env)
-  const { services, functions } = runtime
+  const { services, root, functions } = runtime
   const due = dueCronFunctions(functions, {
     cron: controller.cron,
     scheduledTime: controller.scheduledTime,
@@ -71,9 +71,9 @@ async function scheduled(
   })
   // The slot is the scheduled instant, so a trigger delivered twice runs each function once (runJob's claim).
   const slot = slotOf(controller.scheduledTime)
-  const runs = Promise.all(
-    due.map((fn) => runJob(fn, services, { trigger: 'scheduled', slot }))
-  ).then(() => services.background.idle(BACKGROUND_GRACE_MS))
+  const runs = Promise.all(due.map((fn) => runJob(fn, root, { trigger: 'scheduled', slot }))).then(
+    () => services.background.idle(BACKGROUND_GRACE_MS)
+  )
   ctx.waitUntil(runs)
 }
 

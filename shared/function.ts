@@ -45,13 +45,15 @@ export type Services = {
   uploadBudget: UploadBudget
   /** The cron and job functions running in this runtime (run-job.ts: a run never overlaps itself). */
   runningJobs: RunningJobs
-  /**
-   * The runtime's parts (Plane, Telegram and OpenClaw clients with their throttles, directory, pipeline,
-   * outbox, senders, run tracker), built once on first use and shared by HTTP handlers and every cron or job
-   * run: a job's context is a copy of these services, and the copy carries the same bridge (issue 14).
-   */
-  readonly bridge: Bridge
 }
+
+/**
+ * What a runtime hands its triggers (issue 40): the services, and its parts (Plane, Telegram and OpenClaw clients
+ * with their throttles, directory, pipeline, outbox, senders, run tracker; runtime/bridge.ts), built once, on the
+ * first call of `parts`, and shared by every HTTP handler and every cron or job run (issue 14). Only the runtime
+ * holds it: a handler gets the parts themselves (`c.var.parts`, a job's context), never a way to look them up.
+ */
+export type Root = { services: Services; parts: () => Bridge }
 
 export type FunctionInventory = {
   enabled: string[]
@@ -59,7 +61,8 @@ export type FunctionInventory = {
 }
 
 export type AppEnv = {
-  Variables: { services: Services; requestId: string; functionName: string }
+  /** `parts`: the runtime's parts; a handler names those it reads (`const { outbox }: Pick<Bridge, 'outbox'> = c.var.parts`). */
+  Variables: { services: Services; parts: Bridge; requestId: string; functionName: string }
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
@@ -83,17 +86,22 @@ export type HttpFunction = FunctionBase & {
   handler: (c: Context<AppEnv>) => Response | Promise<Response>
 }
 
-export type JobContext = Services & {
-  trigger: 'cron' | 'cli' | 'scheduled'
-  /** The schedule slot (ISO minute) a cron run belongs to; null for one-off runs. */
-  slot: string | null
-  /** Aborted when the runtime shuts down: long jobs stop at a safe point. */
-  signal: AbortSignal
-  /** Words after the job's name (`npm run job -- agent-token imhotep`); empty for cron runs. */
-  args: readonly string[]
-  /** A line for the person at the terminal while a long step runs (`npm run job` only; never logged). */
-  progress?: (line: string) => void
-}
+/** The parts a cron or job function may declare: those the root builds before its run and hands it. */
+export type PartName = keyof Bridge
+
+/** A run's context: the services, the parts its function declares (`parts: ['outbox']` → `ctx.outbox`), its own fields. */
+export type JobContext<K extends PartName = never> = Services &
+  Pick<Bridge, K> & {
+    trigger: 'cron' | 'cli' | 'scheduled'
+    /** The schedule slot (ISO minute) a cron run belongs to; null for one-off runs. */
+    slot: string | null
+    /** Aborted when the runtime shuts down: long jobs stop at a safe point. */
+    signal: AbortSignal
+    /** Words after the job's name (`npm run job -- agent-token imhotep`); empty for cron runs. */
+    args: readonly string[]
+    /** A line for the person at the terminal while a long step runs (`npm run job` only; never logged). */
+    progress?: (line: string) => void
+  }
 
 /** A job may return a one-line summary (printed by `npm run job`) and counts for the log line. */
 export type JobOutcome = {
@@ -111,31 +119,42 @@ export type JobOutcome = {
   failure?: string
 } & Record<string, unknown>
 
-export type JobRun = (ctx: JobContext) => Promise<JobOutcome | undefined>
+export type JobRun<K extends PartName = never> = (
+  ctx: JobContext<K>
+) => Promise<JobOutcome | undefined>
 
-export type CronFunction = FunctionBase & {
-  kind: 'cron'
-  /** Cron expression (5 fields). */
-  schedule: string
-  /** A setting that overrides `schedule` (the registry's value is its default). */
-  scheduleSetting?: SettingKey
-  /** `UTC` (default) or `config`: read in the TIMEZONE setting. */
-  timezone?: 'UTC' | 'config'
-  /** Upper bound of one run; the running lock expires after it. */
-  maxDurationSeconds?: number
-  run: JobRun
+/**
+ * A run with the parts it reads: the root builds the runtime's parts before a run that declares any and hands it
+ * these (a job that declares none, `check` or `agent-token`, builds no client, no pipeline).
+ */
+type PartsRun<K extends PartName> = {
+  parts?: readonly K[]
+  run: JobRun<K>
 }
 
-export type JobFunction = FunctionBase & {
-  kind: 'job'
-  maxDurationSeconds?: number
-  /**
-   * `false`: the job runs without the store, and without the running lock (it writes nothing there): `check`
-   * must say what is wrong when Redis is down, and `agent-token` or `openclaw-config` need only the registry.
-   */
-  needsStore?: false
-  run: JobRun
-}
+export type CronFunction<K extends PartName = PartName> = FunctionBase &
+  PartsRun<K> & {
+    kind: 'cron'
+    /** Cron expression (5 fields). */
+    schedule: string
+    /** A setting that overrides `schedule` (the registry's value is its default). */
+    scheduleSetting?: SettingKey
+    /** `UTC` (default) or `config`: read in the TIMEZONE setting. */
+    timezone?: 'UTC' | 'config'
+    /** Upper bound of one run; the running lock expires after it. */
+    maxDurationSeconds?: number
+  }
+
+export type JobFunction<K extends PartName = PartName> = FunctionBase &
+  PartsRun<K> & {
+    kind: 'job'
+    maxDurationSeconds?: number
+    /**
+     * `false`: the job runs without the store, and without the running lock (it writes nothing there): `check`
+     * must say what is wrong when Redis is down, and `agent-token` or `openclaw-config` need only the registry.
+     */
+    needsStore?: false
+  }
 
 export type BridgeFunction = HttpFunction | CronFunction | JobFunction
 export type RunnableFunction = CronFunction | JobFunction
@@ -144,14 +163,12 @@ export const defineHttpFunction = (f: Omit<HttpFunction, 'kind'>): HttpFunction 
   kind: 'http',
   ...f,
 })
-export const defineCronFunction = (f: Omit<CronFunction, 'kind'>): CronFunction => ({
-  kind: 'cron',
-  ...f,
-})
-export const defineJobFunction = (f: Omit<JobFunction, 'kind'>): JobFunction => ({
-  kind: 'job',
-  ...f,
-})
+export const defineCronFunction = <K extends PartName = never>(
+  f: Omit<CronFunction<K>, 'kind'>
+): CronFunction => ({ kind: 'cron', ...f })
+export const defineJobFunction = <K extends PartName = never>(
+  f: Omit<JobFunction<K>, 'kind'>
+): JobFunction => ({ kind: 'job', ...f })
 
 /** The schedule a cron function runs on with this config: its setting when it has one, else the registry's. */
 export function scheduleOf(fn: CronFunction, config: Config): string {

@@ -1,6 +1,15 @@
 /** @module Runs one cron or job function: once per schedule slot across replicas, never overlapping itself, never throwing. */
+
+import type { Bridge } from './bridge.ts'
 import { errorMessage } from './errors.ts'
-import type { JobContext, JobOutcome, RunnableFunction, Services } from './function.ts'
+import type {
+  JobContext,
+  JobOutcome,
+  PartName,
+  Root,
+  RunnableFunction,
+  Services,
+} from './function.ts'
 import { recordJobRun } from './job-runs.ts'
 import { diagnosePlaneFailure } from './plane/diagnose.ts'
 import { keepLease, LOCK_LEASE } from './store/lease.ts'
@@ -34,11 +43,11 @@ const SLOT_CLAIM_TTL_S = 6 * 60 * 60
 export const DEFAULT_MAX_DURATION_S = 10 * 60
 
 /**
- * @example const result = await runJob(pollFunction, services, { trigger: 'cron', slot: slotOf(scheduledTime) })
+ * @example const result = await runJob(pollFunction, root, { trigger: 'cron', slot: slotOf(scheduledTime) })
  */
 export async function runJob(
   fn: RunnableFunction,
-  services: Services,
+  root: Root,
   {
     trigger,
     slot = null,
@@ -47,6 +56,7 @@ export async function runJob(
     progress,
   }: RunJobOptions
 ): Promise<JobRunResult> {
+  const { services } = root
   const { log, metrics, store, status, now } = services
   const started = now()
   // Written at the end of a run that ran (ok or error), awaited before runJob returns.
@@ -96,6 +106,7 @@ export async function runJob(
     const maxDurationS = fn.maxDurationSeconds ?? DEFAULT_MAX_DURATION_S
     const context = () => ({
       ...services,
+      ..._declaredParts(fn, root),
       log: log.child({ job: fn.name }),
       trigger,
       slot,
@@ -141,6 +152,18 @@ export function slotOf(scheduledAt: Date | number): string {
 }
 
 // --- Internal helpers ---
+
+/**
+ * The parts a function declares, from the runtime's, built now if nothing built them yet: a run that declares none
+ * (`check` with the store down, `agent-token`) builds no client and no pipeline. The registry's type forgets which
+ * parts a function declared; defineCronFunction and defineJobFunction checked that its run reads only those.
+ */
+function _declaredParts(fn: RunnableFunction, root: Root): Pick<Bridge, PartName> {
+  const names = fn.parts ?? []
+  if (names.length === 0) return {} as Pick<Bridge, PartName>
+  const parts = root.parts()
+  return Object.fromEntries(names.map((name) => [name, parts[name]])) as Pick<Bridge, PartName>
+}
 
 /**
  * What failed, and for a Plane failure that a setting explains, which one and the fix (issue 36): the job CLI,

@@ -4,7 +4,7 @@ import type { AgentConfig } from '../../shared/agents.ts'
 import { errorMessage } from '../../shared/errors.ts'
 import type { Services } from '../../shared/function.ts'
 import type { HeldFile } from '../../shared/uploads/spool.ts'
-import { toolContext } from './context.ts'
+import { type CallParts, toolContext } from './context.ts'
 import { invalidInput, ToolError, toToolError } from './errors.ts'
 import { readerOf } from './tasks.ts'
 import type { BridgeTool, ToolContext, TouchedTask } from './tool.ts'
@@ -18,6 +18,7 @@ export type CallExtras = { upload?: HeldFile | null }
 
 export async function callTool(
   services: Services,
+  parts: CallParts,
   tool: BridgeTool,
   agent: AgentConfig,
   rawInput: unknown,
@@ -25,7 +26,7 @@ export async function callTool(
   extras: CallExtras = {}
 ): Promise<CallOutcome> {
   const started = performance.now()
-  const outcome = await _run(services, tool, agent, rawInput, extras)
+  const outcome = await _run(services, parts, tool, agent, rawInput, extras)
   const result = outcome.ok ? 'ok' : outcome.error.code
   _counter(services).inc({ tool: tool.name, outcome: result })
   // Who called what and how it ended; never the token, never the input (it may hold a file).
@@ -44,13 +45,14 @@ export async function callTool(
 
 async function _run(
   services: Services,
+  parts: CallParts,
   tool: BridgeTool,
   agent: AgentConfig,
   rawInput: unknown,
   extras: CallExtras
 ): Promise<CallOutcome> {
   // One agent's burst waits on its own slots, never on another agent's (issue 39).
-  const gate = await services.bridge.toolGate.enter(agent.id)
+  const gate = await parts.toolGate.enter(agent.id)
   if (!gate.ok) return { ok: false, error: _tooMany(services, agent, gate) }
   try {
     if (tool.access === 'concierge' && agent.role !== 'concierge') {
@@ -62,7 +64,7 @@ async function _run(
     }
     const parsed = tool.input.safeParse(rawInput ?? {})
     if (!parsed.success) throw invalidInput(parsed.error)
-    const ctx = { ...(await toolContext(services, agent)), upload: extras.upload ?? null }
+    const ctx = { ...(await toolContext(services, parts, agent)), upload: extras.upload ?? null }
     let result: unknown
     try {
       result = await tool.handler(parsed.data, ctx)
@@ -121,36 +123,34 @@ function _tooMany(
  */
 async function _checkIn(ctx: ToolContext): Promise<void> {
   const one = ([taskId, where]: [string, TouchedTask]) =>
-    ctx.bridge.tracker
-      .activity(taskId, ctx.me, { ...where, via: readerOf(ctx) })
-      .catch((error: unknown) =>
-        ctx.services.log.warn('check-in not recorded', {
-          task: taskId,
-          agent: ctx.me.id,
-          error: errorMessage(error),
-        })
-      )
+    ctx.tracker.activity(taskId, ctx.me, { ...where, via: readerOf(ctx) }).catch((error: unknown) =>
+      ctx.log.warn('check-in not recorded', {
+        task: taskId,
+        agent: ctx.me.id,
+        error: errorMessage(error),
+      })
+    )
   const touched = [...ctx.touched]
   const worked = touched.filter(([, where]) => !where.listed)
   const listed = touched.filter(([, where]) => where.listed)
   if (listed.length > 0)
-    ctx.services.background.run(`listing-checkins:${ctx.me.id}`, async () => {
-      await ctx.bridge.tracker
+    ctx.background.run(`listing-checkins:${ctx.me.id}`, async () => {
+      await ctx.tracker
         .listed(
           ctx.me,
           listed.map(([taskId, where]) => ({ taskId, ...where })),
           readerOf(ctx)
         )
         .catch((error: unknown) =>
-          ctx.services.log.warn('listing check-ins not recorded', {
+          ctx.log.warn('listing check-ins not recorded', {
             agent: ctx.me.id,
             error: errorMessage(error),
           })
         )
-      ctx.bridge.kick()
+      ctx.kick()
     })
   await Promise.all(worked.map(one))
-  if (worked.length > 0) ctx.bridge.kick()
+  if (worked.length > 0) ctx.kick()
 }
 
 /** The registry keeps one family per name: asking again returns the same series, no cache of our own needed. */

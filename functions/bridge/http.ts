@@ -7,6 +7,7 @@ import type { HeldFile } from '../../shared/uploads/spool.ts'
 import { agentForToken, WWW_AUTHENTICATE } from './auth.ts'
 import { readBodyInBudget } from './body.ts'
 import { callTool } from './call.ts'
+import type { CallParts } from './context.ts'
 import { ToolError } from './errors.ts'
 import { bridgeTools, findTool } from './index.ts'
 import { readUploadForm } from './upload-form.ts'
@@ -51,6 +52,7 @@ export const bridgeToolCallFunction = defineHttpFunction({
   bodyLimitBytes: toolBodyLimit,
   handler: async function callToolOverHttp(c) {
     const services = c.get('services')
+    const parts: CallParts = c.var.parts
     // Authentication first: an unauthenticated caller learns nothing, not even which tools exist.
     const agent = await agentForToken(services.agents, c.req.header('authorization'))
     if (!agent) return _error(c, _unauthorized())
@@ -67,7 +69,7 @@ export const bridgeToolCallFunction = defineHttpFunction({
     const read = await _readInput(c, tool.name)
     if (read instanceof ToolError) return _error(c, read)
     try {
-      const outcome = await callTool(services, tool, agent, read.input, 'http', {
+      const outcome = await callTool(services, parts, tool, agent, read.input, 'http', {
         upload: read.file,
       })
       return outcome.ok ? c.json(outcome.output, 200) : _error(c, outcome.error)

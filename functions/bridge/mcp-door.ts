@@ -9,6 +9,7 @@ import type { AgentConfig } from '../../shared/agents.ts'
 import type { McpDoor } from '../../shared/bridge.ts'
 import type { Services } from '../../shared/function.ts'
 import { callTool } from './call.ts'
+import type { CallParts } from './context.ts'
 import { toolBodyLimit } from './http.ts'
 import { bridgeTools } from './index.ts'
 
@@ -18,7 +19,7 @@ const INSTRUCTIONS =
 const LOCALHOST = ['localhost', '127.0.0.1', '[::1]']
 
 /** The SDK's handler and the Host/Origin guards, for one runtime (the root calls this once). */
-export function createMcpDoor(services: Services): McpDoor {
+export function createMcpDoor(services: Services, parts: CallParts): McpDoor {
   const publicHost = services.config.PUBLIC_URL
     ? new URL(services.config.PUBLIC_URL).hostname
     : null
@@ -31,7 +32,7 @@ export function createMcpDoor(services: Services): McpDoor {
   const handler = createMcpHandler(
     ({ authInfo }) => {
       const agent = authInfo ? byId.get(authInfo.clientId) : undefined
-      return _server(services, agent ?? null)
+      return _server(services, parts, agent ?? null)
     },
     {
       legacy: 'stateless',
@@ -43,7 +44,7 @@ export function createMcpDoor(services: Services): McpDoor {
 }
 
 /** One server per request (stateless): every tool, each call made as the authenticated agent. */
-function _server(services: Services, agent: AgentConfig | null): McpServer {
+function _server(services: Services, parts: CallParts, agent: AgentConfig | null): McpServer {
   const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS })
   for (const tool of bridgeTools) {
     server.registerTool(
@@ -58,7 +59,7 @@ function _server(services: Services, agent: AgentConfig | null): McpServer {
       async (args: unknown) => {
         if (!agent)
           return { isError: true, content: [{ type: 'text' as const, text: 'Not authenticated.' }] }
-        const outcome = await callTool(services, tool, agent, args, 'mcp')
+        const outcome = await callTool(services, parts, tool, agent, args, 'mcp')
         if (!outcome.ok)
           return {
             isError: true,

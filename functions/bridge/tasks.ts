@@ -12,6 +12,7 @@ import { snapshotFromWorkItem } from '../../shared/plane-events.ts'
 import { AGENT_LABEL_PREFIX, isAgentTask } from '../../shared/task-vocabulary.ts'
 import { ToolError } from './errors.ts'
 import { TASK_REF } from './schemas.ts'
+import { actorRef, type TaskContext } from './task-context.ts'
 import type { ToolContext } from './tool.ts'
 
 export type LoadedTask = {
@@ -44,7 +45,7 @@ export function statusOf(state: TaskSnapshot['state']): TaskStatus {
 
 /** A task by UUID or reference (`ONB-12`), read with its state and labels. 404 names what was asked. */
 export async function resolveTask(
-  ctx: ToolContext,
+  ctx: TaskContext,
   task: string,
   { touch = true }: { touch?: boolean } = {}
 ): Promise<LoadedTask> {
@@ -81,11 +82,13 @@ export async function resolveTask(
 
 /** The caller worked on this task: if it is its own, the call checks in on its run (agent runs). */
 export function noteTouched(
-  ctx: ToolContext,
+  ctx: TaskContext,
   task: Pick<LoadedTask, 'snapshot' | 'key' | 'ref'>,
   { listed = false }: { listed?: boolean } = {}
 ): void {
-  if (!isAgentTask(task.snapshot, ctx.me)) {
+  // A person's action checks no agent's run in.
+  if (ctx.actor.kind !== 'agent') return
+  if (!isAgentTask(task.snapshot, ctx.actor.agent)) {
     // Not its task: a call on it still answers a mention of the agent there (issue 37), and touches no run.
     if (!ctx.touched.has(task.key.id))
       ctx.touched.set(task.key.id, {
@@ -108,7 +111,7 @@ export function noteTouched(
 
 /** The same task read again (after a write), to check what Plane really holds. */
 export async function rereadTask(
-  ctx: ToolContext,
+  ctx: TaskContext,
   task: Pick<LoadedTask, 'key'>
 ): Promise<LoadedTask> {
   const item = await readTask(ctx, (plane) =>
@@ -123,7 +126,7 @@ export async function rereadTask(
  * (its user is not a member of the project: 403, or Plane's 404) reads it again with the bridge's.
  */
 export async function readTask<T>(
-  ctx: ToolContext,
+  ctx: TaskContext,
   read: (plane: PlaneClient) => Promise<T>
 ): Promise<T> {
   const reader = readerOf(ctx)
@@ -141,7 +144,7 @@ export async function readTask<T>(
 }
 
 /** The client for one task's reads that cannot fall back (a run card to rebuild from): `readTask`'s first. */
-export function readerOf(ctx: ToolContext): PlaneClient {
+export function readerOf(ctx: TaskContext): PlaneClient {
   return ctx.ownKey ? ctx.writer : ctx.plane
 }
 
@@ -159,12 +162,12 @@ export async function assertMine(ctx: ToolContext, task: LoadedTask): Promise<vo
 }
 
 /** Names of the agents (or people) a task belongs to: assignees, then `agent:<id>` labels. */
-export async function ownersOf(ctx: ToolContext, snapshot: TaskSnapshot): Promise<string[]> {
+export async function ownersOf(ctx: TaskContext, snapshot: TaskSnapshot): Promise<string[]> {
   const names = new Set<string>()
-  for (const id of snapshot.assigneeIds) names.add(await ctx.bridge.directory.userName(id))
+  for (const id of snapshot.assigneeIds) names.add(await ctx.directory.userName(id))
   for (const label of snapshot.labels) {
     if (!label.toLowerCase().startsWith(AGENT_LABEL_PREFIX)) continue
-    const agent = await ctx.bridge.directory.agentById(label.slice(AGENT_LABEL_PREFIX.length))
+    const agent = await ctx.directory.agentById(label.slice(AGENT_LABEL_PREFIX.length))
     names.add(agent?.name ?? label.slice(AGENT_LABEL_PREFIX.length))
   }
   return [...names]
@@ -175,10 +178,10 @@ export function hasLabel(task: LoadedTask, name: string): boolean {
 }
 
 export function taskUrl(
-  ctx: ToolContext,
+  ctx: TaskContext,
   task: Pick<LoadedTask, 'snapshot' | 'project'>
 ): string | null {
-  const { PLANE_BASE_URL, PLANE_WORKSPACE_SLUG } = ctx.services.config
+  const { PLANE_BASE_URL, PLANE_WORKSPACE_SLUG } = ctx.config
   return buildTaskUrl(PLANE_BASE_URL, PLANE_WORKSPACE_SLUG, task.snapshot, task.project.identifier)
 }
 
@@ -189,13 +192,13 @@ export function taskUrl(
  * (issue 28: a task started before the deploy, finished through the tools before any poll).
  */
 export async function sightWrite(
-  ctx: ToolContext,
+  ctx: TaskContext,
   task: LoadedTask,
   before: LoadedTask | null,
   comments: ReadonlyArray<{ id: string; text: string }> = []
 ): Promise<void> {
-  const actor = { id: ctx.me.planeUserId, name: ctx.me.name }
-  await ctx.bridge.pipeline.sightTask(task.snapshot, {
+  const actor = actorRef(ctx.actor)
+  await ctx.pipeline.sightTask(task.snapshot, {
     source: 'bridge',
     actor,
     before: before?.snapshot ?? null,
@@ -210,7 +213,7 @@ export async function sightWrite(
       source: 'bridge' as const,
     })),
   })
-  ctx.bridge.kick()
+  ctx.kick()
 }
 
 /**
@@ -219,51 +222,51 @@ export async function sightWrite(
  * whatever happens; a failed write leaves what Plane took to be told as it stands.
  */
 export async function whileWriting<T>(
-  ctx: ToolContext,
+  ctx: TaskContext,
   taskId: string,
   write: () => Promise<T>
 ): Promise<T> {
-  const mark = await ctx.bridge.pipeline.writing(taskId)
+  const mark = await ctx.pipeline.writing(taskId)
   try {
     return await write()
   } finally {
     // A mark left behind expires on its own; the write's own outcome is what the caller must hear.
     await mark.done().catch((error: unknown) =>
-      ctx.services.log.warn('could not clear a task’s write mark (it expires on its own)', {
+      ctx.log.warn('could not clear a task’s write mark (it expires on its own)', {
         task: taskId,
         error: String(error),
       })
     )
-    ctx.bridge.kick()
+    ctx.kick()
   }
 }
 
 export async function sightComment(
-  ctx: ToolContext,
+  ctx: TaskContext,
   task: LoadedTask,
   comment: { id: string; text: string }
 ): Promise<void> {
-  const kept = await ctx.bridge.pipeline.sightComment(
+  const kept = await ctx.pipeline.sightComment(
     {
       type: 'comment',
       taskId: task.key.id,
       projectId: task.key.projectId,
       commentId: comment.id,
       text: comment.text,
-      actor: { id: ctx.me.planeUserId, name: ctx.me.name },
+      actor: actorRef(ctx.actor),
       source: 'bridge',
     },
     task.snapshot
   )
-  if (kept) ctx.bridge.kick()
+  if (kept) ctx.kick()
 }
 
 /** A work item read from Plane, as the tools use it: its snapshot, project and reference. */
-export async function loadTask(ctx: ToolContext, item: PlaneWorkItem): Promise<LoadedTask> {
+export async function loadTask(ctx: TaskContext, item: PlaneWorkItem): Promise<LoadedTask> {
   const snapshot = snapshotFromWorkItem(item)
   if (!snapshot)
     throw new ToolError('plane_error', `Plane returned task ${item.id} without its project.`)
-  const project = (await ctx.bridge.directory.project(snapshot.projectId)) ?? {
+  const project = (await ctx.directory.project(snapshot.projectId)) ?? {
     id: snapshot.projectId,
     name: snapshot.projectId,
     identifier: null,
@@ -288,13 +291,13 @@ export async function loadTask(ctx: ToolContext, item: PlaneWorkItem): Promise<L
  * tasks), it was deleted, and what it held (a run, deadlines, the caller's list) is dropped. A failure here leaves
  * it to the poll; the caller hears "not found" all the same.
  */
-async function _forgetIfKnown(ctx: ToolContext, wanted: string): Promise<void> {
+async function _forgetIfKnown(ctx: TaskContext, wanted: string): Promise<void> {
   try {
     const ref = wanted.toUpperCase()
     const id = isPlaneId(wanted) ? wanted.toLowerCase() : await _openTaskByRef(ctx, ref)
-    if (id && (await ctx.bridge.pipeline.snapshot(id))) await ctx.bridge.taskDeleted(id)
+    if (id && (await ctx.pipeline.snapshot(id))) await ctx.taskDeleted(id)
   } catch (error) {
-    ctx.services.log.warn('a task Plane no longer has was not forgotten (the poll will)', {
+    ctx.log.warn('a task Plane no longer has was not forgotten (the poll will)', {
       task: wanted,
       error: errorMessage(error),
     })
@@ -302,28 +305,29 @@ async function _forgetIfKnown(ctx: ToolContext, wanted: string): Promise<void> {
 }
 
 /** The caller's open task with this reference (`ONB-12`), from the index: the only refs an agent is given. */
-async function _openTaskByRef(ctx: ToolContext, ref: string): Promise<string | null> {
+async function _openTaskByRef(ctx: TaskContext, ref: string): Promise<string | null> {
+  // The index lists agents' tasks: a person has none of their own there.
+  if (ctx.actor.kind !== 'agent') return null
+  const me = ctx.actor.agent
   const dash = ref.lastIndexOf('-')
   const identifier = ref.slice(0, dash)
   const sequence = Number(ref.slice(dash + 1))
-  for (const id of await ctx.bridge.index.openTasks(ctx.me.id)) {
-    const snapshot = await ctx.bridge.pipeline.snapshot(id)
+  for (const id of await ctx.index.openTasks(me.id)) {
+    const snapshot = await ctx.pipeline.snapshot(id)
     if (snapshot?.sequenceId !== sequence) continue
-    const project = await ctx.bridge.directory.project(snapshot.projectId)
+    const project = await ctx.directory.project(snapshot.projectId)
     if (project?.identifier?.toUpperCase() === identifier) return id
   }
   return null
 }
 
-async function _byId(ctx: ToolContext, id: string): Promise<PlaneWorkItem | null> {
+async function _byId(ctx: TaskContext, id: string): Promise<PlaneWorkItem | null> {
   const known =
-    (await ctx.bridge.pipeline.snapshot(id))?.projectId ??
-    (await ctx.runs.peek(id))?.projectId ??
-    null
+    (await ctx.pipeline.snapshot(id))?.projectId ?? (await ctx.runs.peek(id))?.projectId ?? null
   if (known)
     return readTask(ctx, (plane) => plane.workItems.get(known, id, { expand: TASK_EXPAND }))
   // Unknown to the bridge: the id does not say its project, so ask each one.
-  for (const project of await ctx.bridge.directory.projects()) {
+  for (const project of await ctx.directory.projects()) {
     if (project.archived) continue
     try {
       return await ctx.plane.workItems.get(project.id, id, { expand: TASK_EXPAND })

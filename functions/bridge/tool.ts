@@ -1,45 +1,43 @@
 /** @module What a bridge tool is (name, schemas, LLM-facing description, MCP hints, who may call it) and what it gets. */
 import type { z } from 'zod'
-import type { AgentConfig } from '../../shared/agents.ts'
 import type { Bridge } from '../../shared/bridge.ts'
-import type { TaskSnapshot } from '../../shared/events.ts'
 import type { Services } from '../../shared/function.ts'
-import type { AgentRef } from '../../shared/notify/directory.ts'
-import type { PlaneClient } from '../../shared/plane/client.ts'
-import type { RunStore } from '../../shared/runs/records.ts'
 import type { HeldFile } from '../../shared/uploads/spool.ts'
+import type { Caller, TaskContext } from './task-context.ts'
 
-/** The calling agent, resolved from its bearer token. */
-export type Caller = AgentRef & { config: AgentConfig }
+export type { Caller, TouchedTask } from './task-context.ts'
 
-export type ToolContext = {
-  services: Services
-  bridge: Bridge
-  me: Caller
-  /** The bridge's own client: reads, and the run card (a bridge-owned comment). */
-  plane: PlaneClient
-  /** Writes on the caller's behalf: its own Plane key when it has one, else the bridge's. */
-  writer: PlaneClient
-  /** Whether `writer` is the caller's own key (Plane shows the agent as the author). */
-  ownKey: boolean
-  runs: RunStore
-  now: () => number
-  /** The file a multipart upload brought (spooled), for upload_deliverable; null for JSON calls. */
-  upload: HeldFile | null
-  /** The caller's own tasks this call worked on: each counts as the agent checking in on its run. */
-  touched: Map<string, TouchedTask>
-}
+/** The parts the tools read (issue 40), beyond the shared task steps': named here, handed to a tool flat. */
+export type ToolParts = Pick<
+  Bridge,
+  | 'directory'
+  | 'pipeline'
+  | 'index'
+  | 'tracker'
+  | 'freshener'
+  | 'taskReads'
+  | 'labels'
+  | 'projectStates'
+  | 'taskDeleted'
+  | 'kick'
+>
 
-/** A task a call worked on, by id in `touched`. */
-export type TouchedTask = {
-  projectId: string
-  ref: string | null
-  task: TaskSnapshot
-  /** Only seen in the agent's list (list_my_tasks): checked in after the answer, no run card of its own. */
-  listed?: boolean
-  /** Not the caller's task: only a mention of it there is answered (issue 37). */
-  notMine?: boolean
-}
+/** What the tools use of the services. */
+export type ToolServices = Pick<
+  Services,
+  'config' | 'store' | 'log' | 'now' | 'background' | 'hashing' | 'agents'
+>
+
+/** One call's context: its parts and services flat (`ctx.pipeline`, `ctx.config`), and the call's own fields. */
+export type ToolContext = TaskContext &
+  ToolParts &
+  ToolServices & {
+    /** A tool's actor is always the calling agent: `me`. */
+    actor: { kind: 'agent'; agent: Caller }
+    me: Caller
+    /** The file a multipart upload brought (spooled), for upload_deliverable; null for JSON calls. */
+    upload: HeldFile | null
+  }
 
 /** MCP tool annotations: without them OpenClaw treats every call as needing approval. */
 export type ToolHints = {

@@ -6,17 +6,18 @@ import { BRIDGE_EXTERNAL_SOURCE } from '../../shared/runs/records.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
 import { agentsOfTask, isAgentTask } from '../../shared/task-vocabulary.ts'
 import { ToolError } from './errors.ts'
+import { actorName, type TaskContext } from './task-context.ts'
 import { type LoadedTask, readerOf, sightComment, type TaskStatus } from './tasks.ts'
 import type { ToolContext } from './tool.ts'
 
 /** The project's state for a status: its group's default (or first), and for `blocked` the Blocked state. */
 export async function stateFor(
-  ctx: ToolContext,
+  ctx: TaskContext,
   projectId: string,
   status: Exclude<TaskStatus, 'backlog'>
 ): Promise<PlaneState> {
   // Listed at most every 5 minutes per project (the bridge's projectStates part).
-  const states = await ctx.bridge.projectStates.list(ctx.plane, projectId)
+  const states = await ctx.projectStates.list(ctx.plane, projectId)
   const group = {
     todo: 'unstarted',
     in_progress: 'started',
@@ -66,7 +67,7 @@ export async function repeatableExternalId(
   what: string,
   prefix: string
 ): Promise<{ externalId: string; repeat: boolean; forget(): Promise<void> }> {
-  const { store, hashing } = ctx.services
+  const { store, hashing } = ctx
   const key = `tool:repeat:${tool}:${await hashing.sha256Hex(`${ctx.me.id}\n${what}`)}`
   const fresh = `${prefix}:${crypto.randomUUID()}`
   /** For a call refused before it wrote anything: the same call again is then a new one, not a repeat. */
@@ -85,7 +86,7 @@ export async function repeatableExternalId(
  * existing comment, which is returned instead (a repeat of a call that died after writing it). Default: a new id.
  */
 export async function postComment(
-  ctx: ToolContext,
+  ctx: TaskContext,
   task: LoadedTask,
   text: string,
   {
@@ -100,7 +101,9 @@ export async function postComment(
     finishHtml?: (html: string) => string
   } = {}
 ): Promise<{ id: string; html: string; text: string }> {
-  const body = ctx.ownKey ? text : `**${ctx.me.name}** — ${text}`
+  // A person's comment names them in its own words (shared/actions/phrases.ts); an agent's without its key begins so.
+  const body =
+    ctx.ownKey || ctx.actor.kind === 'human' ? text : `**${actorName(ctx.actor)}** — ${text}`
   const html = finishHtml(markdownToHtml(body))
   const comment = await ctx.writer.comments.create(task.key.projectId, task.key.id, {
     comment_html: html,
@@ -118,10 +121,10 @@ export async function touchRun(
   change: (record: RunRecord, at: string) => RunRecord = (r) => r
 ): Promise<RunRecord> {
   const at = new Date(ctx.now()).toISOString()
-  // The run is its agent's: the Concierge (or the human) acting on someone's task leaves it theirs.
+  // The run is its agent's: the Concierge acting on someone's task leaves it theirs.
   const owner = isAgentTask(task.snapshot, ctx.me)
     ? ctx.me.id
-    : ((await agentsOfTask(ctx.bridge.directory, task.snapshot))[0]?.id ?? null)
+    : ((await agentsOfTask(ctx.directory, task.snapshot))[0]?.id ?? null)
   return ctx.runs.update(
     task.key,
     (record) => {

@@ -34,6 +34,7 @@ export const digestFunction = defineCronFunction({
     'PLANE_API_KEY',
     'PLANE_WORKSPACE_SLUG',
   ],
+  parts: ['plane', 'directory', 'outbox', 'kick'],
   run: async function digest(ctx) {
     const { config, store, log } = ctx
     const now = ctx.now()
@@ -42,12 +43,11 @@ export const digestFunction = defineCronFunction({
     // Cheap early exit for a second run (CLI, restart): no Plane requests for a digest already sent.
     if (await store.has(sentKey)) return { summary: `already sent for ${render.today}`, idle: true }
 
-    const bridge = ctx.bridge
-    if (!bridge.plane) throw new Error('Plane is not configured')
+    if (!ctx.plane) throw new Error('Plane is not configured')
     const loader = createWorkspaceLoader({
-      plane: bridge.plane,
+      plane: ctx.plane,
       store,
-      directory: bridge.directory,
+      directory: ctx.directory,
       agents: ctx.agents,
       log,
       now: ctx.now,
@@ -61,7 +61,7 @@ export const digestFunction = defineCronFunction({
     // The claim comes after the slow part and right before the enqueue: a run that failed above leaves the
     // day open for the next try, and of two replicas exactly one gets past this line.
     const sent = await claimAndWrite(store, sentKey, SENT_CLAIM_TTL_S, () =>
-      enqueueReply(bridge.outbox, {
+      enqueueReply(ctx.outbox, {
         chatId: config.TELEGRAM_CHAT_ID as string,
         html,
         dedupeKey: `digest:${render.today}`,
@@ -70,7 +70,7 @@ export const digestFunction = defineCronFunction({
     if (!sent.claimed) return { summary: `already sent for ${render.today}` }
     const messages = sent.value
     await store.set(LAST_DIGEST_KEY, { at: now })
-    bridge.kick()
+    ctx.kick()
     return {
       summary: `digest for ${render.today}: ${messages} message(s)${quiet ? ', quiet day' : ''}`,
       messages,

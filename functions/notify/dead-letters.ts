@@ -7,8 +7,9 @@ export const deadLettersFunction = defineJobFunction({
   usage: '[--retry [id]]',
   description:
     'Lists the messages and wake-ups the outbox gave up on (id, channel, target, attempts, last error); --retry sends them all again, --retry <id> one.',
+  parts: ['outbox'],
   run: async function deadLetters(ctx) {
-    const { outbox } = ctx.bridge
+    const { outbox } = ctx
     const dead = await outbox.deadLetters()
     const at = ctx.args.indexOf('--retry')
     if (at < 0) {

@@ -4,6 +4,7 @@
  * the store's records). `degraded` (still 200: restarting would not help) says why: an integration
  * failing, a job that failed its last run, dead letters.
  */
+import type { Bridge } from '../../shared/bridge.ts'
 import { storedContacts } from '../../shared/contacts.ts'
 import { defineHttpFunction, type FunctionInventory } from '../../shared/function.ts'
 import { type JobRunRecord, lastJobRuns } from '../../shared/job-runs.ts'
@@ -58,11 +59,11 @@ export const readyFunction = defineHttpFunction({
         ).catch((): Record<string, JobRunRecord> => ({}))
       : {}
     const jobs = _latest(snapshot.jobs, recorded)
+    // The parts /ready reads: the outbox's depth, the signatures refused.
+    const parts: Pick<Bridge, 'outbox' | 'webhookRejections'> = c.var.parts
     // Dead letters are messages given up on: an operator should see them here, not only in logs.
     const outbox = storeOk
-      ? await _withTimeout(c.get('services').bridge.outbox.depth(), STORE_PING_TIMEOUT_MS).catch(
-          () => null
-        )
+      ? await _withTimeout(parts.outbox.depth(), STORE_PING_TIMEOUT_MS).catch(() => null)
       : null
     const webhooks = storeOk
       ? await _withTimeout(
@@ -70,7 +71,7 @@ export const readyFunction = defineHttpFunction({
             lastReceivedAt: await lastWebhookReceivedAt(c.get('services')),
             refusedSinceAccepted: await signaturesRejectedSinceAccepted(
               c.get('services'),
-              c.get('services').bridge.webhookRejections
+              parts.webhookRejections
             ),
             // Issue 37: Plane switched its webhook off (the poll found changes no delivery brought).
             offSince: await webhookOffSince(c.get('services')),

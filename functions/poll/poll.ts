@@ -1,6 +1,6 @@
 /** @module cron every 5 minutes — the poll cycle: shared listings, reconciliation through the pipeline, per-agent ticks. */
 import { defineCronFunction } from '../../shared/function.ts'
-import { runPollCycle } from '../../shared/poll/cycle.ts'
+import { POLL_CYCLE_PARTS, runPollCycle } from '../../shared/poll/cycle.ts'
 import { alertPlaneFailure, clearPlaneAlerts } from '../../shared/poll/plane-alerts.ts'
 
 export const pollFunction = defineCronFunction({
@@ -11,10 +11,10 @@ export const pollFunction = defineCronFunction({
   scheduleSetting: 'POLL_SCHEDULE',
   maxDurationSeconds: 240,
   requires: ['PLANE_BASE_URL', 'PLANE_API_KEY', 'PLANE_WORKSPACE_SLUG'],
+  parts: POLL_CYCLE_PARTS,
   run: async function poll(ctx) {
-    const parts = { ...ctx, ...ctx.bridge }
-    const report = await runPollCycle(parts).catch(async (error: unknown) => {
-      await alertPlaneFailure(parts, error)
+    const report = await runPollCycle(ctx).catch(async (error: unknown) => {
+      await alertPlaneFailure(ctx, error)
       throw error
     })
     await clearPlaneAlerts(ctx)

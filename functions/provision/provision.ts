@@ -42,7 +42,7 @@ import type { ProvisionItem } from '../../shared/provision/types.ts'
  */
 async function _demoProject(
   plane: PlaneClient,
-  ctx: JobContext
+  ctx: ProvisionContext
 ): Promise<{ project: PlaneProject | null; items: ProvisionItem[] }> {
   const found = await findDemoProject(plane)
   if (found)
@@ -53,17 +53,21 @@ async function _demoProject(
   return { project: created.project, items: [created.item] }
 }
 
-export const provisionFunction = defineJobFunction({
+/** The parts the provision job reads: Plane, Telegram's set-up and topics, the run store. */
+type ProvisionPart = 'plane' | 'telegram' | 'topics' | 'runs'
+type ProvisionContext = JobContext<ProvisionPart>
+
+export const provisionFunction = defineJobFunction<ProvisionPart>({
   name: 'provision',
   usage: '[--dry-run] [--demo]',
   description:
     'Idempotent set-up: agents as project members, agent:<id> labels, blocked state, Telegram webhook; reports what needs a human. Goes on past what Plane fails on and lists it. --demo also creates, once, the Onboarding demo project (ONB) with three example tasks. --dry-run reads and prints the plan, writing nothing. Exit 0 done, 1 failed or blocked, 2 done but a person must act.',
   requires: ['PLANE_BASE_URL', 'PLANE_API_KEY', 'PLANE_WORKSPACE_SLUG'],
   maxDurationSeconds: 15 * 60,
+  parts: ['plane', 'telegram', 'topics', 'runs'],
   run: async function provision(ctx) {
     const { config, log } = ctx
-    const bridge = ctx.bridge
-    const plane = bridge.plane
+    const plane = ctx.plane
     if (!plane) throw new ProvisionError('the Plane settings are missing')
     if (ctx.agents.length === 0) log.warn('provision: the agent registry is empty (AGENTS_FILE)')
     const dryRun = ctx.args.includes('--dry-run')
@@ -92,20 +96,20 @@ export const provisionFunction = defineJobFunction({
     const plan = planProvision(facts, ctx.agents, { locale: config.LOCALE })
     const applied = await applyProvisionPlan(plane, plan.actions, { progress })
     const telegram = await setUpTelegram({
-      telegram: bridge.telegram,
+      telegram: ctx.telegram,
       publicUrl: config.PUBLIC_URL,
       webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
       locale: config.LOCALE,
     }).catch((error: unknown) => [failedItem('telegram', error)])
     const webhook = await _webhookItem(ctx)
-    const topics = await ensureProjectTopics(bridge, facts.projects)
+    const topics = await ensureProjectTopics(ctx, facts.projects)
     const demoTasks = demoStart.project
       ? await ensureDemoTasks({
           plane,
           locale: config.LOCALE,
           projectId: demoStart.project.id,
           agents: plan.agents,
-          runs: bridge.runs,
+          runs: ctx.runs,
           store: ctx.store,
           now: ctx.now,
         }).catch((error: unknown) => [failedItem('demo ONB', error)])
@@ -154,7 +158,7 @@ export const provisionFunction = defineJobFunction({
 // --- Internal helpers ---
 
 /** Plane's webhook as both runs report it (Plane CE has no API for it: a person's job, checked by deliveries). */
-async function _webhookItem(ctx: JobContext): Promise<ProvisionItem> {
+async function _webhookItem(ctx: ProvisionContext): Promise<ProvisionItem> {
   const url = webhookTargetOf(ctx.config)
   return planeWebhookItem({
     url,
@@ -172,11 +176,11 @@ async function _webhookItem(ctx: JobContext): Promise<ProvisionItem> {
  * webhook, the demo and the set-up of the project it would create.
  */
 async function _dryRun(
-  ctx: JobContext,
+  ctx: ProvisionContext,
   plane: PlaneClient,
   { demo, progress }: { demo: boolean; progress: ReturnType<typeof createProgress> }
 ) {
-  const { config, bridge } = ctx
+  const { config } = ctx
   const read = await readPlaneFacts(plane, ctx.agents, { progress })
   const demoPlan = demo
     ? await planDemo(plane, { locale: config.LOCALE, bridgeUserId: read.bridge.id }).catch(
@@ -188,7 +192,7 @@ async function _dryRun(
     : read
   const plan = planProvision(facts, ctx.agents, { locale: config.LOCALE })
   const telegram = await setUpTelegram({
-    telegram: bridge.telegram,
+    telegram: ctx.telegram,
     publicUrl: config.PUBLIC_URL,
     webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
     locale: config.LOCALE,
@@ -200,7 +204,7 @@ async function _dryRun(
       ...plan.items,
       ...plan.actions.map(plannedItem),
       ...telegram,
-      ...(await ensureProjectTopics(bridge, facts.projects, { dryRun: true })),
+      ...(await ensureProjectTopics(ctx, facts.projects, { dryRun: true })),
       await _webhookItem(ctx),
       ...demoPlan.items,
     ],

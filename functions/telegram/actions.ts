@@ -6,7 +6,7 @@
  */
 import { CARD_ACTIONS, type Card, type CardAction } from '../../shared/actions/cards.ts'
 import { actionPhrasesFor } from '../../shared/actions/phrases.ts'
-import type { AgentConfig } from '../../shared/agents.ts'
+import type { Bridge } from '../../shared/bridge.ts'
 import { formatTime } from '../../shared/commands/render-parts.ts'
 import { errorMessage } from '../../shared/errors.ts'
 import type { Services } from '../../shared/function.ts'
@@ -15,8 +15,8 @@ import { settleReview } from '../../shared/notify/reviews.ts'
 import { OPEN_RUN_STATES } from '../../shared/runs/records.ts'
 import { APPROVAL_LABEL } from '../../shared/task-vocabulary.ts'
 import { escapeHtml } from '../../shared/telegram/html.ts'
+import type { TaskContext, TaskParts } from '../bridge/task-context.ts'
 import { type LoadedTask, rereadTask, resolveTask, sightWrite } from '../bridge/tasks.ts'
-import type { ToolContext } from '../bridge/tool.ts'
 import { postComment, stateFor } from '../bridge/writes.ts'
 
 export type CardPress = {
@@ -45,19 +45,29 @@ const PROMPT_BUCKET_MS = 10 * 60 * 1000
 /** Longest text taken from the human into Plane and the agent's wake. */
 const MAX_TEXT = 4000
 
+/** The parts the human's actions read: the cards, Plane through the task steps, the tracker's wakes, the outbox. */
+export type ActionParts = Pick<
+  Bridge,
+  'plane' | 'runs' | 'telegram' | 'cards' | 'tracker' | 'outbox'
+> &
+  TaskParts
+
 /** A button of a card was pressed. */
-export async function handleCardPress(services: Services, press: CardPress): Promise<void> {
-  const bridge = services.bridge
+export async function handleCardPress(
+  services: Services,
+  parts: ActionParts,
+  press: CardPress
+): Promise<void> {
   const say = actionPhrasesFor(services.config.LOCALE)
   const toast = (text: string) =>
-    bridge.telegram
+    parts.telegram
       ?.answerCallbackQuery({ callback_query_id: press.queryId, text })
       .catch((error: unknown) =>
         services.log.warn('answerCallbackQuery failed', {
           error: errorMessage(error),
         })
       )
-  const card = await bridge.cards.get(press.cardId)
+  const card = await parts.cards.get(press.cardId)
   if (!card || card.chatId !== press.chatId) {
     await toast(say.toast.failed)
     return
@@ -72,25 +82,29 @@ export async function handleCardPress(services: Services, press: CardPress): Pro
     await toast(say.toast.unknownButton)
     return
   }
-  const done = await bridge.cards.done(card.id)
+  const done = await parts.cards.done(card.id)
   if (done && !(done.action === 'answer' && press.action === 'answer')) {
     await toast(say.toast.already(say.doneLine(done.action, done.by, _time(services, done.at))))
     return
   }
   if (press.action === 'sendback' || press.action === 'answer') {
     await toast(say.toast.replyBelow)
-    await _prompt(services, card, press.action)
+    await _prompt(services, parts, card, press.action)
     return
   }
   // Answered at once (Telegram shows a spinner until then, and a late answer fails, issue 32): what Plane does
   // next shows on the card, edited once it is done, or as a message when it fails.
   await toast(say.toast.working)
-  await perform(services, card, press.action, press.fromName, null)
+  await perform(services, parts, card, press.action, press.fromName, null)
 }
 
 /** A reply to a card (an answer) or to a prompt (the text its action needs). */
-export async function handleCardReply(services: Services, reply: CardReply): Promise<void> {
-  const card = await services.bridge.cards.get(reply.cardId)
+export async function handleCardReply(
+  services: Services,
+  parts: ActionParts,
+  reply: CardReply
+): Promise<void> {
+  const card = await parts.cards.get(reply.cardId)
   if (!card || card.chatId !== reply.chatId) return
   const action: CardAction = reply.prompt ?? 'answer'
   // A prompt the bridge sent for this card names one of its actions; anything else changes nothing.
@@ -104,6 +118,7 @@ export async function handleCardReply(services: Services, reply: CardReply): Pro
   }
   await perform(
     services,
+    parts,
     card,
     action,
     reply.fromName,
@@ -118,21 +133,21 @@ export async function handleCardReply(services: Services, reply: CardReply): Pro
  */
 export async function perform(
   services: Services,
+  parts: ActionParts,
   card: Card,
   action: CardAction,
   by: string,
   text: string | null,
   replyId?: number
 ): Promise<'done' | 'already' | 'failed'> {
-  const bridge = services.bridge
   const { log, now } = services
   const say = actionPhrasesFor(services.config.LOCALE)
   const at = now()
   // Several answers to one question all go through; every other action acts once per card.
-  const claimed = await bridge.cards.claim(card.id, { action, by, at })
+  const claimed = await parts.cards.claim(card.id, { action, by, at })
   if (!claimed && action !== 'answer') return 'already'
   try {
-    const ctx = _humanContext(services, by)
+    const ctx = _humanContext(services, parts, by)
     const task = await resolveTask(ctx, card.taskId)
     const ref = task.ref ?? card.ref ?? task.key.id
     switch (action) {
@@ -145,7 +160,7 @@ export async function perform(
         const moved = await _moveTo(ctx, task, 'in_progress')
         await settleReview(services.store, task.key.id)
         await _runTo(ctx, moved, 'active')
-        await bridge.tracker.notice(
+        await parts.tracker.notice(
           moved.snapshot,
           (r) => say.wake.sendback(by, r, moved.snapshot.name, text ?? ''),
           `sendback:${card.id}`
@@ -155,7 +170,7 @@ export async function perform(
       case 'answer':
         await postComment(ctx, task, say.comment.answer(by, text ?? ''))
         await _runTo(ctx, task, 'active')
-        await bridge.tracker.notice(
+        await parts.tracker.notice(
           task.snapshot,
           (r) => say.wake.answer(by, r, task.snapshot.name, text ?? ''),
           `answer:${card.id}:${replyId ?? at}`
@@ -171,16 +186,15 @@ export async function perform(
         await _moveTo(ctx, task, 'cancelled')
         break
     }
-    if (claimed)
-      await _edit(services, card, say.doneLine(action, escapeHtml(by), _time(services, at)))
+    if (claimed) await _edit(parts, card, say.doneLine(action, escapeHtml(by), _time(services, at)))
     log.info('human action from telegram', { card: card.id, task: task.key.id, action, ref })
-    bridge.kick()
+    parts.kick()
     return 'done'
   } catch (error) {
     const detail = errorMessage(error)
-    if (claimed) await bridge.cards.release(card.id)
+    if (claimed) await parts.cards.release(card.id)
     log.warn('human action failed', { card: card.id, action, error: detail })
-    await bridge.outbox.enqueue(
+    await parts.outbox.enqueue(
       telegramMessage(
         card.chatId,
         say.failed(escapeHtml(card.ref ?? card.taskId), escapeHtml(detail.slice(0, 300))),
@@ -188,42 +202,41 @@ export async function perform(
         card.projectId
       )
     )
-    bridge.kick()
+    parts.kick()
     return 'failed'
   }
 }
 
 // --- Internal helpers ---
 
-/** The human acting through the bridge's key: comments are written as they are (they name the human). */
-function _humanContext(services: Services, name: string): ToolContext {
-  const bridge = services.bridge
-  if (!bridge.plane || !bridge.runs) throw new Error('Plane is not configured')
-  const config = {
-    id: 'human',
-    name,
-    role: 'concierge',
-    planeUser: '',
-    openclawAgentId: '',
-    tags: [],
-  } as unknown as AgentConfig
+/** The human acting through the bridge's key, at a person's priority: comments name them in their own words. */
+function _humanContext(services: Services, parts: ActionParts, name: string): TaskContext {
+  if (!parts.plane || !parts.runs) throw new Error('Plane is not configured')
+  // A person's action goes first when the key's window is full (issue 32).
+  const plane = parts.plane.withPriority('human')
+  const { directory, pipeline, index, projectStates, labels } = parts
   return {
-    services,
-    bridge,
-    me: { id: 'human', name, role: 'concierge', planeUserId: '', openclawAgentId: '', config },
-    // A person's action goes first when the key's window is full (issue 32).
-    plane: bridge.plane.withPriority('human'),
-    writer: bridge.plane.withPriority('human'),
-    ownKey: true,
-    runs: bridge.runs,
+    config: services.config,
+    log: services.log,
     now: services.now,
-    upload: null,
+    directory,
+    pipeline,
+    index,
+    projectStates,
+    labels,
+    taskDeleted: (taskId) => parts.taskDeleted(taskId),
+    kick: () => parts.kick(),
+    actor: { kind: 'human', name },
+    plane,
+    writer: plane,
+    ownKey: false,
+    runs: parts.runs,
     touched: new Map(),
   }
 }
 
 async function _moveTo(
-  ctx: ToolContext,
+  ctx: TaskContext,
   task: LoadedTask,
   status: 'in_progress' | 'cancelled'
 ): Promise<LoadedTask> {
@@ -237,8 +250,8 @@ async function _moveTo(
   return after
 }
 
-async function _removeLabel(ctx: ToolContext, task: LoadedTask, name: string): Promise<void> {
-  const labels = await ctx.bridge.labels.list(ctx.plane, task.key.projectId)
+async function _removeLabel(ctx: TaskContext, task: LoadedTask, name: string): Promise<void> {
+  const labels = await ctx.labels.list(ctx.plane, task.key.projectId)
   const drop = new Set(labels.filter((l) => l.name.toLowerCase() === name).map((l) => l.id))
   const current = (task.item.labels ?? []).map((l) => (typeof l === 'string' ? l : l.id))
   if (!current.some((id) => drop.has(id))) return
@@ -252,7 +265,7 @@ async function _removeLabel(ctx: ToolContext, task: LoadedTask, name: string): P
 }
 
 /** The run goes on (an answer, a send-back): awaiting or done becomes active, for its agent. */
-async function _runTo(ctx: ToolContext, task: LoadedTask, state: 'active'): Promise<void> {
+async function _runTo(ctx: TaskContext, task: LoadedTask, state: 'active'): Promise<void> {
   await ctx.runs.update(
     task.key,
     (r) =>
@@ -264,10 +277,10 @@ async function _runTo(ctx: ToolContext, task: LoadedTask, state: 'active'): Prom
 /** Ask for the text an action needs: a ForceReply message, once per card and action every 10 min. */
 async function _prompt(
   services: Services,
+  parts: ActionParts,
   card: Card,
   action: 'sendback' | 'answer'
 ): Promise<void> {
-  const bridge = services.bridge
   const say = actionPhrasesFor(services.config.LOCALE)
   const base = telegramMessage(
     card.chatId,
@@ -286,15 +299,14 @@ async function _prompt(
     },
     meta: { kind: 'prompt', cardId: card.id, action, projectId: card.projectId },
   }
-  await bridge.outbox.enqueue(item)
-  bridge.kick()
+  await parts.outbox.enqueue(item)
+  parts.kick()
 }
 
 /** The card loses its buttons and gains the line saying who did what. */
-async function _edit(services: Services, card: Card, line: string): Promise<void> {
+async function _edit(parts: ActionParts, card: Card, line: string): Promise<void> {
   if (card.messageId === null) return
-  const bridge = services.bridge
-  await bridge.outbox.enqueue({
+  await parts.outbox.enqueue({
     channel: 'telegram',
     target: card.chatId,
     payload: {

@@ -1,5 +1,6 @@
 /** @module After the webhook answered: load the workspace, build the reply, queue it (NOTIF-06). */
 import { decodeCardAction } from '../../shared/actions/cards.ts'
+import type { Bridge } from '../../shared/bridge.ts'
 import { decodeDrillDown } from '../../shared/commands/callback-data.ts'
 import { matchProject } from '../../shared/commands/match.ts'
 import { commandPhrasesFor } from '../../shared/commands/phrases.ts'
@@ -19,7 +20,7 @@ import { diagnosePlaneFailure } from '../../shared/plane/diagnose.ts'
 import { PlaneApiError } from '../../shared/plane/errors.ts'
 import { escapeHtml } from '../../shared/telegram/html.ts'
 import type { WorkspaceSnapshot } from '../../shared/workspace/snapshot.ts'
-import { type CardReply, handleCardPress, handleCardReply } from './actions.ts'
+import { type ActionParts, type CardReply, handleCardPress, handleCardReply } from './actions.ts'
 
 export type CommandTask =
   | { kind: 'message'; updateId: number; chatId: string; threadId: number | null; args: string[] }
@@ -33,14 +34,37 @@ export type CommandTask =
     }
   | CardReply
 
-export async function answerCommandTask(services: Services, task: CommandTask): Promise<void> {
+/** The parts a command's answer reads: the workspace for /plane's replies, and the actions' own. */
+export type CommandParts = ActionParts & Pick<Bridge, 'workspace'>
+/** The same parts by name, for a job that replays commands (notify) to declare. */
+export const COMMAND_PARTS = [
+  'workspace',
+  'plane',
+  'runs',
+  'telegram',
+  'cards',
+  'tracker',
+  'outbox',
+  'directory',
+  'pipeline',
+  'index',
+  'projectStates',
+  'labels',
+  'taskDeleted',
+  'kick',
+] as const satisfies readonly (keyof CommandParts)[]
+
+export async function answerCommandTask(
+  services: Services,
+  parts: CommandParts,
+  task: CommandTask
+): Promise<void> {
   const { log, config } = services
-  const bridge = services.bridge
   // The human acting on a card: a reply to it or to its prompt, or one of its buttons.
-  if (task.kind === 'reply') return handleCardReply(services, task)
+  if (task.kind === 'reply') return handleCardReply(services, parts, task)
   const card = task.kind === 'callback' ? decodeCardAction(task.data) : null
   if (task.kind === 'callback' && card)
-    return handleCardPress(services, {
+    return handleCardPress(services, parts, {
       kind: 'callback',
       updateId: task.updateId,
       chatId: task.chatId,
@@ -50,7 +74,7 @@ export async function answerCommandTask(services: Services, task: CommandTask): 
     })
   if (task.kind === 'callback') {
     // §1.6: the client shows a progress bar until the query is answered; the reply itself may take seconds.
-    await bridge.telegram
+    await parts.telegram
       ?.answerCallbackQuery({ callback_query_id: task.queryId })
       .catch((error: unknown) =>
         log.warn('answerCallbackQuery failed', {
@@ -67,7 +91,7 @@ export async function answerCommandTask(services: Services, task: CommandTask): 
   const ctx = renderContextFor(config, services.now())
   let reply: CommandReply
   try {
-    const snapshot = needsSnapshot(request) ? await _snapshot(services, request) : _EMPTY
+    const snapshot = needsSnapshot(request) ? await _snapshot(parts, request) : _EMPTY
     reply = answerCommand(request, snapshot, ctx)
   } catch (error) {
     log.warn('plane command failed', {
@@ -76,14 +100,14 @@ export async function answerCommandTask(services: Services, task: CommandTask): 
     })
     reply = { html: _failureReply(error, config), buttons: [] }
   }
-  await enqueueReply(bridge.outbox, {
+  await enqueueReply(parts.outbox, {
     chatId: task.chatId,
     html: reply.html,
     buttons: reply.buttons,
     threadId: task.kind === 'message' ? task.threadId : null,
     dedupeKey: `telegram:reply:${task.updateId}`,
   })
-  bridge.kick()
+  parts.kick()
 }
 
 // --- Internal helpers ---
@@ -121,10 +145,10 @@ const _EMPTY: WorkspaceSnapshot = {
   checkinSeconds: [],
 }
 
-async function _snapshot(services: Services, request: CommandRequest): Promise<WorkspaceSnapshot> {
+async function _snapshot(parts: CommandParts, request: CommandRequest): Promise<WorkspaceSnapshot> {
   // A person waits on this answer: its reads go first when the key's window is full (issue 39), and the loader's
   // loads are its own (a poll's or the digest's load in flight is not waited on).
-  const loader = services.bridge.workspace
+  const loader = parts.workspace
   if (!loader) throw new Error('Plane is not configured')
   const snapshot = await loader.snapshot()
   // Only a reply about one project shows its cycle: one more (cached) request, not one per project.

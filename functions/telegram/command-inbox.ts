@@ -2,7 +2,7 @@
 import { errorMessage } from '../../shared/errors.ts'
 import type { Services } from '../../shared/function.ts'
 import { createStoreQueue } from '../../shared/store/queue.ts'
-import { answerCommandTask, type CommandTask } from './answer-command.ts'
+import { answerCommandTask, type CommandParts, type CommandTask } from './answer-command.ts'
 
 type StoredCommand = { task: CommandTask; receivedAt: number }
 
@@ -25,18 +25,26 @@ export async function storeCommand(services: Services, task: CommandTask): Promi
 }
 
 /** Answer a stored command; it leaves the inbox once its reply is in the outbox (the reply dedupes on update_id). */
-export async function answerStoredCommand(services: Services, task: CommandTask): Promise<void> {
-  await answerCommandTask(services, task)
+export async function answerStoredCommand(
+  services: Services,
+  parts: CommandParts,
+  task: CommandTask
+): Promise<void> {
+  await answerCommandTask(services, parts, task)
   await commandInbox(services).remove(String(task.updateId))
 }
 
 /** Commands older than `minAgeMs` still in the inbox: their first answer died with a process, or failed. */
-export async function replayCommands(services: Services, minAgeMs: number): Promise<number> {
+export async function replayCommands(
+  services: Services,
+  parts: CommandParts,
+  minAgeMs: number
+): Promise<number> {
   let replayed = 0
   const due = await commandInbox(services).range({ maxScore: services.now() - minAgeMs })
   for (const { value: entry } of due) {
     try {
-      await answerStoredCommand(services, entry.task)
+      await answerStoredCommand(services, parts, entry.task)
       replayed++
     } catch (error) {
       services.log.warn('telegram command replay failed', {

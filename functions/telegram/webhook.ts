@@ -9,7 +9,7 @@ import { parseCommand } from '../../shared/telegram/command.ts'
 import { verifyTelegramSecret } from '../../shared/telegram/secret.ts'
 import { isChatAllowed, readUpdate } from '../../shared/telegram/update.ts'
 import { rateLimit } from '../webhooks/rate-limit.ts'
-import type { CommandTask } from './answer-command.ts'
+import type { CommandParts, CommandTask } from './answer-command.ts'
 import { answerStoredCommand, storeCommand } from './command-inbox.ts'
 
 /** Telegram keeps an update for at most 24 h (§1.2): a claim that long sees every redelivery. */
@@ -31,6 +31,7 @@ export const telegramWebhookFunction = defineHttpFunction({
   ],
   handler: async function telegramWebhook(c) {
     const services = c.get('services')
+    const parts: CommandParts = c.var.parts
     const { config, store, log, background } = services
     // Fail closed, before reading the body: only Telegram knows the secret given to setWebhook.
     const secret = c.req.header('x-telegram-bot-api-secret-token')
@@ -58,13 +59,12 @@ export const telegramWebhookFunction = defineHttpFunction({
     let task: CommandTask
     try {
       if (update.kind === 'message') {
-        const bridge = services.bridge
-        if (!bridge.telegram) throw new Error('Telegram is not configured')
-        const command = parseCommand(update.text, await getBotUsername(store, bridge.telegram))
+        if (!parts.telegram) throw new Error('Telegram is not configured')
+        const command = parseCommand(update.text, await getBotUsername(store, parts.telegram))
         // Not a command: a reply to one of the bridge's cards or prompts is an action's text.
         const link =
           !command && update.replyToMessageId !== null
-            ? await bridge.cards.link(update.chatId, update.replyToMessageId)
+            ? await parts.cards.link(update.chatId, update.replyToMessageId)
             : null
         if (command) task = { ...update, args: command.args }
         else if (link)
@@ -100,7 +100,7 @@ export const telegramWebhookFunction = defineHttpFunction({
       return c.json({ error: 'unavailable', message: 'Not accepted; try again.' }, 503)
     }
     count(task.kind === 'message' ? 'command' : task.kind === 'reply' ? 'reply' : 'callback')
-    background.run('telegram-command', () => answerStoredCommand(services, task))
+    background.run('telegram-command', () => answerStoredCommand(services, parts, task))
     return c.json({ status: 'accepted' }, 200)
   },
 })

@@ -47,6 +47,18 @@ export async function storeWebhook(
 
 /** What processing a stored delivery uses: processing's parts, and a kick to send what it queued. */
 export type InboxBridge = EventBridge & Pick<Bridge, 'kick'>
+/** The same parts by name, for a job that replays the inbox (notify) to declare. */
+export const INBOX_PARTS = [
+  'pipeline',
+  'directory',
+  'tracker',
+  'plane',
+  'outbox',
+  'chatId',
+  'policy',
+  'taskDeleted',
+  'kick',
+] as const satisfies readonly (keyof InboxBridge)[]
 
 /**
  * Process one stored delivery; it leaves the inbox only once the pipeline has what it carries. The route

@@ -16,7 +16,7 @@ import { encodeStoredWebhook, parsePlaneWebhook } from '../../shared/plane/webho
 import { isPlaneSignatureShaped } from '../../shared/plane/webhook-signature.ts'
 import { type PlaneWebhookEvent, PlaneWebhookParseError } from '../../shared/plane/webhook-types.ts'
 import { noteWebhookReceived } from '../../shared/poll/webhook-health.ts'
-import { processStoredWebhook, storeWebhook, webhookInbox } from './inbox.ts'
+import { type InboxBridge, processStoredWebhook, storeWebhook, webhookInbox } from './inbox.ts'
 import { processesInStoreOnly, processPlaneEvent } from './process-plane-event.ts'
 import { rateLimit } from './rate-limit.ts'
 
@@ -31,6 +31,10 @@ export const WEBHOOK_DEDUPE_TTL_S = 24 * 60 * 60
 
 const _utf8 = new TextDecoder()
 
+/** The parts the route reads: the verifier and its notes, and what processing a delivery reads (inbox.ts). */
+type WebhookParts = InboxBridge &
+  Pick<Bridge, 'planeWebhook' | 'webhookRejections' | 'webhookNotes'>
+
 export const planeWebhookFunction = defineHttpFunction({
   name: 'plane-webhook',
   description: 'Receives Plane webhooks (issues, comments, projects, cycles).',
@@ -39,15 +43,21 @@ export const planeWebhookFunction = defineHttpFunction({
   requires: ['PLANE_WEBHOOK_SECRET'],
   handler: async function planeWebhook(c) {
     const services = c.get('services')
+    const parts: WebhookParts = c.var.parts
     const { config } = services
     const receivedAt = services.now()
-    const door = _door(services)
+    const door = _door(parts)
     // Fail closed, before any parsing, and before the body is even read when there is no signature to check:
     // junk without one costs neither memory nor a store write.
     const signature = c.req.header('x-plane-signature')
     const raw = isPlaneSignatureShaped(signature) ? new Uint8Array(await c.req.arrayBuffer()) : null
     if (!raw || !(await door.verify(raw, signature))) {
-      await _signatureRejected(services, door, clientAddress(c, config.TRUSTED_PROXIES ?? []))
+      await _signatureRejected(
+        services,
+        parts,
+        door,
+        clientAddress(c, config.TRUSTED_PROXIES ?? [])
+      )
       return c.json(
         { error: 'invalid_signature', message: 'X-Plane-Signature is missing or wrong.' },
         401
@@ -67,13 +77,13 @@ export const planeWebhookFunction = defineHttpFunction({
     // A store that cannot count lets a signed delivery through: a 503 would be final (Plane never retries one).
     const limited = await rateLimit(c, config.WEBHOOK_RATE_LIMIT_PER_MIN, { uncounted: 'pass' })
     if (limited) return limited
-    services.bridge.webhookRejections.clear()
+    parts.webhookRejections.clear()
 
     const hash = await services.hashing.sha256Hex(raw)
     // A delivery the bridge cannot keep is one Plane must send again, and Plane resends only after a transport
     // error: the store is tried again for a while, then the answer is withheld (the connection dropped).
-    const kept = await _keepTrying(services, receivedAt, () =>
-      _keep(services, hash, event, receivedAt)
+    const kept = await _keepTrying(services, parts, receivedAt, () =>
+      _keep(services, parts, hash, event, receivedAt)
     )
     return c.json({ status: kept }, 200)
   },
@@ -94,6 +104,7 @@ const KEEP_TRYING_WAITS_MS = [250, 500, 1000, 2000, 4000, 8000] as const
  */
 async function _keep(
   services: Services,
+  parts: WebhookParts,
   hash: string,
   event: PlaneWebhookEvent,
   receivedAt: number
@@ -101,7 +112,7 @@ async function _keep(
   const { store, log, background } = services
   // A retry Plane already delivered costs one read, and no processing: it was processed when it was accepted.
   if (await store.has(`webhook:seen:${hash}`)) return 'duplicate'
-  if (await _processInRequest(services, hash, event, receivedAt)) return 'accepted'
+  if (await _processInRequest(services, parts, hash, event, receivedAt)) return 'accepted'
   // Stored first, claimed after: a crash in between leaves a copy the notify cron replays (and Plane, which got
   // no answer, sends again); the other order lost the delivery (claimed, never stored). The copy is the bounded
   // event, not the body as received (up to BODY_LIMIT_BYTES).
@@ -111,11 +122,11 @@ async function _keep(
     return 'duplicate'
   }
   // Unnoted, the poll may take a quiet hour for a switched-off webhook: logged, never a refusal.
-  await bestEffort(log, 'plane webhook receipt note', () => noteWebhookReceived(services))
-  // The stored copy is for replay after a crash; this process goes on with what it has already parsed.
-  background.run('plane-webhook', () =>
-    processStoredWebhook(services, services.bridge, id, { entry, event })
+  await bestEffort(log, 'plane webhook receipt note', () =>
+    noteWebhookReceived({ ...services, ...parts })
   )
+  // The stored copy is for replay after a crash; this process goes on with what it has already parsed.
+  background.run('plane-webhook', () => processStoredWebhook(services, parts, id, { entry, event }))
   log.debug('plane webhook stored', { type: event.type, delivery: event.deliveryId, id })
   return 'accepted'
 }
@@ -123,6 +134,7 @@ async function _keep(
 /** `keep` until it succeeds, for up to WEBHOOK_KEEP_TRYING_MS since the delivery arrived; then no answer. */
 async function _keepTrying<T>(
   services: Services,
+  parts: Pick<Bridge, 'webhookNotes'>,
   receivedAt: number,
   keep: () => Promise<T>
 ): Promise<T> {
@@ -132,7 +144,7 @@ async function _keepTrying<T>(
     } catch (error) {
       const wait = KEEP_TRYING_WAITS_MS[Math.min(attempt, KEEP_TRYING_WAITS_MS.length - 1)] ?? 0
       if (services.now() + wait - receivedAt > WEBHOOK_KEEP_TRYING_MS)
-        _withhold(services, error, attempt + 1)
+        _withhold(services, parts, error, attempt + 1)
       services.log.warn('plane webhook not stored yet; trying again', {
         attempt: attempt + 1,
         error: errorMessage(error),
@@ -151,17 +163,16 @@ async function _keepTrying<T>(
  */
 async function _processInRequest(
   services: Services,
+  parts: WebhookParts,
   hash: string,
   event: PlaneWebhookEvent,
   receivedAt: number
 ): Promise<boolean> {
   if (!processesInStoreOnly(event)) return false
   const { log } = services
-  let bridge: Bridge
   let outcome: string
   try {
-    bridge = services.bridge
-    outcome = await processPlaneEvent(event, receivedAt, services, bridge)
+    outcome = await processPlaneEvent(event, receivedAt, services, parts)
   } catch (error) {
     log.warn('plane webhook not processed in the request; storing it in the inbox', {
       type: event.type,
@@ -179,9 +190,11 @@ async function _processInRequest(
       error: errorMessage(error),
     })
   }
-  await bestEffort(log, 'plane webhook receipt note', () => noteWebhookReceived(services))
+  await bestEffort(log, 'plane webhook receipt note', () =>
+    noteWebhookReceived({ ...services, ...parts })
+  )
   if (log.enabled('info')) log.info('plane webhook processed', { type: event.type, outcome })
-  bridge.kick()
+  parts.kick()
   return true
 }
 
@@ -190,7 +203,12 @@ async function _processInRequest(
  * §7.5), a 503 included, so a 503 lost the delivery (a comment, which the poll does not list, for good); a dropped
  * connection is a `requests.RequestException`, retried up to 5 times, 0–600 s apart.
  */
-function _withhold(services: Services, error: unknown, attempts: number): never {
+function _withhold(
+  services: Services,
+  parts: Pick<Bridge, 'webhookNotes'>,
+  error: unknown,
+  attempts: number
+): never {
   services.metrics.registry
     .counter(
       'plane_bridge_webhook_withheld_total',
@@ -198,7 +216,7 @@ function _withhold(services: Services, error: unknown, attempts: number): never 
     )
     .inc({})
   // Plane retries it for up to an hour: until then the poll's webhook check does not call the webhook off.
-  services.bridge.webhookNotes.withheld()
+  parts.webhookNotes.withheld()
   services.log.error('plane webhook not stored: no answer, so that Plane sends it again', {
     attempts,
     error: errorMessage(error),
@@ -207,8 +225,8 @@ function _withhold(services: Services, error: unknown, attempts: number): never 
 }
 
 /** The verifier the root built from PLANE_WEBHOOK_SECRET (the route `requires` it: it runs only when set). */
-function _door(services: Services): PlaneWebhookDoor {
-  const door = services.bridge.planeWebhook
+function _door(parts: Pick<Bridge, 'planeWebhook'>): PlaneWebhookDoor {
+  const door = parts.planeWebhook
   // A secret of spaces only: refused as the verifier refuses it, at the first delivery.
   if (!door) throw new Error('Plane webhook secret is empty: refusing to accept unsigned webhooks')
   return door
@@ -217,6 +235,7 @@ function _door(services: Services): PlaneWebhookDoor {
 /** Counted (metric at once; the store at most once a minute, for /ready and provision) and logged, paced. */
 async function _signatureRejected(
   services: Services,
+  parts: Pick<Bridge, 'webhookRejections'>,
   door: PlaneWebhookDoor,
   from: string | null
 ): Promise<void> {
@@ -227,7 +246,7 @@ async function _signatureRejected(
     )
     .inc({})
   // Kept in memory, written with the next note (webhook-rejections.ts); counted above already.
-  await services.bridge.webhookRejections.note().catch(() => undefined)
+  await parts.webhookRejections.note().catch(() => undefined)
   // At most one warning a minute per runtime: junk traffic must not flood the log.
   const refused = door.refused()
   if (refused === null) return

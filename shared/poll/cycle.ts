@@ -52,11 +52,30 @@ export type PollCycleParts = Pick<Services, 'store' | 'log' | 'metrics' | 'statu
   Omit<CommentCatchUpParts, 'commentMaxChars'> &
   DeletionCheckParts
 
+/** The parts of PollCycleParts by name, for the poll job to declare (its run is handed these, built first). */
+export const POLL_CYCLE_PARTS = [
+  'plane',
+  'planeLanes',
+  'planeRequestCount',
+  'openclaw',
+  'chatId',
+  'directory',
+  'pipeline',
+  'index',
+  'outbox',
+  'tracker',
+  'cards',
+  'policy',
+  'webhookNotes',
+  'taskDeleted',
+  'kick',
+] as const satisfies readonly (keyof Bridge)[]
+
 type Sighting = { task: TaskSnapshot; result: SightingResult; updatedBy: string | null }
 
 const BRIDGE_USER_TTL_S = 24 * 60 * 60
 
-/** @example const report = await runPollCycle({ ...services, ...bridge }) */
+/** @example const report = await runPollCycle(ctx) // a poll run's context: its services and POLL_CYCLE_PARTS */
 export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleReport> {
   const { store, log, metrics, status, now, plane } = parts
   if (!plane) throw new Error('Plane is not configured')

@@ -21,11 +21,11 @@ const ALERT_KEY = 'webhooks-silent'
 
 /** Called by the webhook route for every accepted delivery: the gauge at once, the store through the notes. */
 export async function noteWebhookReceived(
-  services: Pick<Services, 'metrics' | 'now' | 'bridge'>
+  parts: Pick<Services, 'metrics' | 'now'> & Pick<Bridge, 'webhookNotes'>
 ): Promise<void> {
   // MONITOR-04: in this process's /metrics at once, whatever the store does.
-  services.metrics.lastWebhook.set({}, services.now() / 1000)
-  await services.bridge.webhookNotes.received()
+  parts.metrics.lastWebhook.set({}, parts.now() / 1000)
+  await parts.webhookNotes.received()
 }
 
 /**

@@ -294,7 +294,7 @@ async function _startRuntime(
       ...env,
     },
   })
-  const app = createApp({ functions, services })
+  const app = createApp({ functions, root: services.root })
   bind({ app, alive })
 
   const runtime = {
@@ -303,7 +303,7 @@ async function _startRuntime(
     openclaw,
     services,
     app,
-    bridge: services.bridge,
+    bridge: services.root.parts(),
     webhooks: {
       hold: () => {
         gate.hold = true
@@ -347,7 +347,7 @@ async function _startRuntime(
       for (;;) {
         await plane.webhooks.settle()
         await services.background.idle(Math.max(0, deadline - Date.now()))
-        const report = await services.bridge.settle(timeoutMs)
+        const report = await services.root.parts().settle(timeoutMs)
         // The bridge's settle kicks lanes, and a drain it found under way (a kick's, in the background) may still
         // be sending: settled only once nothing runs either (a wake sent just after this returned went missing
         // from a transcript on two loaded cores).

@@ -1,15 +1,21 @@
 /** Test services: memory store (or the one given), logs captured as parsed JSON lines. */
 
+import { createRoot } from '../../runtime/root.ts'
 import { createServices, type StoreHooks } from '../../runtime/services.ts'
 import type { AgentConfig, AgentRegistryFile } from '../../shared/agents.ts'
 import { loadConfig, type RawEnv, secretValues } from '../../shared/config.ts'
-import type { BridgeFunction, Services } from '../../shared/function.ts'
+import type { BridgeFunction, Root, Services } from '../../shared/function.ts'
 import { createLogger } from '../../shared/log.ts'
 import { createRedactor } from '../../shared/redact.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
 import type { FileSpool } from '../../shared/uploads/spool.ts'
 
-export type TestServices = Services & { logs: Array<Record<string, unknown>>; rawLogs: string[] }
+export type TestServices = Services & {
+  logs: Array<Record<string, unknown>>
+  rawLogs: string[]
+  /** The runtime's root on these services (one per runtime: its parts are built once, on first need). */
+  root: Root
+}
 
 export function makeServices({
   functions = [],
@@ -56,6 +62,7 @@ export function makeServices({
   })
   return Object.defineProperties(services, {
     rawLogs: { value: rawLogs },
+    root: { value: createRoot(services) },
     // A getter, so tests see every line written so far.
     logs: { get: () => rawLogs.map((l) => JSON.parse(l) as Record<string, unknown>) },
   }) as TestServices

@@ -24,7 +24,7 @@ function start() {
     now: () => clock,
     env: { PLANE_WEBHOOK_SECRET: SECRET },
   })
-  const app = createApp({ functions, services })
+  const app = createApp({ functions, root: services.root })
   const writes = () => store.ops.filter((op) => !READS.has(op.name))
   return {
     app,

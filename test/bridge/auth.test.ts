@@ -58,7 +58,10 @@ describe('bridge tokens', () => {
       agents: [agent('imhotep')],
       env: { PUBLIC_URL: 'https://work.example.com' },
     })
-    const result = await runJob(agentTokenFunction, services, { trigger: 'cli', args: ['imhotep'] })
+    const result = await runJob(agentTokenFunction, services.root, {
+      trigger: 'cli',
+      args: ['imhotep'],
+    })
     // AGENTS_JSON: nothing to write into, so the run says what to paste and fails.
     expect(result.outcome).toBe('error')
     const lines = result.terminal ?? []
@@ -67,7 +70,10 @@ describe('bridge tokens', () => {
     expect(digest).toBe(await sha256Hex(token))
     expect(lines.join('\n')).toContain('https://work.example.com/mcp')
     expect(services.rawLogs.join('\n')).not.toContain(token)
-    const unknown = await runJob(agentTokenFunction, services, { trigger: 'cli', args: ['ra'] })
+    const unknown = await runJob(agentTokenFunction, services.root, {
+      trigger: 'cli',
+      args: ['ra'],
+    })
     expect(unknown).toMatchObject({
       outcome: 'error',
       error: expect.stringContaining('agents: imhotep'),
@@ -92,7 +98,7 @@ describe('agent-token --all (issue 36: ten agents in one step)', () => {
     const services = makeServices({ agents, agentRegistryFile: nodeAgentRegistryFile(file) })
     return {
       services,
-      result: await runJob(agentTokenFunction, services, { trigger: 'cli', args }),
+      result: await runJob(agentTokenFunction, services.root, { trigger: 'cli', args }),
     }
   }
 

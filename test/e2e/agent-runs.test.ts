@@ -230,7 +230,7 @@ describe('agent runs: deadlines across a restart', () => {
     try {
       const notify = functions.find((f) => f.name === 'notify')
       if (!notify || notify.kind === 'http') throw new Error('notify is not registered')
-      const result = await runJob(notify, fresh, { trigger: 'cli' })
+      const result = await runJob(notify, fresh.root, { trigger: 'cli' })
       expect(result).toMatchObject({ outcome: 'ok' })
       // The cron's pass or the new process's first flush, whichever comes first: the reminder goes once.
       await fresh.background.idle(2000)

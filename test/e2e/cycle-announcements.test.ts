@@ -76,7 +76,7 @@ function seedSprints(t: E2E) {
 }
 
 async function poll(t: E2E) {
-  const run = await runJob(pollFunction, t.services, { trigger: 'cli' })
+  const run = await runJob(pollFunction, t.services.root, { trigger: 'cli' })
   expect(run.outcome).toBe('ok')
   await t.settle()
   return run

@@ -20,7 +20,7 @@ async function job(t: E2E, args: string[]) {
   const code = await runJobCommand({
     args: ['dead-letters', ...args],
     functions,
-    services: t.services,
+    root: t.services.root,
     out: (l) => lines.push(l),
     err: (l) => lines.push(l),
   })

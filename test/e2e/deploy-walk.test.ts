@@ -132,7 +132,7 @@ describe.concurrent('the deploy walk of docs/deploy.md, misconfigured step by st
     const err: string[] = []
     const io = {
       functions,
-      services,
+      root: services.root,
       out: (l: string) => out.push(l),
       err: (l: string) => err.push(l),
     }

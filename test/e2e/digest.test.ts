@@ -2,10 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { functions } from '../../functions/index.ts'
 import { runJobCommand } from '../../runtime/node-cli.ts'
 import { cronMatches, parseCron } from '../../shared/cron.ts'
-import type { Services } from '../../shared/function.ts'
 import { runJob } from '../../shared/run-job.ts'
 import { BOT_TOKEN, CHAT_ID, startE2E } from '../../sim/e2e/harness.ts'
-import { makeServices } from '../../sim/e2e/services.ts'
+import { makeServices, type TestServices } from '../../sim/e2e/services.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null
@@ -20,13 +19,13 @@ async function start(env: Record<string, string> = {}): Promise<E2E> {
 }
 
 /** `npm run job -- digest`, as the CLI runs it (flushes the outbox before returning). */
-async function runDigestCommand(services: Services) {
+async function runDigestCommand(services: TestServices) {
   const out: string[] = []
   const err: string[] = []
   const code = await runJobCommand({
     args: ['digest'],
     functions,
-    services,
+    root: services.root,
     out: (l) => out.push(l),
     err: (l) => err.push(l),
   })
@@ -102,12 +101,15 @@ describe('daily digest (end to end)', () => {
     if (!digest || digest.kind === 'http') throw new Error('digest is not registered')
     // At the same time: the store's running lock lets one through.
     const together = await Promise.all([
-      runJob(digest, t.services, { trigger: 'cli' }),
-      runJob(digest, replica, { trigger: 'cli' }),
+      runJob(digest, t.services.root, { trigger: 'cli' }),
+      runJob(digest, replica.root, { trigger: 'cli' }),
     ])
     expect(together.map((r) => r.outcome).sort()).toEqual(['ok', 'overlap'])
     // Later, after a restart (no shared schedule slot): the day's claim keeps it quiet.
-    const later = await runJob(digest, replica, { trigger: 'cron', slot: '2026-11-21T08:00:00Z' })
+    const later = await runJob(digest, replica.root, {
+      trigger: 'cron',
+      slot: '2026-11-21T08:00:00Z',
+    })
     expect(later).toMatchObject({ outcome: 'ok', summary: expect.stringContaining('already sent') })
     await t.settle()
     expect(digests(t)).toHaveLength(1)
@@ -128,14 +130,14 @@ describe('daily digest (end to end)', () => {
     // Plane down at 08:00: the run fails and leaves the day open.
     t.plane.faults.failNext(10_000, 500)
     const slot = (hhmm: string) => ({ trigger: 'cron' as const, slot: `2026-11-23T${hhmm}:00Z` })
-    expect((await runJob(digest, t.services, slot('08:00'))).outcome).toBe('error')
+    expect((await runJob(digest, t.services.root, slot('08:00'))).outcome).toBe('error')
     t.plane.faults.clear()
-    expect(await runJob(digest, t.services, slot('08:15'))).toMatchObject({
+    expect(await runJob(digest, t.services.root, slot('08:15'))).toMatchObject({
       outcome: 'ok',
       summary: expect.stringMatching(/^digest for /),
     })
     // Sent: the later ticks cost one store read and log nothing at info.
-    expect(await runJob(digest, t.services, slot('08:30'))).toMatchObject({
+    expect(await runJob(digest, t.services.root, slot('08:30'))).toMatchObject({
       outcome: 'ok',
       summary: expect.stringContaining('already sent'),
       idle: true,

@@ -28,7 +28,7 @@ async function npmRunPoll(t: E2E) {
   const code = await runJobCommand({
     args: ['poll'],
     functions: [pollFunction],
-    services: t.services,
+    root: t.services.root,
     out: (l) => lines.push(l),
     err: (l) => lines.push(l),
   })

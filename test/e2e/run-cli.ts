@@ -11,7 +11,7 @@ export async function runJobCli(t: Pick<E2E, 'services'>, args: string[]) {
   const code = await runJobCommand({
     args,
     functions,
-    services: t.services,
+    root: t.services.root,
     out: (l) => out.push(l),
     err: (l) => err.push(l),
   })

@@ -274,7 +274,7 @@ describe('/plane commands over Telegram (end to end)', () => {
       args: ['help'],
     })
     skew = 60_000
-    const run = await runJob(notifyFunction, t.services, { trigger: 'cli' })
+    const run = await runJob(notifyFunction, t.services.root, { trigger: 'cli' })
     expect(run.summary).toMatch(/^1 replayed/)
     await t.settle()
     expect(sent(t, PRIVATE_CHAT)).toHaveLength(1)

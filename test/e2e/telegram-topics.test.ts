@@ -34,7 +34,7 @@ async function start(forum: boolean) {
   const provision = async () => {
     const job = functions.find((f) => f.name === 'provision')
     if (!job || job.kind === 'http') throw new Error('provision is not registered')
-    return runJob(job, t.services, { trigger: 'cli' })
+    return runJob(job, t.services.root, { trigger: 'cli' })
   }
   /** Finish ONB-1 with a low confidence: a completion and a review card. */
   const finishLowConfidence = async () => {

@@ -106,7 +106,7 @@ describe('a webhook Plane switched off (issue 37)', () => {
     expect(
       ready.reasons?.some((r) => r.includes('switched off') && r.includes('settings/webhooks'))
     ).toBe(true)
-    const check = await runJob(checkFunction, t.services, { trigger: 'cli' })
+    const check = await runJob(checkFunction, t.services.root, { trigger: 'cli' })
     const line = (check.terminal ?? []).find((l) => l.includes('plane webhook'))
     expect(line).toMatch(/^✗ plane webhook: switched off in Plane .*settings\/webhooks/)
 

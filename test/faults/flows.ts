@@ -61,7 +61,7 @@ async function startedTask(t: E2E, name: string): Promise<Subject> {
 
 /** One poll cycle and everything it enqueued, before the fault window opens. */
 async function baseline(t: E2E) {
-  const run = await runJob(pollFunction, t.services, { trigger: 'cron' })
+  const run = await runJob(pollFunction, t.services.root, { trigger: 'cron' })
   if (run.outcome !== 'ok') throw new Error(`baseline poll: ${run.outcome} ${run.error ?? ''}`)
   await t.settle()
 }

@@ -65,7 +65,7 @@ async function letRun(t: E2E) {
 }
 
 async function cron(t: E2E, fn: typeof notifyFunction | typeof pollFunction, problems: string[]) {
-  const run = await runJob(fn, t.services, { trigger: 'cron' })
+  const run = await runJob(fn, t.services.root, { trigger: 'cron' })
   if (run.outcome !== 'ok') problems.push(`${fn.name} cron: ${run.outcome} ${run.error ?? ''}`)
 }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { functions } from '../../functions/index.ts'
 import { createApp } from '../../runtime/app.ts'
 import { nodeBuildInfo, nodeMetricsOptions } from '../../runtime/node-metrics.ts'
+import { createRoot } from '../../runtime/root.ts'
 import { createServices } from '../../runtime/services.ts'
 import { loadConfig } from '../../shared/config.ts'
 import { defineCronFunction } from '../../shared/function.ts'
@@ -28,7 +29,7 @@ function nodeApp(store: Store = createMemoryStore()) {
     now: () => NOW,
     ...nodeMetricsOptions(),
   })
-  return { app: createApp({ functions, services }), services }
+  return { app: createApp({ functions, root: createRoot(services) }), services }
 }
 
 async function scrape(app: ReturnType<typeof nodeApp>['app']): Promise<string> {
@@ -61,7 +62,7 @@ describe('node metrics', () => {
 
   it('should have no process metrics where the runtime gives none (Workers)', async () => {
     const services = makeServices({ functions })
-    const text = await createApp({ functions, services }).request('/metrics')
+    const text = await createApp({ functions, root: services.root }).request('/metrics')
     expect(await text.text()).not.toContain('process_resident_memory_bytes')
   })
 
@@ -98,10 +99,10 @@ describe('node metrics', () => {
     expect(services.metrics.registry.render()).toContain(
       'plane_bridge_job_runs_total{job="tick",outcome="error"} 0'
     )
-    await runJob(tick, services, { trigger: 'cron', slot: null })
+    await runJob(tick, services.root, { trigger: 'cron', slot: null })
     fail = true
     now += 60_000
-    await runJob(tick, services, { trigger: 'cron', slot: null })
+    await runJob(tick, services.root, { trigger: 'cron', slot: null })
     const text = services.metrics.registry.render()
     expect(text).toContain(
       `plane_bridge_job_last_success_timestamp_seconds{job="tick"} ${NOW / 1000}`
@@ -115,7 +116,7 @@ describe('node metrics', () => {
     const render = () => services.metrics.registry.render()
     expect(render()).toContain('plane_bridge_webhook_missed_edits_total 0')
     expect(render()).not.toMatch(/^plane_bridge_last_webhook_timestamp_seconds /m)
-    await noteWebhookReceived(services)
+    await noteWebhookReceived({ ...services, ...services.root.parts() })
     expect(render()).toContain(`plane_bridge_last_webhook_timestamp_seconds ${NOW / 1000}`)
 
     // Another replica (same store, fresh metrics) learns it at its next poll.
@@ -126,7 +127,7 @@ describe('node metrics', () => {
       now: () => now,
     })
     await checkWebhookHealth(
-      { ...replica, ...replica.bridge },
+      { ...replica, ...replica.root.parts() },
       { edits: 2, comments: 0, oldestAt: NOW - 5 * 60_000 }
     )
     const text = replica.metrics.registry.render()

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { functions } from '../../functions/index.ts'
 import { createApp } from '../../runtime/app.ts'
 import { nodeMetricsOptions } from '../../runtime/node-metrics.ts'
+import { createRoot } from '../../runtime/root.ts'
 import { createServices } from '../../runtime/services.ts'
 import { loadConfig } from '../../shared/config.ts'
 import { createLogger } from '../../shared/log.ts'
@@ -27,7 +28,7 @@ async function freshTypes(): Promise<Map<string, string>> {
     log: createLogger({ level: 'error', redactor: createRedactor(), write: () => undefined }),
     ...nodeMetricsOptions(),
   })
-  const res = await createApp({ functions, services }).request('/metrics')
+  const res = await createApp({ functions, root: createRoot(services) }).request('/metrics')
   expect(res.status).toBe(200)
   const types = new Map<string, string>()
   for (const [, name, type] of (await res.text()).matchAll(/^# TYPE (\S+) (\S+)$/gm))

@@ -46,7 +46,7 @@ const guarded = defineHttpFunction({
 function makeApp(env = {}, store?: Store) {
   const functions = [...registry, boom, echo, head, guarded]
   const services = makeServices({ functions, env, ...(store ? { store } : {}) })
-  return { app: createApp({ functions, services, bodyLimitBytes: 1024 }), services }
+  return { app: createApp({ functions, root: services.root, bodyLimitBytes: 1024 }), services }
 }
 
 describe('runtime app', () => {

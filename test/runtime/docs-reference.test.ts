@@ -54,7 +54,7 @@ describe('docs/reference.md', () => {
     await runJobCommand({
       args: ['--help'],
       functions,
-      services: makeServices({ functions }),
+      root: makeServices({ functions }).root,
       out: (l) => out.push(l),
       err: () => undefined,
     })

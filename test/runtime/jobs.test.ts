@@ -32,9 +32,15 @@ describe('runJob', () => {
       return { summary: 'second time lucky' }
     })
     const services = makeServices({ functions: [flaky] })
-    const first = await runJob(flaky, services, { trigger: 'cron', slot: '2026-11-21T06:00:00Z' })
+    const first = await runJob(flaky, services.root, {
+      trigger: 'cron',
+      slot: '2026-11-21T06:00:00Z',
+    })
     expect(first).toMatchObject({ outcome: 'error', error: 'Plane said no' })
-    const second = await runJob(flaky, services, { trigger: 'cron', slot: '2026-11-21T06:05:00Z' })
+    const second = await runJob(flaky, services.root, {
+      trigger: 'cron',
+      slot: '2026-11-21T06:05:00Z',
+    })
     expect(second).toMatchObject({ outcome: 'ok', summary: 'second time lucky' })
     expect(services.logs.find((l) => l.msg === 'job failed')).toMatchObject({
       job: 'flaky',
@@ -51,9 +57,9 @@ describe('runJob', () => {
     let work = 0
     const tick = cron('tick', async () => ({ summary: `${work} sent`, idle: work === 0 }))
     const services = makeServices({ functions: [tick] })
-    await runJob(tick, services, { trigger: 'cron', slot: '2026-11-21T06:00:00Z' })
+    await runJob(tick, services.root, { trigger: 'cron', slot: '2026-11-21T06:00:00Z' })
     work = 2
-    await runJob(tick, services, { trigger: 'cron', slot: '2026-11-21T06:01:00Z' })
+    await runJob(tick, services.root, { trigger: 'cron', slot: '2026-11-21T06:01:00Z' })
     const runs = services.logs.filter((l) => l.msg === 'job run')
     expect(runs.map((l) => [l.level, l.summary])).toEqual([
       ['debug', '0 sent'],
@@ -78,7 +84,7 @@ describe('runJob', () => {
       const code = await runJobCommand({
         args,
         functions: [once],
-        services,
+        root: services.root,
         out: (l) => out.push(l),
       })
       return { code, out: out.join('\n') }
@@ -112,8 +118,11 @@ describe('runJob', () => {
       return undefined
     })
     const services = makeServices({ functions: [slow] })
-    const first = runJob(slow, services, { trigger: 'cron', slot: '2026-11-21T06:00:00Z' })
-    const second = await runJob(slow, services, { trigger: 'cron', slot: '2026-11-21T06:00:01Z' })
+    const first = runJob(slow, services.root, { trigger: 'cron', slot: '2026-11-21T06:00:00Z' })
+    const second = await runJob(slow, services.root, {
+      trigger: 'cron',
+      slot: '2026-11-21T06:00:01Z',
+    })
     expect(second.outcome).toBe('overlap')
     release()
     expect((await first).outcome).toBe('ok')
@@ -137,8 +146,8 @@ describe('runJob', () => {
     )
     const slot = '2026-11-21T06:05:00Z'
     const results = await Promise.all([
-      runJob(tick, a, { trigger: 'cron', slot }),
-      runJob(tick, b, { trigger: 'cron', slot }),
+      runJob(tick, a.root, { trigger: 'cron', slot }),
+      runJob(tick, b.root, { trigger: 'cron', slot }),
     ])
     expect(results.map((r) => r.outcome).sort()).toEqual(['ok', 'skipped'])
     expect(calls).toBe(1)
@@ -170,7 +179,7 @@ describe('runJob', () => {
       () => redis.quit(),
       () => dropRedisPrefix(prefix)
     )
-    const first = runJob(long, dying, { trigger: 'cron', slot: '2026-11-21T06:00:00Z' })
+    const first = runJob(long, dying.root, { trigger: 'cron', slot: '2026-11-21T06:00:00Z' })
     await sleep(100)
     const key = `${prefix}:cron:running:long`
     // The lease, not the job's 240 s.
@@ -179,7 +188,7 @@ describe('runJob', () => {
     // Past one lease the run still holds it: renewed.
     await sleep(LOCK_LEASE.seconds * 1000 + 1_000)
     expect(
-      await runJob(long, next, { trigger: 'cron', slot: '2026-11-21T06:00:05Z' })
+      await runJob(long, next.root, { trigger: 'cron', slot: '2026-11-21T06:00:05Z' })
     ).toMatchObject({ outcome: 'overlap' })
     // Its process is gone (its store with it): nothing renews the lease, and the next run gets in once it lapses.
     await dying.store.dispose()
@@ -187,8 +196,9 @@ describe('runJob', () => {
     for (let i = 0; i < 20 && outcome !== 'ok'; i++) {
       await sleep(500)
       release()
-      outcome = (await runJob(long, next, { trigger: 'cron', slot: `2026-11-21T06:01:${10 + i}Z` }))
-        .outcome
+      outcome = (
+        await runJob(long, next.root, { trigger: 'cron', slot: `2026-11-21T06:01:${10 + i}Z` })
+      ).outcome
     }
     expect(outcome).toBe('ok')
     await first
@@ -222,7 +232,7 @@ describe('job runs in /ready', () => {
       () => cli.store.dispose(),
       () => dropRedisPrefix(prefix)
     )
-    const app = createApp({ functions, services: server })
+    const app = createApp({ functions, root: server.root })
     const ready = async () =>
       (await (await app.request('/ready')).json()) as {
         status: string
@@ -230,7 +240,13 @@ describe('job runs in /ready', () => {
         jobs: Record<string, Record<string, unknown>>
       }
     const npmRunJob = () =>
-      runJobCommand({ args: ['sync-once'], functions, services: cli, out: () => {}, err: () => {} })
+      runJobCommand({
+        args: ['sync-once'],
+        functions,
+        root: cli.root,
+        out: () => {},
+        err: () => {},
+      })
 
     expect((await ready()).jobs['sync-once']).toBeUndefined()
     expect(await npmRunJob()).toBe(1)
@@ -268,7 +284,7 @@ describe('node scheduler', () => {
     const services = makeServices({ functions: [failing] })
     const scheduler = startScheduler({
       functions: [failing],
-      services,
+      root: services.root,
       signal: new AbortController().signal,
     })
     cleanups.push(() => scheduler.stop())
@@ -296,7 +312,7 @@ describe('node scheduler', () => {
     const services = makeServices({ functions: [long] })
     const scheduler = startScheduler({
       functions: [long],
-      services,
+      root: services.root,
       signal: new AbortController().signal,
     })
     cleanups.push(() => scheduler.stop())
@@ -322,7 +338,11 @@ describe('node scheduler', () => {
       makeServices({ functions: [tick], store: createNodeStore(config) })
     )
     const schedulers = runtimes.map((services) =>
-      startScheduler({ functions: [tick], services, signal: new AbortController().signal })
+      startScheduler({
+        functions: [tick],
+        root: services.root,
+        signal: new AbortController().signal,
+      })
     )
     cleanups.push(...runtimes.map((r) => () => r.store.dispose()), () => dropRedisPrefix(prefix))
     await sleep(3200)
@@ -351,7 +371,7 @@ describe('node scheduler', () => {
     const services = makeServices({ functions: [needy] })
     const scheduler = startScheduler({
       functions: [needy],
-      services,
+      root: services.root,
       signal: new AbortController().signal,
     })
     await sleep(1200)
@@ -389,7 +409,7 @@ describe('npm run job', () => {
     const code = await runJobCommand({
       args,
       functions,
-      services,
+      root: services.root,
       out: (l) => out.push(l),
       err: (l) => err.push(l),
     })
@@ -435,7 +455,7 @@ describe('npm run job', () => {
     const code = await runJobCommand({
       args: ['json', '--json'],
       functions: [json],
-      services: makeServices({ functions: [json] }),
+      root: makeServices({ functions: [json] }).root,
       out: (l) => out.push(l),
       err: (l) => err.push(l),
     })

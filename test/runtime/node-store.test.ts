@@ -46,7 +46,7 @@ describe('node store (issue 36: refuse what cannot work, say where)', () => {
       store: createNodeStore(config),
     })
     try {
-      const response = await createApp({ functions, services }).request('/ready')
+      const response = await createApp({ functions, root: services.root }).request('/ready')
       expect(response.status).toBe(503)
       const body = (await response.json()) as { store: { ok: boolean; error: string } }
       expect(body.store.ok).toBe(false)

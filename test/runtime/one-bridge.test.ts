@@ -5,11 +5,12 @@ import { makeServices } from '../../sim/e2e/services.ts'
 
 describe('one bridge per runtime', () => {
   it('should hand every cron run the bridge the HTTP handlers use: one Plane client, one throttle', async () => {
-    const seen: JobContext[] = []
+    const seen: JobContext<'plane' | 'outbox'>[] = []
     const tick = defineCronFunction({
       name: 'tick',
       description: 'Remembers its context.',
       schedule: '* * * * *',
+      parts: ['plane', 'outbox'],
       run: async function tick(ctx) {
         seen.push(ctx)
         return { summary: 'ok' }
@@ -23,16 +24,18 @@ describe('one bridge per runtime', () => {
         PLANE_WORKSPACE_SLUG: 'acme',
       },
     })
-    const httpBridge = services.bridge
-    await runJob(tick, services, { trigger: 'cron', slot: '2026-11-23T10:00' })
-    await runJob(tick, services, { trigger: 'cron', slot: '2026-11-23T10:01' })
+    const httpBridge = services.root.parts()
+    await runJob(tick, services.root, { trigger: 'cron', slot: '2026-11-23T10:00' })
+    await runJob(tick, services.root, { trigger: 'cron', slot: '2026-11-23T10:01' })
     expect(seen).toHaveLength(2)
     // Each run gets its own context (its logger, slot, signal)…
     expect(seen[0]).not.toBe(seen[1])
-    // …and the runtime's one bridge, with its one Plane client (and so one 1 req/s lane on the key).
+    // …and the runtime's one set of parts, with its one Plane client (and so one 1 req/s lane on the key)…
     for (const ctx of seen) {
-      expect(ctx.bridge).toBe(httpBridge)
-      expect(ctx.bridge.plane).toBe(httpBridge.plane)
+      expect(ctx.plane).toBe(httpBridge.plane)
+      expect(ctx.outbox).toBe(httpBridge.outbox)
+      // …and only the parts its function declared.
+      expect('pipeline' in ctx).toBe(false)
     }
     expect(httpBridge.plane).not.toBeNull()
   })

@@ -42,9 +42,9 @@ export const addComment = defineTool({
     const task = await resolveTask(ctx, name)
     // Issue 37: an agent mentioned on a task not its own may answer there, and only comment.
     const mine = isAgentTask(task.snapshot, ctx.me) || ctx.me.role === 'concierge'
-    if (!mine && !(await ctx.bridge.tracker.mentionPending(task.key.id, ctx.me.id)))
+    if (!mine && !(await ctx.tracker.mentionPending(task.key.id, ctx.me.id)))
       await assertMine(ctx, task)
-    const p = toolPhrases(ctx.services.config.LOCALE)
+    const p = toolPhrases(ctx.config.LOCALE)
     const body =
       kind === 'progress'
         ? p.progress(percent ?? null, text)
@@ -61,7 +61,7 @@ export const addComment = defineTool({
       'comment'
     )
     // `@thot` makes Plane's mention of that agent, who is woken with the comment (issue 37).
-    const agents = await ctx.bridge.directory.agents()
+    const agents = await ctx.directory.agents()
     const mentions = withAgentMentions(body, agents)
     const comment = await postComment(ctx, task, mentions.markdown, {
       externalId,
@@ -70,7 +70,7 @@ export const addComment = defineTool({
     for (const userId of mentionedUserIds(comment.html)) {
       const agent = agents.find((a) => a.planeUserId === userId)
       if (agent && agent.id !== ctx.me.id)
-        await ctx.bridge.tracker.mentioned(task.snapshot, agent, {
+        await ctx.tracker.mentioned(task.snapshot, agent, {
           commentId: comment.id,
           text: htmlToText(comment.html),
           author: ctx.me.name,

@@ -65,9 +65,13 @@ export const createProject = defineTool({
         'plane_error',
         `Plane created the project but does not show it back as ${input.identifier}.`
       )
-    await ctx.bridge.directory.refresh()
-    const report = await provisionProject({ ...ctx.services, ...ctx.bridge }, project.id)
-    const { PLANE_BASE_URL, PLANE_WORKSPACE_SLUG } = ctx.services.config
+    await ctx.directory.refresh()
+    // The set-up is the bridge's background work, as the provision job's (its client's default priority).
+    const report = await provisionProject(
+      { ...ctx, plane: ctx.plane.withPriority('background') },
+      project.id
+    )
+    const { PLANE_BASE_URL, PLANE_WORKSPACE_SLUG } = ctx.config
     return {
       id: project.id,
       name: read.name,

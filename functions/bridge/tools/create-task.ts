@@ -104,7 +104,7 @@ export const createTask = defineTool({
       'task'
     )
     // The project's labels as kept (issue 39): listed again only for a name they lack or a label Plane refuses.
-    const labels = ctx.bridge.labels
+    const labels = ctx.labels
     const created = await withKeptLabels(labels, project.id, async () =>
       ctx.writer.workItems.create(project.id, {
         name: input.title,
@@ -139,7 +139,7 @@ export const createTask = defineTool({
       }
     }
     const estimate =
-      input.cost_estimate ?? (agent ? await medianFinishedCost(ctx.services.store, agent.id) : null)
+      input.cost_estimate ?? (agent ? await medianFinishedCost(ctx.store, agent.id) : null)
     const record = await ctx.runs.update(
       task.key,
       (r) => ({
@@ -155,15 +155,14 @@ export const createTask = defineTool({
       { agentName: agent?.name ?? null, created: true }
     )
     // The reverse link, so finishing (or cancelling) a dependency reaches this task on every Plane version.
-    for (const dep of deps)
-      await recordDependent(ctx.services.store, dep.key.id, task.key.id, ctx.now())
-    await ctx.bridge.pipeline.sightTask(task.snapshot, {
+    for (const dep of deps) await recordDependent(ctx.store, dep.key.id, task.key.id, ctx.now())
+    await ctx.pipeline.sightTask(task.snapshot, {
       source: 'bridge',
       created: true,
       description: task.item.description_html ?? null,
       actor: { id: ctx.me.planeUserId, name: ctx.me.name },
     })
-    ctx.bridge.kick()
+    ctx.kick()
     return {
       id: task.key.id,
       ref: task.ref,
@@ -185,15 +184,15 @@ export const createTask = defineTool({
 // --- Internal helpers ---
 
 async function _project(ctx: ToolContext, wanted: string) {
-  const all = (await ctx.bridge.directory.projects()).filter((p) => !p.archived)
+  const all = (await ctx.directory.projects()).filter((p) => !p.archived)
   const key = wanted.toLowerCase()
   const found =
     all.find((p) => p.id === wanted) ??
     all.find((p) => p.identifier?.toLowerCase() === key) ??
     all.find((p) => p.name.toLowerCase() === key)
   if (found) return found
-  await ctx.bridge.directory.refresh()
-  const again = (await ctx.bridge.directory.projects()).find(
+  await ctx.directory.refresh()
+  const again = (await ctx.directory.projects()).find(
     (p) =>
       !p.archived &&
       (p.id === wanted || p.identifier?.toLowerCase() === key || p.name.toLowerCase() === key)
@@ -207,9 +206,9 @@ async function _project(ctx: ToolContext, wanted: string) {
 }
 
 async function _agent(ctx: ToolContext, id: string) {
-  const agent = await ctx.bridge.directory.agentById(id)
+  const agent = await ctx.directory.agentById(id)
   if (agent) return agent
-  const known = ctx.services.agents.map((a) => a.id)
+  const known = ctx.agents.map((a) => a.id)
   const inRegistry = known.includes(id)
   throw new ToolError(
     'invalid_input',
@@ -240,7 +239,7 @@ async function _fixAssignee(
       assignees: [...new Set([...task.snapshot.assigneeIds, agent.planeUserId])],
     })
   } catch (error) {
-    ctx.services.log.warn('could not make the agent a project member', {
+    ctx.log.warn('could not make the agent a project member', {
       task: task.key.id,
       agent: agent.id,
       error: errorMessage(error),

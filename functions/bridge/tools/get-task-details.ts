@@ -76,7 +76,7 @@ export const getTaskDetails = defineTool({
     const record = await ctx.runs.load(task.key, readerOf(ctx))
     // Shared with the same reads in flight or just made (issue 39), forgotten when the task changes; in parallel.
     const shared = <T>(part: string, read: (plane: PlaneClient) => Promise<T>) =>
-      ctx.bridge.taskReads.read(id, part, () => readTask(ctx, read))
+      ctx.taskReads.read(id, part, () => readTask(ctx, read))
     const [comments, activity, links, attachments] = await Promise.all([
       shared('comments', (plane) => plane.comments.list(projectId, id)),
       shared('activity', (plane) => plane.activities.list(projectId, id)),
@@ -86,9 +86,9 @@ export const getTaskDetails = defineTool({
     const deps = await dependenciesOf(ctx, task, record)
     const userName = (u: unknown) =>
       typeof u === 'string'
-        ? ctx.bridge.directory.userName(u)
+        ? ctx.directory.userName(u)
         : u && typeof u === 'object' && 'id' in u
-          ? ctx.bridge.directory.userName(String((u as { id: unknown }).id))
+          ? ctx.directory.userName(String((u as { id: unknown }).id))
           : Promise.resolve('?')
     const shownComments = []
     for (const c of comments.filter((c) => !isRunCard(c.comment_html ?? '')).slice(-MAX_COMMENTS)) {
@@ -110,7 +110,7 @@ export const getTaskDetails = defineTool({
       })
     }
     const assignees = await Promise.all(
-      task.snapshot.assigneeIds.map((u) => ctx.bridge.directory.userName(u))
+      task.snapshot.assigneeIds.map((u) => ctx.directory.userName(u))
     )
     const owners = await ownersOf(ctx, task.snapshot)
     return {

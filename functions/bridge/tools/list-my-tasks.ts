@@ -71,34 +71,33 @@ export const listMyTasks = defineTool({
   access: 'agent',
   async handler({ status, limit }, ctx) {
     const wanted = new Set<string>(status === 'open' ? OPEN : FILTERS[status])
-    const { bridge, services } = ctx
-    const projects = (await bridge.directory.projects()).filter((p) => !p.archived)
+    const projects = (await ctx.directory.projects()).filter((p) => !p.archived)
     // The runtime's freshener: concurrent calls share one listing per project.
-    const { asOf } = await bridge.freshener.freshen(
+    const { asOf } = await ctx.freshener.freshen(
       {
         plane: ctx.plane,
-        store: services.store,
-        index: bridge.index,
-        pipeline: bridge.pipeline,
+        store: ctx.store,
+        index: ctx.index,
+        pipeline: ctx.pipeline,
         webhooksLive: async () =>
-          Boolean(services.config.PLANE_WEBHOOK_SECRET) && !(await webhooksSilent(services.store)),
-        firstSeen: (task) => adoptBacklog(bridge, task),
+          Boolean(ctx.config.PLANE_WEBHOOK_SECRET) && !(await webhooksSilent(ctx.store)),
+        firstSeen: (task) => adoptBacklog(ctx, task),
         now: ctx.now,
       },
       projects.map((p) => p.id)
     )
     const byId = new Map(projects.map((p) => [p.id, p]))
-    const ids = await bridge.index.openTasks(ctx.me.id)
+    const ids = await ctx.index.openTasks(ctx.me.id)
     // Every open task's snapshot in one read (one MGET on Redis): what the order needs. Descriptions and run
     // records only for the page returned (issue 39: 250 open tasks were 750 round trips a listing, then three
     // reads of 250).
-    const snapshots = await bridge.pipeline.snapshots(ids)
+    const snapshots = await ctx.pipeline.snapshots(ids)
     const mine = await Promise.all(
       ids.map(async (id, i): Promise<IndexedTask | null> => {
         const snapshot = snapshots[i] ?? null
         const project = snapshot ? byId.get(snapshot.projectId) : undefined
         if (!snapshot || !project || !isOpenForAgent(snapshot)) return null
-        if (!(await agentsOfTask(bridge.directory, snapshot)).some((a) => a.id === ctx.me.id))
+        if (!(await agentsOfTask(ctx.directory, snapshot)).some((a) => a.id === ctx.me.id))
           return null
         if (!wanted.has(statusOf(snapshot.state))) return null
         const ref =
@@ -121,7 +120,7 @@ export const listMyTasks = defineTool({
     const page = open.slice(0, limit)
     const pageIds = page.map((task) => task.key.id)
     const [descriptions, records] = await Promise.all([
-      bridge.index.descriptions(pageIds),
+      ctx.index.descriptions(pageIds),
       ctx.runs.peekMany(pageIds),
     ])
     const dependencies = await _dependencies(
@@ -181,7 +180,7 @@ async function _dependencies(
       : []
   )
   const ids = [...new Set(byId)]
-  const found = await ctx.bridge.pipeline.snapshots(ids)
+  const found = await ctx.pipeline.snapshots(ids)
   const snapshots = new Map(ids.map((id, i) => [id, found[i] ?? null]))
   return Promise.all(
     listed.map(async ({ task, record }) => {

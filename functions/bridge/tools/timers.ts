@@ -110,7 +110,7 @@ async function _worklog(
     })
     return 'recorded'
   } catch (error) {
-    ctx.services.log.warn('worklog not recorded', {
+    ctx.log.warn('worklog not recorded', {
       task: task.key.id,
       error: errorMessage(error),
     })

@@ -187,7 +187,7 @@ export const updateTaskStatus = defineTool({
         }
       })
       if (status === 'done' && saved.cost !== null && saved.agentId)
-        await recordFinishedCost(ctx.services.store, saved.agentId, task.key.id, saved.cost)
+        await recordFinishedCost(ctx.store, saved.agentId, task.key.id, saved.cost)
       // Unchanged too: a repeat of a call that failed after Plane took the change (a store fault, a crash) is
       // this change's only sighting before the poll; the pipeline ignores what it has already seen. Such a repeat
       // (its earlier call chose the comment's id) measures the change from an earlier state, so a bridge that
@@ -237,7 +237,7 @@ async function _statusCommentId(
   status: string,
   changed: boolean
 ): Promise<{ externalId: string; repeat: boolean }> {
-  const { store } = ctx.services
+  const { store } = ctx
   const key = statusCommentKey(taskId)
   const earlier = changed ? null : await store.get<StatusComment>(key)
   if (earlier?.status === status) return { externalId: earlier.externalId, repeat: true }
@@ -258,7 +258,7 @@ function _comment(
   ctx: Parameters<typeof updateTaskStatus.handler>[1],
   input: { status: string; summary?: string; confidence?: number; cost?: number; reason?: string }
 ): string | null {
-  const p = toolPhrases(ctx.services.config.LOCALE)
+  const p = toolPhrases(ctx.config.LOCALE)
   const who = ctx.me.name
   switch (input.status) {
     case 'in_progress':

@@ -91,7 +91,7 @@ function _typeOf(input: UploadInput): string {
 }
 
 async function _attach(input: UploadInput, type: string, file: HeldFile, ctx: ToolContext) {
-  const max = ctx.services.config.PLANE_UPLOAD_MAX_BYTES
+  const max = ctx.config.PLANE_UPLOAD_MAX_BYTES
   if (file.size > max) throw _tooLarge(input.filename, file.size, max)
   if (file.size === 0)
     throw new ToolError('invalid_input', 'The file is empty.', {
@@ -109,8 +109,8 @@ async function _attach(input: UploadInput, type: string, file: HeldFile, ctx: To
   const earlier = call.repeat ? await _listedWith(ctx, task, call.externalId) : null
   const uploaded =
     earlier ?? (await _upload(ctx, task, { filename: input.filename, type, blob: file.blob }, call))
-  const url = _absolute(ctx.services.config.PLANE_BASE_URL, uploaded.assetUrl)
-  const p = toolPhrases(ctx.services.config.LOCALE)
+  const url = _absolute(ctx.config.PLANE_BASE_URL, uploaded.assetUrl)
+  const p = toolPhrases(ctx.config.LOCALE)
   // One link comment per attachment, whichever try writes it.
   const comment = await postComment(
     ctx,
@@ -209,7 +209,7 @@ async function _fileOf(base64: string | undefined, ctx: ToolContext): Promise<He
     throw new ToolError('invalid_input', 'Invalid input — content_base64: required.', {
       fields: [{ field: 'content_base64', message: 'required' }],
     })
-  const max = ctx.services.config.PLANE_UPLOAD_MAX_BYTES
+  const max = ctx.config.PLANE_UPLOAD_MAX_BYTES
   // Four characters make three bytes (spaces aside): a file over the limit is refused before it is decoded.
   const atLeast = Math.floor((base64.length * 3) / 4) - 2 - Math.ceil(base64.length / 76) * 2
   if (atLeast > max) throw _tooLarge('The file', atLeast, max)
@@ -218,7 +218,7 @@ async function _fileOf(base64: string | undefined, ctx: ToolContext): Promise<He
     throw new ToolError('invalid_input', 'content_base64 is not valid base64.', {
       fields: [{ field: 'content_base64', message: 'not valid base64' }],
     })
-  return heldBytes(bytes, await ctx.services.hashing.sha256Hex(bytes))
+  return heldBytes(bytes, await ctx.hashing.sha256Hex(bytes))
 }
 
 function _tooLarge(name: string, size: number, max: number): ToolError {

@@ -1,0 +1,60 @@
+/**
+ * @module What the task steps shared by the tools and the human's Telegram actions get (tasks.ts, writes.ts): who
+ * acts, the parts they read, named here, and the Plane clients they go through (issue 40).
+ */
+import type { AgentConfig } from '../../shared/agents.ts'
+import type { Bridge } from '../../shared/bridge.ts'
+import type { TaskSnapshot } from '../../shared/events.ts'
+import type { Services } from '../../shared/function.ts'
+import type { AgentRef } from '../../shared/notify/directory.ts'
+import type { PlaneClient } from '../../shared/plane/client.ts'
+import type { RunStore } from '../../shared/runs/records.ts'
+
+/** The calling agent, resolved from its bearer token. */
+export type Caller = AgentRef & { config: AgentConfig }
+
+/** Who acts on a task: an agent through its tools, or the human through a card in Telegram (by the name shown there). */
+export type Actor = { kind: 'agent'; agent: Caller } | { kind: 'human'; name: string }
+
+/** The parts the shared task steps read: find a task, read it back, tell the pipeline, a project's states and labels. */
+export type TaskParts = Pick<
+  Bridge,
+  'directory' | 'pipeline' | 'index' | 'projectStates' | 'labels' | 'taskDeleted' | 'kick'
+>
+
+export type TaskContext = TaskParts &
+  Pick<Services, 'config' | 'log' | 'now'> & {
+    actor: Actor
+    /** The bridge's own client: reads, and the run card (a bridge-owned comment). */
+    plane: PlaneClient
+    /** Writes on the actor's behalf: an agent's own Plane key when it has one, else the bridge's. */
+    writer: PlaneClient
+    /** Whether `writer` is the agent's own key (Plane shows the agent as the author); never for a person. */
+    ownKey: boolean
+    runs: RunStore
+    /** The agent's own tasks this call worked on: each counts as the agent checking in on its run. */
+    touched: Map<string, TouchedTask>
+  }
+
+/** A task a call worked on, by id in `touched`. */
+export type TouchedTask = {
+  projectId: string
+  ref: string | null
+  task: TaskSnapshot
+  /** Only seen in the agent's list (list_my_tasks): checked in after the answer, no run card of its own. */
+  listed?: boolean
+  /** Not the caller's task: only a mention of it there is answered (issue 37). */
+  notMine?: boolean
+}
+
+/** The actor as the pipeline records who made a change: a person acting through the bridge has no Plane user here. */
+export function actorRef(actor: Actor): { id: string; name: string } {
+  return actor.kind === 'agent'
+    ? { id: actor.agent.planeUserId, name: actor.agent.name }
+    : { id: '', name: actor.name }
+}
+
+/** The actor's name, as a comment written with the bridge's key begins with it. */
+export function actorName(actor: Actor): string {
+  return actor.kind === 'agent' ? actor.agent.name : actor.name
+}
