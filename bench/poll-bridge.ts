@@ -10,10 +10,10 @@
 
 import { createRoot } from '../runtime/root.ts'
 import { createServices } from '../runtime/services.ts'
-import type { Bridge } from '../shared/bridge.ts'
 import { loadConfig } from '../shared/config.ts'
 import type { Services } from '../shared/function.ts'
 import { createLogger } from '../shared/log.ts'
+import type { Parts } from '../shared/parts.ts'
 import { UNLIMITED_RATE } from '../shared/plane/budget.ts'
 import { createPlaneClient } from '../shared/plane/client.ts'
 import { createPlaneDirectory } from '../shared/plane-directory.ts'
@@ -22,7 +22,7 @@ import type { PollWorld } from './poll-world.ts'
 
 export type PollBridge = {
   services: Services
-  bridge: Bridge
+  bridge: Parts
   /** Warnings and errors logged so far: a cycle that logs one is not a cycle worth timing. */
   problems(): string[]
   dispose(): Promise<void>
@@ -84,7 +84,7 @@ export function openPollBridge(
  * The real bridge with an unspaced Plane client and a directory over it. The pipeline keeps the real directory,
  * which it reads only when it flushes, and flushing (kick) is left out.
  */
-function _unthrottled(services: Services, real: Bridge): Bridge {
+function _unthrottled(services: Services, real: Parts): Parts {
   const { config, agents, log, now } = services
   let requests = 0
   const plane = createPlaneClient({

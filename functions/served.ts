@@ -3,8 +3,6 @@
  * from the Node CLI only, so the Worker imports this list and its bundle leaves them out (~5 KiB gzip).
  */
 import type { CronFunction, HttpFunction } from '../shared/function.ts'
-import { bridgeToolCallFunction, bridgeToolsListFunction } from './bridge/http.ts'
-import { mcpFunctions } from './bridge/mcp.ts'
 import { digestFunction } from './digest/digest.ts'
 import { notifyFunction } from './notify/notify.ts'
 import { healthFunction } from './ops/health.ts'
@@ -12,6 +10,8 @@ import { metricsFunction } from './ops/metrics.ts'
 import { readyFunction } from './ops/ready.ts'
 import { pollFunction } from './poll/poll.ts'
 import { telegramWebhookFunction } from './telegram/webhook.ts'
+import { bridgeToolCallFunction, bridgeToolsListFunction } from './tools/http.ts'
+import { mcpFunctions } from './tools/mcp.ts'
 import { planeWebhookFunction } from './webhooks/plane.ts'
 
 export const servedFunctions: readonly (HttpFunction | CronFunction)[] = [

@@ -5,11 +5,11 @@ import { HTTPException } from 'hono/http-exception'
 // PatternRouter (hono/tiny): one small router for a dozen routes; SmartRouter's two routers cost ~2 KiB gzip on Workers.
 import { Hono } from 'hono/tiny'
 import { clientAddress } from '../shared/client-address.ts'
-import type { AppEnv, BridgeFunction, HttpFunction, Root } from '../shared/function.ts'
+import type { AppEnv, AppFunction, HttpFunction, Root } from '../shared/function.ts'
 import { AnswerWithheld } from '../shared/http-errors.ts'
 
 export type CreateAppOptions = {
-  functions: readonly BridgeFunction[]
+  functions: readonly AppFunction[]
   /** The runtime's services and parts: each routed request gets both (`c.var.services`, `c.var.parts`). */
   root: Root
   /** Largest request body accepted; default from BODY_LIMIT_BYTES. */

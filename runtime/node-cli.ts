@@ -1,7 +1,7 @@
 /** @module `npm run job -- <name>`: run one cron function or job once, with the runtime's config and store. */
 import { errorMessage } from '../shared/errors.ts'
 import {
-  type BridgeFunction,
+  type AppFunction,
   type Root,
   type RunnableFunction,
   type Services,
@@ -14,7 +14,7 @@ export const CLI_FLUSH_TIMEOUT_MS = 30_000
 
 export type JobCommandOptions = {
   args: readonly string[]
-  functions: readonly BridgeFunction[]
+  functions: readonly AppFunction[]
   root: Root
   out?: (line: string) => void
   err?: (line: string) => void

@@ -1,11 +1,6 @@
 /** @module Schedules the registry's cron functions with croner: no overlap with itself, one run per slot across replicas. */
 import { Cron } from 'croner'
-import {
-  type BridgeFunction,
-  type CronFunction,
-  type Root,
-  scheduleOf,
-} from '../shared/function.ts'
+import { type AppFunction, type CronFunction, type Root, scheduleOf } from '../shared/function.ts'
 import { runJob, slotOf } from '../shared/run-job.ts'
 
 /** A tick may fire a little before its scheduled instant; look this far ahead when naming its slot. */
@@ -20,7 +15,7 @@ export type NodeScheduler = {
 }
 
 export type StartSchedulerOptions = {
-  functions: readonly BridgeFunction[]
+  functions: readonly AppFunction[]
   root: Root
   /** Aborted at shutdown; passed to every run. */
   signal: AbortSignal

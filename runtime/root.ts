@@ -1,18 +1,19 @@
 /**
- * @module A runtime's root (issue 40): its services, and its parts (runtime/bridge.ts) built on the first call of
+ * @module A runtime's root (issue 40): its services, and its parts (runtime/parts.ts) built on the first call of
  * `parts()`, once. A runtime makes one root: every HTTP handler and every cron or job run gets the same parts, so
  * each key has one throttle; a job that declares no parts runs without building them (shared/run-job.ts).
  */
-import type { Bridge } from '../shared/bridge.ts'
+
 import type { Root, Services } from '../shared/function.ts'
-import { buildBridge } from './bridge.ts'
+import type { Parts } from '../shared/parts.ts'
+import { buildParts } from './parts.ts'
 
 export function createRoot(services: Services): Root {
-  let built: Bridge | undefined
+  let built: Parts | undefined
   return {
     services,
     parts: function parts() {
-      built ??= buildBridge(services)
+      built ??= buildParts(services)
       return built
     },
   }

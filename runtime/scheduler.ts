@@ -4,7 +4,6 @@
  * which runs them all until nothing waits, on the injected clock.
  */
 import type { Background } from '../shared/background.ts'
-import type { Bridge } from '../shared/bridge.ts'
 import type { Logger } from '../shared/log.ts'
 import type { Counter, Gauge } from '../shared/metrics.ts'
 import { OUTBOX_CHANNELS, type Outbox, type OutboxChannel } from '../shared/notify/outbox.ts'
@@ -14,6 +13,7 @@ import {
   type OutboxSender,
   type OutboxSenderOptions,
 } from '../shared/notify/sender.ts'
+import type { Parts } from '../shared/parts.ts'
 import type { Pipeline } from '../shared/pipeline/pipeline.ts'
 import { CARDS_DUE_INDEX, type RunStore } from '../shared/runs/records.ts'
 import type { RunTracker } from '../shared/runs/tracker.ts'
@@ -44,7 +44,7 @@ export type Scheduler = {
   writeCards(): void
   /** Both lanes at once (the notify cron, settle). */
   sender: OutboxSender
-  settle: Bridge['settle']
+  settle: Parts['settle']
 }
 
 export function createScheduler({
@@ -164,7 +164,7 @@ export function createScheduler({
     writeCards()
   }
 
-  const settle: Bridge['settle'] = async function settle(timeoutMs) {
+  const settle: Parts['settle'] = async function settle(timeoutMs) {
     const deadline = now() + timeoutMs
     for (;;) {
       await pipeline.flushDue({ all: true })

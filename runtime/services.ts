@@ -6,7 +6,7 @@ import { type BuildInfo, createBridgeMetrics, type ProcessStats } from '../share
 import { type Config, secretValues } from '../shared/config.ts'
 import { persistContact } from '../shared/contacts.ts'
 import { errorMessage } from '../shared/errors.ts'
-import type { BridgeFunction, Services } from '../shared/function.ts'
+import type { AppFunction, Services } from '../shared/function.ts'
 import { type Hashing, webCryptoHashing } from '../shared/hash.ts'
 import { createLogger, type Logger } from '../shared/log.ts'
 import { createRedactor } from '../shared/redact.ts'
@@ -20,7 +20,7 @@ import { createMemorySpool, type FileSpool } from '../shared/uploads/spool.ts'
 
 export type CreateServicesOptions = {
   config: Config
-  functions: readonly BridgeFunction[]
+  functions: readonly AppFunction[]
   /** Built by the runtime (drivers are runtime-specific); receives the metrics so store errors are counted. */
   store: Store | ((hooks: StoreHooks) => Store)
   log?: Logger

@@ -4,7 +4,7 @@
  * functions whose full schedule matches that minute in their zone (shared/cron.ts, read as croner reads it).
  */
 import { cronMatches, parseCron } from '../shared/cron.ts'
-import type { BridgeFunction, CronFunction } from '../shared/function.ts'
+import type { AppFunction, CronFunction } from '../shared/function.ts'
 
 /** Every IANA zone's UTC offset is a whole number of quarter hours (Asia/Kathmandu +05:45, Pacific/Chatham +12:45). */
 const OFFSET_STEP_MIN = 15
@@ -28,7 +28,7 @@ export function workerCronOf(fn: CronFunction): string {
 }
 
 /** Every trigger wrangler.jsonc must declare for the registry, sorted, each once. */
-export function workerCrons(functions: readonly BridgeFunction[]): string[] {
+export function workerCrons(functions: readonly AppFunction[]): string[] {
   const crons = functions.filter((fn): fn is CronFunction => fn.kind === 'cron').map(workerCronOf)
   return [...new Set(crons)].sort()
 }
@@ -48,7 +48,7 @@ export type DueCronOptions = {
 
 /** The cron functions a tick runs: fired by this trigger, on, and due at this minute in their zone. */
 export function dueCronFunctions(
-  functions: readonly BridgeFunction[],
+  functions: readonly AppFunction[],
   { cron, scheduledTime, timezone, enabled, scheduleOf = (fn) => fn.schedule }: DueCronOptions
 ): CronFunction[] {
   const minute = new Date(Math.floor(scheduledTime / 60_000) * 60_000)

@@ -3,7 +3,7 @@ import type { Hono } from 'hono'
 import { servedFunctions as registry } from '../functions/served.ts'
 import { type AgentConfig, AgentRegistryError, parseAgentRegistry } from '../shared/agents.ts'
 import { type Config, loadConfig, type RawEnv } from '../shared/config.ts'
-import type { AppEnv, BridgeFunction, Root, Services } from '../shared/function.ts'
+import type { AppEnv, AppFunction, Root, Services } from '../shared/function.ts'
 import { createApp } from './app.ts'
 import { createRoot } from './root.ts'
 import { createRuntimeServices } from './services.ts'
@@ -13,7 +13,7 @@ import { createWorkerStore, type KvNamespaceLike } from './worker-store.ts'
 export type WorkerEnv = { STORE?: KvNamespaceLike } & Record<string, unknown>
 
 export type WorkerRuntime = {
-  functions: readonly BridgeFunction[]
+  functions: readonly AppFunction[]
   services: Services
   /** The services and the parts, built on first need (a cron tick that declares none builds none). */
   root: Root
@@ -32,7 +32,7 @@ const runtimes = new WeakMap<object, WorkerRuntime>()
  */
 export function getWorkerRuntime(
   env: WorkerEnv,
-  functions: readonly BridgeFunction[] = registry
+  functions: readonly AppFunction[] = registry
 ): WorkerRuntime {
   const existing = runtimes.get(env)
   if (existing && existing.functions === functions) return existing
@@ -43,7 +43,7 @@ export function getWorkerRuntime(
 
 export function createWorkerRuntime(
   env: WorkerEnv,
-  functions: readonly BridgeFunction[] = registry
+  functions: readonly AppFunction[] = registry
 ): WorkerRuntime {
   // Nothing sits in front of a Worker: /ready and /metrics stay closed unless OPS_TOKEN (or OPS_PUBLIC).
   const settings = { OPS_PUBLIC: 'false', ...settingsOf(env) }

@@ -3,11 +3,11 @@
 import type { Context } from 'hono'
 import type { AgentConfig, AgentRegistryFile } from './agents.ts'
 import type { Background } from './background.ts'
-import type { Bridge } from './bridge.ts'
 import type { BridgeMetrics } from './bridge-metrics.ts'
 import type { Config, SettingKey } from './config.ts'
 import type { Hashing } from './hash.ts'
 import type { Logger } from './log.ts'
+import type { Parts } from './parts.ts'
 import type { RunningJobs } from './running-jobs.ts'
 import type { StatusBoard } from './status.ts'
 import type { Store } from './store/store.ts'
@@ -49,11 +49,11 @@ export type Services = {
 
 /**
  * What a runtime hands its triggers (issue 40): the services, and its parts (Plane, Telegram and OpenClaw clients
- * with their throttles, directory, pipeline, outbox, senders, run tracker; runtime/bridge.ts), built once, on the
+ * with their throttles, directory, pipeline, outbox, senders, run tracker; runtime/parts.ts), built once, on the
  * first call of `parts`, and shared by every HTTP handler and every cron or job run (issue 14). Only the runtime
  * holds it: a handler gets the parts themselves (`c.var.parts`, a job's context), never a way to look them up.
  */
-export type Root = { services: Services; parts: () => Bridge }
+export type Root = { services: Services; parts: () => Parts }
 
 export type FunctionInventory = {
   enabled: string[]
@@ -61,8 +61,8 @@ export type FunctionInventory = {
 }
 
 export type AppEnv = {
-  /** `parts`: the runtime's parts; a handler names those it reads (`const { outbox }: Pick<Bridge, 'outbox'> = c.var.parts`). */
-  Variables: { services: Services; parts: Bridge; requestId: string; functionName: string }
+  /** `parts`: the runtime's parts; a handler names those it reads (`const { outbox }: Pick<Parts, 'outbox'> = c.var.parts`). */
+  Variables: { services: Services; parts: Parts; requestId: string; functionName: string }
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
@@ -87,11 +87,11 @@ export type HttpFunction = FunctionBase & {
 }
 
 /** The parts a cron or job function may declare: those the root builds before its run and hands it. */
-export type PartName = keyof Bridge
+export type PartName = keyof Parts
 
 /** A run's context: the services, the parts its function declares (`parts: ['outbox']` → `ctx.outbox`), its own fields. */
 export type JobContext<K extends PartName = never> = Services &
-  Pick<Bridge, K> & {
+  Pick<Parts, K> & {
     trigger: 'cron' | 'cli' | 'scheduled'
     /** The schedule slot (ISO minute) a cron run belongs to; null for one-off runs. */
     slot: string | null
@@ -156,7 +156,7 @@ export type JobFunction<K extends PartName = PartName> = FunctionBase &
     needsStore?: false
   }
 
-export type BridgeFunction = HttpFunction | CronFunction | JobFunction
+export type AppFunction = HttpFunction | CronFunction | JobFunction
 export type RunnableFunction = CronFunction | JobFunction
 
 export const defineHttpFunction = (f: Omit<HttpFunction, 'kind'>): HttpFunction => ({

@@ -1,7 +1,7 @@
 /** @module Checks the function registry once at start, and sorts functions into on and off by their settings. */
 import { type Config, missingSettings } from './config.ts'
 import { parseCron } from './cron.ts'
-import type { BridgeFunction, FunctionInventory } from './function.ts'
+import type { AppFunction, FunctionInventory } from './function.ts'
 
 export class RegistryError extends Error {
   override name = 'RegistryError'
@@ -10,7 +10,7 @@ export class RegistryError extends Error {
 const NAME_PATTERN = /^[a-z][a-z0-9-]*$/
 
 /** Throws on a duplicate name or route, a bad name, path or cron expression: a broken registry must not start. */
-export function validateRegistry(functions: readonly BridgeFunction[]): void {
+export function validateRegistry(functions: readonly AppFunction[]): void {
   const names = new Set<string>()
   const routes = new Set<string>()
   const problems: string[] = []
@@ -38,7 +38,7 @@ export function validateRegistry(functions: readonly BridgeFunction[]): void {
 
 /** Which functions can run with this config; the others are named with the settings they lack. */
 export function takeInventory(
-  functions: readonly BridgeFunction[],
+  functions: readonly AppFunction[],
   config: Config
 ): FunctionInventory {
   const inventory: FunctionInventory = { enabled: [], disabled: {} }

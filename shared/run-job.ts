@@ -1,6 +1,5 @@
 /** @module Runs one cron or job function: once per schedule slot across replicas, never overlapping itself, never throwing. */
 
-import type { Bridge } from './bridge.ts'
 import { errorMessage } from './errors.ts'
 import type {
   JobContext,
@@ -11,6 +10,7 @@ import type {
   Services,
 } from './function.ts'
 import { recordJobRun } from './job-runs.ts'
+import type { Parts } from './parts.ts'
 import { diagnosePlaneFailure } from './plane/diagnose.ts'
 import { keepLease, LOCK_LEASE } from './store/lease.ts'
 
@@ -158,11 +158,11 @@ export function slotOf(scheduledAt: Date | number): string {
  * (`check` with the store down, `agent-token`) builds no client and no pipeline. The registry's type forgets which
  * parts a function declared; defineCronFunction and defineJobFunction checked that its run reads only those.
  */
-function _declaredParts(fn: RunnableFunction, root: Root): Pick<Bridge, PartName> {
+function _declaredParts(fn: RunnableFunction, root: Root): Pick<Parts, PartName> {
   const names = fn.parts ?? []
-  if (names.length === 0) return {} as Pick<Bridge, PartName>
+  if (names.length === 0) return {} as Pick<Parts, PartName>
   const parts = root.parts()
-  return Object.fromEntries(names.map((name) => [name, parts[name]])) as Pick<Bridge, PartName>
+  return Object.fromEntries(names.map((name) => [name, parts[name]])) as Pick<Parts, PartName>
 }
 
 /**

@@ -91,7 +91,7 @@ describe('portability', () => {
     // The one-off jobs run from the Node CLI only (functions/index.ts adds them to functions/served.ts).
     const jobs = [
       'functions/provision/provision.ts',
-      'functions/bridge/agent-token.ts',
+      'functions/tools/agent-token.ts',
       'functions/notify/dead-letters.ts',
       'functions/ops/check.ts',
     ]

@@ -4,10 +4,11 @@
  * the store's records). `degraded` (still 200: restarting would not help) says why: an integration
  * failing, a job that failed its last run, dead letters.
  */
-import type { Bridge } from '../../shared/bridge.ts'
+
 import { storedContacts } from '../../shared/contacts.ts'
 import { defineHttpFunction, type FunctionInventory } from '../../shared/function.ts'
 import { type JobRunRecord, lastJobRuns } from '../../shared/job-runs.ts'
+import type { Parts } from '../../shared/parts.ts'
 import { webhookTargetOf } from '../../shared/plane/release.ts'
 import {
   lastWebhookReceivedAt,
@@ -60,7 +61,7 @@ export const readyFunction = defineHttpFunction({
       : {}
     const jobs = _latest(snapshot.jobs, recorded)
     // The parts /ready reads: the outbox's depth, the signatures refused.
-    const parts: Pick<Bridge, 'outbox' | 'webhookRejections'> = c.var.parts
+    const parts: Pick<Parts, 'outbox' | 'webhookRejections'> = c.var.parts
     // Dead letters are messages given up on: an operator should see them here, not only in logs.
     const outbox = storeOk
       ? await _withTimeout(parts.outbox.depth(), STORE_PING_TIMEOUT_MS).catch(() => null)

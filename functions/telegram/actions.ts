@@ -6,18 +6,18 @@
  */
 import { CARD_ACTIONS, type Card, type CardAction } from '../../shared/actions/cards.ts'
 import { actionPhrasesFor } from '../../shared/actions/phrases.ts'
-import type { Bridge } from '../../shared/bridge.ts'
 import { formatTime } from '../../shared/commands/render-parts.ts'
 import { errorMessage } from '../../shared/errors.ts'
 import type { Services } from '../../shared/function.ts'
 import { type EnqueueInput, telegramMessage } from '../../shared/notify/outbox.ts'
 import { settleReview } from '../../shared/notify/reviews.ts'
+import type { Parts } from '../../shared/parts.ts'
 import { OPEN_RUN_STATES } from '../../shared/runs/records.ts'
 import { APPROVAL_LABEL } from '../../shared/task-vocabulary.ts'
 import { escapeHtml } from '../../shared/telegram/html.ts'
-import type { TaskContext, TaskParts } from '../bridge/task-context.ts'
-import { type LoadedTask, rereadTask, resolveTask, sightWrite } from '../bridge/tasks.ts'
-import { postComment, stateFor } from '../bridge/writes.ts'
+import type { TaskContext, TaskParts } from '../tools/task-context.ts'
+import { type LoadedTask, rereadTask, resolveTask, sightWrite } from '../tools/tasks.ts'
+import { postComment, stateFor } from '../tools/writes.ts'
 
 export type CardPress = {
   kind: 'callback'
@@ -47,7 +47,7 @@ const MAX_TEXT = 4000
 
 /** The parts the human's actions read: the cards, Plane through the task steps, the tracker's wakes, the outbox. */
 export type ActionParts = Pick<
-  Bridge,
+  Parts,
   'plane' | 'runs' | 'telegram' | 'cards' | 'tracker' | 'outbox'
 > &
   TaskParts

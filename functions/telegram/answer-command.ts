@@ -1,6 +1,5 @@
 /** @module After the webhook answered: load the workspace, build the reply, queue it (NOTIF-06). */
 import { decodeCardAction } from '../../shared/actions/cards.ts'
-import type { Bridge } from '../../shared/bridge.ts'
 import { decodeDrillDown } from '../../shared/commands/callback-data.ts'
 import { matchProject } from '../../shared/commands/match.ts'
 import { commandPhrasesFor } from '../../shared/commands/phrases.ts'
@@ -16,6 +15,7 @@ import {
 import { enqueueReply } from '../../shared/commands/send-reply.ts'
 import { errorMessage } from '../../shared/errors.ts'
 import type { Services } from '../../shared/function.ts'
+import type { Parts } from '../../shared/parts.ts'
 import { diagnosePlaneFailure } from '../../shared/plane/diagnose.ts'
 import { PlaneApiError } from '../../shared/plane/errors.ts'
 import { escapeHtml } from '../../shared/telegram/html.ts'
@@ -35,7 +35,7 @@ export type CommandTask =
   | CardReply
 
 /** The parts a command's answer reads: the workspace for /plane's replies, and the actions' own. */
-export type CommandParts = ActionParts & Pick<Bridge, 'workspace'>
+export type CommandParts = ActionParts & Pick<Parts, 'workspace'>
 /** The same parts by name, for a job that replays commands (notify) to declare. */
 export const COMMAND_PARTS = [
   'workspace',

@@ -1,12 +1,13 @@
 /** @module The webhook inbox: deliveries are stored before they are acknowledged, processed after, replayed if left. */
-import type { Bridge } from '../../shared/bridge.ts'
+
 import { errorMessage } from '../../shared/errors.ts'
+import type { Parts } from '../../shared/parts.ts'
 import { textLimitsOf } from '../../shared/plane/limits.ts'
 import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
 import type { PlaneWebhookEvent } from '../../shared/plane/webhook-types.ts'
 import { createStoreQueue, type StoreQueue } from '../../shared/store/queue.ts'
 import type { Store } from '../../shared/store/store.ts'
-import { type EventBridge, type EventServices, processPlaneEvent } from './process-plane-event.ts'
+import { type EventParts, type EventServices, processPlaneEvent } from './process-plane-event.ts'
 
 export type StoredWebhook = {
   /** The bounded event as `encodeStoredWebhook` wrote it (earlier versions: the body as Plane sent it). */
@@ -46,7 +47,7 @@ export async function storeWebhook(
 }
 
 /** What processing a stored delivery uses: processing's parts, and a kick to send what it queued. */
-export type InboxBridge = EventBridge & Pick<Bridge, 'kick'>
+export type InboxParts = EventParts & Pick<Parts, 'kick'>
 /** The same parts by name, for a job that replays the inbox (notify) to declare. */
 export const INBOX_PARTS = [
   'pipeline',
@@ -58,7 +59,7 @@ export const INBOX_PARTS = [
   'policy',
   'taskDeleted',
   'kick',
-] as const satisfies readonly (keyof InboxBridge)[]
+] as const satisfies readonly (keyof InboxParts)[]
 
 /**
  * Process one stored delivery; it leaves the inbox only once the pipeline has what it carries. The route
@@ -66,7 +67,7 @@ export const INBOX_PARTS = [
  */
 export async function processStoredWebhook(
   services: EventServices,
-  bridge: InboxBridge,
+  parts: InboxParts,
   id: string,
   given?: { entry: StoredWebhook; event: PlaneWebhookEvent }
 ): Promise<void> {
@@ -82,10 +83,10 @@ export async function processStoredWebhook(
         entry.event ? { 'x-plane-event': entry.event } : undefined,
         textLimitsOf(services.config)
       )
-    const outcome = await processPlaneEvent(event, entry.receivedAt, services, bridge)
+    const outcome = await processPlaneEvent(event, entry.receivedAt, services, parts)
     await inbox.remove(id)
     if (log.enabled('info')) log.info('plane webhook processed', { id, outcome })
-    bridge.kick()
+    parts.kick()
   } catch (error) {
     const attempts = entry.attempts + 1
     const message = errorMessage(error)
@@ -102,13 +103,13 @@ export async function processStoredWebhook(
 /** Stored deliveries older than `minAgeMs` (their first processing died with a process, or failed). */
 export async function replayInbox(
   services: EventServices,
-  bridge: InboxBridge,
+  parts: InboxParts,
   minAgeMs: number
 ): Promise<number> {
   let replayed = 0
   const inbox = webhookInbox(services.store, services.now)
   for (const { id } of await inbox.range({ maxScore: services.now() - minAgeMs })) {
-    await processStoredWebhook(services, bridge, id)
+    await processStoredWebhook(services, parts, id)
     replayed++
   }
   return replayed

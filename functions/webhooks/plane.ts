@@ -5,18 +5,19 @@
  * copy. Any other event (or one whose processing failed) is stored in the inbox and processed after the answer;
  * the `notify` cron replays what was left.
  */
-import type { Bridge } from '../../shared/bridge.ts'
+
 import { clientAddress } from '../../shared/client-address.ts'
 import { bestEffort, errorMessage } from '../../shared/errors.ts'
 import { defineHttpFunction, type Services } from '../../shared/function.ts'
 import { AnswerWithheld } from '../../shared/http-errors.ts'
+import type { Parts } from '../../shared/parts.ts'
 import { textLimitsOf } from '../../shared/plane/limits.ts'
 import type { PlaneWebhookDoor } from '../../shared/plane/webhook-door.ts'
 import { encodeStoredWebhook, parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
 import { isPlaneSignatureShaped } from '../../shared/plane/webhook-signature.ts'
 import { type PlaneWebhookEvent, PlaneWebhookParseError } from '../../shared/plane/webhook-types.ts'
 import { noteWebhookReceived } from '../../shared/poll/webhook-health.ts'
-import { type InboxBridge, processStoredWebhook, storeWebhook, webhookInbox } from './inbox.ts'
+import { type InboxParts, processStoredWebhook, storeWebhook, webhookInbox } from './inbox.ts'
 import { processesInStoreOnly, processPlaneEvent } from './process-plane-event.ts'
 import { rateLimit } from './rate-limit.ts'
 
@@ -32,8 +33,7 @@ export const WEBHOOK_DEDUPE_TTL_S = 24 * 60 * 60
 const _utf8 = new TextDecoder()
 
 /** The parts the route reads: the verifier and its notes, and what processing a delivery reads (inbox.ts). */
-type WebhookParts = InboxBridge &
-  Pick<Bridge, 'planeWebhook' | 'webhookRejections' | 'webhookNotes'>
+type WebhookParts = InboxParts & Pick<Parts, 'planeWebhook' | 'webhookRejections' | 'webhookNotes'>
 
 export const planeWebhookFunction = defineHttpFunction({
   name: 'plane-webhook',
@@ -134,7 +134,7 @@ async function _keep(
 /** `keep` until it succeeds, for up to WEBHOOK_KEEP_TRYING_MS since the delivery arrived; then no answer. */
 async function _keepTrying<T>(
   services: Services,
-  parts: Pick<Bridge, 'webhookNotes'>,
+  parts: Pick<Parts, 'webhookNotes'>,
   receivedAt: number,
   keep: () => Promise<T>
 ): Promise<T> {
@@ -205,7 +205,7 @@ async function _processInRequest(
  */
 function _withhold(
   services: Services,
-  parts: Pick<Bridge, 'webhookNotes'>,
+  parts: Pick<Parts, 'webhookNotes'>,
   error: unknown,
   attempts: number
 ): never {
@@ -225,7 +225,7 @@ function _withhold(
 }
 
 /** The verifier the root built from PLANE_WEBHOOK_SECRET (the route `requires` it: it runs only when set). */
-function _door(parts: Pick<Bridge, 'planeWebhook'>): PlaneWebhookDoor {
+function _door(parts: Pick<Parts, 'planeWebhook'>): PlaneWebhookDoor {
   const door = parts.planeWebhook
   // A secret of spaces only: refused as the verifier refuses it, at the first delivery.
   if (!door) throw new Error('Plane webhook secret is empty: refusing to accept unsigned webhooks')
@@ -235,7 +235,7 @@ function _door(parts: Pick<Bridge, 'planeWebhook'>): PlaneWebhookDoor {
 /** Counted (metric at once; the store at most once a minute, for /ready and provision) and logged, paced. */
 async function _signatureRejected(
   services: Services,
-  parts: Pick<Bridge, 'webhookRejections'>,
+  parts: Pick<Parts, 'webhookRejections'>,
   door: PlaneWebhookDoor,
   from: string | null
 ): Promise<void> {

@@ -1,10 +1,11 @@
 /** @module What a verified, stored Plane delivery means: task sightings and comments into the pipeline, projects and cycles straight to messages. */
-import type { Bridge } from '../../shared/bridge.ts'
+
 import { errorMessage } from '../../shared/errors.ts'
 import type { Services } from '../../shared/function.ts'
 import { buildProjectUrl, renderCycle, renderProjectCreated } from '../../shared/notify/messages.ts'
 import { telegramMessage } from '../../shared/notify/outbox.ts'
 import { filterByPolicy, type NotificationKind } from '../../shared/notify/policy.ts'
+import type { Parts } from '../../shared/parts.ts'
 import { sightPlaneComment } from '../../shared/pipeline/plane-comment.ts'
 import type { PlaneWebhookEvent } from '../../shared/plane/webhook-types.ts'
 import {
@@ -18,8 +19,8 @@ import { ensureProjectProvisioned } from '../../shared/provision/project.ts'
 /** What processing a delivery uses: the settings, the clock, the store, the log, the registry of agents… */
 export type EventServices = Pick<Services, 'config' | 'now' | 'store' | 'log' | 'agents'>
 /** …and the parts: the pipeline, who is who, runs, Plane (new projects, unseen tasks), the outbox and the policy. */
-export type EventBridge = Pick<
-  Bridge,
+export type EventParts = Pick<
+  Parts,
   'pipeline' | 'directory' | 'tracker' | 'plane' | 'outbox' | 'chatId' | 'policy' | 'taskDeleted'
 >
 
@@ -39,7 +40,7 @@ export async function processPlaneEvent(
   event: PlaneWebhookEvent,
   receivedAt: number,
   services: EventServices,
-  bridge: EventBridge
+  parts: EventParts
 ): Promise<string> {
   const actor = actorFrom(event.activity?.actor)
   switch (event.type) {
@@ -47,7 +48,7 @@ export async function processPlaneEvent(
     case 'issue.updated': {
       const task = snapshotFromWebhookIssue(event.data, receivedAt)
       if (!task) return 'ignored: issue without project'
-      const result = await bridge.pipeline.sightTask(task, {
+      const result = await parts.pipeline.sightTask(task, {
         source: 'webhook',
         created: event.action === 'created',
         hint: hintFromActivity(event.activity),
@@ -61,7 +62,7 @@ export async function processPlaneEvent(
       const comment = event.data
       if (!comment.issue || !comment.project) return 'ignored: comment without issue'
       return sightPlaneComment(
-        { ...bridge, store: services.store },
+        { ...parts, store: services.store },
         {
           id: comment.id,
           taskId: comment.issue,
@@ -81,10 +82,10 @@ export async function processPlaneEvent(
         identifier: event.data.identifier,
       }
       // Set up for the agents before anyone assigns a task in it (makeplane/plane#9517).
-      const setup = await _setUp(services, bridge, project.id)
+      const setup = await _setUp(services, parts, project.id)
       const { PLANE_BASE_URL, PLANE_WORKSPACE_SLUG, LOCALE } = services.config
       return (await _announce(
-        bridge,
+        parts,
         'project.created',
         project.id,
         project.identifier,
@@ -112,9 +113,9 @@ export async function processPlaneEvent(
       ) {
         return `cycle ${transition} already announced`
       }
-      const project = await bridge.directory.project(cycle.project)
+      const project = await parts.directory.project(cycle.project)
       const announced = await _announce(
-        bridge,
+        parts,
         `cycle.${transition}`,
         cycle.project,
         project?.identifier ?? null,
@@ -131,7 +132,7 @@ export async function processPlaneEvent(
     }
     case 'issue.deleted':
       // Plane sends none today (makeplane/plane#8054; PR #8055 unmerged): the poll and a 404 find deletions too.
-      return (await bridge.taskDeleted(event.data.id))
+      return (await parts.taskDeleted(event.data.id))
         ? 'issue deleted: forgotten'
         : 'issue deleted: unknown'
     default:
@@ -145,17 +146,17 @@ export async function processPlaneEvent(
 /** The project's set-up for the agents, as the announcement words it; null when there was none to do. */
 async function _setUp(
   services: EventServices,
-  bridge: EventBridge,
+  parts: EventParts,
   projectId: string
 ): Promise<{ ready: boolean; detail: string; needsBridge?: string | null } | null> {
   try {
-    await bridge.directory.refresh()
-    const report = await ensureProjectProvisioned({ ...services, ...bridge }, projectId)
+    await parts.directory.refresh()
+    const report = await ensureProjectProvisioned({ ...services, ...parts }, projectId)
     if (!report) return null
     if (report.blocking.length === 0) return { ready: true, detail: report.summary }
     const outside = report.blocking.some((i) => i.subject.startsWith('project '))
     // Only the name the message asks the human to add: without it, "plane-bridge" says enough.
-    const me = outside ? await bridge.plane?.users.me().catch(() => null) : null
+    const me = outside ? await parts.plane?.users.me().catch(() => null) : null
     return {
       ready: false,
       detail: report.blocking.map((i) => i.detail).join(' ; '),
@@ -169,17 +170,17 @@ async function _setUp(
 }
 
 async function _announce(
-  bridge: EventBridge,
+  parts: EventParts,
   kind: NotificationKind,
   projectId: string,
   identifier: string | null,
   dedupeKey: string,
   render: () => string
 ): Promise<boolean> {
-  const { chatId, policy } = bridge
+  const { chatId, policy } = parts
   if (!chatId) return false
   if (filterByPolicy(policy, [{ kind }], projectId, identifier).length === 0) return false
-  const { enqueued } = await bridge.outbox.enqueue(
+  const { enqueued } = await parts.outbox.enqueue(
     telegramMessage(chatId, render(), `notify:${dedupeKey}`, projectId)
   )
   return enqueued

@@ -4,15 +4,16 @@
  * not at the next poll, and what /ready showed before the restart is replaced by what this start saw. Plane merely
  * down does not stop anything: it is logged, and the poll says it if it lasts.
  */
-import type { Bridge } from '../bridge.ts'
+
 import { errorMessage } from '../errors.ts'
 import type { Services } from '../function.ts'
+import type { Parts } from '../parts.ts'
 import { diagnosePlaneFailure } from '../plane/diagnose.ts'
 import { alertPlaneFailure, clearPlaneAlerts } from '../poll/plane-alerts.ts'
 import { TelegramError } from '../telegram/index.ts'
 
 export type StartProbeParts = Pick<Services, 'config' | 'store' | 'log' | 'now' | 'status'> &
-  Pick<Bridge, 'plane' | 'telegram' | 'outbox' | 'chatId' | 'openclaw' | 'kick' | 'directory'>
+  Pick<Parts, 'plane' | 'telegram' | 'outbox' | 'chatId' | 'openclaw' | 'kick' | 'directory'>
 
 export type StartProbeReport = {
   plane: 'ok' | 'refused' | 'down' | 'off'
@@ -41,7 +42,7 @@ async function _plane(parts: StartProbeParts): Promise<StartProbeReport['plane']
     return 'ok'
   } catch (error) {
     const diagnosis = diagnosePlaneFailure(error, { slug: config.PLANE_WORKSPACE_SLUG })
-    // The contact itself was recorded by the client (runtime/bridge.ts), with the same text.
+    // The contact itself was recorded by the client (runtime/parts.ts), with the same text.
     if (diagnosis.transient) {
       log.warn('plane does not answer at start', { detail: diagnosis.detail })
       return 'down'

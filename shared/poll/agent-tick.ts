@@ -1,9 +1,10 @@
 /** @module One agent's tick: its token still works, its newly assigned tasks wake it. Isolated: it fails alone. */
-import type { Bridge } from '../bridge.ts'
+
 import type { TaskSnapshot } from '../events.ts'
 import type { Services } from '../function.ts'
 import type { AgentRef } from '../notify/directory.ts'
 import type { ProjectRef } from '../notify/messages.ts'
+import type { Parts } from '../parts.ts'
 import { createPlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
 import { agentsOfTask, isAgentTask, isOpenForAgent } from '../task-vocabulary.ts'
@@ -14,7 +15,7 @@ import { checkDependencies, type DependencyParts } from './dependencies.ts'
 /** What an agent's tick uses: its dependency checks' parts, the agents' own keys, the run tracker. */
 export type AgentTickParts = DependencyParts &
   Pick<Services, 'agentTokens'> &
-  Pick<Bridge, 'tracker' | 'planeLanes'>
+  Pick<Parts, 'tracker' | 'planeLanes'>
 
 export type AgentTickInput = {
   agent: AgentRef
@@ -139,7 +140,7 @@ function _fr(reason: string): string {
  * without a wake. The poll's tick does it for the tasks of its cycle; a tool's listing calls this for its own.
  */
 export async function adoptBacklog(
-  { directory, tracker }: Pick<Bridge, 'directory' | 'tracker'>,
+  { directory, tracker }: Pick<Parts, 'directory' | 'tracker'>,
   task: TaskSnapshot
 ): Promise<void> {
   if (task.state?.group !== 'started') return

@@ -1,7 +1,8 @@
 /** @module Operational alerts to the human (and the Concierge): once per condition, not once per tick. */
-import type { Bridge } from '../bridge.ts'
+
 import type { Services } from '../function.ts'
 import { telegramMessage } from '../notify/outbox.ts'
+import type { Parts } from '../parts.ts'
 import type { Store } from '../store/store.ts'
 
 /** An alert stays "said" this long while its condition lasts; clearing it lets the next occurrence speak. */
@@ -18,8 +19,8 @@ export type AlertOptions = {
 
 /** What raising an alert uses: the store (once per condition), the outbox, who to tell, and a kick to send now. */
 export type AlertParts = Pick<Services, 'store' | 'log' | 'now'> &
-  Pick<Bridge, 'outbox' | 'chatId' | 'openclaw' | 'kick'> & {
-    directory: Pick<Bridge['directory'], 'concierge'>
+  Pick<Parts, 'outbox' | 'chatId' | 'openclaw' | 'kick'> & {
+    directory: Pick<Parts['directory'], 'concierge'>
   }
 
 /** Raise an alert unless this condition was already reported; returns whether it was sent. */

@@ -8,13 +8,14 @@
  * (the rest wait in `poll:comments:due` for the next one), and each comment goes through the same path as a
  * delivery's: told once, whichever brings it first.
  */
-import type { Bridge } from '../bridge.ts'
+
 import { capText } from '../cap.ts'
 import { errorMessage } from '../errors.ts'
 import type { TaskSnapshot } from '../events.ts'
 import type { Services } from '../function.ts'
 import { htmlToText } from '../html-text.ts'
 import type { AgentRef } from '../notify/directory.ts'
+import type { Parts } from '../parts.ts'
 import { commentHeard, sightPlaneComment } from '../pipeline/plane-comment.ts'
 import { isPlaneId } from '../plane/limits.ts'
 import { DEFAULT_OVERLAP_MS } from '../plane/listing.ts'
@@ -25,7 +26,7 @@ import { tasksThatMatter } from './matter.ts'
 
 /** What catching comments up uses; `commentMaxChars`: COMMENT_MAX_CHARS, as deliveries are cut. */
 export type CommentCatchUpParts = Pick<Services, 'store' | 'log' | 'now'> &
-  Pick<Bridge, 'plane' | 'index' | 'cards' | 'pipeline' | 'directory' | 'tracker'> & {
+  Pick<Parts, 'plane' | 'index' | 'cards' | 'pipeline' | 'directory' | 'tracker'> & {
     commentMaxChars: number
   }
 

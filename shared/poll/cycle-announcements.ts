@@ -3,13 +3,14 @@
  * cycle's date arrives. Each project's cycles are read once an hour (kept in the store), and one cycle is
  * read again when it is announced, for its counts as they are then.
  */
-import type { Bridge } from '../bridge.ts'
+
 import { localDate } from '../commands/render-parts.ts'
 import { errorMessage } from '../errors.ts'
 import type { Services } from '../function.ts'
 import type { ProjectRef } from '../notify/messages.ts'
 import { telegramMessage } from '../notify/outbox.ts'
 import { isProjectAllowed } from '../notify/policy.ts'
+import type { Parts } from '../parts.ts'
 import { PlaneApiError } from '../plane/errors.ts'
 import type { PlaneCycle } from '../plane/schemas.ts'
 import {
@@ -39,7 +40,7 @@ export type CycleAnnouncementsReport = { announced: number; failedProjects: stri
 
 /** What announcing cycles uses: the store, the clock, the settings, Plane, the policy, the outbox, the chat. */
 export type CycleAnnouncementParts = Pick<Services, 'store' | 'log' | 'now' | 'config'> &
-  Pick<Bridge, 'plane' | 'policy' | 'outbox' | 'chatId'>
+  Pick<Parts, 'plane' | 'policy' | 'outbox' | 'chatId'>
 
 /** Announce every cycle that started or ended since the last poll, once per cycle and transition. */
 export async function announceCycleTransitions(

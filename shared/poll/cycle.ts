@@ -4,11 +4,12 @@
  * reaches the human once), then one isolated tick per agent, the comments of the tasks that matter that no delivery
  * brought (comments.ts), the deleted ones (deletions.ts), then the cycles that started or ended.
  */
-import type { Bridge } from '../bridge.ts'
+
 import { errorMessage } from '../errors.ts'
 import type { TaskSnapshot } from '../events.ts'
 import type { Services } from '../function.ts'
 import type { ProjectRef } from '../notify/messages.ts'
+import type { Parts } from '../parts.ts'
 import type { SightingResult } from '../pipeline/pipeline.ts'
 import { textLimitsOf } from '../plane/limits.ts'
 import { DEFAULT_OVERLAP_MS, listProjectChanges } from '../plane/listing.ts'
@@ -44,7 +45,7 @@ export type PollCycleReport = {
 
 /** What a cycle uses itself, and what its steps use (a project's set-up, the ticks, webhook health, cycles). */
 export type PollCycleParts = Pick<Services, 'store' | 'log' | 'metrics' | 'status' | 'now'> &
-  Pick<Bridge, 'plane' | 'planeRequestCount' | 'directory' | 'pipeline' | 'index' | 'kick'> &
+  Pick<Parts, 'plane' | 'planeRequestCount' | 'directory' | 'pipeline' | 'index' | 'kick'> &
   ProjectSetupParts &
   AgentTickParts &
   WebhookHealthParts &
@@ -69,7 +70,7 @@ export const POLL_CYCLE_PARTS = [
   'webhookNotes',
   'taskDeleted',
   'kick',
-] as const satisfies readonly (keyof Bridge)[]
+] as const satisfies readonly (keyof Parts)[]
 
 type Sighting = { task: TaskSnapshot; result: SightingResult; updatedBy: string | null }
 

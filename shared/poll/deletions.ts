@@ -4,18 +4,19 @@
  * that matters (matter.ts) is looked for among its project's ids: those of the cycle's own listing when it held the
  * whole project (a project smaller than a page: no extra request), else one id-only listing of the project (1000
  * ids a request). One that is missing is read: Plane's 404 (deleted; archived reads the same) makes the bridge
- * forget it (Bridge.taskDeleted); a task still there (read before its creation reached the listing) is left alone.
+ * forget it (Parts.taskDeleted); a task still there (read before its creation reached the listing) is left alone.
  */
-import type { Bridge } from '../bridge.ts'
+
 import { errorMessage } from '../errors.ts'
 import type { Services } from '../function.ts'
 import type { AgentRef } from '../notify/directory.ts'
+import type { Parts } from '../parts.ts'
 import { PlaneApiError } from '../plane/errors.ts'
 import { tasksThatMatter } from './matter.ts'
 
 /** What looking for deleted tasks uses. */
 export type DeletionCheckParts = Pick<Services, 'log'> &
-  Pick<Bridge, 'plane' | 'index' | 'cards' | 'pipeline' | 'taskDeleted'>
+  Pick<Parts, 'plane' | 'index' | 'cards' | 'pipeline' | 'taskDeleted'>
 
 export type DeletionCheckReport = {
   /** Id listings read for projects the cycle's listing did not cover whole. */

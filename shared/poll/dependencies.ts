@@ -2,11 +2,12 @@
  * @module OPENCLAW-14: an agent's task waits while what blocks it is open; a cancelled dependency blocks it
  * for good — state moved to Blocked, a comment, the Concierge alerted, once.
  */
-import type { Bridge } from '../bridge.ts'
+
 import type { TaskSnapshot } from '../events.ts'
 import type { Services } from '../function.ts'
 import type { AgentRef } from '../notify/directory.ts'
 import { isBlockedName } from '../notify/policy.ts'
+import type { Parts } from '../parts.ts'
 import type { PlaneRelations } from '../plane/work-item-schemas.ts'
 import { snapshotFromWorkItem } from '../plane-events.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from '../runs/records.ts'
@@ -17,8 +18,8 @@ import { type AlertParts, raiseAlert } from './alerts.ts'
 /** What checking and blocking on dependencies use: Plane, the pipeline, names, the locale, and an alert's parts. */
 export type DependencyParts = AlertParts &
   Pick<Services, 'config'> &
-  Pick<Bridge, 'plane' | 'pipeline'> & {
-    directory: Pick<Bridge['directory'], 'concierge' | 'userName'>
+  Pick<Parts, 'plane' | 'pipeline'> & {
+    directory: Pick<Parts['directory'], 'concierge' | 'userName'>
   }
 
 export type DependencyReport = { waiting: string[]; blocked: string[]; planeRequests: number }

@@ -3,12 +3,13 @@
  * acted on. The poll reads their comments when they move and checks they still exist; the rest of a workspace, most
  * of it finished work, costs it nothing.
  */
-import type { Bridge } from '../bridge.ts'
+
 import type { AgentRef } from '../notify/directory.ts'
+import type { Parts } from '../parts.ts'
 
 /** Each task that matters, with its project when the bridge knows it. */
 export async function tasksThatMatter(
-  parts: Pick<Bridge, 'index' | 'cards' | 'pipeline'>,
+  parts: Pick<Parts, 'index' | 'cards' | 'pipeline'>,
   agents: readonly AgentRef[]
 ): Promise<Map<string, string | null>> {
   const tasks = new Map<string, string | null>()

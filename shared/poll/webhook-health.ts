@@ -2,8 +2,9 @@
  * @module Tell the human once when Plane's webhook is switched off: the poll sees changes no delivery brought (issue
  * 37). Also what the webhook route notes for it: deliveries accepted, answers withheld.
  */
-import type { Bridge } from '../bridge.ts'
+
 import type { Services } from '../function.ts'
+import type { Parts } from '../parts.ts'
 import { webhookTargetOf } from '../plane/release.ts'
 import { LAST_RECEIVED_KEY } from '../webhook-notes.ts'
 import { REJECTED_KEY, type RejectionNotes } from '../webhook-rejections.ts'
@@ -13,7 +14,7 @@ import { webhookOffMessage, webhookSettingsUrl } from './webhook-off.ts'
 /** What the poll's webhook check uses: the settings, the metrics, and an alert's parts. */
 export type WebhookHealthParts = AlertParts &
   Pick<Services, 'config' | 'metrics'> &
-  Pick<Bridge, 'webhookNotes'>
+  Pick<Parts, 'webhookNotes'>
 
 /** A webhook normally lands within seconds; an edit older than this that the poll finds first was missed. */
 export const WEBHOOK_GRACE_MS = 2 * 60 * 1000
@@ -21,7 +22,7 @@ const ALERT_KEY = 'webhooks-silent'
 
 /** Called by the webhook route for every accepted delivery: the gauge at once, the store through the notes. */
 export async function noteWebhookReceived(
-  parts: Pick<Services, 'metrics' | 'now'> & Pick<Bridge, 'webhookNotes'>
+  parts: Pick<Services, 'metrics' | 'now'> & Pick<Parts, 'webhookNotes'>
 ): Promise<void> {
   // MONITOR-04: in this process's /metrics at once, whatever the store does.
   parts.metrics.lastWebhook.set({}, parts.now() / 1000)

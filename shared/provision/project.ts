@@ -3,8 +3,9 @@
  * up at once: agents as members (Plane silently drops assignees who are not, makeplane/plane#9517), their
  * `agent:<id>` labels, the Blocked state. Once per project; a failed set-up is tried again next sighting.
  */
-import type { Bridge } from '../bridge.ts'
+
 import type { Services } from '../function.ts'
+import type { Parts } from '../parts.ts'
 import { applyProvisionPlan } from './apply-plan.ts'
 import { planProvision } from './plan.ts'
 import { readPlaneFacts } from './read-plane.ts'
@@ -17,7 +18,7 @@ const doneKey = (projectId: string) => `provision:project:${projectId}`
 
 /** What setting a project up uses: the agents, the locale, the store, a log, and Plane. */
 export type ProjectSetupParts = Pick<Services, 'agents' | 'config' | 'store' | 'log'> &
-  Pick<Bridge, 'plane'>
+  Pick<Parts, 'plane'>
 
 /**
  * Set the project up for the agents now; the report says what changed and what needs a human. Throws

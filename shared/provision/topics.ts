@@ -1,20 +1,21 @@
 /** @module TELEGRAM_TOPICS=per-project: each project's forum topic, as provision items. */
-import type { Bridge } from '../bridge.ts'
+
 import { errorMessage } from '../errors.ts'
+import type { Parts } from '../parts.ts'
 import type { ProvisionItem } from './types.ts'
 
 /** TELEGRAM_TOPICS=per-project: each project's forum topic, created once (its id kept in the store). */
 export async function ensureProjectTopics(
-  bridge: Pick<Bridge, 'topics'>,
+  parts: Pick<Parts, 'topics'>,
   projects: readonly { id: string; identifier: string }[],
   { dryRun = false }: { dryRun?: boolean } = {}
 ): Promise<ProvisionItem[]> {
-  if (!bridge.topics) return []
+  if (!parts.topics) return []
   const items: ProvisionItem[] = []
   for (const project of projects) {
     const subject = `telegram topic ${project.identifier}`
     if (dryRun) {
-      const known = await bridge.topics.known(project.id)
+      const known = await parts.topics.known(project.id)
       items.push(
         known === null
           ? { subject, status: 'ok', changed: true, detail: 'create' }
@@ -23,7 +24,7 @@ export async function ensureProjectTopics(
       continue
     }
     try {
-      const { threadId, created, error } = await bridge.topics.ensure(project.id)
+      const { threadId, created, error } = await parts.topics.ensure(project.id)
       items.push(
         threadId === null
           ? {

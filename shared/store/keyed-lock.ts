@@ -23,7 +23,7 @@ export type KeyedLocksOptions = {
 }
 
 /**
- * The keyed locks on one store, built once with it by the composition root (runtime/bridge.ts): every lock it
+ * The keyed locks on one store, built once with it by the composition root (runtime/parts.ts): every lock it
  * makes shares one order per key and one set of store locks kept between calls, which the process releases when
  * it stops.
  */

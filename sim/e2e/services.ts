@@ -4,7 +4,7 @@ import { createRoot } from '../../runtime/root.ts'
 import { createServices, type StoreHooks } from '../../runtime/services.ts'
 import type { AgentConfig, AgentRegistryFile } from '../../shared/agents.ts'
 import { loadConfig, type RawEnv, secretValues } from '../../shared/config.ts'
-import type { BridgeFunction, Root, Services } from '../../shared/function.ts'
+import type { AppFunction, Root, Services } from '../../shared/function.ts'
 import { createLogger } from '../../shared/log.ts'
 import { createRedactor } from '../../shared/redact.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
@@ -28,7 +28,7 @@ export function makeServices({
   sleep,
   spool,
 }: {
-  functions?: readonly BridgeFunction[]
+  functions?: readonly AppFunction[]
   env?: RawEnv
   /** A store, or a factory that receives the runtime's hooks (store errors counted in /metrics). */
   store?: Store | ((hooks: StoreHooks) => Store)

@@ -28,7 +28,7 @@ describe('the import graph', () => {
     expect(graph.size).toBeGreaterThan(150)
     // A type-only import counts: it ties the modules as much as a value import.
     expect(graph.get('shared/pipeline/pipeline.ts')).toContain('shared/runs/tracker.ts')
-    expect(graph.get('runtime/root.ts')).toContain('runtime/bridge.ts')
+    expect(graph.get('runtime/root.ts')).toContain('runtime/parts.ts')
   })
 
   it('should place every module in a layer', () => {
@@ -65,8 +65,8 @@ describe('the import graph', () => {
     expect(intoRuntime).toEqual([])
   })
 
-  it('should give the parts no way to look each other up: shared/bridge.ts holds interfaces only', () => {
-    const source = readFileSync(join(ROOT, 'shared/bridge.ts'), 'utf8')
+  it('should give the parts no way to look each other up: shared/parts.ts holds interfaces only', () => {
+    const source = readFileSync(join(ROOT, 'shared/parts.ts'), 'utf8')
     const imports = source.match(/^import .*$/gm) ?? []
     expect(imports.length).toBeGreaterThan(0)
     // Types only: a value import or an exported function would mean the contract builds or finds parts again.
@@ -137,7 +137,7 @@ describe('casts (issue 40)', () => {
   })
 
   it('should tell a cast through unknown from a plain one', () => {
-    expect(CAST_THROUGH_UNKNOWN.test('return tool as unknown as BridgeTool')).toBe(true)
+    expect(CAST_THROUGH_UNKNOWN.test('return tool as unknown as AgentTool')).toBe(true)
     expect(CAST_THROUGH_UNKNOWN.test('guard(c as unknown\n  as Context, next)')).toBe(true)
     expect(
       CAST_THROUGH_UNKNOWN.test('const output = checked.data as Record<string, unknown>')
@@ -250,7 +250,7 @@ describe('the checks themselves', () => {
     const counts = new Map([
       ['shared/store/local.ts', 462],
       ['shared/pipeline/pipeline.ts', 477],
-      ['functions/bridge/tasks.ts', 400],
+      ['functions/tools/tasks.ts', 400],
       ['shared/log.ts', 40],
     ])
     expect(findLongFiles(counts, 400)).toEqual([

@@ -72,7 +72,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
   },
   {
     name: 'contract (what a function is and receives: Services, the parts as interfaces)',
-    paths: ['shared/function.ts', 'shared/bridge.ts'],
+    paths: ['shared/function.ts', 'shared/parts.ts'],
   },
   {
     name: 'features (the work of jobs and commands, on the contract)',

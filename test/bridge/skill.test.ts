@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { bridgeTools } from '../../functions/bridge/index.ts'
-import { renderSkill, SKILL_PATH } from '../../functions/bridge/skill.ts'
+import { agentTools } from '../../functions/tools/index.ts'
+import { renderSkill, SKILL_PATH } from '../../functions/tools/skill.ts'
 
 describe('the OpenClaw skill', () => {
   const committed = readFileSync(SKILL_PATH, 'utf8')
 
   it('should be what `npm run skill` renders from the registry (run it after changing a tool)', () => {
-    expect(committed).toBe(renderSkill(bridgeTools))
+    expect(committed).toBe(renderSkill(agentTools))
   })
 
   it('should carry the front matter OpenClaw gates on, and name every tool with a curl fallback', () => {
@@ -20,7 +20,7 @@ describe('the OpenClaw skill', () => {
       emoji: expect.any(String),
       requires: { env: ['PLANE_BRIDGE_URL'] },
     })
-    for (const tool of bridgeTools) {
+    for (const tool of agentTools) {
       expect(committed).toContain(`### \`${tool.name}\``)
       expect(committed).toContain(`$PLANE_BRIDGE_URL/bridge/v1/${tool.name}`)
     }

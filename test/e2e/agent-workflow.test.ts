@@ -4,7 +4,7 @@
  */
 import type { Client } from '@modelcontextprotocol/client'
 import { afterEach, describe, expect, it } from 'vitest'
-import { bridgeTools } from '../../functions/bridge/index.ts'
+import { agentTools } from '../../functions/tools/index.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
 import { listen, mcpClient } from '../../sim/e2e/bridge-tools.ts'
 import { startE2E } from '../../sim/e2e/harness.ts'
@@ -63,7 +63,7 @@ describe('an agent works a task through the MCP tools (Plane v1.2 simulator)', (
     const { connect } = await start(Date.now)
     const imhotep = await connect('imhotep')
     const { tools } = await imhotep.listTools()
-    expect(tools.map((t) => t.name).sort()).toEqual(bridgeTools.map((t) => t.name).sort())
+    expect(tools.map((t) => t.name).sort()).toEqual(agentTools.map((t) => t.name).sort())
     for (const tool of tools) {
       expect(tool.annotations).toMatchObject({
         readOnlyHint: expect.any(Boolean),

@@ -11,7 +11,7 @@ import {
   renderOpenClawConfig,
   serverNameOf,
   tokenVariableOf,
-} from '../../functions/bridge/openclaw-config.ts'
+} from '../../functions/tools/openclaw-config.ts'
 import { listen } from '../../sim/e2e/bridge-tools.ts'
 import { type E2E, startE2E } from '../../sim/e2e/harness.ts'
 import { type Gateway, startGateway } from './gateway.ts'

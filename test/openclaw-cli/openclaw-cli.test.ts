@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bridgeTools } from '../../functions/bridge/index.ts'
+import { agentTools } from '../../functions/tools/index.ts'
 import { listen } from '../../sim/e2e/bridge-tools.ts'
 import { startE2E } from '../../sim/e2e/harness.ts'
 import { installOpenClaw, type OpenClawInstall } from './install.ts'
@@ -78,8 +78,8 @@ describe('the real OpenClaw CLI', () => {
       tools: string[]
       diagnostics: unknown[]
     }
-    expect(report.servers['plane-bridge']?.tools).toBe(bridgeTools.length)
-    expect(report.tools.sort()).toEqual(bridgeTools.map((t) => `plane-bridge__${t.name}`).sort())
+    expect(report.servers['plane-bridge']?.tools).toBe(agentTools.length)
+    expect(report.tools.sort()).toEqual(agentTools.map((t) => `plane-bridge__${t.name}`).sort())
     expect(report.diagnostics).toEqual([])
   }, 240_000)
 

@@ -3,7 +3,7 @@
 import { env, SELF } from 'cloudflare:test'
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { bridgeTools } from '../../functions/bridge/index.ts'
+import { agentTools } from '../../functions/tools/index.ts'
 import { IMHOTEP_BRIDGE_TOKEN } from './bindings.ts'
 import { createStubFetch, makeWorkItem } from './stub-fetch.ts'
 
@@ -67,7 +67,7 @@ describe('agent tools on Workers', () => {
       })
     )
     const { tools } = await client.listTools()
-    expect(tools.map((t) => t.name).sort()).toEqual(bridgeTools.map((t) => t.name).sort())
+    expect(tools.map((t) => t.name).sort()).toEqual(agentTools.map((t) => t.name).sort())
     const result = await client.callTool({ name: 'list_my_tasks', arguments: { status: 'todo' } })
     expect(result.isError).toBeFalsy()
     expect(result.structuredContent).toMatchObject({ count: 1, tasks: [{ ref: 'ONB-1' }] })

@@ -9,7 +9,7 @@ import { readBodyInBudget } from './body.ts'
 import { callTool } from './call.ts'
 import type { CallParts } from './context.ts'
 import { ToolError } from './errors.ts'
-import { bridgeTools, findTool } from './index.ts'
+import { agentTools, findTool } from './index.ts'
 import { readUploadForm } from './upload-form.ts'
 
 const PLANE_SETTINGS = ['PLANE_BASE_URL', 'PLANE_API_KEY', 'PLANE_WORKSPACE_SLUG'] as const
@@ -30,7 +30,7 @@ export const bridgeToolsListFunction = defineHttpFunction({
     if (!agent) return _error(c, _unauthorized())
     return c.json({
       agent: agent.id,
-      tools: bridgeTools.map((t) => ({
+      tools: agentTools.map((t) => ({
         name: t.name,
         title: t.title,
         description: t.description,
@@ -63,7 +63,7 @@ export const bridgeToolCallFunction = defineHttpFunction({
         c,
         new ToolError(
           'not_found',
-          `No tool "${name}". Tools: ${bridgeTools.map((t) => t.name).join(', ')}.`
+          `No tool "${name}". Tools: ${agentTools.map((t) => t.name).join(', ')}.`
         )
       )
     const read = await _readInput(c, tool.name)

@@ -1,7 +1,7 @@
 /** @module What a bridge tool is (name, schemas, LLM-facing description, MCP hints, who may call it) and what it gets. */
 import type { z } from 'zod'
-import type { Bridge } from '../../shared/bridge.ts'
 import type { Services } from '../../shared/function.ts'
+import type { Parts } from '../../shared/parts.ts'
 import type { HeldFile } from '../../shared/uploads/spool.ts'
 import type { Caller, TaskContext } from './task-context.ts'
 
@@ -9,7 +9,7 @@ export type { Caller, TouchedTask } from './task-context.ts'
 
 /** The parts the tools read (issue 40), beyond the shared task steps': named here, handed to a tool flat. */
 export type ToolParts = Pick<
-  Bridge,
+  Parts,
   | 'directory'
   | 'pipeline'
   | 'index'
@@ -68,7 +68,7 @@ export type ToolDefinition<I extends z.ZodObject, O extends z.ZodObject> = {
  * A tool as the registry and the doors hold it, whatever its schemas: its handler and summary take what they are
  * given as unknown and check it against the tool's own schemas (`defineTool`), so erasing the types trusts nothing.
  */
-export type BridgeTool = Omit<ToolDefinition<z.ZodObject, z.ZodObject>, 'handler' | 'summarize'> & {
+export type AgentTool = Omit<ToolDefinition<z.ZodObject, z.ZodObject>, 'handler' | 'summarize'> & {
   handler: (input: unknown, ctx: ToolContext) => Promise<unknown>
   summarize: (output: unknown) => string
 }
@@ -80,7 +80,7 @@ export type BridgeTool = Omit<ToolDefinition<z.ZodObject, z.ZodObject>, 'handler
  */
 export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(
   tool: ToolDefinition<I, O>
-): BridgeTool {
+): AgentTool {
   return {
     ...tool,
     handler: (input, ctx) => tool.handler(tool.input.parse(input), ctx),

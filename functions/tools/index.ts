@@ -1,5 +1,5 @@
 /** @module The agent tools (OPENCLAW-01…08): one registry, served over HTTP (`/bridge/v1`) and MCP (`/mcp`). */
-import type { BridgeTool } from './tool.ts'
+import type { AgentTool } from './tool.ts'
 import { addComment } from './tools/add-comment.ts'
 import { createProject } from './tools/create-project.ts'
 import { createTask } from './tools/create-task.ts'
@@ -10,7 +10,7 @@ import { updateTaskStatus } from './tools/update-task-status.ts'
 import { uploadDeliverable } from './tools/upload-deliverable.ts'
 
 /** In the order an agent meets them (the skill and `GET /bridge/v1/tools` list them so). */
-export const bridgeTools: readonly BridgeTool[] = [
+export const agentTools: readonly AgentTool[] = [
   listMyTasks,
   getTaskDetails,
   updateTaskStatus,
@@ -22,6 +22,6 @@ export const bridgeTools: readonly BridgeTool[] = [
   createProject,
 ]
 
-export function findTool(name: string): BridgeTool | undefined {
-  return bridgeTools.find((t) => t.name === name)
+export function findTool(name: string): AgentTool | undefined {
+  return agentTools.find((t) => t.name === name)
 }

@@ -7,7 +7,7 @@ import type { HeldFile } from '../../shared/uploads/spool.ts'
 import { type CallParts, toolContext } from './context.ts'
 import { invalidInput, ToolError, toToolError } from './errors.ts'
 import { readerOf } from './tasks.ts'
-import type { BridgeTool, ToolContext, TouchedTask } from './tool.ts'
+import type { AgentTool, ToolContext, TouchedTask } from './tool.ts'
 
 export type CallOutcome =
   | { ok: true; output: Record<string, unknown> }
@@ -19,7 +19,7 @@ export type CallExtras = { upload?: HeldFile | null }
 export async function callTool(
   services: Services,
   parts: CallParts,
-  tool: BridgeTool,
+  tool: AgentTool,
   agent: AgentConfig,
   rawInput: unknown,
   door: 'http' | 'mcp',
@@ -46,7 +46,7 @@ export async function callTool(
 async function _run(
   services: Services,
   parts: CallParts,
-  tool: BridgeTool,
+  tool: AgentTool,
   agent: AgentConfig,
   rawInput: unknown,
   extras: CallExtras

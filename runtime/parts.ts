@@ -1,6 +1,5 @@
 /** @module The composition root's parts: clients, directory, pipeline, outbox, senders, run tracker, built once per runtime from its services. */
 import { createCardStore } from '../shared/actions/cards.ts'
-import type { Bridge, McpDoor } from '../shared/bridge.ts'
 import { createCallGate } from '../shared/call-gate.ts'
 import type { TaskSnapshot } from '../shared/events.ts'
 import type { Services } from '../shared/function.ts'
@@ -11,14 +10,10 @@ import { createOutbox, type OutboxChannel } from '../shared/notify/outbox.ts'
 import { createNotifyPolicy } from '../shared/notify/policy.ts'
 import { createAgentQuota } from '../shared/notify/quota.ts'
 import { createOpenClawClient } from '../shared/openclaw/index.ts'
+import type { McpDoor, Parts } from '../shared/parts.ts'
 import { forgetDeletedTask } from '../shared/pipeline/deleted.ts'
 import { createFreshener } from '../shared/pipeline/freshen.ts'
 import { createPipeline, taskSnapshotKey } from '../shared/pipeline/pipeline.ts'
-import { createAgentWriters } from '../shared/plane/agent-writers.ts'
-import { createKeyLanes } from '../shared/plane/budget.ts'
-import { CAPABILITIES_MAX_AGE_MS, type PlaneCapabilities } from '../shared/plane/capabilities.ts'
-import { createPlaneClient } from '../shared/plane/client.ts'
-import { diagnosePlaneFailure } from '../shared/plane/diagnose.ts'
 import { createPlaneWebhookDoor } from '../shared/plane/webhook-door.ts'
 import { createPlaneDirectory } from '../shared/plane-directory.ts'
 import { blockForCancelledDependency } from '../shared/poll/dependencies.ts'
@@ -35,18 +30,12 @@ import { createWebhookNotes } from '../shared/webhook-notes.ts'
 import { createRejectionNotes } from '../shared/webhook-rejections.ts'
 import { createWorkspaceLoader, noteTaskChanged } from '../shared/workspace/workspace-loader.ts'
 import { createDelivery } from './delivery.ts'
+import { buildPlaneClients } from './plane-clients.ts'
 import { createScheduler } from './scheduler.ts'
 
-/** Plane's capabilities (relations, worklogs…), shared by every process on the store for an hour. */
-const CAPABILITIES_KEY = 'plane:capabilities'
-
 /** Builds the parts; createRoot (runtime/root.ts) calls it once per runtime, on first need. */
-export function buildBridge(services: Services): Bridge {
+export function buildParts(services: Services): Parts {
   const { config, store, log, metrics, status, background, now, sleep } = services
-  const planeRequests = metrics.registry.counter(
-    'plane_bridge_plane_requests_total',
-    'Requests to the Plane API by status class.'
-  )
   const deliveries = metrics.registry.counter(
     'plane_bridge_outbox_deliveries_total',
     'Outbox deliveries by channel and outcome (sent, retry, dead).'
@@ -56,62 +45,8 @@ export function buildBridge(services: Services): Bridge {
     'Outbox items by queue (pending, dead), after the last drain.'
   )
 
-  let requestCount = 0
-  // Every Plane client of this runtime counts its key's window in these: the bridge's, each agent's own.
-  const planeLanes = createKeyLanes()
-  const plane =
-    config.PLANE_BASE_URL && config.PLANE_API_KEY && config.PLANE_WORKSPACE_SLUG
-      ? createPlaneClient({
-          baseUrl: config.PLANE_BASE_URL,
-          apiKey: config.PLANE_API_KEY,
-          workspaceSlug: config.PLANE_WORKSPACE_SLUG,
-          rateLimit: config.PLANE_API_RATE_LIMIT,
-          // The key's window counted with every process on the store (a `npm run job`, other replicas).
-          sharedWindow: store,
-          lanes: planeLanes,
-          // One clock for the window and its waits: a test's virtual clock moves both.
-          now,
-          sleep,
-          // Kept in the store: a `npm run job` process or a Workers isolate probes no more than a long-lived one.
-          capabilitiesCache: {
-            read: () => store.get<PlaneCapabilities>(CAPABILITIES_KEY),
-            write: (value) =>
-              store.set(CAPABILITIES_KEY, value, {
-                ttlSeconds: CAPABILITIES_MAX_AGE_MS / 1000,
-              }),
-          },
-          onRequest: ({ status: code, error }) => {
-            requestCount++
-            planeRequests.inc({ status: code === 0 ? 'none' : `${Math.floor(code / 100)}xx` })
-            // A refused key or an unknown workspace is a failure that names its fix (issue 36), not "HTTP 403, ok";
-            // a 404 on one task, or a 403 on a project the bridge is not admin of, is Plane answering.
-            const diagnosis = error
-              ? diagnosePlaneFailure(error, { slug: config.PLANE_WORKSPACE_SLUG })
-              : null
-            const failing =
-              code === 0 ||
-              code >= 500 ||
-              diagnosis?.cause === 'key' ||
-              diagnosis?.cause === 'workspace' ||
-              diagnosis?.cause === 'url'
-            status.contact(
-              'plane',
-              !failing,
-              failing && diagnosis ? diagnosis.detail : code === 0 ? 'no answer' : `HTTP ${code}`
-            )
-          },
-        })
-      : null
-  const agentWriters = createAgentWriters({
-    agentTokens: services.agentTokens,
-    baseUrl: config.PLANE_BASE_URL,
-    workspaceSlug: config.PLANE_WORKSPACE_SLUG,
-    rateLimit: config.PLANE_API_RATE_LIMIT,
-    sharedWindow: store,
-    lanes: planeLanes,
-    now,
-    sleep,
-  })
+  // The bridge's key and each agent's own, counting one set of key windows (runtime/plane-clients.ts).
+  const { plane, planeLanes, agentWriters, requestCount } = buildPlaneClients(services)
   const telegram = config.TELEGRAM_BOT_TOKEN
     ? createTelegramClient({ token: config.TELEGRAM_BOT_TOKEN, apiBase: config.TELEGRAM_API_BASE })
     : null
@@ -317,7 +252,7 @@ export function buildBridge(services: Services): Bridge {
 
   // The MCP SDK (~10 MB) loads on the first /mcp request, a dynamic import (bundled all the same on Workers).
   let mcpDoor: Promise<McpDoor> | undefined
-  const self: Bridge = {
+  const self: Parts = {
     plane,
     planeLanes,
     agentWriters,
@@ -351,7 +286,7 @@ export function buildBridge(services: Services): Bridge {
     labels,
     projectStates: createProjectStates({ now }),
     mcpDoor() {
-      mcpDoor ??= import('../functions/bridge/mcp-door.ts')
+      mcpDoor ??= import('../functions/tools/mcp-door.ts')
         .then((door) => door.createMcpDoor(services, self))
         .catch((error: unknown) => {
           // A failed load or build is tried again at the next request.
@@ -393,7 +328,7 @@ export function buildBridge(services: Services): Bridge {
       return true
     },
     kick,
-    planeRequestCount: () => requestCount,
+    planeRequestCount: requestCount,
     settle: scheduler.settle,
   }
   return self

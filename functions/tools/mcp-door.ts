@@ -1,17 +1,17 @@
 /**
  * @module The MCP SDK side of `/mcp`, loaded on the first `/mcp` request: the SDK (and its schemas) weigh about
  * 10 MB of a Node process's memory, which a bridge whose agents use the HTTP door never pays. The composition root
- * builds the door once, on that first request (`bridge.mcpDoor()`, runtime/bridge.ts).
+ * builds the door once, on that first request (`bridge.mcpDoor()`, runtime/parts.ts).
  */
 import { hostHeaderValidation, originValidation } from '@modelcontextprotocol/hono'
 import { createMcpHandler, McpServer } from '@modelcontextprotocol/server'
 import type { AgentConfig } from '../../shared/agents.ts'
-import type { McpDoor } from '../../shared/bridge.ts'
 import type { Services } from '../../shared/function.ts'
+import type { McpDoor } from '../../shared/parts.ts'
 import { callTool } from './call.ts'
 import type { CallParts } from './context.ts'
 import { toolBodyLimit } from './http.ts'
-import { bridgeTools } from './index.ts'
+import { agentTools } from './index.ts'
 
 const SERVER_INFO = { name: 'plane-bridge', version: '0.1.0' }
 const INSTRUCTIONS =
@@ -46,7 +46,7 @@ export function createMcpDoor(services: Services, parts: CallParts): McpDoor {
 /** One server per request (stateless): every tool, each call made as the authenticated agent. */
 function _server(services: Services, parts: CallParts, agent: AgentConfig | null): McpServer {
   const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS })
-  for (const tool of bridgeTools) {
+  for (const tool of agentTools) {
     server.registerTool(
       tool.name,
       {

@@ -3,10 +3,10 @@
  * acts, the parts they read, named here, and the Plane clients they go through (issue 40).
  */
 import type { AgentConfig } from '../../shared/agents.ts'
-import type { Bridge } from '../../shared/bridge.ts'
 import type { TaskSnapshot } from '../../shared/events.ts'
 import type { Services } from '../../shared/function.ts'
 import type { AgentRef } from '../../shared/notify/directory.ts'
+import type { Parts } from '../../shared/parts.ts'
 import type { PlaneClient } from '../../shared/plane/client.ts'
 import type { RunStore } from '../../shared/runs/records.ts'
 
@@ -18,7 +18,7 @@ export type Actor = { kind: 'agent'; agent: Caller } | { kind: 'human'; name: st
 
 /** The parts the shared task steps read: find a task, read it back, tell the pipeline, a project's states and labels. */
 export type TaskParts = Pick<
-  Bridge,
+  Parts,
   'directory' | 'pipeline' | 'index' | 'projectStates' | 'labels' | 'taskDeleted' | 'kick'
 >
 

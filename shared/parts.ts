@@ -1,6 +1,6 @@
 /**
  * @module The bridge's parts as the functions receive them (`c.var.parts`, a job's declared `parts`, a tool's context): their
- * interfaces only. The composition root (runtime/bridge.ts) builds them once per runtime; nothing here builds
+ * interfaces only. The composition root (runtime/parts.ts) builds them once per runtime; nothing here builds
  * or looks them up, and no part imports this module (test/architecture/imports.test.ts).
  */
 import type { MiddlewareHandler } from 'hono'
@@ -30,7 +30,7 @@ import type { WebhookNotes } from './webhook-notes.ts'
 import type { RejectionNotes } from './webhook-rejections.ts'
 import type { WorkspaceLoader } from './workspace/workspace-loader.ts'
 
-/** The `/mcp` door (functions/bridge/mcp-door.ts): the MCP SDK's handler and the Host/Origin guards. */
+/** The `/mcp` door (functions/tools/mcp-door.ts): the MCP SDK's handler and the Host/Origin guards. */
 export type McpDoor = {
   handler: {
     fetch(
@@ -41,7 +41,7 @@ export type McpDoor = {
   guards: MiddlewareHandler[]
 }
 
-export type Bridge = {
+export type Parts = {
   plane: PlaneClient | null
   /** The workspace as /plane commands read it, at the human's priority; null without Plane. */
   workspace: WorkspaceLoader | null

@@ -1,7 +1,7 @@
 /** @module A tool call's context: the caller resolved to its Plane user, its Plane clients, and the parts tools read. */
 import type { AgentConfig } from '../../shared/agents.ts'
-import type { Bridge } from '../../shared/bridge.ts'
 import type { Services } from '../../shared/function.ts'
+import type { Parts } from '../../shared/parts.ts'
 import type { PlaneClient } from '../../shared/plane/client.ts'
 import type { RunStore } from '../../shared/runs/records.ts'
 import { ToolError } from './errors.ts'
@@ -9,7 +9,7 @@ import type { Caller } from './task-context.ts'
 import type { ToolContext, ToolParts } from './tool.ts'
 
 /** The parts a tool call reads (call.ts, context.ts): the tools' own, the clients a call is made with, its gate. */
-export type CallParts = ToolParts & Pick<Bridge, 'plane' | 'runs' | 'agentWriters' | 'toolGate'>
+export type CallParts = ToolParts & Pick<Parts, 'plane' | 'runs' | 'agentWriters' | 'toolGate'>
 
 export async function toolContext(
   services: Services,

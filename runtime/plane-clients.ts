@@ -1,0 +1,88 @@
+/**
+ * @module The runtime's Plane clients: the bridge's key (its window shared through the store with every process,
+ * Plane's capabilities cached there, each answer counted and reported to the status board) and each agent's own key,
+ * all counting one set of key windows (issue 39: each key's spending is its own, as Plane counts it).
+ */
+import type { Services } from '../shared/function.ts'
+import { type AgentWriters, createAgentWriters } from '../shared/plane/agent-writers.ts'
+import { createKeyLanes, type KeyLanes } from '../shared/plane/budget.ts'
+import { CAPABILITIES_MAX_AGE_MS, type PlaneCapabilities } from '../shared/plane/capabilities.ts'
+import { createPlaneClient, type PlaneClient } from '../shared/plane/client.ts'
+import { diagnosePlaneFailure } from '../shared/plane/diagnose.ts'
+
+/** Plane's capabilities (relations, worklogs…), shared by every process on the store for an hour. */
+const CAPABILITIES_KEY = 'plane:capabilities'
+
+export type PlaneClients = {
+  /** The bridge's own client; null without Plane settings. */
+  plane: PlaneClient | null
+  planeLanes: KeyLanes
+  agentWriters: AgentWriters
+  /** Requests the bridge's key has sent so far. */
+  requestCount: () => number
+}
+
+export function buildPlaneClients(services: Services): PlaneClients {
+  const { config, store, metrics, status, now, sleep } = services
+  const planeRequests = metrics.registry.counter(
+    'plane_bridge_plane_requests_total',
+    'Requests to the Plane API by status class.'
+  )
+  let requests = 0
+  // Every Plane client of this runtime counts its key's window in these: the bridge's, each agent's own.
+  const planeLanes = createKeyLanes()
+  const plane =
+    config.PLANE_BASE_URL && config.PLANE_API_KEY && config.PLANE_WORKSPACE_SLUG
+      ? createPlaneClient({
+          baseUrl: config.PLANE_BASE_URL,
+          apiKey: config.PLANE_API_KEY,
+          workspaceSlug: config.PLANE_WORKSPACE_SLUG,
+          rateLimit: config.PLANE_API_RATE_LIMIT,
+          // The key's window counted with every process on the store (a `npm run job`, other replicas).
+          sharedWindow: store,
+          lanes: planeLanes,
+          // One clock for the window and its waits: a test's virtual clock moves both.
+          now,
+          sleep,
+          // Kept in the store: a `npm run job` process or a Workers isolate probes no more than a long-lived one.
+          capabilitiesCache: {
+            read: () => store.get<PlaneCapabilities>(CAPABILITIES_KEY),
+            write: (value) =>
+              store.set(CAPABILITIES_KEY, value, {
+                ttlSeconds: CAPABILITIES_MAX_AGE_MS / 1000,
+              }),
+          },
+          onRequest: ({ status: code, error }) => {
+            requests++
+            planeRequests.inc({ status: code === 0 ? 'none' : `${Math.floor(code / 100)}xx` })
+            // A refused key or an unknown workspace is a failure that names its fix (issue 36), not "HTTP 403, ok";
+            // a 404 on one task, or a 403 on a project the bridge is not admin of, is Plane answering.
+            const diagnosis = error
+              ? diagnosePlaneFailure(error, { slug: config.PLANE_WORKSPACE_SLUG })
+              : null
+            const failing =
+              code === 0 ||
+              code >= 500 ||
+              diagnosis?.cause === 'key' ||
+              diagnosis?.cause === 'workspace' ||
+              diagnosis?.cause === 'url'
+            status.contact(
+              'plane',
+              !failing,
+              failing && diagnosis ? diagnosis.detail : code === 0 ? 'no answer' : `HTTP ${code}`
+            )
+          },
+        })
+      : null
+  const agentWriters = createAgentWriters({
+    agentTokens: services.agentTokens,
+    baseUrl: config.PLANE_BASE_URL,
+    workspaceSlug: config.PLANE_WORKSPACE_SLUG,
+    rateLimit: config.PLANE_API_RATE_LIMIT,
+    sharedWindow: store,
+    lanes: planeLanes,
+    now,
+    sleep,
+  })
+  return { plane, planeLanes, agentWriters, requestCount: () => requests }
+}
