@@ -1,13 +1,15 @@
 /**
  * @module Loads the workspace snapshot for /plane and the digest (NOTIF-06, NOTIF-08) through a store cache, so a
- * burst of commands costs no extra Plane requests: work items 60 s, projects and cycles 10 min; names and agents
- * come from the bridge's directory (its own 10-minute cache).
+ * burst of commands costs no extra Plane requests: work items, projects and cycles 10 min; names and agents come
+ * from the bridge's directory (its own 10-minute cache).
  *
  * A cached listing is never older than what the human was told (issue 36): every version of a task the pipeline
  * stores is noted in its project's changed set (`noteTaskChanged`), and a listing read back takes the tasks changed
  * since it was made from the pipeline's snapshots. A poll storing thousands of versions thus costs /plane no new
  * listing (issue 39: each version used to retire the listing, and /plane listed the workspace again in a window the
- * poll kept full); only a listing with more changes since than a listing's worth is made again.
+ * poll kept full). A listing is made again when it is older than the changed set remembers, or when more changed
+ * since than a read of their snapshots should hold; otherwise once every ITEMS_TTL_S, for what the bridge never saw
+ * (a change while the webhook was off, before the next poll).
  */
 
 import { listPendingApprovals } from '../actions/cards.ts'
@@ -54,16 +56,25 @@ export type WorkspaceLoader = {
   currentCycle(projectId: string): Promise<CycleRecord | null>
 }
 
-export const ITEMS_TTL_S = 60
+/**
+ * A listing lives 10 minutes: the changes the bridge sees are laid over it, so its age only bounds what the bridge
+ * did not see. It was 60 s when a listing was the only source: under a deploy's first poll, each minute's new
+ * listing (10 requests at the human's priority in a window the poll kept full) made one /plane status wait 3 s.
+ */
+export const ITEMS_TTL_S = 10 * 60
 
 /** A project's cached listing (the newest work items first), laid over with the changes noted since it was made. */
 export const workItemsCacheKey = (projectId: string) => `cache:plane:items:${projectId}`
 /** Tasks of a project whose version the pipeline stored, scored by minus when (the newest first). */
 const changedKey = (projectId: string) => `cache:plane:changed:${projectId}`
-/** As long as any cached listing made before a change can still be read (a listing lives ITEMS_TTL_S). */
-const CHANGED_TTL_S = 3 * 60
-/** More changes than this since a listing and it is made again (as many as one listing holds). */
-const CHANGED_CAP = 500
+/**
+ * The set expires this long after its last change (each change renews it): a change made after a listing is in the
+ * set for as long as the listing is younger than this, so an older listing is made again. Longer than ITEMS_TTL_S,
+ * with room for a listing's own minutes under the throttle.
+ */
+const CHANGED_TTL_S = 15 * 60
+/** More changes than this since a listing and it is made again (their snapshots are one read, ~1 MB at most). */
+const CHANGED_CAP = 2000
 
 /** The pipeline stored a version of this task at `atMs`: a cached listing of its project takes it from there. */
 export async function noteTaskChanged(
@@ -136,10 +147,7 @@ export function createWorkspaceLoader({
     const key = workItemsCacheKey(projectId)
     const listing = await cached(key, itemsTtlS, () => list(projectId))
     // A listing older than the changed set's memory (or from before the set existed) cannot be brought up to date.
-    if (
-      listing.listedAt === undefined ||
-      now() - listing.listedAt > (CHANGED_TTL_S - itemsTtlS) * 1000
-    ) {
+    if (listing.listedAt === undefined || now() - listing.listedAt >= CHANGED_TTL_S * 1000) {
       await store.delete(key)
       return cached(key, itemsTtlS, () => list(projectId))
     }
