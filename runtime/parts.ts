@@ -5,6 +5,7 @@ import type { TaskSnapshot } from '../shared/events.ts'
 import type { Services } from '../shared/function.ts'
 import { createProjectStates } from '../shared/index/project-states.ts'
 import { createTaskReads } from '../shared/index/task-reads.ts'
+import { createTaskSnapshots } from '../shared/index/task-snapshots.ts'
 import { createWorkItemIndex, type WorkItemIndex } from '../shared/index/work-items.ts'
 import { createOutbox, type OutboxChannel } from '../shared/notify/outbox.ts'
 import { createNotifyPolicy } from '../shared/notify/policy.ts'
@@ -13,7 +14,7 @@ import { createOpenClawClient } from '../shared/openclaw/index.ts'
 import type { McpDoor, Parts } from '../shared/parts.ts'
 import { forgetDeletedTask } from '../shared/pipeline/deleted.ts'
 import { createFreshener } from '../shared/pipeline/freshen.ts'
-import { createPipeline, taskSnapshotKey } from '../shared/pipeline/pipeline.ts'
+import { createPipeline } from '../shared/pipeline/pipeline.ts'
 import { createPlaneWebhookDoor } from '../shared/plane/webhook-door.ts'
 import { createPlaneDirectory } from '../shared/plane-directory.ts'
 import { blockForCancelledDependency } from '../shared/poll/dependencies.ts'
@@ -114,13 +115,15 @@ export function buildParts(services: Services): Parts {
     windowMs: config.AGENT_MESSAGES_WINDOW_S * 1000,
     now,
   })
+  // What the pipeline stored of each task, read below it: the tracker does not call back into the pipeline.
+  const snapshots = createTaskSnapshots({ store })
   const tracker = createRunTracker({
     quota,
     store,
     outbox,
     runs,
     directory,
-    snapshot: (taskId) => pipeline.snapshot(taskId),
+    snapshot: snapshots.get,
     locale: config.LOCALE,
     chatId,
     wakeAgents: openclaw !== null,
@@ -246,7 +249,7 @@ export function buildParts(services: Services): Parts {
         agents: services.agents,
         log,
         now,
-        latest: (ids) => store.getMany<TaskSnapshot>(ids.map(taskSnapshotKey)),
+        latest: snapshots.getMany,
       })
     : null
 
@@ -257,6 +260,7 @@ export function buildParts(services: Services): Parts {
     planeLanes,
     agentWriters,
     workspace,
+    snapshots,
     telegram,
     openclaw,
     directory,

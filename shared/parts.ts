@@ -8,6 +8,7 @@ import type { CardStore } from './actions/cards.ts'
 import type { CallGate } from './call-gate.ts'
 import type { ProjectStates } from './index/project-states.ts'
 import type { TaskReads } from './index/task-reads.ts'
+import type { TaskSnapshots } from './index/task-snapshots.ts'
 import type { WorkItemIndex } from './index/work-items.ts'
 import type { Outbox } from './notify/outbox.ts'
 import type { NotifyPolicy } from './notify/policy.ts'
@@ -43,6 +44,8 @@ export type McpDoor = {
 
 export type Parts = {
   plane: PlaneClient | null
+  /** What the pipeline last stored of each task (read only). */
+  snapshots: TaskSnapshots
   /** The workspace as /plane commands read it, at the human's priority; null without Plane. */
   workspace: WorkspaceLoader | null
   telegram: TelegramClient | null

@@ -6,9 +6,7 @@
 import { buildDigest } from '../../shared/commands/digest.ts'
 import { renderContextFor } from '../../shared/commands/render-context.ts'
 import { enqueueReply } from '../../shared/commands/send-reply.ts'
-import type { TaskSnapshot } from '../../shared/events.ts'
 import { defineCronFunction } from '../../shared/function.ts'
-import { taskSnapshotKey } from '../../shared/pipeline/pipeline.ts'
 import { claimAndWrite } from '../../shared/store/store.ts'
 import { createWorkspaceLoader } from '../../shared/workspace/workspace-loader.ts'
 
@@ -34,7 +32,7 @@ export const digestFunction = defineCronFunction({
     'PLANE_API_KEY',
     'PLANE_WORKSPACE_SLUG',
   ],
-  parts: ['plane', 'directory', 'outbox', 'kick'],
+  parts: ['plane', 'directory', 'outbox', 'kick', 'snapshots'],
   run: async function digest(ctx) {
     const { config, store, log } = ctx
     const now = ctx.now()
@@ -51,7 +49,7 @@ export const digestFunction = defineCronFunction({
       agents: ctx.agents,
       log,
       now: ctx.now,
-      latest: (ids) => store.getMany<TaskSnapshot>(ids.map(taskSnapshotKey)),
+      latest: ctx.snapshots.getMany,
     })
     const snapshot = await loader.snapshot()
     const last = await store.get<{ at: number }>(LAST_DIGEST_KEY)

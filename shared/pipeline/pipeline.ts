@@ -7,6 +7,7 @@
 import type { CardStore } from '../actions/cards.ts'
 import type { Actor, CommentEvent, EventSource, TaskSnapshot } from '../events.ts'
 import type { TaskReads } from '../index/task-reads.ts'
+import { taskSnapshotKey } from '../index/task-snapshots.ts'
 import type { WorkItemIndex } from '../index/work-items.ts'
 import type { Logger } from '../log.ts'
 import { parseConfidence } from '../notify/confidence.ts'
@@ -144,9 +145,6 @@ const WRITING_TTL_S = 120
 const FORGOTTEN_TTL_S = 7 * 24 * 60 * 60
 /** Pending entries read to find the next due one past any left without their item (the cron catches the rest). */
 const NEXT_DUE_LOOKAHEAD = 16
-
-/** Where the pipeline keeps a task's snapshot (what /plane lays over a cached listing reads them by). */
-export const taskSnapshotKey = (id: string) => `task:snapshot:${id}`
 
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { store, log, coalesceMs = 5_000, now = Date.now } = options
