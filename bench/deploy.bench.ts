@@ -107,7 +107,10 @@ async function runDeployBench(options: BenchOptions): Promise<TableBenchResult> 
       _progress(
         `deploy: npm run job -- ${job.join(' ')}, /plane status every ${ASK_EVERY_MS / 1000} s`
       )
-      steps.push(await _whileJob(job.join(' '), () => runJob(deployment, env, job), ask))
+      const run = () => runJob(deployment, env, job)
+      steps.push(
+        await _whileJob(job.join(' '), job[0] === 'poll' ? () => _pollOnceFree(run) : run, ask)
+      )
     }
   } finally {
     await server?.stop()
@@ -124,6 +127,23 @@ async function runDeployBench(options: BenchOptions): Promise<TableBenchResult> 
     table: _table(steps, { ...environment, items: 2 * tasksPerProject }),
     summary: `deploy: /plane status answered within ${_s(worst)} at every step (goal ≤ ${_s(GOAL_MS)}) ${worst <= GOAL_MS ? '✓' : '✗'}`,
     json: { environment, tasksPerProject, steps },
+  }
+}
+
+/**
+ * The poll job, run again every 10 s while the server's own poll (its 5-minute cron, which may have come first
+ * on the fresh deploy) holds the poll's lock: "already running" is the deploy meeting its first poll all the same,
+ * and the person's questions go on through it.
+ */
+async function _pollOnceFree(run: () => Promise<unknown>): Promise<unknown> {
+  for (;;) {
+    try {
+      return await run()
+    } catch (error) {
+      if (!String(error).includes('already running')) throw error
+      _progress('deploy: the server is polling (the job found the lock held); trying again in 10 s')
+      await sleep(10_000)
+    }
   }
 }
 
