@@ -29,6 +29,7 @@ import {
   startBridge,
 } from './agents-processes.ts'
 import type { ServerProcess } from './ingest-children.ts'
+import { benchPrefix, connectAdmin, deletePrefix, INGEST_REDIS_URL } from './ingest-redis.ts'
 import { buildProduction } from './ingest-servers.ts'
 import type { BenchOptions } from './options.ts'
 import { openPollWorld } from './poll-world.ts'
@@ -64,6 +65,12 @@ async function runDeployBench(options: BenchOptions): Promise<TableBenchResult> 
   const openclaw = createOpenClawSim({ token: BENCH_HOOKS_TOKEN })
   const [telegramHttp, openclawHttp] = await Promise.all([telegram.listen(), openclaw.listen()])
   const dir = await mkdtemp(join(tmpdir(), 'plane-bridge-deploy-bench-'))
+  // The embedded store a new operator starts on (fs), or Redis with BENCH_DEPLOY_STORE=redis.
+  const admin = process.env.BENCH_DEPLOY_STORE === 'redis' ? await connectAdmin() : null
+  if (typeof admin === 'string') throw new Error(`deploy bench: ${admin}`)
+  const store: AgentsDeployment['store'] = admin
+    ? { driver: 'redis', url: INGEST_REDIS_URL, prefix: benchPrefix('deploy') }
+    : { driver: 'fs', dataDir: join(dir, 'data') }
   const deployment: AgentsDeployment = {
     planeUrl: world.planeUrl,
     telegramUrl: telegramHttp.url,
@@ -72,7 +79,7 @@ async function runDeployBench(options: BenchOptions): Promise<TableBenchResult> 
     bridgeKey: world.bridgeKey,
     agents,
     planeKeys: { ...world.agentKeys, ra: ra.apiKey },
-    store: { driver: 'fs', dataDir: join(dir, 'data') },
+    store,
     dir,
     port: await freePort(),
   }
@@ -116,6 +123,10 @@ async function runDeployBench(options: BenchOptions): Promise<TableBenchResult> 
     await server?.stop()
     await Promise.all([world.close(), telegramHttp.close(), openclawHttp.close()])
     await rm(dir, { recursive: true, force: true })
+    if (admin && store.driver === 'redis') {
+      await deletePrefix(admin, store.prefix)
+      admin.disconnect()
+    }
   }
   const environment = {
     node: process.version,
@@ -126,7 +137,7 @@ async function runDeployBench(options: BenchOptions): Promise<TableBenchResult> 
   return {
     table: _table(steps, { ...environment, items: 2 * tasksPerProject }),
     summary: `deploy: /plane status answered within ${_s(worst)} at every step (goal ≤ ${_s(GOAL_MS)}) ${worst <= GOAL_MS ? '✓' : '✗'}`,
-    json: { environment, tasksPerProject, steps },
+    json: { environment, store: store.driver, tasksPerProject, steps },
   }
 }
 

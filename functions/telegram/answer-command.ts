@@ -106,6 +106,8 @@ export async function answerCommandTask(
     buttons: reply.buttons,
     threadId: task.kind === 'message' ? task.threadId : null,
     dedupeKey: `telegram:reply:${task.updateId}`,
+    // The person who asked waits for it: ahead of the alerts already queued for the chat.
+    first: true,
   })
   parts.kick()
 }

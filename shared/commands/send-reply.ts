@@ -11,12 +11,14 @@ export type EnqueueReplyOptions = {
   threadId?: number | null
   /** Makes a replay harmless: chunk `i` is enqueued as `<dedupeKey>:<i>` at most once. */
   dedupeKey: string
+  /** A person waits for this reply (a command): it goes ahead of what is queued for the chat. */
+  first?: boolean
 }
 
 /** Returns how many chunks were enqueued (0 when this reply was already queued). */
 export async function enqueueReply(
   outbox: Outbox,
-  { chatId, html, buttons = [], threadId = null, dedupeKey }: EnqueueReplyOptions
+  { chatId, html, buttons = [], threadId = null, dedupeKey, first = false }: EnqueueReplyOptions
 ): Promise<number> {
   const chunks = splitMessage(html)
   let enqueued = 0
@@ -34,6 +36,7 @@ export async function enqueueReply(
         ...(threadId === null ? {} : { message_thread_id: threadId }),
         ...markup,
       },
+      ...(first ? { first: true } : {}),
     })
     if (result.enqueued) enqueued++
   }

@@ -28,6 +28,11 @@ export type OutboxItem = {
    * person or a change asks for now does not wait behind a hundred of them, one a second.
    */
   bulk?: true
+  /**
+   * Sent before the target's other items: a reply a person is waiting for (a /plane command) does not queue behind
+   * the alerts and grouped messages already waiting for the same chat, one a second.
+   */
+  first?: true
   /** Made to go at `notBefore` (an agent's grouped message, at the end of its window): placed in its lane there. */
   scheduled?: true
 }
@@ -38,6 +43,8 @@ export type EnqueueInput = OutboxMessage & EnqueueOptions
 export type EnqueueOptions = {
   dedupeKey?: string
   bulk?: boolean
+  /** A person waits for it: ahead of what is already queued for the target. */
+  first?: boolean
   /** Not sent before this instant (ms), and placed in the lane at it: what enqueues after it goes after it. */
   notBefore?: number
 }
@@ -90,12 +97,16 @@ export const DEDUPE_TTL_S = 30 * 24 * 60 * 60
  * waited 9 s behind 1,000 older backlog wakes). An index entry left without its item goes after the day's grace.
  */
 const BULK_SCORE_OFFSET_MS = 24 * 60 * 60 * 1000
-const scoreOf = (item: Pick<OutboxItem, 'createdAt' | 'bulk' | 'scheduled' | 'notBefore'>) =>
-  item.bulk
-    ? item.createdAt + BULK_SCORE_OFFSET_MS
-    : item.scheduled
-      ? Math.max(item.createdAt, item.notBefore)
-      : item.createdAt
+const scoreOf = (
+  item: Pick<OutboxItem, 'createdAt' | 'bulk' | 'first' | 'scheduled' | 'notBefore'>
+) =>
+  item.first
+    ? item.createdAt - BULK_SCORE_OFFSET_MS
+    : item.bulk
+      ? item.createdAt + BULK_SCORE_OFFSET_MS
+      : item.scheduled
+        ? Math.max(item.createdAt, item.notBefore)
+        : item.createdAt
 /** Dead letters are kept for inspection, then expire. */
 const DEAD_TTL_S = 14 * 24 * 60 * 60
 
@@ -138,12 +149,13 @@ export function createOutbox(
   const placeOf = (item: OutboxItem) =>
     item.scheduled ? Math.max(item.createdAt, item.notBefore) : item.createdAt
   const inSendingOrder = (a: OutboxItem, b: OutboxItem) =>
+    Number(b.first === true) - Number(a.first === true) ||
     Number(a.bulk === true) - Number(b.bulk === true) ||
     placeOf(a) - placeOf(b) ||
     (a.id < b.id ? -1 : 1)
 
   const outbox: Outbox = {
-    async enqueue({ channel, target, payload, dedupeKey, meta, bulk, notBefore }) {
+    async enqueue({ channel, target, payload, dedupeKey, meta, bulk, first, notBefore }) {
       const id = nextId()
       const item: OutboxItem = {
         id,
@@ -157,6 +169,7 @@ export function createOutbox(
         lastError: null,
         ...(meta ? { meta } : {}),
         ...(bulk ? { bulk: true as const } : {}),
+        ...(first ? { first: true as const } : {}),
         ...(notBefore ? { scheduled: true as const } : {}),
       }
       await lanes[channel].put(id, item, scoreOf(item))

@@ -203,6 +203,29 @@ describe('outbox sender', () => {
     ])
   })
 
+  it('should send the reply a person waits for ahead of the messages already queued for the chat', async () => {
+    // A minute's alerts for the human's chat, then a /plane status reply (issue 39: the deploy bench's person
+    // waited 3-4 s behind them, one message a second).
+    const { sender, sent, outbox } = setup()
+    for (let i = 1; i <= 4; i++)
+      await outbox.enqueue({
+        channel: 'telegram',
+        target: '-100',
+        payload: { chat_id: '-100', text: `alert ${i}` },
+      })
+    for (const part of ['status 1/2', 'status 2/2'])
+      await outbox.enqueue({
+        channel: 'telegram',
+        target: '-100',
+        payload: { chat_id: '-100', text: part },
+        first: true,
+      })
+    const read = await outbox.pending('telegram', { limit: 2 })
+    expect(read.map((item) => item.payload.text)).toEqual(['status 1/2', 'status 2/2'])
+    await sender.drain()
+    expect(sent.map((s) => s.text).slice(0, 3)).toEqual(['status 1/2', 'status 2/2', 'alert 1'])
+  })
+
   it('should list what a change asks for ahead of a backlog longer than one read', async () => {
     const { outbox } = setup()
     for (let i = 1; i <= 5; i++)
