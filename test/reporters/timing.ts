@@ -73,14 +73,26 @@ export default class TimingReporter implements Reporter {
 }
 
 const FAILURE_LINES = 30
+const CAUSE_LINES = 15
 
-function _failure(
-  name: string,
-  errors: ReadonlyArray<{ message?: string; stack?: string }> | undefined
-): string {
+type ReportedError = { message?: string; stack?: string; cause?: unknown }
+
+function _failure(name: string, errors: ReadonlyArray<ReportedError> | undefined): string {
   const text = (errors ?? []).map((e) => e.stack ?? e.message ?? '').join('\n')
   const lines = text.split('\n').slice(0, FAILURE_LINES)
-  return [`  ${name}`, ...lines.map((line) => `    ${line}`)].join('\n')
+  // What failed inside (a property's own assertion is fast-check's `cause`): its first lines too, or a seed is
+  // printed without the invariant it broke.
+  const causes = (errors ?? []).flatMap((e) => _causes(e.cause, 3))
+  return [`  ${name}`, ...[...lines, ...causes].map((line) => `    ${line}`)].join('\n')
+}
+
+function _causes(cause: unknown, depth: number): string[] {
+  if (depth === 0 || !cause || typeof cause !== 'object') return []
+  const { message, cause: deeper } = cause as ReportedError
+  const head = String(message ?? '')
+    .split('\n')
+    .slice(0, CAUSE_LINES)
+  return [`Caused by: ${head[0] ?? ''}`, ...head.slice(1), ..._causes(deeper, depth - 1)]
 }
 
 function _s(ms: number | undefined): number {
