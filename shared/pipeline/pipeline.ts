@@ -5,7 +5,6 @@
  */
 
 import type { CardStore } from '../actions/cards.ts'
-import { yieldToEventLoop } from '../event-loop.ts'
 import type { Actor, CommentEvent, EventSource, TaskSnapshot } from '../events.ts'
 import type { TaskReads } from '../index/task-reads.ts'
 import { taskSnapshotKey } from '../index/task-snapshots.ts'
@@ -280,8 +279,6 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const due = await pending.queue.range(all ? {} : { maxScore: startedAt })
       let held = 0
       for (const { id: taskId } of due) {
-        // A deploy's first poll leaves hundreds due at once: requests get their turn between two tasks.
-        await yieldToEventLoop()
         // The bridge is still writing the rest of this change: told with it, once the write is done.
         if (await store.has(writingKey(taskId))) {
           held++

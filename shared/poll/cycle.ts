@@ -6,7 +6,6 @@
  */
 
 import { errorMessage } from '../errors.ts'
-import { yieldToEventLoop } from '../event-loop.ts'
 import type { TaskSnapshot } from '../events.ts'
 import type { Services } from '../function.ts'
 import type { ProjectRef } from '../notify/messages.ts'
@@ -131,8 +130,6 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
         })
       }
       for (const item of [...listing.items].reverse()) {
-        // A first poll sights thousands: requests get their turn between two (event-loop.ts).
-        await yieldToEventLoop()
         const task = snapshotFromWorkItem(item)
         if (!task) continue
         const created = checkpoint !== null && Date.parse(item.created_at ?? '') > checkpoint

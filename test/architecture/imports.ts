@@ -32,7 +32,6 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
       'shared/cron.ts',
       'shared/time-zone.ts',
       'shared/errors.ts',
-      'shared/event-loop.ts',
       'shared/http-errors.ts',
       'shared/client-address.ts',
       'shared/metrics.ts',
