@@ -18,7 +18,7 @@ export async function playScenario(
     const violations = await checkInvariants(world, scenario)
     expect(
       violations,
-      `Plane v${version}, ${tasks.length} tasks before the deploy; steps:\n  ${scenario.log.join('\n  ')}\nviolations`
+      `Plane v${version}, ${tasks.length} tasks before the deploy; steps:\n  ${scenario.log.join('\n  ')}\nviolations:\n  ${violations.join('\n  ')}\n`
     ).toEqual([])
   } finally {
     await world.close()
