@@ -22,7 +22,7 @@ export type WorkerRuntime = {
 
 // `env` is the same object for every event an isolate handles: one runtime per env, built on first use. Kept at
 // module level on purpose (issue 40): a Worker has no start hook, and the module's scope is the isolate's, so this
-// memo is where the isolate keeps its composition root; a runtime built per event would lose its bridge (throttles,
+// memo is where the isolate keeps its composition root; a runtime built per event would lose its parts (throttles,
 // caches, the outbox's timers) between events. Keyed on `env`, so that a test's isolate with other bindings is its own.
 const runtimes = new WeakMap<object, WorkerRuntime>()
 
