@@ -122,13 +122,26 @@ const REPLICA_BACKOFF_MS = [10, 25, 50, 100, 200] as const
  */
 const HANDOVER_MS = 1_000
 
+/**
+ * The lock state of each store object, shared by every table built on it: runtimes of one process on one store (the
+ * invariants world's server and jobs) queue behind each other in memory, as they did before the table was a part.
+ * Kept at module level on purpose: with a table per runtime, the memory-store property test failed in three of
+ * five CI runs (a dependent's release missing), a race between runtimes not yet understood; see the closing note.
+ */
+const statesByStore = new WeakMap<Store, KeyState>()
+
 export function createKeyedLocks({ store }: KeyedLocksOptions): KeyedLocks {
-  const state: KeyState = { chains: new Map(), queued: new Map(), held: new Map() }
+  let state = statesByStore.get(store)
+  if (!state) {
+    state = { chains: new Map(), queued: new Map(), held: new Map() }
+    statesByStore.set(store, state)
+  }
+  const shared = state
   return {
-    lock: (options) => _createKeyedLock(store, state, options),
+    lock: (options) => _createKeyedLock(store, shared, options),
     async releaseHeld() {
-      const locks = [...state.held.values()]
-      state.held.clear()
+      const locks = [...shared.held.values()]
+      shared.held.clear()
       for (const held of locks) clearTimeout(held.timer)
       await Promise.all(locks.map((held) => held.lock.release().catch(() => false)))
       return locks.length
