@@ -31,19 +31,23 @@ export function buildPlaneClients(services: Services): PlaneClients {
   let requests = 0
   // Every Plane client of this runtime counts its key's window in these: the bridge's, each agent's own.
   const planeLanes = createKeyLanes()
+  // How every key of this runtime counts its window: the bridge's and each agent's alike.
+  const windows = {
+    rateLimit: config.PLANE_API_RATE_LIMIT,
+    // The key's window counted with every process on the store (a `npm run job`, other replicas).
+    sharedWindow: store,
+    lanes: planeLanes,
+    // One clock for the window and its waits: a test's virtual clock moves both.
+    now,
+    sleep,
+  }
   const plane =
     config.PLANE_BASE_URL && config.PLANE_API_KEY && config.PLANE_WORKSPACE_SLUG
       ? createPlaneClient({
           baseUrl: config.PLANE_BASE_URL,
           apiKey: config.PLANE_API_KEY,
           workspaceSlug: config.PLANE_WORKSPACE_SLUG,
-          rateLimit: config.PLANE_API_RATE_LIMIT,
-          // The key's window counted with every process on the store (a `npm run job`, other replicas).
-          sharedWindow: store,
-          lanes: planeLanes,
-          // One clock for the window and its waits: a test's virtual clock moves both.
-          now,
-          sleep,
+          ...windows,
           // Kept in the store: a `npm run job` process or a Workers isolate probes no more than a long-lived one.
           capabilitiesCache: {
             read: () => store.get<PlaneCapabilities>(CAPABILITIES_KEY),
@@ -78,11 +82,7 @@ export function buildPlaneClients(services: Services): PlaneClients {
     agentTokens: services.agentTokens,
     baseUrl: config.PLANE_BASE_URL,
     workspaceSlug: config.PLANE_WORKSPACE_SLUG,
-    rateLimit: config.PLANE_API_RATE_LIMIT,
-    sharedWindow: store,
-    lanes: planeLanes,
-    now,
-    sleep,
+    ...windows,
   })
   return { plane, planeLanes, agentWriters, requestCount: () => requests }
 }
