@@ -39,6 +39,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'node',
+          setupFiles: ['./test/setup/bridge-log.ts'],
           isolate: false,
           globalSetup: nodeGlobalSetup,
           include: [
@@ -58,6 +59,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e-plane-1.3',
+          setupFiles: ['./test/setup/bridge-log.ts'],
           isolate: false,
           globalSetup: nodeGlobalSetup,
           include: ['test/e2e/**/*.test.ts'],

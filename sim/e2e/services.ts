@@ -48,6 +48,7 @@ export function makeServices({
     redactor: createRedactor(secretValues(config)),
     write: (line) => rawLogs.push(line),
   })
+  logSink?.(rawLogs)
   const services = createServices({
     config,
     functions,
@@ -66,4 +67,12 @@ export function makeServices({
     // A getter, so tests see every line written so far.
     logs: { get: () => rawLogs.map((l) => JSON.parse(l) as Record<string, unknown>) },
   }) as TestServices
+}
+
+/** Told of each runtime's log as it is built (the test setup keeps the latest ones with a failed test). */
+let logSink: ((rawLogs: readonly string[]) => void) | null = null
+
+/** Hand each runtime's log lines, as they are written, to `sink` (test/setup/bridge-log.ts). */
+export function onRuntimeLog(sink: ((rawLogs: readonly string[]) => void) | null): void {
+  logSink = sink
 }

@@ -4,6 +4,8 @@ import { afterEach, expect } from 'vitest'
 declare module 'vitest' {
   interface TaskMeta {
     assertions?: number
+    /** The end of the bridge's log in a failed test (sim/e2e/services.ts). */
+    bridgeLog?: string[]
   }
 }
 

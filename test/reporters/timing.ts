@@ -34,7 +34,9 @@ export default class TimingReporter implements Reporter {
         const result = test.result()
         if (result.state === 'pending') unfinished.push(`${file} > ${test.fullName}`)
         if (result.state === 'failed')
-          failed.push(_failure(`${file} > ${test.fullName}`, result.errors))
+          failed.push(
+            _failure(`${file} > ${test.fullName}`, result.errors, test.meta().bridgeLog ?? [])
+          )
         assertions += test.meta().assertions ?? 0
         tests.push({ name: `${file} > ${test.fullName}`, seconds: _s(test.diagnostic()?.duration) })
       }
@@ -77,13 +79,19 @@ const CAUSE_LINES = 15
 
 type ReportedError = { message?: string; stack?: string; cause?: unknown }
 
-function _failure(name: string, errors: ReadonlyArray<ReportedError> | undefined): string {
+function _failure(
+  name: string,
+  errors: ReadonlyArray<ReportedError> | undefined,
+  bridgeLog: readonly string[]
+): string {
   const text = (errors ?? []).map((e) => e.stack ?? e.message ?? '').join('\n')
   const lines = text.split('\n').slice(0, FAILURE_LINES)
   // What failed inside (a property's own assertion is fast-check's `cause`): its first lines too, or a seed is
   // printed without the invariant it broke.
   const causes = (errors ?? []).flatMap((e) => _causes(e.cause, 3))
-  return [`  ${name}`, ...[...lines, ...causes].map((line) => `    ${line}`)].join('\n')
+  // What the bridge logged in that test (sim/e2e/services.ts): a failure under load is seldom replayed.
+  const logged = bridgeLog.length > 0 ? ['Bridge log:', ...bridgeLog] : []
+  return [`  ${name}`, ...[...lines, ...causes, ...logged].map((line) => `    ${line}`)].join('\n')
 }
 
 function _causes(cause: unknown, depth: number): string[] {
