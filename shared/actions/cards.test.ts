@@ -105,3 +105,41 @@ describe('card store', () => {
     expect((await cards.done(approval?.id ?? ''))?.action).toBe('closed')
   })
 })
+
+describe('a card posted while a drain runs', () => {
+  it("should keep the card whose message a drain took between the outbox's put and its claim", async () => {
+    const store = createMemoryStore()
+    const outbox = createOutbox(store, Date.now)
+    const cards = createCardStore({ store, outbox, now: Date.now })
+    // The drain reads the lane as soon as the item is in it, before the enqueue's own claim: the sender checks the
+    // item owns its key (it claims it) and would send it now.
+    const claim = store.claim.bind(store)
+    let drained: boolean | null = null
+    store.claim = async (key, ttl, value) => {
+      if (key.startsWith('outbox:dedupe:') && drained === null) {
+        drained = false
+        const [item] = await outbox.pending('telegram')
+        drained = item ? await outbox.owns(item) : false
+      }
+      return claim(key, ttl, value)
+    }
+    const card = await cards.post(
+      {
+        kind: 'review',
+        chatId: '-100',
+        taskId: 't1',
+        projectId: 'p1',
+        ref: 'ONB-1',
+        agentId: 'imhotep',
+        html: 'Revue demandée',
+      },
+      actionPhrasesFor('fr').buttons,
+      'review:t1'
+    )
+    expect(drained).toBe(true)
+    // The message the drain sends carries this card's buttons: a press on them must find it.
+    expect(card).not.toBeNull()
+    expect(await cards.get(card?.id ?? '')).toMatchObject({ kind: 'review', taskId: 't1' })
+    expect(await outbox.pending('telegram')).toHaveLength(1)
+  })
+})

@@ -174,7 +174,13 @@ export function createOutbox(
       }
       await lanes[channel].put(id, item, scoreOf(item))
       const claimKey = await dedupeKeyOf(item)
-      if (!claimKey || (await store.claim(claimKey, DEDUPE_TTL_S, id))) {
+      // A drain may read the item between the put and the claim, and claim the key for it (the sender's owns()):
+      // that claim is this item's own, so it is enqueued (and maybe sent already), not a twin to drop.
+      if (
+        !claimKey ||
+        (await store.claim(claimKey, DEDUPE_TTL_S, id)) ||
+        (await store.get<unknown>(claimKey)) === id
+      ) {
         onEnqueue?.(channel)
         return { id, enqueued: true }
       }
