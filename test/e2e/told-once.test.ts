@@ -4,9 +4,11 @@
  * it once and the task waiting for it is released once, whether or not a poll happened to run first.
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import { telegramMessage } from '../../shared/notify/outbox.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
+import { createMemoryStore } from '../../shared/store/store.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
-import { sideRuntime, startE2E } from '../../sim/e2e/harness.ts'
+import { CHAT_ID, sideRuntime, startE2E } from '../../sim/e2e/harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null
@@ -294,5 +296,34 @@ describe('one change, one message, however slow Plane is between its parts', () 
     const told = sent(t).filter((m) => m.includes('Migrer'))
     expect(told).toHaveLength(1)
     expect(told[0]).toContain('Il manque l’accès à la base.')
+  })
+})
+
+describe('a job settling beside the server (virtual clock)', () => {
+  it('should not send what the server is still sending, however far its own waits move the clock', async () => {
+    let offset = 0
+    const now = () => Date.now() + offset
+    const sleep = async (ms: number) => {
+      offset += Math.max(0, ms)
+    }
+    const store = createMemoryStore({ now })
+    e2e = await startE2E({ now, sleep, store })
+    const t = e2e
+    await t.bridge.outbox.enqueue(telegramMessage(CHAT_ID, 'Un message en route', 'one-message'))
+    // Telegram takes a moment (real time) to answer the server's send: its drain holds the lane meanwhile.
+    t.telegram.faults.delayNext(1, 300)
+    const sending = t.bridge.settle(30_000)
+    while (t.telegram.calls.length === 0) await new Promise((r) => setTimeout(r, 5))
+    const job = await sideRuntime(t, { now, sleep, store })
+    try {
+      // Each turn of the job's settle waits; on this clock a wait moves time on at once. The server's lease on
+      // the lane is renewed in real time, so a settle that waited on the clock took the lane within milliseconds.
+      await job.bridge.settle(30_000)
+      await sending
+    } finally {
+      await job.halt()
+    }
+    const texts = t.telegram.callsOf('sendMessage').map((c) => String(c.params.text))
+    expect(texts.filter((text) => text === 'Un message en route')).toHaveLength(1)
   })
 })
