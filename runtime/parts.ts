@@ -23,7 +23,7 @@ import { onTaskClosed } from '../shared/runs/dependents.ts'
 import { createRunStore, runRecordKey, timeSpentNow } from '../shared/runs/records.ts'
 import { createRunTracker } from '../shared/runs/tracker.ts'
 import type { RunRecord } from '../shared/runs/types.ts'
-import { createKeyedLocks } from '../shared/store/keyed-lock.ts'
+import { createKeyedLocks, type KeyedLocks } from '../shared/store/keyed-lock.ts'
 import { agentsOfTask } from '../shared/task-vocabulary.ts'
 import { createTelegramClient } from '../shared/telegram/index.ts'
 import { createProjectTopics } from '../shared/telegram/topics.ts'
@@ -34,8 +34,17 @@ import { createDelivery } from './delivery.ts'
 import { buildPlaneClients } from './plane-clients.ts'
 import { createScheduler } from './scheduler.ts'
 
+export type PartsOptions = {
+  /**
+   * The keyed locks of another runtime on the same store object, in this process (default: a table of its own). On a
+   * store whose locks live in the process (memory, files, KV), the table is the whole lock: two roots sharing such a
+   * store must share its table, or each would write a task's keys while the other does.
+   */
+  locks?: KeyedLocks
+}
+
 /** Builds the parts; createRoot (runtime/root.ts) calls it once per runtime, on first need. */
-export function buildParts(services: Services): Parts {
+export function buildParts(services: Services, { locks: sharedLocks }: PartsOptions = {}): Parts {
   const { config, store, log, metrics, status, background, now, sleep } = services
   const deliveries = metrics.registry.counter(
     'plane_bridge_outbox_deliveries_total',
@@ -90,7 +99,7 @@ export function buildParts(services: Services): Parts {
     ...(config.NOTIFY_EVENTS ? { kinds: config.NOTIFY_EVENTS } : {}),
     projects: config.NOTIFY_PROJECTS ?? null,
   })
-  const locks = createKeyedLocks({ store })
+  const locks = sharedLocks ?? createKeyedLocks({ store })
   const runs = plane
     ? createRunStore({
         store,

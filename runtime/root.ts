@@ -6,14 +6,14 @@
 
 import type { Root, Services } from '../shared/function.ts'
 import type { Parts } from '../shared/parts.ts'
-import { buildParts } from './parts.ts'
+import { buildParts, type PartsOptions } from './parts.ts'
 
-export function createRoot(services: Services): Root {
+export function createRoot(services: Services, options: PartsOptions = {}): Root {
   let built: Parts | undefined
   return {
     services,
     parts: function parts() {
-      built ??= buildParts(services)
+      built ??= buildParts(services, options)
       return built
     },
   }

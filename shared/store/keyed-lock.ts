@@ -25,7 +25,8 @@ export type KeyedLocksOptions = {
 /**
  * The keyed locks on one store, built once with it by the composition root (runtime/parts.ts): every lock it
  * makes shares one order per key and one set of store locks kept between calls, which the process releases when
- * it stops.
+ * it stops. On a store whose locks live in the process (memory, files, KV) the table's order is the whole lock:
+ * every runtime of a process on such a store object must use one table (runtime/parts.ts `PartsOptions.locks`).
  */
 export type KeyedLocks = {
   /** A lock on the table's keys, with its own expiry, wait and renewals. */
@@ -122,21 +123,8 @@ const REPLICA_BACKOFF_MS = [10, 25, 50, 100, 200] as const
  */
 const HANDOVER_MS = 1_000
 
-/**
- * The lock state of each store object, shared by every table built on it: runtimes of one process on one store (the
- * invariants world's server and jobs) queue behind each other in memory, as they did before the table was a part.
- * Kept at module level on purpose: with a table per runtime, the memory-store property test failed in three of
- * five CI runs (a dependent's release missing), a race between runtimes not yet understood; see the closing note.
- */
-const statesByStore = new WeakMap<Store, KeyState>()
-
 export function createKeyedLocks({ store }: KeyedLocksOptions): KeyedLocks {
-  let state = statesByStore.get(store)
-  if (!state) {
-    state = { chains: new Map(), queued: new Map(), held: new Map() }
-    statesByStore.set(store, state)
-  }
-  const shared = state
+  const shared: KeyState = { chains: new Map(), queued: new Map(), held: new Map() }
   return {
     lock: (options) => _createKeyedLock(store, shared, options),
     async releaseHeld() {

@@ -7,6 +7,7 @@ import type { StoreHooks } from '../../runtime/services.ts'
 import type { AgentConfig } from '../../shared/agents.ts'
 import type { RawEnv } from '../../shared/config.ts'
 import { markProjectsProvisioned } from '../../shared/provision/project.ts'
+import type { KeyedLocks } from '../../shared/store/keyed-lock.ts'
 import type { Store } from '../../shared/store/store.ts'
 import type { FileSpool } from '../../shared/uploads/spool.ts'
 import { createOpenClawSim } from '../openclaw/index.ts'
@@ -257,7 +258,8 @@ type Bind = (runtime: { app: ReturnType<typeof createApp>; alive: () => boolean 
 async function _startRuntime(
   world: World,
   { env = {}, store, now, sleep, alive = () => true, spool }: RestartOptions,
-  bind: Bind
+  bind: Bind,
+  locks?: KeyedLocks
 ) {
   const { plane, telegram, openclaw, planeHttp, telegramHttp, openclawHttp } = world.sims
   const { imhotep, thot, ra } = world.users
@@ -265,6 +267,7 @@ async function _startRuntime(
   const services = makeServices({
     functions,
     agents,
+    ...(locks ? { locks } : {}),
     ...(spool ? { spool } : {}),
     ...(now ? { now } : {}),
     ...(sleep ? { sleep } : {}),
@@ -384,7 +387,7 @@ const worlds = new WeakMap<object, { world: World; bind: Bind }>()
 export function restartE2E(previous: E2E, options: RestartOptions): Promise<E2E> {
   const found = worlds.get(previous)
   if (!found) throw new Error('not a runtime started by startE2E')
-  return _startRuntime(found.world, options, found.bind)
+  return _startRuntime(found.world, options, found.bind, _sameProcessLocks(previous, options))
 }
 
 /**
@@ -394,5 +397,14 @@ export function restartE2E(previous: E2E, options: RestartOptions): Promise<E2E>
 export function sideRuntime(previous: E2E, options: RestartOptions): Promise<E2E> {
   const found = worlds.get(previous)
   if (!found) throw new Error('not a runtime started by startE2E')
-  return _startRuntime(found.world, options, () => undefined)
+  return _startRuntime(found.world, options, () => undefined, _sameProcessLocks(previous, options))
+}
+
+/**
+ * A runtime on the very store object of `previous` is in its process (a memory store lives in one): it shares the
+ * keyed locks too, as the runtimes of one process do (runtime/parts.ts `PartsOptions`). A store of its own (Redis
+ * from another process) gets a table of its own.
+ */
+function _sameProcessLocks(previous: E2E, { store }: RestartOptions): KeyedLocks | undefined {
+  return store === previous.services.store ? previous.bridge.locks : undefined
 }

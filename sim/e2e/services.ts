@@ -7,6 +7,7 @@ import { loadConfig, type RawEnv, secretValues } from '../../shared/config.ts'
 import type { AppFunction, Root, Services } from '../../shared/function.ts'
 import { createLogger } from '../../shared/log.ts'
 import { createRedactor } from '../../shared/redact.ts'
+import type { KeyedLocks } from '../../shared/store/keyed-lock.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
 import type { FileSpool } from '../../shared/uploads/spool.ts'
 
@@ -27,6 +28,7 @@ export function makeServices({
   now,
   sleep,
   spool,
+  locks,
 }: {
   functions?: readonly AppFunction[]
   env?: RawEnv
@@ -40,6 +42,8 @@ export function makeServices({
   sleep?: (ms: number) => Promise<void>
   /** Where multipart uploads wait (default: memory); the Node runtime's spools to DATA_DIR. */
   spool?: FileSpool
+  /** The keyed locks of a runtime of this process on the same store object (runtime/parts.ts `PartsOptions`). */
+  locks?: KeyedLocks
 } = {}): TestServices {
   const config = loadConfig(env)
   const rawLogs: string[] = []
@@ -63,7 +67,7 @@ export function makeServices({
   })
   return Object.defineProperties(services, {
     rawLogs: { value: rawLogs },
-    root: { value: createRoot(services) },
+    root: { value: createRoot(services, locks ? { locks } : {}) },
     // A getter, so tests see every line written so far.
     logs: { get: () => rawLogs.map((l) => JSON.parse(l) as Record<string, unknown>) },
   }) as TestServices
