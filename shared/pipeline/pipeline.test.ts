@@ -7,10 +7,13 @@ import { createStaticDirectory } from '../notify/directory.ts'
 import { createOutbox } from '../notify/outbox.ts'
 import { createNotifyPolicy } from '../notify/policy.ts'
 import { listReviews } from '../notify/reviews.ts'
+import { createPlaneHttpError } from '../plane/errors.ts'
+import { createRedactor } from '../redact.ts'
 import { createRunTracker } from '../runs/tracker.ts'
 import { createKeyedLocks } from '../store/keyed-lock.ts'
 import { createMemoryStore } from '../store/store.ts'
 import { createPipeline } from './pipeline.ts'
+import type { FlushContext } from './plan-flush.ts'
 
 const PROJECT = { id: makeSnapshot().projectId, name: 'Onboarding', identifier: 'ONB' }
 const AGENT = {
@@ -22,7 +25,7 @@ const AGENT = {
 }
 const at = (s: number) => new Date(Date.UTC(2026, 10, 21, 6, 0, s)).toISOString()
 
-function setup() {
+function setup({ syncAgentLabels }: Pick<FlushContext, 'syncAgentLabels'> = {}) {
   let clock = Date.UTC(2026, 10, 21, 6, 0, 0)
   const now = () => clock
   const store = createMemoryStore({ now })
@@ -61,6 +64,7 @@ function setup() {
     planeBaseUrl: 'https://work.example.com',
     workspaceSlug: 'javisi',
     now,
+    ...(syncAgentLabels ? { syncAgentLabels } : {}),
   })
   return { pipeline, outbox, store, advance: (ms: number) => (clock += ms) }
 }
@@ -351,5 +355,63 @@ describe('pipeline: a task deleted in Plane (issue 37)', () => {
   it('should not know a task it never saw', async () => {
     const { pipeline } = setup()
     expect(await pipeline.forget(makeSnapshot().id)).toBeNull()
+  })
+})
+
+describe('a flush Plane refuses', () => {
+  const planeError = (status: number) =>
+    createPlaneHttpError(
+      { status, method: 'PATCH', path: '/work-items/x/', body: { error: 'nope' } },
+      createRedactor()
+    )
+  /** Thot's task, finished and unassigned in one edit: a message to tell, and thot's label to take off. */
+  const unassigned = async (pipeline: ReturnType<typeof setup>['pipeline'], id: string) => {
+    const given = makeSnapshot({ id, assigneeIds: [USERS.thot], updatedAt: at(0) })
+    await pipeline.sightTask(given, { source: 'poll' })
+    const actor = { id: USERS.imhotep, name: 'Imhotep' }
+    await pipeline.sightTask(
+      { ...given, state: STATES.done, completedAt: at(10), assigneeIds: [], updatedAt: at(10) },
+      { source: 'webhook', actor }
+    )
+  }
+
+  it('should tell a change whose task is gone from Plane when its labels are synced (404), and not throw', async () => {
+    const { pipeline, outbox, advance } = setup({
+      syncAgentLabels: async () => {
+        throw planeError(404)
+      },
+    })
+    await unassigned(pipeline, makeSnapshot().id)
+    advance(5_000)
+    expect(await pipeline.flushDue()).toMatchObject({ flushed: 1 })
+    expect((await outbox.pending('telegram')).length).toBeGreaterThan(0)
+    expect(await pipeline.flushDue({ all: true })).toMatchObject({ flushed: 0 })
+  })
+
+  it('should hold back no other task while one task’s flush fails in Plane, and try that one again later', async () => {
+    const failing = '00000000-0000-4000-8000-00000000c0f1'
+    let calls = 0
+    const { pipeline, outbox, store, advance } = setup({
+      syncAgentLabels: async (task) => {
+        if (task.id !== failing) return null
+        calls++
+        throw planeError(502)
+      },
+    })
+    await unassigned(pipeline, failing)
+    advance(1)
+    await unassigned(pipeline, makeSnapshot().id)
+    advance(5_000)
+    // The failing task is due first: before, its error ended the pass and the other task waited behind it.
+    expect(await pipeline.flushDue()).toMatchObject({ flushed: 1 })
+    expect(calls).toBe(1)
+    expect((await outbox.pending('telegram')).length).toBeGreaterThan(0)
+    // Kept, and not tried again at every pass: later.
+    expect(await store.indexSize('index:task-pending')).toBe(1)
+    await pipeline.flushDue()
+    expect(calls).toBe(1)
+    advance(60_000)
+    await pipeline.flushDue()
+    expect(calls).toBe(2)
   })
 })

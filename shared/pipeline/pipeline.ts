@@ -14,15 +14,15 @@ import { parseConfidence } from '../notify/confidence.ts'
 import { type ChangeHint, diffTask, snapshotBeforeHint } from '../notify/diff.ts'
 import type { Directory } from '../notify/directory.ts'
 import type { Locale } from '../notify/i18n.ts'
-import { buildTaskUrl } from '../notify/messages.ts'
 import type { Outbox } from '../notify/outbox.ts'
 import { isBlockerComment, type NotifyPolicy } from '../notify/policy.ts'
 import type { AgentQuota } from '../notify/quota.ts'
 import type { RunTracker } from '../runs/tracker.ts'
 import { type KeyedLocks, KeyHeldError, type LockMemo } from '../store/keyed-lock.ts'
 import type { Store } from '../store/store.ts'
+import { type FlushEntryParts, flushEntry, PLANE_FAILED_RETRY_MS } from './flush-entry.ts'
 import { createPendingChanges, remembered } from './pending-changes.ts'
-import { type FlushContext, type PendingChange, planFlush, type RunInfo } from './plan-flush.ts'
+import type { FlushContext, PendingChange, RunInfo } from './plan-flush.ts'
 
 export type { PendingChange }
 
@@ -169,6 +169,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const readSnapshot = (memo: LockMemo, taskId: string) =>
     remembered(memo, snapshotKey(taskId), () => store.get<TaskSnapshot>(snapshotKey(taskId)))
   const { read: readPending, upsert: upsertPending, dueNow, unseenTelling, markSeen } = pending
+  const flushParts: FlushEntryParts = {
+    ...options,
+    log,
+    now,
+    pending,
+    async keepSnapshot(memo, taskId, snapshot) {
+      await store.set(snapshotKey(taskId), snapshot, { ttlSeconds: SNAPSHOT_TTL_S })
+      memo.set(snapshotKey(taskId), snapshot)
+    },
+  }
 
   return {
     sightTask: (
@@ -278,6 +288,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const startedAt = now()
       const due = await pending.queue.range(all ? {} : { maxScore: startedAt })
       let held = 0
+      let failed = 0
       for (const { id: taskId } of due) {
         // The bridge is still writing the rest of this change: told with it, once the write is done.
         if (await store.has(writingKey(taskId))) {
@@ -286,39 +297,15 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         }
         // A task another process holds (a replica at work, or one that died holding it, until the lock's TTL)
         // is skipped, not waited for: the others' messages do not queue behind it.
-        const flushOne = withTaskLock(
-          taskId,
-          async (memo) => {
-            const entry = await readPending(memo, taskId)
-            if (!entry) return 0
-            const project = await options.directory.project(entry.after.projectId)
-            const { items, snapshot } = await planFlush(entry, {
-              ...options,
-              project,
-              taskUrl: buildTaskUrl(
-                options.planeBaseUrl,
-                options.workspaceSlug,
-                entry.after,
-                project?.identifier ?? null
-              ),
-            })
-            // The flush wrote the task itself (its agent labels): that version is what the bridge knows now.
-            if (snapshot !== entry.after) {
-              await store.set(snapshotKey(taskId), snapshot, { ttlSeconds: SNAPSHOT_TTL_S })
-              memo.set(snapshotKey(taskId), snapshot)
-              await options.index?.saw(snapshot)
-            }
-            let count = 0
-            // Enqueue before deleting the pending entry; dedupe keys make a repeat after a crash harmless.
-            for (const item of items) if ((await options.outbox.enqueue(item)).enqueued) count++
-            await pending.remove(memo, taskId)
-            flushed++
-            return count
-          },
-          { waitMs: 0 }
-        )
+        const flushOne = withTaskLock(taskId, (memo) => flushEntry(flushParts, memo, taskId), {
+          waitMs: 0,
+        })
         try {
-          enqueued += await flushOne
+          const outcome = await flushOne
+          if (outcome.kind === 'flushed') {
+            flushed++
+            enqueued += outcome.enqueued
+          } else if (outcome.kind === 'deferred') failed++
         } catch (error) {
           if (!(error instanceof KeyHeldError)) throw error
           held++
@@ -330,6 +317,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         })
         nextDueInMs = HELD_RETRY_MS
       }
+      if (failed > 0)
+        nextDueInMs = Math.min(nextDueInMs ?? PLANE_FAILED_RETRY_MS, PLANE_FAILED_RETRY_MS)
       if (!all) {
         // Entries due when this pass started were flushed by it, or have no item (a crash between index and
         // item): counted as due, those re-armed the flush every 50 ms until their minute of grace was over (the

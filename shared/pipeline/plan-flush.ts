@@ -25,6 +25,7 @@ import {
 } from '../notify/policy.ts'
 import type { AgentQuota } from '../notify/quota.ts'
 import { recordReview, settleReview } from '../notify/reviews.ts'
+import { PlaneApiError } from '../plane/errors.ts'
 import type { RunTracker } from '../runs/tracker.ts'
 import type { Store } from '../store/store.ts'
 import { APPROVAL_LABEL, agentsOfTask, isOpenForAgent } from '../task-vocabulary.ts'
@@ -111,10 +112,17 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
   // OPENCLAW-10: the agent labels follow the assignees a person set, before anyone is woken or stopped.
   const assignees = changes.find((c) => c.kind === 'assignees')
   if (assignees?.kind === 'assignees' && ctx.syncAgentLabels) {
-    const synced = await ctx.syncAgentLabels(task, {
-      assigned: await _agentsOf(ctx.directory, assignees.added),
-      unassigned: await _agentsOf(ctx.directory, assignees.removed),
-    })
+    const synced = await ctx
+      .syncAgentLabels(task, {
+        assigned: await _agentsOf(ctx.directory, assignees.added),
+        unassigned: await _agentsOf(ctx.directory, assignees.removed),
+      })
+      .catch((error: unknown) => {
+        // Deleted in Plane since (no webhook says so, makeplane/plane#8054): no label to write, the change is
+        // still told, and the poll or a tool's 404 forgets the task. Any other failure is the flush's.
+        if (error instanceof PlaneApiError && error.kind === 'not_found') return null
+        throw error
+      })
     if (synced) task = synced
   }
   // Who holds the task before and after the window (a task seen for the first time by a read: unknown).

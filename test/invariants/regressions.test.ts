@@ -7,6 +7,19 @@ import { playScenario, type ScenarioInput } from './play.ts'
 
 const CASES: Array<[string, ScenarioInput]> = [
   [
+    'a task unassigned, then deleted in Plane before its window closes (the label sync answers 404)',
+    {
+      version: '1.2',
+      tasks: [{ state: 'Backlog', assignee: 'imhotep' }],
+      steps: [
+        { op: 'uiAssign', task: 0, assignee: 'thot', delivery: 'deliver' },
+        { op: 'timer' },
+        { op: 'uiAssign', task: 0, assignee: null, delivery: 'deliver' },
+        { op: 'delete', task: 0, via: 'ui' },
+      ],
+    },
+  ],
+  [
     'an agent reads a task reopened in Plane before the bridge hears of the reopening: no wake is owed',
     {
       version: '1.2',
