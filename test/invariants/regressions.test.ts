@@ -7,6 +7,31 @@ import { playScenario, type ScenarioInput } from './play.ts'
 
 const CASES: Array<[string, ScenarioInput]> = [
   [
+    // The model released the dependent as it stood after the call (started: nothing owed); the bridge released it
+    // when the call read the deleted dependency, before writing its start (unstarted: a release owed).
+    'an agent starts a task whose dependency was deleted in Plane, unseen until that call',
+    {
+      version: '1.2',
+      tasks: [
+        { state: 'Backlog', assignee: 'imhotep' },
+        { state: 'Backlog', assignee: 'imhotep' },
+      ],
+      steps: [
+        { op: 'create', assignee: 'imhotep', deps: [], approval: false, echo: 'deliver' },
+        { op: 'create', assignee: 'imhotep', deps: [20], approval: false, echo: 'deliver' },
+        { op: 'delete', task: 2, via: 'ui' },
+        {
+          op: 'status',
+          agent: 'imhotep',
+          task: 3,
+          status: 'in_progress',
+          confidence: 0.5,
+          echo: 'deliver',
+        },
+      ],
+    },
+  ],
+  [
     'a task unassigned, then deleted in Plane before its window closes (the label sync answers 404)',
     {
       version: '1.2',

@@ -417,14 +417,14 @@ export function createScenario(world: World) {
    * Deletions the bridge noticed (the poll; a tool that read a deleted dependency and got Plane's 404): the tasks
    * that waited for them are released.
    */
-  const noticed = async () => {
+  const noticed = async (current: (task: TaskModel) => Truth = truth) => {
     for (const task of model.tasks.values())
       if (
         task.deleted &&
         !task.deleted.noticed &&
         (await t().services.store.has(`task:deleted:${task.id}`))
       )
-        model.deletionNoticed(task, truth)
+        model.deletionNoticed(task, current)
   }
 
   const tool = (who: AgentId, name: string, input: unknown) =>
@@ -461,6 +461,9 @@ export function createScenario(world: World) {
         )
         // A status call that went through sighted the task, changed or not: the bridge knows it now.
         if (step.op === 'status' && answer.status === 200) task.known = true
+        // A dependency the call found deleted (Plane's 404, before it wrote anything) released what waited for it
+        // as the task stood then: the task being started was still unstarted.
+        await noticed((m) => (m.id === task.id ? before : truth(m)))
         const after = truth(task)
         const comments = newComments(task.id, had)
         changed(task, before, after, call, 'write')
