@@ -47,10 +47,12 @@ function start(env: Record<string, string>, args: string[] = []) {
   return { child, exited, out: () => stdout, err: () => stderr }
 }
 
-async function waitFor(check: () => boolean, ms: number) {
+/** Wait for `check`; a timeout says what the child had written (`said`), or a CI log shows only "timed out". */
+async function waitFor(check: () => boolean, ms: number, said: () => string = () => '') {
   const until = Date.now() + ms
   while (!check()) {
-    if (Date.now() > until) throw new Error('timed out waiting')
+    if (Date.now() > until)
+      throw new Error(`timed out waiting after ${ms} ms; the child wrote:\n${said()}`)
     await new Promise((r) => setTimeout(r, 50))
   }
 }
@@ -64,7 +66,11 @@ describe('the Node process', () => {
     // Data lands in the working directory's ./data, as for a newcomer's `npm start`.
     const p = start({ PORT: String(port) })
     proc = p
-    await waitFor(() => p.out().includes('"msg":"listening"'), 40_000)
+    await waitFor(
+      () => p.out().includes('"msg":"listening"'),
+      40_000,
+      () => `${p.out().slice(-2000)}\n${p.err().slice(-1000)}`
+    )
     const base = `http://127.0.0.1:${port}`
     const health = await fetch(`${base}/health`)
     expect(health.status).toBe(200)
@@ -206,7 +212,11 @@ describe('the Node process', () => {
     })
     try {
       // The start under tsx takes seconds alone and past 15 s when the whole suite shares two cores.
-      await waitFor(() => p.out().includes('"msg":"plane refuses the bridge"'), 50_000)
+      await waitFor(
+        () => p.out().includes('"msg":"plane refuses the bridge"'),
+        50_000,
+        () => `${p.out().slice(-2000)}\n${p.err().slice(-1000)}`
+      )
       expect(p.out()).toContain('"setting":"PLANE_API_KEY"')
       const ready = (await (await fetch(`http://127.0.0.1:${port}/ready`)).json()) as {
         integrations: Record<string, { ok: boolean; detail: string }>
@@ -273,7 +283,11 @@ describe('the Node process', () => {
       TELEGRAM_API_BASE: api.url,
     })
     try {
-      await waitFor(() => p.out().includes('"msg":"message sent"'), 40_000)
+      await waitFor(
+        () => p.out().includes('"msg":"message sent"'),
+        40_000,
+        () => `${p.out().slice(-2000)}\n${p.err().slice(-1000)}`
+      )
       expect(telegram.messagesIn(-1001234567890).map((m) => m.text)).toEqual([
         'Reprise après un arrêt',
       ])
@@ -316,7 +330,11 @@ describe('the Node process', () => {
       // The lock expires after DRAIN_LOCK_TTL_S (4 s) and the new process retries a held lane every second;
       // a 120 s lock (as before) would fail here. No tight timing is asserted: only that it went out before
       // the notify cron's first run, so the start's own retries sent it.
-      await waitFor(() => proc.out().includes('"msg":"message sent"'), 20_000)
+      await waitFor(
+        () => proc.out().includes('"msg":"message sent"'),
+        20_000,
+        () => `${proc.out().slice(-2000)}\n${proc.err().slice(-1000)}`
+      )
       expect(telegram.messagesIn(-1001234567890).map((m) => m.text)).toEqual([
         'Reprise malgré le verrou',
       ])
