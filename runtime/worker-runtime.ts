@@ -20,11 +20,11 @@ export type WorkerRuntime = {
   app: Hono<AppEnv>
 }
 
-// `env` is the same object for every event an isolate handles: one runtime per env, built on first use. Kept at
-// module level on purpose (issue 40): a Worker has no start hook, and the module's scope is the isolate's, so this
-// memo is where the isolate keeps its composition root; a runtime built per event would lose its parts (throttles,
-// caches, the outbox's timers) between events. Keyed on `env`, so that a test's isolate with other bindings is its own.
-const runtimes = new WeakMap<object, WorkerRuntime>()
+// The isolate's one runtime, built on first use. A Worker has no start hook and its module scope is the isolate's:
+// this slot is where the isolate keeps its composition root (issue 40), which builds every part; a runtime built
+// per event would lose its parts (throttles, caches, the outbox's timers) between events. `env` is the same object
+// for every event an isolate handles; other bindings (a test's) get a runtime of their own, which replaces it.
+let isolate: (WorkerRuntime & { env: WorkerEnv }) | null = null
 
 /**
  * The isolate's runtime; throws ConfigError / AgentRegistryError for bad settings (never caches a failure).
@@ -34,11 +34,9 @@ export function getWorkerRuntime(
   env: WorkerEnv,
   functions: readonly AppFunction[] = registry
 ): WorkerRuntime {
-  const existing = runtimes.get(env)
-  if (existing && existing.functions === functions) return existing
-  const runtime = createWorkerRuntime(env, functions)
-  runtimes.set(env, runtime)
-  return runtime
+  if (isolate && isolate.env === env && isolate.functions === functions) return isolate
+  isolate = { ...createWorkerRuntime(env, functions), env }
+  return isolate
 }
 
 export function createWorkerRuntime(

@@ -99,8 +99,6 @@ describe('parts built in the composition root (issue 40)', () => {
   const ALLOWED: Record<string, string> = {
     'shared/time-zone.ts':
       'Intl formatters by time zone: values of the platform, not parts of a runtime',
-    'runtime/worker-runtime.ts':
-      "the isolate's memo of its runtime: a Worker has no start hook, its module scope is the isolate's",
   }
 
   it('should declare no module-level Map or WeakMap in functions, shared or runtime, but those allowed', () => {
