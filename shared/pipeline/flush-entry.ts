@@ -19,7 +19,7 @@ import { type FlushContext, planFlush } from './plan-flush.ts'
  * every pass: the other tasks' messages go out meanwhile, and a Plane that keeps failing costs one request a task
  * every half minute, not one every kick.
  */
-export const PLANE_FAILED_RETRY_MS = 30_000
+const PLANE_FAILED_RETRY_MS = 30_000
 
 /** What a flush of one task uses: the pipeline's options, its pending changes, and how it keeps a version. */
 export type FlushEntryParts = Omit<FlushContext, 'project' | 'taskUrl'> & {

@@ -20,7 +20,7 @@ import type { AgentQuota } from '../notify/quota.ts'
 import type { RunTracker } from '../runs/tracker.ts'
 import { type KeyedLocks, KeyHeldError, type LockMemo } from '../store/keyed-lock.ts'
 import type { Store } from '../store/store.ts'
-import { type FlushEntryParts, flushEntry, PLANE_FAILED_RETRY_MS } from './flush-entry.ts'
+import { type FlushEntryParts, flushEntry } from './flush-entry.ts'
 import { createPendingChanges, remembered } from './pending-changes.ts'
 import type { FlushContext, PendingChange, RunInfo } from './plan-flush.ts'
 
@@ -288,7 +288,6 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const startedAt = now()
       const due = await pending.queue.range(all ? {} : { maxScore: startedAt })
       let held = 0
-      let failed = 0
       for (const { id: taskId } of due) {
         // The bridge is still writing the rest of this change: told with it, once the write is done.
         if (await store.has(writingKey(taskId))) {
@@ -301,11 +300,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           waitMs: 0,
         })
         try {
+          // A deferred task (Plane failed its flush) is due again later: the lookahead below finds it.
           const outcome = await flushOne
           if (outcome.kind === 'flushed') {
             flushed++
             enqueued += outcome.enqueued
-          } else if (outcome.kind === 'deferred') failed++
+          }
         } catch (error) {
           if (!(error instanceof KeyHeldError)) throw error
           held++
@@ -317,8 +317,6 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         })
         nextDueInMs = HELD_RETRY_MS
       }
-      if (failed > 0)
-        nextDueInMs = Math.min(nextDueInMs ?? PLANE_FAILED_RETRY_MS, PLANE_FAILED_RETRY_MS)
       if (!all) {
         // Entries due when this pass started were flushed by it, or have no item (a crash between index and
         // item): counted as due, those re-armed the flush every 50 ms until their minute of grace was over (the
