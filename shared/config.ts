@@ -1,5 +1,7 @@
 /** @module One typed config, validated once: every problem reported at once, by name, secrets never echoed. */
+
 import * as z from 'zod'
+import { capText } from './cap.ts'
 import { CONFIG_KEYS, SECRET_KEYS, SETTINGS, type SettingKey } from './settings.ts'
 
 export { CONFIG_KEYS, SECRET_KEYS, SETTINGS, type SettingKey } from './settings.ts'
@@ -74,7 +76,7 @@ export function secretValues(config: Config): string[] {
 function _describeValue(key: string, value: string | undefined): string {
   if (value === undefined) return ''
   if ((SECRET_KEYS as string[]).includes(key)) return ' (value hidden: it is a secret)'
-  const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value
+  const shown = capText(value, 41)
   return ` (got "${shown}")`
 }
 

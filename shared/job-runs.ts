@@ -2,6 +2,8 @@
  * @module The last run of each job, kept in the store: `npm run job -- <name>` and cron runs of every
  * replica show in /ready, not only those of the process that answers it. One write per run, no secrets.
  */
+
+import { capText } from './cap.ts'
 import { type Config, secretValues } from './config.ts'
 import type { JobContext } from './function.ts'
 import { createRedactor } from './redact.ts'
@@ -64,5 +66,5 @@ export async function lastJobRuns(
 
 function _summary(error: string, config: Config): string {
   const text = createRedactor(secretValues(config)).text(error.split('\n')[0] ?? '')
-  return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS - 1)}…` : text
+  return capText(text, MAX_ERROR_CHARS)
 }

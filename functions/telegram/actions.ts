@@ -6,6 +6,7 @@
  */
 import { CARD_ACTIONS, type Card, type CardAction } from '../../shared/actions/cards.ts'
 import { actionPhrasesFor } from '../../shared/actions/phrases.ts'
+import { capText } from '../../shared/cap.ts'
 import { formatTime } from '../../shared/commands/render-parts.ts'
 import { errorMessage } from '../../shared/errors.ts'
 import type { Services } from '../../shared/function.ts'
@@ -122,7 +123,7 @@ export async function handleCardReply(
     card,
     action,
     reply.fromName,
-    reply.text.slice(0, MAX_TEXT),
+    capText(reply.text, MAX_TEXT),
     reply.updateId
   )
 }
@@ -197,7 +198,7 @@ export async function perform(
     await parts.outbox.enqueue(
       telegramMessage(
         card.chatId,
-        say.failed(escapeHtml(card.ref ?? card.taskId), escapeHtml(detail.slice(0, 300))),
+        say.failed(escapeHtml(card.ref ?? card.taskId), escapeHtml(capText(detail, 300))),
         `action-failed:${card.id}:${action}:${at}`,
         card.projectId
       )

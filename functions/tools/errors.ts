@@ -1,5 +1,6 @@
 /** @module What a tool call can fail with: one code per cause, the same on HTTP (status + JSON) and MCP (`isError`). */
 import type { z } from 'zod'
+import { capText } from '../../shared/cap.ts'
 import { PlaneApiError, PlaneUnsupportedError } from '../../shared/plane/errors.ts'
 
 export type ToolErrorCode =
@@ -110,5 +111,5 @@ export function toToolError(error: unknown): ToolError | null {
 function _planeDetail(body: PlaneApiError['body']): string {
   if (body === null) return 'no details.'
   const text = typeof body === 'string' ? body : JSON.stringify(body)
-  return text.length > 400 ? `${text.slice(0, 400)}…` : text
+  return capText(text, 401)
 }

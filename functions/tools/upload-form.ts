@@ -3,7 +3,9 @@
  * Node), the other fields read as short text. What comes out is the tool's input plus the held file, whatever the
  * file's size: nothing here holds more than a chunk of it.
  */
+
 import type { Context } from 'hono'
+import { capText } from '../../shared/cap.ts'
 import type { AppEnv } from '../../shared/function.ts'
 import {
   MultipartError,
@@ -101,7 +103,7 @@ function _textField(name: string, fields: Record<string, string | undefined>): M
       if (size > MAX_FIELD_BYTES)
         throw new ToolError(
           'invalid_input',
-          `multipart upload: the field \`${name.slice(0, 64)}\` is longer than ${MAX_FIELD_BYTES} bytes.`
+          `multipart upload: the field \`${capText(name, 64)}\` is longer than ${MAX_FIELD_BYTES} bytes.`
         )
       if (kept) text += decoder.decode(chunk, { stream: true })
     },

@@ -1,5 +1,7 @@
 /** @module What the human's actions say: buttons, prompts, the edited line, Plane comments, the agent's wake. fr/en. */
+import { capText } from '../cap.ts'
 import type { Locale } from '../notify/i18n.ts'
+import { TOAST_MAX_CHARS } from '../telegram/limits.ts'
 import type { CardAction } from './cards.ts'
 
 /** `by`, `task` and `text` arguments of the `html` phrases are already escaped. */
@@ -64,7 +66,7 @@ const fr: ActionPhrases = {
   toast: {
     working: '⏳ En cours…',
     replyBelow: 'Répondez au message qui suit.',
-    already: (line) => `Déjà fait : ${line}`.slice(0, 200),
+    already: (line) => capText(`Déjà fait : ${line}`, TOAST_MAX_CHARS),
     failed: 'Échec : voir le message.',
     unknownButton: 'Bouton inconnu pour cette carte : rien n’a été fait.',
   },
@@ -111,7 +113,7 @@ const en: ActionPhrases = {
   toast: {
     working: '⏳ Working on it…',
     replyBelow: 'Reply to the next message.',
-    already: (line) => `Already done: ${line}`.slice(0, 200),
+    already: (line) => capText(`Already done: ${line}`, TOAST_MAX_CHARS),
     failed: 'Failed: see the message.',
     unknownButton: 'Unknown button for this card: nothing was done.',
   },

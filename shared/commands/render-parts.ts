@@ -1,7 +1,8 @@
 /** @module Pieces shared by the /plane replies and the digest: task lines, sections, dates in TIMEZONE. Pure. */
+import { capText } from '../cap.ts'
 import { type Locale, quote } from '../notify/i18n.ts'
 import { buildTaskUrl } from '../notify/messages.ts'
-import { escapeHtml, escapeHtmlAttribute } from '../telegram/html.ts'
+import { escapeCut, escapeHtml, escapeHtmlAttribute } from '../telegram/html.ts'
 import { type ZonedParts, zonedParts } from '../time-zone.ts'
 import type { TaskView, WorkspaceSnapshot } from '../workspace/snapshot.ts'
 import { type CommandPhrases, commandPhrasesFor } from './phrases.ts'
@@ -100,19 +101,6 @@ export function addDays(isoDate: string, days: number): string {
   return date.toISOString().slice(0, 10)
 }
 
-/** Escape, then cut at a character (never inside an entity or a surrogate pair) so the result fits `max`. */
-export function escapeCut(text: string, max: number): string {
-  const escaped = escapeHtml(text)
-  if (escaped.length <= max) return escaped
-  let out = ''
-  for (const ch of text) {
-    const piece = escapeHtml(ch)
-    if (out.length + piece.length > max - 1) break
-    out += piece
-  }
-  return `${out}…`
-}
-
 export function escapeName(name: string): string {
   return escapeCut(name, MAX_NAME_CHARS)
 }
@@ -146,8 +134,7 @@ export type CommandReply = { html: string; buttons: InlineButton[][] }
 
 /** Plain button text: Telegram does not parse HTML there, so nothing is escaped, only shortened. */
 export function buttonText(prefix: string, name: string, max = 28): string {
-  const chars = [...name]
-  return `${prefix} ${chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : name}`
+  return `${prefix} ${capText(name, max)}`
 }
 
 /** Buttons two per row. */

@@ -10,6 +10,8 @@
  * listed within the poll interval, with webhooks arriving, is fresh. It all lives in the store, so every replica and
  * the Worker read the same index, and an empty store is rebuilt by the next listing.
  */
+
+import { capText } from '../cap.ts'
 import type { TaskSnapshot } from '../events.ts'
 import { htmlToText } from '../html-text.ts'
 import { isPlaneId } from '../plane/limits.ts'
@@ -107,7 +109,5 @@ export function createWorkItemIndex({ store, holders }: WorkItemIndexOptions): W
 
 function _excerpt(html: string): string {
   const text = htmlToText(html)
-  return text.length > INDEXED_DESCRIPTION_CHARS
-    ? `${text.slice(0, INDEXED_DESCRIPTION_CHARS)}… (get_task_details has the rest)`
-    : text
+  return capText(text, INDEXED_DESCRIPTION_CHARS + 1, '… (get_task_details has the rest)')
 }

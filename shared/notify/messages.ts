@@ -1,6 +1,6 @@
 /** @module Telegram HTML for each notification (NOTIF-04): emoji, [Project], who, a link to the task, context. Pure. */
-import { escapeHtml, escapeHtmlAttribute } from '../telegram/html.ts'
-import { TELEGRAM_MESSAGE_LIMIT } from '../telegram/split.ts'
+import { escapeCut, escapeHtml, escapeHtmlAttribute } from '../telegram/html.ts'
+import { splitMessage, TELEGRAM_MESSAGE_LIMIT } from '../telegram/split.ts'
 import { type Locale, phrasesFor, quote, stateDisplayName } from './i18n.ts'
 import type { TaskNotification } from './policy.ts'
 
@@ -71,7 +71,7 @@ export function buildTaskUrl(
 export function renderTaskNotification(n: TaskNotification, ctx: MessageContext): string {
   const p = phrasesFor(ctx.locale)
   const title = _taskTitle(n.task, ctx)
-  const who = ctx.actorName ? `<b>${_escapeCut(ctx.actorName, MAX_NAME_CHARS)}</b>` : null
+  const who = ctx.actorName ? `<b>${escapeCut(ctx.actorName, MAX_NAME_CHARS)}</b>` : null
   const head = `${EMOJI[n.kind]} ${_projectTag(ctx)}`
   let line: string
   let quoted: string | null = null
@@ -111,7 +111,7 @@ export function renderTaskNotification(n: TaskNotification, ctx: MessageContext)
       break
   }
   const lines = [`${head}${line}`]
-  if (quoted !== null) lines.push(`<blockquote>${_escapeCut(quoted, MAX_QUOTE_CHARS)}</blockquote>`)
+  if (quoted !== null) lines.push(`<blockquote>${escapeCut(quoted, MAX_QUOTE_CHARS)}</blockquote>`)
   lines.push(..._context(n, ctx))
   return _clamp(lines.join('\n'))
 }
@@ -130,16 +130,16 @@ export function renderProjectCreated(
 ): string {
   const p = phrasesFor(locale)
   const name = _link(
-    `<b>${_escapeCut(project.name, MAX_TITLE_CHARS)}</b>${project.identifier ? ` (${escapeHtml(project.identifier)})` : ''}`,
+    `<b>${escapeCut(project.name, MAX_TITLE_CHARS)}</b>${project.identifier ? ` (${escapeHtml(project.identifier)})` : ''}`,
     url
   )
   const lines = [`🆕 ${p.projectCreated(name)}`]
   if (setup?.ready) lines.push(p.projectReady)
   else if (setup?.needsBridge)
     lines.push(
-      `⚠️ ${p.projectNeedsBridge(`<b>${_escapeCut(setup.needsBridge, MAX_NAME_CHARS)}</b>`, PROJECT_RETRY_MINUTES)}`
+      `⚠️ ${p.projectNeedsBridge(`<b>${escapeCut(setup.needsBridge, MAX_NAME_CHARS)}</b>`, PROJECT_RETRY_MINUTES)}`
     )
-  else if (setup) lines.push(`⚠️ ${p.projectNotReady(_escapeCut(setup.detail, MAX_QUOTE_CHARS))}`)
+  else if (setup) lines.push(`⚠️ ${p.projectNotReady(escapeCut(setup.detail, MAX_QUOTE_CHARS))}`)
   return lines.join('\n')
 }
 
@@ -160,7 +160,7 @@ export function renderCycle(
   locale: Locale
 ): string {
   const p = phrasesFor(locale)
-  const name = quote(locale, _escapeCut(cycle.name, MAX_TITLE_CHARS))
+  const name = quote(locale, escapeCut(cycle.name, MAX_TITLE_CHARS))
   const tag = _projectTag({ project })
   if (action === 'completed') return `🏁 ${tag}${p.cycleCompleted(name)}`
   const dates = [cycle.startDate, cycle.endDate]
@@ -179,9 +179,9 @@ export function renderReview(
 ): string {
   const p = phrasesFor(ctx.locale)
   const title = _taskTitle({ name: task.name, sequenceId: task.sequenceId ?? null }, ctx)
-  const head = `🔍 ${_projectTag(ctx)}${p.review(title, p.formatNumber(confidence), `<b>${_escapeCut(agentName, MAX_NAME_CHARS)}</b>`)}`
+  const head = `🔍 ${_projectTag(ctx)}${p.review(title, p.formatNumber(confidence), `<b>${escapeCut(agentName, MAX_NAME_CHARS)}</b>`)}`
   return report?.trim()
-    ? `${head}\n<blockquote>${_escapeCut(report.trim(), MAX_QUOTE_CHARS)}</blockquote>`
+    ? `${head}\n<blockquote>${escapeCut(report.trim(), MAX_QUOTE_CHARS)}</blockquote>`
     : head
 }
 
@@ -196,7 +196,7 @@ export function renderTaskName(
 // --- Internal helpers ---
 
 function _projectTag(ctx: Pick<MessageContext, 'project'>): string {
-  return ctx.project ? `<b>[${_escapeCut(ctx.project.name, MAX_NAME_CHARS)}]</b> ` : ''
+  return ctx.project ? `<b>[${escapeCut(ctx.project.name, MAX_NAME_CHARS)}]</b> ` : ''
 }
 
 /** `ONB-3 « Title »`, linked to Plane: every message names the task the way Plane and agents do. */
@@ -208,7 +208,7 @@ function _taskTitle(
     ctx.project?.identifier && task.sequenceId !== null
       ? `${escapeHtml(ctx.project.identifier)}-${task.sequenceId} `
       : ''
-  return _link(`${ref}${quote(ctx.locale, _escapeCut(task.name, MAX_TITLE_CHARS))}`, ctx.taskUrl)
+  return _link(`${ref}${quote(ctx.locale, escapeCut(task.name, MAX_TITLE_CHARS))}`, ctx.taskUrl)
 }
 
 function _link(inner: string, url: string | null): string {
@@ -217,7 +217,7 @@ function _link(inner: string, url: string | null): string {
 
 function _names(ids: readonly string[], ctx: MessageContext): string {
   if (ids.length === 0) return phrasesFor(ctx.locale).unassigned
-  return _escapeCut(ids.map((id) => ctx.userName(id)).join(', '), MAX_QUOTE_CHARS / 2)
+  return escapeCut(ids.map((id) => ctx.userName(id)).join(', '), MAX_QUOTE_CHARS / 2)
 }
 
 function _context(n: TaskNotification, ctx: MessageContext): string[] {
@@ -232,7 +232,7 @@ function _context(n: TaskNotification, ctx: MessageContext): string[] {
     out.push(
       `📎 ${p.label(p.deliverables)} ${delivered
         .slice(0, MAX_BLOCKERS)
-        .map((d) => _link(_escapeCut(d.name, MAX_NAME_CHARS), d.url))
+        .map((d) => _link(escapeCut(d.name, MAX_NAME_CHARS), d.url))
         .join(
           ', '
         )}${delivered.length > MAX_BLOCKERS ? ` (+${delivered.length - MAX_BLOCKERS})` : ''}`
@@ -241,9 +241,7 @@ function _context(n: TaskNotification, ctx: MessageContext): string[] {
     out.push(`👥 ${p.label(p.assignees)} ${_names(n.task.assigneeIds, ctx)}`)
   const blockers = ctx.openBlockers ?? []
   if (blockers.length > 0) {
-    const shown = blockers
-      .slice(0, MAX_BLOCKERS)
-      .map((b) => `• ${_escapeCut(b, MAX_BLOCKER_CHARS)}`)
+    const shown = blockers.slice(0, MAX_BLOCKERS).map((b) => `• ${escapeCut(b, MAX_BLOCKER_CHARS)}`)
     if (blockers.length > MAX_BLOCKERS) shown.push(`• … (+${blockers.length - MAX_BLOCKERS})`)
     out.push(`🚧 ${p.label(p.blockers)}`, ...shown)
   }
@@ -251,24 +249,11 @@ function _context(n: TaskNotification, ctx: MessageContext): string[] {
 }
 
 /** Escape, then cut at a character (never inside an entity or a surrogate pair) so the result fits `max`. */
-function _escapeCut(text: string, max: number): string {
-  const escaped = escapeHtml(text)
-  if (escaped.length <= max) return escaped
-  let out = ''
-  for (const ch of text) {
-    const piece = escapeHtml(ch)
-    if (out.length + piece.length > max - 1) break
-    out += piece
-  }
-  return `${out}…`
-}
-
 /** Belt and braces: the caps above keep messages far below the limit; never send more than Telegram takes. */
 function _clamp(html: string): string {
   if (html.length <= TELEGRAM_MESSAGE_LIMIT) return html
-  const lines = html.split('\n')
-  while (lines.length > 1 && lines.join('\n').length > TELEGRAM_MESSAGE_LIMIT) lines.pop()
-  return lines.join('\n')
+  // The first chunk, its tags closed (a `<blockquote>` spans lines: dropping lines could leave it open).
+  return splitMessage(html)[0] ?? ''
 }
 
 function _shortDate(isoDate: string, locale: Locale): string {

@@ -1,6 +1,7 @@
 /** @module OpenClaw hooks client (§4.5): wake an agent or start an agent run, once, with typed errors. */
 
 import { createFetch } from 'ofetch'
+import { capText } from '../cap.ts'
 import { isTimeoutError, redactErrorChain } from '../http-errors.ts'
 import { createRedactor } from '../redact.ts'
 import { parseRetryAfter } from '../retry.ts'
@@ -104,7 +105,7 @@ export function createOpenClawClient({
     const data = _asRecord(response._data)
     if (response.ok) return { status: response.status, data }
     const serverText = typeof data.error === 'string' ? data.error : data.message
-    const detail = typeof serverText === 'string' ? serverText.slice(0, 200) : response.statusText
+    const detail = typeof serverText === 'string' ? capText(serverText, 200) : response.statusText
     throw new OpenClawError({
       kind: kindOfStatus(response.status),
       endpoint,

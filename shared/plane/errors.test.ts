@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createScriptedFetch, makeApiKey, type ScriptedReply } from '../../test/fixtures/plane.ts'
+import { toWellFormed } from '../cap.ts'
 import { createPlaneClient } from './client.ts'
 import {
   classifyPlaneStatus,
@@ -196,6 +197,21 @@ describe('PlaneApiError', () => {
     await expect(client.users.me()).rejects.toThrow(
       'GET /api/v1/users/me/ failed: 400 validation (priority: "x" is not a valid choice.)'
     )
+  })
+
+  it('should cut a long body between characters, never inside an emoji (the Plane-down alert quotes it)', async () => {
+    // 199 units then an emoji across the 200th: `slice(0, 200)` left half of it, which Telegram refuses.
+    const detail = `${'x'.repeat(198)}😀${'y'.repeat(50)}`
+    const scripted = createScriptedFetch(() => ({ status: 400, body: { detail } }))
+    const client = createPlaneClient({
+      baseUrl: 'https://w.example',
+      apiKey: API_KEY,
+      workspaceSlug: 'a',
+      fetch: scripted.fetch,
+    })
+    const error = await client.users.me().catch((e: unknown) => e as Error)
+    expect(error.message).toContain(`${'x'.repeat(198)}…`)
+    expect(error.message).toBe(toWellFormed(error.message))
   })
 })
 

@@ -1,5 +1,6 @@
 /** @module Typed Plane API errors: one class, a `kind` per status class, never the API key in the text. */
 
+import { capText } from '../cap.ts'
 import type { Redactor } from '../redact.ts'
 
 export type PlaneErrorKind =
@@ -170,7 +171,7 @@ export function createPlaneParseError(
     status: input.status,
     method: input.method,
     path: redactor.text(input.path),
-    body: typeof body === 'string' ? body.slice(0, 500) : body,
+    body: typeof body === 'string' ? capText(body, 500) : body,
   })
 }
 
@@ -192,13 +193,13 @@ function _normaliseBody(body: unknown): PlaneErrorBody {
 /** A short human summary: Plane's `detail`/`error`/`error_message`, else the first field error. */
 function _summarise(body: PlaneErrorBody): string {
   if (body === null) return ''
-  if (typeof body === 'string') return body.slice(0, 200)
+  if (typeof body === 'string') return capText(body, 200)
   const direct = _field(body, 'detail') ?? _field(body, 'error') ?? _field(body, 'error_message')
-  if (direct) return direct.slice(0, 200)
+  if (direct) return capText(direct, 200)
   const first = Object.entries(body)[0]
   if (!first) return ''
   const [key, value] = first
-  return `${key}: ${Array.isArray(value) ? value.join(' ') : String(value)}`.slice(0, 200)
+  return capText(`${key}: ${Array.isArray(value) ? value.join(' ') : String(value)}`, 200)
 }
 
 function _isTimeout(error: unknown): boolean {

@@ -1,8 +1,8 @@
 /** @module The poll's cycle announcements (NOTIF-05): a cycle starts today with N tasks, or ended with what was done. Pure. */
-import { escapeCut, formatDate } from '../commands/render-parts.ts'
+import { formatDate } from '../commands/render-parts.ts'
 import { type Locale, quote } from '../notify/i18n.ts'
 import type { ProjectRef } from '../notify/messages.ts'
-import { escapeHtmlAttribute } from '../telegram/html.ts'
+import { escapeCut, escapeHtmlAttribute } from '../telegram/html.ts'
 
 /** Plane's count annotations of a cycle, read when it is announced; null when the server gave none. */
 export type CycleCounts = { total: number; completed: number; cancelled: number }

@@ -1,4 +1,6 @@
 /** @module Applies a provision plan to Plane, one write per action; each outcome becomes a report item. */
+
+import { capText } from '../cap.ts'
 import { errorMessage } from '../errors.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
@@ -225,5 +227,5 @@ function _failureText(error: unknown): string {
     body && typeof body === 'object'
       ? [body.detail, body.error, body.error_message].find((v) => typeof v === 'string')
       : undefined
-  return `Plane answered ${error.status} to ${error.method} ${error.path}${said ? ` (${String(said).slice(0, 200)})` : ''}`
+  return `Plane answered ${error.status} to ${error.method} ${error.path}${said ? ` (${capText(String(said), 200)})` : ''}`
 }

@@ -5,6 +5,8 @@
  * is told. Once per comment and agent: an edit of the comment (Plane sends it again) wakes no one twice, an edit that
  * adds a mention wakes the one added.
  */
+
+import { capText } from '../cap.ts'
 import type { TaskSnapshot } from '../events.ts'
 import type { AgentRef } from '../notify/directory.ts'
 import { renderTaskName } from '../notify/messages.ts'
@@ -69,10 +71,7 @@ export function createMentions(
       title: task.name,
       url,
       author: entry.author,
-      text:
-        entry.text.length > MENTION_TEXT_CHARS
-          ? `${entry.text.slice(0, MENTION_TEXT_CHARS)}…`
-          : entry.text,
+      text: capText(entry.text, MENTION_TEXT_CHARS + 1),
     })
     await outbox.enqueue(
       agentWake(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseTelegramHtml } from '../../sim/telegram/index.ts'
-import { escapeHtml, escapeHtmlAttribute } from './html.ts'
+import { escapeCut, escapeHtml, escapeHtmlAttribute } from './html.ts'
 
 describe('escapeHtml', () => {
   it('should replace &, < and > with entities, & first', () => {
@@ -38,5 +38,23 @@ describe('escapeHtmlAttribute', () => {
       `<a href="${escapeHtmlAttribute(url)}">${escapeHtml('PB-1')}</a>`
     )
     expect(parsed).toMatchObject({ ok: true, entities: [{ type: 'text_link', url }] })
+  })
+})
+
+describe('escapeCut', () => {
+  it('should keep a short text whole, escaped', () => {
+    expect(escapeCut('Tom & Jerry', 40)).toBe('Tom &amp; Jerry')
+  })
+
+  it('should never cut inside an entity, and count the escaped length', () => {
+    expect(escapeCut('Tom & Jerry', 8)).toBe('Tom …')
+    expect(escapeCut('&&&&', 12)).toBe('&amp;&amp;…')
+  })
+
+  it('should never cut inside an emoji sequence', () => {
+    const cut = escapeCut(`ab👩‍💻${'x'.repeat(20)}`, 6)
+    expect(cut).toBe('ab…')
+    const parsed = parseTelegramHtml(`<b>${escapeCut('👍🏿'.repeat(50), 101)}</b>`)
+    expect(parsed.ok).toBe(true)
   })
 })

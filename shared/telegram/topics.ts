@@ -4,6 +4,8 @@
  * there. A chat that is not a forum, or a bot without the right to manage topics, leaves messages in
  * General: said once in the log, never a lost message.
  */
+
+import { capText } from '../cap.ts'
 import { errorMessage } from '../errors.ts'
 import type { Logger } from '../log.ts'
 import type { Store } from '../store/store.ts'
@@ -54,7 +56,7 @@ export function createProjectTopics({
     try {
       const topic = await telegram.call('createForumTopic', {
         chat_id: chatId,
-        name: [...name].slice(0, MAX_NAME).join(''),
+        name: capText(name, MAX_NAME),
       })
       await store.set(topicKey(chatId, projectId), topic.message_thread_id, {
         ttlSeconds: TOPIC_TTL_S,

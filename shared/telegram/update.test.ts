@@ -27,6 +27,13 @@ describe('readUpdate', () => {
     expect(readUpdate(update)).toMatchObject({ kind: 'callback', chatId: '-100123', data: 's' })
   })
 
+  it('should cut a long name between characters, never inside an emoji', () => {
+    const first_name = `${'a'.repeat(62)}👩‍💻 Lovelace`
+    const update = sim.makeCallbackUpdate({ data: 's', from: { first_name } })
+    const read = readUpdate(update)
+    expect(read).toMatchObject({ kind: 'callback', fromName: `${'a'.repeat(62)}…` })
+  })
+
   it('should call anything else other, without throwing', () => {
     for (const body of [null, 'x', {}, { update_id: 'a' }, { update_id: 5, message: { chat: {} } }])
       expect(readUpdate(body).kind).toBe('other')

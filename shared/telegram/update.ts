@@ -1,5 +1,10 @@
 /** @module What an incoming Update is for the /plane commands (§1.1): a new message, a button press, or nothing. Pure. */
 
+import { capText } from '../cap.ts'
+
+/** A person's name as Telegram gives it may be long: it goes into cards, Plane comments and wakes, cut visibly. */
+const MAX_NAME_CHARS = 64
+
 export type IncomingUpdate =
   | {
       kind: 'message'
@@ -106,7 +111,7 @@ function _name(from: From | undefined): string {
     .filter((x): x is string => typeof x === 'string' && x.trim() !== '')
     .join(' ')
     .trim()
-  if (full) return full.slice(0, 64)
+  if (full) return capText(full, MAX_NAME_CHARS)
   return typeof from?.username === 'string' ? `@${from.username}` : '?'
 }
 

@@ -1,5 +1,6 @@
 /** @module get_task_details (OPENCLAW-03): everything an agent needs before it starts a task. */
 import * as z from 'zod'
+import { capText } from '../../../shared/cap.ts'
 import { htmlToText } from '../../../shared/html-text.ts'
 import type { PlaneClient } from '../../../shared/plane/client.ts'
 import { isRunCard } from '../../../shared/runs/card.ts'
@@ -96,7 +97,7 @@ export const getTaskDetails = defineTool({
       shownComments.push({
         author: await userName(c.actor ?? c.created_by),
         at: c.created_at ?? null,
-        text: text.length > MAX_COMMENT_CHARS ? `${text.slice(0, MAX_COMMENT_CHARS)}…` : text,
+        text: capText(text, MAX_COMMENT_CHARS + 1),
       })
     }
     const shownActivity = []
