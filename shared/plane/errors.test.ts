@@ -209,7 +209,7 @@ describe('PlaneApiError', () => {
       workspaceSlug: 'a',
       fetch: scripted.fetch,
     })
-    const error = await client.users.me().catch((e: unknown) => e as Error)
+    const error = (await client.users.me().catch((e: unknown) => e)) as Error
     expect(error.message).toContain(`${'x'.repeat(198)}…`)
     expect(error.message).toBe(toWellFormed(error.message))
   })

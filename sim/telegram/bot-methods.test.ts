@@ -111,3 +111,16 @@ describe('forum topics', () => {
     ).toEqual(badRequest('message thread not found'))
   })
 })
+
+describe('answerCallbackQuery past its time', () => {
+  it('should refuse a query answered more than 15 minutes after the press', async () => {
+    let now = 5_000_000
+    const { sim, api } = setupSimApi({ now: () => now })
+    const update = sim.makeCallbackUpdate({ data: 's', chatId: 1 })
+    const id = update.callback_query?.id
+    now += 15 * 60 * 1000 + 1
+    expect(await api('answerCallbackQuery', { callback_query_id: id })).toEqual(
+      badRequest('query is too old and response timeout expired or query ID is invalid')
+    )
+  })
+})

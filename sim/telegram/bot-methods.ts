@@ -149,6 +149,9 @@ export function answerCallbackQuery(state: SimState, params: Params): Answer {
   const id = params.callback_query_id
   const query = typeof id === 'string' ? state.callbackQueries.get(id) : undefined
   if (!query || query.answered) return badRequest(QUERY_INVALID)
+  // §1.7b: a query is answered within about 15 minutes, or never.
+  if (state.options.now() - query.issuedAtMs > CALLBACK_QUERY_TTL_MS)
+    return badRequest(QUERY_INVALID)
   const text = params.text
   if (text !== undefined && (typeof text !== 'string' || text.length > 200)) {
     return badRequest('MESSAGE_TOO_LONG')
@@ -157,6 +160,9 @@ export function answerCallbackQuery(state: SimState, params: Params): Answer {
   query.answer = params
   return ok(true)
 }
+
+/** §1.7b [S]: past about 15 minutes Telegram refuses to answer a callback query. */
+const CALLBACK_QUERY_TTL_MS = 15 * 60 * 1000
 
 // --- Internal helpers ---
 

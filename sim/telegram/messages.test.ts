@@ -162,3 +162,88 @@ describe('editMessageText', () => {
     ).toBe(200)
   })
 })
+
+describe('refusals of the real Bot API (§1.7b)', () => {
+  it('should refuse half a surrogate pair anywhere in the parameters', async () => {
+    const { api } = setup()
+    const refused = {
+      status: 400,
+      body: {
+        ok: false,
+        error_code: 400,
+        description: 'Bad Request: strings must be encoded in UTF-8',
+      },
+    }
+    expect(await api('sendMessage', { chat_id: CHAT, text: 'ok 😀'.slice(0, 4) })).toEqual(refused)
+    const keyboard = { inline_keyboard: [[{ text: '\ude00', callback_data: 's' }]] }
+    expect(await api('sendMessage', { chat_id: CHAT, text: 'x', reply_markup: keyboard })).toEqual(
+      refused
+    )
+    expect((await api('sendMessage', { chat_id: CHAT, text: 'ok 😀 👩‍💻' })).status).toBe(200)
+  })
+
+  it('should refuse more than 100 buttons, more than 8 in a row, or a markup over 10 kB', async () => {
+    const { api } = setup()
+    const button = (i: number) => ({ text: `b${i}`, callback_data: `d${i}` })
+    const rows = (n: number, perRow: number) =>
+      Array.from({ length: Math.ceil(n / perRow) }, (_, r) =>
+        Array.from({ length: Math.min(perRow, n - r * perRow) }, (_, i) => button(r * perRow + i))
+      )
+    const send = (inline_keyboard: unknown) =>
+      api('sendMessage', { chat_id: CHAT, text: 'x', reply_markup: { inline_keyboard } })
+    expect((await send(rows(100, 2))).status).toBe(200)
+    expect(await send(rows(101, 2))).toEqual(badRequest('reply markup is too long'))
+    expect(await send(rows(9, 9))).toEqual(badRequest('reply markup is too long'))
+    const wide = [[{ text: 'x'.repeat(10_000), callback_data: 'd' }]]
+    expect(await send(wide)).toEqual(badRequest('reply markup is too long'))
+  })
+
+  it('should hold a chat in flood wait for every send until the wait ends', async () => {
+    let now = 1_000_000
+    const { sim, api } = setup({ now: () => now })
+    sim.faults.floodWait(CHAT, 10)
+    now += 1_800
+    expect(await api('sendMessage', { chat_id: CHAT, text: 'x' })).toMatchObject({
+      status: 429,
+      body: { parameters: { retry_after: 9 } },
+    })
+    expect((await api('sendMessage', { chat_id: 1, text: 'other chat' })).status).toBe(200)
+    now += 8_200
+    expect((await api('sendMessage', { chat_id: CHAT, text: 'x' })).status).toBe(200)
+  })
+
+  it('should answer 403 while the human blocks the bot or a group kicks it, and take messages again after', async () => {
+    const { sim, api } = setup()
+    sim.chats.block(CHAT)
+    sim.chats.block(-100)
+    sim.chats.block(-1_001_234_567_890)
+    expect(await api('sendMessage', { chat_id: CHAT, text: 'x' })).toMatchObject({
+      status: 403,
+      body: { description: 'Forbidden: bot was blocked by the user' },
+    })
+    expect(await api('sendMessage', { chat_id: -100, text: 'x' })).toMatchObject({
+      body: { description: 'Forbidden: bot was kicked from the group chat' },
+    })
+    expect(await api('sendMessage', { chat_id: -1_001_234_567_890, text: 'x' })).toMatchObject({
+      body: { description: 'Forbidden: bot was kicked from the supergroup chat' },
+    })
+    sim.chats.unblock(CHAT)
+    expect((await api('sendMessage', { chat_id: CHAT, text: 'x' })).status).toBe(200)
+  })
+
+  it('should send a migrated group to its supergroup, and lose a message the human deleted', async () => {
+    const { sim, api } = setup()
+    await api('sendMessage', { chat_id: -100, text: 'card' })
+    sim.chats.migrate(-100, -1_009_999)
+    expect(await api('sendMessage', { chat_id: -100, text: 'x' })).toMatchObject({
+      status: 400,
+      body: { parameters: { migrate_to_chat_id: -1_009_999 } },
+    })
+    const sent = await api('sendMessage', { chat_id: CHAT, text: 'card' })
+    const messageId = (sent.body as { result: { message_id: number } }).result.message_id
+    sim.chats.deleteMessage(CHAT, messageId)
+    expect(
+      await api('editMessageText', { chat_id: CHAT, message_id: messageId, text: 'edited' })
+    ).toEqual(badRequest('message to edit not found'))
+  })
+})

@@ -18,6 +18,12 @@ import {
 export const MESSAGE_LIMIT = 4096
 /** §1.6: callback_data is 1-64 bytes. */
 const CALLBACK_DATA_MAX_BYTES = 64
+/** §1.7b: at most 100 buttons in an inline keyboard [S], 8 in a row [S]. */
+const KEYBOARD_MAX_BUTTONS = 100
+const ROW_MAX_BUTTONS = 8
+/** A markup whose JSON passes about 10 kB is refused whatever its count [S: tginfo/Telegram-Limits#187]. */
+const MARKUP_MAX_JSON_CHARS = 10_000
+const MARKUP_TOO_LONG = 'reply markup is too long'
 const NOT_MODIFIED =
   'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message'
 const BUTTON_ACTIONS = [
@@ -44,6 +50,9 @@ export function sendMessage(state: SimState, params: Params): Answer {
   const thread = _checkThread(state, key, params.message_thread_id)
   if (!thread.ok) return thread.answer
   const now = state.options.now()
+  const floodUntil = state.floodUntilMs.get(key)
+  if (floodUntil !== undefined && now < floodUntil)
+    return tooManyRequests(Math.ceil((floodUntil - now) / 1000))
   const flood = state.options.floodControl
   const last = state.lastSentAtMs.get(key)
   if (flood && last !== undefined && now - last < flood.minIntervalMs) {
@@ -149,6 +158,13 @@ function _emptyKeyboard(markup: unknown): boolean {
   return Array.isArray(rows) && rows.flat().length === 0
 }
 
+/** A private chat blocks the bot; a group or supergroup kicks it (§1.7b). */
+function _forbidden(id: ChatId): string {
+  const chat = describeChat(id)
+  if (chat.type === 'private') return 'Forbidden: bot was blocked by the user'
+  return `Forbidden: bot was kicked from the ${chat.type === 'supergroup' ? 'supergroup' : 'group'} chat`
+}
+
 type ChatCheck = { ok: true; id: ChatId } | { ok: false; answer: Answer }
 
 function _checkChat(state: SimState, raw: unknown): ChatCheck {
@@ -166,11 +182,7 @@ function _checkChat(state: SimState, raw: unknown): ChatCheck {
     return { ok: false, answer }
   }
   if (blockedChats?.some((c) => String(c) === String(id))) {
-    const answer: Answer = {
-      ok: false,
-      error_code: 403,
-      description: 'Forbidden: bot was blocked by the user',
-    }
+    const answer: Answer = { ok: false, error_code: 403, description: _forbidden(id) }
     return { ok: false, answer }
   }
   if (knownChats && !knownChats.some((c) => String(c) === String(id))) {
@@ -217,7 +229,14 @@ function _checkReplyMarkup(markup: unknown): Answer | undefined {
       'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
     )
   }
-  for (const button of rows.flat() as Array<Record<string, unknown>>) {
+  const buttons = rows.flat()
+  if (
+    buttons.length > KEYBOARD_MAX_BUTTONS ||
+    rows.some((row) => row.length > ROW_MAX_BUTTONS) ||
+    JSON.stringify(markup).length > MARKUP_MAX_JSON_CHARS
+  )
+    return badRequest(MARKUP_TOO_LONG)
+  for (const button of buttons as Array<Record<string, unknown>>) {
     if (typeof button?.text !== 'string' || button.text === '') {
       return badRequest(
         "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"

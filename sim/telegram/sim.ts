@@ -52,6 +52,19 @@ export type TelegramSimFaults = {
   delayNext(n: number, ms: number): void
   /** A person deletes every topic of a forum chat: sending to their threads answers "message thread not found". */
   deleteTopics(chatId: ChatId): void
+  /** The chat is in flood wait for `retryAfterS`: every send to it answers 429 until then (§1.7b). */
+  floodWait(chatId: ChatId, retryAfterS: number): void
+}
+
+/** What people do in Telegram that changes what the bot may send (§1.7b). */
+export type TelegramSimChats = {
+  /** The human blocks the bot (a private chat) or kicks it (a group): sends answer 403. */
+  block(chatId: ChatId): void
+  unblock(chatId: ChatId): void
+  /** The group becomes a supergroup: sends to the old id answer 400 with `migrate_to_chat_id`. */
+  migrate(fromChatId: ChatId, toChatId: number): void
+  /** The human deletes one of the bot's messages: editing it answers "message to edit not found". */
+  deleteMessage(chatId: ChatId, messageId: number): void
 }
 
 export type TelegramSim = {
@@ -70,6 +83,7 @@ export type TelegramSim = {
   /** The answerCallbackQuery params for a query, once answered. */
   callbackAnswer(queryId: string): Params | undefined
   faults: TelegramSimFaults
+  chats: TelegramSimChats
   /** POST an Update to a webhook like Telegram does; returns the HTTP status our endpoint answered. */
   postUpdate(webhookUrl: string, update: Update, options?: PostUpdateOptions): Promise<number>
   deliveries: Array<{ url: string; update: Update; status: number }>
@@ -148,6 +162,18 @@ export function createTelegramSim(options: TelegramSimOptions): TelegramSim {
     if (!name) {
       record(404)
       return c.json(_notFound(), 404)
+    }
+    if (params && !_wellFormed(params)) {
+      record(400)
+      // §1.7b: half a surrogate pair (a JavaScript cut inside an emoji) cannot be encoded.
+      return c.json(
+        {
+          ok: false,
+          error_code: 400,
+          description: 'Bad Request: strings must be encoded in UTF-8',
+        },
+        400
+      )
     }
     if (!params) {
       record(400)
@@ -245,6 +271,32 @@ export function createTelegramSim(options: TelegramSimOptions): TelegramSim {
       deleteTopics: (chatId) => {
         state.topics.delete(String(chatId))
       },
+      floodWait: (chatId, retryAfterS) => {
+        state.floodUntilMs.set(String(chatId), state.options.now() + retryAfterS * 1000)
+      },
+    },
+    chats: {
+      block: (chatId) => {
+        state.options.blockedChats = [...(state.options.blockedChats ?? []), chatId]
+      },
+      unblock: (chatId) => {
+        state.options.blockedChats = (state.options.blockedChats ?? []).filter(
+          (c) => String(c) !== String(chatId)
+        )
+      },
+      migrate: (fromChatId, toChatId) => {
+        state.options.migratedChats = {
+          ...state.options.migratedChats,
+          [String(fromChatId)]: toChatId,
+        }
+      },
+      deleteMessage: (chatId, messageId) => {
+        const key = String(chatId)
+        state.messages.set(
+          key,
+          (state.messages.get(key) ?? []).filter((m) => m.message_id !== messageId)
+        )
+      },
     },
     postUpdate,
     deliveries,
@@ -255,6 +307,17 @@ export function createTelegramSim(options: TelegramSimOptions): TelegramSim {
 }
 
 // --- Internal helpers ---
+
+/** With the `u` flag a lone surrogate is a code point of category Cs; a pair is one astral code point. */
+const LONE_SURROGATE = /\p{Cs}/u
+
+/** Every string in the parameters, at any depth, is well-formed UTF-16 (so it can be UTF-8). */
+function _wellFormed(value: unknown): boolean {
+  if (typeof value === 'string') return !LONE_SURROGATE.test(value)
+  if (Array.isArray(value)) return value.every(_wellFormed)
+  if (typeof value === 'object' && value !== null) return Object.values(value).every(_wellFormed)
+  return true
+}
 
 function _notFound(): Answer {
   return { ok: false, error_code: 404, description: 'Not Found' }

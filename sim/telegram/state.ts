@@ -60,10 +60,12 @@ export type SimState = {
   /** Commands per scope key (JSON of scope + language_code). */
   commands: Map<string, BotCommand[]>
   /** Callback queries issued by `makeCallbackUpdate`, and whether they were answered. */
-  callbackQueries: Map<string, { answered: boolean; answer?: Params }>
+  callbackQueries: Map<string, { answered: boolean; answer?: Params; issuedAtMs: number }>
   nextUpdateId: number
   /** Topics created per forum chat key: thread id → name. */
   topics: Map<string, Map<number, string>>
+  /** A chat in flood wait (§1.7b: the wait holds the chat): every send before this instant answers 429. */
+  floodUntilMs: Map<string, number>
 }
 
 export const ok = (result: unknown, description?: string): Answer =>
@@ -116,6 +118,7 @@ export function createSimState(options: TelegramSimOptions): SimState {
     callbackQueries: new Map(),
     nextUpdateId: 100_000,
     topics: new Map(),
+    floodUntilMs: new Map(),
   }
 }
 

@@ -68,7 +68,7 @@ export function makeCallbackUpdate(state: SimState, init: CallbackUpdateInit): U
   const from = { ...DEFAULT_HUMAN, ...init.from }
   const chatId = init.chatId ?? from.id
   const id = init.id ?? `${state.nextUpdateId}${Math.floor(Math.random() * 1e9)}`
-  state.callbackQueries.set(id, { answered: false })
+  state.callbackQueries.set(id, { answered: false, issuedAtMs: state.options.now() })
   const message = _findMessage(state, chatId, init.messageId ?? 1)
   return {
     update_id: state.nextUpdateId++,
