@@ -107,8 +107,19 @@ const scoreOf = (
       : item.scheduled
         ? Math.max(item.createdAt, item.notBefore)
         : item.createdAt
+const ID_TIME_CHARS = 10
 /** Dead letters are kept for inspection, then expire. */
 const DEAD_TTL_S = 14 * 24 * 60 * 60
+
+/** An item's id starts with its creation time (ms, base 36, 10 characters): its age whatever its place in the lane. */
+export function outboxItemBornAt(id: string, score: number): number {
+  if (id.charAt(ID_TIME_CHARS) !== '-') return score
+  const at = Number.parseInt(id.slice(0, ID_TIME_CHARS), 36)
+  return Number.isSafeInteger(at) &&
+    at.toString(36).padStart(ID_TIME_CHARS, '0') === id.slice(0, ID_TIME_CHARS)
+    ? at
+    : score
+}
 
 export function createOutbox(
   store: Store,
@@ -119,7 +130,7 @@ export function createOutbox(
   let sequence = 0
   const nextId = () => {
     sequence = (sequence + 1) % 1_000_000
-    const time = now().toString(36).padStart(10, '0')
+    const time = now().toString(36).padStart(ID_TIME_CHARS, '0')
     return `${time}-${sequence.toString(36).padStart(4, '0')}-${crypto.randomUUID().slice(0, 8)}`
   }
   // One due-time index per channel: wake-ups never wait behind a slow Telegram chat (issue 14).
@@ -130,6 +141,7 @@ export function createOutbox(
         store,
         index: `index:outbox:${channel}`,
         itemPrefix: ITEM_PREFIX,
+        bornAt: outboxItemBornAt,
         now,
       }),
     ])
@@ -139,6 +151,7 @@ export function createOutbox(
     index: DEAD_INDEX,
     itemPrefix: DEAD_PREFIX,
     ttlSeconds: DEAD_TTL_S,
+    bornAt: outboxItemBornAt,
     now,
   })
   const dedupeKeyOf = async (item: Pick<OutboxItem, 'dedupeKey'>) =>

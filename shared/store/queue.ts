@@ -18,10 +18,17 @@ export type StoreQueueOptions = {
   /** Items expire after this long (the index entry of an expired item is dropped when next read). */
   ttlSeconds?: number
   /**
-   * An index entry whose item is missing is left alone while its score is younger than this: `put` writes the
-   * index first, so a reader may see the entry a moment before the item.
+   * An index entry whose item is missing is left alone while it is younger than this: `put` writes the index
+   * first, so a reader may see the entry a moment before the item.
    */
   danglingGraceMs?: number
+  /**
+   * When the item behind an index entry was made (ms), for the grace above. Default: its score, which is wrong for
+   * a queue that scores an item in the past to put it ahead (the outbox's `first` replies, a day early): a reader
+   * between the two writes took the young entry for an old dangling one and dropped it, and the item, written a
+   * moment later, was never listed (issue 44).
+   */
+  bornAt?: (id: string, score: number) => number
   now?: () => number
 }
 
@@ -64,6 +71,7 @@ export function createStoreQueue<T>({
   itemPrefix,
   ttlSeconds,
   danglingGraceMs = DEFAULT_DANGLING_GRACE_MS,
+  bornAt = (_id, score) => score,
   now = Date.now,
 }: StoreQueueOptions): StoreQueue<T> {
   const key = (id: string) => `${itemPrefix}${id}`
@@ -102,7 +110,8 @@ export function createStoreQueue<T>({
         if (value !== null && value !== undefined) {
           out.push({ id: entry.member, value, score: entry.score })
           known?.set(entry.member, value)
-        } else if (entry.score < now() - danglingGraceMs) dangling.push(entry.member)
+        } else if (bornAt(entry.member, entry.score) < now() - danglingGraceMs)
+          dangling.push(entry.member)
       })
       await Promise.all(dangling.map((id) => store.indexRemove(index, id)))
       return out
