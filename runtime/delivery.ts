@@ -7,12 +7,15 @@ import type { CardStore } from '../shared/actions/cards.ts'
 import type { Config } from '../shared/config.ts'
 import { errorMessage } from '../shared/errors.ts'
 import type { Services } from '../shared/function.ts'
+import type { Counter } from '../shared/metrics.ts'
+import type { HeldChats } from '../shared/notify/held-chats.ts'
 import type { OutboxItem } from '../shared/notify/outbox.ts'
 import {
   type GroupedMessage,
   type OpenClawWake,
   readOutboxMessage,
   type TelegramEdit,
+  type TelegramEditPayload,
   type TelegramMessage,
   type TelegramSendPayload,
   UnreadableOutboxItemError,
@@ -26,11 +29,10 @@ import {
   openClawFailure,
 } from '../shared/openclaw/index.ts'
 import type { RunTracker } from '../shared/runs/tracker.ts'
-import {
-  classifyTelegramError,
-  type TelegramClient,
-  TelegramError,
-} from '../shared/telegram/index.ts'
+import type { TelegramClient } from '../shared/telegram/index.ts'
+import type { ChatMigrations } from '../shared/telegram/migrations.ts'
+import { plainFallback } from '../shared/telegram/plain.ts'
+import { classifyTelegramRefusal, type TelegramRefusal } from '../shared/telegram/refusals.ts'
 import type { ProjectTopics } from '../shared/telegram/topics.ts'
 
 export type DeliveryOptions = Pick<Services, 'log' | 'status'> & {
@@ -42,6 +44,10 @@ export type DeliveryOptions = Pick<Services, 'log' | 'status'> & {
   cards: CardStore
   quota: AgentQuota
   tracker: RunTracker
+  migrations: ChatMigrations
+  heldChats: HeldChats
+  /** `plane_bridge_telegram_refusals_total{policy,why}`: each refusal the bridge answered without giving up. */
+  refusals?: Counter
 }
 
 export type Delivery = {
@@ -61,7 +67,56 @@ export function createDelivery({
   cards,
   quota,
   tracker,
+  migrations,
+  heldChats,
+  refusals,
 }: DeliveryOptions): Delivery {
+  /**
+   * One Bot API call under the refusal policy (reference §1.7b): a migrated group gets the message at its new id (kept
+   * for every later one), a refused text or keyboard goes once more as plain text, a deleted message's edit goes as a
+   * new message, an edit Telegram shows already is done. What the message cannot fix (the chat's refusals, a flood
+   * wait, a failure) is thrown for the sender's `classify`.
+   */
+  const _withPolicy = async <P extends { chat_id: number | string; text: string }>(
+    first: P,
+    call: (payload: P) => Promise<unknown>,
+    fixes: { sendNew?: (payload: P) => Promise<unknown>; topicGone?: () => Promise<P | null> } = {}
+  ): Promise<unknown> => {
+    let payload = { ...first, chat_id: await migrations.current(String(first.chat_id)) }
+    let send = call
+    const applied = new Set<TelegramRefusal['policy']>()
+    for (;;) {
+      try {
+        return await send(payload)
+      } catch (error) {
+        const refusal = classifyTelegramRefusal(error)
+        if (applied.has(refusal.policy)) throw error
+        applied.add(refusal.policy)
+        if (refusal.policy === 'done') return null
+        if (refusal.policy === 'migrated') {
+          const from = String(payload.chat_id)
+          if (await migrations.record(from, refusal.chatId))
+            await heldChats.migrated(from, refusal.chatId)
+          payload = { ...payload, chat_id: refusal.chatId }
+        } else if (refusal.policy === 'plain') {
+          refusals?.inc({ policy: 'plain', why: refusal.why })
+          log.warn('telegram refused a message; sending it as plain text', {
+            why: refusal.why,
+            error: errorMessage(error),
+          })
+          payload = plainFallback(payload, refusal.why)
+        } else if (refusal.policy === 'send-new' && fixes.sendNew) {
+          refusals?.inc({ policy: 'send-new', why: 'edit-gone' })
+          send = fixes.sendNew
+        } else if (refusal.policy === 'topic-gone' && fixes.topicGone) {
+          const again = await fixes.topicGone()
+          if (!again) throw error
+          payload = { ...again, chat_id: payload.chat_id }
+        } else throw error
+      }
+    }
+  }
+
   /** A message about a project goes to its topic (TELEGRAM_TOPICS=per-project), unless it names one. */
   const _inTopic = async ({
     target,
@@ -79,7 +134,7 @@ export function createDelivery({
     const { grouped: agentId, agent_name: agentName } = payload
     const group = await quota.take(agentId, agentName, config.LOCALE === 'en' ? 'en' : 'fr')
     if (!group) return
-    await client.sendMessage(
+    await _withPolicy(
       await _inTopic({
         channel: 'telegram',
         target,
@@ -89,42 +144,39 @@ export function createDelivery({
           parse_mode: 'HTML',
           link_preview_options: { is_disabled: true },
         },
-      })
+      }),
+      (payload) => client.sendMessage(payload)
     )
     status.contact('telegram', true)
     // Sent: what it carried is done (a crash before this line sends them once more, in the next group).
     await quota.sent(agentId, group.members)
   }
   const _edit = async (client: TelegramClient, { payload }: TelegramEdit) => {
-    await client
-      .editMessageText(payload)
-      // Already showing this text (an edit repeated after a crash): done.
-      .catch((error: unknown) => {
-        if (
-          !(error instanceof TelegramError && error.description.includes('message is not modified'))
-        )
-          throw error
-      })
+    // Already showing this text (an edit repeated after a crash): done. The human deleted the message: its new
+    // state goes as a new message (an empty keyboard, which only removed the buttons, goes with it).
+    const edit = payload as TelegramEditPayload & { chat_id: number | string; text: string }
+    await _withPolicy(edit, (p) => client.editMessageText(p), {
+      sendNew: ({ message_id: _id, inline_message_id: _inline, reply_markup, ...rest }) =>
+        client.sendMessage({
+          ...rest,
+          ...(reply_markup && reply_markup.inline_keyboard.length > 0 ? { reply_markup } : {}),
+        }),
+    })
     status.contact('telegram', true)
   }
   const _send = async (client: TelegramClient, id: string, message: TelegramMessage) => {
-    const { target, meta } = message
-    const send = async () => client.sendMessage(await _inTopic(message))
-    const sent = await send().catch(async (error: unknown) => {
+    const { meta } = message
+    const projectId = meta?.projectId
+    const sent = (await _withPolicy(await _inTopic(message), (p) => client.sendMessage(p), {
       // The project's topic was deleted in Telegram: make a new one and send there.
-      const projectId = meta?.projectId
-      if (
-        topics &&
-        projectId !== undefined &&
-        error instanceof TelegramError &&
-        error.description.includes('message thread not found')
-      ) {
+      topicGone: async () => {
+        if (!topics || projectId === undefined) return null
         await topics.forget(projectId)
-        return send()
-      }
-      throw error
-    })
+        return _inTopic(message)
+      },
+    })) as { message_id: number; chat: { id: number } }
     status.contact('telegram', true)
+    const target = String(sent.chat.id)
     // A card's message (or the prompt asking for an action's text) is found again by its id.
     if (meta?.kind === 'card' || meta?.kind === 'prompt')
       await (meta.kind === 'card'
@@ -175,15 +227,35 @@ export function createDelivery({
     // Not the channel's failure: no retry can make it a message.
     if (error instanceof UnreadableOutboxItemError) return { retry: false }
     status.contact(item.channel, false, error instanceof Error ? error.message : 'failed')
-    if (error instanceof TelegramError && error.migrateToChatId !== undefined) {
-      return { retry: true, retarget: String(error.migrateToChatId) }
-    }
-    const decision =
-      item.channel === 'telegram' ? classifyTelegramError(error) : classifyOpenClawError(error)
-    const rateLimited =
-      (error instanceof TelegramError && error.errorCode === 429) ||
-      (error instanceof OpenClawError && error.kind === 'rate_limited')
-    return rateLimited ? { ...decision, rateLimited: true } : decision
+    if (item.channel === 'telegram') return _telegramDecision(error)
+    const decision = classifyOpenClawError(error)
+    return error instanceof OpenClawError && error.kind === 'rate_limited'
+      ? { ...decision, rateLimited: true }
+      : decision
   }
   return { deliver, classify }
+}
+
+/** What the sender does with a refusal delivery could not fix (reference §1.7b, `classifyTelegramRefusal`). */
+function _telegramDecision(error: unknown): DeliveryDecision {
+  const refusal = classifyTelegramRefusal(error)
+  const description = errorMessage(error)
+  switch (refusal.policy) {
+    case 'wait-chat':
+      return {
+        retry: true,
+        rateLimited: true,
+        afterMs: refusal.afterMs,
+        chat: { wait: refusal.afterMs, description },
+      }
+    case 'hold-chat':
+      return { retry: true, chat: { hold: refusal.why, description } }
+    case 'retry':
+    case 'migrated':
+    case 'topic-gone':
+      return { retry: true }
+    default:
+      // A plain-text copy refused too, a 401, an unknown 400: given up, and the human is told.
+      return { retry: false }
+  }
 }

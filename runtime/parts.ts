@@ -7,6 +7,8 @@ import { createProjectStates } from '../shared/index/project-states.ts'
 import { createTaskReads } from '../shared/index/task-reads.ts'
 import { createTaskSnapshots } from '../shared/index/task-snapshots.ts'
 import { createWorkItemIndex, type WorkItemIndex } from '../shared/index/work-items.ts'
+import { createChatHolds } from '../shared/notify/chat-holds.ts'
+import { createHeldChats } from '../shared/notify/held-chats.ts'
 import { createOutbox, type OutboxChannel } from '../shared/notify/outbox.ts'
 import { createNotifyPolicy } from '../shared/notify/policy.ts'
 import { createAgentQuota } from '../shared/notify/quota.ts'
@@ -26,6 +28,7 @@ import type { RunRecord } from '../shared/runs/types.ts'
 import { createKeyedLocks, type KeyedLocks } from '../shared/store/keyed-lock.ts'
 import { agentsOfTask } from '../shared/task-vocabulary.ts'
 import { createTelegramClient } from '../shared/telegram/index.ts'
+import { createChatMigrations } from '../shared/telegram/migrations.ts'
 import { createProjectTopics } from '../shared/telegram/topics.ts'
 import { createWebhookNotes } from '../shared/webhook-notes.ts'
 import { createRejectionNotes } from '../shared/webhook-rejections.ts'
@@ -95,6 +98,17 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
         })
       : null
   const cards = createCardStore({ store, outbox, now })
+  // Telegram's refusals of a chat (issue 44): flood waits and blocked bots hold the chat, migrations are kept.
+  const holds = createChatHolds(store, now)
+  const migrations = createChatMigrations(store)
+  const heldChats = createHeldChats({
+    outbox,
+    holds,
+    locale: config.LOCALE,
+    log,
+    now,
+    kick: () => onEnqueue('telegram'),
+  })
   const policy = createNotifyPolicy({
     ...(config.NOTIFY_EVENTS ? { kinds: config.NOTIFY_EVENTS } : {}),
     projects: config.NOTIFY_PROJECTS ?? null,
@@ -220,12 +234,21 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     cards,
     quota,
     tracker,
+    migrations,
+    heldChats,
+    refusals: metrics.registry.counter(
+      'plane_bridge_telegram_refusals_total',
+      'Telegram refusals the bridge answered without giving up, by policy (plain: sent again as plain text; send-new: an edit of a deleted message sent as a new one) and why.'
+    ),
   })
   const scheduler = createScheduler({
     outbox,
     store,
     deliver,
     classify,
+    holds,
+    onChatBack: (target, hold) => heldChats.resumed(target, hold),
+    onBury: (item, reason) => heldChats.gaveUp(item, reason),
     pipeline,
     tracker,
     runs,
@@ -283,6 +306,9 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     tracker,
     cards,
     topics,
+    holds,
+    migrations,
+    heldChats,
     index,
     freshener: createFreshener(),
     webhookRejections: createRejectionNotes({ store, now }),

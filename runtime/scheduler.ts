@@ -22,7 +22,10 @@ import type { Store } from '../shared/store/store.ts'
 /** Shortest time between two passes of one step (flush, a lane's drain) under a stream of kicks. */
 export const STEP_GAP_MS = 100
 
-export type SchedulerOptions = Pick<OutboxSenderOptions, 'deliver' | 'classify'> & {
+export type SchedulerOptions = Pick<
+  OutboxSenderOptions,
+  'deliver' | 'classify' | 'holds' | 'onChatBack' | 'onBury'
+> & {
   outbox: Outbox
   store: Store
   pipeline: Pick<Pipeline, 'flushDue'>
@@ -52,6 +55,9 @@ export function createScheduler({
   store,
   deliver,
   classify,
+  holds,
+  onChatBack,
+  onBury,
   pipeline,
   tracker,
   runs,
@@ -72,6 +78,7 @@ export function createScheduler({
         classify,
         log,
         metrics,
+        ...(channel === 'telegram' ? { holds, onChatBack, onBury } : {}),
         now,
         sleep,
       }),

@@ -10,6 +10,8 @@ import type { ProjectStates } from './index/project-states.ts'
 import type { TaskReads } from './index/task-reads.ts'
 import type { TaskSnapshots } from './index/task-snapshots.ts'
 import type { WorkItemIndex } from './index/work-items.ts'
+import type { ChatHolds } from './notify/chat-holds.ts'
+import type { HeldChats } from './notify/held-chats.ts'
 import type { Outbox } from './notify/outbox.ts'
 import type { NotifyPolicy } from './notify/policy.ts'
 import type { OutboxSender } from './notify/sender.ts'
@@ -26,6 +28,7 @@ import type { RunStore } from './runs/records.ts'
 import type { RunTracker } from './runs/tracker.ts'
 import type { KeyedLocks } from './store/keyed-lock.ts'
 import type { TelegramClient } from './telegram/index.ts'
+import type { ChatMigrations } from './telegram/migrations.ts'
 import type { ProjectTopics } from './telegram/topics.ts'
 import type { WebhookNotes } from './webhook-notes.ts'
 import type { RejectionNotes } from './webhook-rejections.ts'
@@ -74,6 +77,12 @@ export type Parts = {
   cards: CardStore
   /** One forum topic per project (TELEGRAM_TOPICS=per-project); null otherwise. */
   topics: ProjectTopics | null
+  /** Chats the outbox holds: a flood wait, a bot blocked or kicked (issue 44). */
+  holds: ChatHolds
+  /** Groups that became supergroups: where their messages go, and whose updates stand for them. */
+  migrations: ChatMigrations
+  /** What the human hears of a chat back, a message given up, a migration. */
+  heldChats: HeldChats
   /** The index of work items the tools read (issue 32). */
   index: WorkItemIndex
   /** The index brought up to date before a tool's read (one listing per project at a time, issue 32). */

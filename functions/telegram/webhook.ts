@@ -7,9 +7,15 @@ import { defineHttpFunction, type Services } from '../../shared/function.ts'
 import { getBotUsername } from '../../shared/telegram/bot-username.ts'
 import { parseCommand } from '../../shared/telegram/command.ts'
 import { verifyTelegramSecret } from '../../shared/telegram/secret.ts'
-import { isChatAllowed, readUpdate } from '../../shared/telegram/update.ts'
+import { readUpdate } from '../../shared/telegram/update.ts'
 import { rateLimit } from '../webhooks/rate-limit.ts'
 import type { CommandParts, CommandTask } from './answer-command.ts'
+import {
+  type ChatNewsParts,
+  isChatAllowedNow,
+  noteChatPresence,
+  noteMigration,
+} from './chat-news.ts'
 import { answerStoredCommand, storeCommand } from './command-inbox.ts'
 
 /** Telegram keeps an update for at most 24 h (§1.2): a claim that long sees every redelivery. */
@@ -31,7 +37,7 @@ export const telegramWebhookFunction = defineHttpFunction({
   ],
   handler: async function telegramWebhook(c) {
     const services = c.get('services')
-    const parts: CommandParts = c.var.parts
+    const parts: CommandParts & ChatNewsParts = c.var.parts
     const { config, store, log, background } = services
     // Fail closed, before reading the body: only Telegram knows the secret given to setWebhook.
     const secret = c.req.header('x-telegram-bot-api-secret-token')
@@ -50,14 +56,26 @@ export const telegramWebhookFunction = defineHttpFunction({
       return c.json({ status: 'ignored' }, 200)
     }
     const allowed = config.TELEGRAM_ALLOWED_CHAT_IDS ?? [config.TELEGRAM_CHAT_ID ?? '']
-    if (!isChatAllowed(update, allowed)) {
-      count('not_allowed')
-      log.info('telegram update from a chat not allowed', { chat: update.chatId })
-      return c.json({ status: 'ignored' }, 200)
-    }
-
     let task: CommandTask
     try {
+      if (update.kind === 'migration') {
+        // A group of ours became a supergroup: its messages go to the new id from now on (§1.7b).
+        if (allowed.includes(update.fromChatId) || allowed.includes(update.toChatId))
+          await noteMigration(parts, update.fromChatId, update.toChatId)
+        count('migration')
+        return c.json({ status: 'accepted' }, 200)
+      }
+      if (!(await isChatAllowedNow(parts, update, allowed))) {
+        count('not_allowed')
+        log.info('telegram update from a chat not allowed', { chat: update.chatId })
+        return c.json({ status: 'ignored' }, 200)
+      }
+      // The chat is there (it wrote, pressed, or let the bot back in): what the outbox held for it goes.
+      await noteChatPresence(parts, update.chatId, update.kind !== 'membership' || update.present)
+      if (update.kind === 'membership') {
+        count('membership')
+        return c.json({ status: 'accepted' }, 200)
+      }
       if (update.kind === 'message') {
         if (!parts.telegram) throw new Error('Telegram is not configured')
         const command = parseCommand(update.text, await getBotUsername(store, parts.telegram))
@@ -110,7 +128,7 @@ export const telegramWebhookFunction = defineHttpFunction({
 function _counter(services: Services): (outcome: string) => void {
   const counter = services.metrics.registry.counter(
     'plane_bridge_telegram_updates_total',
-    'Telegram updates by outcome (command, callback, reply, duplicate, edited, ignored, not_allowed).'
+    'Telegram updates by outcome (command, callback, reply, membership, migration, duplicate, edited, ignored, not_allowed).'
   )
   return (outcome) => counter.inc({ outcome })
 }

@@ -5,6 +5,8 @@ import type { Counter, Gauge } from '../metrics.ts'
 import { sleep as realSleep } from '../retry.ts'
 import { keepLease, LOCK_LEASE } from '../store/lease.ts'
 import type { Store } from '../store/store.ts'
+import type { HoldWhy } from '../telegram/refusals.ts'
+import type { ChatHold, ChatHolds } from './chat-holds.ts'
 import type { Outbox, OutboxChannel, OutboxItem } from './outbox.ts'
 
 export type DeliveryDecision = {
@@ -18,6 +20,11 @@ export type DeliveryDecision = {
    * wait never dead-letters a message (within RATE_LIMITED_FOR_MS of its creation).
    */
   rateLimited?: boolean
+  /**
+   * The refusal is the chat's, not the message's (reference §1.7b): `wait` holds the whole chat that long (a flood
+   * wait); `hold` holds it until it is back (blocked, kicked, not found). Neither is a failed attempt.
+   */
+  chat?: { wait: number; description: string } | { hold: HoldWhy; description: string }
 }
 
 export type OutboxSenderOptions = {
@@ -42,6 +49,12 @@ export type OutboxSenderOptions = {
   groupPerMinute?: number
   /** Longest a drain keeps sending (waiting for a chat's spacing counts). */
   budgetMs?: number
+  /** The chats held (flood waits, blocked bots): their items wait, none counted as failed. */
+  holds?: ChatHolds
+  /** A held chat took a message again (an hourly try went through): what waited may be summed up. */
+  onChatBack?: (target: string, hold: ChatHold) => Promise<void>
+  /** An item was given up (a dead letter): the human is told, never silently. */
+  onBury?: (item: OutboxItem, reason: string) => Promise<void>
 }
 
 export type DrainReport = {
@@ -82,6 +95,9 @@ export function createOutboxSender({
   perTargetIntervalMs = 1_000,
   groupPerMinute = 20,
   budgetMs = 25_000,
+  holds,
+  onChatBack,
+  onBury,
 }: OutboxSenderOptions): OutboxSender {
   let depthKnown = false
   // Drains of this lane in this process run one after the other (a cron's drain waits for the one an enqueue
@@ -114,6 +130,13 @@ export function createOutboxSender({
     // Items read in an earlier round and not written since: under the lane's lock nobody else writes them, so a
     // round reads only what is new (a backlog of a thousand wakes was read again every second).
     const known = new Map<string, OutboxItem>()
+    // Each target's hold, read once a drain (a webhook that releases one kicks a new drain).
+    const holdOf = new Map<string, ChatHold | null>()
+    const heldChat = async (target: string) => {
+      if (!holds) return null
+      if (!holdOf.has(target)) holdOf.set(target, await holds.get(target))
+      return holdOf.get(target) ?? null
+    }
     const due = (at: number) => {
       const inMs = Math.max(0, at - now())
       report.nextDueInMs = report.nextDueInMs === null ? inMs : Math.min(report.nextDueInMs, inMs)
@@ -145,6 +168,13 @@ export function createOutboxSender({
           if (item.notBefore > now()) {
             held.add(item.target)
             due(item.notBefore)
+            continue
+          }
+          // The chat waits (a flood wait) or refuses the bot: none of its items go, whichever is first.
+          const chatHold = await heldChat(item.target)
+          if (chatHold && chatHold.until > now()) {
+            held.add(item.target)
+            due(chatHold.until)
             continue
           }
           const wait = (await _lastSent(store, item.target)) + perTargetIntervalMs - now()
@@ -190,6 +220,16 @@ export function createOutboxSender({
           report.sent++
           report.left--
           metrics?.deliveries.inc({ channel: item.channel, outcome: 'sent' })
+          const wasHeld = await heldChat(item.target)
+          if (wasHeld && holds) {
+            // The try after the hold went through: the chat is back, and what waited goes.
+            holdOf.set(item.target, null)
+            await holds.release(item.target).catch(() => null)
+            if (wasHeld.why !== 'flood')
+              await onChatBack?.(item.target, wasHeld).catch((error: unknown) =>
+                log.warn('chat back, but its summary failed', { error: errorMessage(error) })
+              )
+          }
           // One line per message or wake that went out: what and to whom, never its content.
           log.info(item.channel === 'telegram' ? 'message sent' : 'agent wake delivered', {
             id: item.id,
@@ -235,6 +275,24 @@ export function createOutboxSender({
 
     async function _onFailure(item: OutboxItem, error: unknown): Promise<'retry' | 'dead'> {
       const decision = classify(item, error)
+      if (decision.chat && holds) {
+        const chat = decision.chat
+        const hold =
+          'wait' in chat
+            ? await holds.wait(item.target, chat.wait, chat.description)
+            : await holds.hold(item.target, chat.hold, chat.description)
+        holdOf.set(item.target, hold)
+        await outbox.update({ ...item, notBefore: hold.until, lastError: errorMessage(error) })
+        metrics?.deliveries.inc({ channel: item.channel, outcome: 'held' })
+        log.warn(
+          'wait' in chat
+            ? 'telegram chat in flood wait'
+            : 'telegram chat refuses the bot; its messages wait',
+          { target: item.target, until: hold.until, reason: chat.description }
+        )
+        due(hold.until)
+        return 'retry'
+      }
       const free = decision.rateLimited === true && now() - item.createdAt < RATE_LIMITED_FOR_MS
       const attempts = free ? item.attempts : item.attempts + 1
       const message = errorMessage(error)
@@ -262,6 +320,9 @@ export function createOutboxSender({
           attempts,
           error: message,
         })
+        await onBury?.(item, message).catch((e: unknown) =>
+          log.warn('dead letter not told', { id: item.id, error: errorMessage(e) })
+        )
         return 'dead'
       }
       const delay =

@@ -93,8 +93,10 @@ describe('telegram set-up decisions', () => {
     expect(webhookNeedsUpdate({ url, allowed_updates: ['message', 'callback_query'] }, url)).toBe(
       true
     )
-    const ours = ['callback_query', 'message', 'edited_message']
+    const ours = ['callback_query', 'message', 'edited_message', 'my_chat_member']
     expect(webhookNeedsUpdate({ url, allowed_updates: ours }, url)).toBe(false)
+    // A webhook set by an earlier version, without the bot's membership news (issue 44): set again.
+    expect(webhookNeedsUpdate({ url, allowed_updates: ours.slice(0, 3) }, url)).toBe(true)
   })
 
   it('should set the commands only when they differ', () => {

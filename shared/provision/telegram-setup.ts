@@ -4,7 +4,13 @@ import type { TelegramClient } from '../telegram/client.ts'
 import type { ProvisionItem } from './types.ts'
 
 /** The updates `/webhooks/telegram` handles; edits are received and ignored there. */
-export const TELEGRAM_ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query'] as const
+// my_chat_member: the human blocking the bot, or letting it back, holds or resumes its messages (issue 44).
+export const TELEGRAM_ALLOWED_UPDATES = [
+  'message',
+  'edited_message',
+  'callback_query',
+  'my_chat_member',
+] as const
 
 const COMMAND_DESCRIPTION = {
   fr: 'status | project <nom> | agent <nom> | help',

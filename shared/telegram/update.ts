@@ -31,6 +31,19 @@ export type IncomingUpdate =
       /** The message the pressed button belongs to. */
       messageId: number | null
     }
+  /**
+   * The bot's membership of a chat changed (`my_chat_member`): `present` false when the human blocked it or a group
+   * removed it, true when it is back (reference §1.7b).
+   */
+  | {
+      kind: 'membership'
+      updateId: number
+      chatId: string
+      chatUsername: string | null
+      present: boolean
+    }
+  /** A group became a supergroup: the service message in either chat names both ids (§1.7b). */
+  | { kind: 'migration'; updateId: number; fromChatId: string; toChatId: string }
   /** §1.1: edits "may at times be triggered by changes … not actively used": never re-run a command. */
   | { kind: 'edited'; updateId: number }
   | { kind: 'other'; updateId: number | null }
@@ -38,6 +51,8 @@ export type IncomingUpdate =
 type Chat = { id?: unknown; username?: unknown }
 type From = { first_name?: unknown; last_name?: unknown; username?: unknown }
 type Msg = {
+  migrate_to_chat_id?: unknown
+  migrate_from_chat_id?: unknown
   message_id?: unknown
   from?: From
   reply_to_message?: { message_id?: unknown }
@@ -71,6 +86,29 @@ export function readUpdate(body: unknown): IncomingUpdate {
           ? message.reply_to_message.message_id
           : null,
     }
+  }
+  if (message) {
+    const chat = _chat(message.chat)
+    const to = message.migrate_to_chat_id
+    const from = message.migrate_from_chat_id
+    if (chat && Number.isSafeInteger(to))
+      return { kind: 'migration', updateId, fromChatId: chat.chatId, toChatId: String(to) }
+    if (chat && Number.isSafeInteger(from))
+      return { kind: 'migration', updateId, fromChatId: String(from), toChatId: chat.chatId }
+  }
+  const member = update.my_chat_member as
+    | { chat?: Chat; new_chat_member?: { status?: unknown } }
+    | undefined
+  if (member) {
+    const chat = _chat(member.chat)
+    const status = member.new_chat_member?.status
+    if (chat && typeof status === 'string')
+      return {
+        kind: 'membership',
+        updateId,
+        ...chat,
+        present: status !== 'kicked' && status !== 'left',
+      }
   }
   const query = update.callback_query as
     | { id?: unknown; data?: unknown; message?: Msg; from?: From }

@@ -78,7 +78,13 @@ describe('delivery guarantees (end to end)', () => {
     })
     t.bridge.kick()
     await t.settle()
-    expect(delivered(t)).toEqual(['Ancien message'])
+    // The item given up is told to the human (issue 44: no dead letter in silence).
+    expect(delivered(t)).toEqual([
+      'Ancien message',
+      expect.stringContaining(
+        "⚠️ Telegram a refusé un message de plane-bridge (« unreadable outbox item: an agent's grouped message without its agent »)"
+      ),
+    ])
     const dead = await t.bridge.outbox.deadLetters()
     expect(dead).toMatchObject([
       {

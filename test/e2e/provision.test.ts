@@ -79,7 +79,7 @@ describe.concurrent('provision job (end to end)', () => {
         expect(blocked).toMatchObject({ group: 'started', color: '#e5484d' })
         expect(t.telegram.webhook).toMatchObject({
           url: `${PUBLIC_URL}/webhooks/telegram`,
-          allowedUpdates: ['message', 'edited_message', 'callback_query'],
+          allowedUpdates: ['message', 'edited_message', 'callback_query', 'my_chat_member'],
         })
         expect(t.telegram.commands().map((c) => c.command)).toEqual(['plane'])
         // The API create above fired a signed delivery: with the secret set, the webhook is reported working.
