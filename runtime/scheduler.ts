@@ -182,6 +182,14 @@ export function createScheduler({
       // A card another pass is writing stays marked until it is written.
       const cards = runs ? await store.indexSize(CARDS_DUE_INDEX) : 0
       if ((left === 0 && cards === 0) || now() >= deadline) return { left }
+      // What is left cannot go before the deadline (a held chat, a backoff): waiting for it is waiting for nothing.
+      if (
+        cards === 0 &&
+        report.ran &&
+        report.nextDueInMs !== null &&
+        now() + report.nextDueInMs > deadline
+      )
+        return { left }
       const wait = Math.max(50, Math.min(report.nextDueInMs ?? 250, Math.max(0, deadline - now())))
       // A lane another process is draining: its drain ends in real time, whatever the clock says. Waiting on an
       // injected clock here (a test's virtual time, moved on by each wait) let the holder's lease lapse within a

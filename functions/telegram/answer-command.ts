@@ -1,6 +1,7 @@
 /** @module After the webhook answered: load the workspace, build the reply, queue it (NOTIF-06). */
 import { decodeCardAction } from '../../shared/actions/cards.ts'
 import { decodeDrillDown } from '../../shared/commands/callback-data.ts'
+import { decodePageTurn, pageRows, readPages } from '../../shared/commands/keyboard-pages.ts'
 import { matchProject } from '../../shared/commands/match.ts'
 import { commandPhrasesFor } from '../../shared/commands/phrases.ts'
 import { renderContextFor } from '../../shared/commands/render-context.ts'
@@ -31,6 +32,8 @@ export type CommandTask =
       queryId: string
       data: string
       fromName?: string
+      /** The message the pressed button sits under (a page turn edits its keyboard). */
+      messageId?: number | null
     }
   | CardReply
 
@@ -72,6 +75,8 @@ export async function answerCommandTask(
       fromName: task.fromName ?? '?',
       ...card,
     })
+  const turn = task.kind === 'callback' ? decodePageTurn(task.data) : null
+  if (task.kind === 'callback' && turn) return _turnPage(services, parts, task, turn)
   if (task.kind === 'callback') {
     // §1.6: the client shows a progress bar until the query is answered; the reply itself may take seconds.
     await parts.telegram
@@ -108,11 +113,64 @@ export async function answerCommandTask(
     dedupeKey: `telegram:reply:${task.updateId}`,
     // The person who asked waits for it: ahead of the alerts already queued for the chat.
     first: true,
+    pages: { store: services.store, locale: config.LOCALE },
   })
   parts.kick()
 }
 
 // --- Internal helpers ---
+
+type CallbackTask = Extract<CommandTask, { kind: 'callback' }>
+
+/** "◂" / "▸" under a long keyboard: the same message shows the asked page (issue 44: ≤ 100 buttons a message). */
+async function _turnPage(
+  services: Services,
+  parts: CommandParts,
+  task: CallbackTask,
+  turn: { id: string; page: number }
+): Promise<void> {
+  const { config, store, log } = services
+  const kept = await readPages(store, turn.id)
+  const toast = kept ? undefined : commandPhrasesFor(config.LOCALE).pagesExpired
+  await parts.telegram
+    ?.answerCallbackQuery({ callback_query_id: task.queryId, ...(toast ? { text: toast } : {}) })
+    .catch((error: unknown) =>
+      log.warn('answerCallbackQuery failed', {
+        error: errorMessage(error),
+      })
+    )
+  if (!kept) return
+  const rows = pageRows(turn.id, kept, turn.page, config.LOCALE)
+  const dedupeKey = `telegram:page:${task.updateId}`
+  if (typeof task.messageId !== 'number') {
+    // The pressed message is out of reach: the page comes as a new message.
+    await enqueueReply(parts.outbox, {
+      chatId: task.chatId,
+      html: kept.html,
+      buttons: rows,
+      dedupeKey,
+      first: true,
+    })
+  } else {
+    // An edit; if the human deleted the message meanwhile, the page goes as a new one (the refusal policy).
+    await parts.outbox.enqueue({
+      channel: 'telegram',
+      target: task.chatId,
+      payload: {
+        chat_id: task.chatId,
+        message_id: task.messageId,
+        text: kept.html,
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+        reply_markup: { inline_keyboard: rows },
+      },
+      dedupeKey,
+      meta: { kind: 'edit' },
+      first: true,
+    })
+  }
+  parts.kick()
+}
 
 /** A refused key or an unknown workspace names the setting to fix; only Plane down says "try again" (issue 36). */
 function _failureReply(error: unknown, config: Services['config']): string {

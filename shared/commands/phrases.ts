@@ -41,6 +41,8 @@ export type CommandPhrases = {
   lastActivity(when: string, task: string): string
   noTasks: string
   more(n: number): string
+  /** The toast of a page turn whose list expired (kept a week). */
+  pagesExpired: string
   helpTitle: string
   helpLines: readonly string[]
   digestTitle(date: string): string
@@ -109,6 +111,7 @@ const fr: CommandPhrases = {
   lastActivity: (when, task) => `🕑 Dernière activité : ${when} (${task})`,
   noTasks: 'Aucune tâche.',
   more: (n) => `… et ${n} de plus`,
+  pagesExpired: 'Cette liste a expiré : relancez la commande.',
   helpTitle: '🤖 <b>Commandes /plane</b>',
   helpLines: [
     '/plane status — projets actifs, tâches en cours, blocages, retards',
@@ -187,6 +190,7 @@ const en: CommandPhrases = {
   lastActivity: (when, task) => `🕑 Last activity: ${when} (${task})`,
   noTasks: 'No tasks.',
   more: (n) => `… and ${n} more`,
+  pagesExpired: 'This list has expired: send the command again.',
   helpTitle: '🤖 <b>/plane commands</b>',
   helpLines: [
     '/plane status — active projects, tasks in progress, blockers, overdue tasks',

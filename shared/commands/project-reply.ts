@@ -21,6 +21,7 @@ import {
   ownerNames,
   phrases,
   type RenderContext,
+  SECTION_CAP,
   section,
   taskLine,
 } from './render-parts.ts'
@@ -42,13 +43,17 @@ export function answerProjectQuery(
   // Not found: the projects there are, as text and as buttons, so the next tap is the right one.
   if (matches.length === 0) {
     const known = snapshot.projects
+    // The text names the first ones; the buttons, in pages, reach every one.
+    const listed = known.slice(0, SECTION_CAP).map(_projectItem)
+    if (known.length > SECTION_CAP) listed.push(p.more(known.length - SECTION_CAP))
     const html = [
       p.projectNotFound(q),
-      ...(known.length > 0 ? ['', p.knownProjects, ...known.map(_projectItem)] : []),
+      ...(known.length > 0 ? ['', p.knownProjects, ...listed] : []),
     ].join('\n')
     return { html, buttons: buttonRows(known.map(_projectButton)) }
   }
-  const lines = [p.projectsMatching(q), ...matches.map(_projectItem)]
+  const lines = [p.projectsMatching(q), ...matches.slice(0, SECTION_CAP).map(_projectItem)]
+  if (matches.length > SECTION_CAP) lines.push(p.more(matches.length - SECTION_CAP))
   return { html: lines.join('\n'), buttons: buttonRows(matches.map(_projectButton)) }
 }
 
