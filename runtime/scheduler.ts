@@ -19,6 +19,8 @@ import { CARDS_DUE_INDEX, type RunStore } from '../shared/runs/records.ts'
 import type { RunTracker } from '../shared/runs/tracker.ts'
 import type { Store } from '../shared/store/store.ts'
 
+/** A lane's next drain further than this is also the notify cron's (every minute): its timer is weak. */
+const WEAK_DRAIN_AFTER_MS = 60_000
 /** Shortest time between two passes of one step (flush, a lane's drain) under a stream of kicks. */
 export const STEP_GAP_MS = 100
 
@@ -135,7 +137,12 @@ export function createScheduler({
         const busyRetry =
           !drained.ran && (await outbox.pending(channel, { limit: 1 })).length > 0 ? 1000 : null
         const wait = drained.nextDueInMs ?? busyRetry
-        if (wait !== null) background.later(name, Math.max(50, wait), async () => start())
+        // Past a minute (a held chat's hourly try, a long backoff) the notify cron drains it too: a weak timer,
+        // that no one's wait for idle holds on.
+        if (wait !== null)
+          background.later(name, Math.max(50, wait), async () => start(), {
+            weak: wait > WEAK_DRAIN_AFTER_MS,
+          })
       })
       return [channel, start]
     })

@@ -16,6 +16,7 @@ import type { Parts } from '../../shared/parts.ts'
 import { OPEN_RUN_STATES } from '../../shared/runs/records.ts'
 import { APPROVAL_LABEL } from '../../shared/task-vocabulary.ts'
 import { escapeHtml } from '../../shared/telegram/html.ts'
+import { splitMessage, TELEGRAM_MESSAGE_LIMIT } from '../../shared/telegram/split.ts'
 import type { TaskContext, TaskParts } from '../tools/task-context.ts'
 import { type LoadedTask, rereadTask, resolveTask, sightWrite } from '../tools/tasks.ts'
 import { postComment, stateFor } from '../tools/writes.ts'
@@ -313,7 +314,7 @@ async function _edit(parts: ActionParts, card: Card, line: string): Promise<void
     payload: {
       chat_id: card.chatId,
       message_id: card.messageId,
-      text: `${card.html}\n\n${line}`,
+      text: _withLine(card.html, line),
       parse_mode: 'HTML',
       link_preview_options: { is_disabled: true },
       reply_markup: { inline_keyboard: [] },
@@ -321,6 +322,13 @@ async function _edit(parts: ActionParts, card: Card, line: string): Promise<void
     dedupeKey: `edit:${card.id}`,
     meta: { kind: 'edit' },
   })
+}
+
+/** The card's text and the line under it, within Telegram's 4096 (the card's own text is cut, its tags closed). */
+function _withLine(html: string, line: string): string {
+  const room = TELEGRAM_MESSAGE_LIMIT - line.length - 3
+  if (html.length <= room) return `${html}\n\n${line}`
+  return `${splitMessage(html, room)[0] ?? ''}…\n\n${line}`
 }
 
 function _time(services: Services, at: number): string {

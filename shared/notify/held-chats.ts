@@ -72,6 +72,11 @@ export function createHeldChats({
         const summed = waiting.length > SUMMARY_AFTER ? waiting.filter((i) => !_important(i)) : []
         // What the summary stands for is in Plane and in /plane status: it leaves the lane.
         for (const item of summed) await outbox.ack(item)
+        // The item the chat refused waits for the hourly try: it goes now, in its place.
+        const gone = new Set(summed.map((i) => i.id))
+        for (const item of waiting)
+          if (!gone.has(item.id) && item.lastError !== null && item.notBefore > now())
+            await outbox.update({ ...item, notBefore: 0 })
         const html =
           summed.length > 0
             ? say.summary(waiting.length, important.length)
@@ -132,7 +137,7 @@ const FR: Words = {
   back: (n) =>
     `📬 ${n === 1 ? '1 message attendait' : `${n} messages attendaient`} pendant votre absence : ${n === 1 ? 'le voici' : 'les voici'}.`,
   summary: (n, kept) =>
-    `📬 ${n} messages pendant votre absence. ${kept === 0 ? 'Aucun n’attend votre action' : `Voici les ${kept} qui attendent votre action`} ; le reste est dans Plane, et <code>/plane status</code> fait le point.`,
+    `📬 ${n} messages pendant votre absence. ${kept === 0 ? 'Aucun n’attend votre action' : kept === 1 ? 'Voici celui qui attend votre action' : `Voici les ${kept} qui attendent votre action`} ; le reste est dans Plane, et <code>/plane status</code> fait le point.`,
   gaveUp: (reason) =>
     `⚠️ Telegram a refusé un message de plane-bridge (« ${reason} ») : il n’a pas pu être livré. <code>npm run job -- dead-letters</code> le montre, <code>--retry</code> le renvoie.`,
   migrated: (from, to) =>
@@ -143,7 +148,7 @@ const EN: Words = {
   back: (n) =>
     `📬 ${n === 1 ? '1 message was' : `${n} messages were`} waiting while you were away: here ${n === 1 ? 'it is' : 'they are'}.`,
   summary: (n, kept) =>
-    `📬 ${n} messages while you were away. ${kept === 0 ? 'None waits for you' : `Here are the ${kept} waiting for you`}; the rest is in Plane, and <code>/plane status</code> sums it up.`,
+    `📬 ${n} messages while you were away. ${kept === 0 ? 'None waits for you' : kept === 1 ? 'Here is the one waiting for you' : `Here are the ${kept} waiting for you`}; the rest is in Plane, and <code>/plane status</code> sums it up.`,
   gaveUp: (reason) =>
     `⚠️ Telegram refused a message from plane-bridge ("${reason}"): it could not be delivered. <code>npm run job -- dead-letters</code> shows it, <code>--retry</code> sends it again.`,
   migrated: (from, to) =>
