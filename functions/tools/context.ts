@@ -50,6 +50,7 @@ function _context(
   const own = parts.agentWriters.writerFor(me.id)
   const { config, store, log, now, background, hashing, agents } = services
   const { directory, pipeline, index, tracker, freshener, taskReads, labels, projectStates } = parts
+  const { chatId, holds } = parts
   return {
     config,
     store,
@@ -68,6 +69,8 @@ function _context(
     projectStates,
     taskDeleted: (taskId) => parts.taskDeleted(taskId),
     kick: () => parts.kick(),
+    chatId,
+    holds,
     actor: { kind: 'agent', agent: me },
     me,
     plane,

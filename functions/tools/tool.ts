@@ -20,6 +20,8 @@ export type ToolParts = Pick<
   | 'projectStates'
   | 'taskDeleted'
   | 'kick'
+  | 'chatId'
+  | 'holds'
 >
 
 /** What the tools use of the services. */

@@ -471,7 +471,7 @@ describe('agent tool rules (HTTP door)', () => {
     expect(again.status).toBe(200)
     const first = written('MIT ou Apache ?')
     expect(first).toHaveLength(1)
-    expect(again.body).toMatchObject({ comment_id: first[0]?.id, notified_human: true })
+    expect(again.body).toMatchObject({ comment_id: first[0]?.id, human_notification: 'queued' })
     const third = await imhotep('add_comment', question)
     expect(third.body.comment_id).toBe(first[0]?.id)
     expect(written('MIT ou Apache ?')).toHaveLength(1)

@@ -199,7 +199,7 @@ describe('what Telegram refuses, and what the human sees (issue 44)', () => {
   })
 
   it('should keep what is sent while the bot is blocked, and deliver it when the human is back', async () => {
-    const { t, texts, send } = await start()
+    const { t, texts, send, tool } = await start()
     t.telegram.chats.block(GROUP)
     await send('un', 'b1')
     await send('deux', 'b2')
@@ -211,15 +211,29 @@ describe('what Telegram refuses, and what the human sees (issue 44)', () => {
     const ready = (await (await t.app.request('/ready')).json()) as Record<string, unknown>
     expect(JSON.stringify(ready)).toContain('bot was kicked from the supergroup chat')
 
+    // An agent's question meanwhile is not "told": it waits with the rest, and the agent hears so.
+    await tool('ra')('create_task', { project: 'ONB', title: 'Licence', assignee: 'imhotep' })
+    const asked = await tool('imhotep')('add_comment', {
+      task: 'ONB-1',
+      text: 'MIT ou Apache ?',
+      kind: 'question',
+    })
+    expect(asked).toMatchObject({
+      human_notification: 'held',
+      human_notification_detail: expect.stringContaining('bot was kicked'),
+    })
+    await t.settle(2_000)
+
     // The human lets the bot back in and writes to it.
     t.telegram.chats.unblock(GROUP)
     await t.postTelegram(t.telegram.makeMessageUpdate({ text: 'me revoilà', chatId: GROUP }))
     await t.settle()
     expect(texts()).toEqual([
-      '📬 3 messages attendaient pendant votre absence : les voici.',
+      '📬 4 messages attendaient pendant votre absence : les voici.',
       'un',
       'deux',
       'trois',
+      expect.stringContaining('MIT ou Apache ?'),
     ])
     expect(await t.bridge.outbox.deadLetters()).toEqual([])
   })

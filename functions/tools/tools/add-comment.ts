@@ -7,7 +7,7 @@ import { withAgentMentions } from '../mentions.ts'
 import { toolPhrases } from '../phrases.ts'
 import { taskArg, WRITE_HINTS } from '../schemas.ts'
 import { assertMine, resolveTask } from '../tasks.ts'
-import { defineTool } from '../tool.ts'
+import { defineTool, type ToolContext } from '../tool.ts'
 import { postComment, repeatableExternalId, touchRun } from '../writes.ts'
 
 export const addComment = defineTool({
@@ -34,7 +34,12 @@ export const addComment = defineTool({
     task: z.string(),
     comment_id: z.string(),
     kind: z.string(),
-    notified_human: z.boolean(),
+    human_notification: z
+      .enum(['queued', 'held', 'off', 'none'])
+      .describe(
+        'queued: an error or question is on its way to the human on Telegram; held: Telegram holds the chat (the human blocked the bot, or a flood wait), it goes when they are back; off: no Telegram; none: this kind is not sent.'
+      ),
+    human_notification_detail: z.string().optional(),
   }),
   hints: WRITE_HINTS,
   access: 'agent',
@@ -86,9 +91,35 @@ export const addComment = defineTool({
       task: task.ref ?? task.key.id,
       comment_id: comment.id,
       kind,
-      notified_human: kind === 'error' || kind === 'question',
+      ...(await _humanNotification(ctx, kind)),
     }
   },
   summarize: (o) =>
-    `Comment ${o.comment_id} added to ${o.task}${o.notified_human ? '; the human is told.' : '.'}`,
+    `Comment ${o.comment_id} added to ${o.task}${NOTIFICATION_SUMMARY[o.human_notification]}${o.human_notification_detail ? ` (${o.human_notification_detail})` : ''}.`,
 })
+
+const NOTIFICATION_SUMMARY = {
+  queued: '; it is on its way to the human on Telegram',
+  held: '; Telegram holds the human’s chat: it goes when they are back',
+  off: '; Telegram is not configured: the human reads it in Plane',
+  none: '',
+} as const
+
+/**
+ * What becomes of the comment for the human (issue 44: never "told" for a message not accepted): an error or a
+ * question is queued for Telegram, unless the chat is held (the human blocked the bot) or there is no Telegram.
+ */
+async function _humanNotification(
+  ctx: Pick<ToolContext, 'chatId' | 'holds' | 'now'>,
+  kind: string
+): Promise<{
+  human_notification: keyof typeof NOTIFICATION_SUMMARY
+  human_notification_detail?: string
+}> {
+  if (kind !== 'error' && kind !== 'question') return { human_notification: 'none' }
+  if (!ctx.chatId) return { human_notification: 'off' }
+  const hold = await ctx.holds.get(ctx.chatId)
+  if (hold && hold.why !== 'flood' && hold.until > ctx.now())
+    return { human_notification: 'held', human_notification_detail: hold.description }
+  return { human_notification: 'queued' }
+}
