@@ -5,6 +5,7 @@
 import { renderTaskName } from '../notify/messages.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { DUE_INDEX, keyOf, staleMember, type TrackerKit } from './tracker-kit.ts'
+import type { RunRecord } from './types.ts'
 import type { RunWakes } from './wakes.ts'
 
 export function createStaleRuns(
@@ -21,7 +22,7 @@ export function createStaleRuns(
       await store.indexRemove(DUE_INDEX, member)
       return
     }
-    const last = Date.parse(current.lastActivityAt ?? current.stateSince ?? '') || 0
+    const last = quietSince(current)
     if (last + options.staleMs > now()) {
       await store.indexAdd(DUE_INDEX, member, last + options.staleMs)
       return
@@ -33,23 +34,37 @@ export function createStaleRuns(
       (r) => (r.state === 'active' ? { ...r, state: 'stale' } : r),
       { agentName: agent?.name ?? current.agentId }
     )
-    if (task) {
-      const { project, url } = await taskRef(task)
-      await tellHuman(
-        say.staleHuman(
-          `<b>${escapeHtml(agent?.name ?? current.agentId)}</b>`,
-          renderTaskName(task, { locale, project, taskUrl: url }),
-          Math.round(options.staleMs / 60_000)
-        ),
-        `stale:${taskId}:${last}`,
-        task.projectId,
-        agent ? { id: agent.id, name: agent.name } : undefined
-      )
-    }
+    // A task the pipeline holds no snapshot of (a store rebuilt from run cards, a task not seen since) is still
+    // told, by the reference its run keeps: a stale run was logged and never told (issue 44).
+    const ref = task ? await taskRef(task) : null
+    const name =
+      task && ref
+        ? renderTaskName(task, { locale, project: ref.project, taskUrl: ref.url })
+        : escapeHtml(current.ref ?? taskId)
+    await tellHuman(
+      say.staleHuman(
+        `<b>${escapeHtml(agent?.name ?? current.agentId)}</b>`,
+        name,
+        Math.round(options.staleMs / 60_000)
+      ),
+      `stale:${taskId}:${last}`,
+      current.projectId,
+      agent ? { id: agent.id, name: agent.name } : undefined
+    )
     await store.indexRemove(DUE_INDEX, member)
     m.stale.inc({ agent: current.agentId })
     log.warn('run went stale', { task: taskId, agent: current.agentId })
   }
 
   return { staleDue }
+}
+
+/**
+ * Since when a run has been quiet: its agent's last activity, or its last change of state if later. A run made
+ * active again (a question answered, a task sent back) whose agent has not called yet is quiet since then, not since
+ * its last call: judged by that call, it went stale at once, and with the key of its earlier staleness it was logged
+ * "run went stale" and told to no one (issue 44).
+ */
+export function quietSince(run: Pick<RunRecord, 'lastActivityAt' | 'stateSince'>): number {
+  return Math.max(Date.parse(run.lastActivityAt ?? '') || 0, Date.parse(run.stateSince ?? '') || 0)
 }

@@ -7,10 +7,12 @@ import { functions } from '../../functions/index.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
 import { runJob } from '../../shared/run-job.ts'
 import { runRecordKey } from '../../shared/runs/records.ts'
+import { DUE_INDEX, staleMember } from '../../shared/runs/tracker-kit.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
-import { startE2E } from '../../sim/e2e/harness.ts'
+import { CHAT_ID, startE2E } from '../../sim/e2e/harness.ts'
 import { makeServices } from '../../sim/e2e/services.ts'
+import { chatCards } from '../../sim/e2e/telegram-cards.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null
@@ -279,6 +281,29 @@ describe('agent runs: stale, reassigned, unblocked', () => {
     expect(sent(t).filter((m) => m.includes('ne donne plus de nouvelles'))).toEqual([])
     await imhotep('update_task_status', { task: 'ONB-1', status: 'in_progress' })
     expect((await record(t, task.id))?.state).toBe('active')
+  })
+
+  it('should count a run made active again as quiet from then, and tell each staleness (issue 44)', async () => {
+    const { t, ra, imhotep, later, now } = await start()
+    const task = await ra('create_task', { project: 'ONB', title: 'Trancher', assignee: 'imhotep' })
+    await imhotep('update_task_status', { task: 'ONB-1', status: 'in_progress' })
+    await later(31 * MINUTE)
+    expect((await record(t, task.id))?.state).toBe('stale')
+    // The run is taken up again without a call of its agent (a deploy adopting a task in progress: state active, its
+    // last activity as it was, a stale deadline a window away), as runs/assignments.ts does.
+    await t.bridge.runs?.update(
+      { id: task.id, projectId: task.project_id as string, ref: 'ONB-1' },
+      (r) => ({ ...r, state: 'active' }),
+      { agentName: 'Imhotep', card: false }
+    )
+    await t.services.store.indexAdd(DUE_INDEX, staleMember(task.id), now() + 30 * MINUTE)
+    await later(20 * MINUTE)
+    expect((await record(t, task.id))?.state).toBe('active')
+    await later(15 * MINUTE)
+    expect((await record(t, task.id))?.state).toBe('stale')
+    // Quiet since it was taken up: its staleness is a new one, told like the first (it was logged and told to
+    // no one, under the first one's key).
+    expect(sent(t).filter((m) => m.includes('ne donne plus de nouvelles'))).toHaveLength(2)
   })
 
   it('should tell the first agent to stop and wake the second when a task is reassigned mid-run', async () => {
