@@ -51,7 +51,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
   const { config, store, log, metrics, status, background, now, sleep } = services
   const deliveries = metrics.registry.counter(
     'plane_bridge_outbox_deliveries_total',
-    'Outbox deliveries by channel and outcome (sent, retry, dead).'
+    'Outbox deliveries by channel and outcome (sent, retry, held: a chat in flood wait or refusing the bot, dead).'
   )
   const depth = metrics.registry.gauge(
     'plane_bridge_outbox_depth',
