@@ -29,7 +29,7 @@ import {
   openClawFailure,
 } from '../shared/openclaw/index.ts'
 import type { RunTracker } from '../shared/runs/tracker.ts'
-import type { TelegramClient } from '../shared/telegram/index.ts'
+import { type TelegramClient, TelegramError } from '../shared/telegram/index.ts'
 import type { ChatMigrations } from '../shared/telegram/migrations.ts'
 import { plainFallback } from '../shared/telegram/plain.ts'
 import { classifyTelegramRefusal, type TelegramRefusal } from '../shared/telegram/refusals.ts'
@@ -238,6 +238,8 @@ export function createDelivery({
 
 /** What the sender does with a refusal delivery could not fix (reference §1.7b, `classifyTelegramRefusal`). */
 function _telegramDecision(error: unknown): DeliveryDecision {
+  // Not Telegram's answer (the store failed around the send, a bug): the message is not at fault; try it again.
+  if (!(error instanceof TelegramError)) return { retry: true }
   const refusal = classifyTelegramRefusal(error)
   const description = errorMessage(error)
   switch (refusal.policy) {

@@ -11,7 +11,7 @@
  * the Worker read the same index, and an empty store is rebuilt by the next listing.
  */
 
-import { capText } from '../cap.ts'
+import { graphemeBoundaryAtOrBefore } from '../cap.ts'
 import type { TaskSnapshot } from '../events.ts'
 import { htmlToText } from '../html-text.ts'
 import { isPlaneId } from '../plane/limits.ts'
@@ -109,5 +109,6 @@ export function createWorkItemIndex({ store, holders }: WorkItemIndexOptions): W
 
 function _excerpt(html: string): string {
   const text = htmlToText(html)
-  return capText(text, INDEXED_DESCRIPTION_CHARS + 1, '… (get_task_details has the rest)')
+  if (text.length <= INDEXED_DESCRIPTION_CHARS) return text
+  return `${text.slice(0, graphemeBoundaryAtOrBefore(text, INDEXED_DESCRIPTION_CHARS))}… (get_task_details has the rest)`
 }
