@@ -270,3 +270,19 @@ describe('classifyOpenClawError with withRetry', () => {
     ])
   })
 })
+
+describe('createOpenClawClient errors from the gateway', () => {
+  it('should cut a long error between characters, so "could not be woken" can quote it to Telegram (issue 44)', async () => {
+    const said = `${'x'.repeat(198)}👩‍💻${'y'.repeat(300)}`
+    const openclaw = createOpenClawClient({
+      hooksUrl: 'http://gateway.test/hooks',
+      token: TOKEN,
+      fetch: async () => Response.json({ ok: false, error: said }, { status: 500 }),
+    })
+    const error = await failure(
+      openclaw.agent({ message: 'réveil', agentId: 'imhotep' }, { idempotencyKey: 'k' })
+    )
+    expect(error.detail).toBe(`${'x'.repeat(198)}…`)
+    expect(encodeURIComponent(error.detail)).toContain('x')
+  })
+})
