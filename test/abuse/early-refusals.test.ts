@@ -144,4 +144,53 @@ describe('early refusals reach their caller (issue 46)', () => {
     }
     expect(t.services.uploadBudget.inFlight()).toBe(0)
   })
+
+  it('should let a caller still sending read the refusal of every route that refuses before reading', async () => {
+    const t = await startE2E({
+      concierge: true,
+      plane: { version: SIM_PLANE_VERSION, fileSizeLimitBytes: 8 * MIB },
+      env: { PLANE_UPLOAD_MAX_BYTES: String(8 * MIB) },
+    })
+    stops.push(() => t.stop())
+    const server = await serve(t.app)
+    const json = { 'content-type': 'application/json' }
+    const refusals = [
+      { path: '/webhooks/plane', headers: json, bodyBytes: MIB, status: 401 },
+      { path: '/webhooks/telegram', headers: json, bodyBytes: MIB, status: 401 },
+      { path: '/bridge/v1/create_task', headers: json, bodyBytes: MIB, status: 401 },
+      {
+        path: '/mcp',
+        headers: { ...json, accept: 'application/json, text/event-stream' },
+        bodyBytes: MIB,
+        status: 401,
+      },
+      // Over the route's limit, declared: refused from the head (BODY_LIMIT_BYTES, the tools' upload limit).
+      {
+        path: '/webhooks/plane',
+        headers: { ...json, 'x-plane-signature': 'a'.repeat(64) },
+        bodyBytes: 2 * MIB,
+        status: 413,
+      },
+      {
+        path: '/bridge/v1/upload_deliverable',
+        headers: { ...json, authorization: `Bearer ${t.bridgeTokens.imhotep}` },
+        bodyBytes: 12 * MIB,
+        status: 413,
+      },
+    ]
+    const answers = await Promise.all(
+      refusals.map(({ path, headers, bodyBytes }) =>
+        // About a second on the wire for each, read only once sent.
+        sendThenRead({
+          port: server.port,
+          path,
+          headers,
+          bodyBytes,
+          chunkBytes: bodyBytes / 16,
+          pauseMs: 60,
+        })
+      )
+    )
+    expect(answers.map((a) => [a.status, a.error])).toEqual(refusals.map((r) => [r.status, null]))
+  })
 })
