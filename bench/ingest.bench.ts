@@ -191,7 +191,7 @@ async function runIngestBench(options: BenchOptions): Promise<TableBenchResult> 
     }
     // Issue 46: the latency a steady 1,000 deliveries a second meets, the floor's and plane-bridge's, after the rounds.
     for (const live of active.filter((l) => l.spec.fixedRate)) {
-      const { load } = await segment(live, timing.roundSec, `${FIXED_RATE}/s`, FIXED_RATE)
+      const { load } = await segment(live, timing.roundSec, `fixed-${FIXED_RATE}`, FIXED_RATE)
       live.outcome.fixedRate = { rate: FIXED_RATE, result: load }
     }
     for (const live of active) {
