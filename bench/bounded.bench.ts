@@ -16,6 +16,7 @@ import { signPlaneBody } from '../shared/plane/webhook-signature.ts'
 import { createOpenClawSim } from '../sim/openclaw/index.ts'
 import { createTelegramSim } from '../sim/telegram/index.ts'
 import { freePort } from '../test/helpers/net.ts'
+import { sendThenRead } from '../test/helpers/raw-sender.ts'
 import {
   type AgentsDeployment,
   BENCH_BOT_TOKEN,
@@ -139,9 +140,9 @@ async function jsonUploads(ctx: Context): Promise<CaseResult> {
     const busy = answers.filter((a) => a.status === 503 && a.retryAfter !== null).length
     return {
       name: '4 × 5 MiB JSON uploads at once',
-      goal: 'peak ≤ 200 MB, ≥ 2 succeed, the rest 503 + Retry-After',
+      goal: 'peak ≤ 200 MB, ≥ 2 succeed, the rest 503 + Retry-After (none reset)',
       statuses: _count(answers.map((a) => a.status)),
-      detail: `${ok} stored, ${busy} told to retry`,
+      detail: `${ok} stored, ${busy} told to retry, ${_resets(answers)} reset`,
       holds: (peak) => peak <= 200 && ok >= 2 && ok + busy === answers.length,
     }
   })
@@ -186,12 +187,27 @@ async function multipartUploads(ctx: Context): Promise<CaseResult> {
   })
 }
 
-/** 200 unsigned 1 MB bodies on /webhooks/plane, 20 at a time. */
+/**
+ * 2,200 unsigned 1 MB bodies on /webhooks/plane, 20 at a time, each refused before it is read (issue 46); beside
+ * them, 20 callers on a slow link (1 MB over about a second) that read only once they have sent everything, as
+ * Python's requests does.
+ */
 async function unsignedJunk(ctx: Context): Promise<CaseResult> {
   return _withServer(ctx, { DATA_DIR: await _dataDir(ctx, 'junk') }, async (server) => {
     const body = new Uint8Array(MB).fill(120)
+    const slow = Promise.all(
+      Array.from({ length: 20 }, () =>
+        sendThenRead({
+          port: Number(new URL(server.origin).port),
+          path: '/webhooks/plane',
+          headers: { 'content-type': 'application/json' },
+          bodyBytes: MB,
+          pauseMs: 60,
+        })
+      )
+    )
     const statuses: number[] = []
-    for (let round = 0; round < 10; round++) {
+    for (let round = 0; round < 110; round++) {
       const answers = await Promise.all(
         Array.from({ length: 20 }, async () => {
           const res = await _post(`${server.origin}/webhooks/plane`, {
@@ -203,11 +219,13 @@ async function unsignedJunk(ctx: Context): Promise<CaseResult> {
       )
       statuses.push(...answers)
     }
+    const slowStatuses = (await slow).map((a) => a.status ?? 0)
+    statuses.push(...slowStatuses)
     return {
-      name: '200 unsigned 1 MB bodies, 20 at a time',
-      goal: 'RSS ≤ +40 MB over idle, every one 401',
+      name: '2,200 unsigned 1 MB bodies, 20 at a time, + 20 slow senders',
+      goal: 'RSS ≤ +40 MB over idle, every one 401 (none reset)',
       statuses: _count(statuses),
-      detail: '',
+      detail: `${_resets(statuses.map((status) => ({ status })))} reset`,
       holds: (peak, idle) => peak - idle <= 40 && statuses.every((s) => s === 401),
     }
   })
@@ -329,6 +347,11 @@ async function _post(
   } catch {
     return { status: 0, headers: new Headers(), json: null }
   }
+}
+
+/** Answers that never came: the connection reset or broken under the body (`_post`'s status 0). */
+function _resets(answers: ReadonlyArray<{ status: number }>): number {
+  return answers.filter((a) => a.status === 0).length
 }
 
 function _count(statuses: readonly number[]): Record<string, number> {

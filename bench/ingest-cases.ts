@@ -8,7 +8,10 @@ import type { StoreChoice } from './ingest-servers.ts'
 
 const UNRELATED_KEYS = 500_000
 export const BASELINE = 'bare hono POST+HMAC'
+export const FLOOR = 'floor: parse + 1 Redis write'
 export const DISTINCT_REDIS = 'plane-bridge distinct, redis'
+/** Issue 46: p99 at this fixed rate, plane-bridge's distinct deliveries against the floor's (ingest-report.ts). */
+export const FIXED_RATE = 1000
 
 export type Spec = {
   name: string
@@ -18,25 +21,31 @@ export type Spec = {
   bodies: 'distinct' | 'duplicate'
   unrelatedKeys: number
   goal: CaseOutcome['goal']
+  /** Also loaded at FIXED_RATE once the rounds are done, for its p99 (the floor and plane-bridge distinct). */
+  fixedRate?: boolean
 }
 
 export const SPECS: readonly Spec[] = [
   { name: BASELINE, server: 'bare', store: null, bodies: 'distinct', unrelatedKeys: 0, goal: null },
   {
-    name: 'floor: parse + 1 Redis write',
+    name: FLOOR,
     server: 'floor',
     store: 'redis',
     bodies: 'distinct',
     unrelatedKeys: 0,
     goal: null,
+    fixedRate: true,
   },
+  // Issue 46's goals: distinct deliveries against the floor (what keeping a delivery costs at the least), duplicates
+  // (one read) against the bare server.
   {
     name: DISTINCT_REDIS,
     server: 'bridge',
     store: 'redis',
     bodies: 'distinct',
     unrelatedKeys: 0,
-    goal: { min: 0.5, against: BASELINE, label: 'base' },
+    goal: { min: 0.5, against: FLOOR, label: 'floor' },
+    fixedRate: true,
   },
   {
     name: 'plane-bridge duplicates, redis',
@@ -44,7 +53,7 @@ export const SPECS: readonly Spec[] = [
     store: 'redis',
     bodies: 'duplicate',
     unrelatedKeys: 0,
-    goal: { min: 0.7, against: BASELINE, label: 'base' },
+    goal: { min: 0.6, against: BASELINE, label: 'base' },
   },
   {
     name: 'plane-bridge distinct, fs',
@@ -85,6 +94,7 @@ export function liveCase(spec: Spec): Live {
       goalRatios: [],
       drains: [],
       memory: null,
+      fixedRate: null,
     },
     server: null,
     store: null,

@@ -2,7 +2,7 @@
  * @module The ingest bench's load generator, run with plain `node` in a process of its own (pinned to another core
  * than the server): autocannon POSTs signed Plane deliveries for a while, then one JSON line of results goes to
  * stdout. Argument: the path of a JSON file with `url`, `connections`, `durationSec`, `secret`, `expectBody`,
- * `sources` and `bodies` — either `{ kind: 'fixed', body }` (the same delivery every time: duplicates) or
+ * `sources`, an optional `rate` (requests a second over all connections) and `bodies` — either `{ kind: 'fixed', body }` (the same delivery every time: duplicates) or
  * `{ kind: 'templates', templates, issues, placeholder, firstUpdateMs, firstIssue, firstIndex }` (delivery i built
  * from its template as bench/plane-deliveries.ts describes, a new one for every request).
  *
@@ -56,6 +56,8 @@ const result = await autocannon({
   url: config.url,
   connections: config.connections,
   duration: config.durationSec,
+  // A fixed rate over all connections (issue 46: p99 at 1,000 req/s); none: as fast as the server answers.
+  ...(config.rate ? { overallRate: config.rate } : {}),
   requests: [{ method: 'POST', setupRequest, onResponse }],
 })
 

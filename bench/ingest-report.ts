@@ -7,9 +7,11 @@ import type { LoadResult } from './ingest-children.ts'
 import { formatTable } from './report.ts'
 import { median, range } from './stats.ts'
 
-/** Issue 14's goals. */
+/** Issue 46: plane-bridge's p99 at a fixed rate within this many times the floor's at the same rate. */
+export const FIXED_RATE_P99_GOAL = 2
+
+/** Issue 14's memory goals. */
 export const GOALS = {
-  p99Ms: 20,
   idleRssBytes: 80 * 1024 * 1024,
   loadRssBytes: 150 * 1024 * 1024,
 } as const
@@ -56,6 +58,8 @@ export type CaseOutcome = {
   goalRatios: number[]
   drains: DrainResult[]
   memory: Memory | null
+  /** The load at a fixed rate after the rounds (issue 46: p99 at 1,000 req/s), for the cases that take it. */
+  fixedRate: { rate: number; result: RoundResult } | null
   skipped?: string
 }
 
@@ -104,21 +108,42 @@ const COLUMNS = [
   'CPU srv/gen',
   '× base (min–max)',
   'goal',
-  'p99 ≤ 20 ms',
+  'p99 at a fixed rate',
   'RSS start/idle → after (peak)',
   'RSS goals',
   'drain (backlog)',
 ]
 
 export function formatIngestTable(header: string, cases: readonly CaseOutcome[]): string {
+  const floor = cases.find((c) => c.server === 'floor') ?? null
   const rows = cases.map((c) =>
-    c.skipped === undefined ? _row(c, summarize(c)) : [c.name, `skipped: ${c.skipped}`]
+    c.skipped === undefined ? _row(c, summarize(c), floor) : [c.name, `skipped: ${c.skipped}`]
   )
   return `${header}\n${formatTable(COLUMNS, rows)}\n`
 }
 
+/**
+ * Issue 46: plane-bridge's p99 at the fixed rate within FIXED_RATE_P99_GOAL × the floor's at the same rate; null
+ * when either was not measured (or failed).
+ */
+export function fixedRateVerdict(
+  c: CaseOutcome,
+  floor: CaseOutcome | null,
+  times: number
+): { p99Ms: number; floorP99Ms: number; holds: boolean } | null {
+  const mine = c.fixedRate?.result
+  const theirs = floor?.fixedRate?.result
+  if (!mine || !theirs || failuresOf(mine) > 0 || failuresOf(theirs) > 0) return null
+  return {
+    p99Ms: mine.p99Ms,
+    floorP99Ms: theirs.p99Ms,
+    holds: mine.p99Ms <= times * Math.max(1, theirs.p99Ms),
+  }
+}
+
 /** One line per case for the suite's summary: ratio and verdicts, or why there are none. */
 export function ingestSummary(cases: readonly CaseOutcome[]): string {
+  const floor = cases.find((c) => c.server === 'floor') ?? null
   const parts = cases
     .filter((c) => c.goal !== null || c.server === 'floor' || c.skipped !== undefined)
     .map((c) => {
@@ -126,14 +151,18 @@ export function ingestSummary(cases: readonly CaseOutcome[]): string {
       const s = summarize(c)
       if (s.failures > 0) return `${c.name} INVALID (${s.failures} failed)`
       if (c.goal === null) return `${c.name} ${_ratio(s.ratio)}× base, p99 ${s.p99Ms} ms`
-      return `${c.name} ${_ratio(s.goalRatio)}× ${c.goal?.label} ${_goalMark(c, s)}`
+      const fixed = c.server === 'bridge' ? fixedRateVerdict(c, floor, FIXED_RATE_P99_GOAL) : null
+      const latency = fixed
+        ? `, p99 at ${c.fixedRate?.rate}/s ${fixed.p99Ms} ms (floor ${fixed.floorP99Ms} ms) ${_mark(fixed.holds)}`
+        : ''
+      return `${c.name} ${_ratio(s.goalRatio)}× ${c.goal?.label} ${_goalMark(c, s)}${latency}`
     })
   return parts.join('; ')
 }
 
 // --- Internal helpers ---
 
-function _row(c: CaseOutcome, s: Summary): string[] {
+function _row(c: CaseOutcome, s: Summary, floor: CaseOutcome | null): string[] {
   const invalid = s.failures > 0
   const ratio =
     s.ratio === null || s.ratioRange === null
@@ -145,7 +174,14 @@ function _row(c: CaseOutcome, s: Summary): string[] {
     c.goal === null
       ? ''
       : `${invalid ? 'INVALID' : _ratio(s.goalRatio)} ≥ ${c.goal.min}× ${c.goal.label} ${_goalMark(c, s)}`
-  const p99 = c.server === 'bridge' ? (invalid ? '✗' : _mark(s.p99Ms <= GOALS.p99Ms)) : ''
+  const fixed = c.fixedRate
+  const verdict = c.server === 'bridge' ? fixedRateVerdict(c, floor, FIXED_RATE_P99_GOAL) : null
+  const p99 =
+    fixed === null
+      ? ''
+      : failuresOf(fixed.result) > 0
+        ? `${fixed.rate}/s: INVALID`
+        : `${fixed.rate}/s: ${fixed.result.p99Ms} ms${verdict ? ` ≤ ${FIXED_RATE_P99_GOAL}× floor ${_mark(verdict.holds)}` : ''}`
   return [
     c.name,
     _count(s.reqPerSec),

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Redis } from 'ioredis'
 import { describeRedisUrl } from '../runtime/node-store.ts'
-import { computeRatios, type Live, liveCase, SPECS } from './ingest-cases.ts'
+import { computeRatios, FIXED_RATE, type Live, liveCase, SPECS } from './ingest-cases.ts'
 import { detectPinning, killAllChildren, runLoad, type ServerProcess } from './ingest-children.ts'
 import {
   benchPrefix,
@@ -98,7 +98,7 @@ async function runIngestBench(options: BenchOptions): Promise<TableBenchResult> 
     return Promise.resolve(null)
   }
 
-  const segment = async (live: Live, durationSec: number, tag: string) => {
+  const segment = async (live: Live, durationSec: number, tag: string, rate?: number) => {
     const { spec, server } = live
     if (server === null) throw new Error(`${spec.name}: no server`)
     const filler =
@@ -119,6 +119,7 @@ async function runIngestBench(options: BenchOptions): Promise<TableBenchResult> 
             status: spec.bodies === 'distinct' ? 'accepted' : 'duplicate',
           }),
           sources: 16,
+          ...(rate ? { rate } : {}),
           bodies:
             spec.bodies === 'distinct'
               ? { kind: 'templates', ...templates, firstIndex: live.nextIndex }
@@ -188,6 +189,11 @@ async function runIngestBench(options: BenchOptions): Promise<TableBenchResult> 
         if (drain) live.outcome.drains.push(drain)
       }
     }
+    // Issue 46: the latency a steady 1,000 deliveries a second meets, the floor's and plane-bridge's, after the rounds.
+    for (const live of active.filter((l) => l.spec.fixedRate)) {
+      const { load } = await segment(live, timing.roundSec, `fixed-${FIXED_RATE}`, FIXED_RATE)
+      live.outcome.fixedRate = { rate: FIXED_RATE, result: load }
+    }
     for (const live of active) {
       const memory = await (live.server as ServerProcess).memory()
       if (live.outcome.memory) {
@@ -205,7 +211,7 @@ async function runIngestBench(options: BenchOptions): Promise<TableBenchResult> 
     `ingest: signed ${BODY_BYTES}-byte Plane deliveries to POST /webhooks/plane, each server in its own ` +
     `process (plane-bridge: node dist/runtime/node.js), autocannon in another, ${CONNECTIONS} connections\n` +
     `  ${pinning.note}; warm-up ${timing.warmupSec} s, ${timing.rounds} rounds × ${timing.roundSec} s ` +
-    `interleaved${options.quick ? ', QUICK: indicative only' : ''}; Node ${environment.node}, ` +
+    `interleaved, then the floor and plane-bridge distinct at ${FIXED_RATE} req/s${options.quick ? ', QUICK: indicative only' : ''}; Node ${environment.node}, ` +
     `${environment.cpus} CPUs, load ${environment.loadAverage1m}; Redis ${describeRedisUrl(INGEST_REDIS_URL)}; ` +
     `WEBHOOK_RATE_LIMIT_PER_MIN=${rateLimitSetting()}; build ${_ms(build.ms)}`
   return {

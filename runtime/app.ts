@@ -5,6 +5,7 @@ import { HTTPException } from 'hono/http-exception'
 // PatternRouter (hono/tiny): one small router for a dozen routes; SmartRouter's two routers cost ~2 KiB gzip on Workers.
 import { Hono } from 'hono/tiny'
 import { clientAddress } from '../shared/client-address.ts'
+import type { Config } from '../shared/config.ts'
 import type { AppEnv, AppFunction, HttpFunction, Root } from '../shared/function.ts'
 import { AnswerWithheld } from '../shared/http-errors.ts'
 
@@ -64,7 +65,7 @@ export function createApp({
     // One handler per route: its name, its body limit, then the function (each layer Hono composes costs a
     // dispatch and a promise on every request).
     const limit = BODY_METHODS.has(fn.method)
-      ? _limitBody(Math.max(bodyLimitBytes, fn.bodyLimitBytes?.(services.config) ?? 0))
+      ? _limitBody(_routeBodyLimit(fn, bodyLimitBytes, services.config))
       : null
     const handler = missing ? _notConfigured(fn, missing) : fn.handler
     const name = fn.name
@@ -100,7 +101,20 @@ export function createApp({
   return app
 }
 
+/** The largest body any route takes: a refused one is read to its end up to this (runtime/node-early-answer.ts). */
+export function largestBodyLimit(functions: readonly AppFunction[], config: Config): number {
+  let largest = config.BODY_LIMIT_BYTES
+  for (const fn of functions)
+    if (fn.kind === 'http' && BODY_METHODS.has(fn.method))
+      largest = Math.max(largest, _routeBodyLimit(fn, config.BODY_LIMIT_BYTES, config))
+  return largest
+}
+
 // --- Internal helpers ---
+
+function _routeBodyLimit(fn: HttpFunction, bodyLimitBytes: number, config: Config): number {
+  return Math.max(bodyLimitBytes, fn.bodyLimitBytes?.(config) ?? 0)
+}
 
 function _limitBody(maxSize: number) {
   const tooLarge = (c: Context<AppEnv>) =>

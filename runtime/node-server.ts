@@ -1,13 +1,15 @@
 /**
  * @module Serves the Hono app on Node and closes it gracefully: stop accepting, let in-flight requests finish. A
- * route that withholds its answer has its connection dropped.
+ * route that withholds its answer has its connection dropped; an answer given before the body has all arrived (a
+ * refusal) is read by the caller (node-early-answer.ts).
  */
-import type { Server } from 'node:http'
+import { IncomingMessage, type Server } from 'node:http'
 import type { Socket } from 'node:net'
 import { serve } from '@hono/node-server'
 import type { Hono } from 'hono'
 import type { AppEnv } from '../shared/function.ts'
 import { AnswerWithheld } from '../shared/http-errors.ts'
+import { answerBeforeBody, type LingerOptions } from './node-early-answer.ts'
 
 export type NodeServer = {
   port: number
@@ -15,13 +17,17 @@ export type NodeServer = {
   close(timeoutMs: number): Promise<boolean>
 }
 
-export function listen(
-  app: Hono<AppEnv>,
-  { port, hostname = '0.0.0.0' }: { port: number; hostname?: string }
-) {
+export type ListenOptions = {
+  port: number
+  hostname?: string
+  /** The bounds of reading a refused body to its end (default: node-early-answer.ts). */
+  linger?: LingerOptions
+}
+
+export function listen(app: Hono<AppEnv>, { port, hostname = '0.0.0.0', linger }: ListenOptions) {
   return new Promise<NodeServer>((resolve, reject) => {
     const server = serve({
-      fetch: (request, env) => _serve(app, request, env),
+      fetch: (request, env) => _serve(app, request, env, linger),
       port,
       hostname,
     }) as Server
@@ -45,10 +51,15 @@ export function listen(
 async function _serve(
   app: Hono<AppEnv>,
   request: Request,
-  env: { incoming?: { socket: Socket | null } } | undefined
+  env: { incoming?: { socket: Socket | null } } | undefined,
+  linger: LingerOptions | undefined
 ): Promise<Response> {
   try {
-    return await app.fetch(request, env)
+    const response = await app.fetch(request, env)
+    const incoming = env?.incoming
+    return incoming instanceof IncomingMessage
+      ? await answerBeforeBody(response, incoming, linger)
+      : response
   } catch (error) {
     if (!(error instanceof AnswerWithheld)) throw error
     env?.incoming?.socket?.destroy()

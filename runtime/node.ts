@@ -8,7 +8,7 @@ import { errorMessage } from '../shared/errors.ts'
 import type { Root } from '../shared/function.ts'
 import { createRedactor } from '../shared/redact.ts'
 import { outputsOff, RegistryError } from '../shared/registry.ts'
-import { createApp } from './app.ts'
+import { createApp, largestBodyLimit } from './app.ts'
 import { runJobCommand } from './node-cli.ts'
 import { nodeHashing } from './node-hashing.ts'
 import { nodeMetricsOptions } from './node-metrics.ts'
@@ -100,11 +100,13 @@ async function serve(config: Config, root: Root): Promise<number> {
   // answers /health while it can keep nothing is worse than one that is restarted until Redis is there.
   await waitForStore(store)
   const app = createApp({ functions, root })
-  const server = await listen(app, { port: config.PORT, hostname: config.HOST }).catch(
-    (error: unknown) => {
-      throw new StartError(_listenFailure(error, config))
-    }
-  )
+  const server = await listen(app, {
+    port: config.PORT,
+    hostname: config.HOST,
+    linger: { maxBytes: largestBodyLimit(functions, config) },
+  }).catch((error: unknown) => {
+    throw new StartError(_listenFailure(error, config))
+  })
   log.info('listening', { host: config.HOST, port: server.port })
   const shutdown = new AbortController()
   const scheduler = startScheduler({ functions, root, signal: shutdown.signal })

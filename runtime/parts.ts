@@ -168,9 +168,9 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
   // Every version the pipeline stores is laid over its project's cached listing (/plane, the digest).
   const index: WorkItemIndex = {
     ...indexed,
-    saw: async (task, description) => {
-      await indexed.saw(task, description)
-      await noteTaskChanged(store, task, now())
+    // Both follow the version just stored, neither depends on the other: one round trip, not two.
+    saw: async (task, description, memo) => {
+      await Promise.all([indexed.saw(task, description, memo), noteTaskChanged(store, task, now())])
     },
   }
   const taskReads = createTaskReads({ now })

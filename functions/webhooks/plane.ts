@@ -63,6 +63,13 @@ export const planeWebhookFunction = defineHttpFunction({
         401
       )
     }
+    const hash = await services.hashing.sha256Hex(raw)
+    // A retry Plane already delivered costs this one read, before the parse: it was processed when it was accepted.
+    // (Not counted by the rate limit either: the limit bounds the work deliveries make, and a duplicate makes none.)
+    const seen = await _keepTrying(services, parts, receivedAt, () =>
+      services.store.has(`webhook:seen:${hash}`)
+    )
+    if (seen) return c.json({ status: 'duplicate' }, 200)
     // Parsed before anything is written: a signed body that is not a delivery, or that carries a junk id, costs
     // no store write (the rate limit's counter included).
     let event: ReturnType<typeof parsePlaneWebhook>
@@ -79,11 +86,12 @@ export const planeWebhookFunction = defineHttpFunction({
     if (limited) return limited
     parts.webhookRejections.clear()
 
-    const hash = await services.hashing.sha256Hex(raw)
     // A delivery the bridge cannot keep is one Plane must send again, and Plane resends only after a transport
-    // error: the store is tried again for a while, then the answer is withheld (the connection dropped).
+    // error: the store is tried again for a while, then the answer is withheld (the connection dropped). A try
+    // after a failed one reads the dedupe mark again (the failed one may have set it).
+    let tries = 0
     const kept = await _keepTrying(services, parts, receivedAt, () =>
-      _keep(services, parts, hash, event, receivedAt)
+      _keep(services, parts, hash, event, receivedAt, tries++ > 0)
     )
     return c.json({ status: kept }, 200)
   },
@@ -100,18 +108,19 @@ const KEEP_TRYING_WAITS_MS = [250, 500, 1000, 2000, 4000, 8000] as const
 /**
  * The delivery is a duplicate, or stored (processed, or in the inbox) and marked seen; throws when the store fails.
  * Each try starts over: what an earlier try wrote is written again under the same keys (the inbox entry's id is
- * the arrival time and the body's hash), and the pipeline finds a change it already holds unchanged.
+ * the arrival time and the body's hash), and the pipeline finds a change it already holds unchanged. `recheck`: a
+ * try after a failed one reads the dedupe mark first (the route read it before the first).
  */
 async function _keep(
   services: Services,
   parts: WebhookParts,
   hash: string,
   event: PlaneWebhookEvent,
-  receivedAt: number
+  receivedAt: number,
+  recheck: boolean
 ): Promise<'accepted' | 'duplicate'> {
   const { store, log, background } = services
-  // A retry Plane already delivered costs one read, and no processing: it was processed when it was accepted.
-  if (await store.has(`webhook:seen:${hash}`)) return 'duplicate'
+  if (recheck && (await store.has(`webhook:seen:${hash}`))) return 'duplicate'
   if (await _processInRequest(services, parts, hash, event, receivedAt)) return 'accepted'
   // Stored first, claimed after: a crash in between leaves a copy the notify cron replays (and Plane, which got
   // no answer, sends again); the other order lost the delivery (claimed, never stored). The copy is the bounded
@@ -123,7 +132,11 @@ async function _keep(
   }
   // Unnoted, the poll may take a quiet hour for a switched-off webhook: logged, never a refusal.
   await bestEffort(log, 'plane webhook receipt note', () =>
-    noteWebhookReceived({ ...services, ...parts })
+    noteWebhookReceived({
+      metrics: services.metrics,
+      now: services.now,
+      webhookNotes: parts.webhookNotes,
+    })
   )
   // The stored copy is for replay after a crash; this process goes on with what it has already parsed.
   background.run('plane-webhook', () => processStoredWebhook(services, parts, id, { entry, event }))
@@ -191,7 +204,11 @@ async function _processInRequest(
     })
   }
   await bestEffort(log, 'plane webhook receipt note', () =>
-    noteWebhookReceived({ ...services, ...parts })
+    noteWebhookReceived({
+      metrics: services.metrics,
+      now: services.now,
+      webhookNotes: parts.webhookNotes,
+    })
   )
   if (log.enabled('info')) log.info('plane webhook processed', { type: event.type, outcome })
   parts.kick()

@@ -15,6 +15,7 @@ import { graphemeBoundaryAtOrBefore } from '../cap.ts'
 import type { TaskSnapshot } from '../events.ts'
 import { htmlToText } from '../html-text.ts'
 import { isPlaneId } from '../plane/limits.ts'
+import type { LockMemo } from '../store/keyed-lock.ts'
 import type { Store } from '../store/store.ts'
 import { isOpenForAgent } from '../task-vocabulary.ts'
 
@@ -32,9 +33,10 @@ export type WorkItemIndexOptions = {
 export type WorkItemIndex = {
   /**
    * The pipeline stored this version of the task: its agents' open sets follow. `descriptionHtml`: the task's
-   * description when the sighting carried it (undefined: keep the one known).
+   * description when the sighting carried it (undefined: keep the one known). `memo`: the task lock's (the pipeline
+   * holds it), where what was last read or written of the task's holders is still what the store holds.
    */
-  saw(task: TaskSnapshot, descriptionHtml?: string | null): Promise<void>
+  saw(task: TaskSnapshot, descriptionHtml?: string | null, memo?: LockMemo): Promise<void>
   /** The ids of an agent's open tasks as the index holds them. */
   openTasks(agentId: string): Promise<string[]>
   /** The indexed description of an open task (text, cut), or null. */
@@ -56,12 +58,17 @@ export function createWorkItemIndex({ store, holders }: WorkItemIndexOptions): W
   const listedKey = (projectId: string) => `index:listed:${projectId}`
 
   return {
-    async saw(task, descriptionHtml) {
+    async saw(task, descriptionHtml, memo) {
       // Snapshots are bounded where they are made (plane-events.ts); a task id that is not Plane's never becomes an
       // agent's open task, whoever passed it (it would be read back as a Plane URL segment).
       if (!isPlaneId(task.id)) return
       const now = isOpenForAgent(task) ? await holders(task) : []
-      const before = (await store.get<string[]>(heldKey(task.id))) ?? []
+      const key = heldKey(task.id)
+      // Under the task's lock the last read or write is still the store's: a burst of deliveries about one task
+      // reads its holders once (one read per delivery was a sixth of a webhook's store round trips, issue 46).
+      const before =
+        (memo?.has(key) ? (memo.get(key) as string[] | null) : await store.get<string[]>(key)) ?? []
+      memo?.set(key, before)
       // Finished and unassigned tasks (most of a workspace) cost this one read.
       if (now.length === 0 && before.length === 0) return
       for (const agent of before)
@@ -71,12 +78,17 @@ export function createWorkItemIndex({ store, holders }: WorkItemIndexOptions): W
           ttlSeconds: INDEX_TTL_S,
         })
       if (now.length === 0) {
-        await store.delete(heldKey(task.id))
+        memo?.delete(key)
+        await store.delete(key)
         await store.delete(descKey(task.id))
+        memo?.set(key, [])
         return
       }
-      if (now.join() !== before.join())
-        await store.set(heldKey(task.id), now, { ttlSeconds: INDEX_TTL_S })
+      if (now.join() !== before.join()) {
+        memo?.delete(key)
+        await store.set(key, now, { ttlSeconds: INDEX_TTL_S })
+        memo?.set(key, now)
+      }
       if (descriptionHtml !== undefined)
         await store.set(descKey(task.id), _excerpt(descriptionHtml ?? ''), {
           ttlSeconds: INDEX_TTL_S,

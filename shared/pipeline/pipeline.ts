@@ -236,7 +236,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         await store.set(snapshotKey(task.id), task, { ttlSeconds: SNAPSHOT_TTL_S })
         memo.set(snapshotKey(task.id), task)
         // The index follows the version just stored, under the same lock (one writer per task at a time).
-        await options.index?.saw(task, description)
+        await options.index?.saw(task, description, memo)
         await markSeen(telling)
         return result.status === 'changed' || telling.length > 0 ? 'pending' : result.status
       }),
