@@ -68,6 +68,7 @@ function _context(
     projectStates,
     taskDeleted: (taskId) => parts.taskDeleted(taskId),
     kick: () => parts.kick(),
+    budget: parts.budget,
     actor: { kind: 'agent', agent: me },
     me,
     plane,

@@ -20,6 +20,7 @@ export type ToolParts = Pick<
   | 'projectStates'
   | 'taskDeleted'
   | 'kick'
+  | 'budget'
 >
 
 /** What the tools use of the services. */
