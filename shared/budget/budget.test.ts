@@ -45,8 +45,11 @@ function setup() {
     },
   })
   const add = async (r: RunRecord) => {
-    await budget.saving(emptyRunRecord({ id: r.taskId, projectId: r.projectId, ref: r.ref }), r)
-    await budget.saved(r)
+    const marked = await budget.saving(
+      emptyRunRecord({ id: r.taskId, projectId: r.projectId, ref: r.ref }),
+      r
+    )
+    await budget.saved(r, marked)
   }
   const pending = async () =>
     (await outbox.pending('telegram')).map((i) => ({

@@ -186,11 +186,12 @@ export function createBudget({
     ledger,
     async saving(before, next) {
       // A change of where the task's money counts is marked before the record that says so is saved.
-      if (!sameEntry(entryOf(before, timeZone), entryOf(next, timeZone)))
-        await ledger.mark(next.taskId, next.projectId)
+      if (sameEntry(entryOf(before, timeZone), entryOf(next, timeZone))) return false
+      await ledger.mark(next.taskId, next.projectId)
+      return true
     },
-    async saved(record) {
-      if (await ledger.place(record)) await check()
+    async saved(record, marked) {
+      if (await ledger.place(record, { marked })) await check()
     },
     async view() {
       const at = now()

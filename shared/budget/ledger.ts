@@ -108,10 +108,11 @@ export type Ledger = {
   /** Mark a task whose placement is about to change (before its record is saved). */
   mark(taskId: string, projectId: string): Promise<void>
   /**
-   * Place the task as its record says, replacing where it counted before, and clear its mark; true when its
-   * placement changed. Called under the task's lock, after its record is saved.
+   * Place the task as its record says, replacing where it counted before, and clear its mark (`marked`: there may be
+   * one to clear even when nothing moves); true when its placement changed. Called under the task's lock, after its
+   * record is saved.
    */
-  place(record: RunRecord): Promise<boolean>
+  place(record: RunRecord, options?: { marked?: boolean }): Promise<boolean>
   /** The month's spent lines and every open or held task. */
   read(month: string): Promise<LedgerMonth>
   /** Tasks left marked (a process died while moving them), oldest first. */
@@ -133,7 +134,7 @@ export function createLedger({ store, timeZone, now }: LedgerOptions): Ledger {
     async mark(taskId, projectId) {
       await store.indexAdd(MOVING_KEY, `${taskId} ${projectId}`, now(), ttl)
     },
-    async place(record) {
+    async place(record, { marked = true } = {}) {
       const taskId = record.taskId
       const next = entryOf(record, timeZone)
       const stored = await store.get<StoredEntry>(entryKey(taskId))
@@ -141,7 +142,8 @@ export function createLedger({ store, timeZone, now }: LedgerOptions): Ledger {
       const was = stored?.was ?? []
       // Settled and the same: nothing to do (a heartbeat, a completion told twice).
       if (sameEntry(stored?.now ?? null, next) && (stored === null || stored.settled)) {
-        await store.indexRemove(MOVING_KEY, moving)
+        // A heartbeat's update writes nothing (on KV every write counts).
+        if (marked) await store.indexRemove(MOVING_KEY, moving)
         return false
       }
       // What may still count somewhere and is to go: written down first, so a process that dies while the indexes

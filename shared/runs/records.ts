@@ -56,11 +56,12 @@ export type RunStore = {
 
 /**
  * What keeps a copy of every record's money (the budget's ledger, OPENCLAW-11), told under the task's lock: before a
- * changed record is saved (a process that dies next leaves a trace) and once it is.
+ * changed record is saved (true: a trace was left, which a process that dies next leaves behind) and once it is (with
+ * whether to clear a trace: this update's own, or any when the record is settled again).
  */
 export type RunLedger = {
-  saving(before: RunRecord, next: RunRecord): Promise<void>
-  saved(record: RunRecord): Promise<void>
+  saving(before: RunRecord, next: RunRecord): Promise<boolean>
+  saved(record: RunRecord, marked: boolean): Promise<void>
 }
 
 export type CardOptions = {
@@ -320,14 +321,14 @@ export function createRunStore({
         const next = await change({ ...before, ref: before.ref ?? task.ref })
         const moved = next.state !== before.state || !next.stateSince
         const changed = moved ? { ...next, stateSince: new Date(now()).toISOString() } : next
-        await ledger?.saving(before, changed)
+        const marked = (await ledger?.saving(before, changed)) ?? false
         await store.set(key(task.id), changed, { ttlSeconds: RECORD_TTL_S })
         if (OPEN_RUN_STATES.has(changed.state)) {
           if (moved) await store.indexAdd(OPEN_RUNS_INDEX, task.id, now())
         } else if (OPEN_RUN_STATES.has(before.state) || moved) {
           await store.indexRemove(OPEN_RUNS_INDEX, task.id)
         }
-        await ledger?.saved(changed)
+        await ledger?.saved(changed, marked)
         // A card, once written, always shows who holds the run and in what state (the record is rebuilt from it):
         // only a heartbeat (activity time, session id) stays in the store until the next change. A run the tracker
         // starts (a wake, a deploy's adoption) writes no card of its own: a first cycle of hundreds of wakes would
@@ -364,7 +365,7 @@ export function createRunStore({
     resync: (task, via) =>
       taskLock.run(`run:lock:${task.id}`, async () => {
         const record = await known(task, via ?? plane)
-        if (record) await ledger?.saved(record)
+        if (record) await ledger?.saved(record, true)
         return record
       }),
   }
