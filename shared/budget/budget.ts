@@ -191,7 +191,10 @@ export function createBudget({
       return true
     },
     async saved(record, marked) {
-      if (await ledger.place(record, { marked })) await check()
+      // Unmarked, the task's money did not move (a heartbeat): nothing to read. A placement left stale by a process
+      // that died kept its mark, which the budget job settles; a ledger the store lost is rebuilt by that job.
+      if (!marked) return
+      if (await ledger.place(record)) await check()
     },
     async view() {
       const at = now()
