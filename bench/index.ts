@@ -1,6 +1,7 @@
 /** @module `npm run bench`: runs every bench in this list, in order; BENCH_QUICK=1 for a short run, BENCH_FILTER=<text> to pick. */
 import { agentsBench } from './agents.bench.ts'
 import { boundedBench } from './bounded.bench.ts'
+import { budgetBench } from './budget.bench.ts'
 import { deployBench } from './deploy.bench.ts'
 import { ingestBench } from './ingest.bench.ts'
 import { readBenchOptions } from './options.ts'
@@ -16,6 +17,7 @@ import { webhookBench } from './webhook.bench.ts'
 const benches = [
   runtimeBench,
   storeBench,
+  budgetBench,
   webhookBench,
   ingestBench,
   pollBench,

@@ -3,6 +3,7 @@
  * from the Node CLI only, so the Worker imports this list and its bundle leaves them out (~5 KiB gzip).
  */
 import type { CronFunction, HttpFunction } from '../shared/function.ts'
+import { budgetFunction } from './budget/budget.ts'
 import { digestFunction } from './digest/digest.ts'
 import { notifyFunction } from './notify/notify.ts'
 import { healthFunction } from './ops/health.ts'
@@ -23,6 +24,7 @@ export const servedFunctions: readonly (HttpFunction | CronFunction)[] = [
   pollFunction,
   telegramWebhookFunction,
   digestFunction,
+  budgetFunction,
   bridgeToolsListFunction,
   bridgeToolCallFunction,
   ...mcpFunctions,

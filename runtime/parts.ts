@@ -1,5 +1,7 @@
 /** @module The composition root's parts: clients, directory, pipeline, outbox, senders, run tracker, built once per runtime from its services. */
 import { createCardStore } from '../shared/actions/cards.ts'
+import { createBudgetTeller } from '../shared/budget/alerts.ts'
+import { createBudget } from '../shared/budget/budget.ts'
 import { createCallGate } from '../shared/call-gate.ts'
 import type { TaskSnapshot } from '../shared/events.ts'
 import type { Services } from '../shared/function.ts'
@@ -114,6 +116,27 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     projects: config.NOTIFY_PROJECTS ?? null,
   })
   const locks = sharedLocks ?? createKeyedLocks({ store })
+  // OPENCLAW-11: with BUDGET_MONTHLY_USD, every run record's money goes through the budget's ledger.
+  const budget =
+    config.BUDGET_MONTHLY_USD === undefined
+      ? null
+      : createBudget({
+          store,
+          teamUsd: config.BUDGET_MONTHLY_USD,
+          agents: services.agents,
+          timeZone: config.TIMEZONE,
+          now,
+          ...(chatId
+            ? {
+                tell: createBudgetTeller({
+                  cards,
+                  chatId,
+                  locale: config.LOCALE,
+                  nameOf: (id) => services.agents.find((a) => a.id === id)?.name ?? id,
+                }),
+              }
+            : {}),
+        })
   const runs = plane
     ? createRunStore({
         store,
@@ -129,6 +152,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
           background.later('cards', Math.max(50, dueInMs), async () => writeCards(), {
             weak: true,
           }),
+        ...(budget ? { ledger: budget } : {}),
       })
     : null
   // What one agent may send the human on its own (issue 39): the pipeline and the run tracker share it.
@@ -218,6 +242,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
             confidence: record.confidence,
             summary: record.summary,
             deliverables: record.deliverables.map((d) => ({ name: d.name, url: d.url })),
+            held: record.held ?? null,
           }
         : null
     },
@@ -282,6 +307,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
         log,
         now,
         latest: snapshots.getMany,
+        budget,
       })
     : null
 
@@ -305,6 +331,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     runs,
     tracker,
     cards,
+    budget,
     topics,
     holds,
     migrations,

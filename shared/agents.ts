@@ -33,6 +33,12 @@ const agentSchema = z.strictObject({
     .transform((v) => v.toLowerCase())
     .optional(),
   tags: z.array(z.string()).default([]),
+  /** OPENCLAW-11: this agent's own budget for a calendar month, in USD, within BUDGET_MONTHLY_USD's. */
+  monthlyBudgetUsd: z
+    .number({ error: 'must be an amount in USD, e.g. 200' })
+    .positive('must be more than 0')
+    .max(1e9)
+    .optional(),
 })
 
 const registrySchema = z.strictObject({

@@ -5,6 +5,7 @@
  */
 import type { MiddlewareHandler } from 'hono'
 import type { CardStore } from './actions/cards.ts'
+import type { Budget } from './budget/budget.ts'
 import type { CallGate } from './call-gate.ts'
 import type { ProjectStates } from './index/project-states.ts'
 import type { TaskReads } from './index/task-reads.ts'
@@ -73,8 +74,10 @@ export type Parts = {
   runs: RunStore | null
   /** Verified wakes, stale runs, stop messages (agent runs). */
   tracker: RunTracker
-  /** Messages the human can act on (reviews, questions, approvals). */
+  /** Messages the human can act on (reviews, questions, approvals, budget alerts). */
   cards: CardStore
+  /** The month's budget and its ledger (OPENCLAW-11); null when BUDGET_MONTHLY_USD is unset. */
+  budget: Budget | null
   /** One forum topic per project (TELEGRAM_TOPICS=per-project); null otherwise. */
   topics: ProjectTopics | null
   /** Chats the outbox holds: a flood wait, a bot blocked or kicked (issue 44). */

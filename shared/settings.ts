@@ -20,13 +20,16 @@ const optionalText = z.string().trim().min(1).optional()
 const httpUrl = z
   .string()
   .trim()
-  .refine(_isHttpUrl, 'must be an http:// or https:// URL')
+  .refine((s) => _isUrl(s, ['http:', 'https:']), 'must be an http:// or https:// URL')
   .transform((s) => s.replace(/\/+$/, ''))
 
 const redisUrl = z
   .string()
   .trim()
-  .refine(_isRedisUrl, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/1')
+  .refine(
+    (s) => _isUrl(s, ['redis:', 'rediss:']),
+    'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/1'
+  )
 
 /** `a, b,c` → ['a', 'b', 'c'] (empty items dropped). */
 const commaList = z
@@ -243,7 +246,7 @@ export const SETTINGS = {
   },
   AGENTS_FILE: {
     schema: optionalText,
-    doc: 'The agent registry: a JSON file `{"agents": [...]}` (copy `agents.example.json`); a relative path is from the working directory. Each agent: `id` (short, lowercase: `imhotep`), `name` (how messages name it), `role` (`member` or `concierge`, one at most), `planeUser` (its Plane account\'s email, or user id), `openclawAgentId`, `tags`; optional `planeTokenEnv` (the name of the variable holding the agent\'s own Plane key, e.g. `PLANE_TOKEN_IMHOTEP`: its actions are then its own in Plane) and `bridgeTokenSha256` (the SHA-256 of its bridge token, written by `npm run job -- agent-token --all`; the file holds no secret). A bad entry stops the start, naming it.',
+    doc: 'The agent registry: a JSON file `{"agents": [...]}` (copy `agents.example.json`); a relative path is from the working directory. Each agent: `id` (short, lowercase: `imhotep`), `name` (how messages name it), `role` (`member` or `concierge`, one at most), `planeUser` (its Plane account\'s email, or user id), `openclawAgentId`, `tags`; optional `planeTokenEnv` (the name of the variable holding the agent\'s own Plane key, e.g. `PLANE_TOKEN_IMHOTEP`: its actions are then its own in Plane) and `bridgeTokenSha256` (the SHA-256 of its bridge token, written by `npm run job -- agent-token --all`; the file holds no secret), and `monthlyBudgetUsd` (its own budget for a month, in USD, within `BUDGET_MONTHLY_USD`). A bad entry stops the start, naming it.',
   },
   AGENTS_JSON: {
     schema: optionalText,
@@ -253,6 +256,11 @@ export const SETTINGS = {
     schema: timezone.default('UTC'),
     defaultText: '`UTC`',
     doc: 'Time zone of schedules such as the daily digest (PROV-01: UTC).',
+  },
+  BUDGET_MONTHLY_USD: {
+    schema: z.coerce.number({ error: 'must be USD, e.g. 500' }).positive().max(1e9).optional(),
+    defaultText: 'unset: no budget',
+    doc: "The team's budget for a calendar month in `TIMEZONE`, in USD (OPENCLAW-11): spent (the `cost` agents report, else the task's estimate) plus committed (estimates of open tasks) against it, told at 80 % and 100 %; past it, a new `create_task` waits for the human's approval. An agent's `monthlyBudgetUsd` in the agents file adds its own. Unset: no budget, nothing is counted, held or told. See [Telegram: the budget](telegram.md#the-budget-openclaw-11).",
   },
   LOCALE: {
     schema: z.enum(['fr', 'en']).default('fr'),
@@ -367,14 +375,6 @@ export const CONFIG_KEYS = Object.keys(SETTINGS) as SettingKey[]
 export const SECRET_KEYS = CONFIG_KEYS.filter((k) => (SETTINGS[k] as SettingSpec).secret === true)
 
 // --- Internal helpers ---
-
-function _isHttpUrl(s: string): boolean {
-  return _isUrl(s, ['http:', 'https:'])
-}
-
-function _isRedisUrl(s: string): boolean {
-  return _isUrl(s, ['redis:', 'rediss:'])
-}
 
 function _isUrl(s: string, protocols: readonly string[]): boolean {
   try {

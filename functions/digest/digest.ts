@@ -32,7 +32,7 @@ export const digestFunction = defineCronFunction({
     'PLANE_API_KEY',
     'PLANE_WORKSPACE_SLUG',
   ],
-  parts: ['plane', 'directory', 'outbox', 'kick', 'snapshots'],
+  parts: ['plane', 'directory', 'outbox', 'kick', 'snapshots', 'budget'],
   run: async function digest(ctx) {
     const { config, store, log } = ctx
     const now = ctx.now()
@@ -50,6 +50,7 @@ export const digestFunction = defineCronFunction({
       log,
       now: ctx.now,
       latest: ctx.snapshots.getMany,
+      budget: ctx.budget,
     })
     const snapshot = await loader.snapshot()
     const last = await store.get<{ at: number }>(LAST_DIGEST_KEY)

@@ -20,6 +20,7 @@ import { splitMessage, TELEGRAM_MESSAGE_LIMIT } from '../../shared/telegram/spli
 import type { TaskContext, TaskParts } from '../tools/task-context.ts'
 import { type LoadedTask, rereadTask, resolveTask, sightWrite } from '../tools/tasks.ts'
 import { postComment, stateFor } from '../tools/writes.ts'
+import { budgetAction } from './budget-actions.ts'
 
 export type CardPress = {
   kind: 'callback'
@@ -50,7 +51,7 @@ const MAX_TEXT = 4000
 /** The parts the human's actions read: the cards, Plane through the task steps, the tracker's wakes, the outbox. */
 export type ActionParts = Pick<
   Parts,
-  'plane' | 'runs' | 'telegram' | 'cards' | 'tracker' | 'outbox'
+  'plane' | 'runs' | 'telegram' | 'cards' | 'tracker' | 'outbox' | 'budget'
 > &
   TaskParts
 
@@ -149,6 +150,14 @@ export async function perform(
   const claimed = await parts.cards.claim(card.id, { action, by, at })
   if (!claimed && action !== 'answer') return 'already'
   try {
+    // A budget alert (OPENCLAW-11) is about no task: the budget changes, not Plane.
+    if (card.kind === 'budget') {
+      const line = await budgetAction(services, parts.budget, card, action, by)
+      if (claimed) await _edit(parts, card, line)
+      log.info('budget action from telegram', { card: card.id, action, scope: card.budget?.scope })
+      parts.kick()
+      return 'done'
+    }
     const ctx = _humanContext(services, parts, by)
     const task = await resolveTask(ctx, card.taskId)
     const ref = task.ref ?? card.ref ?? task.key.id
@@ -182,6 +191,9 @@ export async function perform(
         await postComment(ctx, task, say.comment.approve(by))
         // The label's removal, seen by the pipeline as the bridge's own write, wakes the agent at once.
         await _removeLabel(ctx, task, APPROVAL_LABEL)
+        // Approved: its estimate is committed from now on, woken or not (OPENCLAW-11).
+        if ((await ctx.runs.peek(task.key.id))?.held)
+          await ctx.runs.update(task.key, (r) => ({ ...r, held: null }), { agentName: null })
         break
       case 'refuse':
         await postComment(ctx, task, say.comment.refuse(by))
@@ -199,7 +211,10 @@ export async function perform(
     await parts.outbox.enqueue(
       telegramMessage(
         card.chatId,
-        say.failed(escapeHtml(card.ref ?? card.taskId), escapeHtml(capText(detail, 300))),
+        say.failed(
+          escapeHtml(card.ref ?? (card.kind === 'budget' ? 'Budget' : card.taskId)),
+          escapeHtml(capText(detail, 300))
+        ),
         `action-failed:${card.id}:${action}:${at}`,
         card.projectId
       )

@@ -55,6 +55,7 @@ export const COMMAND_PARTS = [
   'labels',
   'taskDeleted',
   'kick',
+  'budget',
 ] as const satisfies readonly (keyof CommandParts)[]
 
 export async function answerCommandTask(

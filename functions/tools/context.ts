@@ -71,6 +71,7 @@ function _context(
     kick: () => parts.kick(),
     chatId,
     holds,
+    budget: parts.budget,
     actor: { kind: 'agent', agent: me },
     me,
     plane,

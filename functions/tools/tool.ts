@@ -22,6 +22,7 @@ export type ToolParts = Pick<
   | 'kick'
   | 'chatId'
   | 'holds'
+  | 'budget'
 >
 
 /** What the tools use of the services. */

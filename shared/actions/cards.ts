@@ -7,8 +7,16 @@
 import { type EnqueueInput, type Outbox, telegramMessage } from '../notify/outbox.ts'
 import type { Store } from '../store/store.ts'
 
-export type CardKind = 'review' | 'question' | 'approval'
-export type CardAction = 'validate' | 'sendback' | 'answer' | 'approve' | 'refuse'
+/** `budget`: the team's (or an agent's) budget reached 80 % or 100 % (OPENCLAW-11); it is about no task. */
+export type CardKind = 'review' | 'question' | 'approval' | 'budget'
+export type CardAction =
+  | 'validate'
+  | 'sendback'
+  | 'answer'
+  | 'approve'
+  | 'refuse'
+  | 'raise'
+  | 'hold'
 
 export type Card = {
   id: string
@@ -25,6 +33,8 @@ export type Card = {
   /** Telegram's id of the sent message, once it is sent. */
   messageId: number | null
   createdAt: number
+  /** A budget card's month (`YYYY-MM`) and scope (`team`, `agent:<id>`); its taskId and projectId are empty. */
+  budget?: { month: string; scope: string }
 }
 
 /** Who did what, claimed once per card; `closed`: the task was deleted in Plane, nobody can act on it any more. */
@@ -48,6 +58,8 @@ const CODES: Record<CardAction, string> = {
   answer: 'r',
   approve: 'a',
   refuse: 'n',
+  raise: 'u',
+  hold: 'h',
 }
 const ACTIONS = Object.fromEntries(Object.entries(CODES).map(([a, c]) => [c, a])) as Record<
   string,
@@ -58,6 +70,7 @@ export const CARD_ACTIONS: Record<CardKind, readonly CardAction[]> = {
   review: ['validate', 'sendback'],
   question: ['answer'],
   approval: ['approve', 'refuse'],
+  budget: ['raise', 'hold'],
 }
 
 const cardKey = (id: string) => `tg:card:${id}`
@@ -156,12 +169,14 @@ export function createCardStore({
         payload: {
           ...message.payload,
           reply_markup: {
-            inline_keyboard: [
+            // A budget card's two long buttons, one per row: side by side, phones cut them short.
+            inline_keyboard: _rows(
               CARD_ACTIONS[card.kind].map((action) => ({
                 text: labels[action],
                 callback_data: encodeCardAction(card.id, action),
               })),
-            ],
+              card.kind === 'budget' ? 1 : 2
+            ),
           },
         },
         meta: { kind: 'card', cardId: card.id, projectId: card.projectId },
@@ -172,7 +187,9 @@ export function createCardStore({
         return null
       }
       if (card.kind === 'approval') await store.indexAdd(APPROVALS_INDEX, card.id, card.createdAt)
-      await store.indexAdd(OPEN_CARDS_INDEX, card.id, card.createdAt, ttl)
+      // A budget card names no task whose comments the poll could catch up.
+      if (card.kind !== 'budget')
+        await store.indexAdd(OPEN_CARDS_INDEX, card.id, card.createdAt, ttl)
       return card
     },
     get: (id) => store.get<Card>(cardKey(id)),
@@ -199,7 +216,8 @@ export function createCardStore({
       await store.delete(doneKey(id))
       const card = await store.get<Card>(cardKey(id))
       if (card?.kind === 'approval') await store.indexAdd(APPROVALS_INDEX, id, card.createdAt)
-      if (card) await store.indexAdd(OPEN_CARDS_INDEX, id, card.createdAt, ttl)
+      if (card && card.kind !== 'budget')
+        await store.indexAdd(OPEN_CARDS_INDEX, id, card.createdAt, ttl)
     },
     pendingApprovals: () => listPendingApprovals(store),
     open: (limit) => listOpenCards(store, limit),
@@ -219,4 +237,12 @@ export function createCardStore({
       return closed
     },
   }
+}
+
+// --- Internal helpers ---
+
+function _rows<T>(buttons: readonly T[], perRow: number): T[][] {
+  const rows: T[][] = []
+  for (let i = 0; i < buttons.length; i += perRow) rows.push(buttons.slice(i, i + perRow))
+  return rows
 }

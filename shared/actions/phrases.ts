@@ -8,7 +8,7 @@ import type { CardAction } from './cards.ts'
 export type ActionPhrases = {
   buttons: Record<CardAction, string>
   /** The approval card: a task waits for the human before its agent may start. */
-  approvalAsk(task: string, agent: string | null): string
+  approvalAsk(task: string, agent: string | null, overBudget?: boolean): string
   /** ForceReply prompt for the text an action needs (send back: the reason; answer: the answer). */
   prompt(action: 'sendback' | 'answer', ref: string): string
   /** The line an acted-on message gains, its buttons gone: "✅ Validé par Ada à 10:32". */
@@ -47,9 +47,11 @@ const fr: ActionPhrases = {
     answer: '💬 Répondre',
     approve: '✅ Approuver',
     refuse: '❌ Refuser',
+    raise: '➕ +20 % ce mois-ci',
+    hold: '⏸ Retenir les nouvelles tâches',
   },
-  approvalAsk: (task, agent) =>
-    `🛂 <b>Approbation demandée</b> : ${task}${agent ? ` — pour ${agent}` : ''}. L’agent ne commencera qu’après votre accord.`,
+  approvalAsk: (task, agent, overBudget) =>
+    `🛂 <b>Approbation demandée</b>${overBudget ? ' (budget dépassé)' : ''} : ${task}${agent ? ` — pour ${agent}` : ''}. L’agent ne commencera qu’après votre accord.`,
   prompt: (action, ref) =>
     action === 'sendback'
       ? `↩️ Pourquoi renvoyer ${ref} ? Répondez à ce message : votre texte sera commenté dans Plane et transmis à l’agent.`
@@ -61,6 +63,8 @@ const fr: ActionPhrases = {
       answer: `💬 Répondu par ${by} à ${time}`,
       approve: `✅ Approuvé par ${by} à ${time}`,
       refuse: `❌ Refusé par ${by} à ${time}`,
+      raise: `➕ Budget relevé par ${by} à ${time}`,
+      hold: `⏸ Nouvelles tâches retenues par ${by} à ${time}`,
       closed: `🗑 Tâche supprimée dans Plane (${time})`,
     })[action],
   toast: {
@@ -94,9 +98,11 @@ const en: ActionPhrases = {
     answer: '💬 Answer',
     approve: '✅ Approve',
     refuse: '❌ Refuse',
+    raise: '➕ +20% this month',
+    hold: '⏸ Hold new tasks',
   },
-  approvalAsk: (task, agent) =>
-    `🛂 <b>Approval needed</b>: ${task}${agent ? ` — for ${agent}` : ''}. The agent starts only once you approve.`,
+  approvalAsk: (task, agent, overBudget) =>
+    `🛂 <b>Approval needed</b>${overBudget ? ' (over budget)' : ''}: ${task}${agent ? ` — for ${agent}` : ''}. The agent starts only once you approve.`,
   prompt: (action, ref) =>
     action === 'sendback'
       ? `↩️ Why send ${ref} back? Reply to this message: your text becomes a comment in Plane and goes to the agent.`
@@ -108,6 +114,8 @@ const en: ActionPhrases = {
       answer: `💬 Answered by ${by} at ${time}`,
       approve: `✅ Approved by ${by} at ${time}`,
       refuse: `❌ Refused by ${by} at ${time}`,
+      raise: `➕ Budget raised by ${by} at ${time}`,
+      hold: `⏸ New tasks held by ${by} at ${time}`,
       closed: `🗑 Task deleted in Plane (${time})`,
     })[action],
   toast: {

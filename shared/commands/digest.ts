@@ -5,6 +5,7 @@
  */
 import { phrasesFor, stateDisplayName } from '../notify/i18n.ts'
 import { allTasks, isOpen, type TaskView, type WorkspaceSnapshot } from '../workspace/snapshot.ts'
+import { budgetDigestLines } from './budget-reply.ts'
 import {
   byProjectAndSequence,
   escapeName,
@@ -61,7 +62,9 @@ export function buildDigest(
       snapshot.approvals.length +
       waitingLong.length ===
     0
-  if (quiet) return { html: p.quietDay(date), quiet: true }
+  // OPENCLAW-11: the month's budget and where it ends at the current pace, when a budget is set.
+  const budget = snapshot.budget ? budgetDigestLines(snapshot.budget, ctx) : []
+  if (quiet) return { html: [p.quietDay(date), ...budget].join('\n'), quiet: true }
 
   const lines = [
     p.digestTitle(date),
@@ -129,6 +132,7 @@ export function buildDigest(
       lines.push(`• ${label(`<b>${escapeName(agent.name)}</b>`)} ${load}`)
     }
   }
+  lines.push(...budget)
   return { html: lines.join('\n'), quiet: false }
 }
 

@@ -2,6 +2,7 @@
 
 import type { WorkspaceSnapshot } from '../workspace/snapshot.ts'
 import { answerAgentQuery, buildAgentReply } from './agent-reply.ts'
+import { buildBudgetReply } from './budget-reply.ts'
 import type { DrillDown } from './callback-data.ts'
 import { buildHelpReply } from './help-reply.ts'
 import { answerProjectQuery, buildProjectReply } from './project-reply.ts'
@@ -11,13 +12,14 @@ import { buildStatusReply } from './status-reply.ts'
 export type CommandRequest =
   | { kind: 'help' }
   | { kind: 'status' }
+  | { kind: 'budget' }
   | { kind: 'project'; query: string }
   | { kind: 'agent'; query: string }
   | { kind: 'project-id'; projectId: string }
   | { kind: 'agent-id'; agentId: string }
 
 /** The human writes French first: French sub-commands are accepted too. */
-const SUBCOMMANDS: Record<string, 'status' | 'project' | 'agent' | 'help'> = {
+const SUBCOMMANDS: Record<string, 'status' | 'budget' | 'project' | 'agent' | 'help'> = {
   status: 'status',
   statut: 'status',
   etat: 'status',
@@ -25,6 +27,7 @@ const SUBCOMMANDS: Record<string, 'status' | 'project' | 'agent' | 'help'> = {
   project: 'project',
   projet: 'project',
   agent: 'agent',
+  budget: 'budget',
   help: 'help',
   aide: 'help',
 }
@@ -35,6 +38,7 @@ export function planCommand(args: readonly string[]): CommandRequest {
   const kind = SUBCOMMANDS[first.toLowerCase()]
   const query = rest.join(' ').trim()
   if (kind === 'status') return { kind: 'status' }
+  if (kind === 'budget') return { kind: 'budget' }
   if ((kind === 'project' || kind === 'agent') && query) return { kind, query }
   return { kind: 'help' }
 }
@@ -60,6 +64,8 @@ export function answerCommand(
       return buildHelpReply(ctx)
     case 'status':
       return buildStatusReply(snapshot, ctx)
+    case 'budget':
+      return buildBudgetReply(snapshot, ctx)
     case 'project':
       return answerProjectQuery(request.query, snapshot, ctx)
     case 'agent':

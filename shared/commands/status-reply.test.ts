@@ -153,6 +153,7 @@ describe('/plane help', () => {
         '/plane status — projets actifs, tâches en cours, blocages, retards',
         '/plane project &lt;nom&gt; — un projet : avancement, cycle, tâches par agent, échéances',
         '/plane agent &lt;nom&gt; — les tâches d’un agent et sa dernière activité',
+        '/plane budget — le budget du mois : dépensé, engagé, restant, par agent et par projet',
         '/plane help — cette aide',
       ].join('\n')
     )

@@ -10,6 +10,7 @@ import {
   type TaskView,
   type WorkspaceSnapshot,
 } from '../workspace/snapshot.ts'
+import { budgetLine } from './budget-reply.ts'
 import { encodeDrillDown } from './callback-data.ts'
 import {
   buttonRows,
@@ -48,6 +49,8 @@ const GROUP_ORDER: readonly CountBucket[] = [
 export function buildStatusReply(snapshot: WorkspaceSnapshot, ctx: RenderContext): CommandReply {
   const p = phrases(ctx)
   const lines = [p.statusTitle]
+  // OPENCLAW-11: the month's budget, when one is set (details: /plane budget).
+  if (snapshot.budget) lines.push(budgetLine(snapshot.budget, ctx))
   if (snapshot.projects.length === 0) lines.push('', p.noProjects)
   for (const project of snapshot.projects) {
     const id = project.identifier ? ` (${escapeHtml(project.identifier)})` : ''

@@ -82,6 +82,7 @@ export type RunInfo = {
   /** The agent's summary when it finished the task. */
   summary?: string | null
   deliverables?: readonly { name: string; url: string | null }[]
+  held?: 'approval' | 'budget' | null // `budget`: its approval card says so (OPENCLAW-11)
 }
 
 /** What a closed window comes to: messages and wakes to send, and the task as it now stands in Plane. */
@@ -379,12 +380,11 @@ async function _postCard(
 /** The approval card, once per task (its dedupe key): approve wakes the agent, refuse cancels the task. */
 async function _askApproval(task: TaskSnapshot, agent: AgentRef, ctx: FlushContext): Promise<void> {
   if (!ctx.cards || !ctx.chatId) return
-  const name = renderTaskName(task, {
-    locale: ctx.locale,
-    project: ctx.project,
-    taskUrl: ctx.taskUrl,
-  })
-  const html = actionPhrasesFor(ctx.locale).approvalAsk(name, `<b>${escapeHtml(agent.name)}</b>`)
+  const { locale, project, taskUrl } = ctx
+  const name = renderTaskName(task, { locale, project, taskUrl })
+  const overBudget = (await ctx.runInfo?.(task.id))?.held === 'budget'
+  const agentName = `<b>${escapeHtml(agent.name)}</b>`
+  const html = actionPhrasesFor(locale).approvalAsk(name, agentName, overBudget)
   await _postCard(ctx, 'approval', task, agent.id, html, `approval:${task.id}`)
 }
 

@@ -142,7 +142,9 @@ export function createAssignments(
 
 /** A new run for this agent; a previous agent's open run is closed as reassigned. */
 function _newRun(r: RunRecord, agentId: string, at: string): RunRecord {
-  if (r.agentId === agentId && OPEN_RUN_STATES.has(r.state)) return r
+  // Woken: no longer waiting for approval, its estimate is committed (OPENCLAW-11).
+  if (r.agentId === agentId && OPEN_RUN_STATES.has(r.state))
+    return r.held ? { ...r, held: null } : r
   const previous =
     r.agentId && r.agentId !== agentId && OPEN_RUN_STATES.has(r.state)
       ? [
@@ -157,6 +159,7 @@ function _newRun(r: RunRecord, agentId: string, at: string): RunRecord {
     startedAt: null,
     finishedAt: null,
     summary: null,
+    held: null,
     previous,
   }
 }

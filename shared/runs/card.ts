@@ -202,6 +202,7 @@ const runRecordSchema = z.object({
   summary: z.string().nullable(),
   cardCommentId: z.string().nullable(),
   stateSince: iso.optional(),
+  held: z.enum(['approval', 'budget']).nullable().optional(),
   previous: z
     .array(
       z.object({

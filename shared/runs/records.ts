@@ -47,6 +47,21 @@ export type RunStore = {
   open(limit?: number): Promise<RunRecord[]>
   /** The task is gone from Plane: its card is no longer written (a write already under way may still land). */
   dropCard(taskId: string): Promise<void>
+  /**
+   * The record as stored, else rebuilt from its card (and stored), handed to the ledger under the task's lock; null
+   * when the task has neither. What the budget job settles a task with, or rebuilds a lost ledger from.
+   */
+  resync(task: TaskKey, via?: PlaneClient): Promise<RunRecord | null>
+}
+
+/**
+ * What keeps a copy of every record's money (the budget's ledger, OPENCLAW-11), told under the task's lock: before a
+ * changed record is saved (true: a trace was left, which a process that dies next leaves behind) and once it is (with
+ * whether to clear a trace: this update's own, or any when the record is settled again).
+ */
+export type RunLedger = {
+  saving(before: RunRecord, next: RunRecord): Promise<boolean>
+  saved(record: RunRecord, marked: boolean): Promise<void>
 }
 
 export type CardOptions = {
@@ -87,6 +102,8 @@ export type RunStoreOptions = {
   now: () => number
   /** A card was marked to be written: wake whatever calls `flushCards` (the bridge's background). */
   onCardMarked?: (dueInMs: number) => void
+  /** The budget's ledger (OPENCLAW-11), when a budget is set. */
+  ledger?: RunLedger
 }
 
 /** Records outlive any task worth asking about; a forgotten one comes back from its card. */
@@ -153,6 +170,7 @@ export function createRunStore({
   locale,
   now,
   onCardMarked,
+  ledger,
 }: RunStoreOptions): RunStore {
   const key = runRecordKey
   const taskLock = locks.lock({
@@ -176,17 +194,18 @@ export function createRunStore({
     return null
   }
 
-  const load = async (task: TaskKey, via: PlaneClient = plane): Promise<RunRecord> => {
+  /** Stored, else rebuilt from the card and stored; null when there is neither. */
+  const known = async (task: TaskKey, via: PlaneClient): Promise<RunRecord | null> => {
     const stored = await store.get<RunRecord>(key(task.id))
     if (stored) return stored
     const rebuilt = await rebuild(task, via)
-    if (rebuilt) {
-      log.info('run record rebuilt from its run card', { task: task.id })
-      await store.set(key(task.id), rebuilt, { ttlSeconds: RECORD_TTL_S })
-      return rebuilt
-    }
-    return emptyRunRecord(task)
+    if (!rebuilt) return null
+    log.info('run record rebuilt from its run card', { task: task.id })
+    await store.set(key(task.id), rebuilt, { ttlSeconds: RECORD_TTL_S })
+    return rebuilt
   }
+  const load = async (task: TaskKey, via: PlaneClient = plane): Promise<RunRecord> =>
+    (await known(task, via)) ?? emptyRunRecord(task)
 
   const writeCard = async (record: RunRecord, mark: CardMark): Promise<RunRecord> => {
     // Every agent the card names, by its name: whichever call writes it, the card reads the same.
@@ -302,12 +321,14 @@ export function createRunStore({
         const next = await change({ ...before, ref: before.ref ?? task.ref })
         const moved = next.state !== before.state || !next.stateSince
         const changed = moved ? { ...next, stateSince: new Date(now()).toISOString() } : next
+        const marked = (await ledger?.saving(before, changed)) ?? false
         await store.set(key(task.id), changed, { ttlSeconds: RECORD_TTL_S })
         if (OPEN_RUN_STATES.has(changed.state)) {
           if (moved) await store.indexAdd(OPEN_RUNS_INDEX, task.id, now())
         } else if (OPEN_RUN_STATES.has(before.state) || moved) {
           await store.indexRemove(OPEN_RUNS_INDEX, task.id)
         }
+        await ledger?.saved(changed, marked)
         // A card, once written, always shows who holds the run and in what state (the record is rebuilt from it):
         // only a heartbeat (activity time, session id) stays in the store until the next change. A run the tracker
         // starts (a wake, a deploy's adoption) writes no card of its own: a first cycle of hundreds of wakes would
@@ -341,6 +362,12 @@ export function createRunStore({
       await store.indexRemove(CARDS_DUE_INDEX, taskId)
       await store.delete(cardMarkKey(taskId))
     },
+    resync: (task, via) =>
+      taskLock.run(`run:lock:${task.id}`, async () => {
+        const record = await known(task, via ?? plane)
+        if (record) await ledger?.saved(record, true)
+        return record
+      }),
   }
 }
 
@@ -350,38 +377,4 @@ export async function openRunRecords(store: Store, limit = 500): Promise<RunReco
   // One read for all of them (one MGET on Redis): 2,500 open runs (ten agents' listings) were 2,500 round trips.
   const records = await store.getMany<RunRecord>(entries.map((e) => runRecordKey(e.member)))
   return records.filter((r): r is RunRecord => r !== null && OPEN_RUN_STATES.has(r.state))
-}
-
-// --- Internal helpers ---
-
-/** OPENCLAW-11: the actual costs of an agent's last finished tasks, newest last. */
-const COST_HISTORY = 10
-const costsKey = (agentId: string) => `run:costs:${agentId}`
-
-export async function recordFinishedCost(
-  store: Store,
-  agentId: string,
-  taskId: string,
-  cost: number
-) {
-  const history =
-    (await store.get<Array<{ taskId: string; cost: number }>>(costsKey(agentId))) ?? []
-  const next = [...history.filter((h) => h.taskId !== taskId), { taskId, cost }].slice(
-    -COST_HISTORY
-  )
-  await store.set(costsKey(agentId), next, { ttlSeconds: RECORD_TTL_S })
-}
-
-/** The median cost of the agent's last 10 finished tasks, or null when none reported a cost. */
-export async function medianFinishedCost(store: Store, agentId: string): Promise<number | null> {
-  const costs = ((await store.get<Array<{ cost: number }>>(costsKey(agentId))) ?? [])
-    .map((h) => h.cost)
-    .sort((a, b) => a - b)
-  if (costs.length === 0) return null
-  const mid = Math.floor(costs.length / 2)
-  const median =
-    costs.length % 2
-      ? (costs[mid] as number)
-      : ((costs[mid - 1] as number) + (costs[mid] as number)) / 2
-  return Math.round(median * 10_000) / 10_000
 }

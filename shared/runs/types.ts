@@ -57,6 +57,11 @@ export type RunRecord = {
   cardCommentId: string | null
   /** When `state` last changed (ISO): how long a run has been awaiting or stale. */
   stateSince?: string | null
+  /**
+   * Created waiting for the human's approval (label needs-approval): because the Concierge asked, or because the
+   * budget was out (OPENCLAW-11). Its estimate is held, not committed, until an agent is woken for it.
+   */
+  held?: 'approval' | 'budget' | null
   /** Earlier runs of the task by other agents, oldest first: who, how it ended, why. */
   previous?: PreviousRun[]
 }

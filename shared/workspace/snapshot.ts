@@ -2,6 +2,7 @@
  * @module The workspace as the /plane commands and the digest see it (NOTIF-06, NOTIF-08): projects, tasks with
  * their state group, agents and blocked flag, current cycles. Built from Plane lists by a pure function.
  */
+import type { BudgetView } from '../budget/budget.ts'
 import { isBlockedName } from '../notify/policy.ts'
 
 /** Plane's state groups (plane-api.md §3.2); anything newer is `other`. */
@@ -110,6 +111,8 @@ export type WorkspaceSnapshot = {
   runs: RunView[]
   /** Today's assignment → check-in delays (seconds), for the digest's p95. */
   checkinSeconds: number[]
+  /** The month's budget (OPENCLAW-11); absent when BUDGET_MONTHLY_USD is unset. */
+  budget?: BudgetView | null
 }
 
 export type SnapshotInput = {
@@ -124,6 +127,7 @@ export type SnapshotInput = {
   timers?: readonly TimerView[]
   runs?: readonly RunView[]
   checkinSeconds?: readonly number[]
+  budget?: BudgetView | null
 }
 
 const AGENT_LABEL = /^agent:\s*([A-Za-z0-9_.-]+)$/i
@@ -156,6 +160,7 @@ export function buildWorkspaceSnapshot(input: SnapshotInput): WorkspaceSnapshot 
     timers: [...(input.timers ?? [])],
     runs: [...(input.runs ?? [])],
     checkinSeconds: [...(input.checkinSeconds ?? [])],
+    ...(input.budget ? { budget: input.budget } : {}),
   }
 }
 

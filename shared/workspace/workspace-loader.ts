@@ -14,6 +14,7 @@
 
 import { listPendingApprovals } from '../actions/cards.ts'
 import type { AgentConfig } from '../agents.ts'
+import type { Budget } from '../budget/budget.ts'
 import type { TaskSnapshot } from '../events.ts'
 import type { Logger } from '../log.ts'
 import type { Directory } from '../notify/directory.ts'
@@ -48,6 +49,8 @@ export type WorkspaceLoaderOptions = {
   /** Each page is one request of the key's 60/min budget (plane-api.md §5). */
   pageCap?: number
   perPage?: number
+  /** The month's budget (OPENCLAW-11), read from the store; none when BUDGET_MONTHLY_USD is unset. */
+  budget?: Pick<Budget, 'view'> | null
 }
 
 export type WorkspaceLoader = {
@@ -114,6 +117,7 @@ export function createWorkspaceLoader({
   listsTtlS = LISTS_TTL_S,
   pageCap = PAGE_CAP,
   perPage = PER_PAGE,
+  budget = null,
 }: WorkspaceLoaderOptions): WorkspaceLoader {
   const cached = createStoreCache({ store, log })
 
@@ -244,6 +248,7 @@ export function createWorkspaceLoader({
         runs,
         timers,
         checkinSeconds,
+        budget: budget ? await budget.view() : null,
       })
     },
     currentCycle: (projectId) =>

@@ -55,6 +55,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
       'shared/pipeline/',
       'shared/runs/',
       'shared/actions/',
+      'shared/budget/',
       'shared/index/',
       'shared/workspace/',
       'shared/plane-directory.ts',

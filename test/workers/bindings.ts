@@ -36,6 +36,8 @@ export const WORKER_TEST_BINDINGS: Record<string, string> = {
   TELEGRAM_API_BASE: TELEGRAM_ORIGIN,
   AGENTS_JSON: JSON.stringify(WORKER_TEST_AGENTS),
   OPS_TOKEN,
+  // Every function on, the budget's too: its ledger then runs on workerd and the KV store (OPENCLAW-11).
+  BUDGET_MONTHLY_USD: '500',
   // No coalescing wait: the test's event settles as soon as the message is out.
   NOTIFY_COALESCE_MS: '0',
   // The tests call /mcp as https://bridge.test (DNS-rebinding protection checks Host).

@@ -1,12 +1,14 @@
 /** @module create_task (OPENCLAW-08/11): the Concierge turns a request into an assigned Plane task. */
 import * as z from 'zod'
+import { budgetNote } from '../../../shared/budget/note.ts'
 import { errorMessage } from '../../../shared/errors.ts'
 import { markdownToHtml } from '../../../shared/markdown.ts'
 import { PlaneUnsupportedError } from '../../../shared/plane/errors.ts'
 import { ROLE_MEMBER } from '../../../shared/provision/plan.ts'
 import { labelIdsFor, withKeptLabels } from '../../../shared/runs/agent-labels.ts'
+import { medianFinishedCost } from '../../../shared/runs/costs.ts'
 import { recordDependent } from '../../../shared/runs/dependents.ts'
-import { BRIDGE_EXTERNAL_SOURCE, medianFinishedCost } from '../../../shared/runs/records.ts'
+import { BRIDGE_EXTERNAL_SOURCE } from '../../../shared/runs/records.ts'
 import { AGENT_LABEL_PREFIX, APPROVAL_LABEL } from '../../../shared/task-vocabulary.ts'
 import { ToolError } from '../errors.ts'
 import { presentRun } from '../present.ts'
@@ -21,7 +23,7 @@ export const createTask = defineTool({
   name: 'create_task',
   title: 'Create a task',
   description:
-    "Concierge only. Creates a task in a Plane project and gives it to an agent: assigns the agent's Plane user and its agent:<id> label, records `dependencies` (task references that must be done before it can start; kept by the bridge so the rule holds on every Plane version; a cancelled task is refused as a dependency), `cost_estimate` (default: the median cost of the agent's last 10 finished tasks, when known) and `confidence` (default 0.8). The agent is woken once. `approval: true` holds the task for the human's approval (label needs-approval) before it can start. The same call again within 10 minutes returns the task it created instead of a second one. `project` is the project's identifier (ONB), name or id; `description` is Markdown; `due_date` is YYYY-MM-DD.",
+    "Concierge only. Creates a task in a Plane project and gives it to an agent: assigns the agent's Plane user and its agent:<id> label, records `dependencies` (task references that must be done before it can start; kept by the bridge so the rule holds on every Plane version; a cancelled task is refused as a dependency), `cost_estimate` (default: the median cost of the agent's last 10 finished tasks, when known) and `confidence` (default 0.8). The agent is woken once. `approval: true` holds the task for the human's approval (label needs-approval) before it can start; so does a task past the month's budget (BUDGET_MONTHLY_USD, or the agent's own, counting its estimate) or while the human holds new work: then `approval_reason` is `budget` and `budget_note` says why, to tell the human. The same call again within 10 minutes returns the task it created instead of a second one. `project` is the project's identifier (ONB), name or id; `description` is Markdown; `due_date` is YYYY-MM-DD.",
   input: z.object({
     project: z
       .string()
@@ -61,6 +63,8 @@ export const createTask = defineTool({
       dependencies: z.array(z.string()),
       relations: z.enum(['recorded', 'bridge_only', 'none']),
       approval_pending: z.boolean(),
+      approval_reason: z.enum(['requested', 'budget']).nullable(),
+      budget_note: z.string().nullable(),
       url: z.string().nullable(),
     })
     .extend(runOut.shape),
@@ -89,10 +93,16 @@ export const createTask = defineTool({
         `Cannot make the task depend on ${cancelled.map((d) => d.ref ?? d.key.id).join(', ')}: cancelled, it will never be done. Leave it out, or reopen it first.`,
         { rule: 'dependencies', cancelled_dependencies: cancelled.map((d) => d.ref ?? d.key.id) }
       )
+    const estimate =
+      input.cost_estimate ?? (agent ? await medianFinishedCost(ctx.store, agent.id) : null)
+    // OPENCLAW-11: past the month's budget (counting this task), or while the human holds new work, a new task
+    // waits for the human's approval; tasks under way are never stopped.
+    const overBudget = ctx.budget ? await ctx.budget.holdFor(agent?.id ?? null, estimate) : null
+    const approval = input.approval || overBudget !== null
     const labelNames = [
       ...(agent ? [`${AGENT_LABEL_PREFIX}${agent.id}`] : []),
       ...input.labels,
-      ...(input.approval ? [APPROVAL_LABEL] : []),
+      ...(approval ? [APPROVAL_LABEL] : []),
     ]
     // Plane's default state is often Backlog; a task given to an agent is to do.
     const todo = await stateFor(ctx, project.id, 'todo')
@@ -138,8 +148,6 @@ export const createTask = defineTool({
         if (!(error instanceof PlaneUnsupportedError)) throw error
       }
     }
-    const estimate =
-      input.cost_estimate ?? (agent ? await medianFinishedCost(ctx.store, agent.id) : null)
     const record = await ctx.runs.update(
       task.key,
       (r) => ({
@@ -151,6 +159,7 @@ export const createTask = defineTool({
         costEstimate: estimate,
         confidence: input.confidence ?? DEFAULT_CONFIDENCE,
         lastActivityAt: new Date(ctx.now()).toISOString(),
+        held: overBudget ? 'budget' : approval ? 'approval' : null,
       }),
       { agentName: agent?.name ?? null, created: true }
     )
@@ -172,13 +181,15 @@ export const createTask = defineTool({
       labels: task.snapshot.labels,
       dependencies: record.dependencies,
       relations,
-      approval_pending: input.approval,
+      approval_pending: approval,
+      approval_reason: overBudget ? ('budget' as const) : approval ? ('requested' as const) : null,
+      budget_note: overBudget ? budgetNote(overBudget) : null,
       url: taskUrl(ctx, task),
       ...presentRun(record, ctx.now()),
     }
   },
   summarize: (o) =>
-    `Created ${o.ref ?? o.id} "${o.title}" in ${o.project.identifier ?? o.project.name}${o.assignee ? `, assigned to ${o.assignee}` : ''}${o.dependencies.length ? `, after ${o.dependencies.join(', ')}` : ''}${o.approval_pending ? ', waiting for approval' : ''}.`,
+    `Created ${o.ref ?? o.id} "${o.title}" in ${o.project.identifier ?? o.project.name}${o.assignee ? `, assigned to ${o.assignee}` : ''}${o.dependencies.length ? `, after ${o.dependencies.join(', ')}` : ''}${o.approval_pending ? ', waiting for approval' : ''}.${o.budget_note ? ` ${o.budget_note}` : ''}`,
 })
 
 // --- Internal helpers ---

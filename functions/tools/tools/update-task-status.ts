@@ -1,6 +1,6 @@
 /** @module update_task_status (OPENCLAW-04/14/18): move a task through the workflow, enforcing the team's rules. */
 import * as z from 'zod'
-import { recordFinishedCost } from '../../../shared/runs/records.ts'
+import { recordFinishedCost } from '../../../shared/runs/costs.ts'
 import type { RunState } from '../../../shared/runs/types.ts'
 import { APPROVAL_LABEL } from '../../../shared/task-vocabulary.ts'
 import { assertDependenciesDone, dependenciesOf } from '../dependencies.ts'
@@ -59,7 +59,14 @@ export const updateTaskStatus = defineTool({
       .max(1)
       .optional()
       .describe('Required for done: how sure you are of the result, 0 to 1 (e.g. 0.85).'),
-    cost: z.number().min(0).max(1_000_000).optional().describe('What the work cost, in USD.'),
+    cost: z
+      .number()
+      .min(0)
+      .max(1_000_000)
+      .optional()
+      .describe(
+        "What the work cost, in USD: it counts against the month's budget (without it, the task's estimate stands in)."
+      ),
     session_id: z
       .string()
       .regex(SESSION_ID, 'letters, digits and : . _ - only')

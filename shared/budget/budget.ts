@@ -1,0 +1,319 @@
+/**
+ * @module The team's budget for the month (OPENCLAW-11): BUDGET_MONTHLY_USD for the team and `monthlyBudgetUsd` for an
+ * agent, raised by the human a step at a time, held on request; what is spent, committed and left, read from the
+ * ledger; whether a new task must wait for the human; and the 80 % / 100 % thresholds, each told once per month and
+ * budget (a raise makes a new budget: what it already covers is not told again).
+ */
+import type { RunLedger } from '../runs/records.ts'
+import type { Store } from '../store/store.ts'
+import { claimAndWrite } from '../store/store.ts'
+import {
+  createLedger,
+  entryOf,
+  type Ledger,
+  type LedgerLine,
+  type LedgerMonth,
+  MICROS_PER_USD,
+  sameEntry,
+  toMicros,
+} from './ledger.ts'
+import { daysElapsed, daysInMonth, monthOf } from './month.ts'
+
+export type BudgetAgent = { id: string; name: string; monthlyBudgetUsd?: number | undefined }
+
+/** `team`, or `agent:<id>`: whose budget. */
+export type BudgetScope = string
+export const TEAM_SCOPE = 'team'
+export const agentScope = (agentId: string): BudgetScope => `agent:${agentId}`
+
+/** One scope's month. Amounts in USD; null budget: the scope has none of its own (an agent without one). */
+export type ScopeFigures = {
+  scope: BudgetScope
+  agentId: string | null
+  budgetUsd: number | null
+  /** Steps of RAISE_STEP the human added this month. */
+  raises: number
+  spentUsd: number
+  /** Part of `spentUsd` that stands for tasks finished without a reported cost (their estimate). */
+  estimatedUsd: number
+  committedUsd: number
+  /** Estimates of new tasks waiting for the human's approval: not committed until approved. */
+  heldUsd: number
+  heldCount: number
+  leftUsd: number | null
+  /** Spent plus committed, in percent of the budget (rounded). */
+  percent: number | null
+  /** The human chose to hold new work this month. */
+  holding: boolean
+}
+
+export type BudgetView = {
+  month: string
+  /** For the forecast at the current pace. */
+  daysElapsed: number
+  monthDays: number
+  /** The ledger is being rebuilt from Plane's run cards (the store was lost): figures are partial. */
+  rebuilding: boolean
+  team: ScopeFigures
+  /** Agents with a budget of their own or money this month, in the registry's order. */
+  agents: ScopeFigures[]
+  projects: Array<{ projectId: string; spentUsd: number; committedUsd: number }>
+  /** The most expensive open tasks (committed), most expensive first. */
+  top: Array<{
+    taskId: string
+    projectId: string
+    ref: string | null
+    agentId: string | null
+    amountUsd: number
+  }>
+}
+
+/** Why a new task waits for the human: the scope's budget is out (counting the task), or the human holds new work. */
+export type BudgetHold = { scope: BudgetScope; why: 'out' | 'held'; figures: ScopeFigures }
+
+/** A threshold crossed, to be told once (the alert's card). */
+export type BudgetAlert = { level: 80 | 100; month: string; figures: ScopeFigures }
+
+export type Budget = RunLedger & {
+  readonly ledger: Ledger
+  /** Every scope's figures for the current month, and what the replies show. */
+  view(): Promise<BudgetView>
+  /** Why a new task for `agentId` estimated at `estimateUsd` must wait for the human; null when it need not. */
+  holdFor(agentId: string | null, estimateUsd: number | null): Promise<BudgetHold | null>
+  /** Tell each threshold crossed this month that was not told yet; returns how many were told. */
+  check(): Promise<number>
+  /**
+   * The human raised a scope's budget for the month by a step, once per `once` (the card's id: a press handled twice
+   * raises once); the hold on it is lifted.
+   */
+  raise(month: string, scope: BudgetScope, once: string): Promise<ScopeFigures>
+  /** The human holds a scope's new work for the rest of the month. */
+  hold(month: string, scope: BudgetScope): Promise<void>
+  /** Whether the ledger was built (false: the store lost it, or budgets were just turned on). */
+  built(): Promise<boolean>
+  markBuilt(): Promise<void>
+}
+
+export type BudgetOptions = {
+  store: Store
+  /** BUDGET_MONTHLY_USD. */
+  teamUsd: number
+  agents: readonly BudgetAgent[]
+  timeZone: string
+  now: () => number
+  /** Tells the human a threshold crossed (the alert card); without it, nothing is told. */
+  tell?: (alert: BudgetAlert) => Promise<unknown>
+}
+
+/** A raise adds this share of the scope's budget for the month. */
+export const RAISE_STEP = 0.2
+export const THRESHOLDS = [80, 100] as const
+/** Raises, holds and told thresholds outlive their month. */
+const MONTH_TTL_S = 40 * 24 * 60 * 60
+const BUILT_KEY = 'budget:ledger:built'
+const raisesKey = (month: string) => `budget:raises:${month}`
+const holdsKey = (month: string) => `budget:holds:${month}`
+const toldKey = (month: string, scope: BudgetScope, level: number, raises: number) =>
+  `budget:told:${month}:${scope}:${level}:${raises}`
+
+export function createBudget({
+  store,
+  teamUsd,
+  agents,
+  timeZone,
+  now,
+  tell,
+}: BudgetOptions): Budget {
+  const ledger = createLedger({ store, timeZone, now })
+  const baseOf = (scope: BudgetScope): number | null =>
+    scope === TEAM_SCOPE
+      ? teamUsd
+      : (agents.find((a) => agentScope(a.id) === scope)?.monthlyBudgetUsd ?? null)
+  const scopes = (): BudgetScope[] => [
+    TEAM_SCOPE,
+    ...agents.filter((a) => a.monthlyBudgetUsd !== undefined).map((a) => agentScope(a.id)),
+  ]
+
+  /** What the figures are read from: the ledger's month, the raises and the holds. */
+  const read = async (month: string) => {
+    const [lines, raises, holds] = await Promise.all([
+      ledger.read(month),
+      store.indexRange(raisesKey(month), { limit: 10_000 }),
+      store.indexRange(holdsKey(month), { limit: 1_000 }),
+    ])
+    const raised = (scope: BudgetScope) =>
+      raises.filter((r) => r.member.startsWith(`${scope} `)).length
+    const holding = (scope: BudgetScope) => holds.some((h) => h.member === scope)
+    return { lines, raised, holding }
+  }
+  type Read = Awaited<ReturnType<typeof read>>
+
+  const figuresOf = (scope: BudgetScope, { lines, raised, holding }: Read): ScopeFigures => {
+    const agentId = scope === TEAM_SCOPE ? null : scope.slice('agent:'.length)
+    const mine = (list: LedgerLine[]) =>
+      agentId === null ? list : list.filter((l) => l.agentId === agentId)
+    return figures(scope, agentId, baseOf(scope), raised(scope), holding(scope), {
+      spent: mine(lines.spent),
+      open: mine(lines.open),
+      held: mine(lines.held),
+    })
+  }
+
+  const check = async (): Promise<number> => {
+    if (!tell) return 0
+    const month = monthOf(now(), timeZone)
+    const current = await read(month)
+    let told = 0
+    for (const scope of scopes()) {
+      const f = figuresOf(scope, current)
+      const level = levelOf(f)
+      if (level === null) continue
+      // The highest threshold reached is told; a lower one not told yet is passed over (one message, not two).
+      const below = THRESHOLDS.filter((t) => t < level)
+      for (const t of below) await store.claim(toldKey(month, scope, t, f.raises), MONTH_TTL_S)
+      const sent = await claimAndWrite(
+        store,
+        toldKey(month, scope, level, f.raises),
+        MONTH_TTL_S,
+        () => tell({ level, month, figures: f })
+      )
+      if (sent.claimed) told++
+    }
+    return told
+  }
+
+  return {
+    ledger,
+    async saving(before, next) {
+      // A change of where the task's money counts is marked before the record that says so is saved.
+      if (sameEntry(entryOf(before, timeZone), entryOf(next, timeZone))) return false
+      await ledger.mark(next.taskId, next.projectId)
+      return true
+    },
+    async saved(record, marked) {
+      // Unmarked, the task's money did not move (a heartbeat): nothing to read. A placement left stale by a process
+      // that died kept its mark, which the budget job settles; a ledger the store lost is rebuilt by that job.
+      if (!marked) return
+      if (await ledger.place(record)) await check()
+    },
+    async view() {
+      const at = now()
+      const month = monthOf(at, timeZone)
+      const current = await read(month)
+      const team = figuresOf(TEAM_SCOPE, current)
+      const { lines } = current
+      const agentFigures = agents
+        .map((a) => figuresOf(agentScope(a.id), current))
+        .filter((f) => f.budgetUsd !== null || f.spentUsd + f.committedUsd + f.heldUsd > 0)
+      const projects = new Map<string, { spent: number; committed: number }>()
+      for (const [kind, list] of [
+        ['spent', lines.spent],
+        ['committed', lines.open],
+      ] as const)
+        for (const line of list) {
+          const p = projects.get(line.projectId) ?? { spent: 0, committed: 0 }
+          p[kind] += line.micros
+          projects.set(line.projectId, p)
+        }
+      return {
+        month,
+        daysElapsed: daysElapsed(at, timeZone),
+        monthDays: daysInMonth(month),
+        rebuilding: !(await store.has(BUILT_KEY)),
+        team,
+        agents: agentFigures,
+        projects: [...projects].map(([projectId, p]) => ({
+          projectId,
+          spentUsd: usd(p.spent),
+          committedUsd: usd(p.committed),
+        })),
+        top: [...lines.open]
+          .sort((a, b) => b.micros - a.micros)
+          .slice(0, TOP_TASKS)
+          .map((l) => ({
+            taskId: l.taskId,
+            projectId: l.projectId,
+            ref: l.ref,
+            agentId: l.agentId,
+            amountUsd: usd(l.micros),
+          })),
+      }
+    },
+    async holdFor(agentId, estimateUsd) {
+      const current = await read(monthOf(now(), timeZone))
+      const extra = toMicros(estimateUsd ?? 0)
+      for (const scope of [TEAM_SCOPE, ...(agentId ? [agentScope(agentId)] : [])]) {
+        const f = figuresOf(scope, current)
+        if (f.budgetUsd === null) continue
+        if (f.holding) return { scope, why: 'held', figures: f }
+        const used = toMicros(f.spentUsd) + toMicros(f.committedUsd)
+        const limit = toMicros(f.budgetUsd)
+        if (used >= limit || used + extra > limit) return { scope, why: 'out', figures: f }
+      }
+      return null
+    },
+    check,
+    async raise(month, scope, once) {
+      await store.indexAdd(raisesKey(month), `${scope} ${once}`, now(), { ttlSeconds: MONTH_TTL_S })
+      await store.indexRemove(holdsKey(month), scope)
+      const f = figuresOf(scope, await read(month))
+      // The new budget is not told for what it already covers: only a later crossing is news.
+      const level = levelOf(f)
+      for (const t of THRESHOLDS)
+        if (level !== null && t <= level)
+          await store.claim(toldKey(month, scope, t, f.raises), MONTH_TTL_S)
+      return f
+    },
+    async hold(month, scope) {
+      await store.indexAdd(holdsKey(month), scope, now(), { ttlSeconds: MONTH_TTL_S })
+    },
+    built: () => store.has(BUILT_KEY),
+    markBuilt: () => store.set(BUILT_KEY, { at: now() }),
+  }
+}
+
+/** The threshold a scope's spent plus committed has reached, or null (below 80 %, or no budget). */
+export function levelOf(f: ScopeFigures): 80 | 100 | null {
+  if (f.budgetUsd === null || f.budgetUsd <= 0) return null
+  const used = toMicros(f.spentUsd) + toMicros(f.committedUsd)
+  const limit = toMicros(f.budgetUsd)
+  if (used >= limit) return 100
+  return used * 100 >= limit * 80 ? 80 : null
+}
+
+// --- Internal helpers ---
+
+/** The open tasks /plane budget lists. */
+const TOP_TASKS = 10
+
+function usd(micros: number): number {
+  return micros / MICROS_PER_USD
+}
+
+function figures(
+  scope: BudgetScope,
+  agentId: string | null,
+  base: number | null,
+  raises: number,
+  holding: boolean,
+  lines: LedgerMonth
+): ScopeFigures {
+  const sum = (list: LedgerLine[]) => list.reduce((n, l) => n + l.micros, 0)
+  const spent = sum(lines.spent)
+  const committed = sum(lines.open)
+  const budget = base === null ? null : toMicros(base * (1 + RAISE_STEP * raises))
+  return {
+    scope,
+    agentId,
+    budgetUsd: budget === null ? null : usd(budget),
+    raises,
+    spentUsd: usd(spent),
+    estimatedUsd: usd(sum(lines.spent.filter((l) => l.estimated))),
+    committedUsd: usd(committed),
+    heldUsd: usd(sum(lines.held)),
+    heldCount: lines.held.length,
+    leftUsd: budget === null ? null : usd(budget - spent - committed),
+    percent: budget ? Math.round(((spent + committed) * 100) / budget) : null,
+    holding,
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * @module `/plane budget` (OPENCLAW-11): the month's budget for the team, by agent and by project, and the most expensive
+ * open tasks; and the one line /plane status and the digest show, with the digest's forecast at the current pace. Pure.
+ */
+import { lineParts } from '../budget/alerts.ts'
+import type { BudgetView, ScopeFigures } from '../budget/budget.ts'
+import { budgetPhrasesFor } from '../budget/phrases.ts'
+import { escapeHtml } from '../telegram/html.ts'
+import { allTasks, type WorkspaceSnapshot } from '../workspace/snapshot.ts'
+import {
+  type CommandReply,
+  escapeName,
+  type RenderContext,
+  section,
+  taskLine,
+} from './render-parts.ts'
+
+/** `💰 Budget juillet 2026 : 640 $ dépensés + 210 $ engagés sur 1 000 $ — reste 150 $ (85 %)`, `⏸` when holding. */
+export function budgetLine(view: BudgetView, ctx: Pick<RenderContext, 'locale'>): string {
+  const say = budgetPhrasesFor(ctx.locale)
+  return `${say.line(lineParts(say, view.month, view.team))}${view.team.holding ? ' ⏸' : ''}`
+}
+
+/** The digest's lines: the budget line, and where the month ends at the pace of its days so far. */
+export function budgetDigestLines(view: BudgetView, ctx: Pick<RenderContext, 'locale'>): string[] {
+  const say = budgetPhrasesFor(ctx.locale)
+  const lines = ['', budgetLine(view, ctx)]
+  const { spentUsd, budgetUsd } = view.team
+  if (spentUsd > 0 && budgetUsd !== null) {
+    const projected = (spentUsd / view.daysElapsed) * view.monthDays
+    lines.push(say.forecast(say.month(view.month), say.usd(projected), say.usd(budgetUsd)))
+  }
+  if (view.rebuilding) lines.push(say.rebuilding)
+  return lines
+}
+
+export function buildBudgetReply(snapshot: WorkspaceSnapshot, ctx: RenderContext): CommandReply {
+  const say = budgetPhrasesFor(ctx.locale)
+  const view = snapshot.budget
+  if (!view) return { html: say.none, buttons: [] }
+  const { team } = view
+  const lines = [say.title(say.month(view.month)), budgetLine(view, ctx)]
+  if (team.estimatedUsd > 0) lines.push(say.estimatedPart(say.usd(team.estimatedUsd)))
+  if (team.holding) lines.push(say.holding)
+  if (team.heldCount > 0) lines.push(say.heldForApproval(team.heldCount, say.usd(team.heldUsd)))
+  if (view.rebuilding) lines.push(say.rebuilding)
+  if (team.spentUsd + team.committedUsd + team.heldUsd === 0) lines.push('', say.noSpending)
+
+  const agentName = (id: string | null) =>
+    id === null ? null : (snapshot.agents.find((a) => a.id === id)?.name ?? id)
+  const scopeLine = (name: string, f: ScopeFigures) =>
+    `${say.scopeLine(name, lineParts(say, view.month, f))}${f.holding ? ' ⏸' : ''}`
+  const projectName = (id: string) => {
+    const project = snapshot.projects.find((p) => p.id === id)
+    if (!project) return escapeHtml(id)
+    const identifier = project.identifier ? ` (${escapeHtml(project.identifier)})` : ''
+    return `<b>${escapeName(project.name)}</b>${identifier}`
+  }
+  const tasks = allTasks(snapshot)
+  lines.push(
+    ...section(
+      '🤖',
+      say.byAgent,
+      view.agents.map((f) => scopeLine(`<b>${escapeName(agentName(f.agentId) ?? '')}</b>`, f)),
+      ctx
+    ),
+    ...section(
+      '📁',
+      say.byProject,
+      [...view.projects]
+        .sort((a, b) => b.spentUsd + b.committedUsd - (a.spentUsd + a.committedUsd))
+        .map((p) =>
+          say.scopeLine(projectName(p.projectId), {
+            spent: say.usd(p.spentUsd),
+            committed: say.usd(p.committedUsd),
+            budget: null,
+            left: null,
+          })
+        ),
+      ctx
+    ),
+    ...section(
+      '💸',
+      say.mostExpensive,
+      view.top.map((t) => {
+        const extras = [
+          ...(t.agentId ? [escapeName(agentName(t.agentId) ?? t.agentId)] : []),
+          say.usd(t.amountUsd),
+        ]
+        const task = tasks.find((x) => x.id === t.taskId)
+        return task
+          ? taskLine(task, ctx, extras)
+          : [`• ${escapeHtml(t.ref ?? t.taskId)}`, ...extras].join(' — ')
+      }),
+      ctx
+    )
+  )
+  return { html: lines.join('\n'), buttons: [] }
+}
