@@ -56,7 +56,10 @@ function updateCase(name: string, { budget, moves }: { budget: boolean; moves: b
         now: Date.now,
         ...(ledger ? { ledger } : {}),
       })
-      if (budget) await (filled ??= _fillMonth(runs))
+      if (budget) {
+        filled ??= _fillMonth(runs)
+        await filled
+      }
       for (const key of keys)
         await runs.update(key, (r) => ({ ...r, agentId: 'imhotep', costEstimate: 1 }), {
           agentName: null,

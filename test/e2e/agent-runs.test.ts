@@ -10,9 +10,8 @@ import { runRecordKey } from '../../shared/runs/records.ts'
 import { DUE_INDEX, staleMember } from '../../shared/runs/tracker-kit.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
-import { CHAT_ID, startE2E } from '../../sim/e2e/harness.ts'
+import { startE2E } from '../../sim/e2e/harness.ts'
 import { makeServices } from '../../sim/e2e/services.ts'
-import { chatCards } from '../../sim/e2e/telegram-cards.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null
