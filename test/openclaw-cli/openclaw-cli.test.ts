@@ -58,7 +58,7 @@ afterAll(async () => {
 })
 
 describe('the real OpenClaw CLI', () => {
-  it('should add /mcp with an agent token and list every tool of the bridge', async () => {
+  it('should add /mcp with an agent token and list every tool of the bridge a member is offered', async () => {
     const add = await cli([
       'mcp',
       'add',
@@ -78,8 +78,10 @@ describe('the real OpenClaw CLI', () => {
       tools: string[]
       diagnostics: unknown[]
     }
-    expect(report.servers['plane-bridge']?.tools).toBe(agentTools.length)
-    expect(report.tools.sort()).toEqual(agentTools.map((t) => `plane-bridge__${t.name}`).sort())
+    // Imhotep is a member: the Concierge-only tools are not offered to it (issue 45).
+    const offered = agentTools.filter((t) => t.access === 'agent')
+    expect(report.servers['plane-bridge']?.tools).toBe(offered.length)
+    expect(report.tools.sort()).toEqual(offered.map((t) => `plane-bridge__${t.name}`).sort())
     expect(report.diagnostics).toEqual([])
   }, 240_000)
 
