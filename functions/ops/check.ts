@@ -13,6 +13,7 @@ import { adviseOnWebhookTarget, webhookTargetOf } from '../../shared/plane/relea
 import {
   lastWebhookReceivedAt,
   signaturesRejectedSinceAccepted,
+  unsignedRejectedSinceAccepted,
   webhookOffSince,
 } from '../../shared/poll/webhook-health.ts'
 import { webhookOffSteps, webhookSettingsUrl } from '../../shared/poll/webhook-off.ts'
@@ -48,6 +49,7 @@ export const checkFunction = defineJobFunction({
       // Read from the store: unknown (none yet) when it does not answer, which its own line says.
       lastReceivedAt: await lastWebhookReceivedAt(ctx).catch(() => null),
       refusedSinceAccepted: await signaturesRejectedSinceAccepted(ctx).catch(() => 0),
+      unsignedSinceAccepted: await unsignedRejectedSinceAccepted(ctx).catch(() => 0),
       offSince: await webhookOffSince(ctx).catch(() => null),
       steps: webhookOffSteps({
         settingsUrl: webhookSettingsUrl(config.PLANE_BASE_URL, config.PLANE_WORKSPACE_SLUG),

@@ -13,13 +13,14 @@ import { webhookTargetOf } from '../../shared/plane/release.ts'
 import {
   lastWebhookReceivedAt,
   signaturesRejectedSinceAccepted,
+  unsignedRejectedSinceAccepted,
   webhookOffSince,
 } from '../../shared/poll/webhook-health.ts'
 import { webhookOffSteps, webhookSettingsUrl } from '../../shared/poll/webhook-off.ts'
 import type { ContactStatus, JobStatus } from '../../shared/status.ts'
 import { opsGuard } from './guard.ts'
 
-/** Refusals in a row (nothing accepted between) that say "wrong secret" rather than a stray request. */
+/** Refusals of Plane-shaped deliveries (nothing accepted between) that say "wrong secret" rather than a stray one. */
 const REFUSED_DEGRADE = 3
 /** A readiness probe must answer within the orchestrator's timeout (compose: 10 s) even when Redis hangs. */
 const STORE_PING_TIMEOUT_MS = 2500
@@ -71,6 +72,11 @@ export const readyFunction = defineHttpFunction({
           (async () => ({
             lastReceivedAt: await lastWebhookReceivedAt(c.get('services')),
             refusedSinceAccepted: await signaturesRejectedSinceAccepted(
+              c.get('services'),
+              parts.webhookRejections
+            ),
+            // Junk on the public route (issue 45): counted apart, never blamed on the secret.
+            unsignedSinceAccepted: await unsignedRejectedSinceAccepted(
               c.get('services'),
               parts.webhookRejections
             ),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
 import {
   BOT_TOKEN,
   CHAT_ID,
@@ -110,6 +111,46 @@ describe.concurrent('check job (end to end)', () => {
           /^✗ telegram chat: TELEGRAM_CHAT_ID unset: nothing reaches the human \(notifications, alerts, the digest\): set it to the chat's id/m
         )
         expect(run.err).toMatch(/^job check: failed in .*: .*telegram chat$/m)
+      })
+    },
+    SLOW_MS
+  )
+
+  it(
+    'should not blame the secret for an unsigned request after a good delivery, only for Plane-shaped ones that fail (issue 45)',
+    async () => {
+      await withE2E({ env: { PUBLIC_URL } }, async (t) => {
+        await setUpEverything(t)
+        const post = (headers: Record<string, string>, body = 'x') =>
+          t.app.request('/webhooks/plane', { method: 'POST', headers, body })
+        // `curl -X POST …/webhooks/plane -d x`: anyone can, the route is public.
+        expect((await post({ 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(
+          401
+        )
+        const junk = await check(t)
+        expect(junk.out).toMatch(
+          /^✓ plane webhook: last signed delivery 0 min ago .*\(1 unsigned requests refused since, not Plane's: ignored\)$/m
+        )
+        expect(junk.out).not.toContain('PLANE_WEBHOOK_SECRET differs')
+        // A delivery of Plane's shape signed with another secret: that one is the secret's.
+        const body = '{"event": "issue", "action": "updated", "data": {}}'
+        expect(
+          (
+            await post(
+              {
+                'content-type': 'application/json',
+                'x-plane-signature': await signPlaneBody(body, 'plane_wh_another-secret'),
+                'x-plane-delivery': '5b8a8a4e-0000-4000-8000-000000000001',
+                'x-plane-event': 'issue',
+              },
+              body
+            )
+          ).status
+        ).toBe(401)
+        const wrong = await check(t)
+        expect(wrong.out).toMatch(
+          /^✗ plane webhook: 1 Plane deliveries refused for a bad signature since the last accepted one and none accepted since: PLANE_WEBHOOK_SECRET differs/m
+        )
       })
     },
     SLOW_MS
