@@ -8,6 +8,7 @@ import { errorMessage } from '../shared/errors.ts'
 import type { Root } from '../shared/function.ts'
 import { createRedactor } from '../shared/redact.ts'
 import { outputsOff, RegistryError } from '../shared/registry.ts'
+import { describeTemplateExamples, templateExamplesIn } from '../shared/template-examples.ts'
 import { createApp } from './app.ts'
 import { runJobCommand } from './node-cli.ts'
 import { nodeHashing } from './node-hashing.ts'
@@ -96,6 +97,13 @@ async function serve(config: Config, root: Root): Promise<number> {
     log.warn('function off', { function: name, missing })
   }
   for (const off of outputsOff(config, services.agents)) log.warn('output off', off)
+  // Issue 45: placeholders left from .env.example (PUBLIC_URL on example.com…), said at once, `check` says it too.
+  const examples = templateExamplesIn(config)
+  if (examples.length > 0)
+    log.warn('setting left at a template example', {
+      settings: examples.map((e) => e.setting),
+      fix: describeTemplateExamples(examples),
+    })
   // A configured store that does not answer stops the start (deploy step 5), naming REDIS_URL: a service that
   // answers /health while it can keep nothing is worse than one that is restarted until Redis is there.
   await waitForStore(store)

@@ -2,8 +2,9 @@
  * @module job `check` (INFRA-02): tries every integration once — Plane, its webhook, Telegram, OpenClaw,
  * the store, each agent's Plane key — and prints one line each, ✓ or ✗ with what to fix; unset ones are off.
  */
+import { checkAgents } from '../../shared/check/agents.ts'
 import { checkOpenClaw } from '../../shared/check/openclaw.ts'
-import { checkPlane } from '../../shared/check/plane.ts'
+import { checkPlane, planeClientForCheck } from '../../shared/check/plane.ts'
 import { checkPlaneWebhook } from '../../shared/check/plane-webhook.ts'
 import { type CheckResult, formatCheckLine, summarizeChecks } from '../../shared/check/result.ts'
 import { checkTelegram } from '../../shared/check/telegram.ts'
@@ -17,13 +18,14 @@ import {
   webhookOffSince,
 } from '../../shared/poll/webhook-health.ts'
 import { webhookOffSteps, webhookSettingsUrl } from '../../shared/poll/webhook-off.ts'
+import { describeTemplateExamples, templateExamplesIn } from '../../shared/template-examples.ts'
 
 const STORE_PING_TIMEOUT_MS = 2500
 
 export const checkFunction = defineJobFunction({
   name: 'check',
   description:
-    'Tries every integration once (Plane: URL, key, workspace and role; Plane webhook seen; Telegram bot and webhook; OpenClaw hooks token; the store; each agent Plane key) and prints one line each, ✓ or ✗ with the fix; unset settings are "off". Writes nothing. Exit 0 all ok, 1 otherwise.',
+    'Tries every integration once (Plane: URL, key, workspace and role; Plane webhook seen; Telegram bot and webhook; OpenClaw hooks token; the store; the agents against Plane\'s members, each with a bridge token and a Plane key; each agent Plane key) and prints one line each, ✓ or ✗ with the fix; unset settings are "off"; a setting left at a template\'s example value is ✗. Writes nothing. Exit 0 all ok, 1 otherwise.',
   maxDurationSeconds: 2 * 60,
   // It must run, and say so, when the store is what is broken (issue 36): no lock, store reads may fail.
   needsStore: false,
@@ -31,13 +33,21 @@ export const checkFunction = defineJobFunction({
     const { config } = ctx
     // Independent integrations side by side; the lines keep a fixed order.
     // Each integration gives a line whatever happens: an unexpected throw is its ✗, never a crash (issue 36).
-    const [store, plane, telegram, openclaw] = await Promise.all([
+    const [store, plane, telegram, openclaw, agents] = await Promise.all([
       _store(ctx),
       _lines('plane', () =>
         checkPlane({ config, agents: ctx.agents, agentTokens: ctx.agentTokens })
       ),
       _lines('telegram', () => checkTelegram({ config, now: ctx.now })),
       _lines('openclaw', async () => [await checkOpenClaw({ config })]),
+      // Issue 45: the registry held against Plane's members, each agent's token and key.
+      _lines('agents', async () => [
+        await checkAgents({
+          plane: planeClientForCheck({ config }),
+          agents: ctx.agents,
+          agentTokens: ctx.agentTokens,
+        }),
+      ]),
     ])
     const url = webhookTargetOf(config)
     // Advice only: Plane's release is unknown while Plane is down, which its own line says.
@@ -59,13 +69,25 @@ export const checkFunction = defineJobFunction({
     })
     const [planeApi, ...planeRest] = plane
     const workspace = planeRest.filter((r) => r.name === 'plane workspace')
+    // Issue 45: a placeholder left from .env.example would have provision point webhooks at example.com.
+    const examples = templateExamplesIn(config)
     const results: CheckResult[] = [
+      ...(examples.length > 0
+        ? [
+            {
+              name: 'settings',
+              status: 'fail' as const,
+              detail: describeTemplateExamples(examples),
+            },
+          ]
+        : []),
       store,
       ...(planeApi ? [planeApi] : []),
       ...workspace,
       webhook,
       ...telegram,
       ...openclaw,
+      ...agents,
       // Each agent's own key last: the longest part.
       ...planeRest.filter((r) => !workspace.includes(r)),
     ]

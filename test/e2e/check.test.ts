@@ -14,7 +14,8 @@ type E2E = Awaited<ReturnType<typeof startE2E>>
 
 // The Plane requests wait for their key's 1 req/s lane (OPENCLAW-20).
 const SLOW_MS = 60_000
-const PUBLIC_URL = 'https://hooks.example.com'
+// Not example.com: a setting on a template's example domain is itself a ✗ (issue 45).
+const PUBLIC_URL = 'https://hooks.bridge.test'
 
 async function withE2E(options: Parameters<typeof startE2E>[0], body: (t: E2E) => Promise<void>) {
   const t = await startE2E(options)
@@ -49,7 +50,7 @@ describe.concurrent('check job (end to end)', () => {
         expect(run.code).toBe(0)
         const lines = run.out.split('\n')
         expect(lines.filter((l) => !l.startsWith('✓'))).toEqual([
-          expect.stringMatching(/^job check: ok in \d+ ms — 10 ok, 0 failed, 0 off$/),
+          expect.stringMatching(/^job check: ok in \d+ ms — 11 ok, 0 failed, 0 off$/),
         ])
         expect(run.out).toMatch(
           /^✓ plane: 127\.0\.0\.1:\d+ answers; PLANE_API_KEY accepted \(user bridge@javisi\.local\)$/m
@@ -60,6 +61,9 @@ describe.concurrent('check job (end to end)', () => {
         expect(run.out).toContain(`✓ telegram chat: messages go to ${CHAT_ID}`)
         expect(run.out).toMatch(/^✓ openclaw: .*OPENCLAW_HOOKS_TOKEN accepted/m)
         expect(run.out).toContain('✓ plane key thot: accepted (user thot@javisi.local)')
+        expect(run.out).toMatch(
+          /^✓ agents: 2 agents: Plane members of workspace "javisi" and of its 1 projects, each with a bridge token and a Plane key$/m
+        )
         expect(run.out).toMatch(/^✓ store: \w+ at .* answers in \d+ ms$/m)
         // The probe woke nobody.
         expect(t.openclaw.wakes).toEqual([])
@@ -150,6 +154,67 @@ describe.concurrent('check job (end to end)', () => {
         const wrong = await check(t)
         expect(wrong.out).toMatch(
           /^✗ plane webhook: 1 Plane deliveries refused for a bad signature since the last accepted one and none accepted since: PLANE_WEBHOOK_SECRET differs/m
+        )
+      })
+    },
+    SLOW_MS
+  )
+
+  it(
+    'should hold the agents file against Plane: not a workspace member, not in a project, no bridge token, no Plane key (issue 45)',
+    async () => {
+      await withE2E(
+        {
+          env: { PUBLIC_URL },
+          agentKeys: true,
+          // A third agent Plane does not know, without a token or a key.
+          extraAgents: () => [
+            {
+              id: 'ghost',
+              name: 'Ghost',
+              role: 'member',
+              planeUser: 'ghost@javisi.local',
+              openclawAgentId: 'ghost',
+              planeTokenEnv: 'PLANE_TOKEN_GHOST',
+              tags: [],
+            },
+          ],
+        },
+        async (t) => {
+          // A second project with Imhotep in it, not Thot.
+          const ops = t.plane.seed.project({
+            name: 'Opérations',
+            identifier: 'OPS',
+            creator: t.users.bridge.id,
+          })
+          t.plane.seed.member(ops.id, t.users.imhotep.id, 15)
+          const run = await check(t)
+          expect(run.code).toBe(1)
+          const line = run.out.split('\n').find((l) => l.startsWith('✗ agents: ')) ?? ''
+          expect(line).toContain(
+            'thot: not a member of project OPS (Plane drops it as an assignee there): run npm run job -- provision'
+          )
+          expect(line).toContain(
+            'ghost: ghost@javisi.local is not a member of workspace "javisi": invite it'
+          )
+          expect(line).toContain('no bridge token: run npm run job -- agent-token ghost')
+          expect(line).toContain('no Plane key: PLANE_TOKEN_GHOST unset')
+          expect(line).not.toMatch(/imhotep:/)
+          expect(run.err).toMatch(/^job check: failed .*, agents$/m)
+        }
+      )
+    },
+    SLOW_MS
+  )
+
+  it(
+    'should fail on a setting left at the template’s example value, naming it (issue 45)',
+    async () => {
+      await withE2E({ env: { PUBLIC_URL: 'https://hooks.example.com' } }, async (t) => {
+        const run = await check(t)
+        expect(run.code).toBe(1)
+        expect(run.out.split('\n')[0]).toBe(
+          "✗ settings: a setting still holds the template's example value (PUBLIC_URL=https://hooks.example.com): set your own in .env (or compose/.env) and restart; provision would register webhooks there"
         )
       })
     },

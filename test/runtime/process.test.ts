@@ -99,6 +99,38 @@ describe('the Node process', () => {
     expect(off).toEqual(['agents', 'agent wake-ups', 'messages to the human'])
   }, 60_000)
 
+  it('should warn at start about a setting left at the template’s example value (issue 45)', async () => {
+    const port = await freePort()
+    const p = start({
+      PORT: String(port),
+      PUBLIC_URL: 'https://hooks.example.com',
+      PLANE_WORKSPACE_SLUG: 'my-workspace',
+      DATA_DIR: join(dataDir, 'examples'),
+    })
+    proc = p
+    await waitFor(
+      () => p.out().includes('"msg":"listening"'),
+      40_000,
+      () => `${p.out().slice(-2000)}\n${p.err().slice(-1000)}`
+    )
+    p.child.kill('SIGTERM')
+    await p.exited
+    const warned = p
+      .out()
+      .split('\n')
+      .filter((l) => l.includes('"msg":"setting left at a template example"'))
+      .map((l) => JSON.parse(l) as { level: string; settings: string[]; fix: string })
+    expect(warned).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        settings: ['PUBLIC_URL', 'PLANE_WORKSPACE_SLUG'],
+        fix: expect.stringContaining(
+          'PUBLIC_URL=https://hooks.example.com, PLANE_WORKSPACE_SLUG=my-workspace'
+        ),
+      }),
+    ])
+  }, 60_000)
+
   it('should refuse to start with an invalid agent registry, naming the entry', async () => {
     const file = join(dataDir, 'agents.json')
     writeFileSync(
