@@ -131,7 +131,7 @@ export const SETTINGS = {
   },
   PLANE_WORKSPACE_SLUG: {
     schema: optionalText,
-    doc: 'Slug of the Plane workspace, e.g. `javisi`.',
+    doc: 'Slug of the Plane workspace, as in its URLs (`https://plane.example.com/<slug>/…`), e.g. `my-workspace`.',
   },
   PLANE_WEBHOOK_SECRET: {
     schema: optionalText,
