@@ -7,6 +7,7 @@ import { checkOpenClaw } from '../../shared/check/openclaw.ts'
 import { checkPlane, planeClientForCheck } from '../../shared/check/plane.ts'
 import { checkPlaneWebhook } from '../../shared/check/plane-webhook.ts'
 import { type CheckResult, formatCheckLine, summarizeChecks } from '../../shared/check/result.ts'
+import { sendTestAgentOf, sendTests } from '../../shared/check/send-test.ts'
 import { checkTelegram } from '../../shared/check/telegram.ts'
 import { errorMessage } from '../../shared/errors.ts'
 import { defineJobFunction, type JobContext } from '../../shared/function.ts'
@@ -24,8 +25,9 @@ const STORE_PING_TIMEOUT_MS = 2500
 
 export const checkFunction = defineJobFunction({
   name: 'check',
+  usage: '[--send-test <agent id>]',
   description:
-    'Tries every integration once (Plane: URL, key, workspace and role; Plane webhook seen; Telegram bot and webhook; OpenClaw hooks token; the store; the agents against Plane\'s members, each with a bridge token and a Plane key; each agent Plane key) and prints one line each, ✓ or ✗ with the fix; unset settings are "off"; a setting left at a template\'s example value is ✗. Writes nothing. Exit 0 all ok, 1 otherwise.',
+    'Tries every integration once (Plane: URL, key, workspace and role; Plane webhook seen; Telegram bot and webhook; OpenClaw hooks token; the store; the agents against Plane\'s members, each with a bridge token and a Plane key; each agent Plane key) and prints one line each, ✓ or ✗ with the fix; unset settings are "off"; a setting left at a template\'s example value is ✗. Writes nothing. With --send-test <agent id>, also sends one test message to TELEGRAM_CHAT_ID and one test wake to that agent through OpenClaw, each confirmed. Exit 0 all ok, 1 otherwise.',
   maxDurationSeconds: 2 * 60,
   // It must run, and say so, when the store is what is broken (issue 36): no lock, store reads may fail.
   needsStore: false,
@@ -91,6 +93,18 @@ export const checkFunction = defineJobFunction({
       // Each agent's own key last: the longest part.
       ...planeRest.filter((r) => !workspace.includes(r)),
     ]
+    // Issue 45: one message to the chat and one wake to a named agent, each confirmed by its service.
+    if (ctx.args.includes('--send-test'))
+      results.push(
+        ...(await _lines('send test', () =>
+          sendTests({
+            config,
+            agents: ctx.agents,
+            agent: sendTestAgentOf(ctx.args),
+            now: ctx.now,
+          })
+        ))
+      )
     const { summary, failed } = summarizeChecks(results)
     return {
       summary,

@@ -222,6 +222,70 @@ describe.concurrent('check job (end to end)', () => {
   )
 
   it(
+    'should send one test message to the chat and one test wake to the named agent with --send-test, each confirmed (issue 45)',
+    async () => {
+      await withE2E({ env: { PUBLIC_URL }, agentKeys: true }, async (t) => {
+        await setUpEverything(t)
+        const run = await runJobCli(t, ['check', '--send-test', 'imhotep'])
+        expect(run.code).toBe(0)
+        expect(run.out).toMatch(
+          new RegExp(
+            `^✓ test message: sent to ${CHAT_ID}, confirmed by Telegram \\(message \\d+\\): look for it in the chat$`,
+            'm'
+          )
+        )
+        expect(run.out).toMatch(
+          /^✓ test wake: imhotep woken through OpenClaw \(agent imhotep\), confirmed by the Gateway \(run [\w-]+\)$/m
+        )
+        const messages = t.telegram
+          .callsOf('sendMessage')
+          .filter((c) => c.status === 200 && String(c.params.text).includes('Message de test'))
+        expect(messages).toHaveLength(1)
+        expect(messages[0]?.params.chat_id).toBe(CHAT_ID)
+        const wakes = t.openclaw.calls.filter((c) => c.path === '/hooks/agent')
+        expect(wakes).toHaveLength(1)
+        expect(wakes[0]?.body).toMatchObject({ agentId: 'imhotep', deliver: false })
+        // Without a name: the message only, and how to name one.
+        const unnamed = await runJobCli(t, ['check', '--send-test'])
+        expect(unnamed.out).toMatch(
+          /^– test wake: off \(no agent named: npm run job -- check --send-test <agent id>, one of imhotep, thot\)$/m
+        )
+        // An agent the registry does not know: ✗, nothing sent to OpenClaw.
+        const unknown = await runJobCli(t, ['check', '--send-test', 'nobody'])
+        expect(unknown.code).toBe(1)
+        expect(unknown.out).toContain('✗ test wake: no agent "nobody" in the registry')
+        expect(t.openclaw.calls.filter((c) => c.path === '/hooks/agent')).toHaveLength(1)
+        // Plain check sends nothing.
+        await runJobCli(t, ['check'])
+        expect(
+          t.telegram
+            .callsOf('sendMessage')
+            .filter((c) => String(c.params.text).includes('Message de test'))
+        ).toHaveLength(3)
+      })
+    },
+    SLOW_MS
+  )
+
+  it(
+    'should say ✗ with the fix when the test wake is refused (a wrong hooks token)',
+    async () => {
+      await withE2E(
+        { env: { PUBLIC_URL, OPENCLAW_HOOKS_TOKEN: 'hooks_not-the-token' } },
+        async (t) => {
+          const run = await runJobCli(t, ['check', '--send-test', 'thot'])
+          expect(run.code).toBe(1)
+          expect(run.out).toContain(
+            '✗ test wake: thot not woken: OPENCLAW_HOOKS_TOKEN refused (401): use hooks.token from the OpenClaw config'
+          )
+          expect(run.out).not.toContain('hooks_not-the-token')
+        }
+      )
+    },
+    SLOW_MS
+  )
+
+  it(
     'should report unset settings as off, not as failures',
     async () => {
       await withE2E(
