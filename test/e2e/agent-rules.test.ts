@@ -332,6 +332,13 @@ describe('agent tool rules (HTTP door)', () => {
       })
     const mcp = await mcpPost({ authorization: `Bearer ${wrong}` })
     expect(mcp.status).toBe(401)
+    // GET /mcp as docs/reference.md says (issue 45): 401 without a token, 405 with one (stateless).
+    const get = (headers: Record<string, string>) =>
+      t.app.request('http://127.0.0.1/mcp', {
+        headers: { host: '127.0.0.1:8787', accept: 'text/event-stream', ...headers },
+      })
+    expect((await get({})).status).toBe(401)
+    expect((await get({ authorization: `Bearer ${t.bridgeTokens.imhotep}` })).status).toBe(405)
     expect(mcp.headers.get('www-authenticate')).toContain('Bearer')
     // DNS rebinding: a browser page elsewhere, or a Host that is not ours, is refused even with a good token.
     const good = { authorization: `Bearer ${t.bridgeTokens.imhotep}` }
