@@ -1,6 +1,4 @@
 /** @module cron every 5 minutes — the poll cycle: shared listings, reconciliation through the pipeline, per-agent ticks. */
-import { AGENTS_RECHECK_MS, noteAgentsInPlane } from '../../shared/check/agents.ts'
-import { errorMessage } from '../../shared/errors.ts'
 import { defineCronFunction } from '../../shared/function.ts'
 import { POLL_CYCLE_PARTS, runPollCycle } from '../../shared/poll/cycle.ts'
 import { alertPlaneFailure, clearPlaneAlerts } from '../../shared/poll/plane-alerts.ts'
@@ -20,10 +18,6 @@ export const pollFunction = defineCronFunction({
       throw error
     })
     await clearPlaneAlerts(ctx)
-    // Issue 45: what /ready says of the agents follows a provision within half an hour (the start said it first).
-    await noteAgentsInPlane(ctx, { everyMs: AGENTS_RECHECK_MS }).catch((error: unknown) =>
-      ctx.log.warn('agents not held against Plane', { error: errorMessage(error) })
-    )
     const failed = [
       ...report.failedProjects.map((p) => `project ${p}`),
       ...report.failedAgents.map((a) => `agent ${a}`),

@@ -4,6 +4,8 @@
  * a human must still do, and goes on past what Plane fails on.
  */
 
+import { noteAgentsInPlane } from '../../shared/check/agents.ts'
+import { errorMessage } from '../../shared/errors.ts'
 import { defineJobFunction, type JobContext } from '../../shared/function.ts'
 import type { PlaneClient } from '../../shared/plane/client.ts'
 import { adviseOnWebhookTarget, webhookTargetOf } from '../../shared/plane/release.ts'
@@ -129,6 +131,12 @@ export const provisionFunction = defineJobFunction<ProvisionPart>({
       await markProjectsProvisioned(
         ctx,
         facts.projects.map((p) => p.id)
+      )
+    // Issue 45: what the server's /ready says of the agents (noted at its start) follows what this run fixed: held
+    // against Plane again now, recorded as the `agents` contact (this run's settings with it: readiness.ts).
+    if (!dryRun)
+      await noteAgentsInPlane({ ...ctx, plane }).catch((error: unknown) =>
+        log.warn('agents not held against Plane after provision', { error: errorMessage(error) })
       )
     // The report is for the person at the terminal, each line once (issue 36); a scheduled or remote run has no
     // terminal, so its log keeps what needs someone.

@@ -142,40 +142,24 @@ export async function checkAgents({
   return agentsResult(compareAgentsWithPlane(agents, agentTokens, facts), facts)
 }
 
-/** The server holds the registry against Plane at start and then at most this often (the poll cycle asks). */
-export const AGENTS_RECHECK_MS = 30 * 60_000
-const CHECKED_AT_KEY = 'agents:checked-at'
-
 export type AgentsNoteParts = {
   plane: PlaneClient | null
   agents: readonly AgentConfig[]
   agentTokens: Readonly<Record<string, string>>
   status: { contact(integration: string, ok: boolean, detail?: string): void }
   log: { warn(msg: string, fields?: Record<string, unknown>): void }
-  store: {
-    get<T>(key: string): Promise<T | null>
-    set(key: string, value: unknown, options?: { ttlSeconds?: number }): Promise<void>
-  }
-  now: () => number
 }
 
 /**
  * The server's side of the comparison (issue 45: start, /ready and check said nothing of an agent Plane does not
  * know): recorded as the `agents` contact, which /ready shows and counts (failing: an agent that cannot work), and
- * logged when failing. With `everyMs`, skipped while the last comparison (any process on the store) is that recent.
+ * logged when failing. The server's start does it, and `provision` after what it fixed (its run's contact, made with
+ * the same settings, is the server's latest: readiness.ts); `check` says it at once without recording it.
  */
-export async function noteAgentsInPlane(
-  parts: AgentsNoteParts,
-  { everyMs }: { everyMs?: number } = {}
-): Promise<CheckResult | null> {
-  const { plane, agents, agentTokens, status, log, store, now } = parts
+export async function noteAgentsInPlane(parts: AgentsNoteParts): Promise<CheckResult | null> {
+  const { plane, agents, agentTokens, status, log } = parts
   if (!plane || agents.length === 0) return null
-  if (everyMs !== undefined) {
-    const at = await store.get<number>(CHECKED_AT_KEY)
-    if (at !== null && now() - at < everyMs) return null
-  }
   const facts = await readAgentPlaneFacts(plane)
-  await store.set(CHECKED_AT_KEY, now(), { ttlSeconds: Math.ceil(AGENTS_RECHECK_MS / 1000) * 2 })
   const result = agentsResult(compareAgentsWithPlane(agents, agentTokens, facts), facts)
   status.contact('agents', result.status !== 'fail', result.detail)
   if (result.status === 'fail')

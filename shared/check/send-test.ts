@@ -55,12 +55,7 @@ async function _message({ config, now, fetch }: SendTestOptions): Promise<CheckR
   const name = 'test message'
   const { TELEGRAM_BOT_TOKEN: token, TELEGRAM_CHAT_ID: chat } = config
   if (!token || !chat)
-    return offResult(
-      name,
-      [token ? null : 'TELEGRAM_BOT_TOKEN', chat ? null : 'TELEGRAM_CHAT_ID'].filter(
-        (k): k is string => k !== null
-      )
-    )
+    return offResult(name, _unset({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_CHAT_ID: chat }))
   const telegram = createTelegramClient({
     token,
     apiBase: config.TELEGRAM_API_BASE,
@@ -93,12 +88,7 @@ async function _wake({ config, agents, agent, now, fetch }: SendTestOptions): Pr
   const name = 'test wake'
   const { OPENCLAW_HOOKS_URL: hooksUrl, OPENCLAW_HOOKS_TOKEN: token } = config
   if (!hooksUrl || !token)
-    return offResult(
-      name,
-      [hooksUrl ? null : 'OPENCLAW_HOOKS_URL', token ? null : 'OPENCLAW_HOOKS_TOKEN'].filter(
-        (k): k is string => k !== null
-      )
-    )
+    return offResult(name, _unset({ OPENCLAW_HOOKS_URL: hooksUrl, OPENCLAW_HOOKS_TOKEN: token }))
   if (!agent)
     return {
       name,
@@ -147,4 +137,11 @@ async function _wake({ config, agents, agent, now, fetch }: SendTestOptions): Pr
       detail: `${target.id} not woken: ${(status && fix[status]) || `${errorMessage(error)}: see the Gateway's log`}`,
     }
   }
+}
+
+/** The names of the settings left unset, in order. */
+function _unset(settings: Record<string, string | undefined>): string[] {
+  return Object.entries(settings)
+    .filter(([, value]) => !value)
+    .map(([key]) => key)
 }

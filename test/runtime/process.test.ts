@@ -166,7 +166,13 @@ describe('the Node process', () => {
     expect(await p.exited).toBe(0)
     const config = JSON.parse(p.out()) as { mcp: { servers: Record<string, unknown> } }
     expect(Object.keys(config.mcp.servers).length).toBeGreaterThan(1)
-    expect(p.err()).toMatch(/^job openclaw-config: ok in \d+ ms — \d+ agents$/m)
+    // The host is not allowed yet: said on stderr, with the setting (issue 45), and the JSON stays alone on stdout.
+    expect(p.err()).toMatch(
+      /^warning: \/mcp refuses the host plane-bridge \(403 Invalid Host\): add plane-bridge to MCP_ALLOWED_HOSTS/m
+    )
+    expect(p.err()).toMatch(
+      /^job openclaw-config: ok in \d+ ms — \d+ agents; add plane-bridge to MCP_ALLOWED_HOSTS$/m
+    )
   })
 
   it('should refuse to start with bad settings, naming every bad variable in one message', async () => {
