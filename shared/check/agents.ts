@@ -157,9 +157,18 @@ export type AgentsNoteParts = {
  * the same settings, is the server's latest: readiness.ts); `check` says it at once without recording it.
  */
 export async function noteAgentsInPlane(parts: AgentsNoteParts): Promise<CheckResult | null> {
-  const { plane, agents, agentTokens, status, log } = parts
+  const { plane, agents } = parts
   if (!plane || agents.length === 0) return null
-  const facts = await readAgentPlaneFacts(plane)
+  return recordAgentsInPlane(parts, await readAgentPlaneFacts(plane))
+}
+
+/** The same from facts already read (provision's, with the members it added): no request of its own. */
+export function recordAgentsInPlane(
+  parts: Omit<AgentsNoteParts, 'plane'>,
+  facts: AgentPlaneFacts
+): CheckResult | null {
+  const { agents, agentTokens, status, log } = parts
+  if (agents.length === 0) return null
   const result = agentsResult(compareAgentsWithPlane(agents, agentTokens, facts), facts)
   status.contact('agents', result.status !== 'fail', result.detail)
   if (result.status === 'fail')
