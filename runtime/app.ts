@@ -8,6 +8,7 @@ import { clientAddress } from '../shared/client-address.ts'
 import type { Config } from '../shared/config.ts'
 import type { AppEnv, AppFunction, HttpFunction, Root } from '../shared/function.ts'
 import { AnswerWithheld } from '../shared/http-errors.ts'
+import { STORE_RETRY_AFTER_S, StoreUnavailableError } from '../shared/store/unavailable.ts'
 
 export type CreateAppOptions = {
   functions: readonly AppFunction[]
@@ -83,6 +84,24 @@ export function createApp({
     if (error instanceof HTTPException) return error.getResponse()
     // No answer at all: the runtime's server drops the connection (node-server.ts, worker.ts).
     if (error instanceof AnswerWithheld) throw error
+    // The store down is an outage to wait out, named for the operator (issue 45), not an internal error.
+    if (error instanceof StoreUnavailableError) {
+      log.error('request failed: the store does not answer', {
+        requestId: c.get('requestId'),
+        route: c.get('functionName'),
+        setting: error.setting,
+        error: error.message,
+      })
+      return c.json(
+        {
+          error: 'store_unavailable',
+          message: `plane-bridge cannot reach its store (${error.setting}); try again later.`,
+          requestId: c.get('requestId'),
+        },
+        503,
+        { 'Retry-After': String(STORE_RETRY_AFTER_S) }
+      )
+    }
     // Details go to the log only; the caller learns nothing about internals.
     log.error('unhandled error', {
       requestId: c.get('requestId'),

@@ -37,7 +37,7 @@ export function importUnstorageFiles(
     else if (record !== 'expired') records.push(record)
   }
   const tmp = `${journalPath}.import.tmp`
-  writeFileSync(tmp, encode('import', records))
+  writeFileSync(tmp, encode('import', records), { mode: 0o600 })
   renameSync(tmp, journalPath)
   const aside = join(dir, IMPORTED_FILES_DIR)
   mkdirSync(aside, { recursive: true })

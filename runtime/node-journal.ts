@@ -9,6 +9,7 @@ import {
   closeSync,
   constants,
   existsSync,
+  fchmodSync,
   fstatSync,
   fsyncSync,
   mkdirSync,
@@ -25,6 +26,8 @@ import { isJournalRecord, type JournalRecord } from '../shared/store/local-state
 import { importUnstorageFiles } from './node-journal-import.ts'
 
 export const JOURNAL_FILE = 'store.journal'
+/** Owner only (issue 45): the journal holds what the bridge keeps (messages queued for the human, tasks' text). */
+export const JOURNAL_MODE = 0o600
 const COMPACTING_FILE = 'store.journal.compacting'
 // A compaction takes milliseconds: a marker this old was left by a process that died in the middle of one.
 const STALE_COMPACTING_MS = 60_000
@@ -73,7 +76,9 @@ export function openFileJournal({
   }
   const writer = randomBytes(6).toString('base64url')
   const ownPrefix = `{"w":${JSON.stringify(writer)},`
-  let fd = openSync(path, 'a+')
+  let fd = openSync(path, 'a+', JOURNAL_MODE)
+  // A journal written before issue 45 is 644 (the umask's): it holds the outbox's messages and the tasks' text.
+  fchmodSync(fd, JOURNAL_MODE)
   /** Bytes of the file taken in; `carry` is the start of a line whose end is not written yet. */
   let offset = 0
   let carry = ''
@@ -160,7 +165,7 @@ export function openFileJournal({
 
   const reopen = () => {
     closeSync(fd)
-    fd = openSync(path, 'a+')
+    fd = openSync(path, 'a+', JOURNAL_MODE)
     copied = []
     applyOwn = true
     const counts = { damaged: 0, oversized: 0, moved: false }
@@ -216,7 +221,7 @@ export function openFileJournal({
       try {
         // The snapshot is everything up to `offset` minus a half line: the caller polled just before.
         const from = offset - Buffer.byteLength(carry)
-        const out = openSync(tmp, 'w')
+        const out = openSync(tmp, 'w', JOURNAL_MODE)
         try {
           _writeLines(out, writer, snapshot())
           fsyncSync(out)
@@ -224,7 +229,7 @@ export function openFileJournal({
           closeSync(out)
         }
         renameSync(tmp, path)
-        const next = openSync(path, 'a+')
+        const next = openSync(path, 'a+', JOURNAL_MODE)
         // What others appended after our last poll, up to its last whole line: a writer whose batch is cut here
         // sees its file unlinked after writing and writes it again into the new one.
         offset = from

@@ -117,6 +117,8 @@ export function createNodeStore(
     location,
     onError,
     sha1: (text) => Promise.resolve(createHash('sha1').update(text).digest('hex')),
+    whyUnavailable: (error) =>
+      lastConnectionError ? errorMessage(lastConnectionError) : errorMessage(error),
   })
   // A failed ping says which setting to fix and what was tried, not ioredis's "max retries per request" (issue 36):
   // /ready, `check` and the start all show this text.

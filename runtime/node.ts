@@ -6,8 +6,10 @@ import { probeAtStart } from '../shared/check/start-probe.ts'
 import { type Config, ConfigError, loadConfig } from '../shared/config.ts'
 import { errorMessage } from '../shared/errors.ts'
 import type { Root } from '../shared/function.ts'
+import { noteWatchingSince } from '../shared/poll/comments.ts'
 import { createRedactor } from '../shared/redact.ts'
 import { outputsOff, RegistryError } from '../shared/registry.ts'
+import { describeTemplateExamples, templateExamplesIn } from '../shared/template-examples.ts'
 import { createApp, largestBodyLimit } from './app.ts'
 import { runJobCommand } from './node-cli.ts'
 import { nodeHashing } from './node-hashing.ts'
@@ -96,9 +98,20 @@ async function serve(config: Config, root: Root): Promise<number> {
     log.warn('function off', { function: name, missing })
   }
   for (const off of outputsOff(config, services.agents)) log.warn('output off', off)
+  // Issue 45: placeholders left from .env.example (PUBLIC_URL on example.com…), said at once, `check` says it too.
+  const examples = templateExamplesIn(config)
+  if (examples.length > 0)
+    log.warn('setting left at a template example', {
+      settings: examples.map((e) => e.setting),
+      fix: describeTemplateExamples(examples),
+    })
   // A configured store that does not answer stops the start (deploy step 5), naming REDIS_URL: a service that
   // answers /health while it can keep nothing is worse than one that is restarted until Redis is there.
   await waitForStore(store)
+  // A project's first poll reads the comments written from now on (issue 45), not only from its first cycle.
+  await noteWatchingSince(store, services.now()).catch((error: unknown) =>
+    log.warn('start time not noted for the comments catch-up', { error: errorMessage(error) })
+  )
   const app = createApp({ functions, root })
   const server = await listen(app, {
     port: config.PORT,

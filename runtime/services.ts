@@ -13,6 +13,7 @@ import { createRedactor } from '../shared/redact.ts'
 import { takeInventory, validateRegistry } from '../shared/registry.ts'
 import { sleep as realSleep } from '../shared/retry.ts'
 import { createRunningJobs } from '../shared/running-jobs.ts'
+import { settingsFingerprint } from '../shared/settings-fingerprint.ts'
 import { createStatusBoard } from '../shared/status.ts'
 import type { Store } from '../shared/store/store.ts'
 import { createUploadBudget } from '../shared/uploads/budget.ts'
@@ -80,10 +81,14 @@ export function createServices({
   let services: Services | null = null
   // Contacts go to the store too (once a minute per integration, or when one starts or stops failing), so that
   // a wake `npm run job -- poll` delivered shows in the server's /ready (issue 28).
+  // With the settings it was made with: a CLI run with one setting overridden is not the server's state (issue 45).
+  const settings = settingsFingerprint(config)
   const status = createStatusBoard({
     now,
     persist: (integration, contact) =>
-      services ? persistContact(services.store, integration, contact) : Promise.resolve(),
+      services
+        ? persistContact(services.store, integration, { ...contact, settings })
+        : Promise.resolve(),
   })
   const metrics = createBridgeMetrics({
     status,

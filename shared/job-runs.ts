@@ -7,6 +7,7 @@ import { capText } from './cap.ts'
 import { type Config, secretValues } from './config.ts'
 import type { JobContext } from './function.ts'
 import { createRedactor } from './redact.ts'
+import { type SettingsFingerprint, settingsFingerprint } from './settings-fingerprint.ts'
 import type { JobStatus } from './status.ts'
 import type { Store } from './store/store.ts'
 
@@ -16,6 +17,10 @@ export type JobRunRecord = JobStatus & {
   /** When the run began (`at` is when it ended). */
   startedAt: string
   trigger: JobContext['trigger']
+  /** A cron function (the server's own work) or a one-off job (a person's command); absent in older records. */
+  kind?: 'cron' | 'job'
+  /** The settings it ran with (issue 45): /ready shows a run made with others as such, not as its own state. */
+  settings?: SettingsFingerprint
 }
 
 /** Long enough for a monthly job to show its last run; a job never run again fades out. */
@@ -32,6 +37,7 @@ export async function recordJobRun(
   run: {
     outcome: 'ok' | 'error'
     trigger: JobContext['trigger']
+    kind: 'cron' | 'job'
     startedMs: number
     endedMs: number
     error?: string
@@ -40,6 +46,8 @@ export async function recordJobRun(
   const record: JobRunRecord = {
     outcome: run.outcome,
     trigger: run.trigger,
+    kind: run.kind,
+    settings: settingsFingerprint(config),
     startedAt: new Date(run.startedMs).toISOString(),
     at: new Date(run.endedMs).toISOString(),
     durationMs: run.endedMs - run.startedMs,

@@ -76,6 +76,7 @@ export async function runJob(
       recording = recordJobRun(services, fn.name, {
         outcome: done.outcome,
         trigger,
+        kind: fn.kind,
         startedMs: started,
         endedMs: started + done.durationMs,
         ...(done.error ? { error: done.error } : {}),

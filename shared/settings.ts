@@ -134,7 +134,7 @@ export const SETTINGS = {
   },
   PLANE_WORKSPACE_SLUG: {
     schema: optionalText,
-    doc: 'Slug of the Plane workspace, e.g. `javisi`.',
+    doc: 'Slug of the Plane workspace, as in its URLs (`https://plane.example.com/<slug>/…`), e.g. `my-workspace`.',
   },
   PLANE_WEBHOOK_SECRET: {
     schema: optionalText,
@@ -233,7 +233,7 @@ export const SETTINGS = {
   STORE_DRIVER: {
     schema: z.enum(['auto', 'redis', 'fs', 'memory']).default('auto'),
     defaultText: '`auto`',
-    doc: "Which store keeps the bridge's state. `redis`: the Redis at `REDIS_URL` (required), shared by replicas and `npm run job`. `fs`: the embedded file store in `DATA_DIR`, one process at a time. `auto` picks `redis` when `REDIS_URL` is set, else `fs`. `memory` keeps nothing across restarts (tests). A configured Redis that does not answer within 5 s stops the start, naming `REDIS_URL`; the bridge never falls back to another store.",
+    doc: "Which store keeps the bridge's state. `redis`: the Redis at `REDIS_URL` (required), shared by replicas and `npm run job`. `fs`: the embedded file store in `DATA_DIR`, for one host: the server and `npm run job` beside it share it (each tails the other's journal); replicas on other hosts need Redis. `auto` picks `redis` when `REDIS_URL` is set, else `fs`. `memory` keeps nothing across restarts (tests). A configured Redis that does not answer within 5 s stops the start, naming `REDIS_URL`; the bridge never falls back to another store.",
   },
   REDIS_REST_URL: {
     schema: httpUrl.optional(),

@@ -3,7 +3,13 @@
  * through `persist` (the store, contacts.ts) so that every process's /ready sees them.
  */
 
-export type ContactStatus = { ok: boolean; at: string; detail?: string }
+export type ContactStatus = {
+  ok: boolean
+  at: string
+  detail?: string
+  /** In the store: the settings of the process that made the contact (issue 45; settings-fingerprint.ts). */
+  settings?: Record<string, string>
+}
 export type JobStatus = { outcome: string; at: string; durationMs: number; error?: string }
 
 export type StatusBoard = {

@@ -4,7 +4,7 @@
  * the composition root.
  */
 import type { Store } from './store/store.ts'
-import { REJECTED_KEY } from './webhook-rejections.ts'
+import { REJECTED_KEY, UNSIGNED_KEY } from './webhook-rejections.ts'
 
 export const LAST_RECEIVED_KEY = 'webhook:last-received'
 const WITHHELD_KEY = 'webhook:last-withheld'
@@ -39,6 +39,7 @@ export function createWebhookNotes({ store, now }: WebhookNotesOptions): Webhook
         await store.set(LAST_RECEIVED_KEY, now(), { ttlSeconds: 30 * 24 * 60 * 60 })
         // A delivery with the right signature: the secret is right, earlier refusals were someone else's.
         await store.delete(REJECTED_KEY)
+        await store.delete(UNSIGNED_KEY)
       } catch (error) {
         lastNoted = Number.NEGATIVE_INFINITY
         throw error

@@ -1,5 +1,6 @@
 import {
   appendFileSync,
+  chmodSync,
   existsSync,
   mkdtempSync,
   readdirSync,
@@ -206,6 +207,26 @@ describe('fs store journal', () => {
     expect(await reopened.get('from-job')).toBe(1)
     expect(await reopened.indexSize('webhook:inbox')).toBe(0)
     expect(await reopened.keys()).toEqual(['from-job', 'kept'])
+    await reopened.dispose()
+  })
+
+  it('should keep the journal readable by its owner only (600), a new one, an older 644 one and a rewrite (issue 45)', async () => {
+    const mode = (dir: string) => statSync(join(dir, JOURNAL_FILE)).mode & 0o777
+    const fresh = freshDir()
+    const store = openStore(fresh)
+    await store.set('a', 1)
+    expect(mode(fresh)).toBe(0o600)
+    await store.dispose()
+    // One an earlier version left world-readable is narrowed when opened.
+    const older = freshDir()
+    appendFileSync(join(older, JOURNAL_FILE), '', { mode: 0o644 })
+    chmodSync(join(older, JOURNAL_FILE), 0o644)
+    const reopened = openCompacting(older, 16 * 1024)
+    expect(mode(older)).toBe(0o600)
+    // A rewrite (compaction) replaces the file: the new one is 600 too.
+    for (let i = 0; i < 40; i++) await reopened.set(`k${i % 2}`, 'x'.repeat(1000))
+    await reopened.set('last', 1)
+    expect(mode(older)).toBe(0o600)
     await reopened.dispose()
   })
 

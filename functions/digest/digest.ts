@@ -18,8 +18,9 @@ const LAST_DIGEST_KEY = 'digest:last'
 
 export const digestFunction = defineCronFunction({
   name: 'digest',
+  usage: '[--preview]',
   description:
-    'Sends the daily digest to TELEGRAM_CHAT_ID (once a day: at 08:00, again each quarter hour until noon if it failed).',
+    "Sends the daily digest to TELEGRAM_CHAT_ID (once a day: at 08:00, again each quarter hour until noon if it failed). Run by hand it counts as the day's digest: the 08:00 one is then not sent. --preview prints it here, sends nothing and marks nothing.",
   // 08:00, and the quarter hours after it until 11:45: a run that failed (Plane down, a crash, a restart at
   // 08:00) leaves the day open, and the next tick sends it; once sent, a tick costs one store read.
   schedule: '*/15 8-11 * * *',
@@ -38,8 +39,14 @@ export const digestFunction = defineCronFunction({
     const now = ctx.now()
     const render = renderContextFor(config, now)
     const sentKey = `digest:sent:${render.today}`
+    // Issue 45: trying the digest spent the day's. A preview builds it from the same data and stops there.
+    const preview = ctx.args.includes('--preview')
     // Cheap early exit for a second run (CLI, restart): no Plane requests for a digest already sent.
-    if (await store.has(sentKey)) return { summary: `already sent for ${render.today}`, idle: true }
+    if (!preview && (await store.has(sentKey)))
+      return {
+        summary: `already sent for ${render.today}${ctx.trigger === 'cli' ? ' (--preview shows it again without sending)' : ''}`,
+        idle: true,
+      }
 
     if (!ctx.plane) throw new Error('Plane is not configured')
     const loader = createWorkspaceLoader({
@@ -56,6 +63,14 @@ export const digestFunction = defineCronFunction({
     const last = await store.get<{ at: number }>(LAST_DIGEST_KEY)
     const since = last?.at ?? now - FIRST_DIGEST_WINDOW_MS
     const { html, quiet } = buildDigest(snapshot, { since }, render)
+    if (preview) {
+      const sentAlready = await store.has(sentKey)
+      return {
+        summary: `preview of the digest for ${render.today}: nothing sent, nothing marked${quiet ? ', quiet day' : ''}${sentAlready ? ` (today's was sent already: this is what the next one holds so far)` : ''}`,
+        terminal: [`To ${config.TELEGRAM_CHAT_ID} (Telegram HTML):`, '', ...html.split('\n')],
+        quiet,
+      }
+    }
 
     // The claim comes after the slow part and right before the enqueue: a run that failed above leaves the
     // day open for the next try, and of two replicas exactly one gets past this line.
@@ -70,8 +85,13 @@ export const digestFunction = defineCronFunction({
     const messages = sent.value
     await store.set(LAST_DIGEST_KEY, { at: now })
     ctx.kick()
+    // By hand it is the day's digest all the same (one a day): said, so that nobody waits for 08:00's.
+    const manual =
+      ctx.trigger === 'cli'
+        ? ` — sent now, it counts as today's digest: the scheduled one will not be sent again today (--preview to look without sending)`
+        : ''
     return {
-      summary: `digest for ${render.today}: ${messages} message(s)${quiet ? ', quiet day' : ''}`,
+      summary: `digest for ${render.today}: ${messages} message(s)${quiet ? ', quiet day' : ''}${manual}`,
       messages,
       quiet,
     }

@@ -2,10 +2,12 @@
  * @module job `check` (INFRA-02): tries every integration once — Plane, its webhook, Telegram, OpenClaw,
  * the store, each agent's Plane key — and prints one line each, ✓ or ✗ with what to fix; unset ones are off.
  */
+import { checkAgents } from '../../shared/check/agents.ts'
 import { checkOpenClaw } from '../../shared/check/openclaw.ts'
-import { checkPlane } from '../../shared/check/plane.ts'
+import { checkPlane, planeClientForCheck } from '../../shared/check/plane.ts'
 import { checkPlaneWebhook } from '../../shared/check/plane-webhook.ts'
 import { type CheckResult, formatCheckLine, summarizeChecks } from '../../shared/check/result.ts'
+import { sendTestAgentOf, sendTests } from '../../shared/check/send-test.ts'
 import { checkTelegram } from '../../shared/check/telegram.ts'
 import { errorMessage } from '../../shared/errors.ts'
 import { defineJobFunction, type JobContext } from '../../shared/function.ts'
@@ -13,16 +15,19 @@ import { adviseOnWebhookTarget, webhookTargetOf } from '../../shared/plane/relea
 import {
   lastWebhookReceivedAt,
   signaturesRejectedSinceAccepted,
+  unsignedRejectedSinceAccepted,
   webhookOffSince,
 } from '../../shared/poll/webhook-health.ts'
 import { webhookOffSteps, webhookSettingsUrl } from '../../shared/poll/webhook-off.ts'
+import { describeTemplateExamples, templateExamplesIn } from '../../shared/template-examples.ts'
 
 const STORE_PING_TIMEOUT_MS = 2500
 
 export const checkFunction = defineJobFunction({
   name: 'check',
+  usage: '[--send-test <agent id>]',
   description:
-    'Tries every integration once (Plane: URL, key, workspace and role; Plane webhook seen; Telegram bot and webhook; OpenClaw hooks token; the store; each agent Plane key) and prints one line each, ✓ or ✗ with the fix; unset settings are "off". Writes nothing. Exit 0 all ok, 1 otherwise.',
+    'Tries every integration once (Plane: URL, key, workspace and role; Plane webhook seen; Telegram bot and webhook; OpenClaw hooks token; the store; the agents against Plane\'s members, each with a bridge token and a Plane key; each agent Plane key) and prints one line each, ✓ or ✗ with the fix; unset settings are "off"; a setting left at a template\'s example value is ✗. Writes nothing. With --send-test <agent id>, also sends one test message to TELEGRAM_CHAT_ID and one test wake to that agent through OpenClaw, each confirmed. Exit 0 all ok, 1 otherwise.',
   maxDurationSeconds: 2 * 60,
   // It must run, and say so, when the store is what is broken (issue 36): no lock, store reads may fail.
   needsStore: false,
@@ -30,13 +35,21 @@ export const checkFunction = defineJobFunction({
     const { config } = ctx
     // Independent integrations side by side; the lines keep a fixed order.
     // Each integration gives a line whatever happens: an unexpected throw is its ✗, never a crash (issue 36).
-    const [store, plane, telegram, openclaw] = await Promise.all([
+    const [store, plane, telegram, openclaw, agents] = await Promise.all([
       _store(ctx),
       _lines('plane', () =>
         checkPlane({ config, agents: ctx.agents, agentTokens: ctx.agentTokens })
       ),
       _lines('telegram', () => checkTelegram({ config, now: ctx.now })),
       _lines('openclaw', async () => [await checkOpenClaw({ config })]),
+      // Issue 45: the registry held against Plane's members, each agent's token and key.
+      _lines('agents', async () => [
+        await checkAgents({
+          plane: planeClientForCheck({ config }),
+          agents: ctx.agents,
+          agentTokens: ctx.agentTokens,
+        }),
+      ]),
     ])
     const url = webhookTargetOf(config)
     // Advice only: Plane's release is unknown while Plane is down, which its own line says.
@@ -48,6 +61,7 @@ export const checkFunction = defineJobFunction({
       // Read from the store: unknown (none yet) when it does not answer, which its own line says.
       lastReceivedAt: await lastWebhookReceivedAt(ctx).catch(() => null),
       refusedSinceAccepted: await signaturesRejectedSinceAccepted(ctx).catch(() => 0),
+      unsignedSinceAccepted: await unsignedRejectedSinceAccepted(ctx).catch(() => 0),
       offSince: await webhookOffSince(ctx).catch(() => null),
       steps: webhookOffSteps({
         settingsUrl: webhookSettingsUrl(config.PLANE_BASE_URL, config.PLANE_WORKSPACE_SLUG),
@@ -57,16 +71,40 @@ export const checkFunction = defineJobFunction({
     })
     const [planeApi, ...planeRest] = plane
     const workspace = planeRest.filter((r) => r.name === 'plane workspace')
+    // Issue 45: a placeholder left from .env.example would have provision point webhooks at example.com.
+    const examples = templateExamplesIn(config)
     const results: CheckResult[] = [
+      ...(examples.length > 0
+        ? [
+            {
+              name: 'settings',
+              status: 'fail' as const,
+              detail: describeTemplateExamples(examples),
+            },
+          ]
+        : []),
       store,
       ...(planeApi ? [planeApi] : []),
       ...workspace,
       webhook,
       ...telegram,
       ...openclaw,
+      ...agents,
       // Each agent's own key last: the longest part.
       ...planeRest.filter((r) => !workspace.includes(r)),
     ]
+    // Issue 45: one message to the chat and one wake to a named agent, each confirmed by its service.
+    if (ctx.args.includes('--send-test'))
+      results.push(
+        ...(await _lines('send test', () =>
+          sendTests({
+            config,
+            agents: ctx.agents,
+            agent: sendTestAgentOf(ctx.args),
+            now: ctx.now,
+          })
+        ))
+      )
     const { summary, failed } = summarizeChecks(results)
     return {
       summary,

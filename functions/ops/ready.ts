@@ -1,8 +1,9 @@
 /**
  * @module GET /ready — readiness: the store answers (else 503 `unavailable`), plus what this instance knows
  * of integrations and the outbox, and the last run of each job wherever it ran (CLI, cron, any replica:
- * the store's records). `degraded` (still 200: restarting would not help) says why: an integration
- * failing, a job that failed its last run, dead letters.
+ * the store's records, each with the settings it ran with). `degraded` (still 200: restarting would not help) says
+ * why, from this server's live state only (shared/readiness.ts): an integration failing, a cron job that failed its
+ * last run, a bot token without a chat, dead letters.
  */
 
 import { storedContacts } from '../../shared/contacts.ts'
@@ -13,13 +14,16 @@ import { webhookTargetOf } from '../../shared/plane/release.ts'
 import {
   lastWebhookReceivedAt,
   signaturesRejectedSinceAccepted,
+  unsignedRejectedSinceAccepted,
   webhookOffSince,
 } from '../../shared/poll/webhook-health.ts'
 import { webhookOffSteps, webhookSettingsUrl } from '../../shared/poll/webhook-off.ts'
-import type { ContactStatus, JobStatus } from '../../shared/status.ts'
+import { judgeReadiness } from '../../shared/readiness.ts'
+import { settingsFingerprint } from '../../shared/settings-fingerprint.ts'
+import type { ContactStatus } from '../../shared/status.ts'
 import { opsGuard } from './guard.ts'
 
-/** Refusals in a row (nothing accepted between) that say "wrong secret" rather than a stray request. */
+/** Refusals of Plane-shaped deliveries (nothing accepted between) that say "wrong secret" rather than a stray one. */
 const REFUSED_DEGRADE = 3
 /** A readiness probe must answer within the orchestrator's timeout (compose: 10 s) even when Redis hangs. */
 const STORE_PING_TIMEOUT_MS = 2500
@@ -74,19 +78,33 @@ export const readyFunction = defineHttpFunction({
               c.get('services'),
               parts.webhookRejections
             ),
+            // Junk on the public route (issue 45): counted apart, never blamed on the secret.
+            unsignedSinceAccepted: await unsignedRejectedSinceAccepted(
+              c.get('services'),
+              parts.webhookRejections
+            ),
             // Issue 37: Plane switched its webhook off (the poll found changes no delivery brought).
             offSince: await webhookOffSince(c.get('services')),
           }))(),
           STORE_PING_TIMEOUT_MS
         ).catch(() => null)
       : null
-    const reasons = storeOk ? _degradedBy(integrations, jobs, outbox?.dead ?? 0) : []
+    const { config } = c.get('services')
+    // This server's live state (issue 45): what other processes recorded counts only when it is its own kind of
+    // work, made with its settings; the rest is shown with the settings it ran with (shared/readiness.ts).
+    const judged = judgeReadiness({
+      config,
+      own: settingsFingerprint(config),
+      integrations,
+      jobs,
+      dead: outbox?.dead ?? 0,
+    })
+    const reasons = storeOk ? judged.reasons : []
     if ((webhooks?.refusedSinceAccepted ?? 0) >= REFUSED_DEGRADE)
       reasons.push(
         `${webhooks?.refusedSinceAccepted} Plane deliveries refused for a bad signature since the last accepted one: check PLANE_WEBHOOK_SECRET`
       )
     if (webhooks?.offSince != null) {
-      const { config } = c.get('services')
       reasons.push(
         `Plane's webhook looks switched off since ${new Date(webhooks.offSince).toISOString()} (changes seen only by the poll): ${webhookOffSteps(
           {
@@ -109,8 +127,8 @@ export const readyFunction = defineHttpFunction({
       functions: inventory,
       outbox,
       webhooks,
-      integrations,
-      jobs,
+      integrations: judged.integrations,
+      jobs: judged.jobs,
     }
     return c.json(body, storeOk ? 200 : 503)
   },
@@ -131,20 +149,6 @@ function _latest<L extends { at: string }, R extends { at: string }>(
     if (!stored || Date.parse(run.at) > Date.parse(stored.at)) out[name] = run
   }
   return out
-}
-
-function _degradedBy(
-  integrations: Record<string, ContactStatus>,
-  jobs: Record<string, JobStatus>,
-  dead: number
-): string[] {
-  const reasons: string[] = []
-  for (const [name, contact] of Object.entries(integrations))
-    if (!contact.ok) reasons.push(`${name}: ${contact.detail ?? 'failing'}`)
-  for (const [name, job] of Object.entries(jobs))
-    if (job.outcome === 'error') reasons.push(`job ${name} failed: ${job.error ?? 'error'}`)
-  if (dead > 0) reasons.push(`${dead} dead letter${dead > 1 ? 's' : ''} in the outbox`)
-  return reasons
 }
 
 function _withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -4,6 +4,7 @@
  * a human must still do, and goes on past what Plane fails on.
  */
 
+import { type AgentPlaneFacts, recordAgentsInPlane } from '../../shared/check/agents.ts'
 import { defineJobFunction, type JobContext } from '../../shared/function.ts'
 import type { PlaneClient } from '../../shared/plane/client.ts'
 import { adviseOnWebhookTarget, webhookTargetOf } from '../../shared/plane/release.ts'
@@ -34,7 +35,7 @@ import {
 } from '../../shared/provision/report.ts'
 import { setUpTelegram } from '../../shared/provision/telegram-setup.ts'
 import { ensureProjectTopics } from '../../shared/provision/topics.ts'
-import type { ProvisionItem } from '../../shared/provision/types.ts'
+import type { ProjectFacts, ProvisionAction, ProvisionItem } from '../../shared/provision/types.ts'
 
 /**
  * `--demo`, before the set-up so that it covers the new project too: the ONB project --demo made (or makes
@@ -130,6 +131,11 @@ export const provisionFunction = defineJobFunction<ProvisionPart>({
         ctx,
         facts.projects.map((p) => p.id)
       )
+    // Issue 45: what the server's /ready says of the agents (noted at its start) follows what this run fixed: the
+    // facts it read, with the memberships it added, recorded as the `agents` contact (with this run's settings:
+    // readiness.ts). No request of its own: the key's minute is provision's already.
+    if (!dryRun)
+      recordAgentsInPlane(ctx, _agentFactsAfter(plane.workspaceSlug, facts, plan.actions, applied))
     // The report is for the person at the terminal, each line once (issue 36); a scheduled or remote run has no
     // terminal, so its log keeps what needs someone.
     if (ctx.trigger !== 'cli')
@@ -215,5 +221,29 @@ async function _dryRun(
     terminal: report.lines,
     // Nothing failed (nothing was tried); a person will have to act: exit 2, as a run that is done but waits.
     ...(report.human > 0 ? { exitCode: 2 as const } : {}),
+  }
+}
+
+/** Workspace and project members as provision read them, with the memberships its run added (items align with actions). */
+function _agentFactsAfter(
+  slug: string,
+  facts: { members: AgentPlaneFacts['members']; projects: readonly ProjectFacts[] },
+  actions: readonly ProvisionAction[],
+  applied: readonly ProvisionItem[]
+): AgentPlaneFacts {
+  const added = new Map<string, string[]>()
+  for (const [i, action] of actions.entries())
+    if (action.kind === 'add-member' && applied[i]?.status === 'ok')
+      added.set(action.project.id, [...(added.get(action.project.id) ?? []), action.userId])
+  return {
+    slug,
+    members: facts.members,
+    // Projects the bridge is not in are not read (their members answer 403): not held against.
+    projects: facts.projects
+      .filter((p) => p.bridgeIsMember)
+      .map((p) => ({
+        identifier: p.identifier,
+        memberIds: [...p.memberIds, ...(added.get(p.id) ?? [])],
+      })),
   }
 }

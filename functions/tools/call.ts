@@ -3,6 +3,7 @@
 import type { AgentConfig } from '../../shared/agents.ts'
 import { errorMessage } from '../../shared/errors.ts'
 import type { Services } from '../../shared/function.ts'
+import { STORE_RETRY_AFTER_S, StoreUnavailableError } from '../../shared/store/unavailable.ts'
 import type { HeldFile } from '../../shared/uploads/spool.ts'
 import { type CallParts, toolContext } from './context.ts'
 import { invalidInput, ToolError, toToolError } from './errors.ts'
@@ -81,6 +82,8 @@ async function _run(
   } catch (error) {
     const known = toToolError(error)
     if (known) return { ok: false, error: known }
+    if (error instanceof StoreUnavailableError)
+      return { ok: false, error: _storeDown(services, tool, agent, error) }
     services.log.error('tool failed', {
       tool: tool.name,
       agent: agent.id,
@@ -99,6 +102,29 @@ async function _run(
   } finally {
     gate.leave()
   }
+}
+
+/**
+ * Issue 45: a call while the store does not answer was a 500 "internal_error" and a log line saying "Command timed
+ * out". It is an outage the agent can wait out (503, Retry-After) and the operator can fix (the setting named).
+ */
+function _storeDown(
+  services: Services,
+  tool: AgentTool,
+  agent: AgentConfig,
+  error: StoreUnavailableError
+): ToolError {
+  services.log.error('tool failed: the store does not answer', {
+    tool: tool.name,
+    agent: agent.id,
+    setting: error.setting,
+    error: error.message,
+  })
+  return new ToolError(
+    'store_unavailable',
+    `plane-bridge cannot reach its store right now (the operator must check ${error.setting}). Repeat the same call in ${STORE_RETRY_AFTER_S} s: a repeat is safe.`,
+    { retry_after_seconds: STORE_RETRY_AFTER_S }
+  )
 }
 
 function _tooMany(

@@ -14,6 +14,7 @@ export type ToolErrorCode =
   | 'plane_error'
   | 'plane_unavailable'
   | 'busy'
+  | 'store_unavailable'
   | 'rate_limited'
   | 'internal_error'
 
@@ -28,6 +29,7 @@ const STATUS: Record<ToolErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 429 | 50
   plane_error: 502,
   plane_unavailable: 503,
   busy: 503,
+  store_unavailable: 503,
   rate_limited: 429,
   internal_error: 500,
 }

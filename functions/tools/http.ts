@@ -9,7 +9,7 @@ import { readBodyInBudget } from './body.ts'
 import { callTool } from './call.ts'
 import type { CallParts } from './context.ts'
 import { ToolError } from './errors.ts'
-import { agentTools, findTool } from './index.ts'
+import { agentTools, findTool, toolsFor } from './index.ts'
 import { readUploadForm } from './upload-form.ts'
 
 const PLANE_SETTINGS = ['PLANE_BASE_URL', 'PLANE_API_KEY', 'PLANE_WORKSPACE_SLUG'] as const
@@ -30,7 +30,8 @@ export const bridgeToolsListFunction = defineHttpFunction({
     if (!agent) return _error(c, _unauthorized())
     return c.json({
       agent: agent.id,
-      tools: agentTools.map((t) => ({
+      // A member is not offered the Concierge's tools (issue 45): they would only answer 403.
+      tools: toolsFor(agent).map((t) => ({
         name: t.name,
         title: t.title,
         description: t.description,

@@ -3,31 +3,33 @@
  * 10 MB of a Node process's memory, which a bridge whose agents use the HTTP door never pays. The composition root
  * builds the door once, on that first request (`bridge.mcpDoor()`, runtime/parts.ts).
  */
-import { hostHeaderValidation, originValidation } from '@modelcontextprotocol/hono'
-import { createMcpHandler, McpServer } from '@modelcontextprotocol/server'
+import {
+  createMcpHandler,
+  McpServer,
+  validateHostHeader,
+  validateOriginHeader,
+} from '@modelcontextprotocol/server'
+import type { MiddlewareHandler } from 'hono'
 import type { AgentConfig } from '../../shared/agents.ts'
 import type { Services } from '../../shared/function.ts'
 import type { McpDoor } from '../../shared/parts.ts'
 import { callTool } from './call.ts'
 import type { CallParts } from './context.ts'
 import { toolBodyLimit } from './http.ts'
-import { agentTools } from './index.ts'
+import { toolsFor } from './index.ts'
+import { mcpAllowedHosts, mcpHostAdvice } from './mcp-hosts.ts'
 
 const SERVER_INFO = { name: 'plane-bridge', version: '0.1.0' }
 const INSTRUCTIONS =
   'plane-bridge: your tasks in Plane. Start with list_my_tasks, read one with get_task_details, then update_task_status in_progress, comment progress with add_comment, upload_deliverable, and finish with update_task_status done (summary + confidence). Name tasks by reference, e.g. ONB-12.'
-const LOCALHOST = ['localhost', '127.0.0.1', '[::1]']
+/** A refused host is logged at most this often: a client retrying, or a scanner, must not flood the log. */
+const HOST_WARN_EVERY_MS = 60_000
+/** Refused hosts remembered for that pacing; past this many the memory starts over (bounded). */
+const HOST_WARN_KEPT = 32
 
 /** The SDK's handler and the Host/Origin guards, for one runtime (the root calls this once). */
 export function createMcpDoor(services: Services, parts: CallParts): McpDoor {
-  const publicHost = services.config.PUBLIC_URL
-    ? new URL(services.config.PUBLIC_URL).hostname
-    : null
-  const hosts = [
-    ...LOCALHOST,
-    ...(publicHost ? [publicHost.includes(':') ? `[${publicHost}]` : publicHost] : []),
-    ...(services.config.MCP_ALLOWED_HOSTS ?? []),
-  ].map((h) => h.toLowerCase())
+  const hosts = mcpAllowedHosts(services.config)
   const byId = new Map(services.agents.map((a) => [a.id, a]))
   const handler = createMcpHandler(
     ({ authInfo }) => {
@@ -40,13 +42,46 @@ export function createMcpDoor(services: Services, parts: CallParts): McpDoor {
       onerror: (error) => services.log.warn('mcp request rejected', { error: error.message }),
     }
   )
-  return { handler, guards: [hostHeaderValidation(hosts), originValidation(hosts)] }
+  return { handler, guards: [_hostGuard(services, hosts)] }
+}
+
+/**
+ * The SDK's Host and Origin checks, with a refusal that names the setting (issue 45: `Invalid Host: plane-bridge`
+ * alone sent operators looking): the 403's message and the log line say to add the host to MCP_ALLOWED_HOSTS.
+ */
+function _hostGuard(services: Services, hosts: string[]): MiddlewareHandler {
+  const warnedAt = new Map<string, number>()
+  return async function mcpHostGuard(c, next) {
+    const host = validateHostHeader(c.req.header('host'), hosts)
+    const origin = host.ok ? validateOriginHeader(c.req.header('origin'), hosts) : host
+    if (origin.ok) return next()
+    const refused = 'hostname' in origin && origin.hostname ? origin.hostname : null
+    const fix = refused
+      ? mcpHostAdvice(refused, hosts)
+      : `send a Host header /mcp answers to: ${hosts.join(', ')} (MCP_ALLOWED_HOSTS adds more)`
+    const seen = (refused ?? c.req.header('host') ?? '').slice(0, 255)
+    if (services.now() - (warnedAt.get(seen) ?? Number.NEGATIVE_INFINITY) >= HOST_WARN_EVERY_MS) {
+      if (warnedAt.size >= HOST_WARN_KEPT) warnedAt.clear()
+      warnedAt.set(seen, services.now())
+      services.log.warn('mcp request refused: host not allowed', {
+        host: seen || null,
+        setting: 'MCP_ALLOWED_HOSTS',
+        fix,
+      })
+    }
+    return c.json(
+      { jsonrpc: '2.0', error: { code: -32000, message: `${origin.message}: ${fix}` }, id: null },
+      403
+    )
+  }
 }
 
 /** One server per request (stateless): every tool, each call made as the authenticated agent. */
 function _server(services: Services, parts: CallParts, agent: AgentConfig | null): McpServer {
   const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS })
-  for (const tool of agentTools) {
+  // A member is not offered the Concierge's tools (issue 45: listed, they only answered 403): not registered, a
+  // call by name is the SDK's "Tool … not found" (over HTTP, callTool's 403 forbidden).
+  for (const tool of toolsFor(agent)) {
     server.registerTool(
       tool.name,
       {

@@ -62,4 +62,51 @@ describe('openclaw-config (issue 31): one gateway, one identity per agent', () =
       'plane-bridge-concierge'
     )
   })
+
+  it('should say to add a host /mcp would refuse to MCP_ALLOWED_HOSTS, and keep the JSON alone (issue 45)', async () => {
+    const run = async (args: string[], env: Record<string, string>) => {
+      const progress: string[] = []
+      const outcome =
+        (await openclawConfigFunction.run({
+          args,
+          agents: AGENTS,
+          config: loadConfig(env),
+          progress: (line: string) => progress.push(line),
+        } as never)) ?? {}
+      return { ...outcome, progress }
+    }
+    const refused = await run(['--url', 'http://plane-bridge:8787'], {
+      PUBLIC_URL: 'https://hooks.example.com',
+    })
+    expect(refused.progress).toEqual([
+      expect.stringMatching(
+        /^warning: \/mcp refuses the host plane-bridge \(403 Invalid Host\): add plane-bridge to MCP_ALLOWED_HOSTS .*answers to localhost, 127\.0\.0\.1, \[::1\], hooks\.example\.com$/
+      ),
+    ])
+    expect(refused.summary).toContain('add plane-bridge to MCP_ALLOWED_HOSTS')
+    const json = await run(['--json', '--url', 'http://plane-bridge:8787'], {})
+    expect(json.progress).toHaveLength(1)
+    expect(() => JSON.parse((json.terminal ?? []).join('\n'))).not.toThrow()
+    // Allowed: by MCP_ALLOWED_HOSTS, by PUBLIC_URL's host, or localhost; nothing said.
+    for (const [args, env] of [
+      [['--url', 'http://plane-bridge:8787'], { MCP_ALLOWED_HOSTS: 'Plane-Bridge' }],
+      [[], { PUBLIC_URL: 'https://hooks.example.com' }],
+      [['--url', 'http://127.0.0.1:8787'], {}],
+    ] as const) {
+      const quiet = await run([...args], env)
+      expect(quiet.progress, JSON.stringify(env)).toEqual([])
+    }
+  })
+
+  it('should tell to install the skill once for the gateway (--global), as README and agents.md do', async () => {
+    const printed =
+      (await openclawConfigFunction.run({
+        args: ['--url', 'http://127.0.0.1:8787'],
+        agents: AGENTS,
+        config: loadConfig({}),
+      } as never)) ?? {}
+    const text = (printed.terminal ?? []).join('\n')
+    expect(text).toContain('openclaw skills install ./skills/plane-bridge --global')
+    expect(text).not.toContain('--agent')
+  })
 })

@@ -11,6 +11,7 @@
  */
 import type { AgentConfig } from '../../shared/agents.ts'
 import { defineJobFunction } from '../../shared/function.ts'
+import { mcpAllowedHosts, mcpHostAdvice, mcpRefusedHost } from './mcp-hosts.ts'
 
 export type OpenClawConfigInput = {
   agents: readonly AgentConfig[]
@@ -82,7 +83,7 @@ export const openclawConfigFunction = defineJobFunction({
   needsStore: false,
   description:
     'Prints the OpenClaw gateway configuration for the registry’s agents in one gateway: hooks allowlist, one MCP server per agent with its own token by reference, each agent denied the others’ servers (npm run job -- openclaw-config). Writes nothing.',
-  run: async function openclawConfig({ args, agents, config }) {
+  run: async function openclawConfig({ args, agents, config, progress }) {
     if (agents.length === 0)
       throw new Error('the agent registry is empty: set AGENTS_FILE (or AGENTS_JSON) first')
     const at = args.indexOf('--url')
@@ -97,10 +98,18 @@ export const openclawConfigFunction = defineJobFunction({
       sessionKeyPrefix: config.OPENCLAW_SESSION_KEY_PREFIX,
     })
     const json = JSON.stringify(rendered, null, 2)
+    // Issue 45: the README's own example (--url http://plane-bridge:8787) got 403 from /mcp until the host was allowed.
+    const refused = mcpRefusedHost(url, config)
+    const warning = refused
+      ? `warning: /mcp refuses the host ${refused} (403 Invalid Host): ${mcpHostAdvice(refused, mcpAllowedHosts(config))}`
+      : null
+    // Before the configuration, on the terminal (stderr with --json, so the JSON stays alone on stdout).
+    if (warning) progress?.(warning)
+    const hostNote = refused ? `; add ${refused} to MCP_ALLOWED_HOSTS` : ''
     if (args.includes('--json'))
-      return { summary: `${agents.length} agents`, terminal: json.split('\n') }
+      return { summary: `${agents.length} agents${hostNote}`, terminal: json.split('\n') }
     return {
-      summary: `${agents.length} agents, one MCP server each`,
+      summary: `${agents.length} agents, one MCP server each${hostNote}`,
       terminal: [
         `// Merge into ~/.openclaw/openclaw.json (${agents.length} agents; tools.deny lists add to yours):`,
         ...json.split('\n'),
@@ -110,8 +119,8 @@ export const openclawConfigFunction = defineJobFunction({
         ...agents.map(
           (a) => `//   ${tokenVariableOf(a.id)}=<printed by npm run job -- agent-token --all>`
         ),
-        '// Then, for each agent: openclaw skills install ./skills/plane-bridge --agent <its OpenClaw id>',
-        '// and openclaw mcp probe plane-bridge-<id> --json to see its tools.',
+        '// Then, once for the gateway: openclaw skills install ./skills/plane-bridge --global',
+        '// (every agent sees it), and openclaw mcp probe plane-bridge-<id> --json to see an agent’s tools.',
       ],
     }
   },

@@ -56,7 +56,9 @@ export const planeWebhookFunction = defineHttpFunction({
         services,
         parts,
         door,
-        clientAddress(c, config.TRUSTED_PROXIES ?? [])
+        clientAddress(c, config.TRUSTED_PROXIES ?? []),
+        // Plane's shape (issue 45): only such a refusal says the secret may be wrong; the rest is junk.
+        raw !== null && Boolean(c.req.header('x-plane-delivery') && c.req.header('x-plane-event'))
       )
       return c.json(
         { error: 'invalid_signature', message: 'X-Plane-Signature is missing or wrong.' },
@@ -254,7 +256,8 @@ async function _signatureRejected(
   services: Services,
   parts: Pick<Parts, 'webhookRejections'>,
   door: PlaneWebhookDoor,
-  from: string | null
+  from: string | null,
+  planeShaped: boolean
 ): Promise<void> {
   services.metrics.registry
     .counter(
@@ -263,10 +266,18 @@ async function _signatureRejected(
     )
     .inc({})
   // Kept in memory, written with the next note (webhook-rejections.ts); counted above already.
-  await parts.webhookRejections.note().catch(() => undefined)
+  await parts.webhookRejections.note(planeShaped ? 'signed' : 'unsigned').catch(() => undefined)
   // At most one warning a minute per runtime: junk traffic must not flood the log.
   const refused = door.refused()
   if (refused === null) return
+  // Only a delivery of Plane's shape points at the secret; the rest is someone else's request (issue 45).
+  if (!planeShaped) {
+    services.log.warn('plane webhook refused: not a signed Plane delivery', {
+      refused,
+      from: from ?? 'unknown',
+    })
+    return
+  }
   services.log.warn('plane webhook refused: bad signature', {
     refused,
     from: from ?? 'unknown',

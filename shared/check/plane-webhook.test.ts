@@ -28,6 +28,21 @@ describe('checkPlaneWebhook', () => {
     expect(refused.detail).toContain('PLANE_WEBHOOK_SECRET differs')
   })
 
+  it('should not blame the secret for junk: unsigned requests after a good delivery keep it ✓, said apart (issue 45)', () => {
+    const junk = checkPlaneWebhook({
+      ...base,
+      lastReceivedAt: base.now - 60_000,
+      unsignedSinceAccepted: 1,
+    })
+    expect(junk.status).toBe('ok')
+    expect(junk.detail).toMatch(/\(1 unsigned requests refused since, not Plane's: ignored\)$/)
+    expect(junk.detail).not.toContain('PLANE_WEBHOOK_SECRET')
+    // Nothing accepted yet and only junk: the usual "none yet", never "the secret differs".
+    const none = checkPlaneWebhook({ ...base, unsignedSinceAccepted: 12 })
+    expect(none.detail).toMatch(/^none yet: /)
+    expect(none.detail).not.toContain('differs')
+  })
+
   it('should give the last delivery time when it works', () => {
     const seen = checkPlaneWebhook({ ...base, lastReceivedAt: base.now - 3 * 3_600_000 })
     expect(seen).toEqual({

@@ -10,8 +10,10 @@ export type PlaneWebhookFacts = {
   advice?: WebhookTargetAdvice
   /** Last delivery the route accepted (epoch ms), from the store; null when none in 30 days. */
   lastReceivedAt: number | null
-  /** Deliveries refused for their signature since the last accepted one. */
+  /** Deliveries of Plane's shape refused for their signature since the last accepted one. */
   refusedSinceAccepted: number
+  /** Other requests refused on the public route since then (no signature, not Plane's headers): junk. */
+  unsignedSinceAccepted?: number
   /** Since when the poll holds Plane's webhook for switched off (issue 37), or null; and how to switch it on. */
   offSince?: number | null
   steps?: string
@@ -24,11 +26,17 @@ export function checkPlaneWebhook(facts: PlaneWebhookFacts): CheckResult {
     return { name, status: 'off', detail: 'off (PLANE_WEBHOOK_SECRET unset: deploy step 6)' }
   const url = facts.url ?? 'PUBLIC_URL/webhooks/plane'
   const advice = facts.advice?.lines.length ? ` ${facts.advice.lines.join(' ')}` : ''
+  // Junk on the public route is said, never blamed on the secret (issue 45: one `curl -d x` turned check red).
+  const junk = facts.unsignedSinceAccepted
+    ? ` (${facts.unsignedSinceAccepted} unsigned requests refused since, not Plane's: ignored)`
+    : ''
+  // Blamed on the secret only when deliveries of Plane's shape fail while none verify (the count restarts at each
+  // accepted one).
   if (facts.refusedSinceAccepted > 0)
     return {
       name,
       status: 'fail',
-      detail: `${facts.refusedSinceAccepted} deliveries refused for a bad signature since the last accepted one: PLANE_WEBHOOK_SECRET differs from the webhook's secret in Plane`,
+      detail: `${facts.refusedSinceAccepted} Plane deliveries refused for a bad signature${facts.lastReceivedAt === null ? '' : ' since the last accepted one'} and none accepted since: PLANE_WEBHOOK_SECRET differs from the webhook's secret in Plane${junk}`,
     }
   if (facts.offSince != null)
     return {
@@ -40,12 +48,12 @@ export function checkPlaneWebhook(facts: PlaneWebhookFacts): CheckResult {
     return {
       name,
       status: 'fail',
-      detail: `none yet: check PLANE_WEBHOOK_SECRET and that Plane's webhook (Workspace settings → Webhooks) points to ${url} and is active, then edit a work item in Plane.${advice}`,
+      detail: `none yet: check PLANE_WEBHOOK_SECRET and that Plane's webhook (Workspace settings → Webhooks) points to ${url} and is active, then edit a work item in Plane.${advice}${junk}`,
     }
   const when = new Date(facts.lastReceivedAt).toISOString()
   return {
     name,
     status: 'ok',
-    detail: `last signed delivery ${ago(facts.lastReceivedAt, facts.now)} (${when})`,
+    detail: `last signed delivery ${ago(facts.lastReceivedAt, facts.now)} (${when})${junk}`,
   }
 }

@@ -55,9 +55,21 @@ export async function checkPlane(options: PlaneCheckOptions): Promise<CheckResul
   return results
 }
 
+/** The bridge's own client as `check` uses it (no retries, a short timeout), or null when Plane is off. */
+export function planeClientForCheck(
+  options: Pick<PlaneCheckOptions, 'config' | 'fetch'>
+): PlaneClient | null {
+  const { PLANE_BASE_URL, PLANE_API_KEY, PLANE_WORKSPACE_SLUG } = options.config
+  if (!PLANE_BASE_URL || !PLANE_API_KEY || !PLANE_WORKSPACE_SLUG) return null
+  return _client(options, PLANE_API_KEY)
+}
+
 // --- Internal helpers ---
 
-function _client(options: PlaneCheckOptions, apiKey: string): PlaneClient {
+function _client(
+  options: Pick<PlaneCheckOptions, 'config' | 'fetch'>,
+  apiKey: string
+): PlaneClient {
   const { config } = options
   return createPlaneClient({
     baseUrl: config.PLANE_BASE_URL as string,

@@ -1,6 +1,9 @@
-/** @module The `check` job's lines: one per integration, ✓ working, ✗ broken (with the fix), – off. Pure. */
+/**
+ * @module The `check` job's lines: one per integration, ✓ working, ✗ broken (with the fix), ! working but worth
+ * fixing (an agent without a Plane key of its own: its writes show as the bridge's), – off. Pure.
+ */
 
-export type CheckStatus = 'ok' | 'fail' | 'off'
+export type CheckStatus = 'ok' | 'fail' | 'warn' | 'off'
 
 export type CheckResult = {
   /** `plane`, `plane workspace`, `telegram webhook`, `plane key imhotep`… */
@@ -10,7 +13,7 @@ export type CheckResult = {
   detail: string
 }
 
-const MARK: Record<CheckStatus, string> = { ok: '✓', fail: '✗', off: '–' }
+const MARK: Record<CheckStatus, string> = { ok: '✓', fail: '✗', warn: '!', off: '–' }
 
 export function formatCheckLine({ name, status, detail }: CheckResult): string {
   return `${MARK[status]} ${name}: ${detail}`
@@ -24,6 +27,8 @@ export function summarizeChecks(results: readonly CheckResult[]): {
   const count = (status: CheckStatus) => results.filter((r) => r.status === status).length
   const failed = results.filter((r) => r.status === 'fail').map((r) => r.name)
   const parts = [`${count('ok')} ok`, `${failed.length} failed`, `${count('off')} off`]
+  // Said only when there is one: the summary an operator knows stays as it was.
+  if (count('warn') > 0) parts.push(`${count('warn')} to look at`)
   return { summary: parts.join(', '), failed }
 }
 

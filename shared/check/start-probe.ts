@@ -11,8 +11,12 @@ import type { Parts } from '../parts.ts'
 import { diagnosePlaneFailure } from '../plane/diagnose.ts'
 import { alertPlaneFailure, clearPlaneAlerts } from '../poll/plane-alerts.ts'
 import { TelegramError } from '../telegram/index.ts'
+import { noteAgentsInPlane } from './agents.ts'
 
-export type StartProbeParts = Pick<Services, 'config' | 'store' | 'log' | 'now' | 'status'> &
+export type StartProbeParts = Pick<
+  Services,
+  'config' | 'store' | 'log' | 'now' | 'status' | 'agents' | 'agentTokens'
+> &
   Pick<Parts, 'plane' | 'telegram' | 'outbox' | 'chatId' | 'openclaw' | 'kick' | 'directory'>
 
 export type StartProbeReport = {
@@ -39,6 +43,10 @@ async function _plane(parts: StartProbeParts): Promise<StartProbeReport['plane']
       user: me.email ?? me.id,
       workspace: config.PLANE_WORKSPACE_SLUG,
     })
+    // Issue 45: the registry held against Plane's members now, not only when provision runs.
+    await noteAgentsInPlane(parts).catch((error: unknown) =>
+      log.warn('agents not held against Plane at start', { error: errorMessage(error) })
+    )
     return 'ok'
   } catch (error) {
     const diagnosis = diagnosePlaneFailure(error, { slug: config.PLANE_WORKSPACE_SLUG })

@@ -60,6 +60,16 @@ const COMMENT_PAGE_CAP = 2
 const DUE_INDEX = 'poll:comments:due'
 const checkpointKey = (taskId: string) => `poll:comments:${taskId}`
 const CHECKPOINT_TTL_S = 180 * 24 * 60 * 60
+/**
+ * When the server first started on this store (issue 45): a project's first cycle reads the comments written since,
+ * so a question an agent wrote before that cycle (the webhook not reaching the bridge yet) is told like any other.
+ */
+export const WATCHING_SINCE_KEY = 'poll:watching-since'
+
+/** At the server's start: kept from the first start on (a claim: later starts leave it as it is). */
+export async function noteWatchingSince(store: Pick<Services['store'], 'claim'>, nowMs: number) {
+  await store.claim(WATCHING_SINCE_KEY, CHECKPOINT_TTL_S, nowMs)
+}
 
 export async function catchUpComments(
   parts: CommentCatchUpParts,
@@ -76,18 +86,26 @@ export async function catchUpComments(
   }
   if (!plane) return report
   const matter = await tasksThatMatter(parts, input.agents)
+  const watched = await store.get<number>(WATCHING_SINCE_KEY)
+  const watchingSince = typeof watched === 'number' ? watched : null
   for (const task of input.listed) {
     if (!matter.has(task.id)) continue
     const updatedMs = Date.parse(task.updatedAt)
     const checkpoint = await store.get<number>(checkpointKey(task.id))
     if (checkpoint === null) {
-      // Comments from the previous poll on; a project's first cycle (an empty store) reads none: its past is not news.
-      // Plane's clock throughout (its listing's times, its comments'), never the bridge's.
-      const from = input.previousCheckpoints.get(task.projectId) ?? null
+      // Comments from the previous poll on. A project's first cycle reads those written since the server first
+      // watched this store (issue 45: a question asked in the first minutes of a deployment whose webhook did not
+      // reach it yet was lost); what came before is not news, and with no start noted (a CLI poll alone) none is.
+      // Plane's clock otherwise (its listing's times, its comments'); the start's time is the bridge's, which the
+      // overlap below covers.
+      const previous = input.previousCheckpoints.get(task.projectId) ?? null
+      const from = previous ?? watchingSince
       await store.set(checkpointKey(task.id), from ?? updatedMs, {
         ttlSeconds: CHECKPOINT_TTL_S,
       })
       if (from === null) continue
+      // Not moved since the start: nothing was written on it to read.
+      if (previous === null && updatedMs <= from) continue
     } else if (updatedMs <= checkpoint) continue
     await store.indexAdd(DUE_INDEX, `${task.projectId}|${task.id}`, updatedMs)
   }

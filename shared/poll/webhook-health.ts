@@ -7,7 +7,7 @@ import type { Services } from '../function.ts'
 import type { Parts } from '../parts.ts'
 import { webhookTargetOf } from '../plane/release.ts'
 import { LAST_RECEIVED_KEY } from '../webhook-notes.ts'
-import { REJECTED_KEY, type RejectionNotes } from '../webhook-rejections.ts'
+import { REJECTED_KEY, type RejectionNotes, UNSIGNED_KEY } from '../webhook-rejections.ts'
 import { type AlertParts, clearAlert, raiseAlert } from './alerts.ts'
 import { webhookOffMessage, webhookSettingsUrl } from './webhook-off.ts'
 
@@ -30,15 +30,26 @@ export async function noteWebhookReceived(
 }
 
 /**
- * Deliveries refused for a bad signature since the last accepted one: when it grows while nothing is
- * accepted, PLANE_WEBHOOK_SECRET differs from the webhook's secret in Plane.
+ * Deliveries of Plane's shape refused for a bad signature since the last accepted one: when it grows while nothing
+ * is accepted, PLANE_WEBHOOK_SECRET differs from the webhook's secret in Plane.
  */
 export async function signaturesRejectedSinceAccepted(
   services: Pick<Services, 'store'>,
   notes?: Pick<RejectionNotes, 'pending'>
 ): Promise<number> {
   // What this process refused since its last write counts too (written down once a minute).
-  return ((await services.store.get<number>(REJECTED_KEY)) ?? 0) + (notes?.pending() ?? 0)
+  return ((await services.store.get<number>(REJECTED_KEY)) ?? 0) + (notes?.pending('signed') ?? 0)
+}
+
+/**
+ * Requests refused on the public route since the last accepted delivery that were not Plane's (no signature, or
+ * without Plane's headers): junk, which says nothing about PLANE_WEBHOOK_SECRET (issue 45).
+ */
+export async function unsignedRejectedSinceAccepted(
+  services: Pick<Services, 'store'>,
+  notes?: Pick<RejectionNotes, 'pending'>
+): Promise<number> {
+  return ((await services.store.get<number>(UNSIGNED_KEY)) ?? 0) + (notes?.pending('unsigned') ?? 0)
 }
 
 /** When the webhook route last accepted a delivery (epoch ms), or null if none in the last 30 days. */

@@ -1,6 +1,7 @@
 /** @module The bot's webhook and its `/plane` command, set only when Telegram holds something else (NOTIF-06). */
 import { errorMessage } from '../errors.ts'
 import type { TelegramClient } from '../telegram/client.ts'
+import { describeTemplateExamples, templateExamplesIn } from '../template-examples.ts'
 import type { ProvisionItem } from './types.ts'
 
 /** The updates `/webhooks/telegram` handles; edits are received and ignored there. */
@@ -57,7 +58,17 @@ export async function setUpTelegram({
     ]
   }
   const url = `${publicUrl.replace(/\/+$/, '')}/webhooks/telegram`
-  const webhook = await _webhookItem(telegram, url, webhookSecret, dryRun)
+  // Issue 45: PUBLIC_URL left at the template's example would hand the bot's updates to example.com.
+  const example = templateExamplesIn({ PUBLIC_URL: publicUrl })
+  const webhook =
+    example.length > 0
+      ? {
+          subject: 'telegram webhook',
+          status: 'human' as const,
+          changed: false,
+          detail: `not set: ${describeTemplateExamples(example)}`,
+        }
+      : await _webhookItem(telegram, url, webhookSecret, dryRun)
   const commands = await _commandsItem(
     telegram,
     [{ command: 'plane', description: COMMAND_DESCRIPTION[locale] }],

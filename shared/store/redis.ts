@@ -29,6 +29,7 @@ import {
   wrap,
 } from './envelope.ts'
 import type { IndexEntry, Store, StoreLock } from './types.ts'
+import { asStoreUnavailable } from './unavailable.ts'
 
 /**
  * The part of an ioredis client this store uses (structural, so `shared/` imports no Node-only package). Built
@@ -50,6 +51,13 @@ export type RedisStoreOptions = {
   now?: () => number
   /** SHA-1 of a script's text, to run it with EVALSHA (WebCrypto's digest; injected in tests). */
   sha1?: (text: string) => Promise<string>
+  /** The setting a failure to answer names (StoreUnavailableError). */
+  setting?: string
+  /**
+   * Why a command found no Redis, in better words than the client's own ("Reached the max retries per request
+   * limit"): the Node store gives the connection's last error (`connect ECONNREFUSED …`).
+   */
+  whyUnavailable?: (error: unknown) => string
 }
 
 const SCAN_COUNT = 1000
@@ -64,12 +72,19 @@ export function createRedisStore({
   onError,
   now = Date.now,
   sha1 = _sha1Hex,
+  setting = 'REDIS_URL',
+  whyUnavailable,
 }: RedisStoreOptions): Store {
   const base = prefix.replace(/:+$/, '')
   const k = (key: string) => `${base}:${key}`
   const script = _scripts(client, sha1)
 
-  const guard = reportingErrors(onError)
+  const report = reportingErrors(onError)
+  // A connection that does not answer is one typed error naming the setting (unavailable.ts); counted as it came.
+  const guard = <T>(operation: string, fn: () => Promise<T>): Promise<T> =>
+    report(operation, fn).catch((error: unknown) => {
+      throw asStoreUnavailable(error, setting, location, whyUnavailable) ?? error
+    })
   const read = async (key: string): Promise<unknown> => {
     assertKey(key)
     return unwrap(_parse((await client.call('GET', k(key))) as string | null), now()).value

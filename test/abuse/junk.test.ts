@@ -69,31 +69,43 @@ describe('junk on /webhooks/plane (issue 38)', () => {
     }
   })
 
-  it('should write the store at most once a minute for 2,200 refused deliveries, and still count them all', async () => {
+  it('should write the store at most once a minute per kind for 2,200 refused deliveries, and still count them all', async () => {
     const { app, store, writes, advance } = start()
     store.arm()
     const body = JSON.stringify({ event: 'issue', action: 'updated', data: { id: 'x' } })
     for (let i = 0; i < 2200; i++) {
       const headers: Record<string, string> = { 'content-type': 'application/json' }
-      if (i % 2 === 1) headers['x-plane-signature'] = await signPlaneBody(body, 'not-the-secret')
+      // Every other one of Plane's shape (signature, delivery id, event), signed with another secret.
+      if (i % 2 === 1) {
+        headers['x-plane-signature'] = await signPlaneBody(body, 'not-the-secret')
+        headers['x-plane-delivery'] = `0000-${i}`
+        headers['x-plane-event'] = 'issue'
+      }
       const response = await app.request('/webhooks/plane', { method: 'POST', headers, body })
       expect(response.status).toBe(401)
     }
-    expect(writes().map((op) => op.key)).toEqual(['webhook:rejected-since-accepted'])
+    // The first of each kind at once, then nothing for a minute.
+    expect(writes().map((op) => op.key)).toEqual([
+      'webhook:unsigned-since-accepted',
+      'webhook:rejected-since-accepted',
+    ])
     const ready = async () =>
       (
         (await (await app.request('/ready')).json()) as {
-          webhooks: { refusedSinceAccepted: number }
+          webhooks: { refusedSinceAccepted: number; unsignedSinceAccepted: number }
         }
-      ).webhooks.refusedSinceAccepted
-    expect(await ready()).toBe(2200)
+      ).webhooks
+    // Issue 45: only Plane-shaped refusals count against the secret; the junk is counted apart.
+    expect(await ready()).toMatchObject({ refusedSinceAccepted: 1100, unsignedSinceAccepted: 1100 })
     // A minute later, the next refusal writes what was counted meanwhile (/ready's own ping writes aside).
     advance(REJECTIONS_WRITE_EVERY_MS)
     store.arm()
     await app.request('/webhooks/plane', { method: 'POST', body })
-    expect(writes().map((op) => op.key)).toEqual(['webhook:rejected-since-accepted'])
-    expect(await store.get('webhook:rejected-since-accepted')).toBe(2201)
-    expect(await ready()).toBe(2201)
+    expect(writes().map((op) => op.key)).toEqual(['webhook:unsigned-since-accepted'])
+    expect(await store.get('webhook:unsigned-since-accepted')).toBe(1101)
+    // The signed ones counted meanwhile are in /ready all the same (this runtime's own, not written yet).
+    expect(await store.get('webhook:rejected-since-accepted')).toBe(1)
+    expect(await ready()).toMatchObject({ refusedSinceAccepted: 1100, unsignedSinceAccepted: 1101 })
     const metrics = await (await app.request('/metrics')).text()
     expect(metrics).toContain('plane_bridge_webhook_signature_rejected_total 2201')
   })

@@ -69,6 +69,8 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
       'shared/running-jobs.ts',
       'shared/settings.ts',
       'shared/config.ts',
+      'shared/settings-fingerprint.ts',
+      'shared/template-examples.ts',
     ],
   },
   {
@@ -85,6 +87,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
       'shared/registry.ts',
       'shared/run-job.ts',
       'shared/job-runs.ts',
+      'shared/readiness.ts',
     ],
   },
   { name: 'functions (one file per route, cron or job)', paths: ['functions/'] },

@@ -16,7 +16,8 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { needMachine, toolsRequired } from '../helpers/machine.ts'
 import {
   BACKUP,
   FIXTURE_SQL,
@@ -30,6 +31,11 @@ import {
   tree,
   UNICODE_COMMENT,
 } from './backup-helpers.ts'
+
+const POSTGRES = {
+  install:
+    'apt-get install postgresql postgresql-client, then pg_ctlcluster --skip-systemctl-redirect <version> main start (as .ci/run does)',
+}
 
 describe('PostgreSQL for Plane: plane-init.sql, backup.sh, restore.sh (INFRA-02, INFRA-05)', () => {
   const suffix = randomBytes(4).toString('hex')
@@ -45,6 +51,11 @@ describe('PostgreSQL for Plane: plane-init.sql, backup.sh, restore.sh (INFRA-02,
   let backupRun: Result | null = null
   // Without a server there is nothing to drop, and the clear failure below must not be buried.
   let reachable = false
+  /** Why the suite cannot run on this machine (no PostgreSQL answers), or null. */
+  let unavailable: string | null = null
+  beforeEach((ctx) =>
+    needMachine(ctx, { what: unavailable ?? '', install: POSTGRES.install }, unavailable !== null)
+  )
 
   const init = (extra: string[], env: Record<string, string> = {}) =>
     run(
@@ -67,11 +78,11 @@ describe('PostgreSQL for Plane: plane-init.sql, backup.sh, restore.sh (INFRA-02,
       (error: Error) => ({ code: -1, stdout: '', stderr: error.message })
     )
     if (ping.code !== 0 || ping.stdout.trim() !== '1') {
-      throw new Error(
-        `PostgreSQL does not answer on 127.0.0.1:5432 as user postgres (${ping.stderr.trim()}). ` +
-          'This suite needs it and fails rather than skip: install postgresql-client and start the ' +
-          'server (pg_ctlcluster --skip-systemctl-redirect <version> main start), as .ci/run does.'
-      )
+      // Issue 45: a fresh machine has no PostgreSQL. Not run there, said in the run's report; CI (.ci/run starts
+      // one and sets TEST_REQUIRE_TOOLS=1) fails instead, with the same words.
+      unavailable = `PostgreSQL does not answer on 127.0.0.1:5432 as user postgres (${ping.stderr.trim() || 'no answer'})`
+      if (toolsRequired()) throw new Error(`${unavailable}: ${POSTGRES.install}`)
+      return
     }
     reachable = true
     // The uploads tree: nested folders, non-ASCII names, an empty file and folder, binary content.

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { CONFIG_KEYS, loadConfig, SECRET_KEYS } from '../../shared/config.ts'
+import { TEMPLATE_EXAMPLES, templateExamplesIn } from '../../shared/template-examples.ts'
 
 const root = new URL('../../', import.meta.url)
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8')
@@ -266,3 +267,62 @@ describe('caddy/Caddyfile', () => {
     expect(new Set(upstreams)).toEqual(new Set([`plane-bridge:${bridge?.environment?.PORT}`]))
   })
 })
+
+describe('the templates, for any operator’s domain (issue 45)', () => {
+  const templates = [
+    '.env.example',
+    'compose/.env.example',
+    'compose/plane.env.example',
+    'compose/plane.yml',
+    'compose/docker-compose.yml',
+    'caddy/Caddyfile',
+    'agents.example.json',
+  ]
+
+  it("should carry no one's deployment: names on example.com, a placeholder slug", () => {
+    for (const file of templates) {
+      const text = read(file)
+      for (const own of ['ewutelo', 'javisi'])
+        expect(text, `${file} names ${own}`).not.toContain(own)
+    }
+    for (const host of readCaddyHosts()) expect(host).toMatch(/\.example\.com$/)
+  })
+
+  it("should keep docs/deploy.md to example.com, the seeds' deployment only in a marked example", () => {
+    const text = read('docs/deploy.md')
+    const uses = [...text.matchAll(/ewutelo|javisi/g)].map((m) => m.index ?? 0)
+    expect(uses.length).toBeGreaterThan(0)
+    for (const at of uses)
+      expect(text.slice(Math.max(0, at - 300), at), `deploy.md at ${at}`).toContain(
+        "*Example (the seeds' VPS)"
+      )
+    expect(text).toContain('hooks.example.com/webhooks/plane')
+  })
+
+  it('should hold exactly the placeholders start and check warn about, each flagged as one', () => {
+    for (const file of ['.env.example', 'compose/.env.example']) {
+      const lines = parseEnvExample(read(file)).filter((l) => l.section === 'app' && !l.commented)
+      const env = Object.fromEntries(lines.map((l) => [l.key, l.value]))
+      for (const [key, example] of Object.entries(TEMPLATE_EXAMPLES))
+        expect(env[key], `${file} ${key}`).toBe(example)
+      const flagged = templateExamplesIn(loadConfig(env)).map((f) => f.setting)
+      expect(flagged.sort(), file).toEqual(Object.keys(TEMPLATE_EXAMPLES).sort())
+      // An operator's own values are not flagged.
+      expect(
+        templateExamplesIn(
+          loadConfig({
+            ...env,
+            PUBLIC_URL: 'https://hooks.acme.fr',
+            PLANE_BASE_URL: 'https://plane.acme.fr',
+            PLANE_WORKSPACE_SLUG: 'acme',
+          })
+        )
+      ).toEqual([])
+    }
+  })
+})
+
+/** The default site addresses of the Caddyfile (`{$VAR:default}`). */
+function readCaddyHosts(): string[] {
+  return [...read('caddy/Caddyfile').matchAll(/^\{\$[A-Z_]+:([^}]+)\}/gm)].map((m) => m[1] ?? '')
+}

@@ -53,6 +53,23 @@ const sent = (t: E2E) =>
     .map((c) => String(c.params.text))
 
 describe('agent tool rules (HTTP door)', () => {
+  it('should list the Concierge-only tools to the Concierge alone (issue 45: a member saw create_task)', async () => {
+    const { t } = await start()
+    const names = async (agent: 'imhotep' | 'ra') => {
+      const response = await t.app.request('http://127.0.0.1/bridge/v1/tools', {
+        headers: { authorization: `Bearer ${t.bridgeTokens[agent]}` },
+      })
+      expect(response.status).toBe(200)
+      const body = (await response.json()) as { tools: Array<{ name: string }> }
+      return body.tools.map((tool) => tool.name)
+    }
+    const member = await names('imhotep')
+    expect(member).toContain('update_task_status')
+    expect(member).not.toContain('create_task')
+    expect(member).not.toContain('create_project')
+    expect(await names('ra')).toEqual(expect.arrayContaining(['create_task', 'create_project']))
+  })
+
   it('should refuse create_task to a member and another agent’s task to Thot, naming whose it is', async () => {
     const { ra, imhotep, thot } = await start()
     const denied = await imhotep('create_task', { project: 'ONB', title: 'x', assignee: 'imhotep' })
@@ -315,11 +332,31 @@ describe('agent tool rules (HTTP door)', () => {
       })
     const mcp = await mcpPost({ authorization: `Bearer ${wrong}` })
     expect(mcp.status).toBe(401)
+    // GET /mcp as docs/reference.md says (issue 45): 401 without a token, 405 with one (stateless).
+    const get = (headers: Record<string, string>) =>
+      t.app.request('http://127.0.0.1/mcp', {
+        headers: { host: '127.0.0.1:8787', accept: 'text/event-stream', ...headers },
+      })
+    expect((await get({})).status).toBe(401)
+    expect((await get({ authorization: `Bearer ${t.bridgeTokens.imhotep}` })).status).toBe(405)
     expect(mcp.headers.get('www-authenticate')).toContain('Bearer')
     // DNS rebinding: a browser page elsewhere, or a Host that is not ours, is refused even with a good token.
     const good = { authorization: `Bearer ${t.bridgeTokens.imhotep}` }
     expect((await mcpPost({ ...good, origin: 'https://evil.example' })).status).toBe(403)
-    expect((await mcpPost({ ...good, host: 'evil.example' })).status).toBe(403)
+    // Issue 45: the refusal names the setting that allows a host, in the answer and in the log.
+    const refused = await mcpPost({ ...good, host: 'plane-bridge:8787' })
+    expect(refused.status).toBe(403)
+    const answer = (await refused.json()) as { error: { message: string } }
+    expect(answer.error.message).toMatch(
+      /^Invalid Host: plane-bridge: add plane-bridge to MCP_ALLOWED_HOSTS in plane-bridge's settings/
+    )
+    expect(t.services.logs).toContainEqual(
+      expect.objectContaining({
+        msg: 'mcp request refused: host not allowed',
+        host: 'plane-bridge',
+        setting: 'MCP_ALLOWED_HOSTS',
+      })
+    )
     const logs = t.services.rawLogs.join('\n')
     expect(logs).not.toContain(wrong)
     expect(logs).not.toContain(t.bridgeTokens.imhotep as string)

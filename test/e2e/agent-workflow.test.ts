@@ -59,10 +59,19 @@ const commentsOf = (t: E2E, issueId: string) =>
     .sort((a, b) => String(a.created_at).localeCompare(String(b.created_at)))
 
 describe('an agent works a task through the MCP tools (Plane v1.2 simulator)', () => {
-  it('should list every tool with its annotations to the MCP client', async () => {
+  it('should list every tool with its annotations to the Concierge, and a member only its own (issue 45)', async () => {
     const { connect } = await start(Date.now)
     const imhotep = await connect('imhotep')
-    const { tools } = await imhotep.listTools()
+    const member = (await imhotep.listTools()).tools.map((t) => t.name)
+    expect(member).not.toContain('create_task')
+    expect(member).not.toContain('create_project')
+    expect(member.sort()).toEqual(
+      agentTools
+        .filter((t) => t.access === 'agent')
+        .map((t) => t.name)
+        .sort()
+    )
+    const { tools } = await (await connect('ra')).listTools()
     expect(tools.map((t) => t.name).sort()).toEqual(agentTools.map((t) => t.name).sort())
     for (const tool of tools) {
       expect(tool.annotations).toMatchObject({

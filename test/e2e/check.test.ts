@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
 import {
   BOT_TOKEN,
   CHAT_ID,
@@ -13,7 +14,8 @@ type E2E = Awaited<ReturnType<typeof startE2E>>
 
 // The Plane requests wait for their key's 1 req/s lane (OPENCLAW-20).
 const SLOW_MS = 60_000
-const PUBLIC_URL = 'https://hooks.example.com'
+// Not example.com: a setting on a template's example domain is itself a ✗ (issue 45).
+const PUBLIC_URL = 'https://hooks.bridge.test'
 
 async function withE2E(options: Parameters<typeof startE2E>[0], body: (t: E2E) => Promise<void>) {
   const t = await startE2E(options)
@@ -48,7 +50,7 @@ describe.concurrent('check job (end to end)', () => {
         expect(run.code).toBe(0)
         const lines = run.out.split('\n')
         expect(lines.filter((l) => !l.startsWith('✓'))).toEqual([
-          expect.stringMatching(/^job check: ok in \d+ ms — 10 ok, 0 failed, 0 off$/),
+          expect.stringMatching(/^job check: ok in \d+ ms — 11 ok, 0 failed, 0 off$/),
         ])
         expect(run.out).toMatch(
           /^✓ plane: 127\.0\.0\.1:\d+ answers; PLANE_API_KEY accepted \(user bridge@javisi\.local\)$/m
@@ -59,6 +61,9 @@ describe.concurrent('check job (end to end)', () => {
         expect(run.out).toContain(`✓ telegram chat: messages go to ${CHAT_ID}`)
         expect(run.out).toMatch(/^✓ openclaw: .*OPENCLAW_HOOKS_TOKEN accepted/m)
         expect(run.out).toContain('✓ plane key thot: accepted (user thot@javisi.local)')
+        expect(run.out).toMatch(
+          /^✓ agents: 2 agents: Plane members of workspace "javisi" and of its 1 projects, each with a bridge token and a Plane key$/m
+        )
         expect(run.out).toMatch(/^✓ store: \w+ at .* answers in \d+ ms$/m)
         // The probe woke nobody.
         expect(t.openclaw.wakes).toEqual([])
@@ -111,6 +116,171 @@ describe.concurrent('check job (end to end)', () => {
         )
         expect(run.err).toMatch(/^job check: failed in .*: .*telegram chat$/m)
       })
+    },
+    SLOW_MS
+  )
+
+  it(
+    'should not blame the secret for an unsigned request after a good delivery, only for Plane-shaped ones that fail (issue 45)',
+    async () => {
+      await withE2E({ env: { PUBLIC_URL } }, async (t) => {
+        await setUpEverything(t)
+        const post = (headers: Record<string, string>, body = 'x') =>
+          t.app.request('/webhooks/plane', { method: 'POST', headers, body })
+        // `curl -X POST …/webhooks/plane -d x`: anyone can, the route is public.
+        expect((await post({ 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(
+          401
+        )
+        const junk = await check(t)
+        expect(junk.out).toMatch(
+          /^✓ plane webhook: last signed delivery 0 min ago .*\(1 unsigned requests refused since, not Plane's: ignored\)$/m
+        )
+        expect(junk.out).not.toContain('PLANE_WEBHOOK_SECRET differs')
+        // A delivery of Plane's shape signed with another secret: that one is the secret's.
+        const body = '{"event": "issue", "action": "updated", "data": {}}'
+        expect(
+          (
+            await post(
+              {
+                'content-type': 'application/json',
+                'x-plane-signature': await signPlaneBody(body, 'plane_wh_another-secret'),
+                'x-plane-delivery': '5b8a8a4e-0000-4000-8000-000000000001',
+                'x-plane-event': 'issue',
+              },
+              body
+            )
+          ).status
+        ).toBe(401)
+        const wrong = await check(t)
+        expect(wrong.out).toMatch(
+          /^✗ plane webhook: 1 Plane deliveries refused for a bad signature since the last accepted one and none accepted since: PLANE_WEBHOOK_SECRET differs/m
+        )
+      })
+    },
+    SLOW_MS
+  )
+
+  it(
+    'should hold the agents file against Plane: not a workspace member, not in a project, no bridge token, no Plane key (issue 45)',
+    async () => {
+      await withE2E(
+        {
+          env: { PUBLIC_URL },
+          agentKeys: true,
+          // A third agent Plane does not know, without a token or a key.
+          extraAgents: () => [
+            {
+              id: 'ghost',
+              name: 'Ghost',
+              role: 'member',
+              planeUser: 'ghost@javisi.local',
+              openclawAgentId: 'ghost',
+              planeTokenEnv: 'PLANE_TOKEN_GHOST',
+              tags: [],
+            },
+          ],
+        },
+        async (t) => {
+          // A second project with Imhotep in it, not Thot.
+          const ops = t.plane.seed.project({
+            name: 'Opérations',
+            identifier: 'OPS',
+            creator: t.users.bridge.id,
+          })
+          t.plane.seed.member(ops.id, t.users.imhotep.id, 15)
+          const run = await check(t)
+          expect(run.code).toBe(1)
+          const line = run.out.split('\n').find((l) => l.startsWith('✗ agents: ')) ?? ''
+          expect(line).toContain(
+            'thot: not a member of project OPS (Plane drops it as an assignee there): run npm run job -- provision'
+          )
+          expect(line).toContain(
+            'ghost: ghost@javisi.local is not a member of workspace "javisi": invite it'
+          )
+          expect(line).toContain('no bridge token: run npm run job -- agent-token ghost')
+          expect(line).toContain('no Plane key: PLANE_TOKEN_GHOST unset')
+          expect(line).not.toMatch(/imhotep:/)
+          expect(run.err).toMatch(/^job check: failed .*, agents$/m)
+        }
+      )
+    },
+    SLOW_MS
+  )
+
+  it(
+    'should fail on a setting left at the template’s example value, naming it (issue 45)',
+    async () => {
+      await withE2E({ env: { PUBLIC_URL: 'https://hooks.example.com' } }, async (t) => {
+        const run = await check(t)
+        expect(run.code).toBe(1)
+        expect(run.out.split('\n')[0]).toBe(
+          "✗ settings: a setting still holds the template's example value (PUBLIC_URL=https://hooks.example.com): set your own in .env (or compose/.env) and restart; provision would register webhooks there"
+        )
+      })
+    },
+    SLOW_MS
+  )
+
+  it(
+    'should send one test message to the chat and one test wake to the named agent with --send-test, each confirmed (issue 45)',
+    async () => {
+      await withE2E({ env: { PUBLIC_URL }, agentKeys: true }, async (t) => {
+        await setUpEverything(t)
+        const run = await runJobCli(t, ['check', '--send-test', 'imhotep'])
+        expect(run.code).toBe(0)
+        expect(run.out).toMatch(
+          new RegExp(
+            `^✓ test message: sent to ${CHAT_ID}, confirmed by Telegram \\(message \\d+\\): look for it in the chat$`,
+            'm'
+          )
+        )
+        expect(run.out).toMatch(
+          /^✓ test wake: imhotep woken through OpenClaw \(agent imhotep\), confirmed by the Gateway \(run [\w-]+\)$/m
+        )
+        const messages = t.telegram
+          .callsOf('sendMessage')
+          .filter((c) => c.status === 200 && String(c.params.text).includes('Message de test'))
+        expect(messages).toHaveLength(1)
+        expect(messages[0]?.params.chat_id).toBe(CHAT_ID)
+        const wakes = t.openclaw.calls.filter((c) => c.path === '/hooks/agent')
+        expect(wakes).toHaveLength(1)
+        expect(wakes[0]?.body).toMatchObject({ agentId: 'imhotep', deliver: false })
+        // Without a name: the message only, and how to name one.
+        const unnamed = await runJobCli(t, ['check', '--send-test'])
+        expect(unnamed.out).toMatch(
+          /^– test wake: off \(no agent named: npm run job -- check --send-test <agent id>, one of imhotep, thot\)$/m
+        )
+        // An agent the registry does not know: ✗, nothing sent to OpenClaw.
+        const unknown = await runJobCli(t, ['check', '--send-test', 'nobody'])
+        expect(unknown.code).toBe(1)
+        expect(unknown.out).toContain('✗ test wake: no agent "nobody" in the registry')
+        expect(t.openclaw.calls.filter((c) => c.path === '/hooks/agent')).toHaveLength(1)
+        // Plain check sends nothing.
+        await runJobCli(t, ['check'])
+        expect(
+          t.telegram
+            .callsOf('sendMessage')
+            .filter((c) => String(c.params.text).includes('Message de test'))
+        ).toHaveLength(3)
+      })
+    },
+    SLOW_MS
+  )
+
+  it(
+    'should say ✗ with the fix when the test wake is refused (a wrong hooks token)',
+    async () => {
+      await withE2E(
+        { env: { PUBLIC_URL, OPENCLAW_HOOKS_TOKEN: 'hooks_not-the-token' } },
+        async (t) => {
+          const run = await runJobCli(t, ['check', '--send-test', 'thot'])
+          expect(run.code).toBe(1)
+          expect(run.out).toContain(
+            '✗ test wake: thot not woken: OPENCLAW_HOOKS_TOKEN refused (401): use hooks.token from the OpenClaw config'
+          )
+          expect(run.out).not.toContain('hooks_not-the-token')
+        }
+      )
     },
     SLOW_MS
   )

@@ -4,6 +4,7 @@
  * when the listing shows their `updated_at` moved (a comment moves it in Plane).
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import { noteWatchingSince } from '../../shared/poll/comments.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
 import { type E2E, startE2E } from '../../sim/e2e/harness.ts'
 import { virtualClock } from '../helpers/clock.ts'
@@ -96,6 +97,36 @@ describe('comments caught up by the poll (issue 37)', () => {
     expect(sent(t).filter((text) => text.includes('pas d’accès SSH'))).toHaveLength(1)
   })
 
+  it("should tell, on a project's first poll, a question written after the server started (issue 45)", async () => {
+    const { t, clock, human, poll } = await start()
+    const item = t.plane.seed.workItem(t.project.id, {
+      name: 'Configurer Redis',
+      assignees: [t.users.imhotep.id],
+      state: t.state('In Progress').id,
+    })
+    t.plane.seed.comment(t.project.id, item.id, {
+      comment_html: '<p>❓ Une question d’avant le démarrage</p>',
+      actor: human.id,
+    })
+    // An hour later (more than the listings' overlap), the server starts on an empty store; Plane's webhook does
+    // not reach it yet.
+    clock.advance(60 * 60_000)
+    await noteWatchingSince(t.services.store, clock.now())
+    for (const hook of t.plane.state.webhooks.values()) hook.is_active = false
+    clock.advance(60_000)
+    await t.plane.ui.addComment(t.users.imhotep.id, item.id, '<p>❓ Quel port pour Redis ?</p>')
+    await t.settle()
+    expect(t.plane.webhooks.deliveries).toHaveLength(0)
+
+    const report = await poll()
+    expect(report.commentsRead).toBe(1)
+    expect(sent(t).filter((text) => text.includes('Quel port'))).toHaveLength(1)
+    // Before the start: not news.
+    expect(sent(t).some((text) => text.includes('avant le démarrage'))).toBe(false)
+    expect((await poll()).commentsRead).toBe(0)
+    expect(sent(t).filter((text) => text.includes('Quel port'))).toHaveLength(1)
+  })
+
   it("should read no task's comments on a project's first poll, and none of an unmoved task later", async () => {
     const { t, human, poll } = await start()
     const item = t.plane.seed.workItem(t.project.id, {
@@ -107,7 +138,7 @@ describe('comments caught up by the poll (issue 37)', () => {
       comment_html: '<p>❓ Une vieille question</p>',
       actor: human.id,
     })
-    // An empty store's first cycle: the past is not news.
+    // An empty store's first cycle, no server start noted (a CLI poll alone): the past is not news.
     expect((await poll()).commentsRead).toBe(0)
     expect((await poll()).commentsRead).toBe(0)
     expect(sent(t).some((text) => text.includes('vieille question'))).toBe(false)

@@ -20,7 +20,7 @@ import { freePort } from '../helpers/net.ts'
 import { runJobCli } from './run-cli.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
-const PUBLIC_URL = 'https://hooks.example.com'
+const PUBLIC_URL = 'https://hooks.bridge.test'
 // Plane requests wait for the key's lane: each step takes a few seconds.
 const SLOW_MS = 90_000
 const dir = mkdtempSync(join(tmpdir(), 'plane-bridge-walk-'))

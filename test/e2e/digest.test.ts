@@ -19,11 +19,11 @@ async function start(env: Record<string, string> = {}): Promise<E2E> {
 }
 
 /** `npm run job -- digest`, as the CLI runs it (flushes the outbox before returning). */
-async function runDigestCommand(services: TestServices) {
+async function runDigestCommand(services: TestServices, extra: string[] = []) {
   const out: string[] = []
   const err: string[] = []
   const code = await runJobCommand({
-    args: ['digest'],
+    args: ['digest', ...extra],
     functions,
     root: services.root,
     out: (l) => out.push(l),
@@ -52,10 +52,20 @@ describe('daily digest (end to end)', () => {
       labels: [blocked.id],
     })
 
+    // Issue 45: a preview prints it, sends nothing and marks nothing: the day's digest is still to be sent.
+    const preview = await runDigestCommand(t.services, ['--preview'])
+    expect(preview.code).toBe(0)
+    expect(preview.out.at(-1)).toMatch(
+      /^job digest: ok in \d+ ms — preview of the digest for \d{4}-\d\d-\d\d: nothing sent, nothing marked$/
+    )
+    expect(preview.out.join('\n')).toContain('✅ <b>Terminées depuis le dernier résumé</b> (1)')
+    expect(digests(t)).toHaveLength(0)
+    expect(await t.services.store.keys()).not.toContainEqual(expect.stringMatching(/^digest:/))
+
     const first = await runDigestCommand(t.services)
     expect(first.code).toBe(0)
     expect(first.out[0]).toMatch(
-      /^job digest: ok in \d+ ms — digest for \d{4}-\d\d-\d\d: 1 message/
+      /^job digest: ok in \d+ ms — digest for \d{4}-\d\d-\d\d: 1 message.* — sent now, it counts as today's digest: the scheduled one will not be sent again today/
     )
     expect(digests(t)).toHaveLength(1)
     const text = String(digests(t)[0]?.params.text)
@@ -68,6 +78,14 @@ describe('daily digest (end to end)', () => {
     const second = await runDigestCommand(t.services)
     expect(second.code).toBe(0)
     expect(second.out[0]).toContain('already sent for')
+    expect(second.out[0]).toContain('--preview shows it again without sending')
+    expect(digests(t)).toHaveLength(1)
+    // Once sent, a preview still shows the day's digest, and sends nothing more.
+    const after = await runDigestCommand(t.services, ['--preview'])
+    expect(after.out.join('\n')).toMatch(/Résumé du \d\d\/\d\d\/\d{4}/)
+    expect(after.out.at(-1)).toContain(
+      "today's was sent already: this is what the next one holds so far"
+    )
     expect(digests(t)).toHaveLength(1)
   })
 

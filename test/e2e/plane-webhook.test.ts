@@ -287,10 +287,11 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     const ready = (await (await t.app.request('/ready')).json()) as {
       status: string
       reasons: string[]
-      webhooks: { refusedSinceAccepted: number; lastReceivedAt: number | null; offSince: null }
+      webhooks: Record<string, unknown>
     }
     expect(ready.webhooks).toEqual({
       refusedSinceAccepted: refused,
+      unsignedSinceAccepted: 0,
       lastReceivedAt: null,
       offSince: null,
     })

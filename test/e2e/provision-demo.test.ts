@@ -20,7 +20,7 @@ function virtualClock() {
     },
   }
 }
-const PUBLIC_URL = 'https://hooks.example.com'
+const PUBLIC_URL = 'https://hooks.bridge.test'
 
 async function withE2E(options: Parameters<typeof startE2E>[0], body: (t: E2E) => Promise<void>) {
   const t = await startE2E(options)

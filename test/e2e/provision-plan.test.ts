@@ -6,7 +6,7 @@ import { planeWritesSince, runJobCli } from './run-cli.ts'
 
 // Every Plane request waits for the bridge key's lane: seconds per run.
 const SLOW_MS = 90_000
-const PUBLIC_URL = 'https://hooks.example.com'
+const PUBLIC_URL = 'https://hooks.bridge.test'
 const agent = (id: string, role: AgentConfig['role'] = 'member'): AgentConfig => ({
   id,
   name: id,

@@ -9,7 +9,7 @@ type E2E = Awaited<ReturnType<typeof startE2E>>
 // Every Plane request waits for the bridge key's 1 req/s lane (OPENCLAW-20): these runs take seconds,
 // so the cases run side by side, each on its own simulator and keys.
 const SLOW_MS = 60_000
-const PUBLIC_URL = 'https://hooks.example.com'
+const PUBLIC_URL = 'https://hooks.bridge.test'
 
 function agent(id: string, email: string, role: AgentConfig['role'] = 'member'): AgentConfig {
   return { id, name: id, role, planeUser: email, openclawAgentId: id, tags: [] }
@@ -108,6 +108,21 @@ describe.concurrent('provision job (end to end)', () => {
         expect(writesSince(t, from)).toEqual([])
         expect(t.telegram.callsOf('setWebhook')).toHaveLength(setWebhooks)
         expect(t.telegram.callsOf('setMyCommands')).toHaveLength(1)
+      })
+    },
+    SLOW_MS
+  )
+
+  it(
+    'should not point the bot’s webhook at a PUBLIC_URL left at the template’s example, and say so (issue 45)',
+    async () => {
+      await withE2E({ env: { PUBLIC_URL: 'https://hooks.example.com' } }, async (t) => {
+        const run = await runProvision(t)
+        expect(run.out).toContain(
+          "telegram webhook: not set: a setting still holds the template's example value (PUBLIC_URL=https://hooks.example.com)"
+        )
+        expect(t.telegram.callsOf('setWebhook')).toEqual([])
+        expect((await t.bridge.telegram?.getWebhookInfo())?.url ?? '').toBe('')
       })
     },
     SLOW_MS

@@ -24,7 +24,7 @@ async function start() {
     sleep: clock.sleep,
     alive: () => up,
     plane: { now: clock.now },
-    env: { PUBLIC_URL: 'https://hooks.example.com' },
+    env: { PUBLIC_URL: 'https://hooks.bridge.test' },
   })
   e2e = t
   const human = t.plane.seed.user({
@@ -91,7 +91,7 @@ describe('a webhook Plane switched off (issue 37)', () => {
     const told = offMessages(t)
     expect(told).toHaveLength(1)
     expect(told[0]).toContain(`/${t.plane.workspaceSlug}/settings/webhooks`)
-    expect(told[0]).toContain('https://hooks.example.com/webhooks/plane')
+    expect(told[0]).toContain('https://hooks.bridge.test/webhooks/plane')
     // The question reached the human all the same, through the poll.
     const texts = t.telegram.callsOf('sendMessage').map((c) => String(c.params.text))
     expect(texts.filter((text) => text.includes('Quel port'))).toHaveLength(1)

@@ -22,7 +22,7 @@ const DNS = { 'plane-bridge.internal': ['172.18.0.5'] }
 async function start(plane: PlaneSimOptions) {
   e2e = await startE2E({
     plane: { dns: DNS, ...plane },
-    env: { PLANE_WEBHOOK_URL: INTERNAL, PUBLIC_URL: 'https://hooks.example.com' },
+    env: { PLANE_WEBHOOK_URL: INTERNAL, PUBLIC_URL: 'https://hooks.bridge.test' },
   })
   return e2e
 }

@@ -7,11 +7,17 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { agentTools } from '../../functions/tools/index.ts'
 import { listen } from '../../sim/e2e/bridge-tools.ts'
 import { startE2E } from '../../sim/e2e/harness.ts'
-import { installOpenClaw, type OpenClawInstall } from './install.ts'
+import { needMachine } from '../helpers/machine.ts'
+import {
+  installOpenClaw,
+  OPENCLAW_TESTS_OFF,
+  type OpenClawInstall,
+  openClawTestsOff,
+} from './install.ts'
 
 const exec = promisify(execFile)
 const SKILL_DIR = resolve(import.meta.dirname, '../../skills/plane-bridge')
@@ -37,7 +43,12 @@ async function cli(args: string[], env: Record<string, string> = {}) {
 }
 const masked = (text: string) => text.replaceAll(bridge.token, '<token>')
 
+// OPENCLAW_CLI_TESTS=off: not run, and said in the run's report (issue 45: the ~840 MB download made explicit).
+const off = openClawTestsOff()
+beforeEach((ctx) => needMachine(ctx, OPENCLAW_TESTS_OFF, off))
+
 beforeAll(async () => {
+  if (off) return
   openclaw = await installOpenClaw()
   home = mkdtempSync(join(tmpdir(), 'plane-bridge-openclaw-'))
   const t = await startE2E({ concierge: true })
@@ -58,7 +69,7 @@ afterAll(async () => {
 })
 
 describe('the real OpenClaw CLI', () => {
-  it('should add /mcp with an agent token and list every tool of the bridge', async () => {
+  it('should add /mcp with an agent token and list every tool of the bridge a member is offered', async () => {
     const add = await cli([
       'mcp',
       'add',
@@ -78,8 +89,10 @@ describe('the real OpenClaw CLI', () => {
       tools: string[]
       diagnostics: unknown[]
     }
-    expect(report.servers['plane-bridge']?.tools).toBe(agentTools.length)
-    expect(report.tools.sort()).toEqual(agentTools.map((t) => `plane-bridge__${t.name}`).sort())
+    // Imhotep is a member: the Concierge-only tools are not offered to it (issue 45).
+    const offered = agentTools.filter((t) => t.access === 'agent')
+    expect(report.servers['plane-bridge']?.tools).toBe(offered.length)
+    expect(report.tools.sort()).toEqual(offered.map((t) => `plane-bridge__${t.name}`).sort())
     expect(report.diagnostics).toEqual([])
   }, 240_000)
 

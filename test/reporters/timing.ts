@@ -2,9 +2,11 @@
  * The suite's timing report (issue 29): after the run, the slowest files and tests, and how many tests and
  * assertions ran, printed after vitest's own summary and written to `.cache/test-timings.json` (gitignored).
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import type { Reporter, TestModule } from 'vitest/node'
+import { NOT_RUN } from '../helpers/machine.ts'
+import { openClawCacheDir } from '../openclaw-cli/install.ts'
 
 const SHOWN = 15
 const OUT = resolve(import.meta.dirname, '../../.cache/test-timings.json')
@@ -26,6 +28,8 @@ export default class TimingReporter implements Reporter {
     // A test that neither passed, failed nor was skipped never ran: its worker died under it.
     const unfinished: string[] = []
     const failed: string[] = []
+    // Tests the machine could not run (a tool missing: test/helpers/machine.ts), by what was missing.
+    const notRun = new Map<string, string[]>()
     for (const module of modules) {
       const file = `${relative(root, module.moduleId)} [${module.project.name}]`
       let count = 0
@@ -33,6 +37,10 @@ export default class TimingReporter implements Reporter {
         count++
         const result = test.result()
         if (result.state === 'pending') unfinished.push(`${file} > ${test.fullName}`)
+        if (result.state === 'skipped' && result.note?.startsWith(NOT_RUN)) {
+          const why = result.note.slice(NOT_RUN.length).trim()
+          notRun.set(why, [...(notRun.get(why) ?? []), `${file} > ${test.fullName}`])
+        }
         if (result.state === 'failed')
           failed.push(
             _failure(`${file} > ${test.fullName}`, result.errors, test.meta().bridgeLog ?? [])
@@ -63,6 +71,8 @@ export default class TimingReporter implements Reporter {
       // vitest's own account of the failures goes to stderr, and a CI log has been seen without it: the first
       // lines of each error again here (a property test's seed and path among them), so the log can be replayed.
       ...(failed.length > 0 ? [`Failed (${failed.length}):`, ...failed] : []),
+      ...notRunLines(notRun),
+      ...downloadLines(),
       '',
     ]
     process.stdout.write(`${lines.join('\n')}\n`)
@@ -72,6 +82,27 @@ export default class TimingReporter implements Reporter {
       `${JSON.stringify({ wallSeconds: wall, counts: { files: files.length, tests: tests.length, assertions }, files, tests }, null, 1)}\n`
     )
   }
+}
+
+/** Issue 45: what this machine lacks is said at the end of the run, with the line that installs it. */
+function notRunLines(notRun: ReadonlyMap<string, string[]>): string[] {
+  if (notRun.size === 0) return []
+  const count = [...notRun.values()].reduce((n, tests) => n + tests.length, 0)
+  return [
+    `Not run on this machine (${count} tests; CI runs them, .ci/run installs what they need):`,
+    ...[...notRun].flatMap(([why, tests]) => [
+      `  ${why}: ${tests.length} tests, in ${[...new Set(tests.map((t) => t.split(' > ')[0]))].join(', ')}`,
+    ]),
+  ]
+}
+
+/** Issue 45: the run's one large download, said where it is kept (the README says it too). */
+function downloadLines(): string[] {
+  const dir = openClawCacheDir()
+  if (!existsSync(dir)) return []
+  return [
+    `The real OpenClaw for test/openclaw-cli/ is kept in ${dir} (~840 MB from the npm registry, downloaded once per machine; OPENCLAW_CACHE_DIR moves it, OPENCLAW_CLI_TESTS=off leaves those tests out).`,
+  ]
 }
 
 const FAILURE_LINES = 30

@@ -3,6 +3,7 @@ import { functions as registry } from '../../functions/index.ts'
 import { createApp } from '../../runtime/app.ts'
 import { defineHttpFunction } from '../../shared/function.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
+import { StoreUnavailableError } from '../../shared/store/unavailable.ts'
 import { makeServices } from '../../sim/e2e/services.ts'
 
 const boom = defineHttpFunction({
@@ -12,6 +13,15 @@ const boom = defineHttpFunction({
   path: '/boom',
   handler: () => {
     throw new Error('database password=hunter22 exploded')
+  },
+})
+const storeDown = defineHttpFunction({
+  name: 'store-down',
+  description: 'finds the store down',
+  method: 'GET',
+  path: '/store-down',
+  handler: () => {
+    throw new StoreUnavailableError('REDIS_URL', 'redis://127.0.0.1:6390/6', 'Command timed out')
   },
 })
 const echo = defineHttpFunction({
@@ -44,7 +54,7 @@ const guarded = defineHttpFunction({
 })
 
 function makeApp(env = {}, store?: Store) {
-  const functions = [...registry, boom, echo, head, guarded]
+  const functions = [...registry, boom, storeDown, echo, head, guarded]
   const services = makeServices({ functions, env, ...(store ? { store } : {}) })
   return { app: createApp({ functions, root: services.root, bodyLimitBytes: 1024 }), services }
 }
@@ -198,6 +208,21 @@ describe('runtime app', () => {
     expect(JSON.stringify(logged)).toContain('exploded')
     const again = await app.request('/health')
     expect(again.status).toBe(200)
+  })
+
+  it('should answer a store that does not answer with 503, Retry-After and the setting, not 500 (issue 45)', async () => {
+    const { app, services } = makeApp()
+    const res = await app.request('/store-down')
+    expect(res.status).toBe(503)
+    expect(res.headers.get('retry-after')).toBe('30')
+    expect(await res.json()).toMatchObject({
+      error: 'store_unavailable',
+      message: 'plane-bridge cannot reach its store (REDIS_URL); try again later.',
+    })
+    expect(services.logs.find((l) => l.route === 'store-down')).toMatchObject({
+      msg: 'request failed: the store does not answer',
+      setting: 'REDIS_URL',
+    })
   })
 
   it('should answer 503 not_configured for a function missing its settings, and 200 once configured', async () => {

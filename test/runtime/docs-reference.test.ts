@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { functions } from '../../functions/index.ts'
 import { runJobCommand } from '../../runtime/node-cli.ts'
@@ -63,5 +63,51 @@ describe('docs/reference.md', () => {
     expect(page).toMatch(
       /\*\*Exit codes of `npm run job`:\*\* `0` done; `1` failed.*`2` done, but a person must still act/s
     )
+  })
+})
+
+describe('docs/requirements.md (issue 45: 53 ids cited, REQUIREMENTS.md absent)', () => {
+  const root = new URL('../../', import.meta.url)
+  const listed = new Set(
+    [
+      ...readFileSync(new URL('docs/requirements.md', root), 'utf8').matchAll(
+        /^\| `([A-Z]+(?:-[A-Z]+)?-\d+)` \|/gm
+      ),
+    ].map((m) => m[1])
+  )
+  /** Every file of the repository a newcomer reads: product code, tests, docs, deployment files. */
+  const files = (() => {
+    const out: string[] = []
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(new URL(dir, root), { withFileTypes: true })) {
+        if (['node_modules', '.git', 'dist', 'data', '.cache', '.wrangler'].includes(entry.name))
+          continue
+        const path = `${dir}${entry.name}`
+        if (entry.isDirectory()) walk(`${path}/`)
+        else if (/\.(ts|mjs|md|yml|yaml|sql|sh|json|example)$|Caddyfile$/.test(entry.name))
+          out.push(path)
+      }
+    }
+    walk('')
+    return out
+  })()
+
+  it('should list every requirement id the repository cites', () => {
+    expect(listed.size).toBeGreaterThan(40)
+    const unknown = new Set<string>()
+    for (const file of files) {
+      const text = readFileSync(new URL(file, root), 'utf8')
+      for (const m of text.matchAll(/\b(INFRA|AUTH|OPENCLAW|NOTIF|PROV|MONITOR)-(?:UPG-)?\d{2}\b/g))
+        if (!listed.has(m[0])) unknown.add(`${m[0]} (${file})`)
+    }
+    expect([...unknown]).toEqual([])
+  })
+
+  it('should be where the README and upstream.md send a reader, not to a REQUIREMENTS.md the clone lacks', () => {
+    for (const file of ['README.md', 'docs/upstream.md']) {
+      const text = readFileSync(new URL(file, root), 'utf8')
+      expect(text, file).toContain('requirements.md')
+      expect(text, file).not.toMatch(/\(`REQUIREMENTS\.md`\)/)
+    }
   })
 })

@@ -215,14 +215,15 @@ describe('job runs in /ready', () => {
     }
     const config = loadConfig(env)
     let fail = true
-    const sync = defineJobFunction({
-      name: 'sync-once',
-      description: 'Syncs once.',
-      run: async () => {
+    // A cron function: the server's own work, which a person may also run once with npm run job.
+    const sync = cron(
+      'sync-once',
+      async () => {
         if (fail) throw new Error(`Plane refused ${config.PLANE_API_KEY}\nstack line`)
         return { summary: 'synced' }
       },
-    })
+      '0 3 * * *'
+    )
     const functions = [sync, readyFunction]
     // Two processes: the server (its app answers /ready) and the terminal running the job.
     const server = makeServices({ functions, env, store: createNodeStore(config) })
@@ -255,7 +256,9 @@ describe('job runs in /ready', () => {
       outcome: 'error',
       trigger: 'cli',
       error: 'Plane refused [redacted]',
+      ranWith: "this server's settings",
     })
+    expect(failed.jobs['sync-once']?.settings).toBeUndefined()
     expect(failed.status).toBe('degraded')
     expect(failed.reasons).toContain('job sync-once failed: Plane refused [redacted]')
     expect(JSON.stringify(failed)).not.toContain(config.PLANE_API_KEY)
@@ -271,6 +274,74 @@ describe('job runs in /ready', () => {
     expect(run?.durationMs).toBe(Date.parse(String(run?.at)) - Date.parse(String(run?.startedAt)))
     // The server never ran it itself: what it shows came from the store.
     expect(server.status.snapshot().jobs['sync-once']).toBeUndefined()
+  })
+
+  it('should show a one-off job, and a run made with other settings, with their settings but never as the server’s state (issue 45)', async () => {
+    const prefix = `tjs-${process.pid}-${Date.now() % 1e8}`
+    const env = { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix }
+    const config = loadConfig(env)
+    // `check` is a one-off job: its last run is a person's command, stale once provision fixed something.
+    const oneOff = defineJobFunction({
+      name: 'check-like',
+      description: 'Fails like a check.',
+      run: async () => ({
+        summary: '1 failed',
+        failure: '6 ok, 1 failed, 0 off: telegram webhook',
+      }),
+    })
+    const sync = cron(
+      'sync-other',
+      async () => {
+        throw new Error('Plane refused the overridden key')
+      },
+      '0 3 * * *'
+    )
+    const functions = [oneOff, sync, readyFunction]
+    const server = makeServices({ functions, env, store: createNodeStore(config) })
+    // The terminal's run with one setting overridden (TELEGRAM_CHAT_ID=…, as `TELEGRAM_CHAT_ID=x npm run job -- …`).
+    const otherEnv = { ...env, TELEGRAM_CHAT_ID: '-100999' }
+    const cli = makeServices({
+      functions,
+      env: otherEnv,
+      store: createNodeStore(loadConfig(otherEnv)),
+    })
+    const same = makeServices({ functions, env, store: createNodeStore(config) })
+    cleanups.push(
+      () => server.store.dispose(),
+      () => cli.store.dispose(),
+      () => same.store.dispose(),
+      () => dropRedisPrefix(prefix)
+    )
+    const app = createApp({ functions, root: server.root })
+    const ready = async () =>
+      (await (await app.request('/ready')).json()) as {
+        status: string
+        reasons?: string[]
+        jobs: Record<string, Record<string, unknown>>
+      }
+    const run = (root: typeof cli.root, name: string) =>
+      runJobCommand({ args: [name], functions, root, out: () => {}, err: () => {} })
+
+    expect(await run(same.root, 'check-like')).toBe(1)
+    expect(await run(cli.root, 'sync-other')).toBe(1)
+    const shown = await ready()
+    expect(shown.status).toBe('ok')
+    expect(shown.reasons).toBeUndefined()
+    expect(shown.jobs['check-like']).toMatchObject({
+      outcome: 'error',
+      kind: 'job',
+      ranWith: "this server's settings",
+    })
+    expect(shown.jobs['sync-other']).toMatchObject({
+      outcome: 'error',
+      kind: 'cron',
+      ranWith: "other settings than this server's (TELEGRAM_CHAT_ID differ)",
+    })
+    // The same cron run with the server's settings is the server's state.
+    expect(await run(same.root, 'sync-other')).toBe(1)
+    const degraded = await ready()
+    expect(degraded.status).toBe('degraded')
+    expect(degraded.reasons).toEqual(['job sync-other failed: Plane refused the overridden key'])
   })
 })
 

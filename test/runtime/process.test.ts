@@ -99,6 +99,38 @@ describe('the Node process', () => {
     expect(off).toEqual(['agents', 'agent wake-ups', 'messages to the human'])
   }, 60_000)
 
+  it('should warn at start about a setting left at the template’s example value (issue 45)', async () => {
+    const port = await freePort()
+    const p = start({
+      PORT: String(port),
+      PUBLIC_URL: 'https://hooks.example.com',
+      PLANE_WORKSPACE_SLUG: 'my-workspace',
+      DATA_DIR: join(dataDir, 'examples'),
+    })
+    proc = p
+    await waitFor(
+      () => p.out().includes('"msg":"listening"'),
+      40_000,
+      () => `${p.out().slice(-2000)}\n${p.err().slice(-1000)}`
+    )
+    p.child.kill('SIGTERM')
+    await p.exited
+    const warned = p
+      .out()
+      .split('\n')
+      .filter((l) => l.includes('"msg":"setting left at a template example"'))
+      .map((l) => JSON.parse(l) as { level: string; settings: string[]; fix: string })
+    expect(warned).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        settings: ['PUBLIC_URL', 'PLANE_WORKSPACE_SLUG'],
+        fix: expect.stringContaining(
+          'PUBLIC_URL=https://hooks.example.com, PLANE_WORKSPACE_SLUG=my-workspace'
+        ),
+      }),
+    ])
+  }, 60_000)
+
   it('should refuse to start with an invalid agent registry, naming the entry', async () => {
     const file = join(dataDir, 'agents.json')
     writeFileSync(
@@ -134,7 +166,13 @@ describe('the Node process', () => {
     expect(await p.exited).toBe(0)
     const config = JSON.parse(p.out()) as { mcp: { servers: Record<string, unknown> } }
     expect(Object.keys(config.mcp.servers).length).toBeGreaterThan(1)
-    expect(p.err()).toMatch(/^job openclaw-config: ok in \d+ ms — \d+ agents$/m)
+    // The host is not allowed yet: said on stderr, with the setting (issue 45), and the JSON stays alone on stdout.
+    expect(p.err()).toMatch(
+      /^warning: \/mcp refuses the host plane-bridge \(403 Invalid Host\): add plane-bridge to MCP_ALLOWED_HOSTS/m
+    )
+    expect(p.err()).toMatch(
+      /^job openclaw-config: ok in \d+ ms — \d+ agents; add plane-bridge to MCP_ALLOWED_HOSTS$/m
+    )
   })
 
   it('should refuse to start with bad settings, naming every bad variable in one message', async () => {

@@ -52,7 +52,7 @@ describe('agent tools on Workers', () => {
     expect(denied.headers.get('www-authenticate')).toContain('Bearer')
   })
 
-  it('should list every tool and call one through the MCP SDK client', async () => {
+  it('should list a member’s tools and call one through the MCP SDK client', async () => {
     useStubFetch()
     const client = new Client({ name: 'workers-test', version: '1.0.0' })
     await client.connect(
@@ -67,16 +67,19 @@ describe('agent tools on Workers', () => {
       })
     )
     const { tools } = await client.listTools()
-    expect(tools.map((t) => t.name).sort()).toEqual(agentTools.map((t) => t.name).sort())
+    // A member (imhotep) is not offered the Concierge's tools (issue 45).
+    expect(tools.map((t) => t.name).sort()).toEqual(
+      agentTools
+        .filter((t) => t.access === 'agent')
+        .map((t) => t.name)
+        .sort()
+    )
     const result = await client.callTool({ name: 'list_my_tasks', arguments: { status: 'todo' } })
     expect(result.isError).toBeFalsy()
     expect(result.structuredContent).toMatchObject({ count: 1, tasks: [{ ref: 'ONB-1' }] })
-    const refused = await client.callTool({
-      name: 'create_task',
-      arguments: { project: 'ONB', title: 'x' },
-    })
-    expect(refused.isError).toBe(true)
-    expect(JSON.stringify(refused.content)).toContain('forbidden')
+    await expect(
+      client.callTool({ name: 'create_task', arguments: { project: 'ONB', title: 'x' } })
+    ).rejects.toThrow(/create_task not found/)
     // No client.close(): over SELF.fetch its abort of the finished exchange surfaces as an unhandled AbortError.
   })
 })
