@@ -7,7 +7,7 @@ import type { CardStore } from '../shared/actions/cards.ts'
 import type { Config } from '../shared/config.ts'
 import { errorMessage } from '../shared/errors.ts'
 import type { Services } from '../shared/function.ts'
-import type { Counter } from '../shared/metrics.ts'
+import type { MetricsRegistry } from '../shared/metrics.ts'
 import type { HeldChats } from '../shared/notify/held-chats.ts'
 import type { OutboxItem } from '../shared/notify/outbox.ts'
 import {
@@ -46,8 +46,8 @@ export type DeliveryOptions = Pick<Services, 'log' | 'status'> & {
   tracker: RunTracker
   migrations: ChatMigrations
   heldChats: HeldChats
-  /** `plane_bridge_telegram_refusals_total{policy,why}`: each refusal the bridge answered without giving up. */
-  refusals?: Counter
+  /** Where `plane_bridge_telegram_refusals_total{policy,why}` is kept. */
+  registry?: MetricsRegistry
 }
 
 export type Delivery = {
@@ -69,8 +69,12 @@ export function createDelivery({
   tracker,
   migrations,
   heldChats,
-  refusals,
+  registry,
 }: DeliveryOptions): Delivery {
+  const refusals = registry?.counter(
+    'plane_bridge_telegram_refusals_total',
+    'Telegram refusals the bridge answered without giving up, by policy (plain: sent again as plain text; send-new: an edit of a deleted message sent as a new one) and why.'
+  )
   /**
    * One Bot API call under the refusal policy (reference §1.7b): a migrated group gets the message at its new id (kept
    * for every later one), a refused text or keyboard goes once more as plain text, a deleted message's edit goes as a

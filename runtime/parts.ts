@@ -261,10 +261,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     tracker,
     migrations,
     heldChats,
-    refusals: metrics.registry.counter(
-      'plane_bridge_telegram_refusals_total',
-      'Telegram refusals the bridge answered without giving up, by policy (plain: sent again as plain text; send-new: an edit of a deleted message sent as a new one) and why.'
-    ),
+    registry: metrics.registry,
   })
   const scheduler = createScheduler({
     outbox,
