@@ -10,7 +10,7 @@ import { capText } from '../cap.ts'
 import type { TaskSnapshot } from '../events.ts'
 import type { AgentRef } from '../notify/directory.ts'
 import { renderTaskName } from '../notify/messages.ts'
-import { escapeHtml } from '../telegram/html.ts'
+import { escapeCut, escapeHtml } from '../telegram/html.ts'
 import { DUE_INDEX, type TrackerKit } from './tracker-kit.ts'
 import type { RunWakes } from './wakes.ts'
 
@@ -24,6 +24,9 @@ export type Mention = {
 }
 
 export type MentionOutcome = 'woken' | 'known' | 'off'
+
+/** A comment's author as the human's message names them (escaped): a name from Plane, cut like every other. */
+const MAX_AUTHOR_CHARS = 160
 
 export type RunMentions = {
   /** The agent is mentioned in a comment on the task: a verified wake, once per comment and agent. */
@@ -134,7 +137,7 @@ export function createMentions(
       await tellHuman(
         say.mentionUnansweredHuman(
           `<b>${escapeHtml(agent.name)}</b>`,
-          escapeHtml(entry.author),
+          escapeCut(entry.author, MAX_AUTHOR_CHARS),
           renderTaskName(task, { locale, project, taskUrl: url }),
           entry.attempts
         ),
