@@ -224,6 +224,13 @@ export async function perform(
   }
 }
 
+/** The card's text and the line under it, within Telegram's 4096 (the card's own text is cut, its tags closed). */
+export function cardWithLine(html: string, line: string): string {
+  const room = TELEGRAM_MESSAGE_LIMIT - line.length - 3
+  if (html.length <= room) return `${html}\n\n${line}`
+  return `${splitMessage(html, room)[0] ?? ''}…\n\n${line}`
+}
+
 // --- Internal helpers ---
 
 /** The human acting through the bridge's key, at a person's priority: comments name them in their own words. */
@@ -329,7 +336,7 @@ async function _edit(parts: ActionParts, card: Card, line: string): Promise<void
     payload: {
       chat_id: card.chatId,
       message_id: card.messageId,
-      text: _withLine(card.html, line),
+      text: cardWithLine(card.html, line),
       parse_mode: 'HTML',
       link_preview_options: { is_disabled: true },
       reply_markup: { inline_keyboard: [] },
@@ -337,13 +344,6 @@ async function _edit(parts: ActionParts, card: Card, line: string): Promise<void
     dedupeKey: `edit:${card.id}`,
     meta: { kind: 'edit' },
   })
-}
-
-/** The card's text and the line under it, within Telegram's 4096 (the card's own text is cut, its tags closed). */
-function _withLine(html: string, line: string): string {
-  const room = TELEGRAM_MESSAGE_LIMIT - line.length - 3
-  if (html.length <= room) return `${html}\n\n${line}`
-  return `${splitMessage(html, room)[0] ?? ''}…\n\n${line}`
 }
 
 function _time(services: Services, at: number): string {
