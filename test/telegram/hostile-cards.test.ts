@@ -81,9 +81,14 @@ const window = fc.record({
     { maxLength: 4 }
   ),
   summary: hostileComment,
-  deliverables: fc.array(fc.record({ name: hostileName, url: fc.constant(null) }), {
-    maxLength: 3,
-  }),
+  // Up to 7 deliverables with or without a link, and people besides the agent: the completion at its longest.
+  deliverables: fc.array(
+    fc.record({ name: hostileName, url: fc.option(fc.constant('https://x.test/?a=1&b=2')) }),
+    {
+      maxLength: 7,
+    }
+  ),
+  others: fc.subarray([uuid(4, 'b'), uuid(5, 'b')]),
   quota: fc.constantFrom(0, 1, 10),
 })
 
@@ -126,7 +131,7 @@ describe('hostile content in what the human acts on (issue 44)', () => {
             const after: TaskSnapshot = {
               ...w.task,
               state: w.to,
-              assigneeIds: owner ? [owner.planeUserId] : [],
+              assigneeIds: [...(owner ? [owner.planeUserId] : []), ...w.others],
               labels: w.held ? ['approval'] : [],
             }
             const actorOf = (who: number) => ({

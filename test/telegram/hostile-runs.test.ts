@@ -126,13 +126,17 @@ describe('hostile content in what runs, alerts and refusals tell the human (issu
               if (w.failing) await tracker.undelivered({ ...meta, attempt: i + 2 }, failure)
               await tracker.due()
             }
+            // Then the task goes to another agent: the owner is told to stop (a wake naming the other).
+            await tracker.unassigned(mine, owner, 'reassigned', other)
             const items = await outbox.pending()
             const told = items.filter((item) => item.channel === 'telegram')
             // Stale, a mention and a wake unanswered (or failed) at least; OpenClaw refusing the bridge sometimes.
             expect(told.length).toBeGreaterThanOrEqual(3)
             await chat.deliver('run message', told)
             // To OpenClaw, not Telegram: JSON carries a wake's text only if it is well-formed.
-            for (const item of items.filter((i) => i.channel === 'openclaw')) {
+            const wakes = items.filter((i) => i.channel === 'openclaw')
+            expect(wakes.some((i) => String(i.dedupeKey).startsWith('stop:'))).toBe(true)
+            for (const item of wakes) {
               const text = String(item.payload.message)
               if (toWellFormed(text) !== text) throw new Error(`wake: not well-formed: ${text}`)
             }
