@@ -1,9 +1,10 @@
 /**
  * Issue 44, "Done means", for what the human acts on: a window of hostile changes and comments through the pipeline's
  * own plan (notifications, a completion with its review buttons, a question card, an approval card, an agent's
- * grouped message), then hostile people pressing every button (toasts, prompts, an action Plane fails with a hostile
- * error, the card's edit with its added line, "already done") → 0 messages refused by the strict Telegram simulator,
- * nor their plain-text fallbacks. HOSTILE_RUNS multiplies the runs, HOSTILE_SEED replays one.
+ * grouped message) and a budget alert card, then hostile people pressing every button (toasts, prompts, an action
+ * Plane fails with a hostile error, a budget raised or held, the card's edit with its added line, "already done") → 0
+ * messages refused by the strict Telegram simulator, nor their plain-text fallbacks. HOSTILE_RUNS multiplies the runs,
+ * HOSTILE_SEED replays one.
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -16,6 +17,8 @@ import {
   encodeCardAction,
 } from '../../shared/actions/cards.ts'
 import { actionPhrasesFor } from '../../shared/actions/phrases.ts'
+import { createBudgetTeller } from '../../shared/budget/alerts.ts'
+import type { ScopeFigures } from '../../shared/budget/budget.ts'
 import { formatTime } from '../../shared/commands/render-parts.ts'
 import type { TaskSnapshot } from '../../shared/events.ts'
 import type { Services } from '../../shared/function.ts'
@@ -37,7 +40,17 @@ import {
   PROPERTY_TIMEOUT_MS,
   runs,
 } from './hostile-text.ts'
-import { agents, locale, NOW, people, project, task, taskUrl, uuid } from './hostile-world.ts'
+import {
+  agents,
+  locale,
+  NOW,
+  people,
+  project,
+  scopeFigures,
+  task,
+  taskUrl,
+  uuid,
+} from './hostile-world.ts'
 
 const ALL_KINDS: NotificationKind[] = [
   'task.completed',
@@ -49,6 +62,8 @@ const ALL_KINDS: NotificationKind[] = [
   'review.needed',
 ]
 const TIMEZONE = 'Europe/Paris'
+/** The figures a raise answers with when the window had no budget alert. */
+const FALLBACK_FIGURES = fc.sample(scopeFigures(null), { numRuns: 1, seed: 1 })[0] as ScopeFigures
 
 /** What ends a window: done, blocked, cancelled, or just started; the comments that came with it. */
 const window = fc.record({
@@ -90,6 +105,17 @@ const window = fc.record({
   ),
   others: fc.subarray([uuid(4, 'b'), uuid(5, 'b')]),
   quota: fc.constantFrom(0, 1, 10),
+  /** The card's buttons pressed last to first: the second action is the one carried out. */
+  reverse: fc.boolean(),
+  // The month's budget crossed (OPENCLAW-11): the team's or an agent's, at 80 or 100 %.
+  budget: fc.option(
+    fc.record({
+      level: fc.constantFrom(80 as const, 100 as const),
+      team: fc.boolean(),
+      figures: scopeFigures('agent1'),
+    }),
+    { nil: null }
+  ),
 })
 
 /** A person as Telegram gives them: first and last names of any length, maybe a username. */
@@ -179,6 +205,18 @@ describe('hostile content in what the human acts on (issue 44)', () => {
               }
             )
             for (const item of plan.items) await outbox.enqueue(item)
+            if (w.budget) {
+              const agent = w.agents[1] ?? owner
+              const tell = createBudgetTeller({
+                cards,
+                chatId: CHAT_ID,
+                locale: w.locale,
+                nameOf: () => agent?.name ?? '?',
+              })
+              const { team, level, figures } = w.budget
+              const scope = team ? { scope: 'team', agentId: null } : { agentId: 'agent1' }
+              await tell({ level, month: '2026-11', figures: { ...figures, ...scope } })
+            }
             const sent = await _drain(outbox)
             const ids = await chat.deliver('notification or card', sent, {
               quota,
@@ -205,6 +243,8 @@ describe('hostile content in what the human acts on (issue 44)', () => {
                 card,
                 people,
                 failure,
+                figures: w.budget?.figures ?? FALLBACK_FIGURES,
+                reverse: w.reverse,
               })
               now += 60_000
             }
@@ -232,6 +272,9 @@ type PressContext = {
     username?: string | undefined
   }>
   failure: string
+  /** What the budget says after a raise. */
+  figures: ScopeFigures
+  reverse: boolean
 }
 
 /**
@@ -241,7 +284,7 @@ type PressContext = {
  */
 async function pressEveryButton(
   chat: HostileChat,
-  { services, outbox, cards, card, people, failure }: PressContext
+  { services, outbox, cards, card, people, failure, figures, reverse }: PressContext
 ): Promise<void> {
   const say = actionPhrasesFor(services.config.LOCALE)
   // A Plane that fails every read with a hostile error: the action's failure is said in the chat.
@@ -262,9 +305,15 @@ async function pressEveryButton(
     runs: { peek: async () => null },
     pipeline: { snapshot: async () => ({ projectId: card.projectId }) },
     kick: () => undefined,
+    // The budget takes the human's answer (+20 %, hold): the card is edited with what was done.
+    budget: {
+      raise: async () => ({ ...figures, budgetUsd: figures.budgetUsd ?? 1e12 }),
+      hold: async () => undefined,
+    },
   } as unknown as Parameters<typeof handleCardPress>[1]
   const foreign: CardAction = card.kind === 'approval' ? 'validate' : 'approve'
-  const actions = [...CARD_ACTIONS[card.kind], foreign]
+  const offered = reverse ? [...CARD_ACTIONS[card.kind]].reverse() : CARD_ACTIONS[card.kind]
+  const actions = [...offered, foreign]
   const press = async (action: CardAction, who: number) => {
     const update = chat.sim.makeCallbackUpdate({
       data: encodeCardAction(card.id, action),

@@ -1,6 +1,6 @@
 /**
  * Issue 44, "Done means", for the /plane replies and the digest: a workspace of 0 to 150 projects whose every name is
- * hostile, asked about as the human asks (status, a project by a name that matches one, several or none, an agent,
+ * hostile, asked about as the human asks (status, the month's budget, a project by a name that matches one, several or none, an agent,
  * help, the drill-down buttons, every page of a long keyboard) → every chunk and page the reply enqueues is accepted
  * by the strict Telegram simulator, as are their plain-text fallbacks. HOSTILE_RUNS multiplies the runs,
  * HOSTILE_SEED replays one.
@@ -28,7 +28,7 @@ import { locale, NOW, workspace } from './hostile-world.ts'
 
 /** What the human may ask: the command's words, chosen against the workspace when it has projects. */
 const question = fc.record({
-  sub: fc.constantFrom('status', 'état', 'project', 'projet', 'agent', 'help', 'zut'),
+  sub: fc.constantFrom('status', 'état', 'budget', 'project', 'projet', 'agent', 'help', 'zut'),
   pick: fc.nat(),
   how: fc.constantFrom('whole name', 'start of name', 'hostile', 'identifier'),
   hostile: hostileName,

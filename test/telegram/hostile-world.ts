@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check'
 import type { AgentRef } from '../../shared/agents.ts'
+import type { BudgetView, ScopeFigures } from '../../shared/budget/budget.ts'
 import type { StateRef, TaskSnapshot } from '../../shared/events.ts'
 import type { Locale } from '../../shared/notify/i18n.ts'
 import type { ProjectRef } from '../../shared/notify/messages.ts'
@@ -98,6 +99,36 @@ export const people: fc.Arbitrary<Record<string, string>> = fc
   .array(hostileName, { minLength: 5, maxLength: 5 })
   .map((names) => Object.fromEntries(names.map((n, i) => [uuid(i + 1, 'b'), n])))
 
+/** Dollars: none, fractions of a cent, round figures, and sums no month should reach. */
+export const usd: fc.Arbitrary<number> = fc.oneof(
+  fc.constantFrom(0, 0.004, 0.5, 99.995, 100, 1_000, 1e12),
+  fc.double({ min: 0, max: 1e9, noNaN: true })
+)
+
+/** A budget scope's figures for the month (OPENCLAW-11): the team's, or an agent's. */
+export function scopeFigures(agentId: string | null): fc.Arbitrary<ScopeFigures> {
+  return fc.record({
+    scope: fc.constant(agentId === null ? 'team' : `agent:${agentId}`),
+    agentId: fc.constant(agentId),
+    budgetUsd: fc.option(usd, { nil: null }),
+    raises: fc.nat(12),
+    spentUsd: usd,
+    estimatedUsd: usd,
+    committedUsd: usd,
+    heldUsd: usd,
+    heldCount: fc.nat(300),
+    leftUsd: fc.option(
+      fc.oneof(
+        usd,
+        usd.map((n) => -n)
+      ),
+      { nil: null }
+    ),
+    percent: fc.option(fc.nat(100_000), { nil: null }),
+    holding: fc.boolean(),
+  })
+}
+
 const taskRecord = (n: number): fc.Arbitrary<TaskRecord> =>
   fc.record({
     id: fc.constant(uuid(n, 'c')),
@@ -136,6 +167,16 @@ export function workspace(maxProjects = 150): fc.Arbitrary<WorkspaceSnapshot> {
         startDate: fc.constant('2026-11-16'),
         endDate: fc.constant('2026-11-29'),
       }),
+      budget: fc.option(
+        fc.record({
+          daysElapsed: fc.integer({ min: 1, max: 30 }),
+          rebuilding: fc.boolean(),
+          team: scopeFigures(null),
+          agents: fc.array(scopeFigures('agent1'), { maxLength: 4 }),
+          amounts: fc.array(usd, { minLength: 1, maxLength: 12 }),
+        }),
+        { nil: null }
+      ),
     })
     .map((w) => {
       // Names and tasks cycle through the few generated: a 150-project workspace costs what a dozen names cost.
@@ -164,7 +205,30 @@ export function workspace(maxProjects = 150): fc.Arbitrary<WorkspaceSnapshot> {
         name: a.name,
         planeUserId: i === 3 ? null : a.planeUserId,
       }))
-      const firstTask = Object.values(tasks).flatMap((t) => t.tasks)[0]
+      const listed = Object.values(tasks).flatMap((t) => t.tasks)
+      const firstTask = listed[0]
+      const amount = (i: number) => w.budget?.amounts[i % w.budget.amounts.length] ?? 0
+      const budget: BudgetView | null = w.budget && {
+        month: '2026-11',
+        daysElapsed: w.budget.daysElapsed,
+        monthDays: 30,
+        rebuilding: w.budget.rebuilding,
+        team: w.budget.team,
+        agents: w.budget.agents.map((f, i) => ({ ...f, agentId: `agent${i}` })),
+        projects: projects.slice(0, 12).map((p, i) => ({
+          projectId: p.id,
+          spentUsd: amount(i),
+          committedUsd: amount(i + 1),
+        })),
+        // The listed tasks, and one the listing does not hold (named by its reference).
+        top: [...listed.slice(0, 5), null].map((t, i) => ({
+          taskId: t?.id ?? uuid(997, 'c'),
+          projectId: projects[0]?.id ?? uuid(1),
+          ref: t ? null : 'R&D-9',
+          agentId: i % 2 === 0 ? 'agent1' : null,
+          amountUsd: amount(i),
+        })),
+      }
       return buildWorkspaceSnapshot({
         projects,
         tasks,
@@ -207,6 +271,7 @@ export function workspace(maxProjects = 150): fc.Arbitrary<WorkspaceSnapshot> {
           { taskId: uuid(998, 'c'), agentId: 'agent0', state: 'stale', since: NOW - 60_000 },
         ],
         checkinSeconds: [30, 90, 600],
+        budget,
       })
     })
 }
