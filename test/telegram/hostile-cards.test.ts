@@ -47,20 +47,13 @@ import {
   people,
   project,
   scopeFigures,
+  TASK_KINDS,
   task,
   taskUrl,
   uuid,
 } from './hostile-world.ts'
 
-const ALL_KINDS: NotificationKind[] = [
-  'task.completed',
-  'task.cancelled',
-  'task.blocked',
-  'task.created',
-  'task.assigned',
-  'task.state',
-  'review.needed',
-]
+const ALL_KINDS: NotificationKind[] = [...TASK_KINDS, 'review.needed']
 const TIMEZONE = 'Europe/Paris'
 /** The figures a raise answers with when the window had no budget alert. */
 const FALLBACK_FIGURES = fc.sample(scopeFigures(null), { numRuns: 1, seed: 1 })[0] as ScopeFigures

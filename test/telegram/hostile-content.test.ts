@@ -23,19 +23,20 @@ import { renderCycleAnnouncement } from '../../shared/poll/cycle-messages.ts'
 import { createMemoryStore } from '../../shared/store/store.ts'
 import { CHAT_ID, createHostileChat } from './hostile-chat.ts'
 import { hostileComment, hostileName, PROPERTY_TIMEOUT_MS, runs } from './hostile-text.ts'
-import { agentName, locale, NOW, project, state, task, taskUrl, uuid } from './hostile-world.ts'
-
-const KINDS = [
-  'task.completed',
-  'task.cancelled',
-  'task.blocked',
-  'task.created',
-  'task.assigned',
-  'task.state',
-] as const satisfies readonly TaskNotification['kind'][]
+import {
+  agentName,
+  locale,
+  NOW,
+  project,
+  state,
+  TASK_KINDS,
+  task,
+  taskUrl,
+  uuid,
+} from './hostile-world.ts'
 
 const notification: fc.Arbitrary<TaskNotification> = fc.record({
-  kind: fc.constantFrom(...KINDS),
+  kind: fc.constantFrom(...TASK_KINDS),
   task: task(),
   blocker: fc.option(
     fc.record({

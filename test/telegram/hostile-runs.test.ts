@@ -53,6 +53,7 @@ async function wakeFailure(status: number, said: string) {
   const error = await client.agent({ message: 'x' }, { idempotencyKey: 'k' }).catch((e) => e)
   return openClawFailure(error)
 }
+
 describe('hostile content in what runs, alerts and refusals tell the human (issue 44)', () => {
   it(
     'should have what the run tracker tells the human accepted, and what it wakes agents with well-formed',

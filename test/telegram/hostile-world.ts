@@ -8,6 +8,7 @@ import type { BudgetView, ScopeFigures } from '../../shared/budget/budget.ts'
 import type { StateRef, TaskSnapshot } from '../../shared/events.ts'
 import type { Locale } from '../../shared/notify/i18n.ts'
 import type { ProjectRef } from '../../shared/notify/messages.ts'
+import type { TaskNotification } from '../../shared/notify/policy.ts'
 import {
   type AgentRecord,
   buildWorkspaceSnapshot,
@@ -22,6 +23,16 @@ export const NOW = Date.parse('2026-11-21T08:00:00Z')
 export const TODAY = '2026-11-21'
 
 export const locale: fc.Arbitrary<Locale> = fc.constantFrom('fr', 'en')
+
+/** Every kind of task notification (NOTIF-05). */
+export const TASK_KINDS = [
+  'task.completed',
+  'task.cancelled',
+  'task.blocked',
+  'task.created',
+  'task.assigned',
+  'task.state',
+] as const satisfies readonly TaskNotification['kind'][]
 
 /** A Plane id: the drill-down buttons carry it (`p:<uuid>`), so it is always one. */
 export const uuid = (n: number, kind = 'd') =>
