@@ -1,6 +1,9 @@
 /** @module The agent registry: id ↔ Plane user ↔ OpenClaw agent ↔ own Plane token, validated with errors naming the entry. */
 import * as z from 'zod'
 
+/** An agent's display name, as Telegram shows it in a message's lines. */
+export const AGENT_NAME_MAX_CHARS = 64
+
 /** An agent as the other parts name it: who it is in the registry, in Plane and in OpenClaw. */
 export type AgentRef = {
   /** Short id (`imhotep`). */
@@ -13,7 +16,16 @@ export type AgentRef = {
 
 const agentSchema = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a short lowercase id such as "imhotep"'),
-  name: z.string().trim().min(1, 'must not be empty'),
+  // A display name: it goes whole into messages to the human (runs, grouped messages, cards), so it is bounded here
+  // rather than cut in each of them (issue 44: a 3,500-character name made Telegram refuse six kinds of message).
+  name: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(
+      AGENT_NAME_MAX_CHARS,
+      `must be at most ${AGENT_NAME_MAX_CHARS} characters (it is a display name)`
+    ),
   role: z.enum(['concierge', 'member']),
   /** An email (resolved through the workspace members list) or a Plane user id. */
   planeUser: z.string().trim().min(1, 'must be an email or a Plane user id'),

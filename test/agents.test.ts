@@ -56,6 +56,16 @@ describe('agent registry', () => {
     expect(message).toMatch(/agent "Bad Id".*extra/)
   })
 
+  it('should refuse a display name too long for a message line (issue 44)', () => {
+    const agent = { id: 'thot', role: 'member', planeUser: 't@x', openclawAgentId: 'thot' }
+    expect(() =>
+      parseAgentRegistry(JSON.stringify({ agents: [{ ...agent, name: 'T'.repeat(65) }] }))
+    ).toThrow('agent "thot" name: must be at most 64 characters (it is a display name)')
+    expect(
+      parseAgentRegistry(JSON.stringify({ agents: [{ ...agent, name: '👩‍💻'.repeat(12) }] }))
+    ).toHaveLength(1)
+  })
+
   it('should refuse duplicates, two concierges and invalid JSON', () => {
     const agent = (id: string, role = 'member') => ({
       id,
