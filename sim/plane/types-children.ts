@@ -1,6 +1,6 @@
 /** @module Work-item children, webhooks and invitations as the v1 API returns them (plane-api.md §3.3, §3.4, §7.1). */
 
-import type { IsoDateTime, Role, Uuid } from './types.ts'
+import type { IsoDateTime, Role, Uuid } from './types-scalars.ts'
 
 /** `IssueCommentSerializer` (§3.3); `is_member` only on GET. */
 export type Comment = {

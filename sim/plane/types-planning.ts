@@ -1,6 +1,6 @@
 /** @module Cycles and modules as the v1 API returns them (plane-api.md §2, §3.3). */
 
-import type { IsoDate, IsoDateTime, Uuid } from './types.ts'
+import type { IsoDate, IsoDateTime, Uuid } from './types-scalars.ts'
 
 /** `CycleSerializer` with its count annotations. */
 export type Cycle = {

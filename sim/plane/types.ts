@@ -1,12 +1,8 @@
 /** @module Plane CE v1.2.3 object shapes as the v1 API returns them (plane-api.md §3), in response key order. */
 
-export type Uuid = string
-/** Django datetime rendered by DRF: ISO-8601 UTC with `Z`, microseconds when non-zero. */
-export type IsoDateTime = string
-/** `YYYY-MM-DD`. */
-export type IsoDate = string
+import type { IsoDate, IsoDateTime, Role, Uuid } from './types-scalars.ts'
 
-export type Role = 5 | 15 | 20
+export type { IsoDate, IsoDateTime, Role, Uuid } from './types-scalars.ts'
 export type Priority = 'urgent' | 'high' | 'medium' | 'low' | 'none'
 export type StateGroup = 'backlog' | 'unstarted' | 'started' | 'completed' | 'cancelled' | 'triage'
 
