@@ -2,7 +2,7 @@
  * Issue 30: the house's structure held by a test — no circles, no import back up the layers, one composition root.
  * Issue 40: no product code (scripts and simulators included) imports the tests, and no product file passes 400 lines.
  */
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -50,7 +50,7 @@ describe('the import graph', () => {
       edges.delete(own)
       folders.set(own, [...edges])
     }
-    expect(folders.size).toBeGreaterThan(40)
+    expect(folders.size).toBeGreaterThan(30)
     expect(findCircles(folders)).toEqual([])
   })
 
@@ -65,8 +65,8 @@ describe('the import graph', () => {
     expect(intoRuntime).toEqual([])
   })
 
-  it('should give the parts no way to look each other up: shared/parts.ts holds interfaces only', () => {
-    const source = readFileSync(join(ROOT, 'shared/parts.ts'), 'utf8')
+  it('should give the parts no way to look each other up: shared/core/parts.ts holds interfaces only', () => {
+    const source = readFileSync(join(ROOT, 'shared/core/parts.ts'), 'utf8')
     const imports = source.match(/^import .*$/gm) ?? []
     expect(imports.length).toBeGreaterThan(0)
     // Types only: a value import or an exported function would mean the contract builds or finds parts again.
@@ -75,8 +75,65 @@ describe('the import graph', () => {
   })
 })
 
+describe('rooms (issue 48)', () => {
+  // Every module of the repository, tests' helpers and benches included (a test file is a leaf: nothing imports it).
+  const everything = readImportGraph(ROOT, [...PRODUCT_DIRS, 'test', 'bench'])
+  /** A file's room: the folder under its top folder (`shared/plane`, `sim/plane`, `test/helpers`), else the top one. */
+  const roomOf = (file: string) => {
+    const parts = file.split('/')
+    return parts.length <= 2 ? (parts[0] ?? file) : parts.slice(0, 2).join('/')
+  }
+
+  it('should have no circle among files anywhere in the repository, sim/, scripts/, test/ and bench/ included', () => {
+    expect(everything.size).toBeGreaterThan(400)
+    expect(findCircles(everything)).toEqual([])
+  })
+
+  it('should have no circle among rooms anywhere in the repository', () => {
+    const rooms = new Map<string, string[]>()
+    for (const [from, targets] of everything) {
+      const own = roomOf(from)
+      const edges = new Set([...(rooms.get(own) ?? []), ...targets.map(roomOf)])
+      edges.delete(own)
+      rooms.set(own, [...edges])
+    }
+    expect(rooms.size).toBeGreaterThan(40)
+    expect(findCircles(rooms)).toEqual([])
+  })
+
+  it("should keep shared/'s root to what every room uses: at most 8 files, importing no room", () => {
+    const root = readdirSync(join(ROOT, 'shared')).filter((name) => /\.(ts|mjs)$/.test(name))
+    expect(root.length).toBeLessThanOrEqual(8)
+    const intoRooms = [...everything].flatMap(([from, targets]) =>
+      roomOf(from) === 'shared'
+        ? targets.filter((t) => roomOf(t) !== 'shared').map((t) => `${from} → ${t}`)
+        : []
+    )
+    expect(intoRooms).toEqual([])
+  })
+})
+
+describe("docs/architecture.md's map (issue 48)", () => {
+  it('should name every room of shared/ and every file of its root, and no room that is gone', () => {
+    const doc = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8')
+    const start = doc.indexOf('\nshared/ ')
+    const end = doc.indexOf('\nruntime/\n', start)
+    expect(start).toBeGreaterThan(0)
+    const map = doc.slice(start, end)
+    const entries = readdirSync(join(ROOT, 'shared'), { withFileTypes: true })
+    const rooms = entries.filter((e) => e.isDirectory()).map((e) => e.name)
+    const files = entries
+      .filter((e) => e.isFile() && !e.name.endsWith('.test.ts'))
+      .map((e) => e.name)
+    expect(rooms.filter((room) => !map.includes(`\n  ${room}/ `))).toEqual([])
+    expect(files.filter((file) => !map.includes(file))).toEqual([])
+    const named = [...map.matchAll(/\n {2}([a-z-]+)\/ /g)].map((m) => m[1])
+    expect(named.filter((room) => !rooms.includes(room ?? ''))).toEqual([])
+  })
+})
+
 describe('errors at one boundary (issue 40)', () => {
-  it("should write an error's text in one place, errorMessage in shared/errors.ts", () => {
+  it("should write an error's text in one place, errorMessage in shared/observe/errors.ts", () => {
     // `error instanceof Error ? error.message : String(error)`, whatever the variable's name.
     const copies = filesMatching(
       ROOT,
@@ -84,10 +141,10 @@ describe('errors at one boundary (issue 40)', () => {
       /\b(\w+) instanceof Error \? \1\.message : String\(\1\)/
     )
     // The helper itself: the pattern does find the expression.
-    expect(copies).toContain('shared/errors.ts')
+    expect(copies).toContain('shared/observe/errors.ts')
     expect(
       copies.length,
-      `use errorMessage() from shared/errors.ts in: ${copies}`
+      `use errorMessage() from shared/observe/errors.ts in: ${copies}`
     ).toBeLessThanOrEqual(2)
   })
 })
@@ -149,7 +206,7 @@ describe('no locator: a handler gets its parts, not a way to look them up (issue
   const LOCATOR = /\b(?:services|ctx)\.bridge\b|\.get\(\s*'services'\s*\)\.bridge\b/
 
   it('should give Services no member that leads to the parts (bridge, parts)', () => {
-    const source = readFileSync(join(ROOT, 'shared/function.ts'), 'utf8')
+    const source = readFileSync(join(ROOT, 'shared/core/function.ts'), 'utf8')
     const body = source.match(/^export type Services = \{\n([\s\S]*?)^\}/m)?.[1] ?? ''
     // It does read the type's members.
     expect(body).toMatch(/^\s*config: Config$/m)
@@ -213,9 +270,9 @@ describe('the checks themselves', () => {
   const sample: ImportGraph = new Map([
     ['shared/store/store.ts', ['shared/store/local.ts']],
     ['shared/store/local.ts', ['shared/store/store.ts']],
-    ['shared/pipeline/pipeline.ts', ['shared/poll/cycle.ts', 'shared/log.ts']],
+    ['shared/pipeline/pipeline.ts', ['shared/poll/cycle.ts', 'shared/observe/log.ts']],
     ['shared/poll/cycle.ts', ['shared/pipeline/pipeline.ts']],
-    ['shared/log.ts', []],
+    ['shared/observe/log.ts', []],
     ['shared/events.ts', ['shared/events.ts']],
   ])
 
@@ -233,7 +290,7 @@ describe('the checks themselves', () => {
         new Map([
           ['scripts/demo.ts', ['test/e2e/harness.ts', 'sim/e2e/harness.ts']],
           ['sim/e2e/harness.ts', ['test/helpers/services.ts', 'functions/index.ts']],
-          ['shared/log.ts', ['shared/redact.ts']],
+          ['shared/observe/log.ts', ['shared/observe/redact.ts']],
           ['runtime/node.ts', ['tests-elsewhere/x.ts']],
         ]),
         'test'
@@ -249,7 +306,7 @@ describe('the checks themselves', () => {
       ['shared/store/local.ts', 462],
       ['shared/pipeline/pipeline.ts', 477],
       ['functions/tools/tasks.ts', 400],
-      ['shared/log.ts', 40],
+      ['shared/observe/log.ts', 40],
     ])
     expect(findLongFiles(counts, 400)).toEqual([
       'shared/pipeline/pipeline.ts (477 lines)',
