@@ -13,6 +13,7 @@ import {
   findImportsInto,
   findLongFiles,
   findUpwardImports,
+  groupGraph,
   type ImportGraph,
   LAYERS,
   layerOf,
@@ -43,13 +44,7 @@ describe('the import graph', () => {
     // A folder of shared/ or functions/ (or a top-level file), and runtime/ as one.
     const folderOf = (file: string) =>
       file.startsWith('runtime/') ? 'runtime' : file.split('/').slice(0, 2).join('/')
-    const folders = new Map<string, string[]>()
-    for (const [from, targets] of graph) {
-      const own = folderOf(from)
-      const edges = new Set([...(folders.get(own) ?? []), ...targets.map(folderOf)])
-      edges.delete(own)
-      folders.set(own, [...edges])
-    }
+    const folders = groupGraph(graph, folderOf)
     expect(folders.size).toBeGreaterThan(30)
     expect(findCircles(folders)).toEqual([])
   })
@@ -90,13 +85,7 @@ describe('rooms (issue 48)', () => {
   })
 
   it('should have no circle among rooms anywhere in the repository', () => {
-    const rooms = new Map<string, string[]>()
-    for (const [from, targets] of everything) {
-      const own = roomOf(from)
-      const edges = new Set([...(rooms.get(own) ?? []), ...targets.map(roomOf)])
-      edges.delete(own)
-      rooms.set(own, [...edges])
-    }
+    const rooms = groupGraph(everything, roomOf)
     expect(rooms.size).toBeGreaterThan(40)
     expect(findCircles(rooms)).toEqual([])
   })

@@ -177,6 +177,18 @@ export function findLongFiles(counts: ReadonlyMap<string, number>, maxLines: num
 }
 
 /** The circles of the graph (strongly connected components of more than one module, or a module importing itself). */
+/** The graph between groups of modules (folders, rooms): an edge where a module of one imports a module of another. */
+export function groupGraph(graph: ImportGraph, groupOf: (file: string) => string): ImportGraph {
+  const groups = new Map<string, string[]>()
+  for (const [from, targets] of graph) {
+    const own = groupOf(from)
+    const edges = new Set([...(groups.get(own) ?? []), ...targets.map(groupOf)])
+    edges.delete(own)
+    groups.set(own, [...edges])
+  }
+  return groups
+}
+
 export function findCircles(graph: ImportGraph): string[][] {
   let counter = 0
   const index = new Map<string, number>()
