@@ -26,7 +26,7 @@ describe('build-if-stale (issue 36: no rebuild before each job when dist/ is cur
   })
 
   it('should call the build current only when no compiled source or config is newer than its stamp', () => {
-    for (const sub of ['functions/ops', 'shared', 'runtime', 'dist'])
+    for (const sub of ['functions/ops', 'shared/observe', 'runtime', 'dist'])
       mkdirSync(join(dir, sub), { recursive: true })
     const files = [
       'functions/ops/check.ts',
