@@ -265,6 +265,36 @@ const CASES: Array<[string, ScenarioInput]> = [
       ],
     },
   ],
+  [
+    // The read checked the agent in (an assignment, its run active) on a task no sighting had shown the bridge; the
+    // poll first saw it cancelled, a baseline with no change to end that assignment, which then took the reopening
+    // for one already known: no wake. Found on Redis (seed -98739597), on the memory store alike.
+    'an agent reads its task, which is cancelled unseen before the first poll, then reopened',
+    {
+      version: '1.2',
+      tasks: [{ state: 'In Progress', assignee: 'imhotep' }],
+      steps: [
+        { op: 'read', agent: 'imhotep', task: 0 },
+        { op: 'uiState', task: 0, state: 'Cancelled', delivery: 'drop' },
+        { op: 'poll', where: 'here' },
+        { op: 'apiState', task: 0, state: 'Todo', delivery: 'deliver' },
+      ],
+    },
+  ],
+  [
+    // The same through a tool's listing (the index's first sighting) and a reassignment rather than a cancellation.
+    'an agent reads its task, given to another agent unseen before a listing first sees it, then given back',
+    {
+      version: '1.2',
+      tasks: [{ state: 'In Progress', assignee: 'imhotep' }],
+      steps: [
+        { op: 'read', agent: 'imhotep', task: 0 },
+        { op: 'uiAssign', task: 0, assignee: 'thot', delivery: 'drop' },
+        { op: 'read', agent: 'thot', task: null },
+        { op: 'uiAssign', task: 0, assignee: 'imhotep', delivery: 'deliver' },
+      ],
+    },
+  ],
 ]
 
 /**
