@@ -295,6 +295,25 @@ const CASES: Array<[string, ScenarioInput]> = [
       ],
     },
   ],
+  [
+    // The model counted the agent a person had just taken off the dependent as holding it by its label, which the
+    // bridge removes when that change's window closes; the bridge releases the dependent as it will be then
+    // (runs/dependents.ts): nobody. Found at 3,000 memory runs (seed -288301511), pre-existing.
+    'a person takes the agent off a dependent, delivered, and its dependency is finished before the window closes',
+    {
+      version: '1.2',
+      tasks: [
+        { state: 'Backlog', assignee: 'thot' },
+        { state: 'Backlog', assignee: 'imhotep' },
+      ],
+      steps: [
+        { op: 'create', assignee: 'imhotep', deps: [0], approval: false, echo: 'deliver' },
+        { op: 'uiAssign', task: 20, assignee: null, delivery: 'deliver' },
+        { op: 'status', agent: 'thot', task: 0, status: 'done', confidence: 0.5, echo: 'deliver' },
+        { op: 'poll', where: 'here' },
+      ],
+    },
+  ],
 ]
 
 /**
