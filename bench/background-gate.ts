@@ -3,7 +3,7 @@
  * so the load can wait while too many are running (instead of piling up work without bound), and a segment can
  * wait until all of them have ended.
  */
-import type { Background } from '../shared/background.ts'
+import type { Background } from '../shared/core/background.ts'
 
 export type BackgroundGate = {
   /** The wrapped Background, to hand to the app in place of the original. */

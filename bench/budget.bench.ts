@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { createBudget } from '../shared/budget/budget.ts'
-import { createLogger } from '../shared/log.ts'
+import { createLogger } from '../shared/observe/log.ts'
 import type { PlaneClient } from '../shared/plane/client.ts'
 import { createRunStore, type RunLedger, type RunStore } from '../shared/runs/records.ts'
 import { createKeyedLocks } from '../shared/store/keyed-lock.ts'

@@ -4,7 +4,7 @@
  */
 import type { Hono } from 'hono'
 import { listen } from '../runtime/node-server.ts'
-import type { AppEnv } from '../shared/function.ts'
+import type { AppEnv } from '../shared/core/function.ts'
 import type { Case } from './harness.ts'
 import type { SharedFixture } from './shared-fixture.ts'
 

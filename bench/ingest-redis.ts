@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { JOURNAL_FILE } from '../runtime/node-journal.ts'
 import { createNodeStore, describeRedisUrl } from '../runtime/node-store.ts'
-import { loadConfig } from '../shared/config.ts'
+import { loadConfig } from '../shared/core/config.ts'
 import type { Store } from '../shared/store/store.ts'
 
 export const INGEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0'

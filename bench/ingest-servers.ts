@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { SETTINGS } from '../shared/settings.ts'
+import { SETTINGS } from '../shared/core/settings.ts'
 import { freePort } from '../test/helpers/net.ts'
 import { type ServerProcess, startServer } from './ingest-children.ts'
 
@@ -110,7 +110,7 @@ export async function startBridgeServer(
   })
 }
 
-/** The settings plane-bridge runs with here (shared/settings.ts); exported for the report's header. */
+/** The settings plane-bridge runs with here (shared/core/settings.ts); exported for the report's header. */
 export function bridgeEnv(secret: string, store: StoreChoice): Record<string, string> {
   const storeEnv: Record<string, string> =
     store.driver === 'redis'

@@ -10,13 +10,13 @@
 
 import { createRoot } from '../runtime/root.ts'
 import { createServices } from '../runtime/services.ts'
-import { loadConfig } from '../shared/config.ts'
-import type { Services } from '../shared/function.ts'
-import { createLogger } from '../shared/log.ts'
-import type { Parts } from '../shared/parts.ts'
+import { loadConfig } from '../shared/core/config.ts'
+import type { Services } from '../shared/core/function.ts'
+import type { Parts } from '../shared/core/parts.ts'
+import { createPlaneDirectory } from '../shared/notify/plane-directory.ts'
+import { createLogger } from '../shared/observe/log.ts'
 import { UNLIMITED_RATE } from '../shared/plane/budget.ts'
 import { createPlaneClient } from '../shared/plane/client.ts'
-import { createPlaneDirectory } from '../shared/plane-directory.ts'
 import { createMemoryStore } from '../shared/store/store.ts'
 import type { PollWorld } from './poll-world.ts'
 

@@ -4,7 +4,7 @@
  * over the past weeks, as a workspace that has been in use for a while looks.
  */
 
-import type { AgentConfig } from '../shared/agents.ts'
+import type { AgentConfig } from '../shared/agents/registry.ts'
 import { UNLIMITED_RATE } from '../shared/plane/budget.ts'
 import { createPlaneClient, type PlaneClient } from '../shared/plane/client.ts'
 import { createPlaneSim, type PlaneSim, type Project } from '../sim/plane/index.ts'

@@ -1,5 +1,5 @@
 /**
- * @module The baseline of the text bench: the parsers issue 38 replaced, as they were before it (shared/markdown.ts
+ * @module The baseline of the text bench: the parsers issue 38 replaced, as they were before it (shared/text/markdown.ts
  * before 35b50fa, CONFIDENCE of shared/notify/policy.ts before 89df7b7, parseRunCard of shared/runs/card.ts before
  * 304c72f), kept here only so that the bench measures old and new in the same run. Never import it from product code.
  */

@@ -10,10 +10,10 @@
  */
 import { availableParallelism, loadavg } from 'node:os'
 import { createContext, Script } from 'node:vm'
-import { htmlToText } from '../shared/html-text.ts'
-import { markdownToHtml } from '../shared/markdown.ts'
 import { parseConfidence } from '../shared/notify/confidence.ts'
 import { parseRunCard } from '../shared/runs/card.ts'
+import { htmlToText } from '../shared/text/html-text.ts'
+import { markdownToHtml } from '../shared/text/markdown.ts'
 import { ABUSE_CASES, type TextFunctionName } from '../test/abuse/text-cases.ts'
 import type { BenchOptions } from './options.ts'
 import { formatTable } from './report.ts'

@@ -1,5 +1,5 @@
 /** @module The registry: every function plane-bridge runs, with its route, schedule or job name. Node reads it all; the Worker reads functions/served.ts. */
-import type { AppFunction } from '../shared/function.ts'
+import type { AppFunction } from '../shared/core/function.ts'
 import { deadLettersFunction } from './notify/dead-letters.ts'
 import { checkFunction } from './ops/check.ts'
 import { provisionFunction } from './provision/provision.ts'

@@ -2,7 +2,7 @@
  * @module What both runtimes serve: the HTTP routes and the crons. The one-off jobs (functions/index.ts) run
  * from the Node CLI only, so the Worker imports this list and its bundle leaves them out (~5 KiB gzip).
  */
-import type { CronFunction, HttpFunction } from '../shared/function.ts'
+import type { CronFunction, HttpFunction } from '../shared/core/function.ts'
 import { budgetFunction } from './budget/budget.ts'
 import { digestFunction } from './digest/digest.ts'
 import { notifyFunction } from './notify/notify.ts'

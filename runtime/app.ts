@@ -4,10 +4,10 @@ import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 // PatternRouter (hono/tiny): one small router for a dozen routes; SmartRouter's two routers cost ~2 KiB gzip on Workers.
 import { Hono } from 'hono/tiny'
-import { clientAddress } from '../shared/client-address.ts'
-import type { Config } from '../shared/config.ts'
-import type { AppEnv, AppFunction, HttpFunction, Root } from '../shared/function.ts'
-import { AnswerWithheld } from '../shared/http-errors.ts'
+import type { Config } from '../shared/core/config.ts'
+import type { AppEnv, AppFunction, HttpFunction, Root } from '../shared/core/function.ts'
+import { clientAddress } from '../shared/net/client-address.ts'
+import { AnswerWithheld } from '../shared/net/http-errors.ts'
 import { STORE_RETRY_AFTER_S, StoreUnavailableError } from '../shared/store/unavailable.ts'
 
 export type CreateAppOptions = {

@@ -4,10 +4,8 @@
  * refused, recorded on its run), and how a failure is classified for the sender's retries.
  */
 import type { CardStore } from '../shared/actions/cards.ts'
-import type { Config } from '../shared/config.ts'
-import { errorMessage } from '../shared/errors.ts'
-import type { Services } from '../shared/function.ts'
-import type { MetricsRegistry } from '../shared/metrics.ts'
+import type { Config } from '../shared/core/config.ts'
+import type { Services } from '../shared/core/function.ts'
 import type { HeldChats } from '../shared/notify/held-chats.ts'
 import type { OutboxItem } from '../shared/notify/outbox.ts'
 import {
@@ -22,6 +20,8 @@ import {
 } from '../shared/notify/outbox-message.ts'
 import type { AgentQuota } from '../shared/notify/quota.ts'
 import type { DeliveryDecision } from '../shared/notify/sender.ts'
+import { errorMessage } from '../shared/observe/errors.ts'
+import type { MetricsRegistry } from '../shared/observe/metrics.ts'
 import {
   classifyOpenClawError,
   type OpenClawClient,

@@ -1,13 +1,14 @@
 /** @module `npm run job -- <name>`: run one cron function or job once, with the runtime's config and store. */
-import { errorMessage } from '../shared/errors.ts'
+
 import {
   type AppFunction,
   type Root,
   type RunnableFunction,
   type Services,
   scheduleOf,
-} from '../shared/function.ts'
-import { runJob } from '../shared/run-job.ts'
+} from '../shared/core/function.ts'
+import { runJob } from '../shared/core/run-job.ts'
+import { errorMessage } from '../shared/observe/errors.ts'
 
 /** A one-off run delivers what it enqueued before the process exits, within this bound. */
 export const CLI_FLUSH_TIMEOUT_MS = 30_000

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { BuildInfo, ProcessStats } from '../shared/bridge-metrics.ts'
+import type { BuildInfo, ProcessStats } from '../shared/observe/bridge-metrics.ts'
 
 /** Read at each scrape: RSS is what the container's memory limit (compose: 256 MB) counts. */
 export function nodeProcessStats(): ProcessStats {

@@ -8,7 +8,7 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { resolve } from 'node:path'
-import type { AgentRegistryFile } from '../shared/agents.ts'
+import type { AgentRegistryFile } from '../shared/agents/registry.ts'
 
 export function nodeAgentRegistryFile(
   path: string,

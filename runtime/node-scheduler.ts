@@ -1,7 +1,12 @@
 /** @module Schedules the registry's cron functions with croner: no overlap with itself, one run per slot across replicas. */
 import { Cron } from 'croner'
-import { type AppFunction, type CronFunction, type Root, scheduleOf } from '../shared/function.ts'
-import { runJob, slotOf } from '../shared/run-job.ts'
+import {
+  type AppFunction,
+  type CronFunction,
+  type Root,
+  scheduleOf,
+} from '../shared/core/function.ts'
+import { runJob, slotOf } from '../shared/core/run-job.ts'
 
 /** A tick may fire a little before its scheduled instant; look this far ahead when naming its slot. */
 const SLOT_TOLERANCE_MS = 500

@@ -7,8 +7,8 @@ import { IncomingMessage, type Server } from 'node:http'
 import type { Socket } from 'node:net'
 import { serve } from '@hono/node-server'
 import type { Hono } from 'hono'
-import type { AppEnv } from '../shared/function.ts'
-import { AnswerWithheld } from '../shared/http-errors.ts'
+import type { AppEnv } from '../shared/core/function.ts'
+import { AnswerWithheld } from '../shared/net/http-errors.ts'
 import { answerBeforeBody, type LingerOptions } from './node-early-answer.ts'
 
 export type NodeServer = {

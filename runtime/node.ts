@@ -1,15 +1,19 @@
 /** @module Node entry point: `npm start` serves HTTP and cron; `npm run job -- <name>` runs one job and exits. */
 import { existsSync, readFileSync } from 'node:fs'
 import { functions } from '../functions/index.ts'
-import { type AgentConfig, AgentRegistryError, parseAgentRegistry } from '../shared/agents.ts'
+import {
+  type AgentConfig,
+  AgentRegistryError,
+  parseAgentRegistry,
+} from '../shared/agents/registry.ts'
 import { probeAtStart } from '../shared/check/start-probe.ts'
-import { type Config, ConfigError, loadConfig } from '../shared/config.ts'
-import { errorMessage } from '../shared/errors.ts'
-import type { Root } from '../shared/function.ts'
+import { type Config, ConfigError, loadConfig } from '../shared/core/config.ts'
+import type { Root } from '../shared/core/function.ts'
+import { outputsOff, RegistryError } from '../shared/core/function-registry.ts'
+import { describeTemplateExamples, templateExamplesIn } from '../shared/core/template-examples.ts'
+import { errorMessage } from '../shared/observe/errors.ts'
+import { createRedactor } from '../shared/observe/redact.ts'
 import { noteWatchingSince } from '../shared/poll/comments.ts'
-import { createRedactor } from '../shared/redact.ts'
-import { outputsOff, RegistryError } from '../shared/registry.ts'
-import { describeTemplateExamples, templateExamplesIn } from '../shared/template-examples.ts'
 import { createApp, largestBodyLimit } from './app.ts'
 import { runJobCommand } from './node-cli.ts'
 import { nodeHashing } from './node-hashing.ts'

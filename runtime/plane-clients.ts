@@ -3,7 +3,7 @@
  * Plane's capabilities cached there, each answer counted and reported to the status board) and each agent's own key,
  * all counting one set of key windows (issue 39: each key's spending is its own, as Plane counts it).
  */
-import type { Services } from '../shared/function.ts'
+import type { Services } from '../shared/core/function.ts'
 import { type AgentWriters, createAgentWriters } from '../shared/plane/agent-writers.ts'
 import { createKeyLanes, type KeyLanes } from '../shared/plane/budget.ts'
 import { CAPABILITIES_MAX_AGE_MS, type PlaneCapabilities } from '../shared/plane/capabilities.ts'

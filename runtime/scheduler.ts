@@ -3,9 +3,8 @@
  * drain and the run cards, each once at a time and at most every STEP_GAP_MS under a stream of kicks; and `settle`,
  * which runs them all until nothing waits, on the injected clock.
  */
-import type { Background } from '../shared/background.ts'
-import type { Logger } from '../shared/log.ts'
-import type { Counter, Gauge } from '../shared/metrics.ts'
+import type { Background } from '../shared/core/background.ts'
+import type { Parts } from '../shared/core/parts.ts'
 import { OUTBOX_CHANNELS, type Outbox, type OutboxChannel } from '../shared/notify/outbox.ts'
 import {
   createOutboxSender,
@@ -13,7 +12,8 @@ import {
   type OutboxSender,
   type OutboxSenderOptions,
 } from '../shared/notify/sender.ts'
-import type { Parts } from '../shared/parts.ts'
+import type { Logger } from '../shared/observe/log.ts'
+import type { Counter, Gauge } from '../shared/observe/metrics.ts'
 import type { Pipeline } from '../shared/pipeline/pipeline.ts'
 import { CARDS_DUE_INDEX, type RunStore } from '../shared/runs/records.ts'
 import type { RunTracker } from '../shared/runs/tracker.ts'

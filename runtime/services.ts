@@ -1,20 +1,28 @@
 /** @module Builds the services every function receives, the same way on Node and Workers. */
 
-import { type AgentConfig, type AgentRegistryFile, agentTokensFrom } from '../shared/agents.ts'
-import { createBackground } from '../shared/background.ts'
-import { type BuildInfo, createBridgeMetrics, type ProcessStats } from '../shared/bridge-metrics.ts'
-import { type Config, secretValues } from '../shared/config.ts'
-import { persistContact } from '../shared/contacts.ts'
-import { errorMessage } from '../shared/errors.ts'
-import type { AppFunction, Services } from '../shared/function.ts'
+import {
+  type AgentConfig,
+  type AgentRegistryFile,
+  agentTokensFrom,
+} from '../shared/agents/registry.ts'
+import { createBackground } from '../shared/core/background.ts'
+import { type Config, secretValues } from '../shared/core/config.ts'
+import { persistContact } from '../shared/core/contacts.ts'
+import type { AppFunction, Services } from '../shared/core/function.ts'
+import { takeInventory, validateRegistry } from '../shared/core/function-registry.ts'
+import { createRunningJobs } from '../shared/core/running-jobs.ts'
+import { settingsFingerprint } from '../shared/core/settings-fingerprint.ts'
 import { type Hashing, webCryptoHashing } from '../shared/hash.ts'
-import { createLogger, type Logger } from '../shared/log.ts'
-import { createRedactor } from '../shared/redact.ts'
-import { takeInventory, validateRegistry } from '../shared/registry.ts'
-import { sleep as realSleep } from '../shared/retry.ts'
-import { createRunningJobs } from '../shared/running-jobs.ts'
-import { settingsFingerprint } from '../shared/settings-fingerprint.ts'
-import { createStatusBoard } from '../shared/status.ts'
+import { sleep as realSleep } from '../shared/net/retry.ts'
+import {
+  type BuildInfo,
+  createBridgeMetrics,
+  type ProcessStats,
+} from '../shared/observe/bridge-metrics.ts'
+import { errorMessage } from '../shared/observe/errors.ts'
+import { createLogger, type Logger } from '../shared/observe/log.ts'
+import { createRedactor } from '../shared/observe/redact.ts'
+import { createStatusBoard } from '../shared/observe/status.ts'
 import type { Store } from '../shared/store/store.ts'
 import { createUploadBudget } from '../shared/uploads/budget.ts'
 import { createMemorySpool, type FileSpool } from '../shared/uploads/spool.ts'

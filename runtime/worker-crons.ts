@@ -1,10 +1,10 @@
 /**
  * @module Workers cron triggers from the registry. Cloudflare fires triggers in UTC and numbers days of the
  * week its own way, so each trigger may fire more often than the schedule; at each tick the worker runs the
- * functions whose full schedule matches that minute in their zone (shared/cron.ts, read as croner reads it).
+ * functions whose full schedule matches that minute in their zone (shared/core/cron.ts, read as croner reads it).
  */
-import { cronMatches, parseCron } from '../shared/cron.ts'
-import type { AppFunction, CronFunction } from '../shared/function.ts'
+import { cronMatches, parseCron } from '../shared/core/cron.ts'
+import type { AppFunction, CronFunction } from '../shared/core/function.ts'
 
 /** Every IANA zone's UTC offset is a whole number of quarter hours (Asia/Kathmandu +05:45, Pacific/Chatham +12:45). */
 const OFFSET_STEP_MIN = 15

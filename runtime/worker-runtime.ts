@@ -1,9 +1,13 @@
 /** @module The Workers runtime of one isolate: settings from bindings, the same services and app as Node, built once, lazily. */
 import type { Hono } from 'hono'
 import { servedFunctions as registry } from '../functions/served.ts'
-import { type AgentConfig, AgentRegistryError, parseAgentRegistry } from '../shared/agents.ts'
-import { type Config, loadConfig, type RawEnv } from '../shared/config.ts'
-import type { AppEnv, AppFunction, Root, Services } from '../shared/function.ts'
+import {
+  type AgentConfig,
+  AgentRegistryError,
+  parseAgentRegistry,
+} from '../shared/agents/registry.ts'
+import { type Config, loadConfig, type RawEnv } from '../shared/core/config.ts'
+import type { AppEnv, AppFunction, Root, Services } from '../shared/core/function.ts'
 import { createApp } from './app.ts'
 import { createRoot } from './root.ts'
 import { createRuntimeServices } from './services.ts'

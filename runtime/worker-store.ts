@@ -1,7 +1,7 @@
 /** @module Builds the store the Workers runtime uses: the `STORE` KV binding (best effort), or Redis over HTTP (exact). */
 import kvBindingDriver from 'unstorage/drivers/cloudflare-kv-binding'
 import memoryDriver from 'unstorage/drivers/memory'
-import type { Config } from '../shared/config.ts'
+import type { Config } from '../shared/core/config.ts'
 import { createRedisHttpClient, redisHttpDriver } from '../shared/store/redis-http.ts'
 import { createStore, type Store } from '../shared/store/store.ts'
 

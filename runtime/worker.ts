@@ -2,13 +2,13 @@
  * @module Cloudflare Workers entry: `fetch` serves the registry's HTTP functions, `scheduled` runs its cron
  * functions, from the same registry, config and services as the Node runtime (runtime/node.ts).
  */
-import { AgentRegistryError } from '../shared/agents.ts'
-import { ConfigError } from '../shared/config.ts'
-import { errorMessage } from '../shared/errors.ts'
-import { scheduleOf } from '../shared/function.ts'
-import { AnswerWithheld } from '../shared/http-errors.ts'
-import { createRedactor } from '../shared/redact.ts'
-import { runJob, slotOf } from '../shared/run-job.ts'
+import { AgentRegistryError } from '../shared/agents/registry.ts'
+import { ConfigError } from '../shared/core/config.ts'
+import { scheduleOf } from '../shared/core/function.ts'
+import { runJob, slotOf } from '../shared/core/run-job.ts'
+import { AnswerWithheld } from '../shared/net/http-errors.ts'
+import { errorMessage } from '../shared/observe/errors.ts'
+import { createRedactor } from '../shared/observe/redact.ts'
 import { dueCronFunctions } from './worker-crons.ts'
 import { getWorkerRuntime, type WorkerEnv, type WorkerRuntime } from './worker-runtime.ts'
 import { outlastCaller } from './worker-withheld.ts'

@@ -3,7 +3,7 @@
  * Plane to a button pressed on Telegram, printed as the human and the agent see it. Nothing real is reached.
  */
 import { pathToFileURL } from 'node:url'
-import { errorMessage } from '../shared/errors.ts'
+import { errorMessage } from '../shared/observe/errors.ts'
 import { callHttp } from '../sim/e2e/bridge-tools.ts'
 import { CHAT_ID, type E2E, SIM_PLANE_VERSION, startE2E } from '../sim/e2e/harness.ts'
 import { type ChatCard, chatCards } from '../sim/e2e/telegram-cards.ts'

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { AgentRegistryError, parseAgentRegistry } from '../shared/agents.ts'
+import { AgentRegistryError, parseAgentRegistry } from '../shared/agents/registry.ts'
 
 describe('agent registry', () => {
   it('should accept the shipped example with the ten agents of the seeds', () => {

@@ -5,11 +5,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { createNodeStore } from '../runtime/node-store.ts'
-import { loadConfig } from '../shared/config.ts'
-import { silentLogger } from '../shared/log.ts'
+import { loadConfig } from '../shared/core/config.ts'
 import { createStaticDirectory } from '../shared/notify/directory.ts'
 import { createOutbox } from '../shared/notify/outbox.ts'
 import { createNotifyPolicy } from '../shared/notify/policy.ts'
+import { silentLogger } from '../shared/observe/log.ts'
 import { createPipeline } from '../shared/pipeline/pipeline.ts'
 import type { PlaneClient } from '../shared/plane/client.ts'
 import { createRunStore, emptyRunRecord, runRecordKey } from '../shared/runs/records.ts'

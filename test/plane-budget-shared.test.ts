@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { createNodeStore } from '../runtime/node-store.ts'
-import { loadConfig } from '../shared/config.ts'
+import { loadConfig } from '../shared/core/config.ts'
 import { createPlaneClient, type PlaneClient } from '../shared/plane/client.ts'
 import type { Store } from '../shared/store/store.ts'
 import { createPlaneSim } from '../sim/plane/index.ts'

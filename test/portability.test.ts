@@ -14,7 +14,7 @@ const NODE_ONLY = [
 ]
 /** Packages that would run on Workers but only the Node runtime needs: they stay out of the Worker bundle. */
 const NODE_RUNTIME_ONLY = [
-  /^croner$/, // the Node scheduler's timers; matching and validation use shared/cron.ts (~10 KiB gzip)
+  /^croner$/, // the Node scheduler's timers; matching and validation use shared/core/cron.ts (~10 KiB gzip)
 ]
 
 function sourceFiles(dir: string): string[] {

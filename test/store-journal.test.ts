@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { JOURNAL_FILE, openFileJournal } from '../runtime/node-journal.ts'
 import { IMPORTED_FILES_DIR } from '../runtime/node-journal-import.ts'
 import { createNodeStore } from '../runtime/node-store.ts'
-import { loadConfig } from '../shared/config.ts'
+import { loadConfig } from '../shared/core/config.ts'
 import { createLocalStore } from '../shared/store/local.ts'
 import { createStore, type Store } from '../shared/store/store.ts'
 

@@ -4,7 +4,7 @@
  * must), then the thresholds checked (a new month, a lowered budget: news no task's change would tell).
  */
 import { keepLedger } from '../../shared/budget/rebuild.ts'
-import { defineCronFunction } from '../../shared/function.ts'
+import { defineCronFunction } from '../../shared/core/function.ts'
 
 /** A run leaves the rest of a rebuild to the next one after this long (the poll's slot is 5 minutes too). */
 const REBUILD_SLICE_MS = 3 * 60 * 1000

@@ -6,7 +6,7 @@
 import { buildDigest } from '../../shared/commands/digest.ts'
 import { renderContextFor } from '../../shared/commands/render-context.ts'
 import { enqueueReply } from '../../shared/commands/send-reply.ts'
-import { defineCronFunction } from '../../shared/function.ts'
+import { defineCronFunction } from '../../shared/core/function.ts'
 import { claimAndWrite } from '../../shared/store/store.ts'
 import { createWorkspaceLoader } from '../../shared/workspace/workspace-loader.ts'
 

@@ -1,5 +1,5 @@
 /** @module job `dead-letters [--retry [id]]`: what the outbox gave up on, and sending it again. */
-import { defineJobFunction } from '../../shared/function.ts'
+import { defineJobFunction } from '../../shared/core/function.ts'
 import type { OutboxItem } from '../../shared/notify/outbox.ts'
 
 export const deadLettersFunction = defineJobFunction({

@@ -1,6 +1,6 @@
 /** @module cron every minute — replay stored webhooks and /plane commands left unanswered, flush closed windows, drain the outbox. */
 
-import { defineCronFunction } from '../../shared/function.ts'
+import { defineCronFunction } from '../../shared/core/function.ts'
 import { COMMAND_PARTS } from '../telegram/answer-command.ts'
 import { replayCommands } from '../telegram/command-inbox.ts'
 import { INBOX_PARTS, replayInbox } from '../webhooks/inbox.ts'

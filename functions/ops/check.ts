@@ -9,8 +9,12 @@ import { checkPlaneWebhook } from '../../shared/check/plane-webhook.ts'
 import { type CheckResult, formatCheckLine, summarizeChecks } from '../../shared/check/result.ts'
 import { sendTestAgentOf, sendTests } from '../../shared/check/send-test.ts'
 import { checkTelegram } from '../../shared/check/telegram.ts'
-import { errorMessage } from '../../shared/errors.ts'
-import { defineJobFunction, type JobContext } from '../../shared/function.ts'
+import { defineJobFunction, type JobContext } from '../../shared/core/function.ts'
+import {
+  describeTemplateExamples,
+  templateExamplesIn,
+} from '../../shared/core/template-examples.ts'
+import { errorMessage } from '../../shared/observe/errors.ts'
 import { adviseOnWebhookTarget, webhookTargetOf } from '../../shared/plane/release.ts'
 import {
   lastWebhookReceivedAt,
@@ -19,7 +23,6 @@ import {
   webhookOffSince,
 } from '../../shared/poll/webhook-health.ts'
 import { webhookOffSteps, webhookSettingsUrl } from '../../shared/poll/webhook-off.ts'
-import { describeTemplateExamples, templateExamplesIn } from '../../shared/template-examples.ts'
 
 const STORE_PING_TIMEOUT_MS = 2500
 

@@ -1,6 +1,6 @@
 /** @module Who may read /ready and /metrics: anyone, or only a bearer of OPS_TOKEN (OPS_PUBLIC, OPS_TOKEN). */
 import type { Context } from 'hono'
-import type { AppEnv } from '../../shared/function.ts'
+import type { AppEnv } from '../../shared/core/function.ts'
 import { secretEquals } from '../../shared/hash.ts'
 
 /** Null when the request may go on; else the 401 to answer (never saying what the token is). */

@@ -1,5 +1,5 @@
 /** @module GET /health — liveness: answers at once and touches nothing (no store, no network). */
-import { defineHttpFunction } from '../../shared/function.ts'
+import { defineHttpFunction } from '../../shared/core/function.ts'
 
 export const healthFunction = defineHttpFunction({
   name: 'health',

@@ -1,6 +1,6 @@
 /** @module GET /metrics — Prometheus text exposition of every counter, gauge and histogram. */
-import { defineHttpFunction } from '../../shared/function.ts'
-import { PROMETHEUS_CONTENT_TYPE } from '../../shared/metrics.ts'
+import { defineHttpFunction } from '../../shared/core/function.ts'
+import { PROMETHEUS_CONTENT_TYPE } from '../../shared/observe/metrics.ts'
 import { opsGuard } from './guard.ts'
 
 /** Within Prometheus's default 10 s scrape timeout even when Redis hangs (as /ready's ping). */

@@ -2,14 +2,17 @@
  * @module GET /ready — readiness: the store answers (else 503 `unavailable`), plus what this instance knows
  * of integrations and the outbox, and the last run of each job wherever it ran (CLI, cron, any replica:
  * the store's records, each with the settings it ran with). `degraded` (still 200: restarting would not help) says
- * why, from this server's live state only (shared/readiness.ts): an integration failing, a cron job that failed its
+ * why, from this server's live state only (shared/check/readiness.ts): an integration failing, a cron job that failed its
  * last run, a bot token without a chat, dead letters.
  */
 
-import { storedContacts } from '../../shared/contacts.ts'
-import { defineHttpFunction, type FunctionInventory } from '../../shared/function.ts'
-import { type JobRunRecord, lastJobRuns } from '../../shared/job-runs.ts'
-import type { Parts } from '../../shared/parts.ts'
+import { judgeReadiness } from '../../shared/check/readiness.ts'
+import { storedContacts } from '../../shared/core/contacts.ts'
+import { defineHttpFunction, type FunctionInventory } from '../../shared/core/function.ts'
+import { type JobRunRecord, lastJobRuns } from '../../shared/core/job-runs.ts'
+import type { Parts } from '../../shared/core/parts.ts'
+import { settingsFingerprint } from '../../shared/core/settings-fingerprint.ts'
+import type { ContactStatus } from '../../shared/observe/status.ts'
 import { webhookTargetOf } from '../../shared/plane/release.ts'
 import {
   lastWebhookReceivedAt,
@@ -18,9 +21,6 @@ import {
   webhookOffSince,
 } from '../../shared/poll/webhook-health.ts'
 import { webhookOffSteps, webhookSettingsUrl } from '../../shared/poll/webhook-off.ts'
-import { judgeReadiness } from '../../shared/readiness.ts'
-import { settingsFingerprint } from '../../shared/settings-fingerprint.ts'
-import type { ContactStatus } from '../../shared/status.ts'
 import { opsGuard } from './guard.ts'
 
 /** Refusals of Plane-shaped deliveries (nothing accepted between) that say "wrong secret" rather than a stray one. */
@@ -91,7 +91,7 @@ export const readyFunction = defineHttpFunction({
       : null
     const { config } = c.get('services')
     // This server's live state (issue 45): what other processes recorded counts only when it is its own kind of
-    // work, made with its settings; the rest is shown with the settings it ran with (shared/readiness.ts).
+    // work, made with its settings; the rest is shown with the settings it ran with (shared/check/readiness.ts).
     const judged = judgeReadiness({
       config,
       own: settingsFingerprint(config),

@@ -1,5 +1,5 @@
 /** @module cron every 5 minutes — the poll cycle: shared listings, reconciliation through the pipeline, per-agent ticks. */
-import { defineCronFunction } from '../../shared/function.ts'
+import { defineCronFunction } from '../../shared/core/function.ts'
 import { POLL_CYCLE_PARTS, runPollCycle } from '../../shared/poll/cycle.ts'
 import { alertPlaneFailure, clearPlaneAlerts } from '../../shared/poll/plane-alerts.ts'
 

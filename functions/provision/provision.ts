@@ -5,7 +5,7 @@
  */
 
 import { type AgentPlaneFacts, recordAgentsInPlane } from '../../shared/check/agents.ts'
-import { defineJobFunction, type JobContext } from '../../shared/function.ts'
+import { defineJobFunction, type JobContext } from '../../shared/core/function.ts'
 import type { PlaneClient } from '../../shared/plane/client.ts'
 import { adviseOnWebhookTarget, webhookTargetOf } from '../../shared/plane/release.ts'
 import type { PlaneProject } from '../../shared/plane/schemas.ts'

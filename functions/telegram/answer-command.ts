@@ -14,9 +14,9 @@ import {
   planDrillDown,
 } from '../../shared/commands/route-command.ts'
 import { enqueueReply } from '../../shared/commands/send-reply.ts'
-import { errorMessage } from '../../shared/errors.ts'
-import type { Services } from '../../shared/function.ts'
-import type { Parts } from '../../shared/parts.ts'
+import type { Services } from '../../shared/core/function.ts'
+import type { Parts } from '../../shared/core/parts.ts'
+import { errorMessage } from '../../shared/observe/errors.ts'
 import { diagnosePlaneFailure } from '../../shared/plane/diagnose.ts'
 import { PlaneApiError } from '../../shared/plane/errors.ts'
 import { escapeHtml } from '../../shared/telegram/html.ts'

@@ -3,7 +3,7 @@ import type { Card, CardAction } from '../../shared/actions/cards.ts'
 import type { Budget } from '../../shared/budget/budget.ts'
 import { budgetPhrasesFor } from '../../shared/budget/phrases.ts'
 import { formatTime } from '../../shared/commands/render-parts.ts'
-import type { Services } from '../../shared/function.ts'
+import type { Services } from '../../shared/core/function.ts'
 import { escapeHtml } from '../../shared/telegram/html.ts'
 
 /** Carry out a budget card's action; returns the line the card gains. Nothing in Plane changes. */

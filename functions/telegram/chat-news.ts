@@ -2,7 +2,7 @@
  * @module What an update says of the chat itself (reference §1.7b): the bot blocked, back, or the group moved to a
  * supergroup. The outbox holds a chat that refuses the bot; any update from it ends the hold and what waited goes.
  */
-import type { Parts } from '../../shared/parts.ts'
+import type { Parts } from '../../shared/core/parts.ts'
 import { isChatAllowed } from '../../shared/telegram/update.ts'
 
 export type ChatNewsParts = Pick<Parts, 'holds' | 'migrations' | 'heldChats'>

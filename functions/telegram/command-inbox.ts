@@ -1,6 +1,7 @@
 /** @module Accepted /plane commands are stored before Telegram gets its 200, answered after, replayed if left. */
-import { errorMessage } from '../../shared/errors.ts'
-import type { Services } from '../../shared/function.ts'
+
+import type { Services } from '../../shared/core/function.ts'
+import { errorMessage } from '../../shared/observe/errors.ts'
 import { createStoreQueue } from '../../shared/store/queue.ts'
 import { answerCommandTask, type CommandParts, type CommandTask } from './answer-command.ts'
 

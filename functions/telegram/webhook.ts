@@ -2,8 +2,9 @@
  * @module POST /webhooks/telegram — the /plane commands (NOTIF-06). Check the secret in constant time, answer only
  * allowed chats, run each update_id once, answer 200 at once; the reply is built after and sent through the outbox.
  */
-import { errorMessage } from '../../shared/errors.ts'
-import { defineHttpFunction, type Services } from '../../shared/function.ts'
+
+import { defineHttpFunction, type Services } from '../../shared/core/function.ts'
+import { errorMessage } from '../../shared/observe/errors.ts'
 import { getBotUsername } from '../../shared/telegram/bot-username.ts'
 import { parseCommand } from '../../shared/telegram/command.ts'
 import { verifyTelegramSecret } from '../../shared/telegram/secret.ts'

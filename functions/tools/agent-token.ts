@@ -3,9 +3,9 @@
  * (`--all`) or those named, their digests written into AGENTS_FILE in place (the previous file kept beside it), the
  * tokens printed once as the gateway's environment lines. An agent that has a token keeps it unless `--rotate`.
  */
-import { type AgentConfig, withBridgeTokenHashes } from '../../shared/agents.ts'
-import { errorMessage } from '../../shared/errors.ts'
-import { defineJobFunction, type JobContext, type JobOutcome } from '../../shared/function.ts'
+import { type AgentConfig, withBridgeTokenHashes } from '../../shared/agents/registry.ts'
+import { defineJobFunction, type JobContext, type JobOutcome } from '../../shared/core/function.ts'
+import { errorMessage } from '../../shared/observe/errors.ts'
 import { newAgentToken } from './auth.ts'
 import { tokenVariableOf } from './openclaw-config.ts'
 

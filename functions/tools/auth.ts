@@ -1,5 +1,5 @@
 /** @module Who is calling: `Authorization: Bearer <token>` → the agent whose registry entry holds the token's SHA-256. */
-import type { AgentConfig } from '../../shared/agents.ts'
+import type { AgentConfig } from '../../shared/agents/registry.ts'
 import { sha256Hex } from '../../shared/hash.ts'
 
 /** How a rejected call is told to authenticate (RFC 6750), on both doors. */

@@ -4,7 +4,7 @@
  * whole. Multipart files go to the spool instead (./upload-form.ts).
  */
 import type { Context } from 'hono'
-import type { AppEnv } from '../../shared/function.ts'
+import type { AppEnv } from '../../shared/core/function.ts'
 import {
   BUSY_RETRY_AFTER_S,
   budgetRefusal,

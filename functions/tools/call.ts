@@ -1,8 +1,8 @@
 /** @module One tool call, whichever door it came through: access, input, handler, errors, log line and metric. */
 
-import type { AgentConfig } from '../../shared/agents.ts'
-import { errorMessage } from '../../shared/errors.ts'
-import type { Services } from '../../shared/function.ts'
+import type { AgentConfig } from '../../shared/agents/registry.ts'
+import type { Services } from '../../shared/core/function.ts'
+import { errorMessage } from '../../shared/observe/errors.ts'
 import { STORE_RETRY_AFTER_S, StoreUnavailableError } from '../../shared/store/unavailable.ts'
 import type { HeldFile } from '../../shared/uploads/spool.ts'
 import { type CallParts, toolContext } from './context.ts'

@@ -1,7 +1,7 @@
 /** @module A tool call's context: the caller resolved to its Plane user, its Plane clients, and the parts tools read. */
-import type { AgentConfig } from '../../shared/agents.ts'
-import type { Services } from '../../shared/function.ts'
-import type { Parts } from '../../shared/parts.ts'
+import type { AgentConfig } from '../../shared/agents/registry.ts'
+import type { Services } from '../../shared/core/function.ts'
+import type { Parts } from '../../shared/core/parts.ts'
 import type { PlaneClient } from '../../shared/plane/client.ts'
 import type { RunStore } from '../../shared/runs/records.ts'
 import { ToolError } from './errors.ts'

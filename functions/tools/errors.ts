@@ -1,7 +1,7 @@
 /** @module What a tool call can fail with: one code per cause, the same on HTTP (status + JSON) and MCP (`isError`). */
 import type { z } from 'zod'
-import { capText } from '../../shared/cap.ts'
 import { PlaneApiError, PlaneUnsupportedError } from '../../shared/plane/errors.ts'
+import { capText } from '../../shared/text/cap.ts'
 
 export type ToolErrorCode =
   | 'invalid_input'

@@ -1,8 +1,8 @@
 /** @module The HTTP door: `POST /bridge/v1/<tool>` with JSON (or multipart for uploads), `GET /bridge/v1/tools`. */
 import type { Context } from 'hono'
 import * as z from 'zod'
-import type { Config } from '../../shared/config.ts'
-import { type AppEnv, defineHttpFunction } from '../../shared/function.ts'
+import type { Config } from '../../shared/core/config.ts'
+import { type AppEnv, defineHttpFunction } from '../../shared/core/function.ts'
 import type { HeldFile } from '../../shared/uploads/spool.ts'
 import { agentForToken, WWW_AUTHENTICATE } from './auth.ts'
 import { readBodyInBudget } from './body.ts'

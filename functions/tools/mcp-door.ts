@@ -10,9 +10,9 @@ import {
   validateOriginHeader,
 } from '@modelcontextprotocol/server'
 import type { MiddlewareHandler } from 'hono'
-import type { AgentConfig } from '../../shared/agents.ts'
-import type { Services } from '../../shared/function.ts'
-import type { McpDoor } from '../../shared/parts.ts'
+import type { AgentConfig } from '../../shared/agents/registry.ts'
+import type { Services } from '../../shared/core/function.ts'
+import type { McpDoor } from '../../shared/core/parts.ts'
 import { callTool } from './call.ts'
 import type { CallParts } from './context.ts'
 import { toolBodyLimit } from './http.ts'

@@ -3,7 +3,7 @@
  * MCP_ALLOWED_HOSTS. Kept apart from the SDK (mcp-door.ts loads it on the first request) so that `openclaw-config`
  * can tell, without loading it, that the URL it prints would be refused (issue 45: agents told by the docs got 403).
  */
-import type { Config } from '../../shared/config.ts'
+import type { Config } from '../../shared/core/config.ts'
 
 const LOCALHOST = ['localhost', '127.0.0.1', '[::1]']
 

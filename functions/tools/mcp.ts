@@ -4,7 +4,7 @@
  * as `isError` results carrying the same message as over HTTP.
  */
 import type { Context } from 'hono'
-import { type AppEnv, defineHttpFunction, type HttpMethod } from '../../shared/function.ts'
+import { type AppEnv, defineHttpFunction, type HttpMethod } from '../../shared/core/function.ts'
 import { agentForToken, WWW_AUTHENTICATE } from './auth.ts'
 import { readBodyInBudget } from './body.ts'
 import { ToolError } from './errors.ts'

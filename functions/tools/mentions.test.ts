@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { markdownToHtml } from '../../shared/markdown.ts'
 import { mentionedUserIds } from '../../shared/plane/mentions.ts'
+import { markdownToHtml } from '../../shared/text/markdown.ts'
 import { withAgentMentions } from './mentions.ts'
 
 const THOT = {

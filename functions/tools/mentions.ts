@@ -3,7 +3,7 @@
  * Markdown becomes Plane's mention of that agent's Plane user, as Plane's own editor writes it, so Plane shows it as a
  * mention and the mentioned agent is woken. Other `@words` stay text. One pass over the text.
  */
-import type { AgentRef } from '../../shared/agents.ts'
+import type { AgentRef } from '../../shared/agents/registry.ts'
 import { mentionHtml } from '../../shared/plane/mentions.ts'
 
 /** Private-use characters around a mention's number: Markdown leaves them alone (U+E000 is its own link marker). */

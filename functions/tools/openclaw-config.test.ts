@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { AgentConfig } from '../../shared/agents.ts'
-import { loadConfig } from '../../shared/config.ts'
+import type { AgentConfig } from '../../shared/agents/registry.ts'
+import { loadConfig } from '../../shared/core/config.ts'
 import { openclawConfigFunction, renderOpenClawConfig } from './openclaw-config.ts'
 
 const agent = (id: string, role: AgentConfig['role'] = 'member'): AgentConfig => ({

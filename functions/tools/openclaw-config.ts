@@ -9,8 +9,8 @@
  * other agent's server (`agents.entries.<id>.tools.deny`), so it is offered, and connects to, its own only. Tokens are
  * referenced, never written: the file can be committed; the values go in the gateway's environment or its `.env`.
  */
-import type { AgentConfig } from '../../shared/agents.ts'
-import { defineJobFunction } from '../../shared/function.ts'
+import type { AgentConfig } from '../../shared/agents/registry.ts'
+import { defineJobFunction } from '../../shared/core/function.ts'
 import { mcpAllowedHosts, mcpHostAdvice, mcpRefusedHost } from './mcp-hosts.ts'
 
 export type OpenClawConfigInput = {

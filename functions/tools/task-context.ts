@@ -2,11 +2,11 @@
  * @module What the task steps shared by the tools and the human's Telegram actions get (tasks.ts, writes.ts): who
  * acts, the parts they read, named here, and the Plane clients they go through (issue 40).
  */
-import type { AgentConfig } from '../../shared/agents.ts'
+import type { AgentConfig } from '../../shared/agents/registry.ts'
+import type { Services } from '../../shared/core/function.ts'
+import type { Parts } from '../../shared/core/parts.ts'
 import type { TaskSnapshot } from '../../shared/events.ts'
-import type { Services } from '../../shared/function.ts'
 import type { AgentRef } from '../../shared/notify/directory.ts'
-import type { Parts } from '../../shared/parts.ts'
 import type { PlaneClient } from '../../shared/plane/client.ts'
 import type { RunStore } from '../../shared/runs/records.ts'
 

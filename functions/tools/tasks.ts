@@ -1,15 +1,15 @@
 /** @module Shared steps of the tools: find a task by id or reference, check it is the caller's, read back, tell the pipeline. */
 
-import { errorMessage } from '../../shared/errors.ts'
+import { AGENT_LABEL_PREFIX, isAgentTask } from '../../shared/agents/task-vocabulary.ts'
 import type { StateGroup, TaskSnapshot } from '../../shared/events.ts'
 import { buildTaskUrl, type ProjectRef } from '../../shared/notify/messages.ts'
 import { isBlockedName } from '../../shared/notify/policy.ts'
+import { errorMessage } from '../../shared/observe/errors.ts'
 import type { PlaneClient } from '../../shared/plane/client.ts'
 import { PlaneApiError } from '../../shared/plane/errors.ts'
 import { isPlaneId } from '../../shared/plane/limits.ts'
+import { snapshotFromWorkItem } from '../../shared/plane/normalize.ts'
 import type { PlaneWorkItem } from '../../shared/plane/work-item-schemas.ts'
-import { snapshotFromWorkItem } from '../../shared/plane-events.ts'
-import { AGENT_LABEL_PREFIX, isAgentTask } from '../../shared/task-vocabulary.ts'
 import { ToolError } from './errors.ts'
 import { TASK_REF } from './schemas.ts'
 import { actorRef, type TaskContext } from './task-context.ts'

@@ -1,7 +1,7 @@
 /** @module What a bridge tool is (name, schemas, LLM-facing description, MCP hints, who may call it) and what it gets. */
 import type { z } from 'zod'
-import type { Services } from '../../shared/function.ts'
-import type { Parts } from '../../shared/parts.ts'
+import type { Services } from '../../shared/core/function.ts'
+import type { Parts } from '../../shared/core/parts.ts'
 import type { HeldFile } from '../../shared/uploads/spool.ts'
 import type { Caller, TaskContext } from './task-context.ts'
 

@@ -5,8 +5,8 @@
  */
 
 import type { Context } from 'hono'
-import { capText } from '../../shared/cap.ts'
-import type { AppEnv } from '../../shared/function.ts'
+import type { AppEnv } from '../../shared/core/function.ts'
+import { capText } from '../../shared/text/cap.ts'
 import {
   MultipartError,
   type MultipartSink,

@@ -1,10 +1,11 @@
 /** @module Writes the tools share: the state for a status, a comment on the caller's behalf, the run record's upkeep. */
-import { markdownToHtml } from '../../shared/markdown.ts'
+
+import { agentsOfTask, isAgentTask } from '../../shared/agents/task-vocabulary.ts'
 import { isBlockedName } from '../../shared/notify/policy.ts'
 import type { PlaneState } from '../../shared/plane/schemas.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from '../../shared/runs/records.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
-import { agentsOfTask, isAgentTask } from '../../shared/task-vocabulary.ts'
+import { markdownToHtml } from '../../shared/text/markdown.ts'
 import { ToolError } from './errors.ts'
 import { actorName, type TaskContext } from './task-context.ts'
 import { type LoadedTask, readerOf, sightComment, type TaskStatus } from './tasks.ts'

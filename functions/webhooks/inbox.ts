@@ -1,7 +1,7 @@
 /** @module The webhook inbox: deliveries are stored before they are acknowledged, processed after, replayed if left. */
 
-import { errorMessage } from '../../shared/errors.ts'
-import type { Parts } from '../../shared/parts.ts'
+import type { Parts } from '../../shared/core/parts.ts'
+import { errorMessage } from '../../shared/observe/errors.ts'
 import { textLimitsOf } from '../../shared/plane/limits.ts'
 import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
 import type { PlaneWebhookEvent } from '../../shared/plane/webhook-types.ts'

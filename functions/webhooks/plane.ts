@@ -6,11 +6,11 @@
  * the `notify` cron replays what was left.
  */
 
-import { clientAddress } from '../../shared/client-address.ts'
-import { bestEffort, errorMessage } from '../../shared/errors.ts'
-import { defineHttpFunction, type Services } from '../../shared/function.ts'
-import { AnswerWithheld } from '../../shared/http-errors.ts'
-import type { Parts } from '../../shared/parts.ts'
+import { defineHttpFunction, type Services } from '../../shared/core/function.ts'
+import type { Parts } from '../../shared/core/parts.ts'
+import { clientAddress } from '../../shared/net/client-address.ts'
+import { AnswerWithheld } from '../../shared/net/http-errors.ts'
+import { bestEffort, errorMessage } from '../../shared/observe/errors.ts'
 import { textLimitsOf } from '../../shared/plane/limits.ts'
 import type { PlaneWebhookDoor } from '../../shared/plane/webhook-door.ts'
 import { encodeStoredWebhook, parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'

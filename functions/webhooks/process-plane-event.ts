@@ -1,19 +1,19 @@
 /** @module What a verified, stored Plane delivery means: task sightings and comments into the pipeline, projects and cycles straight to messages. */
 
-import { errorMessage } from '../../shared/errors.ts'
-import type { Services } from '../../shared/function.ts'
+import type { Services } from '../../shared/core/function.ts'
+import type { Parts } from '../../shared/core/parts.ts'
 import { buildProjectUrl, renderCycle, renderProjectCreated } from '../../shared/notify/messages.ts'
 import { telegramMessage } from '../../shared/notify/outbox.ts'
 import { filterByPolicy, type NotificationKind } from '../../shared/notify/policy.ts'
-import type { Parts } from '../../shared/parts.ts'
+import { errorMessage } from '../../shared/observe/errors.ts'
 import { sightPlaneComment } from '../../shared/pipeline/plane-comment.ts'
-import type { PlaneWebhookEvent } from '../../shared/plane/webhook-types.ts'
 import {
   actorFrom,
   commentText,
   hintFromActivity,
   snapshotFromWebhookIssue,
-} from '../../shared/plane-events.ts'
+} from '../../shared/plane/normalize.ts'
+import type { PlaneWebhookEvent } from '../../shared/plane/webhook-types.ts'
 import { ensureProjectProvisioned } from '../../shared/provision/project.ts'
 
 /** What processing a delivery uses: the settings, the clock, the store, the log, the registry of agents… */

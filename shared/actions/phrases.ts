@@ -1,7 +1,8 @@
 /** @module What the human's actions say: buttons, prompts, the edited line, Plane comments, the agent's wake. fr/en. */
-import { capText } from '../cap.ts'
+
 import type { Locale } from '../notify/i18n.ts'
 import { TOAST_MAX_CHARS } from '../telegram/limits.ts'
+import { capText } from '../text/cap.ts'
 import type { CardAction } from './cards.ts'
 
 /** `by`, `task` and `text` arguments of the `html` phrases are already escaped. */

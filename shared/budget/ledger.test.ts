@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createLogger } from '../log.ts'
+import { createLogger } from '../observe/log.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { createRunStore, emptyRunRecord } from '../runs/records.ts'
 import type { RunRecord } from '../runs/types.ts'

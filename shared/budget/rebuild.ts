@@ -5,14 +5,15 @@
  * cards of the tasks an agent holds or the bridge created (open, or changed in the last month), and goes on where
  * it stopped at the next run when its time is up.
  */
-import type { Logger } from '../log.ts'
+
+import { AGENT_LABEL_PREFIX } from '../agents/task-vocabulary.ts'
+import type { PlaneDirectory } from '../notify/plane-directory.ts'
+import type { Logger } from '../observe/log.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { listProjectChanges } from '../plane/listing.ts'
 import type { PlaneWorkItem } from '../plane/work-item-schemas.ts'
-import type { PlaneDirectory } from '../plane-directory.ts'
 import { BRIDGE_EXTERNAL_SOURCE, type RunStore } from '../runs/records.ts'
 import type { Store } from '../store/store.ts'
-import { AGENT_LABEL_PREFIX } from '../task-vocabulary.ts'
 import type { Budget } from './budget.ts'
 
 export type LedgerUpkeepOptions = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { AgentConfig } from '../agents.ts'
+import type { AgentConfig } from '../agents/registry.ts'
 import { agentsResult, compareAgentsWithPlane } from './agents.ts'
 
 const agent = (id: string, extra: Partial<AgentConfig> = {}): AgentConfig => ({

@@ -5,8 +5,8 @@
  * token (it cannot call the tools), it has no Plane key of its own (its writes cannot be its own). `check` prints the
  * line; the server records it as the `agents` contact, which /ready shows (start-probe.ts, the poll cycle).
  */
-import type { AgentConfig } from '../agents.ts'
-import { errorMessage } from '../errors.ts'
+import type { AgentConfig } from '../agents/registry.ts'
+import { errorMessage } from '../observe/errors.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { diagnosePlaneFailure } from '../plane/diagnose.ts'
 import { resolveAgents } from '../provision/plan.ts'

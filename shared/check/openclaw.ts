@@ -3,7 +3,7 @@
  * probe is a `POST /hooks/wake` with an empty body: the Gateway checks the token first (401 when wrong),
  * then refuses the body (400 "text required"), so a right token wakes nobody (telegram-mcp-openclaw.md §4.5).
  */
-import type { Config } from '../config.ts'
+import type { Config } from '../core/config.ts'
 import { type CheckResult, offResult } from './result.ts'
 
 const CHECK_TIMEOUT_MS = 10_000

@@ -1,6 +1,6 @@
 /** @module `check` for Plane: the base URL answers, the bridge's key is accepted, the workspace and its role, each agent's key. */
-import type { AgentConfig } from '../agents.ts'
-import type { Config } from '../config.ts'
+import type { AgentConfig } from '../agents/registry.ts'
+import type { Config } from '../core/config.ts'
 import { createPlaneClient, type PlaneClient } from '../plane/client.ts'
 import { diagnosePlaneFailure } from '../plane/diagnose.ts'
 import { type CheckResult, offResult } from './result.ts'

@@ -4,9 +4,9 @@
  * agent, sent directly (not through the outbox: the answer is the confirmation), each line ✓ with what confirmed it
  * (Telegram's message id, OpenClaw's run id) or ✗ with the fix.
  */
-import type { AgentConfig } from '../agents.ts'
-import type { Config } from '../config.ts'
-import { errorMessage } from '../errors.ts'
+import type { AgentConfig } from '../agents/registry.ts'
+import type { Config } from '../core/config.ts'
+import { errorMessage } from '../observe/errors.ts'
 import { createOpenClawClient } from '../openclaw/client.ts'
 import { OpenClawError } from '../openclaw/errors.ts'
 import { createTelegramClient, TelegramError } from '../telegram/index.ts'

@@ -5,9 +5,9 @@
  * down does not stop anything: it is logged, and the poll says it if it lasts.
  */
 
-import { errorMessage } from '../errors.ts'
-import type { Services } from '../function.ts'
-import type { Parts } from '../parts.ts'
+import type { Services } from '../core/function.ts'
+import type { Parts } from '../core/parts.ts'
+import { errorMessage } from '../observe/errors.ts'
 import { diagnosePlaneFailure } from '../plane/diagnose.ts'
 import { alertPlaneFailure, clearPlaneAlerts } from '../poll/plane-alerts.ts'
 import { TelegramError } from '../telegram/index.ts'

@@ -1,6 +1,6 @@
 /** @module `check` for Telegram: the bot token (`getMe`) and the webhook Telegram holds (`getWebhookInfo`). */
-import type { Config } from '../config.ts'
-import { errorMessage } from '../errors.ts'
+import type { Config } from '../core/config.ts'
+import { errorMessage } from '../observe/errors.ts'
 import { createTelegramClient, type TelegramClient, TelegramError } from '../telegram/index.ts'
 import { ago, type CheckResult, offResult } from './result.ts'
 

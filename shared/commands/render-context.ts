@@ -1,5 +1,5 @@
 /** @module The render context of replies and digests from the config: LOCALE, TIMEZONE, Plane links. */
-import type { Config } from '../config.ts'
+import type { Config } from '../core/config.ts'
 import { localDate, type RenderContext } from './render-parts.ts'
 
 export function renderContextFor(config: Config, now: number): RenderContext {

@@ -1,8 +1,9 @@
 /** @module Pieces shared by the /plane replies and the digest: task lines, sections, dates in TIMEZONE. Pure. */
-import { capText } from '../cap.ts'
+
 import { type Locale, quote } from '../notify/i18n.ts'
 import { buildTaskUrl } from '../notify/messages.ts'
 import { escapeCut, escapeHtml, escapeHtmlAttribute } from '../telegram/html.ts'
+import { capText } from '../text/cap.ts'
 import { type ZonedParts, zonedParts } from '../time-zone.ts'
 import type { TaskView, WorkspaceSnapshot } from '../workspace/snapshot.ts'
 import { type CommandPhrases, commandPhrasesFor } from './phrases.ts'

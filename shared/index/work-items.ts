@@ -11,13 +11,13 @@
  * the Worker read the same index, and an empty store is rebuilt by the next listing.
  */
 
-import { graphemeBoundaryAtOrBefore } from '../cap.ts'
+import { isOpenForAgent } from '../agents/task-vocabulary.ts'
 import type { TaskSnapshot } from '../events.ts'
-import { htmlToText } from '../html-text.ts'
 import { isPlaneId } from '../plane/limits.ts'
 import type { LockMemo } from '../store/keyed-lock.ts'
 import type { Store } from '../store/store.ts'
-import { isOpenForAgent } from '../task-vocabulary.ts'
+import { graphemeBoundaryAtOrBefore } from '../text/cap.ts'
+import { htmlToText } from '../text/html-text.ts'
 
 /** What `list_my_tasks` gives of a description; `get_task_details` has the rest. */
 export const INDEXED_DESCRIPTION_CHARS = 2000

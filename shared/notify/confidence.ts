@@ -5,7 +5,7 @@
  * (flags iu) matched; that expression took 10 s on "confidence: 0." + 100,000 digits + ",1", its lookahead
  * re-reading the digits for every shorter number it tried. Pure.
  */
-import { isDigit, skipSpaces } from '../text-scan.ts'
+import { isDigit, skipSpaces } from '../text/text-scan.ts'
 
 const LETTER = /^\p{L}$/u
 

@@ -1,5 +1,5 @@
 /** @module What the pipeline needs to know to word a message: projects, people's names, which users are agents. */
-import type { AgentRef } from '../agents.ts'
+import type { AgentRef } from '../agents/registry.ts'
 import type { ProjectRef } from './messages.ts'
 
 export type { AgentRef }

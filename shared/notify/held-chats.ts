@@ -3,9 +3,10 @@
  * what waited (past a few, a summary and the important ones); a message given up is told; a group that became a
  * supergroup is told to the operator once.
  */
-import { capText } from '../cap.ts'
-import type { Logger } from '../log.ts'
+
+import type { Logger } from '../observe/log.ts'
 import { escapeHtml } from '../telegram/html.ts'
+import { capText } from '../text/cap.ts'
 import type { ChatHold, ChatHolds } from './chat-holds.ts'
 import type { Locale } from './i18n.ts'
 import { type Outbox, type OutboxItem, telegramMessage } from './outbox.ts'

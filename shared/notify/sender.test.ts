@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createLogger } from '../log.ts'
+import { createLogger } from '../observe/log.ts'
 import { createMemoryStore } from '../store/store.ts'
 import { createOutbox, type OutboxItem } from './outbox.ts'
 import { createOutboxSender, type DeliveryDecision } from './sender.ts'

@@ -1,8 +1,9 @@
 /** @module Drains the outbox: per-target order, ≤ 1 message/s per chat and ≤ 20/min per group, retry_after, backoff, dead letters. */
-import { errorMessage } from '../errors.ts'
-import type { Logger } from '../log.ts'
-import type { Counter, Gauge } from '../metrics.ts'
-import { sleep as realSleep } from '../retry.ts'
+
+import { sleep as realSleep } from '../net/retry.ts'
+import { errorMessage } from '../observe/errors.ts'
+import type { Logger } from '../observe/log.ts'
+import type { Counter, Gauge } from '../observe/metrics.ts'
 import { keepLease, LOCK_LEASE } from '../store/lease.ts'
 import type { Store } from '../store/store.ts'
 import type { HoldWhy } from '../telegram/refusals.ts'

@@ -1,10 +1,10 @@
 /** @module OpenClaw hooks client (§4.5): wake an agent or start an agent run, once, with typed errors. */
 
 import { createFetch } from 'ofetch'
-import { capText } from '../cap.ts'
-import { isTimeoutError, redactErrorChain } from '../http-errors.ts'
-import { createRedactor } from '../redact.ts'
-import { parseRetryAfter } from '../retry.ts'
+import { isTimeoutError, redactErrorChain } from '../net/http-errors.ts'
+import { parseRetryAfter } from '../net/retry.ts'
+import { createRedactor } from '../observe/redact.ts'
+import { capText } from '../text/cap.ts'
 import { kindOfStatus, OpenClawError } from './errors.ts'
 
 export type OpenClawWakeMode = 'now' | 'next-heartbeat'

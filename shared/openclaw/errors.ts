@@ -1,7 +1,7 @@
 /** @module Typed OpenClaw hooks errors (§4.5 status codes) and their retry classification. */
 
-import { errorMessage } from '../errors.ts'
-import type { RetryDecision } from '../retry.ts'
+import type { RetryDecision } from '../net/retry.ts'
+import { errorMessage } from '../observe/errors.ts'
 
 /**
  * What went wrong, by the §4.5 status list: 401 bad token, 400 bad request, 404 hooks disabled or wrong

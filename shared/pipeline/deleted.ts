@@ -8,20 +8,20 @@
  * middle leaves the deletion to be finished by the next call.
  */
 import type { CardStore } from '../actions/cards.ts'
+import { agentsOfTask } from '../agents/task-vocabulary.ts'
 import type { WorkItemIndex } from '../index/work-items.ts'
-import type { Logger } from '../log.ts'
 import type { AgentRef } from '../notify/directory.ts'
 import type { Locale } from '../notify/i18n.ts'
 import { renderTaskName } from '../notify/messages.ts'
 import { type Outbox, telegramMessage } from '../notify/outbox.ts'
 import { settleReview } from '../notify/reviews.ts'
+import type { Logger } from '../observe/log.ts'
 import { type DependentsParts, onTaskDeleted } from '../runs/dependents.ts'
 import { runPhrasesFor } from '../runs/phrases.ts'
 import { OPEN_RUN_STATES, type RunStore } from '../runs/records.ts'
 import type { RunTracker } from '../runs/tracker.ts'
 import { DUE_INDEX, keyOf, staleMember } from '../runs/tracker-kit.ts'
 import type { Store } from '../store/store.ts'
-import { agentsOfTask } from '../task-vocabulary.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import type { Pipeline } from './pipeline.ts'
 

@@ -3,12 +3,13 @@
  * (plan-flush.ts), the version the flush wrote kept, the items enqueued, then the pending change removed. A Plane
  * failure in the flush (its agent labels' write) defers this task alone, so the other tasks' messages go out.
  */
-import { errorMessage } from '../errors.ts'
+
 import type { TaskSnapshot } from '../events.ts'
 import type { WorkItemIndex } from '../index/work-items.ts'
-import type { Logger } from '../log.ts'
 import { buildTaskUrl } from '../notify/messages.ts'
 import type { Outbox } from '../notify/outbox.ts'
+import { errorMessage } from '../observe/errors.ts'
+import type { Logger } from '../observe/log.ts'
 import { PlaneApiError } from '../plane/errors.ts'
 import type { LockMemo } from '../store/keyed-lock.ts'
 import type { PendingChanges } from './pending-changes.ts'

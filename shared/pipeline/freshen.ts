@@ -8,7 +8,7 @@ import type { TaskSnapshot } from '../events.ts'
 import type { WorkItemIndex } from '../index/work-items.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { listProjectChanges } from '../plane/listing.ts'
-import { snapshotFromWorkItem } from '../plane-events.ts'
+import { snapshotFromWorkItem } from '../plane/normalize.ts'
 import type { Store } from '../store/store.ts'
 import type { SightingResult } from './pipeline.ts'
 

@@ -2,6 +2,7 @@
 
 import type { CardKind, CardStore } from '../actions/cards.ts'
 import { actionPhrasesFor } from '../actions/phrases.ts'
+import { APPROVAL_LABEL, agentsOfTask, isOpenForAgent } from '../agents/task-vocabulary.ts'
 import type { Actor, EventSource, TaskChange, TaskSnapshot } from '../events.ts'
 import { parseConfidence } from '../notify/confidence.ts'
 import { type ChangeHint, diffTask } from '../notify/diff.ts'
@@ -28,7 +29,6 @@ import { recordReview, settleReview } from '../notify/reviews.ts'
 import { PlaneApiError } from '../plane/errors.ts'
 import type { RunTracker } from '../runs/tracker.ts'
 import type { Store } from '../store/store.ts'
-import { APPROVAL_LABEL, agentsOfTask, isOpenForAgent } from '../task-vocabulary.ts'
 import { escapeHtml } from '../telegram/html.ts'
 
 /** A task's change waiting for its coalescing window to close (the pipeline's queue entry). */

@@ -17,7 +17,7 @@
  * Plane's answers, too late: the agents bench saw a 429 in its hour and a person's action waiting 43 s for its
  * `Retry-After`. A store that fails leaves this process's own window in charge (no request waits on the store).
  */
-import { sleep as defaultSleep } from '../retry.ts'
+import { sleep as defaultSleep } from '../net/retry.ts'
 import type { Store } from '../store/types.ts'
 
 /** Who is waiting: served in this order when the window has room for one more. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createRedactor } from '../redact.ts'
+import { createRedactor } from '../observe/redact.ts'
 import { diagnosePlaneFailure } from './diagnose.ts'
 import { createPlaneHttpError, createPlaneTransportError } from './errors.ts'
 

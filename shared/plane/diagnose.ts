@@ -2,7 +2,7 @@
  * @module What a Plane failure means for the operator: which setting to fix and how (issue 36). One reading for
  * `check`, `/ready`, the start's probe, the poll's alert and the human's replies, so they never disagree. Pure.
  */
-import { errorMessage } from '../errors.ts'
+import { errorMessage } from '../observe/errors.ts'
 import { PlaneApiError } from './errors.ts'
 
 /** The setting a failure points at; null when Plane is merely down or busy (nothing to change, wait). */

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createScriptedFetch, makeApiKey, type ScriptedReply } from '../../test/fixtures/plane.ts'
-import { toWellFormed } from '../cap.ts'
+import { toWellFormed } from '../text/cap.ts'
 import { createPlaneClient } from './client.ts'
 import {
   classifyPlaneStatus,

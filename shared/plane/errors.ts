@@ -1,7 +1,7 @@
 /** @module Typed Plane API errors: one class, a `kind` per status class, never the API key in the text. */
 
-import { capText } from '../cap.ts'
-import type { Redactor } from '../redact.ts'
+import type { Redactor } from '../observe/redact.ts'
+import { capText } from '../text/cap.ts'
 
 export type PlaneErrorKind =
   | 'auth'

@@ -3,7 +3,7 @@
  * what a Plane id looks like. Plane's own limits where it has them (plane-api.md §3), the settings for long text.
  */
 import * as z from 'zod'
-import { capText } from '../cap.ts'
+import { capText } from '../text/cap.ts'
 
 /** Plane's `max_length` of a work item's, project's, state's, label's and cycle's name (`plane/db/models/`). */
 export const PLANE_NAME_MAX_CHARS = 255

@@ -1,6 +1,6 @@
 /** @module Plane v1 URL building: encoded segments and the trailing slash Django requires on every route. */
 
-import { capText } from '../cap.ts'
+import { capText } from '../text/cap.ts'
 import { isPlaneId } from './limits.ts'
 
 /** Everything under `/api/v1/` (plane-api.md §2). */

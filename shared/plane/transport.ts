@@ -2,14 +2,14 @@
 
 import { ofetch } from 'ofetch'
 import type { z } from 'zod'
-import { createRedactor, type Redactor } from '../redact.ts'
 import {
   DEFAULT_RETRY_DELAYS_MS,
   sleep as defaultSleep,
   parseRetryAfter,
   type RetryDecision,
   withRetry,
-} from '../retry.ts'
+} from '../net/retry.ts'
+import { createRedactor, type Redactor } from '../observe/redact.ts'
 import {
   createKeyBudget,
   type KeyLanes,

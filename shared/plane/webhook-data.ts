@@ -12,7 +12,7 @@
  */
 
 import * as z from 'zod'
-import { capText } from '../cap.ts'
+import { capText } from '../text/cap.ts'
 import {
   capShortOrNull,
   isPlaneId,

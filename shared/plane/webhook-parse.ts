@@ -5,7 +5,7 @@
  */
 
 import * as z from 'zod'
-import { capText } from '../cap.ts'
+import { capText } from '../text/cap.ts'
 import {
   capShortOrNull,
   DEFAULT_TEXT_LIMITS,

@@ -1,13 +1,13 @@
 /** @module One agent's tick: its token still works, its newly assigned tasks wake it. Isolated: it fails alone. */
 
+import { agentsOfTask, isAgentTask, isOpenForAgent } from '../agents/task-vocabulary.ts'
+import type { Services } from '../core/function.ts'
+import type { Parts } from '../core/parts.ts'
 import type { TaskSnapshot } from '../events.ts'
-import type { Services } from '../function.ts'
 import type { AgentRef } from '../notify/directory.ts'
 import type { ProjectRef } from '../notify/messages.ts'
-import type { Parts } from '../parts.ts'
 import { createPlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
-import { agentsOfTask, isAgentTask, isOpenForAgent } from '../task-vocabulary.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { clearAlert, raiseAlert } from './alerts.ts'
 import { checkDependencies, type DependencyParts } from './dependencies.ts'

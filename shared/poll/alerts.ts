@@ -1,8 +1,8 @@
 /** @module Operational alerts to the human (and the Concierge): once per condition, not once per tick. */
 
-import type { Services } from '../function.ts'
+import type { Services } from '../core/function.ts'
+import type { Parts } from '../core/parts.ts'
 import { telegramMessage } from '../notify/outbox.ts'
-import type { Parts } from '../parts.ts'
 import type { Store } from '../store/store.ts'
 
 /** An alert stays "said" this long while its condition lasts; clearing it lets the next occurrence speak. */

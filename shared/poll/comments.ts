@@ -9,19 +9,19 @@
  * delivery's: told once, whichever brings it first.
  */
 
-import { capText } from '../cap.ts'
-import { errorMessage } from '../errors.ts'
+import type { Services } from '../core/function.ts'
+import type { Parts } from '../core/parts.ts'
 import type { TaskSnapshot } from '../events.ts'
-import type { Services } from '../function.ts'
-import { htmlToText } from '../html-text.ts'
 import type { AgentRef } from '../notify/directory.ts'
-import type { Parts } from '../parts.ts'
+import { errorMessage } from '../observe/errors.ts'
 import { commentHeard, sightPlaneComment } from '../pipeline/plane-comment.ts'
 import { isPlaneId } from '../plane/limits.ts'
 import { DEFAULT_OVERLAP_MS } from '../plane/listing.ts'
+import { actorFrom } from '../plane/normalize.ts'
 import type { PlaneComment } from '../plane/work-item-schemas.ts'
-import { actorFrom } from '../plane-events.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from '../runs/records.ts'
+import { capText } from '../text/cap.ts'
+import { htmlToText } from '../text/html-text.ts'
 import { tasksThatMatter } from './matter.ts'
 
 /** What catching comments up uses; `commentMaxChars`: COMMENT_MAX_CHARS, as deliveries are cut. */

@@ -5,12 +5,12 @@
  */
 
 import { localDate } from '../commands/render-parts.ts'
-import { errorMessage } from '../errors.ts'
-import type { Services } from '../function.ts'
+import type { Services } from '../core/function.ts'
+import type { Parts } from '../core/parts.ts'
 import type { ProjectRef } from '../notify/messages.ts'
 import { telegramMessage } from '../notify/outbox.ts'
 import { isProjectAllowed } from '../notify/policy.ts'
-import type { Parts } from '../parts.ts'
+import { errorMessage } from '../observe/errors.ts'
 import { PlaneApiError } from '../plane/errors.ts'
 import type { PlaneCycle } from '../plane/schemas.ts'
 import {

@@ -5,15 +5,15 @@
  * brought (comments.ts), the deleted ones (deletions.ts), then the cycles that started or ended.
  */
 
-import { errorMessage } from '../errors.ts'
+import type { Services } from '../core/function.ts'
+import type { Parts } from '../core/parts.ts'
 import type { TaskSnapshot } from '../events.ts'
-import type { Services } from '../function.ts'
 import type { ProjectRef } from '../notify/messages.ts'
-import type { Parts } from '../parts.ts'
+import { errorMessage } from '../observe/errors.ts'
 import type { SightingResult } from '../pipeline/pipeline.ts'
 import { textLimitsOf } from '../plane/limits.ts'
 import { DEFAULT_OVERLAP_MS, listProjectChanges } from '../plane/listing.ts'
-import { snapshotFromWorkItem, updatedByOf } from '../plane-events.ts'
+import { snapshotFromWorkItem, updatedByOf } from '../plane/normalize.ts'
 import { ensureProjectProvisioned, type ProjectSetupParts } from '../provision/project.ts'
 import { AgentTickError, type AgentTickParts, runAgentTick } from './agent-tick.ts'
 import { type CommentCatchUpParts, catchUpComments } from './comments.ts'

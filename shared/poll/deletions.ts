@@ -7,10 +7,10 @@
  * forget it (Parts.taskDeleted); a task still there (read before its creation reached the listing) is left alone.
  */
 
-import { errorMessage } from '../errors.ts'
-import type { Services } from '../function.ts'
+import type { Services } from '../core/function.ts'
+import type { Parts } from '../core/parts.ts'
 import type { AgentRef } from '../notify/directory.ts'
-import type { Parts } from '../parts.ts'
+import { errorMessage } from '../observe/errors.ts'
 import { PlaneApiError } from '../plane/errors.ts'
 import { tasksThatMatter } from './matter.ts'
 

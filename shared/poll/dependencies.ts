@@ -3,15 +3,15 @@
  * for good — state moved to Blocked, a comment, the Concierge alerted, once.
  */
 
+import { isAgentTask, isOpenForAgent } from '../agents/task-vocabulary.ts'
+import type { Services } from '../core/function.ts'
+import type { Parts } from '../core/parts.ts'
 import type { TaskSnapshot } from '../events.ts'
-import type { Services } from '../function.ts'
 import type { AgentRef } from '../notify/directory.ts'
 import { isBlockedName } from '../notify/policy.ts'
-import type { Parts } from '../parts.ts'
+import { snapshotFromWorkItem } from '../plane/normalize.ts'
 import type { PlaneRelations } from '../plane/work-item-schemas.ts'
-import { snapshotFromWorkItem } from '../plane-events.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from '../runs/records.ts'
-import { isAgentTask, isOpenForAgent } from '../task-vocabulary.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { type AlertParts, raiseAlert } from './alerts.ts'
 

@@ -4,8 +4,8 @@
  * of it finished work, costs it nothing.
  */
 
+import type { Parts } from '../core/parts.ts'
 import type { AgentRef } from '../notify/directory.ts'
-import type { Parts } from '../parts.ts'
 
 /** Each task that matters, with its project when the bridge knows it. */
 export async function tasksThatMatter(

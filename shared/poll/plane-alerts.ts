@@ -1,5 +1,5 @@
 /** @module The human's alert when Plane fails the bridge: a refused key or a wrong workspace at once, Plane down from the 2nd cycle. */
-import type { Services } from '../function.ts'
+import type { Services } from '../core/function.ts'
 import { diagnosePlaneFailure } from '../plane/diagnose.ts'
 import { PlaneApiError } from '../plane/errors.ts'
 import { escapeHtml } from '../telegram/html.ts'

@@ -3,11 +3,11 @@
  * 37). Also what the webhook route notes for it: deliveries accepted, answers withheld.
  */
 
-import type { Services } from '../function.ts'
-import type { Parts } from '../parts.ts'
+import type { Services } from '../core/function.ts'
+import type { Parts } from '../core/parts.ts'
 import { webhookTargetOf } from '../plane/release.ts'
-import { LAST_RECEIVED_KEY } from '../webhook-notes.ts'
-import { REJECTED_KEY, type RejectionNotes, UNSIGNED_KEY } from '../webhook-rejections.ts'
+import { LAST_RECEIVED_KEY } from '../plane/webhook-notes.ts'
+import { REJECTED_KEY, type RejectionNotes, UNSIGNED_KEY } from '../plane/webhook-rejections.ts'
 import { type AlertParts, clearAlert, raiseAlert } from './alerts.ts'
 import { webhookOffMessage, webhookSettingsUrl } from './webhook-off.ts'
 

@@ -1,9 +1,9 @@
 /** @module Applies a provision plan to Plane, one write per action; each outcome becomes a report item. */
 
-import { capText } from '../cap.ts'
-import { errorMessage } from '../errors.ts'
+import { errorMessage } from '../observe/errors.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
+import { capText } from '../text/cap.ts'
 import { ProvisionError } from './errors.ts'
 import { BLOCKED_STATE, ROLE_ADMIN } from './plan.ts'
 import type { ProgressStep } from './progress.ts'

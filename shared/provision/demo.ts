@@ -2,14 +2,15 @@
  * @module `provision --demo` (PROV-02): the `Onboarding` demo project (ONB), created once with three example
  * tasks — one for the Concierge, one for an agent after it (a dependency), one waiting for approval.
  */
-import { markdownToHtml } from '../markdown.ts'
+
+import { AGENT_LABEL_PREFIX, APPROVAL_LABEL } from '../agents/task-vocabulary.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { PlaneApiError, PlaneUnsupportedError } from '../plane/errors.ts'
 import type { PlaneProject } from '../plane/schemas.ts'
 import { recordDependent } from '../runs/dependents.ts'
 import { BRIDGE_EXTERNAL_SOURCE, type RunStore } from '../runs/records.ts'
 import type { Store } from '../store/store.ts'
-import { AGENT_LABEL_PREFIX, APPROVAL_LABEL } from '../task-vocabulary.ts'
+import { markdownToHtml } from '../text/markdown.ts'
 import { failedItem } from './apply-plan.ts'
 import {
   DEMO_EXTERNAL_ID,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { AgentConfig } from '../agents.ts'
+import type { AgentConfig } from '../agents/registry.ts'
 import { planProvision, resolveAgents } from './plan.ts'
 import type { PlaneFacts, ProjectFacts } from './types.ts'
 

@@ -1,7 +1,7 @@
 /** @module The provision planner: from what Plane has, the changes to make and what needs a human. Pure. */
-import { type AgentConfig, isEmail } from '../agents.ts'
+import { type AgentConfig, isEmail } from '../agents/registry.ts'
+import { AGENT_LABEL_PREFIX } from '../agents/task-vocabulary.ts'
 import { isBlockedName } from '../notify/policy.ts'
-import { AGENT_LABEL_PREFIX } from '../task-vocabulary.ts'
 import type {
   PlaneFacts,
   ProjectFacts,

@@ -4,8 +4,8 @@
  * `agent:<id>` labels, the Blocked state. Once per project; a failed set-up is tried again next sighting.
  */
 
-import type { Services } from '../function.ts'
-import type { Parts } from '../parts.ts'
+import type { Services } from '../core/function.ts'
+import type { Parts } from '../core/parts.ts'
 import { applyProvisionPlan } from './apply-plan.ts'
 import { planProvision } from './plan.ts'
 import { readPlaneFacts } from './read-plane.ts'

@@ -1,7 +1,7 @@
 /** @module The provision job's reads: the bridge's key and role, members, invitations, and each project's set-up. */
 
-import type { AgentConfig } from '../agents.ts'
-import { isEmail } from '../agents.ts'
+import type { AgentConfig } from '../agents/registry.ts'
+import { isEmail } from '../agents/registry.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
 import { failedItem } from './apply-plan.ts'

@@ -1,7 +1,8 @@
 /** @module The bot's webhook and its `/plane` command, set only when Telegram holds something else (NOTIF-06). */
-import { errorMessage } from '../errors.ts'
+
+import { describeTemplateExamples, templateExamplesIn } from '../core/template-examples.ts'
+import { errorMessage } from '../observe/errors.ts'
 import type { TelegramClient } from '../telegram/client.ts'
-import { describeTemplateExamples, templateExamplesIn } from '../template-examples.ts'
 import type { ProvisionItem } from './types.ts'
 
 /** The updates `/webhooks/telegram` handles; edits are received and ignored there. */

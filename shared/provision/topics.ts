@@ -1,7 +1,7 @@
 /** @module TELEGRAM_TOPICS=per-project: each project's forum topic, as provision items. */
 
-import { errorMessage } from '../errors.ts'
-import type { Parts } from '../parts.ts'
+import type { Parts } from '../core/parts.ts'
+import { errorMessage } from '../observe/errors.ts'
 import type { ProvisionItem } from './types.ts'
 
 /** TELEGRAM_TOPICS=per-project: each project's forum topic, created once (its id kept in the store). */

@@ -1,5 +1,5 @@
 /** @module What the provision job reads from Plane, what it plans to change, and how each item ends up. */
-import type { AgentConfig } from '../agents.ts'
+import type { AgentConfig } from '../agents/registry.ts'
 
 /** Plane roles the job deals with (plane-api.md §3.3). */
 export type ProvisionRole = 20 | 15

@@ -4,13 +4,13 @@
  * follow (an agent assigned gains its label, one unassigned loses it), so that the task is nobody else's by a
  * label left behind: the agent taken off is told to stop, the new one woken, and each lists only its own tasks.
  */
-import type { AgentRef } from '../agents.ts'
+import type { AgentRef } from '../agents/registry.ts'
+import { AGENT_LABEL_PREFIX } from '../agents/task-vocabulary.ts'
 import type { TaskSnapshot } from '../events.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
+import { snapshotFromWorkItem } from '../plane/normalize.ts'
 import type { PlaneLabel } from '../plane/schemas.ts'
-import { snapshotFromWorkItem } from '../plane-events.ts'
-import { AGENT_LABEL_PREFIX } from '../task-vocabulary.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from './records.ts'
 
 const LABEL_COLOR = '#6e56cf'

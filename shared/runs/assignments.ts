@@ -4,7 +4,7 @@
  * first sees the task already taken from it; a task's agents are woken with a special text (unblocked…).
  */
 
-import { agentsOfTask } from '../task-vocabulary.ts'
+import { agentsOfTask } from '../agents/task-vocabulary.ts'
 import { OPEN_RUN_STATES } from './records.ts'
 import {
   ASSIGNMENT_TTL_S,

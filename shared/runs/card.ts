@@ -4,9 +4,9 @@
  * machine copy is visible text: a last line `plane-bridge:run-card:v1 <base64url JSON>`. Pure.
  */
 import * as z from 'zod'
-import { htmlToText } from '../html-text.ts'
 import { escapeHtml } from '../telegram/html.ts'
-import { isWordChar } from '../text-scan.ts'
+import { htmlToText } from '../text/html-text.ts'
+import { isWordChar } from '../text/text-scan.ts'
 import type { RunRecord, RunState } from './types.ts'
 
 export const RUN_CARD_MARKER = 'plane-bridge:run-card:v1'

@@ -3,8 +3,9 @@
  * and keeps its run from going stale; OpenClaw's answer to a wake (admitted: the run's session; refused: why,
  * kept for the human) is recorded on the assignment.
  */
-import { errorMessage } from '../errors.ts'
-import { isAgentTask, isOpenForAgent } from '../task-vocabulary.ts'
+
+import { isAgentTask, isOpenForAgent } from '../agents/task-vocabulary.ts'
+import { errorMessage } from '../observe/errors.ts'
 import type { RunMentions } from './mentions.ts'
 import {
   ASSIGNMENT_TTL_S,

@@ -3,10 +3,11 @@
  * an agent that has not checked in is woken again, then, out of attempts, the human and the Concierge are told;
  * an active run's stale deadline goes to stale.ts. The `notify` cron catches what a restart left.
  */
-import { errorMessage } from '../errors.ts'
+
+import { isAgentTask, isOpenForAgent } from '../agents/task-vocabulary.ts'
 import { renderTaskName } from '../notify/messages.ts'
+import { errorMessage } from '../observe/errors.ts'
 import type { StoreLock } from '../store/store.ts'
-import { isAgentTask, isOpenForAgent } from '../task-vocabulary.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import type { RunMentions } from './mentions.ts'
 import { openRunRecords } from './records.ts'

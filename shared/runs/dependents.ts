@@ -5,16 +5,16 @@
  * v1.3+, from Plane's `blocking` relations.
  */
 
-import type { AgentRef } from '../agents.ts'
+import type { AgentRef } from '../agents/registry.ts'
+import { isOpenForAgent } from '../agents/task-vocabulary.ts'
 import type { TaskSnapshot } from '../events.ts'
-import type { Logger } from '../log.ts'
 import type { Locale } from '../notify/i18n.ts'
+import type { Logger } from '../observe/log.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
+import { snapshotFromWorkItem } from '../plane/normalize.ts'
 import type { PlaneRelations } from '../plane/work-item-schemas.ts'
-import { snapshotFromWorkItem } from '../plane-events.ts'
 import type { Store } from '../store/store.ts'
-import { isOpenForAgent } from '../task-vocabulary.ts'
 import { labelsFollowing } from './agent-labels.ts'
 import { runPhrasesFor } from './phrases.ts'
 import type { RunStore } from './records.ts'

@@ -6,11 +6,11 @@
  * adds a mention wakes the one added.
  */
 
-import { capText } from '../cap.ts'
 import type { TaskSnapshot } from '../events.ts'
 import type { AgentRef } from '../notify/directory.ts'
 import { renderTaskName } from '../notify/messages.ts'
 import { escapeCut, escapeHtml } from '../telegram/html.ts'
+import { capText } from '../text/cap.ts'
 import { DUE_INDEX, type TrackerKit } from './tracker-kit.ts'
 import type { RunWakes } from './wakes.ts'
 

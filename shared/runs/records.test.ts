@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createPlaneSim } from '../../sim/plane/index.ts'
-import { silentLogger } from '../log.ts'
+import { silentLogger } from '../observe/log.ts'
 import { UNLIMITED_RATE } from '../plane/budget.ts'
 import { createPlaneClient } from '../plane/client.ts'
 import { createKeyedLocks } from '../store/keyed-lock.ts'

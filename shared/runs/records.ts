@@ -3,9 +3,9 @@
  * rebuilt from that card when the store has lost them. Changes to one task's record are serialised.
  */
 
-import { errorMessage } from '../errors.ts'
-import type { Logger } from '../log.ts'
 import type { Locale } from '../notify/i18n.ts'
+import { errorMessage } from '../observe/errors.ts'
+import type { Logger } from '../observe/log.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
 import type { KeyedLocks } from '../store/keyed-lock.ts'

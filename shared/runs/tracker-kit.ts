@@ -3,18 +3,19 @@
  * the deadlines index, the metrics and the phrases. Each part (wakes, assignments, check-ins, stale runs,
  * deadlines) is built from this kit by tracker.ts.
  */
+
+import { APPROVAL_LABEL } from '../agents/task-vocabulary.ts'
 import type { TaskSnapshot } from '../events.ts'
-import type { Logger } from '../log.ts'
-import type { Counter, Gauge, Histogram, MetricsRegistry } from '../metrics.ts'
 import type { AgentRef } from '../notify/directory.ts'
 import type { Locale } from '../notify/i18n.ts'
 import type { ProjectRef } from '../notify/messages.ts'
 import type { Outbox } from '../notify/outbox.ts'
 import type { WakeMeta } from '../notify/outbox-message.ts'
 import type { AgentQuota } from '../notify/quota.ts'
+import type { Logger } from '../observe/log.ts'
+import type { Counter, Gauge, Histogram, MetricsRegistry } from '../observe/metrics.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import type { Store } from '../store/store.ts'
-import { APPROVAL_LABEL } from '../task-vocabulary.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { type RunPhrases, runPhrasesFor, type StopReason, type WakeFailure } from './phrases.ts'
 import type { RunStore } from './records.ts'

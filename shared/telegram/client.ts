@@ -2,7 +2,7 @@
 
 import type { ApiMethods, Opts } from '@grammyjs/types'
 import { createFetch } from 'ofetch'
-import { createRedactor } from '../redact.ts'
+import { createRedactor } from '../observe/redact.ts'
 import { createTelegramApiError, createTelegramNetworkError } from './errors.ts'
 
 /** Every Bot API method, with file fields typed `never`: this client only speaks JSON (no uploads). */

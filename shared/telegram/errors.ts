@@ -1,8 +1,8 @@
 /** @module Typed Telegram Bot API errors that never carry the bot token, and their retry classification. */
 
 import type { ApiError } from '@grammyjs/types'
-import { isTimeoutError, redactErrorChain } from '../http-errors.ts'
-import type { RetryDecision } from '../retry.ts'
+import { isTimeoutError, redactErrorChain } from '../net/http-errors.ts'
+import type { RetryDecision } from '../net/retry.ts'
 
 /**
  * `api`: Telegram (or a proxy in front of it) answered with an error status or `ok: false`.

@@ -1,5 +1,5 @@
 /** @module HTML escaping for Telegram's `parse_mode: 'HTML'` (§1.5 Formatting options). */
-import { CUT_MARK, graphemesOf } from '../cap.ts'
+import { CUT_MARK, graphemesOf } from '../text/cap.ts'
 
 /**
  * Escape text for an HTML message body. Telegram requires exactly `&`, `<` and `>` to be replaced

@@ -2,8 +2,8 @@
  * @module A message Telegram refused, as plain text (reference §1.7b: "the same text sent with no `parse_mode` …
  * is always accepted"): tags gone, entities decoded, lone surrogates replaced, within 4096 units. Pure.
  */
-import { capText, toWellFormed } from '../cap.ts'
-import { htmlToText } from '../html-text.ts'
+import { capText, toWellFormed } from '../text/cap.ts'
+import { htmlToText } from '../text/html-text.ts'
 import type { PlainWhy } from './refusals.ts'
 import { TELEGRAM_MESSAGE_LIMIT } from './split.ts'
 

@@ -5,10 +5,10 @@
  * General: said once in the log, never a lost message.
  */
 
-import { capText } from '../cap.ts'
-import { errorMessage } from '../errors.ts'
-import type { Logger } from '../log.ts'
+import { errorMessage } from '../observe/errors.ts'
+import type { Logger } from '../observe/log.ts'
 import type { Store } from '../store/store.ts'
+import { capText } from '../text/cap.ts'
 import type { TelegramClient } from './client.ts'
 import { TelegramError } from './errors.ts'
 

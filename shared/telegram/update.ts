@@ -1,6 +1,6 @@
 /** @module What an incoming Update is for the /plane commands (§1.1): a new message, a button press, or nothing. Pure. */
 
-import { capText } from '../cap.ts'
+import { capText } from '../text/cap.ts'
 
 /** A person's name as Telegram gives it may be long: it goes into cards, Plane comments and wakes, cut visibly. */
 const MAX_NAME_CHARS = 64

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createLogger } from '../log.ts'
+import { createLogger } from '../observe/log.ts'
 import { createMemoryStore, type Store } from '../store/store.ts'
 import { createStoreCache } from './store-cache.ts'
 

@@ -1,6 +1,6 @@
 /** @module Read-through cache in the store with a TTL, and one load at a time per key in this process. */
-import { errorMessage } from '../errors.ts'
-import type { Logger } from '../log.ts'
+import { errorMessage } from '../observe/errors.ts'
+import type { Logger } from '../observe/log.ts'
 import type { Store } from '../store/store.ts'
 
 export type StoreCache = <T>(key: string, ttlSeconds: number, load: () => Promise<T>) => Promise<T>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { TaskSnapshot } from '../events.ts'
-import { createLogger } from '../log.ts'
 import type { Directory } from '../notify/directory.ts'
+import { createLogger } from '../observe/log.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { createMemoryStore } from '../store/store.ts'
 import { createWorkspaceLoader, noteTaskChanged } from './workspace-loader.ts'

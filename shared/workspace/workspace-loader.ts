@@ -13,12 +13,12 @@
  */
 
 import { listPendingApprovals } from '../actions/cards.ts'
-import type { AgentConfig } from '../agents.ts'
+import type { AgentConfig } from '../agents/registry.ts'
 import type { Budget } from '../budget/budget.ts'
 import type { TaskSnapshot } from '../events.ts'
-import type { Logger } from '../log.ts'
 import type { Directory } from '../notify/directory.ts'
 import { listReviews } from '../notify/reviews.ts'
+import type { Logger } from '../observe/log.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { openRunRecords } from '../runs/records.ts'
 import { checkinsKey } from '../runs/tracker.ts'

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { JOURNAL_FILE, MAX_LINE_BYTES } from '../../runtime/node-journal.ts'
 import { createNodeStore, StoreStartError } from '../../runtime/node-store.ts'
-import { loadConfig } from '../../shared/config.ts'
+import { loadConfig } from '../../shared/core/config.ts'
 import { StoreTooLargeError } from '../../shared/store/local-journaled.ts'
 
 const dirs: string[] = []

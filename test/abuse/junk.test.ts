@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest'
 import { functions } from '../../functions/index.ts'
 import { createApp } from '../../runtime/app.ts'
+import { REJECTIONS_WRITE_EVERY_MS } from '../../shared/plane/webhook-rejections.ts'
 import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
 import { createMemoryStore } from '../../shared/store/store.ts'
-import { REJECTIONS_WRITE_EVERY_MS } from '../../shared/webhook-rejections.ts'
 import { makeServices } from '../../sim/e2e/services.ts'
 import { createFaultyStore } from '../faults/faulty-store.ts'
 

@@ -7,10 +7,10 @@
  */
 import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
-import { htmlToText } from '../../shared/html-text.ts'
-import { markdownToHtml } from '../../shared/markdown.ts'
 import { parseConfidence } from '../../shared/notify/confidence.ts'
 import { parseRunCard } from '../../shared/runs/card.ts'
+import { htmlToText } from '../../shared/text/html-text.ts'
+import { markdownToHtml } from '../../shared/text/markdown.ts'
 import { ABUSE_CASES, type TextFunctionName } from './text-cases.ts'
 import { meterWork, RegexOnLongTextError } from './work-meter.ts'
 

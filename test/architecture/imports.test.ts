@@ -65,8 +65,8 @@ describe('the import graph', () => {
     expect(intoRuntime).toEqual([])
   })
 
-  it('should give the parts no way to look each other up: shared/parts.ts holds interfaces only', () => {
-    const source = readFileSync(join(ROOT, 'shared/parts.ts'), 'utf8')
+  it('should give the parts no way to look each other up: shared/core/parts.ts holds interfaces only', () => {
+    const source = readFileSync(join(ROOT, 'shared/core/parts.ts'), 'utf8')
     const imports = source.match(/^import .*$/gm) ?? []
     expect(imports.length).toBeGreaterThan(0)
     // Types only: a value import or an exported function would mean the contract builds or finds parts again.
@@ -76,7 +76,7 @@ describe('the import graph', () => {
 })
 
 describe('errors at one boundary (issue 40)', () => {
-  it("should write an error's text in one place, errorMessage in shared/errors.ts", () => {
+  it("should write an error's text in one place, errorMessage in shared/observe/errors.ts", () => {
     // `error instanceof Error ? error.message : String(error)`, whatever the variable's name.
     const copies = filesMatching(
       ROOT,
@@ -84,10 +84,10 @@ describe('errors at one boundary (issue 40)', () => {
       /\b(\w+) instanceof Error \? \1\.message : String\(\1\)/
     )
     // The helper itself: the pattern does find the expression.
-    expect(copies).toContain('shared/errors.ts')
+    expect(copies).toContain('shared/observe/errors.ts')
     expect(
       copies.length,
-      `use errorMessage() from shared/errors.ts in: ${copies}`
+      `use errorMessage() from shared/observe/errors.ts in: ${copies}`
     ).toBeLessThanOrEqual(2)
   })
 })
@@ -149,7 +149,7 @@ describe('no locator: a handler gets its parts, not a way to look them up (issue
   const LOCATOR = /\b(?:services|ctx)\.bridge\b|\.get\(\s*'services'\s*\)\.bridge\b/
 
   it('should give Services no member that leads to the parts (bridge, parts)', () => {
-    const source = readFileSync(join(ROOT, 'shared/function.ts'), 'utf8')
+    const source = readFileSync(join(ROOT, 'shared/core/function.ts'), 'utf8')
     const body = source.match(/^export type Services = \{\n([\s\S]*?)^\}/m)?.[1] ?? ''
     // It does read the type's members.
     expect(body).toMatch(/^\s*config: Config$/m)
@@ -213,9 +213,9 @@ describe('the checks themselves', () => {
   const sample: ImportGraph = new Map([
     ['shared/store/store.ts', ['shared/store/local.ts']],
     ['shared/store/local.ts', ['shared/store/store.ts']],
-    ['shared/pipeline/pipeline.ts', ['shared/poll/cycle.ts', 'shared/log.ts']],
+    ['shared/pipeline/pipeline.ts', ['shared/poll/cycle.ts', 'shared/observe/log.ts']],
     ['shared/poll/cycle.ts', ['shared/pipeline/pipeline.ts']],
-    ['shared/log.ts', []],
+    ['shared/observe/log.ts', []],
     ['shared/events.ts', ['shared/events.ts']],
   ])
 
@@ -233,7 +233,7 @@ describe('the checks themselves', () => {
         new Map([
           ['scripts/demo.ts', ['test/e2e/harness.ts', 'sim/e2e/harness.ts']],
           ['sim/e2e/harness.ts', ['test/helpers/services.ts', 'functions/index.ts']],
-          ['shared/log.ts', ['shared/redact.ts']],
+          ['shared/observe/log.ts', ['shared/observe/redact.ts']],
           ['runtime/node.ts', ['tests-elsewhere/x.ts']],
         ]),
         'test'
@@ -249,7 +249,7 @@ describe('the checks themselves', () => {
       ['shared/store/local.ts', 462],
       ['shared/pipeline/pipeline.ts', 477],
       ['functions/tools/tasks.ts', 400],
-      ['shared/log.ts', 40],
+      ['shared/observe/log.ts', 40],
     ])
     expect(findLongFiles(counts, 400)).toEqual([
       'shared/pipeline/pipeline.ts (477 lines)',

@@ -5,9 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { agentTokenFunction } from '../../functions/tools/agent-token.ts'
 import { agentForToken, newAgentToken } from '../../functions/tools/auth.ts'
 import { nodeAgentRegistryFile } from '../../runtime/node-registry-file.ts'
-import { type AgentConfig, parseAgentRegistry } from '../../shared/agents.ts'
+import { type AgentConfig, parseAgentRegistry } from '../../shared/agents/registry.ts'
+import { runJob } from '../../shared/core/run-job.ts'
 import { sha256Hex } from '../../shared/hash.ts'
-import { runJob } from '../../shared/run-job.ts'
 import { makeServices } from '../../sim/e2e/services.ts'
 
 const agent = (id: string, digest?: string): AgentConfig => ({

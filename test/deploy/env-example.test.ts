@@ -1,9 +1,9 @@
-/** @module The deployment's settings files agree with shared/settings.ts, with the compose files and with each other. */
+/** @module The deployment's settings files agree with shared/core/settings.ts, with the compose files and with each other. */
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
-import { CONFIG_KEYS, loadConfig, SECRET_KEYS } from '../../shared/config.ts'
-import { TEMPLATE_EXAMPLES, templateExamplesIn } from '../../shared/template-examples.ts'
+import { CONFIG_KEYS, loadConfig, SECRET_KEYS } from '../../shared/core/config.ts'
+import { TEMPLATE_EXAMPLES, templateExamplesIn } from '../../shared/core/template-examples.ts'
 
 const root = new URL('../../', import.meta.url)
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8')
@@ -74,7 +74,7 @@ function redisDbIndex(url: string): { host: string; db: string } {
 }
 
 describe('compose/.env.example', () => {
-  it('should list every setting of shared/settings.ts, each once', () => {
+  it('should list every setting of shared/core/settings.ts, each once', () => {
     const keys = keysIn(appLines)
     expect([...keys].sort()).toEqual([...CONFIG_KEYS].sort())
   })
@@ -151,7 +151,7 @@ describe('.env.example (npm start on a host, issue 36)', () => {
   const host = parseEnvExample(read('.env.example'))
   const hostApp = host.filter((l) => l.section === 'app')
 
-  it('should list every setting of shared/settings.ts, each once, like the compose one', () => {
+  it('should list every setting of shared/core/settings.ts, each once, like the compose one', () => {
     expect([...keysIn(hostApp)].sort()).toEqual([...CONFIG_KEYS].sort())
     expect(keysIn(host.filter((l) => l.section === 'agent-tokens')).sort()).toEqual(
       keysIn(section('agent-tokens')).sort()

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { loadConfig } from '../../shared/config.ts'
+import { loadConfig } from '../../shared/core/config.ts'
 
 const root = new URL('../../', import.meta.url).pathname
 

@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { functions } from '../../functions/index.ts'
+import { runJob } from '../../shared/core/run-job.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
-import { runJob } from '../../shared/run-job.ts'
 import { runRecordKey } from '../../shared/runs/records.ts'
 import { DUE_INDEX, staleMember } from '../../shared/runs/tracker-kit.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'

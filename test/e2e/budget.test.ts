@@ -7,8 +7,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { functions } from '../../functions/index.ts'
-import { takeInventory } from '../../shared/registry.ts'
-import { runJob } from '../../shared/run-job.ts'
+import { takeInventory } from '../../shared/core/function-registry.ts'
+import { runJob } from '../../shared/core/run-job.ts'
 import { createMemoryStore } from '../../shared/store/store.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
 import { CHAT_ID, restartE2E, startE2E } from '../../sim/e2e/harness.ts'

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { pollFunction } from '../../functions/poll/poll.ts'
+import { runJob } from '../../shared/core/run-job.ts'
 import { CYCLE_LIST_REFRESH_MS } from '../../shared/poll/cycle-announcements.ts'
-import { runJob } from '../../shared/run-job.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
 import { startE2E } from '../../sim/e2e/harness.ts'
 

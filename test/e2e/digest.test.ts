@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { functions } from '../../functions/index.ts'
 import { runJobCommand } from '../../runtime/node-cli.ts'
-import { cronMatches, parseCron } from '../../shared/cron.ts'
-import { runJob } from '../../shared/run-job.ts'
+import { cronMatches, parseCron } from '../../shared/core/cron.ts'
+import { runJob } from '../../shared/core/run-job.ts'
 import { BOT_TOKEN, CHAT_ID, startE2E } from '../../sim/e2e/harness.ts'
 import { makeServices, type TestServices } from '../../sim/e2e/services.ts'
 

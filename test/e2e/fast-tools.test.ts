@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { AgentConfig } from '../../shared/agents.ts'
+import type { AgentConfig } from '../../shared/agents/registry.ts'
 import { createKeyBudget } from '../../shared/plane/budget.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { AgentConfig } from '../../shared/agents.ts'
+import type { AgentConfig } from '../../shared/agents/registry.ts'
 import { startE2E } from '../../sim/e2e/harness.ts'
 import type { PlaneSim } from '../../sim/plane/index.ts'
 import { planeWritesSince, runJobCli } from './run-cli.ts'

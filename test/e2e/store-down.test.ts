@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { createNodeStore } from '../../runtime/node-store.ts'
-import { loadConfig } from '../../shared/config.ts'
+import { loadConfig } from '../../shared/core/config.ts'
 import { STORE_RETRY_AFTER_S } from '../../shared/store/unavailable.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
 import { startE2E } from '../../sim/e2e/harness.ts'

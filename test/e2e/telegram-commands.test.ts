@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { notifyFunction } from '../../functions/notify/notify.ts'
 import { storeCommand } from '../../functions/telegram/command-inbox.ts'
-import { runJob } from '../../shared/run-job.ts'
+import { runJob } from '../../shared/core/run-job.ts'
 import { CHAT_ID, startE2E } from '../../sim/e2e/harness.ts'
 import { parseTelegramHtml } from '../../sim/telegram/index.ts'
 

@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { checkFunction } from '../../functions/ops/check.ts'
+import { runJob } from '../../shared/core/run-job.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
-import { runJob } from '../../shared/run-job.ts'
 import { type E2E, startE2E } from '../../sim/e2e/harness.ts'
 import { virtualClock } from '../helpers/clock.ts'
 

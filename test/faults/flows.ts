@@ -6,7 +6,7 @@
 
 import type { Update } from '@grammyjs/types'
 import { pollFunction } from '../../functions/poll/poll.ts'
-import { runJob } from '../../shared/run-job.ts'
+import { runJob } from '../../shared/core/run-job.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
 import type { E2E } from '../../sim/e2e/harness.ts'
 

@@ -1,7 +1,7 @@
 /** Issue 14's single-fault sweep on Redis: every Redis operation of the webhook flow fails, or the process dies there. */
 import { describe, expect, it } from 'vitest'
 import { createNodeStore } from '../../runtime/node-store.ts'
-import { loadConfig } from '../../shared/config.ts'
+import { loadConfig } from '../../shared/core/config.ts'
 import { dropRedisPrefix, TEST_REDIS_URL } from '../helpers/redis.ts'
 import { webhookToNotification } from './flows.ts'
 import { runCase } from './run-case.ts'

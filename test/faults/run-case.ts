@@ -4,7 +4,7 @@
  */
 import { notifyFunction } from '../../functions/notify/notify.ts'
 import { pollFunction } from '../../functions/poll/poll.ts'
-import { runJob } from '../../shared/run-job.ts'
+import { runJob } from '../../shared/core/run-job.ts'
 import { createStoreQueue } from '../../shared/store/queue.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
 import { CHAT_ID, type E2E, restartE2E, startE2E } from '../../sim/e2e/harness.ts'

@@ -1,4 +1,4 @@
-import { wantedRedisUrl } from '../setup/redis-plan.ts'
+import { wantedRedisUrl } from './redis-plan.ts'
 
 /**
  * The Redis the tests use: REDIS_URL as test/setup/redis.ts left it (.ci/run's, the machine's 127.0.0.1:6379, or

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { createNodeStore } from '../../runtime/node-store.ts'
-import { loadConfig } from '../../shared/config.ts'
+import { loadConfig } from '../../shared/core/config.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
 import {
   type E2E,

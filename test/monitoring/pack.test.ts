@@ -4,9 +4,9 @@ import { createApp } from '../../runtime/app.ts'
 import { nodeMetricsOptions } from '../../runtime/node-metrics.ts'
 import { createRoot } from '../../runtime/root.ts'
 import { createServices } from '../../runtime/services.ts'
-import { loadConfig } from '../../shared/config.ts'
-import { createLogger } from '../../shared/log.ts'
-import { createRedactor } from '../../shared/redact.ts'
+import { loadConfig } from '../../shared/core/config.ts'
+import { createLogger } from '../../shared/observe/log.ts'
+import { createRedactor } from '../../shared/observe/redact.ts'
 import { createMemoryStore } from '../../shared/store/store.ts'
 import {
   alertExpressions,

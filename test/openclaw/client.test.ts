@@ -1,8 +1,8 @@
 import { inspect } from 'node:util'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { withRetry } from '../../shared/net/retry.ts'
 import { createOpenClawClient, type OpenClawClientOptions } from '../../shared/openclaw/client.ts'
 import { classifyOpenClawError, OpenClawError } from '../../shared/openclaw/errors.ts'
-import { withRetry } from '../../shared/retry.ts'
 import { createOpenClawSim, type OpenClawSimOptions } from '../../sim/openclaw/index.ts'
 
 const TOKEN = 'hooks-token-8f3a9c2e71'

@@ -13,6 +13,6 @@ describe('the long-files-first order', () => {
   it('should put the listed files first, in their order, and every other file after them', () => {
     expect(rankOf('test/openclaw-cli/one-gateway.test.ts')).toBe(0)
     expect(rankOf('test/faults/tool-write.fault.test.ts')).toBe(1)
-    expect(rankOf('shared/log.test.ts')).toBe(LONG_FILES.length)
+    expect(rankOf('shared/observe/log.test.ts')).toBe(LONG_FILES.length)
   })
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { functions as registry } from '../../functions/index.ts'
 import { createApp } from '../../runtime/app.ts'
-import { defineHttpFunction } from '../../shared/function.ts'
+import { defineHttpFunction } from '../../shared/core/function.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
 import { StoreUnavailableError } from '../../shared/store/unavailable.ts'
 import { makeServices } from '../../sim/e2e/services.ts'

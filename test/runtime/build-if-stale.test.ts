@@ -30,8 +30,8 @@ describe('build-if-stale (issue 36: no rebuild before each job when dist/ is cur
       mkdirSync(join(dir, sub), { recursive: true })
     const files = [
       'functions/ops/check.ts',
-      'shared/log.ts',
-      'shared/log.test.ts',
+      'shared/observe/log.ts',
+      'shared/observe/log.test.ts',
       'runtime/node.ts',
       'tsconfig.json',
       'tsconfig.build.json',
@@ -46,7 +46,7 @@ describe('build-if-stale (issue 36: no rebuild before each job when dist/ is cur
     at('dist/.build-stamp', 10)
     expect(buildIsCurrent(dir)).toBe(true)
     // A test file is not compiled into dist/: editing one needs no build.
-    at('shared/log.test.ts', 20)
+    at('shared/observe/log.test.ts', 20)
     expect(buildIsCurrent(dir)).toBe(true)
     at('functions/ops/check.ts', 20)
     expect(buildIsCurrent(dir)).toBe(false)

@@ -7,7 +7,7 @@ import {
   missingSettings,
   SETTINGS,
   secretValues,
-} from '../../shared/config.ts'
+} from '../../shared/core/config.ts'
 
 function problemsOf(env: Record<string, string>) {
   try {

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { functions } from '../../functions/index.ts'
 import { runJobCommand } from '../../runtime/node-cli.ts'
-import { scheduleOf } from '../../shared/function.ts'
+import { scheduleOf } from '../../shared/core/function.ts'
 import { makeServices } from '../../sim/e2e/services.ts'
 
 // Issue 36: docs/reference.md omitted two jobs and exit code 2; it is kept to the registry here.

@@ -5,9 +5,13 @@ import { createApp } from '../../runtime/app.ts'
 import { runJobCommand } from '../../runtime/node-cli.ts'
 import { startScheduler } from '../../runtime/node-scheduler.ts'
 import { createNodeStore } from '../../runtime/node-store.ts'
-import { loadConfig } from '../../shared/config.ts'
-import { type CronFunction, defineCronFunction, defineJobFunction } from '../../shared/function.ts'
-import { runJob } from '../../shared/run-job.ts'
+import { loadConfig } from '../../shared/core/config.ts'
+import {
+  type CronFunction,
+  defineCronFunction,
+  defineJobFunction,
+} from '../../shared/core/function.ts'
+import { runJob } from '../../shared/core/run-job.ts'
 import { LOCK_LEASE } from '../../shared/store/lease.ts'
 import { makeServices } from '../../sim/e2e/services.ts'
 import { dropRedisPrefix, TEST_REDIS_URL } from '../helpers/redis.ts'

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { functions } from '../../functions/index.ts'
 import { createApp } from '../../runtime/app.ts'
 import { createNodeStore, StoreUnreachableError, waitForStore } from '../../runtime/node-store.ts'
-import { loadConfig } from '../../shared/config.ts'
+import { loadConfig } from '../../shared/core/config.ts'
 import { makeServices } from '../../sim/e2e/services.ts'
 import { freePort } from '../helpers/net.ts'
 

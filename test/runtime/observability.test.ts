@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { createLogger } from '../../shared/log.ts'
-import { createMetricsRegistry } from '../../shared/metrics.ts'
-import { createRedactor, REDACTED } from '../../shared/redact.ts'
+import { createLogger } from '../../shared/observe/log.ts'
+import { createMetricsRegistry } from '../../shared/observe/metrics.ts'
+import { createRedactor, REDACTED } from '../../shared/observe/redact.ts'
 
 describe('redactor', () => {
   const redactor = createRedactor(['plane_api_0123456789', undefined, 'abc'])

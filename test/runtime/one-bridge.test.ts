@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { defineCronFunction, type JobContext } from '../../shared/function.ts'
-import { runJob } from '../../shared/run-job.ts'
+import { defineCronFunction, type JobContext } from '../../shared/core/function.ts'
+import { runJob } from '../../shared/core/run-job.ts'
 import { makeServices } from '../../sim/e2e/services.ts'
 
 describe('one bridge per runtime', () => {

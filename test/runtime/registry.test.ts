@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { functions } from '../../functions/index.ts'
 import { dueCronFunctions } from '../../runtime/worker-crons.ts'
-import { ConfigError, loadConfig } from '../../shared/config.ts'
-import { defineCronFunction, defineHttpFunction, scheduleOf } from '../../shared/function.ts'
-import { RegistryError, takeInventory, validateRegistry } from '../../shared/registry.ts'
+import { ConfigError, loadConfig } from '../../shared/core/config.ts'
+import { defineCronFunction, defineHttpFunction, scheduleOf } from '../../shared/core/function.ts'
+import {
+  RegistryError,
+  takeInventory,
+  validateRegistry,
+} from '../../shared/core/function-registry.ts'
 
 const http = (name: string, path: string) =>
   defineHttpFunction({

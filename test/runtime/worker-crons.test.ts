@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { functions } from '../../functions/index.ts'
 import { dueCronFunctions, workerCronOf, workerCrons } from '../../runtime/worker-crons.ts'
-import { type CronFunction, defineCronFunction } from '../../shared/function.ts'
+import { type CronFunction, defineCronFunction } from '../../shared/core/function.ts'
 
 /** wrangler.jsonc without its `//` comments (none sits inside a string there). */
 function readWranglerConfig(): { triggers?: { crons?: string[] }; main?: string } {

@@ -5,7 +5,7 @@ import { servedFunctions } from '../../functions/served.ts'
 import worker from '../../runtime/worker.ts'
 import { createWorkerRuntime, settingsOf } from '../../runtime/worker-runtime.ts'
 import { createWorkerStore } from '../../runtime/worker-store.ts'
-import { loadConfig } from '../../shared/config.ts'
+import { loadConfig } from '../../shared/core/config.ts'
 
 const ctx = { waitUntil: () => undefined }
 const AGENTS_JSON = JSON.stringify({

@@ -21,7 +21,7 @@ import {
   type PingOutcome,
   planTestRedis,
   wantedRedisUrl,
-} from './redis-plan.ts'
+} from '../helpers/redis-plan.ts'
 
 const PING_TIMEOUT_MS = 2000
 const SERVER_START_WAIT_MS = 10_000

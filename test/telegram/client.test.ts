@@ -1,6 +1,6 @@
 import { inspect } from 'node:util'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { withRetry } from '../../shared/retry.ts'
+import { withRetry } from '../../shared/net/retry.ts'
 import { createTelegramClient, type TelegramCallLog } from '../../shared/telegram/client.ts'
 import { classifyTelegramError, TelegramError } from '../../shared/telegram/errors.ts'
 import { createTelegramSim } from '../../sim/telegram/index.ts'

@@ -3,7 +3,7 @@
  * name and text comes from hostile-text.ts.
  */
 import fc from 'fast-check'
-import type { AgentRef } from '../../shared/agents.ts'
+import type { AgentRef } from '../../shared/agents/registry.ts'
 import type { BudgetView, ScopeFigures } from '../../shared/budget/budget.ts'
 import type { StateRef, TaskSnapshot } from '../../shared/events.ts'
 import type { Locale } from '../../shared/notify/i18n.ts'

@@ -3,7 +3,7 @@ import { env } from 'cloudflare:test'
 import kvBindingDriver from 'unstorage/drivers/cloudflare-kv-binding'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createWorkerStore } from '../../runtime/worker-store.ts'
-import { loadConfig } from '../../shared/config.ts'
+import { loadConfig } from '../../shared/core/config.ts'
 import { createStore, type Store } from '../../shared/store/store.ts'
 
 const PREFIX = 'kvtest'

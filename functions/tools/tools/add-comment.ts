@@ -1,8 +1,8 @@
 /** @module add_comment (OPENCLAW-05): progress, errors, questions and notes on a task, in Markdown. */
 import * as z from 'zod'
-import { htmlToText } from '../../../shared/html-text.ts'
+import { isAgentTask } from '../../../shared/agents/task-vocabulary.ts'
 import { mentionedUserIds } from '../../../shared/plane/mentions.ts'
-import { isAgentTask } from '../../../shared/task-vocabulary.ts'
+import { htmlToText } from '../../../shared/text/html-text.ts'
 import { withAgentMentions } from '../mentions.ts'
 import { toolPhrases } from '../phrases.ts'
 import { taskArg, WRITE_HINTS } from '../schemas.ts'

@@ -1,9 +1,9 @@
 /** @module get_task_details (OPENCLAW-03): everything an agent needs before it starts a task. */
 import * as z from 'zod'
-import { capText } from '../../../shared/cap.ts'
-import { htmlToText } from '../../../shared/html-text.ts'
 import type { PlaneClient } from '../../../shared/plane/client.ts'
 import { isRunCard } from '../../../shared/runs/card.ts'
+import { capText } from '../../../shared/text/cap.ts'
+import { htmlToText } from '../../../shared/text/html-text.ts'
 import { dependenciesOf } from '../dependencies.ts'
 import { presentDeliverable, presentProject, presentRun } from '../present.ts'
 import {

@@ -4,10 +4,14 @@
  * listing of every work item of every project.
  */
 import * as z from 'zod'
+import {
+  agentsOfTask,
+  isOpenForAgent,
+  waitsForApproval,
+} from '../../../shared/agents/task-vocabulary.ts'
 import { adoptBacklog } from '../../../shared/poll/agent-tick.ts'
 import { webhooksSilent } from '../../../shared/poll/webhook-health.ts'
 import type { RunRecord } from '../../../shared/runs/types.ts'
-import { agentsOfTask, isOpenForAgent, waitsForApproval } from '../../../shared/task-vocabulary.ts'
 import { dependenciesOf } from '../dependencies.ts'
 import { dependencyOut, projectOut, READ_HINTS, statusOut } from '../schemas.ts'
 import { type LoadedTask, noteTouched, statusOf, taskUrl } from '../tasks.ts'

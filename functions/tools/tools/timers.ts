@@ -1,6 +1,6 @@
 /** @module start_timer / stop_timer (OPENCLAW-06): time kept by the bridge (Plane CE has no worklogs), also in Plane's worklogs where the instance has them. */
 import * as z from 'zod'
-import { errorMessage } from '../../../shared/errors.ts'
+import { errorMessage } from '../../../shared/observe/errors.ts'
 import type { PlaneClient } from '../../../shared/plane/client.ts'
 import { planePath } from '../../../shared/plane/paths.ts'
 import { formatDuration as formatSeconds } from '../../../shared/runs/card.ts'

@@ -1,8 +1,8 @@
 /** @module update_task_status (OPENCLAW-04/14/18): move a task through the workflow, enforcing the team's rules. */
 import * as z from 'zod'
+import { APPROVAL_LABEL } from '../../../shared/agents/task-vocabulary.ts'
 import { recordFinishedCost } from '../../../shared/runs/costs.ts'
 import type { RunState } from '../../../shared/runs/types.ts'
-import { APPROVAL_LABEL } from '../../../shared/task-vocabulary.ts'
 import { assertDependenciesDone, dependenciesOf } from '../dependencies.ts'
 import { ToolError } from '../errors.ts'
 import { toolPhrases } from '../phrases.ts'

@@ -1,18 +1,18 @@
 /** @module What a function is: a name, one trigger (HTTP route, cron, or named job), the settings it needs, its code. */
 
 import type { Context } from 'hono'
-import type { AgentConfig, AgentRegistryFile } from './agents.ts'
+import type { AgentConfig, AgentRegistryFile } from '../agents/registry.ts'
+import type { Hashing } from '../hash.ts'
+import type { BridgeMetrics } from '../observe/bridge-metrics.ts'
+import type { Logger } from '../observe/log.ts'
+import type { StatusBoard } from '../observe/status.ts'
+import type { Store } from '../store/store.ts'
+import type { UploadBudget } from '../uploads/budget.ts'
+import type { FileSpool } from '../uploads/spool.ts'
 import type { Background } from './background.ts'
-import type { BridgeMetrics } from './bridge-metrics.ts'
 import type { Config, SettingKey } from './config.ts'
-import type { Hashing } from './hash.ts'
-import type { Logger } from './log.ts'
 import type { Parts } from './parts.ts'
 import type { RunningJobs } from './running-jobs.ts'
-import type { StatusBoard } from './status.ts'
-import type { Store } from './store/store.ts'
-import type { UploadBudget } from './uploads/budget.ts'
-import type { FileSpool } from './uploads/spool.ts'
 
 /** What every function gets; built once per process (Node) or isolate (Workers). */
 export type Services = {

@@ -3,8 +3,8 @@
  * `npm run job -- poll` delivered, a Plane call another replica made, show in every process's /ready. The status
  * board writes through here at most once a minute per integration, and at once when it starts or stops failing.
  */
-import type { ContactStatus } from './status.ts'
-import type { Store } from './store/store.ts'
+import type { ContactStatus } from '../observe/status.ts'
+import type { Store } from '../store/store.ts'
 
 /** An integration not heard of for this long fades out of /ready. */
 const CONTACT_TTL_S = 45 * 24 * 60 * 60

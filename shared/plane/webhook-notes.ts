@@ -3,7 +3,7 @@
  * most every 5 s) and answers withheld (kept in memory first: the store is what failed). One per runtime, built in
  * the composition root.
  */
-import type { Store } from './store/store.ts'
+import type { Store } from '../store/store.ts'
 import { REJECTED_KEY, UNSIGNED_KEY } from './webhook-rejections.ts'
 
 export const LAST_RECEIVED_KEY = 'webhook:last-received'

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { loadConfig } from './config.ts'
+import { loadConfig } from '../core/config.ts'
+import { settingsFingerprint } from '../core/settings-fingerprint.ts'
 import { judgeReadiness } from './readiness.ts'
-import { settingsFingerprint } from './settings-fingerprint.ts'
 
 const config = loadConfig({
   TELEGRAM_BOT_TOKEN: '123456:abcdefghijklmnopqrstuvwxyzABCDEFGHI',

@@ -3,13 +3,13 @@
  * replica show in /ready, not only those of the process that answers it. One write per run, no secrets.
  */
 
-import { capText } from './cap.ts'
+import { createRedactor } from '../observe/redact.ts'
+import type { JobStatus } from '../observe/status.ts'
+import type { Store } from '../store/store.ts'
+import { capText } from '../text/cap.ts'
 import { type Config, secretValues } from './config.ts'
 import type { JobContext } from './function.ts'
-import { createRedactor } from './redact.ts'
 import { type SettingsFingerprint, settingsFingerprint } from './settings-fingerprint.ts'
-import type { JobStatus } from './status.ts'
-import type { Store } from './store/store.ts'
 
 /** What /ready shows of a job's last run, wherever it ran. */
 export type JobRunRecord = JobStatus & {

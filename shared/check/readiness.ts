@@ -5,11 +5,12 @@
  * soon as `provision` fixed something) or a run with one setting overridden is shown, never taken for the server's
  * state. Pure.
  */
-import { checkTelegramChat } from './check/telegram.ts'
-import type { Config } from './config.ts'
-import type { JobRunRecord } from './job-runs.ts'
-import { ranWith, type SettingsFingerprint } from './settings-fingerprint.ts'
-import type { ContactStatus, JobStatus } from './status.ts'
+
+import type { Config } from '../core/config.ts'
+import type { JobRunRecord } from '../core/job-runs.ts'
+import { ranWith, type SettingsFingerprint } from '../core/settings-fingerprint.ts'
+import type { ContactStatus, JobStatus } from '../observe/status.ts'
+import { checkTelegramChat } from './telegram.ts'
 
 /** A job's last run: this process's (JobStatus), or as recorded in the store (JobRunRecord). */
 type JobEntry = JobStatus & Partial<Pick<JobRunRecord, 'kind' | 'settings' | 'trigger'>>

@@ -3,8 +3,9 @@
  * tools): whose task it is (assignee or `agent:<id>` label), whether it waits for approval, whether it is open to
  * its agent. Pure; it imports nothing of the bridge's.
  */
-import type { AgentRef } from './agents.ts'
-import type { StateGroup, TaskSnapshot } from './events.ts'
+
+import type { StateGroup, TaskSnapshot } from '../events.ts'
+import type { AgentRef } from './registry.ts'
 
 /** OPENCLAW-10: Plane CE has no custom fields, so an `agent:<id>` label also assigns a task to an agent. */
 export const AGENT_LABEL_PREFIX = 'agent:'

@@ -1,9 +1,9 @@
 /** @module Every setting plane-bridge reads: name, zod schema, default, whether it is a secret, and what it is for. */
 import * as z from 'zod'
+import { NOTIFICATION_KINDS } from '../notify/policy.ts'
+import { DEFAULT_RATE_LIMIT, parseRateLimit } from '../plane/budget.ts'
+import { DEFAULT_TEXT_LIMITS } from '../plane/limits.ts'
 import { isCronExpression } from './cron.ts'
-import { NOTIFICATION_KINDS } from './notify/policy.ts'
-import { DEFAULT_RATE_LIMIT, parseRateLimit } from './plane/budget.ts'
-import { DEFAULT_TEXT_LIMITS } from './plane/limits.ts'
 
 /** One setting. `doc` and `defaultText` feed the docs/settings.md table, which a test keeps in sync with this list. */
 export type SettingSpec = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { createLogger, silentLogger } from '../observe/log.ts'
 import { createBackground } from './background.ts'
-import { createLogger, silentLogger } from './log.ts'
 
 describe('background', () => {
   it('should wait for a delayed task when nothing else runs (timers must get to fire)', async () => {

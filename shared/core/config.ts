@@ -1,7 +1,7 @@
 /** @module One typed config, validated once: every problem reported at once, by name, secrets never echoed. */
 
 import * as z from 'zod'
-import { capText } from './cap.ts'
+import { capText } from '../text/cap.ts'
 import { CONFIG_KEYS, SECRET_KEYS, SETTINGS, type SettingKey } from './settings.ts'
 
 export { CONFIG_KEYS, SECRET_KEYS, SETTINGS, type SettingKey } from './settings.ts'

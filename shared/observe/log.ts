@@ -1,5 +1,5 @@
 /** @module Structured JSON logs, one line per event, secrets redacted, long values cut, filtered by LOG_LEVEL. */
-import { capText } from './cap.ts'
+import { capText } from '../text/cap.ts'
 import { createRedactor, type Redactor } from './redact.ts'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'

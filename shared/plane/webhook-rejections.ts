@@ -7,7 +7,7 @@
  * signature does not verify, which is what a wrong PLANE_WEBHOOK_SECRET looks like; and anything else refused on the
  * public route (`curl -X POST …/webhooks/plane -d x`), which says nothing about the secret and is only counted.
  */
-import type { Store } from './store/store.ts'
+import type { Store } from '../store/store.ts'
 
 export const REJECTED_KEY = 'webhook:rejected-since-accepted'
 export const UNSIGNED_KEY = 'webhook:unsigned-since-accepted'

@@ -1,23 +1,23 @@
 /** @module From Plane's shapes (webhook data, API work items) to the pipeline's normalized snapshots. Pure. */
 
-import { capText } from './cap.ts'
-import type { ChangeHint } from './events.ts'
-import { type Actor, sortedUnique, type TaskSnapshot, toStateGroup } from './events.ts'
-import { htmlToText } from './html-text.ts'
+import type { ChangeHint } from '../events.ts'
+import { type Actor, sortedUnique, type TaskSnapshot, toStateGroup } from '../events.ts'
+import { capText } from '../text/cap.ts'
+import { htmlToText } from '../text/html-text.ts'
 import {
   capShort,
   capShortOrNull,
   isPlaneId,
   LIST_MAX_ITEMS,
   PLANE_NAME_MAX_CHARS,
-} from './plane/limits.ts'
-import type { PlaneUserLite } from './plane/schemas.ts'
+} from './limits.ts'
+import type { PlaneUserLite } from './schemas.ts'
 import type {
   PlaneWebhookActivity,
   PlaneWebhookComment,
   PlaneWebhookIssue,
-} from './plane/webhook-types.ts'
-import type { PlaneWorkItem } from './plane/work-item-schemas.ts'
+} from './webhook-types.ts'
+import type { PlaneWorkItem } from './work-item-schemas.ts'
 
 /** A webhook's issue `data`: state, labels and assignees arrive nested (plane-api.md §7.3). */
 export function snapshotFromWebhookIssue(

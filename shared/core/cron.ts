@@ -8,7 +8,7 @@
  * it would be ~10 KiB gzip of the Worker bundle).
  */
 
-import { zonedParts } from './time-zone.ts'
+import { zonedParts } from '../time-zone.ts'
 
 export class CronSyntaxError extends Error {
   override readonly name = 'CronSyntaxError'

@@ -1,6 +1,8 @@
 /** @module Runs one cron or job function: once per schedule slot across replicas, never overlapping itself, never throwing. */
 
-import { errorMessage } from './errors.ts'
+import { errorMessage } from '../observe/errors.ts'
+import { diagnosePlaneFailure } from '../plane/diagnose.ts'
+import { keepLease, LOCK_LEASE } from '../store/lease.ts'
 import type {
   JobContext,
   JobOutcome,
@@ -11,8 +13,6 @@ import type {
 } from './function.ts'
 import { recordJobRun } from './job-runs.ts'
 import type { Parts } from './parts.ts'
-import { diagnosePlaneFailure } from './plane/diagnose.ts'
-import { keepLease, LOCK_LEASE } from './store/lease.ts'
 
 export type JobRunResult = {
   outcome: 'ok' | 'error' | 'skipped' | 'overlap'

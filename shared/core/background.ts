@@ -1,6 +1,6 @@
 /** @module Work that runs after a response (process a stored webhook, drain the outbox), tracked so shutdown can wait. */
-import { errorMessage } from './errors.ts'
-import type { Logger } from './log.ts'
+import { errorMessage } from '../observe/errors.ts'
+import type { Logger } from '../observe/log.ts'
 
 export type Background = {
   /** Start `task` now without awaiting it; failures are logged, never thrown. */

@@ -1,11 +1,11 @@
 /** @module A Directory over the Plane API: projects, member names and agents, cached so messages cost no quota. */
-import type { AgentConfig } from './agents.ts'
-import { isEmail } from './agents.ts'
-import { errorMessage } from './errors.ts'
-import type { Logger } from './log.ts'
-import type { AgentRef, Directory } from './notify/directory.ts'
-import type { ProjectRef } from './notify/messages.ts'
-import type { PlaneClient } from './plane/client.ts'
+import type { AgentConfig } from '../agents/registry.ts'
+import { isEmail } from '../agents/registry.ts'
+import { errorMessage } from '../observe/errors.ts'
+import type { Logger } from '../observe/log.ts'
+import type { PlaneClient } from '../plane/client.ts'
+import type { AgentRef, Directory } from './directory.ts'
+import type { ProjectRef } from './messages.ts'
 
 export type PlaneDirectoryOptions = {
   plane: PlaneClient | null
