@@ -137,12 +137,14 @@ function _fr(reason: string): string {
 
 /**
  * A task first seen by a read that is already under way (a deploy's backlog) is adopted by its agents: a run
- * without a wake. The poll's tick does it for the tasks of its cycle; a tool's listing calls this for its own.
+ * without a wake; an assignment claimed before the sighting that it ends (`tracker.firstSeen`) ends. The poll does
+ * it for the tasks of its cycle; a tool's listing calls this for its own.
  */
 export async function adoptBacklog(
   { directory, tracker }: Pick<Parts, 'directory' | 'tracker'>,
   task: TaskSnapshot
 ): Promise<void> {
+  await tracker.firstSeen(task, await directory.agents())
   if (task.state?.group !== 'started') return
   for (const agent of await agentsOfTask(directory, task))
     await tracker.assigned(task, agent, { firstSighting: true })

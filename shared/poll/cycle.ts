@@ -139,6 +139,8 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
           description: item.description_html ?? null,
         })
         sightings.push({ task, result, updatedBy: updatedByOf(item) })
+        // Before any tick: what an agent's check-in claimed before this first sighting and the task ends, ends.
+        if (result === 'baseline') await parts.tracker.firstSeen(task, agents)
       }
       if (listing.newestMs !== null)
         await store.set(

@@ -1,7 +1,7 @@
 /**
  * @module Assignments: an agent given a task is woken (or, on a deploy's first sighting of a started task, its
- * run adopted without a wake); an agent that loses it is told to stop and its run cancelled; a task's agents
- * are woken with a special text (unblocked…).
+ * run adopted without a wake); an agent that loses it is told to stop and its run cancelled, also when the bridge
+ * first sees the task already taken from it; a task's agents are woken with a special text (unblocked…).
  */
 
 import { agentsOfTask } from '../agents/task-vocabulary.ts'
@@ -26,7 +26,7 @@ import type { RunWakes } from './wakes.ts'
 export function createAssignments(
   { options, say }: TrackerKit,
   { taskRef, agentWake, sendWake }: RunWakes
-): Pick<RunTracker, 'assigned' | 'unassigned' | 'notice'> {
+): Pick<RunTracker, 'assigned' | 'unassigned' | 'firstSeen' | 'notice'> {
   const { store, outbox, runs, log, now } = options
 
   const assigned: RunTracker['assigned'] = async (task, agent, { firstSighting = false } = {}) => {
@@ -122,6 +122,25 @@ export function createAssignments(
     return told
   }
 
+  const firstSeen: RunTracker['firstSeen'] = async (task, agents) => {
+    // Only a check-in claims an assignment on a task no sighting has shown (the task as its tool read it): the
+    // first sighting may find it cancelled or given to another since, a baseline with no change to end it. Left,
+    // it made the task's reopening (or its return to the agent) look known already: no wake.
+    const holders = await agentsOfTask(options.directory, task)
+    const cancelled = task.state?.group === 'cancelled'
+    const gone = agents.filter((a) => cancelled || !holders.some((h) => h.id === a.id))
+    if (gone.length === 0) return 0
+    const entries = await store.getMany<Assignment>(gone.map((a) => assignmentKey(task.id, a.id)))
+    const to = holders[0] ?? null
+    let told = 0
+    for (const [i, agent] of gone.entries()) {
+      if (!entries[i]) continue
+      const reason = cancelled ? 'cancelled' : to ? 'reassigned' : 'unassigned'
+      if (await unassigned(task, agent, reason, to)) told++
+    }
+    return told
+  }
+
   const notice: RunTracker['notice'] = async (task, text, dedupeKey) => {
     if (!options.wakeAgents) return 0
     const { ref } = await taskRef(task)
@@ -135,7 +154,7 @@ export function createAssignments(
     return count
   }
 
-  return { assigned, unassigned, notice }
+  return { assigned, unassigned, firstSeen, notice }
 }
 
 // --- Internal helpers ---

@@ -106,6 +106,12 @@ export type RunTracker = {
     reason: StopReason,
     to?: AgentRef | null
   ): Promise<boolean>
+  /**
+   * A task first seen by a read (a poll's or a listing's baseline): an assignment of one of `agents` claimed before
+   * it (a check-in on the task as a tool read it) that this version ends — cancelled, or no longer the agent's —
+   * ends as that change would have ended it (`unassigned`). Returns how many agents were told to stop.
+   */
+  firstSeen(task: TaskSnapshot, agents: readonly AgentRef[]): Promise<number>
   /** The agent did something on the task (a tool call, a comment, a listing): checked in, not stale. */
   activity(
     taskId: string,

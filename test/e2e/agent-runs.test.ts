@@ -1,6 +1,7 @@
 /**
  * Agent runs end to end (Plane v1.2 and OpenClaw simulators, a test clock for the bridge): verified wakes,
- * stale runs, a reassignment mid-run, a dependency finished, a fresh deploy on a backlog, a new project.
+ * stale runs, a reassignment mid-run, a dependency finished, a fresh deploy on a backlog, a run taken up before the
+ * first poll found its task cancelled, a new project.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { functions } from '../../functions/index.ts'
@@ -416,6 +417,44 @@ describe('agent runs: deploy and new projects', () => {
     expect(order).toHaveLength(7)
     // At most the backlog's first wake went before it (it may have been on its way already).
     expect(order.findIndex((m) => m.includes('Urgent : relire le contrat'))).toBeLessThanOrEqual(1)
+  })
+
+  it('should stop a run an agent took up before the first poll when that poll finds the task cancelled, and wake it when reopened', async () => {
+    const { t, imhotep } = await start()
+    const task = t.plane.seed.workItem(t.project.id, {
+      name: 'Déjà en cours',
+      state: t.state('In Progress').id,
+      assignees: [t.users.imhotep.id],
+    })
+    // The agent reads its task before any poll: checked in, its run active, the task itself never sighted.
+    await imhotep('get_task_details', { task: 'ONB-1' })
+    expect(await record(t, task.id)).toMatchObject({ agentId: 'imhotep', state: 'active' })
+    // A person cancels it in Plane; the delivery is lost, so the first poll is the bridge's first sight of it.
+    t.webhooks.route(() => 'drop')
+    await t.plane.ui.updateWorkItem(t.users.bridge.id, task.id, {
+      state_id: t.state('Cancelled').id,
+    })
+    await t.plane.webhooks.settle()
+    t.webhooks.route(null)
+    await runPollCycle({ ...t.services, ...t.bridge })
+    await t.settle()
+    const stops = () =>
+      wakesTo(t, 'imhotep')
+        .map(messageOf)
+        .filter((m) => m.startsWith('Arrête'))
+    expect(stops()).toEqual([
+      expect.stringContaining('ONB-1 « Déjà en cours » : elle a été annulée'),
+    ])
+    expect(await record(t, task.id)).toMatchObject({ state: 'cancelled' })
+
+    // Reopened: a new assignment, one wake (the read's check-in, ended above, does not pass for it).
+    await t.plane.ui.updateWorkItem(t.users.bridge.id, task.id, { state_id: t.state('Todo').id })
+    await t.settle()
+    const wakes = wakesTo(t, 'imhotep')
+      .map(messageOf)
+      .filter((m) => !m.startsWith('Arrête'))
+    expect(wakes).toEqual([expect.stringContaining('ONB-1 « Déjà en cours »')])
+    expect(stops()).toHaveLength(1)
   })
 
   it('should set up a project created in Plane so that agents can be given its tasks without provision', async () => {

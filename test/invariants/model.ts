@@ -17,6 +17,8 @@ export type Truth = {
   state: StateName
   group: 'backlog' | 'unstarted' | 'started' | 'completed' | 'cancelled' | 'unknown'
   agents: AgentId[]
+  /** Of `agents`, those among Plane's assignees (the others hold it by their `agent:<id>` label alone). */
+  assigned: AgentId[]
   approval: boolean
 }
 
@@ -120,7 +122,10 @@ export function createModel() {
         return dep !== undefined && (dep.deleted !== null || current(dep).group === 'completed')
       })
       if (!allDone) continue
-      for (const agent of truth.agents) {
+      // Labels follow assignees (OPENCLAW-10): an agent a person took off the dependent keeps its label until the
+      // bridge flushes that change, and the bridge releases the dependent as it will be then (runs/dependents.ts).
+      // Here only such a removal leaves an agent's label without its assignee: that agent is released nothing.
+      for (const agent of truth.agents.filter((a) => truth.assigned.includes(a))) {
         if (dependent.releasedTo.has(agent)) continue
         dependent.releasedTo.add(agent)
         bump(expected.released, dependent.id)

@@ -265,6 +265,55 @@ const CASES: Array<[string, ScenarioInput]> = [
       ],
     },
   ],
+  [
+    // The read checked the agent in (an assignment, its run active) on a task no sighting had shown the bridge; the
+    // poll first saw it cancelled, a baseline with no change to end that assignment, which then took the reopening
+    // for one already known: no wake. Found on Redis (seed -98739597), on the memory store alike.
+    'an agent reads its task, which is cancelled unseen before the first poll, then reopened',
+    {
+      version: '1.2',
+      tasks: [{ state: 'In Progress', assignee: 'imhotep' }],
+      steps: [
+        { op: 'read', agent: 'imhotep', task: 0 },
+        { op: 'uiState', task: 0, state: 'Cancelled', delivery: 'drop' },
+        { op: 'poll', where: 'here' },
+        { op: 'apiState', task: 0, state: 'Todo', delivery: 'deliver' },
+      ],
+    },
+  ],
+  [
+    // The same through a tool's listing (the index's first sighting) and a reassignment rather than a cancellation.
+    'an agent reads its task, given to another agent unseen before a listing first sees it, then given back',
+    {
+      version: '1.2',
+      tasks: [{ state: 'In Progress', assignee: 'imhotep' }],
+      steps: [
+        { op: 'read', agent: 'imhotep', task: 0 },
+        { op: 'uiAssign', task: 0, assignee: 'thot', delivery: 'drop' },
+        { op: 'read', agent: 'thot', task: null },
+        { op: 'uiAssign', task: 0, assignee: 'imhotep', delivery: 'deliver' },
+      ],
+    },
+  ],
+  [
+    // The model counted the agent a person had just taken off the dependent as holding it by its label, which the
+    // bridge removes when that change's window closes; the bridge releases the dependent as it will be then
+    // (runs/dependents.ts): nobody. Found at 3,000 memory runs (seed -288301511), pre-existing.
+    'a person takes the agent off a dependent, delivered, and its dependency is finished before the window closes',
+    {
+      version: '1.2',
+      tasks: [
+        { state: 'Backlog', assignee: 'thot' },
+        { state: 'Backlog', assignee: 'imhotep' },
+      ],
+      steps: [
+        { op: 'create', assignee: 'imhotep', deps: [0], approval: false, echo: 'deliver' },
+        { op: 'uiAssign', task: 20, assignee: null, delivery: 'deliver' },
+        { op: 'status', agent: 'thot', task: 0, status: 'done', confidence: 0.5, echo: 'deliver' },
+        { op: 'poll', where: 'here' },
+      ],
+    },
+  ],
 ]
 
 /**

@@ -247,12 +247,14 @@ export function createScenario(world: World) {
       const a = byUser.get(String(user))
       if (a) agents.add(a)
     }
+    const assigned = [...agents].sort()
     for (const label of labels)
       if (label.startsWith('agent:')) agents.add(label.slice('agent:'.length) as AgentId)
     return {
       state: (state?.name ?? 'Backlog') as StateName,
       group: (state?.group ?? 'unknown') as Truth['group'],
       agents: [...agents].sort(),
+      assigned,
       approval: labels.some((l) => l.toLowerCase() === 'needs-approval'),
     }
   }
@@ -534,16 +536,16 @@ export function createScenario(world: World) {
             window: true,
             deps: deps.map((d) => d.id),
           },
-          { state: 'Backlog', group: 'backlog', agents: [], approval: false },
+          { state: 'Backlog', group: 'backlog', agents: [], assigned: [], approval: false },
           call
         )
         order.push(id)
         accounted.add(id)
         const after = truth(task)
-        model.holdersChanged(task, { ...after, agents: [] }, after, call)
+        model.holdersChanged(task, { ...after, agents: [], assigned: [] }, after, call)
         model.seeChange(
           task,
-          { state: after.state, group: after.group, agents: [], approval: false },
+          { state: after.state, group: after.group, agents: [], assigned: [], approval: false },
           after,
           'write',
           true,
