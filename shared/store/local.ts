@@ -7,6 +7,7 @@
 import { windowMember } from './atomics.ts'
 import {
   assertKey,
+  assertQueuedClaim,
   assertScore,
   assertTtl,
   assertWindow,
@@ -130,6 +131,23 @@ export function createLocalStore({
         refresh()
         if (isLive(key)) return false
         await commit([['s', key, JSON.stringify(value) ?? 'true', expiryOf(ttlSeconds)]])
+        return true
+      }),
+    claimAndEnqueue: (claim, item) =>
+      guard('claim-enqueue', async () => {
+        assertQueuedClaim(claim, item)
+        refresh()
+        if (isLive(claim.key)) return false
+        // Decided here, without a yield, and journaled as one batch: the claim and the item, or neither.
+        const found = indexAt(item.index)
+        const records: JournalRecord[] = [...found.records]
+        if (found.index === null && found.records.length === 0) records.push(['d', item.index])
+        records.push(
+          ['s', claim.key, 'true', expiryOf(claim.ttlSeconds)],
+          ['z', item.index, item.member, item.score],
+          ['s', item.key, JSON.stringify(item.value) ?? 'null', expiryOf(item.ttlSeconds)]
+        )
+        await commit(records)
         return true
       }),
     lock: (key, ttlSeconds) =>

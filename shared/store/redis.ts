@@ -9,6 +9,8 @@
  */
 import { hexOf } from '../hash.ts'
 import {
+  CLAIM_AND_ENQUEUE,
+  claimAndEnqueueArgs,
   DELETE_IF_EQUALS,
   INCREMENT,
   INDEX_ADD,
@@ -19,6 +21,7 @@ import {
 } from './atomics.ts'
 import {
   assertKey,
+  assertQueuedClaim,
   assertScore,
   assertTtl,
   assertWindow,
@@ -132,6 +135,13 @@ export function createRedisStore({
         assertKey(key)
         assertTtl(ttlSeconds)
         return (await setIfAbsent(key, value, ttlSeconds)) !== null
+      }),
+    claimAndEnqueue: (claim, item) =>
+      guard('claim-enqueue', async () => {
+        assertQueuedClaim(claim, item)
+        const keys = [k(claim.key), k(item.index), k(item.key)]
+        const args = claimAndEnqueueArgs(claim, item, now())
+        return Number(await script(CLAIM_AND_ENQUEUE, keys, args)) === 1
       }),
     lock: (key, ttlSeconds) =>
       guard('lock', async () => {

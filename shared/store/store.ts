@@ -14,6 +14,7 @@ import {
 } from './atomics.ts'
 import {
   assertKey,
+  assertQueuedClaim,
   assertScore,
   assertTtl,
   assertWindow,
@@ -127,6 +128,11 @@ export function createStore({
         assertKey(key)
         assertTtl(ttlSeconds)
         return (await atomics.setIfAbsent(key, value, ttlSeconds)) !== null
+      }),
+    claimAndEnqueue: (claim, item) =>
+      guard('claim-enqueue', async () => {
+        assertQueuedClaim(claim, item)
+        return atomics.claimAndEnqueue(claim, item)
       }),
     lock: (key, ttlSeconds) =>
       guard('lock', async () => {

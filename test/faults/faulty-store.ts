@@ -90,6 +90,8 @@ export function createFaultyStore(inner: Store): FaultyStore {
     delete: (key) => run('delete', key, () => inner.delete(key)),
     keys: (prefix) => run('keys', prefix ?? '', () => inner.keys(prefix)),
     claim: (key, ttl, value) => run('claim', key, () => inner.claim(key, ttl, value)),
+    claimAndEnqueue: (claim, item) =>
+      run('claim-enqueue', claim.key, () => inner.claimAndEnqueue(claim, item)),
     lock: (key, ttl) =>
       run('lock', key, async () => {
         const lock = await inner.lock(key, ttl)
