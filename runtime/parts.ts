@@ -26,6 +26,7 @@ import { createRunStore, runRecordKey, timeSpentNow } from '../shared/runs/recor
 import { createRunTracker } from '../shared/runs/tracker.ts'
 import type { RunRecord } from '../shared/runs/types.ts'
 import { createKeyedLocks, type KeyedLocks } from '../shared/store/keyed-lock.ts'
+import { createQueueWorker } from '../shared/store/queue-worker.ts'
 import { agentsOfTask } from '../shared/task-vocabulary.ts'
 import { createTelegramClient } from '../shared/telegram/index.ts'
 import { createChatMigrations } from '../shared/telegram/migrations.ts'
@@ -313,6 +314,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     freshener: createFreshener(),
     webhookRejections: createRejectionNotes({ store, now }),
     webhookNotes: createWebhookNotes({ store, now }),
+    webhookQueue: createQueueWorker({ name: 'plane-webhook', background }),
     // A secret of spaces is no secret: the route refuses every delivery then (functions/webhooks/plane.ts).
     planeWebhook: config.PLANE_WEBHOOK_SECRET?.trim()
       ? createPlaneWebhookDoor({

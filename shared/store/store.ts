@@ -238,7 +238,7 @@ export function createStore({
 /**
  * Claim `key` (dedupe), then store what it stands for. If storing fails the claim is released: nothing
  * half-written may swallow the sender's next try. `claimed: false` when the key was already taken.
- * @example const r = await claimAndWrite(store, `webhook:seen:${hash}`, ttl, () => storeWebhook(...))
+ * @example const r = await claimAndWrite(store, `digest:sent:${day}`, ttl, () => outbox.enqueue(...))
  */
 export async function claimAndWrite<T>(
   store: Store,

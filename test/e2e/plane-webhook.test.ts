@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { notifyFunction } from '../../functions/notify/notify.ts'
 import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
+import { runJob } from '../../shared/run-job.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
 import { CHAT_ID, startE2E, WEBHOOK_SECRET } from '../../sim/e2e/harness.ts'
 
@@ -93,43 +95,74 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     expect(t.telegram.callsOf('sendMessage')).toHaveLength(1)
   })
 
-  it('should process a work item delivery before answering, and queue it in the inbox when that fails', async () => {
-    const real = createMemoryStore()
+  it('should keep a delivery with its dedupe claim in one write, answer, then process it; one that fails waits in the inbox for the replay', async () => {
+    let ahead = 0
+    const now = () => Date.now() + ahead
+    const real = createMemoryStore({ now })
+    const writes: string[] = []
     let failSnapshotReads = 0
-    let inboxWrites = 0
+    let held: Promise<void> | null = null
     const store: Store = {
       ...real,
       get: async (key) => {
-        if (key.startsWith('task:snapshot:') && failSnapshotReads > 0) {
-          failSnapshotReads--
-          throw new Error('store unavailable')
+        if (key.startsWith('task:snapshot:')) {
+          await held
+          if (failSnapshotReads > 0) {
+            failSnapshotReads--
+            throw new Error('store unavailable')
+          }
         }
         return real.get(key)
       },
+      // Every other write waits while processing is held, so the writes seen at the answer are the route's.
       set: async (key, value, options) => {
-        if (key.startsWith('webhook:inbox:')) inboxWrites++
+        await held
+        writes.push(`set ${key.split(':').slice(0, 2).join(':')}`)
         return real.set(key, value, options)
       },
+      claim: async (key, ttl, value) => {
+        await held
+        writes.push(`claim ${key.split(':').slice(0, 2).join(':')}`)
+        return real.claim(key, ttl, value)
+      },
+      claimAndEnqueue: async (claim, item) => {
+        writes.push(`claim-enqueue ${claim.key.split(':').slice(0, 2).join(':')}`)
+        return real.claimAndEnqueue(claim, item)
+      },
     }
-    const t = await start({ store })
+    const t = await start({ store, now, env: { WEBHOOK_RATE_LIMIT_PER_MIN: '0' } })
     const item = t.plane.seed.workItem(t.project.id, {
       name: 'Docs',
       assignees: [t.users.imhotep.id],
     })
-    // Processed in the request: the change is pending once Plane has its answer, and no inbox entry is written.
+    await t.settle()
+    // Processing held at its first read of the task (and every write but the route's): Plane has its answer all
+    // the same, after one write.
+    let release = () => undefined as void
+    held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    writes.length = 0
     await t.plane.ui.updateWorkItem(t.users.imhotep.id, item.id, { priority: 'high' })
     await t.plane.webhooks.settle()
     expect(t.plane.webhooks.deliveries.at(-1)?.status).toBe(200)
-    expect((await t.bridge.pipeline.snapshot(item.id))?.priority).toBe('high')
-    expect(await real.indexSize('index:task-pending')).toBe(1)
-    expect(inboxWrites).toBe(0)
+    expect(writes).toEqual(['claim-enqueue webhook:seen'])
+    expect(await real.indexSize('index:webhook-inbox')).toBe(1)
+    release()
     await t.settle()
-    // Its processing fails: stored in the inbox, accepted all the same, and processed after the answer.
+    expect((await t.bridge.pipeline.snapshot(item.id))?.priority).toBe('high')
+    expect(await real.indexSize('index:webhook-inbox')).toBe(0)
+    // Its processing fails: the delivery stays in the inbox (answered, never lost), and the notify cron replays it.
+    held = null
     failSnapshotReads = 1
     await t.plane.ui.updateWorkItem(t.users.imhotep.id, item.id, { state_id: t.state('Done').id })
     await t.plane.webhooks.settle()
     expect(t.plane.webhooks.deliveries.at(-1)?.status).toBe(200)
-    expect(inboxWrites).toBe(1)
+    await t.settle()
+    expect(await real.indexSize('index:webhook-inbox')).toBe(1)
+    expect((await t.bridge.pipeline.snapshot(item.id))?.state?.name).not.toBe('Done')
+    ahead += 31_000
+    expect((await runJob(notifyFunction, t.services.root, { trigger: 'cli' })).outcome).toBe('ok')
     await t.settle()
     expect((await t.bridge.pipeline.snapshot(item.id))?.state?.name).toBe('Done')
     expect(await real.indexSize('index:webhook-inbox')).toBe(0)
@@ -154,6 +187,7 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     await t.plane.ui.updateWorkItem(t.users.imhotep.id, item.id, { priority: 'high' })
     await t.plane.webhooks.settle()
     expect(t.plane.webhooks.deliveries.at(-1)?.status).toBe(200)
+    await t.settle()
     expect((await t.bridge.pipeline.snapshot(item.id))?.priority).toBe('high')
     // Unnoted, the poll could take the quiet for a switched-off webhook (issue 40: no silent catch).
     expect(t.services.logs.filter((l) => l.msg === 'plane webhook receipt note failed')).toEqual([
