@@ -138,7 +138,7 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     await t.settle()
     // Processing held at its first read of the task (and every write but the route's): Plane has its answer all
     // the same, after one write.
-    let release = () => undefined as void
+    let release: () => void = () => undefined
     held = new Promise<void>((resolve) => {
       release = resolve
     })
