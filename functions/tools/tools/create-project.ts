@@ -1,5 +1,6 @@
 /** @module create_project (OPENCLAW-17): the Concierge opens a project, provisioned so tasks can be assigned at once. */
 import * as z from 'zod'
+import { PLANE_ROLE } from '../../../shared/plane/endpoints/workspace.ts'
 import { PlaneApiError } from '../../../shared/plane/errors.ts'
 import { provisionProject } from '../../../shared/provision/project.ts'
 import { ToolError } from '../errors.ts'
@@ -58,6 +59,7 @@ export const createProject = defineTool({
       }
       project = earlier
     }
+    if (ctx.ownKey) await _letTheBridgeIn(ctx, project.id, call.repeat)
     // Read back, then set it up with the bridge's key (the provision job's plan, for this project only).
     const read = await ctx.plane.projects.get(project.id)
     if (read.identifier !== input.identifier)
@@ -87,6 +89,24 @@ export const createProject = defineTool({
 })
 
 // --- Internal helpers ---
+
+/**
+ * A project made with the Concierge's own key is the Concierge's: the bridge's user is not in it, and Plane refuses a
+ * non-member every read of it (403). The set-up stopped there (`provisioned: false`, "needs a human"), and /plane
+ * status, which lists every project Plane shows the bridge, met that 403 (issue 46's deploy bench). The creator is
+ * the project's admin: it lets the bridge's user in as Admin, which the set-up needs to add the agents.
+ */
+async function _letTheBridgeIn(
+  ctx: ToolContext,
+  projectId: string,
+  repeat: boolean
+): Promise<void> {
+  const bridge = await ctx.plane.users.me()
+  // A repeat may find it in already (Plane refuses a second membership with a 400).
+  if (repeat && (await ctx.writer.projectMembers.list(projectId)).some((m) => m.id === bridge.id))
+    return
+  await ctx.writer.projectMembers.add(projectId, { member: bridge.id, role: PLANE_ROLE.admin })
+}
 
 async function _sameProject(
   ctx: ToolContext,
