@@ -98,9 +98,11 @@ export async function deploymentEnv(
 /** The server, as `npm start` runs it. */
 export function startBridge(
   deployment: AgentsDeployment,
-  env: Record<string, string>
+  env: Record<string, string>,
+  logFile?: string
 ): Promise<ServerProcess> {
   return startServer({
+    ...(logFile ? { logFile } : {}),
     label: 'plane-bridge',
     script: BUILT_ENTRY,
     nodeArgs: productionNodeFlags(),
