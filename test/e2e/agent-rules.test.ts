@@ -587,9 +587,19 @@ describe('agent tool rules (HTTP door)', () => {
       t.plane.state.projectMembers
         .filter((m) => m.project === projectId && m.is_active)
         .map((m) => ({ member: m.member, role: m.role }))
+    const before = t.plane.requests.length
     const created = await ra('create_project', { name: 'Lancement', identifier: 'LAN' })
     expect(created).toMatchObject({ status: 200, body: { identifier: 'LAN', provisioned: true } })
     const id = String(created.body.id)
+    // The set-up in the Concierge's own window (its project), not behind a poll's share of the bridge key's, and
+    // once (Plane's project.created delivery leaves it to the call): the bridge's key only reads.
+    const call = t.plane.requests.slice(before)
+    const byBridge = call.filter((r) => r.apiKey === t.users.bridge.apiKey)
+    expect(call.filter((r) => r.apiKey === t.users.ra!.apiKey && r.method === 'POST')).toHaveLength(
+      1 + 1 + 2 + 3 + 1 // the project, the bridge, two agents (Ra made it), three labels, the Blocked state
+    )
+    expect(byBridge.filter((r) => r.method !== 'GET')).toEqual([])
+    expect(call.filter((r) => r.status >= 400)).toEqual([])
     // Made with Ra's key (its creator), the bridge let in as Admin, then the agents by the set-up.
     expect(t.plane.state.projects.get(id)?.created_by).toBe(t.users.ra!.id)
     expect(members(id)).toEqual(
