@@ -3,15 +3,17 @@
 import { errorMessage } from '../../shared/errors.ts'
 import type { Parts } from '../../shared/parts.ts'
 import { textLimitsOf } from '../../shared/plane/limits.ts'
-import { encodeStoredWebhook, parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
+import { parsePlaneWebhook, storedWebhookDelivery } from '../../shared/plane/webhook-parse.ts'
 import type { PlaneWebhookEvent } from '../../shared/plane/webhook-types.ts'
 import { createStoreQueue, type StoreQueue } from '../../shared/store/queue.ts'
 import type { Store } from '../../shared/store/store.ts'
 import { type EventParts, type EventServices, processPlaneEvent } from './process-plane-event.ts'
 
 export type StoredWebhook = {
-  /** The bounded event as `encodeStoredWebhook` wrote it (earlier versions: the body as Plane sent it). */
-  body: string
+  /** The bounded event as `storedWebhookDelivery` makes it (a v1 envelope). */
+  delivery?: Record<string, unknown>
+  /** Entries of earlier versions: the same as JSON text (before that, the body as Plane sent it). */
+  body?: string
   receivedAt: number
   attempts: number
   /** X-Plane-Event, for a body that names its event only in the header. */
@@ -43,7 +45,7 @@ export function inboxEntry(
   receivedAt: number
 ): { id: string; entry: StoredWebhook } {
   const id = `${receivedAt.toString(36).padStart(10, '0')}-${hash.slice(0, 16)}`
-  return { id, entry: { body: encodeStoredWebhook(event), receivedAt, attempts: 0 } }
+  return { id, entry: { delivery: storedWebhookDelivery(event), receivedAt, attempts: 0 } }
 }
 
 /** What processing a stored delivery uses: processing's parts, a kick to send what it queued, and who holds it. */
@@ -81,7 +83,7 @@ export async function processStoredWebhook(
     const event =
       given?.event ??
       parsePlaneWebhook(
-        (stored as StoredWebhook).body,
+        (stored as StoredWebhook).delivery ?? (stored as StoredWebhook).body,
         stored?.event ? { 'x-plane-event': stored.event } : undefined,
         textLimitsOf(services.config)
       )
@@ -92,7 +94,7 @@ export async function processStoredWebhook(
   } catch (error) {
     // The entry as the route stored it (the same bytes, written again), when this was its first processing.
     const entry = stored ?? {
-      body: encodeStoredWebhook((given as { event: PlaneWebhookEvent }).event),
+      delivery: storedWebhookDelivery((given as { event: PlaneWebhookEvent }).event),
       receivedAt,
       attempts: 0,
     }

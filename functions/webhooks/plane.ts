@@ -5,9 +5,10 @@
  * (parts.webhookQueue), a few at a time; the `notify` cron replays what a stopped process or a burst left.
  */
 
+import type { Context } from 'hono'
 import { clientAddress } from '../../shared/client-address.ts'
 import { bestEffort, errorMessage } from '../../shared/errors.ts'
-import { defineHttpFunction, type Services } from '../../shared/function.ts'
+import { type AppEnv, defineHttpFunction, type Services } from '../../shared/function.ts'
 import { AnswerWithheld } from '../../shared/http-errors.ts'
 import type { Parts } from '../../shared/parts.ts'
 import { textLimitsOf } from '../../shared/plane/limits.ts'
@@ -61,39 +62,57 @@ export const planeWebhookFunction = defineHttpFunction({
         401
       )
     }
-    const hash = await services.hashing.sha256Hex(raw)
-    // A retry Plane already delivered costs this one read, before the parse: it was processed when it was accepted.
-    // (Not counted by the rate limit either: the limit bounds the work deliveries make, and a duplicate makes none.)
-    const seen = await _keepTrying(services, parts, receivedAt, () =>
-      services.store.has(`webhook:seen:${hash}`)
-    )
-    if (seen) return c.json({ status: 'duplicate' }, 200)
-    // Parsed before anything is written: a signed body that is not a delivery, or that carries a junk id, costs
-    // no store write (the rate limit's counter included).
-    let event: ReturnType<typeof parsePlaneWebhook>
+    // A signed delivery: the worker goes slow until it is answered (answers first, issue 46).
+    const answered = parts.webhookQueue.answering()
     try {
-      // Every id checked, every text cut (webhook-data.ts): a junk id is refused here, before anything is stored.
-      event = parsePlaneWebhook(_utf8.decode(raw), c.req.raw.headers, textLimitsOf(config))
-    } catch (error) {
-      if (!(error instanceof PlaneWebhookParseError)) throw error
-      const detail = error.issues.length > 0 ? ` (${error.issues.join('; ')})` : ''
-      return c.json({ error: 'bad_request', message: `${error.message}${detail}` }, 400)
+      return await _receive(c, parts, raw, receivedAt)
+    } finally {
+      answered()
     }
-    // A store that cannot count lets a signed delivery through: a 503 would be final (Plane never retries one).
-    const limited = await rateLimit(c, config.WEBHOOK_RATE_LIMIT_PER_MIN, { uncounted: 'pass' })
-    if (limited) return limited
-    parts.webhookRejections.clear()
-
-    // A delivery the bridge cannot keep is one Plane must send again, and Plane resends only after a transport
-    // error: the store is tried again for a while, then the answer is withheld (the connection dropped). A try
-    // after a failed one reads the dedupe mark again (the failed one may have set it).
-    let tries = 0
-    const kept = await _keepTrying(services, parts, receivedAt, () =>
-      _keep(services, parts, hash, event, receivedAt, tries++ > 0)
-    )
-    return c.json({ status: kept }, 200)
   },
 })
+
+/** A verified delivery: the dedupe read, the parse, the rate limit, then kept (or no answer at all). */
+async function _receive(
+  c: Context<AppEnv>,
+  parts: WebhookParts,
+  raw: Uint8Array,
+  receivedAt: number
+): Promise<Response> {
+  const services = c.get('services')
+  const { config } = services
+  const hash = await services.hashing.sha256Hex(raw)
+  // A retry Plane already delivered costs this one read, before the parse: it was processed when it was accepted.
+  // (Not counted by the rate limit either: the limit bounds the work deliveries make, and a duplicate makes none.)
+  const seen = await _keepTrying(services, parts, receivedAt, () =>
+    services.store.has(`webhook:seen:${hash}`)
+  )
+  if (seen) return c.json({ status: 'duplicate' }, 200)
+  // Parsed before anything is written: a signed body that is not a delivery, or that carries a junk id, costs
+  // no store write (the rate limit's counter included).
+  let event: ReturnType<typeof parsePlaneWebhook>
+  try {
+    // Every id checked, every text cut (webhook-data.ts): a junk id is refused here, before anything is stored.
+    event = parsePlaneWebhook(_utf8.decode(raw), c.req.raw.headers, textLimitsOf(config))
+  } catch (error) {
+    if (!(error instanceof PlaneWebhookParseError)) throw error
+    const detail = error.issues.length > 0 ? ` (${error.issues.join('; ')})` : ''
+    return c.json({ error: 'bad_request', message: `${error.message}${detail}` }, 400)
+  }
+  // A store that cannot count lets a signed delivery through: a 503 would be final (Plane never retries one).
+  const limited = await rateLimit(c, config.WEBHOOK_RATE_LIMIT_PER_MIN, { uncounted: 'pass' })
+  if (limited) return limited
+  parts.webhookRejections.clear()
+
+  // A delivery the bridge cannot keep is one Plane must send again, and Plane resends only after a transport
+  // error: the store is tried again for a while, then the answer is withheld (the connection dropped). A try
+  // after a failed one reads the dedupe mark again (the failed one may have set it).
+  let tries = 0
+  const kept = await _keepTrying(services, parts, receivedAt, () =>
+    _keep(services, parts, hash, event, receivedAt, tries++ > 0)
+  )
+  return c.json({ status: kept }, 200)
+}
 
 /**
  * How long a delivery waits for the store before it is given no answer: well within Plane's 30 s timeout

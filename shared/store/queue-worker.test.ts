@@ -40,6 +40,28 @@ describe('createQueueWorker', () => {
     expect(worker.size()).toBe(0)
   })
 
+  it('should work on one item at a time while answers are being made, and on `concurrency` once they are', async () => {
+    const background = createBackground({ log: quiet() })
+    const worker = createQueueWorker<string>({ name: 'q', background, concurrency: 3 })
+    const g = gated()
+    const first = worker.answering()
+    const second = worker.answering()
+    for (const id of ['a', 'b', 'c', 'd']) worker.offer(id, g.work(id), id)
+    await new Promise((r) => setTimeout(r, 0))
+    expect(g.started).toEqual(['a'])
+    await g.release('a')
+    expect(g.started).toEqual(['a', 'b'])
+    first()
+    first() // ended once only
+    await new Promise((r) => setTimeout(r, 0))
+    expect(g.started).toEqual(['a', 'b'])
+    second()
+    await new Promise((r) => setTimeout(r, 0))
+    expect(g.started).toEqual(['a', 'b', 'c', 'd'])
+    for (const id of ['b', 'c', 'd']) await g.release(id)
+    expect(await background.idle(1000)).toBe(true)
+  })
+
   it('should turn an item away past its capacity, holding nothing of it, and take items again once there is room', async () => {
     const background = createBackground({ log: quiet() })
     const worker = createQueueWorker<string>({

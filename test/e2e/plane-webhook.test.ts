@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { notifyFunction } from '../../functions/notify/notify.ts'
+import { webhookInbox } from '../../functions/webhooks/inbox.ts'
 import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
 import { runJob } from '../../shared/run-job.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
@@ -168,6 +169,32 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     expect(await real.indexSize('index:webhook-inbox')).toBe(0)
     const texts = t.telegram.callsOf('sendMessage').map((c) => String(c.params.text))
     expect(texts.filter((text) => text.includes('a terminé'))).toHaveLength(1)
+  })
+
+  it('should replay an inbox entry an earlier version wrote (the delivery as JSON text)', async () => {
+    let ahead = 0
+    const now = () => Date.now() + ahead
+    const t = await start({ store: createMemoryStore({ now }), now })
+    const item = t.plane.seed.workItem(t.project.id, { name: 'Docs' })
+    await t.plane.ui.updateWorkItem(t.users.imhotep.id, item.id, { priority: 'high' })
+    await t.settle()
+    const [delivery] = t.plane.webhooks.deliveries.filter((d) => d.body.includes(item.id))
+    const earlier = JSON.parse(delivery!.body) as { data: Record<string, unknown> }
+    earlier.data = {
+      ...earlier.data,
+      priority: 'urgent',
+      updated_at: new Date(now() + 1000).toISOString(),
+    }
+    await webhookInbox(t.services.store, now).put(
+      '0000000001-legacy',
+      { body: JSON.stringify(earlier), receivedAt: now(), attempts: 0 },
+      now()
+    )
+    ahead += 31_000
+    expect((await runJob(notifyFunction, t.services.root, { trigger: 'cli' })).outcome).toBe('ok')
+    await t.settle()
+    expect((await t.bridge.pipeline.snapshot(item.id))?.priority).toBe('urgent')
+    expect(await t.services.store.indexSize('index:webhook-inbox')).toBe(0)
   })
 
   it('should accept a delivery whose receipt the store cannot note, and say so in the log', async () => {
