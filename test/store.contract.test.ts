@@ -200,6 +200,17 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
     expect([...counts].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
   })
 
+  it('should count by more than one, the window still set by the call that creates it', async () => {
+    expect(await store.increment('count:by', 1, 5)).toBe(5)
+    expect(await store.increment('count:by', 30, 2)).toBe(7)
+    expect(await store.increment('count:by', 30)).toBe(8)
+    await expect(store.increment('count:by', 30, 0)).rejects.toThrow('invalid increment')
+    await expect(store.increment('count:by', 30, 1.5)).rejects.toThrow('invalid increment')
+    await sleep(1300)
+    // Created with 1 s: gone, whatever the later calls asked for.
+    expect(await store.increment('count:by', 30, 3)).toBe(3)
+  })
+
   it('should keep a sorted index: add, keep a score on request, range by score, remove', async () => {
     expect(await store.indexAdd('idx:due', 'b', 20)).toBe(true)
     expect(await store.indexAdd('idx:due', 'a', 10)).toBe(true)

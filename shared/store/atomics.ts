@@ -15,7 +15,7 @@ export type StoreAtomics = {
     value: unknown,
     ttlSeconds: number
   ): Promise<string | null>
-  increment(key: string, ttlSeconds: number): Promise<number>
+  increment(key: string, ttlSeconds: number, by: number): Promise<number>
   /** Sorted index (Redis sorted set): true when the member is new. `onlyIfAbsent` keeps an existing score. */
   indexAdd(
     key: string,
@@ -44,7 +44,8 @@ export type RedisLike = {
 export const DELETE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`
 export const REPLACE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 else return 0 end`
 // EXPIRE … NX needs Redis 7; a script sets the window's TTL on creation on any version.
-export const INCREMENT = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n`
+// ARGV: the TTL, then how much (the counter was created by this call when it equals that much).
+export const INCREMENT = `local by = tonumber(ARGV[2] or '1') local n = redis.call('INCRBY', KEYS[1], by) if n == by then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n`
 // Sorted sets through EVAL: the same call works over ioredis and the Redis-over-HTTP client.
 export const INDEX_ADD = `local n if ARGV[3] == '1' then n = redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1]) else n = redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) end if tonumber(ARGV[4]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[4]) end return n`
 // The webhook's one write (issue 46): a claim and, only when it is taken, a queue's item and its index entry.
@@ -101,8 +102,8 @@ export function createRedisAtomics(
         Number(await redis.eval(REPLACE_IF_EQUALS, 1, k(key), marker, next, ttlSeconds)) === 1
       return ok ? next : null
     },
-    async increment(key, ttlSeconds) {
-      return Number(await redis.eval(INCREMENT, 1, k(key), ttlSeconds))
+    async increment(key, ttlSeconds, by) {
+      return Number(await redis.eval(INCREMENT, 1, k(key), ttlSeconds, by))
     },
     async indexAdd(key, member, score, { onlyIfAbsent, ttlSeconds }) {
       const flag = onlyIfAbsent ? '1' : '0'
@@ -202,11 +203,11 @@ export function createInProcessAtomics(
         await put(key, envelope)
         return JSON.stringify(envelope)
       }),
-    increment: (key, ttlSeconds) =>
+    increment: (key, ttlSeconds, by) =>
       exclusive(key, async () => {
         const { raw, live } = await current(key)
         const previous = live ? Number((raw as { $v: unknown }).$v) : 0
-        const next = (Number.isFinite(previous) ? previous : 0) + 1
+        const next = (Number.isFinite(previous) ? previous : 0) + by
         const envelope = live
           ? { $v: next, $e: (raw as { $e: number | null }).$e }
           : wrap(next, ttlSeconds, now())

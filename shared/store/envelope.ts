@@ -39,6 +39,11 @@ export function assertKey(key: string): void {
   if (!isValidKey(key)) throw new TypeError(`invalid store key "${key}"`)
 }
 
+/** How much a counter is raised by: a whole number ≥ 1. */
+export function assertIncrement(by: number): void {
+  if (!Number.isSafeInteger(by) || by < 1) throw new TypeError(`invalid increment ${by}`)
+}
+
 /** What `claimAndEnqueue` is given, checked as each of its parts would be on its own. */
 export function assertQueuedClaim(
   claim: { key: string; ttlSeconds: number },

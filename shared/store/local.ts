@@ -6,6 +6,7 @@
 
 import { windowMember } from './atomics.ts'
 import {
+  assertIncrement,
   assertKey,
   assertQueuedClaim,
   assertScore,
@@ -160,14 +161,15 @@ export function createLocalStore({
         await commit([['s', key, token, expiryOf(ttlSeconds)]])
         return _localLock(key, token)
       }),
-    increment: (key, ttlSeconds) =>
+    increment: (key, ttlSeconds, by = 1) =>
       guard('increment', async () => {
         assertKey(key)
         assertTtl(ttlSeconds)
+        assertIncrement(by)
         refresh()
         const current = liveValue(key)
         const previous = current === null ? 0 : Number(JSON.parse(current.json))
-        const next = (Number.isFinite(previous) ? previous : 0) + 1
+        const next = (Number.isFinite(previous) ? previous : 0) + by
         // A fixed window: the expiry is set when the counter is created, never pushed out.
         const expiresAt = current === null ? expiryOf(ttlSeconds) : current.expiresAt
         await commit([['s', key, String(next), expiresAt]])

@@ -20,6 +20,7 @@ import {
   windowMember,
 } from './atomics.ts'
 import {
+  assertIncrement,
   assertKey,
   assertQueuedClaim,
   assertScore,
@@ -177,11 +178,12 @@ export function createRedisStore({
         }
         return lock
       }),
-    increment: (key, ttlSeconds) =>
+    increment: (key, ttlSeconds, by = 1) =>
       guard('increment', async () => {
         assertKey(key)
         assertTtl(ttlSeconds)
-        return Number(await script(INCREMENT, [k(key)], [ttlSeconds]))
+        assertIncrement(by)
+        return Number(await script(INCREMENT, [k(key)], [ttlSeconds, by]))
       }),
     indexAdd: (key, member, score, { onlyIfAbsent = false, ttlSeconds } = {}) =>
       guard('index-add', async () => {

@@ -13,6 +13,7 @@ import {
   type StoreAtomics,
 } from './atomics.ts'
 import {
+  assertIncrement,
   assertKey,
   assertQueuedClaim,
   assertScore,
@@ -163,11 +164,12 @@ export function createStore({
             ),
         }
       }),
-    increment: (key, ttlSeconds) =>
+    increment: (key, ttlSeconds, by = 1) =>
       guard('increment', async () => {
         assertKey(key)
         assertTtl(ttlSeconds)
-        return local.increment(key, ttlSeconds)
+        assertIncrement(by)
+        return local.increment(key, ttlSeconds, by)
       }),
     indexAdd: (key, member, score, options = {}) =>
       guard('index-add', async () => {

@@ -54,8 +54,11 @@ export type Store = {
   claimAndEnqueue(claim: { key: string; ttlSeconds: number }, item: QueuedItem): Promise<boolean>
   /** A lock with expiry; null when someone else holds it. */
   lock(key: string, ttlSeconds: number): Promise<StoreLock | null>
-  /** Atomic counter; the TTL is set when the counter is created (a fixed window). */
-  increment(key: string, ttlSeconds: number): Promise<number>
+  /**
+   * Atomic counter, raised by `by` (default 1, a whole number ≥ 1); the TTL is set when the counter is created (a
+   * fixed window). Returns the count after it.
+   */
+  increment(key: string, ttlSeconds: number, by?: number): Promise<number>
   /**
    * A sorted index under `key` (Redis sorted set): queues and deadlines are read by score, never by
    * listing keys. Adding returns true when the member is new; `onlyIfAbsent` keeps an existing score;

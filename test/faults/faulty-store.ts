@@ -97,7 +97,7 @@ export function createFaultyStore(inner: Store): FaultyStore {
         const lock = await inner.lock(key, ttl)
         return lock ? wrapLock(lock) : null
       }),
-    increment: (key, ttl) => run('increment', key, () => inner.increment(key, ttl)),
+    increment: (key, ttl, by) => run('increment', key, () => inner.increment(key, ttl, by)),
     indexAdd: (key, member, score, options) =>
       run('index-add', `${key} ${member}`, () => inner.indexAdd(key, member, score, options)),
     indexRemove: (key, member) =>
