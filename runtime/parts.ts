@@ -26,6 +26,7 @@ import { createRunStore, runRecordKey, timeSpentNow } from '../shared/runs/recor
 import { createRunTracker } from '../shared/runs/tracker.ts'
 import type { RunRecord } from '../shared/runs/types.ts'
 import { createKeyedLocks, type KeyedLocks } from '../shared/store/keyed-lock.ts'
+import { createPooledCounters } from '../shared/store/pooled-counter.ts'
 import { createQueueWorker } from '../shared/store/queue-worker.ts'
 import { agentsOfTask } from '../shared/task-vocabulary.ts'
 import { createTelegramClient } from '../shared/telegram/index.ts'
@@ -315,6 +316,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     webhookRejections: createRejectionNotes({ store, now }),
     webhookNotes: createWebhookNotes({ store, now }),
     webhookQueue: createQueueWorker({ name: 'plane-webhook', background }),
+    rateCounters: createPooledCounters({ store, now }),
     // A secret of spaces is no secret: the route refuses every delivery then (functions/webhooks/plane.ts).
     planeWebhook: config.PLANE_WEBHOOK_SECRET?.trim()
       ? createPlaneWebhookDoor({

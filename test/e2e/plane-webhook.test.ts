@@ -391,6 +391,31 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     expect((await post(t, '{}', { 'x-forwarded-for': '198.51.100.1' })).status).toBe(401)
   })
 
+  it("should count a minute's deliveries in the process, waiting for the store on the first only (issue 46)", async () => {
+    const real = createMemoryStore()
+    const increments: number[] = []
+    const store: Store = {
+      ...real,
+      increment: async (key, ttl, by) => {
+        if (key.startsWith('webhook:rate:')) increments.push(by ?? 1)
+        return real.increment(key, ttl, by)
+      },
+    }
+    const t = await start({ store, env: { WEBHOOK_RATE_LIMIT_PER_MIN: '600' } })
+    const statuses = []
+    for (let n = 1; n <= 20; n++) {
+      const body = `{"event": "project", "action": "deleted", "data": {"id": "00000000-0000-4000-8000-0000000001${String(n).padStart(2, '0')}"}}`
+      statuses.push(
+        (await post(t, body, { 'x-plane-signature': await signPlaneBody(body, WEBHOOK_SECRET) }))
+          .status
+      )
+    }
+    expect(statuses).toEqual(Array(20).fill(200))
+    // The minute's first count went to the store; the others are written together, at most once a second.
+    expect(increments[0]).toBe(1)
+    expect(increments.length).toBeLessThanOrEqual(3)
+  })
+
   it('should not limit at all with WEBHOOK_RATE_LIMIT_PER_MIN=0', async () => {
     const t = await start({ env: { WEBHOOK_RATE_LIMIT_PER_MIN: '0' } })
     const statuses = []
