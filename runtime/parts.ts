@@ -315,7 +315,11 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     freshener: createFreshener(),
     webhookRejections: createRejectionNotes({ store, now }),
     webhookNotes: createWebhookNotes({ store, now }),
-    webhookQueue: createQueueWorker({ name: 'plane-webhook', background }),
+    webhookQueue: createQueueWorker({
+      name: 'plane-webhook',
+      background,
+      capacity: _webhookBacklog(store.driver),
+    }),
     rateCounters: createPooledCounters({ store, now }),
     // A secret of spaces is no secret: the route refuses every delivery then (functions/webhooks/plane.ts).
     planeWebhook: config.PLANE_WEBHOOK_SECRET?.trim()
@@ -375,4 +379,14 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     settle: scheduler.settle,
   }
   return self
+}
+
+/**
+ * How many Plane deliveries may wait to be processed after their answer before the next ones are processed before
+ * theirs. Their inbox entries (~3 KB each) are in the store: on Redis, its own memory; on the local store (memory,
+ * fs) and KV, the heap that holds everything else, or KV's writes (issue 46's ingest bench: 15,000 waiting on fs,
+ * and the server stopped answering).
+ */
+function _webhookBacklog(driver: Services['store']['driver']): number {
+  return driver === 'redis' || driver === 'redis-http' ? 50_000 : 1_000
 }

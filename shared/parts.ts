@@ -98,7 +98,7 @@ export type Parts = {
   webhookNotes: WebhookNotes
   /** The webhook routes' rate limit, counted here and written at most once a second (issue 46). */
   rateCounters: PooledCounters
-  /** Plane deliveries kept in the inbox, processed after their answer, a few at once (issue 46). */
+  /** Plane deliveries kept in the inbox, processed after their answer, a few at once, bounded (issue 46). */
   webhookQueue: QueueWorker<PlaneWebhookEvent>
   /** The `/mcp` door, built on the first call (the MCP SDK weighs ~10 MB) and kept for the runtime. */
   mcpDoor(): Promise<McpDoor>

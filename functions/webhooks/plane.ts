@@ -2,7 +2,8 @@
  * @module POST /webhooks/plane — verify the signature over the raw body, dedupe, parse, limit, keep it (the dedupe
  * claim and the inbox entry in one write), and only then answer 200; a delivery the store does not take gets no
  * answer at all, so that Plane sends it again. Every delivery is processed after its answer by the runtime's worker
- * (parts.webhookQueue), a few at a time; the `notify` cron replays what a stopped process or a burst left.
+ * (parts.webhookQueue), a few at a time (before it, behind a full worker); the `notify` cron replays what a stopped
+ * process left.
  */
 
 import type { Context } from 'hono'
@@ -17,7 +18,13 @@ import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
 import { isPlaneSignatureShaped } from '../../shared/plane/webhook-signature.ts'
 import { type PlaneWebhookEvent, PlaneWebhookParseError } from '../../shared/plane/webhook-types.ts'
 import { noteWebhookReceived } from '../../shared/poll/webhook-health.ts'
-import { type InboxParts, inboxEntry, processLater, webhookInbox } from './inbox.ts'
+import {
+  type InboxParts,
+  inboxEntry,
+  processLater,
+  processStoredWebhook,
+  webhookInbox,
+} from './inbox.ts'
 import { rateLimit } from './rate-limit.ts'
 
 /**
@@ -155,10 +162,10 @@ async function _keep(
       })
     )
   )
-  // Processed here after the answer, handed what the route parsed; behind a burst too long to hold, it waits in the
-  // inbox for the notify cron's replay.
+  // Processed after the answer, handed what the route parsed. Behind as many waiting deliveries as the worker holds,
+  // it is processed before its answer instead: the sender waits (backpressure), and the backlog stays bounded.
   if (!processLater(services, parts, id, event, receivedAt))
-    log.warn('plane webhook kept for the replay: too many deliveries waiting', { id })
+    await processStoredWebhook(services, parts, id, { event, receivedAt })
   else if (log.enabled('debug'))
     log.debug('plane webhook stored', { type: event.type, delivery: event.deliveryId, id })
   return 'accepted'

@@ -171,6 +171,44 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     expect(texts.filter((text) => text.includes('a terminé'))).toHaveLength(1)
   })
 
+  it('should process a delivery before its answer once 1,000 wait to be processed on the local store (backpressure)', async () => {
+    const real = createMemoryStore()
+    let release: () => void = () => undefined
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    // Processing ends with the entry's removal: held, nothing waiting ever finishes.
+    const store: Store = {
+      ...real,
+      delete: async (key) => {
+        if (key.startsWith('webhook:inbox:')) await held
+        return real.delete(key)
+      },
+    }
+    const t = await start({ store, env: { WEBHOOK_RATE_LIMIT_PER_MIN: '0' } })
+    const deliver = async (n: number) => {
+      const id = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`
+      const body = `{"event": "project", "action": "deleted", "data": {"id": "${id}"}}`
+      return post(t, body, { 'x-plane-signature': await signPlaneBody(body, WEBHOOK_SECRET) })
+    }
+    const answered: number[] = []
+    let n = 0
+    for (; n < 1_030; n++) {
+      const res = await Promise.race([
+        deliver(n),
+        new Promise<null>((r) => setTimeout(() => r(null), 1_000)),
+      ])
+      if (res === null) break
+      answered.push(res.status)
+    }
+    // Sixteen being processed, a thousand waiting: the next one is processed before its answer, which waits.
+    expect(answered).toEqual(Array(1_016).fill(200))
+    expect(n).toBe(1_016)
+    release()
+    await t.settle()
+    expect(await real.indexSize('index:webhook-inbox')).toBe(0)
+  })
+
   it('should replay an inbox entry an earlier version wrote (the delivery as JSON text)', async () => {
     let ahead = 0
     const now = () => Date.now() + ahead
