@@ -98,9 +98,11 @@ export async function deploymentEnv(
 /** The server, as `npm start` runs it. */
 export function startBridge(
   deployment: AgentsDeployment,
-  env: Record<string, string>
+  env: Record<string, string>,
+  logFile?: string
 ): Promise<ServerProcess> {
   return startServer({
+    ...(logFile ? { logFile } : {}),
     label: 'plane-bridge',
     script: BUILT_ENTRY,
     nodeArgs: productionNodeFlags(),
@@ -129,7 +131,9 @@ export async function runJob(
       {
         cwd: deployment.dir,
         env: { PATH: process.env.PATH ?? '', ...env },
-        maxBuffer: 16 * 1024 * 1024,
+        // A job's output at LOG_LEVEL=info (BENCH_DEPLOY_LOG_LEVEL): a first poll of 3,000 items passed 16 MiB, and
+        // execFile killed the job there (issue 46, "exit ?" after 666 s).
+        maxBuffer: 256 * 1024 * 1024,
         timeout: 15 * 60_000,
       }
     )

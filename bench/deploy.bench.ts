@@ -8,7 +8,7 @@
  * Not a ratio bench: the goal is absolute (a person waits seconds), the baseline is the same command on the quiet
  * server just before the sequence.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { appendFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -47,8 +47,16 @@ const PROJECT_EVERY = 6
 /** Issue 46: an agent's write answered within this at p99 while a poll runs. */
 const TOOL_GOAL_MS = 1_500
 
-/** One of the Concierge's calls during the poll: the tool, how long its HTTP call took, its status. */
-type ToolCall = { tool: 'create_project' | 'create_task'; ms: number; status: number }
+/**
+ * One of the Concierge's calls during the poll: the tool, how long its HTTP call took, its status, and for a project
+ * whether the bridge set it up (`provisioned`: its agents members, their labels; false when the bridge could not).
+ */
+type ToolCall = {
+  tool: 'create_project' | 'create_task'
+  ms: number
+  status: number
+  provisioned?: boolean
+}
 
 type StepResult = {
   step: string
@@ -94,10 +102,21 @@ async function runDeployBench(options: BenchOptions): Promise<TableBenchResult> 
     port: await freePort(),
   }
   const tokens = bridgeTokens(agents)
+  // BENCH_DEPLOY_LOG_DIR keeps the server's whole log, each job's output and each timed call there (at
+  // BENCH_DEPLOY_LOG_LEVEL, default warn): what a slow or missing answer is explained from.
+  const logDir = process.env.BENCH_DEPLOY_LOG_DIR || null
+  if (logDir) await mkdir(logDir, { recursive: true })
   const env = {
     ...(await deploymentEnv(deployment, tokens)),
     PLANE_API_RATE_LIMIT: `${PLANE_LIMIT}/minute`,
+    ...(process.env.BENCH_DEPLOY_LOG_LEVEL
+      ? { LOG_LEVEL: process.env.BENCH_DEPLOY_LOG_LEVEL }
+      : {}),
   }
+  const note = (line: string) =>
+    logDir
+      ? appendFile(join(logDir, 'calls.log'), `${new Date().toISOString()} ${line}\n`)
+      : Promise.resolve()
   // Plane's throttle from the first request on: a deploy meets it too.
   world.sim.setRateLimit(PLANE_LIMIT)
   world.sim.webhooks.register({
@@ -111,8 +130,8 @@ async function runDeployBench(options: BenchOptions): Promise<TableBenchResult> 
   let server: ServerProcess | null = null
   const steps: StepResult[] = []
   try {
-    server = await startBridge(deployment, env)
-    const ask = _asker(telegram, server.origin)
+    server = await startBridge(deployment, env, logDir ? join(logDir, 'server.log') : undefined)
+    const ask = _asker(telegram, server.origin, note)
     _progress('deploy: /plane status on the quiet server')
     steps.push({
       step: 'quiet server (baseline)',
@@ -125,8 +144,13 @@ async function runDeployBench(options: BenchOptions): Promise<TableBenchResult> 
       _progress(
         `deploy: npm run job -- ${job.join(' ')}, /plane status every ${ASK_EVERY_MS / 1000} s`
       )
-      const run = () => runJob(deployment, env, job)
-      const calls = job[0] === 'poll' ? _concierge(server.origin, tokens.ra ?? '', world) : null
+      const run = async () => {
+        const done = await runJob(deployment, env, job)
+        if (logDir) await appendFile(join(logDir, `job-${job[0]}.log`), done.out)
+        return done
+      }
+      const calls =
+        job[0] === 'poll' ? _concierge(server.origin, tokens.ra ?? '', world, note) : null
       steps.push(
         await _whileJob(
           job.join(' '),
@@ -159,7 +183,8 @@ async function runDeployBench(options: BenchOptions): Promise<TableBenchResult> 
       `deploy: /plane status answered within ${_s(worst)} at every step (goal ≤ ${_s(GOAL_MS)}) ${worst <= GOAL_MS ? '✓' : '✗'}; ` +
       tools
         .map(
-          (t) => `${t.tool} p99 ${_s(t.p99)} ${t.ok ? '✓' : '✗'} (n ${t.n}, not 200 ${t.failed})`
+          (t) =>
+            `${t.tool} p99 ${_s(t.p99)} ${t.ok ? '✓' : '✗'} (n ${t.n}, not 200 ${t.failed}${t.tool === 'create_project' ? `, not set up ${t.notSetUp}` : ''})`
         )
         .join(', '),
     json: { environment, store: store.driver, tasksPerProject, steps },
@@ -187,7 +212,12 @@ async function _pollOnceFree(run: () => Promise<unknown>): Promise<unknown> {
  * The Concierge while the poll runs (issue 46): every CONCIERGE_EVERY_MS a task in one of the workspace's projects,
  * assigned to an agent in turn, and every PROJECT_EVERY-th time a new project instead; each call timed over HTTP.
  */
-function _concierge(origin: string, token: string, world: PollWorld) {
+function _concierge(
+  origin: string,
+  token: string,
+  world: PollWorld,
+  note: (line: string) => Promise<void>
+) {
   let n = 0
   return async function call(): Promise<ToolCall> {
     const i = n++
@@ -210,7 +240,15 @@ function _concierge(origin: string, token: string, world: PollWorld) {
     const ms = Date.now() - started
     if (res.status !== 200)
       _progress(`deploy: ${tool} answered ${res.status}: ${text.slice(0, 200)}`)
-    return { tool, ms, status: res.status }
+    await note(
+      `${tool} ${i} asked at ${new Date(started).toISOString()}: ${res.status} in ${ms} ms ${text.slice(0, 300)}`
+    )
+    if (!project) return { tool, ms, status: res.status }
+    // Made with the Concierge's own key: set up only if the bridge let itself in (issue 46).
+    const provisioned = res.status === 200 && _json(text)?.provisioned === true
+    if (res.status === 200 && !provisioned)
+      _progress(`deploy: create_project ${i} not set up: ${text.slice(0, 300)}`)
+    return { tool, ms, status: res.status, provisioned }
   }
 }
 
@@ -268,6 +306,8 @@ type ToolRow = {
   tool: string
   n: number
   failed: number
+  /** Projects answered 200 that the bridge did not set up (`provisioned: false`). */
+  notSetUp: number
   p50: number
   p99: number
   max: number
@@ -281,16 +321,18 @@ function _toolRows(calls: readonly ToolCall[]): ToolRow[] {
     const ms = mine.map((c) => c.ms).sort((a, b) => a - b)
     const at = (q: number) => ms[Math.min(ms.length - 1, Math.ceil(q * ms.length) - 1)] ?? 0
     const failed = mine.filter((c) => c.status !== 200).length
+    const notSetUp = mine.filter((c) => c.status === 200 && c.provisioned === false).length
     const p99 = at(0.99)
     return [
       {
         tool,
         n: mine.length,
         failed,
+        notSetUp,
         p50: at(0.5),
         p99,
         max: ms.at(-1) ?? 0,
-        ok: p99 <= TOOL_GOAL_MS && failed === 0,
+        ok: p99 <= TOOL_GOAL_MS && failed === 0 && notSetUp === 0,
       },
     ]
   })
@@ -301,39 +343,49 @@ function _toolTable(rows: readonly ToolRow[]): string {
   const lines = [
     '',
     `the Concierge's calls during the poll (issue 46): a task every ${CONCIERGE_EVERY_MS / 1000} s, a project every ${PROJECT_EVERY}th time`,
-    '| tool | calls | not 200 | p50 | p99 | max | goal |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| tool | calls | not 200 | not set up | p50 | p99 | max | goal |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...rows.map(
       (r) =>
-        `| ${r.tool} | ${r.n} | ${r.failed} | ${_s(r.p50)} | ${_s(r.p99)} | ${_s(r.max)} | ≤ ${_s(TOOL_GOAL_MS)} ${r.ok ? '✓' : '✗'} |`
+        `| ${r.tool} | ${r.n} | ${r.failed} | ${r.tool === 'create_project' ? r.notSetUp : '—'} | ${_s(r.p50)} | ${_s(r.p99)} | ${_s(r.max)} | ≤ ${_s(TOOL_GOAL_MS)}${r.tool === 'create_project' ? ', all set up' : ''} ${r.ok ? '✓' : '✗'} |`
     ),
   ]
   return `${lines.join('\n')}\n`
 }
 
 /** `/plane status` from the human's chat, as Telegram posts it; resolves with the ms until the bridge answered. */
-function _asker(telegram: TelegramSim, origin: string) {
+function _asker(telegram: TelegramSim, origin: string, note: (line: string) => Promise<void>) {
+  let n = 0
   return async function ask(): Promise<number> {
-    const before = telegram.callsOf('sendMessage').length
-    const askedAt = Date.now()
-    const update = telegram.makeMessageUpdate({
-      text: '/plane status',
-      chatId: Number(BENCH_CHAT_ID),
-    })
-    const status = await telegram.postUpdate(`${origin}/webhooks/telegram`, update, {
-      secretToken: BENCH_TELEGRAM_SECRET,
-    })
-    if (status !== 200) return ANSWER_WITHIN_MS
-    while (Date.now() - askedAt < ANSWER_WITHIN_MS) {
-      const answer = telegram
-        .callsOf('sendMessage')
-        .slice(before)
-        .find((c) => c.status === 200 && String(c.params.text).includes('📊'))
-      if (answer) return answer.at - askedAt
-      await sleep(50)
-    }
-    return ANSWER_WITHIN_MS
+    const i = n++
+    const waited = await _askOnce(telegram, origin)
+    await note(
+      `/plane status ${i} asked ${waited} ms ago: ${waited >= ANSWER_WITHIN_MS ? 'no answer' : 'answered'}`
+    )
+    return waited
   }
+}
+
+async function _askOnce(telegram: TelegramSim, origin: string): Promise<number> {
+  const before = telegram.callsOf('sendMessage').length
+  const askedAt = Date.now()
+  const update = telegram.makeMessageUpdate({
+    text: '/plane status',
+    chatId: Number(BENCH_CHAT_ID),
+  })
+  const status = await telegram.postUpdate(`${origin}/webhooks/telegram`, update, {
+    secretToken: BENCH_TELEGRAM_SECRET,
+  })
+  if (status !== 200) return ANSWER_WITHIN_MS
+  while (Date.now() - askedAt < ANSWER_WITHIN_MS) {
+    const answer = telegram
+      .callsOf('sendMessage')
+      .slice(before)
+      .find((c) => c.status === 200 && String(c.params.text).includes('📊'))
+    if (answer) return answer.at - askedAt
+    await sleep(50)
+  }
+  return ANSWER_WITHIN_MS
 }
 
 function _table(steps: readonly StepResult[], environment: Record<string, unknown>): string {
@@ -349,6 +401,14 @@ function _table(steps: readonly StepResult[], environment: Record<string, unknow
     }),
   ]
   return `${lines.join('\n')}\n`
+}
+
+function _json(text: string): Record<string, unknown> | null {
+  try {
+    return JSON.parse(text) as Record<string, unknown>
+  } catch {
+    return null
+  }
 }
 
 function _s(ms: number): string {

@@ -4,6 +4,7 @@
  * one of them killed at the end, even after a failure or an interrupted run.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
@@ -59,6 +60,7 @@ export async function startServer({
   port,
   pinned,
   nodeArgs = [],
+  logFile,
 }: {
   label: string
   script: string
@@ -68,12 +70,15 @@ export async function startServer({
   cwd: string
   port: number
   pinned: boolean
+  /** Every line the server writes, kept whole in this file too (a bench's evidence of what the server did). */
+  logFile?: string
 }): Promise<ServerProcess> {
   const child = _spawnPinned(pinned ? SERVER_CORE : null, [...nodeArgs, script], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env, HOST: '127.0.0.1', PORT: String(port) },
   })
   const output = _tail(child, true)
+  if (logFile) _keepAll(child, logFile)
   const origin = `http://127.0.0.1:${port}`
   const pid = child.pid
   if (pid === undefined) throw new Error(`${label}: could not start ${script}`)
@@ -192,6 +197,13 @@ function _tail(child: ChildProcess, withStdout: boolean): { text: string } {
   child.stderr?.setEncoding('utf8').on('data', keep)
   if (withStdout) child.stdout?.setEncoding('utf8').on('data', keep)
   return tail
+}
+
+function _keepAll(child: ChildProcess, path: string): void {
+  const file = createWriteStream(path, { flags: 'a' })
+  child.stdout?.on('data', (chunk) => file.write(chunk))
+  child.stderr?.on('data', (chunk) => file.write(chunk))
+  child.once('exit', () => file.end())
 }
 
 function _lastError(output: string): string | null {

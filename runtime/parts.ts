@@ -11,8 +11,6 @@ import { createProjectStates } from '../shared/index/project-states.ts'
 import { createTaskReads } from '../shared/index/task-reads.ts'
 import { createTaskSnapshots } from '../shared/index/task-snapshots.ts'
 import { createWorkItemIndex, type WorkItemIndex } from '../shared/index/work-items.ts'
-import { createChatHolds } from '../shared/notify/chat-holds.ts'
-import { createHeldChats } from '../shared/notify/held-chats.ts'
 import { createOutbox, type OutboxChannel } from '../shared/notify/outbox.ts'
 import { createPlaneDirectory } from '../shared/notify/plane-directory.ts'
 import { createNotifyPolicy } from '../shared/notify/policy.ts'
@@ -31,13 +29,13 @@ import { createRunStore, runRecordKey, timeSpentNow } from '../shared/runs/recor
 import { createRunTracker } from '../shared/runs/tracker.ts'
 import type { RunRecord } from '../shared/runs/types.ts'
 import { createKeyedLocks, type KeyedLocks } from '../shared/store/keyed-lock.ts'
-import { createTelegramClient } from '../shared/telegram/index.ts'
-import { createChatMigrations } from '../shared/telegram/migrations.ts'
-import { createProjectTopics } from '../shared/telegram/topics.ts'
+import { createPooledCounters } from '../shared/store/pooled-counter.ts'
+import { createQueueWorker } from '../shared/store/queue-worker.ts'
 import { createWorkspaceLoader, noteTaskChanged } from '../shared/workspace/workspace-loader.ts'
 import { createDelivery } from './delivery.ts'
 import { buildPlaneClients } from './plane-clients.ts'
 import { createScheduler } from './scheduler.ts'
+import { buildTelegramParts } from './telegram-parts.ts'
 
 export type PartsOptions = {
   /**
@@ -62,9 +60,6 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
 
   // The bridge's key and each agent's own, counting one set of key windows (runtime/plane-clients.ts).
   const { plane, planeLanes, agentWriters, requestCount } = buildPlaneClients(services)
-  const telegram = config.TELEGRAM_BOT_TOKEN
-    ? createTelegramClient({ token: config.TELEGRAM_BOT_TOKEN, apiBase: config.TELEGRAM_API_BASE })
-    : null
   const openclaw =
     config.OPENCLAW_HOOKS_URL && config.OPENCLAW_HOOKS_TOKEN
       ? createOpenClawClient({
@@ -83,34 +78,12 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
   })
   let onEnqueue: (channel: OutboxChannel) => void = () => undefined
   const outbox = createOutbox(store, now, (channel) => onEnqueue(channel))
-  const chatId = telegram && config.TELEGRAM_CHAT_ID ? config.TELEGRAM_CHAT_ID : null
-  const topics =
-    telegram && chatId && config.TELEGRAM_TOPICS === 'per-project'
-      ? createProjectTopics({
-          store,
-          telegram,
-          chatId,
-          log,
-          projectName: async (id) => {
-            const project = await directory.project(id)
-            return project
-              ? `${project.name}${project.identifier ? ` (${project.identifier})` : ''}`
-              : null
-          },
-        })
-      : null
-  const cards = createCardStore({ store, outbox, now })
-  // Telegram's refusals of a chat (issue 44): flood waits and blocked bots hold the chat, migrations are kept.
-  const holds = createChatHolds(store, now)
-  const migrations = createChatMigrations(store)
-  const heldChats = createHeldChats({
+  const { telegram, chatId, topics, holds, migrations, heldChats } = buildTelegramParts(services, {
+    directory,
     outbox,
-    holds,
-    locale: config.LOCALE,
-    log,
-    now,
     kick: () => onEnqueue('telegram'),
   })
+  const cards = createCardStore({ store, outbox, now })
   const policy = createNotifyPolicy({
     ...(config.NOTIFY_EVENTS ? { kinds: config.NOTIFY_EVENTS } : {}),
     projects: config.NOTIFY_PROJECTS ?? null,
@@ -337,6 +310,12 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     freshener: createFreshener(),
     webhookRejections: createRejectionNotes({ store, now }),
     webhookNotes: createWebhookNotes({ store, now }),
+    webhookQueue: createQueueWorker({
+      name: 'plane-webhook',
+      background,
+      capacity: _webhookBacklog(store.driver),
+    }),
+    rateCounters: createPooledCounters({ store, now }),
     // A secret of spaces is no secret: the route refuses every delivery then (functions/webhooks/plane.ts).
     planeWebhook: config.PLANE_WEBHOOK_SECRET?.trim()
       ? createPlaneWebhookDoor({
@@ -395,4 +374,14 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     settle: scheduler.settle,
   }
   return self
+}
+
+/**
+ * How many Plane deliveries may wait to be processed after their answer before the next ones are processed before
+ * theirs. Their inbox entries (~3 KB each) are in the store: on Redis, its own memory; on the local store (memory,
+ * fs) and KV, the heap that holds everything else, or KV's writes (issue 46's ingest bench: 15,000 waiting on fs,
+ * and the server stopped answering).
+ */
+function _webhookBacklog(driver: Services['store']['driver']): number {
+  return driver === 'redis' || driver === 'redis-http' ? 50_000 : 1_000
 }

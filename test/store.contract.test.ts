@@ -200,6 +200,17 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
     expect([...counts].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
   })
 
+  it('should count by more than one, the window still set by the call that creates it', async () => {
+    expect(await store.increment('count:by', 1, 5)).toBe(5)
+    expect(await store.increment('count:by', 30, 2)).toBe(7)
+    expect(await store.increment('count:by', 30)).toBe(8)
+    await expect(store.increment('count:by', 30, 0)).rejects.toThrow('invalid increment')
+    await expect(store.increment('count:by', 30, 1.5)).rejects.toThrow('invalid increment')
+    await sleep(1300)
+    // Created with 1 s: gone, whatever the later calls asked for.
+    expect(await store.increment('count:by', 30, 3)).toBe(3)
+  })
+
   it('should keep a sorted index: add, keep a score on request, range by score, remove', async () => {
     expect(await store.indexAdd('idx:due', 'b', 20)).toBe(true)
     expect(await store.indexAdd('idx:due', 'a', 10)).toBe(true)
@@ -299,6 +310,36 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
     expect(await store.keys('q:')).toEqual([])
   })
 
+  it('should claim and enqueue in one step: one winner of 50 twins, its item listed, nothing of the others', async () => {
+    const queue = createStoreQueue<{ twin: number }>({
+      store,
+      index: 'index:q-claimed',
+      itemPrefix: 'q:claimed:',
+      ttlSeconds: 600,
+    })
+    const at = Date.now()
+    const claim = { key: 'seen:claimed', ttlSeconds: 60 }
+    const won = await Promise.all(
+      Array.from({ length: 50 }, (_, twin) => queue.claimAndPut(claim, `t${twin}`, { twin }, at))
+    )
+    expect(won.filter(Boolean)).toHaveLength(1)
+    const winner = won.indexOf(true)
+    expect(await queue.range()).toEqual([{ id: `t${winner}`, value: { twin: winner }, score: at }])
+    expect(await store.has('seen:claimed')).toBe(true)
+    // Taken already: nothing written, even under a new id.
+    expect(await queue.claimAndPut(claim, 'late', { twin: 99 }, at)).toBe(false)
+    expect(await queue.get('late')).toBeNull()
+    expect(await store.indexSize('index:q-claimed')).toBe(1)
+    // The same claim key as a plain claim, and the item as queue.remove leaves it.
+    expect(await store.claim('seen:claimed', 60)).toBe(false)
+    await queue.remove(`t${winner}`)
+    expect(await store.keys('q:claimed:')).toEqual([])
+    expect(
+      await queue.claimAndPut({ key: 'seen:other', ttlSeconds: 60 }, 'n', { twin: 0 }, at)
+    ).toBe(true)
+    await queue.remove('n')
+  })
+
   it('should drop an index entry whose item is gone once it is past the grace, not before', async () => {
     const queue = createStoreQueue<string>({
       store,
@@ -365,6 +406,10 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
     expect(await store.increment('ttl:count', 1)).toBe(1)
     expect(await store.increment('ttl:count', 1)).toBe(2)
     await store.indexAdd('ttl:index', 'm', 1, { ttlSeconds: 1 })
+    const item = { index: 'index:ttl-queue', member: 'i', score: 1, key: 'ttl:item', value: 'x' }
+    expect(
+      await store.claimAndEnqueue({ key: 'ttl:seen', ttlSeconds: 1 }, { ...item, ttlSeconds: 1 })
+    ).toBe(true)
     expect(await store.get('ttl:value')).toBe('v')
 
     await sleep(1300)
@@ -380,6 +425,10 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
     expect(await store.lock('ttl:lock', 30)).toBeNull()
     expect(await store.increment('ttl:count', 1)).toBe(1)
     expect(await store.indexSize('ttl:index')).toBe(0)
+    // The claim and the item lapse; the index entry stays until a queue's read drops it, as after `put`.
+    expect(await store.get('ttl:item')).toBeNull()
+    expect(await store.claimAndEnqueue({ key: 'ttl:seen', ttlSeconds: 30 }, item)).toBe(true)
+    await store.delete('index:ttl-queue')
   })
 })
 

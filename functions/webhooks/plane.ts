@@ -1,24 +1,30 @@
 /**
- * @module POST /webhooks/plane — verify the signature over the raw body, limit, dedupe, parse, store, and only then
- * answer 200; a delivery the store does not take gets no answer at all, so that Plane sends it again.
- * A work item's delivery is processed before the answer: the pending change and snapshot it leaves are its stored
- * copy. Any other event (or one whose processing failed) is stored in the inbox and processed after the answer;
- * the `notify` cron replays what was left.
+ * @module POST /webhooks/plane — verify the signature over the raw body, dedupe, parse, limit, keep it (the dedupe
+ * claim and the inbox entry in one write), and only then answer 200; a delivery the store does not take gets no
+ * answer at all, so that Plane sends it again. Every delivery is processed after its answer by the runtime's worker
+ * (parts.webhookQueue), a few at a time (before it, behind a full worker); the `notify` cron replays what a stopped
+ * process left.
  */
 
-import { defineHttpFunction, type Services } from '../../shared/core/function.ts'
+import type { Context } from 'hono'
+import { type AppEnv, defineHttpFunction, type Services } from '../../shared/core/function.ts'
 import type { Parts } from '../../shared/core/parts.ts'
 import { clientAddress } from '../../shared/net/client-address.ts'
 import { AnswerWithheld } from '../../shared/net/http-errors.ts'
 import { bestEffort, errorMessage } from '../../shared/observe/errors.ts'
 import { textLimitsOf } from '../../shared/plane/limits.ts'
 import type { PlaneWebhookDoor } from '../../shared/plane/webhook-door.ts'
-import { encodeStoredWebhook, parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
+import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
 import { isPlaneSignatureShaped } from '../../shared/plane/webhook-signature.ts'
 import { type PlaneWebhookEvent, PlaneWebhookParseError } from '../../shared/plane/webhook-types.ts'
 import { noteWebhookReceived } from '../../shared/poll/webhook-health.ts'
-import { type InboxParts, processStoredWebhook, storeWebhook, webhookInbox } from './inbox.ts'
-import { processesInStoreOnly, processPlaneEvent } from './process-plane-event.ts'
+import {
+  type InboxParts,
+  inboxEntry,
+  processLater,
+  processStoredWebhook,
+  webhookInbox,
+} from './inbox.ts'
 import { rateLimit } from './rate-limit.ts'
 
 /**
@@ -65,39 +71,57 @@ export const planeWebhookFunction = defineHttpFunction({
         401
       )
     }
-    const hash = await services.hashing.sha256Hex(raw)
-    // A retry Plane already delivered costs this one read, before the parse: it was processed when it was accepted.
-    // (Not counted by the rate limit either: the limit bounds the work deliveries make, and a duplicate makes none.)
-    const seen = await _keepTrying(services, parts, receivedAt, () =>
-      services.store.has(`webhook:seen:${hash}`)
-    )
-    if (seen) return c.json({ status: 'duplicate' }, 200)
-    // Parsed before anything is written: a signed body that is not a delivery, or that carries a junk id, costs
-    // no store write (the rate limit's counter included).
-    let event: ReturnType<typeof parsePlaneWebhook>
+    // A signed delivery: the worker goes slow until it is answered (answers first, issue 46).
+    const answered = parts.webhookQueue.answering()
     try {
-      // Every id checked, every text cut (webhook-data.ts): a junk id is refused here, before anything is stored.
-      event = parsePlaneWebhook(_utf8.decode(raw), c.req.raw.headers, textLimitsOf(config))
-    } catch (error) {
-      if (!(error instanceof PlaneWebhookParseError)) throw error
-      const detail = error.issues.length > 0 ? ` (${error.issues.join('; ')})` : ''
-      return c.json({ error: 'bad_request', message: `${error.message}${detail}` }, 400)
+      return await _receive(c, parts, raw, receivedAt)
+    } finally {
+      answered()
     }
-    // A store that cannot count lets a signed delivery through: a 503 would be final (Plane never retries one).
-    const limited = await rateLimit(c, config.WEBHOOK_RATE_LIMIT_PER_MIN, { uncounted: 'pass' })
-    if (limited) return limited
-    parts.webhookRejections.clear()
-
-    // A delivery the bridge cannot keep is one Plane must send again, and Plane resends only after a transport
-    // error: the store is tried again for a while, then the answer is withheld (the connection dropped). A try
-    // after a failed one reads the dedupe mark again (the failed one may have set it).
-    let tries = 0
-    const kept = await _keepTrying(services, parts, receivedAt, () =>
-      _keep(services, parts, hash, event, receivedAt, tries++ > 0)
-    )
-    return c.json({ status: kept }, 200)
   },
 })
+
+/** A verified delivery: the dedupe read, the parse, the rate limit, then kept (or no answer at all). */
+async function _receive(
+  c: Context<AppEnv>,
+  parts: WebhookParts,
+  raw: Uint8Array,
+  receivedAt: number
+): Promise<Response> {
+  const services = c.get('services')
+  const { config } = services
+  const hash = await services.hashing.sha256Hex(raw)
+  // A retry Plane already delivered costs this one read, before the parse: it was processed when it was accepted.
+  // (Not counted by the rate limit either: the limit bounds the work deliveries make, and a duplicate makes none.)
+  const seen = await _keepTrying(services, parts, receivedAt, () =>
+    services.store.has(`webhook:seen:${hash}`)
+  )
+  if (seen) return c.json({ status: 'duplicate' }, 200)
+  // Parsed before anything is written: a signed body that is not a delivery, or that carries a junk id, costs
+  // no store write (the rate limit's counter included).
+  let event: ReturnType<typeof parsePlaneWebhook>
+  try {
+    // Every id checked, every text cut (webhook-data.ts): a junk id is refused here, before anything is stored.
+    event = parsePlaneWebhook(_utf8.decode(raw), c.req.raw.headers, textLimitsOf(config))
+  } catch (error) {
+    if (!(error instanceof PlaneWebhookParseError)) throw error
+    const detail = error.issues.length > 0 ? ` (${error.issues.join('; ')})` : ''
+    return c.json({ error: 'bad_request', message: `${error.message}${detail}` }, 400)
+  }
+  // A store that cannot count lets a signed delivery through: a 503 would be final (Plane never retries one).
+  const limited = await rateLimit(c, config.WEBHOOK_RATE_LIMIT_PER_MIN, { uncounted: 'pass' })
+  if (limited) return limited
+  parts.webhookRejections.clear()
+
+  // A delivery the bridge cannot keep is one Plane must send again, and Plane resends only after a transport
+  // error: the store is tried again for a while, then the answer is withheld (the connection dropped). A try
+  // after a failed one reads the dedupe mark again (the failed one may have set it).
+  let tries = 0
+  const kept = await _keepTrying(services, parts, receivedAt, () =>
+    _keep(services, parts, hash, event, receivedAt, tries++ > 0)
+  )
+  return c.json({ status: kept }, 200)
+}
 
 /**
  * How long a delivery waits for the store before it is given no answer: well within Plane's 30 s timeout
@@ -108,10 +132,11 @@ export const WEBHOOK_KEEP_TRYING_MS = 20_000
 const KEEP_TRYING_WAITS_MS = [250, 500, 1000, 2000, 4000, 8000] as const
 
 /**
- * The delivery is a duplicate, or stored (processed, or in the inbox) and marked seen; throws when the store fails.
- * Each try starts over: what an earlier try wrote is written again under the same keys (the inbox entry's id is
- * the arrival time and the body's hash), and the pipeline finds a change it already holds unchanged. `recheck`: a
- * try after a failed one reads the dedupe mark first (the route read it before the first).
+ * The delivery is a duplicate, or kept and marked seen in one write; throws when the store fails. What it means is
+ * worked out after the answer (issue 46: the work items' processing before it made five sequential round trips).
+ * Each try starts over: the claim and the entry go together or not at all (Store.claimAndEnqueue), the entry's id is
+ * the arrival time and the body's hash. `recheck`: a try after a failed one reads the dedupe mark first (the failed
+ * write may have been made, its answer lost).
  */
 async function _keep(
   services: Services,
@@ -121,28 +146,30 @@ async function _keep(
   receivedAt: number,
   recheck: boolean
 ): Promise<'accepted' | 'duplicate'> {
-  const { store, log, background } = services
+  const { store, log } = services
   if (recheck && (await store.has(`webhook:seen:${hash}`))) return 'duplicate'
-  if (await _processInRequest(services, parts, hash, event, receivedAt)) return 'accepted'
-  // Stored first, claimed after: a crash in between leaves a copy the notify cron replays (and Plane, which got
-  // no answer, sends again); the other order lost the delivery (claimed, never stored). The copy is the bounded
-  // event, not the body as received (up to BODY_LIMIT_BYTES).
-  const { id, entry } = await storeWebhook(store, hash, encodeStoredWebhook(event), receivedAt)
-  if (!(await store.claim(`webhook:seen:${hash}`, WEBHOOK_DEDUPE_TTL_S))) {
-    await webhookInbox(store, services.now).remove(id)
+  // The copy is the bounded event, not the body as received (up to BODY_LIMIT_BYTES).
+  const { id, entry } = inboxEntry(hash, event, receivedAt)
+  const claim = { key: `webhook:seen:${hash}`, ttlSeconds: WEBHOOK_DEDUPE_TTL_S }
+  if (!(await webhookInbox(store, services.now).claimAndPut(claim, id, entry, receivedAt)))
     return 'duplicate'
-  }
-  // Unnoted, the poll may take a quiet hour for a switched-off webhook: logged, never a refusal.
-  await bestEffort(log, 'plane webhook receipt note', () =>
-    noteWebhookReceived({
-      metrics: services.metrics,
-      now: services.now,
-      webhookNotes: parts.webhookNotes,
-    })
+  // After the answer too (a write every 5 s). Unnoted, the poll may take a quiet hour for a switched-off webhook:
+  // logged, never a refusal.
+  services.background.run('plane webhook receipt note', () =>
+    bestEffort(log, 'plane webhook receipt note', () =>
+      noteWebhookReceived({
+        metrics: services.metrics,
+        now: services.now,
+        webhookNotes: parts.webhookNotes,
+      })
+    )
   )
-  // The stored copy is for replay after a crash; this process goes on with what it has already parsed.
-  background.run('plane-webhook', () => processStoredWebhook(services, parts, id, { entry, event }))
-  log.debug('plane webhook stored', { type: event.type, delivery: event.deliveryId, id })
+  // Processed after the answer, handed what the route parsed. Behind as many waiting deliveries as the worker holds,
+  // it is processed before its answer instead: the sender waits (backpressure), and the backlog stays bounded.
+  if (!processLater(services, parts, id, event, receivedAt))
+    await processStoredWebhook(services, parts, id, { event, receivedAt })
+  else if (log.enabled('debug'))
+    log.debug('plane webhook stored', { type: event.type, delivery: event.deliveryId, id })
   return 'accepted'
 }
 
@@ -167,54 +194,6 @@ async function _keepTrying<T>(
       await services.sleep(wait)
     }
   }
-}
-
-/**
- * A work item's sighting touches only the store (snapshot, pending change), so it is processed here, before the
- * answer: no inbox entry to write, read and delete, no second pass. The change is stored once this returns true;
- * the dedupe mark comes after it, so a crash in between makes Plane's resend (no answer: a transport error) a
- * sighting the diff finds unchanged. False: not processed (another event type, or a failure, logged), and the
- * caller stores the delivery in the inbox as for any other event, to be processed again.
- */
-async function _processInRequest(
-  services: Services,
-  parts: WebhookParts,
-  hash: string,
-  event: PlaneWebhookEvent,
-  receivedAt: number
-): Promise<boolean> {
-  if (!processesInStoreOnly(event)) return false
-  const { log } = services
-  let outcome: string
-  try {
-    outcome = await processPlaneEvent(event, receivedAt, services, parts)
-  } catch (error) {
-    log.warn('plane webhook not processed in the request; storing it in the inbox', {
-      type: event.type,
-      delivery: event.deliveryId,
-      error: errorMessage(error),
-    })
-    return false
-  }
-  try {
-    await services.store.claim(`webhook:seen:${hash}`, WEBHOOK_DEDUPE_TTL_S)
-  } catch (error) {
-    // Processed and stored all the same; without the mark, a resend is diffed against the new snapshot.
-    log.warn('plane webhook processed, dedupe mark not written', {
-      delivery: event.deliveryId,
-      error: errorMessage(error),
-    })
-  }
-  await bestEffort(log, 'plane webhook receipt note', () =>
-    noteWebhookReceived({
-      metrics: services.metrics,
-      now: services.now,
-      webhookNotes: parts.webhookNotes,
-    })
-  )
-  if (log.enabled('info')) log.info('plane webhook processed', { type: event.type, outcome })
-  parts.kick()
-  return true
 }
 
 /**

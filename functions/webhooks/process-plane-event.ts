@@ -27,15 +27,6 @@ export type EventParts = Pick<
 /** A cycle is announced once per transition; the claim outlives any cycle. */
 const CYCLE_ANNOUNCE_TTL_S = 400 * 24 * 60 * 60
 
-/**
- * Whether processing `event` only reads and writes the store (a work item's sighting), never Plane: such a delivery
- * can be processed before the webhook is answered. Comments may look up agents, projects and cycles call Plane, and
- * so may a deletion (its dependents).
- */
-export function processesInStoreOnly(event: PlaneWebhookEvent): boolean {
-  return event.type === 'issue.created' || event.type === 'issue.updated'
-}
-
 export async function processPlaneEvent(
   event: PlaneWebhookEvent,
   receivedAt: number,

@@ -26,10 +26,13 @@ import type { PlaneClient } from '../plane/client.ts'
 import type { PlaneWebhookDoor } from '../plane/webhook-door.ts'
 import type { WebhookNotes } from '../plane/webhook-notes.ts'
 import type { RejectionNotes } from '../plane/webhook-rejections.ts'
+import type { PlaneWebhookEvent } from '../plane/webhook-types.ts'
 import type { ProjectLabels } from '../runs/agent-labels.ts'
 import type { RunStore } from '../runs/records.ts'
 import type { RunTracker } from '../runs/tracker.ts'
 import type { KeyedLocks } from '../store/keyed-lock.ts'
+import type { PooledCounters } from '../store/pooled-counter.ts'
+import type { QueueWorker } from '../store/queue-worker.ts'
 import type { TelegramClient } from '../telegram/index.ts'
 import type { ChatMigrations } from '../telegram/migrations.ts'
 import type { ProjectTopics } from '../telegram/topics.ts'
@@ -96,6 +99,10 @@ export type Parts = {
   planeWebhook: PlaneWebhookDoor | null
   /** Plane deliveries accepted (written at most every 5 s) and answers withheld, for the poll's webhook check. */
   webhookNotes: WebhookNotes
+  /** The webhook routes' rate limit, counted here and written at most once a second (issue 46). */
+  rateCounters: PooledCounters
+  /** Plane deliveries kept in the inbox, processed after their answer, a few at once, bounded (issue 46). */
+  webhookQueue: QueueWorker<PlaneWebhookEvent>
   /** The `/mcp` door, built on the first call (the MCP SDK weighs ~10 MB) and kept for the runtime. */
   mcpDoor(): Promise<McpDoor>
   /** Each agent's tool calls in flight, capped (AGENT_CALLS_IN_FLIGHT). */

@@ -159,7 +159,7 @@ export function parsePlaneWebhook(
     activity: _activity(body.activity, body.actor),
     previousAttributes: _previousAttributes(body.previous_attributes),
     // Every key Plane sent, as it sent it (the schemas keep only the fields they normalise). In this process only:
-    // what is stored is `encodeStoredWebhook`'s bounded copy.
+    // what is stored is `storedWebhookDelivery`'s bounded copy.
     data: action === 'deleted' ? data.data : { ..._capLongText(data.data, limits), raw: dataInput },
   }
   // The pairing of entity, action and data shape is enforced by the schema choice above.
@@ -169,12 +169,13 @@ export function parsePlaneWebhook(
 /**
  * The delivery as the inbox keeps it: a v1 envelope of the normalised, bounded event, which parses back into the
  * same event (but `raw` and the rich-text `description_json`, which nothing reads). The body as received could be
- * `BODY_LIMIT_BYTES` of text the bridge then held for days while its processing failed (principle 10).
+ * `BODY_LIMIT_BYTES` of text the bridge then held for days while its processing failed (principle 10). An object,
+ * written as JSON once with the entry that holds it (issue 46: as a string it was encoded twice, its quotes escaped).
  */
-export function encodeStoredWebhook(event: PlaneWebhookEvent): string {
+export function storedWebhookDelivery(event: PlaneWebhookEvent): Record<string, unknown> {
   const { raw: _raw, description_json: _json, ...data } = event.data as Record<string, unknown>
   const a = event.activity
-  return JSON.stringify({
+  return {
     event: event.entity,
     action: event.action,
     webhook_id: event.webhookId,
@@ -193,7 +194,12 @@ export function encodeStoredWebhook(event: PlaneWebhookEvent): string {
         }
       : null,
     ...(event.previousAttributes ? { previous_attributes: event.previousAttributes } : {}),
-  })
+  }
+}
+
+/** `storedWebhookDelivery` as JSON text (the inbox entries of earlier versions held this). */
+export function encodeStoredWebhook(event: PlaneWebhookEvent): string {
+  return JSON.stringify(storedWebhookDelivery(event))
 }
 
 // --- Internal helpers ---

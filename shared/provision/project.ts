@@ -62,6 +62,19 @@ export async function ensureProjectProvisioned(
   return provisionProject(services, projectId)
 }
 
+/**
+ * A caller is setting the project up now (create_project, right after Plane made it): the sighting of the same
+ * project (its `project.created` delivery, a poll) does not set it up a second time alongside, each write then met
+ * by Plane's "already there" (issue 46: twice the requests, on the bridge's key for the second). `provisionProject`
+ * writes the outcome over it; a caller that dies first leaves it to lapse, and the next sighting sets the project up.
+ */
+export async function markProjectSettingUp(
+  services: Pick<Services, 'store'>,
+  projectId: string
+): Promise<void> {
+  await services.store.set(doneKey(projectId), true, { ttlSeconds: PROJECT_RETRY_S })
+}
+
 /** The provision job covered every project: none of them needs a set-up on sight. */
 export async function markProjectsProvisioned(
   services: Pick<Services, 'store'>,

@@ -1,7 +1,7 @@
 /** @module Atomic store operations over unstorage drivers: Redis commands (SET NX EX, Lua), an in-process key mutex, or best effort over KV. */
 import type { Storage } from 'unstorage'
 import { type Envelope, unwrap, wrap } from './envelope.ts'
-import type { IndexEntry, WindowTake, WindowTakeOptions } from './types.ts'
+import type { IndexEntry, QueuedItem, WindowTake, WindowTakeOptions } from './types.ts'
 
 export type { IndexEntry }
 
@@ -15,7 +15,7 @@ export type StoreAtomics = {
     value: unknown,
     ttlSeconds: number
   ): Promise<string | null>
-  increment(key: string, ttlSeconds: number): Promise<number>
+  increment(key: string, ttlSeconds: number, by: number): Promise<number>
   /** Sorted index (Redis sorted set): true when the member is new. `onlyIfAbsent` keeps an existing score. */
   indexAdd(
     key: string,
@@ -29,6 +29,8 @@ export type StoreAtomics = {
   indexScore(key: string, member: string): Promise<number | null>
   indexSize(key: string): Promise<number>
   windowTake(key: string, options: WindowTakeOptions): Promise<WindowTake>
+  /** The claim and, when taken, the queued item (Store.claimAndEnqueue). */
+  claimAndEnqueue(claim: { key: string; ttlSeconds: number }, item: QueuedItem): Promise<boolean>
 }
 
 /** The part of ioredis the store uses. */
@@ -42,9 +44,16 @@ export type RedisLike = {
 export const DELETE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`
 export const REPLACE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 else return 0 end`
 // EXPIRE … NX needs Redis 7; a script sets the window's TTL on creation on any version.
-export const INCREMENT = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n`
+// ARGV: the TTL, then how much (the counter was created by this call when it equals that much).
+export const INCREMENT = `local by = tonumber(ARGV[2] or '1') local n = redis.call('INCRBY', KEYS[1], by) if n == by then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n`
 // Sorted sets through EVAL: the same call works over ioredis and the Redis-over-HTTP client.
 export const INDEX_ADD = `local n if ARGV[3] == '1' then n = redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1]) else n = redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) end if tonumber(ARGV[4]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[4]) end return n`
+// The webhook's one write (issue 46): a claim and, only when it is taken, a queue's item and its index entry.
+// KEYS: claim, index, item. ARGV: the claim's text and TTL, the score and member, the item's text and TTL (0: none).
+export const CLAIM_AND_ENQUEUE = `if not redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+if tonumber(ARGV[6]) > 0 then redis.call('SET', KEYS[3], ARGV[5], 'EX', ARGV[6]) else redis.call('SET', KEYS[3], ARGV[5]) end
+return 1`
 const INDEX_REMOVE = `return redis.call('ZREM', KEYS[1], ARGV[1])`
 const INDEX_RANGE = `return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, ARGV[2])`
 const INDEX_SCORE = `return redis.call('ZSCORE', KEYS[1], ARGV[1])`
@@ -93,8 +102,8 @@ export function createRedisAtomics(
         Number(await redis.eval(REPLACE_IF_EQUALS, 1, k(key), marker, next, ttlSeconds)) === 1
       return ok ? next : null
     },
-    async increment(key, ttlSeconds) {
-      return Number(await redis.eval(INCREMENT, 1, k(key), ttlSeconds))
+    async increment(key, ttlSeconds, by) {
+      return Number(await redis.eval(INCREMENT, 1, k(key), ttlSeconds, by))
     },
     async indexAdd(key, member, score, { onlyIfAbsent, ttlSeconds }) {
       const flag = onlyIfAbsent ? '1' : '0'
@@ -125,7 +134,28 @@ export function createRedisAtomics(
         await redis.eval(WINDOW_TAKE, 1, k(key), nowMs, windowMs, ceiling, member)
       )
     },
+    async claimAndEnqueue(claim, item) {
+      const args = claimAndEnqueueArgs(claim, item, now())
+      const keys = [k(claim.key), k(item.index), k(item.key)]
+      return Number(await redis.eval(CLAIM_AND_ENQUEUE, 3, ...keys, ...args)) === 1
+    },
   }
+}
+
+/** CLAIM_AND_ENQUEUE's ARGV: the values in the envelopes every other write of the store uses. */
+export function claimAndEnqueueArgs(
+  claim: { key: string; ttlSeconds: number },
+  item: QueuedItem,
+  nowMs: number
+): Array<string | number> {
+  return [
+    JSON.stringify(wrap(true, claim.ttlSeconds, nowMs)),
+    claim.ttlSeconds,
+    item.score,
+    item.member,
+    JSON.stringify(wrap(item.value, item.ttlSeconds, nowMs)),
+    item.ttlSeconds ?? 0,
+  ]
 }
 
 export type InProcessAtomicsOptions = {
@@ -150,7 +180,7 @@ export function createInProcessAtomics(
     const { value, expired } = unwrap(raw, now())
     return { raw, live: value !== null && !expired }
   }
-  return {
+  const atomics: StoreAtomics = {
     setIfAbsent: (key, value, ttlSeconds) =>
       exclusive(key, async () => {
         if ((await current(key)).live) return null
@@ -173,11 +203,11 @@ export function createInProcessAtomics(
         await put(key, envelope)
         return JSON.stringify(envelope)
       }),
-    increment: (key, ttlSeconds) =>
+    increment: (key, ttlSeconds, by) =>
       exclusive(key, async () => {
         const { raw, live } = await current(key)
         const previous = live ? Number((raw as { $v: unknown }).$v) : 0
-        const next = (Number.isFinite(previous) ? previous : 0) + 1
+        const next = (Number.isFinite(previous) ? previous : 0) + by
         const envelope = live
           ? { $v: next, $e: (raw as { $e: number | null }).$e }
           : wrap(next, ttlSeconds, now())
@@ -232,7 +262,21 @@ export function createInProcessAtomics(
         await put(key, wrap(members, Math.ceil(windowMs / 1000), now()))
         return { taken: true, count: live.length + 1, waitMs: 0 }
       }),
+    // No step over several keys here: the item first, then the claim (a crash in between leaves a copy that a
+    // replay processes), and the item taken back when a twin had the claim.
+    async claimAndEnqueue(claim, item) {
+      await atomics.indexAdd(item.index, item.member, item.score, {
+        onlyIfAbsent: false,
+        ttlSeconds: null,
+      })
+      await put(item.key, wrap(item.value, item.ttlSeconds, now()))
+      if ((await atomics.setIfAbsent(claim.key, true, claim.ttlSeconds)) !== null) return true
+      await storage.removeItem(item.key)
+      await atomics.indexRemove(item.index, item.member)
+      return false
+    },
   }
+  return atomics
 
   /** One entry holds the whole index: fine for the bridge's queues (hundreds of members, not millions). */
   async function readIndex(key: string): Promise<Record<string, number>> {

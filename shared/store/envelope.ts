@@ -1,5 +1,5 @@
 /** @module How values sit in the store: an envelope carrying the expiry, so TTLs hold on drivers that ignore them. */
-import type { WindowTakeOptions } from './types.ts'
+import type { QueuedItem, WindowTakeOptions } from './types.ts'
 
 // unstorage's memory and fs drivers ignore `ttl` (toolchain.md §3): the expiry travels with the value.
 export type Envelope = { $v: unknown; $e: number | null }
@@ -37,6 +37,24 @@ export function reportingErrors(onError?: (operation: string, error: unknown) =>
 
 export function assertKey(key: string): void {
   if (!isValidKey(key)) throw new TypeError(`invalid store key "${key}"`)
+}
+
+/** How much a counter is raised by: a whole number ≥ 1. */
+export function assertIncrement(by: number): void {
+  if (!Number.isSafeInteger(by) || by < 1) throw new TypeError(`invalid increment ${by}`)
+}
+
+/** What `claimAndEnqueue` is given, checked as each of its parts would be on its own. */
+export function assertQueuedClaim(
+  claim: { key: string; ttlSeconds: number },
+  item: QueuedItem
+): void {
+  assertKey(claim.key)
+  assertTtl(claim.ttlSeconds)
+  assertKey(item.index)
+  assertKey(item.key)
+  assertScore(item.score)
+  if (item.ttlSeconds !== undefined) assertTtl(item.ttlSeconds)
 }
 
 export function assertTtl(ttlSeconds: number): void {

@@ -6,7 +6,9 @@
 
 import { windowMember } from './atomics.ts'
 import {
+  assertIncrement,
   assertKey,
+  assertQueuedClaim,
   assertScore,
   assertTtl,
   assertWindow,
@@ -132,6 +134,23 @@ export function createLocalStore({
         await commit([['s', key, JSON.stringify(value) ?? 'true', expiryOf(ttlSeconds)]])
         return true
       }),
+    claimAndEnqueue: (claim, item) =>
+      guard('claim-enqueue', async () => {
+        assertQueuedClaim(claim, item)
+        refresh()
+        if (isLive(claim.key)) return false
+        // Decided here, without a yield, and journaled as one batch: the claim and the item, or neither.
+        const found = indexAt(item.index)
+        const records: JournalRecord[] = [...found.records]
+        if (found.index === null && found.records.length === 0) records.push(['d', item.index])
+        records.push(
+          ['s', claim.key, 'true', expiryOf(claim.ttlSeconds)],
+          ['z', item.index, item.member, item.score],
+          ['s', item.key, JSON.stringify(item.value) ?? 'null', expiryOf(item.ttlSeconds)]
+        )
+        await commit(records)
+        return true
+      }),
     lock: (key, ttlSeconds) =>
       guard('lock', async () => {
         assertKey(key)
@@ -142,14 +161,15 @@ export function createLocalStore({
         await commit([['s', key, token, expiryOf(ttlSeconds)]])
         return _localLock(key, token)
       }),
-    increment: (key, ttlSeconds) =>
+    increment: (key, ttlSeconds, by = 1) =>
       guard('increment', async () => {
         assertKey(key)
         assertTtl(ttlSeconds)
+        assertIncrement(by)
         refresh()
         const current = liveValue(key)
         const previous = current === null ? 0 : Number(JSON.parse(current.json))
-        const next = (Number.isFinite(previous) ? previous : 0) + 1
+        const next = (Number.isFinite(previous) ? previous : 0) + by
         // A fixed window: the expiry is set when the counter is created, never pushed out.
         const expiresAt = current === null ? expiryOf(ttlSeconds) : current.expiresAt
         await commit([['s', key, String(next), expiresAt]])

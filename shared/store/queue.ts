@@ -42,6 +42,16 @@ export type StoreQueue<T> = {
    * ever list. An item written again with an older score goes through `update` (item first).
    */
   put(id: string, value: T, score: number): Promise<void>
+  /**
+   * `put`, only when `claim` is taken, as one step of the store (`claimAndEnqueue`): false, and nothing written,
+   * when it was taken already. The Plane webhook's one write before its answer (issue 46).
+   */
+  claimAndPut(
+    claim: { key: string; ttlSeconds: number },
+    id: string,
+    value: T,
+    score: number
+  ): Promise<boolean>
   /** Rewrite an item and move it to `score` (retries, backoff). */
   update(id: string, value: T, score: number): Promise<void>
   /** Rewrite an item that is in the index already, keeping its score: one write. */
@@ -84,6 +94,15 @@ export function createStoreQueue<T>({
       await store.indexAdd(index, id, score)
       await write(id, value)
     },
+    claimAndPut: (claim, id, value, score) =>
+      store.claimAndEnqueue(claim, {
+        index,
+        member: id,
+        score,
+        key: key(id),
+        value,
+        ...(ttlSeconds === undefined ? {} : { ttlSeconds }),
+      }),
     async update(id, value, score) {
       await write(id, value)
       await store.indexAdd(index, id, score)

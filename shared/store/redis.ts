@@ -9,6 +9,8 @@
  */
 import { hexOf } from '../hash.ts'
 import {
+  CLAIM_AND_ENQUEUE,
+  claimAndEnqueueArgs,
   DELETE_IF_EQUALS,
   INCREMENT,
   INDEX_ADD,
@@ -18,7 +20,9 @@ import {
   windowMember,
 } from './atomics.ts'
 import {
+  assertIncrement,
   assertKey,
+  assertQueuedClaim,
   assertScore,
   assertTtl,
   assertWindow,
@@ -148,6 +152,13 @@ export function createRedisStore({
         assertTtl(ttlSeconds)
         return (await setIfAbsent(key, value, ttlSeconds)) !== null
       }),
+    claimAndEnqueue: (claim, item) =>
+      guard('claim-enqueue', async () => {
+        assertQueuedClaim(claim, item)
+        const keys = [k(claim.key), k(item.index), k(item.key)]
+        const args = claimAndEnqueueArgs(claim, item, now())
+        return Number(await script(CLAIM_AND_ENQUEUE, keys, args)) === 1
+      }),
     lock: (key, ttlSeconds) =>
       guard('lock', async () => {
         assertKey(key)
@@ -182,11 +193,12 @@ export function createRedisStore({
         }
         return lock
       }),
-    increment: (key, ttlSeconds) =>
+    increment: (key, ttlSeconds, by = 1) =>
       guard('increment', async () => {
         assertKey(key)
         assertTtl(ttlSeconds)
-        return Number(await script(INCREMENT, [k(key)], [ttlSeconds]))
+        assertIncrement(by)
+        return Number(await script(INCREMENT, [k(key)], [ttlSeconds, by]))
       }),
     indexAdd: (key, member, score, { onlyIfAbsent = false, ttlSeconds } = {}) =>
       guard('index-add', async () => {

@@ -13,7 +13,9 @@ import {
   type StoreAtomics,
 } from './atomics.ts'
 import {
+  assertIncrement,
   assertKey,
+  assertQueuedClaim,
   assertScore,
   assertTtl,
   assertWindow,
@@ -128,6 +130,11 @@ export function createStore({
         assertTtl(ttlSeconds)
         return (await atomics.setIfAbsent(key, value, ttlSeconds)) !== null
       }),
+    claimAndEnqueue: (claim, item) =>
+      guard('claim-enqueue', async () => {
+        assertQueuedClaim(claim, item)
+        return atomics.claimAndEnqueue(claim, item)
+      }),
     lock: (key, ttlSeconds) =>
       guard('lock', async () => {
         assertKey(key)
@@ -157,11 +164,12 @@ export function createStore({
             ),
         }
       }),
-    increment: (key, ttlSeconds) =>
+    increment: (key, ttlSeconds, by = 1) =>
       guard('increment', async () => {
         assertKey(key)
         assertTtl(ttlSeconds)
-        return local.increment(key, ttlSeconds)
+        assertIncrement(by)
+        return local.increment(key, ttlSeconds, by)
       }),
     indexAdd: (key, member, score, options = {}) =>
       guard('index-add', async () => {
@@ -232,7 +240,7 @@ export function createStore({
 /**
  * Claim `key` (dedupe), then store what it stands for. If storing fails the claim is released: nothing
  * half-written may swallow the sender's next try. `claimed: false` when the key was already taken.
- * @example const r = await claimAndWrite(store, `webhook:seen:${hash}`, ttl, () => storeWebhook(...))
+ * @example const r = await claimAndWrite(store, `digest:sent:${day}`, ttl, () => outbox.enqueue(...))
  */
 export async function claimAndWrite<T>(
   store: Store,

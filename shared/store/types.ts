@@ -10,6 +10,16 @@ export type StoreDriverName = 'redis' | 'redis-http' | 'fs' | 'memory' | 'cloudf
 export type WindowTakeOptions = { nowMs: number; windowMs: number; ceiling: number }
 export type WindowTake = { taken: boolean; count: number; waitMs: number }
 
+/** An item put in a store queue (queue.ts): its value under `key`, and `member` in the sorted index `index`. */
+export type QueuedItem = {
+  index: string
+  member: string
+  score: number
+  key: string
+  value: unknown
+  ttlSeconds?: number
+}
+
 export type StoreLock = {
   readonly key: string
   /** Give the lock up; false when it had already expired and someone else may hold it. */
@@ -35,10 +45,20 @@ export type Store = {
    * The key then holds `value` (default `true`), readable with `get`.
    */
   claim(key: string, ttlSeconds: number, value?: unknown): Promise<boolean>
+  /**
+   * `claim(claim.key, claim.ttlSeconds)` and, only when it is taken, `item` put in its queue, as one step: a
+   * Redis script, one batch of the local store; on KV (no multi-key step) the item first, then the claim, and the
+   * item taken back when the claim is lost. False, and nothing kept, when the key was taken already. The webhook's
+   * one write before its answer (issue 46): the delivery claimed and kept, or neither.
+   */
+  claimAndEnqueue(claim: { key: string; ttlSeconds: number }, item: QueuedItem): Promise<boolean>
   /** A lock with expiry; null when someone else holds it. */
   lock(key: string, ttlSeconds: number): Promise<StoreLock | null>
-  /** Atomic counter; the TTL is set when the counter is created (a fixed window). */
-  increment(key: string, ttlSeconds: number): Promise<number>
+  /**
+   * Atomic counter, raised by `by` (default 1, a whole number ≥ 1); the TTL is set when the counter is created (a
+   * fixed window). Returns the count after it.
+   */
+  increment(key: string, ttlSeconds: number, by?: number): Promise<number>
   /**
    * A sorted index under `key` (Redis sorted set): queues and deadlines are read by score, never by
    * listing keys. Adding returns true when the member is new; `onlyIfAbsent` keeps an existing score;

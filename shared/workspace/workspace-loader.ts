@@ -20,6 +20,7 @@ import type { Directory } from '../notify/directory.ts'
 import { listReviews } from '../notify/reviews.ts'
 import type { Logger } from '../observe/log.ts'
 import type { PlaneClient } from '../plane/client.ts'
+import { PlaneApiError } from '../plane/errors.ts'
 import { openRunRecords } from '../runs/records.ts'
 import { checkinsKey } from '../runs/tracker.ts'
 import type { Store } from '../store/store.ts'
@@ -87,6 +88,16 @@ export async function noteTaskChanged(
 ): Promise<void> {
   await store.indexAdd(changedKey(task.projectId), task.id, -atMs, { ttlSeconds: CHANGED_TTL_S })
 }
+
+/**
+ * A project Plane shows the bridge (a public one) but refuses it the work items of (403: not a member) is left out of
+ * the replies, and not asked for again for this long: each /plane status asked again, and one such project failed
+ * the whole reply (issue 46's deploy bench: the Concierge's projects, 12 refused reads a minute at the human's
+ * priority, which kept the key's window full and the Concierge's own calls waiting minutes). A human who lets the
+ * bridge in sees the project within this time.
+ */
+const FORBIDDEN_TTL_S = 5 * 60
+const forbiddenKey = (projectId: string) => `cache:plane:forbidden:${projectId}`
 
 /** A cached listing: the records, and when it was made (the changes noted since then are laid over it). */
 type Listing = { tasks: TaskRecord[]; truncated: boolean; listedAt?: number }
@@ -168,10 +179,30 @@ export function createWorkspaceLoader({
     return _laidOver(listing, ids, await latest(ids))
   }
 
+  /** A project's tasks, or null when Plane refuses the bridge its work items (not a member). */
+  const readable = async (project: ProjectRecord): Promise<Listing | null> => {
+    if (await store.has(forbiddenKey(project.id)).catch(() => false)) return null
+    try {
+      return await tasks(project.id)
+    } catch (error) {
+      if (!(error instanceof PlaneApiError && error.kind === 'forbidden')) throw error
+      log.warn('project left out of /plane: Plane refuses the bridge its work items', {
+        project: project.identifier ?? project.id,
+        hint: "add the bridge's Plane user to the project (provision does it for the projects it sets up)",
+      })
+      await store
+        .set(forbiddenKey(project.id), true, { ttlSeconds: FORBIDDEN_TTL_S })
+        .catch(() => undefined)
+      return null
+    }
+  }
+
   return {
     async snapshot() {
-      const list = (await projects()).filter((p) => !p.archived)
-      const lists = await Promise.all(list.map(async (p) => [p.id, await tasks(p.id)] as const))
+      const shown = (await projects()).filter((p) => !p.archived)
+      const read = await Promise.all(shown.map(async (p) => [p, await readable(p)] as const))
+      const list = read.flatMap(([p, l]) => (l ? [p] : []))
+      const lists = read.flatMap(([p, l]) => (l ? [[p.id, l] as const] : []))
       const resolved = await Promise.all(agents.map((a) => directory.agentById(a.id)))
       const agentRecords: AgentRecord[] = agents.map((a, i) => ({
         id: a.id,

@@ -614,6 +614,51 @@ describe('agent tool rules (HTTP door)', () => {
     )
   })
 
+  it('should let the bridge into a project the Concierge makes with its own key, and set it up (issue 46)', async () => {
+    const { t, ra } = await start({
+      agentKeys: true,
+      plane: { rateLimitPerMinute: 1000 },
+      env: { PLANE_API_RATE_LIMIT: '1000/minute' },
+    })
+    const members = (projectId: string) =>
+      t.plane.state.projectMembers
+        .filter((m) => m.project === projectId && m.is_active)
+        .map((m) => ({ member: m.member, role: m.role }))
+    const before = t.plane.requests.length
+    const created = await ra('create_project', { name: 'Lancement', identifier: 'LAN' })
+    expect(created).toMatchObject({ status: 200, body: { identifier: 'LAN', provisioned: true } })
+    const id = String(created.body.id)
+    // The set-up in the Concierge's own window (its project), not behind a poll's share of the bridge key's, and
+    // once (Plane's project.created delivery leaves it to the call): the bridge's key only reads.
+    const call = t.plane.requests.slice(before)
+    const byBridge = call.filter((r) => r.apiKey === t.users.bridge.apiKey)
+    expect(call.filter((r) => r.apiKey === t.users.ra!.apiKey && r.method === 'POST')).toHaveLength(
+      1 + 1 + 2 + 3 + 1 // the project, the bridge, two agents (Ra made it), three labels, the Blocked state
+    )
+    expect(byBridge.filter((r) => r.method !== 'GET')).toEqual([])
+    expect(call.filter((r) => r.status >= 400)).toEqual([])
+    // Made with Ra's key (its creator), the bridge let in as Admin, then the agents by the set-up.
+    expect(t.plane.state.projects.get(id)?.created_by).toBe(t.users.ra!.id)
+    expect(members(id)).toEqual(
+      expect.arrayContaining([
+        { member: t.users.bridge.id, role: 20 },
+        { member: t.users.imhotep.id, role: 15 },
+        { member: t.users.thot.id, role: 15 },
+      ])
+    )
+    // Plane creates the next one, then answers 500: the repeat finds the bridge out still, and lets it in once.
+    t.plane.faults.failAfterWhen((r) => r.method === 'POST' && r.path.endsWith('/projects/'), 1)
+    const input = { name: 'Ventes', identifier: 'VEN' }
+    expect((await ra('create_project', input)).status).toBe(503)
+    const again = await ra('create_project', input)
+    expect(again).toMatchObject({ status: 200, body: { identifier: 'VEN', provisioned: true } })
+    const bridgeRows = members(String(again.body.id)).filter((m) => m.member === t.users.bridge.id)
+    expect(bridgeRows).toEqual([{ member: t.users.bridge.id, role: 20 }])
+    // And once more, the bridge already in: nothing added twice, the set-up done.
+    const third = await ra('create_project', input)
+    expect(third).toMatchObject({ status: 200, body: { provisioned: true } })
+  })
+
   it('should attach a deliverable once when the agent repeats an upload whose answer it lost', async () => {
     const { t, ra, imhotep } = await start()
     const taskId = await imhotepTask(ra, 'Rapport')

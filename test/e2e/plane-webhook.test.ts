@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { notifyFunction } from '../../functions/notify/notify.ts'
+import { webhookInbox } from '../../functions/webhooks/inbox.ts'
+import { runJob } from '../../shared/core/run-job.ts'
 import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
 import { CHAT_ID, startE2E, WEBHOOK_SECRET } from '../../sim/e2e/harness.ts'
@@ -93,48 +96,143 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     expect(t.telegram.callsOf('sendMessage')).toHaveLength(1)
   })
 
-  it('should process a work item delivery before answering, and queue it in the inbox when that fails', async () => {
-    const real = createMemoryStore()
+  it('should keep a delivery with its dedupe claim in one write, answer, then process it; one that fails waits in the inbox for the replay', async () => {
+    let ahead = 0
+    const now = () => Date.now() + ahead
+    const real = createMemoryStore({ now })
+    const writes: string[] = []
     let failSnapshotReads = 0
-    let inboxWrites = 0
+    let held: Promise<void> | null = null
     const store: Store = {
       ...real,
       get: async (key) => {
-        if (key.startsWith('task:snapshot:') && failSnapshotReads > 0) {
-          failSnapshotReads--
-          throw new Error('store unavailable')
+        if (key.startsWith('task:snapshot:')) {
+          await held
+          if (failSnapshotReads > 0) {
+            failSnapshotReads--
+            throw new Error('store unavailable')
+          }
         }
         return real.get(key)
       },
+      // Every other write waits while processing is held, so the writes seen at the answer are the route's.
       set: async (key, value, options) => {
-        if (key.startsWith('webhook:inbox:')) inboxWrites++
+        await held
+        writes.push(`set ${key.split(':').slice(0, 2).join(':')}`)
         return real.set(key, value, options)
       },
+      claim: async (key, ttl, value) => {
+        await held
+        writes.push(`claim ${key.split(':').slice(0, 2).join(':')}`)
+        return real.claim(key, ttl, value)
+      },
+      claimAndEnqueue: async (claim, item) => {
+        writes.push(`claim-enqueue ${claim.key.split(':').slice(0, 2).join(':')}`)
+        return real.claimAndEnqueue(claim, item)
+      },
     }
-    const t = await start({ store })
+    const t = await start({ store, now, env: { WEBHOOK_RATE_LIMIT_PER_MIN: '0' } })
     const item = t.plane.seed.workItem(t.project.id, {
       name: 'Docs',
       assignees: [t.users.imhotep.id],
     })
-    // Processed in the request: the change is pending once Plane has its answer, and no inbox entry is written.
+    await t.settle()
+    // Processing held at its first read of the task (and every write but the route's): Plane has its answer all
+    // the same, after one write.
+    let release: () => void = () => undefined
+    held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    writes.length = 0
     await t.plane.ui.updateWorkItem(t.users.imhotep.id, item.id, { priority: 'high' })
     await t.plane.webhooks.settle()
     expect(t.plane.webhooks.deliveries.at(-1)?.status).toBe(200)
-    expect((await t.bridge.pipeline.snapshot(item.id))?.priority).toBe('high')
-    expect(await real.indexSize('index:task-pending')).toBe(1)
-    expect(inboxWrites).toBe(0)
+    expect(writes).toEqual(['claim-enqueue webhook:seen'])
+    expect(await real.indexSize('index:webhook-inbox')).toBe(1)
+    release()
     await t.settle()
-    // Its processing fails: stored in the inbox, accepted all the same, and processed after the answer.
+    expect((await t.bridge.pipeline.snapshot(item.id))?.priority).toBe('high')
+    expect(await real.indexSize('index:webhook-inbox')).toBe(0)
+    // Its processing fails: the delivery stays in the inbox (answered, never lost), and the notify cron replays it.
+    held = null
     failSnapshotReads = 1
     await t.plane.ui.updateWorkItem(t.users.imhotep.id, item.id, { state_id: t.state('Done').id })
     await t.plane.webhooks.settle()
     expect(t.plane.webhooks.deliveries.at(-1)?.status).toBe(200)
-    expect(inboxWrites).toBe(1)
+    await t.settle()
+    expect(await real.indexSize('index:webhook-inbox')).toBe(1)
+    expect((await t.bridge.pipeline.snapshot(item.id))?.state?.name).not.toBe('Done')
+    ahead += 31_000
+    expect((await runJob(notifyFunction, t.services.root, { trigger: 'cli' })).outcome).toBe('ok')
     await t.settle()
     expect((await t.bridge.pipeline.snapshot(item.id))?.state?.name).toBe('Done')
     expect(await real.indexSize('index:webhook-inbox')).toBe(0)
     const texts = t.telegram.callsOf('sendMessage').map((c) => String(c.params.text))
     expect(texts.filter((text) => text.includes('a terminé'))).toHaveLength(1)
+  })
+
+  it('should process a delivery before its answer once 1,000 wait to be processed on the local store (backpressure)', async () => {
+    const real = createMemoryStore()
+    let release: () => void = () => undefined
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    // Processing ends with the entry's removal: held, nothing waiting ever finishes.
+    const store: Store = {
+      ...real,
+      delete: async (key) => {
+        if (key.startsWith('webhook:inbox:')) await held
+        return real.delete(key)
+      },
+    }
+    const t = await start({ store, env: { WEBHOOK_RATE_LIMIT_PER_MIN: '0' } })
+    const deliver = async (n: number) => {
+      const id = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`
+      const body = `{"event": "project", "action": "deleted", "data": {"id": "${id}"}}`
+      return post(t, body, { 'x-plane-signature': await signPlaneBody(body, WEBHOOK_SECRET) })
+    }
+    const answered: number[] = []
+    let n = 0
+    for (; n < 1_030; n++) {
+      const res = await Promise.race([
+        deliver(n),
+        new Promise<null>((r) => setTimeout(() => r(null), 1_000)),
+      ])
+      if (res === null) break
+      answered.push(res.status)
+    }
+    // Sixteen being processed, a thousand waiting: the next one is processed before its answer, which waits.
+    expect(answered).toEqual(Array(1_016).fill(200))
+    expect(n).toBe(1_016)
+    release()
+    await t.settle()
+    expect(await real.indexSize('index:webhook-inbox')).toBe(0)
+  })
+
+  it('should replay an inbox entry an earlier version wrote (the delivery as JSON text)', async () => {
+    let ahead = 0
+    const now = () => Date.now() + ahead
+    const t = await start({ store: createMemoryStore({ now }), now })
+    const item = t.plane.seed.workItem(t.project.id, { name: 'Docs' })
+    await t.plane.ui.updateWorkItem(t.users.imhotep.id, item.id, { priority: 'high' })
+    await t.settle()
+    const [delivery] = t.plane.webhooks.deliveries.filter((d) => d.body.includes(item.id))
+    const earlier = JSON.parse(delivery!.body) as { data: Record<string, unknown> }
+    earlier.data = {
+      ...earlier.data,
+      priority: 'urgent',
+      updated_at: new Date(now() + 1000).toISOString(),
+    }
+    await webhookInbox(t.services.store, now).put(
+      '0000000001-legacy',
+      { body: JSON.stringify(earlier), receivedAt: now(), attempts: 0 },
+      now()
+    )
+    ahead += 31_000
+    expect((await runJob(notifyFunction, t.services.root, { trigger: 'cli' })).outcome).toBe('ok')
+    await t.settle()
+    expect((await t.bridge.pipeline.snapshot(item.id))?.priority).toBe('urgent')
+    expect(await t.services.store.indexSize('index:webhook-inbox')).toBe(0)
   })
 
   it('should accept a delivery whose receipt the store cannot note, and say so in the log', async () => {
@@ -154,6 +252,7 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     await t.plane.ui.updateWorkItem(t.users.imhotep.id, item.id, { priority: 'high' })
     await t.plane.webhooks.settle()
     expect(t.plane.webhooks.deliveries.at(-1)?.status).toBe(200)
+    await t.settle()
     expect((await t.bridge.pipeline.snapshot(item.id))?.priority).toBe('high')
     // Unnoted, the poll could take the quiet for a switched-off webhook (issue 40: no silent catch).
     expect(t.services.logs.filter((l) => l.msg === 'plane webhook receipt note failed')).toEqual([
@@ -329,6 +428,31 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
     // Anyone's X-Forwarded-For changes nothing: the budget is the route's.
     expect((await post(t, '{}', { 'x-forwarded-for': '198.51.100.1' })).status).toBe(401)
+  })
+
+  it("should count a minute's deliveries in the process, waiting for the store on the first only (issue 46)", async () => {
+    const real = createMemoryStore()
+    const increments: number[] = []
+    const store: Store = {
+      ...real,
+      increment: async (key, ttl, by) => {
+        if (key.startsWith('webhook:rate:')) increments.push(by ?? 1)
+        return real.increment(key, ttl, by)
+      },
+    }
+    const t = await start({ store, env: { WEBHOOK_RATE_LIMIT_PER_MIN: '600' } })
+    const statuses = []
+    for (let n = 1; n <= 20; n++) {
+      const body = `{"event": "project", "action": "deleted", "data": {"id": "00000000-0000-4000-8000-0000000001${String(n).padStart(2, '0')}"}}`
+      statuses.push(
+        (await post(t, body, { 'x-plane-signature': await signPlaneBody(body, WEBHOOK_SECRET) }))
+          .status
+      )
+    }
+    expect(statuses).toEqual(Array(20).fill(200))
+    // The minute's first count went to the store; the others are written together, at most once a second.
+    expect(increments[0]).toBe(1)
+    expect(increments.length).toBeLessThanOrEqual(3)
   })
 
   it('should not limit at all with WEBHOOK_RATE_LIMIT_PER_MIN=0', async () => {

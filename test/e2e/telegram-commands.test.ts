@@ -148,6 +148,35 @@ describe('/plane commands over Telegram (end to end)', () => {
     expect(t.plane.requests.length).toBe(before.all)
   })
 
+  it('should answer /plane status without a project Plane refuses the bridge, and not ask for it at every status (issue 46)', async () => {
+    const t = await start()
+    // A public project a person made: Plane lists it to the bridge, and refuses it the work items (403).
+    const theirs = t.plane.seed.project({
+      name: 'Privé',
+      identifier: 'PRV',
+      creator: t.users.imhotep.id,
+    })
+    t.plane.seed.workItem(theirs.id, { name: 'Secret' })
+    const refused = () =>
+      t.plane.requests.filter(
+        (r) => r.method === 'GET' && r.path.includes(`/projects/${theirs.id}/work-items/`)
+      ).length
+    for (let i = 0; i < 3; i++) {
+      await t.postTelegram(t.telegram.makeMessageUpdate({ text: '/plane status' }))
+      await t.settle()
+    }
+    const replies = sent(t, PRIVATE_CHAT).map((c) => String(c.params.text))
+    expect(replies).toHaveLength(3)
+    for (const text of replies) {
+      expect(text).toContain('📁 <b>Onboarding</b> (ONB) — 2 tâches')
+      expect(text).not.toContain('Privé')
+    }
+    expect(refused()).toBe(1)
+    expect(
+      t.services.logs.filter((l) => String(l.msg).startsWith('project left out of /plane'))
+    ).toHaveLength(1)
+  })
+
   it('should answer status and project from the same data at once after a change, not a minute later (issue 36)', async () => {
     const t = await start()
     await t.postTelegram(t.telegram.makeMessageUpdate({ text: '/plane status' }))

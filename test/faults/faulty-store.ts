@@ -90,12 +90,14 @@ export function createFaultyStore(inner: Store): FaultyStore {
     delete: (key) => run('delete', key, () => inner.delete(key)),
     keys: (prefix) => run('keys', prefix ?? '', () => inner.keys(prefix)),
     claim: (key, ttl, value) => run('claim', key, () => inner.claim(key, ttl, value)),
+    claimAndEnqueue: (claim, item) =>
+      run('claim-enqueue', claim.key, () => inner.claimAndEnqueue(claim, item)),
     lock: (key, ttl) =>
       run('lock', key, async () => {
         const lock = await inner.lock(key, ttl)
         return lock ? wrapLock(lock) : null
       }),
-    increment: (key, ttl) => run('increment', key, () => inner.increment(key, ttl)),
+    increment: (key, ttl, by) => run('increment', key, () => inner.increment(key, ttl, by)),
     indexAdd: (key, member, score, options) =>
       run('index-add', `${key} ${member}`, () => inner.indexAdd(key, member, score, options)),
     indexRemove: (key, member) =>

@@ -56,6 +56,28 @@ describe('store on Cloudflare KV', () => {
     expect(await store.claim('c:one', 10)).toBe(true)
   })
 
+  it('should claim and enqueue once among twins, the losers taking their items back', async () => {
+    const store = makeKvStore({ ms: Date.now() })
+    const item = (n: number) => ({
+      index: 'index:q',
+      member: `m${n}`,
+      score: n,
+      key: `q:item:m${n}`,
+      value: { n },
+      ttlSeconds: 600,
+    })
+    const won = await Promise.all(
+      Array.from({ length: 20 }, (_, n) =>
+        store.claimAndEnqueue({ key: 'seen:one', ttlSeconds: 60 }, item(n))
+      )
+    )
+    expect(won.filter(Boolean)).toHaveLength(1)
+    const winner = won.indexOf(true)
+    expect(await store.indexRange('index:q')).toEqual([{ member: `m${winner}`, score: winner }])
+    expect(await store.keys('q:item:')).toEqual([`q:item:m${winner}`])
+    expect(await store.get(`q:item:m${winner}`)).toEqual({ n: winner })
+  })
+
   it('should keep locks and counters in the isolate, writing nothing to KV', async () => {
     const clock = { ms: Date.now() }
     const store = makeKvStore(clock)

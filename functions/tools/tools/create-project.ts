@@ -1,7 +1,8 @@
 /** @module create_project (OPENCLAW-17): the Concierge opens a project, provisioned so tasks can be assigned at once. */
 import * as z from 'zod'
+import { PLANE_ROLE } from '../../../shared/plane/endpoints/workspace.ts'
 import { PlaneApiError } from '../../../shared/plane/errors.ts'
-import { provisionProject } from '../../../shared/provision/project.ts'
+import { markProjectSettingUp, provisionProject } from '../../../shared/provision/project.ts'
 import { ToolError } from '../errors.ts'
 import { WRITE_HINTS } from '../schemas.ts'
 import { defineTool, type ToolContext } from '../tool.ts'
@@ -58,8 +59,13 @@ export const createProject = defineTool({
       }
       project = earlier
     }
-    // Read back, then set it up with the bridge's key (the provision job's plan, for this project only).
-    const read = await ctx.plane.projects.get(project.id)
+    // Plane's `project.created` delivery comes now: it leaves the set-up to this call.
+    await markProjectSettingUp(ctx, project.id)
+    if (ctx.ownKey) await _letTheBridgeIn(ctx, project.id, call.repeat)
+    // Read back, then set it up (the provision job's plan, for this project only) with the key that made it: the
+    // Concierge's own is its project's admin, and its window is its own. With the bridge's, ~30 requests waited
+    // behind a poll's share of the bridge key's window: a minute for the first project of issue 46's deploy bench.
+    const read = await ctx.writer.projects.get(project.id)
     if (read.identifier !== input.identifier)
       throw new ToolError(
         'plane_error',
@@ -68,7 +74,7 @@ export const createProject = defineTool({
     await ctx.directory.refresh()
     // The set-up is part of the call the Concierge waits for: at its priority, ahead of background work, as a
     // person's command goes (issue 46: behind a poll's share of the bridge key's window it took 38.8 s).
-    const report = await provisionProject(ctx, project.id)
+    const report = await provisionProject({ ...ctx, plane: ctx.writer }, project.id)
     const { PLANE_BASE_URL, PLANE_WORKSPACE_SLUG } = ctx.config
     return {
       id: project.id,
@@ -87,6 +93,24 @@ export const createProject = defineTool({
 })
 
 // --- Internal helpers ---
+
+/**
+ * A project made with the Concierge's own key is the Concierge's: the bridge's user is not in it, and Plane refuses a
+ * non-member every read of it (403). The set-up stopped there (`provisioned: false`, "needs a human"), and /plane
+ * status, which lists every project Plane shows the bridge, met that 403 (issue 46's deploy bench). The creator is
+ * the project's admin: it lets the bridge's user in as Admin, which the set-up needs to add the agents.
+ */
+async function _letTheBridgeIn(
+  ctx: ToolContext,
+  projectId: string,
+  repeat: boolean
+): Promise<void> {
+  const bridge = await ctx.plane.users.me()
+  // A repeat may find it in already (Plane refuses a second membership with a 400).
+  if (repeat && (await ctx.writer.projectMembers.list(projectId)).some((m) => m.id === bridge.id))
+    return
+  await ctx.writer.projectMembers.add(projectId, { member: bridge.id, role: PLANE_ROLE.admin })
+}
 
 async function _sameProject(
   ctx: ToolContext,
