@@ -290,6 +290,8 @@ export function createBudgetScenario(world: BudgetWorld) {
       case 'again':
         // Told again: the same change, on the other replica; a creation is not repeated (a new task).
         if (last && last.kind !== 'create') await change(last, 1)
+        // The repeat lands on the task its index names now, which may be another one (an approval of a new task).
+        noteReach([tasks])
         return
       case 'both': {
         const a = step.a
@@ -335,6 +337,8 @@ export function createBudgetScenario(world: BudgetWorld) {
         // What the new budget already covers is not news: only a crossing after the raise is told.
         const t = scopeTotals(tasks, month(), step.scope)
         raisedAt.set(`${month()} ${step.scope} ${raisesOf(step.scope)}`, t.spent + t.committed)
+        // The new budget is one a check may read the same totals against.
+        noteReach([tasks])
         return
       }
       case 'hold':

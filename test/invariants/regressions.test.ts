@@ -3,6 +3,8 @@
  * once" that the bridge did not keep, now a fixed case that runs on every `npm test` (memory store).
  */
 import { describe, it } from 'vitest'
+import { playBudgetScenario } from './budget-property.ts'
+import type { BudgetStep } from './budget-scenario.ts'
 import { playScenario, type ScenarioInput } from './play.ts'
 
 const CASES: Array<[string, ScenarioInput]> = [
@@ -412,4 +414,51 @@ describe('told once: what never reaches the bridge (issue 37)', () => {
 describe('told once: the cases the random search shrank', () => {
   for (const [name, scenario] of CASES)
     it(`should hold when ${name}`, () => playScenario('memory', scenario))
+})
+
+/** The budget's ledger (issue 47): scenarios its random search shrank, played on the memory store. */
+const BUDGET_CASES: Array<[string, BudgetStep[]]> = [
+  [
+    // The model noted what the month reached after each change but not after a repeat ("again"), whose approval
+    // landed on a new task and committed its estimate: the bridge told the 80 % it reached, the model saw 40 %.
+    'an approval told again lands on a new task and brings the month to 80 %',
+    [
+      { op: 'gated', agent: 'imhotep', project: 0, estimate: null },
+      { op: 'gated', agent: 'imhotep', project: 0, estimate: null },
+      {
+        op: 'change',
+        change: { kind: 'create', agent: 'imhotep', project: 0, estimate: null, approval: false },
+        via: 0,
+      },
+      { op: 'gated', agent: 'imhotep', project: 0, estimate: null },
+      { op: 'gated', agent: 'imhotep', project: 0, estimate: null },
+      {
+        op: 'change',
+        change: { kind: 'create', agent: 'imhotep', project: 0, estimate: null, approval: false },
+        via: 0,
+      },
+      { op: 'change', change: { kind: 'finish', task: 0, cost: 40 }, via: 0 },
+      {
+        op: 'both',
+        a: { kind: 'start', task: 0 },
+        b: { kind: 'create', agent: 'imhotep', project: 0, estimate: null, approval: false },
+        same: false,
+      },
+      { op: 'gated', agent: 'imhotep', project: 0, estimate: null },
+      {
+        op: 'both',
+        a: { kind: 'approve', task: 8 },
+        b: { kind: 'create', agent: 'imhotep', project: 0, estimate: 40, approval: true },
+        same: false,
+      },
+      { op: 'again' },
+      { op: 'raise', scope: 'team' },
+      { op: 'gated', agent: 'imhotep', project: 0, estimate: null },
+    ],
+  ],
+]
+
+describe('the budget ledger: the cases the random search shrank', () => {
+  for (const [name, steps] of BUDGET_CASES)
+    it(`should hold when ${name}`, () => playBudgetScenario('memory', steps))
 })
