@@ -71,7 +71,7 @@ export function openPollBridge(
     bridge,
     problems: () => [...problems],
     async dispose() {
-      services.background.cancelTimers()
+      services.background.stop()
       await services.background.idle(1000)
       await services.store.dispose()
     },

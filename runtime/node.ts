@@ -144,8 +144,8 @@ async function serve(config: Config, root: Root): Promise<number> {
       clearInterval(sweeper)
       scheduler.stop()
       shutdown.abort()
-      // Timers (a retry in 30 s) are dropped: what they would do is in the store for the next start.
-      services.background.cancelTimers()
+      // Timers (a retry in 30 s) are dropped, and no new one is set: what they would do is in the store for the next start.
+      services.background.stop()
       const [requestsDone, jobsDone, backgroundDone] = await Promise.all([
         server.close(config.SHUTDOWN_TIMEOUT_MS),
         scheduler.idle(config.SHUTDOWN_TIMEOUT_MS),

@@ -20,8 +20,13 @@ export type Background = {
    * already started counts), false after `timeoutMs`.
    */
   idle(timeoutMs: number, options?: { timers?: boolean }): Promise<boolean>
-  /** Cancel waiting timers (shutdown); running tasks go on. */
+  /** Cancel waiting timers; running tasks go on, and may set new ones. */
   cancelTimers(): void
+  /**
+   * Shutdown: cancel waiting timers and set no new ones. Running tasks go on; what they would run later (a drain's
+   * retry in 1 s) is in the store for the next start, instead of holding `idle` or running in a stopped runtime.
+   */
+  stop(): void
 }
 
 export type BackgroundOptions = {
@@ -37,6 +42,7 @@ export function createBackground({
   now = Date.now,
 }: BackgroundOptions): Background {
   const running = new Set<Promise<unknown>>()
+  let stopped = false
   const timers = new Map<
     string,
     {
@@ -59,9 +65,14 @@ export function createBackground({
     running.add(promise)
     keepAlive?.(promise)
   }
+  function cancelTimers(): void {
+    for (const { timer } of timers.values()) clearTimeout(timer)
+    timers.clear()
+  }
   return {
     run,
     later(name, delayMs, task, { weak = false } = {}) {
+      if (stopped) return
       const at = now() + Math.max(0, delayMs)
       const existing = timers.get(name)
       if (existing && existing.at <= at) return
@@ -87,9 +98,10 @@ export function createBackground({
       }
       return true
     },
-    cancelTimers() {
-      for (const { timer } of timers.values()) clearTimeout(timer)
-      timers.clear()
+    cancelTimers,
+    stop() {
+      stopped = true
+      cancelTimers()
     },
   }
 }

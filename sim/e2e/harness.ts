@@ -363,11 +363,11 @@ async function _startRuntime(
      * work still ran after `timeoutMs`.
      */
     async halt(timeoutMs = 2000) {
-      services.background.cancelTimers()
+      services.background.stop()
       return services.background.idle(timeoutMs)
     },
     async stop() {
-      services.background.cancelTimers()
+      services.background.stop()
       await services.background.idle(2000)
       await Promise.all([planeHttp.close(), telegramHttp.close(), openclawHttp.close()])
       await services.store.dispose()

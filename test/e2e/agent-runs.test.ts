@@ -210,7 +210,7 @@ describe('agent runs: deadlines across a restart', () => {
     await t.settle()
     expect(wakesTo(t, 'imhotep')).toHaveLength(1)
     // The process dies (its timers with it); the check-in window passes while nothing runs.
-    t.services.background.cancelTimers()
+    t.services.background.stop()
     advance(2 * MINUTE + 1000)
     const { config } = t.services
     const fresh = makeServices({
@@ -239,7 +239,7 @@ describe('agent runs: deadlines across a restart', () => {
       expect(wakesTo(t, 'imhotep')).toHaveLength(2)
       expect(messageOf(wakesTo(t, 'imhotep')[1]!)).toMatch(/^Rappel \(2\/3\)/)
     } finally {
-      fresh.background.cancelTimers()
+      fresh.background.stop()
       await fresh.background.idle(2000)
     }
   })

@@ -103,8 +103,15 @@ describe('delivery guarantees (end to end)', () => {
     running.push(first)
     first.telegram.faults.failNext(100, 502)
     await complete(first, 'Survivre au redémarrage')
-    await first.services.background.idle(5000)
-    await first.bridge.settle(1500)
+    // Stopped once the first try has failed: its retry (1 s away) is the second process's to make. (Waiting longer
+    // let the first make three tries, the next one 15 s away, past the second's wait; and a stopped runtime's
+    // drain set its retry again and took the item from the second: Background.stop now sets no timer.)
+    const deadline = Date.now() + 10_000
+    while (
+      !(await first.bridge.outbox.pending()).some((item) => item.attempts > 0) &&
+      Date.now() < deadline
+    )
+      await new Promise((r) => setTimeout(r, 50))
     expect(await first.bridge.outbox.pending()).toHaveLength(1)
     expect(delivered(first)).toEqual([])
     await first.stop()

@@ -131,7 +131,7 @@ describe('daily digest (end to end)', () => {
     expect(later).toMatchObject({ outcome: 'ok', summary: expect.stringContaining('already sent') })
     await t.settle()
     expect(digests(t)).toHaveLength(1)
-    replica.background.cancelTimers()
+    replica.background.stop()
     await replica.background.idle(2000)
   })
 
