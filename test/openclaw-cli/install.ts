@@ -5,11 +5,22 @@
  * them again), and reused by every clone and CI run: `$OPENCLAW_CACHE_DIR`, else
  * `${XDG_CACHE_HOME:-~/.cache}/plane-bridge/openclaw-<version>-node-<version>`.
  *
- * Files running in parallel may ask at once: each installs into its own temporary folder and renames it into
- * place, so the cache is either whole or absent, never half-written, and the slower one uses the winner's.
+ * Files running in parallel may ask at once: one takes a lock (a folder beside the cache, made atomically) and
+ * installs; the others wait for its install instead of downloading the same 840 MB at once (a fresh machine's
+ * first run fetched it three times in parallel: 140–170 s for each of the three files). The install goes into a
+ * temporary folder renamed into place, so the cache is either whole or absent, never half-written; a lock left by
+ * a killed run is taken over once it is older than an install may take.
  */
 import { execFile } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -40,15 +51,32 @@ export function openClawTestsOff(env: NodeJS.ProcessEnv = process.env): boolean 
   return env.OPENCLAW_CLI_TESTS === 'off'
 }
 
+/** Both npm installs may take up to 300 s each: a lock older than that was left by a killed run. */
+const STALE_LOCK_MS = 11 * 60_000
+
 export async function installOpenClaw(): Promise<OpenClawInstall> {
   const dir = openClawCacheDir()
-  const found = _complete(dir)
-  if (found) return found
+  mkdirSync(join(dir, '..'), { recursive: true })
+  const lock = `${dir}.lock`
+  for (;;) {
+    const found = _complete(dir)
+    if (found) return found
+    if (_takeLock(lock)) break
+    // Another file (or clone) is installing: wait for its install.
+    await new Promise((r) => setTimeout(r, 1000))
+  }
+  try {
+    return _complete(dir) ?? (await _install(dir))
+  } finally {
+    rmSync(lock, { recursive: true, force: true })
+  }
+}
+
+async function _install(dir: string): Promise<OpenClawInstall> {
   // Said as it starts (issue 45: the first run filled the home folder's cache silently); the README says it too.
   process.stderr.write(
     `npm test: installing openclaw@${OPENCLAW_VERSION} and Node ${NODE_VERSION} from the npm registry into ${dir} (~840 MB, once per machine; OPENCLAW_CACHE_DIR moves it, OPENCLAW_CLI_TESTS=off skips these tests)\n`
   )
-  mkdirSync(join(dir, '..'), { recursive: true })
   const staging = `${dir}.tmp-${process.pid}-${Date.now().toString(36)}`
   const modules = join(staging, 'node_modules')
   mkdirSync(staging, { recursive: true })
@@ -87,6 +115,25 @@ export async function installOpenClaw(): Promise<OpenClawInstall> {
 }
 
 // --- Internal helpers ---
+
+/** True when this process now holds the lock (made, or taken over from a killed run). */
+function _takeLock(lock: string): boolean {
+  try {
+    mkdirSync(lock)
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+  }
+  let age: number
+  try {
+    age = Date.now() - statSync(lock).mtimeMs
+  } catch {
+    return false // released meanwhile: the next turn looks again
+  }
+  if (age < STALE_LOCK_MS) return false
+  rmSync(lock, { recursive: true, force: true })
+  return false
+}
 
 /** The install in `dir` when both packages are there at the pinned versions. */
 function _complete(dir: string): OpenClawInstall | null {
