@@ -13,7 +13,7 @@ import { clientAddress } from '../../shared/net/client-address.ts'
 import { AnswerWithheld } from '../../shared/net/http-errors.ts'
 import { bestEffort, errorMessage } from '../../shared/observe/errors.ts'
 import { textLimitsOf } from '../../shared/plane/limits.ts'
-import type { PlaneWebhookDoor } from '../../shared/plane/webhook-door.ts'
+import { type PlaneWebhookDoor, WEBHOOK_DEDUPE_TTL_S } from '../../shared/plane/webhook-door.ts'
 import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
 import { isPlaneSignatureShaped } from '../../shared/plane/webhook-signature.ts'
 import { type PlaneWebhookEvent, PlaneWebhookParseError } from '../../shared/plane/webhook-types.ts'
@@ -26,15 +26,6 @@ import {
   webhookInbox,
 } from './inbox.ts'
 import { rateLimit } from './rate-limit.ts'
-
-/**
- * Plane gives every retry a new X-Plane-Delivery but identical bytes (plane-api.md §7.5): the body's hash is
- * the dedupe key. A day outlasts Plane's whole retry schedule (6 attempts, ≤ 600 s apart: under an hour). A
- * copy later still (Plane's worker down for days, its retries queued) is processed again and changes nothing:
- * the diff finds the task's change stale or unchanged, comments and announcements keep their own claims.
- * Kept a week, these claims were most of the fs store's memory (one per delivery, ~210 bytes each).
- */
-export const WEBHOOK_DEDUPE_TTL_S = 24 * 60 * 60
 
 const _utf8 = new TextDecoder()
 
@@ -81,7 +72,7 @@ export const planeWebhookFunction = defineHttpFunction({
   },
 })
 
-/** A verified delivery: the dedupe read, the parse, the rate limit, then kept (or no answer at all). */
+/** A verified delivery: a recent twin answered from memory; else the parse, the rate limit, then kept (or no answer). */
 async function _receive(
   c: Context<AppEnv>,
   parts: WebhookParts,
@@ -91,12 +82,11 @@ async function _receive(
   const services = c.get('services')
   const { config } = services
   const hash = await services.hashing.sha256Hex(raw)
-  // A retry Plane already delivered costs this one read, before the parse: it was processed when it was accepted.
-  // (Not counted by the rate limit either: the limit bounds the work deliveries make, and a duplicate makes none.)
-  const seen = await _keepTrying(services, parts, receivedAt, () =>
-    services.store.has(`webhook:seen:${hash}`)
-  )
-  if (seen) return c.json({ status: 'duplicate' }, 200)
+  // A retry of a body this runtime kept lately is answered from memory, before the parse and the rate limit (it
+  // makes no work). Any other is found by the claim that keeps a delivery: one store operation for a new delivery
+  // (issue 46), where a read first made two.
+  const { recent } = _door(parts)
+  if (recent.has(hash)) return c.json({ status: 'duplicate' }, 200)
   // Parsed before anything is written: a signed body that is not a delivery, or that carries a junk id, costs
   // no store write (the rate limit's counter included).
   let event: ReturnType<typeof parsePlaneWebhook>
@@ -120,6 +110,8 @@ async function _receive(
   const kept = await _keepTrying(services, parts, receivedAt, () =>
     _keep(services, parts, hash, event, receivedAt, tries++ > 0)
   )
+  // Claimed in the store either way (kept now, or a twin's).
+  recent.add(hash)
   return c.json({ status: kept }, 200)
 }
 

@@ -141,8 +141,9 @@ async function _setUp(
   projectId: string
 ): Promise<{ ready: boolean; detail: string; needsBridge?: string | null } | null> {
   try {
-    await parts.directory.refresh()
-    const report = await ensureProjectProvisioned({ ...services, ...parts }, projectId)
+    const report = await ensureProjectProvisioned({ ...services, ...parts }, projectId, {
+      first: () => parts.directory.refresh(),
+    })
     if (!report) return null
     if (report.blocking.length === 0) return { ready: true, detail: report.summary }
     const outside = report.blocking.some((i) => i.subject.startsWith('project '))

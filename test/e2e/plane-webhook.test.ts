@@ -4,7 +4,7 @@ import { webhookInbox } from '../../functions/webhooks/inbox.ts'
 import { runJob } from '../../shared/core/run-job.ts'
 import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
-import { CHAT_ID, startE2E, WEBHOOK_SECRET } from '../../sim/e2e/harness.ts'
+import { CHAT_ID, sideRuntime, startE2E, WEBHOOK_SECRET } from '../../sim/e2e/harness.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null
@@ -71,6 +71,55 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     expect(sent[0]?.params).toMatchObject({ chat_id: '-1001234567890', parse_mode: 'HTML' })
     expect(String(sent[0]?.params.text)).toContain('a terminé')
     expect(String(sent[0]?.params.text)).toContain('/javisi/browse/ONB-1/')
+  })
+
+  it('should answer a retry from memory with no store operation, and one a replica never saw from the claim alone (issue 46)', async () => {
+    const real = createMemoryStore()
+    const ops: string[] = []
+    let counting = false
+    const store: Store = new Proxy(real, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver)
+        if (typeof value !== 'function') return value
+        return (...args: unknown[]) => {
+          // A key, or a claim naming one (claimAndEnqueue).
+          const key = (args[0] as { key?: unknown } | null)?.key ?? args[0]
+          if (counting) ops.push(`${String(name)} ${String(key).split(':').slice(0, 2).join(':')}`)
+          return value.apply(target, args)
+        }
+      },
+    })
+    const t = await start({ store })
+    const done = await completeInPlane(t)
+    await t.settle()
+    const [first] = t.plane.webhooks.deliveries.filter(
+      (d) => d.event === 'issue' && d.body.includes(done.id)
+    )
+    const retry = (to: E2E) =>
+      post(to, first!.body, { ...first!.headers, 'x-plane-delivery': crypto.randomUUID() })
+    counting = true
+    expect(await (await retry(t)).json()).toEqual({ status: 'duplicate' })
+    expect(ops).toEqual([])
+    // Another replica on the same store has not seen it: the claim that would keep it finds it kept, and writes nothing.
+    const replica = await sideRuntime(t, { store })
+    try {
+      const inbox = await real.indexSize('index:webhook-inbox')
+      expect(await (await retry(replica)).json()).toEqual({ status: 'duplicate' })
+      // (The rate limit counts it: for this replica it is a new delivery until the claim says otherwise.)
+      expect(ops.filter((op) => /webhook:(seen|inbox)/.test(op))).toEqual([
+        'claimAndEnqueue webhook:seen',
+      ])
+      expect(await real.indexSize('index:webhook-inbox')).toBe(inbox)
+      // And now it has: the next retry is answered from its memory.
+      ops.length = 0
+      expect(await (await retry(replica)).json()).toEqual({ status: 'duplicate' })
+      expect(ops).toEqual([])
+    } finally {
+      counting = false
+      await replica.halt()
+    }
+    await t.settle()
+    expect(t.telegram.callsOf('sendMessage')).toHaveLength(1)
   })
 
   it('should answer a retry duplicate for a day, and change nothing with a copy that comes later', async () => {

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest'
+import { createRecentDeliveries } from './recent-deliveries.ts'
+
+describe('recent deliveries', () => {
+  it('should know a kept hash until its claim would lapse, then leave it to the store', () => {
+    let t = 0
+    const recent = createRecentDeliveries({ now: () => t, ttlMs: 1000 })
+    expect(recent.has('a')).toBe(false)
+    recent.add('a')
+    t = 999
+    expect(recent.has('a')).toBe(true)
+    t = 1000
+    expect(recent.has('a')).toBe(false)
+    expect(recent.has('a')).toBe(false)
+  })
+
+  it('should hold at most `max` hashes, forgetting the oldest first', () => {
+    const recent = createRecentDeliveries({ now: () => 0, ttlMs: 1000, max: 3 })
+    for (const h of ['a', 'b', 'c']) recent.add(h)
+    recent.add('a') // seen again: now the newest
+    recent.add('d')
+    expect(['a', 'b', 'c', 'd'].filter((h) => recent.has(h))).toEqual(['a', 'c', 'd'])
+  })
+})
