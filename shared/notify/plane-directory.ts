@@ -18,6 +18,12 @@ export type PlaneDirectoryOptions = {
 
 export type PlaneDirectory = Directory & {
   refresh(): Promise<void>
+  /**
+   * A project this process made and read back just now: known at once, without a listing on the bridge's key
+   * (create_project, issue 46: its refresh joined one a webhook had started behind the poll's share of the key's
+   * window, 6–7 s). A listing under way keeps it too; the next one that lists it replaces it.
+   */
+  known(project: ProjectRef): void
   agents(): Promise<AgentRef[]>
   /** Every project of the workspace (cached like the rest). */
   projects(): Promise<ProjectRef[]>
@@ -48,11 +54,14 @@ export function createPlaneDirectory({
   let byEmail = new Map<string, string>()
   let loadedAt = Number.NEGATIVE_INFINITY
   let loading: Promise<void> | null = null
+  /** Projects made here since a listing started (`known`), with when: a listing that began before misses them. */
+  const noted = new Map<string, { project: ProjectRef; at: number }>()
   /** The last refresh's failure, until one succeeds. */
   let failure: unknown = null
 
   const load = async () => {
     if (!plane) return
+    const started = now()
     try {
       const [projectList, members] = await Promise.all([
         plane.projects.list(),
@@ -69,6 +78,10 @@ export function createPlaneDirectory({
           },
         ])
       )
+      for (const [id, { project, at }] of noted) {
+        if (at >= started && !projects.has(id)) projects.set(id, project)
+        else noted.delete(id)
+      }
       names = new Map(members.map((m) => [m.id, _displayName(m)]))
       byEmail = new Map(
         members.filter((m) => m.email).map((m) => [String(m.email).toLowerCase(), m.id])
@@ -151,6 +164,10 @@ export function createPlaneDirectory({
     },
     concierge: async () => (await resolve()).list.find((a) => a.role === 'concierge') ?? null,
     refresh: () => ensure(true),
+    known(project) {
+      projects.set(project.id, project)
+      noted.set(project.id, { project, at: now() })
+    },
     async projects() {
       await ensure()
       return [...projects.values()]

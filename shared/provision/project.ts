@@ -50,15 +50,18 @@ export async function provisionProject(
 }
 
 /**
- * Set the project up unless that was done already. Returns the report when it ran, null when the
- * project was done before (or there are no agents to set up).
+ * Set the project up unless that was done already (or is under way: create_project). Returns the report when it
+ * ran, null when the project was done before (or there are no agents to set up). `first` runs only when it will
+ * run (a webhook's listing of the directory: none for a project create_project is setting up).
  */
 export async function ensureProjectProvisioned(
   services: ProjectSetupParts,
-  projectId: string
+  projectId: string,
+  { first }: { first?: () => Promise<unknown> } = {}
 ): Promise<ProvisionReport | null> {
   if (services.agents.length === 0 || !services.plane) return null
   if (await services.store.has(doneKey(projectId))) return null
+  await first?.()
   return provisionProject(services, projectId)
 }
 

@@ -21,7 +21,7 @@ afterEach(async () => {
  * for the window never answers (`withinCall` says so after 3 s of real time); work in the background (Plane's
  * webhook of the new project, its own set-up) waits, and goes on afterwards.
  */
-async function startWithPollHoldingTheWindow() {
+async function startWithPollHoldingTheWindow({ aheadMs = 0 }: { aheadMs?: number } = {}) {
   let offset = 0
   let callAnswered: () => void = () => undefined
   const answered = new Promise<void>((resolve) => {
@@ -36,6 +36,8 @@ async function startWithPollHoldingTheWindow() {
     },
   })
   const t = e2e
+  // Later in the server's life (its directory's listing stale), before the poll starts.
+  offset += aheadMs
   // A poll beside the server (another process on the same store) has started all that background work may of the
   // bridge key's window: what is left is the share kept for people and agents.
   const poll = createKeyBudget({
@@ -74,6 +76,33 @@ describe("agents' writes ahead of background work (issue 46)", () => {
       status: 200,
       body: { identifier: 'LAN', provisioned: true },
     })
+  })
+
+  it("should create a project while its webhook's listing of the directory waits behind the poll", async () => {
+    // Eleven minutes in, the directory's listing is stale: Plane's `project.created` delivery, processed as the call
+    // goes on, lists the workspace again on the bridge key, at the background's share, which the poll holds. The
+    // call used to refresh the directory too, joining that listing (6–7 s in issue 46's deploy bench); here, where
+    // the listing never ends, its project stayed unknown and the next create_task was told "No project LAN".
+    const { t, withinCall } = await startWithPollHoldingTheWindow({ aheadMs: 11 * 60_000 })
+    const created = await withinCall(
+      callHttp(t.app, 'create_project', t.bridgeTokens.ra as string, {
+        name: 'Lancement',
+        identifier: 'LAN',
+      })
+    )
+    expect(created).toMatchObject({
+      status: 200,
+      body: { identifier: 'LAN', provisioned: true },
+    })
+    // Known at once: a task in it needs no listing either.
+    const task = await withinCall(
+      callHttp(t.app, 'create_task', t.bridgeTokens.ra as string, {
+        project: 'LAN',
+        title: 'Préparer le lancement',
+        assignee: 'imhotep',
+      })
+    )
+    expect(task).toMatchObject({ status: 200, body: { ref: 'LAN-1' } })
   })
 
   it('should create an assigned task without waiting behind a poll on the bridge key', async () => {

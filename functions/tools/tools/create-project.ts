@@ -71,7 +71,13 @@ export const createProject = defineTool({
         'plane_error',
         `Plane created the project but does not show it back as ${input.identifier}.`
       )
-    await ctx.directory.refresh()
+    // Known to create_task at once (no listing on the bridge's key, which a webhook's listing may hold behind the poll).
+    ctx.directory.known({
+      id: project.id,
+      name: read.name,
+      identifier: read.identifier ?? null,
+      archived: false,
+    })
     // The set-up is part of the call the Concierge waits for: at its priority, ahead of background work, as a
     // person's command goes (issue 46: behind a poll's share of the bridge key's window it took 38.8 s).
     const report = await provisionProject({ ...ctx, plane: ctx.writer }, project.id)
