@@ -63,32 +63,24 @@ describe('background', () => {
     expect(await bg.idle(200)).toBe(true)
     expect(ran).toBe(false)
   })
-  it('should set no timer after stop, even one a running task asks for (a drain retrying in a stopped runtime)', async () => {
-    const bg = createBackground({ log: silentLogger })
-    let ran = false
-    bg.run('drain', async () => {
-      await new Promise<void>((r) => setTimeout(r, 20))
-      bg.later('drain', 10, async () => {
-        ran = true
+  it.each([
+    ['stop', false],
+    ['cancelTimers', true],
+  ] as const)(
+    'should let a running task set a timer after %s: %s (a drain retrying in a stopped runtime)',
+    async (call, runs) => {
+      const bg = createBackground({ log: silentLogger })
+      let ran = false
+      bg.run('drain', async () => {
+        await new Promise<void>((r) => setTimeout(r, 20))
+        bg.later('drain', 10, async () => {
+          ran = true
+        })
       })
-    })
-    bg.stop()
-    expect(await bg.idle(1000)).toBe(true)
-    await new Promise<void>((r) => setTimeout(r, 40))
-    expect(ran).toBe(false)
-  })
-
-  it('should let a running task set a timer after cancelTimers alone', async () => {
-    const bg = createBackground({ log: silentLogger })
-    let ran = false
-    bg.run('drain', async () => {
-      await new Promise<void>((r) => setTimeout(r, 20))
-      bg.later('drain', 10, async () => {
-        ran = true
-      })
-    })
-    bg.cancelTimers()
-    expect(await bg.idle(1000)).toBe(true)
-    expect(ran).toBe(true)
-  })
+      bg[call]()
+      expect(await bg.idle(1000)).toBe(true)
+      await new Promise<void>((r) => setTimeout(r, 40))
+      expect(ran).toBe(runs)
+    }
+  )
 })
