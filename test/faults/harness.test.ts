@@ -21,10 +21,10 @@ describe('the fault harness itself', () => {
     expect(r.problems).toContain('lost: never delivered')
   })
 
-  it('should recover a delivery whose store read fails once, with no poll: the route tries the store again', async () => {
-    const k = await at(webhookToNotification, /^has webhook:seen:/)
+  it('should recover a delivery whose store write fails once, with no poll: the route tries the store again', async () => {
+    const k = await at(webhookToNotification, /^claim-enqueue webhook:seen:/)
     const r = await runCase(webhookToNotification, { mode: 'throw', at: k }, { recover: false })
-    expect(r.hit?.name).toBe('has')
+    expect(r.hit?.name).toBe('claim-enqueue')
     expect(r.problems).toEqual([])
   })
 
