@@ -56,6 +56,8 @@ export function createPlaneDirectory({
   let loading: Promise<void> | null = null
   /** Projects made here since a listing started (`known`), with when: a listing that began before misses them. */
   const noted = new Map<string, { project: ProjectRef; at: number }>()
+  /** A listing succeeded once: past its age it is used while the next one is made. */
+  let lastGood = false
   /** The last refresh's failure, until one succeeds. */
   let failure: unknown = null
 
@@ -87,6 +89,7 @@ export function createPlaneDirectory({
         members.filter((m) => m.email).map((m) => [String(m.email).toLowerCase(), m.id])
       )
       loadedAt = now()
+      lastGood = true
       failure = null
     } catch (error) {
       failure = error
@@ -104,6 +107,11 @@ export function createPlaneDirectory({
     loading ??= load().finally(() => {
       loading = null
     })
+    // Past its 10 minutes, a listing that once succeeded is used while the next one is made (a miss still waits
+    // for it): everything that names someone (messages, wakes, run deadlines, a tool's caller) waited on the
+    // listing, which waits for the bridge key's window behind a poll (issue 46's deploy bench: 6 s without a
+    // message, a wake or a tool call's Plane write, at the server's tenth minute). `load` never throws.
+    if (!force && lastGood) return
     await loading
   }
 
