@@ -1,5 +1,6 @@
 /** The bot's messages in a chat as they are now (after edits), with their inline buttons: what a person sees. */
-import type { Message } from '@grammyjs/types'
+import type { Message, Update } from '@grammyjs/types'
+import type { CallbackUpdateInit, TelegramSim } from '../telegram/index.ts'
 
 export type ChatCard = {
   id: number
@@ -19,4 +20,26 @@ export function chatCards(
         ?.inline_keyboard ?? []
     ).flat(),
   }))
+}
+
+/**
+ * The update a person's press of the button `label` on message `messageId` makes, as Telegram would send it (throws
+ * when that message has no such button: the test then says what the chat shows).
+ */
+export function pressUpdate(
+  telegram: Pick<TelegramSim, 'messagesIn' | 'makeCallbackUpdate'>,
+  chatId: number,
+  messageId: number,
+  label: string,
+  from?: CallbackUpdateInit['from']
+): Update {
+  const message = chatCards(telegram, chatId).find((c) => c.id === messageId)
+  const button = message?.buttons.find((b) => b.text === label)
+  if (!button) throw new Error(`no button ${label} on ${JSON.stringify(message ?? messageId)}`)
+  return telegram.makeCallbackUpdate({
+    data: button.callback_data,
+    chatId,
+    messageId,
+    ...(from ? { from } : {}),
+  })
 }

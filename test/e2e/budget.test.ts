@@ -12,7 +12,7 @@ import { runJob } from '../../shared/core/run-job.ts'
 import { createMemoryStore } from '../../shared/store/store.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
 import { CHAT_ID, restartE2E, startE2E } from '../../sim/e2e/harness.ts'
-import { chatCards } from '../../sim/e2e/telegram-cards.ts'
+import { chatCards, pressUpdate } from '../../sim/e2e/telegram-cards.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null
@@ -75,16 +75,7 @@ function world(t: E2E) {
     }))
   }
   const press = async (messageId: number, label: string) => {
-    const button = cards()
-      .find((c) => c.id === messageId)
-      ?.buttons.find((b) => b.text === label)
-    if (!button) throw new Error(`no button ${label} on message ${messageId}`)
-    const update = t.telegram.makeCallbackUpdate({
-      data: button.callback_data,
-      chatId: GROUP,
-      messageId,
-    })
-    expect(await t.postTelegram(update)).toBe(200)
+    expect(await t.postTelegram(pressUpdate(t.telegram, GROUP, messageId, label))).toBe(200)
     await t.settle()
   }
   const labelsOf = (taskId: string) => {

@@ -10,7 +10,7 @@ import { runRecordKey } from '../../shared/runs/records.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
 import { CHAT_ID, startE2E } from '../../sim/e2e/harness.ts'
-import { chatCards } from '../../sim/e2e/telegram-cards.ts'
+import { chatCards, pressUpdate } from '../../sim/e2e/telegram-cards.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null
@@ -44,10 +44,7 @@ async function start(env: Record<string, string> = {}) {
   }
   /** Press a button of a message, as Ada in the group (or another chat), and go on at once; the update sent. */
   const tap = async (messageId: number, label: string, chatId = GROUP) => {
-    const message = cards().find((c) => c.id === messageId)
-    const button = message?.buttons.find((b) => b.text === label)
-    if (!button) throw new Error(`no button ${label} on ${JSON.stringify(message)}`)
-    const update = t.telegram.makeCallbackUpdate({ data: button.callback_data, chatId, messageId })
+    const update = pressUpdate(t.telegram, chatId, messageId, label)
     expect(await t.postTelegram(update)).toBe(200)
     return update
   }

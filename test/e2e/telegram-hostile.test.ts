@@ -10,7 +10,7 @@ import { functions } from '../../functions/index.ts'
 import { runJobCommand } from '../../runtime/node-cli.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
 import { CHAT_ID, startE2E } from '../../sim/e2e/harness.ts'
-import { chatCards } from '../../sim/e2e/telegram-cards.ts'
+import { chatCards, pressUpdate } from '../../sim/e2e/telegram-cards.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null
@@ -64,17 +64,9 @@ async function start() {
       .filter((c) => c.status >= 400)
       .map((c) => `${c.method} ${c.status} ${String(c.params.text ?? '').slice(0, 80)}`)
   const press = async (messageId: number, label: string) => {
-    const button = cards()
-      .find((c) => c.id === messageId)
-      ?.buttons.find((b) => b.text === label)
-    if (!button) throw new Error(`no button ${label} on message ${messageId}`)
-    const update = t.telegram.makeCallbackUpdate({
-      data: button.callback_data,
-      chatId: GROUP,
-      messageId,
-      from: PRESSER,
-    })
-    expect(await t.postTelegram(update)).toBe(200)
+    expect(await t.postTelegram(pressUpdate(t.telegram, GROUP, messageId, label, PRESSER))).toBe(
+      200
+    )
     await t.settle()
   }
   const say = async (text: string, replyToMessageId?: number) => {
