@@ -4,7 +4,7 @@
  * board writes through here at most once a minute per integration, and at once when it starts or stops failing.
  */
 import type { ContactStatus } from '../observe/status.ts'
-import type { Store } from '../store/store.ts'
+import { readByName, type Store } from '../store/store.ts'
 
 /** An integration not heard of for this long fades out of /ready. */
 const CONTACT_TTL_S = 45 * 24 * 60 * 60
@@ -20,14 +20,8 @@ export async function persistContact(
   await store.indexAdd(INDEX, integration, Date.parse(status.at), { ttlSeconds: CONTACT_TTL_S })
 }
 
-/** Every integration's last contact recorded in the store (one index read, one read each). */
+/** Every integration's last contact recorded in the store (one index read, one read for them all). */
 export async function storedContacts(store: Store): Promise<Record<string, ContactStatus>> {
   const names = (await store.indexRange(INDEX)).map((e) => e.member)
-  const found = await Promise.all(names.map((name) => store.get<ContactStatus>(keyOf(name))))
-  const out: Record<string, ContactStatus> = {}
-  for (const [i, name] of names.entries()) {
-    const status = found[i]
-    if (status) out[name] = status
-  }
-  return out
+  return readByName<ContactStatus>(store, names, keyOf)
 }

@@ -5,7 +5,7 @@
 
 import { createRedactor } from '../observe/redact.ts'
 import type { JobStatus } from '../observe/status.ts'
-import type { Store } from '../store/store.ts'
+import { readByName, type Store } from '../store/store.ts'
 import { capText } from '../text/cap.ts'
 import { type Config, secretValues } from './config.ts'
 import type { JobContext } from './function.ts'
@@ -56,18 +56,12 @@ export async function recordJobRun(
   await store.set(keyOf(job), record, { ttlSeconds: JOB_RUN_TTL_S })
 }
 
-/** The recorded last run of each named job that has one (one read per name, no key scan). */
+/** The recorded last run of each named job that has one (one read for them all, no key scan). */
 export async function lastJobRuns(
   store: Store,
   jobs: readonly string[]
 ): Promise<Record<string, JobRunRecord>> {
-  const records = await Promise.all(jobs.map((job) => store.get<JobRunRecord>(keyOf(job))))
-  const out: Record<string, JobRunRecord> = {}
-  for (const [i, job] of jobs.entries()) {
-    const record = records[i]
-    if (record) out[job] = record
-  }
-  return out
+  return readByName<JobRunRecord>(store, jobs, keyOf)
 }
 
 // --- Internal helpers ---

@@ -257,6 +257,24 @@ export async function claimAndWrite<T>(
   }
 }
 
+/**
+ * What is stored under each name's key, by name, for the names that have something (one read for all of them).
+ * @example const runs = await readByName<JobRunRecord>(store, ['poll', 'notify'], (job) => `job:last-run:${job}`)
+ */
+export async function readByName<T>(
+  store: Pick<Store, 'getMany'>,
+  names: readonly string[],
+  keyOf: (name: string) => string
+): Promise<Record<string, T>> {
+  const found = await store.getMany<T>(names.map(keyOf))
+  const out: Record<string, T> = {}
+  for (const [i, name] of names.entries()) {
+    const value = found[i]
+    if (value !== null && value !== undefined) out[name] = value
+  }
+  return out
+}
+
 /** An in-memory store: tests, and runs that need nothing kept. */
 export function createMemoryStore(
   options: { now?: () => number; onError?: (operation: string, error: unknown) => void } = {}
