@@ -65,7 +65,7 @@ export const planeWebhookFunction = defineHttpFunction({
     // A signed delivery: the worker goes slow until it is answered (answers first, issue 46).
     const answered = parts.webhookQueue.answering()
     try {
-      return await _receive(c, parts, raw, receivedAt)
+      return await _receive(c, parts, door, raw, receivedAt)
     } finally {
       answered()
     }
@@ -76,6 +76,7 @@ export const planeWebhookFunction = defineHttpFunction({
 async function _receive(
   c: Context<AppEnv>,
   parts: WebhookParts,
+  { recent }: PlaneWebhookDoor,
   raw: Uint8Array,
   receivedAt: number
 ): Promise<Response> {
@@ -85,7 +86,6 @@ async function _receive(
   // A retry of a body this runtime kept lately is answered from memory, before the parse and the rate limit (it
   // makes no work). Any other is found by the claim that keeps a delivery: one store operation for a new delivery
   // (issue 46), where a read first made two.
-  const { recent } = _door(parts)
   if (recent.has(hash)) return c.json({ status: 'duplicate' }, 200)
   // Parsed before anything is written: a signed body that is not a delivery, or that carries a junk id, costs
   // no store write (the rate limit's counter included).
