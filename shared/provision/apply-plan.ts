@@ -13,30 +13,42 @@ import type { ProvisionAction, ProvisionItem } from './types.ts'
 const EXTERNAL_SOURCE = 'plane-bridge'
 const AGENT_LABEL_COLOR = '#6e56cf'
 
+/** How a plan is applied: the client of each kind of write, and the progress of the run. */
+export type ApplyOptions = {
+  progress?: ProgressStep
+  /**
+   * Another key that may create the project's labels and states (the bridge's, an Admin of a project the Concierge
+   * made): those writes go with it, beside the member adds on `plane`'s key (only an Admin adds members), each key's
+   * share of its own window. A project's set-up within create_project was ~31 requests on the Concierge's key, and a
+   * project a minute met the previous one's still in the window: 6–7 s at times (issue 46's deploy bench).
+   */
+  entities?: PlaneClient
+}
+
 /**
  * Refusals (403, 400, 409) become items naming what a human must do; other failures (a 5xx, no answer,
  * rate limited beyond the client's retries) become `failed` items and the run goes on with the next
  * action. Only a refused key (401, or 403 "token not valid") stops at once: nothing else could work.
+ * The items come in the actions' order. With `entities`, its writes and `plane`'s go side by side, each in order.
  */
 export async function applyProvisionPlan(
   plane: PlaneClient,
   actions: readonly ProvisionAction[],
-  { progress }: { progress?: ProgressStep } = {}
+  { progress, entities }: ApplyOptions = {}
 ): Promise<ProvisionItem[]> {
-  const items: ProvisionItem[] = []
-  for (const [index, action] of actions.entries()) {
-    progress?.('changes', index, actions.length)
-    try {
-      items.push(await _apply(plane, action))
-    } catch (error) {
-      if (error instanceof PlaneApiError && error.kind === 'auth')
-        throw new ProvisionError(
-          `Plane refused PLANE_API_KEY during the run (${error.message}): create a new key for the bridge's user in Profile settings → API tokens, then run provision again.`
-        )
-      if (error instanceof PlaneApiError && _isRefusal(error))
-        items.push((await _addedMeanwhile(plane, action, error)) ?? _refused(action, error))
-      else items.push(_failed(action, error))
+  const items: ProvisionItem[] = new Array(actions.length)
+  let started = 0
+  const run = async (client: PlaneClient, indexes: readonly number[]) => {
+    for (const index of indexes) {
+      progress?.('changes', started++, actions.length)
+      items[index] = await _applyOne(client, actions[index] as ProvisionAction)
     }
+  }
+  const all = actions.map((_, index) => index)
+  if (!entities) await run(plane, all)
+  else {
+    const isEntity = (index: number) => _isEntityWrite(actions[index] as ProvisionAction)
+    await Promise.all([run(plane, all.filter((i) => !isEntity(i))), run(entities, all.filter(isEntity))])
   }
   return items
 }
@@ -95,6 +107,26 @@ export function failedItem(subject: string, error: unknown): ProvisionItem {
 }
 
 // --- Internal helpers ---
+
+/** A label or a state: any project Admin or Member may create one (a member add needs an Admin). */
+function _isEntityWrite(action: ProvisionAction): boolean {
+  return action.kind === 'create-label' || action.kind === 'create-state'
+}
+
+/** One action applied, its outcome an item; a refused key throws (nothing else could work). */
+async function _applyOne(plane: PlaneClient, action: ProvisionAction): Promise<ProvisionItem> {
+  try {
+    return await _apply(plane, action)
+  } catch (error) {
+    if (error instanceof PlaneApiError && error.kind === 'auth')
+      throw new ProvisionError(
+        `Plane refused PLANE_API_KEY during the run (${error.message}): create a new key for the bridge's user in Profile settings → API tokens, then run provision again.`
+      )
+    if (error instanceof PlaneApiError && _isRefusal(error))
+      return (await _addedMeanwhile(plane, action, error)) ?? _refused(action, error)
+    return _failed(action, error)
+  }
+}
 
 async function _apply(plane: PlaneClient, action: ProvisionAction): Promise<ProvisionItem> {
   switch (action.kind) {

@@ -6,6 +6,7 @@
 
 import type { Services } from '../core/function.ts'
 import type { Parts } from '../core/parts.ts'
+import type { PlaneClient } from '../plane/client.ts'
 import { applyProvisionPlan } from './apply-plan.ts'
 import { planProvision } from './plan.ts'
 import { readPlaneFacts } from './read-plane.ts'
@@ -20,19 +21,31 @@ const doneKey = (projectId: string) => `provision:project:${projectId}`
 export type ProjectSetupParts = Pick<Services, 'agents' | 'config' | 'store' | 'log'> &
   Pick<Parts, 'plane'>
 
+/** What a caller that has just made the project knows: the project read back, and a second key it may use. */
+export type ProjectSetupOptions = {
+  /** The project as the caller read it back: the set-up does not list the workspace's projects to find it. */
+  project?: { id: string; name: string; identifier: string; archived_at?: string | null }
+  /** Another Admin key of the project, for its labels and state (apply-plan.ts `entities`). */
+  entities?: PlaneClient
+}
+
 /**
  * Set the project up for the agents now; the report says what changed and what needs a human. Throws
  * when Plane failed on part of it (what could be done is done; the next sighting after a few minutes retries).
  */
 export async function provisionProject(
   services: ProjectSetupParts,
-  projectId: string
+  projectId: string,
+  { project, entities }: ProjectSetupOptions = {}
 ): Promise<ProvisionReport> {
   const { plane } = services
   if (!plane) throw new Error('Plane is not configured')
-  const facts = await readPlaneFacts(plane, services.agents, { projectIds: [projectId] })
+  const facts = await readPlaneFacts(plane, services.agents, {
+    projectIds: [projectId],
+    ...(project ? { projects: [project] } : {}),
+  })
   const plan = planProvision(facts, services.agents, { locale: services.config.LOCALE })
-  const applied = await applyProvisionPlan(plane, plan.actions)
+  const applied = await applyProvisionPlan(plane, plan.actions, entities ? { entities } : {})
   const report = buildProvisionReport([...facts.failed, ...plan.items, ...applied])
   // Something blocked (the bridge not in the project yet) or failed (Plane down): look again in a few
   // minutes, not every sighting.

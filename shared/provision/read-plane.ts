@@ -10,9 +10,23 @@ import { ROLE_ADMIN, ROLE_MEMBER, resolveAgents } from './plan.ts'
 import type { ProgressStep } from './progress.ts'
 import type { PlaneFacts, ProjectFacts, ProvisionItem } from './types.ts'
 
+/** A project as Plane lists or shows it: what the reads need of it. */
+type ListedProject = {
+  id: string
+  name: string
+  identifier: string
+  is_member?: boolean | null
+  archived_at?: string | null
+}
+
 export type ReadPlaneOptions = {
   /** Only these projects (a project seen for the first time); all non-archived ones otherwise. */
   projectIds?: readonly string[]
+  /**
+   * The projects as the caller has just read them (create_project, its project read back): not listed again. A
+   * listing is one request of the key's window, and a set-up made within a tool call counts every one (issue 46).
+   */
+  projects?: readonly ListedProject[]
   progress?: ProgressStep
 }
 
@@ -20,15 +34,15 @@ export type ReadPlaneOptions = {
 export type PlaneFactsRead = PlaneFacts & { failed: ProvisionItem[] }
 
 /**
- * Read what the planner needs: 3 requests, one more when an agent must be invited, then 3 per project
- * (members, labels, states; only `projectIds` when given). Each goes through the key's 1 req/s lane (OPENCLAW-20).
+ * Read what the planner needs: 3 requests (2 when the caller gives the projects), one more when an agent must be
+ * invited, then 3 per project (members, labels, states; only `projectIds` when given), in the key's window.
  * Throws `ProvisionError` when the bridge's own key cannot provision at all; a project whose reads fail
  * (5xx, no answer) becomes a `failed` item and the others are read all the same.
  */
 export async function readPlaneFacts(
   plane: PlaneClient,
   agents: readonly AgentConfig[],
-  { projectIds, progress }: ReadPlaneOptions = {}
+  { projectIds, projects: known, progress }: ReadPlaneOptions = {}
 ): Promise<PlaneFactsRead> {
   const me = await plane.users.me().catch((error: unknown) => {
     throw _isKind(error, 'auth')
@@ -61,7 +75,7 @@ export async function readPlaneFacts(
 
   const projects: ProjectFacts[] = []
   const failed: ProvisionItem[] = []
-  const wanted = (await plane.projects.list()).filter(
+  const wanted = (known ?? (await plane.projects.list())).filter(
     (p) => !p.archived_at && (!projectIds || projectIds.includes(p.id))
   )
   for (const [index, project] of wanted.entries()) {
@@ -84,10 +98,7 @@ export async function readPlaneFacts(
 
 // --- Internal helpers ---
 
-async function _readProject(
-  plane: PlaneClient,
-  project: { id: string; name: string; identifier: string; is_member?: boolean | null }
-): Promise<ProjectFacts> {
+async function _readProject(plane: PlaneClient, project: ListedProject): Promise<ProjectFacts> {
   const base = { id: project.id, name: project.name, identifier: project.identifier }
   // A public project the bridge is not in is listed, but its states answer 403: nothing to read there.
   if (project.is_member === false) {

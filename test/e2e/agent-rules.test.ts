@@ -628,14 +628,26 @@ describe('agent tool rules (HTTP door)', () => {
     const created = await ra('create_project', { name: 'Lancement', identifier: 'LAN' })
     expect(created).toMatchObject({ status: 200, body: { identifier: 'LAN', provisioned: true } })
     const id = String(created.body.id)
-    // The set-up in the Concierge's own window (its project), not behind a poll's share of the bridge key's, and
-    // once (Plane's project.created delivery leaves it to the call): the bridge's key only reads.
+    // The set-up once (Plane's project.created delivery leaves it to the call), spread over two windows: the members
+    // with the Concierge's key (its project: only an Admin adds them), the labels and the Blocked state with the
+    // bridge's (let in as Admin), at the agent's priority; the project not listed again (read back already).
     const call = t.plane.requests.slice(before)
-    const byBridge = call.filter((r) => r.apiKey === t.users.bridge.apiKey)
-    expect(call.filter((r) => r.apiKey === t.users.ra!.apiKey && r.method === 'POST')).toHaveLength(
-      1 + 1 + 2 + 3 + 1 // the project, the bridge, two agents (Ra made it), three labels, the Blocked state
+    const writes = (key: string) =>
+      call
+        .filter((r) => r.apiKey === key && r.method !== 'GET')
+        .map((r) => `${r.method} ${r.path.replace(/^.*\/projects\/([^/]+\/)?/, '')}`)
+    expect(writes(t.users.ra!.apiKey)).toEqual([
+      'POST ', // the project
+      ...Array(1 + 2).fill('POST members/'), // the bridge, then two agents (Ra made it)
+    ])
+    expect(writes(t.users.bridge.apiKey).sort()).toEqual([
+      ...Array(3).fill('POST labels/'),
+      'POST states/',
+    ])
+    const listings = call.filter(
+      (r) => r.apiKey === t.users.ra!.apiKey && r.method === 'GET' && r.path.endsWith('/projects/')
     )
-    expect(byBridge.filter((r) => r.method !== 'GET')).toEqual([])
+    expect(listings).toEqual([])
     expect(call.filter((r) => r.status >= 400)).toEqual([])
     // Made with Ra's key (its creator), the bridge let in as Admin, then the agents by the set-up.
     expect(t.plane.state.projects.get(id)?.created_by).toBe(t.users.ra!.id)
