@@ -26,7 +26,12 @@ function recordingClient(name: string, log: string[], { hold = false } = {}) {
     labels: { create: write('label') },
     states: { create: write('state') },
   } as unknown as PlaneClient
-  return { client, release: () => waiting.splice(0).forEach((r) => r()) }
+  return {
+    client,
+    release: () => {
+      for (const resolve of waiting.splice(0)) resolve()
+    },
+  }
 }
 
 describe('applyProvisionPlan', () => {

@@ -48,7 +48,13 @@ export async function applyProvisionPlan(
   if (!entities) await run(plane, all)
   else {
     const isEntity = (index: number) => _isEntityWrite(actions[index] as ProvisionAction)
-    await Promise.all([run(plane, all.filter((i) => !isEntity(i))), run(entities, all.filter(isEntity))])
+    await Promise.all([
+      run(
+        plane,
+        all.filter((i) => !isEntity(i))
+      ),
+      run(entities, all.filter(isEntity)),
+    ])
   }
   return items
 }
