@@ -72,6 +72,7 @@ function _context(
     chatId,
     holds,
     budget: parts.budget,
+    agentWriters: parts.agentWriters,
     actor: { kind: 'agent', agent: me },
     me,
     plane,

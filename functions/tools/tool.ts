@@ -23,6 +23,7 @@ export type ToolParts = Pick<
   | 'chatId'
   | 'holds'
   | 'budget'
+  | 'agentWriters'
 >
 
 /** What the tools use of the services. */

@@ -48,47 +48,66 @@ describe('applyProvisionPlan', () => {
     ])
   })
 
-  it('should add members with the first key and make labels and states with the second, side by side, items in order', async () => {
+  it("should make each agent's label with its own key beside the member adds, items in the actions' order", async () => {
     const log: string[] = []
-    const members = recordingClient('members', log, { hold: true })
-    const entities = recordingClient('entities', log)
-    const applying = applyProvisionPlan(members.client, actions, { entities: entities.client })
-    // The first member add is held: the labels and the state went on meanwhile, on the other key.
+    const setUp = recordingClient('concierge', log, { hold: true })
+    const imhotep = recordingClient('imhotep', log)
+    const items = applyProvisionPlan(setUp.client, actions, {
+      // Thot has no key of its own: its label goes with the set-up's.
+      labelsBy: (agentId) => (agentId === 'imhotep' ? imhotep.client : null),
+    })
+    // The first member add is held: Imhotep's label was made meanwhile, with Imhotep's key.
     await new Promise((resolve) => setTimeout(resolve, 10))
-    expect(log).toEqual(['members member', 'entities label', 'entities label', 'entities state'])
-    members.release()
-    await new Promise((resolve) => setTimeout(resolve, 10))
-    members.release()
-    const items = await applying
-    expect(log.filter((l) => l.startsWith('members'))).toEqual(['members member', 'members member'])
-    expect(items.map((i) => `${i.subject}: ${i.status}`)).toEqual([
+    expect(log).toEqual(['concierge member', 'imhotep label'])
+    for (let i = 0; i < 4; i++) {
+      setUp.release()
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    expect((await items).map((i) => `${i.subject}: ${i.status}`)).toEqual([
       'member LAN imhotep: ok',
       'member LAN thot: ok',
       'label LAN agent:imhotep: ok',
       'label LAN agent:thot: ok',
       'state LAN Bloqué: ok',
     ])
+    expect(log).toEqual([
+      'concierge member',
+      'imhotep label',
+      'concierge member',
+      'concierge label',
+      'concierge state',
+    ])
   })
 
-  it("should report a refusal on the second key as its item, and the first key's writes all the same", async () => {
+  it("should make a label with the set-up's key when Plane refuses the agent's own, and report its other refusals", async () => {
     const log: string[] = []
-    const members = recordingClient('members', log)
-    const entities = {
-      labels: {
-        create: async () => {
-          throw new PlaneApiError('Plane answered 403', {
-            kind: 'forbidden',
-            reason: 'http',
-            status: 403,
-            method: 'POST',
-            path: '/labels/',
-            body: { detail: 'You do not have permission to perform this action.' },
-          })
+    const setUp = recordingClient('concierge', log)
+    const refusing = (kind: 'auth' | 'conflict', status: number) =>
+      ({
+        labels: {
+          create: async () => {
+            log.push(`refused ${status}`)
+            throw new PlaneApiError(`Plane answered ${status}`, {
+              kind,
+              reason: 'http',
+              status,
+              method: 'POST',
+              path: '/labels/',
+              body: { detail: 'no' },
+            })
+          },
         },
-      },
-      states: { create: async () => ({}) },
-    } as unknown as PlaneClient
-    const items = await applyProvisionPlan(members.client, actions, { entities })
-    expect(items.map((i) => i.status)).toEqual(['ok', 'ok', 'human', 'human', 'ok'])
+      }) as unknown as PlaneClient
+    const items = await applyProvisionPlan(setUp.client, actions, {
+      labelsBy: (agentId) =>
+        agentId === 'imhotep' ? refusing('auth', 401) : refusing('conflict', 409),
+    })
+    // Imhotep's key revoked: its label made with the Concierge's; Thot's already there: said so, not made twice.
+    expect(log.filter((l) => l.endsWith('label'))).toEqual(['concierge label'])
+    expect(log.filter((l) => l.startsWith('refused')).sort()).toEqual([
+      'refused 401',
+      'refused 409',
+    ])
+    expect(items.map((i) => i.status)).toEqual(['ok', 'ok', 'ok', 'human', 'ok'])
   })
 })

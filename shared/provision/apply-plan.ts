@@ -13,49 +13,52 @@ import type { ProvisionAction, ProvisionItem } from './types.ts'
 const EXTERNAL_SOURCE = 'plane-bridge'
 const AGENT_LABEL_COLOR = '#6e56cf'
 
-/** How a plan is applied: the client of each kind of write, and the progress of the run. */
+/** How a plan is applied: the progress of the run, and the clients an agent's own label may be made with. */
 export type ApplyOptions = {
   progress?: ProgressStep
   /**
-   * Another key that may create the project's labels and states (the bridge's, an Admin of a project the Concierge
-   * made): those writes go with it, beside the member adds on `plane`'s key (only an Admin adds members), each key's
-   * share of its own window. A project's set-up within create_project was ~31 requests on the Concierge's key, and a
-   * project a minute met the previous one's still in the window: 6–7 s at times (issue 46's deploy bench).
+   * The agent's own client (its key), when it has one: its `agent:<id>` label is made with it, beside the set-up's
+   * other writes. Any workspace Member may make a project's label (Plane's `ProjectMemberPermission` checks only the
+   * workspace role for a POST), so each label costs its agent's window, not the set-up key's: a project's set-up
+   * within create_project was ~31 requests of the Concierge's 60 a minute, and a project a minute waited 6-7 s for
+   * the previous one's to leave the window (issue 46's deploy bench). A key Plane refuses leaves it to `plane`.
    */
-  entities?: PlaneClient
+  labelsBy?: (agentId: string) => PlaneClient | null
 }
 
 /**
  * Refusals (403, 400, 409) become items naming what a human must do; other failures (a 5xx, no answer,
  * rate limited beyond the client's retries) become `failed` items and the run goes on with the next
  * action. Only a refused key (401, or 403 "token not valid") stops at once: nothing else could work.
- * The items come in the actions' order. With `entities`, its writes and `plane`'s go side by side, each in order.
+ * The items come in the actions' order; with `labelsBy`, each agent's label is made alongside `plane`'s writes.
  */
 export async function applyProvisionPlan(
   plane: PlaneClient,
   actions: readonly ProvisionAction[],
-  { progress, entities }: ApplyOptions = {}
+  { progress, labelsBy }: ApplyOptions = {}
 ): Promise<ProvisionItem[]> {
   const items: ProvisionItem[] = new Array(actions.length)
   let started = 0
-  const run = async (client: PlaneClient, indexes: readonly number[]) => {
-    for (const index of indexes) {
+  const apply = async (index: number, client: PlaneClient) => {
+    progress?.('changes', started++, actions.length)
+    items[index] = await _applyOne(client, actions[index] as ProvisionAction)
+  }
+  const mine: number[] = []
+  const theirs: Array<{ index: number; client: PlaneClient }> = []
+  for (const [index, action] of actions.entries()) {
+    const own = action.kind === 'create-label' ? (labelsBy?.(action.agentId) ?? null) : null
+    if (own) theirs.push({ index, client: own })
+    else mine.push(index)
+  }
+  await Promise.all([
+    (async () => {
+      for (const index of mine) await apply(index, plane)
+    })(),
+    ...theirs.map(async ({ index, client }) => {
       progress?.('changes', started++, actions.length)
-      items[index] = await _applyOne(client, actions[index] as ProvisionAction)
-    }
-  }
-  const all = actions.map((_, index) => index)
-  if (!entities) await run(plane, all)
-  else {
-    const isEntity = (index: number) => _isEntityWrite(actions[index] as ProvisionAction)
-    await Promise.all([
-      run(
-        plane,
-        all.filter((i) => !isEntity(i))
-      ),
-      run(entities, all.filter(isEntity)),
-    ])
-  }
+      items[index] = await _withOwnKey(client, plane, actions[index] as ProvisionAction)
+    }),
+  ])
   return items
 }
 
@@ -114,9 +117,20 @@ export function failedItem(subject: string, error: unknown): ProvisionItem {
 
 // --- Internal helpers ---
 
-/** A label or a state: any project Admin or Member may create one (a member add needs an Admin). */
-function _isEntityWrite(action: ProvisionAction): boolean {
-  return action.kind === 'create-label' || action.kind === 'create-state'
+/** An agent's label made with its own key; a key Plane refuses (revoked, not a Member) leaves it to `plane`. */
+async function _withOwnKey(
+  own: PlaneClient,
+  plane: PlaneClient,
+  action: ProvisionAction
+): Promise<ProvisionItem> {
+  try {
+    return await _apply(own, action)
+  } catch (error) {
+    if (error instanceof PlaneApiError && (error.kind === 'auth' || error.kind === 'forbidden'))
+      return _applyOne(plane, action)
+    if (error instanceof PlaneApiError && _isRefusal(error)) return _refused(action, error)
+    return _failed(action, error)
+  }
 }
 
 /** One action applied, its outcome an item; a refused key throws (nothing else could work). */

@@ -21,12 +21,12 @@ const doneKey = (projectId: string) => `provision:project:${projectId}`
 export type ProjectSetupParts = Pick<Services, 'agents' | 'config' | 'store' | 'log'> &
   Pick<Parts, 'plane'>
 
-/** What a caller that has just made the project knows: the project read back, and a second key it may use. */
+/** What a caller that has just made the project knows: the project read back, and the agents' own keys. */
 export type ProjectSetupOptions = {
   /** The project as the caller read it back: the set-up does not list the workspace's projects to find it. */
   project?: { id: string; name: string; identifier: string; archived_at?: string | null }
-  /** Another Admin key of the project, for its labels and state (apply-plan.ts `entities`). */
-  entities?: PlaneClient
+  /** An agent's own client, for its label (apply-plan.ts `labelsBy`). */
+  labelsBy?: (agentId: string) => PlaneClient | null
 }
 
 /**
@@ -36,7 +36,7 @@ export type ProjectSetupOptions = {
 export async function provisionProject(
   services: ProjectSetupParts,
   projectId: string,
-  { project, entities }: ProjectSetupOptions = {}
+  { project, labelsBy }: ProjectSetupOptions = {}
 ): Promise<ProvisionReport> {
   const { plane } = services
   if (!plane) throw new Error('Plane is not configured')
@@ -45,7 +45,7 @@ export async function provisionProject(
     ...(project ? { projects: [project] } : {}),
   })
   const plan = planProvision(facts, services.agents, { locale: services.config.LOCALE })
-  const applied = await applyProvisionPlan(plane, plan.actions, entities ? { entities } : {})
+  const applied = await applyProvisionPlan(plane, plan.actions, labelsBy ? { labelsBy } : {})
   const report = buildProvisionReport([...facts.failed, ...plan.items, ...applied])
   // Something blocked (the bridge not in the project yet) or failed (Plane down): look again in a few
   // minutes, not every sighting.

@@ -628,22 +628,28 @@ describe('agent tool rules (HTTP door)', () => {
     const created = await ra('create_project', { name: 'Lancement', identifier: 'LAN' })
     expect(created).toMatchObject({ status: 200, body: { identifier: 'LAN', provisioned: true } })
     const id = String(created.body.id)
-    // The set-up once (Plane's project.created delivery leaves it to the call), spread over two windows: the members
-    // with the Concierge's key (its project: only an Admin adds them), the labels and the Blocked state with the
-    // bridge's (let in as Admin), at the agent's priority; the project not listed again (read back already).
+    // The set-up once (Plane's project.created delivery leaves it to the call), in the Concierge's window (its
+    // project: only an Admin adds members) but for each agent's label, made with the agent's own key; the bridge's
+    // key only reads, and the project is not listed again (read back already).
     const call = t.plane.requests.slice(before)
     const writes = (key: string) =>
       call
         .filter((r) => r.apiKey === key && r.method !== 'GET')
         .map((r) => `${r.method} ${r.path.replace(/^.*\/projects\/([^/]+\/)?/, '')}`)
+        .sort()
     expect(writes(t.users.ra!.apiKey)).toEqual([
       'POST ', // the project
+      'POST labels/', // agent:ra
       ...Array(1 + 2).fill('POST members/'), // the bridge, then two agents (Ra made it)
-    ])
-    expect(writes(t.users.bridge.apiKey).sort()).toEqual([
-      ...Array(3).fill('POST labels/'),
       'POST states/',
     ])
+    expect(writes(t.users.imhotep.apiKey)).toEqual(['POST labels/'])
+    expect(writes(t.users.thot.apiKey)).toEqual(['POST labels/'])
+    expect(writes(t.users.bridge.apiKey)).toEqual([])
+    const labels = [...t.plane.state.labels.values()]
+      .filter((l) => l.project === id && !l.deleted_at)
+      .map((l) => l.name)
+    expect(labels.sort()).toEqual(['agent:imhotep', 'agent:ra', 'agent:thot'])
     const listings = call.filter(
       (r) => r.apiKey === t.users.ra!.apiKey && r.method === 'GET' && r.path.endsWith('/projects/')
     )

@@ -79,12 +79,12 @@ export const createProject = defineTool({
       archived: false,
     })
     // The set-up is part of the call the Concierge waits for: at its priority, ahead of background work, as a
-    // person's command goes (issue 46: behind a poll's share of the bridge key's window it took 38.8 s). With the
-    // Concierge's own key, the labels and the Blocked state go with the bridge's (an Admin now): a set-up all on one
-    // key was ~31 of its 60 requests a minute, and a project a minute waited 6-7 s for the previous one's to leave.
+    // person's command goes (issue 46: behind a poll's share of the bridge key's window it took 38.8 s). Each agent's
+    // label is made with its own key when it has one: all on one key, a set-up was ~31 of its 60 requests a minute,
+    // and a project a minute waited 6-7 s for the previous one's to leave the window.
     const report = await provisionProject({ ...ctx, plane: ctx.writer }, project.id, {
       project: { id: project.id, name: read.name, identifier: read.identifier ?? input.identifier },
-      ...(ctx.ownKey ? { entities: ctx.plane } : {}),
+      labelsBy: (agentId) => ctx.agentWriters.writerFor(agentId),
     })
     const { PLANE_BASE_URL, PLANE_WORKSPACE_SLUG } = ctx.config
     return {
