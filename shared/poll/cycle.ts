@@ -11,6 +11,7 @@ import type { TaskSnapshot } from '../events.ts'
 import type { ProjectRef } from '../notify/messages.ts'
 import { errorMessage } from '../observe/errors.ts'
 import type { SightingResult } from '../pipeline/pipeline.ts'
+import { bridgeUserId } from '../plane/bridge-user.ts'
 import { textLimitsOf } from '../plane/limits.ts'
 import { DEFAULT_OVERLAP_MS, listProjectChanges } from '../plane/listing.ts'
 import { snapshotFromWorkItem, updatedByOf } from '../plane/normalize.ts'
@@ -73,8 +74,6 @@ export const POLL_CYCLE_PARTS = [
 ] as const satisfies readonly (keyof Parts)[]
 
 type Sighting = { task: TaskSnapshot; result: SightingResult; updatedBy: string | null }
-
-const BRIDGE_USER_TTL_S = 24 * 60 * 60
 
 /** @example const report = await runPollCycle(ctx) // a poll run's context: its services and POLL_CYCLE_PARTS */
 export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleReport> {
@@ -246,14 +245,11 @@ async function _bridgeUserId({
   store,
   plane,
   log,
-}: Pick<PollCycleParts, 'store' | 'plane' | 'log'>): Promise<string | null> {
-  const cached = await store.get<string>('poll:bridge-user')
-  if (cached) return cached
+  config,
+}: Pick<PollCycleParts, 'store' | 'plane' | 'log' | 'config'>): Promise<string | null> {
+  if (!plane) return null
   try {
-    const me = await plane?.users.me()
-    if (!me) return null
-    await store.set('poll:bridge-user', me.id, { ttlSeconds: BRIDGE_USER_TTL_S })
-    return me.id
+    return await bridgeUserId(store, plane, config.PLANE_API_KEY)
   } catch (error) {
     // Unknown this cycle: the bridge's own writes may count as missed edits until it is read.
     log.warn('bridge user not read', { error: errorMessage(error) })

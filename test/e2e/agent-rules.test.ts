@@ -668,8 +668,16 @@ describe('agent tool rules (HTTP door)', () => {
     t.plane.faults.failAfterWhen((r) => r.method === 'POST' && r.path.endsWith('/projects/'), 1)
     const input = { name: 'Ventes', identifier: 'VEN' }
     expect((await ra('create_project', input)).status).toBe(503)
+    // (Plane's project.created delivery of the failed call: set up on sight, with the bridge's key, meanwhile.)
+    await t.settle()
+    const beforeVen = t.plane.requests.length
     const again = await ra('create_project', input)
     expect(again).toMatchObject({ status: 200, body: { identifier: 'VEN', provisioned: true } })
+    // Who the bridge's user is was kept in the store: the bridge's key is not asked again.
+    const asked = t.plane.requests
+      .slice(beforeVen)
+      .filter((r) => r.apiKey === t.users.bridge.apiKey && r.path.endsWith('/users/me/'))
+    expect(asked).toEqual([])
     const bridgeRows = members(String(again.body.id)).filter((m) => m.member === t.users.bridge.id)
     expect(bridgeRows).toEqual([{ member: t.users.bridge.id, role: 20 }])
     // And once more, the bridge already in: nothing added twice, the set-up done.

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { pollFunction } from '../../functions/poll/poll.ts'
 import { runJobCommand } from '../../runtime/node-cli.ts'
+import { bridgeUserKey } from '../../shared/plane/bridge-user.ts'
 import { PlaneApiError } from '../../shared/plane/errors.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
 import { alertPlaneFailure } from '../../shared/poll/plane-alerts.ts'
@@ -72,7 +73,8 @@ describe('poll ticks (end to end)', () => {
 
   it('should log, not swallow, a bridge user Plane would not name, and read it at the next cycle', async () => {
     const t = await start()
-    await t.services.store.delete('poll:bridge-user')
+    const kept = bridgeUserKey(t.services.config.PLANE_API_KEY)
+    await t.services.store.delete(kept)
     t.plane.faults.failWhen((r) => r.method === 'GET' && r.path.endsWith('/users/me/'), 100, 400)
     await runPollCycle({ ...t.services, ...t.bridge })
     expect(t.services.logs.filter((l) => l.msg === 'bridge user not read')).toEqual([
@@ -80,7 +82,7 @@ describe('poll ticks (end to end)', () => {
     ])
     t.plane.faults.clear()
     await runPollCycle({ ...t.services, ...t.bridge })
-    expect(await t.services.store.get('poll:bridge-user')).toBe(t.users.bridge.id)
+    expect(await t.services.store.get(kept)).toBe(t.users.bridge.id)
     expect(t.services.logs.filter((l) => l.msg === 'bridge user not read')).toHaveLength(1)
   })
 

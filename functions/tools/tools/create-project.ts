@@ -1,5 +1,6 @@
 /** @module create_project (OPENCLAW-17): the Concierge opens a project, provisioned so tasks can be assigned at once. */
 import * as z from 'zod'
+import { bridgeUserId } from '../../../shared/plane/bridge-user.ts'
 import { PLANE_ROLE } from '../../../shared/plane/endpoints/workspace.ts'
 import { PlaneApiError } from '../../../shared/plane/errors.ts'
 import { markProjectSettingUp, provisionProject } from '../../../shared/provision/project.ts'
@@ -116,11 +117,11 @@ async function _letTheBridgeIn(
   projectId: string,
   repeat: boolean
 ): Promise<void> {
-  const bridge = await ctx.plane.users.me()
+  const bridge = await bridgeUserId(ctx.store, ctx.plane, ctx.config.PLANE_API_KEY)
   // A repeat may find it in already (Plane refuses a second membership with a 400).
-  if (repeat && (await ctx.writer.projectMembers.list(projectId)).some((m) => m.id === bridge.id))
+  if (repeat && (await ctx.writer.projectMembers.list(projectId)).some((m) => m.id === bridge))
     return
-  await ctx.writer.projectMembers.add(projectId, { member: bridge.id, role: PLANE_ROLE.admin })
+  await ctx.writer.projectMembers.add(projectId, { member: bridge, role: PLANE_ROLE.admin })
 }
 
 async function _sameProject(
