@@ -8,7 +8,7 @@
  * Not a ratio bench: the goal is absolute (a person waits seconds), the baseline is the same command on the quiet
  * server just before the sequence.
  */
-import { appendFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -162,6 +162,11 @@ async function runDeployBench(options: BenchOptions): Promise<TableBenchResult> 
     }
   } finally {
     await server?.stop()
+    if (logDir)
+      await writeFile(
+        join(logDir, 'requests.log'),
+        _requestsByKey(world, { ...world.agentKeys, ra: ra.apiKey })
+      )
     await Promise.all([world.close(), telegramHttp.close(), openclawHttp.close()])
     await rm(dir, { recursive: true, force: true })
     if (admin && store.driver === 'redis') {
@@ -189,6 +194,39 @@ async function runDeployBench(options: BenchOptions): Promise<TableBenchResult> 
         .join(', '),
     json: { environment, store: store.driver, tasksPerProject, steps },
   }
+}
+
+/**
+ * What each key spent of Plane's window, minute by minute since the first request, and on what (method and path,
+ * ids elided): where a call that waited for its key's window is explained from (BENCH_DEPLOY_LOG_DIR).
+ */
+function _requestsByKey(world: PollWorld, keys: Readonly<Record<string, string>>): string {
+  const names = new Map<string, string>([
+    [world.bridgeKey, 'bridge'],
+    ...Object.entries(keys).map(([id, key]) => [key, id] as [string, string]),
+  ])
+  const requests = world.sim.requests
+  const start = requests[0]?.at ?? 0
+  const perMinute = new Map<string, Map<number, number>>()
+  const perPath = new Map<string, number>()
+  for (const r of requests) {
+    const who = names.get(r.apiKey ?? '') ?? 'other'
+    const minute = Math.floor((r.at - start) / 60_000)
+    const minutes = perMinute.get(who) ?? new Map<number, number>()
+    minutes.set(minute, (minutes.get(minute) ?? 0) + 1)
+    perMinute.set(who, minutes)
+    const what = `${who} ${r.method} ${r.path.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, ':id')} ${r.status}`
+    perPath.set(what, (perPath.get(what) ?? 0) + 1)
+  }
+  const lines = [...perMinute].map(
+    ([who, minutes]) =>
+      `${who}: ${[...minutes]
+        .sort(([a], [b]) => a - b)
+        .map(([m, n]) => `${m}:${n}`)
+        .join(' ')}`
+  )
+  const paths = [...perPath].sort(([a], [b]) => a.localeCompare(b)).map(([w, n]) => `${n} ${w}`)
+  return `requests per key, per minute since the first (minute:count)\n${lines.join('\n')}\n\nper key and path\n${paths.join('\n')}\n`
 }
 
 /**
