@@ -3,7 +3,14 @@ import { errorMessage } from '../observe/errors.ts'
 import type { Logger } from '../observe/log.ts'
 import type { Store } from '../store/store.ts'
 
-export type StoreCache = <T>(key: string, ttlSeconds: number, load: () => Promise<T>) => Promise<T>
+export type StoreCache = {
+  <T>(key: string, ttlSeconds: number, load: () => Promise<T>): Promise<T>
+  /**
+   * Load the key again and keep the result, unless a load of it is under way; what is cached stays until then (a
+   * failed load is logged, and leaves it). For a value served while its successor is made.
+   */
+  renew<T>(key: string, ttlSeconds: number, load: () => Promise<T>): void
+}
 
 /**
  * Values are wrapped (`{ v }`) so that a cached `null` (no current cycle) is a hit. A store that fails is
@@ -12,9 +19,7 @@ export type StoreCache = <T>(key: string, ttlSeconds: number, load: () => Promis
  */
 export function createStoreCache({ store, log }: { store: Store; log: Logger }): StoreCache {
   const inflight = new Map<string, Promise<unknown>>()
-  return async function cached<T>(key: string, ttlSeconds: number, load: () => Promise<T>) {
-    const hit = await store.get<{ v: T }>(key).catch(() => null)
-    if (hit && typeof hit === 'object' && 'v' in hit) return hit.v
+  const loadAndKeep = <T>(key: string, ttlSeconds: number, load: () => Promise<T>): Promise<T> => {
     const pending = inflight.get(key) as Promise<T> | undefined
     if (pending) return pending
     const loading = load()
@@ -31,4 +36,20 @@ export function createStoreCache({ store, log }: { store: Store; log: Logger }):
     inflight.set(key, loading)
     return loading
   }
+  const cached = async <T>(key: string, ttlSeconds: number, load: () => Promise<T>) => {
+    const hit = await store.get<{ v: T }>(key).catch(() => null)
+    if (hit && typeof hit === 'object' && 'v' in hit) return hit.v
+    return loadAndKeep(key, ttlSeconds, load)
+  }
+  return Object.assign(cached, {
+    renew<T>(key: string, ttlSeconds: number, load: () => Promise<T>) {
+      if (inflight.has(key)) return
+      loadAndKeep(key, ttlSeconds, load).catch((error: unknown) =>
+        log.warn('cache renewal failed; the cached value is used meanwhile', {
+          key,
+          error: errorMessage(error),
+        })
+      )
+    },
+  })
 }
