@@ -38,7 +38,11 @@ function setup(listed: Array<ReturnType<typeof item>>) {
   let clock = Date.parse('2026-11-26T10:00:00Z')
   const calls = { listings: 0 }
   /** What Plane lists now, and a listing held until `release` (the key's window full). */
-  const plane$ = { listed, held: null as Promise<void> | null, release: () => undefined as void }
+  const plane$ = {
+    listed,
+    held: null as Promise<void> | null,
+    release: (): void => undefined,
+  }
   const plane = {
     projects: { list: async () => [{ id: PROJECT, name: 'Onboarding', identifier: 'ONB' }] },
     workItems: {
