@@ -25,7 +25,7 @@ export type HeldChats = {
   /**
    * The chat wrote to the bot (or a try went through): its hold ends, and what waited goes — all of it when it is a
    * few messages, else a summary and the ones the human acts on (cards, prompts, replies), the rest being in Plane.
-   * Returns the hold there was (null: the chat was not held).
+   * Returns the hold there was (null: the chat was not held, or is in a flood wait, which only time ends).
    */
   back(chatId: string): Promise<ChatHold | null>
   /** A held chat took a message (the hold is released already): what waited goes, as `back` sends it. */
@@ -54,6 +54,10 @@ export function createHeldChats({
   const say = locale === 'en' ? EN : FR
   const care: HeldChats = {
     async back(chatId) {
+      // A flood wait is Telegram's clock, not the human's absence: a message from the chat does not end it (the
+      // human's /plane command in the wait ended it, and the next send met Telegram's 429 again).
+      const current = await holds.get(chatId)
+      if (current?.why === 'flood' && current.until > now()) return null
       const hold = await holds.release(chatId)
       if (hold) await care.resumed(chatId, hold)
       return hold
