@@ -39,25 +39,25 @@ export async function applyProvisionPlan(
 ): Promise<ProvisionItem[]> {
   const items: ProvisionItem[] = new Array(actions.length)
   let started = 0
-  const apply = async (index: number, client: PlaneClient) => {
+  const record = async (
+    index: number,
+    apply: (action: ProvisionAction) => Promise<ProvisionItem>
+  ) => {
     progress?.('changes', started++, actions.length)
-    items[index] = await _applyOne(client, actions[index] as ProvisionAction)
+    items[index] = await apply(actions[index] as ProvisionAction)
   }
   const mine: number[] = []
-  const theirs: Array<{ index: number; client: PlaneClient }> = []
+  const theirs: Array<{ index: number; own: PlaneClient }> = []
   for (const [index, action] of actions.entries()) {
     const own = action.kind === 'create-label' ? (labelsBy?.(action.agentId) ?? null) : null
-    if (own) theirs.push({ index, client: own })
+    if (own) theirs.push({ index, own })
     else mine.push(index)
   }
   await Promise.all([
     (async () => {
-      for (const index of mine) await apply(index, plane)
+      for (const index of mine) await record(index, (action) => _applyOne(plane, action))
     })(),
-    ...theirs.map(async ({ index, client }) => {
-      progress?.('changes', started++, actions.length)
-      items[index] = await _withOwnKey(client, plane, actions[index] as ProvisionAction)
-    }),
+    ...theirs.map(({ index, own }) => record(index, (action) => _withOwnKey(own, plane, action))),
   ])
   return items
 }
@@ -128,8 +128,7 @@ async function _withOwnKey(
   } catch (error) {
     if (error instanceof PlaneApiError && (error.kind === 'auth' || error.kind === 'forbidden'))
       return _applyOne(plane, action)
-    if (error instanceof PlaneApiError && _isRefusal(error)) return _refused(action, error)
-    return _failed(action, error)
+    return _outcomeOfFailure(own, action, error)
   }
 }
 
@@ -142,10 +141,19 @@ async function _applyOne(plane: PlaneClient, action: ProvisionAction): Promise<P
       throw new ProvisionError(
         `Plane refused PLANE_API_KEY during the run (${error.message}): create a new key for the bridge's user in Profile settings → API tokens, then run provision again.`
       )
-    if (error instanceof PlaneApiError && _isRefusal(error))
-      return (await _addedMeanwhile(plane, action, error)) ?? _refused(action, error)
-    return _failed(action, error)
+    return _outcomeOfFailure(plane, action, error)
   }
+}
+
+/** A refusal names what a human must do (unless the member came meanwhile); anything else is a failed item. */
+async function _outcomeOfFailure(
+  plane: PlaneClient,
+  action: ProvisionAction,
+  error: unknown
+): Promise<ProvisionItem> {
+  if (error instanceof PlaneApiError && _isRefusal(error))
+    return (await _addedMeanwhile(plane, action, error)) ?? _refused(action, error)
+  return _failed(action, error)
 }
 
 async function _apply(plane: PlaneClient, action: ProvisionAction): Promise<ProvisionItem> {
