@@ -56,8 +56,9 @@ export function createHeldChats({
     async back(chatId) {
       // A flood wait is Telegram's clock, not the human's absence: a message from the chat does not end it (the
       // human's /plane command in the wait ended it, and the next send met Telegram's 429 again).
+      // Every update from a chat comes here: a chat with no hold costs the one read, as before.
       const current = await holds.get(chatId)
-      if (current?.why === 'flood' && current.until > now()) return null
+      if (!current || (current.why === 'flood' && current.until > now())) return null
       const hold = await holds.release(chatId)
       if (hold) await care.resumed(chatId, hold)
       return hold
