@@ -16,7 +16,7 @@ import { probeAtStart } from '../../shared/check/start-probe.ts'
 import { loadConfig } from '../../shared/core/config.ts'
 import { CHAT_ID, startE2E } from '../../sim/e2e/harness.ts'
 import { makeServices } from '../../sim/e2e/services.ts'
-import { freePort } from '../helpers/net.ts'
+import { CLOSED_PORT, freePort } from '../helpers/net.ts'
 import { runJobCli } from './run-cli.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
@@ -55,7 +55,7 @@ describe.concurrent('the deploy walk of docs/deploy.md, misconfigured step by st
   it(
     'step 5: check names each wrong setting — PLANE_BASE_URL, PLANE_API_KEY, PLANE_WORKSPACE_SLUG, TELEGRAM_CHAT_ID',
     async () => {
-      const closed = await freePort()
+      const closed = CLOSED_PORT
       await withE2E({ env: { PLANE_BASE_URL: `http://127.0.0.1:${closed}` } }, async (t) => {
         const run = await check(t)
         expect(run.code).toBe(1)

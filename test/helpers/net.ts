@@ -11,3 +11,10 @@ export function freePort(): Promise<number> {
     })
   })
 }
+
+/**
+ * A loopback port nothing listens on, for "the service does not answer": port 1 (tcpmux), which no test binds. A port
+ * `freePort` found free was closed at once and could be taken by another test's server before it was tried (a full
+ * parallel run: the start met something else there, and its reason was not "connect ECONNREFUSED").
+ */
+export const CLOSED_PORT = 1

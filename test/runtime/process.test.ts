@@ -12,7 +12,7 @@ import { createOutbox, telegramMessage } from '../../shared/notify/outbox.ts'
 import { DRAIN_LOCK_TTL_S } from '../../shared/notify/sender.ts'
 import { createPlaneSim } from '../../sim/plane/index.ts'
 import { createTelegramSim } from '../../sim/telegram/index.ts'
-import { freePort } from '../helpers/net.ts'
+import { CLOSED_PORT, freePort } from '../helpers/net.ts'
 import { dropRedisPrefix, TEST_REDIS_URL } from '../helpers/redis.ts'
 
 const root = new URL('../..', import.meta.url).pathname
@@ -185,7 +185,7 @@ describe('the Node process', () => {
   })
 
   it('should refuse to start when the configured Redis does not answer, in one line naming REDIS_URL', async () => {
-    const closed = await freePort()
+    const closed = CLOSED_PORT
     const p = start({
       PORT: String(await freePort()),
       STORE_DRIVER: 'redis',
@@ -218,7 +218,7 @@ describe('the Node process', () => {
   }, 30_000)
 
   it('should run check with the store down: ✗ store naming REDIS_URL, the other lines, exit 1, no crash', async () => {
-    const closed = await freePort()
+    const closed = CLOSED_PORT
     const p = start({ REDIS_URL: `redis://127.0.0.1:${closed}/0` }, ['job', 'check'])
     expect(await p.exited).toBe(1)
     expect(p.out()).toContain(
