@@ -2,7 +2,6 @@
  * @module How much of a value from outside the bridge keeps (principle 10: every stored value has a size limit), and
  * what a Plane id looks like. Plane's own limits where it has them (plane-api.md §3), the settings for long text.
  */
-import * as z from 'zod'
 import { capText } from '../text/cap.ts'
 
 /** Plane's `max_length` of a work item's, project's, state's, label's and cycle's name (`plane/db/models/`). */
@@ -42,15 +41,6 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export function isPlaneId(value: unknown): value is string {
   return typeof value === 'string' && value.length === 36 && UUID_RE.test(value)
 }
-
-/**
- * A Plane id from outside, lower-cased as Plane writes it. Anything else (`NaN`, `undefined`, a 200 KB string) is
- * refused, never cut: an id is a store key and a Plane URL segment, and a cut id is someone else's.
- */
-export const planeIdSchema = z
-  .string()
-  .refine(isPlaneId, { message: 'must be a Plane id (a UUID)', abort: true })
-  .transform((id) => id.toLowerCase())
 
 /** A short field, cut to `SHORT_TEXT_MAX_CHARS` (shown in messages; nothing is decided on its end). */
 export function capShort(text: string): string {

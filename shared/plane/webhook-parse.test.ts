@@ -61,7 +61,14 @@ describe('parsePlaneWebhook (v1)', () => {
     expect(parsed.data.id).toBe((payload.data as { id: string }).id)
     if (action === 'deleted')
       expect(parsed.data).toEqual({ id: (payload.data as { id: string }).id })
-    else expect((parsed.data as { raw: unknown }).raw).toMatchObject(payload.data as object)
+    else {
+      // The normalised fields only: the decoded body (`workspace`'s object, `sort_order`, `deleted_at`…) is not kept
+      // with the event (issue 46).
+      const kept = parsed.data as Record<string, unknown>
+      expect(kept).not.toHaveProperty('raw')
+      expect(kept).not.toHaveProperty('deleted_at')
+      expect(kept.id).toBe((payload.data as { id: string }).id)
+    }
   })
 
   it('should normalise issue data: nested state, labels, assignees, and the activity', () => {
@@ -100,7 +107,6 @@ describe('parsePlaneWebhook (v1)', () => {
   it('should read v1.2.0/1.2.1 `description` as description_json', () => {
     const event = parsePlaneWebhook({ ...makeIssueWebhook(), data: makeWebhookIssueDataV121() })
     if (event.type !== 'issue.created') throw new Error(`unexpected ${event.type}`)
-    expect(event.data.raw).not.toHaveProperty('description_json')
     expect(event.data.description_json).toEqual({ type: 'doc', content: [{ type: 'heading' }] })
   })
 
@@ -352,7 +358,7 @@ describe('parsePlaneWebhook bounds (issue 38)', () => {
       })
       const stored = encodeStoredWebhook(parsed)
       const again = parsePlaneWebhook(stored)
-      const { raw: _raw, description_json: _json, ...data } = parsed.data as Record<string, unknown>
+      const { description_json: _json, ...data } = parsed.data as Record<string, unknown>
       expect(again).toMatchObject({ ...parsed, data })
       expect(stored).not.toContain('description_json')
     }
@@ -364,5 +370,92 @@ describe('parsePlaneWebhook bounds (issue 38)', () => {
     })
     const stored = encodeStoredWebhook(parsePlaneWebhook(body))
     expect(stored.length).toBeLessThan(2 * DEFAULT_TEXT_LIMITS.commentMaxChars + 2000)
+  })
+})
+
+describe('parsePlaneWebhook on mutated deliveries (issue 46: read by hand)', () => {
+  /** A seeded generator: the same deliveries on every run. */
+  function random(seed: number) {
+    let state = seed
+    return () => {
+      state = (state * 1103515245 + 12345) & 0x7fffffff
+      return state / 0x7fffffff
+    }
+  }
+  const JUNK: unknown[] = [
+    null,
+    42,
+    '',
+    'NaN',
+    true,
+    [],
+    {},
+    [1],
+    { id: 42 },
+    { id: 'junk' },
+    makeUuid(0x71).toUpperCase(),
+    'x'.repeat(300),
+    { id: makeUuid(0x72), name: 'n'.repeat(300), color: 7 },
+    [{ id: makeUuid(0x73) }],
+    ['junk'],
+    Array.from({ length: LIST_MAX_ITEMS + 1 }, (_, i) => makeUuid(0x8000 + i)),
+  ]
+  const ID_FIELDS = ['id', 'project', 'workspace', 'parent', 'issue', 'created_by', 'updated_by']
+
+  it('should read or refuse each one: never another error, never a junk id or an uncut name in what it gives', () => {
+    const next = random(46)
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T
+    const mutate = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map((v) => (next() < 0.05 ? pick(JUNK) : mutate(v)))
+      if (value === null || typeof value !== 'object') return value
+      const out: Record<string, unknown> = {}
+      for (const [key, v] of Object.entries(value)) {
+        const roll = next()
+        if (roll < 0.02) continue
+        out[key] = roll < 0.05 ? pick(JUNK) : mutate(v)
+      }
+      return out
+    }
+    const factories = Object.values(FACTORIES)
+    let read = 0
+    let refused = 0
+    for (let i = 0; i < 3000; i++) {
+      const action = pick(['created', 'updated', 'deleted'] as const)
+      const base = next() < 0.2 ? makeV2Webhook() : pick(factories)({ action } as WebhookOverrides)
+      const body = mutate(base)
+      let event: PlaneWebhookEvent
+      try {
+        event = parsePlaneWebhook(JSON.parse(JSON.stringify(body)), { 'x-plane-event': 'issue' })
+      } catch (error) {
+        expect(error).toBeInstanceOf(PlaneWebhookParseError)
+        const { issues } = error as PlaneWebhookParseError
+        expect(issues.length).toBeLessThanOrEqual(5)
+        for (const issue of issues) expect(issue).toMatch(/^\S+: /)
+        refused++
+        continue
+      }
+      read++
+      const data = event.data as Record<string, unknown>
+      for (const field of ID_FIELDS) {
+        const id = data[field]
+        if (id !== null && id !== undefined) expect(id).toMatch(/^[0-9a-f-]{36}$/)
+      }
+      const nested = [
+        data.state,
+        ...((data.labels as unknown[]) ?? []),
+        ...((data.assignees as unknown[]) ?? []),
+        event.activity?.actor,
+      ]
+      for (const ref of nested)
+        if (ref) expect((ref as { id: string }).id).toMatch(/^[0-9a-f-]{36}$/)
+      if (typeof data.name === 'string') expect(data.name.length).toBeLessThanOrEqual(255)
+      // What the inbox keeps (a v1 envelope, whatever came) parses back into the same event.
+      const { description_json: _json, ...kept } = data
+      const again = parsePlaneWebhook(encodeStoredWebhook(event))
+      expect(again).toMatchObject({ ...event, format: 'v1', data: kept })
+    }
+    // Both outcomes are exercised, or the mutation proves nothing.
+    expect(read).toBeGreaterThan(300)
+    expect(refused).toBeGreaterThan(300)
   })
 })

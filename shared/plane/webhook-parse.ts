@@ -4,7 +4,6 @@
  * Cloud/Commercial (`{version:"v2", event:"workitem.updated", event_id, previous_attributes, …}`).
  */
 
-import * as z from 'zod'
 import { capText } from '../text/cap.ts'
 import {
   capShortOrNull,
@@ -14,15 +13,24 @@ import {
   PLANE_NAME_MAX_CHARS,
   type TextLimits,
 } from './limits.ts'
+import type { PlaneUserLite } from './schemas.ts'
 import {
-  webhookCommentSchema,
-  webhookCycleSchema,
-  webhookDeletedSchema,
-  webhookIssueSchema,
-  webhookModuleSchema,
-  webhookProjectSchema,
-  webhookUserRefSchema,
+  readWebhookComment,
+  readWebhookCycle,
+  readWebhookDeleted,
+  readWebhookIssue,
+  readWebhookModule,
+  readWebhookProject,
+  type WebhookDataReader,
 } from './webhook-data.ts'
+import {
+  type Faults,
+  isPlainObject,
+  type PlainObject,
+  readOptionalObject,
+  readText,
+  readUserRef,
+} from './webhook-read.ts'
 import {
   PLANE_WEBHOOK_ACTIONS,
   type PlaneWebhookAction,
@@ -36,35 +44,32 @@ export type PlaneWebhookHeaders =
   | Headers
   | Record<string, string | readonly string[] | null | undefined>
 
-const text = z.string().nullish()
-/** Who acted: a UserLite or its id; a junk id refuses the delivery (it becomes the actor of a stored change). */
-const actorSchema = webhookUserRefSchema.nullish()
+/** The envelope's fields the parser reads (v1, and v2's), each checked: a string, an object or nothing. */
+type Envelope = {
+  version: string | null
+  event: string | null
+  action: string | null
+  webhook_id: string | null
+  workspace_id: string | null
+  data: unknown
+  activity: Activity | null
+  event_id: string | null
+  delivery_id: string | null
+  entity_id: string | null
+  entity_type: string | null
+  previous_attributes: PlainObject | null
+  /** v2: who acted, when there is no `activity`. */
+  actor: string | PlaneUserLite | null
+}
 
-const activitySchema = z.looseObject({
-  field: text,
-  new_value: z.unknown().optional(),
-  old_value: z.unknown().optional(),
-  actor: actorSchema,
-  old_identifier: text,
-  new_identifier: text,
-})
-
-const envelopeSchema = z.looseObject({
-  version: text,
-  event: text,
-  action: text,
-  webhook_id: text,
-  workspace_id: text,
-  data: z.unknown().optional(),
-  activity: activitySchema.nullish(),
-  // v2
-  event_id: text,
-  delivery_id: text,
-  entity_id: text,
-  entity_type: text,
-  previous_attributes: z.record(z.string(), z.unknown()).nullish(),
-  actor: actorSchema,
-})
+type Activity = {
+  field: string | null
+  new_value: unknown
+  old_value: unknown
+  actor: string | PlaneUserLite | null
+  old_identifier: string | null
+  new_identifier: string | null
+}
 
 /** Keys of v2 `previous_attributes` kept (a work item has ~30). */
 const PREVIOUS_ATTRIBUTES_MAX_KEYS = 64
@@ -91,13 +96,13 @@ const ACTION_ALIASES: Readonly<Record<string, PlaneWebhookAction>> = {
   delete: 'deleted',
 }
 
-const DATA_SCHEMAS = {
-  issue: webhookIssueSchema,
-  issue_comment: webhookCommentSchema,
-  project: webhookProjectSchema,
-  cycle: webhookCycleSchema,
-  module: webhookModuleSchema,
-} as const
+const DATA_READERS: Readonly<Record<PlaneWebhookEntity, WebhookDataReader<object>>> = {
+  issue: readWebhookIssue,
+  issue_comment: readWebhookComment,
+  project: readWebhookProject,
+  cycle: readWebhookCycle,
+  module: readWebhookModule,
+}
 
 /**
  * Parse and normalise a webhook body (already parsed JSON, or its raw text/bytes). Verify the signature
@@ -110,15 +115,7 @@ export function parsePlaneWebhook(
   headers?: PlaneWebhookHeaders,
   limits: TextLimits = DEFAULT_TEXT_LIMITS
 ): PlaneWebhookEvent {
-  const envelope = envelopeSchema.safeParse(_decode(rawJson))
-  if (!envelope.success) {
-    throw new PlaneWebhookParseError(
-      'invalid_payload',
-      'not a Plane webhook envelope',
-      _issues(envelope.error)
-    )
-  }
-  const body = envelope.data
+  const body = _envelope(_decode(rawJson))
   const isV2 = body.version === 'v2' || (body.event ?? '').includes('.')
   const eventName = body.event ?? _header(headers, 'x-plane-event') ?? ''
   const [entityName = '', actionFromEvent] = isV2 ? _splitV2(eventName) : [eventName, undefined]
@@ -136,13 +133,16 @@ export function parsePlaneWebhook(
     action === 'deleted' && isV2 && body.entity_id && !_hasId(body.data)
       ? { id: body.entity_id }
       : body.data
-  const dataSchema = action === 'deleted' ? webhookDeletedSchema : DATA_SCHEMAS[entity]
-  const data = dataSchema.safeParse(dataInput)
-  if (!data.success) {
+  const faults: Faults = []
+  const data =
+    action === 'deleted'
+      ? readWebhookDeleted(dataInput, faults, limits)
+      : DATA_READERS[entity](dataInput, faults, limits)
+  if (faults.length > 0) {
     throw new PlaneWebhookParseError(
       'invalid_payload',
       `Plane ${entity}.${action} webhook has unexpected data`,
-      _issues(data.error)
+      faults
     )
   }
 
@@ -158,9 +158,9 @@ export function parsePlaneWebhook(
     eventId: capShortOrNull(body.event_id),
     activity: _activity(body.activity, body.actor),
     previousAttributes: _previousAttributes(body.previous_attributes),
-    // Every key Plane sent, as it sent it (the schemas keep only the fields they normalise). In this process only:
-    // what is stored is `storedWebhookDelivery`'s bounded copy.
-    data: action === 'deleted' ? data.data : { ..._capLongText(data.data, limits), raw: dataInput },
+    // The fields read, normalised: the decoded body is not kept (issue 46: a delivery waiting for its write, or in
+    // the worker's queue, held the whole decoded tree for a field nothing read).
+    data,
   }
   // The pairing of entity, action and data shape is enforced by the schema choice above.
   return event as PlaneWebhookEvent
@@ -168,12 +168,12 @@ export function parsePlaneWebhook(
 
 /**
  * The delivery as the inbox keeps it: a v1 envelope of the normalised, bounded event, which parses back into the
- * same event (but `raw` and the rich-text `description_json`, which nothing reads). The body as received could be
+ * same event (but the rich-text `description_json`, which nothing reads). The body as received could be
  * `BODY_LIMIT_BYTES` of text the bridge then held for days while its processing failed (principle 10). An object,
  * written as JSON once with the entry that holds it (issue 46: as a string it was encoded twice, its quotes escaped).
  */
 export function storedWebhookDelivery(event: PlaneWebhookEvent): Record<string, unknown> {
-  const { raw: _raw, description_json: _json, ...data } = event.data as Record<string, unknown>
+  const { description_json: _json, ...data } = event.data as Record<string, unknown>
   const a = event.activity
   return {
     event: event.entity,
@@ -204,19 +204,6 @@ export function encodeStoredWebhook(event: PlaneWebhookEvent): string {
 
 // --- Internal helpers ---
 
-/** Descriptions and comments cut to the settings' lengths: shown and excerpted, never decided on. */
-function _capLongText(data: object, { descriptionMaxChars, commentMaxChars }: TextLimits): object {
-  const d = data as Record<string, unknown>
-  const out = { ...d }
-  const cap = (key: string, max: number) => {
-    if (typeof d[key] === 'string') out[key] = capText(d[key], max)
-  }
-  for (const key of ['description_html', 'description_stripped', 'description'])
-    cap(key, descriptionMaxChars)
-  for (const key of ['comment_html', 'comment_stripped']) cap(key, commentMaxChars)
-  return out
-}
-
 function _decode(raw: unknown): unknown {
   if (typeof raw !== 'string' && !(raw instanceof Uint8Array)) return raw
   const textBody = typeof raw === 'string' ? raw : new TextDecoder().decode(raw)
@@ -225,6 +212,55 @@ function _decode(raw: unknown): unknown {
   } catch {
     throw new PlaneWebhookParseError('invalid_json', 'Plane webhook body is not JSON')
   }
+}
+
+/** The envelope's fields, each checked; a body that is not an object, or a field of the wrong type, is refused. */
+function _envelope(body: unknown): Envelope {
+  const faults: Faults = []
+  if (!isPlainObject(body))
+    throw new PlaneWebhookParseError('invalid_payload', 'not a Plane webhook envelope', [
+      '(root): expected an object',
+    ])
+  const activity = readOptionalObject(body.activity, faults, 'activity')
+  const envelope: Envelope = {
+    version: readText(body.version, faults, 'version'),
+    event: readText(body.event, faults, 'event'),
+    action: readText(body.action, faults, 'action'),
+    webhook_id: readText(body.webhook_id, faults, 'webhook_id'),
+    workspace_id: readText(body.workspace_id, faults, 'workspace_id'),
+    data: body.data,
+    activity: activity && {
+      field: readText(activity.field, faults, 'activity', 'field'),
+      new_value: activity.new_value,
+      old_value: activity.old_value,
+      actor: _actor(activity.actor, faults, 'activity', 'actor'),
+      old_identifier: readText(activity.old_identifier, faults, 'activity', 'old_identifier'),
+      new_identifier: readText(activity.new_identifier, faults, 'activity', 'new_identifier'),
+    },
+    event_id: readText(body.event_id, faults, 'event_id'),
+    delivery_id: readText(body.delivery_id, faults, 'delivery_id'),
+    entity_id: readText(body.entity_id, faults, 'entity_id'),
+    entity_type: readText(body.entity_type, faults, 'entity_type'),
+    previous_attributes: readOptionalObject(
+      body.previous_attributes,
+      faults,
+      'previous_attributes'
+    ),
+    actor: _actor(body.actor, faults, '', 'actor'),
+  }
+  if (faults.length > 0)
+    throw new PlaneWebhookParseError('invalid_payload', 'not a Plane webhook envelope', faults)
+  return envelope
+}
+
+/** Who acted: a UserLite or its id, or nothing; a junk id refuses the delivery (it becomes a stored change's actor). */
+function _actor(
+  value: unknown,
+  faults: Faults,
+  path: string,
+  key: string
+): string | PlaneUserLite | null {
+  return value === null || value === undefined ? null : readUserRef(value, faults, path, key)
 }
 
 function _splitV2(event: string): [string, string | undefined] {
@@ -247,10 +283,7 @@ function _own<T>(
 }
 
 /** v1 `activity`; a v2 body without one still says who acted through its top-level `actor`. */
-function _activity(
-  a: z.infer<typeof activitySchema> | null | undefined,
-  v2Actor: z.infer<typeof envelopeSchema>['actor']
-): PlaneWebhookActivity | null {
+function _activity(a: Activity | null, v2Actor: Envelope['actor']): PlaneWebhookActivity | null {
   const actor = a?.actor ?? v2Actor
   if (!a && !actor) return null
   return {
@@ -286,9 +319,7 @@ function _hintValue(value: unknown): unknown {
   return ids
 }
 
-function _previousAttributes(
-  attributes: Record<string, unknown> | null | undefined
-): Record<string, unknown> | null {
+function _previousAttributes(attributes: PlainObject | null): Record<string, unknown> | null {
   if (!attributes) return null
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(attributes).slice(0, PREVIOUS_ATTRIBUTES_MAX_KEYS))
@@ -311,8 +342,4 @@ function _header(headers: PlaneWebhookHeaders | undefined, name: string): string
     return typeof first === 'string' && first !== '' ? first : undefined
   }
   return undefined
-}
-
-function _issues(error: z.ZodError): string[] {
-  return error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
 }

@@ -78,8 +78,6 @@ export type PlaneWebhookIssue = {
   updated_at: string | null
   created_by: string | null
   updated_by: string | null
-  /** The payload as received, for keys not normalised here: in this process only, never stored (issue 38). */
-  raw: Record<string, unknown>
 }
 
 export type PlaneWebhookComment = {
@@ -97,7 +95,6 @@ export type PlaneWebhookComment = {
   external_source: string | null
   created_at: string | null
   updated_at: string | null
-  raw: Record<string, unknown>
 }
 
 export type PlaneWebhookProject = {
@@ -110,7 +107,6 @@ export type PlaneWebhookProject = {
   workspace: string | null
   created_at: string | null
   updated_at: string | null
-  raw: Record<string, unknown>
 }
 
 export type PlaneWebhookCycle = {
@@ -120,7 +116,6 @@ export type PlaneWebhookCycle = {
   start_date: string | null
   end_date: string | null
   archived_at: string | null
-  raw: Record<string, unknown>
 }
 
 export type PlaneWebhookModule = {
@@ -131,7 +126,6 @@ export type PlaneWebhookModule = {
   start_date: string | null
   target_date: string | null
   archived_at: string | null
-  raw: Record<string, unknown>
 }
 
 type Live<E extends PlaneWebhookEntity, D> = Envelope & {

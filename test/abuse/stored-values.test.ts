@@ -112,7 +112,7 @@ describe('what a delivery may put in the store', () => {
         assignees: [{ id: junk, display_name: 'imhotep' }],
       })
       expect(assigned.status).toBe(400)
-      expect(assigned.body.message).toContain('assignees.0: must be a Plane id (a UUID)')
+      expect(assigned.body.message).toContain('assignees.0.id: must be a Plane id (a UUID)')
       const keys = await t.services.store.keys()
       expect(keys.filter((key) => key.includes(junk.slice(0, 30)))).toEqual([])
       // Nothing written: no snapshot, pending change, dedupe mark, inbox entry, index, nor the rate limit's counter.
