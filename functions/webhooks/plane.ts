@@ -115,6 +115,8 @@ async function _receive(
   return c.json({ status: kept }, 200)
 }
 
+const RECEIPT_NOTE = 'plane webhook receipt note'
+
 /**
  * How long a delivery waits for the store before it is given no answer: well within Plane's 30 s timeout
  * (`requests.post(…, timeout=30)`, plane-api.md §7.3), a Redis command's own 3 s timeout included.
@@ -147,15 +149,12 @@ async function _keep(
     return 'duplicate'
   // After the answer too (a write every 5 s). Unnoted, the poll may take a quiet hour for a switched-off webhook:
   // logged, never a refusal.
-  services.background.run('plane webhook receipt note', () =>
-    bestEffort(log, 'plane webhook receipt note', () =>
-      noteWebhookReceived({
-        metrics: services.metrics,
-        now: services.now,
-        webhookNotes: parts.webhookNotes,
-      })
-    )
-  )
+  const note = noteWebhookReceived({
+    metrics: services.metrics,
+    now: services.now,
+    webhookNotes: parts.webhookNotes,
+  })
+  if (note) services.background.run(RECEIPT_NOTE, () => bestEffort(log, RECEIPT_NOTE, note))
   // Processed after the answer, handed what the route parsed. Behind as many waiting deliveries as the worker holds,
   // it is processed before its answer instead: the sender waits (backpressure), and the backlog stays bounded.
   if (!processLater(services, parts, id, event, receivedAt))

@@ -13,6 +13,8 @@ const WITHHELD_KEY = 'webhook:last-withheld'
 const NOTE_EVERY_MS = 5_000
 
 export type WebhookNotes = {
+  /** Whether `received` would write now (a delivery between two writes needs no task at all). */
+  due(): boolean
   /** An accepted delivery: written down at most every 5 s, and earlier signature refusals forgotten. */
   received(): Promise<void>
   /** The route gave a delivery no answer (the store did not take it): kept here until it can be written. */
@@ -29,11 +31,13 @@ export type WebhookNotesOptions = {
 export function createWebhookNotes({ store, now }: WebhookNotesOptions): WebhookNotes {
   let lastNoted = Number.NEGATIVE_INFINITY
   let withheldAt: number | null = null
+  const due = () => now() - lastNoted >= NOTE_EVERY_MS
   return {
+    due,
     async received() {
       // Two writes per delivery were a third of the request path's store work under load, for a time read at minute
       // scale (/ready, the poll's silence check).
-      if (now() - lastNoted < NOTE_EVERY_MS) return
+      if (!due()) return
       lastNoted = now()
       try {
         await store.set(LAST_RECEIVED_KEY, now(), { ttlSeconds: 30 * 24 * 60 * 60 })

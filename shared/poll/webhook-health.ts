@@ -20,13 +20,17 @@ export type WebhookHealthParts = AlertParts &
 export const WEBHOOK_GRACE_MS = 2 * 60 * 1000
 const ALERT_KEY = 'webhooks-silent'
 
-/** Called by the webhook route for every accepted delivery: the gauge at once, the store through the notes. */
-export async function noteWebhookReceived(
+/**
+ * Called by the webhook route for every accepted delivery: the gauge at once; the store's note through the notes, as
+ * a task for after the answer, or null when none is due (at most one every 5 s: a delivery in between costs no task).
+ */
+export function noteWebhookReceived(
   parts: Pick<Services, 'metrics' | 'now'> & Pick<Parts, 'webhookNotes'>
-): Promise<void> {
+): (() => Promise<void>) | null {
   // MONITOR-04: in this process's /metrics at once, whatever the store does.
   parts.metrics.lastWebhook.set({}, parts.now() / 1000)
-  await parts.webhookNotes.received()
+  const notes = parts.webhookNotes
+  return notes.due() ? () => notes.received() : null
 }
 
 /**

@@ -116,7 +116,7 @@ describe('node metrics', () => {
     const render = () => services.metrics.registry.render()
     expect(render()).toContain('plane_bridge_webhook_missed_edits_total 0')
     expect(render()).not.toMatch(/^plane_bridge_last_webhook_timestamp_seconds /m)
-    await noteWebhookReceived({ ...services, ...services.root.parts() })
+    await noteWebhookReceived({ ...services, ...services.root.parts() })?.()
     expect(render()).toContain(`plane_bridge_last_webhook_timestamp_seconds ${NOW / 1000}`)
 
     // Another replica (same store, fresh metrics) learns it at its next poll.
