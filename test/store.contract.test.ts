@@ -134,6 +134,11 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
     await expect(store.set('a/../b', 1)).rejects.toThrow(/invalid store key/)
     await expect(store.get('a::b')).rejects.toThrow(/invalid store key/)
     await expect(store.claim('x:..', 5)).rejects.toThrow(/invalid store key/)
+    for (const key of ['.', '..', '.:a', 'a:.', 'a:..:b', 'a:.:b'])
+      await expect(store.get(key), key).rejects.toThrow(/invalid store key/)
+    // A dot inside a segment is a name, not a path step.
+    for (const key of ['a.b', 'a:...', 'a:.b:c', 'a:b..'])
+      await expect(store.get(key), key).resolves.toBeNull()
     await expect(store.set('ok:key', 1, { ttlSeconds: 0.5 })).rejects.toThrow(/ttlSeconds/)
   })
 

@@ -20,7 +20,8 @@ export function unwrap(raw: unknown, nowMs: number): { value: unknown; expired: 
 
 /** Keys are `segment:segment`; segments are safe on every driver (file names, Redis, KV). */
 export function isValidKey(key: string): boolean {
-  return KEY_PATTERN.test(key) && !key.split(':').some((s) => s === '.' || s === '..')
+  // A segment of `.` or `..` found by a second pattern, not by splitting: every store operation checks its keys.
+  return KEY_PATTERN.test(key) && !DOT_SEGMENT.test(key)
 }
 
 /** Runs a store operation, telling `onError` (metrics, logs) of a failure before it is rethrown. */
@@ -81,6 +82,8 @@ export function escapeGlob(text: string): string {
 }
 
 const KEY_PATTERN = /^[A-Za-z0-9_.@+=-]+(:[A-Za-z0-9_.@+=-]+)*$/
+/** A whole segment that is `.` or `..` (a path step on the fs driver). */
+const DOT_SEGMENT = /(?:^|:)\.\.?(?::|$)/
 
 function _isEnvelope(raw: unknown): raw is Envelope {
   return typeof raw === 'object' && raw !== null && '$v' in raw && '$e' in raw
