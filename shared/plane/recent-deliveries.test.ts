@@ -21,4 +21,13 @@ describe('recent deliveries', () => {
     recent.add('d')
     expect(['a', 'b', 'c', 'd'].filter((h) => recent.has(h))).toEqual(['a', 'c', 'd'])
   })
+
+  it('should never hold more than `max` hashes, and always the latest half of them', () => {
+    const recent = createRecentDeliveries({ now: () => 0, ttlMs: 1000, max: 101 })
+    const hashes = Array.from({ length: 1000 }, (_, i) => `h${i}`)
+    for (const h of hashes) recent.add(h)
+    const known = hashes.filter((h) => recent.has(h))
+    expect(known.length).toBeLessThanOrEqual(101)
+    expect(known).toEqual(expect.arrayContaining(hashes.slice(-51)))
+  })
 })

