@@ -162,7 +162,7 @@ export function parsePlaneWebhook(
     // the worker's queue, held the whole decoded tree for a field nothing read).
     data,
   }
-  // The pairing of entity, action and data shape is enforced by the schema choice above.
+  // The pairing of entity, action and data shape is enforced by the reader chosen above.
   return event as PlaneWebhookEvent
 }
 
