@@ -23,6 +23,7 @@ import {
   readList,
   readNestedId,
   readNestedShort,
+  readNestedText,
   readNumber,
   readObject,
   readOptionalId,
@@ -262,16 +263,13 @@ function _labelOfId(
   return { id: readId(value, faults, path, index), name: null, color: null }
 }
 
-/** A state's or a label's name: cut to 255 characters (as readNestedShort cuts, but a name's length), or nothing. */
+/** A state's or a label's name: cut to Plane's own 255 characters, or nothing. */
 function _refName(
   ref: PlainObject,
   faults: Faults,
   path: string,
   key: string | number | undefined
 ): string | null {
-  const name = ref.name
-  if (typeof name === 'string') return capText(name, PLANE_NAME_MAX_CHARS)
-  if (name === null || name === undefined) return null
-  // The same fault readNestedShort notes.
-  return readNestedShort(ref, 'name', faults, path, key)
+  const name = readNestedText(ref, 'name', faults, path, key)
+  return name === null ? null : capText(name, PLANE_NAME_MAX_CHARS)
 }

@@ -25,9 +25,7 @@ export function noteFault(
   message: string,
   key?: string | number
 ): void {
-  if (faults.length >= FAULTS_KEPT) return
-  const at = key === undefined ? path : path ? `${path}.${key}` : String(key)
-  faults.push(`${at || '(root)'}: ${message}`)
+  if (faults.length < FAULTS_KEPT) faults.push(`${_join(path, key) || '(root)'}: ${message}`)
 }
 
 /** An object as JSON gives one: not null, not an array. */
@@ -64,10 +62,7 @@ export function readText(
   path: string,
   key?: string | number
 ): string | null {
-  if (typeof value === 'string') return value
-  if (value === null || value === undefined) return null
-  noteFault(faults, path, `expected a string, got ${_kind(value)}`, key)
-  return null
+  return _orNull(value, typeof value === 'string', 'a string', faults, path, key) as string | null
 }
 
 /** A short field: a string cut to 255 characters, or nothing. */
@@ -99,10 +94,8 @@ export function readNumber(
   path: string,
   key?: string | number
 ): number | null {
-  if (typeof value === 'number' && Number.isFinite(value)) return value
-  if (value === null || value === undefined) return null
-  noteFault(faults, path, `expected a number, got ${_kind(value)}`, key)
-  return null
+  const ok = typeof value === 'number' && Number.isFinite(value)
+  return _orNull(value, ok, 'a number', faults, path, key) as number | null
 }
 
 /** A boolean, or nothing. */
@@ -112,10 +105,9 @@ export function readBoolean(
   path: string,
   key?: string | number
 ): boolean | null {
-  if (typeof value === 'boolean') return value
-  if (value === null || value === undefined) return null
-  noteFault(faults, path, `expected a boolean, got ${_kind(value)}`, key)
-  return null
+  return _orNull(value, typeof value === 'boolean', 'a boolean', faults, path, key) as
+    | boolean
+    | null
 }
 
 /**
@@ -227,10 +219,10 @@ export function readList<T>(
 }
 
 /**
- * Field `field` of an object found at `path`, `key` (a state in a work item, an assignee in a list): a short text,
- * cut, or nothing. The field's path is built only for a fault.
+ * Field `field` of an object found at `path`, `key` (a state in a work item, an assignee in a list): a string, or
+ * nothing. The field's path is built only for a fault.
  */
-export function readNestedShort(
+export function readNestedText(
   object: PlainObject,
   field: string,
   faults: Faults,
@@ -238,10 +230,21 @@ export function readNestedShort(
   key: string | number | undefined
 ): string | null {
   const value = object[field]
-  if (typeof value === 'string') return capShortOrNull(value)
+  if (typeof value === 'string') return value
   if (value === null || value === undefined) return null
   noteFault(faults, _join(path, key), `expected a string, got ${_kind(value)}`, field)
   return null
+}
+
+/** `readNestedText`, a short field: cut to 255 characters. */
+export function readNestedShort(
+  object: PlainObject,
+  field: string,
+  faults: Faults,
+  path: string,
+  key: string | number | undefined
+): string | null {
+  return capShortOrNull(readNestedText(object, field, faults, path, key))
 }
 
 /** The `id` of an object found at `path`, `key`: a Plane id, lower-cased ('' after a fault). */
@@ -258,6 +261,21 @@ export function readNestedId(
 }
 
 // --- Internal helpers ---
+
+/** `value` when `ok`; null for nothing (null, absent); else a fault saying what was `expected`, and null. */
+function _orNull(
+  value: unknown,
+  ok: boolean,
+  expected: string,
+  faults: Faults,
+  path: string,
+  key: string | number | undefined
+): unknown {
+  if (ok) return value
+  if (value !== null && value !== undefined)
+    noteFault(faults, path, `expected ${expected}, got ${_kind(value)}`, key)
+  return null
+}
 
 function _join(path: string, key: string | number | undefined): string {
   if (key === undefined) return path
