@@ -118,16 +118,24 @@ export type LoadResult = {
   built: number
   /** CPU time of the load generator ÷ the run's duration (1 = one core busy all the time). */
   loadCpuShare: number
+  /** At a steady rate (`ingest-paced.mjs`): how late the generator sent its requests against their schedule, p99. */
+  sendLagP99Ms?: number
+  /** At a steady rate: the seconds sent at that rate before `durationSec`, answered but not counted. */
+  warmUpSec?: number
 }
 
-/** Runs the autocannon child on the load core with `config` (written to a file in `dir`) and returns its result. */
+/**
+ * Runs the load child on the load core with `config` (written to a file in `dir`) and returns its result: autocannon
+ * as fast as the server answers, or the steady-rate generator when `config.rate` is set.
+ */
 export async function runLoad(
   config: Record<string, unknown> & { durationSec: number },
   { dir, pinned, name }: { dir: string; pinned: boolean; name: string }
 ): Promise<LoadResult> {
   const path = join(dir, `${name}.json`)
   await writeFile(path, JSON.stringify(config))
-  const script = new URL('./ingest-load.mjs', import.meta.url).pathname
+  const script = new URL(config.rate ? './ingest-paced.mjs' : './ingest-load.mjs', import.meta.url)
+    .pathname
   const child = _spawnPinned(pinned ? LOAD_CORE : null, [script, path], { env: process.env })
   const stderr = _tail(child, false)
   let stdout = ''

@@ -2,16 +2,15 @@
  * @module The ingest bench's load generator, run with plain `node` in a process of its own (pinned to another core
  * than the server): autocannon POSTs signed Plane deliveries for a while, then one JSON line of results goes to
  * stdout. Argument: the path of a JSON file with `url`, `connections`, `durationSec`, `secret`, `expectBody`,
- * `sources`, an optional `rate` (requests a second over all connections) and `bodies` — either `{ kind: 'fixed', body }` (the same delivery every time: duplicates) or
- * `{ kind: 'templates', templates, issues, placeholder, firstUpdateMs, firstIssue, firstIndex }` (delivery i built
- * from its template as bench/plane-deliveries.ts describes, a new one for every request).
+ * `sources` and `bodies` (see `ingest-requests.mjs`; with `firstIndex`, the first delivery's index, for templates).
+ * As fast as the server answers: a steady rate is `ingest-paced.mjs`'s.
  *
  * Every request is built and signed here when autocannon asks for it (`setupRequest`), whatever the case, so the
  * generator's cost per request is the same for the baseline and for plane-bridge.
  */
-import { createHmac, randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import autocannon from 'autocannon'
+import { signedRequest } from './ingest-requests.mjs'
 
 const config = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8'))
 const { bodies } = config
@@ -20,30 +19,10 @@ let built = 0
 // autocannon refuses `expectBody` with `requests`: the answers are checked here instead.
 let unexpected = 0
 
-function bodyAt(index) {
-  if (bodies.kind === 'fixed') return bodies.body
-  const phase = Math.floor(index / bodies.issues) % 2
-  const template = bodies.templates[(index % bodies.issues) + bodies.issues * phase]
-  const ms = bodies.firstUpdateMs + (bodies.firstIssue + index) * 1000
-  return template.replace(bodies.placeholder, new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'))
-}
-
 function setupRequest(request) {
   const index = next++
   built++
-  const body = bodyAt(index)
-  return {
-    ...request,
-    body,
-    headers: {
-      'content-type': 'application/json',
-      'user-agent': 'Autopilot',
-      'x-plane-delivery': randomUUID(),
-      'x-plane-event': 'issue',
-      'x-plane-signature': createHmac('sha256', config.secret).update(body).digest('hex'),
-      'x-forwarded-for': `10.0.0.${(index % config.sources) + 1}`,
-    },
-  }
+  return { ...request, ...signedRequest(config, index) }
 }
 
 /** A 2xx whose body is not the expected one (a `duplicate` where `accepted` was due) is counted, not trusted. */
@@ -56,8 +35,6 @@ const result = await autocannon({
   url: config.url,
   connections: config.connections,
   duration: config.durationSec,
-  // A fixed rate over all connections (issue 46: p99 at 1,000 req/s); none: as fast as the server answers.
-  ...(config.rate ? { overallRate: config.rate } : {}),
   requests: [{ method: 'POST', setupRequest, onResponse }],
 })
 

@@ -181,7 +181,7 @@ function _row(c: CaseOutcome, s: Summary, floor: CaseOutcome | null): string[] {
       ? ''
       : failuresOf(fixed.result) > 0
         ? `${fixed.rate}/s: INVALID`
-        : `${fixed.rate}/s: ${fixed.result.p99Ms} ms${verdict ? ` ≤ ${FIXED_RATE_P99_GOAL}× floor ${_mark(verdict.holds)}` : ''}`
+        : `${fixed.rate}/s: ${fixed.result.p99Ms} ms, CPU ${fixed.result.serverCpuShare.toFixed(2)}${verdict ? `, ≤ ${FIXED_RATE_P99_GOAL}× floor ${_mark(verdict.holds)}` : ''}`
   return [
     c.name,
     _count(s.reqPerSec),

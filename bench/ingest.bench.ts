@@ -53,6 +53,8 @@ const TIMING = {
   quick: { warmupSec: 2, rounds: 2, roundSec: 2, drainLimitMs: 30_000, stallMs: 5000 },
 }
 const DRAIN_POLL_MS = 50
+/** A server using less of a core than this over a second is at rest (its timers and crons cost ~0.01). */
+const AT_REST_CPU_SHARE = 0.03
 /** A server's `start` RSS is read this long after it first answered. */
 const START_SETTLE_MS = 1000
 /**
@@ -127,7 +129,9 @@ async function runIngestBench(options: BenchOptions): Promise<TableBenchResult> 
         },
         { dir: root, pinned: pinning.pinned, name: `load-${SPECS.indexOf(spec)}-${tag}` }
       )
-      const serverCpuShare = ((await server.cpuSeconds()) - cpuBefore) / result.durationSec
+      // The server worked through the steady rate's warm-up too.
+      const serverCpuShare =
+        ((await server.cpuSeconds()) - cpuBefore) / (result.durationSec + (result.warmUpSec ?? 0))
       const load: RoundResult = { ...result, serverCpuShare }
       live.nextIndex += load.built
       const drain =
@@ -191,6 +195,9 @@ async function runIngestBench(options: BenchOptions): Promise<TableBenchResult> 
     }
     // Issue 46: the latency a steady 1,000 deliveries a second meets, the floor's and plane-bridge's, after the rounds.
     for (const live of active.filter((l) => l.spec.fixedRate)) {
+      // From rest, like a server between bursts: not in the tail of the rounds' follow-up work or collections.
+      const rest = await _waitAtRest(live.server as ServerProcess, timing.drainLimitMs)
+      say(`${live.spec.name}: at rest after ${_ms(rest.ms)}${rest.atRest ? '' : ' (NOT at rest)'}`)
       const { load } = await segment(live, timing.roundSec, `fixed-${FIXED_RATE}`, FIXED_RATE)
       live.outcome.fixedRate = { rate: FIXED_RATE, result: load }
     }
@@ -253,6 +260,24 @@ async function _waitDrained(
     left = now
   }
   return { backlog, ms: null, left }
+}
+
+/**
+ * Waits until the server used under AT_REST_CPU_SHARE of a core over a whole second (its follow-up work done, its
+ * collections after the load over), for at most `limitMs`.
+ */
+async function _waitAtRest(
+  server: ServerProcess,
+  limitMs: number
+): Promise<{ ms: number; atRest: boolean }> {
+  const started = performance.now()
+  while (performance.now() - started < limitMs) {
+    const before = await server.cpuSeconds()
+    await sleep(1000)
+    if ((await server.cpuSeconds()) - before < AT_REST_CPU_SHARE)
+      return { ms: performance.now() - started, atRest: true }
+  }
+  return { ms: performance.now() - started, atRest: false }
 }
 
 async function _postOnce(
