@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { PlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
 import { applyProvisionPlan } from './apply-plan.ts'
+import { ProvisionError } from './errors.ts'
 import type { ProvisionAction } from './types.ts'
 
 const project = { id: 'p1', name: 'Lancement', identifier: 'LAN' }
@@ -109,5 +110,40 @@ describe('applyProvisionPlan', () => {
       'refused 409',
     ])
     expect(items.map((i) => i.status)).toEqual(['ok', 'ok', 'ok', 'human', 'ok'])
+  })
+
+  it("should name the key that was refused mid-run: the bridge's by default, the one the caller says otherwise", async () => {
+    const refused = new PlaneApiError('Plane POST /members/ failed: 401 auth', {
+      kind: 'auth',
+      reason: 'http',
+      status: 401,
+      method: 'POST',
+      path: '/members/',
+      body: { detail: 'Given API token is not valid' },
+    })
+    const revoked = {
+      projectMembers: {
+        add: async () => {
+          throw refused
+        },
+      },
+    } as unknown as PlaneClient
+    const [first] = actions
+    const bridge = await applyProvisionPlan(revoked, [first as ProvisionAction]).catch((e) => e)
+    expect(bridge).toBeInstanceOf(ProvisionError)
+    expect(bridge.message).toContain('Plane refused PLANE_API_KEY during the run')
+    expect(bridge.message).toContain("a new key for the bridge's user")
+    expect(bridge.message).toContain('then run provision again')
+    // create_project's set-up writes with the Concierge's own key: that is the key to fix, not the bridge's.
+    const concierge = await applyProvisionPlan(revoked, [first as ProvisionAction], {
+      keyVariable: 'PLANE_TOKEN_CONCIERGE',
+    }).catch((e) => e)
+    expect(concierge).toBeInstanceOf(ProvisionError)
+    expect(concierge.message).toContain('Plane refused PLANE_TOKEN_CONCIERGE during the run')
+    expect(concierge.message).toContain(
+      'create a new key for the user of PLANE_TOKEN_CONCIERGE in Profile settings → API tokens and set it in PLANE_TOKEN_CONCIERGE'
+    )
+    expect(concierge.message).not.toContain('PLANE_API_KEY')
+    expect(concierge.message).not.toContain('provision again')
   })
 })

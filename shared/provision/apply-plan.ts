@@ -4,7 +4,7 @@ import { errorMessage } from '../observe/errors.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
 import { capText } from '../text/cap.ts'
-import { ProvisionError } from './errors.ts'
+import { BRIDGE_KEY_VARIABLE, newKeyHint, ProvisionError } from './errors.ts'
 import { BLOCKED_STATE, ROLE_ADMIN } from './plan.ts'
 import type { ProgressStep } from './progress.ts'
 import type { ProvisionAction, ProvisionItem } from './types.ts'
@@ -24,6 +24,8 @@ export type ApplyOptions = {
    * the previous one's to leave the window (issue 46's deploy bench). A key Plane refuses leaves it to `plane`.
    */
   labelsBy?: (agentId: string) => PlaneClient | null
+  /** The variable of the key `plane` uses, for a refusal's message (default: the bridge's, PLANE_API_KEY). */
+  keyVariable?: string
 }
 
 /**
@@ -35,8 +37,9 @@ export type ApplyOptions = {
 export async function applyProvisionPlan(
   plane: PlaneClient,
   actions: readonly ProvisionAction[],
-  { progress, labelsBy }: ApplyOptions = {}
+  { progress, labelsBy, keyVariable = BRIDGE_KEY_VARIABLE }: ApplyOptions = {}
 ): Promise<ProvisionItem[]> {
+  const applyOne = (action: ProvisionAction) => _applyOne(plane, action, keyVariable)
   const items: ProvisionItem[] = new Array(actions.length)
   let started = 0
   const record = async (
@@ -55,9 +58,11 @@ export async function applyProvisionPlan(
   }
   await Promise.all([
     (async () => {
-      for (const index of mine) await record(index, (action) => _applyOne(plane, action))
+      for (const index of mine) await record(index, applyOne)
     })(),
-    ...theirs.map(({ index, own }) => record(index, (action) => _withOwnKey(own, plane, action))),
+    ...theirs.map(({ index, own }) =>
+      record(index, (action) => _withOwnKey(own, applyOne, action))
+    ),
   ])
   return items
 }
@@ -120,26 +125,30 @@ export function failedItem(subject: string, error: unknown): ProvisionItem {
 /** An agent's label made with its own key; a key Plane refuses (revoked, not a Member) leaves it to `plane`. */
 async function _withOwnKey(
   own: PlaneClient,
-  plane: PlaneClient,
+  applyOne: (action: ProvisionAction) => Promise<ProvisionItem>,
   action: ProvisionAction
 ): Promise<ProvisionItem> {
   try {
     return await _apply(own, action)
   } catch (error) {
     if (error instanceof PlaneApiError && (error.kind === 'auth' || error.kind === 'forbidden'))
-      return _applyOne(plane, action)
+      return applyOne(action)
     return _outcomeOfFailure(own, action, error)
   }
 }
 
-/** One action applied, its outcome an item; a refused key throws (nothing else could work). */
-async function _applyOne(plane: PlaneClient, action: ProvisionAction): Promise<ProvisionItem> {
+/** One action applied, its outcome an item; a refused key throws, naming it (nothing else could work). */
+async function _applyOne(
+  plane: PlaneClient,
+  action: ProvisionAction,
+  keyVariable: string
+): Promise<ProvisionItem> {
   try {
     return await _apply(plane, action)
   } catch (error) {
     if (error instanceof PlaneApiError && error.kind === 'auth')
       throw new ProvisionError(
-        `Plane refused PLANE_API_KEY during the run (${error.message}): create a new key for the bridge's user in Profile settings → API tokens, then run provision again.`
+        `Plane refused ${keyVariable} during the run (${error.message}): ${newKeyHint(keyVariable)}${keyVariable === BRIDGE_KEY_VARIABLE ? ', then run provision again' : ''}.`
       )
     return _outcomeOfFailure(plane, action, error)
   }

@@ -27,6 +27,8 @@ export type ProjectSetupOptions = {
   project?: { id: string; name: string; identifier: string; archived_at?: string | null }
   /** An agent's own client, for its label (apply-plan.ts `labelsBy`). */
   labelsBy?: (agentId: string) => PlaneClient | null
+  /** The variable of the key `services.plane` uses, when it is not the bridge's (the Concierge's own). */
+  keyVariable?: string
 }
 
 /**
@@ -36,16 +38,21 @@ export type ProjectSetupOptions = {
 export async function provisionProject(
   services: ProjectSetupParts,
   projectId: string,
-  { project, labelsBy }: ProjectSetupOptions = {}
+  { project, labelsBy, keyVariable }: ProjectSetupOptions = {}
 ): Promise<ProvisionReport> {
   const { plane } = services
   if (!plane) throw new Error('Plane is not configured')
+  const key = keyVariable ? { keyVariable } : {}
   const facts = await readPlaneFacts(plane, services.agents, {
     projectIds: [projectId],
     ...(project ? { projects: [project] } : {}),
+    ...key,
   })
   const plan = planProvision(facts, services.agents, { locale: services.config.LOCALE })
-  const applied = await applyProvisionPlan(plane, plan.actions, labelsBy ? { labelsBy } : {})
+  const applied = await applyProvisionPlan(plane, plan.actions, {
+    ...(labelsBy ? { labelsBy } : {}),
+    ...key,
+  })
   const report = buildProvisionReport([...facts.failed, ...plan.items, ...applied])
   // Something blocked (the bridge not in the project yet) or failed (Plane down): look again in a few
   // minutes, not every sighting.

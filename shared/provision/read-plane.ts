@@ -5,7 +5,7 @@ import { isEmail } from '../agents/registry.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
 import { failedItem } from './apply-plan.ts'
-import { ProvisionError } from './errors.ts'
+import { BRIDGE_KEY_VARIABLE, keyUser, newKeyHint, ProvisionError } from './errors.ts'
 import { ROLE_ADMIN, ROLE_MEMBER, resolveAgents } from './plan.ts'
 import type { ProgressStep } from './progress.ts'
 import type { PlaneFacts, ProjectFacts, ProvisionItem } from './types.ts'
@@ -28,6 +28,8 @@ export type ReadPlaneOptions = {
    */
   projects?: readonly ListedProject[]
   progress?: ProgressStep
+  /** The variable of the key `plane` uses, for the messages (default: the bridge's, PLANE_API_KEY). */
+  keyVariable?: string
 }
 
 /** What was read, and the projects Plane failed to answer about (the run goes on without them). */
@@ -42,12 +44,17 @@ export type PlaneFactsRead = PlaneFacts & { failed: ProvisionItem[] }
 export async function readPlaneFacts(
   plane: PlaneClient,
   agents: readonly AgentConfig[],
-  { projectIds, projects: known, progress }: ReadPlaneOptions = {}
+  {
+    projectIds,
+    projects: known,
+    progress,
+    keyVariable = BRIDGE_KEY_VARIABLE,
+  }: ReadPlaneOptions = {}
 ): Promise<PlaneFactsRead> {
   const me = await plane.users.me().catch((error: unknown) => {
     throw _isKind(error, 'auth')
       ? new ProvisionError(
-          `Plane refuses PLANE_API_KEY (${(error as Error).message}): create a key for the bridge's user in Profile settings → API tokens.`
+          `Plane refuses ${keyVariable} (${(error as Error).message}): ${newKeyHint(keyVariable)}.`
         )
       : error
   })
@@ -55,14 +62,14 @@ export async function readPlaneFacts(
   // The members list answers 403 to workspace Guests (plane-api.md §2): that is the role check itself.
   const members = await plane.members.list().catch((error: unknown) => {
     throw _isKind(error, 'forbidden')
-      ? _roleError(who, plane.workspaceSlug, 'a Guest (or not a member)')
+      ? _roleError(keyVariable, who, plane.workspaceSlug, 'a Guest (or not a member)')
       : error
   })
   const workspace = members.map((m) => ({ id: m.id, email: m.email ?? null, role: m.role ?? 0 }))
   const self = workspace.find((m) => m.id === me.id)
   const role = self?.role ?? 0
   if (role < ROLE_MEMBER)
-    throw _roleError(who, plane.workspaceSlug, self ? 'a Guest' : 'not a member')
+    throw _roleError(keyVariable, who, plane.workspaceSlug, self ? 'a Guest' : 'not a member')
 
   const toInvite = resolveAgents(agents, workspace).filter(
     (r) => r.userId === null && isEmail(r.agent.planeUser)
@@ -114,8 +121,8 @@ function _isKind(error: unknown, kind: PlaneApiError['kind']): boolean {
   return error instanceof PlaneApiError && error.kind === kind
 }
 
-function _roleError(who: string, slug: string, what: string): ProvisionError {
+function _roleError(keyVariable: string, who: string, slug: string, what: string): ProvisionError {
   return new ProvisionError(
-    `the bridge's user ${who} is ${what} in workspace "${slug}": provisioning needs a workspace Member, or Admin to invite agents. Change its role in Workspace settings → Members.`
+    `${keyUser(keyVariable)} ${who} is ${what} in workspace "${slug}": provisioning needs a workspace Member, or Admin to invite agents. Change its role in Workspace settings → Members.`
   )
 }

@@ -195,16 +195,25 @@ export async function startE2E({
       : []),
     ...(extraAgents?.(plane) ?? []),
   ]
-  const agents: AgentConfig[] = registry.map((agent) =>
-    BRIDGE_TOKENS[agent.id] && !agent.bridgeTokenSha256
-      ? {
-          ...agent,
-          bridgeTokenSha256: createHash('sha256')
-            .update(BRIDGE_TOKENS[agent.id] as string)
-            .digest('hex'),
-        }
-      : agent
-  )
+  // An agent given its own Plane key reads it, in production, from the variable its `planeTokenEnv` names: said so
+  // here too, for what names that variable (a refusal's message).
+  const keyed = new Set(agentKeys ? ['imhotep', 'thot', 'ra'] : [])
+  const agents: AgentConfig[] = registry
+    .map((agent) =>
+      keyed.has(agent.id) && !agent.planeTokenEnv
+        ? { ...agent, planeTokenEnv: `PLANE_TOKEN_${agent.id.toUpperCase()}` }
+        : agent
+    )
+    .map((agent) =>
+      BRIDGE_TOKENS[agent.id] && !agent.bridgeTokenSha256
+        ? {
+            ...agent,
+            bridgeTokenSha256: createHash('sha256')
+              .update(BRIDGE_TOKENS[agent.id] as string)
+              .digest('hex'),
+          }
+        : agent
+    )
 
   const bridgeUrl = 'http://bridge.test/webhooks/plane'
   plane.webhooks.register({

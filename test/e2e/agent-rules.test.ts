@@ -685,6 +685,40 @@ describe('agent tool rules (HTTP door)', () => {
     expect(third).toMatchObject({ status: 200, body: { provisioned: true } })
   })
 
+  it("should name the Concierge's own key when Plane refuses it during create_project's set-up, and finish on the repeat", async () => {
+    const { t, ra } = await start({
+      agentKeys: true,
+      plane: { rateLimitPerMinute: 1000 },
+      env: { PLANE_API_RATE_LIMIT: '1000/minute' },
+    })
+    // A first project: the bridge's user is known from now on (its key is not asked who it is again).
+    expect((await ra('create_project', { name: 'Lancement', identifier: 'LAN' })).status).toBe(200)
+    // The set-up's first read with Ra's key (who it is) waits; meanwhile the operator revokes Ra's key in Plane.
+    const held = t.plane.faults.holdWhen((r) => r.method === 'GET' && r.path.endsWith('/users/me/'))
+    const input = { name: 'Ventes', identifier: 'VEN' }
+    const call = ra('create_project', input)
+    await held.reached
+    const raKey = t.users.ra?.apiKey as string
+    t.plane.seed.revokeKey(raKey)
+    held.release()
+    const refused = await call
+    // Plane's refusal, said as one (was a 500 internal_error, its log naming the bridge's key).
+    expect(refused).toMatchObject({ status: 502, body: { error: 'plane_error' } })
+    const message = String(refused.body.message)
+    expect(message).toContain('Project VEN was created, but its set-up stopped')
+    expect(message).toContain('Plane refuses PLANE_TOKEN_RA')
+    expect(message).toContain('set it in PLANE_TOKEN_RA')
+    expect(message).not.toContain('PLANE_API_KEY')
+    expect(message).not.toContain(raKey)
+    // Ra's key works again (the operator's fix): the same call returns the project and finishes its set-up.
+    const token = t.plane.state.tokens.get(raKey)
+    if (token) token.is_active = true
+    const again = await ra('create_project', input)
+    expect(again).toMatchObject({ status: 200, body: { identifier: 'VEN', provisioned: true } })
+    const projects = [...t.plane.state.projects.values()].filter((p) => p.identifier === 'VEN')
+    expect(projects).toHaveLength(1)
+  })
+
   it('should attach a deliverable once when the agent repeats an upload whose answer it lost', async () => {
     const { t, ra, imhotep } = await start()
     const taskId = await imhotepTask(ra, 'Rapport')

@@ -99,7 +99,7 @@ describe.concurrent('provision job: going on past failures, progress, --demo (en
         const run = await provision(t)
         expect(run.code).toBe(1)
         expect(run.err).toContain(
-          "Plane refuses PLANE_API_KEY (Plane GET /api/v1/users/me/ failed: 403 auth (Given API token is not valid)): create a key for the bridge's user in Profile settings → API tokens."
+          "Plane refuses PLANE_API_KEY (Plane GET /api/v1/users/me/ failed: 403 auth (Given API token is not valid)): create a new key for the bridge's user in Profile settings → API tokens."
         )
         expect(t.plane.requests).toHaveLength(1)
       })

@@ -3,6 +3,7 @@ import * as z from 'zod'
 import { bridgeUserId } from '../../../shared/plane/bridge-user.ts'
 import { PLANE_ROLE } from '../../../shared/plane/endpoints/workspace.ts'
 import { PlaneApiError } from '../../../shared/plane/errors.ts'
+import { ProvisionError } from '../../../shared/provision/errors.ts'
 import { markProjectSettingUp, provisionProject } from '../../../shared/provision/project.ts'
 import { ToolError } from '../errors.ts'
 import { WRITE_HINTS } from '../schemas.ts'
@@ -83,9 +84,19 @@ export const createProject = defineTool({
     // person's command goes (issue 46: behind a poll's share of the bridge key's window it took 38.8 s). Each agent's
     // label is made with its own key when it has one: all on one key, a set-up was ~31 of its 60 requests a minute,
     // and a project a minute waited 6-7 s for the previous one's to leave the window.
+    const keyVariable = ctx.ownKey ? ctx.me.config.planeTokenEnv : undefined
     const report = await provisionProject({ ...ctx, plane: ctx.writer }, project.id, {
       project: { id: project.id, name: read.name, identifier: read.identifier ?? input.identifier },
       labelsBy: (agentId) => ctx.agentWriters.writerFor(agentId),
+      ...(keyVariable ? { keyVariable } : {}),
+    }).catch((error: unknown) => {
+      // The key that made the project refused mid-set-up (revoked meanwhile), or its user is no longer a Member:
+      // the operator's fix, named, and the project is not lost (an internal error said neither).
+      if (!(error instanceof ProvisionError)) throw error
+      throw new ToolError(
+        'plane_error',
+        `Project ${read.identifier ?? input.identifier} was created, but its set-up stopped: ${error.message} Then call create_project again with the same input within 10 minutes: it finishes the set-up.`
+      )
     })
     const { PLANE_BASE_URL, PLANE_WORKSPACE_SLUG } = ctx.config
     return {
