@@ -14,16 +14,23 @@ import { createHmac, randomUUID } from 'node:crypto'
  */
 export function signedRequest({ bodies, secret, sources }, index) {
   const body = _bodyAt(bodies, index)
+  return { body, headers: deliveryHeaders(body, { secret, index, sources }) }
+}
+
+/**
+ * The headers Plane sends with an `issue` delivery of `body` (bench/plane-deliveries.ts builds its deliveries with
+ * them too): a new `X-Plane-Delivery` every time, as Plane makes one per attempt (the body, not this, is what
+ * plane-bridge dedupes on), the body's HMAC, and request `index`'s `X-Forwarded-For` among `sources` addresses.
+ * @example deliveryHeaders('{}', { secret: 's', index: 0, sources: 16 })['x-forwarded-for'] // '10.0.0.1'
+ */
+export function deliveryHeaders(body, { secret, index, sources }) {
   return {
-    body,
-    headers: {
-      'content-type': 'application/json',
-      'user-agent': 'Autopilot',
-      'x-plane-delivery': randomUUID(),
-      'x-plane-event': 'issue',
-      'x-plane-signature': createHmac('sha256', secret).update(body).digest('hex'),
-      'x-forwarded-for': `10.0.0.${(index % sources) + 1}`,
-    },
+    'content-type': 'application/json',
+    'user-agent': 'Autopilot',
+    'x-plane-delivery': randomUUID(),
+    'x-plane-event': 'issue',
+    'x-plane-signature': createHmac('sha256', secret).update(body).digest('hex'),
+    'x-forwarded-for': `10.0.0.${(index % sources) + 1}`,
   }
 }
 

@@ -3,10 +3,9 @@
  * (plane-api.md §7.3: Python `json.dumps` bytes, `X-Plane-Signature` = hex HMAC-SHA256), about 2 KB each, all built
  * and signed before any timing starts.
  */
-import { randomUUID } from 'node:crypto'
-import { signPlaneBody } from '../shared/plane/webhook-signature.ts'
 import { pyDumps } from '../sim/plane/py-json.ts'
 import { makeIssueWebhook, makeUuid } from '../test/fixtures/plane.ts'
+import { deliveryHeaders } from './ingest-requests.mjs'
 
 /** One POST as Plane's worker makes it: the exact body bytes (ASCII) and the headers that go with them. */
 export type Delivery = { body: string; headers: Readonly<Record<string, string>> }
@@ -36,8 +35,6 @@ export const BODY_BYTES = 2048
 
 // Plane's updated_at has whole seconds and a Z; one second per delivery keeps every issue's history in order.
 const FIRST_UPDATE_MS = Date.parse('2026-03-02T09:30:00Z')
-// Node's WebCrypto runs each sign on the thread pool: a batch in flight keeps it busy without a million promises.
-const SIGN_BATCH = 256
 const PARAGRAPH_TEXT =
   'Draft the onboarding guide for new agents: accounts, access to the Plane workspace, the Telegram ' +
   'channel, the review checklist and who to ask when a task is blocked. '
@@ -58,14 +55,9 @@ export async function buildIssueDeliveries({
   bodyBytes = BODY_BYTES,
 }: DeliveryOptions): Promise<Delivery[]> {
   const padding = _paddingFor(firstIssue, bodyBytes)
-  const deliveries: Delivery[] = []
-  for (let start = 0; start < count; start += SIGN_BATCH) {
-    const batch = Array.from({ length: Math.min(SIGN_BATCH, count - start) }, (_, offset) =>
-      _delivery(start + offset, { secret, issues, firstIssue, sources, padding })
-    )
-    deliveries.push(...(await Promise.all(batch)))
-  }
-  return deliveries
+  return Array.from({ length: count }, (_, index) =>
+    _delivery(index, { secret, issues, firstIssue, sources, padding })
+  )
 }
 
 /**
@@ -109,19 +101,11 @@ type Shape = {
   padding: string
 }
 
-async function _delivery(index: number, shape: Shape): Promise<Delivery> {
+function _delivery(index: number, shape: Shape): Delivery {
   const body = _body(index, shape)
   return {
     body,
-    headers: {
-      'content-type': 'application/json',
-      'user-agent': 'Autopilot',
-      // Plane makes a new one for every attempt; the body, not this, is what plane-bridge dedupes on.
-      'x-plane-delivery': randomUUID(),
-      'x-plane-event': 'issue',
-      'x-plane-signature': await signPlaneBody(body, shape.secret),
-      'x-forwarded-for': `10.0.0.${(index % shape.sources) + 1}`,
-    },
+    headers: deliveryHeaders(body, { secret: shape.secret, index, sources: shape.sources }),
   }
 }
 
