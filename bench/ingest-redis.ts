@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from 'ioredis'
 import { JOURNAL_FILE } from '../runtime/node-journal.ts'
 import { createNodeStore, describeRedisUrl } from '../runtime/node-store.ts'
@@ -14,6 +15,9 @@ import { loadConfig } from '../shared/core/config.ts'
 import type { Store } from '../shared/store/store.ts'
 
 export const INGEST_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0'
+/** How long `deletePrefixAndSettle` waits, at most, for Redis's background frees (20 s). */
+const LAZYFREE_TRIES = 200
+const LAZYFREE_POLL_MS = 100
 
 /**
  * The inbox as functions/webhooks/inbox.ts keeps it: one entry per delivery at `webhook:inbox:<id>` and its index
@@ -67,6 +71,20 @@ export async function connectAdmin(url = INGEST_REDIS_URL): Promise<Redis | stri
     const problem = cause ?? error
     return `no Redis at ${describeRedisUrl(url)} (${problem instanceof Error ? problem.message : String(problem)})`
   }
+}
+
+/**
+ * Deletes every key under `<prefix>:` and waits until Redis has freed them (UNLINK frees in a background thread,
+ * which would run during the next case's segment). Returns how many there were.
+ */
+export async function deletePrefixAndSettle(client: Redis, prefix: string): Promise<number> {
+  const deleted = await deletePrefix(client, prefix)
+  for (let tries = 0; tries < LAZYFREE_TRIES; tries++) {
+    const memory = await client.info('memory')
+    if (!/^lazyfree_pending_objects:([1-9]\d*)/m.test(memory)) break
+    await sleep(LAZYFREE_POLL_MS)
+  }
+  return deleted
 }
 
 /** Deletes every key under `<prefix>:` (SCAN + UNLINK) and returns how many there were. */

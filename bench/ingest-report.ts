@@ -58,8 +58,11 @@ export type CaseOutcome = {
   goalRatios: number[]
   drains: DrainResult[]
   memory: Memory | null
-  /** The load at a fixed rate after the rounds (issue 46: p99 at 1,000 req/s), for the cases that take it. */
-  fixedRate: { rate: number; result: RoundResult } | null
+  /**
+   * The steady rate's segments after the rounds (issue 46: p99 at 1,000 req/s), for the cases that take it: as many
+   * as the rounds, interleaved with the other case's, each from rest.
+   */
+  fixedRate: { rate: number; rounds: RoundResult[] } | null
   skipped?: string
 }
 
@@ -131,14 +134,13 @@ export function fixedRateVerdict(
   floor: CaseOutcome | null,
   times: number
 ): { p99Ms: number; floorP99Ms: number; holds: boolean } | null {
-  const mine = c.fixedRate?.result
-  const theirs = floor?.fixedRate?.result
-  if (!mine || !theirs || failuresOf(mine) > 0 || failuresOf(theirs) > 0) return null
-  return {
-    p99Ms: mine.p99Ms,
-    floorP99Ms: theirs.p99Ms,
-    holds: mine.p99Ms <= times * Math.max(1, theirs.p99Ms),
-  }
+  const mine = c.fixedRate?.rounds ?? []
+  const theirs = floor?.fixedRate?.rounds ?? []
+  if (mine.length === 0 || theirs.length === 0) return null
+  if ([...mine, ...theirs].some((r) => failuresOf(r) > 0)) return null
+  const p99Ms = median(mine.map((r) => r.p99Ms))
+  const floorP99Ms = median(theirs.map((r) => r.p99Ms))
+  return { p99Ms, floorP99Ms, holds: p99Ms <= times * Math.max(1, floorP99Ms) }
 }
 
 /** One line per case for the suite's summary: ratio and verdicts, or why there are none. */
@@ -162,6 +164,13 @@ export function ingestSummary(cases: readonly CaseOutcome[]): string {
 
 // --- Internal helpers ---
 
+/** The median p99 of the steady-rate segments, and their range when there are several. */
+function _fixedP99(rounds: readonly RoundResult[]): string {
+  const p99s = rounds.map((r) => r.p99Ms)
+  const { min, max } = range(p99s)
+  return `${median(p99s)} ms${rounds.length > 1 ? ` (${min}–${max})` : ''}`
+}
+
 function _row(c: CaseOutcome, s: Summary, floor: CaseOutcome | null): string[] {
   const invalid = s.failures > 0
   const ratio =
@@ -177,11 +186,11 @@ function _row(c: CaseOutcome, s: Summary, floor: CaseOutcome | null): string[] {
   const fixed = c.fixedRate
   const verdict = c.server === 'bridge' ? fixedRateVerdict(c, floor, FIXED_RATE_P99_GOAL) : null
   const p99 =
-    fixed === null
+    fixed === null || fixed.rounds.length === 0
       ? ''
-      : failuresOf(fixed.result) > 0
+      : fixed.rounds.some((r) => failuresOf(r) > 0)
         ? `${fixed.rate}/s: INVALID`
-        : `${fixed.rate}/s: ${fixed.result.p99Ms} ms, CPU ${fixed.result.serverCpuShare.toFixed(2)}${verdict ? `, ≤ ${FIXED_RATE_P99_GOAL}× floor ${_mark(verdict.holds)}` : ''}`
+        : `${fixed.rate}/s: ${_fixedP99(fixed.rounds)}, CPU ${median(fixed.rounds.map((r) => r.serverCpuShare)).toFixed(2)}${verdict ? `, ≤ ${FIXED_RATE_P99_GOAL}× floor ${_mark(verdict.holds)}` : ''}`
   return [
     c.name,
     _count(s.reqPerSec),
