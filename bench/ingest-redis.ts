@@ -81,7 +81,7 @@ export async function deletePrefixAndSettle(client: Redis, prefix: string): Prom
   const deleted = await deletePrefix(client, prefix)
   for (let tries = 0; tries < LAZYFREE_TRIES; tries++) {
     const memory = await client.info('memory')
-    if (!/^lazyfree_pending_objects:([1-9]\d*)/m.test(memory)) break
+    if (!/^lazyfree_pending_objects:[1-9]/m.test(memory)) break
     await sleep(LAZYFREE_POLL_MS)
   }
   return deleted

@@ -26,6 +26,8 @@ export const BRIDGE_TOKENS: Readonly<Record<string, string>> = {
   ra: 'pbt_ra_0123456789abcdefghijklmnopqrstuvwxyz01',
 }
 export const TELEGRAM_SECRET = 'telegram_webhook-secret-for-tests'
+/** The agents given their own Plane key with `agentKeys` (the Concierge when there is one). */
+const OWN_KEY_AGENTS = ['imhotep', 'thot', 'ra'] as const
 
 export type E2EOptions = {
   env?: RawEnv
@@ -197,7 +199,7 @@ export async function startE2E({
   ]
   // An agent given its own Plane key reads it, in production, from the variable its `planeTokenEnv` names: said so
   // here too, for what names that variable (a refusal's message).
-  const keyed = new Set(agentKeys ? ['imhotep', 'thot', 'ra'] : [])
+  const keyed = new Set<string>(agentKeys ? OWN_KEY_AGENTS : [])
   const agents: AgentConfig[] = registry
     .map((agent) =>
       keyed.has(agent.id) && !agent.planeTokenEnv
@@ -271,7 +273,6 @@ async function _startRuntime(
   locks?: KeyedLocks
 ) {
   const { plane, telegram, openclaw, planeHttp, telegramHttp, openclawHttp } = world.sims
-  const { imhotep, thot, ra } = world.users
   const { project, agents, state, held, gate } = world
   const services = makeServices({
     functions,
@@ -282,11 +283,12 @@ async function _startRuntime(
     ...(sleep ? { sleep } : {}),
     ...(world.agentKeys
       ? {
-          agentTokens: {
-            imhotep: imhotep.apiKey,
-            thot: thot.apiKey,
-            ...(ra ? { ra: ra.apiKey } : {}),
-          },
+          agentTokens: Object.fromEntries(
+            OWN_KEY_AGENTS.flatMap((id) => {
+              const user = world.users[id]
+              return user ? [[id, user.apiKey]] : []
+            })
+          ),
         }
       : {}),
     ...(store ? { store } : {}),
