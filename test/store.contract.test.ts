@@ -345,6 +345,35 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
     await queue.remove('n')
   })
 
+  it('should dequeue an item and its index entry together, leaving the others, and take a missing one calmly', async () => {
+    const queue = createStoreQueue<{ n: number }>({
+      store,
+      index: 'index:q-dequeue',
+      itemPrefix: 'q:dequeue:',
+      ttlSeconds: 600,
+    })
+    const at = Date.now()
+    await queue.put('a', { n: 1 }, at)
+    await queue.put('b', { n: 2 }, at + 1)
+    await store.dequeue({ index: 'index:q-dequeue', member: 'a', key: queue.key('a') })
+    expect(await queue.get('a')).toBeNull()
+    expect(await store.indexScore('index:q-dequeue', 'a')).toBeNull()
+    expect(await queue.range()).toEqual([{ id: 'b', value: { n: 2 }, score: at + 1 }])
+    // Gone already, or never there: nothing to do, no error, the rest untouched.
+    await store.dequeue({ index: 'index:q-dequeue', member: 'a', key: queue.key('a') })
+    await store.dequeue({ index: 'index:q-none', member: 'x', key: 'q:dequeue:x' })
+    expect(await queue.size()).toBe(1)
+    // What a crash between an index write and its item leaves: the entry goes all the same.
+    await store.indexAdd('index:q-dequeue', 'orphan', at + 2)
+    await queue.remove('orphan')
+    await queue.remove('b')
+    expect(await queue.size()).toBe(0)
+    expect(await store.keys('q:dequeue:')).toEqual([])
+    await expect(
+      store.dequeue({ index: 'index:q-dequeue', member: 'a', key: 'a/../b' })
+    ).rejects.toThrow(/invalid store key/)
+  })
+
   it('should drop an index entry whose item is gone once it is past the grace, not before', async () => {
     const queue = createStoreQueue<string>({
       store,
@@ -672,6 +701,12 @@ describe('store: redis specifics', () => {
       await redis.script('FLUSH')
       expect(await store.increment('count:a', 30)).toBe(1)
       expect(await store.get('lock:a')).toBeNull()
+      await store.indexAdd('index:q', 'm', 1)
+      await store.set('q:m', 'x')
+      await redis.script('FLUSH')
+      await store.dequeue({ index: 'index:q', member: 'm', key: 'q:m' })
+      expect(await store.get('q:m')).toBeNull()
+      expect(await store.indexSize('index:q')).toBe(0)
     } finally {
       await dropRedisPrefix(prefix)
       await redis.quit()

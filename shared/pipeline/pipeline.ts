@@ -232,11 +232,15 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         // Plane's echo of this very write came first (v1.3 fires webhooks for API writes) and opened the window:
         // the write is whole all the same, its change due now.
         else if (source === 'bridge') await dueNow(memo, task.id)
-        // The pending entry is written first: a crash in between repeats the change, never loses it.
-        await store.set(snapshotKey(task.id), task, { ttlSeconds: SNAPSHOT_TTL_S })
+        // The pending entry is written first: a crash in between repeats the change, never loses it. The index
+        // follows the version stored, under the same lock (one writer per task at a time), in the same round trip
+        // (issue 46): neither write reads the other, and a failure of either fails the sighting, which its source
+        // makes again (the inbox's retry, the next poll) before any later version of the task.
+        await Promise.all([
+          store.set(snapshotKey(task.id), task, { ttlSeconds: SNAPSHOT_TTL_S }),
+          options.index?.saw(task, description, memo),
+        ])
         memo.set(snapshotKey(task.id), task)
-        // The index follows the version just stored, under the same lock (one writer per task at a time).
-        await options.index?.saw(task, description, memo)
         await markSeen(telling)
         return result.status === 'changed' || telling.length > 0 ? 'pending' : result.status
       }),

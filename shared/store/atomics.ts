@@ -1,7 +1,13 @@
 /** @module Atomic store operations over unstorage drivers: Redis commands (SET NX EX, Lua), an in-process key mutex, or best effort over KV. */
 import type { Storage } from 'unstorage'
 import { type Envelope, unwrap, wrap } from './envelope.ts'
-import type { IndexEntry, QueuedItem, WindowTake, WindowTakeOptions } from './types.ts'
+import type {
+  DequeuedItem,
+  IndexEntry,
+  QueuedItem,
+  WindowTake,
+  WindowTakeOptions,
+} from './types.ts'
 
 export type { IndexEntry }
 
@@ -31,6 +37,8 @@ export type StoreAtomics = {
   windowTake(key: string, options: WindowTakeOptions): Promise<WindowTake>
   /** The claim and, when taken, the queued item (Store.claimAndEnqueue). */
   claimAndEnqueue(claim: { key: string; ttlSeconds: number }, item: QueuedItem): Promise<boolean>
+  /** The queued item and its index entry (Store.dequeue). */
+  dequeue(item: DequeuedItem): Promise<void>
 }
 
 /** The part of ioredis the store uses. */
@@ -55,6 +63,8 @@ redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
 if tonumber(ARGV[6]) > 0 then redis.call('SET', KEYS[3], ARGV[5], 'EX', ARGV[6]) else redis.call('SET', KEYS[3], ARGV[5]) end
 return 1`
 const INDEX_REMOVE = `return redis.call('ZREM', KEYS[1], ARGV[1])`
+// A queue's item and its index entry in one step (Store.dequeue). KEYS: item, index. ARGV: the member.
+export const DEQUEUE = `redis.call('DEL', KEYS[1]) redis.call('ZREM', KEYS[2], ARGV[1]) return 1`
 const INDEX_RANGE = `return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, ARGV[2])`
 const INDEX_SCORE = `return redis.call('ZSCORE', KEYS[1], ARGV[1])`
 const INDEX_SIZE = `return redis.call('ZCARD', KEYS[1])`
@@ -138,6 +148,9 @@ export function createRedisAtomics(
       const args = claimAndEnqueueArgs(claim, item, now())
       const keys = [k(claim.key), k(item.index), k(item.key)]
       return Number(await redis.eval(CLAIM_AND_ENQUEUE, 3, ...keys, ...args)) === 1
+    },
+    async dequeue(item) {
+      await redis.eval(DEQUEUE, 2, k(item.key), k(item.index), item.member)
     },
   }
 }
@@ -274,6 +287,11 @@ export function createInProcessAtomics(
       await storage.removeItem(item.key)
       await atomics.indexRemove(item.index, item.member)
       return false
+    },
+    // No step over several keys here either: the item first, then its entry (what StoreQueue.remove did).
+    async dequeue(item) {
+      await storage.removeItem(item.key)
+      await atomics.indexRemove(item.index, item.member)
     },
   }
   return atomics

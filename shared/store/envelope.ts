@@ -1,5 +1,5 @@
 /** @module How values sit in the store: an envelope carrying the expiry, so TTLs hold on drivers that ignore them. */
-import type { QueuedItem, WindowTakeOptions } from './types.ts'
+import type { DequeuedItem, QueuedItem, WindowTakeOptions } from './types.ts'
 
 // unstorage's memory and fs drivers ignore `ttl` (toolchain.md §3): the expiry travels with the value.
 export type Envelope = { $v: unknown; $e: number | null }
@@ -56,6 +56,12 @@ export function assertQueuedClaim(
   assertKey(item.key)
   assertScore(item.score)
   if (item.ttlSeconds !== undefined) assertTtl(item.ttlSeconds)
+}
+
+/** What `dequeue` is given: two keys. */
+export function assertDequeued(item: DequeuedItem): void {
+  assertKey(item.index)
+  assertKey(item.key)
 }
 
 export function assertTtl(ttlSeconds: number): void {

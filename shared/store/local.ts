@@ -6,6 +6,7 @@
 
 import { windowMember } from './atomics.ts'
 import {
+  assertDequeued,
   assertIncrement,
   assertKey,
   assertQueuedClaim,
@@ -150,6 +151,20 @@ export function createLocalStore({
         )
         await commit(records)
         return true
+      }),
+    dequeue: (item) =>
+      guard('dequeue', async () => {
+        assertDequeued(item)
+        refresh()
+        // One batch, as claimAndEnqueue's: both gone, or neither.
+        const { index, records: converted } = indexAt(item.index)
+        const records: JournalRecord[] = [...converted]
+        const { values, indexes } = journaled.current()
+        if (values.has(item.key) || indexes.has(item.key)) records.push(['d', item.key])
+        // An index of an earlier version, converted just above, may hold the member: removing none is nothing.
+        if (converted.length > 0 || (index?.score(item.member) ?? null) !== null)
+          records.push(['r', item.index, item.member])
+        if (records.length > 0) await commit(records)
       }),
     lock: (key, ttlSeconds) =>
       guard('lock', async () => {

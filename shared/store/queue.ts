@@ -57,7 +57,7 @@ export type StoreQueue<T> = {
   /** Rewrite an item that is in the index already, keeping its score: one write. */
   rewrite(id: string, value: T): Promise<void>
   get(id: string): Promise<T | null>
-  /** The item first, then its index entry: a crash in between leaves an entry that the next read drops. */
+  /** The item and its index entry, as one step of the store (`dequeue`; on KV the item first). */
   remove(id: string): Promise<void>
   /**
    * Items due at `maxScore` or earlier (default: all), lowest score first, at most `limit`. With `known`, an
@@ -109,10 +109,7 @@ export function createStoreQueue<T>({
     },
     rewrite: (id, value) => write(id, value),
     get: (id) => store.get<T>(key(id)),
-    async remove(id) {
-      await store.delete(key(id))
-      await store.indexRemove(index, id)
-    },
+    remove: (id) => store.dequeue({ index, member: id, key: key(id) }),
     async range({ maxScore, limit = DEFAULT_LIMIT } = {}, known) {
       const entries = await store.indexRange(index, {
         ...(maxScore === undefined ? {} : { maxScore }),

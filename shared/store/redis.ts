@@ -12,6 +12,7 @@ import {
   CLAIM_AND_ENQUEUE,
   claimAndEnqueueArgs,
   DELETE_IF_EQUALS,
+  DEQUEUE,
   INCREMENT,
   INDEX_ADD,
   parseWindowTake,
@@ -20,6 +21,7 @@ import {
   windowMember,
 } from './atomics.ts'
 import {
+  assertDequeued,
   assertIncrement,
   assertKey,
   assertQueuedClaim,
@@ -158,6 +160,11 @@ export function createRedisStore({
         const keys = [k(claim.key), k(item.index), k(item.key)]
         const args = claimAndEnqueueArgs(claim, item, now())
         return Number(await script(CLAIM_AND_ENQUEUE, keys, args)) === 1
+      }),
+    dequeue: (item) =>
+      guard('dequeue', async () => {
+        assertDequeued(item)
+        await script(DEQUEUE, [k(item.key), k(item.index)], [item.member])
       }),
     lock: (key, ttlSeconds) =>
       guard('lock', async () => {

@@ -13,6 +13,7 @@ import {
   type StoreAtomics,
 } from './atomics.ts'
 import {
+  assertDequeued,
   assertIncrement,
   assertKey,
   assertQueuedClaim,
@@ -134,6 +135,11 @@ export function createStore({
       guard('claim-enqueue', async () => {
         assertQueuedClaim(claim, item)
         return atomics.claimAndEnqueue(claim, item)
+      }),
+    dequeue: (item) =>
+      guard('dequeue', async () => {
+        assertDequeued(item)
+        await atomics.dequeue(item)
       }),
     lock: (key, ttlSeconds) =>
       guard('lock', async () => {

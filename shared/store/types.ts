@@ -20,6 +20,9 @@ export type QueuedItem = {
   ttlSeconds?: number
 }
 
+/** A queued item to remove (queue.ts): its value under `key`, and `member` in the sorted index `index`. */
+export type DequeuedItem = Pick<QueuedItem, 'index' | 'member' | 'key'>
+
 export type StoreLock = {
   readonly key: string
   /** Give the lock up; false when it had already expired and someone else may hold it. */
@@ -52,6 +55,12 @@ export type Store = {
    * one write before its answer (issue 46): the delivery claimed and kept, or neither.
    */
   claimAndEnqueue(claim: { key: string; ttlSeconds: number }, item: QueuedItem): Promise<boolean>
+  /**
+   * A queue's item and its index entry removed as one step: one Redis script, one batch of the local store; on KV
+   * (no multi-key step) the item first, then the entry (a crash in between leaves an entry the next read drops).
+   * Processing a webhook delivery ends with it (issue 46: two round trips were one more write to wait for).
+   */
+  dequeue(item: DequeuedItem): Promise<void>
   /** A lock with expiry; null when someone else holds it. */
   lock(key: string, ttlSeconds: number): Promise<StoreLock | null>
   /**

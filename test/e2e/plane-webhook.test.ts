@@ -229,9 +229,9 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     // Processing ends with the entry's removal: held, nothing waiting ever finishes.
     const store: Store = {
       ...real,
-      delete: async (key) => {
-        if (key.startsWith('webhook:inbox:')) await held
-        return real.delete(key)
+      dequeue: async (item) => {
+        if (item.key.startsWith('webhook:inbox:')) await held
+        return real.dequeue(item)
       },
     }
     const t = await start({ store, env: { WEBHOOK_RATE_LIMIT_PER_MIN: '0' } })

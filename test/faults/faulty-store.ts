@@ -92,6 +92,7 @@ export function createFaultyStore(inner: Store): FaultyStore {
     claim: (key, ttl, value) => run('claim', key, () => inner.claim(key, ttl, value)),
     claimAndEnqueue: (claim, item) =>
       run('claim-enqueue', claim.key, () => inner.claimAndEnqueue(claim, item)),
+    dequeue: (item) => run('dequeue', item.key, () => inner.dequeue(item)),
     lock: (key, ttl) =>
       run('lock', key, async () => {
         const lock = await inner.lock(key, ttl)
