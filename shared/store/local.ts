@@ -57,6 +57,11 @@ export function createLocalStore({
    * the unstorage-based store of earlier versions becomes an index; any other value is refused, as Redis refuses
    * ZADD on a string.
    */
+  /** Whether anything sits at `key`, live or expired (a delete journals nothing for an empty key). */
+  const holds = (key: string) => {
+    const { values, indexes } = journaled.current()
+    return values.has(key) || indexes.has(key)
+  }
   const indexAt = (key: string): { index: SortedIndex | null; records: JournalRecord[] } => {
     const index = liveIndex(key)
     const value = index === null ? liveValue(key) : null
@@ -113,8 +118,7 @@ export function createLocalStore({
       guard('delete', async () => {
         assertKey(key)
         refresh()
-        if (journaled.current().values.has(key) || journaled.current().indexes.has(key))
-          await commit([['d', key]])
+        if (holds(key)) await commit([['d', key]])
       }),
     keys: (prefix = '') =>
       guard('keys', async () => {
@@ -159,8 +163,7 @@ export function createLocalStore({
         // One batch, as claimAndEnqueue's: both gone, or neither.
         const { index, records: converted } = indexAt(item.index)
         const records: JournalRecord[] = [...converted]
-        const { values, indexes } = journaled.current()
-        if (values.has(item.key) || indexes.has(item.key)) records.push(['d', item.key])
+        if (holds(item.key)) records.push(['d', item.key])
         // An index of an earlier version, converted just above, may hold the member: removing none is nothing.
         if (converted.length > 0 || (index?.score(item.member) ?? null) !== null)
           records.push(['r', item.index, item.member])

@@ -200,22 +200,18 @@ export async function startE2E({
   // An agent given its own Plane key reads it, in production, from the variable its `planeTokenEnv` names: said so
   // here too, for what names that variable (a refusal's message).
   const keyed = new Set<string>(agentKeys ? OWN_KEY_AGENTS : [])
-  const agents: AgentConfig[] = registry
-    .map((agent) =>
-      keyed.has(agent.id) && !agent.planeTokenEnv
-        ? { ...agent, planeTokenEnv: `PLANE_TOKEN_${agent.id.toUpperCase()}` }
-        : agent
-    )
-    .map((agent) =>
-      BRIDGE_TOKENS[agent.id] && !agent.bridgeTokenSha256
-        ? {
-            ...agent,
-            bridgeTokenSha256: createHash('sha256')
-              .update(BRIDGE_TOKENS[agent.id] as string)
-              .digest('hex'),
-          }
-        : agent
-    )
+  const agents: AgentConfig[] = registry.map((agent) => {
+    const token = BRIDGE_TOKENS[agent.id]
+    return {
+      ...agent,
+      ...(keyed.has(agent.id) && !agent.planeTokenEnv
+        ? { planeTokenEnv: `PLANE_TOKEN_${agent.id.toUpperCase()}` }
+        : {}),
+      ...(token && !agent.bridgeTokenSha256
+        ? { bridgeTokenSha256: createHash('sha256').update(token).digest('hex') }
+        : {}),
+    }
+  })
 
   const bridgeUrl = 'http://bridge.test/webhooks/plane'
   plane.webhooks.register({
