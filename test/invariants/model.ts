@@ -249,11 +249,14 @@ export function createModel() {
           closedSinceFlush.push(task.id)
         }
         if (after.state === 'Bloqué' && before.state !== 'Bloqué') bump(expected.blocked, task.id)
-        // Held for approval and given to an agent: the human is asked (once per task).
+        // Held for approval, open to an agent it was given to, or opened (out of the backlog, reopened) with its
+        // agents: the human is asked (once per task). A backlog task is not the agent's to pick up (OPENCLAW-02),
+        // so giving it one asks nothing until it opens.
+        const opened = OPEN_GROUPS.has(after.group) && !OPEN_GROUPS.has(before.group)
         if (
           after.approval &&
-          after.agents.some((a) => !before.agents.includes(a) || created) &&
-          !(after.group === 'completed' || after.group === 'cancelled')
+          OPEN_GROUPS.has(after.group) &&
+          after.agents.some((a) => opened || created || !before.agents.includes(a))
         )
           expected.approvals.set(task.id, 1)
       }

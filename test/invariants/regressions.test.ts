@@ -316,6 +316,48 @@ const CASES: Array<[string, ScenarioInput]> = [
       ],
     },
   ],
+  [
+    // The model asked for an approval when a held task was given to an agent in the backlog; the bridge asks when
+    // the task is open to its agent (OPENCLAW-02: a backlog task is not the agent's to pick up), as it wakes.
+    'a task held for approval is moved to the backlog, then given to an agent: nothing is asked yet',
+    {
+      version: '1.2',
+      tasks: [
+        { state: 'Backlog', assignee: 'imhotep' },
+        { state: 'Backlog', assignee: 'imhotep' },
+        { state: 'Backlog', assignee: 'imhotep' },
+      ],
+      steps: [
+        { op: 'create', assignee: null, deps: [], approval: true, echo: 'deliver' },
+        { op: 'uiState', task: 15, state: 'Backlog', delivery: 'deliver' },
+        { op: 'timer' },
+        { op: 'uiAssign', task: 15, assignee: 'imhotep', delivery: 'deliver' },
+        {
+          op: 'status',
+          agent: 'imhotep',
+          task: 0,
+          status: 'in_progress',
+          confidence: 0.5,
+          echo: 'deliver',
+        },
+      ],
+    },
+  ],
+  [
+    'a task held for approval, given to an agent in the backlog, is asked for once it leaves the backlog',
+    {
+      version: '1.2',
+      tasks: [{ state: 'Backlog', assignee: 'imhotep' }],
+      steps: [
+        { op: 'create', assignee: null, deps: [], approval: true, echo: 'deliver' },
+        { op: 'uiState', task: 1, state: 'Backlog', delivery: 'deliver' },
+        { op: 'timer' },
+        { op: 'uiAssign', task: 1, assignee: 'imhotep', delivery: 'deliver' },
+        { op: 'timer' },
+        { op: 'uiState', task: 1, state: 'Todo', delivery: 'deliver' },
+      ],
+    },
+  ],
 ]
 
 /**
