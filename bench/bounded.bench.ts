@@ -91,8 +91,8 @@ async function runBoundedBench(options: BenchOptions): Promise<TableBenchResult>
     }
     const env = await deploymentEnv(deployment, tokens)
     const ctx: Context = { world, deployment, env, tokens, taskOf: _tasksOf(world), entry }
-    const cases = [jsonUploads, multipartUploads, unsignedJunk, rejectedDeliveries]
-    for (const run of options.quick ? cases.slice(0, 2) : cases) {
+    const cases = [jsonUploads, mcpJsonUploads, multipartUploads, unsignedJunk, rejectedDeliveries]
+    for (const run of options.quick ? cases.slice(0, 3) : cases) {
       _progress(`bounded: ${run.name}`)
       results.push(await run(ctx))
     }
@@ -144,6 +144,58 @@ async function jsonUploads(ctx: Context): Promise<CaseResult> {
       statuses: _count(answers.map((a) => a.status)),
       detail: `${ok} stored, ${busy} told to retry, ${_resets(answers)} reset`,
       holds: (peak) => peak <= 200 && ok >= 2 && ok + busy === answers.length,
+    }
+  })
+}
+
+/**
+ * The same four uploads through `/mcp`, as OpenClaw agents call tools: one JSON-RPC `tools/call` each on the
+ * stateless door (no session); a tool's refusal is a result with `isError` inside a 200.
+ */
+async function mcpJsonUploads(ctx: Context): Promise<CaseResult> {
+  return _withServer(ctx, { DATA_DIR: await _dataDir(ctx, 'mcp') }, async (server) => {
+    const agents = ctx.world.agents.slice(0, 4)
+    const answers = await Promise.all(
+      agents.map(async (agent, i) => {
+        const content = randomBytes(5 * MIB - 1024).toString('base64')
+        const res = await _post(`${server.origin}/mcp`, {
+          headers: {
+            authorization: `Bearer ${ctx.tokens[agent.id]}`,
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            'mcp-protocol-version': '2025-06-18',
+          },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: i + 1,
+            method: 'tools/call',
+            params: {
+              name: 'upload_deliverable',
+              arguments: {
+                task: ctx.taskOf[agent.id],
+                filename: `${agent.id}.pdf`,
+                content_base64: content,
+              },
+            },
+          }),
+        })
+        return { status: res.status, retryAfter: res.headers.get('retry-after'), text: res.text }
+      })
+    )
+    const stored = answers.filter(
+      (a) => a.status === 200 && a.text.includes('"result"') && !a.text.includes('"isError":true')
+    ).length
+    const busy = answers.filter((a) => a.status === 503 && a.retryAfter !== null).length
+    if (stored + busy < answers.length)
+      _progress(
+        `bounded: MCP answers: ${answers.map((a) => `${a.status} ${a.text.slice(0, 200)}`).join(' | ')}`
+      )
+    return {
+      name: '4 × 5 MiB JSON uploads at once over MCP',
+      goal: 'peak ≤ 200 MB, ≥ 2 succeed, the rest 503 + Retry-After (none reset)',
+      statuses: _count(answers.map((a) => a.status)),
+      detail: `${stored} stored, ${busy} told to retry, ${_resets(answers)} reset`,
+      holds: (peak) => peak <= 200 && stored >= 2 && stored + busy === answers.length,
     }
   })
 }
@@ -333,7 +385,7 @@ function _tasksOf(world: PollWorld): Record<string, string> {
 async function _post(
   url: string,
   init: { headers: Record<string, string>; body: BodyInit }
-): Promise<{ status: number; headers: Headers; json: unknown }> {
+): Promise<{ status: number; headers: Headers; json: unknown; text: string }> {
   try {
     const res = await fetch(url, { method: 'POST', ...init })
     const text = await res.text()
@@ -343,9 +395,9 @@ async function _post(
     } catch {
       // Not JSON: the status says enough.
     }
-    return { status: res.status, headers: res.headers, json }
+    return { status: res.status, headers: res.headers, json, text }
   } catch {
-    return { status: 0, headers: new Headers(), json: null }
+    return { status: 0, headers: new Headers(), json: null, text: '' }
   }
 }
 
