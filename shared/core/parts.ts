@@ -43,7 +43,11 @@ export type McpDoor = {
   handler: {
     fetch(
       request: Request,
-      options: { authInfo: { token: string; clientId: string; scopes: string[] } }
+      options: {
+        authInfo: { token: string; clientId: string; scopes: string[] }
+        /** The body, parsed already: the request then carries none (functions/tools/mcp.ts). */
+        parsedBody?: unknown
+      }
     ): Promise<Response>
   }
   guards: MiddlewareHandler[]

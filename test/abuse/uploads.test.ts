@@ -74,6 +74,21 @@ async function start(options: { spool?: FileSpool; env?: Record<string, string> 
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
+/** What an MCP client sends with a call on the stateless door. */
+const MCP_HEADERS = (token: string) => ({
+  authorization: `Bearer ${token}`,
+  host: 'localhost',
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+})
+
+/** The JSON-RPC answer of a call, whether it came as JSON or as one event of a stream. */
+async function _rpcAnswer(response: Response): Promise<unknown> {
+  const text = await response.text()
+  const data = text.startsWith('{') ? text : /^data: (.*)$/m.exec(text)?.[1]
+  return JSON.parse(data ?? 'null')
+}
+
 function uploadForm(file: Uint8Array, name = 'rapport.pdf') {
   const form = new FormData()
   form.append('task', 'ONB-1')
@@ -246,6 +261,48 @@ describe('uploads in bounded memory (issue 38)', () => {
     // 256 KiB are read freely, then 64 KiB more fit: the read stops there, far from the 12 MiB offered.
     expect(pulled).toBeLessThan(20)
     others.release()
+    expect(t.services.uploadBudget.inFlight()).toBe(0)
+  })
+
+  it('should take a base64 file over MCP whole, the body parsed once and handed to the SDK as it is', async () => {
+    const { t, attached, stored } = await start()
+    const file = new Uint8Array(randomBytes(3 * MIB))
+    const response = await t.app.request('http://localhost/mcp', {
+      method: 'POST',
+      headers: MCP_HEADERS(t.bridgeTokens.imhotep as string),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'tools/call',
+        params: {
+          name: 'upload_deliverable',
+          arguments: {
+            task: 'ONB-1',
+            filename: 'rapport.pdf',
+            content_base64: Buffer.from(file).toString('base64'),
+          },
+        },
+      }),
+    })
+    expect(response.status).toBe(200)
+    const answer = (await _rpcAnswer(response)) as { result?: { isError?: boolean } }
+    expect(answer).toMatchObject({ jsonrpc: '2.0', id: 7, result: { content: expect.any(Array) } })
+    expect(answer.result?.isError, JSON.stringify(answer).slice(0, 500)).toBeUndefined()
+    const [attachment] = attached()
+    expect(sha(await stored(attachment?.upload_key as string))).toBe(sha(file))
+    // Over LARGE_BODY_BYTES, so counted while held; given back once the answer was sent.
+    expect(t.services.uploadBudget.inFlight()).toBe(0)
+  })
+
+  it('should answer a body that is not JSON over MCP with the SDK’s own parse error, holding nothing', async () => {
+    const { t } = await start()
+    const response = await t.app.request('http://localhost/mcp', {
+      method: 'POST',
+      headers: MCP_HEADERS(t.bridgeTokens.imhotep as string),
+      body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":${'x'.repeat(300 * 1024)}`,
+    })
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32700 } })
     expect(t.services.uploadBudget.inFlight()).toBe(0)
   })
 
