@@ -44,7 +44,7 @@ export type CardReply = {
 }
 
 /** A prompt is sent again at most this often for one card and action (a double press sends one). */
-const PROMPT_BUCKET_MS = 10 * 60 * 1000
+const PROMPT_AGAIN_AFTER_S = 10 * 60
 /** Longest text taken from the human into Plane and the agent's wake. */
 const MAX_TEXT = 4000
 
@@ -298,7 +298,13 @@ async function _runTo(ctx: TaskContext, task: LoadedTask, state: 'active'): Prom
   )
 }
 
-/** Ask for the text an action needs: a ForceReply message, once per card and action every 10 min. */
+/**
+ * Ask for the text an action needs: a ForceReply message, once per card and action every 10 min. The first press
+ * marks when it asked (`tg:card:prompted:…`, 10 min), and the message's dedupe key is that time: a second press
+ * within 10 min names the same message, which the outbox keeps once, and a press after a crash between the mark and
+ * the message sends it then. (A key on a 10-minute clock bucket sent two prompts for a double press across a bucket's
+ * edge: 02:29:59.5 and 02:30:00.2, seen in CI.)
+ */
 async function _prompt(
   services: Services,
   parts: ActionParts,
@@ -306,10 +312,15 @@ async function _prompt(
   action: 'sendback' | 'answer'
 ): Promise<void> {
   const say = actionPhrasesFor(services.config.LOCALE)
+  const mark = `tg:card:prompted:${card.id}:${action}`
+  const now = String(services.now())
+  const askedAt = (await services.store.claim(mark, PROMPT_AGAIN_AFTER_S, now))
+    ? now
+    : ((await services.store.get<string>(mark)) ?? now)
   const base = telegramMessage(
     card.chatId,
     say.prompt(action, escapeHtml(card.ref ?? card.taskId)),
-    `prompt:${card.id}:${action}:${Math.floor(services.now() / PROMPT_BUCKET_MS)}`,
+    `prompt:${card.id}:${action}:${askedAt}`,
     card.projectId
   )
   const item: EnqueueInput = {

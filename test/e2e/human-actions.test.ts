@@ -9,8 +9,9 @@ import { listReviews } from '../../shared/notify/reviews.ts'
 import { runRecordKey } from '../../shared/runs/records.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
-import { CHAT_ID, startE2E } from '../../sim/e2e/harness.ts'
+import { CHAT_ID, type E2EOptions, startE2E } from '../../sim/e2e/harness.ts'
 import { chatCards, pressUpdate } from '../../sim/e2e/telegram-cards.ts'
+import { virtualClock } from '../helpers/clock.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null
@@ -22,8 +23,11 @@ afterEach(async () => {
 const GROUP = Number(CHAT_ID)
 const STRANGER = -100999
 
-async function start(env: Record<string, string> = {}) {
-  e2e = await startE2E({ concierge: true, env })
+async function start(
+  env: Record<string, string> = {},
+  clock: Pick<E2EOptions, 'now' | 'sleep'> = {}
+) {
+  e2e = await startE2E({ concierge: true, env, ...clock })
   const t = e2e
   const as = (agent: 'imhotep' | 'thot' | 'ra') => async (tool: string, input: unknown) => {
     const result = await callHttp(t.app, tool, t.bridgeTokens[agent] as string, input)
@@ -291,6 +295,37 @@ describe('questions from Telegram', () => {
       s.comments(task.id).filter((c) => c.includes('Réponse via Telegram (Ada) : Hermès.'))
     ).toHaveLength(1)
     expect(s.wakes('imhotep').filter((w) => w.includes('Hermès.'))).toHaveLength(1)
+  })
+})
+
+describe('the prompt for a reply', () => {
+  it('should ask once for a double press across a ten-minute mark, and again ten minutes later', async () => {
+    const clock = virtualClock()
+    // 500 ms before a multiple of ten minutes: the second press lands after it (a clock bucket's edge).
+    clock.advance(600_000 - (clock.now() % 600_000) - 500)
+    const s = await start({}, clock)
+    await s.t.bridge.plane!.states.create(s.t.project.id, {
+      name: 'Blocked',
+      group: 'started',
+      color: '#e5484d',
+    })
+    await s.ra('create_task', { project: 'ONB', title: 'Nommer le bot', assignee: 'imhotep' })
+    await s.imhotep('update_task_status', {
+      task: 'ONB-1',
+      status: 'blocked',
+      reason: 'Quel nom ?',
+    })
+    await s.t.settle()
+    const question = s.card('Quel nom')
+    const prompts = () => s.cards().filter((c) => c.text.includes('Votre réponse pour ONB-1'))
+    await s.press(question.id, '💬 Répondre')
+    clock.advance(1000)
+    await s.press(question.id, '💬 Répondre')
+    expect(prompts()).toHaveLength(1)
+    // Ten minutes on, the prompt may be buried in the chat: a press asks again.
+    clock.advance(10 * 60_000)
+    await s.press(question.id, '💬 Répondre')
+    expect(prompts()).toHaveLength(2)
   })
 })
 
