@@ -48,6 +48,14 @@ export function buildTelegramParts(
   // Telegram's refusals of a chat (issue 44): flood waits and blocked bots hold the chat, migrations are kept.
   const holds = createChatHolds(store, now)
   const migrations = createChatMigrations(store)
-  const heldChats = createHeldChats({ outbox, holds, locale: config.LOCALE, log, now, kick })
+  const heldChats = createHeldChats({
+    outbox,
+    store,
+    holds,
+    locale: config.LOCALE,
+    log,
+    now,
+    kick,
+  })
   return { telegram, chatId, topics, holds, migrations, heldChats }
 }

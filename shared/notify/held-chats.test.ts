@@ -3,22 +3,24 @@ import { createLogger } from '../observe/log.ts'
 import { createMemoryStore } from '../store/store.ts'
 import { createChatHolds } from './chat-holds.ts'
 import { createHeldChats } from './held-chats.ts'
-import { createOutbox } from './outbox.ts'
+import { createOutbox, type OutboxItem } from './outbox.ts'
 
 const CHAT = '-1001234567890'
 
 function setup() {
-  let clock = Date.parse('2026-11-26T10:00:00Z')
-  const store = createMemoryStore()
+  // 500 ms before a multiple of ten minutes: a notice's window must not follow the clock's ten-minute marks.
+  let clock = Date.parse('2026-11-26T09:59:59.500Z')
+  const store = createMemoryStore({ now: () => clock })
   const holds = createChatHolds(store, () => clock)
   const care = createHeldChats({
     outbox: createOutbox(store, () => clock),
+    store,
     holds,
     locale: 'fr',
     log: createLogger({ level: 'error' }),
     now: () => clock,
   })
-  return { holds, care, tick: (ms: number) => (clock += ms) }
+  return { store, holds, care, tick: (ms: number) => (clock += ms) }
 }
 
 describe('a chat back (issue 44)', () => {
@@ -39,5 +41,25 @@ describe('a chat back (issue 44)', () => {
     const hold = await t.holds.hold(CHAT, 'blocked', 'Forbidden: bot was blocked by the user')
     expect(await t.care.back(CHAT)).toEqual(hold)
     expect(await t.holds.get(CHAT)).toBeNull()
+  })
+})
+
+describe('messages given up (issue 44)', () => {
+  const given = (n: number) =>
+    ({ channel: 'telegram', target: CHAT, dedupeKey: `message:${n}` }) as OutboxItem
+
+  it('should tell a chat once for messages given up within ten minutes, across a ten-minute mark, then again', async () => {
+    const t = setup()
+    const notices = async () =>
+      (await createOutbox(t.store, () => 0).pending('telegram')).filter((i) =>
+        String((i.payload as { text?: string }).text).startsWith('⚠️ Telegram a refusé un message')
+      )
+    await t.care.gaveUp(given(1), 'Bad Request: message is too long')
+    t.tick(1_000)
+    await t.care.gaveUp(given(2), 'Bad Request: message is too long')
+    expect(await notices()).toHaveLength(1)
+    t.tick(10 * 60_000)
+    await t.care.gaveUp(given(3), 'Bad Request: message is too long')
+    expect(await notices()).toHaveLength(2)
   })
 })

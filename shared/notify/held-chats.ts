@@ -5,6 +5,7 @@
  */
 
 import type { Logger } from '../observe/log.ts'
+import type { Store } from '../store/store.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { capText } from '../text/cap.ts'
 import type { ChatHold, ChatHolds } from './chat-holds.ts'
@@ -13,6 +14,8 @@ import { type Outbox, type OutboxItem, telegramMessage } from './outbox.ts'
 
 export type HeldChatsOptions = {
   outbox: Outbox
+  /** Where a chat's last notice of a message given up is marked (its ten minutes). */
+  store: Pick<Store, 'claim' | 'get'>
   holds: ChatHolds
   locale: Locale
   log: Logger
@@ -39,12 +42,13 @@ export type HeldChats = {
 /** Up to this many messages that waited go as they are; past it, the human gets a summary and the important ones. */
 export const SUMMARY_AFTER = 10
 /** One word about messages given up per chat in this long. */
-const GAVE_UP_WINDOW_MS = 10 * 60 * 1000
+const GAVE_UP_WINDOW_S = 10 * 60
 /** Notices of this module are never themselves the subject of one (a notice refused is not told again). */
 const NOTICE_KEY = 'notice:'
 
 export function createHeldChats({
   outbox,
+  store,
   holds,
   locale,
   log,
@@ -96,12 +100,18 @@ export function createHeldChats({
     },
     async gaveUp(item, reason) {
       if (item.channel !== 'telegram' || item.dedupeKey?.startsWith(NOTICE_KEY)) return
-      const bucket = Math.floor(now() / GAVE_UP_WINDOW_MS)
+      // The first message given up marks when it was told; those in the next ten minutes name the same notice,
+      // which the outbox keeps once (a key on a ten-minute clock bucket told twice across a bucket's edge).
+      const mark = `outbox:gave-up-told:${item.target}`
+      const at = String(now())
+      const since = (await store.claim(mark, GAVE_UP_WINDOW_S, at))
+        ? at
+        : ((await store.get<string>(mark)) ?? at)
       await outbox.enqueue(
         telegramMessage(
           item.target,
           say.gaveUp(escapeHtml(capText(reason, 300))),
-          `${NOTICE_KEY}gave-up:${item.target}:${bucket}`
+          `${NOTICE_KEY}gave-up:${item.target}:${since}`
         )
       )
       kick?.()

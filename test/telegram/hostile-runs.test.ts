@@ -213,6 +213,7 @@ describe('hostile content in what runs, alerts and refusals tell the human (issu
             const holds = createChatHolds(store, () => NOW)
             const held = createHeldChats({
               outbox,
+              store,
               holds,
               locale: w.locale,
               log: silentLogger,
