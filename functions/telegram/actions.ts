@@ -14,6 +14,7 @@ import { type EnqueueInput, telegramMessage } from '../../shared/notify/outbox.t
 import { settleReview } from '../../shared/notify/reviews.ts'
 import { errorMessage } from '../../shared/observe/errors.ts'
 import { OPEN_RUN_STATES } from '../../shared/runs/records.ts'
+import { windowOpenedAt } from '../../shared/store/window.ts'
 import { escapeHtml } from '../../shared/telegram/html.ts'
 import { splitMessage, TELEGRAM_MESSAGE_LIMIT } from '../../shared/telegram/split.ts'
 import { capText } from '../../shared/text/cap.ts'
@@ -302,8 +303,7 @@ async function _runTo(ctx: TaskContext, task: LoadedTask, state: 'active'): Prom
  * Ask for the text an action needs: a ForceReply message, once per card and action every 10 min. The first press
  * marks when it asked (`tg:card:prompted:…`, 10 min), and the message's dedupe key is that time: a second press
  * within 10 min names the same message, which the outbox keeps once, and a press after a crash between the mark and
- * the message sends it then. (A key on a 10-minute clock bucket sent two prompts for a double press across a bucket's
- * edge: 02:29:59.5 and 02:30:00.2, seen in CI.)
+ * the message sends it then.
  */
 async function _prompt(
   services: Services,
@@ -312,11 +312,12 @@ async function _prompt(
   action: 'sendback' | 'answer'
 ): Promise<void> {
   const say = actionPhrasesFor(services.config.LOCALE)
-  const mark = `tg:card:prompted:${card.id}:${action}`
-  const now = String(services.now())
-  const askedAt = (await services.store.claim(mark, PROMPT_AGAIN_AFTER_S, now))
-    ? now
-    : ((await services.store.get<string>(mark)) ?? now)
+  const askedAt = await windowOpenedAt(
+    services.store,
+    `tg:card:prompted:${card.id}:${action}`,
+    PROMPT_AGAIN_AFTER_S,
+    services.now()
+  )
   const base = telegramMessage(
     card.chatId,
     say.prompt(action, escapeHtml(card.ref ?? card.taskId)),

@@ -6,6 +6,7 @@
 
 import type { Logger } from '../observe/log.ts'
 import type { Store } from '../store/store.ts'
+import { windowOpenedAt } from '../store/window.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { capText } from '../text/cap.ts'
 import type { ChatHold, ChatHolds } from './chat-holds.ts'
@@ -101,12 +102,13 @@ export function createHeldChats({
     async gaveUp(item, reason) {
       if (item.channel !== 'telegram' || item.dedupeKey?.startsWith(NOTICE_KEY)) return
       // The first message given up marks when it was told; those in the next ten minutes name the same notice,
-      // which the outbox keeps once (a key on a ten-minute clock bucket told twice across a bucket's edge).
-      const mark = `outbox:gave-up-told:${item.target}`
-      const at = String(now())
-      const since = (await store.claim(mark, GAVE_UP_WINDOW_S, at))
-        ? at
-        : ((await store.get<string>(mark)) ?? at)
+      // which the outbox keeps once.
+      const since = await windowOpenedAt(
+        store,
+        `outbox:gave-up-told:${item.target}`,
+        GAVE_UP_WINDOW_S,
+        now()
+      )
       await outbox.enqueue(
         telegramMessage(
           item.target,

@@ -5,6 +5,7 @@
  * message that carries it is sent. 60 `error` comments from one agent were 40 Telegram messages in 45 s.
  */
 import type { Store } from '../store/store.ts'
+import { windowOpenedAt } from '../store/window.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import type { EnqueueInput } from './outbox.ts'
 
@@ -58,11 +59,8 @@ export function createAgentQuota({
    * agree on it) and lasts `windowMs`. A window anchored on the agent's own first message, not on the clock, never
    * lets twice the share through across a boundary.
    */
-  const windowOf = async (agentId: string): Promise<number> => {
-    const key = `notify:quota:window:${agentId}`
-    await store.claim(key, windowS, now())
-    return (await store.get<number>(key)) ?? now()
-  }
+  const windowOf = (agentId: string): Promise<number> =>
+    windowOpenedAt(store, `notify:quota:window:${agentId}`, windowS, now())
   return {
     async admit(agentId) {
       const start = await windowOf(agentId)
