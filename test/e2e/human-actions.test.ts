@@ -98,6 +98,23 @@ async function start(
   }
 }
 
+/** A task given to Imhotep and blocked by him with a question (the project's Blocked state made first): its card. */
+async function blockedWithQuestion(s: Awaited<ReturnType<typeof start>>) {
+  await s.t.bridge.plane!.states.create(s.t.project.id, {
+    name: 'Blocked',
+    group: 'started',
+    color: '#e5484d',
+  })
+  const task = await s.ra('create_task', {
+    project: 'ONB',
+    title: 'Nommer le bot',
+    assignee: 'imhotep',
+  })
+  await s.imhotep('update_task_status', { task: 'ONB-1', status: 'blocked', reason: 'Quel nom ?' })
+  await s.t.settle()
+  return { task, question: s.card('Quel nom') }
+}
+
 /** A task given to Imhotep, started, then finished with a low confidence: a review card. */
 async function reviewed(s: Awaited<ReturnType<typeof start>>) {
   const task = await s.ra('create_task', {
@@ -263,23 +280,7 @@ describe('questions from Telegram', () => {
 
   it('should ask for the answer when 💬 Répondre is pressed, and take the reply to that prompt', async () => {
     const s = await start()
-    await s.t.bridge.plane!.states.create(s.t.project.id, {
-      name: 'Blocked',
-      group: 'started',
-      color: '#e5484d',
-    })
-    const task = await s.ra('create_task', {
-      project: 'ONB',
-      title: 'Nommer le bot',
-      assignee: 'imhotep',
-    })
-    await s.imhotep('update_task_status', {
-      task: 'ONB-1',
-      status: 'blocked',
-      reason: 'Quel nom ?',
-    })
-    await s.t.settle()
-    const question = s.card('Quel nom')
+    const { task, question } = await blockedWithQuestion(s)
     await s.press(question.id, '💬 Répondre')
     // A double press asks once.
     const stale = s.t.telegram.makeCallbackUpdate({
@@ -304,19 +305,7 @@ describe('the prompt for a reply', () => {
     // 500 ms before a multiple of ten minutes: the second press lands after it (a clock bucket's edge).
     clock.advance(600_000 - (clock.now() % 600_000) - 500)
     const s = await start({}, clock)
-    await s.t.bridge.plane!.states.create(s.t.project.id, {
-      name: 'Blocked',
-      group: 'started',
-      color: '#e5484d',
-    })
-    await s.ra('create_task', { project: 'ONB', title: 'Nommer le bot', assignee: 'imhotep' })
-    await s.imhotep('update_task_status', {
-      task: 'ONB-1',
-      status: 'blocked',
-      reason: 'Quel nom ?',
-    })
-    await s.t.settle()
-    const question = s.card('Quel nom')
+    const { question } = await blockedWithQuestion(s)
     const prompts = () => s.cards().filter((c) => c.text.includes('Votre réponse pour ONB-1'))
     await s.press(question.id, '💬 Répondre')
     clock.advance(1000)
