@@ -52,16 +52,16 @@ export function createLocalStore({
   const { refresh, commit, dropExpired, liveValue, liveIndex, isLive } = journaled
   const guard = reportingErrors(onError)
 
-  /**
-   * The live index at `key`, and what must be written before using it: a value written as `{ member: score }` by
-   * the unstorage-based store of earlier versions becomes an index; any other value is refused, as Redis refuses
-   * ZADD on a string.
-   */
   /** Whether anything sits at `key`, live or expired (a delete journals nothing for an empty key). */
   const holds = (key: string) => {
     const { values, indexes } = journaled.current()
     return values.has(key) || indexes.has(key)
   }
+  /**
+   * The live index at `key`, and what must be written before using it: a value written as `{ member: score }` by
+   * the unstorage-based store of earlier versions becomes an index; any other value is refused, as Redis refuses
+   * ZADD on a string.
+   */
   const indexAt = (key: string): { index: SortedIndex | null; records: JournalRecord[] } => {
     const index = liveIndex(key)
     const value = index === null ? liveValue(key) : null
