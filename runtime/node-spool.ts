@@ -87,8 +87,9 @@ export function createNodeSpool({ dataDir, now = Date.now }: NodeSpoolOptions): 
 
 /**
  * UPLOAD_MEMORY_BUDGET_BYTES's default: an eighth of the heap's limit (~21 MiB under the image's 160 MB old
- * generation). A JSON upload holds about four times its body while it is parsed, decoded and sent, so the budget
- * full costs about half the heap at worst, beside the bridge's own ~50 MB (bench/README.md, `bounded`).
+ * generation). A JSON upload's file is decoded as its body is read (json-spill.ts): it costs two to three times its
+ * body while it is read, decoded and sent (the bytes as they came until collected, the file, the copy sent to Plane),
+ * so the budget full costs well under half the heap, beside the bridge's own ~50 MB (bench/README.md, `bounded`).
  */
 export function nodeUploadBudgetBytes(): number {
   return Math.floor(getHeapStatistics().heap_size_limit / 8)

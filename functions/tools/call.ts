@@ -4,7 +4,9 @@ import type { AgentConfig } from '../../shared/agents/registry.ts'
 import type { Services } from '../../shared/core/function.ts'
 import { errorMessage } from '../../shared/observe/errors.ts'
 import { STORE_RETRY_AFTER_S, StoreUnavailableError } from '../../shared/store/unavailable.ts'
+import type { SpilledJson } from '../../shared/uploads/json-spill.ts'
 import type { HeldFile } from '../../shared/uploads/spool.ts'
+import type { Base64File } from './body.ts'
 import { type CallParts, toolContext } from './context.ts'
 import { invalidInput, ToolError, toToolError } from './errors.ts'
 import { readerOf } from './tasks.ts'
@@ -14,8 +16,11 @@ export type CallOutcome =
   | { ok: true; output: Record<string, unknown> }
   | { ok: false; error: ToolError }
 
-/** What a door hands a call besides its JSON input: the file of a multipart upload, held until the call ends. */
-export type CallExtras = { upload?: HeldFile | null }
+/**
+ * What a door hands a call besides its JSON input: the file of a multipart upload, held until the call ends; a JSON
+ * body's string set aside as bytes (the input holds its marker).
+ */
+export type CallExtras = { upload?: HeldFile | null; spilled?: SpilledJson<Base64File> | null }
 
 export async function callTool(
   services: Services,
@@ -65,7 +70,11 @@ async function _run(
     }
     const parsed = tool.input.safeParse(rawInput ?? {})
     if (!parsed.success) throw invalidInput(parsed.error)
-    const ctx = { ...(await toolContext(services, parts, agent)), upload: extras.upload ?? null }
+    const ctx = {
+      ...(await toolContext(services, parts, agent)),
+      upload: extras.upload ?? null,
+      spilled: extras.spilled ?? null,
+    }
     let result: unknown
     try {
       result = await tool.handler(parsed.data, ctx)

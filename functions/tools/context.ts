@@ -80,6 +80,7 @@ function _context(
     ownKey: own !== null,
     runs,
     upload: null,
+    spilled: null,
     touched: new Map(),
   }
 }

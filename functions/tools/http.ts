@@ -3,9 +3,10 @@ import type { Context } from 'hono'
 import * as z from 'zod'
 import type { Config } from '../../shared/core/config.ts'
 import { type AppEnv, defineHttpFunction } from '../../shared/core/function.ts'
+import type { SpilledJson } from '../../shared/uploads/json-spill.ts'
 import type { HeldFile } from '../../shared/uploads/spool.ts'
 import { agentForToken, WWW_AUTHENTICATE } from './auth.ts'
-import { readBodyInBudget } from './body.ts'
+import { type Base64File, readBodyInBudget, readJsonBodyInBudget } from './body.ts'
 import { callTool } from './call.ts'
 import type { CallParts } from './context.ts'
 import { ToolError } from './errors.ts'
@@ -72,6 +73,7 @@ export const bridgeToolCallFunction = defineHttpFunction({
     try {
       const outcome = await callTool(services, parts, tool, agent, read.input, 'http', {
         upload: read.file,
+        spilled: read.spilled,
       })
       return outcome.ok ? c.json(outcome.output, 200) : _error(c, outcome.error)
     } finally {
@@ -97,7 +99,15 @@ function _error(c: Context<AppEnv>, error: ToolError): Response {
   return c.json(error.toJSON(), error.status, headers)
 }
 
-type ReadInput = { input: unknown; file: HeldFile | null; release: () => void | Promise<void> }
+type ReadInput = {
+  input: unknown
+  file: HeldFile | null
+  spilled: SpilledJson<Base64File> | null
+  release: () => void | Promise<void>
+}
+
+/** upload_deliverable's base64 file in a JSON body, decoded as it is read (json-spill.ts). */
+const UPLOAD_FILE_PATH = ['content_base64'] as const
 
 /**
  * The call's input: multipart (upload_deliverable's file spooled, never held whole) or JSON, whose large bodies
@@ -116,6 +126,7 @@ async function _readInput(c: Context<AppEnv>, tool: string): Promise<ReadInput |
     return {
       input: form.input,
       file: form.file,
+      spilled: null,
       release: () => form.file.release(),
     }
   }
@@ -124,17 +135,25 @@ async function _readInput(c: Context<AppEnv>, tool: string): Promise<ReadInput |
       'invalid_input',
       `Send the input as application/json (got ${type.split(';')[0]}).`
     )
-  const body = await readBodyInBudget(c, c.get('services').uploadBudget)
+  const budget = c.get('services').uploadBudget
+  const body =
+    tool === 'upload_deliverable'
+      ? await readJsonBodyInBudget(c, budget, UPLOAD_FILE_PATH)
+      : await readBodyInBudget(c, budget)
   if (body instanceof ToolError) return body
-  const held = { input: {}, file: null, release: body.release }
-  if (body.text.trim() === '') return held
+  const spilled = 'json' in body ? body.json : null
+  const held = { input: {}, file: null, spilled: null, release: body.release }
+  const text = 'json' in body ? body.json.skeleton : body.text
+  if (text.trim() === '') return held
   try {
-    const value: unknown = JSON.parse(body.text)
+    // A file string that is not well formed JSON makes the body none: the same answer as reading it whole.
+    if (spilled && !spilled.wellFormed) throw new SyntaxError('not JSON')
+    const value: unknown = JSON.parse(text)
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       body.release()
       return new ToolError('invalid_input', 'The input must be a JSON object.')
     }
-    return { ...held, input: value }
+    return { ...held, input: value, spilled }
   } catch {
     body.release()
     return new ToolError('invalid_input', 'The body is not valid JSON.')

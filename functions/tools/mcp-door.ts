@@ -13,6 +13,8 @@ import type { MiddlewareHandler } from 'hono'
 import type { AgentConfig } from '../../shared/agents/registry.ts'
 import type { Services } from '../../shared/core/function.ts'
 import type { McpDoor } from '../../shared/core/parts.ts'
+import type { SpilledJson } from '../../shared/uploads/json-spill.ts'
+import type { Base64File } from './body.ts'
 import { callTool } from './call.ts'
 import type { CallParts } from './context.ts'
 import { toolBodyLimit } from './http.ts'
@@ -34,7 +36,9 @@ export function createMcpDoor(services: Services, parts: CallParts): McpDoor {
   const handler = createMcpHandler(
     ({ authInfo }) => {
       const agent = authInfo ? byId.get(authInfo.clientId) : undefined
-      return _server(services, parts, agent ?? null)
+      // A JSON upload's file the door decoded as it read the body (mcp.ts): the call's arguments hold its marker.
+      const spilled = (authInfo?.extra?.spilled as SpilledJson<Base64File> | undefined) ?? null
+      return _server(services, parts, agent ?? null, spilled)
     },
     {
       legacy: 'stateless',
@@ -77,7 +81,12 @@ function _hostGuard(services: Services, hosts: string[]): MiddlewareHandler {
 }
 
 /** One server per request (stateless): every tool, each call made as the authenticated agent. */
-function _server(services: Services, parts: CallParts, agent: AgentConfig | null): McpServer {
+function _server(
+  services: Services,
+  parts: CallParts,
+  agent: AgentConfig | null,
+  spilled: SpilledJson<Base64File> | null
+): McpServer {
   const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS })
   // A member is not offered the Concierge's tools (issue 45: listed, they only answered 403): not registered, a
   // call by name is the SDK's "Tool … not found" (over HTTP, callTool's 403 forbidden).
@@ -94,7 +103,7 @@ function _server(services: Services, parts: CallParts, agent: AgentConfig | null
       async (args: unknown) => {
         if (!agent)
           return { isError: true, content: [{ type: 'text' as const, text: 'Not authenticated.' }] }
-        const outcome = await callTool(services, parts, tool, agent, args, 'mcp')
+        const outcome = await callTool(services, parts, tool, agent, args, 'mcp', { spilled })
         if (!outcome.ok)
           return {
             isError: true,

@@ -6,8 +6,9 @@
 import type { Context } from 'hono'
 import { type AppEnv, defineHttpFunction, type HttpMethod } from '../../shared/core/function.ts'
 import type { UploadBudget } from '../../shared/uploads/budget.ts'
+import type { SpilledJson } from '../../shared/uploads/json-spill.ts'
 import { agentForToken, WWW_AUTHENTICATE } from './auth.ts'
-import { readBodyInBudget } from './body.ts'
+import { type Base64File, readJsonBodyInBudget } from './body.ts'
 import { ToolError } from './errors.ts'
 import { toolBodyLimit } from './http.ts'
 
@@ -65,11 +66,13 @@ async function serveMcp(c: Context<AppEnv>): Promise<Response> {
   const read = await _readCall(c, services.uploadBudget)
   if (read instanceof ToolError) return _refused(c, read)
   const { release } = read
+  // The file set aside reaches the tool with the call (mcp-door.ts reads `extra.spilled`).
+  const auth = read.spilled ? { ...authInfo, extra: { spilled: read.spilled } } : authInfo
   let response: Response
   try {
     response = await door.handler.fetch(
       read.request,
-      'parsedBody' in read ? { authInfo, parsedBody: read.parsedBody } : { authInfo }
+      'parsedBody' in read ? { authInfo: auth, parsedBody: read.parsedBody } : { authInfo: auth }
     )
   } catch (error) {
     release()
@@ -78,31 +81,54 @@ async function serveMcp(c: Context<AppEnv>): Promise<Response> {
   return _releaseWhenSent(response, release)
 }
 
+/** Where upload_deliverable's base64 file sits in a `tools/call` message: decoded as it is read. */
+const UPLOAD_FILE_PATH = ['params', 'arguments', 'content_base64'] as const
+
+/**
+ * What the SDK is handed for a body that is not JSON, for its parse error (which does not quote the body): the body
+ * itself is not text any more where its file was. A control character in a string, which JSON refuses.
+ */
+const NOT_JSON = '"\u0001"'
+
+type ReadCall = {
+  request: Request
+  parsedBody?: unknown
+  /** upload_deliverable's file, decoded as the body was read: the arguments hold its marker. */
+  spilled: SpilledJson<Base64File> | null
+  release: () => void
+}
+
 /**
  * The call's body, read under the upload budget and parsed once, here: the SDK is handed the value (`parsedBody`)
- * and a request without the body, so that a base64 file is not held again as a request's bytes, the SDK's own text
- * and its own parse (the bounded bench: 4 × 5 MiB uploads at once peaked at 252–256 MB over MCP before, 175–191
- * after). The text goes once parsed. A body that is not JSON is passed on as it came, for the SDK's parse error.
+ * and a request without the body, so that nothing of it is held twice (the bounded bench: 4 × 5 MiB uploads at once
+ * peaked at 252–256 MB over MCP before, 175–191 after). A file at `params.arguments.content_base64` is decoded as
+ * it arrives and never held as text (json-spill.ts); in a message that is not an upload_deliverable call (no other
+ * tool reads that argument) its marker stays. A body that is not JSON reaches the SDK as one, for its parse error.
  */
-async function _readCall(
-  c: Context<AppEnv>,
-  budget: UploadBudget
-): Promise<{ request: Request; parsedBody?: unknown; release: () => void } | ToolError> {
-  const body = await readBodyInBudget(c, budget)
+async function _readCall(c: Context<AppEnv>, budget: UploadBudget): Promise<ReadCall | ToolError> {
+  const body = await readJsonBodyInBudget(c, budget, UPLOAD_FILE_PATH)
   if (body instanceof ToolError) return body
+  const { json, release } = body
   const { url, headers } = c.req.raw
+  let parsedBody: unknown
   try {
-    const parsedBody: unknown = JSON.parse(body.text)
-    return {
-      request: new Request(url, { method: 'POST', headers }),
-      parsedBody,
-      release: body.release,
-    }
+    if (!json.wellFormed) throw new SyntaxError('not JSON')
+    parsedBody = JSON.parse(json.skeleton)
   } catch {
     return {
-      request: new Request(url, { method: 'POST', headers, body: body.text }),
-      release: body.release,
+      request: new Request(url, { method: 'POST', headers, body: NOT_JSON }),
+      spilled: null,
+      release,
     }
+  }
+  // Any JSON value: `null` too, which the SDK refuses as no JSON-RPC message.
+  const call = (parsedBody ?? {}) as { method?: unknown; params?: { name?: unknown } | null }
+  const upload = call.method === 'tools/call' && call.params?.name === 'upload_deliverable'
+  return {
+    request: new Request(url, { method: 'POST', headers }),
+    parsedBody,
+    spilled: json.spilled && upload ? json : null,
+    release,
   }
 }
 

@@ -340,4 +340,142 @@ describe('uploads in bounded memory (issue 38)', () => {
     })
     others.release()
   })
+
+  describe('a JSON upload’s file decoded as the body is read, never held as text', () => {
+    /** A body as a PHP client writes it: `/` escaped, the base64 wrapped at 76 characters with escaped line breaks. */
+    const phpStyle = (value: unknown) => JSON.stringify(value).replaceAll('/', '\\/')
+    const wrapped = (file: Uint8Array) =>
+      (
+        Buffer.from(file)
+          .toString('base64')
+          .match(/.{1,76}/g) ?? []
+      ).join('\r\n')
+    const post = (t: E2E, path: string, headers: Record<string, string>, body: string) =>
+      t.app.request(`http://localhost${path}`, { method: 'POST', headers, body })
+    const httpHeaders = (t: E2E) => ({
+      authorization: `Bearer ${t.bridgeTokens.imhotep}`,
+      'content-type': 'application/json',
+    })
+    const mcpCall = (args: Record<string, unknown>, name = 'upload_deliverable') => ({
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/call',
+      params: { name, arguments: args },
+    })
+
+    it('should store the file whole over both doors, escapes and line breaks included', async () => {
+      const { t, attached, stored } = await start()
+      const files = [new Uint8Array(randomBytes(MIB + 7)), new Uint8Array(randomBytes(300 * 1024))]
+      const args = (file: Uint8Array, filename: string) => ({
+        task: 'ONB-1',
+        filename,
+        content_base64: wrapped(file),
+        description: 'Le rapport / annexe',
+      })
+      const overHttp = await post(
+        t,
+        '/bridge/v1/upload_deliverable',
+        httpHeaders(t),
+        phpStyle(args(files[0] as Uint8Array, 'a.pdf'))
+      )
+      expect(overHttp.status, await overHttp.clone().text()).toBe(200)
+      const overMcp = await post(
+        t,
+        '/mcp',
+        MCP_HEADERS(t.bridgeTokens.imhotep as string),
+        phpStyle(mcpCall(args(files[1] as Uint8Array, 'b.pdf')))
+      )
+      const answer = (await _rpcAnswer(overMcp)) as { result?: { isError?: boolean } }
+      expect(answer.result?.isError, JSON.stringify(answer).slice(0, 500)).toBeUndefined()
+      expect(attached()).toHaveLength(2)
+      for (const [i, file] of files.entries()) {
+        const attachment = attached().find((a) => a.attributes?.size === file.length) as {
+          upload_key: string
+        }
+        expect(sha(await stored(attachment.upload_key)), `file ${i}`).toBe(sha(file))
+      }
+      expect(t.services.uploadBudget.inFlight()).toBe(0)
+    })
+
+    it('should answer a file string that is not well formed as a body that is not JSON, over both doors', async () => {
+      const { t, attached } = await start()
+      for (const broken of ['YWJj\\x', 'YWJj\u0001', 'YWJj\\u00zz']) {
+        const args = `{"task":"ONB-1","filename":"a.pdf","content_base64":"${broken}"}`
+        const overHttp = await post(t, '/bridge/v1/upload_deliverable', httpHeaders(t), args)
+        expect(overHttp.status).toBe(400)
+        expect(await overHttp.json()).toMatchObject({ message: 'The body is not valid JSON.' })
+        const overMcp = await post(
+          t,
+          '/mcp',
+          MCP_HEADERS(t.bridgeTokens.imhotep as string),
+          `{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"upload_deliverable","arguments":${args}}}`
+        )
+        expect(overMcp.status).toBe(400)
+        expect(await overMcp.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32700 } })
+      }
+      expect(attached()).toEqual([])
+      expect(t.services.uploadBudget.inFlight()).toBe(0)
+    })
+
+    it('should refuse a file that is not base64, or over the limit before it is stored, as it refuses a string', async () => {
+      const { t, attached } = await start({ env: { PLANE_UPLOAD_MAX_BYTES: String(100 * 1024) } })
+      const cases = [
+        { content_base64: 'YWJj$ZGVm', message: 'content_base64 is not valid base64.' },
+        {
+          content_base64: randomBytes(200 * 1024).toString('base64'),
+          message: 'PLANE_UPLOAD_MAX_BYTES',
+        },
+      ]
+      for (const { content_base64, message } of cases) {
+        const args = { task: 'ONB-1', filename: 'a.pdf', content_base64 }
+        const overHttp = await callHttp(
+          t.app,
+          'upload_deliverable',
+          t.bridgeTokens.imhotep as string,
+          args
+        )
+        expect(overHttp.body.message).toContain(message)
+        const overMcp = await post(
+          t,
+          '/mcp',
+          MCP_HEADERS(t.bridgeTokens.imhotep as string),
+          JSON.stringify(mcpCall(args))
+        )
+        const answer = (await _rpcAnswer(overMcp)) as {
+          result: { isError: boolean; content: Array<{ text: string }> }
+        }
+        expect(answer.result.isError).toBe(true)
+        expect(answer.result.content[0]?.text).toContain(message)
+      }
+      expect(attached()).toEqual([])
+    })
+
+    it('should answer JSON that is no JSON-RPC message as the SDK does, whatever its value', async () => {
+      const { t } = await start()
+      for (const body of ['null', '7', '"x"', '[]', '{"params":null}']) {
+        const response = await post(t, '/mcp', MCP_HEADERS(t.bridgeTokens.imhotep as string), body)
+        // Its refusal (-32600 or -32700 by the SDK's reading), never a 500.
+        expect(response.status, body).toBe(400)
+        expect(await response.json()).toMatchObject({
+          jsonrpc: '2.0',
+          error: { code: expect.any(Number), message: expect.any(String) },
+        })
+      }
+    })
+
+    it('should leave another tool’s call alone when it carries a content_base64 argument', async () => {
+      const { t } = await start()
+      const response = await post(
+        t,
+        '/mcp',
+        MCP_HEADERS(t.bridgeTokens.imhotep as string),
+        JSON.stringify(mcpCall({ content_base64: 'YWJj' }, 'list_my_tasks'))
+      )
+      const answer = (await _rpcAnswer(response)) as {
+        result: { isError?: boolean; structuredContent: { tasks: Array<{ ref: string }> } }
+      }
+      expect(answer.result.isError).toBeUndefined()
+      expect(answer.result.structuredContent.tasks.map((task) => task.ref)).toEqual(['ONB-1'])
+    })
+  })
 })

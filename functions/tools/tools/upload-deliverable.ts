@@ -210,10 +210,13 @@ async function _fileOf(base64: string | undefined, ctx: ToolContext): Promise<He
       fields: [{ field: 'content_base64', message: 'required' }],
     })
   const max = ctx.config.PLANE_UPLOAD_MAX_BYTES
+  // Decoded by the door as it read the body (the input holds its marker), or the text itself.
+  const decoded = ctx.spilled?.take(base64) ?? null
+  const length = decoded ? decoded.length : base64.length
   // Four characters make three bytes (spaces aside): a file over the limit is refused before it is decoded.
-  const atLeast = Math.floor((base64.length * 3) / 4) - 2 - Math.ceil(base64.length / 76) * 2
+  const atLeast = Math.floor((length * 3) / 4) - 2 - Math.ceil(length / 76) * 2
   if (atLeast > max) throw _tooLarge('The file', atLeast, max)
-  const bytes = await decodeBase64(base64)
+  const bytes = decoded ? decoded.bytes : await decodeBase64(base64)
   if (!bytes)
     throw new ToolError('invalid_input', 'content_base64 is not valid base64.', {
       fields: [{ field: 'content_base64', message: 'not valid base64' }],
