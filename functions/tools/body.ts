@@ -15,9 +15,6 @@ import {
 import { createJsonSpill, type SpilledJson } from '../../shared/uploads/json-spill.ts'
 import { ToolError } from './errors.ts'
 
-/** A body read whole, its bytes counted in the budget until `release`. */
-export type HeldBody = { text: string; release: () => void }
-
 /**
  * A JSON body's base64 file, decoded as it was read (json-spill.ts): the text's length (for the size check a string
  * gets) and the bytes, or null when it was not base64.
@@ -27,32 +24,16 @@ export type Base64File = { length: number; bytes: Uint8Array | null }
 export type HeldJsonBody = { json: SpilledJson<Base64File>; release: () => void }
 
 /**
- * Reads the request's body as text. Small bodies are never counted; a declared length over LARGE_BODY_BYTES takes
- * its bytes before anything is read, an undeclared one takes them chunk by chunk once it passes that size.
- */
-export async function readBodyInBudget(
-  c: Context<AppEnv>,
-  budget: UploadBudget
-): Promise<HeldBody | ToolError> {
-  const decoder = new TextDecoder()
-  const pieces: string[] = []
-  const read = await _readInBudget(c, budget, (chunk) => {
-    // Decoded as it comes: the chunks are dropped as soon as they are text.
-    pieces.push(decoder.decode(chunk, { stream: true }))
-  })
-  if (read instanceof ToolError) return read
-  pieces.push(decoder.decode())
-  return { text: pieces.join(''), release: read.release }
-}
-
-/**
- * The same budget and reading, for a JSON body whose string at `path` is a base64 file: decoded as it is read, never
- * held as text (the file's bytes alone, where reading it as text held about four times as much).
+ * Reads a JSON tool call's body under the upload budget: small bodies are never counted; a declared length over
+ * LARGE_BODY_BYTES takes its bytes before anything is read, an undeclared one takes them chunk by chunk once it passes
+ * that size. The string at `path` (if any) is a base64 file: decoded as it is read, never held as text (the file's
+ * bytes alone, where reading it as text held about four times as much). A body nested too deep or with too many
+ * values is refused as it is read (`json.refused`), before JSON.parse sees it.
  */
 export async function readJsonBodyInBudget(
   c: Context<AppEnv>,
   budget: UploadBudget,
-  path: readonly string[]
+  path: readonly string[] | null
 ): Promise<HeldJsonBody | ToolError> {
   const spill = createJsonSpill<Base64File>({
     path,

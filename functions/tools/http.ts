@@ -3,10 +3,10 @@ import type { Context } from 'hono'
 import * as z from 'zod'
 import type { Config } from '../../shared/core/config.ts'
 import { type AppEnv, defineHttpFunction } from '../../shared/core/function.ts'
-import type { SpilledJson } from '../../shared/uploads/json-spill.ts'
+import { describeJsonRefusal, type SpilledJson } from '../../shared/uploads/json-spill.ts'
 import type { HeldFile } from '../../shared/uploads/spool.ts'
 import { agentForToken, WWW_AUTHENTICATE } from './auth.ts'
-import { type Base64File, readBodyInBudget, readJsonBodyInBudget } from './body.ts'
+import { type Base64File, readJsonBodyInBudget } from './body.ts'
 import { callTool } from './call.ts'
 import type { CallParts } from './context.ts'
 import { ToolError } from './errors.ts'
@@ -135,25 +135,28 @@ async function _readInput(c: Context<AppEnv>, tool: string): Promise<ReadInput |
       'invalid_input',
       `Send the input as application/json (got ${type.split(';')[0]}).`
     )
-  const budget = c.get('services').uploadBudget
-  const body =
-    tool === 'upload_deliverable'
-      ? await readJsonBodyInBudget(c, budget, UPLOAD_FILE_PATH)
-      : await readBodyInBudget(c, budget)
+  const body = await readJsonBodyInBudget(
+    c,
+    c.get('services').uploadBudget,
+    tool === 'upload_deliverable' ? UPLOAD_FILE_PATH : null
+  )
   if (body instanceof ToolError) return body
-  const spilled = 'json' in body ? body.json : null
+  const { json } = body
+  if (json.refused) {
+    body.release()
+    return new ToolError('invalid_input', describeJsonRefusal(json.refused))
+  }
   const held = { input: {}, file: null, spilled: null, release: body.release }
-  const text = 'json' in body ? body.json.skeleton : body.text
-  if (text.trim() === '') return held
+  if (json.skeleton.trim() === '' && !json.spilled) return held
   try {
     // A file string that is not well formed JSON makes the body none: the same answer as reading it whole.
-    if (spilled && !spilled.wellFormed) throw new SyntaxError('not JSON')
-    const value: unknown = JSON.parse(text)
+    if (!json.wellFormed) throw new SyntaxError('not JSON')
+    const value: unknown = JSON.parse(json.skeleton)
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       body.release()
       return new ToolError('invalid_input', 'The input must be a JSON object.')
     }
-    return { ...held, input: value, spilled }
+    return { ...held, input: value, spilled: json.spilled ? json : null }
   } catch {
     body.release()
     return new ToolError('invalid_input', 'The body is not valid JSON.')

@@ -6,7 +6,11 @@
 import type { Context } from 'hono'
 import { type AppEnv, defineHttpFunction, type HttpMethod } from '../../shared/core/function.ts'
 import type { UploadBudget } from '../../shared/uploads/budget.ts'
-import type { SpilledJson } from '../../shared/uploads/json-spill.ts'
+import {
+  describeJsonRefusal,
+  type JsonRefusal,
+  type SpilledJson,
+} from '../../shared/uploads/json-spill.ts'
 import { agentForToken, WWW_AUTHENTICATE } from './auth.ts'
 import { type Base64File, readJsonBodyInBudget } from './body.ts'
 import { ToolError } from './errors.ts'
@@ -65,6 +69,7 @@ async function serveMcp(c: Context<AppEnv>): Promise<Response> {
   // A tool call may carry a base64 file: its body is admitted by the upload budget before it is read.
   const read = await _readCall(c, services.uploadBudget)
   if (read instanceof ToolError) return _refused(c, read)
+  if ('refused' in read) return _invalidRequest(c, read.refused)
   const { release } = read
   // The file set aside reaches the tool with the call (mcp-door.ts reads `extra.spilled`).
   const auth = read.spilled ? { ...authInfo, extra: { spilled: read.spilled } } : authInfo
@@ -105,10 +110,17 @@ type ReadCall = {
  * it arrives and never held as text (json-spill.ts); in a message that is not an upload_deliverable call (no other
  * tool reads that argument) its marker stays. A body that is not JSON reaches the SDK as one, for its parse error.
  */
-async function _readCall(c: Context<AppEnv>, budget: UploadBudget): Promise<ReadCall | ToolError> {
+async function _readCall(
+  c: Context<AppEnv>,
+  budget: UploadBudget
+): Promise<ReadCall | { refused: JsonRefusal } | ToolError> {
   const body = await readJsonBodyInBudget(c, budget, UPLOAD_FILE_PATH)
   if (body instanceof ToolError) return body
   const { json, release } = body
+  if (json.refused) {
+    release()
+    return { refused: json.refused }
+  }
   const { url, headers } = c.req.raw
   let parsedBody: unknown
   try {
@@ -130,6 +142,18 @@ async function _readCall(c: Context<AppEnv>, budget: UploadBudget): Promise<Read
     spilled: json.spilled && upload ? json : null,
     release,
   }
+}
+
+/** A body whose shape no call has (json-spill.ts), as the SDK refuses a batch too large: 400, Invalid Request. */
+function _invalidRequest(c: Context<AppEnv>, refused: JsonRefusal): Response {
+  return c.json(
+    {
+      jsonrpc: '2.0',
+      error: { code: -32600, message: `Invalid Request: ${describeJsonRefusal(refused)}` },
+      id: null,
+    },
+    400
+  )
 }
 
 /** A refused body as JSON-RPC, with the HTTP status and Retry-After the budget gave. */

@@ -277,4 +277,31 @@ describe('createJsonSpill', () => {
     expect(decoded?.length).toBe(escaped.length)
     expect(Buffer.from(decoded?.bytes as Uint8Array).equals(Buffer.from(file))).toBe(true)
   })
+
+  it('should refuse a body nested too deep or holding too many values as it reads it, keeping nothing of it', () => {
+    const read = (body: string, limits: { maxDepth?: number; maxValues?: number }) => {
+      const spill = createJsonSpill({ path: ['content_base64'], sink: textSink, ...limits })
+      const bytes = new TextEncoder().encode(body)
+      for (let at = 0; at < bytes.length; at += 1000) spill.push(bytes.slice(at, at + 1000))
+      return spill.end()
+    }
+    // 3 MB of `[` took a 160 MB heap down in JSON.parse; two million `{}` nearly did.
+    const deep = read(`${'['.repeat(3_000_000)}${']'.repeat(3_000_000)}`, {})
+    expect(deep.refused).toEqual({ reason: 'depth', limit: 64 })
+    expect(deep.skeleton).toBe('')
+    const wide = read(`[${'{},'.repeat(2_000_000)}{}]`, {})
+    expect(wide.refused).toEqual({ reason: 'values', limit: 10_000 })
+    expect(read(`{"a":[${'1,'.repeat(5)}1]}`, { maxValues: 5 }).refused?.reason).toBe('values')
+    expect(read(`${'['.repeat(9)}${']'.repeat(9)}`, { maxDepth: 8 }).refused?.reason).toBe('depth')
+    // At the limits, read as JSON.parse reads it; a comma or a bracket inside a string is no value.
+    for (const body of [
+      `{"a":[${'1,'.repeat(6)}1]}`,
+      `${'['.repeat(8)}"[[[[,,,,"${']'.repeat(8)}`,
+      `{"content_base64":"${'[,'.repeat(1000)}"}`,
+    ]) {
+      const json = read(body, { maxDepth: 8, maxValues: 8 })
+      expect(json.refused, body).toBeNull()
+      expect(JSON.parse(json.skeleton, (_k, v) => json.take(v) ?? v)).toEqual(JSON.parse(body))
+    }
+  })
 })

@@ -5,6 +5,9 @@
  * text, the joined text, the parsed value, the bytes): now the bytes alone. Only a string at the given path of
  * object keys goes to the sink, only the first one there, and it counts only when well formed.
  *
+ * A body nested deeper than `maxDepth`, or with more than `maxValues` values, is refused as it is read (its bytes
+ * no longer kept): JSON.parse builds an object per value, and 3 MB of `[` took a 160 MB heap down, 2 M `{}` nearly.
+ *
  * Why the parsed skeleton means what the body means: it is the body with one complete string token replaced by
  * another string token, which JSON's grammar cannot tell apart; the token's boundaries are found as a parser finds
  * them (a quote not escaped by a backslash). A string that is not well formed (a control character, a bad escape, no
@@ -13,6 +16,10 @@
 
 /** A key longer than this is not one of the path's: not kept. */
 const MAX_KEY_BYTES = 64
+/** A tool call's input nests a few levels; JSON-RPC adds three. */
+const DEFAULT_MAX_DEPTH = 64
+/** A tool call's input holds tens of values (a task's labels, its dependencies); a batch of calls, some thousands. */
+const DEFAULT_MAX_VALUES = 10_000
 
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
@@ -26,18 +33,34 @@ export type StringSink<T> = {
 }
 
 export type JsonSpillOptions<T> = {
-  /** Object keys from the root to the string, e.g. `['params', 'arguments', 'content_base64']`. */
-  path: readonly string[]
+  /** Object keys from the root to the string, e.g. `['params', 'arguments', 'content_base64']`; null: none. */
+  path: readonly string[] | null
   /** The sink for the string, made when it starts; `bytesLeft`: the most bytes it can have (null: unknown). */
   sink(bytesLeft: number | null): StringSink<T>
   /** The body's declared length, if any. */
   declaredBytes?: number | null
+  /** Deepest nesting of arrays and objects read. */
+  maxDepth?: number
+  /** Most values read (each array or object, and each value after a comma), strings and numbers included. */
+  maxValues?: number
+}
+
+/** Why a body was not read as JSON: nested too deep, or too many values. */
+export type JsonRefusal = { reason: 'depth' | 'values'; limit: number }
+
+/** The refusal in words, for the caller. */
+export function describeJsonRefusal({ reason, limit }: JsonRefusal): string {
+  return reason === 'depth'
+    ? `The body nests arrays and objects deeper than ${limit} levels: no tool call does.`
+    : `The body holds more than ${limit.toLocaleString('en-US')} values: no tool call does.`
 }
 
 /** What `createJsonSpill` made of a whole body. */
 export type SpilledJson<T> = {
-  /** The body as text, the string handed to the sink replaced by a marker (a JSON string). */
+  /** The body as text, the string handed to the sink replaced by a marker (a JSON string); '' when refused. */
   skeleton: string
+  /** Set when the body's shape was refused before its end: nothing of it was kept past that point. */
+  readonly refused: JsonRefusal | null
   /** False when the string handed to the sink was not a well-formed JSON string: the body is then no JSON. */
   readonly wellFormed: boolean
   /** Whether a string was handed to the sink. */
@@ -52,7 +75,13 @@ type Level = { object: boolean; expectKey: boolean; key: string | null }
  * @example const spill = createJsonSpill({ path: ['content_base64'], sink: createBase64Decoder });
  * for await (const c of body) spill.push(c); const json = spill.end(); const input = JSON.parse(json.skeleton)
  */
-export function createJsonSpill<T>({ path, sink, declaredBytes = null }: JsonSpillOptions<T>) {
+export function createJsonSpill<T>({
+  path,
+  sink,
+  declaredBytes = null,
+  maxDepth = DEFAULT_MAX_DEPTH,
+  maxValues = DEFAULT_MAX_VALUES,
+}: JsonSpillOptions<T>) {
   const marker = `\u0000spilled:${crypto.randomUUID()}`
   /** The body's bytes outside the string, and null where it was. */
   const parts: Array<Uint8Array | null> = []
@@ -61,6 +90,9 @@ export function createJsonSpill<T>({ path, sink, declaredBytes = null }: JsonSpi
   let seen = 0
   /** The structure is followed until it makes no sense (a close without an open): then nothing goes to a sink. */
   let confused = false
+  /** Values begun so far (containers, and what follows a comma): JSON.parse makes an object of each. */
+  let values = 0
+  let refused: JsonRefusal | null = null
   /** In a string: 'key' (its bytes kept up to MAX_KEY_BYTES), 'plain', or 'spill' (the one handed to the sink). */
   let inString: 'key' | 'plain' | 'spill' | null = null
   let escaped = false
@@ -73,6 +105,7 @@ export function createJsonSpill<T>({ path, sink, declaredBytes = null }: JsonSpi
   let hexValue = 0
 
   const atPath = (): boolean =>
+    path !== null &&
     !confused &&
     stack.length === path.length &&
     stack.every((level, i) => level.object && level.key === path[i])
@@ -107,7 +140,15 @@ export function createJsonSpill<T>({ path, sink, declaredBytes = null }: JsonSpi
     return i + 1
   }
 
+  /** The body's shape is past a limit: nothing more of it is kept or followed. */
+  function refuse(reason: JsonRefusal['reason']): void {
+    refused = { reason, limit: reason === 'depth' ? maxDepth : maxValues }
+    parts.length = 0
+    spill = null
+  }
+
   function push(chunk: Uint8Array): void {
+    if (refused) return
     let start = 0
     for (let i = 0; i < chunk.length; i++) {
       if (inString === 'spill') {
@@ -158,16 +199,22 @@ export function createJsonSpill<T>({ path, sink, declaredBytes = null }: JsonSpi
           } else inString = 'plain'
           break
         case 0x7b: // {
-          stack.push({ object: true, expectKey: true, key: null })
-          break
         case 0x5b: // [
-          stack.push({ object: false, expectKey: false, key: null })
+          if (stack.length >= maxDepth || ++values > maxValues) {
+            refuse(stack.length >= maxDepth ? 'depth' : 'values')
+            return
+          }
+          stack.push({ object: byte === 0x7b, expectKey: byte === 0x7b, key: null })
           break
         case 0x7d: // }
         case 0x5d: // ]
           if (!stack.pop()) confused = true
           break
         case 0x2c: // ,
+          if (++values > maxValues) {
+            refuse('values')
+            return
+          }
           if (top?.object) {
             top.expectKey = true
             top.key = null
@@ -185,12 +232,15 @@ export function createJsonSpill<T>({ path, sink, declaredBytes = null }: JsonSpi
   }
 
   function end(): SpilledJson<T> {
+    if (refused)
+      return { skeleton: '', refused, wellFormed: true, spilled: false, take: () => null }
     const quoted = new TextEncoder().encode(JSON.stringify(marker))
     const skeleton = new TextDecoder().decode(_concat(parts.map((p) => p ?? quoted)))
     const wellFormed = spill === null || (spill.wellFormed && spill.closed && hexLeft === 0)
     let result: T | null = spill && wellFormed ? spill.sink.end() : null
     return {
       skeleton,
+      refused: null,
       wellFormed,
       spilled: spill !== null,
       take(value) {

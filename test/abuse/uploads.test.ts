@@ -463,6 +463,30 @@ describe('uploads in bounded memory (issue 38)', () => {
       }
     })
 
+    it('should refuse a call nested too deep or holding too many values before parsing it, over both doors', async () => {
+      const { t } = await start()
+      const bombs = [
+        // 3 MB of `[` took a 160 MB heap down in JSON.parse (the process killed); 2 M `{}` nearly did.
+        { body: `${'['.repeat(3_000_000)}${']'.repeat(3_000_000)}`, says: 'deeper than 64 levels' },
+        { body: `{"task":[${'{},'.repeat(2_000_000)}{}]}`, says: 'more than 10,000 values' },
+      ]
+      for (const { body, says } of bombs) {
+        const overHttp = await post(t, '/bridge/v1/add_comment', httpHeaders(t), body)
+        expect(overHttp.status).toBe(400)
+        expect(await overHttp.json()).toMatchObject({
+          error: 'invalid_input',
+          message: expect.stringContaining(says),
+        })
+        const overMcp = await post(t, '/mcp', MCP_HEADERS(t.bridgeTokens.imhotep as string), body)
+        expect(overMcp.status).toBe(400)
+        expect(await overMcp.json()).toMatchObject({
+          jsonrpc: '2.0',
+          error: { code: -32600, message: expect.stringContaining(says) },
+        })
+      }
+      expect(t.services.uploadBudget.inFlight()).toBe(0)
+    })
+
     it('should leave another tool’s call alone when it carries a content_base64 argument', async () => {
       const { t } = await start()
       const response = await post(
