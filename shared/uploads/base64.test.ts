@@ -63,6 +63,14 @@ describe('decodeBase64', () => {
     }
   })
 
+  it('should keep no more room than the bytes need when less came than was allowed for', () => {
+    const decoder = createBase64Decoder(8 * 1024 * 1024)
+    decoder.write('YWJj', 0, 4)
+    const bytes = decoder.end() as Uint8Array
+    expect(Buffer.from(bytes).toString()).toBe('abc')
+    expect(bytes.buffer.byteLength).toBeLessThan(1024)
+  })
+
   it('should count a character per UTF-8 sequence as a string counts it, and refuse it', () => {
     const text = 'YWJj é 😀'
     const decoder = createBase64Decoder()

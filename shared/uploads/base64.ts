@@ -90,7 +90,8 @@ export function createBase64Decoder(maxChars: number | null = null): Base64Decod
     end() {
       if (!valid || padding > 2 || chars % 4 === 1 || (padding > 0 && (chars + padding) % 4 !== 0))
         return null
-      return out.subarray(0, at)
+      // Room made for a longer text (what was left of a body) is not kept past the end.
+      return at < out.length / 2 ? out.slice(0, at) : out.subarray(0, at)
     },
   }
 }
