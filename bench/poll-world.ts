@@ -8,6 +8,7 @@ import type { AgentConfig } from '../shared/agents/registry.ts'
 import { UNLIMITED_RATE } from '../shared/plane/budget.ts'
 import { createPlaneClient, type PlaneClient } from '../shared/plane/client.ts'
 import { createPlaneSim, type PlaneSim, type Project } from '../sim/plane/index.ts'
+import { seededRandom } from '../test/helpers/random.ts'
 
 export type PollWorldOptions = {
   agents: number
@@ -118,7 +119,7 @@ export async function openPollWorld(options: PollWorldOptions): Promise<PollWorl
     })
     const stateId = (projectId: string, name: string) => _stateId(sim, projectId, name)
     const spare: Array<{ projectId: string; id: string }> = []
-    const random = _seededRandom(5)
+    const random = seededRandom(5)
     // Oldest first, projects interleaved: every project spans the whole period, and the clock only moves forward.
     for (let k = 0; k < total; k++) {
       pinnedAt = newest - (total - 1 - k) * SEED_SPACING_MS
@@ -193,16 +194,4 @@ function _pick(x: number, weights: ReadonlyArray<readonly [string, number]>): st
     if (left < 0) return name
   }
   return weights.at(-1)?.[0] ?? 'Backlog'
-}
-
-/** mulberry32: the same workspace in every run, so runs compare. */
-function _seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return function next() {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseTelegramHtml } from '../../sim/telegram/index.ts'
+import { seededRandom } from '../../test/helpers/random.ts'
 import { escapeHtml, escapeHtmlAttribute } from './html.ts'
 import { splitMessage, TELEGRAM_MESSAGE_LIMIT } from './split.ts'
 
@@ -133,7 +134,7 @@ describe('splitMessage', () => {
   })
 
   it('should produce valid chunks for random template-like HTML (seeded)', () => {
-    const random = _mulberry32(20_260_901)
+    const random = seededRandom(20_260_901)
     let cuts = 0
     for (let round = 0; round < 150; round++) {
       const text = _randomHtml(random, 3)
@@ -149,16 +150,6 @@ describe('splitMessage', () => {
 })
 
 // --- Internal helpers ---
-
-function _mulberry32(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
 
 const WORDS = [
   'PB-12',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { seededRandom } from '../../test/helpers/random.ts'
 import { createBase64Decoder } from './base64.ts'
 import { createJsonSpill, type StringSink } from './json-spill.ts'
 
@@ -37,17 +38,6 @@ function rebuilt(body: string, path: readonly string[], cuts?: readonly number[]
     const taken = json.take(value)
     return taken ?? value
   })
-}
-
-/** A seeded generator (mulberry32): the same bodies on every run. */
-function random(seed: number): () => number {
-  let s = seed
-  return () => {
-    s = (s + 0x6d2b79f5) | 0
-    let t = Math.imul(s ^ (s >>> 15), 1 | s)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 const KEYS = ['params', 'arguments', 'content_base64', 'name', 'a', 'é', 'content_base64x']
@@ -131,7 +121,7 @@ function _asciiOnly(text: string): string {
 
 describe('createJsonSpill', () => {
   it('should read any JSON as JSON.parse does, the string at the path through the sink, cut anywhere', () => {
-    const next = random(46)
+    const next = seededRandom(46)
     const paths = [['content_base64'], ['params', 'arguments', 'content_base64']]
     let spilled = 0
     for (let n = 0; n < 400; n++) {
