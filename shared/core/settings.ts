@@ -337,7 +337,7 @@ export const SETTINGS = {
     schema: positiveInt(1024 * 1024, 1024 * 1024 * 1024).optional(),
     defaultText:
       'an eighth of the heap (Node: ~21 MiB under `--max-old-space-size=160`); 16 MiB on Workers',
-    doc: "Bytes of JSON upload bodies (`upload_deliverable`'s `content_base64`, over HTTP or MCP) held in memory at once; each costs about four times its size while it is decoded and sent. A body that does not fit now gets 503 with `Retry-After`; one larger than the whole budget gets 413. Multipart uploads are spooled to `DATA_DIR` and never count. See [deploy.md, Memory](deploy.md#memory).",
+    doc: "Bytes of JSON upload bodies (`upload_deliverable`'s `content_base64`, over HTTP or MCP) held in memory at once; the file is decoded as the body arrives (never held as text), and each costs two to three times its size while it is read, decoded and sent. A body that does not fit now gets 503 with `Retry-After`; one larger than the whole budget gets 413. Multipart uploads are spooled to `DATA_DIR` and never count. See [deploy.md, Memory](deploy.md#memory).",
   },
   AGENT_CALLS_IN_FLIGHT: {
     schema: positiveInt(1, 100).default(4),
