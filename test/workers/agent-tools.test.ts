@@ -82,4 +82,25 @@ describe('agent tools on Workers', () => {
     ).rejects.toThrow(/create_task not found/)
     // No client.close(): over SELF.fetch its abort of the finished exchange surfaces as an unhandled AbortError.
   })
+  it('should read a tool call’s JSON as it arrives on workerd too: a file decoded aside, a body too deep refused', async () => {
+    useStubFetch()
+    const call = (body: string) =>
+      SELF.fetch('https://bridge.test/bridge/v1/upload_deliverable', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${IMHOTEP_BRIDGE_TOKEN}`,
+        },
+        body,
+      })
+    // Refused once decoded, before anything reaches Plane: the decoder ran on the file as the body was read.
+    const notBase64 = await call(
+      JSON.stringify({ task: 'ONB-1', filename: 'a.txt', content_base64: 'YWJj$ZGVm' })
+    )
+    expect(notBase64.status).toBe(400)
+    expect(await notBase64.json()).toMatchObject({ message: 'content_base64 is not valid base64.' })
+    const deep = await call(`${'['.repeat(100)}${']'.repeat(100)}`)
+    expect(deep.status).toBe(400)
+    expect(await deep.json()).toMatchObject({ message: expect.stringContaining('deeper than 64') })
+  })
 })
