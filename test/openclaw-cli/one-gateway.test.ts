@@ -97,7 +97,16 @@ describe('one OpenClaw gateway for every agent (issue 31)', () => {
           .filter((l) => l.msg === 'tool call' && l.tool === 'list_my_tasks' && l.outcome === 'ok')
           .map((l) => String(l.agent))
       )
-    await vi.waitFor(() => expect([...callers()].sort()).toEqual([...AGENTS].sort()), {
+    // Seen once under a loaded machine: one agent's call never came. Should it again, the failure says where it stopped.
+    const why = () =>
+      [
+        `turns the stub model answered: ${model.offered.length}`,
+        ...t.services.logs
+          .filter((l) => l.msg === 'tool call' || (l.msg === 'request' && l.route === 'mcp'))
+          .map((l) => JSON.stringify(l)),
+        `gateway's last output:\n${gateway.output().slice(-3000)}`,
+      ].join('\n')
+    await vi.waitFor(() => expect([...callers()].sort(), why()).toEqual([...AGENTS].sort()), {
       timeout: 120_000,
       interval: 500,
     })
