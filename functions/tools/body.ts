@@ -20,8 +20,10 @@ import { ToolError } from './errors.ts'
  * gets) and the bytes, or null when it was not base64.
  */
 export type Base64File = { length: number; bytes: Uint8Array | null }
-/** A JSON body read whole with its base64 file decoded aside (the skeleton holds a marker), counted until `release`. */
-export type HeldJsonBody = { json: SpilledJson<Base64File>; release: () => void }
+/** A JSON tool call's body with its base64 file (if any) decoded aside: the skeleton holds the file's marker. */
+export type JsonUpload = SpilledJson<Base64File>
+/** A JSON body read whole, counted in the budget until `release`. */
+export type HeldJsonBody = { json: JsonUpload; release: () => void }
 
 /**
  * Reads a JSON tool call's body under the upload budget: small bodies are never counted; a declared length over
@@ -35,15 +37,16 @@ export async function readJsonBodyInBudget(
   budget: UploadBudget,
   path: readonly string[] | null
 ): Promise<HeldJsonBody | ToolError> {
+  const declared = _declaredLength(c)
   const spill = createJsonSpill<Base64File>({
     path,
-    declaredBytes: _declaredLength(c),
+    declaredBytes: declared,
     sink(bytesLeft) {
       const decoder = createBase64Decoder(bytesLeft)
       return { write: decoder.write, end: () => ({ length: decoder.length, bytes: decoder.end() }) }
     },
   })
-  const read = await _readInBudget(c, budget, spill.push)
+  const read = await _readInBudget(c, budget, declared, spill.push)
   if (read instanceof ToolError) return read
   return { json: spill.end(), release: read.release }
 }
@@ -54,9 +57,9 @@ export async function readJsonBodyInBudget(
 async function _readInBudget(
   c: Context<AppEnv>,
   budget: UploadBudget,
+  declared: number | null,
   keep: (chunk: Uint8Array) => void
 ): Promise<{ release: () => void } | ToolError> {
-  const declared = _declaredLength(c)
   const releases: Array<() => void> = []
   const release = () => {
     for (const give of releases.splice(0)) give()

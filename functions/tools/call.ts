@@ -4,9 +4,8 @@ import type { AgentConfig } from '../../shared/agents/registry.ts'
 import type { Services } from '../../shared/core/function.ts'
 import { errorMessage } from '../../shared/observe/errors.ts'
 import { STORE_RETRY_AFTER_S, StoreUnavailableError } from '../../shared/store/unavailable.ts'
-import type { SpilledJson } from '../../shared/uploads/json-spill.ts'
 import type { HeldFile } from '../../shared/uploads/spool.ts'
-import type { Base64File } from './body.ts'
+import type { JsonUpload } from './body.ts'
 import { type CallParts, toolContext } from './context.ts'
 import { invalidInput, ToolError, toToolError } from './errors.ts'
 import { readerOf } from './tasks.ts'
@@ -20,7 +19,7 @@ export type CallOutcome =
  * What a door hands a call besides its JSON input: the file of a multipart upload, held until the call ends; a JSON
  * body's string set aside as bytes (the input holds its marker).
  */
-export type CallExtras = { upload?: HeldFile | null; spilled?: SpilledJson<Base64File> | null }
+export type CallExtras = { upload?: HeldFile | null; spilled?: JsonUpload | null }
 
 export async function callTool(
   services: Services,

@@ -3,10 +3,10 @@ import type { Context } from 'hono'
 import * as z from 'zod'
 import type { Config } from '../../shared/core/config.ts'
 import { type AppEnv, defineHttpFunction } from '../../shared/core/function.ts'
-import { describeJsonRefusal, type SpilledJson } from '../../shared/uploads/json-spill.ts'
+import { describeJsonRefusal } from '../../shared/uploads/json-spill.ts'
 import type { HeldFile } from '../../shared/uploads/spool.ts'
 import { agentForToken, WWW_AUTHENTICATE } from './auth.ts'
-import { type Base64File, readJsonBodyInBudget } from './body.ts'
+import { type JsonUpload, readJsonBodyInBudget } from './body.ts'
 import { callTool } from './call.ts'
 import type { CallParts } from './context.ts'
 import { ToolError } from './errors.ts'
@@ -102,7 +102,7 @@ function _error(c: Context<AppEnv>, error: ToolError): Response {
 type ReadInput = {
   input: unknown
   file: HeldFile | null
-  spilled: SpilledJson<Base64File> | null
+  spilled: JsonUpload | null
   release: () => void | Promise<void>
 }
 
@@ -147,7 +147,7 @@ async function _readInput(c: Context<AppEnv>, tool: string): Promise<ReadInput |
     return new ToolError('invalid_input', describeJsonRefusal(json.refused))
   }
   const held = { input: {}, file: null, spilled: null, release: body.release }
-  if (json.skeleton.trim() === '' && !json.spilled) return held
+  if (json.skeleton.trim() === '') return held
   try {
     // A file string that is not well formed JSON makes the body none: the same answer as reading it whole.
     if (!json.wellFormed) throw new SyntaxError('not JSON')

@@ -13,8 +13,7 @@ import type { MiddlewareHandler } from 'hono'
 import type { AgentConfig } from '../../shared/agents/registry.ts'
 import type { Services } from '../../shared/core/function.ts'
 import type { McpDoor } from '../../shared/core/parts.ts'
-import type { SpilledJson } from '../../shared/uploads/json-spill.ts'
-import type { Base64File } from './body.ts'
+import type { JsonUpload } from './body.ts'
 import { callTool } from './call.ts'
 import type { CallParts } from './context.ts'
 import { toolBodyLimit } from './http.ts'
@@ -37,7 +36,7 @@ export function createMcpDoor(services: Services, parts: CallParts): McpDoor {
     ({ authInfo }) => {
       const agent = authInfo ? byId.get(authInfo.clientId) : undefined
       // A JSON upload's file the door decoded as it read the body (mcp.ts): the call's arguments hold its marker.
-      const spilled = (authInfo?.extra?.spilled as SpilledJson<Base64File> | undefined) ?? null
+      const spilled = (authInfo?.extra?.spilled as JsonUpload | undefined) ?? null
       return _server(services, parts, agent ?? null, spilled)
     },
     {
@@ -85,7 +84,7 @@ function _server(
   services: Services,
   parts: CallParts,
   agent: AgentConfig | null,
-  spilled: SpilledJson<Base64File> | null
+  spilled: JsonUpload | null
 ): McpServer {
   const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS })
   // A member is not offered the Concierge's tools (issue 45: listed, they only answered 403): not registered, a

@@ -6,13 +6,9 @@
 import type { Context } from 'hono'
 import { type AppEnv, defineHttpFunction, type HttpMethod } from '../../shared/core/function.ts'
 import type { UploadBudget } from '../../shared/uploads/budget.ts'
-import {
-  describeJsonRefusal,
-  type JsonRefusal,
-  type SpilledJson,
-} from '../../shared/uploads/json-spill.ts'
+import { describeJsonRefusal, type JsonRefusal } from '../../shared/uploads/json-spill.ts'
 import { agentForToken, WWW_AUTHENTICATE } from './auth.ts'
-import { type Base64File, readJsonBodyInBudget } from './body.ts'
+import { type JsonUpload, readJsonBodyInBudget } from './body.ts'
 import { ToolError } from './errors.ts'
 import { toolBodyLimit } from './http.ts'
 
@@ -99,7 +95,7 @@ type ReadCall = {
   request: Request
   parsedBody?: unknown
   /** upload_deliverable's file, decoded as the body was read: the arguments hold its marker. */
-  spilled: SpilledJson<Base64File> | null
+  spilled: JsonUpload | null
   release: () => void
 }
 

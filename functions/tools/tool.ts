@@ -2,9 +2,8 @@
 import type { z } from 'zod'
 import type { Services } from '../../shared/core/function.ts'
 import type { Parts } from '../../shared/core/parts.ts'
-import type { SpilledJson } from '../../shared/uploads/json-spill.ts'
 import type { HeldFile } from '../../shared/uploads/spool.ts'
-import type { Base64File } from './body.ts'
+import type { JsonUpload } from './body.ts'
 import type { Caller, TaskContext } from './task-context.ts'
 
 export type { Caller, TouchedTask } from './task-context.ts'
@@ -47,7 +46,7 @@ export type ToolContext = TaskContext &
      * A JSON upload's `content_base64` as the door decoded it while reading (never held as text): the input then
      * holds a marker that `spilled.take` turns into the file. Null when the door read the body as text.
      */
-    spilled: SpilledJson<Base64File> | null
+    spilled: JsonUpload | null
   }
 
 /** MCP tool annotations: without them OpenClaw treats every call as needing approval. */
