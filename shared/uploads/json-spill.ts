@@ -82,7 +82,6 @@ export function createJsonSpill<T>({
   maxDepth = DEFAULT_MAX_DEPTH,
   maxValues = DEFAULT_MAX_VALUES,
 }: JsonSpillOptions<T>) {
-  const marker = `\u0000spilled:${crypto.randomUUID()}`
   /** The body's bytes outside the string, and null where it was. */
   const parts: Array<Uint8Array | null> = []
   const stack: Level[] = []
@@ -234,6 +233,8 @@ export function createJsonSpill<T>({
   function end(): SpilledJson<T> {
     if (refused)
       return { skeleton: '', refused, wellFormed: true, spilled: false, take: () => null }
+    // Made only for a body that has the string (most tool calls have none): no one can guess it in advance.
+    const marker = spill ? `\u0000spilled:${crypto.randomUUID()}` : null
     const quoted = new TextEncoder().encode(JSON.stringify(marker))
     const skeleton = new TextDecoder().decode(_concat(parts.map((p) => p ?? quoted)))
     const wellFormed = spill === null || (spill.wellFormed && spill.closed && hexLeft === 0)
@@ -244,7 +245,7 @@ export function createJsonSpill<T>({
       wellFormed,
       spilled: spill !== null,
       take(value) {
-        if (value !== marker) return null
+        if (marker === null || value !== marker) return null
         const taken = result
         result = null
         return taken
