@@ -12,7 +12,7 @@ import { STORE_RETRY_AFTER_S, StoreUnavailableError } from '../shared/store/unav
 
 export type CreateAppOptions = {
   functions: readonly AppFunction[]
-  /** The runtime's services and parts: each routed request gets both (`c.var.services`, `c.var.parts`). */
+  /** The runtime's services and parts: each routed request gets both (`c.get('services')`, `c.get('parts')`). */
   root: Root
   /** Largest request body accepted; default from BODY_LIMIT_BYTES. */
   bodyLimitBytes?: number

@@ -65,7 +65,7 @@ export const readyFunction = defineHttpFunction({
       : {}
     const jobs = _latest(snapshot.jobs, recorded)
     // The parts /ready reads: the outbox's depth, the signatures refused.
-    const parts: Pick<Parts, 'outbox' | 'webhookRejections'> = c.var.parts
+    const parts: Pick<Parts, 'outbox' | 'webhookRejections'> = c.get('parts')
     // Dead letters are messages given up on: an operator should see them here, not only in logs.
     const outbox = storeOk
       ? await _withTimeout(parts.outbox.depth(), STORE_PING_TIMEOUT_MS).catch(() => null)

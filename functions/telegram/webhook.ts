@@ -38,7 +38,7 @@ export const telegramWebhookFunction = defineHttpFunction({
   ],
   handler: async function telegramWebhook(c) {
     const services = c.get('services')
-    const parts: CommandParts & ChatNewsParts = c.var.parts
+    const parts: CommandParts & ChatNewsParts = c.get('parts')
     const { config, store, log, background } = services
     // Fail closed, before reading the body: only Telegram knows the secret given to setWebhook.
     const secret = c.req.header('x-telegram-bot-api-secret-token')

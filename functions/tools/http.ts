@@ -54,7 +54,7 @@ export const bridgeToolCallFunction = defineHttpFunction({
   bodyLimitBytes: toolBodyLimit,
   handler: async function callToolOverHttp(c) {
     const services = c.get('services')
-    const parts: CallParts = c.var.parts
+    const parts: CallParts = c.get('parts')
     // Authentication first: an unauthenticated caller learns nothing, not even which tools exist.
     const agent = await agentForToken(services.agents, c.req.header('authorization'))
     if (!agent) return _error(c, _unauthorized())

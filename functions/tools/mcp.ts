@@ -31,7 +31,7 @@ export const mcpFunctions = [mcpFunction('POST'), mcpFunction('GET'), mcpFunctio
 async function serveMcp(c: Context<AppEnv>): Promise<Response> {
   const services = c.get('services')
   // The runtime's door: the SDK loads on the first /mcp request (runtime/parts.ts).
-  const door = await c.var.parts.mcpDoor()
+  const door = await c.get('parts').mcpDoor()
   for (const guard of door.guards) {
     let passed = false
     const refused = await guard(c, async () => {

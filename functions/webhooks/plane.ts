@@ -40,7 +40,7 @@ export const planeWebhookFunction = defineHttpFunction({
   requires: ['PLANE_WEBHOOK_SECRET'],
   handler: async function planeWebhook(c) {
     const services = c.get('services')
-    const parts: WebhookParts = c.var.parts
+    const parts: WebhookParts = c.get('parts')
     const { config } = services
     const receivedAt = services.now()
     const door = _door(parts)

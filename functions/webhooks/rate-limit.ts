@@ -20,12 +20,10 @@ export async function rateLimit(
 ): Promise<Response | null> {
   if (perMinute === 0) return null
   const { now } = c.get('services')
+  const { rateCounters } = c.get('parts')
   const minute = Math.floor(now() / 60_000)
   try {
-    const count = await c.var.parts.rateCounters.count(
-      `webhook:rate:${c.get('functionName')}:${minute}`,
-      120
-    )
+    const count = await rateCounters.count(`webhook:rate:${c.get('functionName')}:${minute}`, 120)
     if (count <= perMinute) return null
   } catch {
     // Counted by the store (store_errors_total); the caller chose what an uncounted request gets. The counters keep

@@ -51,7 +51,7 @@ export type Services = {
  * What a runtime hands its triggers (issue 40): the services, and its parts (Plane, Telegram and OpenClaw clients
  * with their throttles, directory, pipeline, outbox, senders, run tracker; runtime/parts.ts), built once, on the
  * first call of `parts`, and shared by every HTTP handler and every cron or job run (issue 14). Only the runtime
- * holds it: a handler gets the parts themselves (`c.var.parts`, a job's context), never a way to look them up.
+ * holds it: a handler gets the parts themselves (`c.get('parts')`, a job's context), never a way to look them up.
  */
 export type Root = { services: Services; parts: () => Parts }
 
@@ -61,7 +61,10 @@ export type FunctionInventory = {
 }
 
 export type AppEnv = {
-  /** `parts`: the runtime's parts; a handler names those it reads (`const { outbox }: Pick<Parts, 'outbox'> = c.var.parts`). */
+  /**
+   * `parts`: the runtime's parts; a handler names those it reads (`const { outbox }: Pick<Parts, 'outbox'> =
+   * c.get('parts')`). Read with `c.get`: Hono's `c.var` copies every variable into a new object on each read.
+   */
   Variables: { services: Services; parts: Parts; requestId: string; functionName: string }
 }
 

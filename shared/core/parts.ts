@@ -1,5 +1,5 @@
 /**
- * @module The bridge's parts as the functions receive them (`c.var.parts`, a job's declared `parts`, a tool's context): their
+ * @module The bridge's parts as the functions receive them (`c.get('parts')`, a job's declared `parts`, a tool's context): their
  * interfaces only. The composition root (runtime/parts.ts) builds them once per runtime; nothing here builds
  * or looks them up, and no part imports this module (test/architecture/imports.test.ts).
  */
