@@ -27,6 +27,9 @@ import type { Store } from '../shared/store/store.ts'
 import { createUploadBudget } from '../shared/uploads/budget.ts'
 import { createMemorySpool, type FileSpool } from '../shared/uploads/spool.ts'
 
+/** The background task that writes an integration's last contact to the store. */
+const CONTACT_WRITE = 'status contact write'
+
 export type CreateServicesOptions = {
   config: Config
   functions: readonly AppFunction[]
@@ -90,13 +93,20 @@ export function createServices({
   // Contacts go to the store too (once a minute per integration, or when one starts or stops failing), so that
   // a wake `npm run job -- poll` delivered shows in the server's /ready (issue 28).
   // With the settings it was made with: a CLI run with one setting overridden is not the server's state (issue 45).
+  // The write is background work: shutdown and a Worker's `waitUntil` (background.idle) wait for it; a promise of
+  // its own was awaited by nothing but a job's `status.flush()`, and a Worker may end the request's I/O before it.
   const settings = settingsFingerprint(config)
   const status = createStatusBoard({
     now,
     persist: (integration, contact) =>
-      services
-        ? persistContact(services.store, integration, { ...contact, settings })
-        : Promise.resolve(),
+      new Promise<void>((resolve, reject) => {
+        if (!services) return resolve()
+        const { store, background } = services
+        // Settled here, never thrown into the background's log: the board forgets a failed write and makes it again.
+        background.run(CONTACT_WRITE, () =>
+          persistContact(store, integration, { ...contact, settings }).then(resolve, reject)
+        )
+      }),
   })
   const metrics = createBridgeMetrics({
     status,
