@@ -149,9 +149,7 @@ async function _readInput(c: Context<AppEnv>, tool: string): Promise<ReadInput |
   const held = { input: {}, file: null, spilled: null, release: body.release }
   if (json.skeleton.trim() === '') return held
   try {
-    // A file string that is not well formed JSON makes the body none: the same answer as reading it whole.
-    if (!json.wellFormed) throw new SyntaxError('not JSON')
-    const value: unknown = JSON.parse(json.skeleton)
+    const value = json.parse()
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       body.release()
       return new ToolError('invalid_input', 'The input must be a JSON object.')

@@ -120,8 +120,7 @@ async function _readCall(
   const { url, headers } = c.req.raw
   let parsedBody: unknown
   try {
-    if (!json.wellFormed) throw new SyntaxError('not JSON')
-    parsedBody = JSON.parse(json.skeleton)
+    parsedBody = json.parse()
   } catch {
     return {
       request: new Request(url, { method: 'POST', headers, body: NOT_JSON }),

@@ -218,6 +218,8 @@ describe('createJsonSpill', () => {
         const json = spillOf(body, ['content_base64'], [cut])
         expect(json.spilled).toBe(true)
         expect(json.wellFormed).toBe(false)
+        // What the doors read: no value, as JSON.parse gives none of the body.
+        expect(() => json.parse()).toThrow(SyntaxError)
         let input: { content_base64?: unknown } | null = null
         try {
           input = JSON.parse(json.skeleton)

@@ -67,13 +67,18 @@ export type SpilledJson<T> = {
   readonly spilled: boolean
   /** What the sink made of the string `value` marks; null when `value` is not the marker. Handed over once. */
   take(value: unknown): T | null
+  /**
+   * The body's value, the marker where the string was; a SyntaxError when the body is not JSON, a string handed to
+   * the sink that was not well formed included (the same answer as reading the body whole).
+   */
+  parse(): unknown
 }
 
 type Level = { object: boolean; expectKey: boolean; key: string | null }
 
 /**
  * @example const spill = createJsonSpill({ path: ['content_base64'], sink: createBase64Decoder });
- * for await (const c of body) spill.push(c); const json = spill.end(); const input = JSON.parse(json.skeleton)
+ * for await (const c of body) spill.push(c); const input = spill.end().parse()
  */
 export function createJsonSpill<T>({
   path,
@@ -232,7 +237,16 @@ export function createJsonSpill<T>({
 
   function end(): SpilledJson<T> {
     if (refused)
-      return { skeleton: '', refused, wellFormed: true, spilled: false, take: () => null }
+      return {
+        skeleton: '',
+        refused,
+        wellFormed: true,
+        spilled: false,
+        take: () => null,
+        parse: () => {
+          throw new SyntaxError('a refused body is not parsed')
+        },
+      }
     // Made only for a body that has the string (most tool calls have none): no one can guess it in advance.
     const marker = spill ? `\u0000spilled:${crypto.randomUUID()}` : null
     const quoted = new TextEncoder().encode(JSON.stringify(marker))
@@ -249,6 +263,11 @@ export function createJsonSpill<T>({
         const taken = result
         result = null
         return taken
+      },
+      parse() {
+        if (!wellFormed)
+          throw new SyntaxError('the body is not JSON: a string in it is not well formed')
+        return JSON.parse(skeleton)
       },
     }
   }
