@@ -13,6 +13,7 @@ import { storedContacts } from '../../shared/core/contacts.ts'
 import { createLogger } from '../../shared/observe/log.ts'
 import { createRedactor } from '../../shared/observe/redact.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
+import { createFaultyStore } from '../faults/faulty-store.ts'
 
 /** A store whose writes take `ms` (a remote store's round trip), reads as the memory store's. */
 function slowWrites(base: Store, ms: number): Store {
@@ -28,12 +29,18 @@ function slowWrites(base: Store, ms: number): Store {
   })
 }
 
-function servicesOn(store: Store, keepAlive?: (promise: Promise<unknown>) => void) {
+function servicesOn(
+  store: Store,
+  {
+    keepAlive,
+    lines = [],
+  }: { keepAlive?: (promise: Promise<unknown>) => void; lines?: string[] } = {}
+) {
   return createServices({
     config: loadConfig({}),
     functions,
     store,
-    log: createLogger({ level: 'error', redactor: createRedactor(), write: () => undefined }),
+    log: createLogger({ level: 'info', redactor: createRedactor(), write: (l) => lines.push(l) }),
     ...(keepAlive ? { keepAlive } : {}),
   })
 }
@@ -50,7 +57,9 @@ describe("an integration's last contact in the store", () => {
   it("should be handed to the runtime's keep-alive (a Worker's waitUntil), and still be flushed by a job", async () => {
     const kept: Promise<unknown>[] = []
     const base = createMemoryStore()
-    const services = servicesOn(slowWrites(base, 30), (promise) => kept.push(promise))
+    const services = servicesOn(slowWrites(base, 30), {
+      keepAlive: (promise) => kept.push(promise),
+    })
     services.status.contact('telegram', true)
     expect(kept).toHaveLength(1)
     await services.status.flush()
@@ -60,27 +69,13 @@ describe("an integration's last contact in the store", () => {
   it('should forget a failed write, so that the next contact writes again, and log nothing for it', async () => {
     const lines: string[] = []
     const base = createMemoryStore()
-    let failing = true
-    const store = new Proxy(base, {
-      get(target, key, receiver) {
-        const value = Reflect.get(target, key, receiver)
-        if (key !== 'set') return value
-        return async (...args: unknown[]) => {
-          if (failing) throw new Error('store down')
-          return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args)
-        }
-      },
-    })
-    const services = createServices({
-      config: loadConfig({}),
-      functions,
-      store,
-      log: createLogger({ level: 'info', redactor: createRedactor(), write: (l) => lines.push(l) }),
-    })
+    const store = createFaultyStore(base)
+    store.arm({ mode: 'throw', match: (op) => op.name === 'set' })
+    const services = servicesOn(store, { lines })
     services.status.contact('plane', true)
     expect(await services.background.idle(5_000)).toBe(true)
+    expect(store.hit?.key).toBe('status:contact:plane')
     expect(await storedContacts(base)).toEqual({})
-    failing = false
     services.status.contact('plane', true)
     expect(await services.background.idle(5_000)).toBe(true)
     expect(await storedContacts(base)).toMatchObject({ plane: { ok: true } })
