@@ -14,6 +14,7 @@ import { type EnqueueInput, telegramMessage } from '../../shared/notify/outbox.t
 import { settleReview } from '../../shared/notify/reviews.ts'
 import { errorMessage } from '../../shared/observe/errors.ts'
 import { OPEN_RUN_STATES } from '../../shared/runs/records.ts'
+import type { RunState } from '../../shared/runs/types.ts'
 import { windowOpenedAt } from '../../shared/store/window.ts'
 import { escapeHtml } from '../../shared/telegram/html.ts'
 import { splitMessage, TELEGRAM_MESSAGE_LIMIT } from '../../shared/telegram/split.ts'
@@ -171,7 +172,7 @@ export async function perform(
         await postComment(ctx, task, say.comment.sendback(by, text ?? ''))
         const moved = await _moveTo(ctx, task, 'in_progress')
         await settleReview(services.store, task.key.id)
-        await _runTo(ctx, moved, 'active')
+        await _runTo(ctx, moved, { moved: true })
         await parts.tracker.notice(
           moved.snapshot,
           (r) => say.wake.sendback(by, r, moved.snapshot.name, text ?? ''),
@@ -181,7 +182,7 @@ export async function perform(
       }
       case 'answer':
         await postComment(ctx, task, say.comment.answer(by, text ?? ''))
-        await _runTo(ctx, task, 'active')
+        await _runTo(ctx, task, { moved: false })
         await parts.tracker.notice(
           task.snapshot,
           (r) => say.wake.answer(by, r, task.snapshot.name, text ?? ''),
@@ -289,12 +290,23 @@ async function _removeLabel(ctx: TaskContext, task: LoadedTask, name: string): P
   await sightWrite(ctx, after, task)
 }
 
-/** The run goes on (an answer, a send-back): awaiting or done becomes active, for its agent. */
-async function _runTo(ctx: TaskContext, task: LoadedTask, state: 'active'): Promise<void> {
+/**
+ * The run goes on (an answer, a send-back): awaiting, stale or done becomes active, for its agent. A send-back moves
+ * the task In Progress, so any open run is under way; an answer leaves a run its agent has not started (pending,
+ * seen) as it is: answering a question starts nothing.
+ */
+async function _runTo(
+  ctx: TaskContext,
+  task: LoadedTask,
+  { moved }: { moved: boolean }
+): Promise<void> {
+  const begun = (state: RunState) => moved || (state !== 'pending' && state !== 'seen')
   await ctx.runs.update(
     task.key,
     (r) =>
-      r.agentId && (OPEN_RUN_STATES.has(r.state) || r.state === 'done') ? { ...r, state } : r,
+      r.agentId && (OPEN_RUN_STATES.has(r.state) || r.state === 'done') && begun(r.state)
+        ? { ...r, state: 'active' }
+        : r,
     { agentName: null }
   )
 }

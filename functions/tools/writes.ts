@@ -130,9 +130,10 @@ export async function touchRun(
     task.key,
     (record) => {
       const agentId = ctx.me.role === 'concierge' ? (record.agentId ?? owner) : ctx.me.id
-      // The agent's own call checks in a woken (pending) or quiet (stale) run.
+      // The agent's own write starts a woken (pending) or checked-in (seen) run, and resumes a quiet (stale) one.
       const wakes =
-        agentId === ctx.me.id && (record.state === 'pending' || record.state === 'stale')
+        agentId === ctx.me.id &&
+        (record.state === 'pending' || record.state === 'seen' || record.state === 'stale')
       return change(
         { ...record, agentId, lastActivityAt: at, ...(wakes ? { state: 'active' as const } : {}) },
         at

@@ -62,7 +62,7 @@ export type CommandPhrases = {
   runsToWatch: string
   approvals: string
   runs: string
-  runState: Record<'pending' | 'active' | 'awaiting' | 'stale', string>
+  runState: Record<'pending' | 'seen' | 'active' | 'awaiting' | 'stale', string>
   since(when: string): string
   waitingLong: string
   /** The digest's forecast: what is being worked on as the day starts. */
@@ -140,6 +140,7 @@ const fr: CommandPhrases = {
   runs: 'Exécutions en cours',
   runState: {
     pending: 'réveillé, pas encore de réponse',
+    seen: 'a vu la tâche, pas commencée',
     active: 'au travail',
     awaiting: 'attend une réponse',
     stale: 'sans nouvelles',
@@ -220,6 +221,7 @@ const en: CommandPhrases = {
   runs: 'Runs under way',
   runState: {
     pending: 'woken, no answer yet',
+    seen: 'has seen the task, not started',
     active: 'working',
     awaiting: 'waiting for an answer',
     stale: 'no news',

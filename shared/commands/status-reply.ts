@@ -90,7 +90,10 @@ export function buildStatusReply(snapshot: WorkspaceSnapshot, ctx: RenderContext
     ...section(
       '🤖',
       p.runsToWatch,
-      snapshot.runs.filter((r) => r.state !== 'active').map((r) => runLine(r, snapshot, ctx)),
+      // Under way or queued (seen: checked in, not started) is the normal course; the others want an eye.
+      snapshot.runs
+        .filter((r) => r.state !== 'active' && r.state !== 'seen')
+        .map((r) => runLine(r, snapshot, ctx)),
       ctx
     ),
     ...section(

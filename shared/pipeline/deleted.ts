@@ -99,8 +99,9 @@ export async function forgetDeletedTask(
       { agentName: null, card: false }
     )
   }
-  // Working on it: checked in (a tool call on it) since its wake; a pending run's agent has not started yet.
-  const working = runAgent && record?.state !== 'pending' ? runAgent : null
+  // Working on it: started since its wake; a pending run's agent has not answered, a seen one has not started.
+  const working =
+    runAgent && record?.state !== 'pending' && record?.state !== 'seen' ? runAgent : null
   if (working) report.working.push(working.id)
   await store.indexRemove(DUE_INDEX, staleMember(taskId))
   await runs?.dropCard(taskId)

@@ -59,7 +59,11 @@ export async function sightPlaneComment(
   const author = comment.author
   // An agent commenting in Plane directly is working on its run all the same.
   const agent = author ? await parts.directory.agentByPlaneUser(author.id) : null
-  if (agent) await parts.tracker.activity(comment.taskId, agent, { projectId: comment.projectId })
+  if (agent)
+    await parts.tracker.activity(comment.taskId, agent, {
+      projectId: comment.projectId,
+      worked: true,
+    })
   const mentioned = await _mentionedAgents(parts, comment, agent?.id ?? null)
   const telling = isBlockerComment(comment.text) || parseConfidence(comment.text) !== null
   const task =

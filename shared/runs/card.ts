@@ -22,6 +22,7 @@ export type RunCardContext = {
 const STATE_WORDS: Record<'fr' | 'en', Record<RunState, string>> = {
   fr: {
     pending: 'en attente',
+    seen: 'vue, pas commencée',
     active: 'en cours',
     awaiting: 'bloquée, en attente',
     done: 'terminée',
@@ -31,6 +32,7 @@ const STATE_WORDS: Record<'fr' | 'en', Record<RunState, string>> = {
   },
   en: {
     pending: 'pending',
+    seen: 'seen, not started',
     active: 'in progress',
     awaiting: 'blocked, waiting',
     done: 'done',
@@ -176,7 +178,7 @@ const runRecordSchema = z.object({
   projectId: z.string().min(1),
   ref: z.string().nullable(),
   agentId: z.string().nullable(),
-  state: z.enum(['pending', 'active', 'awaiting', 'done', 'cancelled', 'failed', 'stale']),
+  state: z.enum(['pending', 'seen', 'active', 'awaiting', 'done', 'cancelled', 'failed', 'stale']),
   startedAt: iso,
   finishedAt: iso,
   timeSpentSeconds: z.number().min(0),
@@ -207,7 +209,16 @@ const runRecordSchema = z.object({
     .array(
       z.object({
         agentId: z.string(),
-        state: z.enum(['pending', 'active', 'awaiting', 'done', 'cancelled', 'failed', 'stale']),
+        state: z.enum([
+          'pending',
+          'seen',
+          'active',
+          'awaiting',
+          'done',
+          'cancelled',
+          'failed',
+          'stale',
+        ]),
         reason: z.string(),
         at: z.string(),
       })

@@ -1,7 +1,8 @@
 /**
- * @module Check-ins: what an agent does on its task (a tool call, a comment, a listing) checks its assignment in
- * and keeps its run from going stale; OpenClaw's answer to a wake (admitted: the run's session; refused: why,
- * kept for the human) is recorded on the assignment.
+ * @module Check-ins: what an agent does on its task checks its assignment in. A read (a listing, get_task_details,
+ * a call the rules refused) answers the wake and nothing more: the run is "seen", not under way, and no stale clock
+ * runs for it. Work (a status, a timer, a comment, a deliverable) starts the run. OpenClaw's answer to a wake
+ * (admitted: the run's session; refused: why, kept for the human) is recorded on the assignment.
  */
 
 import { isAgentTask, isOpenForAgent } from '../agents/task-vocabulary.ts'
@@ -20,6 +21,7 @@ import {
   type RunTracker,
   staleMember,
   type TrackerKit,
+  unstartedMember,
   wakeMember,
 } from './tracker-kit.ts'
 import type { RunRecord } from './types.ts'
@@ -88,7 +90,7 @@ export function createCheckins(
         entry.checkedInAt !== null &&
         (!runs ||
           (record !== null &&
-            !_starts(record, agent.id) &&
+            !_checksIn(record, agent.id) &&
             at - (Date.parse(record.lastActivityAt ?? '') || 0) < listedHeartbeatMs))
       )
     }
@@ -148,23 +150,38 @@ export function createCheckins(
     const projectId = stored?.projectId ?? where.projectId
     if (!projectId) return
     const iso = new Date(at).toISOString()
-    // A change of state writes the card (people see the run start); a mere heartbeat stays in the store.
-    const starts = (r: RunRecord | null) => _starts(r, agent.id)
+    // Work starts the run (people see it start: its card is written); a read only checks it in ("seen"); on a run
+    // already under way either is a heartbeat, which stays in the store.
+    // A task Plane shows under way (In Progress since an earlier run, or a person's move) is not waiting to start:
+    // read, its run is under way as a deploy's adoption makes it.
+    const underWay = (where.task ?? (await options.snapshot(taskId)))?.state?.group === 'started'
+    const starts = (r: RunRecord | null) =>
+      (where.worked === true || underWay) && _resumes(r, agent.id)
+    const checksIn = (r: RunRecord | null) => !starts(r) && _checksIn(r, agent.id)
     const lastBeat = Date.parse(stored?.lastActivityAt ?? '') || 0
-    if (where.listed && stored && !starts(stored) && at - lastBeat < listedHeartbeatMs) return
-    await runs.update(
+    const beat = stored && !starts(stored) && !checksIn(stored)
+    if (where.listed && beat && at - lastBeat < listedHeartbeatMs) return
+    const saved = await runs.update(
       { id: taskId, projectId, ref: stored?.ref ?? where.ref ?? null },
       (r) =>
         starts(r)
           ? { ...r, lastActivityAt: iso, agentId: agent.id, state: 'active' }
-          : { ...r, lastActivityAt: iso },
+          : checksIn(r)
+            ? { ...r, lastActivityAt: iso, agentId: agent.id, state: 'seen' }
+            : { ...r, lastActivityAt: iso },
       {
         agentName: agent.name,
         card: starts(stored) && !where.listed,
         ...(where.via ? { via: where.via } : {}),
       }
     )
-    await store.indexAdd(DUE_INDEX, staleMember(taskId), at + options.staleMs)
+    // A run checked in and not started is looked at again after the stale window ("n'a pas commencé", once);
+    // the deadline of a run under way moves on with each heartbeat.
+    if (saved.state === 'seen')
+      await store.indexAdd(DUE_INDEX, unstartedMember(taskId), at + options.staleMs, {
+        onlyIfAbsent: true,
+      })
+    else await store.indexAdd(DUE_INDEX, staleMember(taskId), at + options.staleMs)
   }
 
   const delivered: RunTracker['delivered'] = async (meta, runId) => {
@@ -205,10 +222,16 @@ export function createCheckins(
   return { activity, listed, delivered, undelivered }
 }
 
-/** The run starts with this call (no record, or one pending or stale of the agent's). */
-function _starts(r: RunRecord | null, agentId: string): boolean {
+/** A read of the task checks this run in: no record yet, or a pending one (woken) that is the agent's or no one's. */
+function _checksIn(r: RunRecord | null, agentId: string): boolean {
+  return r === null || ((r.agentId ?? agentId) === agentId && r.state === 'pending')
+}
+
+/** Work on the task starts (or resumes) this run: no record, or one of the agent's not under way (pending, seen, stale). */
+function _resumes(r: RunRecord | null, agentId: string): boolean {
   return (
     r === null ||
-    ((r.agentId ?? agentId) === agentId && (r.state === 'pending' || r.state === 'stale'))
+    ((r.agentId ?? agentId) === agentId &&
+      (r.state === 'pending' || r.state === 'seen' || r.state === 'stale'))
   )
 }

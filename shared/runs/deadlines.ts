@@ -1,7 +1,7 @@
 /**
  * @module Deadlines and re-wakes (OPENCLAW-09, 15): every deadline in `runs:due` handled once when it passes —
  * an agent that has not checked in is woken again, then, out of attempts, the human and the Concierge are told;
- * an active run's stale deadline goes to stale.ts. The `notify` cron catches what a restart left.
+ * an active run's stale deadline and a checked-in run's not-started one go to stale.ts. The `notify` cron catches what a restart left.
  */
 
 import { isAgentTask, isOpenForAgent } from '../agents/task-vocabulary.ts'
@@ -11,6 +11,7 @@ import type { StoreLock } from '../store/store.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import type { RunMentions } from './mentions.ts'
 import { openRunRecords } from './records.ts'
+import type { QuietRuns } from './stale.ts'
 import {
   ASSIGNMENT_TTL_S,
   type Assignment,
@@ -33,7 +34,7 @@ export function createDeadlines(
   kit: TrackerKit,
   { taskRef, sendWake, tellHuman, tellConcierge }: RunWakes,
   { assigned }: Pick<RunTracker, 'assigned'>,
-  { staleDue }: { staleDue(taskId: string): Promise<void> },
+  { staleDue, unstartedDue }: QuietRuns,
   mentions: Pick<RunMentions, 'due'>
 ): Pick<RunTracker, 'due' | 'waiting'> {
   const { options, m, say } = kit
@@ -98,7 +99,7 @@ export function createDeadlines(
   const refreshGauge = async () => {
     if (now() - gaugeAt < GAUGE_EVERY_MS) return
     gaugeAt = now()
-    const counts: Record<string, number> = { pending: 0, active: 0, awaiting: 0, stale: 0 }
+    const counts: Record<string, number> = { pending: 0, seen: 0, active: 0, awaiting: 0, stale: 0 }
     for (const r of await openRunRecords(store)) counts[r.state] = (counts[r.state] ?? 0) + 1
     for (const [state, n] of Object.entries(counts)) m.runs.set({ state }, n)
   }
@@ -121,6 +122,7 @@ export function createDeadlines(
           if (score === null || score > now()) continue
           if (kind === 'wake' && taskId && agentId) await wakeDue(taskId, agentId)
           else if (kind === 'stale' && taskId) await staleDue(taskId)
+          else if (kind === 'unstarted' && taskId) await unstartedDue(taskId)
           else if (kind === 'mention' && taskId && agentId) await mentions.due(taskId, agentId)
           else await store.indexRemove(DUE_INDEX, member)
           handled++

@@ -14,6 +14,8 @@ export type RunPhrases = {
   unansweredHuman(agent: string, task: string, attempts: number): string
   unansweredConcierge(agent: string, ref: string, attempts: number): string
   staleHuman(agent: string, task: string, minutes: number): string
+  /** The agent checked in (listed or read the task) and has not started it since, with nothing else under way. */
+  unstartedHuman(agent: string, task: string, minutes: number): string
   /** Every wake failed to reach OpenClaw: why, instead of "does not answer". */
   undeliveredHuman(agent: string, task: string, attempts: number, cause: string): string
   /** OpenClaw refuses the bridge itself (a setting to fix): no agent can be woken. */
@@ -68,6 +70,8 @@ const fr: RunPhrases = {
     `plane-bridge : l'agent ${agent} ne répond pas pour ${ref} (${n} réveils sans réponse). Vérifie qu'il tourne, ou confie la tâche à un autre agent.`,
   staleHuman: (agent, task, minutes) =>
     `⏳ ${agent} ne donne plus de nouvelles sur ${task} depuis ${minutes} min (aucun appel d'outil ni commentaire).`,
+  unstartedHuman: (agent, task, minutes) =>
+    `🕐 ${agent} a vu ${task} il y a ${minutes} min mais ne l'a pas commencée (rien d'autre en cours, aucune dépendance en attente).`,
   undeliveredHuman: (agent, task, n, cause) =>
     `🔕 ${agent} n'a pas pu être réveillé pour ${task} (${n} essais) : ${cause}.`,
   refusedHuman: (cause) => `⚠️ Les agents ne peuvent pas être réveillés : ${cause}.`,
@@ -117,6 +121,8 @@ const en: RunPhrases = {
     `plane-bridge: agent ${agent} does not answer for ${ref} (${n} wakes unanswered). Check that it runs, or give the task to another agent.`,
   staleHuman: (agent, task, minutes) =>
     `⏳ No news from ${agent} on ${task} for ${minutes} min (no tool call, no comment).`,
+  unstartedHuman: (agent, task, minutes) =>
+    `🕐 ${agent} saw ${task} ${minutes} min ago but has not started it (nothing else under way, no dependency waiting).`,
   undeliveredHuman: (agent, task, n, cause) =>
     `🔕 ${agent} could not be woken for ${task} (${n} tries): ${cause}.`,
   refusedHuman: (cause) => `⚠️ Agents cannot be woken: ${cause}.`,

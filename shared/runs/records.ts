@@ -84,6 +84,7 @@ export type CardOptions = {
 /** Runs still under way: listed in `runs:open` (score: when their state last changed). */
 export const OPEN_RUN_STATES: ReadonlySet<RunRecord['state']> = new Set([
   'pending',
+  'seen',
   'active',
   'awaiting',
   'stale',
@@ -371,7 +372,7 @@ export function createRunStore({
   }
 }
 
-/** Runs under way (pending, active, awaiting, stale), from the `runs:open` index: no key listing. */
+/** Runs under way (pending, seen, active, awaiting, stale), from the `runs:open` index: no key listing. */
 export async function openRunRecords(store: Store, limit = 500): Promise<RunRecord[]> {
   const entries = await store.indexRange(OPEN_RUNS_INDEX, { limit })
   // One read for all of them (one MGET on Redis): 2,500 open runs (ten agents' listings) were 2,500 round trips.

@@ -1,18 +1,47 @@
 /**
- * @module Stale runs (OPENCLAW-16): an active run quiet for RUN_STALE_MINUTES becomes stale and the human is told
- * once; activity since its deadline moves the deadline on.
+ * @module Runs that say nothing (OPENCLAW-16): an active run quiet for RUN_STALE_MINUTES becomes stale and the human
+ * is told once; activity since its deadline moves the deadline on. A run checked in and not started for as long,
+ * while its agent has nothing else under way and nothing holds the task back, is told once as not started: a
+ * listed task is not a silent one.
  */
+import { isAgentTask } from '../agents/task-vocabulary.ts'
+import type { TaskSnapshot } from '../events.ts'
+import type { AgentRef } from '../notify/directory.ts'
 import { renderTaskName } from '../notify/messages.ts'
 import { escapeHtml } from '../telegram/html.ts'
-import { DUE_INDEX, keyOf, staleMember, type TrackerKit } from './tracker-kit.ts'
+import { openRunRecords } from './records.ts'
+import {
+  DUE_INDEX,
+  isHeld,
+  keyOf,
+  staleMember,
+  type TrackerKit,
+  unstartedMember,
+} from './tracker-kit.ts'
 import type { RunRecord } from './types.ts'
 import type { RunWakes } from './wakes.ts'
+
+export type QuietRuns = {
+  staleDue(taskId: string): Promise<void>
+  unstartedDue(taskId: string): Promise<void>
+}
 
 export function createStaleRuns(
   { options, m, say }: TrackerKit,
   { taskRef, tellHuman }: RunWakes
-): { staleDue(taskId: string): Promise<void> } {
+): QuietRuns {
   const { store, runs, log, now, locale } = options
+
+  /** The task's name as the human reads it: linked when the pipeline holds it, else the reference its run keeps. */
+  const nameOf = async (record: RunRecord) => {
+    const task = await options.snapshot(record.taskId)
+    // A task the pipeline holds no snapshot of (a store rebuilt from run cards, a task not seen since) is still
+    // told, by the reference its run keeps.
+    const ref = task ? await taskRef(task) : null
+    return task && ref
+      ? renderTaskName(task, { locale, project: ref.project, taskUrl: ref.url })
+      : escapeHtml(record.ref ?? record.taskId)
+  }
 
   /** A stale deadline: quiet for the window → stale, the human told once; activity since → later. */
   const staleDue = async (taskId: string) => {
@@ -28,23 +57,15 @@ export function createStaleRuns(
       return
     }
     const agent = await options.directory.agentById(current.agentId)
-    const task = await options.snapshot(taskId)
     await runs.update(
       keyOf(current),
       (r) => (r.state === 'active' ? { ...r, state: 'stale' } : r),
       { agentName: agent?.name ?? current.agentId }
     )
-    // A task the pipeline holds no snapshot of (a store rebuilt from run cards, a task not seen since) is still
-    // told, by the reference its run keeps: a stale run was logged and never told (issue 44).
-    const ref = task ? await taskRef(task) : null
-    const name =
-      task && ref
-        ? renderTaskName(task, { locale, project: ref.project, taskUrl: ref.url })
-        : escapeHtml(current.ref ?? taskId)
     await tellHuman(
       say.staleHuman(
         `<b>${escapeHtml(agent?.name ?? current.agentId)}</b>`,
-        name,
+        await nameOf(current),
         Math.round(options.staleMs / 60_000)
       ),
       `stale:${taskId}:${last}`,
@@ -56,7 +77,72 @@ export function createStaleRuns(
     log.warn('run went stale', { task: taskId, agent: current.agentId })
   }
 
-  return { staleDue }
+  /**
+   * A not-started deadline: a run still "seen" (checked in, not started) a window after it was seen. An agent at work
+   * on another task, or a task waiting for a dependency, is a queue, not a silence: looked at again a window later.
+   * Otherwise the human is told once for this check-in, in words that say the agent has the task and has not begun.
+   */
+  const unstartedDue = async (taskId: string) => {
+    const member = unstartedMember(taskId)
+    const current = runs ? await runs.peek(taskId) : null
+    if (current?.state !== 'seen' || !current.agentId) {
+      await store.indexRemove(DUE_INDEX, member)
+      return
+    }
+    const seenAt = Date.parse(current.stateSince ?? '') || 0
+    if (seenAt + options.staleMs > now()) {
+      await store.indexAdd(DUE_INDEX, member, seenAt + options.staleMs)
+      return
+    }
+    const agent = await options.directory.agentById(current.agentId)
+    const task = await options.snapshot(taskId)
+    // No longer the agent's to start (taken off it, finished, held for approval, moved in progress): nothing to say.
+    if (!agent || (task && !_toStart(task, agent))) {
+      await store.indexRemove(DUE_INDEX, member)
+      return
+    }
+    if ((await _busyElsewhere(agent, taskId)) || (await _waitsForDependency(current))) {
+      await store.indexAdd(DUE_INDEX, member, now() + options.staleMs)
+      return
+    }
+    await tellHuman(
+      say.unstartedHuman(
+        `<b>${escapeHtml(agent.name)}</b>`,
+        await nameOf(current),
+        Math.round((now() - seenAt) / 60_000)
+      ),
+      `unstarted:${taskId}:${agent.id}:${current.stateSince ?? ''}`,
+      current.projectId,
+      { id: agent.id, name: agent.name }
+    )
+    await store.indexRemove(DUE_INDEX, member)
+    m.unstarted.inc({ agent: agent.id })
+    log.info('run not started', { task: taskId, agent: agent.id })
+  }
+
+  /** The agent has another run under way: it works through its tasks one at a time. */
+  const _busyElsewhere = async (agent: AgentRef, taskId: string) =>
+    (await openRunRecords(store)).some(
+      (r) => r.agentId === agent.id && r.taskId !== taskId && r.state === 'active'
+    )
+
+  /** A dependency not done (or one the bridge cannot tell): starting would be refused. */
+  const _waitsForDependency = async (record: RunRecord) => {
+    const ids = record.dependencyIds ?? []
+    if (record.dependencies.length > ids.length) return true
+    for (const id of ids) {
+      const dependency = await options.snapshot(id)
+      if (dependency?.state?.group !== 'completed') return true
+    }
+    return false
+  }
+
+  return { staleDue, unstartedDue }
+}
+
+/** Still the agent's to start: its own, in a state not started (Todo), not held for the human's approval. */
+function _toStart(task: TaskSnapshot, agent: AgentRef): boolean {
+  return isAgentTask(task, agent) && task.state?.group === 'unstarted' && !isHeld(task)
 }
 
 /**

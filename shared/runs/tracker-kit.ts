@@ -112,7 +112,10 @@ export type RunTracker = {
    * ends as that change would have ended it (`unassigned`). Returns how many agents were told to stop.
    */
   firstSeen(task: TaskSnapshot, agents: readonly AgentRef[]): Promise<number>
-  /** The agent did something on the task (a tool call, a comment, a listing): checked in, not stale. */
+  /**
+   * The agent did something on the task (a tool call, a comment, a listing): its assignment checked in; a read
+   * leaves the run "seen" (not started), work starts it; a run under way gets a heartbeat (not stale).
+   */
   activity(
     taskId: string,
     agent: AgentRef,
@@ -123,10 +126,15 @@ export type RunTracker = {
       /** The caller's Plane client, if the record must be rebuilt from the task's run card. */
       via?: PlaneClient
       /**
-       * The agent only saw the task in its list: the run is checked in (active) without a card of its own, and
-       * an active run's heartbeat is written at most once a minute (ten agents listing twenty tasks each).
+       * The agent only saw the task in its list: the run is checked in ("seen") without a card of its own, and a
+       * run's heartbeat is written at most once a minute (ten agents listing twenty tasks each).
        */
       listed?: boolean
+      /**
+       * The agent worked on the task (a comment it wrote in Plane): the run starts. Without it a call is a read,
+       * which checks the run in and starts nothing; the tools' writes start it themselves (touchRun).
+       */
+      worked?: boolean
       /** Not the agent's task (it was mentioned there): a mention is answered, no run is touched. */
       notMine?: boolean
     }
@@ -163,13 +171,17 @@ export type RunTracker = {
   waiting(): Promise<Assignment[]>
 }
 
-/** Deadlines of wakes (`wake|task|agent`) and of active runs going stale (`stale|task`), scored by due time. */
+/**
+ * Deadlines of wakes (`wake|task|agent`), of active runs going stale (`stale|task`) and of runs checked in but not
+ * started (`unstarted|task`), scored by due time.
+ */
 export const DUE_INDEX = 'runs:due'
 export const ASSIGNMENT_TTL_S = 365 * 24 * 60 * 60
 
 export const assignmentKey = (taskId: string, agentId: string) => `run:assign:${taskId}:${agentId}`
 export const wakeMember = (taskId: string, agentId: string) => `wake|${taskId}|${agentId}`
 export const staleMember = (taskId: string) => `stale|${taskId}`
+export const unstartedMember = (taskId: string) => `unstarted|${taskId}`
 
 export type RunMetrics = {
   assignToWake: Histogram
@@ -177,6 +189,7 @@ export type RunMetrics = {
   unanswered: Counter
   rewakes: Counter
   stale: Counter
+  unstarted: Counter
   runs: Gauge
 }
 
@@ -258,9 +271,13 @@ export function runMetrics(registry: MetricsRegistry): RunMetrics {
       'plane_bridge_runs_stale_total',
       'Active runs that went stale (no tool call, no comment for RUN_STALE_MINUTES), by agent.'
     ),
+    unstarted: registry.counter(
+      'plane_bridge_runs_unstarted_total',
+      'Runs checked in (the task listed or read) and not started for RUN_STALE_MINUTES while their agent had nothing else under way, by agent (the human was told).'
+    ),
     runs: registry.gauge(
       'plane_bridge_runs',
-      'Agent runs under way by state (pending: woken, not checked in; active; awaiting; stale).'
+      'Agent runs under way by state (pending: woken, not checked in; seen: checked in, not started; active; awaiting; stale).'
     ),
   }
 }

@@ -1,7 +1,19 @@
 /** @module The bridge's record of one task's run: what Plane CE cannot hold (no custom fields, no worklogs). */
 
-/** OPENCLAW-09/15: a run is (task, agent), followed from the wake until it ends. */
-export type RunState = 'pending' | 'active' | 'awaiting' | 'done' | 'cancelled' | 'failed' | 'stale'
+/**
+ * OPENCLAW-09/15: a run is (task, agent), followed from the wake until it ends. pending: woken, not checked in;
+ * seen: checked in (the agent listed or read the task), not started; active: under way (a status, a timer, a comment,
+ * a deliverable); awaiting: waiting for the human; stale: under way, then quiet for RUN_STALE_MINUTES.
+ */
+export type RunState =
+  | 'pending'
+  | 'seen'
+  | 'active'
+  | 'awaiting'
+  | 'done'
+  | 'cancelled'
+  | 'failed'
+  | 'stale'
 
 export type Deliverable = {
   /** Plane's attachment (asset) id. */

@@ -92,11 +92,11 @@ export type TimerView = {
   startedAt: number
 }
 
-/** An agent's run under way (bridge metadata): woken, working, waiting, or quiet. */
+/** An agent's run under way (bridge metadata): woken, seen (not started), working, waiting, or quiet. */
 export type RunView = {
   taskId: string
   agentId: string
-  state: 'pending' | 'active' | 'awaiting' | 'stale'
+  state: 'pending' | 'seen' | 'active' | 'awaiting' | 'stale'
   /** When the run entered this state (ms). */
   since: number
 }

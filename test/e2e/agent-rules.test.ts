@@ -259,7 +259,8 @@ describe('agent tool rules (HTTP door)', () => {
           [...t.plane.state.issues.keys()].map((id) => runRecordKey(id))
         )
       ).filter((r) => r !== null)
-    expect((await runs()).map((r) => r.state)).toEqual(Array(60).fill('active'))
+    // Listed, not started: each run checked in ("seen").
+    expect((await runs()).map((r) => r.state)).toEqual(Array(60).fill('seen'))
     // Two minutes on, the same listing twice at once: the check-ins are read together (one read of many keys) and
     // write nothing (each heartbeat is recent enough: a sixth of RUN_STALE_MINUTES). Before: three reads and one
     // heartbeat per task, each listing.
@@ -269,7 +270,7 @@ describe('agent tool rules (HTTP door)', () => {
     await Promise.all([imhotep('list_my_tasks', {}), imhotep('list_my_tasks', {})])
     await t.settle()
     expect(ops).toEqual({ taskReads: 0, runWrites: 0 })
-    // Past the heartbeat, a listing keeps every run from going stale, once.
+    // Past the heartbeat, a listing is every run's heartbeat, once.
     clock.advance(5 * 60_000)
     await Promise.all([imhotep('list_my_tasks', {}), imhotep('list_my_tasks', {})])
     await t.settle()

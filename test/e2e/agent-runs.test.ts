@@ -137,7 +137,8 @@ describe('agent runs: verified wakes', () => {
     await later(10 * MINUTE)
     expect(wakesTo(t, 'thot')).toHaveLength(2)
     expect(sent(t).filter((m) => m.includes('ne répond pas'))).toEqual([])
-    expect((await record(t, task.id))?.state).toBe('active')
+    // A read answers the wake; it starts nothing.
+    expect((await record(t, task.id))?.state).toBe('seen')
     // The check-in shows in /metrics.
     const metrics = await (await t.app.request('http://bridge.test/metrics')).text()
     expect(metrics).toMatch(/plane_bridge_wake_checkin_seconds_count 1$/m)
@@ -426,7 +427,8 @@ describe('agent runs: deploy and new projects', () => {
       state: t.state('In Progress').id,
       assignees: [t.users.imhotep.id],
     })
-    // The agent reads its task before any poll: checked in, its run active, the task itself never sighted.
+    // The agent reads its task, In Progress in Plane, before any poll: checked in, its run under way (as an adoption
+    // makes it), the task itself never sighted.
     await imhotep('get_task_details', { task: 'ONB-1' })
     expect(await record(t, task.id)).toMatchObject({ agentId: 'imhotep', state: 'active' })
     // A person cancels it in Plane; the delivery is lost, so the first poll is the bridge's first sight of it.

@@ -139,8 +139,8 @@ describe('an agent works a task through the MCP tools (Plane v1.2 simulator)', (
       confidence_score: 0.8,
       cost_estimate: 0.4,
       time_spent_seconds: 0,
-      // Listing its tasks checked the agent in: the run it was woken for is under way.
-      run_state: 'active',
+      // Listing its tasks checked the agent in: the run it was woken for is seen, not started.
+      run_state: 'seen',
     })
 
     const started = await call(imhotep, 'update_task_status', {

@@ -8,7 +8,7 @@ import { DUE_INDEX } from '../../shared/runs/tracker.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
 import { CHAT_ID } from '../../sim/e2e/harness.ts'
-import { AGENT_IDS, OPEN_GROUPS as OPEN, type Truth } from './model.ts'
+import { AGENT_IDS, type AgentId, OPEN_GROUPS as OPEN, type Truth } from './model.ts'
 import type { Scenario } from './scenario.ts'
 import type { World } from './world.ts'
 
@@ -191,6 +191,16 @@ export async function checkInvariants(world: World, scenario: Scenario): Promise
         String(c.comment_html).includes('plane-bridge:run-card')
     )
     const record = await t.services.store.get<RunRecord>(runRecordKey(task.id))
+    // A listing or a read checks a run in; only work (or Plane showing the task under way) starts it.
+    if (
+      record?.agentId &&
+      (record.state === 'active' || record.state === 'stale') &&
+      !task.worked.has(record.agentId as AgentId) &&
+      !task.startedEver
+    )
+      violations.push(
+        `ONB-${task.seq}: run ${record.state} for ${record.agentId}, who only listed or read it`
+      )
     if (card && record) {
       const shown = parseRunCard(String(card.comment_html))
       if (shown && (shown.state !== record.state || shown.agentId !== record.agentId))

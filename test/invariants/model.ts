@@ -46,6 +46,10 @@ export type TaskModel = {
   unseen: null | { by: 'held' | 'silent'; before: Truth; since: number }
   /** When each agent last called a tool on the task (the model's clock: `stamp()`). */
   touched: Map<AgentId, number>
+  /** Agents that wrote on the task (a status, a comment): only work starts a run, a listing or a read does not. */
+  worked: Set<AgentId>
+  /** Plane showed the task In Progress (or another started state) at some step: a run may be under way without work. */
+  startedEver: boolean
   /** A ❓/❌ comment whose webhook is held back. */
   heldComments: number
   /**
@@ -165,7 +169,14 @@ export function createModel() {
     add(
       task: Omit<
         TaskModel,
-        'releasedTo' | 'episodes' | 'heldComments' | 'droppedComments' | 'deleted' | 'touched'
+        | 'releasedTo'
+        | 'episodes'
+        | 'heldComments'
+        | 'droppedComments'
+        | 'deleted'
+        | 'touched'
+        | 'worked'
+        | 'startedEver'
       >,
       holders: Truth,
       call: number
@@ -178,6 +189,8 @@ export function createModel() {
         releasedTo: new Set(),
         episodes: new Map(),
         touched: new Map(),
+        worked: new Set(),
+        startedEver: holders.group === 'started',
       }
       tasks.set(task.id, model)
       for (const agent of holders.agents)

@@ -458,6 +458,7 @@ export function createScenario(world: World) {
                 ...(step.kind === 'progress' ? { percent: 50 } : {}),
               }
         model.checkedIn(task, step.agent)
+        task.worked.add(step.agent)
         const answer = await withRoute(step.echo, () =>
           tool(step.agent, step.op === 'status' ? 'update_task_status' : 'add_comment', input)
         )
@@ -729,6 +730,8 @@ export function createScenario(world: World) {
       log.push(`${played ? '' : '(skipped) '}${JSON.stringify(step)}`)
       await noticed()
       sweep(call)
+      for (const task of model.tasks.values())
+        if (truth(task).group === 'started') task.startedEver = true
     },
     /** Quiescence: late deliveries arrive, a poll reconciles, every window closes, the outbox empties. */
     async settle() {

@@ -25,7 +25,7 @@ import { postComment, stateFor, stopTimer, touchRun } from '../writes.ts'
 /** The run record's state for each status: what the `touchRun` below writes, and how a repeat sees it is done. */
 const RECORDED_STATE: Record<'todo' | 'in_progress' | 'done' | 'blocked' | 'cancelled', RunState> =
   {
-    todo: 'pending',
+    todo: 'seen',
     in_progress: 'active',
     done: 'done',
     blocked: 'awaiting',
