@@ -216,7 +216,7 @@ export async function runDemo({
     })
     say(
       `bridge → ${AGENT}`,
-      `comment ${progress.kind} written (human notified: ${progress.notified_human})`
+      `comment ${progress.kind} written (human notification: ${progress.human_notification})`
     )
     printComments(item.id)
     const done = await tool('update_task_status', {

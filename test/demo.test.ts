@@ -21,6 +21,7 @@ describe('runDemo', () => {
       /^\[imhotep → bridge\] update_task_status .*"status":"in_progress"/,
       /^\[Plane\] comment by imhotep: 🤖 Imhotep a démarré cette tâche$/,
       /^\[imhotep → bridge\] add_comment .*"kind":"progress"/,
+      /^\[bridge → imhotep\] comment progress written \(human notification: none\)$/,
       /^\[imhotep → bridge\] update_task_status .*"status":"done".*"confidence":0\.6/,
       /^\[bridge → imhotep\] status done \(was in_progress\), time spent 25 min$/,
       /^\[bridge → Telegram\] sends message #\d+:$/,
@@ -41,6 +42,8 @@ describe('runDemo', () => {
     // One wake for the assignment, none after the validation; one card with buttons, edited once.
     expect(lines.filter((line) => line.startsWith('[bridge → OpenClaw]'))).toHaveLength(1)
     expect(lines.filter((line) => line.includes('buttons:'))).toHaveLength(1)
+    // Every field printed is one the API answers: none reads as undefined.
+    expect(lines.filter((line) => line.includes('undefined'))).toEqual([])
     // Plain text for the terminal: no tag of Telegram's or Plane's HTML is printed.
     expect(lines.filter((line) => /<\/?[a-z][^>]*>/i.test(line))).toEqual([])
   }, 30_000)

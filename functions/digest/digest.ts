@@ -20,7 +20,7 @@ export const digestFunction = defineCronFunction({
   name: 'digest',
   usage: '[--preview]',
   description:
-    "Sends the daily digest to TELEGRAM_CHAT_ID (once a day: at 08:00, again each quarter hour until noon if it failed). Run by hand it counts as the day's digest: the 08:00 one is then not sent. --preview prints it here, sends nothing and marks nothing.",
+    "Sends the daily digest to TELEGRAM_CHAT_ID (once a day at 08:00; until it has gone out, each quarter hour until noon tries again: a run that failed, or an 08:00 missed because plane-bridge started later). Run by hand it counts as the day's digest: the 08:00 one is then not sent. --preview prints it here, sends nothing and marks nothing.",
   // 08:00, and the quarter hours after it until 11:45: a run that failed (Plane down, a crash, a restart at
   // 08:00) leaves the day open, and the next tick sends it; once sent, a tick costs one store read.
   schedule: '*/15 8-11 * * *',

@@ -10,7 +10,7 @@ import { type JsonUpload, readJsonBodyInBudget } from './body.ts'
 import { callTool } from './call.ts'
 import type { CallParts } from './context.ts'
 import { ToolError } from './errors.ts'
-import { agentTools, findTool, toolsFor } from './index.ts'
+import { findTool, toolsFor } from './index.ts'
 import { readUploadForm } from './upload-form.ts'
 
 const PLANE_SETTINGS = ['PLANE_BASE_URL', 'PLANE_API_KEY', 'PLANE_WORKSPACE_SLUG'] as const
@@ -65,7 +65,10 @@ export const bridgeToolCallFunction = defineHttpFunction({
         c,
         new ToolError(
           'not_found',
-          `No tool "${name}". Tools: ${agentTools.map((t) => t.name).join(', ')}.`
+          // The tools this caller may use, as GET /bridge/v1/tools lists them: a member is not offered the Concierge's.
+          `No tool "${name}". Tools: ${toolsFor(agent)
+            .map((t) => t.name)
+            .join(', ')}.`
         )
       )
     const read = await _readInput(c, tool.name)

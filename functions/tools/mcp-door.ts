@@ -86,7 +86,12 @@ function _server(
   agent: AgentConfig | null,
   spilled: JsonUpload | null
 ): McpServer {
-  const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS })
+  // Stateless: no session, no stream on which `notifications/tools/list_changed` could ever go. The SDK advertises
+  // `tools.listChanged: true` unless told otherwise; a client that believes it waits for a notification never sent.
+  const server = new McpServer(SERVER_INFO, {
+    instructions: INSTRUCTIONS,
+    capabilities: { tools: { listChanged: false } },
+  })
   // A member is not offered the Concierge's tools (issue 45: listed, they only answered 403): not registered, a
   // call by name is the SDK's "Tool … not found" (over HTTP, callTool's 403 forbidden).
   for (const tool of toolsFor(agent)) {

@@ -17,7 +17,6 @@ export type BudgetPhrases = {
   holding: string
   rebuilding: string
   heldForApproval(count: number, amount: string): string
-  title(month: string): string
   byAgent: string
   byProject: string
   mostExpensive: string
@@ -103,7 +102,6 @@ const fr: BudgetPhrases = {
   rebuilding: '(reconstruction depuis Plane en cours : chiffres partiels)',
   heldForApproval: (count, amount) =>
     `🛂 ${count} ${count > 1 ? 'tâches attendent' : 'tâche attend'} votre accord : ${amount}.`,
-  title: (month) => `💰 <b>Budget — ${month}</b>`,
   byAgent: 'Par agent',
   byProject: 'Par projet',
   mostExpensive: 'Tâches ouvertes les plus chères',
@@ -136,7 +134,6 @@ const en: BudgetPhrases = {
   rebuilding: '(being rebuilt from Plane: partial figures)',
   heldForApproval: (count, amount) =>
     `🛂 ${count} ${count > 1 ? 'tasks wait' : 'task waits'} for your approval: ${amount}.`,
-  title: (month) => `💰 <b>Budget — ${month}</b>`,
   byAgent: 'By agent',
   byProject: 'By project',
   mostExpensive: 'Most expensive open tasks',

@@ -43,17 +43,31 @@ describe('compareAgentsWithPlane (issue 45)', () => {
     ])
     expect(findings[1]?.problems).toEqual([
       'ghost@example.org is not a member of workspace "acme": invite it (npm run job -- provision does, with an Admin key), or fix planeUser in AGENTS_FILE',
-      'no bridge token: run npm run job -- agent-token ghost',
+      'no bridge token',
     ])
     expect(findings[2]).toMatchObject({
       problems: [],
       notes: [expect.stringMatching(/^no Plane key: PLANE_TOKEN_IMHOTEP unset/)],
     })
-    expect(agentsResult(findings, facts).status).toBe('fail')
+    expect(agentsResult(findings, facts)).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(
+        /ghost: .*; no bridge token \| .* \| make the missing bridge token: npm run job -- agent-token ghost$/
+      ),
+    })
     const onlyKey = compareAgentsWithPlane([agent('imhotep')], {}, facts)
     expect(agentsResult(onlyKey, facts)).toMatchObject({
       status: 'warn',
       detail: expect.stringContaining('imhotep: no Plane key'),
     })
+  })
+
+  it('should say the one command that makes every missing token once, not once per agent', () => {
+    const ten = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].map((id) =>
+      agent(id, { bridgeTokenSha256: undefined })
+    )
+    const { detail } = agentsResult(compareAgentsWithPlane(ten, {}, null), null)
+    expect(detail.match(/agent-token/g)).toHaveLength(1)
+    expect(detail).toMatch(/\| make the missing bridge tokens: npm run job -- agent-token --all$/)
   })
 })

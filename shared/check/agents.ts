@@ -25,6 +25,9 @@ export type AgentPlaneFacts = {
  */
 export type AgentFinding = { agent: string; problems: string[]; notes: string[] }
 
+/** An agent's problem when it has no bridge token: the command that makes it is said once for all (agentsResult). */
+const NO_BRIDGE_TOKEN = 'no bridge token'
+
 /** More projects than this are not read one by one: the line says how many it looked at. */
 const MAX_PROJECTS_READ = 50
 
@@ -56,8 +59,7 @@ export function compareAgentsWithPlane(
           `not a member of project ${outside.join(', ')} (Plane drops it as an assignee there): run npm run job -- provision`
         )
     }
-    if (!agent.bridgeTokenSha256)
-      problems.push(`no bridge token: run npm run job -- agent-token ${agent.id}`)
+    if (!agent.bridgeTokenSha256) problems.push(NO_BRIDGE_TOKEN)
     if (!agentTokens[agent.id])
       notes.push(
         agent.planeTokenEnv
@@ -77,8 +79,16 @@ export function agentsResult(
   const said = findings
     .filter((f) => f.problems.length + f.notes.length > 0)
     .map((f) => `${f.agent}: ${[...f.problems, ...f.notes].join('; ')}`)
+  // One command makes every missing token: said once, naming the agent when there is only one.
+  const tokenless = findings.filter((f) => f.problems.includes(NO_BRIDGE_TOKEN)).map((f) => f.agent)
+  const makeTokens =
+    tokenless.length === 0
+      ? []
+      : [
+          `make the missing bridge token${tokenless.length > 1 ? 's' : ''}: npm run job -- agent-token ${tokenless.length > 1 ? '--all' : tokenless[0]}`,
+        ]
   if (findings.some((f) => f.problems.length > 0))
-    return { name, status: 'fail', detail: said.join(' | ') }
+    return { name, status: 'fail', detail: [...said, ...makeTokens].join(' | ') }
   const where = facts
     ? `Plane members of workspace "${facts.slug}"${facts.projects ? ` and of its ${facts.projects.length} projects` : ''}`
     : 'not held against Plane (Plane off)'

@@ -39,7 +39,8 @@ export function buildBudgetReply(snapshot: WorkspaceSnapshot, ctx: RenderContext
   const view = snapshot.budget
   if (!view) return { html: say.none, buttons: [] }
   const { team } = view
-  const lines = [say.title(say.month(view.month)), budgetLine(view, ctx)]
+  // The budget line is the reply's first line: "💰 Budget novembre 2026 : …" (a title above it said the same twice).
+  const lines = [budgetLine(view, ctx)]
   if (team.estimatedUsd > 0) lines.push(say.estimatedPart(say.usd(team.estimatedUsd)))
   if (team.holding) lines.push(say.holding)
   if (team.heldCount > 0) lines.push(say.heldForApproval(team.heldCount, say.usd(team.heldUsd)))

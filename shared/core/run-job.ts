@@ -88,7 +88,9 @@ export async function runJob(
       )
     }
     const line = { job: fn.name, trigger, slot, outcome: done.outcome, durationMs: done.durationMs }
-    if (done.outcome === 'error') log.error('job failed', { ...line, error: done.error })
+    // Run by hand (`npm run job`), the CLI's own summary line says how it ended: the same in JSON would say it twice.
+    if (trigger === 'cli') log.debug(done.outcome === 'error' ? 'job failed' : 'job run', line)
+    else if (done.outcome === 'error') log.error('job failed', { ...line, error: done.error })
     // A run that did nothing (notify, every minute) is not worth 1,440 info lines a day.
     else if (done.outcome === 'ok' && done.idle)
       log.debug('job run', { ...line, summary: done.summary })

@@ -114,9 +114,9 @@ export const SETTINGS = {
       .string()
       .trim()
       .regex(/^[0-9A-Za-z.:_-]{1,253}$/, 'must be an address or host name, e.g. 127.0.0.1')
-      .default('0.0.0.0'),
-    defaultText: '`0.0.0.0`',
-    doc: 'Address the Node runtime listens on: `127.0.0.1` keeps it to this machine (behind a local proxy); the image needs `0.0.0.0`.',
+      .default('127.0.0.1'),
+    defaultText: '`127.0.0.1` (the image sets `0.0.0.0`)',
+    doc: 'Address the Node runtime listens on: `127.0.0.1` keeps it to this machine (behind a local proxy); `0.0.0.0` listens on every interface, as the image does so that Caddy reaches it over the compose network.',
   },
   PUBLIC_URL: {
     schema: httpUrl.optional(),

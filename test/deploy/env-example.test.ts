@@ -326,3 +326,26 @@ describe('the templates, for any operator’s domain (issue 45)', () => {
 function readCaddyHosts(): string[] {
   return [...read('caddy/Caddyfile').matchAll(/^\{\$[A-Z_]+:([^}]+)\}/gm)].map((m) => m[1] ?? '')
 }
+
+describe('the settings templates point at files that exist', () => {
+  it.each(['.env.example', 'compose/.env.example'])(
+    'should name only source files of this repository in %s',
+    (file) => {
+      const cited = [
+        ...read(file).matchAll(
+          /\b((?:shared|runtime|functions|test|docs)\/[\w./-]+\.(?:ts|md))\b/g
+        ),
+      ].map((m) => m[1] as string)
+      expect(cited.length).toBeGreaterThan(0)
+      const missing = cited.filter((path) => {
+        try {
+          read(path)
+          return false
+        } catch {
+          return true
+        }
+      })
+      expect(missing).toEqual([])
+    }
+  )
+})

@@ -368,6 +368,9 @@ describe('agent tool rules (HTTP door)', () => {
     const unknownTool = await imhotep('do_everything', {})
     expect(unknownTool.status).toBe(404)
     expect(unknownTool.body.message).toContain('list_my_tasks')
+    // A member is offered its own tools, not the Concierge's (they would only answer 403).
+    expect(unknownTool.body.message).not.toContain('create_task')
+    expect(unknownTool.body.message).not.toContain('create_project')
     const unknownTask = await imhotep('get_task_details', { task: 'ONB-999' })
     expect(unknownTask).toMatchObject({ status: 404, body: { error: 'not_found' } })
     const bad = await imhotep('update_task_status', {

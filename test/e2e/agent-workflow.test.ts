@@ -62,6 +62,8 @@ describe('an agent works a task through the MCP tools (Plane v1.2 simulator)', (
   it('should list every tool with its annotations to the Concierge, and a member only its own (issue 45)', async () => {
     const { connect } = await start(Date.now)
     const imhotep = await connect('imhotep')
+    // Stateless: it can never send notifications/tools/list_changed, so it does not say it might.
+    expect(imhotep.getServerCapabilities()?.tools).toEqual({ listChanged: false })
     const member = (await imhotep.listTools()).tools.map((t) => t.name)
     expect(member).not.toContain('create_task')
     expect(member).not.toContain('create_project')

@@ -206,7 +206,9 @@ describe('the budget told before it runs out (BUDGET_MONTHLY_USD=100)', () => {
       const budget = await ask('/plane budget')
       const html = budget.map((m) => m.html).join('\n')
       if (locale === 'fr') {
-        expect(html).toContain('💰 <b>Budget — ')
+        // One header: the budget line opens the reply.
+        expect(html.split('\n')[0]).toMatch(/^💰 <b>Budget \S+ \d{4}<\/b> : /)
+        expect(html.match(/💰/g)).toHaveLength(1)
         expect(html).toContain('43 $ dépensés + 74 $ engagés sur 100 $ — reste −17 $ (117 %) ⚠️')
         expect(html).toContain('dont 3 $ estimés (tâches finies sans coût déclaré)')
         expect(html).toContain('🤖 <b>Par agent</b> (2)')

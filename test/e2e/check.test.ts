@@ -197,7 +197,9 @@ describe.concurrent('check job (end to end)', () => {
           expect(line).toContain(
             'ghost: ghost@javisi.local is not a member of workspace "javisi": invite it'
           )
-          expect(line).toContain('no bridge token: run npm run job -- agent-token ghost')
+          expect(line).toContain('ghost: ghost@javisi.local')
+          expect(line).toContain('; no bridge token; ')
+          expect(line).toContain('make the missing bridge token: npm run job -- agent-token ghost')
           expect(line).toContain('no Plane key: PLANE_TOKEN_GHOST unset')
           expect(line).not.toMatch(/imhotep:/)
           expect(run.err).toMatch(/^job check: failed .*, agents$/m)

@@ -71,6 +71,18 @@ describe('runJob', () => {
     ])
   })
 
+  it("should leave a run by hand to the CLI's summary line: its log line at debug, not a second error line", async () => {
+    const failing = cron('failing', async () => {
+      throw new Error('Plane said no')
+    })
+    const services = makeServices({ functions: [failing] })
+    const result = await runJob(failing, services.root, { trigger: 'cli', slot: null })
+    expect(result).toMatchObject({ outcome: 'error', error: 'Plane said no' })
+    const logged = services.logs.filter((l) => l.msg === 'job failed')
+    expect(logged.map((l) => l.level)).toEqual(['debug'])
+    expect(logged[0]?.error).toBeUndefined()
+  })
+
   it('should print help for every job, and for one job without running it', async () => {
     let runs = 0
     const once = defineJobFunction({
