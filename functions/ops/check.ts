@@ -14,6 +14,7 @@ import {
   describeTemplateExamples,
   templateExamplesIn,
 } from '../../shared/core/template-examples.ts'
+import { createChatHolds } from '../../shared/notify/chat-holds.ts'
 import { errorMessage } from '../../shared/observe/errors.ts'
 import { adviseOnWebhookTarget, webhookTargetOf } from '../../shared/plane/release.ts'
 import {
@@ -30,7 +31,7 @@ export const checkFunction = defineJobFunction({
   name: 'check',
   usage: '[--send-test <agent id>]',
   description:
-    'Tries every integration once (Plane: URL, key, workspace and role; Plane webhook seen; Telegram bot and webhook; OpenClaw hooks token; the store; the agents against Plane\'s members, each with a bridge token and a Plane key; each agent Plane key) and prints one line each, ✓ or ✗ with the fix; unset settings are "off"; a setting left at a template\'s example value is ✗. Writes nothing. With --send-test <agent id>, also sends one test message to TELEGRAM_CHAT_ID and one test wake to that agent through OpenClaw, each confirmed. Exit 0 all ok, 1 otherwise.',
+    'Tries every integration once (Plane: URL, key, workspace and role; Plane webhook seen; Telegram bot, chat — known to Telegram, the bot in it and allowed to write, read without sending — and webhook; OpenClaw hooks token; the store; the agents against Plane\'s members, each with a bridge token and a Plane key; each agent Plane key) and prints one line each, ✓ or ✗ with the fix; unset settings are "off"; a setting left at a template\'s example value is ✗. Writes nothing. With --send-test <agent id>, also sends one test message to TELEGRAM_CHAT_ID and one test wake to that agent through OpenClaw, each confirmed. Exit 0 all ok, 1 otherwise.',
   maxDurationSeconds: 2 * 60,
   // It must run, and say so, when the store is what is broken (issue 36): no lock, store reads may fail.
   needsStore: false,
@@ -43,7 +44,10 @@ export const checkFunction = defineJobFunction({
       _lines('plane', () =>
         checkPlane({ config, agents: ctx.agents, agentTokens: ctx.agentTokens })
       ),
-      _lines('telegram', () => checkTelegram({ config, now: ctx.now })),
+      _lines('telegram', () =>
+        // A private chat's block shows in no read: the outbox's hold is what the bridge was told of it.
+        checkTelegram({ config, now: ctx.now, holdOf: createChatHolds(ctx.store, ctx.now).get })
+      ),
       _lines('openclaw', async () => [await checkOpenClaw({ config })]),
       // Issue 45: the registry held against Plane's members, each agent's token and key.
       _lines('agents', async () => [

@@ -1,13 +1,12 @@
 /** @module Simulated sendMessage / editMessageText with Telegram's validations (§1.4, §1.5, §1.6, §1.7). */
 
 import type { Message, MessageEntity } from '@grammyjs/types'
+import { type ChatCheck, checkChatAccess, isChatRestricted, noRightToWrite } from './chat-access.ts'
 import { parseTelegramHtml } from './html-parser.ts'
 import {
   type Answer,
   badRequest,
-  type ChatId,
   describeChat,
-  normalizeChatId,
   ok,
   type Params,
   type SimState,
@@ -42,6 +41,8 @@ const BUTTON_ACTIONS = [
 export function sendMessage(state: SimState, params: Params): Answer {
   const chat = _checkChat(state, params.chat_id)
   if (!chat.ok) return chat.answer
+  const unwritable = isChatRestricted(state, chat.id) ? noRightToWrite(chat.id) : undefined
+  if (unwritable) return unwritable
   const content = _parseContent(state, params)
   if (!content.ok) return content.answer
   const markupError = _checkReplyMarkup(params.reply_markup)
@@ -158,37 +159,9 @@ function _emptyKeyboard(markup: unknown): boolean {
   return Array.isArray(rows) && rows.flat().length === 0
 }
 
-/** A private chat blocks the bot; a group or supergroup kicks it (§1.7b). */
-function _forbidden(id: ChatId): string {
-  const chat = describeChat(id)
-  if (chat.type === 'private') return 'Forbidden: bot was blocked by the user'
-  return `Forbidden: bot was kicked from the ${chat.type === 'supergroup' ? 'supergroup' : 'group'} chat`
-}
-
-type ChatCheck = { ok: true; id: ChatId } | { ok: false; answer: Answer }
-
+/** Sends and edits need write access: a block, a ban, a migration or an unknown chat refuse them (§1.7b). */
 function _checkChat(state: SimState, raw: unknown): ChatCheck {
-  if (raw === undefined || raw === null || raw === '') {
-    return { ok: false, answer: badRequest('chat_id is empty') }
-  }
-  const id = normalizeChatId(raw)
-  if (id === undefined) return { ok: false, answer: badRequest('chat not found') }
-  const { migratedChats, blockedChats, knownChats } = state.options
-  const migratedTo = migratedChats?.[String(id)]
-  if (migratedTo !== undefined) {
-    const answer = badRequest('group chat was upgraded to a supergroup chat', {
-      migrate_to_chat_id: migratedTo,
-    })
-    return { ok: false, answer }
-  }
-  if (blockedChats?.some((c) => String(c) === String(id))) {
-    const answer: Answer = { ok: false, error_code: 403, description: _forbidden(id) }
-    return { ok: false, answer }
-  }
-  if (knownChats && !knownChats.some((c) => String(c) === String(id))) {
-    return { ok: false, answer: badRequest('chat not found') }
-  }
-  return { ok: true, id }
+  return checkChatAccess(state, raw, 'write')
 }
 
 type Content = { ok: true; text: string; entities: MessageEntity[] } | { ok: false; answer: Answer }

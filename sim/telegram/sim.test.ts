@@ -21,7 +21,7 @@ describe('createTelegramSim routing', () => {
 
   it('should answer 404 Not Found for unknown methods and paths', async () => {
     const { sim, api } = setup()
-    expect(await api('getChat')).toEqual({
+    expect(await api('getChatHistory')).toEqual({
       status: 404,
       body: { ok: false, error_code: 404, description: 'Not Found' },
     })
@@ -31,10 +31,10 @@ describe('createTelegramSim routing', () => {
   it('should treat method names case-insensitively and record every call', async () => {
     const { sim, api } = setup()
     expect((await api('GETME')).status).toBe(200)
-    await api('getChat')
+    await api('getChatHistory')
     expect(sim.calls.map(({ method, status }) => ({ method, status }))).toEqual([
       { method: 'getMe', status: 200 },
-      { method: 'getChat', status: 404 },
+      { method: 'getChatHistory', status: 404 },
     ])
   })
 

@@ -13,6 +13,7 @@ import {
   setMyCommands,
   setWebhook,
 } from './bot-methods.ts'
+import { getChat, getChatMember, getChatMemberCount } from './chat-methods.ts'
 import { createForumTopic, editMessageText, sendMessage } from './messages.ts'
 import {
   type Answer,
@@ -58,9 +59,15 @@ export type TelegramSimFaults = {
 
 /** What people do in Telegram that changes what the bot may send (§1.7b). */
 export type TelegramSimChats = {
-  /** The human blocks the bot (a private chat) or kicks it (a group): sends answer 403. */
+  /**
+   * The human blocks the bot (a private chat: only sends answer 403, reads pass) or kicks it (a group: sends and member
+   * reads answer 403, its getChatMember says `kicked`; a supergroup or channel: every call answers 403).
+   */
   block(chatId: ChatId): void
   unblock(chatId: ChatId): void
+  /** An admin takes the bot's right to write (`restrictedChats`): sends answer 400, getChatMember says why. */
+  restrict(chatId: ChatId): void
+  unrestrict(chatId: ChatId): void
   /** The group becomes a supergroup: sends to the old id answer 400 with `migrate_to_chat_id`. */
   migrate(fromChatId: ChatId, toChatId: number): void
   /** The human deletes one of the bot's messages: editing it answers "message to edit not found". */
@@ -110,6 +117,9 @@ const METHODS: Record<string, Method> = {
   getMyCommands,
   getMe,
   getUpdates,
+  getChat,
+  getChatMember,
+  getChatMemberCount,
 }
 /** "All methods in the Bot API are case-insensitive" (@grammyjs/types api.ts, from the official docs). */
 const METHOD_BY_LOWER = new Map(Object.keys(METHODS).map((name) => [name.toLowerCase(), name]))
@@ -281,6 +291,14 @@ export function createTelegramSim(options: TelegramSimOptions): TelegramSim {
       },
       unblock: (chatId) => {
         state.options.blockedChats = (state.options.blockedChats ?? []).filter(
+          (c) => String(c) !== String(chatId)
+        )
+      },
+      restrict: (chatId) => {
+        state.options.restrictedChats = [...(state.options.restrictedChats ?? []), chatId]
+      },
+      unrestrict: (chatId) => {
+        state.options.restrictedChats = (state.options.restrictedChats ?? []).filter(
           (c) => String(c) !== String(chatId)
         )
       },

@@ -18,6 +18,11 @@ export type TelegramSimOptions = {
   /** When given, any other chat answers 400 "chat not found". Default: every chat exists. */
   knownChats?: ChatId[]
   /**
+   * Chats where the bot may not write (§1.7b): in a supergroup an admin restricted it (`can_send_messages: false`), in
+   * a basic group members may not send, in a channel it is a member, not an administrator. Sends answer 400.
+   */
+  restrictedChats?: ChatId[]
+  /**
    * Supergroups with Topics on, where the bot may manage topics: createForumTopic works there and
    * `message_thread_id` must name one of their topics. Elsewhere createForumTopic answers 400.
    */

@@ -1,3 +1,4 @@
+import type { Update } from '@grammyjs/types'
 import { describe, expect, it } from 'vitest'
 import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
 import {
@@ -77,6 +78,98 @@ describe.concurrent('check job (end to end)', () => {
           WEBHOOK_SECRET,
         ])
           expect(printed).not.toContain(secret)
+      })
+    },
+    SLOW_MS
+  )
+
+  it(
+    'should try the chat without sending: ✓ with its title, ✗ with the fix once the bot is restricted, then kicked',
+    async () => {
+      await withE2E({ env: { PUBLIC_URL } }, async (t) => {
+        const chatLine = async () =>
+          (await check(t)).out.split('\n').find((l) => / telegram chat: /.test(l))
+        expect(await chatLine()).toBe(
+          `✓ telegram chat: messages go to ${CHAT_ID} (supergroup "Sim supergroup", @plane_bridge_bot member); /plane answered in ${CHAT_ID}`
+        )
+        t.telegram.chats.restrict(CHAT_ID)
+        expect(await chatLine()).toBe(
+          '✗ telegram chat: @plane_bridge_bot may not write in supergroup "Sim supergroup" (restricted, can_send_messages false): an administrator lets it send messages again (the group → Members → @plane_bridge_bot → Permissions) or makes it an administrator'
+        )
+        t.telegram.chats.unrestrict(CHAT_ID)
+        t.telegram.chats.block(CHAT_ID)
+        const kicked = await check(t)
+        expect(kicked.code).toBe(1)
+        expect(kicked.out).toContain(
+          `✗ telegram chat: @plane_bridge_bot is not in chat ${CHAT_ID} (403 Forbidden: bot was kicked from the supergroup chat): add @plane_bridge_bot to it again (a channel: as an administrator allowed to post messages), or fix TELEGRAM_CHAT_ID`
+        )
+        expect(kicked.err).toMatch(/^job check: failed .*[:,] telegram chat\b/m)
+        // Read, never written: check sent nothing to the chat.
+        expect(t.telegram.callsOf('sendMessage')).toEqual([])
+        expect(t.telegram.callsOf('getChat').length).toBe(3)
+      })
+    },
+    SLOW_MS
+  )
+
+  it(
+    'should say ✗ with the fix for a TELEGRAM_CHAT_ID Telegram does not know (400 chat not found)',
+    async () => {
+      await withE2E(
+        { env: { TELEGRAM_CHAT_ID: '987654321' }, telegram: { knownChats: [CHAT_ID] } },
+        async (t) => {
+          const run = await check(t)
+          expect(run.code).toBe(1)
+          expect(run.out).toMatch(
+            /^✗ telegram chat: Telegram knows no chat 987654321 \(400 Bad Request: chat not found\): fix TELEGRAM_CHAT_ID\. A person's id works once they opened @plane_bridge_bot and pressed Start; .* getUpdates shows message\.chat\.id$/m
+          )
+          expect(run.out).not.toContain('✓ telegram chat')
+          expect(run.out).not.toContain(BOT_TOKEN)
+        }
+      )
+    },
+    SLOW_MS
+  )
+
+  it(
+    'should say ✗ for a private chat whose human blocked the bot, which only the bridge was told (my_chat_member)',
+    async () => {
+      const HUMAN = 987_654_321
+      await withE2E({ env: { TELEGRAM_CHAT_ID: String(HUMAN) } }, async (t) => {
+        const chatLine = async () =>
+          (await check(t)).out.split('\n').find((l) => / telegram chat: /.test(l)) ?? ''
+        const bot = { id: 123456, is_bot: true, first_name: 'Plane Bridge' }
+        const human = { id: HUMAN, is_bot: false, first_name: 'Ada' }
+        // What Telegram posts when the human blocks the bot (`kicked`) or starts it again (`member`).
+        const membership = (blocked: boolean, update_id: number): Update => ({
+          update_id,
+          my_chat_member: {
+            chat: { id: HUMAN, type: 'private', first_name: 'Ada' },
+            from: human,
+            date: 1_780_000_000,
+            old_chat_member: blocked
+              ? { status: 'member', user: bot }
+              : { status: 'kicked', user: bot, until_date: 0 },
+            new_chat_member: blocked
+              ? { status: 'kicked', user: bot, until_date: 0 }
+              : { status: 'member', user: bot },
+          },
+        })
+        expect(await chatLine()).toMatch(
+          /^✓ telegram chat: messages go to 987654321 \(private chat with Sim User; a block shows only once a message is refused: --send-test sends one\)/
+        )
+        // The human blocks the bot: Telegram answers every read as before, and tells the bridge.
+        t.telegram.chats.block(HUMAN)
+        expect(await t.postTelegram(membership(true, 9_100_001))).toBe(200)
+        await t.settle()
+        expect(await chatLine()).toBe(
+          '✗ telegram chat: the human blocked @plane_bridge_bot (the bridge was told 0 min ago: "the bot was blocked or removed (my_chat_member)"): nothing reaches them until they open the chat with @plane_bridge_bot in Telegram and unblock it (Restart); what waited goes then'
+        )
+        // They let it back: the line is ✓ again.
+        t.telegram.chats.unblock(HUMAN)
+        expect(await t.postTelegram(membership(false, 9_100_002))).toBe(200)
+        await t.settle()
+        expect(await chatLine()).toMatch(/^✓ telegram chat: messages go to 987654321 /)
       })
     },
     SLOW_MS

@@ -198,7 +198,7 @@ describe('TelegramError from the client', () => {
     const right = createTelegramClient({ token: TOKEN, apiBase: sim.apiBase, fetch: sim.fetch })
     const e401 = await failure(wrongToken.getMe())
     const e403 = await failure(right.sendMessage({ chat_id: CHAT, text: 'x' }))
-    const e404 = await failure(right.call('getChat' as 'getMe'))
+    const e404 = await failure(right.call('getChatHistory' as 'getMe'))
     expect([e401.errorCode, e403.errorCode, e404.errorCode]).toEqual([401, 403, 404])
     expect(e403.description).toBe('Forbidden: bot was blocked by the user')
     for (const e of [e401, e403, e404]) expect(classifyTelegramError(e)).toEqual({ retry: false })
