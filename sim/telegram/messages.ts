@@ -24,6 +24,8 @@ const ROW_MAX_BUTTONS = 8
 /** A markup whose JSON passes about 10 kB is refused whatever its count [S: tginfo/Telegram-Limits#187]. */
 const MARKUP_MAX_JSON_CHARS = 10_000
 const MARKUP_TOO_LONG = 'reply markup is too long'
+/** A group that took away the bot's right to send (Bot API's wording for a restricted member). */
+const NO_RIGHTS = 'not enough rights to send text messages to the chat'
 const NOT_MODIFIED =
   'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message'
 const BUTTON_ACTIONS = [
@@ -42,6 +44,8 @@ const BUTTON_ACTIONS = [
 export function sendMessage(state: SimState, params: Params): Answer {
   const chat = _checkChat(state, params.chat_id)
   if (!chat.ok) return chat.answer
+  if (state.options.restrictedChats?.some((c) => String(c) === String(chat.id)))
+    return badRequest(NO_RIGHTS)
   const content = _parseContent(state, params)
   if (!content.ok) return content.answer
   const markupError = _checkReplyMarkup(params.reply_markup)
@@ -50,9 +54,8 @@ export function sendMessage(state: SimState, params: Params): Answer {
   const thread = _checkThread(state, key, params.message_thread_id)
   if (!thread.ok) return thread.answer
   const now = state.options.now()
-  const floodUntil = state.floodUntilMs.get(key)
-  if (floodUntil !== undefined && now < floodUntil)
-    return tooManyRequests(Math.ceil((floodUntil - now) / 1000))
+  const waiting = _floodWait(state, key)
+  if (waiting) return waiting
   const flood = state.options.floodControl
   const last = state.lastSentAtMs.get(key)
   if (flood && last !== undefined && now - last < flood.minIntervalMs) {
@@ -109,6 +112,9 @@ export function editMessageText(state: SimState, params: Params): Answer {
   if (!content.ok) return content.answer
   const markupError = _checkReplyMarkup(params.reply_markup)
   if (markupError) return markupError
+  // A flood wait holds the chat, edits included (§1.7b), not only new messages.
+  const waiting = _floodWait(state, String(chat.id))
+  if (waiting) return waiting
   const stored = state.messages.get(String(chat.id)) ?? []
   const index = stored.findIndex((m) => m.message_id === Number(params.message_id))
   const current = stored[index]
@@ -134,6 +140,15 @@ export function editMessageText(state: SimState, params: Params): Answer {
 }
 
 // --- Internal helpers ---
+
+/** 429 with what is left of the chat's flood wait, or nothing when it has none. */
+function _floodWait(state: SimState, key: string): Answer | undefined {
+  const until = state.floodUntilMs.get(key)
+  const now = state.options.now()
+  return until !== undefined && now < until
+    ? tooManyRequests(Math.ceil((until - now) / 1000))
+    : undefined
+}
 
 function _isForum(state: SimState, key: string): boolean {
   return (state.options.forumChats ?? []).some((c) => String(c) === key)

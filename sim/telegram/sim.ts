@@ -61,6 +61,12 @@ export type TelegramSimChats = {
   /** The human blocks the bot (a private chat) or kicks it (a group): sends answer 403. */
   block(chatId: ChatId): void
   unblock(chatId: ChatId): void
+  /**
+   * The group takes away the bot's right to send messages (or gives it back): the bot stays a member, the members'
+   * messages still come as updates, and every send answers 400 "not enough rights" until `unrestrict`.
+   */
+  restrict(chatId: ChatId): void
+  unrestrict(chatId: ChatId): void
   /** The group becomes a supergroup: sends to the old id answer 400 with `migrate_to_chat_id`. */
   migrate(fromChatId: ChatId, toChatId: number): void
   /** The human deletes one of the bot's messages: editing it answers "message to edit not found". */
@@ -281,6 +287,14 @@ export function createTelegramSim(options: TelegramSimOptions): TelegramSim {
       },
       unblock: (chatId) => {
         state.options.blockedChats = (state.options.blockedChats ?? []).filter(
+          (c) => String(c) !== String(chatId)
+        )
+      },
+      restrict: (chatId) => {
+        state.options.restrictedChats = [...(state.options.restrictedChats ?? []), chatId]
+      },
+      unrestrict: (chatId) => {
+        state.options.restrictedChats = (state.options.restrictedChats ?? []).filter(
           (c) => String(c) !== String(chatId)
         )
       },

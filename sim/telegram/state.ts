@@ -15,6 +15,11 @@ export type TelegramSimOptions = {
   migratedChats?: Record<string, number>
   /** Users who blocked the bot: 403 "Forbidden: bot was blocked by the user". */
   blockedChats?: ChatId[]
+  /**
+   * Groups where the bot stays a member without the right to send (§1.7b: "no right to write"): its members' messages
+   * still reach the bot, its sends answer 400 "not enough rights to send text messages to the chat".
+   */
+  restrictedChats?: ChatId[]
   /** When given, any other chat answers 400 "chat not found". Default: every chat exists. */
   knownChats?: ChatId[]
   /**
