@@ -1,5 +1,5 @@
 /**
- * @module The four flows of issue 14's fault harness, each with the sender that retries it the way the real one
+ * @module The flows of issue 14's fault harness, each with the sender that retries it the way the real one
  * does: Plane re-delivers a webhook only after a transport error (no HTTP answer), Telegram re-delivers an update
  * on any non-2xx, an agent calls a tool that failed again; everything else is the poll and the notify cron.
  */
