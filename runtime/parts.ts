@@ -242,7 +242,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     deliver,
     classify,
     holds,
-    onChatBack: (target, hold) => heldChats.resumed(target, hold),
+    onChatBack: (target, hold, went) => heldChats.resumed(target, hold, went),
     onBury: (item, reason) => heldChats.gaveUp(item, reason),
     pipeline,
     tracker,

@@ -32,8 +32,11 @@ export type HeldChats = {
    * Returns the hold there was (null: the chat was not held, or is in a flood wait, which only time ends).
    */
   back(chatId: string): Promise<ChatHold | null>
-  /** A held chat took a message (the hold is released already): what waited goes, as `back` sends it. */
-  resumed(chatId: string, hold: ChatHold): Promise<void>
+  /**
+   * A held chat took a message (the hold is released already; `went`, the message that went through, not acked yet):
+   * what waited goes, as `back` sends it.
+   */
+  resumed(chatId: string, hold: ChatHold, went?: OutboxItem): Promise<void>
   /** A message given up (a dead letter): one word to the same chat, at most once in ten minutes. */
   gaveUp(item: OutboxItem, reason: string): Promise<void>
   /** The group is a supergroup now: the operator is told once, in the new chat and in the log. */
@@ -59,44 +62,62 @@ export function createHeldChats({
   const say = locale === 'en' ? EN : FR
   const care: HeldChats = {
     async back(chatId) {
-      // A flood wait is Telegram's clock, not the human's absence: a message from the chat does not end it (the
-      // human's /plane command in the wait ended it, and the next send met Telegram's 429 again).
-      // Every update from a chat comes here: a chat with no hold costs the one read, as before.
-      const current = await holds.get(chatId)
-      if (!current || (current.why === 'flood' && current.until > now())) return null
-      const hold = await holds.release(chatId)
+      // Every update from a chat comes here: a chat with no hold costs a read and the mark that it wrote (which keeps
+      // a refusal already on its way back from holding the chat again).
+      const hold = await holds.present(chatId)
       if (hold) await care.resumed(chatId, hold)
       return hold
     },
-    async resumed(chatId, hold) {
+    async resumed(chatId, hold, went) {
       if (hold.why === 'flood') return
-      const waiting = (await outbox.pending('telegram')).filter(
-        (item) => item.target === chatId && !item.dedupeKey?.startsWith(NOTICE_KEY)
+      const noticeKey = `${NOTICE_KEY}back:${chatId}:`
+      // The message that went through is the notice of an earlier return: told, and what it announced follows it.
+      if (went?.dedupeKey?.startsWith(noticeKey)) return kick?.()
+      const mine = (await outbox.pending('telegram')).filter(
+        (item) => item.target === chatId && item.id !== went?.id
       )
+      // The notice of an earlier return, refused (the chat was not back yet) and so never shown: this return's words
+      // are written on it, in its place; a drain that read it before goes on sending one notice, not two.
+      const [told, ...extra] = mine.filter((item) => item.dedupeKey?.startsWith(noticeKey))
+      const waiting = mine.filter((item) => !item.dedupeKey?.startsWith(NOTICE_KEY))
+      // What it summed up left the lane: counted again.
+      const summedBefore = told ? _summed(told) : 0
+      const total = waiting.length + summedBefore
       log.info('telegram chat back; what waited goes', {
         target: chatId,
-        waiting: waiting.length,
+        waiting: total,
         heldForMs: now() - hold.since,
       })
-      if (waiting.length > 0) {
+      if (total > 0) {
         const important = waiting.filter(_important)
-        const summed = waiting.length > SUMMARY_AFTER ? waiting.filter((i) => !_important(i)) : []
+        const summary = total > SUMMARY_AFTER || summedBefore > 0
+        const summed = summary ? waiting.filter((i) => !_important(i)) : []
         // What the summary stands for is in Plane and in /plane status: it leaves the lane.
         for (const item of summed) await outbox.ack(item)
-        // The item the chat refused waits for the hourly try: it goes now, in its place.
+        // An item whose own retry is still ahead (a backoff; a refusal an earlier version recorded on the item as the
+        // hold's hourly try) goes now, in its place: the chat is there.
         const gone = new Set(summed.map((i) => i.id))
         for (const item of waiting)
           if (!gone.has(item.id) && item.lastError !== null && item.notBefore > now())
             await outbox.update({ ...item, notBefore: 0 })
-        const html =
-          summed.length > 0
-            ? say.summary(waiting.length, important.length)
-            : say.back(waiting.length)
-        await outbox.enqueue({
-          ...telegramMessage(chatId, html, `${NOTICE_KEY}back:${chatId}:${hold.since}`),
-          first: true,
-        })
+        const html = summary ? say.summary(total, important.length) : say.back(total)
+        const meta = { kind: 'back' as const, summed: summedBefore + summed.length }
+        if (told)
+          await outbox.update({
+            ...told,
+            payload: telegramMessage(chatId, html).payload,
+            meta,
+            notBefore: 0,
+          })
+        else
+          await outbox.enqueue({
+            ...telegramMessage(chatId, html, `${noticeKey}${hold.since}`),
+            meta,
+            first: true,
+          })
       }
+      // A notice that stands for nothing now, or a second one (two returns at once): one is enough.
+      for (const item of total > 0 ? extra : [told, ...extra]) if (item) await outbox.ack(item)
       kick?.()
     },
     async gaveUp(item, reason) {
@@ -137,6 +158,12 @@ export function createHeldChats({
 }
 
 // --- Internal helpers ---
+
+/** How many messages a notice of a chat back stood for that left the lane (its summary's). */
+function _summed(item: OutboxItem): number {
+  const summed = item.meta?.kind === 'back' ? item.meta.summed : 0
+  return typeof summed === 'number' && summed > 0 ? summed : 0
+}
 
 /** What the human acts on or asked for: a card (its buttons), the prompt for an action's text, a command's reply. */
 function _important(item: OutboxItem): boolean {

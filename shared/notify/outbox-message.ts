@@ -26,6 +26,16 @@ export type PromptMeta = {
   action: 'sendback' | 'answer'
   projectId?: string
 }
+/**
+ * The word that a chat is back (held-chats.ts), kept on the notice: how many of the messages it counts left the lane
+ * for a summary. A notice the chat refused in turn is replaced by the next one, which counts them too.
+ */
+export type BackMeta = {
+  kind: 'back'
+  summed: number
+  /** About no project: it goes where the chat is, never to a topic. */
+  projectId?: undefined
+}
 /** Carried on wake items (never sent): what the sender reports back when OpenClaw admits it. */
 export type WakeMeta = { kind: 'wake'; taskId: string; agentId: string; attempt: number }
 
@@ -36,7 +46,7 @@ type Addressed = {
 export type TelegramMessage = Addressed & {
   channel: 'telegram'
   payload: TelegramSendPayload
-  meta?: MessageMeta | CardMeta | PromptMeta
+  meta?: MessageMeta | CardMeta | PromptMeta | BackMeta
 }
 export type TelegramEdit = Addressed & {
   channel: 'telegram'
@@ -145,13 +155,18 @@ function _isWakePayload(payload: Record<string, unknown>): payload is OpenClawWa
   return typeof payload.message === 'string'
 }
 
-/** A plain message's project, or the card it belongs to (what delivery did with the same fields before). */
+/**
+ * A plain message's project, the card it belongs to (what delivery did with the same fields before), or what a notice
+ * of a chat back counts.
+ */
 function _messageMeta(
   meta: Record<string, unknown> | undefined
 ): TelegramMessage['meta'] | undefined {
   const projectId = typeof meta?.projectId === 'string' ? meta.projectId : undefined
   const project = projectId === undefined ? {} : { projectId }
   const cardId = typeof meta?.cardId === 'string' && meta.cardId ? meta.cardId : null
+  if (meta?.kind === 'back' && typeof meta.summed === 'number')
+    return { kind: 'back', summed: meta.summed }
   if (cardId && meta?.kind === 'card') return { kind: 'card', cardId, ...project }
   if (cardId && meta?.kind === 'prompt') {
     const action = meta.action === 'sendback' ? 'sendback' : 'answer'

@@ -52,8 +52,8 @@ export type OutboxSenderOptions = {
   budgetMs?: number
   /** The chats held (flood waits, blocked bots): their items wait, none counted as failed. */
   holds?: ChatHolds
-  /** A held chat took a message again (an hourly try went through): what waited may be summed up. */
-  onChatBack?: (target: string, hold: ChatHold) => Promise<void>
+  /** A held chat took a message again (`went`: an hourly try went through): what waited may be summed up. */
+  onChatBack?: (target: string, hold: ChatHold, went: OutboxItem) => Promise<void>
   /** An item was given up (a dead letter): the human is told, never silently. */
   onBury?: (item: OutboxItem, reason: string) => Promise<void>
 }
@@ -131,7 +131,8 @@ export function createOutboxSender({
     // Items read in an earlier round and not written since: under the lane's lock nobody else writes them, so a
     // round reads only what is new (a backlog of a thousand wakes was read again every second).
     const known = new Map<string, OutboxItem>()
-    // Each target's hold, read once a drain (a webhook that releases one kicks a new drain).
+    // Each target's hold, read once a round: a chat back while this drain runs (its update, another process's
+    // try) goes in the next round, not after the drain.
     const holdOf = new Map<string, ChatHold | null>()
     const heldChat = async (target: string) => {
       if (!holds) return null
@@ -157,8 +158,15 @@ export function createOutboxSender({
           }
         }
         spacingMs = null
+        holdOf.clear()
         // Targets waiting for their spacing this round (their later items wait too).
         const spaced = new Set<string>()
+        /** The target goes again once its spacing has passed, in this drain if its budget allows. */
+        const space = (target: string, wait: number) => {
+          spaced.add(target)
+          if (now() - started + wait > budgetMs) due(now() + wait)
+          else spacingMs = spacingMs === null ? wait : Math.min(spacingMs, wait)
+        }
         // In sending order: a target's bulk items (a deploy's backlog of wakes) after its others.
         const items = await outbox.pending(channel, { known })
         report.left = items.length
@@ -171,18 +179,16 @@ export function createOutboxSender({
             due(item.notBefore)
             continue
           }
-          // The chat waits (a flood wait) or refuses the bot: none of its items go, whichever is first.
+          // The chat waits (a flood wait) or refuses the bot: none of its items go, whichever is first. The hold
+          // alone keeps them: the round after it ends sends them, whoever ended it.
           const chatHold = await heldChat(item.target)
           if (chatHold && chatHold.until > now()) {
-            held.add(item.target)
             due(chatHold.until)
             continue
           }
           const wait = (await _lastSent(store, item.target)) + perTargetIntervalMs - now()
           if (wait > 0) {
-            spaced.add(item.target)
-            if (now() - started + wait > budgetMs) due(now() + wait)
-            else spacingMs = spacingMs === null ? wait : Math.min(spacingMs, wait)
+            space(item.target, wait)
             continue
           }
           if (
@@ -204,33 +210,35 @@ export function createOutboxSender({
             log.info('duplicate outbox item dropped', { id: item.id, target: item.target })
             continue
           }
+          const triedAt = now()
           try {
             await deliver(item)
           } catch (error) {
             held.add(item.target)
             known.delete(item.id)
-            const outcome = await _onFailure(item, error)
+            const outcome = await _onFailure(item, error, triedAt)
             if (outcome === 'dead') {
               report.dead++
               report.left--
             } else {
               report.retried++
             }
+            // The chat's refusal is its hold, read again each round. One that came back meanwhile: tried again.
+            if (outcome === 'held' || outcome === 'again') held.delete(item.target)
+            if (outcome === 'again') space(item.target, perTargetIntervalMs)
             continue
           }
           report.sent++
           report.left--
           metrics?.deliveries.inc({ channel: item.channel, outcome: 'sent' })
-          const wasHeld = await heldChat(item.target)
-          if (wasHeld && holds) {
-            // The try after the hold went through: the chat is back, and what waited goes.
-            holdOf.set(item.target, null)
-            await holds.release(item.target).catch(() => null)
-            if (wasHeld.why !== 'flood')
-              await onChatBack?.(item.target, wasHeld).catch((error: unknown) =>
-                log.warn('chat back, but its summary failed', { error: errorMessage(error) })
-              )
-          }
+          // Read afresh, not this round's view: a hold written since (a membership update) ends here too.
+          const wasHeld = holds ? await holds.release(item.target).catch(() => null) : null
+          holdOf.set(item.target, null)
+          // The try after the hold went through: the chat is back, and what waited goes.
+          if (wasHeld && wasHeld.why !== 'flood')
+            await onChatBack?.(item.target, wasHeld, item).catch((error: unknown) =>
+              log.warn('chat back, but its summary failed', { error: errorMessage(error) })
+            )
           // One line per message or wake that went out: what and to whom, never its content.
           log.info(item.channel === 'telegram' ? 'message sent' : 'agent wake delivered', {
             id: item.id,
@@ -274,16 +282,32 @@ export function createOutboxSender({
     }
     return report
 
-    async function _onFailure(item: OutboxItem, error: unknown): Promise<'retry' | 'dead'> {
+    /**
+     * `held`: the chat is held, its items wait for the hold to end; `again`: the chat refused a message sent before it
+     * came back, and it goes again; `retry`: the item waits for its own retry; `dead`: given up.
+     */
+    async function _onFailure(
+      item: OutboxItem,
+      error: unknown,
+      triedAt: number
+    ): Promise<'held' | 'again' | 'retry' | 'dead'> {
       const decision = classify(item, error)
       if (decision.chat && holds) {
         const chat = decision.chat
         const hold =
           'wait' in chat
             ? await holds.wait(item.target, chat.wait, chat.description)
-            : await holds.hold(item.target, chat.hold, chat.description)
+            : await holds.hold(item.target, chat.hold, chat.description, triedAt)
+        // The item is not written: the hold alone keeps it back, so whatever ends the hold (an update from the chat,
+        // the hourly try) sends it with no item to rewrite, and a return meanwhile may have summed it up (acked).
+        if (!hold) {
+          log.info('telegram chat refused a message sent before it came back; sending it again', {
+            target: item.target,
+            reason: chat.description,
+          })
+          return 'again'
+        }
         holdOf.set(item.target, hold)
-        await outbox.update({ ...item, notBefore: hold.until, lastError: errorMessage(error) })
         metrics?.deliveries.inc({ channel: item.channel, outcome: 'held' })
         log.warn(
           'wait' in chat
@@ -292,7 +316,7 @@ export function createOutboxSender({
           { target: item.target, until: hold.until, reason: chat.description }
         )
         due(hold.until)
-        return 'retry'
+        return 'held'
       }
       const free = decision.rateLimited === true && now() - item.createdAt < RATE_LIMITED_FOR_MS
       const attempts = free ? item.attempts : item.attempts + 1

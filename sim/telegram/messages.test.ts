@@ -231,6 +231,30 @@ describe('refusals of the real Bot API (§1.7b)', () => {
     expect((await api('sendMessage', { chat_id: CHAT, text: 'x' })).status).toBe(200)
   })
 
+  it('should refuse every send to a group that took away the bot’s right to write, until it gives it back', async () => {
+    const { sim, api } = setup()
+    sim.chats.restrict(-100)
+    expect(await api('sendMessage', { chat_id: -100, text: 'x' })).toEqual(
+      badRequest('not enough rights to send text messages to the chat')
+    )
+    expect((await api('sendMessage', { chat_id: CHAT, text: 'other chat' })).status).toBe(200)
+    sim.chats.unrestrict(-100)
+    expect((await api('sendMessage', { chat_id: -100, text: 'x' })).status).toBe(200)
+  })
+
+  it('should hold edits too while the chat is in flood wait', async () => {
+    let now = 1_000_000
+    const { sim, api } = setup({ now: () => now })
+    const sent = await api('sendMessage', { chat_id: CHAT, text: 'card' })
+    const messageId = (sent.body as { result: { message_id: number } }).result.message_id
+    sim.faults.floodWait(CHAT, 5)
+    const edit = () =>
+      api('editMessageText', { chat_id: CHAT, message_id: messageId, text: `edited ${now}` })
+    expect(await edit()).toMatchObject({ status: 429, body: { parameters: { retry_after: 5 } } })
+    now += 5_000
+    expect((await edit()).status).toBe(200)
+  })
+
   it('should send a migrated group to its supergroup, and lose a message the human deleted', async () => {
     const { sim, api } = setup()
     await api('sendMessage', { chat_id: -100, text: 'card' })

@@ -51,9 +51,8 @@ export function sendMessage(state: SimState, params: Params): Answer {
   const thread = _checkThread(state, key, params.message_thread_id)
   if (!thread.ok) return thread.answer
   const now = state.options.now()
-  const floodUntil = state.floodUntilMs.get(key)
-  if (floodUntil !== undefined && now < floodUntil)
-    return tooManyRequests(Math.ceil((floodUntil - now) / 1000))
+  const waiting = _floodWait(state, key)
+  if (waiting) return waiting
   const flood = state.options.floodControl
   const last = state.lastSentAtMs.get(key)
   if (flood && last !== undefined && now - last < flood.minIntervalMs) {
@@ -110,6 +109,9 @@ export function editMessageText(state: SimState, params: Params): Answer {
   if (!content.ok) return content.answer
   const markupError = _checkReplyMarkup(params.reply_markup)
   if (markupError) return markupError
+  // A flood wait holds the chat, edits included (§1.7b), not only new messages.
+  const waiting = _floodWait(state, String(chat.id))
+  if (waiting) return waiting
   const stored = state.messages.get(String(chat.id)) ?? []
   const index = stored.findIndex((m) => m.message_id === Number(params.message_id))
   const current = stored[index]
@@ -135,6 +137,15 @@ export function editMessageText(state: SimState, params: Params): Answer {
 }
 
 // --- Internal helpers ---
+
+/** 429 with what is left of the chat's flood wait, or nothing when it has none. */
+function _floodWait(state: SimState, key: string): Answer | undefined {
+  const until = state.floodUntilMs.get(key)
+  const now = state.options.now()
+  return until !== undefined && now < until
+    ? tooManyRequests(Math.ceil((until - now) / 1000))
+    : undefined
+}
 
 function _isForum(state: SimState, key: string): boolean {
   return (state.options.forumChats ?? []).some((c) => String(c) === key)

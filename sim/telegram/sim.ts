@@ -65,7 +65,11 @@ export type TelegramSimChats = {
    */
   block(chatId: ChatId): void
   unblock(chatId: ChatId): void
-  /** An admin takes the bot's right to write (`restrictedChats`): sends answer 400, getChatMember says why. */
+  /**
+   * The group takes away the bot's right to send messages (or gives it back): the bot stays a member, the members'
+   * messages still come as updates, every send answers 400 "not enough rights" (a channel: "need administrator
+   * rights") until `unrestrict`, and getChatMember says why.
+   */
   restrict(chatId: ChatId): void
   unrestrict(chatId: ChatId): void
   /** The group becomes a supergroup: sends to the old id answer 400 with `migrate_to_chat_id`. */

@@ -19,7 +19,8 @@ export type TelegramSimOptions = {
   knownChats?: ChatId[]
   /**
    * Chats where the bot may not write (§1.7b): in a supergroup an admin restricted it (`can_send_messages: false`), in
-   * a basic group members may not send, in a channel it is a member, not an administrator. Sends answer 400.
+   * a basic group members may not send, in a channel it is a member, not an administrator. Sends answer 400; the
+   * members' messages still reach the bot.
    */
   restrictedChats?: ChatId[]
   /**

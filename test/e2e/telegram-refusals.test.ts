@@ -239,6 +239,72 @@ describe('what Telegram refuses, and what the human sees (issue 44)', () => {
     expect(await t.bridge.outbox.deadLetters()).toEqual([])
   })
 
+  it('should deliver within seconds what waited for a chat held, released while still refused, held again, then back; and follow its migration after', async () => {
+    const { t, texts, send } = await start()
+    const sentTo = (chat: number) =>
+      t.telegram
+        .callsOf('sendMessage')
+        .filter((c) => c.status === 200 && String(c.params.chat_id) === String(chat))
+    // A flood wait: the chat waits Telegram's retry_after, then takes the message.
+    t.telegram.faults.floodWait(GROUP, 1)
+    await send('un', 'seq-1')
+    await t.settle()
+    expect(texts()).toEqual(['un'])
+
+    // The group removes the bot (403): what is sent meanwhile waits.
+    t.telegram.chats.block(GROUP)
+    await send('deux', 'seq-2')
+    await send('trois', 'seq-3')
+    await t.settle(2_000)
+    expect(texts()).toEqual(['un'])
+
+    // It lets the bot back in without the right to write, and its members write: the hold ends, the next send is
+    // refused (400 not enough rights), the chat is held again.
+    t.telegram.chats.unblock(GROUP)
+    t.telegram.chats.restrict(GROUP)
+    await t.postTelegram(
+      t.telegram.makeMessageUpdate({ text: 'on vous a réintégré', chatId: GROUP })
+    )
+    await t.settle(2_000)
+    await send('quatre', 'seq-4')
+    await t.settle(2_000)
+    expect(texts()).toEqual(['un'])
+    const ready = (await (await t.app.request('/ready')).json()) as Record<string, unknown>
+    expect(JSON.stringify(ready)).toContain('not enough rights')
+    // Telegram said each of them: the flood wait, the bot removed, no right to write.
+    const said = new Set(t.telegram.callsOf('sendMessage').map((c) => c.status))
+    expect([...said]).toEqual(expect.arrayContaining([429, 403, 400]))
+
+    // The right to write comes back and a member writes: everything that waited goes, within seconds.
+    t.telegram.chats.unrestrict(GROUP)
+    const backAt = Date.now()
+    await t.postTelegram(t.telegram.makeMessageUpdate({ text: 'me revoilà', chatId: GROUP }))
+    await t.settle()
+    expect(texts()).toEqual([
+      'un',
+      '📬 3 messages attendaient pendant votre absence : les voici.',
+      'deux',
+      'trois',
+      'quatre',
+    ])
+    expect(Math.max(...sentTo(GROUP).map((c) => c.at)) - backAt).toBeLessThan(30_000)
+    expect(await t.bridge.outbox.pending('telegram')).toEqual([])
+    expect(await t.bridge.outbox.deadLetters()).toEqual([])
+
+    // The group becomes a supergroup: the next message learns it, and the supergroup's commands are answered.
+    t.telegram.chats.migrate(GROUP, SUPERGROUP)
+    await send('cinq', 'seq-5')
+    await t.settle()
+    expect(texts(SUPERGROUP)).toEqual([
+      'cinq',
+      expect.stringContaining('Ce groupe est devenu un supergroupe'),
+    ])
+    await t.postTelegram(t.telegram.makeMessageUpdate({ text: '/plane help', chatId: SUPERGROUP }))
+    await t.settle()
+    expect(texts(SUPERGROUP).at(-1)).toContain('/plane status')
+    expect(await t.bridge.outbox.deadLetters()).toEqual([])
+  }, 60_000)
+
   it('should sum up a long absence: the cards the human acts on, the rest in Plane', async () => {
     const { t, texts, send, tool } = await start()
     t.telegram.chats.block(GROUP)

@@ -1,5 +1,5 @@
 /**
- * @module The four flows of issue 14's fault harness, each with the sender that retries it the way the real one
+ * @module The flows of issue 14's fault harness, each with the sender that retries it the way the real one
  * does: Plane re-delivers a webhook only after a transport error (no HTTP answer), Telegram re-delivers an update
  * on any non-2xx, an agent calls a tool that failed again; everything else is the poll and the notify cron.
  */
@@ -7,8 +7,9 @@
 import type { Update } from '@grammyjs/types'
 import { pollFunction } from '../../functions/poll/poll.ts'
 import { runJob } from '../../shared/core/run-job.ts'
+import { telegramMessage } from '../../shared/notify/outbox.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
-import type { E2E } from '../../sim/e2e/harness.ts'
+import { CHAT_ID, type E2E } from '../../sim/e2e/harness.ts'
 
 /** The human's private chat (the Telegram sim's default human), allowed next to the group. */
 export const PRIVATE_CHAT = 1001
@@ -169,11 +170,40 @@ async function post(t: E2E, s: Subject, alive: () => boolean): Promise<boolean> 
   return alive() && status >= 200 && status < 300
 }
 
+const WAITED = 'Message gardé pendant que le bot était exclu du groupe'
+
+/**
+ * A message kept while the group had removed the bot (the chat held, nothing dead); the trigger is the update that
+ * says the chat is back, which Telegram sends again until it gets a 2xx.
+ */
+export const heldChatBack: Flow = {
+  name: 'held chat → back',
+  beforePoll: true,
+  async setup(t) {
+    const subject = await startedTask(t, 'Relire le contrat')
+    t.telegram.chats.block(Number(CHAT_ID))
+    await t.bridge.outbox.enqueue(telegramMessage(CHAT_ID, WAITED, 'held-chat:waited'))
+    await t.settle(2_000)
+    if ((await t.bridge.holds.get(CHAT_ID)) === null) throw new Error('the chat was not held')
+    t.telegram.chats.unblock(Number(CHAT_ID))
+    const update = t.telegram.makeMessageUpdate({ text: 'me revoilà', chatId: Number(CHAT_ID) })
+    return { ...subject, update }
+  },
+  trigger: (t, s, alive) => post(t, s, alive),
+  resend: (t, s, alive) => post(t, s, alive),
+  outcome: (t) => ({
+    deliveries: okMessages(t, (text) => text === WAITED),
+    runs: null,
+    comments: null,
+  }),
+}
+
 export const FLOWS: readonly Flow[] = [
   webhookToNotification,
   assignmentToWake,
   toolWriteToNotification,
   commandToReply,
+  heldChatBack,
 ]
 
 /** The agent checks in once woken (any tool call on its task), as a woken agent does. */
