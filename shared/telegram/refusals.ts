@@ -73,6 +73,8 @@ function _holdWhy(code: number, said: string): HoldWhy | null {
   if (
     said.includes('not enough rights') ||
     said.includes('have no rights to send') ||
+    // A channel where the bot is not an administrator allowed to post (tdlib/telegram-bot-api's check_chat_access).
+    said.includes('need administrator rights in the channel') ||
     said.includes('chat_write_forbidden')
   )
     return 'no-rights'
