@@ -162,9 +162,12 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
       (c) => c.kind === 'state' && !isOpenForAgent({ state: c.from }) && isOpenForAgent(task)
     )
     const toWake = approved || opened ? has : added
+    // Created in this window: the bridge knew nothing of it before, it has no run card to read.
+    const created = entry.created && entry.before === null
     if (ctx.wakeAgents !== false && !closedTo && isOpenForAgent(task))
       for (const agent of toWake)
-        if ((await tracker.assigned(task, agent)) === 'held') await _askApproval(task, agent, ctx)
+        if ((await tracker.assigned(task, agent, { created })) === 'held')
+          await _askApproval(task, agent, ctx)
   }
   if (closedTo && ctx.onClosed) await ctx.onClosed(task, closedTo)
   return { items, snapshot: task }
