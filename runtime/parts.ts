@@ -144,6 +144,8 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     runs,
     directory,
     snapshot: snapshots.get,
+    // A wake's own read (a lost record's run card), ahead of background work like the directory's.
+    cardReads: plane?.withPriority('agent') ?? null,
     locale: config.LOCALE,
     chatId,
     wakeAgents: openclaw !== null,

@@ -9,6 +9,7 @@ import { createKeyLanes, type KeyLanes } from '../shared/plane/budget.ts'
 import { CAPABILITIES_MAX_AGE_MS, type PlaneCapabilities } from '../shared/plane/capabilities.ts'
 import { createPlaneClient, type PlaneClient } from '../shared/plane/client.ts'
 import { diagnosePlaneFailure } from '../shared/plane/diagnose.ts'
+import type { PlaneWindowWait } from '../shared/plane/transport.ts'
 
 /** Plane's capabilities (relations, worklogs…), shared by every process on the store for an hour. */
 const CAPABILITIES_KEY = 'plane:capabilities'
@@ -23,7 +24,7 @@ export type PlaneClients = {
 }
 
 export function buildPlaneClients(services: Services): PlaneClients {
-  const { config, store, metrics, status, now, sleep } = services
+  const { config, store, metrics, status, log, now, sleep } = services
   const planeRequests = metrics.registry.counter(
     'plane_bridge_plane_requests_total',
     'Requests to the Plane API by status class.'
@@ -41,6 +42,10 @@ export function buildPlaneClients(services: Services): PlaneClients {
     now,
     sleep,
   }
+  // A person or an agent kept waiting by a key's window is what the shares are there to prevent: said every time,
+  // with whose key it was (never the key) and the class that waited, so a slow wake or answer explains itself.
+  const waited = (key: string, { priority, waitedMs, cause }: PlaneWindowWait) =>
+    log.info("waited for Plane's window", { key, priority, waitedMs, cause })
   const plane =
     config.PLANE_BASE_URL && config.PLANE_API_KEY && config.PLANE_WORKSPACE_SLUG
       ? createPlaneClient({
@@ -56,6 +61,7 @@ export function buildPlaneClients(services: Services): PlaneClients {
                 ttlSeconds: CAPABILITIES_MAX_AGE_MS / 1000,
               }),
           },
+          onWindowWait: (wait) => waited('bridge', wait),
           onRequest: ({ status: code, error }) => {
             requests++
             planeRequests.inc({ status: code === 0 ? 'none' : `${Math.floor(code / 100)}xx` })
@@ -83,6 +89,7 @@ export function buildPlaneClients(services: Services): PlaneClients {
     baseUrl: config.PLANE_BASE_URL,
     workspaceSlug: config.PLANE_WORKSPACE_SLUG,
     ...windows,
+    onWindowWait: (agentId, wait) => waited(`agent ${agentId}`, wait),
   })
   return { plane, planeLanes, agentWriters, requestCount: () => requests }
 }

@@ -16,6 +16,7 @@ import {
 } from '../../shared/core/template-examples.ts'
 import { createChatHolds } from '../../shared/notify/chat-holds.ts'
 import { errorMessage } from '../../shared/observe/errors.ts'
+import type { SharedWindow } from '../../shared/plane/budget.ts'
 import { adviseOnWebhookTarget, webhookTargetOf } from '../../shared/plane/release.ts'
 import {
   lastWebhookReceivedAt,
@@ -37,12 +38,21 @@ export const checkFunction = defineJobFunction({
   needsStore: false,
   run: async function check(ctx) {
     const { config } = ctx
+    const pinged = _store(ctx)
+    // The check's Plane requests count in each key's window with every process on the store (at background work's
+    // share), once the store has answered: a store that does not leaves the check its own window, not a wait.
+    const keys = {
+      config,
+      window: _windowOnceAnswered(ctx, pinged),
+      now: ctx.now,
+      sleep: ctx.sleep,
+    }
     // Independent integrations side by side; the lines keep a fixed order.
     // Each integration gives a line whatever happens: an unexpected throw is its ✗, never a crash (issue 36).
     const [store, plane, telegram, openclaw, agents] = await Promise.all([
-      _store(ctx),
+      pinged,
       _lines('plane', () =>
-        checkPlane({ config, agents: ctx.agents, agentTokens: ctx.agentTokens })
+        checkPlane({ ...keys, agents: ctx.agents, agentTokens: ctx.agentTokens })
       ),
       _lines('telegram', () =>
         // A private chat's block shows in no read: the outbox's hold is what the bridge was told of it.
@@ -52,7 +62,7 @@ export const checkFunction = defineJobFunction({
       // Issue 45: the registry held against Plane's members, each agent's token and key.
       _lines('agents', async () => [
         await checkAgents({
-          plane: planeClientForCheck({ config }),
+          plane: planeClientForCheck(keys),
           agents: ctx.agents,
           agentTokens: ctx.agentTokens,
         }),
@@ -152,6 +162,16 @@ async function _store(ctx: JobContext): Promise<CheckResult> {
         ? message
         : `${store.driver} at ${store.location}: ${message}: check REDIS_URL and that Redis runs`,
     }
+  }
+}
+
+/** The store's window for the keys' requests, once its ping answered; a failure otherwise (each key's own then). */
+function _windowOnceAnswered(ctx: JobContext, pinged: Promise<CheckResult>): SharedWindow {
+  return {
+    async windowTake(key, options) {
+      if ((await pinged).status !== 'ok') throw new Error('the store does not answer')
+      return ctx.store.windowTake(key, options)
+    },
   }
 }
 

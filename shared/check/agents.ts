@@ -9,6 +9,7 @@ import type { AgentConfig } from '../agents/registry.ts'
 import { errorMessage } from '../observe/errors.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { diagnosePlaneFailure } from '../plane/diagnose.ts'
+import type { PlaneMember, PlaneProject } from '../plane/schemas.ts'
 import { resolveAgents } from '../provision/plan.ts'
 import type { CheckResult } from './result.ts'
 
@@ -105,10 +106,22 @@ export function agentsResult(
   }
 }
 
-/** Plane's side: the workspace's members, then each open project's members (1 + N requests). */
-export async function readAgentPlaneFacts(plane: PlaneClient): Promise<AgentPlaneFacts> {
-  const members = await plane.members.list()
-  const listed = (await plane.projects.list()).filter(
+/** The workspace's members and projects as a caller has just listed them: not listed again. */
+export type WorkspaceListing = {
+  members: readonly PlaneMember[]
+  projects: readonly PlaneProject[]
+}
+
+/**
+ * Plane's side: the workspace's members and projects (unless `listed` gives them), then each open project's
+ * members (2 + N requests, or N).
+ */
+export async function readAgentPlaneFacts(
+  plane: PlaneClient,
+  listing?: WorkspaceListing
+): Promise<AgentPlaneFacts> {
+  const members = listing?.members ?? (await plane.members.list())
+  const listed = (listing?.projects ?? (await plane.projects.list())).filter(
     // A project the bridge is not in answers 403 to its members list: nothing to hold against there.
     (p) => !p.archived_at && p.is_member !== false
   )
@@ -166,10 +179,13 @@ export type AgentsNoteParts = {
  * logged when failing. The server's start does it, and `provision` after what it fixed (its run's contact, made with
  * the same settings, is the server's latest: readiness.ts); `check` says it at once without recording it.
  */
-export async function noteAgentsInPlane(parts: AgentsNoteParts): Promise<CheckResult | null> {
+export async function noteAgentsInPlane(
+  parts: AgentsNoteParts,
+  listing?: WorkspaceListing
+): Promise<CheckResult | null> {
   const { plane, agents } = parts
   if (!plane || agents.length === 0) return null
-  return recordAgentsInPlane(parts, await readAgentPlaneFacts(plane))
+  return recordAgentsInPlane(parts, await readAgentPlaneFacts(plane, listing))
 }
 
 /** The same from facts already read (provision's, with the members it added): no request of its own. */

@@ -1,6 +1,7 @@
 /** @module `check` for Plane: the base URL answers, the bridge's key is accepted, the workspace and its role, each agent's key. */
 import type { AgentConfig } from '../agents/registry.ts'
 import type { Config } from '../core/config.ts'
+import type { SharedWindow } from '../plane/budget.ts'
 import { createPlaneClient, type PlaneClient } from '../plane/client.ts'
 import { diagnosePlaneFailure } from '../plane/diagnose.ts'
 import { type CheckResult, offResult } from './result.ts'
@@ -14,6 +15,14 @@ export type PlaneCheckOptions = {
   /** Each agent's own Plane key, by agent id (`planeTokenEnv`). */
   agentTokens: Readonly<Record<string, string>>
   fetch?: typeof fetch
+  /**
+   * Each key's window as every process on the store counts it: the check's requests are Plane's to count like any
+   * other, at background work's share, so a check beside a running server never takes the share kept for a wake or
+   * a person (without it, this process's own window: its requests unseen by the others).
+   */
+  window?: SharedWindow
+  now?: () => number
+  sleep?: (ms: number) => Promise<void>
 }
 
 const ROLE_NAME: Record<number, string> = { 20: 'Admin', 15: 'Member', 5: 'Guest' }
@@ -57,7 +66,7 @@ export async function checkPlane(options: PlaneCheckOptions): Promise<CheckResul
 
 /** The bridge's own client as `check` uses it (no retries, a short timeout), or null when Plane is off. */
 export function planeClientForCheck(
-  options: Pick<PlaneCheckOptions, 'config' | 'fetch'>
+  options: Pick<PlaneCheckOptions, 'config' | 'fetch' | 'window' | 'now' | 'sleep'>
 ): PlaneClient | null {
   const { PLANE_BASE_URL, PLANE_API_KEY, PLANE_WORKSPACE_SLUG } = options.config
   if (!PLANE_BASE_URL || !PLANE_API_KEY || !PLANE_WORKSPACE_SLUG) return null
@@ -67,7 +76,7 @@ export function planeClientForCheck(
 // --- Internal helpers ---
 
 function _client(
-  options: Pick<PlaneCheckOptions, 'config' | 'fetch'>,
+  options: Pick<PlaneCheckOptions, 'config' | 'fetch' | 'window' | 'now' | 'sleep'>,
   apiKey: string
 ): PlaneClient {
   const { config } = options
@@ -79,6 +88,9 @@ function _client(
     retryDelaysMs: [],
     timeoutMs: CHECK_TIMEOUT_MS,
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.window ? { sharedWindow: options.window } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
   })
 }
 

@@ -37,14 +37,23 @@ async function _plane(parts: StartProbeParts): Promise<StartProbeReport['plane']
   try {
     // users/me tries the key, the members list the workspace and the key's role in it (check.ts does the same).
     const me = await plane.users.me()
-    await plane.members.list()
+    const listedAt = parts.now()
+    const members = await plane.members.list()
     await clearPlaneAlerts(parts)
     log.info('plane answers', {
       user: me.email ?? me.id,
       workspace: config.PLANE_WORKSPACE_SLUG,
     })
+    // The agents' check below lists the projects anyway: with the members, they are the directory's listing too, so
+    // the first wake after a deploy lists neither (it did, on a window the set-up jobs had just spent).
+    // A listing that fails is made again by the agents' check, which says so.
+    const listing = await plane.projects.list().then(
+      (projects) => ({ members, projects }),
+      () => undefined
+    )
+    if (listing) parts.directory.accept(listing, listedAt)
     // Issue 45: the registry held against Plane's members now, not only when provision runs.
-    await noteAgentsInPlane(parts).catch((error: unknown) =>
+    await noteAgentsInPlane(parts, listing).catch((error: unknown) =>
       log.warn('agents not held against Plane at start', { error: errorMessage(error) })
     )
     return 'ok'

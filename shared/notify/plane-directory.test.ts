@@ -107,4 +107,24 @@ describe('the Plane directory', () => {
     await listing
     expect((await w.directory.projects()).map((p) => p.identifier).sort()).toEqual(['LAN', 'ONB'])
   })
+
+  it('should answer from a listing another part has just made, listing nothing of its own until it is due', async () => {
+    const w = setup()
+    const onb = [...w.sim.state.projects.values()][0]!
+    // What the start probe listed with the bridge's key, handed over.
+    w.directory.accept(
+      {
+        projects: [{ id: onb.id, name: 'Onboarding', identifier: 'ONB', archived_at: null }],
+        members: [{ id: w.admin.id, email: 'ada@example.com', display_name: 'ada' }],
+      },
+      0
+    )
+    expect((await w.directory.project(onb.id))?.identifier).toBe('ONB')
+    expect((await w.directory.agentByPlaneUser(w.admin.id))?.id).toBe('ada')
+    expect(w.requests()).toBe(0)
+    // A minute on, a miss lists again, as after a listing of its own.
+    w.advance(61_000)
+    await w.directory.refresh()
+    expect(w.requests()).toBe(2)
+  })
 })

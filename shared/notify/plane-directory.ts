@@ -4,6 +4,7 @@ import { isEmail } from '../agents/registry.ts'
 import { errorMessage } from '../observe/errors.ts'
 import type { Logger } from '../observe/log.ts'
 import type { PlaneClient } from '../plane/client.ts'
+import type { PlaneMember, PlaneProject } from '../plane/schemas.ts'
 import type { AgentRef, Directory } from './directory.ts'
 import type { ProjectRef } from './messages.ts'
 
@@ -24,6 +25,13 @@ export type PlaneDirectory = Directory & {
    * window, 6–7 s). A listing under way keeps it too; the next one that lists it replaces it.
    */
   known(project: ProjectRef): void
+  /**
+   * The workspace's projects and members as another part has just listed them with the bridge's key (the start
+   * probe lists both): the directory's listing until it is due again, so the first message, wake or tool call after a
+   * start lists nothing (a deploy's first wake listed both, on the key's window the set-up jobs had just spent).
+   * `listedAt`: when the listing began (a project made here since is kept, as a load of its own keeps it).
+   */
+  accept(listing: DirectoryListing, listedAt: number): void
   agents(): Promise<AgentRef[]>
   /** Every project of the workspace (cached like the rest). */
   projects(): Promise<ProjectRef[]>
@@ -37,6 +45,14 @@ export type PlaneDirectory = Directory & {
    * throws the last refresh's error when it failed and the agent is not among those known.
    */
   agentByIdOrThrow(id: string): Promise<AgentRef | null>
+}
+
+/** What the directory is made of: Plane's listings of the workspace's projects and members. */
+export type DirectoryListing = {
+  projects: ReadonlyArray<Pick<PlaneProject, 'id' | 'name' | 'identifier' | 'archived_at'>>
+  members: ReadonlyArray<
+    Pick<PlaneMember, 'id' | 'email' | 'display_name' | 'first_name' | 'last_name'>
+  >
 }
 
 const DEFAULT_REFRESH_MS = 10 * 60 * 1000
@@ -61,6 +77,31 @@ export function createPlaneDirectory({
   /** The last refresh's failure, until one succeeds. */
   let failure: unknown = null
 
+  /** A listing begun at `started` becomes the directory's. */
+  const take = ({ projects: projectList, members }: DirectoryListing, started: number) => {
+    projects = new Map(
+      projectList.map((p) => [
+        p.id,
+        {
+          id: p.id,
+          name: p.name,
+          identifier: p.identifier ?? null,
+          archived: Boolean(p.archived_at),
+        },
+      ])
+    )
+    for (const [id, { project, at }] of noted) {
+      if (at >= started && !projects.has(id)) projects.set(id, project)
+      else noted.delete(id)
+    }
+    names = new Map(members.map((m) => [m.id, _displayName(m)]))
+    byEmail = new Map(
+      members.filter((m) => m.email).map((m) => [String(m.email).toLowerCase(), m.id])
+    )
+    loadedAt = now()
+    lastGood = true
+    failure = null
+  }
   const load = async () => {
     if (!plane) return
     const started = now()
@@ -69,28 +110,7 @@ export function createPlaneDirectory({
         plane.projects.list(),
         plane.members.list(),
       ])
-      projects = new Map(
-        projectList.map((p) => [
-          p.id,
-          {
-            id: p.id,
-            name: p.name,
-            identifier: p.identifier ?? null,
-            archived: Boolean(p.archived_at),
-          },
-        ])
-      )
-      for (const [id, { project, at }] of noted) {
-        if (at >= started && !projects.has(id)) projects.set(id, project)
-        else noted.delete(id)
-      }
-      names = new Map(members.map((m) => [m.id, _displayName(m)]))
-      byEmail = new Map(
-        members.filter((m) => m.email).map((m) => [String(m.email).toLowerCase(), m.id])
-      )
-      loadedAt = now()
-      lastGood = true
-      failure = null
+      take({ projects: projectList, members }, started)
     } catch (error) {
       failure = error
       // Messages still go out without names; the next miss tries again.
@@ -176,6 +196,8 @@ export function createPlaneDirectory({
       projects.set(project.id, project)
       noted.set(project.id, { project, at: now() })
     },
+    // As fresh as a load of the directory's own (one under way still replaces it when it ends).
+    accept: (listing, listedAt) => take(listing, listedAt),
     async projects() {
       await ensure()
       return [...projects.values()]

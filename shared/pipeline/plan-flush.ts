@@ -142,13 +142,8 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
   const tracker = ctx.tracker
   if (tracker) {
     // Taken away first, so a reassignment's stop message names who has the task now.
-    for (const agent of removed)
-      await tracker.unassigned(
-        task,
-        agent,
-        added.length > 0 ? 'reassigned' : 'unassigned',
-        added[0]
-      )
+    const reason = added.length > 0 ? 'reassigned' : 'unassigned'
+    for (const agent of removed) await tracker.unassigned(task, agent, reason, added[0])
     if (closedTo === 'cancelled')
       for (const agent of has) await tracker.unassigned(task, agent, 'cancelled')
     // A task held for the human's approval wakes nobody until it is approved (the tracker checks):
@@ -162,9 +157,12 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
       (c) => c.kind === 'state' && !isOpenForAgent({ state: c.from }) && isOpenForAgent(task)
     )
     const toWake = approved || opened ? has : added
+    // Created in this window: the bridge knew nothing of it before, it has no run card to read.
+    const created = entry.created && entry.before === null
     if (ctx.wakeAgents !== false && !closedTo && isOpenForAgent(task))
       for (const agent of toWake)
-        if ((await tracker.assigned(task, agent)) === 'held') await _askApproval(task, agent, ctx)
+        if ((await tracker.assigned(task, agent, { created })) === 'held')
+          await _askApproval(task, agent, ctx)
   }
   if (closedTo && ctx.onClosed) await ctx.onClosed(task, closedTo)
   return { items, snapshot: task }

@@ -4,6 +4,7 @@
  */
 import type { KeyLanes, RateLimit, SharedWindow } from './budget.ts'
 import { createPlaneClient, type PlaneClient } from './client.ts'
+import type { PlaneWindowWait } from './transport.ts'
 
 export type AgentWriters = {
   /** The agent's own client (its key's window, at an agent's priority), or null: no key, or no Plane settings. */
@@ -22,12 +23,15 @@ export type AgentWritersOptions = {
   lanes: KeyLanes
   now: () => number
   sleep: (ms: number) => Promise<void>
+  /** An agent's request waited for its key's window (transport.ts `onWindowWait`). */
+  onWindowWait?: (agentId: string, wait: PlaneWindowWait) => void
 }
 
 export function createAgentWriters({
   agentTokens,
   baseUrl,
   workspaceSlug,
+  onWindowWait,
   ...client
 }: AgentWritersOptions): AgentWriters {
   const writers = new Map<string, PlaneClient>()
@@ -36,7 +40,14 @@ export function createAgentWriters({
       if (apiKey)
         writers.set(
           agentId,
-          createPlaneClient({ ...client, baseUrl, apiKey, workspaceSlug, priority: 'agent' })
+          createPlaneClient({
+            ...client,
+            baseUrl,
+            apiKey,
+            workspaceSlug,
+            priority: 'agent',
+            ...(onWindowWait ? { onWindowWait: (wait) => onWindowWait(agentId, wait) } : {}),
+          })
         )
   return {
     writerFor: (agentId) => writers.get(agentId) ?? null,

@@ -123,9 +123,7 @@ export function createKeyBudget({
 }: KeyBudgetOptions): KeyBudget {
   const fingerprint = fingerprintApiKey(apiKey)
   const id = `${fingerprint}:${limit.requests}/${limit.windowMs}`
-  // The limit is in the key as in the lane's id: a window counted under another setting (a bench's unthrottled
-  // set-up, a changed API_KEY_RATE_LIMIT) is not this one.
-  const sharedKey = `plane:window:${fingerprint}:${limit.requests}-${limit.windowMs}`
+  const sharedKey = sharedWindowKey(apiKey, limit)
   const self = lanes.laneFor(id, limit)
   /** How long a start counts here: Plane's window and our lateness (whole ms, as the store's window takes them). */
   const span = Math.ceil(self.limit.windowMs) + lateness(self.limit.windowMs)
@@ -237,6 +235,14 @@ export function createKeyBudget({
       return { inWindow: self.starts.length, waiting: waiting() }
     },
   }
+}
+
+/**
+ * Where the store keeps a key's window (a sorted set of start times). The limit is in it as in a lane's id: a window
+ * counted under another setting (a bench's unthrottled set-up, a changed API_KEY_RATE_LIMIT) is not this one.
+ */
+export function sharedWindowKey(apiKey: string, limit: RateLimit = DEFAULT_RATE_LIMIT): string {
+  return `plane:window:${fingerprintApiKey(apiKey)}:${limit.requests}-${limit.windowMs}`
 }
 
 /** `60/minute`, `100/min`, `2/second`, `3600/hour`, as Plane's `API_KEY_RATE_LIMIT` reads (DRF's `parse_rate`). */

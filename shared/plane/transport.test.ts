@@ -9,7 +9,7 @@ import {
 } from '../../test/fixtures/plane.ts'
 import { createPlaneClient, type PlaneClientOptions } from './client.ts'
 import { PlaneApiError } from './errors.ts'
-import type { PlaneRequestInfo } from './transport.ts'
+import type { PlaneRequestInfo, PlaneWindowWait } from './transport.ts'
 
 const API_KEY = makeApiKey('7')
 const START = new Date('2026-03-01T12:00:00Z').getTime()
@@ -246,5 +246,45 @@ describe('write safety', () => {
     const error = await failure(observe(client.labels.create(PROJECT_ID, { name: 'docs' })))
     expect(error).toMatchObject({ kind: 'conflict', existingId: 'lbl-1', status: 409 })
     expect(calls).toHaveLength(1)
+  })
+})
+
+describe('waits for the key’s window', () => {
+  const me = always({ body: { id: 'u1' } })
+
+  it('should tell of a wait of an agent’s request for a full window, with its priority and how long', async () => {
+    const waits: PlaneWindowWait[] = []
+    const { client } = setup(me, {
+      rateLimit: { requests: 1, windowMs: 60_000 },
+      onWindowWait: (wait) => waits.push(wait),
+    })
+    const agent = client.withPriority('agent')
+    await agent.users.me()
+    expect(waits).toEqual([])
+    const second = observe(agent.users.me())
+    await vi.advanceTimersByTimeAsync(62_000)
+    expect((await second).ok).toBe(true)
+    // The window's minute and the second a start counts longer here than in Plane (budget.ts `lateness`).
+    expect(waits).toEqual([{ priority: 'agent', waitedMs: 61_001, cause: 'window' }])
+  })
+
+  it('should tell of a 429’s Retry-After at a person’s priority, and never of background work’s waits', async () => {
+    const waits: PlaneWindowWait[] = []
+    let n = 0
+    const { client } = setup(
+      () =>
+        n++ % 2 === 0
+          ? { status: 429, body: { error_code: 5900 }, headers: { 'Retry-After': '7' } }
+          : { body: { id: 'u1' } },
+      { onWindowWait: (wait) => waits.push(wait) }
+    )
+    const human = observe(client.withPriority('human').users.me())
+    await vi.advanceTimersByTimeAsync(7_000)
+    expect((await human).ok).toBe(true)
+    expect(waits).toEqual([{ priority: 'human', waitedMs: 7_000, cause: 'refused' }])
+    const background = observe(client.users.me())
+    await vi.advanceTimersByTimeAsync(7_000)
+    expect((await background).ok).toBe(true)
+    expect(waits).toHaveLength(1)
   })
 })

@@ -28,6 +28,13 @@ import { hasExternalIds, normaliseBaseUrl, PLANE_API_PREFIX } from './paths.ts'
 /** OPENCLAW-15: 30 s per request. */
 export const DEFAULT_TIMEOUT_MS = 30_000
 
+/**
+ * A wait at a person's or an agent's priority this long or longer is reported (`onWindowWait`): theirs are the waits
+ * someone notices (a wake, a command's answer), and the shares kept for them mean they should not happen. Shorter
+ * is the store's round trip for the shared window, not a wait.
+ */
+export const WINDOW_WAIT_REPORTED_MS = 100
+
 /** Statuses worth another attempt besides 429: gateway trouble and timeouts. A 500 is Plane's catch-all for
  * deterministic failures (e.g. an unknown `order_by`), so repeating it only burns quota. */
 const RETRY_STATUSES = new Set([408, 502, 503, 504])
@@ -44,6 +51,16 @@ export type PlaneRequestInfo = {
   durationMs: number
   /** The failure (no answer, or an error status), for what it says about the settings (diagnose.ts). */
   error?: PlaneApiError
+}
+
+/**
+ * A request waited for the key's window before it could start: `window`, the window was full for its priority
+ * (`waitedMs` measured); `refused`, Plane answered 429 and the request waits for its Retry-After (`waitedMs` asked).
+ */
+export type PlaneWindowWait = {
+  priority: RequestPriority
+  waitedMs: number
+  cause: 'window' | 'refused'
 }
 
 export type PlaneTransportOptions = {
@@ -64,6 +81,8 @@ export type PlaneTransportOptions = {
   sleep?: (ms: number) => Promise<void>
   now?: () => number
   onRequest?: (info: PlaneRequestInfo) => void
+  /** Told of each wait of `WINDOW_WAIT_REPORTED_MS` or more at a person's or an agent's priority (never background's). */
+  onWindowWait?: (wait: PlaneWindowWait) => void
 }
 
 export type PlaneRequestOptions = {
@@ -108,6 +127,7 @@ export function createPlaneTransport({
   sleep = defaultSleep,
   now = Date.now,
   onRequest,
+  onWindowWait,
 }: PlaneTransportOptions): PlaneTransport {
   const redactor = createRedactor([apiKey])
   const fetchWithDeadline = _honourAbort(fetchImpl)
@@ -170,11 +190,36 @@ export function createPlaneTransport({
     throw error
   }
 
+  // Background work waits by design (its share is a third less); only the waits of people and agents are told.
+  const reportWait =
+    onWindowWait && priority !== 'background'
+      ? (waitedMs: number, cause: PlaneWindowWait['cause']) => {
+          if (waitedMs >= WINDOW_WAIT_REPORTED_MS) onWindowWait({ priority, waitedMs, cause })
+        }
+      : null
+
+  /** A start in the key's window, its wait reported. */
+  async function acquire(): Promise<void> {
+    if (!reportWait) return budget.acquire(priority)
+    const asked = now()
+    await budget.acquire(priority)
+    reportWait(now() - asked, 'window')
+  }
+
   function retrying<T>(replaySafe: boolean, run: () => Promise<T>): Promise<T> {
     return withRetry(run, {
       delaysMs: replaySafe ? retryDelaysMs : [],
       classify: classifyPlaneRetry,
       sleep,
+      // Plane's own window was full (another client of the key): the request waits for its Retry-After.
+      ...(reportWait
+        ? {
+            onRetry: ({ delayMs, error }: { delayMs: number; error: unknown }) => {
+              if (error instanceof PlaneApiError && error.kind === 'rate_limited')
+                reportWait(delayMs, 'refused')
+            },
+          }
+        : {}),
     })
   }
 
@@ -184,7 +229,7 @@ export function createPlaneTransport({
       const fullPath = `${PLANE_API_PREFIX}${path}`
       const safe = replaySafe ?? _defaultReplaySafe(method, body)
       const { status, data } = await retrying(safe, async function planeAttempt() {
-        await budget.acquire(priority)
+        await acquire()
         return attempt(method, fullPath, () =>
           api.raw(fullPath, {
             method,

@@ -29,7 +29,11 @@ export function createAssignments(
 ): Pick<RunTracker, 'assigned' | 'unassigned' | 'firstSeen' | 'notice'> {
   const { store, outbox, runs, log, now } = options
 
-  const assigned: RunTracker['assigned'] = async (task, agent, { firstSighting = false } = {}) => {
+  const assigned: RunTracker['assigned'] = async (
+    task,
+    agent,
+    { firstSighting = false, created = false } = {}
+  ) => {
     if (!options.wakeAgents) return 'off'
     const key = assignmentKey(task.id, agent.id)
     const adopt = firstSighting && task.state?.group === 'started'
@@ -44,6 +48,12 @@ export function createAssignments(
     const entry = newAssignment(task, agent.id, now(), adopt, firstSighting)
     if (!(await store.claim(key, ASSIGNMENT_TTL_S, entry))) return 'known'
     const { ref } = await taskRef(task)
+    // The wake waits on the record: a card to rebuild it from is read at an agent's priority, and a task created
+    // by this very change has none to read.
+    const reads = {
+      ...(options.cardReads ? { via: options.cardReads } : {}),
+      ...(created ? { created: true } : {}),
+    }
     if (adopt) {
       await runs?.update(
         recordKey({ ...task, ref }),
@@ -56,7 +66,7 @@ export function createAssignments(
                 state: 'active',
                 lastActivityAt: r.lastActivityAt ?? new Date(now()).toISOString(),
               },
-        { agentName: agent.name, card: false }
+        { agentName: agent.name, card: false, ...reads }
       )
       await store.indexAdd(DUE_INDEX, staleMember(task.id), now() + options.staleMs)
       log.info('run adopted', { task: task.id, agent: agent.id })
@@ -65,7 +75,7 @@ export function createAssignments(
     await runs?.update(
       recordKey({ ...task, ref }),
       (r) => _newRun(r, agent.id, new Date(now()).toISOString()),
-      { agentName: agent.name, card: false }
+      { agentName: agent.name, card: false, ...reads }
     )
     await sendWake(entry, task, agent)
     return 'woken'

@@ -51,6 +51,11 @@ export type RunTrackerOptions = {
   outbox: Outbox
   /** Null without Plane: records and cards are not kept, wakes still are verified. */
   runs: RunStore | null
+  /**
+   * Where a wake reads the run card of a task whose record the store has lost: the bridge's key at an agent's
+   * priority, since the wake waits on it (default: the run store's own client, background work's share).
+   */
+  cardReads?: PlaneClient | null
   directory: {
     project(id: string): Promise<ProjectRef | null>
     agentById(id: string): Promise<AgentRef | null>
@@ -97,7 +102,11 @@ export type RunTracker = {
   assigned(
     task: TaskSnapshot,
     agent: AgentRef,
-    options?: { firstSighting?: boolean }
+    options?: {
+      firstSighting?: boolean
+      /** The task was created in the change that assigns it: it has no run card to read a record from. */
+      created?: boolean
+    }
   ): Promise<AssignOutcome>
   /** The agent no longer has the task: told to stop if its run was under way, the run cancelled. */
   unassigned(
