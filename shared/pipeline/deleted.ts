@@ -20,7 +20,7 @@ import { type DependentsParts, onTaskDeleted } from '../runs/dependents.ts'
 import { runPhrasesFor } from '../runs/phrases.ts'
 import { OPEN_RUN_STATES, type RunStore } from '../runs/records.ts'
 import type { RunTracker } from '../runs/tracker.ts'
-import { DUE_INDEX, keyOf, staleMember } from '../runs/tracker-kit.ts'
+import { DUE_INDEX, keyOf, staleMember, unstartedMember } from '../runs/tracker-kit.ts'
 import type { Store } from '../store/store.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import type { Pipeline } from './pipeline.ts'
@@ -104,6 +104,7 @@ export async function forgetDeletedTask(
     runAgent && record?.state !== 'pending' && record?.state !== 'seen' ? runAgent : null
   if (working) report.working.push(working.id)
   await store.indexRemove(DUE_INDEX, staleMember(taskId))
+  await store.indexRemove(DUE_INDEX, unstartedMember(taskId))
   await runs?.dropCard(taskId)
   await parts.index.forget(
     taskId,

@@ -9,6 +9,22 @@ import { playScenario, type ScenarioInput } from './play.ts'
 
 const CASES: Array<[string, ScenarioInput]> = [
   [
+    // A run checked in and not started has a deadline of its own ("not started"): the deletion left it behind.
+    'a task its agent moved back to todo (seen, not started) is deleted in Plane: no deadline of it is left',
+    {
+      version: '1.2',
+      tasks: [
+        { state: 'Backlog', assignee: 'imhotep' },
+        { state: 'Backlog', assignee: 'imhotep' },
+        { state: 'Backlog', assignee: 'thot' },
+      ],
+      steps: [
+        { op: 'status', agent: 'thot', task: 17, status: 'todo', confidence: 0.5, echo: 'deliver' },
+        { op: 'delete', task: 14, via: 'ui' },
+      ],
+    },
+  ],
+  [
     // The model released the dependent as it stood after the call (started: nothing owed); the bridge released it
     // when the call read the deleted dependency, before writing its start (unstarted: a release owed).
     'an agent starts a task whose dependency was deleted in Plane, unseen until that call',
