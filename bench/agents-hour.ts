@@ -94,6 +94,8 @@ export async function playHour(parts: HourParts, plan: HourPlan): Promise<HourRe
       const first = i < parts.workers.length
       const held = first && i % 2 === 0 && i / 2 < plan.approvals
       const dependency = first ? [] : [refs[i - parts.workers.length] as string]
+      // The Concierge looks at its team's load before it assigns (OPENCLAW-17).
+      await call(parts.concierge, 'get_team_status', {})
       const created = await call(parts.concierge, 'create_task', {
         project: parts.projects[i % parts.projects.length],
         title: `Tâche du jour ${i + 1}`,

@@ -44,6 +44,7 @@ const TOOLS = [
   'add_comment',
   'upload_deliverable',
   'create_task',
+  'get_team_status',
 ] as const
 const GOAL_P99_MS: Partial<Record<(typeof TOOLS)[number], number>> = {
   // Issue 39: a read of what the bridge holds, milliseconds (issue 32's goal was 100 ms).
@@ -52,6 +53,8 @@ const GOAL_P99_MS: Partial<Record<(typeof TOOLS)[number], number>> = {
   update_task_status: 1_500,
   add_comment: 1_500,
   create_task: 1_500,
+  // A read of the bridge's own index, runs and ledger, like list_my_tasks.
+  get_team_status: 50,
 }
 const PLANE_LIMIT = 60
 const RSS_GOAL_MB = 150

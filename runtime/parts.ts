@@ -1,6 +1,7 @@
 /** @module The composition root's parts: clients, directory, pipeline, outbox, senders, run tracker, built once per runtime from its services. */
 import { createCardStore } from '../shared/actions/cards.ts'
 import { createCallGate } from '../shared/agents/call-gate.ts'
+import { createAgentCalls } from '../shared/agents/last-calls.ts'
 import { agentsOfTask } from '../shared/agents/task-vocabulary.ts'
 import { createBudgetTeller } from '../shared/budget/alerts.ts'
 import { createBudget } from '../shared/budget/budget.ts'
@@ -343,6 +344,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
       maxInFlight: config.AGENT_CALLS_IN_FLIGHT,
       maxWaitMs: config.AGENT_CALL_WAIT_MS,
     }),
+    agentCalls: createAgentCalls({ store, now }),
     async taskDeleted(taskId) {
       const known = await pipeline.snapshot(taskId)
       const report = await forgetDeletedTask(

@@ -32,6 +32,8 @@ export async function callTool(
 ): Promise<CallOutcome> {
   const started = performance.now()
   const outcome = await _run(services, parts, tool, agent, rawInput, extras)
+  // Any answer, refusals too: the agent is there (the Concierge's view of its team reads when it last called).
+  services.background.run(`agent-call:${agent.id}`, () => parts.agentCalls.called(agent.id))
   const result = outcome.ok ? 'ok' : outcome.error.code
   _counter(services).inc({ tool: tool.name, outcome: result })
   // Who called what and how it ended; never the token, never the input (it may hold a file).

@@ -73,6 +73,7 @@ function _context(
     holds,
     budget: parts.budget,
     agentWriters: parts.agentWriters,
+    agentCalls: parts.agentCalls,
     actor: { kind: 'agent', agent: me },
     me,
     plane,

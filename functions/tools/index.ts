@@ -4,6 +4,7 @@ import { addComment } from './tools/add-comment.ts'
 import { createProject } from './tools/create-project.ts'
 import { createTask } from './tools/create-task.ts'
 import { getTaskDetails } from './tools/get-task-details.ts'
+import { getTeamStatus } from './tools/get-team-status.ts'
 import { listMyTasks } from './tools/list-my-tasks.ts'
 import { startTimer, stopTimerTool } from './tools/timers.ts'
 import { updateTaskStatus } from './tools/update-task-status.ts'
@@ -20,6 +21,7 @@ export const agentTools: readonly AgentTool[] = [
   uploadDeliverable,
   createTask,
   createProject,
+  getTeamStatus,
 ]
 
 export function findTool(name: string): AgentTool | undefined {

@@ -25,6 +25,7 @@ export type ToolParts = Pick<
   | 'holds'
   | 'budget'
   | 'agentWriters'
+  | 'agentCalls'
 >
 
 /** What the tools use of the services. */

@@ -6,6 +6,7 @@
 import type { MiddlewareHandler } from 'hono'
 import type { CardStore } from '../actions/cards.ts'
 import type { CallGate } from '../agents/call-gate.ts'
+import type { AgentCalls } from '../agents/last-calls.ts'
 import type { Budget } from '../budget/budget.ts'
 import type { ProjectStates } from '../index/project-states.ts'
 import type { TaskReads } from '../index/task-reads.ts'
@@ -111,6 +112,8 @@ export type Parts = {
   mcpDoor(): Promise<McpDoor>
   /** Each agent's tool calls in flight, capped (AGENT_CALLS_IN_FLIGHT). */
   toolGate: CallGate
+  /** When each agent last called a tool (the store's, written at most once a minute per agent). */
+  agentCalls: AgentCalls
   /** A task's comments, activity, links and attachments as tools last read them, shared and kept briefly. */
   taskReads: TaskReads
   /** Each project's labels as last listed (30 min), for the label writes of tools, actions and agent labels. */

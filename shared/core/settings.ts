@@ -246,7 +246,7 @@ export const SETTINGS = {
   },
   AGENTS_FILE: {
     schema: optionalText,
-    doc: 'The agent registry: a JSON file `{"agents": [...]}` (copy `agents.example.json`); a relative path is from the working directory. Each agent: `id` (short, lowercase: `imhotep`), `name` (how messages name it), `role` (`member` or `concierge`, one at most), `planeUser` (its Plane account\'s email, or user id), `openclawAgentId`, `tags`; optional `planeTokenEnv` (the name of the variable holding the agent\'s own Plane key, e.g. `PLANE_TOKEN_IMHOTEP`: its actions are then its own in Plane) and `bridgeTokenSha256` (the SHA-256 of its bridge token, written by `npm run job -- agent-token --all`; the file holds no secret), and `monthlyBudgetUsd` (its own budget for a month, in USD, within `BUDGET_MONTHLY_USD`). A bad entry stops the start, naming it.',
+    doc: 'The agent registry: a JSON file `{"agents": [...]}` (copy `agents.example.json`); a relative path is from the working directory. Each agent: `id` (short, lowercase: `imhotep`), `name` (how messages name it), `role` (`member` or `concierge`, one at most), `planeUser` (its Plane account\'s email, or user id), `openclawAgentId`, `tags` (what it is for: `get_team_status` shows them to the Concierge); optional `planeTokenEnv` (the name of the variable holding the agent\'s own Plane key, e.g. `PLANE_TOKEN_IMHOTEP`: its actions are then its own in Plane) and `bridgeTokenSha256` (the SHA-256 of its bridge token, written by `npm run job -- agent-token --all`; the file holds no secret), and `monthlyBudgetUsd` (its own budget for a month, in USD, within `BUDGET_MONTHLY_USD`). A bad entry stops the start, naming it.',
   },
   AGENTS_JSON: {
     schema: optionalText,

@@ -63,6 +63,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
       'shared/plane/webhook-rejections.ts',
       'shared/plane/webhook-notes.ts',
       'shared/agents/call-gate.ts',
+      'shared/agents/last-calls.ts',
       'shared/core/contacts.ts',
       'shared/observe/bridge-metrics.ts',
       'shared/core/background.ts',

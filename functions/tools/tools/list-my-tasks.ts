@@ -9,10 +9,9 @@ import {
   isOpenForAgent,
   waitsForApproval,
 } from '../../../shared/agents/task-vocabulary.ts'
-import { adoptBacklog } from '../../../shared/poll/agent-tick.ts'
-import { webhooksSilent } from '../../../shared/poll/webhook-health.ts'
 import type { RunRecord } from '../../../shared/runs/types.ts'
 import { dependenciesOf } from '../dependencies.ts'
+import { freshProjects } from '../fresh-index.ts'
 import { dependencyOut, projectOut, READ_HINTS, statusOut } from '../schemas.ts'
 import { type LoadedTask, noteTouched, statusOf, taskUrl } from '../tasks.ts'
 import { defineTool, type ToolContext } from '../tool.ts'
@@ -75,21 +74,8 @@ export const listMyTasks = defineTool({
   access: 'agent',
   async handler({ status, limit }, ctx) {
     const wanted = new Set<string>(status === 'open' ? OPEN : FILTERS[status])
-    const projects = (await ctx.directory.projects()).filter((p) => !p.archived)
     // The runtime's freshener: concurrent calls share one listing per project.
-    const { asOf } = await ctx.freshener.freshen(
-      {
-        plane: ctx.plane,
-        store: ctx.store,
-        index: ctx.index,
-        pipeline: ctx.pipeline,
-        webhooksLive: async () =>
-          Boolean(ctx.config.PLANE_WEBHOOK_SECRET) && !(await webhooksSilent(ctx.store)),
-        firstSeen: (task) => adoptBacklog(ctx, task),
-        now: ctx.now,
-      },
-      projects.map((p) => p.id)
-    )
+    const { projects, asOf } = await freshProjects(ctx)
     const byId = new Map(projects.map((p) => [p.id, p]))
     const ids = await ctx.index.openTasks(ctx.me.id)
     // Every open task's snapshot in one read (one MGET on Redis): what the order needs. Descriptions and run
