@@ -24,11 +24,12 @@ import { createPlaneWebhookDoor } from '../shared/plane/webhook-door.ts'
 import { createWebhookNotes } from '../shared/plane/webhook-notes.ts'
 import { createRejectionNotes } from '../shared/plane/webhook-rejections.ts'
 import { blockForCancelledDependency } from '../shared/poll/dependencies.ts'
+import { createProjectFinish } from '../shared/projects/finish.ts'
+import { tallyProject } from '../shared/projects/tally.ts'
 import { createProjectLabels, syncAgentLabels } from '../shared/runs/agent-labels.ts'
 import { onTaskClosed } from '../shared/runs/dependents.ts'
-import { createRunStore, runRecordKey, timeSpentNow } from '../shared/runs/records.ts'
+import { createRunStore, runInfoOf } from '../shared/runs/records.ts'
 import { createRunTracker } from '../shared/runs/tracker.ts'
-import type { RunRecord } from '../shared/runs/types.ts'
 import { createKeyedLocks, type KeyedLocks } from '../shared/store/keyed-lock.ts'
 import { createPooledCounters } from '../shared/store/pooled-counter.ts'
 import { createQueueWorker } from '../shared/store/queue-worker.ts'
@@ -159,7 +160,22 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     log,
     metrics: metrics.registry,
     now,
+    finishDue: (projectId) => projectFinish?.finishDue(projectId) ?? Promise.resolve(),
   })
+  // A project's finish: read once its last open task closes, at background work's priority.
+  const projectFinish =
+    plane && runs
+      ? createProjectFinish({
+          store,
+          outbox,
+          tracker,
+          tally: (id) => tallyProject({ plane, runs, store, budget, directory, config }, id),
+          chatId,
+          locale: config.LOCALE,
+          log,
+          now,
+        })
+      : null
   // Issue 32: what the bridge sees of every task, for tools that answer without listing Plane.
   const indexed = createWorkItemIndex({
     store,
@@ -195,7 +211,9 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     cards,
     index,
     lingerLocks: store.driver === 'redis', // Node's driver: node.ts releases held locks at its stop
-    onClosed: async (task, group) => {
+    onClosed: async (task, group, { fromOpen }) => {
+      // A project finishes when its last open task closes (not when a closed one moves between done and cancelled).
+      if (fromOpen) await projectFinish?.taskClosed(task)
       await onTaskClosed(
         { ...dependentsParts, store, log, locale: config.LOCALE, runs },
         task,
@@ -210,18 +228,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
             syncAgentLabels(plane.withPriority('agent'), task, change, labels),
         }
       : {}),
-    runInfo: async (taskId) => {
-      const record = await store.get<RunRecord>(runRecordKey(taskId))
-      return record
-        ? {
-            timeSpentSeconds: timeSpentNow(record, now()),
-            confidence: record.confidence,
-            summary: record.summary,
-            deliverables: record.deliverables.map((d) => ({ name: d.name, url: d.url })),
-            held: record.held ?? null,
-          }
-        : null
-    },
+    runInfo: (taskId) => runInfoOf(store, taskId, now()),
   })
 
   const { deliver, classify } = createDelivery({

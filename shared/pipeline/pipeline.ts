@@ -49,7 +49,11 @@ export type PipelineOptions = {
   /** Agent runs (verified wakes, stop messages); without it no agent is woken. */
   tracker?: RunTracker
   /** A task reached done or cancelled: what depends on it is unblocked or blocked. */
-  onClosed?: (task: TaskSnapshot, group: 'completed' | 'cancelled') => Promise<void>
+  onClosed?: (
+    task: TaskSnapshot,
+    group: 'completed' | 'cancelled',
+    how: { fromOpen: boolean }
+  ) => Promise<void>
   /** OPENCLAW-10: agent labels follow the assignees a person set (plan-flush.ts). */
   syncAgentLabels?: FlushContext['syncAgentLabels']
   /** The index of work items (issue 32), told of every version of a task the pipeline stores. */

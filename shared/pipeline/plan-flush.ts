@@ -1,96 +1,29 @@
 /** @module What a closed coalescing window turns into: Telegram messages for the human, wake-ups for agents. */
 
-import type { CardKind, CardStore } from '../actions/cards.ts'
+import type { CardKind } from '../actions/cards.ts'
 import { actionPhrasesFor } from '../actions/phrases.ts'
 import { APPROVAL_LABEL, agentsOfTask, isOpenForAgent } from '../agents/task-vocabulary.ts'
-import type { Actor, EventSource, TaskChange, TaskSnapshot } from '../events.ts'
+import type { TaskChange, TaskSnapshot } from '../events.ts'
 import { parseConfidence } from '../notify/confidence.ts'
-import { type ChangeHint, diffTask } from '../notify/diff.ts'
+import { diffTask } from '../notify/diff.ts'
 import type { AgentRef, Directory } from '../notify/directory.ts'
-import { type Locale, phrasesFor } from '../notify/i18n.ts'
-import {
-  type ProjectRef,
-  renderReview,
-  renderTaskName,
-  renderTaskNotification,
-} from '../notify/messages.ts'
+import { phrasesFor } from '../notify/i18n.ts'
+import { renderReview, renderTaskName, renderTaskNotification } from '../notify/messages.ts'
 import { type EnqueueInput, telegramMessage } from '../notify/outbox.ts'
 import {
   classifyComment,
   classifyTaskChanges,
   filterByPolicy,
   isReviewComment,
-  type NotifyPolicy,
   REVIEW_CONFIDENCE_THRESHOLD,
   type TaskNotification,
 } from '../notify/policy.ts'
-import type { AgentQuota } from '../notify/quota.ts'
 import { recordReview, settleReview } from '../notify/reviews.ts'
 import { PlaneApiError } from '../plane/errors.ts'
-import type { RunTracker } from '../runs/tracker.ts'
-import type { Store } from '../store/store.ts'
 import { escapeHtml } from '../telegram/html.ts'
+import type { FlushContext, FlushPlan, PendingChange } from './flush-types.ts'
 
-/** A task's change waiting for its coalescing window to close (the pipeline's queue entry). */
-export type PendingChange = {
-  taskId: string
-  /** The task before the window's first change (null: first sighting, see `hint` / `created`). */
-  before: TaskSnapshot | null
-  after: TaskSnapshot
-  created: boolean
-  hint: ChangeHint | null
-  actor: Actor | null
-  /** Blocker comments seen during the window. */
-  comments: Array<{ text: string; actor: Actor | null }>
-  firstAt: number
-  dueAt: number
-  sources: EventSource[]
-}
-
-export type FlushContext = {
-  store: Store
-  directory: Directory
-  policy: NotifyPolicy
-  locale: Locale
-  chatId: string | null
-  wakeAgents?: boolean
-  project: ProjectRef | null
-  taskUrl: string | null
-  /** The bridge's run record of a task (time spent, confidence), for completion messages. */
-  runInfo?: (taskId: string) => Promise<RunInfo | null>
-  /** Agent runs: verified wakes on assignment, stop messages when a task is taken away. */
-  tracker?: RunTracker
-  /** A task just reached a closed group (done, cancelled): its dependents may be unblocked or blocked. */
-  onClosed?: (task: TaskSnapshot, group: 'completed' | 'cancelled') => Promise<void>
-  /** Reviews, questions and approvals as cards the human acts on; without it, plain messages. */
-  cards?: CardStore
-  /** What one agent may send the human on its own (issue 39); the rest goes in its grouped message. */
-  quota?: AgentQuota
-  /**
-   * OPENCLAW-10: make the task's `agent:<id>` labels follow an assignee change; the task as Plane holds it after,
-   * or null when nothing was written. Without it, labels stay as they are.
-   */
-  syncAgentLabels?: (
-    task: TaskSnapshot,
-    change: { assigned: readonly AgentRef[]; unassigned: readonly AgentRef[] }
-  ) => Promise<TaskSnapshot | null>
-}
-
-export type RunInfo = {
-  timeSpentSeconds: number
-  confidence: number | null
-  /** The agent's summary when it finished the task. */
-  summary?: string | null
-  deliverables?: readonly { name: string; url: string | null }[]
-  held?: 'approval' | 'budget' | null // `budget`: its approval card says so (OPENCLAW-11)
-}
-
-/** What a closed window comes to: messages and wakes to send, and the task as it now stands in Plane. */
-export type FlushPlan = {
-  items: EnqueueInput[]
-  /** `entry.after`, or the task after the flush's own write (its agent labels following its assignees). */
-  snapshot: TaskSnapshot
-}
+export type { FlushContext, FlushPlan, PendingChange, RunInfo } from './flush-types.ts'
 
 export async function planFlush(entry: PendingChange, ctx: FlushContext): Promise<FlushPlan> {
   let task = entry.after
@@ -132,13 +65,11 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
   const has = await agentsOfTask(ctx.directory, task)
   const added = known ? has.filter((a) => !had.some((b) => b.id === a.id)) : []
   const removed = known ? had.filter((a) => !has.some((b) => b.id === a.id)) : []
-  const closedTo = changes.flatMap((c) =>
-    c.kind === 'state' &&
-    (c.to?.group === 'completed' || c.to?.group === 'cancelled') &&
-    c.from?.group !== c.to.group
-      ? [c.to.group]
-      : []
-  )[0]
+  const closing = changes.find(
+    (c) => c.kind === 'state' && _closed(c.to?.group) && c.from?.group !== c.to?.group
+  )
+  const closedTo =
+    closing?.kind === 'state' ? (closing.to?.group as 'completed' | 'cancelled') : undefined
   const tracker = ctx.tracker
   if (tracker) {
     // Taken away first, so a reassignment's stop message names who has the task now.
@@ -164,11 +95,21 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
         if ((await tracker.assigned(task, agent, { created })) === 'held')
           await _askApproval(task, agent, ctx)
   }
-  if (closedTo && ctx.onClosed) await ctx.onClosed(task, closedTo)
+  // From a state known open (not done to cancelled; not a first sighting, whose hint names no group): its project may
+  // have ended with it.
+  const from = closing?.kind === 'state' ? closing.from?.group : undefined
+  if (closedTo && ctx.onClosed)
+    await ctx.onClosed(task, closedTo, { fromOpen: OPEN_GROUPS.has(from ?? '') })
   return { items, snapshot: task }
 }
 
 // --- Internal helpers ---
+
+const OPEN_GROUPS: ReadonlySet<string> = new Set(['backlog', 'unstarted', 'started', 'triage'])
+
+function _closed(group: string | undefined): boolean {
+  return group === 'completed' || group === 'cancelled'
+}
 
 /** A completion message kept back to become the review card of the same window. */
 type HeldCompletion = { html: string | null; dedupeKey: string | null }

@@ -123,7 +123,10 @@ export function createDeadlines(
           if (kind === 'wake' && taskId && agentId) await wakeDue(taskId, agentId)
           else if (kind === 'stale' && taskId) await staleDue(taskId)
           else if (kind === 'unstarted' && taskId) await unstartedDue(taskId)
-          else if (kind === 'mention' && taskId && agentId) await mentions.due(taskId, agentId)
+          else if (kind === 'finish' && taskId) {
+            await options.finishDue?.(taskId)
+            await store.indexRemove(DUE_INDEX, member)
+          } else if (kind === 'mention' && taskId && agentId) await mentions.due(taskId, agentId)
           else await store.indexRemove(DUE_INDEX, member)
           handled++
         } catch (error) {

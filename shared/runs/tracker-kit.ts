@@ -79,6 +79,8 @@ export type RunTrackerOptions = {
   log: Logger
   metrics: MetricsRegistry
   now: () => number
+  /** A project's look for its finish came due (`finish|project`, shared/projects/finish.ts). */
+  finishDue?: (projectId: string) => Promise<void>
 }
 
 /** Carried on wake outbox items (never sent): what the sender reports back when OpenClaw admits it. */
@@ -178,11 +180,13 @@ export type RunTracker = {
   due(): Promise<{ handled: number; nextDueInMs: number | null }>
   /** Assignments waiting for a check-in, with their agent: `/plane agent`, `/plane status`. */
   waiting(): Promise<Assignment[]>
+  /** Wake the Concierge with a text of the bridge's (once per `dedupeKey`), in the session of `ref`. */
+  tellConcierge(text: string, dedupeKey: string, ref: string): Promise<void>
 }
 
 /**
- * Deadlines of wakes (`wake|task|agent`), of active runs going stale (`stale|task`) and of runs checked in but not
- * started (`unstarted|task`), scored by due time.
+ * Deadlines of wakes (`wake|task|agent`), of active runs going stale (`stale|task`), of runs checked in but not
+ * started (`unstarted|task`) and of a project's look for its finish (`finish|project`), scored by due time.
  */
 export const DUE_INDEX = 'runs:due'
 export const ASSIGNMENT_TTL_S = 365 * 24 * 60 * 60
@@ -191,6 +195,7 @@ export const assignmentKey = (taskId: string, agentId: string) => `run:assign:${
 export const wakeMember = (taskId: string, agentId: string) => `wake|${taskId}|${agentId}`
 export const staleMember = (taskId: string) => `stale|${taskId}`
 export const unstartedMember = (taskId: string) => `unstarted|${taskId}`
+export const finishMember = (projectId: string) => `finish|${projectId}`
 
 export type RunMetrics = {
   assignToWake: Histogram

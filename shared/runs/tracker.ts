@@ -39,6 +39,7 @@ export function createRunTracker(options: RunTrackerOptions): RunTracker {
     ...assignments,
     ...checkins,
     ...deadlines,
+    tellConcierge: wakes.tellConcierge,
     mentioned: mentions.mentioned,
     mentionPending: mentions.pending,
   }

@@ -26,3 +26,14 @@ describe('classifyTelegramRefusal: a chat the bot may not write in', () => {
     }
   )
 })
+
+describe('classifyTelegramRefusal: a keyboard Telegram will not take', () => {
+  it.each([
+    'Bad Request: BUTTON_DATA_INVALID',
+    // A url button to a host without a dot (http://localhost:8080, http://plane): rubenlagus/TelegramBots#302.
+    'Bad Request: BUTTON_URL_INVALID',
+    "Bad Request: inline keyboard button URL 'happ://x' is invalid: Unsupported URL protocol",
+  ])('should send the message again as plain text, without its keyboard, on "%s"', (said) => {
+    expect(refused(400, said)).toEqual({ policy: 'plain', why: 'markup' })
+  })
+})

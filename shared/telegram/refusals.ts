@@ -92,6 +92,7 @@ function _plainWhy(said: string): PlainWhy | null {
   if (
     said.includes('reply markup is too long') ||
     said.includes('button_data_invalid') ||
+    said.includes('button_url_invalid') ||
     said.includes("can't parse inline keyboard button") ||
     said.includes('inline keyboard') ||
     said.includes('reply keyboard markup')

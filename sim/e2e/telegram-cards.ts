@@ -15,10 +15,16 @@ export function chatCards(
   return telegram.messagesIn(chatId).map((m) => ({
     id: m.message_id,
     text: m.text,
+    // The buttons a press sends back to the bot: a link button (a project's "Ouvrir") opens a page instead.
     buttons: (
-      (m.reply_markup as { inline_keyboard?: ChatCard['buttons'][] } | undefined)
-        ?.inline_keyboard ?? []
-    ).flat(),
+      (
+        m.reply_markup as
+          | { inline_keyboard?: Array<Array<Partial<ChatCard['buttons'][number]>>> }
+          | undefined
+      )?.inline_keyboard ?? []
+    )
+      .flat()
+      .filter((b): b is ChatCard['buttons'][number] => typeof b.callback_data === 'string'),
   }))
 }
 

@@ -200,6 +200,17 @@ function _parseContent(state: SimState, params: Params): Content {
   return { ok: true, text, entities }
 }
 
+/**
+ * A url button's link as Telegram takes it: http(s) or tg, and a host with a dot (a button to `http://localhost:8080`
+ * or `http://plane` answers BUTTON_URL_INVALID: rubenlagus/TelegramBots#302).
+ */
+function _buttonUrlAllowed(url: unknown): boolean {
+  if (typeof url !== 'string' || !URL.canParse(url)) return false
+  const u = new URL(url)
+  if (u.protocol === 'tg:') return true
+  return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname.includes('.')
+}
+
 /** Inline keyboards (§1.6): each button has text and exactly one action; callback_data is 1-64 bytes. */
 function _checkReplyMarkup(markup: unknown): Answer | undefined {
   if (markup === undefined) return undefined
@@ -237,6 +248,8 @@ function _checkReplyMarkup(markup: unknown): Answer | undefined {
       const bytes = typeof data === 'string' ? new TextEncoder().encode(data).length : 0
       if (bytes < 1 || bytes > CALLBACK_DATA_MAX_BYTES) return badRequest('BUTTON_DATA_INVALID')
     }
+    if (button.url !== undefined && !_buttonUrlAllowed(button.url))
+      return badRequest('BUTTON_URL_INVALID')
   }
   return undefined
 }

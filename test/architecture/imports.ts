@@ -56,6 +56,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
       'shared/runs/',
       'shared/actions/',
       'shared/budget/',
+      'shared/projects/',
       'shared/index/',
       'shared/workspace/',
       'shared/notify/plane-directory.ts',

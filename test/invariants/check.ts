@@ -20,6 +20,7 @@ type Kind =
   | 'prompt'
   | 'deleted'
   | 'alert'
+  | 'finish'
   | 'other'
 
 /** What a message tells; a completion that asks for a review tells both, in one message (issue 36). */
@@ -27,6 +28,7 @@ function classify(text: string): Kind[] {
   // An operational alert, not a task's news: lost deliveries may well look like a switched-off webhook.
   if (text.includes('désactivé le webhook')) return ['alert']
   if (/supprimée dans Plane alors que/.test(text)) return ['deleted']
+  if (text.startsWith('🏁 <b>Projet')) return ['finish']
   if (/a terminé |est terminée/.test(text))
     return text.includes('Revue demandée') ? ['completion', 'review'] : ['completion']
   if (/est bloquée \(état|signale un blocage|Blocage signalé|est marquée bloquée/.test(text))
@@ -62,9 +64,14 @@ export async function checkInvariants(world: World, scenario: Scenario): Promise
       const text = String(call.params.text)
       return text.startsWith('📦') ? text.split('\n\n').slice(1) : [text]
     })
+  let finishes = 0
   for (const text of texts) {
     const kinds = classify(text)
     if (kinds.includes('prompt') || kinds.includes('alert')) continue
+    if (kinds.includes('finish')) {
+      finishes++
+      continue
+    }
     const seq = /ONB-(\d+) «/.exec(text)?.[1]
     const task = seq ? bySeq.get(seq) : undefined
     if (kinds.includes('other') || !task) {
@@ -76,6 +83,12 @@ export async function checkInvariants(world: World, scenario: Scenario): Promise
       heard.set(key, (heard.get(key) ?? 0) + 1)
     }
   }
+  // A project's finish: told at most once each time its last open task closed (a reopening before the bridge looked,
+  // or a close first seen by a poll's read, may leave one untold).
+  if (finishes > scenario.finishes())
+    violations.push(
+      `project finish told ${finishes} times, it finished ${scenario.finishes()} times`
+    )
   const expectations: Array<[Kind, Map<string, number>]> = [
     ['completion', model.expected.completions],
     ['blocked', model.expected.blocked],

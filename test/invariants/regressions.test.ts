@@ -9,6 +9,39 @@ import { playScenario, type ScenarioInput } from './play.ts'
 
 const CASES: Array<[string, ScenarioInput]> = [
   [
+    // A project all closed at the deploy: a cancelled task moved to done (first seen through its webhook's hint, which
+    // names no state group) is no finish; one was told.
+    'a task of a project finished before the deploy moves from cancelled to done: no finish told',
+    {
+      version: '1.3',
+      tasks: [{ state: 'Cancelled', assignee: 'thot' }],
+      steps: [
+        { op: 'status', agent: 'thot', task: 0, status: 'done', confidence: 0.5, echo: 'deliver' },
+        { op: 'uiState', task: 0, state: 'Backlog', delivery: 'deliver' },
+      ],
+    },
+  ],
+  [
+    // The finish message's link button is no card: a press of "card 0" found it and had no callback to send.
+    'a project finished by its agent, then a card pressed: the finish message has no button to press',
+    {
+      version: '1.2',
+      tasks: [{ state: 'Backlog', assignee: 'imhotep' }],
+      steps: [
+        {
+          op: 'status',
+          agent: 'imhotep',
+          task: 0,
+          status: 'cancelled',
+          confidence: 0.5,
+          echo: 'deliver',
+        },
+        { op: 'timer' },
+        { op: 'press', card: 0, action: 'approve' },
+      ],
+    },
+  ],
+  [
     // A run checked in and not started has a deadline of its own ("not started"): the deletion left it behind.
     'a task its agent moved back to todo (seen, not started) is deleted in Plane: no deadline of it is left',
     {

@@ -429,6 +429,14 @@ export function createScenario(world: World) {
         model.deletionNoticed(task, current)
   }
 
+  /** Plane holds at least one task of the project and none open (a deleted one is gone from its lists). */
+  const projectFinished = () => {
+    const live = [...model.tasks.values()].filter((m) => m.deleted === null).map(truth)
+    return live.length > 0 && live.every((x) => x.group === 'completed' || x.group === 'cancelled')
+  }
+  let finishes = 0
+  let wasFinished = projectFinished()
+
   const tool = (who: AgentId, name: string, input: unknown) =>
     callHttp(t().app, name, t().bridgeTokens[who] as string, input)
 
@@ -722,6 +730,8 @@ export function createScenario(world: World) {
     truth,
     order,
     log,
+    /** How many times the project went from a task open to none (a finish may be told once for each, no more). */
+    finishes: () => finishes,
     async play(step: Step) {
       const call = openclawCalls()
       stepStart = call
@@ -732,6 +742,10 @@ export function createScenario(world: World) {
       sweep(call)
       for (const task of model.tasks.values())
         if (truth(task).group === 'started') task.startedEver = true
+      // The project's finishes as Plane holds it: each time its last open task closes, one may be told.
+      const finished = projectFinished()
+      if (finished && !wasFinished) finishes++
+      wasFinished = finished
     },
     /** Quiescence: late deliveries arrive, a poll reconciles, every window closes, the outbox empties. */
     async settle() {

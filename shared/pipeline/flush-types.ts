@@ -1,0 +1,78 @@
+/** @module What the flush of a closed coalescing window works on: the pending change, its context, its plan. */
+
+import type { CardStore } from '../actions/cards.ts'
+import type { Actor, EventSource, TaskSnapshot } from '../events.ts'
+import type { ChangeHint } from '../notify/diff.ts'
+import type { AgentRef, Directory } from '../notify/directory.ts'
+import type { Locale } from '../notify/i18n.ts'
+import type { ProjectRef } from '../notify/messages.ts'
+import type { EnqueueInput } from '../notify/outbox.ts'
+import type { NotifyPolicy } from '../notify/policy.ts'
+import type { AgentQuota } from '../notify/quota.ts'
+import type { RunTracker } from '../runs/tracker.ts'
+import type { Store } from '../store/store.ts'
+
+/** A task's change waiting for its coalescing window to close (the pipeline's queue entry). */
+export type PendingChange = {
+  taskId: string
+  /** The task before the window's first change (null: first sighting, see `hint` / `created`). */
+  before: TaskSnapshot | null
+  after: TaskSnapshot
+  created: boolean
+  hint: ChangeHint | null
+  actor: Actor | null
+  /** Blocker comments seen during the window. */
+  comments: Array<{ text: string; actor: Actor | null }>
+  firstAt: number
+  dueAt: number
+  sources: EventSource[]
+}
+
+export type FlushContext = {
+  store: Store
+  directory: Directory
+  policy: NotifyPolicy
+  locale: Locale
+  chatId: string | null
+  wakeAgents?: boolean
+  project: ProjectRef | null
+  taskUrl: string | null
+  /** The bridge's run record of a task (time spent, confidence), for completion messages. */
+  runInfo?: (taskId: string) => Promise<RunInfo | null>
+  /** Agent runs: verified wakes on assignment, stop messages when a task is taken away. */
+  tracker?: RunTracker
+  /** A task just reached a closed group (done, cancelled): its dependents may be unblocked or blocked. */
+  onClosed?: (
+    task: TaskSnapshot,
+    group: 'completed' | 'cancelled',
+    how: { fromOpen: boolean }
+  ) => Promise<void>
+  /** Reviews, questions and approvals as cards the human acts on; without it, plain messages. */
+  cards?: CardStore
+  /** What one agent may send the human on its own (issue 39); the rest goes in its grouped message. */
+  quota?: AgentQuota
+  /**
+   * OPENCLAW-10: make the task's `agent:<id>` labels follow an assignee change; the task as Plane holds it after,
+   * or null when nothing was written. Without it, labels stay as they are.
+   */
+  syncAgentLabels?: (
+    task: TaskSnapshot,
+    change: { assigned: readonly AgentRef[]; unassigned: readonly AgentRef[] }
+  ) => Promise<TaskSnapshot | null>
+}
+
+export type RunInfo = {
+  timeSpentSeconds: number
+  confidence: number | null
+  /** The agent's summary when it finished the task. */
+  summary?: string | null
+  deliverables?: readonly { name: string; url: string | null }[]
+  held?: 'approval' | 'budget' | null // `budget`: its approval card says so (OPENCLAW-11)
+}
+
+/** What a closed window comes to: messages and wakes to send, and the task as it now stands in Plane. */
+export type FlushPlan = {
+  items: EnqueueInput[]
+  /** `entry.after`, or the task after the flush's own write (its agent labels following its assignees). */
+  snapshot: TaskSnapshot
+}
