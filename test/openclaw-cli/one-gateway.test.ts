@@ -27,7 +27,7 @@ let bridge: { url: string; close(): Promise<void> }
 let model: StubModel
 let gateway: Gateway
 
-// OPENCLAW_CLI_TESTS=off: not run, and said in the run's report (issue 45: the ~840 MB download made explicit).
+// OPENCLAW_CLI_TESTS=off: not run, and said in the run's report (issue 45: the large download made explicit).
 const off = openClawTestsOff()
 beforeEach((ctx) => needMachine(ctx, OPENCLAW_TESTS_OFF, off))
 
