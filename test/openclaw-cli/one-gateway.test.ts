@@ -7,11 +7,9 @@
  */
 import { resolve } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import {
-  renderOpenClawConfig,
-  serverNameOf,
-  tokenVariableOf,
-} from '../../functions/tools/openclaw-config.ts'
+import { renderOpenClawConfig } from '../../functions/tools/openclaw-config.ts'
+import { tokenVariableOf } from '../../functions/tools/openclaw-config-base.ts'
+import { serverNameOf } from '../../functions/tools/openclaw-config-mcp.ts'
 import { listen } from '../../sim/e2e/bridge-tools.ts'
 import { type E2E, startE2E } from '../../sim/e2e/harness.ts'
 import { needMachine } from '../helpers/machine.ts'
