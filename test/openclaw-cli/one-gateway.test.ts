@@ -7,7 +7,7 @@
  */
 import { resolve } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { renderOpenClawConfig } from '../../functions/tools/openclaw-config.ts'
+import { chooseOpenClawLine, renderOpenClawConfig } from '../../functions/tools/openclaw-config.ts'
 import { tokenVariableOf } from '../../functions/tools/openclaw-config-base.ts'
 import { serverNameOf } from '../../functions/tools/openclaw-config-mcp.ts'
 import { listen } from '../../sim/e2e/bridge-tools.ts'
@@ -69,6 +69,13 @@ describe('one OpenClaw gateway for every agent (issue 31)', () => {
     )
     for (const id of AGENTS) expect(generated).not.toContain(t.bridgeTokens[id] as string)
     expect(generated).toContain(`\${${tokenVariableOf('imhotep')}}`)
+    // openclaw-config, given the bridge's hooks settings, reads the version from this gateway (on its own host).
+    expect(
+      await chooseOpenClawLine(undefined, {
+        OPENCLAW_HOOKS_URL: gateway.hooksUrl,
+        OPENCLAW_HOOKS_TOKEN: gateway.hooksToken,
+      })
+    ).toEqual({ line: '2026.9', why: 'read from the gateway: its /startupz said 2026.9.6' })
     // One `openclaw` CLI run on Node 24: seconds alone, more while the rest of the suite loads both cores.
   }, 90_000)
 
