@@ -103,7 +103,7 @@ function downloadLines(): string[] {
   )
   if (dirs.length === 0) return []
   return [
-    `The real OpenClaw for test/openclaw-cli/ is kept in ${dirs.join(' and ')} (${OPENCLAW_DOWNLOAD} from the npm registry, downloaded once per machine; OPENCLAW_CACHE_DIR moves it, OPENCLAW_CLI_TESTS=off leaves those tests out).`,
+    `The real OpenClaw for test/openclaw-cli/ is kept in ${dirs.join(' and ')} (${OPENCLAW_DOWNLOAD}, from the npm registry once per machine; OPENCLAW_CACHE_DIR moves them, OPENCLAW_CLI_TESTS=off leaves those tests out).`,
   ]
 }
 
