@@ -2,8 +2,9 @@
  * A stand-in for the `docker` CLI on the PATH of a real OpenClaw gateway (no Docker daemon in CI): OpenClaw 2026.2
  * runs a sandboxed agent's tools through `docker create` / `docker exec`, and this records what each container is
  * given (its environment at creation, and each command's `-e` variables) and runs each command on the host with
- * exactly those variables, nothing of the gateway's own environment. What OpenClaw hands one agent's sandbox is
- * then read from OpenClaw itself, not from the configuration that asked for it.
+ * exactly those variables, nothing of the gateway's own environment (HOME aside: the container's `/workspace` is a
+ * scratch folder here). What OpenClaw hands one agent's sandbox is then read from OpenClaw itself, not from the
+ * configuration that asked for it.
  */
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
