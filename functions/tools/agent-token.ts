@@ -7,7 +7,7 @@ import { type AgentConfig, withBridgeTokenHashes } from '../../shared/agents/reg
 import { defineJobFunction, type JobContext, type JobOutcome } from '../../shared/core/function.ts'
 import { errorMessage } from '../../shared/observe/errors.ts'
 import { newAgentToken } from './auth.ts'
-import { tokenVariableOf } from './openclaw-config.ts'
+import { tokenVariableOf } from './openclaw-config-base.ts'
 
 type Made = { agent: AgentConfig; token: string; sha256: string }
 

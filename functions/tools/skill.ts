@@ -5,9 +5,11 @@ import type { AgentTool } from './tool.ts'
 export const SKILL_PATH = 'skills/plane-bridge/SKILL.md'
 
 /**
- * Only the bridge's URL is required: who the agent is travels in its MCP server's header, one server per agent in
- * a shared gateway (issue 31). A token in the skill's env would be the gateway's one environment, the same for
- * every agent running at that moment (openclaw@2026.9.6 sets skill env in its process environment).
+ * Only the bridge's URL is required, on both OpenClaw lines: who the agent is travels in its MCP server's header on
+ * 2026.9 (one server per agent in a shared gateway, issue 31), in its own sandbox's `PLANE_BRIDGE_TOKEN` on 2026.2
+ * (no MCP client there). A token the gate required would have to be in the gateway's one environment, the same for
+ * every agent running at that moment (both lines set skill env in their process environment).
+ * OPENCLAW-UPG-13: both real loaders list this SKILL.md as eligible (test/openclaw-cli/).
  */
 const METADATA = {
   openclaw: {
@@ -65,7 +67,7 @@ export function renderSkill(tools: readonly AgentTool[]): string {
     '',
     '# plane-bridge',
     '',
-    `Your tasks live in Plane; plane-bridge is how you read and update them. It knows who you are from the token your MCP server carries (\`plane-bridge-<your id>\` in a gateway shared by several agents, \`plane-bridge\` on a machine of your own: call the tools of yours, never another agent's), lets you change only your own tasks, and tells the human on Telegram what matters (completions, blockers, questions, low confidence). Tools: ${names}.`,
+    `Your tasks live in Plane; plane-bridge is how you read and update them. It knows who you are from your token — on OpenClaw 2026.9 the one your MCP server carries (\`plane-bridge-<your id>\` in a gateway shared by several agents, \`plane-bridge\` on a machine of your own: call the tools of yours, never another agent's), on OpenClaw 2026.2 \`$PLANE_BRIDGE_TOKEN\`, set in your own sandbox (see Connect) — lets you change only your own tasks, and tells the human on Telegram what matters (completions, blockers, questions, low confidence). Tools: ${names}.`,
     '',
     '## Workflow',
     '',
@@ -94,7 +96,9 @@ export function renderSkill(tools: readonly AgentTool[]): string {
     '',
     '## Connect',
     '',
-    'In a gateway that hosts several agents, each agent has its own MCP server with its own token, and is denied the others’: the operator generates that configuration with `npm run job -- openclaw-config` on plane-bridge. Your tools are then `plane-bridge-<your id>__<tool>`.',
+    'Offered `plane-bridge…__<tool>` tools, use them (MCP, OpenClaw 2026.9.x); without them, call the bridge over HTTP (OpenClaw 2026.2.x, below). The operator generates your gateway’s configuration for its line with `npm run job -- openclaw-config` on plane-bridge.',
+    '',
+    '**OpenClaw 2026.9.x: MCP.** In a gateway that hosts several agents, each agent has its own MCP server with its own token, and is denied the others’. Your tools are then `plane-bridge-<your id>__<tool>`.',
     '',
     'On a machine of your own (one agent, one environment), in OpenClaw:',
     '',
@@ -122,7 +126,7 @@ export function renderSkill(tools: readonly AgentTool[]): string {
     ),
     '```',
     '',
-    'Without MCP, on a machine of your own, every tool is also `POST $PLANE_BRIDGE_URL/bridge/v1/<tool>` with the input as JSON and your token in `PLANE_BRIDGE_TOKEN` (curl examples below); `GET $PLANE_BRIDGE_URL/bridge/v1/tools` lists them with their JSON Schemas. In a shared gateway use the MCP tools: its environment is every agent’s.',
+    '**OpenClaw 2026.2.x: HTTP** (it has no MCP client). Every tool is `POST $PLANE_BRIDGE_URL/bridge/v1/<tool>` with the input as JSON and `Authorization: Bearer $PLANE_BRIDGE_TOKEN`: run the curl commands below with your `exec` tool as they are written. In a gateway shared by several agents, your commands run in your own sandbox, and the gateway sets both variables there for you alone (`agents.list[].sandbox.docker.env`): the token is yours, no other agent’s run sees it. Never print, echo or write it anywhere (a comment, a file, a message). On a machine of your own, both variables are in your environment. `GET $PLANE_BRIDGE_URL/bridge/v1/tools` lists the tools with their JSON Schemas.',
     '',
     'Errors come back as `{"error": code, "message": …}` (over MCP: a result with `isError`): `invalid_input` (400, every bad field named), `unauthorized` (401), `forbidden` (403), `not_found` (404), `refused` (409, a rule said no: read the message), `payload_too_large` (413), `rate_limited` (429: too many of your calls at once; wait for their answers, then retry after `retry_after_seconds`), `plane_error` (502) / `plane_unavailable` (503, try again later), `busy` (503: the bridge holds other uploads; retry after `retry_after_seconds`, or send the file as multipart), `store_unavailable` (503: the bridge’s store is down; repeat the call after `retry_after_seconds`). Never report work as recorded when a tool failed. Calling a write tool again with the same arguments is safe: within 10 minutes a repeat returns what the first call wrote (a comment, task, file or project Plane saved before the error) instead of writing it twice, so after a failure or a lost answer, repeat the call as it was.',
     '',

@@ -25,4 +25,12 @@ describe('the OpenClaw skill', () => {
       expect(committed).toContain(`$PLANE_BRIDGE_URL/bridge/v1/${tool.name}`)
     }
   })
+
+  it('should say, for each OpenClaw line, how to reach the bridge and where the token comes from', () => {
+    expect(committed).toContain('**OpenClaw 2026.9.x: MCP.**')
+    expect(committed).toContain('**OpenClaw 2026.2.x: HTTP**')
+    // On 2026.2 the token is the agent's own sandbox's, never the gateway's (docs/agents.md).
+    expect(committed).toContain('`agents.list[].sandbox.docker.env`')
+    expect(committed).not.toMatch(/pbt_[A-Za-z0-9]/)
+  })
 })

@@ -1,6 +1,6 @@
 /**
- * The real OpenClaw gateway for tests: `openclaw gateway run` (npm `openclaw@2026.9.6` on Node 24) in a
- * temporary HOME, on a free loopback port, with hooks on. It has no model here, so every agent run it
+ * The real OpenClaw gateway for tests: `openclaw gateway run` (npm `openclaw@2026.9.6`, or `2026.2.26`, on Node 24)
+ * in a temporary HOME, on a free loopback port, with hooks on. It has no model here, so every agent run it
  * admits ends in an error: the hooks API, its tokens and its run ids are real all the same.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
@@ -9,15 +9,18 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from '../helpers/net.ts'
-import { installOpenClaw } from './install.ts'
+import { installOpenClaw, OPENCLAW_VERSION, type OpenClawVersion } from './install.ts'
 
 export type GatewayOptions = {
+  /** The release to run (2026.9.6 unless said): its agents are `agents.entries` there, `agents.list[]` on 2026.2. */
+  version?: OpenClawVersion
   /** The agents OpenClaw knows; all of them may be targeted by hooks (`hooks.allowedAgentIds`). */
   agents: string[]
   /** `hooks.allowRequestSessionKey` with the given `hooks.allowedSessionKeyPrefixes`. */
   sessionKeyPrefixes?: string[]
   /**
-   * More configuration, merged over the base one key by key (`hooks` and `agents.entries` one level deeper): what
+   * More configuration, merged over the base one key by key (`hooks`, `agents.entries` and `agents.list[]` by id one
+   * level deeper): what
    * `npm run job -- openclaw-config` prints, a model provider. `${VAR}`s are left for OpenClaw to fill from `env`.
    */
   config?: Record<string, unknown>
@@ -40,11 +43,13 @@ export type HookRunLog = {
 }
 
 export type Gateway = {
+  /** Its HOME (`~/.openclaw` is in it): where a test puts what an operator would copy there (a skill). */
+  home: string
   /** `http://127.0.0.1:<port>/hooks`: OPENCLAW_HOOKS_URL. */
   hooksUrl: string
   /** `hooks.token`: OPENCLAW_HOOKS_TOKEN. */
   hooksToken: string
-  /** Agent runs the gateway logged as finished (it logs each when its turn ends). */
+  /** Agent runs the gateway logged as finished (2026.9 logs each when its turn ends; 2026.2 logs none). */
   hookRuns(): HookRunLog[]
   /** Wait until a finished run matches, or fail with what the gateway logged. */
   waitForRun(match: (run: HookRunLog) => boolean, timeoutMs?: number): Promise<HookRunLog>
@@ -58,12 +63,13 @@ export type Gateway = {
 const READY_TIMEOUT_MS = 120_000
 
 export async function startGateway({
+  version = OPENCLAW_VERSION,
   agents,
   sessionKeyPrefixes,
   config: extra = {},
   env = {},
 }: GatewayOptions): Promise<Gateway> {
-  const { node, entry } = await installOpenClaw()
+  const { node, entry } = await installOpenClaw(version)
   const home = mkdtempSync(join(tmpdir(), 'plane-bridge-gateway-'))
   const port = await freePort()
   const hooksToken = `hooks_${randomBytes(24).toString('hex')}`
@@ -81,7 +87,9 @@ export async function startGateway({
         ? { allowRequestSessionKey: true, allowedSessionKeyPrefixes: sessionKeyPrefixes }
         : {}),
     },
-    agents: { entries: Object.fromEntries(agents.map((id) => [id, {}])), ownership: 'explicit' },
+    agents: version.startsWith('2026.2.')
+      ? { list: agents.map((id) => ({ id })) }
+      : { entries: Object.fromEntries(agents.map((id) => [id, {}])), ownership: 'explicit' },
   }
   const config = _merge(base, extra)
   writeFileSync(join(home, '.openclaw', 'openclaw.json'), JSON.stringify(config, null, 2))
@@ -158,6 +166,7 @@ export async function startGateway({
   }
 
   return {
+    home,
     hooksUrl,
     hooksToken,
     hookRuns,
@@ -193,7 +202,10 @@ export async function startGateway({
   }
 }
 
-/** `extra` over `base`, key by key; `hooks` and `agents` (with its `entries`) are merged one level deeper. */
+/**
+ * `extra` over `base`, key by key; `hooks` and `agents` are merged one level deeper, `agents.entries` by key and
+ * `agents.list[]` by id (each line keeps the shape of its own agents).
+ */
 function _merge(
   base: Record<string, unknown>,
   extra: Record<string, unknown>
@@ -202,11 +214,21 @@ function _merge(
   const obj = (v: unknown) => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {})
   if (extra.hooks) out.hooks = { ...obj(base.hooks), ...obj(extra.hooks) }
   if (extra.agents) {
-    const agents = { ...obj(base.agents), ...obj(extra.agents) }
-    const entries = { ...obj(obj(base.agents).entries) }
-    for (const [id, entry] of Object.entries(obj(obj(extra.agents).entries)))
-      entries[id] = { ...obj(entries[id]), ...obj(entry) }
-    out.agents = { ...agents, entries }
+    const [mine, theirs] = [obj(base.agents), obj(extra.agents)]
+    const agents: Record<string, unknown> = { ...mine, ...theirs }
+    if (mine.entries || theirs.entries) {
+      const entries = { ...obj(mine.entries) }
+      for (const [id, entry] of Object.entries(obj(theirs.entries)))
+        entries[id] = { ...obj(entries[id]), ...obj(entry) }
+      agents.entries = entries
+    }
+    if (Array.isArray(mine.list) || Array.isArray(theirs.list)) {
+      const list = new Map<unknown, Record<string, unknown>>()
+      for (const entry of [mine.list, theirs.list].flatMap((l) => (Array.isArray(l) ? l : [])))
+        list.set(obj(entry).id, { ...list.get(obj(entry).id), ...obj(entry) })
+      agents.list = [...list.values()]
+    }
+    out.agents = agents
   }
   return out
 }

@@ -7,11 +7,9 @@
  */
 import { resolve } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import {
-  renderOpenClawConfig,
-  serverNameOf,
-  tokenVariableOf,
-} from '../../functions/tools/openclaw-config.ts'
+import { chooseOpenClawLine, renderOpenClawConfig } from '../../functions/tools/openclaw-config.ts'
+import { tokenVariableOf } from '../../functions/tools/openclaw-config-base.ts'
+import { serverNameOf } from '../../functions/tools/openclaw-config-mcp.ts'
 import { listen } from '../../sim/e2e/bridge-tools.ts'
 import { type E2E, startE2E } from '../../sim/e2e/harness.ts'
 import { needMachine } from '../helpers/machine.ts'
@@ -27,7 +25,7 @@ let bridge: { url: string; close(): Promise<void> }
 let model: StubModel
 let gateway: Gateway
 
-// OPENCLAW_CLI_TESTS=off: not run, and said in the run's report (issue 45: the ~840 MB download made explicit).
+// OPENCLAW_CLI_TESTS=off: not run, and said in the run's report (issue 45: the large download made explicit).
 const off = openClawTestsOff()
 beforeEach((ctx) => needMachine(ctx, OPENCLAW_TESTS_OFF, off))
 
@@ -71,6 +69,13 @@ describe('one OpenClaw gateway for every agent (issue 31)', () => {
     )
     for (const id of AGENTS) expect(generated).not.toContain(t.bridgeTokens[id] as string)
     expect(generated).toContain(`\${${tokenVariableOf('imhotep')}}`)
+    // openclaw-config, given the bridge's hooks settings, reads the version from this gateway (on its own host).
+    expect(
+      await chooseOpenClawLine(undefined, {
+        OPENCLAW_HOOKS_URL: gateway.hooksUrl,
+        OPENCLAW_HOOKS_TOKEN: gateway.hooksToken,
+      })
+    ).toEqual({ line: '2026.9', why: 'read from the gateway: its /startupz said 2026.9.6' })
     // One `openclaw` CLI run on Node 24: seconds alone, more while the rest of the suite loads both cores.
   }, 90_000)
 

@@ -43,7 +43,7 @@ async function cli(args: string[], env: Record<string, string> = {}) {
 }
 const masked = (text: string) => text.replaceAll(bridge.token, '<token>')
 
-// OPENCLAW_CLI_TESTS=off: not run, and said in the run's report (issue 45: the ~840 MB download made explicit).
+// OPENCLAW_CLI_TESTS=off: not run, and said in the run's report (issue 45: the large download made explicit).
 const off = openClawTestsOff()
 beforeEach((ctx) => needMachine(ctx, OPENCLAW_TESTS_OFF, off))
 

@@ -17,7 +17,7 @@ const SESSION_PREFIX = 'hook:plane:'
 
 let gateway: Gateway
 
-// OPENCLAW_CLI_TESTS=off: not run, and said in the run's report (issue 45: the ~840 MB download made explicit).
+// OPENCLAW_CLI_TESTS=off: not run, and said in the run's report (issue 45: the large download made explicit).
 const off = openClawTestsOff()
 beforeEach((ctx) => needMachine(ctx, OPENCLAW_TESTS_OFF, off))
 

@@ -2,7 +2,8 @@
  * A stand-in for the agents' model, so that the real OpenClaw gateway runs real agent turns here (no model can be
  * reached from CI): an OpenAI-compatible chat endpoint (`models.providers.stub`, api `openai-completions`). On a turn
  * with no tool result yet, it calls the first offered tool whose name ends with `toolSuffix` (an MCP tool is offered
- * as `<server>__<tool>`); once a tool answered, it says "ok". It records the tool names each turn was offered.
+ * as `<server>__<tool>`), with `toolArguments` (OpenClaw 2026.2's `exec` gets the skill's curl command); once a tool
+ * answered, it says "ok". It records the tool names each turn was offered, and what each tool answered.
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -12,6 +13,8 @@ export type StubModel = {
   baseUrl: string
   /** The tool names offered to each turn that called one, in order. */
   offered: string[][]
+  /** What the tools answered, as the model was shown it (the turn after each call). */
+  results: string[]
   /** The provider block for OpenClaw's config (`models.providers.stub`). */
   provider: Record<string, unknown>
   close(): Promise<void>
@@ -20,11 +23,15 @@ export type StubModel = {
 type ChatRequest = {
   stream?: boolean
   tools?: Array<{ function?: { name?: string }; name?: string }>
-  messages?: Array<{ role?: string }>
+  messages?: Array<{ role?: string; content?: unknown }>
 }
 
-export async function startStubModel(toolSuffix: string): Promise<StubModel> {
+export async function startStubModel(
+  toolSuffix: string,
+  toolArguments: Record<string, unknown> = {}
+): Promise<StubModel> {
   const offered: string[][] = []
+  const results: string[] = []
   const server: Server = createServer((req, res) => {
     let body = ''
     req.on('data', (chunk) => {
@@ -41,7 +48,9 @@ export async function startStubModel(toolSuffix: string): Promise<StubModel> {
         request = JSON.parse(body) as ChatRequest
       } catch {}
       const names = (request.tools ?? []).map((t) => t.function?.name ?? t.name ?? '')
-      const answered = (request.messages ?? []).some((m) => m.role === 'tool')
+      const answers = (request.messages ?? []).filter((m) => m.role === 'tool')
+      const answered = answers.length > 0
+      if (answered) results.push(JSON.stringify(answers.at(-1)?.content ?? ''))
       const tool = answered ? undefined : names.find((n) => n.endsWith(toolSuffix))
       if (tool) offered.push(names)
       const base = {
@@ -59,7 +68,7 @@ export async function startStubModel(toolSuffix: string): Promise<StubModel> {
                 index: 0,
                 id: 'call-1',
                 type: 'function',
-                function: { name: tool, arguments: '{}' },
+                function: { name: tool, arguments: JSON.stringify(toolArguments) },
               },
             ],
           }
@@ -93,6 +102,7 @@ export async function startStubModel(toolSuffix: string): Promise<StubModel> {
   return {
     baseUrl,
     offered,
+    results,
     provider: {
       baseUrl,
       apiKey: 'stub-key',

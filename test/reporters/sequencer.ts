@@ -16,6 +16,7 @@ export const LONG_FILES: readonly string[] = [
   'test/faults/redis.fault.test.ts', // 96
   'test/invariants/redis.test.ts', // 90
   'test/openclaw-cli/openclaw-gateway.test.ts', // 75
+  'test/openclaw-cli/one-gateway-2026-2.test.ts', // 49 beside the other OpenClaw files (2026-11-27)
   'test/invariants/memory.test.ts', // 70
   'test/runtime/process.test.ts', // 45
   'test/faults/wake.fault.test.ts', // 39

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import type { Reporter, TestModule } from 'vitest/node'
 import { NOT_RUN } from '../helpers/machine.ts'
-import { openClawCacheDir } from '../openclaw-cli/install.ts'
+import { OPENCLAW_DOWNLOAD, OPENCLAW_VERSIONS, openClawCacheDir } from '../openclaw-cli/install.ts'
 
 const SHOWN = 15
 const OUT = resolve(import.meta.dirname, '../../.cache/test-timings.json')
@@ -98,10 +98,12 @@ function notRunLines(notRun: ReadonlyMap<string, string[]>): string[] {
 
 /** Issue 45: the run's one large download, said where it is kept (the README says it too). */
 function downloadLines(): string[] {
-  const dir = openClawCacheDir()
-  if (!existsSync(dir)) return []
+  const dirs = OPENCLAW_VERSIONS.map((version) => openClawCacheDir(version)).filter((dir) =>
+    existsSync(dir)
+  )
+  if (dirs.length === 0) return []
   return [
-    `The real OpenClaw for test/openclaw-cli/ is kept in ${dir} (~840 MB from the npm registry, downloaded once per machine; OPENCLAW_CACHE_DIR moves it, OPENCLAW_CLI_TESTS=off leaves those tests out).`,
+    `The real OpenClaw for test/openclaw-cli/ is kept in ${dirs.join(' and ')} (${OPENCLAW_DOWNLOAD}, from the npm registry once per machine; OPENCLAW_CACHE_DIR moves them, OPENCLAW_CLI_TESTS=off leaves those tests out).`,
   ]
 }
 

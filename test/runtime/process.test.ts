@@ -171,7 +171,7 @@ describe('the Node process', () => {
       /^warning: \/mcp refuses the host plane-bridge \(403 Invalid Host\): add plane-bridge to MCP_ALLOWED_HOSTS/m
     )
     expect(p.err()).toMatch(
-      /^job openclaw-config: ok in \d+ ms — \d+ agents; add plane-bridge to MCP_ALLOWED_HOSTS$/m
+      /^job openclaw-config: ok in \d+ ms — \d+ agents, OpenClaw 2026\.9\.x \(the newest line plane-bridge supports .*\); add plane-bridge to MCP_ALLOWED_HOSTS$/m
     )
   })
 
