@@ -26,8 +26,8 @@ export type AuthRouteDeps = SessionDeps & { baseUrl: string; release: string; in
 
 export function registerAuthRoutes(app: SimApp, deps: AuthRouteDeps) {
   const { store, state } = deps
-  const site = new URL(deps.baseUrl).origin
-  const godMode = `${site}/god-mode/`
+  // base_host(): Plane's web address as the request reached it (WEB_URL unset), and Django's CSRF "good origin".
+  const siteOf = (c: { req: { url: string } }) => new URL(c.req.url).origin
 
   app.get('/auth/get-csrf-token/', anonThrottle(deps), function csrfToken(c) {
     const secret = csrfSecretOf(getCookie(c, CSRF_COOKIE)) ?? newCsrfSecret()
@@ -62,6 +62,7 @@ export function registerAuthRoutes(app: SimApp, deps: AuthRouteDeps) {
 
   app.post('/auth/sign-in/', async function signIn(c) {
     const form = await readForm(c)
+    const site = siteOf(c)
     const refused = csrfFailurePage(c, form, site)
     if (refused) return refused
     const fail = (name: AuthErrorName, payload?: Record<string, string>) =>
@@ -83,6 +84,7 @@ export function registerAuthRoutes(app: SimApp, deps: AuthRouteDeps) {
 
   app.post('/auth/sign-up/', async function signUp(c) {
     const form = await readForm(c)
+    const site = siteOf(c)
     const refused = csrfFailurePage(c, form, site)
     if (refused) return refused
     const fail = (name: AuthErrorName, payload?: Record<string, string>) =>
@@ -108,6 +110,8 @@ export function registerAuthRoutes(app: SimApp, deps: AuthRouteDeps) {
 
   app.post('/api/instances/admins/sign-up/', async function adminSignUp(c) {
     const form = await readForm(c)
+    const site = siteOf(c)
+    const godMode = `${site}/god-mode/`
     const refused = csrfFailurePage(c, form, site)
     if (refused) return refused
     const payload = {
@@ -146,6 +150,8 @@ export function registerAuthRoutes(app: SimApp, deps: AuthRouteDeps) {
 
   app.post('/api/instances/admins/sign-in/', async function adminSignIn(c) {
     const form = await readForm(c)
+    const site = siteOf(c)
+    const godMode = `${site}/god-mode/`
     const refused = csrfFailurePage(c, form, site)
     if (refused) return refused
     const fail = (name: AuthErrorName, extra?: Record<string, string>) =>
