@@ -17,7 +17,7 @@ import { createPlaneSim, type PlaneSimOptions } from '../../sim/plane/index.ts'
 
 export const ADMIN_EMAIL = 'human@javisi.local'
 export const ADMIN_PASSWORD = 'vK3#pLq9-Wz7!mRt2Yx'
-export const HOOKS_URL = 'https://hooks.javisi.example.com'
+export const HOOKS_URL = 'https://hooks.javisi.cloud'
 
 /** The release each suite runs on: the deployment's pin on v1.2, the one it must work with on v1.3. */
 export const RELEASE = SIM_PLANE_VERSION === '1.3' ? '1.3.1' : '1.2.2'
