@@ -55,11 +55,20 @@ export const adminSignUp = (
     is_telemetry_enabled: 'False',
   })
 
-export const signIn = (s: PlaneSession, email: string, password: string) =>
-  s.form('/auth/sign-in/', { email, password })
+/** Signed in, the session signs in again by itself if Plane ends it mid-run. */
+export async function signIn(s: PlaneSession, email: string, password: string) {
+  const outcome = await s.form('/auth/sign-in/', { email, password })
+  if (outcome.ok)
+    s.onSignedOut(async () => (await s.form('/auth/sign-in/', { email, password })).ok)
+  return outcome
+}
 
-export const signUp = (s: PlaneSession, email: string, password: string) =>
-  s.form('/auth/sign-up/', { email, password })
+export async function signUp(s: PlaneSession, email: string, password: string) {
+  const outcome = await s.form('/auth/sign-up/', { email, password })
+  if (outcome.ok)
+    s.onSignedOut(async () => (await s.form('/auth/sign-in/', { email, password })).ok)
+  return outcome
+}
 
 /** The workspaces the signed-in user is an active member of, with its role there. */
 export async function myWorkspaces(

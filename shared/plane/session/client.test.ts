@@ -52,3 +52,19 @@ describe("the session client on Plane's session API (simulated)", () => {
     })
   })
 })
+
+describe('a session Plane ends mid-run', () => {
+  it('should sign in again once by itself and ask again', async () => {
+    const sim = createPlaneSim()
+    sim.seed.user({ email: 'thot@example.com', password: STRONG })
+    const session = createPlaneSession({ baseUrl: sim.baseUrl, fetch: sim.fetch })
+    expect(await signIn(session, 'thot@example.com', STRONG)).toEqual({ ok: true })
+    sim.session.expireAll()
+    const me = await session.json<{ email: string }>('GET', '/api/users/me/')
+    expect(me).toMatchObject({ status: 200, body: { email: 'thot@example.com' } })
+    // A password changed meanwhile: the 401 is the answer, once.
+    sim.session.expireAll()
+    sim.session.passwords.clear()
+    expect((await session.json('GET', '/api/users/me/')).status).toBe(401)
+  })
+})

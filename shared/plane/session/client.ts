@@ -55,6 +55,8 @@ export function createPlaneSession({
   const base = baseUrl.replace(/\/+$/, '')
   const origin = new URL(base).origin
   const jar = createCookieJar()
+  /** How to sign in again when Plane ends the session mid-run (set by a successful sign-in). */
+  let signInAgain: (() => Promise<boolean>) | null = null
 
   async function send(path: string, init: RequestInit, attempt = 0): Promise<Response> {
     const headers = new Headers(init.headers)
@@ -104,50 +106,72 @@ export function createPlaneSession({
 
     /** GET/POST/PATCH/DELETE on `/api/…` with the session cookie; any 2xx–4xx answer, its JSON body (or null). */
     async json<T = unknown>(method: string, path: string, body?: unknown): Promise<JsonAnswer<T>> {
-      const response = await send(path, {
-        method,
-        ...(body === undefined
-          ? {}
-          : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      const answer = await _json<T>(method, path, body)
+      if (answer.status !== 401 || !signInAgain) return answer
+      // Sessions end (god-mode's after an hour, every one at a restart with a new SECRET_KEY): sign in once more.
+      const again = signInAgain
+      signInAgain = null
+      const signedIn = await again().finally(() => {
+        signInAgain = again
       })
-      const text = await response.text()
-      try {
-        return { status: response.status, body: (text ? JSON.parse(text) : null) as T }
-      } catch {
-        throw new PlaneSessionError(
-          `Plane answered ${method} ${path} with ${response.status} and no JSON (is PLANE_BASE_URL Plane's address?)`,
-          response.status
-        )
-      }
+      return signedIn ? _json<T>(method, path, body) : answer
+    },
+
+    /** What `json` calls once when Plane answers 401 (the session ended), before it asks again. */
+    onSignedOut(again: () => Promise<boolean>) {
+      signInAgain = again
     },
 
     /**
      * A form post as the web app sends it (the CSRF cookie and token, the site's Origin): Plane answers with a
      * redirect whose query holds `error_code` and `error_message` when it refused.
      */
-    async form(path: string, fields: Readonly<Record<string, string>>): Promise<FormOutcome> {
-      const token = await _csrfToken()
-      const response = await send(path, {
-        method: 'POST',
-        body: new URLSearchParams({ csrfmiddlewaretoken: token, ...fields }),
-        headers: { origin, referer: `${origin}/` },
-      })
-      await response.body?.cancel()
-      const location = response.headers.get('location')
-      if (response.status !== 302 || !location)
-        // Plane's CSRF failure page answers 200; anything else is not the form's answer either.
-        return {
-          ok: false,
-          error: response.status === 200 ? 'CSRF_REFUSED' : `HTTP_${response.status}`,
-          code: null,
-          detail: `Plane answered ${response.status} to ${path} instead of a redirect`,
-        }
-      const query = new URL(location, origin).searchParams
-      const error = query.get('error_message')
-      if (!error) return { ok: true }
-      const code = Number(query.get('error_code'))
-      return { ok: false, error, code: Number.isFinite(code) ? code : null }
-    },
+    form,
+  }
+
+  async function _json<T>(method: string, path: string, body?: unknown): Promise<JsonAnswer<T>> {
+    const response = await send(path, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    })
+    const text = await response.text()
+    try {
+      return { status: response.status, body: (text ? JSON.parse(text) : null) as T }
+    } catch {
+      throw new PlaneSessionError(
+        `Plane answered ${method} ${path} with ${response.status} and no JSON (is PLANE_BASE_URL Plane's address?)`,
+        response.status
+      )
+    }
+  }
+
+  async function form(
+    path: string,
+    fields: Readonly<Record<string, string>>
+  ): Promise<FormOutcome> {
+    const token = await _csrfToken()
+    const response = await send(path, {
+      method: 'POST',
+      body: new URLSearchParams({ csrfmiddlewaretoken: token, ...fields }),
+      headers: { origin, referer: `${origin}/` },
+    })
+    await response.body?.cancel()
+    const location = response.headers.get('location')
+    if (response.status !== 302 || !location)
+      // Plane's CSRF failure page answers 200; anything else is not the form's answer either.
+      return {
+        ok: false,
+        error: response.status === 200 ? 'CSRF_REFUSED' : `HTTP_${response.status}`,
+        code: null,
+        detail: `Plane answered ${response.status} to ${path} instead of a redirect`,
+      }
+    const query = new URL(location, origin).searchParams
+    const error = query.get('error_message')
+    if (!error) return { ok: true }
+    const code = Number(query.get('error_code'))
+    return { ok: false, error, code: Number.isFinite(code) ? code : null }
   }
 
   async function _csrfToken(): Promise<string> {
