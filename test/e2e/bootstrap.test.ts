@@ -103,6 +103,14 @@ describe(`bootstrap on a fresh Plane ${RELEASE}`, () => {
     expect(again.out).toMatch(
       /job bootstrap: ok in \d+ ms — no change, \d+ already fine; provision: no change/
     )
+    // A dry run then signs in to read, and plans nothing.
+    const dry = await w.bootstrap(['--dry-run'])
+    expect(dry.code, dry.out).toBe(0)
+    expect(w.writesSince(from)).toEqual([])
+    expect(w.snapshot()).toEqual(state)
+    expect(dry.out).toMatch(
+      /nothing would change, \d+ already fine; provision: dry run, nothing written/
+    )
   })
 
   it('should raise a Concierge found as Member to Admin, and leave a more powerful agent as it is', async () => {
