@@ -134,12 +134,14 @@ function _outcome(
   provision: JobOutcome | null,
   where: string
 ): JobOutcome {
+  // Provision reports the webhook bootstrap handed it: said once, above.
+  const own = new Set(report.lines)
   const terminal = [
     ...report.lines,
     ...(provision
       ? [
           `provision: ${provision.summary ?? ''}`,
-          ...(provision.terminal ?? []).map((l) => `  ${l}`),
+          ...(provision.terminal ?? []).filter((l) => !own.has(l)).map((l) => `  ${l}`),
         ]
       : [
           'provision: not run yet (it needs the bridge’s key, PLANE_API_KEY, which the lines above make)',

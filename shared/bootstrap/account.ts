@@ -128,8 +128,10 @@ async function _key(ctx: BootstrapContext, account: Account, session: PlaneSessi
   const revoked = plan.revoke.length
     ? `revoked ${plan.revoke.length} key(s) labelled "${account.keyLabel}" whose secret never reached ${ctx.ledger.where} (a run stopped between Plane's answer and the file), `
     : ''
-  if (!plan.create)
-    return fine(subject, `kept (labelled "${account.keyLabel}", in ${ctx.ledger.where}).${unread}`)
+  if (!plan.create) {
+    const kept = `kept (labelled "${account.keyLabel}", in ${ctx.ledger.where}).${unread}`
+    return unread ? human(subject, kept) : fine(subject, kept)
+  }
   if (ctx.dryRun)
     return done(
       subject,
@@ -143,10 +145,7 @@ async function _key(ctx: BootstrapContext, account: Account, session: PlaneSessi
     `Made by plane-bridge bootstrap for ${account.ref}; its secret is ${account.tokenVar} in ${ctx.ledger.where}.`
   )
   await ctx.ledger.remember({ [account.tokenVar]: made.token, [account.keyIdVar]: made.id })
-  return human === undefined
-    ? fine(subject, '')
-    : done(
-        subject,
-        `${revoked}made a key for ${account.email} (labelled "${account.keyLabel}"), written to ${ctx.ledger.where}.${unread}`
-      )
+  const detail = `${revoked}made a key for ${account.email} (labelled "${account.keyLabel}"), written to ${ctx.ledger.where}.${unread}`
+  // A key nothing reads yet: made, and a person must still name it in agents.json.
+  return unread ? { ...human(subject, detail), changed: true } : done(subject, detail)
 }

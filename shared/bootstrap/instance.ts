@@ -92,8 +92,7 @@ export async function setUpInstance(ctx: BootstrapContext): Promise<InstanceOutc
       return stop(human(`account ${settings.adminEmail}`, authRefusal(signedIn, refusal)), release)
     const workspace = await _workspace(ctx, admin)
     items.push(workspace.item)
-    if (workspace.ready && !dryRun)
-      items.push(...(await setProfileLanguage(ctx, admin, settings.adminEmail)))
+    if (workspace.ready) items.push(...(await setProfileLanguage(ctx, admin, settings.adminEmail)))
     return { items, admin, release, ready: workspace.ready }
   } catch (error) {
     return stop(failed(`workspace ${settings.slug}`, error), release)

@@ -150,6 +150,17 @@ describe(`bootstrap on a fresh Plane ${RELEASE}`, () => {
     expect(w.snapshot().tokens.filter((t) => t.startsWith('thot@'))).toHaveLength(1)
   })
 
+  it('should write the key of an agent without planeTokenEnv under PLANE_TOKEN_<ID> and say how to name it (exit 2)', async () => {
+    const w = await world()
+    const team = TEAM.map((a) => (a.id === 'thot' ? { ...a, planeTokenEnv: undefined } : a))
+    const run = await w.bootstrap([], {}, team)
+    expect(run.code, run.out).toBe(2)
+    expect(run.out).toContain(
+      `Nothing reads PLANE_TOKEN_THOT yet: add "planeTokenEnv": "PLANE_TOKEN_THOT" to thot's entry in agents.json.`
+    )
+    expect(await w.keyUser(w.secrets().PLANE_TOKEN_THOT)).toBe('thot@javisi.local')
+  })
+
   it("should stop with Plane's refusal and its fix when the admin's password is weak (exit 2)", async () => {
     const w = await world()
     const run = await w.bootstrap([], { PLANE_ADMIN_PASSWORD: 'password123' })
