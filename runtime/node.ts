@@ -20,6 +20,7 @@ import { nodeHashing } from './node-hashing.ts'
 import { nodeMetricsOptions } from './node-metrics.ts'
 import { nodeAgentRegistryFile } from './node-registry-file.ts'
 import { startScheduler } from './node-scheduler.ts'
+import { loadEnvFiles, nodeSecretsFile } from './node-secrets-file.ts'
 import { listen } from './node-server.ts'
 import { createNodeSpool, nodeUploadBudgetBytes } from './node-spool.ts'
 import {
@@ -35,8 +36,9 @@ import { createRuntimeServices } from './services.ts'
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000
 
 async function main(argv: readonly string[]): Promise<number> {
-  // `.env` fills what the environment does not set (process.loadEnvFile never overrides).
-  if (existsSync('.env')) process.loadEnvFile('.env')
+  // `.env` fills what the environment does not set; BOOTSTRAP_SECRETS_FILE (bootstrap's keys) then fills and replaces
+  // `.env`'s values, never the environment's.
+  const { replaced } = loadEnvFiles(process.env)
   const config = loadConfig(process.env)
   const isJob = argv[0] === 'job'
   const services = createRuntimeServices({
@@ -45,6 +47,7 @@ async function main(argv: readonly string[]): Promise<number> {
     env: process.env,
     agents: loadAgents(config),
     agentRegistryFile: config.AGENTS_FILE ? nodeAgentRegistryFile(config.AGENTS_FILE) : null,
+    secretsFile: nodeSecretsFile(config.BOOTSTRAP_SECRETS_FILE),
     store: (hooks) => createNodeStore(config, hooks),
     hashing: nodeHashing,
     spool: createNodeSpool({ dataDir: config.DATA_DIR }),
@@ -53,6 +56,11 @@ async function main(argv: readonly string[]): Promise<number> {
     // A one-off job keeps stdout for its summary line: its logs go to stderr.
     ...(isJob ? { write: (line: string) => process.stderr.write(`${line}\n`) } : {}),
   })
+  if (replaced.length > 0)
+    services.log.warn('the secrets file replaces settings .env also sets', {
+      settings: replaced,
+      file: config.BOOTSTRAP_SECRETS_FILE,
+    })
   // The runtime's one root: its parts are built at the start of the server, and for a job only if it declares any.
   const root = createRoot(services)
   if (isJob) {

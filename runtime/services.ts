@@ -11,6 +11,7 @@ import { persistContact } from '../shared/core/contacts.ts'
 import type { AppFunction, Services } from '../shared/core/function.ts'
 import { takeInventory, validateRegistry } from '../shared/core/function-registry.ts'
 import { createRunningJobs } from '../shared/core/running-jobs.ts'
+import type { SecretsFile } from '../shared/core/secrets-file.ts'
 import { settingsFingerprint } from '../shared/core/settings-fingerprint.ts'
 import { type Hashing, webCryptoHashing } from '../shared/hash.ts'
 import { sleep as realSleep } from '../shared/net/retry.ts'
@@ -56,6 +57,8 @@ export type CreateServicesOptions = {
   uploadBudgetBytes?: number
   /** AGENTS_FILE as the agent-token job rewrites it (Node). */
   agentRegistryFile?: AgentRegistryFile | null
+  /** BOOTSTRAP_SECRETS_FILE, which the bootstrap job writes (Node). */
+  secretsFile?: SecretsFile | null
 }
 
 /** The upload budget where the runtime gives none: a Worker's isolate has 128 MB. */
@@ -84,6 +87,7 @@ export function createServices({
   spool = createMemorySpool(),
   uploadBudgetBytes = DEFAULT_UPLOAD_BUDGET_BYTES,
   agentRegistryFile = null,
+  secretsFile = null,
 }: CreateServicesOptions): Services {
   validateRegistry(functions)
   const logger =
@@ -133,6 +137,7 @@ export function createServices({
     agents,
     agentTokens,
     agentRegistryFile,
+    secretsFile,
     background: createBackground({ log: logger, now, ...(keepAlive ? { keepAlive } : {}) }),
     now,
     sleep,

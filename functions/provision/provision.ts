@@ -55,8 +55,11 @@ async function _demoProject(
 }
 
 /** The parts the provision job reads: Plane, Telegram's set-up and topics, the run store. */
-type ProvisionPart = 'plane' | 'telegram' | 'topics' | 'runs'
-type ProvisionContext = JobContext<ProvisionPart>
+export type ProvisionPart = 'plane' | 'telegram' | 'topics' | 'runs'
+export type ProvisionContext = JobContext<ProvisionPart>
+
+/** What a caller settled before (bootstrap made the webhook: it says how it stands, not provision's guess). */
+export type ProvisionOverrides = { webhookItem?: ProvisionItem }
 
 export const provisionFunction = defineJobFunction<ProvisionPart>({
   name: 'provision',
@@ -66,100 +69,103 @@ export const provisionFunction = defineJobFunction<ProvisionPart>({
   requires: ['PLANE_BASE_URL', 'PLANE_API_KEY', 'PLANE_WORKSPACE_SLUG'],
   maxDurationSeconds: 15 * 60,
   parts: ['plane', 'telegram', 'topics', 'runs'],
-  run: async function provision(ctx) {
-    const { config, log } = ctx
-    const plane = ctx.plane
-    if (!plane) throw new ProvisionError('the Plane settings are missing')
-    if (ctx.agents.length === 0) log.warn('provision: the agent registry is empty (AGENTS_FILE)')
-    const dryRun = ctx.args.includes('--dry-run')
-    const demo = ctx.args.includes('--demo')
-    const progress = createProgress({ out: ctx.progress, now: ctx.now })
-
-    if (dryRun) return _dryRun(ctx, plane, { demo, progress })
-
-    // First what Plane has (the key checked first), then the plan (pure), then the writes, then the report.
-    let facts = await readPlaneFacts(plane, ctx.agents, { progress })
-    const demoStart = demo
-      ? await _demoProject(plane, ctx).catch((error: unknown) => ({
-          project: null,
-          items: [failedItem('demo ONB', error)],
-        }))
-      : { project: null, items: [] }
-    // A demo project made just now is set up for the agents like the others.
-    if (demoStart.project && !facts.projects.some((p) => p.id === demoStart.project?.id)) {
-      const more = await readPlaneFacts(plane, ctx.agents, { projectIds: [demoStart.project.id] })
-      facts = {
-        ...facts,
-        projects: [...facts.projects, ...more.projects],
-        failed: [...facts.failed, ...more.failed],
-      }
-    }
-    const plan = planProvision(facts, ctx.agents, { locale: config.LOCALE })
-    const applied = await applyProvisionPlan(plane, plan.actions, { progress })
-    const telegram = await setUpTelegram({
-      telegram: ctx.telegram,
-      publicUrl: config.PUBLIC_URL,
-      webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
-      locale: config.LOCALE,
-    }).catch((error: unknown) => [failedItem('telegram', error)])
-    const webhook = await _webhookItem(ctx)
-    const topics = await ensureProjectTopics(ctx, facts.projects)
-    const demoTasks = demoStart.project
-      ? await ensureDemoTasks({
-          plane,
-          locale: config.LOCALE,
-          projectId: demoStart.project.id,
-          agents: plan.agents,
-          runs: ctx.runs,
-          store: ctx.store,
-          now: ctx.now,
-        }).catch((error: unknown) => [failedItem('demo ONB', error)])
-      : []
-
-    const report = buildProvisionReport([
-      ...facts.failed,
-      ...plan.items,
-      ...applied,
-      ...telegram,
-      ...topics,
-      webhook,
-      ...demoStart.items,
-      ...demoTasks,
-    ])
-    if (report.blocking.length === 0 && report.failed.length === 0)
-      await markProjectsProvisioned(
-        ctx,
-        facts.projects.map((p) => p.id)
-      )
-    // Issue 45: what the server's /ready says of the agents (noted at its start) follows what this run fixed: the
-    // facts it read, with the memberships it added, recorded as the `agents` contact (with this run's settings:
-    // readiness.ts). No request of its own: the key's minute is provision's already.
-    if (!dryRun)
-      recordAgentsInPlane(ctx, _agentFactsAfter(plane.workspaceSlug, facts, plan.actions, applied))
-    // The report is for the person at the terminal, each line once (issue 36); a scheduled or remote run has no
-    // terminal, so its log keeps what needs someone.
-    if (ctx.trigger !== 'cli')
-      for (const line of report.lines) if (/^\[(blocked|human|failed)\]/.test(line)) log.warn(line)
-    const outcome = {
-      summary: report.summary,
-      terminal: report.lines,
-      changed: report.changed,
-      fine: report.fine,
-      human: report.human,
-      failed: report.failed.length,
-      projects: facts.projects.length,
-    }
-    // A blocked item means an agent's assignments would be dropped or never seen; a failed one was not
-    // done: fail (exit 1), after everything else was done, and say why.
-    const failures = [
-      ...(report.blocking.length > 0 ? [blockingMessage(report)] : []),
-      ...(report.failed.length > 0 ? [failedMessage(report)] : []),
-    ]
-    if (failures.length > 0) return { ...outcome, failure: failures.join(' — ') }
-    // Done, but a person must still act (the webhook to create in Plane, say): exit 2.
-    return { ...outcome, ...(report.human > 0 ? { exitCode: 2 as const } : {}) }
-  },
+  run: (ctx) => runProvision(ctx),
 })
+
+/** The provision job's run: bootstrap runs it too, with the key it just made. */
+export async function runProvision(ctx: ProvisionContext, overrides: ProvisionOverrides = {}) {
+  const { config, log } = ctx
+  const plane = ctx.plane
+  if (!plane) throw new ProvisionError('the Plane settings are missing')
+  if (ctx.agents.length === 0) log.warn('provision: the agent registry is empty (AGENTS_FILE)')
+  const dryRun = ctx.args.includes('--dry-run')
+  const demo = ctx.args.includes('--demo')
+  const progress = createProgress({ out: ctx.progress, now: ctx.now })
+
+  if (dryRun) return _dryRun(ctx, plane, { demo, progress }, overrides)
+
+  // First what Plane has (the key checked first), then the plan (pure), then the writes, then the report.
+  let facts = await readPlaneFacts(plane, ctx.agents, { progress })
+  const demoStart = demo
+    ? await _demoProject(plane, ctx).catch((error: unknown) => ({
+        project: null,
+        items: [failedItem('demo ONB', error)],
+      }))
+    : { project: null, items: [] }
+  // A demo project made just now is set up for the agents like the others.
+  if (demoStart.project && !facts.projects.some((p) => p.id === demoStart.project?.id)) {
+    const more = await readPlaneFacts(plane, ctx.agents, { projectIds: [demoStart.project.id] })
+    facts = {
+      ...facts,
+      projects: [...facts.projects, ...more.projects],
+      failed: [...facts.failed, ...more.failed],
+    }
+  }
+  const plan = planProvision(facts, ctx.agents, { locale: config.LOCALE })
+  const applied = await applyProvisionPlan(plane, plan.actions, { progress })
+  const telegram = await setUpTelegram({
+    telegram: ctx.telegram,
+    publicUrl: config.PUBLIC_URL,
+    webhookSecret: config.TELEGRAM_WEBHOOK_SECRET,
+    locale: config.LOCALE,
+  }).catch((error: unknown) => [failedItem('telegram', error)])
+  const webhook = overrides.webhookItem ?? (await _webhookItem(ctx))
+  const topics = await ensureProjectTopics(ctx, facts.projects)
+  const demoTasks = demoStart.project
+    ? await ensureDemoTasks({
+        plane,
+        locale: config.LOCALE,
+        projectId: demoStart.project.id,
+        agents: plan.agents,
+        runs: ctx.runs,
+        store: ctx.store,
+        now: ctx.now,
+      }).catch((error: unknown) => [failedItem('demo ONB', error)])
+    : []
+
+  const report = buildProvisionReport([
+    ...facts.failed,
+    ...plan.items,
+    ...applied,
+    ...telegram,
+    ...topics,
+    webhook,
+    ...demoStart.items,
+    ...demoTasks,
+  ])
+  if (report.blocking.length === 0 && report.failed.length === 0)
+    await markProjectsProvisioned(
+      ctx,
+      facts.projects.map((p) => p.id)
+    )
+  // Issue 45: what the server's /ready says of the agents (noted at its start) follows what this run fixed: the
+  // facts it read, with the memberships it added, recorded as the `agents` contact (with this run's settings:
+  // readiness.ts). No request of its own: the key's minute is provision's already.
+  if (!dryRun)
+    recordAgentsInPlane(ctx, _agentFactsAfter(plane.workspaceSlug, facts, plan.actions, applied))
+  // The report is for the person at the terminal, each line once (issue 36); a scheduled or remote run has no
+  // terminal, so its log keeps what needs someone.
+  if (ctx.trigger !== 'cli')
+    for (const line of report.lines) if (/^\[(blocked|human|failed)\]/.test(line)) log.warn(line)
+  const outcome = {
+    summary: report.summary,
+    terminal: report.lines,
+    changed: report.changed,
+    fine: report.fine,
+    human: report.human,
+    failed: report.failed.length,
+    projects: facts.projects.length,
+  }
+  // A blocked item means an agent's assignments would be dropped or never seen; a failed one was not
+  // done: fail (exit 1), after everything else was done, and say why.
+  const failures = [
+    ...(report.blocking.length > 0 ? [blockingMessage(report)] : []),
+    ...(report.failed.length > 0 ? [failedMessage(report)] : []),
+  ]
+  if (failures.length > 0) return { ...outcome, failure: failures.join(' — ') }
+  // Done, but a person must still act (the webhook to create in Plane, say): exit 2.
+  return { ...outcome, ...(report.human > 0 ? { exitCode: 2 as const } : {}) }
+}
 
 // --- Internal helpers ---
 
@@ -184,7 +190,8 @@ async function _webhookItem(ctx: ProvisionContext): Promise<ProvisionItem> {
 async function _dryRun(
   ctx: ProvisionContext,
   plane: PlaneClient,
-  { demo, progress }: { demo: boolean; progress: ReturnType<typeof createProgress> }
+  { demo, progress }: { demo: boolean; progress: ReturnType<typeof createProgress> },
+  overrides: ProvisionOverrides
 ) {
   const { config } = ctx
   const read = await readPlaneFacts(plane, ctx.agents, { progress })
@@ -211,7 +218,7 @@ async function _dryRun(
       ...plan.actions.map(plannedItem),
       ...telegram,
       ...(await ensureProjectTopics(ctx, facts.projects, { dryRun: true })),
-      await _webhookItem(ctx),
+      overrides.webhookItem ?? (await _webhookItem(ctx)),
       ...demoPlan.items,
     ],
     { dryRun: true }

@@ -13,6 +13,7 @@ import type { Background } from './background.ts'
 import type { Config, SettingKey } from './config.ts'
 import type { Parts } from './parts.ts'
 import type { RunningJobs } from './running-jobs.ts'
+import type { SecretsFile } from './secrets-file.ts'
 
 /** What every function gets; built once per process (Node) or isolate (Workers). */
 export type Services = {
@@ -29,6 +30,8 @@ export type Services = {
   agentTokens: Readonly<Record<string, string>>
   /** AGENTS_FILE, for the job that writes tokens' digests into it (Node only; null on Workers or with AGENTS_JSON). */
   agentRegistryFile: AgentRegistryFile | null
+  /** BOOTSTRAP_SECRETS_FILE, where the bootstrap job writes the secrets it makes (Node only; null on Workers). */
+  secretsFile: SecretsFile | null
   /** Work that goes on after a response; shutdown waits for it. */
   background: Background
   now: () => number

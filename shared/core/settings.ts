@@ -4,6 +4,7 @@ import { NOTIFICATION_KINDS } from '../notify/policy.ts'
 import { DEFAULT_RATE_LIMIT, parseRateLimit } from '../plane/budget.ts'
 import { DEFAULT_TEXT_LIMITS } from '../plane/limits.ts'
 import { isCronExpression } from './cron.ts'
+import { BOOTSTRAP_SETTINGS } from './settings-bootstrap.ts'
 
 /** One setting. `doc` and `defaultText` feed the docs/settings.md table, which a test keeps in sync with this list. */
 export type SettingSpec = {
@@ -146,6 +147,8 @@ export const SETTINGS = {
     defaultText: '`PUBLIC_URL`/webhooks/plane',
     doc: "The URL Plane posts its webhook to, as `provision` and `check` tell you to register it and check it against the rules of the Plane that runs. On Plane v1.3.1 it can stay inside the host: `http://plane-bridge.internal:8787/webhooks/plane` with `WEBHOOK_ALLOWED_HOSTS=plane-bridge.internal` on Plane's api and worker ([Deploy: Plane's webhook inside the host](deploy.md#planes-webhook-inside-the-host-plane-v131)).",
   },
+  // The set-up from an empty Plane (`bootstrap`): settings-bootstrap.ts.
+  ...BOOTSTRAP_SETTINGS,
   TELEGRAM_BOT_TOKEN: {
     schema: z
       .string()

@@ -5,6 +5,7 @@ import { createServices, type StoreHooks } from '../../runtime/services.ts'
 import type { AgentConfig, AgentRegistryFile } from '../../shared/agents/registry.ts'
 import { loadConfig, type RawEnv, secretValues } from '../../shared/core/config.ts'
 import type { AppFunction, Root, Services } from '../../shared/core/function.ts'
+import type { SecretsFile } from '../../shared/core/secrets-file.ts'
 import { createLogger } from '../../shared/observe/log.ts'
 import { createRedactor } from '../../shared/observe/redact.ts'
 import type { KeyedLocks } from '../../shared/store/keyed-lock.ts'
@@ -25,6 +26,7 @@ export function makeServices({
   agents = [],
   agentTokens = {},
   agentRegistryFile = null,
+  secretsFile = null,
   now,
   sleep,
   spool,
@@ -37,6 +39,8 @@ export function makeServices({
   agents?: readonly AgentConfig[]
   agentTokens?: Readonly<Record<string, string>>
   agentRegistryFile?: AgentRegistryFile | null
+  /** Where `bootstrap` writes its secrets (a test's file, or memory). */
+  secretsFile?: SecretsFile | null
   now?: () => number
   /** How the runtime waits (default: real time): a virtual clock's, to inject time instead of sleeping. */
   sleep?: (ms: number) => Promise<void>
@@ -60,6 +64,7 @@ export function makeServices({
     agents,
     agentTokens,
     agentRegistryFile,
+    secretsFile,
     store: store ?? createMemoryStore(now ? { now } : {}),
     ...(now ? { now } : {}),
     ...(sleep ? { sleep } : {}),

@@ -13,6 +13,7 @@ import { registerExtraRoutes } from './routes/register-extra.ts'
 import { registerStateRoutes } from './routes/states.ts'
 import { registerWorkItemDetailRoutes } from './routes/work-item-detail.ts'
 import { registerWorkItemRoutes } from './routes/work-items.ts'
+import { registerSessionRoutes, type SessionRouteDeps } from './session/index.ts'
 
 export type RequestLogEntry = {
   method: string
@@ -28,6 +29,8 @@ export type CreateAppOptions = Omit<RouteDeps, 'guard'> & {
   limiter: RateLimiter
   faults: MiddlewareHandler
   requests: RequestLogEntry[]
+  /** The web app's session API (session/index.ts). */
+  session: Omit<SessionRouteDeps, 'store' | 'baseUrl' | 'release'>
 }
 
 export function createPlaneApp(options: CreateAppOptions): Hono<SimEnv> {
@@ -44,6 +47,7 @@ export function createPlaneApp(options: CreateAppOptions): Hono<SimEnv> {
     const at = options.clock.nowMs()
     await next()
     const apiKey = c.req.header('x-api-key')
+    // Redirects are part of the answer the session API gives (auth posts answer 302).
     options.requests.push({
       method: c.req.method,
       path: c.req.path,
@@ -63,6 +67,13 @@ export function createPlaneApp(options: CreateAppOptions): Hono<SimEnv> {
   registerWorkItemDetailRoutes(app, deps)
   registerExtraRoutes(app, deps)
   registerMethodNotAllowed(app, guard)
+  // After the v1 405s: the session API authenticates by cookie, never by key.
+  registerSessionRoutes(app, {
+    ...options.session,
+    store: options.store,
+    baseUrl: options.baseUrl,
+    release: options.release,
+  })
 
   // Django has no route for a path without its trailing slash (APPEND_SLASH would redirect a GET;
   // the simulator answers 404 so a client that drops the slash fails loudly for every method).

@@ -10,6 +10,7 @@ import { createRateLimiter } from './rate-limit.ts'
 import { ATTACHMENT_SIZE_LIMIT } from './routes/attachments.ts'
 import type { PlaneVersion } from './routes/context.ts'
 import { createSeed, type PlaneSimSeed } from './seed.ts'
+import { createSessionState, type SessionState } from './session/index.ts'
 import { createSimFetch } from './sim-fetch.ts'
 import { createStore, type PlaneStore } from './store.ts'
 import type { Webhook } from './types.ts'
@@ -45,6 +46,17 @@ export type PlaneSimOptions = {
    * except names only a private network knows (`.internal`, `.local`, `.lan`, `.home.arpa`), which do not resolve.
    */
   dns?: Record<string, string[]>
+  /**
+   * A Plane just installed (`docker compose up` and nothing else): the instance is not set up, there is no user and
+   * no workspace; the session API (session/) makes them as the web app and god-mode would.
+   */
+  fresh?: boolean
+  /** `ENABLE_SIGNUP` (default on, as plane.env ships it): off, only an invited e-mail may sign up. */
+  enableSignup?: boolean
+  /** `DISABLE_WORKSPACE_CREATION`. */
+  disableWorkspaceCreation?: boolean
+  /** DRF's `AnonRateThrottle` on `AllowAny` views (the CSRF token, `/api/instances/`): default 30 a minute. */
+  anonRatePerMinute?: number
   /** `API_KEY_RATE_LIMIT`, default 60 per minute, sliding window per key. */
   rateLimitPerMinute?: number
   /** `FILE_SIZE_LIMIT`: the largest attachment (default 5 MiB); deployments raise it (the compose file: 50 MiB). */
@@ -87,6 +99,11 @@ export type PlaneSim = {
   faults: PlaneSimFaults
   /** Direct access to the stored rows, for assertions. */
   state: PlaneStore
+  /** The web app's side: instance, admins, passwords, profiles, sessions, token labels. */
+  session: SessionState & {
+    /** Every session ends now (Plane's one-hour god-mode sessions, or a restart with a new SECRET_KEY). */
+    expireAll(): void
+  }
   /** Forget the rate-limit history (e.g. between test phases). */
   resetRateLimits(): void
   /** Set `API_KEY_RATE_LIMIT` (requests per minute per key) from now on. */
@@ -101,7 +118,14 @@ export function createPlaneSim(options: PlaneSimOptions = {}): PlaneSim {
     baseUrl = 'http://plane.sim',
     workspaceSlug = 'javisi',
   } = options
-  const store = createStore(workspaceSlug)
+  const store = createStore(workspaceSlug, { fresh: options.fresh ?? false })
+  const sessionState = createSessionState({
+    fresh: options.fresh ?? false,
+    ...(options.enableSignup === undefined ? {} : { enableSignup: options.enableSignup }),
+    ...(options.disableWorkspaceCreation === undefined
+      ? {}
+      : { disableWorkspaceCreation: options.disableWorkspaceCreation }),
+  })
   const clock = createSimClock(now)
   const release: PlaneRelease = options.release ?? (version === '1.3' ? '1.3.1' : '1.2.3')
   // `localhost` is loopback; a public-looking name (the tests' hosts) is some public address unless `dns` says
@@ -141,6 +165,16 @@ export function createPlaneSim(options: PlaneSimOptions = {}): PlaneSim {
     limiter,
     faults: middleware,
     requests,
+    session: {
+      state: sessionState,
+      now,
+      anonLimiter: createRateLimiter({ limit: options.anonRatePerMinute ?? 30, now }),
+      secure: baseUrl.startsWith('https:'),
+      instanceId: crypto.randomUUID(),
+      stamp: clock.stamp,
+      webhookUrl: (url, requestHost) => checkWebhookUrl(url, urlPolicy(requestHost)),
+      register: emitter.register,
+    },
   })
 
   return {
@@ -149,7 +183,7 @@ export function createPlaneSim(options: PlaneSimOptions = {}): PlaneSim {
     fetch: createSimFetch(app, baseUrl),
     listen: (port) => listenApp(app, port),
     requests,
-    seed: createSeed(store, clock),
+    seed: createSeed(store, clock, sessionState),
     workspaceSlug,
     ui: createUi(store, clock, activity, {
       webhookUrl: (url, requestHost) => checkWebhookUrl(url, urlPolicy(requestHost)),
@@ -164,6 +198,9 @@ export function createPlaneSim(options: PlaneSimOptions = {}): PlaneSim {
     },
     faults,
     state: store,
+    session: Object.assign(sessionState, {
+      expireAll: () => sessionState.sessions.clear(),
+    }),
     resetRateLimits: limiter.reset,
     setRateLimit: limiter.setLimit,
   }

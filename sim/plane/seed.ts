@@ -7,6 +7,7 @@ import { insertCycle, insertModule, serializeCycle, serializeModule } from './cy
 import { addProjectMember, newApiToken, newLabel, newUser } from './factories.ts'
 import { insertProject, serializeProject } from './project-ops.ts'
 import { workItemView } from './serialize.ts'
+import type { SessionState } from './session/state.ts'
 import type { PlaneStore, UserRecord } from './store.ts'
 import type {
   Comment,
@@ -27,18 +28,21 @@ export type SeedUserInput = Partial<UserLite> & {
   /** Workspace role, default 15 (Member). */
   role?: Role
   is_bot?: boolean
+  /** A password to sign in with through the session API. */
+  password?: string
 }
 
-export function createSeed(store: PlaneStore, clock: SimClock) {
+export function createSeed(store: PlaneStore, clock: SimClock, session?: SessionState) {
   const ctx = { store, clock }
   const firstAdmin = () => store.workspaceMembers.find((row) => row.role === 20)?.member
 
   return {
     /** A workspace member (role 15 unless given) with an active API token. */
     user(p: SeedUserInput = {}): UserLite & { apiKey: string } {
-      const { apiKey = newApiToken(), role = 15, ...fields } = p
+      const { apiKey = newApiToken(), role = 15, password, ...fields } = p
       const user: UserRecord = newUser(fields)
       store.users.set(user.id, user)
+      if (password !== undefined) session?.passwords.set(user.id, password)
       store.workspaceMembers.push({
         id: crypto.randomUUID(),
         member: user.id,

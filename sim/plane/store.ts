@@ -30,7 +30,16 @@ export type ApiTokenRecord = {
   is_service: boolean
 }
 
-export type WorkspaceRecord = { id: Uuid; slug: string; name: string; owner: Uuid | null }
+/** The workspace row; `exists` is false on a fresh instance until the web app creates it. */
+export type WorkspaceRecord = {
+  id: Uuid
+  slug: string
+  name: string
+  owner: Uuid | null
+  exists: boolean
+  timezone: string
+  organization_size: string | null
+}
 
 export type WorkspaceMemberRecord = { id: Uuid; member: Uuid; role: Role; is_active: boolean }
 
@@ -130,9 +139,18 @@ export type PlaneStore = {
   webhooks: Map<Uuid, Webhook>
 }
 
-export function createStore(slug: string): PlaneStore {
+/** `fresh`: a Plane just installed, whose workspace the web app has yet to create. */
+export function createStore(slug: string, { fresh = false }: { fresh?: boolean } = {}): PlaneStore {
   return {
-    workspace: { id: crypto.randomUUID(), slug, name: slug, owner: null },
+    workspace: {
+      id: crypto.randomUUID(),
+      slug,
+      name: slug,
+      owner: null,
+      exists: !fresh,
+      timezone: 'UTC',
+      organization_size: null,
+    },
     users: new Map(),
     tokens: new Map(),
     workspaceMembers: [],

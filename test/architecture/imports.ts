@@ -70,6 +70,8 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
       'shared/core/background.ts',
       'shared/core/running-jobs.ts',
       'shared/core/settings.ts',
+      'shared/core/secrets-file.ts',
+      'shared/core/settings-bootstrap.ts',
       'shared/core/config.ts',
       'shared/core/settings-fingerprint.ts',
       'shared/core/template-examples.ts',
@@ -84,6 +86,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
     paths: [
       'shared/poll/',
       'shared/provision/',
+      'shared/bootstrap/',
       'shared/commands/',
       'shared/check/',
       'shared/core/function-registry.ts',

@@ -128,7 +128,7 @@ describe('compose/.env.example', () => {
 
   it('should keep commented out the settings docker-compose.yml fixes', () => {
     const fixed = Object.keys(bridge?.environment ?? {})
-    expect(fixed.sort()).toEqual(['DATA_DIR', 'PORT'])
+    expect(fixed.sort()).toEqual(['BOOTSTRAP_SECRETS_FILE', 'DATA_DIR', 'PORT'])
     for (const key of fixed) {
       const line = appLines.find((l) => l.key === key)
       expect(line?.commented, `${key} is fixed by docker-compose.yml`).toBe(true)

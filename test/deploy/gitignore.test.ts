@@ -16,7 +16,7 @@ function ignored(path: string): boolean {
 
 describe('.gitignore (issue 45)', () => {
   it.runIf(existsSync(`${root}.git`))(
-    'should keep the agent registry, its backups, .env and the file store out of git',
+    'should keep the agent registry, its backups, .env, the secrets file and the file store out of git',
     () => {
       const registry = loadConfig({}).AGENTS_FILE?.replace(/^\.\//, '') ?? 'agents.json'
       for (const path of [
@@ -27,6 +27,9 @@ describe('.gitignore (issue 45)', () => {
         '.env',
         'data/store.journal',
         'compose/.env',
+        'secrets.env',
+        'secrets.env.next',
+        'compose/secrets/secrets.env',
       ])
         expect(ignored(path), path).toBe(true)
       // The templates are committed.

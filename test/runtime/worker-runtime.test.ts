@@ -20,6 +20,7 @@ describe('worker runtime', () => {
     expect(runtime.functions).toBe(servedFunctions)
     expect(servedFunctions).toEqual(functions.filter((fn) => fn.kind !== 'job'))
     expect(functions.filter((fn) => fn.kind === 'job').map((fn) => fn.name)).toEqual([
+      'bootstrap',
       'provision',
       'agent-token',
       'openclaw-config',

@@ -10,17 +10,6 @@ import { registerModuleRoutes } from './modules.ts'
 import { registerRelationRoutes } from './relations.ts'
 
 export function registerExtraRoutes(app: SimApp, deps: RouteDeps) {
-  // Public, no key: the instance and its version (`plane/license/api/views/instance.py`, InstanceEndpoint.get).
-  app.get('/api/instances/', (c) =>
-    c.json({
-      config: {},
-      instance: {
-        id: deps.store.workspace.id,
-        current_version: `v${deps.release}`,
-        is_setup_done: true,
-      },
-    })
-  )
   registerRelationRoutes(app, deps)
   registerCommentRoutes(app, deps)
   registerLinkRoutes(app, deps)
