@@ -25,7 +25,6 @@ import { createWebhookNotes } from '../shared/plane/webhook-notes.ts'
 import { createRejectionNotes } from '../shared/plane/webhook-rejections.ts'
 import { blockForCancelledDependency } from '../shared/poll/dependencies.ts'
 import { createProjectFinish } from '../shared/projects/finish.ts'
-import { tallyProject } from '../shared/projects/tally.ts'
 import { createProjectLabels, syncAgentLabels } from '../shared/runs/agent-labels.ts'
 import { onTaskClosed } from '../shared/runs/dependents.ts'
 import { createRunStore, runInfoOf } from '../shared/runs/records.ts'
@@ -162,18 +161,12 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     now,
     finishDue: (projectId) => projectFinish?.finishDue(projectId) ?? Promise.resolve(),
   })
-  // A project's finish: read once its last open task closes, at background work's priority.
+  // A project's finish: read once its last open task closes.
   const projectFinish =
     plane && runs
       ? createProjectFinish({
-          store,
-          outbox,
-          tracker,
-          tally: (id) => tallyProject({ plane, runs, store, budget, directory, config }, id),
-          chatId,
-          locale: config.LOCALE,
-          log,
-          now,
+          ...{ store, outbox, tracker, chatId, locale: config.LOCALE, log, now },
+          read: { plane, runs, store, budget, directory, config },
         })
       : null
   // Issue 32: what the bridge sees of every task, for tools that answer without listing Plane.

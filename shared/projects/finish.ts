@@ -8,7 +8,6 @@
  */
 
 import { lineParts } from '../budget/alerts.ts'
-import type { ScopeFigures } from '../budget/budget.ts'
 import { budgetPhrasesFor } from '../budget/phrases.ts'
 import type { TaskSnapshot } from '../events.ts'
 import { type Locale, phrasesFor, quote } from '../notify/i18n.ts'
@@ -18,6 +17,7 @@ import type { RunTracker } from '../runs/tracker.ts'
 import { DUE_INDEX, finishMember } from '../runs/tracker-kit.ts'
 import type { Store } from '../store/store.ts'
 import { escapeHtml } from '../telegram/html.ts'
+import { type ProjectTally, type ProjectTallyOptions, tallyProject } from './tally.ts'
 
 /** After the task's own message: the flush that closed it enqueues that message first. */
 export const FINISH_LOOK_DELAY_MS = 3_000
@@ -27,35 +27,16 @@ const REVIEWS_SHOWN = 10
 const AGENTS_SHOWN = 12
 const NAME_MAX = 80
 
-/** What a finished project comes to, as the bridge and Plane hold it (project-finish.ts, project-tally.ts). */
-export type ProjectTally = {
-  project: { id: string; name: string; identifier: string | null }
-  /** Plane's URL of the project's work items, when the bridge knows Plane's address. */
-  url: string | null
-  done: number
-  cancelled: number
-  /** The newest change among its tasks (ISO): names this finish, so a later one is another. */
-  lastChange: string
-  /** Tasks done per agent (its name), most first. */
-  byAgent: Array<{ name: string; done: number }>
-  timeSpentSeconds: number
-  /** Actual costs reported (USD), and the estimates of its tasks. */
-  costUsd: number
-  estimateUsd: number
-  deliverables: Array<{ name: string; url: string | null }>
-  /** References of the tasks whose review the human has not given yet. */
-  reviews: string[]
-  /** The team's month (the budget line), null without a budget. */
-  month: { month: string; team: ScopeFigures } | null
-}
-
 export type ProjectFinishOptions = {
   store: Store
   outbox: Pick<Outbox, 'enqueue'>
   /** The Concierge's wake goes as the run tracker's texts do (its session, its dedupe key). */
   tracker: Pick<RunTracker, 'tellConcierge'>
-  /** What the project comes to, or null while Plane holds a task of it still open (tally.ts). */
-  tally: (projectId: string) => Promise<ProjectTally | null>
+  /**
+   * Where the project's tally is read (tally.ts). Plane at an agent's priority: the human's news, like a completion's,
+   * never behind background work (a look waiting for the window held up the other run deadlines of its pass).
+   */
+  read: ProjectTallyOptions
   chatId: string | null
   locale: Locale
   log: Logger
@@ -73,7 +54,7 @@ export function createProjectFinish({
   store,
   outbox,
   tracker,
-  tally: tallyOf,
+  read,
   chatId,
   locale,
   log,
@@ -84,7 +65,10 @@ export function createProjectFinish({
       await store.indexAdd(DUE_INDEX, finishMember(task.projectId), now() + FINISH_LOOK_DELAY_MS)
     },
     async finishDue(projectId) {
-      const tally = await tallyOf(projectId)
+      const tally = await tallyProject(
+        { ...read, plane: read.plane.withPriority('agent') },
+        projectId
+      )
       if (!tally) return
       const key = `finish:${projectId}:${tally.lastChange}`
       if (chatId) {

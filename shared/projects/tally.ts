@@ -4,16 +4,36 @@
  * request), the bridge's run records of its tasks, the reviews still waiting and the month's budget.
  */
 import type { AgentRef } from '../agents/registry.ts'
-import type { Budget } from '../budget/budget.ts'
+import type { Budget, ScopeFigures } from '../budget/budget.ts'
 import { buildProjectUrl, type ProjectRef } from '../notify/messages.ts'
 import { listReviews } from '../notify/reviews.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import type { RunStore } from '../runs/records.ts'
 import type { Store } from '../store/store.ts'
-import type { ProjectTally } from './finish.ts'
+
+/** What a finished project comes to, as the bridge and Plane hold it (project-finish.ts, project-tally.ts). */
+export type ProjectTally = {
+  project: { id: string; name: string; identifier: string | null }
+  /** Plane's URL of the project's work items, when the bridge knows Plane's address. */
+  url: string | null
+  done: number
+  cancelled: number
+  /** The newest change among its tasks (ISO): names this finish, so a later one is another. */
+  lastChange: string
+  /** Tasks done per agent (its name), most first. */
+  byAgent: Array<{ name: string; done: number }>
+  timeSpentSeconds: number
+  /** Actual costs reported (USD), and the estimates of its tasks. */
+  costUsd: number
+  estimateUsd: number
+  deliverables: Array<{ name: string; url: string | null }>
+  /** References of the tasks whose review the human has not given yet. */
+  reviews: string[]
+  /** The team's month (the budget line), null without a budget. */
+  month: { month: string; team: ScopeFigures } | null
+}
 
 export type ProjectTallyOptions = {
-  /** Plane at background work's priority: a finish waits for nobody. */
   plane: PlaneClient
   runs: Pick<RunStore, 'peekMany'>
   store: Store
