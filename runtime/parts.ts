@@ -34,6 +34,7 @@ import { createPooledCounters } from '../shared/store/pooled-counter.ts'
 import { createQueueWorker } from '../shared/store/queue-worker.ts'
 import { createWorkspaceLoader, noteTaskChanged } from '../shared/workspace/workspace-loader.ts'
 import { createDelivery } from './delivery.ts'
+import { buildLiveView, runInfoOf } from './live-parts.ts'
 import { buildPlaneClients } from './plane-clients.ts'
 import { createScheduler } from './scheduler.ts'
 import { buildTelegramParts } from './telegram-parts.ts'
@@ -173,6 +174,8 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
       await Promise.all([indexed.saw(task, description, memo), noteTaskChanged(store, task, now())])
     },
   }
+  // Each task under way in one silent message edited in place as its agent reports (TELEGRAM_LIVE).
+  const live = buildLiveView(services, { locks, outbox, directory, chatId })
   const taskReads = createTaskReads({ now })
   const labels = createProjectLabels({ now })
   const pipeline = createPipeline({
@@ -210,18 +213,8 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
             syncAgentLabels(plane.withPriority('agent'), task, change, labels),
         }
       : {}),
-    runInfo: async (taskId) => {
-      const record = await store.get<RunRecord>(runRecordKey(taskId))
-      return record
-        ? {
-            timeSpentSeconds: timeSpentNow(record, now()),
-            confidence: record.confidence,
-            summary: record.summary,
-            deliverables: record.deliverables.map((d) => ({ name: d.name, url: d.url })),
-            held: record.held ?? null,
-          }
-        : null
-    },
+    runInfo: runInfoOf(store, now),
+    live,
   })
 
   const { deliver, classify } = createDelivery({
@@ -237,6 +230,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     tracker,
     migrations,
     heldChats,
+    live,
     registry: metrics.registry,
   })
   const scheduler = createScheduler({
@@ -309,6 +303,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     holds,
     migrations,
     heldChats,
+    live,
     index,
     freshener: createFreshener(),
     webhookRejections: createRejectionNotes({ store, now }),

@@ -12,6 +12,11 @@ export type TelegramSendPayload = TelegramParams<'sendMessage'>
 export type TelegramEditPayload = TelegramParams<'editMessageText'>
 /** An agent's grouped message (issue 39): names whose held messages to send; its text is built when it goes. */
 export type GroupedPayload = { chat_id: string; grouped: string; agent_name: string }
+/**
+ * A live message (the live view: a task under way, or the board of them), named by its key: its text is rendered
+ * when it goes, from the progress reported until then, so a burst of reports costs one send or edit.
+ */
+export type LivePayload = { chat_id: string; live: string }
 /** `POST /hooks/agent`'s body, with the task's session when a session key prefix is set. */
 export type OpenClawWakePayload = OpenClawAgentParams & { sessionKey?: string }
 
@@ -58,6 +63,12 @@ export type GroupedMessage = Addressed & {
   payload: GroupedPayload
   meta: { kind: 'grouped'; agentId: string }
 }
+export type LiveItem = Addressed & {
+  channel: 'telegram'
+  payload: LivePayload
+  /** Its project, for a task's first message: it goes to the project's topic (TELEGRAM_TOPICS=per-project). */
+  meta: { kind: 'live'; projectId?: string }
+}
 export type OpenClawWake = Addressed & {
   channel: 'openclaw'
   payload: OpenClawWakePayload
@@ -65,7 +76,12 @@ export type OpenClawWake = Addressed & {
 }
 
 /** Every message the outbox carries; a Telegram item's kind is its `meta.kind` (none: a plain message). */
-export type OutboxMessage = TelegramMessage | TelegramEdit | GroupedMessage | OpenClawWake
+export type OutboxMessage =
+  | TelegramMessage
+  | TelegramEdit
+  | GroupedMessage
+  | LiveItem
+  | OpenClawWake
 
 /** An item as the store gives it back: written by this version or an older one. */
 export type StoredMessage = {
@@ -80,6 +96,7 @@ export type ReadMessage =
   | { kind: 'message'; message: TelegramMessage }
   | { kind: 'edit'; message: TelegramEdit }
   | { kind: 'grouped'; message: GroupedMessage }
+  | { kind: 'live'; message: LiveItem }
   | { kind: 'wake'; message: OpenClawWake }
   | { kind: 'unreadable'; reason: string }
 
@@ -108,6 +125,16 @@ export function readOutboxMessage(item: StoredMessage): ReadMessage {
     return {
       kind: 'grouped',
       message: { channel, target, payload, meta: { kind: 'grouped', agentId: meta.agentId } },
+    }
+  }
+  if (meta?.kind === 'live') {
+    if (typeof payload.chat_id !== 'string' || typeof payload.live !== 'string')
+      return _unreadable('a live message without its chat and key')
+    const projectId = typeof meta.projectId === 'string' ? { projectId: meta.projectId } : {}
+    const live = { chat_id: payload.chat_id, live: payload.live }
+    return {
+      kind: 'live',
+      message: { channel, target, payload: live, meta: { kind: 'live', ...projectId } },
     }
   }
   if (meta?.kind === 'edit') {

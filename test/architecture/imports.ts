@@ -49,13 +49,14 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
     ],
   },
   {
-    name: 'parts (pipeline, outbox, runs, cards, index, directory, status) and the settings',
+    name: 'parts (pipeline, outbox, runs, cards, live view, index, directory, status) and the settings',
     paths: [
       'shared/notify/',
       'shared/pipeline/',
       'shared/runs/',
       'shared/actions/',
       'shared/budget/',
+      'shared/live/',
       'shared/index/',
       'shared/workspace/',
       'shared/notify/plane-directory.ts',
