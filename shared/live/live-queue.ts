@@ -22,7 +22,7 @@ export type LiveMessage = {
   threadId: number | null
   /** The stretch of work it shows (a task's `since`; a board's first start): another stretch, another message. */
   since: number
-  /** The last change it shows (`TaskProgress.at`, the latest of a board's). */
+  /** Which changes it shows: a task's last (`TaskProgress.at`), the sum of a board's tasks'. */
   shown: number
   /** When it was last sent or edited (ms). */
   shownAt: number
@@ -51,8 +51,11 @@ export type LiveQueueOptions = {
 }
 
 export type LiveQueue = {
-  /** The message needs sending: an item is enqueued, unless one waits already; never before the gap is over. */
-  schedule(key: LiveKey, projectId: string | null): Promise<void>
+  /**
+   * The message needs sending: an item is enqueued, unless one waits already; an edit never before the gap is over,
+   * a new message (the task's stretch `since` is not the one the message shows; a board closed) at once.
+   */
+  schedule(key: LiveKey, projectId: string | null, since: number | null): Promise<void>
   /** The message cannot go yet (its chat's edits used up): its waiting item is replaced by one at `at`. */
   postpone(key: LiveKey, projectId: string | null, at: number): Promise<void>
   /** Its item went: a report from now on enqueues the next one. */
@@ -78,11 +81,16 @@ export function createLiveQueue({
     await outbox.enqueue(item)
   }
   return {
-    async schedule(key, projectId) {
+    async schedule(key, projectId, since) {
       if (!(await store.claim(queuedKey(key), QUEUED_TTL_S))) return
       try {
         const message = await store.get<LiveMessage>(liveMessageKey(key))
-        await enqueue(key, projectId, Math.max(now(), (message?.shownAt ?? 0) + gapMs))
+        const edit =
+          message !== null &&
+          message.messageId !== null &&
+          !message.closed &&
+          (since === null || message.since === since)
+        await enqueue(key, projectId, edit ? Math.max(now(), message.shownAt + gapMs) : now())
       } catch (error) {
         // Nothing enqueued: the claim must not keep the next report from trying.
         await store.delete(queuedKey(key)).catch(() => undefined)

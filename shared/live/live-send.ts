@@ -57,7 +57,7 @@ const EDIT_WINDOW_MS = 60_000
 /** What a live message shows now. */
 type View = {
   html: string
-  /** The latest change it shows. */
+  /** Which changes it shows (`_version`). */
   version: number
   /** The stretch (a task's) or the board's start. */
   since: number
@@ -87,7 +87,7 @@ export async function deliverLive(
   )
   // A task's other stretch (started again after it ended) is a new message; the old one keeps its end.
   const current = continued && continued.since === view?.since ? continued : null
-  if (!view || (current && current.shown >= view.version)) return _released(ctx, key, current)
+  if (!view || (current && current.shown === view.version)) return _released(ctx, key, current)
   if (current) {
     const wait = current.shownAt + ctx.gapMs - now()
     if (wait > 0) return queue.postpone(key, view.projectId, now() + wait)
@@ -145,12 +145,12 @@ async function _released(
   if (!ctx.queue) return
   await ctx.queue.release(key)
   const tasks = await _tasksOf(ctx, key)
-  const behind = Math.max(0, ...tasks.map((t) => t.at)) > (shown?.shown ?? 0)
+  const behind = _version(tasks) !== (shown?.shown ?? 0)
   // A board just closed has nothing on it but what started since: a new board.
   const due = tasks.length > 0 && (behind || (key === BOARD_KEY && shown?.closed === true))
   if (due) {
     const projectId = key === BOARD_KEY ? null : (tasks[0]?.projectId ?? null)
-    await ctx.queue.schedule(key, projectId)
+    await ctx.queue.schedule(key, projectId, key === BOARD_KEY ? null : (tasks[0]?.since ?? null))
   }
 }
 
@@ -183,6 +183,14 @@ async function _figures(ctx: LiveSendContext, tasks: readonly TaskProgress[]) {
   return figures
 }
 
+/**
+ * Which changes a message shows: a task's last change, or the sum of a board's (each task's `at` only grows, so the
+ * sum moves with any change, a task joining or leaving), compared for equality: clocks of two replicas may differ.
+ */
+function _version(tasks: readonly TaskProgress[]): number {
+  return tasks.reduce((sum, t) => sum + t.at, 0)
+}
+
 function _view(
   tasks: readonly TaskProgress[],
   ctx: LiveSendContext,
@@ -195,7 +203,7 @@ function _view(
   const render = { locale: ctx.locale, figures }
   return {
     html: board ? renderLiveBoard(tasks, render) : renderLiveTask(first, render),
-    version: Math.max(...tasks.map((t) => t.at)),
+    version: _version(tasks),
     since: boardSince ?? first.since,
     projectId: board ? null : first.projectId,
     ended: tasks.every(isEnded),

@@ -76,7 +76,17 @@ export type LiveView = {
   readonly maxTasks: number
   /** An agent's report on its task (add_comment progress, a question). */
   report(task: TaskSnapshot, report: LiveReport, agentName: string): Promise<LiveOutcome>
-  /** A change of the task the pipeline told: in progress starts its message; done, blocked, cancelled end it. */
+  /**
+   * The task's agent started it (or went on after a question): its message starts, or says it is at work again. A
+   * task whose snapshot is not under way is left alone.
+   */
+  start(task: TaskSnapshot, agentName: string): Promise<void>
+  /** The task ended (done, blocked, cancelled): its message shows it, then changes no more. */
+  end(taskId: string, state: Extract<LiveState, 'done' | 'blocked' | 'cancelled'>): Promise<void>
+  /**
+   * A change of the task the pipeline told, whoever made it (a person in Plane too): in progress starts its message;
+   * done, blocked, cancelled end it.
+   */
   follow(before: TaskSnapshot | null, after: TaskSnapshot): Promise<void>
   /** The run's figures changed (a timer stopped): shown at the next edit, if the task is followed. */
   touch(taskId: string): Promise<void>
@@ -92,7 +102,6 @@ export function createLiveView(options: LiveViewOptions): LiveView {
     : null
   const lock = options.locks.lock({ ttlSeconds: 10, waitMs: 5_000 })
   const sending = mode !== 'off' && queue !== null
-  const keyOf = (taskId: string): LiveKey => (mode === 'board' ? BOARD_KEY : liveTaskKey(taskId))
 
   /** The task as the human reads it: project tag, reference and title linked to Plane. */
   const describe = async (task: TaskSnapshot) => {
@@ -149,8 +158,16 @@ export function createLiveView(options: LiveViewOptions): LiveView {
       return saved
     })
     if (next?.live && queue)
-      await queue.schedule(keyOf(taskId), mode === 'board' ? null : next.projectId)
+      await (mode === 'board'
+        ? queue.schedule(BOARD_KEY, null, null)
+        : queue.schedule(liveTaskKey(taskId), next.projectId, next.since))
     return next
+  }
+
+  const end = async (taskId: string, state: LiveState) => {
+    await update(taskId, async (current) =>
+      current && !isEnded(current) ? { ...current, state } : null
+    )
   }
 
   return {
@@ -179,16 +196,22 @@ export function createLiveView(options: LiveViewOptions): LiveView {
       })
       return outcome
     },
+    async start(task, agentName) {
+      if (!_isStarted(task)) return
+      await update(task.id, async (current) =>
+        current && !isEnded(current)
+          ? current.state === 'active'
+            ? current
+            : { ...current, state: 'active' }
+          : start(task, agentName, current)
+      )
+    },
+    end: (taskId, state) => end(taskId, state),
     async follow(before, after) {
       // A task first seen (a deploy's adoption, a listing) is not a start: no storm of messages at deploy.
       if (!before) return
       const ended = _endOf(after)
-      if (ended) {
-        await update(after.id, async (current) =>
-          current && !isEnded(current) ? { ...current, state: ended } : null
-        )
-        return
-      }
+      if (ended) return end(after.id, ended)
       if (!_isStarted(after) || _isStarted(before)) return
       const [agent] = await agentsOfTask(directory, after)
       if (!agent) return

@@ -94,7 +94,10 @@ function _figures(progress: TaskProgress, ctx: LiveRenderContext): string[] {
   const out: string[] = []
   const minutes = run ? Math.floor(run.timeSpentSeconds / 60) : 0
   if (minutes > 0) out.push(`⏱ ${phrasesFor(ctx.locale).formatDuration(minutes)}`)
-  const cost = progress.cost ?? run?.cost ?? null
+  // The cost given when the task ended is the final word; before, what the agent last reported.
+  const cost = isEnded(progress)
+    ? (run?.cost ?? progress.cost)
+    : (progress.cost ?? run?.cost ?? null)
   if (cost !== null) out.push(`💰 ${budgetPhrasesFor(ctx.locale).usd(cost)}`)
   return out
 }
