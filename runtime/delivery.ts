@@ -279,7 +279,8 @@ export function createDelivery({
     }
     if (!telegram) throw new Error('Telegram is not configured')
     if (read.kind === 'live') {
-      if (live) await live.deliver(read.message.payload.live, _liveCalls(telegram))
+      const { live: key, gen } = read.message.payload
+      if (live) await live.deliver(key, gen, _liveCalls(telegram))
     } else if (read.kind === 'grouped') await _sendGrouped(telegram, read.message)
     else if (read.kind === 'edit') await _edit(telegram, read.message)
     else await _send(telegram, item.id, read.message)

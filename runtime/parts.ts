@@ -26,9 +26,8 @@ import { createRejectionNotes } from '../shared/plane/webhook-rejections.ts'
 import { blockForCancelledDependency } from '../shared/poll/dependencies.ts'
 import { createProjectLabels, syncAgentLabels } from '../shared/runs/agent-labels.ts'
 import { onTaskClosed } from '../shared/runs/dependents.ts'
-import { createRunStore, runRecordKey, timeSpentNow } from '../shared/runs/records.ts'
+import { createRunStore } from '../shared/runs/records.ts'
 import { createRunTracker } from '../shared/runs/tracker.ts'
-import type { RunRecord } from '../shared/runs/types.ts'
 import { createKeyedLocks, type KeyedLocks } from '../shared/store/keyed-lock.ts'
 import { createPooledCounters } from '../shared/store/pooled-counter.ts'
 import { createQueueWorker } from '../shared/store/queue-worker.ts'
@@ -356,6 +355,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
           tracker,
           runs,
           cards,
+          live,
           directory,
           dependents: dependentsParts,
           now,

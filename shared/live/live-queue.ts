@@ -1,7 +1,8 @@
 /**
- * @module When a live message is next sent: one outbox item at a time per message (a claim in the store, whichever
- * replica reports), rendered when it goes, so any number of reports in between cost one edit; and never sooner than
- * a few seconds after the message's last edit.
+ * @module When a live message is next sent: one outbox item per generation of the message (the outbox's dedupe key,
+ * whichever replica reports), rendered when it goes, so any number of reports in between cost one edit; an edit
+ * never sooner than a few seconds after the message's last one. The item is stored before its key is claimed (the
+ * outbox's order): a crash between two steps leaves an item to send, never a claim without one.
  */
 import type { Outbox } from '../notify/outbox.ts'
 import type { LiveItem } from '../notify/outbox-message.ts'
@@ -28,18 +29,22 @@ export type LiveMessage = {
   shownAt: number
   /** A board whose tasks had all ended when it was last edited: the next start opens a new one. */
   closed?: boolean
+  /**
+   * Items consumed so far: the next item is this generation's, one of a kind (its dedupe key). An item goes, or finds
+   * nothing to do, or makes way for a later one: the generation moves on, and a report from then on enqueues anew.
+   */
+  gen: number
 }
 
 /** Kept as long as a task may be followed; a message past it is sent anew at the next report. */
 export const LIVE_MESSAGE_TTL_S = 14 * 24 * 60 * 60
 /**
- * How long an item's claim holds when its item never goes (a chat held for hours, a dead letter): past it, a report
- * enqueues another, which finds the message up to date or edits it. Two items are harmless; none for ever is not.
+ * How long an item's dedupe key holds: past a chat held that long, a report may enqueue a twin of a waiting item, which
+ * finds its generation gone by and does nothing. Two items are harmless; a key kept a month per edit is not.
  */
-const QUEUED_TTL_S = 10 * 60
+const ITEM_KEY_TTL_S = 24 * 60 * 60
 
 export const liveMessageKey = (key: LiveKey) => `live:message:${key}`
-const queuedKey = (key: LiveKey) => `live:queued:${key}`
 
 export type LiveQueueOptions = {
   store: Store
@@ -52,14 +57,12 @@ export type LiveQueueOptions = {
 
 export type LiveQueue = {
   /**
-   * The message needs sending: an item is enqueued, unless one waits already; an edit never before the gap is over,
-   * a new message (the task's stretch `since` is not the one the message shows; a board closed) at once.
+   * The message needs sending: this generation's item is enqueued (once, whoever asks); an edit never before the gap
+   * is over, a new message (the task's stretch `since` is not the one the message shows; a board closed) at once.
    */
   schedule(key: LiveKey, projectId: string | null, since: number | null): Promise<void>
-  /** The message cannot go yet (its chat's edits used up): its waiting item is replaced by one at `at`. */
-  postpone(key: LiveKey, projectId: string | null, at: number): Promise<void>
-  /** Its item went: a report from now on enqueues the next one. */
-  release(key: LiveKey): Promise<void>
+  /** The next generation's item, to go at `at` (an edit that must wait for room in the chat). */
+  postpone(key: LiveKey, projectId: string | null, gen: number, at: number): Promise<void>
 }
 
 export function createLiveQueue({
@@ -69,12 +72,14 @@ export function createLiveQueue({
   gapMs,
   now,
 }: LiveQueueOptions): LiveQueue {
-  const enqueue = async (key: LiveKey, projectId: string | null, at: number) => {
-    const item: LiveItem & { notBefore: number } = {
+  const enqueue = async (key: LiveKey, projectId: string | null, gen: number, at: number) => {
+    const item: LiveItem & { notBefore: number; dedupeKey: string; dedupeTtlS: number } = {
       channel: 'telegram',
       target: chatId,
-      payload: { chat_id: chatId, live: key },
+      payload: { chat_id: chatId, live: key, gen },
       meta: { kind: 'live', ...(projectId ? { projectId } : {}) },
+      dedupeKey: `live:${key}:${gen}`,
+      dedupeTtlS: ITEM_KEY_TTL_S,
       // Placed in the chat's lane at its time: what is enqueued for the chat before it goes first.
       notBefore: Math.max(1, at),
     }
@@ -82,25 +87,15 @@ export function createLiveQueue({
   }
   return {
     async schedule(key, projectId, since) {
-      if (!(await store.claim(queuedKey(key), QUEUED_TTL_S))) return
-      try {
-        const message = await store.get<LiveMessage>(liveMessageKey(key))
-        const edit =
-          message !== null &&
-          message.messageId !== null &&
-          !message.closed &&
-          (since === null || message.since === since)
-        await enqueue(key, projectId, edit ? Math.max(now(), message.shownAt + gapMs) : now())
-      } catch (error) {
-        // Nothing enqueued: the claim must not keep the next report from trying.
-        await store.delete(queuedKey(key)).catch(() => undefined)
-        throw error
-      }
+      const message = await store.get<LiveMessage>(liveMessageKey(key))
+      const edit =
+        message !== null &&
+        message.messageId !== null &&
+        !message.closed &&
+        (since === null || message.since === since)
+      const at = edit ? Math.max(now(), message.shownAt + gapMs) : now()
+      await enqueue(key, projectId, message?.gen ?? 0, at)
     },
-    async postpone(key, projectId, at) {
-      await store.set(queuedKey(key), true, { ttlSeconds: QUEUED_TTL_S })
-      await enqueue(key, projectId, at)
-    },
-    release: (key) => store.delete(queuedKey(key)),
+    postpone: (key, projectId, gen, at) => enqueue(key, projectId, gen, at),
   }
 }

@@ -69,36 +69,44 @@ type View = {
 
 export async function deliverLive(
   key: LiveKey,
+  gen: number,
   telegram: LiveTelegram,
   ctx: LiveSendContext
 ): Promise<void> {
   const { store, queue, now } = ctx
   if (!queue || !ctx.chatId) return
   const message = await store.get<LiveMessage>(liveMessageKey(key))
+  // Its generation has gone by (a twin, or the item redelivered after a crash past its work): only what came since.
+  if ((message?.gen ?? 0) !== gen) return _behind(ctx, key, message)
   const tasks = await _tasksOf(ctx, key)
   const board = key === BOARD_KEY
   const continued = message && message.messageId !== null && !message.closed ? message : null
-  const view = _view(
-    tasks,
-    ctx,
-    board,
-    board ? (continued?.since ?? now()) : null,
-    await _figures(ctx, tasks)
-  )
+  const boardSince = board ? (continued?.since ?? now()) : null
+  const view = _view(tasks, ctx, boardSince, await _figures(ctx, tasks))
   // A task's other stretch (started again after it ended) is a new message; the old one keeps its end.
   const current = continued && continued.since === view?.since ? continued : null
-  if (!view || (current && current.shown === view.version)) return _released(ctx, key, current)
+  if (!view || (current && current.shown === view.version)) {
+    const next = { ...(message ?? _unsent(ctx.chatId)), gen: gen + 1 }
+    await store.set(liveMessageKey(key), next, { ttlSeconds: LIVE_MESSAGE_TTL_S })
+    return _behind(ctx, key, next)
+  }
   if (current) {
+    // Telegram allows a chat about 20 edits a minute (reference §1.7): the gap, and the live view's share of them.
     const wait = current.shownAt + ctx.gapMs - now()
-    if (wait > 0) return queue.postpone(key, view.projectId, now() + wait)
-    // Telegram allows a chat about 20 edits a minute (reference §1.7): past the live view's share, wait for room.
-    const room = await store.windowTake(`live:edits:${current.chatId}`, {
-      nowMs: now(),
-      windowMs: EDIT_WINDOW_MS,
-      ceiling: ctx.editsPerMinute ?? 15,
-    })
-    if (!room.taken)
-      return queue.postpone(key, view.projectId, now() + Math.max(1_000, room.waitMs))
+    const room =
+      wait > 0
+        ? null
+        : await store.windowTake(`live:edits:${current.chatId}`, {
+            nowMs: now(),
+            windowMs: EDIT_WINDOW_MS,
+            ceiling: ctx.editsPerMinute ?? 15,
+          })
+    if (!room?.taken) {
+      const next = { ...current, gen: gen + 1 }
+      await store.set(liveMessageKey(key), next, { ttlSeconds: LIVE_MESSAGE_TTL_S })
+      const at = now() + (room ? Math.max(1_000, room.waitMs) : wait)
+      return queue.postpone(key, view.projectId, next.gen, at)
+    }
   }
   const shown = current
     ? await _edit(telegram, current, view.html)
@@ -110,15 +118,21 @@ export async function deliverLive(
     since: view.since,
     shown: view.version,
     shownAt: now(),
+    gen: gen + 1,
     ...(board && view.ended ? { closed: true } : {}),
   }
   await store.set(liveMessageKey(key), next, { ttlSeconds: LIVE_MESSAGE_TTL_S })
   // A board whose tasks all ended is done: the next start opens a new one.
   if (board && view.ended) for (const id of view.taskIds) await store.indexRemove(BOARD_INDEX, id)
-  await _released(ctx, key, next)
+  await _behind(ctx, key, next)
 }
 
 // --- Internal helpers ---
+
+/** A message not sent yet (nothing to show when its item went): only its generation counts. */
+function _unsent(chatId: string): LiveMessage {
+  return { chatId, messageId: null, threadId: null, since: 0, shown: 0, shownAt: 0, gen: 0 }
+}
 
 /** The edit, or the message sent anew when the human deleted it (its new id); unchanged when Telegram shows it. */
 async function _edit(telegram: LiveTelegram, current: LiveMessage, html: string) {
@@ -136,22 +150,22 @@ async function _edit(telegram: LiveTelegram, current: LiveMessage, html: string)
   }
 }
 
-/** The item is done: the next report enqueues the next one, and one that came while this went gets it now. */
-async function _released(
+/** A report that came while this item went (or since the message was last shown) gets the next generation's item. */
+async function _behind(
   ctx: LiveSendContext,
   key: LiveKey,
   shown: LiveMessage | null
 ): Promise<void> {
   if (!ctx.queue) return
-  await ctx.queue.release(key)
   const tasks = await _tasksOf(ctx, key)
   const behind = _version(tasks) !== (shown?.shown ?? 0)
   // A board just closed has nothing on it but what started since: a new board.
-  const due = tasks.length > 0 && (behind || (key === BOARD_KEY && shown?.closed === true))
-  if (due) {
-    const projectId = key === BOARD_KEY ? null : (tasks[0]?.projectId ?? null)
-    await ctx.queue.schedule(key, projectId, key === BOARD_KEY ? null : (tasks[0]?.since ?? null))
-  }
+  if (tasks.length > 0 && (behind || (key === BOARD_KEY && shown?.closed === true)))
+    await ctx.queue.schedule(
+      key,
+      key === BOARD_KEY ? null : (tasks[0]?.projectId ?? null),
+      key === BOARD_KEY ? null : (tasks[0]?.since ?? null)
+    )
 }
 
 /** The progress records a message shows: its task's (when followed live), or the board's. */
@@ -191,15 +205,16 @@ function _version(tasks: readonly TaskProgress[]): number {
   return tasks.reduce((sum, t) => sum + t.at, 0)
 }
 
+/** What the message shows now: a task's message, or the board (`boardSince`: its start) of `tasks`. */
 function _view(
   tasks: readonly TaskProgress[],
   ctx: LiveSendContext,
-  board: boolean,
   boardSince: number | null,
   figures: ReadonlyMap<string, RunFigures>
 ): View | null {
   const [first] = tasks
   if (!first) return null
+  const board = boardSince !== null
   const render = { locale: ctx.locale, figures }
   return {
     html: board ? renderLiveBoard(tasks, render) : renderLiveTask(first, render),

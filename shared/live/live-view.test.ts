@@ -23,6 +23,7 @@ function setup({ mode = 'tasks' as LiveMode, maxTasks = 20 } = {}) {
   let clock = Date.parse('2026-11-21T09:00:00Z')
   const store = createMemoryStore({ now: () => clock })
   const items: EnqueueInput[] = []
+  const keys = new Set<string>()
   const texts = new Map<number, string>()
   const calls: string[] = []
   let nextId = 1
@@ -49,7 +50,10 @@ function setup({ mode = 'tasks' as LiveMode, maxTasks = 20 } = {}) {
     store,
     locks: createKeyedLocks({ store }),
     outbox: {
+      // As the outbox: one item per dedupe key.
       enqueue: async (item) => {
+        if (item.dedupeKey && keys.has(item.dedupeKey)) return { id: '', enqueued: false }
+        if (item.dedupeKey) keys.add(item.dedupeKey)
         items.push(item)
         return { id: String(items.length), enqueued: true }
       },
@@ -72,7 +76,8 @@ function setup({ mode = 'tasks' as LiveMode, maxTasks = 20 } = {}) {
         items.push(item)
         continue
       }
-      await live.deliver(String((item.payload as { live: string }).live), telegram)
+      const { live: key, gen } = item.payload as { live: string; gen: number }
+      await live.deliver(key, gen, telegram)
     }
   }
   return {
@@ -106,7 +111,8 @@ describe('createLiveView', () => {
     expect(s.items).toHaveLength(1)
     expect(s.items[0]).toMatchObject({
       target: CHAT,
-      payload: { chat_id: CHAT, live: `task:${started.id}` },
+      payload: { chat_id: CHAT, live: `task:${started.id}`, gen: 0 },
+      dedupeKey: `live:task:${started.id}:0`,
       meta: { kind: 'live', projectId: started.projectId },
     })
     await s.drain()

@@ -90,8 +90,8 @@ export type LiveView = {
   follow(before: TaskSnapshot | null, after: TaskSnapshot): Promise<void>
   /** The run's figures changed (a timer stopped): shown at the next edit, if the task is followed. */
   touch(taskId: string): Promise<void>
-  /** Send or edit a live message now (the outbox's item for it). */
-  deliver(key: string, telegram: LiveTelegram): Promise<void>
+  /** Send or edit a live message now (the outbox's item for it, of the message's generation `gen`). */
+  deliver(key: string, gen: number, telegram: LiveTelegram): Promise<void>
 }
 
 export function createLiveView(options: LiveViewOptions): LiveView {
@@ -224,8 +224,8 @@ export function createLiveView(options: LiveViewOptions): LiveView {
         current && !isEnded(current) ? { ...current } : null
       )
     },
-    deliver: (key, telegram) =>
-      deliverLive(key as LiveKey, telegram, { ...options, queue, gapMs, mode }),
+    deliver: (key, gen, telegram) =>
+      deliverLive(key as LiveKey, gen, telegram, { ...options, queue, gapMs, mode }),
   }
 }
 

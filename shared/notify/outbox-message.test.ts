@@ -54,7 +54,7 @@ describe('readOutboxMessage', () => {
         meta: { kind: 'grouped', agentId: 'imhotep' },
       })
     ).toMatchObject({ kind: 'grouped', message: { payload: grouped } })
-    const live = { chat_id: CHAT, live: 'task:t1' }
+    const live = { chat_id: CHAT, live: 'task:t1', gen: 3 }
     expect(
       readOutboxMessage({
         channel: 'telegram',
@@ -104,7 +104,7 @@ describe('readOutboxMessage', () => {
       'unreadable outbox item: a Telegram message without its chat and text',
       'unreadable outbox item: a Telegram edit without its chat, message id and text',
       "unreadable outbox item: an agent's grouped message without its agent",
-      'unreadable outbox item: a live message without its chat and key',
+      'unreadable outbox item: a live message without its chat, key and generation',
       'unreadable outbox item: an OpenClaw wake without a message',
       'unreadable outbox item: an item for an unknown channel (email)',
     ])

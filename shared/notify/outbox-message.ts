@@ -16,7 +16,12 @@ export type GroupedPayload = { chat_id: string; grouped: string; agent_name: str
  * A live message (the live view: a task under way, or the board of them), named by its key: its text is rendered
  * when it goes, from the progress reported until then, so a burst of reports costs one send or edit.
  */
-export type LivePayload = { chat_id: string; live: string }
+export type LivePayload = {
+  chat_id: string
+  live: string
+  /** The message's generation this item is for: an item of a generation gone by is done already. */
+  gen: number
+}
 /** `POST /hooks/agent`'s body, with the task's session when a session key prefix is set. */
 export type OpenClawWakePayload = OpenClawAgentParams & { sessionKey?: string }
 
@@ -128,10 +133,11 @@ export function readOutboxMessage(item: StoredMessage): ReadMessage {
     }
   }
   if (meta?.kind === 'live') {
-    if (typeof payload.chat_id !== 'string' || typeof payload.live !== 'string')
-      return _unreadable('a live message without its chat and key')
+    const { chat_id, live: key, gen } = payload
+    if (typeof chat_id !== 'string' || typeof key !== 'string' || typeof gen !== 'number')
+      return _unreadable('a live message without its chat, key and generation')
     const projectId = typeof meta.projectId === 'string' ? { projectId: meta.projectId } : {}
-    const live = { chat_id: payload.chat_id, live: payload.live }
+    const live = { chat_id, live: key, gen }
     return {
       kind: 'live',
       message: { channel, target, payload: live, meta: { kind: 'live', ...projectId } },

@@ -172,7 +172,12 @@ export function createTelegramSim(options: TelegramSimOptions): TelegramSim {
     const name = METHOD_BY_LOWER.get(requested.toLowerCase())
     const params = await _readParams(c.req.raw)
     const record = (status: number) =>
-      calls.push({ method: name ?? requested, params: params ?? {}, status, at: state.options.now() })
+      calls.push({
+        method: name ?? requested,
+        params: params ?? {},
+        status,
+        at: state.options.now(),
+      })
     if (!name) {
       record(404)
       return c.json(_notFound(), 404)
