@@ -155,6 +155,18 @@ describe('createLiveView', () => {
     expect(s.texts.get(1)).toContain('20 %')
   })
 
+  it('should not edit for the same report made again (a retried call)', async () => {
+    const s = setup()
+    await startTask(s)
+    s.advance(LIVE_EDIT_GAP_MS)
+    await s.live.report(started, { percent: 10, step: 'a' }, 'Imhotep')
+    await s.drain()
+    s.advance(LIVE_EDIT_GAP_MS)
+    expect(await s.live.report(started, { percent: 10, step: 'a' }, 'Imhotep')).toBe('live')
+    await s.drain()
+    expect(s.calls).toEqual(['send', 'edit'])
+  })
+
   it('should hold a chat to 15 live edits a minute, whatever the number of tasks', async () => {
     const s = setup()
     const tasks = Array.from({ length: 10 }, (_, i) =>

@@ -183,7 +183,7 @@ export function createLiveView(options: LiveViewOptions): LiveView {
         if (!underWay && (_endOf(task) !== null || !progress)) return null
         const base = underWay ? current : await start(task, agentName, current)
         outcome = base.live ? 'live' : sending ? 'full' : 'recorded'
-        return {
+        const next: TaskProgress = {
           ...base,
           agentName,
           state: report.state ?? 'active',
@@ -193,6 +193,8 @@ export function createLiveView(options: LiveViewOptions): LiveView {
             : {}),
           ...(report.cost !== undefined ? { cost: report.cost } : {}),
         }
+        // The same report again (a retried call) shows nothing new: no edit for it.
+        return underWay && _sameProgress(current, next) ? current : next
       })
       return outcome
     },
@@ -230,6 +232,17 @@ export function createLiveView(options: LiveViewOptions): LiveView {
 }
 
 // --- Internal helpers ---
+
+/** Nothing the message shows differs. */
+function _sameProgress(a: TaskProgress, b: TaskProgress): boolean {
+  return (
+    a.percent === b.percent &&
+    a.step === b.step &&
+    a.cost === b.cost &&
+    a.state === b.state &&
+    a.agentName === b.agentName
+  )
+}
 
 /** Under way: a started state that is not Blocked. */
 function _isStarted(task: Pick<TaskSnapshot, 'state'>): boolean {
