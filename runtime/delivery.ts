@@ -6,6 +6,8 @@
 import type { CardStore } from '../shared/actions/cards.ts'
 import type { Config } from '../shared/core/config.ts'
 import type { Services } from '../shared/core/function.ts'
+import type { LiveTelegram } from '../shared/live/live-send.ts'
+import type { LiveView } from '../shared/live/live-view.ts'
 import type { HeldChats } from '../shared/notify/held-chats.ts'
 import type { OutboxItem } from '../shared/notify/outbox.ts'
 import {
@@ -46,6 +48,8 @@ export type DeliveryOptions = Pick<Services, 'log' | 'status'> & {
   tracker: RunTracker
   migrations: ChatMigrations
   heldChats: HeldChats
+  /** The live view: a live message's item is rendered and sent (or edited) by it. */
+  live?: Pick<LiveView, 'deliver'> | null
   /** Where `plane_bridge_telegram_refusals_total{policy,why}` is kept. */
   registry?: MetricsRegistry
 }
@@ -69,6 +73,7 @@ export function createDelivery({
   tracker,
   migrations,
   heldChats,
+  live = null,
   registry,
 }: DeliveryOptions): Delivery {
   const refusals = registry?.counter(
@@ -190,6 +195,56 @@ export function createDelivery({
         log.warn('message sent but not linked to its card', { id, error: errorMessage(error) })
       )
   }
+  /**
+   * A live message's Bot API calls, under the same policy as every message: sent without sound (in its project's
+   * topic), edited in place; a deleted one sent anew, a text Telegram shows already left alone.
+   */
+  const _liveCalls = (client: TelegramClient): LiveTelegram => ({
+    async send({ chatId: target, html, projectId }) {
+      const message: TelegramMessage = {
+        channel: 'telegram',
+        target,
+        payload: {
+          chat_id: target,
+          text: html,
+          parse_mode: 'HTML',
+          link_preview_options: { is_disabled: true },
+          disable_notification: true,
+        },
+        ...(projectId ? { meta: { projectId } } : {}),
+      }
+      const sent = (await _withPolicy(await _inTopic(message), (p) => client.sendMessage(p), {
+        topicGone: async () => {
+          if (!topics || !projectId) return null
+          await topics.forget(projectId)
+          return _inTopic(message)
+        },
+      })) as { message_id: number; chat: { id: number }; message_thread_id?: number }
+      status.contact('telegram', true)
+      return {
+        chatId: String(sent.chat.id),
+        messageId: sent.message_id,
+        threadId: sent.message_thread_id ?? null,
+      }
+    },
+    async edit({ chatId: target, messageId, threadId, html }) {
+      const edited = (await _withPolicy(
+        { chat_id: target, message_id: messageId, text: html, parse_mode: 'HTML' as const },
+        (p) => client.editMessageText({ ...p, link_preview_options: { is_disabled: true } }),
+        {
+          sendNew: ({ message_id: _id, ...rest }) =>
+            client.sendMessage({
+              ...rest,
+              link_preview_options: { is_disabled: true },
+              disable_notification: true,
+              ...(threadId === null ? {} : { message_thread_id: threadId }),
+            }),
+        }
+      )) as { message_id: number; chat: { id: number } } | null
+      status.contact('telegram', true)
+      return edited ? { chatId: String(edited.chat.id), messageId: edited.message_id } : null
+    },
+  })
   const _wake = async (
     client: OpenClawClient,
     item: OutboxItem,
@@ -223,7 +278,10 @@ export function createDelivery({
       return
     }
     if (!telegram) throw new Error('Telegram is not configured')
-    if (read.kind === 'grouped') await _sendGrouped(telegram, read.message)
+    if (read.kind === 'live') {
+      const { live: key, gen } = read.message.payload
+      if (live) await live.deliver(key, gen, _liveCalls(telegram))
+    } else if (read.kind === 'grouped') await _sendGrouped(telegram, read.message)
     else if (read.kind === 'edit') await _edit(telegram, read.message)
     else await _send(telegram, item.id, read.message)
   }

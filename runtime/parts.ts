@@ -27,13 +27,14 @@ import { blockForCancelledDependency } from '../shared/poll/dependencies.ts'
 import { createProjectFinish } from '../shared/projects/finish.ts'
 import { createProjectLabels, syncAgentLabels } from '../shared/runs/agent-labels.ts'
 import { onTaskClosed } from '../shared/runs/dependents.ts'
-import { createRunStore, runInfoOf } from '../shared/runs/records.ts'
+import { createRunStore } from '../shared/runs/records.ts'
 import { createRunTracker } from '../shared/runs/tracker.ts'
 import { createKeyedLocks, type KeyedLocks } from '../shared/store/keyed-lock.ts'
 import { createPooledCounters } from '../shared/store/pooled-counter.ts'
 import { createQueueWorker } from '../shared/store/queue-worker.ts'
 import { createWorkspaceLoader, noteTaskChanged } from '../shared/workspace/workspace-loader.ts'
 import { createDelivery } from './delivery.ts'
+import { buildLiveView, runInfoOf } from './live-parts.ts'
 import { buildPlaneClients } from './plane-clients.ts'
 import { createScheduler } from './scheduler.ts'
 import { buildTelegramParts } from './telegram-parts.ts'
@@ -182,6 +183,8 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
       await Promise.all([indexed.saw(task, description, memo), noteTaskChanged(store, task, now())])
     },
   }
+  // Each task under way in one silent message edited in place as its agent reports (TELEGRAM_LIVE).
+  const live = buildLiveView(services, { locks, outbox, directory, chatId })
   const taskReads = createTaskReads({ now })
   const labels = createProjectLabels({ now })
   const pipeline = createPipeline({
@@ -221,7 +224,8 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
             syncAgentLabels(plane.withPriority('agent'), task, change, labels),
         }
       : {}),
-    runInfo: (taskId) => runInfoOf(store, taskId, now()),
+    runInfo: runInfoOf(store, now),
+    live,
   })
 
   const { deliver, classify } = createDelivery({
@@ -237,6 +241,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     tracker,
     migrations,
     heldChats,
+    live,
     registry: metrics.registry,
   })
   const scheduler = createScheduler({
@@ -309,6 +314,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     holds,
     migrations,
     heldChats,
+    live,
     index,
     freshener: createFreshener(),
     webhookRejections: createRejectionNotes({ store, now }),
@@ -361,6 +367,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
           tracker,
           runs,
           cards,
+          live,
           directory,
           dependents: dependentsParts,
           now,

@@ -206,6 +206,17 @@ export async function runDemo({
     const startedTask = await tool('update_task_status', { task: ref, status: 'in_progress' })
     say(`bridge → ${AGENT}`, `status ${startedTask.status} (was ${startedTask.previous_status})`)
     printComments(item.id)
+    // The task's live message (TELEGRAM_LIVE): sent without sound, edited in place as the agent reports.
+    const liveShows = async (step: string, text: string) => {
+      await waitFor(
+        step,
+        () =>
+          chatCards(t.telegram, GROUP).some((c) => c.text.includes(ref) && c.text.includes(text)),
+        stepTimeoutMs
+      )
+      printTelegram()
+    }
+    await liveShows(`Telegram receives the live message of ${ref}`, '🔨 en cours')
     ahead += 25 * 60_000
     say('demo', '… 25 minutes later on the bridge’s clock …')
     const progress = await tool('add_comment', {
@@ -219,6 +230,9 @@ export async function runDemo({
       `comment ${progress.kind} written (human notification: ${progress.human_notification})`
     )
     printComments(item.id)
+    await liveShows(`the live message of ${ref} shows the progress`, '60 %')
+    ahead += 60_000
+    say('demo', '… a minute later …')
     const done = await tool('update_task_status', {
       task: ref,
       status: 'done',
@@ -241,7 +255,7 @@ export async function runDemo({
       },
       stepTimeoutMs
     )
-    printTelegram()
+    await liveShows(`the live message of ${ref} shows its end`, '✅ terminée')
 
     // d. The human presses a button: the bridge answers the press, acts in Plane, and edits the card.
     const button = card.buttons.find((b) => b.text.includes('Valider')) ?? card.buttons[0]

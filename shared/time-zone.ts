@@ -53,3 +53,14 @@ export function zoneOffsetMs(ms: number, timeZone: string): number {
   const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second)
   return wall - (ms - (((ms % 1000) + 1000) % 1000))
 }
+
+/** Whether `timeZone` is an IANA zone this runtime knows (`Europe/Paris`, `UTC`). */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone })
+    return true
+  } catch {
+    // Intl throws on an unknown zone: that is the answer, the caller's message names the setting.
+    return false
+  }
+}

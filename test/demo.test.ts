@@ -6,9 +6,12 @@ describe('runDemo', () => {
   it('should print the wake, the tool calls, the completion told and the button answered, in order', async () => {
     const lines: string[] = []
     await runDemo({ write: (line) => lines.push(line) })
+    // Each step after the one before it.
+    let from = 0
     const at = (pattern: RegExp) => {
-      const index = lines.findIndex((line) => pattern.test(line))
+      const index = lines.findIndex((line, i) => i >= from && pattern.test(line))
       if (index < 0) throw new Error(`no line matches ${pattern}:\n${lines.join('\n')}`)
+      from = index + 1
       return index
     }
     const steps = [
@@ -20,10 +23,19 @@ describe('runDemo', () => {
       /^\[bridge → imhotep\] 1 open task\(s\): ONB-1 « Configurer Redis » \(todo, priority high\)$/,
       /^\[imhotep → bridge\] update_task_status .*"status":"in_progress"/,
       /^\[Plane\] comment by imhotep: 🤖 Imhotep a démarré cette tâche$/,
+      // The task's live message, sent at its start, edited as the agent reports, ended with it.
+      /^\[bridge → Telegram\] sends message #\d+:$/,
+      /^ {4}⏳ \[Onboarding\] ONB-1 « Configurer Redis » — Imhotep$/,
+      /^ {4}🔨 en cours$/,
       /^\[imhotep → bridge\] add_comment .*"kind":"progress"/,
-      /^\[bridge → imhotep\] comment progress written \(human notification: none\)$/,
+      /^\[bridge → imhotep\] comment progress written \(human notification: live\)$/,
+      /^\[bridge → Telegram\] edits message #\d+:$/,
+      /^ {4}▰▰▰▰▰▰▱▱▱▱ 60 %$/,
+      /^ {4}Étape : Image Docker construite$/,
       /^\[imhotep → bridge\] update_task_status .*"status":"done".*"confidence":0\.6/,
-      /^\[bridge → imhotep\] status done \(was in_progress\), time spent 25 min$/,
+      /^\[bridge → imhotep\] status done \(was in_progress\), time spent 26 min$/,
+      /^\[bridge → Telegram\] edits message #\d+:$/,
+      /^ {4}⏱ 26 min · ✅ terminée$/,
       /^\[bridge → Telegram\] sends message #\d+:$/,
       // One completion, one message: the review's question and buttons on it (issue 36).
       /Imhotep a terminé ONB-1 « Configurer Redis »/,
@@ -37,8 +49,8 @@ describe('runDemo', () => {
       /^\[Plane\] ONB-1 is now in Done$/,
       /^\[demo\] done in \d+\.\d s$/,
     ]
-    const found = steps.map(at)
-    expect(found).toEqual([...found].sort((a, b) => a - b))
+    // In order: each found after the one before it, or `at` fails naming it.
+    for (const step of steps) at(step)
     // One wake for the assignment, none after the validation; one card with buttons, edited once.
     expect(lines.filter((line) => line.startsWith('[bridge → OpenClaw]'))).toHaveLength(1)
     expect(lines.filter((line) => line.includes('buttons:'))).toHaveLength(1)

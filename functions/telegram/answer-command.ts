@@ -203,6 +203,7 @@ const _EMPTY: WorkspaceSnapshot = {
   approvals: [],
   timers: [],
   runs: [],
+  progress: [],
   checkinSeconds: [],
 }
 

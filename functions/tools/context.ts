@@ -74,6 +74,7 @@ function _context(
     budget: parts.budget,
     agentWriters: parts.agentWriters,
     agentCalls: parts.agentCalls,
+    live: parts.live,
     actor: { kind: 'agent', agent: me },
     me,
     plane,

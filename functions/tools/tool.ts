@@ -26,6 +26,7 @@ export type ToolParts = Pick<
   | 'budget'
   | 'agentWriters'
   | 'agentCalls'
+  | 'live'
 >
 
 /** What the tools use of the services. */

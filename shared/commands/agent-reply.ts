@@ -19,6 +19,7 @@ import {
   formatDate,
   formatDateTime,
   phrases,
+  progressNote,
   type RenderContext,
   section,
   taskLine,
@@ -106,7 +107,12 @@ export function buildAgentReply(
     ...section(
       '🔨',
       p.groups.started,
-      open.filter((t) => !t.blocked && t.group === 'started').map(line),
+      open
+        .filter((t) => !t.blocked && t.group === 'started')
+        .map((t) => {
+          const note = progressNote(t, snapshot, ctx)
+          return note ? `${line(t)} — ${note}` : line(t)
+        }),
       ctx
     ),
     ...section(

@@ -22,6 +22,8 @@ export type RenderContext = {
 /** Budgets in characters after escaping, so one line never dominates a message. */
 const MAX_TITLE_CHARS = 120
 const MAX_NAME_CHARS = 80
+/** A reported step beside a task line: shorter than in its live message. */
+const MAX_STEP_CHARS = 100
 /** A section lists at most this many lines, then "… and N more". */
 export const SECTION_CAP = 40
 
@@ -152,4 +154,18 @@ export function byProjectAndSequence(a: TaskView, b: TaskView): number {
     (a.sequenceId ?? Number.MAX_SAFE_INTEGER) - (b.sequenceId ?? Number.MAX_SAFE_INTEGER) ||
     a.name.localeCompare(b.name)
   )
+}
+
+/** `60 % · Indexé 120 pages`: what the task's agent last reported, as its live message shows it; null: nothing. */
+export function progressNote(
+  task: Pick<TaskView, 'id'>,
+  snapshot: Pick<WorkspaceSnapshot, 'progress'>,
+  ctx: Pick<RenderContext, 'locale'>
+): string | null {
+  const found = snapshot.progress.find((p) => p.taskId === task.id)
+  if (!found || (found.percent === null && !found.step)) return null
+  const percent =
+    found.percent === null ? null : ctx.locale === 'en' ? `${found.percent}%` : `${found.percent} %`
+  const step = found.step ? escapeCut(found.step, MAX_STEP_CHARS) : null
+  return `⏳ ${[percent, step].filter(Boolean).join(' · ')}`
 }

@@ -23,6 +23,7 @@ import {
   isOverdue,
   ownerNames,
   phrases,
+  progressNote,
   type RenderContext,
   section,
   taskLine,
@@ -73,7 +74,7 @@ export function buildStatusReply(snapshot: WorkspaceSnapshot, ctx: RenderContext
       p.inProgress,
       tasks
         .filter((t) => t.group === 'started' && !t.blocked)
-        .map((t) => taskLine(t, ctx, [owner(t)])),
+        .map((t) => taskLine(t, ctx, [owner(t), ..._progress(t, snapshot, ctx)])),
       ctx
     ),
     ...section(
@@ -196,4 +197,12 @@ export function runLine(run: RunView, snapshot: WorkspaceSnapshot, ctx: RenderCo
   const state = `${p.runState[run.state]}${run.since ? `, ${p.since(formatDateTime(run.since, ctx.timeZone, ctx.locale))}` : ''}`
   const extras = [`<b>${escapeName(agent)}</b>`, state]
   return task ? taskLine(task, ctx, extras) : [`• ${escapeHtml(run.taskId)}`, ...extras].join(' — ')
+}
+
+// --- Internal helpers ---
+
+/** What the task's agent last reported (as its live message shows it), as a line's extra. */
+function _progress(task: TaskView, snapshot: WorkspaceSnapshot, ctx: RenderContext): string[] {
+  const note = progressNote(task, snapshot, ctx)
+  return note ? [note] : []
 }

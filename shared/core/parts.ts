@@ -12,6 +12,7 @@ import type { ProjectStates } from '../index/project-states.ts'
 import type { TaskReads } from '../index/task-reads.ts'
 import type { TaskSnapshots } from '../index/task-snapshots.ts'
 import type { WorkItemIndex } from '../index/work-items.ts'
+import type { LiveView } from '../live/live-view.ts'
 import type { ChatHolds } from '../notify/chat-holds.ts'
 import type { HeldChats } from '../notify/held-chats.ts'
 import type { Outbox } from '../notify/outbox.ts'
@@ -94,6 +95,8 @@ export type Parts = {
   migrations: ChatMigrations
   /** What the human hears of a chat back, a message given up, a migration. */
   heldChats: HeldChats
+  /** Each task under way followed in one silent Telegram message, edited in place as its agent reports (TELEGRAM_LIVE). */
+  live: LiveView
   /** The index of work items the tools read (issue 32). */
   index: WorkItemIndex
   /** The index brought up to date before a tool's read (one listing per project at a time, issue 32). */

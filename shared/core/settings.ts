@@ -3,6 +3,7 @@ import * as z from 'zod'
 import { NOTIFICATION_KINDS } from '../notify/policy.ts'
 import { DEFAULT_RATE_LIMIT, parseRateLimit } from '../plane/budget.ts'
 import { DEFAULT_TEXT_LIMITS } from '../plane/limits.ts'
+import { isTimeZone } from '../time-zone.ts'
 import { isCronExpression } from './cron.ts'
 import { BOOTSTRAP_SETTINGS } from './settings-bootstrap.ts'
 
@@ -61,7 +62,7 @@ const cronExpression = z
 const timezone = z
   .string()
   .trim()
-  .refine(_isTimeZone, 'must be an IANA time zone, e.g. Europe/Paris or UTC')
+  .refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/Paris or UTC')
 
 // Telegram: "1-256 characters. Only characters A-Z, a-z, 0-9, _ and - are allowed." (Bot API setWebhook)
 const telegramSecret = z
@@ -176,6 +177,11 @@ export const SETTINGS = {
     schema: z.enum(['off', 'per-project']).default('off'),
     defaultText: '`off`',
     doc: '`per-project`: in a forum supergroup, each project gets its own topic (created by `provision`, or on its first message) and every message about it goes there; the rest stays in General.',
+  },
+  TELEGRAM_LIVE: {
+    schema: z.enum(['off', 'tasks', 'board']).default('tasks'),
+    defaultText: '`tasks`',
+    doc: 'How the human follows tasks under way: `tasks`, one silent message per task edited in place as its agent reports (percent, last step, time, cost, state) until it ends; `board`, one message for all of them; `off`, none (progress stays in Plane and `/plane`).',
   },
   TELEGRAM_API_BASE: {
     schema: httpUrl.default('https://api.telegram.org'),
@@ -385,16 +391,6 @@ function _isUrl(s: string, protocols: readonly string[]): boolean {
     return protocols.includes(u.protocol) && u.hostname !== ''
   } catch {
     // Not a URL: the schema's own message names the setting.
-    return false
-  }
-}
-
-function _isTimeZone(s: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: s })
-    return true
-  } catch {
-    // Intl throws on an unknown zone: that is the answer, the schema's message names the setting.
     return false
   }
 }

@@ -40,6 +40,27 @@ describe('a chat back (issue 44)', () => {
     expect(await t.holds.get(CHAT)).toBeNull()
   })
 
+  it('should not count a live message among the messages that waited, nor sum it up', async () => {
+    const t = setup()
+    const outbox = createOutbox(t.store, () => 0)
+    for (let i = 0; i < 12; i++) await outbox.enqueue(telegramMessage(CHAT, `Message ${i}`))
+    await outbox.enqueue({
+      channel: 'telegram',
+      target: CHAT,
+      payload: { chat_id: CHAT, live: 'task:t1', gen: 0 },
+      meta: { kind: 'live' },
+      notBefore: 1,
+    })
+    const hold = await t.holds.hold(CHAT, 'blocked', 'Forbidden: bot was blocked by the user')
+    if (!hold) throw new Error('the chat was not held')
+    await t.care.resumed(CHAT, hold)
+    const pending = await outbox.pending('telegram')
+    const notice = pending.find((i) => i.meta?.kind === 'back')
+    // Twelve waited: summed up (past ten), the live message left to be edited to what is true now.
+    expect(String((notice?.payload as { text?: string } | undefined)?.text)).toContain('12')
+    expect(pending.filter((i) => i.meta?.kind === 'live')).toHaveLength(1)
+  })
+
   it('should end the hold of a chat that blocked the bot when it writes again', async () => {
     const t = setup()
     const hold = await t.holds.hold(CHAT, 'blocked', 'Forbidden: bot was blocked by the user')

@@ -79,7 +79,10 @@ export function createHeldChats({
       // The notice of an earlier return, refused (the chat was not back yet) and so never shown: this return's words
       // are written on it, in its place; a drain that read it before goes on sending one notice, not two.
       const [told, ...extra] = mine.filter((item) => item.dedupeKey?.startsWith(noticeKey))
-      const waiting = mine.filter((item) => !item.dedupeKey?.startsWith(NOTICE_KEY))
+      // A live message is no message that waited: it is edited to what is true now, after the notice.
+      const waiting = mine.filter(
+        (item) => !item.dedupeKey?.startsWith(NOTICE_KEY) && item.meta?.kind !== 'live'
+      )
       // What it summed up left the lane: counted again.
       const summedBefore = told ? _summed(told) : 0
       const total = waiting.length + summedBefore

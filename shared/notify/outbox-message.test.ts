@@ -54,6 +54,23 @@ describe('readOutboxMessage', () => {
         meta: { kind: 'grouped', agentId: 'imhotep' },
       })
     ).toMatchObject({ kind: 'grouped', message: { payload: grouped } })
+    const live = { chat_id: CHAT, live: 'task:t1', gen: 3 }
+    expect(
+      readOutboxMessage({
+        channel: 'telegram',
+        target: CHAT,
+        payload: live,
+        meta: { kind: 'live', projectId: 'p1' },
+      })
+    ).toEqual({
+      kind: 'live',
+      message: {
+        channel: 'telegram',
+        target: CHAT,
+        payload: live,
+        meta: { kind: 'live', projectId: 'p1' },
+      },
+    })
     const wake = { message: 'Réveil', agentId: 'thot', name: 'plane-bridge', deliver: false }
     const meta = { kind: 'wake', taskId: 't1', agentId: 'thot', attempt: 2 }
     expect(readOutboxMessage({ channel: 'openclaw', target: 'thot', payload: wake, meta })).toEqual(
@@ -76,6 +93,7 @@ describe('readOutboxMessage', () => {
       { channel: 'telegram', target: CHAT, payload: { chat_id: CHAT } },
       { channel: 'telegram', target: CHAT, payload: { text: 'x' }, meta: { kind: 'edit' } },
       { channel: 'telegram', target: CHAT, payload: { chat_id: CHAT }, meta: { kind: 'grouped' } },
+      { channel: 'telegram', target: CHAT, payload: { chat_id: CHAT }, meta: { kind: 'live' } },
       { channel: 'openclaw', target: 'thot', payload: { agentId: 'thot' } },
       { channel: 'email', target: 'ada', payload: { text: 'x' } },
     ].map((item) => {
@@ -86,6 +104,7 @@ describe('readOutboxMessage', () => {
       'unreadable outbox item: a Telegram message without its chat and text',
       'unreadable outbox item: a Telegram edit without its chat, message id and text',
       "unreadable outbox item: an agent's grouped message without its agent",
+      'unreadable outbox item: a live message without its chat, key and generation',
       'unreadable outbox item: an OpenClaw wake without a message',
       'unreadable outbox item: an item for an unknown channel (email)',
     ])

@@ -12,6 +12,16 @@ export type TelegramSendPayload = TelegramParams<'sendMessage'>
 export type TelegramEditPayload = TelegramParams<'editMessageText'>
 /** An agent's grouped message (issue 39): names whose held messages to send; its text is built when it goes. */
 export type GroupedPayload = { chat_id: string; grouped: string; agent_name: string }
+/**
+ * A live message (the live view: a task under way, or the board of them), named by its key: its text is rendered
+ * when it goes, from the progress reported until then, so a burst of reports costs one send or edit.
+ */
+export type LivePayload = {
+  chat_id: string
+  live: string
+  /** The message's generation this item is for: an item of a generation gone by is done already. */
+  gen: number
+}
 /** `POST /hooks/agent`'s body, with the task's session when a session key prefix is set. */
 export type OpenClawWakePayload = OpenClawAgentParams & { sessionKey?: string }
 
@@ -58,6 +68,12 @@ export type GroupedMessage = Addressed & {
   payload: GroupedPayload
   meta: { kind: 'grouped'; agentId: string }
 }
+export type LiveItem = Addressed & {
+  channel: 'telegram'
+  payload: LivePayload
+  /** Its project, for a task's first message: it goes to the project's topic (TELEGRAM_TOPICS=per-project). */
+  meta: { kind: 'live'; projectId?: string }
+}
 export type OpenClawWake = Addressed & {
   channel: 'openclaw'
   payload: OpenClawWakePayload
@@ -65,7 +81,12 @@ export type OpenClawWake = Addressed & {
 }
 
 /** Every message the outbox carries; a Telegram item's kind is its `meta.kind` (none: a plain message). */
-export type OutboxMessage = TelegramMessage | TelegramEdit | GroupedMessage | OpenClawWake
+export type OutboxMessage =
+  | TelegramMessage
+  | TelegramEdit
+  | GroupedMessage
+  | LiveItem
+  | OpenClawWake
 
 /** An item as the store gives it back: written by this version or an older one. */
 export type StoredMessage = {
@@ -80,6 +101,7 @@ export type ReadMessage =
   | { kind: 'message'; message: TelegramMessage }
   | { kind: 'edit'; message: TelegramEdit }
   | { kind: 'grouped'; message: GroupedMessage }
+  | { kind: 'live'; message: LiveItem }
   | { kind: 'wake'; message: OpenClawWake }
   | { kind: 'unreadable'; reason: string }
 
@@ -108,6 +130,17 @@ export function readOutboxMessage(item: StoredMessage): ReadMessage {
     return {
       kind: 'grouped',
       message: { channel, target, payload, meta: { kind: 'grouped', agentId: meta.agentId } },
+    }
+  }
+  if (meta?.kind === 'live') {
+    const { chat_id, live: key, gen } = payload
+    if (typeof chat_id !== 'string' || typeof key !== 'string' || typeof gen !== 'number')
+      return _unreadable('a live message without its chat, key and generation')
+    const projectId = typeof meta.projectId === 'string' ? { projectId: meta.projectId } : {}
+    const live = { chat_id, live: key, gen }
+    return {
+      kind: 'live',
+      message: { channel, target, payload: live, meta: { kind: 'live', ...projectId } },
     }
   }
   if (meta?.kind === 'edit') {

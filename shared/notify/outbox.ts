@@ -16,6 +16,8 @@ export type OutboxItem = {
   payload: Record<string, unknown>
   /** Makes enqueue idempotent (a wake-up once per task, agent and assignment) and keys OpenClaw retries. */
   dedupeKey: string | null
+  /** How long its dedupe key holds, when not DEDUPE_TTL_S (a live message's keys outlive its item only). */
+  dedupeTtlS?: number
   attempts: number
   /** Not sent before this instant (ms): Retry-After / retry_after, or backoff. */
   notBefore: number
@@ -42,6 +44,8 @@ export type EnqueueInput = OutboxMessage & EnqueueOptions
 
 export type EnqueueOptions = {
   dedupeKey?: string
+  /** How long the dedupe key holds (default DEDUPE_TTL_S). */
+  dedupeTtlS?: number
   bulk?: boolean
   /** A person waits for it: ahead of what is already queued for the target. */
   first?: boolean
@@ -168,7 +172,17 @@ export function createOutbox(
     (a.id < b.id ? -1 : 1)
 
   const outbox: Outbox = {
-    async enqueue({ channel, target, payload, dedupeKey, meta, bulk, first, notBefore }) {
+    async enqueue({
+      channel,
+      target,
+      payload,
+      dedupeKey,
+      dedupeTtlS,
+      meta,
+      bulk,
+      first,
+      notBefore,
+    }) {
       const id = nextId()
       const item: OutboxItem = {
         id,
@@ -176,6 +190,7 @@ export function createOutbox(
         target,
         payload,
         dedupeKey: dedupeKey ?? null,
+        ...(dedupeKey && dedupeTtlS ? { dedupeTtlS } : {}),
         attempts: 0,
         notBefore: notBefore ?? 0,
         createdAt: now(),
@@ -191,7 +206,7 @@ export function createOutbox(
       // that claim is this item's own, so it is enqueued (and maybe sent already), not a twin to drop.
       if (
         !claimKey ||
-        (await store.claim(claimKey, DEDUPE_TTL_S, id)) ||
+        (await store.claim(claimKey, item.dedupeTtlS ?? DEDUPE_TTL_S, id)) ||
         (await store.get<unknown>(claimKey)) === id
       ) {
         onEnqueue?.(channel)
@@ -250,7 +265,8 @@ export function createOutbox(
       const claimKey = await dedupeKeyOf(item)
       if (!claimKey) return true
       let owner = await store.get<unknown>(claimKey)
-      if (owner === null && (await store.claim(claimKey, DEDUPE_TTL_S, item.id))) return true
+      if (owner === null && (await store.claim(claimKey, item.dedupeTtlS ?? DEDUPE_TTL_S, item.id)))
+        return true
       owner ??= await store.get<unknown>(claimKey)
       // `true`: a claim written before claims named their item (an upgrade): that item is the owner.
       return owner === item.id || owner === true || owner === null

@@ -10,6 +10,7 @@
 import type { CardStore } from '../actions/cards.ts'
 import { agentsOfTask } from '../agents/task-vocabulary.ts'
 import type { WorkItemIndex } from '../index/work-items.ts'
+import type { LiveView } from '../live/live-view.ts'
 import type { AgentRef } from '../notify/directory.ts'
 import type { Locale } from '../notify/i18n.ts'
 import { renderTaskName } from '../notify/messages.ts'
@@ -43,6 +44,8 @@ export type DeletedTaskParts = {
     agentById(id: string): Promise<AgentRef | null>
     project(id: string): Promise<{ id: string; name: string; identifier: string | null } | null>
   }
+  /** The task's live message ends (shown cancelled): nothing will move it again. */
+  live?: Pick<LiveView, 'end'>
   /** The dependents' side (dependents.ts), minus what is given above. */
   dependents: Omit<DependentsParts, 'runs' | 'store' | 'log' | 'locale'>
   now: () => number
@@ -111,6 +114,7 @@ export async function forgetDeletedTask(
     agents.map((a) => a.id)
   )
   await parts.cards.closeTask(taskId)
+  await parts.live?.end(taskId, 'cancelled')
   await settleReview(store, taskId)
   report.unblocked = (
     await onTaskDeleted({ ...parts.dependents, store, log, locale: parts.locale, runs }, task, ref)

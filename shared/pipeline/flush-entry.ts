@@ -6,6 +6,7 @@
 
 import type { TaskSnapshot } from '../events.ts'
 import type { WorkItemIndex } from '../index/work-items.ts'
+import type { LiveView } from '../live/live-view.ts'
 import { buildTaskUrl } from '../notify/messages.ts'
 import type { Outbox } from '../notify/outbox.ts'
 import { errorMessage } from '../observe/errors.ts'
@@ -31,6 +32,7 @@ export type FlushEntryParts = Omit<FlushContext, 'project' | 'taskUrl'> & {
   workspaceSlug?: string | undefined
   index?: Pick<WorkItemIndex, 'saw'> | undefined
   pending: PendingChanges
+  live?: Pick<LiveView, 'follow'> | undefined
   /** Keep the version the flush wrote (its agent labels) as the task's snapshot, in the store and the memo. */
   keepSnapshot: (memo: LockMemo, taskId: string, snapshot: TaskSnapshot) => Promise<void>
 }
@@ -88,6 +90,14 @@ export async function flushEntry(
   let enqueued = 0
   // Enqueue before deleting the pending entry; dedupe keys make a repeat after a crash harmless.
   for (const item of items) if ((await parts.outbox.enqueue(item)).enqueued) enqueued++
+  // The task's live message follows its state (started, ended); a repeat after a crash finds it done already. A view:
+  // its failure (the directory's read) never holds back the change's messages.
+  await parts.live?.follow(entry.before, snapshot).catch((error: unknown) =>
+    log.warn('the live view could not follow a change', {
+      task: taskId,
+      error: errorMessage(error),
+    })
+  )
   await pending.remove(memo, taskId)
   return { kind: 'flushed', enqueued }
 }

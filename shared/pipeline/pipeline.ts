@@ -9,6 +9,7 @@ import type { Actor, CommentEvent, EventSource, TaskSnapshot } from '../events.t
 import type { TaskReads } from '../index/task-reads.ts'
 import { taskSnapshotKey } from '../index/task-snapshots.ts'
 import type { WorkItemIndex } from '../index/work-items.ts'
+import type { LiveView } from '../live/live-view.ts'
 import { parseConfidence } from '../notify/confidence.ts'
 import { type ChangeHint, diffTask, snapshotBeforeHint } from '../notify/diff.ts'
 import type { Directory } from '../notify/directory.ts'
@@ -54,6 +55,8 @@ export type PipelineOptions = {
     group: 'completed' | 'cancelled',
     how: { fromOpen: boolean }
   ) => Promise<void>
+  /** The live view: a task's move to in progress starts its live message, its end ends it (flush-entry.ts). */
+  live?: Pick<LiveView, 'follow'>
   /** OPENCLAW-10: agent labels follow the assignees a person set (plan-flush.ts). */
   syncAgentLabels?: FlushContext['syncAgentLabels']
   /** The index of work items (issue 32), told of every version of a task the pipeline stores. */

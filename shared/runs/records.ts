@@ -154,20 +154,6 @@ export function emptyRunRecord(task: TaskKey): RunRecord {
   }
 }
 
-/** What a completion message shows of a task's run (time spent, confidence, summary, deliverables), or null. */
-export async function runInfoOf(store: Store, taskId: string, now: number) {
-  const record = await store.get<RunRecord>(runRecordKey(taskId))
-  return record
-    ? {
-        timeSpentSeconds: timeSpentNow(record, now),
-        confidence: record.confidence,
-        summary: record.summary,
-        deliverables: record.deliverables.map((d) => ({ name: d.name, url: d.url })),
-        held: record.held ?? null,
-      }
-    : null
-}
-
 /** Seconds on the clock now: closed intervals plus a running timer. */
 export function timeSpentNow(record: RunRecord, now: number): number {
   const running = record.timerStartedAt

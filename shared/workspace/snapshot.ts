@@ -101,6 +101,9 @@ export type RunView = {
   since: number
 }
 
+/** A task's progress as its agent last reported it (the live view's record), shown beside the task. */
+export type ProgressView = { taskId: string; percent: number | null; step: string | null }
+
 export type WorkspaceSnapshot = {
   projects: ProjectView[]
   agents: AgentRecord[]
@@ -109,6 +112,8 @@ export type WorkspaceSnapshot = {
   approvals: ApprovalView[]
   timers: TimerView[]
   runs: RunView[]
+  /** Progress of the tasks under way, as the live view shows it. */
+  progress: ProgressView[]
   /** Today's assignment → check-in delays (seconds), for the digest's p95. */
   checkinSeconds: number[]
   /** The month's budget (OPENCLAW-11); absent when BUDGET_MONTHLY_USD is unset. */
@@ -126,6 +131,7 @@ export type SnapshotInput = {
   approvals?: readonly ApprovalView[]
   timers?: readonly TimerView[]
   runs?: readonly RunView[]
+  progress?: readonly ProgressView[]
   checkinSeconds?: readonly number[]
   budget?: BudgetView | null
 }
@@ -159,6 +165,7 @@ export function buildWorkspaceSnapshot(input: SnapshotInput): WorkspaceSnapshot 
     approvals: [...(input.approvals ?? [])],
     timers: [...(input.timers ?? [])],
     runs: [...(input.runs ?? [])],
+    progress: [...(input.progress ?? [])],
     checkinSeconds: [...(input.checkinSeconds ?? [])],
     ...(input.budget ? { budget: input.budget } : {}),
   }

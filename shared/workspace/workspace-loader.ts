@@ -16,6 +16,7 @@ import { listPendingApprovals } from '../actions/cards.ts'
 import type { AgentConfig } from '../agents/registry.ts'
 import type { Budget } from '../budget/budget.ts'
 import type { TaskSnapshot } from '../events.ts'
+import { progressUnderWay } from '../live/progress.ts'
 import type { Directory } from '../notify/directory.ts'
 import { listReviews } from '../notify/reviews.ts'
 import type { Logger } from '../observe/log.ts'
@@ -273,6 +274,12 @@ export function createWorkspaceLoader({
             ]
           : []
       )
+      // What the agents last reported of their tasks under way (the live view's records).
+      const progress = (await progressUnderWay(store, now())).map((p) => ({
+        taskId: p.taskId,
+        percent: p.percent,
+        step: p.step,
+      }))
       const today = new Date().toISOString().slice(0, 10)
       const checkinSeconds = (await store.indexRange(checkinsKey(today), { limit: 10_000 })).map(
         (e) => e.score
@@ -286,6 +293,7 @@ export function createWorkspaceLoader({
         approvals,
         runs,
         timers,
+        progress,
         checkinSeconds,
         budget: budget ? await budget.view() : null,
       })

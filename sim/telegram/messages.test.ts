@@ -136,6 +136,31 @@ describe('sendMessage', () => {
 })
 
 describe('editMessageText', () => {
+  it('should refuse edits of a chat too close together or past 20 in a minute, under flood control', async () => {
+    let now = 1_000_000
+    const { api } = setup({ floodControl: { minIntervalMs: 1_000 }, now: () => now })
+    const edit = (text: string) => api('editMessageText', { chat_id: CHAT, message_id: 1, text })
+    expect((await api('sendMessage', { chat_id: CHAT, text: 'v0' })).status).toBe(200)
+    now += 200
+    // An edit is a request to the chat like a send: the interval holds it too.
+    expect(await edit('v1')).toMatchObject({
+      status: 429,
+      body: { parameters: { retry_after: 1 } },
+    })
+    for (let i = 1; i <= 20; i++) {
+      now += 1_000
+      expect((await edit(`v${i}`)).status).toBe(200)
+    }
+    now += 1_000
+    // Twenty edits within the minute: the next waits until the first leaves it (40 s later).
+    expect(await edit('v21')).toMatchObject({
+      status: 429,
+      body: { error_code: 429, parameters: { retry_after: 40 } },
+    })
+    now += 40_000
+    expect((await edit('v21')).status).toBe(200)
+  })
+
   it('should edit a sent message and reject unknown or unchanged ones', async () => {
     const { sim, api } = setup()
     await api('sendMessage', { chat_id: CHAT, text: '<b>v1</b>', parse_mode: 'HTML' })

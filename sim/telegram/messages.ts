@@ -22,6 +22,9 @@ const KEYBOARD_MAX_BUTTONS = 100
 const ROW_MAX_BUTTONS = 8
 /** A markup whose JSON passes about 10 kB is refused whatever its count [S: tginfo/Telegram-Limits#187]. */
 const MARKUP_MAX_JSON_CHARS = 10_000
+/** §1.7 [S]: about 20 edits a minute in a group; flood control applies it to every chat. */
+const EDITS_PER_MINUTE = 20
+const EDIT_WINDOW_MS = 60_000
 const MARKUP_TOO_LONG = 'reply markup is too long'
 const NOT_MODIFIED =
   'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message'
@@ -51,13 +54,8 @@ export function sendMessage(state: SimState, params: Params): Answer {
   const thread = _checkThread(state, key, params.message_thread_id)
   if (!thread.ok) return thread.answer
   const now = state.options.now()
-  const waiting = _floodWait(state, key)
+  const waiting = _floodWait(state, key) ?? _tooSoon(state, key)
   if (waiting) return waiting
-  const flood = state.options.floodControl
-  const last = state.lastSentAtMs.get(key)
-  if (flood && last !== undefined && now - last < flood.minIntervalMs) {
-    return tooManyRequests(Math.ceil((flood.minIntervalMs - (now - last)) / 1000))
-  }
   state.lastSentAtMs.set(key, now)
   const messageId = (state.lastMessageId.get(key) ?? 0) + 1
   state.lastMessageId.set(key, messageId)
@@ -109,10 +107,11 @@ export function editMessageText(state: SimState, params: Params): Answer {
   if (!content.ok) return content.answer
   const markupError = _checkReplyMarkup(params.reply_markup)
   if (markupError) return markupError
-  // A flood wait holds the chat, edits included (§1.7b), not only new messages.
-  const waiting = _floodWait(state, String(chat.id))
+  // A flood wait holds the chat, edits included (§1.7b), not only new messages; edits have a limit of their own.
+  const key = String(chat.id)
+  const waiting = _floodWait(state, key) ?? _tooSoon(state, key) ?? _tooManyEdits(state, key)
   if (waiting) return waiting
-  const stored = state.messages.get(String(chat.id)) ?? []
+  const stored = state.messages.get(key) ?? []
   const index = stored.findIndex((m) => m.message_id === Number(params.message_id))
   const current = stored[index]
   if (!current) return badRequest('message to edit not found')
@@ -133,6 +132,11 @@ export function editMessageText(state: SimState, params: Params): Answer {
       : {}),
   } as Message.TextMessage
   stored[index] = edited
+  if (state.options.floodControl) {
+    const now = state.options.now()
+    state.lastSentAtMs.set(key, now)
+    state.editedAtMs.set(key, [...(state.editedAtMs.get(key) ?? []), now])
+  }
   return ok(edited)
 }
 
@@ -144,6 +148,32 @@ function _floodWait(state: SimState, key: string): Answer | undefined {
   const now = state.options.now()
   return until !== undefined && now < until
     ? tooManyRequests(Math.ceil((until - now) / 1000))
+    : undefined
+}
+
+/** 429 for a send or an edit sooner than flood control's interval after the chat's last one (§1.7). */
+function _tooSoon(state: SimState, key: string): Answer | undefined {
+  const flood = state.options.floodControl
+  const last = state.lastSentAtMs.get(key)
+  const since = state.options.now() - (last ?? 0)
+  return flood && last !== undefined && since < flood.minIntervalMs
+    ? tooManyRequests(Math.ceil((flood.minIntervalMs - since) / 1000))
+    : undefined
+}
+
+/**
+ * 429 for an edit past the chat's edits in the last minute (§1.7: about 20 a minute [S]), `retry_after` until the
+ * oldest leaves the minute: a bridge that edits a message at every report meets it, as it would in Telegram.
+ */
+function _tooManyEdits(state: SimState, key: string): Answer | undefined {
+  const flood = state.options.floodControl
+  if (!flood) return undefined
+  const now = state.options.now()
+  const recent = (state.editedAtMs.get(key) ?? []).filter((at) => now - at < EDIT_WINDOW_MS)
+  state.editedAtMs.set(key, recent)
+  const oldest = recent[0]
+  return oldest !== undefined && recent.length >= (flood.editsPerMinute ?? EDITS_PER_MINUTE)
+    ? tooManyRequests(Math.max(1, Math.ceil((oldest + EDIT_WINDOW_MS - now) / 1000)))
     : undefined
 }
 

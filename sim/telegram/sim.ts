@@ -32,7 +32,7 @@ import {
   makeMessageUpdate,
 } from './updates.ts'
 
-/** One Bot API call as received: method, parameters, the status answered, and when (`Date.now()`). */
+/** One Bot API call as received: method, parameters, the status answered, and when (the simulator's clock, `now`). */
 export type TelegramSimCall = { method: string; params: Params; status: number; at: number }
 
 export type PostUpdateOptions = {
@@ -172,7 +172,12 @@ export function createTelegramSim(options: TelegramSimOptions): TelegramSim {
     const name = METHOD_BY_LOWER.get(requested.toLowerCase())
     const params = await _readParams(c.req.raw)
     const record = (status: number) =>
-      calls.push({ method: name ?? requested, params: params ?? {}, status, at: Date.now() })
+      calls.push({
+        method: name ?? requested,
+        params: params ?? {},
+        status,
+        at: state.options.now(),
+      })
     if (!name) {
       record(404)
       return c.json(_notFound(), 404)

@@ -28,8 +28,12 @@ export type TelegramSimOptions = {
    * `message_thread_id` must name one of their topics. Elsewhere createForumTopic answers 400.
    */
   forumChats?: ChatId[]
-  /** Per-chat flood control (§1.7), off by default: a send to the same chat sooner answers 429. */
-  floodControl?: { minIntervalMs: number }
+  /**
+   * Per-chat flood control (§1.7), off by default: a send or an edit in the same chat sooner than `minIntervalMs`
+   * after the last one answers 429, and so does an edit past `editsPerMinute` (default 20, §1.7 [S]) edits of the
+   * chat's messages in any sliding minute.
+   */
+  floodControl?: { minIntervalMs: number; editsPerMinute?: number }
   /** How strictly `parse_mode: 'HTML'` is checked; see html-parser.ts. */
   htmlStrictness?: HtmlStrictness
   /** Accept `http://` webhook URLs and any port (for local end-to-end runs). */
@@ -62,6 +66,8 @@ export type SimState = {
   messages: Map<string, Message.TextMessage[]>
   lastMessageId: Map<string, number>
   lastSentAtMs: Map<string, number>
+  /** When each chat's messages were edited within the last minute (flood control's edit limit). */
+  editedAtMs: Map<string, number[]>
   webhook: WebhookState
   /** Commands per scope key (JSON of scope + language_code). */
   commands: Map<string, BotCommand[]>
@@ -119,6 +125,7 @@ export function createSimState(options: TelegramSimOptions): SimState {
     messages: new Map(),
     lastMessageId: new Map(),
     lastSentAtMs: new Map(),
+    editedAtMs: new Map(),
     webhook: { url: '' },
     commands: new Map(),
     callbackQueries: new Map(),

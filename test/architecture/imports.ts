@@ -49,7 +49,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
     ],
   },
   {
-    name: 'parts (pipeline, outbox, runs, cards, index, directory, status) and the settings',
+    name: 'parts (pipeline, outbox, runs, cards, live view, index, directory, status) and the settings',
     paths: [
       'shared/notify/',
       'shared/pipeline/',
@@ -57,6 +57,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
       'shared/actions/',
       'shared/budget/',
       'shared/projects/',
+      'shared/live/',
       'shared/index/',
       'shared/workspace/',
       'shared/notify/plane-directory.ts',

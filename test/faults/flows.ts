@@ -147,6 +147,32 @@ const RUN_CARD_MARK = 'plane-bridge:run-card:v1'
 const SUMMARY = 'Tests relus, tout passe.'
 const done = (s: Subject) => ({ task: s.ref, status: 'done', summary: SUMMARY, confidence: 0.9 })
 
+const STEP = 'Index construit, relecture en cours'
+const progress = (s: Subject) => ({ task: s.ref, kind: 'progress', percent: 60, text: STEP })
+
+/**
+ * An agent's progress report on a task under way (adopted: no live message yet): its live message, sent once
+ * (silently) and showing the report; the comment in Plane once.
+ */
+export const progressToLive: Flow = {
+  name: 'progress → live message',
+  setup: (t) => startedTask(t, 'Indexer le wiki'),
+  beforePoll: true,
+  trigger: (t, s, alive) => tool(t, 'add_comment', progress(s), alive),
+  resend: (t, s, alive) => tool(t, 'add_comment', progress(s), alive),
+  outcome: (t, s) => ({
+    deliveries: t.telegram
+      .callsOf('sendMessage')
+      .filter((c) => c.status === 200 && c.params.disable_notification === true)
+      .filter((c) => String(c.params.text).includes(s.name) && String(c.params.text).includes(STEP))
+      .length,
+    runs: null,
+    comments: [...t.plane.state.comments.values()].filter(
+      (c) => c.issue === s.taskId && !c.deleted_at && c.comment_html.includes(STEP)
+    ).length,
+  }),
+}
+
 export const commandToReply: Flow = {
   name: 'command → reply',
   beforePoll: true,
@@ -202,6 +228,7 @@ export const FLOWS: readonly Flow[] = [
   webhookToNotification,
   assignmentToWake,
   toolWriteToNotification,
+  progressToLive,
   commandToReply,
   heldChatBack,
 ]

@@ -39,6 +39,16 @@ function classify(text: string): Kind[] {
   return ['other']
 }
 
+/** The last line of a live message: its state (shared/live/phrases.ts). */
+const LIVE_STATES = [
+  '🔨 en cours',
+  '❓ attend votre réponse',
+  '✅ terminée',
+  '⛔ bloquée',
+  '🚫 annulée',
+] as const
+const LIVE_UNDER_WAY: ReadonlySet<string> = new Set(['🔨 en cours', '❓ attend votre réponse'])
+
 const STATUS_OF: Record<Truth['group'], string> = {
   backlog: 'backlog',
   unstarted: 'todo',
@@ -57,9 +67,11 @@ export async function checkInvariants(world: World, scenario: Scenario): Promise
   // 1. The human: each transition the policy names told exactly once, nothing else.
   const heard = new Map<string, number>()
   // An agent's grouped message (issue 39) carries several messages, each in a paragraph of its own: each is told.
+  // A live message (sent without sound, then edited) tells nothing of its own: it has its invariant below (1b).
   const texts = t.telegram
     .callsOf('sendMessage')
     .filter((call) => call.status === 200 && String(call.params.chat_id) === CHAT_ID)
+    .filter((call) => call.params.disable_notification !== true)
     .flatMap((call) => {
       const text = String(call.params.text)
       return text.startsWith('📦') ? text.split('\n\n').slice(1) : [text]
@@ -110,6 +122,23 @@ export async function checkInvariants(world: World, scenario: Scenario): Promise
       if (got < want || got > want + late)
         violations.push(`ONB-${task.seq}: ${kind} told ${got} times, expected ${want}`)
     }
+
+  // 1b. The live view: never two messages of one task under way at once, and none under way for a task Plane shows
+  // finished (its end reached the live message).
+  const live = new Map<string, string[]>()
+  for (const message of t.telegram.messagesIn(Number(CHAT_ID))) {
+    const state = LIVE_STATES.find((s) => message.text.split('\n').at(-1)?.endsWith(s))
+    const seq = /^\S+ \[Onboarding\] ONB-(\d+) «/.exec(message.text)?.[1]
+    if (state && seq) live.set(seq, [...(live.get(seq) ?? []), state])
+  }
+  for (const [seq, states] of live) {
+    const task = bySeq.get(seq)
+    const underWay = states.filter((s) => LIVE_UNDER_WAY.has(s)).length
+    if (underWay > 1) violations.push(`ONB-${seq}: ${underWay} live messages under way at once`)
+    const group = task && !task.deleted ? truth(task).group : null
+    if ((group === 'completed' || group === 'cancelled') && underWay > 0)
+      violations.push(`ONB-${seq}: ${group} in Plane, its live message still under way`)
+  }
 
   // 2. The agents: one wake per assignment (none adopted, none while waiting for approval), one release.
   const calls = t.openclaw.calls

@@ -1,6 +1,7 @@
 /** @module add_comment (OPENCLAW-05): progress, errors, questions and notes on a task, in Markdown. */
 import * as z from 'zod'
 import { isAgentTask } from '../../../shared/agents/task-vocabulary.ts'
+import type { LiveOutcome } from '../../../shared/live/live-view.ts'
 import { mentionedUserIds } from '../../../shared/plane/mentions.ts'
 import { htmlToText } from '../../../shared/text/html-text.ts'
 import { withAgentMentions } from '../mentions.ts'
@@ -14,7 +15,7 @@ export const addComment = defineTool({
   name: 'add_comment',
   title: 'Comment on a task',
   description:
-    'Adds a comment to one of your tasks, in Markdown (rendered and sanitised for Plane). `kind` picks the template: progress ("⏳ 60 % — …", with `percent`), error ("❌ …") and question ("❓ …") reach the human on Telegram at once as blockers, note is plain. Comment as you go: when you start a step, hit a problem, or need an answer. `@id` or `@Name` of another agent (e.g. `@thot`) mentions it in Plane and wakes it with your comment. Calling again with the same comment within 10 minutes returns the first one instead of writing it twice. Refused on tasks that are not yours, except one where you were mentioned: answer there.',
+    'Adds a comment to one of your tasks, in Markdown (rendered and sanitised for Plane). `kind` picks the template: progress ("⏳ 60 % — …", with `percent` and optionally `cost` so far) updates the task\'s live message on Telegram within seconds (one message edited in place, silently: report as often as a step ends, it never floods the human), error ("❌ …") and question ("❓ …") reach the human on Telegram at once as blockers, note is plain. Comment as you go: when you start a step, hit a problem, or need an answer. `@id` or `@Name` of another agent (e.g. `@thot`) mentions it in Plane and wakes it with your comment. Calling again with the same comment within 10 minutes returns the first one instead of writing it twice. Refused on tasks that are not yours, except one where you were mentioned: answer there.',
   input: z.object({
     task: taskArg,
     text: z.string().trim().min(1).max(20_000).describe('The comment, in Markdown.'),
@@ -29,21 +30,27 @@ export const addComment = defineTool({
       .max(100)
       .optional()
       .describe('With kind=progress: how far along you are, 0–100.'),
+    cost: z
+      .number()
+      .min(0)
+      .max(1_000_000)
+      .optional()
+      .describe('With kind=progress: USD spent on this task so far (model calls and tools).'),
   }),
   output: z.object({
     task: z.string(),
     comment_id: z.string(),
     kind: z.string(),
     human_notification: z
-      .enum(['queued', 'held', 'off', 'none'])
+      .enum(['queued', 'live', 'held', 'off', 'none'])
       .describe(
-        'queued: an error or question is on its way to the human on Telegram; held: Telegram holds the chat (the human blocked the bot, or a flood wait), it goes when they are back; off: no Telegram; none: this kind is not sent.'
+        "queued: an error or question is on its way to the human on Telegram; live: this progress shows within seconds in the task's live message (edited in place, without sound); held: Telegram holds the chat (the human blocked the bot, or a flood wait), it goes when they are back; off: no Telegram; none: this kind is not sent (the detail says why, for progress)."
       ),
     human_notification_detail: z.string().optional(),
   }),
   hints: WRITE_HINTS,
   access: 'agent',
-  async handler({ task: name, text, kind, percent }, ctx) {
+  async handler({ task: name, text, kind, percent, cost }, ctx) {
     const task = await resolveTask(ctx, name)
     // Issue 37: an agent mentioned on a task not its own may answer there, and only comment.
     const mine = isAgentTask(task.snapshot, ctx.me) || ctx.me.role === 'concierge'
@@ -87,11 +94,25 @@ export const addComment = defineTool({
       await touchRun(ctx, task, (r) =>
         kind === 'question' && r.state === 'active' ? { ...r, state: 'awaiting' } : r
       )
+    // NOTIF-07: progress is shown live, in the task's one message edited in place (NOTIF-05: never a message each);
+    // a question shows there as waiting for the human.
+    const live =
+      mine && (kind === 'progress' || kind === 'question')
+        ? await ctx.live.report(
+            task.snapshot,
+            kind === 'progress'
+              ? { percent: percent ?? null, step: text, ...(cost === undefined ? {} : { cost }) }
+              : { state: 'awaiting' },
+            ctx.me.name
+          )
+        : null
     return {
       task: task.ref ?? task.key.id,
       comment_id: comment.id,
       kind,
-      ...(await _humanNotification(ctx, kind)),
+      ...(kind === 'progress'
+        ? await _liveNotification(ctx, live)
+        : await _humanNotification(ctx, kind)),
     }
   },
   summarize: (o) =>
@@ -100,6 +121,7 @@ export const addComment = defineTool({
 
 const NOTIFICATION_SUMMARY = {
   queued: '; it is on its way to the human on Telegram',
+  live: "; the task's live message on Telegram shows it within seconds",
   held: '; Telegram holds the human’s chat: it goes when they are back',
   off: '; Telegram is not configured: the human reads it in Plane',
   none: '',
@@ -122,4 +144,28 @@ async function _humanNotification(
   if (hold && hold.why !== 'flood' && hold.until > ctx.now())
     return { human_notification: 'held', human_notification_detail: hold.description }
   return { human_notification: 'queued' }
+}
+
+/** What becomes of a progress report for the human: the task's live message, or why not. */
+async function _liveNotification(
+  ctx: Pick<ToolContext, 'chatId' | 'holds' | 'now' | 'live'>,
+  outcome: LiveOutcome | null
+): Promise<{
+  human_notification: keyof typeof NOTIFICATION_SUMMARY
+  human_notification_detail?: string
+}> {
+  if (!ctx.chatId) return { human_notification: 'off' }
+  if (outcome === 'live') {
+    const held = await _humanNotification(ctx, 'question')
+    return held.human_notification === 'held' ? held : { human_notification: 'live' }
+  }
+  const why =
+    outcome === 'full'
+      ? `${ctx.live.maxTasks} tasks are followed live already: the human sees this one in Plane and /plane status`
+      : outcome === 'recorded'
+        ? 'the live view is off (TELEGRAM_LIVE=off): the human sees progress in Plane and /plane status'
+        : outcome === 'ended'
+          ? 'the task is not under way (done, blocked or cancelled): its live message no longer changes'
+          : 'progress on a task that is not yours stays a comment in Plane'
+  return { human_notification: 'none', human_notification_detail: why }
 }

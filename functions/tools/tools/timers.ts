@@ -68,6 +68,8 @@ export const stopTimerTool = defineTool({
       return stopped.record
     })
     const worklog = closed > 0 ? await _worklog(ctx, task, closed) : ('none' as const)
+    // The task's live message shows the new total at its next edit.
+    if (closed > 0) await ctx.live.touch(task.key.id)
     return {
       task: task.ref ?? task.key.id,
       running: false,

@@ -208,6 +208,10 @@ export const updateTaskStatus = defineTool({
       )
       return { current, written, saved }
     })
+    // NOTIF-07: in progress starts the task's live message (or says it is at work again after a question); done,
+    // blocked and cancelled end it. The pipeline does the same for a change made in Plane.
+    if (status === 'in_progress') await ctx.live.start(current.snapshot, ctx.me.name)
+    else if (status !== 'todo') await ctx.live.end(task.key.id, status)
     return {
       task: name,
       status: statusOf(current.snapshot.state),

@@ -1,0 +1,66 @@
+/**
+ * @module The composition root's live view (out of runtime/parts.ts, at its 400 lines): each task under way followed
+ * in one Telegram message (TELEGRAM_LIVE), and what the bridge's run record says of a task, which the live view and
+ * the completion messages read.
+ */
+import type { Services } from '../shared/core/function.ts'
+import { createLiveView, type LiveView } from '../shared/live/live-view.ts'
+import type { RunFigures } from '../shared/live/render.ts'
+import type { Directory } from '../shared/notify/directory.ts'
+import type { Outbox } from '../shared/notify/outbox.ts'
+import type { RunInfo } from '../shared/pipeline/plan-flush.ts'
+import { runRecordKey, timeSpentNow } from '../shared/runs/records.ts'
+import type { RunRecord } from '../shared/runs/types.ts'
+import type { KeyedLocks } from '../shared/store/keyed-lock.ts'
+import type { Store } from '../shared/store/store.ts'
+
+export function buildLiveView(
+  { config, store, now }: Pick<Services, 'config' | 'store' | 'now'>,
+  parts: {
+    locks: KeyedLocks
+    outbox: Outbox
+    directory: Pick<Directory, 'project' | 'agentByPlaneUser' | 'agentById'>
+    chatId: string | null
+  }
+): LiveView {
+  return createLiveView({
+    ...parts,
+    store,
+    mode: config.TELEGRAM_LIVE,
+    locale: config.LOCALE,
+    planeBaseUrl: config.PLANE_BASE_URL,
+    workspaceSlug: config.PLANE_WORKSPACE_SLUG,
+    figures: runFiguresOf(store, now),
+    now,
+  })
+}
+
+/** A task's time spent (a running timer counted to now) and cost, from its run record. */
+export function runFiguresOf(
+  store: Store,
+  now: () => number
+): (taskId: string) => Promise<RunFigures | null> {
+  return async (taskId) => {
+    const record = await store.get<RunRecord>(runRecordKey(taskId))
+    return record ? { timeSpentSeconds: timeSpentNow(record, now()), cost: record.cost } : null
+  }
+}
+
+/** Time spent, confidence, summary and deliverables of a task, for its completion message. */
+export function runInfoOf(
+  store: Store,
+  now: () => number
+): (taskId: string) => Promise<RunInfo | null> {
+  return async (taskId) => {
+    const record = await store.get<RunRecord>(runRecordKey(taskId))
+    return record
+      ? {
+          timeSpentSeconds: timeSpentNow(record, now()),
+          confidence: record.confidence,
+          summary: record.summary,
+          deliverables: record.deliverables.map((d) => ({ name: d.name, url: d.url })),
+          held: record.held ?? null,
+        }
+      : null
+  }
+}
