@@ -8,6 +8,7 @@ export const DASHBOARD_FILE = 'monitoring/grafana-dashboard.json'
 /** The Plane stack's rules (Plane's api, PostgreSQL, Redis, RabbitMQ, containers), beside the bridge's. */
 export const STACK_ALERTS_FILE = 'monitoring/stack-alerts.yml'
 export const STACK_ALERTS_TEST_FILE = 'monitoring/stack-alerts.test.yml'
+export const SCRAPE_EXAMPLE_FILE = 'monitoring/prometheus.example.yml'
 
 /**
  * Metric families the stack's exporters serve, not plane-bridge: a name with one of these prefixes is checked

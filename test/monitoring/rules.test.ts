@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeEach, describe, expect, it } from 'vitest'
@@ -9,6 +9,7 @@ import {
   ALERTS_FILE,
   ALERTS_TEST_FILE,
   dashboardExpressions,
+  SCRAPE_EXAMPLE_FILE,
   STACK_ALERTS_FILE,
   STACK_ALERTS_TEST_FILE,
 } from './promql.ts'
@@ -58,6 +59,22 @@ describe('promtool on a broken rule', () => {
         stringify({ groups: [{ name: 'x', rules: [{ alert: 'X', expr: 'sum(' }] }] })
       )
       expect(promtool('check', 'rules', file).status).not.toBe(0)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('monitoring/prometheus.example.yml', () => {
+  it('should pass promtool check config, with the two rule files it names beside it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plane-bridge-scrape-'))
+    try {
+      copyFileSync(SCRAPE_EXAMPLE_FILE, join(dir, 'prometheus.yml'))
+      copyFileSync(ALERTS_FILE, join(dir, 'plane-bridge-alerts.yml'))
+      copyFileSync(STACK_ALERTS_FILE, join(dir, 'plane-stack-alerts.yml'))
+      const { status, output } = promtool('check', 'config', join(dir, 'prometheus.yml'))
+      expect(status, output).toBe(0)
+      expect(output).toContain('SUCCESS: 2 rule files found')
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from '../../helpers/net.ts'
-import { STACK_ALERTS_FILE } from '../promql.ts'
+import { SCRAPE_EXAMPLE_FILE, STACK_ALERTS_FILE } from '../promql.ts'
 import { run, type Started, startLogged, waitForHttp } from './processes.ts'
 import {
   createPrometheusReader,
@@ -22,10 +22,21 @@ import {
 import { startThrowawayPostgres, startThrowawayRedis, type ThrowawayPostgres } from './throwaway.ts'
 
 const INIT_SQL = 'compose/postgres/plane-init.sql'
-const SCRAPE_EXAMPLE = 'monitoring/prometheus.example.yml'
 const BLACKBOX_CONFIG = 'monitoring/blackbox.yml'
-/** The machine's shared services (.ci/run makes sure they answer). */
-export const SHARED = { postgres: 5432, redis: 6379, rabbitmqMetrics: 15692 }
+/**
+ * The machine's shared services (.ci/run makes sure they answer): only read. Redis is the one the suite uses
+ * (REDIS_URL, which .ci/run sets), else 6379; the exporter reads its INFO and nothing else.
+ */
+export const SHARED = {
+  postgres: 5432,
+  redis: process.env.REDIS_URL ? redisHostPort(process.env.REDIS_URL) : '127.0.0.1:6379',
+  rabbitmqMetrics: 15692,
+}
+
+function redisHostPort(url: string): string {
+  const u = new URL(url)
+  return `${u.hostname}:${u.port || '6379'}`
+}
 
 /** Stands in for plane-api: GET / → {"status": "OK"}, as plane/web/views.py answers. */
 export type PlaneApiStandIn = { port: number; down(): Promise<void>; up(): Promise<void> }
@@ -185,7 +196,7 @@ export async function startStack(): Promise<Stack> {
           '-web.listen-address',
           `127.0.0.1:${redisSharedX}`,
           '-redis.addr',
-          `redis://127.0.0.1:${SHARED.redis}`,
+          `redis://${SHARED.redis}`,
         ]),
         redisSharedX as number,
       ],
@@ -224,7 +235,7 @@ export async function startStack(): Promise<Stack> {
     const at = (port: number | undefined) => `127.0.0.1:${port}`
     writeFileSync(
       config,
-      scrapeConfig(SCRAPE_EXAMPLE, {
+      scrapeConfig(SCRAPE_EXAMPLE_FILE, {
         targets: {
           'plane-api': [at(apiPort)],
           postgres: [at(pgSharedX), at(pgThrowawayX)],
