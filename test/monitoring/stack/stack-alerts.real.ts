@@ -34,10 +34,11 @@ const TOOLS = [
   'prometheus-node-exporter',
   'redis-server',
   'psql',
+  'caddy',
 ]
 const INSTALL =
   'apt-get install prometheus prometheus-postgres-exporter prometheus-redis-exporter prometheus-blackbox-exporter ' +
-  'prometheus-node-exporter redis-server postgresql; rabbitmq-plugins enable rabbitmq_prometheus (as .ci/run does)'
+  'prometheus-node-exporter redis-server postgresql caddy; rabbitmq-plugins enable rabbitmq_prometheus (as .ci/run does)'
 /** cAdvisor is not in Debian and no Docker engine runs here: its names are checked by promtool only. */
 const NOT_SCRAPED_HERE = /^container_/
 

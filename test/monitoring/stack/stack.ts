@@ -99,10 +99,20 @@ export async function startStack(): Promise<Stack> {
   }
   try {
     const [apiPort, pgPort, redisPort, ...exporterPorts] = await Promise.all(
-      Array.from({ length: 10 }, () => freePort())
+      Array.from({ length: 13 }, () => freePort())
     )
-    const [pgSharedX, pgThrowawayX, redisSharedX, redisThrowawayX, blackboxX, nodeX, promPort] =
-      exporterPorts as number[]
+    const [
+      pgSharedX,
+      pgThrowawayX,
+      redisSharedX,
+      redisThrowawayX,
+      blackboxX,
+      nodeX,
+      promPort,
+      caddySite,
+      caddyMetrics,
+      caddyAdmin,
+    ] = exporterPorts as number[]
 
     // The least-privilege role of plane-init.sql, on the shared server, under names of the test's own.
     const role = `pb_stack_${suffix}`
@@ -225,9 +235,26 @@ export async function startStack(): Promise<Stack> {
         nodeX as number,
       ],
     ]
+    // Caddy as docs/deploy.md sets the VPS's up for the dashboard: `servers { metrics }`, and the metrics handler on
+    // a port of its own; one request proxied to the api stand-in, so the request histograms exist.
+    const caddyfile = join(dir, 'Caddyfile')
+    writeFileSync(
+      caddyfile,
+      `{\n\tadmin 127.0.0.1:${caddyAdmin}\n\tservers {\n\t\tmetrics\n\t}\n}\n` +
+        `http://127.0.0.1:${caddySite} {\n\treverse_proxy 127.0.0.1:${apiPort}\n}\n` +
+        `http://127.0.0.1:${caddyMetrics} {\n\tmetrics\n}\n`
+    )
+    exporters.push([
+      exporter('caddy', 'caddy', ['run', '--config', caddyfile, '--adapter', 'caddyfile'], {
+        XDG_DATA_HOME: join(dir, 'caddy-data'),
+        XDG_CONFIG_HOME: join(dir, 'caddy-config'),
+      }),
+      caddyMetrics as number,
+    ])
     await Promise.all(
       exporters.map(([s, port]) => waitForHttp(`http://127.0.0.1:${port}/metrics`, s))
     )
+    await waitForHttp(`http://127.0.0.1:${caddySite}/`, exporters.at(-1)?.[0] as Started)
 
     const rules = join(dir, 'stack-alerts.scaled.yml')
     writeFileSync(rules, scaledRules(STACK_ALERTS_FILE))
@@ -242,6 +269,7 @@ export async function startStack(): Promise<Stack> {
           redis: [at(redisSharedX), at(redisThrowawayX)],
           rabbitmq: [at(SHARED.rabbitmqMetrics)],
           node: [at(nodeX)],
+          caddy: [at(caddyMetrics)],
         },
         prober: at(blackboxX),
         rules,
