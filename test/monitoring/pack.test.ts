@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { functions } from '../../functions/index.ts'
 import { createApp } from '../../runtime/app.ts'
@@ -10,10 +11,12 @@ import { createRedactor } from '../../shared/observe/redact.ts'
 import { createMemoryStore } from '../../shared/store/store.ts'
 import {
   alertExpressions,
+  alertRules,
   allPanels,
   dashboardExpressions,
   metricNames,
   readDashboard,
+  STACK_ALERTS_FILE,
   STACK_METRIC,
 } from './promql.ts'
 
@@ -103,5 +106,15 @@ describe('monitoring/grafana-dashboard.json', () => {
       expect(ds).toEqual({ type: 'prometheus', uid: `\${DS_PROMETHEUS}` })
     for (const panel of panels.filter((p) => p.type !== 'row'))
       expect(panel.targets?.length, `panel ${panel.id} has no query`).toBeGreaterThan(0)
+  })
+})
+
+describe('monitoring/stack-alerts.yml and docs/deploy.md', () => {
+  it('should give every stack alert its runbook line in the alerts table', () => {
+    const doc = readFileSync('docs/deploy.md', 'utf8')
+    const alerts = alertRules(STACK_ALERTS_FILE).map((r) => r.alert)
+    expect(alerts.length).toBeGreaterThanOrEqual(11)
+    const undocumented = alerts.filter((name) => !doc.includes(`| \`${name}\` |`))
+    expect(undocumented).toEqual([])
   })
 })
