@@ -8,6 +8,9 @@ const read = (path: string) => readFileSync(new URL(path, root), 'utf8')
 
 type Service = {
   image?: string
+  ports?: unknown[]
+  profiles?: string[]
+  volumes?: Array<string | { type: string; source: string; read_only?: boolean }>
   read_only?: boolean
   cap_drop?: string[]
   cap_add?: string[]
@@ -18,7 +21,11 @@ type Service = {
   logging?: { driver?: string; options?: Record<string, string> }
   deploy?: { resources?: { limits?: { cpus?: string; memory?: string } } }
 }
-type ComposeFile = { name?: string; services: Record<string, Service> }
+type ComposeFile = {
+  name?: string
+  services: Record<string, Service>
+  networks?: Record<string, { internal?: boolean }>
+}
 
 const files = {
   'docker-compose.yml': parse(read('compose/docker-compose.yml'), { merge: true }) as ComposeFile,
@@ -103,6 +110,58 @@ describe('compose files', () => {
     expect(Object.keys(bridge?.networks ?? {})).toEqual(['frontend', 'backend', 'egress'])
     // Plane v1.3.1's api and worker post the webhook to this dotted name on egress (a bare name is refused).
     expect(bridge?.networks).toMatchObject({ egress: { aliases: ['plane-bridge.internal'] } })
+  })
+
+  describe('the exporters (MONITOR-01/03/04)', () => {
+    const plane = files['plane.yml']
+    const exporters = Object.entries(plane.services).filter(([name]) =>
+      /^plane-(postgres-exporter|redis-exporter|blackbox|cadvisor)$/.test(name)
+    )
+
+    it('should be the four the stack needs', () => {
+      expect(exporters.map(([name]) => name).sort()).toEqual([
+        'plane-blackbox',
+        'plane-cadvisor',
+        'plane-postgres-exporter',
+        'plane-redis-exporter',
+      ])
+    })
+
+    it.each(exporters)(
+      '%s should serve on the internal plane-metrics network only, read-only, no port published',
+      (_name, service) => {
+        const networks = Array.isArray(service.networks)
+          ? service.networks
+          : Object.keys(service.networks ?? {})
+        expect(networks).toContain('plane-metrics')
+        expect(networks).not.toContain('frontend')
+        expect(networks).not.toContain('egress')
+        expect(service.ports).toBeUndefined()
+        expect(service.read_only).toBe(true)
+        // Exporters are small: a limit past 128M would mean a mistake, not a need.
+        expect(
+          Number.parseInt(service.deploy?.resources?.limits?.memory ?? '', 10)
+        ).toBeLessThanOrEqual(128)
+      }
+    )
+
+    it('should keep plane-metrics without a route out, and RabbitMQ on it for its :15692', () => {
+      expect(plane.networks?.['plane-metrics']).toEqual({ name: 'plane-metrics', internal: true })
+      expect(plane.services['plane-mq']?.networks).toContain('plane-metrics')
+    })
+
+    it('should start cAdvisor only when asked (a VPS may run its own)', () => {
+      expect(plane.services['plane-cadvisor']?.profiles).toEqual(['cadvisor'])
+    })
+
+    it('should probe the api with the module monitoring/blackbox.yml defines', () => {
+      const mount = plane.services['plane-blackbox']?.volumes?.[0]
+      expect(mount).toMatchObject({ source: '../monitoring/blackbox.yml', read_only: true })
+      const modules = (
+        parse(read('monitoring/blackbox.yml')) as { modules: Record<string, unknown> }
+      ).modules
+      expect(Object.keys(modules)).toEqual(['plane_api'])
+    })
   })
 
   it('should pin MinIO to a dated release', () => {

@@ -199,6 +199,7 @@ describe('compose/plane.env.example', () => {
     expect(secrets.map((l) => l.key).sort()).toEqual([
       'PLANE_DB_PASSWORD',
       'PLANE_LIVE_SECRET_KEY',
+      'PLANE_MONITOR_DB_PASSWORD',
       'PLANE_MQ_PASSWORD',
       'PLANE_S3_ACCESS_KEY',
       'PLANE_S3_SECRET_KEY',

@@ -5,6 +5,16 @@ import { parse } from 'yaml'
 export const ALERTS_FILE = 'monitoring/alerts.yml'
 export const ALERTS_TEST_FILE = 'monitoring/alerts.test.yml'
 export const DASHBOARD_FILE = 'monitoring/grafana-dashboard.json'
+/** The Plane stack's rules (Plane's api, PostgreSQL, Redis, RabbitMQ, containers), beside the bridge's. */
+export const STACK_ALERTS_FILE = 'monitoring/stack-alerts.yml'
+export const STACK_ALERTS_TEST_FILE = 'monitoring/stack-alerts.test.yml'
+export const SCRAPE_EXAMPLE_FILE = 'monitoring/prometheus.example.yml'
+
+/**
+ * Metric families the stack's exporters serve, not plane-bridge: a name with one of these prefixes is checked
+ * against the real exporters' scrape (test/monitoring/stack/), every other one against the bridge's /metrics.
+ */
+export const STACK_METRIC = /^(?:pg|redis|rabbitmq|probe|container|node|caddy)_/
 
 const KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'inf', 'nan'])
 const GROUPING = /\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g
@@ -32,9 +42,17 @@ export function metricNames(expr: string): string[] {
 
 export type PackExpression = { where: string; expr: string }
 
-/** Every alert's `expr` in alerts.yml. */
-export function alertExpressions(): PackExpression[] {
-  const doc = parse(readFileSync(ALERTS_FILE, 'utf8')) as {
+export type AlertRule = { alert: string; expr: string; for?: string }
+
+/** The alerting rules of a rules file, as written. */
+export function alertRules(file: string): AlertRule[] {
+  const doc = parse(readFileSync(file, 'utf8')) as { groups: Array<{ rules: AlertRule[] }> }
+  return doc.groups.flatMap((g) => g.rules)
+}
+
+/** Every alert's `expr` in alerts.yml (plane-bridge's) or another rules file. */
+export function alertExpressions(file = ALERTS_FILE): PackExpression[] {
+  const doc = parse(readFileSync(file, 'utf8')) as {
     groups: Array<{ rules: Array<{ alert: string; expr: string }> }>
   }
   return doc.groups.flatMap((g) => g.rules.map((r) => ({ where: r.alert, expr: r.expr })))
