@@ -151,7 +151,14 @@ export function createLiveView(options: LiveViewOptions): LiveView {
     const next = await lock.run(`live:lock:${taskId}`, async () => {
       const current = await store.get<TaskProgress>(progressKey(taskId))
       const changed = await change(current)
-      if (!changed || changed === current) return null
+      if (!changed) return null
+      // Unchanged (a retried call): nothing new to show, but what the first try may have left undone (its indexes,
+      // its message's item: a store that failed after the record was written) is done now. The item finds the
+      // message showing this version already and edits nothing.
+      if (changed === current) {
+        await _index(store, current, mode)
+        return current
+      }
       const saved = { ...changed, at: Math.max(now(), (current?.at ?? 0) + 1) }
       await store.set(progressKey(taskId), saved, { ttlSeconds: PROGRESS_TTL_S })
       await _index(store, saved, mode)

@@ -226,10 +226,21 @@ describe('an agent works a task through the MCP tools (Plane v1.2 simulator)', (
     expect(completions).toHaveLength(1)
     expect(completions[0]).toContain('Temps passé : 25 min')
     expect(completions[0]).toContain('Confiance : 0,9')
+    // A few seconds on, the project's finish is looked at (its only task is done).
+    c.advance(5_000)
+    await t.settle()
     const before = sent(t).length
     await runPollCycle({ ...t.services, ...t.bridge })
     await t.settle()
     expect(sent(t)).toHaveLength(before)
-    expect(wakes(t)).toHaveLength(1)
+    // One wake for the task; the project's only task done, the Concierge is woken once for its finish.
+    const agentOf = (c: { body: unknown }) => (c.body as { agentId?: string }).agentId
+    expect(wakes(t).filter((c) => agentOf(c) === 'imhotep')).toHaveLength(1)
+    expect(wakes(t).filter((c) => agentOf(c) !== 'imhotep')).toEqual([
+      expect.objectContaining({
+        body: expect.objectContaining({ message: expect.stringContaining('est terminé') }),
+      }),
+    ])
+    expect(sent(t).filter((m) => m.startsWith('🏁'))).toHaveLength(1)
   })
 })
