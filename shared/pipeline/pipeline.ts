@@ -49,12 +49,8 @@ export type PipelineOptions = {
   runInfo?: (taskId: string) => Promise<RunInfo | null>
   /** Agent runs (verified wakes, stop messages); without it no agent is woken. */
   tracker?: RunTracker
-  /** A task reached done or cancelled: what depends on it is unblocked or blocked. */
-  onClosed?: (
-    task: TaskSnapshot,
-    group: 'completed' | 'cancelled',
-    how: { fromOpen: boolean }
-  ) => Promise<void>
+  /** A task reached done or cancelled: what depends on it is unblocked or blocked, its project may be finished. */
+  onClosed?: FlushContext['onClosed']
   /** The live view: a task's move to in progress starts its live message, its end ends it (flush-entry.ts). */
   live?: Pick<LiveView, 'follow'>
   /** OPENCLAW-10: agent labels follow the assignees a person set (plan-flush.ts). */

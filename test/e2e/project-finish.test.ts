@@ -5,41 +5,26 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
-import { callHttp } from '../../sim/e2e/bridge-tools.ts'
-import { startE2E } from '../../sim/e2e/harness.ts'
+import { type ClockedE2E, startClocked } from './clocked.ts'
 
-type E2E = Awaited<ReturnType<typeof startE2E>>
-let e2e: E2E | null = null
+let e2e: ClockedE2E | null = null
 afterEach(async () => {
-  await e2e?.stop()
+  await e2e?.t.stop()
   e2e = null
 })
 
 const FINISHED = 'terminé</b>'
 
 async function start() {
-  let offset = 0
-  e2e = await startE2E({
-    concierge: true,
-    now: () => Date.now() + offset,
-    plane: { now: () => Date.now() + offset },
-  })
-  const t = e2e
-  const as = (agent: 'imhotep' | 'thot' | 'ra') => async (tool: string, input: unknown) => {
-    const result = await callHttp(t.app, tool, t.bridgeTokens[agent] as string, input)
-    if (result.status !== 200) throw new Error(`${tool}: ${JSON.stringify(result.body)}`)
-    return result.body as Record<string, unknown> & { id: string; ref: string }
-  }
+  e2e = await startClocked()
+  const { t, as } = e2e
   return {
     t,
     ra: as('ra'),
     imhotep: as('imhotep'),
     thot: as('thot'),
     /** A minute on the bridge's and Plane's clocks (Plane's window frees), then let everything run. */
-    async later(ms = 61_000) {
-      offset += ms
-      await t.settle()
-    },
+    later: (ms = 61_000) => (e2e as ClockedE2E).later(ms),
     finishes: () =>
       t.telegram
         .callsOf('sendMessage')

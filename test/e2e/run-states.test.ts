@@ -7,13 +7,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { runRecordKey } from '../../shared/runs/records.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
-import { callHttp } from '../../sim/e2e/bridge-tools.ts'
-import { CHAT_ID, startE2E } from '../../sim/e2e/harness.ts'
+import { type ClockedE2E, startClocked } from './clocked.ts'
 
-type E2E = Awaited<ReturnType<typeof startE2E>>
-let e2e: E2E | null = null
+let e2e: ClockedE2E | null = null
 afterEach(async () => {
-  await e2e?.stop()
+  await e2e?.t.stop()
   e2e = null
 })
 
@@ -22,47 +20,13 @@ const STALE = 'ne donne plus de nouvelles'
 const UNSTARTED = "mais ne l'a pas commencée"
 
 async function start() {
-  let offset = 0
-  e2e = await startE2E({
-    concierge: true,
-    now: () => Date.now() + offset,
-    plane: { now: () => Date.now() + offset },
-  })
-  const t = e2e
-  const as = (agent: 'imhotep' | 'thot' | 'ra') => async (tool: string, input: unknown) => {
-    const result = await callHttp(t.app, tool, t.bridgeTokens[agent] as string, input)
-    if (result.status !== 200) throw new Error(`${tool}: ${JSON.stringify(result.body)}`)
-    return result.body as Record<string, unknown> & { id: string }
-  }
-  const sent = () =>
-    t.telegram
-      .callsOf('sendMessage')
-      .filter((c) => c.status === 200)
-      .map((c) => String(c.params.text))
+  e2e = await startClocked()
+  const { t, as } = e2e
   return {
-    t,
+    ...e2e,
     ra: as('ra'),
     thot: as('thot'),
-    sent,
     record: (taskId: string) => t.services.store.get<RunRecord>(runRecordKey(taskId)),
-    /** Move the bridge's clock on, then let deadlines, windows and the outbox run. */
-    async later(ms: number) {
-      offset += ms
-      await t.settle()
-    },
-    /** What the bridge answers a command in the chat. */
-    async ask(text: string) {
-      const before = t.telegram.callsOf('sendMessage').length
-      expect(
-        await t.postTelegram(t.telegram.makeMessageUpdate({ text, chatId: Number(CHAT_ID) }))
-      ).toBe(200)
-      await t.settle()
-      return t.telegram
-        .callsOf('sendMessage')
-        .slice(before)
-        .map((c) => String(c.params.text))
-        .join('\n')
-    },
   }
 }
 

@@ -4,12 +4,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
-import { startE2E } from '../../sim/e2e/harness.ts'
+import { type ClockedE2E, startClocked } from './clocked.ts'
 
-type E2E = Awaited<ReturnType<typeof startE2E>>
-let e2e: E2E | null = null
+let e2e: ClockedE2E | null = null
 afterEach(async () => {
-  await e2e?.stop()
+  await e2e?.t.stop()
   e2e = null
 })
 
@@ -28,19 +27,8 @@ type AgentStatus = {
 
 describe('get_team_status', () => {
   it("should give the Concierge every agent's tags, load, tasks by status and runs, and a member nothing", async () => {
-    // Real time plus a jump: Plane's throttle counts on the same clock.
-    let offset = 0
-    e2e = await startE2E({
-      concierge: true,
-      now: () => Date.now() + offset,
-      plane: { now: () => Date.now() + offset },
-    })
-    const t = e2e
-    const as = (agent: 'imhotep' | 'thot' | 'ra') => async (tool: string, input: unknown) => {
-      const result = await callHttp(t.app, tool, t.bridgeTokens[agent] as string, input)
-      if (result.status !== 200) throw new Error(`${tool}: ${JSON.stringify(result.body)}`)
-      return result.body as Record<string, unknown>
-    }
+    e2e = await startClocked()
+    const { t, as, advance } = e2e
     const [ra, imhotep, thot] = [as('ra'), as('imhotep'), as('thot')]
     await t.bridge.plane?.states.create(t.project.id, {
       name: 'Bloqué',
@@ -64,10 +52,13 @@ describe('get_team_status', () => {
     })
     await thot('list_my_tasks', {})
     // A minute on: Plane's window for the keys (60 requests a minute) is free again.
-    offset += 61_000
+    advance(61_000)
     await t.settle()
 
-    const answer = (await ra('get_team_status', {})) as { as_of: string; agents: AgentStatus[] }
+    const answer = (await ra('get_team_status', {})) as unknown as {
+      as_of: string
+      agents: AgentStatus[]
+    }
     expect(Date.parse(answer.as_of)).not.toBeNaN()
     const byId = new Map(answer.agents.map((a) => [a.id, a]))
     expect([...byId.keys()].sort()).toEqual(['imhotep', 'ra', 'thot'])
@@ -98,7 +89,9 @@ describe('get_team_status', () => {
       expect(agent.tags).toEqual(t.services.agents.find((a) => a.id === agent.id)?.tags)
 
     // One agent by name.
-    const one = (await ra('get_team_status', { agent: 'Thot' })) as { agents: AgentStatus[] }
+    const one = (await ra('get_team_status', { agent: 'Thot' })) as unknown as {
+      agents: AgentStatus[]
+    }
     expect(one.agents.map((a) => a.id)).toEqual(['thot'])
     const unknown = await callHttp(t.app, 'get_team_status', t.bridgeTokens.ra as string, {
       agent: 'anubis',
