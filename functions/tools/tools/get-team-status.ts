@@ -5,7 +5,7 @@
  * request when the index is fresh.
  */
 import * as z from 'zod'
-import { agentsOfTask, isOpenForAgent } from '../../../shared/agents/task-vocabulary.ts'
+import { isOpenForAgent } from '../../../shared/agents/task-vocabulary.ts'
 import type { ScopeFigures } from '../../../shared/budget/budget.ts'
 import type { ProjectRef } from '../../../shared/notify/messages.ts'
 import type { RunRecord } from '../../../shared/runs/types.ts'
@@ -17,6 +17,8 @@ import { defineTool, type ToolContext } from '../tool.ts'
 
 /** References listed per status and agent: the counts say how many there are in all. */
 export const TEAM_REFS_MAX = 20
+/** Runs listed per agent (pending, active, awaiting, stale), the oldest change first. */
+export const TEAM_RUNS_MAX = 20
 /** Open runs read at most (ten agents' queues). */
 const OPEN_RUNS_MAX = 2_000
 const REFERENCES = new Intl.Collator('en', { numeric: true })
@@ -42,6 +44,11 @@ const agentOut = z.object({
   todo: refsOut,
   in_progress: refsOut,
   blocked: refsOut,
+  seen_runs: z
+    .number()
+    .describe(
+      'Runs seen (checked in, not started): its queue, whose tasks are in `todo`; counted, not listed.'
+    ),
   runs: z
     .array(
       z.object({
@@ -52,7 +59,7 @@ const agentOut = z.object({
       })
     )
     .describe(
-      'Runs not finished: pending (woken, no answer), seen (checked in, not started), active, awaiting (the human), stale (quiet).'
+      `Runs under way or waiting (at most ${TEAM_RUNS_MAX}): pending (woken, no answer), active, awaiting (the human), stale (quiet).`
     ),
   working_since: z.string().nullable().describe('Since when its oldest active run is under way.'),
   last_call_at: z.string().nullable().describe('Its last tool call (to the minute), if known.'),
@@ -112,38 +119,39 @@ export const getTeamStatus = defineTool({
     // A run woken this long ago and still pending had every wake unanswered (WAKE_CHECKIN_SECONDS × WAKE_ATTEMPTS).
     const unansweredBefore =
       ctx.now() - ctx.config.WAKE_CHECKIN_SECONDS * ctx.config.WAKE_ATTEMPTS * 1000
-    const agents = await Promise.all(
-      team.map(async (member, i) => {
-        const tasks = await _openTasks(ctx, member.id, openIds[i] ?? [], snapshots, byProject)
-        const mine = runs.filter((r) => r.agentId === member.id && _isRunState(r.state))
-        const active = mine.filter((r) => r.state === 'active')
-        const since = (r: RunRecord) => Date.parse(r.stateSince ?? '') || null
-        return {
-          id: member.id,
-          name: member.name,
-          role: member.role,
-          tags: [...member.tags],
-          load: _load(tasks, mine, unansweredBefore),
-          todo: _refs(tasks, 'todo'),
-          in_progress: _refs(tasks, 'in_progress'),
-          blocked: _refs(tasks, 'blocked'),
-          runs: mine.map((r) => ({
-            task: r.ref ?? r.taskId,
-            state: r.state as (typeof runStates)[number],
-            since: iso(since(r)),
-            last_activity_at: r.lastActivityAt,
-          })),
-          working_since: iso(
-            active.reduce<number | null>((first, r) => {
-              const at = since(r)
-              return at !== null && (first === null || at < first) ? at : first
-            }, null)
-          ),
-          last_call_at: iso(lastCalls[i] ?? null),
-          budget: view ? _budget(view.agents.find((f) => f.agentId === member.id) ?? null) : null,
-        }
-      })
-    )
+    const agents = team.map((member, i) => {
+      const tasks = _openTasks(openIds[i] ?? [], snapshots, byProject)
+      const mine = runs.filter((r) => r.agentId === member.id && _isRunState(r.state))
+      // A queue listed is hundreds of runs "seen": counted, and the tasks are in `todo`; the others are listed.
+      const shown = mine.filter((r) => r.state !== 'seen')
+      const active = mine.filter((r) => r.state === 'active')
+      const since = (r: RunRecord) => Date.parse(r.stateSince ?? '') || null
+      return {
+        id: member.id,
+        name: member.name,
+        role: member.role,
+        tags: [...member.tags],
+        load: _load(tasks, mine, unansweredBefore),
+        todo: _refs(tasks, 'todo'),
+        in_progress: _refs(tasks, 'in_progress'),
+        blocked: _refs(tasks, 'blocked'),
+        seen_runs: mine.length - shown.length,
+        runs: shown.slice(0, TEAM_RUNS_MAX).map((r) => ({
+          task: r.ref ?? r.taskId,
+          state: r.state as (typeof runStates)[number],
+          since: iso(since(r)),
+          last_activity_at: r.lastActivityAt,
+        })),
+        working_since: iso(
+          active.reduce<number | null>((first, r) => {
+            const at = since(r)
+            return at !== null && (first === null || at < first) ? at : first
+          }, null)
+        ),
+        last_call_at: iso(lastCalls[i] ?? null),
+        budget: view ? _budget(view.agents.find((f) => f.agentId === member.id) ?? null) : null,
+      }
+    })
     return { as_of: asOf, agents }
   },
   summarize: ({ agents }) =>
@@ -159,20 +167,20 @@ export const getTeamStatus = defineTool({
 
 type OpenTask = { ref: string; status: 'todo' | 'in_progress' | 'blocked' }
 
-/** The agent's open tasks as the index holds them, each still its own and open (as list_my_tasks counts them). */
-async function _openTasks(
-  ctx: ToolContext,
-  agentId: string,
+/**
+ * The agent's open tasks as the index holds them (it files each task under the agents holding it at its last
+ * sighting), each still open. Not asked of the directory again per task: hundreds of tasks per agent, ten agents.
+ */
+function _openTasks(
   ids: readonly string[],
   snapshots: ReadonlyMap<string, Awaited<ReturnType<ToolContext['pipeline']['snapshot']>>>,
   projects: ReadonlyMap<string, ProjectRef>
-): Promise<OpenTask[]> {
+): OpenTask[] {
   const out: OpenTask[] = []
   for (const id of ids) {
     const snapshot = snapshots.get(id) ?? null
     const project = snapshot ? projects.get(snapshot.projectId) : undefined
     if (!snapshot || !project || !isOpenForAgent(snapshot)) continue
-    if (!(await agentsOfTask(ctx.directory, snapshot)).some((a) => a.id === agentId)) continue
     const status = statusOf(snapshot.state)
     if (status !== 'todo' && status !== 'in_progress' && status !== 'blocked') continue
     const ref =
