@@ -143,7 +143,7 @@ export async function runProvision(ctx: ProvisionContext, overrides: ProvisionOv
   // readiness.ts). No request of its own: the key's minute is provision's already.
   if (!dryRun)
     recordAgentsInPlane(ctx, _agentFactsAfter(plane.workspaceSlug, facts, plan.actions, applied))
-  // The report is for the person at the terminal, each line once (issue 36); a scheduled or remote run has no
+  // The report is for the person at the terminal, each line once; a scheduled or remote run has no
   // terminal, so its log keeps what needs someone.
   if (ctx.trigger !== 'cli')
     for (const line of report.lines) if (/^\[(blocked|human|failed)\]/.test(line)) log.warn(line)

@@ -1,5 +1,5 @@
 /**
- * @module The gateway configuration for OpenClaw 2026.9.x: one MCP server per agent (issue 31).
+ * @module The gateway configuration for OpenClaw 2026.9.x: one MCP server per agent.
  *
  * openclaw@2026.9.6 has no per-agent MCP server, header or skill environment (its agent entries are strict; a skill's
  * env is the gateway's one process environment, shared by concurrent runs), so one `plane-bridge` server would give

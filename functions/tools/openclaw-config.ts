@@ -1,6 +1,6 @@
 /**
  * @module job `openclaw-config`: the OpenClaw gateway configuration for the agents of the registry when one gateway
- * hosts them all (issue 31), printed to merge into `~/.openclaw/openclaw.json`, in what the gateway's line accepts
+ * hosts them all, printed to merge into `~/.openclaw/openclaw.json`, in what the gateway's line accepts
  * (DESIGN 13): the version given (`--openclaw-version`), else the one read from the gateway at OPENCLAW_HOOKS_URL,
  * else the newest line, said as such. 2026.9.x: one MCP server per agent (openclaw-config-mcp.ts); 2026.2.x: each
  * agent's token in its own sandbox (openclaw-config-sandbox.ts). Either way, no token is written, and no agent is

@@ -6,7 +6,7 @@ export const SKILL_PATH = 'skills/plane-bridge/SKILL.md'
 
 /**
  * Only the bridge's URL is required, on both OpenClaw lines: who the agent is travels in its MCP server's header on
- * 2026.9 (one server per agent in a shared gateway, issue 31), in its own sandbox's `PLANE_BRIDGE_TOKEN` on 2026.2
+ * 2026.9 (one server per agent in a shared gateway), in its own sandbox's `PLANE_BRIDGE_TOKEN` on 2026.2
  * (no MCP client there). A token the gate required would have to be in the gateway's one environment, the same for
  * every agent running at that moment (both lines set skill env in their process environment).
  * OPENCLAW-UPG-13: both real loaders list this SKILL.md as eligible (test/openclaw-cli/).

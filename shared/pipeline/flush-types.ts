@@ -49,7 +49,7 @@ export type FlushContext = {
   ) => Promise<void>
   /** Reviews, questions and approvals as cards the human acts on; without it, plain messages. */
   cards?: CardStore
-  /** What one agent may send the human on its own (issue 39); the rest goes in its grouped message. */
+  /** What one agent may send the human on its own; the rest goes in its grouped message. */
   quota?: AgentQuota
   /**
    * OPENCLAW-10: make the task's `agent:<id>` labels follow an assignee change; the task as Plane holds it after,
