@@ -30,27 +30,19 @@ export function buildLiveView(
     locale: config.LOCALE,
     planeBaseUrl: config.PLANE_BASE_URL,
     workspaceSlug: config.PLANE_WORKSPACE_SLUG,
-    figures: runFiguresOf(store, now),
+    figures: runInfoOf(store, now),
     now,
   })
 }
 
-/** A task's time spent (a running timer counted to now) and cost, from its run record. */
-export function runFiguresOf(
-  store: Store,
-  now: () => number
-): (taskId: string) => Promise<RunFigures | null> {
-  return async (taskId) => {
-    const record = await store.get<RunRecord>(runRecordKey(taskId))
-    return record ? { timeSpentSeconds: timeSpentNow(record, now()), cost: record.cost } : null
-  }
-}
-
-/** Time spent, confidence, summary and deliverables of a task, for its completion message. */
+/**
+ * What the run record says of a task: time spent (a running timer counted to now), confidence, summary, deliverables
+ * for its completion message; time and cost for its live message.
+ */
 export function runInfoOf(
   store: Store,
   now: () => number
-): (taskId: string) => Promise<RunInfo | null> {
+): (taskId: string) => Promise<(RunInfo & RunFigures) | null> {
   return async (taskId) => {
     const record = await store.get<RunRecord>(runRecordKey(taskId))
     return record
@@ -60,6 +52,7 @@ export function runInfoOf(
           summary: record.summary,
           deliverables: record.deliverables.map((d) => ({ name: d.name, url: d.url })),
           held: record.held ?? null,
+          cost: record.cost,
         }
       : null
   }
