@@ -21,6 +21,11 @@ import {
 import type { RunRecord } from './types.ts'
 import type { RunWakes } from './wakes.ts'
 
+/** How long one read of the runs under way answers "is the agent at work elsewhere" (a pass of deadlines). */
+const ACTIVE_MEMO_MS = 10_000
+/** Open runs read for it: every agent's queue of seen runs comes before the few active ones in the index. */
+const OPEN_RUNS_READ = 5_000
+
 export type QuietRuns = {
   staleDue(taskId: string): Promise<void>
   unstartedDue(taskId: string): Promise<void>
@@ -121,10 +126,23 @@ export function createStaleRuns(
   }
 
   /** The agent has another run under way: it works through its tasks one at a time. */
-  const _busyElsewhere = async (agent: AgentRef, taskId: string) =>
-    (await openRunRecords(store)).some(
-      (r) => r.agentId === agent.id && r.taskId !== taskId && r.state === 'active'
-    )
+  /**
+   * Which tasks each agent has under way, read once for a pass of deadlines: an agent's listed queue comes due all at
+   * once (250 tasks listed together, 250 not-started deadlines 30 minutes later), one read of the open runs each was
+   * 250 reads of hundreds of records.
+   */
+  let active: { at: number; byAgent: Map<string, Set<string>> } | null = null
+  const _busyElsewhere = async (agent: AgentRef, taskId: string) => {
+    if (!active || now() - active.at > ACTIVE_MEMO_MS) {
+      const byAgent = new Map<string, Set<string>>()
+      for (const r of await openRunRecords(store, OPEN_RUNS_READ))
+        if (r.agentId && r.state === 'active')
+          byAgent.set(r.agentId, (byAgent.get(r.agentId) ?? new Set()).add(r.taskId))
+      active = { at: now(), byAgent }
+    }
+    const tasks = active.byAgent.get(agent.id)
+    return tasks !== undefined && [...tasks].some((id) => id !== taskId)
+  }
 
   /** A dependency not done (or one the bridge cannot tell): starting would be refused. */
   const _waitsForDependency = async (record: RunRecord) => {
