@@ -175,12 +175,16 @@ export function createCheckins(
         ...(where.via ? { via: where.via } : {}),
       }
     )
-    // A run checked in and not started is looked at again after the stale window ("n'a pas commencé", once);
+    // A run checked in and not started is looked at again after the stale window ("n'a pas commencé", once): set
+    // when it becomes seen, kept by a heartbeat (one that finds it missing, a write that failed, sets it again);
     // the deadline of a run under way moves on with each heartbeat.
     if (saved.state === 'seen')
-      await store.indexAdd(DUE_INDEX, unstartedMember(taskId), at + options.staleMs, {
-        onlyIfAbsent: true,
-      })
+      await store.indexAdd(
+        DUE_INDEX,
+        unstartedMember(taskId),
+        at + options.staleMs,
+        stored?.state === 'seen' ? { onlyIfAbsent: true } : {}
+      )
     else await store.indexAdd(DUE_INDEX, staleMember(taskId), at + options.staleMs)
   }
 

@@ -21,6 +21,8 @@ import {
 import type { RunRecord } from './types.ts'
 import type { RunWakes } from './wakes.ts'
 
+/** A run told as not started is looked at again this much later (its check-in the same, it is not told again). */
+const TOLD_QUIET_MS = 7 * 24 * 60 * 60 * 1000
 /** How long one read of the runs under way answers "is the agent at work elsewhere" (a pass of deadlines). */
 const ACTIVE_MEMO_MS = 10_000
 /** Open runs read for it: every agent's queue of seen runs comes before the few active ones in the index. */
@@ -120,7 +122,8 @@ export function createStaleRuns(
       current.projectId,
       { id: agent.id, name: agent.name }
     )
-    await store.indexRemove(DUE_INDEX, member)
+    // Told: quiet for a week rather than gone, or the next listing's heartbeat would arm it again every window.
+    await store.indexAdd(DUE_INDEX, member, now() + TOLD_QUIET_MS)
     m.unstarted.inc({ agent: agent.id })
     log.info('run not started', { task: taskId, agent: agent.id })
   }
