@@ -345,6 +345,36 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
     await queue.remove('n')
   })
 
+  it('should keep a queued text character for character, one winner among twins, and read it back', async () => {
+    const queue = createStoreQueue<never>({
+      store,
+      index: 'index:q-text',
+      itemPrefix: 'q:text:',
+      ttlSeconds: 600,
+    })
+    // Not JSON, a JSON look-alike, tabs, newlines, quotes, backslashes, non-ASCII and a lone surrogate's neighbours.
+    const texts = [
+      'plane-delivery/1\tissue\t\n{"event": "issue", "a": "\\u00e9\\n"}',
+      '{"$v": 1, "$e": null}',
+      'not json at all',
+      '',
+      'é ✓ 🚀 "quoted" \\ back\r\nslash',
+    ]
+    for (const [n, text] of texts.entries()) {
+      const claim = { key: `seen:text-${n}`, ttlSeconds: 60 }
+      const won = await Promise.all(
+        Array.from({ length: 5 }, () => queue.claimAndPutText(claim, `t${n}`, text, n))
+      )
+      expect(won.filter(Boolean)).toHaveLength(1)
+      expect(await store.getText(queue.key(`t${n}`))).toBe(text)
+    }
+    expect(await store.indexSize('index:q-text')).toBe(texts.length)
+    expect(await store.getText('q:text:missing')).toBeNull()
+    for (const n of texts.keys()) await queue.remove(`t${n}`)
+    expect(await store.getText(queue.key('t0'))).toBeNull()
+    expect(await store.indexSize('index:q-text')).toBe(0)
+  })
+
   it('should dequeue an item and its index entry together, leaving the others, and take a missing one calmly', async () => {
     const queue = createStoreQueue<{ n: number }>({
       store,

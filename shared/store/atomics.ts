@@ -155,7 +155,7 @@ export function createRedisAtomics(
   }
 }
 
-/** CLAIM_AND_ENQUEUE's ARGV: the values in the envelopes every other write of the store uses. */
+/** CLAIM_AND_ENQUEUE's ARGV: a value in the envelope every other write of the store uses, a text as it is. */
 export function claimAndEnqueueArgs(
   claim: { key: string; ttlSeconds: number },
   item: QueuedItem,
@@ -166,7 +166,7 @@ export function claimAndEnqueueArgs(
     claim.ttlSeconds,
     item.score,
     item.member,
-    JSON.stringify(wrap(item.value, item.ttlSeconds, nowMs)),
+    item.text ?? JSON.stringify(wrap(item.value, item.ttlSeconds, nowMs)),
     item.ttlSeconds ?? 0,
   ]
 }
@@ -188,6 +188,9 @@ export function createInProcessAtomics(
   // The envelope keeps the exact expiry; the driver's own TTL only lets the backend reclaim the entry.
   const put = (key: string, envelope: Envelope) =>
     storage.setItem(key, envelope, passTtl ? _ttlOptions(envelope, now()) : undefined)
+  // A text has no envelope: the driver's own TTL is its only expiry (a store without one keeps it until removed).
+  const putText = (key: string, text: string, ttlSeconds: number | undefined) =>
+    storage.setItemRaw(key, text, passTtl && ttlSeconds ? { ttl: ttlSeconds } : undefined)
   const current = async (key: string) => {
     const raw = await storage.getItem(key)
     const { value, expired } = unwrap(raw, now())
@@ -282,7 +285,8 @@ export function createInProcessAtomics(
         onlyIfAbsent: false,
         ttlSeconds: null,
       })
-      await put(item.key, wrap(item.value, item.ttlSeconds, now()))
+      if (item.text === undefined) await put(item.key, wrap(item.value, item.ttlSeconds, now()))
+      else await putText(item.key, item.text, item.ttlSeconds)
       if ((await atomics.setIfAbsent(claim.key, true, claim.ttlSeconds)) !== null) return true
       await storage.removeItem(item.key)
       await atomics.indexRemove(item.index, item.member)

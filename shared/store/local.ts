@@ -108,6 +108,13 @@ export function createLocalStore({
         refresh()
         await commit([['s', key, JSON.stringify(value) ?? 'null', expiryOf(ttl)]])
       }),
+    // A text item's slot holds the text itself, not JSON (claimAndEnqueue).
+    getText: (key) =>
+      guard('get-text', async () => {
+        assertKey(key)
+        refresh()
+        return liveValue(key)?.json ?? null
+      }),
     has: (key) =>
       guard('has', async () => {
         assertKey(key)
@@ -151,7 +158,12 @@ export function createLocalStore({
         records.push(
           ['s', claim.key, 'true', expiryOf(claim.ttlSeconds)],
           ['z', item.index, item.member, item.score],
-          ['s', item.key, JSON.stringify(item.value) ?? 'null', expiryOf(item.ttlSeconds)]
+          [
+            's',
+            item.key,
+            item.text ?? JSON.stringify(item.value) ?? 'null',
+            expiryOf(item.ttlSeconds),
+          ]
         )
         await commit(records)
         return true

@@ -110,6 +110,39 @@ describe('createQueueWorker', () => {
     expect(g.seen.at(-1)).toEqual({ id: 'e', given: 'parsed e' })
   })
 
+  it('should keep what waiting items were handed up to a total weight, and only ids past it', async () => {
+    const background = createBackground({ log: quiet() })
+    const worker = createQueueWorker<string>({
+      name: 'q',
+      background,
+      concurrency: 1,
+      weigh: (given) => given.length,
+      keepGivenWeight: 10,
+    })
+    const g = gated()
+    // a starts at once; b (6) waits with its text, c (6) would pass 10, d (4) still fits beside b.
+    const given = { a: 'aaaaaaaaaaaaaaaa', b: 'bbbbbb', c: 'cccccc', d: 'dddd' }
+    for (const [id, text] of Object.entries(given)) worker.offer(id, g.work(id), text)
+    await new Promise((r) => setTimeout(r, 0))
+    for (const id of Object.keys(given)) await g.release(id)
+    expect(g.seen).toEqual([
+      { id: 'a', given: given.a },
+      { id: 'b', given: given.b },
+      { id: 'c', given: undefined },
+      { id: 'd', given: given.d },
+    ])
+    // Their weight is given back as they start: room again for a heavy one.
+    worker.offer('e', g.work('e'), 'eeeeeeeeee')
+    worker.offer('f', g.work('f'), 'ffffffffff')
+    await new Promise((r) => setTimeout(r, 0))
+    await g.release('e')
+    await g.release('f')
+    expect(g.seen.slice(-2)).toEqual([
+      { id: 'e', given: 'eeeeeeeeee' },
+      { id: 'f', given: 'ffffffffff' },
+    ])
+  })
+
   it('should not take an item it holds twice, and go on after an item whose work fails', async () => {
     const logs: string[] = []
     const background = createBackground({

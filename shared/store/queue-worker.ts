@@ -1,12 +1,12 @@
 /**
  * @module Work on a store queue's items in this process, after the response that queued them: at most `concurrency`
  * at once, in the order handed over. The first `keepGiven` waiting items keep what their caller already has (the
- * webhook route's parsed delivery); the ones behind them keep only their id and are read back from the queue when
+ * webhook route's kept entry, up to a total weight); the ones behind them keep only their id and are read back from the queue when
  * their turn comes, so a burst costs ~200 bytes an item here, and past `capacity` waiting items an offer is turned
  * away (the webhook route then processes that one before its answer). A burst is answered at the speed of the one
- * write that keeps it (issue 46) and processed behind it, never lost: what a stopped process held is in the queue.
+ * write that keeps it and processed behind it, never lost: what a stopped process held is in the queue.
  */
-export type QueueWorkerOptions = {
+export type QueueWorkerOptions<G> = {
   /** The background task's name in logs. */
   name: string
   /** Where the work runs after the response (shared/background.ts: awaited at shutdown, kept alive on Workers). */
@@ -19,6 +19,9 @@ export type QueueWorkerOptions = {
   capacity?: number
   /** Waiting items that keep what their caller handed over; the others are read back from the store. */
   keepGiven?: number
+  /** How much a handed-over item weighs (default 1), and the most the waiting ones keep in all (default: no cap). */
+  weigh?: (given: G) => number
+  keepGivenWeight?: number
 }
 
 /** Works on one item; `given` is what its caller handed over, or undefined when it was let go (read the store). */
@@ -44,21 +47,22 @@ export type QueueWorker<G> = {
 
 /**
  * Items worked on at once when no answer is being made: processing waits on round trips (a task's lock, its
- * snapshot, its pending change), so a backlog drains by how many go at once (issue 46: at 4, 12,000 deliveries
+ * snapshot, its pending change), so a backlog drains by how many go at once (at 4, 12,000 deliveries
  * took 32 s to drain after a burst on Redis).
  */
 const DEFAULT_CONCURRENCY = 16
 /**
  * One item at a time while answers are being made: it advances a step per turn of the event loop, ~5 % of a
- * saturated server (issue 46: at 4, processing took the CPU the answers needed), and never stops.
+ * saturated server (at 4, processing took the CPU the answers needed), and never stops.
  */
 const DEFAULT_ANSWERING_CONCURRENCY = 1
 /** ~200 bytes each (an id, a closure over the parts, an entry): 10 MB at most, a few seconds of a saturated server. */
 const DEFAULT_CAPACITY = 50_000
-/** A parsed delivery and its stored entry take ~10 KB: 2.5 MB at most. */
+/** Handed-over items kept while waiting, at most (the webhook route's also by weight: a body can be 1 MB). */
 const DEFAULT_KEEP_GIVEN = 256
 
-type Waiting<G> = { id: string; work: QueueWork<G>; given: G | undefined }
+/** `weight`: what it counts against the waiting items' keep (0 for one that started at once). */
+type Waiting<G> = { id: string; work: QueueWork<G>; given: G | undefined; weight: number }
 
 /**
  * @example const worker = createQueueWorker<Delivery>({ name: 'plane-webhook', background })
@@ -70,11 +74,14 @@ export function createQueueWorker<G>({
   answeringConcurrency = DEFAULT_ANSWERING_CONCURRENCY,
   capacity = DEFAULT_CAPACITY,
   keepGiven = DEFAULT_KEEP_GIVEN,
-}: QueueWorkerOptions): QueueWorker<G> {
+  weigh = () => 1,
+  keepGivenWeight = Number.POSITIVE_INFINITY,
+}: QueueWorkerOptions<G>): QueueWorker<G> {
   // A ring of waiting items read from `head`: shift() on a 50,000-item array would copy it at every start.
   let waiting: Array<Waiting<G> | undefined> = []
   let head = 0
   let keeping = 0
+  let keptWeight = 0
   let running = 0
   let answers = 0
   const held = new Set<string>()
@@ -83,7 +90,10 @@ export function createQueueWorker<G>({
     while (running < (answers > 0 ? answeringConcurrency : concurrency) && head < waiting.length) {
       const next = waiting[head] as Waiting<G>
       waiting[head++] = undefined
-      if (next.given !== undefined) keeping--
+      if (next.weight > 0) {
+        keeping--
+        keptWeight -= next.weight
+      }
       running++
       background.run(name, () =>
         next.work(next.given).finally(() => {
@@ -107,9 +117,18 @@ export function createQueueWorker<G>({
       if (held.has(id)) return true
       if (waiting.length - head >= capacity) return false
       held.add(id)
-      const keep = keeping < keepGiven && given !== undefined
-      if (keep) keeping++
-      waiting.push({ id, work, given: keep ? given : undefined })
+      // One that starts at once keeps what it was handed, whatever it weighs: it never waits.
+      const startsNow =
+        head === waiting.length && running < (answers > 0 ? answeringConcurrency : concurrency)
+      const weight = given === undefined || startsNow ? 0 : Math.max(1, weigh(given))
+      const keep =
+        given !== undefined &&
+        (startsNow || (keeping < keepGiven && keptWeight + weight <= keepGivenWeight))
+      if (keep && weight > 0) {
+        keeping++
+        keptWeight += weight
+      }
+      waiting.push({ id, work, given: keep ? given : undefined, weight: keep ? weight : 0 })
       pump()
       return true
     },

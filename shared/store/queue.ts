@@ -44,12 +44,22 @@ export type StoreQueue<T> = {
   put(id: string, value: T, score: number): Promise<void>
   /**
    * `put`, only when `claim` is taken, as one step of the store (`claimAndEnqueue`): false, and nothing written,
-   * when it was taken already. The Plane webhook's one write before its answer (issue 46).
+   * when it was taken already.
    */
   claimAndPut(
     claim: { key: string; ttlSeconds: number },
     id: string,
     value: T,
+    score: number
+  ): Promise<boolean>
+  /**
+   * `claimAndPut` of a text kept as it is (no JSON, no envelope: a Redis string, a journal line), read back with
+   * `Store.getText(key(id))`: the Plane webhook's body as it came.
+   */
+  claimAndPutText(
+    claim: { key: string; ttlSeconds: number },
+    id: string,
+    text: string,
     score: number
   ): Promise<boolean>
   /** Rewrite an item and move it to `score` (retries, backoff). */
@@ -101,6 +111,15 @@ export function createStoreQueue<T>({
         score,
         key: key(id),
         value,
+        ...(ttlSeconds === undefined ? {} : { ttlSeconds }),
+      }),
+    claimAndPutText: (claim, id, text, score) =>
+      store.claimAndEnqueue(claim, {
+        index,
+        member: id,
+        score,
+        key: key(id),
+        text,
         ...(ttlSeconds === undefined ? {} : { ttlSeconds }),
       }),
     async update(id, value, score) {

@@ -123,6 +123,11 @@ export function createRedisStore({
         if (ttl) await client.call('SET', k(key), text, 'EX', ttl)
         else await client.call('SET', k(key), text)
       }),
+    getText: (key) =>
+      guard('get-text', async () => {
+        assertKey(key)
+        return ((await client.call('GET', k(key))) as string | null) ?? null
+      }),
     has: (key) => guard('has', async () => (await read(key)) !== null),
     delete: (key) =>
       guard('delete', async () => {

@@ -104,6 +104,13 @@ export function createStore({
         if (ttl !== undefined) assertTtl(ttl)
         await storage.setItem(key, wrap(value, ttl, now()), ttl ? { ttl } : undefined)
       }),
+    getText: (key) =>
+      guard('get-text', async () => {
+        assertKey(key)
+        const raw: unknown = await storage.getItemRaw(key)
+        if (raw === null || raw === undefined) return null
+        return typeof raw === 'string' ? raw : JSON.stringify(raw)
+      }),
     has: (key) =>
       guard('has', async () => {
         assertKey(key)

@@ -10,15 +10,18 @@ export type StoreDriverName = 'redis' | 'redis-http' | 'fs' | 'memory' | 'cloudf
 export type WindowTakeOptions = { nowMs: number; windowMs: number; ceiling: number }
 export type WindowTake = { taken: boolean; count: number; waitMs: number }
 
-/** An item put in a store queue (queue.ts): its value under `key`, and `member` in the sorted index `index`. */
+/**
+ * An item put in a store queue (queue.ts): its value under `key`, and `member` in the sorted index `index`. A
+ * `value` is kept as JSON in the store's envelope, read with `get`; a `text` is kept as it is, character for
+ * character (a Redis string, a journal line), read with `getText`, its expiry the backend's own.
+ */
 export type QueuedItem = {
   index: string
   member: string
   score: number
   key: string
-  value: unknown
   ttlSeconds?: number
-}
+} & ({ value: unknown; text?: never } | { text: string; value?: never })
 
 /** A queued item to remove (queue.ts): its value under `key`, and `member` in the sorted index `index`. */
 export type DequeuedItem = Pick<QueuedItem, 'index' | 'member' | 'key'>
@@ -39,6 +42,11 @@ export type Store = {
   /** Several keys at once, in their order (one Redis `MGET`: a listing of 250 tasks read 750 keys one by one). */
   getMany<T = unknown>(keys: readonly string[]): Promise<Array<T | null>>
   set(key: string, value: unknown, options?: { ttlSeconds?: number }): Promise<void>
+  /**
+   * What a queue's `text` item holds, as written (null when absent or expired). A key written with `set` reads
+   * back as its stored form (JSON, in an envelope on some drivers): only texts are read this way.
+   */
+  getText(key: string): Promise<string | null>
   has(key: string): Promise<boolean>
   delete(key: string): Promise<void>
   /** Keys under a prefix (`'outbox:'`), expired ones left out. */

@@ -86,6 +86,7 @@ export function createFaultyStore(inner: Store): FaultyStore {
     getMany: <T>(keys: readonly string[]) =>
       run('getMany', keys[0] ?? '', () => inner.getMany<T>(keys)),
     set: (key, value, options) => run('set', key, () => inner.set(key, value, options)),
+    getText: (key) => run('getText', key, () => inner.getText(key)),
     has: (key) => run('has', key, () => inner.has(key)),
     delete: (key) => run('delete', key, () => inner.delete(key)),
     keys: (prefix) => run('keys', prefix ?? '', () => inner.keys(prefix)),

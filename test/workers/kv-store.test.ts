@@ -78,6 +78,27 @@ describe('store on Cloudflare KV', () => {
     expect(await store.get(`q:item:m${winner}`)).toEqual({ n: winner })
   })
 
+  it('should keep a queued text in KV as it is, with the expiry of KV itself, and read it back', async () => {
+    const store = makeKvStore({ ms: Date.now() })
+    const text = 'plane-delivery/1\tissue\td-1\n{"event": "issue", "x": "é\\n"}'
+    const item = {
+      index: 'index:t',
+      member: 'm1',
+      score: 1,
+      key: 't:item:m1',
+      text,
+      ttlSeconds: 600,
+    }
+    expect(await store.claimAndEnqueue({ key: 'seen:text', ttlSeconds: 60 }, item)).toBe(true)
+    expect(await env.STORE.get(`${PREFIX}:t:item:m1`)).toBe(text)
+    expect(await store.getText('t:item:m1')).toBe(text)
+    const expiration = (await kvExpirations('t:'))[`${PREFIX}:t:item:m1`]
+    expect(expiration).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) + 599)
+    await store.dequeue(item)
+    expect(await store.getText('t:item:m1')).toBeNull()
+    expect(await store.indexSize('index:t')).toBe(0)
+  })
+
   it('should keep locks and counters in the isolate, writing nothing to KV', async () => {
     const clock = { ms: Date.now() }
     const store = makeKvStore(clock)
