@@ -102,12 +102,23 @@ export async function startBridgeServer(
   return startServer({
     label,
     script: BUILT_ENTRY,
-    nodeArgs: productionNodeFlags(),
+    nodeArgs: [...productionNodeFlags(), ...profileFlags(label)],
     env: { ...bridgeEnv(secret, store), NODE_ENV: 'production' },
     cwd,
     port: await freePort(),
     pinned,
   })
+}
+
+/**
+ * With BENCH_INGEST_PROFILE_DIR, each plane-bridge server writes a V8 CPU profile there when it stops (`--cpu-prof`;
+ * open it in Chrome's DevTools, or sum its self times per function): what a delivery costs, by function.
+ */
+function profileFlags(label: string): string[] {
+  const dir = process.env.BENCH_INGEST_PROFILE_DIR
+  if (!dir) return []
+  const name = `${label.replace(/[^a-z0-9]+/gi, '-')}-${process.pid}.cpuprofile`
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`]
 }
 
 /** The settings plane-bridge runs with here (shared/core/settings.ts); exported for the report's header. */
