@@ -31,7 +31,7 @@ export const JOURNAL_MODE = 0o600
 const COMPACTING_FILE = 'store.journal.compacting'
 // A compaction takes milliseconds: a marker this old was left by a process that died in the middle of one.
 const STALE_COMPACTING_MS = 60_000
-const COMPACT_MIN_BYTES = 8 * 1024 * 1024
+export const COMPACT_MIN_BYTES = 8 * 1024 * 1024
 // Rewrite once the file is this many times what the last rewrite left: amortised, each byte is copied ~1/3 times.
 const COMPACT_GROWTH = 4
 // Snapshot lines stay readable: a few hundred records, about a MiB at most (a record past it is a line of its own).

@@ -1,4 +1,6 @@
 /** @module The composition root's parts: clients, directory, pipeline, outbox, senders, run tracker, built once per runtime from its services. */
+
+import { createWebhookWorker } from '../functions/webhooks/inbox.ts'
 import { createCardStore } from '../shared/actions/cards.ts'
 import { createCallGate } from '../shared/agents/call-gate.ts'
 import { createAgentCalls } from '../shared/agents/last-calls.ts'
@@ -31,7 +33,6 @@ import { createRunStore } from '../shared/runs/records.ts'
 import { createRunTracker } from '../shared/runs/tracker.ts'
 import { createKeyedLocks, type KeyedLocks } from '../shared/store/keyed-lock.ts'
 import { createPooledCounters } from '../shared/store/pooled-counter.ts'
-import { createQueueWorker } from '../shared/store/queue-worker.ts'
 import { createWorkspaceLoader, noteTaskChanged } from '../shared/workspace/workspace-loader.ts'
 import { createDelivery } from './delivery.ts'
 import { buildLiveView, runInfoOf } from './live-parts.ts'
@@ -319,11 +320,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     freshener: createFreshener(),
     webhookRejections: createRejectionNotes({ store, now }),
     webhookNotes: createWebhookNotes({ store, now }),
-    webhookQueue: createQueueWorker({
-      name: 'plane-webhook',
-      background,
-      capacity: _webhookBacklog(store.driver),
-    }),
+    webhookQueue: createWebhookWorker(background, store.driver),
     rateCounters: createPooledCounters({ store, now }),
     // A secret of spaces is no secret: the route refuses every delivery then (functions/webhooks/plane.ts).
     planeWebhook: config.PLANE_WEBHOOK_SECRET?.trim()
@@ -385,14 +382,4 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     settle: scheduler.settle,
   }
   return self
-}
-
-/**
- * How many Plane deliveries may wait to be processed after their answer before the next ones are processed before
- * theirs. Their inbox entries (~3 KB each) are in the store: on Redis, its own memory; on the local store (memory,
- * fs) and KV, the heap that holds everything else, or KV's writes (issue 46's ingest bench: 15,000 waiting on fs,
- * and the server stopped answering).
- */
-function _webhookBacklog(driver: Services['store']['driver']): number {
-  return driver === 'redis' || driver === 'redis-http' ? 50_000 : 1_000
 }

@@ -21,10 +21,13 @@ import {
   webhookOffSince,
 } from '../../shared/poll/webhook-health.ts'
 import { webhookOffSteps, webhookSettingsUrl } from '../../shared/poll/webhook-off.ts'
+import { unreadableSummary } from '../../shared/poll/webhook-unreadable.ts'
 import { opsGuard } from './guard.ts'
 
 /** Refusals of Plane-shaped deliveries (nothing accepted between) that say "wrong secret" rather than a stray one. */
 const REFUSED_DEGRADE = 3
+/** An unreadable delivery keeps the server `degraded` this long (they stay listed a week). */
+const UNREADABLE_DEGRADE_MS = 24 * 60 * 60 * 1000
 /** A readiness probe must answer within the orchestrator's timeout (compose: 10 s) even when Redis hangs. */
 const STORE_PING_TIMEOUT_MS = 2500
 
@@ -78,19 +81,21 @@ export const readyFunction = defineHttpFunction({
               c.get('services'),
               parts.webhookRejections
             ),
-            // Junk on the public route (issue 45): counted apart, never blamed on the secret.
+            // Junk on the public route: counted apart, never blamed on the secret.
             unsignedSinceAccepted: await unsignedRejectedSinceAccepted(
               c.get('services'),
               parts.webhookRejections
             ),
-            // Issue 37: Plane switched its webhook off (the poll found changes no delivery brought).
+            // Plane switched its webhook off (the poll found changes no delivery brought).
             offSince: await webhookOffSince(c.get('services')),
+            // Signed deliveries that could not be read, kept apart a week (npm run job -- dead-letters).
+            unreadable: await unreadableSummary(store, now),
           }))(),
           STORE_PING_TIMEOUT_MS
         ).catch(() => null)
       : null
     const { config } = c.get('services')
-    // This server's live state (issue 45): what other processes recorded counts only when it is its own kind of
+    // This server's live state: what other processes recorded counts only when it is its own kind of
     // work, made with its settings; the rest is shown with the settings it ran with (shared/check/readiness.ts).
     const judged = judgeReadiness({
       config,
@@ -103,6 +108,11 @@ export const readyFunction = defineHttpFunction({
     if ((webhooks?.refusedSinceAccepted ?? 0) >= REFUSED_DEGRADE)
       reasons.push(
         `${webhooks?.refusedSinceAccepted} Plane deliveries refused for a bad signature since the last accepted one: check PLANE_WEBHOOK_SECRET`
+      )
+    const unreadable = webhooks?.unreadable
+    if (unreadable?.latestAt != null && now() - unreadable.latestAt < UNREADABLE_DEGRADE_MS)
+      reasons.push(
+        `${unreadable.kept} signed Plane deliveries could not be read in the last 7 days, the latest at ${new Date(unreadable.latestAt).toISOString()}: npm run job -- dead-letters lists them`
       )
     if (webhooks?.offSince != null) {
       reasons.push(

@@ -1,9 +1,9 @@
 /**
- * @module POST /webhooks/plane — verify the signature over the raw body, dedupe, parse, limit, keep it (the dedupe
- * claim and the inbox entry in one write), and only then answer 200; a delivery the store does not take gets no
- * answer at all, so that Plane sends it again. Every delivery is processed after its answer by the runtime's worker
- * (parts.webhookQueue), a few at a time (before it, behind a full worker); the `notify` cron replays what a stopped
- * process left.
+ * @module POST /webhooks/plane — verify the signature over the raw body, dedupe, limit, keep the body as it came (the
+ * dedupe claim and the inbox entry in one write), and only then answer 200; a delivery the store does not take gets
+ * no answer at all, so that Plane sends it again. Every delivery is read and processed after its answer by the
+ * runtime's worker (parts.webhookQueue), a few at a time (before it, behind a full worker); the `notify` cron replays
+ * what a stopped process left.
  */
 
 import type { Context } from 'hono'
@@ -12,15 +12,13 @@ import type { Parts } from '../../shared/core/parts.ts'
 import { clientAddress } from '../../shared/net/client-address.ts'
 import { AnswerWithheld } from '../../shared/net/http-errors.ts'
 import { bestEffort, errorMessage } from '../../shared/observe/errors.ts'
-import { textLimitsOf } from '../../shared/plane/limits.ts'
 import { type PlaneWebhookDoor, WEBHOOK_DEDUPE_TTL_S } from '../../shared/plane/webhook-door.ts'
-import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
 import { isPlaneSignatureShaped } from '../../shared/plane/webhook-signature.ts'
-import { type PlaneWebhookEvent, PlaneWebhookParseError } from '../../shared/plane/webhook-types.ts'
 import { noteWebhookReceived } from '../../shared/poll/webhook-health.ts'
 import {
   type InboxParts,
-  inboxEntry,
+  inboxId,
+  inboxText,
   processLater,
   processStoredWebhook,
   webhookInbox,
@@ -54,7 +52,7 @@ export const planeWebhookFunction = defineHttpFunction({
         parts,
         door,
         clientAddress(c, config.TRUSTED_PROXIES ?? []),
-        // Plane's shape (issue 45): only such a refusal says the secret may be wrong; the rest is junk.
+        // Plane's shape: only such a refusal says the secret may be wrong; the rest is junk.
         raw !== null && Boolean(c.req.header('x-plane-delivery') && c.req.header('x-plane-event'))
       )
       return c.json(
@@ -62,7 +60,7 @@ export const planeWebhookFunction = defineHttpFunction({
         401
       )
     }
-    // A signed delivery: the worker goes slow until it is answered (answers first, issue 46).
+    // A signed delivery: the worker goes slow until it is answered (answers first).
     const answered = parts.webhookQueue.answering()
     try {
       return await _receive(c, parts, door, raw, receivedAt)
@@ -72,7 +70,11 @@ export const planeWebhookFunction = defineHttpFunction({
   },
 })
 
-/** A verified delivery: a recent twin answered from memory; else the parse, the rate limit, then kept (or no answer). */
+/**
+ * A verified delivery: a recent twin answered from memory; else the rate limit, then kept as it came (or no answer).
+ * Nothing is parsed before the answer: Plane resends neither a 4xx nor a 2xx, so a body that cannot be read gains
+ * nothing from a 400; it is read after the answer, once, and kept apart when unreadable (inbox.ts).
+ */
 async function _receive(
   c: Context<AppEnv>,
   parts: WebhookParts,
@@ -83,32 +85,25 @@ async function _receive(
   const services = c.get('services')
   const { config } = services
   const hash = await services.hashing.sha256Hex(raw)
-  // A retry of a body this runtime kept lately is answered from memory, before the parse and the rate limit (it
-  // makes no work). Any other is found by the claim that keeps a delivery: one store operation for a new delivery
-  // (issue 46), where a read first made two.
+  // A retry of a body this runtime kept lately is answered from memory, before the rate limit (it makes no work).
+  // Any other is found by the claim that keeps a delivery: one store operation for a new delivery.
   if (recent.has(hash)) return c.json({ status: 'duplicate' }, 200)
-  // Parsed before anything is written: a signed body that is not a delivery, or that carries a junk id, costs
-  // no store write (the rate limit's counter included).
-  let event: ReturnType<typeof parsePlaneWebhook>
-  try {
-    // Every id checked, every text cut (webhook-data.ts): a junk id is refused here, before anything is stored.
-    event = parsePlaneWebhook(_utf8.decode(raw), c.req.raw.headers, textLimitsOf(config))
-  } catch (error) {
-    if (!(error instanceof PlaneWebhookParseError)) throw error
-    const detail = error.issues.length > 0 ? ` (${error.issues.join('; ')})` : ''
-    return c.json({ error: 'bad_request', message: `${error.message}${detail}` }, 400)
-  }
   // A store that cannot count lets a signed delivery through: a 503 would be final (Plane never retries one).
   const limited = await rateLimit(c, config.WEBHOOK_RATE_LIMIT_PER_MIN, { uncounted: 'pass' })
   if (limited) return limited
   parts.webhookRejections.clear()
+  const headers = c.req.raw.headers
+  const entry = inboxText(
+    { event: headers.get('x-plane-event'), delivery: headers.get('x-plane-delivery') },
+    _utf8.decode(raw)
+  )
 
   // A delivery the bridge cannot keep is one Plane must send again, and Plane resends only after a transport
   // error: the store is tried again for a while, then the answer is withheld (the connection dropped). A try
   // after a failed one reads the dedupe mark again (the failed one may have set it).
   let tries = 0
   const kept = await _keepTrying(services, parts, receivedAt, () =>
-    _keep(services, parts, hash, event, receivedAt, tries++ > 0)
+    _keep(services, parts, hash, entry, receivedAt, tries++ > 0)
   )
   // Claimed in the store either way (kept now, or a twin's).
   recent.add(hash)
@@ -126,26 +121,24 @@ export const WEBHOOK_KEEP_TRYING_MS = 20_000
 const KEEP_TRYING_WAITS_MS = [250, 500, 1000, 2000, 4000, 8000] as const
 
 /**
- * The delivery is a duplicate, or kept and marked seen in one write; throws when the store fails. What it means is
- * worked out after the answer (issue 46: the work items' processing before it made five sequential round trips).
- * Each try starts over: the claim and the entry go together or not at all (Store.claimAndEnqueue), the entry's id is
- * the arrival time and the body's hash. `recheck`: a try after a failed one reads the dedupe mark first (the failed
- * write may have been made, its answer lost).
+ * The delivery is a duplicate, or kept and marked seen in one write; throws when the store fails. Each try starts
+ * over: the claim and the entry go together or not at all (StoreQueue.claimAndPut), the entry's id is the arrival
+ * time and the body's hash. `recheck`: a try after a failed one reads the dedupe mark first (the failed write may
+ * have been made, its answer lost).
  */
 async function _keep(
   services: Services,
   parts: WebhookParts,
   hash: string,
-  event: PlaneWebhookEvent,
+  entry: string,
   receivedAt: number,
   recheck: boolean
 ): Promise<'accepted' | 'duplicate'> {
   const { store, log } = services
   if (recheck && (await store.has(`webhook:seen:${hash}`))) return 'duplicate'
-  // The copy is the bounded event, not the body as received (up to BODY_LIMIT_BYTES).
-  const { id, entry } = inboxEntry(hash, event, receivedAt)
+  const id = inboxId(hash, receivedAt)
   const claim = { key: `webhook:seen:${hash}`, ttlSeconds: WEBHOOK_DEDUPE_TTL_S }
-  if (!(await webhookInbox(store, services.now).claimAndPut(claim, id, entry, receivedAt)))
+  if (!(await webhookInbox(store, services.now).claimAndPutText(claim, id, entry, receivedAt)))
     return 'duplicate'
   // After the answer too (a write every 5 s). Unnoted, the poll may take a quiet hour for a switched-off webhook:
   // logged, never a refusal.
@@ -155,12 +148,11 @@ async function _keep(
     webhookNotes: parts.webhookNotes,
   })
   if (note) services.background.run(RECEIPT_NOTE, () => bestEffort(log, RECEIPT_NOTE, note))
-  // Processed after the answer, handed what the route parsed. Behind as many waiting deliveries as the worker holds,
-  // it is processed before its answer instead: the sender waits (backpressure), and the backlog stays bounded.
-  if (!processLater(services, parts, id, event, receivedAt))
-    await processStoredWebhook(services, parts, id, { event, receivedAt })
-  else if (log.enabled('debug'))
-    log.debug('plane webhook stored', { type: event.type, delivery: event.deliveryId, id })
+  // Read and processed after the answer, from the entry just kept. Behind as many waiting deliveries as the worker
+  // holds, it is processed before its answer instead: the sender waits (backpressure), and the backlog stays bounded.
+  if (!processLater(services, parts, id, entry))
+    await processStoredWebhook(services, parts, id, entry)
+  else if (log.enabled('debug')) log.debug('plane webhook kept', { id })
   return 'accepted'
 }
 
@@ -240,7 +232,7 @@ async function _signatureRejected(
   // At most one warning a minute per runtime: junk traffic must not flood the log.
   const refused = door.refused()
   if (refused === null) return
-  // Only a delivery of Plane's shape points at the secret; the rest is someone else's request (issue 45).
+  // Only a delivery of Plane's shape points at the secret; the rest is someone else's request.
   if (!planeShaped) {
     services.log.warn('plane webhook refused: not a signed Plane delivery', {
       refused,

@@ -17,7 +17,10 @@ import type { PlaneWebhookEvent } from '../../shared/plane/webhook-types.ts'
 import { ensureProjectProvisioned } from '../../shared/provision/project.ts'
 
 /** What processing a delivery uses: the settings, the clock, the store, the log, the registry of agents… */
-export type EventServices = Pick<Services, 'config' | 'now' | 'store' | 'log' | 'agents'>
+export type EventServices = Pick<
+  Services,
+  'config' | 'now' | 'store' | 'log' | 'agents' | 'metrics'
+>
 /** …and the parts: the pipeline, who is who, runs, Plane (new projects, unseen tasks), the outbox and the policy. */
 export type EventParts = Pick<
   Parts,

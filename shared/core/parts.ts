@@ -28,7 +28,6 @@ import type { PlaneClient } from '../plane/client.ts'
 import type { PlaneWebhookDoor } from '../plane/webhook-door.ts'
 import type { WebhookNotes } from '../plane/webhook-notes.ts'
 import type { RejectionNotes } from '../plane/webhook-rejections.ts'
-import type { PlaneWebhookEvent } from '../plane/webhook-types.ts'
 import type { ProjectLabels } from '../runs/agent-labels.ts'
 import type { RunStore } from '../runs/records.ts'
 import type { RunTracker } from '../runs/tracker.ts'
@@ -109,8 +108,8 @@ export type Parts = {
   webhookNotes: WebhookNotes
   /** The webhook routes' rate limit, counted here and written at most once a second (issue 46). */
   rateCounters: PooledCounters
-  /** Plane deliveries kept in the inbox, processed after their answer, a few at once, bounded (issue 46). */
-  webhookQueue: QueueWorker<PlaneWebhookEvent>
+  /** Plane deliveries kept in the inbox, read and processed after their answer, a few at once, bounded. */
+  webhookQueue: QueueWorker<string>
   /** The `/mcp` door, built on the first call (the MCP SDK weighs ~10 MB) and kept for the runtime. */
   mcpDoor(): Promise<McpDoor>
   /** Each agent's tool calls in flight, capped (AGENT_CALLS_IN_FLIGHT). */

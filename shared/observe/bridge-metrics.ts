@@ -25,6 +25,8 @@ export type BridgeMetrics = {
   webhookMissedEdits: Counter
   /** 1 while the bridge holds Plane's webhook for switched off (issue 37), else 0. */
   webhookOff: Gauge
+  /** Signed deliveries that could not be read (not JSON, an unknown event, data of the wrong shape), by reason. */
+  webhookRejected: Counter
   pollAgentTicks: Counter
   pollAgentRequests: Gauge
   pollCycleRequests: Gauge
@@ -102,6 +104,10 @@ export function createBridgeMetrics({
       'plane_bridge_webhook_off',
       "1 while Plane's webhook looks switched off: the poll found changes no delivery brought, and no delivery came since."
     ),
+    webhookRejected: registry.counter(
+      'plane_bridge_webhook_rejected_total',
+      'Signed Plane deliveries that could not be read, by reason (invalid_json, unknown_event, invalid_payload): answered, kept apart, never processed.'
+    ),
     pollAgentTicks: registry.counter(
       'plane_bridge_poll_agent_ticks_total',
       'Per-agent poll ticks by agent and outcome.'
@@ -120,6 +126,8 @@ export function createBridgeMetrics({
   // MONITOR-04: the alert rules and the dashboard may only use what /metrics shows before any traffic.
   metrics.webhookMissedEdits.inc({}, 0)
   metrics.webhookOff.set({}, 0)
+  for (const reason of ['invalid_json', 'unknown_event', 'invalid_payload'])
+    metrics.webhookRejected.inc({ reason }, 0)
   for (const job of cronJobs) metrics.jobRuns.inc({ job, outcome: 'error' }, 0)
   for (const agent of agents) {
     lazy.unanswered.inc({ agent }, 0)

@@ -1,5 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { pyDumps } from '../../sim/plane/py-json.ts'
+import { encodeStoredWebhook } from '../../test/fixtures/earlier-inbox.ts'
 import {
   makeCommentWebhook,
   makeCycleWebhook,
@@ -15,7 +16,7 @@ import {
   WORKSPACE_ID,
 } from '../../test/fixtures/plane.ts'
 import { DEFAULT_TEXT_LIMITS, LIST_MAX_ITEMS } from './limits.ts'
-import { encodeStoredWebhook, parsePlaneWebhook } from './webhook-parse.ts'
+import { parsePlaneWebhook } from './webhook-parse.ts'
 import { type PlaneWebhookEvent, PlaneWebhookParseError } from './webhook-types.ts'
 
 const FACTORIES = {

@@ -166,42 +166,6 @@ export function parsePlaneWebhook(
   return event as PlaneWebhookEvent
 }
 
-/**
- * The delivery as the inbox keeps it: a v1 envelope of the normalised, bounded event, which parses back into the
- * same event (but the rich-text `description_json`, which nothing reads). The body as received could be
- * `BODY_LIMIT_BYTES` of text the bridge then held for days while its processing failed (principle 10). An object,
- * written as JSON once with the entry that holds it (issue 46: as a string it was encoded twice, its quotes escaped).
- */
-export function storedWebhookDelivery(event: PlaneWebhookEvent): Record<string, unknown> {
-  const { description_json: _json, ...data } = event.data as Record<string, unknown>
-  const a = event.activity
-  return {
-    event: event.entity,
-    action: event.action,
-    webhook_id: event.webhookId,
-    workspace_id: event.workspaceId,
-    delivery_id: event.deliveryId,
-    event_id: event.eventId,
-    data,
-    activity: a
-      ? {
-          field: a.field,
-          new_value: a.newValue,
-          old_value: a.oldValue,
-          actor: a.actor,
-          old_identifier: a.oldIdentifier,
-          new_identifier: a.newIdentifier,
-        }
-      : null,
-    ...(event.previousAttributes ? { previous_attributes: event.previousAttributes } : {}),
-  }
-}
-
-/** `storedWebhookDelivery` as JSON text (the inbox entries of earlier versions held this). */
-export function encodeStoredWebhook(event: PlaneWebhookEvent): string {
-  return JSON.stringify(storedWebhookDelivery(event))
-}
-
 // --- Internal helpers ---
 
 function _decode(raw: unknown): unknown {

@@ -157,7 +157,7 @@ export type PlaneWebhookEvent =
 
 export type PlaneWebhookParseErrorReason = 'invalid_json' | 'unknown_event' | 'invalid_payload'
 
-/** A body that is not a Plane webhook we understand; the route answers 400. */
+/** A signed body that is not a Plane webhook we understand: kept apart as unreadable, never processed. */
 export class PlaneWebhookParseError extends Error {
   override readonly name = 'PlaneWebhookParseError'
   constructor(

@@ -15,21 +15,24 @@ export type AlertOptions = {
   html?: string
   /** Plain text for the Concierge agent (OpenClaw hook); omitted: the Concierge is not told. */
   conciergeText?: string
+  /** How long the alert stays said (default a day): a condition that comes back after it is told again. */
+  ttlSeconds?: number
 }
 
 /** What raising an alert uses: the store (once per condition), the outbox, who to tell, and a kick to send now. */
 export type AlertParts = Pick<Services, 'store' | 'log' | 'now'> &
-  Pick<Parts, 'outbox' | 'chatId' | 'openclaw' | 'kick'> & {
+  Pick<Parts, 'outbox' | 'chatId' | 'kick'> &
+  Partial<Pick<Parts, 'openclaw'>> & {
     directory: Pick<Parts['directory'], 'concierge'>
   }
 
 /** Raise an alert unless this condition was already reported; returns whether it was sent. */
 export async function raiseAlert(
   parts: AlertParts,
-  { key, html, conciergeText }: AlertOptions
+  { key, html, conciergeText, ttlSeconds = ALERT_TTL_S }: AlertOptions
 ): Promise<boolean> {
   const { store, log, now, outbox, chatId } = parts
-  if (!(await store.claim(`alert:${key}`, ALERT_TTL_S))) return false
+  if (!(await store.claim(`alert:${key}`, ttlSeconds))) return false
   log.warn('alert', { key })
   if (chatId && html) {
     await outbox.enqueue(telegramMessage(chatId, html, `alert:${key}:${now()}`))

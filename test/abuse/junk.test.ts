@@ -1,19 +1,32 @@
 /**
  * Issue 38: junk costs neither memory nor storage. A Plane delivery without a signature is refused before its body
  * is read; refusals are counted in memory and written down at most once a minute; a signed body that is not a
- * delivery writes nothing, the rate limit's counter included.
+ * delivery is kept as it came, read after its answer and only kept apart (never processed).
  */
 import { describe, expect, it } from 'vitest'
 import { functions } from '../../functions/index.ts'
 import { createApp } from '../../runtime/app.ts'
 import { REJECTIONS_WRITE_EVERY_MS } from '../../shared/plane/webhook-rejections.ts'
 import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
+import { listUnreadable } from '../../shared/poll/webhook-unreadable.ts'
 import { createMemoryStore } from '../../shared/store/store.ts'
 import { makeServices } from '../../sim/e2e/services.ts'
 import { createFaultyStore } from '../faults/faulty-store.ts'
 
 const SECRET = 'plane_wh_0123456789abcdef0123456789abcdef'
-const READS = new Set(['get', 'has', 'getMany', 'ping', 'keys', 'scan', 'list'])
+const READS = new Set([
+  'get',
+  'getText',
+  'has',
+  'getMany',
+  'ping',
+  'keys',
+  'scan',
+  'list',
+  'index-range',
+  'index-score',
+  'index-size',
+])
 
 function start() {
   let clock = Date.UTC(2026, 10, 25, 9, 0, 0)
@@ -29,6 +42,7 @@ function start() {
   return {
     app,
     store,
+    services,
     writes,
     advance: (ms: number) => {
       clock += ms
@@ -110,10 +124,11 @@ describe('junk on /webhooks/plane (issue 38)', () => {
     expect(metrics).toContain('plane_bridge_webhook_signature_rejected_total 2201')
   })
 
-  it('should write nothing for a signed body that is not a delivery, the rate limit included', async () => {
-    const { app, store, writes } = start()
+  it('should keep a signed body that is not a delivery as it came, then only keep it apart: nothing processed', async () => {
+    const { app, store, writes, services } = start()
     store.arm()
-    for (const body of ['{"event": ', '[]', '{"event": "issue", "action": "updated"}']) {
+    const bodies = ['{"event": ', '[]', '{"event": "issue", "action": "updated"}']
+    for (const body of bodies) {
       const response = await app.request('/webhooks/plane', {
         method: 'POST',
         headers: {
@@ -122,8 +137,16 @@ describe('junk on /webhooks/plane (issue 38)', () => {
         },
         body,
       })
-      expect(response.status).toBe(400)
+      expect(response.status).toBe(200)
     }
-    expect(writes()).toEqual([])
+    await services.root.parts().settle(10_000)
+    expect(await store.indexSize('index:webhook-inbox')).toBe(0)
+    const kept = await listUnreadable(store, services.now)
+    expect(kept.map((k) => k.excerpt).sort()).toEqual([...bodies].sort())
+    // Kept, read, kept apart and told: no task, run, snapshot or pending change written.
+    const written = new Set(writes().map((op) => op.key.split(':').slice(0, 2).join(':')))
+    expect(
+      [...written].filter((key) => !/^(webhook|index:webhook|alert|outbox|index:outbox)/.test(key))
+    ).toEqual([])
   })
 })

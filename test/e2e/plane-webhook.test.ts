@@ -337,7 +337,7 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     expect((await t.bridge.pipeline.snapshot(item.id))?.state?.name).toBe('Done')
   })
 
-  it('should refuse a tampered signature (401) and malformed JSON (400), storing nothing', async () => {
+  it('should refuse a tampered or missing signature (401), storing nothing', async () => {
     const t = await start()
     const body = '{"event": "issue", "action": "created"}'
     const signature = await signPlaneBody(body, WEBHOOK_SECRET)
@@ -346,19 +346,6 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     })
     expect(tampered.status).toBe(401)
     expect((await post(t, body, {})).status).toBe(401)
-    const garbage = 'not json at all'
-    const bad = await post(t, garbage, {
-      'x-plane-signature': await signPlaneBody(garbage, WEBHOOK_SECRET),
-    })
-    expect(bad.status).toBe(400)
-    const unknown = '{"event": "sticky", "action": "created", "data": {}}'
-    expect(
-      (
-        await post(t, unknown, {
-          'x-plane-signature': await signPlaneBody(unknown, WEBHOOK_SECRET),
-        })
-      ).status
-    ).toBe(400)
     expect(await t.services.store.keys('webhook:')).toEqual(
       expect.not.arrayContaining([expect.stringMatching(/inbox|seen/)])
     )
@@ -442,6 +429,7 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
       unsignedSinceAccepted: 0,
       lastReceivedAt: null,
       offSince: null,
+      unreadable: { kept: 0, latestAt: null },
     })
     expect(ready.status).toBe('degraded')
     expect(ready.reasons).toContain(
@@ -516,24 +504,6 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200])
   })
-
-  it.each([
-    '{"action": "updated", "data": {}}',
-    '{"event": "__proto__", "action": "updated", "data": {}}',
-    '{"event": "constructor", "action": "updated", "data": {}}',
-    '{"event": "issue", "action": "__proto__", "data": {}}',
-  ])(
-    'should answer 400 to a signed body it cannot process, before accepting it: %s',
-    async (body) => {
-      const t = await start()
-      const res = await post(t, body, {
-        'x-plane-signature': await signPlaneBody(body, WEBHOOK_SECRET),
-      })
-      expect(res.status).toBe(400)
-      expect(await res.json()).toMatchObject({ error: 'bad_request' })
-      expect(await t.services.store.indexSize('index:webhook-inbox')).toBe(0)
-    }
-  )
 
   it('should ask for a review when an agent comments a confidence below 0.7 (OPENCLAW-12)', async () => {
     const t = await start()

@@ -115,6 +115,39 @@ describe('worker fetch', () => {
     expect(await kvKeys('webhook:seen:')).toHaveLength(1)
   })
 
+  it('should answer a signed Plane delivery it cannot read, then keep it apart, once', async () => {
+    const stub = useStubFetch()
+    const body = '{"event": "issue", "action": "updated", "data": {"id": "NaN"}}'
+    const deliveryId = crypto.randomUUID()
+    const ctx = createExecutionContext()
+    const res = await worker.fetch(
+      new Request('https://bridge.test/webhooks/plane', {
+        method: 'POST',
+        body,
+        headers: {
+          'content-type': 'application/json',
+          'x-plane-signature': await signPlaneBody(body, WEBHOOK_SECRET),
+          'x-plane-delivery': deliveryId,
+          'x-plane-event': 'issue',
+        },
+      }),
+      env,
+      ctx
+    )
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ status: 'accepted' })
+    await waitOnExecutionContext(ctx)
+    expect(await kvKeys('webhook:inbox:')).toEqual([])
+    const [kept] = await kvKeys('webhook:unreadable:')
+    const entry = await kvValue<{ deliveryId: string; reason: string; excerpt: string }>(
+      (kept ?? '').replace(/^plane:/, '')
+    )
+    expect(entry).toMatchObject({ deliveryId, reason: 'invalid_payload', excerpt: body })
+    const told = stub.calls.filter((c) => c.url.pathname.endsWith('/sendMessage'))
+    expect(told).toHaveLength(1)
+    expect(told[0]?.body).toContain(deliveryId)
+  })
+
   it('should refuse an unsigned Plane webhook and keep nothing', async () => {
     useStubFetch()
     const res = await SELF.fetch('https://bridge.test/webhooks/plane', {
