@@ -78,19 +78,19 @@ export const readyFunction = defineHttpFunction({
               c.get('services'),
               parts.webhookRejections
             ),
-            // Junk on the public route (issue 45): counted apart, never blamed on the secret.
+            // Junk on the public route: counted apart, never blamed on the secret.
             unsignedSinceAccepted: await unsignedRejectedSinceAccepted(
               c.get('services'),
               parts.webhookRejections
             ),
-            // Issue 37: Plane switched its webhook off (the poll found changes no delivery brought).
+            // Plane switched its webhook off (the poll found changes no delivery brought).
             offSince: await webhookOffSince(c.get('services')),
           }))(),
           STORE_PING_TIMEOUT_MS
         ).catch(() => null)
       : null
     const { config } = c.get('services')
-    // This server's live state (issue 45): what other processes recorded counts only when it is its own kind of
+    // This server's live state: what other processes recorded counts only when it is its own kind of
     // work, made with its settings; the rest is shown with the settings it ran with (shared/check/readiness.ts).
     const judged = judgeReadiness({
       config,
