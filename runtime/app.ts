@@ -84,7 +84,7 @@ export function createApp({
     if (error instanceof HTTPException) return error.getResponse()
     // No answer at all: the runtime's server drops the connection (node-server.ts, worker.ts).
     if (error instanceof AnswerWithheld) throw error
-    // The store down is an outage to wait out, named for the operator (issue 45), not an internal error.
+    // The store down is an outage to wait out, named for the operator, not an internal error.
     if (error instanceof StoreUnavailableError) {
       log.error('request failed: the store does not answer', {
         requestId: c.get('requestId'),

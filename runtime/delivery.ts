@@ -1,5 +1,5 @@
 /**
- * @module Delivery of one outbox item (issue 40: out of the composition root): a Telegram message (in its project's
+ * @module Delivery of one outbox item: a Telegram message (in its project's
  * topic, an edit, an agent's grouped message, a card's message linked to its card) or an OpenClaw wake (admitted or
  * refused, recorded on its run), and how a failure is classified for the sender's retries.
  */
@@ -138,7 +138,7 @@ export function createDelivery({
     const threadId = await topics.threadFor(projectId)
     return threadId === null ? payload : { ...payload, message_thread_id: threadId }
   }
-  /** An agent's grouped message (issue 39), built when its window ends from what was held meanwhile. */
+  /** An agent's grouped message, built when its window ends from what was held meanwhile. */
   const _sendGrouped = async (client: TelegramClient, { target, payload }: GroupedMessage) => {
     const { grouped: agentId, agent_name: agentName } = payload
     const group = await quota.take(agentId, agentName, config.LOCALE === 'en' ? 'en' : 'fr')

@@ -77,7 +77,7 @@ export async function runJobCommand({
       return 1
     }
   }
-  // With --json, stdout holds the job's JSON alone: the summary, progress and notices go to stderr (issue 36).
+  // With --json, stdout holds the job's JSON alone: the summary, progress and notices go to stderr.
   const say = args.includes('--json') ? err : out
   const result = await runJob(fn, root, {
     trigger: 'cli',

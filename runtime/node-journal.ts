@@ -1,7 +1,8 @@
 /**
  * @module The fs store's journal: one append-only file, `DATA_DIR/store.journal`, one JSON line per batch of changes,
- * read line by line at start (never whole: issue 38), tailed by every process that opens it (a CLI job beside the
- * service), rewritten from the live state when it has grown (compaction).
+ * read line by line at start (never whole: a journal larger than the heap is never one string), tailed by every
+ * process that opens it (a CLI job beside the service), rewritten from the live state when it has grown
+ * (compaction).
  */
 import { randomBytes } from 'node:crypto'
 import {
@@ -26,7 +27,7 @@ import { isJournalRecord, type JournalRecord } from '../shared/store/local-state
 import { importUnstorageFiles } from './node-journal-import.ts'
 
 export const JOURNAL_FILE = 'store.journal'
-/** Owner only (issue 45): the journal holds what the bridge keeps (messages queued for the human, tasks' text). */
+/** Owner only: the journal holds what the bridge keeps (messages queued for the human, tasks' text). */
 export const JOURNAL_MODE = 0o600
 const COMPACTING_FILE = 'store.journal.compacting'
 // A compaction takes milliseconds: a marker this old was left by a process that died in the middle of one.
@@ -77,7 +78,7 @@ export function openFileJournal({
   const writer = randomBytes(6).toString('base64url')
   const ownPrefix = `{"w":${JSON.stringify(writer)},`
   let fd = openSync(path, 'a+', JOURNAL_MODE)
-  // A journal written before issue 45 is 644 (the umask's): it holds the outbox's messages and the tasks' text.
+  // An older version's journal is 644 (the umask's), narrowed here: it holds the outbox's messages and the tasks' text.
   fchmodSync(fd, JOURNAL_MODE)
   /** Bytes of the file taken in; `carry` is the start of a line whose end is not written yet. */
   let offset = 0

@@ -120,7 +120,7 @@ export function createNodeStore(
     whyUnavailable: (error) =>
       lastConnectionError ? errorMessage(lastConnectionError) : errorMessage(error),
   })
-  // A failed ping says which setting to fix and what was tried, not ioredis's "max retries per request" (issue 36):
+  // A failed ping says which setting to fix and what was tried, not ioredis's "max retries per request":
   // /ready, `check` and the start all show this text.
   const ping = store.ping
   store.ping = async () => {

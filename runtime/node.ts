@@ -110,7 +110,7 @@ async function serve(config: Config, root: Root): Promise<number> {
     log.warn('function off', { function: name, missing })
   }
   for (const off of outputsOff(config, services.agents)) log.warn('output off', off)
-  // Issue 45: placeholders left from .env.example (PUBLIC_URL on example.com…), said at once, `check` says it too.
+  // Placeholders left from .env.example (PUBLIC_URL on example.com…) are said at once; `check` says it too.
   const examples = templateExamplesIn(config)
   if (examples.length > 0)
     log.warn('setting left at a template example', {
@@ -120,7 +120,7 @@ async function serve(config: Config, root: Root): Promise<number> {
   // A configured store that does not answer stops the start (deploy step 5), naming REDIS_URL: a service that
   // answers /health while it can keep nothing is worse than one that is restarted until Redis is there.
   await waitForStore(store)
-  // A project's first poll reads the comments written from now on (issue 45), not only from its first cycle.
+  // A project's first poll reads the comments written from now on, not only from its first cycle.
   await noteWatchingSince(store, services.now()).catch((error: unknown) =>
     log.warn('start time not noted for the comments catch-up', { error: errorMessage(error) })
   )
@@ -139,7 +139,7 @@ async function serve(config: Config, root: Root): Promise<number> {
   // the next notify minute.
   const parts = root.parts()
   parts.kick()
-  // Plane's key and workspace, Telegram's token: tried once now, without holding the start (issue 36).
+  // Plane's key and workspace, Telegram's token: tried once now, without holding the start.
   services.background.run('start probe', () => probeAtStart({ ...services, ...parts }))
   const sweeper = setInterval(() => {
     store.sweep().catch((error) => log.warn('store sweep failed', { error: String(error) }))

@@ -1,7 +1,7 @@
 /**
  * @module The runtime's Plane clients: the bridge's key (its window shared through the store with every process,
  * Plane's capabilities cached there, each answer counted and reported to the status board) and each agent's own key,
- * all counting one set of key windows (issue 39: each key's spending is its own, as Plane counts it).
+ * all counting one set of key windows (each key's spending is its own, as Plane counts it).
  */
 import type { Services } from '../shared/core/function.ts'
 import { type AgentWriters, createAgentWriters } from '../shared/plane/agent-writers.ts'
@@ -65,7 +65,7 @@ export function buildPlaneClients(services: Services): PlaneClients {
           onRequest: ({ status: code, error }) => {
             requests++
             planeRequests.inc({ status: code === 0 ? 'none' : `${Math.floor(code / 100)}xx` })
-            // A refused key or an unknown workspace is a failure that names its fix (issue 36), not "HTTP 403, ok";
+            // A refused key or an unknown workspace is a failure that names its fix, not "HTTP 403, ok";
             // a 404 on one task, or a 403 on a project the bridge is not admin of, is Plane answering.
             const diagnosis = error
               ? diagnosePlaneFailure(error, { slug: config.PLANE_WORKSPACE_SLUG })

@@ -1,5 +1,5 @@
 /**
- * @module A runtime's root (issue 40): its services, and its parts (runtime/parts.ts) built on the first call of
+ * @module A runtime's root: its services, and its parts (runtime/parts.ts) built on the first call of
  * `parts()`, once. A runtime makes one root: every HTTP handler and every cron or job run gets the same parts, so
  * each key has one throttle; a job that declares no parts runs without building them (shared/core/run-job.ts).
  */

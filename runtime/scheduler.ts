@@ -1,5 +1,5 @@
 /**
- * @module When the composition root's steps run (issue 40: out of the root): flushing what is due, each outbox lane's
+ * @module When the composition root's steps run: flushing what is due, each outbox lane's
  * drain and the run cards, each once at a time and at most every STEP_GAP_MS under a stream of kicks; and `settle`,
  * which runs them all until nothing waits, on the injected clock.
  */
@@ -97,7 +97,7 @@ export function createScheduler({
   // Each step runs once at a time: kicks that come while it runs (a burst of webhooks) ask for one more
   // pass instead of one each, and passes start at most every STEP_GAP_MS, so a steady stream of deliveries
   // costs a few passes a second, not one per delivery. Flushing and each lane's drain are separate steps: a
-  // chat waiting for its one-message-a-second spacing never holds up an agent's wake-up (issue 14).
+  // chat waiting for its one-message-a-second spacing never holds up an agent's wake-up.
   const step = (name: string, pass: () => Promise<void>): (() => void) => {
     let running = false
     let again = false
@@ -159,7 +159,7 @@ export function createScheduler({
       background.later('notify', Math.max(50, flushed.nextDueInMs), async () => kick())
   })
   // Run cards are a step of their own: writing one waits for the bridge key's background share of the window,
-  // which must never hold a completion's message or an approval's wake behind it (the agents bench, issue 32).
+  // which must never hold a completion's message or an approval's wake behind it (bench/agents.bench.ts measures it).
   const writeCards = step('cards', async () => {
     if (!runs) return
     const { nextDueInMs } = await runs.flushCards()

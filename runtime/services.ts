@@ -95,8 +95,8 @@ export function createServices({
     createLogger({ level: config.LOG_LEVEL, redactor: createRedactor(secretValues(config)), now })
   let services: Services | null = null
   // Contacts go to the store too (once a minute per integration, or when one starts or stops failing), so that
-  // a wake `npm run job -- poll` delivered shows in the server's /ready (issue 28).
-  // With the settings it was made with: a CLI run with one setting overridden is not the server's state (issue 45).
+  // a wake `npm run job -- poll` delivered shows in the server's /ready.
+  // With the settings it was made with: a CLI run with one setting overridden is not the server's state.
   // The write is background work: shutdown and a Worker's `waitUntil` (background.idle) wait for it; a promise of
   // its own was awaited by nothing but a job's `status.flush()`, and a Worker may end the request's I/O before it.
   const settings = settingsFingerprint(config)

@@ -1,6 +1,6 @@
 /**
- * @module The composition root's Telegram side (out of runtime/parts.ts, which passed 400 lines): the Bot API client,
- * the human's chat, one forum topic per project, and what Telegram's refusals of a chat need (issue 44: held chats,
+ * @module The composition root's Telegram side: the Bot API client,
+ * the human's chat, one forum topic per project, and what Telegram's refusals of a chat need (held chats,
  * migrations, what the human hears of them).
  */
 import type { Services } from '../shared/core/function.ts'
@@ -45,7 +45,7 @@ export function buildTelegramParts(
           },
         })
       : null
-  // Telegram's refusals of a chat (issue 44): flood waits and blocked bots hold the chat, migrations are kept.
+  // Telegram's refusals of a chat: flood waits and blocked bots hold the chat, migrations are kept.
   const holds = createChatHolds(store, now)
   const migrations = createChatMigrations(store)
   const heldChats = createHeldChats({

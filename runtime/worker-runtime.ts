@@ -25,7 +25,7 @@ export type WorkerRuntime = {
 }
 
 // The isolate's one runtime, built on first use. A Worker has no start hook and its module scope is the isolate's:
-// this slot is where the isolate keeps its composition root (issue 40), which builds every part; a runtime built
+// this slot is where the isolate keeps its composition root, which builds every part; a runtime built
 // per event would lose its parts (throttles, caches, the outbox's timers) between events. `env` is the same object
 // for every event an isolate handles; other bindings (a test's) get a runtime of their own, which replaces it.
 let isolate: (WorkerRuntime & { env: WorkerEnv }) | null = null

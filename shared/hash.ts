@@ -1,7 +1,7 @@
 /**
  * @module SHA-256 and HMAC-SHA256 as the bridge uses them. WebCrypto by default (Node and Workers alike); the
  * Node runtime hands in `node:crypto`'s synchronous ones (runtime/node-hashing.ts): WebCrypto on Node sends
- * every digest to the thread pool and back, which cost the webhook path ~20 % of its core (issue 14).
+ * every digest to the thread pool and back, which costs the webhook path ~20 % of its core.
  */
 
 export type Hashing = {

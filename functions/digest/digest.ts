@@ -39,7 +39,7 @@ export const digestFunction = defineCronFunction({
     const now = ctx.now()
     const render = renderContextFor(config, now)
     const sentKey = `digest:sent:${render.today}`
-    // Issue 45: trying the digest spent the day's. A preview builds it from the same data and stops there.
+    // A preview builds the digest from the same data and stops there: trying it must not spend the day's.
     const preview = ctx.args.includes('--preview')
     // Cheap early exit for a second run (CLI, restart): no Plane requests for a digest already sent.
     if (!preview && (await store.has(sentKey)))

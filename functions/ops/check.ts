@@ -34,7 +34,7 @@ export const checkFunction = defineJobFunction({
   description:
     'Tries every integration once (Plane: URL, key, workspace and role; Plane webhook seen; Telegram bot, chat — known to Telegram, the bot in it and allowed to write, read without sending — and webhook; OpenClaw hooks token; the store; the agents against Plane\'s members, each with a bridge token and a Plane key; each agent Plane key) and prints one line each, ✓ or ✗ with the fix; unset settings are "off"; a setting left at a template\'s example value is ✗. Writes nothing. With --send-test <agent id>, also sends one test message to TELEGRAM_CHAT_ID and one test wake to that agent through OpenClaw, each confirmed. Exit 0 all ok, 1 otherwise.',
   maxDurationSeconds: 2 * 60,
-  // It must run, and say so, when the store is what is broken (issue 36): no lock, store reads may fail.
+  // It must run, and say so, when the store is what is broken: no lock, store reads may fail.
   needsStore: false,
   run: async function check(ctx) {
     const { config } = ctx
@@ -48,7 +48,7 @@ export const checkFunction = defineJobFunction({
       sleep: ctx.sleep,
     }
     // Independent integrations side by side; the lines keep a fixed order.
-    // Each integration gives a line whatever happens: an unexpected throw is its ✗, never a crash (issue 36).
+    // Each integration gives a line whatever happens: an unexpected throw is its ✗, never a crash.
     const [store, plane, telegram, openclaw, agents] = await Promise.all([
       pinged,
       _lines('plane', () =>
@@ -59,7 +59,7 @@ export const checkFunction = defineJobFunction({
         checkTelegram({ config, now: ctx.now, holdOf: createChatHolds(ctx.store, ctx.now).get })
       ),
       _lines('openclaw', async () => [await checkOpenClaw({ config })]),
-      // Issue 45: the registry held against Plane's members, each agent's token and key.
+      // The registry held against Plane's members, each agent's token and key.
       _lines('agents', async () => [
         await checkAgents({
           plane: planeClientForCheck(keys),
@@ -88,7 +88,7 @@ export const checkFunction = defineJobFunction({
     })
     const [planeApi, ...planeRest] = plane
     const workspace = planeRest.filter((r) => r.name === 'plane workspace')
-    // Issue 45: a placeholder left from .env.example would have provision point webhooks at example.com.
+    // A placeholder left from .env.example would have provision point webhooks at example.com.
     const examples = templateExamplesIn(config)
     const results: CheckResult[] = [
       ...(examples.length > 0
@@ -110,7 +110,7 @@ export const checkFunction = defineJobFunction({
       // Each agent's own key last: the longest part.
       ...planeRest.filter((r) => !workspace.includes(r)),
     ]
-    // Issue 45: one message to the chat and one wake to a named agent, each confirmed by its service.
+    // One message to the chat and one wake to a named agent, each confirmed by its service.
     if (ctx.args.includes('--send-test'))
       results.push(
         ...(await _lines('send test', () =>

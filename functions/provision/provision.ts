@@ -138,7 +138,7 @@ export async function runProvision(ctx: ProvisionContext, overrides: ProvisionOv
       ctx,
       facts.projects.map((p) => p.id)
     )
-  // Issue 45: what the server's /ready says of the agents (noted at its start) follows what this run fixed: the
+  // What the server's /ready says of the agents (noted at its start) follows what this run fixed: the
   // facts it read, with the memberships it added, recorded as the `agents` contact (with this run's settings:
   // readiness.ts). No request of its own: the key's minute is provision's already.
   if (!dryRun)
@@ -183,7 +183,7 @@ async function _webhookItem(ctx: ProvisionContext): Promise<ProvisionItem> {
 }
 
 /**
- * `--dry-run` (issue 36): reads only, and reports the items the run would, with the same statuses and count — each
+ * `--dry-run`: reads only, and reports the items the run would, with the same statuses and count — each
  * write as `[would change]`, an invitation as the `[blocked]` it makes, the Telegram set-up, the topics, Plane's
  * webhook, the demo and the set-up of the project it would create.
  */

@@ -97,7 +97,7 @@ export async function handleCardPress(
     await _prompt(services, parts, card, press.action)
     return
   }
-  // Answered at once (Telegram shows a spinner until then, and a late answer fails, issue 32): what Plane does
+  // Answered at once (Telegram shows a spinner until then, and a late answer fails): what Plane does
   // next shows on the card, edited once it is done, or as a message when it fails.
   await toast(say.toast.working)
   await perform(services, parts, card, press.action, press.fromName, null)
@@ -238,7 +238,7 @@ export function cardWithLine(html: string, line: string): string {
 /** The human acting through the bridge's key, at a person's priority: comments name them in their own words. */
 function _humanContext(services: Services, parts: ActionParts, name: string): TaskContext {
   if (!parts.plane || !parts.runs) throw new Error('Plane is not configured')
-  // A person's action goes first when the key's window is full (issue 32).
+  // A person's action goes first when the key's window is full.
   const plane = parts.plane.withPriority('human')
   const { directory, pipeline, index, projectStates, labels } = parts
   return {

@@ -123,7 +123,7 @@ export async function answerCommandTask(
 
 type CallbackTask = Extract<CommandTask, { kind: 'callback' }>
 
-/** "◂" / "▸" under a long keyboard: the same message shows the asked page (issue 44: ≤ 100 buttons a message). */
+/** "◂" / "▸" under a long keyboard: the same message shows the asked page (Telegram takes ≤ 100 buttons a message). */
 async function _turnPage(
   services: Services,
   parts: CommandParts,
@@ -173,7 +173,7 @@ async function _turnPage(
   parts.kick()
 }
 
-/** A refused key or an unknown workspace names the setting to fix; only Plane down says "try again" (issue 36). */
+/** A refused key or an unknown workspace names the setting to fix; only Plane down says "try again". */
 function _failureReply(error: unknown, config: Services['config']): string {
   const phrases = commandPhrasesFor(config.LOCALE)
   const slug = config.PLANE_WORKSPACE_SLUG ?? ''
@@ -208,7 +208,7 @@ const _EMPTY: WorkspaceSnapshot = {
 }
 
 async function _snapshot(parts: CommandParts, request: CommandRequest): Promise<WorkspaceSnapshot> {
-  // A person waits on this answer: its reads go first when the key's window is full (issue 39), and the loader's
+  // A person waits on this answer: its reads go first when the key's window is full, and the loader's
   // loads are its own (a poll's or the digest's load in flight is not waited on).
   const loader = parts.workspace
   if (!loader) throw new Error('Plane is not configured')

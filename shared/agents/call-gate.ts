@@ -1,6 +1,6 @@
 /**
- * @module A cap on each agent's tool calls in flight (issue 39): one agent's burst (30 reads of one task at once, 60
- * calls) queued behind Plane's throttle for minutes, past the 60 s an MCP client waits. Past the cap a call waits
+ * @module A cap on each agent's tool calls in flight: without it, one agent's burst (30 reads of one task at once,
+ * 60 calls) queues behind Plane's throttle for minutes, past the 60 s an MCP client waits. Past the cap a call waits
  * briefly for a slot, first come first served; past that wait, or when too many already wait, it is refused at once
  * with a time to retry, so every call gets an answer within seconds. Other agents are never held: each has its own
  * slots.

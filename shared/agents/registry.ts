@@ -17,7 +17,7 @@ export type AgentRef = {
 const agentSchema = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a short lowercase id such as "imhotep"'),
   // A display name: it goes whole into messages to the human (runs, grouped messages, cards), so it is bounded here
-  // rather than cut in each of them (issue 44: a 3,500-character name made Telegram refuse six kinds of message).
+  // rather than cut in each of them (a 3,500-character name makes Telegram refuse six kinds of message).
   name: z
     .string()
     .trim()
@@ -112,7 +112,7 @@ export type AgentRegistryFile = {
 }
 
 /**
- * The registry's JSON with these `bridgeTokenSha256` set, everything else as it was (issue 36: ten agents in one
+ * The registry's JSON with these `bridgeTokenSha256` set, everything else as it was (ten agents in one
  * step). Throws when the result would not be a valid registry.
  */
 export function withBridgeTokenHashes(

@@ -1,6 +1,6 @@
 /**
- * @module The agent registry held against Plane (issue 45): an agent Plane does not know was silent at start, in
- * /ready and in `check`, and only `provision` said so. Four things keep an agent from working: its Plane user is not
+ * @module The agent registry held against Plane: an agent Plane does not know is said at start, in /ready and in
+ * `check`, not only by `provision`. Four things keep an agent from working: its Plane user is not
  * a workspace member, it is not a member of a project (Plane drops an assignee who is not, silently), it has no bridge
  * token (it cannot call the tools), it has no Plane key of its own (its writes cannot be its own). `check` prints the
  * line; the server records it as the `agents` contact, which /ready shows (start-probe.ts, the poll cycle).
@@ -174,10 +174,10 @@ export type AgentsNoteParts = {
 }
 
 /**
- * The server's side of the comparison (issue 45: start, /ready and check said nothing of an agent Plane does not
- * know): recorded as the `agents` contact, which /ready shows and counts (failing: an agent that cannot work), and
- * logged when failing. The server's start does it, and `provision` after what it fixed (its run's contact, made with
- * the same settings, is the server's latest: readiness.ts); `check` says it at once without recording it.
+ * The server's side of the comparison, so that start and /ready name an agent Plane does not know: recorded as
+ * the `agents` contact, which /ready shows and counts (failing: an agent that cannot work), and logged when failing.
+ * The server's start does it, and `provision` after what it fixed (its run's contact, made with the same settings,
+ * is the server's latest: readiness.ts); `check` says it at once without recording it.
  */
 export async function noteAgentsInPlane(
   parts: AgentsNoteParts,

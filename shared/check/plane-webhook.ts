@@ -14,7 +14,7 @@ export type PlaneWebhookFacts = {
   refusedSinceAccepted: number
   /** Other requests refused on the public route since then (no signature, not Plane's headers): junk. */
   unsignedSinceAccepted?: number
-  /** Since when the poll holds Plane's webhook for switched off (issue 37), or null; and how to switch it on. */
+  /** Since when the poll holds Plane's webhook for switched off, or null; and how to switch it on. */
   offSince?: number | null
   steps?: string
   now: number
@@ -26,7 +26,7 @@ export function checkPlaneWebhook(facts: PlaneWebhookFacts): CheckResult {
     return { name, status: 'off', detail: 'off (PLANE_WEBHOOK_SECRET unset: deploy step 6)' }
   const url = facts.url ?? 'PUBLIC_URL/webhooks/plane'
   const advice = facts.advice?.lines.length ? ` ${facts.advice.lines.join(' ')}` : ''
-  // Junk on the public route is said, never blamed on the secret (issue 45: one `curl -d x` turned check red).
+  // Junk on the public route is said, never blamed on the secret (one `curl -d x` must not turn check red).
   const junk = facts.unsignedSinceAccepted
     ? ` (${facts.unsignedSinceAccepted} unsigned requests refused since, not Plane's: ignored)`
     : ''

@@ -1,5 +1,5 @@
 /**
- * @module What GET /ready calls this server's state (issue 45: it is the live state of the server that answers).
+ * @module What GET /ready calls this server's state: the live state of the server that answers.
  * Contacts and job runs recorded in the store by other processes are shown with the settings they ran with, and count
  * only when they are the server's own kind of work made with its settings: a one-off `npm run job -- check` (stale as
  * soon as `provision` fixed something) or a run with one setting overridden is shown, never taken for the server's
@@ -56,7 +56,7 @@ export function judgeReadiness({
     if (ours && !oneOff && job.outcome === 'error')
       reasons.push(`job ${name} failed: ${job.error ?? 'error'}`)
   }
-  // Issue 45: a bot token without a chat reaches nobody; check said so, /ready said ok.
+  // A bot token without a chat reaches nobody: /ready says so, as check does.
   if (config.TELEGRAM_BOT_TOKEN) {
     const chat = checkTelegramChat(config)
     if (chat.status === 'fail') reasons.push(`${chat.name}: ${chat.detail}`)

@@ -1,6 +1,6 @@
 /**
- * @module `npm run job -- check --send-test <agent>` (issue 45: a new operator had no way to see one message reach the
- * chat and one wake reach an agent): one Telegram message to TELEGRAM_CHAT_ID and one OpenClaw agent run for the named
+ * @module `npm run job -- check --send-test <agent>` (how a new operator sees one message reach the chat and one
+ * wake reach an agent): one Telegram message to TELEGRAM_CHAT_ID and one OpenClaw agent run for the named
  * agent, sent directly (not through the outbox: the answer is the confirmation), each line ✓ with what confirmed it
  * (Telegram's message id, OpenClaw's run id) or ✗ with the fix.
  */

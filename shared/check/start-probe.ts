@@ -1,6 +1,6 @@
 /**
- * @module At start, the bridge's Plane key and workspace and its Telegram token are tried once, in the background
- * (issue 36): a refused key or an unknown workspace is said at once — log, /ready, the metric, the human's alert —
+ * @module At start, the bridge's Plane key and workspace and its Telegram token are tried once, in the background:
+ * a refused key or an unknown workspace is said at once — log, /ready, the metric, the human's alert —
  * not at the next poll, and what /ready showed before the restart is replaced by what this start saw. Plane merely
  * down does not stop anything: it is logged, and the poll says it if it lasts.
  */
@@ -52,7 +52,7 @@ async function _plane(parts: StartProbeParts): Promise<StartProbeReport['plane']
       () => undefined
     )
     if (listing) parts.directory.accept(listing, listedAt)
-    // Issue 45: the registry held against Plane's members now, not only when provision runs.
+    // The registry held against Plane's members now, not only when provision runs.
     await noteAgentsInPlane(parts, listing).catch((error: unknown) =>
       log.warn('agents not held against Plane at start', { error: errorMessage(error) })
     )

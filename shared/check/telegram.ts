@@ -74,7 +74,7 @@ export async function checkTelegram({
 
 /**
  * With a bot token, the chat is what reaches the human: unset, nothing does (notifications, alerts, the digest,
- * the /plane replies' default chat), so it is a failure, not "off" (issue 36).
+ * the /plane replies' default chat), so it is a failure, not "off".
  */
 export function checkTelegramChat(
   config: Pick<Config, 'TELEGRAM_CHAT_ID' | 'TELEGRAM_ALLOWED_CHAT_IDS'>

@@ -62,7 +62,7 @@ export function buildAgentReply(
   const tasks = allTasks(snapshot)
     .filter((t) => t.agentIds.includes(agent.id))
     .sort(byProjectAndSequence)
-  // Not in the workspace (an invitation not accepted yet): say so, not "0 tâche / Aucune tâche" (issue 36).
+  // Not in the workspace (an invitation not accepted yet): say so, not "0 tâche / Aucune tâche".
   const outside = agent.planeUserId === null && tasks.length === 0
   const lines = [
     `🤖 <b>${escapeName(agent.name)}</b> — ${outside ? p.notInWorkspace : p.tasks(tasks.length)}`,
@@ -75,7 +75,7 @@ export function buildAgentReply(
   }
   const latest = _latest(tasks)
   if (latest?.updatedAt) {
-    // With its zone: the human may not be where the bridge's TIMEZONE is (issue 36).
+    // With its zone: the human may not be where the bridge's TIMEZONE is.
     const when = `${formatDateTime(Date.parse(latest.updatedAt), ctx.timeZone, ctx.locale)} (${ctx.timeZone})`
     lines.push(p.lastActivity(when, escapeHtml(latest.ref ?? latest.name)))
   }

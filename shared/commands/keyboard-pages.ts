@@ -1,6 +1,6 @@
 /**
- * @module A reply's buttons in pages (issue 44): Telegram refuses a keyboard of more than 100 buttons or about 10 kB
- * (reference §1.7b: `reply markup is too long`), and 101 projects gave `/plane status` 111. Past PAGE_BUTTONS, the
+ * @module A reply's buttons in pages: Telegram refuses a keyboard of more than 100 buttons or about 10 kB
+ * (reference §1.7b: `reply markup is too long`), and 101 projects give `/plane status` 111. Past PAGE_BUTTONS, the
  * buttons are kept in the store and shown a page at a time, with "◂" / "▸" buttons that turn the page in place.
  */
 import { sha256Hex } from '../hash.ts'

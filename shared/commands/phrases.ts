@@ -53,7 +53,7 @@ export type CommandPhrases = {
   loadLine(inProgress: number, todo: number, blocked: number): string
   quietDay(date: string): string
   planeUnavailable: string
-  /** Plane refused the bridge: which setting, and the fix (issue 36); never "try again in a minute". */
+  /** Plane refused the bridge: which setting, and the fix; never "try again in a minute". */
   planeKeyRefused(status: number): string
   planeWorkspaceUnknown(slug: string, status: number): string
   /** No answer at PLANE_BASE_URL, or something else than Plane's API there. */

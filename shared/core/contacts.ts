@@ -1,5 +1,5 @@
 /**
- * @module The last contact with each integration, kept in the store as the jobs' last runs are (issue 28): a wake
+ * @module The last contact with each integration, kept in the store as the jobs' last runs are: a wake
  * `npm run job -- poll` delivered, a Plane call another replica made, show in every process's /ready. The status
  * board writes through here at most once a minute per integration, and at once when it starts or stops failing.
  */

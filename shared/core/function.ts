@@ -37,7 +37,7 @@ export type Services = {
   now: () => number
   /**
    * How the runtime waits out time (the sender's per-chat spacing, Plane's pacing and `Retry-After`): real time,
-   * or a test's virtual clock, so that a test injects time instead of sleeping (issue 29).
+   * or a test's virtual clock, so that a test injects time instead of sleeping.
    */
   sleep: (ms: number) => Promise<void>
   /** SHA-256 and HMAC: WebCrypto, or the Node runtime's synchronous node:crypto. */
@@ -51,9 +51,9 @@ export type Services = {
 }
 
 /**
- * What a runtime hands its triggers (issue 40): the services, and its parts (Plane, Telegram and OpenClaw clients
+ * What a runtime hands its triggers: the services, and its parts (Plane, Telegram and OpenClaw clients
  * with their throttles, directory, pipeline, outbox, senders, run tracker; runtime/parts.ts), built once, on the
- * first call of `parts`, and shared by every HTTP handler and every cron or job run (issue 14). Only the runtime
+ * first call of `parts`, and shared by every HTTP handler and every cron or job run. Only the runtime
  * holds it: a handler gets the parts themselves (`c.get('parts')`, a job's context), never a way to look them up.
  */
 export type Root = { services: Services; parts: () => Parts }

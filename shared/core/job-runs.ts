@@ -19,7 +19,7 @@ export type JobRunRecord = JobStatus & {
   trigger: JobContext['trigger']
   /** A cron function (the server's own work) or a one-off job (a person's command); absent in older records. */
   kind?: 'cron' | 'job'
-  /** The settings it ran with (issue 45): /ready shows a run made with others as such, not as its own state. */
+  /** The settings it ran with: /ready shows a run made with others as such, not as its own state. */
   settings?: SettingsFingerprint
 }
 

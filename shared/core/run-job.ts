@@ -169,7 +169,7 @@ function _declaredParts(fn: RunnableFunction, root: Root): Pick<Parts, PartName>
 }
 
 /**
- * What failed, and for a Plane failure that a setting explains, which one and the fix (issue 36): the job CLI,
+ * What failed, and for a Plane failure that a setting explains, which one and the fix: the job CLI,
  * the log and /ready then say "PLANE_API_KEY refused …: regenerate PLANE_API_KEY", not only Plane's 403.
  */
 function _failureText(error: unknown, services: Services): string {

@@ -1,8 +1,9 @@
 /**
- * @module Which settings a run was made with, as a fingerprint (issue 45): `npm run job -- check` with one setting
- * overridden, recorded in the store, made the running server's /ready degraded. A run or a contact recorded with other
- * settings is shown as such, never as the server's state. One short hash per setting that is set (FNV-1a, 32 bits: a
- * comparison, not a secret's digest; a secret's 8 hex digits say nothing of it), so /ready can name what differs.
+ * @module Which settings a run was made with, as a fingerprint: `npm run job -- check` with one setting
+ * overridden, recorded in the store, must not make the running server's /ready degraded. A run or a contact
+ * recorded with other settings is shown as such, never as the server's state. One short hash per setting that is
+ * set (FNV-1a, 32 bits: a comparison, not a secret's digest; a secret's 8 hex digits say nothing of it), so /ready
+ * can name what differs.
  */
 import { CONFIG_KEYS, type Config } from './config.ts'
 

@@ -1,5 +1,5 @@
 /**
- * @module Settings that still hold a template's example value (issue 45): `.env.example` and `compose/.env.example`
+ * @module Settings that still hold a template's example value: `.env.example` and `compose/.env.example`
  * fill in placeholders on example.com (RFC 2606 reserves it) so that an operator sees what goes where; one who fills
  * in only the secrets must be told, at start and by `check`, before `provision` points a webhook at example.com.
  * Pure: the templates' own values are held against this list by test/deploy/env-example.test.ts.

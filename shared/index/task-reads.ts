@@ -1,6 +1,6 @@
 /**
- * @module Reads of one task's parts (comments, activity, links, attachments) shared between callers (issue 39): 30
- * `get_task_details` of one task at once were 120 Plane requests on the agent's key, queued for minutes behind
+ * @module Reads of one task's parts (comments, activity, links, attachments) shared between callers: 30
+ * `get_task_details` of one task at once would be 120 Plane requests on the agent's key, queued for minutes behind
  * Plane's 60 a minute. Concurrent reads of the same part share one request, and its answer is kept briefly; any
  * sighting of the task (a webhook, a poll, the bridge's own write) forgets it. Per process, bounded in entries.
  */

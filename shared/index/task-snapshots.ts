@@ -1,7 +1,7 @@
 /**
  * @module What the bridge last stored of each task (the pipeline writes it, one version at a time): a part below the
  * pipeline and the run tracker, so that the tracker, /plane's loader and the tools read snapshots without calling
- * into the pipeline (issue 40: the tracker and the pipeline called each other through closures).
+ * into the pipeline (no closures between the tracker and the pipeline).
  */
 import type { TaskSnapshot } from '../events.ts'
 import type { Store } from '../store/store.ts'

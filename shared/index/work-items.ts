@@ -1,5 +1,5 @@
 /**
- * @module The index of work items (issue 32): what the bridge already knows of every task, fed by everything it sees
+ * @module The index of work items: what the bridge already knows of every task, fed by everything it sees
  * (webhooks, poll listings, its own writes, all through the pipeline's sightings), so that `list_my_tasks` answers
  * from the store instead of listing every work item of every project.
  *
@@ -47,7 +47,7 @@ export type WorkItemIndex = {
   listed(projectId: string, atMs: number): Promise<void>
   /** When the project was last listed (ms), or null when never (an empty store). */
   listedAt(projectId: string): Promise<number | null>
-  /** The task is gone from Plane (issue 37): out of every agent's open tasks, `agents` (its last holders) included. */
+  /** The task is gone from Plane: out of every agent's open tasks, `agents` (its last holders) included. */
   forget(taskId: string, agents?: readonly string[]): Promise<void>
 }
 
@@ -59,13 +59,13 @@ export function createWorkItemIndex({ store, holders }: WorkItemIndexOptions): W
 
   return {
     async saw(task, descriptionHtml, memo) {
-      // Snapshots are bounded where they are made (plane-events.ts); a task id that is not Plane's never becomes an
+      // Snapshots are bounded where they are made (plane/normalize.ts); a task id that is not Plane's never becomes an
       // agent's open task, whoever passed it (it would be read back as a Plane URL segment).
       if (!isPlaneId(task.id)) return
       const now = isOpenForAgent(task) ? await holders(task) : []
       const key = heldKey(task.id)
       // Under the task's lock the last read or write is still the store's: a burst of deliveries about one task
-      // reads its holders once (one read per delivery was a sixth of a webhook's store round trips, issue 46).
+      // reads its holders once (one read per delivery would be a sixth of a webhook's store round trips).
       const before =
         (memo?.has(key) ? (memo.get(key) as string[] | null) : await store.get<string[]>(key)) ?? []
       memo?.set(key, before)
@@ -98,7 +98,7 @@ export function createWorkItemIndex({ store, holders }: WorkItemIndexOptions): W
       const ids: string[] = []
       for (const { member } of await store.indexRange(openKey(agentId))) {
         if (isPlaneId(member)) ids.push(member)
-        // Written before ids were checked (issue 38: `NaN`, `undefined`): gone, never asked of Plane.
+        // Not an id (`NaN`, `undefined`, kept by an older version): gone, never asked of Plane.
         else await store.indexRemove(openKey(agentId), member)
       }
       return ids

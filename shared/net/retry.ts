@@ -25,7 +25,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /**
  * Run `attempt` until it succeeds, a non-retryable error occurs, or the schedule is exhausted.
- * @example await withRetry(() => plane.get('/users/me/'), { classify: classifyPlaneError })
+ * @example await withRetry(() => plane.get('/users/me/'), { classify: classifyPlaneRetry })
  */
 export async function withRetry<T>(
   attempt: (attemptNumber: number) => Promise<T>,

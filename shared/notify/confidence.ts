@@ -1,6 +1,6 @@
 /**
  * @module OPENCLAW-12: the confidence an agent reports in a comment, `confidence: 0.55` or `confiance : 0,55`,
- * read by one forward scan (issue 38). It reads what
+ * read by one forward scan. It reads what
  * `(?<!\p{L})(?:confidence|confiance)(?:[ _-]?score)?\s*[:=]\s*(1(?:[.,]0+)?|0(?:[.,]\d+)?)(?![\d.,]*\d)`
  * (flags iu) matched; that expression took 10 s on "confidence: 0." + 100,000 digits + ",1", its lookahead
  * re-reading the digits for every shorter number it tried. Pure.

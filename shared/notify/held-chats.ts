@@ -1,5 +1,5 @@
 /**
- * @module What the human hears of Telegram's refusals (issue 44: none silent): a chat back after blocking the bot gets
+ * @module What the human hears of Telegram's refusals (none silent): a chat back after blocking the bot gets
  * what waited (past a few, a summary and the important ones); a message given up is told; a group that became a
  * supergroup is told to the operator once.
  */

@@ -39,7 +39,7 @@ export type Phrases = {
   cycleStarted(name: string, dates: string): string
   cycleCompleted(name: string): string
   review(task: string, confidence: string, who: string): string
-  /** Under a completion whose confidence asks for a review: one message, the review's buttons on it (issue 36). */
+  /** Under a completion whose confidence asks for a review: one message, the review's buttons on it. */
   reviewOnCompletion(threshold: string): string
   /** The wake-up text an agent receives (OPENCLAW-16); plain text, not HTML. */
   wake(task: WakeTask): string

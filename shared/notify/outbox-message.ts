@@ -1,5 +1,5 @@
 /**
- * @module What an outbox item carries (issue 40): one kind of message each — a Telegram message, an edit, an agent's
+ * @module What an outbox item carries: one kind of message each — a Telegram message, an edit, an agent's
  * grouped message, an OpenClaw wake — typed where it is made, and read back from the store into that kind (or a
  * reason it cannot be) where it is sent.
  */
@@ -10,7 +10,7 @@ import type { TelegramParams } from '../telegram/client.ts'
 export type TelegramSendPayload = TelegramParams<'sendMessage'>
 /** A card's message edited in place (it loses its buttons and gains who did what). */
 export type TelegramEditPayload = TelegramParams<'editMessageText'>
-/** An agent's grouped message (issue 39): names whose held messages to send; its text is built when it goes. */
+/** An agent's grouped message: names whose held messages to send; its text is built when it goes. */
 export type GroupedPayload = { chat_id: string; grouped: string; agent_name: string }
 /**
  * A live message (the live view: a task under way, or the board of them), named by its key: its text is rendered

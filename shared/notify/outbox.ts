@@ -137,7 +137,7 @@ export function createOutbox(
     const time = now().toString(36).padStart(ID_TIME_CHARS, '0')
     return `${time}-${sequence.toString(36).padStart(4, '0')}-${crypto.randomUUID().slice(0, 8)}`
   }
-  // One due-time index per channel: wake-ups never wait behind a slow Telegram chat (issue 14).
+  // One due-time index per channel: wake-ups never wait behind a slow Telegram chat.
   const lanes = Object.fromEntries(
     OUTBOX_CHANNELS.map((channel) => [
       channel,

@@ -21,7 +21,7 @@ export type PlaneDirectory = Directory & {
   refresh(): Promise<void>
   /**
    * A project this process made and read back just now: known at once, without a listing on the bridge's key
-   * (create_project, issue 46: its refresh joined one a webhook had started behind the poll's share of the key's
+   * (create_project: a refresh would join one a webhook had started behind the poll's share of the key's
    * window, 6–7 s). A listing under way keeps it too; the next one that lists it replaces it.
    */
   known(project: ProjectRef): void
@@ -128,8 +128,8 @@ export function createPlaneDirectory({
       loading = null
     })
     // Past its 10 minutes, a listing that once succeeded is used while the next one is made (a miss still waits
-    // for it): everything that names someone (messages, wakes, run deadlines, a tool's caller) waited on the
-    // listing, which waits for the bridge key's window behind a poll (issue 46's deploy bench: 6 s without a
+    // for it): everything that names someone (messages, wakes, run deadlines, a tool's caller) would wait on the
+    // listing, which waits for the bridge key's window behind a poll (the deploy bench: 6 s without a
     // message, a wake or a tool call's Plane write, at the server's tenth minute). `load` never throws.
     if (!force && lastGood) return
     await loading
@@ -137,7 +137,7 @@ export function createPlaneDirectory({
 
   /**
    * The agents with their Plane user, resolved once per members' list: a listing of 250 tasks asks who holds each
-   * of them, and resolving the registry (and matching its emails) on every question was ~2 ms of it (issue 39).
+   * of them, and resolving the registry (and matching its emails) on every question would be ~2 ms of it.
    */
   let resolved: {
     from: Map<string, string>

@@ -1,5 +1,5 @@
 /**
- * @module What one agent may send the human (issue 39): past a few messages in a few minutes, the rest wait and go
+ * @module What one agent may send the human: past a few messages in a few minutes, the rest wait and go
  * together in one message at the end of the window, which counts them and links their tasks. Nothing is dropped:
  * each held message is kept (by its dedupe key, so a flush repeated after a crash holds it once) until the grouped
  * message that carries it is sent. 60 `error` comments from one agent were 40 Telegram messages in 45 s.

@@ -75,7 +75,7 @@ export type OutboxSender = { drain(): Promise<DrainReport> }
 const DEFAULT_BACKOFF_MS = [1_000, 5_000, 15_000, 60_000, 300_000, 900_000] as const
 /**
  * Short, and kept alive by a heartbeat while the drain runs: a process that dies holding it blocks the lane
- * for at most this long, so a new process resumes sending within seconds (issue 14: within 5 s).
+ * for at most this long, so a new process resumes sending within seconds (within 5 s).
  */
 export const DRAIN_LOCK_TTL_S = LOCK_LEASE.seconds
 /** Past this age, rate-limit waits count as attempts again: nothing waits in the outbox forever. */

@@ -23,7 +23,7 @@ export type BridgeMetrics = {
   lastWebhook: Gauge
   /** Human edits the poll found first: with a silent webhook, deliveries are being lost. */
   webhookMissedEdits: Counter
-  /** 1 while the bridge holds Plane's webhook for switched off (issue 37), else 0. */
+  /** 1 while the bridge holds Plane's webhook for switched off, else 0. */
   webhookOff: Gauge
   /** Signed deliveries that could not be read (not JSON, an unknown event, data of the wrong shape), by reason. */
   webhookRejected: Counter

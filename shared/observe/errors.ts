@@ -1,4 +1,4 @@
-/** @module An error's text, and work whose failure is logged (and counted) but never thrown: one boundary (issue 40). */
+/** @module An error's text, and work whose failure is logged (and counted) but never thrown: one boundary. */
 import type { Logger } from './log.ts'
 import type { Counter } from './metrics.ts'
 

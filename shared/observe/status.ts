@@ -7,7 +7,7 @@ export type ContactStatus = {
   ok: boolean
   at: string
   detail?: string
-  /** In the store: the settings of the process that made the contact (issue 45; settings-fingerprint.ts). */
+  /** In the store: the settings of the process that made the contact (settings-fingerprint.ts). */
   settings?: Record<string, string>
 }
 export type JobStatus = { outcome: string; at: string; durationMs: number; error?: string }

@@ -1,5 +1,5 @@
 /**
- * @module A task deleted in Plane (issue 37). Plane sends no webhook for it (makeplane/plane#8054, open; the fix,
+ * @module A task deleted in Plane. Plane sends no webhook for it (makeplane/plane#8054, open; the fix,
  * PR #8055, unmerged), so the bridge learns it from an `issue.deleted` delivery if one ever comes, from the poll (a
  * task that matters missing from its project's listing, then 404), or from a 404 when a tool reads it. Whichever
  * comes first: the task leaves the index and the pipeline, its agents are told to stop and their runs closed

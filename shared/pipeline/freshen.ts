@@ -1,5 +1,5 @@
 /**
- * @module Bring the index up to date before a read (issue 32): a project listed within the poll interval, with
+ * @module Bring the index up to date before a read: a project listed within the poll interval, with
  * webhooks arriving, is fresh and costs nothing; a stale one gets one incremental listing (newest first, back to
  * what the bridge last read, never a full re-listing), its items through the pipeline as a poll's would go, so a
  * change webhooks missed is told as the poll would tell it. Concurrent reads of one process share one listing.

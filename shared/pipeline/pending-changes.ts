@@ -43,7 +43,7 @@ export async function remembered<T>(
 }
 
 export function createPendingChanges({ store, now, coalesceMs }: PendingChangesOptions) {
-  // Pending changes by due time: a flush reads what is due, never a listing of keys (issue 14).
+  // Pending changes by due time: a flush reads what is due, never a listing of keys.
   const queue = createStoreQueue<PendingChange>({
     store,
     index: 'index:task-pending',
@@ -63,8 +63,8 @@ export function createPendingChanges({ store, now, coalesceMs }: PendingChangesO
     const existing = await read(memo, task.id)
     const at = now()
     // A write of the bridge's own (a tool, a person's action from Telegram), read back, is one whole change: due
-    // now, not after the window that merges Plane's per-field webhook storm (issue 39: a Concierge's assignment
-    // woke its agent after ~7 s). A write in several requests is held by its `writing` mark until it is whole;
+    // now, not after the window that merges Plane's per-field webhook storm (a Concierge's assignment would wake
+    // its agent only after ~7 s). A write in several requests is held by its `writing` mark until it is whole;
     // Plane's echo of it finds the snapshot already moved and tells nothing.
     const dueAt = patch.source === 'bridge' ? at : at + coalesceMs
     const entry: PendingChange = existing

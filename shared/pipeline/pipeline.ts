@@ -55,13 +55,13 @@ export type PipelineOptions = {
   live?: Pick<LiveView, 'follow'>
   /** OPENCLAW-10: agent labels follow the assignees a person set (plan-flush.ts). */
   syncAgentLabels?: FlushContext['syncAgentLabels']
-  /** The index of work items (issue 32), told of every version of a task the pipeline stores. */
+  /** The index of work items, told of every version of a task the pipeline stores. */
   index?: Pick<WorkItemIndex, 'saw'>
-  /** Reads of a task's parts kept for tools (issue 39): any sighting of the task or of a comment on it forgets them. */
+  /** Reads of a task's parts kept for tools: any sighting of the task or of a comment on it forgets them. */
   taskReads?: Pick<TaskReads, 'forget'>
   /** Reviews, questions and approvals go out as cards the human can act on (buttons, replies). */
   cards?: CardStore
-  /** What one agent may send the human on its own; the rest is grouped (issue 39). */
+  /** What one agent may send the human on its own; the rest is grouped. */
   quota?: AgentQuota
   /**
    * Keep a task's store lock for up to a second after its last call, and its snapshot and pending change in
@@ -78,7 +78,7 @@ export type Pipeline = {
   /**
    * A task as some source sees it now. `before`: the task as the bridge read it just before writing it (its
    * tools, the human's Telegram actions): the write is a change even on a first sighting, where a mere read
-   * would only be a baseline (issue 28).
+   * would only be a baseline.
    */
   sightTask(
     task: TaskSnapshot,
@@ -121,7 +121,7 @@ export type Pipeline = {
    */
   told(taskId: string): Promise<TaskSnapshot | null>
   /**
-   * The task is gone from Plane (issue 37: deleted; or archived, which Plane's reads hide alike). Its snapshot and
+   * The task is gone from Plane (deleted; or archived, which Plane's reads hide alike). Its snapshot and
    * any change still waiting to be told are dropped (the deletion is the news), and from now on a sighting of it no
    * newer than the deletion is ignored: a delivery held back, a listing read just before. The task as last known
    * is kept with the mark (`task:deleted:<id>`, a week): the first call returns it, and so does every call until
@@ -236,8 +236,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         // the write is whole all the same, its change due now.
         else if (source === 'bridge') await dueNow(memo, task.id)
         // The pending entry is written first: a crash in between repeats the change, never loses it. The index
-        // follows the version stored, under the same lock (one writer per task at a time), in the same round trip
-        // (issue 46): neither write reads the other, and a failure of either fails the sighting, which its source
+        // follows the version stored, under the same lock (one writer per task at a time), in the same round trip:
+        // neither write reads the other, and a failure of either fails the sighting, which its source
         // makes again (the inbox's retry, the next poll) before any later version of the task.
         await Promise.all([
           store.set(snapshotKey(task.id), task, { ttlSeconds: SNAPSHOT_TTL_S }),
@@ -259,7 +259,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         // echo, an edit's webhook); the mark is set after the pending entry, so a crash repeats, never loses.
         if ((await unseenTelling([event])).length === 0) return false
         // Unknown so far: the comment opens the window without a `before` (the task's state as it is now
-        // would hide the change the same call is making, issue 28).
+        // would hide the change the same call is making).
         const previous = await readSnapshot(memo, snapshot.id)
         await upsertPending(memo, previous, previous ?? snapshot, {
           source: event.source,

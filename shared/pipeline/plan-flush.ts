@@ -32,7 +32,7 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
     hint: entry.hint,
   })
   const changes = diff.status === 'changed' ? diff.changes : []
-  // One completion, one message (issue 36): when the same window reports a low confidence, the completion carries
+  // One completion, one message: when the same window reports a low confidence, the completion carries
   // the review's buttons instead of a second message repeating it.
   const held: HeldCompletion = { html: null, dedupeKey: null }
   const reviewing = _reviewWanted(entry, ctx)
@@ -259,7 +259,7 @@ async function _messages(
     })
     // The pending entry (task + window start) names the message: a repeated flush enqueues nothing new.
     const dedupeKey = `notify:${task.id}:${entry.firstAt}:${n.kind}:${i}`
-    // An agent past its share of the human's attention: the message waits for its grouped one (issue 39).
+    // An agent past its share of the human's attention: the message waits for its grouped one.
     const forReview = n.kind === 'task.completed' && held !== null
     const grouped = forReview ? null : await _overQuota(ctx, actor, chatId, dedupeKey, text)
     if (grouped) {

@@ -1,5 +1,5 @@
 /**
- * @module A comment from Plane, whichever way it came (a webhook, or the poll catching comments up, issue 37): its
+ * @module A comment from Plane, whichever way it came (a webhook, or the poll catching comments up): its
  * author's activity on the run, what it tells (a blocker, a question, a confidence report) into the pipeline, and
  * the agents it mentions woken — each once, whichever way brings it first.
  */
@@ -80,7 +80,7 @@ export async function sightPlaneComment(
     },
     telling ? task : null
   )
-  // Issue 37: each agent the comment mentions is woken with it, once per comment (an edit wakes no one twice).
+  // Each agent the comment mentions is woken with it, once per comment (an edit wakes no one twice).
   if (task)
     for (const mentionedAgent of mentioned)
       await parts.tracker.mentioned(task, mentionedAgent, {
@@ -111,7 +111,7 @@ async function _mentionedAgents(
 }
 
 /**
- * The task a telling comment (a question, a blocker, a confidence report: issue 28) or a mention is about: as the
+ * The task a telling comment (a question, a blocker, a confidence report) or a mention is about: as the
  * bridge last saw it, else read from Plane for the message or the wake.
  */
 async function _taskOf(

@@ -1,12 +1,12 @@
 /**
- * @module Plane's budget per API key, counted the way Plane counts it (issue 32): DRF's `SimpleRateThrottle`
+ * @module Plane's budget per API key, counted the way Plane counts it: DRF's `SimpleRateThrottle`
  * (`ApiKeyRateThrottle`, `API_KEY_RATE_LIMIT`, default 60/minute) keeps the timestamps of the key's accepted
  * requests over the last minute and refuses one more when the window is full (plane-api.md §5). So the client keeps
  * the same sliding window: it sends at once while the window has room, and waits for the oldest request to leave it
  * when not. Waiting requests go by priority (a person's action, then an agent's tool call, then background work:
  * polls, run cards, reconciliation), and background work never fills the window: a third of it is kept for people
  * and agents (and a twentieth of it for people alone), so a poll or a burst of run cards never makes an agent or the
- * human wait a minute for the window to empty (the agents bench measured 60 s waits before, issue 32). Plane's own
+ * human wait a minute for the window to empty (without these shares the agents bench measures 60 s waits). Plane's own
  * `X-RateLimit-Remaining` says when another client spends the same key: the window takes their requests into
  * account; a 429 closes it for its `Retry-After`.
  *

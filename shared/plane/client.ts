@@ -24,7 +24,7 @@ type PlaneEndpoints = ReturnType<typeof _endpoints>
 
 export interface PlaneClient extends PlaneEndpoints {
   /**
-   * The same client whose requests wait with another priority when the key's window is full (issue 32): a
+   * The same client whose requests wait with another priority when the key's window is full: a
    * person's action (`human`), an agent's tool call (`agent`), background work (the default). One window.
    */
   withPriority(priority: RequestPriority): PlaneClient

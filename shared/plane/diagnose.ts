@@ -1,5 +1,5 @@
 /**
- * @module What a Plane failure means for the operator: which setting to fix and how (issue 36). One reading for
+ * @module What a Plane failure means for the operator: which setting to fix and how. One reading for
  * `check`, `/ready`, the start's probe, the poll's alert and the human's replies, so they never disagree. Pure.
  */
 import { errorMessage } from '../observe/errors.ts'

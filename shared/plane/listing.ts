@@ -21,7 +21,7 @@ export type ProjectListing = {
   truncated: boolean
   /**
    * Every work item id of the project, when the pages read held them all (the last one said there is no next): a
-   * project smaller than a page shows which tasks are gone at no extra cost (issue 37). Null otherwise.
+   * project smaller than a page shows which tasks are gone at no extra cost. Null otherwise.
    */
   allIds: ReadonlySet<string> | null
 }

@@ -1,5 +1,5 @@
 /**
- * @module Mentions in Plane's HTML (issue 37). Plane CE writes a mention of a member as
+ * @module Mentions in Plane's HTML. Plane CE writes a mention of a member as
  * `<mention-component entity_identifier="<user uuid>" entity_name="user_mention"></mention-component>` (its
  * sanitiser keeps `id`, `entity_identifier` and `entity_name` on that tag: utils/content_validator.py), and finds
  * them the same way (`soup.find_all("mention-component", attrs={"entity_name": "user_mention"})` in

@@ -18,7 +18,7 @@ export function planePath(...segments: ReadonlyArray<string>): string {
 /**
  * A project's or work item's id as a path segment. Plane's URL converter matches only UUIDs (a junk id gets its
  * 404 "no URL matched"), so anything else is refused here, before a request is spent on it: an id from outside that
- * slipped past its check (`work-items/undefined/comments/`, issue 38) is a bug to see, not a request to send.
+ * slipped past its check (`work-items/undefined/comments/`) is a bug to see, not a request to send.
  */
 export function planeIdSegment(id: string): string {
   if (isPlaneId(id)) return id

@@ -1,6 +1,6 @@
 /**
  * @module The bodies this runtime lately kept, or found kept, by their hash: a retry of one of them is answered
- * `duplicate` from memory, with no store read (issue 46: a duplicate's read was most of its cost). What is not here
+ * `duplicate` from memory, with no store read (a store read would be most of a duplicate's cost). What is not here
  * (another replica's delivery, one from before a restart, one past the bound) is found by the store's claim instead,
  * which keeps the one promise: a body whose claim is in the store is never processed twice within the day.
  */

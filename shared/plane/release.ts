@@ -1,5 +1,5 @@
 /**
- * @module Which Plane release runs (issue 31: detect, don't assume): its public `GET /api/instances/` (no key) says
+ * @module Which Plane release runs (detected, not assumed): its public `GET /api/instances/` (no key) says
  * `instance.current_version` (`v1.3.1`). The rules on webhook URLs differ by release (webhook-target.ts).
  */
 import { normaliseBaseUrl } from './paths.ts'

@@ -11,7 +11,7 @@ import type { PlaneClient } from '../plane/client.ts'
 import type { RunStore } from '../runs/records.ts'
 import type { Store } from '../store/store.ts'
 
-/** What a finished project comes to, as the bridge and Plane hold it (project-finish.ts, project-tally.ts). */
+/** What a finished project comes to, as the bridge and Plane hold it (finish.ts tells it). */
 export type ProjectTally = {
   project: { id: string; name: string; identifier: string | null }
   /** Plane's URL of the project's work items, when the bridge knows Plane's address. */

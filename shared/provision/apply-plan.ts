@@ -20,8 +20,8 @@ export type ApplyOptions = {
    * The agent's own client (its key), when it has one: its `agent:<id>` label is made with it, beside the set-up's
    * other writes. Any workspace Member may make a project's label (Plane's `ProjectMemberPermission` checks only the
    * workspace role for a POST), so each label costs its agent's window, not the set-up key's: a project's set-up
-   * within create_project was ~31 requests of the Concierge's 60 a minute, and a project a minute waited 6-7 s for
-   * the previous one's to leave the window (issue 46's deploy bench). A key Plane refuses leaves it to `plane`.
+   * within create_project is ~31 requests of the Concierge's 60 a minute, and a project a minute would wait 6-7 s
+   * for the previous one's to leave the window (the deploy bench). A key Plane refuses leaves it to `plane`.
    */
   labelsBy?: (agentId: string) => PlaneClient | null
   /** The variable of the key `plane` uses, for a refusal's message (default: the bridge's, PLANE_API_KEY). */
@@ -82,7 +82,7 @@ export function subjectOf(action: ProvisionAction): string {
 }
 
 /**
- * `--dry-run`: the item this action's application reports when Plane accepts it, in the conditional (issue 36: the
+ * `--dry-run`: the item this action's application reports when Plane accepts it, in the conditional (the
  * plan lists what the run will, with the same status — an invitation blocks its agent until it is accepted).
  */
 export function plannedItem(action: ProvisionAction): ProvisionItem {

@@ -56,7 +56,7 @@ export function isDemoProject(project: PlaneProject): boolean {
 const NEW_PROJECT_STATES = ['Backlog', 'Todo', 'In Progress', 'Done', 'Cancelled']
 
 /**
- * `--dry-run --demo` (issue 36: the plan is the run): the items the run would report about the demo — the project,
+ * `--dry-run --demo` (the plan is the run): the items the run would report about the demo — the project,
  * its missing tasks — and, when ONB would be created, its facts as the set-up will find them, so that its members,
  * labels and state are planned like any project's. Reads only.
  */

@@ -88,7 +88,7 @@ export async function ensureProjectProvisioned(
 /**
  * A caller is setting the project up now (create_project, right after Plane made it): the sighting of the same
  * project (its `project.created` delivery, a poll) does not set it up a second time alongside, each write then met
- * by Plane's "already there" (issue 46: twice the requests, on the bridge's key for the second). `provisionProject`
+ * by Plane's "already there" (twice the requests, on the bridge's key for the second). `provisionProject`
  * writes the outcome over it; a caller that dies first leaves it to lapse, and the next sighting sets the project up.
  */
 export async function markProjectSettingUp(

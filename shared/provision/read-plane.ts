@@ -24,7 +24,7 @@ export type ReadPlaneOptions = {
   projectIds?: readonly string[]
   /**
    * The projects as the caller has just read them (create_project, its project read back): not listed again. A
-   * listing is one request of the key's window, and a set-up made within a tool call counts every one (issue 46).
+   * listing is one request of the key's window, and a set-up made within a tool call counts every one.
    */
   projects?: readonly ListedProject[]
   progress?: ProgressStep

@@ -25,7 +25,7 @@ const ORDER: Record<string, number> = {
 }
 
 /**
- * `dryRun`: the items are what the run would report (issue 36: same items, same count); their changes are tagged
+ * `dryRun`: the items are what the run would report (same items, same count); their changes are tagged
  * `[would change]`.
  */
 export function buildProvisionReport(
@@ -66,7 +66,7 @@ export function buildProvisionReport(
 
 /**
  * The failure text: the summary and what blocks, by subject. The `[blocked]` lines above say what to do, each
- * once (issue 36: the real run printed them three times).
+ * once.
  */
 export function blockingMessage(report: ProvisionReport): string {
   const what = report.blocking.map((i) => i.subject).join(', ')

@@ -6,7 +6,7 @@ import type { TelegramClient } from '../telegram/client.ts'
 import type { ProvisionItem } from './types.ts'
 
 /** The updates `/webhooks/telegram` handles; edits are received and ignored there. */
-// my_chat_member: the human blocking the bot, or letting it back, holds or resumes its messages (issue 44).
+// my_chat_member: the human blocking the bot, or letting it back, holds or resumes its messages.
 export const TELEGRAM_ALLOWED_UPDATES = [
   'message',
   'edited_message',
@@ -59,7 +59,7 @@ export async function setUpTelegram({
     ]
   }
   const url = `${publicUrl.replace(/\/+$/, '')}/webhooks/telegram`
-  // Issue 45: PUBLIC_URL left at the template's example would hand the bot's updates to example.com.
+  // PUBLIC_URL left at the template's example would hand the bot's updates to example.com.
   const example = templateExamplesIn({ PUBLIC_URL: publicUrl })
   const webhook =
     example.length > 0

@@ -15,7 +15,10 @@ import { BRIDGE_EXTERNAL_SOURCE } from './records.ts'
 
 const LABEL_COLOR = '#6e56cf'
 
-/** How long a project's labels are used before they are listed again (issue 39: 25 listings in the bench's hour). */
+/**
+ * How long a project's labels are used before they are listed again (listing them on every use costs 25 listings in
+ * the bench's hour).
+ */
 export const LABELS_TTL_MS = 30 * 60 * 1000
 
 /**

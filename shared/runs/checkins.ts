@@ -30,7 +30,7 @@ import type { RunWakes } from './wakes.ts'
 /**
  * A listing's heartbeat on an active run is written at most every sixth of the stale window (5 minutes of the default
  * 30), and at most once a minute: enough to keep a listed run from going stale, not a write per task and listing
- * (issue 39: 250 listed tasks were 250 record updates a minute per agent).
+ * (250 listed tasks would be 250 record updates a minute per agent).
  */
 const LISTED_HEARTBEAT_MIN_MS = 60_000
 const LISTED_HEARTBEAT_SHARE = 6
@@ -117,7 +117,7 @@ export function createCheckins(
     _activity(taskId, agent, where)
 
   const _activity: RunTracker['activity'] = async (taskId, agent, where = {}) => {
-    // Any call on the task answers a mention of the agent there (issue 37).
+    // Any call on the task answers a mention of the agent there.
     await mentions.answered(taskId, agent)
     if (where.notMine) return
     const key = assignmentKey(taskId, agent.id)

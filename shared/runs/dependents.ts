@@ -27,7 +27,7 @@ export type DependentsParts = {
   locale: Locale
   /**
    * Plane as these reads should reach it: a completion's message and its dependents' wakes wait on them, so the
-   * composition root hands in the bridge key at an agent's priority (issue 32). Null without Plane settings.
+   * composition root hands in the bridge key at an agent's priority. Null without Plane settings.
    */
   plane: PlaneClient | null
   runs: Pick<RunStore, 'peek'> | null
@@ -96,7 +96,7 @@ export async function onTaskClosed(
 }
 
 /**
- * A task deleted in Plane (issue 37) was a dependency of others: it is dropped from their run records (so the
+ * A task deleted in Plane was a dependency of others: it is dropped from their run records (so the
  * tools' start/done gate no longer waits for it), and a dependent it alone held back wakes its agent, once (the
  * same claim as a release by completion).
  */
@@ -172,7 +172,7 @@ async function _labelsFollowingAssignees(
 
 /**
  * Every dependency of the task (the bridge's record, Plane's relations) is done; one deleted in Plane (404) holds
- * nothing back any more (issue 37).
+ * nothing back any more.
  */
 async function _allDone(
   plane: PlaneClient,
@@ -206,8 +206,8 @@ async function _allDone(
 
 /**
  * The task as Plane holds it now: what the bridge last saw may be a silent change behind (v1.2 API writes fire
- * nothing), and releasing or blocking a task on a stale state is a wrong message (issue 28). One request per
- * dependent and dependency, on completions and cancellations only. `gone`: Plane answers 404 (deleted, issue 37).
+ * nothing), and releasing or blocking a task on a stale state is a wrong message. One request per
+ * dependent and dependency, on completions and cancellations only. `gone`: Plane answers 404 (deleted).
  */
 async function _snapshot(
   plane: PlaneClient,

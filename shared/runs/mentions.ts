@@ -1,5 +1,5 @@
 /**
- * @module Mentions wake agents (issue 37), as a mention does in Linear and in Plane's paid Agents: a comment that
+ * @module Mentions wake agents, as a mention does in Linear and in Plane's paid Agents: a comment that
  * mentions an agent's Plane user wakes it with the comment and the task's link, through the same verified wakes as
  * an assignment — not answered within WAKE_CHECKIN_SECONDS (any tool call on the task), woken again, then the human
  * is told. Once per comment and agent: an edit of the comment (Plane sends it again) wakes no one twice, an edit that

@@ -9,7 +9,7 @@ export type RunPhrases = {
   stop(ref: string, title: string, reason: StopReason, to: string | null): string
   /** Its last open dependency is done: the agent may start. */
   unblocked(ref: string, title: string): string
-  /** The dependency that held it back was deleted in Plane: the agent may start (issue 37). */
+  /** The dependency that held it back was deleted in Plane: the agent may start. */
   unblockedByDeletion(ref: string, title: string, dependency: string): string
   unansweredHuman(agent: string, task: string, attempts: number): string
   unansweredConcierge(agent: string, ref: string, attempts: number): string
@@ -20,9 +20,9 @@ export type RunPhrases = {
   undeliveredHuman(agent: string, task: string, attempts: number, cause: string): string
   /** OpenClaw refuses the bridge itself (a setting to fix): no agent can be woken. */
   refusedHuman(cause: string): string
-  /** A task was deleted in Plane while agents worked on it; they were told to stop (issue 37). */
+  /** A task was deleted in Plane while agents worked on it; they were told to stop. */
   deletedHuman(task: string, agents: string): string
-  /** A comment mentions the agent (issue 37): plain text, with the comment and the task's link. */
+  /** A comment mentions the agent: plain text, with the comment and the task's link. */
   mention(m: MentionWake): string
   /** Every wake for a mention went unanswered. */
   mentionUnansweredHuman(agent: string, author: string, task: string, attempts: number): string

@@ -169,8 +169,8 @@ function _toStart(task: TaskSnapshot, agent: AgentRef): boolean {
 /**
  * Since when a run has been quiet: its agent's last activity, or its last change of state if later. A run made
  * active again (a question answered, a task sent back) whose agent has not called yet is quiet since then, not since
- * its last call: judged by that call, it went stale at once, and with the key of its earlier staleness it was logged
- * "run went stale" and told to no one (issue 44).
+ * its last call: judged by that call, it would go stale at once, and with the key of its earlier staleness it would
+ * be logged "run went stale" and told to no one.
  */
 export function quietSince(run: Pick<RunRecord, 'lastActivityAt' | 'stateSince'>): number {
   return Math.max(Date.parse(run.lastActivityAt ?? '') || 0, Date.parse(run.stateSince ?? '') || 0)

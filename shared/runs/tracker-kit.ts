@@ -66,7 +66,7 @@ export type RunTrackerOptions = {
   snapshot(taskId: string): Promise<TaskSnapshot | null>
   locale: Locale
   chatId: string | null
-  /** What one agent may send the human on its own (issue 39): its unanswered and stale runs past it are grouped. */
+  /** What one agent may send the human on its own: its unanswered and stale runs past it are grouped. */
   quota?: AgentQuota
   /** Whether OpenClaw hooks are configured: without them nothing is woken or verified. */
   wakeAgents: boolean
@@ -153,7 +153,7 @@ export type RunTracker = {
   /**
    * The agent listed these tasks of its own (list_my_tasks): each checked in as `activity` with `listed` would,
    * but read together (three reads for the lot) and written only where something changes: at 250 open tasks a
-   * listing once a minute was 750 reads one by one, in the background beside the agents' calls (issue 39).
+   * listing once a minute would be 750 reads one by one, in the background beside the agents' calls.
    */
   listed(agent: AgentRef, tasks: ReadonlyArray<ListedTask>, via?: PlaneClient): Promise<void>
   /** A wake OpenClaw admitted; `runId` becomes the task's session. */
@@ -166,7 +166,7 @@ export type RunTracker = {
   /** Wake the task's agents with a special text (unblocked…), once per `dedupeKey`. */
   notice(task: TaskSnapshot, text: (ref: string) => string, dedupeKey: string): Promise<number>
   /**
-   * A comment mentions the agent (issue 37): a verified wake with the comment and the task's link, once per comment
+   * A comment mentions the agent: a verified wake with the comment and the task's link, once per comment
    * and agent (mentions.ts).
    */
   mentioned(

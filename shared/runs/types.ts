@@ -58,7 +58,7 @@ export type RunRecord = {
   sessionId: string | null
   /** Refs (`ONB-3`) or ids of the tasks this one waits for; kept here so gating works on Plane v1.2. */
   dependencies: string[]
-  /** The same tasks by id (records written since issue 32): read from the index without asking Plane. */
+  /** The same tasks by id (absent from older records): read from the index without asking Plane. */
   dependencyIds?: string[]
   deliverables: Deliverable[]
   /** The last tool call or comment of the agent (ISO). */

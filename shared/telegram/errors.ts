@@ -30,7 +30,7 @@ export type TelegramErrorInit = {
 
 /**
  * A failed Bot API call. Safe to log as is: message, cause, stack and `toJSON()` hold no bot token.
- * @example if (e instanceof TelegramError && e.migrateToChatId) await store.updateChatId(e.migrateToChatId)
+ * @example if (e instanceof TelegramError && e.migrateToChatId) migrations.record(from, String(e.migrateToChatId))
  */
 export class TelegramError extends Error {
   override readonly name = 'TelegramError'

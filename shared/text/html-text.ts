@@ -1,5 +1,5 @@
 /**
- * @module Plane HTML → plain text for agents, in one forward pass over the HTML (issue 38: time linear in its
+ * @module Plane HTML → plain text for agents, in one forward pass over the HTML (time linear in its
  * length whatever arrives). Tags are read as the expressions it replaced read them (a tag runs to the next `>`),
  * with indexOf instead of backtracking; not htmlparser2, whose entity tables alone would cost ~20 KiB of the
  * Worker's bundle budget (docs/architecture.md, Text from outside). Pure.

@@ -1,6 +1,6 @@
 /**
  * @module Inline Markdown of one line → HTML: code spans, links, bare URLs, bold, italic. Each rule is an index
- * scan that only moves forward (issue 38: linear in the line's length, where the regular expressions it
+ * scan that only moves forward (linear in the line's length, where the regular expressions it
  * replaces backtracked on runs of `[`, `*` or `_`), with the output those expressions gave. Pure.
  */
 import { isWordChar } from './text-scan.ts'

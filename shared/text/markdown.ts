@@ -1,7 +1,7 @@
 /**
  * @module Agents write Markdown, Plane keeps HTML (sanitised by nh3): the safe subset Plane keeps. Everything
  * that is not that subset is escaped, so raw HTML in an agent's text shows as text. Each line is read by index
- * scans, never a backtracking regular expression (issue 38: linear in the text's length). Pure.
+ * scans, never a backtracking regular expression (linear in the text's length). Pure.
  */
 import { escapeMarkdownText, renderInline } from './markdown-inline.ts'
 import { isDigit, isSpace, skipSpaces } from './text-scan.ts'

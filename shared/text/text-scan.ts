@@ -1,6 +1,6 @@
 /**
  * @module Character classes of JavaScript's regular expressions, as functions, for the index scanners that read
- * text from outside (issue 38): each answers for one UTF-16 code unit in constant time. Pure.
+ * text from outside: each answers for one UTF-16 code unit in constant time. Pure.
  */
 
 /** `\s`: WhiteSpace and LineTerminator of ECMAScript, exactly what `String.prototype.trim` removes. */

@@ -3,11 +3,11 @@
  * burst of commands costs no extra Plane requests: work items, projects and cycles 10 min; names and agents come
  * from the bridge's directory (its own 10-minute cache).
  *
- * A cached listing is never older than what the human was told (issue 36): every version of a task the pipeline
+ * A cached listing is never older than what the human was told: every version of a task the pipeline
  * stores is noted in its project's changed set (`noteTaskChanged`), and a listing read back takes the tasks changed
  * since it was made from the pipeline's snapshots. A poll storing thousands of versions thus costs /plane no new
- * listing (issue 39: each version used to retire the listing, and /plane listed the workspace again in a window the
- * poll kept full). A listing is made again when it is older than the changed set remembers, or when more changed
+ * listing (were each version to retire the listing, /plane would list the workspace again in a window the poll
+ * keeps full). A listing is made again when it is older than the changed set remembers, or when more changed
  * since than a read of their snapshots should hold; otherwise once every ITEMS_TTL_S, for what the bridge never saw
  * (a change while the webhook was off, before the next poll).
  */
@@ -92,9 +92,9 @@ export async function noteTaskChanged(
 
 /**
  * A project Plane shows the bridge (a public one) but refuses it the work items of (403: not a member) is left out of
- * the replies, and not asked for again for this long: each /plane status asked again, and one such project failed
- * the whole reply (issue 46's deploy bench: the Concierge's projects, 12 refused reads a minute at the human's
- * priority, which kept the key's window full and the Concierge's own calls waiting minutes). A human who lets the
+ * the replies, and not asked for again for this long: asked on each /plane status, one such project would fail
+ * the whole reply (the deploy bench: the Concierge's projects, 12 refused reads a minute at the human's priority,
+ * which keep the key's window full and the Concierge's own calls waiting minutes). A human who lets the
  * bridge in sees the project within this time.
  */
 const FORBIDDEN_TTL_S = 5 * 60
@@ -171,9 +171,10 @@ export function createWorkspaceLoader({
       await store.delete(key)
       return cached(key, keptS, relist)
     }
-    // Past itemsTtlS it answers, laid over as any, while the next one is made: at the tenth minute every project's
-    // listing was made again at once (a page or five each), at the human's priority, whose share of the key's window
-    // is a twentieth: a /plane status waited 6.9 s (issue 46's deploy bench, the Concierge's projects counted).
+    // Past itemsTtlS it answers, laid over as any, while the next one is made: otherwise at the tenth minute every
+    // project's listing is made again at once (a page or five each), at the human's priority, whose share of the
+    // key's window is a twentieth, and a /plane status waits 6.9 s (the deploy bench, the Concierge's projects
+    // counted).
     if (now() - listedAt >= itemsTtlS * 1000) cached.renew(key, keptS, relist)
     const changed = await store.indexRange(changedKey(projectId), {
       maxScore: -listedAt,

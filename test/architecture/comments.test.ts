@@ -1,0 +1,131 @@
+/**
+ * Product code never cites this project's own issue numbers: a reader of the code has no tracker, so a comment
+ * keeps the reason and git keeps the history (STYLE.md). Upstream references (`makeplane/plane#7249`) stay: they
+ * are public and can be followed.
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const PRODUCT_DIRS = ['functions', 'shared', 'runtime']
+
+/**
+ * "issue 46", "Issue #12", "issues 37–46", "issue\n * 46" (a comment's line break). Not after a word character
+ * or a slash, so `error.issues`, `issue.deleted` and a tracker URL's `/issues/8054` are left alone. One optional
+ * run of separators before one digit: no nested repetition, nothing to backtrack over.
+ */
+const ISSUE_CITATION = /(?<![\w/])issues?[\s/*]*#?\d/gi
+
+/**
+ * Files that still cite issue numbers: they are being cleaned separately, and each leaves this list (with its
+ * count) when it is. The counts keep a listed file from gaining a citation meanwhile.
+ */
+const BEING_CLEANED: Readonly<Record<string, number>> = {
+  'functions/tools/agent-token.ts': 1,
+  'functions/tools/call.ts': 3,
+  'functions/tools/dependencies.ts': 1,
+  'functions/tools/http.ts': 1,
+  'functions/tools/index.ts': 1,
+  'functions/tools/mcp-door.ts': 2,
+  'functions/tools/mcp-hosts.ts': 1,
+  'functions/tools/mentions.ts': 1,
+  'functions/tools/openclaw-config.ts': 1,
+  'functions/tools/schemas.ts': 1,
+  'functions/tools/task-context.ts': 2,
+  'functions/tools/tasks.ts': 4,
+  'functions/tools/tool.ts': 1,
+  'functions/tools/tools/add-comment.ts': 3,
+  'functions/tools/tools/create-project.ts': 3,
+  'functions/tools/tools/create-task.ts': 1,
+  'functions/tools/tools/get-task-details.ts': 1,
+  'functions/tools/tools/list-my-tasks.ts': 4,
+  'functions/webhooks/plane.ts': 5,
+  'functions/webhooks/rate-limit.ts': 1,
+  'runtime/parts.ts': 4,
+  'shared/commands/status-reply.ts': 1,
+  'shared/core/parts.ts': 7,
+  'shared/plane/webhook-data.ts': 1,
+  'shared/plane/webhook-notes.ts': 1,
+  'shared/plane/webhook-parse.ts': 2,
+  'shared/plane/webhook-read.ts': 1,
+  'shared/plane/webhook-rejections.ts': 1,
+  'shared/plane/webhook-target.ts': 1,
+  'shared/poll/comments.ts': 4,
+  'shared/poll/cycle.ts': 1,
+  'shared/poll/deletions.ts': 1,
+  'shared/poll/dependencies.ts': 2,
+  'shared/poll/matter.ts': 1,
+  'shared/poll/plane-alerts.ts': 1,
+  'shared/poll/webhook-health.ts': 4,
+  'shared/poll/webhook-off.ts': 1,
+  'shared/store/atomics.ts': 1,
+  'shared/store/keyed-lock.ts': 1,
+  'shared/store/pooled-counter.ts': 1,
+  'shared/store/queue-worker.ts': 3,
+  'shared/store/queue.ts': 2,
+  'shared/store/redis.ts': 1,
+  'shared/store/types.ts': 3,
+  'shared/store/unavailable.ts': 1,
+}
+
+/** Every product source file (tests left out) with how many issue numbers it cites, those citing none left out. */
+function citationsByFile(): Record<string, number> {
+  const found: Record<string, number> = {}
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name)
+      if (entry.isDirectory()) walk(path)
+      else if (/\.[cm]?[jt]s$/.test(entry.name) && !/\.test\.ts$/.test(entry.name)) {
+        const count = readFileSync(path, 'utf8').match(ISSUE_CITATION)?.length ?? 0
+        if (count > 0) found[relative(ROOT, path)] = count
+      }
+    }
+  }
+  for (const dir of PRODUCT_DIRS) walk(join(ROOT, dir))
+  return found
+}
+
+const cites = (text: string) => (text.match(ISSUE_CITATION) ?? []).length > 0
+
+describe('issue numbers in product code', () => {
+  it('should find the ways this project cited its issues', () => {
+    for (const text of [
+      '// Plane (issue 45): only such a refusal',
+      '(issue 46: the processing before it made five round trips)',
+      '// Issue 37: each agent the comment mentions',
+      'the bench of issues 37–46',
+      'since issue 14',
+      "issue 46's deploy bench",
+      'see Issue #12',
+      ' * the bench measured it (issue\n * 46).',
+    ])
+      expect(cites(text), text).toBe(true)
+  })
+
+  it("should leave upstream references and Plane's own words alone", () => {
+    for (const text of [
+      '// Plane CE sends one webhook per changed field (makeplane/plane#7249)',
+      '(rubenlagus/TelegramBots#302)',
+      'v1.3.0+ (PR #8763)',
+      'https://github.com/makeplane/plane/issues/8054',
+      'const problem = parsed.error.issues',
+      'an `issue.deleted` delivery, or issue_id 4',
+      'issues and cycles',
+    ])
+      expect(cites(text), text).toBe(false)
+  })
+
+  it('should cite no issue number outside the files being cleaned, and no more than listed in those', () => {
+    const found = citationsByFile()
+    const unlisted = Object.entries(found).filter(([file, n]) => n > (BEING_CLEANED[file] ?? 0))
+    expect(unlisted).toEqual([])
+  })
+
+  it('should list only files that still cite one, at their count', () => {
+    const found = citationsByFile()
+    const stale = Object.entries(BEING_CLEANED).filter(([file, n]) => found[file] !== n)
+    expect(stale).toEqual([])
+  })
+})
