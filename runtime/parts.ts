@@ -131,7 +131,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
         ...(budget ? { ledger: budget } : {}),
       })
     : null
-  // What one agent may send the human on its own (issue 39): the pipeline and the run tracker share it.
+  // What one agent may send the human on its own: the pipeline and the run tracker share it.
   const quota = createAgentQuota({
     store,
     perWindow: config.AGENT_MESSAGES_PER_WINDOW,
@@ -171,7 +171,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
           read: { plane, runs, store, budget, directory, config },
         })
       : null
-  // Issue 32: what the bridge sees of every task, for tools that answer without listing Plane.
+  // What the bridge sees of every task, for tools that answer without listing Plane.
   const indexed = createWorkItemIndex({
     store,
     holders: async (task) => (await agentsOfTask(directory, task)).map((a) => a.id),
@@ -276,7 +276,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
       blockForCancelledDependency({ ...services, ...self }, dependent, dependency),
   }
 
-  // What a person's /plane command reads (issue 39: at the human's priority, its loads its own).
+  // What a person's /plane command reads: at the human's priority, its loads its own.
   const workspace = plane
     ? createWorkspaceLoader({
         plane: plane.withPriority('human'),

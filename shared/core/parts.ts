@@ -63,7 +63,7 @@ export type Parts = {
   telegram: TelegramClient | null
   openclaw: OpenClawClient | null
   directory: PlaneDirectory
-  /** The runtime's Plane key windows: every client it builds counts one window per key (issue 32). */
+  /** The runtime's Plane key windows: every client it builds counts one window per key */
   planeLanes: KeyLanes
   /** Each agent's own Plane client, for writes on its behalf (built from AGENTS and their keys). */
   agentWriters: AgentWriters
@@ -88,7 +88,7 @@ export type Parts = {
   budget: Budget | null
   /** One forum topic per project (TELEGRAM_TOPICS=per-project); null otherwise. */
   topics: ProjectTopics | null
-  /** Chats the outbox holds: a flood wait, a bot blocked or kicked (issue 44). */
+  /** Chats the outbox holds: a flood wait, a bot blocked or kicked */
   holds: ChatHolds
   /** Groups that became supergroups: where their messages go, and whose updates stand for them. */
   migrations: ChatMigrations
@@ -96,9 +96,9 @@ export type Parts = {
   heldChats: HeldChats
   /** Each task under way followed in one silent Telegram message, edited in place as its agent reports (TELEGRAM_LIVE). */
   live: LiveView
-  /** The index of work items the tools read (issue 32). */
+  /** The index of work items the tools read */
   index: WorkItemIndex
-  /** The index brought up to date before a tool's read (one listing per project at a time, issue 32). */
+  /** The index brought up to date before a tool's read (one listing per project at a time). */
   freshener: Freshener
   /** Plane deliveries refused for their signature, counted here and written down once a minute. */
   webhookRejections: RejectionNotes
@@ -106,7 +106,7 @@ export type Parts = {
   planeWebhook: PlaneWebhookDoor | null
   /** Plane deliveries accepted (written at most every 5 s) and answers withheld, for the poll's webhook check. */
   webhookNotes: WebhookNotes
-  /** The webhook routes' rate limit, counted here and written at most once a second (issue 46). */
+  /** The webhook routes' rate limit, counted here and written at most once a second. */
   rateCounters: PooledCounters
   /** Plane deliveries kept in the inbox, read and processed after their answer, a few at once, bounded. */
   webhookQueue: QueueWorker<string>
@@ -123,7 +123,7 @@ export type Parts = {
   /** Each project's states as last listed (5 min), for the state a status change moves a task to. */
   projectStates: ProjectStates
   /**
-   * A task Plane no longer has (issue 37: deleted, from a delivery, the poll or a 404): forgotten, its agents told to
+   * A task Plane no longer has (deleted, from a delivery, the poll or a 404): forgotten, its agents told to
    * stop, its runs closed, its dependents released (shared/pipeline/deleted.ts). False: unknown, or handled already.
    */
   taskDeleted(taskId: string): Promise<boolean>

@@ -3,7 +3,7 @@
  * never thrown). Plane CE nests state/labels/assignees as objects (plane-api.md §7.3); v2 payloads may carry ids
  * (`state_id`, `label_ids`, `assignee_ids`); both become the same objects here.
  *
- * Bounded (principle 10, issue 38): every id must be a Plane id (a UUID) or the delivery is refused (an id becomes a
+ * Bounded (principle 10): every id must be a Plane id (a UUID) or the delivery is refused (an id becomes a
  * store key and a Plane URL segment: `NaN` or a 200 KB string must reach neither); names and other short text are
  * cut to Plane's own 255 characters (Plane never sends more: only a forged or broken delivery does, and a cut name
  * loses nothing the bridge decides on); a list of labels or assignees longer than `LIST_MAX_ITEMS` is refused (a

@@ -1,5 +1,5 @@
 /**
- * @module What the Plane webhook route notes for the poll's webhook check (issue 37): deliveries accepted (written at
+ * @module What the Plane webhook route notes for the poll's webhook check: deliveries accepted (written at
  * most every 5 s) and answers withheld (kept in memory first: the store is what failed). One per runtime, built in
  * the composition root.
  */

@@ -158,7 +158,7 @@ export function parsePlaneWebhook(
     eventId: capShortOrNull(body.event_id),
     activity: _activity(body.activity, body.actor),
     previousAttributes: _previousAttributes(body.previous_attributes),
-    // The fields read, normalised: the decoded body is not kept (issue 46: a delivery waiting for its write, or in
+    // The fields read, normalised: the decoded body is not kept (a delivery waiting for its write, or in
     // the worker's queue, held the whole decoded tree for a field nothing read).
     data,
   }

@@ -2,7 +2,7 @@
  * @module Readers of the values a Plane delivery carries, by hand: each checks one value's type, cuts its text and
  * checks its ids, and notes a fault (the field's path and what is wrong) instead of throwing, so that one 400 names
  * every wrong field. A delivery is read before its answer: as zod schemas, the pipes and copies of ~35 fields made
- * parsing a work item delivery ~20 KB of allocations and most of its answer's CPU under load (issue 46).
+ * parsing a work item delivery ~20 KB of allocations and most of its answer's CPU under load.
  *
  * Where a value sits is its parent's path and its own key (`state` and `id`, `labels` and `3`), joined only when a
  * fault is noted: a delivery read without fault builds no path.

@@ -3,7 +3,7 @@
  * junk traffic (10,000 unsigned requests) wrote the store 10,000 times and grew the fs journal by 600 KB. The counts
  * live until the next accepted delivery (a wrong secret shows as refusals while nothing is accepted).
  *
- * Two counts (issue 45): deliveries of Plane's shape (a 64-hex signature, X-Plane-Delivery and X-Plane-Event) whose
+ * Two counts: deliveries of Plane's shape (a 64-hex signature, X-Plane-Delivery and X-Plane-Event) whose
  * signature does not verify, which is what a wrong PLANE_WEBHOOK_SECRET looks like; and anything else refused on the
  * public route (`curl -X POST …/webhooks/plane -d x`), which says nothing about the secret and is only counted.
  */

@@ -1,6 +1,6 @@
 /**
  * @module Whether Plane will take the URL plane-bridge asks people to register as its webhook, for the release that
- * runs (issue 31), and the exact fix when not. Plane's rules (makeplane/plane `WebhookSerializer`, read at v1.2.2,
+ * runs, and the exact fix when not. Plane's rules (makeplane/plane `WebhookSerializer`, read at v1.2.2,
  * v1.2.3, v1.3.0, v1.3.1): a host needs a dot and a TLD (Django's URLField: `http://plane-bridge:8787` is refused
  * everywhere); not localhost; not Plane's own domain nor a subdomain of it; from v1.2.3 not a private, loopback,
  * reserved or link-local address (v1.2.2: loopback only); v1.3.1 lets `WEBHOOK_ALLOWED_HOSTS` (exact host names) and

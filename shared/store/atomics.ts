@@ -56,7 +56,7 @@ export const REPLACE_IF_EQUALS = `if redis.call('GET', KEYS[1]) == ARGV[1] then 
 export const INCREMENT = `local by = tonumber(ARGV[2] or '1') local n = redis.call('INCRBY', KEYS[1], by) if n == by then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n`
 // Sorted sets through EVAL: the same call works over ioredis and the Redis-over-HTTP client.
 export const INDEX_ADD = `local n if ARGV[3] == '1' then n = redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1]) else n = redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) end if tonumber(ARGV[4]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[4]) end return n`
-// The webhook's one write (issue 46): a claim and, only when it is taken, a queue's item and its index entry.
+// The webhook's one write before its answer: a claim and, only when it is taken, a queue's item and its index entry.
 // KEYS: claim, index, item. ARGV: the claim's text and TTL, the score and member, the item's text and TTL (0: none).
 export const CLAIM_AND_ENQUEUE = `if not redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX') then return 0 end
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])

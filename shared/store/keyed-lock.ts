@@ -2,7 +2,7 @@
  * @module Work on one key (a task) one call at a time, without polling: calls in this process queue behind each
  * other on a promise chain; the store lock only keeps other replicas out, so it is taken only on a store that
  * several processes share (Redis), and passed from one queued call to the next for up to a second. Replaces
- * the 25 ms sleep-and-retry loops (issue 14).
+ * the 25 ms sleep-and-retry loops.
  *
  * With `linger`, the store lock is also kept after the last queued call, until that second is over: a task seen
  * again within it (Plane sends one delivery per changed field; a busy task, one every few ms under load) costs no

@@ -1,7 +1,7 @@
 /**
  * @module Counters of fixed windows shared by every process on the store, counted in this process between writes: a
  * window's first count waits for the store, later ones are added here and written together at most every `flushMs`,
- * in the background. The webhook routes' rate limit (issue 46): a delivery's count was a round trip before its
+ * in the background. The webhook routes' rate limit: a delivery's count was a round trip before its
  * answer; now it is one a second at most. Another process's counts are seen at its next write.
  */
 import type { Store } from './types.ts'

@@ -26,7 +26,7 @@ export type StoreQueueOptions = {
    * When the item behind an index entry was made (ms), for the grace above. Default: its score, which is wrong for
    * a queue that scores an item in the past to put it ahead (the outbox's `first` replies, a day early): a reader
    * between the two writes took the young entry for an old dangling one and dropped it, and the item, written a
-   * moment later, was never listed (issue 44).
+   * moment later, was never listed.
    */
   bornAt?: (id: string, score: number) => number
   now?: () => number

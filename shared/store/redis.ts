@@ -5,7 +5,7 @@
  *
  * Why not unstorage here: on the webhook path every delivery costs a dozen store operations, and unstorage's
  * key normalisation, mount lookup and `destr` parsing around each ioredis call took ~18 % of the server's CPU
- * under load (issue 14's profile). Sorted sets go out as ZADD/ZRANGEBYSCORE, not EVAL of a script text.
+ * under load (profiled). Sorted sets go out as ZADD/ZRANGEBYSCORE, not EVAL of a script text.
  */
 import { hexOf } from '../hash.ts'
 import {

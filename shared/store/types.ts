@@ -60,13 +60,13 @@ export type Store = {
    * `claim(claim.key, claim.ttlSeconds)` and, only when it is taken, `item` put in its queue, as one step: a
    * Redis script, one batch of the local store; on KV (no multi-key step) the item first, then the claim, and the
    * item taken back when the claim is lost. False, and nothing kept, when the key was taken already. The webhook's
-   * one write before its answer (issue 46): the delivery claimed and kept, or neither.
+   * one write before its answer: the delivery claimed and kept, or neither.
    */
   claimAndEnqueue(claim: { key: string; ttlSeconds: number }, item: QueuedItem): Promise<boolean>
   /**
    * A queue's item and its index entry removed as one step: one Redis script, one batch of the local store; on KV
    * (no multi-key step) the item first, then the entry (a crash in between leaves an entry the next read drops).
-   * Processing a webhook delivery ends with it (issue 46: two round trips were one more write to wait for).
+   * Processing a webhook delivery ends with it (two round trips would be one more write to wait for).
    */
   dequeue(item: DequeuedItem): Promise<void>
   /** A lock with expiry; null when someone else holds it. */
@@ -93,8 +93,8 @@ export type Store = {
   indexScore(key: string, member: string): Promise<number | null>
   indexSize(key: string): Promise<number>
   /**
-   * A sliding window of starts under `key`, shared by every process on the store (Plane's rate limit per API key,
-   * issue 32): drops the starts older than `windowMs` before `nowMs`, then records one at `nowMs` when fewer than
+   * A sliding window of starts under `key`, shared by every process on the store (Plane's rate limit, one window
+   * per API key): drops the starts older than `windowMs` before `nowMs`, then records one at `nowMs` when fewer than
    * `ceiling` are left, atomically. `count`: the starts in the window after the call; `waitMs`: when none was
    * taken, how long until the oldest leaves it.
    */

@@ -1,5 +1,5 @@
 /**
- * @module The store did not answer (issue 45): a Redis command that timed out or found no connection becomes one typed
+ * @module The store did not answer: a Redis command that timed out or found no connection becomes one typed
  * error naming the setting, so a tool call answers 503 with Retry-After and says REDIS_URL, not 500 "internal_error"
  * with ioredis's "Command timed out" in the log. Redis's own refusals of a command (a wrong type, a script error) are
  * bugs of ours, not an outage: they stay as they are.
