@@ -107,8 +107,10 @@ export async function processStoredWebhook(
     if (log.enabled('info')) log.info('plane webhook processed', { id, outcome })
     parts.kick()
   } catch (error) {
-    const attempts =
-      (earlier?.attempts ?? 0) + (await store.increment(`webhook:attempts:${id}`, INBOX_TTL_S))
+    // A value, not a counter: on KV counters live in the isolate, and tries must add up across them.
+    const tried = `webhook:attempts:${id}`
+    const attempts = ((await store.get<number>(tried)) ?? earlier?.attempts ?? 0) + 1
+    await store.set(tried, attempts, { ttlSeconds: INBOX_TTL_S })
     const message = errorMessage(error)
     if (attempts >= MAX_INBOX_ATTEMPTS) {
       await inbox.remove(id)

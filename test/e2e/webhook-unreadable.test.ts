@@ -125,6 +125,36 @@ describe('a signed Plane delivery that cannot be read', () => {
     expect(rejected(t, 'invalid_json')).toBe(1)
   })
 
+  it('should try a readable delivery whose processing fails ten times in all, then drop it', async () => {
+    let ahead = 0
+    const now = () => Date.now() + ahead
+    const real = createMemoryStore({ now })
+    let failing = false
+    const store: typeof real = {
+      ...real,
+      get: (key) =>
+        failing && key.startsWith('task:snapshot:')
+          ? Promise.reject(new Error('snapshot unreadable'))
+          : real.get(key),
+    }
+    const t = await start({ store, now })
+    const item = t.plane.seed.workItem(t.project.id, { name: 'Docs' })
+    await t.settle()
+    failing = true
+    await t.plane.ui.updateWorkItem(t.users.imhotep.id, item.id, { priority: 'high' })
+    await t.settle()
+    expect(await real.indexSize('index:webhook-inbox')).toBe(1)
+    let replays = 0
+    while ((await real.indexSize('index:webhook-inbox')) > 0 && replays < 20) {
+      ahead += 31_000
+      await runJob(notifyFunction, t.services.root, { trigger: 'cli' })
+      replays++
+    }
+    // Its first processing after the answer, then nine replays: ten tries.
+    expect(replays).toBe(9)
+    expect(await listUnreadable(real, now)).toEqual([])
+  })
+
   it('should process an inbox entry an earlier version kept as a bounded event', async () => {
     let ahead = 0
     const now = () => Date.now() + ahead
