@@ -51,9 +51,12 @@ export type WorkItemIndex = {
   forget(taskId: string, agents?: readonly string[]): Promise<void>
 }
 
+/** The agents a task is open for, as the index last wrote them (a sighting reads it with the task's other keys). */
+export const taskHoldersKey = (taskId: string) => `index:held:${taskId}`
+
 export function createWorkItemIndex({ store, holders }: WorkItemIndexOptions): WorkItemIndex {
   const openKey = (agentId: string) => `index:open:${agentId}`
-  const heldKey = (taskId: string) => `index:held:${taskId}`
+  const heldKey = taskHoldersKey
   const descKey = (taskId: string) => `index:desc:${taskId}`
   const listedKey = (projectId: string) => `index:listed:${projectId}`
 

@@ -42,6 +42,21 @@ export async function remembered<T>(
   return value
 }
 
+/**
+ * Read into the memo, in one store operation, the keys it does not hold yet: what a call under a key's lock is about
+ * to read one by one (a sighting: the deletion mark, the snapshot, the pending change, the holders).
+ */
+export async function recall(
+  memo: LockMemo,
+  store: Pick<Store, 'getMany'>,
+  keys: readonly string[]
+): Promise<void> {
+  const missing = keys.filter((key) => !memo.has(key))
+  if (missing.length === 0) return
+  const values = await store.getMany(missing)
+  missing.forEach((key, i) => memo.set(key, values[i] ?? null))
+}
+
 export function createPendingChanges({ store, now, coalesceMs }: PendingChangesOptions) {
   // Pending changes by due time: a flush reads what is due, never a listing of keys.
   const queue = createStoreQueue<PendingChange>({

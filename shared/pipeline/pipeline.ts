@@ -8,7 +8,7 @@ import type { CardStore } from '../actions/cards.ts'
 import type { Actor, CommentEvent, EventSource, TaskSnapshot } from '../events.ts'
 import type { TaskReads } from '../index/task-reads.ts'
 import { taskSnapshotKey } from '../index/task-snapshots.ts'
-import type { WorkItemIndex } from '../index/work-items.ts'
+import { taskHoldersKey, type WorkItemIndex } from '../index/work-items.ts'
 import type { LiveView } from '../live/live-view.ts'
 import { parseConfidence } from '../notify/confidence.ts'
 import { type ChangeHint, diffTask, snapshotBeforeHint } from '../notify/diff.ts'
@@ -22,7 +22,7 @@ import type { RunTracker } from '../runs/tracker.ts'
 import { type KeyedLocks, KeyHeldError, type LockMemo } from '../store/keyed-lock.ts'
 import type { Store } from '../store/store.ts'
 import { type FlushEntryParts, flushEntry } from './flush-entry.ts'
-import { createPendingChanges, remembered } from './pending-changes.ts'
+import { createPendingChanges, recall, remembered } from './pending-changes.ts'
 import type { FlushContext, PendingChange, RunInfo } from './plan-flush.ts'
 
 export type { PendingChange }
@@ -198,6 +198,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     ) =>
       withTaskLock(task.id, async (memo) => {
         options.taskReads?.forget(task.id)
+        await recall(memo, store, [
+          forgottenKey(task.id),
+          snapshotKey(task.id),
+          pending.queue.key(task.id),
+          ...(options.index ? [taskHoldersKey(task.id)] : []),
+        ])
         // Deleted in Plane: what was read before the deletion is not news. A version newer than the deletion is
         // the task back (Plane restored it: unarchived), seen afresh.
         const forgotten = await remembered(memo, forgottenKey(task.id), () =>

@@ -152,17 +152,24 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     const writes: string[] = []
     let failSnapshotReads = 0
     let held: Promise<void> | null = null
+    const snapshotRead = async (keys: readonly string[]) => {
+      if (!keys.some((key) => key.startsWith('task:snapshot:'))) return
+      await held
+      if (failSnapshotReads > 0) {
+        failSnapshotReads--
+        throw new Error('store unavailable')
+      }
+    }
     const store: Store = {
       ...real,
       get: async (key) => {
-        if (key.startsWith('task:snapshot:')) {
-          await held
-          if (failSnapshotReads > 0) {
-            failSnapshotReads--
-            throw new Error('store unavailable')
-          }
-        }
+        await snapshotRead([key])
         return real.get(key)
+      },
+      // A sighting reads the task's snapshot with its other keys, in one operation.
+      getMany: async (keys) => {
+        await snapshotRead(keys)
+        return real.getMany(keys)
       },
       // Every other write waits while processing is held, so the writes seen at the answer are the route's.
       set: async (key, value, options) => {
