@@ -5,8 +5,8 @@
  */
 
 import type { AgentConfig } from '../shared/agents/registry.ts'
-import { UNLIMITED_RATE } from '../shared/plane/budget.ts'
 import { createPlaneClient, type PlaneClient } from '../shared/plane/client.ts'
+import { UNLIMITED_RATE } from '../shared/plane/request-window.ts'
 import { createPlaneSim, type PlaneSim, type Project } from '../sim/plane/index.ts'
 import { seededRandom } from '../test/helpers/random.ts'
 

@@ -5,10 +5,10 @@
  */
 import type { Services } from '../shared/core/function.ts'
 import { type AgentWriters, createAgentWriters } from '../shared/plane/agent-writers.ts'
-import { createKeyLanes, type KeyLanes } from '../shared/plane/budget.ts'
 import { CAPABILITIES_MAX_AGE_MS, type PlaneCapabilities } from '../shared/plane/capabilities.ts'
 import { createPlaneClient, type PlaneClient } from '../shared/plane/client.ts'
 import { diagnosePlaneFailure } from '../shared/plane/diagnose.ts'
+import { createKeyLanes, type KeyLanes } from '../shared/plane/request-window.ts'
 import type { PlaneWindowWait } from '../shared/plane/transport.ts'
 
 /** Plane's capabilities (relations, worklogs…), shared by every process on the store for an hour. */

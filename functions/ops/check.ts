@@ -16,8 +16,8 @@ import {
 } from '../../shared/core/template-examples.ts'
 import { createChatHolds } from '../../shared/notify/chat-holds.ts'
 import { errorMessage } from '../../shared/observe/errors.ts'
-import type { SharedWindow } from '../../shared/plane/budget.ts'
 import { adviseOnWebhookTarget, webhookTargetOf } from '../../shared/plane/release.ts'
+import type { SharedWindow } from '../../shared/plane/request-window.ts'
 import {
   lastWebhookReceivedAt,
   signaturesRejectedSinceAccepted,

@@ -1,8 +1,8 @@
 /**
  * @module Rate limit of the public webhook routes (NOTIF-02): verified requests per minute and route, counted in
- * the store so replicas share the budget, through the runtime's pooled counters (a minute's first request waits for
+ * the store so replicas share the limit, through the runtime's pooled counters (a minute's first request waits for
  * the store, later ones are written together once a second: a round trip before every answer was its cost). It runs
- * after the signature or secret check: junk traffic is refused with 401 and never spends the budget of the real
+ * after the signature or secret check: junk traffic is refused with 401 and never spends the limit of the real
  * sender (Plane never retries a 429: plane-api.md §7.5).
  */
 import type { Context } from 'hono'

@@ -1,9 +1,9 @@
 /** @module `check` for Plane: the base URL answers, the bridge's key is accepted, the workspace and its role, each agent's key. */
 import type { AgentConfig } from '../agents/registry.ts'
 import type { Config } from '../core/config.ts'
-import type { SharedWindow } from '../plane/budget.ts'
 import { createPlaneClient, type PlaneClient } from '../plane/client.ts'
 import { diagnosePlaneFailure } from '../plane/diagnose.ts'
+import type { SharedWindow } from '../plane/request-window.ts'
 import { type CheckResult, offResult } from './result.ts'
 
 /** Tried once: no retries (the check says what is wrong now), and no long wait on a dead host. */

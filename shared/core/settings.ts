@@ -1,8 +1,8 @@
 /** @module Every setting plane-bridge reads: name, zod schema, default, whether it is a secret, and what it is for. */
 import * as z from 'zod'
 import { NOTIFICATION_KINDS } from '../notify/policy.ts'
-import { DEFAULT_RATE_LIMIT, parseRateLimit } from '../plane/budget.ts'
 import { DEFAULT_TEXT_LIMITS } from '../plane/limits.ts'
+import { DEFAULT_RATE_LIMIT, parseRateLimit } from '../plane/request-window.ts'
 import { isTimeZone } from '../time-zone.ts'
 import { isCronExpression } from './cron.ts'
 import { BOOTSTRAP_SETTINGS } from './settings-bootstrap.ts'

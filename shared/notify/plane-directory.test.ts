@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { createPlaneSim } from '../../sim/plane/index.ts'
 import { silentLogger } from '../observe/log.ts'
-import { UNLIMITED_RATE } from '../plane/budget.ts'
 import { createPlaneClient } from '../plane/client.ts'
+import { UNLIMITED_RATE } from '../plane/request-window.ts'
 import { createPlaneDirectory } from './plane-directory.ts'
 
 /** A directory over the Plane simulator whose requests can be held (a listing waiting for the key's window). */

@@ -2,8 +2,9 @@
  * @module Each agent's own Plane client, for the writes the tools make on its behalf (Plane shows the agent as the
  * author): one per agent with a key, built once in the composition root from the agents' settings.
  */
-import type { KeyLanes, RateLimit, SharedWindow } from './budget.ts'
+
 import { createPlaneClient, type PlaneClient } from './client.ts'
+import type { KeyLanes, RateLimit, SharedWindow } from './request-window.ts'
 import type { PlaneWindowWait } from './transport.ts'
 
 export type AgentWriters = {

@@ -6,8 +6,8 @@ import {
   type ScriptedCall,
   type ScriptedReply,
 } from '../../test/fixtures/plane.ts'
-import { UNLIMITED_RATE } from './budget.ts'
 import { createPlaneClient } from './client.ts'
+import { UNLIMITED_RATE } from './request-window.ts'
 
 const API_KEY = makeApiKey('f')
 const BASE = `/api/v1/workspaces/acme/projects/${PROJECT_ID}/work-items/00000000-0000-4000-8000-0000000000e1/attachments/`

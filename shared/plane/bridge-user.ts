@@ -4,8 +4,8 @@
  * still made on the bridge's key, and at the deploy bench's tenth minute it waited 6 s there behind other work).
  */
 import type { Store } from '../store/types.ts'
-import { fingerprintApiKey } from './budget.ts'
 import type { PlaneClient } from './client.ts'
+import { fingerprintApiKey } from './request-window.ts'
 
 const BRIDGE_USER_TTL_S = 24 * 60 * 60
 

@@ -8,9 +8,9 @@ import {
   type ScriptedCall,
   type ScriptedReply,
 } from '../../test/fixtures/plane.ts'
-import { UNLIMITED_RATE } from './budget.ts'
 import type { PlaneCapabilities } from './capabilities.ts'
 import { createPlaneClient, type PlaneClientOptions } from './client.ts'
+import { UNLIMITED_RATE } from './request-window.ts'
 
 const ITEM = makeWorkItem({ id: '00000000-0000-4000-8000-0000000000e1' })
 const PAGE_NOT_FOUND: ScriptedReply = { status: 404, body: { error: 'Page not found.' } }

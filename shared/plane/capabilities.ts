@@ -1,7 +1,7 @@
 /**
  * @module Capability probe: which optional Plane endpoints this instance has (CE vs Pro, v1.2 vs v1.3).
  *
- * Cost: at most 5 requests of the key's rate-limit budget an hour (the answer is kept an hour in memory and,
+ * Cost: at most 5 requests of the key's request window an hour (the answer is kept an hour in memory and,
  * with a `cache`, an hour in the store, so a fresh process or Workers isolate does not probe again; an
  * upgrade to v1.3 is seen within two hours at most; `refresh: true` probes now; a failed probe is not kept):
  *   1. `GET projects/?per_page=1`            a project to probe under (skipped requests below use a nil UUID)

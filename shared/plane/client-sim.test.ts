@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createPlaneSim, type PlaneSimOptions } from '../../sim/plane/index.ts'
-import { UNLIMITED_RATE } from './budget.ts'
 import { createPlaneClient, type PlaneClientOptions } from './client.ts'
 import { PlaneApiError } from './errors.ts'
+import { UNLIMITED_RATE } from './request-window.ts'
 import { parsePlaneWebhook } from './webhook-parse.ts'
 import { verifyPlaneSignature } from './webhook-signature.ts'
 

@@ -1,7 +1,6 @@
 /** @module `createPlaneClient`: the Plane v1 API client, endpoint groups wired over one transport. */
 
 import { createAttachmentEndpoints } from './attachments.ts'
-import { createKeyLanes, type RequestPriority } from './budget.ts'
 import { type CapabilitiesCache, createCapabilitiesProbe } from './capabilities.ts'
 import type { PlaneEndpointContext } from './endpoints/context.ts'
 import { createProjectSetupEndpoints } from './endpoints/project-setup.ts'
@@ -10,6 +9,7 @@ import { createWorkItemEndpoints } from './endpoints/work-items.ts'
 import { createWorkspaceEndpoints } from './endpoints/workspace.ts'
 import { createPaginator } from './paginate.ts'
 import { normaliseBaseUrl } from './paths.ts'
+import { createKeyLanes, type RequestPriority } from './request-window.ts'
 import { createPlaneTransport, type PlaneTransportOptions } from './transport.ts'
 
 export type PlaneClientOptions = PlaneTransportOptions & {
@@ -33,7 +33,7 @@ export interface PlaneClient extends PlaneEndpoints {
 /**
  * Build a Plane client. Reads, PATCHes and external-id creates retry after 1 s/5 s/15 s on transport
  * errors, timeouts (30 s), 429 (after Retry-After) and 502/503/504 (OPENCLAW-15); other writes are sent
- * once. Every request starts within the key's sliding window, as Plane counts it (budget.ts). Failures are
+ * once. Every request starts within the key's sliding window, as Plane counts it (request-window.ts). Failures are
  * `PlaneApiError`s whose text never holds the key.
  * @example
  * const plane = createPlaneClient({ baseUrl: 'https://work.example', apiKey, workspaceSlug: 'acme' })
@@ -86,7 +86,7 @@ function _endpoints(options: PlaneClientOptions) {
       ...(capabilitiesCache ? { cache: capabilitiesCache } : {}),
       ...(transportOptions.now ? { now: transportOptions.now } : {}),
     }),
-    /** Escape hatches for routes without a method: same budget, retries and errors. */
+    /** Escape hatches for routes without a method: same request window, retries and errors. */
     request: transport.request,
     paginate: paginator.paginate,
     listAll: paginator.listAll,

@@ -1,7 +1,6 @@
 /** @module Plane: API client, schemas, errors, webhook verification and parsing. */
 
 export * from './attachments.ts'
-export * from './budget.ts'
 export * from './capabilities.ts'
 export * from './client.ts'
 export * from './endpoints/project-setup.ts'
@@ -11,6 +10,7 @@ export * from './endpoints/workspace.ts'
 export * from './errors.ts'
 export * from './paginate.ts'
 export * from './paths.ts'
+export * from './request-window.ts'
 export { planeListSchema } from './schema-fields.ts'
 export * from './schemas.ts'
 export * from './transport.ts'

@@ -8,8 +8,8 @@ import {
   type ScriptedCall,
   type ScriptedReply,
 } from '../../test/fixtures/plane.ts'
-import { UNLIMITED_RATE } from './budget.ts'
 import { createPlaneClient } from './client.ts'
+import { UNLIMITED_RATE } from './request-window.ts'
 import { planeProjectSchema } from './schemas.ts'
 
 function setup(reply: (call: ScriptedCall, index: number) => ScriptedReply) {

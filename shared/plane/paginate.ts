@@ -3,7 +3,7 @@
 import * as z from 'zod'
 import type { PlaneQuery, PlaneTransport } from './transport.ts'
 
-/** A poll tick never reads more than this many pages (each page is one request of the 60/min budget). */
+/** A poll tick never reads more than this many pages (each page is one request of the key's 60/min window). */
 export const DEFAULT_PAGE_CAP = 20
 /** Plane allows up to 1000; 100 keeps one page's parse and memory small. */
 export const DEFAULT_PER_PAGE = 100

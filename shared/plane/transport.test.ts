@@ -264,7 +264,7 @@ describe('waits for the key’s window', () => {
     const second = observe(agent.users.me())
     await vi.advanceTimersByTimeAsync(62_000)
     expect((await second).ok).toBe(true)
-    // The window's minute and the second a start counts longer here than in Plane (budget.ts `lateness`).
+    // The window's minute and the second a start counts longer here than in Plane (request-window.ts `lateness`).
     expect(waits).toEqual([{ priority: 'agent', waitedMs: 61_001, cause: 'window' }])
   })
 

@@ -1,4 +1,4 @@
-/** @module The one place that speaks HTTP to Plane: API key header, the key's budget, timeout, retries, typed errors. */
+/** @module The one place that speaks HTTP to Plane: API key header, the key's request window, timeout, retries, typed errors. */
 
 import { ofetch } from 'ofetch'
 import type { z } from 'zod'
@@ -11,19 +11,19 @@ import {
 } from '../net/retry.ts'
 import { createRedactor, type Redactor } from '../observe/redact.ts'
 import {
-  createKeyBudget,
-  type KeyLanes,
-  type RateLimit,
-  type RequestPriority,
-  type SharedWindow,
-} from './budget.ts'
-import {
   createPlaneHttpError,
   createPlaneParseError,
   createPlaneTransportError,
   PlaneApiError,
 } from './errors.ts'
 import { hasExternalIds, normaliseBaseUrl, PLANE_API_PREFIX } from './paths.ts'
+import {
+  createRequestWindow,
+  type KeyLanes,
+  type RateLimit,
+  type RequestPriority,
+  type SharedWindow,
+} from './request-window.ts'
 
 /** OPENCLAW-15: 30 s per request. */
 export const DEFAULT_TIMEOUT_MS = 30_000
@@ -103,7 +103,7 @@ export type PlaneTransport = {
     schema: S,
     options?: PlaneRequestOptions
   ): Promise<z.output<S>>
-  /** Multipart POST to a presigned storage URL: no API key, no budget (it is not Plane's API). */
+  /** Multipart POST to a presigned storage URL: no API key, no request window (it is not Plane's API). */
   uploadForm(url: string, form: FormData): Promise<void>
   redactor: Redactor
 }
@@ -147,7 +147,7 @@ export function createPlaneTransport({
     { retry: false, timeout: timeoutMs, ignoreResponseError: true, responseType: 'text' },
     { fetch: fetchWithDeadline }
   )
-  const budget = createKeyBudget({
+  const keyWindow = createRequestWindow({
     apiKey,
     ...(rateLimit ? { limit: rateLimit } : {}),
     ...(sharedWindow ? { shared: sharedWindow } : {}),
@@ -173,7 +173,7 @@ export function createPlaneTransport({
     const durationMs = now() - startedAt
     // Plane's count of the key's window, which other clients of the key spend too.
     const remaining = response.headers.get('x-ratelimit-remaining')
-    if (remaining !== null) budget.observe(Number(remaining))
+    if (remaining !== null) keyWindow.observe(Number(remaining))
     const data = _parseBody((response as Response & { _data?: unknown })._data)
     if (response.status >= 200 && response.status < 300) {
       onRequest?.({ method, path, status: response.status, durationMs })
@@ -181,7 +181,7 @@ export function createPlaneTransport({
     }
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now())
     // Over Plane's limit all the same (another client): nothing more starts before its Retry-After.
-    if (response.status === 429) budget.refused(retryAfterMs ?? 1_000)
+    if (response.status === 429) keyWindow.refused(retryAfterMs ?? 1_000)
     const error = createPlaneHttpError(
       { status: response.status, method, path, body: data, retryAfterMs },
       redactor
@@ -200,9 +200,9 @@ export function createPlaneTransport({
 
   /** A start in the key's window, its wait reported. */
   async function acquire(): Promise<void> {
-    if (!reportWait) return budget.acquire(priority)
+    if (!reportWait) return keyWindow.acquire(priority)
     const asked = now()
-    await budget.acquire(priority)
+    await keyWindow.acquire(priority)
     reportWait(now() - asked, 'window')
   }
 

@@ -48,7 +48,7 @@ export type WorkspaceLoaderOptions = {
   now?: () => number
   itemsTtlS?: number
   listsTtlS?: number
-  /** Each page is one request of the key's 60/min budget (plane-api.md §5). */
+  /** Each page is one request of the key's 60/min window (plane-api.md §5). */
   pageCap?: number
   perPage?: number
   /** The month's budget (OPENCLAW-11), read from the store; none when BUDGET_MONTHLY_USD is unset. */

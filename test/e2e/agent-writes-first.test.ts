@@ -5,7 +5,11 @@
  * assignee's label and membership) wait for nothing.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { createKeyBudget, DEFAULT_RATE_LIMIT, windowCeiling } from '../../shared/plane/budget.ts'
+import {
+  createRequestWindow,
+  DEFAULT_RATE_LIMIT,
+  windowCeiling,
+} from '../../shared/plane/request-window.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
 import { startE2E } from '../../sim/e2e/harness.ts'
 
@@ -40,7 +44,7 @@ async function startWithPollHoldingTheWindow({ aheadMs = 0 }: { aheadMs?: number
   offset += aheadMs
   // A poll beside the server (another process on the same store) has started all that background work may of the
   // bridge key's window: what is left is the share kept for people and agents.
-  const poll = createKeyBudget({
+  const poll = createRequestWindow({
     apiKey: t.users.bridge.apiKey,
     limit: DEFAULT_RATE_LIMIT,
     shared: t.services.store,

@@ -4,7 +4,11 @@
  * flight share one Plane request; another agent's call is not held by it.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { createKeyBudget, DEFAULT_RATE_LIMIT, windowCeiling } from '../../shared/plane/budget.ts'
+import {
+  createRequestWindow,
+  DEFAULT_RATE_LIMIT,
+  windowCeiling,
+} from '../../shared/plane/request-window.ts'
 import { callHttp, type HttpCall } from '../../sim/e2e/bridge-tools.ts'
 import { CHAT_ID, startE2E } from '../../sim/e2e/harness.ts'
 
@@ -107,7 +111,7 @@ describe('fair shares between agents (issue 39)', () => {
     })
     // A poll beside the server (another process on the same store) has started all it may of the bridge key's
     // window: what is left is the share kept for people and agents.
-    const poll = createKeyBudget({
+    const poll = createRequestWindow({
       apiKey: t.users.bridge.apiKey,
       limit: DEFAULT_RATE_LIMIT,
       shared: t.services.store,

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { AgentConfig } from '../../shared/agents/registry.ts'
-import { createKeyBudget } from '../../shared/plane/budget.ts'
+import { createRequestWindow } from '../../shared/plane/request-window.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
 import { startE2E } from '../../sim/e2e/harness.ts'
@@ -152,7 +152,7 @@ describe('list_my_tasks from the index (issue 32)', () => {
   })
 })
 
-describe('Plane’s budget shared by a poll and a tool call (issue 32)', () => {
+describe('Plane’s request window shared by a poll and a tool call (issue 32)', () => {
   it('should answer a tool call while a poll waits for the bridge key’s window, ahead of it', async () => {
     // Sleeps are held while `holding`: the poll stays parked on the full window, as it would for a real minute.
     const clock = virtualClock()
@@ -179,9 +179,9 @@ describe('Plane’s budget shared by a poll and a tool call (issue 32)', () => {
     // Background work spends its share of the window (40 of 60): the 41st of these and the poll's first request
     // wait for the window to slide.
     const filling = Promise.all(Array.from({ length: 41 }, () => plane.projects.list()))
-    // The bridge key's window as every client of the key in this runtime shares it (budget.ts: one lane per key
+    // The bridge key's window as every client of the key in this runtime shares it (request-window.ts: one lane per key
     // in the runtime's lanes).
-    const window = createKeyBudget({
+    const window = createRequestWindow({
       apiKey: t.users.bridge.apiKey,
       shared: t.services.store,
       lanes: t.bridge.planeLanes,

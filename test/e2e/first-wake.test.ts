@@ -8,12 +8,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { probeAtStart } from '../../shared/check/start-probe.ts'
 import {
-  createKeyBudget,
+  createRequestWindow,
   DEFAULT_RATE_LIMIT,
   lateness,
   sharedWindowKey,
   windowCeiling,
-} from '../../shared/plane/budget.ts'
+} from '../../shared/plane/request-window.ts'
 import { WINDOW_WAIT_REPORTED_MS } from '../../shared/plane/transport.ts'
 import { type E2E, sideRuntime, startE2E } from '../../sim/e2e/harness.ts'
 import { runJobCli } from './run-cli.ts'
@@ -80,7 +80,7 @@ async function deployed() {
     },
     /** Another process spends the bridge's key now, at a person's priority (no Plane request is made). */
     async spend(count: number) {
-      const other = createKeyBudget({ apiKey: bridgeKey, shared: t.services.store, now, sleep })
+      const other = createRequestWindow({ apiKey: bridgeKey, shared: t.services.store, now, sleep })
       for (let i = 0; i < count; i++) await other.acquire('human')
     },
   }

@@ -1,17 +1,17 @@
 /**
- * @module Plane's budget per API key, counted the way Plane counts it: DRF's `SimpleRateThrottle`
- * (`ApiKeyRateThrottle`, `API_KEY_RATE_LIMIT`, default 60/minute) keeps the timestamps of the key's accepted
- * requests over the last minute and refuses one more when the window is full (plane-api.md §5). So the client keeps
- * the same sliding window: it sends at once while the window has room, and waits for the oldest request to leave it
- * when not. Waiting requests go by priority (a person's action, then an agent's tool call, then background work:
- * polls, run cards, reconciliation), and background work never fills the window: a third of it is kept for people
- * and agents (and a twentieth of it for people alone), so a poll or a burst of run cards never makes an agent or the
- * human wait a minute for the window to empty (without these shares the agents bench measures 60 s waits). Plane's own
- * `X-RateLimit-Remaining` says when another client spends the same key: the window takes their requests into
- * account; a 429 closes it for its `Retry-After`.
+ * @module Plane's request window per API key (its rate limit), counted the way Plane counts it: DRF's
+ * `SimpleRateThrottle` (`ApiKeyRateThrottle`, `API_KEY_RATE_LIMIT`, default 60/minute) keeps the timestamps of the
+ * key's accepted requests over the last minute and refuses one more when the window is full (plane-api.md §5). So the
+ * client keeps the same sliding window: it sends at once while the window has room, and waits for the oldest request
+ * to leave it when not. Waiting requests go by priority (a person's action, then an agent's tool call, then background
+ * work: polls, run cards, reconciliation), and background work never fills the window: a third of it is kept for
+ * people and agents (and a twentieth of it for people alone), so a poll or a burst of run cards never makes an agent
+ * or the human wait a minute for the window to empty (without these shares the agents bench measures 60 s waits).
+ * Plane's own `X-RateLimit-Remaining` says when another client spends the same key: the window takes their requests
+ * into account; a 429 closes it for its `Retry-After`.
  *
- * One budget per key and runtime, shared by every client the runtime builds with the key and its lanes (the FNV
- * fingerprint keeps raw keys out of the map; the lanes are a part the composition root builds). With a shared window (the store), every process on the store counts its starts
+ * One request window per key and runtime, shared by every client the runtime builds with the key and its lanes (the
+ * FNV fingerprint keeps raw keys out of the map; the lanes are a part the composition root builds). With a shared window (the store), every process on the store counts its starts
  * in the same window, as Plane does: the server, a `npm run job -- poll` beside it and other replicas together
  * never start more than the limit in a minute. Before, each counted its own and learnt of the others only from
  * Plane's answers, too late: the agents bench saw a 429 in its hour and a person's action waiting 43 s for its
@@ -54,18 +54,19 @@ export const UNLIMITED_RATE: RateLimit = { requests: Number.POSITIVE_INFINITY, w
 /** Where a key's window is kept for every process on the store (the store's atomic sliding window). */
 export type SharedWindow = Pick<Store, 'windowTake'>
 
-export type KeyBudgetOptions = {
+export type RequestWindowOptions = {
   apiKey: string
   limit?: RateLimit
   /** The key's window as every process on the store counts it; this process's own alone without it. */
   shared?: SharedWindow
-  /** The runtime's lanes, shared by its clients of one key (default: this budget's own). */
+  /** The runtime's lanes, shared by its clients of one key (default: this request window's own). */
   lanes?: KeyLanes
   now?: () => number
   sleep?: (ms: number) => Promise<void>
 }
 
-export type KeyBudget = {
+/** A key's request window as one client sees it: a start asked for, and what Plane said of the key. */
+export type RequestWindow = {
   /** Resolves when a request of this priority may start now (its start is counted). */
   acquire(priority: RequestPriority): Promise<void>
   /** What Plane's answer said of the key's window: `X-RateLimit-Remaining` after this request. */
@@ -88,8 +89,8 @@ export type Lane = {
 }
 
 /**
- * One runtime's windows, a lane per key and limit: every budget built with the same lanes and key counts one window
- * (the bridge's client and its priority views, an agent's writer and the poll's check of its key).
+ * One runtime's windows, a lane per key and limit: every request window built with the same lanes and key counts one
+ * window (the bridge's client and its priority views, an agent's writer and the poll's check of its key).
  */
 export type KeyLanes = { laneFor(id: string, limit: RateLimit): Lane }
 
@@ -113,14 +114,14 @@ export function createKeyLanes(): KeyLanes {
   }
 }
 
-export function createKeyBudget({
+export function createRequestWindow({
   apiKey,
   limit = DEFAULT_RATE_LIMIT,
   shared,
   lanes = createKeyLanes(),
   now = Date.now,
   sleep = defaultSleep,
-}: KeyBudgetOptions): KeyBudget {
+}: RequestWindowOptions): RequestWindow {
   const fingerprint = fingerprintApiKey(apiKey)
   const id = `${fingerprint}:${limit.requests}/${limit.windowMs}`
   const sharedKey = sharedWindowKey(apiKey, limit)

@@ -1,5 +1,5 @@
 /**
- * Issue 32: Plane's budget per key is one window, whichever process spends it. The server and a `npm run job --
+ * Issue 32: a key has one request window, whichever process spends it. The server and a `npm run job --
  * poll` beside it (or two replicas) on one Redis count their starts together, so Plane never answers 429 to the
  * bridge's own traffic; each counting alone, they do.
  */
@@ -75,7 +75,7 @@ function world(shareThroughStore: boolean) {
   return { server: bridgeProcess(), job: bridgeProcess(), planeSaw }
 }
 
-describe('Plane’s budget shared through the store (issue 32)', () => {
+describe('Plane’s request window shared through the store (issue 32)', () => {
   it('should keep the server and a job process together within Plane’s limit: no 429', async () => {
     const { server, job, planeSaw } = world(true)
     // Both at once, background work each: 90 requests where Plane takes 60 a minute.
@@ -87,7 +87,7 @@ describe('Plane’s budget shared through the store (issue 32)', () => {
     expect(seen.refused).toBe(0)
     expect(seen.accepted).toBe(90)
     // Never more than Plane's limit in any 60 s as Plane stamped them (the bridge's own ceiling for background
-    // work, 40, is counted when it starts a request: shared/plane/budget.test.ts).
+    // work, 40, is counted when it starts a request: shared/plane/request-window.test.ts).
     expect(seen.most).toBeLessThanOrEqual(60)
   })
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { createMemoryStore } from '../store/store.ts'
 import {
-  createKeyBudget,
   createKeyLanes,
+  createRequestWindow,
   fingerprintApiKey,
   lateness,
   parseRateLimit,
@@ -10,7 +10,7 @@ import {
   type SharedWindow,
   UNLIMITED_RATE,
   windowCeiling,
-} from './budget.ts'
+} from './request-window.ts'
 
 /** A virtual clock: `sleep` moves it, so a minute's window passes in no time. */
 function clock() {
@@ -48,31 +48,35 @@ function heldClock() {
 }
 
 let keys = 0
-const key = () => `plane_api_budget_test_${process.pid}_${++keys}_0123456789abcdef`
+const key = () => `plane_api_window_test_${process.pid}_${++keys}_0123456789abcdef`
 
-describe('createKeyBudget: Plane’s sliding window per key (issue 32)', () => {
+describe('createRequestWindow: Plane’s sliding window per key (issue 32)', () => {
   it('should start the first 60 requests at once, then one each time the oldest leaves the window', async () => {
     const c = clock()
-    const budget = createKeyBudget({ apiKey: key(), ...c })
+    const keyWindow = createRequestWindow({ apiKey: key(), ...c })
     const start = c.now()
-    await Promise.all(Array.from({ length: 60 }, () => budget.acquire('human')))
+    await Promise.all(Array.from({ length: 60 }, () => keyWindow.acquire('human')))
     expect(c.now()).toBe(start)
-    expect(budget.state().inWindow).toBe(60)
+    expect(keyWindow.state().inWindow).toBe(60)
     // The 61st waits for the first to be more than 60 s old, as DRF's history check counts, and a second more:
     // Plane stamps a request a little after we start it.
-    await budget.acquire('human')
+    await keyWindow.acquire('human')
     expect(c.now() - start).toBeGreaterThan(60_000 + lateness(60_000))
     expect(c.now() - start).toBeLessThanOrEqual(61_002)
-    expect(budget.state().inWindow).toBe(1)
+    expect(keyWindow.state().inWindow).toBe(1)
   })
 
   it('should serve a person, then an agent, then background work when the window frees up', async () => {
     const c = heldClock()
-    const budget = createKeyBudget({ apiKey: key(), limit: { requests: 2, windowMs: 1_000 }, ...c })
-    await budget.acquire('human')
-    await budget.acquire('human')
+    const keyWindow = createRequestWindow({
+      apiKey: key(),
+      limit: { requests: 2, windowMs: 1_000 },
+      ...c,
+    })
+    await keyWindow.acquire('human')
+    await keyWindow.acquire('human')
     const order: RequestPriority[] = []
-    const wait = (p: RequestPriority) => budget.acquire(p).then(() => void order.push(p))
+    const wait = (p: RequestPriority) => keyWindow.acquire(p).then(() => void order.push(p))
     const all = Promise.all([wait('background'), wait('agent'), wait('human'), wait('background')])
     await c.run()
     await all
@@ -81,22 +85,22 @@ describe('createKeyBudget: Plane’s sliding window per key (issue 32)', () => {
 
   it('should keep a third of the window from background work, and a twentieth for people alone', async () => {
     const c = heldClock()
-    const budget = createKeyBudget({ apiKey: key(), ...c })
+    const keyWindow = createRequestWindow({ apiKey: key(), ...c })
     const order: string[] = []
     const background = Array.from({ length: 50 }, (_, i) =>
-      budget.acquire('background').then(() => void order.push(`background ${i + 1}`))
+      keyWindow.acquire('background').then(() => void order.push(`background ${i + 1}`))
     )
     await Promise.resolve()
-    expect(budget.state()).toEqual({ inWindow: 40, waiting: 10 })
+    expect(keyWindow.state()).toEqual({ inWindow: 40, waiting: 10 })
     // An agent's tool call starts at once although background work waits: it never waits for the window to empty.
-    const agents = Array.from({ length: 17 }, () => budget.acquire('agent'))
-    expect(budget.state()).toEqual({ inWindow: 57, waiting: 10 })
-    const people = Array.from({ length: 3 }, () => budget.acquire('human'))
-    expect(budget.state()).toEqual({ inWindow: 60, waiting: 10 })
+    const agents = Array.from({ length: 17 }, () => keyWindow.acquire('agent'))
+    expect(keyWindow.state()).toEqual({ inWindow: 57, waiting: 10 })
+    const people = Array.from({ length: 3 }, () => keyWindow.acquire('human'))
+    expect(keyWindow.state()).toEqual({ inWindow: 60, waiting: 10 })
     await Promise.all([...agents, ...people])
     expect(c.now()).toBe(c.start)
     // Full: the next agent waits for the window, and goes before the background work still waiting.
-    const late = budget.acquire('agent').then(() => void order.push('agent'))
+    const late = keyWindow.acquire('agent').then(() => void order.push('agent'))
     await c.run()
     await Promise.all([...background, late])
     expect(order.slice(40)).toEqual([
@@ -104,7 +108,7 @@ describe('createKeyBudget: Plane’s sliding window per key (issue 32)', () => {
       ...Array.from({ length: 10 }, (_, i) => `background ${i + 41}`),
     ])
     expect(c.now() - c.start).toBeGreaterThan(60_000)
-    expect(budget.state().waiting).toBe(0)
+    expect(keyWindow.state().waiting).toBe(0)
   })
 
   it('should let every priority send on a tiny limit, and put no ceiling on an unlimited key', async () => {
@@ -117,10 +121,14 @@ describe('createKeyBudget: Plane’s sliding window per key (issue 32)', () => {
     expect(windowCeiling('background', Number.POSITIVE_INFINITY)).toBe(Number.POSITIVE_INFINITY)
     const c = clock()
     const start = c.now()
-    const tiny = createKeyBudget({ apiKey: key(), limit: { requests: 1, windowMs: 1_000 }, ...c })
+    const tiny = createRequestWindow({
+      apiKey: key(),
+      limit: { requests: 1, windowMs: 1_000 },
+      ...c,
+    })
     for (let i = 0; i < 3; i++) await tiny.acquire('background')
     expect(c.now() - start).toBeGreaterThanOrEqual(2_000)
-    const unlimited = createKeyBudget({ apiKey: key(), limit: UNLIMITED_RATE, ...c })
+    const unlimited = createRequestWindow({ apiKey: key(), limit: UNLIMITED_RATE, ...c })
     const at = c.now()
     await Promise.all(Array.from({ length: 500 }, () => unlimited.acquire('background')))
     expect(c.now()).toBe(at)
@@ -132,11 +140,11 @@ describe('createKeyBudget: Plane’s sliding window per key (issue 32)', () => {
     const limit = { requests: 3, windowMs: 60_000 }
     // One runtime's lanes (the composition root builds them once).
     const lanes = createKeyLanes()
-    const a = createKeyBudget({ apiKey, limit, lanes, ...c })
-    const b = createKeyBudget({ apiKey, limit, lanes, ...c })
-    const other = createKeyBudget({ apiKey: key(), limit, lanes, ...c })
+    const a = createRequestWindow({ apiKey, limit, lanes, ...c })
+    const b = createRequestWindow({ apiKey, limit, lanes, ...c })
+    const other = createRequestWindow({ apiKey: key(), limit, lanes, ...c })
     // Another runtime in the same process: its own lanes, its own window.
-    const elsewhere = createKeyBudget({ apiKey, limit, ...c })
+    const elsewhere = createRequestWindow({ apiKey, limit, ...c })
     await a.acquire('agent')
     await b.acquire('agent')
     await other.acquire('agent')
@@ -147,18 +155,18 @@ describe('createKeyBudget: Plane’s sliding window per key (issue 32)', () => {
 
   it('should count what another client spent, from X-RateLimit-Remaining', async () => {
     const c = clock()
-    const budget = createKeyBudget({
+    const keyWindow = createRequestWindow({
       apiKey: key(),
       limit: { requests: 10, windowMs: 60_000 },
       ...c,
     })
-    await budget.acquire('background')
+    await keyWindow.acquire('background')
     // Plane says 2 left after ours: 7 came from elsewhere (a poll job on the same key).
-    budget.observe(2)
-    expect(budget.state().inWindow).toBe(8)
+    keyWindow.observe(2)
+    expect(keyWindow.state().inWindow).toBe(8)
     // An answer that lags ours (requests in flight) adds nothing.
-    budget.observe(9)
-    expect(budget.state().inWindow).toBe(8)
+    keyWindow.observe(9)
+    expect(keyWindow.state().inWindow).toBe(8)
   })
 
   it('should count every process on one store in one window: together they never pass the limit', async () => {
@@ -167,8 +175,8 @@ describe('createKeyBudget: Plane’s sliding window per key (issue 32)', () => {
     // Two processes on one store: two views of it (each its own lanes), one window in the store.
     const process = (): SharedWindow => ({ windowTake: (k, o) => store.windowTake(k, o) })
     const apiKey = key()
-    const server = createKeyBudget({ apiKey, shared: process(), ...c })
-    const job = createKeyBudget({ apiKey, shared: process(), ...c })
+    const server = createRequestWindow({ apiKey, shared: process(), ...c })
+    const job = createRequestWindow({ apiKey, shared: process(), ...c })
     const start = c.now()
     await Promise.all(Array.from({ length: 30 }, () => server.acquire('agent')))
     // The job's poll sees the server's 30: background work stops at its 40, not at 40 of its own.
@@ -182,7 +190,7 @@ describe('createKeyBudget: Plane’s sliding window per key (issue 32)', () => {
     expect(c.now() - start).toBeGreaterThan(60_000)
     expect(job.state().inWindow).toBe(1)
     // Without the store, the job would have counted only its own 10 and started at once.
-    const alone = createKeyBudget({ apiKey, ...c })
+    const alone = createRequestWindow({ apiKey, ...c })
     const before = c.now()
     await alone.acquire('background')
     expect(c.now()).toBe(before)
@@ -192,12 +200,12 @@ describe('createKeyBudget: Plane’s sliding window per key (issue 32)', () => {
     const c = clock()
     const store = createMemoryStore({ now: c.now })
     const apiKey = key()
-    const job = createKeyBudget({
+    const job = createRequestWindow({
       apiKey,
       shared: { windowTake: (k, o) => store.windowTake(k, o) },
       ...c,
     })
-    const server = createKeyBudget({
+    const server = createRequestWindow({
       apiKey,
       shared: { windowTake: (k, o) => store.windowTake(k, o) },
       ...c,
@@ -226,27 +234,27 @@ describe('createKeyBudget: Plane’s sliding window per key (issue 32)', () => {
         throw new Error('store down')
       },
     }
-    const budget = createKeyBudget({
+    const keyWindow = createRequestWindow({
       apiKey: key(),
       limit: { requests: 3, windowMs: 60_000 },
       shared: broken,
       ...c,
     })
     const start = c.now()
-    await Promise.all(Array.from({ length: 3 }, () => budget.acquire('human')))
+    await Promise.all(Array.from({ length: 3 }, () => keyWindow.acquire('human')))
     expect(c.now()).toBe(start)
     expect(calls).toBe(3)
     // This process's window still holds: the fourth waits for the first to leave it.
-    await budget.acquire('human')
+    await keyWindow.acquire('human')
     expect(c.now() - start).toBeGreaterThan(60_000)
   })
 
   it('should start nothing until a 429’s Retry-After has passed', async () => {
     const c = clock()
-    const budget = createKeyBudget({ apiKey: key(), ...c })
-    budget.refused(30_000)
+    const keyWindow = createRequestWindow({ apiKey: key(), ...c })
+    keyWindow.refused(30_000)
     const before = c.now()
-    await budget.acquire('human')
+    await keyWindow.acquire('human')
     expect(c.now() - before).toBeGreaterThanOrEqual(30_000)
   })
 })
