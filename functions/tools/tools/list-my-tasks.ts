@@ -74,10 +74,14 @@ export const listMyTasks = defineTool({
   access: 'agent',
   async handler({ status, limit }, ctx) {
     const wanted = new Set<string>(status === 'open' ? OPEN : FILTERS[status])
-    // The runtime's freshener: concurrent calls share one listing per project.
-    const { projects, asOf } = await freshProjects(ctx)
+    // The runtime's freshener: concurrent calls share one listing per project. The agent's open tasks are read
+    // beside it, and read again only when a listing changed the index meanwhile: a fresh index is one round trip.
+    const [{ projects, asOf, listings }, early] = await Promise.all([
+      freshProjects(ctx),
+      ctx.index.openTasks(ctx.me.id),
+    ])
     const byId = new Map(projects.map((p) => [p.id, p]))
-    const ids = await ctx.index.openTasks(ctx.me.id)
+    const ids = listings === 0 ? early : await ctx.index.openTasks(ctx.me.id)
     // Every open task's snapshot in one read (one MGET on Redis): what the order needs. Descriptions and run
     // records only for the page returned (issue 39: 250 open tasks were 750 round trips a listing, then three
     // reads of 250).
