@@ -7,12 +7,15 @@ import { adoptBacklog } from '../../shared/poll/agent-tick.ts'
 import { webhooksSilent } from '../../shared/poll/webhook-health.ts'
 import type { ToolContext } from './tool.ts'
 
-/** The workspace's open projects, each fresh enough to read from the index; `asOf` the oldest listing stood on. */
+/**
+ * The workspace's open projects, each fresh enough to read from the index; `asOf` the oldest listing stood on;
+ * `listings` how many projects were listed for it (0: the index was read as it stood, nothing written to it).
+ */
 export async function freshProjects(
   ctx: ToolContext
-): Promise<{ projects: ProjectRef[]; asOf: string }> {
+): Promise<{ projects: ProjectRef[]; asOf: string; listings: number }> {
   const projects = (await ctx.directory.projects()).filter((p) => !p.archived)
-  const { asOf } = await ctx.freshener.freshen(
+  const { asOf, listings } = await ctx.freshener.freshen(
     {
       plane: ctx.plane,
       store: ctx.store,
@@ -25,5 +28,5 @@ export async function freshProjects(
     },
     projects.map((p) => p.id)
   )
-  return { projects, asOf }
+  return { projects, asOf, listings }
 }

@@ -27,7 +27,8 @@ export const bridgeToolsListFunction = defineHttpFunction({
   path: '/bridge/v1/tools',
   requires: PLANE_SETTINGS,
   handler: async function listTools(c) {
-    const agent = await agentForToken(c.get('services').agents, c.req.header('authorization'))
+    const { agents, hashing } = c.get('services')
+    const agent = await agentForToken(agents, c.req.header('authorization'), hashing)
     if (!agent) return _error(c, _unauthorized())
     return c.json({
       agent: agent.id,
@@ -56,7 +57,11 @@ export const bridgeToolCallFunction = defineHttpFunction({
     const services = c.get('services')
     const parts: CallParts = c.get('parts')
     // Authentication first: an unauthenticated caller learns nothing, not even which tools exist.
-    const agent = await agentForToken(services.agents, c.req.header('authorization'))
+    const agent = await agentForToken(
+      services.agents,
+      c.req.header('authorization'),
+      services.hashing
+    )
     if (!agent) return _error(c, _unauthorized())
     const name = c.req.param('tool') ?? ''
     const tool = findTool(name)

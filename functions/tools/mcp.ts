@@ -40,7 +40,11 @@ async function serveMcp(c: Context<AppEnv>): Promise<Response> {
     if (!passed)
       return refused ?? c.json({ error: 'forbidden', message: 'Host or Origin not allowed.' }, 403)
   }
-  const agent = await agentForToken(services.agents, c.req.header('authorization'))
+  const agent = await agentForToken(
+    services.agents,
+    c.req.header('authorization'),
+    services.hashing
+  )
   if (!agent)
     return c.json(
       {

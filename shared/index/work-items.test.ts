@@ -64,6 +64,7 @@ describe('the index of work items (issue 32)', () => {
     expect(await index.listedAt('p1')).toBeNull()
     await index.listed('p1', 1_700_000_000_000)
     expect(await index.listedAt('p1')).toBe(1_700_000_000_000)
+    expect(await index.listedAtMany(['p2', 'p1'])).toEqual([null, 1_700_000_000_000])
   })
 
   it('should never make a task whose id is not a Plane id an open task, and drop one stored before (issue 38)', async () => {

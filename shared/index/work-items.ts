@@ -47,6 +47,8 @@ export type WorkItemIndex = {
   listed(projectId: string, atMs: number): Promise<void>
   /** When the project was last listed (ms), or null when never (an empty store). */
   listedAt(projectId: string): Promise<number | null>
+  /** Several projects' `listedAt` in one read, in their order. */
+  listedAtMany(projectIds: readonly string[]): Promise<Array<number | null>>
   /** The task is gone from Plane: out of every agent's open tasks, `agents` (its last holders) included. */
   forget(taskId: string, agents?: readonly string[]): Promise<void>
 }
@@ -110,6 +112,7 @@ export function createWorkItemIndex({ store, holders }: WorkItemIndexOptions): W
     descriptions: (taskIds) => store.getMany<string>(taskIds.map(descKey)),
     listed: (projectId, atMs) => store.set(listedKey(projectId), atMs, { ttlSeconds: INDEX_TTL_S }),
     listedAt: (projectId) => store.get<number>(listedKey(projectId)),
+    listedAtMany: (projectIds) => store.getMany<number>(projectIds.map(listedKey)),
     async forget(taskId, agents = []) {
       const held = (await store.get<string[]>(heldKey(taskId))) ?? []
       for (const agent of new Set([...held, ...agents]))

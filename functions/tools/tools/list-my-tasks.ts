@@ -74,14 +74,21 @@ export const listMyTasks = defineTool({
   access: 'agent',
   async handler({ status, limit }, ctx) {
     const wanted = new Set<string>(status === 'open' ? OPEN : FILTERS[status])
-    // The runtime's freshener: concurrent calls share one listing per project.
-    const { projects, asOf } = await freshProjects(ctx)
+    // The runtime's freshener: concurrent calls share one listing per project. The agent's open tasks are read
+    // beside it, and read again only when a listing changed the index meanwhile: a fresh index is one round trip.
+    const [{ projects, asOf, listings }, early] = await Promise.all([
+      freshProjects(ctx),
+      ctx.index.openTasks(ctx.me.id),
+    ])
     const byId = new Map(projects.map((p) => [p.id, p]))
-    const ids = await ctx.index.openTasks(ctx.me.id)
+    const ids = listings === 0 ? early : await ctx.index.openTasks(ctx.me.id)
     // Every open task's snapshot in one read (one MGET on Redis): what the order needs. Descriptions and run
     // records only for the page returned (issue 39: 250 open tasks were 750 round trips a listing, then three
-    // reads of 250).
-    const snapshots = await ctx.pipeline.snapshots(ids)
+    // reads of 250); when every open task fits on the page, they are the page's and go in the same round trip.
+    const [snapshots, together] = await Promise.all([
+      ctx.pipeline.snapshots(ids),
+      ids.length <= limit ? _pageParts(ctx, ids) : null,
+    ])
     const mine = await Promise.all(
       ids.map(async (id, i): Promise<IndexedTask | null> => {
         const snapshot = snapshots[i] ?? null
@@ -109,13 +116,11 @@ export const listMyTasks = defineTool({
     )
     const page = open.slice(0, limit)
     const pageIds = page.map((task) => task.key.id)
-    const [descriptions, records] = await Promise.all([
-      ctx.index.descriptions(pageIds),
-      ctx.runs.peekMany(pageIds),
-    ])
+    const parts = together ?? (await _pageParts(ctx, pageIds))
+    const descriptions = pageIds.map((id) => parts.get(id)?.description ?? null)
     const dependencies = await _dependencies(
       ctx,
-      page.map((task, i) => ({ task, record: records[i] ?? null }))
+      page.map((task) => ({ task, record: parts.get(task.key.id)?.record ?? null }))
     )
     const tasks = page.map((task, i) => {
       const { snapshot, project, ref, key } = task
@@ -152,6 +157,20 @@ function _byCodeUnits(a: string, b: string): number {
 }
 
 type IndexedTask = Pick<LoadedTask, 'snapshot' | 'project' | 'ref' | 'key'>
+
+/** What a listed task shows beyond its snapshot: its indexed description and its run record, by task id. */
+async function _pageParts(
+  ctx: ToolContext,
+  ids: readonly string[]
+): Promise<Map<string, { description: string | null; record: RunRecord | null }>> {
+  const [descriptions, records] = await Promise.all([
+    ctx.index.descriptions(ids),
+    ctx.runs.peekMany(ids),
+  ])
+  return new Map(
+    ids.map((id, i) => [id, { description: descriptions[i] ?? null, record: records[i] ?? null }])
+  )
+}
 
 /**
  * Each listed task's dependencies with their status, from the index when the run record names them by id (every
