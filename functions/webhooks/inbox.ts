@@ -4,6 +4,7 @@
  * delivery's event and id (its headers), then the body's characters as they came.
  */
 
+import { type PartsOf, partNames } from '../../shared/core/function.ts'
 import type { Parts } from '../../shared/core/parts.ts'
 import { errorMessage } from '../../shared/observe/errors.ts'
 import { textLimitsOf } from '../../shared/plane/limits.ts'
@@ -17,7 +18,12 @@ import {
   type QueueWorkerOptions,
 } from '../../shared/store/queue-worker.ts'
 import type { Store } from '../../shared/store/store.ts'
-import { type EventParts, type EventServices, processPlaneEvent } from './process-plane-event.ts'
+import {
+  EVENT_PARTS,
+  type EventParts,
+  type EventServices,
+  processPlaneEvent,
+} from './process-plane-event.ts'
 
 /** What a delivery's headers say that its body may not: the event (v1 bodies name it too) and the delivery's id. */
 export type DeliveryHeaders = { event: string | null; delivery: string | null }
@@ -62,21 +68,10 @@ export function inboxText(headers: DeliveryHeaders, body: string): string {
   return `${ENTRY_TAG}\t${_headerValue(headers.event)}\t${_headerValue(headers.delivery)}\n${body}`
 }
 
-/** What processing a stored delivery uses: processing's parts, a kick to send what it queued, and who holds it. */
-export type InboxParts = EventParts & Pick<Parts, 'kick' | 'webhookQueue'>
-/** The same parts by name, for a job that replays the inbox (notify) to declare. */
-export const INBOX_PARTS = [
-  'pipeline',
-  'directory',
-  'tracker',
-  'plane',
-  'outbox',
-  'chatId',
-  'policy',
-  'taskDeleted',
-  'kick',
-  'webhookQueue',
-] as const satisfies readonly (keyof InboxParts)[]
+/** What processing a stored delivery uses, by name (a job that replays the inbox, notify, declares them): processing's
+ * parts, a kick to send what it queued, and who holds it. */
+export const INBOX_PARTS = partNames(...EVENT_PARTS, 'kick', 'webhookQueue')
+export type InboxParts = PartsOf<typeof INBOX_PARTS>
 
 /**
  * Read, process and remove one stored delivery; it leaves the inbox once the pipeline has what it carries, or once

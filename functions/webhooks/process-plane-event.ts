@@ -1,6 +1,6 @@
 /** @module What a verified, stored Plane delivery means: task sightings and comments into the pipeline, projects and cycles straight to messages. */
 
-import type { Services } from '../../shared/core/function.ts'
+import { type PartsOf, partNames, type Services } from '../../shared/core/function.ts'
 import type { Parts } from '../../shared/core/parts.ts'
 import { buildProjectUrl, renderCycle, renderProjectCreated } from '../../shared/notify/messages.ts'
 import { telegramMessage } from '../../shared/notify/outbox.ts'
@@ -22,10 +22,17 @@ export type EventServices = Pick<
   'config' | 'now' | 'store' | 'log' | 'agents' | 'metrics'
 >
 /** …and the parts: the pipeline, who is who, runs, Plane (new projects, unseen tasks), the outbox and the policy. */
-export type EventParts = Pick<
-  Parts,
-  'pipeline' | 'directory' | 'tracker' | 'plane' | 'outbox' | 'chatId' | 'policy' | 'taskDeleted'
->
+export const EVENT_PARTS = partNames(
+  'pipeline',
+  'directory',
+  'tracker',
+  'plane',
+  'outbox',
+  'chatId',
+  'policy',
+  'taskDeleted'
+)
+export type EventParts = PartsOf<typeof EVENT_PARTS>
 
 /** A cycle is announced once per transition; the claim outlives any cycle. */
 const CYCLE_ANNOUNCE_TTL_S = 400 * 24 * 60 * 60

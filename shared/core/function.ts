@@ -181,3 +181,15 @@ export function scheduleOf(fn: CronFunction, config: Config): string {
   const override = fn.scheduleSetting ? config[fn.scheduleSetting] : undefined
   return typeof override === 'string' && override.trim() !== '' ? override : fn.schedule
 }
+
+/**
+ * A handler's parts, declared once by name: the list is what a job declares (`parts: [...INBOX_PARTS]`) and its type
+ * is derived from it (`PartsOf<typeof INBOX_PARTS>`), so the two never drift apart.
+ * @example export const EVENT_PARTS = partNames('pipeline', 'outbox'); type EventParts = PartsOf<typeof EVENT_PARTS>
+ */
+export function partNames<const L extends readonly PartName[]>(...names: L): L {
+  return names
+}
+
+/** The parts a list of names declares. */
+export type PartsOf<L extends readonly PartName[]> = Pick<Parts, L[number]>

@@ -132,10 +132,11 @@ describe('a signed Plane delivery that cannot be read', () => {
     let failing = false
     const store: typeof real = {
       ...real,
-      get: (key) =>
-        failing && key.startsWith('task:snapshot:')
+      // A sighting reads the snapshot with the task's other keys in one operation.
+      getMany: (keys) =>
+        failing && keys.some((key) => key.startsWith('task:snapshot:'))
           ? Promise.reject(new Error('snapshot unreadable'))
-          : real.get(key),
+          : real.getMany(keys),
     }
     const t = await start({ store, now })
     const item = t.plane.seed.workItem(t.project.id, { name: 'Docs' })
