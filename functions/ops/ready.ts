@@ -14,6 +14,7 @@ import type { Parts } from '../../shared/core/parts.ts'
 import { settingsFingerprint } from '../../shared/core/settings-fingerprint.ts'
 import type { ContactStatus } from '../../shared/observe/status.ts'
 import { webhookTargetOf } from '../../shared/plane/release.ts'
+import { WEBHOOK_INBOX_INDEX } from '../../shared/plane/webhook-door.ts'
 import {
   lastWebhookReceivedAt,
   signaturesRejectedSinceAccepted,
@@ -88,6 +89,8 @@ export const readyFunction = defineHttpFunction({
             ),
             // Plane switched its webhook off (the poll found changes no delivery brought).
             offSince: await webhookOffSince(c.get('services')),
+            // Deliveries kept and not yet read and processed (a backlog, or what a stopped process left).
+            waiting: await store.indexSize(WEBHOOK_INBOX_INDEX),
             // Signed deliveries that could not be read, kept apart a week (npm run job -- dead-letters).
             unreadable: await unreadableSummary(store, now),
           }))(),

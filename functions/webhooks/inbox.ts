@@ -8,6 +8,7 @@ import { type PartsOf, partNames } from '../../shared/core/function.ts'
 import type { Parts } from '../../shared/core/parts.ts'
 import { errorMessage } from '../../shared/observe/errors.ts'
 import { textLimitsOf } from '../../shared/plane/limits.ts'
+import { WEBHOOK_INBOX_INDEX } from '../../shared/plane/webhook-door.ts'
 import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
 import { type PlaneWebhookEvent, PlaneWebhookParseError } from '../../shared/plane/webhook-types.ts'
 import { keepUnreadable } from '../../shared/poll/webhook-unreadable.ts'
@@ -51,7 +52,7 @@ const KEPT_ENTRIES_MAX_CHARS = 4 * 1024 * 1024
 export function webhookInbox(store: Store, now: () => number): StoreQueue<EarlierEntry> {
   return createStoreQueue<EarlierEntry>({
     store,
-    index: 'index:webhook-inbox',
+    index: WEBHOOK_INBOX_INDEX,
     itemPrefix: 'webhook:inbox:',
     ttlSeconds: INBOX_TTL_S,
     now,

@@ -58,3 +58,6 @@ export function createPlaneWebhookDoor({
     },
   }
 }
+
+/** The sorted index of the deliveries kept and not yet read and processed (functions/webhooks/inbox.ts), by arrival. */
+export const WEBHOOK_INBOX_INDEX = 'index:webhook-inbox'

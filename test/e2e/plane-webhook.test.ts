@@ -436,6 +436,7 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
       unsignedSinceAccepted: 0,
       lastReceivedAt: null,
       offSince: null,
+      waiting: 0,
       unreadable: { kept: 0, latestAt: null },
     })
     expect(ready.status).toBe('degraded')
