@@ -86,6 +86,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
     name: 'features (the work of jobs and commands, on the contract)',
     paths: [
       'shared/poll/',
+      'shared/tasks/',
       'shared/provision/',
       'shared/bootstrap/',
       'shared/commands/',
