@@ -92,6 +92,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
       'shared/commands/',
       'shared/check/',
       'shared/core/function-registry.ts',
+      'shared/core/rate-limit.ts',
       'shared/core/run-job.ts',
       'shared/core/job-runs.ts',
       'shared/check/readiness.ts',
