@@ -16,12 +16,14 @@ import { errorMessage } from '../../shared/observe/errors.ts'
 import { OPEN_RUN_STATES } from '../../shared/runs/records.ts'
 import type { RunState } from '../../shared/runs/types.ts'
 import { windowOpenedAt } from '../../shared/store/window.ts'
+import { postComment } from '../../shared/tasks/comments.ts'
+import { sightWrite } from '../../shared/tasks/sightings.ts'
+import { stateFor } from '../../shared/tasks/status.ts'
+import type { TaskContext, TaskParts } from '../../shared/tasks/task-context.ts'
+import { type LoadedTask, rereadTask, resolveTask } from '../../shared/tasks/tasks.ts'
 import { escapeHtml } from '../../shared/telegram/html.ts'
 import { splitMessage, TELEGRAM_MESSAGE_LIMIT } from '../../shared/telegram/split.ts'
 import { capText } from '../../shared/text/cap.ts'
-import type { TaskContext, TaskParts } from '../tools/task-context.ts'
-import { type LoadedTask, rereadTask, resolveTask, sightWrite } from '../tools/tasks.ts'
-import { postComment, stateFor } from '../tools/writes.ts'
 import { budgetAction } from './budget-actions.ts'
 
 export type CardPress = {
@@ -189,14 +191,17 @@ export async function perform(
           `answer:${card.id}:${replyId ?? at}`
         )
         break
-      case 'approve':
+      case 'approve': {
         await postComment(ctx, task, say.comment.approve(by))
-        // The label's removal, seen by the pipeline as the bridge's own write, wakes the agent at once.
-        await _removeLabel(ctx, task, APPROVAL_LABEL)
+        const approved = await _removeLabel(ctx, task, APPROVAL_LABEL)
         // Approved: its estimate is committed from now on, woken or not (OPENCLAW-11).
         if ((await ctx.runs.peek(task.key.id))?.held)
           await ctx.runs.update(task.key, (r) => ({ ...r, held: null }), { agentName: null })
+        // The approval's wake, at once; the flush of the label's removal finds the assignment claimed (or claims it
+        // first). A label already gone was removed by an earlier press or in Plane, whose flush wakes the agent.
+        if (approved) await parts.tracker.approved(approved.snapshot)
         break
+      }
       case 'refuse':
         await postComment(ctx, task, say.comment.refuse(by))
         await _moveTo(ctx, task, 'cancelled')
@@ -276,11 +281,16 @@ async function _moveTo(
   return after
 }
 
-async function _removeLabel(ctx: TaskContext, task: LoadedTask, name: string): Promise<void> {
+/** The task without the label, as Plane holds it now; null when it had no such label. */
+async function _removeLabel(
+  ctx: TaskContext,
+  task: LoadedTask,
+  name: string
+): Promise<LoadedTask | null> {
   const labels = await ctx.labels.list(ctx.plane, task.key.projectId)
   const drop = new Set(labels.filter((l) => l.name.toLowerCase() === name).map((l) => l.id))
   const current = (task.item.labels ?? []).map((l) => (typeof l === 'string' ? l : l.id))
-  if (!current.some((id) => drop.has(id))) return
+  if (!current.some((id) => drop.has(id))) return null
   await ctx.plane.workItems.update(task.key.projectId, task.key.id, {
     labels: current.filter((id) => !drop.has(id)),
   })
@@ -288,6 +298,7 @@ async function _removeLabel(ctx: TaskContext, task: LoadedTask, name: string): P
   if (after.snapshot.labels.some((l) => l.toLowerCase() === name))
     throw new Error(`Plane did not remove the label ${name}`)
   await sightWrite(ctx, after, task)
+  return after
 }
 
 /**

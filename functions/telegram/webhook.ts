@@ -4,12 +4,12 @@
  */
 
 import { defineHttpFunction, type Services } from '../../shared/core/function.ts'
+import { rateLimit } from '../../shared/core/rate-limit.ts'
 import { errorMessage } from '../../shared/observe/errors.ts'
 import { getBotUsername } from '../../shared/telegram/bot-username.ts'
 import { parseCommand } from '../../shared/telegram/command.ts'
 import { verifyTelegramSecret } from '../../shared/telegram/secret.ts'
 import { readUpdate } from '../../shared/telegram/update.ts'
-import { rateLimit } from '../webhooks/rate-limit.ts'
 import type { CommandParts, CommandTask } from './answer-command.ts'
 import {
   type ChatNewsParts,

@@ -5,6 +5,7 @@
  */
 import type { Context } from 'hono'
 import type { AppEnv } from '../../shared/core/function.ts'
+import { ToolError } from '../../shared/tasks/errors.ts'
 import { createBase64Decoder } from '../../shared/uploads/base64.ts'
 import {
   BUSY_RETRY_AFTER_S,
@@ -13,7 +14,6 @@ import {
   type UploadBudget,
 } from '../../shared/uploads/budget.ts'
 import { createJsonSpill, type SpilledJson } from '../../shared/uploads/json-spill.ts'
-import { ToolError } from './errors.ts'
 
 /**
  * A JSON body's base64 file, decoded as it was read (json-spill.ts): the text's length (for the size check a string

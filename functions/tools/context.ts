@@ -4,8 +4,8 @@ import type { Services } from '../../shared/core/function.ts'
 import type { Parts } from '../../shared/core/parts.ts'
 import type { PlaneClient } from '../../shared/plane/client.ts'
 import type { RunStore } from '../../shared/runs/records.ts'
-import { ToolError } from './errors.ts'
-import type { Caller } from './task-context.ts'
+import { ToolError } from '../../shared/tasks/errors.ts'
+import type { Caller } from '../../shared/tasks/task-context.ts'
 import type { ToolContext, ToolParts } from './tool.ts'
 
 /** The parts a tool call reads (call.ts, context.ts): the tools' own, the clients a call is made with, its gate. */

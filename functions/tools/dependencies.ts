@@ -4,16 +4,15 @@
  */
 
 import type { RunRecord } from '../../shared/runs/types.ts'
-import { ToolError } from './errors.ts'
+import { ToolError } from '../../shared/tasks/errors.ts'
+import { statusOf, type TaskStatus } from '../../shared/tasks/status.ts'
 import {
   type LoadedTask,
   loadTask,
   readTask,
   resolveTask,
-  statusOf,
   TASK_EXPAND,
-  type TaskStatus,
-} from './tasks.ts'
+} from '../../shared/tasks/tasks.ts'
 import type { ToolContext } from './tool.ts'
 
 export type DependencyStatus = {

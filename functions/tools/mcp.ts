@@ -5,11 +5,11 @@
  */
 import type { Context } from 'hono'
 import { type AppEnv, defineHttpFunction, type HttpMethod } from '../../shared/core/function.ts'
+import { ToolError } from '../../shared/tasks/errors.ts'
 import type { UploadBudget } from '../../shared/uploads/budget.ts'
 import { describeJsonRefusal, type JsonRefusal } from '../../shared/uploads/json-spill.ts'
 import { agentForToken, WWW_AUTHENTICATE } from './auth.ts'
 import { type JsonUpload, readJsonBodyInBudget } from './body.ts'
-import { ToolError } from './errors.ts'
 import { toolBodyLimit } from './http.ts'
 
 function mcpFunction(method: HttpMethod) {

@@ -2,8 +2,8 @@
 import type { z } from 'zod'
 import { timeSpentNow } from '../../shared/runs/records.ts'
 import type { Deliverable, RunRecord } from '../../shared/runs/types.ts'
+import type { LoadedTask } from '../../shared/tasks/tasks.ts'
 import type { deliverableOut, runOut } from './schemas.ts'
-import type { LoadedTask } from './tasks.ts'
 
 export function presentRun(record: RunRecord, now: number): z.input<typeof runOut> {
   return {

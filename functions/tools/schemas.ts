@@ -1,9 +1,7 @@
 /** @module Argument and result pieces several tools share (snake_case: the public contract). */
 import * as z from 'zod'
 import { isPlaneId } from '../../shared/plane/limits.ts'
-
-/** A task's reference: its project's identifier (Plane: ≤ 12 characters) and its sequence number. */
-export const TASK_REF = /^([A-Za-z0-9]{1,12})-(\d{1,9})$/
+import { TASK_REF } from '../../shared/tasks/tasks.ts'
 
 /** Whether `task` names a task the way Plane can look it up: a reference (`ONB-12`) or a Plane id (UUID). */
 export function isTaskName(task: string): boolean {

@@ -2,11 +2,11 @@
 import type { z } from 'zod'
 import type { Services } from '../../shared/core/function.ts'
 import type { Parts } from '../../shared/core/parts.ts'
+import type { Caller, TaskContext } from '../../shared/tasks/task-context.ts'
 import type { HeldFile } from '../../shared/uploads/spool.ts'
 import type { JsonUpload } from './body.ts'
-import type { Caller, TaskContext } from './task-context.ts'
 
-export type { Caller, TouchedTask } from './task-context.ts'
+export type { Caller, TouchedTask } from '../../shared/tasks/task-context.ts'
 
 /** The parts the tools read (issue 40), beyond the shared task steps': named here, handed to a tool flat. */
 export type ToolParts = Pick<

@@ -6,6 +6,7 @@
 
 import type { Context } from 'hono'
 import type { AppEnv } from '../../shared/core/function.ts'
+import { ToolError } from '../../shared/tasks/errors.ts'
 import { capText } from '../../shared/text/cap.ts'
 import {
   MultipartError,
@@ -14,7 +15,6 @@ import {
   readMultipart,
 } from '../../shared/uploads/multipart.ts'
 import { FileTooLargeError, type HeldFile, type SpoolWriter } from '../../shared/uploads/spool.ts'
-import { ToolError } from './errors.ts'
 
 /** The fields besides `file` that upload_deliverable reads; anything else is ignored. */
 const FIELDS = ['task', 'filename', 'mime_type', 'description'] as const

@@ -9,6 +9,7 @@
 import type { Context } from 'hono'
 import { type AppEnv, defineHttpFunction, type Services } from '../../shared/core/function.ts'
 import type { Parts } from '../../shared/core/parts.ts'
+import { rateLimit } from '../../shared/core/rate-limit.ts'
 import { clientAddress } from '../../shared/net/client-address.ts'
 import { AnswerWithheld } from '../../shared/net/http-errors.ts'
 import { bestEffort, errorMessage } from '../../shared/observe/errors.ts'
@@ -23,7 +24,6 @@ import {
   processStoredWebhook,
   webhookInbox,
 } from './inbox.ts'
-import { rateLimit } from './rate-limit.ts'
 
 const _utf8 = new TextDecoder()
 

@@ -66,7 +66,7 @@ function setup({ syncAgentLabels }: Pick<FlushContext, 'syncAgentLabels'> = {}) 
     now,
     ...(syncAgentLabels ? { syncAgentLabels } : {}),
   })
-  return { pipeline, outbox, store, advance: (ms: number) => (clock += ms) }
+  return { pipeline, tracker, outbox, store, advance: (ms: number) => (clock += ms) }
 }
 
 let commentSeq = 0
@@ -197,12 +197,12 @@ describe('event pipeline', () => {
     )
   })
 
-  it('should flush a change it is asked to expedite at once, and leave the others to their window', async () => {
+  it("should make a write of the bridge's own due at once, and leave the others to their window", async () => {
     const { pipeline, outbox } = setup()
     await pipeline.sightTask(makeSnapshot({ updatedAt: at(0) }), { source: 'poll' })
     const other = makeSnapshot({ id: 'task-other', updatedAt: at(0) })
     await pipeline.sightTask(other, { source: 'poll' })
-    // The approval's label removed by the bridge (a human's press): the agent should start now.
+    // The bridge's own write, read back (a tool's, a human's press): the agent should start now.
     const assigned = makeSnapshot({ assigneeIds: [USERS.imhotep, USERS.thot], updatedAt: at(1) })
     await pipeline.sightTask(assigned, { source: 'bridge' })
     await pipeline.sightTask(
@@ -211,16 +211,64 @@ describe('event pipeline', () => {
         source: 'webhook',
       }
     )
-    await pipeline.expedite(assigned.id)
-    // No time has passed: only the expedited task is due.
+    // No time has passed: only the bridge's write is due.
     expect(await pipeline.flushDue()).toMatchObject({ flushed: 1 })
     const wakes = (await outbox.pending()).filter((i) => i.channel === 'openclaw')
     expect(wakes.map((w) => String(w.payload.message))).toEqual([
       expect.stringContaining('ONB-12 « Configurer Redis »'),
     ])
-    // Nothing pending: nothing to expedite, nothing flushed.
-    await pipeline.expedite('task-unknown')
-    expect(await pipeline.flushDue()).toMatchObject({ flushed: 0 })
+  })
+
+  it("should wake an approved task's agent once, whether the press's call or the label's flush comes first", async () => {
+    const { pipeline, tracker, outbox } = setup()
+    const wakes = async () => (await outbox.pending()).filter((i) => i.channel === 'openclaw')
+    const held = makeSnapshot({
+      assigneeIds: [USERS.thot],
+      labels: ['needs-approval'],
+      updatedAt: at(0),
+    })
+    await pipeline.sightTask(held, { source: 'poll' })
+    // Still held, or not open to its agent (the backlog): nobody is woken.
+    expect(await tracker.approved(held)).toBe(0)
+    expect(
+      await tracker.approved({
+        ...held,
+        labels: [],
+        state: STATES.todo,
+        id: 'task-x',
+        sequenceId: 21,
+      })
+    ).toBe(1)
+    expect(
+      await tracker.approved({
+        ...held,
+        labels: [],
+        state: STATES.backlog,
+        id: 'task-y',
+        sequenceId: 22,
+      })
+    ).toBe(0)
+    // The press's call first, then the flush of the label's removal (the bridge's own write).
+    const approved = { ...held, labels: [], updatedAt: at(1) }
+    expect(await tracker.approved(approved)).toBe(1)
+    await pipeline.sightTask(approved, { source: 'bridge', before: held })
+    expect(await pipeline.flushDue()).toMatchObject({ flushed: 1 })
+    expect(await tracker.approved(approved)).toBe(0)
+    expect(
+      (await wakes()).filter((w) => String(w.payload.message).includes('ONB-12'))
+    ).toHaveLength(1)
+    // The flush first (another task approved in Plane, or a flush the press's kick ran sooner): the call adds none.
+    const other = { ...held, id: 'task-z', labels: ['needs-approval'], sequenceId: 13 }
+    await pipeline.sightTask(other, { source: 'poll' })
+    await pipeline.sightTask(
+      { ...other, labels: [], updatedAt: at(2) },
+      { source: 'bridge', before: other }
+    )
+    await pipeline.flushDue()
+    expect(await tracker.approved({ ...other, labels: [], updatedAt: at(2) })).toBe(0)
+    expect(
+      (await wakes()).filter((w) => String(w.payload.message).includes('ONB-13'))
+    ).toHaveLength(1)
   })
 
   it('should hold a change its own write is still making until the write is done, however long', async () => {

@@ -103,11 +103,6 @@ export type Pipeline = {
    * died mid-write) after `WRITING_TTL_S`; the change is then told as it stands.
    */
   writing(taskId: string): Promise<{ done(): Promise<void> }>
-  /**
-   * The task's pending change is due now, not when its coalescing window closes: a write of the bridge's own that
-   * a person or an agent waits on (an approval's wake), with nothing else to join it. No pending change: nothing.
-   */
-  expedite(taskId: string): Promise<void>
   /** Turn every pending change whose window has closed into outbox items; returns how many were enqueued. */
   flushDue(options?: {
     all?: boolean
@@ -291,8 +286,6 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         done: () => clear().catch(() => clear()),
       }
     },
-
-    expedite: (taskId) => withTaskLock(taskId, (memo) => dueNow(memo, taskId)),
 
     async flushDue({ all = false } = {}) {
       let flushed = 0

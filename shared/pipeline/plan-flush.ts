@@ -78,7 +78,8 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
     if (closedTo === 'cancelled')
       for (const agent of has) await tracker.unassigned(task, agent, 'cancelled')
     // A task held for the human's approval wakes nobody until it is approved (the tracker checks):
-    // the human is asked, once per task. Approved (the label gone), or opened to its agents (out of the
+    // the human is asked, once per task. Approved (the label gone: removed in Plane; a press of the card's button
+    // wakes through `tracker.approved` too, and whichever comes first wakes), or opened to its agents (out of the
     // backlog, reopened): its agents are woken now. Only a task open to its agent wakes it (OPENCLAW-02: a
     // backlog or finished task is not theirs to pick up); the tracker's claim makes each assignment one wake.
     const approved = changes.some(

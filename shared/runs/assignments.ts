@@ -1,10 +1,11 @@
 /**
  * @module Assignments: an agent given a task is woken (or, on a deploy's first sighting of a started task, its
  * run adopted without a wake); an agent that loses it is told to stop and its run cancelled, also when the bridge
- * first sees the task already taken from it; a task's agents are woken with a special text (unblocked…).
+ * first sees the task already taken from it; a task the human approved wakes its agents; a task's agents are woken
+ * with a special text (unblocked…).
  */
 
-import { agentsOfTask } from '../agents/task-vocabulary.ts'
+import { agentsOfTask, isOpenForAgent } from '../agents/task-vocabulary.ts'
 import { OPEN_RUN_STATES } from './records.ts'
 import {
   ASSIGNMENT_TTL_S,
@@ -26,7 +27,7 @@ import type { RunWakes } from './wakes.ts'
 export function createAssignments(
   { options, say }: TrackerKit,
   { taskRef, agentWake, sendWake }: RunWakes
-): Pick<RunTracker, 'assigned' | 'unassigned' | 'firstSeen' | 'notice'> {
+): Pick<RunTracker, 'assigned' | 'approved' | 'unassigned' | 'firstSeen' | 'notice'> {
   const { store, outbox, runs, log, now } = options
 
   const assigned: RunTracker['assigned'] = async (
@@ -79,6 +80,15 @@ export function createAssignments(
     )
     await sendWake(entry, task, agent)
     return 'woken'
+  }
+
+  const approved: RunTracker['approved'] = async (task) => {
+    // Still held, or not the agents' to pick up (backlog, finished: OPENCLAW-02): nobody is woken.
+    if (isHeld(task) || !isOpenForAgent(task)) return 0
+    let woken = 0
+    for (const agent of await agentsOfTask(options.directory, task))
+      if ((await assigned(task, agent)) === 'woken') woken++
+    return woken
   }
 
   const unassigned: RunTracker['unassigned'] = async (task, agent, reason, to = null) => {
@@ -164,7 +174,7 @@ export function createAssignments(
     return count
   }
 
-  return { assigned, unassigned, firstSeen, notice }
+  return { assigned, approved, unassigned, firstSeen, notice }
 }
 
 // --- Internal helpers ---

@@ -110,6 +110,12 @@ export type RunTracker = {
       created?: boolean
     }
   ): Promise<AssignOutcome>
+  /**
+   * The human approved the task from its card (the approval label is gone): its agents are woken now, when it is open
+   * to them. The assignment's claim keeps it to one wake per agent, whichever comes first: this call, the flush of
+   * the label's removal, a poll's tick. Returns how many were woken.
+   */
+  approved(task: TaskSnapshot): Promise<number>
   /** The agent no longer has the task: told to stop if its run was under way, the run cancelled. */
   unassigned(
     task: TaskSnapshot,

@@ -33,8 +33,6 @@ const BEING_CLEANED: Readonly<Record<string, number>> = {
   'functions/tools/mentions.ts': 1,
   'functions/tools/openclaw-config.ts': 1,
   'functions/tools/schemas.ts': 1,
-  'functions/tools/task-context.ts': 2,
-  'functions/tools/tasks.ts': 4,
   'functions/tools/tool.ts': 1,
   'functions/tools/tools/add-comment.ts': 3,
   'functions/tools/tools/create-project.ts': 3,

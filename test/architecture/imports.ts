@@ -86,11 +86,13 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
     name: 'features (the work of jobs and commands, on the contract)',
     paths: [
       'shared/poll/',
+      'shared/tasks/',
       'shared/provision/',
       'shared/bootstrap/',
       'shared/commands/',
       'shared/check/',
       'shared/core/function-registry.ts',
+      'shared/core/rate-limit.ts',
       'shared/core/run-job.ts',
       'shared/core/job-runs.ts',
       'shared/check/readiness.ts',
@@ -257,5 +259,25 @@ export function findImportsInto(graph: ImportGraph, dir: string): string[] {
   for (const [from, targets] of graph)
     for (const to of targets)
       if (to === dir || to.startsWith(`${dir}/`)) out.push(`${from} → ${to}`)
+  return out.sort()
+}
+
+/**
+ * Imports from one function folder into another, as `from → to` lines: a file under `functions/<a>/` reaching a
+ * file under `functions/<b>/`, or a file at `functions/`'s root (a registry) reaching into a folder. What several
+ * functions share lives in shared/; a function folder is a leaf of the tree.
+ */
+export function findCrossFunctionImports(graph: ImportGraph): string[] {
+  /** A function folder (`functions/tools`), or a file at the root of functions/ on its own. */
+  const unitOf = (file: string) => {
+    const parts = file.split('/')
+    return parts.length > 2 ? parts.slice(0, 2).join('/') : file
+  }
+  const out: string[] = []
+  for (const [from, targets] of graph) {
+    if (!from.startsWith('functions/')) continue
+    for (const to of targets)
+      if (to.startsWith('functions/') && unitOf(from) !== unitOf(to)) out.push(`${from} → ${to}`)
+  }
   return out.sort()
 }

@@ -3,13 +3,15 @@ import * as z from 'zod'
 import { isAgentTask } from '../../../shared/agents/task-vocabulary.ts'
 import type { LiveOutcome } from '../../../shared/live/live-view.ts'
 import { mentionedUserIds } from '../../../shared/plane/mentions.ts'
+import { postComment } from '../../../shared/tasks/comments.ts'
+import { resolveTask } from '../../../shared/tasks/tasks.ts'
 import { htmlToText } from '../../../shared/text/html-text.ts'
 import { withAgentMentions } from '../mentions.ts'
 import { toolPhrases } from '../phrases.ts'
 import { taskArg, WRITE_HINTS } from '../schemas.ts'
-import { assertMine, resolveTask } from '../tasks.ts'
+import { assertMine } from '../tasks.ts'
 import { defineTool, type ToolContext } from '../tool.ts'
-import { postComment, repeatableExternalId, touchRun } from '../writes.ts'
+import { repeatableExternalId, touchRun } from '../writes.ts'
 
 export const addComment = defineTool({
   name: 'add_comment',

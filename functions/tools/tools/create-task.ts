@@ -9,13 +9,15 @@ import { labelIdsFor, withKeptLabels } from '../../../shared/runs/agent-labels.t
 import { medianFinishedCost } from '../../../shared/runs/costs.ts'
 import { recordDependent } from '../../../shared/runs/dependents.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from '../../../shared/runs/records.ts'
+import { ToolError } from '../../../shared/tasks/errors.ts'
+import { stateFor, statusOf } from '../../../shared/tasks/status.ts'
+import { type LoadedTask, rereadTask, resolveTask } from '../../../shared/tasks/tasks.ts'
 import { markdownToHtml } from '../../../shared/text/markdown.ts'
-import { ToolError } from '../errors.ts'
 import { presentRun } from '../present.ts'
 import { PRIORITIES, projectOut, runOut, taskName, WRITE_HINTS } from '../schemas.ts'
-import { type LoadedTask, rereadTask, resolveTask, statusOf, taskUrl } from '../tasks.ts'
+import { taskUrl } from '../tasks.ts'
 import { defineTool, type ToolContext } from '../tool.ts'
-import { repeatableExternalId, stateFor } from '../writes.ts'
+import { repeatableExternalId } from '../writes.ts'
 
 /** OPENCLAW-11: a new task's confidence when the Concierge gives none. */
 export const DEFAULT_CONFIDENCE = 0.8

@@ -2,6 +2,8 @@
 import * as z from 'zod'
 import type { PlaneClient } from '../../../shared/plane/client.ts'
 import { isRunCard } from '../../../shared/runs/card.ts'
+import { statusOf } from '../../../shared/tasks/status.ts'
+import { readerOf, readTask, resolveTask } from '../../../shared/tasks/tasks.ts'
 import { capText } from '../../../shared/text/cap.ts'
 import { htmlToText } from '../../../shared/text/html-text.ts'
 import { dependenciesOf } from '../dependencies.ts'
@@ -15,7 +17,7 @@ import {
   statusOut,
   taskOnly,
 } from '../schemas.ts'
-import { ownersOf, readerOf, readTask, resolveTask, statusOf, taskUrl } from '../tasks.ts'
+import { ownersOf, taskUrl } from '../tasks.ts'
 import { defineTool } from '../tool.ts'
 
 const MAX_COMMENTS = 50

@@ -9,10 +9,10 @@ import { isOpenForAgent } from '../../../shared/agents/task-vocabulary.ts'
 import type { ScopeFigures } from '../../../shared/budget/budget.ts'
 import type { ProjectRef } from '../../../shared/notify/messages.ts'
 import type { RunRecord } from '../../../shared/runs/types.ts'
-import { ToolError } from '../errors.ts'
+import { ToolError } from '../../../shared/tasks/errors.ts'
+import { statusOf } from '../../../shared/tasks/status.ts'
 import { freshProjects } from '../fresh-index.ts'
 import { READ_HINTS } from '../schemas.ts'
-import { statusOf } from '../tasks.ts'
 import { defineTool, type ToolContext } from '../tool.ts'
 
 /** References listed per status and agent: the counts say how many there are in all. */

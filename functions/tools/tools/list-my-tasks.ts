@@ -10,10 +10,12 @@ import {
   waitsForApproval,
 } from '../../../shared/agents/task-vocabulary.ts'
 import type { RunRecord } from '../../../shared/runs/types.ts'
+import { statusOf } from '../../../shared/tasks/status.ts'
+import { type LoadedTask, noteTouched } from '../../../shared/tasks/tasks.ts'
 import { dependenciesOf } from '../dependencies.ts'
 import { freshProjects } from '../fresh-index.ts'
 import { dependencyOut, projectOut, READ_HINTS, statusOut } from '../schemas.ts'
-import { type LoadedTask, noteTouched, statusOf, taskUrl } from '../tasks.ts'
+import { taskUrl } from '../tasks.ts'
 import { defineTool, type ToolContext } from '../tool.ts'
 
 const FILTERS = { todo: ['todo'], in_progress: ['in_progress'], blocked: ['blocked'] } as const

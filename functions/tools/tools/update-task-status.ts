@@ -3,24 +3,18 @@ import * as z from 'zod'
 import { APPROVAL_LABEL } from '../../../shared/agents/task-vocabulary.ts'
 import { recordFinishedCost } from '../../../shared/runs/costs.ts'
 import type { RunState } from '../../../shared/runs/types.ts'
+import { postComment } from '../../../shared/tasks/comments.ts'
+import { ToolError } from '../../../shared/tasks/errors.ts'
+import { sightWrite, whileWriting } from '../../../shared/tasks/sightings.ts'
+import { stateFor, statusOf } from '../../../shared/tasks/status.ts'
+import { type LoadedTask, readerOf, rereadTask, resolveTask } from '../../../shared/tasks/tasks.ts'
 import { assertDependenciesDone, dependenciesOf } from '../dependencies.ts'
-import { ToolError } from '../errors.ts'
 import { toolPhrases } from '../phrases.ts'
 import { presentRun } from '../present.ts'
 import { IDEMPOTENT_WRITE_HINTS, runOut, statusOut, taskArg } from '../schemas.ts'
-import {
-  assertMine,
-  hasLabel,
-  type LoadedTask,
-  readerOf,
-  rereadTask,
-  resolveTask,
-  sightWrite,
-  statusOf,
-  whileWriting,
-} from '../tasks.ts'
+import { assertMine, hasLabel } from '../tasks.ts'
 import { defineTool, type ToolContext } from '../tool.ts'
-import { postComment, stateFor, stopTimer, touchRun } from '../writes.ts'
+import { stopTimer, touchRun } from '../writes.ts'
 
 /** The run record's state for each status: what the `touchRun` below writes, and how a repeat sees it is done. */
 const RECORDED_STATE: Record<'todo' | 'in_progress' | 'done' | 'blocked' | 'cancelled', RunState> =

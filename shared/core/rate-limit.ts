@@ -6,7 +6,7 @@
  * sender (Plane never retries a 429: plane-api.md §7.5).
  */
 import type { Context } from 'hono'
-import type { AppEnv } from '../../shared/core/function.ts'
+import type { AppEnv } from './function.ts'
 
 /**
  * null when the request may go on; a 429 otherwise. When the store cannot count, a 503 (`uncounted: 'refuse'`, for

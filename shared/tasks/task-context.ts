@@ -1,14 +1,14 @@
 /**
- * @module What the task steps shared by the tools and the human's Telegram actions get (tasks.ts, writes.ts): who
- * acts, the parts they read, named here, and the Plane clients they go through (issue 40).
+ * @module What the task steps shared by the agents' tools and the human's Telegram actions get: who acts, the parts
+ * they read, named here rather than found through a locator, and the Plane clients they go through.
  */
-import type { AgentConfig } from '../../shared/agents/registry.ts'
-import type { Services } from '../../shared/core/function.ts'
-import type { Parts } from '../../shared/core/parts.ts'
-import type { TaskSnapshot } from '../../shared/events.ts'
-import type { AgentRef } from '../../shared/notify/directory.ts'
-import type { PlaneClient } from '../../shared/plane/client.ts'
-import type { RunStore } from '../../shared/runs/records.ts'
+import type { AgentConfig } from '../agents/registry.ts'
+import type { Services } from '../core/function.ts'
+import type { Parts } from '../core/parts.ts'
+import type { TaskSnapshot } from '../events.ts'
+import type { AgentRef } from '../notify/directory.ts'
+import type { PlaneClient } from '../plane/client.ts'
+import type { RunStore } from '../runs/records.ts'
 
 /** The calling agent, resolved from its bearer token. */
 export type Caller = AgentRef & { config: AgentConfig }
@@ -43,7 +43,7 @@ export type TouchedTask = {
   task: TaskSnapshot
   /** Only seen in the agent's list (list_my_tasks): checked in after the answer, no run card of its own. */
   listed?: boolean
-  /** Not the caller's task: only a mention of it there is answered (issue 37). */
+  /** Not the caller's task: only a mention of it there is answered, and no run is touched. */
   notMine?: boolean
 }
 
