@@ -8,8 +8,7 @@ import { CARD_ACTIONS, type Card, type CardAction } from '../../shared/actions/c
 import { actionPhrasesFor } from '../../shared/actions/phrases.ts'
 import { APPROVAL_LABEL } from '../../shared/agents/task-vocabulary.ts'
 import { formatTime } from '../../shared/commands/render-parts.ts'
-import type { Services } from '../../shared/core/function.ts'
-import type { Parts } from '../../shared/core/parts.ts'
+import { type PartsOf, partNames, type Services } from '../../shared/core/function.ts'
 import { type EnqueueInput, telegramMessage } from '../../shared/notify/outbox.ts'
 import { settleReview } from '../../shared/notify/reviews.ts'
 import { errorMessage } from '../../shared/observe/errors.ts'
@@ -19,7 +18,7 @@ import { windowOpenedAt } from '../../shared/store/window.ts'
 import { postComment } from '../../shared/tasks/comments.ts'
 import { sightWrite } from '../../shared/tasks/sightings.ts'
 import { stateFor } from '../../shared/tasks/status.ts'
-import type { TaskContext, TaskParts } from '../../shared/tasks/task-context.ts'
+import { TASK_PARTS, type TaskContext } from '../../shared/tasks/task-context.ts'
 import { type LoadedTask, rereadTask, resolveTask } from '../../shared/tasks/tasks.ts'
 import { escapeHtml } from '../../shared/telegram/html.ts'
 import { splitMessage, TELEGRAM_MESSAGE_LIMIT } from '../../shared/telegram/split.ts'
@@ -53,11 +52,17 @@ const PROMPT_AGAIN_AFTER_S = 10 * 60
 const MAX_TEXT = 4000
 
 /** The parts the human's actions read: the cards, Plane through the task steps, the tracker's wakes, the outbox. */
-export type ActionParts = Pick<
-  Parts,
-  'plane' | 'runs' | 'telegram' | 'cards' | 'tracker' | 'outbox' | 'budget'
-> &
-  TaskParts
+export const ACTION_PARTS = partNames(
+  ...TASK_PARTS,
+  'plane',
+  'runs',
+  'telegram',
+  'cards',
+  'tracker',
+  'outbox',
+  'budget'
+)
+export type ActionParts = PartsOf<typeof ACTION_PARTS>
 
 /** A button of a card was pressed. */
 export async function handleCardPress(

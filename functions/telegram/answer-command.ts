@@ -14,14 +14,13 @@ import {
   planDrillDown,
 } from '../../shared/commands/route-command.ts'
 import { enqueueReply } from '../../shared/commands/send-reply.ts'
-import type { Services } from '../../shared/core/function.ts'
-import type { Parts } from '../../shared/core/parts.ts'
+import { type PartsOf, partNames, type Services } from '../../shared/core/function.ts'
 import { errorMessage } from '../../shared/observe/errors.ts'
 import { diagnosePlaneFailure } from '../../shared/plane/diagnose.ts'
 import { PlaneApiError } from '../../shared/plane/errors.ts'
 import { escapeHtml } from '../../shared/telegram/html.ts'
 import type { WorkspaceSnapshot } from '../../shared/workspace/snapshot.ts'
-import { type ActionParts, type CardReply, handleCardPress, handleCardReply } from './actions.ts'
+import { ACTION_PARTS, type CardReply, handleCardPress, handleCardReply } from './actions.ts'
 
 export type CommandTask =
   | { kind: 'message'; updateId: number; chatId: string; threadId: number | null; args: string[] }
@@ -38,25 +37,8 @@ export type CommandTask =
   | CardReply
 
 /** The parts a command's answer reads: the workspace for /plane's replies, and the actions' own. */
-export type CommandParts = ActionParts & Pick<Parts, 'workspace'>
-/** The same parts by name, for a job that replays commands (notify) to declare. */
-export const COMMAND_PARTS = [
-  'workspace',
-  'plane',
-  'runs',
-  'telegram',
-  'cards',
-  'tracker',
-  'outbox',
-  'directory',
-  'pipeline',
-  'index',
-  'projectStates',
-  'labels',
-  'taskDeleted',
-  'kick',
-  'budget',
-] as const satisfies readonly (keyof CommandParts)[]
+export const COMMAND_PARTS = partNames(...ACTION_PARTS, 'workspace')
+export type CommandParts = PartsOf<typeof COMMAND_PARTS>
 
 export async function answerCommandTask(
   services: Services,

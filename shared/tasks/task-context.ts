@@ -3,8 +3,7 @@
  * they read, named here rather than found through a locator, and the Plane clients they go through.
  */
 import type { AgentConfig } from '../agents/registry.ts'
-import type { Services } from '../core/function.ts'
-import type { Parts } from '../core/parts.ts'
+import { type PartsOf, partNames, type Services } from '../core/function.ts'
 import type { TaskSnapshot } from '../events.ts'
 import type { AgentRef } from '../notify/directory.ts'
 import type { PlaneClient } from '../plane/client.ts'
@@ -17,10 +16,16 @@ export type Caller = AgentRef & { config: AgentConfig }
 export type Actor = { kind: 'agent'; agent: Caller } | { kind: 'human'; name: string }
 
 /** The parts the shared task steps read: find a task, read it back, tell the pipeline, a project's states and labels. */
-export type TaskParts = Pick<
-  Parts,
-  'directory' | 'pipeline' | 'index' | 'projectStates' | 'labels' | 'taskDeleted' | 'kick'
->
+export const TASK_PARTS = partNames(
+  'directory',
+  'pipeline',
+  'index',
+  'projectStates',
+  'labels',
+  'taskDeleted',
+  'kick'
+)
+export type TaskParts = PartsOf<typeof TASK_PARTS>
 
 export type TaskContext = TaskParts &
   Pick<Services, 'config' | 'log' | 'now'> & {
