@@ -43,8 +43,8 @@ export type SchedulerOptions = Pick<
 export type Scheduler = {
   /** Flush what is due and drain both lanes (a new process's first kick sends what the last one left). */
   kick(): void
-  /** One lane's drain, soon (what enqueues calls it). */
-  drainLane(channel: OutboxChannel): void
+  /** One lane's drain, soon (what enqueues calls it); `first`: a person waits for what was enqueued. */
+  drainLane(channel: OutboxChannel, first?: boolean): void
   /** The run cards' step, soon. */
   writeCards(): void
   /** Both lanes at once (the notify cron, settle). */
@@ -91,6 +91,9 @@ export function createScheduler({
     drain: async function drainBothLanes() {
       const [a, b] = await Promise.all(OUTBOX_CHANNELS.map((c) => senders[c].drain()))
       return _mergeDrainReports(a as DrainReport, b as DrainReport)
+    },
+    hurry: () => {
+      for (const channel of OUTBOX_CHANNELS) senders[channel].hurry()
     },
   }
 
@@ -214,7 +217,11 @@ export function createScheduler({
   }
   return {
     kick,
-    drainLane: (channel) => drainLane[channel](),
+    drainLane: (channel, first = false) => {
+      // A drain under way waiting for a chat's spacing takes the reply now, not after its wait.
+      if (first) senders[channel].hurry()
+      drainLane[channel]()
+    },
     writeCards,
     sender,
     settle,
