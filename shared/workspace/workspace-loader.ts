@@ -25,6 +25,7 @@ import { PlaneApiError } from '../plane/errors.ts'
 import { openRunRecords } from '../runs/records.ts'
 import { checkinsKey } from '../runs/tracker.ts'
 import type { Store } from '../store/store.ts'
+import { createLayOver, type Listing } from './laid-over.ts'
 import {
   type AgentRecord,
   buildWorkspaceSnapshot,
@@ -100,8 +101,6 @@ export async function noteTaskChanged(
 const FORBIDDEN_TTL_S = 5 * 60
 const forbiddenKey = (projectId: string) => `cache:plane:forbidden:${projectId}`
 
-/** A cached listing: the records, and when it was made (the changes noted since then are laid over it). */
-type Listing = { tasks: TaskRecord[]; truncated: boolean; listedAt?: number }
 export const LISTS_TTL_S = 10 * 60
 const PAGE_CAP = 5
 const PER_PAGE = 100
@@ -132,6 +131,7 @@ export function createWorkspaceLoader({
   budget = null,
 }: WorkspaceLoaderOptions): WorkspaceLoader {
   const cached = createStoreCache({ store, log })
+  const layOver = createLayOver({ latest, now })
 
   const projects = () =>
     cached(
@@ -184,8 +184,7 @@ export function createWorkspaceLoader({
       await store.delete(key)
       return cached(key, keptS, relist)
     }
-    const ids = changed.map((c) => c.member)
-    return _laidOver(listing, ids, await latest(ids))
+    return layOver(projectId, listing, changed)
   }
 
   /** A project's tasks, or null when Plane refuses the bridge its work items (not a member). */
@@ -313,50 +312,6 @@ export function createWorkspaceLoader({
 }
 
 // --- Internal helpers ---
-
-/**
- * The listing with the tasks changed since it was made: each newer snapshot replaces its record or joins the
- * listing; a task the pipeline forgot (deleted in Plane) leaves it.
- */
-function _laidOver(
-  listing: Listing,
-  ids: readonly string[],
-  snapshots: ReadonlyArray<TaskSnapshot | null>
-): Listing {
-  const records = new Map(listing.tasks.map((t) => [t.id, t]))
-  for (const [i, snapshot] of snapshots.entries()) {
-    if (!snapshot) {
-      records.delete(ids[i] as string)
-      continue
-    }
-    const listed = records.get(snapshot.id)
-    if (listed?.updatedAt && listed.updatedAt > snapshot.updatedAt) continue
-    records.set(snapshot.id, _snapshotRecord(snapshot))
-  }
-  const tasks = [...records.values()].sort((a, b) =>
-    (b.updatedAt ?? '') < (a.updatedAt ?? '')
-      ? -1
-      : (b.updatedAt ?? '') > (a.updatedAt ?? '')
-        ? 1
-        : 0
-  )
-  return { ...listing, tasks }
-}
-
-function _snapshotRecord(task: TaskSnapshot): TaskRecord {
-  return {
-    id: task.id,
-    name: task.name,
-    sequenceId: task.sequenceId,
-    stateName: task.state?.name ?? '',
-    stateGroup: task.state?.group ?? '',
-    assigneeIds: [...task.assigneeIds],
-    labelNames: [...task.labels],
-    targetDate: task.targetDate,
-    completedAt: task.completedAt,
-    updatedAt: task.updatedAt,
-  }
-}
 
 type ListedItem = {
   id: string
