@@ -21,6 +21,11 @@ import type { Store } from '../shared/store/store.ts'
 
 /** A lane's next drain further than this is also the notify cron's (every minute): its timer is weak. */
 const WEAK_DRAIN_AFTER_MS = 60_000
+/**
+ * A job beside the server (a deploy's first poll) drains the Telegram lane too, and no enqueue of the server's hurries
+ * it: a command's reply is seen by that drain this soon, not after the chat's whole second of spacing.
+ */
+const TELEGRAM_LOOK_AGAIN_MS = 250
 /** Shortest time between two passes of one step (flush, a lane's drain) under a stream of kicks. */
 export const STEP_GAP_MS = 100
 
@@ -80,7 +85,9 @@ export function createScheduler({
         classify,
         log,
         metrics,
-        ...(channel === 'telegram' ? { holds, onChatBack, onBury } : {}),
+        ...(channel === 'telegram'
+          ? { holds, onChatBack, onBury, lookAgainMs: TELEGRAM_LOOK_AGAIN_MS }
+          : {}),
         now,
         sleep,
       }),

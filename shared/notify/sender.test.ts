@@ -256,6 +256,51 @@ describe('outbox sender', () => {
     await sender.drain()
     expect(at('status again') - at('status 1/2')).toBeGreaterThanOrEqual(1000)
     expect(at('status again') - at('alert 2')).toBeLessThan(1000)
+    // A reply whose first part went in its turn: its second part is spaced all the same.
+    advance(5_000)
+    await reply('later 1/2')
+    await reply('later 2/2')
+    await sender.drain()
+    expect(at('later 2/2') - at('later 1/2')).toBe(1000)
+  })
+
+  it("should see within lookAgainMs a reply another process enqueued while it waits for the chat's spacing", async () => {
+    let clock = Date.UTC(2026, 10, 21, 6, 0, 0)
+    const now = () => clock
+    const store = createMemoryStore({ now })
+    const outbox = createOutbox(store, now)
+    const sent: Array<{ at: number; text: unknown }> = []
+    let replied = false
+    const sender = createOutboxSender({
+      outbox,
+      channel: 'telegram',
+      store,
+      log: createLogger({ write: () => undefined }),
+      now,
+      lookAgainMs: 250,
+      sleep: async (ms) => {
+        clock += ms
+        // The server's reply, enqueued while this drain (a job's) waits: nothing in this process hurries it.
+        if (!replied) {
+          replied = true
+          await outbox.enqueue({
+            channel: 'telegram',
+            target: '42',
+            payload: { chat_id: '42', text: 'status' },
+            first: true,
+          })
+        }
+      },
+      deliver: async (item) => {
+        sent.push({ at: clock, text: item.payload.text })
+      },
+      classify: () => ({ retry: false }),
+    })
+    for (const text of ['alert 1', 'alert 2'])
+      await outbox.enqueue({ channel: 'telegram', target: '42', payload: { chat_id: '42', text } })
+    await sender.drain()
+    expect(sent.map((s) => s.text)).toEqual(['alert 1', 'status', 'alert 2'])
+    expect((sent[1]?.at ?? 0) - (sent[0]?.at ?? 0)).toBe(250)
   })
 
   it("should take a reply enqueued while it waits for the chat's spacing at once, when hurried", async () => {

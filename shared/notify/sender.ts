@@ -51,6 +51,8 @@ export type OutboxSenderOptions = {
   groupPerMinute?: number
   /** Longest a drain keeps sending (waiting for a chat's spacing counts). */
   budgetMs?: number
+  /** Longest wait between two rounds: what another process enqueued (a reply a person waits for) is seen this soon. */
+  lookAgainMs?: number
   /** The chats held (flood waits, blocked bots): their items wait, none counted as failed. */
   holds?: ChatHolds
   /** A held chat took a message again (`went`: an hourly try went through): what waited may be summed up. */
@@ -101,6 +103,7 @@ export function createOutboxSender({
   perTargetIntervalMs = 1_000,
   groupPerMinute = 20,
   budgetMs = 25_000,
+  lookAgainMs = Number.POSITIVE_INFINITY,
   holds,
   onChatBack,
   onBury,
@@ -165,7 +168,7 @@ export function createOutboxSender({
         if (spacingMs > 0 && !hurried) {
           const before = now()
           await Promise.race([
-            sleep(spacingMs),
+            sleep(Math.min(spacingMs, lookAgainMs)),
             new Promise<void>((resolve) => {
               wakeRound = resolve
             }),
