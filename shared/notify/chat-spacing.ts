@@ -1,7 +1,7 @@
 /**
  * @module How long a target's next item waits (reference §1.7): about a message a second in a chat, 20 a minute in a
- * group; a reply a person waits for goes at once, as one of the "short bursts" Telegram allows, unless another
- * such message went within the interval (a reply's later parts are spaced as ever).
+ * group; a reply a person waits for goes at once, as one of the "short bursts" Telegram allows, at most one such
+ * early message per interval (so never more than two in it).
  */
 import type { Store } from '../store/store.ts'
 import type { OutboxItem } from './outbox.ts'
@@ -32,18 +32,18 @@ export function createChatSpacing({
   groupPerMinute,
 }: ChatSpacingOptions): ChatSpacing {
   const lastKey = (target: string) => `outbox:last:${target}`
-  const firstKey = (target: string) => `outbox:first:${target}`
+  const earlyKey = (target: string) => `outbox:early:${target}`
   return {
     async waitFor(item, nowMs) {
       const wait =
         ((await store.get<number>(lastKey(item.target))) ?? 0) + perTargetIntervalMs - nowMs
       if (wait <= 0 || !item.first) return Math.max(0, wait)
       // A command's reply does not wait behind the alerts going out a second apart (the deploy bench's person
-      // waited a second more during a poll), but what a person waits for goes a second apart: a burst stays short.
-      const first = (await store.get<number>(firstKey(item.target))) ?? 0
-      return first + perTargetIntervalMs <= nowMs
+      // waited a second more during a poll), but two early messages are a second apart: a burst stays short.
+      const early = (await store.get<number>(earlyKey(item.target))) ?? 0
+      return early + perTargetIntervalMs <= nowMs
         ? 0
-        : Math.min(wait, first + perTargetIntervalMs - nowMs)
+        : Math.min(wait, early + perTargetIntervalMs - nowMs)
     },
     async withinGroupRate(item, nowMs) {
       if (!_isGroup(item)) return true
@@ -51,7 +51,9 @@ export function createChatSpacing({
       return (await store.increment(`outbox:group:${item.target}:${minute}`, 120)) <= groupPerMinute
     },
     async sent(item, nowMs) {
-      if (item.first) await store.set(firstKey(item.target), nowMs, { ttlSeconds: SENT_TTL_S })
+      const last = (await store.get<number>(lastKey(item.target))) ?? 0
+      if (item.first && last + perTargetIntervalMs > nowMs)
+        await store.set(earlyKey(item.target), nowMs, { ttlSeconds: SENT_TTL_S })
       await store.set(lastKey(item.target), nowMs, { ttlSeconds: SENT_TTL_S })
     },
   }
