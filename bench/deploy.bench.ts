@@ -40,7 +40,8 @@ const PLANE_LIMIT = 60
 const ASK_EVERY_MS = 5_000
 /** An answer later than this is not waited for (counted as that long). */
 const ANSWER_WITHIN_MS = 120_000
-const GOAL_MS = 3_000
+/** A person asking /plane status has its answer within a second at every step of the deploy. */
+const GOAL_MS = 1_000
 /** During the poll the Concierge creates a task this often, and a project every PROJECT_EVERY-th time (issue 46). */
 const CONCIERGE_EVERY_MS = 10_000
 const PROJECT_EVERY = 6
@@ -429,13 +430,14 @@ async function _askOnce(telegram: TelegramSim, origin: string): Promise<number> 
 function _table(steps: readonly StepResult[], environment: Record<string, unknown>): string {
   const lines = [
     `deploy (issue 39): the deploy sequence beside the production server, Plane's throttle ${PLANE_LIMIT}/minute — ${JSON.stringify(environment)}`,
-    '| step | job took | /plane status asked | answered, worst | answered, median | goal |',
-    '| --- | ---: | ---: | ---: | ---: | --- |',
+    '| step | job took | /plane status asked | answered, worst | answered, median | over 1 s | goal |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
     ...steps.map((s) => {
       const sorted = [...s.answersMs].sort((a, b) => a - b)
       const worst = sorted.at(-1) ?? 0
       const median = sorted[Math.floor(sorted.length / 2)] ?? 0
-      return `| ${s.step}${s.ok ? '' : ' (exit 1)'} | ${s.jobMs ? _s(s.jobMs) : '—'} | ${s.asked} | ${_s(worst)} | ${_s(median)} | ≤ ${_s(GOAL_MS)} ${worst <= GOAL_MS ? '✓' : '✗'} |`
+      const over = sorted.filter((ms) => ms > 1_000).length
+      return `| ${s.step}${s.ok ? '' : ' (exit 1)'} | ${s.jobMs ? _s(s.jobMs) : '—'} | ${s.asked} | ${_s(worst)} | ${_s(median)} | ${over} | ≤ ${_s(GOAL_MS)} ${worst <= GOAL_MS ? '✓' : '✗'} |`
     }),
   ]
   return `${lines.join('\n')}\n`

@@ -79,12 +79,12 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     log,
     now,
   })
-  let onEnqueue: (channel: OutboxChannel) => void = () => undefined
-  const outbox = createOutbox(store, now, (channel) => onEnqueue(channel))
+  let onEnqueue: (channel: OutboxChannel, first: boolean) => void = () => undefined
+  const outbox = createOutbox(store, now, (channel, first) => onEnqueue(channel, first))
   const { telegram, chatId, topics, holds, migrations, heldChats } = buildTelegramParts(services, {
     directory,
     outbox,
-    kick: () => onEnqueue('telegram'),
+    kick: () => onEnqueue('telegram', false),
   })
   const cards = createCardStore({ store, outbox, now })
   const policy = createNotifyPolicy({
@@ -264,7 +264,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
   })
   const { kick, writeCards, sender } = scheduler
   // Whatever enqueues (a flush, a wake, a command's reply, a card) wakes the lane it wrote to.
-  onEnqueue = (channel) => scheduler.drainLane(channel)
+  onEnqueue = (channel, first) => scheduler.drainLane(channel, first)
 
   // The dependents' side of a closed or deleted task: the poll's blocking rule, Plane at an agent's priority.
   const dependentsParts = {

@@ -21,6 +21,11 @@ import type { Store } from '../shared/store/store.ts'
 
 /** A lane's next drain further than this is also the notify cron's (every minute): its timer is weak. */
 const WEAK_DRAIN_AFTER_MS = 60_000
+/**
+ * A job beside the server (a deploy's first poll) drains the Telegram lane too, and no enqueue of the server's hurries
+ * it: a command's reply is seen by that drain this soon, not after the chat's whole second of spacing.
+ */
+const TELEGRAM_LOOK_AGAIN_MS = 250
 /** Shortest time between two passes of one step (flush, a lane's drain) under a stream of kicks. */
 export const STEP_GAP_MS = 100
 
@@ -43,8 +48,8 @@ export type SchedulerOptions = Pick<
 export type Scheduler = {
   /** Flush what is due and drain both lanes (a new process's first kick sends what the last one left). */
   kick(): void
-  /** One lane's drain, soon (what enqueues calls it). */
-  drainLane(channel: OutboxChannel): void
+  /** One lane's drain, soon (what enqueues calls it); `first`: a person waits for what was enqueued. */
+  drainLane(channel: OutboxChannel, first?: boolean): void
   /** The run cards' step, soon. */
   writeCards(): void
   /** Both lanes at once (the notify cron, settle). */
@@ -80,7 +85,9 @@ export function createScheduler({
         classify,
         log,
         metrics,
-        ...(channel === 'telegram' ? { holds, onChatBack, onBury } : {}),
+        ...(channel === 'telegram'
+          ? { holds, onChatBack, onBury, lookAgainMs: TELEGRAM_LOOK_AGAIN_MS }
+          : {}),
         now,
         sleep,
       }),
@@ -91,6 +98,9 @@ export function createScheduler({
     drain: async function drainBothLanes() {
       const [a, b] = await Promise.all(OUTBOX_CHANNELS.map((c) => senders[c].drain()))
       return _mergeDrainReports(a as DrainReport, b as DrainReport)
+    },
+    hurry: () => {
+      for (const channel of OUTBOX_CHANNELS) senders[channel].hurry()
     },
   }
 
@@ -214,7 +224,11 @@ export function createScheduler({
   }
   return {
     kick,
-    drainLane: (channel) => drainLane[channel](),
+    drainLane: (channel, first = false) => {
+      // A drain under way waiting for a chat's spacing takes the reply now, not after its wait.
+      if (first) senders[channel].hurry()
+      drainLane[channel]()
+    },
     writeCards,
     sender,
     settle,

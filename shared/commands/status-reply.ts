@@ -7,7 +7,9 @@ import {
   isOpen,
   type RunView,
   type StateGroup,
+  type TaskLookup,
   type TaskView,
+  taskLookup,
   type WorkspaceSnapshot,
 } from '../workspace/snapshot.ts'
 import { budgetLine } from './budget-reply.ts'
@@ -67,6 +69,7 @@ export function buildStatusReply(snapshot: WorkspaceSnapshot, ctx: RenderContext
   }
 
   const tasks = allTasks(snapshot).filter(isOpen).sort(byProjectAndSequence)
+  const lookup = taskLookup(snapshot)
   const owner = (t: (typeof tasks)[number]) => ownerNames(t, snapshot, ctx)
   lines.push(
     ...section(
@@ -87,14 +90,14 @@ export function buildStatusReply(snapshot: WorkspaceSnapshot, ctx: RenderContext
         ),
       ctx
     ),
-    ...waitingForHuman(snapshot, ctx),
+    ...waitingForHuman(snapshot, ctx, lookup),
     ...section(
       '🤖',
       p.runsToWatch,
       // Under way or queued (seen: checked in, not started) is the normal course; the others want an eye.
       snapshot.runs
         .filter((r) => r.state !== 'active' && r.state !== 'seen')
-        .map((r) => runLine(r, snapshot, ctx)),
+        .map((r) => runLine(r, snapshot, ctx, lookup)),
       ctx
     ),
     ...section(
@@ -135,7 +138,8 @@ export function groupCounts(groups: readonly CountBucket[]): Array<[CountBucket,
 export function reviewLine(
   review: WorkspaceSnapshot['reviews'][number],
   snapshot: WorkspaceSnapshot,
-  ctx: RenderContext
+  ctx: RenderContext,
+  lookup: TaskLookup = taskLookup(snapshot)
 ): string {
   const p = phrases(ctx)
   const agent = snapshot.agents.find((a) => a.id === review.agentId)?.name ?? review.agentId
@@ -144,26 +148,30 @@ export function reviewLine(
   })
   const extras = [escapeName(agent), p.confidence(number)]
   // Linked to Plane like every task line, when the task is in the listing.
-  const task = review.taskRef ? allTasks(snapshot).find((t) => t.ref === review.taskRef) : null
+  const task = review.taskRef ? lookup.byRef.get(review.taskRef) : null
   if (task) return taskLine(task, ctx, extras)
   const ref = review.taskRef ? `${escapeHtml(review.taskRef)} ` : ''
   return [`• ${ref}${quote(ctx.locale, escapeName(review.taskName))}`, ...extras].join(' — ')
 }
 
 /** What waits for the human: reviews, then approvals (shared by /plane status and the digest). */
-export function waitingForHuman(snapshot: WorkspaceSnapshot, ctx: RenderContext): string[] {
+export function waitingForHuman(
+  snapshot: WorkspaceSnapshot,
+  ctx: RenderContext,
+  lookup: TaskLookup = taskLookup(snapshot)
+): string[] {
   const p = phrases(ctx)
   return [
     ...section(
       '🔍',
       p.reviews,
-      snapshot.reviews.map((r) => reviewLine(r, snapshot, ctx)),
+      snapshot.reviews.map((r) => reviewLine(r, snapshot, ctx, lookup)),
       ctx
     ),
     ...section(
       '🛂',
       p.approvals,
-      snapshot.approvals.map((a) => approvalLine(a, snapshot, ctx)),
+      snapshot.approvals.map((a) => approvalLine(a, snapshot, ctx, lookup)),
       ctx
     ),
   ]
@@ -173,7 +181,8 @@ export function waitingForHuman(snapshot: WorkspaceSnapshot, ctx: RenderContext)
 export function approvalLine(
   approval: ApprovalView,
   snapshot: WorkspaceSnapshot,
-  ctx: RenderContext
+  ctx: RenderContext,
+  lookup: TaskLookup = taskLookup(snapshot)
 ): string {
   const p = phrases(ctx)
   const agent = approval.agentId
@@ -183,17 +192,22 @@ export function approvalLine(
     ...(agent ? [`<b>${escapeName(agent)}</b>`] : []),
     p.since(formatDateTime(approval.since, ctx.timeZone, ctx.locale)),
   ]
-  const task = allTasks(snapshot).find((t) => t.id === approval.taskId)
+  const task = lookup.byId.get(approval.taskId)
   return task
     ? taskLine(task, ctx, extras)
     : [`• ${escapeHtml(approval.taskRef ?? approval.taskId)}`, ...extras].join(' — ')
 }
 
 /** One agent run: its task (linked), its agent, what it is doing and since when. */
-export function runLine(run: RunView, snapshot: WorkspaceSnapshot, ctx: RenderContext): string {
+export function runLine(
+  run: RunView,
+  snapshot: WorkspaceSnapshot,
+  ctx: RenderContext,
+  lookup: TaskLookup = taskLookup(snapshot)
+): string {
   const p = phrases(ctx)
   const agent = snapshot.agents.find((a) => a.id === run.agentId)?.name ?? run.agentId
-  const task = allTasks(snapshot).find((t) => t.id === run.taskId)
+  const task = lookup.byId.get(run.taskId)
   const state = `${p.runState[run.state]}${run.since ? `, ${p.since(formatDateTime(run.since, ctx.timeZone, ctx.locale))}` : ''}`
   const extras = [`<b>${escapeName(agent)}</b>`, state]
   return task ? taskLine(task, ctx, extras) : [`• ${escapeHtml(run.taskId)}`, ...extras].join(' — ')

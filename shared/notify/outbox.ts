@@ -128,8 +128,8 @@ export function outboxItemBornAt(id: string, score: number): number {
 export function createOutbox(
   store: Store,
   now: () => number = Date.now,
-  /** Told after an item is stored (the bridge starts that lane's drain). */
-  onEnqueue?: (channel: OutboxChannel) => void
+  /** Told after an item is stored (the bridge starts that lane's drain); `first`: a person waits for it. */
+  onEnqueue?: (channel: OutboxChannel, first: boolean) => void
 ): Outbox {
   let sequence = 0
   const nextId = () => {
@@ -209,7 +209,7 @@ export function createOutbox(
         (await store.claim(claimKey, item.dedupeTtlS ?? DEDUPE_TTL_S, id)) ||
         (await store.get<unknown>(claimKey)) === id
       ) {
-        onEnqueue?.(channel)
+        onEnqueue?.(channel, item.first === true)
         return { id, enqueued: true }
       }
       // Someone enqueued it before: drop this copy (if that fails, the sender's owns() check drops it).
@@ -248,7 +248,7 @@ export function createOutbox(
       // in between leaves it in both lists, never in none.
       await lanes[item.channel].update(id, item, scoreOf(item))
       await dead.remove(id)
-      onEnqueue?.(item.channel)
+      onEnqueue?.(item.channel, false)
       return item
     },
     async depth() {

@@ -226,6 +226,129 @@ describe('outbox sender', () => {
     expect(sent.map((s) => s.text).slice(0, 3)).toEqual(['status 1/2', 'status 2/2', 'alert 1'])
   })
 
+  it("should send a reply a person waits for at once after the chat's last message, at most one such a second", async () => {
+    // During a deploy's first poll the human's chat gets an alert a second: a /plane status reply waited up to a second
+    // more behind the last one. Telegram allows short bursts over a message a second (reference §1.7).
+    const { sender, sent, outbox, enqueue, advance } = setup()
+    const reply = (text: string) =>
+      outbox.enqueue({
+        channel: 'telegram',
+        target: '42',
+        payload: { chat_id: '42', text },
+        first: true,
+      })
+    await enqueue('42', 'alert 1')
+    await sender.drain()
+    advance(200)
+    await enqueue('42', 'alert 2')
+    await reply('status 1/2')
+    await reply('status 2/2')
+    await sender.drain()
+    const at = (text: string) => sent.find((s) => s.text === text)?.at ?? Number.NaN
+    expect(sent.map((s) => s.text)).toEqual(['alert 1', 'status 1/2', 'status 2/2', 'alert 2'])
+    // The reply's first message at once; what follows it a second apart, as ever.
+    expect(at('status 1/2') - at('alert 1')).toBe(200)
+    expect(at('status 2/2') - at('status 1/2')).toBe(1000)
+    expect(at('alert 2') - at('status 2/2')).toBe(1000)
+    // A second reply within the second of the first early one waits for that second.
+    advance(100)
+    await reply('status again')
+    await sender.drain()
+    expect(at('status again') - at('status 1/2')).toBeGreaterThanOrEqual(1000)
+    expect(at('status again') - at('alert 2')).toBeLessThan(1000)
+    // A reply whose first part went in its turn: its second may go early, its third waits for the second's second.
+    advance(5_000)
+    for (const part of ['later 1/3', 'later 2/3', 'later 3/3']) await reply(part)
+    await sender.drain()
+    expect(at('later 2/3') - at('later 1/3')).toBe(0)
+    expect(at('later 3/3') - at('later 2/3')).toBe(1000)
+  })
+
+  it("should see within lookAgainMs a reply another process enqueued while it waits for the chat's spacing", async () => {
+    let clock = Date.UTC(2026, 10, 21, 6, 0, 0)
+    const now = () => clock
+    const store = createMemoryStore({ now })
+    const outbox = createOutbox(store, now)
+    const sent: Array<{ at: number; text: unknown }> = []
+    let replied = false
+    const sender = createOutboxSender({
+      outbox,
+      channel: 'telegram',
+      store,
+      log: createLogger({ write: () => undefined }),
+      now,
+      lookAgainMs: 250,
+      sleep: async (ms) => {
+        clock += ms
+        // The server's reply, enqueued while this drain (a job's) waits: nothing in this process hurries it.
+        if (!replied) {
+          replied = true
+          await outbox.enqueue({
+            channel: 'telegram',
+            target: '42',
+            payload: { chat_id: '42', text: 'status' },
+            first: true,
+          })
+        }
+      },
+      deliver: async (item) => {
+        sent.push({ at: clock, text: item.payload.text })
+      },
+      classify: () => ({ retry: false }),
+    })
+    for (const text of ['alert 1', 'alert 2'])
+      await outbox.enqueue({ channel: 'telegram', target: '42', payload: { chat_id: '42', text } })
+    await sender.drain()
+    expect(sent.map((s) => s.text)).toEqual(['alert 1', 'status', 'alert 2'])
+    expect((sent[1]?.at ?? 0) - (sent[0]?.at ?? 0)).toBe(250)
+  })
+
+  it("should take a reply enqueued while it waits for the chat's spacing at once, when hurried", async () => {
+    let clock = Date.UTC(2026, 10, 21, 6, 0, 0)
+    const now = () => clock
+    const store = createMemoryStore({ now })
+    const outbox = createOutbox(store, now)
+    const sent: Array<{ at: number; text: unknown }> = []
+    // A real wait: the drain sleeps until the test ends it, the clock moved by what passed.
+    let wake: () => void = () => undefined
+    const sender = createOutboxSender({
+      outbox,
+      channel: 'telegram',
+      store,
+      log: createLogger({ write: () => undefined }),
+      now,
+      sleep: (ms) =>
+        new Promise<void>((resolve) => {
+          wake = () => {
+            clock += ms
+            resolve()
+          }
+        }),
+      deliver: async (item) => {
+        sent.push({ at: clock, text: item.payload.text })
+      },
+      classify: () => ({ retry: false }),
+    })
+    for (const text of ['alert 1', 'alert 2'])
+      await outbox.enqueue({ channel: 'telegram', target: '42', payload: { chat_id: '42', text } })
+    const drained = sender.drain()
+    await vi.waitFor(() => expect(sent).toHaveLength(1))
+    // The drain now waits a second for alert 2; 300 ms in, the person's reply comes.
+    clock += 300
+    await outbox.enqueue({
+      channel: 'telegram',
+      target: '42',
+      payload: { chat_id: '42', text: 'status' },
+      first: true,
+    })
+    sender.hurry()
+    await vi.waitFor(() => expect(sent).toHaveLength(2))
+    expect(sent[1]).toEqual({ at: sent[0]!.at + 300, text: 'status' })
+    wake()
+    await drained
+    expect(sent.map((s) => s.text)).toEqual(['alert 1', 'status', 'alert 2'])
+  })
+
   it('should list what a change asks for ahead of a backlog longer than one read', async () => {
     const { outbox } = setup()
     for (let i = 1; i <= 5; i++)

@@ -8,6 +8,7 @@ import { keepLease, LOCK_LEASE } from '../store/lease.ts'
 import type { Store } from '../store/store.ts'
 import type { HoldWhy } from '../telegram/refusals.ts'
 import type { ChatHold, ChatHolds } from './chat-holds.ts'
+import { createChatSpacing } from './chat-spacing.ts'
 import type { Outbox, OutboxChannel, OutboxItem } from './outbox.ts'
 
 export type DeliveryDecision = {
@@ -50,6 +51,8 @@ export type OutboxSenderOptions = {
   groupPerMinute?: number
   /** Longest a drain keeps sending (waiting for a chat's spacing counts). */
   budgetMs?: number
+  /** Longest wait between two rounds: what another process enqueued (a reply a person waits for) is seen this soon. */
+  lookAgainMs?: number
   /** The chats held (flood waits, blocked bots): their items wait, none counted as failed. */
   holds?: ChatHolds
   /** A held chat took a message again (`went`: an hourly try went through): what waited may be summed up. */
@@ -70,7 +73,11 @@ export type DrainReport = {
   nextDueInMs: number | null
 }
 
-export type OutboxSender = { drain(): Promise<DrainReport> }
+export type OutboxSender = {
+  drain(): Promise<DrainReport>
+  /** Something a person waits for was enqueued: a drain waiting for a chat's spacing looks again now. */
+  hurry(): void
+}
 
 const DEFAULT_BACKOFF_MS = [1_000, 5_000, 15_000, 60_000, 300_000, 900_000] as const
 /**
@@ -96,19 +103,29 @@ export function createOutboxSender({
   perTargetIntervalMs = 1_000,
   groupPerMinute = 20,
   budgetMs = 25_000,
+  lookAgainMs = Number.POSITIVE_INFINITY,
   holds,
   onChatBack,
   onBury,
 }: OutboxSenderOptions): OutboxSender {
   let depthKnown = false
+  const spacing = createChatSpacing({ store, perTargetIntervalMs, groupPerMinute })
   // Drains of this lane in this process run one after the other (a cron's drain waits for the one an enqueue
   // started, then looks again): the store lock only ever turns away another process.
   let tail: Promise<unknown> = Promise.resolve()
+  /** Ends the running drain's wait between two rounds (a reply enqueued meanwhile goes at once). */
+  let wakeRound: (() => void) | null = null
+  /** Something to hurry for was enqueued since the round's read: the round after it does not wait. */
+  let hurried = false
   return {
     drain(): Promise<DrainReport> {
       const next = tail.then(drainOutbox, drainOutbox)
       tail = next.catch(() => undefined)
       return next
+    },
+    hurry() {
+      hurried = true
+      wakeRound?.()
     },
   }
 
@@ -148,9 +165,15 @@ export function createOutboxSender({
       // waits for the nearest spacing and looks again (items enqueued meanwhile included). One agent's backlog of
       // wakes (a deploy's first poll) goes out a second apart without holding another agent's wake behind it.
       for (let spacingMs: number | null = 0; spacingMs !== null; ) {
-        if (spacingMs > 0) {
+        if (spacingMs > 0 && !hurried) {
           const before = now()
-          await sleep(spacingMs)
+          await Promise.race([
+            sleep(Math.min(spacingMs, lookAgainMs)),
+            new Promise<void>((resolve) => {
+              wakeRound = resolve
+            }),
+          ])
+          wakeRound = null
           // A clock that did not move (a test's sleep that only records) would spin: come back when it is due.
           if (now() === before) {
             due(before + spacingMs)
@@ -168,6 +191,7 @@ export function createOutboxSender({
           else spacingMs = spacingMs === null ? wait : Math.min(spacingMs, wait)
         }
         // In sending order: a target's bulk items (a deploy's backlog of wakes) after its others.
+        hurried = false
         const items = await outbox.pending(channel, { known })
         report.left = items.length
         for (const item of items) {
@@ -186,15 +210,12 @@ export function createOutboxSender({
             due(chatHold.until)
             continue
           }
-          const wait = (await _lastSent(store, item.target)) + perTargetIntervalMs - now()
+          const wait = await spacing.waitFor(item, now())
           if (wait > 0) {
             space(item.target, wait)
             continue
           }
-          if (
-            _isGroup(item) &&
-            !(await _withinGroupRate(store, item.target, groupPerMinute, now()))
-          ) {
+          if (!(await spacing.withinGroupRate(item, now()))) {
             const nextMinute = (Math.floor(now() / 60_000) + 1) * 60_000
             await outbox.update({ ...item, notBefore: nextMinute })
             known.delete(item.id)
@@ -250,7 +271,7 @@ export function createOutboxSender({
           // ack fails, the item goes out once more on the next drain: the documented duplicate window.
           try {
             await outbox.ack(item)
-            await store.set(`outbox:last:${item.target}`, now(), { ttlSeconds: 60 })
+            await spacing.sent(item, now())
           } catch (error) {
             held.add(item.target)
             log.warn('delivered, but the outbox could not record it', {
@@ -366,25 +387,4 @@ export function createOutboxSender({
       return 'retry'
     }
   }
-}
-
-// --- Internal helpers ---
-
-async function _lastSent(store: Store, target: string): Promise<number> {
-  return (await store.get<number>(`outbox:last:${target}`)) ?? 0
-}
-
-/** Telegram group and supergroup ids are negative; private chats are positive. */
-function _isGroup(item: OutboxItem): boolean {
-  return item.channel === 'telegram' && item.target.startsWith('-')
-}
-
-async function _withinGroupRate(
-  store: Store,
-  target: string,
-  perMinute: number,
-  nowMs: number
-): Promise<boolean> {
-  const minute = Math.floor(nowMs / 60_000)
-  return (await store.increment(`outbox:group:${target}:${minute}`, 120)) <= perMinute
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { AGENTS, makeWorkspace, PLANE_USERS, PROJECTS } from '../../test/fixtures/workspace.ts'
 import { foldName, matchAgent, matchProject } from '../commands/match.ts'
-import { allTasks, buildWorkspaceSnapshot } from './snapshot.ts'
+import { allTasks, buildWorkspaceSnapshot, taskLookup } from './snapshot.ts'
 
 describe('buildWorkspaceSnapshot', () => {
   it('should leave archived projects out and sort the others by name', () => {
@@ -83,5 +83,22 @@ describe('matchProject / matchAgent', () => {
   it('should match agents by name or id', () => {
     expect(matchAgent('SESHAT', AGENTS).map((a) => a.id)).toEqual(['seshat'])
     expect(matchAgent('h', AGENTS).map((a) => a.id)).toEqual(['imhotep', 'thot', 'seshat'])
+  })
+})
+
+describe('taskLookup', () => {
+  it('should find each task by id and by reference, the first one when two share a reference', () => {
+    const snapshot = makeWorkspace()
+    const tasks = allTasks(snapshot)
+    const lookup = taskLookup(snapshot)
+    for (const task of tasks) {
+      expect(lookup.byId.get(task.id)).toBe(task)
+      if (task.ref) expect(lookup.byRef.get(task.ref)).toBe(tasks.find((t) => t.ref === task.ref))
+    }
+    const [first] = snapshot.projects
+    const copy = { ...(first?.tasks[0] as (typeof tasks)[number]), id: 'another' }
+    const twice = { ...snapshot, projects: [...snapshot.projects, { ...first!, tasks: [copy] }] }
+    expect(taskLookup(twice).byRef.get(copy.ref ?? '')?.id).toBe(first?.tasks[0]?.id)
+    expect(taskLookup(twice).byId.get('another')).toBe(copy)
   })
 })

@@ -179,6 +179,26 @@ export function allTasks(snapshot: WorkspaceSnapshot): TaskView[] {
   return snapshot.projects.flatMap((p) => p.tasks)
 }
 
+/** The snapshot's tasks by id and by reference (the first of each, as a search in `allTasks` finds it). */
+export type TaskLookup = {
+  byId: ReadonlyMap<string, TaskView>
+  byRef: ReadonlyMap<string, TaskView>
+}
+
+/**
+ * Built once for a reply's many lines: a line per run, approval or review searching every task was 500 searches of
+ * 3,000 tasks, the event loop held a second under a deploy's first poll (the deploy bench's /plane status).
+ */
+export function taskLookup(snapshot: WorkspaceSnapshot): TaskLookup {
+  const byId = new Map<string, TaskView>()
+  const byRef = new Map<string, TaskView>()
+  for (const task of allTasks(snapshot)) {
+    if (!byId.has(task.id)) byId.set(task.id, task)
+    if (task.ref !== null && !byRef.has(task.ref)) byRef.set(task.ref, task)
+  }
+  return { byId, byRef }
+}
+
 // --- Internal helpers ---
 
 function _taskView(

@@ -39,12 +39,13 @@ function setup(listed: Array<ReturnType<typeof item>>) {
   const calls = { listings: 0 }
   /** What Plane lists now, and a listing held until `release` (the key's window full). */
   const plane$ = {
+    projects: [{ id: PROJECT, name: 'Onboarding', identifier: 'ONB' }],
     listed,
     held: null as Promise<void> | null,
     release: (): void => undefined,
   }
   const plane = {
-    projects: { list: async () => [{ id: PROJECT, name: 'Onboarding', identifier: 'ONB' }] },
+    projects: { list: async () => plane$.projects },
     workItems: {
       listAll: async () => {
         calls.listings++
@@ -87,6 +88,9 @@ function setup(listed: Array<ReturnType<typeof item>>) {
   return {
     loader,
     calls,
+    addProject: (id: string, name: string) =>
+      plane$.projects.push({ id, name, identifier: id.toUpperCase() }),
+    projectIds: async () => (await loader.snapshot()).projects.map((p) => p.id),
     change,
     states,
     hold,
@@ -164,5 +168,27 @@ describe('the workspace loader laying changes over a cached listing (issues 36, 
     await new Promise((resolve) => setTimeout(resolve, 10))
     expect(await t.states()).toEqual({ t1: 'Terminé', t2: 'En cours' })
     expect(t.calls.listings).toBe(2)
+  })
+
+  it('should answer from the projects past their ten minutes while the next list is made, a new project listed before it shows', async () => {
+    const t = setup([item('t1', 'En cours', '2026-11-26T09:00:00Z')])
+    expect(await t.projectIds()).toEqual([PROJECT])
+    // Ten minutes on, a project is new and Plane's listings wait for the key's window (a poll holds it).
+    t.tick(10 * 60_000)
+    t.addProject('p2', 'Recherche')
+    t.hold([item('t1', 'En cours', '2026-11-26T09:00:00Z')])
+    let answered = false
+    const reply = t.projectIds().then((ids) => {
+      answered = true
+      return ids
+    })
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(answered).toBe(true)
+    expect(await reply).toEqual([PROJECT])
+    t.release()
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    // The new project shows with its first listing made: the reply made none (the first, the renewed one, p2's).
+    expect(await t.projectIds()).toEqual([PROJECT, 'p2'])
+    expect(t.calls.listings).toBe(3)
   })
 })

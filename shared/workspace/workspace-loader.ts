@@ -1,7 +1,7 @@
 /**
  * @module Loads the workspace snapshot for /plane and the digest (NOTIF-06, NOTIF-08) through a store cache, so a
- * burst of commands costs no extra Plane requests: work items, projects and cycles 10 min; names and agents come
- * from the bridge's directory (its own 10-minute cache).
+ * burst of commands costs no extra Plane requests: work items, projects and cycles 10 min (past that, listings and
+ * projects answer while the next is made); names and agents come from the bridge's directory (its own 10-minute cache).
  *
  * A cached listing is never older than what the human was told: every version of a task the pipeline
  * stores is noted in its project's changed set (`noteTaskChanged`), and a listing read back takes the tasks changed
@@ -19,12 +19,14 @@ import type { TaskSnapshot } from '../events.ts'
 import { progressUnderWay } from '../live/progress.ts'
 import type { Directory } from '../notify/directory.ts'
 import { listReviews } from '../notify/reviews.ts'
+import { errorMessage } from '../observe/errors.ts'
 import type { Logger } from '../observe/log.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
 import { openRunRecords } from '../runs/records.ts'
 import { checkinsKey } from '../runs/tracker.ts'
 import type { Store } from '../store/store.ts'
+import { createLayOver, type Listing } from './laid-over.ts'
 import {
   type AgentRecord,
   buildWorkspaceSnapshot,
@@ -100,9 +102,11 @@ export async function noteTaskChanged(
 const FORBIDDEN_TTL_S = 5 * 60
 const forbiddenKey = (projectId: string) => `cache:plane:forbidden:${projectId}`
 
-/** A cached listing: the records, and when it was made (the changes noted since then are laid over it). */
-type Listing = { tasks: TaskRecord[]; truncated: boolean; listedAt?: number }
 export const LISTS_TTL_S = 10 * 60
+/** The workspace's projects as listed at `listedAt`, kept PROJECTS_KEPT_S, made again past LISTS_TTL_S. */
+type ProjectsListing = { projects: ProjectRecord[]; listedAt: number }
+const PROJECTS_KEY = 'cache:plane:projects:listed'
+const PROJECTS_KEPT_S = 60 * 60
 const PAGE_CAP = 5
 const PER_PAGE = 100
 /** Only what the replies use: keeps the cached copy small. */
@@ -132,19 +136,43 @@ export function createWorkspaceLoader({
   budget = null,
 }: WorkspaceLoaderOptions): WorkspaceLoader {
   const cached = createStoreCache({ store, log })
+  const layOver = createLayOver({ latest, now })
 
-  const projects = () =>
-    cached(
-      'cache:plane:projects',
-      listsTtlS,
-      async (): Promise<ProjectRecord[]> =>
-        (await plane.projects.list()).map((p) => ({
-          id: p.id,
-          name: p.name,
-          identifier: p.identifier ?? null,
-          archived: Boolean(p.archived_at),
-        }))
+  const listProjects = async (): Promise<ProjectsListing> => {
+    const listedAt = now()
+    const listed = (await plane.projects.list()).map((p) => ({
+      id: p.id,
+      name: p.name,
+      identifier: p.identifier ?? null,
+      archived: Boolean(p.archived_at),
+    }))
+    // A project new to the list gets its first listing before the list is kept: the reply that shows it does not
+    // wait for it (a poll's share of the key's window held ten new projects' first pages 2 s, the deploy bench).
+    await Promise.all(
+      listed.map(async (p) => {
+        if (p.archived || (await store.has(workItemsCacheKey(p.id)).catch(() => true))) return
+        await readable(p).catch((error: unknown) =>
+          log.warn('first listing of a new project failed; a reply lists it', {
+            project: p.identifier ?? p.id,
+            error: errorMessage(error),
+          })
+        )
+      })
     )
+    return { projects: listed, listedAt }
+  }
+  // Past listsTtlS the kept list answers while the next one is made, as the listings do; past PROJECTS_KEPT_S a
+  // reply waits for a new one.
+  const projects = async (): Promise<ProjectRecord[]> => {
+    const kept = await cached(PROJECTS_KEY, PROJECTS_KEPT_S, listProjects)
+    const ageMs = now() - kept.listedAt
+    if (ageMs >= PROJECTS_KEPT_S * 1000) {
+      await store.delete(PROJECTS_KEY)
+      return (await cached(PROJECTS_KEY, PROJECTS_KEPT_S, listProjects)).projects
+    }
+    if (ageMs >= listsTtlS * 1000) cached.renew(PROJECTS_KEY, PROJECTS_KEPT_S, listProjects)
+    return kept.projects
+  }
 
   const list = async (projectId: string): Promise<Listing> => {
     // Before the request: a change stored while the listing is under way is laid over it too.
@@ -185,8 +213,7 @@ export function createWorkspaceLoader({
       await store.delete(key)
       return cached(key, keptS, relist)
     }
-    const ids = changed.map((c) => c.member)
-    return _laidOver(listing, ids, await latest(ids))
+    return layOver(projectId, listing, changed)
   }
 
   /** A project's tasks, or null when Plane refuses the bridge its work items (not a member). */
@@ -314,50 +341,6 @@ export function createWorkspaceLoader({
 }
 
 // --- Internal helpers ---
-
-/**
- * The listing with the tasks changed since it was made: each newer snapshot replaces its record or joins the
- * listing; a task the pipeline forgot (deleted in Plane) leaves it.
- */
-function _laidOver(
-  listing: Listing,
-  ids: readonly string[],
-  snapshots: ReadonlyArray<TaskSnapshot | null>
-): Listing {
-  const records = new Map(listing.tasks.map((t) => [t.id, t]))
-  for (const [i, snapshot] of snapshots.entries()) {
-    if (!snapshot) {
-      records.delete(ids[i] as string)
-      continue
-    }
-    const listed = records.get(snapshot.id)
-    if (listed?.updatedAt && listed.updatedAt > snapshot.updatedAt) continue
-    records.set(snapshot.id, _snapshotRecord(snapshot))
-  }
-  const tasks = [...records.values()].sort((a, b) =>
-    (b.updatedAt ?? '') < (a.updatedAt ?? '')
-      ? -1
-      : (b.updatedAt ?? '') > (a.updatedAt ?? '')
-        ? 1
-        : 0
-  )
-  return { ...listing, tasks }
-}
-
-function _snapshotRecord(task: TaskSnapshot): TaskRecord {
-  return {
-    id: task.id,
-    name: task.name,
-    sequenceId: task.sequenceId,
-    stateName: task.state?.name ?? '',
-    stateGroup: task.state?.group ?? '',
-    assigneeIds: [...task.assigneeIds],
-    labelNames: [...task.labels],
-    targetDate: task.targetDate,
-    completedAt: task.completedAt,
-    updatedAt: task.updatedAt,
-  }
-}
 
 type ListedItem = {
   id: string
