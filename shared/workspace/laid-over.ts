@@ -1,5 +1,5 @@
 /**
- * @module A project's cached listing laid over with the tasks the pipeline stored since it was made (issue 36), reading
+ * @module A project's cached listing laid over with the tasks the pipeline stored since it was made, reading
  * again only the snapshots whose change is new since this process last read them: during a deploy's first poll each
  * /plane status read and parsed the 3,000 snapshots the poll had stored, 0.2-0.6 s of a reply (the deploy bench).
  */
