@@ -8,18 +8,7 @@
  * under load (profiled). Sorted sets go out as ZADD/ZRANGEBYSCORE, not EVAL of a script text.
  */
 import { hexOf } from '../hash.ts'
-import {
-  CLAIM_AND_ENQUEUE,
-  claimAndEnqueueArgs,
-  DELETE_IF_EQUALS,
-  DEQUEUE,
-  INCREMENT,
-  INDEX_ADD,
-  parseWindowTake,
-  REPLACE_IF_EQUALS,
-  WINDOW_TAKE,
-  windowMember,
-} from './atomics.ts'
+import { windowMember } from './atomics.ts'
 import {
   assertDequeued,
   assertIncrement,
@@ -34,6 +23,17 @@ import {
   unwrap,
   wrap,
 } from './envelope.ts'
+import {
+  CLAIM_AND_ENQUEUE,
+  claimAndEnqueueArgs,
+  DELETE_IF_EQUALS,
+  DEQUEUE,
+  INCREMENT,
+  INDEX_ADD,
+  parseWindowTake,
+  REPLACE_IF_EQUALS,
+  WINDOW_TAKE,
+} from './redis-scripts.ts'
 import type { IndexEntry, Store, StoreLock } from './types.ts'
 import { asStoreUnavailable } from './unavailable.ts'
 
