@@ -8,65 +8,37 @@ import type { RunLedger } from '../runs/records.ts'
 import type { Store } from '../store/store.ts'
 import { claimAndWrite } from '../store/store.ts'
 import {
+  agentScope,
+  type BudgetScope,
+  computeFigures,
+  levelOf,
+  type ScopeFigures,
+  TEAM_SCOPE,
+  THRESHOLDS,
+} from './figures.ts'
+import {
   createLedger,
   entryOf,
   type Ledger,
   type LedgerLine,
-  type LedgerMonth,
-  MICROS_PER_USD,
   sameEntry,
   toMicros,
 } from './ledger.ts'
-import { daysElapsed, daysInMonth, monthOf } from './month.ts'
+import { monthOf } from './month.ts'
+import { type BudgetView, buildBudgetView } from './view.ts'
+
+export {
+  agentScope,
+  type BudgetScope,
+  levelOf,
+  RAISE_STEP,
+  type ScopeFigures,
+  TEAM_SCOPE,
+  THRESHOLDS,
+} from './figures.ts'
+export type { BudgetView } from './view.ts'
 
 export type BudgetAgent = { id: string; name: string; monthlyBudgetUsd?: number | undefined }
-
-/** `team`, or `agent:<id>`: whose budget. */
-export type BudgetScope = string
-export const TEAM_SCOPE = 'team'
-export const agentScope = (agentId: string): BudgetScope => `agent:${agentId}`
-
-/** One scope's month. Amounts in USD; null budget: the scope has none of its own (an agent without one). */
-export type ScopeFigures = {
-  scope: BudgetScope
-  agentId: string | null
-  budgetUsd: number | null
-  /** Steps of RAISE_STEP the human added this month. */
-  raises: number
-  spentUsd: number
-  /** Part of `spentUsd` that stands for tasks finished without a reported cost (their estimate). */
-  estimatedUsd: number
-  committedUsd: number
-  /** Estimates of new tasks waiting for the human's approval: not committed until approved. */
-  heldUsd: number
-  heldCount: number
-  leftUsd: number | null
-  /** Spent plus committed, in percent of the budget (rounded). */
-  percent: number | null
-  /** The human chose to hold new work this month. */
-  holding: boolean
-}
-
-export type BudgetView = {
-  month: string
-  /** For the forecast at the current pace. */
-  daysElapsed: number
-  monthDays: number
-  /** The ledger is being rebuilt from Plane's run cards (the store was lost): figures are partial. */
-  rebuilding: boolean
-  team: ScopeFigures
-  /** Agents with a budget of their own or money this month, in the registry's order. */
-  agents: ScopeFigures[]
-  projects: Array<{ projectId: string; spentUsd: number; committedUsd: number }>
-  /** The most expensive open tasks (committed), most expensive first. */
-  top: Array<{
-    taskId: string
-    projectId: string
-    ref: string | null
-    agentId: string | null
-    amountUsd: number
-  }>
-}
 
 /** Why a new task waits for the human: the scope's budget is out (counting the task), or the human holds new work. */
 export type BudgetHold = { scope: BudgetScope; why: 'out' | 'held'; figures: ScopeFigures }
@@ -104,10 +76,6 @@ export type BudgetOptions = {
   /** Tells the human a threshold crossed (the alert card); without it, nothing is told. */
   tell?: (alert: BudgetAlert) => Promise<unknown>
 }
-
-/** A raise adds this share of the scope's budget for the month. */
-export const RAISE_STEP = 0.2
-export const THRESHOLDS = [80, 100] as const
 /** Raises, holds and told thresholds outlive their month. */
 const MONTH_TTL_S = 40 * 24 * 60 * 60
 const BUILT_KEY = 'budget:ledger:built'
@@ -152,7 +120,7 @@ export function createBudget({
     const agentId = scope === TEAM_SCOPE ? null : scope.slice('agent:'.length)
     const mine = (list: LedgerLine[]) =>
       agentId === null ? list : list.filter((l) => l.agentId === agentId)
-    return figures(scope, agentId, baseOf(scope), raised(scope), holding(scope), {
+    return computeFigures(scope, agentId, baseOf(scope), raised(scope), holding(scope), {
       spent: mine(lines.spent),
       open: mine(lines.open),
       held: mine(lines.held),
@@ -201,43 +169,12 @@ export function createBudget({
       const month = monthOf(at, timeZone)
       const current = await read(month)
       const team = figuresOf(TEAM_SCOPE, current)
-      const { lines } = current
       const agentFigures = agents
         .map((a) => figuresOf(agentScope(a.id), current))
         .filter((f) => f.budgetUsd !== null || f.spentUsd + f.committedUsd + f.heldUsd > 0)
-      const projects = new Map<string, { spent: number; committed: number }>()
-      for (const [kind, list] of [
-        ['spent', lines.spent],
-        ['committed', lines.open],
-      ] as const)
-        for (const line of list) {
-          const p = projects.get(line.projectId) ?? { spent: 0, committed: 0 }
-          p[kind] += line.micros
-          projects.set(line.projectId, p)
-        }
-      return {
-        month,
-        daysElapsed: daysElapsed(at, timeZone),
-        monthDays: daysInMonth(month),
-        rebuilding: !(await store.has(BUILT_KEY)),
-        team,
-        agents: agentFigures,
-        projects: [...projects].map(([projectId, p]) => ({
-          projectId,
-          spentUsd: usd(p.spent),
-          committedUsd: usd(p.committed),
-        })),
-        top: [...lines.open]
-          .sort((a, b) => b.micros - a.micros)
-          .slice(0, TOP_TASKS)
-          .map((l) => ({
-            taskId: l.taskId,
-            projectId: l.projectId,
-            ref: l.ref,
-            agentId: l.agentId,
-            amountUsd: usd(l.micros),
-          })),
-      }
+      const rebuilding = !(await store.has(BUILT_KEY))
+      const parts = { month, at, timeZone, rebuilding, team, agents: agentFigures }
+      return buildBudgetView({ ...parts, lines: current.lines })
     },
     async holdFor(agentId, estimateUsd) {
       const current = await read(monthOf(now(), timeZone))
@@ -269,51 +206,5 @@ export function createBudget({
     },
     built: () => store.has(BUILT_KEY),
     markBuilt: () => store.set(BUILT_KEY, { at: now() }),
-  }
-}
-
-/** The threshold a scope's spent plus committed has reached, or null (below 80 %, or no budget). */
-export function levelOf(f: ScopeFigures): 80 | 100 | null {
-  if (f.budgetUsd === null || f.budgetUsd <= 0) return null
-  const used = toMicros(f.spentUsd) + toMicros(f.committedUsd)
-  const limit = toMicros(f.budgetUsd)
-  if (used >= limit) return 100
-  return used * 100 >= limit * 80 ? 80 : null
-}
-
-// --- Internal helpers ---
-
-/** The open tasks /plane budget lists. */
-const TOP_TASKS = 10
-
-function usd(micros: number): number {
-  return micros / MICROS_PER_USD
-}
-
-function figures(
-  scope: BudgetScope,
-  agentId: string | null,
-  base: number | null,
-  raises: number,
-  holding: boolean,
-  lines: LedgerMonth
-): ScopeFigures {
-  const sum = (list: LedgerLine[]) => list.reduce((n, l) => n + l.micros, 0)
-  const spent = sum(lines.spent)
-  const committed = sum(lines.open)
-  const budget = base === null ? null : toMicros(base * (1 + RAISE_STEP * raises))
-  return {
-    scope,
-    agentId,
-    budgetUsd: budget === null ? null : usd(budget),
-    raises,
-    spentUsd: usd(spent),
-    estimatedUsd: usd(sum(lines.spent.filter((l) => l.estimated))),
-    committedUsd: usd(committed),
-    heldUsd: usd(sum(lines.held)),
-    heldCount: lines.held.length,
-    leftUsd: budget === null ? null : usd(budget - spent - committed),
-    percent: budget ? Math.round(((spent + committed) * 100) / budget) : null,
-    holding,
   }
 }

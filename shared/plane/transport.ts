@@ -6,7 +6,6 @@ import {
   DEFAULT_RETRY_DELAYS_MS,
   sleep as defaultSleep,
   parseRetryAfter,
-  type RetryDecision,
   withRetry,
 } from '../net/retry.ts'
 import { createRedactor, type Redactor } from '../observe/redact.ts'
@@ -16,7 +15,7 @@ import {
   createPlaneTransportError,
   PlaneApiError,
 } from './errors.ts'
-import { hasExternalIds, normaliseBaseUrl, PLANE_API_PREFIX } from './paths.ts'
+import { normaliseBaseUrl, PLANE_API_PREFIX } from './paths.ts'
 import {
   createRequestWindow,
   type KeyLanes,
@@ -24,6 +23,17 @@ import {
   type RequestPriority,
   type SharedWindow,
 } from './request-window.ts'
+import {
+  compactQuery,
+  honourAbort,
+  type PlaneMethod,
+  type PlaneQuery,
+  parseBody,
+  pathOf,
+} from './transport-http.ts'
+import { classifyPlaneRetry, defaultReplaySafe } from './transport-retry.ts'
+
+export type { PlaneMethod, PlaneQuery }
 
 /** OPENCLAW-15: 30 s per request. */
 export const DEFAULT_TIMEOUT_MS = 30_000
@@ -34,14 +44,6 @@ export const DEFAULT_TIMEOUT_MS = 30_000
  * is the store's round trip for the shared window, not a wait.
  */
 export const WINDOW_WAIT_REPORTED_MS = 100
-
-/** Statuses worth another attempt besides 429: gateway trouble and timeouts. A 500 is Plane's catch-all for
- * deterministic failures (e.g. an unknown `order_by`), so repeating it only burns quota. */
-const RETRY_STATUSES = new Set([408, 502, 503, 504])
-
-export type PlaneMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE'
-
-export type PlaneQuery = Record<string, string | number | boolean | undefined>
 
 /** One HTTP attempt, for metrics (requests per tick or per agent). `status` is 0 when no answer arrived. */
 export type PlaneRequestInfo = {
@@ -130,7 +132,7 @@ export function createPlaneTransport({
   onWindowWait,
 }: PlaneTransportOptions): PlaneTransport {
   const redactor = createRedactor([apiKey])
-  const fetchWithDeadline = _honourAbort(fetchImpl)
+  const fetchWithDeadline = honourAbort(fetchImpl)
   const base = normaliseBaseUrl(baseUrl)
   const api = ofetch.create(
     {
@@ -174,7 +176,7 @@ export function createPlaneTransport({
     // Plane's count of the key's window, which other clients of the key spend too.
     const remaining = response.headers.get('x-ratelimit-remaining')
     if (remaining !== null) keyWindow.observe(Number(remaining))
-    const data = _parseBody((response as Response & { _data?: unknown })._data)
+    const data = parseBody((response as Response & { _data?: unknown })._data)
     if (response.status >= 200 && response.status < 300) {
       onRequest?.({ method, path, status: response.status, durationMs })
       return { status: response.status, data }
@@ -227,13 +229,13 @@ export function createPlaneTransport({
     redactor,
     async request(method, path, schema, { query, body, replaySafe } = {}) {
       const fullPath = `${PLANE_API_PREFIX}${path}`
-      const safe = replaySafe ?? _defaultReplaySafe(method, body)
+      const safe = replaySafe ?? defaultReplaySafe(method, body)
       const { status, data } = await retrying(safe, async function planeAttempt() {
         await acquire()
         return attempt(method, fullPath, () =>
           api.raw(fullPath, {
             method,
-            query: _compactQuery(query),
+            query: compactQuery(query),
             body: body as Record<string, unknown> | undefined,
           })
         )
@@ -247,7 +249,7 @@ export function createPlaneTransport({
       throw createPlaneParseError({ status, method, path: fullPath, body: data, problem }, redactor)
     },
     async uploadForm(url, form) {
-      const path = _pathOf(url)
+      const path = pathOf(url)
       // A presigned POST to the same key overwrites the same object, so a replay is harmless.
       await retrying(true, function storageAttempt() {
         // `redirect: 'error'`: fetch keeps a copy of a body it may have to send again after a redirect, so a
@@ -258,72 +260,4 @@ export function createPlaneTransport({
       })
     },
   }
-}
-
-/** Retry transport failures, timeouts, 429 (after Retry-After when given) and 408/502/503/504. */
-export function classifyPlaneRetry(error: unknown): RetryDecision {
-  if (!(error instanceof PlaneApiError)) return { retry: false }
-  const transient =
-    error.reason === 'timeout' ||
-    error.reason === 'network' ||
-    error.kind === 'rate_limited' ||
-    RETRY_STATUSES.has(error.status)
-  if (!transient) return { retry: false }
-  return error.retryAfterMs === undefined
-    ? { retry: true }
-    : { retry: true, afterMs: error.retryAfterMs }
-}
-
-// --- Internal helpers ---
-
-function _defaultReplaySafe(method: PlaneMethod, body: unknown): boolean {
-  if (method === 'GET' || method === 'PATCH') return true
-  if (method === 'POST') return hasExternalIds(body)
-  return false
-}
-
-function _compactQuery(query: PlaneQuery | undefined): Record<string, string> | undefined {
-  if (!query) return undefined
-  const out: Record<string, string> = {}
-  for (const [key, value] of Object.entries(query))
-    if (value !== undefined) out[key] = String(value)
-  return out
-}
-
-/** Plane answers JSON; anything else (an HTML page from the web app) is kept as text for the error. */
-function _parseBody(text: unknown): unknown {
-  if (typeof text !== 'string' || text === '') return undefined
-  try {
-    return JSON.parse(text)
-  } catch {
-    // Not JSON (a proxy's HTML page): kept as text for the error.
-    return text
-  }
-}
-
-function _pathOf(url: string): string {
-  try {
-    return new URL(url).pathname
-  } catch {
-    // Already a path: it is what the logs show.
-    return url
-  }
-}
-
-/**
- * ofetch enforces its timeout through an AbortSignal; a fetch that ignores the signal (a hung socket
- * in some runtimes, a test double) would hang forever, so the signal also settles the promise here.
- */
-function _honourAbort(fetchImpl: typeof fetch): typeof fetch {
-  return function fetchWithDeadline(input: RequestInfo | URL, init?: RequestInit) {
-    const signal = init?.signal
-    const pending = fetchImpl(input, init)
-    if (!signal) return pending
-    return new Promise<Response>((resolve, reject) => {
-      const onAbort = () => reject(signal.reason)
-      if (signal.aborted) return onAbort()
-      signal.addEventListener('abort', onAbort, { once: true })
-      pending.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
-    })
-  } as typeof fetch
 }

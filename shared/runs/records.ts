@@ -4,19 +4,18 @@
  */
 
 import type { Locale } from '../notify/i18n.ts'
-import { errorMessage } from '../observe/errors.ts'
 import type { Logger } from '../observe/log.ts'
 import type { PlaneClient } from '../plane/client.ts'
-import { PlaneApiError } from '../plane/errors.ts'
 import type { KeyedLocks } from '../store/keyed-lock.ts'
 import type { Store } from '../store/store.ts'
-import { isRunCard, parseRunCard, renderRunCard } from './card.ts'
+import { createRunCards } from './record-cards.ts'
+import { RECORD_TTL_S, runRecordKey, type TaskKey } from './record-keys.ts'
+import { createKnownRecords } from './record-rebuild.ts'
 import type { RunRecord } from './types.ts'
 
-/** Comments and items the bridge writes carry this `external_source`; webhooks about them are the bridge's own echo. */
-export const BRIDGE_EXTERNAL_SOURCE = 'plane-bridge'
-
-export type TaskKey = { id: string; projectId: string; ref: string | null }
+export { BRIDGE_EXTERNAL_SOURCE } from './external-source.ts'
+export { CARD_DELAY_MS, CARDS_DUE_INDEX } from './record-cards.ts'
+export { runRecordKey, type TaskKey }
 
 export type RunStore = {
   /** The stored record, without asking Plane. */
@@ -107,28 +106,8 @@ export type RunStoreOptions = {
   ledger?: RunLedger
 }
 
-/** Records outlive any task worth asking about; a forgotten one comes back from its card. */
-const RECORD_TTL_S = 400 * 24 * 60 * 60
 const LOCK_TTL_S = 30
 const LOCK_WAIT_MS = 10_000
-
-export const runRecordKey = (taskId: string) => `run:record:${taskId}`
-/**
- * Tasks whose card is to be written (score: when). A working session's calls a second apart make one card
- * write, not one each: the card is for people reading Plane, the record in the store is what the bridge uses.
- */
-export const CARDS_DUE_INDEX = 'runs:cards:due'
-export const CARD_DELAY_MS = 5_000
-/** A card Plane refused to take (429, 5xx, down): tried again this much later. */
-const CARD_RETRY_MS = 30_000
-const CARDS_PER_FLUSH = 50
-/** The latest mark of a task's card: a flush clears it only if no change came while it wrote. */
-const cardMarkKey = (taskId: string) => `run:card-mark:${taskId}`
-type CardMark = { id: string; names: Record<string, string> }
-const cardLockKey = (taskId: string) => `run:card-lock:${taskId}`
-/** Longer than a card's write can take (Plane's 30 s timeout, a wait for the key's window). */
-const CARD_LOCK_TTL_S = 120
-const CARD_BUSY_MS = 1_000
 
 export function emptyRunRecord(task: TaskKey): RunRecord {
   return {
@@ -183,131 +162,11 @@ export function createRunStore({
       }),
   })
 
-  const rebuild = async (task: TaskKey, via: PlaneClient): Promise<RunRecord | null> => {
-    const comments = await via.comments.list(task.projectId, task.id)
-    // The newest card wins if a crash ever left two.
-    for (const comment of [...comments].reverse()) {
-      const html = comment.comment_html ?? ''
-      if (!isRunCard(html)) continue
-      const record = parseRunCard(html)
-      if (record && record.taskId === task.id) return { ...record, cardCommentId: comment.id }
-    }
-    return null
-  }
-
-  /** Stored, else rebuilt from the card and stored; null when there is neither. */
-  const known = async (task: TaskKey, via: PlaneClient): Promise<RunRecord | null> => {
-    const stored = await store.get<RunRecord>(key(task.id))
-    if (stored) return stored
-    const rebuilt = await rebuild(task, via)
-    if (!rebuilt) return null
-    log.info('run record rebuilt from its run card', { task: task.id })
-    await store.set(key(task.id), rebuilt, { ttlSeconds: RECORD_TTL_S })
-    return rebuilt
-  }
+  const known = createKnownRecords({ store, log })
   const load = async (task: TaskKey, via: PlaneClient = plane): Promise<RunRecord> =>
     (await known(task, via)) ?? emptyRunRecord(task)
 
-  const writeCard = async (record: RunRecord, mark: CardMark): Promise<RunRecord> => {
-    // Every agent the card names, by its name: whichever call writes it, the card reads the same.
-    const ids = [
-      ...new Set([record.agentId, ...(record.previous ?? []).map((p) => p.agentId)]),
-    ].filter((id): id is string => typeof id === 'string')
-    const names: Record<string, string> = {}
-    for (const id of ids) names[id] = (await nameOf?.(id)) ?? mark.names[id] ?? id
-    const html = renderRunCard(record, {
-      locale,
-      agentName: record.agentId ? (names[record.agentId] ?? null) : null,
-      now: now(),
-      agentNames: names,
-    })
-    if (record.cardCommentId) {
-      try {
-        await plane.comments.update(record.projectId, record.taskId, record.cardCommentId, {
-          comment_html: html,
-        })
-        return record
-      } catch (error) {
-        // Someone deleted the card: write a new one.
-        if (!(error instanceof PlaneApiError && error.kind === 'not_found')) throw error
-      }
-    }
-    const created = await plane.comments.create(record.projectId, record.taskId, {
-      comment_html: html,
-      external_source: BRIDGE_EXTERNAL_SOURCE,
-      // The mark's id: two processes writing the same mark (or a retry after a crash) make one card (Plane
-      // answers the second create 409 with the first).
-      external_id: `run-card:${record.taskId}:${mark.id}`,
-    })
-    return { ...record, cardCommentId: created.id }
-  }
-
-  /** Mark the task's card to be written, with the names the caller knows; the earliest due time stands. */
-  const markCard = async (record: RunRecord, options: CardOptions): Promise<void> => {
-    const names: Record<string, string> = { ...options.agentNames }
-    if (options.agentName && record.agentId) names[record.agentId] = options.agentName
-    const previous = await store.get<CardMark>(cardMarkKey(record.taskId))
-    const mark: CardMark = { id: crypto.randomUUID(), names: { ...previous?.names, ...names } }
-    await store.set(cardMarkKey(record.taskId), mark, { ttlSeconds: RECORD_TTL_S })
-    await store.indexAdd(CARDS_DUE_INDEX, record.taskId, now() + CARD_DELAY_MS, {
-      onlyIfAbsent: true,
-    })
-    onCardMarked?.(CARD_DELAY_MS)
-  }
-
-  /**
-   * Write one marked card from the record as it stands. No lock is held while Plane is asked (a tool call's
-   * update never waits for a card); the mark is cleared only if no change came meanwhile, else written again.
-   */
-  const writeMarked = async (taskId: string): Promise<boolean> => {
-    // One writer per card at a time, in any process: two writes in flight could land in either order and leave
-    // the older content on the card. A card being written stays marked; it is looked at again a second later.
-    const writing = await store.lock(cardLockKey(taskId), CARD_LOCK_TTL_S)
-    if (!writing) {
-      await store.indexAdd(CARDS_DUE_INDEX, taskId, now() + CARD_BUSY_MS)
-      return false
-    }
-    try {
-      return await _writeMarked(taskId)
-    } finally {
-      await writing.release().catch(() => undefined)
-    }
-  }
-
-  const _writeMarked = async (taskId: string): Promise<boolean> => {
-    const mark = await store.get<CardMark>(cardMarkKey(taskId))
-    const record = await store.get<RunRecord>(key(taskId))
-    if (!mark || !record) {
-      await store.indexRemove(CARDS_DUE_INDEX, taskId)
-      return false
-    }
-    let written: RunRecord
-    try {
-      written = await writeCard(record, mark)
-    } catch (error) {
-      log.warn('run card not written (tried again later)', {
-        task: taskId,
-        error: errorMessage(error),
-      })
-      await store.indexAdd(CARDS_DUE_INDEX, taskId, now() + CARD_RETRY_MS)
-      return false
-    }
-    await taskLock.run(`run:lock:${taskId}`, async () => {
-      if (written.cardCommentId !== record.cardCommentId) {
-        const current = await store.get<RunRecord>(key(taskId))
-        if (current)
-          await store.set(
-            key(taskId),
-            { ...current, cardCommentId: written.cardCommentId },
-            { ttlSeconds: RECORD_TTL_S }
-          )
-      }
-      if ((await store.get<CardMark>(cardMarkKey(taskId)))?.id !== mark.id) return
-      await store.delete(cardMarkKey(taskId))
-      await store.indexRemove(CARDS_DUE_INDEX, taskId)
-    })
-    return true
-  }
+  const cards = createRunCards({ store, plane, nameOf, log, locale, now, onCardMarked, taskLock })
 
   return {
     peek: (taskId) => store.get<RunRecord>(key(taskId)),
@@ -340,29 +199,15 @@ export function createRunStore({
         const shown = changed.state !== before.state || changed.agentId !== before.agentId
         if (
           options.card === false &&
-          !(shown && (changed.cardCommentId || (await store.has(cardMarkKey(task.id)))))
+          !(shown && (changed.cardCommentId || (await cards.isMarked(task.id))))
         )
           return changed
-        await markCard(changed, options)
+        await cards.markCard(changed, options)
         return changed
       }),
-    flushCards: async ({ all = false } = {}) => {
-      const due = await store.indexRange(CARDS_DUE_INDEX, {
-        ...(all ? {} : { maxScore: now() }),
-        limit: CARDS_PER_FLUSH,
-      })
-      let written = 0
-      for (const { member: taskId } of due) {
-        if (await writeMarked(taskId)) written++
-      }
-      const [next] = await store.indexRange(CARDS_DUE_INDEX, { limit: 1 })
-      return { written, nextDueInMs: next ? Math.max(0, next.score - now()) : null }
-    },
+    flushCards: cards.flushCards,
     open: (limit) => openRunRecords(store, limit),
-    async dropCard(taskId) {
-      await store.indexRemove(CARDS_DUE_INDEX, taskId)
-      await store.delete(cardMarkKey(taskId))
-    },
+    dropCard: cards.dropCard,
     resync: (task, via) =>
       taskLock.run(`run:lock:${task.id}`, async () => {
         const record = await known(task, via ?? plane)

@@ -5,13 +5,7 @@
  */
 import { createStorage, type Driver } from 'unstorage'
 import memoryDriver from 'unstorage/drivers/memory'
-import {
-  createInProcessAtomics,
-  createKvAtomics,
-  createRedisAtomics,
-  type RedisLike,
-  type StoreAtomics,
-} from './atomics.ts'
+import type { RedisLike, StoreAtomics } from './atomics.ts'
 import {
   assertDequeued,
   assertIncrement,
@@ -25,7 +19,9 @@ import {
   unwrap,
   wrap,
 } from './envelope.ts'
+import { createInProcessAtomics, createKvAtomics } from './in-process-atomics.ts'
 import { createLocalStore } from './local.ts'
+import { createRedisAtomics } from './redis-atomics.ts'
 
 import type { Store, StoreDriverName } from './types.ts'
 

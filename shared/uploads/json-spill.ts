@@ -13,6 +13,19 @@
  * them (a quote not escaped by a backslash). A string that is not well formed (a control character, a bad escape, no
  * closing quote) makes the body no JSON at all: `wellFormed` says so, and the caller answers as for any such body.
  */
+import { hexDigit, unescapedByte } from './json-escapes.ts'
+import {
+  type JsonRefusal,
+  refusedJson,
+  type SpilledJson,
+  spilledJson,
+} from './json-spill-result.ts'
+
+export {
+  describeJsonRefusal,
+  type JsonRefusal,
+  type SpilledJson,
+} from './json-spill-result.ts'
 
 /** A key longer than this is not one of the path's: not kept. */
 const MAX_KEY_BYTES = 64
@@ -43,35 +56,6 @@ export type JsonSpillOptions<T> = {
   maxDepth?: number
   /** Most values read (each array or object, and each value after a comma), strings and numbers included. */
   maxValues?: number
-}
-
-/** Why a body was not read as JSON: nested too deep, or too many values. */
-export type JsonRefusal = { reason: 'depth' | 'values'; limit: number }
-
-/** The refusal in words, for the caller. */
-export function describeJsonRefusal({ reason, limit }: JsonRefusal): string {
-  return reason === 'depth'
-    ? `The body nests arrays and objects deeper than ${limit} levels: no tool call does.`
-    : `The body holds more than ${limit.toLocaleString('en-US')} values: no tool call does.`
-}
-
-/** What `createJsonSpill` made of a whole body. */
-export type SpilledJson<T> = {
-  /** The body as text, the string handed to the sink replaced by a marker (a JSON string); '' when refused. */
-  skeleton: string
-  /** Set when the body's shape was refused before its end: nothing of it was kept past that point. */
-  readonly refused: JsonRefusal | null
-  /** False when the string handed to the sink was not a well-formed JSON string: the body is then no JSON. */
-  readonly wellFormed: boolean
-  /** Whether a string was handed to the sink. */
-  readonly spilled: boolean
-  /** What the sink made of the string `value` marks; null when `value` is not the marker. Handed over once. */
-  take(value: unknown): T | null
-  /**
-   * The body's value, the marker where the string was; a SyntaxError when the body is not JSON, a string handed to
-   * the sink that was not well formed included (the same answer as reading the body whole).
-   */
-  parse(): unknown
 }
 
 type Level = { object: boolean; expectKey: boolean; key: string | null }
@@ -119,7 +103,7 @@ export function createJsonSpill<T>({
     const s = spill as NonNullable<typeof spill>
     const b = chunk[i] as number
     if (hexLeft > 0) {
-      const digit = _hexDigit(b)
+      const digit = hexDigit(b)
       if (digit < 0) s.wellFormed = false
       hexValue = hexValue * 16 + Math.max(0, digit)
       if (--hexLeft === 0) s.sink.write(String.fromCharCode(hexValue), 0, 1)
@@ -127,7 +111,7 @@ export function createJsonSpill<T>({
     }
     if (escaped) {
       escaped = false
-      const unescaped = _unescaped(b)
+      const unescaped = unescapedByte(b)
       if (unescaped === null) s.wellFormed = false
       else if (unescaped < 0) {
         hexLeft = 4
@@ -170,64 +154,12 @@ export function createJsonSpill<T>({
       }
       const byte = chunk[i] as number
       if (inString !== null) {
-        if (escaped) escaped = false
-        else if (byte === BACKSLASH) {
-          escaped = true
-          keyBytes = null
-        } else if (byte === QUOTE) {
-          if (inString === 'key') {
-            lastKey = keyBytes ? String.fromCharCode(...keyBytes) : null
-            const top = stack[stack.length - 1]
-            if (top) top.expectKey = false
-          }
-          inString = null
-        } else if (inString === 'key' && keyBytes) {
-          if (keyBytes.length < MAX_KEY_BYTES && byte < 0x80) keyBytes.push(byte)
-          else keyBytes = null
-        }
+        stringByte(byte)
         continue
       }
       if (confused) continue
-      const top = stack[stack.length - 1]
-      switch (byte) {
-        case QUOTE:
-          if (top?.object && top.expectKey) {
-            inString = 'key'
-            keyBytes = []
-          } else if (spill === null && atPath()) {
-            parts.push(chunk.slice(start, i), null)
-            const left = declaredBytes === null ? null : Math.max(0, declaredBytes - (seen + i + 1))
-            spill = { sink: sink(left), wellFormed: true, closed: false }
-            inString = 'spill'
-            start = i + 1
-          } else inString = 'plain'
-          break
-        case 0x7b: // {
-        case 0x5b: // [
-          if (stack.length >= maxDepth || ++values > maxValues) {
-            refuse(stack.length >= maxDepth ? 'depth' : 'values')
-            return
-          }
-          stack.push({ object: byte === 0x7b, expectKey: byte === 0x7b, key: null })
-          break
-        case 0x7d: // }
-        case 0x5d: // ]
-          if (!stack.pop()) confused = true
-          break
-        case 0x2c: // ,
-          if (++values > maxValues) {
-            refuse('values')
-            return
-          }
-          if (top?.object) {
-            top.expectKey = true
-            top.key = null
-          }
-          break
-        case 0x3a: // :
-          if (top?.object) top.key = lastKey
-          break
-      }
+      start = structureByte(chunk, start, i, byte)
+      if (refused) return
     }
     if (inString === 'spill') {
       if (!escaped && hexLeft === 0) spill?.sink.write(chunk, start, chunk.length)
@@ -235,86 +167,75 @@ export function createJsonSpill<T>({
     seen += chunk.length
   }
 
-  function end(): SpilledJson<T> {
-    if (refused)
-      return {
-        skeleton: '',
-        refused,
-        wellFormed: true,
-        spilled: false,
-        take: () => null,
-        parse: () => {
-          throw new SyntaxError('a refused body is not parsed')
-        },
+  /** A byte of a key or of a string not at the path: a key's bytes are kept, up to MAX_KEY_BYTES. */
+  function stringByte(byte: number): void {
+    if (escaped) escaped = false
+    else if (byte === BACKSLASH) {
+      escaped = true
+      keyBytes = null
+    } else if (byte === QUOTE) {
+      if (inString === 'key') {
+        lastKey = keyBytes ? String.fromCharCode(...keyBytes) : null
+        const top = stack[stack.length - 1]
+        if (top) top.expectKey = false
       }
-    // Made only for a body that has the string (most tool calls have none): no one can guess it in advance.
-    const marker = spill ? `\u0000spilled:${crypto.randomUUID()}` : null
-    const quoted = new TextEncoder().encode(JSON.stringify(marker))
-    const skeleton = new TextDecoder().decode(_concat(parts.map((p) => p ?? quoted)))
-    const wellFormed = spill === null || (spill.wellFormed && spill.closed && hexLeft === 0)
-    let result: T | null = spill && wellFormed ? spill.sink.end() : null
-    return {
-      skeleton,
-      refused: null,
-      wellFormed,
-      spilled: spill !== null,
-      take(value) {
-        if (marker === null || value !== marker) return null
-        const taken = result
-        result = null
-        return taken
-      },
-      parse() {
-        if (!wellFormed)
-          throw new SyntaxError('the body is not JSON: a string in it is not well formed')
-        return JSON.parse(skeleton)
-      },
+      inString = null
+    } else if (inString === 'key' && keyBytes) {
+      if (keyBytes.length < MAX_KEY_BYTES && byte < 0x80) keyBytes.push(byte)
+      else keyBytes = null
     }
   }
 
+  /** A byte outside strings: the structure followed (nesting, keys, values counted); returns where the next run starts. */
+  function structureByte(chunk: Uint8Array, start: number, i: number, byte: number): number {
+    const top = stack[stack.length - 1]
+    switch (byte) {
+      case QUOTE:
+        if (top?.object && top.expectKey) {
+          inString = 'key'
+          keyBytes = []
+        } else if (spill === null && atPath()) {
+          parts.push(chunk.slice(start, i), null)
+          const left = declaredBytes === null ? null : Math.max(0, declaredBytes - (seen + i + 1))
+          spill = { sink: sink(left), wellFormed: true, closed: false }
+          inString = 'spill'
+          start = i + 1
+        } else inString = 'plain'
+        break
+      case 0x7b: // {
+      case 0x5b: // [
+        if (stack.length >= maxDepth || ++values > maxValues) {
+          refuse(stack.length >= maxDepth ? 'depth' : 'values')
+          return start
+        }
+        stack.push({ object: byte === 0x7b, expectKey: byte === 0x7b, key: null })
+        break
+      case 0x7d: // }
+      case 0x5d: // ]
+        if (!stack.pop()) confused = true
+        break
+      case 0x2c: // ,
+        if (++values > maxValues) {
+          refuse('values')
+          return start
+        }
+        if (top?.object) {
+          top.expectKey = true
+          top.key = null
+        }
+        break
+      case 0x3a: // :
+        if (top?.object) top.key = lastKey
+        break
+    }
+    return start
+  }
+
+  function end(): SpilledJson<T> {
+    if (refused) return refusedJson(refused)
+    const wellFormed = spill === null || (spill.wellFormed && spill.closed && hexLeft === 0)
+    return spilledJson(parts, spill?.sink ?? null, wellFormed)
+  }
+
   return { push, end }
-}
-
-// --- Internal helpers ---
-
-/** What a backslash may escape in JSON (\" \\ \/ \b \f \n \r \t \u) and what it stands for; -1: \u, null: none. */
-function _unescaped(b: number): number | null {
-  switch (b) {
-    case QUOTE:
-    case BACKSLASH:
-    case 0x2f:
-      return b
-    case 0x62:
-      return 8
-    case 0x66:
-      return 12
-    case 0x6e:
-      return 10
-    case 0x72:
-      return 13
-    case 0x74:
-      return 9
-    case 0x75:
-      return -1
-    default:
-      return null
-  }
-}
-
-function _hexDigit(b: number): number {
-  if (b >= 0x30 && b <= 0x39) return b - 0x30
-  const lower = b | 0x20
-  return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1
-}
-
-function _concat(pieces: readonly Uint8Array[]): Uint8Array {
-  let length = 0
-  for (const p of pieces) length += p.length
-  const out = new Uint8Array(length)
-  let at = 0
-  for (const p of pieces) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
 }

@@ -1,0 +1,131 @@
+/** @module The local store's sorted indexes: found (an earlier version's value converted), added to, read, and windows taken on them. */
+
+import { windowMember } from './atomics.ts'
+import { assertKey, assertScore, assertTtl, assertWindow } from './envelope.ts'
+import type { LocalContext } from './local-context.ts'
+import type { JournalRecord, SortedIndex } from './local-state.ts'
+import type { Store } from './types.ts'
+
+export type LocalIndexAccess = {
+  indexAt: (key: string) => { index: SortedIndex | null; records: JournalRecord[] }
+  readIndex: (key: string) => SortedIndex | null | Promise<SortedIndex | null>
+}
+
+/** How the local store's operations find the index at a key (the indexes here, the queue's steps in local-queue.ts). */
+export function createLocalIndexAccess({ journaled }: LocalContext): LocalIndexAccess {
+  const { commit, liveValue, liveIndex } = journaled
+  /**
+   * The live index at `key`, and what must be written before using it: a value written as `{ member: score }` by
+   * the unstorage-based store of earlier versions becomes an index; any other value is refused, as Redis refuses
+   * ZADD on a string.
+   */
+  const indexAt = (key: string): { index: SortedIndex | null; records: JournalRecord[] } => {
+    const index = liveIndex(key)
+    const value = index === null ? liveValue(key) : null
+    if (value === null) return { index, records: [] }
+    const members = _legacyIndex(value.json)
+    if (members === null) throw new TypeError(`store key "${key}" holds a value, not an index`)
+    const records: JournalRecord[] = [['d', key]]
+    for (const [member, score] of Object.entries(members)) records.push(['z', key, member, score])
+    if (value.expiresAt !== 0) records.push(['e', key, value.expiresAt])
+    return { index: null, records }
+  }
+  /** The index at `key` once a conversion `indexAt` asked for is written; without one, at once (no yield). */
+  const readIndex = (key: string): SortedIndex | null | Promise<SortedIndex | null> => {
+    const { index, records } = indexAt(key)
+    return records.length === 0 ? index : commit(records).then(() => liveIndex(key))
+  }
+  return { indexAt, readIndex }
+}
+
+export function createLocalIndexes(
+  { journaled, guard, expiryOf }: LocalContext,
+  { readIndex }: LocalIndexAccess
+): Pick<
+  Store,
+  'indexAdd' | 'indexRemove' | 'indexRange' | 'indexScore' | 'indexSize' | 'windowTake'
+> {
+  const { refresh, commit } = journaled
+  return {
+    indexAdd: (key, member, score, options = {}) =>
+      guard('index-add', async () => {
+        assertKey(key)
+        assertScore(score)
+        if (options.ttlSeconds !== undefined) assertTtl(options.ttlSeconds)
+        refresh()
+        // Without a conversion to write this never yields: concurrent adds of one member stay atomic.
+        const found = readIndex(key)
+        const index = found instanceof Promise ? await found : found
+        const existing = index?.score(member) ?? null
+        // A new index starts with a delete in the journal: an earlier one under this key that expired (and was
+        // dropped from memory without a record) must not come back with it on replay.
+        const records: JournalRecord[] = index === null ? [['d', key]] : []
+        if (existing === null || (existing !== score && !options.onlyIfAbsent))
+          records.push(['z', key, member, score])
+        // As the Redis script: the expiry is (re)set even when NX kept the old score.
+        if (options.ttlSeconds !== undefined) records.push(['e', key, expiryOf(options.ttlSeconds)])
+        await commit(records)
+        return existing === null
+      }),
+    indexRemove: (key, member) =>
+      guard('index-remove', async () => {
+        assertKey(key)
+        refresh()
+        const index = await readIndex(key)
+        if (index === null || index.score(member) === null) return false
+        await commit([['r', key, member]])
+        return true
+      }),
+    indexRange: (key, { maxScore = Number.POSITIVE_INFINITY, limit = 1_000 } = {}) =>
+      guard('index-range', async () => {
+        assertKey(key)
+        refresh()
+        return (await readIndex(key))?.range(maxScore, limit) ?? []
+      }),
+    indexScore: (key, member) =>
+      guard('index-score', async () => {
+        assertKey(key)
+        refresh()
+        return (await readIndex(key))?.score(member) ?? null
+      }),
+    indexSize: (key) =>
+      guard('index-size', async () => {
+        assertKey(key)
+        refresh()
+        return (await readIndex(key))?.size ?? 0
+      }),
+    windowTake: (key, options) =>
+      guard('window-take', async () => {
+        assertKey(key)
+        assertWindow(options)
+        refresh()
+        const { nowMs, windowMs, ceiling } = options
+        const found = readIndex(key)
+        const index = found instanceof Promise ? await found : found
+        const gone = index?.range(nowMs - windowMs, Number.POSITIVE_INFINITY) ?? []
+        const count = (index?.size ?? 0) - gone.length
+        // As the Redis script: the starts that left the window go, whether or not one is taken.
+        const records: JournalRecord[] = gone.map(({ member }) => ['r', key, member] as const)
+        if (index !== null && count >= ceiling) {
+          const oldest = index.range(Number.POSITIVE_INFINITY, gone.length + 1)[gone.length]
+          await commit(records)
+          const waitMs = Math.max(0, (oldest?.score ?? nowMs) + windowMs - nowMs)
+          return { taken: false, count, waitMs }
+        }
+        // A new index starts with a delete in the journal, as in indexAdd.
+        if (index === null) records.push(['d', key])
+        records.push(['z', key, windowMember(nowMs), nowMs], ['e', key, nowMs + windowMs])
+        await commit(records)
+        return { taken: true, count: count + 1, waitMs: 0 }
+      }),
+  }
+}
+
+/** `{ member: score }` as the unstorage-based store kept an index, or null for any other value. */
+function _legacyIndex(json: string): Record<string, number> | null {
+  const value: unknown = JSON.parse(json)
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null
+  const members = value as Record<string, unknown>
+  for (const score of Object.values(members)) if (!Number.isFinite(score)) return null
+  return members as Record<string, number>
+}
