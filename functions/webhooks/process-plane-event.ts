@@ -1,7 +1,6 @@
 /** @module What a verified, stored Plane delivery means: task sightings and comments into the pipeline, projects and cycles straight to messages. */
 
 import { type PartsOf, partNames, type Services } from '../../shared/core/function.ts'
-import type { Parts } from '../../shared/core/parts.ts'
 import { buildProjectUrl, renderCycle, renderProjectCreated } from '../../shared/notify/messages.ts'
 import { telegramMessage } from '../../shared/notify/outbox.ts'
 import { filterByPolicy, type NotificationKind } from '../../shared/notify/policy.ts'

@@ -54,7 +54,7 @@ export async function recall(
   const missing = keys.filter((key) => !memo.has(key))
   if (missing.length === 0) return
   const values = await store.getMany(missing)
-  missing.forEach((key, i) => memo.set(key, values[i] ?? null))
+  for (const [i, key] of missing.entries()) memo.set(key, values[i] ?? null)
 }
 
 export function createPendingChanges({ store, now, coalesceMs }: PendingChangesOptions) {
