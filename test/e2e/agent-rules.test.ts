@@ -1,5 +1,6 @@
 /** The rules the agent tools enforce, over the HTTP door (fetch on `/bridge/v1`), on the Plane v1.2 simulator. */
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { FINISH_LOOK_DELAY_MS } from '../../shared/projects/finish.ts'
 import { RUN_CARD_MARKER } from '../../shared/runs/card.ts'
 import { runRecordKey } from '../../shared/runs/records.ts'
 import { assignmentKey as runAssignmentKey } from '../../shared/runs/tracker-kit.ts'
@@ -281,7 +282,8 @@ describe('agent tool rules (HTTP door)', () => {
   })
 
   it('should refuse done without a confidence, and ask for one review when the confidence is 0.55', async () => {
-    const { t, ra, imhotep } = await start()
+    const clock = virtualClock()
+    const { t, ra, imhotep } = await start({ now: clock.now })
     await ra('create_task', { project: 'ONB', title: 'Sauvegardes', assignee: 'imhotep' })
     await imhotep('update_task_status', { task: 'ONB-1', status: 'in_progress' })
     const refused = await imhotep('update_task_status', {
@@ -301,16 +303,24 @@ describe('agent tool rules (HTTP door)', () => {
     })
     expect(done.status).toBe(200)
     await t.settle()
-    const reviews = sent(t).filter((m) => m.includes('Revue demandée'))
+    // The project's only task is done: its end is told a moment after the task's own message, when the settle
+    // above took that long, or once the clock passes it below.
+    const aboutTasks = () => sent(t).filter((m) => !m.includes('🏁'))
+    const reviews = aboutTasks().filter((m) => m.includes('Revue demandée'))
     expect(reviews).toHaveLength(1)
     // One completion, one message: the review's question sits on the completion, the confidence said once.
-    expect(sent(t)).toHaveLength(1)
+    expect(aboutTasks()).toHaveLength(1)
     expect(reviews[0]).toContain('Confiance : 0,55')
     expect(reviews[0]?.match(/0,55/g)).toHaveLength(1)
     expect(reviews[0]).toContain('Sauvegardes en place, restauration non testée')
-    // The webhook echo of the done comment and a later poll add nothing.
+    // The webhook echo of the done comment and a later poll add nothing; the project's end is told once, with the
+    // review still asked.
+    clock.advance(FINISH_LOOK_DELAY_MS + 1_000)
     await t.settle()
-    expect(sent(t).filter((m) => m.includes('Revue demandée'))).toHaveLength(1)
+    expect(aboutTasks()).toHaveLength(1)
+    const finished = sent(t).filter((m) => m.includes('🏁'))
+    expect(finished).toHaveLength(1)
+    expect(finished[0]).toContain('Revues encore demandées : ONB-1')
   })
 
   it('should answer 401 to a wrong or missing token, with WWW-Authenticate, and log nothing of it', async () => {
