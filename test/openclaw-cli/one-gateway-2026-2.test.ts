@@ -158,11 +158,11 @@ describe(`one OpenClaw ${VERSION} gateway for every agent`, () => {
     const tokens = Object.fromEntries(AGENTS.map((id) => [id, t.bridgeTokens[id] as string]))
     for (const id of AGENTS) {
       const mine = calls.filter((c) => c.container.includes(`-agent-${id}-`))
-      // One container of its own (scope "agent"), made once, and the commands the agent ran in it.
-      expect(
-        mine.filter((c) => c.verb === 'create'),
-        why(id)
-      ).toHaveLength(1)
+      // One container of its own (scope "agent"), and the commands the agent ran in it. OpenClaw 2026.2.26 may run
+      // `docker create` for it twice when two of its turns start at once (seen once in CI): the same name each time.
+      const created = mine.filter((c) => c.verb === 'create')
+      expect(created.length, why(id)).toBeGreaterThan(0)
+      expect(new Set(created.map((c) => c.container)).size, why(id)).toBe(1)
       const commands = mine.filter(
         (c) => c.verb === 'exec' && c.command.join(' ').includes('/bridge/v1/')
       )
@@ -181,7 +181,7 @@ describe(`one OpenClaw ${VERSION} gateway for every agent`, () => {
       // Its own token reaches each command it runs, not the container's own environment (2026.2.26 keeps *_TOKEN
       // variables out of `docker create`).
       for (const call of commands) expect(call.env.PLANE_BRIDGE_TOKEN).toBe(tokens[id])
-      expect(mine.find((c) => c.verb === 'create')?.env).not.toHaveProperty('PLANE_BRIDGE_TOKEN')
+      for (const create of created) expect(create.env).not.toHaveProperty('PLANE_BRIDGE_TOKEN')
     }
     // What an operator sees in the gateway's log as it does so (docs/agents.md says it is expected).
     expect(gateway.output()).toContain(
