@@ -1,5 +1,5 @@
 /**
- * @module job `agent-token`: bridge tokens for the registry's agents in one step (issue 36) — every agent without one
+ * @module job `agent-token`: bridge tokens for the registry's agents in one step — every agent without one
  * (`--all`) or those named, their digests written into AGENTS_FILE in place (the previous file kept beside it), the
  * tokens printed once as the gateway's environment lines. An agent that has a token keeps it unless `--rotate`.
  */

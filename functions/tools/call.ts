@@ -59,7 +59,7 @@ async function _run(
   rawInput: unknown,
   extras: CallExtras
 ): Promise<CallOutcome> {
-  // One agent's burst waits on its own slots, never on another agent's (issue 39).
+  // One agent's burst waits on its own slots, never on another agent's.
   const gate = await parts.toolGate.enter(agent.id)
   if (!gate.ok) return { ok: false, error: _tooMany(services, agent, gate) }
   try {
@@ -116,7 +116,7 @@ async function _run(
 }
 
 /**
- * Issue 45: a call while the store does not answer was a 500 "internal_error" and a log line saying "Command timed
+ * A call while the store does not answer would be a 500 "internal_error" and a log line saying "Command timed
  * out". It is an outage the agent can wait out (503, Retry-After) and the operator can fix (the setting named).
  */
 function _storeDown(
@@ -155,7 +155,7 @@ function _tooMany(
  * Each of the caller's own tasks the call worked on checks its run in; a failure here fails nothing. The tasks
  * are checked in together: each touches only its own keys (on Redis, their commands go out in one pipeline).
  * What a listing counted is checked in after the answer, not before it: at 250 open tasks, once a minute, that was
- * a thousand store operations the agent waited on (the agents bench's list_my_tasks p50 170 ms, issue 39). A task
+ * a thousand store operations the agent waited on (the agents bench's list_my_tasks p50 170 ms). A task
  * the call worked on is checked in before the answer, as an answer to its wake.
  */
 async function _checkIn(ctx: ToolContext): Promise<void> {

@@ -38,7 +38,7 @@ export async function dependenciesOf(
       if (error instanceof ToolError && error.code === 'not_found') return null
       throw error
     })
-    // Deleted in Plane (issue 37): it can never be done, so it no longer holds this task back.
+    // Deleted in Plane: it can never be done, so it no longer holds this task back.
     if (!found) continue
     seen.set(found.key.id, {
       ref: found.ref ?? dep,

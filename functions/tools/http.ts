@@ -32,7 +32,7 @@ export const bridgeToolsListFunction = defineHttpFunction({
     if (!agent) return _error(c, _unauthorized())
     return c.json({
       agent: agent.id,
-      // A member is not offered the Concierge's tools (issue 45): they would only answer 403.
+      // A member is not offered the Concierge's tools: they would only answer 403.
       tools: toolsFor(agent).map((t) => ({
         name: t.name,
         title: t.title,

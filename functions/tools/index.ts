@@ -30,7 +30,7 @@ export function findTool(name: string): AgentTool | undefined {
 
 /**
  * The tools an agent is offered: all of them for the Concierge, the Concierge-only ones left out for a member
- * (OPENCLAW-08; issue 45: a member saw `create_task`, which then answered 403). Null (not authenticated): all.
+ * (OPENCLAW-08: a member offered `create_task` would only be answered 403). Null (not authenticated): all.
  */
 export function toolsFor(agent: { role: 'concierge' | 'member' } | null): readonly AgentTool[] {
   if (!agent || agent.role === 'concierge') return agentTools

@@ -49,7 +49,7 @@ export function createMcpDoor(services: Services, parts: CallParts): McpDoor {
 }
 
 /**
- * The SDK's Host and Origin checks, with a refusal that names the setting (issue 45: `Invalid Host: plane-bridge`
+ * The SDK's Host and Origin checks, with a refusal that names the setting (the SDK's own `Invalid Host: plane-bridge`
  * alone sent operators looking): the 403's message and the log line say to add the host to MCP_ALLOWED_HOSTS.
  */
 function _hostGuard(services: Services, hosts: string[]): MiddlewareHandler {
@@ -92,7 +92,7 @@ function _server(
     instructions: INSTRUCTIONS,
     capabilities: { tools: { listChanged: false } },
   })
-  // A member is not offered the Concierge's tools (issue 45: listed, they only answered 403): not registered, a
+  // A member is not offered the Concierge's tools (listed, they would only answer 403): not registered, a
   // call by name is the SDK's "Tool … not found" (over HTTP, callTool's 403 forbidden).
   for (const tool of toolsFor(agent)) {
     server.registerTool(

@@ -1,7 +1,7 @@
 /**
  * @module Which host names `/mcp` answers to (DNS-rebinding protection): PUBLIC_URL's host, localhost and
  * MCP_ALLOWED_HOSTS. Kept apart from the SDK (mcp-door.ts loads it on the first request) so that `openclaw-config`
- * can tell, without loading it, that the URL it prints would be refused (issue 45: agents told by the docs got 403).
+ * can tell, without loading it, that the URL it prints would be refused (agents that followed the docs would get 403).
  */
 import type { Config } from '../../shared/core/config.ts'
 

@@ -1,5 +1,5 @@
 /**
- * @module An agent mentions another in add_comment (issue 37): `@thot` (an agent's id or name, any case) in its
+ * @module An agent mentions another in add_comment: `@thot` (an agent's id or name, any case) in its
  * Markdown becomes Plane's mention of that agent's Plane user, as Plane's own editor writes it, so Plane shows it as a
  * mention and the mentioned agent is woken. Other `@words` stay text. One pass over the text.
  */

@@ -105,7 +105,7 @@ export const openclawConfigFunction = defineJobFunction({
     }
     const json = JSON.stringify(renderOpenClawConfig({ ...input, line: choice.line }), null, 2)
     const said = `OpenClaw ${choice.line}.x (${choice.why})`
-    // Issue 45: the README's own example (--url http://plane-bridge:8787) got 403 from /mcp until the host was allowed.
+    // The README's own example (--url http://plane-bridge:8787) gets 403 from /mcp unless the host is allowed.
     // 2026.2 has no MCP client: its agents call /bridge/v1, which has no such check.
     const refused = choice.line === '2026.9' ? mcpRefusedHost(url, config) : null
     // Before the configuration, on the terminal (stderr with --json, so the JSON stays alone on stdout).

@@ -9,7 +9,7 @@ export function isTaskName(task: string): boolean {
 }
 
 /**
- * A task by reference or id, checked before anything else (issue 38): `NaN`, `undefined` or a 200 KB string is
+ * A task by reference or id, checked before anything else: `NaN`, `undefined` or a 200 KB string is
  * invalid_input, never a store key or a Plane URL segment.
  */
 export const taskName = z

@@ -8,7 +8,7 @@ import type { JsonUpload } from './body.ts'
 
 export type { Caller, TouchedTask } from '../../shared/tasks/task-context.ts'
 
-/** The parts the tools read (issue 40), beyond the shared task steps': named here, handed to a tool flat. */
+/** The parts the tools read, beyond the shared task steps': named here, handed to a tool flat. */
 export type ToolParts = Pick<
   Parts,
   | 'directory'

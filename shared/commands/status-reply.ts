@@ -31,7 +31,7 @@ import {
   taskLine,
 } from './render-parts.ts'
 
-/** Where a task is counted: an open blocked task is blocked, not in progress (issue 36), else its state group. */
+/** Where a task is counted: an open blocked task is blocked, not in progress, else its state group. */
 export type CountBucket = StateGroup | 'blocked'
 
 export function bucketOf(task: Pick<TaskView, 'group' | 'blocked'>): CountBucket {

@@ -1,5 +1,5 @@
 /**
- * @module The poll catches comments up (issue 37): Plane resends no delivery it took as answered, sends nothing while
+ * @module The poll catches comments up: Plane resends no delivery it took as answered, sends nothing while
  * its webhook is switched off, and its lists have no filter, so a comment no delivery brought is found here. Which
  * tasks have new comments costs nothing: every comment created, edited or deleted moves its task's `updated_at`
  * (`issue_activity` in bgtasks/issue_activities_task.py saves it first thing, v1.2.2 and v1.3.1 alike), so the cycle's
@@ -61,7 +61,7 @@ const DUE_INDEX = 'poll:comments:due'
 const checkpointKey = (taskId: string) => `poll:comments:${taskId}`
 const CHECKPOINT_TTL_S = 180 * 24 * 60 * 60
 /**
- * When the server first started on this store (issue 45): a project's first cycle reads the comments written since,
+ * When the server first started on this store: a project's first cycle reads the comments written since,
  * so a question an agent wrote before that cycle (the webhook not reaching the bridge yet) is told like any other.
  */
 export const WATCHING_SINCE_KEY = 'poll:watching-since'
@@ -94,7 +94,7 @@ export async function catchUpComments(
     const checkpoint = await store.get<number>(checkpointKey(task.id))
     if (checkpoint === null) {
       // Comments from the previous poll on. A project's first cycle reads those written since the server first
-      // watched this store (issue 45: a question asked in the first minutes of a deployment whose webhook did not
+      // watched this store (a question asked in the first minutes of a deployment whose webhook did not
       // reach it yet was lost); what came before is not news, and with no start noted (a CLI poll alone) none is.
       // Plane's clock otherwise (its listing's times, its comments'); the start's time is the bridge's, which the
       // overlap below covers.
@@ -166,7 +166,7 @@ async function _sight(
   projectId: string,
   taskId: string
 ): Promise<{ person: boolean } | null> {
-  // An id is a store key: what is not Plane's never becomes one (issue 38).
+  // An id is a store key: what is not Plane's never becomes one.
   if (comment.external_source === BRIDGE_EXTERNAL_SOURCE || !isPlaneId(comment.id)) return null
   const givenId =
     typeof comment.actor === 'string'

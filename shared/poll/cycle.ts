@@ -146,7 +146,7 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
           `poll:checkpoint:${project.id}`,
           Math.max(listing.newestMs, checkpoint ?? 0)
         )
-      // Read back to its checkpoint: the index holds the project as of this cycle (issue 32).
+      // Read back to its checkpoint: the index holds the project as of this cycle.
       if (!listing.truncated) await parts.index.listed(project.id, cycleStart)
       allIds.set(project.id, listing.allIds)
       status.contact(`project:${project.identifier ?? project.id}`, true)

@@ -1,5 +1,5 @@
 /**
- * @module The poll notices deleted tasks (issue 37): Plane sends no webhook when a work item is deleted
+ * @module The poll notices deleted tasks: Plane sends no webhook when a work item is deleted
  * (makeplane/plane#8054), and a listing by `-updated_at` back to a checkpoint never shows what is gone. Each task
  * that matters (matter.ts) is looked for among its project's ids: those of the cycle's own listing when it held the
  * whole project (a project smaller than a page: no extra request), else one id-only listing of the project (1000

@@ -113,7 +113,7 @@ async function _depSnapshot(
 /**
  * Once per (task, dependency): a ❌ comment and the Blocked state when the project has one, both seen by the
  * pipeline as the bridge's own writes, so the human hears of it once — one "blocked" message quoting the comment,
- * whatever order the echo and the poll come in (issue 28) — and the Concierge is asked to re-plan.
+ * whatever order the echo and the poll come in — and the Concierge is asked to re-plan.
  */
 export async function blockForCancelledDependency(
   parts: DependencyParts,
@@ -128,7 +128,7 @@ export async function blockForCancelledDependency(
   )
     return false
   // The comment and the move to Blocked are one change told in one message: the task is marked as being written
-  // until both are in (a write of the bridge's own is due at once, issue 39; a flush between the two would tell
+  // until both are in (a write of the bridge's own is due at once; a flush between the two would tell
   // them apart).
   const mark = await pipeline.writing(task.id)
   try {

@@ -1,5 +1,5 @@
 /**
- * @module The tasks that matter (issue 37): an agent's open task (the index) and a task with a card the human has not
+ * @module The tasks that matter: an agent's open task (the index) and a task with a card the human has not
  * acted on. The poll reads their comments when they move and checks they still exist; the rest of a workspace, most
  * of it finished work, costs it nothing.
  */

@@ -11,7 +11,7 @@ export const KEY_ALERT = 'plane-key'
 export const DOWN_ALERT = 'plane-down'
 const DOWN_COUNT = 'poll:plane-down'
 
-/** One alert per condition, saying which setting to fix and how (issue 36). */
+/** One alert per condition, saying which setting to fix and how. */
 export async function alertPlaneFailure(
   parts: AlertParts & Pick<Services, 'config'>,
   error: unknown

@@ -47,7 +47,7 @@ export async function signaturesRejectedSinceAccepted(
 
 /**
  * Requests refused on the public route since the last accepted delivery that were not Plane's (no signature, or
- * without Plane's headers): junk, which says nothing about PLANE_WEBHOOK_SECRET (issue 45).
+ * without Plane's headers): junk, which says nothing about PLANE_WEBHOOK_SECRET.
  */
 export async function unsignedRejectedSinceAccepted(
   services: Pick<Services, 'store'>,
@@ -66,7 +66,7 @@ export async function lastWebhookReceivedAt(
 /**
  * Whether Plane's webhook is known to be switched off (or failing): the poll found changes no delivery brought, and
  * no delivery since (the alert it raised is still standing). The index of work items then trusts no listing older
- * than the call (issue 32).
+ * than the call.
  */
 export async function webhooksSilent(store: Pick<Services['store'], 'has'>): Promise<boolean> {
   return store.has(OFF_SINCE_KEY)
@@ -97,7 +97,7 @@ export type MissedByWebhooks = {
 export const WEBHOOK_RETRY_HORIZON_MS = 60 * 60 * 1000
 
 /**
- * Tell the human once when Plane's webhook is switched off (issue 37). After its 6th failed attempt at a delivery
+ * Tell the human once when Plane's webhook is switched off. After its 6th failed attempt at a delivery
  * Plane sets the webhook's `is_active=False` and mails its creator (plane-api.md §7.5); from then on the bridge hears
  * only its polls. That shows within one poll: changes the poll found first (two at least), and no delivery at all
  * since the oldest of them. A delivery lost among others (a network blip) is not it: others arrive after. Nor is a delivery whose

@@ -1,5 +1,5 @@
 /**
- * @module What the bridge says when Plane's webhook is switched off (issue 37): where to switch it on again, to the
+ * @module What the bridge says when Plane's webhook is switched off: where to switch it on again, to the
  * human (Telegram HTML, fr/en), to `npm run job -- check` and `/ready` (plain English). Pure.
  */
 import type { Locale } from '../notify/i18n.ts'

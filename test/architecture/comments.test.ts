@@ -18,38 +18,6 @@ const PRODUCT_DIRS = ['functions', 'shared', 'runtime']
  */
 const ISSUE_CITATION = /(?<![\w/])issues?[\s/*]*#?\d/gi
 
-/**
- * Files that still cite issue numbers: they are being cleaned separately, and each leaves this list (with its
- * count) when it is. The counts keep a listed file from gaining a citation meanwhile.
- */
-const BEING_CLEANED: Readonly<Record<string, number>> = {
-  'functions/tools/agent-token.ts': 1,
-  'functions/tools/call.ts': 3,
-  'functions/tools/dependencies.ts': 1,
-  'functions/tools/http.ts': 1,
-  'functions/tools/index.ts': 1,
-  'functions/tools/mcp-door.ts': 2,
-  'functions/tools/mcp-hosts.ts': 1,
-  'functions/tools/mentions.ts': 1,
-  'functions/tools/openclaw-config.ts': 1,
-  'functions/tools/schemas.ts': 1,
-  'functions/tools/tool.ts': 1,
-  'functions/tools/tools/add-comment.ts': 3,
-  'functions/tools/tools/create-project.ts': 3,
-  'functions/tools/tools/create-task.ts': 1,
-  'functions/tools/tools/get-task-details.ts': 1,
-  'functions/tools/tools/list-my-tasks.ts': 4,
-  'shared/commands/status-reply.ts': 1,
-  'shared/poll/comments.ts': 4,
-  'shared/poll/cycle.ts': 1,
-  'shared/poll/deletions.ts': 1,
-  'shared/poll/dependencies.ts': 2,
-  'shared/poll/matter.ts': 1,
-  'shared/poll/plane-alerts.ts': 1,
-  'shared/poll/webhook-health.ts': 4,
-  'shared/poll/webhook-off.ts': 1,
-}
-
 /** Every product source file (tests left out) with how many issue numbers it cites, those citing none left out. */
 function citationsByFile(): Record<string, number> {
   const found: Record<string, number> = {}
@@ -97,15 +65,7 @@ describe('issue numbers in product code', () => {
       expect(cites(text), text).toBe(false)
   })
 
-  it('should cite no issue number outside the files being cleaned, and no more than listed in those', () => {
-    const found = citationsByFile()
-    const unlisted = Object.entries(found).filter(([file, n]) => n > (BEING_CLEANED[file] ?? 0))
-    expect(unlisted).toEqual([])
-  })
-
-  it('should list only files that still cite one, at their count', () => {
-    const found = citationsByFile()
-    const stale = Object.entries(BEING_CLEANED).filter(([file, n]) => found[file] !== n)
-    expect(stale).toEqual([])
+  it('should cite no issue number anywhere in product code', () => {
+    expect(Object.entries(citationsByFile())).toEqual([])
   })
 })

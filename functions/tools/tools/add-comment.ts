@@ -54,7 +54,7 @@ export const addComment = defineTool({
   access: 'agent',
   async handler({ task: name, text, kind, percent, cost }, ctx) {
     const task = await resolveTask(ctx, name)
-    // Issue 37: an agent mentioned on a task not its own may answer there, and only comment.
+    // An agent mentioned on a task not its own may answer there, and only comment.
     const mine = isAgentTask(task.snapshot, ctx.me) || ctx.me.role === 'concierge'
     if (!mine && !(await ctx.tracker.mentionPending(task.key.id, ctx.me.id)))
       await assertMine(ctx, task)
@@ -74,7 +74,7 @@ export const addComment = defineTool({
       `${task.key.id}\n${body}`,
       'comment'
     )
-    // `@thot` makes Plane's mention of that agent, who is woken with the comment (issue 37).
+    // `@thot` makes Plane's mention of that agent, who is woken with the comment.
     const agents = await ctx.directory.agents()
     const mentions = withAgentMentions(body, agents)
     const comment = await postComment(ctx, task, mentions.markdown, {
@@ -130,7 +130,7 @@ const NOTIFICATION_SUMMARY = {
 } as const
 
 /**
- * What becomes of the comment for the human (issue 44: never "told" for a message not accepted): an error or a
+ * What becomes of the comment for the human (never "told" for a message not accepted): an error or a
  * question is queued for Telegram, unless the chat is held (the human blocked the bot) or there is no Telegram.
  */
 async function _humanNotification(

@@ -66,7 +66,7 @@ export const createProject = defineTool({
     if (ctx.ownKey) await _letTheBridgeIn(ctx, project.id, call.repeat)
     // Read back, then set it up (the provision job's plan, for this project only) with the key that made it: the
     // Concierge's own is its project's admin, and its window is its own. With the bridge's, ~30 requests waited
-    // behind a poll's share of the bridge key's window: a minute for the first project of issue 46's deploy bench.
+    // behind a poll's share of the bridge key's window: a minute for the first project of the deploy bench.
     const read = await ctx.writer.projects.get(project.id)
     if (read.identifier !== input.identifier)
       throw new ToolError(
@@ -81,7 +81,7 @@ export const createProject = defineTool({
       archived: false,
     })
     // The set-up is part of the call the Concierge waits for: at its priority, ahead of background work, as a
-    // person's command goes (issue 46: behind a poll's share of the bridge key's window it took 38.8 s). Each agent's
+    // person's command goes (behind a poll's share of the bridge key's window it took 38.8 s). Each agent's
     // label is made with its own key when it has one: all on one key, a set-up was ~31 of its 60 requests a minute,
     // and a project a minute waited 6-7 s for the previous one's to leave the window.
     const keyVariable = ctx.ownKey ? ctx.me.config.planeTokenEnv : undefined
@@ -120,7 +120,7 @@ export const createProject = defineTool({
 /**
  * A project made with the Concierge's own key is the Concierge's: the bridge's user is not in it, and Plane refuses a
  * non-member every read of it (403). The set-up stopped there (`provisioned: false`, "needs a human"), and /plane
- * status, which lists every project Plane shows the bridge, met that 403 (issue 46's deploy bench). The creator is
+ * status, which lists every project Plane shows the bridge, met that 403 (the deploy bench). The creator is
  * the project's admin: it lets the bridge's user in as Admin, which the set-up needs to add the agents.
  */
 async function _letTheBridgeIn(

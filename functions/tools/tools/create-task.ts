@@ -115,7 +115,7 @@ export const createTask = defineTool({
       JSON.stringify(input),
       'task'
     )
-    // The project's labels as kept (issue 39): listed again only for a name they lack or a label Plane refuses.
+    // The project's labels as kept: listed again only for a name they lack or a label Plane refuses.
     const labels = ctx.labels
     const created = await withKeptLabels(labels, project.id, async () =>
       ctx.writer.workItems.create(project.id, {

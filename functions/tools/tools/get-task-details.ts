@@ -77,7 +77,7 @@ export const getTaskDetails = defineTool({
     const task = await resolveTask(ctx, name)
     const { projectId, id } = task.key
     const record = await ctx.runs.load(task.key, readerOf(ctx))
-    // Shared with the same reads in flight or just made (issue 39), forgotten when the task changes; in parallel.
+    // Shared with the same reads in flight or just made, forgotten when the task changes; in parallel.
     const shared = <T>(part: string, read: (plane: PlaneClient) => Promise<T>) =>
       ctx.taskReads.read(id, part, () => readTask(ctx, read))
     const [comments, activity, links, attachments] = await Promise.all([

@@ -1,6 +1,6 @@
 /**
  * @module list_my_tasks (OPENCLAW-02): the caller's open tasks, most urgent first, read from the index of work
- * items (issue 32): no Plane request when every project is fresh, one incremental listing per stale one, never a
+ * items: no Plane request when every project is fresh, one incremental listing per stale one, never a
  * listing of every work item of every project.
  */
 import * as z from 'zod'
@@ -23,7 +23,7 @@ const OPEN = new Set(['todo', 'in_progress', 'blocked'])
 const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, medium: 2, low: 3, none: 4 }
 /**
  * ONB-2 before ONB-10. One collator for every listing: `localeCompare` with options builds one per comparison,
- * and at 250 open tasks the sort alone took ~17 ms of the answer (issue 39's profile).
+ * and at 250 open tasks the sort alone took ~17 ms of the answer (profiled).
  */
 const REFERENCES = new Intl.Collator('en', { numeric: true })
 
@@ -85,7 +85,7 @@ export const listMyTasks = defineTool({
     const byId = new Map(projects.map((p) => [p.id, p]))
     const ids = listings === 0 ? early : await ctx.index.openTasks(ctx.me.id)
     // Every open task's snapshot in one read (one MGET on Redis): what the order needs. Descriptions and run
-    // records only for the page returned (issue 39: 250 open tasks were 750 round trips a listing, then three
+    // records only for the page returned (250 open tasks would be 750 round trips a listing, then three
     // reads of 250); when every open task fits on the page, they are the page's and go in the same round trip.
     const [snapshots, together] = await Promise.all([
       ctx.pipeline.snapshots(ids),
@@ -176,8 +176,8 @@ async function _pageParts(
 
 /**
  * Each listed task's dependencies with their status, from the index when the run record names them by id (every
- * task the Concierge created since issue 32): the snapshots of all of them in one read. An older record's
- * references are looked up in Plane, as before.
+ * task the Concierge creates now): the snapshots of all of them in one read. An older record's references (by
+ * sequence) are looked up in Plane.
  */
 async function _dependencies(
   ctx: ToolContext,
