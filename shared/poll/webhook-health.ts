@@ -1,6 +1,6 @@
 /**
- * @module Tell the human once when Plane's webhook is switched off: the poll sees changes no delivery brought (issue
- * 37). Also what the webhook route notes for it: deliveries accepted, answers withheld.
+ * @module Tell the human once when Plane's webhook is switched off: the poll sees changes no delivery brought. Also
+ * what the webhook route notes for it: deliveries accepted, answers withheld.
  */
 
 import type { Services } from '../core/function.ts'
