@@ -95,6 +95,14 @@ export function createStoreQueue<T>({
   now = Date.now,
 }: StoreQueueOptions): StoreQueue<T> {
   const key = (id: string) => `${itemPrefix}${id}`
+  /** Where item `id` goes: its key, its place in the index, its expiry. */
+  const placed = (id: string, score: number) => ({
+    index,
+    member: id,
+    score,
+    key: key(id),
+    ...(ttlSeconds === undefined ? {} : { ttlSeconds }),
+  })
   const write = (id: string, value: T) =>
     store.set(key(id), value, ttlSeconds === undefined ? undefined : { ttlSeconds })
   return {
@@ -105,23 +113,9 @@ export function createStoreQueue<T>({
       await write(id, value)
     },
     claimAndPut: (claim, id, value, score) =>
-      store.claimAndEnqueue(claim, {
-        index,
-        member: id,
-        score,
-        key: key(id),
-        value,
-        ...(ttlSeconds === undefined ? {} : { ttlSeconds }),
-      }),
+      store.claimAndEnqueue(claim, { ...placed(id, score), value }),
     claimAndPutText: (claim, id, text, score) =>
-      store.claimAndEnqueue(claim, {
-        index,
-        member: id,
-        score,
-        key: key(id),
-        text,
-        ...(ttlSeconds === undefined ? {} : { ttlSeconds }),
-      }),
+      store.claimAndEnqueue(claim, { ...placed(id, score), text }),
     async update(id, value, score) {
       await write(id, value)
       await store.indexAdd(index, id, score)
