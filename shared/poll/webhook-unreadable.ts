@@ -12,6 +12,7 @@ import type { Locale } from '../notify/i18n.ts'
 import { createStoreQueue, type StoreQueue } from '../store/queue.ts'
 import type { Store } from '../store/store.ts'
 import { escapeHtml } from '../telegram/html.ts'
+import { capText } from '../text/cap.ts'
 import { raiseAlert } from './alerts.ts'
 
 export type UnreadableDelivery = {
@@ -40,6 +41,7 @@ const UNREADABLE_TTL_S = 7 * 24 * 60 * 60
 /** Kept at most: a flood of unreadable deliveries keeps its latest, the counter counts them all. */
 export const UNREADABLE_KEPT = 100
 const EXCERPT_CHARS = 2_000
+const MESSAGE_CHARS = 1_000
 /** The human hears of unreadable deliveries at most this often; the rest are counted and listed. */
 const TELL_EVERY_S = 10 * 60
 
@@ -75,7 +77,14 @@ export async function keepUnreadable(
     error: found.message,
   })
   const kept = unreadableDeliveries(store, now)
-  const entry = { ...found, length: body.length, excerpt: body.slice(0, EXCERPT_CHARS) }
+  // Cut between graphemes: what is kept, listed and told stays well-formed text, and bounded (an unknown event's
+  // name, quoted in the message, is as long as the body let it be).
+  const entry = {
+    ...found,
+    message: capText(found.message, MESSAGE_CHARS),
+    length: body.length,
+    excerpt: capText(body, EXCERPT_CHARS),
+  }
   await kept.put(found.id, entry, found.receivedAt)
   const over = (await kept.size()) - UNREADABLE_KEPT
   if (over > 0) for (const { id } of await kept.range({ limit: over })) await kept.remove(id)
@@ -125,7 +134,7 @@ export function unreadableLine(d: UnreadableDelivery): string {
 /** The human's message (Telegram HTML): what came, why it was not read, where the operator sees the rest. */
 export function unreadableMessage(locale: Locale, d: UnreadableDelivery): string {
   const id = d.deliveryId ? ` <code>${escapeHtml(d.deliveryId)}</code>` : ''
-  const why = escapeHtml(`${d.reason}: ${d.message}`.slice(0, 300))
+  const why = escapeHtml(capText(`${d.reason}: ${d.message}`, 300))
   if (locale === 'en') {
     return [
       `⚠️ Plane sent a delivery plane-bridge cannot read${id} (${why}). Nothing was done with it; the poll catches up with the tasks it may have concerned.`,

@@ -7,6 +7,7 @@ import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
 import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
 import { listUnreadable, UNREADABLE_KEPT } from '../../shared/poll/webhook-unreadable.ts'
 import { createMemoryStore } from '../../shared/store/store.ts'
+import { toWellFormed } from '../../shared/text/cap.ts'
 import { startE2E, WEBHOOK_SECRET } from '../../sim/e2e/harness.ts'
 import { storedWebhookDelivery } from '../fixtures/earlier-inbox.ts'
 
@@ -92,6 +93,24 @@ describe('a signed Plane delivery that cannot be read', () => {
     const ready = await t.app.request('/ready')
     const body = (await ready.json()) as { webhooks: { unreadable: { kept: number } } }
     expect(body.webhooks.unreadable.kept).toBe(5)
+  })
+
+  it('should keep, list and tell a huge unknown event cut between graphemes, well-formed', async () => {
+    const t = await start()
+    const sent = t.telegram.callsOf('sendMessage').length
+    const body = `{"event": "${'🚀'.repeat(200_000)}", "action": "updated", "data": {}}`
+    expect((await post(t, body)).status).toBe(200)
+    await t.settle()
+    const [kept] = await listUnreadable(t.services.store, t.services.now)
+    expect(kept?.reason).toBe('unknown_event')
+    expect(kept?.length).toBe(body.length)
+    for (const text of [kept?.message ?? '', kept?.excerpt ?? '']) {
+      expect(text.length).toBeLessThanOrEqual(2_000)
+      expect(toWellFormed(text)).toBe(text)
+    }
+    const told = t.telegram.callsOf('sendMessage').slice(sent)
+    expect(told.map((c) => c.status)).toEqual([200])
+    expect(String(told[0]?.params.text).length).toBeLessThan(1_000)
   })
 
   it('should keep the latest ones only, however many come', async () => {
