@@ -1,0 +1,140 @@
+/**
+ * Steps a reader can see whole (STYLE.md): no function with more than 80 lines of its own (the lines left once the
+ * functions written inside it are taken out), no factory (a function holding closures) over 200 lines in all, no
+ * product file over 300 lines. What is still over is listed by name below, and the lists can only shrink: a new
+ * long function or file fails, and so does one the list names after it was split (so the list says what is left).
+ */
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { countLines, findLongFiles } from './imports.ts'
+import { findLongFunctions, measureFiles, measureFunctions } from './lengths.ts'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const LIMITS = { maxOwn: 80, maxFactory: 200 }
+const MAX_FILE_LINES = 300
+
+/** `file name` of each function still over a limit (line numbers move; the name says which). */
+const STILL_LONG_FUNCTIONS: readonly string[] = [
+  'runtime/parts.ts buildParts',
+  'shared/notify/sender.ts createOutboxSender',
+  'shared/notify/sender.ts drainOutbox',
+  'runtime/delivery.ts createDelivery',
+  'shared/pipeline/pipeline.ts createPipeline',
+  'shared/workspace/workspace-loader.ts createWorkspaceLoader',
+  'shared/poll/cycle.ts runPollCycle',
+  'functions/tools/tools/create-task.ts handler',
+  'functions/ops/ready.ts ready',
+  'shared/commands/digest.ts buildDigest',
+  'functions/webhooks/process-plane-event.ts processPlaneEvent',
+  'shared/observe/bridge-metrics.ts createBridgeMetrics',
+  'functions/provision/provision.ts runProvision',
+  'functions/telegram/actions.ts perform',
+  'functions/telegram/webhook.ts telegramWebhook',
+  'shared/poll/comments.ts catchUpComments',
+  'shared/commands/agent-reply.ts buildAgentReply',
+  'functions/tools/skill.ts renderSkill',
+]
+
+/** Product files still over 300 lines. */
+const STILL_LONG_FILES: readonly string[] = [
+  'shared/core/settings.ts',
+  'functions/telegram/actions.ts',
+  'shared/notify/sender.ts',
+  'runtime/parts.ts',
+  'shared/pipeline/pipeline.ts',
+  'shared/workspace/workspace-loader.ts',
+  'shared/pipeline/plan-flush.ts',
+  'runtime/delivery.ts',
+  'shared/provision/demo.ts',
+  'shared/plane/webhook-parse.ts',
+  'shared/plane/session/calls.ts',
+  'shared/runs/tracker-kit.ts',
+]
+
+const counts = countLines(ROOT, ['functions', 'shared', 'runtime'])
+const measured = measureFiles(ROOT, counts.keys())
+/** `file:line name (…)` → `file name`. */
+const named = (found: string) =>
+  found.replace(/:\d+ /, ' ').replace(/ \((factory, )?\d+[^)]*\)$/, '')
+
+describe('function length', () => {
+  it('should measure every product function', () => {
+    expect(measured.length).toBeGreaterThan(1500)
+    expect(measured.some((f) => f.where.startsWith('runtime/node.ts:'))).toBe(true)
+  })
+
+  it('should have no function over 80 own lines and no factory over 200 lines but those still listed', () => {
+    const long = findLongFunctions(measured, LIMITS)
+    expect(
+      long.map(named).filter((name) => !STILL_LONG_FUNCTIONS.includes(name)),
+      'split these by step'
+    ).toEqual([])
+    const still = new Set(long.map(named))
+    expect(
+      STILL_LONG_FUNCTIONS.filter((name) => !still.has(name)),
+      'within the limits now: take them off STILL_LONG_FUNCTIONS'
+    ).toEqual([])
+  })
+
+  it('should have no product file over 300 lines but those still listed', () => {
+    const long = findLongFiles(counts, MAX_FILE_LINES).map((found) =>
+      found.replace(/ \(\d+ lines\)$/, '')
+    )
+    expect(
+      long.filter((file) => !STILL_LONG_FILES.includes(file)),
+      'split these along a seam'
+    ).toEqual([])
+    expect(
+      STILL_LONG_FILES.filter((file) => !long.includes(file)),
+      'within 300 lines now: take them off STILL_LONG_FILES'
+    ).toEqual([])
+  })
+})
+
+describe('the measure itself', () => {
+  const sample = [
+    'export function createThing(deps: number) {', //  1
+    '  const one = () => {', //                          2
+    '    return deps + 1', //                            3
+    '  }', //                                            4
+    '  function two(x: number) {', //                    5
+    '    return [x].map((y) => y * 2)', //               6
+    '  }', //                                            7
+    '  return { one, two, three() { return 3 } }', //   8
+    '}', //                                              9
+    'const plain = async () => 1', //                    10
+  ].join('\n')
+  const found = measureFunctions('x.ts', sample)
+
+  it('should count a function as written and its own lines without the functions inside it', () => {
+    expect(found.map((f) => [f.where, f.lines, f.own, f.closures])).toEqual([
+      // Lines 1, 2 (`const one =`), 8 (`return { one, two,`) and 9: the closures' lines are theirs.
+      ['x.ts:1 createThing', 9, 4, 3],
+      ['x.ts:2 one', 3, 3, 0],
+      ['x.ts:5 two', 3, 3, 1],
+      ['x.ts:6 (callback of [x].map)', 1, 1, 0],
+      ['x.ts:8 three', 1, 1, 0],
+      ['x.ts:10 plain', 1, 1, 0],
+    ])
+  })
+
+  it('should name a step over its own limit and a factory over its whole limit, longest first', () => {
+    expect(
+      findLongFunctions(
+        [
+          { where: 'a.ts:1 step', lines: 90, own: 81, closures: 1 },
+          { where: 'a.ts:9 factory', lines: 201, own: 40, closures: 12 },
+          { where: 'a.ts:30 fits', lines: 200, own: 80, closures: 5 },
+          { where: 'a.ts:40 callbackless', lines: 81, own: 81, closures: 0 },
+        ],
+        LIMITS
+      )
+    ).toEqual([
+      'a.ts:9 factory (factory, 201 lines)',
+      'a.ts:1 step (81 own lines of 90)',
+      'a.ts:40 callbackless (81 own lines of 81)',
+    ])
+    expect(named('a.ts:9 factory (factory, 201 lines)')).toBe('a.ts factory')
+    expect(named('a.ts:1 step (81 own lines of 90)')).toBe('a.ts step')
+  })
+})
