@@ -64,6 +64,32 @@ export function buildAgentReply(
     .sort(byProjectAndSequence)
   // Not in the workspace (an invitation not accepted yet): say so, not "0 tâche / Aucune tâche".
   const outside = agent.planeUserId === null && tasks.length === 0
+  const lines = _headLines(agent, tasks, outside, snapshot, ctx)
+  if (tasks.length === 0 && !outside) lines.push('', p.noTasks)
+  lines.push(
+    ...section(
+      '🤖',
+      p.runs,
+      snapshot.runs.filter((r) => r.agentId === agent.id).map((r) => runLine(r, snapshot, ctx)),
+      ctx
+    ),
+    ..._taskSections(tasks, snapshot, ctx)
+  )
+  const back = { text: p.backToStatus, callback_data: encodeDrillDown({ kind: 'status' }) }
+  return { html: lines.join('\n'), buttons: buttonRows([back]) }
+}
+
+// --- Internal helpers ---
+
+/** Who the agent is and what it does now: its task count, its running timer, its last activity. */
+function _headLines(
+  agent: AgentRecord,
+  tasks: readonly TaskView[],
+  outside: boolean,
+  snapshot: WorkspaceSnapshot,
+  ctx: RenderContext
+): string[] {
+  const p = phrases(ctx)
   const lines = [
     `🤖 <b>${escapeName(agent.name)}</b> — ${outside ? p.notInWorkspace : p.tasks(tasks.length)}`,
   ]
@@ -79,23 +105,23 @@ export function buildAgentReply(
     const when = `${formatDateTime(Date.parse(latest.updatedAt), ctx.timeZone, ctx.locale)} (${ctx.timeZone})`
     lines.push(p.lastActivity(when, escapeHtml(latest.ref ?? latest.name)))
   }
-  if (tasks.length === 0 && !outside) lines.push('', p.noTasks)
-  lines.push(
-    ...section(
-      '🤖',
-      p.runs,
-      snapshot.runs.filter((r) => r.agentId === agent.id).map((r) => runLine(r, snapshot, ctx)),
-      ctx
-    )
-  )
+  return lines
+}
 
+/** The agent's tasks by status: blocked first, then under way, to do, backlog, other, and the latest done. */
+function _taskSections(
+  tasks: readonly TaskView[],
+  snapshot: WorkspaceSnapshot,
+  ctx: RenderContext
+): string[] {
+  const p = phrases(ctx)
   const line = (t: TaskView) =>
     taskLine(t, ctx, t.targetDate ? [p.dueOn(formatDate(t.targetDate, ctx.locale))] : [])
   const open = tasks.filter((t) => t.group !== 'completed' && t.group !== 'cancelled')
   const done = tasks
     .filter((t) => t.group === 'completed')
     .sort((a, b) => _time(b.completedAt) - _time(a.completedAt))
-  lines.push(
+  return [
     ...section(
       '⛔',
       p.blocked,
@@ -139,13 +165,9 @@ export function buildAgentReply(
       done.map((t) => taskLine(t, ctx)),
       ctx,
       RECENT_DONE_CAP
-    )
-  )
-  const back = { text: p.backToStatus, callback_data: encodeDrillDown({ kind: 'status' }) }
-  return { html: lines.join('\n'), buttons: buttonRows([back]) }
+    ),
+  ]
 }
-
-// --- Internal helpers ---
 
 function _latest(tasks: readonly TaskView[]): TaskView | null {
   let best: TaskView | null = null
