@@ -4,7 +4,13 @@
  * nothing done, nothing under way and nothing due is one short line, not silence. Pure.
  */
 import { phrasesFor, stateDisplayName } from '../notify/i18n.ts'
-import { allTasks, isOpen, type TaskView, type WorkspaceSnapshot } from '../workspace/snapshot.ts'
+import {
+  allTasks,
+  isOpen,
+  type RunView,
+  type TaskView,
+  type WorkspaceSnapshot,
+} from '../workspace/snapshot.ts'
 import { budgetDigestLines } from './budget-reply.ts'
 import {
   byProjectAndSequence,
@@ -40,7 +46,86 @@ export function buildDigest(
   const open = tasks.filter(isOpen)
   const owner = (t: TaskView) => ownerNames(t, snapshot, ctx)
   const due = (t: TaskView) => p.dueOn(formatDate(t.targetDate ?? '', ctx.locale))
+  const day = _pickDay(snapshot, tasks, open, since, ctx)
+  // OPENCLAW-11: the month's budget and where it ends at the current pace, when a budget is set.
+  const budget = snapshot.budget ? budgetDigestLines(snapshot.budget, ctx) : []
+  if (day.quiet) return { html: [p.quietDay(date), ...budget].join('\n'), quiet: true }
 
+  const lines = [
+    p.digestTitle(date),
+    ...section(
+      '✅',
+      p.completedSince,
+      day.completed.map((t) => taskLine(t, ctx, [owner(t)])),
+      ctx
+    ),
+    ...section(
+      '⛔',
+      p.activeBlockers,
+      day.blocked.map((t) =>
+        taskLine(t, ctx, [owner(t), escapeName(stateDisplayName(t.stateName, ctx.locale))])
+      ),
+      ctx
+    ),
+    ...section(
+      '🔨',
+      p.underWayToday,
+      day.underWay.map((t) => taskLine(t, ctx, [owner(t)])),
+      ctx
+    ),
+    ...section(
+      '📅',
+      p.dueToday,
+      day.dueToday.map((t) => taskLine(t, ctx, [owner(t)])),
+      ctx
+    ),
+    ...section(
+      '⏰',
+      p.overdue,
+      day.overdue.map((t) => taskLine(t, ctx, [owner(t), due(t)])),
+      ctx
+    ),
+    ...waitingForHuman(snapshot, ctx),
+    ...section(
+      '⏳',
+      p.waitingLong,
+      day.waitingLong.map((r) => runLine(r, snapshot, ctx)),
+      ctx
+    ),
+    ..._checkinLines(snapshot, ctx),
+    ..._loadLines(snapshot, open, ctx),
+    ...budget,
+  ]
+  return { html: lines.join('\n'), quiet: false }
+}
+
+/** The q-quantile (nearest rank) of the values, or null when there are none. */
+export function percentile(values: readonly number[], q: number): number | null {
+  if (values.length === 0) return null
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? null
+}
+
+// --- Internal helpers ---
+
+/** What the day holds for the digest, each list a section, and whether it holds nothing at all. */
+type DigestDay = {
+  completed: TaskView[]
+  blocked: TaskView[]
+  underWay: TaskView[]
+  dueToday: TaskView[]
+  overdue: TaskView[]
+  waitingLong: RunView[]
+  quiet: boolean
+}
+
+function _pickDay(
+  snapshot: WorkspaceSnapshot,
+  tasks: readonly TaskView[],
+  open: readonly TaskView[],
+  since: number,
+  ctx: RenderContext
+): DigestDay {
   const completed = tasks.filter((t) => t.group === 'completed' && _after(t.completedAt, since))
   const blocked = open.filter((t) => t.blocked)
   const dueToday = open.filter((t) => t.targetDate === ctx.today)
@@ -62,88 +147,45 @@ export function buildDigest(
       snapshot.approvals.length +
       waitingLong.length ===
     0
-  // OPENCLAW-11: the month's budget and where it ends at the current pace, when a budget is set.
-  const budget = snapshot.budget ? budgetDigestLines(snapshot.budget, ctx) : []
-  if (quiet) return { html: [p.quietDay(date), ...budget].join('\n'), quiet: true }
+  return { completed, blocked, underWay, dueToday, overdue, waitingLong, quiet }
+}
 
-  const lines = [
-    p.digestTitle(date),
-    ...section(
-      '✅',
-      p.completedSince,
-      completed.map((t) => taskLine(t, ctx, [owner(t)])),
-      ctx
-    ),
-    ...section(
-      '⛔',
-      p.activeBlockers,
-      blocked.map((t) =>
-        taskLine(t, ctx, [owner(t), escapeName(stateDisplayName(t.stateName, ctx.locale))])
-      ),
-      ctx
-    ),
-    ...section(
-      '🔨',
-      p.underWayToday,
-      underWay.map((t) => taskLine(t, ctx, [owner(t)])),
-      ctx
-    ),
-    ...section(
-      '📅',
-      p.dueToday,
-      dueToday.map((t) => taskLine(t, ctx, [owner(t)])),
-      ctx
-    ),
-    ...section(
-      '⏰',
-      p.overdue,
-      overdue.map((t) => taskLine(t, ctx, [owner(t), due(t)])),
-      ctx
-    ),
-    ...waitingForHuman(snapshot, ctx),
-    ...section(
-      '⏳',
-      p.waitingLong,
-      waitingLong.map((r) => runLine(r, snapshot, ctx)),
-      ctx
+/** How soon agents check in once woken, at the 95th percentile, when any did. */
+function _checkinLines(snapshot: WorkspaceSnapshot, ctx: RenderContext): string[] {
+  const p95 = percentile(snapshot.checkinSeconds, 0.95)
+  if (p95 === null) return []
+  return [
+    '',
+    phrases(ctx).checkinP95(
+      phrasesFor(ctx.locale).formatDuration(Math.max(1, Math.round(p95 / 60))),
+      snapshot.checkinSeconds.length
     ),
   ]
-  const p95 = percentile(snapshot.checkinSeconds, 0.95)
-  if (p95 !== null)
-    lines.push(
-      '',
-      p.checkinP95(
-        phrasesFor(ctx.locale).formatDuration(Math.max(1, Math.round(p95 / 60))),
-        snapshot.checkinSeconds.length
-      )
-    )
-  if (snapshot.agents.length > 0) {
-    const label = phrasesFor(ctx.locale).label
-    lines.push('', `👥 <b>${p.load}</b>`)
-    for (const agent of snapshot.agents) {
-      const mine = open.filter((t) => t.agentIds.includes(agent.id))
-      const started = mine.filter((t) => !t.blocked && t.group === 'started').length
-      const stuck = mine.filter((t) => t.blocked).length
-      const todo = mine.length - started - stuck
-      const load =
-        agent.planeUserId === null && mine.length === 0
-          ? p.notInWorkspaceShort
-          : p.loadLine(started, todo, stuck)
-      lines.push(`• ${label(`<b>${escapeName(agent.name)}</b>`)} ${load}`)
-    }
+}
+
+/** Each agent's open tasks: under way, to do, blocked (or not in the workspace yet). */
+function _loadLines(
+  snapshot: WorkspaceSnapshot,
+  open: readonly TaskView[],
+  ctx: RenderContext
+): string[] {
+  if (snapshot.agents.length === 0) return []
+  const p = phrases(ctx)
+  const label = phrasesFor(ctx.locale).label
+  const lines = ['', `👥 <b>${p.load}</b>`]
+  for (const agent of snapshot.agents) {
+    const mine = open.filter((t) => t.agentIds.includes(agent.id))
+    const started = mine.filter((t) => !t.blocked && t.group === 'started').length
+    const stuck = mine.filter((t) => t.blocked).length
+    const todo = mine.length - started - stuck
+    const load =
+      agent.planeUserId === null && mine.length === 0
+        ? p.notInWorkspaceShort
+        : p.loadLine(started, todo, stuck)
+    lines.push(`• ${label(`<b>${escapeName(agent.name)}</b>`)} ${load}`)
   }
-  lines.push(...budget)
-  return { html: lines.join('\n'), quiet: false }
+  return lines
 }
-
-/** The q-quantile (nearest rank) of the values, or null when there are none. */
-export function percentile(values: readonly number[], q: number): number | null {
-  if (values.length === 0) return null
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? null
-}
-
-// --- Internal helpers ---
 
 function _after(iso: string | null, since: number): boolean {
   const ms = iso ? Date.parse(iso) : Number.NaN

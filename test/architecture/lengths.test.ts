@@ -24,14 +24,12 @@ const STILL_LONG_FUNCTIONS: readonly string[] = [
   'shared/poll/cycle.ts runPollCycle',
   'functions/tools/tools/create-task.ts handler',
   'functions/ops/ready.ts ready',
-  'shared/commands/digest.ts buildDigest',
   'functions/webhooks/process-plane-event.ts processPlaneEvent',
   'shared/observe/bridge-metrics.ts createBridgeMetrics',
   'functions/provision/provision.ts runProvision',
   'functions/telegram/actions.ts perform',
   'functions/telegram/webhook.ts telegramWebhook',
   'shared/poll/comments.ts catchUpComments',
-  'shared/commands/agent-reply.ts buildAgentReply',
   'functions/tools/skill.ts renderSkill',
 ]
 
