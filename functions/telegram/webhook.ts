@@ -9,7 +9,7 @@ import { errorMessage } from '../../shared/observe/errors.ts'
 import { getBotUsername } from '../../shared/telegram/bot-username.ts'
 import { parseCommand } from '../../shared/telegram/command.ts'
 import { verifyTelegramSecret } from '../../shared/telegram/secret.ts'
-import { readUpdate } from '../../shared/telegram/update.ts'
+import { type IncomingUpdate, readUpdate } from '../../shared/telegram/update.ts'
 import type { CommandParts, CommandTask } from './answer-command.ts'
 import {
   type ChatNewsParts,
@@ -21,6 +21,9 @@ import { answerStoredCommand, storeCommand } from './command-inbox.ts'
 
 /** Telegram keeps an update for at most 24 h (§1.2): a claim that long sees every redelivery. */
 export const UPDATE_DEDUPE_TTL_S = 24 * 60 * 60
+
+/** A message in a chat the bridge answers: a command, a reply to a card or a prompt, or neither. */
+type MessageUpdate = Extract<IncomingUpdate, { kind: 'message' }>
 
 export const telegramWebhookFunction = defineHttpFunction({
   name: 'telegram-webhook',
@@ -78,28 +81,12 @@ export const telegramWebhookFunction = defineHttpFunction({
         return c.json({ status: 'accepted' }, 200)
       }
       if (update.kind === 'message') {
-        if (!parts.telegram) throw new Error('Telegram is not configured')
-        const command = parseCommand(update.text, await getBotUsername(store, parts.telegram))
-        // Not a command: a reply to one of the bridge's cards or prompts is an action's text.
-        const link =
-          !command && update.replyToMessageId !== null
-            ? await parts.cards.link(update.chatId, update.replyToMessageId)
-            : null
-        if (command) task = { ...update, args: command.args }
-        else if (link)
-          task = {
-            kind: 'reply',
-            updateId: update.updateId,
-            chatId: update.chatId,
-            fromName: update.fromName,
-            cardId: link.cardId,
-            prompt: link.prompt,
-            text: update.text,
-          }
-        else {
+        const asked = await _askedBy(services, parts, update)
+        if (!asked) {
           count('ignored')
           return c.json({ status: 'ignored' }, 200)
         }
+        task = asked
       } else {
         task = update
       }
@@ -125,6 +112,32 @@ export const telegramWebhookFunction = defineHttpFunction({
 })
 
 // --- Internal helpers ---
+
+/** What a message asks of the bridge: a command, an action's text (a reply to a card or a prompt), or nothing. */
+async function _askedBy(
+  services: Services,
+  parts: CommandParts,
+  update: MessageUpdate
+): Promise<CommandTask | null> {
+  if (!parts.telegram) throw new Error('Telegram is not configured')
+  const command = parseCommand(update.text, await getBotUsername(services.store, parts.telegram))
+  // Not a command: a reply to one of the bridge's cards or prompts is an action's text.
+  const link =
+    !command && update.replyToMessageId !== null
+      ? await parts.cards.link(update.chatId, update.replyToMessageId)
+      : null
+  if (command) return { ...update, args: command.args }
+  if (!link) return null
+  return {
+    kind: 'reply',
+    updateId: update.updateId,
+    chatId: update.chatId,
+    fromName: update.fromName,
+    cardId: link.cardId,
+    prompt: link.prompt,
+    text: update.text,
+  }
+}
 
 function _counter(services: Services): (outcome: string) => void {
   const counter = services.metrics.registry.counter(
