@@ -16,8 +16,6 @@ const MAX_FILE_LINES = 300
 /** `file name` of each function still over a limit (line numbers move; the name says which). */
 const STILL_LONG_FUNCTIONS: readonly string[] = [
   'runtime/parts.ts buildParts',
-  'shared/notify/sender.ts createOutboxSender',
-  'shared/notify/sender.ts drainOutbox',
   'runtime/delivery.ts createDelivery',
   'shared/pipeline/pipeline.ts createPipeline',
   'shared/workspace/workspace-loader.ts createWorkspaceLoader',
@@ -34,7 +32,6 @@ const STILL_LONG_FUNCTIONS: readonly string[] = [
 /** Product files still over 300 lines. */
 const STILL_LONG_FILES: readonly string[] = [
   'shared/core/settings.ts',
-  'shared/notify/sender.ts',
   'runtime/parts.ts',
   'shared/pipeline/pipeline.ts',
   'shared/workspace/workspace-loader.ts',
