@@ -32,7 +32,6 @@ const STILL_LONG_FUNCTIONS: readonly string[] = [
   'functions/telegram/webhook.ts telegramWebhook',
   'shared/poll/comments.ts catchUpComments',
   'shared/commands/agent-reply.ts buildAgentReply',
-  'functions/tools/skill.ts renderSkill',
 ]
 
 /** Product files still over 300 lines. */
