@@ -23,7 +23,6 @@ const STILL_LONG_FUNCTIONS: readonly string[] = [
   'shared/workspace/workspace-loader.ts createWorkspaceLoader',
   'shared/poll/cycle.ts runPollCycle',
   'functions/tools/tools/create-task.ts handler',
-  'functions/ops/ready.ts ready',
   'shared/commands/digest.ts buildDigest',
   'functions/webhooks/process-plane-event.ts processPlaneEvent',
   'functions/provision/provision.ts runProvision',
