@@ -1,7 +1,8 @@
 /**
  * @module Delivery of one outbox item: a Telegram message (in its project's
  * topic, an edit, an agent's grouped message, a card's message linked to its card) or an OpenClaw wake (admitted or
- * refused, recorded on its run), and how a failure is classified for the sender's retries.
+ * refused, recorded on its run), and how a failure is classified for the sender's retries (Telegram's refusals:
+ * runtime/refusal-policy.ts).
  */
 import type { CardStore } from '../shared/actions/cards.ts'
 import type { Config } from '../shared/core/config.ts'
@@ -31,11 +32,10 @@ import {
   openClawFailure,
 } from '../shared/openclaw/index.ts'
 import type { RunTracker } from '../shared/runs/tracker.ts'
-import { type TelegramClient, TelegramError } from '../shared/telegram/index.ts'
+import type { TelegramClient } from '../shared/telegram/index.ts'
 import type { ChatMigrations } from '../shared/telegram/migrations.ts'
-import { plainFallback } from '../shared/telegram/plain.ts'
-import { classifyTelegramRefusal, type TelegramRefusal } from '../shared/telegram/refusals.ts'
 import type { ProjectTopics } from '../shared/telegram/topics.ts'
+import { createRefusalPolicy, telegramDecision } from './refusal-policy.ts'
 
 export type DeliveryOptions = Pick<Services, 'log' | 'status'> & {
   config: Pick<Config, 'LOCALE'>
@@ -76,55 +76,7 @@ export function createDelivery({
   live = null,
   registry,
 }: DeliveryOptions): Delivery {
-  const refusals = registry?.counter(
-    'plane_bridge_telegram_refusals_total',
-    'Telegram refusals the bridge answered without giving up, by policy (plain: sent again as plain text; send-new: an edit of a deleted message sent as a new one) and why.'
-  )
-  /**
-   * One Bot API call under the refusal policy (reference §1.7b): a migrated group gets the message at its new id (kept
-   * for every later one), a refused text or keyboard goes once more as plain text, a deleted message's edit goes as a
-   * new message, an edit Telegram shows already is done. What the message cannot fix (the chat's refusals, a flood
-   * wait, a failure) is thrown for the sender's `classify`.
-   */
-  const _withPolicy = async <P extends { chat_id: number | string; text: string }>(
-    first: P,
-    call: (payload: P) => Promise<unknown>,
-    fixes: { sendNew?: (payload: P) => Promise<unknown>; topicGone?: () => Promise<P | null> } = {}
-  ): Promise<unknown> => {
-    let payload = { ...first, chat_id: await migrations.current(String(first.chat_id)) }
-    let send = call
-    const applied = new Set<TelegramRefusal['policy']>()
-    for (;;) {
-      try {
-        return await send(payload)
-      } catch (error) {
-        const refusal = classifyTelegramRefusal(error)
-        if (applied.has(refusal.policy)) throw error
-        applied.add(refusal.policy)
-        if (refusal.policy === 'done') return null
-        if (refusal.policy === 'migrated') {
-          const from = String(payload.chat_id)
-          if (await migrations.record(from, refusal.chatId))
-            await heldChats.migrated(from, refusal.chatId)
-          payload = { ...payload, chat_id: refusal.chatId }
-        } else if (refusal.policy === 'plain') {
-          refusals?.inc({ policy: 'plain', why: refusal.why })
-          log.warn('telegram refused a message; sending it as plain text', {
-            why: refusal.why,
-            error: errorMessage(error),
-          })
-          payload = plainFallback(payload, refusal.why)
-        } else if (refusal.policy === 'send-new' && fixes.sendNew) {
-          refusals?.inc({ policy: 'send-new', why: 'edit-gone' })
-          send = fixes.sendNew
-        } else if (refusal.policy === 'topic-gone' && fixes.topicGone) {
-          const again = await fixes.topicGone()
-          if (!again) throw error
-          payload = { ...again, chat_id: payload.chat_id }
-        } else throw error
-      }
-    }
-  }
+  const _withPolicy = createRefusalPolicy({ log, migrations, heldChats, registry })
 
   /** A message about a project goes to its topic (TELEGRAM_TOPICS=per-project), unless it names one. */
   const _inTopic = async ({
@@ -289,37 +241,11 @@ export function createDelivery({
     // Not the channel's failure: no retry can make it a message.
     if (error instanceof UnreadableOutboxItemError) return { retry: false }
     status.contact(item.channel, false, error instanceof Error ? error.message : 'failed')
-    if (item.channel === 'telegram') return _telegramDecision(error)
+    if (item.channel === 'telegram') return telegramDecision(error)
     const decision = classifyOpenClawError(error)
     return error instanceof OpenClawError && error.kind === 'rate_limited'
       ? { ...decision, rateLimited: true }
       : decision
   }
   return { deliver, classify }
-}
-
-/** What the sender does with a refusal delivery could not fix (reference §1.7b, `classifyTelegramRefusal`). */
-function _telegramDecision(error: unknown): DeliveryDecision {
-  // Not Telegram's answer (the store failed around the send, a bug): the message is not at fault; try it again.
-  if (!(error instanceof TelegramError)) return { retry: true }
-  const refusal = classifyTelegramRefusal(error)
-  const description = errorMessage(error)
-  switch (refusal.policy) {
-    case 'wait-chat':
-      return {
-        retry: true,
-        rateLimited: true,
-        afterMs: refusal.afterMs,
-        chat: { wait: refusal.afterMs, description },
-      }
-    case 'hold-chat':
-      return { retry: true, chat: { hold: refusal.why, description } }
-    case 'retry':
-    case 'migrated':
-    case 'topic-gone':
-      return { retry: true }
-    default:
-      // A plain-text copy refused too, a 401, an unknown 400: given up, and the human is told.
-      return { retry: false }
-  }
 }

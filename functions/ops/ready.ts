@@ -7,8 +7,13 @@
  */
 
 import { judgeReadiness } from '../../shared/check/readiness.ts'
+import type { Config } from '../../shared/core/config.ts'
 import { storedContacts } from '../../shared/core/contacts.ts'
-import { defineHttpFunction, type FunctionInventory } from '../../shared/core/function.ts'
+import {
+  defineHttpFunction,
+  type FunctionInventory,
+  type Services,
+} from '../../shared/core/function.ts'
 import { type JobRunRecord, lastJobRuns } from '../../shared/core/job-runs.ts'
 import type { Parts } from '../../shared/core/parts.ts'
 import { settingsFingerprint } from '../../shared/core/settings-fingerprint.ts'
@@ -76,24 +81,7 @@ export const readyFunction = defineHttpFunction({
       : null
     const webhooks = storeOk
       ? await _withTimeout(
-          (async () => ({
-            lastReceivedAt: await lastWebhookReceivedAt(c.get('services')),
-            refusedSinceAccepted: await signaturesRejectedSinceAccepted(
-              c.get('services'),
-              parts.webhookRejections
-            ),
-            // Junk on the public route: counted apart, never blamed on the secret.
-            unsignedSinceAccepted: await unsignedRejectedSinceAccepted(
-              c.get('services'),
-              parts.webhookRejections
-            ),
-            // Plane switched its webhook off (the poll found changes no delivery brought).
-            offSince: await webhookOffSince(c.get('services')),
-            // Deliveries kept and not yet read and processed (a backlog, or what a stopped process left).
-            waiting: await store.indexSize(WEBHOOK_INBOX_INDEX),
-            // Signed deliveries that could not be read, kept apart a week (npm run job -- dead-letters).
-            unreadable: await unreadableSummary(store, now),
-          }))(),
+          _readWebhooks(c.get('services'), parts.webhookRejections),
           STORE_PING_TIMEOUT_MS
         ).catch(() => null)
       : null
@@ -108,25 +96,7 @@ export const readyFunction = defineHttpFunction({
       dead: outbox?.dead ?? 0,
     })
     const reasons = storeOk ? judged.reasons : []
-    if ((webhooks?.refusedSinceAccepted ?? 0) >= REFUSED_DEGRADE)
-      reasons.push(
-        `${webhooks?.refusedSinceAccepted} Plane deliveries refused for a bad signature since the last accepted one: check PLANE_WEBHOOK_SECRET`
-      )
-    const unreadable = webhooks?.unreadable
-    if (unreadable?.latestAt != null && now() - unreadable.latestAt < UNREADABLE_DEGRADE_MS)
-      reasons.push(
-        `${unreadable.kept} signed Plane deliveries could not be read in the last 7 days, the latest at ${new Date(unreadable.latestAt).toISOString()}: npm run job -- dead-letters lists them`
-      )
-    if (webhooks?.offSince != null) {
-      reasons.push(
-        `Plane's webhook looks switched off since ${new Date(webhooks.offSince).toISOString()} (changes seen only by the poll): ${webhookOffSteps(
-          {
-            settingsUrl: webhookSettingsUrl(config.PLANE_BASE_URL, config.PLANE_WORKSPACE_SLUG),
-            webhookUrl: webhookTargetOf(config),
-          }
-        )}`
-      )
-    }
+    if (webhooks) reasons.push(..._webhookReasons(webhooks, config, now))
     const body = {
       status: !storeOk ? 'unavailable' : reasons.length > 0 ? 'degraded' : 'ok',
       ...(reasons.length > 0 ? { reasons } : {}),
@@ -146,6 +116,54 @@ export const readyFunction = defineHttpFunction({
     return c.json(body, storeOk ? 200 : 503)
   },
 })
+
+/** What /ready shows of Plane's webhook, from the store: deliveries received, refused, waiting, unreadable. */
+async function _readWebhooks(
+  services: Pick<Services, 'store' | 'now'>,
+  rejections: Parts['webhookRejections']
+) {
+  return {
+    lastReceivedAt: await lastWebhookReceivedAt(services),
+    refusedSinceAccepted: await signaturesRejectedSinceAccepted(services, rejections),
+    // Junk on the public route: counted apart, never blamed on the secret.
+    unsignedSinceAccepted: await unsignedRejectedSinceAccepted(services, rejections),
+    // Plane switched its webhook off (the poll found changes no delivery brought).
+    offSince: await webhookOffSince(services),
+    // Deliveries kept and not yet read and processed (a backlog, or what a stopped process left).
+    waiting: await services.store.indexSize(WEBHOOK_INBOX_INDEX),
+    // Signed deliveries that could not be read, kept apart a week (npm run job -- dead-letters).
+    unreadable: await unreadableSummary(services.store, services.now),
+  }
+}
+
+/** Why Plane's webhook makes the server `degraded`: a wrong secret, unreadable deliveries, a webhook switched off. */
+function _webhookReasons(
+  webhooks: Awaited<ReturnType<typeof _readWebhooks>>,
+  config: Config,
+  now: () => number
+): string[] {
+  const reasons: string[] = []
+  if (webhooks.refusedSinceAccepted >= REFUSED_DEGRADE)
+    reasons.push(
+      `${webhooks.refusedSinceAccepted} Plane deliveries refused for a bad signature since the last accepted one: check PLANE_WEBHOOK_SECRET`
+    )
+  const unreadable = webhooks.unreadable
+  if (unreadable.latestAt != null && now() - unreadable.latestAt < UNREADABLE_DEGRADE_MS)
+    reasons.push(
+      `${unreadable.kept} signed Plane deliveries could not be read in the last 7 days, the latest at ${new Date(unreadable.latestAt).toISOString()}: npm run job -- dead-letters lists them`
+    )
+  if (webhooks.offSince != null) {
+    reasons.push(
+      `Plane's webhook looks switched off since ${new Date(webhooks.offSince).toISOString()} (changes seen only by the poll): ${webhookOffSteps(
+        {
+          settingsUrl: webhookSettingsUrl(config.PLANE_BASE_URL, config.PLANE_WORKSPACE_SLUG),
+          webhookUrl: webhookTargetOf(config),
+        }
+      )}`
+    )
+  }
+  return reasons
+}
 
 function _functionNames(inventory: FunctionInventory): string[] {
   return [...inventory.enabled, ...Object.keys(inventory.disabled)]

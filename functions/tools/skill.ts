@@ -94,6 +94,18 @@ export function renderSkill(tools: readonly AgentTool[]): string {
     '- Only the Concierge creates tasks and projects (`create_task`, `create_project`). Past the month\'s budget (or while the human holds new work), a new task waits for the human\'s approval: `create_task` answers `approval_reason: "budget"` with a `budget_note` to pass on to the human. Tasks under way go on.',
     '- Every write is read back from Plane: a tool that answers without error really changed Plane.',
     '',
+    ..._connect(),
+    '## Tools',
+    '',
+    ...tools.flatMap(_tool),
+  ].join('\n')
+}
+
+// --- Internal helpers ---
+
+/** How an agent reaches the bridge on each OpenClaw line (MCP or HTTP), and what its errors mean. */
+function _connect(): string[] {
+  return [
     '## Connect',
     '',
     'Offered `plane-bridge…__<tool>` tools, use them (MCP, OpenClaw 2026.9.x); without them, call the bridge over HTTP (OpenClaw 2026.2.x, below). The operator generates your gateway’s configuration for its line with `npm run job -- openclaw-config` on plane-bridge.',
@@ -130,13 +142,8 @@ export function renderSkill(tools: readonly AgentTool[]): string {
     '',
     'Errors come back as `{"error": code, "message": …}` (over MCP: a result with `isError`): `invalid_input` (400, every bad field named), `unauthorized` (401), `forbidden` (403), `not_found` (404), `refused` (409, a rule said no: read the message), `payload_too_large` (413), `rate_limited` (429: too many of your calls at once; wait for their answers, then retry after `retry_after_seconds`), `plane_error` (502) / `plane_unavailable` (503, try again later), `busy` (503: the bridge holds other uploads; retry after `retry_after_seconds`, or send the file as multipart), `store_unavailable` (503: the bridge’s store is down; repeat the call after `retry_after_seconds`). Never report work as recorded when a tool failed. Calling a write tool again with the same arguments is safe: within 10 minutes a repeat returns what the first call wrote (a comment, task, file or project Plane saved before the error) instead of writing it twice, so after a failure or a lost answer, repeat the call as it was.',
     '',
-    '## Tools',
-    '',
-    ...tools.flatMap(_tool),
-  ].join('\n')
+  ]
 }
-
-// --- Internal helpers ---
 
 function _tool(tool: AgentTool): string[] {
   const schema = z.toJSONSchema(tool.input, { io: 'input' }) as JsonSchema

@@ -2,10 +2,19 @@
 import * as z from 'zod'
 import { NOTIFICATION_KINDS } from '../notify/policy.ts'
 import { DEFAULT_TEXT_LIMITS } from '../plane/limits.ts'
-import { DEFAULT_RATE_LIMIT, parseRateLimit } from '../plane/request-window.ts'
-import { isTimeZone } from '../time-zone.ts'
-import { isCronExpression } from './cron.ts'
+import { DEFAULT_RATE_LIMIT } from '../plane/request-window.ts'
 import { BOOTSTRAP_SETTINGS } from './settings-bootstrap.ts'
+import {
+  commaList,
+  cronExpression,
+  httpUrl,
+  optionalText,
+  positiveInt,
+  rateLimit,
+  redisUrl,
+  timezone,
+} from './settings-schemas.ts'
+import { TELEGRAM_SETTINGS } from './settings-telegram.ts'
 
 /** One setting. `doc` and `defaultText` feed the docs/settings.md table, which a test keeps in sync with this list. */
 export type SettingSpec = {
@@ -16,81 +25,6 @@ export type SettingSpec = {
   /** How the default reads in docs (absent: no default). */
   defaultText?: string
 }
-
-const optionalText = z.string().trim().min(1).optional()
-
-const httpUrl = z
-  .string()
-  .trim()
-  .refine((s) => _isUrl(s, ['http:', 'https:']), 'must be an http:// or https:// URL')
-  .transform((s) => s.replace(/\/+$/, ''))
-
-const redisUrl = z
-  .string()
-  .trim()
-  .refine(
-    (s) => _isUrl(s, ['redis:', 'rediss:']),
-    'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/1'
-  )
-
-/** `a, b,c` → ['a', 'b', 'c'] (empty items dropped). */
-const commaList = z
-  .string()
-  .trim()
-  .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean)
-  )
-
-const chatId = z
-  .string()
-  .trim()
-  .regex(
-    /^(-?\d+|@[A-Za-z0-9_]{5,})$/,
-    'must be a numeric chat id (e.g. -1001234567890) or @channel'
-  )
-
-const chatIdList = commaList.pipe(z.array(chatId))
-
-const cronExpression = z
-  .string()
-  .trim()
-  .refine(isCronExpression, 'must be a cron expression, e.g. */5 * * * *')
-
-const timezone = z
-  .string()
-  .trim()
-  .refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/Paris or UTC')
-
-// Telegram: "1-256 characters. Only characters A-Z, a-z, 0-9, _ and - are allowed." (Bot API setWebhook)
-const telegramSecret = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be 1-256 characters of A-Z, a-z, 0-9, _ and -')
-
-// Plane's own format for API_KEY_RATE_LIMIT (DRF's parse_rate): `60/minute`, `100/min`, `3600/hour`.
-const rateLimit = z
-  .string()
-  .trim()
-  .transform((text, ctx) => {
-    const parsed = parseRateLimit(text)
-    if (!parsed) {
-      ctx.addIssue({
-        code: 'custom',
-        message: "must read like Plane's API_KEY_RATE_LIMIT, e.g. 60/minute",
-      })
-      return z.NEVER
-    }
-    return parsed
-  })
-
-const positiveInt = (min: number, max: number) =>
-  z.coerce
-    .number({ error: `must be an integer between ${min} and ${max}` })
-    .int(`must be an integer between ${min} and ${max}`)
-    .min(min, `must be an integer between ${min} and ${max}`)
-    .max(max, `must be an integer between ${min} and ${max}`)
 
 export const SETTINGS = {
   PORT: {
@@ -150,44 +84,8 @@ export const SETTINGS = {
   },
   // The set-up from an empty Plane (`bootstrap`): settings-bootstrap.ts.
   ...BOOTSTRAP_SETTINGS,
-  TELEGRAM_BOT_TOKEN: {
-    schema: z
-      .string()
-      .trim()
-      .regex(/^\d+:[A-Za-z0-9_-]+$/, 'must look like 123456:ABC-DEF… (from @BotFather)')
-      .optional(),
-    secret: true,
-    doc: "The bridge's own bot token (never the one OpenClaw uses).",
-  },
-  TELEGRAM_CHAT_ID: {
-    schema: chatId.optional(),
-    doc: "Chat that receives notifications, alerts and the digest: a user's id (`123456789`), a group's (`-1001234567890`), or `@channelname` for a public channel (the bot an admin of it). Find an id by writing to the bot, then `getUpdates` shows `message.chat.id`. With `TELEGRAM_BOT_TOKEN` set and this unset, nothing reaches the human: `check` fails.",
-  },
-  TELEGRAM_WEBHOOK_SECRET: {
-    schema: telegramSecret.optional(),
-    secret: true,
-    doc: 'Secret token Telegram sends in `X-Telegram-Bot-Api-Secret-Token`.',
-  },
-  TELEGRAM_ALLOWED_CHAT_IDS: {
-    schema: chatIdList.optional(),
-    defaultText: '`TELEGRAM_CHAT_ID`',
-    doc: 'Comma-separated chats whose `/plane` commands are answered.',
-  },
-  TELEGRAM_TOPICS: {
-    schema: z.enum(['off', 'per-project']).default('off'),
-    defaultText: '`off`',
-    doc: '`per-project`: in a forum supergroup, each project gets its own topic (created by `provision`, or on its first message) and every message about it goes there; the rest stays in General.',
-  },
-  TELEGRAM_LIVE: {
-    schema: z.enum(['off', 'tasks', 'board']).default('tasks'),
-    defaultText: '`tasks`',
-    doc: 'How the human follows tasks under way: `tasks`, one silent message per task edited in place as its agent reports (percent, last step, time, cost, state) until it ends; `board`, one message for all of them; `off`, none (progress stays in Plane and `/plane`).',
-  },
-  TELEGRAM_API_BASE: {
-    schema: httpUrl.default('https://api.telegram.org'),
-    defaultText: '`https://api.telegram.org`',
-    doc: 'Bot API base URL (a local Bot API server or a test simulator).',
-  },
+  // The bot, the human's chat, topics and the live view: settings-telegram.ts.
+  ...TELEGRAM_SETTINGS,
   OPENCLAW_HOOKS_URL: {
     schema: httpUrl.optional(),
     doc: 'OpenClaw gateway hooks base, e.g. `http://openclaw:18789/hooks`.',
@@ -382,15 +280,3 @@ export const CONFIG_KEYS = Object.keys(SETTINGS) as SettingKey[]
 
 /** Names of the settings whose values must never be shown. */
 export const SECRET_KEYS = CONFIG_KEYS.filter((k) => (SETTINGS[k] as SettingSpec).secret === true)
-
-// --- Internal helpers ---
-
-function _isUrl(s: string, protocols: readonly string[]): boolean {
-  try {
-    const u = new URL(s)
-    return protocols.includes(u.protocol) && u.hostname !== ''
-  } catch {
-    // Not a URL: the schema's own message names the setting.
-    return false
-  }
-}

@@ -62,8 +62,44 @@ export function createBridgeMetrics({
   cronJobs = [],
   agents = [],
 }: CreateBridgeMetricsOptions = {}): BridgeMetrics {
-  const metrics: BridgeMetrics = {
-    registry,
+  const metrics: BridgeMetrics = { registry, ..._declareBridgeFamilies(registry) }
+  const lazy = _declareLazyFamilies(registry)
+  // MONITOR-04: the alert rules and the dashboard may only use what /metrics shows before any traffic.
+  metrics.webhookMissedEdits.inc({}, 0)
+  metrics.webhookOff.set({}, 0)
+  for (const reason of ['invalid_json', 'unknown_event', 'invalid_payload'])
+    metrics.webhookRejected.inc({ reason }, 0)
+  for (const job of cronJobs) metrics.jobRuns.inc({ job, outcome: 'error' }, 0)
+  for (const agent of agents) {
+    lazy.unanswered.inc({ agent }, 0)
+    lazy.stale.inc({ agent }, 0)
+  }
+  if (status)
+    registry.gauge(
+      'plane_bridge_integration_up',
+      'Whether the last call to each integration (plane, telegram, openclaw, project:…, agent:…) succeeded.',
+      () =>
+        Object.entries(status.snapshot().integrations).map(([integration, contact]) => ({
+          labels: { integration },
+          value: contact.ok ? 1 : 0,
+        }))
+    )
+  if (build)
+    registry
+      .gauge(
+        'plane_bridge_build_info',
+        'The running version of plane-bridge and of Node.js (always 1).'
+      )
+      .set({ version: build.version, node: build.node }, 1)
+  if (processStats) _declareProcessFamilies(registry, processStats)
+  return metrics
+}
+
+// --- Internal helpers ---
+
+/** The families the bridge records through `BridgeMetrics`, one per field, each with its name and help. */
+function _declareBridgeFamilies(registry: MetricsRegistry): Omit<BridgeMetrics, 'registry'> {
+  return {
     httpRequests: registry.counter(
       'plane_bridge_http_requests_total',
       'HTTP requests by route (function name, or "unmatched"), method and status.'
@@ -122,39 +158,7 @@ export function createBridgeMetrics({
       "Plane requests made with the bridge's key during the last poll cycle (listings shared by all agents)."
     ),
   }
-  const lazy = _declareLazyFamilies(registry)
-  // MONITOR-04: the alert rules and the dashboard may only use what /metrics shows before any traffic.
-  metrics.webhookMissedEdits.inc({}, 0)
-  metrics.webhookOff.set({}, 0)
-  for (const reason of ['invalid_json', 'unknown_event', 'invalid_payload'])
-    metrics.webhookRejected.inc({ reason }, 0)
-  for (const job of cronJobs) metrics.jobRuns.inc({ job, outcome: 'error' }, 0)
-  for (const agent of agents) {
-    lazy.unanswered.inc({ agent }, 0)
-    lazy.stale.inc({ agent }, 0)
-  }
-  if (status)
-    registry.gauge(
-      'plane_bridge_integration_up',
-      'Whether the last call to each integration (plane, telegram, openclaw, project:…, agent:…) succeeded.',
-      () =>
-        Object.entries(status.snapshot().integrations).map(([integration, contact]) => ({
-          labels: { integration },
-          value: contact.ok ? 1 : 0,
-        }))
-    )
-  if (build)
-    registry
-      .gauge(
-        'plane_bridge_build_info',
-        'The running version of plane-bridge and of Node.js (always 1).'
-      )
-      .set({ version: build.version, node: build.node }, 1)
-  if (processStats) _declareProcessFamilies(registry, processStats)
-  return metrics
 }
-
-// --- Internal helpers ---
 
 /**
  * Families registered where they are recorded (bridge, tracker, routes), on first use: declared here with

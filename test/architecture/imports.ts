@@ -73,6 +73,8 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
       'shared/core/settings.ts',
       'shared/core/secrets-file.ts',
       'shared/core/settings-bootstrap.ts',
+      'shared/core/settings-schemas.ts',
+      'shared/core/settings-telegram.ts',
       'shared/core/config.ts',
       'shared/core/settings-fingerprint.ts',
       'shared/core/template-examples.ts',
