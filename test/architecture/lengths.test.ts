@@ -41,7 +41,6 @@ const STILL_LONG_FILES: readonly string[] = [
   'shared/notify/sender.ts',
   'runtime/parts.ts',
   'shared/workspace/workspace-loader.ts',
-  'shared/pipeline/plan-flush.ts',
   'runtime/delivery.ts',
   'shared/provision/demo.ts',
   'shared/plane/webhook-parse.ts',
