@@ -24,7 +24,6 @@ const STILL_LONG_FUNCTIONS: readonly string[] = [
   'functions/tools/tools/create-task.ts handler',
   'functions/ops/ready.ts ready',
   'shared/commands/digest.ts buildDigest',
-  'functions/webhooks/process-plane-event.ts processPlaneEvent',
   'shared/observe/bridge-metrics.ts createBridgeMetrics',
   'functions/provision/provision.ts runProvision',
   'functions/telegram/actions.ts perform',
