@@ -20,7 +20,6 @@ const STILL_LONG_FUNCTIONS: readonly string[] = [
   'shared/notify/sender.ts drainOutbox',
   'runtime/delivery.ts createDelivery',
   'shared/workspace/workspace-loader.ts createWorkspaceLoader',
-  'shared/poll/cycle.ts runPollCycle',
   'functions/tools/tools/create-task.ts handler',
   'functions/ops/ready.ts ready',
   'shared/commands/digest.ts buildDigest',
