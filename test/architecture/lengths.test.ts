@@ -27,7 +27,6 @@ const STILL_LONG_FUNCTIONS: readonly string[] = [
   'functions/provision/provision.ts runProvision',
   'functions/telegram/actions.ts perform',
   'functions/telegram/webhook.ts telegramWebhook',
-  'shared/poll/comments.ts catchUpComments',
   'shared/commands/agent-reply.ts buildAgentReply',
   'functions/tools/skill.ts renderSkill',
 ]
