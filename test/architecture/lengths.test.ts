@@ -42,7 +42,6 @@ const STILL_LONG_FILES: readonly string[] = [
   'shared/provision/demo.ts',
   'shared/plane/webhook-parse.ts',
   'shared/plane/session/calls.ts',
-  'shared/runs/tracker-kit.ts',
 ]
 
 const counts = countLines(ROOT, ['functions', 'shared', 'runtime'])
