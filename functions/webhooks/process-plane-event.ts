@@ -12,7 +12,11 @@ import {
   hintFromActivity,
   snapshotFromWebhookIssue,
 } from '../../shared/plane/normalize.ts'
-import type { PlaneWebhookEvent } from '../../shared/plane/webhook-types.ts'
+import type {
+  PlaneWebhookCycle,
+  PlaneWebhookEvent,
+  PlaneWebhookProject,
+} from '../../shared/plane/webhook-types.ts'
 import { ensureProjectProvisioned } from '../../shared/provision/project.ts'
 
 /** What processing a delivery uses: the settings, the clock, the store, the log, the registry of agents… */
@@ -75,61 +79,11 @@ export async function processPlaneEvent(
         }
       )
     }
-    case 'project.created': {
-      const project = {
-        id: event.data.id,
-        name: event.data.name,
-        identifier: event.data.identifier,
-      }
-      // Set up for the agents before anyone assigns a task in it (makeplane/plane#9517).
-      const setup = await _setUp(services, parts, project.id)
-      const { PLANE_BASE_URL, PLANE_WORKSPACE_SLUG, LOCALE } = services.config
-      return (await _announce(
-        parts,
-        'project.created',
-        project.id,
-        project.identifier,
-        `project:${project.id}`,
-        () =>
-          renderProjectCreated(project, LOCALE, {
-            url: buildProjectUrl(PLANE_BASE_URL, PLANE_WORKSPACE_SLUG, project.id),
-            setup,
-          })
-      ))
-        ? 'project announced'
-        : 'project not announced'
-    }
+    case 'project.created':
+      return _projectCreated(event.data, services, parts)
     case 'cycle.created':
-    case 'cycle.updated': {
-      const cycle = event.data
-      if (!cycle.project) return 'ignored: cycle without project'
-      const transition = _cycleTransition(cycle.start_date, cycle.end_date, services.now())
-      if (!transition) return 'cycle not running'
-      if (
-        !(await services.store.claim(
-          `cycle:announced:${cycle.id}:${transition}`,
-          CYCLE_ANNOUNCE_TTL_S
-        ))
-      ) {
-        return `cycle ${transition} already announced`
-      }
-      const project = await parts.directory.project(cycle.project)
-      const announced = await _announce(
-        parts,
-        `cycle.${transition}`,
-        cycle.project,
-        project?.identifier ?? null,
-        `cycle:${cycle.id}:${transition}`,
-        () =>
-          renderCycle(
-            transition,
-            { name: cycle.name, startDate: cycle.start_date, endDate: cycle.end_date },
-            project,
-            services.config.LOCALE
-          )
-      )
-      return announced ? `cycle ${transition} announced` : `cycle ${transition} not announced`
-    }
+    case 'cycle.updated':
+      return _cycleChanged(event.data, services, parts)
     case 'issue.deleted':
       // Plane sends none today (makeplane/plane#8054; PR #8055 unmerged): the poll and a 404 find deletions too.
       return (await parts.taskDeleted(event.data.id))
@@ -142,6 +96,68 @@ export async function processPlaneEvent(
 }
 
 // --- Internal helpers ---
+
+/** A project made in Plane: set up for the agents, then announced to the human with how its set-up went. */
+async function _projectCreated(
+  data: PlaneWebhookProject,
+  services: EventServices,
+  parts: EventParts
+): Promise<string> {
+  const project = {
+    id: data.id,
+    name: data.name,
+    identifier: data.identifier,
+  }
+  // Set up for the agents before anyone assigns a task in it (makeplane/plane#9517).
+  const setup = await _setUp(services, parts, project.id)
+  const { PLANE_BASE_URL, PLANE_WORKSPACE_SLUG, LOCALE } = services.config
+  return (await _announce(
+    parts,
+    'project.created',
+    project.id,
+    project.identifier,
+    `project:${project.id}`,
+    () =>
+      renderProjectCreated(project, LOCALE, {
+        url: buildProjectUrl(PLANE_BASE_URL, PLANE_WORKSPACE_SLUG, project.id),
+        setup,
+      })
+  ))
+    ? 'project announced'
+    : 'project not announced'
+}
+
+/** A cycle written in Plane: its start or its end announced once, when it has come. */
+async function _cycleChanged(
+  cycle: PlaneWebhookCycle,
+  services: EventServices,
+  parts: EventParts
+): Promise<string> {
+  if (!cycle.project) return 'ignored: cycle without project'
+  const transition = _cycleTransition(cycle.start_date, cycle.end_date, services.now())
+  if (!transition) return 'cycle not running'
+  if (
+    !(await services.store.claim(`cycle:announced:${cycle.id}:${transition}`, CYCLE_ANNOUNCE_TTL_S))
+  ) {
+    return `cycle ${transition} already announced`
+  }
+  const project = await parts.directory.project(cycle.project)
+  const announced = await _announce(
+    parts,
+    `cycle.${transition}`,
+    cycle.project,
+    project?.identifier ?? null,
+    `cycle:${cycle.id}:${transition}`,
+    () =>
+      renderCycle(
+        transition,
+        { name: cycle.name, startDate: cycle.start_date, endDate: cycle.end_date },
+        project,
+        services.config.LOCALE
+      )
+  )
+  return announced ? `cycle ${transition} announced` : `cycle ${transition} not announced`
+}
 
 /** The project's set-up for the agents, as the announcement words it; null when there was none to do. */
 async function _setUp(

@@ -76,3 +76,9 @@ export type FlushPlan = {
   /** `entry.after`, or the task after the flush's own write (its agent labels following its assignees). */
   snapshot: TaskSnapshot
 }
+
+/**
+ * A completion message kept back to become the review card of the same window (flush-reviews.ts); sent on its own
+ * when no card comes of it.
+ */
+export type DeferredCompletion = { html: string | null; dedupeKey: string | null }

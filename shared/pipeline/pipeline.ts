@@ -19,11 +19,14 @@ import { isBlockerComment, type NotifyPolicy } from '../notify/policy.ts'
 import type { AgentQuota } from '../notify/quota.ts'
 import type { Logger } from '../observe/log.ts'
 import type { RunTracker } from '../runs/tracker.ts'
-import { type KeyedLocks, KeyHeldError, type LockMemo } from '../store/keyed-lock.ts'
+import type { KeyedLocks, LockMemo } from '../store/keyed-lock.ts'
 import type { Store } from '../store/store.ts'
+import { deletionMarkKey, markDeleted, predatesDeletion, settleDeletion } from './deletion-marks.ts'
+import { flushDueChanges } from './flush-due.ts'
 import { type FlushEntryParts, flushEntry } from './flush-entry.ts'
 import { createPendingChanges, recall, remembered } from './pending-changes.ts'
 import type { FlushContext, PendingChange, RunInfo } from './plan-flush.ts'
+import { markWriting } from './writing-marks.ts'
 
 export type { PendingChange }
 
@@ -128,28 +131,14 @@ export type Pipeline = {
   settleForgotten(taskId: string): Promise<void>
 }
 
-/** A task the bridge knows to be deleted in Plane (`Pipeline.forget`). */
-export type ForgottenTask = { at: number; snapshot: TaskSnapshot; settled: boolean }
-
 /** Snapshots outlive any plausible silence of a task; a forgotten one is just a new baseline. */
 const SNAPSHOT_TTL_S = 180 * 24 * 60 * 60
 const TASK_LOCK_TTL_S = 30
 const TASK_LOCK_WAIT_MS = 5_000
-/** When the flush comes back for a task another process held (a lingering lock is kept ≤ 1 s). */
-const HELD_RETRY_MS = 1_000
-/** A write of the bridge's own in several requests outlasts this only if its process died (Plane's timeouts are 30 s). */
-const WRITING_TTL_S = 120
-/** Past Plane's last retry (an hour) and any delivery held back; a task Plane restores moves past it anyway. */
-const FORGOTTEN_TTL_S = 7 * 24 * 60 * 60
-/** Pending entries read to find the next due one past any left without their item (the cron catches the rest). */
-const NEXT_DUE_LOOKAHEAD = 16
 
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { store, log, coalesceMs = 5_000, now = Date.now } = options
   const snapshotKey = taskSnapshotKey
-  /** The last write of the task that began and has not ended: its id, until it ends or expires. */
-  const writingKey = (id: string) => `task:writing:${id}`
-  const forgottenKey = (id: string) => `task:deleted:${id}`
   const pending = createPendingChanges({ store, now, coalesceMs })
   // Deliveries about one task arrive together (one per changed field): one at a time, no polling.
   const taskLock = options.locks.lock({
@@ -166,7 +155,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   ) => taskLock.run(`task:lock:${taskId}`, fn, options)
   const readSnapshot = (memo: LockMemo, taskId: string) =>
     remembered(memo, snapshotKey(taskId), () => store.get<TaskSnapshot>(snapshotKey(taskId)))
-  const { read: readPending, upsert: upsertPending, dueNow, unseenTelling, markSeen } = pending
+  const { upsert: upsertPending, dueNow, unseenTelling, markSeen } = pending
   const flushParts: FlushEntryParts = {
     ...options,
     log,
@@ -194,23 +183,15 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       withTaskLock(task.id, async (memo) => {
         options.taskReads?.forget(task.id)
         await recall(memo, store, [
-          forgottenKey(task.id),
+          deletionMarkKey(task.id),
           snapshotKey(task.id),
           pending.queue.key(task.id),
           ...(options.index ? [taskHoldersKey(task.id)] : []),
         ])
-        // Deleted in Plane: what was read before the deletion is not news. A version newer than the deletion is
-        // the task back (Plane restored it: unarchived), seen afresh.
-        const forgotten = await remembered(memo, forgottenKey(task.id), () =>
-          store.get<ForgottenTask>(forgottenKey(task.id))
-        )
-        if (forgotten) {
-          if (Date.parse(task.updatedAt) <= forgotten.at) {
-            log.debug('sighting of a deleted task ignored', { task: task.id, source })
-            return 'stale'
-          }
-          await store.delete(forgottenKey(task.id))
-          memo.set(forgottenKey(task.id), null)
+        // Deleted in Plane: what was read before the deletion is not news.
+        if (await predatesDeletion(store, memo, task)) {
+          log.debug('sighting of a deleted task ignored', { task: task.id, source })
+          return 'stale'
         }
         // What the bridge last knew of the task; failing that, what its own write started from.
         const previous = (await readSnapshot(memo, task.id)) ?? read
@@ -272,98 +253,29 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       })
     },
 
-    async writing(taskId) {
-      // One mark per task, the latest write's: a write repeated after its process died (the agent's retry)
-      // replaces the dead one's mark and clears it when done, rather than waiting for it to expire.
-      const id = crypto.randomUUID()
-      await store.set(writingKey(taskId), id, { ttlSeconds: WRITING_TTL_S })
-      const clear = async () => {
-        if ((await store.get<string>(writingKey(taskId))) === id)
-          await store.delete(writingKey(taskId))
-      }
-      return {
-        // Tried twice: a mark left behind holds the task's message back until it expires.
-        done: () => clear().catch(() => clear()),
-      }
-    },
+    writing: (taskId) => markWriting(store, taskId),
 
-    async flushDue({ all = false } = {}) {
-      let flushed = 0
-      let enqueued = 0
-      let nextDueInMs: number | null = null
-      const startedAt = now()
-      const due = await pending.queue.range(all ? {} : { maxScore: startedAt })
-      let held = 0
-      for (const { id: taskId } of due) {
-        // The bridge is still writing the rest of this change: told with it, once the write is done.
-        if (await store.has(writingKey(taskId))) {
-          held++
-          continue
-        }
-        // A task another process holds (a replica at work, or one that died holding it, until the lock's TTL)
-        // is skipped, not waited for: the others' messages do not queue behind it.
-        const flushOne = withTaskLock(taskId, (memo) => flushEntry(flushParts, memo, taskId), {
-          waitMs: 0,
-        })
-        try {
-          // A deferred task (Plane failed its flush) is due again later: the lookahead below finds it.
-          const outcome = await flushOne
-          if (outcome.kind === 'flushed') {
-            flushed++
-            enqueued += outcome.enqueued
-          }
-        } catch (error) {
-          if (!(error instanceof KeyHeldError)) throw error
-          held++
-        }
-      }
-      if (held > 0) {
-        log.info('pending changes of tasks held elsewhere or still being written: flushed later', {
-          held,
-        })
-        nextDueInMs = HELD_RETRY_MS
-      }
-      if (!all) {
-        // Entries due when this pass started were flushed by it, or have no item (a crash between index and
-        // item): counted as due, those re-armed the flush every 50 ms until their minute of grace was over (the
-        // fault harness saw it). The index alone tells the next due time; its items are read when due.
-        const ahead = await store.indexRange(pending.queue.index, { limit: NEXT_DUE_LOOKAHEAD })
-        const next = ahead.find((e) => e.score > startedAt)
-        if (next)
-          nextDueInMs = Math.min(
-            nextDueInMs ?? Number.POSITIVE_INFINITY,
-            Math.max(0, next.score - now())
-          )
-      }
-      return { flushed, enqueued, nextDueInMs }
-    },
+    flushDue: ({ all = false } = {}) =>
+      flushDueChanges(
+        {
+          store,
+          log,
+          now,
+          pending,
+          // Not waited for: a task another process holds is skipped (flush-due.ts).
+          flushTask: (taskId) =>
+            withTaskLock(taskId, (memo) => flushEntry(flushParts, memo, taskId), { waitMs: 0 }),
+        },
+        all
+      ),
 
     forget: (taskId) =>
-      withTaskLock(taskId, async (memo) => {
-        const known = await store.get<ForgottenTask>(forgottenKey(taskId))
-        if (known) return known.settled ? null : known.snapshot
-        const entry = await readPending(memo, taskId)
-        const last = (await readSnapshot(memo, taskId)) ?? entry?.after ?? null
-        if (!last) return null
-        const forgotten: ForgottenTask = { at: now(), snapshot: last, settled: false }
-        // The mark first: a crash after it leaves a deletion `forget` returns again, never a task half dropped.
-        await store.set(forgottenKey(taskId), forgotten, { ttlSeconds: FORGOTTEN_TTL_S })
-        memo.set(forgottenKey(taskId), forgotten)
-        if (entry) await pending.remove(memo, taskId)
-        else memo.set(pending.queue.key(taskId), null)
-        await store.delete(snapshotKey(taskId))
-        memo.set(snapshotKey(taskId), null)
-        return last
-      }),
+      withTaskLock(taskId, (memo) =>
+        markDeleted({ store, now, pending, readSnapshot }, memo, taskId)
+      ),
 
     settleForgotten: (taskId) =>
-      withTaskLock(taskId, async (memo) => {
-        const known = await store.get<ForgottenTask>(forgottenKey(taskId))
-        if (!known || known.settled) return
-        const settled = { ...known, settled: true }
-        await store.set(forgottenKey(taskId), settled, { ttlSeconds: FORGOTTEN_TTL_S })
-        memo.set(forgottenKey(taskId), settled)
-      }),
+      withTaskLock(taskId, (memo) => settleDeletion(store, memo, taskId)),
 
     snapshot: (taskId) => store.get<TaskSnapshot>(snapshotKey(taskId)),
     snapshots: (taskIds) => store.getMany<TaskSnapshot>(taskIds.map(snapshotKey)),

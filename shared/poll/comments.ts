@@ -15,6 +15,7 @@ import type { TaskSnapshot } from '../events.ts'
 import type { AgentRef } from '../notify/directory.ts'
 import { errorMessage } from '../observe/errors.ts'
 import { commentHeard, sightPlaneComment } from '../pipeline/plane-comment.ts'
+import type { PlaneClient } from '../plane/client.ts'
 import { isPlaneId } from '../plane/limits.ts'
 import { DEFAULT_OVERLAP_MS } from '../plane/listing.ts'
 import { actorFrom } from '../plane/normalize.ts'
@@ -85,30 +86,7 @@ export async function catchUpComments(
     left: 0,
   }
   if (!plane) return report
-  const matter = await tasksThatMatter(parts, input.agents)
-  const watched = await store.get<number>(WATCHING_SINCE_KEY)
-  const watchingSince = typeof watched === 'number' ? watched : null
-  for (const task of input.listed) {
-    if (!matter.has(task.id)) continue
-    const updatedMs = Date.parse(task.updatedAt)
-    const checkpoint = await store.get<number>(checkpointKey(task.id))
-    if (checkpoint === null) {
-      // Comments from the previous poll on. A project's first cycle reads those written since the server first
-      // watched this store (a question asked in the first minutes of a deployment whose webhook did not
-      // reach it yet was lost); what came before is not news, and with no start noted (a CLI poll alone) none is.
-      // Plane's clock otherwise (its listing's times, its comments'); the start's time is the bridge's, which the
-      // overlap below covers.
-      const previous = input.previousCheckpoints.get(task.projectId) ?? null
-      const from = previous ?? watchingSince
-      await store.set(checkpointKey(task.id), from ?? updatedMs, {
-        ttlSeconds: CHECKPOINT_TTL_S,
-      })
-      if (from === null) continue
-      // Not moved since the start: nothing was written on it to read.
-      if (previous === null && updatedMs <= from) continue
-    } else if (updatedMs <= checkpoint) continue
-    await store.indexAdd(DUE_INDEX, `${task.projectId}|${task.id}`, updatedMs)
-  }
+  await _queueMoved(parts, input)
   const due = await store.indexRange(DUE_INDEX, { limit: COMMENT_READS_PER_CYCLE })
   for (const { member, score } of due) {
     const [projectId, taskId] = member.split('|')
@@ -117,34 +95,13 @@ export async function catchUpComments(
       continue
     }
     try {
-      const comments = await plane.comments.list(projectId, taskId, {
-        perPage: 100,
-        pageCap: COMMENT_PAGE_CAP,
-      })
-      report.read++
-      const since = ((await store.get<number>(checkpointKey(taskId))) ?? 0) - DEFAULT_OVERLAP_MS
-      // The listing's `updated_at` that queued the read, too: Plane moves it a moment after the comment's own time
-      // (issue_activity runs on Celery after the request), and every comment up to it is in this later read. A
-      // checkpoint at the newest comment alone would queue the same task again at every cycle.
-      let newest = Math.max(since + DEFAULT_OVERLAP_MS, score)
-      for (const comment of [...comments].reverse()) {
-        const at = _changedAt(comment)
-        if (at === null || at <= since) continue
-        newest = Math.max(newest, at)
-        const seen = await _sight(parts, comment, projectId, taskId)
-        if (!seen) continue
-        report.seen++
-        if (
-          seen.person &&
-          input.cycleStart - at > graceMs &&
-          !(await commentHeard(store, comment.id))
-        ) {
-          report.missed++
-          report.missedOldestAt = Math.min(report.missedOldestAt ?? at, at)
-        }
-      }
-      await store.set(checkpointKey(taskId), newest, { ttlSeconds: CHECKPOINT_TTL_S })
-      await store.indexRemove(DUE_INDEX, member)
+      await _readComments(
+        parts,
+        plane,
+        { projectId, taskId, member, score },
+        { cycleStart: input.cycleStart, graceMs },
+        report
+      )
     } catch (error) {
       // Read again next cycle; the others go on.
       log.warn('comments not caught up', {
@@ -158,6 +115,73 @@ export async function catchUpComments(
 }
 
 // --- Internal helpers ---
+
+/** Queue for a read the tasks that matter whose comments moved since their checkpoint (a first one is set here). */
+async function _queueMoved(parts: CommentCatchUpParts, input: CommentCatchUpInput): Promise<void> {
+  const { store } = parts
+  const matter = await tasksThatMatter(parts, input.agents)
+  const watched = await store.get<number>(WATCHING_SINCE_KEY)
+  const watchingSince = typeof watched === 'number' ? watched : null
+  for (const task of input.listed) {
+    if (!matter.has(task.id)) continue
+    const updatedMs = Date.parse(task.updatedAt)
+    const checkpoint = await store.get<number>(checkpointKey(task.id))
+    if (checkpoint === null) {
+      // Comments from the previous poll on. A project's first cycle reads those written since the server first
+      // watched this store (a question asked in the first minutes of a deployment whose webhook did not
+      // reach it yet was lost); what came before is not news, and with no start noted (a CLI poll alone) none is.
+      // Plane's clock otherwise (its listing's times, its comments'); the start's time is the bridge's, which the
+      // overlap of the read (_readComments) covers.
+      const previous = input.previousCheckpoints.get(task.projectId) ?? null
+      const from = previous ?? watchingSince
+      await store.set(checkpointKey(task.id), from ?? updatedMs, {
+        ttlSeconds: CHECKPOINT_TTL_S,
+      })
+      if (from === null) continue
+      // Not moved since the start: nothing was written on it to read.
+      if (previous === null && updatedMs <= from) continue
+    } else if (updatedMs <= checkpoint) continue
+    await store.indexAdd(DUE_INDEX, `${task.projectId}|${task.id}`, updatedMs)
+  }
+}
+
+/** A task queued for a read of its comments: its index member (`project|task`) and when it moved (ms). */
+type QueuedRead = { projectId: string; taskId: string; member: string; score: number }
+
+/** Read one queued task's comments, put each new one through, then move its checkpoint and take it off the queue. */
+async function _readComments(
+  parts: CommentCatchUpParts,
+  plane: PlaneClient,
+  { projectId, taskId, member, score }: QueuedRead,
+  { cycleStart, graceMs }: { cycleStart: number; graceMs: number },
+  report: CommentCatchUpReport
+): Promise<void> {
+  const { store } = parts
+  const comments = await plane.comments.list(projectId, taskId, {
+    perPage: 100,
+    pageCap: COMMENT_PAGE_CAP,
+  })
+  report.read++
+  const since = ((await store.get<number>(checkpointKey(taskId))) ?? 0) - DEFAULT_OVERLAP_MS
+  // The listing's `updated_at` that queued the read, too: Plane moves it a moment after the comment's own time
+  // (issue_activity runs on Celery after the request), and every comment up to it is in this later read. A
+  // checkpoint at the newest comment alone would queue the same task again at every cycle.
+  let newest = Math.max(since + DEFAULT_OVERLAP_MS, score)
+  for (const comment of [...comments].reverse()) {
+    const at = _changedAt(comment)
+    if (at === null || at <= since) continue
+    newest = Math.max(newest, at)
+    const seen = await _sight(parts, comment, projectId, taskId)
+    if (!seen) continue
+    report.seen++
+    if (seen.person && cycleStart - at > graceMs && !(await commentHeard(store, comment.id))) {
+      report.missed++
+      report.missedOldestAt = Math.min(report.missedOldestAt ?? at, at)
+    }
+  }
+  await store.set(checkpointKey(taskId), newest, { ttlSeconds: CHECKPOINT_TTL_S })
+  await store.indexRemove(DUE_INDEX, member)
+}
 
 /** The comment through the same path as a delivery's; null for the bridge's own. `person`: not an agent's. */
 async function _sight(

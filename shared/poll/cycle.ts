@@ -1,26 +1,23 @@
 /**
- * @module One poll cycle (OPENCLAW-09): one listing per project shared by every agent, each changed task
- * through the same pipeline as webhooks (so an API-made change, which fires no webhook in v1.2, still
+ * @module One poll cycle (OPENCLAW-09): one listing per project shared by every agent (project-listings.ts), each
+ * changed task through the same pipeline as webhooks (so an API-made change, which fires no webhook in v1.2, still
  * reaches the human once), then one isolated tick per agent, the comments of the tasks that matter that no delivery
  * brought (comments.ts), the deleted ones (deletions.ts), then the cycles that started or ended.
  */
 
-import type { Services } from '../core/function.ts'
-import type { Parts } from '../core/parts.ts'
-import type { TaskSnapshot } from '../events.ts'
+import { type PartsOf, partNames, type Services } from '../core/function.ts'
+import type { AgentRef } from '../notify/directory.ts'
 import type { ProjectRef } from '../notify/messages.ts'
 import { errorMessage } from '../observe/errors.ts'
-import type { SightingResult } from '../pipeline/pipeline.ts'
 import { bridgeUserId } from '../plane/bridge-user.ts'
 import { textLimitsOf } from '../plane/limits.ts'
-import { DEFAULT_OVERLAP_MS, listProjectChanges } from '../plane/listing.ts'
-import { snapshotFromWorkItem, updatedByOf } from '../plane/normalize.ts'
-import { ensureProjectProvisioned, type ProjectSetupParts } from '../provision/project.ts'
-import { AgentTickError, type AgentTickParts, runAgentTick } from './agent-tick.ts'
-import { type CommentCatchUpParts, catchUpComments } from './comments.ts'
-import { announceCycleTransitions, type CycleAnnouncementParts } from './cycle-announcements.ts'
-import { type DeletionCheckParts, findDeletedTasks } from './deletions.ts'
-import { checkWebhookHealth, WEBHOOK_GRACE_MS, type WebhookHealthParts } from './webhook-health.ts'
+import { DEFAULT_OVERLAP_MS } from '../plane/listing.ts'
+import { AgentTickError, runAgentTick } from './agent-tick.ts'
+import { type CommentCatchUpReport, catchUpComments } from './comments.ts'
+import { announceCycleTransitions } from './cycle-announcements.ts'
+import { findDeletedTasks } from './deletions.ts'
+import { readProjectListings, type Sighting } from './project-listings.ts'
+import { checkWebhookHealth, WEBHOOK_GRACE_MS } from './webhook-health.ts'
 
 export type PollCycleReport = {
   projects: number
@@ -44,18 +41,8 @@ export type PollCycleReport = {
   deleted: string[]
 }
 
-/** What a cycle uses itself, and what its steps use (a project's set-up, the ticks, webhook health, cycles). */
-export type PollCycleParts = Pick<Services, 'store' | 'log' | 'metrics' | 'status' | 'now'> &
-  Pick<Parts, 'plane' | 'planeRequestCount' | 'directory' | 'pipeline' | 'index' | 'kick'> &
-  ProjectSetupParts &
-  AgentTickParts &
-  WebhookHealthParts &
-  CycleAnnouncementParts &
-  Omit<CommentCatchUpParts, 'commentMaxChars'> &
-  DeletionCheckParts
-
-/** The parts of PollCycleParts by name, for the poll job to declare (its run is handed these, built first). */
-export const POLL_CYCLE_PARTS = [
+/** The parts a cycle uses, by name: the poll job declares them (its run is handed these, built first). */
+export const POLL_CYCLE_PARTS = partNames(
   'plane',
   'planeLanes',
   'planeRequestCount',
@@ -70,14 +57,19 @@ export const POLL_CYCLE_PARTS = [
   'policy',
   'webhookNotes',
   'taskDeleted',
-  'kick',
-] as const satisfies readonly (keyof Parts)[]
+  'kick'
+)
 
-type Sighting = { task: TaskSnapshot; result: SightingResult; updatedBy: string | null }
+/** What a cycle and its steps use (a project's set-up, the ticks, webhook health, cycles): services and parts. */
+export type PollCycleParts = Pick<
+  Services,
+  'store' | 'log' | 'metrics' | 'status' | 'now' | 'config' | 'agents' | 'agentTokens'
+> &
+  PartsOf<typeof POLL_CYCLE_PARTS>
 
 /** @example const report = await runPollCycle(ctx) // a poll run's context: its services and POLL_CYCLE_PARTS */
 export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleReport> {
-  const { store, log, metrics, status, now, plane } = parts
+  const { store, log, metrics, now, plane } = parts
   if (!plane) throw new Error('Plane is not configured')
   const requestsAtStart = parts.planeRequestCount()
   const report: PollCycleReport = {
@@ -99,67 +91,71 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
   // Plane hides the work items of archived projects (issue_objects, plane-api.md §3.1): nothing to list.
   // A Plane that refuses the key or does not answer is a failed cycle, never "ok, 0 projects".
   const projects = (await parts.directory.projectsOrThrow()).filter((p) => !p.archived)
-  const projectMap = new Map<string, ProjectRef>(projects.map((p) => [p.id, p]))
   const agentSince = await Promise.all(
     agents.map((a) => store.get<number>(`poll:agent-checkpoint:${a.id}`))
   )
   const cycleStart = now()
 
-  const sightings: Sighting[] = []
-  const previousCheckpoints = new Map<string, number | null>()
-  const allIds = new Map<string, ReadonlySet<string> | null>()
-  for (const project of projects) {
-    report.projects++
-    // A project created since provisioning (its webhook missed) is set up before its tasks are read.
-    await ensureProjectProvisioned(parts, project.id).catch((error: unknown) =>
-      log.warn('new project not set up', { project: project.id, error: errorMessage(error) })
-    )
-    try {
-      const checkpoint = await store.get<number>(`poll:checkpoint:${project.id}`)
-      previousCheckpoints.set(project.id, checkpoint)
-      // One listing serves every agent: it reaches back to the oldest checkpoint anyone still needs.
-      const needs = [checkpoint, ...agentSince]
-      const sinceMs = needs.some((x) => x === null) ? null : Math.min(...(needs as number[]))
-      const listing = await listProjectChanges(plane, project.id, { sinceMs })
-      if (listing.truncated) {
-        report.truncated.push(project.identifier ?? project.id)
-        log.warn('poll listing stopped at the page cap', {
-          project: project.id,
-          pages: listing.pages,
-        })
-      }
-      for (const item of [...listing.items].reverse()) {
-        const task = snapshotFromWorkItem(item)
-        if (!task) continue
-        const created = checkpoint !== null && Date.parse(item.created_at ?? '') > checkpoint
-        const result = await parts.pipeline.sightTask(task, {
-          source: 'poll',
-          created,
-          description: item.description_html ?? null,
-        })
-        sightings.push({ task, result, updatedBy: updatedByOf(item) })
-        // Before any tick: what an agent's check-in claimed before this first sighting and the task ends, ends.
-        if (result === 'baseline') await parts.tracker.firstSeen(task, agents)
-      }
-      if (listing.newestMs !== null)
-        await store.set(
-          `poll:checkpoint:${project.id}`,
-          Math.max(listing.newestMs, checkpoint ?? 0)
-        )
-      // Read back to its checkpoint: the index holds the project as of this cycle.
-      if (!listing.truncated) await parts.index.listed(project.id, cycleStart)
-      allIds.set(project.id, listing.allIds)
-      status.contact(`project:${project.identifier ?? project.id}`, true)
-    } catch (error) {
-      report.failedProjects.push(project.identifier ?? project.id)
-      status.contact(`project:${project.identifier ?? project.id}`, false, errorMessage(error))
-      log.error('poll listing failed', { project: project.id, error: errorMessage(error) })
-    }
-  }
+  const { sightings, previousCheckpoints, allIds } = await readProjectListings(
+    parts,
+    plane,
+    { projects, agents, agentSince, cycleStart },
+    report
+  )
   report.read = sightings.length
   report.pending = sightings.filter((s) => s.result === 'pending').length
   report.changed = report.pending
+  await _tickAgents(parts, { agents, agentSince, sightings, projects, cycleStart }, report)
 
+  // Comments no delivery brought (a delivery lost, the webhook switched off): read for the tasks that matter.
+  const comments = await catchUpComments(
+    { ...parts, commentMaxChars: textLimitsOf(parts.config).commentMaxChars },
+    { agents, listed: sightings.map((s) => s.task), previousCheckpoints, cycleStart },
+    { graceMs: WEBHOOK_GRACE_MS }
+  ).catch((error: unknown) => {
+    log.error('comments not caught up', { error: errorMessage(error) })
+    return null
+  })
+  report.commentsRead = comments?.read ?? 0
+  report.commentsSeen = comments?.seen ?? 0
+
+  // Deleted tasks: Plane sends no webhook for them (makeplane/plane#8054).
+  const deletions = await findDeletedTasks(parts, { agents, allIds }).catch((error: unknown) => {
+    log.error('deleted tasks not looked for', { error: errorMessage(error) })
+    return null
+  })
+  report.deleted = deletions?.deleted ?? []
+
+  await _checkMissedDeliveries(parts, { agents, sightings, comments, cycleStart })
+  // Plane sends nothing when a cycle's date arrives: the poll tells the human (a failure only logs).
+  report.cyclesAnnounced = (await announceCycleTransitions(parts, projects)).announced
+
+  report.planeRequests = parts.planeRequestCount() - requestsAtStart
+  metrics.pollCycleRequests.set({}, report.planeRequests)
+  parts.kick()
+  return report
+}
+
+// --- Internal helpers ---
+
+/**
+ * One isolated tick per agent over what the listings read since its checkpoint; a tick moves its checkpoint only when
+ * every project was read. A failed tick is counted, and the other agents' go on.
+ */
+async function _tickAgents(
+  parts: PollCycleParts,
+  input: {
+    agents: readonly AgentRef[]
+    agentSince: readonly (number | null)[]
+    sightings: readonly Sighting[]
+    projects: readonly ProjectRef[]
+    cycleStart: number
+  },
+  report: Pick<PollCycleReport, 'wakes' | 'failedProjects' | 'failedAgents'>
+): Promise<void> {
+  const { store, log, metrics, status } = parts
+  const { agents, agentSince, sightings, cycleStart } = input
+  const projectMap = new Map<string, ProjectRef>(input.projects.map((p) => [p.id, p]))
   // First sightings by this read: a started one is a deploy's backlog (adopted), whatever tick sees it first.
   const firstSeen = new Set(sightings.filter((s) => s.result === 'baseline').map((s) => s.task.id))
   for (const [i, agent] of agents.entries()) {
@@ -190,26 +186,22 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
       log_('agent tick failed', { agent: agent.id, error: errorMessage(error) })
     }
   }
+}
 
-  // Comments no delivery brought (a delivery lost, the webhook switched off): read for the tasks that matter.
-  const comments = await catchUpComments(
-    { ...parts, commentMaxChars: textLimitsOf(parts.config).commentMaxChars },
-    { agents, listed: sightings.map((s) => s.task), previousCheckpoints, cycleStart },
-    { graceMs: WEBHOOK_GRACE_MS }
-  ).catch((error: unknown) => {
-    log.error('comments not caught up', { error: errorMessage(error) })
-    return null
-  })
-  report.commentsRead = comments?.read ?? 0
-  report.commentsSeen = comments?.seen ?? 0
-
-  // Deleted tasks: Plane sends no webhook for them (makeplane/plane#8054).
-  const deletions = await findDeletedTasks(parts, { agents, allIds }).catch((error: unknown) => {
-    log.error('deleted tasks not looked for', { error: errorMessage(error) })
-    return null
-  })
-  report.deleted = deletions?.deleted ?? []
-
+/**
+ * What the poll found first that a delivery should have brought: people's edits (not the bridge's, not an agent's)
+ * and comments older than the webhook's grace, told to webhook health.
+ */
+async function _checkMissedDeliveries(
+  parts: PollCycleParts,
+  input: {
+    agents: readonly AgentRef[]
+    sightings: readonly Sighting[]
+    comments: CommentCatchUpReport | null
+    cycleStart: number
+  }
+): Promise<void> {
+  const { agents, sightings, comments, cycleStart } = input
   const bridgeUser = await _bridgeUserId(parts)
   const agentUsers = new Set(agents.map((a) => a.planeUserId))
   const missedEdits = sightings.filter(
@@ -229,16 +221,7 @@ export async function runPollCycle(parts: PollCycleParts): Promise<PollCycleRepo
     comments: comments?.missed ?? 0,
     oldestAt: oldest.length > 0 ? Math.min(...oldest) : null,
   })
-  // Plane sends nothing when a cycle's date arrives: the poll tells the human (a failure only logs).
-  report.cyclesAnnounced = (await announceCycleTransitions(parts, projects)).announced
-
-  report.planeRequests = parts.planeRequestCount() - requestsAtStart
-  metrics.pollCycleRequests.set({}, report.planeRequests)
-  parts.kick()
-  return report
 }
-
-// --- Internal helpers ---
 
 /** The user behind the bridge's own key: its writes fire no webhook (v1.2), so they are not "missed". */
 async function _bridgeUserId({

@@ -1,7 +1,7 @@
 /**
  * @module What the run tracker's parts share: its options, the assignment record and its keys in the store,
- * the deadlines index, the metrics and the phrases. Each part (wakes, assignments, check-ins, stale runs,
- * deadlines) is built from this kit by tracker.ts.
+ * the deadlines index, the metrics (run-metrics.ts) and the phrases. Each part (wakes, assignments, check-ins,
+ * stale runs, deadlines) is built from this kit by tracker.ts.
  */
 
 import { APPROVAL_LABEL } from '../agents/task-vocabulary.ts'
@@ -13,12 +13,13 @@ import type { Outbox } from '../notify/outbox.ts'
 import type { WakeMeta } from '../notify/outbox-message.ts'
 import type { AgentQuota } from '../notify/quota.ts'
 import type { Logger } from '../observe/log.ts'
-import type { Counter, Gauge, Histogram, MetricsRegistry } from '../observe/metrics.ts'
+import type { MetricsRegistry } from '../observe/metrics.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import type { Store } from '../store/store.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { type RunPhrases, runPhrasesFor, type StopReason, type WakeFailure } from './phrases.ts'
 import type { RunStore } from './records.ts'
+import { type RunMetrics, runMetrics } from './run-metrics.ts'
 import type { RunRecord } from './types.ts'
 
 /** One agent's assignment to one task, from its first wake until it is unassigned. */
@@ -203,16 +204,6 @@ export const staleMember = (taskId: string) => `stale|${taskId}`
 export const unstartedMember = (taskId: string) => `unstarted|${taskId}`
 export const finishMember = (projectId: string) => `finish|${projectId}`
 
-export type RunMetrics = {
-  assignToWake: Histogram
-  wakeToCheckin: Histogram
-  unanswered: Counter
-  rewakes: Counter
-  stale: Counter
-  unstarted: Counter
-  runs: Gauge
-}
-
 export type TrackerKit = {
   options: RunTrackerOptions
   m: RunMetrics
@@ -263,41 +254,5 @@ export function newAssignment(
     unanswered: false,
     admitted: 0,
     lastFailure: null,
-  }
-}
-
-export function runMetrics(registry: MetricsRegistry): RunMetrics {
-  const buckets = [1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600] as const
-  return {
-    assignToWake: registry.histogram(
-      'plane_bridge_wake_sent_seconds',
-      'Time from an assignment being seen to its first wake being admitted by OpenClaw.',
-      buckets
-    ),
-    wakeToCheckin: registry.histogram(
-      'plane_bridge_wake_checkin_seconds',
-      "Time from an assignment's first wake to the agent's check-in (its first tool call on the task).",
-      buckets
-    ),
-    unanswered: registry.counter(
-      'plane_bridge_wakes_unanswered_total',
-      'Assignments whose every wake went unanswered, by agent (the human and the Concierge were told).'
-    ),
-    rewakes: registry.counter(
-      'plane_bridge_wakes_repeated_total',
-      'Wakes sent again because the agent had not checked in, by agent.'
-    ),
-    stale: registry.counter(
-      'plane_bridge_runs_stale_total',
-      'Active runs that went stale (no tool call, no comment for RUN_STALE_MINUTES), by agent.'
-    ),
-    unstarted: registry.counter(
-      'plane_bridge_runs_unstarted_total',
-      'Runs checked in (the task listed or read) and not started for RUN_STALE_MINUTES while their agent had nothing else under way, by agent (the human was told).'
-    ),
-    runs: registry.gauge(
-      'plane_bridge_runs',
-      'Agent runs under way by state (pending: woken, not checked in; seen: checked in, not started; active; awaiting; stale).'
-    ),
   }
 }
