@@ -16,12 +16,12 @@ import {
 import { applyProvisionPlan, failedItem, plannedItem } from '../../shared/provision/apply-plan.ts'
 import {
   createDemoProject,
-  ensureDemoTasks,
   findDemoProject,
   isDemoProject,
   notOursItem,
   planDemo,
 } from '../../shared/provision/demo.ts'
+import { ensureDemoTasks } from '../../shared/provision/demo-tasks.ts'
 import { ProvisionError } from '../../shared/provision/errors.ts'
 import { planProvision } from '../../shared/provision/plan.ts'
 import { planeWebhookItem } from '../../shared/provision/plane-webhook.ts'
