@@ -26,7 +26,6 @@ const STILL_LONG_FUNCTIONS: readonly string[] = [
   'shared/commands/digest.ts buildDigest',
   'functions/webhooks/process-plane-event.ts processPlaneEvent',
   'shared/observe/bridge-metrics.ts createBridgeMetrics',
-  'functions/provision/provision.ts runProvision',
   'functions/telegram/actions.ts perform',
   'functions/telegram/webhook.ts telegramWebhook',
   'shared/poll/comments.ts catchUpComments',
