@@ -42,7 +42,6 @@ const STILL_LONG_FILES: readonly string[] = [
   'shared/pipeline/pipeline.ts',
   'shared/pipeline/plan-flush.ts',
   'runtime/delivery.ts',
-  'shared/plane/session/calls.ts',
   'shared/runs/tracker-kit.ts',
 ]
 
