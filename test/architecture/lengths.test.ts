@@ -21,7 +21,6 @@ const STILL_LONG_FUNCTIONS: readonly string[] = [
   'runtime/delivery.ts createDelivery',
   'shared/pipeline/pipeline.ts createPipeline',
   'shared/poll/cycle.ts runPollCycle',
-  'functions/tools/tools/create-task.ts handler',
   'functions/ops/ready.ts ready',
   'shared/commands/digest.ts buildDigest',
   'functions/webhooks/process-plane-event.ts processPlaneEvent',
