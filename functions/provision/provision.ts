@@ -16,12 +16,12 @@ import {
 import { applyProvisionPlan, failedItem, plannedItem } from '../../shared/provision/apply-plan.ts'
 import {
   createDemoProject,
-  ensureDemoTasks,
   findDemoProject,
   isDemoProject,
   notOursItem,
   planDemo,
 } from '../../shared/provision/demo.ts'
+import { ensureDemoTasks } from '../../shared/provision/demo-tasks.ts'
 import { ProvisionError } from '../../shared/provision/errors.ts'
 import { planProvision } from '../../shared/provision/plan.ts'
 import { planeWebhookItem } from '../../shared/provision/plane-webhook.ts'
@@ -32,6 +32,7 @@ import {
   blockingMessage,
   buildProvisionReport,
   failedMessage,
+  type ProvisionReport,
 } from '../../shared/provision/report.ts'
 import { setUpTelegram } from '../../shared/provision/telegram-setup.ts'
 import { ensureProjectTopics } from '../../shared/provision/topics.ts'
@@ -147,24 +148,7 @@ export async function runProvision(ctx: ProvisionContext, overrides: ProvisionOv
   // terminal, so its log keeps what needs someone.
   if (ctx.trigger !== 'cli')
     for (const line of report.lines) if (/^\[(blocked|human|failed)\]/.test(line)) log.warn(line)
-  const outcome = {
-    summary: report.summary,
-    terminal: report.lines,
-    changed: report.changed,
-    fine: report.fine,
-    human: report.human,
-    failed: report.failed.length,
-    projects: facts.projects.length,
-  }
-  // A blocked item means an agent's assignments would be dropped or never seen; a failed one was not
-  // done: fail (exit 1), after everything else was done, and say why.
-  const failures = [
-    ...(report.blocking.length > 0 ? [blockingMessage(report)] : []),
-    ...(report.failed.length > 0 ? [failedMessage(report)] : []),
-  ]
-  if (failures.length > 0) return { ...outcome, failure: failures.join(' — ') }
-  // Done, but a person must still act (the webhook to create in Plane, say): exit 2.
-  return { ...outcome, ...(report.human > 0 ? { exitCode: 2 as const } : {}) }
+  return _outcome(report, facts.projects.length)
 }
 
 // --- Internal helpers ---
@@ -180,6 +164,28 @@ async function _webhookItem(ctx: ProvisionContext): Promise<ProvisionItem> {
     refusedSinceAccepted: await signaturesRejectedSinceAccepted(ctx),
     now: ctx.now(),
   })
+}
+
+/** What a run that wrote answers: the report's lines and counts, failed (exit 1) or waiting for a person (exit 2). */
+function _outcome(report: ProvisionReport, projects: number) {
+  const outcome = {
+    summary: report.summary,
+    terminal: report.lines,
+    changed: report.changed,
+    fine: report.fine,
+    human: report.human,
+    failed: report.failed.length,
+    projects,
+  }
+  // A blocked item means an agent's assignments would be dropped or never seen; a failed one was not
+  // done: fail (exit 1), after everything else was done, and say why.
+  const failures = [
+    ...(report.blocking.length > 0 ? [blockingMessage(report)] : []),
+    ...(report.failed.length > 0 ? [failedMessage(report)] : []),
+  ]
+  if (failures.length > 0) return { ...outcome, failure: failures.join(' — ') }
+  // Done, but a person must still act (the webhook to create in Plane, say): exit 2.
+  return { ...outcome, ...(report.human > 0 ? { exitCode: 2 as const } : {}) }
 }
 
 /**

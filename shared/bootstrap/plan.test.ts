@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { AgentConfig } from '../agents/registry.ts'
-import type { MemberRow, WebhookRow } from '../plane/session/calls.ts'
+import type { MemberRow } from '../plane/session/calls.ts'
+import type { WebhookRow } from '../plane/session/webhooks.ts'
 import { bridgeEmailOf, wantedAccounts } from './accounts.ts'
 import { planInvitations, planKey, planRoles, planWebhook, WEBHOOK_EVENTS } from './plan.ts'
 

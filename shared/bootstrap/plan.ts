@@ -2,13 +2,8 @@
  * @module What `bootstrap` must do, from what Plane has and what is wanted: invitations, roles, each account's key,
  * the webhook. Pure: the runs read Plane, ask these, then do what they say (PROV-01, PROV-03, AUTH-01, NOTIF-01).
  */
-import type {
-  ApiTokenRow,
-  InvitationRow,
-  MemberRow,
-  WebhookEvents,
-  WebhookRow,
-} from '../plane/session/calls.ts'
+import type { ApiTokenRow, InvitationRow, MemberRow } from '../plane/session/calls.ts'
+import type { WebhookEvents, WebhookRow } from '../plane/session/webhooks.ts'
 import type { Account } from './accounts.ts'
 
 /** Every event the bridge reads (its webhook route takes them all: projects, work items, cycles, modules, comments). */

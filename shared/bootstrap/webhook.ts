@@ -4,8 +4,9 @@
  * secrets file as PLANE_WEBHOOK_SECRET. A URL Plane refuses is said with Plane's words and the fix for its release.
  */
 
-import { createWebhook, listWebhooks, planeMessage, updateWebhook } from '../plane/session/calls.ts'
+import { planeMessage } from '../plane/session/calls.ts'
 import type { PlaneSession } from '../plane/session/client.ts'
+import { createWebhook, listWebhooks, updateWebhook } from '../plane/session/webhooks.ts'
 import { adviseWebhookTarget } from '../plane/webhook-target.ts'
 import { type BootstrapContext, done, failed, fine, human, type Item } from './context.ts'
 import { planWebhook, WEBHOOK_EVENTS } from './plan.ts'

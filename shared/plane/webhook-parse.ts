@@ -1,5 +1,6 @@
 /**
- * @module Parse a verified Plane webhook body into a `PlaneWebhookEvent`. Handles the v1 envelope CE sends
+ * @module Parse a verified Plane webhook body into a `PlaneWebhookEvent`: its envelope read (webhook-envelope.ts),
+ * its event named, its data read (webhook-data.ts), its activity kept as hints. Handles the v1 envelope CE sends
  * (`{event, action, webhook_id, workspace_id, data, activity}`) and, best effort, the v2 envelope of
  * Cloud/Commercial (`{version:"v2", event:"workitem.updated", event_id, previous_attributes, …}`).
  */
@@ -13,7 +14,6 @@ import {
   PLANE_NAME_MAX_CHARS,
   type TextLimits,
 } from './limits.ts'
-import type { PlaneUserLite } from './schemas.ts'
 import {
   readWebhookComment,
   readWebhookCycle,
@@ -24,13 +24,12 @@ import {
   type WebhookDataReader,
 } from './webhook-data.ts'
 import {
-  type Faults,
-  isPlainObject,
-  type PlainObject,
-  readOptionalObject,
-  readText,
-  readUserRef,
-} from './webhook-read.ts'
+  decodeWebhookBody,
+  readWebhookEnvelope,
+  type WebhookActivity,
+  type WebhookEnvelope,
+} from './webhook-envelope.ts'
+import type { Faults, PlainObject } from './webhook-read.ts'
 import {
   PLANE_WEBHOOK_ACTIONS,
   type PlaneWebhookAction,
@@ -43,33 +42,6 @@ import {
 export type PlaneWebhookHeaders =
   | Headers
   | Record<string, string | readonly string[] | null | undefined>
-
-/** The envelope's fields the parser reads (v1, and v2's), each checked: a string, an object or nothing. */
-type Envelope = {
-  version: string | null
-  event: string | null
-  action: string | null
-  webhook_id: string | null
-  workspace_id: string | null
-  data: unknown
-  activity: Activity | null
-  event_id: string | null
-  delivery_id: string | null
-  entity_id: string | null
-  entity_type: string | null
-  previous_attributes: PlainObject | null
-  /** v2: who acted, when there is no `activity`. */
-  actor: string | PlaneUserLite | null
-}
-
-type Activity = {
-  field: string | null
-  new_value: unknown
-  old_value: unknown
-  actor: string | PlaneUserLite | null
-  old_identifier: string | null
-  new_identifier: string | null
-}
 
 /** Keys of v2 `previous_attributes` kept (a work item has ~30). */
 const PREVIOUS_ATTRIBUTES_MAX_KEYS = 64
@@ -115,7 +87,7 @@ export function parsePlaneWebhook(
   headers?: PlaneWebhookHeaders,
   limits: TextLimits = DEFAULT_TEXT_LIMITS
 ): PlaneWebhookEvent {
-  const body = _envelope(_decode(rawJson))
+  const body = readWebhookEnvelope(decodeWebhookBody(rawJson))
   const isV2 = body.version === 'v2' || (body.event ?? '').includes('.')
   const eventName = body.event ?? _header(headers, 'x-plane-event') ?? ''
   const [entityName = '', actionFromEvent] = isV2 ? _splitV2(eventName) : [eventName, undefined]
@@ -168,65 +140,6 @@ export function parsePlaneWebhook(
 
 // --- Internal helpers ---
 
-function _decode(raw: unknown): unknown {
-  if (typeof raw !== 'string' && !(raw instanceof Uint8Array)) return raw
-  const textBody = typeof raw === 'string' ? raw : new TextDecoder().decode(raw)
-  try {
-    return JSON.parse(textBody)
-  } catch {
-    throw new PlaneWebhookParseError('invalid_json', 'Plane webhook body is not JSON')
-  }
-}
-
-/** The envelope's fields, each checked; a body that is not an object, or a field of the wrong type, is refused. */
-function _envelope(body: unknown): Envelope {
-  const faults: Faults = []
-  if (!isPlainObject(body))
-    throw new PlaneWebhookParseError('invalid_payload', 'not a Plane webhook envelope', [
-      '(root): expected an object',
-    ])
-  const activity = readOptionalObject(body.activity, faults, 'activity')
-  const envelope: Envelope = {
-    version: readText(body.version, faults, 'version'),
-    event: readText(body.event, faults, 'event'),
-    action: readText(body.action, faults, 'action'),
-    webhook_id: readText(body.webhook_id, faults, 'webhook_id'),
-    workspace_id: readText(body.workspace_id, faults, 'workspace_id'),
-    data: body.data,
-    activity: activity && {
-      field: readText(activity.field, faults, 'activity', 'field'),
-      new_value: activity.new_value,
-      old_value: activity.old_value,
-      actor: _actor(activity.actor, faults, 'activity', 'actor'),
-      old_identifier: readText(activity.old_identifier, faults, 'activity', 'old_identifier'),
-      new_identifier: readText(activity.new_identifier, faults, 'activity', 'new_identifier'),
-    },
-    event_id: readText(body.event_id, faults, 'event_id'),
-    delivery_id: readText(body.delivery_id, faults, 'delivery_id'),
-    entity_id: readText(body.entity_id, faults, 'entity_id'),
-    entity_type: readText(body.entity_type, faults, 'entity_type'),
-    previous_attributes: readOptionalObject(
-      body.previous_attributes,
-      faults,
-      'previous_attributes'
-    ),
-    actor: _actor(body.actor, faults, '', 'actor'),
-  }
-  if (faults.length > 0)
-    throw new PlaneWebhookParseError('invalid_payload', 'not a Plane webhook envelope', faults)
-  return envelope
-}
-
-/** Who acted: a UserLite or its id, or nothing; a junk id refuses the delivery (it becomes a stored change's actor). */
-function _actor(
-  value: unknown,
-  faults: Faults,
-  path: string,
-  key: string
-): string | PlaneUserLite | null {
-  return value === null || value === undefined ? null : readUserRef(value, faults, path, key)
-}
-
 function _splitV2(event: string): [string, string | undefined] {
   const dot = event.lastIndexOf('.')
   return dot < 0 ? [event, undefined] : [event.slice(0, dot), event.slice(dot + 1)]
@@ -247,7 +160,10 @@ function _own<T>(
 }
 
 /** v1 `activity`; a v2 body without one still says who acted through its top-level `actor`. */
-function _activity(a: Activity | null, v2Actor: Envelope['actor']): PlaneWebhookActivity | null {
+function _activity(
+  a: WebhookActivity | null,
+  v2Actor: WebhookEnvelope['actor']
+): PlaneWebhookActivity | null {
   const actor = a?.actor ?? v2Actor
   if (!a && !actor) return null
   return {

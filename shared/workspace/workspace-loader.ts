@@ -12,32 +12,26 @@
  * (a change while the webhook was off, before the next poll).
  */
 
-import { listPendingApprovals } from '../actions/cards.ts'
 import type { AgentConfig } from '../agents/registry.ts'
 import type { Budget } from '../budget/budget.ts'
 import type { TaskSnapshot } from '../events.ts'
-import { progressUnderWay } from '../live/progress.ts'
 import type { Directory } from '../notify/directory.ts'
-import { listReviews } from '../notify/reviews.ts'
 import { errorMessage } from '../observe/errors.ts'
 import type { Logger } from '../observe/log.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
-import { openRunRecords } from '../runs/records.ts'
-import { checkinsKey } from '../runs/tracker.ts'
 import type { Store } from '../store/store.ts'
+import { readBridgeRecords } from './bridge-records.ts'
 import { createLayOver, type Listing } from './laid-over.ts'
 import {
   type AgentRecord,
   buildWorkspaceSnapshot,
   type CycleRecord,
   type ProjectRecord,
-  type RunView,
-  type TaskRecord,
-  type TimerView,
   type WorkspaceSnapshot,
 } from './snapshot.ts'
 import { createStoreCache } from './store-cache.ts'
+import { taskRecordOf, WORK_ITEM_FIELDS } from './task-record.ts'
 
 export type WorkspaceLoaderOptions = {
   plane: PlaneClient
@@ -109,17 +103,6 @@ const PROJECTS_KEY = 'cache:plane:projects:listed'
 const PROJECTS_KEPT_S = 60 * 60
 const PAGE_CAP = 5
 const PER_PAGE = 100
-/** Only what the replies use: keeps the cached copy small. */
-const ITEM_FIELDS = [
-  'name',
-  'sequence_id',
-  'state',
-  'assignees',
-  'labels',
-  'target_date',
-  'completed_at',
-  'updated_at',
-] as const
 
 export function createWorkspaceLoader({
   plane,
@@ -182,10 +165,10 @@ export function createWorkspaceLoader({
       orderBy: '-updated_at',
       perPage,
       pageCap,
-      fields: ITEM_FIELDS,
+      fields: WORK_ITEM_FIELDS,
       expand: ['state', 'labels'],
     })
-    return { tasks: listed.results.map(_taskRecord), truncated: listed.truncated, listedAt }
+    return { tasks: listed.results.map(taskRecordOf), truncated: listed.truncated, listedAt }
   }
   // Kept as long as the changed set can bring a listing up to date; made again after itemsTtlS (below).
   const keptS = Math.max(itemsTtlS, CHANGED_TTL_S)
@@ -257,72 +240,17 @@ export function createWorkspaceLoader({
           [...people].map(async (id) => [id, await directory.userName(id)] as const)
         )
       )
-      // OPENCLAW-12: low-confidence reports recorded by the notification pipeline.
-      const identifiers = new Map(list.map((p) => [p.id, p.identifier]))
-      const reviews = (await listReviews(store)).map((r) => {
-        const identifier = identifiers.get(r.projectId)
-        return {
-          taskRef: identifier && r.sequenceId !== null ? `${identifier}-${r.sequenceId}` : null,
-          taskName: r.taskName,
-          agentId: r.agentId,
-          confidence: r.confidence,
-        }
+      const records = await readBridgeRecords(store, {
+        identifiers: new Map(list.map((p) => [p.id, p.identifier])),
+        taskNames: new Map(lists.flatMap(([, l]) => l.tasks.map((t) => [t.id, t.name] as const))),
+        now,
       })
-      // Tasks held for the human's approval (the approval cards not acted on yet).
-      const approvals = (await listPendingApprovals(store)).map((card) => ({
-        taskId: card.taskId,
-        taskRef: card.ref,
-        agentId: card.agentId,
-        since: card.createdAt,
-      }))
-      // Agent runs under way and their timers (bridge metadata, from the store's index).
-      const open = await openRunRecords(store)
-      const names = new Map(lists.flatMap(([, l]) => l.tasks.map((t) => [t.id, t.name] as const)))
-      const runs: RunView[] = open.flatMap((r) =>
-        r.agentId && r.state !== 'done' && r.state !== 'cancelled' && r.state !== 'failed'
-          ? [
-              {
-                taskId: r.taskId,
-                agentId: r.agentId,
-                state: r.state,
-                since: Date.parse(r.stateSince ?? r.lastActivityAt ?? '') || 0,
-              },
-            ]
-          : []
-      )
-      const timers: TimerView[] = open.flatMap((r) =>
-        r.agentId && r.timerStartedAt
-          ? [
-              {
-                agentId: r.agentId,
-                taskRef: r.ref,
-                taskName: names.get(r.taskId) ?? r.ref ?? r.taskId,
-                startedAt: Date.parse(r.timerStartedAt),
-              },
-            ]
-          : []
-      )
-      // What the agents last reported of their tasks under way (the live view's records).
-      const progress = (await progressUnderWay(store, now())).map((p) => ({
-        taskId: p.taskId,
-        percent: p.percent,
-        step: p.step,
-      }))
-      const today = new Date().toISOString().slice(0, 10)
-      const checkinSeconds = (await store.indexRange(checkinsKey(today), { limit: 10_000 })).map(
-        (e) => e.score
-      )
       return buildWorkspaceSnapshot({
         projects: list,
         tasks: Object.fromEntries(lists),
         agents: agentRecords,
         userNames,
-        reviews,
-        approvals,
-        runs,
-        timers,
-        progress,
-        checkinSeconds,
+        ...records,
         budget: budget ? await budget.view() : null,
       })
     },
@@ -337,39 +265,5 @@ export function createWorkspaceLoader({
             }
           : null
       }),
-  }
-}
-
-// --- Internal helpers ---
-
-type ListedItem = {
-  id: string
-  name?: string | null | undefined
-  sequence_id?: number | null | undefined
-  state?: unknown
-  assignees?: ReadonlyArray<string | { id: string }> | null | undefined
-  labels?: ReadonlyArray<string | { name: string }> | null | undefined
-  target_date?: string | null | undefined
-  completed_at?: string | null | undefined
-  updated_at?: string | null | undefined
-}
-
-function _taskRecord(item: ListedItem): TaskRecord {
-  const state = (typeof item.state === 'object' && item.state !== null ? item.state : {}) as {
-    name?: string | null
-    group?: string | null
-  }
-  return {
-    id: item.id,
-    name: item.name ?? '',
-    sequenceId: item.sequence_id ?? null,
-    stateName: state.name ?? '',
-    stateGroup: state.group ?? '',
-    assigneeIds: (item.assignees ?? []).map((a) => (typeof a === 'string' ? a : a.id)),
-    // A label id without its object cannot be named; `expand=labels` gives objects (plane-api.md §3.1).
-    labelNames: (item.labels ?? []).flatMap((l) => (typeof l === 'string' ? [] : [l.name])),
-    targetDate: item.target_date ?? null,
-    completedAt: item.completed_at ?? null,
-    updatedAt: item.updated_at ?? null,
   }
 }

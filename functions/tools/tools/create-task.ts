@@ -75,26 +75,7 @@ export const createTask = defineTool({
   async handler(input, ctx) {
     const project = await _project(ctx, input.project)
     const agent = input.assignee ? await _agent(ctx, input.assignee) : null
-    const deps: LoadedTask[] = []
-    for (const ref of input.dependencies) {
-      try {
-        deps.push(await resolveTask(ctx, ref, { touch: false }))
-      } catch (error) {
-        if (error instanceof ToolError && error.code === 'not_found')
-          throw new ToolError('invalid_input', `dependencies: there is no task ${ref}.`, {
-            fields: [{ field: 'dependencies', message: `no task ${ref}` }],
-          })
-        throw error
-      }
-    }
-    // A cancelled task is never done: a task waiting for it would wait forever (OPENCLAW-14).
-    const cancelled = deps.filter((d) => statusOf(d.snapshot.state) === 'cancelled')
-    if (cancelled.length > 0)
-      throw new ToolError(
-        'refused',
-        `Cannot make the task depend on ${cancelled.map((d) => d.ref ?? d.key.id).join(', ')}: cancelled, it will never be done. Leave it out, or reopen it first.`,
-        { rule: 'dependencies', cancelled_dependencies: cancelled.map((d) => d.ref ?? d.key.id) }
-      )
+    const deps = await _dependencies(ctx, input.dependencies)
     const estimate =
       input.cost_estimate ?? (agent ? await medianFinishedCost(ctx.store, agent.id) : null)
     // OPENCLAW-11: past the month's budget (counting this task), or while the human holds new work, a new task
@@ -137,19 +118,7 @@ export const createTask = defineTool({
     if (agent && !task.snapshot.assigneeIds.includes(agent.planeUserId))
       task = await _fixAssignee(ctx, task, agent)
 
-    let relations: 'recorded' | 'bridge_only' | 'none' = deps.length > 0 ? 'bridge_only' : 'none'
-    if (deps.length > 0) {
-      try {
-        await ctx.writer.relations.create(project.id, task.key.id, {
-          relation_type: 'blocked_by',
-          issues: deps.map((d) => d.key.id),
-        })
-        relations = 'recorded'
-      } catch (error) {
-        // Plane v1.2 has no relations: the bridge's record alone holds them ('bridge_only').
-        if (!(error instanceof PlaneUnsupportedError)) throw error
-      }
-    }
+    const relations = await _relations(ctx, project.id, task.key.id, deps)
     const record = await ctx.runs.update(
       task.key,
       (r) => ({
@@ -196,6 +165,54 @@ export const createTask = defineTool({
 
 // --- Internal helpers ---
 
+/**
+ * The tasks the new one waits for, each found by its reference; one not found is a wrong input, and a cancelled one
+ * is refused: it is never done, so a task waiting for it would wait forever (OPENCLAW-14).
+ */
+async function _dependencies(ctx: ToolContext, refs: readonly string[]): Promise<LoadedTask[]> {
+  const deps: LoadedTask[] = []
+  for (const ref of refs) {
+    try {
+      deps.push(await resolveTask(ctx, ref, { touch: false }))
+    } catch (error) {
+      if (error instanceof ToolError && error.code === 'not_found')
+        throw new ToolError('invalid_input', `dependencies: there is no task ${ref}.`, {
+          fields: [{ field: 'dependencies', message: `no task ${ref}` }],
+        })
+      throw error
+    }
+  }
+  const cancelled = deps.filter((d) => statusOf(d.snapshot.state) === 'cancelled')
+  if (cancelled.length > 0)
+    throw new ToolError(
+      'refused',
+      `Cannot make the task depend on ${cancelled.map((d) => d.ref ?? d.key.id).join(', ')}: cancelled, it will never be done. Leave it out, or reopen it first.`,
+      { rule: 'dependencies', cancelled_dependencies: cancelled.map((d) => d.ref ?? d.key.id) }
+    )
+  return deps
+}
+
+/** Plane's `blocked_by` relations to the dependencies, where the instance has them; the answer says where they are kept. */
+async function _relations(
+  ctx: ToolContext,
+  projectId: string,
+  taskId: string,
+  deps: readonly LoadedTask[]
+): Promise<'recorded' | 'bridge_only' | 'none'> {
+  if (deps.length === 0) return 'none'
+  try {
+    await ctx.writer.relations.create(projectId, taskId, {
+      relation_type: 'blocked_by',
+      issues: deps.map((d) => d.key.id),
+    })
+    return 'recorded'
+  } catch (error) {
+    // Plane v1.2 has no relations: the bridge's record alone holds them ('bridge_only').
+    if (!(error instanceof PlaneUnsupportedError)) throw error
+    return 'bridge_only'
+  }
+}
+
 async function _project(ctx: ToolContext, wanted: string) {
   const all = (await ctx.directory.projects()).filter((p) => !p.archived)
   const key = wanted.toLowerCase()
@@ -232,7 +249,6 @@ async function _agent(ctx: ToolContext, id: string) {
   )
 }
 
-/** Label ids by name (case-insensitive), creating the missing ones. */
 /**
  * Plane drops an assignee who is not a project member, silently (makeplane/plane#9517): make the agent a
  * member and assign again, or refuse with the fix.

@@ -1,7 +1,8 @@
 /**
  * @module The session API's calls `bootstrap` makes, named and typed (plane-session-api.md; the views are the same at
  * v1.2.2 and v1.3.1): the instance, sign-in and sign-up, the workspace and its members, invitations, API tokens, the
- * profile's language, webhooks. A 2xx is read; a 401 or an unexpected 4xx becomes a `PlaneSessionError`.
+ * profile's language; the webhooks' in webhooks.ts. A 2xx is read; a 401 or an unexpected 4xx becomes a
+ * `PlaneSessionError`.
  */
 import { type JsonAnswer, type PlaneSession, PlaneSessionError } from './client.ts'
 
@@ -15,19 +16,6 @@ export type InvitationRow = {
   workspaceSlug: string | null
 }
 export type ApiTokenRow = { id: string; label: string }
-export type WebhookEvents = {
-  project: boolean
-  issue: boolean
-  module: boolean
-  cycle: boolean
-  issue_comment: boolean
-}
-export type WebhookRow = WebhookEvents & {
-  id: string
-  url: string
-  active: boolean
-  secret: string
-}
 
 /** `GET /api/instances/` (anonymous): set up or not, and the release (`v1.3.1` → `1.3.1`). */
 export async function readInstance(s: PlaneSession): Promise<InstanceFacts> {
@@ -195,51 +183,6 @@ export async function setLanguage(s: PlaneSession, language: string): Promise<vo
   ok(await s.json('PATCH', '/api/users/me/profile/', { language }), 'set your language')
 }
 
-export async function listWebhooks(s: PlaneSession, slug: string): Promise<WebhookRow[]> {
-  const rows = ok(
-    await s.json<Array<Record<string, unknown>>>('GET', `/api/workspaces/${slug}/webhooks/`),
-    `list the webhooks of ${slug}`
-  )
-  return rows.map(_webhook)
-}
-
-/** The answer as it came: 201 with the webhook (its secret), 400 for a URL Plane refuses, 409 for a URL it has. */
-export async function createWebhook(
-  s: PlaneSession,
-  slug: string,
-  url: string,
-  events: WebhookEvents
-): Promise<JsonAnswer<Record<string, unknown>> & { webhook: WebhookRow | null }> {
-  const answer = await s.json<Record<string, unknown>>(
-    'POST',
-    `/api/workspaces/${slug}/webhooks/`,
-    {
-      url,
-      ...events,
-    }
-  )
-  if (answer.status === 401) ok(answer, 'create the webhook')
-  return { ...answer, webhook: answer.status === 201 ? _webhook(answer.body) : null }
-}
-
-export async function updateWebhook(
-  s: PlaneSession,
-  slug: string,
-  id: string,
-  patch: Partial<WebhookEvents> & { is_active?: boolean }
-): Promise<WebhookRow> {
-  return _webhook(
-    ok(
-      await s.json<Record<string, unknown>>(
-        'PATCH',
-        `/api/workspaces/${slug}/webhooks/${id}/`,
-        patch
-      ),
-      'update the webhook'
-    )
-  )
-}
-
 /** A 2xx answer's body; a 401 or other 4xx thrown, with what Plane said (never a request's body). */
 export function ok<T>(answer: JsonAnswer<T>, what: string): T {
   if (answer.status >= 200 && answer.status < 300) return answer.body
@@ -285,19 +228,5 @@ function _invitation(row: Record<string, unknown>, slug: string | null): Invitat
     email: String(row.email ?? '').toLowerCase(),
     role: Number(row.role ?? 5),
     workspaceSlug,
-  }
-}
-
-function _webhook(row: Record<string, unknown>): WebhookRow {
-  return {
-    id: String(row.id),
-    url: String(row.url ?? ''),
-    active: row.is_active !== false,
-    secret: String(row.secret_key ?? ''),
-    project: row.project === true,
-    issue: row.issue === true,
-    module: row.module === true,
-    cycle: row.cycle === true,
-    issue_comment: row.issue_comment === true,
   }
 }
