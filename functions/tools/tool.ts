@@ -3,7 +3,7 @@ import type { z } from 'zod'
 import type { Services } from '../../shared/core/function.ts'
 import type { Parts } from '../../shared/core/parts.ts'
 import type { Caller, TaskContext } from '../../shared/tasks/task-context.ts'
-import type { HeldFile } from '../../shared/uploads/spool.ts'
+import type { SpooledFile } from '../../shared/uploads/spool.ts'
 import type { JsonUpload } from './body.ts'
 
 export type { Caller, TouchedTask } from '../../shared/tasks/task-context.ts'
@@ -43,7 +43,7 @@ export type ToolContext = TaskContext &
     actor: { kind: 'agent'; agent: Caller }
     me: Caller
     /** The file a multipart upload brought (spooled), for upload_deliverable; null for JSON calls. */
-    upload: HeldFile | null
+    upload: SpooledFile | null
     /**
      * A JSON upload's `content_base64` as the door decoded it while reading (never held as text): the input then
      * holds a marker that `spilled.take` turns into the file. Null when the door read the body as text.

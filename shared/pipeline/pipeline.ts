@@ -19,7 +19,7 @@ import { isBlockerComment, type NotifyPolicy } from '../notify/policy.ts'
 import type { AgentQuota } from '../notify/quota.ts'
 import type { Logger } from '../observe/log.ts'
 import type { RunTracker } from '../runs/tracker.ts'
-import { type KeyedLocks, KeyHeldError, type LockMemo } from '../store/keyed-lock.ts'
+import { type KeyedLocks, KeyLockedError, type LockMemo } from '../store/keyed-lock.ts'
 import type { Store } from '../store/store.ts'
 import { type FlushEntryParts, flushEntry } from './flush-entry.ts'
 import { createPendingChanges, recall, remembered } from './pending-changes.ts'
@@ -313,7 +313,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
             enqueued += outcome.enqueued
           }
         } catch (error) {
-          if (!(error instanceof KeyHeldError)) throw error
+          if (!(error instanceof KeyLockedError)) throw error
           held++
         }
       }

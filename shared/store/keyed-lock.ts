@@ -83,7 +83,7 @@ export type KeyedLock = {
 }
 
 /** Another replica (or a process that died holding it, until its TTL) has the key. */
-export class KeyHeldError extends Error {
+export class KeyLockedError extends Error {
   override name = 'KeyHeldError'
   constructor(readonly key: string) {
     super(`${key} is held by another replica`)
@@ -205,7 +205,7 @@ function _createKeyedLock(
         const at = now()
         return { key, lock, takenAt: at, renewedAt: at, lost: false, memo: new Map() }
       }
-      if (now() >= deadline) throw new KeyHeldError(key)
+      if (now() >= deadline) throw new KeyLockedError(key)
       await sleep(REPLICA_BACKOFF_MS[Math.min(attempt, REPLICA_BACKOFF_MS.length - 1)] as number)
     }
   }
