@@ -57,7 +57,7 @@ export async function resolveTask(
   }
   if (!item) {
     // A task the bridge knew, which Plane no longer has: deleted (no webhook says so, makeplane/plane#8054), and forgotten now.
-    await _forgetIfKnown(ctx, wanted)
+    await _releaseIfKnown(ctx, wanted)
     throw new ToolError('not_found', `No task ${wanted} in this workspace.`)
   }
   const loaded = await loadTask(ctx, item)
@@ -164,7 +164,7 @@ export async function loadTask(ctx: TaskContext, item: PlaneWorkItem): Promise<L
  * tasks), it was deleted, and what it held (a run, deadlines, the caller's list) is dropped. A failure here leaves
  * it to the poll; the caller hears "not found" all the same.
  */
-async function _forgetIfKnown(ctx: TaskContext, wanted: string): Promise<void> {
+async function _releaseIfKnown(ctx: TaskContext, wanted: string): Promise<void> {
   try {
     const ref = wanted.toUpperCase()
     const id = isPlaneId(wanted) ? wanted.toLowerCase() : await _openTaskByRef(ctx, ref)
