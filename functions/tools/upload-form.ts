@@ -14,7 +14,11 @@ import {
   multipartBoundary,
   readMultipart,
 } from '../../shared/uploads/multipart.ts'
-import { FileTooLargeError, type SpooledFile, type SpoolWriter } from '../../shared/uploads/spool.ts'
+import {
+  FileTooLargeError,
+  type SpooledFile,
+  type SpoolWriter,
+} from '../../shared/uploads/spool.ts'
 
 /** The fields besides `file` that upload_deliverable reads; anything else is ignored. */
 const FIELDS = ['task', 'filename', 'mime_type', 'description'] as const
