@@ -39,8 +39,8 @@ export type ToolServices = Pick<
 export type ToolContext = TaskContext &
   ToolParts &
   ToolServices & {
-    /** A tool's actor is always the calling agent: `me`. */
-    actor: { kind: 'agent'; agent: Caller }
+    /** Whose name a tool's writes carry: always the calling agent, `me`. */
+    author: { kind: 'agent'; agent: Caller }
     me: Caller
     /** The file a multipart upload brought (spooled), for upload_deliverable; null for JSON calls. */
     upload: SpooledFile | null

@@ -73,8 +73,8 @@ export function noteTouched(
   { listed = false }: { listed?: boolean } = {}
 ): void {
   // A person's action checks no agent's run in.
-  if (ctx.actor.kind !== 'agent') return
-  if (!isAgentTask(task.snapshot, ctx.actor.agent)) {
+  if (ctx.author.kind !== 'agent') return
+  if (!isAgentTask(task.snapshot, ctx.author.agent)) {
     // Not its task: a call on it still answers a mention of the agent there, and touches no run.
     if (!ctx.touched.has(task.key.id))
       ctx.touched.set(task.key.id, {
@@ -180,8 +180,8 @@ async function _releaseIfKnown(ctx: TaskContext, wanted: string): Promise<void> 
 /** The caller's open task with this reference (`ONB-12`), from the index: the only refs an agent is given. */
 async function _openTaskByRef(ctx: TaskContext, ref: string): Promise<string | null> {
   // The index lists agents' tasks: a person has none of their own there.
-  if (ctx.actor.kind !== 'agent') return null
-  const me = ctx.actor.agent
+  if (ctx.author.kind !== 'agent') return null
+  const me = ctx.author.agent
   const dash = ref.lastIndexOf('-')
   const identifier = ref.slice(0, dash)
   const sequence = Number(ref.slice(dash + 1))
