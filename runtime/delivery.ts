@@ -132,7 +132,7 @@ export function createDelivery({
       // The project's topic was deleted in Telegram: make a new one and send there.
       topicGone: async () => {
         if (!topics || projectId === undefined) return null
-        await topics.forget(projectId)
+        await topics.invalidate(projectId)
         return _inTopic(message)
       },
     })) as { message_id: number; chat: { id: number } }
@@ -168,7 +168,7 @@ export function createDelivery({
       const sent = (await _withPolicy(await _inTopic(message), (p) => client.sendMessage(p), {
         topicGone: async () => {
           if (!topics || !projectId) return null
-          await topics.forget(projectId)
+          await topics.invalidate(projectId)
           return _inTopic(message)
         },
       })) as { message_id: number; chat: { id: number }; message_thread_id?: number }

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createNodeStore, describeRedisUrl } from '../runtime/node-store.ts'
 import { loadConfig } from '../shared/core/config.ts'
 import type { RedisLike } from '../shared/store/atomics.ts'
-import { createKeyedLocks, KeyHeldError } from '../shared/store/keyed-lock.ts'
+import { createKeyedLocks, KeyLockedError } from '../shared/store/keyed-lock.ts'
 import { createStoreQueue } from '../shared/store/queue.ts'
 import { createRedisHttpClient, redisHttpDriver } from '../shared/store/redis-http.ts'
 import { claimAndWrite, createMemoryStore, createStore, type Store } from '../shared/store/store.ts'
@@ -575,7 +575,7 @@ describe('store: redis specifics', () => {
       // Held elsewhere: a caller with other work asks once (waitMs 0) and is told at once.
       const asked = Date.now()
       await expect(lock.run(key, async () => 'ran', { waitMs: 0 })).rejects.toBeInstanceOf(
-        KeyHeldError
+        KeyLockedError
       )
       expect(Date.now() - asked).toBeLessThan(1_000)
       await theirs?.release()
@@ -628,7 +628,7 @@ describe('store: redis specifics', () => {
       expect(theirs).not.toBeNull()
       expect(lost).toEqual([key])
       await expect(lock.run(key, async () => 'ran', { waitMs: 0 })).rejects.toBeInstanceOf(
-        KeyHeldError
+        KeyLockedError
       )
       await (theirs as Awaited<ReturnType<Store['lock']>>)?.release()
       expect(await lock.run(key, async (memo) => memo.size)).toBe(0)

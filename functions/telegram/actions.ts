@@ -215,7 +215,7 @@ function _humanContext(services: Services, parts: ActionParts, name: string): Ta
     labels,
     taskDeleted: (taskId) => parts.taskDeleted(taskId),
     kick: () => parts.kick(),
-    actor: { kind: 'human', name },
+    author: { kind: 'human', name },
     plane,
     writer: plane,
     ownKey: false,

@@ -22,7 +22,7 @@ import { escapeHtml } from '../../shared/telegram/html.ts'
 import type { WorkspaceSnapshot } from '../../shared/workspace/snapshot.ts'
 import { ACTION_PARTS, type CardReply, handleCardPress, handleCardReply } from './actions.ts'
 
-export type CommandTask =
+export type CommandUpdate =
   | { kind: 'message'; updateId: number; chatId: string; threadId: number | null; args: string[] }
   | {
       kind: 'callback'
@@ -40,41 +40,41 @@ export type CommandTask =
 export const COMMAND_PARTS = partNames(...ACTION_PARTS, 'workspace')
 export type CommandParts = PartsOf<typeof COMMAND_PARTS>
 
-export async function answerCommandTask(
+export async function answerCommandUpdate(
   services: Services,
   parts: CommandParts,
-  task: CommandTask
+  update: CommandUpdate
 ): Promise<void> {
   const { log, config } = services
   // The human acting on a card: a reply to it or to its prompt, or one of its buttons.
-  if (task.kind === 'reply') return handleCardReply(services, parts, task)
-  const card = task.kind === 'callback' ? decodeCardAction(task.data) : null
-  if (task.kind === 'callback' && card)
+  if (update.kind === 'reply') return handleCardReply(services, parts, update)
+  const card = update.kind === 'callback' ? decodeCardAction(update.data) : null
+  if (update.kind === 'callback' && card)
     return handleCardPress(services, parts, {
       kind: 'callback',
-      updateId: task.updateId,
-      chatId: task.chatId,
-      queryId: task.queryId,
-      fromName: task.fromName ?? '?',
+      updateId: update.updateId,
+      chatId: update.chatId,
+      queryId: update.queryId,
+      fromName: update.fromName ?? '?',
       ...card,
     })
-  const turn = task.kind === 'callback' ? decodePageTurn(task.data) : null
-  if (task.kind === 'callback' && turn) return _turnPage(services, parts, task, turn)
-  if (task.kind === 'callback') {
+  const turn = update.kind === 'callback' ? decodePageTurn(update.data) : null
+  if (update.kind === 'callback' && turn) return _turnPage(services, parts, update, turn)
+  if (update.kind === 'callback') {
     // §1.6: the client shows a progress bar until the query is answered; the reply itself may take seconds.
     await parts.telegram
-      ?.answerCallbackQuery({ callback_query_id: task.queryId })
+      ?.answerCallbackQuery({ callback_query_id: update.queryId })
       .catch((error: unknown) =>
         log.warn('answerCallbackQuery failed', {
           error: errorMessage(error),
         })
       )
   }
-  const drill = task.kind === 'callback' ? decodeDrillDown(task.data) : null
-  if (task.kind === 'callback' && !drill) return
+  const drill = update.kind === 'callback' ? decodeDrillDown(update.data) : null
+  if (update.kind === 'callback' && !drill) return
   const request = drill
     ? planDrillDown(drill)
-    : planCommand(task.kind === 'message' ? task.args : [])
+    : planCommand(update.kind === 'message' ? update.args : [])
 
   const ctx = renderContextFor(config, services.now())
   let reply: CommandReply
@@ -89,11 +89,11 @@ export async function answerCommandTask(
     reply = { html: _failureReply(error, config), buttons: [] }
   }
   await enqueueReply(parts.outbox, {
-    chatId: task.chatId,
+    chatId: update.chatId,
     html: reply.html,
     buttons: reply.buttons,
-    threadId: task.kind === 'message' ? task.threadId : null,
-    dedupeKey: `telegram:reply:${task.updateId}`,
+    threadId: update.kind === 'message' ? update.threadId : null,
+    dedupeKey: `telegram:reply:${update.updateId}`,
     // The person who asked waits for it: ahead of the alerts already queued for the chat.
     first: true,
     pages: { store: services.store, locale: config.LOCALE },
@@ -103,20 +103,20 @@ export async function answerCommandTask(
 
 // --- Internal helpers ---
 
-type CallbackTask = Extract<CommandTask, { kind: 'callback' }>
+type CallbackUpdate = Extract<CommandUpdate, { kind: 'callback' }>
 
 /** "◂" / "▸" under a long keyboard: the same message shows the asked page (Telegram takes ≤ 100 buttons a message). */
 async function _turnPage(
   services: Services,
   parts: CommandParts,
-  task: CallbackTask,
+  update: CallbackUpdate,
   turn: { id: string; page: number }
 ): Promise<void> {
   const { config, store, log } = services
   const kept = await readPages(store, turn.id)
   const toast = kept ? undefined : commandPhrasesFor(config.LOCALE).pagesExpired
   await parts.telegram
-    ?.answerCallbackQuery({ callback_query_id: task.queryId, ...(toast ? { text: toast } : {}) })
+    ?.answerCallbackQuery({ callback_query_id: update.queryId, ...(toast ? { text: toast } : {}) })
     .catch((error: unknown) =>
       log.warn('answerCallbackQuery failed', {
         error: errorMessage(error),
@@ -124,11 +124,11 @@ async function _turnPage(
     )
   if (!kept) return
   const rows = pageRows(turn.id, kept, turn.page, config.LOCALE)
-  const dedupeKey = `telegram:page:${task.updateId}`
-  if (typeof task.messageId !== 'number') {
+  const dedupeKey = `telegram:page:${update.updateId}`
+  if (typeof update.messageId !== 'number') {
     // The pressed message is out of reach: the page comes as a new message.
     await enqueueReply(parts.outbox, {
-      chatId: task.chatId,
+      chatId: update.chatId,
       html: kept.html,
       buttons: rows,
       dedupeKey,
@@ -138,10 +138,10 @@ async function _turnPage(
     // An edit; if the human deleted the message meanwhile, the page goes as a new one (the refusal policy).
     await parts.outbox.enqueue({
       channel: 'telegram',
-      target: task.chatId,
+      target: update.chatId,
       payload: {
-        chat_id: task.chatId,
-        message_id: task.messageId,
+        chat_id: update.chatId,
+        message_id: update.messageId,
         text: kept.html,
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },

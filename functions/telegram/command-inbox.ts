@@ -3,9 +3,10 @@
 import type { Services } from '../../shared/core/function.ts'
 import { errorMessage } from '../../shared/observe/errors.ts'
 import { createStoreQueue } from '../../shared/store/queue.ts'
-import { answerCommandTask, type CommandParts, type CommandTask } from './answer-command.ts'
+import { answerCommandUpdate, type CommandParts, type CommandUpdate } from './answer-command.ts'
 
-type StoredCommand = { task: CommandTask; receivedAt: number }
+/** `task` is the stored field's name since the first version: entries already kept are read by it. */
+type StoredCommand = { task: CommandUpdate; receivedAt: number }
 
 /** A command nobody could answer within an hour is no longer worth answering. */
 const COMMAND_TTL_S = 60 * 60
@@ -20,19 +21,19 @@ const commandInbox = (services: Services) =>
     now: services.now,
   })
 
-export async function storeCommand(services: Services, task: CommandTask): Promise<void> {
-  const entry: StoredCommand = { task, receivedAt: services.now() }
-  await commandInbox(services).put(String(task.updateId), entry, entry.receivedAt)
+export async function storeCommand(services: Services, update: CommandUpdate): Promise<void> {
+  const entry: StoredCommand = { task: update, receivedAt: services.now() }
+  await commandInbox(services).put(String(update.updateId), entry, entry.receivedAt)
 }
 
 /** Answer a stored command; it leaves the inbox once its reply is in the outbox (the reply dedupes on update_id). */
 export async function answerStoredCommand(
   services: Services,
   parts: CommandParts,
-  task: CommandTask
+  update: CommandUpdate
 ): Promise<void> {
-  await answerCommandTask(services, parts, task)
-  await commandInbox(services).remove(String(task.updateId))
+  await answerCommandUpdate(services, parts, update)
+  await commandInbox(services).remove(String(update.updateId))
 }
 
 /** Commands older than `minAgeMs` still in the inbox: their first answer died with a process, or failed. */

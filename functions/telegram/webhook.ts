@@ -10,7 +10,7 @@ import { getBotUsername } from '../../shared/telegram/bot-username.ts'
 import { parseCommand } from '../../shared/telegram/command.ts'
 import { verifyTelegramSecret } from '../../shared/telegram/secret.ts'
 import { type IncomingUpdate, readUpdate } from '../../shared/telegram/update.ts'
-import type { CommandParts, CommandTask } from './answer-command.ts'
+import type { CommandParts, CommandUpdate } from './answer-command.ts'
 import {
   type ChatNewsParts,
   isChatAllowedNow,
@@ -60,7 +60,7 @@ export const telegramWebhookFunction = defineHttpFunction({
       return c.json({ status: 'ignored' }, 200)
     }
     const allowed = config.TELEGRAM_ALLOWED_CHAT_IDS ?? [config.TELEGRAM_CHAT_ID ?? '']
-    let task: CommandTask
+    let task: CommandUpdate
     try {
       if (update.kind === 'migration') {
         // A group of ours became a supergroup: its messages go to the new id from now on (§1.7b).
@@ -118,7 +118,7 @@ async function _askedBy(
   services: Services,
   parts: CommandParts,
   update: MessageUpdate
-): Promise<CommandTask | null> {
+): Promise<CommandUpdate | null> {
   if (!parts.telegram) throw new Error('Telegram is not configured')
   const command = parseCommand(update.text, await getBotUsername(services.store, parts.telegram))
   // Not a command: a reply to one of the bridge's cards or prompts is an action's text.

@@ -6,7 +6,7 @@ import { errorMessage } from '../../shared/observe/errors.ts'
 import { STORE_RETRY_AFTER_S, StoreUnavailableError } from '../../shared/store/unavailable.ts'
 import { ToolError } from '../../shared/tasks/errors.ts'
 import { readerOf } from '../../shared/tasks/tasks.ts'
-import type { HeldFile } from '../../shared/uploads/spool.ts'
+import type { SpooledFile } from '../../shared/uploads/spool.ts'
 import type { JsonUpload } from './body.ts'
 import { type CallParts, toolContext } from './context.ts'
 import { invalidInput, toToolError } from './errors.ts'
@@ -20,7 +20,7 @@ export type CallOutcome =
  * What a door hands a call besides its JSON input: the file of a multipart upload, held until the call ends; a JSON
  * body's string set aside as bytes (the input holds its marker).
  */
-export type CallExtras = { upload?: HeldFile | null; spilled?: JsonUpload | null }
+export type CallExtras = { upload?: SpooledFile | null; spilled?: JsonUpload | null }
 
 export async function callTool(
   services: Services,

@@ -75,7 +75,7 @@ function _context(
     agentWriters: parts.agentWriters,
     agentCalls: parts.agentCalls,
     live: parts.live,
-    actor: { kind: 'agent', agent: me },
+    author: { kind: 'agent', agent: me },
     me,
     plane,
     writer: own ?? plane,

@@ -5,7 +5,7 @@ import type { Config } from '../../shared/core/config.ts'
 import { type AppEnv, defineHttpFunction } from '../../shared/core/function.ts'
 import { ToolError } from '../../shared/tasks/errors.ts'
 import { describeJsonRefusal } from '../../shared/uploads/json-spill.ts'
-import type { HeldFile } from '../../shared/uploads/spool.ts'
+import type { SpooledFile } from '../../shared/uploads/spool.ts'
 import { agentForToken, WWW_AUTHENTICATE } from './auth.ts'
 import { type JsonUpload, readJsonBodyInBudget } from './body.ts'
 import { callTool } from './call.ts'
@@ -109,7 +109,7 @@ function _error(c: Context<AppEnv>, error: ToolError): Response {
 
 type ReadInput = {
   input: unknown
-  file: HeldFile | null
+  file: SpooledFile | null
   spilled: JsonUpload | null
   release: () => void | Promise<void>
 }

@@ -3,7 +3,7 @@ import type { z } from 'zod'
 import type { Services } from '../../shared/core/function.ts'
 import type { Parts } from '../../shared/core/parts.ts'
 import type { Caller, TaskContext } from '../../shared/tasks/task-context.ts'
-import type { HeldFile } from '../../shared/uploads/spool.ts'
+import type { SpooledFile } from '../../shared/uploads/spool.ts'
 import type { JsonUpload } from './body.ts'
 
 export type { Caller, TouchedTask } from '../../shared/tasks/task-context.ts'
@@ -39,11 +39,11 @@ export type ToolServices = Pick<
 export type ToolContext = TaskContext &
   ToolParts &
   ToolServices & {
-    /** A tool's actor is always the calling agent: `me`. */
-    actor: { kind: 'agent'; agent: Caller }
+    /** Whose name a tool's writes carry: always the calling agent, `me`. */
+    author: { kind: 'agent'; agent: Caller }
     me: Caller
     /** The file a multipart upload brought (spooled), for upload_deliverable; null for JSON calls. */
-    upload: HeldFile | null
+    upload: SpooledFile | null
     /**
      * A JSON upload's `content_base64` as the door decoded it while reading (never held as text): the input then
      * holds a marker that `spilled.take` turns into the file. Null when the door read the body as text.

@@ -14,14 +14,18 @@ import {
   multipartBoundary,
   readMultipart,
 } from '../../shared/uploads/multipart.ts'
-import { FileTooLargeError, type HeldFile, type SpoolWriter } from '../../shared/uploads/spool.ts'
+import {
+  FileTooLargeError,
+  type SpooledFile,
+  type SpoolWriter,
+} from '../../shared/uploads/spool.ts'
 
 /** The fields besides `file` that upload_deliverable reads; anything else is ignored. */
 const FIELDS = ['task', 'filename', 'mime_type', 'description'] as const
 /** Longest text field: the tool's own limits are shorter (a description of 2,000 characters). */
 const MAX_FIELD_BYTES = 8 * 1024
 
-export type UploadForm = { input: Record<string, string | undefined>; file: HeldFile }
+export type UploadForm = { input: Record<string, string | undefined>; file: SpooledFile }
 
 /** The form read whole (file spooled), or the ToolError that says what is wrong with it; nothing is held then. */
 export async function readUploadForm(c: Context<AppEnv>): Promise<UploadForm | ToolError> {
@@ -36,7 +40,7 @@ export async function readUploadForm(c: Context<AppEnv>): Promise<UploadForm | T
   const maxBytes = config.PLANE_UPLOAD_MAX_BYTES
   const fields: Record<string, string | undefined> = {}
   let writer: SpoolWriter | null = null
-  let file: HeldFile | null = null
+  let file: SpooledFile | null = null
   let filename: string | null = null
   let fileType: string | null = null
   try {
@@ -60,7 +64,7 @@ export async function readUploadForm(c: Context<AppEnv>): Promise<UploadForm | T
       },
     })
   } catch (error) {
-    await (file as HeldFile | null)?.release()
+    await (file as SpooledFile | null)?.release()
     await (writer as SpoolWriter | null)?.abort()
     if (error instanceof ToolError) return error
     if (error instanceof FileTooLargeError)
@@ -76,7 +80,7 @@ export async function readUploadForm(c: Context<AppEnv>): Promise<UploadForm | T
       )
     throw error
   }
-  const held = file as HeldFile | null
+  const held = file as SpooledFile | null
   if (!held)
     return new ToolError('invalid_input', 'multipart upload: the `file` field is missing.', {
       fields: [{ field: 'file', message: 'required' }],

@@ -23,15 +23,15 @@ export async function repeatableExternalId(
   tool: string,
   what: string,
   prefix: string
-): Promise<{ externalId: string; repeat: boolean; forget(): Promise<void> }> {
+): Promise<{ externalId: string; repeat: boolean; release(): Promise<void> }> {
   const { store, hashing } = ctx
   const key = `tool:repeat:${tool}:${await hashing.sha256Hex(`${ctx.me.id}\n${what}`)}`
   const fresh = `${prefix}:${crypto.randomUUID()}`
   /** For a call refused before it wrote anything: the same call again is then a new one, not a repeat. */
-  const forget = () => store.delete(key)
+  const release = () => store.delete(key)
   if (await store.claim(key, REPEAT_WINDOW_S, fresh))
-    return { externalId: fresh, repeat: false, forget }
-  return { externalId: (await store.get<string>(key)) ?? fresh, repeat: true, forget }
+    return { externalId: fresh, repeat: false, release }
+  return { externalId: (await store.get<string>(key)) ?? fresh, repeat: true, release }
 }
 
 /** Note the caller's activity on the task's run record (and run card), with any other change. */

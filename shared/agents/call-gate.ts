@@ -1,15 +1,15 @@
 /**
  * @module A cap on each agent's tool calls in flight: without it, one agent's burst (30 reads of one task at once,
  * 60 calls) queues behind Plane's throttle for minutes, past the 60 s an MCP client waits. Past the cap a call waits
- * briefly for a slot, first come first served; past that wait, or when too many already wait, it is refused at once
+ * briefly for a seat, first come first served; past that wait, or when too many already wait, it is refused at once
  * with a time to retry, so every call gets an answer within seconds. Other agents are never held: each has its own
- * slots.
+ * seats.
  */
 
 export type CallGateOptions = {
   /** Calls of one agent running at once. */
   maxInFlight: number
-  /** How long a call past the cap waits for a slot before it is refused. */
+  /** How long a call past the cap waits for a seat before it is refused. */
   maxWaitMs: number
   /** Calls of one agent waiting at most (more are refused at once); default twice the cap. */
   maxQueued?: number
@@ -22,13 +22,13 @@ export type GateEntry =
   | { ok: false; inFlight: number; queued: number; retryAfterS: number }
 
 export type CallGate = {
-  /** A slot for one call of `agentId` (call `leave` when the call ends), or the refusal to answer with. */
+  /** A seat for one call of `agentId` (call `leave` when the call ends), or the refusal to answer with. */
   enter(agentId: string): Promise<GateEntry>
   /** Calls of `agentId` running and waiting now. */
   load(agentId: string): { inFlight: number; queued: number }
 }
 
-type Lane = { inFlight: number; waiting: Array<(entry: GateEntry) => void> }
+type AgentCalls = { inFlight: number; waiting: Array<(entry: GateEntry) => void> }
 
 export function createCallGate({
   maxInFlight,
@@ -36,43 +36,43 @@ export function createCallGate({
   maxQueued = maxInFlight * 2,
   wait = _timer,
 }: CallGateOptions): CallGate {
-  const lanes = new Map<string, Lane>()
-  const laneOf = (agentId: string) => {
-    let lane = lanes.get(agentId)
-    if (!lane) {
-      lane = { inFlight: 0, waiting: [] }
-      lanes.set(agentId, lane)
+  const agents = new Map<string, AgentCalls>()
+  const callsOf = (agentId: string) => {
+    let calls = agents.get(agentId)
+    if (!calls) {
+      calls = { inFlight: 0, waiting: [] }
+      agents.set(agentId, calls)
     }
-    return lane
+    return calls
   }
   const retryAfterS = Math.max(1, Math.ceil(maxWaitMs / 1000))
-  const refusal = (lane: Lane): GateEntry => ({
+  const refusal = (calls: AgentCalls): GateEntry => ({
     ok: false,
-    inFlight: lane.inFlight,
-    queued: lane.waiting.length,
+    inFlight: calls.inFlight,
+    queued: calls.waiting.length,
     retryAfterS,
   })
-  const slot = (agentId: string, lane: Lane): GateEntry => {
-    lane.inFlight++
+  const seat = (agentId: string, calls: AgentCalls): GateEntry => {
+    calls.inFlight++
     let left = false
     return {
       ok: true,
       leave() {
         if (left) return
         left = true
-        const next = lane.waiting.shift()
-        // The slot goes straight to the first waiter; none: it is free.
-        if (next) next(slot(agentId, lane))
-        lane.inFlight--
-        if (lane.inFlight === 0 && lane.waiting.length === 0) lanes.delete(agentId)
+        const next = calls.waiting.shift()
+        // The seat goes straight to the first waiter; none: it is free.
+        if (next) next(seat(agentId, calls))
+        calls.inFlight--
+        if (calls.inFlight === 0 && calls.waiting.length === 0) agents.delete(agentId)
       },
     }
   }
   return {
     async enter(agentId) {
-      const lane = laneOf(agentId)
-      if (lane.inFlight < maxInFlight && lane.waiting.length === 0) return slot(agentId, lane)
-      if (lane.waiting.length >= maxQueued || maxWaitMs <= 0) return refusal(lane)
+      const calls = callsOf(agentId)
+      if (calls.inFlight < maxInFlight && calls.waiting.length === 0) return seat(agentId, calls)
+      if (calls.waiting.length >= maxQueued || maxWaitMs <= 0) return refusal(calls)
       return new Promise<GateEntry>((resolve) => {
         let settled = false
         const take = (entry: GateEntry) => {
@@ -80,19 +80,19 @@ export function createCallGate({
           settled = true
           resolve(entry)
         }
-        lane.waiting.push(take)
+        calls.waiting.push(take)
         void wait(maxWaitMs).then(() => {
           if (settled) return
-          const at = lane.waiting.indexOf(take)
-          if (at !== -1) lane.waiting.splice(at, 1)
+          const at = calls.waiting.indexOf(take)
+          if (at !== -1) calls.waiting.splice(at, 1)
           settled = true
-          resolve(refusal(lane))
+          resolve(refusal(calls))
         })
       })
     },
     load(agentId) {
-      const lane = lanes.get(agentId)
-      return { inFlight: lane?.inFlight ?? 0, queued: lane?.waiting.length ?? 0 }
+      const calls = agents.get(agentId)
+      return { inFlight: calls?.inFlight ?? 0, queued: calls?.waiting.length ?? 0 }
     },
   }
 }

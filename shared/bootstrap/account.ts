@@ -90,7 +90,7 @@ async function _signInOrUp(
       signedIn: true,
     }
   // Someone else's account: the password just made opens nothing.
-  if (!stored) await ctx.ledger.forget([account.passwordVar])
+  if (!stored) await ctx.ledger.remove([account.passwordVar])
   return { item: human(subject, authRefusal(signedUp, refusal)), signedIn: false }
 }
 

@@ -9,7 +9,7 @@ export type SecretsLedger = {
   get(name: string): string | undefined
   /** Kept and written to the file before the call returns. */
   remember(values: Readonly<Record<string, string>>): Promise<void>
-  forget(names: readonly string[]): Promise<void>
+  remove(names: readonly string[]): Promise<void>
   /** Where the file is, for the report (never its content). */
   where: string
 }
@@ -26,7 +26,7 @@ export async function openSecretsLedger(
       Object.assign(entries, values)
       if (!dryRun) await file.write(entries)
     },
-    async forget(names) {
+    async remove(names) {
       if (!names.some((n) => n in entries)) return
       for (const name of names) delete entries[name]
       if (!dryRun) await file.write(entries)

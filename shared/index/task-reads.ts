@@ -2,14 +2,14 @@
  * @module Reads of one task's parts (comments, activity, links, attachments) shared between callers: 30
  * `get_task_details` of one task at once would be 120 Plane requests on the agent's key, queued for minutes behind
  * Plane's 60 a minute. Concurrent reads of the same part share one request, and its answer is kept briefly; any
- * sighting of the task (a webhook, a poll, the bridge's own write) forgets it. Per process, bounded in entries.
+ * sighting of the task (a webhook, a poll, the bridge's own write) invalidates it. Per process, bounded in entries.
  */
 
 export type TaskReads = {
   /** `load`'s answer for this task's `part`: a read in flight or kept is shared; a failure is not kept. */
   read<T>(taskId: string, part: string, load: () => Promise<T>): Promise<T>
   /** Something of the task changed: what is kept of it (and any read in flight) is not used again. */
-  forget(taskId: string): void
+  invalidate(taskId: string): void
 }
 
 export type TaskReadsOptions = {
@@ -31,7 +31,7 @@ export function createTaskReads({
   now = Date.now,
 }: TaskReadsOptions = {}): TaskReads {
   const entries = new Map<string, Entry>()
-  /** Bumped by `forget`: an answer that started before it is not kept after. */
+  /** Bumped by `invalidate`: an answer that started before it is not kept after. */
   const generations = new Map<string, number>()
   const keyOf = (taskId: string, part: string) => `${taskId}\u0000${part}`
   const generationOf = (taskId: string) => generations.get(taskId) ?? 0
@@ -52,7 +52,7 @@ export function createTaskReads({
       })
       return value
     },
-    forget(taskId) {
+    invalidate(taskId) {
       generations.set(taskId, generationOf(taskId) + 1)
       // Generations of tasks nothing reads any more: bounded like the entries.
       if (generations.size > maxEntries * 4) generations.clear()

@@ -50,7 +50,7 @@ export type WorkItemIndex = {
   /** Several projects' `listedAt` in one read, in their order. */
   listedAtMany(projectIds: readonly string[]): Promise<Array<number | null>>
   /** The task is gone from Plane: out of every agent's open tasks, `agents` (its last holders) included. */
-  forget(taskId: string, agents?: readonly string[]): Promise<void>
+  unindex(taskId: string, agents?: readonly string[]): Promise<void>
 }
 
 /** The agents a task is open for, as the index last wrote them (a sighting reads it with the task's other keys). */
@@ -113,7 +113,7 @@ export function createWorkItemIndex({ store, holders }: WorkItemIndexOptions): W
     listed: (projectId, atMs) => store.set(listedKey(projectId), atMs, { ttlSeconds: INDEX_TTL_S }),
     listedAt: (projectId) => store.get<number>(listedKey(projectId)),
     listedAtMany: (projectIds) => store.getMany<number>(projectIds.map(listedKey)),
-    async forget(taskId, agents = []) {
+    async unindex(taskId, agents = []) {
       const held = (await store.get<string[]>(heldKey(taskId))) ?? []
       for (const agent of new Set([...held, ...agents]))
         await store.indexRemove(openKey(agent), taskId)

@@ -36,7 +36,7 @@ export type DeletedTaskParts = {
   planeBaseUrl?: string | undefined
   workspaceSlug?: string | undefined
   pipeline: Pick<Pipeline, 'forget' | 'settleForgotten'>
-  index: Pick<WorkItemIndex, 'forget'>
+  index: Pick<WorkItemIndex, 'unindex'>
   tracker: Pick<RunTracker, 'unassigned'>
   runs: Pick<RunStore, 'peek' | 'update' | 'dropCard'> | null
   cards: Pick<CardStore, 'closeTask'>
@@ -109,7 +109,7 @@ export async function forgetDeletedTask(
   await store.indexRemove(DUE_INDEX, staleMember(taskId))
   await store.indexRemove(DUE_INDEX, unstartedMember(taskId))
   await runs?.dropCard(taskId)
-  await parts.index.forget(
+  await parts.index.unindex(
     taskId,
     agents.map((a) => a.id)
   )

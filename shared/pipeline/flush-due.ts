@@ -4,7 +4,7 @@
  * come back.
  */
 import type { Logger } from '../observe/log.ts'
-import { KeyHeldError } from '../store/keyed-lock.ts'
+import { KeyLockedError } from '../store/keyed-lock.ts'
 import type { Store } from '../store/store.ts'
 import type { FlushEntryOutcome } from './flush-entry.ts'
 import type { PendingChanges } from './pending-changes.ts'
@@ -21,7 +21,7 @@ export type FlushDueParts = {
   log: Logger
   now: () => number
   pending: PendingChanges
-  /** One task's flush under its lock, not waiting for it: a task another process holds fails with KeyHeldError. */
+  /** One task's flush under its lock, not waiting for it: a task another process holds fails with KeyLockedError. */
   flushTask(taskId: string): Promise<FlushEntryOutcome>
 }
 
@@ -55,7 +55,7 @@ export async function flushDueChanges(
         enqueued += outcome.enqueued
       }
     } catch (error) {
-      if (!(error instanceof KeyHeldError)) throw error
+      if (!(error instanceof KeyLockedError)) throw error
       held++
     }
   }

@@ -61,7 +61,7 @@ export type PipelineOptions = {
   /** The index of work items, told of every version of a task the pipeline stores. */
   index?: Pick<WorkItemIndex, 'saw'>
   /** Reads of a task's parts kept for tools: any sighting of the task or of a comment on it forgets them. */
-  taskReads?: Pick<TaskReads, 'forget'>
+  taskReads?: Pick<TaskReads, 'invalidate'>
   /** Reviews, questions and approvals go out as cards the human can act on (buttons, replies). */
   cards?: CardStore
   /** What one agent may send the human on its own; the rest is grouped. */
@@ -181,7 +181,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       }
     ) =>
       withTaskLock(task.id, async (memo) => {
-        options.taskReads?.forget(task.id)
+        options.taskReads?.invalidate(task.id)
         await recall(memo, store, [
           deletionMarkKey(task.id),
           snapshotKey(task.id),
@@ -232,7 +232,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
     sightComment: async (event, task) => {
       // Any comment: what tools keep of the task's comments is old now, whether or not it is told.
-      options.taskReads?.forget(event.taskId)
+      options.taskReads?.invalidate(event.taskId)
       const snapshot = task ?? (await store.get<TaskSnapshot>(snapshotKey(event.taskId)))
       if (!snapshot) return false
       if (!isBlockerComment(event.text) && parseConfidence(event.text) === null) return false

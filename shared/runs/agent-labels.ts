@@ -28,7 +28,7 @@ export const LABELS_TTL_MS = 30 * 60 * 1000
 export type ProjectLabels = {
   list(plane: PlaneClient, projectId: string, options?: { fresh?: boolean }): Promise<PlaneLabel[]>
   add(projectId: string, label: PlaneLabel): void
-  forget(projectId: string): void
+  invalidate(projectId: string): void
 }
 
 export function createProjectLabels({
@@ -54,7 +54,7 @@ export function createProjectLabels({
       const entry = kept.get(projectId)
       if (entry) kept.set(projectId, { ...entry, labels: entry.labels.then((l) => [...l, label]) })
     },
-    forget(projectId) {
+    invalidate(projectId) {
       kept.delete(projectId)
     },
   }
@@ -64,7 +64,7 @@ export function createProjectLabels({
 export const UNCACHED_LABELS: ProjectLabels = {
   list: (plane, projectId) => plane.labels.list(projectId),
   add: () => undefined,
-  forget: () => undefined,
+  invalidate: () => undefined,
 }
 
 /** The ids of labels by name in a project, created (once, by external id) when missing. */
@@ -150,7 +150,7 @@ export async function withKeptLabels<T>(
     return await write()
   } catch (error) {
     if (!(error instanceof PlaneApiError && error.kind === 'validation')) throw error
-    labels.forget(projectId)
+    labels.invalidate(projectId)
     return write()
   }
 }

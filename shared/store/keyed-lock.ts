@@ -76,15 +76,15 @@ export type LockMemo = Map<string, unknown>
 export type KeyedLock = {
   /**
    * Run `fn` holding `key`: after the calls queued before it in this process, and alone across replicas. Throws
-   * `KeyHeldError` when another replica still holds the key after `waitMs` (the lock's, or this call's: 0 tries
+   * `KeyLockedError` when another replica still holds the key after `waitMs` (the lock's, or this call's: 0 tries
    * once, for a caller with other work to do meanwhile).
    */
   run<T>(key: string, fn: (memo: LockMemo) => Promise<T>, options?: { waitMs?: number }): Promise<T>
 }
 
 /** Another replica (or a process that died holding it, until its TTL) has the key. */
-export class KeyHeldError extends Error {
-  override name = 'KeyHeldError'
+export class KeyLockedError extends Error {
+  override name = 'KeyLockedError'
   constructor(readonly key: string) {
     super(`${key} is held by another replica`)
   }
@@ -205,7 +205,7 @@ function _createKeyedLock(
         const at = now()
         return { key, lock, takenAt: at, renewedAt: at, lost: false, memo: new Map() }
       }
-      if (now() >= deadline) throw new KeyHeldError(key)
+      if (now() >= deadline) throw new KeyLockedError(key)
       await sleep(REPLICA_BACKOFF_MS[Math.min(attempt, REPLICA_BACKOFF_MS.length - 1)] as number)
     }
   }

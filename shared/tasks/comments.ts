@@ -1,9 +1,9 @@
-/** @module A comment on a task on the actor's behalf, the step the agents' tools and the human's actions share. */
+/** @module A comment on a task on the author's behalf, the step the agents' tools and the human's actions share. */
 
 import { BRIDGE_EXTERNAL_SOURCE } from '../runs/records.ts'
 import { markdownToHtml } from '../text/markdown.ts'
 import { sightComment } from './sightings.ts'
-import { actorName, type TaskContext } from './task-context.ts'
+import { authorName, type TaskContext } from './task-context.ts'
 import type { LoadedTask } from './tasks.ts'
 
 /**
@@ -32,7 +32,7 @@ export async function postComment(
 ): Promise<{ id: string; html: string; text: string }> {
   // A person's comment names them in its own words (shared/actions/phrases.ts); an agent's without its key begins so.
   const body =
-    ctx.ownKey || ctx.actor.kind === 'human' ? text : `**${actorName(ctx.actor)}** — ${text}`
+    ctx.ownKey || ctx.author.kind === 'human' ? text : `**${authorName(ctx.author)}** — ${text}`
   const html = finishHtml(markdownToHtml(body))
   const comment = await ctx.writer.comments.create(task.key.projectId, task.key.id, {
     comment_html: html,

@@ -3,7 +3,7 @@
  * alike: a task written and read back, a write in several requests, a comment that says why.
  */
 
-import { actorRef, type TaskContext } from './task-context.ts'
+import { authorRef, type TaskContext } from './task-context.ts'
 import type { LoadedTask } from './tasks.ts'
 
 /**
@@ -19,7 +19,7 @@ export async function sightWrite(
   before: LoadedTask | null,
   comments: ReadonlyArray<{ id: string; text: string }> = []
 ): Promise<void> {
-  const actor = actorRef(ctx.actor)
+  const actor = authorRef(ctx.author)
   await ctx.pipeline.sightTask(task.snapshot, {
     source: 'bridge',
     actor,
@@ -75,7 +75,7 @@ export async function sightComment(
       projectId: task.key.projectId,
       commentId: comment.id,
       text: comment.text,
-      actor: actorRef(ctx.actor),
+      actor: authorRef(ctx.author),
       source: 'bridge',
     },
     task.snapshot

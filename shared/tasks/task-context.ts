@@ -12,8 +12,8 @@ import type { RunStore } from '../runs/records.ts'
 /** The calling agent, resolved from its bearer token. */
 export type Caller = AgentRef & { config: AgentConfig }
 
-/** Who acts on a task: an agent through its tools, or the human through a card in Telegram (by the name shown there). */
-export type Actor = { kind: 'agent'; agent: Caller } | { kind: 'human'; name: string }
+/** For whom a write is made: an agent through its tools, or the human through a card in Telegram (by the name shown there). */
+export type WriteAuthor = { kind: 'agent'; agent: Caller } | { kind: 'human'; name: string }
 
 /** The parts the shared task steps read: find a task, read it back, tell the pipeline, a project's states and labels. */
 export const TASK_PARTS = partNames(
@@ -29,10 +29,10 @@ export type TaskParts = PartsOf<typeof TASK_PARTS>
 
 export type TaskContext = TaskParts &
   Pick<Services, 'config' | 'log' | 'now'> & {
-    actor: Actor
+    author: WriteAuthor
     /** The bridge's own client: reads, and the run card (a bridge-owned comment). */
     plane: PlaneClient
-    /** Writes on the actor's behalf: an agent's own Plane key when it has one, else the bridge's. */
+    /** Writes on the author's behalf: an agent's own Plane key when it has one, else the bridge's. */
     writer: PlaneClient
     /** Whether `writer` is the agent's own key (Plane shows the agent as the author); never for a person. */
     ownKey: boolean
@@ -52,14 +52,17 @@ export type TouchedTask = {
   notMine?: boolean
 }
 
-/** The actor as the pipeline records who made a change: a person acting through the bridge has no Plane user here. */
-export function actorRef(actor: Actor): { id: string; name: string } {
-  return actor.kind === 'agent'
-    ? { id: actor.agent.planeUserId, name: actor.agent.name }
-    : { id: '', name: actor.name }
+/**
+ * The author as the pipeline records who made a change (its `Actor`): a person acting through the bridge has no Plane
+ * user here.
+ */
+export function authorRef(author: WriteAuthor): { id: string; name: string } {
+  return author.kind === 'agent'
+    ? { id: author.agent.planeUserId, name: author.agent.name }
+    : { id: '', name: author.name }
 }
 
-/** The actor's name, as a comment written with the bridge's key begins with it. */
-export function actorName(actor: Actor): string {
-  return actor.kind === 'agent' ? actor.agent.name : actor.name
+/** The author's name, as a comment written with the bridge's key begins with it. */
+export function authorName(author: WriteAuthor): string {
+  return author.kind === 'agent' ? author.agent.name : author.name
 }

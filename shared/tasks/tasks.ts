@@ -57,7 +57,7 @@ export async function resolveTask(
   }
   if (!item) {
     // A task the bridge knew, which Plane no longer has: deleted (no webhook says so, makeplane/plane#8054), and forgotten now.
-    await _forgetIfKnown(ctx, wanted)
+    await _releaseIfKnown(ctx, wanted)
     throw new ToolError('not_found', `No task ${wanted} in this workspace.`)
   }
   const loaded = await loadTask(ctx, item)
@@ -73,8 +73,8 @@ export function noteTouched(
   { listed = false }: { listed?: boolean } = {}
 ): void {
   // A person's action checks no agent's run in.
-  if (ctx.actor.kind !== 'agent') return
-  if (!isAgentTask(task.snapshot, ctx.actor.agent)) {
+  if (ctx.author.kind !== 'agent') return
+  if (!isAgentTask(task.snapshot, ctx.author.agent)) {
     // Not its task: a call on it still answers a mention of the agent there, and touches no run.
     if (!ctx.touched.has(task.key.id))
       ctx.touched.set(task.key.id, {
@@ -164,7 +164,7 @@ export async function loadTask(ctx: TaskContext, item: PlaneWorkItem): Promise<L
  * tasks), it was deleted, and what it held (a run, deadlines, the caller's list) is dropped. A failure here leaves
  * it to the poll; the caller hears "not found" all the same.
  */
-async function _forgetIfKnown(ctx: TaskContext, wanted: string): Promise<void> {
+async function _releaseIfKnown(ctx: TaskContext, wanted: string): Promise<void> {
   try {
     const ref = wanted.toUpperCase()
     const id = isPlaneId(wanted) ? wanted.toLowerCase() : await _openTaskByRef(ctx, ref)
@@ -180,8 +180,8 @@ async function _forgetIfKnown(ctx: TaskContext, wanted: string): Promise<void> {
 /** The caller's open task with this reference (`ONB-12`), from the index: the only refs an agent is given. */
 async function _openTaskByRef(ctx: TaskContext, ref: string): Promise<string | null> {
   // The index lists agents' tasks: a person has none of their own there.
-  if (ctx.actor.kind !== 'agent') return null
-  const me = ctx.actor.agent
+  if (ctx.author.kind !== 'agent') return null
+  const me = ctx.author.agent
   const dash = ref.lastIndexOf('-')
   const identifier = ref.slice(0, dash)
   const sequence = Number(ref.slice(dash + 1))

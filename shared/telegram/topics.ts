@@ -18,7 +18,7 @@ export type ProjectTopics = {
   /** The project's thread when one was made, without creating it (`provision --dry-run`). */
   known(projectId: string): Promise<number | null>
   /** The topic is gone (deleted in Telegram): the next message creates it again. */
-  forget(projectId: string): Promise<void>
+  invalidate(projectId: string): Promise<void>
   /** Create the project's topic now if it has none (provision): whether it was created. */
   ensure(projectId: string): Promise<{ threadId: number | null; created: boolean; error?: string }>
 }
@@ -83,6 +83,6 @@ export function createProjectTopics({
     },
     ensure,
     known: (projectId) => store.get<number>(topicKey(chatId, projectId)),
-    forget: (projectId) => store.delete(topicKey(chatId, projectId)),
+    invalidate: (projectId) => store.delete(topicKey(chatId, projectId)),
   }
 }

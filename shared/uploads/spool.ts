@@ -4,8 +4,8 @@
  * Blob: no copy in memory); the default here keeps the chunks in memory, for Workers and tests.
  */
 
-/** A file received whole, held until `release`. */
-export type HeldFile = {
+/** A file received whole, kept on disk until `release`. */
+export type SpooledFile = {
   /** The bytes, typeless (the caller slices it with the MIME type it settles on). */
   blob: Blob
   size: number
@@ -19,7 +19,7 @@ export type HeldFile = {
 export type SpoolWriter = {
   /** Appends bytes; throws FileTooLargeError past the spool's `maxBytes`, having dropped what it held. */
   write(chunk: Uint8Array): Promise<void>
-  finish(): Promise<HeldFile>
+  finish(): Promise<SpooledFile>
   /** Drops what was written (a body that failed half-way). */
   abort(): Promise<void>
 }
@@ -68,8 +68,8 @@ export function createMemorySpool(): FileSpool {
   }
 }
 
-/** The bytes of a JSON upload (already in memory) as a held file, so both doors share one path. */
-export function heldBytes(bytes: Uint8Array, sha256Hex: string): HeldFile {
+/** The bytes of a JSON upload (already in memory) as a spooled file, so both doors share one path. */
+export function spooledBytes(bytes: Uint8Array, sha256Hex: string): SpooledFile {
   return {
     blob: new Blob([bytes as BlobPart]),
     size: bytes.byteLength,

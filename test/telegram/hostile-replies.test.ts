@@ -8,9 +8,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
-  answerCommandTask,
+  answerCommandUpdate,
   type CommandParts,
-  type CommandTask,
+  type CommandUpdate,
 } from '../../functions/telegram/answer-command.ts'
 import { buildDigest } from '../../shared/commands/digest.ts'
 import { renderContextFor } from '../../shared/commands/render-context.ts'
@@ -50,7 +50,7 @@ describe('hostile content in the /plane replies and the digest (issue 44)', () =
             let update = 1
             for (const q of questions) {
               const args = [q.sub, ..._query(q, snapshot)]
-              const task: CommandTask = {
+              const task: CommandUpdate = {
                 kind: 'message',
                 updateId: update++,
                 chatId: CHAT_ID,
@@ -129,8 +129,8 @@ function _query(q: { pick: number; how: string; hostile: string }, snapshot: Wor
 }
 
 /** A command answered: every chunk it enqueued sent, then every page of its keyboard turned. */
-async function _answer(asked: Asked, kind: string, task: CommandTask): Promise<void> {
-  await answerCommandTask(asked.services, asked.parts, task)
+async function _answer(asked: Asked, kind: string, task: CommandUpdate): Promise<void> {
+  await answerCommandUpdate(asked.services, asked.parts, task)
   const items = await _drain(asked.outbox)
   const ids = await asked.chat.deliver(kind, items)
   const last = items.at(-1)
@@ -152,7 +152,7 @@ async function _press(
 ): Promise<string | null> {
   const update = readUpdate(chat.sim.makeCallbackUpdate({ data, chatId: CHAT, messageId }))
   if (update.kind !== 'callback') throw new Error(`a press read as ${update.kind}`)
-  await answerCommandTask(services, parts, { ...update, kind: 'callback' })
+  await answerCommandUpdate(services, parts, { ...update, kind: 'callback' })
   chat.expectNoRefusal(`${kind} (toast)`)
   const items = await _drain(outbox)
   await chat.deliver(kind, items)

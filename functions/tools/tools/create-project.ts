@@ -52,7 +52,7 @@ export const createProject = defineTool({
       const earlier = call.repeat ? await _sameProject(ctx, input.name, input.identifier) : null
       if (!earlier) {
         // Someone else's project: asking again is not a repeat of a call that made it.
-        await call.forget().catch(() => undefined)
+        await call.release().catch(() => undefined)
         throw new ToolError(
           'refused',
           `Plane already has a project named "${input.name}" or with identifier ${input.identifier}: choose another, or create tasks in the existing one.`,

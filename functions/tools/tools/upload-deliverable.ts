@@ -7,7 +7,7 @@ import { postComment } from '../../../shared/tasks/comments.ts'
 import { ToolError } from '../../../shared/tasks/errors.ts'
 import { type LoadedTask, readTask, resolveTask } from '../../../shared/tasks/tasks.ts'
 import { decodeBase64 } from '../../../shared/uploads/base64.ts'
-import { type HeldFile, heldBytes } from '../../../shared/uploads/spool.ts'
+import { type SpooledFile, spooledBytes } from '../../../shared/uploads/spool.ts'
 import { toolPhrases } from '../phrases.ts'
 import { presentDeliverable } from '../present.ts'
 import { deliverableOut, taskArg, WRITE_HINTS } from '../schemas.ts'
@@ -92,7 +92,7 @@ function _typeOf(input: UploadInput): string {
   return type
 }
 
-async function _attach(input: UploadInput, type: string, file: HeldFile, ctx: ToolContext) {
+async function _attach(input: UploadInput, type: string, file: SpooledFile, ctx: ToolContext) {
   const max = ctx.config.PLANE_UPLOAD_MAX_BYTES
   if (file.size > max) throw _tooLarge(input.filename, file.size, max)
   if (file.size === 0)
@@ -197,7 +197,7 @@ async function _upload(
 }
 
 /** The file to attach: the door's multipart file, or `content_base64` decoded (its size checked before decoding). */
-async function _fileOf(base64: string | undefined, ctx: ToolContext): Promise<HeldFile> {
+async function _fileOf(base64: string | undefined, ctx: ToolContext): Promise<SpooledFile> {
   if (ctx.upload) {
     if (base64 !== undefined)
       throw new ToolError(
@@ -223,7 +223,7 @@ async function _fileOf(base64: string | undefined, ctx: ToolContext): Promise<He
     throw new ToolError('invalid_input', 'content_base64 is not valid base64.', {
       fields: [{ field: 'content_base64', message: 'not valid base64' }],
     })
-  return heldBytes(bytes, await ctx.hashing.sha256Hex(bytes))
+  return spooledBytes(bytes, await ctx.hashing.sha256Hex(bytes))
 }
 
 function _tooLarge(name: string, size: number, max: number): ToolError {
