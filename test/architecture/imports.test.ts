@@ -1,6 +1,6 @@
 /**
  * Issue 30: the house's structure held by a test — no circles, no import back up the layers, one composition root.
- * Issue 40: no product code (scripts and simulators included) imports the tests, and no product file passes 400 lines.
+ * Issue 40: no product code (scripts and simulators included) imports the tests, and no product file passes 300 lines.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -240,9 +240,9 @@ describe('product code and the tests', () => {
 
 describe('file length (issue 40)', () => {
   /** One job per file: a module past this is two modules (STYLE.md). */
-  const MAX_LINES = 400
+  const MAX_LINES = 300
 
-  it('should keep every product file under functions/, shared/ and runtime/ to 400 lines', () => {
+  it('should keep every product file under functions/, shared/ and runtime/ to 300 lines', () => {
     const counts = countLines(ROOT, ['functions', 'shared', 'runtime'])
     // It does read them: the tests beside them are left out, the modules counted as `wc -l` does.
     expect(counts.size).toBeGreaterThan(150)
