@@ -26,6 +26,12 @@ export type PendingChange = {
   firstAt: number
   dueAt: number
   sources: EventSource[]
+  /**
+   * A snapshot seen inside the window, before its last, was in an open state group: a task created, started and
+   * closed within one window closed from open, though its change reads "created → done". Absent on entries kept
+   * by earlier versions (read as false).
+   */
+  openWithin?: boolean
 }
 
 export type FlushContext = {

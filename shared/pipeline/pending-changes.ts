@@ -9,7 +9,7 @@ import { isBlockerComment } from '../notify/policy.ts'
 import type { LockMemo } from '../store/keyed-lock.ts'
 import { createStoreQueue } from '../store/queue.ts'
 import type { Store } from '../store/store.ts'
-import type { PendingChange } from './plan-flush.ts'
+import type { PendingChange } from './flush-types.ts'
 
 export type PendingChangesOptions = {
   store: Store
@@ -57,6 +57,19 @@ export async function recall(
   for (const [i, key] of missing.entries()) memo.set(key, values[i] ?? null)
 }
 
+/** Plane's state groups a task is open in (not completed, not cancelled). */
+export const OPEN_STATE_GROUPS: ReadonlySet<string> = new Set([
+  'backlog',
+  'unstarted',
+  'started',
+  'triage',
+])
+
+/** Whether a snapshot's state is open (a task with no state read yet is not). */
+export function isOpenState(task: Pick<TaskSnapshot, 'state'>): boolean {
+  return OPEN_STATE_GROUPS.has(task.state?.group ?? '')
+}
+
 export function createPendingChanges({ store, now, coalesceMs }: PendingChangesOptions) {
   // Pending changes by due time: a flush reads what is due, never a listing of keys.
   const queue = createStoreQueue<PendingChange>({
@@ -95,6 +108,7 @@ export function createPendingChanges({ store, now, coalesceMs }: PendingChangesO
             ? existing.sources
             : [...existing.sources, patch.source],
           dueAt: Math.min(existing.dueAt, dueAt),
+          ...(existing.openWithin || isOpenState(existing.after) ? { openWithin: true } : {}),
         }
       : {
           taskId: task.id,

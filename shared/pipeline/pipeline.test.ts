@@ -25,7 +25,10 @@ const AGENT = {
 }
 const at = (s: number) => new Date(Date.UTC(2026, 10, 21, 6, 0, s)).toISOString()
 
-function setup({ syncAgentLabels }: Pick<FlushContext, 'syncAgentLabels'> = {}) {
+function setup({
+  syncAgentLabels,
+  onClosed,
+}: Pick<FlushContext, 'syncAgentLabels' | 'onClosed'> = {}) {
   let clock = Date.UTC(2026, 10, 21, 6, 0, 0)
   const now = () => clock
   const store = createMemoryStore({ now })
@@ -65,6 +68,7 @@ function setup({ syncAgentLabels }: Pick<FlushContext, 'syncAgentLabels'> = {}) 
     workspaceSlug: 'javisi',
     now,
     ...(syncAgentLabels ? { syncAgentLabels } : {}),
+    ...(onClosed ? { onClosed } : {}),
   })
   return { pipeline, tracker, outbox, store, advance: (ms: number) => (clock += ms) }
 }
@@ -320,6 +324,35 @@ describe('event pipeline', () => {
     expect(await pipeline.flushDue()).toMatchObject({ flushed: 1, enqueued: 1 })
     const [item] = await outbox.pending()
     expect(item?.payload.text).toContain('« Configurer Redis »</a> est terminée')
+  })
+
+  it('should close from open a task created, started and done within one window, and not one created done', async () => {
+    const closed: Array<{ id: string; fromOpen: boolean }> = []
+    const { pipeline } = setup({
+      onClosed: async (task, _group, { fromOpen }) => {
+        closed.push({ id: task.id, fromOpen })
+      },
+    })
+    // The bridge's own writes, read back one after the other before any flush ran (a flush held by a lock, or by
+    // Plane failing it): one change, "created → done", with the open states seen only inside the window.
+    const made = { source: 'bridge' as const, created: true }
+    await pipeline.sightTask(makeSnapshot({ state: STATES.todo, updatedAt: at(0) }), made)
+    await pipeline.sightTask(makeSnapshot({ state: STATES.inProgress, updatedAt: at(1) }), {
+      source: 'bridge',
+    })
+    await pipeline.sightTask(makeSnapshot({ state: STATES.done, updatedAt: at(2) }), {
+      source: 'bridge',
+    })
+    // Another task, created already done: it never was open, as far as anyone saw.
+    await pipeline.sightTask(
+      makeSnapshot({ id: 'task-done', state: STATES.done, updatedAt: at(0) }),
+      made
+    )
+    await pipeline.flushDue()
+    expect(closed.sort((a, b) => (a.id < b.id ? -1 : 1))).toEqual([
+      { id: makeSnapshot().id, fromOpen: true },
+      { id: 'task-done', fromOpen: false },
+    ])
   })
 
   it('should take a first sighting without history as a baseline, silently', async () => {

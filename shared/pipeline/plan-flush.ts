@@ -9,6 +9,7 @@ import { askApproval } from './flush-cards.ts'
 import { planMessages } from './flush-messages.ts'
 import { planReviews, reviewWanted } from './flush-reviews.ts'
 import type { DeferredCompletion, FlushContext, FlushPlan, PendingChange } from './flush-types.ts'
+import { OPEN_STATE_GROUPS } from './pending-changes.ts'
 
 export type { FlushContext, FlushPlan, PendingChange, RunInfo } from './flush-types.ts'
 
@@ -83,17 +84,17 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
         if ((await tracker.assigned(task, agent, { created })) === 'held')
           await askApproval(task, agent, ctx)
   }
-  // From a state known open (not done to cancelled; not a first sighting, whose hint names no group): its project may
-  // have ended with it.
+  // From a state known open (not done to cancelled; not a first sighting, whose hint names no group), or open
+  // inside the window (created, started and done before the window closed): its project may have ended with it.
   const from = closing?.kind === 'state' ? closing.from?.group : undefined
   if (closedTo && ctx.onClosed)
-    await ctx.onClosed(task, closedTo, { fromOpen: OPEN_GROUPS.has(from ?? '') })
+    await ctx.onClosed(task, closedTo, {
+      fromOpen: OPEN_STATE_GROUPS.has(from ?? '') || entry.openWithin === true,
+    })
   return { items, snapshot: task }
 }
 
 // --- Internal helpers ---
-
-const OPEN_GROUPS: ReadonlySet<string> = new Set(['backlog', 'unstarted', 'started', 'triage'])
 
 function _closed(group: string | undefined): boolean {
   return group === 'completed' || group === 'cancelled'

@@ -96,6 +96,19 @@ describe('a project’s finish', () => {
     )
   })
 
+  it('should tell no finish for a task created already done in a project with no other task', async () => {
+    const { t, later, finishes } = await start()
+    await t.plane.ui.createWorkItem(t.users.bridge.id, t.project.id, {
+      name: 'Déjà fait',
+      state_id: t.state('Done').id,
+    })
+    await t.plane.webhooks.settle()
+    await later()
+    await later(5_000)
+    // Nothing closed here: the task never was open, as far as anyone saw.
+    expect(finishes()).toEqual([])
+  })
+
   it('should tell a finish made in Plane’s web UI and seen by the poll alone, and tell it again after a reopening', async () => {
     const { t, ra, later, finishes, conciergeWakes } = await start()
     const only = await ra('create_task', { project: 'ONB', title: 'Unique', assignee: 'imhotep' })
