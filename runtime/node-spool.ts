@@ -89,8 +89,8 @@ export function createNodeSpool({ dataDir, now = Date.now }: NodeSpoolOptions): 
  * UPLOAD_MEMORY_BUDGET_BYTES's default: an eighth of the heap's limit (~21 MiB under the image's 160 MB old
  * generation). A JSON upload's file is decoded as its body is read (json-spill.ts): it costs two to three times its
  * body while it is read, decoded and sent (the bytes as they came until collected, the file, the copy sent to Plane),
- * so the budget full costs well under half the heap, beside the bridge's own ~50 MB (bench/README.md, `bounded`).
+ * so the allowance full costs well under half the heap, beside the bridge's own ~50 MB (bench/README.md, `bounded`).
  */
-export function nodeUploadBudgetBytes(): number {
+export function nodeUploadAllowanceBytes(): number {
   return Math.floor(getHeapStatistics().heap_size_limit / 8)
 }

@@ -22,7 +22,7 @@ import { nodeAgentRegistryFile } from './node-registry-file.ts'
 import { startScheduler } from './node-scheduler.ts'
 import { loadEnvFiles, nodeSecretsFile } from './node-secrets-file.ts'
 import { listen } from './node-server.ts'
-import { createNodeSpool, nodeUploadBudgetBytes } from './node-spool.ts'
+import { createNodeSpool, nodeUploadAllowanceBytes } from './node-spool.ts'
 import {
   createNodeStore,
   StoreStartError,
@@ -51,7 +51,7 @@ async function main(argv: readonly string[]): Promise<number> {
     store: (hooks) => createNodeStore(config, hooks),
     hashing: nodeHashing,
     spool: createNodeSpool({ dataDir: config.DATA_DIR }),
-    uploadBudgetBytes: nodeUploadBudgetBytes(),
+    uploadAllowanceBytes: nodeUploadAllowanceBytes(),
     ...nodeMetricsOptions(),
     // A one-off job keeps stdout for its summary line: its logs go to stderr.
     ...(isJob ? { write: (line: string) => process.stderr.write(`${line}\n`) } : {}),

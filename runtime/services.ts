@@ -25,7 +25,7 @@ import { createLogger, type Logger } from '../shared/observe/log.ts'
 import { createRedactor } from '../shared/observe/redact.ts'
 import { createStatusBoard } from '../shared/observe/status.ts'
 import type { Store } from '../shared/store/store.ts'
-import { createUploadBudget } from '../shared/uploads/budget.ts'
+import { createUploadAllowance } from '../shared/uploads/allowance.ts'
 import { createMemorySpool, type FileSpool } from '../shared/uploads/spool.ts'
 
 /** The background task that writes an integration's last contact to the store. */
@@ -54,15 +54,15 @@ export type CreateServicesOptions = {
   /** Where multipart uploads wait (default: memory; the Node runtime spools to DATA_DIR). */
   spool?: FileSpool
   /** UPLOAD_MEMORY_BUDGET_BYTES when unset: the Node runtime sizes it from the heap. */
-  uploadBudgetBytes?: number
+  uploadAllowanceBytes?: number
   /** AGENTS_FILE as the agent-token job rewrites it (Node). */
   agentRegistryFile?: AgentRegistryFile | null
   /** BOOTSTRAP_SECRETS_FILE, which the bootstrap job writes (Node). */
   secretsFile?: SecretsFile | null
 }
 
-/** The upload budget where the runtime gives none: a Worker's isolate has 128 MB. */
-const DEFAULT_UPLOAD_BUDGET_BYTES = 16 * 1024 * 1024
+/** The upload allowance where the runtime gives none: a Worker's isolate has 128 MB. */
+const DEFAULT_UPLOAD_ALLOWANCE_BYTES = 16 * 1024 * 1024
 
 export type StoreHooks = {
   onError: (operation: string, error: unknown) => void
@@ -85,7 +85,7 @@ export function createServices({
   build,
   hashing = webCryptoHashing,
   spool = createMemorySpool(),
-  uploadBudgetBytes = DEFAULT_UPLOAD_BUDGET_BYTES,
+  uploadAllowanceBytes = DEFAULT_UPLOAD_ALLOWANCE_BYTES,
   agentRegistryFile = null,
   secretsFile = null,
 }: CreateServicesOptions): Services {
@@ -143,7 +143,9 @@ export function createServices({
     sleep,
     hashing,
     spool,
-    uploadBudget: createUploadBudget(config.UPLOAD_MEMORY_BUDGET_BYTES ?? uploadBudgetBytes),
+    uploadAllowance: createUploadAllowance(
+      config.UPLOAD_MEMORY_BUDGET_BYTES ?? uploadAllowanceBytes
+    ),
     runningJobs: createRunningJobs(),
   }
   services = built

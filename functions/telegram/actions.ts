@@ -10,7 +10,7 @@ import { formatTime } from '../../shared/commands/render-parts.ts'
 import { type PartsOf, partNames, type Services } from '../../shared/core/function.ts'
 import { type EnqueueInput, telegramMessage } from '../../shared/notify/outbox.ts'
 import { errorMessage } from '../../shared/observe/errors.ts'
-import { windowOpenedAt } from '../../shared/store/window.ts'
+import { periodOpenedAt } from '../../shared/store/period.ts'
 import { TASK_PARTS, type TaskContext } from '../../shared/tasks/task-context.ts'
 import { resolveTask } from '../../shared/tasks/tasks.ts'
 import { escapeHtml } from '../../shared/telegram/html.ts'
@@ -237,7 +237,7 @@ async function _prompt(
   action: 'sendback' | 'answer'
 ): Promise<void> {
   const say = actionPhrasesFor(services.config.LOCALE)
-  const askedAt = await windowOpenedAt(
+  const askedAt = await periodOpenedAt(
     services.store,
     `tg:card:prompted:${card.id}:${action}`,
     PROMPT_AGAIN_AFTER_S,

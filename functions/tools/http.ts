@@ -7,7 +7,7 @@ import { ToolError } from '../../shared/tasks/errors.ts'
 import { describeJsonRefusal } from '../../shared/uploads/json-spill.ts'
 import type { SpooledFile } from '../../shared/uploads/spool.ts'
 import { agentForToken, WWW_AUTHENTICATE } from './auth.ts'
-import { type JsonUpload, readJsonBodyInBudget } from './body.ts'
+import { type JsonUpload, readJsonBodyInAllowance } from './body.ts'
 import { callTool } from './call.ts'
 import type { CallParts } from './context.ts'
 import { findTool, toolsFor } from './index.ts'
@@ -119,7 +119,7 @@ const UPLOAD_FILE_PATH = ['content_base64'] as const
 
 /**
  * The call's input: multipart (upload_deliverable's file spooled, never held whole) or JSON, whose large bodies
- * (a base64 file) are admitted by the upload budget before they are read.
+ * (a base64 file) are admitted by the upload allowance before they are read.
  */
 async function _readInput(c: Context<AppEnv>, tool: string): Promise<ReadInput | ToolError> {
   const type = (c.req.header('content-type') ?? '').toLowerCase()
@@ -143,9 +143,9 @@ async function _readInput(c: Context<AppEnv>, tool: string): Promise<ReadInput |
       'invalid_input',
       `Send the input as application/json (got ${type.split(';')[0]}).`
     )
-  const body = await readJsonBodyInBudget(
+  const body = await readJsonBodyInAllowance(
     c,
-    c.get('services').uploadBudget,
+    c.get('services').uploadAllowance,
     tool === 'upload_deliverable' ? UPLOAD_FILE_PATH : null
   )
   if (body instanceof ToolError) return body

@@ -6,10 +6,10 @@
 import type { Context } from 'hono'
 import { type AppEnv, defineHttpFunction, type HttpMethod } from '../../shared/core/function.ts'
 import { ToolError } from '../../shared/tasks/errors.ts'
-import type { UploadBudget } from '../../shared/uploads/budget.ts'
+import type { UploadAllowance } from '../../shared/uploads/allowance.ts'
 import { describeJsonRefusal, type JsonRefusal } from '../../shared/uploads/json-spill.ts'
 import { agentForToken, WWW_AUTHENTICATE } from './auth.ts'
-import { type JsonUpload, readJsonBodyInBudget } from './body.ts'
+import { type JsonUpload, readJsonBodyInAllowance } from './body.ts'
 import { toolBodyLimit } from './http.ts'
 
 function mcpFunction(method: HttpMethod) {
@@ -66,8 +66,8 @@ async function serveMcp(c: Context<AppEnv>): Promise<Response> {
     scopes: [],
   }
   if (c.req.method !== 'POST') return door.handler.fetch(c.req.raw, { authInfo })
-  // A tool call may carry a base64 file: its body is admitted by the upload budget before it is read.
-  const read = await _readCall(c, services.uploadBudget)
+  // A tool call may carry a base64 file: its body is admitted by the upload allowance before it is read.
+  const read = await _readCall(c, services.uploadAllowance)
   if (read instanceof ToolError) return _refused(c, read)
   if ('refused' in read) return _invalidRequest(c, read.refused)
   const { release } = read
@@ -104,7 +104,7 @@ type ReadCall = {
 }
 
 /**
- * The call's body, read under the upload budget and parsed once, here: the SDK is handed the value (`parsedBody`)
+ * The call's body, read under the upload allowance and parsed once, here: the SDK is handed the value (`parsedBody`)
  * and a request without the body, so that nothing of it is held twice (the bounded bench: 4 × 5 MiB uploads at once
  * peaked at 252–256 MB over MCP before, 175–191 after). A file at `params.arguments.content_base64` is decoded as
  * it arrives and never held as text (json-spill.ts); in a message that is not an upload_deliverable call (no other
@@ -112,9 +112,9 @@ type ReadCall = {
  */
 async function _readCall(
   c: Context<AppEnv>,
-  budget: UploadBudget
+  allowance: UploadAllowance
 ): Promise<ReadCall | { refused: JsonRefusal } | ToolError> {
-  const body = await readJsonBodyInBudget(c, budget, UPLOAD_FILE_PATH)
+  const body = await readJsonBodyInAllowance(c, allowance, UPLOAD_FILE_PATH)
   if (body instanceof ToolError) return body
   const { json, release } = body
   if (json.refused) {
@@ -155,7 +155,7 @@ function _invalidRequest(c: Context<AppEnv>, refused: JsonRefusal): Response {
   )
 }
 
-/** A refused body as JSON-RPC, with the HTTP status and Retry-After the budget gave. */
+/** A refused body as JSON-RPC, with the HTTP status and Retry-After the allowance gave. */
 function _refused(c: Context<AppEnv>, error: ToolError): Response {
   const retry = error.details.retry_after_seconds
   return c.json(

@@ -10,10 +10,10 @@ import type { ToolContext } from './tool.ts'
  * was lost (Plane saved the object, then answered 500; the connection dropped) and the caller retried. Long enough
  * for any retry, short enough that the same request made on purpose later is carried out again.
  */
-export const REPEAT_WINDOW_S = 10 * 60
+export const REPEAT_PERIOD_S = 10 * 60
 
 /**
- * The external id of what a call creates, chosen before Plane is asked and kept for the window under
+ * The external id of what a call creates, chosen before Plane is asked and kept for the repeat period under
  * `tool:repeat:<tool>:<hash of caller and what>`: a repeat gets the first call's id (and `repeat: true`), so Plane
  * answers 409 with the object already written (or writes it, if the first call never got that far). `what`: the
  * call's arguments as they identify it (the task and the rendered text of a comment; the whole input of a task).
@@ -29,7 +29,7 @@ export async function repeatableExternalId(
   const fresh = `${prefix}:${crypto.randomUUID()}`
   /** For a call refused before it wrote anything: the same call again is then a new one, not a repeat. */
   const release = () => store.delete(key)
-  if (await store.claim(key, REPEAT_WINDOW_S, fresh))
+  if (await store.claim(key, REPEAT_PERIOD_S, fresh))
     return { externalId: fresh, repeat: false, release }
   return { externalId: (await store.get<string>(key)) ?? fresh, repeat: true, release }
 }

@@ -7,7 +7,7 @@ import type { BridgeMetrics } from '../observe/bridge-metrics.ts'
 import type { Logger } from '../observe/log.ts'
 import type { StatusBoard } from '../observe/status.ts'
 import type { Store } from '../store/store.ts'
-import type { UploadBudget } from '../uploads/budget.ts'
+import type { UploadAllowance } from '../uploads/allowance.ts'
 import type { FileSpool } from '../uploads/spool.ts'
 import type { Background } from './background.ts'
 import type { Config, SettingKey } from './config.ts'
@@ -45,7 +45,7 @@ export type Services = {
   /** Where multipart uploads wait for Plane's storage: DATA_DIR on Node, memory on Workers. */
   spool: FileSpool
   /** The bytes of JSON upload bodies this process holds at once (UPLOAD_MEMORY_BUDGET_BYTES). */
-  uploadBudget: UploadBudget
+  uploadAllowance: UploadAllowance
   /** The cron and job functions running in this runtime (run-job.ts: a run never overlaps itself). */
   runningJobs: RunningJobs
 }

@@ -5,8 +5,8 @@
  */
 
 import type { Logger } from '../observe/log.ts'
+import { periodOpenedAt } from '../store/period.ts'
 import type { Store } from '../store/store.ts'
-import { windowOpenedAt } from '../store/window.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { capText } from '../text/cap.ts'
 import type { ChatHold, ChatHolds } from './chat-holds.ts'
@@ -127,7 +127,7 @@ export function createHeldChats({
       if (item.channel !== 'telegram' || item.dedupeKey?.startsWith(NOTICE_KEY)) return
       // The first message given up marks when it was told; those in the next ten minutes name the same notice,
       // which the outbox keeps once.
-      const since = await windowOpenedAt(
+      const since = await periodOpenedAt(
         store,
         `outbox:gave-up-told:${item.target}`,
         GAVE_UP_WINDOW_S,

@@ -4,8 +4,9 @@
  * each held message is kept (by its dedupe key, so a flush repeated after a crash holds it once) until the grouped
  * message that carries it is sent. 60 `error` comments from one agent were 40 Telegram messages in 45 s.
  */
+
+import { periodOpenedAt } from '../store/period.ts'
 import type { Store } from '../store/store.ts'
-import { windowOpenedAt } from '../store/window.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import type { EnqueueInput } from './outbox.ts'
 
@@ -60,7 +61,7 @@ export function createAgentQuota({
    * lets twice the share through across a boundary.
    */
   const windowOf = (agentId: string): Promise<number> =>
-    windowOpenedAt(store, `notify:quota:window:${agentId}`, windowS, now())
+    periodOpenedAt(store, `notify:quota:window:${agentId}`, windowS, now())
   return {
     async admit(agentId) {
       const start = await windowOf(agentId)

@@ -43,7 +43,7 @@ export async function checkDependencies(
   // own task metadata, written by the Concierge's create_task tool.
   if (!plane || !(await plane.capabilities()).relations) return report
   const waitingKey = `poll:waiting:${agent.id}`
-  // Tasks still to look at: those waiting last tick (and those the budget left over) first.
+  // Tasks still to look at: those waiting last tick (and those the last tick had no checks left for) first.
   const previous = (await store.get<TaskRef[]>(waitingKey)) ?? []
   const candidates = new Map<string, TaskRef>(previous.map((t) => [t.id, t]))
   for (const t of tasks) {
@@ -53,12 +53,12 @@ export async function checkDependencies(
   }
 
   const carried: TaskRef[] = []
-  let budget = DEPENDENCY_CHECKS_PER_TICK
+  let checksLeft = DEPENDENCY_CHECKS_PER_TICK
   for (const ref of candidates.values()) {
     const task = await pipeline.snapshot(ref.id)
     if (!task || !isOpenForAgent(task)) continue
     // One relations request per task on the bridge's key (60/min): a backlog drains over several ticks.
-    if (budget-- <= 0) {
+    if (checksLeft-- <= 0) {
       carried.push(ref)
       continue
     }

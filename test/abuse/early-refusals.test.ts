@@ -142,7 +142,7 @@ describe('early refusals reach their caller (issue 46)', () => {
         message: expect.stringContaining('multipart/form-data'),
       })
     }
-    expect(t.services.uploadBudget.inFlight()).toBe(0)
+    expect(t.services.uploadAllowance.inFlight()).toBe(0)
   })
 
   it('should let a caller still sending read the refusal of every route that refuses before reading', async () => {

@@ -191,7 +191,7 @@ describe('uploads in bounded memory (issue 38)', () => {
 
   it('should refuse a large JSON body while the budget is held (503, Retry-After) and take it once it is free', async () => {
     const { t, attached } = await start({ env: { UPLOAD_MEMORY_BUDGET_BYTES: String(MIB) } })
-    const budget = t.services.uploadBudget
+    const budget = t.services.uploadAllowance
     const input = {
       task: 'ONB-1',
       filename: 'notes.pdf',
@@ -236,7 +236,7 @@ describe('uploads in bounded memory (issue 38)', () => {
 
   it('should stop reading a chunked JSON body once it passes what the budget has left', async () => {
     const { t } = await start({ env: { UPLOAD_MEMORY_BUDGET_BYTES: String(MIB) } })
-    const others = t.services.uploadBudget.take(MIB - 64 * 1024)
+    const others = t.services.uploadAllowance.take(MIB - 64 * 1024)
     if (!others.ok) throw new Error('the budget should have room')
     let pulled = 0
     const body = new ReadableStream<Uint8Array>({
@@ -261,7 +261,7 @@ describe('uploads in bounded memory (issue 38)', () => {
     // 256 KiB are read freely, then 64 KiB more fit: the read stops there, far from the 12 MiB offered.
     expect(pulled).toBeLessThan(20)
     others.release()
-    expect(t.services.uploadBudget.inFlight()).toBe(0)
+    expect(t.services.uploadAllowance.inFlight()).toBe(0)
   })
 
   it('should take a base64 file over MCP whole, the body parsed once and handed to the SDK as it is', async () => {
@@ -291,7 +291,7 @@ describe('uploads in bounded memory (issue 38)', () => {
     const [attachment] = attached()
     expect(sha(await stored(attachment?.upload_key as string))).toBe(sha(file))
     // Over LARGE_BODY_BYTES, so counted while held; given back once the answer was sent.
-    expect(t.services.uploadBudget.inFlight()).toBe(0)
+    expect(t.services.uploadAllowance.inFlight()).toBe(0)
   })
 
   it('should answer a body that is not JSON over MCP with the SDK’s own parse error, holding nothing', async () => {
@@ -303,12 +303,12 @@ describe('uploads in bounded memory (issue 38)', () => {
     })
     expect(response.status).toBe(400)
     expect(await response.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32700 } })
-    expect(t.services.uploadBudget.inFlight()).toBe(0)
+    expect(t.services.uploadAllowance.inFlight()).toBe(0)
   })
 
   it('should refuse a large MCP call while the budget is held, as JSON-RPC with 503 and Retry-After', async () => {
     const { t } = await start({ env: { UPLOAD_MEMORY_BUDGET_BYTES: String(MIB) } })
-    const others = t.services.uploadBudget.take(900 * 1024)
+    const others = t.services.uploadAllowance.take(900 * 1024)
     if (!others.ok) throw new Error('the budget should have room')
     const response = await t.app.request('http://localhost/mcp', {
       method: 'POST',
@@ -394,7 +394,7 @@ describe('uploads in bounded memory (issue 38)', () => {
         }
         expect(sha(await stored(attachment.upload_key)), `file ${i}`).toBe(sha(file))
       }
-      expect(t.services.uploadBudget.inFlight()).toBe(0)
+      expect(t.services.uploadAllowance.inFlight()).toBe(0)
     })
 
     it('should answer a file string that is not well formed as a body that is not JSON, over both doors', async () => {
@@ -414,7 +414,7 @@ describe('uploads in bounded memory (issue 38)', () => {
         expect(await overMcp.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32700 } })
       }
       expect(attached()).toEqual([])
-      expect(t.services.uploadBudget.inFlight()).toBe(0)
+      expect(t.services.uploadAllowance.inFlight()).toBe(0)
     })
 
     it('should refuse a file that is not base64, or over the limit before it is stored, as it refuses a string', async () => {
@@ -484,7 +484,7 @@ describe('uploads in bounded memory (issue 38)', () => {
           error: { code: -32600, message: expect.stringContaining(says) },
         })
       }
-      expect(t.services.uploadBudget.inFlight()).toBe(0)
+      expect(t.services.uploadAllowance.inFlight()).toBe(0)
     })
 
     it('should leave another tool’s call alone when it carries a content_base64 argument', async () => {

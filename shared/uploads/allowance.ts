@@ -11,24 +11,24 @@ export const LARGE_BODY_BYTES = 256 * 1024
 /** How long a refused caller is asked to wait: an upload in flight takes seconds. */
 export const BUSY_RETRY_AFTER_S = 5
 
-export type BudgetTake =
+export type AllowanceTake =
   | { ok: true; release: () => void }
-  /** `busy`: other bodies hold the budget now; `too_large`: this one is larger than the whole budget. */
+  /** `busy`: other bodies hold the allowance now; `too_large`: this one is larger than the whole allowance. */
   | { ok: false; reason: 'busy' | 'too_large' }
 
-export type UploadBudget = {
+export type UploadAllowance = {
   /** The most body bytes held at once. */
   readonly limitBytes: number
-  /** Takes `bytes` from the budget; `release` gives them back (safe to call twice). */
-  take(bytes: number): BudgetTake
+  /** Takes `bytes` from the allowance; `release` gives them back (safe to call twice). */
+  take(bytes: number): AllowanceTake
   /** Bytes taken now (for /metrics and the refusal's message). */
   inFlight(): number
 }
 
 /**
- * @example const budget = createUploadBudget(32 * 1024 * 1024); const t = budget.take(len); … if (t.ok) t.release()
+ * @example const allowance = createUploadAllowance(32 * 1024 * 1024); const t = allowance.take(len); … if (t.ok) t.release()
  */
-export function createUploadBudget(limitBytes: number): UploadBudget {
+export function createUploadAllowance(limitBytes: number): UploadAllowance {
   let taken = 0
   return {
     limitBytes,
@@ -53,19 +53,19 @@ export function createUploadBudget(limitBytes: number): UploadBudget {
 const MULTIPART_HINT =
   'send the file as multipart/form-data to POST /bridge/v1/upload_deliverable (a `file` field): it is streamed to disk, never held in memory'
 
-/** What to tell a caller whose body the budget refused. */
-export function budgetRefusal(
-  budget: UploadBudget,
+/** What to tell a caller whose body the allowance refused. */
+export function allowanceRefusal(
+  allowance: UploadAllowance,
   reason: 'busy' | 'too_large'
 ): { status: 413 | 503; message: string } {
   const mib = (n: number) => `${Math.round((n / (1024 * 1024)) * 10) / 10} MiB`
   if (reason === 'too_large')
     return {
       status: 413,
-      message: `This body is larger than the ${mib(budget.limitBytes)} plane-bridge holds in memory for uploads (UPLOAD_MEMORY_BUDGET_BYTES): ${MULTIPART_HINT}.`,
+      message: `This body is larger than the ${mib(allowance.limitBytes)} plane-bridge holds in memory for uploads (UPLOAD_MEMORY_BUDGET_BYTES): ${MULTIPART_HINT}.`,
     }
   return {
     status: 503,
-    message: `plane-bridge is holding other uploads (${mib(budget.inFlight())} of its ${mib(budget.limitBytes)}): retry in ${BUSY_RETRY_AFTER_S} s, or ${MULTIPART_HINT}.`,
+    message: `plane-bridge is holding other uploads (${mib(allowance.inFlight())} of its ${mib(allowance.limitBytes)}): retry in ${BUSY_RETRY_AFTER_S} s, or ${MULTIPART_HINT}.`,
   }
 }
