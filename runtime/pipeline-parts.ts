@@ -8,7 +8,7 @@ import type { Services } from '../shared/core/function.ts'
 import type { Parts } from '../shared/core/parts.ts'
 import { createTaskReads } from '../shared/index/task-reads.ts'
 import { createWorkItemIndex, type WorkItemIndex } from '../shared/index/work-items.ts'
-import { forgetDeletedTask } from '../shared/pipeline/deleted.ts'
+import { dropDeletedTask } from '../shared/pipeline/deleted.ts'
 import { createPipeline } from '../shared/pipeline/pipeline.ts'
 import { createProjectLabels, syncAgentLabels } from '../shared/runs/agent-labels.ts'
 import { onTaskClosed } from '../shared/runs/dependents.ts'
@@ -84,7 +84,7 @@ export async function onTaskDeleted(
 ): Promise<boolean> {
   const { pipeline, index, tracker, runs, cards, live, directory, outbox, chatId, kick } = parts
   const known = await pipeline.snapshot(taskId)
-  const report = await forgetDeletedTask(
+  const report = await dropDeletedTask(
     {
       store,
       log,

@@ -26,7 +26,7 @@ import type { Store } from '../store/store.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import type { Pipeline } from './pipeline.ts'
 
-/** What forgetting a deleted task uses. */
+/** What dropping a deleted task uses. */
 export type DeletedTaskParts = {
   store: Store
   log: Logger
@@ -35,7 +35,7 @@ export type DeletedTaskParts = {
   outbox: Outbox
   planeBaseUrl?: string | undefined
   workspaceSlug?: string | undefined
-  pipeline: Pick<Pipeline, 'forget' | 'settleForgotten'>
+  pipeline: Pick<Pipeline, 'dropDeleted' | 'settleDeleted'>
   index: Pick<WorkItemIndex, 'unindex'>
   tracker: Pick<RunTracker, 'unassigned'>
   runs: Pick<RunStore, 'peek' | 'update' | 'dropCard'> | null
@@ -61,13 +61,13 @@ export type DeletedTaskReport = {
 
 /**
  * Forget a task Plane no longer has. Null: the bridge never knew the task, or its deletion was handled already.
- * @example await forgetDeletedTask(parts, taskId) // from the poll, a webhook, a tool's 404
+ * @example await dropDeletedTask(parts, taskId) // from the poll, a webhook, a tool's 404
  */
-export async function forgetDeletedTask(
+export async function dropDeletedTask(
   parts: DeletedTaskParts,
   taskId: string
 ): Promise<DeletedTaskReport | null> {
-  const task = await parts.pipeline.forget(taskId)
+  const task = await parts.pipeline.dropDeleted(taskId)
   if (!task) return null
   const { store, directory, runs, log } = parts
   const project = await directory.project(task.projectId)
@@ -135,7 +135,7 @@ export async function forgetDeletedTask(
       )
     )
   }
-  await parts.pipeline.settleForgotten(taskId)
+  await parts.pipeline.settleDeleted(taskId)
   log.info('task deleted in Plane: forgotten', { task: taskId, ...report })
   return report
 }

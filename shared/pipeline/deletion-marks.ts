@@ -9,7 +9,7 @@ import type { LockMemo } from '../store/keyed-lock.ts'
 import type { Store } from '../store/store.ts'
 import { type PendingChanges, remembered } from './pending-changes.ts'
 
-/** A task the bridge knows to be deleted in Plane (`Pipeline.forget`). */
+/** A task the bridge knows to be deleted in Plane (`Pipeline.dropDeleted`). */
 export type DeletionMark = { at: number; snapshot: TaskSnapshot; settled: boolean }
 
 /** Past Plane's last retry (an hour) and any delivery held back; a task Plane restores moves past it anyway. */
@@ -45,7 +45,7 @@ export async function predatesDeletion(
   return false
 }
 
-/** Under the task's lock, `Pipeline.forget`: the task as last known, or null when unknown or settled already. */
+/** Under the task's lock, `Pipeline.dropDeleted`: the task as last known, or null when unknown or settled already. */
 export async function markDeleted(
   { store, now, pending, readSnapshot }: DeletionMarkParts,
   memo: LockMemo,
@@ -57,7 +57,7 @@ export async function markDeleted(
   const last = (await readSnapshot(memo, taskId)) ?? entry?.after ?? null
   if (!last) return null
   const mark: DeletionMark = { at: now(), snapshot: last, settled: false }
-  // The mark first: a crash after it leaves a deletion `forget` returns again, never a task half dropped.
+  // The mark first: a crash after it leaves a deletion `dropDeleted` returns again, never a task half dropped.
   await store.set(deletionMarkKey(taskId), mark, { ttlSeconds: DELETION_MARK_TTL_S })
   memo.set(deletionMarkKey(taskId), mark)
   if (entry) await pending.remove(memo, taskId)
@@ -67,7 +67,7 @@ export async function markDeleted(
   return last
 }
 
-/** Under the task's lock, `Pipeline.settleForgotten`: what the deletion entails is done. */
+/** Under the task's lock, `Pipeline.settleDeleted`: what the deletion entails is done. */
 export async function settleDeletion(store: Store, memo: LockMemo, taskId: string): Promise<void> {
   const known = await store.get<DeletionMark>(deletionMarkKey(taskId))
   if (!known || known.settled) return

@@ -411,14 +411,14 @@ describe('pipeline: a task deleted in Plane (issue 37)', () => {
       { source: 'webhook' }
     )
     advance(10_000)
-    const last = await pipeline.forget(task.id)
+    const last = await pipeline.dropDeleted(task.id)
     expect(last?.state).toEqual(STATES.done)
     expect(await pipeline.snapshot(task.id)).toBeNull()
     expect(await store.indexSize('index:task-pending')).toBe(0)
     // Until settled, the deletion is handed out again (a crash in the middle finishes it next time).
-    expect((await pipeline.forget(task.id))?.id).toBe(task.id)
-    await pipeline.settleForgotten(task.id)
-    expect(await pipeline.forget(task.id)).toBeNull()
+    expect((await pipeline.dropDeleted(task.id))?.id).toBe(task.id)
+    await pipeline.settleDeleted(task.id)
+    expect(await pipeline.dropDeleted(task.id)).toBeNull()
     // A delivery held back, a listing read before the deletion: not news.
     expect(
       await pipeline.sightTask(
@@ -435,7 +435,7 @@ describe('pipeline: a task deleted in Plane (issue 37)', () => {
 
   it('should not know a task it never saw', async () => {
     const { pipeline } = setup()
-    expect(await pipeline.forget(makeSnapshot().id)).toBeNull()
+    expect(await pipeline.dropDeleted(makeSnapshot().id)).toBeNull()
   })
 })
 

@@ -60,7 +60,7 @@ export type PipelineOptions = {
   syncAgentLabels?: FlushContext['syncAgentLabels']
   /** The index of work items, told of every version of a task the pipeline stores. */
   index?: Pick<WorkItemIndex, 'saw'>
-  /** Reads of a task's parts kept for tools: any sighting of the task or of a comment on it forgets them. */
+  /** Reads of a task's parts kept for tools: any sighting of the task or of a comment on it invalidates them. */
   taskReads?: Pick<TaskReads, 'invalidate'>
   /** Reviews, questions and approvals go out as cards the human can act on (buttons, replies). */
   cards?: CardStore
@@ -123,12 +123,12 @@ export type Pipeline = {
    * any change still waiting to be told are dropped (the deletion is the news), and from now on a sighting of it no
    * newer than the deletion is ignored: a delivery held back, a listing read just before. The task as last known
    * is kept with the mark (`task:deleted:<id>`, a week): the first call returns it, and so does every call until
-   * `settleForgotten`, so that what a deletion entails is done again after a crash. Null: the bridge never knew the
+   * `settleDeleted`, so that what a deletion entails is done again after a crash. Null: the bridge never knew the
    * task, or has settled its deletion already.
    */
-  forget(taskId: string): Promise<TaskSnapshot | null>
-  /** What a deletion entails is done: `forget` returns null from now on. */
-  settleForgotten(taskId: string): Promise<void>
+  dropDeleted(taskId: string): Promise<TaskSnapshot | null>
+  /** What a deletion entails is done: `dropDeleted` returns null from now on. */
+  settleDeleted(taskId: string): Promise<void>
 }
 
 /** Snapshots outlive any plausible silence of a task; a forgotten one is just a new baseline. */
@@ -269,13 +269,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         all
       ),
 
-    forget: (taskId) =>
+    dropDeleted: (taskId) =>
       withTaskLock(taskId, (memo) =>
         markDeleted({ store, now, pending, readSnapshot }, memo, taskId)
       ),
 
-    settleForgotten: (taskId) =>
-      withTaskLock(taskId, (memo) => settleDeletion(store, memo, taskId)),
+    settleDeleted: (taskId) => withTaskLock(taskId, (memo) => settleDeletion(store, memo, taskId)),
 
     snapshot: (taskId) => store.get<TaskSnapshot>(snapshotKey(taskId)),
     snapshots: (taskIds) => store.getMany<TaskSnapshot>(taskIds.map(snapshotKey)),

@@ -41,7 +41,7 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
       })
       .catch((error: unknown) => {
         // Deleted in Plane since (no webhook says so, makeplane/plane#8054): no label to write, the change is
-        // still told, and the poll or a tool's 404 forgets the task. Any other failure is the flush's.
+        // still told, and the poll or a tool's 404 drops the task. Any other failure is the flush's.
         if (error instanceof PlaneApiError && error.kind === 'not_found') return null
         throw error
       })

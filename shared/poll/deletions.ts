@@ -4,7 +4,7 @@
  * that matters (matter.ts) is looked for among its project's ids: those of the cycle's own listing when it held the
  * whole project (a project smaller than a page: no extra request), else one id-only listing of the project (1000
  * ids a request). One that is missing is read: Plane's 404 (deleted; archived reads the same) makes the bridge
- * forget it (Parts.taskDeleted); a task still there (read before its creation reached the listing) is left alone.
+ * drop it (Parts.taskDeleted); a task still there (read before its creation reached the listing) is left alone.
  */
 
 import type { Services } from '../core/function.ts'
