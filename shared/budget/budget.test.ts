@@ -145,7 +145,7 @@ describe('the view', () => {
     const { budget, add } = setup()
     for (let i = 1; i <= 12; i++)
       await add(task({ agentId: i % 2 ? 'imhotep' : 'thot', costEstimate: i }))
-    await add(task({ agentId: 'thot', costEstimate: 4, held: 'budget' }))
+    await add(task({ agentId: 'thot', costEstimate: 4, waitsFor: 'budget' }))
     await add(task({ state: 'done', finishedAt: new Date(NOW).toISOString(), costEstimate: 3 }))
     const view = await budget.view()
     expect(view).toMatchObject({ month: '2026-07', monthDays: 31, rebuilding: true })

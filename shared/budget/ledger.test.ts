@@ -38,7 +38,7 @@ describe('entryOf: where a task’s money counts', () => {
       kind: 'open',
       micros: 12_000_000,
     })
-    expect(entryOf(record({ costEstimate: 12, held: 'budget' }), PARIS)).toMatchObject({
+    expect(entryOf(record({ costEstimate: 12, waitsFor: 'budget' }), PARIS)).toMatchObject({
       kind: 'held',
     })
     expect(entryOf(record({ state: 'stale', costEstimate: null }), PARIS)).toBeNull()

@@ -71,7 +71,7 @@ export function entryOf(record: RunRecord, timeZone: string): LedgerEntry | null
     if (record.costEstimate === null) return null
     return {
       ...base,
-      kind: record.held ? 'held' : 'open',
+      kind: record.waitsFor ? 'held' : 'open',
       month: null,
       micros: toMicros(record.costEstimate),
       estimated: true,

@@ -183,7 +183,7 @@ export function createAssignments(
 function _newRun(r: RunRecord, agentId: string, at: string): RunRecord {
   // Woken: no longer waiting for approval, its estimate is committed (OPENCLAW-11).
   if (r.agentId === agentId && OPEN_RUN_STATES.has(r.state))
-    return r.held ? { ...r, held: null } : r
+    return r.waitsFor ? { ...r, waitsFor: null } : r
   const previous =
     r.agentId && r.agentId !== agentId && OPEN_RUN_STATES.has(r.state)
       ? [
@@ -198,7 +198,7 @@ function _newRun(r: RunRecord, agentId: string, at: string): RunRecord {
     startedAt: null,
     finishedAt: null,
     summary: null,
-    held: null,
+    waitsFor: null,
     previous,
   }
 }

@@ -15,7 +15,7 @@ export type ModelTask = {
   cost: number | null
   state: TaskState
   /** `approval` or `budget`: waiting for the human before anyone starts it. */
-  held: 'approval' | 'budget' | null
+  waitsFor: 'approval' | 'budget' | null
   /** The month it finished in (done or cancelled). */
   finishedMonth: string | null
 }
@@ -41,7 +41,7 @@ export function totals(
   for (const t of tasks) {
     if (!filter(t)) continue
     const open = t.state === 'pending' || t.state === 'active'
-    if (open && t.estimate !== null) out[t.held ? 'held' : 'committed'] += micros(t.estimate)
+    if (open && t.estimate !== null) out[t.waitsFor ? 'held' : 'committed'] += micros(t.estimate)
     if (t.finishedMonth !== month) continue
     if (t.state === 'done' && (t.cost ?? t.estimate) !== null)
       out.spent += micros((t.cost ?? t.estimate) as number)

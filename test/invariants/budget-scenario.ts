@@ -148,11 +148,11 @@ export function createBudgetScenario(world: BudgetWorld) {
       case 'create':
         return t
       case 'start':
-        return open && !t.held ? { ...t, state: 'active' } : t
+        return open && !t.waitsFor ? { ...t, state: 'active' } : t
       case 'finish':
         // A repeat keeps the first finish (update_task_status: `finishedAt` of the first call).
         if (t.state === 'done') return { ...t, cost: c.cost ?? t.cost }
-        return open && !t.held
+        return open && !t.waitsFor
           ? { ...t, state: 'done', cost: c.cost ?? t.cost, finishedMonth: month() }
           : t
       case 'cancel':
@@ -161,9 +161,9 @@ export function createBudgetScenario(world: BudgetWorld) {
           ? { ...t, state: 'cancelled', cost: c.cost ?? t.cost, finishedMonth: month() }
           : t
       case 'reopen':
-        return open ? t : { ...t, state: 'active', held: null, finishedMonth: null }
+        return open ? t : { ...t, state: 'active', waitsFor: null, finishedMonth: null }
       case 'approve':
-        return { ...t, held: null }
+        return { ...t, waitsFor: null }
       case 'reassign':
         return open ? { ...t, agentId: c.agent } : t
     }
@@ -175,7 +175,7 @@ export function createBudgetScenario(world: BudgetWorld) {
       agentId: t.agentId,
       costEstimate: t.estimate,
       cost: t.cost,
-      held: t.held,
+      waitsFor: t.waitsFor,
       state: t.state,
       finishedAt:
         t.state === 'done' || t.state === 'cancelled'
@@ -189,7 +189,7 @@ export function createBudgetScenario(world: BudgetWorld) {
    * Plays one change on replica `via` (of the task at `index`, else the one the change names); returns the model's
    * task after it, or null when it names none.
    */
-  const change = async (c: Change, via: 0 | 1, held?: 'budget', index?: number) => {
+  const change = async (c: Change, via: 0 | 1, waitsFor?: 'budget', index?: number) => {
     const replica = world.replicas[via] as BudgetWorld['replicas'][number]
     if (c.kind === 'create') {
       const t: ModelTask = {
@@ -199,7 +199,7 @@ export function createBudgetScenario(world: BudgetWorld) {
         estimate: c.estimate,
         cost: null,
         state: 'pending',
-        held: held ?? (c.approval ? 'approval' : null),
+        waitsFor: waitsFor ?? (c.approval ? 'approval' : null),
         finishedMonth: null,
       }
       tasks.push(t)
@@ -239,7 +239,7 @@ export function createBudgetScenario(world: BudgetWorld) {
         const open = t.state === 'pending' || t.state === 'active'
         const amount = open ? t.estimate : t.state === 'done' ? (t.cost ?? t.estimate) : t.cost
         if (amount === null) return []
-        const where = open ? (t.held ? 'held' : 'open') : `${t.finishedMonth}${t.cost === null}`
+        const where = open ? (t.waitsFor ? 'held' : 'open') : `${t.finishedMonth}${t.cost === null}`
         return [`${t.id}:${where}:${amount}:${t.agentId}`]
       })
       .join(',')

@@ -130,7 +130,7 @@ export const createTask = defineTool({
         costEstimate: estimate,
         confidence: input.confidence ?? DEFAULT_CONFIDENCE,
         lastActivityAt: new Date(ctx.now()).toISOString(),
-        held: overBudget ? 'budget' : approval ? 'approval' : null,
+        waitsFor: overBudget ? 'budget' : approval ? 'approval' : null,
       }),
       { agentName: agent?.name ?? null, created: true }
     )
