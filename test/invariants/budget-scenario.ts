@@ -2,7 +2,7 @@
  * The budget ledger's scenarios (issue 47): tasks created by the Concierge (some through the budget's gate, as
  * create_task asks it), started, finished with or without a cost, cancelled, reopened, approved, given to another
  * agent; a change told again on another replica (a completion told twice), two changes at once on two replicas, a
- * replica restarted, the month's turn, the budget job's tick, and the human's +20 % and hold. Each step is played
+ * replica restarted, the month's turn, the budget job's tick, and the human's +20 % and pause. Each step is played
  * against the world and fed to the model; `checkBudget` says what does not hold.
  */
 import { randomUUID } from 'node:crypto'
@@ -42,7 +42,7 @@ export type BudgetStep =
   | { op: 'tick' }
   | { op: 'restart'; which: 0 | 1 }
   | { op: 'raise'; scope: Scope }
-  | { op: 'hold'; scope: Scope }
+  | { op: 'pause'; scope: Scope }
 
 const agent = fc.constantFrom<Agent>('imhotep', 'imhotep', 'thot', null)
 const task = fc.nat({ max: 12 })
@@ -111,7 +111,7 @@ export const budgetStepArb: fc.Arbitrary<BudgetStep> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('raise' as const), scope }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('hold' as const), scope }) }
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('pause' as const), scope }) }
 )
 
 const PROJECTS = [randomUUID(), randomUUID()] as const
@@ -123,7 +123,7 @@ export function createBudgetScenario(world: BudgetWorld) {
   const log: string[] = []
   const violations: string[] = []
   const raises = new Map<string, number>()
-  const holds = new Set<string>()
+  const pauses = new Set<string>()
   /** Highest spent + committed each (month, scope, raises) could show, at any state a check could read. */
   const reach = new Map<string, number>()
   /** Spent + committed when a raise made each (month, scope, raises) budget. */
@@ -239,7 +239,11 @@ export function createBudgetScenario(world: BudgetWorld) {
         const open = t.state === 'pending' || t.state === 'active'
         const amount = open ? t.estimate : t.state === 'done' ? (t.cost ?? t.estimate) : t.cost
         if (amount === null) return []
-        const where = open ? (t.waitsFor ? 'held' : 'open') : `${t.finishedMonth}${t.cost === null}`
+        const where = open
+          ? t.waitsFor
+            ? 'waiting'
+            : 'open'
+          : `${t.finishedMonth}${t.cost === null}`
         return [`${t.id}:${where}:${amount}:${t.agentId}`]
       })
       .join(',')
@@ -269,11 +273,11 @@ export function createBudgetScenario(world: BudgetWorld) {
         noteReach([tasks])
         return
       case 'gated': {
-        const hold = await world.replicas[0]?.budget.holdFor(step.agent, step.estimate)
-        const expected = _expectedHold(tasks, month(), step.agent, step.estimate, raisesOf, holds)
-        if ((hold ? hold.scope : null) !== expected)
+        const gate = await world.replicas[0]?.budget.gateFor(step.agent, step.estimate)
+        const expected = _expectedGate(tasks, month(), step.agent, step.estimate, raisesOf, pauses)
+        if ((gate ? gate.scope : null) !== expected)
           violations.push(
-            `gate for ${step.agent} at ${step.estimate}: ${hold?.scope ?? 'open'}, expected ${expected ?? 'open'}`
+            `gate for ${step.agent} at ${step.estimate}: ${gate?.scope ?? 'open'}, expected ${expected ?? 'open'}`
           )
         const c: Change = {
           kind: 'create',
@@ -283,7 +287,7 @@ export function createBudgetScenario(world: BudgetWorld) {
           approval: false,
         }
         last = null
-        await change(c, 0, hold ? 'budget' : undefined)
+        await change(c, 0, gate ? 'budget' : undefined)
         noteReach([tasks])
         return
       }
@@ -333,7 +337,7 @@ export function createBudgetScenario(world: BudgetWorld) {
       case 'raise': {
         await world.replicas[1]?.budget.raise(month(), step.scope, randomUUID())
         raises.set(`${month()} ${step.scope}`, raisesOf(step.scope) + 1)
-        holds.delete(`${month()} ${step.scope}`)
+        pauses.delete(`${month()} ${step.scope}`)
         // What the new budget already covers is not news: only a crossing after the raise is told.
         const t = scopeTotals(tasks, month(), step.scope)
         raisedAt.set(`${month()} ${step.scope} ${raisesOf(step.scope)}`, t.spent + t.committed)
@@ -341,9 +345,9 @@ export function createBudgetScenario(world: BudgetWorld) {
         noteReach([tasks])
         return
       }
-      case 'hold':
-        await world.replicas[0]?.budget.hold(month(), step.scope)
-        holds.add(`${month()} ${step.scope}`)
+      case 'pause':
+        await world.replicas[0]?.budget.pause(month(), step.scope)
+        pauses.add(`${month()} ${step.scope}`)
         return
     }
   }
@@ -363,7 +367,7 @@ function _key(t: ModelTask) {
 }
 
 /** create_task's gate as the model sees it: the team first, then the agent's own budget. */
-function _expectedHold(
+function _expectedGate(
   tasks: ModelTask[],
   month: string,
   agentId: Agent,

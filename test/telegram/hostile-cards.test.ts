@@ -298,10 +298,10 @@ async function pressEveryButton(
     runs: { peek: async () => null },
     pipeline: { snapshot: async () => ({ projectId: card.projectId }) },
     kick: () => undefined,
-    // The budget takes the human's answer (+20 %, hold): the card is edited with what was done.
+    // The budget takes the human's answer (+20 %, pause): the card is edited with what was done.
     budget: {
       raise: async () => ({ ...figures, budgetUsd: figures.budgetUsd ?? 1e12 }),
-      hold: async () => undefined,
+      pause: async () => undefined,
     },
   } as unknown as Parameters<typeof handleCardPress>[1]
   const foreign: CardAction = card.kind === 'approval' ? 'validate' : 'approve'
