@@ -9,8 +9,7 @@ import type { RunFigures } from '../shared/live/render.ts'
 import type { Directory } from '../shared/notify/directory.ts'
 import type { Outbox } from '../shared/notify/outbox.ts'
 import type { RunInfo } from '../shared/pipeline/plan-flush.ts'
-import { runRecordKey, timeSpentNow } from '../shared/runs/records.ts'
-import type { RunRecord } from '../shared/runs/types.ts'
+import { readRunRecord, timeSpentNow } from '../shared/runs/records.ts'
 import type { KeyedLocks } from '../shared/store/keyed-lock.ts'
 import type { Store } from '../shared/store/store.ts'
 
@@ -44,14 +43,14 @@ export function runInfoOf(
   now: () => number
 ): (taskId: string) => Promise<(RunInfo & RunFigures) | null> {
   return async (taskId) => {
-    const record = await store.get<RunRecord>(runRecordKey(taskId))
+    const record = await readRunRecord(store, taskId)
     return record
       ? {
           timeSpentSeconds: timeSpentNow(record, now()),
           confidence: record.confidence,
           summary: record.summary,
           deliverables: record.deliverables.map((d) => ({ name: d.name, url: d.url })),
-          held: record.held ?? null,
+          waitsFor: record.waitsFor ?? null,
           cost: record.cost,
         }
       : null

@@ -1,4 +1,4 @@
-/** @module The human's answer to a budget alert card (OPENCLAW-11): +20 % for the month, or hold new work. */
+/** @module The human's answer to a budget alert card (OPENCLAW-11): +20 % for the month, or pause new work. */
 import type { Card, CardAction } from '../../shared/actions/cards.ts'
 import type { Budget } from '../../shared/budget/budget.ts'
 import { budgetPhrasesFor } from '../../shared/budget/phrases.ts'
@@ -23,6 +23,6 @@ export async function budgetAction(
     const figures = await budget.raise(month, scope, card.id)
     return say.raised(say.usd(figures.budgetUsd ?? 0), escapeHtml(by), time)
   }
-  await budget.hold(month, scope)
-  return say.held(say.month(month), escapeHtml(by), time)
+  await budget.pause(month, scope)
+  return say.pausedUntil(say.month(month), escapeHtml(by), time)
 }

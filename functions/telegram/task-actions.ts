@@ -68,8 +68,8 @@ export async function actOnTask(
       await postComment(ctx, task, say.comment.approve(by))
       const approved = await _removeLabel(ctx, task, APPROVAL_LABEL)
       // Approved: its estimate is committed from now on, woken or not (OPENCLAW-11).
-      if ((await ctx.runs.peek(task.key.id))?.held)
-        await ctx.runs.update(task.key, (r) => ({ ...r, held: null }), { agentName: null })
+      if ((await ctx.runs.peek(task.key.id))?.waitsFor)
+        await ctx.runs.update(task.key, (r) => ({ ...r, waitsFor: null }), { agentName: null })
       // The approval's wake, at once; the flush of the label's removal finds the assignment claimed (or claims it
       // first). A label already gone was removed by an earlier press or in Plane, whose flush wakes the agent.
       if (approved) await tracker.approved(approved.snapshot)

@@ -75,6 +75,16 @@ describe('card store', () => {
     expect((await cards.pendingApprovals()).map((c) => c.id)).toEqual([card.id])
   })
 
+  it('should read a budget card pressed as `hold` by an earlier version as `pause`, and decode its button', async () => {
+    const { store, cards } = setup()
+    const id = newCardId()
+    // Buttons already sent carry `h`: still a pause.
+    expect(decodeCardAction(`x:${id}:h`)).toEqual({ cardId: id, action: 'pause' })
+    expect(encodeCardAction(id, 'pause')).toBe(`x:${id}:h`)
+    await store.set(`tg:card:done:${id}`, { action: 'hold', by: 'Ada', at: 1 })
+    expect(await cards.done(id)).toEqual({ action: 'pause', by: 'Ada', at: 1 })
+  })
+
   it('should link the sent message and a prompt back to the card', async () => {
     const { cards, post } = setup()
     const card = await post('review', 'review:t1')

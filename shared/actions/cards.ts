@@ -16,7 +16,7 @@ export type CardAction =
   | 'approve'
   | 'refuse'
   | 'raise'
-  | 'hold'
+  | 'pause'
 
 export type Card = {
   id: string
@@ -39,6 +39,8 @@ export type Card = {
 
 /** Who did what, claimed once per card; `closed`: the task was deleted in Plane, nobody can act on it any more. */
 export type CardDone = { action: CardAction | 'closed'; by: string; at: number }
+/** A card's action as stored by earlier versions: `pause` was first `hold`. */
+type EarlierCardDone = Omit<CardDone, 'action'> & { action: CardDone['action'] | 'hold' }
 
 /** What a sent message is to the bridge: a card, or the question asking for an action's text. */
 export type MessageLink = { cardId: string; prompt: CardAction | null }
@@ -59,7 +61,8 @@ const CODES: Record<CardAction, string> = {
   approve: 'a',
   refuse: 'n',
   raise: 'u',
-  hold: 'h',
+  // `h` (for the first name, hold) is what buttons already sent carry: the token stays, whatever the code calls it.
+  pause: 'h',
 }
 const ACTIONS = Object.fromEntries(Object.entries(CODES).map(([a, c]) => [c, a])) as Record<
   string,
@@ -70,7 +73,7 @@ export const CARD_ACTIONS: Record<CardKind, readonly CardAction[]> = {
   review: ['validate', 'sendback'],
   question: ['answer'],
   approval: ['approve', 'refuse'],
-  budget: ['raise', 'hold'],
+  budget: ['raise', 'pause'],
 }
 
 const cardKey = (id: string) => `tg:card:${id}`
@@ -211,7 +214,10 @@ export function createCardStore({
       }
       return claimed
     },
-    done: (id) => store.get<CardDone>(doneKey(id)),
+    async done(id) {
+      const done = await store.get<EarlierCardDone>(doneKey(id))
+      return done?.action === 'hold' ? { ...done, action: 'pause' } : (done as CardDone | null)
+    },
     async release(id) {
       await store.delete(doneKey(id))
       const card = await store.get<Card>(cardKey(id))

@@ -49,7 +49,7 @@ const fr: ActionPhrases = {
     approve: '✅ Approuver',
     refuse: '❌ Refuser',
     raise: '➕ +20 % ce mois-ci',
-    hold: '⏸ Retenir les nouvelles tâches',
+    pause: '⏸ Retenir les nouvelles tâches',
   },
   approvalAsk: (task, agent, overBudget) =>
     `🛂 <b>Approbation demandée</b>${overBudget ? ' (budget dépassé)' : ''} : ${task}${agent ? ` — pour ${agent}` : ''}. L’agent ne commencera qu’après votre accord.`,
@@ -65,7 +65,7 @@ const fr: ActionPhrases = {
       approve: `✅ Approuvé par ${by} à ${time}`,
       refuse: `❌ Refusé par ${by} à ${time}`,
       raise: `➕ Budget relevé par ${by} à ${time}`,
-      hold: `⏸ Nouvelles tâches retenues par ${by} à ${time}`,
+      pause: `⏸ Nouvelles tâches retenues par ${by} à ${time}`,
       closed: `🗑 Tâche supprimée dans Plane (${time})`,
     })[action],
   toast: {
@@ -100,7 +100,7 @@ const en: ActionPhrases = {
     approve: '✅ Approve',
     refuse: '❌ Refuse',
     raise: '➕ +20% this month',
-    hold: '⏸ Hold new tasks',
+    pause: '⏸ Hold new tasks',
   },
   approvalAsk: (task, agent, overBudget) =>
     `🛂 <b>Approval needed</b>${overBudget ? ' (over budget)' : ''}: ${task}${agent ? ` — for ${agent}` : ''}. The agent starts only once you approve.`,
@@ -116,7 +116,7 @@ const en: ActionPhrases = {
       approve: `✅ Approved by ${by} at ${time}`,
       refuse: `❌ Refused by ${by} at ${time}`,
       raise: `➕ Budget raised by ${by} at ${time}`,
-      hold: `⏸ New tasks held by ${by} at ${time}`,
+      pause: `⏸ New tasks held by ${by} at ${time}`,
       closed: `🗑 Task deleted in Plane (${time})`,
     })[action],
   toast: {

@@ -1,4 +1,4 @@
-/** @module The budget's alert (OPENCLAW-11): a card with two buttons, +20 % for the month or hold new work. */
+/** @module The budget's alert (OPENCLAW-11): a card with two buttons, +20 % for the month or pause new work. */
 import type { CardStore } from '../actions/cards.ts'
 import { actionPhrasesFor } from '../actions/phrases.ts'
 import type { Locale } from '../notify/i18n.ts'

@@ -89,7 +89,7 @@ describe('the thresholds', () => {
       expect(buttons.map((row) => row.length)).toEqual([1, 1])
       for (const [button] of buttons) {
         expect(new TextEncoder().encode(button?.callback_data).length).toBeLessThanOrEqual(64)
-        expect(decodeCardAction(button?.callback_data ?? '')?.action).toMatch(/^(raise|hold)$/)
+        expect(decodeCardAction(button?.callback_data ?? '')?.action).toMatch(/^(raise|pause)$/)
       }
     }
   })
@@ -108,20 +108,27 @@ describe('the thresholds', () => {
     })
   })
 
-  it('should raise a budget by 20 % for the month, not tell again what the raise covers, and lift a hold', async () => {
+  it('should keep a pause stored by an earlier version (`budget:holds:<month>`, the stored format)', async () => {
+    const { store, budget } = setup()
+    await store.indexAdd('budget:holds:2026-07', 'team', NOW)
+    expect(await budget.gateFor('thot', 0)).toMatchObject({ scope: 'team', why: 'paused' })
+    expect((await budget.view()).team.paused).toBe(true)
+  })
+
+  it('should raise a budget by 20 % for the month, not tell again what the raise covers, and lift a pause', async () => {
     const { budget, told, add } = setup()
     await add(task({ agentId: 'thot', costEstimate: 105 }))
     expect(told.map((a) => a.level)).toEqual([100])
-    await budget.hold('2026-07', 'team')
-    expect(await budget.holdFor('thot', 0)).toMatchObject({ scope: 'team', why: 'held' })
+    await budget.pause('2026-07', 'team')
+    expect(await budget.gateFor('thot', 0)).toMatchObject({ scope: 'team', why: 'paused' })
     const raised = await budget.raise('2026-07', 'team', 'card-1')
     // Pressed twice (one card): one step.
     await budget.raise('2026-07', 'team', 'card-1')
-    expect(raised).toMatchObject({ budgetUsd: 120, raises: 1, percent: 88, holding: false })
+    expect(raised).toMatchObject({ budgetUsd: 120, raises: 1, percent: 88, paused: false })
     await budget.check()
     expect(told.map((a) => a.level)).toEqual([100])
-    expect(await budget.holdFor('thot', 15)).toBeNull()
-    expect(await budget.holdFor('thot', 15.01)).toMatchObject({ scope: 'team', why: 'out' })
+    expect(await budget.gateFor('thot', 15)).toBeNull()
+    expect(await budget.gateFor('thot', 15.01)).toMatchObject({ scope: 'team', why: 'out' })
     // A new crossing of the raised budget is news.
     await add(task({ agentId: 'thot', costEstimate: 20 }))
     expect(told.map((a) => [a.level, a.figures.raises])).toEqual([
@@ -133,10 +140,10 @@ describe('the thresholds', () => {
   it('should hold a new task for the agent whose own budget is out, not for another', async () => {
     const { budget, add } = setup()
     await add(task({ agentId: 'imhotep', costEstimate: 35 }))
-    expect(await budget.holdFor('imhotep', 5)).toBeNull()
-    expect(await budget.holdFor('imhotep', 6)).toMatchObject({ scope: 'agent:imhotep', why: 'out' })
-    expect(await budget.holdFor('thot', 6)).toBeNull()
-    expect(await budget.holdFor(null, 66)).toMatchObject({ scope: 'team' })
+    expect(await budget.gateFor('imhotep', 5)).toBeNull()
+    expect(await budget.gateFor('imhotep', 6)).toMatchObject({ scope: 'agent:imhotep', why: 'out' })
+    expect(await budget.gateFor('thot', 6)).toBeNull()
+    expect(await budget.gateFor(null, 66)).toMatchObject({ scope: 'team' })
   })
 })
 
@@ -145,7 +152,7 @@ describe('the view', () => {
     const { budget, add } = setup()
     for (let i = 1; i <= 12; i++)
       await add(task({ agentId: i % 2 ? 'imhotep' : 'thot', costEstimate: i }))
-    await add(task({ agentId: 'thot', costEstimate: 4, held: 'budget' }))
+    await add(task({ agentId: 'thot', costEstimate: 4, waitsFor: 'budget' }))
     await add(task({ state: 'done', finishedAt: new Date(NOW).toISOString(), costEstimate: 3 }))
     const view = await budget.view()
     expect(view).toMatchObject({ month: '2026-07', monthDays: 31, rebuilding: true })
@@ -153,8 +160,8 @@ describe('the view', () => {
       spentUsd: 3,
       estimatedUsd: 3,
       committedUsd: 78,
-      heldUsd: 4,
-      heldCount: 1,
+      waitingUsd: 4,
+      waitingCount: 1,
     })
     expect(view.agents.map((a) => [a.agentId, a.committedUsd, a.budgetUsd])).toEqual([
       ['imhotep', 36, 40],

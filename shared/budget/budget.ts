@@ -1,6 +1,6 @@
 /**
  * @module The team's budget for the month (OPENCLAW-11): BUDGET_MONTHLY_USD for the team and `monthlyBudgetUsd` for an
- * agent, raised by the human a step at a time, held on request; what is spent, committed and left, read from the
+ * agent, raised by the human a step at a time, paused on request; what is spent, committed and left, read from the
  * ledger; whether a new task must wait for the human; and the 80 % / 100 % thresholds, each told once per month and
  * budget (a raise makes a new budget: what it already covers is not told again).
  */
@@ -40,8 +40,8 @@ export type { BudgetView } from './view.ts'
 
 export type BudgetAgent = { id: string; name: string; monthlyBudgetUsd?: number | undefined }
 
-/** Why a new task waits for the human: the scope's budget is out (counting the task), or the human holds new work. */
-export type BudgetHold = { scope: BudgetScope; why: 'out' | 'held'; figures: ScopeFigures }
+/** Why a new task waits for the human: the scope's budget is out (counting the task), or the human paused new work. */
+export type BudgetGate = { scope: BudgetScope; why: 'out' | 'paused'; figures: ScopeFigures }
 
 /** A threshold crossed, to be told once (the alert's card). */
 export type BudgetAlert = { level: 80 | 100; month: string; figures: ScopeFigures }
@@ -51,16 +51,16 @@ export type Budget = RunLedger & {
   /** Every scope's figures for the current month, and what the replies show. */
   view(): Promise<BudgetView>
   /** Why a new task for `agentId` estimated at `estimateUsd` must wait for the human; null when it need not. */
-  holdFor(agentId: string | null, estimateUsd: number | null): Promise<BudgetHold | null>
+  gateFor(agentId: string | null, estimateUsd: number | null): Promise<BudgetGate | null>
   /** Tell each threshold crossed this month that was not told yet; returns how many were told. */
   check(): Promise<number>
   /**
    * The human raised a scope's budget for the month by a step, once per `once` (the card's id: a press handled twice
-   * raises once); the hold on it is lifted.
+   * raises once); a pause of it is lifted.
    */
   raise(month: string, scope: BudgetScope, once: string): Promise<ScopeFigures>
-  /** The human holds a scope's new work for the rest of the month. */
-  hold(month: string, scope: BudgetScope): Promise<void>
+  /** The human pauses a scope's new work for the rest of the month. */
+  pause(month: string, scope: BudgetScope): Promise<void>
   /** Whether the ledger was built (false: the store lost it, or budgets were just turned on). */
   built(): Promise<boolean>
   markBuilt(): Promise<void>
@@ -76,11 +76,12 @@ export type BudgetOptions = {
   /** Tells the human a threshold crossed (the alert card); without it, nothing is told. */
   tell?: (alert: BudgetAlert) => Promise<unknown>
 }
-/** Raises, holds and told thresholds outlive their month. */
+/** Raises, pauses and told thresholds outlive their month. */
 const MONTH_TTL_S = 40 * 24 * 60 * 60
 const BUILT_KEY = 'budget:ledger:built'
 const raisesKey = (month: string) => `budget:raises:${month}`
-const holdsKey = (month: string) => `budget:holds:${month}`
+/** The human's pauses of new work: `holds` is the stored format since the first version, kept as it is. */
+const pausesKey = (month: string) => `budget:holds:${month}`
 const toldKey = (month: string, scope: BudgetScope, level: number, raises: number) =>
   `budget:told:${month}:${scope}:${level}:${raises}`
 
@@ -102,28 +103,28 @@ export function createBudget({
     ...agents.filter((a) => a.monthlyBudgetUsd !== undefined).map((a) => agentScope(a.id)),
   ]
 
-  /** What the figures are read from: the ledger's month, the raises and the holds. */
+  /** What the figures are read from: the ledger's month, the raises and the pauses. */
   const read = async (month: string) => {
-    const [lines, raises, holds] = await Promise.all([
+    const [lines, raises, pauses] = await Promise.all([
       ledger.read(month),
       store.indexRange(raisesKey(month), { limit: 10_000 }),
-      store.indexRange(holdsKey(month), { limit: 1_000 }),
+      store.indexRange(pausesKey(month), { limit: 1_000 }),
     ])
     const raised = (scope: BudgetScope) =>
       raises.filter((r) => r.member.startsWith(`${scope} `)).length
-    const holding = (scope: BudgetScope) => holds.some((h) => h.member === scope)
-    return { lines, raised, holding }
+    const paused = (scope: BudgetScope) => pauses.some((h) => h.member === scope)
+    return { lines, raised, paused }
   }
   type Read = Awaited<ReturnType<typeof read>>
 
-  const figuresOf = (scope: BudgetScope, { lines, raised, holding }: Read): ScopeFigures => {
+  const figuresOf = (scope: BudgetScope, { lines, raised, paused }: Read): ScopeFigures => {
     const agentId = scope === TEAM_SCOPE ? null : scope.slice('agent:'.length)
     const mine = (list: LedgerLine[]) =>
       agentId === null ? list : list.filter((l) => l.agentId === agentId)
-    return computeFigures(scope, agentId, baseOf(scope), raised(scope), holding(scope), {
+    return computeFigures(scope, agentId, baseOf(scope), raised(scope), paused(scope), {
       spent: mine(lines.spent),
       open: mine(lines.open),
-      held: mine(lines.held),
+      waiting: mine(lines.waiting),
     })
   }
 
@@ -171,18 +172,18 @@ export function createBudget({
       const team = figuresOf(TEAM_SCOPE, current)
       const agentFigures = agents
         .map((a) => figuresOf(agentScope(a.id), current))
-        .filter((f) => f.budgetUsd !== null || f.spentUsd + f.committedUsd + f.heldUsd > 0)
+        .filter((f) => f.budgetUsd !== null || f.spentUsd + f.committedUsd + f.waitingUsd > 0)
       const rebuilding = !(await store.has(BUILT_KEY))
       const parts = { month, at, timeZone, rebuilding, team, agents: agentFigures }
       return buildBudgetView({ ...parts, lines: current.lines })
     },
-    async holdFor(agentId, estimateUsd) {
+    async gateFor(agentId, estimateUsd) {
       const current = await read(monthOf(now(), timeZone))
       const extra = toMicros(estimateUsd ?? 0)
       for (const scope of [TEAM_SCOPE, ...(agentId ? [agentScope(agentId)] : [])]) {
         const f = figuresOf(scope, current)
         if (f.budgetUsd === null) continue
-        if (f.holding) return { scope, why: 'held', figures: f }
+        if (f.paused) return { scope, why: 'paused', figures: f }
         const used = toMicros(f.spentUsd) + toMicros(f.committedUsd)
         const limit = toMicros(f.budgetUsd)
         if (used >= limit || used + extra > limit) return { scope, why: 'out', figures: f }
@@ -192,7 +193,7 @@ export function createBudget({
     check,
     async raise(month, scope, once) {
       await store.indexAdd(raisesKey(month), `${scope} ${once}`, now(), { ttlSeconds: MONTH_TTL_S })
-      await store.indexRemove(holdsKey(month), scope)
+      await store.indexRemove(pausesKey(month), scope)
       const f = figuresOf(scope, await read(month))
       // The new budget is not told for what it already covers: only a later crossing is news.
       const level = levelOf(f)
@@ -201,8 +202,8 @@ export function createBudget({
           await store.claim(toldKey(month, scope, t, f.raises), MONTH_TTL_S)
       return f
     },
-    async hold(month, scope) {
-      await store.indexAdd(holdsKey(month), scope, now(), { ttlSeconds: MONTH_TTL_S })
+    async pause(month, scope) {
+      await store.indexAdd(pausesKey(month), scope, now(), { ttlSeconds: MONTH_TTL_S })
     },
     built: () => store.has(BUILT_KEY),
     markBuilt: () => store.set(BUILT_KEY, { at: now() }),

@@ -1,4 +1,4 @@
-/** @module A scope's figures for a month: its budget with the raises, what is spent, committed, held and left, and the threshold reached. */
+/** @module A scope's figures for a month: its budget with the raises, what is spent, committed, waiting for approval and left, and the threshold reached. */
 import { type LedgerLine, type LedgerMonth, MICROS_PER_USD, toMicros } from './ledger.ts'
 
 /** `team`, or `agent:<id>`: whose budget. */
@@ -18,13 +18,13 @@ export type ScopeFigures = {
   estimatedUsd: number
   committedUsd: number
   /** Estimates of new tasks waiting for the human's approval: not committed until approved. */
-  heldUsd: number
-  heldCount: number
+  waitingUsd: number
+  waitingCount: number
   leftUsd: number | null
   /** Spent plus committed, in percent of the budget (rounded). */
   percent: number | null
-  /** The human chose to hold new work this month. */
-  holding: boolean
+  /** The human chose to pause new work this month. */
+  paused: boolean
 }
 
 /** A raise adds this share of the scope's budget for the month. */
@@ -45,13 +45,13 @@ export function usd(micros: number): number {
   return micros / MICROS_PER_USD
 }
 
-/** A scope's figures from its budget, its raises, its hold and its ledger lines of the month. */
+/** A scope's figures from its budget, its raises, its pause and its ledger lines of the month. */
 export function computeFigures(
   scope: BudgetScope,
   agentId: string | null,
   base: number | null,
   raises: number,
-  holding: boolean,
+  paused: boolean,
   lines: LedgerMonth
 ): ScopeFigures {
   const sum = (list: LedgerLine[]) => list.reduce((n, l) => n + l.micros, 0)
@@ -66,10 +66,10 @@ export function computeFigures(
     spentUsd: usd(spent),
     estimatedUsd: usd(sum(lines.spent.filter((l) => l.estimated))),
     committedUsd: usd(committed),
-    heldUsd: usd(sum(lines.held)),
-    heldCount: lines.held.length,
+    waitingUsd: usd(sum(lines.waiting)),
+    waitingCount: lines.waiting.length,
     leftUsd: budget === null ? null : usd(budget - spent - committed),
     percent: budget ? Math.round(((spent + committed) * 100) / budget) : null,
-    holding,
+    paused,
   }
 }

@@ -33,13 +33,13 @@ describe('months in TIMEZONE', () => {
 
 describe('entryOf: where a task’s money counts', () => {
   const done = { state: 'done' as const, finishedAt: '2026-07-31T22:30:00Z' }
-  it('should commit an open task’s estimate, hold it while it waits for approval, count nothing without one', () => {
+  it('should commit an open task’s estimate, set it aside while it waits for approval, count nothing without one', () => {
     expect(entryOf(record({ state: 'active', costEstimate: 12 }), PARIS)).toMatchObject({
       kind: 'open',
       micros: 12_000_000,
     })
-    expect(entryOf(record({ costEstimate: 12, held: 'budget' }), PARIS)).toMatchObject({
-      kind: 'held',
+    expect(entryOf(record({ costEstimate: 12, waitsFor: 'budget' }), PARIS)).toMatchObject({
+      kind: 'waiting',
     })
     expect(entryOf(record({ state: 'stale', costEstimate: null }), PARIS)).toBeNull()
   })
@@ -86,7 +86,7 @@ describe('the ledger in the store', () => {
     const july = await ledger.read('2026-07')
     expect([
       july.open,
-      july.held,
+      july.waiting,
       july.spent.map((l) => [l.taskId, l.micros, l.estimated]),
     ]).toEqual([[], [], [['task-1', 4_000_000, false]]])
     // Reopened, then finished in August: out of July.
@@ -99,6 +99,27 @@ describe('the ledger in the store', () => {
     )
     expect((await ledger.read('2026-08')).spent).toEqual([])
     expect(await store.keys('budget:entry:')).toEqual([])
+  })
+
+  it('should read a placement an earlier version stored as `held`, as `waiting`, in the same index', async () => {
+    const store = createMemoryStore()
+    const ledger = createLedger({ store, timeZone: PARIS, now: Date.now })
+    const waiting = record({ state: 'pending', costEstimate: 6, waitsFor: 'budget' })
+    expect(await ledger.place(waiting)).toBe(true)
+    // The index's key is the stored format since the first version.
+    expect(await store.indexRange('budget:held', {})).toHaveLength(1)
+    // As an earlier version wrote the task's placement: its kind named `held`.
+    const stored = await store.get<{ now: { kind: string } }>('budget:entry:task-1')
+    await store.set('budget:entry:task-1', { ...stored, now: { ...stored?.now, kind: 'held' } })
+    expect(await ledger.place(waiting)).toBe(false)
+    expect((await ledger.read('2026-07')).waiting.map((l) => l.micros)).toEqual([6_000_000])
+    // Approved: out of the waiting tasks, committed.
+    expect(await ledger.place({ ...waiting, waitsFor: null })).toBe(true)
+    expect(await ledger.read('2026-07')).toMatchObject({
+      waiting: [],
+      open: [{ micros: 6_000_000 }],
+    })
+    expect(await store.get('budget:entry:task-1')).toMatchObject({ now: { kind: 'open' }, was: [] })
   })
 
   it('should settle a task a process left marked between its record and its placement', async () => {

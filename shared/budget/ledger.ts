@@ -1,6 +1,6 @@
 /**
  * @module The budget's ledger (OPENCLAW-11): where each task's money counts — spent in the month it finished, committed
- * while it is open, held while it waits for the human's approval — derived from its run record alone, and kept in the
+ * while it is open, waiting while the task awaits the human's approval — derived from its run record alone, and kept in the
  * store as one member per task in sorted indexes (score: micro-dollars). A task's placement is replaced, never added
  * to: a completion told twice, by two replicas, leaves one member. Sums are read from the indexes.
  */
@@ -9,7 +9,7 @@ import type { RunRecord } from '../runs/types.ts'
 import type { Store } from '../store/store.ts'
 import { monthOf } from './month.ts'
 
-export type EntryKind = 'open' | 'held' | 'spent'
+export type EntryKind = 'open' | 'waiting' | 'spent'
 
 /** Where one task's money counts. */
 export type LedgerEntry = {
@@ -35,10 +35,13 @@ export type LedgerLine = {
   estimated: boolean
 }
 
-export type LedgerMonth = { spent: LedgerLine[]; open: LedgerLine[]; held: LedgerLine[] }
+export type LedgerMonth = { spent: LedgerLine[]; open: LedgerLine[]; waiting: LedgerLine[] }
 
 /** A task's placement as stored: where it counts now, and earlier placements not yet taken out of their index. */
 type StoredEntry = { now: LedgerEntry | null; was: LedgerEntry[]; settled: boolean }
+/** A placement as earlier versions stored it: the kind `waiting` was first `held`. */
+type EarlierEntry = Omit<LedgerEntry, 'kind'> & { kind: EntryKind | 'held' }
+type EarlierStoredEntry = { now: EarlierEntry | null; was: EarlierEntry[]; settled: boolean }
 
 export const MICROS_PER_USD = 1_000_000
 /** Ledger keys outlive the month they count by a year, as run records do. */
@@ -47,7 +50,8 @@ const LEDGER_TTL_S = 400 * 24 * 60 * 60
 const MAX_LINES = 50_000
 
 const OPEN_KEY = 'budget:open'
-const HELD_KEY = 'budget:held'
+/** The stored format since the first version (tasks waiting for approval were first called held): kept as it is. */
+const WAITING_KEY = 'budget:held'
 const spentKey = (month: string) => `budget:spent:${month}`
 const entryKey = (taskId: string) => `budget:entry:${taskId}`
 /**
@@ -71,7 +75,7 @@ export function entryOf(record: RunRecord, timeZone: string): LedgerEntry | null
     if (record.costEstimate === null) return null
     return {
       ...base,
-      kind: record.held ? 'held' : 'open',
+      kind: record.waitsFor ? 'waiting' : 'open',
       month: null,
       micros: toMicros(record.costEstimate),
       estimated: true,
@@ -113,7 +117,7 @@ export type Ledger = {
    * record is saved.
    */
   place(record: RunRecord, options?: { marked?: boolean }): Promise<boolean>
-  /** The month's spent lines and every open or held task. */
+  /** The month's spent lines and every open or waiting task. */
   read(month: string): Promise<LedgerMonth>
   /** Tasks left marked (a process died while moving them), oldest first. */
   marked(limit?: number): Promise<Array<{ taskId: string; projectId: string }>>
@@ -128,7 +132,7 @@ export function createLedger({ store, timeZone, now }: LedgerOptions): Ledger {
       ? spentKey(entry.month as string)
       : entry.kind === 'open'
         ? OPEN_KEY
-        : HELD_KEY
+        : WAITING_KEY
 
   return {
     async mark(taskId, projectId) {
@@ -137,7 +141,8 @@ export function createLedger({ store, timeZone, now }: LedgerOptions): Ledger {
     async place(record, { marked = true } = {}) {
       const taskId = record.taskId
       const next = entryOf(record, timeZone)
-      const stored = await store.get<StoredEntry>(entryKey(taskId))
+      const earlier = await store.get<EarlierStoredEntry>(entryKey(taskId))
+      const stored = earlier && _upgradeStored(earlier)
       const moving = `${taskId} ${record.projectId}`
       const was = stored?.was ?? []
       // Settled and the same: nothing to do (a heartbeat, a completion told twice).
@@ -171,15 +176,15 @@ export function createLedger({ store, timeZone, now }: LedgerOptions): Ledger {
       return true
     },
     async read(month) {
-      const [spent, open, held] = await Promise.all(
-        [spentKey(month), OPEN_KEY, HELD_KEY].map((key) =>
+      const [spent, open, waiting] = await Promise.all(
+        [spentKey(month), OPEN_KEY, WAITING_KEY].map((key) =>
           store.indexRange(key, { limit: MAX_LINES })
         )
       )
       return {
         spent: (spent ?? []).flatMap(_line),
         open: (open ?? []).flatMap(_line),
-        held: (held ?? []).flatMap(_line),
+        waiting: (waiting ?? []).flatMap(_line),
       }
     },
     async marked(limit = 100) {
@@ -192,6 +197,19 @@ export function createLedger({ store, timeZone, now }: LedgerOptions): Ledger {
 }
 
 // --- Internal helpers ---
+
+/** A placement stored by an earlier version read in today's words (`held` is `waiting`); written back as such. */
+function _upgradeStored(stored: EarlierStoredEntry): StoredEntry {
+  const upgrade = (e: EarlierEntry): LedgerEntry => ({
+    ...e,
+    kind: e.kind === 'held' ? 'waiting' : e.kind,
+  })
+  return {
+    now: stored.now && upgrade(stored.now),
+    was: stored.was.map(upgrade),
+    settled: stored.settled,
+  }
+}
 
 /**
  * `<taskId> <agentId|-> <projectId> <ref|-> <e|a>`: what the breakdowns need, read with the score in one range.

@@ -14,9 +14,9 @@ export type BudgetPhrases = {
   forecast(month: string, projected: string, budget: string): string
   /** Part of the spent amount stands for tasks finished without a reported cost. */
   estimatedPart(amount: string): string
-  holding: string
+  paused: string
   rebuilding: string
-  heldForApproval(count: number, amount: string): string
+  waitingForApproval(count: number, amount: string): string
   byAgent: string
   byProject: string
   mostExpensive: string
@@ -29,7 +29,7 @@ export type BudgetPhrases = {
   alert(level: 80 | 100, who: string, parts: LineParts): string
   /** The line an alert card gains once acted on. */
   raised(budget: string, by: string, time: string): string
-  held(month: string, by: string, time: string): string
+  pausedUntil(month: string, by: string, time: string): string
 }
 
 export type LineParts = {
@@ -98,9 +98,9 @@ const fr: BudgetPhrases = {
   forecast: (month, projected, budget) =>
     `📈 Au rythme actuel : ~${projected} dépensés fin ${month} (budget ${budget}).`,
   estimatedPart: (amount) => `dont ${amount} estimés (tâches finies sans coût déclaré)`,
-  holding: '⏸ Nouvelles tâches retenues pour votre accord.',
+  paused: '⏸ Nouvelles tâches retenues pour votre accord.',
   rebuilding: '(reconstruction depuis Plane en cours : chiffres partiels)',
-  heldForApproval: (count, amount) =>
+  waitingForApproval: (count, amount) =>
     `🛂 ${count} ${count > 1 ? 'tâches attendent' : 'tâche attend'} votre accord : ${amount}.`,
   byAgent: 'Par agent',
   byProject: 'Par projet',
@@ -114,7 +114,8 @@ const fr: BudgetPhrases = {
       ? `🛑 <b>Budget atteint</b> — ${who}, ${p.month} : ${p.spent} dépensés + ${p.committed} engagés sur ${p.budget} (reste ${p.left}).\nLes nouvelles tâches attendront votre accord (label needs-approval) ; celles en cours continuent.`
       : `⚠️ <b>Budget à 80 %</b> — ${who}, ${p.month} : ${p.spent} dépensés + ${p.committed} engagés sur ${p.budget} (reste ${p.left}).\nÀ 100 %, les nouvelles tâches attendront votre accord.`,
   raised: (budget, by, time) => `➕ Budget porté à ${budget} par ${by} à ${time}`,
-  held: (month, by, time) => `⏸ Nouvelles tâches retenues jusqu’à fin ${month} (${by}, ${time})`,
+  pausedUntil: (month, by, time) =>
+    `⏸ Nouvelles tâches retenues jusqu’à fin ${month} (${by}, ${time})`,
 }
 
 const en: BudgetPhrases = {
@@ -130,9 +131,9 @@ const en: BudgetPhrases = {
   forecast: (month, projected, budget) =>
     `📈 At the current pace: ~${projected} spent by the end of ${month} (budget ${budget}).`,
   estimatedPart: (amount) => `${amount} of it estimated (tasks finished without a reported cost)`,
-  holding: '⏸ New tasks are held for your approval.',
+  paused: '⏸ New tasks are held for your approval.',
   rebuilding: '(being rebuilt from Plane: partial figures)',
-  heldForApproval: (count, amount) =>
+  waitingForApproval: (count, amount) =>
     `🛂 ${count} ${count > 1 ? 'tasks wait' : 'task waits'} for your approval: ${amount}.`,
   byAgent: 'By agent',
   byProject: 'By project',
@@ -146,7 +147,7 @@ const en: BudgetPhrases = {
       ? `🛑 <b>Budget reached</b> — ${who}, ${p.month}: ${p.spent} spent + ${p.committed} committed of ${p.budget} (${p.left} left).\nNew tasks will wait for your approval (label needs-approval); those under way go on.`
       : `⚠️ <b>Budget at 80%</b> — ${who}, ${p.month}: ${p.spent} spent + ${p.committed} committed of ${p.budget} (${p.left} left).\nAt 100%, new tasks will wait for your approval.`,
   raised: (budget, by, time) => `➕ Budget raised to ${budget} by ${by} at ${time}`,
-  held: (month, by, time) => `⏸ New tasks held until the end of ${month} (${by}, ${time})`,
+  pausedUntil: (month, by, time) => `⏸ New tasks held until the end of ${month} (${by}, ${time})`,
 }
 
 export function budgetPhrasesFor(locale: Locale): BudgetPhrases {

@@ -18,11 +18,11 @@ const scope = (overrides: Partial<ScopeFigures> = {}): ScopeFigures => ({
   spentUsd: 640,
   estimatedUsd: 40,
   committedUsd: 210,
-  heldUsd: 0,
-  heldCount: 0,
+  waitingUsd: 0,
+  waitingCount: 0,
   leftUsd: 150,
   percent: 85,
-  holding: false,
+  paused: false,
   ...overrides,
 })
 const view = (overrides: Partial<BudgetView> = {}): BudgetView => ({
@@ -43,7 +43,7 @@ describe('the budget line', () => {
       '💰 <b>Budget novembre 2026</b> : 640 $ dépensés + 210 $ engagés sur 1\u202f000 $ — reste 150 $ (85 %)'
     )
     expect(
-      budgetLine(view({ team: scope({ leftUsd: -20, percent: 102, holding: true }) }), en)
+      budgetLine(view({ team: scope({ leftUsd: -20, percent: 102, paused: true }) }), en)
     ).toBe(
       '💰 <b>Budget November 2026</b>: $640 spent + $210 committed of $1,000 — -$20 left (102%) ⚠️ ⏸'
     )
@@ -99,7 +99,7 @@ describe('/plane budget', () => {
       })),
     }
     const budget = view({
-      team: scope({ heldCount: 2, heldUsd: 30, holding: true }),
+      team: scope({ waitingCount: 2, waitingUsd: 30, paused: true }),
       rebuilding: true,
       agents: Array.from({ length: 30 }, (_, i) =>
         scope({ scope: `agent:a${i}`, agentId: `a${i}`, budgetUsd: i % 2 ? 100 : null })

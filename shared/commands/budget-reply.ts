@@ -15,10 +15,10 @@ import {
   taskLine,
 } from './render-parts.ts'
 
-/** `💰 Budget juillet 2026 : 640 $ dépensés + 210 $ engagés sur 1 000 $ — reste 150 $ (85 %)`, `⏸` when holding. */
+/** `💰 Budget juillet 2026 : 640 $ dépensés + 210 $ engagés sur 1 000 $ — reste 150 $ (85 %)`, `⏸` when paused. */
 export function budgetLine(view: BudgetView, ctx: Pick<RenderContext, 'locale'>): string {
   const say = budgetPhrasesFor(ctx.locale)
-  return `${say.line(lineParts(say, view.month, view.team))}${view.team.holding ? ' ⏸' : ''}`
+  return `${say.line(lineParts(say, view.month, view.team))}${view.team.paused ? ' ⏸' : ''}`
 }
 
 /** The digest's lines: the budget line, and where the month ends at the pace of its days so far. */
@@ -42,15 +42,16 @@ export function buildBudgetReply(snapshot: WorkspaceSnapshot, ctx: RenderContext
   // The budget line is the reply's first line: "💰 Budget novembre 2026 : …" (a title above it said the same twice).
   const lines = [budgetLine(view, ctx)]
   if (team.estimatedUsd > 0) lines.push(say.estimatedPart(say.usd(team.estimatedUsd)))
-  if (team.holding) lines.push(say.holding)
-  if (team.heldCount > 0) lines.push(say.heldForApproval(team.heldCount, say.usd(team.heldUsd)))
+  if (team.paused) lines.push(say.paused)
+  if (team.waitingCount > 0)
+    lines.push(say.waitingForApproval(team.waitingCount, say.usd(team.waitingUsd)))
   if (view.rebuilding) lines.push(say.rebuilding)
-  if (team.spentUsd + team.committedUsd + team.heldUsd === 0) lines.push('', say.noSpending)
+  if (team.spentUsd + team.committedUsd + team.waitingUsd === 0) lines.push('', say.noSpending)
 
   const agentName = (id: string | null) =>
     id === null ? null : (snapshot.agents.find((a) => a.id === id)?.name ?? id)
   const scopeLine = (name: string, f: ScopeFigures) =>
-    `${say.scopeLine(name, lineParts(say, view.month, f))}${f.holding ? ' ⏸' : ''}`
+    `${say.scopeLine(name, lineParts(say, view.month, f))}${f.paused ? ' ⏸' : ''}`
   const projectName = (id: string) => {
     const project = snapshot.projects.find((p) => p.id === id)
     if (!project) return escapeHtml(id)

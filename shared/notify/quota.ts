@@ -1,7 +1,7 @@
 /**
  * @module What one agent may send the human: past a few messages in a few minutes, the rest wait and go
  * together in one message at the end of the window, which counts them and links their tasks. Nothing is dropped:
- * each held message is kept (by its dedupe key, so a flush repeated after a crash holds it once) until the grouped
+ * each grouped message is kept (by its dedupe key, so a flush repeated after a crash keeps it once) until the grouped
  * message that carries it is sent. 60 `error` comments from one agent were 40 Telegram messages in 45 s.
  */
 
@@ -19,7 +19,7 @@ export type AgentQuotaOptions = {
 }
 
 /** The grouped message of one agent, as the Telegram lane sends it. */
-export type HeldGroup = { html: string; members: string[]; count: number }
+export type GroupedMessages = { html: string; members: string[]; count: number }
 
 export type AgentQuota = {
   /** One more message of this agent: true while it may go on its own in the current window. */
@@ -28,25 +28,26 @@ export type AgentQuota = {
    * Keep a message for the agent's grouped message; returns the outbox item that sends the group when the window
    * ends (one per agent and window: its dedupe key makes a second enqueue a no-op).
    */
-  hold(held: {
+  group(message: {
     agentId: string
     agentName: string
     chatId: string
     dedupeKey: string
     html: string
   }): Promise<EnqueueInput>
-  /** What the agent's grouped message says now (null: nothing held), and the members it carries. */
-  take(agentId: string, agentName: string, locale: 'fr' | 'en'): Promise<HeldGroup | null>
+  /** What the agent's grouped message says now (null: nothing grouped), and the members it carries. */
+  take(agentId: string, agentName: string, locale: 'fr' | 'en'): Promise<GroupedMessages | null>
   /** The grouped message carrying these members was sent: they are done. */
   sent(agentId: string, members: readonly string[]): Promise<void>
 }
 
-/** A held message is kept at most this long (the group goes at the end of its window, minutes later). */
-const HELD_TTL_S = 7 * 24 * 60 * 60
+/** A grouped message is kept at most this long (the group goes at the end of its window, minutes later). */
+const GROUPED_TTL_S = 7 * 24 * 60 * 60
 /** Room kept under Telegram's 4,096 characters for the header and the closing line. */
 const GROUP_TEXT_MAX = 3600
-const heldKey = (dedupeKey: string) => `notify:held:${dedupeKey}`
-const heldIndex = (agentId: string) => `notify:held:agent:${agentId}`
+/** `notify:held:` is the stored format since the first version (messages grouped were first called held): kept. */
+const groupedKey = (dedupeKey: string) => `notify:held:${dedupeKey}`
+const groupedIndex = (agentId: string) => `notify:held:agent:${agentId}`
 
 export function createAgentQuota({
   store,
@@ -68,9 +69,9 @@ export function createAgentQuota({
       const count = await store.increment(`notify:quota:${agentId}:${start}`, windowS * 2)
       return count <= perWindow
     },
-    async hold({ agentId, agentName, chatId, dedupeKey, html }) {
-      await store.set(heldKey(dedupeKey), html, { ttlSeconds: HELD_TTL_S })
-      await store.indexAdd(heldIndex(agentId), dedupeKey, now(), { ttlSeconds: HELD_TTL_S })
+    async group({ agentId, agentName, chatId, dedupeKey, html }) {
+      await store.set(groupedKey(dedupeKey), html, { ttlSeconds: GROUPED_TTL_S })
+      await store.indexAdd(groupedIndex(agentId), dedupeKey, now(), { ttlSeconds: GROUPED_TTL_S })
       const windowEnd = (await windowOf(agentId)) + windowMs
       return {
         channel: 'telegram',
@@ -82,15 +83,15 @@ export function createAgentQuota({
       }
     },
     async take(agentId, agentName, locale) {
-      const entries = await store.indexRange(heldIndex(agentId))
+      const entries = await store.indexRange(groupedIndex(agentId))
       if (entries.length === 0) return null
       const members = entries.map((e) => e.member)
-      const htmls = await store.getMany<string>(members.map(heldKey))
+      const htmls = await store.getMany<string>(members.map(groupedKey))
       const kept = members.flatMap((member, i) => {
         const html = htmls[i]
         return typeof html === 'string' ? [{ member, html }] : []
       })
-      // Every held message is counted, and shown while the text has room; the rest are named by their count.
+      // Every grouped message is counted, and shown while the text has room; the rest are named by their count.
       const shown: string[] = []
       let length = 0
       for (const { html } of kept) {
@@ -121,8 +122,8 @@ export function createAgentQuota({
     },
     async sent(agentId, members) {
       for (const member of members) {
-        await store.indexRemove(heldIndex(agentId), member)
-        await store.delete(heldKey(member))
+        await store.indexRemove(groupedIndex(agentId), member)
+        await store.delete(groupedKey(member))
       }
     },
   }

@@ -37,7 +37,7 @@ export async function askApproval(
   if (!ctx.cards || !ctx.chatId) return
   const { locale, project, taskUrl } = ctx
   const name = renderTaskName(task, { locale, project, taskUrl })
-  const overBudget = (await ctx.runInfo?.(task.id))?.held === 'budget'
+  const overBudget = (await ctx.runInfo?.(task.id))?.waitsFor === 'budget'
   const agentName = `<b>${escapeHtml(agent.name)}</b>`
   const html = actionPhrasesFor(locale).approvalAsk(name, agentName, overBudget)
   await postCard(ctx, 'approval', task, agent.id, html, `approval:${task.id}`)

@@ -10,8 +10,8 @@ import type { FlushEntryOutcome } from './flush-entry.ts'
 import type { PendingChanges } from './pending-changes.ts'
 import { isBeingWritten } from './writing-marks.ts'
 
-/** When the flush comes back for a task another process held (a lingering lock is kept ≤ 1 s). */
-const HELD_RETRY_MS = 1_000
+/** When the flush comes back for a task locked elsewhere (a lingering lock is kept ≤ 1 s). */
+const LOCKED_RETRY_MS = 1_000
 /** Pending entries read to find the next due one past any left without their item (the cron catches the rest). */
 const NEXT_DUE_LOOKAHEAD = 16
 
@@ -37,11 +37,12 @@ export async function flushDueChanges(
   let nextDueInMs: number | null = null
   const startedAt = now()
   const due = await pending.queue.range(all ? {} : { maxScore: startedAt })
-  let held = 0
+  // Tasks skipped for now: locked by another process, or still being written by the bridge.
+  let lockedElsewhere = 0
   for (const { id: taskId } of due) {
     // The bridge is still writing the rest of this change: told with it, once the write is done.
     if (await isBeingWritten(store, taskId)) {
-      held++
+      lockedElsewhere++
       continue
     }
     // A task another process holds (a replica at work, or one that died holding it, until the lock's TTL)
@@ -56,14 +57,14 @@ export async function flushDueChanges(
       }
     } catch (error) {
       if (!(error instanceof KeyLockedError)) throw error
-      held++
+      lockedElsewhere++
     }
   }
-  if (held > 0) {
-    log.info('pending changes of tasks held elsewhere or still being written: flushed later', {
-      held,
+  if (lockedElsewhere > 0) {
+    log.info('pending changes of tasks locked elsewhere or still being written: flushed later', {
+      lockedElsewhere,
     })
-    nextDueInMs = HELD_RETRY_MS
+    nextDueInMs = LOCKED_RETRY_MS
   }
   if (!all) {
     // Entries due when this pass started were flushed by it, or have no item (a crash between index and

@@ -106,9 +106,9 @@ export async function planMessages(
 // --- Internal helpers ---
 
 /**
- * When the change's actor is an agent past its quota: the message is held for the agent's grouped message, and the
+ * When the change's actor is an agent past its quota: the message is kept for the agent's grouped message, and the
  * item that sends that group is returned (null: the message goes on its own). A completion kept for its review
- * card is never held: the card carries buttons.
+ * card is never grouped: the card carries buttons.
  */
 async function overQuota(
   ctx: FlushContext,
@@ -120,7 +120,7 @@ async function overQuota(
   if (!ctx.quota || !actor) return null
   const agent = await ctx.directory.agentByPlaneUser(actor.id)
   if (!agent || (await ctx.quota.admit(agent.id))) return null
-  return ctx.quota.hold({ agentId: agent.id, agentName: agent.name, chatId, dedupeKey, html })
+  return ctx.quota.group({ agentId: agent.id, agentName: agent.name, chatId, dedupeKey, html })
 }
 
 async function userNames(directory: Directory, ids: string[]): Promise<Map<string, string>> {

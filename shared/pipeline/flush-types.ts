@@ -73,7 +73,7 @@ export type RunInfo = {
   /** The agent's summary when it finished the task. */
   summary?: string | null
   deliverables?: readonly { name: string; url: string | null }[]
-  held?: 'approval' | 'budget' | null // `budget`: its approval card says so (OPENCLAW-11)
+  waitsFor?: 'approval' | 'budget' | null // `budget`: its approval card says so (OPENCLAW-11)
 }
 
 /** What a closed window comes to: messages and wakes to send, and the task as it now stands in Plane. */

@@ -226,17 +226,17 @@ describe('event pipeline', () => {
   it("should wake an approved task's agent once, whether the press's call or the label's flush comes first", async () => {
     const { pipeline, tracker, outbox } = setup()
     const wakes = async () => (await outbox.pending()).filter((i) => i.channel === 'openclaw')
-    const held = makeSnapshot({
+    const awaiting = makeSnapshot({
       assigneeIds: [USERS.thot],
       labels: ['needs-approval'],
       updatedAt: at(0),
     })
-    await pipeline.sightTask(held, { source: 'poll' })
-    // Still held, or not open to its agent (the backlog): nobody is woken.
-    expect(await tracker.approved(held)).toBe(0)
+    await pipeline.sightTask(awaiting, { source: 'poll' })
+    // Still awaiting approval, or not open to its agent (the backlog): nobody is woken.
+    expect(await tracker.approved(awaiting)).toBe(0)
     expect(
       await tracker.approved({
-        ...held,
+        ...awaiting,
         labels: [],
         state: STATES.todo,
         id: 'task-x',
@@ -245,7 +245,7 @@ describe('event pipeline', () => {
     ).toBe(1)
     expect(
       await tracker.approved({
-        ...held,
+        ...awaiting,
         labels: [],
         state: STATES.backlog,
         id: 'task-y',
@@ -253,16 +253,16 @@ describe('event pipeline', () => {
       })
     ).toBe(0)
     // The press's call first, then the flush of the label's removal (the bridge's own write).
-    const approved = { ...held, labels: [], updatedAt: at(1) }
+    const approved = { ...awaiting, labels: [], updatedAt: at(1) }
     expect(await tracker.approved(approved)).toBe(1)
-    await pipeline.sightTask(approved, { source: 'bridge', before: held })
+    await pipeline.sightTask(approved, { source: 'bridge', before: awaiting })
     expect(await pipeline.flushDue()).toMatchObject({ flushed: 1 })
     expect(await tracker.approved(approved)).toBe(0)
     expect(
       (await wakes()).filter((w) => String(w.payload.message).includes('ONB-12'))
     ).toHaveLength(1)
     // The flush first (another task approved in Plane, or a flush the press's kick ran sooner): the call adds none.
-    const other = { ...held, id: 'task-z', labels: ['needs-approval'], sequenceId: 13 }
+    const other = { ...awaiting, id: 'task-z', labels: ['needs-approval'], sequenceId: 13 }
     await pipeline.sightTask(other, { source: 'poll' })
     await pipeline.sightTask(
       { ...other, labels: [], updatedAt: at(2) },

@@ -65,7 +65,7 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
     for (const agent of removed) await tracker.unassigned(task, agent, reason, added[0])
     if (closedTo === 'cancelled')
       for (const agent of has) await tracker.unassigned(task, agent, 'cancelled')
-    // A task held for the human's approval wakes nobody until it is approved (the tracker checks):
+    // A task awaiting the human's approval wakes nobody until it is approved (the tracker checks):
     // the human is asked, once per task. Approved (the label gone: removed in Plane; a press of the card's button
     // wakes through `tracker.approved` too, and whichever comes first wakes), or opened to its agents (out of the
     // backlog, reopened): its agents are woken now. Only a task open to its agent wakes it (OPENCLAW-02: a
@@ -81,7 +81,7 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
     const created = entry.created && entry.before === null
     if (ctx.wakeAgents !== false && !closedTo && isOpenForAgent(task))
       for (const agent of toWake)
-        if ((await tracker.assigned(task, agent, { created })) === 'held')
+        if ((await tracker.assigned(task, agent, { created })) === 'awaiting-approval')
           await askApproval(task, agent, ctx)
   }
   // From a state known open (not done to cancelled; not a first sighting, whose hint names no group), or open

@@ -11,8 +11,8 @@ import {
   ASSIGNMENT_TTL_S,
   type Assignment,
   assignmentKey,
+  awaitsApproval,
   DUE_INDEX,
-  isHeld,
   keyOf,
   newAssignment,
   type RunTracker,
@@ -38,8 +38,8 @@ export function createAssignments(
     if (!options.wakeAgents) return 'off'
     const key = assignmentKey(task.id, agent.id)
     const adopt = firstSighting && task.state?.group === 'started'
-    // Held for the human's approval: nothing is recorded, so the approval's sighting wakes the agent.
-    if (!adopt && isHeld(task)) return 'held'
+    // Awaiting the human's approval: nothing is recorded, so the approval's sighting wakes the agent.
+    if (!adopt && awaitsApproval(task)) return 'awaiting-approval'
     // The deadline goes in first: whatever happens next, it comes due and is checked against the store.
     if (!adopt)
       await store.indexAdd(DUE_INDEX, wakeMember(task.id, agent.id), now() + options.checkinMs, {
@@ -83,8 +83,8 @@ export function createAssignments(
   }
 
   const approved: RunTracker['approved'] = async (task) => {
-    // Still held, or not the agents' to pick up (backlog, finished: OPENCLAW-02): nobody is woken.
-    if (isHeld(task) || !isOpenForAgent(task)) return 0
+    // Still awaiting approval, or not the agents' to pick up (backlog, finished: OPENCLAW-02): nobody is woken.
+    if (awaitsApproval(task) || !isOpenForAgent(task)) return 0
     let woken = 0
     for (const agent of await agentsOfTask(options.directory, task))
       if ((await assigned(task, agent)) === 'woken') woken++
@@ -96,7 +96,7 @@ export function createAssignments(
     const entry = await store.get<Assignment>(key)
     const current = runs ? await runs.peek(task.id) : null
     const mine = current?.agentId === agent.id
-    // Never woken (held for approval, say): nothing to stop.
+    // Never woken (awaiting approval, say): nothing to stop.
     const underWay = entry !== null && (!mine || OPEN_RUN_STATES.has(current.state))
     let told = false
     if (underWay && options.wakeAgents) {
@@ -183,7 +183,7 @@ export function createAssignments(
 function _newRun(r: RunRecord, agentId: string, at: string): RunRecord {
   // Woken: no longer waiting for approval, its estimate is committed (OPENCLAW-11).
   if (r.agentId === agentId && OPEN_RUN_STATES.has(r.state))
-    return r.held ? { ...r, held: null } : r
+    return r.waitsFor ? { ...r, waitsFor: null } : r
   const previous =
     r.agentId && r.agentId !== agentId && OPEN_RUN_STATES.has(r.state)
       ? [
@@ -198,7 +198,7 @@ function _newRun(r: RunRecord, agentId: string, at: string): RunRecord {
     startedAt: null,
     finishedAt: null,
     summary: null,
-    held: null,
+    waitsFor: null,
     previous,
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { formatDuration, isRunCard, parseRunCard, RUN_CARD_MARKER, renderRunCard } from './card.ts'
+import type { EarlierRunRecord } from './record-keys.ts'
 import { emptyRunRecord } from './records.ts'
 import type { RunRecord } from './types.ts'
 
@@ -70,6 +71,22 @@ describe('run card', () => {
     const [head, payload = ''] = html.split(`${RUN_CARD_MARKER} `)
     const broken = `${head}${RUN_CARD_MARKER} ${payload.slice(0, 20)}<br>\n${payload.slice(20)}`
     expect(parseRunCard(broken)).toEqual(full)
+  })
+
+  it('should read a card an earlier version wrote, whose `waitsFor` was named `held`, and write it back as `waitsFor`', () => {
+    const earlier: EarlierRunRecord = { ...full, state: 'pending', held: 'budget' }
+    const html = renderRunCard(earlier, { locale: 'fr', agentName: null, now: NOW })
+    const read = parseRunCard(html)
+    expect(read).toEqual({ ...full, state: 'pending', waitsFor: 'budget' })
+    expect(read).not.toHaveProperty('held')
+    const again = renderRunCard(read as RunRecord, { locale: 'fr', agentName: null, now: NOW })
+    expect(parseRunCard(again)).toEqual(read)
+    expect(again).toBe(
+      renderRunCard(
+        { ...full, state: 'pending', waitsFor: 'budget' },
+        { locale: 'fr', agentName: null, now: NOW }
+      )
+    )
   })
 
   it('should answer null for anything that is not a valid card, never throw', () => {

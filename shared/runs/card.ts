@@ -7,6 +7,7 @@ import * as z from 'zod'
 import { escapeHtml } from '../telegram/html.ts'
 import { htmlToText } from '../text/html-text.ts'
 import { isWordChar } from '../text/text-scan.ts'
+import { type EarlierRunRecord, upgradeRunRecord } from './record-keys.ts'
 import type { RunRecord, RunState } from './types.ts'
 
 export const RUN_CARD_MARKER = 'plane-bridge:run-card:v1'
@@ -155,7 +156,7 @@ export function parseRunCard(html: string): RunRecord | null {
   const payload = _base64urlCharacters(end < 0 ? rest : rest.slice(0, end))
   try {
     const parsed = runRecordSchema.safeParse(JSON.parse(_decode(payload)))
-    return parsed.success ? (parsed.data as RunRecord) : null
+    return parsed.success ? upgradeRunRecord(parsed.data as EarlierRunRecord) : null
   } catch {
     // A card edited by hand or cut holds no record: a rebuild reads an older card or starts afresh.
     return null
@@ -204,6 +205,8 @@ const runRecordSchema = z.object({
   summary: z.string().nullable(),
   cardCommentId: z.string().nullable(),
   stateSince: iso.optional(),
+  waitsFor: z.enum(['approval', 'budget']).nullable().optional(),
+  /** `waitsFor` as cards written by earlier versions name it: read, never written. */
   held: z.enum(['approval', 'budget']).nullable().optional(),
   previous: z
     .array(

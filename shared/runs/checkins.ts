@@ -12,9 +12,9 @@ import {
   ASSIGNMENT_TTL_S,
   type Assignment,
   assignmentKey,
+  awaitsApproval,
   DUE_INDEX,
   escapedFailure,
-  isHeld,
   keyOf,
   type ListedTask,
   newAssignment,
@@ -127,7 +127,7 @@ export function createCheckins(
     // assignment is taken as checked in, so no wake follows for it (none while it waits for approval).
     if (!entry) {
       const task = (await options.snapshot(taskId)) ?? where.task ?? null
-      if (task && isAgentTask(task, agent) && isOpenForAgent(task) && !isHeld(task))
+      if (task && isAgentTask(task, agent) && isOpenForAgent(task) && !awaitsApproval(task))
         await store.claim(key, ASSIGNMENT_TTL_S, newAssignment(task, agent.id, at, true))
     }
     if (entry && entry.checkedInAt === null) {

@@ -16,9 +16,9 @@ import {
   ASSIGNMENT_TTL_S,
   type Assignment,
   assignmentKey,
+  awaitsApproval,
   DUE_INDEX,
   escapedFailure,
-  isHeld,
   type RunTracker,
   type TrackerKit,
   wakeMember,
@@ -47,7 +47,7 @@ export function createDeadlines(
     const task = await options.snapshot(taskId)
     const entry = await store.get<Assignment>(assignmentKey(taskId, agentId))
     const stillMine = agent && task && isAgentTask(task, agent) && isOpenForAgent(task)
-    if (!agent || !task || !stillMine || isHeld(task)) {
+    if (!agent || !task || !stillMine || awaitsApproval(task)) {
       await store.indexRemove(DUE_INDEX, member)
       return
     }

@@ -8,7 +8,7 @@ import type { KeyedLock } from '../store/keyed-lock.ts'
 import type { Store } from '../store/store.ts'
 import { renderRunCard } from './card.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from './external-source.ts'
-import { RECORD_TTL_S, runRecordKey } from './record-keys.ts'
+import { RECORD_TTL_S, readRunRecord, runRecordKey } from './record-keys.ts'
 import type { RunRecord } from './types.ts'
 
 /**
@@ -131,7 +131,7 @@ export function createRunCards({
 
   const _writeMarked = async (taskId: string): Promise<boolean> => {
     const mark = await store.get<CardMark>(cardMarkKey(taskId))
-    const record = await store.get<RunRecord>(key(taskId))
+    const record = await readRunRecord(store, taskId)
     if (!mark || !record) {
       await store.indexRemove(CARDS_DUE_INDEX, taskId)
       return false
@@ -149,7 +149,7 @@ export function createRunCards({
     }
     await taskLock.run(`run:lock:${taskId}`, async () => {
       if (written.cardCommentId !== record.cardCommentId) {
-        const current = await store.get<RunRecord>(key(taskId))
+        const current = await readRunRecord(store, taskId)
         if (current)
           await store.set(
             key(taskId),

@@ -3,7 +3,7 @@ import type { Logger } from '../observe/log.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import type { Store } from '../store/store.ts'
 import { isRunCard, parseRunCard } from './card.ts'
-import { RECORD_TTL_S, runRecordKey, type TaskKey } from './record-keys.ts'
+import { RECORD_TTL_S, readRunRecord, runRecordKey, type TaskKey } from './record-keys.ts'
 import type { RunRecord } from './types.ts'
 
 /** The record in the task's newest run card, or null when it has none. */
@@ -23,7 +23,7 @@ export async function rebuildFromCard(task: TaskKey, via: PlaneClient): Promise<
 export function createKnownRecords({ store, log }: { store: Store; log: Logger }) {
   const key = runRecordKey
   return async function knownRecord(task: TaskKey, via: PlaneClient): Promise<RunRecord | null> {
-    const stored = await store.get<RunRecord>(key(task.id))
+    const stored = await readRunRecord(store, task.id)
     if (stored) return stored
     const rebuilt = await rebuildFromCard(task, via)
     if (!rebuilt) return null

@@ -11,7 +11,7 @@ import { UNLIMITED_RATE } from '../plane/request-window.ts'
 import { createKeyedLocks } from '../store/keyed-lock.ts'
 import { createMemoryStore } from '../store/store.ts'
 import { parseRunCard } from './card.ts'
-import { CARD_DELAY_MS, CARDS_DUE_INDEX, createRunStore } from './records.ts'
+import { CARD_DELAY_MS, CARDS_DUE_INDEX, createRunStore, emptyRunRecord } from './records.ts'
 
 function setup() {
   let clock = Date.UTC(2026, 10, 25, 8, 0, 0)
@@ -142,6 +142,29 @@ describe('run cards, written after the fact', () => {
     expect((await runs.flushCards({ all: true })).written).toBe(1)
     expect(comments()).toHaveLength(1)
     expect(parseRunCard(comments()[0]?.comment_html ?? '')?.state).toBe('done')
+  })
+
+  it('should read a record an earlier version stored with `held`, as `waitsFor`, and store it back as `waitsFor`', async () => {
+    const { store, runs, task } = setup()
+    const earlier = {
+      ...emptyRunRecord(task),
+      agentId: 'imhotep',
+      costEstimate: 2,
+      held: 'approval',
+    }
+    await store.set(`run:record:${task.id}`, earlier)
+    expect(await runs.peek(task.id)).toEqual({
+      ...emptyRunRecord(task),
+      agentId: 'imhotep',
+      costEstimate: 2,
+      waitsFor: 'approval',
+    })
+    expect((await runs.peekMany([task.id]))[0]?.waitsFor).toBe('approval')
+    const updated = await runs.update(task, (r) => ({ ...r, confidence: 0.5 }), { agentName: null })
+    expect(updated.waitsFor).toBe('approval')
+    const stored = await store.get<Record<string, unknown>>(`run:record:${task.id}`)
+    expect(stored).toMatchObject({ waitsFor: 'approval', confidence: 0.5 })
+    expect(stored).not.toHaveProperty('held')
   })
 
   it('should rebuild a lost record from the card through the caller’s client', async () => {

@@ -9,13 +9,19 @@ import type { PlaneClient } from '../plane/client.ts'
 import type { KeyedLocks } from '../store/keyed-lock.ts'
 import type { Store } from '../store/store.ts'
 import { createRunCards } from './record-cards.ts'
-import { RECORD_TTL_S, runRecordKey, type TaskKey } from './record-keys.ts'
+import {
+  RECORD_TTL_S,
+  readRunRecord,
+  readRunRecords,
+  runRecordKey,
+  type TaskKey,
+} from './record-keys.ts'
 import { createKnownRecords } from './record-rebuild.ts'
 import type { RunRecord } from './types.ts'
 
 export { BRIDGE_EXTERNAL_SOURCE } from './external-source.ts'
 export { CARD_DELAY_MS, CARDS_DUE_INDEX } from './record-cards.ts'
-export { runRecordKey, type TaskKey }
+export { readRunRecord, runRecordKey, type TaskKey }
 
 export type RunStore = {
   /** The stored record, without asking Plane. */
@@ -169,12 +175,12 @@ export function createRunStore({
   const cards = createRunCards({ store, plane, nameOf, log, locale, now, onCardMarked, taskLock })
 
   return {
-    peek: (taskId) => store.get<RunRecord>(key(taskId)),
-    peekMany: (taskIds) => store.getMany<RunRecord>(taskIds.map(key)),
+    peek: (taskId) => readRunRecord(store, taskId),
+    peekMany: (taskIds) => readRunRecords(store, taskIds),
     load: (task, via) => load(task, via ?? plane),
     update: (task, change, options) =>
       taskLock.run(`run:lock:${task.id}`, async () => {
-        const stored = options.created ? await store.get<RunRecord>(key(task.id)) : null
+        const stored = options.created ? await readRunRecord(store, task.id) : null
         const before = options.created
           ? (stored ?? emptyRunRecord(task))
           : await load(task, options.via ?? plane)
@@ -221,6 +227,9 @@ export function createRunStore({
 export async function openRunRecords(store: Store, limit = 500): Promise<RunRecord[]> {
   const entries = await store.indexRange(OPEN_RUNS_INDEX, { limit })
   // One read for all of them (one MGET on Redis): 2,500 open runs (ten agents' listings) were 2,500 round trips.
-  const records = await store.getMany<RunRecord>(entries.map((e) => runRecordKey(e.member)))
+  const records = await readRunRecords(
+    store,
+    entries.map((e) => e.member)
+  )
   return records.filter((r): r is RunRecord => r !== null && OPEN_RUN_STATES.has(r.state))
 }

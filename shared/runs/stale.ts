@@ -11,8 +11,8 @@ import { renderTaskName } from '../notify/messages.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { openRunRecords } from './records.ts'
 import {
+  awaitsApproval,
   DUE_INDEX,
-  isHeld,
   keyOf,
   staleMember,
   type TrackerKit,
@@ -103,7 +103,7 @@ export function createStaleRuns(
     }
     const agent = await options.directory.agentById(current.agentId)
     const task = await options.snapshot(taskId)
-    // No longer the agent's to start (taken off it, finished, held for approval, moved in progress): nothing to say.
+    // No longer the agent's to start (taken off it, finished, awaiting approval, moved in progress): nothing to say.
     if (!agent || (task && !_toStart(task, agent))) {
       await store.indexRemove(DUE_INDEX, member)
       return
@@ -161,9 +161,9 @@ export function createStaleRuns(
   return { staleDue, unstartedDue }
 }
 
-/** Still the agent's to start: its own, in a state not started (Todo), not held for the human's approval. */
+/** Still the agent's to start: its own, in a state not started (Todo), not awaiting the human's approval. */
 function _toStart(task: TaskSnapshot, agent: AgentRef): boolean {
-  return isAgentTask(task, agent) && task.state?.group === 'unstarted' && !isHeld(task)
+  return isAgentTask(task, agent) && task.state?.group === 'unstarted' && !awaitsApproval(task)
 }
 
 /**

@@ -87,7 +87,7 @@ export type RunTrackerOptions = {
 /** Carried on wake outbox items (never sent): what the sender reports back when OpenClaw admits it. */
 export type { WakeMeta }
 
-export type AssignOutcome = 'woken' | 'adopted' | 'known' | 'held' | 'off'
+export type AssignOutcome = 'woken' | 'adopted' | 'known' | 'awaiting-approval' | 'off'
 
 /** A task an agent listed: where it is, and its version as listed. */
 export type ListedTask = {
@@ -226,7 +226,8 @@ export function escapedFailure(failure: WakeFailure): WakeFailure {
   return { ...failure, detail: escapeHtml(failure.detail) }
 }
 
-export function isHeld(task: TaskSnapshot): boolean {
+/** The task waits for the human's approval (its `needs-approval` label): no agent is woken for it yet. */
+export function awaitsApproval(task: TaskSnapshot): boolean {
   return task.labels.some((l) => l.toLowerCase() === APPROVAL_LABEL)
 }
 

@@ -71,9 +71,10 @@ export type RunRecord = {
   stateSince?: string | null
   /**
    * Created waiting for the human's approval (label needs-approval): because the Concierge asked, or because the
-   * budget was out (OPENCLAW-11). Its estimate is held, not committed, until an agent is woken for it.
+   * budget was out (OPENCLAW-11). Its estimate is held, not committed, until an agent is woken for it. Named `held`
+   * in records and run cards written by earlier versions: read as this (record-keys.ts), written under this name only.
    */
-  held?: 'approval' | 'budget' | null
+  waitsFor?: 'approval' | 'budget' | null
   /** Earlier runs of the task by other agents, oldest first: who, how it ended, why. */
   previous?: PreviousRun[]
 }

@@ -112,7 +112,7 @@ export function createRunWakes({ options, m, say }: TrackerKit) {
     // A deploy's backlog of wakes nobody answered: past the agent's share, one grouped message, not one a task.
     if (agent && options.quota && !(await options.quota.admit(agent.id))) {
       await outbox.enqueue(
-        await options.quota.hold({
+        await options.quota.group({
           agentId: agent.id,
           agentName: agent.name,
           chatId,

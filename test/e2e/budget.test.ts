@@ -151,7 +151,10 @@ describe('the budget told before it runs out (BUDGET_MONTHLY_USD=100)', () => {
       'Approbation demandée (budget dépassé) : [Onboarding] ONB-3 « Relire la FAQ » — pour Imhotep.'
     )
     // Held, not committed: still 35 committed, the 10 waiting apart.
-    expect((await t.bridge.budget?.view())?.team).toMatchObject({ committedUsd: 35, heldUsd: 10 })
+    expect((await t.bridge.budget?.view())?.team).toMatchObject({
+      committedUsd: 35,
+      waitingUsd: 10,
+    })
 
     // +20 % for the month: 105 of 120 is 87 %, which the raise already covers: no new 80 % message.
     const reached = budgetCards()[1]

@@ -15,12 +15,12 @@ export type ModelTask = {
   cost: number | null
   state: TaskState
   /** `approval` or `budget`: waiting for the human before anyone starts it. */
-  held: 'approval' | 'budget' | null
+  waitsFor: 'approval' | 'budget' | null
   /** The month it finished in (done or cancelled). */
   finishedMonth: string | null
 }
 
-export type Totals = { spent: number; committed: number; held: number }
+export type Totals = { spent: number; committed: number; waiting: number }
 export type Scope = 'team' | 'agent:imhotep'
 export const SCOPES: readonly Scope[] = ['team', 'agent:imhotep']
 
@@ -37,11 +37,11 @@ export function totals(
   month: string,
   filter: (t: ModelTask) => boolean = () => true
 ): Totals {
-  const out = { spent: 0, committed: 0, held: 0 }
+  const out = { spent: 0, committed: 0, waiting: 0 }
   for (const t of tasks) {
     if (!filter(t)) continue
     const open = t.state === 'pending' || t.state === 'active'
-    if (open && t.estimate !== null) out[t.held ? 'held' : 'committed'] += micros(t.estimate)
+    if (open && t.estimate !== null) out[t.waitsFor ? 'waiting' : 'committed'] += micros(t.estimate)
     if (t.finishedMonth !== month) continue
     if (t.state === 'done' && (t.cost ?? t.estimate) !== null)
       out.spent += micros((t.cost ?? t.estimate) as number)

@@ -75,9 +75,9 @@ export async function checkBudget(
       want.committed
     )
     same(
-      'held',
-      lines.held.reduce((n, l) => n + l.micros, 0),
-      want.held
+      'waiting',
+      lines.waiting.reduce((n, l) => n + l.micros, 0),
+      want.waiting
     )
   }
   const view = await budget.view()
@@ -90,13 +90,13 @@ export async function checkBudget(
     ),
   ] as const) {
     if (!f) {
-      if (want.spent + want.committed + want.held > 0)
+      if (want.spent + want.committed + want.waiting > 0)
         violations.push(`${scope}: missing from the view`)
       continue
     }
     sameUsd(`${scope} spent`, f.spentUsd, want.spent)
     sameUsd(`${scope} committed`, f.committedUsd, want.committed)
-    sameUsd(`${scope} held`, f.heldUsd, want.held)
+    sameUsd(`${scope} waiting`, f.waitingUsd, want.waiting)
   }
   for (const p of view.projects) {
     const want = totals(scenario.tasks, view.month, (t) => t.projectId === p.projectId)

@@ -2,7 +2,7 @@
  * The budget ledger's scenarios (issue 47): tasks created by the Concierge (some through the budget's gate, as
  * create_task asks it), started, finished with or without a cost, cancelled, reopened, approved, given to another
  * agent; a change told again on another replica (a completion told twice), two changes at once on two replicas, a
- * replica restarted, the month's turn, the budget job's tick, and the human's +20 % and hold. Each step is played
+ * replica restarted, the month's turn, the budget job's tick, and the human's +20 % and pause. Each step is played
  * against the world and fed to the model; `checkBudget` says what does not hold.
  */
 import { randomUUID } from 'node:crypto'
@@ -42,7 +42,7 @@ export type BudgetStep =
   | { op: 'tick' }
   | { op: 'restart'; which: 0 | 1 }
   | { op: 'raise'; scope: Scope }
-  | { op: 'hold'; scope: Scope }
+  | { op: 'pause'; scope: Scope }
 
 const agent = fc.constantFrom<Agent>('imhotep', 'imhotep', 'thot', null)
 const task = fc.nat({ max: 12 })
@@ -111,7 +111,7 @@ export const budgetStepArb: fc.Arbitrary<BudgetStep> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('raise' as const), scope }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('hold' as const), scope }) }
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('pause' as const), scope }) }
 )
 
 const PROJECTS = [randomUUID(), randomUUID()] as const
@@ -123,7 +123,7 @@ export function createBudgetScenario(world: BudgetWorld) {
   const log: string[] = []
   const violations: string[] = []
   const raises = new Map<string, number>()
-  const holds = new Set<string>()
+  const pauses = new Set<string>()
   /** Highest spent + committed each (month, scope, raises) could show, at any state a check could read. */
   const reach = new Map<string, number>()
   /** Spent + committed when a raise made each (month, scope, raises) budget. */
@@ -148,11 +148,11 @@ export function createBudgetScenario(world: BudgetWorld) {
       case 'create':
         return t
       case 'start':
-        return open && !t.held ? { ...t, state: 'active' } : t
+        return open && !t.waitsFor ? { ...t, state: 'active' } : t
       case 'finish':
         // A repeat keeps the first finish (update_task_status: `finishedAt` of the first call).
         if (t.state === 'done') return { ...t, cost: c.cost ?? t.cost }
-        return open && !t.held
+        return open && !t.waitsFor
           ? { ...t, state: 'done', cost: c.cost ?? t.cost, finishedMonth: month() }
           : t
       case 'cancel':
@@ -161,9 +161,9 @@ export function createBudgetScenario(world: BudgetWorld) {
           ? { ...t, state: 'cancelled', cost: c.cost ?? t.cost, finishedMonth: month() }
           : t
       case 'reopen':
-        return open ? t : { ...t, state: 'active', held: null, finishedMonth: null }
+        return open ? t : { ...t, state: 'active', waitsFor: null, finishedMonth: null }
       case 'approve':
-        return { ...t, held: null }
+        return { ...t, waitsFor: null }
       case 'reassign':
         return open ? { ...t, agentId: c.agent } : t
     }
@@ -175,7 +175,7 @@ export function createBudgetScenario(world: BudgetWorld) {
       agentId: t.agentId,
       costEstimate: t.estimate,
       cost: t.cost,
-      held: t.held,
+      waitsFor: t.waitsFor,
       state: t.state,
       finishedAt:
         t.state === 'done' || t.state === 'cancelled'
@@ -189,7 +189,7 @@ export function createBudgetScenario(world: BudgetWorld) {
    * Plays one change on replica `via` (of the task at `index`, else the one the change names); returns the model's
    * task after it, or null when it names none.
    */
-  const change = async (c: Change, via: 0 | 1, held?: 'budget', index?: number) => {
+  const change = async (c: Change, via: 0 | 1, waitsFor?: 'budget', index?: number) => {
     const replica = world.replicas[via] as BudgetWorld['replicas'][number]
     if (c.kind === 'create') {
       const t: ModelTask = {
@@ -199,7 +199,7 @@ export function createBudgetScenario(world: BudgetWorld) {
         estimate: c.estimate,
         cost: null,
         state: 'pending',
-        held: held ?? (c.approval ? 'approval' : null),
+        waitsFor: waitsFor ?? (c.approval ? 'approval' : null),
         finishedMonth: null,
       }
       tasks.push(t)
@@ -239,7 +239,11 @@ export function createBudgetScenario(world: BudgetWorld) {
         const open = t.state === 'pending' || t.state === 'active'
         const amount = open ? t.estimate : t.state === 'done' ? (t.cost ?? t.estimate) : t.cost
         if (amount === null) return []
-        const where = open ? (t.held ? 'held' : 'open') : `${t.finishedMonth}${t.cost === null}`
+        const where = open
+          ? t.waitsFor
+            ? 'waiting'
+            : 'open'
+          : `${t.finishedMonth}${t.cost === null}`
         return [`${t.id}:${where}:${amount}:${t.agentId}`]
       })
       .join(',')
@@ -269,11 +273,11 @@ export function createBudgetScenario(world: BudgetWorld) {
         noteReach([tasks])
         return
       case 'gated': {
-        const hold = await world.replicas[0]?.budget.holdFor(step.agent, step.estimate)
-        const expected = _expectedHold(tasks, month(), step.agent, step.estimate, raisesOf, holds)
-        if ((hold ? hold.scope : null) !== expected)
+        const gate = await world.replicas[0]?.budget.gateFor(step.agent, step.estimate)
+        const expected = _expectedGate(tasks, month(), step.agent, step.estimate, raisesOf, pauses)
+        if ((gate ? gate.scope : null) !== expected)
           violations.push(
-            `gate for ${step.agent} at ${step.estimate}: ${hold?.scope ?? 'open'}, expected ${expected ?? 'open'}`
+            `gate for ${step.agent} at ${step.estimate}: ${gate?.scope ?? 'open'}, expected ${expected ?? 'open'}`
           )
         const c: Change = {
           kind: 'create',
@@ -283,7 +287,7 @@ export function createBudgetScenario(world: BudgetWorld) {
           approval: false,
         }
         last = null
-        await change(c, 0, hold ? 'budget' : undefined)
+        await change(c, 0, gate ? 'budget' : undefined)
         noteReach([tasks])
         return
       }
@@ -333,7 +337,7 @@ export function createBudgetScenario(world: BudgetWorld) {
       case 'raise': {
         await world.replicas[1]?.budget.raise(month(), step.scope, randomUUID())
         raises.set(`${month()} ${step.scope}`, raisesOf(step.scope) + 1)
-        holds.delete(`${month()} ${step.scope}`)
+        pauses.delete(`${month()} ${step.scope}`)
         // What the new budget already covers is not news: only a crossing after the raise is told.
         const t = scopeTotals(tasks, month(), step.scope)
         raisedAt.set(`${month()} ${step.scope} ${raisesOf(step.scope)}`, t.spent + t.committed)
@@ -341,9 +345,9 @@ export function createBudgetScenario(world: BudgetWorld) {
         noteReach([tasks])
         return
       }
-      case 'hold':
-        await world.replicas[0]?.budget.hold(month(), step.scope)
-        holds.add(`${month()} ${step.scope}`)
+      case 'pause':
+        await world.replicas[0]?.budget.pause(month(), step.scope)
+        pauses.add(`${month()} ${step.scope}`)
         return
     }
   }
@@ -363,7 +367,7 @@ function _key(t: ModelTask) {
 }
 
 /** create_task's gate as the model sees it: the team first, then the agent's own budget. */
-function _expectedHold(
+function _expectedGate(
   tasks: ModelTask[],
   month: string,
   agentId: Agent,

@@ -72,7 +72,7 @@ const window = fc.record({
     { id: uuid(7, 'a'), name: 'Cancelled', group: 'cancelled' as const },
     { id: uuid(8, 'a'), name: 'In Progress', group: 'started' as const }
   ),
-  held: fc.boolean(),
+  awaitsApproval: fc.boolean(),
   created: fc.boolean(),
   comments: fc.array(
     fc.record({
@@ -151,7 +151,7 @@ describe('hostile content in what the human acts on (issue 44)', () => {
               ...w.task,
               state: w.to,
               assigneeIds: [...(owner ? [owner.planeUserId] : []), ...w.others],
-              labels: w.held ? ['approval'] : [],
+              labels: w.awaitsApproval ? ['approval'] : [],
             }
             const actorOf = (who: number) => ({
               id: uuid(who + 1, 'b'),
@@ -190,7 +190,7 @@ describe('hostile content in what the human acts on (issue 44)', () => {
                 }),
                 // Held for approval: the card asks the human.
                 tracker: {
-                  assigned: async () => (w.held ? 'held' : 'woken'),
+                  assigned: async () => (w.awaitsApproval ? 'awaiting-approval' : 'woken'),
                   unassigned: async () => true,
                 } as unknown as RunTracker,
                 cards,
@@ -298,10 +298,10 @@ async function pressEveryButton(
     runs: { peek: async () => null },
     pipeline: { snapshot: async () => ({ projectId: card.projectId }) },
     kick: () => undefined,
-    // The budget takes the human's answer (+20 %, hold): the card is edited with what was done.
+    // The budget takes the human's answer (+20 %, pause): the card is edited with what was done.
     budget: {
       raise: async () => ({ ...figures, budgetUsd: figures.budgetUsd ?? 1e12 }),
-      hold: async () => undefined,
+      pause: async () => undefined,
     },
   } as unknown as Parameters<typeof handleCardPress>[1]
   const foreign: CardAction = card.kind === 'approval' ? 'validate' : 'approve'

@@ -161,12 +161,12 @@ const notificationContext = fc.record({
           fc.record({
             locale,
             agent: agentName,
-            held: fc.array(fc.tuple(notification, notificationContext), {
+            grouped: fc.array(fc.tuple(notification, notificationContext), {
               minLength: 1,
               maxLength: 6,
             }),
           }),
-          async ({ locale: lang, agent, held }) => {
+          async ({ locale: lang, agent, grouped }) => {
             const chat = createHostileChat()
             const store = createMemoryStore()
             const quota = createAgentQuota({
@@ -175,9 +175,9 @@ const notificationContext = fc.record({
               windowMs: 60_000,
               now: () => NOW,
             })
-            for (const [i, [n, c]] of held.entries()) {
+            for (const [i, [n, c]] of grouped.entries()) {
               const html = renderTaskNotification(n, { ...c, userName: (id) => id })
-              await quota.hold({
+              await quota.group({
                 agentId: 'agent1',
                 agentName: agent,
                 chatId: CHAT_ID,
@@ -186,7 +186,7 @@ const notificationContext = fc.record({
               })
             }
             const group = await quota.take('agent1', agent, lang)
-            if (!group) throw new Error('grouped message: nothing held')
+            if (!group) throw new Error('grouped message: nothing grouped')
             await chat.send('grouped message', {
               chat_id: CHAT_ID,
               text: group.html,

@@ -126,8 +126,8 @@ export function scopeFigures(agentId: string | null): fc.Arbitrary<ScopeFigures>
     spentUsd: usd,
     estimatedUsd: usd,
     committedUsd: usd,
-    heldUsd: usd,
-    heldCount: fc.nat(300),
+    waitingUsd: usd,
+    waitingCount: fc.nat(300),
     leftUsd: fc.option(
       fc.oneof(
         usd,
@@ -136,7 +136,7 @@ export function scopeFigures(agentId: string | null): fc.Arbitrary<ScopeFigures>
       { nil: null }
     ),
     percent: fc.option(fc.nat(100_000), { nil: null }),
-    holding: fc.boolean(),
+    paused: fc.boolean(),
   })
 }
 

@@ -78,9 +78,9 @@ export const createTask = defineTool({
     const deps = await _dependencies(ctx, input.dependencies)
     const estimate =
       input.cost_estimate ?? (agent ? await medianFinishedCost(ctx.store, agent.id) : null)
-    // OPENCLAW-11: past the month's budget (counting this task), or while the human holds new work, a new task
+    // OPENCLAW-11: past the month's budget (counting this task), or while the human paused new work, a new task
     // waits for the human's approval; tasks under way are never stopped.
-    const overBudget = ctx.budget ? await ctx.budget.holdFor(agent?.id ?? null, estimate) : null
+    const overBudget = ctx.budget ? await ctx.budget.gateFor(agent?.id ?? null, estimate) : null
     const approval = input.approval || overBudget !== null
     const labelNames = [
       ...(agent ? [`${AGENT_LABEL_PREFIX}${agent.id}`] : []),
@@ -130,7 +130,7 @@ export const createTask = defineTool({
         costEstimate: estimate,
         confidence: input.confidence ?? DEFAULT_CONFIDENCE,
         lastActivityAt: new Date(ctx.now()).toISOString(),
-        held: overBudget ? 'budget' : approval ? 'approval' : null,
+        waitsFor: overBudget ? 'budget' : approval ? 'approval' : null,
       }),
       { agentName: agent?.name ?? null, created: true }
     )
