@@ -50,7 +50,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     ...clients,
     ...notify,
     locks,
-    writeCards: () => scheduler.writeCards(),
+    writeRunCards: () => scheduler.writeRunCards(),
     parts: () => self,
   })
   const pipelineParts = buildPipelineParts(services, {

@@ -51,7 +51,7 @@ export type Scheduler = {
   /** One lane's drain, soon (what enqueues calls it); `first`: a person waits for what was enqueued. */
   drainLane(channel: OutboxChannel, first?: boolean): void
   /** The run cards' step, soon. */
-  writeCards(): void
+  writeRunCards(): void
   /** Both lanes at once (the notify cron, settle). */
   sender: OutboxSender
   settle: Parts['settle']
@@ -170,11 +170,11 @@ export function createScheduler({
   })
   // Run cards are a step of their own: writing one waits for the bridge key's background share of the window,
   // which must never hold a completion's message or an approval's wake behind it (bench/agents.bench.ts measures it).
-  const writeCards = step('cards', async () => {
+  const writeRunCards = step('cards', async () => {
     if (!runs) return
     const { nextDueInMs } = await runs.flushCards()
     if (nextDueInMs !== null)
-      background.later('cards', Math.max(50, nextDueInMs), async () => writeCards(), {
+      background.later('cards', Math.max(50, nextDueInMs), async () => writeRunCards(), {
         weak: true,
       })
   })
@@ -185,7 +185,7 @@ export function createScheduler({
   const kick = (): void => {
     flush()
     kickLanes()
-    writeCards()
+    writeRunCards()
   }
 
   const settle: Parts['settle'] = async function settle(timeoutMs) {
@@ -229,7 +229,7 @@ export function createScheduler({
       if (first) senders[channel].hurry()
       drainLane[channel]()
     },
-    writeCards,
+    writeRunCards,
     sender,
     settle,
   }

@@ -6,9 +6,9 @@ import type { PlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
 import type { KeyedLock } from '../store/keyed-lock.ts'
 import type { Store } from '../store/store.ts'
-import { renderRunCard } from './card.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from './external-source.ts'
 import { RECORD_TTL_S, runRecordKey } from './record-keys.ts'
+import { renderRunCard } from './run-card.ts'
 import type { RunRecord } from './types.ts'
 
 /**

@@ -10,8 +10,8 @@ import { createPlaneClient } from '../plane/client.ts'
 import { UNLIMITED_RATE } from '../plane/request-window.ts'
 import { createKeyedLocks } from '../store/keyed-lock.ts'
 import { createMemoryStore } from '../store/store.ts'
-import { parseRunCard } from './card.ts'
 import { CARD_DELAY_MS, CARDS_DUE_INDEX, createRunStore } from './records.ts'
+import { parseRunCard } from './run-card.ts'
 
 function setup() {
   let clock = Date.UTC(2026, 10, 25, 8, 0, 0)

@@ -142,7 +142,7 @@ export const toolWriteToNotification: Flow = {
   }),
 }
 
-/** The machine line of a run's card (shared/runs/card.ts). */
+/** The machine line of a run's card (shared/runs/run-card.ts). */
 const RUN_CARD_MARK = 'plane-bridge:run-card:v1'
 const SUMMARY = 'Tests relus, tout passe.'
 const done = (s: Subject) => ({ task: s.ref, status: 'done', summary: SUMMARY, confidence: 0.9 })

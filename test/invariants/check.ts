@@ -2,8 +2,9 @@
  * The invariants at quiescence (issue 28): what the human heard, which agents were woken and released, and
  * whether the bridge's answers agree with Plane, against the model's expectations. Returns the violations.
  */
-import { parseRunCard } from '../../shared/runs/card.ts'
+
 import { OPEN_RUN_STATES, runRecordKey } from '../../shared/runs/records.ts'
+import { parseRunCard } from '../../shared/runs/run-card.ts'
 import { DUE_INDEX } from '../../shared/runs/tracker.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
