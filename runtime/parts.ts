@@ -107,11 +107,11 @@ function _clientParts(
   services: Services
 ): Pick<
   Parts,
-  'plane' | 'planeLanes' | 'agentWriters' | 'planeRequestCount' | 'openclaw' | 'directory'
+  'plane' | 'planeWindows' | 'agentWriters' | 'planeRequestCount' | 'openclaw' | 'directory'
 > {
   const { config, log, now } = services
   // The bridge's key and each agent's own, counting one set of key windows (runtime/plane-clients.ts).
-  const { plane, planeLanes, agentWriters, requestCount } = buildPlaneClients(services)
+  const { plane, planeWindows, agentWriters, requestCount } = buildPlaneClients(services)
   const openclaw =
     config.OPENCLAW_HOOKS_URL && config.OPENCLAW_HOOKS_TOKEN
       ? createOpenClawClient({
@@ -127,7 +127,7 @@ function _clientParts(
     log,
     now,
   })
-  return { plane, planeLanes, agentWriters, planeRequestCount: requestCount, openclaw, directory }
+  return { plane, planeWindows, agentWriters, planeRequestCount: requestCount, openclaw, directory }
 }
 
 /** What a person's /plane command reads: at the human's priority, its loads its own. */

@@ -24,7 +24,7 @@ import type { Freshener } from '../pipeline/freshen.ts'
 import type { Pipeline } from '../pipeline/pipeline.ts'
 import type { AgentWriters } from '../plane/agent-writers.ts'
 import type { PlaneClient } from '../plane/client.ts'
-import type { KeyLanes } from '../plane/request-window.ts'
+import type { KeyWindows } from '../plane/request-window.ts'
 import type { PlaneWebhookDoor } from '../plane/webhook-door.ts'
 import type { WebhookNotes } from '../plane/webhook-notes.ts'
 import type { RejectionNotes } from '../plane/webhook-rejections.ts'
@@ -64,7 +64,7 @@ export type Parts = {
   openclaw: OpenClawClient | null
   directory: PlaneDirectory
   /** The runtime's Plane key windows: every client it builds counts one window per key */
-  planeLanes: KeyLanes
+  planeWindows: KeyWindows
   /** Each agent's own Plane client, for writes on its behalf (built from AGENTS and their keys). */
   agentWriters: AgentWriters
   /** Requests this runtime's bridge key has sent to Plane so far (for per-tick counts). */
