@@ -14,7 +14,7 @@ import type { OutboxChannel } from '../shared/notify/outbox.ts'
 import { createPlaneDirectory } from '../shared/notify/plane-directory.ts'
 import { createOpenClawClient } from '../shared/openclaw/index.ts'
 import { createFreshener } from '../shared/pipeline/freshen.ts'
-import { createPlaneWebhookDoor } from '../shared/plane/webhook-door.ts'
+import { createPlaneWebhookGuard } from '../shared/plane/webhook-guard.ts'
 import { createWebhookNotes } from '../shared/plane/webhook-notes.ts'
 import { createRejectionNotes } from '../shared/plane/webhook-rejections.ts'
 import { createKeyedLocks, type KeyedLocks } from '../shared/store/keyed-lock.ts'
@@ -165,7 +165,7 @@ function _routeParts(
   | 'webhookNotes'
   | 'webhookQueue'
   | 'rateCounters'
-  | 'planeWebhook'
+  | 'planeWebhookGuard'
   | 'projectStates'
   | 'toolGate'
   | 'agentCalls'
@@ -178,8 +178,8 @@ function _routeParts(
     webhookQueue: createWebhookWorker(background, store.driver),
     rateCounters: createPooledCounters({ store, now }),
     // A secret of spaces is no secret: the route refuses every delivery then (functions/webhooks/plane.ts).
-    planeWebhook: config.PLANE_WEBHOOK_SECRET?.trim()
-      ? createPlaneWebhookDoor({
+    planeWebhookGuard: config.PLANE_WEBHOOK_SECRET?.trim()
+      ? createPlaneWebhookGuard({
           secret: config.PLANE_WEBHOOK_SECRET,
           hashing: services.hashing,
           now,

@@ -19,7 +19,7 @@ import type { Parts } from '../../shared/core/parts.ts'
 import { settingsFingerprint } from '../../shared/core/settings-fingerprint.ts'
 import type { ContactStatus } from '../../shared/observe/status.ts'
 import { webhookTargetOf } from '../../shared/plane/release.ts'
-import { WEBHOOK_INBOX_INDEX } from '../../shared/plane/webhook-door.ts'
+import { WEBHOOK_INBOX_INDEX } from '../../shared/plane/webhook-guard.ts'
 import {
   lastWebhookReceivedAt,
   signaturesRejectedSinceAccepted,
