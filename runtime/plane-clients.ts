@@ -1,6 +1,6 @@
 /**
  * @module The runtime's Plane clients: the bridge's key (its window shared through the store with every process,
- * Plane's capabilities cached there, each answer counted and reported to the status board) and each agent's own key,
+ * Plane's capabilities cached there, each answer counted and reported to the status ledger) and each agent's own key,
  * all counting one set of key windows (each key's spending is its own, as Plane counts it).
  */
 import type { Services } from '../shared/core/function.ts'

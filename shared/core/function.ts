@@ -5,7 +5,7 @@ import type { AgentConfig, AgentRegistryFile } from '../agents/registry.ts'
 import type { Hashing } from '../hash.ts'
 import type { BridgeMetrics } from '../observe/bridge-metrics.ts'
 import type { Logger } from '../observe/log.ts'
-import type { StatusBoard } from '../observe/status.ts'
+import type { StatusLedger } from '../observe/status.ts'
 import type { Store } from '../store/store.ts'
 import type { UploadBudget } from '../uploads/budget.ts'
 import type { FileSpool } from '../uploads/spool.ts'
@@ -21,7 +21,7 @@ export type Services = {
   store: Store
   log: Logger
   metrics: BridgeMetrics
-  status: StatusBoard
+  status: StatusLedger
   /** Which functions run here and which are off for missing settings. */
   inventory: FunctionInventory
   /** The agent registry (AGENTS_FILE); empty when none is configured. */
