@@ -6,7 +6,7 @@ import {
   type Root,
   scheduleOf,
 } from '../shared/core/function.ts'
-import { runJob, slotOf } from '../shared/core/run-job.ts'
+import { executeJob, slotOf } from '../shared/core/run-job.ts'
 
 /** A cron's firing may come a little before its scheduled instant; look this far ahead when naming its slot. */
 const SLOT_TOLERANCE_MS = 500
@@ -52,7 +52,7 @@ export function startScheduler({ functions, root, signal }: StartSchedulerOption
         // The slot is the scheduled instant (not "now"), so replicas agree even when their firings come apart.
         const scheduledAt = self.previousRuns(1, new Date(services.now() + SLOT_TOLERANCE_MS))[0]
         const slot = slotOf(scheduledAt ?? services.now())
-        const run = runJob(fn, root, { trigger: 'cron', slot, signal })
+        const run = executeJob(fn, root, { trigger: 'cron', slot, signal })
         inFlight.add(run)
         try {
           await run

@@ -14,7 +14,7 @@ import {
   type FunctionInventory,
   type Services,
 } from '../../shared/core/function.ts'
-import { type JobRunRecord, lastJobRuns } from '../../shared/core/job-runs.ts'
+import { type JobExecutionRecord, lastJobExecutions } from '../../shared/core/job-executions.ts'
 import type { Parts } from '../../shared/core/parts.ts'
 import { settingsFingerprint } from '../../shared/core/settings-fingerprint.ts'
 import type { ContactStatus } from '../../shared/observe/status.ts'
@@ -68,9 +68,9 @@ export const readyFunction = defineHttpFunction({
     // Runs recorded in the store (this process, other replicas, `npm run job`), the latest of each job.
     const recorded = storeOk
       ? await _withTimeout(
-          lastJobRuns(store, _functionNames(inventory)),
+          lastJobExecutions(store, _functionNames(inventory)),
           STORE_PING_TIMEOUT_MS
-        ).catch((): Record<string, JobRunRecord> => ({}))
+        ).catch((): Record<string, JobExecutionRecord> => ({}))
       : {}
     const jobs = _latest(snapshot.jobs, recorded)
     // The parts /ready reads: the outbox's depth, the signatures refused.

@@ -125,21 +125,21 @@ export type JobOutcome = {
   failure?: string
 } & Record<string, unknown>
 
-export type JobRun<K extends PartName = never> = (
+export type JobExecution<K extends PartName = never> = (
   ctx: JobContext<K>
 ) => Promise<JobOutcome | undefined>
 
 /**
- * A run with the parts it reads: the root builds the runtime's parts before a run that declares any and hands it
+ * An execution with the parts it reads: the root builds the runtime's parts before one that declares any and hands it
  * these (a job that declares none, `check` or `agent-token`, builds no client, no pipeline).
  */
-type PartsRun<K extends PartName> = {
+type PartsExecution<K extends PartName> = {
   parts?: readonly K[]
-  run: JobRun<K>
+  run: JobExecution<K>
 }
 
 export type CronFunction<K extends PartName = PartName> = FunctionBase &
-  PartsRun<K> & {
+  PartsExecution<K> & {
     kind: 'cron'
     /** Cron expression (5 fields). */
     schedule: string
@@ -152,7 +152,7 @@ export type CronFunction<K extends PartName = PartName> = FunctionBase &
   }
 
 export type JobFunction<K extends PartName = PartName> = FunctionBase &
-  PartsRun<K> & {
+  PartsExecution<K> & {
     kind: 'job'
     maxDurationSeconds?: number
     /**

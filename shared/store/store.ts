@@ -268,7 +268,7 @@ export async function claimAndWrite<T>(
 
 /**
  * What is stored under each name's key, by name, for the names that have something (one read for all of them).
- * @example const runs = await readByName<JobRunRecord>(store, ['poll', 'notify'], (job) => `job:last-run:${job}`)
+ * @example const runs = await readByName<JobExecutionRecord>(store, ['poll', 'notify'], (job) => `job:last-run:${job}`)
  */
 export async function readByName<T>(
   store: Pick<Store, 'getMany'>,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { notifyFunction } from '../../functions/notify/notify.ts'
 import { webhookInbox } from '../../functions/webhooks/inbox.ts'
-import { runJob } from '../../shared/core/run-job.ts'
+import { executeJob } from '../../shared/core/run-job.ts'
 import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
 import { CHAT_ID, sideRuntime, startE2E, WEBHOOK_SECRET } from '../../sim/e2e/harness.ts'
@@ -219,7 +219,9 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     expect(await real.indexSize('index:webhook-inbox')).toBe(1)
     expect((await t.bridge.pipeline.snapshot(item.id))?.state?.name).not.toBe('Done')
     ahead += 31_000
-    expect((await runJob(notifyFunction, t.services.root, { trigger: 'cli' })).outcome).toBe('ok')
+    expect((await executeJob(notifyFunction, t.services.root, { trigger: 'cli' })).outcome).toBe(
+      'ok'
+    )
     await t.settle()
     expect((await t.bridge.pipeline.snapshot(item.id))?.state?.name).toBe('Done')
     expect(await real.indexSize('index:webhook-inbox')).toBe(0)
@@ -285,7 +287,9 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
       now()
     )
     ahead += 31_000
-    expect((await runJob(notifyFunction, t.services.root, { trigger: 'cli' })).outcome).toBe('ok')
+    expect((await executeJob(notifyFunction, t.services.root, { trigger: 'cli' })).outcome).toBe(
+      'ok'
+    )
     await t.settle()
     expect((await t.bridge.pipeline.snapshot(item.id))?.priority).toBe('urgent')
     expect(await t.services.store.indexSize('index:webhook-inbox')).toBe(0)
