@@ -197,7 +197,7 @@ export function createScheduler({
       const report = await sender.drain()
       const left = (await outbox.pending()).length
       // A card another pass is writing stays marked until it is written.
-      const cards = runs ? await store.indexSize(CARDS_DUE_INDEX) : 0
+      const cards = runs ? await store.sortedSize(CARDS_DUE_INDEX) : 0
       if ((left === 0 && cards === 0) || now() >= deadline) return { left }
       // What is left cannot go before the deadline (a held chat, a backoff): waiting for it is waiting for nothing.
       if (

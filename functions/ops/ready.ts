@@ -130,7 +130,7 @@ async function _readWebhooks(
     // Plane switched its webhook off (the poll found changes no delivery brought).
     offSince: await webhookOffSince(services),
     // Deliveries kept and not yet read and processed (a backlog, or what a stopped process left).
-    waiting: await services.store.indexSize(WEBHOOK_INBOX_INDEX),
+    waiting: await services.store.sortedSize(WEBHOOK_INBOX_INDEX),
     // Signed deliveries that could not be read, kept apart a week (npm run job -- dead-letters).
     unreadable: await unreadableSummary(services.store, services.now),
   }

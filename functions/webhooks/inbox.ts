@@ -163,7 +163,7 @@ export async function replayInbox(
   let replayed = 0
   const { index } = webhookInbox(services.store, services.now)
   // Ids only: each entry is read once, by its processing.
-  for (const { member: id } of await services.store.indexRange(index, {
+  for (const { member: id } of await services.store.sortedRange(index, {
     maxScore: services.now() - minAgeMs,
   })) {
     // Waiting in this runtime's worker behind a burst: processed there, not twice.

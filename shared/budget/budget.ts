@@ -106,8 +106,8 @@ export function createBudget({
   const read = async (month: string) => {
     const [lines, raises, holds] = await Promise.all([
       ledger.read(month),
-      store.indexRange(raisesKey(month), { limit: 10_000 }),
-      store.indexRange(holdsKey(month), { limit: 1_000 }),
+      store.sortedRange(raisesKey(month), { limit: 10_000 }),
+      store.sortedRange(holdsKey(month), { limit: 1_000 }),
     ])
     const raised = (scope: BudgetScope) =>
       raises.filter((r) => r.member.startsWith(`${scope} `)).length
@@ -191,8 +191,10 @@ export function createBudget({
     },
     check,
     async raise(month, scope, once) {
-      await store.indexAdd(raisesKey(month), `${scope} ${once}`, now(), { ttlSeconds: MONTH_TTL_S })
-      await store.indexRemove(holdsKey(month), scope)
+      await store.sortedAdd(raisesKey(month), `${scope} ${once}`, now(), {
+        ttlSeconds: MONTH_TTL_S,
+      })
+      await store.sortedRemove(holdsKey(month), scope)
       const f = figuresOf(scope, await read(month))
       // The new budget is not told for what it already covers: only a later crossing is news.
       const level = levelOf(f)
@@ -202,7 +204,7 @@ export function createBudget({
       return f
     },
     async hold(month, scope) {
-      await store.indexAdd(holdsKey(month), scope, now(), { ttlSeconds: MONTH_TTL_S })
+      await store.sortedAdd(holdsKey(month), scope, now(), { ttlSeconds: MONTH_TTL_S })
     },
     built: () => store.has(BUILT_KEY),
     markBuilt: () => store.set(BUILT_KEY, { at: now() }),

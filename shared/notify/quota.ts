@@ -69,7 +69,7 @@ export function createAgentQuota({
     },
     async hold({ agentId, agentName, chatId, dedupeKey, html }) {
       await store.set(heldKey(dedupeKey), html, { ttlSeconds: HELD_TTL_S })
-      await store.indexAdd(heldIndex(agentId), dedupeKey, now(), { ttlSeconds: HELD_TTL_S })
+      await store.sortedAdd(heldIndex(agentId), dedupeKey, now(), { ttlSeconds: HELD_TTL_S })
       const windowEnd = (await windowOf(agentId)) + windowMs
       return {
         channel: 'telegram',
@@ -81,7 +81,7 @@ export function createAgentQuota({
       }
     },
     async take(agentId, agentName, locale) {
-      const entries = await store.indexRange(heldIndex(agentId))
+      const entries = await store.sortedRange(heldIndex(agentId))
       if (entries.length === 0) return null
       const members = entries.map((e) => e.member)
       const htmls = await store.getMany<string>(members.map(heldKey))
@@ -120,7 +120,7 @@ export function createAgentQuota({
     },
     async sent(agentId, members) {
       for (const member of members) {
-        await store.indexRemove(heldIndex(agentId), member)
+        await store.sortedRemove(heldIndex(agentId), member)
         await store.delete(heldKey(member))
       }
     },

@@ -89,7 +89,7 @@ export async function readBridgeRecords(
     step: p.step,
   }))
   const today = new Date().toISOString().slice(0, 10)
-  const checkinSeconds = (await store.indexRange(checkinsKey(today), { limit: 10_000 })).map(
+  const checkinSeconds = (await store.sortedRange(checkinsKey(today), { limit: 10_000 })).map(
     (e) => e.score
   )
   return { reviews, approvals, runs, timers, progress, checkinSeconds }

@@ -83,7 +83,7 @@ export async function noteTaskChanged(
   task: TaskSnapshot,
   atMs: number
 ): Promise<void> {
-  await store.indexAdd(changedKey(task.projectId), task.id, -atMs, { ttlSeconds: CHANGED_TTL_S })
+  await store.sortedAdd(changedKey(task.projectId), task.id, -atMs, { ttlSeconds: CHANGED_TTL_S })
 }
 
 /**
@@ -187,7 +187,7 @@ export function createWorkspaceLoader({
     // key's window is a twentieth, and a /plane status waits 6.9 s (the deploy bench, the Concierge's projects
     // counted).
     if (now() - listedAt >= itemsTtlS * 1000) cached.renew(key, keptS, relist)
-    const changed = await store.indexRange(changedKey(projectId), {
+    const changed = await store.sortedRange(changedKey(projectId), {
       maxScore: -listedAt,
       limit: CHANGED_CAP + 1,
     })

@@ -297,7 +297,7 @@ describe('agent runs: stale, reassigned, unblocked', () => {
       (r) => ({ ...r, state: 'active' }),
       { agentName: 'Imhotep', card: false }
     )
-    await t.services.store.indexAdd(DUE_INDEX, staleMember(task.id), now() + 30 * MINUTE)
+    await t.services.store.sortedAdd(DUE_INDEX, staleMember(task.id), now() + 30 * MINUTE)
     await later(20 * MINUTE)
     expect((await record(t, task.id))?.state).toBe('active')
     await later(15 * MINUTE)

@@ -201,7 +201,7 @@ export async function checkInvariants(world: World, scenario: Scenario): Promise
   }
 
   // 3. The bridge's answers agree with Plane; a deleted task it noticed holds nothing any more (issue 37).
-  const due = (await t.services.store.indexRange(DUE_INDEX)).map((d) => d.member)
+  const due = (await t.services.store.sortedRange(DUE_INDEX)).map((d) => d.member)
   for (const task of model.tasks.values()) {
     if (!task.deleted) continue
     if (!task.deleted.noticed) continue
