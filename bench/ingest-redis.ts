@@ -158,7 +158,7 @@ export async function fsInboxSize(dataDir: string): Promise<number | null> {
       reader = createNodeStore(loadConfig({ STORE_DRIVER: 'fs', DATA_DIR: dataDir }))
       journalReaders.set(dataDir, reader)
     }
-    return reader.indexSize(INBOX_INDEX)
+    return reader.sortedSize(INBOX_INDEX)
   }
   const path = join(dataDir, ...INBOX_INDEX.split(':'))
   const info = await stat(path).catch(() => null)

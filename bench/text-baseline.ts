@@ -1,9 +1,9 @@
 /**
  * @module The baseline of the text bench: the parsers issue 38 replaced, as they were before it (shared/text/markdown.ts
- * before 35b50fa, CONFIDENCE of shared/notify/policy.ts before 89df7b7, parseRunCard of shared/runs/card.ts before
+ * before 35b50fa, CONFIDENCE of shared/notify/policy.ts before 89df7b7, parseRunCard of shared/runs/run-card.ts before
  * 304c72f), kept here only so that the bench measures old and new in the same run. Never import it from product code.
  */
-import { RUN_CARD_MARKER } from '../shared/runs/card.ts'
+import { RUN_CARD_MARKER } from '../shared/runs/run-card.ts'
 
 const CONFIDENCE =
   /(?<!\p{L})(?:confidence|confiance)(?:[ _-]?score)?\s*[:=]\s*(1(?:[.,]0+)?|0(?:[.,]\d+)?)(?![\d.,]*\d)/iu

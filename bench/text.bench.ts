@@ -11,7 +11,7 @@
 import { availableParallelism, loadavg } from 'node:os'
 import { createContext, Script } from 'node:vm'
 import { parseConfidence } from '../shared/notify/confidence.ts'
-import { parseRunCard } from '../shared/runs/card.ts'
+import { parseRunCard } from '../shared/runs/run-card.ts'
 import { htmlToText } from '../shared/text/html-text.ts'
 import { markdownToHtml } from '../shared/text/markdown.ts'
 import { ABUSE_CASES, type TextFunctionName } from '../test/abuse/text-cases.ts'

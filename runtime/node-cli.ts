@@ -7,7 +7,7 @@ import {
   type Services,
   scheduleOf,
 } from '../shared/core/function.ts'
-import { runJob } from '../shared/core/run-job.ts'
+import { executeJob } from '../shared/core/run-job.ts'
 import { errorMessage } from '../shared/observe/errors.ts'
 
 /** A one-off run delivers what it enqueued before the process exits, within this bound. */
@@ -79,14 +79,14 @@ export async function runJobCommand({
   }
   // With --json, stdout holds the job's JSON alone: the summary, progress and notices go to stderr.
   const say = args.includes('--json') ? err : out
-  const result = await runJob(fn, root, {
+  const result = await executeJob(fn, root, {
     trigger: 'cli',
     args: args.slice(1),
     progress: say,
   })
   // Messages and wake-ups the run enqueued go out now; what cannot is kept for the next runtime. A job that
   // runs without the store (`check` while Redis is down) has nothing to deliver and must still print its lines.
-  // A job that declares no parts built none (runJob) and enqueued nothing: there is nothing to settle.
+  // A job that declares no parts built none (executeJob) and enqueued nothing: there is nothing to settle.
   const { left } = fn.parts?.length
     ? await root
         .parts()

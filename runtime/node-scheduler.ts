@@ -6,9 +6,9 @@ import {
   type Root,
   scheduleOf,
 } from '../shared/core/function.ts'
-import { runJob, slotOf } from '../shared/core/run-job.ts'
+import { executeJob, slotOf } from '../shared/core/run-job.ts'
 
-/** A tick may fire a little before its scheduled instant; look this far ahead when naming its slot. */
+/** A cron's firing may come a little before its scheduled instant; look this far ahead when naming its slot. */
 const SLOT_TOLERANCE_MS = 500
 
 export type NodeScheduler = {
@@ -39,7 +39,8 @@ export function startScheduler({ functions, root, signal }: StartSchedulerOption
       scheduleOf(fn, services.config),
       {
         timezone,
-        // croner skips a tick while the previous run of this job is still going (style-anchors.md B5.12).
+        // croner skips a firing while the previous run of this job is still going (style-anchors.md B5.12). The log
+        // line keeps its words ("tick skipped"): operators' searches read it.
         protect: function overlapped() {
           services.metrics.jobRuns.inc({ job: fn.name, outcome: 'overlap' })
           services.log.warn('job still running, tick skipped', { job: fn.name })
@@ -47,11 +48,11 @@ export function startScheduler({ functions, root, signal }: StartSchedulerOption
         catch: (error: unknown) =>
           services.log.error('scheduler error', { job: fn.name, error: String(error) }),
       },
-      async function tick(self: Cron) {
-        // The slot is the scheduled instant (not "now"), so replicas agree even when their ticks fire apart.
+      async function fire(self: Cron) {
+        // The slot is the scheduled instant (not "now"), so replicas agree even when their firings come apart.
         const scheduledAt = self.previousRuns(1, new Date(services.now() + SLOT_TOLERANCE_MS))[0]
         const slot = slotOf(scheduledAt ?? services.now())
-        const run = runJob(fn, root, { trigger: 'cron', slot, signal })
+        const run = executeJob(fn, root, { trigger: 'cron', slot, signal })
         inFlight.add(run)
         try {
           await run

@@ -14,7 +14,7 @@ import type { OutboxChannel } from '../shared/notify/outbox.ts'
 import { createPlaneDirectory } from '../shared/notify/plane-directory.ts'
 import { createOpenClawClient } from '../shared/openclaw/index.ts'
 import { createFreshener } from '../shared/pipeline/freshen.ts'
-import { createPlaneWebhookDoor } from '../shared/plane/webhook-door.ts'
+import { createPlaneWebhookGuard } from '../shared/plane/webhook-guard.ts'
 import { createWebhookNotes } from '../shared/plane/webhook-notes.ts'
 import { createRejectionNotes } from '../shared/plane/webhook-rejections.ts'
 import { createKeyedLocks, type KeyedLocks } from '../shared/store/keyed-lock.ts'
@@ -50,7 +50,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     ...clients,
     ...notify,
     locks,
-    writeCards: () => scheduler.writeCards(),
+    writeRunCards: () => scheduler.writeRunCards(),
     parts: () => self,
   })
   const pipelineParts = buildPipelineParts(services, {
@@ -107,11 +107,11 @@ function _clientParts(
   services: Services
 ): Pick<
   Parts,
-  'plane' | 'planeLanes' | 'agentWriters' | 'planeRequestCount' | 'openclaw' | 'directory'
+  'plane' | 'planeWindows' | 'agentWriters' | 'planeRequestCount' | 'openclaw' | 'directory'
 > {
   const { config, log, now } = services
   // The bridge's key and each agent's own, counting one set of key windows (runtime/plane-clients.ts).
-  const { plane, planeLanes, agentWriters, requestCount } = buildPlaneClients(services)
+  const { plane, planeWindows, agentWriters, requestCount } = buildPlaneClients(services)
   const openclaw =
     config.OPENCLAW_HOOKS_URL && config.OPENCLAW_HOOKS_TOKEN
       ? createOpenClawClient({
@@ -127,7 +127,7 @@ function _clientParts(
     log,
     now,
   })
-  return { plane, planeLanes, agentWriters, planeRequestCount: requestCount, openclaw, directory }
+  return { plane, planeWindows, agentWriters, planeRequestCount: requestCount, openclaw, directory }
 }
 
 /** What a person's /plane command reads: at the human's priority, its loads its own. */
@@ -165,7 +165,7 @@ function _routeParts(
   | 'webhookNotes'
   | 'webhookQueue'
   | 'rateCounters'
-  | 'planeWebhook'
+  | 'planeWebhookGuard'
   | 'projectStates'
   | 'toolGate'
   | 'agentCalls'
@@ -178,8 +178,8 @@ function _routeParts(
     webhookQueue: createWebhookWorker(background, store.driver),
     rateCounters: createPooledCounters({ store, now }),
     // A secret of spaces is no secret: the route refuses every delivery then (functions/webhooks/plane.ts).
-    planeWebhook: config.PLANE_WEBHOOK_SECRET?.trim()
-      ? createPlaneWebhookDoor({
+    planeWebhookGuard: config.PLANE_WEBHOOK_SECRET?.trim()
+      ? createPlaneWebhookGuard({
           secret: config.PLANE_WEBHOOK_SECRET,
           hashing: services.hashing,
           now,

@@ -1,6 +1,6 @@
 /**
  * @module The runtime's Plane clients: the bridge's key (its window shared through the store with every process,
- * Plane's capabilities cached there, each answer counted and reported to the status board) and each agent's own key,
+ * Plane's capabilities cached there, each answer counted and reported to the status ledger) and each agent's own key,
  * all counting one set of key windows (each key's spending is its own, as Plane counts it).
  */
 import type { Services } from '../shared/core/function.ts'
@@ -8,7 +8,7 @@ import { type AgentWriters, createAgentWriters } from '../shared/plane/agent-wri
 import { CAPABILITIES_MAX_AGE_MS, type PlaneCapabilities } from '../shared/plane/capabilities.ts'
 import { createPlaneClient, type PlaneClient } from '../shared/plane/client.ts'
 import { diagnosePlaneFailure } from '../shared/plane/diagnose.ts'
-import { createKeyLanes, type KeyLanes } from '../shared/plane/request-window.ts'
+import { createKeyWindows, type KeyWindows } from '../shared/plane/request-window.ts'
 import type { PlaneWindowWait } from '../shared/plane/transport.ts'
 
 /** Plane's capabilities (relations, worklogs…), shared by every process on the store for an hour. */
@@ -17,7 +17,7 @@ const CAPABILITIES_KEY = 'plane:capabilities'
 export type PlaneClients = {
   /** The bridge's own client; null without Plane settings. */
   plane: PlaneClient | null
-  planeLanes: KeyLanes
+  planeWindows: KeyWindows
   agentWriters: AgentWriters
   /** Requests the bridge's key has sent so far. */
   requestCount: () => number
@@ -31,13 +31,13 @@ export function buildPlaneClients(services: Services): PlaneClients {
   )
   let requests = 0
   // Every Plane client of this runtime counts its key's window in these: the bridge's, each agent's own.
-  const planeLanes = createKeyLanes()
+  const planeWindows = createKeyWindows()
   // How every key of this runtime counts its window: the bridge's and each agent's alike.
   const windows = {
     rateLimit: config.PLANE_API_RATE_LIMIT,
     // The key's window counted with every process on the store (a `npm run job`, other replicas).
     sharedWindow: store,
-    lanes: planeLanes,
+    keyWindows: planeWindows,
     // One clock for the window and its waits: a test's virtual clock moves both.
     now,
     sleep,
@@ -91,5 +91,5 @@ export function buildPlaneClients(services: Services): PlaneClients {
     ...windows,
     onWindowWait: (agentId, wait) => waited(`agent ${agentId}`, wait),
   })
-  return { plane, planeLanes, agentWriters, requestCount: () => requests }
+  return { plane, planeWindows, agentWriters, requestCount: () => requests }
 }

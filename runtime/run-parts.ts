@@ -20,7 +20,7 @@ export type RunPartsOptions = Pick<
   'plane' | 'openclaw' | 'directory' | 'outbox' | 'cards' | 'chatId' | 'locks'
 > & {
   /** The scheduler's run cards step, built after the runs. */
-  writeCards: () => void
+  writeRunCards: () => void
   /** The parts once built: the dependents' side reads them as a task closes or is deleted, not before. */
   parts: () => Parts
 }
@@ -34,7 +34,7 @@ export type RunParts = Pick<Parts, 'budget' | 'runs' | 'snapshots' | 'tracker'> 
 
 export function buildRunParts(services: Services, options: RunPartsOptions): RunParts {
   const { config, store, log, metrics, background, now } = services
-  const { plane, openclaw, directory, outbox, chatId, locks, writeCards, parts } = options
+  const { plane, openclaw, directory, outbox, chatId, locks, writeRunCards, parts } = options
   const budget = _budgetOf(services, options)
   const runs = plane
     ? createRunStore({
@@ -48,7 +48,7 @@ export function buildRunParts(services: Services, options: RunPartsOptions): Run
         // Cards are written by the flush step once their coalescing delay has passed.
         // A weak timer: cards are no one's wait (the notify cron writes what a stopping process left).
         onCardMarked: (dueInMs) =>
-          background.later('cards', Math.max(50, dueInMs), async () => writeCards(), {
+          background.later('cards', Math.max(50, dueInMs), async () => writeRunCards(), {
             weak: true,
           }),
         ...(budget ? { ledger: budget } : {}),

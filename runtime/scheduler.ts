@@ -51,7 +51,7 @@ export type Scheduler = {
   /** One lane's drain, soon (what enqueues calls it); `first`: a person waits for what was enqueued. */
   drainLane(channel: OutboxChannel, first?: boolean): void
   /** The run cards' step, soon. */
-  writeCards(): void
+  writeRunCards(): void
   /** Both lanes at once (the notify cron, settle). */
   sender: OutboxSender
   settle: Parts['settle']
@@ -170,11 +170,11 @@ export function createScheduler({
   })
   // Run cards are a step of their own: writing one waits for the bridge key's background share of the window,
   // which must never hold a completion's message or an approval's wake behind it (bench/agents.bench.ts measures it).
-  const writeCards = step('cards', async () => {
+  const writeRunCards = step('cards', async () => {
     if (!runs) return
     const { nextDueInMs } = await runs.flushCards()
     if (nextDueInMs !== null)
-      background.later('cards', Math.max(50, nextDueInMs), async () => writeCards(), {
+      background.later('cards', Math.max(50, nextDueInMs), async () => writeRunCards(), {
         weak: true,
       })
   })
@@ -185,7 +185,7 @@ export function createScheduler({
   const kick = (): void => {
     flush()
     kickLanes()
-    writeCards()
+    writeRunCards()
   }
 
   const settle: Parts['settle'] = async function settle(timeoutMs) {
@@ -197,7 +197,7 @@ export function createScheduler({
       const report = await sender.drain()
       const left = (await outbox.pending()).length
       // A card another pass is writing stays marked until it is written.
-      const cards = runs ? await store.indexSize(CARDS_DUE_INDEX) : 0
+      const cards = runs ? await store.sortedSize(CARDS_DUE_INDEX) : 0
       if ((left === 0 && cards === 0) || now() >= deadline) return { left }
       // What is left cannot go before the deadline (a held chat, a backoff): waiting for it is waiting for nothing.
       if (
@@ -229,7 +229,7 @@ export function createScheduler({
       if (first) senders[channel].hurry()
       drainLane[channel]()
     },
-    writeCards,
+    writeRunCards,
     sender,
     settle,
   }

@@ -23,7 +23,7 @@ import {
 import { errorMessage } from '../shared/observe/errors.ts'
 import { createLogger, type Logger } from '../shared/observe/log.ts'
 import { createRedactor } from '../shared/observe/redact.ts'
-import { createStatusBoard } from '../shared/observe/status.ts'
+import { createStatusLedger } from '../shared/observe/status.ts'
 import type { Store } from '../shared/store/store.ts'
 import { createUploadAllowance } from '../shared/uploads/allowance.ts'
 import { createMemorySpool, type FileSpool } from '../shared/uploads/spool.ts'
@@ -100,13 +100,13 @@ export function createServices({
   // The write is background work: shutdown and a Worker's `waitUntil` (background.idle) wait for it; a promise of
   // its own was awaited by nothing but a job's `status.flush()`, and a Worker may end the request's I/O before it.
   const settings = settingsFingerprint(config)
-  const status = createStatusBoard({
+  const status = createStatusLedger({
     now,
     persist: (integration, contact) =>
       new Promise<void>((resolve, reject) => {
         if (!services) return resolve()
         const { store, background } = services
-        // Settled here, never thrown into the background's log: the board forgets a failed write and makes it again.
+        // Settled here, never thrown into the background's log: the status ledger forgets a failed write and makes it again.
         background.run(CONTACT_WRITE, () =>
           persistContact(store, integration, { ...contact, settings }).then(resolve, reject)
         )

@@ -5,7 +5,7 @@
 import { AgentRegistryError } from '../shared/agents/registry.ts'
 import { ConfigError } from '../shared/core/config.ts'
 import { scheduleOf } from '../shared/core/function.ts'
-import { runJob, slotOf } from '../shared/core/run-job.ts'
+import { executeJob, slotOf } from '../shared/core/run-job.ts'
 import { AnswerWithheld } from '../shared/net/http-errors.ts'
 import { errorMessage } from '../shared/observe/errors.ts'
 import { createRedactor } from '../shared/observe/redact.ts'
@@ -69,11 +69,11 @@ async function scheduled(
     enabled: services.inventory.enabled,
     scheduleOf: (fn) => scheduleOf(fn, services.config),
   })
-  // The slot is the scheduled instant, so a trigger delivered twice runs each function once (runJob's claim).
+  // The slot is the scheduled instant, so a trigger delivered twice runs each function once (executeJob's claim).
   const slot = slotOf(controller.scheduledTime)
-  const runs = Promise.all(due.map((fn) => runJob(fn, root, { trigger: 'scheduled', slot }))).then(
-    () => services.background.idle(BACKGROUND_GRACE_MS)
-  )
+  const runs = Promise.all(
+    due.map((fn) => executeJob(fn, root, { trigger: 'scheduled', slot }))
+  ).then(() => services.background.idle(BACKGROUND_GRACE_MS))
   ctx.waitUntil(runs)
 }
 

@@ -39,7 +39,7 @@ function world(shareThroughStore: boolean) {
   const prefix = `tb-${process.pid}-${Date.now() % 1e9}-${shareThroughStore ? 1 : 0}`
   prefixes.push(prefix)
   const config = loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix })
-  /** One process: its own lanes (a new client's own, as a new process's), its own store connection. */
+  /** One process: its own key windows (a new client's own, as a new process's), its own store connection. */
   const bridgeProcess = (): PlaneClient => {
     const store = createNodeStore(config)
     stores.push(store)

@@ -55,10 +55,10 @@ describe('fs store journal', () => {
     await first.set('outbox:1', { text: 'bonjour' })
     await first.set('ttl:short', 1, { ttlSeconds: 1 })
     await first.set('ttl:long', 2, { ttlSeconds: 3600 })
-    await first.indexAdd('queue', 'b', 2)
-    await first.indexAdd('queue', 'a', 1)
-    await first.indexAdd('queue', 'c', 3)
-    await first.indexRemove('queue', 'c')
+    await first.sortedAdd('queue', 'b', 2)
+    await first.sortedAdd('queue', 'a', 1)
+    await first.sortedAdd('queue', 'c', 3)
+    await first.sortedRemove('queue', 'c')
     expect(await first.increment('count', 60)).toBe(1)
     expect(await first.increment('count', 60)).toBe(2)
     await first.set('gone', true)
@@ -67,7 +67,7 @@ describe('fs store journal', () => {
 
     const second = openStore(dir)
     expect(await second.get('outbox:1')).toEqual({ text: 'bonjour' })
-    expect(await second.indexRange('queue')).toEqual([
+    expect(await second.sortedRange('queue')).toEqual([
       { member: 'a', score: 1 },
       { member: 'b', score: 2 },
     ])
@@ -92,18 +92,18 @@ describe('fs store journal', () => {
     const first = open()
     // Still in memory when created again, dropped by a read, dropped by a sweep.
     const keys = ['deadlines', 'dependents:a', 'dependents:b']
-    for (const key of keys) await first.indexAdd(key, 'old', 1, { ttlSeconds: 5 })
+    for (const key of keys) await first.sortedAdd(key, 'old', 1, { ttlSeconds: 5 })
     now += 6000
-    await first.indexAdd('deadlines', 'new', 2)
-    expect(await first.indexRange('deadlines')).toEqual([{ member: 'new', score: 2 }])
+    await first.sortedAdd('deadlines', 'new', 2)
+    expect(await first.sortedRange('deadlines')).toEqual([{ member: 'new', score: 2 }])
     expect(await first.has('dependents:a')).toBe(false)
     expect(await first.sweep()).toBe(1)
-    await first.indexAdd('dependents:a', 'new', 2)
-    await first.indexAdd('dependents:b', 'new', 2)
+    await first.sortedAdd('dependents:a', 'new', 2)
+    await first.sortedAdd('dependents:b', 'new', 2)
     await first.dispose()
     const second = open()
     for (const key of keys)
-      expect(await second.indexRange(key)).toEqual([{ member: 'new', score: 2 }])
+      expect(await second.sortedRange(key)).toEqual([{ member: 'new', score: 2 }])
     await second.dispose()
   })
 
@@ -118,7 +118,7 @@ describe('fs store journal', () => {
     })
     await store.set('keep', 'oui')
     await store.set('sweep:a', 1, { ttlSeconds: 5 })
-    await store.indexAdd('sweep:index', 'm', 1, { ttlSeconds: 5 })
+    await store.sortedAdd('sweep:index', 'm', 1, { ttlSeconds: 5 })
     now += 6000
     expect(await store.sweep()).toBe(2)
     expect(await store.keys()).toEqual(['keep'])
@@ -130,15 +130,15 @@ describe('fs store journal', () => {
     const service = openStore(dir)
     const job = openStore(dir)
     await service.set('outbox:item:1', { text: 'a' })
-    await service.indexAdd('outbox:due', '1', 10)
+    await service.sortedAdd('outbox:due', '1', 10)
     expect(await job.get('outbox:item:1')).toEqual({ text: 'a' })
-    expect(await job.indexRange('outbox:due')).toEqual([{ member: '1', score: 10 }])
+    expect(await job.sortedRange('outbox:due')).toEqual([{ member: '1', score: 10 }])
 
     // `dead-letters --retry` from the job: the service sees the item queued again and the letter gone.
     await job.set('outbox:dead:2', { text: 'b' })
-    await job.indexAdd('outbox:due', '2', 5)
+    await job.sortedAdd('outbox:due', '2', 5)
     await job.delete('outbox:item:1')
-    expect(await service.indexRange('outbox:due')).toEqual([
+    expect(await service.sortedRange('outbox:due')).toEqual([
       { member: '2', score: 5 },
       { member: '1', score: 10 },
     ])
@@ -188,9 +188,9 @@ describe('fs store journal', () => {
     const body = 'x'.repeat(1000)
     for (let i = 0; i < 200; i++) {
       await service.set(`webhook:inbox:${i}`, { body })
-      await service.indexAdd('webhook:inbox', String(i), i)
+      await service.sortedAdd('webhook:inbox', String(i), i)
       await service.delete(`webhook:inbox:${i}`)
-      await service.indexRemove('webhook:inbox', String(i))
+      await service.sortedRemove('webhook:inbox', String(i))
     }
     await service.set('kept', { body })
     // Written and deleted 200 times over: the journal holds only what is live.
@@ -205,7 +205,7 @@ describe('fs store journal', () => {
     const reopened = open()
     expect(await reopened.get('kept')).toEqual({ body })
     expect(await reopened.get('from-job')).toBe(1)
-    expect(await reopened.indexSize('webhook:inbox')).toBe(0)
+    expect(await reopened.sortedSize('webhook:inbox')).toBe(0)
     expect(await reopened.keys()).toEqual(['from-job', 'kept'])
     await reopened.dispose()
   })
@@ -305,8 +305,8 @@ describe('fs store journal', () => {
     const legacy = createStore({ driver: fsLite({ base: dir }), name: 'fs', location: dir })
     await legacy.set('outbox:item:7', { text: 'ancien' })
     await legacy.set('ttl:expired', 1, { ttlSeconds: 1 })
-    await legacy.indexAdd('outbox:due', '7', 70)
-    await legacy.indexAdd('outbox:due', '8', 80)
+    await legacy.sortedAdd('outbox:due', '7', 70)
+    await legacy.sortedAdd('outbox:due', '8', 80)
     expect(await legacy.increment('webhook:rate', 60)).toBe(1)
     await new Promise((r) => setTimeout(r, 1100))
     await legacy.dispose()
@@ -317,13 +317,13 @@ describe('fs store journal', () => {
     expect(await store.get('outbox:item:7')).toEqual({ text: 'ancien' })
     expect(await store.get('ttl:expired')).toBeNull()
     // The index was one `{ member: score }` entry: it reads as an index and takes new members.
-    expect(await store.indexRange('outbox:due')).toEqual([
+    expect(await store.sortedRange('outbox:due')).toEqual([
       { member: '7', score: 70 },
       { member: '8', score: 80 },
     ])
-    expect(await store.indexAdd('outbox:due', '8', 1, { onlyIfAbsent: true })).toBe(false)
-    expect(await store.indexScore('outbox:due', '8')).toBe(80)
-    expect(await store.indexAdd('outbox:due', '9', 90)).toBe(true)
+    expect(await store.sortedAdd('outbox:due', '8', 1, { onlyIfAbsent: true })).toBe(false)
+    expect(await store.sortedScore('outbox:due', '8')).toBe(80)
+    expect(await store.sortedAdd('outbox:due', '9', 90)).toBe(true)
     expect(await store.increment('webhook:rate', 60)).toBe(2)
     expect(notices[0]).toMatchObject({ keys: 3, skipped: 0 })
     await store.dispose()
@@ -331,7 +331,7 @@ describe('fs store journal', () => {
     expect(readdirSync(join(dir, IMPORTED_FILES_DIR)).sort()).toEqual(['outbox', 'ttl', 'webhook'])
 
     const again = createNodeStore(loadConfig({ DATA_DIR: dir }), { onNotice })
-    expect(await again.indexSize('outbox:due')).toBe(3)
+    expect(await again.sortedSize('outbox:due')).toBe(3)
     expect(notices).toHaveLength(1)
     await again.dispose()
   })
@@ -339,7 +339,7 @@ describe('fs store journal', () => {
   it('should refuse an index operation on a key that holds another value', async () => {
     const store = openStore(freshDir())
     await store.set('plain', 'texte')
-    await expect(store.indexAdd('plain', 'm', 1)).rejects.toThrow(/holds a value, not an index/)
+    await expect(store.sortedAdd('plain', 'm', 1)).rejects.toThrow(/holds a value, not an index/)
     await store.dispose()
   })
 })

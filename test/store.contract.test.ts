@@ -217,42 +217,42 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
   })
 
   it('should keep a sorted index: add, keep a score on request, range by score, remove', async () => {
-    expect(await store.indexAdd('idx:due', 'b', 20)).toBe(true)
-    expect(await store.indexAdd('idx:due', 'a', 10)).toBe(true)
-    expect(await store.indexAdd('idx:due', 'c', 30)).toBe(true)
+    expect(await store.sortedAdd('idx:due', 'b', 20)).toBe(true)
+    expect(await store.sortedAdd('idx:due', 'a', 10)).toBe(true)
+    expect(await store.sortedAdd('idx:due', 'c', 30)).toBe(true)
     // Re-adding moves the member; onlyIfAbsent leaves it where it is.
-    expect(await store.indexAdd('idx:due', 'c', 5)).toBe(false)
-    expect(await store.indexAdd('idx:due', 'c', 99, { onlyIfAbsent: true })).toBe(false)
-    expect(await store.indexScore('idx:due', 'c')).toBe(5)
-    expect(await store.indexScore('idx:due', 'zz')).toBeNull()
-    expect(await store.indexRange('idx:due', { maxScore: 15 })).toEqual([
+    expect(await store.sortedAdd('idx:due', 'c', 5)).toBe(false)
+    expect(await store.sortedAdd('idx:due', 'c', 99, { onlyIfAbsent: true })).toBe(false)
+    expect(await store.sortedScore('idx:due', 'c')).toBe(5)
+    expect(await store.sortedScore('idx:due', 'zz')).toBeNull()
+    expect(await store.sortedRange('idx:due', { maxScore: 15 })).toEqual([
       { member: 'c', score: 5 },
       { member: 'a', score: 10 },
     ])
-    expect((await store.indexRange('idx:due', { limit: 2 })).map((e) => e.member)).toEqual([
+    expect((await store.sortedRange('idx:due', { limit: 2 })).map((e) => e.member)).toEqual([
       'c',
       'a',
     ])
-    expect(await store.indexSize('idx:due')).toBe(3)
-    expect(await store.indexRemove('idx:due', 'a')).toBe(true)
-    expect(await store.indexRemove('idx:due', 'a')).toBe(false)
-    expect((await store.indexRange('idx:due')).map((e) => e.member)).toEqual(['c', 'b'])
+    expect(await store.sortedSize('idx:due')).toBe(3)
+    expect(await store.sortedRemove('idx:due', 'a')).toBe(true)
+    expect(await store.sortedRemove('idx:due', 'a')).toBe(false)
+    expect((await store.sortedRange('idx:due')).map((e) => e.member)).toEqual(['c', 'b'])
     // Members are any text: ids with colons, unicode.
-    expect(await store.indexAdd('idx:due', 'task:1:agent:é', 1.5)).toBe(true)
-    expect(await store.indexScore('idx:due', 'task:1:agent:é')).toBe(1.5)
+    expect(await store.sortedAdd('idx:due', 'task:1:agent:é', 1.5)).toBe(true)
+    expect(await store.sortedScore('idx:due', 'task:1:agent:é')).toBe(1.5)
     await store.delete('idx:due')
-    expect(await store.indexSize('idx:due')).toBe(0)
-    expect(await store.indexRange('idx:due')).toEqual([])
+    expect(await store.sortedSize('idx:due')).toBe(0)
+    expect(await store.sortedRange('idx:due')).toEqual([])
   })
 
   it('should give one winner to concurrent onlyIfAbsent adds of one member', async () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        store.indexAdd('idx:race', 'only', i, { onlyIfAbsent: true })
+        store.sortedAdd('idx:race', 'only', i, { onlyIfAbsent: true })
       )
     )
     expect(results.filter(Boolean)).toHaveLength(1)
-    expect(await store.indexSize('idx:race')).toBe(1)
+    expect(await store.sortedSize('idx:race')).toBe(1)
     await store.delete('idx:race')
   })
 
@@ -334,7 +334,7 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
     // Taken already: nothing written, even under a new id.
     expect(await queue.claimAndPut(claim, 'late', { twin: 99 }, at)).toBe(false)
     expect(await queue.get('late')).toBeNull()
-    expect(await store.indexSize('index:q-claimed')).toBe(1)
+    expect(await store.sortedSize('index:q-claimed')).toBe(1)
     // The same claim key as a plain claim, and the item as queue.remove leaves it.
     expect(await store.claim('seen:claimed', 60)).toBe(false)
     await queue.remove(`t${winner}`)
@@ -368,11 +368,11 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
       expect(won.filter(Boolean)).toHaveLength(1)
       expect(await store.getText(queue.key(`t${n}`))).toBe(text)
     }
-    expect(await store.indexSize('index:q-text')).toBe(texts.length)
+    expect(await store.sortedSize('index:q-text')).toBe(texts.length)
     expect(await store.getText('q:text:missing')).toBeNull()
     for (const n of texts.keys()) await queue.remove(`t${n}`)
     expect(await store.getText(queue.key('t0'))).toBeNull()
-    expect(await store.indexSize('index:q-text')).toBe(0)
+    expect(await store.sortedSize('index:q-text')).toBe(0)
   })
 
   it('should dequeue an item and its index entry together, leaving the others, and take a missing one calmly', async () => {
@@ -387,14 +387,14 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
     await queue.put('b', { n: 2 }, at + 1)
     await store.dequeue({ index: 'index:q-dequeue', member: 'a', key: queue.key('a') })
     expect(await queue.get('a')).toBeNull()
-    expect(await store.indexScore('index:q-dequeue', 'a')).toBeNull()
+    expect(await store.sortedScore('index:q-dequeue', 'a')).toBeNull()
     expect(await queue.range()).toEqual([{ id: 'b', value: { n: 2 }, score: at + 1 }])
     // Gone already, or never there: nothing to do, no error, the rest untouched.
     await store.dequeue({ index: 'index:q-dequeue', member: 'a', key: queue.key('a') })
     await store.dequeue({ index: 'index:q-none', member: 'x', key: 'q:dequeue:x' })
     expect(await queue.size()).toBe(1)
     // What a crash between an index write and its item leaves: the entry goes all the same.
-    await store.indexAdd('index:q-dequeue', 'orphan', at + 2)
+    await store.sortedAdd('index:q-dequeue', 'orphan', at + 2)
     await queue.remove('orphan')
     await queue.remove('b')
     expect(await queue.size()).toBe(0)
@@ -412,10 +412,10 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
       danglingGraceMs: 60_000,
     })
     // What a crash between the index write and the item write leaves behind.
-    await store.indexAdd('index:q-dangling', 'fresh', Date.now())
-    await store.indexAdd('index:q-dangling', 'old', Date.now() - 120_000)
+    await store.sortedAdd('index:q-dangling', 'fresh', Date.now())
+    await store.sortedAdd('index:q-dangling', 'old', Date.now() - 120_000)
     expect(await queue.range()).toEqual([])
-    expect((await store.indexRange('index:q-dangling')).map((e) => e.member)).toEqual(['fresh'])
+    expect((await store.sortedRange('index:q-dangling')).map((e) => e.member)).toEqual(['fresh'])
     await store.delete('index:q-dangling')
   })
 
@@ -469,7 +469,7 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
     expect(lock).not.toBeNull()
     expect(await store.increment('ttl:count', 1)).toBe(1)
     expect(await store.increment('ttl:count', 1)).toBe(2)
-    await store.indexAdd('ttl:index', 'm', 1, { ttlSeconds: 1 })
+    await store.sortedAdd('ttl:index', 'm', 1, { ttlSeconds: 1 })
     const item = { index: 'index:ttl-queue', member: 'i', score: 1, key: 'ttl:item', value: 'x' }
     expect(
       await store.claimAndEnqueue({ key: 'ttl:seen', ttlSeconds: 1 }, { ...item, ttlSeconds: 1 })
@@ -488,7 +488,7 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
     expect(await lock!.release()).toBe(false)
     expect(await store.lock('ttl:lock', 30)).toBeNull()
     expect(await store.increment('ttl:count', 1)).toBe(1)
-    expect(await store.indexSize('ttl:index')).toBe(0)
+    expect(await store.sortedSize('ttl:index')).toBe(0)
     // The claim and the item lapse; the index entry stays until a queue's read drops it, as after `put`.
     expect(await store.get('ttl:item')).toBeNull()
     expect(await store.claimAndEnqueue({ key: 'ttl:seen', ttlSeconds: 30 }, item)).toBe(true)
@@ -697,13 +697,13 @@ describe('store: redis specifics', () => {
       await before.set('plain:number', 7)
       await before.claim('webhook:seen:h1', 60, 'item-1')
       await before.increment('rate:r1', 60)
-      await before.indexAdd('index:outbox:telegram', 'm1', 1000)
+      await before.sortedAdd('index:outbox:telegram', 'm1', 1000)
       expect(await after.get('task:snapshot:t1')).toEqual({ id: 't1', state: 'Todo' })
       expect(await after.get('plain:number')).toBe(7)
       expect(await after.get('webhook:seen:h1')).toBe('item-1')
       expect(await after.claim('webhook:seen:h1', 60)).toBe(false)
       expect(await after.increment('rate:r1', 60)).toBe(2)
-      expect(await after.indexRange('index:outbox:telegram')).toEqual([
+      expect(await after.sortedRange('index:outbox:telegram')).toEqual([
         { member: 'm1', score: 1000 },
       ])
       await after.set('task:snapshot:t2', { id: 't2' }, { ttlSeconds: 60 })
@@ -731,12 +731,12 @@ describe('store: redis specifics', () => {
       await redis.script('FLUSH')
       expect(await store.increment('count:a', 30)).toBe(1)
       expect(await store.get('lock:a')).toBeNull()
-      await store.indexAdd('index:q', 'm', 1)
+      await store.sortedAdd('index:q', 'm', 1)
       await store.set('q:m', 'x')
       await redis.script('FLUSH')
       await store.dequeue({ index: 'index:q', member: 'm', key: 'q:m' })
       expect(await store.get('q:m')).toBeNull()
-      expect(await store.indexSize('index:q')).toBe(0)
+      expect(await store.sortedSize('index:q')).toBe(0)
     } finally {
       await dropRedisPrefix(prefix)
       await redis.quit()

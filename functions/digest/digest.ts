@@ -59,10 +59,10 @@ export const digestFunction = defineCronFunction({
       latest: ctx.snapshots.getMany,
       budget: ctx.budget,
     })
-    const snapshot = await loader.snapshot()
+    const workspace = await loader.view()
     const last = await store.get<{ at: number }>(LAST_DIGEST_KEY)
     const since = last?.at ?? now - FIRST_DIGEST_WINDOW_MS
-    const { html, quiet } = buildDigest(snapshot, { since }, render)
+    const { html, quiet } = buildDigest(workspace, { since }, render)
     if (preview) {
       const sentAlready = await store.has(sentKey)
       return {

@@ -14,12 +14,12 @@ import {
   type FunctionInventory,
   type Services,
 } from '../../shared/core/function.ts'
-import { type JobRunRecord, lastJobRuns } from '../../shared/core/job-runs.ts'
+import { type JobExecutionRecord, lastJobExecutions } from '../../shared/core/job-executions.ts'
 import type { Parts } from '../../shared/core/parts.ts'
 import { settingsFingerprint } from '../../shared/core/settings-fingerprint.ts'
 import type { ContactStatus } from '../../shared/observe/status.ts'
 import { webhookTargetOf } from '../../shared/plane/release.ts'
-import { WEBHOOK_INBOX_INDEX } from '../../shared/plane/webhook-door.ts'
+import { WEBHOOK_INBOX_INDEX } from '../../shared/plane/webhook-guard.ts'
 import {
   lastWebhookReceivedAt,
   signaturesRejectedSinceAccepted,
@@ -68,9 +68,9 @@ export const readyFunction = defineHttpFunction({
     // Runs recorded in the store (this process, other replicas, `npm run job`), the latest of each job.
     const recorded = storeOk
       ? await _withTimeout(
-          lastJobRuns(store, _functionNames(inventory)),
+          lastJobExecutions(store, _functionNames(inventory)),
           STORE_PING_TIMEOUT_MS
-        ).catch((): Record<string, JobRunRecord> => ({}))
+        ).catch((): Record<string, JobExecutionRecord> => ({}))
       : {}
     const jobs = _latest(snapshot.jobs, recorded)
     // The parts /ready reads: the outbox's depth, the signatures refused.
@@ -130,7 +130,7 @@ async function _readWebhooks(
     // Plane switched its webhook off (the poll found changes no delivery brought).
     offSince: await webhookOffSince(services),
     // Deliveries kept and not yet read and processed (a backlog, or what a stopped process left).
-    waiting: await services.store.indexSize(WEBHOOK_INBOX_INDEX),
+    waiting: await services.store.sortedSize(WEBHOOK_INBOX_INDEX),
     // Signed deliveries that could not be read, kept apart a week (npm run job -- dead-letters).
     unreadable: await unreadableSummary(services.store, services.now),
   }

@@ -9,7 +9,7 @@ import type { CommandReply } from '../../shared/commands/render-parts.ts'
 import {
   answerCommand,
   type CommandRequest,
-  needsSnapshot,
+  needsWorkspaceView,
   planCommand,
   planDrillDown,
 } from '../../shared/commands/route-command.ts'
@@ -19,7 +19,7 @@ import { errorMessage } from '../../shared/observe/errors.ts'
 import { diagnosePlaneFailure } from '../../shared/plane/diagnose.ts'
 import { PlaneApiError } from '../../shared/plane/errors.ts'
 import { escapeHtml } from '../../shared/telegram/html.ts'
-import type { WorkspaceSnapshot } from '../../shared/workspace/snapshot.ts'
+import type { WorkspaceView } from '../../shared/workspace/workspace-view.ts'
 import { ACTION_PARTS, type CardReply, handleCardPress, handleCardReply } from './actions.ts'
 
 export type CommandUpdate =
@@ -79,8 +79,8 @@ export async function answerCommandUpdate(
   const ctx = renderContextFor(config, services.now())
   let reply: CommandReply
   try {
-    const snapshot = needsSnapshot(request) ? await _snapshot(parts, request) : _EMPTY
-    reply = answerCommand(request, snapshot, ctx)
+    const workspace = needsWorkspaceView(request) ? await _workspaceView(parts, request) : _EMPTY
+    reply = answerCommand(request, workspace, ctx)
   } catch (error) {
     log.warn('plane command failed', {
       command: request.kind,
@@ -178,7 +178,7 @@ function _host(url: string | undefined): string {
   }
 }
 
-const _EMPTY: WorkspaceSnapshot = {
+const _EMPTY: WorkspaceView = {
   projects: [],
   agents: [],
   reviews: [],
@@ -189,24 +189,27 @@ const _EMPTY: WorkspaceSnapshot = {
   checkinSeconds: [],
 }
 
-async function _snapshot(parts: CommandParts, request: CommandRequest): Promise<WorkspaceSnapshot> {
+async function _workspaceView(
+  parts: CommandParts,
+  request: CommandRequest
+): Promise<WorkspaceView> {
   // A person waits on this answer: its reads go first when the key's window is full, and the loader's
   // loads are its own (a poll's or the digest's load in flight is not waited on).
   const loader = parts.workspace
   if (!loader) throw new Error('Plane is not configured')
-  const snapshot = await loader.snapshot()
+  const workspace = await loader.view()
   // Only a reply about one project shows its cycle: one more (cached) request, not one per project.
   const matches =
     request.kind === 'project'
-      ? matchProject(request.query, snapshot.projects)
+      ? matchProject(request.query, workspace.projects)
       : request.kind === 'project-id'
-        ? snapshot.projects.filter((p) => p.id === request.projectId)
+        ? workspace.projects.filter((p) => p.id === request.projectId)
         : []
   const [target] = matches
-  if (!target || matches.length !== 1) return snapshot
+  if (!target || matches.length !== 1) return workspace
   const cycle = await loader.currentCycle(target.id)
   return {
-    ...snapshot,
-    projects: snapshot.projects.map((p) => (p.id === target.id ? { ...p, cycle } : p)),
+    ...workspace,
+    projects: workspace.projects.map((p) => (p.id === target.id ? { ...p, cycle } : p)),
   }
 }

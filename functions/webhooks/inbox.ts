@@ -8,7 +8,7 @@ import { type PartsOf, partNames } from '../../shared/core/function.ts'
 import type { Parts } from '../../shared/core/parts.ts'
 import { errorMessage } from '../../shared/observe/errors.ts'
 import { textLimitsOf } from '../../shared/plane/limits.ts'
-import { WEBHOOK_INBOX_INDEX } from '../../shared/plane/webhook-door.ts'
+import { WEBHOOK_INBOX_INDEX } from '../../shared/plane/webhook-guard.ts'
 import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
 import { type PlaneWebhookEvent, PlaneWebhookParseError } from '../../shared/plane/webhook-types.ts'
 import { keepUnreadable } from '../../shared/poll/webhook-unreadable.ts'
@@ -163,7 +163,7 @@ export async function replayInbox(
   let replayed = 0
   const { index } = webhookInbox(services.store, services.now)
   // Ids only: each entry is read once, by its processing.
-  for (const { member: id } of await services.store.indexRange(index, {
+  for (const { member: id } of await services.store.sortedRange(index, {
     maxScore: services.now() - minAgeMs,
   })) {
     // Waiting in this runtime's worker behind a burst: processed there, not twice.

@@ -13,7 +13,7 @@ import { rateLimit } from '../../shared/core/rate-limit.ts'
 import { clientAddress } from '../../shared/net/client-address.ts'
 import { AnswerWithheld } from '../../shared/net/http-errors.ts'
 import { bestEffort, errorMessage } from '../../shared/observe/errors.ts'
-import { type PlaneWebhookDoor, WEBHOOK_DEDUPE_TTL_S } from '../../shared/plane/webhook-door.ts'
+import { type PlaneWebhookGuard, WEBHOOK_DEDUPE_TTL_S } from '../../shared/plane/webhook-guard.ts'
 import { isPlaneSignatureShaped } from '../../shared/plane/webhook-signature.ts'
 import { noteWebhookReceived } from '../../shared/poll/webhook-health.ts'
 import {
@@ -28,7 +28,8 @@ import {
 const _utf8 = new TextDecoder()
 
 /** The parts the route reads: the verifier and its notes, and what processing a delivery reads (inbox.ts). */
-type WebhookParts = InboxParts & Pick<Parts, 'planeWebhook' | 'webhookRejections' | 'webhookNotes'>
+type WebhookParts = InboxParts &
+  Pick<Parts, 'planeWebhookGuard' | 'webhookRejections' | 'webhookNotes'>
 
 export const planeWebhookFunction = defineHttpFunction({
   name: 'plane-webhook',
@@ -41,16 +42,16 @@ export const planeWebhookFunction = defineHttpFunction({
     const parts: WebhookParts = c.get('parts')
     const { config } = services
     const receivedAt = services.now()
-    const door = _door(parts)
+    const guard = _guard(parts)
     // Fail closed, before any parsing, and before the body is even read when there is no signature to check:
     // junk without one costs neither memory nor a store write.
     const signature = c.req.header('x-plane-signature')
     const raw = isPlaneSignatureShaped(signature) ? new Uint8Array(await c.req.arrayBuffer()) : null
-    if (!raw || !(await door.verify(raw, signature))) {
+    if (!raw || !(await guard.verify(raw, signature))) {
       await _signatureRejected(
         services,
         parts,
-        door,
+        guard,
         clientAddress(c, config.TRUSTED_PROXIES ?? []),
         // Plane's shape: only such a refusal says the secret may be wrong; the rest is junk.
         raw !== null && Boolean(c.req.header('x-plane-delivery') && c.req.header('x-plane-event'))
@@ -63,7 +64,7 @@ export const planeWebhookFunction = defineHttpFunction({
     // A signed delivery: the worker goes slow until it is answered (answers first).
     const answered = parts.webhookQueue.answering()
     try {
-      return await _receive(c, parts, door, raw, receivedAt)
+      return await _receive(c, parts, guard, raw, receivedAt)
     } finally {
       answered()
     }
@@ -78,7 +79,7 @@ export const planeWebhookFunction = defineHttpFunction({
 async function _receive(
   c: Context<AppEnv>,
   parts: WebhookParts,
-  { recent }: PlaneWebhookDoor,
+  { recent }: PlaneWebhookGuard,
   raw: Uint8Array,
   receivedAt: number
 ): Promise<Response> {
@@ -206,18 +207,18 @@ function _withhold(
 }
 
 /** The verifier the root built from PLANE_WEBHOOK_SECRET (the route `requires` it: it runs only when set). */
-function _door(parts: Pick<Parts, 'planeWebhook'>): PlaneWebhookDoor {
-  const door = parts.planeWebhook
+function _guard(parts: Pick<Parts, 'planeWebhookGuard'>): PlaneWebhookGuard {
+  const guard = parts.planeWebhookGuard
   // A secret of spaces only: refused as the verifier refuses it, at the first delivery.
-  if (!door) throw new Error('Plane webhook secret is empty: refusing to accept unsigned webhooks')
-  return door
+  if (!guard) throw new Error('Plane webhook secret is empty: refusing to accept unsigned webhooks')
+  return guard
 }
 
 /** Counted (metric at once; the store at most once a minute, for /ready and provision) and logged, paced. */
 async function _signatureRejected(
   services: Services,
   parts: Pick<Parts, 'webhookRejections'>,
-  door: PlaneWebhookDoor,
+  guard: PlaneWebhookGuard,
   from: string | null,
   planeShaped: boolean
 ): Promise<void> {
@@ -230,7 +231,7 @@ async function _signatureRejected(
   // Kept in memory, written with the next note (webhook-rejections.ts); counted above already.
   await parts.webhookRejections.note(planeShaped ? 'signed' : 'unsigned').catch(() => undefined)
   // At most one warning a minute per runtime: junk traffic must not flood the log.
-  const refused = door.refused()
+  const refused = guard.refused()
   if (refused === null) return
   // Only a delivery of Plane's shape points at the secret; the rest is someone else's request.
   if (!planeShaped) {

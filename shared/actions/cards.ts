@@ -93,11 +93,11 @@ export function decodeCardAction(data: string): { cardId: string; action: CardAc
 
 /** Approval cards nobody acted on yet, oldest first (expired ones leave the index). */
 export async function listPendingApprovals(store: Store): Promise<Card[]> {
-  const entries = await store.indexRange(APPROVALS_INDEX, { limit: 100 })
+  const entries = await store.sortedRange(APPROVALS_INDEX, { limit: 100 })
   const cards: Card[] = []
   for (const { member } of entries) {
     const card = await store.get<Card>(cardKey(member))
-    if (!card) await store.indexRemove(APPROVALS_INDEX, member)
+    if (!card) await store.sortedRemove(APPROVALS_INDEX, member)
     else if (!(await store.has(doneKey(member)))) cards.push(card)
   }
   return cards
@@ -106,11 +106,11 @@ export async function listPendingApprovals(store: Store): Promise<Card[]> {
 /** Cards of any kind nobody acted on yet, oldest first (expired ones leave the index). */
 export async function listOpenCards(store: Store, limit = 500): Promise<Card[]> {
   const cards: Card[] = []
-  for (const { member } of await store.indexRange(OPEN_CARDS_INDEX, { limit })) {
+  for (const { member } of await store.sortedRange(OPEN_CARDS_INDEX, { limit })) {
     const card = await store.get<Card>(cardKey(member))
-    if (!card) await store.indexRemove(OPEN_CARDS_INDEX, member)
+    if (!card) await store.sortedRemove(OPEN_CARDS_INDEX, member)
     else if (!(await store.has(doneKey(member)))) cards.push(card)
-    else await store.indexRemove(OPEN_CARDS_INDEX, member)
+    else await store.sortedRemove(OPEN_CARDS_INDEX, member)
   }
   return cards
 }
@@ -189,10 +189,10 @@ export function createCardStore({
         await store.delete(cardKey(card.id))
         return null
       }
-      if (card.kind === 'approval') await store.indexAdd(APPROVALS_INDEX, card.id, card.createdAt)
+      if (card.kind === 'approval') await store.sortedAdd(APPROVALS_INDEX, card.id, card.createdAt)
       // A budget card names no task whose comments the poll could catch up.
       if (card.kind !== 'budget')
-        await store.indexAdd(OPEN_CARDS_INDEX, card.id, card.createdAt, ttl)
+        await store.sortedAdd(OPEN_CARDS_INDEX, card.id, card.createdAt, ttl)
       return card
     },
     get: (id) => store.get<Card>(cardKey(id)),
@@ -209,8 +209,8 @@ export function createCardStore({
     async claim(id, done) {
       const claimed = await store.claim(doneKey(id), CARD_TTL_S, done)
       if (claimed) {
-        await store.indexRemove(APPROVALS_INDEX, id)
-        await store.indexRemove(OPEN_CARDS_INDEX, id)
+        await store.sortedRemove(APPROVALS_INDEX, id)
+        await store.sortedRemove(OPEN_CARDS_INDEX, id)
       }
       return claimed
     },
@@ -221,9 +221,9 @@ export function createCardStore({
     async release(id) {
       await store.delete(doneKey(id))
       const card = await store.get<Card>(cardKey(id))
-      if (card?.kind === 'approval') await store.indexAdd(APPROVALS_INDEX, id, card.createdAt)
+      if (card?.kind === 'approval') await store.sortedAdd(APPROVALS_INDEX, id, card.createdAt)
       if (card && card.kind !== 'budget')
-        await store.indexAdd(OPEN_CARDS_INDEX, id, card.createdAt, ttl)
+        await store.sortedAdd(OPEN_CARDS_INDEX, id, card.createdAt, ttl)
     },
     pendingApprovals: () => listPendingApprovals(store),
     open: (limit) => listOpenCards(store, limit),
@@ -236,8 +236,8 @@ export function createCardStore({
           by: 'plane',
           at: now(),
         })
-        await store.indexRemove(APPROVALS_INDEX, card.id)
-        await store.indexRemove(OPEN_CARDS_INDEX, card.id)
+        await store.sortedRemove(APPROVALS_INDEX, card.id)
+        await store.sortedRemove(OPEN_CARDS_INDEX, card.id)
         closed++
       }
       return closed

@@ -110,7 +110,7 @@ describe('the thresholds', () => {
 
   it('should keep a pause stored by an earlier version (`budget:holds:<month>`, the stored format)', async () => {
     const { store, budget } = setup()
-    await store.indexAdd('budget:holds:2026-07', 'team', NOW)
+    await store.sortedAdd('budget:holds:2026-07', 'team', NOW)
     expect(await budget.gateFor('thot', 0)).toMatchObject({ scope: 'team', why: 'paused' })
     expect((await budget.view()).team.paused).toBe(true)
   })

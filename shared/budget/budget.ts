@@ -107,8 +107,8 @@ export function createBudget({
   const read = async (month: string) => {
     const [lines, raises, pauses] = await Promise.all([
       ledger.read(month),
-      store.indexRange(raisesKey(month), { limit: 10_000 }),
-      store.indexRange(pausesKey(month), { limit: 1_000 }),
+      store.sortedRange(raisesKey(month), { limit: 10_000 }),
+      store.sortedRange(pausesKey(month), { limit: 1_000 }),
     ])
     const raised = (scope: BudgetScope) =>
       raises.filter((r) => r.member.startsWith(`${scope} `)).length
@@ -192,8 +192,10 @@ export function createBudget({
     },
     check,
     async raise(month, scope, once) {
-      await store.indexAdd(raisesKey(month), `${scope} ${once}`, now(), { ttlSeconds: MONTH_TTL_S })
-      await store.indexRemove(pausesKey(month), scope)
+      await store.sortedAdd(raisesKey(month), `${scope} ${once}`, now(), {
+        ttlSeconds: MONTH_TTL_S,
+      })
+      await store.sortedRemove(pausesKey(month), scope)
       const f = figuresOf(scope, await read(month))
       // The new budget is not told for what it already covers: only a later crossing is news.
       const level = levelOf(f)
@@ -203,7 +205,7 @@ export function createBudget({
       return f
     },
     async pause(month, scope) {
-      await store.indexAdd(pausesKey(month), scope, now(), { ttlSeconds: MONTH_TTL_S })
+      await store.sortedAdd(pausesKey(month), scope, now(), { ttlSeconds: MONTH_TTL_S })
     },
     built: () => store.has(BUILT_KEY),
     markBuilt: () => store.set(BUILT_KEY, { at: now() }),

@@ -107,7 +107,7 @@ describe('the ledger in the store', () => {
     const waiting = record({ state: 'pending', costEstimate: 6, waitsFor: 'budget' })
     expect(await ledger.place(waiting)).toBe(true)
     // The index's key is the stored format since the first version.
-    expect(await store.indexRange('budget:held', {})).toHaveLength(1)
+    expect(await store.sortedRange('budget:held', {})).toHaveLength(1)
     // As an earlier version wrote the task's placement: its kind named `held`.
     const stored = await store.get<{ now: { kind: string } }>('budget:entry:task-1')
     await store.set('budget:entry:task-1', { ...stored, now: { ...stored?.now, kind: 'held' } })

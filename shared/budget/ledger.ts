@@ -136,7 +136,7 @@ export function createLedger({ store, timeZone, now }: LedgerOptions): Ledger {
 
   return {
     async mark(taskId, projectId) {
-      await store.indexAdd(MOVING_KEY, `${taskId} ${projectId}`, now(), ttl)
+      await store.sortedAdd(MOVING_KEY, `${taskId} ${projectId}`, now(), ttl)
     },
     async place(record, { marked = true } = {}) {
       const taskId = record.taskId
@@ -148,7 +148,7 @@ export function createLedger({ store, timeZone, now }: LedgerOptions): Ledger {
       // Settled and the same: nothing to do (a heartbeat, a completion told twice).
       if (sameEntry(stored?.now ?? null, next) && (stored === null || stored.settled)) {
         // A heartbeat's update writes nothing (on KV every write counts).
-        if (marked) await store.indexRemove(MOVING_KEY, moving)
+        if (marked) await store.sortedRemove(MOVING_KEY, moving)
         return false
       }
       // What may still count somewhere and is to go: written down first, so a process that dies while the indexes
@@ -163,8 +163,8 @@ export function createLedger({ store, timeZone, now }: LedgerOptions): Ledger {
       )
       // Out of where it was before it counts anywhere new: a sum read meanwhile (another replica's check) may miss
       // this task for a moment, never count it twice.
-      for (const entry of stale) await store.indexRemove(keyOf(entry), _member(taskId, entry))
-      if (next) await store.indexAdd(keyOf(next), _member(taskId, next), next.micros, ttl)
+      for (const entry of stale) await store.sortedRemove(keyOf(entry), _member(taskId, entry))
+      if (next) await store.sortedAdd(keyOf(next), _member(taskId, next), next.micros, ttl)
       if (next)
         await store.set(
           entryKey(taskId),
@@ -172,13 +172,13 @@ export function createLedger({ store, timeZone, now }: LedgerOptions): Ledger {
           ttl
         )
       else await store.delete(entryKey(taskId))
-      await store.indexRemove(MOVING_KEY, moving)
+      await store.sortedRemove(MOVING_KEY, moving)
       return true
     },
     async read(month) {
       const [spent, open, waiting] = await Promise.all(
         [spentKey(month), OPEN_KEY, WAITING_KEY].map((key) =>
-          store.indexRange(key, { limit: MAX_LINES })
+          store.sortedRange(key, { limit: MAX_LINES })
         )
       )
       return {
@@ -188,7 +188,7 @@ export function createLedger({ store, timeZone, now }: LedgerOptions): Ledger {
       }
     },
     async marked(limit = 100) {
-      return (await store.indexRange(MOVING_KEY, { limit })).flatMap(({ member }) => {
+      return (await store.sortedRange(MOVING_KEY, { limit })).flatMap(({ member }) => {
         const [taskId, projectId] = member.split(' ')
         return taskId && projectId ? [{ taskId, projectId }] : []
       })

@@ -78,7 +78,7 @@ async function _rebuild({
     const { items } = await listProjectChanges(plane, project.id, { sinceMs: null })
     const candidates = items.filter((item) => _counts(item, agentUsers, since))
     const done = new Set(
-      (await store.indexRange(REBUILT_KEY, { limit: 100_000 })).map((e) => e.member)
+      (await store.sortedRange(REBUILT_KEY, { limit: 100_000 })).map((e) => e.member)
     )
     for (const item of candidates) {
       if (done.has(item.id)) continue
@@ -88,7 +88,7 @@ async function _rebuild({
           ? `${project.identifier}-${item.sequence_id}`
           : null
       await runs.resync({ id: item.id, projectId: project.id, ref })
-      await store.indexAdd(REBUILT_KEY, item.id, now(), { ttlSeconds: REBUILT_TTL_S })
+      await store.sortedAdd(REBUILT_KEY, item.id, now(), { ttlSeconds: REBUILT_TTL_S })
       rebuilt++
     }
   }

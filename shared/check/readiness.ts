@@ -7,13 +7,13 @@
  */
 
 import type { Config } from '../core/config.ts'
-import type { JobRunRecord } from '../core/job-runs.ts'
+import type { JobExecutionRecord } from '../core/job-executions.ts'
 import { ranWith, type SettingsFingerprint } from '../core/settings-fingerprint.ts'
 import type { ContactStatus, JobStatus } from '../observe/status.ts'
 import { checkTelegramChat } from './telegram.ts'
 
-/** A job's last run: this process's (JobStatus), or as recorded in the store (JobRunRecord). */
-type JobEntry = JobStatus & Partial<Pick<JobRunRecord, 'kind' | 'settings' | 'trigger'>>
+/** A job's last run: this process's (JobStatus), or as recorded in the store (JobExecutionRecord). */
+type JobEntry = JobStatus & Partial<Pick<JobExecutionRecord, 'kind' | 'settings' | 'trigger'>>
 
 /** A contact or a run as /ready shows it: without the fingerprint, with the settings it ran with said in words. */
 export type Shown<T> = Omit<T, 'settings'> & { ranWith?: string }

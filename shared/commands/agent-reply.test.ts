@@ -65,10 +65,10 @@ describe('/plane agent', () => {
   })
 
   it('should say an agent is not in the workspace yet, not "0 tâche / Aucune tâche" (issue 36)', () => {
-    const snapshot = makeWorkspace({
+    const workspace = makeWorkspace({
       agents: [...AGENTS, { id: 'r2d2', name: 'R2D2', planeUserId: null }],
     })
-    const reply = buildAgentReply({ id: 'r2d2', name: 'R2D2', planeUserId: null }, snapshot, fr)
+    const reply = buildAgentReply({ id: 'r2d2', name: 'R2D2', planeUserId: null }, workspace, fr)
     expect(reply.html).toBe(
       '🤖 <b>R2D2</b> — pas encore membre de l’espace de travail Plane (invitation en attente ?) : aucune tâche ne peut lui être confiée. Acceptez l’invitation, puis relancez provision.'
     )
@@ -76,20 +76,20 @@ describe('/plane agent', () => {
     expect(
       buildAgentReply(
         { id: 'r2d2', name: 'R2D2', planeUserId: null },
-        snapshot,
+        workspace,
         en
       ).buttons.flat()[0]?.text
     ).toBe('📊 Status')
   })
 
   it('should list several agents, or name the known ones when none matches', () => {
-    const snapshot = makeWorkspace({
+    const workspace = makeWorkspace({
       agents: [...AGENTS, { id: 'thotmes', name: 'Thoutmôsis', planeUserId: null }],
     })
-    expect(answerAgentQuery('tho', snapshot, fr).html).toBe(
+    expect(answerAgentQuery('tho', workspace, fr).html).toBe(
       'Plusieurs agents correspondent à « tho » :\n• <b>Thot</b>\n• <b>Thoutmôsis</b>'
     )
-    expect(answerAgentQuery('thot', snapshot, fr).html).toMatch(/^🤖 <b>Thot<\/b>/)
+    expect(answerAgentQuery('thot', workspace, fr).html).toMatch(/^🤖 <b>Thot<\/b>/)
     expect(answerAgentQuery('anubis', makeWorkspace(), en).html).toBe(
       'No agent matches “anubis”.\n🤖 Imhotep, Thot, Séshat &lt;QA&gt; &amp; co'
     )

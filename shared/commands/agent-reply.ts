@@ -6,8 +6,8 @@ import {
   type AgentRecord,
   allTasks,
   type TaskView,
-  type WorkspaceSnapshot,
-} from '../workspace/snapshot.ts'
+  type WorkspaceView,
+} from '../workspace/workspace-view.ts'
 import { encodeDrillDown } from './callback-data.ts'
 import { matchAgent } from './match.ts'
 import {
@@ -31,16 +31,16 @@ export const RECENT_DONE_CAP = 5
 
 export function answerAgentQuery(
   query: string,
-  snapshot: WorkspaceSnapshot,
+  workspace: WorkspaceView,
   ctx: RenderContext
 ): CommandReply {
   const p = phrases(ctx)
-  const matches = matchAgent(query, snapshot.agents)
+  const matches = matchAgent(query, workspace.agents)
   const [only] = matches
-  if (only && matches.length === 1) return buildAgentReply(only, snapshot, ctx)
+  if (only && matches.length === 1) return buildAgentReply(only, workspace, ctx)
   const q = escapeName(query)
   if (matches.length === 0) {
-    const known = snapshot.agents.map((a) => escapeName(a.name)).join(', ')
+    const known = workspace.agents.map((a) => escapeName(a.name)).join(', ')
     return { html: `${p.agentNotFound(q)}${known ? `\n🤖 ${known}` : ''}`, buttons: [] }
   }
   const buttons = matches.map((a) => ({
@@ -55,25 +55,25 @@ export function answerAgentQuery(
 
 export function buildAgentReply(
   agent: AgentRecord,
-  snapshot: WorkspaceSnapshot,
+  workspace: WorkspaceView,
   ctx: RenderContext
 ): CommandReply {
   const p = phrases(ctx)
-  const tasks = allTasks(snapshot)
+  const tasks = allTasks(workspace)
     .filter((t) => t.agentIds.includes(agent.id))
     .sort(byProjectAndSequence)
   // Not in the workspace (an invitation not accepted yet): say so, not "0 tâche / Aucune tâche".
   const outside = agent.planeUserId === null && tasks.length === 0
-  const lines = _headLines(agent, tasks, outside, snapshot, ctx)
+  const lines = _headLines(agent, tasks, outside, workspace, ctx)
   if (tasks.length === 0 && !outside) lines.push('', p.noTasks)
   lines.push(
     ...section(
       '🤖',
       p.runs,
-      snapshot.runs.filter((r) => r.agentId === agent.id).map((r) => runLine(r, snapshot, ctx)),
+      workspace.runs.filter((r) => r.agentId === agent.id).map((r) => runLine(r, workspace, ctx)),
       ctx
     ),
-    ..._taskSections(tasks, snapshot, ctx)
+    ..._taskSections(tasks, workspace, ctx)
   )
   const back = { text: p.backToStatus, callback_data: encodeDrillDown({ kind: 'status' }) }
   return { html: lines.join('\n'), buttons: buttonRows([back]) }
@@ -86,14 +86,14 @@ function _headLines(
   agent: AgentRecord,
   tasks: readonly TaskView[],
   outside: boolean,
-  snapshot: WorkspaceSnapshot,
+  workspace: WorkspaceView,
   ctx: RenderContext
 ): string[] {
   const p = phrases(ctx)
   const lines = [
     `🤖 <b>${escapeName(agent.name)}</b> — ${outside ? p.notInWorkspace : p.tasks(tasks.length)}`,
   ]
-  const timer = snapshot.timers.find((t) => t.agentId === agent.id)
+  const timer = workspace.timers.find((t) => t.agentId === agent.id)
   if (timer) {
     const minutes = Math.max(0, Math.round((ctx.now - timer.startedAt) / 60_000))
     const task = `${timer.taskRef ? `${escapeHtml(timer.taskRef)} ` : ''}${quote(ctx.locale, escapeName(timer.taskName))}`
@@ -111,7 +111,7 @@ function _headLines(
 /** The agent's tasks by status: blocked first, then under way, to do, backlog, other, and the latest done. */
 function _taskSections(
   tasks: readonly TaskView[],
-  snapshot: WorkspaceSnapshot,
+  workspace: WorkspaceView,
   ctx: RenderContext
 ): string[] {
   const p = phrases(ctx)
@@ -136,7 +136,7 @@ function _taskSections(
       open
         .filter((t) => !t.blocked && t.group === 'started')
         .map((t) => {
-          const note = progressNote(t, snapshot, ctx)
+          const note = progressNote(t, workspace, ctx)
           return note ? `${line(t)} — ${note}` : line(t)
         }),
       ctx

@@ -50,9 +50,9 @@ describe('the budget line', () => {
   })
 
   it('should come second in /plane status, and not at all without a budget', () => {
-    const snapshot = makeWorkspace()
-    expect(buildStatusReply(snapshot, fr).html).not.toContain('💰')
-    const lines = buildStatusReply({ ...snapshot, budget: view() }, fr).html.split('\n')
+    const workspace = makeWorkspace()
+    expect(buildStatusReply(workspace, fr).html).not.toContain('💰')
+    const lines = buildStatusReply({ ...workspace, budget: view() }, fr).html.split('\n')
     expect(lines[1]).toMatch(/^💰 <b>Budget novembre 2026<\/b>/)
   })
 
@@ -82,7 +82,7 @@ describe('/plane budget', () => {
 
   it('should fit Telegram’s limits with many agents, projects and long names, as valid HTML', () => {
     const names = (i: number) => `Projet <${'é'.repeat(300)}> & ${i}`
-    const snapshot = {
+    const workspace = {
       ...makeWorkspace(),
       agents: Array.from({ length: 30 }, (_, i) => ({
         id: `a${i}`,
@@ -118,7 +118,7 @@ describe('/plane budget', () => {
       })),
     })
     for (const ctx of [fr, en]) {
-      const { html, buttons } = buildBudgetReply({ ...snapshot, budget }, ctx)
+      const { html, buttons } = buildBudgetReply({ ...workspace, budget }, ctx)
       expect(buttons).toEqual([])
       expectValidHtml(html)
       // The most spent first; sections cut at 40 lines.
@@ -127,7 +127,7 @@ describe('/plane budget', () => {
       for (const part of splitMessage(html))
         expect(part.length).toBeLessThanOrEqual(TELEGRAM_MESSAGE_LIMIT)
     }
-    expect(buildBudgetReply({ ...snapshot, budget }, fr).html).toContain(
+    expect(buildBudgetReply({ ...workspace, budget }, fr).html).toContain(
       '🛂 2 tâches attendent votre accord : 30 $.'
     )
   })

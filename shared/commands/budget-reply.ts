@@ -6,7 +6,7 @@ import { lineParts } from '../budget/alerts.ts'
 import type { BudgetView, ScopeFigures } from '../budget/budget.ts'
 import { budgetPhrasesFor } from '../budget/phrases.ts'
 import { escapeHtml } from '../telegram/html.ts'
-import { allTasks, type WorkspaceSnapshot } from '../workspace/snapshot.ts'
+import { allTasks, type WorkspaceView } from '../workspace/workspace-view.ts'
 import {
   type CommandReply,
   escapeName,
@@ -34,9 +34,9 @@ export function budgetDigestLines(view: BudgetView, ctx: Pick<RenderContext, 'lo
   return lines
 }
 
-export function buildBudgetReply(snapshot: WorkspaceSnapshot, ctx: RenderContext): CommandReply {
+export function buildBudgetReply(workspace: WorkspaceView, ctx: RenderContext): CommandReply {
   const say = budgetPhrasesFor(ctx.locale)
-  const view = snapshot.budget
+  const view = workspace.budget
   if (!view) return { html: say.none, buttons: [] }
   const { team } = view
   // The budget line is the reply's first line: "💰 Budget novembre 2026 : …" (a title above it said the same twice).
@@ -49,16 +49,16 @@ export function buildBudgetReply(snapshot: WorkspaceSnapshot, ctx: RenderContext
   if (team.spentUsd + team.committedUsd + team.waitingUsd === 0) lines.push('', say.noSpending)
 
   const agentName = (id: string | null) =>
-    id === null ? null : (snapshot.agents.find((a) => a.id === id)?.name ?? id)
+    id === null ? null : (workspace.agents.find((a) => a.id === id)?.name ?? id)
   const scopeLine = (name: string, f: ScopeFigures) =>
     `${say.scopeLine(name, lineParts(say, view.month, f))}${f.paused ? ' ⏸' : ''}`
   const projectName = (id: string) => {
-    const project = snapshot.projects.find((p) => p.id === id)
+    const project = workspace.projects.find((p) => p.id === id)
     if (!project) return escapeHtml(id)
     const identifier = project.identifier ? ` (${escapeHtml(project.identifier)})` : ''
     return `<b>${escapeName(project.name)}</b>${identifier}`
   }
-  const tasks = allTasks(snapshot)
+  const tasks = allTasks(workspace)
   lines.push(
     ...section(
       '🤖',

@@ -96,10 +96,10 @@ describe('buildDigest', () => {
   })
 
   it('should say an agent is not in the Plane workspace yet instead of an empty load (issue 36)', () => {
-    const snapshot = makeWorkspace({
+    const workspace = makeWorkspace({
       agents: [...AGENTS, { id: 'r2d2', name: 'R2D2', planeUserId: null }],
     })
-    const digest = buildDigest(snapshot, { since: NOW - DAY_MS }, renderContext())
+    const digest = buildDigest(workspace, { since: NOW - DAY_MS }, renderContext())
     expect(digest.html.split('\n')).toContain(
       '• <b>R2D2</b> : pas encore dans l’espace de travail Plane (invitation en attente ?)'
     )

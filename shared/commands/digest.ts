@@ -9,8 +9,8 @@ import {
   isOpen,
   type RunView,
   type TaskView,
-  type WorkspaceSnapshot,
-} from '../workspace/snapshot.ts'
+  type WorkspaceView,
+} from '../workspace/workspace-view.ts'
 import { budgetDigestLines } from './budget-reply.ts'
 import {
   byProjectAndSequence,
@@ -36,19 +36,19 @@ export type Digest = { html: string; quiet: boolean }
 const AWAITING_LONG_MS = 24 * 60 * 60 * 1000
 
 export function buildDigest(
-  snapshot: WorkspaceSnapshot,
+  workspace: WorkspaceView,
   { since }: DigestOptions,
   ctx: RenderContext
 ): Digest {
   const p = phrases(ctx)
   const date = formatDate(ctx.today, ctx.locale)
-  const tasks = allTasks(snapshot).sort(byProjectAndSequence)
+  const tasks = allTasks(workspace).sort(byProjectAndSequence)
   const open = tasks.filter(isOpen)
-  const owner = (t: TaskView) => ownerNames(t, snapshot, ctx)
+  const owner = (t: TaskView) => ownerNames(t, workspace, ctx)
   const due = (t: TaskView) => p.dueOn(formatDate(t.targetDate ?? '', ctx.locale))
-  const day = _pickDay(snapshot, tasks, open, since, ctx)
+  const day = _pickDay(workspace, tasks, open, since, ctx)
   // OPENCLAW-11: the month's budget and where it ends at the current pace, when a budget is set.
-  const budget = snapshot.budget ? budgetDigestLines(snapshot.budget, ctx) : []
+  const budget = workspace.budget ? budgetDigestLines(workspace.budget, ctx) : []
   if (day.quiet) return { html: [p.quietDay(date), ...budget].join('\n'), quiet: true }
 
   const lines = [
@@ -85,15 +85,15 @@ export function buildDigest(
       day.overdue.map((t) => taskLine(t, ctx, [owner(t), due(t)])),
       ctx
     ),
-    ...waitingForHuman(snapshot, ctx),
+    ...waitingForHuman(workspace, ctx),
     ...section(
       '⏳',
       p.waitingLong,
-      day.waitingLong.map((r) => runLine(r, snapshot, ctx)),
+      day.waitingLong.map((r) => runLine(r, workspace, ctx)),
       ctx
     ),
-    ..._checkinLines(snapshot, ctx),
-    ..._loadLines(snapshot, open, ctx),
+    ..._checkinLines(workspace, ctx),
+    ..._loadLines(workspace, open, ctx),
     ...budget,
   ]
   return { html: lines.join('\n'), quiet: false }
@@ -120,7 +120,7 @@ type DigestDay = {
 }
 
 function _pickDay(
-  snapshot: WorkspaceSnapshot,
+  workspace: WorkspaceView,
   tasks: readonly TaskView[],
   open: readonly TaskView[],
   since: number,
@@ -134,7 +134,7 @@ function _pickDay(
     (t) => t.group === 'started' && !t.blocked && t.targetDate !== ctx.today
   )
   const overdue = open.filter((t) => isOverdue(t, ctx.today))
-  const waitingLong = snapshot.runs.filter(
+  const waitingLong = workspace.runs.filter(
     (r) => r.state === 'awaiting' && r.since > 0 && ctx.now - r.since > AWAITING_LONG_MS
   )
   const quiet =
@@ -143,37 +143,37 @@ function _pickDay(
       underWay.length +
       dueToday.length +
       overdue.length +
-      snapshot.reviews.length +
-      snapshot.approvals.length +
+      workspace.reviews.length +
+      workspace.approvals.length +
       waitingLong.length ===
     0
   return { completed, blocked, underWay, dueToday, overdue, waitingLong, quiet }
 }
 
 /** How soon agents check in once woken, at the 95th percentile, when any did. */
-function _checkinLines(snapshot: WorkspaceSnapshot, ctx: RenderContext): string[] {
-  const p95 = percentile(snapshot.checkinSeconds, 0.95)
+function _checkinLines(workspace: WorkspaceView, ctx: RenderContext): string[] {
+  const p95 = percentile(workspace.checkinSeconds, 0.95)
   if (p95 === null) return []
   return [
     '',
     phrases(ctx).checkinP95(
       phrasesFor(ctx.locale).formatDuration(Math.max(1, Math.round(p95 / 60))),
-      snapshot.checkinSeconds.length
+      workspace.checkinSeconds.length
     ),
   ]
 }
 
 /** Each agent's open tasks: under way, to do, blocked (or not in the workspace yet). */
 function _loadLines(
-  snapshot: WorkspaceSnapshot,
+  workspace: WorkspaceView,
   open: readonly TaskView[],
   ctx: RenderContext
 ): string[] {
-  if (snapshot.agents.length === 0) return []
+  if (workspace.agents.length === 0) return []
   const p = phrases(ctx)
   const label = phrasesFor(ctx.locale).label
   const lines = ['', `👥 <b>${p.load}</b>`]
-  for (const agent of snapshot.agents) {
+  for (const agent of workspace.agents) {
     const mine = open.filter((t) => t.agentIds.includes(agent.id))
     const started = mine.filter((t) => !t.blocked && t.group === 'started').length
     const stuck = mine.filter((t) => t.blocked).length

@@ -1,5 +1,5 @@
 /** @module Find a project or an agent from what the human typed: case- and accent-insensitive, partial (NOTIF-06). */
-import type { AgentRecord, ProjectView } from '../workspace/snapshot.ts'
+import type { AgentRecord, ProjectView } from '../workspace/workspace-view.ts'
 
 /** Lower case without diacritics or surrounding space: `Équipe Sécurité ` → `equipe securite`. */
 export function foldName(text: string): string {

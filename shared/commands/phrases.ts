@@ -3,7 +3,7 @@
  * Kept beside `notify/i18n.ts` (same `Locale`, same typography) so that file stays one job: notifications.
  */
 import type { Locale } from '../notify/i18n.ts'
-import type { StateGroup } from '../workspace/snapshot.ts'
+import type { StateGroup } from '../workspace/workspace-view.ts'
 
 /** Every argument is already HTML-escaped (or markup built from escaped parts). */
 export type CommandPhrases = {

@@ -5,8 +5,8 @@ import {
   isOpen,
   type ProjectView,
   type TaskView,
-  type WorkspaceSnapshot,
-} from '../workspace/snapshot.ts'
+  type WorkspaceView,
+} from '../workspace/workspace-view.ts'
 import { encodeDrillDown } from './callback-data.ts'
 import { matchProject } from './match.ts'
 import {
@@ -32,17 +32,17 @@ export const DUE_SOON_DAYS = 3
 /** The project the query names, a choice when several match, or "no such project". */
 export function answerProjectQuery(
   query: string,
-  snapshot: WorkspaceSnapshot,
+  workspace: WorkspaceView,
   ctx: RenderContext
 ): CommandReply {
   const p = phrases(ctx)
-  const matches = matchProject(query, snapshot.projects)
+  const matches = matchProject(query, workspace.projects)
   const [only] = matches
-  if (only && matches.length === 1) return buildProjectReply(only, snapshot, ctx)
+  if (only && matches.length === 1) return buildProjectReply(only, workspace, ctx)
   const q = escapeName(query)
   // Not found: the projects there are, as text and as buttons, so the next tap is the right one.
   if (matches.length === 0) {
-    const known = snapshot.projects
+    const known = workspace.projects
     // The text names the first ones; the buttons, in pages, reach every one.
     const listed = known.slice(0, SECTION_CAP).map(_projectItem)
     if (known.length > SECTION_CAP) listed.push(p.more(known.length - SECTION_CAP))
@@ -59,7 +59,7 @@ export function answerProjectQuery(
 
 export function buildProjectReply(
   project: ProjectView,
-  snapshot: WorkspaceSnapshot,
+  workspace: WorkspaceView,
   ctx: RenderContext
 ): CommandReply {
   const p = phrases(ctx)
@@ -80,13 +80,13 @@ export function buildProjectReply(
   const open = project.tasks.filter(isOpen).sort(byProjectAndSequence)
   if (open.length === 0) lines.push('', p.noOpenTasks)
   else lines.push('', `👥 <b>${p.openByAgent}</b> (${open.length})`)
-  for (const [owner, tasks] of _byOwner(open, snapshot, ctx)) {
+  for (const [owner, tasks] of _byOwner(open, workspace, ctx)) {
     lines.push(`<b>${owner}</b> (${tasks.length})`)
     lines.push(...tasks.map((t) => taskLine(t, ctx, _stateAndDue(t, ctx))))
   }
 
   const horizon = addDays(ctx.today, DUE_SOON_DAYS)
-  const owner = (t: TaskView) => ownerNames(t, snapshot, ctx)
+  const owner = (t: TaskView) => ownerNames(t, workspace, ctx)
   const due = (t: TaskView) => p.dueOn(formatDate(t.targetDate ?? '', ctx.locale))
   lines.push(
     ...section(
@@ -117,7 +117,7 @@ export function buildProjectReply(
       ctx
     )
   )
-  const agentButtons = snapshot.agents
+  const agentButtons = workspace.agents
     .filter((a) => open.some((t) => t.agentIds.includes(a.id)))
     .map((agent) => ({
       text: buttonText('🤖', agent.name),
@@ -143,7 +143,7 @@ function _projectButton(m: ProjectView) {
 /** Open tasks under each agent (a task with two agents under both), then people, then "unassigned". */
 function _byOwner(
   tasks: readonly TaskView[],
-  snapshot: WorkspaceSnapshot,
+  workspace: WorkspaceView,
   ctx: RenderContext
 ): Array<[string, TaskView[]]> {
   const groups = new Map<string, TaskView[]>()
@@ -152,9 +152,9 @@ function _byOwner(
   for (const task of tasks) {
     if (task.agentIds.length > 0) {
       for (const id of task.agentIds)
-        add(escapeName(snapshot.agents.find((a) => a.id === id)?.name ?? id), task)
+        add(escapeName(workspace.agents.find((a) => a.id === id)?.name ?? id), task)
     } else if (task.people.length > 0) {
-      add(ownerNames(task, snapshot, ctx), task)
+      add(ownerNames(task, workspace, ctx), task)
     } else unassigned.push(task)
   }
   const named = [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))

@@ -5,7 +5,7 @@ import { buildTaskUrl } from '../notify/messages.ts'
 import { escapeCut, escapeHtml, escapeHtmlAttribute } from '../telegram/html.ts'
 import { capText } from '../text/cap.ts'
 import { type ZonedParts, zonedParts } from '../time-zone.ts'
-import type { TaskView, WorkspaceSnapshot } from '../workspace/snapshot.ts'
+import type { TaskView, WorkspaceView } from '../workspace/workspace-view.ts'
 import { type CommandPhrases, commandPhrasesFor } from './phrases.ts'
 
 export type RenderContext = {
@@ -45,12 +45,8 @@ export function taskLine(
 }
 
 /** Who a task belongs to: its agents, else its human assignees, else "nobody". */
-export function ownerNames(
-  task: TaskView,
-  snapshot: WorkspaceSnapshot,
-  ctx: RenderContext
-): string {
-  const names = task.agentIds.map((id) => snapshot.agents.find((a) => a.id === id)?.name ?? id)
+export function ownerNames(task: TaskView, workspace: WorkspaceView, ctx: RenderContext): string {
+  const names = task.agentIds.map((id) => workspace.agents.find((a) => a.id === id)?.name ?? id)
   const all = names.length > 0 ? names : task.people
   return all.length > 0 ? escapeCut(all.join(', '), MAX_NAME_CHARS * 2) : phrases(ctx).nobody
 }
@@ -159,10 +155,10 @@ export function byProjectAndSequence(a: TaskView, b: TaskView): number {
 /** `60 % · Indexé 120 pages`: what the task's agent last reported, as its live message shows it; null: nothing. */
 export function progressNote(
   task: Pick<TaskView, 'id'>,
-  snapshot: Pick<WorkspaceSnapshot, 'progress'>,
+  workspace: Pick<WorkspaceView, 'progress'>,
   ctx: Pick<RenderContext, 'locale'>
 ): string | null {
-  const found = snapshot.progress.find((p) => p.taskId === task.id)
+  const found = workspace.progress.find((p) => p.taskId === task.id)
   if (!found || (found.percent === null && !found.step)) return null
   const percent =
     found.percent === null ? null : ctx.locale === 'en' ? `${found.percent}%` : `${found.percent} %`

@@ -1,6 +1,6 @@
 /** @module What `/plane …` and the drill-down buttons ask for, and the reply each gets (NOTIF-06). Pure. */
 
-import type { WorkspaceSnapshot } from '../workspace/snapshot.ts'
+import type { WorkspaceView } from '../workspace/workspace-view.ts'
 import { answerAgentQuery, buildAgentReply } from './agent-reply.ts'
 import { buildBudgetReply } from './budget-reply.ts'
 import type { DrillDown } from './callback-data.ts'
@@ -50,33 +50,33 @@ export function planDrillDown(target: DrillDown): CommandRequest {
     : { kind: 'agent-id', agentId: target.agentId }
 }
 
-export function needsSnapshot(request: CommandRequest): boolean {
+export function needsWorkspaceView(request: CommandRequest): boolean {
   return request.kind !== 'help'
 }
 
 export function answerCommand(
   request: CommandRequest,
-  snapshot: WorkspaceSnapshot,
+  workspace: WorkspaceView,
   ctx: RenderContext
 ): CommandReply {
   switch (request.kind) {
     case 'help':
       return buildHelpReply(ctx)
     case 'status':
-      return buildStatusReply(snapshot, ctx)
+      return buildStatusReply(workspace, ctx)
     case 'budget':
-      return buildBudgetReply(snapshot, ctx)
+      return buildBudgetReply(workspace, ctx)
     case 'project':
-      return answerProjectQuery(request.query, snapshot, ctx)
+      return answerProjectQuery(request.query, workspace, ctx)
     case 'agent':
-      return answerAgentQuery(request.query, snapshot, ctx)
+      return answerAgentQuery(request.query, workspace, ctx)
     case 'project-id': {
-      const project = snapshot.projects.find((p) => p.id === request.projectId)
-      return project ? buildProjectReply(project, snapshot, ctx) : buildStatusReply(snapshot, ctx)
+      const project = workspace.projects.find((p) => p.id === request.projectId)
+      return project ? buildProjectReply(project, workspace, ctx) : buildStatusReply(workspace, ctx)
     }
     case 'agent-id': {
-      const agent = snapshot.agents.find((a) => a.id === request.agentId)
-      return agent ? buildAgentReply(agent, snapshot, ctx) : buildStatusReply(snapshot, ctx)
+      const agent = workspace.agents.find((a) => a.id === request.agentId)
+      return agent ? buildAgentReply(agent, workspace, ctx) : buildStatusReply(workspace, ctx)
     }
   }
 }

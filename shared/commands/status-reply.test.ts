@@ -8,7 +8,7 @@ import {
 } from '../../test/fixtures/workspace.ts'
 import { expectValidHtml, taskLink as link } from '../../test/helpers/telegram-html.ts'
 import { splitMessage, TELEGRAM_MESSAGE_LIMIT } from '../telegram/split.ts'
-import { buildWorkspaceSnapshot } from '../workspace/snapshot.ts'
+import { buildWorkspaceView } from '../workspace/workspace-view.ts'
 import { buildHelpReply } from './help-reply.ts'
 import { buildStatusReply } from './status-reply.ts'
 
@@ -107,7 +107,7 @@ describe('/plane status', () => {
   })
 
   it('should say so when there is no active project, and when a listing was cut', () => {
-    const empty = buildWorkspaceSnapshot({ projects: [], tasks: {}, agents: [], userNames: {} })
+    const empty = buildWorkspaceView({ projects: [], tasks: {}, agents: [], userNames: {} })
     expect(buildStatusReply(empty, en).html).toBe(
       '📊 <b>Workspace status</b>\n\nNo active projects.'
     )

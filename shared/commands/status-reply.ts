@@ -10,8 +10,8 @@ import {
   type TaskLookup,
   type TaskView,
   taskLookup,
-  type WorkspaceSnapshot,
-} from '../workspace/snapshot.ts'
+  type WorkspaceView,
+} from '../workspace/workspace-view.ts'
 import { budgetLine } from './budget-reply.ts'
 import { encodeDrillDown } from './callback-data.ts'
 import {
@@ -49,13 +49,13 @@ const GROUP_ORDER: readonly CountBucket[] = [
   'other',
 ]
 
-export function buildStatusReply(snapshot: WorkspaceSnapshot, ctx: RenderContext): CommandReply {
+export function buildStatusReply(workspace: WorkspaceView, ctx: RenderContext): CommandReply {
   const p = phrases(ctx)
   const lines = [p.statusTitle]
   // OPENCLAW-11: the month's budget, when one is set (details: /plane budget).
-  if (snapshot.budget) lines.push(budgetLine(snapshot.budget, ctx))
-  if (snapshot.projects.length === 0) lines.push('', p.noProjects)
-  for (const project of snapshot.projects) {
+  if (workspace.budget) lines.push(budgetLine(workspace.budget, ctx))
+  if (workspace.projects.length === 0) lines.push('', p.noProjects)
+  for (const project of workspace.projects) {
     const id = project.identifier ? ` (${escapeHtml(project.identifier)})` : ''
     lines.push('', `📁 <b>${escapeName(project.name)}</b>${id} — ${p.tasks(project.tasks.length)}`)
     const counts = groupCounts(project.tasks.map(bucketOf))
@@ -68,16 +68,16 @@ export function buildStatusReply(snapshot: WorkspaceSnapshot, ctx: RenderContext
     if (project.truncated) lines.push(`⚠️ ${p.partial}`)
   }
 
-  const tasks = allTasks(snapshot).filter(isOpen).sort(byProjectAndSequence)
-  const lookup = taskLookup(snapshot)
-  const owner = (t: (typeof tasks)[number]) => ownerNames(t, snapshot, ctx)
+  const tasks = allTasks(workspace).filter(isOpen).sort(byProjectAndSequence)
+  const lookup = taskLookup(workspace)
+  const owner = (t: (typeof tasks)[number]) => ownerNames(t, workspace, ctx)
   lines.push(
     ...section(
       '🔨',
       p.inProgress,
       tasks
         .filter((t) => t.group === 'started' && !t.blocked)
-        .map((t) => taskLine(t, ctx, [owner(t), ..._progress(t, snapshot, ctx)])),
+        .map((t) => taskLine(t, ctx, [owner(t), ..._progress(t, workspace, ctx)])),
       ctx
     ),
     ...section(
@@ -90,14 +90,14 @@ export function buildStatusReply(snapshot: WorkspaceSnapshot, ctx: RenderContext
         ),
       ctx
     ),
-    ...waitingForHuman(snapshot, ctx, lookup),
+    ...waitingForHuman(workspace, ctx, lookup),
     ...section(
       '🤖',
       p.runsToWatch,
       // Under way or queued (seen: checked in, not started) is the normal course; the others want an eye.
-      snapshot.runs
+      workspace.runs
         .filter((r) => r.state !== 'active' && r.state !== 'seen')
-        .map((r) => runLine(r, snapshot, ctx, lookup)),
+        .map((r) => runLine(r, workspace, ctx, lookup)),
       ctx
     ),
     ...section(
@@ -113,11 +113,11 @@ export function buildStatusReply(snapshot: WorkspaceSnapshot, ctx: RenderContext
   )
 
   const buttons = [
-    ...snapshot.projects.map((project) => ({
+    ...workspace.projects.map((project) => ({
       text: buttonText('📁', project.name),
       callback_data: encodeDrillDown({ kind: 'project', projectId: project.id }),
     })),
-    ...snapshot.agents.map((agent) => ({
+    ...workspace.agents.map((agent) => ({
       text: buttonText('🤖', agent.name),
       callback_data: encodeDrillDown({ kind: 'agent', agentId: agent.id }),
     })),
@@ -136,13 +136,13 @@ export function groupCounts(groups: readonly CountBucket[]): Array<[CountBucket,
 
 /** `• ONB-9 « Title » — Imhotep — confiance 0,55` (review metadata from the bridge). */
 export function reviewLine(
-  review: WorkspaceSnapshot['reviews'][number],
-  snapshot: WorkspaceSnapshot,
+  review: WorkspaceView['reviews'][number],
+  workspace: WorkspaceView,
   ctx: RenderContext,
-  lookup: TaskLookup = taskLookup(snapshot)
+  lookup: TaskLookup = taskLookup(workspace)
 ): string {
   const p = phrases(ctx)
-  const agent = snapshot.agents.find((a) => a.id === review.agentId)?.name ?? review.agentId
+  const agent = workspace.agents.find((a) => a.id === review.agentId)?.name ?? review.agentId
   const number = review.confidence.toLocaleString(ctx.locale === 'en' ? 'en-US' : 'fr-FR', {
     maximumFractionDigits: 2,
   })
@@ -156,22 +156,22 @@ export function reviewLine(
 
 /** What waits for the human: reviews, then approvals (shared by /plane status and the digest). */
 export function waitingForHuman(
-  snapshot: WorkspaceSnapshot,
+  workspace: WorkspaceView,
   ctx: RenderContext,
-  lookup: TaskLookup = taskLookup(snapshot)
+  lookup: TaskLookup = taskLookup(workspace)
 ): string[] {
   const p = phrases(ctx)
   return [
     ...section(
       '🔍',
       p.reviews,
-      snapshot.reviews.map((r) => reviewLine(r, snapshot, ctx, lookup)),
+      workspace.reviews.map((r) => reviewLine(r, workspace, ctx, lookup)),
       ctx
     ),
     ...section(
       '🛂',
       p.approvals,
-      snapshot.approvals.map((a) => approvalLine(a, snapshot, ctx, lookup)),
+      workspace.approvals.map((a) => approvalLine(a, workspace, ctx, lookup)),
       ctx
     ),
   ]
@@ -180,13 +180,13 @@ export function waitingForHuman(
 /** A task waiting for the human's approval: the task (linked), its agent, since when. */
 export function approvalLine(
   approval: ApprovalView,
-  snapshot: WorkspaceSnapshot,
+  workspace: WorkspaceView,
   ctx: RenderContext,
-  lookup: TaskLookup = taskLookup(snapshot)
+  lookup: TaskLookup = taskLookup(workspace)
 ): string {
   const p = phrases(ctx)
   const agent = approval.agentId
-    ? (snapshot.agents.find((a) => a.id === approval.agentId)?.name ?? approval.agentId)
+    ? (workspace.agents.find((a) => a.id === approval.agentId)?.name ?? approval.agentId)
     : null
   const extras = [
     ...(agent ? [`<b>${escapeName(agent)}</b>`] : []),
@@ -201,12 +201,12 @@ export function approvalLine(
 /** One agent run: its task (linked), its agent, what it is doing and since when. */
 export function runLine(
   run: RunView,
-  snapshot: WorkspaceSnapshot,
+  workspace: WorkspaceView,
   ctx: RenderContext,
-  lookup: TaskLookup = taskLookup(snapshot)
+  lookup: TaskLookup = taskLookup(workspace)
 ): string {
   const p = phrases(ctx)
-  const agent = snapshot.agents.find((a) => a.id === run.agentId)?.name ?? run.agentId
+  const agent = workspace.agents.find((a) => a.id === run.agentId)?.name ?? run.agentId
   const task = lookup.byId.get(run.taskId)
   const state = `${p.runState[run.state]}${run.since ? `, ${p.since(formatDateTime(run.since, ctx.timeZone, ctx.locale))}` : ''}`
   const extras = [`<b>${escapeName(agent)}</b>`, state]
@@ -216,7 +216,7 @@ export function runLine(
 // --- Internal helpers ---
 
 /** What the task's agent last reported (as its live message shows it), as a line's extra. */
-function _progress(task: TaskView, snapshot: WorkspaceSnapshot, ctx: RenderContext): string[] {
-  const note = progressNote(task, snapshot, ctx)
+function _progress(task: TaskView, workspace: WorkspaceView, ctx: RenderContext): string[] {
+  const note = progressNote(task, workspace, ctx)
   return note ? [note] : []
 }

@@ -17,11 +17,11 @@ export async function persistContact(
   status: ContactStatus
 ): Promise<void> {
   await store.set(keyOf(integration), status, { ttlSeconds: CONTACT_TTL_S })
-  await store.indexAdd(INDEX, integration, Date.parse(status.at), { ttlSeconds: CONTACT_TTL_S })
+  await store.sortedAdd(INDEX, integration, Date.parse(status.at), { ttlSeconds: CONTACT_TTL_S })
 }
 
 /** Every integration's last contact recorded in the store (one index read, one read for them all). */
 export async function storedContacts(store: Store): Promise<Record<string, ContactStatus>> {
-  const names = (await store.indexRange(INDEX)).map((e) => e.member)
+  const names = (await store.sortedRange(INDEX)).map((e) => e.member)
   return readByName<ContactStatus>(store, names, keyOf)
 }

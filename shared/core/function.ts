@@ -5,7 +5,7 @@ import type { AgentConfig, AgentRegistryFile } from '../agents/registry.ts'
 import type { Hashing } from '../hash.ts'
 import type { BridgeMetrics } from '../observe/bridge-metrics.ts'
 import type { Logger } from '../observe/log.ts'
-import type { StatusBoard } from '../observe/status.ts'
+import type { StatusLedger } from '../observe/status.ts'
 import type { Store } from '../store/store.ts'
 import type { UploadAllowance } from '../uploads/allowance.ts'
 import type { FileSpool } from '../uploads/spool.ts'
@@ -21,7 +21,7 @@ export type Services = {
   store: Store
   log: Logger
   metrics: BridgeMetrics
-  status: StatusBoard
+  status: StatusLedger
   /** Which functions run here and which are off for missing settings. */
   inventory: FunctionInventory
   /** The agent registry (AGENTS_FILE); empty when none is configured. */
@@ -125,21 +125,21 @@ export type JobOutcome = {
   failure?: string
 } & Record<string, unknown>
 
-export type JobRun<K extends PartName = never> = (
+export type JobExecution<K extends PartName = never> = (
   ctx: JobContext<K>
 ) => Promise<JobOutcome | undefined>
 
 /**
- * A run with the parts it reads: the root builds the runtime's parts before a run that declares any and hands it
+ * An execution with the parts it reads: the root builds the runtime's parts before one that declares any and hands it
  * these (a job that declares none, `check` or `agent-token`, builds no client, no pipeline).
  */
-type PartsRun<K extends PartName> = {
+type PartsExecution<K extends PartName> = {
   parts?: readonly K[]
-  run: JobRun<K>
+  run: JobExecution<K>
 }
 
 export type CronFunction<K extends PartName = PartName> = FunctionBase &
-  PartsRun<K> & {
+  PartsExecution<K> & {
     kind: 'cron'
     /** Cron expression (5 fields). */
     schedule: string
@@ -152,7 +152,7 @@ export type CronFunction<K extends PartName = PartName> = FunctionBase &
   }
 
 export type JobFunction<K extends PartName = PartName> = FunctionBase &
-  PartsRun<K> & {
+  PartsExecution<K> & {
     kind: 'job'
     maxDurationSeconds?: number
     /**

@@ -24,8 +24,8 @@ import type { Freshener } from '../pipeline/freshen.ts'
 import type { Pipeline } from '../pipeline/pipeline.ts'
 import type { AgentWriters } from '../plane/agent-writers.ts'
 import type { PlaneClient } from '../plane/client.ts'
-import type { KeyLanes } from '../plane/request-window.ts'
-import type { PlaneWebhookDoor } from '../plane/webhook-door.ts'
+import type { KeyWindows } from '../plane/request-window.ts'
+import type { PlaneWebhookGuard } from '../plane/webhook-guard.ts'
 import type { WebhookNotes } from '../plane/webhook-notes.ts'
 import type { RejectionNotes } from '../plane/webhook-rejections.ts'
 import type { ProjectLabels } from '../runs/agent-labels.ts'
@@ -64,7 +64,7 @@ export type Parts = {
   openclaw: OpenClawClient | null
   directory: PlaneDirectory
   /** The runtime's Plane key windows: every client it builds counts one window per key */
-  planeLanes: KeyLanes
+  planeWindows: KeyWindows
   /** Each agent's own Plane client, for writes on its behalf (built from AGENTS and their keys). */
   agentWriters: AgentWriters
   /** Requests this runtime's bridge key has sent to Plane so far (for per-tick counts). */
@@ -103,7 +103,7 @@ export type Parts = {
   /** Plane deliveries refused for their signature, counted here and written down once a minute. */
   webhookRejections: RejectionNotes
   /** The Plane webhook's signature verifier and its paced warnings; null without PLANE_WEBHOOK_SECRET. */
-  planeWebhook: PlaneWebhookDoor | null
+  planeWebhookGuard: PlaneWebhookGuard | null
   /** Plane deliveries accepted (written at most every 5 s) and answers withheld, for the poll's webhook check. */
   webhookNotes: WebhookNotes
   /** The webhook routes' rate limit, counted here and written at most once a second. */

@@ -11,10 +11,10 @@ import type {
   RunnableFunction,
   Services,
 } from './function.ts'
-import { recordJobRun } from './job-runs.ts'
+import { recordJobExecution } from './job-executions.ts'
 import type { Parts } from './parts.ts'
 
-export type JobRunResult = {
+export type JobExecutionResult = {
   outcome: 'ok' | 'error' | 'skipped' | 'overlap'
   durationMs: number
   summary?: string
@@ -27,7 +27,7 @@ export type JobRunResult = {
   exitCode?: 0 | 2
 }
 
-export type RunJobOptions = {
+export type ExecuteJobOptions = {
   trigger: JobContext['trigger']
   /** Schedule slot for cron runs (every replica computes the same one); null runs unconditionally. */
   slot?: string | null
@@ -43,9 +43,9 @@ const SLOT_CLAIM_TTL_S = 6 * 60 * 60
 export const DEFAULT_MAX_DURATION_S = 10 * 60
 
 /**
- * @example const result = await runJob(pollFunction, root, { trigger: 'cron', slot: slotOf(scheduledTime) })
+ * @example const result = await executeJob(pollFunction, root, { trigger: 'cron', slot: slotOf(scheduledTime) })
  */
-export async function runJob(
+export async function executeJob(
   fn: RunnableFunction,
   root: Root,
   {
@@ -54,15 +54,15 @@ export async function runJob(
     signal = new AbortController().signal,
     args = [],
     progress,
-  }: RunJobOptions
-): Promise<JobRunResult> {
+  }: ExecuteJobOptions
+): Promise<JobExecutionResult> {
   const { services } = root
   const { log, metrics, store, status, now } = services
   const started = now()
-  // Written at the end of a run that ran (ok or error), awaited before runJob returns.
+  // Written at the end of a run that ran (ok or error), awaited before executeJob returns.
   let recording: Promise<void> | null = null
-  const finish = (result: Omit<JobRunResult, 'durationMs'>): JobRunResult => {
-    const done: JobRunResult = { ...result, durationMs: now() - started }
+  const finish = (result: Omit<JobExecutionResult, 'durationMs'>): JobExecutionResult => {
+    const done: JobExecutionResult = { ...result, durationMs: now() - started }
     metrics.jobRuns.inc({ job: fn.name, outcome: done.outcome })
     if (done.outcome === 'ok') metrics.jobLastSuccess.set({ job: fn.name }, now() / 1000)
     if (done.outcome === 'ok' || done.outcome === 'error') {
@@ -73,7 +73,7 @@ export async function runJob(
         ...(done.error ? { error: done.error } : {}),
       })
       // In the store too: a run from `npm run job` or another replica shows in every /ready.
-      recording = recordJobRun(services, fn.name, {
+      recording = recordJobExecution(services, fn.name, {
         outcome: done.outcome,
         trigger,
         kind: fn.kind,
@@ -181,7 +181,7 @@ function _failureText(error: unknown, services: Services): string {
 }
 
 /** What a run returned, as the result `finish` records: a `failure` is a failed run that still shows its lines. */
-function _outcome(outcome: JobOutcome | undefined): Omit<JobRunResult, 'durationMs'> {
+function _outcome(outcome: JobOutcome | undefined): Omit<JobExecutionResult, 'durationMs'> {
   if (outcome?.failure)
     return {
       outcome: 'error',

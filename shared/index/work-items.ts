@@ -77,9 +77,9 @@ export function createWorkItemIndex({ store, holders }: WorkItemIndexOptions): W
       // Finished and unassigned tasks (most of a workspace) cost this one read.
       if (now.length === 0 && before.length === 0) return
       for (const agent of before)
-        if (!now.includes(agent)) await store.indexRemove(openKey(agent), task.id)
+        if (!now.includes(agent)) await store.sortedRemove(openKey(agent), task.id)
       for (const agent of now)
-        await store.indexAdd(openKey(agent), task.id, Date.parse(task.updatedAt) || 0, {
+        await store.sortedAdd(openKey(agent), task.id, Date.parse(task.updatedAt) || 0, {
           ttlSeconds: INDEX_TTL_S,
         })
       if (now.length === 0) {
@@ -101,10 +101,10 @@ export function createWorkItemIndex({ store, holders }: WorkItemIndexOptions): W
     },
     async openTasks(agentId) {
       const ids: string[] = []
-      for (const { member } of await store.indexRange(openKey(agentId))) {
+      for (const { member } of await store.sortedRange(openKey(agentId))) {
         if (isPlaneId(member)) ids.push(member)
         // Not an id (`NaN`, `undefined`, kept by an older version): gone, never asked of Plane.
-        else await store.indexRemove(openKey(agentId), member)
+        else await store.sortedRemove(openKey(agentId), member)
       }
       return ids
     },
@@ -116,7 +116,7 @@ export function createWorkItemIndex({ store, holders }: WorkItemIndexOptions): W
     async unindex(taskId, agents = []) {
       const held = (await store.get<string[]>(heldKey(taskId))) ?? []
       for (const agent of new Set([...held, ...agents]))
-        await store.indexRemove(openKey(agent), taskId)
+        await store.sortedRemove(openKey(agent), taskId)
       await store.delete(heldKey(taskId))
       await store.delete(descKey(taskId))
     },

@@ -123,7 +123,7 @@ export function createLiveView(options: LiveViewOptions): LiveView {
     let live = sending
     if (live) {
       await _pruneOpen(store, now())
-      live = (await store.indexSize(LIVE_OPEN_INDEX)) < maxTasks
+      live = (await store.sortedSize(LIVE_OPEN_INDEX)) < maxTasks
     }
     const progress: TaskProgress = {
       v: 1,
@@ -266,18 +266,18 @@ function _endOf(task: Pick<TaskSnapshot, 'state'>): LiveState | null {
 
 /** Stretches never ended (a task deleted without a word) leave the cap's count after the record's lifetime. */
 async function _pruneOpen(store: Store, now: number): Promise<void> {
-  const old = await store.indexRange(LIVE_OPEN_INDEX, { maxScore: now - PROGRESS_TTL_S * 1000 })
-  for (const entry of old) await store.indexRemove(LIVE_OPEN_INDEX, entry.member)
+  const old = await store.sortedRange(LIVE_OPEN_INDEX, { maxScore: now - PROGRESS_TTL_S * 1000 })
+  for (const entry of old) await store.sortedRemove(LIVE_OPEN_INDEX, entry.member)
 }
 
 /** The indexes follow the record: under way (for /plane), followed live (the cap), on the board. */
 async function _index(store: Store, progress: TaskProgress, mode: LiveMode): Promise<void> {
   const ended = isEnded(progress)
-  if (ended) await store.indexRemove(UNDER_WAY_INDEX, progress.taskId)
-  else await store.indexAdd(UNDER_WAY_INDEX, progress.taskId, progress.at)
-  if (ended || !progress.live) await store.indexRemove(LIVE_OPEN_INDEX, progress.taskId)
-  else await store.indexAdd(LIVE_OPEN_INDEX, progress.taskId, progress.since)
+  if (ended) await store.sortedRemove(UNDER_WAY_INDEX, progress.taskId)
+  else await store.sortedAdd(UNDER_WAY_INDEX, progress.taskId, progress.at)
+  if (ended || !progress.live) await store.sortedRemove(LIVE_OPEN_INDEX, progress.taskId)
+  else await store.sortedAdd(LIVE_OPEN_INDEX, progress.taskId, progress.since)
   // A board keeps an ended task's line until it is shown (the board removes it then).
   if (mode === 'board' && progress.live)
-    await store.indexAdd(BOARD_INDEX, progress.taskId, progress.since)
+    await store.sortedAdd(BOARD_INDEX, progress.taskId, progress.since)
 }

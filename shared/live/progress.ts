@@ -54,13 +54,13 @@ export function isEnded(progress: Pick<TaskProgress, 'state'>): boolean {
  * record ended or expired (a task deleted without a word) are dropped from the index as they are met.
  */
 export async function progressUnderWay(store: Store, now: number): Promise<TaskProgress[]> {
-  const entries = await store.indexRange(UNDER_WAY_INDEX, { limit: 500 })
+  const entries = await store.sortedRange(UNDER_WAY_INDEX, { limit: 500 })
   const records = await store.getMany<TaskProgress>(entries.map((e) => progressKey(e.member)))
   const found: TaskProgress[] = []
   for (const [i, entry] of entries.entries()) {
     const record = records[i]
     if (record && !isEnded(record) && now - entry.score <= PROGRESS_TTL_S * 1000) found.push(record)
-    else await store.indexRemove(UNDER_WAY_INDEX, entry.member)
+    else await store.sortedRemove(UNDER_WAY_INDEX, entry.member)
   }
   return found
 }

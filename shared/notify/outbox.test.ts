@@ -106,10 +106,10 @@ describe('outbox: enqueue and drains in any order (issue 44)', () => {
     await store.delete(`outbox:item:${id}`)
     clock += 30_000
     expect(await outbox.pending('telegram')).toEqual([])
-    expect(await store.indexSize('index:outbox:telegram')).toBe(1)
+    expect(await store.sortedSize('index:outbox:telegram')).toBe(1)
     clock += 60_000
     expect(await outbox.pending('telegram')).toEqual([])
-    expect(await store.indexSize('index:outbox:telegram')).toBe(0)
+    expect(await store.sortedSize('index:outbox:telegram')).toBe(0)
   })
 
   it("should read an item's age from its id", () => {

@@ -8,7 +8,7 @@ describe('agent quota', () => {
     const quota = createAgentQuota({ store, perWindow: 0, windowMs: 60_000, now: () => 1_000 })
     // As a running version left them: the message under its dedupe key, listed in the agent's index.
     await store.set('notify:held:msg-1', '<b>ONB-1</b> fini')
-    await store.indexAdd('notify:held:agent:thot', 'msg-1', 500)
+    await store.sortedAdd('notify:held:agent:thot', 'msg-1', 500)
     await quota.group({
       agentId: 'thot',
       agentName: 'Thot',

@@ -71,7 +71,7 @@ export function createAgentQuota({
     },
     async group({ agentId, agentName, chatId, dedupeKey, html }) {
       await store.set(groupedKey(dedupeKey), html, { ttlSeconds: GROUPED_TTL_S })
-      await store.indexAdd(groupedIndex(agentId), dedupeKey, now(), { ttlSeconds: GROUPED_TTL_S })
+      await store.sortedAdd(groupedIndex(agentId), dedupeKey, now(), { ttlSeconds: GROUPED_TTL_S })
       const windowEnd = (await windowOf(agentId)) + windowMs
       return {
         channel: 'telegram',
@@ -83,7 +83,7 @@ export function createAgentQuota({
       }
     },
     async take(agentId, agentName, locale) {
-      const entries = await store.indexRange(groupedIndex(agentId))
+      const entries = await store.sortedRange(groupedIndex(agentId))
       if (entries.length === 0) return null
       const members = entries.map((e) => e.member)
       const htmls = await store.getMany<string>(members.map(groupedKey))
@@ -122,7 +122,7 @@ export function createAgentQuota({
     },
     async sent(agentId, members) {
       for (const member of members) {
-        await store.indexRemove(groupedIndex(agentId), member)
+        await store.sortedRemove(groupedIndex(agentId), member)
         await store.delete(groupedKey(member))
       }
     },

@@ -6,7 +6,7 @@ import {
   type Histogram,
   type MetricsRegistry,
 } from './metrics.ts'
-import type { StatusBoard } from './status.ts'
+import type { StatusLedger } from './status.ts'
 
 export type BridgeMetrics = {
   registry: MetricsRegistry
@@ -47,8 +47,8 @@ export type CreateBridgeMetricsOptions = {
   processStats?: () => ProcessStats
   /** `plane_bridge_build_info{version,node} 1`. */
   build?: BuildInfo
-  /** `plane_bridge_integration_up{integration}`: the last contact with each integration, from /ready's board. */
-  status?: Pick<StatusBoard, 'snapshot'>
+  /** `plane_bridge_integration_up{integration}`: the last contact with each integration, from /ready's status ledger. */
+  status?: Pick<StatusLedger, 'snapshot'>
   /** Cron jobs and agents whose failure counters start at 0, so `increase()` sees their first failure. */
   cronJobs?: readonly string[]
   agents?: readonly string[]

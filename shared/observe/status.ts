@@ -12,7 +12,7 @@ export type ContactStatus = {
 }
 export type JobStatus = { outcome: string; at: string; durationMs: number; error?: string }
 
-export type StatusBoard = {
+export type StatusLedger = {
   /** Record the outcome of a call to Plane, Telegram, OpenClaw… (`detail` must hold no secret). */
   contact(integration: string, ok: boolean, detail?: string): void
   job(name: string, status: Omit<JobStatus, 'at'>): void
@@ -21,7 +21,7 @@ export type StatusBoard = {
   flush(): Promise<void>
 }
 
-export type StatusBoardOptions = {
+export type StatusLedgerOptions = {
   now?: () => number
   /** Write a contact where other processes read it; failures are the caller's to log. */
   persist?: (integration: string, status: ContactStatus) => Promise<void>
@@ -30,10 +30,10 @@ export type StatusBoardOptions = {
 /** A contact that keeps its outcome is written again at most this often (every Plane call is a contact). */
 const PERSIST_EVERY_MS = 60_000
 
-export function createStatusBoard({
+export function createStatusLedger({
   now = Date.now,
   persist,
-}: StatusBoardOptions = {}): StatusBoard {
+}: StatusLedgerOptions = {}): StatusLedger {
   const integrations: Record<string, ContactStatus> = {}
   const jobs: Record<string, JobStatus> = {}
   const written = new Map<string, { ok: boolean; detail: string | undefined; atMs: number }>()

@@ -106,8 +106,8 @@ export async function dropDeletedTask(
   const working =
     runAgent && record?.state !== 'pending' && record?.state !== 'seen' ? runAgent : null
   if (working) report.working.push(working.id)
-  await store.indexRemove(DUE_INDEX, staleMember(taskId))
-  await store.indexRemove(DUE_INDEX, unstartedMember(taskId))
+  await store.sortedRemove(DUE_INDEX, staleMember(taskId))
+  await store.sortedRemove(DUE_INDEX, unstartedMember(taskId))
   await runs?.dropCard(taskId)
   await parts.index.unindex(
     taskId,

@@ -414,7 +414,7 @@ describe('pipeline: a task deleted in Plane (issue 37)', () => {
     const last = await pipeline.dropDeleted(task.id)
     expect(last?.state).toEqual(STATES.done)
     expect(await pipeline.snapshot(task.id)).toBeNull()
-    expect(await store.indexSize('index:task-pending')).toBe(0)
+    expect(await store.sortedSize('index:task-pending')).toBe(0)
     // Until settled, the deletion is handed out again (a crash in the middle finishes it next time).
     expect((await pipeline.dropDeleted(task.id))?.id).toBe(task.id)
     await pipeline.settleDeleted(task.id)
@@ -488,7 +488,7 @@ describe('a flush Plane refuses', () => {
     expect(calls).toBe(1)
     expect((await outbox.pending('telegram')).length).toBeGreaterThan(0)
     // Kept, and not tried again at every pass: later.
-    expect(await store.indexSize('index:task-pending')).toBe(1)
+    expect(await store.sortedSize('index:task-pending')).toBe(1)
     await pipeline.flushDue()
     expect(calls).toBe(1)
     advance(60_000)

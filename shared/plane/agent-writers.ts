@@ -4,7 +4,7 @@
  */
 
 import { createPlaneClient, type PlaneClient } from './client.ts'
-import type { KeyLanes, RateLimit, SharedWindow } from './request-window.ts'
+import type { KeyWindows, RateLimit, SharedWindow } from './request-window.ts'
 import type { PlaneWindowWait } from './transport.ts'
 
 export type AgentWriters = {
@@ -21,7 +21,7 @@ export type AgentWritersOptions = {
   /** Each key's window as every process on the store counts it. */
   sharedWindow: SharedWindow
   /** The runtime's key windows: the poll's check of an agent's key counts in the same one. */
-  lanes: KeyLanes
+  keyWindows: KeyWindows
   now: () => number
   sleep: (ms: number) => Promise<void>
   /** An agent's request waited for its key's window (transport.ts `onWindowWait`). */

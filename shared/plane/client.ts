@@ -9,7 +9,7 @@ import { createWorkItemEndpoints } from './endpoints/work-items.ts'
 import { createWorkspaceEndpoints } from './endpoints/workspace.ts'
 import { createPaginator } from './paginate.ts'
 import { normaliseBaseUrl } from './paths.ts'
-import { createKeyLanes, type RequestPriority } from './request-window.ts'
+import { createKeyWindows, type RequestPriority } from './request-window.ts'
 import { createPlaneTransport, type PlaneTransportOptions } from './transport.ts'
 
 export type PlaneClientOptions = PlaneTransportOptions & {
@@ -40,8 +40,8 @@ export interface PlaneClient extends PlaneEndpoints {
  * const item = await plane.workItems.getByIdentifier('ONB-12', { expand: ['state', 'assignees'] })
  */
 export function createPlaneClient(given: PlaneClientOptions): PlaneClient {
-  // Its priority views count the same window: one set of lanes for them all, the runtime's when it gives one.
-  const options = given.lanes ? given : { ...given, lanes: createKeyLanes() }
+  // Its priority views count the same window: one set of key windows for them all, the runtime's when it gives one.
+  const options = given.keyWindows ? given : { ...given, keyWindows: createKeyWindows() }
   const views = new Map<RequestPriority, PlaneClient>()
   const own = options.priority ?? 'background'
   const client: PlaneClient = {

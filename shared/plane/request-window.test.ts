@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createMemoryStore } from '../store/store.ts'
 import {
-  createKeyLanes,
+  createKeyWindows,
   createRequestWindow,
   fingerprintApiKey,
   lateness,
@@ -134,16 +134,16 @@ describe('createRequestWindow: Plane’s sliding window per key (issue 32)', () 
     expect(c.now()).toBe(at)
   })
 
-  it('should share one window between clients built with the same key and lanes, and not with another key', async () => {
+  it('should share one window between clients built with the same key and key windows, and not with another key', async () => {
     const c = clock()
     const apiKey = key()
     const limit = { requests: 3, windowMs: 60_000 }
-    // One runtime's lanes (the composition root builds them once).
-    const lanes = createKeyLanes()
-    const a = createRequestWindow({ apiKey, limit, lanes, ...c })
-    const b = createRequestWindow({ apiKey, limit, lanes, ...c })
-    const other = createRequestWindow({ apiKey: key(), limit, lanes, ...c })
-    // Another runtime in the same process: its own lanes, its own window.
+    // One runtime's key windows (the composition root builds them once).
+    const keyWindows = createKeyWindows()
+    const a = createRequestWindow({ apiKey, limit, keyWindows, ...c })
+    const b = createRequestWindow({ apiKey, limit, keyWindows, ...c })
+    const other = createRequestWindow({ apiKey: key(), limit, keyWindows, ...c })
+    // Another runtime in the same process: its own key windows, its own window.
     const elsewhere = createRequestWindow({ apiKey, limit, ...c })
     await a.acquire('agent')
     await b.acquire('agent')
@@ -172,7 +172,7 @@ describe('createRequestWindow: Plane’s sliding window per key (issue 32)', () 
   it('should count every process on one store in one window: together they never pass the limit', async () => {
     const c = clock()
     const store = createMemoryStore({ now: c.now })
-    // Two processes on one store: two views of it (each its own lanes), one window in the store.
+    // Two processes on one store: two views of it (each its own key windows), one window in the store.
     const process = (): SharedWindow => ({ windowTake: (k, o) => store.windowTake(k, o) })
     const apiKey = key()
     const server = createRequestWindow({ apiKey, shared: process(), ...c })

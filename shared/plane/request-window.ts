@@ -10,8 +10,8 @@
  * Plane's own `X-RateLimit-Remaining` says when another client spends the same key: the window takes their requests
  * into account; a 429 closes it for its `Retry-After`.
  *
- * One request window per key and runtime, shared by every client the runtime builds with the key and its lanes (the
- * FNV fingerprint keeps raw keys out of the map; the lanes are a part the composition root builds). With a shared window (the store), every process on the store counts its starts
+ * One request window per key and runtime, shared by every client the runtime builds with the key and its key windows (the
+ * FNV fingerprint keeps raw keys out of the map; the key windows are a part the composition root builds). With a shared window (the store), every process on the store counts its starts
  * in the same window, as Plane does: the server, a `npm run job -- poll` beside it and other replicas together
  * never start more than the limit in a minute. Before, each counted its own and learnt of the others only from
  * Plane's answers, too late: the agents bench saw a 429 in its hour and a person's action waiting 43 s for its
@@ -59,8 +59,8 @@ export type RequestWindowOptions = {
   limit?: RateLimit
   /** The key's window as every process on the store counts it; this process's own alone without it. */
   shared?: SharedWindow
-  /** The runtime's lanes, shared by its clients of one key (default: this request window's own). */
-  lanes?: KeyLanes
+  /** The runtime's key windows, shared by its clients of one key (default: this request window's own). */
+  keyWindows?: KeyWindows
   now?: () => number
   sleep?: (ms: number) => Promise<void>
 }
@@ -79,7 +79,7 @@ export type RequestWindow = {
 
 type Waiter = { resolve: () => void }
 /** One key's window in this runtime: its starts and its waiters. */
-export type Lane = {
+export type KeyWindowState = {
   limit: RateLimit
   /** Start times in the window, oldest first: ours, and others' seen through X-RateLimit-Remaining. */
   starts: number[]
@@ -89,27 +89,27 @@ export type Lane = {
 }
 
 /**
- * One runtime's windows, a lane per key and limit: every request window built with the same lanes and key counts one
+ * One runtime's windows, a window state per key and limit: every request window built with the same key windows and key counts one
  * window (the bridge's client and its priority views, an agent's writer and the poll's check of its key).
  */
-export type KeyLanes = { laneFor(id: string, limit: RateLimit): Lane }
+export type KeyWindows = { windowFor(id: string, limit: RateLimit): KeyWindowState }
 
-export function createKeyLanes(): KeyLanes {
-  const lanes = new Map<string, Lane>()
+export function createKeyWindows(): KeyWindows {
+  const states = new Map<string, KeyWindowState>()
   return {
-    laneFor(id, limit) {
-      let lane = lanes.get(id)
-      if (!lane) {
-        lane = {
+    windowFor(id, limit) {
+      let state = states.get(id)
+      if (!state) {
+        state = {
           limit,
           starts: [],
           queues: { human: [], agent: [], background: [] },
           closedUntil: 0,
           pumping: false,
         }
-        lanes.set(id, lane)
+        states.set(id, state)
       }
-      return lane
+      return state
     },
   }
 }
@@ -118,14 +118,14 @@ export function createRequestWindow({
   apiKey,
   limit = DEFAULT_RATE_LIMIT,
   shared,
-  lanes = createKeyLanes(),
+  keyWindows = createKeyWindows(),
   now = Date.now,
   sleep = defaultSleep,
 }: RequestWindowOptions): RequestWindow {
   const fingerprint = fingerprintApiKey(apiKey)
   const id = `${fingerprint}:${limit.requests}/${limit.windowMs}`
   const sharedKey = sharedWindowKey(apiKey, limit)
-  const self = lanes.laneFor(id, limit)
+  const self = keyWindows.windowFor(id, limit)
   /** How long a start counts here: Plane's window and our lateness (whole ms, as the store's window takes them). */
   const span = Math.ceil(self.limit.windowMs) + lateness(self.limit.windowMs)
   const expire = () => {
@@ -239,7 +239,7 @@ export function createRequestWindow({
 }
 
 /**
- * Where the store keeps a key's window (a sorted set of start times). The limit is in it as in a lane's id: a window
+ * Where the store keeps a key's window (a sorted set of start times). The limit is in it as in a window state's id: a window
  * counted under another setting (a bench's unthrottled set-up, a changed API_KEY_RATE_LIMIT) is not this one.
  */
 export function sharedWindowKey(apiKey: string, limit: RateLimit = DEFAULT_RATE_LIMIT): string {

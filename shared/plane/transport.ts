@@ -18,7 +18,7 @@ import {
 import { normaliseBaseUrl, PLANE_API_PREFIX } from './paths.ts'
 import {
   createRequestWindow,
-  type KeyLanes,
+  type KeyWindows,
   type RateLimit,
   type RequestPriority,
   type SharedWindow,
@@ -77,8 +77,8 @@ export type PlaneTransportOptions = {
   priority?: RequestPriority
   /** The key's window as every process on the store counts it (the store); this process's alone without it. */
   sharedWindow?: SharedWindow
-  /** The runtime's key windows (createKeyLanes), shared by its clients; this transport's own without them. */
-  lanes?: KeyLanes
+  /** The runtime's key windows (createKeyWindows), shared by its clients; this transport's own without them. */
+  keyWindows?: KeyWindows
   fetch?: typeof fetch
   sleep?: (ms: number) => Promise<void>
   now?: () => number
@@ -122,7 +122,7 @@ export function createPlaneTransport({
   rateLimit,
   priority = 'background',
   sharedWindow,
-  lanes,
+  keyWindows,
   // Looked up at each request: a runtime lives long (one bridge per runtime), and a fetch installed later
   // (instrumentation, a test's stub) must be the one used.
   fetch: fetchImpl = (input, init) => globalThis.fetch(input, init),
@@ -153,7 +153,7 @@ export function createPlaneTransport({
     apiKey,
     ...(rateLimit ? { limit: rateLimit } : {}),
     ...(sharedWindow ? { shared: sharedWindow } : {}),
-    ...(lanes ? { lanes } : {}),
+    ...(keyWindows ? { keyWindows } : {}),
     now,
     sleep,
   })

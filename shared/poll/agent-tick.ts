@@ -15,7 +15,7 @@ import { checkDependencies, type DependencyParts } from './dependencies.ts'
 /** What an agent's tick uses: its dependency checks' parts, the agents' own keys, the run tracker. */
 export type AgentTickParts = DependencyParts &
   Pick<Services, 'agentTokens'> &
-  Pick<Parts, 'tracker' | 'planeLanes'>
+  Pick<Parts, 'tracker' | 'planeWindows'>
 
 export type AgentTickInput = {
   agent: AgentRef
@@ -90,8 +90,8 @@ async function _checkToken(
     workspaceSlug: config.PLANE_WORKSPACE_SLUG,
     rateLimit: config.PLANE_API_RATE_LIMIT,
     sharedWindow: store,
-    // The agent's key counts in one window with its writer's (the runtime's lanes).
-    lanes: parts.planeLanes,
+    // The agent's key counts in one window with its writer's (the runtime's key windows).
+    keyWindows: parts.planeWindows,
     onRequest: () => {
       requests++
     },

@@ -87,11 +87,11 @@ export async function catchUpComments(
   }
   if (!plane) return report
   await _queueMoved(parts, input)
-  const due = await store.indexRange(DUE_INDEX, { limit: COMMENT_READS_PER_CYCLE })
+  const due = await store.sortedRange(DUE_INDEX, { limit: COMMENT_READS_PER_CYCLE })
   for (const { member, score } of due) {
     const [projectId, taskId] = member.split('|')
     if (!projectId || !taskId) {
-      await store.indexRemove(DUE_INDEX, member)
+      await store.sortedRemove(DUE_INDEX, member)
       continue
     }
     try {
@@ -110,7 +110,7 @@ export async function catchUpComments(
       })
     }
   }
-  report.left = await store.indexSize(DUE_INDEX)
+  report.left = await store.sortedSize(DUE_INDEX)
   return report
 }
 
@@ -141,7 +141,7 @@ async function _queueMoved(parts: CommentCatchUpParts, input: CommentCatchUpInpu
       // Not moved since the start: nothing was written on it to read.
       if (previous === null && updatedMs <= from) continue
     } else if (updatedMs <= checkpoint) continue
-    await store.indexAdd(DUE_INDEX, `${task.projectId}|${task.id}`, updatedMs)
+    await store.sortedAdd(DUE_INDEX, `${task.projectId}|${task.id}`, updatedMs)
   }
 }
 
@@ -180,7 +180,7 @@ async function _readComments(
     }
   }
   await store.set(checkpointKey(taskId), newest, { ttlSeconds: CHECKPOINT_TTL_S })
-  await store.indexRemove(DUE_INDEX, member)
+  await store.sortedRemove(DUE_INDEX, member)
 }
 
 /** The comment through the same path as a delivery's; null for the bridge's own. `person`: not an agent's. */

@@ -44,7 +44,7 @@ export type PollCycleReport = {
 /** The parts a cycle uses, by name: the poll job declares them (its run is handed these, built first). */
 export const POLL_CYCLE_PARTS = partNames(
   'plane',
-  'planeLanes',
+  'planeWindows',
   'planeRequestCount',
   'openclaw',
   'chatId',

@@ -115,7 +115,7 @@ export async function unreadableSummary(
   const kept = unreadableDeliveries(store, now)
   const count = await kept.size()
   if (count === 0) return { kept: 0, latestAt: null }
-  const [latest] = await store.indexRange(kept.index, { limit: count }).then((e) => e.slice(-1))
+  const [latest] = await store.sortedRange(kept.index, { limit: count }).then((e) => e.slice(-1))
   return { kept: count, latestAt: latest?.score ?? null }
 }
 

@@ -62,7 +62,7 @@ export function createProjectFinish({
 }: ProjectFinishOptions): ProjectFinish {
   return {
     async taskClosed(task) {
-      await store.indexAdd(DUE_INDEX, finishMember(task.projectId), now() + FINISH_LOOK_DELAY_MS)
+      await store.sortedAdd(DUE_INDEX, finishMember(task.projectId), now() + FINISH_LOOK_DELAY_MS)
     },
     async finishDue(projectId) {
       const tally = await tallyProject(

@@ -132,10 +132,10 @@ export function createCheckins(
     }
     if (entry && entry.checkedInAt === null) {
       await store.set(key, { ...entry, checkedInAt: at }, { ttlSeconds: ASSIGNMENT_TTL_S })
-      await store.indexRemove(DUE_INDEX, wakeMember(taskId, agent.id))
+      await store.sortedRemove(DUE_INDEX, wakeMember(taskId, agent.id))
       if (entry.firstWakeAt !== null) m.wakeToCheckin.observe({}, (at - entry.firstWakeAt) / 1000)
       const day = new Date(at).toISOString().slice(0, 10)
-      await store.indexAdd(
+      await store.sortedAdd(
         checkinsKey(day),
         `${taskId}|${agent.id}|${entry.assignmentId}`,
         (at - entry.assignedAt) / 1000,
@@ -179,13 +179,13 @@ export function createCheckins(
     // when it becomes seen, kept by a heartbeat (one that finds it missing, a write that failed, sets it again);
     // the deadline of a run under way moves on with each heartbeat.
     if (saved.state === 'seen')
-      await store.indexAdd(
+      await store.sortedAdd(
         DUE_INDEX,
         unstartedMember(taskId),
         at + options.staleMs,
         stored?.state === 'seen' ? { onlyIfAbsent: true } : {}
       )
-    else await store.indexAdd(DUE_INDEX, staleMember(taskId), at + options.staleMs)
+    else await store.sortedAdd(DUE_INDEX, staleMember(taskId), at + options.staleMs)
   }
 
   const delivered: RunTracker['delivered'] = async (meta, runId) => {

@@ -49,7 +49,7 @@ export function recordDependent(
   dependentId: string,
   now: number
 ): Promise<boolean> {
-  return store.indexAdd(dependentsKey(dependencyId), dependentId, now, {
+  return store.sortedAdd(dependentsKey(dependencyId), dependentId, now, {
     ttlSeconds: DEPENDENTS_TTL_S,
   })
 }
@@ -62,7 +62,7 @@ export async function onTaskClosed(
   const out = { unblocked: [] as string[], blocked: [] as string[] }
   const { plane } = parts
   if (!plane) return out
-  const ids = new Set((await parts.store.indexRange(dependentsKey(task.id))).map((e) => e.member))
+  const ids = new Set((await parts.store.sortedRange(dependentsKey(task.id))).map((e) => e.member))
   if ((await plane.capabilities()).relations) {
     const relations = await plane.relations.list(task.projectId, task.id)
     for (const ref of _related(relations, 'blocking', task.projectId)) ids.add(ref.id)
@@ -107,7 +107,7 @@ export async function onTaskDeleted(
 ): Promise<{ unblocked: string[] }> {
   const out = { unblocked: [] as string[] }
   const { plane, runs } = parts
-  const ids = (await parts.store.indexRange(dependentsKey(task.id))).map((e) => e.member)
+  const ids = (await parts.store.sortedRange(dependentsKey(task.id))).map((e) => e.member)
   for (const id of ids) {
     const record = await runs?.peek(id)
     const names = new Set([task.id, ...(ref ? [ref] : [])])

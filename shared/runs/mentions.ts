@@ -86,7 +86,7 @@ export function createMentions(
     )
     const next = { ...entry, attempts: attempt }
     await store.set(entryKey(entry.taskId, agent.id), next, { ttlSeconds: ENTRY_TTL_S })
-    await store.indexAdd(
+    await store.sortedAdd(
       DUE_INDEX,
       mentionMember(entry.taskId, agent.id),
       now() + options.checkinMs
@@ -107,7 +107,7 @@ export function createMentions(
         at: now(),
       }
       // The deadline first: whatever happens next, it comes due and the wake is checked.
-      await store.indexAdd(DUE_INDEX, mentionMember(task.id, agent.id), now() + options.checkinMs)
+      await store.sortedAdd(DUE_INDEX, mentionMember(task.id, agent.id), now() + options.checkinMs)
       await send(entry, task, agent)
       return 'woken'
     },
@@ -115,7 +115,7 @@ export function createMentions(
     async answered(taskId, agent) {
       const entry = await store.get<MentionEntry>(entryKey(taskId, agent.id))
       if (!entry) return
-      await store.indexRemove(DUE_INDEX, mentionMember(taskId, agent.id))
+      await store.sortedRemove(DUE_INDEX, mentionMember(taskId, agent.id))
       await store.delete(entryKey(taskId, agent.id))
       log.info('mention answered', { task: taskId, agent: agent.id, attempts: entry.attempts })
     },
@@ -126,7 +126,7 @@ export function createMentions(
       const agent = await options.directory.agentById(agentId)
       const task = await options.snapshot(taskId)
       if (!entry || !agent || !task) {
-        await store.indexRemove(DUE_INDEX, member)
+        await store.sortedRemove(DUE_INDEX, member)
         return
       }
       if (entry.attempts < options.attempts) {
@@ -144,7 +144,7 @@ export function createMentions(
         `mention-unanswered:${entry.commentId}:${agentId}`,
         task.projectId
       )
-      await store.indexRemove(DUE_INDEX, member)
+      await store.sortedRemove(DUE_INDEX, member)
       log.warn('agent does not answer a mention', { task: taskId, agent: agentId })
     },
 

@@ -6,9 +6,9 @@ import type { PlaneClient } from '../plane/client.ts'
 import { PlaneApiError } from '../plane/errors.ts'
 import type { KeyedLock } from '../store/keyed-lock.ts'
 import type { Store } from '../store/store.ts'
-import { renderRunCard } from './card.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from './external-source.ts'
 import { RECORD_TTL_S, readRunRecord, runRecordKey } from './record-keys.ts'
+import { renderRunCard } from './run-card.ts'
 import type { RunRecord } from './types.ts'
 
 /**
@@ -104,7 +104,7 @@ export function createRunCards({
     const previous = await store.get<CardMark>(cardMarkKey(record.taskId))
     const mark: CardMark = { id: crypto.randomUUID(), names: { ...previous?.names, ...names } }
     await store.set(cardMarkKey(record.taskId), mark, { ttlSeconds: RECORD_TTL_S })
-    await store.indexAdd(CARDS_DUE_INDEX, record.taskId, now() + CARD_DELAY_MS, {
+    await store.sortedAdd(CARDS_DUE_INDEX, record.taskId, now() + CARD_DELAY_MS, {
       onlyIfAbsent: true,
     })
     onCardMarked?.(CARD_DELAY_MS)
@@ -119,7 +119,7 @@ export function createRunCards({
     // the older content on the card. A card being written stays marked; it is looked at again a second later.
     const writing = await store.lock(cardLockKey(taskId), CARD_LOCK_TTL_S)
     if (!writing) {
-      await store.indexAdd(CARDS_DUE_INDEX, taskId, now() + CARD_BUSY_MS)
+      await store.sortedAdd(CARDS_DUE_INDEX, taskId, now() + CARD_BUSY_MS)
       return false
     }
     try {
@@ -133,7 +133,7 @@ export function createRunCards({
     const mark = await store.get<CardMark>(cardMarkKey(taskId))
     const record = await readRunRecord(store, taskId)
     if (!mark || !record) {
-      await store.indexRemove(CARDS_DUE_INDEX, taskId)
+      await store.sortedRemove(CARDS_DUE_INDEX, taskId)
       return false
     }
     let written: RunRecord
@@ -144,7 +144,7 @@ export function createRunCards({
         task: taskId,
         error: errorMessage(error),
       })
-      await store.indexAdd(CARDS_DUE_INDEX, taskId, now() + CARD_RETRY_MS)
+      await store.sortedAdd(CARDS_DUE_INDEX, taskId, now() + CARD_RETRY_MS)
       return false
     }
     await taskLock.run(`run:lock:${taskId}`, async () => {
@@ -159,7 +159,7 @@ export function createRunCards({
       }
       if ((await store.get<CardMark>(cardMarkKey(taskId)))?.id !== mark.id) return
       await store.delete(cardMarkKey(taskId))
-      await store.indexRemove(CARDS_DUE_INDEX, taskId)
+      await store.sortedRemove(CARDS_DUE_INDEX, taskId)
     })
     return true
   }
@@ -168,7 +168,7 @@ export function createRunCards({
     markCard,
     isMarked: (taskId) => store.has(cardMarkKey(taskId)),
     flushCards: async ({ all = false } = {}) => {
-      const due = await store.indexRange(CARDS_DUE_INDEX, {
+      const due = await store.sortedRange(CARDS_DUE_INDEX, {
         ...(all ? {} : { maxScore: now() }),
         limit: CARDS_PER_FLUSH,
       })
@@ -176,11 +176,11 @@ export function createRunCards({
       for (const { member: taskId } of due) {
         if (await writeMarked(taskId)) written++
       }
-      const [next] = await store.indexRange(CARDS_DUE_INDEX, { limit: 1 })
+      const [next] = await store.sortedRange(CARDS_DUE_INDEX, { limit: 1 })
       return { written, nextDueInMs: next ? Math.max(0, next.score - now()) : null }
     },
     async dropCard(taskId) {
-      await store.indexRemove(CARDS_DUE_INDEX, taskId)
+      await store.sortedRemove(CARDS_DUE_INDEX, taskId)
       await store.delete(cardMarkKey(taskId))
     },
   }

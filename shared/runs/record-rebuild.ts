@@ -2,8 +2,8 @@
 import type { Logger } from '../observe/log.ts'
 import type { PlaneClient } from '../plane/client.ts'
 import type { Store } from '../store/store.ts'
-import { isRunCard, parseRunCard } from './card.ts'
 import { RECORD_TTL_S, readRunRecord, runRecordKey, type TaskKey } from './record-keys.ts'
+import { isRunCard, parseRunCard } from './run-card.ts'
 import type { RunRecord } from './types.ts'
 
 /** The record in the task's newest run card, or null when it has none. */

@@ -190,9 +190,9 @@ export function createRunStore({
         const marked = (await ledger?.saving(before, changed)) ?? false
         await store.set(key(task.id), changed, { ttlSeconds: RECORD_TTL_S })
         if (OPEN_RUN_STATES.has(changed.state)) {
-          if (moved) await store.indexAdd(OPEN_RUNS_INDEX, task.id, now())
+          if (moved) await store.sortedAdd(OPEN_RUNS_INDEX, task.id, now())
         } else if (OPEN_RUN_STATES.has(before.state) || moved) {
-          await store.indexRemove(OPEN_RUNS_INDEX, task.id)
+          await store.sortedRemove(OPEN_RUNS_INDEX, task.id)
         }
         await ledger?.saved(changed, marked)
         // A card, once written, always shows who holds the run and in what state (the record is rebuilt from it):
@@ -225,7 +225,7 @@ export function createRunStore({
 
 /** Runs under way (pending, seen, active, awaiting, stale), from the `runs:open` index: no key listing. */
 export async function openRunRecords(store: Store, limit = 500): Promise<RunRecord[]> {
-  const entries = await store.indexRange(OPEN_RUNS_INDEX, { limit })
+  const entries = await store.sortedRange(OPEN_RUNS_INDEX, { limit })
   // One read for all of them (one MGET on Redis): 2,500 open runs (ten agents' listings) were 2,500 round trips.
   const records = await readRunRecords(
     store,

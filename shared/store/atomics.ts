@@ -21,17 +21,17 @@ export type StoreAtomics = {
   ): Promise<string | null>
   increment(key: string, ttlSeconds: number, by: number): Promise<number>
   /** Sorted index (Redis sorted set): true when the member is new. `onlyIfAbsent` keeps an existing score. */
-  indexAdd(
+  sortedAdd(
     key: string,
     member: string,
     score: number,
     options: { onlyIfAbsent: boolean; ttlSeconds: number | null }
   ): Promise<boolean>
-  indexRemove(key: string, member: string): Promise<boolean>
+  sortedRemove(key: string, member: string): Promise<boolean>
   /** Members with score ≤ maxScore, lowest first, at most `limit`. */
-  indexRange(key: string, maxScore: number, limit: number): Promise<IndexEntry[]>
-  indexScore(key: string, member: string): Promise<number | null>
-  indexSize(key: string): Promise<number>
+  sortedRange(key: string, maxScore: number, limit: number): Promise<IndexEntry[]>
+  sortedScore(key: string, member: string): Promise<number | null>
+  sortedSize(key: string): Promise<number>
   windowTake(key: string, options: WindowTakeOptions): Promise<WindowTake>
   /** The claim and, when taken, the queued item (Store.claimAndEnqueue). */
   claimAndEnqueue(claim: { key: string; ttlSeconds: number }, item: QueuedItem): Promise<boolean>

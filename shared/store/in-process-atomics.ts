@@ -62,7 +62,7 @@ export function createInProcessAtomics(
         await put(key, envelope)
         return next
       }),
-    indexAdd: (key, member, score, { onlyIfAbsent, ttlSeconds }) =>
+    sortedAdd: (key, member, score, { onlyIfAbsent, ttlSeconds }) =>
       exclusive(key, async () => {
         const members = await readIndex(key)
         const isNew = !(member in members)
@@ -75,7 +75,7 @@ export function createInProcessAtomics(
         await put(key, envelope)
         return isNew
       }),
-    indexRemove: (key, member) =>
+    sortedRemove: (key, member) =>
       exclusive(key, async () => {
         const members = await readIndex(key)
         if (!(member in members)) return false
@@ -84,14 +84,14 @@ export function createInProcessAtomics(
         else await put(key, { $v: members, $e: await expiryOf(key) })
         return true
       }),
-    indexRange: async (key, maxScore, limit) =>
+    sortedRange: async (key, maxScore, limit) =>
       Object.entries(await readIndex(key))
         .filter(([, score]) => score <= maxScore)
         .sort(([a, x], [b, y]) => x - y || (a < b ? -1 : 1))
         .slice(0, limit)
         .map(([member, score]) => ({ member, score })),
-    indexScore: async (key, member) => (await readIndex(key))[member] ?? null,
-    indexSize: async (key) => Object.keys(await readIndex(key)).length,
+    sortedScore: async (key, member) => (await readIndex(key))[member] ?? null,
+    sortedSize: async (key) => Object.keys(await readIndex(key)).length,
     windowTake: (key, { nowMs, windowMs, ceiling }) =>
       exclusive(key, async () => {
         const live = Object.entries(await readIndex(key)).filter(
@@ -113,7 +113,7 @@ export function createInProcessAtomics(
     // No step over several keys here: the item first, then the claim (a crash in between leaves a copy that a
     // replay processes), and the item taken back when a twin had the claim.
     async claimAndEnqueue(claim, item) {
-      await atomics.indexAdd(item.index, item.member, item.score, {
+      await atomics.sortedAdd(item.index, item.member, item.score, {
         onlyIfAbsent: false,
         ttlSeconds: null,
       })
@@ -121,13 +121,13 @@ export function createInProcessAtomics(
       else await putText(item.key, item.text, item.ttlSeconds)
       if ((await atomics.setIfAbsent(claim.key, true, claim.ttlSeconds)) !== null) return true
       await storage.removeItem(item.key)
-      await atomics.indexRemove(item.index, item.member)
+      await atomics.sortedRemove(item.index, item.member)
       return false
     },
     // No step over several keys here either: the item first, then its entry (what StoreQueue.remove did).
     async dequeue(item) {
       await storage.removeItem(item.key)
-      await atomics.indexRemove(item.index, item.member)
+      await atomics.sortedRemove(item.index, item.member)
     },
   }
   return atomics

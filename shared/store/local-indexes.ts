@@ -43,11 +43,11 @@ export function createLocalIndexes(
   { readIndex }: LocalIndexAccess
 ): Pick<
   Store,
-  'indexAdd' | 'indexRemove' | 'indexRange' | 'indexScore' | 'indexSize' | 'windowTake'
+  'sortedAdd' | 'sortedRemove' | 'sortedRange' | 'sortedScore' | 'sortedSize' | 'windowTake'
 > {
   const { refresh, commit } = journaled
   return {
-    indexAdd: (key, member, score, options = {}) =>
+    sortedAdd: (key, member, score, options = {}) =>
       guard('index-add', async () => {
         assertKey(key)
         assertScore(score)
@@ -67,7 +67,7 @@ export function createLocalIndexes(
         await commit(records)
         return existing === null
       }),
-    indexRemove: (key, member) =>
+    sortedRemove: (key, member) =>
       guard('index-remove', async () => {
         assertKey(key)
         refresh()
@@ -76,19 +76,19 @@ export function createLocalIndexes(
         await commit([['r', key, member]])
         return true
       }),
-    indexRange: (key, { maxScore = Number.POSITIVE_INFINITY, limit = 1_000 } = {}) =>
+    sortedRange: (key, { maxScore = Number.POSITIVE_INFINITY, limit = 1_000 } = {}) =>
       guard('index-range', async () => {
         assertKey(key)
         refresh()
         return (await readIndex(key))?.range(maxScore, limit) ?? []
       }),
-    indexScore: (key, member) =>
+    sortedScore: (key, member) =>
       guard('index-score', async () => {
         assertKey(key)
         refresh()
         return (await readIndex(key))?.score(member) ?? null
       }),
-    indexSize: (key) =>
+    sortedSize: (key) =>
       guard('index-size', async () => {
         assertKey(key)
         refresh()
@@ -112,7 +112,7 @@ export function createLocalIndexes(
           const waitMs = Math.max(0, (oldest?.score ?? nowMs) + windowMs - nowMs)
           return { taken: false, count, waitMs }
         }
-        // A new index starts with a delete in the journal, as in indexAdd.
+        // A new index starts with a delete in the journal, as in sortedAdd.
         if (index === null) records.push(['d', key])
         records.push(['z', key, windowMember(nowMs), nowMs], ['e', key, nowMs + windowMs])
         await commit(records)

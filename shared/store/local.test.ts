@@ -67,28 +67,28 @@ describe('createLocalStore', () => {
     expect(await store.claim('k', 60)).toBe(true)
     expect(await store.claim('k', 60)).toBe(false)
     await store.delete('absent')
-    expect(await store.indexAdd('i', 'm', 1)).toBe(true)
-    expect(await store.indexAdd('i', 'm', 1)).toBe(false)
-    expect(await store.indexRemove('i', 'other')).toBe(false)
+    expect(await store.sortedAdd('i', 'm', 1)).toBe(true)
+    expect(await store.sortedAdd('i', 'm', 1)).toBe(false)
+    expect(await store.sortedRemove('i', 'other')).toBe(false)
     // The claim, and the new index (a delete first, so that replay starts it empty), nothing more.
     expect(journal.written.flat().map((r) => r[0])).toEqual(['s', 'd', 'z'])
   })
 
   it('should order index members by score, then by member, and re-score in place', async () => {
     const store = createLocalStore({ name: 'memory', location: 'memory' })
-    await store.indexAdd('q', 'b', 2)
-    await store.indexAdd('q', 'a', 2)
-    await store.indexAdd('q', 'c', 1)
-    await store.indexAdd('q', 'c', 3)
-    expect(await store.indexRange('q')).toEqual([
+    await store.sortedAdd('q', 'b', 2)
+    await store.sortedAdd('q', 'a', 2)
+    await store.sortedAdd('q', 'c', 1)
+    await store.sortedAdd('q', 'c', 3)
+    expect(await store.sortedRange('q')).toEqual([
       { member: 'a', score: 2 },
       { member: 'b', score: 2 },
       { member: 'c', score: 3 },
     ])
-    expect(await store.indexRange('q', { maxScore: 2, limit: 1 })).toEqual([
+    expect(await store.sortedRange('q', { maxScore: 2, limit: 1 })).toEqual([
       { member: 'a', score: 2 },
     ])
-    expect(await store.indexAdd('q', 'a', 9, { onlyIfAbsent: true })).toBe(false)
-    expect(await store.indexScore('q', 'a')).toBe(2)
+    expect(await store.sortedAdd('q', 'a', 9, { onlyIfAbsent: true })).toBe(false)
+    expect(await store.sortedScore('q', 'a')).toBe(2)
   })
 })

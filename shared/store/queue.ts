@@ -109,7 +109,7 @@ export function createStoreQueue<T>({
     index,
     key,
     async put(id, value, score) {
-      await store.indexAdd(index, id, score)
+      await store.sortedAdd(index, id, score)
       await write(id, value)
     },
     claimAndPut: (claim, id, value, score) =>
@@ -118,13 +118,13 @@ export function createStoreQueue<T>({
       store.claimAndEnqueue(claim, { ...placed(id, score), text }),
     async update(id, value, score) {
       await write(id, value)
-      await store.indexAdd(index, id, score)
+      await store.sortedAdd(index, id, score)
     },
     rewrite: (id, value) => write(id, value),
     get: (id) => store.get<T>(key(id)),
     remove: (id) => store.dequeue({ index, member: id, key: key(id) }),
     async range({ maxScore, limit = DEFAULT_LIMIT } = {}, known) {
-      const entries = await store.indexRange(index, {
+      const entries = await store.sortedRange(index, {
         ...(maxScore === undefined ? {} : { maxScore }),
         limit,
       })
@@ -142,9 +142,9 @@ export function createStoreQueue<T>({
         } else if (bornAt(entry.member, entry.score) < now() - danglingGraceMs)
           dangling.push(entry.member)
       })
-      await Promise.all(dangling.map((id) => store.indexRemove(index, id)))
+      await Promise.all(dangling.map((id) => store.sortedRemove(index, id)))
       return out
     },
-    size: () => store.indexSize(index),
+    size: () => store.sortedSize(index),
   }
 }

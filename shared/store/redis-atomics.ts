@@ -41,15 +41,15 @@ export function createRedisAtomics(
     async increment(key, ttlSeconds, by) {
       return Number(await redis.eval(INCREMENT, 1, k(key), ttlSeconds, by))
     },
-    async indexAdd(key, member, score, { onlyIfAbsent, ttlSeconds }) {
+    async sortedAdd(key, member, score, { onlyIfAbsent, ttlSeconds }) {
       const flag = onlyIfAbsent ? '1' : '0'
       const added = await redis.eval(INDEX_ADD, 1, k(key), member, score, flag, ttlSeconds ?? 0)
       return Number(added) === 1
     },
-    async indexRemove(key, member) {
+    async sortedRemove(key, member) {
       return Number(await redis.eval(INDEX_REMOVE, 1, k(key), member)) === 1
     },
-    async indexRange(key, maxScore, limit) {
+    async sortedRange(key, maxScore, limit) {
       const max = maxScore === Number.POSITIVE_INFINITY ? '+inf' : maxScore
       const flat = (await redis.eval(INDEX_RANGE, 1, k(key), max, limit)) as unknown[]
       const out: IndexEntry[] = []
@@ -57,11 +57,11 @@ export function createRedisAtomics(
         out.push({ member: String(flat[i]), score: Number(flat[i + 1]) })
       return out
     },
-    async indexScore(key, member) {
+    async sortedScore(key, member) {
       const score = await redis.eval(INDEX_SCORE, 1, k(key), member)
       return score === null || score === undefined || score === false ? null : Number(score)
     },
-    async indexSize(key) {
+    async sortedSize(key) {
       return Number(await redis.eval(INDEX_SIZE, 1, k(key)))
     },
     async windowTake(key, { nowMs, windowMs, ceiling }) {

@@ -12,10 +12,10 @@ export function createRedisIndexes({
   script,
 }: RedisContext): Pick<
   Store,
-  'indexAdd' | 'indexRemove' | 'indexRange' | 'indexScore' | 'indexSize' | 'windowTake'
+  'sortedAdd' | 'sortedRemove' | 'sortedRange' | 'sortedScore' | 'sortedSize' | 'windowTake'
 > {
   return {
-    indexAdd: (key, member, score, { onlyIfAbsent = false, ttlSeconds } = {}) =>
+    sortedAdd: (key, member, score, { onlyIfAbsent = false, ttlSeconds } = {}) =>
       guard('index-add', async () => {
         assertKey(key)
         assertScore(score)
@@ -31,12 +31,12 @@ export function createRedisIndexes({
           : await client.call('ZADD', k(key), score, member)
         return Number(added) === 1
       }),
-    indexRemove: (key, member) =>
+    sortedRemove: (key, member) =>
       guard('index-remove', async () => {
         assertKey(key)
         return Number(await client.call('ZREM', k(key), member)) === 1
       }),
-    indexRange: (key, { maxScore = Number.POSITIVE_INFINITY, limit = 1_000 } = {}) =>
+    sortedRange: (key, { maxScore = Number.POSITIVE_INFINITY, limit = 1_000 } = {}) =>
       guard('index-range', async () => {
         assertKey(key)
         const max = maxScore === Number.POSITIVE_INFINITY ? '+inf' : maxScore
@@ -55,13 +55,13 @@ export function createRedisIndexes({
           out.push({ member: String(flat[i]), score: Number(flat[i + 1]) })
         return out
       }),
-    indexScore: (key, member) =>
+    sortedScore: (key, member) =>
       guard('index-score', async () => {
         assertKey(key)
         const score = (await client.call('ZSCORE', k(key), member)) as string | null
         return score === null ? null : Number(score)
       }),
-    indexSize: (key) =>
+    sortedSize: (key) =>
       guard('index-size', async () => {
         assertKey(key)
         return Number(await client.call('ZCARD', k(key)))

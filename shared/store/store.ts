@@ -180,35 +180,35 @@ export function createStore({
         assertIncrement(by)
         return local.increment(key, ttlSeconds, by)
       }),
-    indexAdd: (key, member, score, options = {}) =>
+    sortedAdd: (key, member, score, options = {}) =>
       guard('index-add', async () => {
         assertKey(key)
         assertScore(score)
         if (options.ttlSeconds !== undefined) assertTtl(options.ttlSeconds)
-        return atomics.indexAdd(key, member, score, {
+        return atomics.sortedAdd(key, member, score, {
           onlyIfAbsent: options.onlyIfAbsent ?? false,
           ttlSeconds: options.ttlSeconds ?? null,
         })
       }),
-    indexRemove: (key, member) =>
+    sortedRemove: (key, member) =>
       guard('index-remove', async () => {
         assertKey(key)
-        return atomics.indexRemove(key, member)
+        return atomics.sortedRemove(key, member)
       }),
-    indexRange: (key, { maxScore = Number.POSITIVE_INFINITY, limit = 1_000 } = {}) =>
+    sortedRange: (key, { maxScore = Number.POSITIVE_INFINITY, limit = 1_000 } = {}) =>
       guard('index-range', async () => {
         assertKey(key)
-        return atomics.indexRange(key, maxScore, limit)
+        return atomics.sortedRange(key, maxScore, limit)
       }),
-    indexScore: (key, member) =>
+    sortedScore: (key, member) =>
       guard('index-score', async () => {
         assertKey(key)
-        return atomics.indexScore(key, member)
+        return atomics.sortedScore(key, member)
       }),
-    indexSize: (key) =>
+    sortedSize: (key) =>
       guard('index-size', async () => {
         assertKey(key)
-        return atomics.indexSize(key)
+        return atomics.sortedSize(key)
       }),
     windowTake: (key, options) =>
       guard('window-take', async () => {
@@ -268,7 +268,7 @@ export async function claimAndWrite<T>(
 
 /**
  * What is stored under each name's key, by name, for the names that have something (one read for all of them).
- * @example const runs = await readByName<JobRunRecord>(store, ['poll', 'notify'], (job) => `job:last-run:${job}`)
+ * @example const runs = await readByName<JobExecutionRecord>(store, ['poll', 'notify'], (job) => `job:last-run:${job}`)
  */
 export async function readByName<T>(
   store: Pick<Store, 'getMany'>,

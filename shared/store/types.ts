@@ -81,17 +81,17 @@ export type Store = {
    * listing keys. Adding returns true when the member is new; `onlyIfAbsent` keeps an existing score;
    * `ttlSeconds` (re)sets the whole index's expiry.
    */
-  indexAdd(
+  sortedAdd(
     key: string,
     member: string,
     score: number,
     options?: { onlyIfAbsent?: boolean; ttlSeconds?: number }
   ): Promise<boolean>
-  indexRemove(key: string, member: string): Promise<boolean>
+  sortedRemove(key: string, member: string): Promise<boolean>
   /** Members scored ≤ `maxScore` (default: all), lowest first, at most `limit` (default 1,000). */
-  indexRange(key: string, options?: { maxScore?: number; limit?: number }): Promise<IndexEntry[]>
-  indexScore(key: string, member: string): Promise<number | null>
-  indexSize(key: string): Promise<number>
+  sortedRange(key: string, options?: { maxScore?: number; limit?: number }): Promise<IndexEntry[]>
+  sortedScore(key: string, member: string): Promise<number | null>
+  sortedSize(key: string): Promise<number>
   /**
    * A sliding window of starts under `key`, shared by every process on the store (Plane's rate limit, one window
    * per API key): drops the starts older than `windowMs` before `nowMs`, then records one at `nowMs` when fewer than

@@ -1,5 +1,5 @@
 /**
- * @module What a workspace snapshot shows of the bridge's own records, read from the store and never from Plane:
+ * @module What a workspace view shows of the bridge's own records, read from the store and never from Plane:
  * the reviews, the approvals waiting, the runs under way and their timers, the agents' progress, today's check-ins.
  */
 
@@ -9,7 +9,13 @@ import { listReviews } from '../notify/reviews.ts'
 import { openRunRecords } from '../runs/records.ts'
 import { checkinsKey } from '../runs/tracker.ts'
 import type { Store } from '../store/store.ts'
-import type { ApprovalView, ProgressView, ReviewView, RunView, TimerView } from './snapshot.ts'
+import type {
+  ApprovalView,
+  ProgressView,
+  ReviewView,
+  RunView,
+  TimerView,
+} from './workspace-view.ts'
 
 export type BridgeRecords = {
   reviews: ReviewView[]
@@ -83,7 +89,7 @@ export async function readBridgeRecords(
     step: p.step,
   }))
   const today = new Date().toISOString().slice(0, 10)
-  const checkinSeconds = (await store.indexRange(checkinsKey(today), { limit: 10_000 })).map(
+  const checkinSeconds = (await store.sortedRange(checkinsKey(today), { limit: 10_000 })).map(
     (e) => e.score
   )
   return { reviews, approvals, runs, timers, progress, checkinSeconds }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { TaskSnapshot } from '../events.ts'
 import { type ChangedTask, createLayOver, type Listing } from './laid-over.ts'
-import type { TaskRecord } from './snapshot.ts'
+import type { TaskRecord } from './workspace-view.ts'
 
 const record = (id: string, state: string, updatedAt: string): TaskRecord => ({
   id,

@@ -4,7 +4,7 @@
  * /plane status read and parsed the 3,000 snapshots the poll had stored, 0.2-0.6 s of a reply (the deploy bench).
  */
 import type { TaskSnapshot } from '../events.ts'
-import type { TaskRecord } from './snapshot.ts'
+import type { TaskRecord } from './workspace-view.ts'
 
 /** A cached listing: the records, and when it was made (the changes noted since then are laid over it). */
 export type Listing = { tasks: TaskRecord[]; truncated: boolean; listedAt?: number }

@@ -3,7 +3,7 @@
  * listing asks Plane for, and how each is read.
  */
 
-import type { TaskRecord } from './snapshot.ts'
+import type { TaskRecord } from './workspace-view.ts'
 
 /** Only what the replies use: keeps the cached copy small. */
 export const WORK_ITEM_FIELDS = [

@@ -76,7 +76,7 @@ function setup(listed: Array<ReturnType<typeof item>>) {
   })
   const states = async () =>
     Object.fromEntries(
-      ((await loader.snapshot()).projects[0]?.tasks ?? []).map((t) => [t.id, t.stateName])
+      ((await loader.view()).projects[0]?.tasks ?? []).map((t) => [t.id, t.stateName])
     )
   /** The pipeline stores a version (or, with null, forgets the task). */
   const change = async (id: string, next: TaskSnapshot | null, was?: TaskSnapshot) => {
@@ -90,7 +90,7 @@ function setup(listed: Array<ReturnType<typeof item>>) {
     calls,
     addProject: (id: string, name: string) =>
       plane$.projects.push({ id, name, identifier: id.toUpperCase() }),
-    projectIds: async () => (await loader.snapshot()).projects.map((p) => p.id),
+    projectIds: async () => (await loader.view()).projects.map((p) => p.id),
     change,
     states,
     hold,

@@ -1,5 +1,5 @@
 /**
- * @module Loads the workspace snapshot for /plane and the digest (NOTIF-06, NOTIF-08) through a store cache, so a
+ * @module Loads the workspace view for /plane and the digest (NOTIF-06, NOTIF-08) through a store cache, so a
  * burst of commands costs no extra Plane requests: work items, projects and cycles 10 min (past that, listings and
  * projects answer while the next is made); names and agents come from the bridge's directory (its own 10-minute cache).
  *
@@ -23,15 +23,15 @@ import { PlaneApiError } from '../plane/errors.ts'
 import type { Store } from '../store/store.ts'
 import { readBridgeRecords } from './bridge-records.ts'
 import { createLayOver, type Listing } from './laid-over.ts'
-import {
-  type AgentRecord,
-  buildWorkspaceSnapshot,
-  type CycleRecord,
-  type ProjectRecord,
-  type WorkspaceSnapshot,
-} from './snapshot.ts'
 import { createStoreCache } from './store-cache.ts'
 import { taskRecordOf, WORK_ITEM_FIELDS } from './task-record.ts'
+import {
+  type AgentRecord,
+  buildWorkspaceView,
+  type CycleRecord,
+  type ProjectRecord,
+  type WorkspaceView,
+} from './workspace-view.ts'
 
 export type WorkspaceLoaderOptions = {
   plane: PlaneClient
@@ -52,7 +52,7 @@ export type WorkspaceLoaderOptions = {
 }
 
 export type WorkspaceLoader = {
-  snapshot(): Promise<WorkspaceSnapshot>
+  view(): Promise<WorkspaceView>
   /** The running cycle of one project (the first, when Plane reports several). */
   currentCycle(projectId: string): Promise<CycleRecord | null>
 }
@@ -83,7 +83,7 @@ export async function noteTaskChanged(
   task: TaskSnapshot,
   atMs: number
 ): Promise<void> {
-  await store.indexAdd(changedKey(task.projectId), task.id, -atMs, { ttlSeconds: CHANGED_TTL_S })
+  await store.sortedAdd(changedKey(task.projectId), task.id, -atMs, { ttlSeconds: CHANGED_TTL_S })
 }
 
 /**
@@ -187,7 +187,7 @@ export function createWorkspaceLoader({
     // key's window is a twentieth, and a /plane status waits 6.9 s (the deploy bench, the Concierge's projects
     // counted).
     if (now() - listedAt >= itemsTtlS * 1000) cached.renew(key, keptS, relist)
-    const changed = await store.indexRange(changedKey(projectId), {
+    const changed = await store.sortedRange(changedKey(projectId), {
       maxScore: -listedAt,
       limit: CHANGED_CAP + 1,
     })
@@ -218,7 +218,7 @@ export function createWorkspaceLoader({
   }
 
   return {
-    async snapshot() {
+    async view() {
       const shown = (await projects()).filter((p) => !p.archived)
       const read = await Promise.all(shown.map(async (p) => [p, await readable(p)] as const))
       const list = read.flatMap(([p, l]) => (l ? [p] : []))
@@ -245,7 +245,7 @@ export function createWorkspaceLoader({
         taskNames: new Map(lists.flatMap(([, l]) => l.tasks.map((t) => [t.id, t.name] as const))),
         now,
       })
-      return buildWorkspaceSnapshot({
+      return buildWorkspaceView({
         projects: list,
         tasks: Object.fromEntries(lists),
         agents: agentRecords,

@@ -176,7 +176,7 @@ describe('what a tool call may ask of Plane', () => {
         updatedAt: '2026-03-01T10:00:00.000Z',
       }
       await store.set(`task:snapshot:${junk}`, snapshot)
-      await store.indexAdd('index:open:imhotep', junk, 1)
+      await store.sortedAdd('index:open:imhotep', junk, 1)
     }
     const listed = await callHttp(t.app, 'list_my_tasks', t.bridgeTokens.imhotep as string, {})
     expect(listed.status).toBe(200)
@@ -184,7 +184,7 @@ describe('what a tool call may ask of Plane', () => {
     await t.settle()
     const asked = t.plane.requests.filter((r) => /\/work-items\/(undefined|NaN)\//.test(r.path))
     expect(asked).toEqual([])
-    expect(await store.indexRange('index:open:imhotep')).toEqual([])
+    expect(await store.sortedRange('index:open:imhotep')).toEqual([])
   })
 })
 

@@ -3,7 +3,7 @@
  * and the text bench (time measured): the inputs issue 38 found freezing the old regular expressions, and more of
  * the same families. Each builds a text of at least the size asked.
  */
-import { RUN_CARD_MARKER } from '../../shared/runs/card.ts'
+import { RUN_CARD_MARKER } from '../../shared/runs/run-card.ts'
 
 export type TextFunctionName = 'htmlToText' | 'markdownToHtml' | 'parseConfidence' | 'parseRunCard'
 export type AbuseCase = { fn: TextFunctionName; name: string; text: (size: number) => string }

@@ -8,7 +8,7 @@
 import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
 import { parseConfidence } from '../../shared/notify/confidence.ts'
-import { parseRunCard } from '../../shared/runs/card.ts'
+import { parseRunCard } from '../../shared/runs/run-card.ts'
 import { htmlToText } from '../../shared/text/html-text.ts'
 import { markdownToHtml } from '../../shared/text/markdown.ts'
 import { ABUSE_CASES, type TextFunctionName } from './text-cases.ts'

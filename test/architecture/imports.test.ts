@@ -208,7 +208,7 @@ describe('no locator: a handler gets its parts, not a way to look them up (issue
   })
 
   it('should tell a locator read from a part handed down', () => {
-    expect(LOCATOR.test('const door = services.bridge.planeWebhook')).toBe(true)
+    expect(LOCATOR.test('const guard = services.bridge.planeWebhookGuard')).toBe(true)
     expect(LOCATOR.test('await ctx.bridge.pipeline.sightTask(task)')).toBe(true)
     expect(LOCATOR.test("c.get('services').bridge.outbox")).toBe(true)
     expect(LOCATOR.test('await parts.outbox.depth()')).toBe(false)

@@ -96,7 +96,7 @@ export const LAYERS: ReadonlyArray<{ name: string; paths: readonly string[] }> =
       'shared/core/function-registry.ts',
       'shared/core/rate-limit.ts',
       'shared/core/run-job.ts',
-      'shared/core/job-runs.ts',
+      'shared/core/job-executions.ts',
       'shared/check/readiness.ts',
     ],
   },

@@ -6,7 +6,7 @@ import { agentTokenFunction } from '../../functions/tools/agent-token.ts'
 import { agentForToken, newAgentToken } from '../../functions/tools/auth.ts'
 import { nodeAgentRegistryFile } from '../../runtime/node-registry-file.ts'
 import { type AgentConfig, parseAgentRegistry } from '../../shared/agents/registry.ts'
-import { runJob } from '../../shared/core/run-job.ts'
+import { executeJob } from '../../shared/core/run-job.ts'
 import { sha256Hex } from '../../shared/hash.ts'
 import { makeServices } from '../../sim/e2e/services.ts'
 
@@ -58,7 +58,7 @@ describe('bridge tokens', () => {
       agents: [agent('imhotep')],
       env: { PUBLIC_URL: 'https://work.example.com' },
     })
-    const result = await runJob(agentTokenFunction, services.root, {
+    const result = await executeJob(agentTokenFunction, services.root, {
       trigger: 'cli',
       args: ['imhotep'],
     })
@@ -70,7 +70,7 @@ describe('bridge tokens', () => {
     expect(digest).toBe(await sha256Hex(token))
     expect(lines.join('\n')).toContain('https://work.example.com/mcp')
     expect(services.rawLogs.join('\n')).not.toContain(token)
-    const unknown = await runJob(agentTokenFunction, services.root, {
+    const unknown = await executeJob(agentTokenFunction, services.root, {
       trigger: 'cli',
       args: ['ra'],
     })
@@ -98,7 +98,7 @@ describe('agent-token --all (issue 36: ten agents in one step)', () => {
     const services = makeServices({ agents, agentRegistryFile: nodeAgentRegistryFile(file) })
     return {
       services,
-      result: await runJob(agentTokenFunction, services.root, { trigger: 'cli', args }),
+      result: await executeJob(agentTokenFunction, services.root, { trigger: 'cli', args }),
     }
   }
 

@@ -1,8 +1,8 @@
 /** The rules the agent tools enforce, over the HTTP door (fetch on `/bridge/v1`), on the Plane v1.2 simulator. */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { FINISH_LOOK_DELAY_MS } from '../../shared/projects/finish.ts'
-import { RUN_CARD_MARKER } from '../../shared/runs/card.ts'
 import { runRecordKey } from '../../shared/runs/records.ts'
+import { RUN_CARD_MARKER } from '../../shared/runs/run-card.ts'
 import { assignmentKey as runAssignmentKey } from '../../shared/runs/tracker-kit.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { functions } from '../../functions/index.ts'
-import { runJob } from '../../shared/core/run-job.ts'
+import { executeJob } from '../../shared/core/run-job.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
 import { runRecordKey } from '../../shared/runs/records.ts'
 import { DUE_INDEX, staleMember } from '../../shared/runs/tracker-kit.ts'
@@ -233,7 +233,7 @@ describe('agent runs: deadlines across a restart', () => {
     try {
       const notify = functions.find((f) => f.name === 'notify')
       if (!notify || notify.kind === 'http') throw new Error('notify is not registered')
-      const result = await runJob(notify, fresh.root, { trigger: 'cli' })
+      const result = await executeJob(notify, fresh.root, { trigger: 'cli' })
       expect(result).toMatchObject({ outcome: 'ok' })
       // The cron's pass or the new process's first flush, whichever comes first: the reminder goes once.
       await fresh.background.idle(2000)
@@ -297,7 +297,7 @@ describe('agent runs: stale, reassigned, unblocked', () => {
       (r) => ({ ...r, state: 'active' }),
       { agentName: 'Imhotep', card: false }
     )
-    await t.services.store.indexAdd(DUE_INDEX, staleMember(task.id), now() + 30 * MINUTE)
+    await t.services.store.sortedAdd(DUE_INDEX, staleMember(task.id), now() + 30 * MINUTE)
     await later(20 * MINUTE)
     expect((await record(t, task.id))?.state).toBe('active')
     await later(15 * MINUTE)

@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { functions } from '../../functions/index.ts'
 import { takeInventory } from '../../shared/core/function-registry.ts'
-import { runJob } from '../../shared/core/run-job.ts'
+import { executeJob } from '../../shared/core/run-job.ts'
 import { createMemoryStore } from '../../shared/store/store.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
 import { CHAT_ID, restartE2E, startE2E } from '../../sim/e2e/harness.ts'
@@ -236,7 +236,7 @@ describe('the budget told before it runs out (BUDGET_MONTHLY_USD=100)', () => {
 
       const digest = functions.find((f) => f.name === 'digest')
       if (!digest || digest.kind === 'http') throw new Error('digest is not registered')
-      expect((await runJob(digest, t.services.root, { trigger: 'cli' })).outcome).toBe('ok')
+      expect((await executeJob(digest, t.services.root, { trigger: 'cli' })).outcome).toBe('ok')
       await t.settle()
       const sent = t.telegram
         .callsOf('sendMessage')
@@ -290,7 +290,7 @@ describe('the ledger after the store is lost', () => {
     expect((await next.bridge.budget?.view())?.rebuilding).toBe(true)
     const job = functions.find((f) => f.name === 'budget')
     if (!job || job.kind === 'http') throw new Error('budget is not registered')
-    const run = await runJob(job, next.services.root, { trigger: 'cli' })
+    const run = await executeJob(job, next.services.root, { trigger: 'cli' })
     expect(run).toMatchObject({
       outcome: 'ok',
       summary: expect.stringContaining('3 tasks rebuilt'),
@@ -303,7 +303,7 @@ describe('the ledger after the store is lost', () => {
       projects: before?.projects,
     })
     // The next run has nothing to rebuild.
-    expect(await runJob(job, next.services.root, { trigger: 'cli' })).toMatchObject({
+    expect(await executeJob(job, next.services.root, { trigger: 'cli' })).toMatchObject({
       summary: expect.stringMatching(/^0 settled, 0 threshold/),
     })
   })

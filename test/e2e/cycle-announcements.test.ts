@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { pollFunction } from '../../functions/poll/poll.ts'
-import { runJob } from '../../shared/core/run-job.ts'
+import { executeJob } from '../../shared/core/run-job.ts'
 import { CYCLE_LIST_REFRESH_MS } from '../../shared/poll/cycle-announcements.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
 import { startE2E } from '../../sim/e2e/harness.ts'
@@ -76,7 +76,7 @@ function seedSprints(t: E2E) {
 }
 
 async function poll(t: E2E) {
-  const run = await runJob(pollFunction, t.services.root, { trigger: 'cli' })
+  const run = await executeJob(pollFunction, t.services.root, { trigger: 'cli' })
   expect(run.outcome).toBe('ok')
   await t.settle()
   return run

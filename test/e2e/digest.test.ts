@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { functions } from '../../functions/index.ts'
 import { runJobCommand } from '../../runtime/node-cli.ts'
 import { cronMatches, parseCron } from '../../shared/core/cron.ts'
-import { runJob } from '../../shared/core/run-job.ts'
+import { executeJob } from '../../shared/core/run-job.ts'
 import { BOT_TOKEN, CHAT_ID, startE2E } from '../../sim/e2e/harness.ts'
 import { makeServices, type TestServices } from '../../sim/e2e/services.ts'
 
@@ -119,12 +119,12 @@ describe('daily digest (end to end)', () => {
     if (!digest || digest.kind === 'http') throw new Error('digest is not registered')
     // At the same time: the store's running lock lets one through.
     const together = await Promise.all([
-      runJob(digest, t.services.root, { trigger: 'cli' }),
-      runJob(digest, replica.root, { trigger: 'cli' }),
+      executeJob(digest, t.services.root, { trigger: 'cli' }),
+      executeJob(digest, replica.root, { trigger: 'cli' }),
     ])
     expect(together.map((r) => r.outcome).sort()).toEqual(['ok', 'overlap'])
     // Later, after a restart (no shared schedule slot): the day's claim keeps it quiet.
-    const later = await runJob(digest, replica.root, {
+    const later = await executeJob(digest, replica.root, {
       trigger: 'cron',
       slot: '2026-11-21T08:00:00Z',
     })
@@ -148,14 +148,14 @@ describe('daily digest (end to end)', () => {
     // Plane down at 08:00: the run fails and leaves the day open.
     t.plane.faults.failNext(10_000, 500)
     const slot = (hhmm: string) => ({ trigger: 'cron' as const, slot: `2026-11-23T${hhmm}:00Z` })
-    expect((await runJob(digest, t.services.root, slot('08:00'))).outcome).toBe('error')
+    expect((await executeJob(digest, t.services.root, slot('08:00'))).outcome).toBe('error')
     t.plane.faults.clear()
-    expect(await runJob(digest, t.services.root, slot('08:15'))).toMatchObject({
+    expect(await executeJob(digest, t.services.root, slot('08:15'))).toMatchObject({
       outcome: 'ok',
       summary: expect.stringMatching(/^digest for /),
     })
     // Sent: the later ticks cost one store read and log nothing at info.
-    expect(await runJob(digest, t.services.root, slot('08:30'))).toMatchObject({
+    expect(await executeJob(digest, t.services.root, slot('08:30'))).toMatchObject({
       outcome: 'ok',
       summary: expect.stringContaining('already sent'),
       idle: true,

@@ -179,12 +179,12 @@ describe('Plane’s request window shared by a poll and a tool call (issue 32)',
     // Background work spends its share of the window (40 of 60): the 41st of these and the poll's first request
     // wait for the window to slide.
     const filling = Promise.all(Array.from({ length: 41 }, () => plane.projects.list()))
-    // The bridge key's window as every client of the key in this runtime shares it (request-window.ts: one lane per key
-    // in the runtime's lanes).
+    // The bridge key's window as every client of the key in this runtime shares it (request-window.ts: one window state per key
+    // in the runtime's key windows).
     const window = createRequestWindow({
       apiKey: t.users.bridge.apiKey,
       shared: t.services.store,
-      lanes: t.bridge.planeLanes,
+      keyWindows: t.bridge.planeWindows,
       now: clock.now,
     })
     await expect.poll(() => window.state()).toEqual({ inWindow: 40, waiting: 1 })

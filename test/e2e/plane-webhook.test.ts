@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { notifyFunction } from '../../functions/notify/notify.ts'
 import { webhookInbox } from '../../functions/webhooks/inbox.ts'
-import { runJob } from '../../shared/core/run-job.ts'
+import { executeJob } from '../../shared/core/run-job.ts'
 import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
 import { CHAT_ID, sideRuntime, startE2E, WEBHOOK_SECRET } from '../../sim/e2e/harness.ts'
@@ -103,13 +103,13 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     // Another replica on the same store has not seen it: the claim that would keep it finds it kept, and writes nothing.
     const replica = await sideRuntime(t, { store })
     try {
-      const inbox = await real.indexSize('index:webhook-inbox')
+      const inbox = await real.sortedSize('index:webhook-inbox')
       expect(await (await retry(replica)).json()).toEqual({ status: 'duplicate' })
       // (The rate limit counts it: for this replica it is a new delivery until the claim says otherwise.)
       expect(ops.filter((op) => /webhook:(seen|inbox)/.test(op))).toEqual([
         'claimAndEnqueue webhook:seen',
       ])
-      expect(await real.indexSize('index:webhook-inbox')).toBe(inbox)
+      expect(await real.sortedSize('index:webhook-inbox')).toBe(inbox)
       // And now it has: the next retry is answered from its memory.
       ops.length = 0
       expect(await (await retry(replica)).json()).toEqual({ status: 'duplicate' })
@@ -204,11 +204,11 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     await t.plane.webhooks.settle()
     expect(t.plane.webhooks.deliveries.at(-1)?.status).toBe(200)
     expect(writes).toEqual(['claim-enqueue webhook:seen'])
-    expect(await real.indexSize('index:webhook-inbox')).toBe(1)
+    expect(await real.sortedSize('index:webhook-inbox')).toBe(1)
     release()
     await t.settle()
     expect((await t.bridge.pipeline.snapshot(item.id))?.priority).toBe('high')
-    expect(await real.indexSize('index:webhook-inbox')).toBe(0)
+    expect(await real.sortedSize('index:webhook-inbox')).toBe(0)
     // Its processing fails: the delivery stays in the inbox (answered, never lost), and the notify cron replays it.
     held = null
     failSnapshotReads = 1
@@ -216,13 +216,15 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     await t.plane.webhooks.settle()
     expect(t.plane.webhooks.deliveries.at(-1)?.status).toBe(200)
     await t.settle()
-    expect(await real.indexSize('index:webhook-inbox')).toBe(1)
+    expect(await real.sortedSize('index:webhook-inbox')).toBe(1)
     expect((await t.bridge.pipeline.snapshot(item.id))?.state?.name).not.toBe('Done')
     ahead += 31_000
-    expect((await runJob(notifyFunction, t.services.root, { trigger: 'cli' })).outcome).toBe('ok')
+    expect((await executeJob(notifyFunction, t.services.root, { trigger: 'cli' })).outcome).toBe(
+      'ok'
+    )
     await t.settle()
     expect((await t.bridge.pipeline.snapshot(item.id))?.state?.name).toBe('Done')
-    expect(await real.indexSize('index:webhook-inbox')).toBe(0)
+    expect(await real.sortedSize('index:webhook-inbox')).toBe(0)
     const texts = t.telegram.callsOf('sendMessage').map((c) => String(c.params.text))
     expect(texts.filter((text) => text.includes('a terminé'))).toHaveLength(1)
   })
@@ -262,7 +264,7 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
     expect(n).toBe(1_016)
     release()
     await t.settle()
-    expect(await real.indexSize('index:webhook-inbox')).toBe(0)
+    expect(await real.sortedSize('index:webhook-inbox')).toBe(0)
   })
 
   it('should replay an inbox entry an earlier version wrote (the delivery as JSON text)', async () => {
@@ -285,10 +287,12 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
       now()
     )
     ahead += 31_000
-    expect((await runJob(notifyFunction, t.services.root, { trigger: 'cli' })).outcome).toBe('ok')
+    expect((await executeJob(notifyFunction, t.services.root, { trigger: 'cli' })).outcome).toBe(
+      'ok'
+    )
     await t.settle()
     expect((await t.bridge.pipeline.snapshot(item.id))?.priority).toBe('urgent')
-    expect(await t.services.store.indexSize('index:webhook-inbox')).toBe(0)
+    expect(await t.services.store.sortedSize('index:webhook-inbox')).toBe(0)
   })
 
   it('should accept a delivery whose receipt the store cannot note, and say so in the log', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { notifyFunction } from '../../functions/notify/notify.ts'
 import { storeCommand } from '../../functions/telegram/command-inbox.ts'
-import { runJob } from '../../shared/core/run-job.ts'
+import { executeJob } from '../../shared/core/run-job.ts'
 import { CHAT_ID, startE2E } from '../../sim/e2e/harness.ts'
 import { parseTelegramHtml } from '../../sim/telegram/index.ts'
 
@@ -303,7 +303,7 @@ describe('/plane commands over Telegram (end to end)', () => {
       args: ['help'],
     })
     skew = 60_000
-    const run = await runJob(notifyFunction, t.services.root, { trigger: 'cli' })
+    const run = await executeJob(notifyFunction, t.services.root, { trigger: 'cli' })
     expect(run.summary).toMatch(/^1 replayed/)
     await t.settle()
     expect(sent(t, PRIVATE_CHAT)).toHaveLength(1)

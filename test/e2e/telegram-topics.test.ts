@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { functions } from '../../functions/index.ts'
-import { runJob } from '../../shared/core/run-job.ts'
+import { executeJob } from '../../shared/core/run-job.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
 import { CHAT_ID, startE2E } from '../../sim/e2e/harness.ts'
 
@@ -34,7 +34,7 @@ async function start(forum: boolean) {
   const provision = async () => {
     const job = functions.find((f) => f.name === 'provision')
     if (!job || job.kind === 'http') throw new Error('provision is not registered')
-    return runJob(job, t.services.root, { trigger: 'cli' })
+    return executeJob(job, t.services.root, { trigger: 'cli' })
   }
   /** Finish ONB-1 with a low confidence: a completion and a review card. */
   const finishLowConfidence = async () => {

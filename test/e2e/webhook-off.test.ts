@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { checkFunction } from '../../functions/ops/check.ts'
-import { runJob } from '../../shared/core/run-job.ts'
+import { executeJob } from '../../shared/core/run-job.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
 import { type E2E, startE2E } from '../../sim/e2e/harness.ts'
 import { virtualClock } from '../helpers/clock.ts'
@@ -106,7 +106,7 @@ describe('a webhook Plane switched off (issue 37)', () => {
     expect(
       ready.reasons?.some((r) => r.includes('switched off') && r.includes('settings/webhooks'))
     ).toBe(true)
-    const check = await runJob(checkFunction, t.services.root, { trigger: 'cli' })
+    const check = await executeJob(checkFunction, t.services.root, { trigger: 'cli' })
     const line = (check.terminal ?? []).find((l) => l.includes('plane webhook'))
     expect(line).toMatch(/^✗ plane webhook: switched off in Plane .*settings\/webhooks/)
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { deadLettersFunction } from '../../functions/notify/dead-letters.ts'
 import { notifyFunction } from '../../functions/notify/notify.ts'
 import { inboxId, inboxText, webhookInbox } from '../../functions/webhooks/inbox.ts'
-import { runJob } from '../../shared/core/run-job.ts'
+import { executeJob } from '../../shared/core/run-job.ts'
 import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
 import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
 import { listUnreadable, UNREADABLE_KEPT } from '../../shared/poll/webhook-unreadable.ts'
@@ -65,7 +65,7 @@ describe('a signed Plane delivery that cannot be read', () => {
       expect(res.status).toBe(200)
       expect(await res.json()).toEqual({ status: 'accepted' })
       await t.settle()
-      expect(await t.services.store.indexSize('index:webhook-inbox')).toBe(0)
+      expect(await t.services.store.sortedSize('index:webhook-inbox')).toBe(0)
       const kept = await listUnreadable(t.services.store, t.services.now)
       expect(kept).toHaveLength(1)
       expect(kept[0]).toMatchObject({ reason, event: 'issue', length: body.length, excerpt: body })
@@ -87,7 +87,7 @@ describe('a signed Plane delivery that cannot be read', () => {
     await t.settle()
     expect(t.telegram.callsOf('sendMessage').length - sent).toBe(1)
     expect(rejected(t, 'invalid_json')).toBe(5)
-    const listed = await runJob(deadLettersFunction, t.services.root, { trigger: 'cli' })
+    const listed = await executeJob(deadLettersFunction, t.services.root, { trigger: 'cli' })
     expect(listed.summary).toContain('5 unreadable Plane deliveries')
     expect(listed.terminal?.filter((l) => l.includes('invalid_json'))).toHaveLength(5)
     const ready = await t.app.request('/ready')
@@ -134,9 +134,11 @@ describe('a signed Plane delivery that cannot be read', () => {
     await inbox.claimAndPutText({ key: 'webhook:seen:left', ttlSeconds: 60 }, id, entry, at)
     ahead += 31_000
     for (let run = 0; run < 2; run++)
-      expect((await runJob(notifyFunction, t.services.root, { trigger: 'cli' })).outcome).toBe('ok')
+      expect((await executeJob(notifyFunction, t.services.root, { trigger: 'cli' })).outcome).toBe(
+        'ok'
+      )
     await t.settle()
-    expect(await t.services.store.indexSize('index:webhook-inbox')).toBe(0)
+    expect(await t.services.store.sortedSize('index:webhook-inbox')).toBe(0)
     const kept = await listUnreadable(t.services.store, now)
     expect(kept.map((k) => [k.id, k.deliveryId, k.reason])).toEqual([
       [id, 'd-left', 'invalid_json'],
@@ -163,11 +165,11 @@ describe('a signed Plane delivery that cannot be read', () => {
     failing = true
     await t.plane.ui.updateWorkItem(t.users.imhotep.id, item.id, { priority: 'high' })
     await t.settle()
-    expect(await real.indexSize('index:webhook-inbox')).toBe(1)
+    expect(await real.sortedSize('index:webhook-inbox')).toBe(1)
     let replays = 0
-    while ((await real.indexSize('index:webhook-inbox')) > 0 && replays < 20) {
+    while ((await real.sortedSize('index:webhook-inbox')) > 0 && replays < 20) {
       ahead += 31_000
-      await runJob(notifyFunction, t.services.root, { trigger: 'cli' })
+      await executeJob(notifyFunction, t.services.root, { trigger: 'cli' })
       replays++
     }
     // Its first processing after the answer, then nine replays: ten tries.
@@ -196,9 +198,11 @@ describe('a signed Plane delivery that cannot be read', () => {
       now()
     )
     ahead += 31_000
-    expect((await runJob(notifyFunction, t.services.root, { trigger: 'cli' })).outcome).toBe('ok')
+    expect((await executeJob(notifyFunction, t.services.root, { trigger: 'cli' })).outcome).toBe(
+      'ok'
+    )
     await t.settle()
     expect((await t.bridge.pipeline.snapshot(item.id))?.priority).toBe('urgent')
-    expect(await t.services.store.indexSize('index:webhook-inbox')).toBe(0)
+    expect(await t.services.store.sortedSize('index:webhook-inbox')).toBe(0)
   })
 })

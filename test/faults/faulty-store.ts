@@ -100,14 +100,14 @@ export function createFaultyStore(inner: Store): FaultyStore {
         return lock ? wrapLock(lock) : null
       }),
     increment: (key, ttl, by) => run('increment', key, () => inner.increment(key, ttl, by)),
-    indexAdd: (key, member, score, options) =>
-      run('index-add', `${key} ${member}`, () => inner.indexAdd(key, member, score, options)),
-    indexRemove: (key, member) =>
-      run('index-remove', `${key} ${member}`, () => inner.indexRemove(key, member)),
-    indexRange: (key, options) => run('index-range', key, () => inner.indexRange(key, options)),
-    indexScore: (key, member) =>
-      run('index-score', `${key} ${member}`, () => inner.indexScore(key, member)),
-    indexSize: (key) => run('index-size', key, () => inner.indexSize(key)),
+    sortedAdd: (key, member, score, options) =>
+      run('index-add', `${key} ${member}`, () => inner.sortedAdd(key, member, score, options)),
+    sortedRemove: (key, member) =>
+      run('index-remove', `${key} ${member}`, () => inner.sortedRemove(key, member)),
+    sortedRange: (key, options) => run('index-range', key, () => inner.sortedRange(key, options)),
+    sortedScore: (key, member) =>
+      run('index-score', `${key} ${member}`, () => inner.sortedScore(key, member)),
+    sortedSize: (key) => run('index-size', key, () => inner.sortedSize(key)),
     windowTake: (key, options) => run('window-take', key, () => inner.windowTake(key, options)),
     ping: () => run('ping', '', () => inner.ping()),
     sweep: () => run('sweep', '', () => inner.sweep()),

@@ -6,7 +6,7 @@
 
 import type { Update } from '@grammyjs/types'
 import { pollFunction } from '../../functions/poll/poll.ts'
-import { runJob } from '../../shared/core/run-job.ts'
+import { executeJob } from '../../shared/core/run-job.ts'
 import { telegramMessage } from '../../shared/notify/outbox.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
 import { CHAT_ID, type E2E } from '../../sim/e2e/harness.ts'
@@ -62,7 +62,7 @@ async function startedTask(t: E2E, name: string): Promise<Subject> {
 
 /** One poll cycle and everything it enqueued, before the fault window opens. */
 async function baseline(t: E2E) {
-  const run = await runJob(pollFunction, t.services.root, { trigger: 'cron' })
+  const run = await executeJob(pollFunction, t.services.root, { trigger: 'cron' })
   if (run.outcome !== 'ok') throw new Error(`baseline poll: ${run.outcome} ${run.error ?? ''}`)
   await t.settle()
 }
@@ -142,7 +142,7 @@ export const toolWriteToNotification: Flow = {
   }),
 }
 
-/** The machine line of a run's card (shared/runs/card.ts). */
+/** The machine line of a run's card (shared/runs/run-card.ts). */
 const RUN_CARD_MARK = 'plane-bridge:run-card:v1'
 const SUMMARY = 'Tests relus, tout passe.'
 const done = (s: Subject) => ({ task: s.ref, status: 'done', summary: SUMMARY, confidence: 0.9 })

@@ -4,7 +4,7 @@
  */
 import { notifyFunction } from '../../functions/notify/notify.ts'
 import { pollFunction } from '../../functions/poll/poll.ts'
-import { runJob } from '../../shared/core/run-job.ts'
+import { executeJob } from '../../shared/core/run-job.ts'
 import { createStoreQueue } from '../../shared/store/queue.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
 import { CHAT_ID, type E2E, restartE2E, startE2E } from '../../sim/e2e/harness.ts'
@@ -65,7 +65,7 @@ async function letRun(t: E2E) {
 }
 
 async function cron(t: E2E, fn: typeof notifyFunction | typeof pollFunction, problems: string[]) {
-  const run = await runJob(fn, t.services.root, { trigger: 'cron' })
+  const run = await executeJob(fn, t.services.root, { trigger: 'cron' })
   if (run.outcome !== 'ok') problems.push(`${fn.name} cron: ${run.outcome} ${run.error ?? ''}`)
 }
 

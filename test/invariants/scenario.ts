@@ -764,8 +764,8 @@ export function createScenario(world: World) {
       // run cards marked by the last changes are written (their coalescing delay).
       for (let i = 0; i < 50; i++) {
         const left = await t().bridge.outbox.pending()
-        const windows = await t().services.store.indexSize('index:task-pending')
-        const cards = await t().services.store.indexSize(CARDS_DUE_INDEX)
+        const windows = await t().services.store.sortedSize('index:task-pending')
+        const cards = await t().services.store.sortedSize(CARDS_DUE_INDEX)
         if (left.length === 0 && windows === 0 && cards === 0) break
         const due =
           Math.min(...left.map((item) => item.notBefore), world.now() + WINDOW_MS) - world.now()

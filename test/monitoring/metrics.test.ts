@@ -7,7 +7,7 @@ import { createRoot } from '../../runtime/root.ts'
 import { createServices } from '../../runtime/services.ts'
 import { loadConfig } from '../../shared/core/config.ts'
 import { defineCronFunction } from '../../shared/core/function.ts'
-import { runJob } from '../../shared/core/run-job.ts'
+import { executeJob } from '../../shared/core/run-job.ts'
 import { createLogger } from '../../shared/observe/log.ts'
 import { createRedactor } from '../../shared/observe/redact.ts'
 import { checkWebhookHealth, noteWebhookReceived } from '../../shared/poll/webhook-health.ts'
@@ -99,10 +99,10 @@ describe('node metrics', () => {
     expect(services.metrics.registry.render()).toContain(
       'plane_bridge_job_runs_total{job="tick",outcome="error"} 0'
     )
-    await runJob(tick, services.root, { trigger: 'cron', slot: null })
+    await executeJob(tick, services.root, { trigger: 'cron', slot: null })
     fail = true
     now += 60_000
-    await runJob(tick, services.root, { trigger: 'cron', slot: null })
+    await executeJob(tick, services.root, { trigger: 'cron', slot: null })
     const text = services.metrics.registry.render()
     expect(text).toContain(
       `plane_bridge_job_last_success_timestamp_seconds{job="tick"} ${NOW / 1000}`

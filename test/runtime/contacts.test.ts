@@ -20,7 +20,7 @@ function slowWrites(base: Store, ms: number): Store {
   return new Proxy(base, {
     get(target, key, receiver) {
       const value = Reflect.get(target, key, receiver)
-      if (key !== 'set' && key !== 'indexAdd') return value
+      if (key !== 'set' && key !== 'sortedAdd') return value
       return async (...args: unknown[]) => {
         await sleep(ms)
         return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args)

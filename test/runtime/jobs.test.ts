@@ -11,7 +11,7 @@ import {
   defineCronFunction,
   defineJobFunction,
 } from '../../shared/core/function.ts'
-import { runJob } from '../../shared/core/run-job.ts'
+import { executeJob } from '../../shared/core/run-job.ts'
 import { LOCK_LEASE } from '../../shared/store/lease.ts'
 import { makeServices } from '../../sim/e2e/services.ts'
 import { dropRedisPrefix, TEST_REDIS_URL } from '../helpers/redis.ts'
@@ -27,7 +27,7 @@ function cron(name: string, run: CronFunction['run'], schedule = EVERY_SECOND): 
   return defineCronFunction({ name, description: name, schedule, run })
 }
 
-describe('runJob', () => {
+describe('executeJob', () => {
   it('should log and count a throwing function, and run it again next time', async () => {
     let calls = 0
     const flaky = cron('flaky', async () => {
@@ -36,12 +36,12 @@ describe('runJob', () => {
       return { summary: 'second time lucky' }
     })
     const services = makeServices({ functions: [flaky] })
-    const first = await runJob(flaky, services.root, {
+    const first = await executeJob(flaky, services.root, {
       trigger: 'cron',
       slot: '2026-11-21T06:00:00Z',
     })
     expect(first).toMatchObject({ outcome: 'error', error: 'Plane said no' })
-    const second = await runJob(flaky, services.root, {
+    const second = await executeJob(flaky, services.root, {
       trigger: 'cron',
       slot: '2026-11-21T06:05:00Z',
     })
@@ -61,9 +61,9 @@ describe('runJob', () => {
     let work = 0
     const tick = cron('tick', async () => ({ summary: `${work} sent`, idle: work === 0 }))
     const services = makeServices({ functions: [tick] })
-    await runJob(tick, services.root, { trigger: 'cron', slot: '2026-11-21T06:00:00Z' })
+    await executeJob(tick, services.root, { trigger: 'cron', slot: '2026-11-21T06:00:00Z' })
     work = 2
-    await runJob(tick, services.root, { trigger: 'cron', slot: '2026-11-21T06:01:00Z' })
+    await executeJob(tick, services.root, { trigger: 'cron', slot: '2026-11-21T06:01:00Z' })
     const runs = services.logs.filter((l) => l.msg === 'job run')
     expect(runs.map((l) => [l.level, l.summary])).toEqual([
       ['debug', '0 sent'],
@@ -76,7 +76,7 @@ describe('runJob', () => {
       throw new Error('Plane said no')
     })
     const services = makeServices({ functions: [failing] })
-    const result = await runJob(failing, services.root, { trigger: 'cli', slot: null })
+    const result = await executeJob(failing, services.root, { trigger: 'cli', slot: null })
     expect(result).toMatchObject({ outcome: 'error', error: 'Plane said no' })
     const logged = services.logs.filter((l) => l.msg === 'job failed')
     expect(logged.map((l) => l.level)).toEqual(['debug'])
@@ -134,8 +134,8 @@ describe('runJob', () => {
       return undefined
     })
     const services = makeServices({ functions: [slow] })
-    const first = runJob(slow, services.root, { trigger: 'cron', slot: '2026-11-21T06:00:00Z' })
-    const second = await runJob(slow, services.root, {
+    const first = executeJob(slow, services.root, { trigger: 'cron', slot: '2026-11-21T06:00:00Z' })
+    const second = await executeJob(slow, services.root, {
       trigger: 'cron',
       slot: '2026-11-21T06:00:01Z',
     })
@@ -162,8 +162,8 @@ describe('runJob', () => {
     )
     const slot = '2026-11-21T06:05:00Z'
     const results = await Promise.all([
-      runJob(tick, a.root, { trigger: 'cron', slot }),
-      runJob(tick, b.root, { trigger: 'cron', slot }),
+      executeJob(tick, a.root, { trigger: 'cron', slot }),
+      executeJob(tick, b.root, { trigger: 'cron', slot }),
     ])
     expect(results.map((r) => r.outcome).sort()).toEqual(['ok', 'skipped'])
     expect(calls).toBe(1)
@@ -195,7 +195,7 @@ describe('runJob', () => {
       () => redis.quit(),
       () => dropRedisPrefix(prefix)
     )
-    const first = runJob(long, dying.root, { trigger: 'cron', slot: '2026-11-21T06:00:00Z' })
+    const first = executeJob(long, dying.root, { trigger: 'cron', slot: '2026-11-21T06:00:00Z' })
     const key = `${prefix}:cron:running:long`
     // Taken once the run's store has connected and claimed its slot: not within a fixed 100 ms on a loaded machine
     // (a CI run on two busy cores read no key yet).
@@ -208,7 +208,7 @@ describe('runJob', () => {
     // Past one lease the run still holds it: renewed.
     await sleep(LOCK_LEASE.seconds * 1000 + 1_000)
     expect(
-      await runJob(long, next.root, { trigger: 'cron', slot: '2026-11-21T06:00:05Z' })
+      await executeJob(long, next.root, { trigger: 'cron', slot: '2026-11-21T06:00:05Z' })
     ).toMatchObject({ outcome: 'overlap' })
     // Its process is gone (its store with it): nothing renews the lease, and the next run gets in once it lapses.
     await dying.store.dispose()
@@ -217,7 +217,7 @@ describe('runJob', () => {
       await sleep(500)
       release()
       outcome = (
-        await runJob(long, next.root, { trigger: 'cron', slot: `2026-11-21T06:01:${10 + i}Z` })
+        await executeJob(long, next.root, { trigger: 'cron', slot: `2026-11-21T06:01:${10 + i}Z` })
       ).outcome
     }
     expect(outcome).toBe('ok')

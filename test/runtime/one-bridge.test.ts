@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { defineCronFunction, type JobContext } from '../../shared/core/function.ts'
-import { runJob } from '../../shared/core/run-job.ts'
+import { executeJob } from '../../shared/core/run-job.ts'
 import { makeServices } from '../../sim/e2e/services.ts'
 
 describe('one bridge per runtime', () => {
@@ -25,8 +25,8 @@ describe('one bridge per runtime', () => {
       },
     })
     const httpBridge = services.root.parts()
-    await runJob(tick, services.root, { trigger: 'cron', slot: '2026-11-23T10:00' })
-    await runJob(tick, services.root, { trigger: 'cron', slot: '2026-11-23T10:01' })
+    await executeJob(tick, services.root, { trigger: 'cron', slot: '2026-11-23T10:00' })
+    await executeJob(tick, services.root, { trigger: 'cron', slot: '2026-11-23T10:01' })
     expect(seen).toHaveLength(2)
     // Each run gets its own context (its logger, slot, signal)…
     expect(seen[0]).not.toBe(seen[1])

@@ -21,7 +21,7 @@ import { createOutbox, type Outbox, type OutboxItem } from '../../shared/notify/
 import { silentLogger } from '../../shared/observe/log.ts'
 import { createMemoryStore } from '../../shared/store/store.ts'
 import { readUpdate } from '../../shared/telegram/update.ts'
-import type { WorkspaceSnapshot } from '../../shared/workspace/snapshot.ts'
+import type { WorkspaceView } from '../../shared/workspace/workspace-view.ts'
 import { CHAT, CHAT_ID, createHostileChat, type HostileChat } from './hostile-chat.ts'
 import { hostileName, PROPERTY_TIMEOUT_MS, runs } from './hostile-text.ts'
 import { locale, NOW, workspace } from './hostile-world.ts'
@@ -45,11 +45,11 @@ describe('hostile content in the /plane replies and the digest (issue 44)', () =
           locale,
           workspace(150),
           fc.array(question, { minLength: 2, maxLength: 4 }),
-          async (lang, snapshot, questions) => {
-            const asked = _setUp(lang, snapshot)
+          async (lang, view, questions) => {
+            const asked = _setUp(lang, view)
             let update = 1
             for (const q of questions) {
-              const args = [q.sub, ..._query(q, snapshot)]
+              const args = [q.sub, ..._query(q, view)]
               const task: CommandUpdate = {
                 kind: 'message',
                 updateId: update++,
@@ -60,8 +60,8 @@ describe('hostile content in the /plane replies and the digest (issue 44)', () =
               await _answer(asked, `/plane ${args[0]}`, task)
             }
             // The drill-down buttons of /plane status, each asked once: a project, an agent, back to status.
-            const [first] = snapshot.projects
-            const [agent] = snapshot.agents
+            const [first] = view.projects
+            const [agent] = view.agents
             for (const data of [first ? `p:${first.id}` : 's', agent ? `a:${agent.id}` : 's', 's'])
               await _press(asked, `drill-down ${data.slice(0, 1)}`, data, 1)
           }
@@ -76,10 +76,10 @@ describe('hostile content in the /plane replies and the digest (issue 44)', () =
     'should have every chunk of the digest accepted, for 0 to 150 hostile projects',
     async () => {
       await fc.assert(
-        fc.asyncProperty(locale, workspace(150), async (lang, snapshot) => {
-          const { services, outbox, chat } = _setUp(lang, snapshot)
+        fc.asyncProperty(locale, workspace(150), async (lang, view) => {
+          const { services, outbox, chat } = _setUp(lang, view)
           const ctx = renderContextFor(services.config, NOW)
-          const { html } = buildDigest(snapshot, { since: NOW - 86_400_000 }, ctx)
+          const { html } = buildDigest(view, { since: NOW - 86_400_000 }, ctx)
           const chunks = await enqueueReply(outbox, { chatId: CHAT_ID, html, dedupeKey: 'digest' })
           expect(chunks).toBeGreaterThan(0)
           await chat.deliver('digest', await _drain(outbox))
@@ -93,7 +93,7 @@ describe('hostile content in the /plane replies and the digest (issue 44)', () =
 
 // --- Helpers ---
 
-function _setUp(lang: 'fr' | 'en', snapshot: WorkspaceSnapshot): Asked {
+function _setUp(lang: 'fr' | 'en', view: WorkspaceView): Asked {
   const chat = createHostileChat()
   const store = createMemoryStore()
   const outbox = createOutbox(store, () => NOW)
@@ -106,8 +106,8 @@ function _setUp(lang: 'fr' | 'en', snapshot: WorkspaceSnapshot): Asked {
   const services = { config, store, log: silentLogger, now: () => NOW } as unknown as Services
   const parts = {
     workspace: {
-      snapshot: async () => snapshot,
-      currentCycle: async (id: string) => snapshot.projects.find((p) => p.id === id)?.cycle ?? null,
+      view: async () => view,
+      currentCycle: async (id: string) => view.projects.find((p) => p.id === id)?.cycle ?? null,
     },
     outbox,
     telegram: chat.telegram,
@@ -117,10 +117,10 @@ function _setUp(lang: 'fr' | 'en', snapshot: WorkspaceSnapshot): Asked {
 }
 
 /** The words after the sub-command: a project's or agent's name (whole, its start), its identifier, or anything. */
-function _query(q: { pick: number; how: string; hostile: string }, snapshot: WorkspaceSnapshot) {
-  const names = [...snapshot.projects.map((p) => p.name), ...snapshot.agents.map((a) => a.name)]
+function _query(q: { pick: number; how: string; hostile: string }, view: WorkspaceView) {
+  const names = [...view.projects.map((p) => p.name), ...view.agents.map((a) => a.name)]
   const name = names[q.pick % Math.max(1, names.length)] ?? q.hostile
-  const project = snapshot.projects[q.pick % Math.max(1, snapshot.projects.length)]
+  const project = view.projects[q.pick % Math.max(1, view.projects.length)]
   if (q.how === 'whole name') return [name]
   // Whole code points: what a person types comes from Telegram, always well-formed.
   if (q.how === 'start of name') return [[...name].slice(0, 3).join('')]

@@ -121,7 +121,7 @@ describe('hostile content in what runs, alerts and refusals tell the human (issu
               text: w.comment,
               author: w.author,
             })
-            await store.indexAdd(DUE_INDEX, staleMember(mine.id), now)
+            await store.sortedAdd(DUE_INDEX, staleMember(mine.id), now)
             for (let i = 0; i < 6; i++) {
               now += 10_000
               if (w.failing) await tracker.undelivered({ ...meta, attempt: i + 2 }, failure)

@@ -11,12 +11,12 @@ import type { ProjectRef } from '../../shared/notify/messages.ts'
 import type { TaskNotification } from '../../shared/notify/policy.ts'
 import {
   type AgentRecord,
-  buildWorkspaceSnapshot,
+  buildWorkspaceView,
   type ProjectRecord,
   STATE_GROUPS,
   type TaskRecord,
-  type WorkspaceSnapshot,
-} from '../../shared/workspace/snapshot.ts'
+  type WorkspaceView,
+} from '../../shared/workspace/workspace-view.ts'
 import { hostileComment, hostileName, mixedText } from './hostile-text.ts'
 
 export const NOW = Date.parse('2026-11-21T08:00:00Z')
@@ -158,7 +158,7 @@ const taskRecord = (n: number): fc.Arbitrary<TaskRecord> =>
  * A workspace of 0 to `maxProjects` projects with hostile names, a few hundred tasks at most, the agents, and what
  * the bridge adds (reviews, approvals, runs, a timer, check-in delays), as the /plane replies and the digest read it.
  */
-export function workspace(maxProjects = 150): fc.Arbitrary<WorkspaceSnapshot> {
+export function workspace(maxProjects = 150): fc.Arbitrary<WorkspaceView> {
   return fc
     .record({
       count: fc.oneof(
@@ -240,7 +240,7 @@ export function workspace(maxProjects = 150): fc.Arbitrary<WorkspaceSnapshot> {
           amountUsd: amount(i),
         })),
       }
-      return buildWorkspaceSnapshot({
+      return buildWorkspaceView({
         projects,
         tasks,
         cycles: Object.fromEntries(projects.map((p) => [p.id, w.cycle])),

@@ -73,7 +73,7 @@ describe('store on Cloudflare KV', () => {
     )
     expect(won.filter(Boolean)).toHaveLength(1)
     const winner = won.indexOf(true)
-    expect(await store.indexRange('index:q')).toEqual([{ member: `m${winner}`, score: winner }])
+    expect(await store.sortedRange('index:q')).toEqual([{ member: `m${winner}`, score: winner }])
     expect(await store.keys('q:item:')).toEqual([`q:item:m${winner}`])
     expect(await store.get(`q:item:m${winner}`)).toEqual({ n: winner })
   })
@@ -96,7 +96,7 @@ describe('store on Cloudflare KV', () => {
     expect(expiration).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) + 599)
     await store.dequeue(item)
     expect(await store.getText('t:item:m1')).toBeNull()
-    expect(await store.indexSize('index:t')).toBe(0)
+    expect(await store.sortedSize('index:t')).toBe(0)
   })
 
   it('should keep locks and counters in the isolate, writing nothing to KV', async () => {

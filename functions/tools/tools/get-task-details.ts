@@ -1,7 +1,7 @@
 /** @module get_task_details (OPENCLAW-03): everything an agent needs before it starts a task. */
 import * as z from 'zod'
 import type { PlaneClient } from '../../../shared/plane/client.ts'
-import { isRunCard } from '../../../shared/runs/card.ts'
+import { isRunCard } from '../../../shared/runs/run-card.ts'
 import { statusOf } from '../../../shared/tasks/status.ts'
 import { readerOf, readTask, resolveTask } from '../../../shared/tasks/tasks.ts'
 import { capText } from '../../../shared/text/cap.ts'

@@ -19,7 +19,7 @@ export const WEBHOOK_DEDUPE_TTL_S = 24 * 60 * 60
 /** At most one warning a minute per runtime: junk traffic must not flood the log. */
 export const SIGNATURE_WARN_EVERY_MS = 60_000
 
-export type PlaneWebhookDoor = {
+export type PlaneWebhookGuard = {
   verify: PlaneSignatureVerifier
   /** Bodies kept lately by this runtime: their retries are answered without a store read. */
   recent: RecentDeliveries
@@ -30,17 +30,17 @@ export type PlaneWebhookDoor = {
   refused(): number | null
 }
 
-export type PlaneWebhookDoorOptions = {
+export type PlaneWebhookGuardOptions = {
   secret: string
   hashing: Hashing
   now: () => number
 }
 
-export function createPlaneWebhookDoor({
+export function createPlaneWebhookGuard({
   secret,
   hashing,
   now,
-}: PlaneWebhookDoorOptions): PlaneWebhookDoor {
+}: PlaneWebhookGuardOptions): PlaneWebhookGuard {
   const verify = createPlaneSignatureVerifier(secret, hashing)
   const recent = createRecentDeliveries({ now, ttlMs: WEBHOOK_DEDUPE_TTL_S * 1000 })
   let warnedAt = Number.NEGATIVE_INFINITY

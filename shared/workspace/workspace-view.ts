@@ -104,7 +104,7 @@ export type RunView = {
 /** A task's progress as its agent last reported it (the live view's record), shown beside the task. */
 export type ProgressView = { taskId: string; percent: number | null; step: string | null }
 
-export type WorkspaceSnapshot = {
+export type WorkspaceView = {
   projects: ProjectView[]
   agents: AgentRecord[]
   /** Bridge metadata; empty until the bridge records it (shown only when present). */
@@ -120,7 +120,7 @@ export type WorkspaceSnapshot = {
   budget?: BudgetView | null
 }
 
-export type SnapshotInput = {
+export type WorkspaceViewInput = {
   projects: readonly ProjectRecord[]
   tasks: Readonly<Record<string, { tasks: readonly TaskRecord[]; truncated: boolean }>>
   cycles?: Readonly<Record<string, CycleRecord | null>>
@@ -139,7 +139,7 @@ export type SnapshotInput = {
 const AGENT_LABEL = /^agent:\s*([A-Za-z0-9_.-]+)$/i
 
 /** Normalize Plane's lists into the view every reply is rendered from. Archived projects are left out. */
-export function buildWorkspaceSnapshot(input: SnapshotInput): WorkspaceSnapshot {
+export function buildWorkspaceView(input: WorkspaceViewInput): WorkspaceView {
   const byPlaneUser = new Map(
     input.agents.filter((a) => a.planeUserId).map((a) => [a.planeUserId as string, a])
   )
@@ -175,11 +175,11 @@ export function isOpen(task: Pick<TaskView, 'group'>): boolean {
   return task.group !== 'completed' && task.group !== 'cancelled'
 }
 
-export function allTasks(snapshot: WorkspaceSnapshot): TaskView[] {
-  return snapshot.projects.flatMap((p) => p.tasks)
+export function allTasks(workspace: WorkspaceView): TaskView[] {
+  return workspace.projects.flatMap((p) => p.tasks)
 }
 
-/** The snapshot's tasks by id and by reference (the first of each, as a search in `allTasks` finds it). */
+/** The workspace's tasks by id and by reference (the first of each, as a search in `allTasks` finds it). */
 export type TaskLookup = {
   byId: ReadonlyMap<string, TaskView>
   byRef: ReadonlyMap<string, TaskView>
@@ -189,10 +189,10 @@ export type TaskLookup = {
  * Built once for a reply's many lines: a line per run, approval or review searching every task was 500 searches of
  * 3,000 tasks, the event loop held a second under a deploy's first poll (the deploy bench's /plane status).
  */
-export function taskLookup(snapshot: WorkspaceSnapshot): TaskLookup {
+export function taskLookup(workspace: WorkspaceView): TaskLookup {
   const byId = new Map<string, TaskView>()
   const byRef = new Map<string, TaskView>()
-  for (const task of allTasks(snapshot)) {
+  for (const task of allTasks(workspace)) {
     if (!byId.has(task.id)) byId.set(task.id, task)
     if (task.ref !== null && !byRef.has(task.ref)) byRef.set(task.ref, task)
   }

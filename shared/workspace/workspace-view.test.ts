@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { AGENTS, makeWorkspace, PLANE_USERS, PROJECTS } from '../../test/fixtures/workspace.ts'
 import { foldName, matchAgent, matchProject } from '../commands/match.ts'
-import { allTasks, buildWorkspaceSnapshot, taskLookup } from './snapshot.ts'
+import { allTasks, buildWorkspaceView, taskLookup } from './workspace-view.ts'
 
-describe('buildWorkspaceSnapshot', () => {
+describe('buildWorkspaceView', () => {
   it('should leave archived projects out and sort the others by name', () => {
     expect(makeWorkspace().projects.map((p) => p.identifier)).toEqual(['ONB', 'RND'])
   })
@@ -19,7 +19,7 @@ describe('buildWorkspaceSnapshot', () => {
   })
 
   it('should keep an unknown state group and an unknown agent label harmlessly', () => {
-    const snapshot = buildWorkspaceSnapshot({
+    const workspace = buildWorkspaceView({
       projects: [PROJECTS.onb],
       tasks: {
         [PROJECTS.onb.id]: {
@@ -43,8 +43,8 @@ describe('buildWorkspaceSnapshot', () => {
       agents: AGENTS,
       userNames: {},
     })
-    expect(snapshot.projects[0]).toMatchObject({ truncated: true })
-    expect(snapshot.projects[0]?.tasks[0]).toMatchObject({
+    expect(workspace.projects[0]).toMatchObject({ truncated: true })
+    expect(workspace.projects[0]?.tasks[0]).toMatchObject({
       ref: null,
       group: 'other',
       agentIds: [],
@@ -88,16 +88,16 @@ describe('matchProject / matchAgent', () => {
 
 describe('taskLookup', () => {
   it('should find each task by id and by reference, the first one when two share a reference', () => {
-    const snapshot = makeWorkspace()
-    const tasks = allTasks(snapshot)
-    const lookup = taskLookup(snapshot)
+    const workspace = makeWorkspace()
+    const tasks = allTasks(workspace)
+    const lookup = taskLookup(workspace)
     for (const task of tasks) {
       expect(lookup.byId.get(task.id)).toBe(task)
       if (task.ref) expect(lookup.byRef.get(task.ref)).toBe(tasks.find((t) => t.ref === task.ref))
     }
-    const [first] = snapshot.projects
+    const [first] = workspace.projects
     const copy = { ...(first?.tasks[0] as (typeof tasks)[number]), id: 'another' }
-    const twice = { ...snapshot, projects: [...snapshot.projects, { ...first!, tasks: [copy] }] }
+    const twice = { ...workspace, projects: [...workspace.projects, { ...first!, tasks: [copy] }] }
     expect(taskLookup(twice).byRef.get(copy.ref ?? '')?.id).toBe(first?.tasks[0]?.id)
     expect(taskLookup(twice).byId.get('another')).toBe(copy)
   })

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { formatDuration, isRunCard, parseRunCard, RUN_CARD_MARKER, renderRunCard } from './card.ts'
 import type { EarlierRunRecord } from './record-keys.ts'
 import { emptyRunRecord } from './records.ts'
+import {
+  formatDuration,
+  isRunCard,
+  parseRunCard,
+  RUN_CARD_MARKER,
+  renderRunCard,
+} from './run-card.ts'
 import type { RunRecord } from './types.ts'
 
 const NOW = Date.parse('2026-11-22T10:00:00Z')
