@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { AgentConfig } from '../shared/agents/registry.ts'
 import { type ServerProcess, startServer } from './ingest-children.ts'
-import { BUILT_ENTRY, productionNodeFlags } from './ingest-servers.ts'
+import { BUILT_ENTRY, productionNodeFlags, profileFlags } from './ingest-servers.ts'
 import type { PollWorld } from './poll-world.ts'
 
 export type AgentsStore =
@@ -105,7 +105,10 @@ export function startBridge(
     ...(logFile ? { logFile } : {}),
     label: 'plane-bridge',
     script: BUILT_ENTRY,
-    nodeArgs: productionNodeFlags(),
+    nodeArgs: [
+      ...productionNodeFlags(),
+      ...profileFlags('agents-server', process.env.BENCH_AGENTS_PROFILE_DIR),
+    ],
     env,
     cwd: deployment.dir,
     port: deployment.port,

@@ -111,11 +111,11 @@ export async function startBridgeServer(
 }
 
 /**
- * With BENCH_INGEST_PROFILE_DIR, each plane-bridge server writes a V8 CPU profile there when it stops (`--cpu-prof`;
- * open it in Chrome's DevTools, or sum its self times per function): what a delivery costs, by function.
+ * With a profile directory (BENCH_INGEST_PROFILE_DIR here, BENCH_AGENTS_PROFILE_DIR for the agents bench), each
+ * plane-bridge server writes a V8 CPU profile there when it stops (`--cpu-prof`; open it in Chrome's DevTools, or sum
+ * its self times per function): what a delivery or a tool call costs, by function.
  */
-function profileFlags(label: string): string[] {
-  const dir = process.env.BENCH_INGEST_PROFILE_DIR
+export function profileFlags(label: string, dir = process.env.BENCH_INGEST_PROFILE_DIR): string[] {
   if (!dir) return []
   const name = `${label.replace(/[^a-z0-9]+/gi, '-')}-${process.pid}.cpuprofile`
   return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`]
