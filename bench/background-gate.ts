@@ -11,7 +11,7 @@ export type BackgroundGate = {
   /** Resolves at once while fewer than `limit` tasks run, otherwise as soon as enough of them end. */
   room(limit: number): Promise<void>
   /**
-   * Resolves when no task runs and none waits on a timer. Timers (the notification coalescing window) are
+   * Resolves when no task runs and none waits on a timer. Timers (the notification coalescing delay) are
    * cancelled rather than waited out, as the runtime's shutdown does: the next processed delivery re-arms them.
    */
   drain(timeoutMs: number): Promise<{ drained: boolean; ms: number }>

@@ -1,7 +1,7 @@
 /**
  * @module How long a person waits to hear of a change (issue 28): from an agent's `update_task_status done` (a tool
  * call's answer) or a person's completion in Plane's web UI (its webhook) to the Telegram message, with the
- * product's coalescing window (NOTIFY_COALESCE_MS, 5 s) and its chat spacing (1 message/s per chat). Goal: p99 ≤
+ * product's coalescing delay (NOTIFY_COALESCE_MS, 5 s) and its chat spacing (1 message/s per chat). Goal: p99 ≤
  * the window + 2 s for both.
  *
  * Not a ratio bench: the window is the floor every message waits by design, so the table reports each latency and

@@ -127,7 +127,7 @@ export type Parts = {
    * stop, its runs closed, its dependents released (shared/pipeline/deleted.ts). False: unknown, or handled already.
    */
   taskDeleted(taskId: string): Promise<boolean>
-  /** Flush closed coalescing windows and drain the outbox now, in the background; re-arms itself for what is due later. */
+  /** Flush the pending changes whose delay is over and drain the outbox now, in the background; re-arms itself for what is due later. */
   kick(): void
   /** The same, awaited (one-off jobs flush what they enqueued before exiting). */
   settle(timeoutMs: number): Promise<{ left: number }>

@@ -1,5 +1,5 @@
 /**
- * @module One flush of what is due: each task's pending change whose coalescing window has closed, flushed under its
+ * @module One flush of what is due: each task's pending change whose coalescing delay has closed, flushed under its
  * task's lock (flush-entry.ts), skipping a task another process holds or the bridge is still writing, then when to
  * come back.
  */

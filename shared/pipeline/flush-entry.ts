@@ -1,5 +1,5 @@
 /**
- * @module One task's closed window, under the task's lock: its pending change planned into messages and wakes
+ * @module One task's pending change once its delay is over, under the task's lock: its pending change planned into messages and wakes
  * (plan-flush.ts), the version the flush wrote kept, the items enqueued, then the pending change removed. A Plane
  * failure in the flush (its agent labels' write) defers this task alone, so the other tasks' messages go out.
  */

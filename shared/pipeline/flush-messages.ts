@@ -1,4 +1,4 @@
-/** @module The messages a flush tells the human: the window's notifications, worded, within each agent's quota. */
+/** @module The messages a flush tells the human: the pending change's notifications, worded, within each agent's quota. */
 
 import { agentsOfTask } from '../agents/task-vocabulary.ts'
 import type { TaskChange } from '../events.ts'
@@ -39,7 +39,7 @@ export async function planMessages(
     )
     .filter((n): n is TaskNotification => n !== null)
   // One change, one message: a blocker comment says why the task is blocked, so it stands for the
-  // Blocked state or label of the same window instead of a second ⛔.
+  // Blocked state or label of the same pending change instead of a second ⛔.
   const explained = fromComments.some((n) => n.kind === 'task.blocked')
   const notifications = [
     ...classifyTaskChanges(task, changes).filter((n) => !(explained && n.kind === 'task.blocked')),
@@ -82,7 +82,7 @@ export async function planMessages(
           }
         : {}),
     })
-    // The pending entry (task + window start) names the message: a repeated flush enqueues nothing new.
+    // The pending entry (task + the time it opened) names the message: a repeated flush enqueues nothing new.
     const dedupeKey = `notify:${task.id}:${entry.firstAt}:${n.kind}:${i}`
     // An agent past its share of the human's attention: the message waits for its grouped one.
     const forReview = n.kind === 'task.completed' && deferred !== null

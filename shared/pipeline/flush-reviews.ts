@@ -1,6 +1,6 @@
 /**
- * @module The reviews a flush asks for (OPENCLAW-12): each low-confidence report of the window on a review card, or
- * on the completion of the same window, which then carries the review's buttons.
+ * @module The reviews a flush asks for (OPENCLAW-12): each low-confidence report of the pending change on a review card, or
+ * on the completion of the same pending change, which then carries the review's buttons.
  */
 
 import { parseConfidence } from '../notify/confidence.ts'
@@ -12,7 +12,7 @@ import { recordReview, settleReview } from '../notify/reviews.ts'
 import { postCard } from './flush-cards.ts'
 import type { DeferredCompletion, FlushContext, PendingChange } from './flush-types.ts'
 
-/** The window holds a low-confidence report the human is to review on a card. */
+/** The pending change holds a low-confidence report the human is to review on a card. */
 export function reviewWanted(entry: PendingChange, ctx: FlushContext): boolean {
   return (
     ctx.cards !== undefined &&
@@ -28,7 +28,7 @@ export function reviewWanted(entry: PendingChange, ctx: FlushContext): boolean {
 }
 
 /**
- * OPENCLAW-12: each low-confidence report of the window asks the human for a review, and stays listed
+ * OPENCLAW-12: each low-confidence report of the pending change asks the human for a review, and stays listed
  * (/plane status, digest) until a report at or above the threshold, or a week.
  */
 export async function planReviews(
@@ -66,7 +66,7 @@ export async function planReviews(
     })
     if (!wanted || !ctx.chatId) continue
     if (deferred.html && deferred.dedupeKey) {
-      // The completion of this window, with the review's question and buttons: the report is already in it.
+      // The completion in this pending change, with the review's question and buttons: the report is already in it.
       const threshold = phrasesFor(ctx.locale).formatNumber(REVIEW_CONFIDENCE_THRESHOLD)
       const html = `${deferred.html}\n${phrasesFor(ctx.locale).reviewOnCompletion(threshold)}`
       await postCard(ctx, 'review', task, agent?.id ?? null, html, deferred.dedupeKey)

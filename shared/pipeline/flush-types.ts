@@ -1,4 +1,4 @@
-/** @module What the flush of a closed coalescing window works on: the pending change, its context, its plan. */
+/** @module What the flush of a pending change works on: the pending change, its context, its plan. */
 
 import type { CardStore } from '../actions/cards.ts'
 import type { Actor, EventSource, TaskSnapshot } from '../events.ts'
@@ -12,23 +12,23 @@ import type { AgentQuota } from '../notify/quota.ts'
 import type { RunTracker } from '../runs/tracker.ts'
 import type { Store } from '../store/store.ts'
 
-/** A task's change waiting for its coalescing window to close (the pipeline's queue entry). */
+/** A task's change waiting for its coalescing delay to close (the pipeline's queue entry). */
 export type PendingChange = {
   taskId: string
-  /** The task before the window's first change (null: first sighting, see `hint` / `created`). */
+  /** The task before its pending change's first change (null: first sighting, see `hint` / `created`). */
   before: TaskSnapshot | null
   after: TaskSnapshot
   created: boolean
   hint: ChangeHint | null
   actor: Actor | null
-  /** Blocker comments seen during the window. */
+  /** Blocker comments seen while the change was pending. */
   comments: Array<{ text: string; actor: Actor | null }>
   firstAt: number
   dueAt: number
   sources: EventSource[]
   /**
-   * A snapshot seen inside the window, before its last, was in an open state group: a task created, started and
-   * closed within one window closed from open, though its change reads "created → done". Absent on entries kept
+   * A snapshot seen while the change was pending, before the last, was in an open state group: a task created, started and
+   * closed within one coalescing delay closed from open, though its change reads "created → done". Absent on entries kept
    * by earlier versions (read as false).
    */
   openWithin?: boolean
@@ -76,7 +76,7 @@ export type RunInfo = {
   waitsFor?: 'approval' | 'budget' | null // `budget`: its approval card says so (OPENCLAW-11)
 }
 
-/** What a closed window comes to: messages and wakes to send, and the task as it now stands in Plane. */
+/** What a flushed pending change comes to: messages and wakes to send, and the task as it now stands in Plane. */
 export type FlushPlan = {
   items: EnqueueInput[]
   /** `entry.after`, or the task after the flush's own write (its agent labels following its assignees). */
@@ -84,7 +84,7 @@ export type FlushPlan = {
 }
 
 /**
- * A completion message kept back to become the review card of the same window (flush-reviews.ts); sent on its own
+ * A completion message kept back to become the review card of the same pending change (flush-reviews.ts); sent on its own
  * when no card comes of it.
  */
 export type DeferredCompletion = { html: string | null; dedupeKey: string | null }

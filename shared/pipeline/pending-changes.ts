@@ -1,6 +1,6 @@
 /**
  * @module A task's pending change: what its sightings changed and the comments that say why (each counted once),
- * kept durable while its coalescing window is open, indexed by due time, and read and written under the task's lock
+ * kept durable while its coalescing delay is open, indexed by due time, and read and written under the task's lock
  * through the lock's memo.
  */
 import type { CommentEvent, EventSource, TaskSnapshot } from '../events.ts'
@@ -14,7 +14,7 @@ import type { PendingChange } from './flush-types.ts'
 export type PendingChangesOptions = {
   store: Store
   now: () => number
-  /** Coalescing window: the per-field storm of one edit (makeplane/plane#7249) becomes one message. */
+  /** Coalescing delay: the per-field storm of one edit (makeplane/plane#7249) becomes one message. */
   coalesceMs: number
 }
 
@@ -81,7 +81,7 @@ export function createPendingChanges({ store, now, coalesceMs }: PendingChangesO
   const read = (memo: LockMemo, taskId: string) =>
     remembered(memo, queue.key(taskId), () => queue.get(taskId))
 
-  /** Open the task's window with this sighting, or add the sighting to the window already open. */
+  /** Open the task's pending change with this sighting, or add the sighting to the one already open. */
   const upsert = async function upsertPending(
     memo: LockMemo,
     previous: TaskSnapshot | null,
@@ -91,14 +91,14 @@ export function createPendingChanges({ store, now, coalesceMs }: PendingChangesO
     const existing = await read(memo, task.id)
     const at = now()
     // A write of the bridge's own (a tool, a person's action from Telegram), read back, is one whole change: due
-    // now, not after the window that merges Plane's per-field webhook storm (a Concierge's assignment would wake
+    // now, not after the delay that merges Plane's per-field webhook storm (a Concierge's assignment would wake
     // its agent only after ~7 s). A write in several requests is held by its `writing` mark until it is whole;
     // Plane's echo of it finds the snapshot already moved and tells nothing.
     const dueAt = patch.source === 'bridge' ? at : at + coalesceMs
     const entry: PendingChange = existing
       ? {
           ...existing,
-          // A window opened by a comment on a task the bridge did not know yet has no `before`: the first
+          // A pending change opened by a comment on a task the bridge did not know yet has no `before`: the first
           // sighting of the task itself supplies it (a tool's status comment is written before its change).
           before: existing.before ?? (existing.created ? null : previous),
           after: task,
@@ -131,7 +131,7 @@ export function createPendingChanges({ store, now, coalesceMs }: PendingChangesO
     memo.set(queue.key(task.id), entry)
   }
 
-  /** The task's pending change, if any, due now rather than when its window closes (under the task's lock). */
+  /** The task's pending change, if any, due now rather than when its delay is over (under the task's lock). */
   const dueNow = async function duePendingNow(memo: LockMemo, taskId: string) {
     const entry = await read(memo, taskId)
     if (!entry) return
@@ -142,7 +142,7 @@ export function createPendingChanges({ store, now, coalesceMs }: PendingChangesO
     memo.set(queue.key(taskId), due)
   }
 
-  /** The change is told (or dropped with its deleted task): no window is open any more. */
+  /** The change is told (or dropped with its deleted task): no change is pending any more. */
   const remove = async function removePending(memo: LockMemo, taskId: string) {
     await queue.remove(taskId)
     memo.set(queue.key(taskId), null)

@@ -309,7 +309,7 @@ describe('event pipeline', () => {
     expect(await outbox.pending()).toHaveLength(1)
   })
 
-  it('should keep a change that follows a first sighting in the same window', async () => {
+  it('should keep a change that follows a first sighting in the same pending change', async () => {
     const { pipeline, outbox, advance } = setup()
     // The first delivery about a task is a priority change (its old value in the hint), the next one, 2 s later,
     // its completion: the window's message must say both happened, not only what the first hint rebuilt.

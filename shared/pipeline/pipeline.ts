@@ -1,6 +1,6 @@
 /**
  * @module The one event pipeline: every sighting of a task (webhook, poll, own write) is diffed against the
- * remembered snapshot; changes wait a short coalescing window in a durable pending entry, then become
+ * remembered snapshot; changes wait a short coalescing delay in a durable pending entry, then become
  * notifications and agent wake-ups in the outbox. Whichever source sees a change first wins.
  */
 
@@ -45,7 +45,7 @@ export type PipelineOptions = {
   wakeAgents?: boolean
   planeBaseUrl?: string
   workspaceSlug?: string
-  /** Coalescing window: the per-field storm of one edit (makeplane/plane#7249) becomes one message. */
+  /** Coalescing delay: the per-field storm of one edit (makeplane/plane#7249) becomes one message. */
   coalesceMs?: number
   now?: () => number
   /** Time spent and confidence of a task, from the bridge's run records (completion messages). */
@@ -106,7 +106,7 @@ export type Pipeline = {
    * died mid-write) after `WRITING_TTL_S`; the change is then told as it stands.
    */
   writing(taskId: string): Promise<{ done(): Promise<void> }>
-  /** Turn every pending change whose window has closed into outbox items; returns how many were enqueued. */
+  /** Turn every pending change whose delay is over into outbox items; returns how many were enqueued. */
   flushDue(options?: {
     all?: boolean
   }): Promise<{ flushed: number; enqueued: number; nextDueInMs: number | null }>
@@ -115,7 +115,7 @@ export type Pipeline = {
   snapshots(taskIds: readonly string[]): Promise<Array<TaskSnapshot | null>>
   /**
    * The task as the bridge last told of it: where its pending change starts when one waits (null for a task
-   * created in that window), else its last sighting; null when the bridge never saw it.
+   * created while it was pending), else its last sighting; null when the bridge never saw it.
    */
   told(taskId: string): Promise<TaskSnapshot | null>
   /**
@@ -200,10 +200,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           log.debug('stale sighting ignored', { task: task.id, source, updatedAt: task.updatedAt })
           return 'stale'
         }
-        // A first sighting's window starts from the task as its hint rebuilt it: a change that follows in the
-        // same window (the completion after a first priority change) is diffed against that, not lost.
+        // A first sighting's pending change starts from the task as its hint rebuilt it: a change that follows in the
+        // same pending change (the completion after a first priority change) is diffed against that, not lost.
         const before = previous ?? (created ? null : snapshotBeforeHint(task, hint))
-        // The comment that says why (a tool's ❌ or its confidence) joins the change in the same window, under
+        // The comment that says why (a tool's ❌ or its confidence) joins the change in the same pending change, under
         // the same lock: a slow step between the two (a run card waiting for Plane's window) cannot split them.
         const telling = await unseenTelling(comments)
         if (result.status === 'changed' || telling.length > 0)
@@ -214,7 +214,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
             actor,
             comments: telling.map((c) => ({ text: c.text, actor: c.actor })),
           })
-        // Plane's echo of this very write came first (v1.3 fires webhooks for API writes) and opened the window:
+        // Plane's echo of this very write came first (v1.3 fires webhooks for API writes) and opened the pending change:
         // the write is whole all the same, its change due now.
         else if (source === 'bridge') await dueNow(memo, task.id)
         // The pending entry is written first: a crash in between repeats the change, never loses it. The index
@@ -240,7 +240,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         // One comment counts once, whichever source saw it first (the tool that wrote it, the webhook
         // echo, an edit's webhook); the mark is set after the pending entry, so a crash repeats, never loses.
         if ((await unseenTelling([event])).length === 0) return false
-        // Unknown so far: the comment opens the window without a `before` (the task's state as it is now
+        // Unknown so far: the comment opens the pending change without a `before` (the task's state as it is now
         // would hide the change the same call is making).
         const previous = await readSnapshot(memo, snapshot.id)
         await upsertPending(memo, previous, previous ?? snapshot, {

@@ -1,4 +1,4 @@
-/** @module What a closed coalescing window turns into: Telegram messages for the human, wake-ups for agents. */
+/** @module What a pending change turns into once its delay is over: Telegram messages for the human, wake-ups for agents. */
 
 import { APPROVAL_LABEL, agentsOfTask, isOpenForAgent } from '../agents/task-vocabulary.ts'
 import { diffTask } from '../notify/diff.ts'
@@ -20,7 +20,7 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
     hint: entry.hint,
   })
   const changes = diff.status === 'changed' ? diff.changes : []
-  // One completion, one message: when the same window reports a low confidence, the completion carries
+  // One completion, one message: when the same pending change reports a low confidence, the completion carries
   // the review's buttons instead of a second message repeating it.
   const deferred: DeferredCompletion = { html: null, dedupeKey: null }
   const reviewing = reviewWanted(entry, ctx)
@@ -47,7 +47,7 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
       })
     if (synced) task = synced
   }
-  // Who holds the task before and after the window (a task seen for the first time by a read: unknown).
+  // Who holds the task before and after its pending change (a task seen for the first time by a read: unknown).
   const known = entry.before !== null || entry.created
   const had = entry.before ? await agentsOfTask(ctx.directory, entry.before) : []
   const has = await agentsOfTask(ctx.directory, task)
@@ -77,7 +77,7 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
       (c) => c.kind === 'state' && !isOpenForAgent({ state: c.from }) && isOpenForAgent(task)
     )
     const toWake = approved || opened ? has : added
-    // Created in this window: the bridge knew nothing of it before, it has no run card to read.
+    // Created while pending: the bridge knew nothing of it before, it has no run card to read.
     const created = entry.created && entry.before === null
     if (ctx.wakeAgents !== false && !closedTo && isOpenForAgent(task))
       for (const agent of toWake)
@@ -85,7 +85,7 @@ export async function planFlush(entry: PendingChange, ctx: FlushContext): Promis
           await askApproval(task, agent, ctx)
   }
   // From a state known open (not done to cancelled; not a first sighting, whose hint names no group), or open
-  // inside the window (created, started and done before the window closed): its project may have ended with it.
+  // while it was pending (created, started and done within one delay): its project may have ended with it.
   const from = closing?.kind === 'state' ? closing.from?.group : undefined
   if (closedTo && ctx.onClosed)
     await ctx.onClosed(task, closedTo, {

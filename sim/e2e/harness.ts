@@ -349,7 +349,7 @@ async function _startRuntime(
       })
     },
     /**
-     * Let processing, coalescing windows and the outbox finish. It returns once idle: the bound is only for work
+     * Let processing, coalescing delays and the outbox finish. It returns once idle: the bound is only for work
      * that never ends, so it is generous (a button's action took over 10 s once on two loaded cores).
      */
     async settle(timeoutMs = 30_000) {

@@ -24,7 +24,7 @@ afterEach(async () => {
 const MINUTE = 60_000
 
 async function start(options: Parameters<typeof startE2E>[0] = {}) {
-  // Real time plus a jump: coalescing windows and retries still come due on their own.
+  // Real time plus a jump: coalescing delays and retries still come due on their own.
   let offset = 0
   e2e = await startE2E({
     concierge: true,

@@ -89,7 +89,7 @@ describe(`the bridge after bootstrap on Plane ${RELEASE}`, () => {
       state: todo,
       assignees: [userId('thot@javisi.local')],
     })
-    // What the deliveries brought, through the pipeline (its coalescing window) into the index (the harness's settle).
+    // What the deliveries brought, through the pipeline (its coalescing delay) into the index (the harness's settle).
     for (let round = 0; round < 50; round++) {
       await w.plane.webhooks.settle()
       await services.background.idle(10_000)

@@ -361,7 +361,7 @@ describe('the approval gate', () => {
     ).toBe(200)
   })
 
-  it("should wake the approved task's agent at once, not when the coalescing window closes (issue 32)", async () => {
+  it("should wake the approved task's agent at once, not when the coalescing delay is over (issue 32)", async () => {
     // A minute-long window and no settle: only the bridge's own kicks after the press.
     const s = await start({ NOTIFY_COALESCE_MS: '20000' })
     await s.ra('create_task', {

@@ -123,7 +123,7 @@ describe('Plane webhooks → Telegram and OpenClaw (end to end)', () => {
   })
 
   it('should answer a retry duplicate for a day, and change nothing with a copy that comes later', async () => {
-    // Real time, moved ahead by hand: the coalescing window and the outbox's spacing still elapse.
+    // Real time, moved ahead by hand: the coalescing delay and the outbox's spacing still elapse.
     let ahead = 0
     const now = () => Date.now() + ahead
     const t = await start({ store: createMemoryStore({ now }), now })

@@ -4,7 +4,7 @@
  * are the promises of issue 28, stated once; the scenario feeds this model and compares it with the simulators.
  *
  * The scenario never changes a task again before the bridge could have seen its last change on its own (the
- * poll after a silent change, the release after a held one, and the coalescing window's flush): each change
+ * poll after a silent change, the release after a held one, and the coalescing delay's flush): each change
  * is then told on its own, so "exactly once" is exact, not "at least".
  */
 import type { StateName } from './world.ts'
@@ -59,7 +59,7 @@ export type TaskModel = {
   droppedComments: number
   /** Deleted in Plane (no webhook, makeplane/plane#8054); `noticed` once the bridge forgot it. */
   deleted: null | { noticed: boolean }
-  /** A coalescing window may be open: the next change waits for the flush. */
+  /** A coalescing delay may be open: the next change waits for the flush. */
   window: boolean
   /** Dependencies recorded by create_task (task ids). */
   deps: string[]

@@ -1,7 +1,7 @@
 /**
  * The steps of a "told once" scenario (issue 28), as fast-check draws them, and how each is played against the
  * world: tool calls by agents, a person's edits in Plane's web UI, another client's API writes, webhooks delivered,
- * held back, lost or sent twice, polls here and in another process, restarts, the coalescing window's flush, and
+ * held back, lost or sent twice, polls here and in another process, restarts, the coalescing delay's flush, and
  * the human's presses on Telegram cards. Each step feeds the model with what really changed in Plane.
  */
 

@@ -30,7 +30,7 @@ export const STATE_NAMES: readonly StateName[] = [
   'Cancelled',
 ]
 
-/** The coalescing window, in virtual time: it closes only when the scenario moves the clock past it. */
+/** The coalescing delay, in virtual time: it closes only when the scenario moves the clock past it. */
 export const WINDOW_MS = 10_000
 
 /** Settings that keep run deadlines (re-wakes, stale runs) out of the scenario's minutes. */
@@ -49,7 +49,7 @@ export type World = {
   /** A person in Plane's web UI and with an API key of her own (another client of the API). */
   ada: ReturnType<PlaneSim['seed']['user']>
   stateId(name: StateName): string
-  /** Move the bridge's clock on (what the coalescing window and the chat's spacing count). */
+  /** Move the bridge's clock on (what the coalescing delay and the chat's spacing count). */
   advance(ms: number): void
   now(): number
   /** The runtime that serves HTTP now is stopped and a new one starts on the same store. */
