@@ -57,8 +57,8 @@ export function buildRunParts(services: Services, options: RunPartsOptions): Run
   // What one agent may send the human on its own: the pipeline and the run tracker share it.
   const quota = createAgentQuota({
     store,
-    perWindow: config.AGENT_MESSAGES_PER_WINDOW,
-    windowMs: config.AGENT_MESSAGES_WINDOW_S * 1000,
+    perPeriod: config.AGENT_MESSAGES_PER_WINDOW,
+    periodMs: config.AGENT_MESSAGES_WINDOW_S * 1000,
     now,
   })
   // What the pipeline stored of each task, read below it: the tracker does not call back into the pipeline.

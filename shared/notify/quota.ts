@@ -1,6 +1,6 @@
 /**
  * @module What one agent may send the human: past a few messages in a few minutes, the rest wait and go
- * together in one message at the end of the window, which counts them and links their tasks. Nothing is dropped:
+ * together in one message at the end of the period, which counts them and links their tasks. Nothing is dropped:
  * each grouped message is kept (by its dedupe key, so a flush repeated after a crash keeps it once) until the grouped
  * message that carries it is sent. 60 `error` comments from one agent were 40 Telegram messages in 45 s.
  */
@@ -12,9 +12,9 @@ import type { EnqueueInput } from './outbox.ts'
 
 export type AgentQuotaOptions = {
   store: Store
-  /** Messages of one agent sent on their own in a window; the rest are grouped. */
-  perWindow: number
-  windowMs: number
+  /** Messages of one agent sent on their own in a period; the rest are grouped. */
+  perPeriod: number
+  periodMs: number
   now?: () => number
 }
 
@@ -22,11 +22,11 @@ export type AgentQuotaOptions = {
 export type GroupedMessages = { html: string; members: string[]; count: number }
 
 export type AgentQuota = {
-  /** One more message of this agent: true while it may go on its own in the current window. */
+  /** One more message of this agent: true while it may go on its own in the current period. */
   admit(agentId: string): Promise<boolean>
   /**
-   * Keep a message for the agent's grouped message; returns the outbox item that sends the group when the window
-   * ends (one per agent and window: its dedupe key makes a second enqueue a no-op).
+   * Keep a message for the agent's grouped message; returns the outbox item that sends the group when the period
+   * ends (one per agent and period: its dedupe key makes a second enqueue a no-op).
    */
   group(message: {
     agentId: string
@@ -41,7 +41,7 @@ export type AgentQuota = {
   sent(agentId: string, members: readonly string[]): Promise<void>
 }
 
-/** A grouped message is kept at most this long (the group goes at the end of its window, minutes later). */
+/** A grouped message is kept at most this long (the group goes at the end of its period, minutes later). */
 const GROUPED_TTL_S = 7 * 24 * 60 * 60
 /** Room kept under Telegram's 4,096 characters for the header and the closing line. */
 const GROUP_TEXT_MAX = 3600
@@ -51,35 +51,36 @@ const groupedIndex = (agentId: string) => `notify:held:agent:${agentId}`
 
 export function createAgentQuota({
   store,
-  perWindow,
-  windowMs,
+  perPeriod,
+  periodMs,
   now = Date.now,
 }: AgentQuotaOptions): AgentQuota {
-  const windowS = Math.max(1, Math.ceil(windowMs / 1000))
+  const periodS = Math.max(1, Math.ceil(periodMs / 1000))
   /**
-   * The agent's current window: it opens with the first message after the last one closed (a claim, so replicas
-   * agree on it) and lasts `windowMs`. A window anchored on the agent's own first message, not on the clock, never
+   * The agent's current period: it opens with the first message after the last one closed (a claim, so replicas
+   * agree on it) and lasts `periodMs`. A period anchored on the agent's own first message, not on the clock, never
    * lets twice the share through across a boundary.
    */
-  const windowOf = (agentId: string): Promise<number> =>
-    periodOpenedAt(store, `notify:quota:window:${agentId}`, windowS, now())
+  const periodOf = (agentId: string): Promise<number> =>
+    // `notify:quota:window:` is the key's stored format since the first version: kept as it is.
+    periodOpenedAt(store, `notify:quota:window:${agentId}`, periodS, now())
   return {
     async admit(agentId) {
-      const start = await windowOf(agentId)
-      const count = await store.increment(`notify:quota:${agentId}:${start}`, windowS * 2)
-      return count <= perWindow
+      const start = await periodOf(agentId)
+      const count = await store.increment(`notify:quota:${agentId}:${start}`, periodS * 2)
+      return count <= perPeriod
     },
     async group({ agentId, agentName, chatId, dedupeKey, html }) {
       await store.set(groupedKey(dedupeKey), html, { ttlSeconds: GROUPED_TTL_S })
       await store.sortedAdd(groupedIndex(agentId), dedupeKey, now(), { ttlSeconds: GROUPED_TTL_S })
-      const windowEnd = (await windowOf(agentId)) + windowMs
+      const periodEnd = (await periodOf(agentId)) + periodMs
       return {
         channel: 'telegram',
         target: chatId,
         payload: { chat_id: chatId, grouped: agentId, agent_name: agentName },
-        dedupeKey: `notify:grouped:${agentId}:${windowEnd}`,
+        dedupeKey: `notify:grouped:${agentId}:${periodEnd}`,
         meta: { kind: 'grouped', agentId },
-        notBefore: windowEnd,
+        notBefore: periodEnd,
       }
     },
     async take(agentId, agentName, locale) {

@@ -29,9 +29,9 @@ import {
 /** A project's cycles are listed at most this often: the key has 60 requests a minute for everything. */
 export const CYCLE_LIST_REFRESH_MS = 60 * 60 * 1000
 /** Only a start or an end this recent is announced: a cycle first seen long after its dates is not news. */
-export const CYCLE_ANNOUNCE_WINDOW_MS = 24 * 60 * 60 * 1000
+export const CYCLE_ANNOUNCE_LOOKBACK_MS = 24 * 60 * 60 * 1000
 const CYCLE_LIST_TTL_S = 3 * 60 * 60
-/** The record outlives the window; after it, the window alone keeps the transition from being said. */
+/** The record outlives the lookback; after it, the lookback alone keeps the transition from being said. */
 const ANNOUNCED_TTL_S = 3 * 24 * 60 * 60
 
 type CycleList = { fetchedAt: number; cycles: CycleDates[] }
@@ -77,7 +77,7 @@ async function _announceProject(
   const { store, now, config, plane } = parts
   if (!plane) return 0
   const listKey = `poll:cycles:${project.id}`
-  const timing = { timeZone: config.TIMEZONE, windowMs: CYCLE_ANNOUNCE_WINDOW_MS }
+  const timing = { timeZone: config.TIMEZONE, lookbackMs: CYCLE_ANNOUNCE_LOOKBACK_MS }
   const list = await _cycleList(parts, project.id, listKey)
   let announced = 0
   let stale = false
@@ -142,7 +142,7 @@ async function _cycleList(
   const cycles = listed.filter((c) => !c.archived_at).map(_datesOf)
   // A cycle that ended since the last read is no longer "incomplete": kept until its end is announced.
   const ids = new Set(cycles.map((c) => c.id))
-  const timing = { nowMs: now(), timeZone: config.TIMEZONE, windowMs: CYCLE_ANNOUNCE_WINDOW_MS }
+  const timing = { nowMs: now(), timeZone: config.TIMEZONE, lookbackMs: CYCLE_ANNOUNCE_LOOKBACK_MS }
   for (const previous of stored?.cycles ?? [])
     if (!ids.has(previous.id) && cycleTransitionDue(previous, timing)?.transition === 'completed')
       cycles.push(previous)

@@ -16,7 +16,7 @@ const cycle = (startDate: string | null, endDate: string | null): CycleDates => 
   startDate,
   endDate,
 })
-const paris = { timeZone: 'Europe/Paris', windowMs: DAY }
+const paris = { timeZone: 'Europe/Paris', lookbackMs: DAY }
 
 describe('zonedMidnightMs', () => {
   it('should find when a day begins in a time zone, summer and winter', () => {

@@ -22,19 +22,21 @@ export type DueTransition = { transition: CycleTransition; atMs: number }
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
 
 /**
- * The transition to announce now, if one happened within `windowMs`: a cycle the bridge first sees
+ * The transition to announce now, if one happened within `lookbackMs`: a cycle the bridge first sees
  * long after its dates passed is not news. Once a cycle has ended, its start is no longer announced.
  */
 export function cycleTransitionDue(
   cycle: CycleDates,
-  { nowMs, timeZone, windowMs }: { nowMs: number; timeZone: string; windowMs: number }
+  { nowMs, timeZone, lookbackMs }: { nowMs: number; timeZone: string; lookbackMs: number }
 ): DueTransition | null {
   const bounds = cycleBoundsMs(cycle, timeZone)
   if (!bounds) return null
   if (nowMs >= bounds.endMs)
-    return nowMs - bounds.endMs <= windowMs ? { transition: 'completed', atMs: bounds.endMs } : null
+    return nowMs - bounds.endMs <= lookbackMs
+      ? { transition: 'completed', atMs: bounds.endMs }
+      : null
   if (nowMs >= bounds.startMs)
-    return nowMs - bounds.startMs <= windowMs
+    return nowMs - bounds.startMs <= lookbackMs
       ? { transition: 'started', atMs: bounds.startMs }
       : null
   return null

@@ -136,8 +136,8 @@ describe('hostile content in what the human acts on (issue 44)', () => {
             const cards = createCardStore({ store, outbox, now: clock })
             const quota = createAgentQuota({
               store,
-              perWindow: w.quota,
-              windowMs: 60_000,
+              perPeriod: w.quota,
+              periodMs: 60_000,
               now: clock,
             })
             const [owner] = w.agents

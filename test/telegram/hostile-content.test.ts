@@ -171,8 +171,8 @@ const notificationContext = fc.record({
             const store = createMemoryStore()
             const quota = createAgentQuota({
               store,
-              perWindow: 0,
-              windowMs: 60_000,
+              perPeriod: 0,
+              periodMs: 60_000,
               now: () => NOW,
             })
             for (const [i, [n, c]] of grouped.entries()) {
