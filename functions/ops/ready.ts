@@ -55,7 +55,7 @@ export const readyFunction = defineHttpFunction({
       storeOk = false
       storeError = error instanceof Error ? error.message : 'unreachable'
     }
-    const snapshot = status.snapshot()
+    const snapshot = status.read()
     // Contacts recorded in the store (this process, other replicas, `npm run job`), the latest of each.
     // Each read below falls back to nothing when slow or failing: /ready answers in time
     // (a failing store counts it in store_errors_total).

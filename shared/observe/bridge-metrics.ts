@@ -48,7 +48,7 @@ export type CreateBridgeMetricsOptions = {
   /** `plane_bridge_build_info{version,node} 1`. */
   build?: BuildInfo
   /** `plane_bridge_integration_up{integration}`: the last contact with each integration, from /ready's status ledger. */
-  status?: Pick<StatusLedger, 'snapshot'>
+  status?: Pick<StatusLedger, 'read'>
   /** Cron jobs and agents whose failure counters start at 0, so `increase()` sees their first failure. */
   cronJobs?: readonly string[]
   agents?: readonly string[]
@@ -79,7 +79,7 @@ export function createBridgeMetrics({
       'plane_bridge_integration_up',
       'Whether the last call to each integration (plane, telegram, openclaw, project:…, agent:…) succeeded.',
       () =>
-        Object.entries(status.snapshot().integrations).map(([integration, contact]) => ({
+        Object.entries(status.read().integrations).map(([integration, contact]) => ({
           labels: { integration },
           value: contact.ok ? 1 : 0,
         }))

@@ -22,7 +22,7 @@ describe('status ledger', () => {
     ledger.contact('telegram', true)
     await ledger.flush()
     expect(written.map(([name]) => name)).toEqual(['plane', 'plane', 'plane', 'plane', 'telegram'])
-    expect(ledger.snapshot().integrations.plane).toMatchObject({ ok: true })
+    expect(ledger.read().integrations.plane).toMatchObject({ ok: true })
   })
 
   it('should try again at the next contact when a write failed', async () => {

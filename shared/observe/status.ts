@@ -16,7 +16,7 @@ export type StatusLedger = {
   /** Record the outcome of a call to Plane, Telegram, OpenClaw… (`detail` must hold no secret). */
   contact(integration: string, ok: boolean, detail?: string): void
   job(name: string, status: Omit<JobStatus, 'at'>): void
-  snapshot(): { integrations: Record<string, ContactStatus>; jobs: Record<string, JobStatus> }
+  read(): { integrations: Record<string, ContactStatus>; jobs: Record<string, JobStatus> }
   /** Wait for contacts being written to the store (a one-off job before it exits). */
   flush(): Promise<void>
 }
@@ -57,7 +57,7 @@ export function createStatusLedger({
     job(name, status) {
       jobs[name] = { ...status, at: at() }
     },
-    snapshot: () => ({ integrations: { ...integrations }, jobs: { ...jobs } }),
+    read: () => ({ integrations: { ...integrations }, jobs: { ...jobs } }),
     flush: async () => {
       await Promise.all([...writing])
     },

@@ -1,13 +1,13 @@
 /** @module The atomic operations a store asks of its backend (redis-atomics.ts, in-process-atomics.ts), and the part of ioredis they use. */
 import type {
   DequeuedItem,
-  IndexEntry,
   QueuedItem,
+  SortedEntry,
   WindowTake,
   WindowTakeOptions,
 } from './types.ts'
 
-export type { IndexEntry }
+export type { SortedEntry as IndexEntry }
 
 /** Values come back as opaque markers (the exact stored text) so that a later compare-and-act can match them. */
 export type StoreAtomics = {
@@ -29,7 +29,7 @@ export type StoreAtomics = {
   ): Promise<boolean>
   sortedRemove(key: string, member: string): Promise<boolean>
   /** Members with score ≤ maxScore, lowest first, at most `limit`. */
-  sortedRange(key: string, maxScore: number, limit: number): Promise<IndexEntry[]>
+  sortedRange(key: string, maxScore: number, limit: number): Promise<SortedEntry[]>
   sortedScore(key: string, member: string): Promise<number | null>
   sortedSize(key: string): Promise<number>
   windowTake(key: string, options: WindowTakeOptions): Promise<WindowTake>

@@ -1,7 +1,7 @@
 /** @module The local store's queue steps: a claim and a queued item, or an item and its index entry, each written as one batch. */
 import { assertDequeued, assertQueuedClaim } from './envelope.ts'
 import type { LocalContext } from './local-context.ts'
-import type { LocalIndexAccess } from './local-indexes.ts'
+import type { LocalIndexAccess } from './local-sorted.ts'
 import type { JournalRecord } from './local-state.ts'
 import type { Store } from './types.ts'
 

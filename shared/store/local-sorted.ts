@@ -1,4 +1,4 @@
-/** @module The local store's sorted indexes: found (an earlier version's value converted), added to, read, and windows taken on them. */
+/** @module The local store's sorted sets: found (an earlier version's value converted), added to, read, and windows taken on them. */
 
 import { windowMember } from './atomics.ts'
 import { assertKey, assertScore, assertTtl, assertWindow } from './envelope.ts'
@@ -38,7 +38,7 @@ export function createLocalIndexAccess({ journaled }: LocalContext): LocalIndexA
   return { indexAt, readIndex }
 }
 
-export function createLocalIndexes(
+export function createLocalSortedSets(
   { journaled, guard, expiryOf }: LocalContext,
   { readIndex }: LocalIndexAccess
 ): Pick<

@@ -3,7 +3,7 @@
  * process's memory, changed only by journal records, so that replaying a journal rebuilds exactly the same state.
  */
 
-import type { IndexEntry } from './types.ts'
+import type { SortedEntry } from './types.ts'
 
 /**
  * One change. Expiries are epoch milliseconds, 0 for none. `s` sets a value, `d` deletes a key (value or index),
@@ -70,7 +70,7 @@ export class SortedIndex {
   /** Estimated heap cost of the index and its members (its key's characters aside). */
   bytes = INDEX_OVERHEAD_BYTES
   readonly #scores = new Map<string, number>()
-  readonly #order: IndexEntry[] = []
+  readonly #order: SortedEntry[] = []
 
   get size(): number {
     return this.#order.length
@@ -101,8 +101,8 @@ export class SortedIndex {
   }
 
   /** Members scored ≤ maxScore, lowest first, at most `limit`. */
-  range(maxScore: number, limit: number): IndexEntry[] {
-    const out: IndexEntry[] = []
+  range(maxScore: number, limit: number): SortedEntry[] {
+    const out: SortedEntry[] = []
     for (const entry of this.#order) {
       if (entry.score > maxScore || out.length >= limit) break
       out.push({ member: entry.member, score: entry.score })
@@ -110,7 +110,7 @@ export class SortedIndex {
     return out
   }
 
-  entries(): readonly IndexEntry[] {
+  entries(): readonly SortedEntry[] {
     return this.#order
   }
 
@@ -120,7 +120,7 @@ export class SortedIndex {
     let high = this.#order.length
     while (low < high) {
       const middle = (low + high) >>> 1
-      const entry = this.#order[middle] as IndexEntry
+      const entry = this.#order[middle] as SortedEntry
       const before = entry.score < score || (entry.score === score && entry.member < member)
       if (before) low = middle + 1
       else high = middle

@@ -5,11 +5,11 @@
  */
 
 import { createLocalContext } from './local-context.ts'
-import { createLocalIndexAccess, createLocalIndexes } from './local-indexes.ts'
 import { createJournaledState, type StoreJournal } from './local-journaled.ts'
 import { createLocalLocks } from './local-locks.ts'
 import { createLocalQueue } from './local-queue.ts'
 import { createLocalReads } from './local-reads.ts'
+import { createLocalIndexAccess, createLocalSortedSets } from './local-sorted.ts'
 import { createLocalWrites } from './local-writes.ts'
 import type { Store, StoreDriverName } from './types.ts'
 
@@ -53,7 +53,7 @@ export function createLocalStore({
     ...createLocalWrites(context),
     ...createLocalQueue(context, indexAccess),
     ...createLocalLocks(context),
-    ...createLocalIndexes(context, indexAccess),
+    ...createLocalSortedSets(context, indexAccess),
     ping: () =>
       guard('ping', async () => {
         if (!journal) return

@@ -16,7 +16,7 @@ import {
   REPLACE_IF_EQUALS,
   WINDOW_TAKE,
 } from './redis-scripts.ts'
-import type { IndexEntry } from './types.ts'
+import type { SortedEntry } from './types.ts'
 
 export function createRedisAtomics(
   redis: RedisLike,
@@ -52,7 +52,7 @@ export function createRedisAtomics(
     async sortedRange(key, maxScore, limit) {
       const max = maxScore === Number.POSITIVE_INFINITY ? '+inf' : maxScore
       const flat = (await redis.eval(INDEX_RANGE, 1, k(key), max, limit)) as unknown[]
-      const out: IndexEntry[] = []
+      const out: SortedEntry[] = []
       for (let i = 0; i + 1 < flat.length; i += 2)
         out.push({ member: String(flat[i]), score: Number(flat[i + 1]) })
       return out

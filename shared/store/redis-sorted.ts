@@ -1,11 +1,11 @@
-/** @module The Redis store's sorted indexes (ZADD, ZRANGEBYSCORE, …) and the windows taken on them (a script). */
+/** @module The Redis store's sorted sets (ZADD, ZRANGEBYSCORE, …) and the windows taken on them (a script). */
 import { windowMember } from './atomics.ts'
 import { assertKey, assertScore, assertTtl, assertWindow } from './envelope.ts'
 import type { RedisContext } from './redis-context.ts'
 import { INDEX_ADD, parseWindowTake, WINDOW_TAKE } from './redis-scripts.ts'
-import type { IndexEntry, Store } from './types.ts'
+import type { SortedEntry, Store } from './types.ts'
 
-export function createRedisIndexes({
+export function createRedisSortedSets({
   client,
   k,
   guard,
@@ -50,7 +50,7 @@ export function createRedisIndexes({
           0,
           limit
         )) as string[]
-        const out: IndexEntry[] = []
+        const out: SortedEntry[] = []
         for (let i = 0; i + 1 < flat.length; i += 2)
           out.push({ member: String(flat[i]), score: Number(flat[i + 1]) })
         return out

@@ -8,10 +8,10 @@
  * under load (profiled). Sorted sets go out as ZADD/ZRANGEBYSCORE, not EVAL of a script text.
  */
 import { createRedisContext, type RedisClient } from './redis-context.ts'
-import { createRedisIndexes } from './redis-indexes.ts'
 import { createRedisLocks } from './redis-locks.ts'
 import { createRedisQueue } from './redis-queue.ts'
 import { createRedisReads } from './redis-reads.ts'
+import { createRedisSortedSets } from './redis-sorted.ts'
 import { createRedisWrites } from './redis-writes.ts'
 import type { Store } from './types.ts'
 
@@ -68,7 +68,7 @@ export function createRedisStore({
     ...createRedisWrites(context),
     ...createRedisQueue(context),
     ...createRedisLocks(context),
-    ...createRedisIndexes(context),
+    ...createRedisSortedSets(context),
     ping: () =>
       guard('ping', async () => {
         await client.call('PING')

@@ -25,7 +25,7 @@ import { createRedisAtomics } from './redis-atomics.ts'
 
 import type { Store, StoreDriverName } from './types.ts'
 
-export type { IndexEntry, Store, StoreDriverName, StoreLock } from './types.ts'
+export type { SortedEntry as IndexEntry, Store, StoreDriverName, StoreLock } from './types.ts'
 
 export type CreateStoreOptions = {
   driver: Driver

@@ -3,7 +3,7 @@
  * (local.ts for memory and fs, store.ts over unstorage, redis.ts) implement it; nothing here imports them.
  */
 /** A member of a sorted index and its score. */
-export type IndexEntry = { member: string; score: number }
+export type SortedEntry = { member: string; score: number }
 
 export type StoreDriverName = 'redis' | 'redis-http' | 'fs' | 'memory' | 'cloudflare-kv'
 
@@ -89,7 +89,7 @@ export type Store = {
   ): Promise<boolean>
   sortedRemove(key: string, member: string): Promise<boolean>
   /** Members scored ≤ `maxScore` (default: all), lowest first, at most `limit` (default 1,000). */
-  sortedRange(key: string, options?: { maxScore?: number; limit?: number }): Promise<IndexEntry[]>
+  sortedRange(key: string, options?: { maxScore?: number; limit?: number }): Promise<SortedEntry[]>
   sortedScore(key: string, member: string): Promise<number | null>
   sortedSize(key: string): Promise<number>
   /**

@@ -54,7 +54,7 @@ describe('executeJob', () => {
     expect(metrics).toContain('plane_bridge_job_runs_total{job="flaky",outcome="error"} 1')
     expect(metrics).toContain('plane_bridge_job_runs_total{job="flaky",outcome="ok"} 1')
     expect(metrics).toContain('plane_bridge_job_duration_seconds_count{job="flaky"} 2')
-    expect(services.status.snapshot().jobs.flaky).toMatchObject({ outcome: 'ok' })
+    expect(services.status.read().jobs.flaky).toMatchObject({ outcome: 'ok' })
   })
 
   it('should log a run that did nothing at debug, and one that did something at info', async () => {
@@ -293,7 +293,7 @@ describe('job runs in /ready', () => {
     expect(Date.parse(String(run?.at))).toBeGreaterThanOrEqual(Date.parse(String(run?.startedAt)))
     expect(run?.durationMs).toBe(Date.parse(String(run?.at)) - Date.parse(String(run?.startedAt)))
     // The server never ran it itself: what it shows came from the store.
-    expect(server.status.snapshot().jobs['sync-once']).toBeUndefined()
+    expect(server.status.read().jobs['sync-once']).toBeUndefined()
   })
 
   it('should show a one-off job, and a run made with other settings, with their settings but never as the server’s state (issue 45)', async () => {
