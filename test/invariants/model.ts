@@ -85,6 +85,13 @@ export type Expected = {
    * agent that no longer holds the dependent at the end.
    */
   releasedByDeletion: Map<string, AgentId[]>
+  /**
+   * Dependents created while a dependency's completion, written by the bridge, was told "at once" but its flush
+   * still ran in the background (a kick, not awaited by the tool's answer): that flush finds the new dependent,
+   * unstarted with every dependency done, and may release it once per agent. The model released at the write,
+   * before the dependent existed, so it expects none; the bridge may say it once.
+   */
+  mayReleaseLate: Set<string>
 }
 
 export const OPEN_GROUPS = new Set(['unstarted', 'started'])
@@ -99,9 +106,12 @@ export function createModel() {
     released: new Map(),
     lateBlocked: new Map(),
     releasedByDeletion: new Map(),
+    mayReleaseLate: new Set(),
   }
   /** Completions seen since the last flush: their dependents are looked at when it comes. */
   let closedSinceFlush: string[] = []
+  /** Completions the bridge wrote since the bridge was last quiet: their flush may still be running. */
+  const closedByWrite = new Set<string>()
   /** Orders Plane's changes and the agents' tool calls: a call after a change saw the task as it changed. */
   let clock = 0
   const stamp = () => ++clock
@@ -281,6 +291,7 @@ export function createModel() {
         if (closedSinceFlush.includes(task.id)) {
           release(task.id, current)
           closedSinceFlush = closedSinceFlush.filter((id) => id !== task.id)
+          closedByWrite.add(task.id)
         }
       }
     },
@@ -341,7 +352,18 @@ export function createModel() {
     flush(current: (task: TaskModel) => Truth) {
       for (const closed of closedSinceFlush) release(closed, current)
       closedSinceFlush = []
+      closedByWrite.clear()
       for (const task of tasks.values()) task.window = false
+    },
+
+    /** The bridge is quiet: every flush its own writes kicked has run. */
+    quieted() {
+      closedByWrite.clear()
+    },
+
+    /** A task create_task just made, with these dependencies: one whose completion's flush may still run. */
+    createdWithDeps(task: TaskModel) {
+      if (task.deps.some((d) => closedByWrite.has(d))) expected.mayReleaseLate.add(task.id)
     },
 
     /** The task was deleted in Plane. */

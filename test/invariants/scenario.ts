@@ -307,6 +307,7 @@ export function createScenario(world: World) {
     world.advance(STEP_GAP_MS + 1)
     t().bridge.kick()
     await idle()
+    model.quieted()
   }
   const withRoute = async <T>(route: Delivery, fn: () => Promise<T>): Promise<T> => {
     t().webhooks.route(() => route)
@@ -550,6 +551,7 @@ export function createScenario(world: World) {
         )
         order.push(id)
         accounted.add(id)
+        model.createdWithDeps(task)
         const after = truth(task)
         model.holdersChanged(task, { ...after, agents: [], assigned: [] }, after, call)
         model.seeChange(
