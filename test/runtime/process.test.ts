@@ -47,6 +47,30 @@ function start(env: Record<string, string>, args: string[] = []) {
   return { child, exited, out: () => stdout, err: () => stderr }
 }
 
+/**
+ * Start the entry point on a free port and wait until it listens. `freePort` closes the port it found before the child
+ * binds it, and another file running beside this one may take it in between: a child that stops on that (its one
+ * line naming PORT) is started again on another port, up to three times.
+ */
+async function startListening(env: Record<string, string>, ms = 40_000) {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort()
+    const p = start({ ...env, PORT: String(port) })
+    let code: number | null | undefined
+    void p.exited.then((c) => {
+      code = c
+    })
+    await waitFor(
+      () => p.out().includes('"msg":"listening"') || code !== undefined,
+      ms,
+      () => `${p.out().slice(-2000)}\n${p.err().slice(-1000)}`
+    )
+    if (code === undefined) return { ...p, port }
+    if (attempt < 3 && p.err().includes('is already in use')) continue
+    throw new Error(`the process exited (${code}) before listening:\n${p.err().slice(-1000)}`)
+  }
+}
+
 /** Wait for `check`; a timeout says what the child had written (`said`), or a CI log shows only "timed out". */
 async function waitFor(check: () => boolean, ms: number, said: () => string = () => '') {
   const until = Date.now() + ms
@@ -62,15 +86,10 @@ describe('the Node process', () => {
   afterAll(() => proc?.child.kill('SIGKILL'))
 
   it('should start with no settings on the fs store, serve ops routes, and exit 0 on SIGTERM', async () => {
-    const port = await freePort()
     // Data lands in the working directory's ./data, as for a newcomer's `npm start`.
-    const p = start({ PORT: String(port) })
+    const p = await startListening({})
+    const port = p.port
     proc = p
-    await waitFor(
-      () => p.out().includes('"msg":"listening"'),
-      40_000,
-      () => `${p.out().slice(-2000)}\n${p.err().slice(-1000)}`
-    )
     const base = `http://127.0.0.1:${port}`
     const health = await fetch(`${base}/health`)
     expect(health.status).toBe(200)
@@ -100,19 +119,12 @@ describe('the Node process', () => {
   }, 60_000)
 
   it('should warn at start about a setting left at the template’s example value (issue 45)', async () => {
-    const port = await freePort()
-    const p = start({
-      PORT: String(port),
+    const p = await startListening({
       PUBLIC_URL: 'https://hooks.example.com',
       PLANE_WORKSPACE_SLUG: 'my-workspace',
       DATA_DIR: join(dataDir, 'examples'),
     })
     proc = p
-    await waitFor(
-      () => p.out().includes('"msg":"listening"'),
-      40_000,
-      () => `${p.out().slice(-2000)}\n${p.err().slice(-1000)}`
-    )
     p.child.kill('SIGTERM')
     await p.exited
     const warned = p
@@ -356,8 +368,7 @@ describe('the Node process', () => {
         telegramMessage('-1001234567890', 'Reprise malgré le verrou', 'left-locked')
       )
       expect(await store.lock('outbox:drain:telegram', DRAIN_LOCK_TTL_S)).not.toBeNull()
-      p = start({
-        PORT: String(await freePort()),
+      p = await startListening({
         REDIS_URL: TEST_REDIS_URL,
         REDIS_KEY_PREFIX: prefix,
         TELEGRAM_BOT_TOKEN: '123:lock-token',
