@@ -24,7 +24,7 @@ const LAZYFREE_POLL_MS = 100
  * at `index:webhook-inbox` (shared/store/queue.ts: a sorted set on Redis, in the journal on fs). Earlier layouts
  * (one file per key, with or without the index file) are read from their files.
  */
-const INBOX_INDEX = 'index:webhook-inbox'
+const INBOX_SET = 'index:webhook-inbox'
 const INBOX_ENTRIES = 'webhook:inbox'
 
 const journalReaders = new Map<string, Store>()
@@ -128,7 +128,7 @@ export async function fillUnrelatedKeys(
  * (a SCAN, which is why the drain is polled only after the load).
  */
 export async function redisInboxSize(client: Redis, prefix: string): Promise<number> {
-  const index = `${prefix}:${INBOX_INDEX}`
+  const index = `${prefix}:${INBOX_SET}`
   const type = await client.type(index)
   if (type === 'zset') return client.zcard(index)
   if (type === 'stream') return client.xlen(index)
@@ -158,9 +158,9 @@ export async function fsInboxSize(dataDir: string): Promise<number | null> {
       reader = createNodeStore(loadConfig({ STORE_DRIVER: 'fs', DATA_DIR: dataDir }))
       journalReaders.set(dataDir, reader)
     }
-    return reader.sortedSize(INBOX_INDEX)
+    return reader.sortedSize(INBOX_SET)
   }
-  const path = join(dataDir, ...INBOX_INDEX.split(':'))
+  const path = join(dataDir, ...INBOX_SET.split(':'))
   const info = await stat(path).catch(() => null)
   if (info === null) {
     const folder = join(dataDir, ...INBOX_ENTRIES.split(':'))

@@ -15,7 +15,7 @@ import {
 import type { Logger } from '../shared/observe/log.ts'
 import type { Counter, Gauge } from '../shared/observe/metrics.ts'
 import type { Pipeline } from '../shared/pipeline/pipeline.ts'
-import { CARDS_DUE_INDEX, type RunStore } from '../shared/runs/records.ts'
+import { CARDS_DUE_SET, type RunStore } from '../shared/runs/records.ts'
 import type { RunTracker } from '../shared/runs/tracker.ts'
 import type { Store } from '../shared/store/store.ts'
 
@@ -197,7 +197,7 @@ export function createScheduler({
       const report = await sender.drain()
       const left = (await outbox.pending()).length
       // A card another pass is writing stays marked until it is written.
-      const cards = runs ? await store.sortedSize(CARDS_DUE_INDEX) : 0
+      const cards = runs ? await store.sortedSize(CARDS_DUE_SET) : 0
       if ((left === 0 && cards === 0) || now() >= deadline) return { left }
       // What is left cannot go before the deadline (a held chat, a backoff): waiting for it is waiting for nothing.
       if (

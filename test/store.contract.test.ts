@@ -294,7 +294,7 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
   it('should keep a queue: items listed from the index in score order, due ones only, removed cleanly', async () => {
     const queue = createStoreQueue<{ text: string }>({
       store,
-      index: 'index:q-test',
+      sortedSet: 'index:q-test',
       itemPrefix: 'q:test:',
     })
     const at = Date.now()
@@ -318,7 +318,7 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
   it('should claim and enqueue in one step: one winner of 50 twins, its item listed, nothing of the others', async () => {
     const queue = createStoreQueue<{ twin: number }>({
       store,
-      index: 'index:q-claimed',
+      sortedSet: 'index:q-claimed',
       itemPrefix: 'q:claimed:',
       ttlSeconds: 600,
     })
@@ -348,7 +348,7 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
   it('should keep a queued text character for character, one winner among twins, and read it back', async () => {
     const queue = createStoreQueue<never>({
       store,
-      index: 'index:q-text',
+      sortedSet: 'index:q-text',
       itemPrefix: 'q:text:',
       ttlSeconds: 600,
     })
@@ -378,20 +378,20 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
   it('should dequeue an item and its index entry together, leaving the others, and take a missing one calmly', async () => {
     const queue = createStoreQueue<{ n: number }>({
       store,
-      index: 'index:q-dequeue',
+      sortedSet: 'index:q-dequeue',
       itemPrefix: 'q:dequeue:',
       ttlSeconds: 600,
     })
     const at = Date.now()
     await queue.put('a', { n: 1 }, at)
     await queue.put('b', { n: 2 }, at + 1)
-    await store.dequeue({ index: 'index:q-dequeue', member: 'a', key: queue.key('a') })
+    await store.dequeue({ sortedSet: 'index:q-dequeue', member: 'a', key: queue.key('a') })
     expect(await queue.get('a')).toBeNull()
     expect(await store.sortedScore('index:q-dequeue', 'a')).toBeNull()
     expect(await queue.range()).toEqual([{ id: 'b', value: { n: 2 }, score: at + 1 }])
     // Gone already, or never there: nothing to do, no error, the rest untouched.
-    await store.dequeue({ index: 'index:q-dequeue', member: 'a', key: queue.key('a') })
-    await store.dequeue({ index: 'index:q-none', member: 'x', key: 'q:dequeue:x' })
+    await store.dequeue({ sortedSet: 'index:q-dequeue', member: 'a', key: queue.key('a') })
+    await store.dequeue({ sortedSet: 'index:q-none', member: 'x', key: 'q:dequeue:x' })
     expect(await queue.size()).toBe(1)
     // What a crash between an index write and its item leaves: the entry goes all the same.
     await store.sortedAdd('index:q-dequeue', 'orphan', at + 2)
@@ -400,14 +400,14 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
     expect(await queue.size()).toBe(0)
     expect(await store.keys('q:dequeue:')).toEqual([])
     await expect(
-      store.dequeue({ index: 'index:q-dequeue', member: 'a', key: 'a/../b' })
+      store.dequeue({ sortedSet: 'index:q-dequeue', member: 'a', key: 'a/../b' })
     ).rejects.toThrow(/invalid store key/)
   })
 
   it('should drop an index entry whose item is gone once it is past the grace, not before', async () => {
     const queue = createStoreQueue<string>({
       store,
-      index: 'index:q-dangling',
+      sortedSet: 'index:q-dangling',
       itemPrefix: 'q:dangling:',
       danglingGraceMs: 60_000,
     })
@@ -470,7 +470,13 @@ describe.each(harnesses)('store contract: $name', ({ name, make, cleanup }) => {
     expect(await store.increment('ttl:count', 1)).toBe(1)
     expect(await store.increment('ttl:count', 1)).toBe(2)
     await store.sortedAdd('ttl:index', 'm', 1, { ttlSeconds: 1 })
-    const item = { index: 'index:ttl-queue', member: 'i', score: 1, key: 'ttl:item', value: 'x' }
+    const item = {
+      sortedSet: 'index:ttl-queue',
+      member: 'i',
+      score: 1,
+      key: 'ttl:item',
+      value: 'x',
+    }
     expect(
       await store.claimAndEnqueue({ key: 'ttl:seen', ttlSeconds: 1 }, { ...item, ttlSeconds: 1 })
     ).toBe(true)
@@ -734,7 +740,7 @@ describe('store: redis specifics', () => {
       await store.sortedAdd('index:q', 'm', 1)
       await store.set('q:m', 'x')
       await redis.script('FLUSH')
-      await store.dequeue({ index: 'index:q', member: 'm', key: 'q:m' })
+      await store.dequeue({ sortedSet: 'index:q', member: 'm', key: 'q:m' })
       expect(await store.get('q:m')).toBeNull()
       expect(await store.sortedSize('index:q')).toBe(0)
     } finally {

@@ -19,7 +19,7 @@ import type { Parts } from '../../shared/core/parts.ts'
 import { settingsFingerprint } from '../../shared/core/settings-fingerprint.ts'
 import type { ContactStatus } from '../../shared/observe/status.ts'
 import { webhookTargetOf } from '../../shared/plane/release.ts'
-import { WEBHOOK_INBOX_INDEX } from '../../shared/plane/webhook-guard.ts'
+import { WEBHOOK_INBOX_SET } from '../../shared/plane/webhook-guard.ts'
 import {
   lastWebhookReceivedAt,
   signaturesRejectedSinceAccepted,
@@ -130,7 +130,7 @@ async function _readWebhooks(
     // Plane switched its webhook off (the poll found changes no delivery brought).
     offSince: await webhookOffSince(services),
     // Deliveries kept and not yet read and processed (a backlog, or what a stopped process left).
-    waiting: await services.store.sortedSize(WEBHOOK_INBOX_INDEX),
+    waiting: await services.store.sortedSize(WEBHOOK_INBOX_SET),
     // Signed deliveries that could not be read, kept apart a week (npm run job -- dead-letters).
     unreadable: await unreadableSummary(services.store, services.now),
   }

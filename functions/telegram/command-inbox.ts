@@ -15,7 +15,7 @@ const COMMAND_TTL_S = 60 * 60
 const commandInbox = (services: Services) =>
   createStoreQueue<StoredCommand>({
     store: services.store,
-    index: 'index:telegram-inbox',
+    sortedSet: 'index:telegram-inbox',
     itemPrefix: 'telegram:inbox:',
     ttlSeconds: COMMAND_TTL_S,
     now: services.now,

@@ -8,7 +8,7 @@ import { type PartsOf, partNames } from '../../shared/core/function.ts'
 import type { Parts } from '../../shared/core/parts.ts'
 import { errorMessage } from '../../shared/observe/errors.ts'
 import { textLimitsOf } from '../../shared/plane/limits.ts'
-import { WEBHOOK_INBOX_INDEX } from '../../shared/plane/webhook-guard.ts'
+import { WEBHOOK_INBOX_SET } from '../../shared/plane/webhook-guard.ts'
 import { parsePlaneWebhook } from '../../shared/plane/webhook-parse.ts'
 import { type PlaneWebhookEvent, PlaneWebhookParseError } from '../../shared/plane/webhook-types.ts'
 import { keepUnreadable } from '../../shared/poll/webhook-unreadable.ts'
@@ -52,7 +52,7 @@ const KEPT_ENTRIES_MAX_CHARS = 4 * 1024 * 1024
 export function webhookInbox(store: Store, now: () => number): StoreQueue<EarlierEntry> {
   return createStoreQueue<EarlierEntry>({
     store,
-    index: WEBHOOK_INBOX_INDEX,
+    sortedSet: WEBHOOK_INBOX_SET,
     itemPrefix: 'webhook:inbox:',
     ttlSeconds: INBOX_TTL_S,
     now,
@@ -161,7 +161,7 @@ export async function replayInbox(
   minAgeMs: number
 ): Promise<number> {
   let replayed = 0
-  const { index } = webhookInbox(services.store, services.now)
+  const { sortedSet: index } = webhookInbox(services.store, services.now)
   // Ids only: each entry is read once, by its processing.
   for (const { member: id } of await services.store.sortedRange(index, {
     maxScore: services.now() - minAgeMs,

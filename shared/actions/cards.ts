@@ -47,12 +47,12 @@ export type MessageLink = { cardId: string; prompt: CardAction | null }
 
 export const CARD_TTL_S = 30 * 24 * 60 * 60
 /** Pending approvals, by creation time: /plane status and the digest list them. */
-export const APPROVALS_INDEX = 'cards:approvals'
+export const APPROVALS_SET = 'cards:approvals'
 /**
  * Every card nobody acted on yet (any kind), by creation time: its task is one the poll catches comments up for (a
  * person may answer a question in Plane rather than on Telegram), and a task deleted in Plane closes it.
  */
-export const OPEN_CARDS_INDEX = 'cards:open'
+export const OPEN_CARDS_SET = 'cards:open'
 
 const CODES: Record<CardAction, string> = {
   validate: 'v',
@@ -93,11 +93,11 @@ export function decodeCardAction(data: string): { cardId: string; action: CardAc
 
 /** Approval cards nobody acted on yet, oldest first (expired ones leave the index). */
 export async function listPendingApprovals(store: Store): Promise<Card[]> {
-  const entries = await store.sortedRange(APPROVALS_INDEX, { limit: 100 })
+  const entries = await store.sortedRange(APPROVALS_SET, { limit: 100 })
   const cards: Card[] = []
   for (const { member } of entries) {
     const card = await store.get<Card>(cardKey(member))
-    if (!card) await store.sortedRemove(APPROVALS_INDEX, member)
+    if (!card) await store.sortedRemove(APPROVALS_SET, member)
     else if (!(await store.has(doneKey(member)))) cards.push(card)
   }
   return cards
@@ -106,11 +106,11 @@ export async function listPendingApprovals(store: Store): Promise<Card[]> {
 /** Cards of any kind nobody acted on yet, oldest first (expired ones leave the index). */
 export async function listOpenCards(store: Store, limit = 500): Promise<Card[]> {
   const cards: Card[] = []
-  for (const { member } of await store.sortedRange(OPEN_CARDS_INDEX, { limit })) {
+  for (const { member } of await store.sortedRange(OPEN_CARDS_SET, { limit })) {
     const card = await store.get<Card>(cardKey(member))
-    if (!card) await store.sortedRemove(OPEN_CARDS_INDEX, member)
+    if (!card) await store.sortedRemove(OPEN_CARDS_SET, member)
     else if (!(await store.has(doneKey(member)))) cards.push(card)
-    else await store.sortedRemove(OPEN_CARDS_INDEX, member)
+    else await store.sortedRemove(OPEN_CARDS_SET, member)
   }
   return cards
 }
@@ -189,10 +189,10 @@ export function createCardStore({
         await store.delete(cardKey(card.id))
         return null
       }
-      if (card.kind === 'approval') await store.sortedAdd(APPROVALS_INDEX, card.id, card.createdAt)
+      if (card.kind === 'approval') await store.sortedAdd(APPROVALS_SET, card.id, card.createdAt)
       // A budget card names no task whose comments the poll could catch up.
       if (card.kind !== 'budget')
-        await store.sortedAdd(OPEN_CARDS_INDEX, card.id, card.createdAt, ttl)
+        await store.sortedAdd(OPEN_CARDS_SET, card.id, card.createdAt, ttl)
       return card
     },
     get: (id) => store.get<Card>(cardKey(id)),
@@ -209,8 +209,8 @@ export function createCardStore({
     async claim(id, done) {
       const claimed = await store.claim(doneKey(id), CARD_TTL_S, done)
       if (claimed) {
-        await store.sortedRemove(APPROVALS_INDEX, id)
-        await store.sortedRemove(OPEN_CARDS_INDEX, id)
+        await store.sortedRemove(APPROVALS_SET, id)
+        await store.sortedRemove(OPEN_CARDS_SET, id)
       }
       return claimed
     },
@@ -221,9 +221,9 @@ export function createCardStore({
     async release(id) {
       await store.delete(doneKey(id))
       const card = await store.get<Card>(cardKey(id))
-      if (card?.kind === 'approval') await store.sortedAdd(APPROVALS_INDEX, id, card.createdAt)
+      if (card?.kind === 'approval') await store.sortedAdd(APPROVALS_SET, id, card.createdAt)
       if (card && card.kind !== 'budget')
-        await store.sortedAdd(OPEN_CARDS_INDEX, id, card.createdAt, ttl)
+        await store.sortedAdd(OPEN_CARDS_SET, id, card.createdAt, ttl)
     },
     pendingApprovals: () => listPendingApprovals(store),
     open: (limit) => listOpenCards(store, limit),
@@ -236,8 +236,8 @@ export function createCardStore({
           by: 'plane',
           at: now(),
         })
-        await store.sortedRemove(APPROVALS_INDEX, card.id)
-        await store.sortedRemove(OPEN_CARDS_INDEX, card.id)
+        await store.sortedRemove(APPROVALS_SET, card.id)
+        await store.sortedRemove(OPEN_CARDS_SET, card.id)
         closed++
       }
       return closed

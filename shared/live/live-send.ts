@@ -49,7 +49,7 @@ export type LiveSendContext = {
 }
 
 /** The tasks on the board (progress records), scored by their start; the live view keeps it. */
-const BOARD_INDEX = 'live:board'
+const BOARD_SET = 'live:board'
 /** An ended task's line leaves an open board this long after it ended (its end was shown meanwhile). */
 const BOARD_ENDED_KEEP_MS = 30 * 60 * 1000
 const EDIT_WINDOW_MS = 60_000
@@ -123,7 +123,7 @@ export async function deliverLive(
   }
   await store.set(liveMessageKey(key), next, { ttlSeconds: LIVE_MESSAGE_TTL_S })
   // A board whose tasks all ended is done: the next start opens a new one.
-  if (board && view.ended) for (const id of view.taskIds) await store.sortedRemove(BOARD_INDEX, id)
+  if (board && view.ended) for (const id of view.taskIds) await store.sortedRemove(BOARD_SET, id)
   await _behind(ctx, key, next)
 }
 
@@ -175,14 +175,14 @@ async function _tasksOf(ctx: LiveSendContext, key: LiveKey): Promise<TaskProgres
     const progress = await store.get<TaskProgress>(progressKey(key.slice('task:'.length)))
     return progress?.live ? [progress] : []
   }
-  const members = await store.sortedRange(BOARD_INDEX, { limit: 200 })
+  const members = await store.sortedRange(BOARD_SET, { limit: 200 })
   const records = await store.getMany<TaskProgress>(members.map((m) => progressKey(m.member)))
   const found: TaskProgress[] = []
   for (const [i, record] of records.entries()) {
     const member = members[i]?.member ?? ''
     // Gone (expired), or ended long enough ago that its end was shown: off the board.
     if (!record || (isEnded(record) && now() - record.at > BOARD_ENDED_KEEP_MS))
-      await store.sortedRemove(BOARD_INDEX, member)
+      await store.sortedRemove(BOARD_SET, member)
     else found.push(record)
   }
   return found

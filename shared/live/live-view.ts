@@ -21,16 +21,16 @@ import {
   PROGRESS_TTL_S,
   progressKey,
   type TaskProgress,
-  UNDER_WAY_INDEX,
+  UNDER_WAY_SET,
 } from './progress.ts'
 import type { RunFigures } from './render.ts'
 
 export type LiveMode = 'off' | 'tasks' | 'board'
 
 /** The tasks on the board (their progress records), scored by their start. */
-export const BOARD_INDEX = 'live:board'
+export const BOARD_SET = 'live:board'
 /** The stretches followed live now, scored by their start: what the cap counts. */
-export const LIVE_OPEN_INDEX = 'live:open'
+export const LIVE_OPEN_SET = 'live:open'
 /** At most this many tasks followed live at once: a team's day, not a backlog's flood of messages. */
 export const LIVE_MAX_TASKS = 20
 /** Shortest time between two edits of one live message. */
@@ -123,7 +123,7 @@ export function createLiveView(options: LiveViewOptions): LiveView {
     let live = sending
     if (live) {
       await _pruneOpen(store, now())
-      live = (await store.sortedSize(LIVE_OPEN_INDEX)) < maxTasks
+      live = (await store.sortedSize(LIVE_OPEN_SET)) < maxTasks
     }
     const progress: TaskProgress = {
       v: 1,
@@ -266,18 +266,18 @@ function _endOf(task: Pick<TaskSnapshot, 'state'>): LiveState | null {
 
 /** Stretches never ended (a task deleted without a word) leave the cap's count after the record's lifetime. */
 async function _pruneOpen(store: Store, now: number): Promise<void> {
-  const old = await store.sortedRange(LIVE_OPEN_INDEX, { maxScore: now - PROGRESS_TTL_S * 1000 })
-  for (const entry of old) await store.sortedRemove(LIVE_OPEN_INDEX, entry.member)
+  const old = await store.sortedRange(LIVE_OPEN_SET, { maxScore: now - PROGRESS_TTL_S * 1000 })
+  for (const entry of old) await store.sortedRemove(LIVE_OPEN_SET, entry.member)
 }
 
 /** The indexes follow the record: under way (for /plane), followed live (the cap), on the board. */
 async function _index(store: Store, progress: TaskProgress, mode: LiveMode): Promise<void> {
   const ended = isEnded(progress)
-  if (ended) await store.sortedRemove(UNDER_WAY_INDEX, progress.taskId)
-  else await store.sortedAdd(UNDER_WAY_INDEX, progress.taskId, progress.at)
-  if (ended || !progress.live) await store.sortedRemove(LIVE_OPEN_INDEX, progress.taskId)
-  else await store.sortedAdd(LIVE_OPEN_INDEX, progress.taskId, progress.since)
+  if (ended) await store.sortedRemove(UNDER_WAY_SET, progress.taskId)
+  else await store.sortedAdd(UNDER_WAY_SET, progress.taskId, progress.at)
+  if (ended || !progress.live) await store.sortedRemove(LIVE_OPEN_SET, progress.taskId)
+  else await store.sortedAdd(LIVE_OPEN_SET, progress.taskId, progress.since)
   // A board keeps an ended task's line until it is shown (the board removes it then).
   if (mode === 'board' && progress.live)
-    await store.sortedAdd(BOARD_INDEX, progress.taskId, progress.since)
+    await store.sortedAdd(BOARD_SET, progress.taskId, progress.since)
 }

@@ -39,7 +39,7 @@ export type TaskProgress = {
 /** A progress record outlives any stretch of work the live view follows; a task never ended expires with it. */
 export const PROGRESS_TTL_S = 14 * 24 * 60 * 60
 /** The tasks under way with a progress record, scored by their last change (what /plane reads, what the cap counts). */
-export const UNDER_WAY_INDEX = 'live:under-way'
+export const UNDER_WAY_SET = 'live:under-way'
 /** A step is one line: longer reports are cut (between characters) when they are stored. */
 export const STEP_MAX_CHARS = 200
 
@@ -54,13 +54,13 @@ export function isEnded(progress: Pick<TaskProgress, 'state'>): boolean {
  * record ended or expired (a task deleted without a word) are dropped from the index as they are met.
  */
 export async function progressUnderWay(store: Store, now: number): Promise<TaskProgress[]> {
-  const entries = await store.sortedRange(UNDER_WAY_INDEX, { limit: 500 })
+  const entries = await store.sortedRange(UNDER_WAY_SET, { limit: 500 })
   const records = await store.getMany<TaskProgress>(entries.map((e) => progressKey(e.member)))
   const found: TaskProgress[] = []
   for (const [i, entry] of entries.entries()) {
     const record = records[i]
     if (record && !isEnded(record) && now - entry.score <= PROGRESS_TTL_S * 1000) found.push(record)
-    else await store.sortedRemove(UNDER_WAY_INDEX, entry.member)
+    else await store.sortedRemove(UNDER_WAY_SET, entry.member)
   }
   return found
 }

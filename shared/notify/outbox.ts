@@ -19,7 +19,7 @@ export const OUTBOX_CHANNELS: readonly OutboxChannel[] = ['telegram', 'openclaw'
 const ITEM_PREFIX = 'outbox:item:'
 const DEAD_PREFIX = 'outbox:dead:'
 const DEDUPE_PREFIX = 'outbox:dedupe:'
-const DEAD_INDEX = 'index:outbox:dead'
+const DEAD_SET = 'index:outbox:dead'
 /** Dedupe keys live long enough to outlast every redelivery and poll of the same change. */
 export const DEDUPE_TTL_S = 30 * 24 * 60 * 60
 /** Dead letters are kept for inspection, then expire. */
@@ -38,7 +38,7 @@ export function createOutbox(
       channel,
       createStoreQueue<OutboxItem>({
         store,
-        index: `index:outbox:${channel}`,
+        sortedSet: `index:outbox:${channel}`,
         itemPrefix: ITEM_PREFIX,
         bornAt: outboxItemBornAt,
         now,
@@ -47,7 +47,7 @@ export function createOutbox(
   ) as Record<OutboxChannel, StoreQueue<OutboxItem>>
   const dead = createStoreQueue<OutboxItem>({
     store,
-    index: DEAD_INDEX,
+    sortedSet: DEAD_SET,
     itemPrefix: DEAD_PREFIX,
     ttlSeconds: DEAD_TTL_S,
     bornAt: outboxItemBornAt,

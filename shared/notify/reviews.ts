@@ -20,7 +20,7 @@ const REVIEW_TTL_S = 7 * 24 * 60 * 60
 const reviews = (store: Store) =>
   createStoreQueue<ReviewRecord>({
     store,
-    index: 'index:reviews',
+    sortedSet: 'index:reviews',
     itemPrefix: 'review:',
     ttlSeconds: REVIEW_TTL_S,
   })

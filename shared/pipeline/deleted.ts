@@ -21,7 +21,7 @@ import { type DependentsParts, onTaskDeleted } from '../runs/dependents.ts'
 import { runPhrasesFor } from '../runs/phrases.ts'
 import { OPEN_RUN_STATES, type RunStore } from '../runs/records.ts'
 import type { RunTracker } from '../runs/tracker.ts'
-import { DUE_INDEX, keyOf, staleMember, unstartedMember } from '../runs/tracker-kit.ts'
+import { DUE_SET, keyOf, staleMember, unstartedMember } from '../runs/tracker-kit.ts'
 import type { Store } from '../store/store.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import type { Pipeline } from './pipeline.ts'
@@ -106,8 +106,8 @@ export async function dropDeletedTask(
   const working =
     runAgent && record?.state !== 'pending' && record?.state !== 'seen' ? runAgent : null
   if (working) report.working.push(working.id)
-  await store.sortedRemove(DUE_INDEX, staleMember(taskId))
-  await store.sortedRemove(DUE_INDEX, unstartedMember(taskId))
+  await store.sortedRemove(DUE_SET, staleMember(taskId))
+  await store.sortedRemove(DUE_SET, unstartedMember(taskId))
   await runs?.dropCard(taskId)
   await parts.index.unindex(
     taskId,

@@ -70,7 +70,7 @@ export async function flushDueChanges(
     // Entries due when this pass started were flushed by it, or have no item (a crash between index and
     // item): counted as due, those re-armed the flush every 50 ms until their minute of grace was over (the
     // fault harness saw it). The index alone tells the next due time; its items are read when due.
-    const ahead = await store.sortedRange(pending.queue.index, { limit: NEXT_DUE_LOOKAHEAD })
+    const ahead = await store.sortedRange(pending.queue.sortedSet, { limit: NEXT_DUE_LOOKAHEAD })
     const next = ahead.find((e) => e.score > startedAt)
     if (next)
       nextDueInMs = Math.min(

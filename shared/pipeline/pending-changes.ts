@@ -74,7 +74,7 @@ export function createPendingChanges({ store, now, coalesceMs }: PendingChangesO
   // Pending changes by due time: a flush reads what is due, never a listing of keys.
   const queue = createStoreQueue<PendingChange>({
     store,
-    index: 'index:task-pending',
+    sortedSet: 'index:task-pending',
     itemPrefix: 'task:pending:',
     now,
   })

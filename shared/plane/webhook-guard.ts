@@ -60,4 +60,4 @@ export function createPlaneWebhookGuard({
 }
 
 /** The sorted index of the deliveries kept and not yet read and processed (functions/webhooks/inbox.ts), by arrival. */
-export const WEBHOOK_INBOX_INDEX = 'index:webhook-inbox'
+export const WEBHOOK_INBOX_SET = 'index:webhook-inbox'

@@ -58,7 +58,7 @@ export type CommentCatchUpReport = {
 export const COMMENT_READS_PER_CYCLE = 30
 /** A task's comments are read up to this many pages of 100 (newest first). */
 const COMMENT_PAGE_CAP = 2
-const DUE_INDEX = 'poll:comments:due'
+const DUE_SET = 'poll:comments:due'
 const checkpointKey = (taskId: string) => `poll:comments:${taskId}`
 const CHECKPOINT_TTL_S = 180 * 24 * 60 * 60
 /**
@@ -87,11 +87,11 @@ export async function catchUpComments(
   }
   if (!plane) return report
   await _queueMoved(parts, input)
-  const due = await store.sortedRange(DUE_INDEX, { limit: COMMENT_READS_PER_CYCLE })
+  const due = await store.sortedRange(DUE_SET, { limit: COMMENT_READS_PER_CYCLE })
   for (const { member, score } of due) {
     const [projectId, taskId] = member.split('|')
     if (!projectId || !taskId) {
-      await store.sortedRemove(DUE_INDEX, member)
+      await store.sortedRemove(DUE_SET, member)
       continue
     }
     try {
@@ -110,7 +110,7 @@ export async function catchUpComments(
       })
     }
   }
-  report.left = await store.sortedSize(DUE_INDEX)
+  report.left = await store.sortedSize(DUE_SET)
   return report
 }
 
@@ -141,7 +141,7 @@ async function _queueMoved(parts: CommentCatchUpParts, input: CommentCatchUpInpu
       // Not moved since the start: nothing was written on it to read.
       if (previous === null && updatedMs <= from) continue
     } else if (updatedMs <= checkpoint) continue
-    await store.sortedAdd(DUE_INDEX, `${task.projectId}|${task.id}`, updatedMs)
+    await store.sortedAdd(DUE_SET, `${task.projectId}|${task.id}`, updatedMs)
   }
 }
 
@@ -180,7 +180,7 @@ async function _readComments(
     }
   }
   await store.set(checkpointKey(taskId), newest, { ttlSeconds: CHECKPOINT_TTL_S })
-  await store.sortedRemove(DUE_INDEX, member)
+  await store.sortedRemove(DUE_SET, member)
 }
 
 /** The comment through the same path as a delivery's; null for the bridge's own. `person`: not an agent's. */

@@ -52,7 +52,7 @@ export function unreadableDeliveries(
 ): StoreQueue<UnreadableDelivery> {
   return createStoreQueue<UnreadableDelivery>({
     store,
-    index: 'index:webhook-unreadable',
+    sortedSet: 'index:webhook-unreadable',
     itemPrefix: 'webhook:unreadable:',
     ttlSeconds: UNREADABLE_TTL_S,
     now,
@@ -115,7 +115,9 @@ export async function unreadableSummary(
   const kept = unreadableDeliveries(store, now)
   const count = await kept.size()
   if (count === 0) return { kept: 0, latestAt: null }
-  const [latest] = await store.sortedRange(kept.index, { limit: count }).then((e) => e.slice(-1))
+  const [latest] = await store
+    .sortedRange(kept.sortedSet, { limit: count })
+    .then((e) => e.slice(-1))
   return { kept: count, latestAt: latest?.score ?? null }
 }
 

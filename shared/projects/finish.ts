@@ -14,7 +14,7 @@ import { type Locale, phrasesFor, quote } from '../notify/i18n.ts'
 import { type Outbox, telegramMessage } from '../notify/outbox.ts'
 import type { Logger } from '../observe/log.ts'
 import type { RunTracker } from '../runs/tracker.ts'
-import { DUE_INDEX, finishMember } from '../runs/tracker-kit.ts'
+import { DUE_SET, finishMember } from '../runs/tracker-kit.ts'
 import type { Store } from '../store/store.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { type ProjectTally, type ProjectTallyOptions, tallyProject } from './tally.ts'
@@ -62,7 +62,7 @@ export function createProjectFinish({
 }: ProjectFinishOptions): ProjectFinish {
   return {
     async taskClosed(task) {
-      await store.sortedAdd(DUE_INDEX, finishMember(task.projectId), now() + FINISH_LOOK_DELAY_MS)
+      await store.sortedAdd(DUE_SET, finishMember(task.projectId), now() + FINISH_LOOK_DELAY_MS)
     },
     async finishDue(projectId) {
       const tally = await tallyProject(

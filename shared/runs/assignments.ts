@@ -12,7 +12,7 @@ import {
   type Assignment,
   assignmentKey,
   awaitsApproval,
-  DUE_INDEX,
+  DUE_SET,
   keyOf,
   newAssignment,
   type RunTracker,
@@ -42,7 +42,7 @@ export function createAssignments(
     if (!adopt && awaitsApproval(task)) return 'awaiting-approval'
     // The deadline goes in first: whatever happens next, it comes due and is checked against the store.
     if (!adopt)
-      await store.sortedAdd(DUE_INDEX, wakeMember(task.id, agent.id), now() + options.checkinMs, {
+      await store.sortedAdd(DUE_SET, wakeMember(task.id, agent.id), now() + options.checkinMs, {
         onlyIfAbsent: true,
       })
     // Found by a read (a deploy's backlog), not a change: its wakes wait behind what a change asks for now.
@@ -69,7 +69,7 @@ export function createAssignments(
               },
         { agentName: agent.name, card: false, ...reads }
       )
-      await store.sortedAdd(DUE_INDEX, staleMember(task.id), now() + options.staleMs)
+      await store.sortedAdd(DUE_SET, staleMember(task.id), now() + options.staleMs)
       log.info('run adopted', { task: task.id, agent: agent.id })
       return 'adopted'
     }
@@ -137,7 +137,7 @@ export function createAssignments(
         { agentName: agent.name, agentNames: { [agent.id]: agent.name } }
       )
     }
-    await store.sortedRemove(DUE_INDEX, wakeMember(task.id, agent.id))
+    await store.sortedRemove(DUE_SET, wakeMember(task.id, agent.id))
     await store.delete(key)
     return told
   }

@@ -13,7 +13,7 @@ import {
   type Assignment,
   assignmentKey,
   awaitsApproval,
-  DUE_INDEX,
+  DUE_SET,
   escapedFailure,
   keyOf,
   type ListedTask,
@@ -132,7 +132,7 @@ export function createCheckins(
     }
     if (entry && entry.checkedInAt === null) {
       await store.set(key, { ...entry, checkedInAt: at }, { ttlSeconds: ASSIGNMENT_TTL_S })
-      await store.sortedRemove(DUE_INDEX, wakeMember(taskId, agent.id))
+      await store.sortedRemove(DUE_SET, wakeMember(taskId, agent.id))
       if (entry.firstWakeAt !== null) m.wakeToCheckin.observe({}, (at - entry.firstWakeAt) / 1000)
       const day = new Date(at).toISOString().slice(0, 10)
       await store.sortedAdd(
@@ -180,12 +180,12 @@ export function createCheckins(
     // the deadline of a run under way moves on with each heartbeat.
     if (saved.state === 'seen')
       await store.sortedAdd(
-        DUE_INDEX,
+        DUE_SET,
         unstartedMember(taskId),
         at + options.staleMs,
         stored?.state === 'seen' ? { onlyIfAbsent: true } : {}
       )
-    else await store.sortedAdd(DUE_INDEX, staleMember(taskId), at + options.staleMs)
+    else await store.sortedAdd(DUE_SET, staleMember(taskId), at + options.staleMs)
   }
 
   const delivered: RunTracker['delivered'] = async (meta, runId) => {

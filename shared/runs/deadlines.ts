@@ -17,7 +17,7 @@ import {
   type Assignment,
   assignmentKey,
   awaitsApproval,
-  DUE_INDEX,
+  DUE_SET,
   escapedFailure,
   type RunTracker,
   type TrackerKit,
@@ -48,17 +48,17 @@ export function createDeadlines(
     const entry = await store.get<Assignment>(assignmentKey(taskId, agentId))
     const stillMine = agent && task && isAgentTask(task, agent) && isOpenForAgent(task)
     if (!agent || !task || !stillMine || awaitsApproval(task)) {
-      await store.sortedRemove(DUE_INDEX, member)
+      await store.sortedRemove(DUE_SET, member)
       return
     }
     if (!entry) {
       // The assignment was never recorded (a crash after its deadline was set): record it now.
-      await store.sortedRemove(DUE_INDEX, member)
+      await store.sortedRemove(DUE_SET, member)
       await assigned(task, agent)
       return
     }
     if (entry.checkedInAt !== null || entry.unanswered) {
-      await store.sortedRemove(DUE_INDEX, member)
+      await store.sortedRemove(DUE_SET, member)
       return
     }
     if (entry.attempts < options.attempts) {
@@ -89,7 +89,7 @@ export function createDeadlines(
       { ...entry, unanswered: true },
       { ttlSeconds: ASSIGNMENT_TTL_S }
     )
-    await store.sortedRemove(DUE_INDEX, member)
+    await store.sortedRemove(DUE_SET, member)
     m.unanswered.inc({ agent: agentId })
     log.warn('agent does not answer', { task: taskId, agent: agentId, attempts: entry.attempts })
   }
@@ -108,7 +108,7 @@ export function createDeadlines(
     async due() {
       await refreshGauge()
       let handled = 0
-      const entries = await store.sortedRange(DUE_INDEX, { maxScore: now(), limit: DUE_BATCH })
+      const entries = await store.sortedRange(DUE_SET, { maxScore: now(), limit: DUE_BATCH })
       for (const { member } of entries) {
         const [kind, taskId, agentId] = member.split('|')
         // Two passes at once (a process's flush and the notify cron, two replicas) would both act on a deadline
@@ -118,16 +118,16 @@ export function createDeadlines(
         try {
           lock = await store.lock(`runs:due:lock:${member.replaceAll('|', ':')}`, DUE_LOCK_TTL_S)
           if (!lock) continue
-          const score = await store.sortedScore(DUE_INDEX, member)
+          const score = await store.sortedScore(DUE_SET, member)
           if (score === null || score > now()) continue
           if (kind === 'wake' && taskId && agentId) await wakeDue(taskId, agentId)
           else if (kind === 'stale' && taskId) await staleDue(taskId)
           else if (kind === 'unstarted' && taskId) await unstartedDue(taskId)
           else if (kind === 'finish' && taskId) {
             await options.finishDue?.(taskId)
-            await store.sortedRemove(DUE_INDEX, member)
+            await store.sortedRemove(DUE_SET, member)
           } else if (kind === 'mention' && taskId && agentId) await mentions.due(taskId, agentId)
-          else await store.sortedRemove(DUE_INDEX, member)
+          else await store.sortedRemove(DUE_SET, member)
           handled++
         } catch (error) {
           // One broken deadline must not hold the others: it stays and is tried again next pass.
@@ -139,11 +139,11 @@ export function createDeadlines(
           await lock?.release().catch(() => undefined)
         }
       }
-      const [next] = await store.sortedRange(DUE_INDEX, { limit: 1 })
+      const [next] = await store.sortedRange(DUE_SET, { limit: 1 })
       return { handled, nextDueInMs: next ? Math.max(0, next.score - now()) : null }
     },
     async waiting() {
-      const entries = await store.sortedRange(DUE_INDEX, { limit: DUE_BATCH })
+      const entries = await store.sortedRange(DUE_SET, { limit: DUE_BATCH })
       const out: Assignment[] = []
       for (const { member } of entries) {
         const [kind, taskId, agentId] = member.split('|')

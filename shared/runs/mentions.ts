@@ -11,7 +11,7 @@ import type { AgentRef } from '../notify/directory.ts'
 import { renderTaskName } from '../notify/messages.ts'
 import { escapeCut, escapeHtml } from '../telegram/html.ts'
 import { capText } from '../text/cap.ts'
-import { DUE_INDEX, type TrackerKit } from './tracker-kit.ts'
+import { DUE_SET, type TrackerKit } from './tracker-kit.ts'
 import type { RunWakes } from './wakes.ts'
 
 /** The comment that mentions the agent. */
@@ -86,11 +86,7 @@ export function createMentions(
     )
     const next = { ...entry, attempts: attempt }
     await store.set(entryKey(entry.taskId, agent.id), next, { ttlSeconds: ENTRY_TTL_S })
-    await store.sortedAdd(
-      DUE_INDEX,
-      mentionMember(entry.taskId, agent.id),
-      now() + options.checkinMs
-    )
+    await store.sortedAdd(DUE_SET, mentionMember(entry.taskId, agent.id), now() + options.checkinMs)
     log.info('agent woken for a mention', { task: entry.taskId, agent: agent.id, attempt })
   }
 
@@ -107,7 +103,7 @@ export function createMentions(
         at: now(),
       }
       // The deadline first: whatever happens next, it comes due and the wake is checked.
-      await store.sortedAdd(DUE_INDEX, mentionMember(task.id, agent.id), now() + options.checkinMs)
+      await store.sortedAdd(DUE_SET, mentionMember(task.id, agent.id), now() + options.checkinMs)
       await send(entry, task, agent)
       return 'woken'
     },
@@ -115,7 +111,7 @@ export function createMentions(
     async answered(taskId, agent) {
       const entry = await store.get<MentionEntry>(entryKey(taskId, agent.id))
       if (!entry) return
-      await store.sortedRemove(DUE_INDEX, mentionMember(taskId, agent.id))
+      await store.sortedRemove(DUE_SET, mentionMember(taskId, agent.id))
       await store.delete(entryKey(taskId, agent.id))
       log.info('mention answered', { task: taskId, agent: agent.id, attempts: entry.attempts })
     },
@@ -126,7 +122,7 @@ export function createMentions(
       const agent = await options.directory.agentById(agentId)
       const task = await options.snapshot(taskId)
       if (!entry || !agent || !task) {
-        await store.sortedRemove(DUE_INDEX, member)
+        await store.sortedRemove(DUE_SET, member)
         return
       }
       if (entry.attempts < options.attempts) {
@@ -144,7 +140,7 @@ export function createMentions(
         `mention-unanswered:${entry.commentId}:${agentId}`,
         task.projectId
       )
-      await store.sortedRemove(DUE_INDEX, member)
+      await store.sortedRemove(DUE_SET, member)
       log.warn('agent does not answer a mention', { task: taskId, agent: agentId })
     },
 

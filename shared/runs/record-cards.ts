@@ -15,7 +15,7 @@ import type { RunRecord } from './types.ts'
  * Tasks whose card is to be written (score: when). A working session's calls a second apart make one card
  * write, not one each: the card is for people reading Plane, the record in the store is what the bridge uses.
  */
-export const CARDS_DUE_INDEX = 'runs:cards:due'
+export const CARDS_DUE_SET = 'runs:cards:due'
 export const CARD_DELAY_MS = 5_000
 /** A card Plane refused to take (429, 5xx, down): tried again this much later. */
 const CARD_RETRY_MS = 30_000
@@ -104,7 +104,7 @@ export function createRunCards({
     const previous = await store.get<CardMark>(cardMarkKey(record.taskId))
     const mark: CardMark = { id: crypto.randomUUID(), names: { ...previous?.names, ...names } }
     await store.set(cardMarkKey(record.taskId), mark, { ttlSeconds: RECORD_TTL_S })
-    await store.sortedAdd(CARDS_DUE_INDEX, record.taskId, now() + CARD_DELAY_MS, {
+    await store.sortedAdd(CARDS_DUE_SET, record.taskId, now() + CARD_DELAY_MS, {
       onlyIfAbsent: true,
     })
     onCardMarked?.(CARD_DELAY_MS)
@@ -119,7 +119,7 @@ export function createRunCards({
     // the older content on the card. A card being written stays marked; it is looked at again a second later.
     const writing = await store.lock(cardLockKey(taskId), CARD_LOCK_TTL_S)
     if (!writing) {
-      await store.sortedAdd(CARDS_DUE_INDEX, taskId, now() + CARD_BUSY_MS)
+      await store.sortedAdd(CARDS_DUE_SET, taskId, now() + CARD_BUSY_MS)
       return false
     }
     try {
@@ -133,7 +133,7 @@ export function createRunCards({
     const mark = await store.get<CardMark>(cardMarkKey(taskId))
     const record = await readRunRecord(store, taskId)
     if (!mark || !record) {
-      await store.sortedRemove(CARDS_DUE_INDEX, taskId)
+      await store.sortedRemove(CARDS_DUE_SET, taskId)
       return false
     }
     let written: RunRecord
@@ -144,7 +144,7 @@ export function createRunCards({
         task: taskId,
         error: errorMessage(error),
       })
-      await store.sortedAdd(CARDS_DUE_INDEX, taskId, now() + CARD_RETRY_MS)
+      await store.sortedAdd(CARDS_DUE_SET, taskId, now() + CARD_RETRY_MS)
       return false
     }
     await taskLock.run(`run:lock:${taskId}`, async () => {
@@ -159,7 +159,7 @@ export function createRunCards({
       }
       if ((await store.get<CardMark>(cardMarkKey(taskId)))?.id !== mark.id) return
       await store.delete(cardMarkKey(taskId))
-      await store.sortedRemove(CARDS_DUE_INDEX, taskId)
+      await store.sortedRemove(CARDS_DUE_SET, taskId)
     })
     return true
   }
@@ -168,7 +168,7 @@ export function createRunCards({
     markCard,
     isMarked: (taskId) => store.has(cardMarkKey(taskId)),
     flushCards: async ({ all = false } = {}) => {
-      const due = await store.sortedRange(CARDS_DUE_INDEX, {
+      const due = await store.sortedRange(CARDS_DUE_SET, {
         ...(all ? {} : { maxScore: now() }),
         limit: CARDS_PER_FLUSH,
       })
@@ -176,11 +176,11 @@ export function createRunCards({
       for (const { member: taskId } of due) {
         if (await writeMarked(taskId)) written++
       }
-      const [next] = await store.sortedRange(CARDS_DUE_INDEX, { limit: 1 })
+      const [next] = await store.sortedRange(CARDS_DUE_SET, { limit: 1 })
       return { written, nextDueInMs: next ? Math.max(0, next.score - now()) : null }
     },
     async dropCard(taskId) {
-      await store.sortedRemove(CARDS_DUE_INDEX, taskId)
+      await store.sortedRemove(CARDS_DUE_SET, taskId)
       await store.delete(cardMarkKey(taskId))
     },
   }

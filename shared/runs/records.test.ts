@@ -10,7 +10,7 @@ import { createPlaneClient } from '../plane/client.ts'
 import { UNLIMITED_RATE } from '../plane/request-window.ts'
 import { createKeyedLocks } from '../store/keyed-lock.ts'
 import { createMemoryStore } from '../store/store.ts'
-import { CARD_DELAY_MS, CARDS_DUE_INDEX, createRunStore, emptyRunRecord } from './records.ts'
+import { CARD_DELAY_MS, CARDS_DUE_SET, createRunStore, emptyRunRecord } from './records.ts'
 import { parseRunCard } from './run-card.ts'
 
 function setup() {
@@ -116,11 +116,11 @@ describe('run cards, written after the fact', () => {
     advance(CARD_DELAY_MS)
     expect(await runs.flushCards()).toEqual({ written: 0, nextDueInMs: 30_000 })
     expect(comments()).toEqual([])
-    expect(await store.sortedSize(CARDS_DUE_INDEX)).toBe(1)
+    expect(await store.sortedSize(CARDS_DUE_SET)).toBe(1)
     advance(30_000)
     expect((await runs.flushCards()).written).toBe(1)
     expect(comments()).toHaveLength(1)
-    expect(await store.sortedSize(CARDS_DUE_INDEX)).toBe(0)
+    expect(await store.sortedSize(CARDS_DUE_SET)).toBe(0)
   })
 
   it('should write the card again when the record changed while it was being written', async () => {

@@ -20,7 +20,7 @@ import { createKnownRecords } from './record-rebuild.ts'
 import type { RunRecord } from './types.ts'
 
 export { BRIDGE_EXTERNAL_SOURCE } from './external-source.ts'
-export { CARD_DELAY_MS, CARDS_DUE_INDEX } from './record-cards.ts'
+export { CARD_DELAY_MS, CARDS_DUE_SET } from './record-cards.ts'
 export { readRunRecord, runRecordKey, type TaskKey }
 
 export type RunStore = {
@@ -94,7 +94,7 @@ export const OPEN_RUN_STATES: ReadonlySet<RunRecord['state']> = new Set([
   'awaiting',
   'stale',
 ])
-export const OPEN_RUNS_INDEX = 'runs:open'
+export const OPEN_RUNS_SET = 'runs:open'
 
 export type RunStoreOptions = {
   store: Store
@@ -190,9 +190,9 @@ export function createRunStore({
         const marked = (await ledger?.saving(before, changed)) ?? false
         await store.set(key(task.id), changed, { ttlSeconds: RECORD_TTL_S })
         if (OPEN_RUN_STATES.has(changed.state)) {
-          if (moved) await store.sortedAdd(OPEN_RUNS_INDEX, task.id, now())
+          if (moved) await store.sortedAdd(OPEN_RUNS_SET, task.id, now())
         } else if (OPEN_RUN_STATES.has(before.state) || moved) {
-          await store.sortedRemove(OPEN_RUNS_INDEX, task.id)
+          await store.sortedRemove(OPEN_RUNS_SET, task.id)
         }
         await ledger?.saved(changed, marked)
         // A card, once written, always shows who holds the run and in what state (the record is rebuilt from it):
@@ -225,7 +225,7 @@ export function createRunStore({
 
 /** Runs under way (pending, seen, active, awaiting, stale), from the `runs:open` index: no key listing. */
 export async function openRunRecords(store: Store, limit = 500): Promise<RunRecord[]> {
-  const entries = await store.sortedRange(OPEN_RUNS_INDEX, { limit })
+  const entries = await store.sortedRange(OPEN_RUNS_SET, { limit })
   // One read for all of them (one MGET on Redis): 2,500 open runs (ten agents' listings) were 2,500 round trips.
   const records = await readRunRecords(
     store,

@@ -12,7 +12,7 @@ import { escapeHtml } from '../telegram/html.ts'
 import { openRunRecords } from './records.ts'
 import {
   awaitsApproval,
-  DUE_INDEX,
+  DUE_SET,
   keyOf,
   staleMember,
   type TrackerKit,
@@ -55,12 +55,12 @@ export function createStaleRuns(
     const member = staleMember(taskId)
     const current = runs ? await runs.peek(taskId) : null
     if (!runs || !current || current.state !== 'active' || !current.agentId) {
-      await store.sortedRemove(DUE_INDEX, member)
+      await store.sortedRemove(DUE_SET, member)
       return
     }
     const last = quietSince(current)
     if (last + options.staleMs > now()) {
-      await store.sortedAdd(DUE_INDEX, member, last + options.staleMs)
+      await store.sortedAdd(DUE_SET, member, last + options.staleMs)
       return
     }
     const agent = await options.directory.agentById(current.agentId)
@@ -79,7 +79,7 @@ export function createStaleRuns(
       current.projectId,
       agent ? { id: agent.id, name: agent.name } : undefined
     )
-    await store.sortedRemove(DUE_INDEX, member)
+    await store.sortedRemove(DUE_SET, member)
     m.stale.inc({ agent: current.agentId })
     log.warn('run went stale', { task: taskId, agent: current.agentId })
   }
@@ -93,23 +93,23 @@ export function createStaleRuns(
     const member = unstartedMember(taskId)
     const current = runs ? await runs.peek(taskId) : null
     if (current?.state !== 'seen' || !current.agentId) {
-      await store.sortedRemove(DUE_INDEX, member)
+      await store.sortedRemove(DUE_SET, member)
       return
     }
     const seenAt = Date.parse(current.stateSince ?? '') || 0
     if (seenAt + options.staleMs > now()) {
-      await store.sortedAdd(DUE_INDEX, member, seenAt + options.staleMs)
+      await store.sortedAdd(DUE_SET, member, seenAt + options.staleMs)
       return
     }
     const agent = await options.directory.agentById(current.agentId)
     const task = await options.snapshot(taskId)
     // No longer the agent's to start (taken off it, finished, awaiting approval, moved in progress): nothing to say.
     if (!agent || (task && !_toStart(task, agent))) {
-      await store.sortedRemove(DUE_INDEX, member)
+      await store.sortedRemove(DUE_SET, member)
       return
     }
     if ((await _busyElsewhere(agent, taskId)) || (await _waitsForDependency(current))) {
-      await store.sortedAdd(DUE_INDEX, member, now() + options.staleMs)
+      await store.sortedAdd(DUE_SET, member, now() + options.staleMs)
       return
     }
     await tellHuman(
@@ -123,7 +123,7 @@ export function createStaleRuns(
       { id: agent.id, name: agent.name }
     )
     // Told: quiet for a week rather than gone, or the next listing's heartbeat would arm it again every window.
-    await store.sortedAdd(DUE_INDEX, member, now() + TOLD_QUIET_MS)
+    await store.sortedAdd(DUE_SET, member, now() + TOLD_QUIET_MS)
     m.unstarted.inc({ agent: agent.id })
     log.info('run not started', { task: taskId, agent: agent.id })
   }

@@ -195,7 +195,7 @@ export type RunTracker = {
  * Deadlines of wakes (`wake|task|agent`), of active runs going stale (`stale|task`), of runs checked in but not
  * started (`unstarted|task`) and of a project's look for its finish (`finish|project`), scored by due time.
  */
-export const DUE_INDEX = 'runs:due'
+export const DUE_SET = 'runs:due'
 export const ASSIGNMENT_TTL_S = 365 * 24 * 60 * 60
 
 export const assignmentKey = (taskId: string, agentId: string) => `run:assign:${taskId}:${agentId}`

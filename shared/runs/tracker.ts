@@ -16,7 +16,7 @@ export { checkinsKey } from './checkins.ts'
 export {
   type Assignment,
   type AssignOutcome,
-  DUE_INDEX,
+  DUE_SET,
   type RunTracker,
   type RunTrackerOptions,
   type WakeMeta,

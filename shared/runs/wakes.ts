@@ -11,7 +11,7 @@ import {
   ASSIGNMENT_TTL_S,
   type Assignment,
   assignmentKey,
-  DUE_INDEX,
+  DUE_SET,
   type TrackerKit,
   type WakeMeta,
   wakeMember,
@@ -94,7 +94,7 @@ export function createRunWakes({ options, m, say }: TrackerKit) {
       lastWakeAt: at,
     }
     await store.set(assignmentKey(task.id, agent.id), next, { ttlSeconds: ASSIGNMENT_TTL_S })
-    await store.sortedAdd(DUE_INDEX, wakeMember(task.id, agent.id), at + options.checkinMs)
+    await store.sortedAdd(DUE_SET, wakeMember(task.id, agent.id), at + options.checkinMs)
     if (attempt > 1) m.rewakes.inc({ agent: agent.id })
     log.info('agent woken', { task: task.id, agent: agent.id, attempt })
     return next

@@ -52,7 +52,7 @@ export function assertQueuedClaim(
 ): void {
   assertKey(claim.key)
   assertTtl(claim.ttlSeconds)
-  assertKey(item.index)
+  assertKey(item.sortedSet)
   assertKey(item.key)
   assertScore(item.score)
   if (item.ttlSeconds !== undefined) assertTtl(item.ttlSeconds)
@@ -60,7 +60,7 @@ export function assertQueuedClaim(
 
 /** What `dequeue` is given: two keys. */
 export function assertDequeued(item: DequeuedItem): void {
-  assertKey(item.index)
+  assertKey(item.sortedSet)
   assertKey(item.key)
 }
 

@@ -113,7 +113,7 @@ export function createInProcessAtomics(
     // No step over several keys here: the item first, then the claim (a crash in between leaves a copy that a
     // replay processes), and the item taken back when a twin had the claim.
     async claimAndEnqueue(claim, item) {
-      await atomics.sortedAdd(item.index, item.member, item.score, {
+      await atomics.sortedAdd(item.sortedSet, item.member, item.score, {
         onlyIfAbsent: false,
         ttlSeconds: null,
       })
@@ -121,13 +121,13 @@ export function createInProcessAtomics(
       else await putText(item.key, item.text, item.ttlSeconds)
       if ((await atomics.setIfAbsent(claim.key, true, claim.ttlSeconds)) !== null) return true
       await storage.removeItem(item.key)
-      await atomics.sortedRemove(item.index, item.member)
+      await atomics.sortedRemove(item.sortedSet, item.member)
       return false
     },
     // No step over several keys here either: the item first, then its entry (what StoreQueue.remove did).
     async dequeue(item) {
       await storage.removeItem(item.key)
-      await atomics.sortedRemove(item.index, item.member)
+      await atomics.sortedRemove(item.sortedSet, item.member)
     },
   }
   return atomics

@@ -17,12 +17,12 @@ export function createLocalQueue(
         refresh()
         if (isLive(claim.key)) return false
         // Decided here, without a yield, and journaled as one batch: the claim and the item, or neither.
-        const found = indexAt(item.index)
+        const found = indexAt(item.sortedSet)
         const records: JournalRecord[] = [...found.records]
-        if (found.index === null && found.records.length === 0) records.push(['d', item.index])
+        if (found.index === null && found.records.length === 0) records.push(['d', item.sortedSet])
         records.push(
           ['s', claim.key, 'true', expiryOf(claim.ttlSeconds)],
-          ['z', item.index, item.member, item.score],
+          ['z', item.sortedSet, item.member, item.score],
           [
             's',
             item.key,
@@ -38,12 +38,12 @@ export function createLocalQueue(
         assertDequeued(item)
         refresh()
         // One batch, as claimAndEnqueue's: both gone, or neither.
-        const { index, records: converted } = indexAt(item.index)
+        const { index, records: converted } = indexAt(item.sortedSet)
         const records: JournalRecord[] = [...converted]
         if (holds(item.key)) records.push(['d', item.key])
         // An index of an earlier version, converted just above, may hold the member: removing none is nothing.
         if (converted.length > 0 || (index?.score(item.member) ?? null) !== null)
-          records.push(['r', item.index, item.member])
+          records.push(['r', item.sortedSet, item.member])
         if (records.length > 0) await commit(records)
       }),
   }

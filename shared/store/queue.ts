@@ -1,5 +1,5 @@
 /**
- * @module A durable queue in the store: one entry per item plus a sorted index (Redis sorted set) scored by due
+ * @module A durable queue in the store: one entry per item plus a sorted set scored by due
  * time, so a drain reads what is due without listing keys — its cost never grows with the size of the database.
  */
 import type { Store } from './types.ts'
@@ -9,21 +9,21 @@ export type QueueEntry<T> = { id: string; value: T; score: number }
 export type StoreQueueOptions = {
   store: Store
   /**
-   * The sorted index's key (`index:outbox:telegram`). Never a prefix of the items' keys: unstorage's fs
+   * The sorted set's key (`index:outbox:telegram`). Never a prefix of the items' keys: unstorage's fs
    * driver (the layout earlier versions wrote) maps `:` to folders, and one name cannot be a file and a folder.
    */
-  index: string
+  sortedSet: string
   /** Where items live: `<itemPrefix><id>`. */
   itemPrefix: string
-  /** Items expire after this long (the index entry of an expired item is dropped when next read). */
+  /** Items expire after this long (the set's entry of an expired item is dropped when next read). */
   ttlSeconds?: number
   /**
-   * An index entry whose item is missing is left alone while it is younger than this: `put` writes the index
+   * An entry in the set whose item is missing is left alone while it is younger than this: `put` writes the set's entry
    * first, so a reader may see the entry a moment before the item.
    */
   danglingGraceMs?: number
   /**
-   * When the item behind an index entry was made (ms), for the grace above. Default: its score, which is wrong for
+   * When the item behind an entry in the set was made (ms), for the grace above. Default: its score, which is wrong for
    * a queue that scores an item in the past to put it ahead (the outbox's `first` replies, a day early): a reader
    * between the two writes took the young entry for an old dangling one and dropped it, and the item, written a
    * moment later, was never listed.
@@ -33,11 +33,11 @@ export type StoreQueueOptions = {
 }
 
 export type StoreQueue<T> = {
-  readonly index: string
+  readonly sortedSet: string
   /** The store key of item `id`. */
   key(id: string): string
   /**
-   * A new item at `score` (ms, its creation time or later). The index entry is written first: a crash in
+   * A new item at `score` (ms, its creation time or later). The set's entry is written first: a crash in
    * between leaves an entry without item (dropped once older than the grace), never an item no drain would
    * ever list. An item written again with an older score goes through `update` (item first).
    */
@@ -64,10 +64,10 @@ export type StoreQueue<T> = {
   ): Promise<boolean>
   /** Rewrite an item and move it to `score` (retries, backoff). */
   update(id: string, value: T, score: number): Promise<void>
-  /** Rewrite an item that is in the index already, keeping its score: one write. */
+  /** Rewrite an item that is in the set already, keeping its score: one write. */
   rewrite(id: string, value: T): Promise<void>
   get(id: string): Promise<T | null>
-  /** The item and its index entry, as one step of the store (`dequeue`; on KV the item first). */
+  /** The item and its entry in the set, as one step of the store (`dequeue`; on KV the item first). */
   remove(id: string): Promise<void>
   /**
    * Items due at `maxScore` or earlier (default: all), lowest score first, at most `limit`. With `known`, an
@@ -78,7 +78,7 @@ export type StoreQueue<T> = {
     options?: { maxScore?: number; limit?: number },
     known?: Map<string, T>
   ): Promise<Array<QueueEntry<T>>>
-  /** How many entries the index holds (entries of items that expired moments ago included until read). */
+  /** How many entries the set holds (entries of items that expired moments ago included until read). */
   size(): Promise<number>
 }
 
@@ -87,7 +87,7 @@ const DEFAULT_LIMIT = 1_000
 
 export function createStoreQueue<T>({
   store,
-  index,
+  sortedSet,
   itemPrefix,
   ttlSeconds,
   danglingGraceMs = DEFAULT_DANGLING_GRACE_MS,
@@ -95,9 +95,9 @@ export function createStoreQueue<T>({
   now = Date.now,
 }: StoreQueueOptions): StoreQueue<T> {
   const key = (id: string) => `${itemPrefix}${id}`
-  /** Where item `id` goes: its key, its place in the index, its expiry. */
+  /** Where item `id` goes: its key, its place in the sorted set, its expiry. */
   const placed = (id: string, score: number) => ({
-    index,
+    sortedSet,
     member: id,
     score,
     key: key(id),
@@ -106,10 +106,10 @@ export function createStoreQueue<T>({
   const write = (id: string, value: T) =>
     store.set(key(id), value, ttlSeconds === undefined ? undefined : { ttlSeconds })
   return {
-    index,
+    sortedSet,
     key,
     async put(id, value, score) {
-      await store.sortedAdd(index, id, score)
+      await store.sortedAdd(sortedSet, id, score)
       await write(id, value)
     },
     claimAndPut: (claim, id, value, score) =>
@@ -118,13 +118,13 @@ export function createStoreQueue<T>({
       store.claimAndEnqueue(claim, { ...placed(id, score), text }),
     async update(id, value, score) {
       await write(id, value)
-      await store.sortedAdd(index, id, score)
+      await store.sortedAdd(sortedSet, id, score)
     },
     rewrite: (id, value) => write(id, value),
     get: (id) => store.get<T>(key(id)),
-    remove: (id) => store.dequeue({ index, member: id, key: key(id) }),
+    remove: (id) => store.dequeue({ sortedSet, member: id, key: key(id) }),
     async range({ maxScore, limit = DEFAULT_LIMIT } = {}, known) {
-      const entries = await store.sortedRange(index, {
+      const entries = await store.sortedRange(sortedSet, {
         ...(maxScore === undefined ? {} : { maxScore }),
         limit,
       })
@@ -142,9 +142,9 @@ export function createStoreQueue<T>({
         } else if (bornAt(entry.member, entry.score) < now() - danglingGraceMs)
           dangling.push(entry.member)
       })
-      await Promise.all(dangling.map((id) => store.sortedRemove(index, id)))
+      await Promise.all(dangling.map((id) => store.sortedRemove(sortedSet, id)))
       return out
     },
-    size: () => store.sortedSize(index),
+    size: () => store.sortedSize(sortedSet),
   }
 }

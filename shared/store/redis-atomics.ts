@@ -72,11 +72,11 @@ export function createRedisAtomics(
     },
     async claimAndEnqueue(claim, item) {
       const args = claimAndEnqueueArgs(claim, item, now())
-      const keys = [k(claim.key), k(item.index), k(item.key)]
+      const keys = [k(claim.key), k(item.sortedSet), k(item.key)]
       return Number(await redis.eval(CLAIM_AND_ENQUEUE, 3, ...keys, ...args)) === 1
     },
     async dequeue(item) {
-      await redis.eval(DEQUEUE, 2, k(item.key), k(item.index), item.member)
+      await redis.eval(DEQUEUE, 2, k(item.key), k(item.sortedSet), item.member)
     },
   }
 }

@@ -14,14 +14,14 @@ export function createRedisQueue({
     claimAndEnqueue: (claim, item) =>
       guard('claim-enqueue', async () => {
         assertQueuedClaim(claim, item)
-        const keys = [k(claim.key), k(item.index), k(item.key)]
+        const keys = [k(claim.key), k(item.sortedSet), k(item.key)]
         const args = claimAndEnqueueArgs(claim, item, now())
         return Number(await script(CLAIM_AND_ENQUEUE, keys, args)) === 1
       }),
     dequeue: (item) =>
       guard('dequeue', async () => {
         assertDequeued(item)
-        await script(DEQUEUE, [k(item.key), k(item.index)], [item.member])
+        await script(DEQUEUE, [k(item.key), k(item.sortedSet)], [item.member])
       }),
   }
 }

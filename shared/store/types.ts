@@ -16,7 +16,7 @@ export type WindowTake = { taken: boolean; count: number; waitMs: number }
  * character (a Redis string, a journal line), read with `getText`, its expiry the backend's own.
  */
 export type QueuedItem = {
-  index: string
+  sortedSet: string
   member: string
   score: number
   key: string
@@ -24,7 +24,7 @@ export type QueuedItem = {
 } & ({ value: unknown; text?: never } | { text: string; value?: never })
 
 /** A queued item to remove (queue.ts): its value under `key`, and `member` in the sorted index `index`. */
-export type DequeuedItem = Pick<QueuedItem, 'index' | 'member' | 'key'>
+export type DequeuedItem = Pick<QueuedItem, 'sortedSet' | 'member' | 'key'>
 
 export type StoreLock = {
   readonly key: string

@@ -8,7 +8,7 @@ import { functions } from '../../functions/index.ts'
 import { executeJob } from '../../shared/core/run-job.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
 import { runRecordKey } from '../../shared/runs/records.ts'
-import { DUE_INDEX, staleMember } from '../../shared/runs/tracker-kit.ts'
+import { DUE_SET, staleMember } from '../../shared/runs/tracker-kit.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
 import { startE2E } from '../../sim/e2e/harness.ts'
@@ -297,7 +297,7 @@ describe('agent runs: stale, reassigned, unblocked', () => {
       (r) => ({ ...r, state: 'active' }),
       { agentName: 'Imhotep', card: false }
     )
-    await t.services.store.sortedAdd(DUE_INDEX, staleMember(task.id), now() + 30 * MINUTE)
+    await t.services.store.sortedAdd(DUE_SET, staleMember(task.id), now() + 30 * MINUTE)
     await later(20 * MINUTE)
     expect((await record(t, task.id))?.state).toBe('active')
     await later(15 * MINUTE)

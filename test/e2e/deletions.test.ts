@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { signPlaneBody } from '../../shared/plane/webhook-signature.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
 import { runRecordKey } from '../../shared/runs/records.ts'
-import { DUE_INDEX } from '../../shared/runs/tracker.ts'
+import { DUE_SET } from '../../shared/runs/tracker.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
 import { type E2E, startE2E, WEBHOOK_SECRET } from '../../sim/e2e/harness.ts'
@@ -98,7 +98,7 @@ describe('tasks deleted in Plane (issue 37)', () => {
     const closed = await record(t, firstId)
     expect(closed?.state).toBe('cancelled')
     expect(closed?.previous?.at(-1)).toMatchObject({ agentId: 'imhotep', reason: 'deleted' })
-    const due = await t.services.store.sortedRange(DUE_INDEX)
+    const due = await t.services.store.sortedRange(DUE_SET)
     expect(due.filter((d) => d.member.includes(firstId))).toEqual([])
     expect(JSON.stringify((await imhotep('list_my_tasks', {})).body)).not.toContain(ref)
     // Thot's task no longer waits for a task that cannot be done: released once, and it may start.
@@ -140,7 +140,7 @@ describe('tasks deleted in Plane (issue 37)', () => {
     expect(JSON.stringify((await imhotep('list_my_tasks', {})).body)).not.toContain(ref)
     expect((await record(t, item.id))?.state).toBe('cancelled')
     expect(sent(t).some((text) => text.includes('supprimée'))).toBe(false)
-    const due = await t.services.store.sortedRange(DUE_INDEX)
+    const due = await t.services.store.sortedRange(DUE_SET)
     expect(due.filter((d) => d.member.includes(item.id))).toEqual([])
   })
 

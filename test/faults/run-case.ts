@@ -164,7 +164,7 @@ export async function runCase(
     if (pending.length > 0)
       problems.push(`left pending: ${pending.map((p) => `${p.channel} ${p.id}`).join('; ')}`)
     for (const [index, itemPrefix] of INBOUND_QUEUES) {
-      const left = await createStoreQueue({ store: shared, index, itemPrefix }).range()
+      const left = await createStoreQueue({ store: shared, sortedSet: index, itemPrefix }).range()
       if (left.length > 0) problems.push(`left in ${index}: ${left.map((e) => e.id).join(', ')}`)
     }
     return { ops, hit, deliveries, problems }

@@ -5,7 +5,7 @@
 
 import { OPEN_RUN_STATES, runRecordKey } from '../../shared/runs/records.ts'
 import { parseRunCard } from '../../shared/runs/run-card.ts'
-import { DUE_INDEX } from '../../shared/runs/tracker.ts'
+import { DUE_SET } from '../../shared/runs/tracker.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
 import { CHAT_ID } from '../../sim/e2e/harness.ts'
@@ -203,7 +203,7 @@ export async function checkInvariants(world: World, scenario: Scenario): Promise
   }
 
   // 3. The bridge's answers agree with Plane; a deleted task it noticed holds nothing any more (issue 37).
-  const due = (await t.services.store.sortedRange(DUE_INDEX)).map((d) => d.member)
+  const due = (await t.services.store.sortedRange(DUE_SET)).map((d) => d.member)
   for (const task of model.tasks.values()) {
     if (!task.deleted) continue
     if (!task.deleted.noticed) continue

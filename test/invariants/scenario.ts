@@ -10,7 +10,7 @@ import { STEP_GAP_MS } from '../../runtime/scheduler.ts'
 import { INDEX_FRESH_MS } from '../../shared/pipeline/freshen.ts'
 import { runPollCycle } from '../../shared/poll/cycle.ts'
 import { tasksThatMatter } from '../../shared/poll/matter.ts'
-import { CARDS_DUE_INDEX } from '../../shared/runs/records.ts'
+import { CARDS_DUE_SET } from '../../shared/runs/records.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
 import type { DeliveryRoute } from '../../sim/e2e/harness.ts'
 import { CHAT_ID } from '../../sim/e2e/harness.ts'
@@ -767,7 +767,7 @@ export function createScenario(world: World) {
       for (let i = 0; i < 50; i++) {
         const left = await t().bridge.outbox.pending()
         const windows = await t().services.store.sortedSize('index:task-pending')
-        const cards = await t().services.store.sortedSize(CARDS_DUE_INDEX)
+        const cards = await t().services.store.sortedSize(CARDS_DUE_SET)
         if (left.length === 0 && windows === 0 && cards === 0) break
         const due =
           Math.min(...left.map((item) => item.notBefore), world.now() + WINDOW_MS) - world.now()

@@ -23,7 +23,7 @@ import { alertPlaneFailure } from '../../shared/poll/plane-alerts.ts'
 import { webhookOffMessage } from '../../shared/poll/webhook-off.ts'
 import { runPhrasesFor } from '../../shared/runs/phrases.ts'
 import type { RunStore } from '../../shared/runs/records.ts'
-import { createRunTracker, DUE_INDEX } from '../../shared/runs/tracker.ts'
+import { createRunTracker, DUE_SET } from '../../shared/runs/tracker.ts'
 import { staleMember } from '../../shared/runs/tracker-kit.ts'
 import { createMemoryStore } from '../../shared/store/store.ts'
 import { escapeHtml } from '../../shared/telegram/html.ts'
@@ -121,7 +121,7 @@ describe('hostile content in what runs, alerts and refusals tell the human (issu
               text: w.comment,
               author: w.author,
             })
-            await store.sortedAdd(DUE_INDEX, staleMember(mine.id), now)
+            await store.sortedAdd(DUE_SET, staleMember(mine.id), now)
             for (let i = 0; i < 6; i++) {
               now += 10_000
               if (w.failing) await tracker.undelivered({ ...meta, attempt: i + 2 }, failure)

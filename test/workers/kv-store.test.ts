@@ -59,7 +59,7 @@ describe('store on Cloudflare KV', () => {
   it('should claim and enqueue once among twins, the losers taking their items back', async () => {
     const store = makeKvStore({ ms: Date.now() })
     const item = (n: number) => ({
-      index: 'index:q',
+      sortedSet: 'index:q',
       member: `m${n}`,
       score: n,
       key: `q:item:m${n}`,
@@ -82,7 +82,7 @@ describe('store on Cloudflare KV', () => {
     const store = makeKvStore({ ms: Date.now() })
     const text = 'plane-delivery/1\tissue\td-1\n{"event": "issue", "x": "é\\n"}'
     const item = {
-      index: 'index:t',
+      sortedSet: 'index:t',
       member: 'm1',
       score: 1,
       key: 't:item:m1',
