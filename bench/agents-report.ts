@@ -47,8 +47,8 @@ const TOOLS = [
   'get_team_status',
 ] as const
 const GOAL_P99_MS: Partial<Record<(typeof TOOLS)[number], number>> = {
-  // Issue 39: a read of what the bridge holds, milliseconds (issue 32's goal was 100 ms).
-  list_my_tasks: 50,
+  // A read of what the bridge holds: issue 32 asked 100 ms, issue 39 50 ms, issue 64 20 ms over the hour.
+  list_my_tasks: 20,
   get_task_details: 500,
   update_task_status: 1_500,
   add_comment: 1_500,
