@@ -64,7 +64,7 @@ export function createInProcessAtomics(
       }),
     sortedAdd: (key, member, score, { onlyIfAbsent, ttlSeconds }) =>
       exclusive(key, async () => {
-        const members = await readIndex(key)
+        const members = await readSorted(key)
         const isNew = !(member in members)
         if (!isNew && onlyIfAbsent) return false
         members[member] = score
@@ -77,7 +77,7 @@ export function createInProcessAtomics(
       }),
     sortedRemove: (key, member) =>
       exclusive(key, async () => {
-        const members = await readIndex(key)
+        const members = await readSorted(key)
         if (!(member in members)) return false
         delete members[member]
         if (Object.keys(members).length === 0) await storage.removeItem(key)
@@ -85,16 +85,16 @@ export function createInProcessAtomics(
         return true
       }),
     sortedRange: async (key, maxScore, limit) =>
-      Object.entries(await readIndex(key))
+      Object.entries(await readSorted(key))
         .filter(([, score]) => score <= maxScore)
         .sort(([a, x], [b, y]) => x - y || (a < b ? -1 : 1))
         .slice(0, limit)
         .map(([member, score]) => ({ member, score })),
-    sortedScore: async (key, member) => (await readIndex(key))[member] ?? null,
-    sortedSize: async (key) => Object.keys(await readIndex(key)).length,
+    sortedScore: async (key, member) => (await readSorted(key))[member] ?? null,
+    sortedSize: async (key) => Object.keys(await readSorted(key)).length,
     windowTake: (key, { nowMs, windowMs, ceiling }) =>
       exclusive(key, async () => {
-        const live = Object.entries(await readIndex(key)).filter(
+        const live = Object.entries(await readSorted(key)).filter(
           ([, score]) => score > nowMs - windowMs
         )
         if (live.length >= ceiling) {
@@ -133,7 +133,7 @@ export function createInProcessAtomics(
   return atomics
 
   /** One entry holds the whole index: fine for the bridge's queues (hundreds of members, not millions). */
-  async function readIndex(key: string): Promise<Record<string, number>> {
+  async function readSorted(key: string): Promise<Record<string, number>> {
     const { raw, live } = await current(key)
     if (!live) return Object.create(null)
     return Object.assign(Object.create(null), (raw as Envelope).$v as Record<string, number>)

@@ -20,7 +20,7 @@ export function createLocalContext(
 
   /** Whether anything sits at `key`, live or expired (a delete journals nothing for an empty key). */
   const holds = (key: string) => {
-    const { values, indexes } = journaled.current()
+    const { values, sortedSets: indexes } = journaled.current()
     return values.has(key) || indexes.has(key)
   }
 

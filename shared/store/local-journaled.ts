@@ -137,7 +137,7 @@ export function createJournaledState({
       dropValue(state, key)
       removed++
     }
-    for (const [key, index] of state.indexes) {
+    for (const [key, index] of state.sortedSets) {
       if (!isExpired(index.expiresAt, nowMs)) continue
       dropIndex(state, key)
       removed++
@@ -199,7 +199,7 @@ export function createJournaledState({
     return null
   }
   const liveIndex = (key: string) => {
-    const index = state.indexes.get(key)
+    const index = state.sortedSets.get(key)
     if (index === undefined) return null
     if (!isExpired(index.expiresAt, now())) return index
     dropIndex(state, key)

@@ -1,13 +1,13 @@
 /** @module The local store's queue steps: a claim and a queued item, or an item and its index entry, each written as one batch. */
 import { assertDequeued, assertQueuedClaim } from './envelope.ts'
 import type { LocalContext } from './local-context.ts'
-import type { LocalIndexAccess } from './local-sorted.ts'
+import type { LocalSortedAccess } from './local-sorted.ts'
 import type { JournalRecord } from './local-state.ts'
 import type { Store } from './types.ts'
 
 export function createLocalQueue(
   { journaled, guard, holds, expiryOf }: LocalContext,
-  { indexAt }: LocalIndexAccess
+  { sortedAt }: LocalSortedAccess
 ): Pick<Store, 'claimAndEnqueue' | 'dequeue'> {
   const { refresh, commit, isLive } = journaled
   return {
@@ -17,7 +17,7 @@ export function createLocalQueue(
         refresh()
         if (isLive(claim.key)) return false
         // Decided here, without a yield, and journaled as one batch: the claim and the item, or neither.
-        const found = indexAt(item.sortedSet)
+        const found = sortedAt(item.sortedSet)
         const records: JournalRecord[] = [...found.records]
         if (found.index === null && found.records.length === 0) records.push(['d', item.sortedSet])
         records.push(
@@ -38,7 +38,7 @@ export function createLocalQueue(
         assertDequeued(item)
         refresh()
         // One batch, as claimAndEnqueue's: both gone, or neither.
-        const { index, records: converted } = indexAt(item.sortedSet)
+        const { index, records: converted } = sortedAt(item.sortedSet)
         const records: JournalRecord[] = [...converted]
         if (holds(item.key)) records.push(['d', item.key])
         // An index of an earlier version, converted just above, may hold the member: removing none is nothing.

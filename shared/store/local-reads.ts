@@ -42,8 +42,8 @@ export function createLocalReads({
       guard('keys', async () => {
         refresh()
         const live: string[] = []
-        const { values, indexes } = journaled.current()
-        for (const key of [...values.keys(), ...indexes.keys()]) {
+        const { values, sortedSets } = journaled.current()
+        for (const key of [...values.keys(), ...sortedSets.keys()]) {
           if (key.startsWith(prefix) && isLive(key)) live.push(key)
         }
         return live.sort()

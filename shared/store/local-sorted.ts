@@ -3,23 +3,23 @@
 import { windowMember } from './atomics.ts'
 import { assertKey, assertScore, assertTtl, assertWindow } from './envelope.ts'
 import type { LocalContext } from './local-context.ts'
-import type { JournalRecord, SortedIndex } from './local-state.ts'
+import type { JournalRecord, SortedList } from './local-state.ts'
 import type { Store } from './types.ts'
 
-export type LocalIndexAccess = {
-  indexAt: (key: string) => { index: SortedIndex | null; records: JournalRecord[] }
-  readIndex: (key: string) => SortedIndex | null | Promise<SortedIndex | null>
+export type LocalSortedAccess = {
+  sortedAt: (key: string) => { index: SortedList | null; records: JournalRecord[] }
+  readSorted: (key: string) => SortedList | null | Promise<SortedList | null>
 }
 
 /** How the local store's operations find the index at a key (the indexes here, the queue's steps in local-queue.ts). */
-export function createLocalIndexAccess({ journaled }: LocalContext): LocalIndexAccess {
+export function createLocalSortedAccess({ journaled }: LocalContext): LocalSortedAccess {
   const { commit, liveValue, liveIndex } = journaled
   /**
    * The live index at `key`, and what must be written before using it: a value written as `{ member: score }` by
    * the unstorage-based store of earlier versions becomes an index; any other value is refused, as Redis refuses
    * ZADD on a string.
    */
-  const indexAt = (key: string): { index: SortedIndex | null; records: JournalRecord[] } => {
+  const sortedAt = (key: string): { index: SortedList | null; records: JournalRecord[] } => {
     const index = liveIndex(key)
     const value = index === null ? liveValue(key) : null
     if (value === null) return { index, records: [] }
@@ -30,17 +30,17 @@ export function createLocalIndexAccess({ journaled }: LocalContext): LocalIndexA
     if (value.expiresAt !== 0) records.push(['e', key, value.expiresAt])
     return { index: null, records }
   }
-  /** The index at `key` once a conversion `indexAt` asked for is written; without one, at once (no yield). */
-  const readIndex = (key: string): SortedIndex | null | Promise<SortedIndex | null> => {
-    const { index, records } = indexAt(key)
+  /** The sorted set at `key` once a conversion `sortedAt` asked for is written; without one, at once (no yield). */
+  const readSorted = (key: string): SortedList | null | Promise<SortedList | null> => {
+    const { index, records } = sortedAt(key)
     return records.length === 0 ? index : commit(records).then(() => liveIndex(key))
   }
-  return { indexAt, readIndex }
+  return { sortedAt, readSorted }
 }
 
 export function createLocalSortedSets(
   { journaled, guard, expiryOf }: LocalContext,
-  { readIndex }: LocalIndexAccess
+  { readSorted }: LocalSortedAccess
 ): Pick<
   Store,
   'sortedAdd' | 'sortedRemove' | 'sortedRange' | 'sortedScore' | 'sortedSize' | 'windowTake'
@@ -54,7 +54,7 @@ export function createLocalSortedSets(
         if (options.ttlSeconds !== undefined) assertTtl(options.ttlSeconds)
         refresh()
         // Without a conversion to write this never yields: concurrent adds of one member stay atomic.
-        const found = readIndex(key)
+        const found = readSorted(key)
         const index = found instanceof Promise ? await found : found
         const existing = index?.score(member) ?? null
         // A new index starts with a delete in the journal: an earlier one under this key that expired (and was
@@ -71,7 +71,7 @@ export function createLocalSortedSets(
       guard('index-remove', async () => {
         assertKey(key)
         refresh()
-        const index = await readIndex(key)
+        const index = await readSorted(key)
         if (index === null || index.score(member) === null) return false
         await commit([['r', key, member]])
         return true
@@ -80,19 +80,19 @@ export function createLocalSortedSets(
       guard('index-range', async () => {
         assertKey(key)
         refresh()
-        return (await readIndex(key))?.range(maxScore, limit) ?? []
+        return (await readSorted(key))?.range(maxScore, limit) ?? []
       }),
     sortedScore: (key, member) =>
       guard('index-score', async () => {
         assertKey(key)
         refresh()
-        return (await readIndex(key))?.score(member) ?? null
+        return (await readSorted(key))?.score(member) ?? null
       }),
     sortedSize: (key) =>
       guard('index-size', async () => {
         assertKey(key)
         refresh()
-        return (await readIndex(key))?.size ?? 0
+        return (await readSorted(key))?.size ?? 0
       }),
     windowTake: (key, options) =>
       guard('window-take', async () => {
@@ -100,7 +100,7 @@ export function createLocalSortedSets(
         assertWindow(options)
         refresh()
         const { nowMs, windowMs, ceiling } = options
-        const found = readIndex(key)
+        const found = readSorted(key)
         const index = found instanceof Promise ? await found : found
         const gone = index?.range(nowMs - windowMs, Number.POSITIVE_INFINITY) ?? []
         const count = (index?.size ?? 0) - gone.length

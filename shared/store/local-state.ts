@@ -1,5 +1,5 @@
 /**
- * @module The local store's state: values (kept as JSON text, so every read is a copy) and sorted indexes in this
+ * @module The local store's state: values (kept as JSON text, so every read is a copy) and sorted sets in this
  * process's memory, changed only by journal records, so that replaying a journal rebuilds exactly the same state.
  */
 
@@ -20,9 +20,9 @@ export type StoredValue = { json: string; expiresAt: number }
 
 export type LocalState = {
   values: Map<string, StoredValue>
-  indexes: Map<string, SortedIndex>
+  sortedSets: Map<string, SortedList>
   /**
-   * What the state takes in the heap, estimated (`valueBytes`, `SortedIndex.bytes`): kept up to date by every
+   * What the state takes in the heap, estimated (`valueBytes`, `SortedList.bytes`): kept up to date by every
    * change, so that the fs store can refuse to load, or to grow past, what its heap can hold (principle 10).
    */
   bytes: number
@@ -40,7 +40,7 @@ const MEMBER_OVERHEAD_BYTES = 96
 const INDEX_OVERHEAD_BYTES = 160
 
 export function createLocalState(): LocalState {
-  return { values: new Map(), indexes: new Map(), bytes: 0 }
+  return { values: new Map(), sortedSets: new Map(), bytes: 0 }
 }
 
 /** The estimated heap cost of a value under `key`. */
@@ -58,14 +58,14 @@ export function dropValue(state: LocalState, key: string): void {
 
 /** Remove the index at `key` (if any), keeping `bytes` right. */
 export function dropIndex(state: LocalState, key: string): void {
-  const index = state.indexes.get(key)
+  const index = state.sortedSets.get(key)
   if (index === undefined) return
-  state.indexes.delete(key)
+  state.sortedSets.delete(key)
   state.bytes -= key.length + index.bytes
 }
 
 /** Members ordered by score, then by member (as Redis orders a sorted set), with a score lookup. */
-export class SortedIndex {
+export class SortedList {
   expiresAt = 0
   /** Estimated heap cost of the index and its members (its key's characters aside). */
   bytes = INDEX_OVERHEAD_BYTES
@@ -145,11 +145,11 @@ export function applyRecord(state: LocalState, record: JournalRecord): void {
       dropIndex(state, record[1])
       return
     case 'z': {
-      let index = state.indexes.get(record[1])
+      let index = state.sortedSets.get(record[1])
       if (index === undefined) {
         dropValue(state, record[1])
-        index = new SortedIndex()
-        state.indexes.set(record[1], index)
+        index = new SortedList()
+        state.sortedSets.set(record[1], index)
         state.bytes += record[1].length + index.bytes
       }
       const before = index.bytes
@@ -158,7 +158,7 @@ export function applyRecord(state: LocalState, record: JournalRecord): void {
       return
     }
     case 'r': {
-      const index = state.indexes.get(record[1])
+      const index = state.sortedSets.get(record[1])
       if (index === undefined) return
       const before = index.bytes
       index.remove(record[2])
@@ -168,7 +168,7 @@ export function applyRecord(state: LocalState, record: JournalRecord): void {
       return
     }
     case 'e': {
-      const index = state.indexes.get(record[1])
+      const index = state.sortedSets.get(record[1])
       if (index) index.expiresAt = record[2]
       return
     }
@@ -200,7 +200,7 @@ export function* snapshotRecords(state: LocalState, nowMs: number): Generator<Jo
   for (const [key, value] of state.values) {
     if (!isExpired(value.expiresAt, nowMs)) yield ['s', key, value.json, value.expiresAt]
   }
-  for (const [key, index] of state.indexes) {
+  for (const [key, index] of state.sortedSets) {
     if (isExpired(index.expiresAt, nowMs)) continue
     for (const { member, score } of index.entries()) yield ['z', key, member, score]
     if (index.expiresAt !== 0) yield ['e', key, index.expiresAt]

@@ -9,7 +9,7 @@ import { createJournaledState, type StoreJournal } from './local-journaled.ts'
 import { createLocalLocks } from './local-locks.ts'
 import { createLocalQueue } from './local-queue.ts'
 import { createLocalReads } from './local-reads.ts'
-import { createLocalIndexAccess, createLocalSortedSets } from './local-sorted.ts'
+import { createLocalSortedAccess, createLocalSortedSets } from './local-sorted.ts'
 import { createLocalWrites } from './local-writes.ts'
 import type { Store, StoreDriverName } from './types.ts'
 
@@ -44,7 +44,7 @@ export function createLocalStore({
   const journaled = createJournaledState({ journal, now, onError, maxLiveBytes, maxLoadBytes })
   const context = createLocalContext(journaled, now, onError)
   const { guard } = context
-  const indexAccess = createLocalIndexAccess(context)
+  const indexAccess = createLocalSortedAccess(context)
 
   return {
     driver: name,
