@@ -49,7 +49,8 @@ export type LiveSendContext = {
 }
 
 /** The tasks on the board (progress records), scored by their start; the live view keeps it. */
-const BOARD_SET = 'live:board'
+/** The tasks on the board (their progress records), scored by their start; the live view adds them. */
+export const BOARD_SET = 'live:board'
 /** An ended task's line leaves an open board this long after it ended (its end was shown meanwhile). */
 const BOARD_ENDED_KEEP_MS = 30 * 60 * 1000
 const EDIT_WINDOW_MS = 60_000

@@ -13,7 +13,7 @@ import { isBlockedName } from '../notify/policy.ts'
 import type { KeyedLocks } from '../store/keyed-lock.ts'
 import type { Store } from '../store/store.ts'
 import { BOARD_KEY, createLiveQueue, type LiveKey, liveTaskKey } from './live-queue.ts'
-import { deliverLive, type LiveTelegram } from './live-send.ts'
+import { BOARD_SET, deliverLive, type LiveTelegram } from './live-send.ts'
 import {
   isEnded,
   type LiveState,
@@ -27,8 +27,6 @@ import type { RunFigures } from './render.ts'
 
 export type LiveMode = 'off' | 'tasks' | 'board'
 
-/** The tasks on the board (their progress records), scored by their start. */
-export const BOARD_SET = 'live:board'
 /** The stretches followed live now, scored by their start: what the cap counts. */
 export const LIVE_OPEN_SET = 'live:open'
 /** At most this many tasks followed live at once: a team's day, not a backlog's flood of messages. */
