@@ -66,7 +66,7 @@ export const OPEN_STATE_GROUPS: ReadonlySet<string> = new Set([
 ])
 
 /** Whether a snapshot's state is open (a task with no state read yet is not). */
-export function isOpenState(task: Pick<TaskSnapshot, 'state'>): boolean {
+function isOpenState(task: Pick<TaskSnapshot, 'state'>): boolean {
   return OPEN_STATE_GROUPS.has(task.state?.group ?? '')
 }
 
