@@ -48,7 +48,6 @@ export type LiveSendContext = {
   now: () => number
 }
 
-/** The tasks on the board (progress records), scored by their start; the live view keeps it. */
 /** The tasks on the board (their progress records), scored by their start; the live view adds them. */
 export const BOARD_SET = 'live:board'
 /** An ended task's line leaves an open board this long after it ended (its end was shown meanwhile). */

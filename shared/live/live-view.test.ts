@@ -200,6 +200,23 @@ describe('createLiveView', () => {
     expect(await progressUnderWay(s.store, s.now())).toEqual([])
   })
 
+  it("should end a message its agent's reports started when the task is first seen ended", async () => {
+    const s = setup()
+    // A task only its agent's tools had read: its report starts the message, no sighting came before.
+    expect(await s.live.report(todo, { percent: 40, step: 'tables' }, 'Imhotep')).toBe('live')
+    await s.drain()
+    await s.live.follow(null, makeSnapshot({ state: STATES.cancelled }))
+    s.advance(LIVE_EDIT_GAP_MS)
+    await s.drain()
+    expect(s.calls).toEqual(['send', 'edit'])
+    expect(s.texts.get(1)).toContain('🚫 annulée')
+    expect(await progressUnderWay(s.store, s.now())).toEqual([])
+    // A task never followed, first seen ended (a deploy's adoption): nothing to send.
+    await s.live.follow(null, makeSnapshot({ id: 'other', state: STATES.done }))
+    await s.drain()
+    expect(s.calls).toEqual(['send', 'edit'])
+  })
+
   it('should start a new message when the task starts again after it was blocked', async () => {
     const s = setup()
     await startTask(s)

@@ -83,7 +83,8 @@ export type LiveView = {
   end(taskId: string, state: Extract<LiveState, 'done' | 'blocked' | 'cancelled'>): Promise<void>
   /**
    * A change of the task the pipeline told, whoever made it (a person in Plane too): in progress starts its message;
-   * done, blocked, cancelled end it.
+   * done, blocked, cancelled end it. `before` null: the task's first sighting (a deploy's adoption, a task only its
+   * agent's tools had read), which starts nothing but ends a message its agent's reports started.
    */
   follow(before: TaskSnapshot | null, after: TaskSnapshot): Promise<void>
   /** The run's figures changed (a timer stopped): shown at the next edit, if the task is followed. */
@@ -170,6 +171,9 @@ export function createLiveView(options: LiveViewOptions): LiveView {
   }
 
   const end = async (taskId: string, state: LiveState) => {
+    // Most tasks that end were never followed: one read, no lock, for them.
+    const seen = await store.get<TaskProgress>(progressKey(taskId))
+    if (!seen || isEnded(seen)) return
     await update(taskId, async (current) =>
       current && !isEnded(current) ? { ...current, state } : null
     )
@@ -215,11 +219,10 @@ export function createLiveView(options: LiveViewOptions): LiveView {
     },
     end: (taskId, state) => end(taskId, state),
     async follow(before, after) {
-      // A task first seen (a deploy's adoption, a listing) is not a start: no storm of messages at deploy.
-      if (!before) return
       const ended = _endOf(after)
       if (ended) return end(after.id, ended)
-      if (!_isStarted(after) || _isStarted(before)) return
+      // A task first seen (a deploy's adoption, a listing) is not a start: no storm of messages at deploy.
+      if (!before || !_isStarted(after) || _isStarted(before)) return
       const [agent] = await agentsOfTask(directory, after)
       if (!agent) return
       await update(after.id, async (current) =>

@@ -17,6 +17,7 @@ import type { Locale } from '../notify/i18n.ts'
 import type { Outbox } from '../notify/outbox.ts'
 import { isBlockerComment, type NotifyPolicy } from '../notify/policy.ts'
 import type { AgentQuota } from '../notify/quota.ts'
+import { errorMessage } from '../observe/errors.ts'
 import type { Logger } from '../observe/log.ts'
 import type { RunTracker } from '../runs/tracker.ts'
 import type { KeyedLocks, LockMemo } from '../store/keyed-lock.ts'
@@ -54,7 +55,10 @@ export type PipelineOptions = {
   tracker?: RunTracker
   /** A task reached done or cancelled: what depends on it is unblocked or blocked, its project may be finished. */
   onClosed?: FlushContext['onClosed']
-  /** The live view: a task's move to in progress starts its live message, its end ends it (flush-entry.ts). */
+  /**
+   * The live view: a task's move to in progress starts its live message, its end ends it (flush-entry.ts); a first
+   * sighting of a task that has ended ends it too (nothing else would: a baseline is told to no one).
+   */
   live?: Pick<LiveView, 'follow'>
   /** OPENCLAW-10: agent labels follow the assignees a person set (plan-flush.ts). */
   syncAgentLabels?: FlushContext['syncAgentLabels']
@@ -167,6 +171,15 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     },
   }
 
+  // A view: its failure (the directory's read) fails no sighting.
+  const followFirstSighting = (task: TaskSnapshot) =>
+    options.live?.follow(null, task).catch((error: unknown) =>
+      log.warn('the live view could not follow a change', {
+        task: task.id,
+        error: errorMessage(error),
+      })
+    )
+
   return {
     sightTask: (
       task,
@@ -227,6 +240,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         ])
         memo.set(snapshotKey(task.id), task)
         await markSeen(telling)
+        if (result.status === 'baseline') await followFirstSighting(task)
         return result.status === 'changed' || telling.length > 0 ? 'pending' : result.status
       }),
 

@@ -9,6 +9,20 @@ import { playScenario, type ScenarioInput } from './play.ts'
 
 const CASES: Array<[string, ScenarioInput]> = [
   [
+    // A task no sighting had shown (adopted quiet, read only by its agent's tools): its agent's progress started its
+    // live message, its cancellation in Plane was its first sighting, a baseline told to no one, and the message
+    // stayed "under way".
+    'a task first seen cancelled after its agent reported progress: its live message ends',
+    {
+      version: '1.2',
+      tasks: [{ state: 'Todo', assignee: 'thot' }],
+      steps: [
+        { op: 'comment', agent: 'thot', task: 0, kind: 'progress', echo: 'deliver' },
+        { op: 'apiState', task: 0, state: 'Cancelled', delivery: 'deliver' },
+      ],
+    },
+  ],
+  [
     // A project all closed at the deploy: a cancelled task moved to done (first seen through its webhook's hint, which
     // names no state group) is no finish; one was told.
     'a task of a project finished before the deploy moves from cancelled to done: no finish told',
