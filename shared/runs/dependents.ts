@@ -19,6 +19,7 @@ import { labelsFollowing } from './agent-labels.ts'
 import { runPhrasesFor } from './phrases.ts'
 import type { RunStore } from './records.ts'
 import type { RunTracker } from './tracker.ts'
+import { awaitsApproval } from './tracker-kit.ts'
 
 /** What releasing and blocking dependents uses. */
 export type DependentsParts = {
@@ -69,19 +70,13 @@ export async function onTaskClosed(
   }
   for (const id of ids) {
     const dependent = await _snapshot(plane, id, task.projectId)
-    // Started, done or cancelled tasks are past the point where a dependency matters.
-    if (
-      !dependent ||
-      dependent === 'gone' ||
-      !isOpenForAgent(dependent) ||
-      dependent.state?.group !== 'unstarted'
-    )
-      continue
+    if (!_waitsOnDependencies(dependent)) continue
     if (group === 'cancelled') {
       if (await parts.blockForCancelled(dependent, task)) out.blocked.push(id)
       continue
     }
-    if (!(await _allDone(plane, parts.runs, dependent))) continue
+    // Released to its agents only once the human approved it: its approval wakes them (assignments.ts).
+    if (awaitsApproval(dependent) || !(await _allDone(plane, parts.runs, dependent))) continue
     const say = runPhrasesFor(parts.locale)
     const woken = await parts.tracker.notice(
       await _labelsFollowingAssignees(parts, dependent),
@@ -125,13 +120,7 @@ export async function onTaskDeleted(
       )
     if (!plane) continue
     const dependent = await _snapshot(plane, id, record?.projectId ?? task.projectId)
-    if (
-      !dependent ||
-      dependent === 'gone' ||
-      !isOpenForAgent(dependent) ||
-      dependent.state?.group !== 'unstarted'
-    )
-      continue
+    if (!_waitsOnDependencies(dependent) || awaitsApproval(dependent)) continue
     if (!(await _allDone(plane, runs, dependent))) continue
     const say = runPhrasesFor(parts.locale)
     const woken = await parts.tracker.notice(
@@ -148,6 +137,18 @@ export async function onTaskDeleted(
 }
 
 // --- Internal helpers ---
+
+/** Still where a dependency matters: known, open to its agents, not started (nor done, nor cancelled). */
+function _waitsOnDependencies(
+  dependent: TaskSnapshot | 'gone' | null
+): dependent is TaskSnapshot {
+  return (
+    dependent !== null &&
+    dependent !== 'gone' &&
+    isOpenForAgent(dependent) &&
+    dependent.state?.group === 'unstarted'
+  )
+}
 
 /**
  * The dependent as it will be once its own change is told: an agent a person took off the task since the bridge

@@ -361,6 +361,34 @@ describe('the approval gate', () => {
     ).toBe(200)
   })
 
+  it('should not release a dependent still awaiting approval: its approval wakes its agent, once', async () => {
+    const s = await start()
+    await s.ra('create_task', { project: 'ONB', title: 'Schéma', assignee: 'imhotep' })
+    await s.ra('create_task', {
+      project: 'ONB',
+      title: 'Import',
+      assignee: 'thot',
+      approval: true,
+      dependencies: ['ONB-1'],
+    })
+    await s.t.settle()
+    await s.imhotep('update_task_status', { task: 'ONB-1', status: 'in_progress' })
+    await s.imhotep('update_task_status', {
+      task: 'ONB-1',
+      status: 'done',
+      summary: 'Fait.',
+      confidence: 0.9,
+    })
+    await s.t.settle()
+    // Its dependency done, the task still waits for the human: its agent hears nothing of it yet.
+    expect(s.wakes('thot')).toEqual([])
+    await s.press(s.card('Approbation demandée').id, '✅ Approuver')
+    const woken = s.wakes('thot')
+    expect(woken).toHaveLength(1)
+    expect(woken[0]).toContain('ONB-2')
+    expect(woken[0]).not.toContain('débloquée')
+  })
+
   it("should wake the approved task's agent at once, not when the coalescing delay is over (issue 32)", async () => {
     // A minute-long window and no settle: only the bridge's own kicks after the press.
     const s = await start({ NOTIFY_COALESCE_MS: '20000' })

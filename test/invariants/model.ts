@@ -130,7 +130,8 @@ export function createModel() {
     for (const dependent of tasks.values()) {
       if (!dependent.deps.includes(closed) || dependent.deleted) continue
       const truth = current(dependent)
-      if (truth.group !== 'unstarted') continue
+      // Still waiting for the human's approval: its approval is what wakes its agents, not its dependencies.
+      if (truth.group !== 'unstarted' || truth.approval) continue
       const allDone = dependent.deps.every((d) => {
         const dep = tasks.get(d)
         return dep !== undefined && (dep.deleted !== null || current(dep).group === 'completed')
