@@ -120,7 +120,12 @@ export function openFileJournal({
     append(records) {
       const length = writeText(file.fd, encodeLines(writer, records))
       const stat = fstatSync(file.fd)
-      if (stat.nlink === 0) return false
+      // Replaced by another process's compaction, which may not have written the moved line yet: the next poll
+      // looks at the file itself, not only at its lines.
+      if (stat.nlink === 0) {
+        statAt = 0
+        return false
+      }
       // Nothing of anyone else's before ours since the last poll: no need to read our own bytes back.
       if (stat.size === file.offset + length && file.carry === '') file.offset = stat.size
       return true

@@ -1,10 +1,12 @@
 import {
   appendFileSync,
   chmodSync,
+  copyFileSync,
   existsSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
 } from 'node:fs'
@@ -263,6 +265,64 @@ describe('fs store journal', () => {
     expect(await reopened.get('job:first')).toBe(1)
     expect(await reopened.get('job:second')).toBe(2)
     expect(await reopened.get('big:1')).toEqual({ body, i: 19 })
+    await reopened.dispose()
+  })
+
+  it('should write a batch again when another process rewrote the journal between its look and its write', async () => {
+    const dir = freshDir()
+    const service = openFileJournal({ dir, compactMinBytes: 1 })
+    service.load()
+    const real = openFileJournal({ dir })
+    // The job's first write finds the journal replaced just before it: the service compacted between the job's look
+    // at the file (in the same turn of the event loop) and its write.
+    let rewritten = false
+    const racing: typeof real = {
+      ...real,
+      append(records) {
+        if (!rewritten) {
+          rewritten = true
+          service.append([['s', 'service:key', '1', 0]])
+          service.compact(() => [['s', 'service:key', '1', 0]])
+        }
+        return real.append(records)
+      },
+    }
+    const job = createLocalStore({ name: 'fs', location: dir, journal: racing })
+    await job.set('job:one', 1)
+    await job.set('job:two', 2)
+    expect(rewritten).toBe(true)
+    await job.dispose()
+    service.close()
+    const reopened = openStore(dir)
+    expect(await reopened.get('job:one')).toBe(1)
+    expect(await reopened.get('job:two')).toBe(2)
+    expect(await reopened.get('service:key')).toBe(1)
+    await reopened.dispose()
+  })
+
+  it('should write a batch again when the journal was replaced and the moved line is not written yet', async () => {
+    const dir = freshDir()
+    const path = join(dir, JOURNAL_FILE)
+    const real = openFileJournal({ dir })
+    // Another process's compaction halfway: its new file renamed over the journal, the old one not told yet.
+    let replaced = false
+    const racing: typeof real = {
+      ...real,
+      append(records) {
+        if (!replaced) {
+          replaced = true
+          copyFileSync(path, `${path}.tmp`)
+          renameSync(`${path}.tmp`, path)
+        }
+        return real.append(records)
+      },
+    }
+    const job = createLocalStore({ name: 'fs', location: dir, journal: racing })
+    await job.set('job:one', 1)
+    expect(replaced).toBe(true)
+    await job.dispose()
+    const reopened = openStore(dir)
+    expect(await reopened.get('job:one')).toBe(1)
     await reopened.dispose()
   })
 

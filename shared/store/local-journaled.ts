@@ -103,12 +103,13 @@ export function createJournaledState({
    * one read() per operation was ~5 % of the server's core under load, and appends landing within one turn are
    * as if they had come a moment later.
    */
-  const refresh = () => {
-    if (!journal || refreshed) return
+  const refresh = (force = false) => {
+    if (!journal || (refreshed && !force)) return
+    if (!refreshed)
+      journal.schedule(() => {
+        refreshed = false
+      })
     refreshed = true
-    journal.schedule(() => {
-      refreshed = false
-    })
     const polled = journal.poll()
     if (!polled) return
     if (polled.reset) state = createLocalState()
@@ -160,7 +161,8 @@ export function createJournaledState({
 
   const writePending = (target: StoreJournal) => {
     for (let attempt = 1; ; attempt++) {
-      refresh()
+      // A retry reads again whatever the turn's first look saw: another process rewrote the journal since.
+      refresh(attempt > 1)
       if (target.append(pending)) break
       if (attempt >= APPEND_ATTEMPTS)
         throw new Error('the store journal was rewritten during every write attempt')
