@@ -139,9 +139,7 @@ export async function onTaskDeleted(
 // --- Internal helpers ---
 
 /** Still where a dependency matters: known, open to its agents, not started (nor done, nor cancelled). */
-function _waitsOnDependencies(
-  dependent: TaskSnapshot | 'gone' | null
-): dependent is TaskSnapshot {
+function _waitsOnDependencies(dependent: TaskSnapshot | 'gone' | null): dependent is TaskSnapshot {
   return (
     dependent !== null &&
     dependent !== 'gone' &&
