@@ -78,9 +78,12 @@ export async function deliverLive(
   const message = await store.get<LiveMessage>(liveMessageKey(key))
   // Its generation has gone by (a twin, or the item redelivered after a crash past its work): only what came since.
   if ((message?.gen ?? 0) !== gen) return _behind(ctx, key, message)
-  const tasks = await _tasksOf(ctx, key)
   const board = key === BOARD_KEY
   const continued = message && message.messageId !== null && !message.closed ? message : null
+  // The task started again before its last message showed how the stretch before ended: that end first, then
+  // (the next item) the new stretch's message.
+  const following = await _tasksOf(ctx, key)
+  const tasks = board ? following : _endUnshown(following, continued)
   const boardSince = board ? (continued?.since ?? now()) : null
   const view = _view(tasks, ctx, boardSince, await _figures(ctx, tasks))
   // A task's other stretch (started again after it ended) is a new message; the old one keeps its end.
@@ -128,6 +131,13 @@ export async function deliverLive(
 }
 
 // --- Internal helpers ---
+
+/** A task's stretch before its current one, when that ended and its message (`continued`) does not show it yet. */
+function _endUnshown(tasks: TaskProgress[], continued: LiveMessage | null): TaskProgress[] {
+  const ended = tasks.length === 1 ? tasks[0]?.endedBefore : undefined
+  if (!ended || !continued) return tasks
+  return continued.since === ended.since && continued.shown !== ended.at ? [ended] : tasks
+}
 
 /** A message not sent yet (nothing to show when its item went): only its generation counts. */
 function _unsent(chatId: string): LiveMessage {

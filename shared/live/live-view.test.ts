@@ -231,6 +231,22 @@ describe('createLiveView', () => {
     expect(s.texts.get(2)).toContain('🔨 en cours')
   })
 
+  it('should show how a stretch ended before the next one starts when the task started again within the gap', async () => {
+    const s = setup()
+    await startTask(s)
+    const cancelled = makeSnapshot({ state: STATES.cancelled })
+    // Cancelled and started again before the first message could be edited: its end is not lost under the new stretch.
+    await s.live.follow(started, cancelled)
+    await s.live.follow(cancelled, started)
+    for (let i = 0; i < 4; i++) {
+      s.advance(LIVE_EDIT_GAP_MS)
+      await s.drain()
+    }
+    expect(s.calls).toEqual(['send', 'edit', 'send'])
+    expect(s.texts.get(1)).toContain('🚫 annulée')
+    expect(s.texts.get(2)).toContain('🔨 en cours')
+  })
+
   it('should follow at most maxTasks tasks live, the others for /plane only', async () => {
     const s = setup({ maxTasks: 1 })
     await startTask(s)

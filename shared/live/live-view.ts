@@ -15,6 +15,7 @@ import type { Store } from '../store/store.ts'
 import { BOARD_KEY, createLiveQueue, type LiveKey, liveTaskKey } from './live-queue.ts'
 import { BOARD_SET, deliverLive, type LiveTelegram } from './live-send.ts'
 import {
+  type EndedStretch,
   isEnded,
   type LiveState,
   oneLine,
@@ -135,9 +136,11 @@ export function createLiveView(options: LiveViewOptions): LiveView {
       step: previous?.step ?? null,
       cost: previous?.cost ?? null,
       state: 'active',
-      since: now(),
+      // A new stretch is a new message: never the same start as the one before, even within a millisecond.
+      since: Math.max(now(), (previous?.since ?? 0) + 1),
       at: now(),
       live,
+      ...(previous && isEnded(previous) ? { endedBefore: _stretchOf(previous) } : {}),
     }
     return progress
   }
@@ -250,6 +253,11 @@ function _sameProgress(a: TaskProgress, b: TaskProgress): boolean {
     a.state === b.state &&
     a.agentName === b.agentName
   )
+}
+
+/** A record as the next stretch keeps it: without the stretch before it. */
+function _stretchOf({ endedBefore: _, ...stretch }: TaskProgress): EndedStretch {
+  return stretch
 }
 
 /** Under way: a started state that is not Blocked. */

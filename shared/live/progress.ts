@@ -34,7 +34,15 @@ export type TaskProgress = {
   at: number
   /** Shown live on Telegram (false: the live view is off, or was full when the task started). */
   live: boolean
+  /**
+   * The stretch before this one, as it ended: its message may not show its end yet (the task started again within
+   * the gap between two edits), and shows it before this stretch's message is sent.
+   */
+  endedBefore?: EndedStretch
 }
+
+/** A stretch as it ended, kept in the next one's record. */
+export type EndedStretch = Omit<TaskProgress, 'endedBefore'>
 
 /** A progress record outlives any stretch of work the live view follows; a task never ended expires with it. */
 export const PROGRESS_TTL_S = 14 * 24 * 60 * 60

@@ -9,6 +9,41 @@ import { playScenario, type ScenarioInput } from './play.ts'
 
 const CASES: Array<[string, ScenarioInput]> = [
   [
+    // Cancelled and started again within the live message's gap between two edits: the new stretch's record took the
+    // place of the ended one before its message showed the end, and the old message said "en cours" forever.
+    'a task cancelled and started again at once: its first live message shows the cancellation',
+    {
+      version: '1.2',
+      tasks: [{ state: 'Backlog', assignee: 'thot' }],
+      steps: [
+        {
+          op: 'status',
+          agent: 'thot',
+          task: 0,
+          status: 'in_progress',
+          confidence: 0.5,
+          echo: 'deliver',
+        },
+        {
+          op: 'status',
+          agent: 'ra',
+          task: 0,
+          status: 'cancelled',
+          confidence: 0.5,
+          echo: 'deliver',
+        },
+        {
+          op: 'status',
+          agent: 'thot',
+          task: 0,
+          status: 'in_progress',
+          confidence: 0.5,
+          echo: 'deliver',
+        },
+      ],
+    },
+  ],
+  [
     // A task no sighting had shown (adopted quiet, read only by its agent's tools): its agent's progress started its
     // live message, its cancellation in Plane was its first sighting, a baseline told to no one, and the message
     // stayed "under way".
