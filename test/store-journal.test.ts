@@ -46,6 +46,23 @@ function openCompacting(dir: string, compactMinBytes: number): Store {
   })
 }
 
+/** A journal on `dir` whose first write runs `race` just before it (another process, between a look and a write). */
+function journalRacedOnce(dir: string, race: () => void) {
+  const real = openFileJournal({ dir })
+  let raced = false
+  const journal: typeof real = {
+    ...real,
+    append(records) {
+      if (!raced) {
+        raced = true
+        race()
+      }
+      return real.append(records)
+    },
+  }
+  return { journal, raced: () => raced }
+}
+
 function journalBytes(dir: string): number {
   return statSync(join(dir, JOURNAL_FILE)).size
 }
@@ -272,25 +289,16 @@ describe('fs store journal', () => {
     const dir = freshDir()
     const service = openFileJournal({ dir, compactMinBytes: 1 })
     service.load()
-    const real = openFileJournal({ dir })
     // The job's first write finds the journal replaced just before it: the service compacted between the job's look
     // at the file (in the same turn of the event loop) and its write.
-    let rewritten = false
-    const racing: typeof real = {
-      ...real,
-      append(records) {
-        if (!rewritten) {
-          rewritten = true
-          service.append([['s', 'service:key', '1', 0]])
-          service.compact(() => [['s', 'service:key', '1', 0]])
-        }
-        return real.append(records)
-      },
-    }
-    const job = createLocalStore({ name: 'fs', location: dir, journal: racing })
+    const racing = journalRacedOnce(dir, () => {
+      service.append([['s', 'service:key', '1', 0]])
+      service.compact(() => [['s', 'service:key', '1', 0]])
+    })
+    const job = createLocalStore({ name: 'fs', location: dir, journal: racing.journal })
     await job.set('job:one', 1)
     await job.set('job:two', 2)
-    expect(rewritten).toBe(true)
+    expect(racing.raced()).toBe(true)
     await job.dispose()
     service.close()
     const reopened = openStore(dir)
@@ -303,23 +311,14 @@ describe('fs store journal', () => {
   it('should write a batch again when the journal was replaced and the moved line is not written yet', async () => {
     const dir = freshDir()
     const path = join(dir, JOURNAL_FILE)
-    const real = openFileJournal({ dir })
     // Another process's compaction halfway: its new file renamed over the journal, the old one not told yet.
-    let replaced = false
-    const racing: typeof real = {
-      ...real,
-      append(records) {
-        if (!replaced) {
-          replaced = true
-          copyFileSync(path, `${path}.tmp`)
-          renameSync(`${path}.tmp`, path)
-        }
-        return real.append(records)
-      },
-    }
-    const job = createLocalStore({ name: 'fs', location: dir, journal: racing })
+    const racing = journalRacedOnce(dir, () => {
+      copyFileSync(path, `${path}.tmp`)
+      renameSync(`${path}.tmp`, path)
+    })
+    const job = createLocalStore({ name: 'fs', location: dir, journal: racing.journal })
     await job.set('job:one', 1)
-    expect(replaced).toBe(true)
+    expect(racing.raced()).toBe(true)
     await job.dispose()
     const reopened = openStore(dir)
     expect(await reopened.get('job:one')).toBe(1)
