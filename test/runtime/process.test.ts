@@ -252,16 +252,18 @@ describe('the Node process', () => {
     const http = await plane.listen()
     const bridge = plane.seed.user({ role: 20 })
     plane.seed.revokeKey(bridge.apiKey)
-    const port = await freePort()
-    const p = start({
-      PORT: String(port),
-      DATA_DIR: join(dataDir, 'probe'),
-      PLANE_BASE_URL: http.url,
-      PLANE_API_KEY: bridge.apiKey,
-      PLANE_WORKSPACE_SLUG: plane.workspaceSlug,
-    })
+    // The start under tsx takes seconds alone and past 15 s when the whole suite shares two cores.
+    const p = await startListening(
+      {
+        DATA_DIR: join(dataDir, 'probe'),
+        PLANE_BASE_URL: http.url,
+        PLANE_API_KEY: bridge.apiKey,
+        PLANE_WORKSPACE_SLUG: plane.workspaceSlug,
+      },
+      50_000
+    )
+    const port = p.port
     try {
-      // The start under tsx takes seconds alone and past 15 s when the whole suite shares two cores.
       await waitFor(
         () => p.out().includes('"msg":"plane refuses the bridge"'),
         50_000,
@@ -324,9 +326,9 @@ describe('the Node process', () => {
     await store.dispose()
     const telegram = createTelegramSim({ token: '123:restart-token' })
     const api = await telegram.listen()
-    const port = await freePort()
-    const p = start({
-      PORT: String(port),
+    // Started on a port another file may take first (startListening): a child that could not listen sent nothing,
+    // since the start listens before its first kick.
+    const p = await startListening({
       DATA_DIR: dir,
       TELEGRAM_BOT_TOKEN: '123:restart-token',
       TELEGRAM_CHAT_ID: '-1001234567890',
