@@ -90,14 +90,25 @@ export async function flushEntry(
   let enqueued = 0
   // Enqueue before deleting the pending entry; dedupe keys make a repeat after a crash harmless.
   for (const item of items) if ((await parts.outbox.enqueue(item)).enqueued) enqueued++
-  // The task's live message follows its state (started, ended); a repeat after a crash finds it done already. A view:
-  // its failure (the directory's read) never holds back the change's messages.
-  await parts.live?.follow(entry.before, snapshot).catch((error: unknown) =>
-    log.warn('the live view could not follow a change', {
-      task: taskId,
+  // The task's live message follows its state (started, ended); a repeat after a crash finds it done already.
+  await followLive(parts, entry.before, snapshot)
+  await pending.remove(memo, taskId)
+  return { kind: 'flushed', enqueued }
+}
+
+/**
+ * The task's live message told of its change (`before` null: its first sighting). A view: its failure (the directory's
+ * read) is logged, and never holds back the change's messages nor fails the sighting.
+ */
+export async function followLive(
+  parts: Pick<FlushEntryParts, 'live' | 'log'>,
+  before: TaskSnapshot | null,
+  after: TaskSnapshot
+): Promise<void> {
+  await parts.live?.follow(before, after).catch((error: unknown) =>
+    parts.log.warn('the live view could not follow a change', {
+      task: after.id,
       error: errorMessage(error),
     })
   )
-  await pending.remove(memo, taskId)
-  return { kind: 'flushed', enqueued }
 }

@@ -17,14 +17,13 @@ import type { Locale } from '../notify/i18n.ts'
 import type { Outbox } from '../notify/outbox.ts'
 import { isBlockerComment, type NotifyPolicy } from '../notify/policy.ts'
 import type { AgentQuota } from '../notify/quota.ts'
-import { errorMessage } from '../observe/errors.ts'
 import type { Logger } from '../observe/log.ts'
 import type { RunTracker } from '../runs/tracker.ts'
 import type { KeyedLocks, LockMemo } from '../store/keyed-lock.ts'
 import type { Store } from '../store/store.ts'
 import { deletionMarkKey, markDeleted, predatesDeletion, settleDeletion } from './deletion-marks.ts'
 import { flushDueChanges } from './flush-due.ts'
-import { type FlushEntryParts, flushEntry } from './flush-entry.ts'
+import { type FlushEntryParts, flushEntry, followLive } from './flush-entry.ts'
 import { createPendingChanges, recall, remembered } from './pending-changes.ts'
 import type { FlushContext, PendingChange, RunInfo } from './plan-flush.ts'
 import { markWriting } from './writing-marks.ts'
@@ -171,15 +170,6 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     },
   }
 
-  // A view: its failure (the directory's read) fails no sighting.
-  const followFirstSighting = (task: TaskSnapshot) =>
-    options.live?.follow(null, task).catch((error: unknown) =>
-      log.warn('the live view could not follow a change', {
-        task: task.id,
-        error: errorMessage(error),
-      })
-    )
-
   return {
     sightTask: (
       task,
@@ -240,7 +230,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         ])
         memo.set(snapshotKey(task.id), task)
         await markSeen(telling)
-        if (result.status === 'baseline') await followFirstSighting(task)
+        if (result.status === 'baseline') await followLive(flushParts, null, task)
         return result.status === 'changed' || telling.length > 0 ? 'pending' : result.status
       }),
 
