@@ -123,32 +123,28 @@ async function _readWebhooks(
   rejections: Parts['webhookRejections']
 ) {
   // Six independent reads, asked together (one round trip on Redis with its auto-pipelining), not one after another.
-  const [
-    lastReceivedAt,
-    refusedSinceAccepted,
-    unsignedSinceAccepted,
-    offSince,
-    waiting,
-    unreadable,
-  ] = await Promise.all([
-    lastWebhookReceivedAt(services),
-    signaturesRejectedSinceAccepted(services, rejections),
+  return _together({
+    lastReceivedAt: lastWebhookReceivedAt(services),
+    refusedSinceAccepted: signaturesRejectedSinceAccepted(services, rejections),
     // Junk on the public route: counted apart, never blamed on the secret.
-    unsignedRejectedSinceAccepted(services, rejections),
+    unsignedSinceAccepted: unsignedRejectedSinceAccepted(services, rejections),
     // Plane switched its webhook off (the poll found changes no delivery brought).
-    webhookOffSince(services),
+    offSince: webhookOffSince(services),
     // Deliveries kept and not yet read and processed (a backlog, or what a stopped process left).
-    services.store.sortedSize(WEBHOOK_INBOX_SET),
+    waiting: services.store.sortedSize(WEBHOOK_INBOX_SET),
     // Signed deliveries that could not be read, kept apart a week (npm run job -- dead-letters).
-    unreadableSummary(services.store, services.now),
-  ])
-  return {
-    lastReceivedAt,
-    refusedSinceAccepted,
-    unsignedSinceAccepted,
-    offSince,
-    waiting,
-    unreadable,
+    unreadable: unreadableSummary(services.store, services.now),
+  })
+}
+
+/** Named reads awaited together: each name its value. */
+async function _together<T extends Record<string, Promise<unknown>>>(
+  reads: T
+): Promise<{ [K in keyof T]: Awaited<T[K]> }> {
+  const names = Object.keys(reads)
+  const values = await Promise.all(Object.values(reads))
+  return Object.fromEntries(names.map((name, i) => [name, values[i]])) as {
+    [K in keyof T]: Awaited<T[K]>
   }
 }
 
