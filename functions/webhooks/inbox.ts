@@ -161,9 +161,9 @@ export async function replayInbox(
   minAgeMs: number
 ): Promise<number> {
   let replayed = 0
-  const { sortedSet: index } = webhookInbox(services.store, services.now)
+  const { sortedSet } = webhookInbox(services.store, services.now)
   // Ids only: each entry is read once, by its processing.
-  for (const { member: id } of await services.store.sortedRange(index, {
+  for (const { member: id } of await services.store.sortedRange(sortedSet, {
     maxScore: services.now() - minAgeMs,
   })) {
     // Waiting in this runtime's worker behind a burst: processed there, not twice.

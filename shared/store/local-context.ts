@@ -20,8 +20,8 @@ export function createLocalContext(
 
   /** Whether anything sits at `key`, live or expired (a delete journals nothing for an empty key). */
   const holds = (key: string) => {
-    const { values, sortedSets: indexes } = journaled.current()
-    return values.has(key) || indexes.has(key)
+    const { values, sortedSets } = journaled.current()
+    return values.has(key) || sortedSets.has(key)
   }
 
   const expiryOf = (ttlSeconds: number | undefined) => (ttlSeconds ? now() + ttlSeconds * 1000 : 0)

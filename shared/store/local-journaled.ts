@@ -6,7 +6,7 @@
 import {
   applyRecord,
   createLocalState,
-  dropIndex,
+  dropSortedSet,
   dropValue,
   isExpired,
   type JournalRecord,
@@ -138,9 +138,9 @@ export function createJournaledState({
       dropValue(state, key)
       removed++
     }
-    for (const [key, index] of state.sortedSets) {
-      if (!isExpired(index.expiresAt, nowMs)) continue
-      dropIndex(state, key)
+    for (const [key, sorted] of state.sortedSets) {
+      if (!isExpired(sorted.expiresAt, nowMs)) continue
+      dropSortedSet(state, key)
       removed++
     }
     return removed
@@ -200,14 +200,14 @@ export function createJournaledState({
     dropValue(state, key)
     return null
   }
-  const liveIndex = (key: string) => {
-    const index = state.sortedSets.get(key)
-    if (index === undefined) return null
-    if (!isExpired(index.expiresAt, now())) return index
-    dropIndex(state, key)
+  const liveSortedSet = (key: string) => {
+    const sorted = state.sortedSets.get(key)
+    if (sorted === undefined) return null
+    if (!isExpired(sorted.expiresAt, now())) return sorted
+    dropSortedSet(state, key)
     return null
   }
-  const isLive = (key: string) => liveValue(key) !== null || liveIndex(key) !== null
+  const isLive = (key: string) => liveValue(key) !== null || liveSortedSet(key) !== null
 
   /** A batch a failed write left behind is tried again now (the store's ping). */
   const retryPending = () => {
@@ -226,7 +226,7 @@ export function createJournaledState({
     commit,
     dropExpired,
     liveValue,
-    liveIndex,
+    liveSortedSet,
     isLive,
     retryPending,
     close,

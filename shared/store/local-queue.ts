@@ -1,4 +1,4 @@
-/** @module The local store's queue steps: a claim and a queued item, or an item and its index entry, each written as one batch. */
+/** @module The local store's queue steps: a claim and a queued item, or an item and its sorted set entry, each written as one batch. */
 import { assertDequeued, assertQueuedClaim } from './envelope.ts'
 import type { LocalContext } from './local-context.ts'
 import type { LocalSortedAccess } from './local-sorted.ts'
@@ -19,7 +19,7 @@ export function createLocalQueue(
         // Decided here, without a yield, and journaled as one batch: the claim and the item, or neither.
         const found = sortedAt(item.sortedSet)
         const records: JournalRecord[] = [...found.records]
-        if (found.index === null && found.records.length === 0) records.push(['d', item.sortedSet])
+        if (found.sorted === null && found.records.length === 0) records.push(['d', item.sortedSet])
         records.push(
           ['s', claim.key, 'true', expiryOf(claim.ttlSeconds)],
           ['z', item.sortedSet, item.member, item.score],
@@ -38,11 +38,11 @@ export function createLocalQueue(
         assertDequeued(item)
         refresh()
         // One batch, as claimAndEnqueue's: both gone, or neither.
-        const { index, records: converted } = sortedAt(item.sortedSet)
+        const { sorted, records: converted } = sortedAt(item.sortedSet)
         const records: JournalRecord[] = [...converted]
         if (holds(item.key)) records.push(['d', item.key])
-        // An index of an earlier version, converted just above, may hold the member: removing none is nothing.
-        if (converted.length > 0 || (index?.score(item.member) ?? null) !== null)
+        // A sorted set of an earlier version, converted just above, may hold the member: removing none is nothing.
+        if (converted.length > 0 || (sorted?.score(item.member) ?? null) !== null)
           records.push(['r', item.sortedSet, item.member])
         if (records.length > 0) await commit(records)
       }),

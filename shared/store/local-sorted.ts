@@ -7,33 +7,33 @@ import type { JournalRecord, SortedList } from './local-state.ts'
 import type { Store } from './types.ts'
 
 export type LocalSortedAccess = {
-  sortedAt: (key: string) => { index: SortedList | null; records: JournalRecord[] }
+  sortedAt: (key: string) => { sorted: SortedList | null; records: JournalRecord[] }
   readSorted: (key: string) => SortedList | null | Promise<SortedList | null>
 }
 
-/** How the local store's operations find the index at a key (the indexes here, the queue's steps in local-queue.ts). */
+/** How the local store's operations find the sorted set at a key (the sorted sets here, the queue's steps in local-queue.ts). */
 export function createLocalSortedAccess({ journaled }: LocalContext): LocalSortedAccess {
-  const { commit, liveValue, liveIndex } = journaled
+  const { commit, liveValue, liveSortedSet } = journaled
   /**
-   * The live index at `key`, and what must be written before using it: a value written as `{ member: score }` by
-   * the unstorage-based store of earlier versions becomes an index; any other value is refused, as Redis refuses
+   * The live sorted set at `key`, and what must be written before using it: a value written as `{ member: score }` by
+   * the unstorage-based store of earlier versions becomes a sorted set; any other value is refused, as Redis refuses
    * ZADD on a string.
    */
-  const sortedAt = (key: string): { index: SortedList | null; records: JournalRecord[] } => {
-    const index = liveIndex(key)
-    const value = index === null ? liveValue(key) : null
-    if (value === null) return { index, records: [] }
+  const sortedAt = (key: string): { sorted: SortedList | null; records: JournalRecord[] } => {
+    const sorted = liveSortedSet(key)
+    const value = sorted === null ? liveValue(key) : null
+    if (value === null) return { sorted, records: [] }
     const members = _legacyIndex(value.json)
     if (members === null) throw new TypeError(`store key "${key}" holds a value, not an index`)
     const records: JournalRecord[] = [['d', key]]
     for (const [member, score] of Object.entries(members)) records.push(['z', key, member, score])
     if (value.expiresAt !== 0) records.push(['e', key, value.expiresAt])
-    return { index: null, records }
+    return { sorted: null, records }
   }
   /** The sorted set at `key` once a conversion `sortedAt` asked for is written; without one, at once (no yield). */
   const readSorted = (key: string): SortedList | null | Promise<SortedList | null> => {
-    const { index, records } = sortedAt(key)
-    return records.length === 0 ? index : commit(records).then(() => liveIndex(key))
+    const { sorted, records } = sortedAt(key)
+    return records.length === 0 ? sorted : commit(records).then(() => liveSortedSet(key))
   }
   return { sortedAt, readSorted }
 }
@@ -55,11 +55,11 @@ export function createLocalSortedSets(
         refresh()
         // Without a conversion to write this never yields: concurrent adds of one member stay atomic.
         const found = readSorted(key)
-        const index = found instanceof Promise ? await found : found
-        const existing = index?.score(member) ?? null
-        // A new index starts with a delete in the journal: an earlier one under this key that expired (and was
+        const sorted = found instanceof Promise ? await found : found
+        const existing = sorted?.score(member) ?? null
+        // A new sorted set starts with a delete in the journal: an earlier one under this key that expired (and was
         // dropped from memory without a record) must not come back with it on replay.
-        const records: JournalRecord[] = index === null ? [['d', key]] : []
+        const records: JournalRecord[] = sorted === null ? [['d', key]] : []
         if (existing === null || (existing !== score && !options.onlyIfAbsent))
           records.push(['z', key, member, score])
         // As the Redis script: the expiry is (re)set even when NX kept the old score.
@@ -71,8 +71,8 @@ export function createLocalSortedSets(
       guard('index-remove', async () => {
         assertKey(key)
         refresh()
-        const index = await readSorted(key)
-        if (index === null || index.score(member) === null) return false
+        const sorted = await readSorted(key)
+        if (sorted === null || sorted.score(member) === null) return false
         await commit([['r', key, member]])
         return true
       }),
@@ -101,19 +101,19 @@ export function createLocalSortedSets(
         refresh()
         const { nowMs, windowMs, ceiling } = options
         const found = readSorted(key)
-        const index = found instanceof Promise ? await found : found
-        const gone = index?.range(nowMs - windowMs, Number.POSITIVE_INFINITY) ?? []
-        const count = (index?.size ?? 0) - gone.length
+        const sorted = found instanceof Promise ? await found : found
+        const gone = sorted?.range(nowMs - windowMs, Number.POSITIVE_INFINITY) ?? []
+        const count = (sorted?.size ?? 0) - gone.length
         // As the Redis script: the starts that left the window go, whether or not one is taken.
         const records: JournalRecord[] = gone.map(({ member }) => ['r', key, member] as const)
-        if (index !== null && count >= ceiling) {
-          const oldest = index.range(Number.POSITIVE_INFINITY, gone.length + 1)[gone.length]
+        if (sorted !== null && count >= ceiling) {
+          const oldest = sorted.range(Number.POSITIVE_INFINITY, gone.length + 1)[gone.length]
           await commit(records)
           const waitMs = Math.max(0, (oldest?.score ?? nowMs) + windowMs - nowMs)
           return { taken: false, count, waitMs }
         }
-        // A new index starts with a delete in the journal, as in sortedAdd.
-        if (index === null) records.push(['d', key])
+        // A new sorted set starts with a delete in the journal, as in sortedAdd.
+        if (sorted === null) records.push(['d', key])
         records.push(['z', key, windowMember(nowMs), nowMs], ['e', key, nowMs + windowMs])
         await commit(records)
         return { taken: true, count: count + 1, waitMs: 0 }
@@ -121,7 +121,7 @@ export function createLocalSortedSets(
   }
 }
 
-/** `{ member: score }` as the unstorage-based store kept an index, or null for any other value. */
+/** `{ member: score }` as the unstorage-based store kept a sorted set, or null for any other value. */
 function _legacyIndex(json: string): Record<string, number> | null {
   const value: unknown = JSON.parse(json)
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null

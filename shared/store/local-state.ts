@@ -6,8 +6,8 @@
 import type { SortedEntry } from './types.ts'
 
 /**
- * One change. Expiries are epoch milliseconds, 0 for none. `s` sets a value, `d` deletes a key (value or index),
- * `z` adds or re-scores an index member, `r` removes one, `e` sets an index's expiry.
+ * One change. Expiries are epoch milliseconds, 0 for none. `s` sets a value, `d` deletes a key (value or sorted set),
+ * `z` adds or re-scores a sorted set member, `r` removes one, `e` sets a sorted set's expiry.
  */
 export type JournalRecord =
   | readonly ['s', key: string, json: string, expiresAt: number]
@@ -34,9 +34,9 @@ export type LocalState = {
  * takes ~216 bytes in all, estimated 241; a 330-character snapshot ~600, estimated 510.
  */
 const VALUE_OVERHEAD_BYTES = 160
-/** An index member's beyond its characters: its `{ member, score }` entry, its slot, its score Map entry (a UUID member: ~150 bytes measured, 132 estimated). */
+/** A sorted set member's beyond its characters: its `{ member, score }` entry, its slot, its score Map entry (a UUID member: ~150 bytes measured, 132 estimated). */
 const MEMBER_OVERHEAD_BYTES = 96
-/** An index's own: its object, its two collections, its key's Map entry. */
+/** A sorted set's own: its object, its two collections, its key's Map entry. */
 const INDEX_OVERHEAD_BYTES = 160
 
 export function createLocalState(): LocalState {
@@ -56,18 +56,18 @@ export function dropValue(state: LocalState, key: string): void {
   state.bytes -= valueBytes(key, value)
 }
 
-/** Remove the index at `key` (if any), keeping `bytes` right. */
-export function dropIndex(state: LocalState, key: string): void {
-  const index = state.sortedSets.get(key)
-  if (index === undefined) return
+/** Remove the sorted set at `key` (if any), keeping `bytes` right. */
+export function dropSortedSet(state: LocalState, key: string): void {
+  const sorted = state.sortedSets.get(key)
+  if (sorted === undefined) return
   state.sortedSets.delete(key)
-  state.bytes -= key.length + index.bytes
+  state.bytes -= key.length + sorted.bytes
 }
 
 /** Members ordered by score, then by member (as Redis orders a sorted set), with a score lookup. */
 export class SortedList {
   expiresAt = 0
-  /** Estimated heap cost of the index and its members (its key's characters aside). */
+  /** Estimated heap cost of the sorted set and its members (its key's characters aside). */
   bytes = INDEX_OVERHEAD_BYTES
   readonly #scores = new Map<string, number>()
   readonly #order: SortedEntry[] = []
@@ -133,7 +133,7 @@ export class SortedList {
 export function applyRecord(state: LocalState, record: JournalRecord): void {
   switch (record[0]) {
     case 's': {
-      dropIndex(state, record[1])
+      dropSortedSet(state, record[1])
       dropValue(state, record[1])
       const value = { json: record[2], expiresAt: record[3] }
       state.values.set(record[1], value)
@@ -142,49 +142,49 @@ export function applyRecord(state: LocalState, record: JournalRecord): void {
     }
     case 'd':
       dropValue(state, record[1])
-      dropIndex(state, record[1])
+      dropSortedSet(state, record[1])
       return
     case 'z': {
-      let index = state.sortedSets.get(record[1])
-      if (index === undefined) {
+      let sorted = state.sortedSets.get(record[1])
+      if (sorted === undefined) {
         dropValue(state, record[1])
-        index = new SortedList()
-        state.sortedSets.set(record[1], index)
-        state.bytes += record[1].length + index.bytes
+        sorted = new SortedList()
+        state.sortedSets.set(record[1], sorted)
+        state.bytes += record[1].length + sorted.bytes
       }
-      const before = index.bytes
-      index.add(record[2], record[3])
-      state.bytes += index.bytes - before
+      const before = sorted.bytes
+      sorted.add(record[2], record[3])
+      state.bytes += sorted.bytes - before
       return
     }
     case 'r': {
-      const index = state.sortedSets.get(record[1])
-      if (index === undefined) return
-      const before = index.bytes
-      index.remove(record[2])
-      state.bytes += index.bytes - before
-      // An empty index is gone, as a Redis sorted set is.
-      if (index.size === 0) dropIndex(state, record[1])
+      const sorted = state.sortedSets.get(record[1])
+      if (sorted === undefined) return
+      const before = sorted.bytes
+      sorted.remove(record[2])
+      state.bytes += sorted.bytes - before
+      // An empty sorted set is gone, as a Redis sorted set is.
+      if (sorted.size === 0) dropSortedSet(state, record[1])
       return
     }
     case 'e': {
-      const index = state.sortedSets.get(record[1])
-      if (index) index.expiresAt = record[2]
+      const sorted = state.sortedSets.get(record[1])
+      if (sorted) sorted.expiresAt = record[2]
       return
     }
   }
 }
 
 /**
- * Apply `record` as replaying a journal at `nowMs` should: a value or an index expiry already past removes the key
+ * Apply `record` as replaying a journal at `nowMs` should: a value or a sorted set expiry already past removes the key
  * (the entry would be dropped at its first read anyway), so a journal's dead entries never take the loading heap.
  */
 export function replayRecord(state: LocalState, record: JournalRecord, nowMs: number): void {
   if (record[0] === 's' && isExpired(record[3], nowMs)) {
     dropValue(state, record[1])
-    dropIndex(state, record[1])
+    dropSortedSet(state, record[1])
   } else if (record[0] === 'e' && isExpired(record[2], nowMs)) {
-    dropIndex(state, record[1])
+    dropSortedSet(state, record[1])
   } else {
     applyRecord(state, record)
   }
@@ -200,10 +200,10 @@ export function* snapshotRecords(state: LocalState, nowMs: number): Generator<Jo
   for (const [key, value] of state.values) {
     if (!isExpired(value.expiresAt, nowMs)) yield ['s', key, value.json, value.expiresAt]
   }
-  for (const [key, index] of state.sortedSets) {
-    if (isExpired(index.expiresAt, nowMs)) continue
-    for (const { member, score } of index.entries()) yield ['z', key, member, score]
-    if (index.expiresAt !== 0) yield ['e', key, index.expiresAt]
+  for (const [key, sorted] of state.sortedSets) {
+    if (isExpired(sorted.expiresAt, nowMs)) continue
+    for (const { member, score } of sorted.entries()) yield ['z', key, member, score]
+    if (sorted.expiresAt !== 0) yield ['e', key, sorted.expiresAt]
   }
 }
 
