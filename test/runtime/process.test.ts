@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, type ChildProcessByStdio, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Readable } from 'node:stream'
 import { pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createNodeStore } from '../../runtime/node-store.ts'
@@ -24,15 +25,28 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 
 /** Start the real entry point with only the given environment (plus PATH/HOME), no inherited settings. */
 function start(env: Record<string, string>, args: string[] = []) {
-  const child = spawn(
-    process.execPath,
-    ['--import', tsxLoader, join(root, 'runtime/node.ts'), ...args],
-    {
+  return watch(
+    spawn(process.execPath, ['--import', tsxLoader, join(root, 'runtime/node.ts'), ...args], {
       cwd: dataDir,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
-    }
+    })
   )
+}
+
+/** `npm start` as a newcomer runs it, from the repository: the build, then node on dist/ (no tsx). */
+function startWithNpm(env: Record<string, string>) {
+  return watch(
+    spawn('npm', ['start', '--silent'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+  )
+}
+
+/** A started child, what it wrote so far, and its exit. */
+function watch(child: ChildProcessByStdio<null, Readable, Readable>) {
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (d) => {
@@ -48,14 +62,18 @@ function start(env: Record<string, string>, args: string[] = []) {
 }
 
 /**
- * Start the entry point on a free port and wait until it listens. `freePort` closes the port it found before the child
+ * Start the entry point (or `npm start`: `launch`) on a free port and wait until it listens. `freePort` closes the port it found before the child
  * binds it, and another file running beside this one may take it in between: a child that stops on that (its one
  * line naming PORT) is started again on another port, up to three times.
  */
-async function startListening(env: Record<string, string>, ms = 40_000) {
+async function startListening(
+  env: Record<string, string>,
+  ms = 40_000,
+  launch: (env: Record<string, string>) => ReturnType<typeof watch> = start
+) {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort()
-    const p = start({ ...env, PORT: String(port) })
+    const p = launch({ ...env, PORT: String(port) })
     let code: number | null | undefined
     void p.exited.then((c) => {
       code = c
@@ -215,9 +233,12 @@ describe('the Node process', () => {
   }, 30_000)
 
   it('should refuse to start when PORT is taken, naming PORT', async () => {
-    const port = await freePort()
-    const taken = createServer().listen(port, '127.0.0.1')
+    // The port is taken here, by a server the OS gave a port to (not one `freePort` let go of: another file may
+    // take that one first, and this server would fail, not the child).
+    const taken = createServer().listen(0, '127.0.0.1')
     await once(taken, 'listening')
+    const address = taken.address()
+    const port = typeof address === 'object' && address ? address.port : 0
     try {
       const p = start({ PORT: String(port), HOST: '127.0.0.1' })
       expect(await p.exited).toBe(1)
@@ -284,35 +305,21 @@ describe('the Node process', () => {
   }, 70_000)
 
   it('should build and run compiled JavaScript with npm start, and stop entirely on SIGTERM to npm', async () => {
-    const port = await freePort()
-    // `npm start` as a newcomer runs it: the build, then node on dist/ (no tsx), from the repository.
-    const child = spawn('npm', ['start', '--silent'], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATA_DIR: join(dataDir, 'npm-start'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = ''
-    child.stdout.on('data', (d) => {
-      out += d
-    })
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)))
+    const p = await startListening(
+      { HOST: '127.0.0.1', DATA_DIR: join(dataDir, 'npm-start') },
+      90_000,
+      startWithNpm
+    )
     try {
-      await waitFor(() => out.includes('"msg":"listening"'), 90_000)
-      expect(out).toContain(`"msg":"listening","host":"127.0.0.1","port":${port}`)
-      expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200)
-      child.kill('SIGTERM')
-      expect(await exited).toBe(0)
+      expect(p.out()).toContain(`"msg":"listening","host":"127.0.0.1","port":${p.port}`)
+      expect((await fetch(`http://127.0.0.1:${p.port}/health`)).status).toBe(200)
+      p.child.kill('SIGTERM')
+      expect(await p.exited).toBe(0)
       // Nothing left behind: the node process went with npm (no orphan still serving).
-      await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow()
-      expect(out).toContain('"msg":"stopped"')
+      await expect(fetch(`http://127.0.0.1:${p.port}/health`)).rejects.toThrow()
+      expect(p.out()).toContain('"msg":"stopped"')
     } finally {
-      child.kill('SIGKILL')
+      p.child.kill('SIGKILL')
     }
   }, 120_000)
 
