@@ -12,7 +12,7 @@ import type { ProjectRef } from '../notify/messages.ts'
 import { errorMessage } from '../observe/errors.ts'
 import type { SightingResult } from '../pipeline/pipeline.ts'
 import type { PlaneClient } from '../plane/client.ts'
-import { listProjectChanges } from '../plane/listing.ts'
+import { DEFAULT_OVERLAP_MS, listProjectChanges } from '../plane/listing.ts'
 import { snapshotFromWorkItem, updatedByOf } from '../plane/normalize.ts'
 import { ensureProjectProvisioned, type ProjectSetupParts } from '../provision/project.ts'
 
@@ -94,6 +94,12 @@ export async function readProjectListings(
           `poll:checkpoint:${project.id}`,
           Math.max(listing.newestMs, checkpoint ?? 0)
         )
+      // A project with no work item at its first listing (new, or every task deleted) is listed all the same: its
+      // checkpoint is this cycle's start, less the listing's overlap (the bridge's clock, Plane's a little apart).
+      // Without one, every later cycle took it for its first: a task that appeared in it was a first sighting, not
+      // a creation, and the comments a lost delivery left on it were never read.
+      else if (checkpoint === null)
+        await store.set(`poll:checkpoint:${project.id}`, cycleStart - DEFAULT_OVERLAP_MS)
       // Read back to its checkpoint: the index holds the project as of this cycle.
       if (!listing.truncated) await parts.index.listed(project.id, cycleStart)
       allIds.set(project.id, listing.allIds)

@@ -127,6 +127,33 @@ describe('comments caught up by the poll (issue 37)', () => {
     expect(sent(t).filter((text) => text.includes('Quel port'))).toHaveLength(1)
   })
 
+  it('should read the comments of a task made in a project its first poll found empty, and wake its agent', async () => {
+    const { t, human, poll } = await start()
+    // Its first cycle lists the project with no work item (no server start noted: a CLI poll alone).
+    expect((await poll()).commentsRead).toBe(0)
+    for (const hook of t.plane.state.webhooks.values()) hook.is_active = false
+    const item = await t.plane.ui.createWorkItem(human.id, t.project.id, {
+      name: 'Première tâche',
+      assignee_ids: [t.users.imhotep.id],
+      state: t.state('Todo').id,
+    })
+    await t.plane.ui.addComment(human.id, item.id, '<p>❓ Quel port pour Redis ?</p>')
+    await t.settle()
+    expect(t.plane.webhooks.deliveries).toHaveLength(0)
+
+    // The next cycle is not the project's first: the task is a creation, its comments since read.
+    const report = await poll()
+    expect(report.commentsRead).toBe(1)
+    expect(sent(t).filter((text) => text.includes('Quel port'))).toHaveLength(1)
+    expect(
+      t.openclaw.calls.filter(
+        (c) =>
+          c.path === '/hooks/agent' &&
+          String((c.body as { message?: string }).message).includes('Première tâche')
+      )
+    ).toHaveLength(1)
+  })
+
   it("should read no task's comments on a project's first poll, and none of an unmoved task later", async () => {
     const { t, human, poll } = await start()
     const item = t.plane.seed.workItem(t.project.id, {

@@ -9,6 +9,21 @@ import { playScenario, type ScenarioInput } from './play.ts'
 
 const CASES: Array<[string, ScenarioInput]> = [
   [
+    // The project's only task deleted, then polled: its listing held no work item, so it kept no checkpoint, and the
+    // next cycle took it for its first; the question on a task made since, its delivery lost, was never read.
+    'a question on a new task of a project a poll found empty, its delivery lost: told after the next poll',
+    {
+      version: '1.2',
+      tasks: [{ state: 'Backlog', assignee: 'imhotep' }],
+      steps: [
+        { op: 'delete', task: 0, via: 'ui' },
+        { op: 'poll', where: 'here' },
+        { op: 'create', assignee: 'imhotep', deps: [], approval: false, echo: 'deliver' },
+        { op: 'uiComment', task: 1, question: true, delivery: 'drop' },
+      ],
+    },
+  ],
+  [
     // Cancelled and started again within the live message's gap between two edits: the new stretch's record took the
     // place of the ended one before its message showed the end, and the old message said "en cours" forever.
     'a task cancelled and started again at once: its first live message shows the cancellation',
