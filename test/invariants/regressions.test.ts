@@ -6,6 +6,19 @@ import { describe, it } from 'vitest'
 import { playBudgetScenario } from './budget-property.ts'
 import type { BudgetStep } from './budget-scenario.ts'
 import { playScenario, type ScenarioInput } from './play.ts'
+import type { Step } from './scenario.ts'
+
+type StatusStep = Extract<Step, { op: 'status' }>
+
+/** An agent's status change through its tool, its webhook echo delivered (the shape every case here uses). */
+function status(
+  agent: StatusStep['agent'],
+  task: number,
+  to: StatusStep['status'],
+  confidence = 0.5
+): StatusStep {
+  return { op: 'status', agent, task, status: to, confidence, echo: 'deliver' }
+}
 
 const CASES: Array<[string, ScenarioInput]> = [
   [
@@ -31,30 +44,9 @@ const CASES: Array<[string, ScenarioInput]> = [
       version: '1.2',
       tasks: [{ state: 'Backlog', assignee: 'thot' }],
       steps: [
-        {
-          op: 'status',
-          agent: 'thot',
-          task: 0,
-          status: 'in_progress',
-          confidence: 0.5,
-          echo: 'deliver',
-        },
-        {
-          op: 'status',
-          agent: 'ra',
-          task: 0,
-          status: 'cancelled',
-          confidence: 0.5,
-          echo: 'deliver',
-        },
-        {
-          op: 'status',
-          agent: 'thot',
-          task: 0,
-          status: 'in_progress',
-          confidence: 0.5,
-          echo: 'deliver',
-        },
+        status('thot', 0, 'in_progress'),
+        status('ra', 0, 'cancelled'),
+        status('thot', 0, 'in_progress'),
       ],
     },
   ],
@@ -80,7 +72,7 @@ const CASES: Array<[string, ScenarioInput]> = [
       version: '1.3',
       tasks: [{ state: 'Cancelled', assignee: 'thot' }],
       steps: [
-        { op: 'status', agent: 'thot', task: 0, status: 'done', confidence: 0.5, echo: 'deliver' },
+        status('thot', 0, 'done'),
         { op: 'uiState', task: 0, state: 'Backlog', delivery: 'deliver' },
       ],
     },
@@ -92,14 +84,7 @@ const CASES: Array<[string, ScenarioInput]> = [
       version: '1.2',
       tasks: [{ state: 'Backlog', assignee: 'imhotep' }],
       steps: [
-        {
-          op: 'status',
-          agent: 'imhotep',
-          task: 0,
-          status: 'cancelled',
-          confidence: 0.5,
-          echo: 'deliver',
-        },
+        status('imhotep', 0, 'cancelled'),
         { op: 'timer' },
         { op: 'press', card: 0, action: 'approve' },
       ],
@@ -115,10 +100,7 @@ const CASES: Array<[string, ScenarioInput]> = [
         { state: 'Backlog', assignee: 'imhotep' },
         { state: 'Backlog', assignee: 'thot' },
       ],
-      steps: [
-        { op: 'status', agent: 'thot', task: 17, status: 'todo', confidence: 0.5, echo: 'deliver' },
-        { op: 'delete', task: 14, via: 'ui' },
-      ],
+      steps: [status('thot', 17, 'todo'), { op: 'delete', task: 14, via: 'ui' }],
     },
   ],
   [
@@ -135,14 +117,7 @@ const CASES: Array<[string, ScenarioInput]> = [
         { op: 'create', assignee: 'imhotep', deps: [], approval: false, echo: 'deliver' },
         { op: 'create', assignee: 'imhotep', deps: [20], approval: false, echo: 'deliver' },
         { op: 'delete', task: 2, via: 'ui' },
-        {
-          op: 'status',
-          agent: 'imhotep',
-          task: 3,
-          status: 'in_progress',
-          confidence: 0.5,
-          echo: 'deliver',
-        },
+        status('imhotep', 3, 'in_progress'),
       ],
     },
   ],
@@ -201,17 +176,7 @@ const CASES: Array<[string, ScenarioInput]> = [
     {
       version: '1.2',
       tasks: [{ state: 'In Progress', assignee: 'imhotep' }],
-      steps: [
-        { op: 'read', agent: 'imhotep', task: null },
-        {
-          op: 'status',
-          agent: 'imhotep',
-          task: 0,
-          status: 'done',
-          confidence: 0.9,
-          echo: 'deliver',
-        },
-      ],
+      steps: [{ op: 'read', agent: 'imhotep', task: null }, status('imhotep', 0, 'done', 0.9)],
     },
   ],
   [
@@ -260,9 +225,7 @@ const CASES: Array<[string, ScenarioInput]> = [
         { state: 'Done', assignee: 'thot' },
         { state: 'Backlog', assignee: 'imhotep' },
       ],
-      steps: [
-        { op: 'status', agent: 'thot', task: 0, status: 'done', confidence: 0.5, echo: 'deliver' },
-      ],
+      steps: [status('thot', 0, 'done')],
     },
   ],
   [
@@ -287,14 +250,7 @@ const CASES: Array<[string, ScenarioInput]> = [
       steps: [
         { op: 'create', assignee: 'imhotep', deps: [9], approval: false, echo: 'deliver' },
         { op: 'timer' },
-        {
-          op: 'status',
-          agent: 'thot',
-          task: 1,
-          status: 'cancelled',
-          confidence: 0.5,
-          echo: 'deliver',
-        },
+        status('thot', 1, 'cancelled'),
         { op: 'apiState', task: 17, state: 'Backlog', delivery: 'deliver' },
         { op: 'timer' },
       ],
@@ -353,17 +309,7 @@ const CASES: Array<[string, ScenarioInput]> = [
         { state: 'In Progress', assignee: 'imhotep' },
         { state: 'Backlog', assignee: 'imhotep' },
       ],
-      steps: [
-        { op: 'read', agent: 'ra', task: null },
-        {
-          op: 'status',
-          agent: 'thot',
-          task: 0,
-          status: 'in_progress',
-          confidence: 0.5,
-          echo: 'deliver',
-        },
-      ],
+      steps: [{ op: 'read', agent: 'ra', task: null }, status('thot', 0, 'in_progress')],
     },
   ],
   [
@@ -424,7 +370,7 @@ const CASES: Array<[string, ScenarioInput]> = [
       steps: [
         { op: 'create', assignee: 'imhotep', deps: [0], approval: false, echo: 'deliver' },
         { op: 'uiAssign', task: 20, assignee: null, delivery: 'deliver' },
-        { op: 'status', agent: 'thot', task: 0, status: 'done', confidence: 0.5, echo: 'deliver' },
+        status('thot', 0, 'done'),
         { op: 'poll', where: 'here' },
       ],
     },
@@ -445,14 +391,7 @@ const CASES: Array<[string, ScenarioInput]> = [
         { op: 'uiState', task: 15, state: 'Backlog', delivery: 'deliver' },
         { op: 'timer' },
         { op: 'uiAssign', task: 15, assignee: 'imhotep', delivery: 'deliver' },
-        {
-          op: 'status',
-          agent: 'imhotep',
-          task: 0,
-          status: 'in_progress',
-          confidence: 0.5,
-          echo: 'deliver',
-        },
+        status('imhotep', 0, 'in_progress'),
       ],
     },
   ],
@@ -525,14 +464,7 @@ const UPSTREAM_CASES: Array<[string, ScenarioInput]> = [
       steps: [
         { op: 'poll', where: 'here' },
         { op: 'create', assignee: 'thot', deps: [0], approval: false, echo: 'deliver' },
-        {
-          op: 'status',
-          agent: 'imhotep',
-          task: 0,
-          status: 'in_progress',
-          confidence: 0.5,
-          echo: 'deliver',
-        },
+        status('imhotep', 0, 'in_progress'),
         { op: 'timer' },
         { op: 'delete', task: 0, via: 'ui' },
         { op: 'poll', where: 'here' },
@@ -548,14 +480,7 @@ const UPSTREAM_CASES: Array<[string, ScenarioInput]> = [
         { op: 'create', assignee: 'thot', deps: [0], approval: false, echo: 'deliver' },
         { op: 'timer' },
         { op: 'delete', task: 0, via: 'api' },
-        {
-          op: 'status',
-          agent: 'thot',
-          task: 1,
-          status: 'in_progress',
-          confidence: 0.5,
-          echo: 'deliver',
-        },
+        status('thot', 1, 'in_progress'),
       ],
     },
   ],
