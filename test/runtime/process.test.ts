@@ -1,10 +1,9 @@
-import { type ChildProcess, type ChildProcessByStdio, spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Readable } from 'node:stream'
 import { pathToFileURL } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createNodeStore } from '../../runtime/node-store.ts'
@@ -25,28 +24,26 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 
 /** Start the real entry point with only the given environment (plus PATH/HOME), no inherited settings. */
 function start(env: Record<string, string>, args: string[] = []) {
-  return watch(
-    spawn(process.execPath, ['--import', tsxLoader, join(root, 'runtime/node.ts'), ...args], {
-      cwd: dataDir,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+  return launch(
+    process.execPath,
+    ['--import', tsxLoader, join(root, 'runtime/node.ts'), ...args],
+    dataDir,
+    env
   )
 }
 
 /** `npm start` as a newcomer runs it, from the repository: the build, then node on dist/ (no tsx). */
 function startWithNpm(env: Record<string, string>) {
-  return watch(
-    spawn('npm', ['start', '--silent'], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-  )
+  return launch('npm', ['start', '--silent'], root, env)
 }
 
-/** A started child, what it wrote so far, and its exit. */
-function watch(child: ChildProcessByStdio<null, Readable, Readable>) {
+/** A child with only `env` (plus PATH/HOME), its output captured: what it wrote so far, and its exit. */
+function launch(command: string, args: string[], cwd: string, env: Record<string, string>) {
+  const child = spawn(command, args, {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (d) => {
@@ -62,18 +59,18 @@ function watch(child: ChildProcessByStdio<null, Readable, Readable>) {
 }
 
 /**
- * Start the entry point (or `npm start`: `launch`) on a free port and wait until it listens. `freePort` closes the port it found before the child
- * binds it, and another file running beside this one may take it in between: a child that stops on that (its one
- * line naming PORT) is started again on another port, up to three times.
+ * Start the entry point (or `npm start`: `startChild`) on a free port and wait until it listens. `freePort` closes the
+ * port it found before the child binds it, and another file running beside this one may take it in between: a child
+ * that stops on that (its one line naming PORT) is started again on another port, up to three times.
  */
 async function startListening(
   env: Record<string, string>,
   ms = 40_000,
-  launch: (env: Record<string, string>) => ReturnType<typeof watch> = start
+  startChild: (env: Record<string, string>) => ReturnType<typeof launch> = start
 ) {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort()
-    const p = launch({ ...env, PORT: String(port) })
+    const p = startChild({ ...env, PORT: String(port) })
     let code: number | null | undefined
     void p.exited.then((c) => {
       code = c
