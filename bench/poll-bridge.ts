@@ -1,11 +1,10 @@
 /**
- * @module plane-bridge's services and bridge for one poll-bench run: the first n agents of the world registered,
- * each with its own key, a fresh memory store, and a bridge whose Plane client does not space its requests.
+ * @module plane-bridge's services and parts for one poll-bench run: the first n agents of the world registered,
+ * each with its own key, a fresh memory store, and the real parts (pipeline, outbox, store, every Plane client) built
+ * by the runtime's root, with the kick left out.
  *
- * Why not `services.bridge` as it is: its Plane client keeps Plane's window of 60 requests a minute per key,
- * so a first cycle of thousands of tasks would wait minutes and the suite be too slow for BENCH_QUICK. The bridge here is the real one (pipeline, outbox, store) with two parts swapped: a Plane client
- * built the same way with `rateLimit: UNLIMITED_RATE`, and the directory over that client. `throttled: true` keeps the
- * product's client as it is: the time a cycle takes in production.
+ * `PLANE_API_RATE_LIMIT` is set so high that no key's window ever waits, so a cycle's time is the bridge's own cost;
+ * at Plane's 60 requests a minute, a first cycle of thousands of tasks waits minutes (the bench prints that floor).
  */
 
 import { createRoot } from '../runtime/root.ts'
@@ -13,10 +12,7 @@ import { createServices } from '../runtime/services.ts'
 import { loadConfig } from '../shared/core/config.ts'
 import type { Services } from '../shared/core/function.ts'
 import type { Parts } from '../shared/core/parts.ts'
-import { createPlaneDirectory } from '../shared/notify/plane-directory.ts'
 import { createLogger } from '../shared/observe/log.ts'
-import { createPlaneClient } from '../shared/plane/client.ts'
-import { UNLIMITED_RATE } from '../shared/plane/request-window.ts'
 import { createMemoryStore } from '../shared/store/store.ts'
 import type { PollWorld } from './poll-world.ts'
 
@@ -34,11 +30,13 @@ export type PollBridge = {
  */
 const OPENCLAW_HOOKS_URL = 'http://openclaw.invalid/hooks'
 
-export function openPollBridge(
-  world: PollWorld,
-  agentCount: number,
-  { throttled = false }: { throttled?: boolean } = {}
-): PollBridge {
+/**
+ * A window no cycle reaches (the simulator allows as many): the bridge's own cost, every part's client alike. A swap
+ * of one client is not enough: the parts (the run tracker, a project's set-up, the agents' ticks) build their own.
+ */
+const UNTHROTTLED_RATE = '1000000/minute'
+
+export function openPollBridge(world: PollWorld, agentCount: number): PollBridge {
   const agents = world.agents.slice(0, agentCount)
   const problems: string[] = []
   const config = loadConfig({
@@ -47,6 +45,8 @@ export function openPollBridge(
     PLANE_WORKSPACE_SLUG: world.sim.workspaceSlug,
     OPENCLAW_HOOKS_URL,
     OPENCLAW_HOOKS_TOKEN: 'bench-hooks-token',
+    // Every client the parts build (the bridge key's, each agent's own) keeps its window at this setting.
+    PLANE_API_RATE_LIMIT: UNTHROTTLED_RATE,
   })
   const services = createServices({
     config,
@@ -64,8 +64,7 @@ export function openPollBridge(
     agents,
     agentTokens: Object.fromEntries(agents.map((a) => [a.id, world.agentKeys[a.id] ?? ''])),
   })
-  const real = createRoot(services).parts()
-  const bridge = throttled ? { ...real, kick: _noKick } : _unthrottled(services, real)
+  const bridge = { ...createRoot(services).parts(), kick: _noKick }
   return {
     services,
     bridge,
@@ -79,34 +78,6 @@ export function openPollBridge(
 }
 
 // --- Internal helpers ---
-
-/**
- * The real bridge with an unspaced Plane client and a directory over it. The pipeline keeps the real directory,
- * which it reads only when it flushes, and flushing (kick) is left out.
- */
-function _unthrottled(services: Services, real: Parts): Parts {
-  const { config, agents, log, now } = services
-  let requests = 0
-  const plane = createPlaneClient({
-    baseUrl: config.PLANE_BASE_URL ?? '',
-    apiKey: config.PLANE_API_KEY ?? '',
-    workspaceSlug: config.PLANE_WORKSPACE_SLUG ?? '',
-    rateLimit: UNLIMITED_RATE,
-    onRequest: function countRequest() {
-      requests++
-    },
-  })
-  const directory = createPlaneDirectory({ plane, agents, log, now })
-  // The run tracker keeps the real bridge's client (run records looked up in Plane for tasks it wakes): its
-  // requests are the cycle's too.
-  return {
-    ...real,
-    plane,
-    directory,
-    planeRequestCount: () => requests + real.planeRequestCount(),
-    kick: _noKick,
-  }
-}
 
 /**
  * The cycle ends with a kick: flush what is due and drain the outbox in the background. Left out, so that the
