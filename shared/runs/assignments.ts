@@ -50,9 +50,11 @@ export function createAssignments(
     if (!(await store.claim(key, ASSIGNMENT_TTL_S, entry))) return 'known'
     const { ref } = await taskRef(task)
     // The wake waits on the record: a card to rebuild it from is read at an agent's priority, and a task created
-    // by this very change has none to read.
+    // by this very change has none to read. A deploy's backlog, found by a read, reads its cards at background
+    // work's share: hundreds at once, they would take the agents' share of the bridge key for minutes (the
+    // Concierge's create_task waited 48 s behind them).
     const reads = {
-      ...(options.cardReads ? { via: options.cardReads } : {}),
+      ...(options.cardReads && !firstSighting ? { via: options.cardReads } : {}),
       ...(created ? { created: true } : {}),
     }
     if (adopt) {

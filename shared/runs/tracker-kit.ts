@@ -53,8 +53,9 @@ export type RunTrackerOptions = {
   /** Null without Plane: records and cards are not kept, wakes still are verified. */
   runs: RunStore | null
   /**
-   * Where a wake reads the run card of a task whose record the store has lost: the bridge's key at an agent's
-   * priority, since the wake waits on it (default: the run store's own client, background work's share).
+   * Where a wake for a change reads the run card of a task whose record the store has lost: the bridge's key at an
+   * agent's priority, since the wake waits on it. A poll's first sighting (a deploy's backlog) and everything else
+   * read with the run store's own client, at background work's share.
    */
   cardReads?: PlaneClient | null
   directory: {

@@ -15,6 +15,7 @@ import {
   windowCeiling,
 } from '../../shared/plane/request-window.ts'
 import { WINDOW_WAIT_REPORTED_MS } from '../../shared/plane/transport.ts'
+import { runPollCycle } from '../../shared/poll/cycle.ts'
 import { type E2E, sideRuntime, startE2E } from '../../sim/e2e/harness.ts'
 import { runJobCli } from './run-cli.ts'
 
@@ -178,6 +179,39 @@ describe('the first wake after a deploy (check and provision just run)', () => {
     ])
     expect(wake.waits).toEqual([])
   })
+
+  it('should read a deploy backlog’s run cards at background work’s share, leaving the agents’ share free', async () => {
+    const d = await deployed()
+    const { t } = d
+    // The backlog a first poll finds: more open tasks given to agents than the agents' share of a minute.
+    const backlog = windowCeiling('agent', DEFAULT_RATE_LIMIT.requests) + 3
+    for (let i = 0; i < backlog; i++)
+      t.plane.seed.workItem(t.project.id, {
+        name: `Tâche ${i}`,
+        state: t.state('Todo').id,
+        assignees: [i % 2 === 0 ? t.users.imhotep.id : t.users.thot.id],
+      })
+    await probeAtStart({ ...t.services, ...t.bridge })
+    const from = t.plane.requests.length
+    const report = await runPollCycle({ ...t.services, ...t.bridge })
+    expect(report.wakes).toBe(backlog)
+    // Each task's run card was looked for (the store knew no run of it)...
+    const cards = d.bridgeRequests(from).filter((r) => path(r).endsWith('/comments/'))
+    expect(cards.length).toBeGreaterThanOrEqual(backlog)
+    // ...at background work's share: no minute of the cycle, as Plane counts it, held more of the key's requests, so
+    // what an agent asks meanwhile starts at once. At an agent's priority they took the agents' share up to its
+    // ceiling, and the Concierge's create_task waited 48 s behind them in the deploy bench.
+    const starts = d.bridgeRequests(from).map((r) => r.at)
+    const busiestMinute = Math.max(
+      ...starts.map(
+        (at) => starts.filter((x) => x >= at && x < at + DEFAULT_RATE_LIMIT.windowMs).length
+      )
+    )
+    expect(busiestMinute).toBeLessThanOrEqual(
+      windowCeiling('background', DEFAULT_RATE_LIMIT.requests)
+    )
+    expect(waitedForWindow(t).filter((l) => l.priority === 'agent')).toEqual([])
+  }, 60_000)
 
   it('should say how long a wake waited when the window had no room even for it, and whose key, never the key', async () => {
     const d = await deployed()
