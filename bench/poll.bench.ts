@@ -12,6 +12,7 @@
  */
 import { availableParallelism, loadavg } from 'node:os'
 import { runPollCycle } from '../shared/poll/cycle.ts'
+import { ID_PAGE_SIZE } from '../shared/poll/deletions.ts'
 import type { BenchOptions } from './options.ts'
 import { openPollBridge, type PollBridge } from './poll-bridge.ts'
 import {
@@ -33,8 +34,6 @@ const CYCLES: readonly PollCycleKind[] = ['first', 'unchanged', 'one changed']
 const LIST_PATH = /\/projects\/[^/]+\/work-items\/$/
 /** Plane's default API_KEY_RATE_LIMIT, the product client's window: 60 requests in any 60 s. */
 const WINDOW = { requests: 60, seconds: 60 }
-/** Ids per page of the deletion check's listing (`shared/poll/deletions.ts`). */
-const ID_PAGE = 1000
 
 export const pollBench = defineTableBench({ name: 'poll', run: runPollBench })
 
@@ -57,7 +56,7 @@ async function runPollBench(options: BenchOptions): Promise<TableBenchResult> {
   )
   const verdict = pollVerdict(sorted, {
     projects: PROJECTS,
-    idPages: Math.ceil(tasksPerProject / ID_PAGE),
+    idPages: Math.ceil(tasksPerProject / ID_PAGE_SIZE),
     agentCounts: AGENT_COUNTS.length,
   })
   const description =

@@ -27,7 +27,9 @@ export type DeletionCheckReport = {
   deleted: string[]
 }
 
-/** Pages of 1000 ids read for one project at most (a project of 20,000 work items). */
+/** Ids per page of a project's id-only listing (Plane's largest page). */
+export const ID_PAGE_SIZE = 1000
+/** Pages of ids read for one project at most (a project of 20,000 work items). */
 const ID_PAGE_CAP = 20
 
 export async function findDeletedTasks(
@@ -57,7 +59,7 @@ export async function findDeletedTasks(
         report.idListings++
         const listed = await plane.workItems.listAll(projectId, {
           fields: ['id'],
-          perPage: 1000,
+          perPage: ID_PAGE_SIZE,
           pageCap: ID_PAGE_CAP,
         })
         // Cut short by the cap: an id not read is no sign of a deletion.
