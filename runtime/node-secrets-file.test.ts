@@ -1,17 +1,24 @@
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { nodeSecretsFile } from './node-secrets-file.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href
 
+/** A temporary folder, removed when the test ends. */
+function scratch(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
 describe('BOOTSTRAP_SECRETS_FILE on Node', () => {
   it('should read nothing before the first write, then write it whole, mode 0600, through a file renamed over it', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'secrets-')), 'secrets.env')
+    const path = join(scratch('secrets-'), 'secrets.env')
     const file = nodeSecretsFile(path)
     expect(await file.read()).toEqual({})
     // A crash left a world-readable temporary file: the next write still ends 0600.
@@ -29,7 +36,7 @@ describe('BOOTSTRAP_SECRETS_FILE on Node', () => {
 
 describe('loadEnvFiles: .env, then the secrets file, the environment winning', () => {
   it('should fill .env’s empty keys from secrets.env, replace its older ones, and keep the environment’s', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'envfiles-'))
+    const dir = scratch('envfiles-')
     writeFileSync(
       join(dir, '.env'),
       'PLANE_API_KEY=\nPLANE_WEBHOOK_SECRET=plane_wh_old\nLOCALE=en\nBOOTSTRAP_SECRETS_FILE=./s/secrets.env\n'

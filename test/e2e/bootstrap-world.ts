@@ -2,7 +2,7 @@
  * A Plane just installed (the simulator, `fresh`, on loopback) and `npm run job -- bootstrap` run against it in
  * process, each run a new runtime (as each `npm run job` is), the secrets file in a temporary directory.
  */
-import { mkdtempSync, readFileSync, statSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { functions } from '../../functions/index.ts'
@@ -121,7 +121,11 @@ export async function startBootstrapWorld(options: PlaneSimOptions = {}) {
       })
       return response.ok ? ((await response.json()) as { email: string }).email : null
     },
-    close: () => http.close(),
+    /** Plane's server stopped and the secrets file's folder removed: nothing of the world is left behind. */
+    async close() {
+      await http.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
   }
 }
 
