@@ -48,6 +48,13 @@ export default class TimingReporter implements Reporter {
         assertions += test.meta().assertions ?? 0
         tests.push({ name: `${file} > ${test.fullName}`, seconds: _s(test.diagnostic()?.duration) })
       }
+      // A file or suite that failed outside its tests (a `beforeAll`, the collection): its tests only say skipped.
+      for (const suite of [module, ...module.children.allSuites()]) {
+        const errors = suite.errors()
+        if (errors.length === 0) continue
+        const where = suite.type === 'module' ? '' : ` > ${suite.fullName}`
+        failed.push(_failure(`${file}${where} (outside its tests: a hook or the collection)`, errors, []))
+      }
       files.push({ name: file, seconds: _s(module.diagnostic().duration), tests: count })
     }
     const slowest = (list: Timed[]) =>
