@@ -116,6 +116,9 @@ export function startBridge(
   })
 }
 
+/** How long a bench lets one `npm run job` run before it stops it (and says exit ?): a stuck job ends the bench. */
+export const JOB_TIMEOUT_MS = 15 * 60_000
+
 /**
  * `npm run job -- <args>` (the built CLI) on the same settings: its output and duration. A failed exit throws, unless
  * its output says the job ran and left only steps for a human (provision's Telegram webhook needs HTTPS, Plane's
@@ -124,7 +127,8 @@ export function startBridge(
 export async function runJob(
   deployment: AgentsDeployment,
   env: Record<string, string>,
-  args: readonly string[]
+  args: readonly string[],
+  { timeoutMs = JOB_TIMEOUT_MS }: { timeoutMs?: number } = {}
 ): Promise<{ ms: number; out: string }> {
   const started = performance.now()
   try {
@@ -137,7 +141,7 @@ export async function runJob(
         // A job's output at LOG_LEVEL=info (BENCH_DEPLOY_LOG_LEVEL): a first poll of 3,000 items passed 16 MiB, and
         // execFile killed the job there (issue 46, "exit ?" after 666 s).
         maxBuffer: 256 * 1024 * 1024,
-        timeout: 15 * 60_000,
+        timeout: timeoutMs,
       }
     )
     return { ms: performance.now() - started, out: `${stdout}${stderr}` }

@@ -47,6 +47,11 @@ const CONCIERGE_EVERY_MS = 10_000
 const PROJECT_EVERY = 6
 /** Issue 46: an agent's write answered within this at p99 while a poll runs. */
 const TOOL_GOAL_MS = 1_500
+/**
+ * The first poll's limit. Its backlog (~400 open tasks already given to agents) reads each run card at background
+ * work's share since 0966d56: a cycle of ~20 minutes here, past the 15 minutes any other job gets.
+ */
+const POLL_TIMEOUT_MS = 45 * 60_000
 
 /**
  * One of the Concierge's calls during the poll: the tool, how long its HTTP call took, its status, and for a project
@@ -146,7 +151,9 @@ async function runDeployBench(options: BenchOptions): Promise<TableBenchResult> 
         `deploy: npm run job -- ${job.join(' ')}, /plane status every ${ASK_EVERY_MS / 1000} s`
       )
       const run = async () => {
-        const done = await runJob(deployment, env, job)
+        const done = await runJob(deployment, env, job, {
+          ...(job[0] === 'poll' ? { timeoutMs: POLL_TIMEOUT_MS } : {}),
+        })
         if (logDir) await appendFile(join(logDir, `job-${job[0]}.log`), done.out)
         return done
       }
