@@ -53,7 +53,9 @@ export default class TimingReporter implements Reporter {
         const errors = suite.errors()
         if (errors.length === 0) continue
         const where = suite.type === 'module' ? '' : ` > ${suite.fullName}`
-        failed.push(_failure(`${file}${where} (outside its tests: a hook or the collection)`, errors, []))
+        failed.push(
+          _failure(`${file}${where} (outside its tests: a hook or the collection)`, errors, [])
+        )
       }
       files.push({ name: file, seconds: _s(module.diagnostic().duration), tests: count })
     }
