@@ -24,6 +24,7 @@ import {
   BENCH_WEBHOOK_SECRET,
   bridgeTokens,
   deploymentEnv,
+  JOB_TIMEOUT_MS,
   runJob,
   seedConcierge,
   startBridge,
@@ -49,7 +50,8 @@ const PROJECT_EVERY = 6
 const TOOL_GOAL_MS = 1_500
 /**
  * The first poll's limit. Its backlog (~400 open tasks already given to agents) reads each run card at background
- * work's share since 0966d56: a cycle of ~20 minutes here, past the 15 minutes any other job gets.
+ * work's share since 0966d56: a cycle of 16 minutes on the 2026-11-28 machine, past the 15 (JOB_TIMEOUT_MS) any other
+ * job gets.
  */
 const POLL_TIMEOUT_MS = 45 * 60_000
 
@@ -152,7 +154,7 @@ async function runDeployBench(options: BenchOptions): Promise<TableBenchResult> 
       )
       const run = async () => {
         const done = await runJob(deployment, env, job, {
-          ...(job[0] === 'poll' ? { timeoutMs: POLL_TIMEOUT_MS } : {}),
+          timeoutMs: job[0] === 'poll' ? POLL_TIMEOUT_MS : JOB_TIMEOUT_MS,
         })
         if (logDir) await appendFile(join(logDir, `job-${job[0]}.log`), done.out)
         return done
