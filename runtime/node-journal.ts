@@ -140,7 +140,10 @@ export function openFileJournal({
       fstatSync(file.fd)
     },
     close() {
+      // Once: the number may belong to another file or socket by a second call (test/store-journal.test.ts).
+      if (file.fd < 0) return
       closeSync(file.fd)
+      file.fd = -1
     },
     schedule(flush) {
       setImmediate(flush)

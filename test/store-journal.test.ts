@@ -395,6 +395,27 @@ describe('fs store journal', () => {
     await again.dispose()
   })
 
+  it('should close its journal once, and refuse a write once closed', async () => {
+    // A store disposed twice (SIGTERM then SIGINT, a test's world) closed its file's number twice: by then it was
+    // the next store's journal, whose writes failed (EBADF). The invariants hunt on this store found it.
+    const first = openStore(freshDir())
+    await first.set('before', 1)
+    await first.dispose()
+    // The lowest free descriptor is the one just closed: the next journal opens under the same number.
+    const dir = freshDir()
+    const second = openStore(dir)
+    await first.dispose()
+    await second.set('kept', 'oui')
+    await second.dispose()
+    const again = openStore(dir)
+    expect(await again.get('kept')).toBe('oui')
+    await again.dispose()
+    // Kept in memory only, a write after the close would be lost without a word.
+    await expect(first.set('late', 1)).rejects.toThrow(
+      /DATA_DIR: .*closed, this process is stopping: the write was refused, not kept/
+    )
+  })
+
   it('should refuse an index operation on a key that holds another value', async () => {
     const store = openStore(freshDir())
     await store.set('plain', 'texte')

@@ -14,6 +14,7 @@ import {
   replayRecord,
   snapshotRecords,
 } from './local-state.ts'
+import { StoreUnavailableError } from './unavailable.ts'
 
 /** Where a local store keeps its changes (runtime/node-journal.ts: a file in DATA_DIR). */
 export type StoreJournal = {
@@ -59,6 +60,8 @@ export class StoreTooLargeError extends Error {
 
 export type JournaledStateOptions = {
   journal?: StoreJournal | undefined
+  /** Where the journal is (DATA_DIR), for the error a write after `close` gets. */
+  location?: string
   now: () => number
   onError?: ((operation: string, error: unknown) => void) | undefined
   /** Past this (estimated heap bytes), a write that adds is refused with `StoreTooLargeError`. */
@@ -76,6 +79,7 @@ const APPEND_ATTEMPTS = 3
 /** The state as the journal left it (loaded record by record), and how changes reach both. */
 export function createJournaledState({
   journal,
+  location = 'memory',
   now,
   onError,
   maxLiveBytes,
@@ -95,6 +99,12 @@ export function createJournaledState({
   let pending: JournalRecord[] = []
   let waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = []
   let scheduled = false
+  /**
+   * Closed (the process is stopping): a write now would be kept in memory only, so it is refused, and the journal
+   * is never touched again. Its file descriptor is released at the first close: a second one, were it passed on,
+   * would close whatever file or socket the process opened since under the same number.
+   */
+  let closed = false
 
   /** Whether the journal was read in this turn of the event loop. */
   let refreshed = false
@@ -104,7 +114,7 @@ export function createJournaledState({
    * as if they had come a moment later.
    */
   const refresh = (force = false) => {
-    if (!journal || (refreshed && !force)) return
+    if (!journal || closed || (refreshed && !force)) return
     if (!refreshed)
       journal.schedule(() => {
         refreshed = false
@@ -147,6 +157,13 @@ export function createJournaledState({
   }
 
   const commit = (records: readonly JournalRecord[]): Promise<void> => {
+    if (closed)
+      throw new StoreUnavailableError(
+        'DATA_DIR',
+        location,
+        'closed, this process is stopping',
+        'the write was refused, not kept'
+      )
     assertRoom(records)
     for (const record of records) applyRecord(state, record)
     if (!journal || records.length === 0) return RESOLVED
@@ -211,12 +228,17 @@ export function createJournaledState({
 
   /** A batch a failed write left behind is tried again now (the store's ping). */
   const retryPending = () => {
-    if (journal && pending.length > 0) writePending(journal)
+    if (journal && !closed && pending.length > 0) writePending(journal)
   }
+  /** Writes what is pending, then closes the journal, once: a second call does nothing. */
   const close = () => {
-    if (!journal) return
-    flush()
-    journal.close()
+    if (!journal || closed) return
+    try {
+      flush()
+    } finally {
+      closed = true
+      journal.close()
+    }
   }
 
   return {

@@ -41,7 +41,14 @@ export function createLocalStore({
   maxLiveBytes = Number.POSITIVE_INFINITY,
   maxLoadBytes = Number.POSITIVE_INFINITY,
 }: LocalStoreOptions): Store {
-  const journaled = createJournaledState({ journal, now, onError, maxLiveBytes, maxLoadBytes })
+  const journaled = createJournaledState({
+    journal,
+    location,
+    now,
+    onError,
+    maxLiveBytes,
+    maxLoadBytes,
+  })
   const context = createLocalContext(journaled, now, onError)
   const { guard } = context
   const indexAccess = createLocalSortedAccess(context)

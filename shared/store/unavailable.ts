@@ -16,11 +16,11 @@ export class StoreUnavailableError extends Error {
     /** Where it was tried, without credentials. */
     readonly location: string,
     /** The driver's own words (`Command timed out`, `connect ECONNREFUSED …`). */
-    readonly why: string
+    readonly why: string,
+    /** What the operator may do about it. */
+    advice = `check that it runs and that ${setting} points to it`
   ) {
-    super(
-      `the store does not answer (${setting}: ${location}): ${why}: check that it runs and that ${setting} points to it`
-    )
+    super(`the store does not answer (${setting}: ${location}): ${why}: ${advice}`)
   }
 }
 
