@@ -60,6 +60,9 @@ export function openFileJournal({
   }
   const writer = randomBytes(6).toString('base64url')
   const ownPrefix = `{"w":${JSON.stringify(writer)},`
+  // Lines this process reads back like another's (a lock's records, decided by their place in the file): a writer
+  // name of their own, which `ownPrefix` does not match.
+  const readBackWriter = `${writer}.`
   const file: JournalFile = {
     fd: openSync(path, 'a+', JOURNAL_MODE),
     offset: 0,
@@ -117,8 +120,8 @@ export function openFileJournal({
       }
       return records.length > 0 ? { reset: false, records } : null
     },
-    append(records) {
-      const length = writeText(file.fd, encodeLines(writer, records))
+    append(records, { readBack = false } = {}) {
+      const length = writeText(file.fd, encodeLines(readBack ? readBackWriter : writer, records))
       const stat = fstatSync(file.fd)
       // Replaced by another process's compaction, which may not have written the moved line yet: the next poll
       // looks at the file itself, not only at its lines.
@@ -127,7 +130,8 @@ export function openFileJournal({
         return false
       }
       // Nothing of anyone else's before ours since the last poll: no need to read our own bytes back.
-      if (stat.size === file.offset + length && file.carry === '') file.offset = stat.size
+      if (!readBack && stat.size === file.offset + length && file.carry === '')
+        file.offset = stat.size
       return true
     },
     compact(snapshot) {

@@ -6,6 +6,7 @@
 import {
   applyRecord,
   createLocalState,
+  droppable,
   dropSortedSet,
   dropValue,
   isExpired,
@@ -25,8 +26,12 @@ export type StoreJournal = {
    * another process: the state is then rebuilt from `records` alone. Null when nothing changed.
    */
   poll(): { reset: boolean; records: readonly JournalRecord[] } | null
-  /** Write a batch; false when the journal was rewritten meanwhile (poll, then append again). Throws on I/O errors. */
-  append(records: readonly JournalRecord[]): boolean
+  /**
+   * Write a batch; false when the journal was rewritten meanwhile (poll, then append again). Throws on I/O errors.
+   * `readBack`: the batch is handed out by the next poll like another process's, in its place in the file (a lock's
+   * records, decided by that order).
+   */
+  append(records: readonly JournalRecord[], options?: { readBack?: boolean }): boolean
   /** Rewrite the journal as `snapshot()` when it has grown enough (the journal decides; it may skip). */
   compact(snapshot: () => Iterable<JournalRecord>): void
   /** Throws when the journal cannot be written. */
@@ -144,7 +149,7 @@ export function createJournaledState({
   const dropExpired = (nowMs: number) => {
     let removed = 0
     for (const [key, value] of state.values) {
-      if (!isExpired(value.expiresAt, nowMs)) continue
+      if (!droppable(value, nowMs)) continue
       dropValue(state, key)
       removed++
     }
@@ -156,14 +161,16 @@ export function createJournaledState({
     return removed
   }
 
+  const closedError = () =>
+    new StoreUnavailableError(
+      'DATA_DIR',
+      location,
+      'closed, this process is stopping',
+      'the write was refused, not kept'
+    )
+
   const commit = (records: readonly JournalRecord[]): Promise<void> => {
-    if (closed)
-      throw new StoreUnavailableError(
-        'DATA_DIR',
-        location,
-        'closed, this process is stopping',
-        'the write was refused, not kept'
-      )
+    if (closed) throw closedError()
     assertRoom(records)
     for (const record of records) applyRecord(state, record)
     if (!journal || records.length === 0) return RESOLVED
@@ -176,14 +183,22 @@ export function createJournaledState({
     })
   }
 
-  const writePending = (target: StoreJournal) => {
+  const appendNow = (
+    target: StoreJournal,
+    records: readonly JournalRecord[],
+    options?: { readBack: boolean }
+  ) => {
     for (let attempt = 1; ; attempt++) {
       // A retry reads again whatever the turn's first look saw: another process rewrote the journal since.
       refresh(attempt > 1)
-      if (target.append(pending)) break
+      if (target.append(records, options)) return
       if (attempt >= APPEND_ATTEMPTS)
         throw new Error('the store journal was rewritten during every write attempt')
     }
+  }
+
+  const writePending = (target: StoreJournal) => {
+    appendNow(target, pending)
     pending = []
     try {
       target.compact(() => snapshotRecords(state, now()))
@@ -193,8 +208,8 @@ export function createJournaledState({
     }
   }
 
-  function flush() {
-    scheduled = false
+  /** The turn's batch written now, its waiters told; throws (after rejecting them) when it cannot be. */
+  const flushNow = () => {
     const settled = waiters
     waiters = []
     if (!journal || pending.length === 0) {
@@ -203,18 +218,47 @@ export function createJournaledState({
     }
     try {
       writePending(journal)
-      for (const waiter of settled) waiter.resolve()
     } catch (error) {
       for (const waiter of settled) waiter.reject(error)
+      throw error
     }
+    for (const waiter of settled) waiter.resolve()
+  }
+
+  function flush() {
+    scheduled = false
+    try {
+      flushNow()
+    } catch {
+      // Its waiters have the error.
+    }
+  }
+
+  /**
+   * A lock's conditional records (`c`, `x`, `D`: local-state.ts), decided by the journal's order, the one every
+   * process reads: the turn's batch is written first, then these at once, and the journal is read to its end, these
+   * included, so each process applies them where the file has them. Two processes taking one lock: the first line
+   * wins in both. Without a journal (memory) they are applied here.
+   */
+  const decide = (records: readonly JournalRecord[]) => {
+    if (closed) throw closedError()
+    if (!journal) {
+      for (const record of records) applyRecord(state, record)
+      return
+    }
+    flushNow()
+    appendNow(journal, records, { readBack: true })
+    refresh(true)
   }
 
   const liveValue = (key: string) => {
     const value = state.values.get(key)
     if (value === undefined) return null
-    if (!isExpired(value.expiresAt, now())) return value
-    // Expired entries are dropped from memory only: the journal's copy goes at the next compaction.
-    dropValue(state, key)
+    const nowMs = now()
+    if (!isExpired(value.expiresAt, nowMs)) return value
+    // Expired entries are dropped from memory only (the journal's copy goes at the next compaction); a lock's an hour
+    // later (StoredValue.lock).
+    if (droppable(value, nowMs)) dropValue(state, key)
     return null
   }
   const liveSortedSet = (key: string) => {
@@ -246,6 +290,7 @@ export function createJournaledState({
     current: () => state,
     refresh,
     commit,
+    decide,
     dropExpired,
     liveValue,
     liveSortedSet,

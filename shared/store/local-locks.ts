@@ -1,4 +1,8 @@
-/** @module The local store's locks: taken as a claim holding a token, released and extended only by their holder. */
+/**
+ * @module The local store's locks: taken as a claim holding a token, released and extended only by their holder.
+ * On the file store each is decided by its line's place in the journal (local-journaled.ts `decide`), so that a
+ * process and `npm run job` beside it never both hold one lock (an outbox lane: a message sent by both).
+ */
 import { assertKey, assertTtl, inCallOrder } from './envelope.ts'
 import type { LocalContext } from './local-context.ts'
 import type { Store, StoreLock } from './types.ts'
@@ -6,9 +10,10 @@ import type { Store, StoreLock } from './types.ts'
 export function createLocalLocks({
   journaled,
   guard,
+  now,
   expiryOf,
 }: LocalContext): Pick<Store, 'lock'> {
-  const { refresh, commit, liveValue, isLive } = journaled
+  const { refresh, decide, liveValue, isLive } = journaled
   return {
     lock: (key, ttlSeconds) =>
       guard('lock', async () => {
@@ -17,8 +22,8 @@ export function createLocalLocks({
         refresh()
         if (isLive(key)) return null
         const token = JSON.stringify(crypto.randomUUID())
-        await commit([['s', key, token, expiryOf(ttlSeconds)]])
-        return _localLock(key, token)
+        decide([['c', key, token, expiryOf(ttlSeconds), now()]])
+        return liveValue(key)?.json === token ? _localLock(key, token) : null
       }),
   }
 
@@ -34,7 +39,7 @@ export function createLocalLocks({
             refresh()
             const mine = stillHeld()
             held = false
-            if (mine) await commit([['d', key]])
+            if (mine) decide([['D', key, token]])
             return mine
           })
         ),
@@ -43,8 +48,8 @@ export function createLocalLocks({
           guard('lock-extend', async () => {
             assertTtl(ttlSeconds)
             refresh()
+            if (stillHeld()) decide([['x', key, token, expiryOf(ttlSeconds), now()]])
             held = stillHeld()
-            if (held) await commit([['s', key, token, expiryOf(ttlSeconds)]])
             return held
           })
         ),

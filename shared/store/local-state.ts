@@ -8,6 +8,10 @@ import type { SortedEntry } from './types.ts'
 /**
  * One change. Expiries are epoch milliseconds, 0 for none. `s` sets a value, `d` deletes a key (value or sorted set),
  * `z` adds or re-scores a sorted set member, `r` removes one, `e` sets a sorted set's expiry.
+ *
+ * A lock's records are conditional, and decided by their order in the journal, which every process reads the same
+ * (local-journaled.ts `decide`): `c` takes `key` for `json` if no live value holds it at `at`, `x` moves its expiry
+ * if it still holds `json` (live at `at`), `D` deletes it if it holds `json`. Otherwise they change nothing.
  */
 export type JournalRecord =
   | readonly ['s', key: string, json: string, expiresAt: number]
@@ -15,8 +19,24 @@ export type JournalRecord =
   | readonly ['z', key: string, member: string, score: number]
   | readonly ['r', key: string, member: string]
   | readonly ['e', key: string, expiresAt: number]
+  | readonly ['c', key: string, json: string, expiresAt: number, at: number]
+  | readonly ['x', key: string, json: string, expiresAt: number, at: number]
+  | readonly ['D', key: string, json: string]
 
-export type StoredValue = { json: string; expiresAt: number }
+/**
+ * `lock`: written by a lock's records. Such a value is not dropped once expired, as others are on reading, until
+ * LOCK_KEPT_EXPIRED_MS later: a renewal another process wrote before the expiry, and not yet read here, still finds
+ * it, and this process decides as the others do (`x` renews it, a `c` after it loses).
+ */
+export type StoredValue = { json: string; expiresAt: number; lock?: true }
+
+/** How long an expired lock's value is kept (it is only read as free): far past any line written before it expired. */
+export const LOCK_KEPT_EXPIRED_MS = 60 * 60 * 1000
+
+/** Whether an expired entry may be dropped from memory at `nowMs` (a lock's, only an hour after). */
+export function droppable(value: StoredValue, nowMs: number): boolean {
+  return isExpired(value.lock ? value.expiresAt + LOCK_KEPT_EXPIRED_MS : value.expiresAt, nowMs)
+}
 
 export type LocalState = {
   values: Map<string, StoredValue>
@@ -172,6 +192,23 @@ export function applyRecord(state: LocalState, record: JournalRecord): void {
       if (sorted) sorted.expiresAt = record[2]
       return
     }
+    case 'c': {
+      const held = state.values.get(record[1])
+      if (held && !isExpired(held.expiresAt, record[4])) return
+      applyRecord(state, ['s', record[1], record[2], record[3]])
+      const taken = state.values.get(record[1])
+      if (taken) taken.lock = true
+      return
+    }
+    case 'x': {
+      const held = state.values.get(record[1])
+      if (held?.json === record[2] && !isExpired(held.expiresAt, record[4]))
+        held.expiresAt = record[3]
+      return
+    }
+    case 'D':
+      if (state.values.get(record[1])?.json === record[2]) dropValue(state, record[1])
+      return
   }
 }
 
@@ -180,7 +217,12 @@ export function applyRecord(state: LocalState, record: JournalRecord): void {
  * (the entry would be dropped at its first read anyway), so a journal's dead entries never take the loading heap.
  */
 export function replayRecord(state: LocalState, record: JournalRecord, nowMs: number): void {
-  if (record[0] === 's' && isExpired(record[3], nowMs)) {
+  // A lock's records as they were decided: its values are kept an hour past their expiry (StoredValue.lock).
+  if (record[0] === 'c' || record[0] === 'x') {
+    applyRecord(state, record)
+    const value = state.values.get(record[1])
+    if (value && droppable(value, nowMs)) dropValue(state, record[1])
+  } else if (record[0] === 's' && isExpired(record[3], nowMs)) {
     dropValue(state, record[1])
     dropSortedSet(state, record[1])
   } else if (record[0] === 'e' && isExpired(record[2], nowMs)) {
@@ -198,7 +240,9 @@ export function isExpired(expiresAt: number, nowMs: number): boolean {
 /** The records that rebuild what is live at `nowMs`: what a compacted journal holds. */
 export function* snapshotRecords(state: LocalState, nowMs: number): Generator<JournalRecord> {
   for (const [key, value] of state.values) {
-    if (!isExpired(value.expiresAt, nowMs)) yield ['s', key, value.json, value.expiresAt]
+    // A lock's value stays one (taken at 0: nothing held it before the rewrite), expired or not.
+    if (value.lock && !droppable(value, nowMs)) yield ['c', key, value.json, value.expiresAt, 0]
+    else if (!isExpired(value.expiresAt, nowMs)) yield ['s', key, value.json, value.expiresAt]
   }
   for (const [key, sorted] of state.sortedSets) {
     if (isExpired(sorted.expiresAt, nowMs)) continue
@@ -221,6 +265,16 @@ export function isJournalRecord(value: unknown): value is JournalRecord {
       return value.length === 3 && typeof value[2] === 'string'
     case 'e':
       return value.length === 3 && Number.isFinite(value[2])
+    case 'c':
+    case 'x':
+      return (
+        value.length === 5 &&
+        typeof value[2] === 'string' &&
+        Number.isFinite(value[3]) &&
+        Number.isFinite(value[4])
+      )
+    case 'D':
+      return value.length === 3 && typeof value[2] === 'string'
     default:
       return false
   }
