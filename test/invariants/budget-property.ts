@@ -15,18 +15,25 @@ import {
   budgetStepArb,
   createBudgetScenario,
 } from './budget-scenario.ts'
-import { type BudgetWorld, budgetCards, createBudgetWorld } from './budget-world.ts'
-import type { StoreKind } from './world.ts'
+import {
+  type BudgetStoreKind,
+  type BudgetWorld,
+  budgetCards,
+  createBudgetWorld,
+} from './budget-world.ts'
 
 /** The memory store plays a scenario in ~10 ms, Redis in ~100 ms: more runs where they are cheap. */
-const RUNS: Record<StoreKind, number> = {
+const RUNS: Record<BudgetStoreKind, number> = {
   memory: Number(process.env.PROPERTY_RUNS) || 300,
   redis: Number(process.env.PROPERTY_RUNS) || 100,
 }
 const SEED = process.env.PROPERTY_SEED ? Number(process.env.PROPERTY_SEED) : undefined
 const PATH = process.env.PROPERTY_PATH
 
-export async function playBudgetScenario(store: StoreKind, steps: BudgetStep[]): Promise<void> {
+export async function playBudgetScenario(
+  store: BudgetStoreKind,
+  steps: BudgetStep[]
+): Promise<void> {
   const world = await createBudgetWorld(store)
   const scenario = createBudgetScenario(world)
   try {
@@ -140,7 +147,7 @@ export async function checkBudget(
 }
 
 /** The property on one store, as a vitest test. */
-export function describeBudgetLedger(store: StoreKind): void {
+export function describeBudgetLedger(store: BudgetStoreKind): void {
   describe(`the budget's ledger over random interleavings (${store} store)`, () => {
     it(`should equal the model and tell each threshold once over ${RUNS[store]} random scenarios`, async () => {
       await fc.assert(

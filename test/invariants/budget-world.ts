@@ -19,6 +19,12 @@ import { createMemoryStore, type Store } from '../../shared/store/store.ts'
 import { dropRedisPrefix, TEST_REDIS_URL } from '../helpers/redis.ts'
 import type { StoreKind } from './world.ts'
 
+/**
+ * The stores whose replicas may race on the ledger: the file store's claims between processes are not atomic
+ * (docs/settings.md: several replicas need Redis), so it has no budget world.
+ */
+export type BudgetStoreKind = Exclude<StoreKind, 'fs'>
+
 export const TEAM_BUDGET_USD = 100
 /** Imhotep has a budget of his own; Thot has none (the team's alone counts for him). */
 export const AGENT_BUDGETS: Readonly<Record<string, number | undefined>> = { imhotep: 40 }
@@ -49,7 +55,7 @@ export type BudgetWorld = {
 /** The clock starts mid-July in Paris, far from a month's turn until a step makes one. */
 const START = Date.parse('2026-07-10T09:00:00Z')
 
-export async function createBudgetWorld(kind: StoreKind): Promise<BudgetWorld> {
+export async function createBudgetWorld(kind: BudgetStoreKind): Promise<BudgetWorld> {
   let offset = 0
   const now = () => START + offset
   const prefix = `pb-budget-${randomUUID().slice(0, 8)}`

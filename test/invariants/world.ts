@@ -1,12 +1,18 @@
 /**
  * One world for the "told once" invariants (issue 28): Plane (v1.2 or v1.3), Telegram and OpenClaw simulators, a
- * bridge runtime on a fresh store (memory, or Redis under a throwaway prefix) and a virtual clock: the bridge's
+ * bridge runtime on a fresh store (memory, the file store in a temporary folder, or Redis under a throwaway prefix)
+ * and a virtual clock: the bridge's
  * time is real time plus the jumps the scenario makes, and every wait the bridge makes (the chat's spacing) moves
  * that clock instead of sleeping. Processes come and go on the same store: a restart, a `npm run job -- poll`.
  */
 import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openFileJournal } from '../../runtime/node-journal.ts'
 import { createNodeStore } from '../../runtime/node-store.ts'
 import { loadConfig } from '../../shared/core/config.ts'
+import { createLocalStore } from '../../shared/store/local.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
 import {
   type E2E,
@@ -18,7 +24,7 @@ import {
 import type { PlaneSim } from '../../sim/plane/index.ts'
 import { dropRedisPrefix, TEST_REDIS_URL } from '../helpers/redis.ts'
 
-export type StoreKind = 'memory' | 'redis'
+export type StoreKind = 'memory' | 'fs' | 'redis'
 export type PlaneVersion = '1.2' | '1.3'
 export type StateName = 'Backlog' | 'Todo' | 'In Progress' | 'Bloqué' | 'Done' | 'Cancelled'
 export const STATE_NAMES: readonly StateName[] = [
@@ -78,13 +84,22 @@ export async function createWorld({
   }
   const prefix = `pb-inv-${randomUUID().slice(0, 8)}`
   const memory = kind === 'memory' ? createMemoryStore({ now }) : null
+  const dir = kind === 'fs' ? mkdtempSync(join(tmpdir(), 'pb-inv-fs-')) : null
   const stores: Store[] = []
   const newStore = (): Store => {
     const store =
       memory ??
-      createNodeStore(
-        loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, STORE_DRIVER: 'redis' })
-      )
+      // The file store as `npm start` opens it on DATA_DIR, on the world's clock: each process its own, tailing the
+      // others' lines in the one journal.
+      (dir
+        ? createLocalStore({ name: 'fs', location: dir, journal: openFileJournal({ dir }), now })
+        : createNodeStore(
+            loadConfig({
+              REDIS_URL: TEST_REDIS_URL,
+              REDIS_KEY_PREFIX: prefix,
+              STORE_DRIVER: 'redis',
+            })
+          ))
     stores.push(store)
     return store
   }
@@ -169,7 +184,8 @@ export async function createWorld({
       await t.stop()
       if (!memory) {
         for (const store of stores) await store.dispose().catch(() => undefined)
-        await dropRedisPrefix(prefix)
+        if (dir) rmSync(dir, { recursive: true, force: true })
+        else await dropRedisPrefix(prefix)
       }
     },
   }
