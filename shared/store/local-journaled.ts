@@ -3,13 +3,10 @@
  * the event loop written to the journal in one batch, and what other processes appended taken in once a turn.
  */
 
+import { createExpiry } from './local-expiry.ts'
 import {
   applyRecord,
   createLocalState,
-  droppable,
-  dropSortedSet,
-  dropValue,
-  isExpired,
   type JournalRecord,
   type LocalState,
   replayRecord,
@@ -110,6 +107,7 @@ export function createJournaledState({
    * would close whatever file or socket the process opened since under the same number.
    */
   let closed = false
+  const { dropExpired, liveValue, liveSortedSet, isLive } = createExpiry(() => state, now)
 
   /** Whether the journal was read in this turn of the event loop. */
   let refreshed = false
@@ -144,21 +142,6 @@ export function createJournaledState({
     if (!records.some((r) => r[0] === 's' || r[0] === 'z')) return
     dropExpired(now())
     if (state.bytes > maxLiveBytes) throw new StoreTooLargeError('write', state.bytes, maxLiveBytes)
-  }
-
-  const dropExpired = (nowMs: number) => {
-    let removed = 0
-    for (const [key, value] of state.values) {
-      if (!droppable(value, nowMs)) continue
-      dropValue(state, key)
-      removed++
-    }
-    for (const [key, sorted] of state.sortedSets) {
-      if (!isExpired(sorted.expiresAt, nowMs)) continue
-      dropSortedSet(state, key)
-      removed++
-    }
-    return removed
   }
 
   const closedError = () =>
@@ -250,25 +233,6 @@ export function createJournaledState({
     appendNow(journal, records, { readBack: true })
     refresh(true)
   }
-
-  const liveValue = (key: string) => {
-    const value = state.values.get(key)
-    if (value === undefined) return null
-    const nowMs = now()
-    if (!isExpired(value.expiresAt, nowMs)) return value
-    // Expired entries are dropped from memory only (the journal's copy goes at the next compaction); a lock's an hour
-    // later (StoredValue.lock).
-    if (droppable(value, nowMs)) dropValue(state, key)
-    return null
-  }
-  const liveSortedSet = (key: string) => {
-    const sorted = state.sortedSets.get(key)
-    if (sorted === undefined) return null
-    if (!isExpired(sorted.expiresAt, now())) return sorted
-    dropSortedSet(state, key)
-    return null
-  }
-  const isLive = (key: string) => liveValue(key) !== null || liveSortedSet(key) !== null
 
   /** A batch a failed write left behind is tried again now (the store's ping). */
   const retryPending = () => {
