@@ -4,7 +4,7 @@
  * the other, in one turn of the event loop or across turns, while the clock moves: at no moment do two processes
  * hold one lock, and a lock let go (released or expired) can be taken again.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
@@ -122,6 +122,41 @@ describe('fs store locks between processes on one journal', () => {
       }),
       { numRuns: Number(process.env.PROPERTY_RUNS) || 200 }
     )
+  })
+
+  it('should keep a lock held across a rewrite of the journal, for the job that has it open and for a new process', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plane-bridge-locks-'))
+    const open = () =>
+      createLocalStore({
+        name: 'fs',
+        location: dir,
+        journal: openFileJournal({ dir, compactMinBytes: 16 * 1024 }),
+      })
+    const service = open()
+    const job = open()
+    try {
+      const lock = await service.lock('outbox:drain:telegram', 60)
+      expect(lock).not.toBeNull()
+      // Enough writes to rewrite the journal from the live state a few times over.
+      for (let i = 0; i < 100; i++) await service.set(`k:${i % 5}`, 'x'.repeat(1000))
+      expect(statSync(join(dir, 'store.journal')).size).toBeLessThan(64 * 1024)
+      await nextTurn()
+      // The rewrite keeps the lock as a take: held for the job that had the old file open, and for a new process.
+      expect(await job.lock('outbox:drain:telegram', 60)).toBeNull()
+      const late = open()
+      expect(await late.lock('outbox:drain:telegram', 60)).toBeNull()
+      expect(await lock?.extend(60)).toBe(true)
+      expect(await lock?.release()).toBe(true)
+      await nextTurn()
+      const next = await late.lock('outbox:drain:telegram', 60)
+      expect(next).not.toBeNull()
+      await next?.release()
+      await late.dispose()
+    } finally {
+      await service.dispose()
+      await job.dispose()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('should give a lock two processes take in the same turn to the one whose line comes first', async () => {
