@@ -114,6 +114,27 @@ async function play(steps: Step[]): Promise<string[]> {
   }
 }
 
+/**
+ * Processes on one fresh DATA_DIR, each `open()` a store of its own on its journal (rewritten from 16 KiB on): all
+ * disposed and the folder removed at the end.
+ */
+async function onOneJournal(fn: (open: () => Store, dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'plane-bridge-locks-'))
+  const opened: Store[] = []
+  const open = () => {
+    const journal = openFileJournal({ dir, compactMinBytes: 16 * 1024 })
+    const store = createLocalStore({ name: 'fs', location: dir, journal })
+    opened.push(store)
+    return store
+  }
+  try {
+    await fn(open, dir)
+  } finally {
+    for (const store of opened) await store.dispose()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 describe('fs store locks between processes on one journal', () => {
   it('should never let two processes hold one lock, whatever the interleaving', async () => {
     await fc.assert(
@@ -125,16 +146,9 @@ describe('fs store locks between processes on one journal', () => {
   })
 
   it('should keep a lock held across a rewrite of the journal, for the job that has it open and for a new process', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'plane-bridge-locks-'))
-    const open = () =>
-      createLocalStore({
-        name: 'fs',
-        location: dir,
-        journal: openFileJournal({ dir, compactMinBytes: 16 * 1024 }),
-      })
-    const service = open()
-    const job = open()
-    try {
+    await onOneJournal(async (open, dir) => {
+      const service = open()
+      const job = open()
       const lock = await service.lock('outbox:drain:telegram', 60)
       expect(lock).not.toBeNull()
       // Enough writes to rewrite the journal from the live state a few times over.
@@ -151,21 +165,13 @@ describe('fs store locks between processes on one journal', () => {
       const next = await late.lock('outbox:drain:telegram', 60)
       expect(next).not.toBeNull()
       await next?.release()
-      await late.dispose()
-    } finally {
-      await service.dispose()
-      await job.dispose()
-      rmSync(dir, { recursive: true, force: true })
-    }
+    })
   })
 
   it('should give a lock two processes take in the same turn to the one whose line comes first', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'plane-bridge-locks-'))
-    const open = () =>
-      createLocalStore({ name: 'fs', location: dir, journal: openFileJournal({ dir }) })
-    const service = open()
-    const job = open()
-    try {
+    await onOneJournal(async (open) => {
+      const service = open()
+      const job = open()
       // The job read the journal in this turn, before the service took the lock: it decides on what it read.
       expect(await job.has('outbox:drain:telegram')).toBe(false)
       const [mine, theirs] = await Promise.all([
@@ -174,9 +180,9 @@ describe('fs store locks between processes on one journal', () => {
       ])
       expect(mine).not.toBeNull()
       expect(theirs).toBeNull()
-      // The loser's renewal and release of a lock it never had change nothing; the holder's release frees it.
+      // The holder's release frees it: the job reads what others appended once a turn (local-journaled.ts
+      // `refresh`), so in its next one.
       expect(await mine?.release()).toBe(true)
-      // The job reads what others appended once a turn (local-journaled.ts `refresh`): the release, in its next one.
       await nextTurn()
       const again = await job.lock('outbox:drain:telegram', 30)
       expect(again).not.toBeNull()
@@ -184,15 +190,9 @@ describe('fs store locks between processes on one journal', () => {
       await again?.release()
       await nextTurn()
       // A third process opening the journal now reads the same outcome.
-      const late = open()
-      const third = await late.lock('outbox:drain:telegram', 30)
+      const third = await open().lock('outbox:drain:telegram', 30)
       expect(third).not.toBeNull()
       await third?.release()
-      await late.dispose()
-    } finally {
-      await service.dispose()
-      await job.dispose()
-      rmSync(dir, { recursive: true, force: true })
-    }
+    })
   })
 })
