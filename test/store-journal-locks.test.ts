@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { openFileJournal } from '../runtime/node-journal.ts'
-import { createLocalStore } from '../shared/store/local.ts'
 import type { Store, StoreLock } from '../shared/store/types.ts'
+import { openFileStore } from './helpers/file-store.ts'
 
 const PROCESSES = 3
 const KEYS = ['outbox:drain:telegram', 'outbox:drain:openclaw']
@@ -53,9 +52,7 @@ async function play(steps: Step[]): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'plane-bridge-locks-'))
   let clock = Date.parse('2026-11-28T09:00:00Z')
   const now = () => clock
-  const stores: Store[] = Array.from({ length: PROCESSES }, () =>
-    createLocalStore({ name: 'fs', location: dir, journal: openFileJournal({ dir }), now })
-  )
+  const stores: Store[] = Array.from({ length: PROCESSES }, () => openFileStore(dir, { now }))
   const held: Held[] = []
   const violations: string[] = []
   const forget = (h: Held) => held.splice(held.indexOf(h), 1)
@@ -122,8 +119,7 @@ async function onOneJournal(fn: (open: () => Store, dir: string) => Promise<void
   const dir = mkdtempSync(join(tmpdir(), 'plane-bridge-locks-'))
   const opened: Store[] = []
   const open = () => {
-    const journal = openFileJournal({ dir, compactMinBytes: 16 * 1024 })
-    const store = createLocalStore({ name: 'fs', location: dir, journal })
+    const store = openFileStore(dir, { compactMinBytes: 16 * 1024 })
     opened.push(store)
     return store
   }

@@ -20,6 +20,7 @@ import { createNodeStore } from '../runtime/node-store.ts'
 import { loadConfig } from '../shared/core/config.ts'
 import { createLocalStore } from '../shared/store/local.ts'
 import { createStore, type Store } from '../shared/store/store.ts'
+import { openFileStore } from './helpers/file-store.ts'
 
 const dirs: string[] = []
 afterAll(() => {
@@ -39,11 +40,7 @@ function openStore(dir: string): Store {
 
 /** A store whose journal is rewritten from `compactMinBytes` on (8 MiB by default: too much for a test). */
 function openCompacting(dir: string, compactMinBytes: number): Store {
-  return createLocalStore({
-    name: 'fs',
-    location: dir,
-    journal: openFileJournal({ dir, compactMinBytes }),
-  })
+  return openFileStore(dir, { compactMinBytes })
 }
 
 /** A journal on `dir` whose first write runs `race` just before it (another process, between a look and a write). */
@@ -101,13 +98,7 @@ describe('fs store journal', () => {
   it('should not bring back the members of an expired index when it is created again', async () => {
     const dir = freshDir()
     let now = 1_000_000
-    const open = () =>
-      createLocalStore({
-        name: 'fs',
-        location: dir,
-        journal: openFileJournal({ dir }),
-        now: () => now,
-      })
+    const open = () => openFileStore(dir, { now: () => now })
     const first = open()
     // Still in memory when created again, dropped by a read, dropped by a sweep.
     const keys = ['deadlines', 'dependents:a', 'dependents:b']
@@ -129,12 +120,7 @@ describe('fs store journal', () => {
   it('should sweep expired entries from memory and leave the rest', async () => {
     const dir = freshDir()
     let now = 1_000_000
-    const store = createLocalStore({
-      name: 'fs',
-      location: dir,
-      journal: openFileJournal({ dir }),
-      now: () => now,
-    })
+    const store = openFileStore(dir, { now: () => now })
     await store.set('keep', 'oui')
     await store.set('sweep:a', 1, { ttlSeconds: 5 })
     await store.sortedAdd('sweep:index', 'm', 1, { ttlSeconds: 5 })

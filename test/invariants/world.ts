@@ -9,10 +9,8 @@ import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openFileJournal } from '../../runtime/node-journal.ts'
 import { createNodeStore } from '../../runtime/node-store.ts'
 import { loadConfig } from '../../shared/core/config.ts'
-import { createLocalStore } from '../../shared/store/local.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
 import {
   type E2E,
@@ -22,6 +20,7 @@ import {
   startE2E,
 } from '../../sim/e2e/harness.ts'
 import type { PlaneSim } from '../../sim/plane/index.ts'
+import { openFileStore } from '../helpers/file-store.ts'
 import { dropRedisPrefix, TEST_REDIS_URL } from '../helpers/redis.ts'
 
 export type StoreKind = 'memory' | 'fs' | 'redis'
@@ -92,7 +91,7 @@ export async function createWorld({
       // The file store as `npm start` opens it on DATA_DIR, on the world's clock: each process its own, tailing the
       // others' lines in the one journal.
       (dir
-        ? createLocalStore({ name: 'fs', location: dir, journal: openFileJournal({ dir }), now })
+        ? openFileStore(dir, { now })
         : createNodeStore(
             loadConfig({
               REDIS_URL: TEST_REDIS_URL,
