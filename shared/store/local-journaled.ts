@@ -63,7 +63,7 @@ export class StoreTooLargeError extends Error {
 export type JournaledStateOptions = {
   journal?: StoreJournal | undefined
   /** Where the journal is (DATA_DIR), for the error a write after `close` gets. */
-  location?: string
+  location: string
   now: () => number
   onError?: ((operation: string, error: unknown) => void) | undefined
   /** Past this (estimated heap bytes), a write that adds is refused with `StoreTooLargeError`. */
@@ -81,7 +81,7 @@ const APPEND_ATTEMPTS = 3
 /** The state as the journal left it (loaded record by record), and how changes reach both. */
 export function createJournaledState({
   journal,
-  location = 'memory',
+  location,
   now,
   onError,
   maxLiveBytes,
@@ -241,12 +241,9 @@ export function createJournaledState({
   /** Writes what is pending, then closes the journal, once: a second call does nothing. */
   const close = () => {
     if (!journal || closed) return
-    try {
-      flush()
-    } finally {
-      closed = true
-      journal.close()
-    }
+    flush()
+    closed = true
+    journal.close()
   }
 
   return {

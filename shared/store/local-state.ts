@@ -152,14 +152,9 @@ export class SortedList {
 /** Apply one record. Records are facts already decided: applying never fails and never decides. */
 export function applyRecord(state: LocalState, record: JournalRecord): void {
   switch (record[0]) {
-    case 's': {
-      dropSortedSet(state, record[1])
-      dropValue(state, record[1])
-      const value = { json: record[2], expiresAt: record[3] }
-      state.values.set(record[1], value)
-      state.bytes += valueBytes(record[1], value)
+    case 's':
+      _setValue(state, record[1], { json: record[2], expiresAt: record[3] })
       return
-    }
     case 'd':
       dropValue(state, record[1])
       dropSortedSet(state, record[1])
@@ -195,9 +190,7 @@ export function applyRecord(state: LocalState, record: JournalRecord): void {
     case 'c': {
       const held = state.values.get(record[1])
       if (held && !isExpired(held.expiresAt, record[4])) return
-      applyRecord(state, ['s', record[1], record[2], record[3]])
-      const taken = state.values.get(record[1])
-      if (taken) taken.lock = true
+      _setValue(state, record[1], { json: record[2], expiresAt: record[3], lock: true })
       return
     }
     case 'x': {
@@ -278,4 +271,14 @@ export function isJournalRecord(value: unknown): value is JournalRecord {
     default:
       return false
   }
+}
+
+// --- Internal helpers ---
+
+/** `key` holds `value` now, whatever it held before (a value or a sorted set). */
+function _setValue(state: LocalState, key: string, value: StoredValue): void {
+  dropSortedSet(state, key)
+  dropValue(state, key)
+  state.values.set(key, value)
+  state.bytes += valueBytes(key, value)
 }
