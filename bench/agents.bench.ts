@@ -11,7 +11,7 @@
  * a first `npm run job -- poll` (the bridge has been running for months: its index is built); then Plane's limit is
  * set to 60/minute and the server starts on that store.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { appendFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -108,7 +108,16 @@ async function runAgentsBench(options: BenchOptions): Promise<TableBenchResult> 
     port: await freePort(),
   }
   const tokens = bridgeTokens(agents)
-  const env = await deploymentEnv(deployment, tokens)
+  // BENCH_AGENTS_LOG_DIR keeps the server's whole log and each poll job's output there (at BENCH_AGENTS_LOG_LEVEL,
+  // default warn), and the approvals as pressed and woken: what a slow wake is explained from.
+  const logDir = process.env.BENCH_AGENTS_LOG_DIR || null
+  if (logDir) await mkdir(logDir, { recursive: true })
+  const env = {
+    ...(await deploymentEnv(deployment, tokens)),
+    ...(process.env.BENCH_AGENTS_LOG_LEVEL
+      ? { LOG_LEVEL: process.env.BENCH_AGENTS_LOG_LEVEL }
+      : {}),
+  }
   let server: ServerProcess | null = null
   try {
     _progress('agents: set-up (provision, first poll), unthrottled')
@@ -126,7 +135,11 @@ async function runAgentsBench(options: BenchOptions): Promise<TableBenchResult> 
     world.sim.setRateLimit(PLANE_LIMIT)
     world.sim.resetRateLimits()
     const measuredEnv = { ...env, PLANE_API_RATE_LIMIT: `${PLANE_LIMIT}/minute` }
-    server = await startBridge(deployment, measuredEnv)
+    server = await startBridge(
+      deployment,
+      measuredEnv,
+      logDir ? join(logDir, 'server.log') : undefined
+    )
     const memoryAtStart = await server.memory()
     const fromRequest = world.sim.requests.length
 
@@ -141,12 +154,43 @@ async function runAgentsBench(options: BenchOptions): Promise<TableBenchResult> 
         telegram,
         openclaw,
         poll: async () => {
-          await runJob(deployment, measuredEnv, ['poll'])
+          const started = new Date().toISOString()
+          const done = await runJob(deployment, measuredEnv, ['poll'])
+          if (logDir)
+            await appendFile(
+              join(logDir, 'job-poll.log'),
+              `--- started ${started}, ${Math.round(done.ms)} ms\n${done.out}`
+            )
         },
       },
       plan
     )
+    if (logDir)
+      await appendFile(
+        join(logDir, 'approvals.log'),
+        hour.approvals
+          .map(
+            (a) =>
+              `${new Date(a.pressedAt).toISOString()} ${a.ref} answered ${a.answeredMs} ms, woken ${a.wokenMs} ms\n`
+          )
+          .join('')
+      )
     const hourRequests = world.sim.requests.slice(fromRequest)
+    const keyNames = new Map<string, string>([
+      [world.bridgeKey, 'bridge'],
+      ...agents.map((a) => [deployment.planeKeys[a.id] ?? '', a.id] as [string, string]),
+    ])
+    const keyName = (apiKey: string | undefined) => keyNames.get(apiKey ?? '') ?? 'other'
+    if (logDir)
+      await appendFile(
+        join(logDir, 'requests.log'),
+        hourRequests
+          .map(
+            (r) =>
+              `${new Date(r.at).toISOString()} ${keyName(r.apiKey)} ${r.method} ${r.path} ${r.status}\n`
+          )
+          .join('')
+      )
     const memoryAfter = await server.memory()
 
     _progress('agents: Plane requests per call, one agent alone')
@@ -158,10 +202,6 @@ async function runAgentsBench(options: BenchOptions): Promise<TableBenchResult> 
     )
     const listAloneMs = await _listAlone(server.origin, tokens.imhotep ?? '')
 
-    const keyNames = new Map<string, string>([
-      [world.bridgeKey, 'bridge'],
-      ...agents.map((a) => [deployment.planeKeys[a.id] ?? '', a.id] as [string, string]),
-    ])
     const keyMinutes = _maxPerMinute(hourRequests, keyNames)
     const tooMany = hourRequests.filter((r) => r.status === 429).length
     const routes = _routes(hourRequests, keyNames)
