@@ -24,6 +24,8 @@ export type AgentWritersOptions = {
   keyWindows: KeyWindows
   now: () => number
   sleep: (ms: number) => Promise<void>
+  /** Plane's fetch (default: the global one, looked up at each request). */
+  fetch?: typeof fetch
   /** An agent's request waited for its key's window (transport.ts `onWindowWait`). */
   onWindowWait?: (agentId: string, wait: PlaneWindowWait) => void
 }
@@ -47,6 +49,8 @@ export function createAgentWriters({
             apiKey,
             workspaceSlug,
             priority: 'agent',
+            // No person's request spends an agent's key: all of its window is its agent's.
+            peopleShare: false,
             ...(onWindowWait ? { onWindowWait: (wait) => onWindowWait(agentId, wait) } : {}),
           })
         )

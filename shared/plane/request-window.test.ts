@@ -83,7 +83,7 @@ describe('createRequestWindow: Plane’s sliding window per key (issue 32)', () 
     expect(order).toEqual(['human', 'agent', 'background', 'background'])
   })
 
-  it('should keep a third of the window from background work, and a twentieth for people alone', async () => {
+  it('should keep a third of the window from background work, and a fifth for people alone', async () => {
     const c = heldClock()
     const keyWindow = createRequestWindow({ apiKey: key(), ...c })
     const order: string[] = []
@@ -93,16 +93,18 @@ describe('createRequestWindow: Plane’s sliding window per key (issue 32)', () 
     await Promise.resolve()
     expect(keyWindow.state()).toEqual({ inWindow: 40, waiting: 10 })
     // An agent's tool call starts at once although background work waits: it never waits for the window to empty.
-    const agents = Array.from({ length: 17 }, () => keyWindow.acquire('agent'))
-    expect(keyWindow.state()).toEqual({ inWindow: 57, waiting: 10 })
-    const people = Array.from({ length: 3 }, () => keyWindow.acquire('human'))
-    expect(keyWindow.state()).toEqual({ inWindow: 60, waiting: 10 })
+    const agents = Array.from({ length: 8 }, () => keyWindow.acquire('agent'))
+    expect(keyWindow.state()).toEqual({ inWindow: 48, waiting: 10 })
+    // The ninth agent request waits: the rest is people's, three presses of four requests at once.
+    const ninth = keyWindow.acquire('agent').then(() => void order.push('agent'))
+    expect(keyWindow.state()).toEqual({ inWindow: 48, waiting: 11 })
+    const people = Array.from({ length: 12 }, () => keyWindow.acquire('human'))
+    expect(keyWindow.state()).toEqual({ inWindow: 60, waiting: 11 })
     await Promise.all([...agents, ...people])
     expect(c.now()).toBe(c.start)
-    // Full: the next agent waits for the window, and goes before the background work still waiting.
-    const late = keyWindow.acquire('agent').then(() => void order.push('agent'))
+    // Full: the waiting agent goes when the window slides, before the background work still waiting.
     await c.run()
-    await Promise.all([...background, late])
+    await Promise.all([...background, ninth])
     expect(order.slice(40)).toEqual([
       'agent',
       ...Array.from({ length: 10 }, (_, i) => `background ${i + 41}`),
@@ -111,13 +113,24 @@ describe('createRequestWindow: Plane’s sliding window per key (issue 32)', () 
     expect(keyWindow.state().waiting).toBe(0)
   })
 
+  it("should keep nothing from an agent on its own key: no person's request spends it", async () => {
+    const c = heldClock()
+    const own = createRequestWindow({ apiKey: key(), peopleShare: false, ...c })
+    const calls = Array.from({ length: 60 }, () => own.acquire('agent'))
+    expect(own.state()).toEqual({ inWindow: 60, waiting: 0 })
+    await Promise.all(calls)
+    expect(c.now()).toBe(c.start)
+    expect(windowCeiling('agent', 60, { peopleShare: false })).toBe(60)
+    expect(windowCeiling('background', 60, { peopleShare: false })).toBe(40)
+  })
+
   it('should let every priority send on a tiny limit, and put no ceiling on an unlimited key', async () => {
     // 1/second: no share to keep; a ceiling of 0 would leave background work waiting for ever.
     expect(
       ['human', 'agent', 'background'].map((p) => windowCeiling(p as RequestPriority, 1))
     ).toEqual([1, 1, 1])
     expect(windowCeiling('background', 60)).toBe(40)
-    expect(windowCeiling('agent', 60)).toBe(57)
+    expect(windowCeiling('agent', 60)).toBe(48)
     expect(windowCeiling('background', Number.POSITIVE_INFINITY)).toBe(Number.POSITIVE_INFINITY)
     const c = clock()
     const start = c.now()

@@ -5,7 +5,7 @@
  * client keeps the same sliding window: it sends at once while the window has room, and waits for the oldest request
  * to leave it when not. Waiting requests go by priority (a person's action, then an agent's tool call, then background
  * work: polls, run cards, reconciliation), and background work never fills the window: a third of it is kept for
- * people and agents (and a twentieth of it for people alone), so a poll or a burst of run cards never makes an agent
+ * people and agents (and a fifth of it for people alone), so a poll or a burst of run cards never makes an agent
  * or the human wait a minute for the window to empty (without these shares the agents bench measures 60 s waits).
  * Plane's own `X-RateLimit-Remaining` says when another client spends the same key: the window takes their requests
  * into account; a 429 closes it for its `Retry-After`.
@@ -24,12 +24,24 @@ import type { Store } from '../store/types.ts'
 export type RequestPriority = 'human' | 'agent' | 'background'
 const ORDER: readonly RequestPriority[] = ['human', 'agent', 'background']
 
-/** How many requests of a window each priority may have started in it (the rest is kept for the ones above). */
-export function windowCeiling(priority: RequestPriority, requests: number): number {
+/**
+ * How many requests of a window each priority may have started in it (the rest is kept for the ones above):
+ * background work two thirds (40 of 60), agents four fifths (48), people all of it. A fifth is kept for people
+ * alone: three presses at once (a press costs four of the bridge's requests: the task read, the comment, the
+ * change, the read-back). A twentieth (3) was kept before, less than one press: in the agents bench's busy first
+ * minute a press's fourth request waited 45 s for the window, and its agent was woken that late.
+ */
+export function windowCeiling(
+  priority: RequestPriority,
+  requests: number,
+  { peopleShare = true }: { peopleShare?: boolean } = {}
+): number {
   // Every priority may send at least one request per window (a limit of 1/second has no share to keep), and
   // an unlimited key has no ceiling (∞ − ∞ would be NaN: nothing would ever be sent).
   if (priority === 'human' || !Number.isFinite(requests)) return requests
-  const kept = priority === 'agent' ? Math.ceil(requests / 20) : Math.ceil(requests / 3)
+  // An agent's own key: no person's request ever spends it, so nothing is kept above its agent.
+  if (priority === 'agent' && !peopleShare) return requests
+  const kept = priority === 'agent' ? Math.ceil(requests / 5) : Math.ceil(requests / 3)
   return Math.max(1, requests - kept)
 }
 
@@ -61,6 +73,11 @@ export type RequestWindowOptions = {
   shared?: SharedWindow
   /** The runtime's key windows, shared by its clients of one key (default: this request window's own). */
   keyWindows?: KeyWindows
+  /**
+   * Whether a fifth of the window is kept for people (default): the bridge's key, which a person's presses spend.
+   * An agent's own key keeps none from its agent (windowCeiling).
+   */
+  peopleShare?: boolean
   now?: () => number
   sleep?: (ms: number) => Promise<void>
 }
@@ -119,6 +136,7 @@ export function createRequestWindow({
   limit = DEFAULT_RATE_LIMIT,
   shared,
   keyWindows = createKeyWindows(),
+  peopleShare = true,
   now = Date.now,
   sleep = defaultSleep,
 }: RequestWindowOptions): RequestWindow {
@@ -132,10 +150,11 @@ export function createRequestWindow({
     const since = now() - span
     while (self.starts.length > 0 && (self.starts[0] as number) <= since) self.starts.shift()
   }
+  const ceilingOf = (priority: RequestPriority) =>
+    windowCeiling(priority, self.limit.requests, { peopleShare })
   /** The best priority with someone waiting. */
   const first = (): RequestPriority | undefined => ORDER.find((p) => self.queues[p].length > 0)
-  const room = (priority: RequestPriority) =>
-    self.starts.length < windowCeiling(priority, self.limit.requests)
+  const room = (priority: RequestPriority) => self.starts.length < ceilingOf(priority)
   const waiting = () => ORDER.reduce((n, p) => n + self.queues[p].length, 0)
   /**
    * Take a start in the shared window at this priority's ceiling: 0 when taken (or when there is no shared window,
@@ -144,7 +163,7 @@ export function createRequestWindow({
   const takeShared = async (priority: RequestPriority): Promise<number> => {
     if (!shared) return 0
     try {
-      const ceiling = windowCeiling(priority, self.limit.requests)
+      const ceiling = ceilingOf(priority)
       const took = await shared.windowTake(sharedKey, {
         nowMs: now(),
         windowMs: span,

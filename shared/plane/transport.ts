@@ -79,6 +79,8 @@ export type PlaneTransportOptions = {
   sharedWindow?: SharedWindow
   /** The runtime's key windows (createKeyWindows), shared by its clients; this transport's own without them. */
   keyWindows?: KeyWindows
+  /** Whether a fifth of the key's window is kept for people (default; false for an agent's own key). */
+  peopleShare?: boolean
   fetch?: typeof fetch
   sleep?: (ms: number) => Promise<void>
   now?: () => number
@@ -123,6 +125,7 @@ export function createPlaneTransport({
   priority = 'background',
   sharedWindow,
   keyWindows,
+  peopleShare,
   // Looked up at each request: a runtime lives long (one bridge per runtime), and a fetch installed later
   // (instrumentation, a test's stub) must be the one used.
   fetch: fetchImpl = (input, init) => globalThis.fetch(input, init),
@@ -154,6 +157,7 @@ export function createPlaneTransport({
     ...(rateLimit ? { limit: rateLimit } : {}),
     ...(sharedWindow ? { shared: sharedWindow } : {}),
     ...(keyWindows ? { keyWindows } : {}),
+    ...(peopleShare === undefined ? {} : { peopleShare }),
     now,
     sleep,
   })
