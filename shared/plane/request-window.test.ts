@@ -83,7 +83,7 @@ describe('createRequestWindow: Plane’s sliding window per key (issue 32)', () 
     expect(order).toEqual(['human', 'agent', 'background', 'background'])
   })
 
-  it('should keep a third of the window from background work, and a fifth for people alone', async () => {
+  it('should keep a third of the window from background work, and a press for people alone', async () => {
     const c = heldClock()
     const keyWindow = createRequestWindow({ apiKey: key(), ...c })
     const order: string[] = []
@@ -93,18 +93,18 @@ describe('createRequestWindow: Plane’s sliding window per key (issue 32)', () 
     await Promise.resolve()
     expect(keyWindow.state()).toEqual({ inWindow: 40, waiting: 10 })
     // An agent's tool call starts at once although background work waits: it never waits for the window to empty.
-    const agents = Array.from({ length: 8 }, () => keyWindow.acquire('agent'))
-    expect(keyWindow.state()).toEqual({ inWindow: 48, waiting: 10 })
-    // The ninth agent request waits: the rest is people's, three presses of four requests at once.
-    const ninth = keyWindow.acquire('agent').then(() => void order.push('agent'))
-    expect(keyWindow.state()).toEqual({ inWindow: 48, waiting: 11 })
-    const people = Array.from({ length: 12 }, () => keyWindow.acquire('human'))
+    const agents = Array.from({ length: 16 }, () => keyWindow.acquire('agent'))
+    expect(keyWindow.state()).toEqual({ inWindow: 56, waiting: 10 })
+    // The next agent request waits: the rest is people's, a press of four requests at once.
+    const next = keyWindow.acquire('agent').then(() => void order.push('agent'))
+    expect(keyWindow.state()).toEqual({ inWindow: 56, waiting: 11 })
+    const people = Array.from({ length: 4 }, () => keyWindow.acquire('human'))
     expect(keyWindow.state()).toEqual({ inWindow: 60, waiting: 11 })
     await Promise.all([...agents, ...people])
     expect(c.now()).toBe(c.start)
     // Full: the waiting agent goes when the window slides, before the background work still waiting.
     await c.run()
-    await Promise.all([...background, ninth])
+    await Promise.all([...background, next])
     expect(order.slice(40)).toEqual([
       'agent',
       ...Array.from({ length: 10 }, (_, i) => `background ${i + 41}`),
@@ -130,7 +130,7 @@ describe('createRequestWindow: Plane’s sliding window per key (issue 32)', () 
       ['human', 'agent', 'background'].map((p) => windowCeiling(p as RequestPriority, 1))
     ).toEqual([1, 1, 1])
     expect(windowCeiling('background', 60)).toBe(40)
-    expect(windowCeiling('agent', 60)).toBe(48)
+    expect(windowCeiling('agent', 60)).toBe(56)
     expect(windowCeiling('background', Number.POSITIVE_INFINITY)).toBe(Number.POSITIVE_INFINITY)
     const c = clock()
     const start = c.now()

@@ -5,7 +5,7 @@
  * client keeps the same sliding window: it sends at once while the window has room, and waits for the oldest request
  * to leave it when not. Waiting requests go by priority (a person's action, then an agent's tool call, then background
  * work: polls, run cards, reconciliation), and background work never fills the window: a third of it is kept for
- * people and agents (and a fifth of it for people alone), so a poll or a burst of run cards never makes an agent
+ * people and agents (and one press for people alone), so a poll or a burst of run cards never makes an agent
  * or the human wait a minute for the window to empty (without these shares the agents bench measures 60 s waits).
  * Plane's own `X-RateLimit-Remaining` says when another client spends the same key: the window takes their requests
  * into account; a 429 closes it for its `Retry-After`.
@@ -26,10 +26,12 @@ const ORDER: readonly RequestPriority[] = ['human', 'agent', 'background']
 
 /**
  * How many requests of a window each priority may have started in it (the rest is kept for the ones above):
- * background work two thirds (40 of 60), agents four fifths (48), people all of it. A fifth is kept for people
- * alone: three presses at once (a press costs four of the bridge's requests: the task read, the comment, the
- * change, the read-back). A twentieth (3) was kept before, less than one press: in the agents bench's busy first
- * minute a press's fourth request waited 45 s for the window, and its agent was woken that late.
+ * background work two thirds (40 of 60), agents all but one press (56), people all of it. A press costs four of the
+ * bridge's requests (the task read, the comment, the change, the read-back); a twentieth (3) was kept before, less
+ * than one press, and in the agents bench's busy first minute a press's fourth request waited 45 s for the window,
+ * its agent woken that late. More is not kept: agents need 16 above background work's share at once (a project
+ * created and set up by a Concierge without its own key, while a poll holds that share), and a fifth kept for people
+ * had the deploy bench's create_task wait 10 s.
  */
 export function windowCeiling(
   priority: RequestPriority,
@@ -41,7 +43,7 @@ export function windowCeiling(
   if (priority === 'human' || !Number.isFinite(requests)) return requests
   // An agent's own key: no person's request ever spends it, so nothing is kept above its agent.
   if (priority === 'agent' && !peopleShare) return requests
-  const kept = priority === 'agent' ? Math.ceil(requests / 5) : Math.ceil(requests / 3)
+  const kept = priority === 'agent' ? Math.ceil(requests / 15) : Math.ceil(requests / 3)
   return Math.max(1, requests - kept)
 }
 
@@ -74,8 +76,8 @@ export type RequestWindowOptions = {
   /** The runtime's key windows, shared by its clients of one key (default: this request window's own). */
   keyWindows?: KeyWindows
   /**
-   * Whether a fifth of the window is kept for people (default): the bridge's key, which a person's presses spend.
-   * An agent's own key keeps none from its agent (windowCeiling).
+   * Whether a press is kept for people in the window (default): the bridge's key, which a person's presses spend.
+   * An agent's own key keeps nothing from its agent (windowCeiling).
    */
   peopleShare?: boolean
   now?: () => number

@@ -79,7 +79,7 @@ export type PlaneTransportOptions = {
   sharedWindow?: SharedWindow
   /** The runtime's key windows (createKeyWindows), shared by its clients; this transport's own without them. */
   keyWindows?: KeyWindows
-  /** Whether a fifth of the key's window is kept for people (default; false for an agent's own key). */
+  /** Whether a press is kept for people in the key's window (default; false for an agent's own key). */
   peopleShare?: boolean
   fetch?: typeof fetch
   sleep?: (ms: number) => Promise<void>
