@@ -13,6 +13,23 @@ import { errorMessage } from '../shared/observe/errors.ts'
 /** A one-off run delivers what it enqueued before the process exits, within this bound. */
 export const CLI_FLUSH_TIMEOUT_MS = 30_000
 
+/**
+ * The end of a job's process, once its command returned: nothing new starts (a kicked drain's next pass, a retry's
+ * timer) and what runs ends, within `timeoutMs`; then the task locks it kept go, and the store closes. A drain the
+ * exit cut short kept its outbox lane's lock for its lease: the server beside the job sent nothing on that lane for
+ * 4 s (the agents bench: an approval's wake 3.2 s late, after the set-up's poll job).
+ */
+export async function endJobRuntime(root: Root, timeoutMs: number): Promise<void> {
+  const { background, store } = root.services
+  background.stop()
+  await background.idle(timeoutMs)
+  // A store that never answered has nothing to release: the exit code and the job's line say it all.
+  await Promise.resolve()
+    .then(() => root.parts().locks.releaseHeld())
+    .catch(() => 0)
+  await store.dispose().catch(() => undefined)
+}
+
 export type JobCommandOptions = {
   args: readonly string[]
   functions: readonly AppFunction[]

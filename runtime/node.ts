@@ -15,7 +15,7 @@ import { errorMessage } from '../shared/observe/errors.ts'
 import { createRedactor } from '../shared/observe/redact.ts'
 import { noteWatchingSince } from '../shared/poll/comments.ts'
 import { createApp, largestBodyLimit } from './app.ts'
-import { runJobCommand } from './node-cli.ts'
+import { endJobRuntime, runJobCommand } from './node-cli.ts'
 import { nodeHashing } from './node-hashing.ts'
 import { nodeMetricsOptions } from './node-metrics.ts'
 import { nodeAgentRegistryFile } from './node-registry-file.ts'
@@ -72,9 +72,7 @@ async function main(argv: readonly string[]): Promise<number> {
         waitForStore: () => waitForStore(services.store),
       })
     } finally {
-      // A store that never answered has nothing to release: the exit code and the job's line say it all.
-      await _releaseHeldLocks(root).catch(() => 0)
-      await services.store.dispose().catch(() => undefined)
+      await endJobRuntime(root, config.SHUTDOWN_TIMEOUT_MS)
     }
   }
   return serve(config, root)

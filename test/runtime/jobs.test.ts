@@ -2,7 +2,7 @@ import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { readyFunction } from '../../functions/ops/ready.ts'
 import { createApp } from '../../runtime/app.ts'
-import { runJobCommand } from '../../runtime/node-cli.ts'
+import { endJobRuntime, runJobCommand } from '../../runtime/node-cli.ts'
 import { startScheduler } from '../../runtime/node-scheduler.ts'
 import { createNodeStore } from '../../runtime/node-store.ts'
 import { loadConfig } from '../../shared/core/config.ts'
@@ -12,6 +12,7 @@ import {
   defineJobFunction,
 } from '../../shared/core/function.ts'
 import { executeJob } from '../../shared/core/run-job.ts'
+import { DRAIN_LOCK_TTL_S } from '../../shared/notify/sender.ts'
 import { LOCK_LEASE } from '../../shared/store/lease.ts'
 import { makeServices } from '../../sim/e2e/services.ts'
 import { dropRedisPrefix, TEST_REDIS_URL } from '../helpers/redis.ts'
@@ -563,5 +564,42 @@ describe('npm run job', () => {
       'broken\tjob\ton\tfails',
       'off\tjob\toff (missing TELEGRAM_BOT_TOKEN)\toff',
     ])
+  })
+})
+
+describe("the end of a job's process", () => {
+  it('should let a drain under way free its lane before the store closes, and start nothing after', async () => {
+    const prefix = `test-job-end-${process.pid}-${Date.now()}`
+    const config = loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix })
+    const job = makeServices({ functions: [], store: createNodeStore(config) })
+    // The server beside the job, on the same store.
+    const server = createNodeStore(config)
+    cleanups.push(
+      () => server.dispose(),
+      () => dropRedisPrefix(prefix)
+    )
+    // A drain of the job's under way when its command returned: it holds the lane while it sends.
+    let taken!: () => void
+    const holding = new Promise<void>((r) => {
+      taken = r
+    })
+    job.background.run('drain-openclaw', async () => {
+      const lock = await job.store.lock('outbox:drain:openclaw', DRAIN_LOCK_TTL_S)
+      taken()
+      await sleep(300)
+      await lock?.release()
+    })
+    await holding
+    // And a pass it would start later (a kicked drain's next one, a retry's timer).
+    let late = false
+    job.background.later('drain-telegram', 20, async () => {
+      late = true
+    })
+    await endJobRuntime(job.root, 5_000)
+    // The server takes the lane at once. Before, the exit cut the drain short and its lock held the lane for its
+    // lease (4 s): the agents bench saw an approval's wake 3.2 s late after the set-up's poll job.
+    expect(await server.lock('outbox:drain:openclaw', DRAIN_LOCK_TTL_S)).not.toBeNull()
+    await sleep(100)
+    expect(late).toBe(false)
   })
 })
