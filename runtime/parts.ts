@@ -130,7 +130,7 @@ function _clientParts(
   return { plane, planeWindows, agentWriters, planeRequestCount: requestCount, openclaw, directory }
 }
 
-/** What a person's /plane command reads: at the human's priority, its loads its own. */
+/** What a person's /plane command reads: at the human's priority, its loads its own; a renewal nobody waits on at an agent's. */
 function _workspaceOf(
   services: Services,
   {
@@ -144,6 +144,7 @@ function _workspaceOf(
   return plane
     ? createWorkspaceLoader({
         plane: plane.withPriority('human'),
+        renewals: plane.withPriority('agent'),
         store,
         directory,
         agents: services.agents,

@@ -36,7 +36,8 @@ function setup(listed: Array<ReturnType<typeof item>>) {
   const store = createMemoryStore()
   const snapshots = new Map<string, TaskSnapshot>()
   let clock = Date.parse('2026-11-26T10:00:00Z')
-  const calls = { listings: 0 }
+  /** Every listing made, and those made through the renewals' client (an agent's priority in the runtime). */
+  const calls = { listings: 0, renewed: 0 }
   /** What Plane lists now, and a listing held until `release` (the key's window full). */
   const plane$ = {
     projects: [{ id: PROJECT, name: 'Onboarding', identifier: 'ONB' }],
@@ -44,17 +45,19 @@ function setup(listed: Array<ReturnType<typeof item>>) {
     held: null as Promise<void> | null,
     release: (): void => undefined,
   }
-  const plane = {
-    projects: { list: async () => plane$.projects },
-    workItems: {
-      listAll: async () => {
-        calls.listings++
-        const results = plane$.listed
-        await plane$.held
-        return { results, truncated: false }
+  const client = (renewal: boolean) =>
+    ({
+      projects: { list: async () => plane$.projects },
+      workItems: {
+        listAll: async () => {
+          calls.listings++
+          if (renewal) calls.renewed++
+          const results = plane$.listed
+          await plane$.held
+          return { results, truncated: false }
+        },
       },
-    },
-  } as unknown as PlaneClient
+    }) as unknown as PlaneClient
   const hold = (next: Array<ReturnType<typeof item>>) => {
     plane$.listed = next
     plane$.held = new Promise<void>((resolve) => {
@@ -66,7 +69,8 @@ function setup(listed: Array<ReturnType<typeof item>>) {
     userName: async (id: string) => id,
   } as unknown as Directory
   const loader = createWorkspaceLoader({
-    plane,
+    plane: client(false),
+    renewals: client(true),
     store,
     directory,
     agents: [],
@@ -162,8 +166,10 @@ describe('the workspace loader laying changes over a cached listing (issues 36, 
     await t.change('t2', snapshot('t2', 'En cours', '2026-11-26T10:06:00Z'))
     expect(await t.states()).toEqual({ t1: 'En cours', t2: 'En cours' })
     expect(await t.states()).toEqual({ t1: 'En cours', t2: 'En cours' })
-    // One listing made again, for both replies.
+    // One listing made again, for both replies, by the renewals' client: nobody waits on it, so it goes at an
+    // agent's priority, never ahead of a person's press in the key's window.
     expect(t.calls.listings).toBe(2)
+    expect(t.calls.renewed).toBe(1)
     t.release()
     await new Promise((resolve) => setTimeout(resolve, 10))
     expect(await t.states()).toEqual({ t1: 'Terminé', t2: 'En cours' })

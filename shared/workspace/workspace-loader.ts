@@ -34,7 +34,14 @@ import {
 } from './workspace-view.ts'
 
 export type WorkspaceLoaderOptions = {
+  /** What a reply waits on (a first listing, one past what can be laid over): at the person's priority. */
   plane: PlaneClient
+  /**
+   * A renewal nobody waits on (the kept listing answers meanwhile): at an agent's priority (default: `plane`). At a
+   * person's it took the window's last requests every tenth minute (the deploy bench: 15 of them waited ~7 s), and a
+   * press at that moment, with only one press kept for people, would have waited behind it.
+   */
+  renewals?: PlaneClient
   store: Store
   directory: Directory
   agents: readonly AgentConfig[]
@@ -106,6 +113,7 @@ const PER_PAGE = 100
 
 export function createWorkspaceLoader({
   plane,
+  renewals = plane,
   store,
   directory,
   agents,
@@ -121,9 +129,9 @@ export function createWorkspaceLoader({
   const cached = createStoreCache({ store, log })
   const layOver = createLayOver({ latest, now })
 
-  const listProjects = async (): Promise<ProjectsListing> => {
+  const listProjects = async (client = plane): Promise<ProjectsListing> => {
     const listedAt = now()
-    const listed = (await plane.projects.list()).map((p) => ({
+    const listed = (await client.projects.list()).map((p) => ({
       id: p.id,
       name: p.name,
       identifier: p.identifier ?? null,
@@ -153,15 +161,16 @@ export function createWorkspaceLoader({
       await store.delete(PROJECTS_KEY)
       return (await cached(PROJECTS_KEY, PROJECTS_KEPT_S, listProjects)).projects
     }
-    if (ageMs >= listsTtlS * 1000) cached.renew(PROJECTS_KEY, PROJECTS_KEPT_S, listProjects)
+    if (ageMs >= listsTtlS * 1000)
+      cached.renew(PROJECTS_KEY, PROJECTS_KEPT_S, () => listProjects(renewals))
     return kept.projects
   }
 
-  const list = async (projectId: string): Promise<Listing> => {
+  const list = async (projectId: string, client = plane): Promise<Listing> => {
     // Before the request: a change stored while the listing is under way is laid over it too.
     const listedAt = now()
     // v1 lists have no filters (plane-api.md §0.6): newest first, and the page cap bounds the cost.
-    const listed = await plane.workItems.listAll(projectId, {
+    const listed = await client.workItems.listAll(projectId, {
       orderBy: '-updated_at',
       perPage,
       pageCap,
@@ -182,11 +191,11 @@ export function createWorkspaceLoader({
       await store.delete(key)
       return cached(key, keptS, relist)
     }
-    // Past itemsTtlS it answers, laid over as any, while the next one is made: otherwise at the tenth minute every
-    // project's listing is made again at once (a page or five each), at the human's priority, whose share of the
-    // key's window is a twentieth, and a /plane status waits 6.9 s (the deploy bench, the Concierge's projects
-    // counted).
-    if (now() - listedAt >= itemsTtlS * 1000) cached.renew(key, keptS, relist)
+    // Past itemsTtlS it answers, laid over as any, while the next one is made (at an agent's priority: `renewals`):
+    // otherwise at the tenth minute every project's listing is made again at once (a page or five each), and a
+    // /plane status waited 6.9 s (the deploy bench, the Concierge's projects counted).
+    if (now() - listedAt >= itemsTtlS * 1000)
+      cached.renew(key, keptS, () => list(projectId, renewals))
     const changed = await store.sortedRange(changedKey(projectId), {
       maxScore: -listedAt,
       limit: CHANGED_CAP + 1,
