@@ -15,7 +15,7 @@ import { errorMessage } from '../shared/observe/errors.ts'
 import { createRedactor } from '../shared/observe/redact.ts'
 import { noteWatchingSince } from '../shared/poll/comments.ts'
 import { createApp, largestBodyLimit } from './app.ts'
-import { endJobRuntime, runJobCommand } from './node-cli.ts'
+import { endJobRuntime, releaseHeldLocks, runJobCommand } from './node-cli.ts'
 import { nodeHashing } from './node-hashing.ts'
 import { nodeMetricsOptions } from './node-metrics.ts'
 import { nodeAgentRegistryFile } from './node-registry-file.ts'
@@ -76,14 +76,6 @@ async function main(argv: readonly string[]): Promise<number> {
     }
   }
   return serve(config, root)
-}
-
-/**
- * Task locks kept between calls go now, not at their TTL: a replica or the next start has them at once. The
- * bridge is built on first use: a job that never used it builds it here, holding nothing (a failure rejects).
- */
-async function _releaseHeldLocks(root: Root): Promise<number> {
-  return root.parts().locks.releaseHeld()
 }
 
 /** The agent registry (AGENTS_FILE, else AGENTS_JSON), validated; a bad one stops the start naming the entry. */
@@ -161,7 +153,7 @@ async function serve(config: Config, root: Root): Promise<number> {
         log.warn('shutdown timed out', { requestsDone, jobsDone, backgroundDone })
       }
       // Task locks kept between calls go now, not at their TTL: a replica or the next start has them at once.
-      await _releaseHeldLocks(root)
+      await releaseHeldLocks(root)
       // Stopping either way: a store that will not close cleanly is dropped with the process.
       await store.dispose().catch(() => undefined)
       log.info('stopped')
