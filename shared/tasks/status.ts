@@ -8,6 +8,7 @@ import { isBlockedName } from '../notify/policy.ts'
 import type { PlaneState } from '../plane/schemas.ts'
 import { ToolError } from './errors.ts'
 import type { TaskContext } from './task-context.ts'
+import { readTask } from './tasks.ts'
 
 /** The five statuses agents speak in; Plane's state groups and a Blocked state map onto them. */
 export type TaskStatus = 'backlog' | 'todo' | 'in_progress' | 'blocked' | 'done' | 'cancelled'
@@ -31,8 +32,9 @@ export async function stateFor(
   projectId: string,
   status: Exclude<TaskStatus, 'backlog'>
 ): Promise<PlaneState> {
-  // Listed at most every 5 minutes per project (the bridge's projectStates part).
-  const states = await ctx.projectStates.list(ctx.plane, projectId)
+  // Listed at most every 5 minutes per project (the bridge's projectStates part), with the caller's key: in a busy
+  // minute the bridge key's share for agents was full and the Concierge's create_task waited 6 s for it.
+  const states = await readTask(ctx, (plane) => ctx.projectStates.list(plane, projectId))
   const group = {
     todo: 'unstarted',
     in_progress: 'started',

@@ -107,9 +107,10 @@ export async function rereadTask(
 }
 
 /**
- * A read about one task, with the caller's own key when it has one (its own window, as Plane counts it: ten
- * agents' reads do not queue on the bridge key), else the bridge's. A key that may not see the task
- * (its user is not a member of the project: 403, or Plane's 404) reads it again with the bridge's.
+ * A read about one task or its project (the task, the project's states, its labels and a missing one made on the
+ * way), with the caller's own key when it has one (its own window, as Plane counts it: ten agents' reads and the
+ * Concierge's do not queue on the bridge key), else the bridge's. A key that may not see the task (its user is not
+ * a member of the project: 403, or Plane's 404) reads it again with the bridge's.
  */
 export async function readTask<T>(
   ctx: TaskContext,

@@ -162,4 +162,20 @@ describe('plane sim: states and labels', () => {
     })
     expect([res.status, res.body.total_count]).toEqual([200, 0])
   })
+
+  it("should tell a member of another project a label of this one does not exist (the list's queryset)", async () => {
+    const { sim, call, admin, outsider, project } = seededSim()
+    const label = sim.seed.label(project.id, { name: 'bug' })
+    const other = sim.seed.project({ name: 'Ops', identifier: 'OPS', creator: admin.id })
+    sim.seed.member(other.id, outsider.id, 15)
+    const path = `/api/v1/workspaces/javisi/projects/${project.id}/labels/${label.id}/`
+    const asOutsider = await call('GET', path, { key: outsider.apiKey })
+    const asAdmin = await call('GET', path, { key: admin.apiKey })
+    expect([asOutsider.status, asOutsider.body, asAdmin.status, asAdmin.body.name]).toEqual([
+      404,
+      { error: 'The requested resource does not exist.' },
+      200,
+      'bug',
+    ])
+  })
 })

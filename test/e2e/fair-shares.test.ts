@@ -4,9 +4,12 @@
  * flight share one Plane request; another agent's call is not held by it.
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import { probeAtStart } from '../../shared/check/start-probe.ts'
 import {
   createRequestWindow,
   DEFAULT_RATE_LIMIT,
+  lateness,
+  sharedWindowKey,
   windowCeiling,
 } from '../../shared/plane/request-window.ts'
 import { callHttp, type HttpCall } from '../../sim/e2e/bridge-tools.ts'
@@ -127,6 +130,93 @@ describe('fair shares between agents (issue 39)', () => {
     expect(replies.map((c) => String(c.params.text)).join('\n')).toContain('Configurer Redis')
     // The reply's reads went first: not one of them waited for the window.
     expect(waits.filter((ms) => ms >= 1000)).toEqual([])
+  })
+
+  it('should create a task at once when agents’ work has filled the bridge key’s share: states and labels on the Concierge’s key', async () => {
+    const waits: number[] = []
+    let offset = 0
+    e2e = await startE2E({
+      concierge: true,
+      agentKeys: true,
+      // Every wait for a key's window is recorded, and moves the bridge's clock instead of sleeping.
+      now: () => Date.now() + offset,
+      sleep: async (ms) => {
+        waits.push(ms)
+        offset += ms
+      },
+    })
+    const t = e2e
+    // The server has started: its probe listed the workspace (the directory's listing too).
+    await probeAtStart({ ...t.services, ...t.bridge })
+    // The agents bench's busy minute: a poll and agents' reads have started all an agent may of the bridge key.
+    const window = sharedWindowKey(t.users.bridge.apiKey, DEFAULT_RATE_LIMIT)
+    const spend = () =>
+      t.services.store.windowTake(window, {
+        nowMs: t.services.now(),
+        windowMs: DEFAULT_RATE_LIMIT.windowMs + lateness(DEFAULT_RATE_LIMIT.windowMs),
+        ceiling: windowCeiling('agent', DEFAULT_RATE_LIMIT.requests),
+      })
+    while ((await spend()).taken);
+    const before = t.plane.requests.length
+    const created = await callHttp(t.app, 'create_task', t.bridgeTokens.ra as string, {
+      project: 'ONB',
+      title: 'Lire la spec',
+      assignee: 'imhotep',
+      labels: ['spec'],
+    })
+    expect(created).toMatchObject({
+      status: 200,
+      body: { ref: 'ONB-1', labels: expect.arrayContaining(['agent:imhotep', 'spec']) },
+    })
+    // Before: the project's states and labels (and the missing labels made) went on the bridge's key and waited
+    // for its window to slide (6 s in the agents bench's full plan, 49 s in its quick plan).
+    expect(waits.filter((ms) => ms >= 1000)).toEqual([])
+    const setUp = t.plane.requests
+      .slice(before)
+      .filter((r) => /\/(states|labels)\/$/.test(r.path))
+      .map(
+        (r) =>
+          `${r.apiKey === t.users.ra?.apiKey ? 'ra' : 'other'} ${r.method} ${r.path.split('/').at(-2)}`
+      )
+    expect(setUp).toEqual(
+      expect.arrayContaining(['ra GET states', 'ra GET labels', 'ra POST labels'])
+    )
+    expect(setUp.filter((r) => !r.startsWith('ra '))).toEqual([])
+  })
+
+  it('should make the labels with the bridge’s key in a project the Concierge is not a member of', async () => {
+    e2e = await startE2E({ concierge: true, agentKeys: true })
+    const t = e2e
+    const ops = t.plane.seed.project({ name: 'Ops', identifier: 'OPS', creator: t.users.bridge.id })
+    for (const user of [t.users.bridge, t.users.imhotep]) t.plane.seed.member(ops.id, user.id, 15)
+    t.plane.seed.label(ops.id, { name: 'agent:imhotep' })
+    const before = t.plane.requests.length
+    const created = await callHttp(t.app, 'create_task', t.bridgeTokens.ra as string, {
+      project: 'OPS',
+      title: 'Surveiller les sauvegardes',
+      assignee: 'imhotep',
+    })
+    // Plane lists Ra no label there (not a 403) and will not show it the one its name clashes with: the labels
+    // are read again with the bridge's key. The task itself is Ra's to write, and Plane refuses it: said so.
+    const labelRequests = t.plane.requests
+      .slice(before)
+      .filter((r) => r.path.includes(`/projects/${ops.id}/labels/`))
+      .map((r) => `${r.apiKey === t.users.ra?.apiKey ? 'ra' : 'bridge'} ${r.method} ${r.status}`)
+    expect(labelRequests).toEqual([
+      'ra GET 200',
+      'ra GET 200',
+      'ra POST 409',
+      'ra GET 404',
+      'bridge GET 200',
+    ])
+    expect(created).toMatchObject({
+      status: 502,
+      body: { message: expect.stringContaining('lacks the role or membership') },
+    })
+    const labels = [...t.plane.state.labels.values()]
+      .filter((l) => l.project === ops.id && !l.deleted_at)
+      .map((l) => l.name)
+    expect(labels).toEqual(['agent:imhotep'])
   })
 
   it('should group one agent’s messages past its share: 60 errors in a minute, at most 10 messages, each counted', async () => {

@@ -11,7 +11,7 @@ import { recordDependent } from '../../../shared/runs/dependents.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from '../../../shared/runs/records.ts'
 import { ToolError } from '../../../shared/tasks/errors.ts'
 import { stateFor, statusOf } from '../../../shared/tasks/status.ts'
-import { type LoadedTask, rereadTask, resolveTask } from '../../../shared/tasks/tasks.ts'
+import { type LoadedTask, readTask, rereadTask, resolveTask } from '../../../shared/tasks/tasks.ts'
 import { markdownToHtml } from '../../../shared/text/markdown.ts'
 import { presentRun } from '../present.ts'
 import { PRIORITIES, projectOut, runOut, taskName, WRITE_HINTS } from '../schemas.ts'
@@ -96,8 +96,13 @@ export const createTask = defineTool({
       JSON.stringify(input),
       'task'
     )
-    // The project's labels as kept: listed again only for a name they lack or a label Plane refuses.
+    // The project's labels as kept: listed again only for a name they lack or a label Plane refuses; listed (and a
+    // missing one made) with the Concierge's own key, as its states are. A key whose user is not a member of the
+    // project lists none there (Plane filters, no 403); making a label it cannot then read back (404) is done again
+    // with the bridge's key.
     const labels = ctx.labels
+    const labelIds = () =>
+      readTask(ctx, (plane) => labelIdsFor(plane, project.id, labelNames, labels))
     const created = await withKeptLabels(labels, project.id, async () =>
       ctx.writer.workItems.create(project.id, {
         name: input.title,
@@ -106,7 +111,7 @@ export const createTask = defineTool({
         ...(input.priority ? { priority: input.priority } : {}),
         ...(input.due_date ? { target_date: input.due_date } : {}),
         ...(agent ? { assignees: [agent.planeUserId] } : {}),
-        labels: await labelIdsFor(ctx.plane, project.id, labelNames, labels),
+        labels: await labelIds(),
         external_source: BRIDGE_EXTERNAL_SOURCE,
         external_id: externalId,
       })

@@ -2,7 +2,7 @@
 
 import { newLabel } from '../factories.ts'
 import { checkChar, checkFloat, checkPk, type FieldErrors, REQUIRED } from '../field-checks.ts'
-import { errorBody, PlaneHttpError } from '../http-errors.ts'
+import { doesNotExist, errorBody, PlaneHttpError } from '../http-errors.ts'
 import { paginate } from '../pagination.ts'
 import { findProjectMember } from '../queries.ts'
 import { type RequestData, readObjectBody } from '../request-body.ts'
@@ -55,8 +55,13 @@ export function registerLabelRoutes(app: SimApp, deps: RouteDeps) {
     return c.json(label, 201)
   })
 
+  // The detail view inherits the list's queryset: a caller who is not a member of this project is told the label
+  // does not exist (404), even one it has just made there.
   app.get(`${PROJECT}/labels/:pk/`, guard('project-member'), function getLabel(c) {
-    return c.json(findLabel(store, c.req.param('project_id'), c.req.param('pk')))
+    const projectId = c.req.param('project_id')
+    const label = findLabel(store, projectId, c.req.param('pk'))
+    if (findProjectMember(store, projectId, c.get('user').id) === undefined) throw doesNotExist()
+    return c.json(label)
   })
 
   app.patch(`${PROJECT}/labels/:pk/`, guard('project-member'), async function patchLabel(c) {
