@@ -111,6 +111,11 @@ describe('agent tool rules (HTTP door)', () => {
       // v1.3 has relations in its API: the dependency is recorded in Plane as well.
       relations: SIM_PLANE_VERSION === '1.3' ? 'recorded' : 'bridge_only',
     })
+    // v1.2 is known to have none (the capability probe, kept an hour): no write that can only answer 404.
+    const relationWrites = t.plane.requests.filter(
+      (r) => r.method === 'POST' && r.path.endsWith('/relations/')
+    )
+    expect(relationWrites.map((r) => r.status)).toEqual(SIM_PLANE_VERSION === '1.3' ? [201] : [])
     const refused = await imhotep('update_task_status', { task: 'ONB-2', status: 'in_progress' })
     expect(refused.status).toBe(409)
     expect(refused.body).toMatchObject({

@@ -205,6 +205,8 @@ async function _relations(
   deps: readonly LoadedTask[]
 ): Promise<'recorded' | 'bridge_only' | 'none'> {
   if (deps.length === 0) return 'none'
+  // Known (the poll's probe, kept an hour for every process) to have none: no request that can only answer 404.
+  if (!(await ctx.plane.capabilities()).relations) return 'bridge_only'
   try {
     await ctx.writer.relations.create(projectId, taskId, {
       relation_type: 'blocked_by',
