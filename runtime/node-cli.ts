@@ -9,9 +9,15 @@ import {
 } from '../shared/core/function.ts'
 import { executeJob } from '../shared/core/run-job.ts'
 import { errorMessage } from '../shared/observe/errors.ts'
+import { createRoot } from './root.ts'
 
 /** A one-off run delivers what it enqueued before the process exits, within this bound. */
 export const CLI_FLUSH_TIMEOUT_MS = 30_000
+
+/** A job's root: its task locks go with its last call, none kept for deliveries that come to the server. */
+export function createJobRoot(services: Services): Root {
+  return createRoot(services, { lingerLocks: false })
+}
 
 /**
  * The end of a job's process, once its command returned: nothing new starts (a kicked drain's next pass, a retry's

@@ -15,7 +15,7 @@ import { errorMessage } from '../shared/observe/errors.ts'
 import { createRedactor } from '../shared/observe/redact.ts'
 import { noteWatchingSince } from '../shared/poll/comments.ts'
 import { createApp, largestBodyLimit } from './app.ts'
-import { endJobRuntime, releaseHeldLocks, runJobCommand } from './node-cli.ts'
+import { createJobRoot, endJobRuntime, releaseHeldLocks, runJobCommand } from './node-cli.ts'
 import { nodeHashing } from './node-hashing.ts'
 import { nodeMetricsOptions } from './node-metrics.ts'
 import { nodeAgentRegistryFile } from './node-registry-file.ts'
@@ -62,7 +62,7 @@ async function main(argv: readonly string[]): Promise<number> {
       file: config.BOOTSTRAP_SECRETS_FILE,
     })
   // The runtime's one root: its parts are built at the start of the server, and for a job only if it declares any.
-  const root = createRoot(services)
+  const root = isJob ? createJobRoot(services) : createRoot(services)
   if (isJob) {
     try {
       return await runJobCommand({

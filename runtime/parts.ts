@@ -32,10 +32,19 @@ export type PartsOptions = {
    * store must share its table, or each would write a task's keys while the other does.
    */
   locks?: KeyedLocks
+  /**
+   * Whether a task's store lock stays held for a second after its last call, for the next delivery about it (default:
+   * on Redis, the Node runtime's driver). A job's does not: a poll sees each task once, and the server's tool calls on
+   * a task the poll job had just seen waited up to that second for it (the agents bench: an update_task_status 1.02 s).
+   */
+  lingerLocks?: boolean
 }
 
 /** Builds the parts; createRoot (runtime/root.ts) calls it once per runtime, on first need. */
-export function buildParts(services: Services, { locks: sharedLocks }: PartsOptions = {}): Parts {
+export function buildParts(
+  services: Services,
+  { locks: sharedLocks, lingerLocks = services.store.driver === 'redis' }: PartsOptions = {}
+): Parts {
   const outboxMetrics = declareOutboxMetrics(services.metrics.registry)
   const clients = _clientParts(services)
   // Whatever enqueues (a flush, a wake, a command's reply, a card) wakes the lane it wrote to: the scheduler's lane,
@@ -58,6 +67,7 @@ export function buildParts(services: Services, { locks: sharedLocks }: PartsOpti
     ...notify,
     ...runParts,
     locks,
+    lingerLocks,
     quota,
     projectFinish,
     dependents,

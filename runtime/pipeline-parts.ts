@@ -21,12 +21,15 @@ export type PipelineParts = Pick<Parts, 'index' | 'live' | 'taskReads' | 'labels
 
 export type PipelinePartsOptions = NotifyParts &
   Omit<RunParts, 'budget' | 'snapshots'> &
-  Pick<Parts, 'plane' | 'openclaw' | 'directory' | 'locks'>
+  Pick<Parts, 'plane' | 'openclaw' | 'directory' | 'locks'> & {
+    /** A task's store lock kept a second after its last call (PartsOptions, runtime/parts.ts). */
+    lingerLocks: boolean
+  }
 
 export function buildPipelineParts(services: Services, parts: PipelinePartsOptions): PipelineParts {
   const { config, store, log, now } = services
   const { plane, openclaw, directory, outbox, chatId, locks, policy, cards } = parts
-  const { quota, tracker, runs, projectFinish, dependents } = parts
+  const { quota, tracker, runs, projectFinish, dependents, lingerLocks } = parts
   const index = _indexOf(services, directory)
   // Each task under way in one silent message edited in place as its agent reports (TELEGRAM_LIVE).
   const live = buildLiveView(services, { locks, outbox, directory, chatId })
@@ -51,7 +54,7 @@ export function buildPipelineParts(services: Services, parts: PipelinePartsOptio
     tracker,
     cards,
     index,
-    lingerLocks: store.driver === 'redis', // Node's driver: node.ts releases held locks at its stop
+    lingerLocks, // node.ts releases held locks at its stop
     onClosed: async (task, group, { fromOpen }) => {
       // A project finishes when its last open task closes (not when a closed one moves between done and cancelled).
       if (fromOpen) await projectFinish?.taskClosed(task)

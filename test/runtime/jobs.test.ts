@@ -2,7 +2,12 @@ import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { readyFunction } from '../../functions/ops/ready.ts'
 import { createApp } from '../../runtime/app.ts'
-import { endJobRuntime, runJobCommand } from '../../runtime/node-cli.ts'
+import {
+  createJobRoot,
+  endJobRuntime,
+  releaseHeldLocks,
+  runJobCommand,
+} from '../../runtime/node-cli.ts'
 import { startScheduler } from '../../runtime/node-scheduler.ts'
 import { createNodeStore } from '../../runtime/node-store.ts'
 import { loadConfig } from '../../shared/core/config.ts'
@@ -15,6 +20,7 @@ import { executeJob } from '../../shared/core/run-job.ts'
 import { DRAIN_LOCK_TTL_S } from '../../shared/notify/sender.ts'
 import { LOCK_LEASE } from '../../shared/store/lease.ts'
 import { makeServices } from '../../sim/e2e/services.ts'
+import { makeSnapshot } from '../fixtures/tasks.ts'
 import { dropRedisPrefix, TEST_REDIS_URL } from '../helpers/redis.ts'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -603,3 +609,36 @@ describe("the end of a job's process", () => {
     expect(late).toBe(false)
   })
 })
+
+describe("a job's task locks", () => {
+  it('should let a task go with the job’s last call on it, where the server keeps it a second for the next delivery', async () => {
+    const prefix = `t-jlocks-${process.pid}-${Date.now().toString(36)}`
+    const config = loadConfig({ REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix })
+    const job = makeServices({ functions: [], store: createNodeStore(config) })
+    const server = makeServices({ functions: [], store: createNodeStore(config) })
+    const other = createNodeStore(config)
+    cleanups.push(
+      () => job.store.dispose(),
+      () => server.store.dispose(),
+      () => other.dispose(),
+      () => dropRedisPrefix(prefix)
+    )
+    const seen = (root: typeof job.root, id: string) =>
+      root.parts().pipeline.sightTask(makeSnapshot({ id }), { source: 'poll' })
+    const lockOf = (id: string) => other.lock(`task:lock:${id}`, 5)
+    // A poll job sees a task: its lock is free at once for the server's tool call on it. Before, the job kept it
+    // for a second, and the agents bench's update_task_status waited 1.02 s behind the poll job beside it.
+    await seen(createJobRoot(job), JOB_TASK)
+    const afterJob = await lockOf(JOB_TASK)
+    expect(afterJob).not.toBeNull()
+    await afterJob?.release()
+    // The server keeps a task's lock for the deliveries that follow one another (one per changed field).
+    await seen(server.root, SERVER_TASK)
+    expect(await lockOf(SERVER_TASK)).toBeNull()
+    await releaseHeldLocks(server.root)
+    expect(await lockOf(SERVER_TASK)).not.toBeNull()
+  })
+})
+
+const JOB_TASK = '00000000-0000-4000-8000-00000000c101'
+const SERVER_TASK = '00000000-0000-4000-8000-00000000c102'
