@@ -96,6 +96,27 @@ describe('agent tool rules (HTTP door)', () => {
     expect(read.body).toMatchObject({ ref: 'ONB-1', yours: false })
   })
 
+  it('should still create a task with a dependency when the capability probe fails at that moment', async () => {
+    const { t, ra } = await start()
+    await ra('create_task', { project: 'ONB', title: 'Schéma', assignee: 'thot' })
+    // Plane answers the probe's read of relations with 500s: whether it has them is not known now.
+    t.plane.faults.failWhen((r) => r.method === 'GET' && r.path.endsWith('/relations/'), 100)
+    const b = await ra('create_task', {
+      project: 'ONB',
+      title: 'Migration',
+      assignee: 'imhotep',
+      dependencies: ['ONB-1'],
+    })
+    expect(b).toMatchObject({
+      status: 200,
+      body: {
+        ref: 'ONB-2',
+        dependencies: ['ONB-1'],
+        relations: SIM_PLANE_VERSION === '1.3' ? 'recorded' : 'bridge_only',
+      },
+    })
+  })
+
   it('should refuse to start or finish while a dependency is open, naming it, and allow it once it is done', async () => {
     const { t, ra, imhotep } = await start()
     await ra('create_task', { project: 'ONB', title: 'Schéma', assignee: 'thot' })

@@ -205,8 +205,10 @@ async function _relations(
   deps: readonly LoadedTask[]
 ): Promise<'recorded' | 'bridge_only' | 'none'> {
   if (deps.length === 0) return 'none'
-  // Known (the poll's probe, kept an hour for every process) to have none: no request that can only answer 404.
-  if (!(await ctx.plane.capabilities()).relations) return 'bridge_only'
+  // Known (the poll's probe, kept an hour for every process) to have none: no request that can only answer 404. A
+  // probe that fails now (the task is made already) leaves it to the write's own answer, as before.
+  const known = await ctx.plane.capabilities().catch(() => null)
+  if (known && !known.relations) return 'bridge_only'
   try {
     await ctx.writer.relations.create(projectId, taskId, {
       relation_type: 'blocked_by',
