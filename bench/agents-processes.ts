@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { promisify } from 'node:util'
 import type { AgentConfig } from '../shared/agents/registry.ts'
 import { type ServerProcess, startServer } from './ingest-children.ts'
@@ -152,6 +153,27 @@ export async function runJob(
     throw new Error(
       `npm run job -- ${args.join(' ')} failed (exit ${output.code ?? '?'}):\n${output.stdout ?? ''}${output.stderr ?? String(error)}`
     )
+  }
+}
+
+/**
+ * A poll job run again every `everyMs` while the server's own poll (its cron, which may come first) holds the poll's
+ * lock: "already running" is the job meeting the server's poll, not a failure of the bench. Any other failure throws.
+ */
+export async function pollWhenFree<T>(
+  run: () => Promise<T>,
+  { everyMs, say }: { everyMs: number; say: (line: string) => void }
+): Promise<T> {
+  for (;;) {
+    try {
+      return await run()
+    } catch (error) {
+      if (!String(error).includes('already running')) throw error
+      say(
+        `the server is polling (the job found the lock held); trying again in ${everyMs / 1000} s`
+      )
+      await sleep(everyMs)
+    }
   }
 }
 

@@ -27,6 +27,7 @@ import {
   BENCH_WEBHOOK_SECRET,
   bridgeTokens,
   deploymentEnv,
+  pollWhenFree,
   runJob,
   seedConcierge,
   startBridge,
@@ -155,7 +156,12 @@ async function runAgentsBench(options: BenchOptions): Promise<TableBenchResult> 
         openclaw,
         poll: async () => {
           const started = new Date().toISOString()
-          const done = await runJob(deployment, measuredEnv, ['poll'])
+          // The server's own poll may hold the lock when the job starts: the job waits for it (a run at f177a56 had
+          // no job beside the server, the job having exited on "already running").
+          const done = await pollWhenFree(() => runJob(deployment, measuredEnv, ['poll']), {
+            everyMs: 2_000,
+            say: (line) => _progress(`agents: ${line}`),
+          })
           if (logDir)
             await appendFile(
               join(logDir, 'job-poll.log'),

@@ -25,6 +25,7 @@ import {
   bridgeTokens,
   deploymentEnv,
   JOB_TIMEOUT_MS,
+  pollWhenFree,
   runJob,
   seedConcierge,
   startBridge,
@@ -164,7 +165,13 @@ async function runDeployBench(options: BenchOptions): Promise<TableBenchResult> 
       steps.push(
         await _whileJob(
           job.join(' '),
-          job[0] === 'poll' ? () => _pollOnceFree(run) : run,
+          job[0] === 'poll'
+            ? () =>
+                pollWhenFree(run, {
+                  everyMs: 10_000,
+                  say: (line) => _progress(`deploy: ${line}`),
+                })
+            : run,
           ask,
           calls
         )
@@ -237,23 +244,6 @@ function _requestsByKey(world: PollWorld, keys: Readonly<Record<string, string>>
   )
   const paths = [...perPath].sort(([a], [b]) => a.localeCompare(b)).map(([w, n]) => `${n} ${w}`)
   return `requests per key, per minute since the first (minute:count)\n${lines.join('\n')}\n\nper key and path\n${paths.join('\n')}\n`
-}
-
-/**
- * The poll job, run again every 10 s while the server's own poll (its 5-minute cron, which may have come first
- * on the fresh deploy) holds the poll's lock: "already running" is the deploy meeting its first poll all the same,
- * and the person's questions go on through it.
- */
-async function _pollOnceFree(run: () => Promise<unknown>): Promise<unknown> {
-  for (;;) {
-    try {
-      return await run()
-    } catch (error) {
-      if (!String(error).includes('already running')) throw error
-      _progress('deploy: the server is polling (the job found the lock held); trying again in 10 s')
-      await sleep(10_000)
-    }
-  }
 }
 
 /**
