@@ -101,8 +101,6 @@ export const createTask = defineTool({
     // project lists none there (Plane filters, no 403); making a label it cannot then read back (404) is done again
     // with the bridge's key.
     const labels = ctx.labels
-    const labelIds = () =>
-      readTask(ctx, (plane) => labelIdsFor(plane, project.id, labelNames, labels))
     const created = await withKeptLabels(labels, project.id, async () =>
       ctx.writer.workItems.create(project.id, {
         name: input.title,
@@ -111,7 +109,7 @@ export const createTask = defineTool({
         ...(input.priority ? { priority: input.priority } : {}),
         ...(input.due_date ? { target_date: input.due_date } : {}),
         ...(agent ? { assignees: [agent.planeUserId] } : {}),
-        labels: await labelIds(),
+        labels: await readTask(ctx, (plane) => labelIdsFor(plane, project.id, labelNames, labels)),
         external_source: BRIDGE_EXTERNAL_SOURCE,
         external_id: externalId,
       })
