@@ -11,7 +11,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { createOpenClawSim } from '../sim/openclaw/index.ts'
 import type { createTelegramSim } from '../sim/telegram/index.ts'
-import { BENCH_CHAT_ID, BENCH_TELEGRAM_SECRET } from './agents-processes.ts'
+import { BENCH_CHAT_ID, BENCH_TELEGRAM_SECRET, type ToolCaller } from './agents-processes.ts'
 
 export type HourPlan = {
   /** Tasks the Concierge creates, one agent after the other; task i ≥ agents depends on task i − agents. */
@@ -49,7 +49,8 @@ export type HourRecord = {
 
 export type HourParts = {
   origin: string
-  tokens: Readonly<Record<string, string>>
+  /** Makes and times an agent's tool call, in a process of its own (agents-caller.mjs). */
+  callTool: ToolCaller['call']
   concierge: string
   workers: readonly string[]
   projects: readonly string[]
@@ -227,29 +228,12 @@ async function _call(
   input: unknown
 ): Promise<Record<string, unknown> | null> {
   const at = Date.now()
-  const started = performance.now()
-  let status = 0
-  let body: Record<string, unknown> | null = null
-  try {
-    const response = await fetch(`${parts.origin}/bridge/v1/${tool}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${parts.tokens[agent]}`,
-      },
-      body: JSON.stringify(input),
-    })
-    status = response.status
-    body = (await response.json()) as Record<string, unknown>
-  } catch (error) {
-    record.problems.push(
-      `${agent} ${tool}: ${error instanceof Error ? error.message : String(error)}`
-    )
-  }
-  record.calls.push({ tool, agent, at, ms: performance.now() - started, status })
+  const { status, ms, body, error } = await parts.callTool(agent, tool, input)
+  if (error) record.problems.push(`${agent} ${tool}: ${error}`)
+  record.calls.push({ tool, agent, at, ms, status })
   if (status === 200) return body
   // A 409 is an answer the skill expects (a dependency still open); anything else is a problem of the run.
-  if (status !== 409)
+  if (status !== 409 && !error)
     record.problems.push(`${agent} ${tool} → ${status}: ${JSON.stringify(body).slice(0, 300)}`)
   return null
 }

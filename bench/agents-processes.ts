@@ -5,11 +5,12 @@
  * (`planeTokenEnv`), Plane, Telegram and OpenClaw pointed at the simulators on loopback, the store on Redis under a
  * throwaway prefix (or the embedded fs store in a temp dir).
  */
-import { execFile } from 'node:child_process'
+import { execFile, fork } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import type { AgentConfig } from '../shared/agents/registry.ts'
 import { type ServerProcess, startServer } from './ingest-children.ts'
@@ -174,6 +175,61 @@ export async function pollWhenFree<T>(
       )
       await sleep(everyMs)
     }
+  }
+}
+
+/** A tool call's answer as the caller process timed it (`status` 0: no answer, `error` says why). */
+export type ToolAnswer = {
+  status: number
+  ms: number
+  body: Record<string, unknown> | null
+  error?: string
+}
+
+export type ToolCaller = {
+  call(agent: string, tool: string, input: unknown): Promise<ToolAnswer>
+  stop(): void
+}
+
+const CALLER_SCRIPT = fileURLToPath(new URL('./agents-caller.mjs', import.meta.url))
+
+/**
+ * The agents' tool calls, made and timed in a process of their own (`agents-caller.mjs`), as OpenClaw's agents are:
+ * not in the bench's process, whose event loop also serves Plane's, Telegram's and OpenClaw's simulators.
+ */
+export function startToolCaller(
+  origin: string,
+  tokens: Readonly<Record<string, string>>
+): ToolCaller {
+  const child = fork(CALLER_SCRIPT, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const waiting = new Map<number, (answer: ToolAnswer) => void>()
+  let next = 0
+  child.on('message', (message: ToolAnswer & { id: number }) => {
+    const settle = waiting.get(message.id)
+    waiting.delete(message.id)
+    settle?.(message)
+  })
+  child.on('exit', (code) => {
+    for (const settle of waiting.values())
+      settle({ status: 0, ms: 0, body: null, error: `the caller process exited (${code})` })
+    waiting.clear()
+  })
+  return {
+    call(agent, tool, input) {
+      const id = next++
+      return new Promise((resolve) => {
+        waiting.set(id, resolve)
+        child.send({
+          id,
+          url: `${origin}/bridge/v1/${tool}`,
+          token: tokens[agent] ?? '',
+          body: JSON.stringify(input),
+        })
+      })
+    },
+    stop: () => {
+      if (child.connected) child.disconnect()
+    },
   }
 }
 

@@ -31,6 +31,8 @@ import {
   runJob,
   seedConcierge,
   startBridge,
+  startToolCaller,
+  type ToolCaller,
 } from './agents-processes.ts'
 import { agentsReport, type KeyMinute } from './agents-report.ts'
 import type { ServerProcess } from './ingest-children.ts'
@@ -120,6 +122,7 @@ async function runAgentsBench(options: BenchOptions): Promise<TableBenchResult> 
       : {}),
   }
   let server: ServerProcess | null = null
+  let caller: ToolCaller | null = null
   try {
     _progress('agents: set-up (provision, first poll), unthrottled')
     const setupEnv = { ...env, PLANE_API_RATE_LIMIT: `${UNTHROTTLED}/minute` }
@@ -141,6 +144,7 @@ async function runAgentsBench(options: BenchOptions): Promise<TableBenchResult> 
       measuredEnv,
       logDir ? join(logDir, 'server.log') : undefined
     )
+    caller = startToolCaller(server.origin, tokens)
     const memoryAtStart = await server.memory()
     const fromRequest = world.sim.requests.length
 
@@ -148,7 +152,7 @@ async function runAgentsBench(options: BenchOptions): Promise<TableBenchResult> 
     const hour = await playHour(
       {
         origin: server.origin,
-        tokens,
+        callTool: caller.call,
         concierge: 'ra',
         workers: world.agents.map((a) => a.id),
         projects: world.projects.map((p) => p.identifier),
@@ -181,6 +185,16 @@ async function runAgentsBench(options: BenchOptions): Promise<TableBenchResult> 
           )
           .join('')
       )
+    if (logDir)
+      await appendFile(
+        join(logDir, 'calls.log'),
+        hour.calls
+          .map(
+            (c) =>
+              `${new Date(c.at).toISOString()} ${c.agent} ${c.tool} ${c.status} ${c.ms.toFixed(1)} ms\n`
+          )
+          .join('')
+      )
     const hourRequests = world.sim.requests.slice(fromRequest)
     const keyNames = new Map<string, string>([
       [world.bridgeKey, 'bridge'],
@@ -200,13 +214,8 @@ async function runAgentsBench(options: BenchOptions): Promise<TableBenchResult> 
     const memoryAfter = await server.memory()
 
     _progress('agents: Plane requests per call, one agent alone')
-    const alone = await _requestsAlone(
-      world.sim,
-      server.origin,
-      tokens,
-      world.projects[0]?.identifier ?? ''
-    )
-    const listAloneMs = await _listAlone(server.origin, tokens.imhotep ?? '')
+    const alone = await _requestsAlone(world.sim, caller, world.projects[0]?.identifier ?? '')
+    const listAloneMs = await _listAlone(caller)
 
     const keyMinutes = _maxPerMinute(hourRequests, keyNames)
     const tooMany = hourRequests.filter((r) => r.status === 429).length
@@ -231,6 +240,7 @@ async function runAgentsBench(options: BenchOptions): Promise<TableBenchResult> 
       serverError: server.lastError(),
     })
   } finally {
+    caller?.stop()
     await server?.stop()
     await Promise.all([world.close(), telegramHttp.close(), openclawHttp.close()])
     if (admin && store.driver === 'redis') {
@@ -307,22 +317,16 @@ function _maxPerMinute(
  */
 async function _requestsAlone(
   sim: { requests: SimRequest[] },
-  origin: string,
-  tokens: Readonly<Record<string, string>>,
+  caller: ToolCaller,
   project: string
 ): Promise<Record<string, { during: number; after: number }>> {
   const counts: Record<string, { during: number; after: number }> = {}
   const measure = async (label: string, agent: string, tool: string, input: unknown) => {
     await _quiet(sim)
     const before = sim.requests.length
-    const response = await fetch(`${origin}/bridge/v1/${tool}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[agent]}` },
-      body: JSON.stringify(input),
-    })
-    const body = (await response.json()) as Record<string, unknown>
-    if (response.status !== 200)
-      throw new Error(`${tool} → ${response.status}: ${JSON.stringify(body)}`)
+    const { status, body, error } = await caller.call(agent, tool, input)
+    if (status !== 200 || !body)
+      throw new Error(`${tool} → ${status}: ${error ?? JSON.stringify(body)}`)
     const during = sim.requests.length - before
     await _quiet(sim)
     counts[label] = { during, after: sim.requests.length - before - during }
@@ -368,17 +372,13 @@ async function _requestsAlone(
  * over HTTP, beside the hour's figure (which shares the event loop and two cores with ten agents and Plane). A
  * hundred, not twenty: the p99 of twenty is their slowest, one garbage collection's pause.
  */
-async function _listAlone(origin: string, token: string): Promise<number[]> {
+async function _listAlone(caller: ToolCaller): Promise<number[]> {
   const times: number[] = []
   for (let i = 0; i < LIST_ALONE_CALLS; i++) {
-    const started = performance.now()
-    const response = await fetch(`${origin}/bridge/v1/list_my_tasks`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: '{}',
-    })
-    await response.arrayBuffer()
-    times.push(performance.now() - started)
+    const { status, ms, error } = await caller.call('imhotep', 'list_my_tasks', {})
+    if (status !== 200)
+      throw new Error(`list_my_tasks alone → ${status}${error ? `: ${error}` : ''}`)
+    times.push(ms)
   }
   return times
 }
