@@ -201,7 +201,11 @@ export function startToolCaller(
   origin: string,
   tokens: Readonly<Record<string, string>>
 ): ToolCaller {
-  const child = fork(CALLER_SCRIPT, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  // Plain node: the bench's own loader (tsx) has nothing to do in a .mjs file.
+  const child = fork(CALLER_SCRIPT, [], {
+    execArgv: [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
   const waiting = new Map<number, (answer: ToolAnswer) => void>()
   let next = 0
   child.on('message', (message: ToolAnswer & { id: number }) => {
