@@ -175,42 +175,36 @@ async function runAgentsBench(options: BenchOptions): Promise<TableBenchResult> 
       },
       plan
     )
-    if (logDir)
-      await appendFile(
-        join(logDir, 'approvals.log'),
-        hour.approvals
-          .map(
-            (a) =>
-              `${new Date(a.pressedAt).toISOString()} ${a.ref} answered ${a.answeredMs} ms, woken ${a.wokenMs} ms\n`
-          )
-          .join('')
+    await _keepLines(
+      logDir,
+      'approvals.log',
+      hour.approvals.map(
+        (a) =>
+          `${new Date(a.pressedAt).toISOString()} ${a.ref} answered ${a.answeredMs} ms, woken ${a.wokenMs} ms`
       )
-    if (logDir)
-      await appendFile(
-        join(logDir, 'calls.log'),
-        hour.calls
-          .map(
-            (c) =>
-              `${new Date(c.at).toISOString()} ${c.agent} ${c.tool} ${c.status} ${c.ms.toFixed(1)} ms\n`
-          )
-          .join('')
+    )
+    await _keepLines(
+      logDir,
+      'calls.log',
+      hour.calls.map(
+        (c) =>
+          `${new Date(c.at).toISOString()} ${c.agent} ${c.tool} ${c.status} ${c.ms.toFixed(1)} ms`
       )
+    )
     const hourRequests = world.sim.requests.slice(fromRequest)
     const keyNames = new Map<string, string>([
       [world.bridgeKey, 'bridge'],
       ...agents.map((a) => [deployment.planeKeys[a.id] ?? '', a.id] as [string, string]),
     ])
     const keyName = (apiKey: string | undefined) => keyNames.get(apiKey ?? '') ?? 'other'
-    if (logDir)
-      await appendFile(
-        join(logDir, 'requests.log'),
-        hourRequests
-          .map(
-            (r) =>
-              `${new Date(r.at).toISOString()} ${keyName(r.apiKey)} ${r.method} ${r.path} ${r.status}\n`
-          )
-          .join('')
+    await _keepLines(
+      logDir,
+      'requests.log',
+      hourRequests.map(
+        (r) =>
+          `${new Date(r.at).toISOString()} ${keyName(r.apiKey)} ${r.method} ${r.path} ${r.status}`
       )
+    )
     const memoryAfter = await server.memory()
 
     _progress('agents: Plane requests per call, one agent alone')
@@ -253,6 +247,11 @@ async function runAgentsBench(options: BenchOptions): Promise<TableBenchResult> 
 }
 
 // --- Internal helpers ---
+
+/** Lines kept in BENCH_AGENTS_LOG_DIR's `file` (nothing without the setting). */
+async function _keepLines(logDir: string | null, file: string, lines: readonly string[]) {
+  if (logDir && lines.length > 0) await appendFile(join(logDir, file), `${lines.join('\n')}\n`)
+}
 
 const ID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g
 
