@@ -140,7 +140,7 @@ describe(`one OpenClaw ${VERSION} gateway for every agent`, () => {
       )
     const why = () =>
       [
-        `turns the stub model answered: ${model.offered.length}; tools answered: ${model.results.join(' | ')}`,
+        `turns the stub model answered: ${model.offered.length}; every chat request: ${model.turns.join(' | ')}; tools answered: ${model.results.join(' | ')}`,
         `docker calls: ${docker
           .calls()
           .map((c) => `${c.verb} ${c.container}`)

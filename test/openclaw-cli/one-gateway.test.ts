@@ -105,7 +105,7 @@ describe('one OpenClaw gateway for every agent (issue 31)', () => {
     // Seen once under a loaded machine: one agent's call never came. Should it again, the failure says where it stopped.
     const why = () =>
       [
-        `turns the stub model answered: ${model.offered.length}`,
+        `turns the stub model answered: ${model.offered.length}; every chat request: ${model.turns.join(' | ')}`,
         ...t.services.logs
           .filter((l) => l.msg === 'tool call' || (l.msg === 'request' && l.route === 'mcp'))
           .map((l) => JSON.stringify(l)),

@@ -15,6 +15,11 @@ export type StubModel = {
   offered: string[][]
   /** What the tools answered, as the model was shown it (the turn after each call). */
   results: string[]
+  /**
+   * Every chat request, in order: how many tools it offered and whether one matched `toolSuffix`. A turn OpenClaw ran
+   * without the bridge's tools (its MCP server not connected in time) shows here as `0 tools` or `no match`.
+   */
+  turns: string[]
   /** The provider block for OpenClaw's config (`models.providers.stub`). */
   provider: Record<string, unknown>
   close(): Promise<void>
@@ -32,6 +37,7 @@ export async function startStubModel(
 ): Promise<StubModel> {
   const offered: string[][] = []
   const results: string[] = []
+  const turns: string[] = []
   const server: Server = createServer((req, res) => {
     let body = ''
     req.on('data', (chunk) => {
@@ -53,6 +59,11 @@ export async function startStubModel(
       if (answered) results.push(JSON.stringify(answers.at(-1)?.content ?? ''))
       const tool = answered ? undefined : names.find((n) => n.endsWith(toolSuffix))
       if (tool) offered.push(names)
+      turns.push(
+        answered
+          ? `tool answer (${names.length} tools)`
+          : `${names.length} tools, ${tool ? `called ${tool}` : 'no match'}`
+      )
       const base = {
         id: 'stub-1',
         object: 'chat.completion.chunk',
@@ -103,6 +114,7 @@ export async function startStubModel(
     baseUrl,
     offered,
     results,
+    turns,
     provider: {
       baseUrl,
       apiKey: 'stub-key',
