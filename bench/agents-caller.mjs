@@ -23,9 +23,7 @@ process.on('message', async (message) => {
     let parsed = null
     try {
       parsed = JSON.parse(text)
-    } catch {
-      parsed = null
-    }
+    } catch {}
     process.send?.({ id, status: response.status, ms, body: parsed })
   } catch (error) {
     const ms = performance.now() - started

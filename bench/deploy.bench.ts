@@ -29,6 +29,8 @@ import {
   runJob,
   seedConcierge,
   startBridge,
+  startToolCaller,
+  type ToolCaller,
 } from './agents-processes.ts'
 import type { ServerProcess } from './ingest-children.ts'
 import { benchPrefix, connectAdmin, deletePrefix, INGEST_REDIS_URL } from './ingest-redis.ts'
@@ -137,9 +139,11 @@ async function runDeployBench(options: BenchOptions): Promise<TableBenchResult> 
     cycle: true,
   })
   let server: ServerProcess | null = null
+  let caller: ToolCaller | null = null
   const steps: StepResult[] = []
   try {
     server = await startBridge(deployment, env, logDir ? join(logDir, 'server.log') : undefined)
+    caller = startToolCaller(server.origin, tokens)
     const ask = _asker(telegram, server.origin, note)
     _progress('deploy: /plane status on the quiet server')
     steps.push({
@@ -160,8 +164,7 @@ async function runDeployBench(options: BenchOptions): Promise<TableBenchResult> 
         if (logDir) await appendFile(join(logDir, `job-${job[0]}.log`), done.out)
         return done
       }
-      const calls =
-        job[0] === 'poll' ? _concierge(server.origin, tokens.ra ?? '', world, note) : null
+      const calls = job[0] === 'poll' ? _concierge(caller, world, note) : null
       steps.push(
         await _whileJob(
           job.join(' '),
@@ -178,6 +181,7 @@ async function runDeployBench(options: BenchOptions): Promise<TableBenchResult> 
       )
     }
   } finally {
+    caller?.stop()
     await server?.stop()
     if (logDir)
       await writeFile(
@@ -248,14 +252,10 @@ function _requestsByKey(world: PollWorld, keys: Readonly<Record<string, string>>
 
 /**
  * The Concierge while the poll runs (issue 46): every CONCIERGE_EVERY_MS a task in one of the workspace's projects,
- * assigned to an agent in turn, and every PROJECT_EVERY-th time a new project instead; each call timed over HTTP.
+ * assigned to an agent in turn, and every PROJECT_EVERY-th time a new project instead; each call made and timed over
+ * HTTP in the caller's process (agents-caller.mjs), not in this one, which serves Plane's simulator to the poll.
  */
-function _concierge(
-  origin: string,
-  token: string,
-  world: PollWorld,
-  note: (line: string) => Promise<void>
-) {
+function _concierge(caller: ToolCaller, world: PollWorld, note: (line: string) => Promise<void>) {
   let n = 0
   return async function call(): Promise<ToolCall> {
     const i = n++
@@ -269,24 +269,19 @@ function _concierge(
           assignee: world.agents[i % world.agents.length]?.id,
         }
     const started = Date.now()
-    const res = await fetch(`${origin}/bridge/v1/${tool}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(input),
-    })
-    const text = await res.text()
-    const ms = Date.now() - started
-    if (res.status !== 200)
-      _progress(`deploy: ${tool} answered ${res.status}: ${text.slice(0, 200)}`)
+    const { status, ms: timed, body, error } = await caller.call('ra', tool, input)
+    const ms = Math.round(timed)
+    const text = error ?? JSON.stringify(body)
+    if (status !== 200) _progress(`deploy: ${tool} answered ${status}: ${text.slice(0, 200)}`)
     await note(
-      `${tool} ${i} asked at ${new Date(started).toISOString()}: ${res.status} in ${ms} ms ${text.slice(0, 300)}`
+      `${tool} ${i} asked at ${new Date(started).toISOString()}: ${status} in ${ms} ms ${text.slice(0, 300)}`
     )
-    if (!project) return { tool, ms, status: res.status }
+    if (!project) return { tool, ms, status }
     // Made with the Concierge's own key: set up only if the bridge let itself in (issue 46).
-    const provisioned = res.status === 200 && _json(text)?.provisioned === true
-    if (res.status === 200 && !provisioned)
+    const provisioned = status === 200 && body?.provisioned === true
+    if (status === 200 && !provisioned)
       _progress(`deploy: create_project ${i} not set up: ${text.slice(0, 300)}`)
-    return { tool, ms, status: res.status, provisioned }
+    return { tool, ms, status, provisioned }
   }
 }
 
@@ -440,14 +435,6 @@ function _table(steps: readonly StepResult[], environment: Record<string, unknow
     }),
   ]
   return `${lines.join('\n')}\n`
-}
-
-function _json(text: string): Record<string, unknown> | null {
-  try {
-    return JSON.parse(text) as Record<string, unknown>
-  } catch {
-    return null
-  }
 }
 
 function _s(ms: number): string {
