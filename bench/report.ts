@@ -44,12 +44,28 @@ export function writeBenchJson(report: BenchReport, dir: string): Promise<string
   return writeJsonResult(report.name, report, dir)
 }
 
-/** Writes any bench's result as `<dir>/<name>.json` and returns its path. */
-export async function writeJsonResult(name: string, value: unknown, dir: string): Promise<string> {
-  await mkdir(dir, { recursive: true })
+/**
+ * Writes any bench's result as `<dir>/<name>.json` (the latest run) and returns its path. The same text is kept as
+ * `<dir>/history/<name>-<start time>.json`: a goal judged over several runs (issue 64's ingest goals, three runs
+ * in a row) needs each run's figures, and the latest file is overwritten by the next run.
+ */
+export async function writeJsonResult(
+  name: string,
+  value: unknown,
+  dir: string,
+  at: Date = new Date()
+): Promise<string> {
+  const text = `${JSON.stringify(value, null, 2)}\n`
+  await mkdir(join(dir, 'history'), { recursive: true })
   const path = join(dir, `${name}.json`)
-  await writeFile(path, `${JSON.stringify(value, null, 2)}\n`)
+  await writeFile(path, text)
+  await writeFile(join(dir, 'history', `${name}-${historyStamp(at)}.json`), text)
   return path
+}
+
+/** A run's time in a file name: ISO to the second, colons out (`2026-11-28T19-17-00Z`). */
+export function historyStamp(at: Date): string {
+  return `${at.toISOString().slice(0, 19).replaceAll(':', '-')}Z`
 }
 
 export function formatSummary(outcomes: readonly BenchOutcome[]): string {
