@@ -12,7 +12,8 @@ describe('the long-files-first order', () => {
 
   it('should put the listed files first, in their order, and every other file after them', () => {
     expect(rankOf('test/openclaw-cli/one-gateway.test.ts')).toBe(0)
-    expect(rankOf('test/faults/tool-write.fault.test.ts')).toBe(1)
+    expect(rankOf('test/invariants/redis.test.ts')).toBe(1)
+    expect(rankOf('test/faults/tool-write.fault.test.ts')).toBe(3)
     expect(rankOf('shared/observe/log.test.ts')).toBe(LONG_FILES.length)
   })
 })

@@ -8,21 +8,34 @@
 import { relative } from 'node:path'
 import { BaseSequencer, type TestSpecification } from 'vitest/node'
 
-/** Path prefixes, longest file first (seconds on a loaded 2-core machine, CI of 2026-11-25). */
+/**
+ * Path prefixes, longest file first (seconds in `npm test` on a 2-core machine, 2026-11-28: 533 s wall, the suite
+ * CPU-bound at 88 % of both cores). The OpenClaw files alternate with in-process sweeps so that the first four
+ * workers do not all wait on OpenClaw's processes; the fault sweeps and the file store's invariants that ended the
+ * run (their files had started wherever the glob put them) are listed too, so short files fill the end instead.
+ */
 export const LONG_FILES: readonly string[] = [
-  'test/openclaw-cli/one-gateway.test.ts', // 252
-  'test/faults/tool-write.fault.test.ts', // 112
-  'test/openclaw-cli/openclaw-cli.test.ts', // 161
-  'test/faults/redis.fault.test.ts', // 96
-  'test/invariants/redis.test.ts', // 90
-  'test/openclaw-cli/openclaw-gateway.test.ts', // 75
-  'test/openclaw-cli/one-gateway-2026-2.test.ts', // 49 beside the other OpenClaw files (2026-11-27)
-  'test/invariants/memory.test.ts', // 70
-  'test/runtime/process.test.ts', // 45
-  'test/faults/wake.fault.test.ts', // 39
-  'test/e2e/delivery.test.ts', // 29, on each Plane version
-  'test/faults/webhook.fault.test.ts', // 26
-  'test/runtime/jobs.test.ts', // 20
+  'test/openclaw-cli/one-gateway.test.ts', // 228
+  'test/invariants/redis.test.ts', // 194
+  'test/openclaw-cli/openclaw-cli.test.ts', // 164
+  'test/faults/tool-write.fault.test.ts', // 113
+  'test/openclaw-cli/openclaw-gateway.test.ts', // 105
+  'test/faults/redis.fault.test.ts', // 105
+  'test/openclaw-cli/one-gateway-2026-2.test.ts', // 95
+  'test/runtime/process.test.ts', // 84
+  'test/invariants/memory.test.ts', // 61
+  'test/faults/live-view.fault.test.ts', // 43
+  'test/faults/wake.fault.test.ts', // 41
+  'test/faults/bootstrap.fault.test.ts', // 37
+  'test/invariants/fs.test.ts', // 36
+  'test/e2e/human-actions.test.ts', // 27, on each Plane version
+  'test/e2e/telegram-refusals.test.ts', // 24, on each Plane version
+  'test/e2e/delivery.test.ts', // 23, on each Plane version
+  'test/faults/command.fault.test.ts', // 22
+  'test/e2e/agent-runs.test.ts', // 20, on each Plane version
+  'test/runtime/jobs.test.ts', // 19
+  'test/faults/held-chat.fault.test.ts', // 19
+  'test/store.contract.test.ts', // 19
 ]
 
 /** A file's place in LONG_FILES (the CLI-heavy ones interleaved with in-process sweeps), or after them all. */
