@@ -21,6 +21,16 @@ export type McpGatewayConfig = {
   agents: { entries: Record<string, { tools: { deny: string[] } }> }
 }
 
+/**
+ * Each server's request timeout, stated: OpenClaw's own default for a tool call (60 s), and what the gateway then also
+ * gives the listing of the server's tools when a run starts. With no `requestTimeoutMs` openclaw@2026.9.6 gives that
+ * listing 1.5 s (`BUNDLE_MCP_CATALOG_LIST_TIMEOUT_MS`, not in its docs), and a bridge slower than that (under load,
+ * behind a slow proxy) had the agent's turn run without any of its tools: woken, with nothing to call.
+ */
+export const MCP_REQUEST_TIMEOUT_MS = 60_000
+/** The connection's (the MCP handshake), stated as OpenClaw's own default, 30 s, beside the request's. */
+export const MCP_CONNECTION_TIMEOUT_MS = 30_000
+
 /** The MCP server name an agent's tools come from in a shared gateway (tools are `<server>__<tool>`). */
 export const serverNameOf = (agentId: string) => `plane-bridge-${agentId}`
 
@@ -34,6 +44,8 @@ export function renderMcpGatewayConfig(input: OpenClawConfigInput): McpGatewayCo
         url: `${base}/mcp`,
         transport: 'streamable-http',
         headers: { Authorization: `Bearer ${referenceTo(tokenVariableOf(agent.id))}` },
+        requestTimeoutMs: MCP_REQUEST_TIMEOUT_MS,
+        connectionTimeoutMs: MCP_CONNECTION_TIMEOUT_MS,
       },
     ])
   )

@@ -27,6 +27,9 @@ describe('openclaw-config (issue 31): one gateway, one identity per agent', () =
       url: 'http://plane-bridge:8787/mcp',
       transport: 'streamable-http',
       headers: { Authorization: reference('PLANE_BRIDGE_TOKEN_IMHOTEP') },
+      // Stated, so that the gateway's listing of the tools waits as a tool call may, not its own 1.5 s.
+      requestTimeoutMs: 60_000,
+      connectionTimeoutMs: 30_000,
     })
     expect(Object.keys(config.mcp.servers)).toHaveLength(3)
     expect(config.agents.entries.imhotep?.tools.deny.sort()).toEqual([

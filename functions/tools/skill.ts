@@ -1,5 +1,6 @@
 /** @module The OpenClaw skill (`skills/plane-bridge/SKILL.md`), rendered from the tool registry. Pure. */
 import * as z from 'zod'
+import { MCP_REQUEST_TIMEOUT_MS } from './openclaw-config-mcp.ts'
 import type { AgentTool } from './tool.ts'
 
 export const SKILL_PATH = 'skills/plane-bridge/SKILL.md'
@@ -115,10 +116,10 @@ function _connect(): string[] {
     'On a machine of your own (one agent, one environment), in OpenClaw:',
     '',
     '```bash',
-    'openclaw mcp add plane-bridge --url "$PLANE_BRIDGE_URL/mcp" --transport streamable-http --header "Authorization=Bearer $PLANE_BRIDGE_TOKEN"',
+    `openclaw mcp add plane-bridge --url "$PLANE_BRIDGE_URL/mcp" --transport streamable-http --header "Authorization=Bearer $PLANE_BRIDGE_TOKEN" --timeout ${MCP_REQUEST_TIMEOUT_MS / 1000}`,
     '```',
     '',
-    'or in `~/.openclaw/openclaw.json`:',
+    `or in \`~/.openclaw/openclaw.json\` (\`requestTimeoutMs\`, like \`--timeout\`, also gives the listing of your tools at the start of a run the time a call has; without it OpenClaw gives that listing 1.5 s, and a run that misses it has none of these tools):`,
     '',
     '```json',
     JSON.stringify(
@@ -129,6 +130,7 @@ function _connect(): string[] {
               url: 'https://plane-bridge.example.com/mcp',
               transport: 'streamable-http',
               headers: { Authorization: 'Bearer <your PLANE_BRIDGE_TOKEN>' },
+              requestTimeoutMs: MCP_REQUEST_TIMEOUT_MS,
             },
           },
         },

@@ -6,6 +6,7 @@
  * tools only. The skill is eligible for each agent under that gateway.
  */
 import { resolve } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { chooseOpenClawLine, renderOpenClawConfig } from '../../functions/tools/openclaw-config.ts'
 import { tokenVariableOf } from '../../functions/tools/openclaw-config-base.ts'
@@ -19,6 +20,8 @@ import { type StubModel, startStubModel } from './stub-model.ts'
 
 const SKILL_DIR = resolve(import.meta.dirname, '../../skills/plane-bridge')
 const AGENTS = ['imhotep', 'thot', 'ra']
+/** How long the bridge takes to list its tools here: over OpenClaw's own 1.5 s for a server with no requestTimeoutMs. */
+const SLOW_LISTING_MS = 2_500
 
 let t: E2E
 let bridge: { url: string; close(): Promise<void> }
@@ -32,7 +35,18 @@ beforeEach((ctx) => needMachine(ctx, OPENCLAW_TESTS_OFF, off))
 beforeAll(async () => {
   if (off) return
   t = await startE2E({ concierge: true })
-  bridge = await listen(t.app)
+  // A bridge slow to list its tools, as one under load or far from the gateway is: OpenClaw 2026.9.6 gives that
+  // listing 1.5 s unless the server sets requestTimeoutMs, then runs the turn without the server's tools (the agent
+  // woken with nothing to call). The generated configuration must carry the gateway past it.
+  bridge = await listen({
+    fetch: async (request: Request, ...rest: unknown[]) => {
+      if (request.method === 'POST' && new URL(request.url).pathname === '/mcp') {
+        const body = await request.clone().text()
+        if (body.includes('"tools/list"')) await sleep(SLOW_LISTING_MS)
+      }
+      return t.app.fetch(request, ...(rest as []))
+    },
+  })
   model = await startStubModel('__list_my_tasks')
   const generated = renderOpenClawConfig({ agents: t.services.agents, bridgeUrl: bridge.url })
   gateway = await startGateway({
@@ -102,7 +116,8 @@ describe('one OpenClaw gateway for every agent (issue 31)', () => {
           .filter((l) => l.msg === 'tool call' && l.tool === 'list_my_tasks' && l.outcome === 'ok')
           .map((l) => String(l.agent))
       )
-    // Seen once under a loaded machine: one agent's call never came. Should it again, the failure says where it stopped.
+    // A loaded CI once saw one agent's call never come, before the configuration stated requestTimeoutMs (the slow
+    // listing above reproduces it without). Should a call not come again, the failure says where it stopped.
     const why = () =>
       [
         `turns the stub model answered: ${model.offered.length}; every chat request: ${model.turns.join(' | ')}`,

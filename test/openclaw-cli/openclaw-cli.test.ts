@@ -80,6 +80,9 @@ describe('the real OpenClaw CLI', () => {
       'streamable-http',
       '--header',
       `Authorization=Bearer ${bridge.token}`,
+      // As docs/agents.md and the skill say it (the run's listing of the tools given a call's time).
+      '--timeout',
+      '60',
     ])
     expect(add.ok, masked(add.stderr + add.stdout)).toBe(true)
     const probe = await cli(['mcp', 'probe', 'plane-bridge', '--json'])
