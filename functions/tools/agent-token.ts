@@ -8,6 +8,7 @@ import { defineJobFunction, type JobContext, type JobOutcome } from '../../share
 import { errorMessage } from '../../shared/observe/errors.ts'
 import { newAgentToken } from './auth.ts'
 import { tokenVariableOf } from './openclaw-config-base.ts'
+import { MCP_REQUEST_TIMEOUT_MS } from './openclaw-config-mcp.ts'
 
 type Made = { agent: AgentConfig; token: string; sha256: string }
 
@@ -65,7 +66,7 @@ async function _written(ctx: JobContext, made: Made[], keptLine: string): Promis
   const own =
     made.length === 1
       ? [
-          `On the agent's own machine instead: openclaw mcp add plane-bridge --url ${_base(ctx)}/mcp --transport streamable-http --header "Authorization=Bearer <the token>"`,
+          `On the agent's own machine instead: openclaw mcp add plane-bridge --url ${_base(ctx)}/mcp --transport streamable-http --header "Authorization=Bearer <the token>" --timeout ${MCP_REQUEST_TIMEOUT_MS / 1000}`,
         ]
       : []
   let where: string

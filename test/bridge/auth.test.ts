@@ -142,4 +142,14 @@ describe('agent-token --all (issue 36: ten agents in one step)', () => {
     const changed = after.filter((a, i) => a.bridgeTokenSha256 !== before[i]?.bridgeTokenSha256)
     expect(changed.map((a) => a.id)).toEqual(['agent3', 'agent5'])
   })
+
+  it("should print, for one agent, the mcp add line for its own machine with the tools' listing given a call's time", async () => {
+    const file = join(dir, 'one.json')
+    writeFileSync(file, JSON.stringify({ agents: ten }))
+    const { result } = await run(file, ['agent2'])
+    expect(result).toMatchObject({ outcome: 'ok' })
+    const own = (result.terminal ?? []).find((l) => l.startsWith("On the agent's own machine"))
+    // --timeout writes requestTimeoutMs: without it OpenClaw 2026.9.6 lists a server's tools within 1.5 s or not at all.
+    expect(own).toMatch(/openclaw mcp add plane-bridge --url .+\/mcp .* --timeout 60$/)
+  })
 })
