@@ -223,12 +223,20 @@ export function startToolCaller(
       const id = next++
       return new Promise((resolve) => {
         waiting.set(id, resolve)
-        child.send({
-          id,
-          url: `${origin}/bridge/v1/${tool}`,
-          token: tokens[agent] ?? '',
-          body: JSON.stringify(input),
-        })
+        // A caller gone (its channel closed) answers this call as one with no answer, not an 'error' event that ends
+        // the bench.
+        child.send(
+          {
+            id,
+            url: `${origin}/bridge/v1/${tool}`,
+            token: tokens[agent] ?? '',
+            body: JSON.stringify(input),
+          },
+          (error) => {
+            if (!error || !waiting.delete(id)) return
+            resolve({ status: 0, ms: 0, body: null, error: `the caller process: ${error.message}` })
+          }
+        )
       })
     },
     stop: () => {

@@ -46,8 +46,9 @@ export function writeBenchJson(report: BenchReport, dir: string): Promise<string
 
 /**
  * Writes any bench's result as `<dir>/<name>.json` (the latest run) and returns its path. The same text is kept as
- * `<dir>/history/<name>-<start time>.json`: a goal judged over several runs (issue 64's ingest goals, three runs
- * in a row) needs each run's figures, and the latest file is overwritten by the next run.
+ * `<dir>/history/<name>-<at>.json` (`at`: when it is written, at the bench's end): a goal judged over several runs
+ * (issue 64's ingest goals, three runs in a row) needs each run's figures, and the latest file is overwritten by the
+ * next run.
  */
 export async function writeJsonResult(
   name: string,

@@ -17,7 +17,7 @@ export type StubModel = {
   results: string[]
   /**
    * Every chat request, in order: how many tools it offered and whether one matched `toolSuffix`. A turn OpenClaw ran
-   * without the bridge's tools (its MCP server not connected in time) shows here as `0 tools` or `no match`.
+   * without the bridge's tools (their listing not answered in time) shows here as `no match`.
    */
   turns: string[]
   /** The provider block for OpenClaw's config (`models.providers.stub`). */
