@@ -10,7 +10,7 @@ import { errorMessage } from '../observe/errors.ts'
 import type { StoreLock } from '../store/store.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import type { RunMentions } from './mentions.ts'
-import { openRunRecords } from './records.ts'
+import { countOpenRuns } from './records.ts'
 import type { QuietRuns } from './stale.ts'
 import {
   ASSIGNMENT_TTL_S,
@@ -99,9 +99,7 @@ export function createDeadlines(
   const refreshGauge = async () => {
     if (now() - gaugeAt < GAUGE_EVERY_MS) return
     gaugeAt = now()
-    const counts: Record<string, number> = { pending: 0, seen: 0, active: 0, awaiting: 0, stale: 0 }
-    for (const r of await openRunRecords(store)) counts[r.state] = (counts[r.state] ?? 0) + 1
-    for (const [state, n] of Object.entries(counts)) m.runs.set({ state }, n)
+    for (const [state, n] of Object.entries(await countOpenRuns(store))) m.runs.set({ state }, n)
   }
 
   return {

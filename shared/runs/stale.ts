@@ -9,7 +9,7 @@ import type { TaskSnapshot } from '../events.ts'
 import type { AgentRef } from '../notify/directory.ts'
 import { renderTaskName } from '../notify/messages.ts'
 import { escapeHtml } from '../telegram/html.ts'
-import { openRunRecords } from './records.ts'
+import { readOpenRuns } from './records.ts'
 import {
   awaitsApproval,
   DUE_SET,
@@ -25,7 +25,7 @@ import type { RunWakes } from './wakes.ts'
 const TOLD_QUIET_MS = 7 * 24 * 60 * 60 * 1000
 /** How long one read of the runs under way answers "is the agent at work elsewhere" (a pass of deadlines). */
 const ACTIVE_MEMO_MS = 10_000
-/** Open runs read for it: every agent's queue of seen runs comes before the few active ones in the index. */
+/** Runs under way read for it (a first cycle's pending wakes may be thousands; seen runs are indexed apart). */
 const OPEN_RUNS_READ = 5_000
 
 export type QuietRuns = {
@@ -138,7 +138,7 @@ export function createStaleRuns(
   const _busyElsewhere = async (agent: AgentRef, taskId: string) => {
     if (!active || now() - active.at > ACTIVE_MEMO_MS) {
       const byAgent = new Map<string, Set<string>>()
-      for (const r of await openRunRecords(store, OPEN_RUNS_READ))
+      for (const r of (await readOpenRuns(store, OPEN_RUNS_READ, { seen: false })).underWay)
         if (r.agentId && r.state === 'active')
           byAgent.set(r.agentId, (byAgent.get(r.agentId) ?? new Set()).add(r.taskId))
       active = { at: now(), byAgent }

@@ -6,7 +6,7 @@
 import { listPendingApprovals } from '../actions/cards.ts'
 import { progressUnderWay } from '../live/progress.ts'
 import { listReviews } from '../notify/reviews.ts'
-import { openRunRecords } from '../runs/records.ts'
+import { readOpenRuns } from '../runs/records.ts'
 import { checkinsKey } from '../runs/tracker.ts'
 import type { Store } from '../store/store.ts'
 import type {
@@ -57,20 +57,27 @@ export async function readBridgeRecords(
     since: card.createdAt,
   }))
   // Agent runs under way and their timers (bridge metadata, from the store's index).
-  const open = await openRunRecords(store)
-  const runs: RunView[] = open.flatMap((r) =>
-    r.agentId && r.state !== 'done' && r.state !== 'cancelled' && r.state !== 'failed'
-      ? [
-          {
-            taskId: r.taskId,
-            agentId: r.agentId,
-            state: r.state,
-            since: Date.parse(r.stateSince ?? r.lastActivityAt ?? '') || 0,
-          },
-        ]
-      : []
-  )
-  const timers: TimerView[] = open.flatMap((r) =>
+  const { underWay, seen } = await readOpenRuns(store)
+  const runs: RunView[] = [
+    ...underWay.flatMap((r) =>
+      r.agentId &&
+      r.state !== 'seen' &&
+      r.state !== 'done' &&
+      r.state !== 'cancelled' &&
+      r.state !== 'failed'
+        ? [
+            {
+              taskId: r.taskId,
+              agentId: r.agentId,
+              state: r.state,
+              since: Date.parse(r.stateSince ?? r.lastActivityAt ?? '') || 0,
+            },
+          ]
+        : []
+    ),
+    ...seen.map((r) => ({ ...r, state: 'seen' as const })),
+  ].sort((a, b) => a.since - b.since)
+  const timers: TimerView[] = underWay.flatMap((r) =>
     r.agentId && r.timerStartedAt
       ? [
           {

@@ -3,7 +3,12 @@
  * whether the bridge's answers agree with Plane, against the model's expectations. Returns the violations.
  */
 
-import { OPEN_RUN_STATES, runRecordKey } from '../../shared/runs/records.ts'
+import {
+  OPEN_RUN_STATES,
+  OPEN_RUNS_SET,
+  runRecordKey,
+  SEEN_RUNS_SET,
+} from '../../shared/runs/records.ts'
 import { parseRunCard } from '../../shared/runs/run-card.ts'
 import { DUE_SET } from '../../shared/runs/tracker.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
@@ -204,6 +209,20 @@ export async function checkInvariants(world: World, scenario: Scenario): Promise
 
   // 3. The bridge's answers agree with Plane; a deleted task it noticed holds nothing any more (issue 37).
   const due = (await t.services.store.sortedRange(DUE_SET)).map((d) => d.member)
+  const underWay = new Set((await t.services.store.sortedRange(OPEN_RUNS_SET)).map((e) => e.member))
+  const seen = new Set((await t.services.store.sortedRange(SEEN_RUNS_SET)).map((e) => e.member))
+  // Each run is indexed where its record says: seen by its agent, under way, or (finished) nowhere.
+  const indexed = (record: RunRecord | null, seq: number) => {
+    const open = record !== null && OPEN_RUN_STATES.has(record.state)
+    const asSeen = open && record.state === 'seen' && record.agentId !== null
+    const id = record?.taskId ?? ''
+    const inSeen = [...seen].filter((member) => member.endsWith(`|${id}`))
+    const want = asSeen ? [`${record.agentId}|${id}`] : []
+    if (record && (inSeen.join() !== want.join() || underWay.has(id) !== (open && !asSeen)))
+      violations.push(
+        `ONB-${seq}: run ${record.agentId}/${record.state} indexed as seen ${JSON.stringify(inSeen)}, under way ${underWay.has(id)}`
+      )
+  }
   for (const task of model.tasks.values()) {
     if (!task.deleted) continue
     if (!task.deleted.noticed) continue
@@ -213,6 +232,7 @@ export async function checkInvariants(world: World, scenario: Scenario): Promise
     const record = await t.services.store.get<RunRecord>(runRecordKey(task.id))
     if (record && OPEN_RUN_STATES.has(record.state))
       violations.push(`ONB-${task.seq}: deleted, its run still ${record.state}`)
+    indexed(record, task.seq)
     if (due.some((member) => member.includes(task.id)))
       violations.push(`ONB-${task.seq}: deleted, a deadline left in runs:due`)
   }
@@ -236,6 +256,7 @@ export async function checkInvariants(world: World, scenario: Scenario): Promise
         String(c.comment_html).includes('plane-bridge:run-card')
     )
     const record = await t.services.store.get<RunRecord>(runRecordKey(task.id))
+    indexed(record, task.seq)
     // A listing or a read checks a run in; only work (or Plane showing the task under way) starts it.
     if (
       record?.agentId &&

@@ -19,7 +19,7 @@ import { defineTool, type ToolContext } from '../tool.ts'
 export const TEAM_REFS_MAX = 20
 /** Runs listed per agent (pending, active, awaiting, stale), the oldest change first. */
 export const TEAM_RUNS_MAX = 20
-/** Open runs read at most (ten agents' queues). */
+/** Runs under way read at most (seen ones are counted from their own index). */
 const OPEN_RUNS_MAX = 2_000
 const REFERENCES = new Intl.Collator('en', { numeric: true })
 
@@ -111,6 +111,8 @@ export const getTeamStatus = defineTool({
       ctx.agentCalls.lastCalls(team.map((a) => a.id)),
       ctx.budget ? ctx.budget.view() : Promise.resolve(null),
     ])
+    const seenBy = new Map<string, number>()
+    for (const { agentId } of runs.seen) seenBy.set(agentId, (seenBy.get(agentId) ?? 0) + 1)
     const ids = [...new Set(openIds.flat())]
     const found = await ctx.pipeline.snapshots(ids)
     const snapshots = new Map(ids.map((id, i) => [id, found[i] ?? null]))
@@ -121,21 +123,21 @@ export const getTeamStatus = defineTool({
       ctx.now() - ctx.config.WAKE_CHECKIN_SECONDS * ctx.config.WAKE_ATTEMPTS * 1000
     const agents = team.map((member, i) => {
       const tasks = _openTasks(openIds[i] ?? [], snapshots, byProject)
-      const mine = runs.filter((r) => r.agentId === member.id && _isRunState(r.state))
-      // A queue listed is hundreds of runs "seen": counted, and the tasks are in `todo`; the others are listed.
-      const shown = mine.filter((r) => r.state !== 'seen')
-      const active = mine.filter((r) => r.state === 'active')
+      // A queue listed is hundreds of runs "seen": counted from their index, and the tasks are in `todo`; the
+      // runs under way are listed.
+      const shown = runs.underWay.filter((r) => r.agentId === member.id && _isRunState(r.state))
+      const active = shown.filter((r) => r.state === 'active')
       const since = (r: RunRecord) => Date.parse(r.stateSince ?? '') || null
       return {
         id: member.id,
         name: member.name,
         role: member.role,
         tags: [...member.tags],
-        load: _load(tasks, mine, unansweredBefore),
+        load: _load(tasks, shown, unansweredBefore),
         todo: _refs(tasks, 'todo'),
         in_progress: _refs(tasks, 'in_progress'),
         blocked: _refs(tasks, 'blocked'),
-        seen_runs: mine.length - shown.length,
+        seen_runs: seenBy.get(member.id) ?? 0,
         runs: shown.slice(0, TEAM_RUNS_MAX).map((r) => ({
           task: r.ref ?? r.taskId,
           state: r.state as (typeof runStates)[number],
