@@ -13,17 +13,21 @@ import { readTask } from './tasks.ts'
 /** The five statuses agents speak in; Plane's state groups and a Blocked state map onto them. */
 export type TaskStatus = 'backlog' | 'todo' | 'in_progress' | 'blocked' | 'done' | 'cancelled'
 
+const BY_GROUP: Partial<Record<StateGroup, TaskStatus>> = {
+  unstarted: 'todo',
+  started: 'in_progress',
+  completed: 'done',
+  cancelled: 'cancelled',
+}
+/** State names told blocked or not: a workspace has a few dozen, read thousands of times (get_team_status). */
+const BLOCKED_NAMES = new Map<string, boolean>()
+const BLOCKED_NAMES_MAX = 512
+
 export function statusOf(state: TaskSnapshot['state']): TaskStatus {
   if (!state) return 'backlog'
-  if (isBlockedName(state.name) && state.group !== 'completed' && state.group !== 'cancelled')
+  if (state.group !== 'completed' && state.group !== 'cancelled' && _blockedName(state.name))
     return 'blocked'
-  const byGroup: Partial<Record<StateGroup, TaskStatus>> = {
-    unstarted: 'todo',
-    started: 'in_progress',
-    completed: 'done',
-    cancelled: 'cancelled',
-  }
-  return byGroup[state.group] ?? 'backlog'
+  return BY_GROUP[state.group] ?? 'backlog'
 }
 
 /** The project's state for a status: its group's default (or first), and for `blocked` the Blocked state. */
@@ -63,4 +67,16 @@ export async function stateFor(
     )
   }
   return found
+}
+
+// --- Internal helpers ---
+
+/** isBlockedName, remembered by name (its Unicode-aware expression is the costly part of a status); bounded. */
+function _blockedName(name: string): boolean {
+  const known = BLOCKED_NAMES.get(name)
+  if (known !== undefined) return known
+  const blocked = isBlockedName(name)
+  if (BLOCKED_NAMES.size >= BLOCKED_NAMES_MAX) BLOCKED_NAMES.clear()
+  BLOCKED_NAMES.set(name, blocked)
+  return blocked
 }

@@ -95,6 +95,17 @@ describe('get_team_status', () => {
       agents: AgentStatus[]
     }
     expect(one.agents.map((a) => a.id)).toEqual(['thot'])
+    // In reference order: ONB-10 after ONB-9, as a person reads them.
+    for (let i = 5; i <= 11; i++)
+      await ra('create_task', { project: 'ONB', title: `Chapitre ${i}`, assignee: 'thot' })
+    await t.settle()
+    const more = (await ra('get_team_status', { agent: 'thot' })) as unknown as {
+      agents: AgentStatus[]
+    }
+    expect(more.agents[0]?.todo).toEqual({
+      count: 9,
+      refs: ['ONB-3', 'ONB-4', 'ONB-5', 'ONB-6', 'ONB-7', 'ONB-8', 'ONB-9', 'ONB-10', 'ONB-11'],
+    })
     const unknown = await callHttp(t.app, 'get_team_status', t.bridgeTokens.ra as string, {
       agent: 'anubis',
     })
