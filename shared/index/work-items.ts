@@ -4,7 +4,8 @@
  * from the store instead of listing every work item of every project.
  *
  * The item itself is the pipeline's snapshot of the task (state, assignees, labels, priority, due date, sequence id,
- * name, updated_at). On top of it, per agent, the set of its open tasks (`index:open:<agent>`), and per open task its
+ * name, updated_at). On top of it, per agent, the set of its open tasks (`index:open:<agent>`, scored by the version of
+ * the snapshot each was filed under: `snapshotVersion`), and per open task its
  * description (`index:desc:<task>`, the only part a snapshot lacks); finished tasks, the bulk of a workspace months
  * old, cost a snapshot and nothing more. Per project, when it was last listed (`index:listed:<project>`): a project
  * listed within the poll interval, with webhooks arriving, is fresh. It all lives in the store, so every replica and
@@ -18,6 +19,7 @@ import type { LockMemo } from '../store/keyed-lock.ts'
 import type { Store } from '../store/store.ts'
 import { graphemeBoundaryAtOrBefore } from '../text/cap.ts'
 import { htmlToText } from '../text/html-text.ts'
+import { snapshotVersion, type VersionedTask } from './task-snapshots.ts'
 
 /** What `list_my_tasks` gives of a description; `get_task_details` has the rest. */
 export const INDEXED_DESCRIPTION_CHARS = 2000
@@ -39,6 +41,8 @@ export type WorkItemIndex = {
   saw(task: TaskSnapshot, descriptionHtml?: string | null, memo?: LockMemo): Promise<void>
   /** The ids of an agent's open tasks as the index holds them. */
   openTasks(agentId: string): Promise<string[]>
+  /** The same, each with the version of its snapshot it was filed under (`snapshotVersion`). */
+  openVersions(agentId: string): Promise<VersionedTask[]>
   /** The indexed description of an open task (text, cut), or null. */
   description(taskId: string): Promise<string | null>
   /** Several open tasks' descriptions in one read, in their order. */
@@ -62,6 +66,16 @@ export function createWorkItemIndex({ store, holders }: WorkItemIndexOptions): W
   const descKey = (taskId: string) => `index:desc:${taskId}`
   const listedKey = (projectId: string) => `index:listed:${projectId}`
 
+  const openVersions = async (agentId: string): Promise<VersionedTask[]> => {
+    const tasks: VersionedTask[] = []
+    for (const { member, score } of await store.sortedRange(openKey(agentId))) {
+      if (isPlaneId(member)) tasks.push({ id: member, version: score })
+      // Not an id (`NaN`, `undefined`, kept by an older version): gone, never asked of Plane.
+      else await store.sortedRemove(openKey(agentId), member)
+    }
+    return tasks
+  }
+
   return {
     async saw(task, descriptionHtml, memo) {
       // Snapshots are bounded where they are made (plane/normalize.ts); a task id that is not Plane's never becomes an
@@ -78,10 +92,10 @@ export function createWorkItemIndex({ store, holders }: WorkItemIndexOptions): W
       if (now.length === 0 && before.length === 0) return
       for (const agent of before)
         if (!now.includes(agent)) await store.sortedRemove(openKey(agent), task.id)
+      // Scored by the snapshot's version: a reader that kept this version of it need not read it again.
+      const version = snapshotVersion(task)
       for (const agent of now)
-        await store.sortedAdd(openKey(agent), task.id, Date.parse(task.updatedAt) || 0, {
-          ttlSeconds: INDEX_TTL_S,
-        })
+        await store.sortedAdd(openKey(agent), task.id, version, { ttlSeconds: INDEX_TTL_S })
       if (now.length === 0) {
         memo?.delete(key)
         await store.delete(key)
@@ -99,15 +113,8 @@ export function createWorkItemIndex({ store, holders }: WorkItemIndexOptions): W
           ttlSeconds: INDEX_TTL_S,
         })
     },
-    async openTasks(agentId) {
-      const ids: string[] = []
-      for (const { member } of await store.sortedRange(openKey(agentId))) {
-        if (isPlaneId(member)) ids.push(member)
-        // Not an id (`NaN`, `undefined`, kept by an older version): gone, never asked of Plane.
-        else await store.sortedRemove(openKey(agentId), member)
-      }
-      return ids
-    },
+    openTasks: async (agentId) => (await openVersions(agentId)).map((t) => t.id),
+    openVersions,
     description: (taskId) => store.get<string>(descKey(taskId)),
     descriptions: (taskIds) => store.getMany<string>(taskIds.map(descKey)),
     listed: (projectId, atMs) => store.set(listedKey(projectId), atMs, { ttlSeconds: INDEX_TTL_S }),

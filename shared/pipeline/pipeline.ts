@@ -7,7 +7,7 @@
 import type { CardStore } from '../actions/cards.ts'
 import type { Actor, CommentEvent, EventSource, TaskSnapshot } from '../events.ts'
 import type { TaskReads } from '../index/task-reads.ts'
-import { taskSnapshotKey } from '../index/task-snapshots.ts'
+import { createSnapshotMemo, taskSnapshotKey, type VersionedTask } from '../index/task-snapshots.ts'
 import { taskHoldersKey, type WorkItemIndex } from '../index/work-items.ts'
 import type { LiveView } from '../live/live-view.ts'
 import { parseConfidence } from '../notify/confidence.ts'
@@ -117,6 +117,11 @@ export type Pipeline = {
   /** Several tasks' snapshots in one read, in their order (a listing of an agent's open tasks). */
   snapshots(taskIds: readonly string[]): Promise<Array<TaskSnapshot | null>>
   /**
+   * Open tasks' snapshots at the versions the index gives (`openVersions`), in their order: those this process
+   * holds at that version from memory, the others in one read. Not to be changed by the caller.
+   */
+  snapshotsAt(tasks: readonly VersionedTask[]): Promise<Array<TaskSnapshot | null>>
+  /**
    * The task as the bridge last told of it: where its pending change starts when one waits (null for a task
    * created while it was pending), else its last sighting; null when the bridge never saw it.
    */
@@ -143,6 +148,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const { store, log, coalesceMs = 5_000, now = Date.now } = options
   const snapshotKey = taskSnapshotKey
   const pending = createPendingChanges({ store, now, coalesceMs })
+  const versioned = createSnapshotMemo((ids) => store.getMany<TaskSnapshot>(ids.map(snapshotKey)))
   // Deliveries about one task arrive together (one per changed field): one at a time, no polling.
   const taskLock = options.locks.lock({
     ttlSeconds: TASK_LOCK_TTL_S,
@@ -282,6 +288,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
     snapshot: (taskId) => store.get<TaskSnapshot>(snapshotKey(taskId)),
     snapshots: (taskIds) => store.getMany<TaskSnapshot>(taskIds.map(snapshotKey)),
+    snapshotsAt: (tasks) => versioned.at(tasks),
     told: async (taskId) => {
       const entry = await pending.queue.get(taskId)
       return entry ? entry.before : store.get<TaskSnapshot>(snapshotKey(taskId))

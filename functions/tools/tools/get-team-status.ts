@@ -106,23 +106,28 @@ export const getTeamStatus = defineTool({
       )
     const { projects, asOf } = await freshProjects(ctx)
     const [openIds, runs, lastCalls, view] = await Promise.all([
-      Promise.all(team.map((a) => ctx.index.openTasks(a.id))),
+      Promise.all(team.map((a) => ctx.index.openVersions(a.id))),
       ctx.runs.open(OPEN_RUNS_MAX),
       ctx.agentCalls.lastCalls(team.map((a) => a.id)),
       ctx.budget ? ctx.budget.view() : Promise.resolve(null),
     ])
     const seenBy = new Map<string, number>()
     for (const { agentId } of runs.seen) seenBy.set(agentId, (seenBy.get(agentId) ?? 0) + 1)
-    const ids = [...new Set(openIds.flat())]
-    const found = await ctx.pipeline.snapshots(ids)
-    const snapshots = new Map(ids.map((id, i) => [id, found[i] ?? null]))
+    // ~2,500 open tasks for ten agents: only the snapshots changed since this process last read them are read.
+    const unique = [...new Map(openIds.flat().map((t) => [t.id, t])).values()]
+    const found = await ctx.pipeline.snapshotsAt(unique)
+    const snapshots = new Map(unique.map((t, i) => [t.id, found[i] ?? null]))
     const byProject = new Map(projects.map((p) => [p.id, p]))
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
     // A run woken this long ago and still pending had every wake unanswered (WAKE_CHECKIN_SECONDS × WAKE_ATTEMPTS).
     const unansweredBefore =
       ctx.now() - ctx.config.WAKE_CHECKIN_SECONDS * ctx.config.WAKE_ATTEMPTS * 1000
     const agents = team.map((member, i) => {
-      const tasks = _openTasks(openIds[i] ?? [], snapshots, byProject)
+      const tasks = _openTasks(
+        (openIds[i] ?? []).map((t) => t.id),
+        snapshots,
+        byProject
+      )
       // A queue listed is hundreds of runs "seen": counted from their index, and the tasks are in `todo`; the
       // runs under way are listed.
       const shown = runs.underWay.filter((r) => r.agentId === member.id && _isRunState(r.state))

@@ -80,15 +80,17 @@ export const listMyTasks = defineTool({
     // beside it, and read again only when a listing changed the index meanwhile: a fresh index is one round trip.
     const [{ projects, asOf, listings }, early] = await Promise.all([
       freshProjects(ctx),
-      ctx.index.openTasks(ctx.me.id),
+      ctx.index.openVersions(ctx.me.id),
     ])
     const byId = new Map(projects.map((p) => [p.id, p]))
-    const ids = listings === 0 ? early : await ctx.index.openTasks(ctx.me.id)
-    // Every open task's snapshot in one read (one MGET on Redis): what the order needs. Descriptions and run
-    // records only for the page returned (250 open tasks would be 750 round trips a listing, then three
-    // reads of 250); when every open task fits on the page, they are the page's and go in the same round trip.
+    const versions = listings === 0 ? early : await ctx.index.openVersions(ctx.me.id)
+    const ids = versions.map((t) => t.id)
+    // Every open task's snapshot: what the order needs, those this process holds at the index's version from
+    // memory, the others in one read (one MGET on Redis). Descriptions and run records only for the page returned
+    // (250 open tasks would be 750 round trips a listing, then three reads of 250); when every open task fits on
+    // the page, they are the page's and go in the same round trip.
     const [snapshots, together] = await Promise.all([
-      ctx.pipeline.snapshots(ids),
+      ctx.pipeline.snapshotsAt(versions),
       ids.length <= limit ? _pageParts(ctx, ids) : null,
     ])
     const mine = await Promise.all(
