@@ -19,13 +19,9 @@ const BY_GROUP: Partial<Record<StateGroup, TaskStatus>> = {
   completed: 'done',
   cancelled: 'cancelled',
 }
-/** State names told blocked or not: a workspace has a few dozen, read thousands of times (get_team_status). */
-const BLOCKED_NAMES = new Map<string, boolean>()
-const BLOCKED_NAMES_MAX = 512
-
 export function statusOf(state: TaskSnapshot['state']): TaskStatus {
   if (!state) return 'backlog'
-  if (state.group !== 'completed' && state.group !== 'cancelled' && _blockedName(state.name))
+  if (state.group !== 'completed' && state.group !== 'cancelled' && isBlockedName(state.name))
     return 'blocked'
   return BY_GROUP[state.group] ?? 'backlog'
 }
@@ -67,16 +63,4 @@ export async function stateFor(
     )
   }
   return found
-}
-
-// --- Internal helpers ---
-
-/** isBlockedName, remembered by name (its Unicode-aware expression is the costly part of a status); bounded. */
-function _blockedName(name: string): boolean {
-  const known = BLOCKED_NAMES.get(name)
-  if (known !== undefined) return known
-  const blocked = isBlockedName(name)
-  if (BLOCKED_NAMES.size >= BLOCKED_NAMES_MAX) BLOCKED_NAMES.clear()
-  BLOCKED_NAMES.set(name, blocked)
-  return blocked
 }

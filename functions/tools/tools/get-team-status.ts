@@ -184,11 +184,19 @@ function _openTasks(
   projects: ReadonlyMap<string, ProjectRef>
 ): OpenTask[] {
   const out: Array<OpenTask & { prefix: string; sequence: number }> = []
+  const statuses = new Map<string, ReturnType<typeof statusOf>>()
   for (const id of ids) {
     const snapshot = snapshots.get(id) ?? null
     const project = snapshot ? projects.get(snapshot.projectId) : undefined
     if (!snapshot || !project || !isOpenForAgent(snapshot)) continue
-    const status = statusOf(snapshot.state)
+    // A workspace has a few dozen states for thousands of tasks: each told once (its blocked name is a Unicode-aware
+    // expression).
+    const stateKey = snapshot.state ? `${snapshot.state.group}\u0000${snapshot.state.name}` : ''
+    let status = statuses.get(stateKey)
+    if (status === undefined) {
+      status = statusOf(snapshot.state)
+      statuses.set(stateKey, status)
+    }
     if (status !== 'todo' && status !== 'in_progress' && status !== 'blocked') continue
     const numbered = Boolean(project.identifier) && snapshot.sequenceId !== null
     const prefix = numbered ? (project.identifier ?? id) : id
