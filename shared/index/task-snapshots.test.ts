@@ -2,7 +2,6 @@
  * Open tasks' snapshots kept by version: a listing or the team's status reads, of the snapshots, only those changed
  * since; a change anywhere (another process, a change Plane made without touching `updated_at`) is read again.
  */
-import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { makeSnapshot, STATES, USERS } from '../../test/fixtures/tasks.ts'
 import type { TaskSnapshot } from '../events.ts'
@@ -45,7 +44,7 @@ describe('snapshots kept by version', () => {
     const { reads, sight, list } = setUp()
     const tasks = Array.from({ length: 5 }, (_, i) =>
       makeSnapshot({
-        id: randomUUID(),
+        id: crypto.randomUUID(),
         assigneeIds: [USERS.imhotep],
         state: STATES.todo,
         name: `Tâche ${i}`,
@@ -90,7 +89,7 @@ describe('snapshots kept by version', () => {
     const { reads, sight, list } = setUp(3)
     for (let i = 0; i < 5; i++)
       await sight(
-        makeSnapshot({ id: randomUUID(), assigneeIds: [USERS.imhotep], state: STATES.todo })
+        makeSnapshot({ id: crypto.randomUUID(), assigneeIds: [USERS.imhotep], state: STATES.todo })
       )
     await list()
     await list()

@@ -4,7 +4,6 @@
  * by a bounded read of the oldest (it was, with every open run in one index read 500 or 2,000 at a time), and their
  * counts need no record read.
  */
-import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { silentLogger } from '../observe/log.ts'
 import { createPlaneClient } from '../plane/client.ts'
@@ -78,9 +77,9 @@ describe('open runs at the team scale', () => {
   it('should find a run started after 2,500 seen ones, and count the seen ones by agent without reading them', async () => {
     const { store, runs, set, advance } = setup()
     for (const agentId of AGENTS)
-      for (let i = 0; i < 250; i++) await set(randomUUID(), { state: 'seen', agentId })
+      for (let i = 0; i < 250; i++) await set(crypto.randomUUID(), { state: 'seen', agentId })
     advance(60_000)
-    const started = randomUUID()
+    const started = crypto.randomUUID()
     const timerAt = new Date(Date.UTC(2026, 10, 28, 8, 1, 0)).toISOString()
     await set(started, { state: 'active', agentId: 'thot', timerStartedAt: timerAt })
 
@@ -120,7 +119,7 @@ describe('open runs at the team scale', () => {
 
   it('should move a run between the indexes as its state and agent change, and drop it once finished', async () => {
     const { store, runs, set, advance } = setup()
-    const id = randomUUID()
+    const id = crypto.randomUUID()
     const where = async () => ({
       open: (await store.sortedRange(OPEN_RUNS_SET)).map((e) => e.member),
       seen: (await store.sortedRange(SEEN_RUNS_SET)).map((e) => e.member),
@@ -146,7 +145,7 @@ describe('open runs at the team scale', () => {
 
   it('should count a seen run an earlier version kept among the runs under way once, and move it out when it starts', async () => {
     const { store, runs, set } = setup()
-    const legacy = randomUUID()
+    const legacy = crypto.randomUUID()
     const record: RunRecord = {
       ...(await set(legacy, { state: 'seen', agentId: 'thot' })),
     }

@@ -72,14 +72,14 @@ export async function readOpenRuns(
 
 /** Open runs by state (the `plane_bridge_runs` gauge): the seen ones by their index's size, no record read. */
 export async function countOpenRuns(store: Store): Promise<Record<string, number>> {
+  // The seen index is counted, not read; `seen` here holds only an earlier version's, found among those under way.
   const [{ underWay, seen }, indexed] = await Promise.all([
-    readOpenRuns(store, UNDER_WAY_COUNT_READ),
+    readOpenRuns(store, UNDER_WAY_COUNT_READ, { seen: false }),
     store.sortedSize(SEEN_RUNS_SET),
   ])
   const counts: Record<string, number> = { pending: 0, seen: 0, active: 0, awaiting: 0, stale: 0 }
   for (const r of underWay) counts[r.state] = (counts[r.state] ?? 0) + 1
-  // Past the read's cap, the index's size; below it, what was read (an earlier version's seen runs included).
-  counts.seen = Math.max(indexed, seen.length)
+  counts.seen = indexed + seen.length
   return counts
 }
 
