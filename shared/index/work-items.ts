@@ -25,6 +25,12 @@ import { snapshotVersion, type VersionedTask } from './task-snapshots.ts'
 export const INDEXED_DESCRIPTION_CHARS = 2000
 /** As long as the snapshots the index stands on (a forgotten entry is rebuilt by the next listing). */
 const INDEX_TTL_S = 180 * 24 * 60 * 60
+/**
+ * An agent's open tasks read at most, a bound on what one listing holds (~1 MB at most). Not the store's default
+ * range (1,000): the set is scored by snapshot version, a hash, so a backlog past that would be an arbitrary 1,000 of
+ * it, the most urgent perhaps left out and the total short. Past this bound it is so again, which docs/agents.md says.
+ */
+export const OPEN_TASKS_READ = 10_000
 
 export type WorkItemIndexOptions = {
   store: Store
@@ -68,7 +74,9 @@ export function createWorkItemIndex({ store, holders }: WorkItemIndexOptions): W
 
   const openVersions = async (agentId: string): Promise<VersionedTask[]> => {
     const tasks: VersionedTask[] = []
-    for (const { member, score } of await store.sortedRange(openKey(agentId))) {
+    for (const { member, score } of await store.sortedRange(openKey(agentId), {
+      limit: OPEN_TASKS_READ,
+    })) {
       if (isPlaneId(member)) tasks.push({ id: member, version: score })
       // Not an id (`NaN`, `undefined`, kept by an older version): gone, never asked of Plane.
       else await store.sortedRemove(openKey(agentId), member)
