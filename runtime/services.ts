@@ -22,6 +22,7 @@ import {
 } from '../shared/observe/bridge-metrics.ts'
 import { errorMessage } from '../shared/observe/errors.ts'
 import { createLogger, type Logger } from '../shared/observe/log.ts'
+import type { MetricsRegistry } from '../shared/observe/metrics.ts'
 import { createRedactor } from '../shared/observe/redact.ts'
 import { createStatusLedger } from '../shared/observe/status.ts'
 import type { Store } from '../shared/store/store.ts'
@@ -47,6 +48,8 @@ export type CreateServicesOptions = {
   sleep?: (ms: number) => Promise<void>
   /** Node: the process's memory and CPU for `process_*` in /metrics (Workers have none). */
   processStats?: () => ProcessStats
+  /** Node: the event loop's delays and the heap in /metrics (`nodejs_*`). */
+  processFamilies?: (registry: MetricsRegistry) => void
   /** The version running, for `plane_bridge_build_info`. */
   build?: BuildInfo
   /** Digests and MACs (default WebCrypto; the Node runtime hands in node:crypto's). */
@@ -82,6 +85,7 @@ export function createServices({
   now = Date.now,
   sleep = realSleep,
   processStats,
+  processFamilies,
   build,
   hashing = webCryptoHashing,
   spool = createMemorySpool(),
@@ -117,6 +121,7 @@ export function createServices({
     cronJobs: functions.filter((f) => f.kind === 'cron').map((f) => f.name),
     agents: agents.map((a) => a.id),
     ...(processStats ? { processStats } : {}),
+    ...(processFamilies ? { processFamilies } : {}),
     ...(build ? { build } : {}),
   })
   const hooks: StoreHooks = {

@@ -45,6 +45,8 @@ export type CreateBridgeMetricsOptions = {
   registry?: MetricsRegistry
   /** Node: `process_*` metrics, read at each scrape. */
   processStats?: () => ProcessStats
+  /** Node: more families only it can tell (the event loop's delays, the heap), declared on the registry. */
+  processFamilies?: (registry: MetricsRegistry) => void
   /** `plane_bridge_build_info{version,node} 1`. */
   build?: BuildInfo
   /** `plane_bridge_integration_up{integration}`: the last contact with each integration, from /ready's status ledger. */
@@ -57,6 +59,7 @@ export type CreateBridgeMetricsOptions = {
 export function createBridgeMetrics({
   registry = createMetricsRegistry(),
   processStats,
+  processFamilies,
   build,
   status,
   cronJobs = [],
@@ -92,6 +95,7 @@ export function createBridgeMetrics({
       )
       .set({ version: build.version, node: build.node }, 1)
   if (processStats) _declareProcessFamilies(registry, processStats)
+  processFamilies?.(registry)
   return metrics
 }
 

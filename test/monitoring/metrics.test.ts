@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { functions } from '../../functions/index.ts'
 import { createApp } from '../../runtime/app.ts'
@@ -54,6 +55,38 @@ describe('node metrics', () => {
     expect(text).toContain('# TYPE process_cpu_seconds_total counter')
   })
 
+  it('should show the event loop’s delays and the heap under prom-client’s names', async () => {
+    const text = await scrape(nodeApp().app)
+    for (const stat of ['min', 'max', 'mean', 'p50', 'p90', 'p99'])
+      expect(text).toContain(`# TYPE nodejs_eventloop_lag_${stat}_seconds gauge`)
+    const used = Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1])
+    const total = Number(/^nodejs_heap_size_total_bytes (\S+)$/m.exec(text)?.[1])
+    expect(used).toBeGreaterThan(1024 * 1024)
+    expect(total).toBeGreaterThanOrEqual(used)
+    expect(Number(/^nodejs_external_memory_bytes (\S+)$/m.exec(text)?.[1])).toBeGreaterThan(0)
+  })
+
+  it('should show a loop held 400 ms in the next scrape, and only in that one', async () => {
+    const { app } = nodeApp()
+    const lag = (text: string, stat: string) =>
+      Number(new RegExp(`^nodejs_eventloop_lag_${stat}_seconds (\\S+)$`, 'm').exec(text)?.[1])
+    await scrape(app)
+    await sleep(50)
+    const held = Date.now() + 400
+    while (Date.now() < held) {
+      // the loop is held: no sample can be taken until this ends
+    }
+    // The monitor samples every 10 ms: the interval that spans the hold is recorded at the next sample.
+    await sleep(50)
+    const after = await scrape(app)
+    expect(lag(after, 'max')).toBeGreaterThanOrEqual(0.4)
+    expect(lag(after, 'min')).toBeGreaterThan(0)
+    expect(lag(after, 'min')).toBeLessThan(0.4)
+    // The scrape started a new count: the next one no longer holds the 400 ms.
+    await sleep(50)
+    expect(lag(await scrape(app), 'max')).toBeLessThan(0.4)
+  })
+
   it('should find the version from dist/runtime as from runtime/, and say unknown elsewhere', () => {
     expect(nodeBuildInfo('dist/runtime').version).toBe(VERSION)
     expect(nodeBuildInfo('runtime').version).toBe(VERSION)
@@ -63,7 +96,9 @@ describe('node metrics', () => {
   it('should have no process metrics where the runtime gives none (Workers)', async () => {
     const services = makeServices({ functions })
     const text = await createApp({ functions, root: services.root }).request('/metrics')
-    expect(await text.text()).not.toContain('process_resident_memory_bytes')
+    const body = await text.text()
+    expect(body).not.toContain('process_resident_memory_bytes')
+    expect(body).not.toContain('nodejs_eventloop_lag')
   })
 
   it('should say the store is down when its ping fails', async () => {
