@@ -34,8 +34,13 @@ export type AgentsFigures = {
   projects: number
   firstPollMs: number
   memory: { start: Memory; after: Memory }
+  /** The server's event loop delays over the hour (its /metrics), null when it did not say. */
+  loop: LoopDelays | null
   serverError: string | null
 }
+
+/** Event loop delays of a process over a stretch (ms): the interval between samples meant to be 10 ms apart. */
+export type LoopDelays = { p50Ms: number; p99Ms: number; maxMs: number }
 
 const TOOLS = [
   'list_my_tasks',
@@ -191,6 +196,9 @@ export function agentsReport(f: AgentsFigures): TableBenchResult {
   const extras = [
     `Plane requests in the hour: ${f.hourRequests}, 429s: ${f.tooMany}; set-up's first poll (unthrottled): ${_ms(f.firstPollMs)}; poll job in the middle: ${f.hour.poll ? _ms(f.hour.poll.ms) : 'did not run'}`,
     `RSS: ${_mb(f.memory.start.rssBytes)} MB at start → ${_mb(f.memory.after.rssBytes)} MB after the hour (peak ${_mb(f.memory.after.peakBytes)} MB)`,
+    f.loop
+      ? `the server's event loop over the hour (samples 10 ms apart, ~10 ms idle): p50 ${_ms(f.loop.p50Ms)}, p99 ${_ms(f.loop.p99Ms)}, max ${_ms(f.loop.maxMs)}`
+      : "the server's event loop over the hour: not read (/metrics did not say)",
     ...(f.hour.problems.length > 0
       ? [
           `problems (${f.hour.problems.length}):`,

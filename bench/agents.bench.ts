@@ -34,7 +34,7 @@ import {
   startToolCaller,
   type ToolCaller,
 } from './agents-processes.ts'
-import { agentsReport, type KeyMinute } from './agents-report.ts'
+import { agentsReport, type KeyMinute, type LoopDelays } from './agents-report.ts'
 import type { ServerProcess } from './ingest-children.ts'
 import { benchPrefix, connectAdmin, deletePrefix, INGEST_REDIS_URL } from './ingest-redis.ts'
 import { buildProduction } from './ingest-servers.ts'
@@ -146,6 +146,8 @@ async function runAgentsBench(options: BenchOptions): Promise<TableBenchResult> 
     )
     caller = startToolCaller(server.origin, tokens)
     const memoryAtStart = await server.memory()
+    // A scrape starts a new count of the server's event loop delays: the one after the hour has the hour's.
+    await _loopDelays(server.origin)
     const fromRequest = world.sim.requests.length
 
     _progress(`agents: the working hour (${plan.creates} tasks, ${plan.approvals} approvals)`)
@@ -206,6 +208,7 @@ async function runAgentsBench(options: BenchOptions): Promise<TableBenchResult> 
       )
     )
     const memoryAfter = await server.memory()
+    const loop = await _loopDelays(server.origin)
 
     _progress('agents: Plane requests per call, one agent alone')
     const alone = await _requestsAlone(world.sim, caller, world.projects[0]?.identifier ?? '')
@@ -231,6 +234,7 @@ async function runAgentsBench(options: BenchOptions): Promise<TableBenchResult> 
       projects: PROJECTS,
       firstPollMs: firstPoll.ms,
       memory: { start: memoryAtStart, after: memoryAfter },
+      loop,
       serverError: server.lastError(),
     })
   } finally {
@@ -364,6 +368,23 @@ async function _requestsAlone(
     confidence: 0.9,
   })
   return counts
+}
+
+/**
+ * The server's event loop delays since its last scrape (`nodejs_eventloop_lag_*`, samples 10 ms apart: ~10 ms when
+ * idle), in ms; null when /metrics does not answer or lacks them.
+ */
+async function _loopDelays(origin: string): Promise<LoopDelays | null> {
+  const response = await fetch(`${origin}/metrics`).catch(() => null)
+  if (!response?.ok) return null
+  const text = await response.text()
+  const read = (stat: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`nodejs_eventloop_lag_${stat}_seconds `))
+    const value = Number(line?.split(' ')[1])
+    return Number.isFinite(value) ? value * 1000 : null
+  }
+  const [p50Ms, p99Ms, maxMs] = [read('p50'), read('p99'), read('max')]
+  return p50Ms === null || p99Ms === null || maxMs === null ? null : { p50Ms, p99Ms, maxMs }
 }
 
 /**
