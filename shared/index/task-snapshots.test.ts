@@ -96,4 +96,32 @@ describe('snapshots kept by version', () => {
     // Five asked, three kept: the second listing reads the two dropped.
     expect(reads.map((r) => r.length)).toEqual([5, 2])
   })
+
+  it('should give the snapshots it holds before it reads the others', async () => {
+    const { index, sight, memo, reads } = setUp()
+    const [kept, changed] = [0, 1].map((i) =>
+      makeSnapshot({
+        id: crypto.randomUUID(),
+        assigneeIds: [USERS.imhotep],
+        state: STATES.todo,
+        name: `Tâche ${i}`,
+      })
+    )
+    if (!kept || !changed) throw new Error('no task')
+    await sight(kept)
+    await sight(changed)
+    await memo.at(await index.openVersions('imhotep'))
+    await sight({ ...changed, name: 'Renommée' })
+    const versions = await index.openVersions('imhotep')
+    const given: Array<Array<string | null>> = []
+    const all = await memo.at(versions, (held) => {
+      given.push(held.map((s) => s?.name ?? null))
+      // Given before the read of the one not held.
+      expect(reads).toHaveLength(1)
+    })
+    const order = versions.map((v) => (v.id === kept.id ? 'Tâche 0' : null))
+    expect(given).toEqual([order])
+    expect(all.map((s) => s?.name).sort()).toEqual(['Renommée', 'Tâche 0'])
+    expect(reads).toHaveLength(2)
+  })
 })

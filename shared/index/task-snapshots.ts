@@ -50,8 +50,14 @@ export type SnapshotMemo = {
    * The snapshots of these tasks, in their order: the ones kept at the version asked from memory, the others in one
    * read (kept when the version read is the one asked).
    */
-  at(tasks: readonly VersionedTask[]): Promise<Array<TaskSnapshot | null>>
+  at(tasks: readonly VersionedTask[], early?: HeldSnapshots): Promise<Array<TaskSnapshot | null>>
 }
+
+/**
+ * Given, before any read, the snapshots kept at the versions asked (null where one is not): a caller may start what
+ * it can from them while the others are read (list_my_tasks reads the page's descriptions meanwhile).
+ */
+export type HeldSnapshots = (held: ReadonlyArray<TaskSnapshot | null>) => void
 
 /** Snapshots kept at most per process (ten agents' ~250 open tasks twice over; ~1 KB each in the heap). */
 export const SNAPSHOT_MEMO_MAX = 5_000
@@ -68,7 +74,7 @@ export function createSnapshotMemo(
 ): SnapshotMemo {
   const kept = new Map<string, { version: number; snapshot: TaskSnapshot }>()
   return {
-    async at(tasks) {
+    async at(tasks, early) {
       const out: Array<TaskSnapshot | null> = new Array(tasks.length).fill(null)
       const missing: number[] = []
       tasks.forEach(({ id, version }, i) => {
@@ -76,6 +82,7 @@ export function createSnapshotMemo(
         if (entry && entry.version === version) out[i] = entry.snapshot
         else missing.push(i)
       })
+      early?.([...out])
       if (missing.length === 0) return out
       const found = await read(missing.map((i) => tasks[i]?.id ?? ''))
       missing.forEach((i, n) => {

@@ -7,7 +7,7 @@
 import type { CardStore } from '../actions/cards.ts'
 import type { Actor, CommentEvent, EventSource, TaskSnapshot } from '../events.ts'
 import type { TaskReads } from '../index/task-reads.ts'
-import { createSnapshotMemo, taskSnapshotKey, type VersionedTask } from '../index/task-snapshots.ts'
+import { createSnapshotMemo, type SnapshotMemo, taskSnapshotKey } from '../index/task-snapshots.ts'
 import { taskHoldersKey, type WorkItemIndex } from '../index/work-items.ts'
 import type { LiveView } from '../live/live-view.ts'
 import { parseConfidence } from '../notify/confidence.ts'
@@ -118,9 +118,9 @@ export type Pipeline = {
   snapshots(taskIds: readonly string[]): Promise<Array<TaskSnapshot | null>>
   /**
    * Open tasks' snapshots at the versions the index gives (`openVersions`), in their order: those this process
-   * holds at that version from memory, the others in one read. Not to be changed by the caller.
+   * holds at that version from memory (given to `early` first), the others in one read. Not to be changed.
    */
-  snapshotsAt(tasks: readonly VersionedTask[]): Promise<Array<TaskSnapshot | null>>
+  snapshotsAt: SnapshotMemo['at']
   /**
    * The task as the bridge last told of it: where its pending change starts when one waits (null for a task
    * created while it was pending), else its last sighting; null when the bridge never saw it.
@@ -288,7 +288,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
     snapshot: (taskId) => store.get<TaskSnapshot>(snapshotKey(taskId)),
     snapshots: (taskIds) => store.getMany<TaskSnapshot>(taskIds.map(snapshotKey)),
-    snapshotsAt: (tasks) => versioned.at(tasks),
+    snapshotsAt: (tasks, early) => versioned.at(tasks, early),
     told: async (taskId) => {
       const entry = await pending.queue.get(taskId)
       return entry ? entry.before : store.get<TaskSnapshot>(snapshotKey(taskId))

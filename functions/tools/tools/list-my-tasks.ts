@@ -9,6 +9,7 @@ import {
   isOpenForAgent,
   waitsForApproval,
 } from '../../../shared/agents/task-vocabulary.ts'
+import type { TaskSnapshot } from '../../../shared/events.ts'
 import type { RunRecord } from '../../../shared/runs/types.ts'
 import { statusOf } from '../../../shared/tasks/status.ts'
 import { type LoadedTask, noteTouched } from '../../../shared/tasks/tasks.ts'
@@ -85,42 +86,61 @@ export const listMyTasks = defineTool({
     const byId = new Map(projects.map((p) => [p.id, p]))
     const versions = listings === 0 ? early : await ctx.index.openVersions(ctx.me.id)
     const ids = versions.map((t) => t.id)
-    // Every open task's snapshot: what the order needs, those this process holds at the index's version from
-    // memory, the others in one read (one MGET on Redis). Descriptions and run records only for the page returned
-    // (250 open tasks would be 750 round trips a listing, then three reads of 250); when every open task fits on
-    // the page, they are the page's and go in the same round trip.
-    const [snapshots, together] = await Promise.all([
-      ctx.pipeline.snapshotsAt(versions),
-      ids.length <= limit ? _pageParts(ctx, ids) : null,
-    ])
-    const mine = await Promise.all(
-      ids.map(async (id, i): Promise<IndexedTask | null> => {
-        const snapshot = snapshots[i] ?? null
-        const project = snapshot ? byId.get(snapshot.projectId) : undefined
-        if (!snapshot || !project || !isOpenForAgent(snapshot)) return null
-        if (!(await agentsOfTask(ctx.directory, snapshot)).some((a) => a.id === ctx.me.id))
-          return null
-        if (!wanted.has(statusOf(snapshot.state))) return null
-        const ref =
-          project.identifier && snapshot.sequenceId !== null
-            ? `${project.identifier}-${snapshot.sequenceId}`
-            : null
-        return { snapshot, project, ref, key: { id, projectId: project.id, ref } }
-      })
+    const toTask = async (
+      id: string,
+      snapshot: TaskSnapshot | null
+    ): Promise<IndexedTask | null> => {
+      const project = snapshot ? byId.get(snapshot.projectId) : undefined
+      if (!snapshot || !project || !isOpenForAgent(snapshot)) return null
+      if (!(await agentsOfTask(ctx.directory, snapshot)).some((a) => a.id === ctx.me.id))
+        return null
+      if (!wanted.has(statusOf(snapshot.state))) return null
+      const ref =
+        project.identifier && snapshot.sequenceId !== null
+          ? `${project.identifier}-${snapshot.sequenceId}`
+          : null
+      return { snapshot, project, ref, key: { id, projectId: project.id, ref } }
+    }
+    // Every open task's snapshot, for the order: those this process holds at the index's version from memory, the
+    // others in one read (one MGET on Redis). Descriptions and run records only for the page (250 open tasks would be
+    // 750 round trips a listing, then three reads of 250), read beside those snapshots: for every open task when all
+    // fit on the page; otherwise for the page as the snapshots held rank it, and for each task not held (its snapshot
+    // may put it on the page: the page is among those). A first listing after a start (more than a page not held)
+    // reads the page's parts after the order.
+    const before: {
+      held: ReadonlyArray<TaskSnapshot | null>
+      ranked: Promise<IndexedTask[]>
+      parts: Promise<PageParts> | null
+    } = { held: [], ranked: Promise.resolve([]), parts: null }
+    const snapshots = await ctx.pipeline.snapshotsAt(versions, (held) => {
+      const notHeld = ids.filter((_, i) => !held[i])
+      before.held = held
+      before.ranked = _ranked(ids, held, toTask)
+      if (ids.length <= limit) before.parts = _pageParts(ctx, ids)
+      else if (notHeld.length <= limit)
+        before.parts = before.ranked.then((tasks) =>
+          _pageParts(ctx, [...tasks.slice(0, limit).map((t) => t.key.id), ...notHeld])
+        )
+      // Awaited below; a failure of the snapshots' read first leaves them handled, not unhandled rejections.
+      before.ranked.catch(() => undefined)
+      before.parts?.catch(() => undefined)
+    })
+    const read = await _ranked(
+      ids,
+      snapshots.map((snapshot, i) => (before.held[i] ? null : snapshot)),
+      toTask
     )
-    const open = mine.filter((task) => task !== null)
+    const open = _merge(await before.ranked, read)
     // A listing checks in every open task it counts, listed on this page or not: the agent knows it has them,
     // and no wake follows for them (as when every one was returned).
     for (const task of open) noteTouched(ctx, task, { listed: true })
-    open.sort(
-      (a, b) =>
-        (PRIORITY_RANK[a.snapshot.priority] ?? 5) - (PRIORITY_RANK[b.snapshot.priority] ?? 5) ||
-        _byCodeUnits(a.snapshot.targetDate ?? '9999', b.snapshot.targetDate ?? '9999') ||
-        REFERENCES.compare(a.ref ?? a.key.id, b.ref ?? b.key.id)
-    )
     const page = open.slice(0, limit)
     const pageIds = page.map((task) => task.key.id)
-    const parts = together ?? (await _pageParts(ctx, pageIds))
+    const prefetched = before.parts ? await before.parts : null
+    const parts =
+      prefetched && pageIds.every((id) => prefetched.has(id))
+        ? prefetched
+        : await _pageParts(ctx, pageIds)
     const descriptions = pageIds.map((id) => parts.get(id)?.description ?? null)
     const dependencies = await _dependencies(
       ctx,
@@ -161,12 +181,46 @@ function _byCodeUnits(a: string, b: string): number {
 }
 
 type IndexedTask = Pick<LoadedTask, 'snapshot' | 'project' | 'ref' | 'key'>
+type PageParts = Map<string, { description: string | null; record: RunRecord | null }>
+
+/** Most urgent first: priority, then due date, then reference (ONB-2 before ONB-10). */
+function _byUrgency(a: IndexedTask, b: IndexedTask): number {
+  return (
+    (PRIORITY_RANK[a.snapshot.priority] ?? 5) - (PRIORITY_RANK[b.snapshot.priority] ?? 5) ||
+    _byCodeUnits(a.snapshot.targetDate ?? '9999', b.snapshot.targetDate ?? '9999') ||
+    REFERENCES.compare(a.ref ?? a.key.id, b.ref ?? b.key.id)
+  )
+}
+
+/** The agent's open tasks among these snapshots (null: left out), most urgent first. */
+async function _ranked(
+  ids: readonly string[],
+  snapshots: ReadonlyArray<TaskSnapshot | null>,
+  toTask: (id: string, snapshot: TaskSnapshot | null) => Promise<IndexedTask | null>
+): Promise<IndexedTask[]> {
+  const tasks = await Promise.all(
+    ids.map((id, i) => (snapshots[i] ? toTask(id, snapshots[i] ?? null) : null))
+  )
+  return tasks.filter((task) => task !== null).sort(_byUrgency)
+}
+
+/** Two lists in the order of `_byUrgency` as one (the tasks held and those read). */
+function _merge(a: readonly IndexedTask[], b: readonly IndexedTask[]): IndexedTask[] {
+  if (b.length === 0) return [...a]
+  const out: IndexedTask[] = []
+  let i = 0
+  let j = 0
+  while (i < a.length && j < b.length)
+    out.push(
+      _byUrgency(a[i] as IndexedTask, b[j] as IndexedTask) <= 0
+        ? (a[i++] as IndexedTask)
+        : (b[j++] as IndexedTask)
+    )
+  return out.concat(a.slice(i), b.slice(j))
+}
 
 /** What a listed task shows beyond its snapshot: its indexed description and its run record, by task id. */
-async function _pageParts(
-  ctx: ToolContext,
-  ids: readonly string[]
-): Promise<Map<string, { description: string | null; record: RunRecord | null }>> {
+async function _pageParts(ctx: ToolContext, ids: readonly string[]): Promise<PageParts> {
   const [descriptions, records] = await Promise.all([
     ctx.index.descriptions(ids),
     ctx.runs.peekMany(ids),
