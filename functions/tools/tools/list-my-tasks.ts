@@ -130,7 +130,8 @@ export const listMyTasks = defineTool({
       snapshots.map((snapshot, i) => (before.held[i] ? null : snapshot)),
       toTask
     )
-    const open = _merge(await before.ranked, read)
+    // Two runs already in order: the sort merges them (a stable merge sort finds the runs).
+    const open = [...(await before.ranked), ...read].sort(_byUrgency)
     // A listing checks in every open task it counts, listed on this page or not: the agent knows it has them,
     // and no wake follows for them (as when every one was returned).
     for (const task of open) noteTouched(ctx, task, { listed: true })
@@ -202,21 +203,6 @@ async function _ranked(
     ids.map((id, i) => (snapshots[i] ? toTask(id, snapshots[i] ?? null) : null))
   )
   return tasks.filter((task) => task !== null).sort(_byUrgency)
-}
-
-/** Two lists in the order of `_byUrgency` as one (the tasks held and those read). */
-function _merge(a: readonly IndexedTask[], b: readonly IndexedTask[]): IndexedTask[] {
-  if (b.length === 0) return [...a]
-  const out: IndexedTask[] = []
-  let i = 0
-  let j = 0
-  while (i < a.length && j < b.length)
-    out.push(
-      _byUrgency(a[i] as IndexedTask, b[j] as IndexedTask) <= 0
-        ? (a[i++] as IndexedTask)
-        : (b[j++] as IndexedTask)
-    )
-  return out.concat(a.slice(i), b.slice(j))
 }
 
 /** What a listed task shows beyond its snapshot: its indexed description and its run record, by task id. */
