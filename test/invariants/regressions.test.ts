@@ -410,6 +410,26 @@ const CASES: Array<[string, ScenarioInput]> = [
       ],
     },
   ],
+  [
+    // Not the bridge's rule but the model's (found on Redis, seed -1755389526): the bridge moved the dependent to
+    // Blocked itself and told it once; the poll at the end revealed the lost reassignment with that write in it, and
+    // the model counted the write twice, once as the poll's change and once as the bridge's own.
+    'a dependency cancelled after its dependent was reassigned, that delivery lost: the dependent blocked, told once',
+    {
+      version: '1.3',
+      tasks: [
+        { state: 'Backlog', assignee: 'imhotep' },
+        { state: 'Backlog', assignee: 'imhotep' },
+        { state: 'Backlog', assignee: 'imhotep' },
+        { state: 'Backlog', assignee: 'imhotep' },
+      ],
+      steps: [
+        { op: 'create', assignee: 'imhotep', deps: [0], approval: false, echo: 'deliver' },
+        { op: 'uiAssign', task: 9, assignee: 'thot', delivery: 'drop' },
+        { op: 'uiState', task: 0, state: 'Cancelled', delivery: 'deliver' },
+      ],
+    },
+  ],
 ]
 
 /**

@@ -675,6 +675,10 @@ export function createScenario(world: World) {
           })
         await quiet()
         await caughtUp()
+        // The bridge's own writes since the last step (a dependent it moved to Blocked when its dependency was
+        // cancelled) are its to tell, not the poll's: swept first, so that a change the poll reveals (an assignment
+        // whose delivery was lost) is not counted again with the write that already showed it.
+        sweep(stepStart)
         model.poll(truth, stepStart)
         // The job flushes every window before it exits (its outbox too).
         if (step.where === 'job') model.flush(truth)
