@@ -156,7 +156,7 @@ export async function perform(
     // A budget alert (OPENCLAW-11) is about no task: the budget changes, not Plane.
     if (card.kind === 'budget') {
       const line = await budgetAction(services, parts.budget, card, action, by)
-      if (claimed) await _edit(parts, card, line)
+      if (claimed) await _edit(services, parts, card, line)
       log.info('budget action from telegram', { card: card.id, action, scope: card.budget?.scope })
       parts.kick()
       return 'done'
@@ -165,7 +165,8 @@ export async function perform(
     const task = await resolveTask(ctx, card.taskId)
     const ref = task.ref ?? card.ref ?? task.key.id
     await actOnTask(services, parts.tracker, ctx, task, { card, action, by, text, replyId, at })
-    if (claimed) await _edit(parts, card, say.doneLine(action, escapeHtml(by), _time(services, at)))
+    if (claimed)
+      await _edit(services, parts, card, say.doneLine(action, escapeHtml(by), _time(services, at)))
     log.info('human action from telegram', { card: card.id, task: task.key.id, action, ref })
     parts.kick()
     return 'done'
@@ -265,14 +266,25 @@ async function _prompt(
 }
 
 /** The card loses its buttons and gains the line saying who did what. */
-async function _edit(parts: ActionParts, card: Card, line: string): Promise<void> {
-  if (card.messageId === null) return
+async function _edit(
+  services: Services,
+  parts: ActionParts,
+  card: Card,
+  line: string
+): Promise<void> {
+  // The card in hand may predate its message's id: a press can come before the sender has recorded Telegram's answer
+  // to the card (a loaded bridge, a quick hand). Read again once Plane has acted, the card has it.
+  const messageId = card.messageId ?? (await parts.cards.get(card.id))?.messageId ?? null
+  if (messageId === null) {
+    services.log.warn('card not edited: its message is not known yet', { card: card.id })
+    return
+  }
   await parts.outbox.enqueue({
     channel: 'telegram',
     target: card.chatId,
     payload: {
       chat_id: card.chatId,
-      message_id: card.messageId,
+      message_id: messageId,
       text: cardWithLine(card.html, line),
       parse_mode: 'HTML',
       link_preview_options: { is_disabled: true },

@@ -140,6 +140,25 @@ async function reviewed(s: Awaited<ReturnType<typeof start>>) {
 }
 
 describe('reviews from Telegram', () => {
+  it('should edit the card when the press came before the bridge had recorded the card’s message', async () => {
+    const s = await start()
+    await reviewed(s)
+    const review = s.card('Revue')
+    const link = await s.t.bridge.cards.link(CHAT_ID, review.id)
+    if (!link) throw new Error('the card’s message is not linked')
+    // The press reads the card as it was before the sender recorded Telegram's answer (a loaded bridge, a quick
+    // hand: seen in CI, the press logged before the card's "message sent"): no message id yet.
+    const cards = s.t.bridge.cards
+    const get = cards.get.bind(cards)
+    vi.spyOn(cards, 'get').mockImplementationOnce(async (id) => {
+      const card = await get(id)
+      return card && { ...card, messageId: null }
+    })
+    await s.press(review.id, '✅ Valider')
+    expect(s.cards().find((c) => c.id === review.id)?.buttons).toEqual([])
+    expect(s.card('Revue').text).toContain('Validé par Ada')
+  })
+
   it('should validate a review once: comment, review cleared, card edited, a second press refused', async () => {
     const s = await start()
     const task = await reviewed(s)
