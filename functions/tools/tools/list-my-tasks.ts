@@ -113,14 +113,16 @@ export const listMyTasks = defineTool({
       parts: Promise<PageParts> | null
     } = { held: [], ranked: Promise.resolve([]), parts: null }
     const snapshots = await ctx.pipeline.snapshotsAt(versions, (held) => {
-      const notHeld = ids.filter((_, i) => !held[i])
       before.held = held
       before.ranked = _ranked(ids, held, toTask)
       if (ids.length <= limit) before.parts = _pageParts(ctx, ids)
-      else if (notHeld.length <= limit)
-        before.parts = before.ranked.then((tasks) =>
-          _pageParts(ctx, [...tasks.slice(0, limit).map((t) => t.key.id), ...notHeld])
-        )
+      else {
+        const notHeld = ids.filter((_, i) => !held[i])
+        if (notHeld.length <= limit)
+          before.parts = before.ranked.then((tasks) =>
+            _pageParts(ctx, [...tasks.slice(0, limit).map((t) => t.key.id), ...notHeld])
+          )
+      }
       // Awaited below; a failure of the snapshots' read first leaves them handled, not unhandled rejections.
       before.ranked.catch(() => undefined)
       before.parts?.catch(() => undefined)
@@ -200,7 +202,10 @@ async function _ranked(
   toTask: (id: string, snapshot: TaskSnapshot | null) => Promise<IndexedTask | null>
 ): Promise<IndexedTask[]> {
   const tasks = await Promise.all(
-    ids.map((id, i) => (snapshots[i] ? toTask(id, snapshots[i] ?? null) : null))
+    ids.map((id, i) => {
+      const snapshot = snapshots[i] ?? null
+      return snapshot ? toTask(id, snapshot) : null
+    })
   )
   return tasks.filter((task) => task !== null).sort(_byUrgency)
 }
