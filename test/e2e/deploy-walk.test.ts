@@ -39,7 +39,7 @@ const check = async (t: E2E) => runJobCli(t, ['check'])
 
 describe.concurrent('the deploy walk of docs/deploy.md, misconfigured step by step (issue 36)', () => {
   it('step 5: a REDIS_URL with no Redis behind it stops the start, naming REDIS_URL and where it tried', async () => {
-    const port = await freePort()
+    const port = CLOSED_PORT
     const store = createNodeStore(loadConfig({ REDIS_URL: `redis://127.0.0.1:${port}/6` }))
     try {
       await expect(waitForStore(store, { waitMs: 400, retryEveryMs: 200 })).rejects.toThrow(

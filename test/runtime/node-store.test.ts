@@ -7,14 +7,14 @@ import { createApp } from '../../runtime/app.ts'
 import { createNodeStore, StoreUnreachableError, waitForStore } from '../../runtime/node-store.ts'
 import { loadConfig } from '../../shared/core/config.ts'
 import { makeServices } from '../../sim/e2e/services.ts'
-import { freePort } from '../helpers/net.ts'
+import { CLOSED_PORT } from '../helpers/net.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'plane-bridge-node-store-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('node store (issue 36: refuse what cannot work, say where)', () => {
   it('should name REDIS_URL, where it tried and why when Redis does not answer', async () => {
-    const port = await freePort()
+    const port = CLOSED_PORT
     const store = createNodeStore(
       loadConfig({ STORE_DRIVER: 'redis', REDIS_URL: `redis://:s3cret@127.0.0.1:${port}/4` })
     )
@@ -38,7 +38,7 @@ describe('node store (issue 36: refuse what cannot work, say where)', () => {
   })
 
   it('should answer /ready 503 with that text, not the driver own', async () => {
-    const port = await freePort()
+    const port = CLOSED_PORT
     const config = loadConfig({ REDIS_URL: `redis://127.0.0.1:${port}/0` })
     const services = makeServices({
       functions,
