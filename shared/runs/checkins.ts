@@ -6,6 +6,7 @@
  */
 
 import { isAgentTask, isOpenForAgent } from '../agents/task-vocabulary.ts'
+import type { TaskSnapshot } from '../events.ts'
 import { errorMessage } from '../observe/errors.ts'
 import type { RunMentions } from './mentions.ts'
 import {
@@ -79,11 +80,14 @@ export function createCheckins(
       store.getMany<Assignment>(ids.map((id) => assignmentKey(id, agent.id))),
       runs ? runs.peekMany(ids) : Promise.resolve(ids.map(() => null)),
     ])
-    // Checked in already, no mention to answer, and (with run records) a run under way whose heartbeat is recent:
-    // what `activity` would read, it would leave as it is.
+    // Checked in already, no mention to answer, and (with run records) a run seen and still to start, or under way
+    // with a recent heartbeat: what `activity` would read, it would leave as it is. A seen run has no heartbeat to
+    // keep (nothing reads its activity time: its not-started deadline counts from when it was seen), so a queue of
+    // 250 listed tasks is not 250 record updates a minute; its deadline, if a failed write lost it, is set again.
     const quiet = (i: number) => {
       const entry = entries[i] ?? null
       const record = records[i] ?? null
+      const item = due[i]
       return (
         !mentioned[i] &&
         entry !== null &&
@@ -91,13 +95,30 @@ export function createCheckins(
         (!runs ||
           (record !== null &&
             !_checksIn(record, agent.id) &&
-            at - (Date.parse(record.lastActivityAt ?? '') || 0) < listedHeartbeatMs))
+            (_waitsToStart(record, agent.id, item?.task) ||
+              at - (Date.parse(record.lastActivityAt ?? '') || 0) < listedHeartbeatMs)))
       )
     }
     // The others each touch only their own keys: together, as `activity` for each would have been.
     await Promise.all(
       due.map(async (item, i) => {
-        if (quiet(i)) return
+        if (quiet(i)) {
+          const record = records[i] ?? null
+          if (record && _waitsToStart(record, agent.id, item.task))
+            await store
+              .sortedAdd(DUE_SET, unstartedMember(item.taskId), at + options.staleMs, {
+                onlyIfAbsent: true,
+              })
+              .catch((error: unknown) => {
+                listedAt.delete(_seen(agent.id, item))
+                log.warn('check-in not recorded', {
+                  task: item.taskId,
+                  agent: agent.id,
+                  error: errorMessage(error),
+                })
+              })
+          return
+        }
         try {
           await _activity(item.taskId, agent, { ...item, listed: true, ...(via ? { via } : {}) })
         } catch (error) {
@@ -224,6 +245,18 @@ export function createCheckins(
   }
 
   return { activity, listed, delivered, undelivered }
+}
+
+/**
+ * The agent's run seen and not started, on a task Plane does not show under way (a read of one that is under way
+ * starts it): a listing has nothing to write on it.
+ */
+function _waitsToStart(
+  r: RunRecord,
+  agentId: string,
+  task: Pick<TaskSnapshot, 'state'> | undefined
+): boolean {
+  return r.state === 'seen' && r.agentId === agentId && task?.state?.group !== 'started'
 }
 
 /** A read of the task checks this run in: no record yet, or a pending one (woken) that is the agent's or no one's. */

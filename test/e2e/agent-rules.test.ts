@@ -3,7 +3,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { FINISH_LOOK_DELAY_MS } from '../../shared/projects/finish.ts'
 import { runRecordKey } from '../../shared/runs/records.ts'
 import { RUN_CARD_MARKER } from '../../shared/runs/run-card.ts'
-import { assignmentKey as runAssignmentKey } from '../../shared/runs/tracker-kit.ts'
+import {
+  DUE_SET,
+  assignmentKey as runAssignmentKey,
+  unstartedMember,
+} from '../../shared/runs/tracker-kit.ts'
 import { createMemoryStore, type Store } from '../../shared/store/store.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
 import { SIM_PLANE_VERSION, startE2E } from '../../sim/e2e/harness.ts'
@@ -298,13 +302,28 @@ describe('agent tool rules (HTTP door)', () => {
     await Promise.all([imhotep('list_my_tasks', {}), imhotep('list_my_tasks', {})])
     await t.settle()
     expect(ops).toEqual({ taskReads: 0, runWrites: 0 })
-    // Past the heartbeat, a listing is every run's heartbeat, once.
+    // Three of them started: their runs are under way, the other 57 still seen.
+    for (const ref of ['ONB-1', 'ONB-2', 'ONB-3'])
+      expect(
+        (await imhotep('update_task_status', { task: ref, status: 'in_progress' })).status
+      ).toBe(200)
+    await t.settle()
+    const underWay = async () => (await runs()).filter((r) => r.state === 'active')
+    expect(await underWay()).toHaveLength(3)
+    // A seen run's not-started deadline lost (a write that failed): the next listing past the heartbeat sets it again.
+    const seenId = [...t.plane.state.issues.values()].find((i) => i.sequence_id === 10)
+      ?.id as string
+    await store.sortedRemove(DUE_SET, unstartedMember(seenId))
+    // Past the heartbeat, a listing is the heartbeat of every run under way, once; a seen run has none to keep (nothing
+    // reads its activity time): 57 record writes a listing saved.
     clock.advance(5 * 60_000)
+    ops.runWrites = 0
     await Promise.all([imhotep('list_my_tasks', {}), imhotep('list_my_tasks', {})])
     await t.settle()
-    expect(ops.runWrites).toBe(60)
+    expect(ops.runWrites).toBe(3)
     const beat = new Date(clock.now() - 60_000).toISOString()
-    for (const run of await runs()) expect(run.lastActivityAt! > beat).toBe(true)
+    for (const run of await underWay()) expect(run.lastActivityAt! > beat).toBe(true)
+    expect(await store.sortedScore(DUE_SET, unstartedMember(seenId))).not.toBeNull()
   })
 
   it('should refuse done without a confidence, and ask for one review when the confidence is 0.55', async () => {
