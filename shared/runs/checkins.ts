@@ -102,25 +102,14 @@ export function createCheckins(
     // The others each touch only their own keys: together, as `activity` for each would have been.
     await Promise.all(
       due.map(async (item, i) => {
-        if (quiet(i)) {
-          const record = records[i] ?? null
-          if (record && _waitsToStart(record, agent.id, item.task))
-            await store
-              .sortedAdd(DUE_SET, unstartedMember(item.taskId), at + options.staleMs, {
-                onlyIfAbsent: true,
-              })
-              .catch((error: unknown) => {
-                listedAt.delete(_seen(agent.id, item))
-                log.warn('check-in not recorded', {
-                  task: item.taskId,
-                  agent: agent.id,
-                  error: errorMessage(error),
-                })
-              })
-          return
-        }
         try {
-          await _activity(item.taskId, agent, { ...item, listed: true, ...(via ? { via } : {}) })
+          const record = records[i] ?? null
+          if (!quiet(i))
+            await _activity(item.taskId, agent, { ...item, listed: true, ...(via ? { via } : {}) })
+          else if (record && _waitsToStart(record, agent.id, item.task))
+            await store.sortedAdd(DUE_SET, unstartedMember(item.taskId), at + options.staleMs, {
+              onlyIfAbsent: true,
+            })
         } catch (error) {
           // Not checked in: the next listing tries again; the others go on.
           listedAt.delete(_seen(agent.id, item))

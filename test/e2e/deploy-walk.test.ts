@@ -16,7 +16,7 @@ import { probeAtStart } from '../../shared/check/start-probe.ts'
 import { loadConfig } from '../../shared/core/config.ts'
 import { CHAT_ID, startE2E } from '../../sim/e2e/harness.ts'
 import { makeServices } from '../../sim/e2e/services.ts'
-import { CLOSED_PORT, freePort } from '../helpers/net.ts'
+import { CLOSED_PORT } from '../helpers/net.ts'
 import { runJobCli } from './run-cli.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
