@@ -27,6 +27,11 @@ export type CardPress = {
   fromName: string
   cardId: string
   action: CardAction
+  /**
+   * The message the pressed button sits under: the card's own. Telegram's answer to the card may not be recorded yet
+   * when the press comes (a loaded bridge, a quick hand), and then the card knows no message to edit.
+   */
+  messageId: number | null
 }
 
 export type CardReply = {
@@ -101,7 +106,8 @@ export async function handleCardPress(
   // Answered at once (Telegram shows a spinner until then, and a late answer fails): what Plane does
   // next shows on the card, edited once it is done, or as a message when it fails.
   await toast(say.toast.working)
-  await perform(services, parts, card, press.action, press.fromName, null)
+  const shown = card.messageId === null ? { ...card, messageId: press.messageId } : card
+  await perform(services, parts, shown, press.action, press.fromName, null)
 }
 
 /** A reply to a card (an answer) or to a prompt (the text its action needs). */
@@ -272,10 +278,7 @@ async function _edit(
   card: Card,
   line: string
 ): Promise<void> {
-  // The card in hand may predate its message's id: a press can come before the sender has recorded Telegram's answer
-  // to the card (a loaded bridge, a quick hand). Read again once Plane has acted, the card has it.
-  const messageId = card.messageId ?? (await parts.cards.get(card.id))?.messageId ?? null
-  if (messageId === null) {
+  if (card.messageId === null) {
     services.log.warn('card not edited: its message is not known yet', { card: card.id })
     return
   }
@@ -284,7 +287,7 @@ async function _edit(
     target: card.chatId,
     payload: {
       chat_id: card.chatId,
-      message_id: messageId,
+      message_id: card.messageId,
       text: cardWithLine(card.html, line),
       parse_mode: 'HTML',
       link_preview_options: { is_disabled: true },

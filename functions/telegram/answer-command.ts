@@ -56,6 +56,7 @@ export async function answerCommandUpdate(
       chatId: update.chatId,
       queryId: update.queryId,
       fromName: update.fromName ?? '?',
+      messageId: update.messageId ?? null,
       ...card,
     })
   const turn = update.kind === 'callback' ? decodePageTurn(update.data) : null
