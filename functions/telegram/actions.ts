@@ -27,10 +27,7 @@ export type CardPress = {
   fromName: string
   cardId: string
   action: CardAction
-  /**
-   * The message the pressed button sits under: the card's own. Telegram's answer to the card may not be recorded yet
-   * when the press comes (a loaded bridge, a quick hand), and then the card knows no message to edit.
-   */
+  /** The message the button sits under: the card's, even before the sender has recorded Telegram's answer. */
   messageId: number | null
 }
 
