@@ -80,36 +80,26 @@ export function createCheckins(
       store.getMany<Assignment>(ids.map((id) => assignmentKey(id, agent.id))),
       runs ? runs.peekMany(ids) : Promise.resolve(ids.map(() => null)),
     ])
-    // Checked in already, no mention to answer, and (with run records) a run seen and still to start, or under way
-    // with a recent heartbeat: what `activity` would read, it would leave as it is. A seen run has no heartbeat to
-    // keep (nothing reads its activity time: its not-started deadline counts from when it was seen), so a queue of
-    // 250 listed tasks is not 250 record updates a minute; its deadline, if a failed write lost it, is set again.
-    const quiet = (i: number) => {
-      const entry = entries[i] ?? null
-      const record = records[i] ?? null
-      const item = due[i]
-      return (
-        !mentioned[i] &&
-        entry !== null &&
-        entry.checkedInAt !== null &&
-        (!runs ||
-          (record !== null &&
-            !_checksIn(record, agent.id) &&
-            (_waitsToStart(record, agent.id, item?.task) ||
-              at - (Date.parse(record.lastActivityAt ?? '') || 0) < listedHeartbeatMs)))
-      )
-    }
+    // Checked in already and no mention to answer: `activity` would only beat the run's heartbeat. A run seen and still
+    // to start has none to keep (nothing reads its activity time: its not-started deadline counts from when it was
+    // seen), so a queue of 250 listed tasks is not 250 record updates a heartbeat; its deadline, if a failed write
+    // lost it, is set again. A run under way gets its beat once the last is a heartbeat old.
+    const checkedIn = (i: number) => !mentioned[i] && (entries[i]?.checkedInAt ?? null) !== null
+    const beatLately = (record: RunRecord | null) =>
+      record !== null &&
+      !_checksIn(record, agent.id) &&
+      at - (Date.parse(record.lastActivityAt ?? '') || 0) < listedHeartbeatMs
     // The others each touch only their own keys: together, as `activity` for each would have been.
     await Promise.all(
       due.map(async (item, i) => {
         try {
           const record = records[i] ?? null
-          if (!quiet(i))
-            await _activity(item.taskId, agent, { ...item, listed: true, ...(via ? { via } : {}) })
-          else if (record && _waitsToStart(record, agent.id, item.task))
+          if (checkedIn(i) && record && _waitsToStart(record, agent.id, item.task))
             await store.sortedAdd(DUE_SET, unstartedMember(item.taskId), at + options.staleMs, {
               onlyIfAbsent: true,
             })
+          else if (!checkedIn(i) || (runs && !beatLately(record)))
+            await _activity(item.taskId, agent, { ...item, listed: true, ...(via ? { via } : {}) })
         } catch (error) {
           // Not checked in: the next listing tries again; the others go on.
           listedAt.delete(_seen(agent.id, item))
