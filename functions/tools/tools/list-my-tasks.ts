@@ -86,12 +86,9 @@ export const listMyTasks = defineTool({
     const byId = new Map(projects.map((p) => [p.id, p]))
     const versions = listings === 0 ? early : await ctx.index.openVersions(ctx.me.id)
     const ids = versions.map((t) => t.id)
-    const toTask = async (
-      id: string,
-      snapshot: TaskSnapshot | null
-    ): Promise<IndexedTask | null> => {
-      const project = snapshot ? byId.get(snapshot.projectId) : undefined
-      if (!snapshot || !project || !isOpenForAgent(snapshot)) return null
+    const toTask = async (id: string, snapshot: TaskSnapshot): Promise<IndexedTask | null> => {
+      const project = byId.get(snapshot.projectId)
+      if (!project || !isOpenForAgent(snapshot)) return null
       if (!(await agentsOfTask(ctx.directory, snapshot)).some((a) => a.id === ctx.me.id))
         return null
       if (!wanted.has(statusOf(snapshot.state))) return null
@@ -199,7 +196,7 @@ function _byUrgency(a: IndexedTask, b: IndexedTask): number {
 async function _ranked(
   ids: readonly string[],
   snapshots: ReadonlyArray<TaskSnapshot | null>,
-  toTask: (id: string, snapshot: TaskSnapshot | null) => Promise<IndexedTask | null>
+  toTask: (id: string, snapshot: TaskSnapshot) => Promise<IndexedTask | null>
 ): Promise<IndexedTask[]> {
   const tasks = await Promise.all(
     ids.map((id, i) => {
