@@ -7,12 +7,14 @@ import { WORKER_TEST_BINDINGS } from './test/workers/bindings.ts'
 // Two projects: `node` (everything on Node, the Node runtime) and `workers` (the real functions on workerd,
 // through runtime/worker.ts and wrangler.jsonc, with a local KV namespace).
 //
-// Files run in parallel, two per core (at least four): most of a file's time is spent waiting on loopback
-// HTTP, Redis and child processes, not on the CPU (issue 29 measured 2 min of CPU in an 11 min serial run).
-// Three per core saturated two cores once the suite ran the e2e files on both Plane versions and the fault
-// sweeps grew: the real OpenClaw CLI and the built server, started as child processes, missed their
-// timeouts on a fresh clone. Every file listens on port 0, keeps its Redis keys under its own throwaway
-// prefix and its files in its own temporary directory, so none has to run alone. TEST_WORKERS overrides.
+// Files run in parallel, two per core (at least four): a file waits on loopback HTTP, Redis and child
+// processes, and the others use the CPU meanwhile (issue 29 measured 2 min of CPU in an 11 min serial run).
+// The suite has since grown CPU-bound: on two cores, four workers keep both ~84 % busy (720 s of CPU with
+// the children, 90 s more in Redis, 477 s of wall time; bench/README.md, 2026-11-29), and six took longer
+// (499 s at 93 %). Three per core also made the real OpenClaw CLI and the built server, started as child
+// processes, miss their timeouts on a fresh clone. Every file listens on port 0, keeps its Redis keys under
+// its own throwaway prefix and its files in its own temporary directory, so none has to run alone.
+// TEST_WORKERS overrides.
 const workers = Number(process.env.TEST_WORKERS) || Math.max(4, availableParallelism() * 2)
 // The Node projects reuse a worker's modules from one file to the next (`isolate: false`): loading the bridge's
 // module graph again for each of 150 files was 155 s of the suite's CPU (82 s now), on two cores. It is safe here
