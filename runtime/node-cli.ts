@@ -11,7 +11,10 @@ import { executeJob } from '../shared/core/run-job.ts'
 import { errorMessage } from '../shared/observe/errors.ts'
 import { createRoot } from './root.ts'
 
-/** A one-off run delivers what it enqueued before the process exits, within this bound. */
+/**
+ * A one-off run delivers what it enqueued before the process exits, within this bound (and a request to Plane
+ * already sent, at most its own timeout): messages first, then the run cards it marked.
+ */
 export const CLI_FLUSH_TIMEOUT_MS = 30_000
 
 /** A job's root: its task locks go with its last call, none kept for deliveries that come to the server. */
@@ -113,18 +116,7 @@ export async function runJobCommand({
     args: args.slice(1),
     progress: say,
   })
-  // Messages and wake-ups the run enqueued go out now; what cannot is kept for the next runtime. A job that
-  // runs without the store (`check` while Redis is down) has nothing to deliver and must still print its lines.
-  // A job that declares no parts built none (executeJob) and enqueued nothing: there is nothing to settle.
-  const { left } = fn.parts?.length
-    ? await root
-        .parts()
-        .settle(CLI_FLUSH_TIMEOUT_MS)
-        .catch(() => ({ left: 0 }))
-    : { left: 0 }
-  // What it last heard from each integration, for the server's /ready.
-  await services.status.flush()
-  if (left > 0) err(`job ${name}: ${left} outbox item(s) not delivered yet; they stay queued`)
+  await _settleJob(root, fn, err)
   const took = `${result.durationMs} ms`
   if (result.outcome === 'ok') {
     for (const line of result.terminal ?? []) out(line)
@@ -173,4 +165,29 @@ function _describe(fn: RunnableFunction, services: Services): string {
       : 'job'
   const missing = services.inventory.disabled[fn.name]
   return `${fn.name}\t${trigger}\t${missing ? `off (missing ${missing.join(', ')})` : 'on'}\t${fn.description}`
+}
+
+/**
+ * Messages, wake-ups and run cards the run left go out now; what cannot is kept for the next runtime, and said. A job
+ * that runs without the store (`check` while Redis is down) has nothing to deliver and must still print its lines.
+ * A job that declares no parts built none (executeJob) and enqueued nothing: there is nothing to settle.
+ */
+async function _settleJob(
+  root: Root,
+  fn: RunnableFunction,
+  err: (line: string) => void
+): Promise<void> {
+  const { left, cards } = fn.parts?.length
+    ? await root
+        .parts()
+        .settle(CLI_FLUSH_TIMEOUT_MS)
+        .catch(() => ({ left: 0, cards: 0 }))
+    : { left: 0, cards: 0 }
+  // What it last heard from each integration, for the server's /ready.
+  await root.services.status.flush()
+  if (left > 0) err(`job ${fn.name}: ${left} outbox item(s) not delivered yet; they stay queued`)
+  if (cards > 0)
+    err(
+      `job ${fn.name}: ${cards} run card(s) not written to Plane yet; they stay marked for the server`
+    )
 }

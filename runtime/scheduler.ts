@@ -1,7 +1,7 @@
 /**
  * @module When the composition root's steps run: flushing what is due, each outbox lane's
- * drain and the run cards, each once at a time and at most every STEP_GAP_MS under a stream of kicks; and `settle`,
- * which runs them all until nothing waits, on the injected clock.
+ * drain and the run cards, each once at a time and at most every STEP_GAP_MS under a stream of kicks; and `settle`
+ * (settle.ts), which runs them until nothing waits, within its bound, on the injected clock.
  */
 import type { Background } from '../shared/core/background.ts'
 import type { Parts } from '../shared/core/parts.ts'
@@ -15,9 +15,10 @@ import {
 import type { Logger } from '../shared/observe/log.ts'
 import type { Counter, Gauge } from '../shared/observe/metrics.ts'
 import type { Pipeline } from '../shared/pipeline/pipeline.ts'
-import { CARDS_DUE_SET, type RunStore } from '../shared/runs/records.ts'
+import type { RunStore } from '../shared/runs/records.ts'
 import type { RunTracker } from '../shared/runs/tracker.ts'
 import type { Store } from '../shared/store/store.ts'
+import { createSettle } from './settle.ts'
 
 /** A lane's next drain further than this is also the notify cron's (every minute): its timer is weak. */
 const WEAK_DRAIN_AFTER_MS = 60_000
@@ -188,40 +189,7 @@ export function createScheduler({
     writeRunCards()
   }
 
-  const settle: Parts['settle'] = async function settle(timeoutMs) {
-    const deadline = now() + timeoutMs
-    for (;;) {
-      await pipeline.flushDue({ all: true })
-      await tracker.due()
-      await runs?.flushCards({ all: true })
-      const report = await sender.drain()
-      const left = (await outbox.pending()).length
-      // A card another pass is writing stays marked until it is written.
-      const cards = runs ? await store.sortedSize(CARDS_DUE_SET) : 0
-      if ((left === 0 && cards === 0) || now() >= deadline) return { left }
-      // What is left cannot go before the deadline (a held chat, a backoff): waiting for it is waiting for nothing.
-      if (
-        cards === 0 &&
-        report.ran &&
-        report.nextDueInMs !== null &&
-        now() + report.nextDueInMs > deadline
-      )
-        return { left }
-      const wait = Math.max(50, Math.min(report.nextDueInMs ?? 250, Math.max(0, deadline - now())))
-      // A lane another process is draining: its drain ends in real time, whatever the clock says. Waiting on an
-      // injected clock here (a test's virtual time, moved on by each wait) let the holder's lease lapse within a
-      // few real milliseconds, and this process sent what the holder was sending (the invariants' "told twice").
-      if (!report.ran) {
-        await new Promise((r) => setTimeout(r, Math.min(wait, 250)))
-        continue
-      }
-      // On the injected clock (a test's virtual time moves on instead of sleeping); a sleep that moved nothing
-      // (one that only records) falls back to real time, or this loop would spin.
-      const before = now()
-      await sleep(wait)
-      if (now() === before) await new Promise((r) => setTimeout(r, wait))
-    }
-  }
+  const settle = createSettle({ pipeline, tracker, runs, store, outbox, sender, now, sleep })
   return {
     kick,
     drainLane: (channel, first = false) => {

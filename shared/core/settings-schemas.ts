@@ -3,7 +3,7 @@
  * time zones, Plane's rate limits, bounded integers, each refused with a message that says what it must be.
  */
 import * as z from 'zod'
-import { parseRateLimit } from '../plane/request-window.ts'
+import { parseRateLimit } from '../plane/key-names.ts'
 import { isTimeZone } from '../time-zone.ts'
 import { isCronExpression } from './cron.ts'
 

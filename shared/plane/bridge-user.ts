@@ -5,7 +5,7 @@
  */
 import type { Store } from '../store/types.ts'
 import type { PlaneClient } from './client.ts'
-import { fingerprintApiKey } from './request-window.ts'
+import { fingerprintApiKey } from './key-names.ts'
 
 const BRIDGE_USER_TTL_S = 24 * 60 * 60
 

@@ -28,6 +28,12 @@ export interface PlaneClient extends PlaneEndpoints {
    * person's action (`human`), an agent's tool call (`agent`), background work (the default). One window.
    */
   withPriority(priority: RequestPriority): PlaneClient
+  /**
+   * The same client (its priority, its window), whose requests not yet started when `signal` aborts are given up
+   * with `RequestNotStarted`: work that must end by a deadline (a job's last writes before its process exits). A
+   * request already sent is never abandoned.
+   */
+  withStartSignal(signal: AbortSignal): PlaneClient
 }
 
 /**
@@ -54,6 +60,9 @@ export function createPlaneClient(given: PlaneClientOptions): PlaneClient {
         views.set(priority, view)
       }
       return view
+    },
+    withStartSignal(signal) {
+      return createPlaneClient({ ...options, priority: own, startSignal: signal })
     },
   }
   return client

@@ -77,6 +77,17 @@ export class PlaneUnsupportedError extends Error {
   }
 }
 
+/**
+ * A wait for the window given up: its `signal` aborted before the request could start. Nothing was sent, and
+ * nothing was counted for it.
+ */
+export class RequestNotStarted extends Error {
+  override name = 'RequestNotStarted'
+  constructor() {
+    super('request not started: its wait for the key’s window was given up')
+  }
+}
+
 /** Plane answers 403 both for a bad key and for a non-member; only the body tells them apart (plane-api.md §6). */
 const BAD_KEY_DETAIL = /api token is not valid|credentials were not provided|invalid token/i
 

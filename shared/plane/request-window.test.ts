@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import { createMemoryStore } from '../store/store.ts'
+import { RequestNotStarted } from './errors.ts'
 import {
   createKeyWindows,
   createRequestWindow,
-  fingerprintApiKey,
   lateness,
-  parseRateLimit,
   type RequestPriority,
   type SharedWindow,
+  sharedWindowKey,
   UNLIMITED_RATE,
   windowCeiling,
 } from './request-window.ts'
+
+const sharedWindowKeyOf = (apiKey: string) => sharedWindowKey(apiKey)
 
 /** A virtual clock: `sleep` moves it, so a minute's window passes in no time. */
 function clock() {
@@ -262,6 +264,70 @@ describe('createRequestWindow: Plane’s sliding window per key (issue 32)', () 
     expect(c.now() - start).toBeGreaterThan(60_000)
   })
 
+  it('should give up a wait whose signal aborts, count nothing for it, and serve the others in order', async () => {
+    const c = heldClock()
+    const keyWindow = createRequestWindow({
+      apiKey: key(),
+      limit: { requests: 2, windowMs: 1_000 },
+      ...c,
+    })
+    await keyWindow.acquire('human')
+    await keyWindow.acquire('human')
+    const order: string[] = []
+    const giveUp = new AbortController()
+    const given = keyWindow.acquire('background', giveUp.signal).then(
+      () => 'started',
+      (error: unknown) => (error instanceof RequestNotStarted ? 'given up' : String(error))
+    )
+    const other = keyWindow.acquire('background').then(() => void order.push('background'))
+    const agent = keyWindow.acquire('agent', new AbortController().signal)
+    void agent.then(() => void order.push('agent'))
+    expect(keyWindow.state()).toEqual({ inWindow: 2, waiting: 3 })
+    giveUp.abort()
+    expect(await given).toBe('given up')
+    expect(keyWindow.state()).toEqual({ inWindow: 2, waiting: 2 })
+    await c.run()
+    await Promise.all([other, agent])
+    expect(order).toEqual(['agent', 'background'])
+    expect(keyWindow.state().waiting).toBe(0)
+    // Aborted before it asks: given up at once, even with room; a start granted before the abort stands.
+    await expect(keyWindow.acquire('human', AbortSignal.abort())).rejects.toBeInstanceOf(
+      RequestNotStarted
+    )
+    const late = new AbortController()
+    const roomy = createRequestWindow({ apiKey: key(), ...c })
+    await roomy.acquire('background', late.signal)
+    late.abort()
+    expect(roomy.state()).toEqual({ inWindow: 1, waiting: 0 })
+  })
+
+  it('should give up a wait for the shared window, with the other process’s starts untouched', async () => {
+    const c = heldClock()
+    const store = createMemoryStore({ now: c.now })
+    const apiKey = key()
+    const shared = (): SharedWindow => ({ windowTake: (k, o) => store.windowTake(k, o) })
+    const server = createRequestWindow({ apiKey, shared: shared(), ...c })
+    const job = createRequestWindow({ apiKey, shared: shared(), ...c })
+    await Promise.all(Array.from({ length: 40 }, () => server.acquire('background')))
+    // The job's card write: the server holds background work's whole share, so it waits (in the store's window).
+    const giveUp = new AbortController()
+    const card = job.acquire('background', giveUp.signal)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(job.state()).toEqual({ inWindow: 0, waiting: 1 })
+    giveUp.abort()
+    await expect(card).rejects.toBeInstanceOf(RequestNotStarted)
+    expect(job.state()).toEqual({ inWindow: 0, waiting: 0 })
+    const held = await store.windowTake(sharedWindowKeyOf(apiKey), {
+      nowMs: c.now(),
+      windowMs: 60_000 + lateness(60_000),
+      ceiling: 1,
+    })
+    expect(held).toMatchObject({ taken: false, count: 40 })
+    // Its pump wakes when the window slides, finds nobody, and starts nothing.
+    await c.run()
+    expect(job.state()).toEqual({ inWindow: 0, waiting: 0 })
+  })
+
   it('should start nothing until a 429’s Retry-After has passed', async () => {
     const c = clock()
     const keyWindow = createRequestWindow({ apiKey: key(), ...c })
@@ -269,27 +335,5 @@ describe('createRequestWindow: Plane’s sliding window per key (issue 32)', () 
     const before = c.now()
     await keyWindow.acquire('human')
     expect(c.now() - before).toBeGreaterThanOrEqual(30_000)
-  })
-})
-
-describe('parseRateLimit: Plane’s API_KEY_RATE_LIMIT format (DRF parse_rate)', () => {
-  it('should read the number and the period’s first letter', () => {
-    expect(parseRateLimit('60/minute')).toEqual({ requests: 60, windowMs: 60_000 })
-    expect(parseRateLimit('100/min')).toEqual({ requests: 100, windowMs: 60_000 })
-    expect(parseRateLimit('2/second')).toEqual({ requests: 2, windowMs: 1_000 })
-    expect(parseRateLimit('3600/hour')).toEqual({ requests: 3600, windowMs: 3_600_000 })
-    expect(parseRateLimit('60')).toBeNull()
-    expect(parseRateLimit('0/minute')).toBeNull()
-    expect(parseRateLimit('sixty/minute')).toBeNull()
-  })
-})
-
-describe('fingerprintApiKey', () => {
-  it('should be 16 hex digits, stable, and never contain the key', () => {
-    const k = key()
-    expect(fingerprintApiKey(k)).toMatch(/^[0-9a-f]{16}$/)
-    expect(fingerprintApiKey(k)).not.toContain(k)
-    expect(fingerprintApiKey(k)).toBe(fingerprintApiKey(`${k}`))
-    expect(fingerprintApiKey(k)).not.toBe(fingerprintApiKey(key()))
   })
 })

@@ -19,6 +19,8 @@
  */
 import { sleep as defaultSleep } from '../net/retry.ts'
 import type { Store } from '../store/types.ts'
+import { RequestNotStarted } from './errors.ts'
+import { fingerprintApiKey } from './key-names.ts'
 
 /** Who is waiting: served in this order when the window has room for one more. */
 export type RequestPriority = 'human' | 'agent' | 'background'
@@ -86,8 +88,11 @@ export type RequestWindowOptions = {
 
 /** A key's request window as one client sees it: a start asked for, and what Plane said of the key. */
 export type RequestWindow = {
-  /** Resolves when a request of this priority may start now (its start is counted). */
-  acquire(priority: RequestPriority): Promise<void>
+  /**
+   * Resolves when a request of this priority may start now (its start is counted). With a `signal`, a wait still
+   * queued when it aborts is given up (rejects with `RequestNotStarted`); a start already granted stands.
+   */
+  acquire(priority: RequestPriority, signal?: AbortSignal): Promise<void>
   /** What Plane's answer said of the key's window: `X-RateLimit-Remaining` after this request. */
   observe(remaining: number | null): void
   /** Plane refused the key (429): nothing starts before `retryAfterMs` has passed. */
@@ -196,7 +201,9 @@ export function createRequestWindow({
             await sleep(wait)
             continue
           }
-          // Only the pump takes from the queues: the one it took a start for is still first in its own.
+          // Only the pump grants from the queues: the one it took a start for is still first in its own, unless it
+          // gave up its wait meanwhile (its signal): the next one takes that start, or it goes unused (counted all
+          // the same, never more than the window).
           self.starts.push(now())
           self.queues[priority].shift()?.resolve()
           continue
@@ -209,7 +216,8 @@ export function createRequestWindow({
     }
   }
   return {
-    acquire(priority) {
+    acquire(priority, signal) {
+      if (signal?.aborted) return Promise.reject(new RequestNotStarted())
       if (self.limit.requests === Number.POSITIVE_INFINITY && self.closedUntil <= now())
         return Promise.resolve()
       expire()
@@ -218,11 +226,28 @@ export function createRequestWindow({
       const ahead = ORDER.slice(0, ORDER.indexOf(priority) + 1).some(
         (p) => self.queues[p].length > 0
       )
-      const queue = () =>
-        new Promise<void>((resolve) => {
-          self.queues[priority].push({ resolve })
+      const queue = () => {
+        if (signal?.aborted) return Promise.reject(new RequestNotStarted())
+        return new Promise<void>((resolve, reject) => {
+          const queued = self.queues[priority]
+          const waiter: Waiter = { resolve }
+          if (signal) {
+            const giveUp = () => {
+              const at = queued.indexOf(waiter)
+              if (at < 0) return
+              queued.splice(at, 1)
+              reject(new RequestNotStarted())
+            }
+            waiter.resolve = () => {
+              signal.removeEventListener('abort', giveUp)
+              resolve()
+            }
+            signal.addEventListener('abort', giveUp, { once: true })
+          }
+          queued.push(waiter)
           void pump()
         })
+      }
       if (!ahead && self.closedUntil <= now() && room(priority)) {
         if (!shared) {
           self.starts.push(now())
@@ -265,31 +290,4 @@ export function createRequestWindow({
  */
 export function sharedWindowKey(apiKey: string, limit: RateLimit = DEFAULT_RATE_LIMIT): string {
   return `plane:window:${fingerprintApiKey(apiKey)}:${limit.requests}-${limit.windowMs}`
-}
-
-/** `60/minute`, `100/min`, `2/second`, `3600/hour`, as Plane's `API_KEY_RATE_LIMIT` reads (DRF's `parse_rate`). */
-export function parseRateLimit(text: string): RateLimit | null {
-  const match = /^\s*(\d+)\s*\/\s*(s|sec|second|m|min|minute|h|hour|d|day)\s*$/i.exec(text)
-  if (!match) return null
-  const requests = Number(match[1])
-  if (!Number.isInteger(requests) || requests < 1) return null
-  const unit = (match[2] as string).toLowerCase()[0]
-  const windowMs = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
-    unit as 's' | 'm' | 'h' | 'd'
-  ]
-  return { requests, windowMs }
-}
-
-/**
- * A 64-bit FNV-1a fingerprint of the key. Synchronous on purpose: the queue position must be fixed at call
- * time (an async digest would let later callers overtake). It is not a security boundary (the client
- * holds the key anyway); it keeps raw keys out of a module-level map that a debug dump could print.
- */
-export function fingerprintApiKey(apiKey: string): string {
-  let hash = 0xcbf29ce484222325n
-  for (const byte of new TextEncoder().encode(apiKey)) {
-    hash ^= BigInt(byte)
-    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn
-  }
-  return hash.toString(16).padStart(16, '0')
 }

@@ -8,7 +8,7 @@ import {
   type ScriptedReply,
 } from '../../test/fixtures/plane.ts'
 import { createPlaneClient, type PlaneClientOptions } from './client.ts'
-import { PlaneApiError } from './errors.ts'
+import { PlaneApiError, RequestNotStarted } from './errors.ts'
 import type { PlaneRequestInfo, PlaneWindowWait } from './transport.ts'
 
 const API_KEY = makeApiKey('7')
@@ -286,5 +286,40 @@ describe('waits for the key’s window', () => {
     await vi.advanceTimersByTimeAsync(7_000)
     expect((await background).ok).toBe(true)
     expect(waits).toHaveLength(1)
+  })
+
+  it('should give up a request still waiting for the window when its start signal aborts, one already sent never', async () => {
+    const { client, calls } = setup(me, { rateLimit: { requests: 1, windowMs: 60_000 } })
+    const giveUp = new AbortController()
+    const bounded = client.withStartSignal(giveUp.signal)
+    await bounded.users.me()
+    // The window is full: the second waits for it, and is given up at the abort, never sent.
+    const waiting = observe(bounded.users.me())
+    await vi.advanceTimersByTimeAsync(10_000)
+    giveUp.abort()
+    const outcome = await waiting
+    expect(outcome.ok).toBe(false)
+    expect((outcome as { error: unknown }).error).toBeInstanceOf(RequestNotStarted)
+    expect(calls).toHaveLength(1)
+    // The client it came from is not bound by it, and the window did not count the start given up.
+    const later = observe(client.users.me())
+    await vi.advanceTimersByTimeAsync(51_001)
+    expect((await later).ok).toBe(true)
+    expect(calls).toHaveLength(2)
+  })
+
+  it('should end a retry’s wait when the start signal aborts, and not send the retry', async () => {
+    const { client, offsets } = setup(always({ status: 503, body: { error: 'down' } }))
+    const giveUp = new AbortController()
+    const outcome = observe(client.withStartSignal(giveUp.signal).users.me())
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(offsets()).toEqual([0, 1_000])
+    await vi.advanceTimersByTimeAsync(2_000)
+    giveUp.abort()
+    const settled = await outcome
+    expect(settled.ok).toBe(false)
+    expect((settled as { error: unknown }).error).toBeInstanceOf(RequestNotStarted)
+    await vi.advanceTimersByTimeAsync(30_000)
+    expect(offsets()).toEqual([0, 1_000])
   })
 })

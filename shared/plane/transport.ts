@@ -87,6 +87,11 @@ export type PlaneTransportOptions = {
   onRequest?: (info: PlaneRequestInfo) => void
   /** Told of each wait of `WINDOW_WAIT_REPORTED_MS` or more at a person's or an agent's priority (never background's). */
   onWindowWait?: (wait: PlaneWindowWait) => void
+  /**
+   * A request not yet started when this aborts is given up (`RequestNotStarted`): its wait for the key's window, and
+   * a retry's wait with it. A request already sent is never abandoned (its answer, or its timeout, is awaited).
+   */
+  startSignal?: AbortSignal
 }
 
 export type PlaneRequestOptions = {
@@ -133,6 +138,7 @@ export function createPlaneTransport({
   now = Date.now,
   onRequest,
   onWindowWait,
+  startSignal,
 }: PlaneTransportOptions): PlaneTransport {
   const redactor = createRedactor([apiKey])
   const fetchWithDeadline = honourAbort(fetchImpl)
@@ -206,17 +212,20 @@ export function createPlaneTransport({
 
   /** A start in the key's window, its wait reported. */
   async function acquire(): Promise<void> {
-    if (!reportWait) return keyWindow.acquire(priority)
+    if (!reportWait) return keyWindow.acquire(priority, startSignal)
     const asked = now()
-    await keyWindow.acquire(priority)
+    await keyWindow.acquire(priority, startSignal)
     reportWait(now() - asked, 'window')
   }
+
+  /** A retry's wait ends when the start signal aborts: the next attempt's start is then given up at once. */
+  const retrySleep = startSignal ? (ms: number) => _sleepUnless(startSignal, ms, sleep) : sleep
 
   function retrying<T>(replaySafe: boolean, run: () => Promise<T>): Promise<T> {
     return withRetry(run, {
       delaysMs: replaySafe ? retryDelaysMs : [],
       classify: classifyPlaneRetry,
-      sleep,
+      sleep: retrySleep,
       // Plane's own window was full (another client of the key): the request waits for its Retry-After.
       ...(reportWait
         ? {
@@ -264,4 +273,23 @@ export function createPlaneTransport({
       })
     },
   }
+}
+
+// --- Internal helpers ---
+
+/** `sleep(ms)`, ended early when `signal` aborts. */
+function _sleepUnless(
+  signal: AbortSignal,
+  ms: number,
+  sleep: (ms: number) => Promise<void>
+): Promise<void> {
+  if (signal.aborted) return Promise.resolve()
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done, { once: true })
+    sleep(ms).then(done, done)
+  })
 }

@@ -3,7 +3,7 @@ import type { Locale } from '../notify/i18n.ts'
 import { errorMessage } from '../observe/errors.ts'
 import type { Logger } from '../observe/log.ts'
 import type { PlaneClient } from '../plane/client.ts'
-import { PlaneApiError } from '../plane/errors.ts'
+import { PlaneApiError, RequestNotStarted } from '../plane/errors.ts'
 import type { KeyedLock } from '../store/keyed-lock.ts'
 import type { Store } from '../store/store.ts'
 import { BRIDGE_EXTERNAL_SOURCE } from './external-source.ts'
@@ -40,6 +40,9 @@ export type RunCardsOptions = {
   taskLock: KeyedLock
 }
 
+/** `all`: every marked card, not only those past their delay; `signal`: stop by then (RunStore.flushCards). */
+export type FlushCardsOptions = { all?: boolean; signal?: AbortSignal }
+
 export type RunCards = {
   markCard(
     record: RunRecord,
@@ -47,7 +50,7 @@ export type RunCards = {
   ): Promise<void>
   /** Whether the task's card is marked (to be written, perhaps being written now). */
   isMarked(taskId: string): Promise<boolean>
-  flushCards(options?: { all?: boolean }): Promise<{ written: number; nextDueInMs: number | null }>
+  flushCards(options?: FlushCardsOptions): Promise<{ written: number; nextDueInMs: number | null }>
   dropCard(taskId: string): Promise<void>
 }
 
@@ -63,7 +66,11 @@ export function createRunCards({
 }: RunCardsOptions): RunCards {
   const key = runRecordKey
 
-  const writeCard = async (record: RunRecord, mark: CardMark): Promise<RunRecord> => {
+  const writeCard = async (
+    record: RunRecord,
+    mark: CardMark,
+    plane: PlaneClient
+  ): Promise<RunRecord> => {
     // Every agent the card names, by its name: whichever call writes it, the card reads the same.
     const ids = [
       ...new Set([record.agentId, ...(record.previous ?? []).map((p) => p.agentId)]),
@@ -114,7 +121,7 @@ export function createRunCards({
    * Write one marked card from the record as it stands. No lock is held while Plane is asked (a tool call's
    * update never waits for a card); the mark is cleared only if no change came meanwhile, else written again.
    */
-  const writeMarked = async (taskId: string): Promise<boolean> => {
+  const writeMarked = async (taskId: string, via: PlaneClient): Promise<boolean> => {
     // One writer per card at a time, in any process: two writes in flight could land in either order and leave
     // the older content on the card. A card being written stays marked; it is looked at again a second later.
     const writing = await store.lock(cardLockKey(taskId), CARD_LOCK_TTL_S)
@@ -123,13 +130,13 @@ export function createRunCards({
       return false
     }
     try {
-      return await _writeMarked(taskId)
+      return await _writeMarked(taskId, via)
     } finally {
       await writing.release().catch(() => undefined)
     }
   }
 
-  const _writeMarked = async (taskId: string): Promise<boolean> => {
+  const _writeMarked = async (taskId: string, via: PlaneClient): Promise<boolean> => {
     const mark = await store.get<CardMark>(cardMarkKey(taskId))
     const record = await readRunRecord(store, taskId)
     if (!mark || !record) {
@@ -138,8 +145,10 @@ export function createRunCards({
     }
     let written: RunRecord
     try {
-      written = await writeCard(record, mark)
+      written = await writeCard(record, mark, via)
     } catch (error) {
+      // Given up before it was sent (the flush's deadline): the card stays marked as it was.
+      if (error instanceof RequestNotStarted) return false
       log.warn('run card not written (tried again later)', {
         task: taskId,
         error: errorMessage(error),
@@ -167,14 +176,16 @@ export function createRunCards({
   return {
     markCard,
     isMarked: (taskId) => store.has(cardMarkKey(taskId)),
-    flushCards: async ({ all = false } = {}) => {
+    flushCards: async ({ all = false, signal } = {}) => {
       const due = await store.sortedRange(CARDS_DUE_SET, {
         ...(all ? {} : { maxScore: now() }),
         limit: CARDS_PER_FLUSH,
       })
+      const via = signal ? plane.withStartSignal(signal) : plane
       let written = 0
       for (const { member: taskId } of due) {
-        if (await writeMarked(taskId)) written++
+        if (signal?.aborted) break
+        if (await writeMarked(taskId, via)) written++
       }
       const [next] = await store.sortedRange(CARDS_DUE_SET, { limit: 1 })
       return { written, nextDueInMs: next ? Math.max(0, next.score - now()) : null }

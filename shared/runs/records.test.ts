@@ -7,13 +7,13 @@ import { describe, expect, it } from 'vitest'
 import { createPlaneSim } from '../../sim/plane/index.ts'
 import { silentLogger } from '../observe/log.ts'
 import { createPlaneClient } from '../plane/client.ts'
-import { UNLIMITED_RATE } from '../plane/request-window.ts'
+import { type RateLimit, UNLIMITED_RATE } from '../plane/request-window.ts'
 import { createKeyedLocks } from '../store/keyed-lock.ts'
 import { createMemoryStore } from '../store/store.ts'
 import { CARD_DELAY_MS, CARDS_DUE_SET, createRunStore, emptyRunRecord } from './records.ts'
 import { parseRunCard } from './run-card.ts'
 
-function setup() {
+function setup({ rateLimit = UNLIMITED_RATE }: { rateLimit?: RateLimit } = {}) {
   let clock = Date.UTC(2026, 10, 25, 8, 0, 0)
   const now = () => clock
   const sim = createPlaneSim({ now })
@@ -25,7 +25,7 @@ function setup() {
     apiKey: admin.apiKey,
     workspaceSlug: sim.workspaceSlug,
     fetch: sim.fetch,
-    rateLimit: UNLIMITED_RATE,
+    rateLimit,
     now,
   })
   const store = createMemoryStore({ now })
@@ -121,6 +121,39 @@ describe('run cards, written after the fact', () => {
     expect((await runs.flushCards()).written).toBe(1)
     expect(comments()).toHaveLength(1)
     expect(await store.sortedSize(CARDS_DUE_SET)).toBe(0)
+  })
+
+  it('should give up a card waiting for the window when the flush’s signal aborts, and keep it marked as it was', async () => {
+    const { store, runs, task, comments, writes, advance } = setup({
+      rateLimit: { requests: 1, windowMs: 60_000 },
+    })
+    const work = (state: 'active' | 'done') =>
+      runs.update(task, (r) => ({ ...r, agentId: 'imhotep', state }), {
+        agentName: 'Imhotep',
+        created: state === 'active',
+      })
+    await work('active')
+    advance(CARD_DELAY_MS)
+    expect((await runs.flushCards()).written).toBe(1)
+    // The key's one request a minute is spent: the next write waits for the window, and the flush's deadline comes.
+    await work('done')
+    const due = await store.sortedRange(CARDS_DUE_SET, {})
+    const giveUp = new AbortController()
+    const flushing = runs.flushCards({ all: true, signal: giveUp.signal })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    giveUp.abort()
+    expect(await flushing).toMatchObject({ written: 0 })
+    expect(writes()).toHaveLength(1)
+    expect(await store.sortedRange(CARDS_DUE_SET, {})).toEqual(due)
+    // An aborted signal begins no card at all.
+    expect(await runs.flushCards({ all: true, signal: AbortSignal.abort() })).toMatchObject({
+      written: 0,
+    })
+    // The next flush, once the window has room, writes it.
+    advance(61_001)
+    expect(await runs.flushCards()).toEqual({ written: 1, nextDueInMs: null })
+    expect(writes().map((r) => r.method)).toEqual(['POST', 'PATCH'])
+    expect(parseRunCard(comments()[0]?.comment_html ?? '')?.state).toBe('done')
   })
 
   it('should write the card again when the record changed while it was being written', async () => {

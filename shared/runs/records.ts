@@ -9,7 +9,7 @@ import type { PlaneClient } from '../plane/client.ts'
 import type { KeyedLocks } from '../store/keyed-lock.ts'
 import type { Store } from '../store/store.ts'
 import { type OpenRuns, readOpenRuns, reindexOpenRun } from './open-runs.ts'
-import { createRunCards } from './record-cards.ts'
+import { createRunCards, type FlushCardsOptions } from './record-cards.ts'
 import {
   RECORD_TTL_S,
   readRunRecord,
@@ -55,9 +55,11 @@ export type RunStore = {
   ): Promise<RunRecord>
   /**
    * Write the cards marked since their coalescing delay (`all`: every marked one), with the bridge key at
-   * background priority; returns how many were written and when the next one is due (null: none marked).
+   * background priority; returns how many were written and when the next one is due (null: none marked). When
+   * `signal` aborts, no further card is begun and a write still waiting for the key's window is given up: those
+   * cards stay marked, as they were, for the next flush (a card already sent to Plane is finished).
    */
-  flushCards(options?: { all?: boolean }): Promise<{ written: number; nextDueInMs: number | null }>
+  flushCards(options?: FlushCardsOptions): Promise<{ written: number; nextDueInMs: number | null }>
   /**
    * Open runs: those under way (pending, active, awaiting, stale; at most `limit`, oldest state change first) and
    * the seen ones (checked in, not started: who and since when, no record read).

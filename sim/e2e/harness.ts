@@ -357,7 +357,7 @@ async function _startRuntime(
       for (;;) {
         await plane.webhooks.settle()
         await services.background.idle(Math.max(0, deadline - Date.now()))
-        const report = await services.root.parts().settle(timeoutMs)
+        const report = await services.root.parts().settle(Math.max(0, deadline - Date.now()))
         // The bridge's settle kicks lanes, and a drain it found under way (a kick's, in the background) may still
         // be sending: settled only once nothing runs either (a wake sent just after this returned went missing
         // from a transcript on two loaded cores).

@@ -1,0 +1,124 @@
+/**
+ * @module `settle`: the steps run until nothing waits, within a bound (a job's end, the tests' settle): what is due
+ * flushed, the outbox drained, and the marked run cards written, the messages and the cards at once.
+ */
+import type { Parts } from '../shared/core/parts.ts'
+import type { Outbox } from '../shared/notify/outbox.ts'
+import type { OutboxSender } from '../shared/notify/sender.ts'
+import type { Pipeline } from '../shared/pipeline/pipeline.ts'
+import { CARDS_DUE_SET, type RunStore } from '../shared/runs/records.ts'
+import type { RunTracker } from '../shared/runs/tracker.ts'
+import type { Store } from '../shared/store/store.ts'
+
+export type SettleOptions = {
+  pipeline: Pick<Pipeline, 'flushDue'>
+  tracker: Pick<RunTracker, 'due'>
+  runs: Pick<RunStore, 'flushCards'> | null
+  store: Pick<Store, 'sortedSize'>
+  outbox: Pick<Outbox, 'pending'>
+  /** Both lanes at once. */
+  sender: OutboxSender
+  now: () => number
+  sleep: (ms: number) => Promise<void>
+}
+
+export function createSettle({
+  pipeline,
+  tracker,
+  runs,
+  store,
+  outbox,
+  sender,
+  now,
+  sleep,
+}: SettleOptions): Parts['settle'] {
+  /**
+   * Every marked run card written, until the deadline: none begun after it, and a write still waiting for the
+   * bridge key's window given up then (its card stays marked, for the next runtime's pass). A request already
+   * sent to Plane is finished, never abandoned. Until `drained` aborts, the messages' loop runs and may mark more
+   * (a flushed change updates a run). Returns the cards still marked.
+   */
+  const writeCardsBy = async (deadline: number, drained: AbortSignal): Promise<number> => {
+    if (!runs) return 0
+    for (;;) {
+      const remaining = deadline - now()
+      if (remaining > 0) {
+        const stop = new AbortController()
+        // In real time, as the window's waits are.
+        const timer = setTimeout(() => stop.abort(), remaining)
+        try {
+          await runs.flushCards({ all: true, signal: stop.signal })
+        } finally {
+          clearTimeout(timer)
+        }
+      }
+      // A card another pass is writing stays marked until it is written: looked at again shortly.
+      const marked = await store.sortedSize(CARDS_DUE_SET)
+      if ((marked === 0 && drained.aborted) || now() >= deadline) return marked
+      // The messages' end cuts the wait short once (it may have marked none); a busy card waits its turn.
+      await _pause(
+        Math.min(250, Math.max(1, deadline - now())),
+        drained.aborted ? undefined : drained
+      )
+    }
+  }
+
+  /** The outbox drained until empty, the deadline, or nothing left can go before it; returns the items left. */
+  const drainBy = async (deadline: number): Promise<number> => {
+    for (;;) {
+      await pipeline.flushDue({ all: true })
+      await tracker.due()
+      const report = await sender.drain()
+      const left = (await outbox.pending()).length
+      if (left === 0 || now() >= deadline) return left
+      // What is left cannot go before the deadline (a held chat, a backoff): waiting for it is waiting for nothing.
+      if (report.ran && report.nextDueInMs !== null && now() + report.nextDueInMs > deadline)
+        return left
+      const wait = Math.max(50, Math.min(report.nextDueInMs ?? 250, Math.max(0, deadline - now())))
+      // A lane another process is draining: its drain ends in real time, whatever the clock says. Waiting on an
+      // injected clock here (a test's virtual time, moved on by each wait) let the holder's lease lapse within a
+      // few real milliseconds, and this process sent what the holder was sending (the invariants' "told twice").
+      if (!report.ran) {
+        await _pause(Math.min(wait, 250))
+        continue
+      }
+      // On the injected clock (a test's virtual time moves on instead of sleeping); a sleep that moved nothing
+      // (one that only records) falls back to real time, or this loop would spin.
+      const before = now()
+      await sleep(wait)
+      if (now() === before) await _pause(wait)
+    }
+  }
+
+  // The messages and the run cards at once, each until the deadline: a card's write may wait a minute for the
+  // bridge key's background share of the window (a poll job's cards), and no message waits behind a card.
+  return async function settle(timeoutMs) {
+    const deadline = now() + timeoutMs
+    const drained = new AbortController()
+    const cardsLeft = writeCardsBy(deadline, drained.signal)
+    try {
+      const left = await drainBy(deadline)
+      drained.abort()
+      return { left, cards: await cardsLeft }
+    } finally {
+      drained.abort()
+      // Its failure is settle's only when the messages' loop succeeded (awaited above); never left unhandled.
+      cardsLeft.catch(() => undefined)
+    }
+  }
+}
+
+// --- Internal helpers ---
+
+/** A wait in real time, whatever the injected clock says; ended early when `until` aborts. */
+function _pause(ms: number, until?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      until?.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    until?.addEventListener('abort', done, { once: true })
+  })
+}
