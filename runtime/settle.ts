@@ -36,25 +36,33 @@ export function createSettle({
    * Every marked run card written, until the deadline: none begun after it, and a write still waiting for the
    * bridge key's window given up then (its card stays marked, for the next runtime's pass). A request already
    * sent to Plane is finished, never abandoned. Until `drained` aborts, the messages' loop runs and may mark more
-   * (a flushed change updates a run). Returns the cards still marked.
+   * (a flushed change updates a run); `quit` (the messages' loop failed) ends it at once, the same way. Returns
+   * the cards still marked.
    */
-  const writeCardsBy = async (deadline: number, drained: AbortSignal): Promise<number> => {
+  const writeCardsBy = async (
+    deadline: number,
+    drained: AbortSignal,
+    quit: AbortSignal
+  ): Promise<number> => {
     if (!runs) return 0
     for (;;) {
       const remaining = deadline - now()
-      if (remaining > 0) {
+      if (remaining > 0 && !quit.aborted) {
         const stop = new AbortController()
+        const giveUp = () => stop.abort()
         // In real time, as the window's waits are.
-        const timer = setTimeout(() => stop.abort(), remaining)
+        const timer = setTimeout(giveUp, remaining)
+        quit.addEventListener('abort', giveUp, { once: true })
         try {
           await runs.flushCards({ all: true, signal: stop.signal })
         } finally {
           clearTimeout(timer)
+          quit.removeEventListener('abort', giveUp)
         }
       }
       // A card another pass is writing stays marked until it is written: looked at again shortly.
       const marked = await store.sortedSize(CARDS_DUE_SET)
-      if ((marked === 0 && drained.aborted) || now() >= deadline) return marked
+      if ((marked === 0 && drained.aborted) || now() >= deadline || quit.aborted) return marked
       // The messages' end cuts the wait short once (it may have marked none); a busy card waits its turn.
       await _pause(
         Math.min(250, Math.max(1, deadline - now())),
@@ -95,16 +103,26 @@ export function createSettle({
   return async function settle(timeoutMs) {
     const deadline = now() + timeoutMs
     const drained = new AbortController()
-    const cardsLeft = writeCardsBy(deadline, drained.signal)
+    const quit = new AbortController()
+    // Handled from its start: a store that fails under the cards' loop is settle's failure, never an unhandled
+    // rejection (the fault sweeps' store failing its k-th operation found one).
+    const cards = writeCardsBy(deadline, drained.signal, quit.signal).then(
+      (marked) => ({ marked }),
+      (error: unknown) => ({ error })
+    )
+    let left: number
     try {
-      const left = await drainBy(deadline)
-      drained.abort()
-      return { left, cards: await cardsLeft }
-    } finally {
-      drained.abort()
-      // Its failure is settle's only when the messages' loop succeeded (awaited above); never left unhandled.
-      cardsLeft.catch(() => undefined)
+      left = await drainBy(deadline)
+    } catch (error) {
+      // Nothing of settle's runs on once it has failed.
+      quit.abort()
+      await cards
+      throw error
     }
+    drained.abort()
+    const written = await cards
+    if ('error' in written) throw written.error
+    return { left, cards: written.marked }
   }
 }
 

@@ -1,0 +1,102 @@
+/**
+ * `settle` runs the messages and the run cards at once, each until its deadline, and fails as a whole: a failure of
+ * either loop is settle's, never an unhandled rejection, and nothing of it runs on once it has failed.
+ */
+import { describe, expect, it } from 'vitest'
+import type { DrainReport } from '../shared/notify/sender.ts'
+import { createSettle, type SettleOptions } from './settle.ts'
+
+const drained: DrainReport = { ran: true, sent: 0, retried: 0, dead: 0, left: 0, nextDueInMs: null }
+
+/** A runtime whose outbox is empty and whose store holds `marked` cards, with its steps counted. */
+function fakes(overrides: Partial<SettleOptions> = {}) {
+  const calls = { flushCards: 0, drain: 0 }
+  let marked = 0
+  const options: SettleOptions = {
+    pipeline: { flushDue: async () => ({ flushed: 0, enqueued: 0, nextDueInMs: null }) },
+    tracker: { due: async () => ({ handled: 0, nextDueInMs: null }) },
+    runs: {
+      flushCards: async () => {
+        calls.flushCards++
+        marked = 0
+        return { written: 1, nextDueInMs: null }
+      },
+    },
+    store: { sortedSize: async () => marked },
+    outbox: { pending: async () => [] },
+    sender: {
+      drain: async () => {
+        calls.drain++
+        return drained
+      },
+      hurry: () => undefined,
+    },
+    now: Date.now,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    ...overrides,
+  }
+  const mark = (n: number) => {
+    marked = n
+  }
+  return { settle: createSettle(options), calls, mark }
+}
+
+describe('settle', () => {
+  it('should drain and write the marked cards, and say none is left', async () => {
+    const { settle, calls, mark } = fakes()
+    mark(2)
+    expect(await settle(5_000)).toEqual({ left: 0, cards: 0 })
+    expect(calls.drain).toBe(1)
+    // Once from the start, and once more if the messages' end came after (it may have marked more).
+    expect([1, 2]).toContain(calls.flushCards)
+  })
+
+  it('should fail when the cards fail, once the messages are drained, with no unhandled rejection', async () => {
+    const fault = new Error('store down under the cards')
+    let drains = 0
+    const { settle } = fakes({
+      runs: {
+        flushCards: async () => {
+          throw fault
+        },
+      },
+      // The messages take a while: the cards' failure comes first.
+      sender: {
+        drain: async () => {
+          drains++
+          await new Promise((resolve) => setTimeout(resolve, 20))
+          return drained
+        },
+        hurry: () => undefined,
+      },
+    })
+    await expect(settle(5_000)).rejects.toBe(fault)
+    expect(drains).toBe(1)
+  })
+
+  it('should fail when the messages fail, and end the cards’ loop with it', async () => {
+    const fault = new Error('store down under the outbox')
+    let flushes = 0
+    const { settle } = fakes({
+      // A card another process writes: it stays marked, and the loop would look again until the deadline.
+      runs: {
+        flushCards: async () => {
+          flushes++
+          return { written: 0, nextDueInMs: 1_000 }
+        },
+      },
+      store: { sortedSize: async () => 1 },
+      sender: {
+        drain: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 20))
+          throw fault
+        },
+        hurry: () => undefined,
+      },
+    })
+    await expect(settle(60_000)).rejects.toBe(fault)
+    const after = flushes
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    expect(flushes).toBe(after)
+  })
+})
