@@ -171,9 +171,10 @@ export function createScheduler({
   })
   // Run cards are a step of their own: writing one waits for the bridge key's background share of the window,
   // which must never hold a completion's message or an approval's wake behind it (bench/agents.bench.ts measures it).
+  // A shutdown gives that wait up: the card stays marked for the next start, and the stop is not held for it.
   const writeRunCards = step('cards', async () => {
     if (!runs) return
-    const { nextDueInMs } = await runs.flushCards()
+    const { nextDueInMs } = await runs.flushCards({ signal: background.stopping })
     if (nextDueInMs !== null)
       background.later('cards', Math.max(50, nextDueInMs), async () => writeRunCards(), {
         weak: true,

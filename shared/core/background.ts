@@ -27,6 +27,11 @@ export type Background = {
    * retry in 1 s) is in the store for the next start, instead of holding `idle` or running in a stopped runtime.
    */
   stop(): void
+  /**
+   * Aborts at `stop()`: a running task's wait that it can give up (a run card's wait for Plane's window) ends then,
+   * what it would have done left in the store for the next start, instead of holding the shutdown.
+   */
+  readonly stopping: AbortSignal
 }
 
 export type BackgroundOptions = {
@@ -43,6 +48,7 @@ export function createBackground({
 }: BackgroundOptions): Background {
   const running = new Set<Promise<unknown>>()
   let stopped = false
+  const stopping = new AbortController()
   const timers = new Map<
     string,
     {
@@ -102,6 +108,8 @@ export function createBackground({
     stop() {
       stopped = true
       cancelTimers()
+      stopping.abort()
     },
+    stopping: stopping.signal,
   }
 }

@@ -49,6 +49,7 @@ export function createPlaneClient(given: PlaneClientOptions): PlaneClient {
   // Its priority views count the same window: one set of key windows for them all, the runtime's when it gives one.
   const options = given.keyWindows ? given : { ...given, keyWindows: createKeyWindows() }
   const views = new Map<RequestPriority, PlaneClient>()
+  const signalled = new WeakMap<AbortSignal, PlaneClient>()
   const own = options.priority ?? 'background'
   const client: PlaneClient = {
     ..._endpoints(options),
@@ -62,7 +63,13 @@ export function createPlaneClient(given: PlaneClientOptions): PlaneClient {
       return view
     },
     withStartSignal(signal) {
-      return createPlaneClient({ ...options, priority: own, startSignal: signal })
+      // One view per signal (a runtime's shutdown signal is asked for at every pass of its cards).
+      let view = signalled.get(signal)
+      if (!view) {
+        view = createPlaneClient({ ...options, priority: own, startSignal: signal })
+        signalled.set(signal, view)
+      }
+      return view
     },
   }
   return client
