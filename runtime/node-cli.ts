@@ -177,14 +177,23 @@ async function _settleJob(
   fn: RunnableFunction,
   err: (line: string) => void
 ): Promise<void> {
-  const { left, cards } = fn.parts?.length
-    ? await root
-        .parts()
-        .settle(CLI_FLUSH_TIMEOUT_MS)
-        .catch(() => ({ left: 0, cards: 0 }))
-    : { left: 0, cards: 0 }
+  let left = 0
+  let cards = 0
+  let failure: unknown = null
+  if (fn.parts?.length) {
+    try {
+      ;({ left, cards } = await root.parts().settle(CLI_FLUSH_TIMEOUT_MS))
+    } catch (error) {
+      failure = error
+    }
+  }
   // What it last heard from each integration, for the server's /ready.
   await root.services.status.flush()
+  // The run's own outcome stands (its line follows); what it left is said, never silently dropped.
+  if (failure !== null)
+    err(
+      `job ${fn.name}: what it queued was not all delivered — ${errorMessage(failure)}; what is left stays for the server`
+    )
   if (left > 0) err(`job ${fn.name}: ${left} outbox item(s) not delivered yet; they stay queued`)
   if (cards > 0)
     err(

@@ -12,9 +12,11 @@ import { startScheduler } from '../../runtime/node-scheduler.ts'
 import { createNodeStore } from '../../runtime/node-store.ts'
 import { loadConfig } from '../../shared/core/config.ts'
 import {
+  type AppFunction,
   type CronFunction,
   defineCronFunction,
   defineJobFunction,
+  type Root,
 } from '../../shared/core/function.ts'
 import { executeJob } from '../../shared/core/run-job.ts'
 import { DRAIN_LOCK_TTL_S } from '../../shared/notify/sender.ts'
@@ -500,19 +502,20 @@ describe('npm run job', () => {
   })
   const functions = [ok, bad, off]
 
-  async function run(args: string[]) {
+  async function runJob(root: Root, given: AppFunction[], args = [given[0]?.name ?? '']) {
     const out: string[] = []
     const err: string[] = []
-    const services = makeServices({ functions })
     const code = await runJobCommand({
       args,
-      functions,
-      root: services.root,
+      functions: given,
+      root,
       out: (l) => out.push(l),
       err: (l) => err.push(l),
     })
     return { code, out, err }
   }
+
+  const run = (args: string[]) => runJob(makeServices({ functions }).root, functions, args)
 
   it('should exit 0 with a one-line summary on success', async () => {
     const { code, out } = await run(['hello'])
@@ -534,6 +537,36 @@ describe('npm run job', () => {
       code: 1,
       err: ['job off: off, missing TELEGRAM_BOT_TOKEN'],
     })
+  })
+
+  it('should say what a run left when its delivery at the end fails or runs out of time, its own outcome standing', async () => {
+    const queues = defineJobFunction({
+      name: 'queues',
+      description: 'queues a message',
+      parts: ['outbox'],
+      run: async () => ({ summary: 'queued' }),
+    })
+    const services = makeServices({ functions: [queues] })
+    const settleWith = (settle: () => Promise<{ left: number; cards: number }>) => {
+      const root = {
+        ...services.root,
+        parts: () => ({ ...services.root.parts(), settle }),
+      }
+      return runJob(root, [queues])
+    }
+    const failed = await settleWith(async () => {
+      throw new Error('store unreachable')
+    })
+    expect(failed.code).toBe(0)
+    expect(failed.err).toEqual([
+      'job queues: what it queued was not all delivered — store unreachable; what is left stays for the server',
+    ])
+    expect(failed.out).toEqual([expect.stringMatching(/^job queues: ok in \d+ ms — queued$/)])
+    const late = await settleWith(async () => ({ left: 2, cards: 3 }))
+    expect(late.err).toEqual([
+      'job queues: 2 outbox item(s) not delivered yet; they stay queued',
+      'job queues: 3 run card(s) not written to Plane yet; they stay marked for the server',
+    ])
   })
 
   it('should keep stdout to the JSON alone with --json: summary and progress go to stderr (issue 36)', async () => {
