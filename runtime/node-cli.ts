@@ -13,7 +13,7 @@ import { createRoot } from './root.ts'
 
 /**
  * A one-off run delivers what it enqueued before the process exits, within this bound (and a request to Plane
- * already sent, at most its own timeout): messages first, then the run cards it marked.
+ * already sent, at most its own timeout): its messages and the run cards it marked, at once.
  */
 export const CLI_FLUSH_TIMEOUT_MS = 30_000
 

@@ -130,8 +130,8 @@ export type Parts = {
   /** Flush the pending changes whose delay is over and drain the outbox now, in the background; re-arms itself for what is due later. */
   kick(): void
   /**
-   * The same, awaited (one-off jobs flush what they enqueued before exiting): the outbox first, then the marked run
-   * cards, within `timeoutMs` (a request to Plane already sent is finished). `left`: outbox items still queued;
+   * The same, awaited (one-off jobs flush what they enqueued before exiting): the outbox and the marked run cards at
+   * once, within `timeoutMs` (a request to Plane already sent is finished). `left`: outbox items still queued;
    * `cards`: run cards still marked. Both stay for the next runtime.
    */
   settle(timeoutMs: number): Promise<{ left: number; cards: number }>
