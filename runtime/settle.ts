@@ -3,6 +3,7 @@
  * flushed, the outbox drained, and the marked run cards written, the messages and the cards at once.
  */
 import type { Parts } from '../shared/core/parts.ts'
+import { sleep as pause, sleepUnless } from '../shared/net/retry.ts'
 import type { Outbox } from '../shared/notify/outbox.ts'
 import type { OutboxSender } from '../shared/notify/sender.ts'
 import type { Pipeline } from '../shared/pipeline/pipeline.ts'
@@ -33,40 +34,26 @@ export function createSettle({
   sleep,
 }: SettleOptions): Parts['settle'] {
   /**
-   * Every marked run card written, until the deadline: none begun after it, and a write still waiting for the
-   * bridge key's window given up then (its card stays marked, for the next runtime's pass). A request already
-   * sent to Plane is finished, never abandoned. Until `drained` aborts, the messages' loop runs and may mark more
-   * (a flushed change updates a run); `quit` (the messages' loop failed) ends it at once, the same way. Returns
-   * the cards still marked.
+   * Every marked run card written, until `stop` (the deadline, or the messages' loop failed): none begun after it,
+   * and a write still waiting for the bridge key's window given up then (its card stays marked, for the next
+   * runtime's pass). A request already sent to Plane is finished, never abandoned. Until `drained` aborts, the
+   * messages' loop runs and may mark more (a flushed change updates a run). Returns the cards still marked.
    */
   const writeCardsBy = async (
     deadline: number,
     drained: AbortSignal,
-    quit: AbortSignal
+    stop: AbortSignal
   ): Promise<number> => {
     if (!runs) return 0
     for (;;) {
-      const remaining = deadline - now()
-      if (remaining > 0 && !quit.aborted) {
-        const stop = new AbortController()
-        const giveUp = () => stop.abort()
-        // In real time, as the window's waits are.
-        const timer = setTimeout(giveUp, remaining)
-        quit.addEventListener('abort', giveUp, { once: true })
-        try {
-          await runs.flushCards({ all: true, signal: stop.signal })
-        } finally {
-          clearTimeout(timer)
-          quit.removeEventListener('abort', giveUp)
-        }
-      }
+      if (!stop.aborted) await runs.flushCards({ all: true, signal: stop })
       // A card another pass is writing stays marked until it is written: looked at again shortly.
       const marked = await store.sortedSize(CARDS_DUE_SET)
-      if ((marked === 0 && drained.aborted) || now() >= deadline || quit.aborted) return marked
+      if ((marked === 0 && drained.aborted) || stop.aborted || now() >= deadline) return marked
       // The messages' end cuts the wait short once (it may have marked none); a busy card waits its turn.
-      await _pause(
-        Math.min(250, Math.max(1, deadline - now())),
-        drained.aborted ? undefined : drained
+      await sleepUnless(
+        drained.aborted ? undefined : drained,
+        Math.min(250, Math.max(1, deadline - now()))
       )
     }
   }
@@ -87,14 +74,14 @@ export function createSettle({
       // injected clock here (a test's virtual time, moved on by each wait) let the holder's lease lapse within a
       // few real milliseconds, and this process sent what the holder was sending (the invariants' "told twice").
       if (!report.ran) {
-        await _pause(Math.min(wait, 250))
+        await pause(Math.min(wait, 250))
         continue
       }
       // On the injected clock (a test's virtual time moves on instead of sleeping); a sleep that moved nothing
       // (one that only records) falls back to real time, or this loop would spin.
       const before = now()
       await sleep(wait)
-      if (now() === before) await _pause(wait)
+      if (now() === before) await pause(wait)
     }
   }
 
@@ -103,40 +90,31 @@ export function createSettle({
   return async function settle(timeoutMs) {
     const deadline = now() + timeoutMs
     const drained = new AbortController()
-    const quit = new AbortController()
+    // The cards' end: the deadline, in real time as the window's waits are, or the messages' loop failed.
+    const stop = new AbortController()
+    const timer = setTimeout(() => stop.abort(), timeoutMs)
     // Handled from its start: a store that fails under the cards' loop is settle's failure, never an unhandled
     // rejection (the fault sweeps' store failing its k-th operation found one).
-    const cards = writeCardsBy(deadline, drained.signal, quit.signal).then(
+    const cards = writeCardsBy(deadline, drained.signal, stop.signal).then(
       (marked) => ({ marked }),
       (error: unknown) => ({ error })
     )
-    let left: number
     try {
-      left = await drainBy(deadline)
-    } catch (error) {
-      // Nothing of settle's runs on once it has failed.
-      quit.abort()
-      await cards
-      throw error
-    }
-    drained.abort()
-    const written = await cards
-    if ('error' in written) throw written.error
-    return { left, cards: written.marked }
-  }
-}
-
-// --- Internal helpers ---
-
-/** A wait in real time, whatever the injected clock says; ended early when `until` aborts. */
-function _pause(ms: number, until?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
+      let left: number
+      try {
+        left = await drainBy(deadline)
+      } catch (error) {
+        // Nothing of settle's runs on once it has failed.
+        stop.abort()
+        await cards
+        throw error
+      }
+      drained.abort()
+      const written = await cards
+      if ('error' in written) throw written.error
+      return { left, cards: written.marked }
+    } finally {
       clearTimeout(timer)
-      until?.removeEventListener('abort', done)
-      resolve()
     }
-    const timer = setTimeout(done, ms)
-    until?.addEventListener('abort', done, { once: true })
-  })
+  }
 }

@@ -23,6 +23,24 @@ export const DEFAULT_RETRY_DELAYS_MS = [1_000, 5_000, 15_000] as const
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
+/** `wait(ms)` (real time by default), ended early when `signal` aborts: at once if it already has. */
+export function sleepUnless(
+  signal: AbortSignal | undefined,
+  ms: number,
+  wait: (ms: number) => Promise<void> = sleep
+): Promise<void> {
+  if (!signal) return wait(ms)
+  if (signal.aborted) return Promise.resolve()
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done, { once: true })
+    wait(ms).then(done, done)
+  })
+}
+
 /**
  * Run `attempt` until it succeeds, a non-retryable error occurs, or the schedule is exhausted.
  * @example await withRetry(() => plane.get('/users/me/'), { classify: classifyPlaneRetry })

@@ -6,6 +6,7 @@ import {
   DEFAULT_RETRY_DELAYS_MS,
   sleep as defaultSleep,
   parseRetryAfter,
+  sleepUnless,
   withRetry,
 } from '../net/retry.ts'
 import { createRedactor, type Redactor } from '../observe/redact.ts'
@@ -219,7 +220,7 @@ export function createPlaneTransport({
   }
 
   /** A retry's wait ends when the start signal aborts: the next attempt's start is then given up at once. */
-  const retrySleep = startSignal ? (ms: number) => _sleepUnless(startSignal, ms, sleep) : sleep
+  const retrySleep = (ms: number) => sleepUnless(startSignal, ms, sleep)
 
   function retrying<T>(replaySafe: boolean, run: () => Promise<T>): Promise<T> {
     return withRetry(run, {
@@ -273,23 +274,4 @@ export function createPlaneTransport({
       })
     },
   }
-}
-
-// --- Internal helpers ---
-
-/** `sleep(ms)`, ended early when `signal` aborts. */
-function _sleepUnless(
-  signal: AbortSignal,
-  ms: number,
-  sleep: (ms: number) => Promise<void>
-): Promise<void> {
-  if (signal.aborted) return Promise.resolve()
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-    sleep(ms).then(done, done)
-  })
 }

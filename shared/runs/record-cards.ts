@@ -69,7 +69,7 @@ export function createRunCards({
   const writeCard = async (
     record: RunRecord,
     mark: CardMark,
-    plane: PlaneClient
+    via: PlaneClient
   ): Promise<RunRecord> => {
     // Every agent the card names, by its name: whichever call writes it, the card reads the same.
     const ids = [
@@ -85,7 +85,7 @@ export function createRunCards({
     })
     if (record.cardCommentId) {
       try {
-        await plane.comments.update(record.projectId, record.taskId, record.cardCommentId, {
+        await via.comments.update(record.projectId, record.taskId, record.cardCommentId, {
           comment_html: html,
         })
         return record
@@ -94,7 +94,7 @@ export function createRunCards({
         if (!(error instanceof PlaneApiError && error.kind === 'not_found')) throw error
       }
     }
-    const created = await plane.comments.create(record.projectId, record.taskId, {
+    const created = await via.comments.create(record.projectId, record.taskId, {
       comment_html: html,
       external_source: BRIDGE_EXTERNAL_SOURCE,
       // The mark's id: two processes writing the same mark (or a retry after a crash) make one card (Plane
