@@ -8,8 +8,20 @@ import { createSettle, type SettleOptions } from './settle.ts'
 
 const drained: DrainReport = { ran: true, sent: 0, retried: 0, dead: 0, left: 0, nextDueInMs: null }
 
-/** A runtime whose outbox is empty and whose store holds `marked` cards, with its steps counted. */
-function fakes(overrides: Partial<SettleOptions> = {}) {
+/** The outbox's drain after `ms`: what `then` answers, or throws. */
+const drainAfter = (ms: number, then: () => DrainReport) => async () => {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+  return then()
+}
+
+/**
+ * A runtime whose outbox is empty and whose store holds `marked` cards, with its steps counted; `drain` replaces the
+ * outbox's (an immediate empty drain).
+ */
+function fakes({
+  drain = async () => drained,
+  ...overrides
+}: Partial<SettleOptions> & { drain?: () => Promise<DrainReport> } = {}) {
   const calls = { flushCards: 0, drain: 0 }
   let marked = 0
   const options: SettleOptions = {
@@ -25,9 +37,9 @@ function fakes(overrides: Partial<SettleOptions> = {}) {
     store: { sortedSize: async () => marked },
     outbox: { pending: async () => [] },
     sender: {
-      drain: async () => {
+      drain: () => {
         calls.drain++
-        return drained
+        return drain()
       },
       hurry: () => undefined,
     },
@@ -53,25 +65,17 @@ describe('settle', () => {
 
   it('should fail when the cards fail, once the messages are drained, with no unhandled rejection', async () => {
     const fault = new Error('store down under the cards')
-    let drains = 0
-    const { settle } = fakes({
+    const { settle, calls } = fakes({
       runs: {
         flushCards: async () => {
           throw fault
         },
       },
       // The messages take a while: the cards' failure comes first.
-      sender: {
-        drain: async () => {
-          drains++
-          await new Promise((resolve) => setTimeout(resolve, 20))
-          return drained
-        },
-        hurry: () => undefined,
-      },
+      drain: drainAfter(20, () => drained),
     })
     await expect(settle(5_000)).rejects.toBe(fault)
-    expect(drains).toBe(1)
+    expect(calls.drain).toBe(1)
   })
 
   it('should fail when the messages fail, and end the cards’ loop with it', async () => {
@@ -86,13 +90,9 @@ describe('settle', () => {
         },
       },
       store: { sortedSize: async () => 1 },
-      sender: {
-        drain: async () => {
-          await new Promise((resolve) => setTimeout(resolve, 20))
-          throw fault
-        },
-        hurry: () => undefined,
-      },
+      drain: drainAfter(20, () => {
+        throw fault
+      }),
     })
     await expect(settle(60_000)).rejects.toBe(fault)
     const after = flushes

@@ -52,6 +52,19 @@ function heldClock() {
 let keys = 0
 const key = () => `plane_api_window_test_${process.pid}_${++keys}_0123456789abcdef`
 
+/** A window of 2 requests a second on a held clock, both started: what comes next waits. */
+async function fullTinyWindow() {
+  const c = heldClock()
+  const keyWindow = createRequestWindow({
+    apiKey: key(),
+    limit: { requests: 2, windowMs: 1_000 },
+    ...c,
+  })
+  await keyWindow.acquire('human')
+  await keyWindow.acquire('human')
+  return { c, keyWindow }
+}
+
 describe('createRequestWindow: Plane’s sliding window per key (issue 32)', () => {
   it('should start the first 60 requests at once, then one each time the oldest leaves the window', async () => {
     const c = clock()
@@ -69,14 +82,7 @@ describe('createRequestWindow: Plane’s sliding window per key (issue 32)', () 
   })
 
   it('should serve a person, then an agent, then background work when the window frees up', async () => {
-    const c = heldClock()
-    const keyWindow = createRequestWindow({
-      apiKey: key(),
-      limit: { requests: 2, windowMs: 1_000 },
-      ...c,
-    })
-    await keyWindow.acquire('human')
-    await keyWindow.acquire('human')
+    const { c, keyWindow } = await fullTinyWindow()
     const order: RequestPriority[] = []
     const wait = (p: RequestPriority) => keyWindow.acquire(p).then(() => void order.push(p))
     const all = Promise.all([wait('background'), wait('agent'), wait('human'), wait('background')])
@@ -265,14 +271,7 @@ describe('createRequestWindow: Plane’s sliding window per key (issue 32)', () 
   })
 
   it('should give up a wait whose signal aborts, count nothing for it, and serve the others in order', async () => {
-    const c = heldClock()
-    const keyWindow = createRequestWindow({
-      apiKey: key(),
-      limit: { requests: 2, windowMs: 1_000 },
-      ...c,
-    })
-    await keyWindow.acquire('human')
-    await keyWindow.acquire('human')
+    const { c, keyWindow } = await fullTinyWindow()
     const order: string[] = []
     const giveUp = new AbortController()
     const given = keyWindow.acquire('background', giveUp.signal).then(

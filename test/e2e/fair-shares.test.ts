@@ -8,12 +8,11 @@ import { probeAtStart } from '../../shared/check/start-probe.ts'
 import {
   createRequestWindow,
   DEFAULT_RATE_LIMIT,
-  lateness,
-  sharedWindowKey,
   windowCeiling,
 } from '../../shared/plane/request-window.ts'
 import { callHttp, type HttpCall } from '../../sim/e2e/bridge-tools.ts'
 import { CHAT_ID, startE2E } from '../../sim/e2e/harness.ts'
+import { spendBridgeWindow } from '../../sim/e2e/key-window.ts'
 
 type E2E = Awaited<ReturnType<typeof startE2E>>
 let e2e: E2E | null = null
@@ -149,14 +148,7 @@ describe('fair shares between agents (issue 39)', () => {
     // The server has started: its probe listed the workspace (the directory's listing too).
     await probeAtStart({ ...t.services, ...t.bridge })
     // The agents bench's busy minute: a poll and agents' reads have started all an agent may of the bridge key.
-    const window = sharedWindowKey(t.users.bridge.apiKey, DEFAULT_RATE_LIMIT)
-    const spend = () =>
-      t.services.store.windowTake(window, {
-        nowMs: t.services.now(),
-        windowMs: DEFAULT_RATE_LIMIT.windowMs + lateness(DEFAULT_RATE_LIMIT.windowMs),
-        ceiling: windowCeiling('agent', DEFAULT_RATE_LIMIT.requests),
-      })
-    while ((await spend()).taken);
+    await spendBridgeWindow(t, 'agent', t.services.now)
     const before = t.plane.requests.length
     const created = await callHttp(t.app, 'create_task', t.bridgeTokens.ra as string, {
       project: 'ONB',

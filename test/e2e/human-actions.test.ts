@@ -6,16 +6,12 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { listReviews } from '../../shared/notify/reviews.ts'
-import {
-  DEFAULT_RATE_LIMIT,
-  lateness,
-  sharedWindowKey,
-  windowCeiling,
-} from '../../shared/plane/request-window.ts'
+import { DEFAULT_RATE_LIMIT, windowCeiling } from '../../shared/plane/request-window.ts'
 import { runRecordKey } from '../../shared/runs/records.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
 import { CHAT_ID, type E2EOptions, startE2E } from '../../sim/e2e/harness.ts'
+import { spendBridgeWindow } from '../../sim/e2e/key-window.ts'
 import { chatCards, pressUpdate } from '../../sim/e2e/telegram-cards.ts'
 import { virtualClock } from '../helpers/clock.ts'
 
@@ -492,14 +488,8 @@ describe("a press while agents' work has filled all it may of the bridge key's w
     const ask = s.card('Approbation demandée')
     // A busy minute of agents' work on the bridge's key (label syncs, the directory, run cards), in the window
     // every process shares: up to their ceiling, which the next agent request waits behind.
-    const { store } = s.t.services
-    const window = sharedWindowKey(s.t.users.bridge.apiKey, DEFAULT_RATE_LIMIT)
-    const windowMs = DEFAULT_RATE_LIMIT.windowMs + lateness(DEFAULT_RATE_LIMIT.windowMs)
     const ceiling = windowCeiling('agent', DEFAULT_RATE_LIMIT.requests)
-    let filled = 0
-    while ((await store.windowTake(window, { nowMs: Date.now(), windowMs, ceiling })).taken)
-      filled++
-    expect(filled).toBeGreaterThan(0)
+    expect(await spendBridgeWindow(s.t, 'agent', Date.now)).toBeGreaterThan(0)
     const from = s.t.plane.requests.length
     // The agents bench's hour saw such a press's fourth request wait 45 s for the window, and the agent woken that
     // late: a twentieth of the window (3 requests) was all that was kept for people.

@@ -5,17 +5,12 @@
  * card's write wait 56 s for the key's background share, past a job's 30 s bound, with a message behind it.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import {
-  createRequestWindow,
-  DEFAULT_RATE_LIMIT,
-  lateness,
-  sharedWindowKey,
-  windowCeiling,
-} from '../../shared/plane/request-window.ts'
+import { DEFAULT_RATE_LIMIT, windowCeiling } from '../../shared/plane/request-window.ts'
 import { CARD_DELAY_MS, CARDS_DUE_SET, runRecordKey } from '../../shared/runs/records.ts'
 import type { RunRecord } from '../../shared/runs/types.ts'
 import { callHttp } from '../../sim/e2e/bridge-tools.ts'
 import { type E2E, startE2E } from '../../sim/e2e/harness.ts'
+import { bridgeWindowHeld, spendBridgeWindow } from '../../sim/e2e/key-window.ts'
 
 let e2e: E2E | null = null
 afterEach(async () => {
@@ -51,19 +46,9 @@ async function cardWaitingForWindow() {
   const card = (await t.services.store.get<RunRecord>(runRecordKey(taskId)))?.cardCommentId
   expect(card).toBeTruthy()
 
-  const span = DEFAULT_RATE_LIMIT.windowMs + lateness(DEFAULT_RATE_LIMIT.windowMs)
-  const window = sharedWindowKey(t.users.bridge.apiKey, DEFAULT_RATE_LIMIT)
-  /** Starts in the key's window, read as a take with a ceiling of 1 (it takes none once the window holds one). */
-  const held = async () =>
-    (
-      await t.services.store.windowTake(window, {
-        nowMs: Date.now(),
-        windowMs: span,
-        ceiling: 1,
-      })
-    ).count
-  const other = createRequestWindow({ apiKey: t.users.bridge.apiKey, shared: t.services.store })
-  while ((await held()) < BACKGROUND_SHARE) await other.acquire('human')
+  // Background work's whole share, as a poll job beside the server spends it.
+  await spendBridgeWindow(t, 'background', Date.now)
+  const held = () => bridgeWindowHeld(t, Date.now)
 
   const sentBefore = t.telegram.callsOf('sendMessage').length
   const planeBefore = t.plane.requests.length
