@@ -31,7 +31,7 @@ function fakes({
       flushCards: async () => {
         calls.flushCards++
         marked = 0
-        return { written: 1, nextDueInMs: null }
+        return { written: 1, nextDueInMs: null, elsewhere: 0 }
       },
     },
     store: { sortedSize: async () => marked },
@@ -82,11 +82,12 @@ describe('settle', () => {
     const fault = new Error('store down under the outbox')
     let flushes = 0
     const { settle } = fakes({
-      // A card another process writes: it stays marked, and the loop would look again until the deadline.
+      // A card another pass of this process writes: it stays marked, and the loop would look again until the
+      // deadline.
       runs: {
         flushCards: async () => {
           flushes++
-          return { written: 0, nextDueInMs: 1_000 }
+          return { written: 0, nextDueInMs: 1_000, elsewhere: 0 }
         },
       },
       store: { sortedSize: async () => 1 },
@@ -98,5 +99,29 @@ describe('settle', () => {
     const after = flushes
     await new Promise((resolve) => setTimeout(resolve, 600))
     expect(flushes).toBe(after)
+  })
+
+  it('should leave a card another process is writing to it, and wait for one this process is writing', async () => {
+    // One card stays marked throughout, its lock held: by another process (perhaps a dead one), then by this one.
+    const busy = (elsewhere: number) => {
+      let flushes = 0
+      const { settle } = fakes({
+        runs: {
+          flushCards: async () => {
+            flushes++
+            return { written: 0, nextDueInMs: 1_000, elsewhere }
+          },
+        },
+        store: { sortedSize: async () => 1 },
+      })
+      return { settle, flushes: () => flushes }
+    }
+    const other = busy(1)
+    expect(await other.settle(60_000)).toEqual({ left: 0, cards: 1 })
+    // Once from the start, and once more if the messages' end came after: never a wait on its lock.
+    expect(other.flushes()).toBeLessThanOrEqual(2)
+    const here = busy(0)
+    expect(await here.settle(600)).toEqual({ left: 0, cards: 1 })
+    expect(here.flushes()).toBeGreaterThan(2)
   })
 })

@@ -46,10 +46,15 @@ export function createSettle({
   ): Promise<number> => {
     if (!runs) return 0
     for (;;) {
-      if (!stop.aborted) await runs.flushCards({ all: true, signal: stop })
-      // A card another pass is writing stays marked until it is written: looked at again shortly.
+      const { elsewhere } = stop.aborted
+        ? { elsewhere: 0 }
+        : await runs.flushCards({ all: true, signal: stop })
+      // A card another pass of this process is writing stays marked until it is written: looked at again shortly.
+      // One another process is writing is not waited for: it is that process's to finish, or, if it died, the
+      // server's once its lock lapses (a job's end would otherwise spend its whole bound on a dead lock).
       const marked = await store.sortedSize(CARDS_DUE_SET)
-      if ((marked === 0 && drained.aborted) || stop.aborted || now() >= deadline) return marked
+      if ((marked <= elsewhere && drained.aborted) || stop.aborted || now() >= deadline)
+        return marked
       // The messages' end cuts the wait short once (it may have marked none); a busy card waits its turn.
       await sleepUnless(
         drained.aborted ? undefined : drained,

@@ -42,6 +42,12 @@ export type RunCardsOptions = {
 
 /** `all`: every marked card, not only those past their delay; `signal`: stop by then (RunStore.flushCards). */
 export type FlushCardsOptions = { all?: boolean; signal?: AbortSignal }
+/**
+ * What a flush did: cards written, when the next marked one is due (null: none), and how many it found being
+ * written by another process (their lock held, not by this one): that process's to write, or, if it died, the
+ * next flush's once its lock lapses. Nobody here waits on those.
+ */
+export type CardsFlushed = { written: number; nextDueInMs: number | null; elsewhere: number }
 
 export type RunCards = {
   markCard(
@@ -50,7 +56,7 @@ export type RunCards = {
   ): Promise<void>
   /** Whether the task's card is marked (to be written, perhaps being written now). */
   isMarked(taskId: string): Promise<boolean>
-  flushCards(options?: FlushCardsOptions): Promise<{ written: number; nextDueInMs: number | null }>
+  flushCards(options?: FlushCardsOptions): Promise<CardsFlushed>
   dropCard(taskId: string): Promise<void>
 }
 
@@ -65,6 +71,8 @@ export function createRunCards({
   taskLock,
 }: RunCardsOptions): RunCards {
   const key = runRecordKey
+  // The cards this process is writing now (it holds their lock): a busy card not in here is another process's.
+  const writingHere = new Set<string>()
 
   const writeCard = async (
     record: RunRecord,
@@ -121,17 +129,22 @@ export function createRunCards({
    * Write one marked card from the record as it stands. No lock is held while Plane is asked (a tool call's
    * update never waits for a card); the mark is cleared only if no change came meanwhile, else written again.
    */
-  const writeMarked = async (taskId: string, via: PlaneClient): Promise<boolean> => {
+  const writeMarked = async (
+    taskId: string,
+    via: PlaneClient
+  ): Promise<'written' | 'not' | 'elsewhere'> => {
     // One writer per card at a time, in any process: two writes in flight could land in either order and leave
     // the older content on the card. A card being written stays marked; it is looked at again a second later.
     const writing = await store.lock(cardLockKey(taskId), CARD_LOCK_TTL_S)
     if (!writing) {
       await store.sortedAdd(CARDS_DUE_SET, taskId, now() + CARD_BUSY_MS)
-      return false
+      return writingHere.has(taskId) ? 'not' : 'elsewhere'
     }
+    writingHere.add(taskId)
     try {
-      return await _writeMarked(taskId, via)
+      return (await _writeMarked(taskId, via)) ? 'written' : 'not'
     } finally {
+      writingHere.delete(taskId)
       await writing.release().catch(() => undefined)
     }
   }
@@ -183,12 +196,15 @@ export function createRunCards({
       })
       const via = signal ? plane.withStartSignal(signal) : plane
       let written = 0
+      let elsewhere = 0
       for (const { member: taskId } of due) {
         if (signal?.aborted) break
-        if (await writeMarked(taskId, via)) written++
+        const outcome = await writeMarked(taskId, via)
+        if (outcome === 'written') written++
+        else if (outcome === 'elsewhere') elsewhere++
       }
       const [next] = await store.sortedRange(CARDS_DUE_SET, { limit: 1 })
-      return { written, nextDueInMs: next ? Math.max(0, next.score - now()) : null }
+      return { written, nextDueInMs: next ? Math.max(0, next.score - now()) : null, elsewhere }
     },
     async dropCard(taskId) {
       await store.sortedRemove(CARDS_DUE_SET, taskId)

@@ -30,16 +30,19 @@ function setup({ rateLimit = UNLIMITED_RATE }: { rateLimit?: RateLimit } = {}) {
   })
   const store = createMemoryStore({ now })
   const marked: number[] = []
-  const runs = createRunStore({
-    store,
-    locks: createKeyedLocks({ store }),
-    plane,
-    nameOf: async (id) => (id === 'imhotep' ? 'Imhotep' : null),
-    log: silentLogger,
-    locale: 'fr',
-    now,
-    onCardMarked: (ms) => marked.push(ms),
-  })
+  /** The run store of a process on this store: the first one is the test's, another is another process's. */
+  const runStore = () =>
+    createRunStore({
+      store,
+      locks: createKeyedLocks({ store }),
+      plane,
+      nameOf: async (id) => (id === 'imhotep' ? 'Imhotep' : null),
+      log: silentLogger,
+      locale: 'fr',
+      now,
+      onCardMarked: (ms) => marked.push(ms),
+    })
+  const runs = runStore()
   const task = { id: item.id, projectId: project.id, ref: 'ONB-1' }
   const comments = () =>
     [...sim.state.comments.values()].filter((c) => c.issue === item.id && !c.deleted_at)
@@ -49,6 +52,7 @@ function setup({ rateLimit = UNLIMITED_RATE }: { rateLimit?: RateLimit } = {}) {
     sim,
     store,
     runs,
+    runStore,
     task,
     marked,
     comments,
@@ -71,10 +75,14 @@ describe('run cards, written after the fact', () => {
     // The updates asked Plane nothing: the card waits for its delay.
     expect(writes()).toEqual([])
     expect(marked).toEqual([CARD_DELAY_MS, CARD_DELAY_MS, CARD_DELAY_MS, CARD_DELAY_MS])
-    expect(await runs.flushCards()).toEqual({ written: 0, nextDueInMs: CARD_DELAY_MS })
+    expect(await runs.flushCards()).toEqual({
+      written: 0,
+      nextDueInMs: CARD_DELAY_MS,
+      elsewhere: 0,
+    })
 
     advance(CARD_DELAY_MS)
-    expect(await runs.flushCards()).toEqual({ written: 1, nextDueInMs: null })
+    expect(await runs.flushCards()).toEqual({ written: 1, nextDueInMs: null, elsewhere: 0 })
     expect(writes().map((r) => r.method)).toEqual(['POST'])
     const [card] = comments()
     expect(parseRunCard(card?.comment_html ?? '')).toMatchObject({
@@ -102,7 +110,7 @@ describe('run cards, written after the fact', () => {
     await runs.flushCards()
     await runs.update(task, (r) => ({ ...r, sessionId: 'run-1' }), { agentName: null, card: false })
     advance(CARD_DELAY_MS)
-    expect(await runs.flushCards()).toEqual({ written: 0, nextDueInMs: null })
+    expect(await runs.flushCards()).toEqual({ written: 0, nextDueInMs: null, elsewhere: 0 })
     expect(writes()).toHaveLength(1)
   })
 
@@ -114,7 +122,7 @@ describe('run cards, written after the fact', () => {
     })
     sim.faults.failWhen((r) => r.method === 'POST' && r.path.includes('/comments/'), 1, 400)
     advance(CARD_DELAY_MS)
-    expect(await runs.flushCards()).toEqual({ written: 0, nextDueInMs: 30_000 })
+    expect(await runs.flushCards()).toEqual({ written: 0, nextDueInMs: 30_000, elsewhere: 0 })
     expect(comments()).toEqual([])
     expect(await store.sortedSize(CARDS_DUE_SET)).toBe(1)
     advance(30_000)
@@ -151,7 +159,7 @@ describe('run cards, written after the fact', () => {
     })
     // The next flush, once the window has room, writes it.
     advance(61_001)
-    expect(await runs.flushCards()).toEqual({ written: 1, nextDueInMs: null })
+    expect(await runs.flushCards()).toEqual({ written: 1, nextDueInMs: null, elsewhere: 0 })
     expect(writes().map((r) => r.method)).toEqual(['POST', 'PATCH'])
     expect(parseRunCard(comments()[0]?.comment_html ?? '')?.state).toBe('done')
   })
@@ -175,6 +183,27 @@ describe('run cards, written after the fact', () => {
     expect((await runs.flushCards({ all: true })).written).toBe(1)
     expect(comments()).toHaveLength(1)
     expect(parseRunCard(comments()[0]?.comment_html ?? '')?.state).toBe('done')
+  })
+
+  it('should tell a card another process is writing from one a pass of its own is writing', async () => {
+    const { sim, store, runs, runStore, task, comments, advance } = setup()
+    await runs.update(task, (r) => ({ ...r, agentId: 'imhotep', state: 'active' }), {
+      agentName: 'Imhotep',
+      created: true,
+    })
+    advance(CARD_DELAY_MS)
+    // Another process on the same store is writing the card, and Plane is slow to answer it.
+    const held = sim.faults.holdWhen((r) => r.method === 'POST' && r.path.includes('/comments/'))
+    const other = runStore()
+    const writing = other.flushCards()
+    await held.reached
+    expect(await runs.flushCards({ all: true })).toMatchObject({ written: 0, elsewhere: 1 })
+    // A second pass in the process that writes it: its own card, not another's.
+    expect(await other.flushCards({ all: true })).toMatchObject({ written: 0, elsewhere: 0 })
+    held.release()
+    expect(await writing).toMatchObject({ written: 1 })
+    expect(comments()).toHaveLength(1)
+    expect(await store.sortedSize(CARDS_DUE_SET)).toBe(0)
   })
 
   it('should read a record an earlier version stored with `held`, as `waitsFor`, and store it back as `waitsFor`', async () => {

@@ -9,7 +9,7 @@ import type { PlaneClient } from '../plane/client.ts'
 import type { KeyedLocks } from '../store/keyed-lock.ts'
 import type { Store } from '../store/store.ts'
 import { type OpenRuns, readOpenRuns, reindexOpenRun } from './open-runs.ts'
-import { createRunCards, type FlushCardsOptions } from './record-cards.ts'
+import { type CardsFlushed, createRunCards, type FlushCardsOptions } from './record-cards.ts'
 import {
   RECORD_TTL_S,
   readRunRecord,
@@ -59,7 +59,7 @@ export type RunStore = {
    * `signal` aborts, no further card is begun and a write still waiting for the key's window is given up: those
    * cards stay marked, as they were, for the next flush (a card already sent to Plane is finished).
    */
-  flushCards(options?: FlushCardsOptions): Promise<{ written: number; nextDueInMs: number | null }>
+  flushCards(options?: FlushCardsOptions): Promise<CardsFlushed>
   /**
    * Open runs: those under way (pending, active, awaiting, stale; at most `limit`, oldest state change first) and
    * the seen ones (checked in, not started: who and since when, no record read).
