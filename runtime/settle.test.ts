@@ -31,7 +31,7 @@ function fakes({
       flushCards: async () => {
         calls.flushCards++
         marked = 0
-        return { written: 1, nextDueInMs: null, elsewhere: 0 }
+        return { tried: 1, written: 1, nextDueInMs: null, elsewhere: [] }
       },
     },
     store: { sortedSize: async () => marked },
@@ -87,7 +87,7 @@ describe('settle', () => {
       runs: {
         flushCards: async () => {
           flushes++
-          return { written: 0, nextDueInMs: 1_000, elsewhere: 0 }
+          return { tried: 1, written: 0, nextDueInMs: 1_000, elsewhere: [] }
         },
       },
       store: { sortedSize: async () => 1 },
@@ -101,27 +101,33 @@ describe('settle', () => {
     expect(flushes).toBe(after)
   })
 
-  it('should leave a card another process is writing to it, and wait for one this process is writing', async () => {
-    // One card stays marked throughout, its lock held: by another process (perhaps a dead one), then by this one.
-    const busy = (elsewhere: number) => {
+  it('should leave the cards another process is writing to it, and wait for one this process is writing', async () => {
+    // 120 cards stay marked throughout, each lock held by another process (perhaps a dead one), or one of them by
+    // this process. A pass looks at 50, and puts those it could not write at the back, as flushCards does.
+    const busy = ({ ownCard }: { ownCard: boolean }) => {
+      const queue = Array.from({ length: 120 }, (_, i) => `task-${i}`)
       let flushes = 0
       const { settle } = fakes({
         runs: {
           flushCards: async () => {
             flushes++
-            return { written: 0, nextDueInMs: 1_000, elsewhere }
+            const pass = queue.splice(0, 50)
+            queue.push(...pass)
+            const elsewhere = pass.filter((id) => !(ownCard && id === 'task-7'))
+            return { tried: pass.length, written: 0, nextDueInMs: 1_000, elsewhere }
           },
         },
-        store: { sortedSize: async () => 1 },
+        store: { sortedSize: async () => queue.length },
       })
       return { settle, flushes: () => flushes }
     }
-    const other = busy(1)
-    expect(await other.settle(60_000)).toEqual({ left: 0, cards: 1 })
-    // Once from the start, and once more if the messages' end came after: never a wait on its lock.
-    expect(other.flushes()).toBeLessThanOrEqual(2)
-    const here = busy(0)
-    expect(await here.settle(600)).toEqual({ left: 0, cards: 1 })
-    expect(here.flushes()).toBeGreaterThan(2)
+    const others = busy({ ownCard: false })
+    expect(await others.settle(60_000)).toEqual({ left: 0, cards: 120 })
+    // Three passes see all 120 (and one more if the messages' end came after): never a wait on their locks.
+    expect(others.flushes()).toBeLessThanOrEqual(4)
+    const ours = busy({ ownCard: true })
+    // Its own card is looked at again every 250 ms until the bound: the passes go on past the first four.
+    expect(await ours.settle(1_500)).toEqual({ left: 0, cards: 120 })
+    expect(ours.flushes()).toBeGreaterThan(4)
   })
 })

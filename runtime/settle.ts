@@ -45,16 +45,20 @@ export function createSettle({
     stop: AbortSignal
   ): Promise<number> => {
     if (!runs) return 0
+    // A card another pass of this process is writing stays marked until it is written: looked at again shortly.
+    // One another process is writing is not waited for: it is that process's to finish, or, if it died, the
+    // server's once its lock lapses (a job's end would otherwise spend its whole bound on a dead lock). These are
+    // the ones found so, over the passes since one found a card that was not (a pass looks at 1,000 at most).
+    const elsewhere = new Set<string>()
     for (;;) {
-      const { elsewhere } = stop.aborted
-        ? { elsewhere: 0 }
-        : await runs.flushCards({ all: true, signal: stop })
-      // A card another pass of this process is writing stays marked until it is written: looked at again shortly.
-      // One another process is writing is not waited for: it is that process's to finish, or, if it died, the
-      // server's once its lock lapses (a job's end would otherwise spend its whole bound on a dead lock).
+      if (!stop.aborted) {
+        const flushed = await runs.flushCards({ all: true, signal: stop })
+        if (flushed.tried > flushed.elsewhere.length) elsewhere.clear()
+        for (const taskId of flushed.elsewhere) elsewhere.add(taskId)
+      }
       const marked = await store.sortedSize(CARDS_DUE_SET)
-      if ((marked <= elsewhere && drained.aborted) || stop.aborted || now() >= deadline)
-        return marked
+      const waitedFor = marked - elsewhere.size
+      if ((waitedFor <= 0 && drained.aborted) || stop.aborted || now() >= deadline) return marked
       // The messages' end cuts the wait short once (it may have marked none); a busy card waits its turn.
       await sleepUnless(
         drained.aborted ? undefined : drained,

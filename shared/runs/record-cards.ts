@@ -20,6 +20,11 @@ export const CARD_DELAY_MS = 5_000
 /** A card Plane refused to take (429, 5xx, down): tried again this much later. */
 const CARD_RETRY_MS = 30_000
 const CARDS_PER_FLUSH = 50
+/**
+ * A flush of every marked card (`all`: a job's end, a test's settle) looks at this many: past the cards another
+ * process is writing, which a busy card's short delay keeps at the front of the marked set.
+ */
+const CARDS_PER_FLUSH_ALL = 1_000
 /** The latest mark of a task's card: a flush clears it only if no change came while it wrote. */
 const cardMarkKey = (taskId: string) => `run:card-mark:${taskId}`
 type CardMark = { id: string; names: Record<string, string> }
@@ -43,11 +48,16 @@ export type RunCardsOptions = {
 /** `all`: every marked card, not only those past their delay; `signal`: stop by then (RunStore.flushCards). */
 export type FlushCardsOptions = { all?: boolean; signal?: AbortSignal }
 /**
- * What a flush did: cards written, when the next marked one is due (null: none), and how many it found being
- * written by another process (their lock held, not by this one): that process's to write, or, if it died, the
- * next flush's once its lock lapses. Nobody here waits on those.
+ * What a flush did: the cards it tried and wrote, when the next marked one is due (null: none), and the tasks whose
+ * card it found being written by another process (their lock held, not by this one): that process's to write, or,
+ * if it died, a later flush's once its lock lapses. `settle` does not wait on those.
  */
-export type CardsFlushed = { written: number; nextDueInMs: number | null; elsewhere: number }
+export type CardsFlushed = {
+  tried: number
+  written: number
+  nextDueInMs: number | null
+  elsewhere: readonly string[]
+}
 
 export type RunCards = {
   markCard(
@@ -192,19 +202,22 @@ export function createRunCards({
     flushCards: async ({ all = false, signal } = {}) => {
       const due = await store.sortedRange(CARDS_DUE_SET, {
         ...(all ? {} : { maxScore: now() }),
-        limit: CARDS_PER_FLUSH,
+        limit: all ? CARDS_PER_FLUSH_ALL : CARDS_PER_FLUSH,
       })
       const via = signal ? plane.withStartSignal(signal) : plane
+      let tried = 0
       let written = 0
-      let elsewhere = 0
+      const elsewhere: string[] = []
       for (const { member: taskId } of due) {
         if (signal?.aborted) break
+        tried++
         const outcome = await writeMarked(taskId, via)
         if (outcome === 'written') written++
-        else if (outcome === 'elsewhere') elsewhere++
+        else if (outcome === 'elsewhere') elsewhere.push(taskId)
       }
       const [next] = await store.sortedRange(CARDS_DUE_SET, { limit: 1 })
-      return { written, nextDueInMs: next ? Math.max(0, next.score - now()) : null, elsewhere }
+      const nextDueInMs = next ? Math.max(0, next.score - now()) : null
+      return { tried, written, nextDueInMs, elsewhere }
     },
     async dropCard(taskId) {
       await store.sortedRemove(CARDS_DUE_SET, taskId)

@@ -76,13 +76,19 @@ describe('run cards, written after the fact', () => {
     expect(writes()).toEqual([])
     expect(marked).toEqual([CARD_DELAY_MS, CARD_DELAY_MS, CARD_DELAY_MS, CARD_DELAY_MS])
     expect(await runs.flushCards()).toEqual({
+      tried: 0,
       written: 0,
       nextDueInMs: CARD_DELAY_MS,
-      elsewhere: 0,
+      elsewhere: [],
     })
 
     advance(CARD_DELAY_MS)
-    expect(await runs.flushCards()).toEqual({ written: 1, nextDueInMs: null, elsewhere: 0 })
+    expect(await runs.flushCards()).toEqual({
+      tried: 1,
+      written: 1,
+      nextDueInMs: null,
+      elsewhere: [],
+    })
     expect(writes().map((r) => r.method)).toEqual(['POST'])
     const [card] = comments()
     expect(parseRunCard(card?.comment_html ?? '')).toMatchObject({
@@ -110,7 +116,12 @@ describe('run cards, written after the fact', () => {
     await runs.flushCards()
     await runs.update(task, (r) => ({ ...r, sessionId: 'run-1' }), { agentName: null, card: false })
     advance(CARD_DELAY_MS)
-    expect(await runs.flushCards()).toEqual({ written: 0, nextDueInMs: null, elsewhere: 0 })
+    expect(await runs.flushCards()).toEqual({
+      tried: 0,
+      written: 0,
+      nextDueInMs: null,
+      elsewhere: [],
+    })
     expect(writes()).toHaveLength(1)
   })
 
@@ -122,7 +133,12 @@ describe('run cards, written after the fact', () => {
     })
     sim.faults.failWhen((r) => r.method === 'POST' && r.path.includes('/comments/'), 1, 400)
     advance(CARD_DELAY_MS)
-    expect(await runs.flushCards()).toEqual({ written: 0, nextDueInMs: 30_000, elsewhere: 0 })
+    expect(await runs.flushCards()).toEqual({
+      tried: 1,
+      written: 0,
+      nextDueInMs: 30_000,
+      elsewhere: [],
+    })
     expect(comments()).toEqual([])
     expect(await store.sortedSize(CARDS_DUE_SET)).toBe(1)
     advance(30_000)
@@ -159,7 +175,12 @@ describe('run cards, written after the fact', () => {
     })
     // The next flush, once the window has room, writes it.
     advance(61_001)
-    expect(await runs.flushCards()).toEqual({ written: 1, nextDueInMs: null, elsewhere: 0 })
+    expect(await runs.flushCards()).toEqual({
+      tried: 1,
+      written: 1,
+      nextDueInMs: null,
+      elsewhere: [],
+    })
     expect(writes().map((r) => r.method)).toEqual(['POST', 'PATCH'])
     expect(parseRunCard(comments()[0]?.comment_html ?? '')?.state).toBe('done')
   })
@@ -197,9 +218,18 @@ describe('run cards, written after the fact', () => {
     const other = runStore()
     const writing = other.flushCards()
     await held.reached
-    expect(await runs.flushCards({ all: true })).toMatchObject({ written: 0, elsewhere: 1 })
+    expect(await runs.flushCards({ all: true })).toEqual({
+      tried: 1,
+      written: 0,
+      nextDueInMs: 1_000,
+      elsewhere: [task.id],
+    })
     // A second pass in the process that writes it: its own card, not another's.
-    expect(await other.flushCards({ all: true })).toMatchObject({ written: 0, elsewhere: 0 })
+    expect(await other.flushCards({ all: true })).toMatchObject({
+      tried: 1,
+      written: 0,
+      elsewhere: [],
+    })
     held.release()
     expect(await writing).toMatchObject({ written: 1 })
     expect(comments()).toHaveLength(1)
