@@ -55,7 +55,8 @@ export type RunStore = {
   ): Promise<RunRecord>
   /**
    * Write the cards marked since their coalescing delay (`all`: every marked one), with the bridge key at
-   * background priority; returns how many were written and when the next one is due (null: none marked). When
+   * background priority; returns how many it tried and wrote, when the next one is due (null: none marked), and
+   * those another process is writing (`CardsFlushed`). When
    * `signal` aborts, no further card is begun and a write still waiting for the key's window is given up: those
    * cards stay marked, as they were, for the next flush (a card already sent to Plane is finished).
    */
