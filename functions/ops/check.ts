@@ -68,24 +68,7 @@ export const checkFunction = defineJobFunction({
         }),
       ]),
     ])
-    const url = webhookTargetOf(config)
-    // Advice only: Plane's release is unknown while Plane is down, which its own line says.
-    const advice = url ? await adviseOnWebhookTarget(config, url).catch(() => undefined) : undefined
-    const webhook = checkPlaneWebhook({
-      secretSet: Boolean(config.PLANE_WEBHOOK_SECRET),
-      url,
-      ...(advice ? { advice } : {}),
-      // Read from the store: unknown (none yet) when it does not answer, which its own line says.
-      lastReceivedAt: await lastWebhookReceivedAt(ctx).catch(() => null),
-      refusedSinceAccepted: await signaturesRejectedSinceAccepted(ctx).catch(() => 0),
-      unsignedSinceAccepted: await unsignedRejectedSinceAccepted(ctx).catch(() => 0),
-      offSince: await webhookOffSince(ctx).catch(() => null),
-      steps: webhookOffSteps({
-        settingsUrl: webhookSettingsUrl(config.PLANE_BASE_URL, config.PLANE_WORKSPACE_SLUG),
-        webhookUrl: url,
-      }),
-      now: ctx.now(),
-    })
+    const webhook = await _webhookLine(ctx, store.status === 'ok')
     const [planeApi, ...planeRest] = plane
     const workspace = planeRest.filter((r) => r.name === 'plane workspace')
     // A placeholder left from .env.example would have provision point webhooks at example.com.
@@ -138,6 +121,41 @@ async function _lines(name: string, run: () => Promise<CheckResult[]>): Promise<
     const message = errorMessage(error)
     return [{ name, status: 'fail', detail: `the check itself failed: ${message}` }]
   }
+}
+
+/**
+ * The Plane webhook's line: its setting and URL, what the store noted of its deliveries, and Plane's release advice.
+ * The store is read only once it has answered (`storeAnswers`): unknown (none yet) otherwise, which its own line
+ * says. A store that does not answer is not asked again (a down Redis made each read wait out its retries: 8 s).
+ */
+async function _webhookLine(ctx: JobContext, storeAnswers: boolean): Promise<CheckResult> {
+  const { config } = ctx
+  const url = webhookTargetOf(config)
+  const stored = <T>(read: () => Promise<T>, unknown: T): Promise<T> =>
+    storeAnswers ? read().catch(() => unknown) : Promise.resolve(unknown)
+  // Advice only: Plane's release is unknown while Plane is down, which its own line says.
+  const [advice, lastReceivedAt, refusedSinceAccepted, unsignedSinceAccepted, offSince] =
+    await Promise.all([
+      url ? adviseOnWebhookTarget(config, url).catch(() => undefined) : undefined,
+      stored(() => lastWebhookReceivedAt(ctx), null),
+      stored(() => signaturesRejectedSinceAccepted(ctx), 0),
+      stored(() => unsignedRejectedSinceAccepted(ctx), 0),
+      stored(() => webhookOffSince(ctx), null),
+    ])
+  return checkPlaneWebhook({
+    secretSet: Boolean(config.PLANE_WEBHOOK_SECRET),
+    url,
+    ...(advice ? { advice } : {}),
+    lastReceivedAt,
+    refusedSinceAccepted,
+    unsignedSinceAccepted,
+    offSince,
+    steps: webhookOffSteps({
+      settingsUrl: webhookSettingsUrl(config.PLANE_BASE_URL, config.PLANE_WORKSPACE_SLUG),
+      webhookUrl: url,
+    }),
+    now: ctx.now(),
+  })
 }
 
 /** Whether the store answers, and how fast; its failure names the setting (runtime/node-store.ts). */

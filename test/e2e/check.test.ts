@@ -381,6 +381,35 @@ describe.concurrent('check job (end to end)', () => {
   )
 
   it(
+    'should ask a store that does not answer nothing after its ping, and say ✗ store',
+    async () => {
+      await withE2E({ env: { PUBLIC_URL } }, async (t) => {
+        // The store goes down after the start: every read fails, as a Redis that refuses connections does (each
+        // read then waits out the client's retries, a second or more).
+        const store = t.services.store
+        const asked: string[] = []
+        const down = (name: string) => async (key?: unknown) => {
+          asked.push(typeof key === 'string' ? `${name} ${key}` : name)
+          throw new Error('connect ECONNREFUSED 127.0.0.1:6379')
+        }
+        Object.assign(store, {
+          ping: down('ping'),
+          get: down('get'),
+          getMany: down('getMany'),
+          windowTake: down('windowTake'),
+        })
+        const run = await check(t)
+        expect(run.code).toBe(1)
+        expect(run.out).toMatch(/^✗ store: .*connect ECONNREFUSED 127\.0\.0\.1:6379/m)
+        // The ping, and the Telegram line's read of the chat's hold, made beside it: nothing after the ping failed.
+        expect(asked.filter((a) => !a.startsWith('get telegram:'))).toEqual(['ping'])
+        expect(run.out).not.toContain('the check itself failed')
+      })
+    },
+    SLOW_MS
+  )
+
+  it(
     'should report unset settings as off, not as failures',
     async () => {
       await withE2E(
