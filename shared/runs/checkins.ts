@@ -94,11 +94,12 @@ export function createCheckins(
       due.map(async (item, i) => {
         try {
           const record = records[i] ?? null
-          if (checkedIn(i) && record && _waitsToStart(record, agent.id, item.task))
+          const known = checkedIn(i)
+          if (known && record && _waitsToStart(record, agent.id, item.task))
             await store.sortedAdd(DUE_SET, unstartedMember(item.taskId), at + options.staleMs, {
               onlyIfAbsent: true,
             })
-          else if (!checkedIn(i) || (runs && !beatLately(record)))
+          else if (!known || (runs && !beatLately(record)))
             await _activity(item.taskId, agent, { ...item, listed: true, ...(via ? { via } : {}) })
         } catch (error) {
           // Not checked in: the next listing tries again; the others go on.
