@@ -34,7 +34,11 @@ function fakes({
         return { tried: 1, written: 1, nextDueInMs: null, elsewhere: [] }
       },
     },
-    store: { sortedSize: async () => marked },
+    store: {
+      sortedSize: async () => marked,
+      sortedRange: async () =>
+        Array.from({ length: marked }, (_, i) => ({ member: `task-${i}`, score: 0 })),
+    },
     outbox: { pending: async () => [] },
     sender: {
       drain: () => {
@@ -90,7 +94,10 @@ describe('settle', () => {
           return { tried: 1, written: 0, nextDueInMs: 1_000, elsewhere: [] }
         },
       },
-      store: { sortedSize: async () => 1 },
+      store: {
+        sortedSize: async () => 1,
+        sortedRange: async () => [{ member: 'task-0', score: 0 }],
+      },
       drain: drainAfter(20, () => {
         throw fault
       }),
@@ -117,7 +124,11 @@ describe('settle', () => {
             return { tried: pass.length, written: 0, nextDueInMs: 1_000, elsewhere }
           },
         },
-        store: { sortedSize: async () => queue.length },
+        store: {
+          sortedSize: async () => queue.length,
+          sortedRange: async (_key, { limit = 1_000 } = {}) =>
+            queue.slice(0, limit).map((member) => ({ member, score: 0 })),
+        },
       })
       return { settle, flushes: () => flushes }
     }
@@ -129,5 +140,33 @@ describe('settle', () => {
     // Its own card is looked at again every 250 ms until the bound: the passes go on past the first four.
     expect(await ours.settle(1_500)).toEqual({ left: 0, cards: 120 })
     expect(ours.flushes()).toBeGreaterThan(4)
+  })
+
+  it('should write a card marked while another process finished the one it was writing', async () => {
+    // The first pass finds card A being written elsewhere; before the count, that process has written A and the
+    // messages' end has marked C: one card marked, one found elsewhere, yet the marked one is not A.
+    let queue = ['A']
+    let flushes = 0
+    const { settle } = fakes({
+      runs: {
+        flushCards: async () => {
+          flushes++
+          await new Promise((resolve) => setTimeout(resolve, 20))
+          if (flushes === 1) {
+            queue = ['C']
+            return { tried: 1, written: 0, nextDueInMs: 1_000, elsewhere: ['A'] }
+          }
+          const tried = queue.length
+          queue = []
+          return { tried, written: tried, nextDueInMs: null, elsewhere: [] }
+        },
+      },
+      store: {
+        sortedSize: async () => queue.length,
+        sortedRange: async () => queue.map((member) => ({ member, score: 0 })),
+      },
+    })
+    expect(await settle(5_000)).toEqual({ left: 0, cards: 0 })
+    expect(flushes).toBe(2)
   })
 })

@@ -15,7 +15,7 @@ export type SettleOptions = {
   pipeline: Pick<Pipeline, 'flushDue'>
   tracker: Pick<RunTracker, 'due'>
   runs: Pick<RunStore, 'flushCards'> | null
-  store: Pick<Store, 'sortedSize'>
+  store: Pick<Store, 'sortedSize' | 'sortedRange'>
   outbox: Pick<Outbox, 'pending'>
   /** Both lanes at once. */
   sender: OutboxSender
@@ -39,6 +39,15 @@ export function createSettle({
    * runtime's pass). A request already sent to Plane is finished, never abandoned. Until `drained` aborts, the
    * messages' loop runs and may mark more (a flushed change updates a run). Returns the cards still marked.
    */
+  /**
+   * Whether every marked card is one another process was found writing. Read by id, not counted: a card that process
+   * has written since and one marked meanwhile would cancel out in a count, and the new one be left unwritten.
+   */
+  const onlyElsewhere = async (marked: number, elsewhere: ReadonlySet<string>) =>
+    (await store.sortedRange(CARDS_DUE_SET, { limit: marked })).every(({ member }) =>
+      elsewhere.has(member)
+    )
+
   const writeCardsBy = async (
     deadline: number,
     drained: AbortSignal,
@@ -57,8 +66,10 @@ export function createSettle({
         for (const taskId of flushed.elsewhere) elsewhere.add(taskId)
       }
       const marked = await store.sortedSize(CARDS_DUE_SET)
-      const waitedFor = marked - elsewhere.size
-      if ((waitedFor <= 0 && drained.aborted) || stop.aborted || now() >= deadline) return marked
+      const done =
+        drained.aborted &&
+        (marked === 0 || (marked <= elsewhere.size && (await onlyElsewhere(marked, elsewhere))))
+      if (done || stop.aborted || now() >= deadline) return marked
       // The messages' end cuts the wait short once (it may have marked none); a busy card waits its turn.
       await sleepUnless(
         drained.aborted ? undefined : drained,
